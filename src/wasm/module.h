@@ -1,0 +1,235 @@
+/*
+ * module.h -- the engine's in-memory form of a module.
+ *
+ * decode.c fills a wasm_module from bytes (structure only: sections,
+ * types, imports, exports, segments, function bodies as byte ranges).
+ * validate.c checks it and compiles each body into wasm_code.
+ * instance.c instantiates it; interp.c runs the compiled code.
+ * All strings and body ranges point into module->bytes (owned copy).
+ */
+#ifndef HIVE_WASM_MODULE_H
+#define HIVE_WASM_MODULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hive/wasm.h"
+
+/* Value types use the binary encoding (hive_valtype). */
+#define WASM_I32 0x7f
+#define WASM_I64 0x7e
+#define WASM_F32 0x7d
+#define WASM_F64 0x7c
+#define WASM_V128 0x7b
+#define WASM_FUNCREF 0x70
+#define WASM_EXTERNREF 0x6f
+
+/* Implementation limits (checked by the decoder, reported as malformed or
+ * as limit errors). Generous: the spec suite and real toolchains stay far
+ * below them. */
+#define WASM_MAX_PARAMS 1000
+#define WASM_MAX_RESULTS 1000
+#define WASM_MAX_LOCALS 50000 /* per function, params included */
+#define WASM_MAX_FUNCS 1000000
+#define WASM_MAX_TYPES 1000000
+#define WASM_MAX_SEGMENTS 100000
+#define WASM_MAX_TABLES 100000
+#define WASM_MAX_GLOBALS 1000000
+#define WASM_MAX_IMPORTS 100000
+#define WASM_MAX_EXPORTS 100000
+#define WASM_MAX_MEMORY_PAGES 65536u
+
+typedef struct wasm_name {
+    const char *ptr; /* into module bytes; not NUL-terminated */
+    uint32_t len;
+} wasm_name;
+
+/* Number of 8-byte slots a value of type t takes on the value stack. */
+static inline uint32_t wasm_slots(uint8_t t) { return t == WASM_V128 ? 2u : 1u; }
+
+typedef struct wasm_functype {
+    uint32_t nparams, nresults;
+    uint8_t *params;  /* owned */
+    uint8_t *results; /* owned */
+    uint32_t param_slots, result_slots;
+} wasm_functype;
+
+typedef struct wasm_limits {
+    uint32_t min, max;
+    bool has_max;
+} wasm_limits;
+
+typedef struct wasm_tabletype {
+    uint8_t elemtype; /* WASM_FUNCREF or WASM_EXTERNREF */
+    wasm_limits limits;
+} wasm_tabletype;
+
+typedef struct wasm_globaltype {
+    uint8_t valtype;
+    bool mutable_;
+} wasm_globaltype;
+
+/* A constant expression. In WebAssembly 2.0 a valid one is a single
+ * instruction followed by `end`; the decoder records the byte range and
+ * validate.c checks it and fills in op/value. */
+typedef enum wasm_const_op {
+    WASM_CONST_NONE = 0, /* not yet validated */
+    WASM_CONST_VALUE,    /* i32/i64/f32/f64/v128.const: value in bits/v128 */
+    WASM_CONST_GLOBAL,   /* global.get index */
+    WASM_CONST_REF_NULL, /* ref.null */
+    WASM_CONST_REF_FUNC  /* ref.func index */
+} wasm_const_op;
+
+typedef struct wasm_constexpr {
+    uint32_t start, end; /* byte range in module bytes, `end` opcode included */
+    wasm_const_op op;
+    uint8_t type; /* result type, set by validation */
+    uint32_t index;
+    uint64_t bits;
+    uint8_t v128[16];
+} wasm_constexpr;
+
+typedef struct wasm_import {
+    wasm_name module, name;
+    uint8_t kind; /* hive_externkind */
+    uint32_t index; /* index in the kind's index space (imports come first) */
+    /* type, by kind: */
+    uint32_t typeidx;           /* FUNC */
+    wasm_tabletype table;       /* TABLE */
+    wasm_limits memory;         /* MEMORY */
+    wasm_globaltype global;     /* GLOBAL */
+} wasm_import;
+
+typedef struct wasm_export {
+    wasm_name name;
+    uint8_t kind; /* hive_externkind */
+    uint32_t index;
+} wasm_export;
+
+typedef struct wasm_global {
+    wasm_globaltype type;
+    wasm_constexpr init; /* unused for imported globals */
+} wasm_global;
+
+typedef enum wasm_segmode {
+    WASM_SEG_ACTIVE = 0,
+    WASM_SEG_PASSIVE = 1,
+    WASM_SEG_DECLARATIVE = 2
+} wasm_segmode;
+
+typedef struct wasm_elem {
+    wasm_segmode mode;
+    uint8_t elemtype;
+    uint32_t table;        /* ACTIVE */
+    wasm_constexpr offset; /* ACTIVE */
+    uint32_t count;
+    /* Either function indices (legacy encodings 0..3) or expressions
+     * (encodings 4..7); exactly one of the two is non-NULL when count > 0. */
+    uint32_t *funcs;        /* owned */
+    wasm_constexpr *exprs;  /* owned */
+} wasm_elem;
+
+typedef struct wasm_data {
+    wasm_segmode mode; /* ACTIVE or PASSIVE */
+    uint32_t memory;
+    wasm_constexpr offset; /* ACTIVE */
+    const uint8_t *bytes;  /* into module bytes */
+    uint32_t len;
+} wasm_data;
+
+/* One 8-byte cell of compiled code: an operation (label address when the
+ * interpreter threads code, opcode number otherwise) or an immediate. */
+typedef union wasm_cell {
+    const void *label;
+    uint64_t u64;
+    int64_t i64;
+    uint32_t u32;
+    int32_t i32;
+    const union wasm_cell *target; /* branch target */
+    const void *ptr;
+} wasm_cell;
+
+/* A function body: as decoded, then as compiled. */
+typedef struct wasm_code {
+    /* decoded */
+    uint32_t body_start, body_end; /* byte range of the expression */
+    uint32_t nlocals;              /* declared locals (params excluded) */
+    uint8_t *local_types;          /* owned; nlocals entries */
+    /* compiled (validate.c) */
+    uint32_t func_index;   /* in the module's function index space */
+    uint32_t type_index;
+    const wasm_functype *type;
+    wasm_cell *cells; /* owned */
+    uint32_t ncells;
+    uint32_t param_slots;  /* slots taken by params */
+    uint32_t local_slots;  /* params + locals */
+    uint32_t max_slots;    /* locals + deepest operand stack */
+    uint32_t *local_offsets; /* owned; slot offset of each local (params too) */
+} wasm_code;
+
+typedef struct wasm_module {
+    uint8_t *bytes; /* owned copy of the binary */
+    size_t len;
+
+    wasm_functype *types;
+    uint32_t ntypes;
+
+    wasm_import *imports;
+    uint32_t nimports;
+
+    /* Function index space: imported functions first. */
+    uint32_t *func_types; /* typeidx of every function */
+    uint32_t nfuncs, nimported_funcs;
+    wasm_code *codes; /* nfuncs - nimported_funcs entries */
+
+    wasm_tabletype *tables; /* index space, imports first */
+    uint32_t ntables, nimported_tables;
+
+    wasm_limits *memories;
+    uint32_t nmemories, nimported_memories;
+
+    wasm_global *globals;
+    uint32_t nglobals, nimported_globals;
+
+    wasm_export *exports;
+    uint32_t nexports;
+
+    bool has_start;
+    uint32_t start;
+
+    wasm_elem *elems;
+    uint32_t nelems;
+
+    wasm_data *datas;
+    uint32_t ndatas;
+
+    bool has_datacount;
+    uint32_t datacount;
+
+    /* Function names from the "name" custom section (may be empty), by
+     * function index; a NULL ptr means no name. Malformed name sections
+     * are ignored, as the spec allows. */
+    wasm_name *func_names; /* nfuncs entries, or NULL */
+} wasm_module;
+
+/* decode.c: parses bytes (copied into module->bytes) into *m. On error,
+ * fills err (code HIVE_EMALFORMED, offset, message) and returns it; the
+ * module is then freed with wasm_module_fini. */
+int wasm_decode(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
+                hive_error *err);
+/* Frees everything the module owns (safe on a zeroed or partly built
+ * module). */
+void wasm_module_fini(hive_engine *engine, wasm_module *m);
+
+/* validate.c: validates the decoded module and compiles every body.
+ * Returns HIVE_OK or fills err (HIVE_EINVALID, or HIVE_EMALFORMED for the
+ * few body errors the spec calls malformed). */
+int wasm_validate(hive_engine *engine, wasm_module *m, hive_error *err);
+
+/* Returns the functype of function index f. */
+static inline const wasm_functype *wasm_func_type(const wasm_module *m, uint32_t f) {
+    return &m->types[m->func_types[f]];
+}
+
+#endif
