@@ -30,8 +30,9 @@ static inline void hv_free(const hv_alloc *a, void *p) {
 /* Zeroed array of n elements of size each; NULL on overflow or failure. */
 static inline void *hv_calloc(const hv_alloc *a, size_t n, size_t size) {
     if (size && n > SIZE_MAX / size) return NULL;
-    void *p = hv_malloc(a, n * size);
-    if (p) memset(p, 0, n * size ? n * size : 1);
+    size_t bytes = n * size;
+    void *p = hv_malloc(a, bytes);
+    if (p) memset(p, 0, bytes != 0 ? bytes : 1);
     return p;
 }
 /* Grows *arr (of *cap elements of size each) to hold at least need

@@ -1,0 +1,110 @@
+/*
+ * module.c -- loading a module (decode, validate, compile) and the public
+ * queries on its imports and exports.
+ */
+#include <stdatomic.h>
+#include <string.h>
+
+#include "support/error.h"
+#include "wasm/runtime.h"
+
+int hive_module_new(hive_engine *engine, const uint8_t *bytes, size_t len, hive_module **out,
+                    hive_error *err) {
+    if (err) {
+        err->code = HIVE_OK;
+        err->offset = 0;
+        err->message[0] = 0;
+    }
+    if (!out) return hv_error_set(err, HIVE_EARG, 0, "no output pointer");
+    *out = NULL;
+    if (!engine || (!bytes && len)) return hv_error_set(err, HIVE_EARG, 0, "bad arguments");
+    hive_module *mod = hv_calloc(&engine->alloc, 1, sizeof *mod);
+    if (!mod) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+    mod->engine = engine;
+    atomic_init(&mod->refs, 1);
+    int rc = wasm_decode(engine, bytes, len, &mod->m, err);
+    if (rc == HIVE_OK) rc = wasm_validate(engine, &mod->m, err);
+    if (rc != HIVE_OK) {
+        wasm_module_fini(engine, &mod->m);
+        hv_free(&engine->alloc, mod);
+        return rc;
+    }
+    *out = mod;
+    return HIVE_OK;
+}
+
+void hive_module_retain(hive_module *module) {
+    if (module) atomic_fetch_add_explicit(&module->refs, 1, memory_order_relaxed);
+}
+
+void hive_module_release(hive_module *module) {
+    if (!module) return;
+    if (atomic_fetch_sub_explicit(&module->refs, 1, memory_order_acq_rel) != 1) return;
+    hive_engine *engine = module->engine;
+    wasm_module_fini(engine, &module->m);
+    hv_free(&engine->alloc, module);
+}
+
+/* Describes function type t for the public API (pointers into t). */
+static hive_functype module_pub_functype(const wasm_functype *t) {
+    hive_functype f = {t->nparams, t->nresults, t->params, t->results};
+    return f;
+}
+
+/* Fills the public type of the extern of kind and index in m. */
+static void module_externtype(const wasm_module *m, uint8_t kind, uint32_t index,
+                              hive_externtype *type) {
+    memset(type, 0, sizeof *type);
+    type->kind = (hive_externkind)kind;
+    switch (kind) {
+    case HIVE_EXTERN_FUNC:
+        type->func = module_pub_functype(wasm_func_type(m, index));
+        break;
+    case HIVE_EXTERN_TABLE:
+        type->elemtype = m->tables[index].elemtype;
+        type->limits.min = m->tables[index].limits.min;
+        type->limits.max = m->tables[index].limits.max;
+        type->limits.has_max = m->tables[index].limits.has_max;
+        break;
+    case HIVE_EXTERN_MEMORY:
+        type->limits.min = m->memories[index].min;
+        type->limits.max = m->memories[index].max;
+        type->limits.has_max = m->memories[index].has_max;
+        break;
+    case HIVE_EXTERN_GLOBAL:
+        type->valtype = m->globals[index].type.valtype;
+        type->mutable_ = m->globals[index].type.mutable_;
+        break;
+    }
+}
+
+size_t hive_module_import_count(const hive_module *module) {
+    return module ? module->m.nimports : 0;
+}
+
+int hive_module_import(const hive_module *module, size_t i, const char **modname,
+                       size_t *modname_len, const char **name, size_t *name_len,
+                       hive_externtype *type) {
+    if (!module || i >= module->m.nimports) return HIVE_EARG;
+    const wasm_import *im = &module->m.imports[i];
+    if (modname) *modname = im->module.ptr;
+    if (modname_len) *modname_len = im->module.len;
+    if (name) *name = im->name.ptr;
+    if (name_len) *name_len = im->name.len;
+    if (type) module_externtype(&module->m, im->kind, im->index, type);
+    return HIVE_OK;
+}
+
+size_t hive_module_export_count(const hive_module *module) {
+    return module ? module->m.nexports : 0;
+}
+
+int hive_module_export(const hive_module *module, size_t i, const char **name, size_t *name_len,
+                       hive_externtype *type) {
+    if (!module || i >= module->m.nexports) return HIVE_EARG;
+    const wasm_export *ex = &module->m.exports[i];
+    if (name) *name = ex->name.ptr;
+    if (name_len) *name_len = ex->name.len;
+    if (type) module_externtype(&module->m, ex->kind, ex->index, type);
+    return HIVE_OK;
+}

@@ -1,0 +1,1117 @@
+/*
+ * validate.c -- validation of a decoded module, and compilation of each
+ * function body into the internal code of opcodes.h in the same pass.
+ *
+ * Bodies are checked with the spec's algorithm (appendix "Validation
+ * Algorithm"): a stack of operand types and a stack of control frames,
+ * with stack polymorphism after unconditional branches. Because every
+ * operand's type is known statically in reachable code, so is its slot
+ * position: the compiler resolves branch targets, the stack heights they
+ * unwind to and the slot offsets of locals here, once. Code that cannot
+ * be reached is validated but not emitted.
+ */
+#include <stdbool.h>
+#include <string.h>
+
+#include "support/error.h"
+#include "wasm/leb.h"
+#include "wasm/opcodes.h"
+#include "wasm/runtime.h"
+
+#define VT_UNKNOWN 0 /* the polymorphic "bottom" operand of unreachable code */
+#define NO_CELL UINT32_MAX
+
+typedef enum frame_kind { FRAME_FUNC, FRAME_BLOCK, FRAME_LOOP, FRAME_IF, FRAME_ELSE } frame_kind;
+
+/* A control frame. Label types are the params for a loop, the results
+ * otherwise. Indices, not pointers, refer to cells: the buffer moves. */
+typedef struct vframe {
+    frame_kind kind;
+    uint32_t nparams, nresults;
+    const uint8_t *params, *results;
+    uint32_t param_slots, result_slots;
+    size_t height;        /* operand stack size (values) at entry, params excluded */
+    uint32_t height_slots; /* the same in slots above fp */
+    bool unreachable;     /* after br, return, unreachable... in this frame */
+    bool dead;            /* the frame began in unreachable code: emit nothing */
+    uint32_t loop_pc;     /* LOOP: cell index of the loop header */
+    uint32_t fixups;      /* chain of target cells to patch with the end */
+    uint32_t else_fixup;  /* IF: the BR_UNLESS target cell */
+} vframe;
+
+typedef struct vctx {
+    hive_engine *engine;
+    wasm_module *m;
+    hive_error *err;
+    int code; /* the first error's code */
+    leb_reader r;
+    const void *const *labels;
+    bool *declared; /* functions that ref.func may name (C.refs) */
+
+    uint8_t *vals; /* operand types */
+    size_t nvals, capvals;
+    vframe *ctrls;
+    size_t nctrls, capctrls;
+
+    wasm_cell *cells;
+    size_t ncells, capcells;
+    uint32_t *targets; /* cells that hold a branch target (as an index) */
+    size_t ntargets, captargets;
+
+    int64_t cur_slots; /* operand height in slots above fp (live code) */
+    int64_t max_slots;
+
+    uint8_t *local_types; /* params then declared locals */
+    uint32_t nlocals;
+    uint32_t *local_offsets;
+} vctx;
+
+/* Single-type result lists for block types written as one value type. */
+static const uint8_t valtype_self[256] = {
+    [WASM_I32] = WASM_I32,         [WASM_I64] = WASM_I64,          [WASM_F32] = WASM_F32,
+    [WASM_F64] = WASM_F64,         [WASM_V128] = WASM_V128,        [WASM_FUNCREF] = WASM_FUNCREF,
+    [WASM_EXTERNREF] = WASM_EXTERNREF,
+};
+
+/* ---- errors ---------------------------------------------------------------- */
+
+/* Records an invalid-module error at the reader's position; returns -1. */
+static int v_invalid(vctx *v, const char *msg) {
+    v->code = HIVE_EINVALID;
+    hv_error_set(v->err, HIVE_EINVALID, leb_offset(&v->r), "%s", msg);
+    return -1;
+}
+
+static int v_malformed(vctx *v, const char *msg) {
+    v->code = HIVE_EMALFORMED;
+    hv_error_set(v->err, HIVE_EMALFORMED, leb_offset(&v->r), "%s", msg);
+    return -1;
+}
+
+static int v_nomem(vctx *v) {
+    v->code = HIVE_ENOMEM;
+    hv_error_set(v->err, HIVE_ENOMEM, leb_offset(&v->r), "out of memory");
+    return -1;
+}
+
+/* Turns a reader failure into a malformed-module error. */
+static int v_leb(vctx *v, int rc) {
+    if (rc == LEB_OK) return 0;
+    return v_malformed(v, rc == LEB_EEND ? "unexpected end" : leb_message(rc));
+}
+
+static int v_u32(vctx *v, uint32_t *out) { return v_leb(v, leb_u32(&v->r, out)); }
+
+static int v_byte(vctx *v, uint8_t *out) { return v_leb(v, leb_byte(&v->r, out)); }
+
+static bool is_reftype(uint8_t t) { return t == WASM_FUNCREF || t == WASM_EXTERNREF; }
+
+static bool is_valtype(uint8_t t) {
+    return t == WASM_I32 || t == WASM_I64 || t == WASM_F32 || t == WASM_F64 || t == WASM_V128 ||
+           is_reftype(t);
+}
+
+/* ---- operand and control stacks ---------------------------------------- */
+
+static bool v_live(const vctx *v) {
+    const vframe *f = &v->ctrls[v->nctrls - 1];
+    return !f->unreachable && !f->dead;
+}
+
+static int push_val(vctx *v, uint8_t t) {
+    if (hv_grow(&v->engine->alloc, (void **)&v->vals, &v->capvals, v->nvals + 1, 1) < 0)
+        return v_nomem(v);
+    v->vals[v->nvals++] = t;
+    if (v_live(v)) {
+        v->cur_slots += wasm_slots(t);
+        if (v->cur_slots > v->max_slots) v->max_slots = v->cur_slots;
+    }
+    return 0;
+}
+
+/* Pops any operand into *out (VT_UNKNOWN in unreachable code). */
+static int pop_val(vctx *v, uint8_t *out) {
+    vframe *f = &v->ctrls[v->nctrls - 1];
+    if (v->nvals == f->height) {
+        if (f->unreachable) {
+            *out = VT_UNKNOWN;
+            return 0;
+        }
+        return v_invalid(v, "type mismatch");
+    }
+    uint8_t t = v->vals[--v->nvals];
+    if (v_live(v)) v->cur_slots -= wasm_slots(t);
+    *out = t;
+    return 0;
+}
+
+/* Pops an operand that must be of type expect (or unknown). */
+static int pop_expect(vctx *v, uint8_t expect, uint8_t *out) {
+    uint8_t t;
+    if (pop_val(v, &t) < 0) return -1;
+    if (t != expect && t != VT_UNKNOWN && expect != VT_UNKNOWN)
+        return v_invalid(v, "type mismatch");
+    if (out) *out = t == VT_UNKNOWN ? expect : t;
+    return 0;
+}
+
+static int pop_vals(vctx *v, const uint8_t *types, uint32_t n) {
+    for (uint32_t i = n; i-- > 0;)
+        if (pop_expect(v, types[i], NULL) < 0) return -1;
+    return 0;
+}
+
+static int push_vals(vctx *v, const uint8_t *types, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++)
+        if (push_val(v, types[i]) < 0) return -1;
+    return 0;
+}
+
+static uint32_t slots_of(const uint8_t *types, uint32_t n) {
+    uint32_t s = 0;
+    for (uint32_t i = 0; i < n; i++) s += wasm_slots(types[i]);
+    return s;
+}
+
+/* Pushes a control frame; its params must already be on the operand stack
+ * (they are popped and pushed back, checking their types). */
+static int push_ctrl(vctx *v, frame_kind kind, uint32_t np, const uint8_t *params, uint32_t nr,
+                     const uint8_t *results) {
+    bool dead = v->nctrls > 0 && !v_live(v);
+    if (v->nctrls > 0 && pop_vals(v, params, np) < 0) return -1;
+    if (hv_grow(&v->engine->alloc, (void **)&v->ctrls, &v->capctrls, v->nctrls + 1,
+                sizeof *v->ctrls) < 0)
+        return v_nomem(v);
+    vframe *f = &v->ctrls[v->nctrls++];
+    memset(f, 0, sizeof *f);
+    f->kind = kind;
+    f->nparams = np;
+    f->params = params;
+    f->nresults = nr;
+    f->results = results;
+    f->param_slots = slots_of(params, np);
+    f->result_slots = slots_of(results, nr);
+    f->height = v->nvals;
+    f->height_slots = (uint32_t)v->cur_slots;
+    f->dead = dead;
+    f->loop_pc = NO_CELL;
+    f->fixups = NO_CELL;
+    f->else_fixup = NO_CELL;
+    if (kind == FRAME_FUNC) return 0;
+    return push_vals(v, params, np);
+}
+
+/* Marks the rest of the current frame unreachable. */
+static void set_unreachable(vctx *v) {
+    vframe *f = &v->ctrls[v->nctrls - 1];
+    v->nvals = f->height;
+    if (v_live(v)) v->cur_slots = f->height_slots;
+    f->unreachable = true;
+}
+
+/* The label types of frame f, as a branch to it sees them. */
+static void label_types(const vframe *f, const uint8_t **types, uint32_t *n, uint32_t *slots) {
+    if (f->kind == FRAME_LOOP) {
+        *types = f->params;
+        *n = f->nparams;
+        *slots = f->param_slots;
+    } else {
+        *types = f->results;
+        *n = f->nresults;
+        *slots = f->result_slots;
+    }
+}
+
+/* ---- code emission --------------------------------------------------------- */
+
+static int emit_cell(vctx *v, wasm_cell c) {
+    if (hv_grow(&v->engine->alloc, (void **)&v->cells, &v->capcells, v->ncells + 1,
+                sizeof *v->cells) < 0)
+        return v_nomem(v);
+    v->cells[v->ncells++] = c;
+    return 0;
+}
+
+/* Emits op and returns 0 (nothing in unreachable code). */
+static int emit_op(vctx *v, wasm_op op) {
+    if (!v_live(v)) return 0;
+    wasm_cell c;
+    c.u64 = 0;
+    if (v->labels) c.label = v->labels[op];
+    else c.u64 = op;
+    return emit_cell(v, c);
+}
+
+static int emit_u64(vctx *v, uint64_t x) {
+    if (!v_live(v)) return 0;
+    wasm_cell c;
+    c.u64 = x;
+    return emit_cell(v, c);
+}
+
+/* Emits a cell holding the branch target cell index idx. */
+static int emit_target(vctx *v, uint64_t idx) {
+    if (!v_live(v)) return 0;
+    if (hv_grow(&v->engine->alloc, (void **)&v->targets, &v->captargets, v->ntargets + 1,
+                sizeof *v->targets) < 0)
+        return v_nomem(v);
+    v->targets[v->ntargets++] = (uint32_t)v->ncells;
+    return emit_u64(v, idx);
+}
+
+/* Emits a target cell for the end of frame fi, chained to be patched. */
+static int emit_fixup(vctx *v, size_t fi) {
+    if (!v_live(v)) return 0;
+    uint32_t at = (uint32_t)v->ncells;
+    if (emit_target(v, v->ctrls[fi].fixups) < 0) return -1;
+    v->ctrls[fi].fixups = at;
+    return 0;
+}
+
+/* Points every target chained from head at cell index pc. */
+static void patch_chain(vctx *v, uint32_t head, uint32_t pc) {
+    while (head != NO_CELL) {
+        uint32_t next = (uint32_t)v->cells[head].u64;
+        v->cells[head].u64 = pc;
+        head = next;
+    }
+}
+
+/* Emits a branch (BR or BR_IF family) to the label at depth. The operand
+ * stack is as the branch sees it (br_if's condition already popped). */
+static int emit_branch(vctx *v, uint32_t depth, bool conditional) {
+    if (!v_live(v)) return 0;
+    size_t fi = v->nctrls - 1 - depth;
+    vframe *f = &v->ctrls[fi];
+    const uint8_t *types;
+    uint32_t n, arity;
+    label_types(f, &types, &n, &arity);
+    if (!conditional && fi == 0) return emit_op(v, OP_RETURN);
+    bool unwind = v->cur_slots - arity != f->height_slots;
+    wasm_op op = conditional ? (unwind ? OP_BR_IF_UNWIND : OP_BR_IF) : (unwind ? OP_BR_UNWIND : OP_BR);
+    if (emit_op(v, op) < 0) return -1;
+    int rc = f->kind == FRAME_LOOP ? emit_target(v, f->loop_pc) : emit_fixup(v, fi);
+    if (rc < 0) return -1;
+    if (unwind) return emit_u64(v, (uint64_t)f->height_slots | (uint64_t)arity << 32);
+    return 0;
+}
+
+/* ---- function bodies ------------------------------------------------------- */
+
+/* Reads a block type: empty, one value type, or a type index. */
+static int read_blocktype(vctx *v, uint32_t *np, const uint8_t **params, uint32_t *nr,
+                          const uint8_t **results) {
+    uint8_t b;
+    if (leb_peek(&v->r, &b) != LEB_OK) return v_malformed(v, "unexpected end");
+    *np = 0;
+    *params = NULL;
+    if (b == 0x40) {
+        v->r.p++;
+        *nr = 0;
+        *results = NULL;
+        return 0;
+    }
+    if (is_valtype(b)) {
+        v->r.p++;
+        *nr = 1;
+        *results = &valtype_self[b];
+        return 0;
+    }
+    int64_t idx = 0;
+    if (v_leb(v, leb_s33(&v->r, &idx)) < 0) return -1;
+    if (idx < 0) return v_malformed(v, "malformed value type");
+    if ((uint64_t)idx >= v->m->ntypes) return v_invalid(v, "unknown type");
+    const wasm_functype *t = &v->m->types[idx];
+    *np = t->nparams;
+    *params = t->params;
+    *nr = t->nresults;
+    *results = t->results;
+    return 0;
+}
+
+/* Reads a memarg and checks it against the access's natural alignment
+ * (log2 of its width). Requires a memory. */
+static int read_memarg(vctx *v, uint32_t natural, uint32_t *offset) {
+    uint32_t align = 0;
+    if (v_u32(v, &align) < 0 || v_u32(v, offset) < 0) return -1;
+    if (v->m->nmemories == 0) return v_invalid(v, "unknown memory 0");
+    if (align > natural) return v_invalid(v, "alignment must not be larger than natural");
+    return 0;
+}
+
+static int read_zero_byte(vctx *v) {
+    uint8_t b;
+    if (v_byte(v, &b) < 0) return -1;
+    if (b != 0) return v_malformed(v, "zero byte expected");
+    return 0;
+}
+
+/* Width (log2 bytes), value type and store-ness of loads/stores 0x28..0x3e. */
+static const struct {
+    uint8_t log2, type, store;
+} memops[23] = {
+    {2, WASM_I32, 0}, {3, WASM_I64, 0}, {2, WASM_F32, 0}, {3, WASM_F64, 0}, {0, WASM_I32, 0},
+    {0, WASM_I32, 0}, {1, WASM_I32, 0}, {1, WASM_I32, 0}, {0, WASM_I64, 0}, {0, WASM_I64, 0},
+    {1, WASM_I64, 0}, {1, WASM_I64, 0}, {2, WASM_I64, 0}, {2, WASM_I64, 0}, {2, WASM_I32, 1},
+    {3, WASM_I64, 1}, {2, WASM_F32, 1}, {3, WASM_F64, 1}, {0, WASM_I32, 1}, {1, WASM_I32, 1},
+    {0, WASM_I64, 1}, {1, WASM_I64, 1}, {2, WASM_I64, 1},
+};
+
+/* Operand types of the numeric opcodes 0x45..0xc4: up to two inputs (0 =
+ * none) and the result. */
+static void numeric_sig(uint8_t op, uint8_t *a, uint8_t *b, uint8_t *res) {
+    const uint8_t I = WASM_I32, L = WASM_I64, F = WASM_F32, D = WASM_F64;
+    *b = 0;
+    if (op == 0x45) { *a = I; *res = I; }
+    else if (op <= 0x4f) { *a = *b = I; *res = I; }
+    else if (op == 0x50) { *a = L; *res = I; }
+    else if (op <= 0x5a) { *a = *b = L; *res = I; }
+    else if (op <= 0x60) { *a = *b = F; *res = I; }
+    else if (op <= 0x66) { *a = *b = D; *res = I; }
+    else if (op <= 0x69) { *a = I; *res = I; }
+    else if (op <= 0x78) { *a = *b = I; *res = I; }
+    else if (op <= 0x7b) { *a = L; *res = L; }
+    else if (op <= 0x8a) { *a = *b = L; *res = L; }
+    else if (op <= 0x91) { *a = F; *res = F; }
+    else if (op <= 0x98) { *a = *b = F; *res = F; }
+    else if (op <= 0x9f) { *a = D; *res = D; }
+    else if (op <= 0xa6) { *a = *b = D; *res = D; }
+    else {
+        /* conversions 0xa7..0xc4: input, output */
+        static const uint8_t conv[30][2] = {
+            {L, I}, {F, I}, {F, I}, {D, I}, {D, I}, {I, L}, {I, L}, {F, L}, {F, L}, {D, L},
+            {D, L}, {I, F}, {I, F}, {L, F}, {L, F}, {D, F}, {I, D}, {I, D}, {L, D}, {L, D},
+            {F, D}, {F, I}, {D, L}, {I, F}, {L, D}, {I, I}, {I, I}, {L, L}, {L, L}, {L, L},
+        };
+        *a = conv[op - 0xa7][0];
+        *res = conv[op - 0xa7][1];
+    }
+}
+
+static int check_local(vctx *v, uint32_t idx) {
+    if (idx >= v->nlocals) return v_invalid(v, "unknown local");
+    return 0;
+}
+
+static int check_table(vctx *v, uint32_t idx) {
+    if (idx >= v->m->ntables) return v_invalid(v, "unknown table");
+    return 0;
+}
+
+static int check_elem(vctx *v, uint32_t idx) {
+    if (idx >= v->m->nelems) return v_invalid(v, "unknown elem segment");
+    return 0;
+}
+
+static int check_data(vctx *v, uint32_t idx) {
+    if (!v->m->has_datacount) return v_malformed(v, "data count section required");
+    if (idx >= v->m->datacount) return v_invalid(v, "unknown data segment");
+    return 0;
+}
+
+/* Emits a call of the function with type t (arguments already checked
+ * and popped by the caller), pushing the results. */
+static int emit_call_results(vctx *v, const wasm_functype *t) {
+    return push_vals(v, t->results, t->nresults);
+}
+
+/* Validates and compiles one instruction (opcode already read). Returns
+ * 0, -1 on error, or 1 when the function's final `end` was reached. */
+static int compile_instr(vctx *v, uint8_t op) {
+    wasm_module *m = v->m;
+    uint8_t t = 0, t2 = 0;
+    uint32_t idx = 0, idx2 = 0;
+    switch (op) {
+    case 0x00: /* unreachable */
+        if (emit_op(v, OP_UNREACHABLE) < 0) return -1;
+        set_unreachable(v);
+        return 0;
+    case 0x01: /* nop */
+        return 0;
+    case 0x02:   /* block */
+    case 0x03:   /* loop */
+    case 0x04: { /* if */
+        uint32_t np = 0, nr = 0;
+        const uint8_t *params = NULL, *results = NULL;
+        if (read_blocktype(v, &np, &params, &nr, &results) < 0) return -1;
+        if (op == 0x04 && pop_expect(v, WASM_I32, NULL) < 0) return -1;
+        frame_kind kind = op == 0x02 ? FRAME_BLOCK : op == 0x03 ? FRAME_LOOP : FRAME_IF;
+        if (push_ctrl(v, kind, np, params, nr, results) < 0) return -1;
+        vframe *f = &v->ctrls[v->nctrls - 1];
+        if (kind == FRAME_LOOP) {
+            f->loop_pc = (uint32_t)v->ncells;
+            return emit_op(v, OP_LOOP_CHECK);
+        }
+        if (kind == FRAME_IF && v_live(v)) {
+            /* The condition was popped before the frame: its params sit
+             * at the frame's base either way. */
+            if (emit_op(v, OP_BR_UNLESS) < 0) return -1;
+            f = &v->ctrls[v->nctrls - 1];
+            f->else_fixup = (uint32_t)v->ncells;
+            if (emit_target(v, NO_CELL) < 0) return -1;
+        }
+        return 0;
+    }
+    case 0x05: { /* else */
+        vframe *f = &v->ctrls[v->nctrls - 1];
+        if (f->kind != FRAME_IF) return v_malformed(v, "else without if");
+        if (pop_vals(v, f->results, f->nresults) < 0) return -1;
+        if (v->nvals != f->height) return v_invalid(v, "type mismatch");
+        if (v_live(v)) {
+            if (emit_op(v, OP_BR) < 0 || emit_fixup(v, v->nctrls - 1) < 0) return -1;
+        }
+        f = &v->ctrls[v->nctrls - 1];
+        if (f->else_fixup != NO_CELL) v->cells[f->else_fixup].u64 = v->ncells;
+        f->else_fixup = NO_CELL;
+        f->kind = FRAME_ELSE;
+        f->unreachable = false;
+        if (!f->dead) v->cur_slots = f->height_slots;
+        return push_vals(v, f->params, f->nparams);
+    }
+    case 0x0b: { /* end */
+        vframe *f = &v->ctrls[v->nctrls - 1];
+        if (pop_vals(v, f->results, f->nresults) < 0) return -1;
+        if (v->nvals != f->height) return v_invalid(v, "type mismatch");
+        if (f->kind == FRAME_IF) {
+            /* An if without else passes its params through as results. */
+            if (f->nparams != f->nresults ||
+                (f->nparams && memcmp(f->params, f->results, f->nparams) != 0))
+                return v_invalid(v, "type mismatch");
+        }
+        uint32_t pc = (uint32_t)v->ncells;
+        patch_chain(v, f->fixups, pc);
+        if (f->else_fixup != NO_CELL) v->cells[f->else_fixup].u64 = pc;
+        if (v->nctrls == 1) {
+            /* The function's end: always a RETURN, branches land here. */
+            f->unreachable = false;
+            f->dead = false;
+            v->cur_slots = f->height_slots + f->result_slots;
+            if (emit_op(v, OP_RETURN) < 0) return -1;
+            v->nctrls = 0;
+            return 1;
+        }
+        uint32_t nr = f->nresults, height_slots = f->height_slots, result_slots = f->result_slots;
+        bool dead = f->dead;
+        const uint8_t *results = f->results;
+        v->nctrls--;
+        if (!dead) v->cur_slots = height_slots;
+        (void)result_slots;
+        return push_vals(v, results, nr);
+    }
+    case 0x0c: /* br */
+        if (v_u32(v, &idx) < 0) return -1;
+        if (idx >= v->nctrls) return v_invalid(v, "unknown label");
+        {
+            const uint8_t *types;
+            uint32_t n, s;
+            label_types(&v->ctrls[v->nctrls - 1 - idx], &types, &n, &s);
+            if (pop_vals(v, types, n) < 0) return -1;
+            if (push_vals(v, types, n) < 0) return -1;
+            if (emit_branch(v, idx, false) < 0) return -1;
+        }
+        set_unreachable(v);
+        return 0;
+    case 0x0d: { /* br_if */
+        if (v_u32(v, &idx) < 0) return -1;
+        if (idx >= v->nctrls) return v_invalid(v, "unknown label");
+        if (pop_expect(v, WASM_I32, NULL) < 0) return -1;
+        const uint8_t *types;
+        uint32_t n, s;
+        label_types(&v->ctrls[v->nctrls - 1 - idx], &types, &n, &s);
+        if (pop_vals(v, types, n) < 0) return -1;
+        if (push_vals(v, types, n) < 0) return -1;
+        return emit_branch(v, idx, true);
+    }
+    case 0x0e: { /* br_table */
+        uint32_t count = 0;
+        if (v_leb(v, leb_len(&v->r, &count)) < 0) return -1;
+        const uint8_t *labels_at = v->r.p;
+        for (uint32_t i = 0; i <= count; i++)
+            if (v_u32(v, &idx) < 0) return -1;
+        if (pop_expect(v, WASM_I32, NULL) < 0) return -1;
+        /* Check every label against the operand stack (spec algorithm). */
+        leb_reader again;
+        leb_init(&again, labels_at, (size_t)(v->r.p - labels_at), 0);
+        uint32_t dflt = 0;
+        {
+            leb_reader probe = again;
+            for (uint32_t i = 0; i < count; i++) leb_u32(&probe, &idx);
+            leb_u32(&probe, &dflt);
+        }
+        if (dflt >= v->nctrls) return v_invalid(v, "unknown label");
+        const uint8_t *dtypes;
+        uint32_t arity, arity_slots;
+        label_types(&v->ctrls[v->nctrls - 1 - dflt], &dtypes, &arity, &arity_slots);
+        for (uint32_t i = 0; i < count; i++) {
+            leb_u32(&again, &idx);
+            if (idx >= v->nctrls) return v_invalid(v, "unknown label");
+            const uint8_t *types;
+            uint32_t n, s;
+            label_types(&v->ctrls[v->nctrls - 1 - idx], &types, &n, &s);
+            if (n != arity) return v_invalid(v, "type mismatch");
+            /* pop and re-push, with unknowns taking the label's types */
+            uint8_t tmp[64];
+            uint8_t *popped = n <= sizeof tmp ? tmp : hv_malloc(&v->engine->alloc, n);
+            if (!popped) return v_nomem(v);
+            int rc = 0;
+            for (uint32_t k = n; k-- > 0 && rc == 0;) {
+                rc = pop_val(v, &popped[k]);
+                if (rc == 0 && popped[k] != types[k] && popped[k] != VT_UNKNOWN)
+                    rc = v_invalid(v, "type mismatch");
+            }
+            if (rc == 0) rc = push_vals(v, popped, n);
+            if (popped != tmp) hv_free(&v->engine->alloc, popped);
+            if (rc < 0) return -1;
+        }
+        if (pop_vals(v, dtypes, arity) < 0) return -1;
+        if (push_vals(v, dtypes, arity) < 0) return -1;
+        if (v_live(v)) {
+            if (emit_op(v, OP_BR_TABLE) < 0 || emit_u64(v, count) < 0 ||
+                emit_u64(v, arity_slots) < 0)
+                return -1;
+            leb_init(&again, labels_at, (size_t)(v->r.p - labels_at), 0);
+            for (uint32_t i = 0; i <= count; i++) {
+                leb_u32(&again, &idx);
+                size_t fi = v->nctrls - 1 - idx;
+                vframe *f = &v->ctrls[fi];
+                int rc = f->kind == FRAME_LOOP ? emit_target(v, f->loop_pc) : emit_fixup(v, fi);
+                if (rc < 0 || emit_u64(v, v->ctrls[fi].height_slots) < 0) return -1;
+            }
+        }
+        set_unreachable(v);
+        return 0;
+    }
+    case 0x0f: { /* return */
+        vframe *f = &v->ctrls[0];
+        if (pop_vals(v, f->results, f->nresults) < 0) return -1;
+        if (emit_op(v, OP_RETURN) < 0) return -1;
+        set_unreachable(v);
+        return 0;
+    }
+    case 0x10: { /* call */
+        if (v_u32(v, &idx) < 0) return -1;
+        if (idx >= m->nfuncs) return v_invalid(v, "unknown function");
+        const wasm_functype *ft = wasm_func_type(m, idx);
+        if (pop_vals(v, ft->params, ft->nparams) < 0) return -1;
+        if (emit_op(v, idx < m->nimported_funcs ? OP_CALL_IMPORT : OP_CALL) < 0 ||
+            emit_u64(v, idx) < 0)
+            return -1;
+        return emit_call_results(v, ft);
+    }
+    case 0x11: { /* call_indirect */
+        if (v_u32(v, &idx) < 0 || v_u32(v, &idx2) < 0) return -1;
+        if (check_table(v, idx2) < 0) return -1;
+        if (idx >= m->ntypes) return v_invalid(v, "unknown type");
+        if (m->tables[idx2].elemtype != WASM_FUNCREF) return v_invalid(v, "type mismatch");
+        if (pop_expect(v, WASM_I32, NULL) < 0) return -1;
+        const wasm_functype *ft = &m->types[idx];
+        if (pop_vals(v, ft->params, ft->nparams) < 0) return -1;
+        if (emit_op(v, OP_CALL_INDIRECT) < 0 || emit_u64(v, idx) < 0 || emit_u64(v, idx2) < 0)
+            return -1;
+        return emit_call_results(v, ft);
+    }
+    case 0x1a: /* drop */
+        if (pop_val(v, &t) < 0) return -1;
+        if (t == WASM_V128) {
+            if (emit_op(v, OP_DROP_N) < 0 || emit_u64(v, 2) < 0) return -1;
+            return 0;
+        }
+        return emit_op(v, OP_DROP);
+    case 0x1b:   /* select */
+    case 0x1c: { /* select t* */
+        uint8_t want = VT_UNKNOWN;
+        if (op == 0x1c) {
+            uint32_t n = 0;
+            if (v_u32(v, &n) < 0) return -1;
+            if (n != 1) return v_invalid(v, "invalid result arity");
+            if (v_byte(v, &want) < 0) return -1;
+            if (!is_valtype(want)) return v_malformed(v, "malformed value type");
+        }
+        if (pop_expect(v, WASM_I32, NULL) < 0) return -1;
+        if (op == 0x1c) {
+            if (pop_expect(v, want, NULL) < 0 || pop_expect(v, want, NULL) < 0) return -1;
+            t = want;
+        } else {
+            if (pop_val(v, &t) < 0 || pop_val(v, &t2) < 0) return -1;
+            if (is_reftype(t) || is_reftype(t2)) return v_invalid(v, "type mismatch");
+            if (t != VT_UNKNOWN && t2 != VT_UNKNOWN && t != t2)
+                return v_invalid(v, "type mismatch");
+            if (t == VT_UNKNOWN) t = t2;
+        }
+        if (emit_op(v, t == WASM_V128 ? OP_SELECT_V128 : OP_SELECT) < 0) return -1;
+        return push_val(v, t);
+    }
+    case 0x20:   /* local.get */
+    case 0x21:   /* local.set */
+    case 0x22: { /* local.tee */
+        if (v_u32(v, &idx) < 0 || check_local(v, idx) < 0) return -1;
+        t = v->local_types[idx];
+        bool wide = t == WASM_V128;
+        wasm_op o;
+        if (op == 0x20) {
+            o = wide ? OP_LOCAL_GET_V128 : OP_LOCAL_GET;
+        } else {
+            if (pop_expect(v, t, NULL) < 0) return -1;
+            if (op == 0x21) o = wide ? OP_LOCAL_SET_V128 : OP_LOCAL_SET;
+            else o = wide ? OP_LOCAL_TEE_V128 : OP_LOCAL_TEE;
+        }
+        if (emit_op(v, o) < 0 || emit_u64(v, v->local_offsets[idx]) < 0) return -1;
+        return op == 0x21 ? 0 : push_val(v, t);
+    }
+    case 0x23:   /* global.get */
+    case 0x24: { /* global.set */
+        if (v_u32(v, &idx) < 0) return -1;
+        if (idx >= m->nglobals) return v_invalid(v, "unknown global");
+        t = m->globals[idx].type.valtype;
+        bool wide = t == WASM_V128;
+        if (op == 0x23) {
+            if (emit_op(v, wide ? OP_GLOBAL_GET_V128 : OP_GLOBAL_GET) < 0 || emit_u64(v, idx) < 0)
+                return -1;
+            return push_val(v, t);
+        }
+        if (!m->globals[idx].type.mutable_) return v_invalid(v, "global is immutable");
+        if (pop_expect(v, t, NULL) < 0) return -1;
+        if (emit_op(v, wide ? OP_GLOBAL_SET_V128 : OP_GLOBAL_SET) < 0 || emit_u64(v, idx) < 0)
+            return -1;
+        return 0;
+    }
+    case 0x25:   /* table.get */
+    case 0x26: { /* table.set */
+        if (v_u32(v, &idx) < 0 || check_table(v, idx) < 0) return -1;
+        t = m->tables[idx].elemtype;
+        if (op == 0x25) {
+            if (pop_expect(v, WASM_I32, NULL) < 0) return -1;
+            if (emit_op(v, OP_TABLE_GET) < 0 || emit_u64(v, idx) < 0) return -1;
+            return push_val(v, t);
+        }
+        if (pop_expect(v, t, NULL) < 0 || pop_expect(v, WASM_I32, NULL) < 0) return -1;
+        if (emit_op(v, OP_TABLE_SET) < 0 || emit_u64(v, idx) < 0) return -1;
+        return 0;
+    }
+    case 0x3f:   /* memory.size */
+    case 0x40: { /* memory.grow */
+        if (read_zero_byte(v) < 0) return -1;
+        if (m->nmemories == 0) return v_invalid(v, "unknown memory 0");
+        if (op == 0x40 && pop_expect(v, WASM_I32, NULL) < 0) return -1;
+        if (emit_op(v, op == 0x3f ? OP_MEMORY_SIZE : OP_MEMORY_GROW) < 0) return -1;
+        return push_val(v, WASM_I32);
+    }
+    case 0x41: { /* i32.const */
+        int32_t x = 0;
+        if (v_leb(v, leb_s32(&v->r, &x)) < 0) return -1;
+        if (emit_op(v, OP_CONST) < 0 || emit_u64(v, (uint32_t)x) < 0) return -1;
+        return push_val(v, WASM_I32);
+    }
+    case 0x42: { /* i64.const */
+        int64_t x = 0;
+        if (v_leb(v, leb_s64(&v->r, &x)) < 0) return -1;
+        if (emit_op(v, OP_CONST) < 0 || emit_u64(v, (uint64_t)x) < 0) return -1;
+        return push_val(v, WASM_I64);
+    }
+    case 0x43: { /* f32.const */
+        uint32_t bits = 0;
+        if (v_leb(v, leb_f32(&v->r, &bits)) < 0) return -1;
+        if (emit_op(v, OP_CONST) < 0 || emit_u64(v, bits) < 0) return -1;
+        return push_val(v, WASM_F32);
+    }
+    case 0x44: { /* f64.const */
+        uint64_t bits = 0;
+        if (v_leb(v, leb_f64(&v->r, &bits)) < 0) return -1;
+        if (emit_op(v, OP_CONST) < 0 || emit_u64(v, bits) < 0) return -1;
+        return push_val(v, WASM_F64);
+    }
+    case 0xd0: /* ref.null t */
+        if (v_byte(v, &t) < 0) return -1;
+        if (!is_reftype(t)) return v_malformed(v, "malformed reference type");
+        if (emit_op(v, OP_CONST) < 0 || emit_u64(v, 0) < 0) return -1;
+        return push_val(v, t);
+    case 0xd1: /* ref.is_null */
+        if (pop_val(v, &t) < 0) return -1;
+        if (t != VT_UNKNOWN && !is_reftype(t)) return v_invalid(v, "type mismatch");
+        if (emit_op(v, OP_REF_IS_NULL) < 0) return -1;
+        return push_val(v, WASM_I32);
+    case 0xd2: /* ref.func */
+        if (v_u32(v, &idx) < 0) return -1;
+        if (idx >= m->nfuncs) return v_invalid(v, "unknown function");
+        if (!v->declared[idx]) return v_invalid(v, "undeclared function reference");
+        if (emit_op(v, OP_REF_FUNC) < 0 || emit_u64(v, idx) < 0) return -1;
+        return push_val(v, WASM_FUNCREF);
+    case 0xfc: {
+        uint32_t sub = 0;
+        if (v_u32(v, &sub) < 0) return -1;
+        switch (sub) {
+        case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7: { /* trunc_sat */
+            static const uint8_t in[8] = {WASM_F32, WASM_F32, WASM_F64, WASM_F64,
+                                          WASM_F32, WASM_F32, WASM_F64, WASM_F64};
+            if (pop_expect(v, in[sub], NULL) < 0) return -1;
+            if (emit_op(v, (wasm_op)(OP_I32_TRUNC_SAT_F32_S + sub)) < 0) return -1;
+            return push_val(v, sub < 4 ? WASM_I32 : WASM_I64);
+        }
+        case 8: /* memory.init */
+            if (v_u32(v, &idx) < 0 || read_zero_byte(v) < 0) return -1;
+            if (m->nmemories == 0) return v_invalid(v, "unknown memory 0");
+            if (check_data(v, idx) < 0) return -1;
+            goto three_i32;
+        case 9: /* data.drop */
+            if (v_u32(v, &idx) < 0 || check_data(v, idx) < 0) return -1;
+            if (emit_op(v, OP_DATA_DROP) < 0 || emit_u64(v, idx) < 0) return -1;
+            return 0;
+        case 10: /* memory.copy */
+            if (read_zero_byte(v) < 0 || read_zero_byte(v) < 0) return -1;
+            if (m->nmemories == 0) return v_invalid(v, "unknown memory 0");
+            goto three_i32;
+        case 11: /* memory.fill */
+            if (read_zero_byte(v) < 0) return -1;
+            if (m->nmemories == 0) return v_invalid(v, "unknown memory 0");
+            goto three_i32;
+        three_i32:
+            for (int i = 0; i < 3; i++)
+                if (pop_expect(v, WASM_I32, NULL) < 0) return -1;
+            if (sub == 8) return emit_op(v, OP_MEMORY_INIT) < 0 ? -1 : emit_u64(v, idx);
+            return emit_op(v, sub == 10 ? OP_MEMORY_COPY : OP_MEMORY_FILL);
+        case 12: /* table.init elem table */
+            if (v_u32(v, &idx2) < 0 || v_u32(v, &idx) < 0) return -1;
+            if (check_table(v, idx) < 0 || check_elem(v, idx2) < 0) return -1;
+            if (m->tables[idx].elemtype != m->elems[idx2].elemtype)
+                return v_invalid(v, "type mismatch");
+            for (int i = 0; i < 3; i++)
+                if (pop_expect(v, WASM_I32, NULL) < 0) return -1;
+            if (emit_op(v, OP_TABLE_INIT) < 0 || emit_u64(v, idx) < 0 || emit_u64(v, idx2) < 0)
+                return -1;
+            return 0;
+        case 13: /* elem.drop */
+            if (v_u32(v, &idx) < 0 || check_elem(v, idx) < 0) return -1;
+            if (emit_op(v, OP_ELEM_DROP) < 0 || emit_u64(v, idx) < 0) return -1;
+            return 0;
+        case 14: /* table.copy dst src */
+            if (v_u32(v, &idx) < 0 || v_u32(v, &idx2) < 0) return -1;
+            if (check_table(v, idx) < 0 || check_table(v, idx2) < 0) return -1;
+            if (m->tables[idx].elemtype != m->tables[idx2].elemtype)
+                return v_invalid(v, "type mismatch");
+            for (int i = 0; i < 3; i++)
+                if (pop_expect(v, WASM_I32, NULL) < 0) return -1;
+            if (emit_op(v, OP_TABLE_COPY) < 0 || emit_u64(v, idx) < 0 || emit_u64(v, idx2) < 0)
+                return -1;
+            return 0;
+        case 15: /* table.grow */
+            if (v_u32(v, &idx) < 0 || check_table(v, idx) < 0) return -1;
+            if (pop_expect(v, WASM_I32, NULL) < 0 ||
+                pop_expect(v, m->tables[idx].elemtype, NULL) < 0)
+                return -1;
+            if (emit_op(v, OP_TABLE_GROW) < 0 || emit_u64(v, idx) < 0) return -1;
+            return push_val(v, WASM_I32);
+        case 16: /* table.size */
+            if (v_u32(v, &idx) < 0 || check_table(v, idx) < 0) return -1;
+            if (emit_op(v, OP_TABLE_SIZE) < 0 || emit_u64(v, idx) < 0) return -1;
+            return push_val(v, WASM_I32);
+        case 17: /* table.fill */
+            if (v_u32(v, &idx) < 0 || check_table(v, idx) < 0) return -1;
+            if (pop_expect(v, WASM_I32, NULL) < 0 ||
+                pop_expect(v, m->tables[idx].elemtype, NULL) < 0 ||
+                pop_expect(v, WASM_I32, NULL) < 0)
+                return -1;
+            if (emit_op(v, OP_TABLE_FILL) < 0 || emit_u64(v, idx) < 0) return -1;
+            return 0;
+        }
+        return v_malformed(v, "illegal opcode");
+    }
+    case 0xfd:
+        return v_invalid(v, "SIMD instructions are not supported yet");
+    }
+    if (op >= 0x28 && op <= 0x3e) { /* loads and stores */
+        uint32_t offset = 0;
+        unsigned k = op - 0x28u;
+        if (read_memarg(v, memops[k].log2, &offset) < 0) return -1;
+        if (memops[k].store) {
+            if (pop_expect(v, memops[k].type, NULL) < 0 || pop_expect(v, WASM_I32, NULL) < 0)
+                return -1;
+        } else if (pop_expect(v, WASM_I32, NULL) < 0) {
+            return -1;
+        }
+        if (emit_op(v, (wasm_op)(OP_I32_LOAD + k)) < 0 || emit_u64(v, offset) < 0) return -1;
+        return memops[k].store ? 0 : push_val(v, memops[k].type);
+    }
+    if (op >= 0x45 && op <= 0xc4) { /* numeric */
+        uint8_t a, b, res;
+        numeric_sig(op, &a, &b, &res);
+        if (b && pop_expect(v, b, NULL) < 0) return -1;
+        if (pop_expect(v, a, NULL) < 0) return -1;
+        if (emit_op(v, (wasm_op)(OP_I32_EQZ + (op - 0x45))) < 0) return -1;
+        return push_val(v, res);
+    }
+    return v_malformed(v, "illegal opcode");
+}
+
+/* Resets the per-function state of v. */
+static void v_reset(vctx *v) {
+    v->nvals = 0;
+    v->nctrls = 0;
+    v->ncells = 0;
+    v->ntargets = 0;
+    v->cur_slots = 0;
+    v->max_slots = 0;
+}
+
+/* Validates and compiles body i of the module into its wasm_code. */
+static int compile_function(vctx *v, uint32_t i) {
+    wasm_module *m = v->m;
+    wasm_code *code = &m->codes[i];
+    uint32_t fidx = m->nimported_funcs + i;
+    const wasm_functype *ft = wasm_func_type(m, fidx);
+    const hv_alloc *a = &v->engine->alloc;
+    v_reset(v);
+
+    code->func_index = fidx;
+    code->type_index = m->func_types[fidx];
+    code->type = ft;
+    if ((uint64_t)ft->nparams + code->nlocals > WASM_MAX_LOCALS) {
+        leb_init(&v->r, m->bytes + code->body_start, 0, code->body_start);
+        return v_malformed(v, "too many locals");
+    }
+    v->nlocals = ft->nparams + code->nlocals;
+    v->local_types = hv_malloc(a, v->nlocals);
+    code->local_offsets = hv_calloc(a, v->nlocals ? v->nlocals : 1, sizeof(uint32_t));
+    if (!v->local_types || !code->local_offsets) return v_nomem(v);
+    v->local_offsets = code->local_offsets;
+    memcpy(v->local_types, ft->params, ft->nparams);
+    if (code->nlocals) memcpy(v->local_types + ft->nparams, code->local_types, code->nlocals);
+    uint32_t off = 0;
+    for (uint32_t k = 0; k < v->nlocals; k++) {
+        v->local_offsets[k] = off;
+        off += wasm_slots(v->local_types[k]);
+    }
+    code->param_slots = ft->param_slots;
+    code->local_slots = off;
+    v->cur_slots = off;
+    v->max_slots = off;
+
+    leb_init(&v->r, m->bytes + code->body_start, code->body_end - code->body_start,
+             code->body_start);
+    if (push_ctrl(v, FRAME_FUNC, 0, NULL, ft->nresults, ft->results) < 0) return -1;
+    v->ctrls[0].nparams = 0;
+    for (;;) {
+        uint8_t op;
+        if (leb_byte(&v->r, &op) != LEB_OK) {
+            v->r.p = v->r.end;
+            return v_malformed(v, "END opcode expected");
+        }
+        int rc = compile_instr(v, op);
+        if (rc < 0) return -1;
+        if (rc == 1) break;
+    }
+    if (!leb_eof(&v->r)) return v_malformed(v, "section size mismatch");
+
+    /* Resolve branch targets from cell indices to pointers. */
+    code->cells = hv_malloc(a, v->ncells * sizeof *v->cells);
+    if (!code->cells) return v_nomem(v);
+    memcpy(code->cells, v->cells, v->ncells * sizeof *v->cells);
+    code->ncells = (uint32_t)v->ncells;
+    for (size_t k = 0; k < v->ntargets; k++) {
+        wasm_cell *c = &code->cells[v->targets[k]];
+        c->target = code->cells + c->u64;
+    }
+    code->max_slots = (uint32_t)v->max_slots;
+    hv_free(a, v->local_types);
+    v->local_types = NULL;
+    return 0;
+}
+
+/* ---- module-level checks ------------------------------------------------- */
+
+/* Validates constant expression e of the expected type. Globals it may
+ * read: indices below nglobals_visible, immutable only. Fills op/value. */
+static int check_const(vctx *v, wasm_constexpr *e, uint8_t expect, uint32_t nglobals_visible) {
+    wasm_module *m = v->m;
+    leb_init(&v->r, m->bytes + e->start, e->end - e->start, e->start);
+    uint8_t op;
+    uint8_t type = VT_UNKNOWN;
+    if (v_byte(v, &op) < 0) return -1;
+    switch (op) {
+    case 0x41: {
+        int32_t x = 0;
+        if (v_leb(v, leb_s32(&v->r, &x)) < 0) return -1;
+        e->op = WASM_CONST_VALUE;
+        e->bits = (uint32_t)x;
+        type = WASM_I32;
+        break;
+    }
+    case 0x42: {
+        int64_t x = 0;
+        if (v_leb(v, leb_s64(&v->r, &x)) < 0) return -1;
+        e->op = WASM_CONST_VALUE;
+        e->bits = (uint64_t)x;
+        type = WASM_I64;
+        break;
+    }
+    case 0x43: {
+        uint32_t bits = 0;
+        if (v_leb(v, leb_f32(&v->r, &bits)) < 0) return -1;
+        e->op = WASM_CONST_VALUE;
+        e->bits = bits;
+        type = WASM_F32;
+        break;
+    }
+    case 0x44:
+        if (v_leb(v, leb_f64(&v->r, &e->bits)) < 0) return -1;
+        e->op = WASM_CONST_VALUE;
+        type = WASM_F64;
+        break;
+    case 0x23: {
+        uint32_t idx;
+        if (v_u32(v, &idx) < 0) return -1;
+        if (idx >= nglobals_visible) return v_invalid(v, "unknown global");
+        if (m->globals[idx].type.mutable_) return v_invalid(v, "constant expression required");
+        e->op = WASM_CONST_GLOBAL;
+        e->index = idx;
+        type = m->globals[idx].type.valtype;
+        break;
+    }
+    case 0xd0: {
+        uint8_t t;
+        if (v_byte(v, &t) < 0) return -1;
+        if (!is_reftype(t)) return v_malformed(v, "malformed reference type");
+        e->op = WASM_CONST_REF_NULL;
+        type = t;
+        break;
+    }
+    case 0xd2: {
+        uint32_t idx;
+        if (v_u32(v, &idx) < 0) return -1;
+        if (idx >= m->nfuncs) return v_invalid(v, "unknown function");
+        e->op = WASM_CONST_REF_FUNC;
+        e->index = idx;
+        type = WASM_FUNCREF;
+        break;
+    }
+    case 0x0b: /* empty: no value */
+        return v_invalid(v, "type mismatch");
+    default:
+        if (op == 0xfd) return v_invalid(v, "SIMD instructions are not supported yet");
+        return v_invalid(v, "constant expression required");
+    }
+    if (v_byte(v, &op) < 0) return -1;
+    if (op != 0x0b) {
+        /* A second instruction: either another constant (type mismatch:
+         * two values) or something that is not constant. */
+        if (op == 0x41 || op == 0x42 || op == 0x43 || op == 0x44 || op == 0x23 || op == 0xd0 ||
+            op == 0xd2)
+            return v_invalid(v, "type mismatch");
+        return v_invalid(v, "constant expression required");
+    }
+    if (type != expect) return v_invalid(v, "type mismatch");
+    e->type = type;
+    return 0;
+}
+
+static int check_limits(vctx *v, const wasm_limits *l, uint64_t bound, const char *too_big) {
+    if (l->min > bound || (l->has_max && l->max > bound)) return v_invalid(v, too_big);
+    if (l->has_max && l->min > l->max)
+        return v_invalid(v, "size minimum must not be greater than maximum");
+    return 0;
+}
+
+/* Collects C.refs: functions named outside function bodies. */
+static void collect_refs(vctx *v) {
+    wasm_module *m = v->m;
+    for (uint32_t i = 0; i < m->nexports; i++)
+        if (m->exports[i].kind == HIVE_EXTERN_FUNC && m->exports[i].index < m->nfuncs)
+            v->declared[m->exports[i].index] = true;
+    for (uint32_t i = 0; i < m->nelems; i++) {
+        const wasm_elem *el = &m->elems[i];
+        for (uint32_t k = 0; k < el->count; k++) {
+            if (el->funcs && el->funcs[k] < m->nfuncs) v->declared[el->funcs[k]] = true;
+            if (el->exprs && el->exprs[k].op == WASM_CONST_REF_FUNC)
+                v->declared[el->exprs[k].index] = true;
+        }
+    }
+    for (uint32_t i = m->nimported_globals; i < m->nglobals; i++)
+        if (m->globals[i].init.op == WASM_CONST_REF_FUNC)
+            v->declared[m->globals[i].init.index] = true;
+}
+
+static int validate_module(vctx *v) {
+    wasm_module *m = v->m;
+    leb_init(&v->r, m->bytes, 0, 0);
+    for (uint32_t i = 0; i < m->nfuncs; i++)
+        if (m->func_types[i] >= m->ntypes) return v_invalid(v, "unknown type");
+    for (uint32_t i = 0; i < m->ntables; i++)
+        if (check_limits(v, &m->tables[i].limits, UINT32_MAX, "table size") < 0) return -1;
+    if (m->nmemories > 1) return v_invalid(v, "multiple memories");
+    for (uint32_t i = 0; i < m->nmemories; i++)
+        if (check_limits(v, &m->memories[i], WASM_MAX_MEMORY_PAGES,
+                         "memory size must be at most 65536 pages (4GiB)") < 0)
+            return -1;
+    for (uint32_t i = m->nimported_globals; i < m->nglobals; i++)
+        if (check_const(v, &m->globals[i].init, m->globals[i].type.valtype, m->nimported_globals) <
+            0)
+            return -1;
+    for (uint32_t i = 0; i < m->nelems; i++) {
+        wasm_elem *el = &m->elems[i];
+        if (el->mode == WASM_SEG_ACTIVE) {
+            if (el->table >= m->ntables) return v_invalid(v, "unknown table");
+            if (check_const(v, &el->offset, WASM_I32, m->nglobals) < 0) return -1;
+            if (m->tables[el->table].elemtype != el->elemtype)
+                return v_invalid(v, "type mismatch");
+        }
+        for (uint32_t k = 0; k < el->count; k++) {
+            if (el->funcs && el->funcs[k] >= m->nfuncs) return v_invalid(v, "unknown function");
+            if (el->exprs && check_const(v, &el->exprs[k], el->elemtype, m->nglobals) < 0)
+                return -1;
+        }
+    }
+    for (uint32_t i = 0; i < m->ndatas; i++) {
+        wasm_data *d = &m->datas[i];
+        if (d->mode != WASM_SEG_ACTIVE) continue;
+        if (d->memory >= m->nmemories) return v_invalid(v, "unknown memory");
+        if (check_const(v, &d->offset, WASM_I32, m->nglobals) < 0) return -1;
+    }
+    if (m->has_start) {
+        if (m->start >= m->nfuncs) return v_invalid(v, "unknown function");
+        const wasm_functype *t = wasm_func_type(m, m->start);
+        if (t->nparams || t->nresults) return v_invalid(v, "start function");
+    }
+    for (uint32_t i = 0; i < m->nexports; i++) {
+        const wasm_export *ex = &m->exports[i];
+        uint32_t n = ex->kind == HIVE_EXTERN_FUNC    ? m->nfuncs
+                     : ex->kind == HIVE_EXTERN_TABLE ? m->ntables
+                     : ex->kind == HIVE_EXTERN_MEMORY ? m->nmemories
+                                                      : m->nglobals;
+        if (ex->index >= n) {
+            static const char *const what[4] = {"unknown function", "unknown table",
+                                                "unknown memory", "unknown global"};
+            return v_invalid(v, what[ex->kind & 3]);
+        }
+        for (uint32_t k = 0; k < i; k++)
+            if (m->exports[k].name.len == ex->name.len &&
+                memcmp(m->exports[k].name.ptr, ex->name.ptr, ex->name.len) == 0)
+                return v_invalid(v, "duplicate export name");
+    }
+    collect_refs(v);
+    for (uint32_t i = 0; i < m->nfuncs - m->nimported_funcs; i++)
+        if (compile_function(v, i) < 0) return -1;
+    return 0;
+}
+
+int wasm_validate(hive_engine *engine, wasm_module *m, hive_error *err) {
+    vctx v;
+    memset(&v, 0, sizeof v);
+    v.engine = engine;
+    v.m = m;
+    v.err = err;
+    v.labels = interp_labels();
+    const hv_alloc *a = &engine->alloc;
+    v.declared = hv_calloc(a, m->nfuncs ? m->nfuncs : 1, sizeof(bool));
+    int rc = HIVE_OK;
+    if (!v.declared) {
+        rc = hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+    } else if (validate_module(&v) < 0) {
+        rc = v.code;
+    }
+    hv_free(a, v.declared);
+    hv_free(a, v.vals);
+    hv_free(a, v.ctrls);
+    hv_free(a, v.cells);
+    hv_free(a, v.targets);
+    hv_free(a, v.local_types);
+    return rc;
+}
