@@ -1,5 +1,6 @@
 # hive -- build, test and benchmark.
 #   make              build build/hive and build/libhive.a
+#   make run          build, then run the bundled example through the engine
 #   make check        every test: unit tests and the spec suite, then the
 #                     same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make test         unit tests and spec suite, plain build only
@@ -24,8 +25,27 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 SPEC_RUNNER := $(BUILD)/tests/spec_runner
 
-.PHONY: all deps test-deps check test unit spec sanitize clean
-all: $(BUILD)/libhive.a
+CLI_SRCS := $(wildcard src/cli/*.c)
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+EXAMPLES := $(patsubst examples/%.wat,$(BUILD)/examples/%.wasm,$(wildcard examples/*.wat))
+
+.PHONY: all deps test-deps check test unit spec sanitize clean run examples
+all: $(BUILD)/libhive.a $(BUILD)/hive
+
+$(BUILD)/hive: $(CLI_OBJS) $(BUILD)/libhive.a
+	$(CC) $(ALL_CFLAGS) $(CLI_OBJS) $(BUILD)/libhive.a -o $@ $(LDLIBS)
+
+$(BUILD)/examples/%.wasm: examples/%.wat
+	@mkdir -p $(dir $@)
+	wat2wasm $< -o $@
+
+examples: test-deps $(EXAMPLES)
+
+# The main job: the bundled example, run through the engine.
+run: test-deps
+	@$(MAKE) --no-print-directory all examples
+	$(BUILD)/hive run --invoke fib $(BUILD)/examples/fib.wasm 30
+	$(BUILD)/hive run --invoke squares $(BUILD)/examples/fib.wasm 100000000
 
 deps:
 	@scripts/install-deps.sh build
@@ -68,4 +88,4 @@ check: test-deps
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
