@@ -19,7 +19,7 @@ LDLIBS := -lm -lpthread
 
 SPEC_DIR ?= $(firstword $(wildcard ../shared/wasm-spec-testsuite ../../shared/wasm-spec-testsuite ../wasm-spec-testsuite))
 
-LIB_SRCS := $(wildcard src/support/*.c src/wasm/*.c)
+LIB_SRCS := $(wildcard src/support/*.c src/wasm/*.c src/wasi/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -89,3 +89,6 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+
+# Per-area rules (test guests, extra test suites) live in mk/*.mk.
+include $(wildcard mk/*.mk)
