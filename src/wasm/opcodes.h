@@ -9,6 +9,22 @@
  * pointers resolved at compile time; "hdr" packs a target's stack height
  * (low 32 bits, slots above fp) and arity (high 32 bits, slots carried).
  *
+ * Encoding: the first cell of an instruction holds labels[op] (label
+ * address from interp_labels()) when the interpreter threads code, else
+ * the op number in .u64. Immediates are one cell each: indices, offsets and
+ * counts in .u32 (upper half zero), constants in .u64, branch targets in
+ * .target. BR_TABLE: cell 1 count, cell 2 arity, then count+1 pairs of
+ * (.target, .u32 height). TABLE_INIT: tableidx then elemidx. TABLE_COPY:
+ * dst then src.
+ *
+ * Calls: the caller leaves the arguments as the top param_slots slots; the
+ * callee's fp is sp - param_slots, it zeroes its declared locals up to
+ * local_slots and starts with sp = fp + local_slots. Each call spends a
+ * budget unit and checks for interrupts first (it may suspend there, with
+ * pc on the call, which is then executed again on resume). RETURN moves
+ * the result slots to fp[0..] and the caller continues with sp just past
+ * them. Falling off the end of a body is an explicit RETURN.
+ *
  * This list is the instruction set's documentation: NAME, immediates,
  * effect. Operations without a comment do what the wasm instruction of the
  * same name does, with no immediates except loads and stores, which carry
@@ -28,7 +44,7 @@
     X(BR_TABLE) /* [count, arity, (target, height) x (count+1)] pop i32 i; entry min(i, count) (the last is the default); unwind arity slots to fp+height; jump */ \
     X(LOOP_CHECK) /* loop header: spend one budget unit; suspend when none is left or an interrupt is pending */ \
     X(RETURN) /* copy the top result slots to fp[0..], pop the frame */ \
-    X(CALL) /* [wasm_code *] call a function defined by this module (same instance) */ \
+    X(CALL) /* [funcidx] call instance->funcs[funcidx], a wasm function of this same instance */ \
     X(CALL_IMPORT) /* [funcidx] call instance->funcs[funcidx] (host or another instance's) */ \
     X(CALL_INDIRECT) /* [typeidx, tableidx] pop i32 i; call table[i] after the type check */ \
     X(DROP) /* pop one slot */ \

@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "support/alloc.h"
 #include "wasm/module.h"
@@ -111,6 +112,7 @@ typedef struct wasm_frame {
 
 typedef enum wasm_exec_state {
     WASM_EXEC_IDLE,
+    WASM_EXEC_RUNNING, /* inside interp_run or a host function it called */
     WASM_EXEC_SUSPENDED,
     WASM_EXEC_PENDING,
     WASM_EXEC_TRAPPED
@@ -140,7 +142,61 @@ struct hive_exec {
 
     hive_trap trap;
     uint32_t nresults;
+
+    /* Scratch for converting a host call's arguments and results to
+     * hive_val: grown on first need, so host calls do not allocate. */
+    hive_val *host_vals;
+    uint32_t host_vals_cap;
+    /* NUL-terminated copies of the names in trap.frames (names in the
+     * module are not terminated); valid until the next trap. */
+    char *trap_names;
+    size_t trap_names_cap;
 };
+
+/* ---- helpers shared by instance.c, exec.c and interp.c ---------------- */
+
+/* Function types match when their parameter and result lists are equal
+ * (the spec's type equality, also across modules). */
+static inline bool runtime_functype_equal(const wasm_functype *a, const wasm_functype *b) {
+    if (a == b) return true;
+    return a->nparams == b->nparams && a->nresults == b->nresults &&
+           (a->nparams == 0 || memcmp(a->params, b->params, a->nparams) == 0) &&
+           (a->nresults == 0 || memcmp(a->results, b->results, a->nresults) == 0);
+}
+
+/* A hive_val of type v->type into its stack slots (two for v128). */
+static inline void runtime_slots_from_val(wasm_slot *s, const hive_val *v) {
+    switch (v->type) {
+    case WASM_I32: case WASM_F32: s[0].i64 = v->of.i32; break;
+    case WASM_I64: case WASM_F64: s[0].i64 = v->of.i64; break;
+    case WASM_V128:
+        memcpy(&s[0].i64, v->of.v128, 8);
+        memcpy(&s[1].i64, v->of.v128 + 8, 8);
+        break;
+    case WASM_FUNCREF: s[0].ref = v->of.func; break;
+    default: s[0].ref = v->of.ext; break;
+    }
+}
+
+/* Stack slots holding a value of type t into a hive_val. */
+static inline void runtime_val_from_slots(hive_val *v, uint8_t t, const wasm_slot *s) {
+    memset(v, 0, sizeof *v);
+    v->type = t;
+    switch (t) {
+    case WASM_I32: case WASM_F32: v->of.i32 = s[0].i32; break;
+    case WASM_I64: case WASM_F64: v->of.i64 = s[0].i64; break;
+    case WASM_V128:
+        memcpy(v->of.v128, &s[0].i64, 8);
+        memcpy(v->of.v128 + 8, &s[1].i64, 8);
+        break;
+    case WASM_FUNCREF: v->of.func = (hive_func *)s[0].ref; break;
+    default: v->of.ext = s[0].ref; break;
+    }
+}
+
+/* instance.c: grows a table by delta elements set to init; returns the
+ * old size, or -1 past the table's effective maximum or out of memory. */
+int64_t instance_table_grow(hive_table *table, uint32_t delta, void *init);
 
 /* interp.c: runs from the exec's saved state until done, trap, suspension
  * or a pending host call; updates exec->state and returns the status. */
@@ -152,6 +208,13 @@ const void *const *interp_labels(void);
 
 /* instance.c: evaluates a validated constant expression in an instance. */
 void instance_eval_const(hive_instance *inst, const wasm_constexpr *e, wasm_slot out[2]);
+
+/* interp.c: calls host function f with its arguments in the slots at
+ * args; on HIVE_HOST_OK its results are left at args. caller is the
+ * calling instance, NULL for a direct call by the embedder. On
+ * HIVE_HOST_TRAP exec->trap has the kind and message (no backtrace). */
+hive_host_status interp_call_host(hive_exec *exec, hive_func *f, hive_instance *caller,
+                                  wasm_slot *args);
 
 /* interp.c: sets the exec's trap (kind, message) and captures the
  * backtrace from its frames. */

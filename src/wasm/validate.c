@@ -403,9 +403,13 @@ static int check_elem(vctx *v, uint32_t idx) {
     return 0;
 }
 
+/* memory.init and data.drop need the data count section (the binary
+ * format's rule, so a one-pass reader knows the count); an index beyond
+ * the segments there are is a validation error first. */
 static int check_data(vctx *v, uint32_t idx) {
+    uint32_t n = v->m->has_datacount ? v->m->datacount : v->m->ndatas;
+    if (idx >= n) return v_invalid(v, "unknown data segment");
     if (!v->m->has_datacount) return v_malformed(v, "data count section required");
-    if (idx >= v->m->datacount) return v_invalid(v, "unknown data segment");
     return 0;
 }
 
@@ -919,7 +923,9 @@ static int compile_function(vctx *v, uint32_t i) {
 /* ---- module-level checks ------------------------------------------------- */
 
 /* Validates constant expression e of the expected type. Globals it may
- * read: indices below nglobals_visible, immutable only. Fills op/value. */
+ * read: indices below nglobals_visible, immutable only (in 2.0, only
+ * imported globals, for initialisers and segment offsets alike). Fills
+ * op/value. */
 static int check_const(vctx *v, wasm_constexpr *e, uint8_t expect, uint32_t nglobals_visible) {
     wasm_module *m = v->m;
     leb_init(&v->r, m->bytes + e->start, e->end - e->start, e->start);
@@ -1049,13 +1055,13 @@ static int validate_module(vctx *v) {
         wasm_elem *el = &m->elems[i];
         if (el->mode == WASM_SEG_ACTIVE) {
             if (el->table >= m->ntables) return v_invalid(v, "unknown table");
-            if (check_const(v, &el->offset, WASM_I32, m->nglobals) < 0) return -1;
+            if (check_const(v, &el->offset, WASM_I32, m->nimported_globals) < 0) return -1;
             if (m->tables[el->table].elemtype != el->elemtype)
                 return v_invalid(v, "type mismatch");
         }
         for (uint32_t k = 0; k < el->count; k++) {
             if (el->funcs && el->funcs[k] >= m->nfuncs) return v_invalid(v, "unknown function");
-            if (el->exprs && check_const(v, &el->exprs[k], el->elemtype, m->nglobals) < 0)
+            if (el->exprs && check_const(v, &el->exprs[k], el->elemtype, m->nimported_globals) < 0)
                 return -1;
         }
     }
@@ -1063,7 +1069,7 @@ static int validate_module(vctx *v) {
         wasm_data *d = &m->datas[i];
         if (d->mode != WASM_SEG_ACTIVE) continue;
         if (d->memory >= m->nmemories) return v_invalid(v, "unknown memory");
-        if (check_const(v, &d->offset, WASM_I32, m->nglobals) < 0) return -1;
+        if (check_const(v, &d->offset, WASM_I32, m->nimported_globals) < 0) return -1;
     }
     if (m->has_start) {
         if (m->start >= m->nfuncs) return v_invalid(v, "unknown function");

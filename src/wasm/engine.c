@@ -1,0 +1,43 @@
+/*
+ * engine.c -- the engine object: the allocator hook and the limits every
+ * module, instance and exec made from it obeys. It owns nothing else.
+ */
+#include "support/alloc.h"
+#include "wasm/runtime.h"
+
+#define ENGINE_DEFAULT_MAX_TABLE_ELEMS 10000000u
+#define ENGINE_DEFAULT_MAX_CALL_DEPTH 10000u
+#define ENGINE_DEFAULT_VALUE_STACK_SLOTS (1u << 20)
+
+/* config may be NULL: every field then takes its default, as does every
+ * zero field of a given config. max_memory_pages above wasm32's 65536 is
+ * clamped (a 32-bit address space cannot use more). */
+hive_engine *hive_engine_new(const hive_config *config) {
+    hv_alloc a = {hv_alloc_libc, NULL};
+    if (config && config->alloc) {
+        a.fn = config->alloc;
+        a.ud = config->alloc_ud;
+    }
+    hive_engine *e = hv_malloc(&a, sizeof *e);
+    if (!e) return NULL;
+    e->alloc = a;
+    e->max_memory_pages = WASM_MAX_MEMORY_PAGES;
+    e->max_table_elems = ENGINE_DEFAULT_MAX_TABLE_ELEMS;
+    e->max_call_depth = ENGINE_DEFAULT_MAX_CALL_DEPTH;
+    e->value_stack_slots = ENGINE_DEFAULT_VALUE_STACK_SLOTS;
+    if (config) {
+        if (config->max_memory_pages && config->max_memory_pages < WASM_MAX_MEMORY_PAGES)
+            e->max_memory_pages = config->max_memory_pages;
+        if (config->max_table_elems) e->max_table_elems = config->max_table_elems;
+        if (config->max_call_depth) e->max_call_depth = config->max_call_depth;
+        if (config->value_stack_slots) e->value_stack_slots = config->value_stack_slots;
+    }
+    return e;
+}
+
+/* Frees the engine; everything made from it must be freed first. NULL ok. */
+void hive_engine_free(hive_engine *engine) {
+    if (!engine) return;
+    hv_alloc a = engine->alloc; /* the engine holds its own allocator */
+    hv_free(&a, engine);
+}

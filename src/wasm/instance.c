@@ -1,0 +1,601 @@
+/*
+ * instance.c -- external values (host functions, linear memories, tables,
+ * globals) and instantiation: import matching, creation of the module's
+ * own functions, tables, memory and globals, and initialisation from
+ * element and data segments, as the spec's "instantiate" describes.
+ */
+#include <string.h>
+#include <sys/mman.h>
+
+#include "support/alloc.h"
+#include "support/error.h"
+#include "wasm/runtime.h"
+
+#define PAGE_SIZE_WASM 65536u
+
+/* ---- functions ------------------------------------------------------------ */
+
+/* Copies type (parameter and result lists in one buffer) so the caller's
+ * arrays need not outlive the function; copies name the same way. */
+hive_func *hive_func_new_host(hive_engine *engine, const hive_functype *type, hive_host_fn fn,
+                              void *user, void (*finalize)(void *user), const char *name) {
+    if (!engine || !type || !fn) return NULL;
+    if ((type->nparams && !type->params) || (type->nresults && !type->results)) return NULL;
+    if (type->nparams > WASM_MAX_PARAMS || type->nresults > WASM_MAX_RESULTS) return NULL;
+    const hv_alloc *a = &engine->alloc;
+    hive_func *f = hv_calloc(a, 1, sizeof *f);
+    if (!f) return NULL;
+    f->kind = WASM_FUNC_HOST;
+    f->engine = engine;
+    f->host = fn;
+    f->user = user;
+    f->finalize = finalize;
+    uint8_t *types = hv_malloc(a, (size_t)type->nparams + type->nresults);
+    if (!types) goto fail;
+    if (type->nparams) memcpy(types, type->params, type->nparams);
+    if (type->nresults) memcpy(types + type->nparams, type->results, type->nresults);
+    wasm_functype *t = &f->own_type;
+    t->nparams = type->nparams;
+    t->nresults = type->nresults;
+    t->params = types;
+    t->results = types + type->nparams;
+    for (uint32_t i = 0; i < t->nparams; i++) t->param_slots += wasm_slots(t->params[i]);
+    for (uint32_t i = 0; i < t->nresults; i++) t->result_slots += wasm_slots(t->results[i]);
+    f->type = t;
+    f->pubtype.nparams = t->nparams;
+    f->pubtype.nresults = t->nresults;
+    f->pubtype.params = t->params;
+    f->pubtype.results = t->results;
+    if (name) {
+        size_t n = strlen(name);
+        f->name = hv_malloc(a, n + 1);
+        if (!f->name) goto fail;
+        memcpy(f->name, name, n + 1);
+    }
+    return f;
+fail:
+    hv_free(a, f->own_type.params);
+    hv_free(a, f);
+    return NULL;
+}
+
+/* Only host functions are freed here (an instance's own functions live in
+ * its own_funcs array and go with it); anything else is ignored. */
+void hive_func_free(hive_func *func) {
+    if (!func || func->kind != WASM_FUNC_HOST) return;
+    const hv_alloc *a = &func->engine->alloc;
+    if (func->finalize) func->finalize(func->user);
+    hv_free(a, func->name);
+    hv_free(a, func->own_type.params);
+    hv_free(a, func);
+}
+
+const hive_functype *hive_func_type(const hive_func *func) { return func ? &func->pubtype : NULL; }
+
+/* ---- linear memory -------------------------------------------------------- */
+
+/* The whole effective maximum is reserved PROT_NONE up front (so the base
+ * never moves and host pointers stay valid across growth) and only the
+ * current size is made accessible. MAP_NORESERVE keeps the reservation
+ * from being charged against the commit limit: a 4 GiB reservation per
+ * instance is then only address space. */
+static int memory_create(hive_engine *engine, uint32_t min, uint32_t max, bool has_max,
+                         hive_memory **out) {
+    *out = NULL;
+    uint32_t eff = engine->max_memory_pages;
+    if (has_max && max < eff) eff = max;
+    if (min > eff) return HIVE_ELIMIT;
+    hive_memory *mem = hv_calloc(&engine->alloc, 1, sizeof *mem);
+    if (!mem) return HIVE_ENOMEM;
+    mem->engine = engine;
+    mem->max_pages = eff;
+    mem->has_max = has_max;
+    mem->type_max = has_max ? max : 0;
+    mem->reserved = (size_t)(eff ? eff : 1) * PAGE_SIZE_WASM;
+    void *base = mmap(NULL, mem->reserved, PROT_NONE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (base == MAP_FAILED) {
+        hv_free(&engine->alloc, mem);
+        return HIVE_ENOMEM;
+    }
+    mem->base = base;
+    if (min && mprotect(base, (size_t)min * PAGE_SIZE_WASM, PROT_READ | PROT_WRITE) != 0) {
+        munmap(base, mem->reserved);
+        hv_free(&engine->alloc, mem);
+        return HIVE_ENOMEM;
+    }
+    mem->pages = min;
+    mem->size = (uint64_t)min * PAGE_SIZE_WASM;
+    *out = mem;
+    return HIVE_OK;
+}
+
+/* NULL when engine is NULL, min > max, min is above the engine's limit,
+ * or the reservation fails. */
+hive_memory *hive_memory_new(hive_engine *engine, hive_limits limits) {
+    if (!engine || (limits.has_max && limits.max < limits.min)) return NULL;
+    hive_memory *mem;
+    memory_create(engine, limits.min, limits.max, limits.has_max != 0, &mem);
+    return mem;
+}
+
+void hive_memory_free(hive_memory *memory) {
+    if (!memory) return;
+    munmap(memory->base, memory->reserved);
+    hv_free(&memory->engine->alloc, memory);
+}
+
+uint8_t *hive_memory_data(hive_memory *memory) { return memory ? memory->base : NULL; }
+
+uint64_t hive_memory_size(const hive_memory *memory) { return memory ? memory->size : 0; }
+
+/* memory.grow: -1 past the effective maximum (the type's or the engine's)
+ * or when the kernel refuses; the memory is then unchanged. */
+int64_t hive_memory_grow(hive_memory *memory, uint32_t delta) {
+    if (!memory) return -1;
+    uint32_t old = memory->pages;
+    if (delta == 0) return old;
+    if ((uint64_t)old + delta > memory->max_pages) return -1;
+    if (mprotect(memory->base + memory->size, (size_t)delta * PAGE_SIZE_WASM,
+                 PROT_READ | PROT_WRITE) != 0)
+        return -1;
+    memory->pages = old + delta;
+    memory->size = (uint64_t)memory->pages * PAGE_SIZE_WASM;
+    return old;
+}
+
+void *hive_memory_ptr(hive_memory *memory, uint64_t offset, uint64_t len) {
+    if (!memory || offset > memory->size || len > memory->size - offset) return NULL;
+    return memory->base + offset;
+}
+
+/* ---- tables --------------------------------------------------------------- */
+
+/* Fills t (zeroed by the caller) as a table of min elements set to init. */
+static int table_init(hive_engine *engine, hive_table *t, uint8_t elemtype, uint32_t min,
+                      uint32_t max, bool has_max, void *init) {
+    uint32_t eff = engine->max_table_elems;
+    if (has_max && max < eff) eff = max;
+    if (min > eff) return HIVE_ELIMIT;
+    t->engine = engine;
+    t->elemtype = elemtype;
+    t->max = eff;
+    t->has_max = has_max;
+    t->type_max = has_max ? max : 0;
+    t->elems = hv_malloc(&engine->alloc, (size_t)(min ? min : 1) * sizeof(void *));
+    if (!t->elems) return HIVE_ENOMEM;
+    for (uint32_t i = 0; i < min; i++) t->elems[i] = init;
+    t->size = min;
+    t->cap = min;
+    return HIVE_OK;
+}
+
+hive_table *hive_table_new(hive_engine *engine, uint8_t elemtype, hive_limits limits,
+                           void *init) {
+    if (!engine || (elemtype != WASM_FUNCREF && elemtype != WASM_EXTERNREF)) return NULL;
+    if (limits.has_max && limits.max < limits.min) return NULL;
+    hive_table *t = hv_calloc(&engine->alloc, 1, sizeof *t);
+    if (!t) return NULL;
+    if (table_init(engine, t, elemtype, limits.min, limits.max, limits.has_max != 0, init)) {
+        hv_free(&engine->alloc, t);
+        return NULL;
+    }
+    return t;
+}
+
+void hive_table_free(hive_table *table) {
+    if (!table) return;
+    hv_free(&table->engine->alloc, table->elems);
+    hv_free(&table->engine->alloc, table);
+}
+
+uint32_t hive_table_size(const hive_table *table) { return table ? table->size : 0; }
+
+int hive_table_get(const hive_table *table, uint32_t i, void **ref) {
+    if (!table || !ref || i >= table->size) return HIVE_EARG;
+    *ref = table->elems[i];
+    return HIVE_OK;
+}
+
+int hive_table_set(hive_table *table, uint32_t i, void *ref) {
+    if (!table || i >= table->size) return HIVE_EARG;
+    table->elems[i] = ref;
+    return HIVE_OK;
+}
+
+/* table.grow. Capacity doubles (up to the maximum) so a guest growing one
+ * element at a time does not reallocate every time. */
+int64_t instance_table_grow(hive_table *table, uint32_t delta, void *init) {
+    uint32_t old = table->size;
+    if (delta > table->max - old) return -1;
+    uint32_t need = old + delta;
+    if (need > table->cap) {
+        uint64_t cap = (uint64_t)table->cap * 2;
+        if (cap < need) cap = need;
+        if (cap > table->max) cap = table->max;
+        void **p = hv_realloc(&table->engine->alloc, table->elems, (size_t)cap * sizeof(void *));
+        if (!p) return -1;
+        table->elems = p;
+        table->cap = (uint32_t)cap;
+    }
+    for (uint32_t i = old; i < need; i++) table->elems[i] = init;
+    table->size = need;
+    return old;
+}
+
+/* ---- globals -------------------------------------------------------------- */
+
+static bool valtype_ok(uint8_t t) {
+    return t == WASM_I32 || t == WASM_I64 || t == WASM_F32 || t == WASM_F64 || t == WASM_V128 ||
+           t == WASM_FUNCREF || t == WASM_EXTERNREF;
+}
+
+hive_global *hive_global_new(hive_engine *engine, hive_val value, int mutable_) {
+    if (!engine || !valtype_ok(value.type)) return NULL;
+    hive_global *g = hv_calloc(&engine->alloc, 1, sizeof *g);
+    if (!g) return NULL;
+    g->engine = engine;
+    g->type = value.type;
+    g->mutable_ = mutable_ != 0;
+    runtime_slots_from_val(g->value, &value);
+    return g;
+}
+
+/* Only globals made by hive_global_new; an instance frees its own. */
+void hive_global_free(hive_global *global) {
+    if (!global) return;
+    hv_free(&global->engine->alloc, global);
+}
+
+hive_val hive_global_get(const hive_global *global) {
+    hive_val v;
+    if (!global) {
+        memset(&v, 0, sizeof v);
+        return v;
+    }
+    runtime_val_from_slots(&v, global->type, global->value);
+    return v;
+}
+
+/* HIVE_EARG for a value of another type, HIVE_ESTATE for an immutable
+ * global. */
+int hive_global_set(hive_global *global, hive_val value) {
+    if (!global || value.type != global->type) return HIVE_EARG;
+    if (!global->mutable_) return HIVE_ESTATE;
+    runtime_slots_from_val(global->value, &value);
+    return HIVE_OK;
+}
+
+/* ---- instantiation -------------------------------------------------------- */
+
+/* A validated constant expression's value. Globals it reads come before
+ * it (imported ones in WebAssembly 2.0), so they are already set. */
+void instance_eval_const(hive_instance *inst, const wasm_constexpr *e, wasm_slot out[2]) {
+    out[0].i64 = 0;
+    out[1].i64 = 0;
+    switch (e->op) {
+    case WASM_CONST_VALUE:
+        if (e->type == WASM_V128) {
+            memcpy(&out[0].i64, e->v128, 8);
+            memcpy(&out[1].i64, e->v128 + 8, 8);
+        } else {
+            out[0].i64 = e->bits;
+        }
+        break;
+    case WASM_CONST_GLOBAL:
+        out[0] = inst->globals[e->index]->value[0];
+        out[1] = inst->globals[e->index]->value[1];
+        break;
+    case WASM_CONST_REF_NULL: out[0].ref = NULL; break;
+    case WASM_CONST_REF_FUNC: out[0].ref = inst->funcs[e->index]; break;
+    case WASM_CONST_NONE: break;
+    }
+}
+
+static const char *kind_name(uint8_t kind) {
+    switch (kind) {
+    case HIVE_EXTERN_FUNC: return "function";
+    case HIVE_EXTERN_TABLE: return "table";
+    case HIVE_EXTERN_MEMORY: return "memory";
+    case HIVE_EXTERN_GLOBAL: return "global";
+    }
+    return "extern";
+}
+
+/* The spec's limits subtyping: an extern of current size cur and maximum
+ * (has_max, max) may stand in for an import of limits want when it is at
+ * least as large and promises to stay within want's maximum. */
+static bool limits_match(uint32_t cur, bool has_max, uint32_t max, const wasm_limits *want) {
+    if (cur < want->min) return false;
+    if (want->has_max && (!has_max || max > want->max)) return false;
+    return true;
+}
+
+/* Checks import i against ext; fills err with an "unknown import" or
+ * "incompatible import type" message naming it. */
+static int check_import(const wasm_module *m, uint32_t i, const hive_extern *ext, hive_error *err) {
+    const wasm_import *imp = &m->imports[i];
+    bool ok = false;
+    bool present = ext->kind == (hive_externkind)imp->kind;
+    switch (imp->kind) {
+    case HIVE_EXTERN_FUNC:
+        present = present && ext->of.func;
+        ok = present && runtime_functype_equal(ext->of.func->type, &m->types[imp->typeidx]);
+        break;
+    case HIVE_EXTERN_TABLE: {
+        const hive_table *t = ext->of.table;
+        present = present && t;
+        ok = present && t->elemtype == imp->table.elemtype &&
+             limits_match(t->size, t->has_max, t->type_max, &imp->table.limits);
+        break;
+    }
+    case HIVE_EXTERN_MEMORY: {
+        const hive_memory *mem = ext->of.memory;
+        present = present && mem;
+        ok = present && limits_match(mem->pages, mem->has_max, mem->type_max, &imp->memory);
+        break;
+    }
+    case HIVE_EXTERN_GLOBAL: {
+        const hive_global *g = ext->of.global;
+        present = present && g;
+        ok = present && g->type == imp->global.valtype && g->mutable_ == imp->global.mutable_;
+        break;
+    }
+    }
+    if (ok) return HIVE_OK;
+    /* A missing object is "unknown"; a wrong kind or type "incompatible". */
+    if (!present && ext->kind == (hive_externkind)imp->kind)
+        return hv_error_set(err, HIVE_EUNLINKABLE, 0, "unknown import %.*s.%.*s",
+                            (int)imp->module.len, imp->module.ptr, (int)imp->name.len,
+                            imp->name.ptr);
+    return hv_error_set(err, HIVE_EUNLINKABLE, 0, "incompatible import type for %s %.*s.%.*s",
+                        kind_name(imp->kind), (int)imp->module.len, imp->module.ptr,
+                        (int)imp->name.len, imp->name.ptr);
+}
+
+/* Resolves element segment i to its references (function indices or
+ * constant expressions evaluated in inst). */
+static int resolve_elem(hive_instance *inst, uint32_t i) {
+    const wasm_elem *e = &inst->m->elems[i];
+    inst->elem_lens[i] = e->count;
+    if (e->count == 0) return HIVE_OK;
+    void **refs = hv_malloc(&inst->engine->alloc, (size_t)e->count * sizeof(void *));
+    if (!refs) return HIVE_ENOMEM;
+    for (uint32_t j = 0; j < e->count; j++) {
+        if (e->funcs) {
+            refs[j] = inst->funcs[e->funcs[j]];
+        } else {
+            wasm_slot v[2];
+            instance_eval_const(inst, &e->exprs[j], v);
+            refs[j] = v[0].ref;
+        }
+    }
+    inst->elem_refs[i] = refs;
+    return HIVE_OK;
+}
+
+/* Active element segments then active data segments, in order, each with
+ * table.init / memory.init semantics: bounds are checked before the
+ * segment writes anything, and segments written before a failing one
+ * stay written (the spec's linking tests observe this). Active and
+ * declarative element segments and active data segments are then
+ * dropped. */
+static int init_segments(hive_instance *inst, hive_error *err) {
+    const wasm_module *m = inst->m;
+    for (uint32_t i = 0; i < m->nelems; i++) {
+        const wasm_elem *e = &m->elems[i];
+        if (e->mode == WASM_SEG_ACTIVE) {
+            wasm_slot off[2];
+            instance_eval_const(inst, &e->offset, off);
+            hive_table *t = inst->tables[e->table];
+            uint64_t d = off[0].i32;
+            if (d + inst->elem_lens[i] > t->size)
+                return hv_error_set(err, HIVE_ETRAP, 0, "out of bounds table access");
+            if (inst->elem_lens[i])
+                memcpy(t->elems + d, inst->elem_refs[i], (size_t)inst->elem_lens[i] * sizeof(void *));
+        }
+        if (e->mode != WASM_SEG_PASSIVE) inst->elem_lens[i] = 0;
+    }
+    for (uint32_t i = 0; i < m->ndatas; i++) {
+        const wasm_data *ds = &m->datas[i];
+        if (ds->mode != WASM_SEG_ACTIVE) continue;
+        wasm_slot off[2];
+        instance_eval_const(inst, &ds->offset, off);
+        hive_memory *mem = inst->memory;
+        uint64_t d = off[0].i32;
+        if (!mem || d + ds->len > mem->size)
+            return hv_error_set(err, HIVE_ETRAP, 0, "out of bounds memory access");
+        if (ds->len) memcpy(mem->base + d, ds->bytes, ds->len);
+        inst->data_lens[i] = 0;
+    }
+    return HIVE_OK;
+}
+
+/* Instantiates module. On success *out is the new instance. When a
+ * segment is out of bounds the result is HIVE_ETRAP and *out is STILL SET:
+ * the instance exists (segments written before the failing one refer to
+ * its functions, e.g. from an imported table), so the caller keeps it
+ * while those references may be used and frees it afterwards. On any
+ * other error *out is NULL. */
+int hive_instance_new(hive_engine *engine, hive_module *module, const hive_extern *imports,
+                      size_t nimports, hive_instance **out, hive_error *err) {
+    if (!out) return hv_error_set(err, HIVE_EARG, 0, "no place for the instance");
+    *out = NULL;
+    if (!engine || !module) return hv_error_set(err, HIVE_EARG, 0, "no engine or module");
+    const wasm_module *m = &module->m;
+    if (nimports != m->nimports || (nimports && !imports))
+        return hv_error_set(err, HIVE_EUNLINKABLE, 0, "unknown import: %u imports needed, %zu given",
+                            m->nimports, nimports);
+    for (uint32_t i = 0; i < m->nimports; i++) {
+        int rc = check_import(m, i, &imports[i], err);
+        if (rc) return rc;
+    }
+
+    const hv_alloc *a = &engine->alloc;
+    int rc = HIVE_ENOMEM;
+    hive_instance *inst = hv_calloc(a, 1, sizeof *inst);
+    if (!inst) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+    inst->engine = engine;
+    inst->module = module;
+    hive_module_retain(module);
+    inst->m = m;
+
+    uint32_t nown_funcs = m->nfuncs - m->nimported_funcs;
+    uint32_t nown_tables = m->ntables - m->nimported_tables;
+    uint32_t nown_globals = m->nglobals - m->nimported_globals;
+    inst->funcs = hv_calloc(a, m->nfuncs, sizeof *inst->funcs);
+    inst->own_funcs = hv_calloc(a, nown_funcs, sizeof *inst->own_funcs);
+    inst->tables = hv_calloc(a, m->ntables, sizeof *inst->tables);
+    inst->own_tables = hv_calloc(a, nown_tables, sizeof *inst->own_tables);
+    inst->globals = hv_calloc(a, m->nglobals, sizeof *inst->globals);
+    inst->own_globals = hv_calloc(a, nown_globals, sizeof *inst->own_globals);
+    inst->elem_refs = hv_calloc(a, m->nelems, sizeof *inst->elem_refs);
+    inst->elem_lens = hv_calloc(a, m->nelems, sizeof *inst->elem_lens);
+    inst->data_lens = hv_calloc(a, m->ndatas, sizeof *inst->data_lens);
+    if (!inst->funcs || !inst->own_funcs || !inst->tables || !inst->own_tables || !inst->globals ||
+        !inst->own_globals || !inst->elem_refs || !inst->elem_lens || !inst->data_lens)
+        goto fail;
+
+    /* Imports fill the front of each index space. */
+    for (uint32_t i = 0; i < m->nimports; i++) {
+        const wasm_import *imp = &m->imports[i];
+        switch (imp->kind) {
+        case HIVE_EXTERN_FUNC: inst->funcs[imp->index] = imports[i].of.func; break;
+        case HIVE_EXTERN_TABLE: inst->tables[imp->index] = imports[i].of.table; break;
+        case HIVE_EXTERN_MEMORY:
+            if (imp->index == 0) inst->memory = imports[i].of.memory;
+            break;
+        case HIVE_EXTERN_GLOBAL: inst->globals[imp->index] = imports[i].of.global; break;
+        }
+    }
+
+    for (uint32_t i = 0; i < nown_funcs; i++) {
+        hive_func *f = &inst->own_funcs[i];
+        uint32_t idx = m->nimported_funcs + i;
+        f->kind = WASM_FUNC_WASM;
+        f->type = wasm_func_type(m, idx);
+        f->pubtype.nparams = f->type->nparams;
+        f->pubtype.nresults = f->type->nresults;
+        f->pubtype.params = f->type->params;
+        f->pubtype.results = f->type->results;
+        f->inst = inst;
+        f->code = &m->codes[i];
+        f->engine = engine;
+        inst->funcs[idx] = f;
+    }
+
+    for (uint32_t i = 0; i < nown_tables; i++) {
+        const wasm_tabletype *tt = &m->tables[m->nimported_tables + i];
+        rc = table_init(engine, &inst->own_tables[i], tt->elemtype, tt->limits.min,
+                        tt->limits.max, tt->limits.has_max, NULL);
+        if (rc) {
+            if (rc == HIVE_ELIMIT)
+                hv_error_set(err, rc, 0, "table of %u elements exceeds the limit", tt->limits.min);
+            goto fail_rc;
+        }
+        inst->tables[m->nimported_tables + i] = &inst->own_tables[i];
+    }
+
+    if (m->nmemories > m->nimported_memories && m->nimported_memories == 0) {
+        const wasm_limits *l = &m->memories[0];
+        rc = memory_create(engine, l->min, l->max, l->has_max, &inst->own_memory);
+        if (rc) {
+            if (rc == HIVE_ELIMIT)
+                hv_error_set(err, rc, 0, "memory of %u pages exceeds the limit", l->min);
+            goto fail_rc;
+        }
+        inst->memory = inst->own_memory;
+    }
+
+    for (uint32_t i = 0; i < nown_globals; i++) {
+        uint32_t idx = m->nimported_globals + i;
+        const wasm_global *gd = &m->globals[idx];
+        hive_global *g = &inst->own_globals[i];
+        g->engine = engine;
+        g->type = gd->type.valtype;
+        g->mutable_ = gd->type.mutable_;
+        instance_eval_const(inst, &gd->init, g->value);
+        inst->globals[idx] = g;
+    }
+
+    for (uint32_t i = 0; i < m->nelems; i++)
+        if (resolve_elem(inst, i)) goto fail;
+    for (uint32_t i = 0; i < m->ndatas; i++) inst->data_lens[i] = m->datas[i].len;
+
+    rc = init_segments(inst, err);
+    *out = inst; /* even on a trap: see above */
+    return rc;
+
+fail:
+    rc = hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+fail_rc:
+    hive_instance_free(inst);
+    return rc;
+}
+
+/* Frees what the instance made (its functions, tables, memory, globals,
+ * segment copies) and releases the module; imported objects stay. */
+void hive_instance_free(hive_instance *instance) {
+    if (!instance) return;
+    const hv_alloc *a = &instance->engine->alloc;
+    const wasm_module *m = instance->m;
+    if (instance->own_tables) {
+        for (uint32_t i = 0; i < m->ntables - m->nimported_tables; i++)
+            hv_free(a, instance->own_tables[i].elems);
+    }
+    if (instance->elem_refs) {
+        for (uint32_t i = 0; i < m->nelems; i++) hv_free(a, instance->elem_refs[i]);
+    }
+    hive_memory_free(instance->own_memory);
+    hv_free(a, instance->funcs);
+    hv_free(a, instance->own_funcs);
+    hv_free(a, instance->tables);
+    hv_free(a, instance->own_tables);
+    hv_free(a, instance->globals);
+    hv_free(a, instance->own_globals);
+    hv_free(a, instance->elem_refs);
+    hv_free(a, instance->elem_lens);
+    hv_free(a, instance->data_lens);
+    hive_module_release(instance->module);
+    hv_free(a, instance);
+}
+
+hive_module *hive_instance_module(const hive_instance *instance) {
+    return instance ? instance->module : NULL;
+}
+
+hive_func *hive_instance_start_func(hive_instance *instance) {
+    if (!instance || !instance->m->has_start) return NULL;
+    return instance->funcs[instance->m->start];
+}
+
+int hive_instance_export(hive_instance *instance, const char *name, size_t name_len,
+                         hive_extern *out) {
+    if (!instance || (!name && name_len) || !out) return HIVE_EARG;
+    const wasm_module *m = instance->m;
+    for (uint32_t i = 0; i < m->nexports; i++) {
+        const wasm_export *e = &m->exports[i];
+        if (e->name.len != name_len || (name_len && memcmp(e->name.ptr, name, name_len) != 0))
+            continue;
+        out->kind = (hive_externkind)e->kind;
+        switch (e->kind) {
+        case HIVE_EXTERN_FUNC: out->of.func = instance->funcs[e->index]; break;
+        case HIVE_EXTERN_TABLE: out->of.table = instance->tables[e->index]; break;
+        case HIVE_EXTERN_MEMORY: out->of.memory = instance->memory; break;
+        case HIVE_EXTERN_GLOBAL: out->of.global = instance->globals[e->index]; break;
+        default: return HIVE_EARG;
+        }
+        return HIVE_OK;
+    }
+    return HIVE_EARG;
+}
+
+hive_memory *hive_instance_memory(hive_instance *instance) {
+    return instance ? instance->memory : NULL;
+}
+
+void hive_instance_set_data(hive_instance *instance, void *data) {
+    if (instance) instance->data = data;
+}
+
+void *hive_instance_data(const hive_instance *instance) { return instance ? instance->data : NULL; }

@@ -1,0 +1,1264 @@
+/*
+ * interp.c -- the interpreter: one dispatch loop over the compiled cells
+ * of opcodes.h, a stack machine over 8-byte slots.
+ *
+ * All wasm state lives in the exec (value stack, frame stack, saved pc),
+ * never on the C stack: a wasm call pushes a wasm_frame and continues in
+ * the same loop, so the loop can stop at any LOOP_CHECK or call (budget
+ * spent, interrupt) or at a host call that says PENDING, and be resumed
+ * later on any thread from what it saved.
+ *
+ * Dispatch: with GNU C (gcc, clang) each instruction's first cell holds
+ * the address of its handler's label ("threaded code") and the handlers
+ * jump to each other directly; elsewhere, or with HIVE_NO_COMPUTED_GOTO,
+ * the same loop is a switch over the op number. The vmdispatch / vmcase /
+ * vmbreak macros (as in Lua's lvm.c) let one loop serve both.
+ */
+#include <math.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "support/alloc.h"
+#include "wasm/numeric.h"
+#include "wasm/opcodes.h"
+#include "wasm/runtime.h"
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "interp.c loads and stores memory with memcpy: little-endian hosts only"
+#endif
+
+#if defined(__GNUC__) && !defined(HIVE_NO_COMPUTED_GOTO)
+#define INTERP_THREADED 1
+#else
+#define INTERP_THREADED 0
+#endif
+
+#if INTERP_THREADED
+#define vmdispatch(pc) goto *(void *)(pc)->label;
+#define vmcase(op) L_##op:
+#define vmbreak goto *(void *)pc->label
+#else
+#define vmdispatch(pc) switch ((wasm_op)(pc)->u64)
+#define vmcase(op) case OP_##op:
+#define vmbreak break
+#endif
+
+/* The loop function must exist exactly once: label addresses are only
+ * meaningful inside the copy of the function that took them, and
+ * interp_labels() hands them to the compiler. */
+#if defined(__clang__)
+#define INTERP_NOCLONE __attribute__((noinline))
+#elif defined(__GNUC__)
+#define INTERP_NOCLONE __attribute__((noinline, noclone))
+#else
+#define INTERP_NOCLONE
+#endif
+
+/* ---- traps and backtraces ------------------------------------------------- */
+
+static const char *trap_message(hive_trap_kind kind) {
+    switch (kind) {
+    case HIVE_TRAP_NONE: return "";
+    case HIVE_TRAP_UNREACHABLE: return "unreachable";
+    case HIVE_TRAP_INT_DIV_ZERO: return "integer divide by zero";
+    case HIVE_TRAP_INT_OVERFLOW: return "integer overflow";
+    case HIVE_TRAP_INVALID_CONVERSION: return "invalid conversion to integer";
+    case HIVE_TRAP_MEMORY_OOB: return "out of bounds memory access";
+    case HIVE_TRAP_TABLE_OOB: return "out of bounds table access";
+    case HIVE_TRAP_INDIRECT_TYPE: return "indirect call type mismatch";
+    case HIVE_TRAP_UNINITIALIZED_ELEM: return "uninitialized element";
+    case HIVE_TRAP_UNDEFINED_ELEM: return "undefined element";
+    case HIVE_TRAP_STACK_EXHAUSTED: return "call stack exhausted";
+    case HIVE_TRAP_HOST: return "host function trapped";
+    case HIVE_TRAP_EXIT: return "exit";
+    }
+    return "trap";
+}
+
+/* A function's index in its module and its name: the name section's, else
+ * the first export's, else none (len 0, ptr NULL). */
+static uint32_t func_name(const hive_func *f, wasm_name *name) {
+    name->ptr = NULL;
+    name->len = 0;
+    if (f->kind == WASM_FUNC_HOST) {
+        if (f->name) {
+            name->ptr = f->name;
+            name->len = (uint32_t)strlen(f->name);
+        }
+        return UINT32_MAX;
+    }
+    const wasm_module *m = f->inst->m;
+    uint32_t idx = m->nimported_funcs + (uint32_t)(f->code - m->codes);
+    if (m->func_names && m->func_names[idx].ptr) {
+        *name = m->func_names[idx];
+        return idx;
+    }
+    for (uint32_t i = 0; i < m->nexports; i++) {
+        if (m->exports[i].kind == HIVE_EXTERN_FUNC && m->exports[i].index == idx) {
+            *name = m->exports[i].name;
+            break;
+        }
+    }
+    return idx;
+}
+
+/* Fills trap.frames from the saved state: the function running (exec->func)
+ * and then each frame's caller, innermost first. Names are copied, NUL-
+ * terminated, into exec->trap_names (traps are rare: allocating is fine);
+ * without memory for them the names are NULL. */
+static void capture_backtrace(hive_exec *exec) {
+    hive_trap *t = &exec->trap;
+    hive_func *funcs[HIVE_TRAP_MAX_FRAMES];
+    wasm_name names[HIVE_TRAP_MAX_FRAMES];
+    uint32_t n = 0;
+    if (exec->func) funcs[n++] = exec->func;
+    for (uint32_t k = exec->nframes; k-- > 0 && n < HIVE_TRAP_MAX_FRAMES;)
+        if (exec->frames[k].func) funcs[n++] = exec->frames[k].func;
+    size_t total = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        t->frames[i].func_index = func_name(funcs[i], &names[i]);
+        total += names[i].len + 1;
+    }
+    t->nframes = n;
+    bool have_room = hv_grow(&exec->engine->alloc, (void **)&exec->trap_names,
+                             &exec->trap_names_cap, total, 1) == 0;
+    size_t at = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        t->frames[i].func_name = NULL;
+        if (!have_room || !names[i].ptr) continue;
+        memcpy(exec->trap_names + at, names[i].ptr, names[i].len);
+        exec->trap_names[at + names[i].len] = '\0';
+        t->frames[i].func_name = exec->trap_names + at;
+        at += names[i].len + 1;
+    }
+}
+
+/* message NULL: the spec's wording for kind. */
+void interp_set_trap(hive_exec *exec, hive_trap_kind kind, const char *message) {
+    hive_trap *t = &exec->trap;
+    t->kind = kind;
+    t->exit_code = 0;
+    if (!message) message = trap_message(kind);
+    size_t n = strlen(message);
+    if (n >= sizeof t->message) n = sizeof t->message - 1;
+    memmove(t->message, message, n);
+    t->message[n] = '\0';
+    capture_backtrace(exec);
+}
+
+/* ---- host calls ----------------------------------------------------------- */
+
+/* Calls host function f with its arguments in the slots at args and, on
+ * HIVE_HOST_OK, leaves its results in the slots at args. caller is the
+ * calling instance (NULL for a call from the embedder). On HIVE_HOST_TRAP
+ * exec->trap has kind and message (a default if the host set none); the
+ * backtrace is the caller's to capture. */
+hive_host_status interp_call_host(hive_exec *exec, hive_func *f, hive_instance *caller,
+                                  wasm_slot *args) {
+    const wasm_functype *t = f->type;
+    uint32_t need = t->nparams + t->nresults;
+    if (need > exec->host_vals_cap) {
+        size_t cap = exec->host_vals_cap;
+        if (hv_grow(&exec->engine->alloc, (void **)&exec->host_vals, &cap, need,
+                    sizeof(hive_val))) {
+            exec->trap.kind = HIVE_TRAP_HOST;
+            strcpy(exec->trap.message, "out of memory for a host call");
+            return HIVE_HOST_TRAP;
+        }
+        exec->host_vals_cap = (uint32_t)cap;
+    }
+    hive_val *av = exec->host_vals, *rv = exec->host_vals + t->nparams;
+    const wasm_slot *s = args;
+    for (uint32_t i = 0; i < t->nparams; i++) {
+        runtime_val_from_slots(&av[i], t->params[i], s);
+        s += wasm_slots(t->params[i]);
+    }
+    for (uint32_t i = 0; i < t->nresults; i++) {
+        memset(&rv[i], 0, sizeof rv[i]);
+        rv[i].type = t->results[i]; /* tells the host what to fill in */
+    }
+    hive_host_call call = {exec, caller, f->user};
+    exec->trap.kind = HIVE_TRAP_NONE;
+    hive_host_status st = f->host(&call, av, rv);
+    switch (st) {
+    case HIVE_HOST_OK: {
+        wasm_slot *d = args;
+        for (uint32_t i = 0; i < t->nresults; i++) {
+            rv[i].type = t->results[i]; /* the declared type wins */
+            runtime_slots_from_val(d, &rv[i]);
+            d += wasm_slots(t->results[i]);
+        }
+        return HIVE_HOST_OK;
+    }
+    case HIVE_HOST_PENDING: return HIVE_HOST_PENDING;
+    case HIVE_HOST_TRAP: break;
+    }
+    /* HIVE_HOST_TRAP, or a value that is no hive_host_status. */
+    if (exec->trap.kind == HIVE_TRAP_NONE) {
+        exec->trap.kind = HIVE_TRAP_HOST;
+        strcpy(exec->trap.message, trap_message(HIVE_TRAP_HOST));
+    }
+    return HIVE_HOST_TRAP;
+}
+
+/* ---- the loop ------------------------------------------------------------- */
+
+/* The current instance's memory 0 as base and size, kept in the loop's
+ * locals. Re-read after anything that may change it: a call or return
+ * (which may switch instance, or have grown a shared memory) and
+ * memory.grow. */
+static inline void memory_cache(const hive_instance *inst, uint8_t **base, uint64_t *size) {
+    if (inst->memory) {
+        *base = inst->memory->base;
+        *size = inst->memory->size;
+    } else {
+        *base = NULL;
+        *size = 0;
+    }
+}
+
+/* Copies n slots down from src to dst (dst <= src: results and branch
+ * values only ever move towards the frame base, so a forward copy is
+ * safe even when the ranges overlap). */
+static inline void move_slots(wasm_slot *dst, const wasm_slot *src, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++) dst[i] = src[i];
+}
+
+/* With labels_out non-NULL (threaded build): stores the label table there
+ * and returns without touching exec. Otherwise runs exec from its saved
+ * state (pc, sp, fp, func, budget) until the entry function returns
+ * (DONE), a trap (TRAPPED), the budget or an interrupt stops it
+ * (SUSPENDED), or a host function says PENDING. */
+static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const **labels_out) {
+#if INTERP_THREADED
+#define INTERP_LABEL_ADDR(name) &&L_##name,
+    static const void *const labels[OP_COUNT_] = {WASM_OPS(INTERP_LABEL_ADDR)};
+#undef INTERP_LABEL_ADDR
+    if (labels_out) {
+        *labels_out = labels;
+        return HIVE_DONE;
+    }
+#else
+    if (labels_out) {
+        *labels_out = NULL;
+        return HIVE_DONE;
+    }
+#endif
+    const wasm_cell *pc = exec->pc;
+    wasm_slot *sp = exec->sp;
+    wasm_slot *fp = exec->fp;
+    hive_func *func = exec->func;
+    hive_instance *inst = func->inst;
+    uint8_t *mem;
+    uint64_t mem_size;
+    memory_cache(inst, &mem, &mem_size);
+    /* Unlimited runs count down from 2^64: never reaching zero keeps one
+     * test on the hot path. */
+    uint64_t budget = exec->unlimited ? UINT64_MAX : exec->budget;
+    wasm_slot *const stack_end = exec->stack_end;
+
+    hive_func *callee;         /* for enter_wasm / call_host */
+    const wasm_cell *next_pc;  /* where the caller continues after callee */
+    hive_trap_kind tk;         /* for trap */
+
+    for (;;) {
+        vmdispatch(pc) {
+
+        /* ---- control ---- */
+        vmcase(UNREACHABLE) {
+            tk = HIVE_TRAP_UNREACHABLE;
+            goto trap;
+        }
+        vmcase(BR) {
+            pc = pc[1].target;
+            vmbreak;
+        }
+        vmcase(BR_UNWIND) {
+            uint64_t hdr = pc[2].u64;
+            uint32_t height = (uint32_t)hdr, arity = (uint32_t)(hdr >> 32);
+            move_slots(fp + height, sp - arity, arity);
+            sp = fp + height + arity;
+            pc = pc[1].target;
+            vmbreak;
+        }
+        vmcase(BR_IF) {
+            sp--;
+            pc = sp->i32 ? pc[1].target : pc + 2;
+            vmbreak;
+        }
+        vmcase(BR_IF_UNWIND) {
+            sp--;
+            if (!sp->i32) {
+                pc += 3;
+                vmbreak;
+            }
+            uint64_t hdr = pc[2].u64;
+            uint32_t height = (uint32_t)hdr, arity = (uint32_t)(hdr >> 32);
+            move_slots(fp + height, sp - arity, arity);
+            sp = fp + height + arity;
+            pc = pc[1].target;
+            vmbreak;
+        }
+        vmcase(BR_UNLESS) {
+            sp--;
+            pc = sp->i32 ? pc + 2 : pc[1].target;
+            vmbreak;
+        }
+        vmcase(BR_TABLE) {
+            sp--;
+            uint32_t i = sp->i32, count = pc[1].u32, arity = pc[2].u32;
+            const wasm_cell *entry = pc + 3 + 2 * (size_t)(i < count ? i : count);
+            uint32_t height = entry[1].u32;
+            move_slots(fp + height, sp - arity, arity);
+            sp = fp + height + arity;
+            pc = entry[0].target;
+            vmbreak;
+        }
+        vmcase(LOOP_CHECK) {
+            /* Suspends with pc here: on resume the check runs again. */
+            if (budget == 0 || atomic_load_explicit(&exec->interrupt, memory_order_relaxed))
+                goto suspend;
+            budget--;
+            pc += 1;
+            vmbreak;
+        }
+        vmcase(RETURN) {
+            uint32_t n = func->type->result_slots;
+            move_slots(fp, sp - n, n);
+            sp = fp + n;
+            wasm_frame *fr = &exec->frames[--exec->nframes];
+            if (!fr->ret_pc) goto done; /* the entry frame */
+            pc = fr->ret_pc;
+            fp = fr->fp;
+            func = fr->func;
+            inst = func->inst;
+            memory_cache(inst, &mem, &mem_size);
+            vmbreak;
+        }
+        vmcase(CALL) {
+            /* Budget and interrupt are checked before anything is popped,
+             * so a suspended call simply runs again on resume. */
+            if (budget == 0 || atomic_load_explicit(&exec->interrupt, memory_order_relaxed))
+                goto suspend;
+            budget--;
+            callee = inst->funcs[pc[1].u32];
+            next_pc = pc + 2;
+            goto enter_wasm;
+        }
+        vmcase(CALL_IMPORT) {
+            if (budget == 0 || atomic_load_explicit(&exec->interrupt, memory_order_relaxed))
+                goto suspend;
+            budget--;
+            callee = inst->funcs[pc[1].u32];
+            next_pc = pc + 2;
+            if (callee->kind == WASM_FUNC_HOST) goto call_host;
+            goto enter_wasm;
+        }
+        vmcase(CALL_INDIRECT) {
+            if (budget == 0 || atomic_load_explicit(&exec->interrupt, memory_order_relaxed))
+                goto suspend;
+            const hive_table *t = inst->tables[pc[2].u32];
+            uint32_t i = sp[-1].i32;
+            if (i >= t->size) {
+                tk = HIVE_TRAP_UNDEFINED_ELEM;
+                goto trap;
+            }
+            callee = (hive_func *)t->elems[i];
+            if (!callee) {
+                tk = HIVE_TRAP_UNINITIALIZED_ELEM;
+                goto trap;
+            }
+            if (!runtime_functype_equal(callee->type, &inst->m->types[pc[1].u32])) {
+                tk = HIVE_TRAP_INDIRECT_TYPE;
+                goto trap;
+            }
+            budget--;
+            sp--;
+            next_pc = pc + 3;
+            if (callee->kind == WASM_FUNC_HOST) goto call_host;
+            goto enter_wasm;
+        }
+
+        /* ---- parametric ---- */
+        vmcase(DROP) {
+            sp--;
+            pc += 1;
+            vmbreak;
+        }
+        vmcase(DROP_N) {
+            sp -= pc[1].u32;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(SELECT) {
+            /* a b c -> c ? a : b; a stays in place when chosen */
+            uint32_t c = sp[-1].i32;
+            sp -= 2;
+            if (!c) sp[-1] = sp[0];
+            pc += 1;
+            vmbreak;
+        }
+        vmcase(SELECT_V128) {
+            uint32_t c = sp[-1].i32;
+            sp -= 3;
+            if (!c) {
+                sp[-2] = sp[0];
+                sp[-1] = sp[1];
+            }
+            pc += 1;
+            vmbreak;
+        }
+
+        /* ---- variables ---- */
+        vmcase(LOCAL_GET) {
+            *sp++ = fp[pc[1].u32];
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(LOCAL_SET) {
+            fp[pc[1].u32] = *--sp;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(LOCAL_TEE) {
+            fp[pc[1].u32] = sp[-1];
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(LOCAL_GET_V128) {
+            wasm_slot *l = fp + pc[1].u32;
+            sp[0] = l[0];
+            sp[1] = l[1];
+            sp += 2;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(LOCAL_SET_V128) {
+            wasm_slot *l = fp + pc[1].u32;
+            sp -= 2;
+            l[0] = sp[0];
+            l[1] = sp[1];
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(LOCAL_TEE_V128) {
+            wasm_slot *l = fp + pc[1].u32;
+            l[0] = sp[-2];
+            l[1] = sp[-1];
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(GLOBAL_GET) {
+            *sp++ = inst->globals[pc[1].u32]->value[0];
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(GLOBAL_SET) {
+            inst->globals[pc[1].u32]->value[0] = *--sp;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(GLOBAL_GET_V128) {
+            const hive_global *g = inst->globals[pc[1].u32];
+            sp[0] = g->value[0];
+            sp[1] = g->value[1];
+            sp += 2;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(GLOBAL_SET_V128) {
+            hive_global *g = inst->globals[pc[1].u32];
+            sp -= 2;
+            g->value[0] = sp[0];
+            g->value[1] = sp[1];
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(CONST) {
+            sp->i64 = pc[1].u64;
+            sp++;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(CONST_V128) {
+            sp[0].i64 = pc[1].u64;
+            sp[1].i64 = pc[2].u64;
+            sp += 2;
+            pc += 3;
+            vmbreak;
+        }
+
+        /* ---- tables ---- */
+        vmcase(TABLE_GET) {
+            const hive_table *t = inst->tables[pc[1].u32];
+            uint32_t i = sp[-1].i32;
+            if (i >= t->size) goto trap_table;
+            sp[-1].ref = t->elems[i];
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(TABLE_SET) {
+            hive_table *t = inst->tables[pc[1].u32];
+            uint32_t i = sp[-2].i32;
+            if (i >= t->size) goto trap_table;
+            t->elems[i] = sp[-1].ref;
+            sp -= 2;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(TABLE_SIZE) {
+            sp->i64 = inst->tables[pc[1].u32]->size;
+            sp++;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(TABLE_GROW) {
+            uint32_t n = sp[-1].i32;
+            void *init = sp[-2].ref;
+            sp--;
+            sp[-1].i64 = (uint32_t)instance_table_grow(inst->tables[pc[1].u32], n, init);
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(TABLE_FILL) {
+            hive_table *t = inst->tables[pc[1].u32];
+            uint32_t n = sp[-1].i32, i = sp[-3].i32;
+            void *v = sp[-2].ref;
+            if ((uint64_t)i + n > t->size) goto trap_table;
+            for (uint32_t k = 0; k < n; k++) t->elems[i + k] = v;
+            sp -= 3;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(TABLE_COPY) {
+            hive_table *dt = inst->tables[pc[1].u32];
+            const hive_table *st = inst->tables[pc[2].u32];
+            uint32_t n = sp[-1].i32, s = sp[-2].i32, d = sp[-3].i32;
+            if ((uint64_t)s + n > st->size || (uint64_t)d + n > dt->size) goto trap_table;
+            if (n) memmove(dt->elems + d, st->elems + s, (size_t)n * sizeof(void *));
+            sp -= 3;
+            pc += 3;
+            vmbreak;
+        }
+        vmcase(TABLE_INIT) {
+            hive_table *t = inst->tables[pc[1].u32];
+            uint32_t e = pc[2].u32;
+            uint32_t n = sp[-1].i32, s = sp[-2].i32, d = sp[-3].i32;
+            if ((uint64_t)s + n > inst->elem_lens[e] || (uint64_t)d + n > t->size)
+                goto trap_table;
+            if (n) memcpy(t->elems + d, inst->elem_refs[e] + s, (size_t)n * sizeof(void *));
+            sp -= 3;
+            pc += 3;
+            vmbreak;
+        }
+        vmcase(ELEM_DROP) {
+            inst->elem_lens[pc[1].u32] = 0;
+            pc += 2;
+            vmbreak;
+        }
+
+        /* ---- memory: bulk ---- */
+        vmcase(MEMORY_SIZE) {
+            sp->i64 = inst->memory->pages;
+            sp++;
+            pc += 1;
+            vmbreak;
+        }
+        vmcase(MEMORY_GROW) {
+            sp[-1].i64 = (uint32_t)hive_memory_grow(inst->memory, sp[-1].i32);
+            memory_cache(inst, &mem, &mem_size);
+            pc += 1;
+            vmbreak;
+        }
+        vmcase(MEMORY_INIT) {
+            uint32_t seg = pc[1].u32;
+            uint32_t n = sp[-1].i32, s = sp[-2].i32, d = sp[-3].i32;
+            if ((uint64_t)s + n > inst->data_lens[seg] || (uint64_t)d + n > mem_size)
+                goto trap_memory;
+            if (n) memcpy(mem + d, inst->m->datas[seg].bytes + s, n);
+            sp -= 3;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(DATA_DROP) {
+            inst->data_lens[pc[1].u32] = 0;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(MEMORY_COPY) {
+            uint32_t n = sp[-1].i32, s = sp[-2].i32, d = sp[-3].i32;
+            if ((uint64_t)s + n > mem_size || (uint64_t)d + n > mem_size) goto trap_memory;
+            if (n) memmove(mem + d, mem + s, n);
+            sp -= 3;
+            pc += 1;
+            vmbreak;
+        }
+        vmcase(MEMORY_FILL) {
+            uint32_t n = sp[-1].i32, v = sp[-2].i32, d = sp[-3].i32;
+            if ((uint64_t)d + n > mem_size) goto trap_memory;
+            if (n) memset(mem + d, (int)(v & 0xff), n);
+            sp -= 3;
+            pc += 1;
+            vmbreak;
+        }
+
+        /* ---- references ---- */
+        vmcase(REF_IS_NULL) {
+            sp[-1].i64 = sp[-1].ref == NULL;
+            pc += 1;
+            vmbreak;
+        }
+        vmcase(REF_FUNC) {
+            sp->ref = inst->funcs[pc[1].u32];
+            sp++;
+            pc += 2;
+            vmbreak;
+        }
+
+        /* ---- loads: effective address = i32 address + static offset, as a
+         * 64-bit sum that cannot wrap; the access must end within the
+         * memory's current size. ---- */
+        vmcase(I32_LOAD) {
+            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            if (ea + 4 > mem_size) goto trap_memory;
+            uint32_t v;
+            memcpy(&v, mem + ea, 4);
+            sp[-1].i64 = v;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(I64_LOAD) {
+            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            if (ea + 8 > mem_size) goto trap_memory;
+            uint64_t v;
+            memcpy(&v, mem + ea, 8);
+            sp[-1].i64 = v;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(F32_LOAD) {
+            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            if (ea + 4 > mem_size) goto trap_memory;
+            uint32_t v;
+            memcpy(&v, mem + ea, 4);
+            sp[-1].i64 = v;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(F64_LOAD) {
+            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            if (ea + 8 > mem_size) goto trap_memory;
+            uint64_t v;
+            memcpy(&v, mem + ea, 8);
+            sp[-1].i64 = v;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(I32_LOAD8_S) {
+            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            if (ea + 1 > mem_size) goto trap_memory;
+            int8_t v;
+            memcpy(&v, mem + ea, 1);
+            sp[-1].i64 = (uint32_t)(int32_t)v;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(I32_LOAD8_U) {
+            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            if (ea + 1 > mem_size) goto trap_memory;
+            uint8_t v;
+            memcpy(&v, mem + ea, 1);
+            sp[-1].i64 = v;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(I32_LOAD16_S) {
+            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            if (ea + 2 > mem_size) goto trap_memory;
+            int16_t v;
+            memcpy(&v, mem + ea, 2);
+            sp[-1].i64 = (uint32_t)(int32_t)v;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(I32_LOAD16_U) {
+            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            if (ea + 2 > mem_size) goto trap_memory;
+            uint16_t v;
+            memcpy(&v, mem + ea, 2);
+            sp[-1].i64 = v;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(I64_LOAD8_S) {
+            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            if (ea + 1 > mem_size) goto trap_memory;
+            int8_t v;
+            memcpy(&v, mem + ea, 1);
+            sp[-1].i64 = (uint64_t)(int64_t)v;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(I64_LOAD8_U) {
+            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            if (ea + 1 > mem_size) goto trap_memory;
+            uint8_t v;
+            memcpy(&v, mem + ea, 1);
+            sp[-1].i64 = v;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(I64_LOAD16_S) {
+            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            if (ea + 2 > mem_size) goto trap_memory;
+            int16_t v;
+            memcpy(&v, mem + ea, 2);
+            sp[-1].i64 = (uint64_t)(int64_t)v;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(I64_LOAD16_U) {
+            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            if (ea + 2 > mem_size) goto trap_memory;
+            uint16_t v;
+            memcpy(&v, mem + ea, 2);
+            sp[-1].i64 = v;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(I64_LOAD32_S) {
+            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            if (ea + 4 > mem_size) goto trap_memory;
+            int32_t v;
+            memcpy(&v, mem + ea, 4);
+            sp[-1].i64 = (uint64_t)(int64_t)v;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(I64_LOAD32_U) {
+            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            if (ea + 4 > mem_size) goto trap_memory;
+            uint32_t v;
+            memcpy(&v, mem + ea, 4);
+            sp[-1].i64 = v;
+            pc += 2;
+            vmbreak;
+        }
+
+        /* ---- stores: pop value, then address ---- */
+        vmcase(I32_STORE) {
+            uint64_t ea = (uint64_t)sp[-2].i32 + pc[1].u32;
+            if (ea + 4 > mem_size) goto trap_memory;
+            uint32_t v = sp[-1].i32;
+            memcpy(mem + ea, &v, 4);
+            sp -= 2;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(I64_STORE) {
+            uint64_t ea = (uint64_t)sp[-2].i32 + pc[1].u32;
+            if (ea + 8 > mem_size) goto trap_memory;
+            uint64_t v = sp[-1].i64;
+            memcpy(mem + ea, &v, 8);
+            sp -= 2;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(F32_STORE) {
+            uint64_t ea = (uint64_t)sp[-2].i32 + pc[1].u32;
+            if (ea + 4 > mem_size) goto trap_memory;
+            uint32_t v = sp[-1].i32; /* the bits: NaN payloads survive */
+            memcpy(mem + ea, &v, 4);
+            sp -= 2;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(F64_STORE) {
+            uint64_t ea = (uint64_t)sp[-2].i32 + pc[1].u32;
+            if (ea + 8 > mem_size) goto trap_memory;
+            uint64_t v = sp[-1].i64;
+            memcpy(mem + ea, &v, 8);
+            sp -= 2;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(I32_STORE8) {
+            uint64_t ea = (uint64_t)sp[-2].i32 + pc[1].u32;
+            if (ea + 1 > mem_size) goto trap_memory;
+            uint8_t v = (uint8_t)sp[-1].i32;
+            memcpy(mem + ea, &v, 1);
+            sp -= 2;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(I32_STORE16) {
+            uint64_t ea = (uint64_t)sp[-2].i32 + pc[1].u32;
+            if (ea + 2 > mem_size) goto trap_memory;
+            uint16_t v = (uint16_t)sp[-1].i32;
+            memcpy(mem + ea, &v, 2);
+            sp -= 2;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(I64_STORE8) {
+            uint64_t ea = (uint64_t)sp[-2].i32 + pc[1].u32;
+            if (ea + 1 > mem_size) goto trap_memory;
+            uint8_t v = (uint8_t)sp[-1].i64;
+            memcpy(mem + ea, &v, 1);
+            sp -= 2;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(I64_STORE16) {
+            uint64_t ea = (uint64_t)sp[-2].i32 + pc[1].u32;
+            if (ea + 2 > mem_size) goto trap_memory;
+            uint16_t v = (uint16_t)sp[-1].i64;
+            memcpy(mem + ea, &v, 2);
+            sp -= 2;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(I64_STORE32) {
+            uint64_t ea = (uint64_t)sp[-2].i32 + pc[1].u32;
+            if (ea + 4 > mem_size) goto trap_memory;
+            uint32_t v = (uint32_t)sp[-1].i64;
+            memcpy(mem + ea, &v, 4);
+            sp -= 2;
+            pc += 2;
+            vmbreak;
+        }
+
+        /* ---- i32 comparisons (results are i32 0/1; whole slot written so
+         * the upper half stays zero) ---- */
+        vmcase(I32_EQZ) { sp[-1].i64 = sp[-1].i32 == 0; pc += 1; vmbreak; }
+        vmcase(I32_EQ) { sp[-2].i64 = sp[-2].i32 == sp[-1].i32; sp--; pc += 1; vmbreak; }
+        vmcase(I32_NE) { sp[-2].i64 = sp[-2].i32 != sp[-1].i32; sp--; pc += 1; vmbreak; }
+        vmcase(I32_LT_S) { sp[-2].i64 = (int32_t)sp[-2].i32 < (int32_t)sp[-1].i32; sp--; pc += 1; vmbreak; }
+        vmcase(I32_LT_U) { sp[-2].i64 = sp[-2].i32 < sp[-1].i32; sp--; pc += 1; vmbreak; }
+        vmcase(I32_GT_S) { sp[-2].i64 = (int32_t)sp[-2].i32 > (int32_t)sp[-1].i32; sp--; pc += 1; vmbreak; }
+        vmcase(I32_GT_U) { sp[-2].i64 = sp[-2].i32 > sp[-1].i32; sp--; pc += 1; vmbreak; }
+        vmcase(I32_LE_S) { sp[-2].i64 = (int32_t)sp[-2].i32 <= (int32_t)sp[-1].i32; sp--; pc += 1; vmbreak; }
+        vmcase(I32_LE_U) { sp[-2].i64 = sp[-2].i32 <= sp[-1].i32; sp--; pc += 1; vmbreak; }
+        vmcase(I32_GE_S) { sp[-2].i64 = (int32_t)sp[-2].i32 >= (int32_t)sp[-1].i32; sp--; pc += 1; vmbreak; }
+        vmcase(I32_GE_U) { sp[-2].i64 = sp[-2].i32 >= sp[-1].i32; sp--; pc += 1; vmbreak; }
+
+        /* ---- i64 comparisons ---- */
+        vmcase(I64_EQZ) { sp[-1].i64 = sp[-1].i64 == 0; pc += 1; vmbreak; }
+        vmcase(I64_EQ) { sp[-2].i64 = sp[-2].i64 == sp[-1].i64; sp--; pc += 1; vmbreak; }
+        vmcase(I64_NE) { sp[-2].i64 = sp[-2].i64 != sp[-1].i64; sp--; pc += 1; vmbreak; }
+        vmcase(I64_LT_S) { sp[-2].i64 = (int64_t)sp[-2].i64 < (int64_t)sp[-1].i64; sp--; pc += 1; vmbreak; }
+        vmcase(I64_LT_U) { sp[-2].i64 = sp[-2].i64 < sp[-1].i64; sp--; pc += 1; vmbreak; }
+        vmcase(I64_GT_S) { sp[-2].i64 = (int64_t)sp[-2].i64 > (int64_t)sp[-1].i64; sp--; pc += 1; vmbreak; }
+        vmcase(I64_GT_U) { sp[-2].i64 = sp[-2].i64 > sp[-1].i64; sp--; pc += 1; vmbreak; }
+        vmcase(I64_LE_S) { sp[-2].i64 = (int64_t)sp[-2].i64 <= (int64_t)sp[-1].i64; sp--; pc += 1; vmbreak; }
+        vmcase(I64_LE_U) { sp[-2].i64 = sp[-2].i64 <= sp[-1].i64; sp--; pc += 1; vmbreak; }
+        vmcase(I64_GE_S) { sp[-2].i64 = (int64_t)sp[-2].i64 >= (int64_t)sp[-1].i64; sp--; pc += 1; vmbreak; }
+        vmcase(I64_GE_U) { sp[-2].i64 = sp[-2].i64 >= sp[-1].i64; sp--; pc += 1; vmbreak; }
+
+        /* ---- float comparisons (false for NaN except ne) ---- */
+        vmcase(F32_EQ) { sp[-2].i64 = sp[-2].f32 == sp[-1].f32; sp--; pc += 1; vmbreak; }
+        vmcase(F32_NE) { sp[-2].i64 = sp[-2].f32 != sp[-1].f32; sp--; pc += 1; vmbreak; }
+        vmcase(F32_LT) { sp[-2].i64 = sp[-2].f32 < sp[-1].f32; sp--; pc += 1; vmbreak; }
+        vmcase(F32_GT) { sp[-2].i64 = sp[-2].f32 > sp[-1].f32; sp--; pc += 1; vmbreak; }
+        vmcase(F32_LE) { sp[-2].i64 = sp[-2].f32 <= sp[-1].f32; sp--; pc += 1; vmbreak; }
+        vmcase(F32_GE) { sp[-2].i64 = sp[-2].f32 >= sp[-1].f32; sp--; pc += 1; vmbreak; }
+        vmcase(F64_EQ) { sp[-2].i64 = sp[-2].f64 == sp[-1].f64; sp--; pc += 1; vmbreak; }
+        vmcase(F64_NE) { sp[-2].i64 = sp[-2].f64 != sp[-1].f64; sp--; pc += 1; vmbreak; }
+        vmcase(F64_LT) { sp[-2].i64 = sp[-2].f64 < sp[-1].f64; sp--; pc += 1; vmbreak; }
+        vmcase(F64_GT) { sp[-2].i64 = sp[-2].f64 > sp[-1].f64; sp--; pc += 1; vmbreak; }
+        vmcase(F64_LE) { sp[-2].i64 = sp[-2].f64 <= sp[-1].f64; sp--; pc += 1; vmbreak; }
+        vmcase(F64_GE) { sp[-2].i64 = sp[-2].f64 >= sp[-1].f64; sp--; pc += 1; vmbreak; }
+
+        /* ---- i32 arithmetic (unsigned C arithmetic wraps as wasm does;
+         * shift counts are taken modulo 32) ---- */
+        vmcase(I32_CLZ) { sp[-1].i64 = numeric_i32_clz(sp[-1].i32); pc += 1; vmbreak; }
+        vmcase(I32_CTZ) { sp[-1].i64 = numeric_i32_ctz(sp[-1].i32); pc += 1; vmbreak; }
+        vmcase(I32_POPCNT) { sp[-1].i64 = numeric_i32_popcnt(sp[-1].i32); pc += 1; vmbreak; }
+        vmcase(I32_ADD) { sp[-2].i64 = sp[-2].i32 + sp[-1].i32; sp--; pc += 1; vmbreak; }
+        vmcase(I32_SUB) { sp[-2].i64 = sp[-2].i32 - sp[-1].i32; sp--; pc += 1; vmbreak; }
+        vmcase(I32_MUL) { sp[-2].i64 = sp[-2].i32 * sp[-1].i32; sp--; pc += 1; vmbreak; }
+        vmcase(I32_DIV_S) {
+            int32_t a = (int32_t)sp[-2].i32, b = (int32_t)sp[-1].i32;
+            if (b == 0) {
+                tk = HIVE_TRAP_INT_DIV_ZERO;
+                goto trap;
+            }
+            if (a == INT32_MIN && b == -1) {
+                tk = HIVE_TRAP_INT_OVERFLOW;
+                goto trap;
+            }
+            sp[-2].i64 = (uint32_t)(a / b);
+            sp--;
+            pc += 1;
+            vmbreak;
+        }
+        vmcase(I32_DIV_U) {
+            uint32_t a = sp[-2].i32, b = sp[-1].i32;
+            if (b == 0) {
+                tk = HIVE_TRAP_INT_DIV_ZERO;
+                goto trap;
+            }
+            sp[-2].i64 = a / b;
+            sp--;
+            pc += 1;
+            vmbreak;
+        }
+        vmcase(I32_REM_S) {
+            int32_t a = (int32_t)sp[-2].i32, b = (int32_t)sp[-1].i32;
+            if (b == 0) {
+                tk = HIVE_TRAP_INT_DIV_ZERO;
+                goto trap;
+            }
+            /* INT32_MIN % -1 is 0 in wasm but undefined (a fault on x86) in C. */
+            sp[-2].i64 = b == -1 ? 0 : (uint32_t)(a % b);
+            sp--;
+            pc += 1;
+            vmbreak;
+        }
+        vmcase(I32_REM_U) {
+            uint32_t a = sp[-2].i32, b = sp[-1].i32;
+            if (b == 0) {
+                tk = HIVE_TRAP_INT_DIV_ZERO;
+                goto trap;
+            }
+            sp[-2].i64 = a % b;
+            sp--;
+            pc += 1;
+            vmbreak;
+        }
+        vmcase(I32_AND) { sp[-2].i64 = sp[-2].i32 & sp[-1].i32; sp--; pc += 1; vmbreak; }
+        vmcase(I32_OR) { sp[-2].i64 = sp[-2].i32 | sp[-1].i32; sp--; pc += 1; vmbreak; }
+        vmcase(I32_XOR) { sp[-2].i64 = sp[-2].i32 ^ sp[-1].i32; sp--; pc += 1; vmbreak; }
+        vmcase(I32_SHL) { sp[-2].i64 = (uint32_t)(sp[-2].i32 << (sp[-1].i32 & 31)); sp--; pc += 1; vmbreak; }
+        vmcase(I32_SHR_S) { sp[-2].i64 = (uint32_t)((int32_t)sp[-2].i32 >> (sp[-1].i32 & 31)); sp--; pc += 1; vmbreak; }
+        vmcase(I32_SHR_U) { sp[-2].i64 = sp[-2].i32 >> (sp[-1].i32 & 31); sp--; pc += 1; vmbreak; }
+        vmcase(I32_ROTL) { sp[-2].i64 = numeric_i32_rotl(sp[-2].i32, sp[-1].i32); sp--; pc += 1; vmbreak; }
+        vmcase(I32_ROTR) { sp[-2].i64 = numeric_i32_rotr(sp[-2].i32, sp[-1].i32); sp--; pc += 1; vmbreak; }
+
+        /* ---- i64 arithmetic ---- */
+        vmcase(I64_CLZ) { sp[-1].i64 = numeric_i64_clz(sp[-1].i64); pc += 1; vmbreak; }
+        vmcase(I64_CTZ) { sp[-1].i64 = numeric_i64_ctz(sp[-1].i64); pc += 1; vmbreak; }
+        vmcase(I64_POPCNT) { sp[-1].i64 = numeric_i64_popcnt(sp[-1].i64); pc += 1; vmbreak; }
+        vmcase(I64_ADD) { sp[-2].i64 = sp[-2].i64 + sp[-1].i64; sp--; pc += 1; vmbreak; }
+        vmcase(I64_SUB) { sp[-2].i64 = sp[-2].i64 - sp[-1].i64; sp--; pc += 1; vmbreak; }
+        vmcase(I64_MUL) { sp[-2].i64 = sp[-2].i64 * sp[-1].i64; sp--; pc += 1; vmbreak; }
+        vmcase(I64_DIV_S) {
+            int64_t a = (int64_t)sp[-2].i64, b = (int64_t)sp[-1].i64;
+            if (b == 0) {
+                tk = HIVE_TRAP_INT_DIV_ZERO;
+                goto trap;
+            }
+            if (a == INT64_MIN && b == -1) {
+                tk = HIVE_TRAP_INT_OVERFLOW;
+                goto trap;
+            }
+            sp[-2].i64 = (uint64_t)(a / b);
+            sp--;
+            pc += 1;
+            vmbreak;
+        }
+        vmcase(I64_DIV_U) {
+            uint64_t a = sp[-2].i64, b = sp[-1].i64;
+            if (b == 0) {
+                tk = HIVE_TRAP_INT_DIV_ZERO;
+                goto trap;
+            }
+            sp[-2].i64 = a / b;
+            sp--;
+            pc += 1;
+            vmbreak;
+        }
+        vmcase(I64_REM_S) {
+            int64_t a = (int64_t)sp[-2].i64, b = (int64_t)sp[-1].i64;
+            if (b == 0) {
+                tk = HIVE_TRAP_INT_DIV_ZERO;
+                goto trap;
+            }
+            sp[-2].i64 = b == -1 ? 0 : (uint64_t)(a % b); /* see I32_REM_S */
+            sp--;
+            pc += 1;
+            vmbreak;
+        }
+        vmcase(I64_REM_U) {
+            uint64_t a = sp[-2].i64, b = sp[-1].i64;
+            if (b == 0) {
+                tk = HIVE_TRAP_INT_DIV_ZERO;
+                goto trap;
+            }
+            sp[-2].i64 = a % b;
+            sp--;
+            pc += 1;
+            vmbreak;
+        }
+        vmcase(I64_AND) { sp[-2].i64 = sp[-2].i64 & sp[-1].i64; sp--; pc += 1; vmbreak; }
+        vmcase(I64_OR) { sp[-2].i64 = sp[-2].i64 | sp[-1].i64; sp--; pc += 1; vmbreak; }
+        vmcase(I64_XOR) { sp[-2].i64 = sp[-2].i64 ^ sp[-1].i64; sp--; pc += 1; vmbreak; }
+        vmcase(I64_SHL) { sp[-2].i64 = sp[-2].i64 << (sp[-1].i64 & 63); sp--; pc += 1; vmbreak; }
+        vmcase(I64_SHR_S) { sp[-2].i64 = (uint64_t)((int64_t)sp[-2].i64 >> (sp[-1].i64 & 63)); sp--; pc += 1; vmbreak; }
+        vmcase(I64_SHR_U) { sp[-2].i64 = sp[-2].i64 >> (sp[-1].i64 & 63); sp--; pc += 1; vmbreak; }
+        vmcase(I64_ROTL) { sp[-2].i64 = numeric_i64_rotl(sp[-2].i64, sp[-1].i64); sp--; pc += 1; vmbreak; }
+        vmcase(I64_ROTR) { sp[-2].i64 = numeric_i64_rotr(sp[-2].i64, sp[-1].i64); sp--; pc += 1; vmbreak; }
+
+        /* ---- f32 arithmetic: float precision; abs/neg/copysign on the bits
+         * (they must not touch a NaN's payload) ---- */
+        vmcase(F32_ABS) { sp[-1].i64 = sp[-1].i32 & 0x7fffffffu; pc += 1; vmbreak; }
+        vmcase(F32_NEG) { sp[-1].i64 = sp[-1].i32 ^ 0x80000000u; pc += 1; vmbreak; }
+        vmcase(F32_CEIL) { sp[-1].f32 = ceilf(sp[-1].f32); pc += 1; vmbreak; }
+        vmcase(F32_FLOOR) { sp[-1].f32 = floorf(sp[-1].f32); pc += 1; vmbreak; }
+        vmcase(F32_TRUNC) { sp[-1].f32 = truncf(sp[-1].f32); pc += 1; vmbreak; }
+        vmcase(F32_NEAREST) { sp[-1].f32 = numeric_f32_nearest(sp[-1].f32); pc += 1; vmbreak; }
+        vmcase(F32_SQRT) { sp[-1].f32 = sqrtf(sp[-1].f32); pc += 1; vmbreak; }
+        vmcase(F32_ADD) { sp[-2].f32 = sp[-2].f32 + sp[-1].f32; sp--; pc += 1; vmbreak; }
+        vmcase(F32_SUB) { sp[-2].f32 = sp[-2].f32 - sp[-1].f32; sp--; pc += 1; vmbreak; }
+        vmcase(F32_MUL) { sp[-2].f32 = sp[-2].f32 * sp[-1].f32; sp--; pc += 1; vmbreak; }
+        vmcase(F32_DIV) { sp[-2].f32 = sp[-2].f32 / sp[-1].f32; sp--; pc += 1; vmbreak; }
+        vmcase(F32_MIN) { sp[-2].f32 = numeric_f32_min(sp[-2].f32, sp[-1].f32); sp--; pc += 1; vmbreak; }
+        vmcase(F32_MAX) { sp[-2].f32 = numeric_f32_max(sp[-2].f32, sp[-1].f32); sp--; pc += 1; vmbreak; }
+        vmcase(F32_COPYSIGN) {
+            sp[-2].i64 = (sp[-2].i32 & 0x7fffffffu) | (sp[-1].i32 & 0x80000000u);
+            sp--;
+            pc += 1;
+            vmbreak;
+        }
+
+        /* ---- f64 arithmetic ---- */
+        vmcase(F64_ABS) { sp[-1].i64 &= 0x7fffffffffffffffu; pc += 1; vmbreak; }
+        vmcase(F64_NEG) { sp[-1].i64 ^= 0x8000000000000000u; pc += 1; vmbreak; }
+        vmcase(F64_CEIL) { sp[-1].f64 = ceil(sp[-1].f64); pc += 1; vmbreak; }
+        vmcase(F64_FLOOR) { sp[-1].f64 = floor(sp[-1].f64); pc += 1; vmbreak; }
+        vmcase(F64_TRUNC) { sp[-1].f64 = trunc(sp[-1].f64); pc += 1; vmbreak; }
+        vmcase(F64_NEAREST) { sp[-1].f64 = numeric_f64_nearest(sp[-1].f64); pc += 1; vmbreak; }
+        vmcase(F64_SQRT) { sp[-1].f64 = sqrt(sp[-1].f64); pc += 1; vmbreak; }
+        vmcase(F64_ADD) { sp[-2].f64 = sp[-2].f64 + sp[-1].f64; sp--; pc += 1; vmbreak; }
+        vmcase(F64_SUB) { sp[-2].f64 = sp[-2].f64 - sp[-1].f64; sp--; pc += 1; vmbreak; }
+        vmcase(F64_MUL) { sp[-2].f64 = sp[-2].f64 * sp[-1].f64; sp--; pc += 1; vmbreak; }
+        vmcase(F64_DIV) { sp[-2].f64 = sp[-2].f64 / sp[-1].f64; sp--; pc += 1; vmbreak; }
+        vmcase(F64_MIN) { sp[-2].f64 = numeric_f64_min(sp[-2].f64, sp[-1].f64); sp--; pc += 1; vmbreak; }
+        vmcase(F64_MAX) { sp[-2].f64 = numeric_f64_max(sp[-2].f64, sp[-1].f64); sp--; pc += 1; vmbreak; }
+        vmcase(F64_COPYSIGN) {
+            sp[-2].i64 = (sp[-2].i64 & 0x7fffffffffffffffu) | (sp[-1].i64 & 0x8000000000000000u);
+            sp--;
+            pc += 1;
+            vmbreak;
+        }
+
+        /* ---- conversions ---- */
+        vmcase(I32_WRAP_I64) { sp[-1].i64 = (uint32_t)sp[-1].i64; pc += 1; vmbreak; }
+        vmcase(I32_TRUNC_F32_S) {
+            int32_t r;
+            tk = numeric_i32_trunc_f32_s(sp[-1].f32, &r);
+            if (tk) goto trap;
+            sp[-1].i64 = (uint32_t)r;
+            pc += 1;
+            vmbreak;
+        }
+        vmcase(I32_TRUNC_F32_U) {
+            uint32_t r;
+            tk = numeric_i32_trunc_f32_u(sp[-1].f32, &r);
+            if (tk) goto trap;
+            sp[-1].i64 = r;
+            pc += 1;
+            vmbreak;
+        }
+        vmcase(I32_TRUNC_F64_S) {
+            int32_t r;
+            tk = numeric_i32_trunc_f64_s(sp[-1].f64, &r);
+            if (tk) goto trap;
+            sp[-1].i64 = (uint32_t)r;
+            pc += 1;
+            vmbreak;
+        }
+        vmcase(I32_TRUNC_F64_U) {
+            uint32_t r;
+            tk = numeric_i32_trunc_f64_u(sp[-1].f64, &r);
+            if (tk) goto trap;
+            sp[-1].i64 = r;
+            pc += 1;
+            vmbreak;
+        }
+        vmcase(I64_EXTEND_I32_S) { sp[-1].i64 = (uint64_t)(int64_t)(int32_t)sp[-1].i32; pc += 1; vmbreak; }
+        vmcase(I64_EXTEND_I32_U) { sp[-1].i64 = sp[-1].i32; pc += 1; vmbreak; }
+        vmcase(I64_TRUNC_F32_S) {
+            int64_t r;
+            tk = numeric_i64_trunc_f32_s(sp[-1].f32, &r);
+            if (tk) goto trap;
+            sp[-1].i64 = (uint64_t)r;
+            pc += 1;
+            vmbreak;
+        }
+        vmcase(I64_TRUNC_F32_U) {
+            uint64_t r;
+            tk = numeric_i64_trunc_f32_u(sp[-1].f32, &r);
+            if (tk) goto trap;
+            sp[-1].i64 = r;
+            pc += 1;
+            vmbreak;
+        }
+        vmcase(I64_TRUNC_F64_S) {
+            int64_t r;
+            tk = numeric_i64_trunc_f64_s(sp[-1].f64, &r);
+            if (tk) goto trap;
+            sp[-1].i64 = (uint64_t)r;
+            pc += 1;
+            vmbreak;
+        }
+        vmcase(I64_TRUNC_F64_U) {
+            uint64_t r;
+            tk = numeric_i64_trunc_f64_u(sp[-1].f64, &r);
+            if (tk) goto trap;
+            sp[-1].i64 = r;
+            pc += 1;
+            vmbreak;
+        }
+        /* Results that are f32 are written through a float so the upper
+         * half of the slot is don't-care, as for every f32 slot. */
+        vmcase(F32_CONVERT_I32_S) { sp[-1].f32 = (float)(int32_t)sp[-1].i32; pc += 1; vmbreak; }
+        vmcase(F32_CONVERT_I32_U) { sp[-1].f32 = numeric_f32_convert_i32_u(sp[-1].i32); pc += 1; vmbreak; }
+        vmcase(F32_CONVERT_I64_S) { sp[-1].f32 = (float)(int64_t)sp[-1].i64; pc += 1; vmbreak; }
+        vmcase(F32_CONVERT_I64_U) { sp[-1].f32 = numeric_f32_convert_i64_u(sp[-1].i64); pc += 1; vmbreak; }
+        vmcase(F32_DEMOTE_F64) { sp[-1].f32 = (float)sp[-1].f64; pc += 1; vmbreak; }
+        vmcase(F64_CONVERT_I32_S) { sp[-1].f64 = (double)(int32_t)sp[-1].i32; pc += 1; vmbreak; }
+        vmcase(F64_CONVERT_I32_U) { sp[-1].f64 = numeric_f64_convert_i32_u(sp[-1].i32); pc += 1; vmbreak; }
+        vmcase(F64_CONVERT_I64_S) { sp[-1].f64 = (double)(int64_t)sp[-1].i64; pc += 1; vmbreak; }
+        vmcase(F64_CONVERT_I64_U) { sp[-1].f64 = numeric_f64_convert_i64_u(sp[-1].i64); pc += 1; vmbreak; }
+        vmcase(F64_PROMOTE_F32) { sp[-1].f64 = (double)sp[-1].f32; pc += 1; vmbreak; }
+        /* Floats live in slots as their bits: reinterpreting moves nothing,
+         * but an i32 result must have a zero upper half. */
+        vmcase(I32_REINTERPRET_F32) { sp[-1].i64 = sp[-1].i32; pc += 1; vmbreak; }
+        vmcase(I64_REINTERPRET_F64) { pc += 1; vmbreak; }
+        vmcase(F32_REINTERPRET_I32) { pc += 1; vmbreak; }
+        vmcase(F64_REINTERPRET_I64) { pc += 1; vmbreak; }
+        vmcase(I32_EXTEND8_S) { sp[-1].i64 = (uint32_t)(int32_t)(int8_t)sp[-1].i32; pc += 1; vmbreak; }
+        vmcase(I32_EXTEND16_S) { sp[-1].i64 = (uint32_t)(int32_t)(int16_t)sp[-1].i32; pc += 1; vmbreak; }
+        vmcase(I64_EXTEND8_S) { sp[-1].i64 = (uint64_t)(int64_t)(int8_t)sp[-1].i64; pc += 1; vmbreak; }
+        vmcase(I64_EXTEND16_S) { sp[-1].i64 = (uint64_t)(int64_t)(int16_t)sp[-1].i64; pc += 1; vmbreak; }
+        vmcase(I64_EXTEND32_S) { sp[-1].i64 = (uint64_t)(int64_t)(int32_t)sp[-1].i64; pc += 1; vmbreak; }
+        vmcase(I32_TRUNC_SAT_F32_S) { sp[-1].i64 = (uint32_t)numeric_i32_trunc_sat_f32_s(sp[-1].f32); pc += 1; vmbreak; }
+        vmcase(I32_TRUNC_SAT_F32_U) { sp[-1].i64 = numeric_i32_trunc_sat_f32_u(sp[-1].f32); pc += 1; vmbreak; }
+        vmcase(I32_TRUNC_SAT_F64_S) { sp[-1].i64 = (uint32_t)numeric_i32_trunc_sat_f64_s(sp[-1].f64); pc += 1; vmbreak; }
+        vmcase(I32_TRUNC_SAT_F64_U) { sp[-1].i64 = numeric_i32_trunc_sat_f64_u(sp[-1].f64); pc += 1; vmbreak; }
+        vmcase(I64_TRUNC_SAT_F32_S) { sp[-1].i64 = (uint64_t)numeric_i64_trunc_sat_f32_s(sp[-1].f32); pc += 1; vmbreak; }
+        vmcase(I64_TRUNC_SAT_F32_U) { sp[-1].i64 = numeric_i64_trunc_sat_f32_u(sp[-1].f32); pc += 1; vmbreak; }
+        vmcase(I64_TRUNC_SAT_F64_S) { sp[-1].i64 = (uint64_t)numeric_i64_trunc_sat_f64_s(sp[-1].f64); pc += 1; vmbreak; }
+        vmcase(I64_TRUNC_SAT_F64_U) { sp[-1].i64 = numeric_i64_trunc_sat_f64_u(sp[-1].f64); pc += 1; vmbreak; }
+
+#if !INTERP_THREADED
+        default:
+            /* The compiler emits only the ops above. */
+            tk = HIVE_TRAP_UNREACHABLE;
+            goto trap;
+#endif
+        } /* vmdispatch */
+
+        /* The switch build comes back here after each vmbreak. Shared tails
+         * of several handlers follow; they are reached only by goto. */
+        continue;
+
+    enter_wasm: {
+        /* callee is a wasm function whose arguments are the top
+         * param_slots slots; next_pc is where the caller continues. The
+         * frame count and the callee's whole frame (locals and deepest
+         * operand stack) are checked here, so nothing inside the body
+         * needs a stack check. */
+        const wasm_code *code = callee->code;
+        wasm_slot *new_fp = sp - code->param_slots;
+        if (exec->nframes >= exec->max_frames ||
+            (size_t)(stack_end - new_fp) < code->max_slots) {
+            tk = HIVE_TRAP_STACK_EXHAUSTED;
+            goto trap;
+        }
+        wasm_frame *fr = &exec->frames[exec->nframes++];
+        fr->ret_pc = next_pc;
+        fr->fp = fp;
+        fr->func = func;
+        fp = new_fp;
+        memset(fp + code->param_slots, 0,
+               (size_t)(code->local_slots - code->param_slots) * sizeof(wasm_slot));
+        sp = fp + code->local_slots;
+        func = callee;
+        pc = code->cells;
+        if (callee->inst != inst) {
+            inst = callee->inst;
+            memory_cache(inst, &mem, &mem_size);
+        }
+        continue;
+    }
+
+    call_host: {
+        /* The host sees a consistent exec (for its own traps and
+         * backtraces); its results replace its arguments. */
+        wasm_slot *args = sp - callee->type->param_slots;
+        exec->pc = pc;
+        exec->sp = sp;
+        exec->fp = fp;
+        exec->func = func;
+        hive_host_status st = interp_call_host(exec, callee, inst, args);
+        if (st == HIVE_HOST_OK) {
+            sp = args + callee->type->result_slots;
+            pc = next_pc;
+            memory_cache(inst, &mem, &mem_size); /* the host may have grown it */
+            continue;
+        }
+        if (st == HIVE_HOST_PENDING) {
+            /* hive_exec_complete() pushes the results at exec->sp and the
+             * next resume continues after the call. */
+            exec->pc = next_pc;
+            exec->sp = args;
+            exec->pending_host = callee;
+            exec->budget = budget;
+            exec->state = WASM_EXEC_PENDING;
+            return HIVE_PENDING;
+        }
+        capture_backtrace(exec); /* kind and message are the host's */
+        goto trapped;
+    }
+
+    trap_memory:
+        tk = HIVE_TRAP_MEMORY_OOB;
+        goto trap;
+    trap_table:
+        tk = HIVE_TRAP_TABLE_OOB;
+        goto trap;
+    }
+
+trap:
+    exec->pc = pc;
+    exec->sp = sp;
+    exec->fp = fp;
+    exec->func = func;
+    interp_set_trap(exec, tk, NULL);
+trapped:
+    exec->state = WASM_EXEC_TRAPPED;
+    exec->nframes = 0;
+    exec->nresults = 0;
+    return HIVE_TRAPPED;
+
+suspend:
+    exec->pc = pc;
+    exec->sp = sp;
+    exec->fp = fp;
+    exec->func = func;
+    exec->budget = budget;
+    /* Honoured: an interrupt that raced with running out of budget is
+     * honoured by this same suspension. */
+    atomic_store_explicit(&exec->interrupt, 0, memory_order_relaxed);
+    exec->state = WASM_EXEC_SUSPENDED;
+    return HIVE_SUSPENDED;
+
+done:
+    /* The entry function's results are at the stack base (its fp). */
+    exec->sp = sp;
+    exec->func = NULL;
+    exec->nframes = 0;
+    exec->nresults = exec->entry->type->nresults;
+    exec->state = WASM_EXEC_IDLE;
+    return HIVE_DONE;
+}
+
+hive_status interp_run(hive_exec *exec) { return interp_loop(exec, NULL); }
+
+const void *const *interp_labels(void) {
+    const void *const *labels;
+    interp_loop(NULL, &labels);
+    return labels;
+}
