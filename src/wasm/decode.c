@@ -3,7 +3,14 @@
  *
  * Structure only: the header, the sections in their required order, their
  * vectors and types, constant expressions and function bodies as byte
- * ranges. Type, index and instruction checks are validate.c's.
+ * ranges. Type, index and instruction checks are validate.c's. Bodies and
+ * constant expressions are still read instruction by instruction (their
+ * immediates skipped) as the reference interpreter's decoder does, so that
+ * the errors it calls malformed -- bad LEB128, illegal opcode, missing
+ * `end`, misplaced `else` -- are reported as such here, before validation
+ * can report something else first. ("data count section required" is left
+ * to validate.c, which reports an unknown data index first, as the spec
+ * suite's wabt-made binaries need.)
  *
  * One reader runs over the whole module, as in the spec's reference
  * interpreter: a section's contents are read up to the end of the input and
@@ -282,26 +289,51 @@ static int decode_skip_instr(decode_ctx *d, uint8_t op, size_t at, uint32_t *dep
     return decode_malformed(d, at, "illegal opcode %02x", op);
 }
 
-/* A constant expression: instructions up to the `end` that closes depth 0.
- * Records its byte range [start, end) with the `end` included; op stays
- * WASM_CONST_NONE for validate.c to check and evaluate. */
-static int decode_const_expr(decode_ctx *d, wasm_constexpr *c) {
-    memset(c, 0, sizeof *c);
-    c->start = (uint32_t)leb_offset(&d->r);
+/* Nesting depths up to which `else` placement is checked exactly (deeper,
+ * it is left to validate.c). */
+#define DECODE_ELSE_DEPTH 1024
+
+/* Skips an expression: instructions up to and including the `end` that
+ * closes depth 0, with blocks nesting. `else` is allowed once per `if`
+ * (elsewhere "END opcode expected", as the reference decoder reports). */
+static int decode_skip_expr(decode_ctx *d) {
     uint32_t depth = 0;
+    uint64_t can_else[DECODE_ELSE_DEPTH / 64] = {0}; /* bit depth-1: in an if, no else yet */
     for (;;) {
         size_t at = leb_offset(&d->r);
         uint8_t op;
         DECODE_TRY(decode_byte(d, &op));
         if (op == 0x0b) {
-            if (depth == 0) break;
+            if (depth == 0) return HIVE_OK;
             depth--;
-        } else if (op == 0x05) {
+            continue;
+        }
+        if (op == 0x05) {
             if (depth == 0) return decode_malformed(d, at, "END opcode expected");
-        } else {
-            DECODE_TRY(decode_skip_instr(d, op, at, &depth));
+            if (depth <= DECODE_ELSE_DEPTH) {
+                uint64_t bit = (uint64_t)1 << ((depth - 1) % 64);
+                if (!(can_else[(depth - 1) / 64] & bit))
+                    return decode_malformed(d, at, "END opcode expected");
+                can_else[(depth - 1) / 64] &= ~bit;
+            }
+            continue;
+        }
+        DECODE_TRY(decode_skip_instr(d, op, at, &depth));
+        if (op >= 0x02 && op <= 0x04 && depth <= DECODE_ELSE_DEPTH) {
+            uint64_t bit = (uint64_t)1 << ((depth - 1) % 64);
+            if (op == 0x04) can_else[(depth - 1) / 64] |= bit;
+            else can_else[(depth - 1) / 64] &= ~bit;
         }
     }
+}
+
+/* A constant expression: records its byte range [start, end) with the
+ * `end` included; op stays WASM_CONST_NONE for validate.c to check and
+ * evaluate. */
+static int decode_const_expr(decode_ctx *d, wasm_constexpr *c) {
+    memset(c, 0, sizeof *c);
+    c->start = (uint32_t)leb_offset(&d->r);
+    DECODE_TRY(decode_skip_expr(d));
     c->end = (uint32_t)leb_offset(&d->r);
     return HIVE_OK;
 }
@@ -600,6 +632,11 @@ static int decode_locals(decode_ctx *d, uint32_t nparams, wasm_code *c) {
     return HIVE_OK;
 }
 
+/* The code section: per entry a u32 size, the locals and the body, whose
+ * range [body_start, body_end) runs to the end of the entry (final `end`
+ * included). Stores entries into m->codes (one per defined function);
+ * *ncodes gets the section's count for the check against the function
+ * section, made once every section is read. */
 static int decode_code_section(decode_ctx *d, uint32_t *ncodes) {
     wasm_module *m = d->m;
     uint32_t n;
@@ -624,12 +661,15 @@ static int decode_code_section(decode_ctx *d, uint32_t *ncodes) {
             if (typeidx < m->ntypes) nparams = m->types[typeidx].nparams;
         }
         DECODE_TRY(decode_locals(d, nparams, c));
-        if (leb_offset(&d->r) > end) return decode_malformed(d, start, "section size mismatch");
+        size_t body = leb_offset(&d->r);
+        /* Read as the reference decoder does: the body's instructions up
+         * to its final `end` (even past the entry), then the size check. */
+        DECODE_TRY(decode_skip_expr(d));
+        if (leb_offset(&d->r) != end) return decode_malformed(d, start, "section size mismatch");
         if (c) {
-            c->body_start = (uint32_t)leb_offset(&d->r);
+            c->body_start = (uint32_t)body;
             c->body_end = (uint32_t)end;
         }
-        d->r.p = m->bytes + end;
     }
     return HIVE_OK;
 }
