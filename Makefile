@@ -19,7 +19,7 @@ LDLIBS := -lm -lpthread
 
 SPEC_DIR ?= $(firstword $(wildcard ../shared/wasm-spec-testsuite ../../shared/wasm-spec-testsuite ../wasm-spec-testsuite))
 
-LIB_SRCS := $(wildcard src/support/*.c src/wasm/*.c src/wasi/*.c)
+LIB_SRCS := $(wildcard src/support/*.c src/wasm/*.c src/wasi/*.c src/http/*.c src/handler/*.c src/guest/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)

@@ -1,0 +1,228 @@
+/*
+ * hive/handler.h -- the worker pool: requests in, guest workers out.
+ *
+ * A handler receives requests (hive_handler_handle) and gives each to a
+ * worker: one guest instance plus its bookkeeping, living until it exits.
+ * A worker may serve several requests over its life, in turn, or at once
+ * when its guest kind can suspend mid-request. The embedder steers the
+ * pool through a policy (the C form of wasmtime's WorkerState):
+ *
+ *   instantiate            make the per-worker state, or fail
+ *   should_accept_request  YES / NO (not now) / NEVER (retire when done),
+ *                          from the worker's concurrent and total counts
+ *   on_request_start       the request's deadline (or none)
+ *   worker_expiration      when the worker as a whole must end, by status
+ *   drop                   once per worker, with how it ended
+ *
+ * Guests run in time slices on the handler's threads; a guest waiting on
+ * a host call (request body, output backpressure, a timer) holds no
+ * thread. A request's deadline is enforced while its guest computes: the
+ * guest is stopped within one slice of it. Requests that find no worker
+ * start one directly; otherwise they queue (bounded, with a timeout).
+ *
+ * Threads: every callback (policy and sink) runs on one of the handler's
+ * threads, never concurrently for the same worker or request, and must
+ * not block or call back into the handler except through the functions
+ * marked "any thread". Times are CLOCK_MONOTONIC nanoseconds.
+ */
+#ifndef HIVE_HANDLER_H
+#define HIVE_HANDLER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hive/wasm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct hive_handler hive_handler;
+typedef struct hive_worker hive_worker;
+typedef struct hive_req hive_req;
+
+typedef enum hive_accept {
+    HIVE_ACCEPT_YES = 0,
+    HIVE_ACCEPT_NO = 1,   /* not now; asked again later */
+    HIVE_ACCEPT_NEVER = 2 /* no more requests: the worker retires when done */
+} hive_accept;
+
+typedef enum hive_worker_status {
+    HIVE_WORKER_IDLE = 0,       /* nothing in flight */
+    HIVE_WORKER_REQUESTS = 1,   /* a request waits for its response */
+    HIVE_WORKER_POST_RETURN = 2 /* all answered, guest tasks still run */
+} hive_worker_status;
+
+/* Why a request failed (hive_req_sink.on_error) or a worker ended. */
+typedef enum hive_handle_error {
+    HIVE_HANDLE_OK = 0,
+    HIVE_HANDLE_INSTANTIATE = 1,   /* the worker could not be made (500);
+                                      the request was not run: retry ok */
+    HIVE_HANDLE_EXPIRED = 2,       /* deadline passed before the response head (504) */
+    HIVE_HANDLE_TRAPPED = 3,       /* the guest trapped (500) */
+    HIVE_HANDLE_NO_RESPONSE = 4,   /* the guest ended without a response (502) */
+    HIVE_HANDLE_BAD_RESPONSE = 5,  /* the guest's response head is malformed (502) */
+    HIVE_HANDLE_QUEUE_FULL = 6,    /* too many requests waiting (503) */
+    HIVE_HANDLE_QUEUE_TIMEOUT = 7, /* waited too long for a worker (503) */
+    HIVE_HANDLE_CANCELLED = 8,     /* the embedder cancelled it */
+    HIVE_HANDLE_SHUTDOWN = 9,      /* the handler is shutting down (503) */
+    HIVE_HANDLE_FAILED = 10        /* host failure (500) */
+} hive_handle_error;
+
+/* The HTTP status an error maps to by default. */
+int hive_handle_error_status(hive_handle_error e);
+const char *hive_handle_error_name(hive_handle_error e);
+
+/* How a worker ended, for drop(). */
+typedef enum hive_worker_end {
+    HIVE_WORKER_END_OK = 0,          /* retired cleanly (NEVER, reuse count) */
+    HIVE_WORKER_END_IDLE_TIMEOUT = 1,/* expired while idle: clean */
+    HIVE_WORKER_END_EXPIRED = 2,     /* expired with work in flight: error */
+    HIVE_WORKER_END_TRAP = 3,        /* the guest trapped */
+    HIVE_WORKER_END_INSTANTIATE = 4, /* instantiation failed */
+    HIVE_WORKER_END_FAILED = 5,      /* host failure or bad guest behaviour */
+    HIVE_WORKER_END_SHUTDOWN = 6     /* the handler shut down */
+} hive_worker_end;
+
+typedef struct hive_worker_result {
+    hive_worker_end end;
+    int ok;            /* 1 for OK, IDLE_TIMEOUT and a clean SHUTDOWN */
+    char message[256]; /* the error, e.g. the trap's reason */
+    uint64_t worker_id;
+    size_t total_requests;
+} hive_worker_result;
+
+typedef struct hive_policy {
+    void *user;
+    /* Makes the per-worker state ("store" data) in *store. Returns 0, or
+     * an error code with err filled: the worker then ends with
+     * INSTANTIATE. May be NULL (store NULL). */
+    int (*instantiate)(void *user, uint64_t worker_id, void **store, hive_error *err);
+    /* concurrent: requests accepted that have neither a response nor
+     * expired; total: requests accepted over the worker's life. NULL:
+     * YES while concurrent < max_concurrent and total < max_total of the
+     * handler config. */
+    hive_accept (*should_accept_request)(void *user, void *store, size_t concurrent, size_t total);
+    /* The request's deadline (0: none). request_data is what was given
+     * to hive_handler_handle; task_id identifies the guest task. */
+    uint64_t (*on_request_start)(void *user, void *store, void *request_data, uint64_t task_id);
+    /* When the worker must end (0: never), given its status and when that
+     * status began (for REQUESTS: the start of the most recent request
+     * still outstanding). Asked again at every status change. */
+    uint64_t (*worker_expiration)(void *user, void *store, hive_worker_status status,
+                                  uint64_t start);
+    /* Called exactly once when the worker has exited. */
+    void (*drop)(void *user, void *store, const hive_worker_result *result);
+} hive_policy;
+
+/* ---- requests ------------------------------------------------------------ */
+
+typedef struct hive_header {
+    const char *name;
+    size_t name_len;
+    const char *value;
+    size_t value_len;
+} hive_header;
+
+/* The request as the guest sees it. Copied by hive_handler_handle. */
+typedef struct hive_request_info {
+    const char *method;
+    const char *path;  /* decoded? no: the raw path of the request-target */
+    const char *query; /* after '?', without it; "" when none */
+    const char *version; /* "HTTP/1.1" */
+    const hive_header *headers;
+    size_t nheaders;
+    int64_t content_length; /* -1: unknown (chunked) or none */
+    const char *remote_addr;
+    uint16_t remote_port;
+    const char *server_name;
+    uint16_t server_port;
+    const char *scheme; /* "http" */
+} hive_request_info;
+
+/* Where the response goes. Callbacks run on handler threads. */
+typedef struct hive_req_sink {
+    void *ud;
+    /* The response head. headers excludes framing headers
+     * (Content-Length, Transfer-Encoding, Connection), which the server
+     * decides. content_length is -1 when unknown. */
+    void (*on_head)(void *ud, int status, const hive_header *headers, size_t nheaders,
+                    int64_t content_length);
+    /* Body bytes. Return 0 to take more, 1 when the embedder's buffer is
+     * full: the guest then waits until hive_req_output_ready(). */
+    int (*on_body)(void *ud, const uint8_t *data, size_t len);
+    /* The response is complete. */
+    void (*on_end)(void *ud);
+    /* The request failed. Called instead of on_head, or after it when
+     * the guest fails mid-body (the embedder then aborts the connection). */
+    void (*on_error)(void *ud, hive_handle_error error, const char *message);
+} hive_req_sink;
+
+/* ---- the handler --------------------------------------------------------- */
+
+typedef struct hive_handler_config {
+    unsigned threads;         /* guest threads; 0: the number of cores */
+    size_t max_concurrent;    /* per worker, for the default accept policy; 0: 1 */
+    size_t max_total;         /* per worker, for the default accept policy; 0: 1 */
+    size_t max_queued;        /* requests waiting for a worker; 0: 1024 */
+    uint64_t queue_timeout_ns;/* 0: no timeout */
+    size_t max_workers;       /* live workers at once; 0: 1000 */
+    uint64_t slice_budget;    /* engine budget per slice; 0: 100,000 */
+} hive_handler_config;
+
+/* The guest a handler runs: a guest kind and what it needs. */
+typedef struct hive_guest hive_guest;
+
+/* A WAGI guest (CGI over WASI preview 1): a fresh instance per request
+ * runs `_start` with the request as environment and stdin, and writes a
+ * CGI response on stdout. The module is retained. env/dirs: extra
+ * environment ("K=V") and preopens ("HOST::GUEST" or "HOST"), copied. */
+int hive_guest_wagi_new(hive_engine *engine, hive_module *module, const char *const *env,
+                        size_t nenv, const char *const *dirs, size_t ndirs, hive_guest **out,
+                        hive_error *err);
+void hive_guest_free(hive_guest *guest);
+
+/* Makes a handler serving guest (borrowed: keep it alive) under policy
+ * (copied). Starts its threads. */
+int hive_handler_new(hive_guest *guest, const hive_policy *policy, const hive_handler_config *cfg,
+                     hive_handler **out, hive_error *err);
+/* Stops accepting, lets requests in flight finish until grace_ns from
+ * now, then ends the rest (SHUTDOWN), drops every worker and joins the
+ * threads. Then frees the handler. */
+void hive_handler_free(hive_handler *handler, uint64_t grace_ns);
+
+/* Hands a request to the pool (any thread). The sink is copied. Returns
+ * the request (one reference held by the caller, released with
+ * hive_req_release), or NULL when out of memory. Errors come through the
+ * sink's on_error. */
+hive_req *hive_handler_handle(hive_handler *handler, const hive_request_info *info,
+                              const hive_req_sink *sink, void *request_data);
+
+/* Feeds request body bytes (any thread). The handler copies them. */
+int hive_req_body_write(hive_req *req, const uint8_t *data, size_t len);
+/* No more body bytes. */
+void hive_req_body_end(hive_req *req);
+/* The embedder can take more body output after on_body returned 1. */
+void hive_req_output_ready(hive_req *req);
+/* Cancels the request (client went away): the sink gets no more calls
+ * after this returns, except that callbacks already running finish. The
+ * worker survives when the guest kind can drop one request alone. */
+void hive_req_cancel(hive_req *req);
+void hive_req_release(hive_req *req);
+
+/* Counters for metrics (a snapshot). */
+typedef struct hive_handler_stats {
+    uint64_t workers_live;
+    uint64_t workers_started;
+    uint64_t workers_ended[7]; /* by hive_worker_end */
+    uint64_t queued;           /* waiting now */
+    uint64_t requests_started;
+    uint64_t requests_failed[11]; /* by hive_handle_error */
+} hive_handler_stats;
+
+void hive_handler_stats_get(hive_handler *handler, hive_handler_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

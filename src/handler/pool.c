@@ -1,0 +1,1114 @@
+/*
+ * pool.c -- the worker pool behind hive/handler.h.
+ *
+ * One mutex (handler.lock) guards all pool state: the workers, the run
+ * queue, the request queue and every count. Each request also has its own
+ * lock, which guards its body buffer and its sink: a sink callback runs
+ * with the request's lock held, so once hive_req_cancel() has taken that
+ * lock and marked the request, no callback follows. Lock order: the
+ * handler's, then a request's.
+ *
+ * Threads: `threads` guest threads take runnable workers from the run
+ * queue and run one slice each; one timer thread enforces deadlines
+ * (requests, workers, the queue). Work that touches a guest instance
+ * (instantiate, start, run, cancel, free) happens only on a guest thread
+ * that owns the worker at that moment (worker.on_thread), so an instance
+ * is never used by two threads at once; other threads set flags and make
+ * the worker runnable, and interrupt it if it is running.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "handler/guest.h"
+#include "support/error.h"
+
+#define DEFAULT_QUEUE 1024
+#define DEFAULT_MAX_WORKERS 1000
+#define DEFAULT_SLICE 100000
+
+typedef enum req_state {
+    REQ_NEW,      /* not yet placed */
+    REQ_QUEUED,   /* in the handler's queue */
+    REQ_ASSIGNED, /* accepted by a worker, not yet started in the guest */
+    REQ_RUNNING,  /* started in the guest */
+    REQ_GONE      /* finished, failed, cancelled or expired: no worker */
+} req_state;
+
+struct hive_req {
+    atomic_int refs;
+    hive_handler *h;
+    pthread_mutex_t lock;
+    hive_request_info info; /* strings in arena */
+    char *arena;
+    hive_header *headers;
+    hive_req_sink sink;
+    void *data;
+
+    /* under h->lock */
+    req_state state;
+    hive_worker *worker;
+    hive_req *next, *prev; /* queue or worker list */
+    uint64_t enqueued_at;
+    uint64_t accepted_at;
+    uint64_t deadline;
+    uint64_t task_id;
+    bool counted;   /* in worker.concurrent */
+    bool has_task;  /* in worker.tasks */
+    bool to_cancel; /* the guest must drop it (expired or cancelled) */
+
+    /* under req->lock */
+    bool head_sent;
+    bool finished; /* on_end or on_error delivered, or cancelled */
+    bool cancelled;
+    uint8_t *in_buf;
+    size_t in_len, in_off, in_cap;
+    bool in_end;
+    bool in_waiting;
+    bool out_blocked;
+};
+
+typedef enum worker_phase { W_STARTING, W_ACTIVE, W_ENDING } worker_phase;
+
+struct hive_worker {
+    hive_handler *h;
+    uint64_t id;
+    guest_inst *gi;
+    void *store;
+    worker_phase phase;
+    bool on_thread;  /* a guest thread owns it now */
+    bool in_runq;
+    bool waiting;    /* returned WAIT, not woken yet */
+    bool woken;      /* woken while on a thread */
+    bool blocked;    /* its loop blocked since it last accepted */
+    bool accepting;
+    bool from_queue; /* started for queued requests, without its own */
+    size_t concurrent, total, tasks;
+    hive_req *reqs;  /* accepted and not gone */
+    hive_worker_status status;
+    uint64_t status_start;
+    uint64_t expire_at;
+    bool must_end;
+    hive_worker_end end;
+    char end_msg[200];
+    hive_worker *next, *prev; /* all workers */
+    hive_worker *rnext;       /* run queue */
+};
+
+struct hive_handler {
+    hive_guest *guest;
+    const guest_ops *ops;
+    hive_policy policy;
+    hive_handler_config cfg;
+    pthread_mutex_t lock;
+    pthread_cond_t work_cv;  /* guest threads wait for runnable workers */
+    pthread_cond_t timer_cv; /* the timer thread waits for the next deadline */
+    pthread_cond_t idle_cv;  /* shutdown waits for workers to end */
+    pthread_t *threads;
+    unsigned nthreads;
+    pthread_t timer;
+    bool timer_started;
+
+    hive_worker *workers;
+    size_t nworkers;
+    hive_worker *runq_head, *runq_tail;
+    hive_req *queue_head, *queue_tail;
+    size_t nqueued;
+    bool stopping;
+    bool quit;
+    uint64_t next_worker_id, next_task_id;
+    hive_handler_stats stats;
+};
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int hive_handle_error_status(hive_handle_error e) {
+    switch (e) {
+    case HIVE_HANDLE_OK: return 200;
+    case HIVE_HANDLE_EXPIRED: return 504;
+    case HIVE_HANDLE_NO_RESPONSE:
+    case HIVE_HANDLE_BAD_RESPONSE: return 502;
+    case HIVE_HANDLE_QUEUE_FULL:
+    case HIVE_HANDLE_QUEUE_TIMEOUT:
+    case HIVE_HANDLE_SHUTDOWN: return 503;
+    case HIVE_HANDLE_CANCELLED: return 499;
+    default: return 500;
+    }
+}
+
+const char *hive_handle_error_name(hive_handle_error e) {
+    static const char *const names[] = {
+        "ok",          "instantiate failed", "expired",    "trapped",  "no response",
+        "bad response", "queue full",        "queue timeout", "cancelled", "shutting down",
+        "failed",
+    };
+    return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "unknown";
+}
+
+/* ---- requests: sink delivery (req->lock) --------------------------------- */
+
+/* Delivers an error to the sink once, unless the request already finished
+ * or was cancelled. */
+static void req_deliver_error(hive_req *r, hive_handle_error e, const char *msg) {
+    pthread_mutex_lock(&r->lock);
+    if (!r->finished && !r->cancelled) {
+        r->finished = true;
+        if (r->sink.on_error) r->sink.on_error(r->sink.ud, e, msg ? msg : hive_handle_error_name(e));
+    }
+    pthread_mutex_unlock(&r->lock);
+}
+
+static void req_release_ref(hive_req *r) {
+    if (atomic_fetch_sub(&r->refs, 1) != 1) return;
+    pthread_mutex_destroy(&r->lock);
+    free(r->in_buf);
+    free(r->arena);
+    free(r);
+}
+
+/* ---- worker bookkeeping (h->lock held) ----------------------------------- */
+
+static void runq_push(hive_handler *h, hive_worker *w) {
+    if (w->in_runq || w->on_thread) {
+        if (w->on_thread) w->woken = true;
+        return;
+    }
+    w->in_runq = true;
+    w->waiting = false;
+    w->rnext = NULL;
+    if (h->runq_tail) h->runq_tail->rnext = w;
+    else h->runq_head = w;
+    h->runq_tail = w;
+    pthread_cond_signal(&h->work_cv);
+}
+
+static hive_worker *runq_pop(hive_handler *h) {
+    hive_worker *w = h->runq_head;
+    if (!w) return NULL;
+    h->runq_head = w->rnext;
+    if (!h->runq_head) h->runq_tail = NULL;
+    w->in_runq = false;
+    return w;
+}
+
+static void list_remove(hive_req **head, hive_req *r) {
+    if (r->prev) r->prev->next = r->next;
+    else *head = r->next;
+    if (r->next) r->next->prev = r->prev;
+    r->next = r->prev = NULL;
+}
+
+static void list_push_back(hive_req **head, hive_req **tail, hive_req *r) {
+    r->next = NULL;
+    r->prev = tail ? *tail : NULL;
+    if (tail) {
+        if (*tail) (*tail)->next = r;
+        else *head = r;
+        *tail = r;
+    } else {
+        /* worker lists have no tail: push at the front */
+        r->prev = NULL;
+        r->next = *head;
+        if (*head) (*head)->prev = r;
+        *head = r;
+    }
+}
+
+static void queue_remove(hive_handler *h, hive_req *r) {
+    if (r == h->queue_tail) h->queue_tail = r->prev;
+    list_remove(&h->queue_head, r);
+    h->nqueued--;
+}
+
+/* Recomputes the worker's status and, when it changed, its expiration. */
+static void worker_update_status(hive_handler *h, hive_worker *w) {
+    hive_worker_status st;
+    uint64_t start = now_ns();
+    if (w->concurrent > 0) {
+        st = HIVE_WORKER_REQUESTS;
+        uint64_t latest = 0;
+        for (hive_req *r = w->reqs; r; r = r->next)
+            if (r->counted && r->accepted_at > latest) latest = r->accepted_at;
+        start = latest ? latest : start;
+    } else if (w->tasks > 0) {
+        st = HIVE_WORKER_POST_RETURN;
+    } else {
+        st = HIVE_WORKER_IDLE;
+    }
+    if (st == w->status && !(st == HIVE_WORKER_REQUESTS && start != w->status_start)) return;
+    if (st != w->status) w->status_start = start;
+    else w->status_start = start;
+    w->status = st;
+    w->expire_at = h->policy.worker_expiration
+                       ? h->policy.worker_expiration(h->policy.user, w->store, st, w->status_start)
+                       : 0;
+    pthread_cond_signal(&h->timer_cv);
+}
+
+/* Stops counting r in the worker's concurrent requests (it responded or
+ * expired). */
+static void worker_uncount(hive_handler *h, hive_worker *w, hive_req *r) {
+    if (!r->counted) return;
+    r->counted = false;
+    w->concurrent--;
+    worker_update_status(h, w);
+}
+
+/* Detaches r from its worker (it is gone). */
+static void worker_detach(hive_handler *h, hive_worker *w, hive_req *r) {
+    worker_uncount(h, w, r);
+    if (r->has_task) {
+        r->has_task = false;
+        w->tasks--;
+    }
+    list_remove(&w->reqs, r);
+    r->worker = NULL;
+    r->state = REQ_GONE;
+    worker_update_status(h, w);
+    req_release_ref(r); /* the worker's reference */
+}
+
+/* Asks to end the worker with reason; a guest thread does it. */
+static void worker_mark_end(hive_handler *h, hive_worker *w, hive_worker_end end, const char *msg) {
+    if (w->must_end) return;
+    w->must_end = true;
+    w->accepting = false;
+    w->end = end;
+    snprintf(w->end_msg, sizeof w->end_msg, "%s", msg ? msg : "");
+    if (w->on_thread) {
+        if (w->gi && w->phase == W_ACTIVE) h->ops->interrupt(w->gi);
+        w->woken = true;
+    } else {
+        runq_push(h, w);
+    }
+}
+
+/* Whether w can take a request now; asks the policy. A NEVER answer
+ * retires the worker's acceptance for good. */
+static bool worker_available(hive_handler *h, hive_worker *w) {
+    if (w->phase != W_ACTIVE || !w->accepting || w->must_end) return false;
+    const guest_ops *ops = h->ops;
+    if (ops->max_concurrent && w->concurrent >= ops->max_concurrent) return false;
+    if (ops->max_total && w->total >= ops->max_total) {
+        w->accepting = false;
+        return false;
+    }
+    /* Requests in flight: only once the guest's loop has blocked, so that
+     * CPU-bound requests do not pile onto one instance. */
+    if ((w->concurrent > 0 || w->tasks > 0) && !w->blocked) return false;
+    hive_accept a;
+    if (h->policy.should_accept_request) {
+        a = h->policy.should_accept_request(h->policy.user, w->store, w->concurrent, w->total);
+    } else {
+        size_t mc = h->cfg.max_concurrent ? h->cfg.max_concurrent : 1;
+        size_t mt = h->cfg.max_total ? h->cfg.max_total : 1;
+        a = w->total >= mt ? HIVE_ACCEPT_NEVER : w->concurrent >= mc ? HIVE_ACCEPT_NO : HIVE_ACCEPT_YES;
+    }
+    if (a == HIVE_ACCEPT_NEVER) {
+        w->accepting = false;
+        if (w->concurrent == 0 && w->tasks == 0) worker_mark_end(h, w, HIVE_WORKER_END_OK, "retired");
+        return false;
+    }
+    return a == HIVE_ACCEPT_YES;
+}
+
+/* Gives r to w (available). */
+static void worker_accept(hive_handler *h, hive_worker *w, hive_req *r) {
+    r->state = REQ_ASSIGNED;
+    r->worker = w;
+    r->accepted_at = now_ns();
+    r->counted = true;
+    r->has_task = true;
+    r->task_id = ++h->next_task_id;
+    atomic_fetch_add(&r->refs, 1); /* the worker's reference */
+    list_push_back(&w->reqs, NULL, r);
+    w->concurrent++;
+    w->tasks++;
+    w->total++;
+    w->blocked = false;
+    h->stats.requests_started++;
+    worker_update_status(h, w);
+    runq_push(h, w);
+}
+
+/* Makes a worker (phase STARTING) and queues it to run. */
+static hive_worker *worker_new(hive_handler *h) {
+    hive_worker *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->h = h;
+    w->id = ++h->next_worker_id;
+    w->phase = W_STARTING;
+    w->accepting = true;
+    w->status = HIVE_WORKER_IDLE;
+    w->status_start = now_ns();
+    w->next = h->workers;
+    if (h->workers) h->workers->prev = w;
+    h->workers = w;
+    h->nworkers++;
+    h->stats.workers_started++;
+    h->stats.workers_live = h->nworkers;
+    return w;
+}
+
+/* Places queued requests on available workers; starts a worker for them
+ * when none is available and the pool has room. */
+static void dispatch(hive_handler *h) {
+    while (h->queue_head && !h->stopping) {
+        hive_worker *found = NULL;
+        for (hive_worker *w = h->workers; w; w = w->next)
+            if (worker_available(h, w)) {
+                found = w;
+                break;
+            }
+        if (!found) break;
+        hive_req *r = h->queue_head;
+        queue_remove(h, r);
+        worker_accept(h, found, r);
+    }
+    if (!h->queue_head || h->stopping) return;
+    /* Requests wait and no worker is available: start workers for them
+     * (one per waiting request, counting those already starting), as
+     * far as the pool has room. */
+    size_t starting = 0;
+    for (hive_worker *w = h->workers; w; w = w->next)
+        if (w->phase == W_STARTING && w->from_queue) starting++;
+    size_t max_workers = h->cfg.max_workers ? h->cfg.max_workers : DEFAULT_MAX_WORKERS;
+    while (starting < h->nqueued && h->nworkers < max_workers) {
+        hive_worker *w = worker_new(h);
+        if (!w) return;
+        w->from_queue = true;
+        runq_push(h, w);
+        starting++;
+    }
+}
+
+/* ---- the guest-facing functions (guest.h) -------------------------------- */
+
+const hive_request_info *handler_req_info(const hive_req *req) { return &req->info; }
+
+uint64_t handler_worker_id(const hive_worker *w) { return w->id; }
+
+int64_t handler_req_read_body(hive_req *r, uint8_t *buf, size_t cap) {
+    pthread_mutex_lock(&r->lock);
+    int64_t n;
+    if (r->in_len > r->in_off) {
+        size_t avail = r->in_len - r->in_off;
+        n = (int64_t)(avail < cap ? avail : cap);
+        memcpy(buf, r->in_buf + r->in_off, (size_t)n);
+        r->in_off += (size_t)n;
+        if (r->in_off == r->in_len) r->in_off = r->in_len = 0;
+    } else if (r->in_end || r->cancelled) {
+        n = 0;
+    } else {
+        r->in_waiting = true;
+        n = -1;
+    }
+    pthread_mutex_unlock(&r->lock);
+    return n;
+}
+
+int handler_req_body_ready(hive_req *r) {
+    pthread_mutex_lock(&r->lock);
+    int ready = r->in_len > r->in_off || r->in_end || r->cancelled;
+    if (!ready) r->in_waiting = true;
+    pthread_mutex_unlock(&r->lock);
+    return ready;
+}
+
+int handler_req_head(hive_req *r, int status, const hive_header *headers, size_t nheaders,
+                     int64_t content_length) {
+    hive_handler *h = r->h;
+    pthread_mutex_lock(&h->lock);
+    if (r->worker) worker_uncount(h, r->worker, r);
+    pthread_mutex_lock(&r->lock);
+    int rc = -1;
+    if (!r->finished && !r->cancelled && !r->head_sent) {
+        r->head_sent = true;
+        if (r->sink.on_head) r->sink.on_head(r->sink.ud, status, headers, nheaders, content_length);
+        rc = 0;
+    }
+    pthread_mutex_unlock(&r->lock);
+    /* A response frees the worker for others. */
+    dispatch(h);
+    pthread_mutex_unlock(&h->lock);
+    return rc;
+}
+
+int handler_req_body(hive_req *r, const uint8_t *data, size_t len) {
+    pthread_mutex_lock(&r->lock);
+    int rc = -1;
+    if (!r->finished && !r->cancelled && r->head_sent) {
+        rc = 0;
+        if (len && r->sink.on_body && r->sink.on_body(r->sink.ud, data, len) != 0) {
+            r->out_blocked = true;
+            rc = 1;
+        }
+    }
+    pthread_mutex_unlock(&r->lock);
+    return rc;
+}
+
+int handler_req_output_ready(hive_req *r) {
+    pthread_mutex_lock(&r->lock);
+    int ready = !r->out_blocked;
+    pthread_mutex_unlock(&r->lock);
+    return ready;
+}
+
+void handler_req_end(hive_req *r) {
+    pthread_mutex_lock(&r->lock);
+    if (!r->finished && !r->cancelled && r->head_sent) {
+        r->finished = true;
+        if (r->sink.on_end) r->sink.on_end(r->sink.ud);
+    }
+    pthread_mutex_unlock(&r->lock);
+}
+
+void handler_req_fail(hive_req *r, hive_handle_error e, const char *msg) {
+    hive_handler *h = r->h;
+    pthread_mutex_lock(&h->lock);
+    if (r->worker) worker_uncount(h, r->worker, r);
+    h->stats.requests_failed[e]++;
+    req_deliver_error(r, e, msg);
+    pthread_mutex_unlock(&h->lock);
+}
+
+void handler_req_task_done(hive_req *r) {
+    hive_handler *h = r->h;
+    pthread_mutex_lock(&h->lock);
+    pthread_mutex_lock(&r->lock);
+    bool answered = r->head_sent || r->finished || r->cancelled;
+    pthread_mutex_unlock(&r->lock);
+    if (!answered) {
+        h->stats.requests_failed[HIVE_HANDLE_NO_RESPONSE]++;
+        req_deliver_error(r, HIVE_HANDLE_NO_RESPONSE, "the guest finished without a response");
+    } else {
+        /* A response whose body was never closed ends with the task. */
+        pthread_mutex_lock(&r->lock);
+        if (!r->finished && !r->cancelled) {
+            r->finished = true;
+            if (r->sink.on_end) r->sink.on_end(r->sink.ud);
+        }
+        pthread_mutex_unlock(&r->lock);
+    }
+    if (r->worker) worker_detach(h, r->worker, r);
+    dispatch(h);
+    pthread_mutex_unlock(&h->lock);
+}
+
+void handler_wake(hive_worker *w) {
+    hive_handler *h = w->h;
+    pthread_mutex_lock(&h->lock);
+    runq_push(h, w);
+    pthread_mutex_unlock(&h->lock);
+}
+
+/* ---- worker life on a guest thread --------------------------------------- */
+
+/* Ends w: fails what it still holds, frees the instance, calls drop.
+ * Called on the guest thread that owns w, without h->lock. */
+static void worker_finish(hive_handler *h, hive_worker *w) {
+    pthread_mutex_lock(&h->lock);
+    w->phase = W_ENDING;
+    hive_handle_error e = w->end == HIVE_WORKER_END_TRAP        ? HIVE_HANDLE_TRAPPED
+                          : w->end == HIVE_WORKER_END_EXPIRED    ? HIVE_HANDLE_EXPIRED
+                          : w->end == HIVE_WORKER_END_INSTANTIATE ? HIVE_HANDLE_INSTANTIATE
+                          : w->end == HIVE_WORKER_END_SHUTDOWN   ? HIVE_HANDLE_SHUTDOWN
+                          : w->end == HIVE_WORKER_END_FAILED     ? HIVE_HANDLE_FAILED
+                                                                 : HIVE_HANDLE_NO_RESPONSE;
+    while (w->reqs) {
+        hive_req *r = w->reqs;
+        pthread_mutex_lock(&r->lock);
+        bool open = !r->finished && !r->cancelled;
+        pthread_mutex_unlock(&r->lock);
+        if (open) {
+            h->stats.requests_failed[e]++;
+            req_deliver_error(r, e, w->end_msg[0] ? w->end_msg : NULL);
+        }
+        worker_detach(h, w, r);
+    }
+    if (w->end == HIVE_WORKER_END_INSTANTIATE && w->from_queue) {
+        /* Started for the queue and cannot run: fail the queue, so that
+         * nothing waits forever. */
+        while (h->queue_head) {
+            hive_req *r = h->queue_head;
+            queue_remove(h, r);
+            r->state = REQ_GONE;
+            h->stats.requests_failed[HIVE_HANDLE_INSTANTIATE]++;
+            req_deliver_error(r, HIVE_HANDLE_INSTANTIATE, w->end_msg);
+            req_release_ref(r);
+        }
+    }
+    if (w->prev) w->prev->next = w->next;
+    else h->workers = w->next;
+    if (w->next) w->next->prev = w->prev;
+    h->nworkers--;
+    h->stats.workers_live = h->nworkers;
+    h->stats.workers_ended[w->end]++;
+    pthread_mutex_unlock(&h->lock);
+
+    if (w->gi) h->ops->free(w->gi);
+    hive_worker_result res;
+    memset(&res, 0, sizeof res);
+    res.end = w->end;
+    res.ok = w->end == HIVE_WORKER_END_OK || w->end == HIVE_WORKER_END_IDLE_TIMEOUT ||
+             w->end == HIVE_WORKER_END_SHUTDOWN;
+    snprintf(res.message, sizeof res.message, "%s", w->end_msg);
+    res.worker_id = w->id;
+    res.total_requests = w->total;
+    if (h->policy.drop) h->policy.drop(h->policy.user, w->store, &res);
+
+    pthread_mutex_lock(&h->lock);
+    free(w);
+    dispatch(h);
+    pthread_cond_broadcast(&h->idle_cv);
+    pthread_mutex_unlock(&h->lock);
+}
+
+/* Starts the worker's assigned requests in its guest (h->lock held on
+ * entry and exit; released around the guest's start). */
+static void worker_start_assigned(hive_handler *h, hive_worker *w) {
+    for (;;) {
+        hive_req *r = NULL;
+        for (hive_req *q = w->reqs; q; q = q->next)
+            if (q->state == REQ_ASSIGNED) r = q;
+        if (!r) return;
+        r->state = REQ_RUNNING;
+        uint64_t deadline = h->policy.on_request_start
+                                ? h->policy.on_request_start(h->policy.user, w->store, r->data,
+                                                             r->task_id)
+                                : 0;
+        r->deadline = deadline;
+        pthread_cond_signal(&h->timer_cv);
+        atomic_fetch_add(&r->refs, 1);
+        pthread_mutex_unlock(&h->lock);
+        int rc = h->ops->start(w->gi, r, r->task_id);
+        pthread_mutex_lock(&h->lock);
+        if (rc != 0 && r->worker == w) {
+            h->stats.requests_failed[HIVE_HANDLE_FAILED]++;
+            req_deliver_error(r, HIVE_HANDLE_FAILED, "the guest could not start the request");
+            worker_detach(h, w, r);
+        }
+        req_release_ref(r);
+    }
+}
+
+/* Lets the guest drop requests marked to_cancel. Returns false when the
+ * instance cannot go on (the worker must end). h->lock held. */
+static bool worker_cancel_marked(hive_handler *h, hive_worker *w) {
+    for (;;) {
+        hive_req *r = NULL;
+        for (hive_req *q = w->reqs; q; q = q->next)
+            if (q->to_cancel) r = q;
+        if (!r) return true;
+        r->to_cancel = false;
+        if (r->state == REQ_ASSIGNED) { /* never started: nothing to undo */
+            worker_detach(h, w, r);
+            continue;
+        }
+        atomic_fetch_add(&r->refs, 1);
+        pthread_mutex_unlock(&h->lock);
+        int rc = h->ops->cancel(w->gi, r);
+        pthread_mutex_lock(&h->lock);
+        if (r->worker == w) worker_detach(h, w, r);
+        req_release_ref(r);
+        if (rc != 0) return false;
+    }
+}
+
+/* One turn of w on this guest thread: instantiate if new, start assigned
+ * requests, run a slice, and file the worker by the outcome. h->lock is
+ * held on entry and exit. */
+static void worker_turn(hive_handler *h, hive_worker *w) {
+    w->on_thread = true;
+    w->woken = false;
+    if (w->phase == W_STARTING && !w->must_end) {
+        pthread_mutex_unlock(&h->lock);
+        hive_error err;
+        memset(&err, 0, sizeof err);
+        int rc = 0;
+        void *store = NULL;
+        if (h->policy.instantiate) rc = h->policy.instantiate(h->policy.user, w->id, &store, &err);
+        guest_inst *gi = NULL;
+        if (rc == 0) rc = h->ops->instantiate(h->guest, w, &gi, &err);
+        pthread_mutex_lock(&h->lock);
+        w->store = store;
+        if (rc != 0) {
+            w->gi = NULL;
+            worker_mark_end(h, w, HIVE_WORKER_END_INSTANTIATE,
+                            err.message[0] ? err.message : hive_strerror(rc));
+        } else {
+            w->gi = gi;
+            w->phase = W_ACTIVE;
+            worker_update_status(h, w);
+            if (w->from_queue) dispatch(h);
+        }
+    }
+    if (!w->must_end && !worker_cancel_marked(h, w))
+        worker_mark_end(h, w, HIVE_WORKER_END_EXPIRED, "request expired");
+    if (!w->must_end) worker_start_assigned(h, w);
+    if (w->must_end) {
+        pthread_mutex_unlock(&h->lock);
+        worker_finish(h, w);
+        pthread_mutex_lock(&h->lock);
+        return;
+    }
+    if (w->tasks == 0 && w->concurrent == 0) {
+        /* Nothing to run: an idle worker waits for requests or expiry. */
+        w->on_thread = false;
+        w->blocked = true;
+        w->waiting = true;
+        dispatch(h);
+        return;
+    }
+    uint64_t budget = h->cfg.slice_budget ? h->cfg.slice_budget : DEFAULT_SLICE;
+    pthread_mutex_unlock(&h->lock);
+    guest_run res = h->ops->run(w->gi, budget);
+    const char *why = res == GUEST_RUN_TRAP && h->ops->error ? h->ops->error(w->gi) : NULL;
+    pthread_mutex_lock(&h->lock);
+    switch (res) {
+    case GUEST_RUN_MORE:
+        break;
+    case GUEST_RUN_WAIT:
+        w->blocked = true;
+        break;
+    case GUEST_RUN_IDLE:
+        w->blocked = true;
+        break;
+    case GUEST_RUN_EXIT:
+        w->accepting = false;
+        /* Tasks still recorded had no end: they finished with the guest. */
+        for (hive_req *r = w->reqs; r; r = r->next) {
+            pthread_mutex_lock(&r->lock);
+            bool answered = r->head_sent || r->finished || r->cancelled;
+            pthread_mutex_unlock(&r->lock);
+            if (!answered) {
+                h->stats.requests_failed[HIVE_HANDLE_NO_RESPONSE]++;
+                req_deliver_error(r, HIVE_HANDLE_NO_RESPONSE, "the guest exited without a response");
+            }
+        }
+        worker_mark_end(h, w, HIVE_WORKER_END_OK, "");
+        break;
+    case GUEST_RUN_TRAP:
+        worker_mark_end(h, w, HIVE_WORKER_END_TRAP, why ? why : "trap");
+        break;
+    }
+    if (w->must_end) {
+        pthread_mutex_unlock(&h->lock);
+        worker_finish(h, w);
+        pthread_mutex_lock(&h->lock);
+        return;
+    }
+    w->on_thread = false;
+    if (res == GUEST_RUN_MORE || w->woken) {
+        runq_push(h, w);
+    } else {
+        w->waiting = true;
+        if (w->tasks == 0 && w->concurrent == 0) {
+            /* Idle: ask whether it takes more at all (the policy may say
+             * NEVER, e.g. at its reuse count); retire it if not. */
+            if (w->accepting) (void)worker_available(h, w);
+            if (!w->accepting) worker_mark_end(h, w, HIVE_WORKER_END_OK, "");
+        }
+    }
+    dispatch(h);
+}
+
+static void *guest_thread(void *arg) {
+    hive_handler *h = arg;
+    pthread_mutex_lock(&h->lock);
+    while (!h->quit) {
+        hive_worker *w = runq_pop(h);
+        if (!w) {
+            pthread_cond_wait(&h->work_cv, &h->lock);
+            continue;
+        }
+        worker_turn(h, w);
+    }
+    pthread_mutex_unlock(&h->lock);
+    return NULL;
+}
+
+/* ---- deadlines ----------------------------------------------------------- */
+
+/* Acts on every deadline that has passed; returns the next one (0 none). */
+static uint64_t timer_check(hive_handler *h, uint64_t now) {
+    uint64_t next = 0;
+#define NEXT(t)                                    \
+    do {                                           \
+        if ((t) && (next == 0 || (t) < next)) next = (t); \
+    } while (0)
+    uint64_t qt = h->cfg.queue_timeout_ns;
+    for (hive_req *r = h->queue_head; r && qt;) {
+        hive_req *nx = r->next;
+        if (now >= r->enqueued_at + qt) {
+            queue_remove(h, r);
+            r->state = REQ_GONE;
+            h->stats.requests_failed[HIVE_HANDLE_QUEUE_TIMEOUT]++;
+            req_deliver_error(r, HIVE_HANDLE_QUEUE_TIMEOUT, "no worker became available in time");
+            req_release_ref(r);
+        } else {
+            NEXT(r->enqueued_at + qt);
+        }
+        r = nx;
+    }
+    for (hive_worker *w = h->workers; w; w = w->next) {
+        if (w->must_end) continue;
+        for (hive_req *r = w->reqs; r; r = r->next) {
+            if (!r->deadline || r->to_cancel || !r->counted) continue;
+            if (now >= r->deadline) {
+                /* Expired before its response head: the caller gets 504,
+                 * the worker takes no new requests, and the guest drops
+                 * the request (or the worker ends, if it cannot). */
+                worker_uncount(h, w, r);
+                h->stats.requests_failed[HIVE_HANDLE_EXPIRED]++;
+                req_deliver_error(r, HIVE_HANDLE_EXPIRED, "request deadline passed");
+                r->to_cancel = true;
+                w->accepting = false;
+                if (w->on_thread) {
+                    if (w->gi) h->ops->interrupt(w->gi);
+                    w->woken = true;
+                } else {
+                    runq_push(h, w);
+                }
+            } else {
+                NEXT(r->deadline);
+            }
+        }
+        if (w->expire_at && !w->must_end) {
+            if (now >= w->expire_at) {
+                bool idle = w->status == HIVE_WORKER_IDLE;
+                worker_mark_end(h, w, idle ? HIVE_WORKER_END_IDLE_TIMEOUT : HIVE_WORKER_END_EXPIRED,
+                                idle ? "idle timeout" : "worker expired");
+            } else {
+                NEXT(w->expire_at);
+            }
+        }
+    }
+#undef NEXT
+    return next;
+}
+
+static void *timer_thread(void *arg) {
+    hive_handler *h = arg;
+    pthread_mutex_lock(&h->lock);
+    while (!h->quit) {
+        uint64_t next = timer_check(h, now_ns());
+        if (next == 0) {
+            pthread_cond_wait(&h->timer_cv, &h->lock);
+        } else {
+            struct timespec ts = {(time_t)(next / 1000000000u), (long)(next % 1000000000u)};
+            pthread_cond_timedwait(&h->timer_cv, &h->lock, &ts);
+        }
+    }
+    pthread_mutex_unlock(&h->lock);
+    return NULL;
+}
+
+/* ---- public API ---------------------------------------------------------- */
+
+static int cond_init_monotonic(pthread_cond_t *c) {
+    pthread_condattr_t a;
+    if (pthread_condattr_init(&a)) return -1;
+    pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+    int rc = pthread_cond_init(c, &a);
+    pthread_condattr_destroy(&a);
+    return rc ? -1 : 0;
+}
+
+int hive_handler_new(hive_guest *guest, const hive_policy *policy, const hive_handler_config *cfg,
+                     hive_handler **out, hive_error *err) {
+    *out = NULL;
+    if (!guest || !guest->ops) return hv_error_set(err, HIVE_EARG, 0, "no guest");
+    hive_handler *h = calloc(1, sizeof *h);
+    if (!h) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+    h->guest = guest;
+    h->ops = guest->ops;
+    if (policy) h->policy = *policy;
+    if (cfg) h->cfg = *cfg;
+    if (!h->cfg.max_queued) h->cfg.max_queued = DEFAULT_QUEUE;
+    unsigned n = h->cfg.threads;
+    if (!n) {
+        long c = sysconf(_SC_NPROCESSORS_ONLN);
+        n = c > 0 ? (unsigned)c : 1;
+    }
+    pthread_mutex_init(&h->lock, NULL);
+    pthread_cond_init(&h->work_cv, NULL);
+    pthread_cond_init(&h->idle_cv, NULL);
+    if (cond_init_monotonic(&h->timer_cv) != 0) {
+        free(h);
+        return hv_error_set(err, HIVE_ENOMEM, 0, "cannot make a condition variable");
+    }
+    h->threads = calloc(n, sizeof *h->threads);
+    if (!h->threads) {
+        free(h);
+        return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+    }
+    for (unsigned i = 0; i < n; i++) {
+        if (pthread_create(&h->threads[i], NULL, guest_thread, h) != 0) break;
+        h->nthreads++;
+    }
+    if (h->nthreads > 0 && pthread_create(&h->timer, NULL, timer_thread, h) == 0)
+        h->timer_started = true;
+    if (h->nthreads == 0 || !h->timer_started) {
+        hive_handler_free(h, 0);
+        return hv_error_set(err, HIVE_ENOMEM, 0, "cannot start threads");
+    }
+    *out = h;
+    return HIVE_OK;
+}
+
+void hive_handler_free(hive_handler *h, uint64_t grace_ns) {
+    if (!h) return;
+    pthread_mutex_lock(&h->lock);
+    h->stopping = true;
+    while (h->queue_head) {
+        hive_req *r = h->queue_head;
+        queue_remove(h, r);
+        r->state = REQ_GONE;
+        h->stats.requests_failed[HIVE_HANDLE_SHUTDOWN]++;
+        req_deliver_error(r, HIVE_HANDLE_SHUTDOWN, "shutting down");
+        req_release_ref(r);
+    }
+    /* Let work in flight finish within the grace period. */
+    uint64_t until = now_ns() + grace_ns;
+    for (;;) {
+        bool busy = false;
+        for (hive_worker *w = h->workers; w; w = w->next)
+            if (w->concurrent > 0 || w->tasks > 0 || w->phase == W_STARTING) busy = true;
+        if (!busy || now_ns() >= until || h->nthreads == 0) break;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 10 * 1000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&h->idle_cv, &h->lock, &ts);
+    }
+    for (hive_worker *w = h->workers; w; w = w->next)
+        worker_mark_end(h, w, HIVE_WORKER_END_SHUTDOWN, "shutting down");
+    while (h->workers && h->nthreads > 0) pthread_cond_wait(&h->idle_cv, &h->lock);
+    h->quit = true;
+    pthread_cond_broadcast(&h->work_cv);
+    pthread_cond_broadcast(&h->timer_cv);
+    pthread_mutex_unlock(&h->lock);
+    for (unsigned i = 0; i < h->nthreads; i++) pthread_join(h->threads[i], NULL);
+    if (h->timer_started) pthread_join(h->timer, NULL);
+    free(h->threads);
+    pthread_mutex_destroy(&h->lock);
+    pthread_cond_destroy(&h->work_cv);
+    pthread_cond_destroy(&h->timer_cv);
+    pthread_cond_destroy(&h->idle_cv);
+    free(h);
+}
+
+static size_t str_size(const char *s) { return s ? strlen(s) + 1 : 1; }
+
+/* Copies s into the arena at *p; returns the copy. */
+static const char *arena_put(char **p, const char *s, size_t n) {
+    char *d = *p;
+    if (n && s) memcpy(d, s, n);
+    d[n] = 0;
+    *p += n + 1;
+    return d;
+}
+
+/* Deep-copies info into r. */
+static int req_copy_info(hive_req *r, const hive_request_info *in) {
+    size_t total = str_size(in->method) + str_size(in->path) + str_size(in->query) +
+                   str_size(in->version) + str_size(in->remote_addr) +
+                   str_size(in->server_name) + str_size(in->scheme);
+    for (size_t i = 0; i < in->nheaders; i++)
+        total += in->headers[i].name_len + in->headers[i].value_len + 2;
+    r->arena = malloc(total);
+    r->headers = calloc(in->nheaders ? in->nheaders : 1, sizeof *r->headers);
+    if (!r->arena || !r->headers) return -1;
+    char *p = r->arena;
+    r->info = *in;
+#define PUT(field) r->info.field = arena_put(&p, in->field, in->field ? strlen(in->field) : 0)
+    PUT(method);
+    PUT(path);
+    PUT(query);
+    PUT(version);
+    PUT(remote_addr);
+    PUT(server_name);
+    PUT(scheme);
+#undef PUT
+    for (size_t i = 0; i < in->nheaders; i++) {
+        r->headers[i].name = arena_put(&p, in->headers[i].name, in->headers[i].name_len);
+        r->headers[i].name_len = in->headers[i].name_len;
+        r->headers[i].value = arena_put(&p, in->headers[i].value, in->headers[i].value_len);
+        r->headers[i].value_len = in->headers[i].value_len;
+    }
+    r->info.headers = r->headers;
+    return 0;
+}
+
+hive_req *hive_handler_handle(hive_handler *h, const hive_request_info *info,
+                              const hive_req_sink *sink, void *request_data) {
+    hive_req *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    atomic_init(&r->refs, 2); /* the caller's and the handler's */
+    r->h = h;
+    pthread_mutex_init(&r->lock, NULL);
+    r->sink = *sink;
+    r->data = request_data;
+    if (req_copy_info(r, info) != 0) {
+        free(r->headers);
+        free(r->arena);
+        pthread_mutex_destroy(&r->lock);
+        free(r);
+        return NULL;
+    }
+    pthread_mutex_lock(&h->lock);
+    if (h->stopping) {
+        r->state = REQ_GONE;
+        h->stats.requests_failed[HIVE_HANDLE_SHUTDOWN]++;
+        req_deliver_error(r, HIVE_HANDLE_SHUTDOWN, "shutting down");
+        pthread_mutex_unlock(&h->lock);
+        req_release_ref(r);
+        return r;
+    }
+    /* An available worker takes it; else a new worker starts with it (no
+     * queue hop); else it waits in the queue. */
+    hive_worker *found = NULL;
+    if (!h->queue_head) /* first come, first served */
+        for (hive_worker *w = h->workers; w; w = w->next)
+            if (worker_available(h, w)) {
+                found = w;
+                break;
+            }
+    size_t max_workers = h->cfg.max_workers ? h->cfg.max_workers : DEFAULT_MAX_WORKERS;
+    if (!found && !h->queue_head && h->nworkers < max_workers) found = worker_new(h);
+    if (found) {
+        worker_accept(h, found, r);
+        req_release_ref(r); /* worker_accept took its own reference */
+    } else if (h->nqueued >= h->cfg.max_queued) {
+        r->state = REQ_GONE;
+        h->stats.requests_failed[HIVE_HANDLE_QUEUE_FULL]++;
+        req_deliver_error(r, HIVE_HANDLE_QUEUE_FULL, "too many requests waiting");
+        req_release_ref(r);
+    } else {
+        r->state = REQ_QUEUED;
+        r->enqueued_at = now_ns();
+        list_push_back(&h->queue_head, &h->queue_tail, r);
+        h->nqueued++;
+        dispatch(h);
+        pthread_cond_signal(&h->timer_cv);
+    }
+    pthread_mutex_unlock(&h->lock);
+    return r;
+}
+
+int hive_req_body_write(hive_req *r, const uint8_t *data, size_t len) {
+    hive_handler *h = r->h;
+    pthread_mutex_lock(&h->lock);
+    pthread_mutex_lock(&r->lock);
+    int rc = 0;
+    if (r->in_end || r->cancelled) {
+        rc = -1;
+    } else if (len) {
+        if (r->in_off > 0 && r->in_off == r->in_len) r->in_off = r->in_len = 0;
+        if (r->in_len + len > r->in_cap) {
+            size_t cap = r->in_cap ? r->in_cap : 4096;
+            while (cap < r->in_len + len) cap *= 2;
+            uint8_t *nb = realloc(r->in_buf, cap);
+            if (!nb) {
+                rc = -1;
+                goto out;
+            }
+            r->in_buf = nb;
+            r->in_cap = cap;
+        }
+        memcpy(r->in_buf + r->in_len, data, len);
+        r->in_len += len;
+    }
+    if (r->in_waiting && r->worker) {
+        r->in_waiting = false;
+        runq_push(h, r->worker);
+    }
+out:
+    pthread_mutex_unlock(&r->lock);
+    pthread_mutex_unlock(&h->lock);
+    return rc;
+}
+
+void hive_req_body_end(hive_req *r) {
+    hive_handler *h = r->h;
+    pthread_mutex_lock(&h->lock);
+    pthread_mutex_lock(&r->lock);
+    r->in_end = true;
+    if (r->in_waiting && r->worker) {
+        r->in_waiting = false;
+        runq_push(h, r->worker);
+    }
+    pthread_mutex_unlock(&r->lock);
+    pthread_mutex_unlock(&h->lock);
+}
+
+void hive_req_output_ready(hive_req *r) {
+    hive_handler *h = r->h;
+    pthread_mutex_lock(&h->lock);
+    pthread_mutex_lock(&r->lock);
+    bool was = r->out_blocked;
+    r->out_blocked = false;
+    pthread_mutex_unlock(&r->lock);
+    if (was && r->worker) runq_push(h, r->worker);
+    pthread_mutex_unlock(&h->lock);
+}
+
+void hive_req_cancel(hive_req *r) {
+    hive_handler *h = r->h;
+    pthread_mutex_lock(&h->lock);
+    pthread_mutex_lock(&r->lock);
+    bool already = r->cancelled;
+    r->cancelled = true;
+    r->finished = true;
+    pthread_mutex_unlock(&r->lock);
+    if (!already) {
+        if (r->state == REQ_QUEUED) {
+            queue_remove(h, r);
+            r->state = REQ_GONE;
+            req_release_ref(r);
+        } else if (r->worker && (r->state == REQ_ASSIGNED || r->state == REQ_RUNNING)) {
+            hive_worker *w = r->worker;
+            worker_uncount(h, w, r);
+            r->to_cancel = true;
+            if (w->on_thread) {
+                if (w->gi) h->ops->interrupt(w->gi);
+                w->woken = true;
+            } else {
+                runq_push(h, w);
+            }
+        }
+        h->stats.requests_failed[HIVE_HANDLE_CANCELLED]++;
+    }
+    pthread_mutex_unlock(&h->lock);
+}
+
+void hive_req_release(hive_req *r) {
+    if (r) req_release_ref(r);
+}
+
+void hive_handler_stats_get(hive_handler *h, hive_handler_stats *out) {
+    pthread_mutex_lock(&h->lock);
+    *out = h->stats;
+    out->queued = h->nqueued;
+    out->workers_live = h->nworkers;
+    pthread_mutex_unlock(&h->lock);
+}
+
+void hive_guest_free(hive_guest *guest) {
+    if (guest && guest->ops && guest->ops->free_guest) guest->ops->free_guest(guest);
+}
