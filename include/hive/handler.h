@@ -209,6 +209,14 @@ void hive_req_output_ready(hive_req *req);
  * worker survives when the guest kind can drop one request alone. */
 void hive_req_cancel(hive_req *req);
 void hive_req_release(hive_req *req);
+/* The id of the worker that took the request (0: none yet). Any thread. */
+uint64_t hive_req_worker_id(const hive_req *req);
+
+/* Upper bounds (seconds) of the setup-time histogram buckets; the last
+ * bucket is +Inf. */
+#define HIVE_SETUP_BUCKETS 12
+#define HIVE_SETUP_BOUNDS \
+    {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1}
 
 /* Counters for metrics (a snapshot). */
 typedef struct hive_handler_stats {
@@ -218,6 +226,11 @@ typedef struct hive_handler_stats {
     uint64_t queued;           /* waiting now */
     uint64_t requests_started;
     uint64_t requests_failed[11]; /* by hive_handle_error */
+    /* Guest setup per request (instantiation and start), not cumulative:
+     * count per bucket of HIVE_SETUP_BOUNDS, then +Inf. */
+    uint64_t setup_hist[HIVE_SETUP_BUCKETS];
+    uint64_t setup_count;
+    double setup_sum; /* seconds */
 } hive_handler_stats;
 
 void hive_handler_stats_get(hive_handler *handler, hive_handler_stats *out);

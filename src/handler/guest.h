@@ -88,6 +88,10 @@ void handler_req_task_done(hive_req *req);
 /* Any thread: worker w, which returned GUEST_RUN_WAIT, may run again. */
 void handler_wake(hive_worker *w);
 
+/* Wakes worker w at monotonic time deadline_ns (e.g. a guest sleeping in
+ * poll_oneoff), unless something wakes it earlier. Own thread only. */
+void handler_wake_at(hive_worker *w, uint64_t deadline_ns);
+
 /* The worker's id (for logs). */
 uint64_t handler_worker_id(const hive_worker *w);
 

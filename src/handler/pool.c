@@ -59,6 +59,7 @@ struct hive_req {
     uint64_t accepted_at;
     uint64_t deadline;
     uint64_t task_id;
+    atomic_uint_fast64_t worker_id; /* set at accept; read from any thread */
     bool counted;   /* in worker.concurrent */
     bool has_task;  /* in worker.tasks */
     bool to_cancel; /* the guest must drop it (expired or cancelled) */
@@ -94,6 +95,8 @@ struct hive_worker {
     hive_worker_status status;
     uint64_t status_start;
     uint64_t expire_at;
+    uint64_t wake_at; /* handler_wake_at: a timed wake-up, 0 none */
+    uint64_t setup_ns; /* instantiation time, added to the first start's */
     bool must_end;
     hive_worker_end end;
     char end_msg[200];
@@ -125,6 +128,18 @@ struct hive_handler {
     uint64_t next_worker_id, next_task_id;
     hive_handler_stats stats;
 };
+
+static void stats_setup(hive_handler *h, uint64_t ns) {
+    static const double bounds[] = HIVE_SETUP_BOUNDS;
+    double sec = (double)ns / 1e9;
+    size_t b = 0;
+    while (b < HIVE_SETUP_BUCKETS - 1 && sec > bounds[b]) b++;
+    h->stats.setup_hist[b]++;
+    h->stats.setup_count++;
+    h->stats.setup_sum += sec;
+}
+
+static uint64_t now_ns(void);
 
 static uint64_t now_ns(void) {
     struct timespec ts;
@@ -330,6 +345,7 @@ static void worker_accept(hive_handler *h, hive_worker *w, hive_req *r) {
     r->counted = true;
     r->has_task = true;
     r->task_id = ++h->next_task_id;
+    atomic_store(&r->worker_id, w->id);
     atomic_fetch_add(&r->refs, 1); /* the worker's reference */
     list_push_back(&w->reqs, NULL, r);
     w->concurrent++;
@@ -506,6 +522,14 @@ void handler_req_task_done(hive_req *r) {
     pthread_mutex_unlock(&h->lock);
 }
 
+void handler_wake_at(hive_worker *w, uint64_t deadline_ns) {
+    hive_handler *h = w->h;
+    pthread_mutex_lock(&h->lock);
+    w->wake_at = deadline_ns;
+    pthread_cond_signal(&h->timer_cv);
+    pthread_mutex_unlock(&h->lock);
+}
+
 void handler_wake(hive_worker *w) {
     hive_handler *h = w->h;
     pthread_mutex_lock(&h->lock);
@@ -592,8 +616,12 @@ static void worker_start_assigned(hive_handler *h, hive_worker *w) {
         pthread_cond_signal(&h->timer_cv);
         atomic_fetch_add(&r->refs, 1);
         pthread_mutex_unlock(&h->lock);
+        uint64_t t0 = now_ns();
         int rc = h->ops->start(w->gi, r, r->task_id);
+        uint64_t t1 = now_ns();
         pthread_mutex_lock(&h->lock);
+        stats_setup(h, t1 - t0 + w->setup_ns);
+        w->setup_ns = 0;
         if (rc != 0 && r->worker == w) {
             h->stats.requests_failed[HIVE_HANDLE_FAILED]++;
             req_deliver_error(r, HIVE_HANDLE_FAILED, "the guest could not start the request");
@@ -640,7 +668,9 @@ static void worker_turn(hive_handler *h, hive_worker *w) {
         void *store = NULL;
         if (h->policy.instantiate) rc = h->policy.instantiate(h->policy.user, w->id, &store, &err);
         guest_inst *gi = NULL;
+        uint64_t t0 = now_ns();
         if (rc == 0) rc = h->ops->instantiate(h->guest, w, &gi, &err);
+        w->setup_ns = now_ns() - t0;
         pthread_mutex_lock(&h->lock);
         w->store = store;
         if (rc != 0) {
@@ -783,6 +813,14 @@ static uint64_t timer_check(hive_handler *h, uint64_t now) {
                 }
             } else {
                 NEXT(r->deadline);
+            }
+        }
+        if (w->wake_at) {
+            if (now >= w->wake_at) {
+                w->wake_at = 0;
+                runq_push(h, w);
+            } else {
+                NEXT(w->wake_at);
             }
         }
         if (w->expire_at && !w->must_end) {
@@ -1095,6 +1133,10 @@ void hive_req_cancel(hive_req *r) {
         h->stats.requests_failed[HIVE_HANDLE_CANCELLED]++;
     }
     pthread_mutex_unlock(&h->lock);
+}
+
+uint64_t hive_req_worker_id(const hive_req *r) {
+    return atomic_load(&((hive_req *)r)->worker_id);
 }
 
 void hive_req_release(hive_req *r) {

@@ -1,0 +1,476 @@
+/*
+ * wagi.c -- the WAGI guest kind: CGI over WASI preview 1.
+ *
+ * Each request gets a fresh instance of the (shared, compiled once)
+ * module, whose `_start` runs with the request as CGI meta-variables in
+ * its environment (RFC 3875 section 4.1) and the request body on stdin;
+ * it writes a CGI response on stdout (cgi.c parses the head) and its
+ * stderr goes to the host's log, tagged with the worker's id. A command
+ * runs once, so an instance serves one request: max_total is 1.
+ *
+ * Nothing here blocks a thread: stdin reads with no body bytes yet and
+ * stdout writes while the client is slow return EAGAIN to WASI, the guest
+ * goes PENDING, and the pool wakes the worker when bytes or room arrive.
+ */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "guest/cgi.h"
+#include "handler/guest.h"
+#include "hive/wasi.h"
+#include "support/error.h"
+
+#define WAGI_MAX_HEAD (64 * 1024)
+
+typedef struct wagi_guest {
+    hive_guest base;
+    hive_engine *engine;
+    hive_module *module;
+    char **env; /* "K=V", owned */
+    size_t nenv;
+    hive_wasi_preopen *preopens; /* strings owned */
+    size_t npreopens;
+} wagi_guest;
+
+struct guest_inst {
+    wagi_guest *g;
+    hive_worker *w;
+    hive_exec *exec;
+    hive_wasi *wasi;
+    hive_instance *inst;
+    hive_req *req;
+    hive_func *entry;
+    bool started;
+    bool head_done;
+    bool gone; /* the request failed or went away: discard output */
+    char *head;
+    size_t head_len;
+    char error[256];
+};
+
+/* ---- the request's environment ------------------------------------------- */
+
+typedef struct envbuf {
+    char **vars;
+    size_t n, cap;
+    bool oom;
+} envbuf;
+
+static void env_add(envbuf *e, const char *name, const char *value, size_t value_len) {
+    if (e->oom) return;
+    if (e->n == e->cap) {
+        size_t cap = e->cap ? e->cap * 2 : 32;
+        char **nv = realloc(e->vars, cap * sizeof *nv);
+        if (!nv) {
+            e->oom = true;
+            return;
+        }
+        e->vars = nv;
+        e->cap = cap;
+    }
+    size_t nl = strlen(name);
+    char *s = malloc(nl + 1 + value_len + 1);
+    if (!s) {
+        e->oom = true;
+        return;
+    }
+    memcpy(s, name, nl);
+    s[nl] = '=';
+    memcpy(s + nl + 1, value, value_len);
+    s[nl + 1 + value_len] = 0;
+    e->vars[e->n++] = s;
+}
+
+static void env_add_str(envbuf *e, const char *name, const char *value) {
+    env_add(e, name, value ? value : "", value ? strlen(value) : 0);
+}
+
+static void env_free(envbuf *e) {
+    for (size_t i = 0; i < e->n; i++) free(e->vars[i]);
+    free(e->vars);
+}
+
+/* Finds header name (case-insensitive); NULL when absent. */
+static const hive_header *wagi_header(const hive_request_info *info, const char *name) {
+    size_t n = strlen(name);
+    for (size_t i = 0; i < info->nheaders; i++)
+        if (info->headers[i].name_len == n && strncasecmp(info->headers[i].name, name, n) == 0)
+            return &info->headers[i];
+    return NULL;
+}
+
+/* The RFC 3875 meta-variables for the request, then the configured
+ * environment. Each header becomes HTTP_NAME (upper case, '-' -> '_');
+ * repeated headers are joined with ", ". */
+static void wagi_build_env(const wagi_guest *g, const hive_request_info *info, envbuf *e) {
+    char num[32];
+    env_add_str(e, "GATEWAY_INTERFACE", "CGI/1.1");
+    env_add_str(e, "SERVER_SOFTWARE", "hive");
+    env_add_str(e, "SERVER_PROTOCOL", info->version);
+    env_add_str(e, "SERVER_NAME", info->server_name);
+    snprintf(num, sizeof num, "%u", (unsigned)info->server_port);
+    env_add_str(e, "SERVER_PORT", num);
+    env_add_str(e, "REQUEST_METHOD", info->method);
+    env_add_str(e, "SCRIPT_NAME", "");
+    env_add_str(e, "PATH_INFO", info->path);
+    env_add_str(e, "QUERY_STRING", info->query);
+    env_add_str(e, "REMOTE_ADDR", info->remote_addr);
+    env_add_str(e, "REMOTE_HOST", info->remote_addr);
+    snprintf(num, sizeof num, "%u", (unsigned)info->remote_port);
+    env_add_str(e, "REMOTE_PORT", num);
+    env_add_str(e, "AUTH_TYPE", "");
+    const hive_header *ct = wagi_header(info, "Content-Type");
+    if (ct) env_add(e, "CONTENT_TYPE", ct->value, ct->value_len);
+    if (info->content_length >= 0) {
+        snprintf(num, sizeof num, "%" PRId64, info->content_length);
+        env_add_str(e, "CONTENT_LENGTH", num);
+    }
+    const hive_header *host = wagi_header(info, "Host");
+    if (host) {
+        size_t n = strlen(info->scheme) + 3 + host->value_len + strlen(info->path) +
+                   strlen(info->query) + 2;
+        char *url = malloc(n);
+        if (url) {
+            snprintf(url, n, "%s://%.*s%s%s%s", info->scheme, (int)host->value_len, host->value,
+                     info->path, info->query[0] ? "?" : "", info->query);
+            env_add_str(e, "X_FULL_URL", url);
+            free(url);
+        }
+    }
+    for (size_t i = 0; i < info->nheaders; i++) {
+        const hive_header *h = &info->headers[i];
+        /* joined with an earlier header of the same name? */
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = info->headers[k].name_len == h->name_len &&
+                   strncasecmp(info->headers[k].name, h->name, h->name_len) == 0;
+        if (seen || h->name_len > 200) continue;
+        char name[216] = "HTTP_";
+        for (size_t k = 0; k < h->name_len; k++) {
+            char c = h->name[k];
+            name[5 + k] = c == '-' ? '_' : (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
+        }
+        name[5 + h->name_len] = 0;
+        size_t total = 0;
+        for (size_t k = i; k < info->nheaders; k++)
+            if (info->headers[k].name_len == h->name_len &&
+                strncasecmp(info->headers[k].name, h->name, h->name_len) == 0)
+                total += info->headers[k].value_len + 2;
+        char *v = malloc(total + 1);
+        if (!v) {
+            e->oom = true;
+            return;
+        }
+        size_t len = 0;
+        for (size_t k = i; k < info->nheaders; k++)
+            if (info->headers[k].name_len == h->name_len &&
+                strncasecmp(info->headers[k].name, h->name, h->name_len) == 0) {
+                if (len) v[len++] = ',', v[len++] = ' ';
+                memcpy(v + len, info->headers[k].value, info->headers[k].value_len);
+                len += info->headers[k].value_len;
+            }
+        env_add(e, name, v, len);
+        free(v);
+    }
+    for (size_t i = 0; i < g->nenv; i++) {
+        const char *eq = strchr(g->env[i], '=');
+        if (!eq) continue;
+        char name[256];
+        size_t nl = (size_t)(eq - g->env[i]);
+        if (nl >= sizeof name) continue;
+        memcpy(name, g->env[i], nl);
+        name[nl] = 0;
+        env_add_str(e, name, eq + 1);
+    }
+}
+
+/* ---- stdio streams ----------------------------------------------------- */
+
+static int64_t wagi_stdin_read(void *ud, uint8_t *buf, size_t len) {
+    guest_inst *gi = ud;
+    int64_t n = handler_req_read_body(gi->req, buf, len);
+    return n < 0 ? -HIVE_WASI_EAGAIN : n;
+}
+
+static int wagi_stdin_readable(void *ud) {
+    guest_inst *gi = ud;
+    return handler_req_body_ready(gi->req) ? 1 : 0;
+}
+
+/* Sends body bytes, mapping the pool's answer to a WASI write result. */
+static int64_t wagi_send_body(guest_inst *gi, const uint8_t *buf, size_t len) {
+    int rc = handler_req_body(gi->req, buf, len);
+    if (rc < 0) {
+        gi->gone = true;
+        return -HIVE_WASI_EPIPE;
+    }
+    return (int64_t)len;
+}
+
+static int64_t wagi_stdout_write(void *ud, const uint8_t *buf, size_t len) {
+    guest_inst *gi = ud;
+    if (gi->gone) return -HIVE_WASI_EPIPE;
+    if (gi->head_done) {
+        if (!handler_req_output_ready(gi->req)) return -HIVE_WASI_EAGAIN;
+        return wagi_send_body(gi, buf, len);
+    }
+    /* Still reading the CGI head: gather it (bounded), parse, and pass
+     * what follows the blank line on as body. */
+    size_t take = len;
+    if (gi->head_len + take > WAGI_MAX_HEAD) take = WAGI_MAX_HEAD - gi->head_len;
+    memcpy(gi->head + gi->head_len, buf, take);
+    gi->head_len += take;
+    cgi_head head;
+    int64_t n = cgi_parse_head(gi->head, gi->head_len, &head);
+    if (n == CGI_PARTIAL) {
+        if (gi->head_len < WAGI_MAX_HEAD) return (int64_t)len;
+        n = CGI_ERROR;
+        head.error = "CGI head too large";
+    }
+    if (n == CGI_ERROR) {
+        gi->gone = true;
+        handler_req_fail(gi->req, HIVE_HANDLE_BAD_RESPONSE, head.error);
+        return -HIVE_WASI_EPIPE;
+    }
+    gi->head_done = true;
+    if (handler_req_head(gi->req, head.status, head.headers, head.nheaders, head.content_length) <
+        0) {
+        gi->gone = true;
+        return -HIVE_WASI_EPIPE;
+    }
+    size_t body = gi->head_len - (size_t)n;
+    if (body) {
+        int64_t rc = wagi_send_body(gi, (const uint8_t *)gi->head + n, body);
+        if (rc < 0) return rc;
+    }
+    return (int64_t)len;
+}
+
+static int64_t wagi_stderr_write(void *ud, const uint8_t *buf, size_t len) {
+    guest_inst *gi = ud;
+    /* One log line per write, tagged with the worker. */
+    size_t n = len;
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) n--;
+    fprintf(stderr, "[worker %" PRIu64 "] %.*s\n", handler_worker_id(gi->w), (int)n,
+            (const char *)buf);
+    return (int64_t)len;
+}
+
+/* ---- guest ops ------------------------------------------------------- */
+
+static int wagi_instantiate(hive_guest *guest, hive_worker *w, guest_inst **out,
+                            hive_error *err) {
+    wagi_guest *g = (wagi_guest *)guest;
+    guest_inst *gi = calloc(1, sizeof *gi);
+    if (!gi) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+    gi->g = g;
+    gi->w = w;
+    gi->head = malloc(WAGI_MAX_HEAD);
+    gi->exec = hive_exec_new(g->engine);
+    if (!gi->head || !gi->exec) {
+        free(gi->head);
+        hive_exec_free(gi->exec);
+        free(gi);
+        return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+    }
+    *out = gi;
+    return 0;
+}
+
+/* Makes the request's WASI world and instance. Returns 0 or fails the
+ * request (INSTANTIATE) and returns -1. */
+static int wagi_start(guest_inst *gi, hive_req *req, uint64_t task_id) {
+    (void)task_id;
+    wagi_guest *g = gi->g;
+    gi->req = req;
+    const hive_request_info *info = handler_req_info(req);
+    envbuf env = {0};
+    wagi_build_env(g, info, &env);
+    hive_error err;
+    memset(&err, 0, sizeof err);
+    int rc = HIVE_ENOMEM;
+    size_t nimports = hive_module_import_count(g->module);
+    hive_extern *imports = calloc(nimports ? nimports : 1, sizeof *imports);
+    if (env.oom || !imports) {
+        hv_error_set(&err, HIVE_ENOMEM, 0, "out of memory");
+        goto fail;
+    }
+    const char *argv[1] = {info->path};
+    hive_wasi_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.argv = argv;
+    cfg.argc = 1;
+    cfg.env = (const char *const *)env.vars;
+    cfg.envc = env.n;
+    cfg.preopens = g->preopens;
+    cfg.npreopens = g->npreopens;
+    cfg.stdio[0].kind = HIVE_WASI_STDIO_STREAM;
+    cfg.stdio[0].stream = (hive_wasi_stream){wagi_stdin_read, NULL, wagi_stdin_readable, gi};
+    cfg.stdio[1].kind = HIVE_WASI_STDIO_STREAM;
+    cfg.stdio[1].stream = (hive_wasi_stream){NULL, wagi_stdout_write, NULL, gi};
+    cfg.stdio[2].kind = HIVE_WASI_STDIO_STREAM;
+    cfg.stdio[2].stream = (hive_wasi_stream){NULL, wagi_stderr_write, NULL, gi};
+    rc = hive_wasi_new(g->engine, &cfg, &gi->wasi, &err);
+    if (rc != HIVE_OK) goto fail;
+    rc = hive_wasi_imports(gi->wasi, g->module, imports, nimports, NULL, &err);
+    if (rc != HIVE_OK) goto fail;
+    rc = hive_instance_new(g->engine, g->module, imports, nimports, &gi->inst, &err);
+    if (rc != HIVE_OK) goto fail;
+    hive_extern ex;
+    if (hive_instance_export(gi->inst, "_start", 6, &ex) != HIVE_OK || ex.kind != HIVE_EXTERN_FUNC) {
+        rc = hv_error_set(&err, HIVE_EUNLINKABLE, 0, "the module exports no _start function");
+        goto fail;
+    }
+    gi->entry = ex.of.func;
+    free(imports);
+    env_free(&env);
+    return 0;
+fail:
+    snprintf(gi->error, sizeof gi->error, "%s", err.message[0] ? err.message : hive_strerror(rc));
+    handler_req_fail(req, HIVE_HANDLE_INSTANTIATE, gi->error);
+    free(imports);
+    env_free(&env);
+    return -1;
+}
+
+/* The guest's program has ended: close the response. */
+static guest_run wagi_finish(guest_inst *gi) {
+    if (!gi->gone) {
+        if (!gi->head_done)
+            handler_req_fail(gi->req,
+                             gi->head_len ? HIVE_HANDLE_BAD_RESPONSE : HIVE_HANDLE_NO_RESPONSE,
+                             gi->head_len ? "the guest's CGI head is incomplete"
+                                          : "the guest wrote no response");
+        else
+            handler_req_end(gi->req);
+    }
+    handler_req_task_done(gi->req);
+    return GUEST_RUN_EXIT;
+}
+
+static guest_run wagi_run(guest_inst *gi, uint64_t budget) {
+    hive_status st;
+    if (!gi->entry) return GUEST_RUN_EXIT; /* start failed */
+    if (!gi->started) {
+        gi->started = true;
+        st = hive_exec_call(gi->exec, gi->entry, NULL, 0, budget);
+    } else if (hive_exec_status(gi->exec) == HIVE_PENDING) {
+        st = HIVE_PENDING;
+    } else {
+        st = hive_exec_resume(gi->exec, budget);
+    }
+    /* Pending host calls whose event has come complete in this slice. */
+    for (int rounds = 0; st == HIVE_PENDING && rounds < 64; rounds++) {
+        int rc = hive_wasi_complete_pending(gi->wasi, gi->exec);
+        if (rc == HIVE_WASI_STILL_WAITING) {
+            hive_wasi_wait wait;
+            if (hive_wasi_pending(gi->wasi, &wait) && wait.deadline_ns != UINT64_MAX)
+                handler_wake_at(gi->w, wait.deadline_ns);
+            return GUEST_RUN_WAIT;
+        }
+        if (rc != HIVE_OK) {
+            snprintf(gi->error, sizeof gi->error, "a pending host call failed");
+            return GUEST_RUN_TRAP;
+        }
+        st = hive_exec_resume(gi->exec, budget);
+    }
+    switch (st) {
+    case HIVE_SUSPENDED:
+    case HIVE_PENDING:
+        return GUEST_RUN_MORE;
+    case HIVE_DONE:
+        return wagi_finish(gi);
+    case HIVE_TRAPPED: {
+        const hive_trap *t = hive_exec_trap(gi->exec);
+        if (t->kind == HIVE_TRAP_EXIT) return wagi_finish(gi);
+        snprintf(gi->error, sizeof gi->error, "%s", t->message);
+        return GUEST_RUN_TRAP;
+    }
+    default:
+        snprintf(gi->error, sizeof gi->error, "the guest could not be called");
+        return GUEST_RUN_TRAP;
+    }
+}
+
+static void wagi_interrupt(guest_inst *gi) { hive_exec_interrupt(gi->exec); }
+
+static int wagi_cancel(guest_inst *gi, hive_req *req) {
+    (void)gi;
+    (void)req;
+    return -1; /* the instance exists for this one request */
+}
+
+static const char *wagi_error(guest_inst *gi) { return gi->error; }
+
+static void wagi_free(guest_inst *gi) {
+    if (!gi) return;
+    hive_exec_free(gi->exec);
+    hive_instance_free(gi->inst);
+    hive_wasi_free(gi->wasi);
+    free(gi->head);
+    free(gi);
+}
+
+static void wagi_free_guest(hive_guest *guest) {
+    wagi_guest *g = (wagi_guest *)guest;
+    for (size_t i = 0; i < g->nenv; i++) free(g->env[i]);
+    free(g->env);
+    for (size_t i = 0; i < g->npreopens; i++) {
+        free((char *)g->preopens[i].host_path);
+        free((char *)g->preopens[i].guest_path);
+    }
+    free(g->preopens);
+    hive_module_release(g->module);
+    free(g);
+}
+
+static const guest_ops wagi_ops = {
+    .name = "wagi",
+    .max_concurrent = 1,
+    .max_total = 1,
+    .instantiate = wagi_instantiate,
+    .start = wagi_start,
+    .run = wagi_run,
+    .interrupt = wagi_interrupt,
+    .cancel = wagi_cancel,
+    .error = wagi_error,
+    .free = wagi_free,
+    .free_guest = wagi_free_guest,
+};
+
+int hive_guest_wagi_new(hive_engine *engine, hive_module *module, const char *const *env,
+                        size_t nenv, const char *const *dirs, size_t ndirs, hive_guest **out,
+                        hive_error *err) {
+    *out = NULL;
+    wagi_guest *g = calloc(1, sizeof *g);
+    if (!g) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+    g->base.ops = &wagi_ops;
+    g->engine = engine;
+    hive_module_retain(module);
+    g->module = module;
+    g->env = calloc(nenv ? nenv : 1, sizeof *g->env);
+    g->preopens = calloc(ndirs ? ndirs : 1, sizeof *g->preopens);
+    if (!g->env || !g->preopens) goto oom;
+    for (size_t i = 0; i < nenv; i++) {
+        if (!(g->env[i] = strdup(env[i]))) goto oom;
+        g->nenv++;
+    }
+    for (size_t i = 0; i < ndirs; i++) {
+        const char *sep = strstr(dirs[i], "::");
+        char *host = sep ? strndup(dirs[i], (size_t)(sep - dirs[i])) : strdup(dirs[i]);
+        char *guest_path = strdup(sep ? sep + 2 : dirs[i]);
+        g->preopens[i].host_path = host;
+        g->preopens[i].guest_path = guest_path;
+        g->npreopens++;
+        if (!host || !guest_path) goto oom;
+    }
+    *out = &g->base;
+    return HIVE_OK;
+oom:
+    wagi_free_guest(&g->base);
+    return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+}
