@@ -237,7 +237,10 @@ int hive_global_set(hive_global *global, hive_val value);
 
 /* Instantiates module with imports given in the module's import order.
  * Initialises tables and memories from active segments (a segment out of
- * bounds fails with HIVE_ETRAP, as the spec says). Does NOT run the start
+ * bounds fails with HIVE_ETRAP, as the spec says: *out is then still set,
+ * because segments written before the failing one may have put the
+ * instance's functions into imported tables, so it must outlive them; free
+ * it with the rest). Does NOT run the start
  * function: the caller runs hive_instance_start_func() through an exec, so
  * that it too runs under a budget. */
 int hive_instance_new(hive_engine *engine, hive_module *module, const hive_extern *imports,

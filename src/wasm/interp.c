@@ -16,6 +16,7 @@
  */
 #include <math.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "support/alloc.h"
@@ -260,6 +261,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
     hive_func *callee;         /* for enter_wasm / call_host */
     const wasm_cell *next_pc;  /* where the caller continues after callee */
     hive_trap_kind tk;         /* for trap */
+    uint32_t trap_elem;        /* for trap_element */
 
     for (;;) {
         vmdispatch(pc) {
@@ -361,12 +363,14 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             uint32_t i = sp[-1].i32;
             if (i >= t->size) {
                 tk = HIVE_TRAP_UNDEFINED_ELEM;
-                goto trap;
+                trap_elem = i;
+                goto trap_element;
             }
             callee = (hive_func *)t->elems[i];
             if (!callee) {
                 tk = HIVE_TRAP_UNINITIALIZED_ELEM;
-                goto trap;
+                trap_elem = i;
+                goto trap_element;
             }
             if (!runtime_functype_equal(callee->type, &inst->m->types[pc[1].u32])) {
                 tk = HIVE_TRAP_INDIRECT_TYPE;
@@ -1003,9 +1007,9 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
          * (they must not touch a NaN's payload) ---- */
         vmcase(F32_ABS) { sp[-1].i64 = sp[-1].i32 & 0x7fffffffu; pc += 1; vmbreak; }
         vmcase(F32_NEG) { sp[-1].i64 = sp[-1].i32 ^ 0x80000000u; pc += 1; vmbreak; }
-        vmcase(F32_CEIL) { sp[-1].f32 = ceilf(sp[-1].f32); pc += 1; vmbreak; }
-        vmcase(F32_FLOOR) { sp[-1].f32 = floorf(sp[-1].f32); pc += 1; vmbreak; }
-        vmcase(F32_TRUNC) { sp[-1].f32 = truncf(sp[-1].f32); pc += 1; vmbreak; }
+        vmcase(F32_CEIL) { sp[-1].f32 = numeric_f32_ceil(sp[-1].f32); pc += 1; vmbreak; }
+        vmcase(F32_FLOOR) { sp[-1].f32 = numeric_f32_floor(sp[-1].f32); pc += 1; vmbreak; }
+        vmcase(F32_TRUNC) { sp[-1].f32 = numeric_f32_trunc(sp[-1].f32); pc += 1; vmbreak; }
         vmcase(F32_NEAREST) { sp[-1].f32 = numeric_f32_nearest(sp[-1].f32); pc += 1; vmbreak; }
         vmcase(F32_SQRT) { sp[-1].f32 = sqrtf(sp[-1].f32); pc += 1; vmbreak; }
         vmcase(F32_ADD) { sp[-2].f32 = sp[-2].f32 + sp[-1].f32; sp--; pc += 1; vmbreak; }
@@ -1024,9 +1028,9 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         /* ---- f64 arithmetic ---- */
         vmcase(F64_ABS) { sp[-1].i64 &= 0x7fffffffffffffffu; pc += 1; vmbreak; }
         vmcase(F64_NEG) { sp[-1].i64 ^= 0x8000000000000000u; pc += 1; vmbreak; }
-        vmcase(F64_CEIL) { sp[-1].f64 = ceil(sp[-1].f64); pc += 1; vmbreak; }
-        vmcase(F64_FLOOR) { sp[-1].f64 = floor(sp[-1].f64); pc += 1; vmbreak; }
-        vmcase(F64_TRUNC) { sp[-1].f64 = trunc(sp[-1].f64); pc += 1; vmbreak; }
+        vmcase(F64_CEIL) { sp[-1].f64 = numeric_f64_ceil(sp[-1].f64); pc += 1; vmbreak; }
+        vmcase(F64_FLOOR) { sp[-1].f64 = numeric_f64_floor(sp[-1].f64); pc += 1; vmbreak; }
+        vmcase(F64_TRUNC) { sp[-1].f64 = numeric_f64_trunc(sp[-1].f64); pc += 1; vmbreak; }
         vmcase(F64_NEAREST) { sp[-1].f64 = numeric_f64_nearest(sp[-1].f64); pc += 1; vmbreak; }
         vmcase(F64_SQRT) { sp[-1].f64 = sqrt(sp[-1].f64); pc += 1; vmbreak; }
         vmcase(F64_ADD) { sp[-2].f64 = sp[-2].f64 + sp[-1].f64; sp--; pc += 1; vmbreak; }
@@ -1227,6 +1231,18 @@ trap:
     exec->fp = fp;
     exec->func = func;
     interp_set_trap(exec, tk, NULL);
+    goto trapped;
+trap_element: {
+    /* The spec's reference interpreter names the element ("undefined
+     * element 7"), and its tests match that text. */
+    char msg[64];
+    snprintf(msg, sizeof msg, "%s %u", trap_message(tk), trap_elem);
+    exec->pc = pc;
+    exec->sp = sp;
+    exec->fp = fp;
+    exec->func = func;
+    interp_set_trap(exec, tk, msg);
+}
 trapped:
     exec->state = WASM_EXEC_TRAPPED;
     exec->nframes = 0;

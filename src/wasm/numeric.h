@@ -152,10 +152,20 @@ static inline double numeric_f64_max(double a, double b) {
     return a > b ? a : b;
 }
 
-/* Round to nearest, ties to even: nearbyint in the default rounding mode
- * (which the engine never changes). Keeps the sign of zero (-0.5 -> -0). */
-static inline float numeric_f32_nearest(float x) { return nearbyintf(x); }
-static inline double numeric_f64_nearest(double x) { return nearbyint(x); }
+/* ---- rounding to integral values ------------------------------------------
+ * libm returns a signalling NaN operand unchanged, but wasm wants the
+ * result quieted (an "arithmetic NaN"): x + x quiets it, keeping the
+ * payload. nearest is round-half-even: nearbyint in the default rounding
+ * mode (which the engine never changes). All keep the sign of zero
+ * (nearest(-0.5) is -0). */
+static inline float numeric_f32_ceil(float x) { return x != x ? x + x : ceilf(x); }
+static inline float numeric_f32_floor(float x) { return x != x ? x + x : floorf(x); }
+static inline float numeric_f32_trunc(float x) { return x != x ? x + x : truncf(x); }
+static inline float numeric_f32_nearest(float x) { return x != x ? x + x : nearbyintf(x); }
+static inline double numeric_f64_ceil(double x) { return x != x ? x + x : ceil(x); }
+static inline double numeric_f64_floor(double x) { return x != x ? x + x : floor(x); }
+static inline double numeric_f64_trunc(double x) { return x != x ? x + x : trunc(x); }
+static inline double numeric_f64_nearest(double x) { return x != x ? x + x : nearbyint(x); }
 
 /* ---- checked truncation: NaN traps as an invalid conversion, a value
  * whose truncation is outside the integer's range as an overflow. The

@@ -877,7 +877,7 @@ static int compile_function(vctx *v, uint32_t i) {
     code->local_offsets = hv_calloc(a, v->nlocals ? v->nlocals : 1, sizeof(uint32_t));
     if (!v->local_types || !code->local_offsets) return v_nomem(v);
     v->local_offsets = code->local_offsets;
-    memcpy(v->local_types, ft->params, ft->nparams);
+    if (ft->nparams) memcpy(v->local_types, ft->params, ft->nparams);
     if (code->nlocals) memcpy(v->local_types + ft->nparams, code->local_types, code->nlocals);
     uint32_t off = 0;
     for (uint32_t k = 0; k < v->nlocals; k++) {

@@ -505,7 +505,9 @@ static int instantiate(runner *r, hive_module *m, hive_instance **out, hive_erro
     free(imports);
     if (rc != HIVE_OK) {
         err->code = rc;
-        if (inst) /* not expected, but do not leak it */
+        /* A failed segment leaves an instance: earlier segments may have put
+         * its functions into other modules' tables, so it must live on. */
+        if (inst && keep_instance(r, inst) < 0)
             hive_instance_free(inst);
         return rc;
     }

@@ -183,6 +183,25 @@ static void test_nearest(void) {
     CHECK(numeric_f64_nearest(-INFINITY) == -INFINITY);
 }
 
+static void test_rounding_nan(void) {
+    /* libm hands a signalling NaN back as it is; wasm wants it quieted. */
+    CHECK_EQ_INT(numeric_f32_bits(numeric_f32_floor(f32(0x7fa00000))), 0x7fe00000);
+    CHECK_EQ_INT(numeric_f32_bits(numeric_f32_ceil(f32(0xffa00000))), 0xffe00000);
+    CHECK_EQ_INT(numeric_f32_bits(numeric_f32_trunc(f32(0x7f800001))), 0x7fc00001);
+    CHECK_EQ_INT(numeric_f32_bits(numeric_f32_nearest(f32(0x7fa00000))), 0x7fe00000);
+    CHECK(numeric_f64_bits(numeric_f64_floor(f64(0x7ff4000000000000ULL))) == 0x7ffc000000000000ULL);
+    CHECK(numeric_f64_bits(numeric_f64_ceil(f64(0xfff4000000000000ULL))) == 0xfffc000000000000ULL);
+    CHECK(numeric_f64_bits(numeric_f64_trunc(f64(0x7ff4000000000000ULL))) == 0x7ffc000000000000ULL);
+    CHECK(numeric_f64_bits(numeric_f64_nearest(f64(0x7ff4000000000000ULL))) == 0x7ffc000000000000ULL);
+    /* Signs of zero survive; ordinary values round as C does. */
+    CHECK_EQ_INT(numeric_f32_bits(numeric_f32_ceil(-0.5f)), 0x80000000);
+    CHECK_EQ_INT(numeric_f32_bits(numeric_f32_trunc(-0.9f)), 0x80000000);
+    CHECK(numeric_f32_floor(-0.5f) == -1.0f);
+    CHECK(numeric_f64_ceil(1.0000001) == 2.0);
+    CHECK(numeric_f64_bits(numeric_f64_ceil(-0.5)) == 0x8000000000000000ULL);
+    CHECK(numeric_f64_trunc(-1.9) == -1.0);
+}
+
 static void test_bits(void) {
     CHECK_EQ_INT(numeric_i32_clz(0), 32);
     CHECK_EQ_INT(numeric_i32_clz(1), 31);
@@ -214,6 +233,7 @@ int main(void) {
     RUN(test_convert_u64);
     RUN(test_min_max);
     RUN(test_nearest);
+    RUN(test_rounding_nan);
     RUN(test_bits);
     return test_summary("numeric");
 }

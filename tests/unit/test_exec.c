@@ -1,0 +1,494 @@
+/*
+ * test_exec.c -- execution through the public API: budget slices,
+ * interrupts from another thread, pending host calls, instances of one
+ * module on two threads, resuming on another thread, stack exhaustion and
+ * trap backtraces. The module is hand-assembled (wat2wasm --debug-names
+ * output of the text below, kept as bytes so the test needs no tools).
+ */
+#include <pthread.h>
+#include <time.h>
+
+#include "hive/wasm.h"
+#include "testutil.h"
+
+/*
+ * (module
+ *   (import "env" "pending" (func $pending (param i32) (result i32)))
+ *   (func $sum (export "sum") (param $n i32) (result i64) (local $acc i64)
+ *     (block $done
+ *       (loop $l
+ *         (br_if $done (i32.eqz (local.get $n)))
+ *         (local.set $acc (i64.add (local.get $acc) (i64.extend_i32_u (local.get $n))))
+ *         (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+ *         (br $l)))
+ *     (local.get $acc))
+ *   (func $spin (export "spin") (loop $l (br $l)))
+ *   (func $use_pending (export "use_pending") (param i32) (result i32)
+ *     (i32.add (call $pending (local.get 0)) (i32.const 1)))
+ *   (func $recurse (export "recurse") (param i32) (result i32)
+ *     (if (result i32) (i32.eqz (local.get 0))
+ *       (then (i32.const 0))
+ *       (else (i32.add (i32.const 1) (call $recurse (i32.sub (local.get 0) (i32.const 1)))))))
+ *   (func $inner (param i32) (result i32)
+ *     (i32.div_u (i32.const 1) (local.get 0)))
+ *   (func $outer_fn (export "outer") (param i32) (result i32)
+ *     (call $inner (local.get 0)))
+ * )
+ */
+static const uint8_t exec_wasm[] = {
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0e, 0x03, 0x60,
+  0x01, 0x7f, 0x01, 0x7f, 0x60, 0x01, 0x7f, 0x01, 0x7e, 0x60, 0x00, 0x00,
+  0x02, 0x0f, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x07, 0x70, 0x65, 0x6e, 0x64,
+  0x69, 0x6e, 0x67, 0x00, 0x00, 0x03, 0x07, 0x06, 0x01, 0x02, 0x00, 0x00,
+  0x00, 0x00, 0x07, 0x2e, 0x05, 0x03, 0x73, 0x75, 0x6d, 0x00, 0x01, 0x04,
+  0x73, 0x70, 0x69, 0x6e, 0x00, 0x02, 0x0b, 0x75, 0x73, 0x65, 0x5f, 0x70,
+  0x65, 0x6e, 0x64, 0x69, 0x6e, 0x67, 0x00, 0x03, 0x07, 0x72, 0x65, 0x63,
+  0x75, 0x72, 0x73, 0x65, 0x00, 0x04, 0x05, 0x6f, 0x75, 0x74, 0x65, 0x72,
+  0x00, 0x06, 0x0a, 0x5b, 0x06, 0x22, 0x01, 0x01, 0x7e, 0x02, 0x40, 0x03,
+  0x40, 0x20, 0x00, 0x45, 0x0d, 0x01, 0x20, 0x01, 0x20, 0x00, 0xad, 0x7c,
+  0x21, 0x01, 0x20, 0x00, 0x41, 0x01, 0x6b, 0x21, 0x00, 0x0c, 0x00, 0x0b,
+  0x0b, 0x20, 0x01, 0x0b, 0x07, 0x00, 0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b,
+  0x09, 0x00, 0x20, 0x00, 0x10, 0x00, 0x41, 0x01, 0x6a, 0x0b, 0x15, 0x00,
+  0x20, 0x00, 0x45, 0x04, 0x7f, 0x41, 0x00, 0x05, 0x41, 0x01, 0x20, 0x00,
+  0x41, 0x01, 0x6b, 0x10, 0x04, 0x6a, 0x0b, 0x0b, 0x07, 0x00, 0x41, 0x01,
+  0x20, 0x00, 0x6e, 0x0b, 0x06, 0x00, 0x20, 0x00, 0x10, 0x05, 0x0b, 0x00,
+  0x5c, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x01, 0x3c, 0x07, 0x00, 0x07, 0x70,
+  0x65, 0x6e, 0x64, 0x69, 0x6e, 0x67, 0x01, 0x03, 0x73, 0x75, 0x6d, 0x02,
+  0x04, 0x73, 0x70, 0x69, 0x6e, 0x03, 0x0b, 0x75, 0x73, 0x65, 0x5f, 0x70,
+  0x65, 0x6e, 0x64, 0x69, 0x6e, 0x67, 0x04, 0x07, 0x72, 0x65, 0x63, 0x75,
+  0x72, 0x73, 0x65, 0x05, 0x05, 0x69, 0x6e, 0x6e, 0x65, 0x72, 0x06, 0x08,
+  0x6f, 0x75, 0x74, 0x65, 0x72, 0x5f, 0x66, 0x6e, 0x02, 0x17, 0x07, 0x00,
+  0x00, 0x01, 0x02, 0x00, 0x01, 0x6e, 0x01, 0x03, 0x61, 0x63, 0x63, 0x02,
+  0x00, 0x03, 0x00, 0x04, 0x00, 0x05, 0x00, 0x06, 0x00
+};
+
+/* ---- fixture -------------------------------------------------------------- */
+
+static const uint8_t i32_type[] = {HIVE_I32};
+
+/* The import env.pending: answers later (PENDING) when user is NULL, at
+ * once with arg * 2 otherwise. */
+static hive_host_status host_pending(hive_host_call *call, const hive_val *args,
+                                     hive_val *results) {
+    if (call->user) {
+        results[0].type = HIVE_I32;
+        results[0].of.i32 = args[0].of.i32 * 2;
+        return HIVE_HOST_OK;
+    }
+    return HIVE_HOST_PENDING;
+}
+
+typedef struct fixture {
+    hive_engine *engine;
+    hive_module *module;
+    hive_func *host;
+    hive_instance *inst;
+    hive_exec *exec;
+} fixture;
+
+static int fixture_instance(fixture *f, hive_instance **inst) {
+    hive_extern imp = {.kind = HIVE_EXTERN_FUNC, .of.func = f->host};
+    hive_error err;
+    int rc = hive_instance_new(f->engine, f->module, &imp, 1, inst, &err);
+    if (rc) fprintf(stderr, "instantiate: %s\n", err.message);
+    return rc;
+}
+
+/* host_user NULL: env.pending answers PENDING. */
+static int fixture_open(fixture *f, const hive_config *config, void *host_user) {
+    memset(f, 0, sizeof *f);
+    f->engine = hive_engine_new(config);
+    if (!f->engine) return -1;
+    hive_error err;
+    if (hive_module_new(f->engine, exec_wasm, sizeof exec_wasm, &f->module, &err)) {
+        fprintf(stderr, "module: %s\n", err.message);
+        return -1;
+    }
+    hive_functype t = {1, 1, i32_type, i32_type};
+    f->host = hive_func_new_host(f->engine, &t, host_pending, host_user, NULL, "pending");
+    if (!f->host || fixture_instance(f, &f->inst)) return -1;
+    f->exec = hive_exec_new(f->engine);
+    return f->exec ? 0 : -1;
+}
+
+static void fixture_close(fixture *f) {
+    hive_exec_free(f->exec);
+    hive_instance_free(f->inst);
+    hive_func_free(f->host);
+    hive_module_release(f->module);
+    hive_engine_free(f->engine);
+}
+
+static hive_func *export_func(hive_instance *inst, const char *name) {
+    hive_extern e;
+    if (hive_instance_export(inst, name, strlen(name), &e) || e.kind != HIVE_EXTERN_FUNC)
+        return NULL;
+    return e.of.func;
+}
+
+static hive_val i32_val(uint32_t v) {
+    hive_val x;
+    memset(&x, 0, sizeof x);
+    x.type = HIVE_I32;
+    x.of.i32 = v;
+    return x;
+}
+
+/* sum(n) = n (n + 1) / 2 as i64 */
+static uint64_t expected_sum(uint32_t n) { return (uint64_t)n * (n + 1) / 2; }
+
+static uint64_t result_i64(hive_exec *exec) {
+    hive_val r;
+    if (hive_exec_results(exec, &r, 1) != 1 || r.type != HIVE_I64) return UINT64_MAX;
+    return r.of.i64;
+}
+
+/* ---- (a) budget slices ---------------------------------------------------- */
+
+static void test_budget_slices(void) {
+    fixture f;
+    CHECK(fixture_open(&f, NULL, NULL) == 0);
+    hive_func *sum = export_func(f.inst, "sum");
+    CHECK(sum != NULL);
+    if (!sum) goto out;
+    hive_val n = i32_val(10000);
+    CHECK_EQ_INT(hive_exec_call(f.exec, sum, &n, 1, 0), HIVE_DONE);
+    uint64_t whole = result_i64(f.exec);
+    CHECK(whole == expected_sum(10000));
+
+    hive_status st = hive_exec_call(f.exec, sum, &n, 1, 100);
+    int slices = 1;
+    while (st == HIVE_SUSPENDED && slices < 1000000) {
+        CHECK_EQ_INT(hive_exec_status(f.exec), HIVE_SUSPENDED);
+        st = hive_exec_resume(f.exec, 100);
+        slices++;
+    }
+    CHECK_EQ_INT(st, HIVE_DONE);
+    CHECK(slices >= 100); /* 10001 loop iterations, 100 per slice */
+    CHECK(result_i64(f.exec) == whole);
+    CHECK_EQ_INT(hive_exec_status(f.exec), HIVE_DONE);
+    /* Resuming an idle exec is the embedder's mistake. */
+    CHECK_EQ_INT(hive_exec_resume(f.exec, 0), HIVE_FAILED);
+    /* So are wrong arguments. */
+    hive_val wrong = i32_val(1);
+    wrong.type = HIVE_I64;
+    CHECK_EQ_INT(hive_exec_call(f.exec, sum, &wrong, 1, 0), HIVE_FAILED);
+    CHECK_EQ_INT(hive_exec_call(f.exec, sum, NULL, 0, 0), HIVE_FAILED);
+    /* A call while another is suspended is refused; reset abandons it. */
+    CHECK_EQ_INT(hive_exec_call(f.exec, sum, &n, 1, 10), HIVE_SUSPENDED);
+    CHECK_EQ_INT(hive_exec_call(f.exec, sum, &n, 1, 10), HIVE_FAILED);
+    hive_exec_reset(f.exec);
+    CHECK_EQ_INT(hive_exec_call(f.exec, sum, &n, 1, 0), HIVE_DONE);
+    CHECK(result_i64(f.exec) == whole);
+out:
+    fixture_close(&f);
+}
+
+/* ---- (b) interrupt from another thread ------------------------------------ */
+
+typedef struct run_arg {
+    hive_exec *exec;
+    hive_func *func;
+    hive_val args[1];
+    size_t nargs;
+    uint64_t budget;
+    int resume; /* resume instead of call */
+    hive_status status;
+} run_arg;
+
+static void *run_thread(void *p) {
+    run_arg *a = p;
+    if (a->resume)
+        a->status = hive_exec_resume(a->exec, a->budget);
+    else
+        a->status = hive_exec_call(a->exec, a->func, a->args, a->nargs, a->budget);
+    return NULL;
+}
+
+/* Joins t, giving up (a failure, not a hang) after seconds. */
+static int join_within(pthread_t t, int seconds) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += seconds;
+    return pthread_timedjoin_np(t, NULL, &ts);
+}
+
+static void test_interrupt(void) {
+    fixture f;
+    CHECK(fixture_open(&f, NULL, NULL) == 0);
+    hive_func *spin = export_func(f.inst, "spin");
+    CHECK(spin != NULL);
+    if (!spin) goto out;
+    run_arg a = {.exec = f.exec, .func = spin, .nargs = 0, .budget = 0};
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, run_thread, &a) == 0);
+    struct timespec pause = {0, 50 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    hive_exec_interrupt(f.exec);
+    int joined = join_within(t, 10);
+    CHECK(joined == 0);
+    if (joined != 0) {
+        fprintf(stderr, "interrupt not honoured; giving up\n");
+        _exit(1);
+    }
+    CHECK_EQ_INT(a.status, HIVE_SUSPENDED);
+    CHECK_EQ_INT(hive_exec_status(f.exec), HIVE_SUSPENDED);
+    /* The interrupt was cleared when honoured: a slice runs its budget. */
+    CHECK_EQ_INT(hive_exec_resume(f.exec, 1000), HIVE_SUSPENDED);
+    /* An interrupt sent while idle is kept for the next call (so one sent
+     * just before a call starts is not lost): it stops at the first check. */
+    hive_exec_reset(f.exec);
+    hive_exec_interrupt(f.exec);
+    CHECK_EQ_INT(hive_exec_call(f.exec, spin, NULL, 0, 0), HIVE_SUSPENDED);
+out:
+    fixture_close(&f); /* frees a suspended exec and its instance */
+}
+
+/* ---- (c) pending host call ------------------------------------------------ */
+
+static void test_pending(void) {
+    fixture f;
+    CHECK(fixture_open(&f, NULL, NULL) == 0);
+    hive_func *use = export_func(f.inst, "use_pending");
+    CHECK(use != NULL);
+    if (!use) goto out;
+    hive_val arg = i32_val(5);
+    CHECK_EQ_INT(hive_exec_call(f.exec, use, &arg, 1, 0), HIVE_PENDING);
+    CHECK_EQ_INT(hive_exec_status(f.exec), HIVE_PENDING);
+    CHECK_EQ_INT(hive_exec_resume(f.exec, 0), HIVE_FAILED); /* not completed yet */
+    hive_val bad = i32_val(41);
+    bad.type = HIVE_I64;
+    CHECK_EQ_INT(hive_exec_complete(f.exec, &bad, 1), HIVE_EARG);
+    hive_val r = i32_val(41);
+    CHECK_EQ_INT(hive_exec_complete(f.exec, &r, 1), HIVE_OK);
+    CHECK_EQ_INT(hive_exec_complete(f.exec, &r, 1), HIVE_ESTATE);
+    CHECK_EQ_INT(hive_exec_resume(f.exec, 0), HIVE_DONE);
+    hive_val out;
+    CHECK_EQ_INT(hive_exec_results(f.exec, &out, 1), 1);
+    CHECK_EQ_INT(out.type, HIVE_I32);
+    CHECK_EQ_INT(out.of.i32, 42);
+
+    /* Completed with a trap instead. */
+    CHECK_EQ_INT(hive_exec_call(f.exec, use, &arg, 1, 0), HIVE_PENDING);
+    CHECK_EQ_INT(hive_exec_complete_trap(f.exec, "no answer"), HIVE_OK);
+    CHECK_EQ_INT(hive_exec_resume(f.exec, 0), HIVE_TRAPPED);
+    const hive_trap *trap = hive_exec_trap(f.exec);
+    CHECK_EQ_INT(trap->kind, HIVE_TRAP_HOST);
+    CHECK(strcmp(trap->message, "no answer") == 0);
+    CHECK(trap->nframes >= 1 && trap->frames[0].func_name &&
+          strcmp(trap->frames[0].func_name, "use_pending") == 0);
+
+    /* The host function called directly by the embedder. */
+    CHECK_EQ_INT(hive_exec_call(f.exec, f.host, &arg, 1, 0), HIVE_PENDING);
+    r = i32_val(7);
+    CHECK_EQ_INT(hive_exec_complete(f.exec, &r, 1), HIVE_OK);
+    CHECK_EQ_INT(hive_exec_resume(f.exec, 0), HIVE_DONE);
+    CHECK_EQ_INT(hive_exec_results(f.exec, &out, 1), 1);
+    CHECK_EQ_INT(out.of.i32, 7);
+out:
+    fixture_close(&f);
+}
+
+static void test_host_immediate(void) {
+    fixture f;
+    CHECK(fixture_open(&f, NULL, (void *)1) == 0);
+    hive_func *use = export_func(f.inst, "use_pending");
+    hive_val arg = i32_val(20);
+    CHECK_EQ_INT(hive_exec_call(f.exec, use, &arg, 1, 0), HIVE_DONE);
+    hive_val out;
+    CHECK_EQ_INT(hive_exec_results(f.exec, &out, 1), 1);
+    CHECK_EQ_INT(out.of.i32, 41);
+    fixture_close(&f);
+}
+
+/* ---- (d) two instances of one module on two threads ----------------------- */
+
+typedef struct worker {
+    fixture *f;
+    uint32_t n;
+    int rounds;
+    int ok;
+} worker;
+
+static void *worker_thread(void *p) {
+    worker *w = p;
+    hive_instance *inst = NULL;
+    hive_exec *exec = hive_exec_new(w->f->engine);
+    w->ok = exec && fixture_instance(w->f, &inst) == 0;
+    hive_func *sum = w->ok ? export_func(inst, "sum") : NULL;
+    for (int i = 0; sum && i < w->rounds; i++) {
+        hive_val n = i32_val(w->n + (uint32_t)i);
+        /* Small slices, to mix suspension into the concurrency. */
+        hive_status st = hive_exec_call(exec, sum, &n, 1, 1000);
+        while (st == HIVE_SUSPENDED) st = hive_exec_resume(exec, 1000);
+        if (st != HIVE_DONE || result_i64(exec) != expected_sum(w->n + (uint32_t)i)) w->ok = 0;
+    }
+    if (!sum) w->ok = 0;
+    hive_exec_free(exec);
+    hive_instance_free(inst);
+    return NULL;
+}
+
+static void test_two_threads(void) {
+    fixture f;
+    CHECK(fixture_open(&f, NULL, NULL) == 0);
+    worker w[2] = {{&f, 200000, 20, 0}, {&f, 300000, 20, 0}};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++) CHECK(pthread_create(&t[i], NULL, worker_thread, &w[i]) == 0);
+    for (int i = 0; i < 2; i++) CHECK(join_within(t[i], 60) == 0);
+    CHECK(w[0].ok);
+    CHECK(w[1].ok);
+    fixture_close(&f);
+}
+
+/* ---- (e) suspended on one thread, resumed on another ---------------------- */
+
+static void test_resume_other_thread(void) {
+    fixture f;
+    CHECK(fixture_open(&f, NULL, NULL) == 0);
+    hive_func *sum = export_func(f.inst, "sum");
+    hive_val n = i32_val(50000);
+    CHECK_EQ_INT(hive_exec_call(f.exec, sum, &n, 1, 10), HIVE_SUSPENDED);
+    run_arg a = {.exec = f.exec, .resume = 1, .budget = 0};
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, run_thread, &a) == 0);
+    CHECK(join_within(t, 30) == 0);
+    CHECK_EQ_INT(a.status, HIVE_DONE);
+    CHECK(result_i64(f.exec) == expected_sum(50000));
+    fixture_close(&f);
+}
+
+/* ---- (f) stack exhaustion ------------------------------------------------- */
+
+static void check_recursion(const hive_config *config) {
+    fixture f;
+    CHECK(fixture_open(&f, config, NULL) == 0);
+    hive_func *rec = export_func(f.inst, "recurse");
+    CHECK(rec != NULL);
+    if (!rec) goto out;
+    hive_val n = i32_val(10000000);
+    CHECK_EQ_INT(hive_exec_call(f.exec, rec, &n, 1, 0), HIVE_TRAPPED);
+    const hive_trap *trap = hive_exec_trap(f.exec);
+    CHECK_EQ_INT(trap->kind, HIVE_TRAP_STACK_EXHAUSTED);
+    CHECK(strcmp(trap->message, "call stack exhausted") == 0);
+    CHECK_EQ_INT(hive_exec_status(f.exec), HIVE_TRAPPED);
+    /* The exec is reusable. */
+    n = i32_val(100);
+    CHECK_EQ_INT(hive_exec_call(f.exec, rec, &n, 1, 0), HIVE_DONE);
+    hive_val out;
+    CHECK_EQ_INT(hive_exec_results(f.exec, &out, 1), 1);
+    CHECK_EQ_INT(out.of.i32, 100);
+out:
+    fixture_close(&f);
+}
+
+static void test_stack_exhausted(void) {
+    check_recursion(NULL); /* the frame limit */
+    hive_config small = {.value_stack_slots = 4096, .max_call_depth = 1000000};
+    check_recursion(&small); /* the value stack */
+}
+
+/* ---- (g) trap backtrace names the functions ------------------------------- */
+
+static void test_backtrace(void) {
+    fixture f;
+    CHECK(fixture_open(&f, NULL, NULL) == 0);
+    hive_func *outer = export_func(f.inst, "outer");
+    CHECK(outer != NULL);
+    if (!outer) goto out;
+    hive_val zero = i32_val(0);
+    CHECK_EQ_INT(hive_exec_call(f.exec, outer, &zero, 1, 0), HIVE_TRAPPED);
+    const hive_trap *trap = hive_exec_trap(f.exec);
+    CHECK_EQ_INT(trap->kind, HIVE_TRAP_INT_DIV_ZERO);
+    CHECK(strcmp(trap->message, "integer divide by zero") == 0);
+    CHECK_EQ_INT(trap->nframes, 2);
+    /* Names from the name section: "inner" is not exported at all and
+     * "outer_fn" is exported as "outer". */
+    CHECK_EQ_INT(trap->frames[0].func_index, 5);
+    CHECK(trap->frames[0].func_name && strcmp(trap->frames[0].func_name, "inner") == 0);
+    CHECK_EQ_INT(trap->frames[1].func_index, 6);
+    CHECK(trap->frames[1].func_name && strcmp(trap->frames[1].func_name, "outer_fn") == 0);
+    hive_val one = i32_val(1);
+    CHECK_EQ_INT(hive_exec_call(f.exec, outer, &one, 1, 0), HIVE_DONE);
+out:
+    fixture_close(&f);
+}
+
+/* ---- NULL tolerance and external values ----------------------------------- */
+
+static void test_null_and_externs(void) {
+    hive_exec_free(NULL);
+    hive_instance_free(NULL);
+    hive_engine_free(NULL);
+    hive_func_free(NULL);
+    hive_memory_free(NULL);
+    hive_table_free(NULL);
+    hive_global_free(NULL);
+    hive_exec_reset(NULL);
+    hive_exec_interrupt(NULL);
+    CHECK_EQ_INT(hive_exec_call(NULL, NULL, NULL, 0, 0), HIVE_FAILED);
+    CHECK(hive_memory_data(NULL) == NULL);
+    CHECK(hive_memory_size(NULL) == 0);
+    CHECK(hive_memory_grow(NULL, 1) == -1);
+    CHECK(hive_table_size(NULL) == 0);
+
+    hive_config cfg = {.max_memory_pages = 4};
+    hive_engine *e = hive_engine_new(&cfg);
+    CHECK(e != NULL);
+    hive_limits l = {1, 0, 0};
+    hive_memory *m = hive_memory_new(e, l);
+    CHECK(m != NULL);
+    uint8_t *base = hive_memory_data(m);
+    CHECK(hive_memory_size(m) == 65536);
+    CHECK(hive_memory_grow(m, 2) == 1);
+    CHECK(hive_memory_data(m) == base); /* never moves */
+    CHECK(hive_memory_grow(m, 2) == -1); /* the engine's limit: 4 pages */
+    CHECK(hive_memory_grow(m, 1) == 3);
+    CHECK(hive_memory_size(m) == 4 * 65536);
+    base[4 * 65536 - 1] = 1;
+    CHECK(hive_memory_ptr(m, 4 * 65536 - 1, 1) == base + 4 * 65536 - 1);
+    CHECK(hive_memory_ptr(m, 4 * 65536 - 1, 2) == NULL);
+    CHECK(hive_memory_ptr(m, UINT64_MAX, 2) == NULL);
+    hive_memory_free(m);
+
+    hive_limits tl = {2, 3, 1};
+    hive_table *t = hive_table_new(e, HIVE_FUNCREF, tl, NULL);
+    CHECK(t != NULL);
+    CHECK_EQ_INT(hive_table_size(t), 2);
+    void *ref = (void *)1;
+    CHECK_EQ_INT(hive_table_get(t, 1, &ref), HIVE_OK);
+    CHECK(ref == NULL);
+    CHECK_EQ_INT(hive_table_get(t, 2, &ref), HIVE_EARG);
+    CHECK_EQ_INT(hive_table_set(t, 1, t), HIVE_OK);
+    CHECK_EQ_INT(hive_table_get(t, 1, &ref), HIVE_OK);
+    CHECK(ref == t);
+    hive_table_free(t);
+
+    hive_val v = i32_val(5);
+    hive_global *g = hive_global_new(e, v, 0);
+    CHECK(g != NULL);
+    CHECK_EQ_INT(hive_global_get(g).of.i32, 5);
+    CHECK_EQ_INT(hive_global_set(g, v), HIVE_ESTATE);
+    hive_global_free(g);
+    g = hive_global_new(e, v, 1);
+    v.of.i32 = 9;
+    CHECK_EQ_INT(hive_global_set(g, v), HIVE_OK);
+    CHECK_EQ_INT(hive_global_get(g).of.i32, 9);
+    v.type = HIVE_I64;
+    CHECK_EQ_INT(hive_global_set(g, v), HIVE_EARG);
+    hive_global_free(g);
+    hive_engine_free(e);
+}
+
+int main(void) {
+    RUN(test_budget_slices);
+    RUN(test_interrupt);
+    RUN(test_pending);
+    RUN(test_host_immediate);
+    RUN(test_two_threads);
+    RUN(test_resume_other_thread);
+    RUN(test_stack_exhausted);
+    RUN(test_backtrace);
+    RUN(test_null_and_externs);
+    return test_summary("exec");
+}
