@@ -2,11 +2,16 @@
  * main.c -- the `hive` command line.
  *
  *   hive run [options] module.wasm [args...]
+ *   hive serve [options] app.wasm          (serve.c)
  *
- * Runs a module: its start function, then `_start` or, with --invoke, one
- * exported function whose arguments come from the command line. WASI
- * preview 1 imports are not provided yet (see the README); modules that
- * import nothing run today.
+ * Runs a module with WASI preview 1 (include/hive/wasi.h): its start
+ * function, then `_start` (a command), or `_initialize` and then the
+ * export named by --invoke (a reactor). The guest sees the arguments, the
+ * environment variables and the directories it is given, nothing else.
+ * Exit status: the guest's proc_exit code (0 when _start returns), 134
+ * after a trap (reason and backtrace on stderr), 124 when --fuel or
+ * --timeout stopped it, 1 when the module cannot be loaded or linked, 2
+ * for bad usage.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -15,26 +20,51 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/cli.h"
+#include "hive/wasi.h"
 #include "hive/wasm.h"
 
-#define SLICE_BUDGET 1000000u /* work units between deadline checks */
+#define EXIT_TRAP 134  /* like a native program killed by SIGABRT */
+#define EXIT_LIMIT 124 /* like timeout(1) */
 
 static void usage(FILE *out) {
     fprintf(out,
             "usage: hive run [options] module.wasm [args...]\n"
+            "       hive serve [options] app.wasm   (hive serve --help)\n"
             "\n"
-            "Runs a WebAssembly module: its start function, then the export `_start`\n"
-            "or, with --invoke, the named export with args parsed by its parameter\n"
-            "types (integers in decimal or 0x hex, floats as decimal), printing its\n"
-            "results one per line.\n"
+            "Runs a WebAssembly module with WASI preview 1 (wasi_snapshot_preview1).\n"
+            "A command module runs its `_start`; the guest gets module.wasm and args as\n"
+            "its argv. A reactor (one exporting `_initialize`) is initialised first;\n"
+            "--invoke then calls one export with args parsed by its parameter types\n"
+            "(integers in decimal or 0x hex, floats as decimal) and prints its results,\n"
+            "one per line. Modules that import nothing run the same way.\n"
+            "\n"
+            "The guest sees only what it is given: stdin, stdout and stderr, the\n"
+            "arguments, the variables of --env / --inherit-env, and the directories of\n"
+            "--dir. Paths it opens cannot leave those directories (`..`, absolute\n"
+            "paths and symlinks that lead out fail with ENOTCAPABLE).\n"
             "\n"
             "options:\n"
+            "  --dir HOST[::GUEST]     give the guest host directory HOST, seen as GUEST\n"
+            "                          (default: HOST as written); repeatable\n"
+            "  --env NAME=VALUE        set a guest environment variable; repeatable\n"
+            "  --env NAME              pass the host's value of NAME, if it has one\n"
+            "  --inherit-env           pass the whole host environment (--env wins)\n"
             "  --invoke NAME           call export NAME instead of `_start`\n"
-            "  --fuel N                stop with an error after N units of work\n"
-            "                          (one unit per loop iteration or call)\n"
-            "  --timeout DUR           stop with an error after DUR (e.g. 500ms, 2s, 1m)\n"
-            "  --max-memory-size SIZE  cap linear memory (bytes; K, M, G suffixes)\n"
-            "  -h, --help              this text\n");
+            "  --fuel N                stop after N units of work (one unit per loop\n"
+            "                          iteration or call)\n"
+            "  --timeout DUR           stop after DUR of wall-clock time (e.g. 500ms, 2s,\n"
+            "                          1m, 1h)\n"
+            "  --max-memory-size SIZE  cap each linear memory (bytes; K, M, G suffixes)\n"
+            "  -h, --help              this text\n"
+            "\n"
+            "exit status: the guest's proc_exit code (0 when _start returns); 134 after a\n"
+            "trap (its reason and a wasm backtrace go to stderr); 124 when --fuel or\n"
+            "--timeout stopped the guest; 1 when the module cannot be read, decoded,\n"
+            "validated or linked; 2 for bad usage.\n"
+            "\n"
+            "example:\n"
+            "  hive run --dir ./data::/data --env LANG=C prog.wasm /data/in.txt\n");
 }
 
 /* Parses a duration such as 250ms, 2s, 1.5m; returns seconds or -1. */
@@ -148,71 +178,89 @@ static void print_value(const hive_val *v) {
     }
 }
 
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+/* A growable array of strings (pointers into argv or the host
+ * environment, or made here: see owned). */
+typedef struct strlist {
+    const char **v;
+    size_t n, cap;
+} strlist;
+
+static int strlist_push(strlist *l, const char *s) {
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        const char **v = realloc(l->v, cap * sizeof *v);
+        if (!v) return -1;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = s;
+    return 0;
 }
 
-typedef struct run_opts {
-    uint64_t fuel;  /* 0: none */
-    double timeout; /* seconds; 0: none */
-} run_opts;
+/* Sets NAME=VALUE in env, replacing an earlier NAME. */
+static int env_set(strlist *env, const char *kv) {
+    const char *eq = strchr(kv, '=');
+    size_t nl = eq ? (size_t)(eq - kv) : strlen(kv);
+    for (size_t i = 0; i < env->n; i++)
+        if (!strncmp(env->v[i], kv, nl) && env->v[i][nl] == '=') {
+            env->v[i] = kv;
+            return 0;
+        }
+    return strlist_push(env, kv);
+}
 
-/* Runs func to completion under the fuel and timeout options. Returns the
- * final status; prints errors. */
-static hive_status run_call(hive_exec *exec, hive_func *func, const hive_val *args, size_t nargs,
-                            const run_opts *o, const char *what) {
-    double deadline = o->timeout > 0 ? now_seconds() + o->timeout : 0;
-    uint64_t left = o->fuel;
-    uint64_t slice = SLICE_BUDGET;
-    if (left && left < slice) slice = left;
-    hive_status st = hive_exec_call(exec, func, args, nargs, slice);
-    for (;;) {
-        if (left) left -= left < slice ? left : slice;
-        if (st != HIVE_SUSPENDED) break;
-        if (o->fuel && left == 0) {
-            fprintf(stderr, "hive: %s: all fuel consumed\n", what);
-            return HIVE_FAILED;
-        }
-        if (deadline && now_seconds() >= deadline) {
-            fprintf(stderr, "hive: %s: timed out\n", what);
-            return HIVE_FAILED;
-        }
-        slice = SLICE_BUDGET;
-        if (left && left < slice) slice = left;
-        st = hive_exec_resume(exec, slice);
+typedef struct run_args {
+    const char *invoke;
+    hive_wasi_run_opts limits;
+    hive_config cfg;
+    strlist env;     /* NAME=VALUE */
+    strlist dirs;    /* HOST[::GUEST] */
+    int inherit_env;
+} run_args;
+
+/* Prints why a call stopped and returns the exit status it means (or -1
+ * when it finished normally). */
+static int report(hive_exec *exec, hive_status st, int stop, const char *what) {
+    if (st == HIVE_DONE) return -1;
+    if (st == HIVE_SUSPENDED) {
+        fprintf(stderr, "hive: %s: %s\n", what,
+                stop == HIVE_WASI_STOP_FUEL ? "all fuel consumed" : "timed out");
+        return EXIT_LIMIT;
     }
     if (st == HIVE_TRAPPED) {
         const hive_trap *trap = hive_exec_trap(exec);
-        if (trap->kind == HIVE_TRAP_EXIT) return st;
+        if (trap->kind == HIVE_TRAP_EXIT) {
+            int code = trap->exit_code;
+            return code >= 0 && code <= 255 ? code : 1;
+        }
         fprintf(stderr, "hive: %s: trap: %s\n", what, trap->message);
+        if (trap->nframes) fprintf(stderr, "wasm backtrace:\n");
         for (uint32_t i = 0; i < trap->nframes; i++) {
             if (trap->frames[i].func_name)
-                fprintf(stderr, "  %u: %s (func %" PRIu32 ")\n", i, trap->frames[i].func_name,
+                fprintf(stderr, "  %2u: %s (func %" PRIu32 ")\n", i, trap->frames[i].func_name,
                         trap->frames[i].func_index);
             else
-                fprintf(stderr, "  %u: func %" PRIu32 "\n", i, trap->frames[i].func_index);
+                fprintf(stderr, "  %2u: func %" PRIu32 "\n", i, trap->frames[i].func_index);
         }
-    } else if (st == HIVE_PENDING) {
-        fprintf(stderr, "hive: %s: a host call is pending, which `hive run` cannot complete\n",
-                what);
-        return HIVE_FAILED;
-    } else if (st == HIVE_FAILED) {
-        fprintf(stderr, "hive: %s: bad call\n", what);
+        return EXIT_TRAP;
     }
-    return st;
+    fprintf(stderr, "hive: %s: the call could not be made\n", what);
+    return 1;
 }
 
-static int cmd_run(int argc, char **argv) {
-    const char *invoke = NULL;
-    run_opts o = {0, 0};
-    hive_config cfg;
-    memset(&cfg, 0, sizeof cfg);
+/* Looks up an exported function; NULL when there is none. */
+static hive_func *export_func(hive_instance *inst, const char *name) {
+    hive_extern ex;
+    if (hive_instance_export(inst, name, strlen(name), &ex) != HIVE_OK ||
+        ex.kind != HIVE_EXTERN_FUNC)
+        return NULL;
+    return ex.of.func;
+}
+
+static int parse_run_args(int argc, char **argv, run_args *ra, int *argi) {
     int i = 0;
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
             return 0;
@@ -221,33 +269,61 @@ static int cmd_run(int argc, char **argv) {
             i++;
             break;
         }
+        if (!strcmp(a, "--inherit-env")) {
+            ra->inherit_env = 1;
+            continue;
+        }
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         if (!val) {
             fprintf(stderr, "hive: %s needs a value\n", a);
             return 2;
         }
         if (!strcmp(a, "--invoke")) {
-            invoke = val;
+            ra->invoke = val;
+        } else if (!strcmp(a, "--env")) {
+            if (!val[0] || val[0] == '=') {
+                fprintf(stderr, "hive: bad --env '%s'\n", val);
+                return 2;
+            }
+            if (!strchr(val, '=')) {
+                /* --env NAME: the host's value, when it has one. */
+                const char *hv = getenv(val);
+                if (!hv) {
+                    i++;
+                    continue;
+                }
+                size_t l = strlen(val) + strlen(hv) + 2;
+                char *kv = malloc(l);
+                if (!kv) return 1;
+                snprintf(kv, l, "%s=%s", val, hv);
+                val = kv; /* lives until exit */
+            }
+            if (env_set(&ra->env, val) < 0) return 1;
+        } else if (!strcmp(a, "--dir")) {
+            if (strlist_push(&ra->dirs, val) < 0) return 1;
         } else if (!strcmp(a, "--fuel")) {
             char *end;
-            o.fuel = strtoull(val, &end, 10);
-            if (*end || !o.fuel) {
+            errno = 0;
+            ra->limits.fuel = strtoull(val, &end, 10);
+            if (errno || *end || !ra->limits.fuel) {
                 fprintf(stderr, "hive: bad --fuel '%s'\n", val);
                 return 2;
             }
         } else if (!strcmp(a, "--timeout")) {
-            o.timeout = parse_duration(val);
-            if (o.timeout <= 0) {
+            double t = parse_duration(val);
+            if (t <= 0 || t > 1e9) {
                 fprintf(stderr, "hive: bad --timeout '%s'\n", val);
                 return 2;
             }
+            ra->limits.timeout_ns = (uint64_t)(t * 1e9);
         } else if (!strcmp(a, "--max-memory-size")) {
             uint64_t bytes;
             if (parse_size(val, &bytes) < 0 || bytes > (1ull << 32)) {
                 fprintf(stderr, "hive: bad --max-memory-size '%s'\n", val);
                 return 2;
             }
-            cfg.max_memory_pages = (uint32_t)(bytes / 65536);
-            if (!cfg.max_memory_pages) cfg.max_memory_pages = 1;
+            ra->cfg.max_memory_pages = (uint32_t)(bytes / 65536);
+            if (!ra->cfg.max_memory_pages) ra->cfg.max_memory_pages = 1;
         } else {
             fprintf(stderr, "hive: unknown option %s\n", a);
             usage(stderr);
@@ -259,83 +335,192 @@ static int cmd_run(int argc, char **argv) {
         usage(stderr);
         return 2;
     }
-    const char *path = argv[i++];
-    size_t len;
-    uint8_t *bytes = read_file(path, &len);
-    if (!bytes) {
-        fprintf(stderr, "hive: cannot read %s: %s\n", path, strerror(errno));
-        return 1;
+    *argi = i;
+    return -1;
+}
+
+extern char **environ;
+
+static int cmd_run(int argc, char **argv) {
+    run_args ra;
+    memset(&ra, 0, sizeof ra);
+    int i = 0;
+    int rc = parse_run_args(argc, argv, &ra, &i);
+    if (rc >= 0) {
+        free(ra.env.v);
+        free(ra.dirs.v);
+        return rc;
     }
-    int rc = 1;
-    hive_engine *engine = hive_engine_new(&cfg);
+    rc = 1;
+    const char *path = argv[i++];
+    strlist env = {0}, guest_argv = {0};
+    hive_wasi_preopen *pre = NULL;
+    char **dirbufs = NULL;
+    uint8_t *bytes = NULL;
+    hive_engine *engine = NULL;
     hive_module *module = NULL;
+    hive_wasi *wasi = NULL;
+    hive_extern *imports = NULL;
     hive_instance *inst = NULL;
     hive_exec *exec = NULL;
     hive_val *args = NULL;
     hive_error err;
+
+    /* The guest's environment: the host's with --inherit-env, then --env. */
+    if (ra.inherit_env)
+        for (char **e = environ; *e; e++)
+            if (strchr(*e, '=') && env_set(&env, *e) < 0) goto out;
+    for (size_t k = 0; k < ra.env.n; k++)
+        if (env_set(&env, ra.env.v[k]) < 0) goto out;
+    if (strlist_push(&guest_argv, path) < 0) goto out;
+    for (int k = i; k < argc; k++)
+        if (strlist_push(&guest_argv, argv[k]) < 0) goto out;
+    pre = calloc(ra.dirs.n + 1, sizeof *pre);
+    dirbufs = calloc(ra.dirs.n + 1, sizeof *dirbufs);
+    if (!pre || !dirbufs) goto out;
+    for (size_t k = 0; k < ra.dirs.n; k++) {
+        dirbufs[k] = strdup(ra.dirs.v[k]);
+        if (!dirbufs[k]) goto out;
+        char *sep = strstr(dirbufs[k], "::");
+        pre[k].host_path = dirbufs[k];
+        pre[k].guest_path = dirbufs[k];
+        if (sep) {
+            *sep = '\0';
+            pre[k].guest_path = sep + 2;
+        }
+        if (!pre[k].host_path[0] || !pre[k].guest_path[0]) {
+            fprintf(stderr, "hive: bad --dir '%s'\n", ra.dirs.v[k]);
+            rc = 2;
+            goto out;
+        }
+    }
+
+    size_t len;
+    bytes = read_file(path, &len);
+    if (!bytes) {
+        fprintf(stderr, "hive: cannot read %s: %s\n", path, strerror(errno));
+        goto out;
+    }
+    engine = hive_engine_new(&ra.cfg);
     if (!engine) goto out;
     if (hive_module_new(engine, bytes, len, &module, &err) != HIVE_OK) {
         fprintf(stderr, "hive: %s: %s at byte %zu: %s\n", path, hive_strerror(err.code),
                 err.offset, err.message);
         goto out;
     }
-    if (hive_module_import_count(module) > 0) {
-        const char *mod, *name;
-        size_t ml, nl;
-        hive_module_import(module, 0, &mod, &ml, &name, &nl, NULL);
-        fprintf(stderr, "hive: %s imports %.*s.%.*s; no host interfaces are available yet\n",
-                path, (int)ml, mod, (int)nl, name);
+    hive_wasi_config wc;
+    memset(&wc, 0, sizeof wc);
+    wc.argv = guest_argv.v;
+    wc.argc = guest_argv.n;
+    wc.env = env.v;
+    wc.envc = env.n;
+    wc.preopens = pre;
+    wc.npreopens = ra.dirs.n;
+    for (int k = 0; k < 3; k++) {
+        wc.stdio[k].kind = HIVE_WASI_STDIO_FD;
+        wc.stdio[k].fd = k;
+    }
+    if (hive_wasi_new(engine, &wc, &wasi, &err) != HIVE_OK) {
+        fprintf(stderr, "hive: %s\n", err.message);
         goto out;
     }
-    if (hive_instance_new(engine, module, NULL, 0, &inst, &err) != HIVE_OK) {
+    size_t nimports = hive_module_import_count(module);
+    imports = calloc(nimports + 1, sizeof *imports);
+    if (!imports) goto out;
+    if (hive_wasi_imports(wasi, module, imports, nimports, NULL, &err) != HIVE_OK) {
+        fprintf(stderr, "hive: %s: %s\n", path, err.message);
+        goto out;
+    }
+    if (hive_instance_new(engine, module, imports, nimports, &inst, &err) != HIVE_OK) {
         fprintf(stderr, "hive: %s: %s\n", path, err.message);
         goto out;
     }
     exec = hive_exec_new(engine);
     if (!exec) goto out;
+
+    int stop, code;
+    hive_status st;
     hive_func *start = hive_instance_start_func(inst);
-    if (start && run_call(exec, start, NULL, 0, &o, "start function") != HIVE_DONE) goto out;
-    const char *entry = invoke ? invoke : "_start";
-    hive_extern ex;
-    if (hive_instance_export(inst, entry, strlen(entry), &ex) != HIVE_OK ||
-        ex.kind != HIVE_EXTERN_FUNC) {
-        if (!invoke && start) {
-            rc = 0; /* a module whose start function is its program */
+    if (start) {
+        st = hive_wasi_run(wasi, exec, start, NULL, 0, &ra.limits, &stop);
+        if ((code = report(exec, st, stop, "start function")) >= 0) {
+            rc = code;
             goto out;
         }
-        fprintf(stderr, "hive: %s: no exported function '%s'\n", path, entry);
+    }
+    hive_func *init = export_func(inst, "_initialize");
+    hive_func *cmd = export_func(inst, "_start");
+    if (!ra.invoke) {
+        hive_func *entry = cmd ? cmd : init;
+        if (!entry) {
+            if (start) {
+                rc = 0; /* a module whose start function is its program */
+                goto out;
+            }
+            fprintf(stderr, "hive: %s exports neither _start nor _initialize (try --invoke)\n",
+                    path);
+            goto out;
+        }
+        st = hive_wasi_run(wasi, exec, entry, NULL, 0, &ra.limits, &stop);
+        code = report(exec, st, stop, cmd ? "_start" : "_initialize");
+        rc = code >= 0 ? code : 0;
         goto out;
     }
-    const hive_functype *ft = hive_func_type(ex.of.func);
+    if (init) {
+        st = hive_wasi_run(wasi, exec, init, NULL, 0, &ra.limits, &stop);
+        if ((code = report(exec, st, stop, "_initialize")) >= 0) {
+            rc = code;
+            goto out;
+        }
+    }
+    hive_func *fn = export_func(inst, ra.invoke);
+    if (!fn) {
+        fprintf(stderr, "hive: %s: no exported function '%s'\n", path, ra.invoke);
+        goto out;
+    }
+    const hive_functype *ft = hive_func_type(fn);
     size_t nargs = (size_t)(argc - i);
     if (nargs != ft->nparams) {
-        fprintf(stderr, "hive: %s takes %u arguments, %zu given\n", entry, ft->nparams, nargs);
+        fprintf(stderr, "hive: %s takes %u arguments, %zu given\n", ra.invoke, ft->nparams,
+                nargs);
+        rc = 2;
         goto out;
     }
     args = calloc(nargs + 1, sizeof *args);
     if (!args) goto out;
     for (size_t k = 0; k < nargs; k++) {
         if (parse_value(argv[i + (int)k], ft->params[k], &args[k]) < 0) {
-            fprintf(stderr, "hive: bad argument '%s' for %s\n", argv[i + (int)k], entry);
+            fprintf(stderr, "hive: bad argument '%s' for %s\n", argv[i + (int)k], ra.invoke);
+            rc = 2;
             goto out;
         }
     }
-    hive_status st = run_call(exec, ex.of.func, args, nargs, &o, entry);
-    if (st == HIVE_DONE) {
-        hive_val results[16];
-        size_t n = hive_exec_results(exec, results, 16);
-        for (size_t k = 0; k < n && k < 16; k++) print_value(&results[k]);
-        rc = 0;
-    } else if (st == HIVE_TRAPPED && hive_exec_trap(exec)->kind == HIVE_TRAP_EXIT) {
-        rc = hive_exec_trap(exec)->exit_code;
+    st = hive_wasi_run(wasi, exec, fn, args, nargs, &ra.limits, &stop);
+    if ((code = report(exec, st, stop, ra.invoke)) >= 0) {
+        rc = code;
+        goto out;
     }
+    hive_val results[16];
+    size_t n = hive_exec_results(exec, results, 16);
+    for (size_t k = 0; k < n && k < 16; k++) print_value(&results[k]);
+    fflush(stdout);
+    rc = 0;
 out:
     free(args);
     hive_exec_free(exec);
     hive_instance_free(inst);
+    free(imports);
+    hive_wasi_free(wasi);
     hive_module_release(module);
     hive_engine_free(engine);
     free(bytes);
+    for (size_t k = 0; dirbufs && k < ra.dirs.n; k++) free(dirbufs[k]);
+    free(dirbufs);
+    free(pre);
+    free(env.v);
+    free(guest_argv.v);
+    free(ra.env.v);
+    free(ra.dirs.v);
     return rc;
 }
 
@@ -345,6 +530,7 @@ int main(int argc, char **argv) {
         return argc < 2 ? 2 : 0;
     }
     if (!strcmp(argv[1], "run")) return cmd_run(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "serve")) return cli_serve(argc - 2, argv + 2);
     fprintf(stderr, "hive: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 2;
