@@ -34,6 +34,10 @@
 #define INTERP_THREADED 0
 #endif
 
+/* The slot named by the instruction's immediate cell k (opcodes.h: [d],
+ * [a], [b]...): an offset from the frame base. */
+#define SLOT(k) (fp[pc[k].u32])
+
 #if INTERP_THREADED
 #define vmdispatch(pc) goto *(void *)(pc)->label;
 #define vmcase(op) L_##op:
@@ -227,7 +231,7 @@ static inline void move_slots(wasm_slot *dst, const wasm_slot *src, uint32_t n) 
 
 /* With labels_out non-NULL (threaded build): stores the label table there
  * and returns without touching exec. Otherwise runs exec from its saved
- * state (pc, sp, fp, func, budget) until the entry function returns
+ * state (pc, fp, func, budget) until the entry function returns
  * (DONE), a trap (TRAPPED), the budget or an interrupt stops it
  * (SUSPENDED), or a host function says PENDING. */
 static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const **labels_out) {
@@ -246,7 +250,6 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
     }
 #endif
     const wasm_cell *pc = exec->pc;
-    wasm_slot *sp = exec->sp;
     wasm_slot *fp = exec->fp;
     hive_func *func = exec->func;
     hive_instance *inst = func->inst;
@@ -259,6 +262,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
     wasm_slot *const stack_end = exec->stack_end;
 
     hive_func *callee;         /* for enter_wasm / call_host */
+    wasm_slot *args;           /* the callee's arguments (its fp if wasm) */
     const wasm_cell *next_pc;  /* where the caller continues after callee */
     hive_trap_kind tk;         /* for trap */
     uint32_t trap_elem;        /* for trap_element */
@@ -278,41 +282,55 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         vmcase(BR_UNWIND) {
             uint64_t hdr = pc[2].u64;
             uint32_t height = (uint32_t)hdr, arity = (uint32_t)(hdr >> 32);
-            move_slots(fp + height, sp - arity, arity);
-            sp = fp + height + arity;
+            move_slots(fp + height, fp + pc[3].u32, arity);
             pc = pc[1].target;
             vmbreak;
         }
         vmcase(BR_IF) {
-            sp--;
-            pc = sp->i32 ? pc[1].target : pc + 2;
+            pc = SLOT(2).i32 ? pc[1].target : pc + 3;
+            vmbreak;
+        }
+        vmcase(BR_IF_EQZ) {
+            pc = SLOT(2).i32 ? pc + 3 : pc[1].target;
             vmbreak;
         }
         vmcase(BR_IF_UNWIND) {
-            sp--;
-            if (!sp->i32) {
-                pc += 3;
+            if (!SLOT(4).i32) {
+                pc += 5;
                 vmbreak;
             }
             uint64_t hdr = pc[2].u64;
             uint32_t height = (uint32_t)hdr, arity = (uint32_t)(hdr >> 32);
-            move_slots(fp + height, sp - arity, arity);
-            sp = fp + height + arity;
+            move_slots(fp + height, fp + pc[3].u32, arity);
             pc = pc[1].target;
             vmbreak;
         }
-        vmcase(BR_UNLESS) {
-            sp--;
-            pc = sp->i32 ? pc + 2 : pc[1].target;
-            vmbreak;
-        }
+        /* comparisons fused with a branch: [target, a, b] */
+        vmcase(BR_IF_I32_EQ) { pc = SLOT(2).i32 == SLOT(3).i32 ? pc[1].target : pc + 4; vmbreak; }
+        vmcase(BR_IF_I32_NE) { pc = SLOT(2).i32 != SLOT(3).i32 ? pc[1].target : pc + 4; vmbreak; }
+        vmcase(BR_IF_I32_LT_S) { pc = (int32_t)SLOT(2).i32 < (int32_t)SLOT(3).i32 ? pc[1].target : pc + 4; vmbreak; }
+        vmcase(BR_IF_I32_LT_U) { pc = SLOT(2).i32 < SLOT(3).i32 ? pc[1].target : pc + 4; vmbreak; }
+        vmcase(BR_IF_I32_GT_S) { pc = (int32_t)SLOT(2).i32 > (int32_t)SLOT(3).i32 ? pc[1].target : pc + 4; vmbreak; }
+        vmcase(BR_IF_I32_GT_U) { pc = SLOT(2).i32 > SLOT(3).i32 ? pc[1].target : pc + 4; vmbreak; }
+        vmcase(BR_IF_I32_LE_S) { pc = (int32_t)SLOT(2).i32 <= (int32_t)SLOT(3).i32 ? pc[1].target : pc + 4; vmbreak; }
+        vmcase(BR_IF_I32_LE_U) { pc = SLOT(2).i32 <= SLOT(3).i32 ? pc[1].target : pc + 4; vmbreak; }
+        vmcase(BR_IF_I32_GE_S) { pc = (int32_t)SLOT(2).i32 >= (int32_t)SLOT(3).i32 ? pc[1].target : pc + 4; vmbreak; }
+        vmcase(BR_IF_I32_GE_U) { pc = SLOT(2).i32 >= SLOT(3).i32 ? pc[1].target : pc + 4; vmbreak; }
+        /* ... and with a constant: [target, a, imm] */
+        vmcase(BR_IF_I32_EQ_I) { pc = SLOT(2).i32 == pc[3].u32 ? pc[1].target : pc + 4; vmbreak; }
+        vmcase(BR_IF_I32_NE_I) { pc = SLOT(2).i32 != pc[3].u32 ? pc[1].target : pc + 4; vmbreak; }
+        vmcase(BR_IF_I32_LT_S_I) { pc = (int32_t)SLOT(2).i32 < pc[3].i32 ? pc[1].target : pc + 4; vmbreak; }
+        vmcase(BR_IF_I32_LT_U_I) { pc = SLOT(2).i32 < pc[3].u32 ? pc[1].target : pc + 4; vmbreak; }
+        vmcase(BR_IF_I32_GT_S_I) { pc = (int32_t)SLOT(2).i32 > pc[3].i32 ? pc[1].target : pc + 4; vmbreak; }
+        vmcase(BR_IF_I32_GT_U_I) { pc = SLOT(2).i32 > pc[3].u32 ? pc[1].target : pc + 4; vmbreak; }
+        vmcase(BR_IF_I32_LE_S_I) { pc = (int32_t)SLOT(2).i32 <= pc[3].i32 ? pc[1].target : pc + 4; vmbreak; }
+        vmcase(BR_IF_I32_LE_U_I) { pc = SLOT(2).i32 <= pc[3].u32 ? pc[1].target : pc + 4; vmbreak; }
+        vmcase(BR_IF_I32_GE_S_I) { pc = (int32_t)SLOT(2).i32 >= pc[3].i32 ? pc[1].target : pc + 4; vmbreak; }
+        vmcase(BR_IF_I32_GE_U_I) { pc = SLOT(2).i32 >= pc[3].u32 ? pc[1].target : pc + 4; vmbreak; }
         vmcase(BR_TABLE) {
-            sp--;
-            uint32_t i = sp->i32, count = pc[1].u32, arity = pc[2].u32;
-            const wasm_cell *entry = pc + 3 + 2 * (size_t)(i < count ? i : count);
-            uint32_t height = entry[1].u32;
-            move_slots(fp + height, sp - arity, arity);
-            sp = fp + height + arity;
+            uint32_t i = SLOT(4).i32, count = pc[1].u32, arity = pc[2].u32;
+            const wasm_cell *entry = pc + 5 + 2 * (size_t)(i < count ? i : count);
+            move_slots(fp + entry[1].u32, fp + pc[3].u32, arity);
             pc = entry[0].target;
             vmbreak;
         }
@@ -325,26 +343,30 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             vmbreak;
         }
         vmcase(RETURN) {
-            uint32_t n = func->type->result_slots;
-            move_slots(fp, sp - n, n);
-            sp = fp + n;
+            move_slots(fp, fp + pc[1].u32, pc[2].u32);
             wasm_frame *fr = &exec->frames[--exec->nframes];
             if (!fr->ret_pc) goto done; /* the entry frame */
             pc = fr->ret_pc;
             fp = fr->fp;
             func = fr->func;
-            inst = func->inst;
-            memory_cache(inst, &mem, &mem_size);
+            if (func->inst != inst) {
+                inst = func->inst;
+                memory_cache(inst, &mem, &mem_size);
+            } else if (inst->memory && inst->memory->size != mem_size) {
+                /* The callee (or a host it called) grew our memory. */
+                memory_cache(inst, &mem, &mem_size);
+            }
             vmbreak;
         }
         vmcase(CALL) {
-            /* Budget and interrupt are checked before anything is popped,
-             * so a suspended call simply runs again on resume. */
+            /* Budget and interrupt are checked before anything else, so a
+             * suspended call simply runs again on resume. */
             if (budget == 0 || atomic_load_explicit(&exec->interrupt, memory_order_relaxed))
                 goto suspend;
             budget--;
             callee = inst->funcs[pc[1].u32];
-            next_pc = pc + 2;
+            args = fp + pc[2].u32;
+            next_pc = pc + 3;
             goto enter_wasm;
         }
         vmcase(CALL_IMPORT) {
@@ -352,7 +374,8 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
                 goto suspend;
             budget--;
             callee = inst->funcs[pc[1].u32];
-            next_pc = pc + 2;
+            args = fp + pc[2].u32;
+            next_pc = pc + 3;
             if (callee->kind == WASM_FUNC_HOST) goto call_host;
             goto enter_wasm;
         }
@@ -360,7 +383,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             if (budget == 0 || atomic_load_explicit(&exec->interrupt, memory_order_relaxed))
                 goto suspend;
             const hive_table *t = inst->tables[pc[2].u32];
-            uint32_t i = sp[-1].i32;
+            uint32_t i = SLOT(4).i32;
             if (i >= t->size) {
                 tk = HIVE_TRAP_UNDEFINED_ELEM;
                 trap_elem = i;
@@ -377,182 +400,136 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
                 goto trap;
             }
             budget--;
-            sp--;
-            next_pc = pc + 3;
+            args = fp + pc[3].u32;
+            next_pc = pc + 5;
             if (callee->kind == WASM_FUNC_HOST) goto call_host;
             goto enter_wasm;
         }
 
-        /* ---- parametric ---- */
-        vmcase(DROP) {
-            sp--;
-            pc += 1;
-            vmbreak;
-        }
-        vmcase(DROP_N) {
-            sp -= pc[1].u32;
-            pc += 2;
-            vmbreak;
-        }
+        /* ---- parametric and variables ---- */
         vmcase(SELECT) {
-            /* a b c -> c ? a : b; a stays in place when chosen */
-            uint32_t c = sp[-1].i32;
-            sp -= 2;
-            if (!c) sp[-1] = sp[0];
-            pc += 1;
+            SLOT(1) = SLOT(4).i32 ? SLOT(2) : SLOT(3);
+            pc += 5;
             vmbreak;
         }
         vmcase(SELECT_V128) {
-            uint32_t c = sp[-1].i32;
-            sp -= 3;
-            if (!c) {
-                sp[-2] = sp[0];
-                sp[-1] = sp[1];
-            }
-            pc += 1;
+            /* The chosen value may overlap the destination: read first. */
+            const wasm_slot *s = SLOT(4).i32 ? &SLOT(2) : &SLOT(3);
+            wasm_slot lo = s[0], hi = s[1];
+            wasm_slot *d = &SLOT(1);
+            d[0] = lo;
+            d[1] = hi;
+            pc += 5;
             vmbreak;
         }
-
-        /* ---- variables ---- */
-        vmcase(LOCAL_GET) {
-            *sp++ = fp[pc[1].u32];
-            pc += 2;
+        vmcase(COPY) {
+            SLOT(1) = SLOT(2);
+            pc += 3;
             vmbreak;
         }
-        vmcase(LOCAL_SET) {
-            fp[pc[1].u32] = *--sp;
-            pc += 2;
-            vmbreak;
-        }
-        vmcase(LOCAL_TEE) {
-            fp[pc[1].u32] = sp[-1];
-            pc += 2;
-            vmbreak;
-        }
-        vmcase(LOCAL_GET_V128) {
-            wasm_slot *l = fp + pc[1].u32;
-            sp[0] = l[0];
-            sp[1] = l[1];
-            sp += 2;
-            pc += 2;
-            vmbreak;
-        }
-        vmcase(LOCAL_SET_V128) {
-            wasm_slot *l = fp + pc[1].u32;
-            sp -= 2;
-            l[0] = sp[0];
-            l[1] = sp[1];
-            pc += 2;
-            vmbreak;
-        }
-        vmcase(LOCAL_TEE_V128) {
-            wasm_slot *l = fp + pc[1].u32;
-            l[0] = sp[-2];
-            l[1] = sp[-1];
-            pc += 2;
+        vmcase(COPY_V128) {
+            const wasm_slot *s = &SLOT(2);
+            wasm_slot lo = s[0], hi = s[1];
+            wasm_slot *d = &SLOT(1);
+            d[0] = lo;
+            d[1] = hi;
+            pc += 3;
             vmbreak;
         }
         vmcase(GLOBAL_GET) {
-            *sp++ = inst->globals[pc[1].u32]->value[0];
-            pc += 2;
+            SLOT(1) = inst->globals[pc[2].u32]->value[0];
+            pc += 3;
             vmbreak;
         }
         vmcase(GLOBAL_SET) {
-            inst->globals[pc[1].u32]->value[0] = *--sp;
-            pc += 2;
+            inst->globals[pc[1].u32]->value[0] = SLOT(2);
+            pc += 3;
             vmbreak;
         }
         vmcase(GLOBAL_GET_V128) {
-            const hive_global *g = inst->globals[pc[1].u32];
-            sp[0] = g->value[0];
-            sp[1] = g->value[1];
-            sp += 2;
-            pc += 2;
+            const hive_global *g = inst->globals[pc[2].u32];
+            wasm_slot *d = &SLOT(1);
+            d[0] = g->value[0];
+            d[1] = g->value[1];
+            pc += 3;
             vmbreak;
         }
         vmcase(GLOBAL_SET_V128) {
             hive_global *g = inst->globals[pc[1].u32];
-            sp -= 2;
-            g->value[0] = sp[0];
-            g->value[1] = sp[1];
-            pc += 2;
+            const wasm_slot *s = &SLOT(2);
+            g->value[0] = s[0];
+            g->value[1] = s[1];
+            pc += 3;
             vmbreak;
         }
         vmcase(CONST) {
-            sp->i64 = pc[1].u64;
-            sp++;
-            pc += 2;
-            vmbreak;
-        }
-        vmcase(CONST_V128) {
-            sp[0].i64 = pc[1].u64;
-            sp[1].i64 = pc[2].u64;
-            sp += 2;
+            SLOT(1).i64 = pc[2].u64;
             pc += 3;
             vmbreak;
         }
 
-        /* ---- tables ---- */
+        /* ---- tables: window operations (sp: just above the operands) ---- */
         vmcase(TABLE_GET) {
-            const hive_table *t = inst->tables[pc[1].u32];
+            wasm_slot *sp = fp + pc[1].u32;
+            const hive_table *t = inst->tables[pc[2].u32];
             uint32_t i = sp[-1].i32;
             if (i >= t->size) goto trap_table;
             sp[-1].ref = t->elems[i];
-            pc += 2;
+            pc += 3;
             vmbreak;
         }
         vmcase(TABLE_SET) {
-            hive_table *t = inst->tables[pc[1].u32];
+            wasm_slot *sp = fp + pc[1].u32;
+            hive_table *t = inst->tables[pc[2].u32];
             uint32_t i = sp[-2].i32;
             if (i >= t->size) goto trap_table;
             t->elems[i] = sp[-1].ref;
-            sp -= 2;
-            pc += 2;
+            pc += 3;
             vmbreak;
         }
         vmcase(TABLE_SIZE) {
-            sp->i64 = inst->tables[pc[1].u32]->size;
-            sp++;
-            pc += 2;
+            wasm_slot *sp = fp + pc[1].u32;
+            sp->i64 = inst->tables[pc[2].u32]->size;
+            pc += 3;
             vmbreak;
         }
         vmcase(TABLE_GROW) {
+            wasm_slot *sp = fp + pc[1].u32;
             uint32_t n = sp[-1].i32;
             void *init = sp[-2].ref;
-            sp--;
-            sp[-1].i64 = (uint32_t)instance_table_grow(inst->tables[pc[1].u32], n, init);
-            pc += 2;
+            sp[-2].i64 = (uint32_t)instance_table_grow(inst->tables[pc[2].u32], n, init);
+            pc += 3;
             vmbreak;
         }
         vmcase(TABLE_FILL) {
-            hive_table *t = inst->tables[pc[1].u32];
+            wasm_slot *sp = fp + pc[1].u32;
+            hive_table *t = inst->tables[pc[2].u32];
             uint32_t n = sp[-1].i32, i = sp[-3].i32;
             void *v = sp[-2].ref;
             if ((uint64_t)i + n > t->size) goto trap_table;
             for (uint32_t k = 0; k < n; k++) t->elems[i + k] = v;
-            sp -= 3;
-            pc += 2;
-            vmbreak;
-        }
-        vmcase(TABLE_COPY) {
-            hive_table *dt = inst->tables[pc[1].u32];
-            const hive_table *st = inst->tables[pc[2].u32];
-            uint32_t n = sp[-1].i32, s = sp[-2].i32, d = sp[-3].i32;
-            if ((uint64_t)s + n > st->size || (uint64_t)d + n > dt->size) goto trap_table;
-            if (n) memmove(dt->elems + d, st->elems + s, (size_t)n * sizeof(void *));
-            sp -= 3;
             pc += 3;
             vmbreak;
         }
+        vmcase(TABLE_COPY) {
+            wasm_slot *sp = fp + pc[1].u32;
+            hive_table *dt = inst->tables[pc[2].u32];
+            const hive_table *st = inst->tables[pc[3].u32];
+            uint32_t n = sp[-1].i32, s = sp[-2].i32, d = sp[-3].i32;
+            if ((uint64_t)s + n > st->size || (uint64_t)d + n > dt->size) goto trap_table;
+            if (n) memmove(dt->elems + d, st->elems + s, (size_t)n * sizeof(void *));
+            pc += 4;
+            vmbreak;
+        }
         vmcase(TABLE_INIT) {
-            hive_table *t = inst->tables[pc[1].u32];
-            uint32_t e = pc[2].u32;
+            wasm_slot *sp = fp + pc[1].u32;
+            hive_table *t = inst->tables[pc[2].u32];
+            uint32_t e = pc[3].u32;
             uint32_t n = sp[-1].i32, s = sp[-2].i32, d = sp[-3].i32;
             if ((uint64_t)s + n > inst->elem_lens[e] || (uint64_t)d + n > t->size)
                 goto trap_table;
             if (n) memcpy(t->elems + d, inst->elem_refs[e] + s, (size_t)n * sizeof(void *));
-            sp -= 3;
-            pc += 3;
+            pc += 4;
             vmbreak;
         }
         vmcase(ELEM_DROP) {
@@ -563,25 +540,25 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
 
         /* ---- memory: bulk ---- */
         vmcase(MEMORY_SIZE) {
-            sp->i64 = inst->memory->pages;
-            sp++;
-            pc += 1;
+            SLOT(1).i64 = inst->memory->pages;
+            pc += 2;
             vmbreak;
         }
         vmcase(MEMORY_GROW) {
-            sp[-1].i64 = (uint32_t)hive_memory_grow(inst->memory, sp[-1].i32);
+            uint32_t old = (uint32_t)hive_memory_grow(inst->memory, SLOT(2).i32);
+            SLOT(1).i64 = old;
             memory_cache(inst, &mem, &mem_size);
-            pc += 1;
+            pc += 3;
             vmbreak;
         }
         vmcase(MEMORY_INIT) {
-            uint32_t seg = pc[1].u32;
+            wasm_slot *sp = fp + pc[1].u32;
+            uint32_t seg = pc[2].u32;
             uint32_t n = sp[-1].i32, s = sp[-2].i32, d = sp[-3].i32;
             if ((uint64_t)s + n > inst->data_lens[seg] || (uint64_t)d + n > mem_size)
                 goto trap_memory;
             if (n) memcpy(mem + d, inst->m->datas[seg].bytes + s, n);
-            sp -= 3;
-            pc += 2;
+            pc += 3;
             vmbreak;
         }
         vmcase(DATA_DROP) {
@@ -590,299 +567,319 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             vmbreak;
         }
         vmcase(MEMORY_COPY) {
+            wasm_slot *sp = fp + pc[1].u32;
             uint32_t n = sp[-1].i32, s = sp[-2].i32, d = sp[-3].i32;
             if ((uint64_t)s + n > mem_size || (uint64_t)d + n > mem_size) goto trap_memory;
             if (n) memmove(mem + d, mem + s, n);
-            sp -= 3;
-            pc += 1;
+            pc += 2;
             vmbreak;
         }
         vmcase(MEMORY_FILL) {
+            wasm_slot *sp = fp + pc[1].u32;
             uint32_t n = sp[-1].i32, v = sp[-2].i32, d = sp[-3].i32;
             if ((uint64_t)d + n > mem_size) goto trap_memory;
             if (n) memset(mem + d, (int)(v & 0xff), n);
-            sp -= 3;
-            pc += 1;
+            pc += 2;
             vmbreak;
         }
 
         /* ---- references ---- */
         vmcase(REF_IS_NULL) {
-            sp[-1].i64 = sp[-1].ref == NULL;
-            pc += 1;
+            SLOT(1).i64 = SLOT(2).ref == NULL;
+            pc += 3;
             vmbreak;
         }
         vmcase(REF_FUNC) {
-            sp->ref = inst->funcs[pc[1].u32];
-            sp++;
-            pc += 2;
+            SLOT(1).ref = inst->funcs[pc[2].u32];
+            pc += 3;
             vmbreak;
         }
 
-        /* ---- loads: effective address = i32 address + static offset, as a
-         * 64-bit sum that cannot wrap; the access must end within the
-         * memory's current size. ---- */
+        /* ---- integer operations with a constant operand [d, a, imm] ---- */
+        vmcase(I32_ADD_I) { SLOT(1).i64 = (uint32_t)(SLOT(2).i32 + pc[3].u32); pc += 4; vmbreak; }
+        vmcase(I32_SUB_I) { SLOT(1).i64 = (uint32_t)(SLOT(2).i32 - pc[3].u32); pc += 4; vmbreak; }
+        vmcase(I32_MUL_I) { SLOT(1).i64 = (uint32_t)(SLOT(2).i32 * pc[3].u32); pc += 4; vmbreak; }
+        vmcase(I32_AND_I) { SLOT(1).i64 = SLOT(2).i32 & pc[3].u32; pc += 4; vmbreak; }
+        vmcase(I32_OR_I) { SLOT(1).i64 = SLOT(2).i32 | pc[3].u32; pc += 4; vmbreak; }
+        vmcase(I32_XOR_I) { SLOT(1).i64 = SLOT(2).i32 ^ pc[3].u32; pc += 4; vmbreak; }
+        vmcase(I32_SHL_I) { SLOT(1).i64 = (uint32_t)(SLOT(2).i32 << pc[3].u32); pc += 4; vmbreak; }
+        vmcase(I32_SHR_S_I) { SLOT(1).i64 = (uint32_t)((int32_t)SLOT(2).i32 >> pc[3].u32); pc += 4; vmbreak; }
+        vmcase(I32_SHR_U_I) { SLOT(1).i64 = SLOT(2).i32 >> pc[3].u32; pc += 4; vmbreak; }
+        vmcase(I32_EQ_I) { SLOT(1).i64 = SLOT(2).i32 == pc[3].u32; pc += 4; vmbreak; }
+        vmcase(I32_NE_I) { SLOT(1).i64 = SLOT(2).i32 != pc[3].u32; pc += 4; vmbreak; }
+        vmcase(I32_LT_S_I) { SLOT(1).i64 = (int32_t)SLOT(2).i32 < pc[3].i32; pc += 4; vmbreak; }
+        vmcase(I32_LT_U_I) { SLOT(1).i64 = SLOT(2).i32 < pc[3].u32; pc += 4; vmbreak; }
+        vmcase(I32_GT_S_I) { SLOT(1).i64 = (int32_t)SLOT(2).i32 > pc[3].i32; pc += 4; vmbreak; }
+        vmcase(I32_GT_U_I) { SLOT(1).i64 = SLOT(2).i32 > pc[3].u32; pc += 4; vmbreak; }
+        vmcase(I32_LE_S_I) { SLOT(1).i64 = (int32_t)SLOT(2).i32 <= pc[3].i32; pc += 4; vmbreak; }
+        vmcase(I32_LE_U_I) { SLOT(1).i64 = SLOT(2).i32 <= pc[3].u32; pc += 4; vmbreak; }
+        vmcase(I32_GE_S_I) { SLOT(1).i64 = (int32_t)SLOT(2).i32 >= pc[3].i32; pc += 4; vmbreak; }
+        vmcase(I32_GE_U_I) { SLOT(1).i64 = SLOT(2).i32 >= pc[3].u32; pc += 4; vmbreak; }
+        vmcase(I64_ADD_I) { SLOT(1).i64 = SLOT(2).i64 + pc[3].u64; pc += 4; vmbreak; }
+        vmcase(I64_SUB_I) { SLOT(1).i64 = SLOT(2).i64 - pc[3].u64; pc += 4; vmbreak; }
+        vmcase(I64_MUL_I) { SLOT(1).i64 = SLOT(2).i64 * pc[3].u64; pc += 4; vmbreak; }
+        vmcase(I64_AND_I) { SLOT(1).i64 = SLOT(2).i64 & pc[3].u64; pc += 4; vmbreak; }
+        vmcase(I64_OR_I) { SLOT(1).i64 = SLOT(2).i64 | pc[3].u64; pc += 4; vmbreak; }
+        vmcase(I64_XOR_I) { SLOT(1).i64 = SLOT(2).i64 ^ pc[3].u64; pc += 4; vmbreak; }
+        vmcase(I64_SHL_I) { SLOT(1).i64 = SLOT(2).i64 << pc[3].u32; pc += 4; vmbreak; }
+        vmcase(I64_SHR_S_I) { SLOT(1).i64 = (uint64_t)((int64_t)SLOT(2).i64 >> pc[3].u32); pc += 4; vmbreak; }
+        vmcase(I64_SHR_U_I) { SLOT(1).i64 = SLOT(2).i64 >> pc[3].u32; pc += 4; vmbreak; }
+
+        /* ---- loads [d, a, offset]: effective address = i32 address +
+         * static offset, as a 64-bit sum that cannot wrap; the access must
+         * end within the memory's current size. ---- */
         vmcase(I32_LOAD) {
-            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
             if (ea + 4 > mem_size) goto trap_memory;
             uint32_t v;
             memcpy(&v, mem + ea, 4);
-            sp[-1].i64 = v;
-            pc += 2;
+            SLOT(1).i64 = v;
+            pc += 4;
             vmbreak;
         }
         vmcase(I64_LOAD) {
-            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
             if (ea + 8 > mem_size) goto trap_memory;
             uint64_t v;
             memcpy(&v, mem + ea, 8);
-            sp[-1].i64 = v;
-            pc += 2;
+            SLOT(1).i64 = v;
+            pc += 4;
             vmbreak;
         }
         vmcase(F32_LOAD) {
-            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
             if (ea + 4 > mem_size) goto trap_memory;
             uint32_t v;
             memcpy(&v, mem + ea, 4);
-            sp[-1].i64 = v;
-            pc += 2;
+            SLOT(1).i64 = v;
+            pc += 4;
             vmbreak;
         }
         vmcase(F64_LOAD) {
-            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
             if (ea + 8 > mem_size) goto trap_memory;
             uint64_t v;
             memcpy(&v, mem + ea, 8);
-            sp[-1].i64 = v;
-            pc += 2;
+            SLOT(1).i64 = v;
+            pc += 4;
             vmbreak;
         }
         vmcase(I32_LOAD8_S) {
-            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
             if (ea + 1 > mem_size) goto trap_memory;
             int8_t v;
             memcpy(&v, mem + ea, 1);
-            sp[-1].i64 = (uint32_t)(int32_t)v;
-            pc += 2;
+            SLOT(1).i64 = (uint32_t)(int32_t)v;
+            pc += 4;
             vmbreak;
         }
         vmcase(I32_LOAD8_U) {
-            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
             if (ea + 1 > mem_size) goto trap_memory;
             uint8_t v;
             memcpy(&v, mem + ea, 1);
-            sp[-1].i64 = v;
-            pc += 2;
+            SLOT(1).i64 = v;
+            pc += 4;
             vmbreak;
         }
         vmcase(I32_LOAD16_S) {
-            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
             if (ea + 2 > mem_size) goto trap_memory;
             int16_t v;
             memcpy(&v, mem + ea, 2);
-            sp[-1].i64 = (uint32_t)(int32_t)v;
-            pc += 2;
+            SLOT(1).i64 = (uint32_t)(int32_t)v;
+            pc += 4;
             vmbreak;
         }
         vmcase(I32_LOAD16_U) {
-            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
             if (ea + 2 > mem_size) goto trap_memory;
             uint16_t v;
             memcpy(&v, mem + ea, 2);
-            sp[-1].i64 = v;
-            pc += 2;
+            SLOT(1).i64 = v;
+            pc += 4;
             vmbreak;
         }
         vmcase(I64_LOAD8_S) {
-            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
             if (ea + 1 > mem_size) goto trap_memory;
             int8_t v;
             memcpy(&v, mem + ea, 1);
-            sp[-1].i64 = (uint64_t)(int64_t)v;
-            pc += 2;
+            SLOT(1).i64 = (uint64_t)(int64_t)v;
+            pc += 4;
             vmbreak;
         }
         vmcase(I64_LOAD8_U) {
-            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
             if (ea + 1 > mem_size) goto trap_memory;
             uint8_t v;
             memcpy(&v, mem + ea, 1);
-            sp[-1].i64 = v;
-            pc += 2;
+            SLOT(1).i64 = v;
+            pc += 4;
             vmbreak;
         }
         vmcase(I64_LOAD16_S) {
-            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
             if (ea + 2 > mem_size) goto trap_memory;
             int16_t v;
             memcpy(&v, mem + ea, 2);
-            sp[-1].i64 = (uint64_t)(int64_t)v;
-            pc += 2;
+            SLOT(1).i64 = (uint64_t)(int64_t)v;
+            pc += 4;
             vmbreak;
         }
         vmcase(I64_LOAD16_U) {
-            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
             if (ea + 2 > mem_size) goto trap_memory;
             uint16_t v;
             memcpy(&v, mem + ea, 2);
-            sp[-1].i64 = v;
-            pc += 2;
+            SLOT(1).i64 = v;
+            pc += 4;
             vmbreak;
         }
         vmcase(I64_LOAD32_S) {
-            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
             if (ea + 4 > mem_size) goto trap_memory;
             int32_t v;
             memcpy(&v, mem + ea, 4);
-            sp[-1].i64 = (uint64_t)(int64_t)v;
-            pc += 2;
+            SLOT(1).i64 = (uint64_t)(int64_t)v;
+            pc += 4;
             vmbreak;
         }
         vmcase(I64_LOAD32_U) {
-            uint64_t ea = (uint64_t)sp[-1].i32 + pc[1].u32;
+            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
             if (ea + 4 > mem_size) goto trap_memory;
             uint32_t v;
             memcpy(&v, mem + ea, 4);
-            sp[-1].i64 = v;
-            pc += 2;
+            SLOT(1).i64 = v;
+            pc += 4;
             vmbreak;
         }
 
-        /* ---- stores: pop value, then address ---- */
+        /* ---- stores [a, b, offset]: address fp[a], value fp[b] ---- */
         vmcase(I32_STORE) {
-            uint64_t ea = (uint64_t)sp[-2].i32 + pc[1].u32;
+            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
             if (ea + 4 > mem_size) goto trap_memory;
-            uint32_t v = sp[-1].i32;
+            uint32_t v = SLOT(2).i32;
             memcpy(mem + ea, &v, 4);
-            sp -= 2;
-            pc += 2;
+            pc += 4;
             vmbreak;
         }
         vmcase(I64_STORE) {
-            uint64_t ea = (uint64_t)sp[-2].i32 + pc[1].u32;
+            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
             if (ea + 8 > mem_size) goto trap_memory;
-            uint64_t v = sp[-1].i64;
+            uint64_t v = SLOT(2).i64;
             memcpy(mem + ea, &v, 8);
-            sp -= 2;
-            pc += 2;
+            pc += 4;
             vmbreak;
         }
         vmcase(F32_STORE) {
-            uint64_t ea = (uint64_t)sp[-2].i32 + pc[1].u32;
+            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
             if (ea + 4 > mem_size) goto trap_memory;
-            uint32_t v = sp[-1].i32; /* the bits: NaN payloads survive */
+            uint32_t v = SLOT(2).i32; /* the bits: NaN payloads survive */
             memcpy(mem + ea, &v, 4);
-            sp -= 2;
-            pc += 2;
+            pc += 4;
             vmbreak;
         }
         vmcase(F64_STORE) {
-            uint64_t ea = (uint64_t)sp[-2].i32 + pc[1].u32;
+            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
             if (ea + 8 > mem_size) goto trap_memory;
-            uint64_t v = sp[-1].i64;
+            uint64_t v = SLOT(2).i64;
             memcpy(mem + ea, &v, 8);
-            sp -= 2;
-            pc += 2;
+            pc += 4;
             vmbreak;
         }
         vmcase(I32_STORE8) {
-            uint64_t ea = (uint64_t)sp[-2].i32 + pc[1].u32;
+            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
             if (ea + 1 > mem_size) goto trap_memory;
-            uint8_t v = (uint8_t)sp[-1].i32;
+            uint8_t v = (uint8_t)SLOT(2).i32;
             memcpy(mem + ea, &v, 1);
-            sp -= 2;
-            pc += 2;
+            pc += 4;
             vmbreak;
         }
         vmcase(I32_STORE16) {
-            uint64_t ea = (uint64_t)sp[-2].i32 + pc[1].u32;
+            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
             if (ea + 2 > mem_size) goto trap_memory;
-            uint16_t v = (uint16_t)sp[-1].i32;
+            uint16_t v = (uint16_t)SLOT(2).i32;
             memcpy(mem + ea, &v, 2);
-            sp -= 2;
-            pc += 2;
+            pc += 4;
             vmbreak;
         }
         vmcase(I64_STORE8) {
-            uint64_t ea = (uint64_t)sp[-2].i32 + pc[1].u32;
+            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
             if (ea + 1 > mem_size) goto trap_memory;
-            uint8_t v = (uint8_t)sp[-1].i64;
+            uint8_t v = (uint8_t)SLOT(2).i64;
             memcpy(mem + ea, &v, 1);
-            sp -= 2;
-            pc += 2;
+            pc += 4;
             vmbreak;
         }
         vmcase(I64_STORE16) {
-            uint64_t ea = (uint64_t)sp[-2].i32 + pc[1].u32;
+            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
             if (ea + 2 > mem_size) goto trap_memory;
-            uint16_t v = (uint16_t)sp[-1].i64;
+            uint16_t v = (uint16_t)SLOT(2).i64;
             memcpy(mem + ea, &v, 2);
-            sp -= 2;
-            pc += 2;
+            pc += 4;
             vmbreak;
         }
         vmcase(I64_STORE32) {
-            uint64_t ea = (uint64_t)sp[-2].i32 + pc[1].u32;
+            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
             if (ea + 4 > mem_size) goto trap_memory;
-            uint32_t v = (uint32_t)sp[-1].i64;
+            uint32_t v = (uint32_t)SLOT(2).i64;
             memcpy(mem + ea, &v, 4);
-            sp -= 2;
-            pc += 2;
+            pc += 4;
             vmbreak;
         }
 
         /* ---- i32 comparisons (results are i32 0/1; whole slot written so
          * the upper half stays zero) ---- */
-        vmcase(I32_EQZ) { sp[-1].i64 = sp[-1].i32 == 0; pc += 1; vmbreak; }
-        vmcase(I32_EQ) { sp[-2].i64 = sp[-2].i32 == sp[-1].i32; sp--; pc += 1; vmbreak; }
-        vmcase(I32_NE) { sp[-2].i64 = sp[-2].i32 != sp[-1].i32; sp--; pc += 1; vmbreak; }
-        vmcase(I32_LT_S) { sp[-2].i64 = (int32_t)sp[-2].i32 < (int32_t)sp[-1].i32; sp--; pc += 1; vmbreak; }
-        vmcase(I32_LT_U) { sp[-2].i64 = sp[-2].i32 < sp[-1].i32; sp--; pc += 1; vmbreak; }
-        vmcase(I32_GT_S) { sp[-2].i64 = (int32_t)sp[-2].i32 > (int32_t)sp[-1].i32; sp--; pc += 1; vmbreak; }
-        vmcase(I32_GT_U) { sp[-2].i64 = sp[-2].i32 > sp[-1].i32; sp--; pc += 1; vmbreak; }
-        vmcase(I32_LE_S) { sp[-2].i64 = (int32_t)sp[-2].i32 <= (int32_t)sp[-1].i32; sp--; pc += 1; vmbreak; }
-        vmcase(I32_LE_U) { sp[-2].i64 = sp[-2].i32 <= sp[-1].i32; sp--; pc += 1; vmbreak; }
-        vmcase(I32_GE_S) { sp[-2].i64 = (int32_t)sp[-2].i32 >= (int32_t)sp[-1].i32; sp--; pc += 1; vmbreak; }
-        vmcase(I32_GE_U) { sp[-2].i64 = sp[-2].i32 >= sp[-1].i32; sp--; pc += 1; vmbreak; }
+        vmcase(I32_EQZ) { SLOT(1).i64 = SLOT(2).i32 == 0; pc += 3; vmbreak; }
+        vmcase(I32_EQ) { SLOT(1).i64 = SLOT(2).i32 == SLOT(3).i32; pc += 4; vmbreak; }
+        vmcase(I32_NE) { SLOT(1).i64 = SLOT(2).i32 != SLOT(3).i32; pc += 4; vmbreak; }
+        vmcase(I32_LT_S) { SLOT(1).i64 = (int32_t)SLOT(2).i32 < (int32_t)SLOT(3).i32; pc += 4; vmbreak; }
+        vmcase(I32_LT_U) { SLOT(1).i64 = SLOT(2).i32 < SLOT(3).i32; pc += 4; vmbreak; }
+        vmcase(I32_GT_S) { SLOT(1).i64 = (int32_t)SLOT(2).i32 > (int32_t)SLOT(3).i32; pc += 4; vmbreak; }
+        vmcase(I32_GT_U) { SLOT(1).i64 = SLOT(2).i32 > SLOT(3).i32; pc += 4; vmbreak; }
+        vmcase(I32_LE_S) { SLOT(1).i64 = (int32_t)SLOT(2).i32 <= (int32_t)SLOT(3).i32; pc += 4; vmbreak; }
+        vmcase(I32_LE_U) { SLOT(1).i64 = SLOT(2).i32 <= SLOT(3).i32; pc += 4; vmbreak; }
+        vmcase(I32_GE_S) { SLOT(1).i64 = (int32_t)SLOT(2).i32 >= (int32_t)SLOT(3).i32; pc += 4; vmbreak; }
+        vmcase(I32_GE_U) { SLOT(1).i64 = SLOT(2).i32 >= SLOT(3).i32; pc += 4; vmbreak; }
 
         /* ---- i64 comparisons ---- */
-        vmcase(I64_EQZ) { sp[-1].i64 = sp[-1].i64 == 0; pc += 1; vmbreak; }
-        vmcase(I64_EQ) { sp[-2].i64 = sp[-2].i64 == sp[-1].i64; sp--; pc += 1; vmbreak; }
-        vmcase(I64_NE) { sp[-2].i64 = sp[-2].i64 != sp[-1].i64; sp--; pc += 1; vmbreak; }
-        vmcase(I64_LT_S) { sp[-2].i64 = (int64_t)sp[-2].i64 < (int64_t)sp[-1].i64; sp--; pc += 1; vmbreak; }
-        vmcase(I64_LT_U) { sp[-2].i64 = sp[-2].i64 < sp[-1].i64; sp--; pc += 1; vmbreak; }
-        vmcase(I64_GT_S) { sp[-2].i64 = (int64_t)sp[-2].i64 > (int64_t)sp[-1].i64; sp--; pc += 1; vmbreak; }
-        vmcase(I64_GT_U) { sp[-2].i64 = sp[-2].i64 > sp[-1].i64; sp--; pc += 1; vmbreak; }
-        vmcase(I64_LE_S) { sp[-2].i64 = (int64_t)sp[-2].i64 <= (int64_t)sp[-1].i64; sp--; pc += 1; vmbreak; }
-        vmcase(I64_LE_U) { sp[-2].i64 = sp[-2].i64 <= sp[-1].i64; sp--; pc += 1; vmbreak; }
-        vmcase(I64_GE_S) { sp[-2].i64 = (int64_t)sp[-2].i64 >= (int64_t)sp[-1].i64; sp--; pc += 1; vmbreak; }
-        vmcase(I64_GE_U) { sp[-2].i64 = sp[-2].i64 >= sp[-1].i64; sp--; pc += 1; vmbreak; }
+        vmcase(I64_EQZ) { SLOT(1).i64 = SLOT(2).i64 == 0; pc += 3; vmbreak; }
+        vmcase(I64_EQ) { SLOT(1).i64 = SLOT(2).i64 == SLOT(3).i64; pc += 4; vmbreak; }
+        vmcase(I64_NE) { SLOT(1).i64 = SLOT(2).i64 != SLOT(3).i64; pc += 4; vmbreak; }
+        vmcase(I64_LT_S) { SLOT(1).i64 = (int64_t)SLOT(2).i64 < (int64_t)SLOT(3).i64; pc += 4; vmbreak; }
+        vmcase(I64_LT_U) { SLOT(1).i64 = SLOT(2).i64 < SLOT(3).i64; pc += 4; vmbreak; }
+        vmcase(I64_GT_S) { SLOT(1).i64 = (int64_t)SLOT(2).i64 > (int64_t)SLOT(3).i64; pc += 4; vmbreak; }
+        vmcase(I64_GT_U) { SLOT(1).i64 = SLOT(2).i64 > SLOT(3).i64; pc += 4; vmbreak; }
+        vmcase(I64_LE_S) { SLOT(1).i64 = (int64_t)SLOT(2).i64 <= (int64_t)SLOT(3).i64; pc += 4; vmbreak; }
+        vmcase(I64_LE_U) { SLOT(1).i64 = SLOT(2).i64 <= SLOT(3).i64; pc += 4; vmbreak; }
+        vmcase(I64_GE_S) { SLOT(1).i64 = (int64_t)SLOT(2).i64 >= (int64_t)SLOT(3).i64; pc += 4; vmbreak; }
+        vmcase(I64_GE_U) { SLOT(1).i64 = SLOT(2).i64 >= SLOT(3).i64; pc += 4; vmbreak; }
 
         /* ---- float comparisons (false for NaN except ne) ---- */
-        vmcase(F32_EQ) { sp[-2].i64 = sp[-2].f32 == sp[-1].f32; sp--; pc += 1; vmbreak; }
-        vmcase(F32_NE) { sp[-2].i64 = sp[-2].f32 != sp[-1].f32; sp--; pc += 1; vmbreak; }
-        vmcase(F32_LT) { sp[-2].i64 = sp[-2].f32 < sp[-1].f32; sp--; pc += 1; vmbreak; }
-        vmcase(F32_GT) { sp[-2].i64 = sp[-2].f32 > sp[-1].f32; sp--; pc += 1; vmbreak; }
-        vmcase(F32_LE) { sp[-2].i64 = sp[-2].f32 <= sp[-1].f32; sp--; pc += 1; vmbreak; }
-        vmcase(F32_GE) { sp[-2].i64 = sp[-2].f32 >= sp[-1].f32; sp--; pc += 1; vmbreak; }
-        vmcase(F64_EQ) { sp[-2].i64 = sp[-2].f64 == sp[-1].f64; sp--; pc += 1; vmbreak; }
-        vmcase(F64_NE) { sp[-2].i64 = sp[-2].f64 != sp[-1].f64; sp--; pc += 1; vmbreak; }
-        vmcase(F64_LT) { sp[-2].i64 = sp[-2].f64 < sp[-1].f64; sp--; pc += 1; vmbreak; }
-        vmcase(F64_GT) { sp[-2].i64 = sp[-2].f64 > sp[-1].f64; sp--; pc += 1; vmbreak; }
-        vmcase(F64_LE) { sp[-2].i64 = sp[-2].f64 <= sp[-1].f64; sp--; pc += 1; vmbreak; }
-        vmcase(F64_GE) { sp[-2].i64 = sp[-2].f64 >= sp[-1].f64; sp--; pc += 1; vmbreak; }
+        vmcase(F32_EQ) { SLOT(1).i64 = SLOT(2).f32 == SLOT(3).f32; pc += 4; vmbreak; }
+        vmcase(F32_NE) { SLOT(1).i64 = SLOT(2).f32 != SLOT(3).f32; pc += 4; vmbreak; }
+        vmcase(F32_LT) { SLOT(1).i64 = SLOT(2).f32 < SLOT(3).f32; pc += 4; vmbreak; }
+        vmcase(F32_GT) { SLOT(1).i64 = SLOT(2).f32 > SLOT(3).f32; pc += 4; vmbreak; }
+        vmcase(F32_LE) { SLOT(1).i64 = SLOT(2).f32 <= SLOT(3).f32; pc += 4; vmbreak; }
+        vmcase(F32_GE) { SLOT(1).i64 = SLOT(2).f32 >= SLOT(3).f32; pc += 4; vmbreak; }
+        vmcase(F64_EQ) { SLOT(1).i64 = SLOT(2).f64 == SLOT(3).f64; pc += 4; vmbreak; }
+        vmcase(F64_NE) { SLOT(1).i64 = SLOT(2).f64 != SLOT(3).f64; pc += 4; vmbreak; }
+        vmcase(F64_LT) { SLOT(1).i64 = SLOT(2).f64 < SLOT(3).f64; pc += 4; vmbreak; }
+        vmcase(F64_GT) { SLOT(1).i64 = SLOT(2).f64 > SLOT(3).f64; pc += 4; vmbreak; }
+        vmcase(F64_LE) { SLOT(1).i64 = SLOT(2).f64 <= SLOT(3).f64; pc += 4; vmbreak; }
+        vmcase(F64_GE) { SLOT(1).i64 = SLOT(2).f64 >= SLOT(3).f64; pc += 4; vmbreak; }
 
         /* ---- i32 arithmetic (unsigned C arithmetic wraps as wasm does;
          * shift counts are taken modulo 32) ---- */
-        vmcase(I32_CLZ) { sp[-1].i64 = numeric_i32_clz(sp[-1].i32); pc += 1; vmbreak; }
-        vmcase(I32_CTZ) { sp[-1].i64 = numeric_i32_ctz(sp[-1].i32); pc += 1; vmbreak; }
-        vmcase(I32_POPCNT) { sp[-1].i64 = numeric_i32_popcnt(sp[-1].i32); pc += 1; vmbreak; }
-        vmcase(I32_ADD) { sp[-2].i64 = sp[-2].i32 + sp[-1].i32; sp--; pc += 1; vmbreak; }
-        vmcase(I32_SUB) { sp[-2].i64 = sp[-2].i32 - sp[-1].i32; sp--; pc += 1; vmbreak; }
-        vmcase(I32_MUL) { sp[-2].i64 = sp[-2].i32 * sp[-1].i32; sp--; pc += 1; vmbreak; }
+        vmcase(I32_CLZ) { SLOT(1).i64 = numeric_i32_clz(SLOT(2).i32); pc += 3; vmbreak; }
+        vmcase(I32_CTZ) { SLOT(1).i64 = numeric_i32_ctz(SLOT(2).i32); pc += 3; vmbreak; }
+        vmcase(I32_POPCNT) { SLOT(1).i64 = numeric_i32_popcnt(SLOT(2).i32); pc += 3; vmbreak; }
+        vmcase(I32_ADD) { SLOT(1).i64 = SLOT(2).i32 + SLOT(3).i32; pc += 4; vmbreak; }
+        vmcase(I32_SUB) { SLOT(1).i64 = SLOT(2).i32 - SLOT(3).i32; pc += 4; vmbreak; }
+        vmcase(I32_MUL) { SLOT(1).i64 = SLOT(2).i32 * SLOT(3).i32; pc += 4; vmbreak; }
         vmcase(I32_DIV_S) {
-            int32_t a = (int32_t)sp[-2].i32, b = (int32_t)sp[-1].i32;
+            int32_t a = (int32_t)SLOT(2).i32, b = (int32_t)SLOT(3).i32;
             if (b == 0) {
                 tk = HIVE_TRAP_INT_DIV_ZERO;
                 goto trap;
@@ -891,63 +888,59 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
                 tk = HIVE_TRAP_INT_OVERFLOW;
                 goto trap;
             }
-            sp[-2].i64 = (uint32_t)(a / b);
-            sp--;
-            pc += 1;
+            SLOT(1).i64 = (uint32_t)(a / b);
+            pc += 4;
             vmbreak;
         }
         vmcase(I32_DIV_U) {
-            uint32_t a = sp[-2].i32, b = sp[-1].i32;
+            uint32_t a = SLOT(2).i32, b = SLOT(3).i32;
             if (b == 0) {
                 tk = HIVE_TRAP_INT_DIV_ZERO;
                 goto trap;
             }
-            sp[-2].i64 = a / b;
-            sp--;
-            pc += 1;
+            SLOT(1).i64 = a / b;
+            pc += 4;
             vmbreak;
         }
         vmcase(I32_REM_S) {
-            int32_t a = (int32_t)sp[-2].i32, b = (int32_t)sp[-1].i32;
+            int32_t a = (int32_t)SLOT(2).i32, b = (int32_t)SLOT(3).i32;
             if (b == 0) {
                 tk = HIVE_TRAP_INT_DIV_ZERO;
                 goto trap;
             }
             /* INT32_MIN % -1 is 0 in wasm but undefined (a fault on x86) in C. */
-            sp[-2].i64 = b == -1 ? 0 : (uint32_t)(a % b);
-            sp--;
-            pc += 1;
+            SLOT(1).i64 = b == -1 ? 0 : (uint32_t)(a % b);
+            pc += 4;
             vmbreak;
         }
         vmcase(I32_REM_U) {
-            uint32_t a = sp[-2].i32, b = sp[-1].i32;
+            uint32_t a = SLOT(2).i32, b = SLOT(3).i32;
             if (b == 0) {
                 tk = HIVE_TRAP_INT_DIV_ZERO;
                 goto trap;
             }
-            sp[-2].i64 = a % b;
-            sp--;
-            pc += 1;
+            SLOT(1).i64 = a % b;
+            pc += 4;
             vmbreak;
         }
-        vmcase(I32_AND) { sp[-2].i64 = sp[-2].i32 & sp[-1].i32; sp--; pc += 1; vmbreak; }
-        vmcase(I32_OR) { sp[-2].i64 = sp[-2].i32 | sp[-1].i32; sp--; pc += 1; vmbreak; }
-        vmcase(I32_XOR) { sp[-2].i64 = sp[-2].i32 ^ sp[-1].i32; sp--; pc += 1; vmbreak; }
-        vmcase(I32_SHL) { sp[-2].i64 = (uint32_t)(sp[-2].i32 << (sp[-1].i32 & 31)); sp--; pc += 1; vmbreak; }
-        vmcase(I32_SHR_S) { sp[-2].i64 = (uint32_t)((int32_t)sp[-2].i32 >> (sp[-1].i32 & 31)); sp--; pc += 1; vmbreak; }
-        vmcase(I32_SHR_U) { sp[-2].i64 = sp[-2].i32 >> (sp[-1].i32 & 31); sp--; pc += 1; vmbreak; }
-        vmcase(I32_ROTL) { sp[-2].i64 = numeric_i32_rotl(sp[-2].i32, sp[-1].i32); sp--; pc += 1; vmbreak; }
-        vmcase(I32_ROTR) { sp[-2].i64 = numeric_i32_rotr(sp[-2].i32, sp[-1].i32); sp--; pc += 1; vmbreak; }
+        vmcase(I32_AND) { SLOT(1).i64 = SLOT(2).i32 & SLOT(3).i32; pc += 4; vmbreak; }
+        vmcase(I32_OR) { SLOT(1).i64 = SLOT(2).i32 | SLOT(3).i32; pc += 4; vmbreak; }
+        vmcase(I32_XOR) { SLOT(1).i64 = SLOT(2).i32 ^ SLOT(3).i32; pc += 4; vmbreak; }
+        vmcase(I32_SHL) { SLOT(1).i64 = (uint32_t)(SLOT(2).i32 << (SLOT(3).i32 & 31)); pc += 4; vmbreak; }
+        vmcase(I32_SHR_S) { SLOT(1).i64 = (uint32_t)((int32_t)SLOT(2).i32 >> (SLOT(3).i32 & 31)); pc += 4; vmbreak; }
+        vmcase(I32_SHR_U) { SLOT(1).i64 = SLOT(2).i32 >> (SLOT(3).i32 & 31); pc += 4; vmbreak; }
+        vmcase(I32_ROTL) { SLOT(1).i64 = numeric_i32_rotl(SLOT(2).i32, SLOT(3).i32); pc += 4; vmbreak; }
+        vmcase(I32_ROTR) { SLOT(1).i64 = numeric_i32_rotr(SLOT(2).i32, SLOT(3).i32); pc += 4; vmbreak; }
 
         /* ---- i64 arithmetic ---- */
-        vmcase(I64_CLZ) { sp[-1].i64 = numeric_i64_clz(sp[-1].i64); pc += 1; vmbreak; }
-        vmcase(I64_CTZ) { sp[-1].i64 = numeric_i64_ctz(sp[-1].i64); pc += 1; vmbreak; }
-        vmcase(I64_POPCNT) { sp[-1].i64 = numeric_i64_popcnt(sp[-1].i64); pc += 1; vmbreak; }
-        vmcase(I64_ADD) { sp[-2].i64 = sp[-2].i64 + sp[-1].i64; sp--; pc += 1; vmbreak; }
-        vmcase(I64_SUB) { sp[-2].i64 = sp[-2].i64 - sp[-1].i64; sp--; pc += 1; vmbreak; }
-        vmcase(I64_MUL) { sp[-2].i64 = sp[-2].i64 * sp[-1].i64; sp--; pc += 1; vmbreak; }
+        vmcase(I64_CLZ) { SLOT(1).i64 = numeric_i64_clz(SLOT(2).i64); pc += 3; vmbreak; }
+        vmcase(I64_CTZ) { SLOT(1).i64 = numeric_i64_ctz(SLOT(2).i64); pc += 3; vmbreak; }
+        vmcase(I64_POPCNT) { SLOT(1).i64 = numeric_i64_popcnt(SLOT(2).i64); pc += 3; vmbreak; }
+        vmcase(I64_ADD) { SLOT(1).i64 = SLOT(2).i64 + SLOT(3).i64; pc += 4; vmbreak; }
+        vmcase(I64_SUB) { SLOT(1).i64 = SLOT(2).i64 - SLOT(3).i64; pc += 4; vmbreak; }
+        vmcase(I64_MUL) { SLOT(1).i64 = SLOT(2).i64 * SLOT(3).i64; pc += 4; vmbreak; }
         vmcase(I64_DIV_S) {
-            int64_t a = (int64_t)sp[-2].i64, b = (int64_t)sp[-1].i64;
+            int64_t a = (int64_t)SLOT(2).i64, b = (int64_t)SLOT(3).i64;
             if (b == 0) {
                 tk = HIVE_TRAP_INT_DIV_ZERO;
                 goto trap;
@@ -956,195 +949,189 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
                 tk = HIVE_TRAP_INT_OVERFLOW;
                 goto trap;
             }
-            sp[-2].i64 = (uint64_t)(a / b);
-            sp--;
-            pc += 1;
+            SLOT(1).i64 = (uint64_t)(a / b);
+            pc += 4;
             vmbreak;
         }
         vmcase(I64_DIV_U) {
-            uint64_t a = sp[-2].i64, b = sp[-1].i64;
+            uint64_t a = SLOT(2).i64, b = SLOT(3).i64;
             if (b == 0) {
                 tk = HIVE_TRAP_INT_DIV_ZERO;
                 goto trap;
             }
-            sp[-2].i64 = a / b;
-            sp--;
-            pc += 1;
+            SLOT(1).i64 = a / b;
+            pc += 4;
             vmbreak;
         }
         vmcase(I64_REM_S) {
-            int64_t a = (int64_t)sp[-2].i64, b = (int64_t)sp[-1].i64;
+            int64_t a = (int64_t)SLOT(2).i64, b = (int64_t)SLOT(3).i64;
             if (b == 0) {
                 tk = HIVE_TRAP_INT_DIV_ZERO;
                 goto trap;
             }
-            sp[-2].i64 = b == -1 ? 0 : (uint64_t)(a % b); /* see I32_REM_S */
-            sp--;
-            pc += 1;
+            SLOT(1).i64 = b == -1 ? 0 : (uint64_t)(a % b); /* see I32_REM_S */
+            pc += 4;
             vmbreak;
         }
         vmcase(I64_REM_U) {
-            uint64_t a = sp[-2].i64, b = sp[-1].i64;
+            uint64_t a = SLOT(2).i64, b = SLOT(3).i64;
             if (b == 0) {
                 tk = HIVE_TRAP_INT_DIV_ZERO;
                 goto trap;
             }
-            sp[-2].i64 = a % b;
-            sp--;
-            pc += 1;
+            SLOT(1).i64 = a % b;
+            pc += 4;
             vmbreak;
         }
-        vmcase(I64_AND) { sp[-2].i64 = sp[-2].i64 & sp[-1].i64; sp--; pc += 1; vmbreak; }
-        vmcase(I64_OR) { sp[-2].i64 = sp[-2].i64 | sp[-1].i64; sp--; pc += 1; vmbreak; }
-        vmcase(I64_XOR) { sp[-2].i64 = sp[-2].i64 ^ sp[-1].i64; sp--; pc += 1; vmbreak; }
-        vmcase(I64_SHL) { sp[-2].i64 = sp[-2].i64 << (sp[-1].i64 & 63); sp--; pc += 1; vmbreak; }
-        vmcase(I64_SHR_S) { sp[-2].i64 = (uint64_t)((int64_t)sp[-2].i64 >> (sp[-1].i64 & 63)); sp--; pc += 1; vmbreak; }
-        vmcase(I64_SHR_U) { sp[-2].i64 = sp[-2].i64 >> (sp[-1].i64 & 63); sp--; pc += 1; vmbreak; }
-        vmcase(I64_ROTL) { sp[-2].i64 = numeric_i64_rotl(sp[-2].i64, sp[-1].i64); sp--; pc += 1; vmbreak; }
-        vmcase(I64_ROTR) { sp[-2].i64 = numeric_i64_rotr(sp[-2].i64, sp[-1].i64); sp--; pc += 1; vmbreak; }
+        vmcase(I64_AND) { SLOT(1).i64 = SLOT(2).i64 & SLOT(3).i64; pc += 4; vmbreak; }
+        vmcase(I64_OR) { SLOT(1).i64 = SLOT(2).i64 | SLOT(3).i64; pc += 4; vmbreak; }
+        vmcase(I64_XOR) { SLOT(1).i64 = SLOT(2).i64 ^ SLOT(3).i64; pc += 4; vmbreak; }
+        vmcase(I64_SHL) { SLOT(1).i64 = SLOT(2).i64 << (SLOT(3).i64 & 63); pc += 4; vmbreak; }
+        vmcase(I64_SHR_S) { SLOT(1).i64 = (uint64_t)((int64_t)SLOT(2).i64 >> (SLOT(3).i64 & 63)); pc += 4; vmbreak; }
+        vmcase(I64_SHR_U) { SLOT(1).i64 = SLOT(2).i64 >> (SLOT(3).i64 & 63); pc += 4; vmbreak; }
+        vmcase(I64_ROTL) { SLOT(1).i64 = numeric_i64_rotl(SLOT(2).i64, SLOT(3).i64); pc += 4; vmbreak; }
+        vmcase(I64_ROTR) { SLOT(1).i64 = numeric_i64_rotr(SLOT(2).i64, SLOT(3).i64); pc += 4; vmbreak; }
 
         /* ---- f32 arithmetic: float precision; abs/neg/copysign on the bits
          * (they must not touch a NaN's payload) ---- */
-        vmcase(F32_ABS) { sp[-1].i64 = sp[-1].i32 & 0x7fffffffu; pc += 1; vmbreak; }
-        vmcase(F32_NEG) { sp[-1].i64 = sp[-1].i32 ^ 0x80000000u; pc += 1; vmbreak; }
-        vmcase(F32_CEIL) { sp[-1].f32 = numeric_f32_ceil(sp[-1].f32); pc += 1; vmbreak; }
-        vmcase(F32_FLOOR) { sp[-1].f32 = numeric_f32_floor(sp[-1].f32); pc += 1; vmbreak; }
-        vmcase(F32_TRUNC) { sp[-1].f32 = numeric_f32_trunc(sp[-1].f32); pc += 1; vmbreak; }
-        vmcase(F32_NEAREST) { sp[-1].f32 = numeric_f32_nearest(sp[-1].f32); pc += 1; vmbreak; }
-        vmcase(F32_SQRT) { sp[-1].f32 = sqrtf(sp[-1].f32); pc += 1; vmbreak; }
-        vmcase(F32_ADD) { sp[-2].f32 = sp[-2].f32 + sp[-1].f32; sp--; pc += 1; vmbreak; }
-        vmcase(F32_SUB) { sp[-2].f32 = sp[-2].f32 - sp[-1].f32; sp--; pc += 1; vmbreak; }
-        vmcase(F32_MUL) { sp[-2].f32 = sp[-2].f32 * sp[-1].f32; sp--; pc += 1; vmbreak; }
-        vmcase(F32_DIV) { sp[-2].f32 = sp[-2].f32 / sp[-1].f32; sp--; pc += 1; vmbreak; }
-        vmcase(F32_MIN) { sp[-2].f32 = numeric_f32_min(sp[-2].f32, sp[-1].f32); sp--; pc += 1; vmbreak; }
-        vmcase(F32_MAX) { sp[-2].f32 = numeric_f32_max(sp[-2].f32, sp[-1].f32); sp--; pc += 1; vmbreak; }
+        vmcase(F32_ABS) { SLOT(1).i64 = SLOT(2).i32 & 0x7fffffffu; pc += 3; vmbreak; }
+        vmcase(F32_NEG) { SLOT(1).i64 = SLOT(2).i32 ^ 0x80000000u; pc += 3; vmbreak; }
+        vmcase(F32_CEIL) { SLOT(1).f32 = numeric_f32_ceil(SLOT(2).f32); pc += 3; vmbreak; }
+        vmcase(F32_FLOOR) { SLOT(1).f32 = numeric_f32_floor(SLOT(2).f32); pc += 3; vmbreak; }
+        vmcase(F32_TRUNC) { SLOT(1).f32 = numeric_f32_trunc(SLOT(2).f32); pc += 3; vmbreak; }
+        vmcase(F32_NEAREST) { SLOT(1).f32 = numeric_f32_nearest(SLOT(2).f32); pc += 3; vmbreak; }
+        vmcase(F32_SQRT) { SLOT(1).f32 = sqrtf(SLOT(2).f32); pc += 3; vmbreak; }
+        vmcase(F32_ADD) { SLOT(1).f32 = SLOT(2).f32 + SLOT(3).f32; pc += 4; vmbreak; }
+        vmcase(F32_SUB) { SLOT(1).f32 = SLOT(2).f32 - SLOT(3).f32; pc += 4; vmbreak; }
+        vmcase(F32_MUL) { SLOT(1).f32 = SLOT(2).f32 * SLOT(3).f32; pc += 4; vmbreak; }
+        vmcase(F32_DIV) { SLOT(1).f32 = SLOT(2).f32 / SLOT(3).f32; pc += 4; vmbreak; }
+        vmcase(F32_MIN) { SLOT(1).f32 = numeric_f32_min(SLOT(2).f32, SLOT(3).f32); pc += 4; vmbreak; }
+        vmcase(F32_MAX) { SLOT(1).f32 = numeric_f32_max(SLOT(2).f32, SLOT(3).f32); pc += 4; vmbreak; }
         vmcase(F32_COPYSIGN) {
-            sp[-2].i64 = (sp[-2].i32 & 0x7fffffffu) | (sp[-1].i32 & 0x80000000u);
-            sp--;
-            pc += 1;
+            SLOT(1).i64 = (SLOT(2).i32 & 0x7fffffffu) | (SLOT(3).i32 & 0x80000000u);
+            pc += 4;
             vmbreak;
         }
 
         /* ---- f64 arithmetic ---- */
-        vmcase(F64_ABS) { sp[-1].i64 &= 0x7fffffffffffffffu; pc += 1; vmbreak; }
-        vmcase(F64_NEG) { sp[-1].i64 ^= 0x8000000000000000u; pc += 1; vmbreak; }
-        vmcase(F64_CEIL) { sp[-1].f64 = numeric_f64_ceil(sp[-1].f64); pc += 1; vmbreak; }
-        vmcase(F64_FLOOR) { sp[-1].f64 = numeric_f64_floor(sp[-1].f64); pc += 1; vmbreak; }
-        vmcase(F64_TRUNC) { sp[-1].f64 = numeric_f64_trunc(sp[-1].f64); pc += 1; vmbreak; }
-        vmcase(F64_NEAREST) { sp[-1].f64 = numeric_f64_nearest(sp[-1].f64); pc += 1; vmbreak; }
-        vmcase(F64_SQRT) { sp[-1].f64 = sqrt(sp[-1].f64); pc += 1; vmbreak; }
-        vmcase(F64_ADD) { sp[-2].f64 = sp[-2].f64 + sp[-1].f64; sp--; pc += 1; vmbreak; }
-        vmcase(F64_SUB) { sp[-2].f64 = sp[-2].f64 - sp[-1].f64; sp--; pc += 1; vmbreak; }
-        vmcase(F64_MUL) { sp[-2].f64 = sp[-2].f64 * sp[-1].f64; sp--; pc += 1; vmbreak; }
-        vmcase(F64_DIV) { sp[-2].f64 = sp[-2].f64 / sp[-1].f64; sp--; pc += 1; vmbreak; }
-        vmcase(F64_MIN) { sp[-2].f64 = numeric_f64_min(sp[-2].f64, sp[-1].f64); sp--; pc += 1; vmbreak; }
-        vmcase(F64_MAX) { sp[-2].f64 = numeric_f64_max(sp[-2].f64, sp[-1].f64); sp--; pc += 1; vmbreak; }
+        vmcase(F64_ABS) { SLOT(1).i64 = SLOT(2).i64 & 0x7fffffffffffffffu; pc += 3; vmbreak; }
+        vmcase(F64_NEG) { SLOT(1).i64 = SLOT(2).i64 ^ 0x8000000000000000u; pc += 3; vmbreak; }
+        vmcase(F64_CEIL) { SLOT(1).f64 = numeric_f64_ceil(SLOT(2).f64); pc += 3; vmbreak; }
+        vmcase(F64_FLOOR) { SLOT(1).f64 = numeric_f64_floor(SLOT(2).f64); pc += 3; vmbreak; }
+        vmcase(F64_TRUNC) { SLOT(1).f64 = numeric_f64_trunc(SLOT(2).f64); pc += 3; vmbreak; }
+        vmcase(F64_NEAREST) { SLOT(1).f64 = numeric_f64_nearest(SLOT(2).f64); pc += 3; vmbreak; }
+        vmcase(F64_SQRT) { SLOT(1).f64 = sqrt(SLOT(2).f64); pc += 3; vmbreak; }
+        vmcase(F64_ADD) { SLOT(1).f64 = SLOT(2).f64 + SLOT(3).f64; pc += 4; vmbreak; }
+        vmcase(F64_SUB) { SLOT(1).f64 = SLOT(2).f64 - SLOT(3).f64; pc += 4; vmbreak; }
+        vmcase(F64_MUL) { SLOT(1).f64 = SLOT(2).f64 * SLOT(3).f64; pc += 4; vmbreak; }
+        vmcase(F64_DIV) { SLOT(1).f64 = SLOT(2).f64 / SLOT(3).f64; pc += 4; vmbreak; }
+        vmcase(F64_MIN) { SLOT(1).f64 = numeric_f64_min(SLOT(2).f64, SLOT(3).f64); pc += 4; vmbreak; }
+        vmcase(F64_MAX) { SLOT(1).f64 = numeric_f64_max(SLOT(2).f64, SLOT(3).f64); pc += 4; vmbreak; }
         vmcase(F64_COPYSIGN) {
-            sp[-2].i64 = (sp[-2].i64 & 0x7fffffffffffffffu) | (sp[-1].i64 & 0x8000000000000000u);
-            sp--;
-            pc += 1;
+            SLOT(1).i64 = (SLOT(2).i64 & 0x7fffffffffffffffu) | (SLOT(3).i64 & 0x8000000000000000u);
+            pc += 4;
             vmbreak;
         }
 
         /* ---- conversions ---- */
-        vmcase(I32_WRAP_I64) { sp[-1].i64 = (uint32_t)sp[-1].i64; pc += 1; vmbreak; }
+        vmcase(I32_WRAP_I64) { SLOT(1).i64 = (uint32_t)SLOT(2).i64; pc += 3; vmbreak; }
         vmcase(I32_TRUNC_F32_S) {
             int32_t r;
-            tk = numeric_i32_trunc_f32_s(sp[-1].f32, &r);
+            tk = numeric_i32_trunc_f32_s(SLOT(2).f32, &r);
             if (tk) goto trap;
-            sp[-1].i64 = (uint32_t)r;
-            pc += 1;
+            SLOT(1).i64 = (uint32_t)r;
+            pc += 3;
             vmbreak;
         }
         vmcase(I32_TRUNC_F32_U) {
             uint32_t r;
-            tk = numeric_i32_trunc_f32_u(sp[-1].f32, &r);
+            tk = numeric_i32_trunc_f32_u(SLOT(2).f32, &r);
             if (tk) goto trap;
-            sp[-1].i64 = r;
-            pc += 1;
+            SLOT(1).i64 = r;
+            pc += 3;
             vmbreak;
         }
         vmcase(I32_TRUNC_F64_S) {
             int32_t r;
-            tk = numeric_i32_trunc_f64_s(sp[-1].f64, &r);
+            tk = numeric_i32_trunc_f64_s(SLOT(2).f64, &r);
             if (tk) goto trap;
-            sp[-1].i64 = (uint32_t)r;
-            pc += 1;
+            SLOT(1).i64 = (uint32_t)r;
+            pc += 3;
             vmbreak;
         }
         vmcase(I32_TRUNC_F64_U) {
             uint32_t r;
-            tk = numeric_i32_trunc_f64_u(sp[-1].f64, &r);
+            tk = numeric_i32_trunc_f64_u(SLOT(2).f64, &r);
             if (tk) goto trap;
-            sp[-1].i64 = r;
-            pc += 1;
+            SLOT(1).i64 = r;
+            pc += 3;
             vmbreak;
         }
-        vmcase(I64_EXTEND_I32_S) { sp[-1].i64 = (uint64_t)(int64_t)(int32_t)sp[-1].i32; pc += 1; vmbreak; }
-        vmcase(I64_EXTEND_I32_U) { sp[-1].i64 = sp[-1].i32; pc += 1; vmbreak; }
+        vmcase(I64_EXTEND_I32_S) { SLOT(1).i64 = (uint64_t)(int64_t)(int32_t)SLOT(2).i32; pc += 3; vmbreak; }
+        vmcase(I64_EXTEND_I32_U) { SLOT(1).i64 = SLOT(2).i32; pc += 3; vmbreak; }
         vmcase(I64_TRUNC_F32_S) {
             int64_t r;
-            tk = numeric_i64_trunc_f32_s(sp[-1].f32, &r);
+            tk = numeric_i64_trunc_f32_s(SLOT(2).f32, &r);
             if (tk) goto trap;
-            sp[-1].i64 = (uint64_t)r;
-            pc += 1;
+            SLOT(1).i64 = (uint64_t)r;
+            pc += 3;
             vmbreak;
         }
         vmcase(I64_TRUNC_F32_U) {
             uint64_t r;
-            tk = numeric_i64_trunc_f32_u(sp[-1].f32, &r);
+            tk = numeric_i64_trunc_f32_u(SLOT(2).f32, &r);
             if (tk) goto trap;
-            sp[-1].i64 = r;
-            pc += 1;
+            SLOT(1).i64 = r;
+            pc += 3;
             vmbreak;
         }
         vmcase(I64_TRUNC_F64_S) {
             int64_t r;
-            tk = numeric_i64_trunc_f64_s(sp[-1].f64, &r);
+            tk = numeric_i64_trunc_f64_s(SLOT(2).f64, &r);
             if (tk) goto trap;
-            sp[-1].i64 = (uint64_t)r;
-            pc += 1;
+            SLOT(1).i64 = (uint64_t)r;
+            pc += 3;
             vmbreak;
         }
         vmcase(I64_TRUNC_F64_U) {
             uint64_t r;
-            tk = numeric_i64_trunc_f64_u(sp[-1].f64, &r);
+            tk = numeric_i64_trunc_f64_u(SLOT(2).f64, &r);
             if (tk) goto trap;
-            sp[-1].i64 = r;
-            pc += 1;
+            SLOT(1).i64 = r;
+            pc += 3;
             vmbreak;
         }
         /* Results that are f32 are written through a float so the upper
          * half of the slot is don't-care, as for every f32 slot. */
-        vmcase(F32_CONVERT_I32_S) { sp[-1].f32 = (float)(int32_t)sp[-1].i32; pc += 1; vmbreak; }
-        vmcase(F32_CONVERT_I32_U) { sp[-1].f32 = numeric_f32_convert_i32_u(sp[-1].i32); pc += 1; vmbreak; }
-        vmcase(F32_CONVERT_I64_S) { sp[-1].f32 = (float)(int64_t)sp[-1].i64; pc += 1; vmbreak; }
-        vmcase(F32_CONVERT_I64_U) { sp[-1].f32 = numeric_f32_convert_i64_u(sp[-1].i64); pc += 1; vmbreak; }
-        vmcase(F32_DEMOTE_F64) { sp[-1].f32 = (float)sp[-1].f64; pc += 1; vmbreak; }
-        vmcase(F64_CONVERT_I32_S) { sp[-1].f64 = (double)(int32_t)sp[-1].i32; pc += 1; vmbreak; }
-        vmcase(F64_CONVERT_I32_U) { sp[-1].f64 = numeric_f64_convert_i32_u(sp[-1].i32); pc += 1; vmbreak; }
-        vmcase(F64_CONVERT_I64_S) { sp[-1].f64 = (double)(int64_t)sp[-1].i64; pc += 1; vmbreak; }
-        vmcase(F64_CONVERT_I64_U) { sp[-1].f64 = numeric_f64_convert_i64_u(sp[-1].i64); pc += 1; vmbreak; }
-        vmcase(F64_PROMOTE_F32) { sp[-1].f64 = (double)sp[-1].f32; pc += 1; vmbreak; }
+        vmcase(F32_CONVERT_I32_S) { SLOT(1).f32 = (float)(int32_t)SLOT(2).i32; pc += 3; vmbreak; }
+        vmcase(F32_CONVERT_I32_U) { SLOT(1).f32 = numeric_f32_convert_i32_u(SLOT(2).i32); pc += 3; vmbreak; }
+        vmcase(F32_CONVERT_I64_S) { SLOT(1).f32 = (float)(int64_t)SLOT(2).i64; pc += 3; vmbreak; }
+        vmcase(F32_CONVERT_I64_U) { SLOT(1).f32 = numeric_f32_convert_i64_u(SLOT(2).i64); pc += 3; vmbreak; }
+        vmcase(F32_DEMOTE_F64) { SLOT(1).f32 = (float)SLOT(2).f64; pc += 3; vmbreak; }
+        vmcase(F64_CONVERT_I32_S) { SLOT(1).f64 = (double)(int32_t)SLOT(2).i32; pc += 3; vmbreak; }
+        vmcase(F64_CONVERT_I32_U) { SLOT(1).f64 = numeric_f64_convert_i32_u(SLOT(2).i32); pc += 3; vmbreak; }
+        vmcase(F64_CONVERT_I64_S) { SLOT(1).f64 = (double)(int64_t)SLOT(2).i64; pc += 3; vmbreak; }
+        vmcase(F64_CONVERT_I64_U) { SLOT(1).f64 = numeric_f64_convert_i64_u(SLOT(2).i64); pc += 3; vmbreak; }
+        vmcase(F64_PROMOTE_F32) { SLOT(1).f64 = (double)SLOT(2).f32; pc += 3; vmbreak; }
         /* Floats live in slots as their bits: reinterpreting moves nothing,
          * but an i32 result must have a zero upper half. */
-        vmcase(I32_REINTERPRET_F32) { sp[-1].i64 = sp[-1].i32; pc += 1; vmbreak; }
-        vmcase(I64_REINTERPRET_F64) { pc += 1; vmbreak; }
-        vmcase(F32_REINTERPRET_I32) { pc += 1; vmbreak; }
-        vmcase(F64_REINTERPRET_I64) { pc += 1; vmbreak; }
-        vmcase(I32_EXTEND8_S) { sp[-1].i64 = (uint32_t)(int32_t)(int8_t)sp[-1].i32; pc += 1; vmbreak; }
-        vmcase(I32_EXTEND16_S) { sp[-1].i64 = (uint32_t)(int32_t)(int16_t)sp[-1].i32; pc += 1; vmbreak; }
-        vmcase(I64_EXTEND8_S) { sp[-1].i64 = (uint64_t)(int64_t)(int8_t)sp[-1].i64; pc += 1; vmbreak; }
-        vmcase(I64_EXTEND16_S) { sp[-1].i64 = (uint64_t)(int64_t)(int16_t)sp[-1].i64; pc += 1; vmbreak; }
-        vmcase(I64_EXTEND32_S) { sp[-1].i64 = (uint64_t)(int64_t)(int32_t)sp[-1].i64; pc += 1; vmbreak; }
-        vmcase(I32_TRUNC_SAT_F32_S) { sp[-1].i64 = (uint32_t)numeric_i32_trunc_sat_f32_s(sp[-1].f32); pc += 1; vmbreak; }
-        vmcase(I32_TRUNC_SAT_F32_U) { sp[-1].i64 = numeric_i32_trunc_sat_f32_u(sp[-1].f32); pc += 1; vmbreak; }
-        vmcase(I32_TRUNC_SAT_F64_S) { sp[-1].i64 = (uint32_t)numeric_i32_trunc_sat_f64_s(sp[-1].f64); pc += 1; vmbreak; }
-        vmcase(I32_TRUNC_SAT_F64_U) { sp[-1].i64 = numeric_i32_trunc_sat_f64_u(sp[-1].f64); pc += 1; vmbreak; }
-        vmcase(I64_TRUNC_SAT_F32_S) { sp[-1].i64 = (uint64_t)numeric_i64_trunc_sat_f32_s(sp[-1].f32); pc += 1; vmbreak; }
-        vmcase(I64_TRUNC_SAT_F32_U) { sp[-1].i64 = numeric_i64_trunc_sat_f32_u(sp[-1].f32); pc += 1; vmbreak; }
-        vmcase(I64_TRUNC_SAT_F64_S) { sp[-1].i64 = (uint64_t)numeric_i64_trunc_sat_f64_s(sp[-1].f64); pc += 1; vmbreak; }
-        vmcase(I64_TRUNC_SAT_F64_U) { sp[-1].i64 = numeric_i64_trunc_sat_f64_u(sp[-1].f64); pc += 1; vmbreak; }
+        vmcase(I32_REINTERPRET_F32) { SLOT(1).i64 = SLOT(2).i32; pc += 3; vmbreak; }
+        vmcase(I64_REINTERPRET_F64) { SLOT(1) = SLOT(2); pc += 3; vmbreak; }
+        vmcase(F32_REINTERPRET_I32) { SLOT(1) = SLOT(2); pc += 3; vmbreak; }
+        vmcase(F64_REINTERPRET_I64) { SLOT(1) = SLOT(2); pc += 3; vmbreak; }
+        vmcase(I32_EXTEND8_S) { SLOT(1).i64 = (uint32_t)(int32_t)(int8_t)SLOT(2).i32; pc += 3; vmbreak; }
+        vmcase(I32_EXTEND16_S) { SLOT(1).i64 = (uint32_t)(int32_t)(int16_t)SLOT(2).i32; pc += 3; vmbreak; }
+        vmcase(I64_EXTEND8_S) { SLOT(1).i64 = (uint64_t)(int64_t)(int8_t)SLOT(2).i64; pc += 3; vmbreak; }
+        vmcase(I64_EXTEND16_S) { SLOT(1).i64 = (uint64_t)(int64_t)(int16_t)SLOT(2).i64; pc += 3; vmbreak; }
+        vmcase(I64_EXTEND32_S) { SLOT(1).i64 = (uint64_t)(int64_t)(int32_t)SLOT(2).i64; pc += 3; vmbreak; }
+        vmcase(I32_TRUNC_SAT_F32_S) { SLOT(1).i64 = (uint32_t)numeric_i32_trunc_sat_f32_s(SLOT(2).f32); pc += 3; vmbreak; }
+        vmcase(I32_TRUNC_SAT_F32_U) { SLOT(1).i64 = numeric_i32_trunc_sat_f32_u(SLOT(2).f32); pc += 3; vmbreak; }
+        vmcase(I32_TRUNC_SAT_F64_S) { SLOT(1).i64 = (uint32_t)numeric_i32_trunc_sat_f64_s(SLOT(2).f64); pc += 3; vmbreak; }
+        vmcase(I32_TRUNC_SAT_F64_U) { SLOT(1).i64 = numeric_i32_trunc_sat_f64_u(SLOT(2).f64); pc += 3; vmbreak; }
+        vmcase(I64_TRUNC_SAT_F32_S) { SLOT(1).i64 = (uint64_t)numeric_i64_trunc_sat_f32_s(SLOT(2).f32); pc += 3; vmbreak; }
+        vmcase(I64_TRUNC_SAT_F32_U) { SLOT(1).i64 = numeric_i64_trunc_sat_f32_u(SLOT(2).f32); pc += 3; vmbreak; }
+        vmcase(I64_TRUNC_SAT_F64_S) { SLOT(1).i64 = (uint64_t)numeric_i64_trunc_sat_f64_s(SLOT(2).f64); pc += 3; vmbreak; }
+        vmcase(I64_TRUNC_SAT_F64_U) { SLOT(1).i64 = numeric_i64_trunc_sat_f64_u(SLOT(2).f64); pc += 3; vmbreak; }
 
 #if !INTERP_THREADED
         default:
@@ -1159,13 +1146,12 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         continue;
 
     enter_wasm: {
-        /* callee is a wasm function whose arguments are the top
-         * param_slots slots; next_pc is where the caller continues. The
-         * frame count and the callee's whole frame (locals and deepest
-         * operand stack) are checked here, so nothing inside the body
-         * needs a stack check. */
+        /* callee is a wasm function whose arguments start at args;
+         * next_pc is where the caller continues. The frame count and the
+         * callee's whole frame (locals and deepest operand stack) are
+         * checked here, so nothing inside the body needs a stack check. */
         const wasm_code *code = callee->code;
-        wasm_slot *new_fp = sp - code->param_slots;
+        wasm_slot *new_fp = args;
         if (exec->nframes >= exec->max_frames ||
             (size_t)(stack_end - new_fp) < code->max_slots) {
             tk = HIVE_TRAP_STACK_EXHAUSTED;
@@ -1178,7 +1164,6 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         fp = new_fp;
         memset(fp + code->param_slots, 0,
                (size_t)(code->local_slots - code->param_slots) * sizeof(wasm_slot));
-        sp = fp + code->local_slots;
         func = callee;
         pc = code->cells;
         if (callee->inst != inst) {
@@ -1191,20 +1176,18 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
     call_host: {
         /* The host sees a consistent exec (for its own traps and
          * backtraces); its results replace its arguments. */
-        wasm_slot *args = sp - callee->type->param_slots;
         exec->pc = pc;
-        exec->sp = sp;
+        exec->sp = args + callee->type->param_slots;
         exec->fp = fp;
         exec->func = func;
         hive_host_status st = interp_call_host(exec, callee, inst, args);
         if (st == HIVE_HOST_OK) {
-            sp = args + callee->type->result_slots;
             pc = next_pc;
             memory_cache(inst, &mem, &mem_size); /* the host may have grown it */
             continue;
         }
         if (st == HIVE_HOST_PENDING) {
-            /* hive_exec_complete() pushes the results at exec->sp and the
+            /* hive_exec_complete() stores the results at exec->sp and the
              * next resume continues after the call. */
             exec->pc = next_pc;
             exec->sp = args;
@@ -1227,7 +1210,6 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
 
 trap:
     exec->pc = pc;
-    exec->sp = sp;
     exec->fp = fp;
     exec->func = func;
     interp_set_trap(exec, tk, NULL);
@@ -1238,7 +1220,6 @@ trap_element: {
     char msg[64];
     snprintf(msg, sizeof msg, "%s %u", trap_message(tk), trap_elem);
     exec->pc = pc;
-    exec->sp = sp;
     exec->fp = fp;
     exec->func = func;
     interp_set_trap(exec, tk, msg);
@@ -1251,7 +1232,6 @@ trapped:
 
 suspend:
     exec->pc = pc;
-    exec->sp = sp;
     exec->fp = fp;
     exec->func = func;
     exec->budget = budget;
@@ -1263,7 +1243,7 @@ suspend:
 
 done:
     /* The entry function's results are at the stack base (its fp). */
-    exec->sp = sp;
+    exec->sp = fp + exec->entry->type->result_slots;
     exec->func = NULL;
     exec->nframes = 0;
     exec->nresults = exec->entry->type->nresults;

@@ -2,33 +2,56 @@
  * opcodes.h -- the engine's internal instruction set.
  *
  * validate.c compiles each wasm function into a sequence of 8-byte cells
- * (wasm_cell): an operation followed by its immediates, listed here. The
- * interpreter (interp.c) is a stack machine over 8-byte slots: sp points
- * one past the top; a v128 takes two slots. Locals live at fp[0..]
- * (params first), the operand stack above them. Branch targets are cell
- * pointers resolved at compile time; "hdr" packs a target's stack height
- * (low 32 bits, slots above fp) and arity (high 32 bits, slots carried).
+ * (wasm_cell): an operation followed by its immediates, listed here.
+ *
+ * Register-style operands. The interpreter (interp.c) keeps no stack
+ * pointer: every value lives in an 8-byte slot of the frame (a v128 takes
+ * two), locals at fp[0..] (params first) and the operand stack above them,
+ * and every instruction names the slots it reads and writes as offsets
+ * from fp. The validator knows each operand's slot statically (its
+ * "canonical" slot: the operand-stack position it would have in a stack
+ * machine), so e.g. i32.add compiles to I32_ADD [d, a, b]: fp[d] = fp[a] +
+ * fp[b]. The compiler folds operands instead of copying them:
+ *   - local.get emits nothing; the consumer reads the local's slot (the
+ *     value is copied to its canonical slot only when something would
+ *     observe the difference: a write to that local, a branch, a call, a
+ *     block boundary);
+ *   - local.set / local.tee right after an instruction that wrote the
+ *     value rewrite that instruction's destination to the local's slot;
+ *   - drop emits nothing;
+ *   - an i32 comparison followed by br_if or if becomes one conditional
+ *     branch (BR_IF_I32_xx), and an operand that is a constant makes the
+ *     _I form of common operations (the constant as an immediate).
+ * Results are always written after all operands are read, so a
+ * destination may equal a source.
+ *
+ * Notation: [d] destination slot, [a] [b] [c] source slots, [top] the slot
+ * just above the last operand of a "window" operation (rare operations
+ * whose operands the compiler first places in their canonical slots, in
+ * order, ending at top; their results start at top minus the operand
+ * count). Branch targets are cell pointers resolved at compile time; "hdr"
+ * packs a target's stack height (low 32 bits, slots above fp) and arity
+ * (high 32 bits, slots carried); a branch that carries values copies
+ * arity slots from [src] to fp+height.
  *
  * Encoding: the first cell of an instruction holds labels[op] (label
  * address from interp_labels()) when the interpreter threads code, else
- * the op number in .u64. Immediates are one cell each: indices, offsets and
- * counts in .u32 (upper half zero), constants in .u64, branch targets in
- * .target. BR_TABLE: cell 1 count, cell 2 arity, then count+1 pairs of
- * (.target, .u32 height). TABLE_INIT: tableidx then elemidx. TABLE_COPY:
- * dst then src.
+ * the op number in .u64. Immediates are one cell each: slots, indices,
+ * offsets and counts in .u32 (upper half zero), constants in .u64, branch
+ * targets in .target.
  *
- * Calls: the caller leaves the arguments as the top param_slots slots; the
- * callee's fp is sp - param_slots, it zeroes its declared locals up to
- * local_slots and starts with sp = fp + local_slots. Each call spends a
- * budget unit and checks for interrupts first (it may suspend there, with
- * pc on the call, which is then executed again on resume). RETURN moves
- * the result slots to fp[0..] and the caller continues with sp just past
- * them. Falling off the end of a body is an explicit RETURN.
+ * Calls: the compiler places the arguments in consecutive canonical slots
+ * starting at [base]; the callee's fp is fp + base, it zeroes its declared
+ * locals up to local_slots. Each call spends a budget unit and checks for
+ * interrupts first (it may suspend there, with pc on the call, which is
+ * then executed again on resume). RETURN copies the results to fp[0..],
+ * so the caller finds them at its [base]. Falling off the end of a body is
+ * an explicit RETURN.
  *
  * This list is the instruction set's documentation: NAME, immediates,
- * effect. Operations without a comment do what the wasm instruction of the
- * same name does, with no immediates except loads and stores, which carry
- * the static offset (memarg.offset) in one cell.
+ * effect. Numeric operations without a comment do what the wasm
+ * instruction of the same name does: unary ones take [d, a], binary ones
+ * [d, a, b].
  */
 #ifndef HIVE_WASM_OPCODES_H
 #define HIVE_WASM_OPCODES_H
@@ -37,49 +60,96 @@
 #define WASM_OPS(X) \
     X(UNREACHABLE) /* trap: unreachable */ \
     X(BR) /* [target] jump */ \
-    X(BR_UNWIND) /* [target, hdr] move the top hdr.arity slots to fp+hdr.height, sp after them, jump */ \
-    X(BR_IF) /* [target] pop i32; jump when non-zero */ \
-    X(BR_IF_UNWIND) /* [target, hdr] pop i32; when non-zero, BR_UNWIND */ \
-    X(BR_UNLESS) /* [target] pop i32; jump when zero (if without a taken branch) */ \
-    X(BR_TABLE) /* [count, arity, (target, height) x (count+1)] pop i32 i; entry min(i, count) (the last is the default); unwind arity slots to fp+height; jump */ \
+    X(BR_UNWIND) /* [target, hdr, src] copy hdr.arity slots from src to fp+hdr.height, jump */ \
+    X(BR_IF) /* [target, c] jump when fp[c].i32 is non-zero */ \
+    X(BR_IF_EQZ) /* [target, c] jump when fp[c].i32 is zero (if, br_if after i32.eqz) */ \
+    X(BR_IF_UNWIND) /* [target, hdr, src, c] when fp[c].i32 is non-zero, BR_UNWIND */ \
+    /* [target, a, b] jump when fp[a].i32 OP fp[b].i32 (a comparison fused with br_if or if) */ \
+    X(BR_IF_I32_EQ) \
+    X(BR_IF_I32_NE) \
+    X(BR_IF_I32_LT_S) \
+    X(BR_IF_I32_LT_U) \
+    X(BR_IF_I32_GT_S) \
+    X(BR_IF_I32_GT_U) \
+    X(BR_IF_I32_LE_S) \
+    X(BR_IF_I32_LE_U) \
+    X(BR_IF_I32_GE_S) \
+    X(BR_IF_I32_GE_U) \
+    /* [target, a, imm] jump when fp[a].i32 OP imm, in the same order */ \
+    X(BR_IF_I32_EQ_I) \
+    X(BR_IF_I32_NE_I) \
+    X(BR_IF_I32_LT_S_I) \
+    X(BR_IF_I32_LT_U_I) \
+    X(BR_IF_I32_GT_S_I) \
+    X(BR_IF_I32_GT_U_I) \
+    X(BR_IF_I32_LE_S_I) \
+    X(BR_IF_I32_LE_U_I) \
+    X(BR_IF_I32_GE_S_I) \
+    X(BR_IF_I32_GE_U_I) \
+    X(BR_TABLE) /* [count, arity, src, i, (target, height) x (count+1)] entry min(fp[i].i32, count) (the last is the default); copy arity slots from src to fp+height; jump */ \
     X(LOOP_CHECK) /* loop header: spend one budget unit; suspend when none is left or an interrupt is pending */ \
-    X(RETURN) /* copy the top result slots to fp[0..], pop the frame */ \
-    X(CALL) /* [funcidx] call instance->funcs[funcidx], a wasm function of this same instance */ \
-    X(CALL_IMPORT) /* [funcidx] call instance->funcs[funcidx] (host or another instance's) */ \
-    X(CALL_INDIRECT) /* [typeidx, tableidx] pop i32 i; call table[i] after the type check */ \
-    X(DROP) /* pop one slot */ \
-    X(DROP_N) /* [n] pop n slots */ \
-    X(SELECT) /* pop i32 c, b, a (one slot each); push c ? a : b */ \
-    X(SELECT_V128) /* as SELECT on two-slot values */ \
-    X(LOCAL_GET) /* [offset] push fp[offset] */ \
-    X(LOCAL_SET) /* [offset] pop into fp[offset] */ \
-    X(LOCAL_TEE) /* [offset] fp[offset] = top */ \
-    X(LOCAL_GET_V128) /* [offset] two slots */ \
-    X(LOCAL_SET_V128) /* [offset] two slots */ \
-    X(LOCAL_TEE_V128) /* [offset] two slots */ \
-    X(GLOBAL_GET) /* [globalidx] push instance global */ \
-    X(GLOBAL_SET) /* [globalidx] pop into instance global */ \
-    X(GLOBAL_GET_V128) /* [globalidx] two slots */ \
-    X(GLOBAL_SET_V128) /* [globalidx] two slots */ \
-    X(CONST) /* [bits] push one 64-bit slot (i32/f32 zero-extended) */ \
-    X(CONST_V128) /* [lo, hi] push two slots */ \
-    X(TABLE_GET) /* [tableidx] pop i32 i; push ref */ \
-    X(TABLE_SET) /* [tableidx] pop ref, i32 i */ \
-    X(TABLE_SIZE) /* [tableidx] push i32 */ \
-    X(TABLE_GROW) /* [tableidx] pop i32 n, ref init; push old size or -1 */ \
-    X(TABLE_FILL) /* [tableidx] pop i32 n, ref v, i32 i */ \
-    X(TABLE_COPY) /* [dst, src] pop i32 n, s, d */ \
-    X(TABLE_INIT) /* [tableidx, elemidx] pop i32 n, s, d */ \
+    X(RETURN) /* [src, n] copy n result slots from src to fp[0..], pop the frame */ \
+    X(CALL) /* [funcidx, base] call instance->funcs[funcidx], a wasm function of this same instance */ \
+    X(CALL_IMPORT) /* [funcidx, base] call instance->funcs[funcidx] (host or another instance's) */ \
+    X(CALL_INDIRECT) /* [typeidx, tableidx, base, i] call table[fp[i].i32] after the type check */ \
+    X(SELECT) /* [d, a, b, c] fp[d] = fp[c].i32 ? fp[a] : fp[b] */ \
+    X(SELECT_V128) /* [d, a, b, c] as SELECT on two-slot values */ \
+    X(COPY) /* [d, a] fp[d] = fp[a] (local.get, local.set, local.tee when not folded away) */ \
+    X(COPY_V128) /* [d, a] two slots */ \
+    X(GLOBAL_GET) /* [d, globalidx] fp[d] = instance global */ \
+    X(GLOBAL_SET) /* [globalidx, a] instance global = fp[a] */ \
+    X(GLOBAL_GET_V128) /* [d, globalidx] two slots */ \
+    X(GLOBAL_SET_V128) /* [globalidx, a] two slots */ \
+    X(CONST) /* [d, bits] fp[d] = bits (i32/f32 zero-extended) */ \
+    /* tables: window operations, operands as the wasm instruction pops them */ \
+    X(TABLE_GET) /* [top, tableidx] i32 i -> ref */ \
+    X(TABLE_SET) /* [top, tableidx] i32 i, ref v -> */ \
+    X(TABLE_SIZE) /* [top, tableidx] -> i32 */ \
+    X(TABLE_GROW) /* [top, tableidx] ref init, i32 n -> old size or -1 */ \
+    X(TABLE_FILL) /* [top, tableidx] i32 i, ref v, i32 n -> */ \
+    X(TABLE_COPY) /* [top, dst, src] i32 d, s, n -> */ \
+    X(TABLE_INIT) /* [top, tableidx, elemidx] i32 d, s, n -> */ \
     X(ELEM_DROP) /* [elemidx]  */ \
-    X(MEMORY_SIZE) /* push pages */ \
-    X(MEMORY_GROW) /* pop delta; push old pages or -1 */ \
-    X(MEMORY_INIT) /* [dataidx] pop i32 n, s, d */ \
+    X(MEMORY_SIZE) /* [d] fp[d] = pages */ \
+    X(MEMORY_GROW) /* [d, a] fp[d] = old pages, or -1 when memory cannot grow by fp[a] pages */ \
+    X(MEMORY_INIT) /* [top, dataidx] window: i32 d, s, n -> */ \
     X(DATA_DROP) /* [dataidx]  */ \
-    X(MEMORY_COPY) /* pop i32 n, s, d */ \
-    X(MEMORY_FILL) /* pop i32 n, val, d */ \
-    X(REF_IS_NULL) /* pop ref; push i32 */ \
-    X(REF_FUNC) /* [funcidx] push instance->funcs[funcidx] */ \
-    /* loads and stores: [offset]; pop i32 address (and value for stores) */ \
+    X(MEMORY_COPY) /* [top] window: i32 d, s, n -> */ \
+    X(MEMORY_FILL) /* [top] window: i32 d, val, n -> */ \
+    X(REF_IS_NULL) /* [d, a] */ \
+    X(REF_FUNC) /* [d, funcidx] fp[d] = instance->funcs[funcidx] */ \
+    /* integer operations with a constant operand: [d, a, imm] fp[d] = fp[a] OP imm \
+     * (shift counts already reduced modulo the width) */ \
+    X(I32_ADD_I) \
+    X(I32_SUB_I) \
+    X(I32_MUL_I) \
+    X(I32_AND_I) \
+    X(I32_OR_I) \
+    X(I32_XOR_I) \
+    X(I32_SHL_I) \
+    X(I32_SHR_S_I) \
+    X(I32_SHR_U_I) \
+    X(I32_EQ_I) \
+    X(I32_NE_I) \
+    X(I32_LT_S_I) \
+    X(I32_LT_U_I) \
+    X(I32_GT_S_I) \
+    X(I32_GT_U_I) \
+    X(I32_LE_S_I) \
+    X(I32_LE_U_I) \
+    X(I32_GE_S_I) \
+    X(I32_GE_U_I) \
+    X(I64_ADD_I) \
+    X(I64_SUB_I) \
+    X(I64_MUL_I) \
+    X(I64_AND_I) \
+    X(I64_OR_I) \
+    X(I64_XOR_I) \
+    X(I64_SHL_I) \
+    X(I64_SHR_S_I) \
+    X(I64_SHR_U_I) \
+    /* loads [d, a, offset]: fp[d] = memory[fp[a].i32 + offset]; \
+     * stores [a, b, offset]: memory[fp[a].i32 + offset] = fp[b] */ \
     X(I32_LOAD) \
     X(I64_LOAD) \
     X(F32_LOAD) \

@@ -9,6 +9,15 @@
  * position: the compiler resolves branch targets, the stack heights they
  * unwind to and the slot offsets of locals here, once. Code that cannot
  * be reached is validated but not emitted.
+ *
+ * The code is register-style (see opcodes.h): beside each operand's type
+ * the compiler tracks where the value can be read now (vopnd). A
+ * local.get only records the local's slot; the value is copied to its
+ * canonical slot ("flushed") before anything could change the local or
+ * observe the stack as a whole. Small peepholes on the last instruction
+ * (retargeting its destination, folding a comparison into a branch or a
+ * constant into an immediate) are allowed only when no branch target lies
+ * after its start ("fence").
  */
 #include <stdbool.h>
 #include <string.h>
@@ -39,6 +48,12 @@ typedef struct vframe {
     uint32_t else_fixup;  /* IF: the BR_UNLESS target cell */
 } vframe;
 
+/* Where an operand on the validator's stack can be read: its canonical
+ * slot, or (src != slot) the slot of the local a deferred local.get names. */
+typedef struct vopnd {
+    uint32_t slot, src;
+} vopnd;
+
 typedef struct vctx {
     hive_engine *engine;
     wasm_module *m;
@@ -49,7 +64,10 @@ typedef struct vctx {
     bool *declared; /* functions that ref.func may name (C.refs) */
 
     uint8_t *vals; /* operand types */
-    size_t nvals, capvals;
+    vopnd *opnds;  /* and where they are, in step with vals */
+    size_t nvals, capvals, capopnds;
+    uint32_t ndeferred; /* opnds with src != slot */
+    uint32_t pop_src, pop_slot; /* of the operand popped last (0 if unknown) */
     vframe *ctrls;
     size_t nctrls, capctrls;
 
@@ -57,6 +75,11 @@ typedef struct vctx {
     size_t ncells, capcells;
     uint32_t *targets; /* cells that hold a branch target (as an index) */
     size_t ntargets, captargets;
+    /* The last instruction emitted, for peepholes: its first cell, its op
+     * and the cell of its destination slot (NO_CELL when it has none that
+     * may be rewritten); fence: the highest cell index a branch may target. */
+    uint32_t last_start, last_dest, fence;
+    wasm_op last_op;
 
     int64_t cur_slots; /* operand height in slots above fp (live code) */
     int64_t max_slots;
@@ -118,11 +141,17 @@ static bool v_live(const vctx *v) {
     return !f->unreachable && !f->dead;
 }
 
+/* Pushes an operand of type t in its canonical slot. */
 static int push_val(vctx *v, uint8_t t) {
-    if (hv_grow(&v->engine->alloc, (void **)&v->vals, &v->capvals, v->nvals + 1, 1) < 0)
+    if (hv_grow(&v->engine->alloc, (void **)&v->vals, &v->capvals, v->nvals + 1, 1) < 0 ||
+        hv_grow(&v->engine->alloc, (void **)&v->opnds, &v->capopnds, v->nvals + 1,
+                sizeof *v->opnds) < 0)
         return v_nomem(v);
+    vopnd *o = &v->opnds[v->nvals];
+    o->slot = o->src = 0;
     v->vals[v->nvals++] = t;
     if (v_live(v)) {
+        o->slot = o->src = (uint32_t)v->cur_slots;
         v->cur_slots += wasm_slots(t);
         if (v->cur_slots > v->max_slots) v->max_slots = v->cur_slots;
     }
@@ -135,11 +164,16 @@ static int pop_val(vctx *v, uint8_t *out) {
     if (v->nvals == f->height) {
         if (f->unreachable) {
             *out = VT_UNKNOWN;
+            v->pop_src = v->pop_slot = 0;
             return 0;
         }
         return v_invalid(v, "type mismatch");
     }
     uint8_t t = v->vals[--v->nvals];
+    const vopnd *o = &v->opnds[v->nvals];
+    v->pop_src = o->src;
+    v->pop_slot = o->slot;
+    if (o->src != o->slot) v->ndeferred--;
     if (v_live(v)) v->cur_slots -= wasm_slots(t);
     *out = t;
     return 0;
@@ -152,6 +186,13 @@ static int pop_expect(vctx *v, uint8_t expect, uint8_t *out) {
     if (t != expect && t != VT_UNKNOWN && expect != VT_UNKNOWN)
         return v_invalid(v, "type mismatch");
     if (out) *out = t == VT_UNKNOWN ? expect : t;
+    return 0;
+}
+
+/* pop_expect, and *src = the slot the operand can be read from. */
+static int pop_src(vctx *v, uint8_t expect, uint32_t *src) {
+    if (pop_expect(v, expect, NULL) < 0) return -1;
+    *src = v->pop_src;
     return 0;
 }
 
@@ -178,6 +219,7 @@ static uint32_t slots_of(const uint8_t *types, uint32_t n) {
 static int push_ctrl(vctx *v, frame_kind kind, uint32_t np, const uint8_t *params, uint32_t nr,
                      const uint8_t *results) {
     bool dead = v->nctrls > 0 && !v_live(v);
+    /* (The caller flushed: the params are in their canonical slots.) */
     if (v->nctrls > 0 && pop_vals(v, params, np) < 0) return -1;
     if (hv_grow(&v->engine->alloc, (void **)&v->ctrls, &v->capctrls, v->nctrls + 1,
                 sizeof *v->ctrls) < 0)
@@ -239,6 +281,9 @@ static int emit_op(vctx *v, wasm_op op) {
     c.u64 = 0;
     if (v->labels) c.label = v->labels[op];
     else c.u64 = op;
+    v->last_start = (uint32_t)v->ncells;
+    v->last_op = op;
+    v->last_dest = NO_CELL;
     return emit_cell(v, c);
 }
 
@@ -247,6 +292,156 @@ static int emit_u64(vctx *v, uint64_t x) {
     wasm_cell c;
     c.u64 = x;
     return emit_cell(v, c);
+}
+
+/* Emits the destination slot d of the instruction just begun, which
+ * writes d (one slot) after reading all its operands: a later local.set
+ * may make it write a local instead. */
+static int emit_dest(vctx *v, uint32_t d) {
+    if (!v_live(v)) return 0;
+    v->last_dest = (uint32_t)v->ncells;
+    return emit_u64(v, d);
+}
+
+/* A branch may land at the current end of the code: no peephole may
+ * change or remove what was emitted before. */
+static void set_fence(vctx *v) { v->fence = (uint32_t)v->ncells; }
+
+/* Whether the last instruction may still be rewritten or removed. */
+static bool last_foldable(const vctx *v) {
+    return v_live(v) && v->last_dest != NO_CELL && v->fence <= v->last_start;
+}
+
+/* Copies deferred operand i to its canonical slot. */
+static int materialize(vctx *v, size_t i) {
+    vopnd *o = &v->opnds[i];
+    bool wide = v->vals[i] == WASM_V128;
+    if (emit_op(v, wide ? OP_COPY_V128 : OP_COPY) < 0 || emit_dest(v, o->slot) < 0 ||
+        emit_u64(v, o->src) < 0)
+        return -1;
+    if (wide) v->last_dest = NO_CELL;
+    o->src = o->slot;
+    v->ndeferred--;
+    return 0;
+}
+
+/* Puts every operand in its canonical slot: before branches, calls,
+ * block boundaries and window operations, which see the stack as a whole. */
+static int flush(vctx *v) {
+    if (!v_live(v)) return 0;
+    for (size_t i = 0; i < v->nvals && v->ndeferred; i++)
+        if (v->opnds[i].src != v->opnds[i].slot && materialize(v, i) < 0) return -1;
+    return 0;
+}
+
+/* Operands still reading local slot off (which is about to be written). */
+static bool local_referenced(const vctx *v, uint32_t off) {
+    if (!v->ndeferred) return false;
+    for (size_t i = 0; i < v->nvals; i++)
+        if (v->opnds[i].src == off && v->opnds[i].slot != off) return true;
+    return false;
+}
+
+/* Before local slot off is written: operands that read it get their own
+ * copy. */
+static int materialize_local(vctx *v, uint32_t off) {
+    if (!v_live(v)) return 0;
+    for (size_t i = 0; i < v->nvals && v->ndeferred; i++)
+        if (v->opnds[i].src == off && v->opnds[i].slot != off && materialize(v, i) < 0)
+            return -1;
+    return 0;
+}
+
+/* When the last instruction wrote canonical slot s, makes it write slot d
+ * instead and returns true. */
+static bool retarget_last(vctx *v, uint32_t s, uint32_t d) {
+    if (!last_foldable(v) || v->cells[v->last_dest].u64 != s) return false;
+    v->cells[v->last_dest].u64 = d;
+    v->last_dest = NO_CELL;
+    return true;
+}
+
+/* When the last instruction is CONST writing slot s, removes it and
+ * returns true with its bits. */
+static bool take_last_const(vctx *v, uint32_t s, uint64_t *bits) {
+    if (!last_foldable(v) || v->last_op != OP_CONST || v->cells[v->last_dest].u64 != s)
+        return false;
+    *bits = v->cells[v->last_start + 2].u64;
+    v->ncells = v->last_start;
+    v->last_dest = NO_CELL;
+    return true;
+}
+
+/* When the last instruction is an i32 comparison (I32_EQ..I32_GE_U, or
+ * their _I forms) writing slot s, removes it and returns true with the
+ * comparison's index in wasm order (0 = eq .. 9 = ge_u) and its operands
+ * (b a slot or, when *imm, the constant). */
+static bool take_last_compare(vctx *v, uint32_t s, unsigned *idx, bool *imm, uint32_t *a,
+                              uint32_t *b) {
+    if (!last_foldable(v) || v->cells[v->last_dest].u64 != s) return false;
+    if (v->last_op >= OP_I32_EQ && v->last_op <= OP_I32_GE_U) {
+        *idx = v->last_op - OP_I32_EQ;
+        *imm = false;
+    } else if (v->last_op >= OP_I32_EQ_I && v->last_op <= OP_I32_GE_U_I) {
+        *idx = v->last_op - OP_I32_EQ_I;
+        *imm = true;
+    } else {
+        return false;
+    }
+    *a = v->cells[v->last_start + 2].u32;
+    *b = v->cells[v->last_start + 3].u32;
+    v->ncells = v->last_start;
+    v->last_dest = NO_CELL;
+    return true;
+}
+
+/* When the last instruction is I32_EQZ writing slot s, removes it and
+ * returns true with its operand. */
+static bool take_last_eqz(vctx *v, uint32_t s, uint32_t *a) {
+    if (!last_foldable(v) || v->last_op != OP_I32_EQZ || v->cells[v->last_dest].u64 != s)
+        return false;
+    *a = v->cells[v->last_start + 2].u32;
+    v->ncells = v->last_start;
+    v->last_dest = NO_CELL;
+    return true;
+}
+
+/* A conditional branch's operation and condition operands. The condition
+ * is taken (cond_take) before the flush that precedes every branch, while
+ * a comparison that computed it is still the last instruction; the
+ * branch is emitted after the flush (cond_emit). */
+typedef struct vcond {
+    wasm_op op;
+    uint32_t a, b;
+    bool two; /* a fused comparison: operands a and b */
+} vcond;
+
+/* A branch on slot c, taken when c is non-zero (when_zero false) or zero.
+ * fuse false: no comparison is fused (the branch unwinds). */
+static void cond_take(vctx *v, uint32_t c, bool when_zero, bool fuse, vcond *k) {
+    /* Each comparison's negation (wasm order), for a branch taken when it
+     * is false: eq-ne, lt_s-ge_s, lt_u-ge_u, gt_s-le_s, gt_u-le_u. */
+    static const uint8_t negated[10] = {1, 0, 8, 9, 6, 7, 4, 5, 2, 3};
+    unsigned idx;
+    bool imm;
+    k->two = false;
+    k->b = 0;
+    k->a = c;
+    k->op = when_zero ? OP_BR_IF_EQZ : OP_BR_IF;
+    if (!fuse) return;
+    if (take_last_eqz(v, c, &k->a)) {
+        k->op = when_zero ? OP_BR_IF : OP_BR_IF_EQZ;
+    } else if (take_last_compare(v, c, &idx, &imm, &k->a, &k->b)) {
+        if (when_zero) idx = negated[idx];
+        k->op = (wasm_op)((imm ? OP_BR_IF_I32_EQ_I : OP_BR_IF_I32_EQ) + idx);
+        k->two = true;
+    }
+}
+
+/* The condition operands that follow the branch target. */
+static int cond_emit(vctx *v, const vcond *k) {
+    if (emit_u64(v, k->a) < 0) return -1;
+    return k->two ? emit_u64(v, k->b) : 0;
 }
 
 /* Emits a cell holding the branch target cell index idx. */
@@ -277,23 +472,44 @@ static void patch_chain(vctx *v, uint32_t head, uint32_t pc) {
     }
 }
 
-/* Emits a branch (BR or BR_IF family) to the label at depth. The operand
- * stack is as the branch sees it (br_if's condition already popped). */
-static int emit_branch(vctx *v, uint32_t depth, bool conditional) {
+/* Whether a branch to the label at depth must move the values it carries
+ * (they are not already at the label's height). */
+static bool branch_unwinds(const vctx *v, uint32_t depth) {
+    const vframe *f = &v->ctrls[v->nctrls - 1 - depth];
+    const uint8_t *types;
+    uint32_t n, arity;
+    label_types(f, &types, &n, &arity);
+    return (uint32_t)v->cur_slots - arity != f->height_slots;
+}
+
+/* Emits a branch to the label at depth: unconditional when k is NULL,
+ * else on condition k (which is not fused when the branch unwinds). The
+ * operands are flushed and the carried values are on top, as the branch
+ * sees them (br_if's condition already popped). */
+static int emit_branch(vctx *v, uint32_t depth, const vcond *k) {
     if (!v_live(v)) return 0;
     size_t fi = v->nctrls - 1 - depth;
     vframe *f = &v->ctrls[fi];
     const uint8_t *types;
     uint32_t n, arity;
     label_types(f, &types, &n, &arity);
-    if (!conditional && fi == 0) return emit_op(v, OP_RETURN);
-    bool unwind = v->cur_slots - arity != f->height_slots;
-    wasm_op op = conditional ? (unwind ? OP_BR_IF_UNWIND : OP_BR_IF) : (unwind ? OP_BR_UNWIND : OP_BR);
+    uint32_t src = (uint32_t)v->cur_slots - arity;
+    if (!k && fi == 0) {
+        if (emit_op(v, OP_RETURN) < 0 || emit_u64(v, src) < 0) return -1;
+        return emit_u64(v, arity);
+    }
+    bool unwind = src != f->height_slots;
+    wasm_op op = k ? (unwind ? OP_BR_IF_UNWIND : k->op) : (unwind ? OP_BR_UNWIND : OP_BR);
     if (emit_op(v, op) < 0) return -1;
     int rc = f->kind == FRAME_LOOP ? emit_target(v, f->loop_pc) : emit_fixup(v, fi);
     if (rc < 0) return -1;
-    if (unwind) return emit_u64(v, (uint64_t)f->height_slots | (uint64_t)arity << 32);
-    return 0;
+    if (unwind) {
+        if (emit_u64(v, (uint64_t)f->height_slots | (uint64_t)arity << 32) < 0 ||
+            emit_u64(v, src) < 0)
+            return -1;
+        return k ? emit_u64(v, k->a) : 0;
+    }
+    return k ? cond_emit(v, k) : 0;
 }
 
 /* ---- function bodies ------------------------------------------------------- */
@@ -419,12 +635,125 @@ static int emit_call_results(vctx *v, const wasm_functype *t) {
     return push_vals(v, t->results, t->nresults);
 }
 
+/* The _I form of binary integer operation op (with its second operand a
+ * constant), or OP_COUNT_ when there is none. */
+static wasm_op imm_form(wasm_op op) {
+    switch (op) {
+    case OP_I32_ADD: return OP_I32_ADD_I;
+    case OP_I32_SUB: return OP_I32_SUB_I;
+    case OP_I32_MUL: return OP_I32_MUL_I;
+    case OP_I32_AND: return OP_I32_AND_I;
+    case OP_I32_OR: return OP_I32_OR_I;
+    case OP_I32_XOR: return OP_I32_XOR_I;
+    case OP_I32_SHL: return OP_I32_SHL_I;
+    case OP_I32_SHR_S: return OP_I32_SHR_S_I;
+    case OP_I32_SHR_U: return OP_I32_SHR_U_I;
+    case OP_I32_EQ: return OP_I32_EQ_I;
+    case OP_I32_NE: return OP_I32_NE_I;
+    case OP_I32_LT_S: return OP_I32_LT_S_I;
+    case OP_I32_LT_U: return OP_I32_LT_U_I;
+    case OP_I32_GT_S: return OP_I32_GT_S_I;
+    case OP_I32_GT_U: return OP_I32_GT_U_I;
+    case OP_I32_LE_S: return OP_I32_LE_S_I;
+    case OP_I32_LE_U: return OP_I32_LE_U_I;
+    case OP_I32_GE_S: return OP_I32_GE_S_I;
+    case OP_I32_GE_U: return OP_I32_GE_U_I;
+    case OP_I64_ADD: return OP_I64_ADD_I;
+    case OP_I64_SUB: return OP_I64_SUB_I;
+    case OP_I64_MUL: return OP_I64_MUL_I;
+    case OP_I64_AND: return OP_I64_AND_I;
+    case OP_I64_OR: return OP_I64_OR_I;
+    case OP_I64_XOR: return OP_I64_XOR_I;
+    case OP_I64_SHL: return OP_I64_SHL_I;
+    case OP_I64_SHR_S: return OP_I64_SHR_S_I;
+    case OP_I64_SHR_U: return OP_I64_SHR_U_I;
+    default: return OP_COUNT_;
+    }
+}
+
+static bool commutative(wasm_op op) {
+    return op == OP_I32_ADD || op == OP_I32_MUL || op == OP_I32_AND || op == OP_I32_OR ||
+           op == OP_I32_XOR || op == OP_I32_EQ || op == OP_I32_NE || op == OP_I64_ADD ||
+           op == OP_I64_MUL || op == OP_I64_AND || op == OP_I64_OR || op == OP_I64_XOR;
+}
+
+/* Emits binary operation op on operands read from a and b (popped; slot
+ * a_slot was the first's canonical slot, b_slot the second's), writing
+ * the first's canonical slot. A constant that was the last instruction
+ * becomes an immediate. */
+static int emit_binary(vctx *v, wasm_op op, uint32_t a, uint32_t a_slot, uint32_t b,
+                       uint32_t b_slot) {
+    wasm_op iop = imm_form(op);
+    uint64_t k;
+    if (iop != OP_COUNT_) {
+        bool found = b == b_slot && take_last_const(v, b_slot, &k);
+        if (!found && commutative(op) && a == a_slot && take_last_const(v, a_slot, &k)) {
+            found = true;
+            a = b;
+        }
+        if (found) {
+            if (op == OP_I32_SHL || op == OP_I32_SHR_S || op == OP_I32_SHR_U) k &= 31;
+            if (op == OP_I64_SHL || op == OP_I64_SHR_S || op == OP_I64_SHR_U) k &= 63;
+            if (emit_op(v, iop) < 0 || emit_dest(v, a_slot) < 0 || emit_u64(v, a) < 0)
+                return -1;
+            return emit_u64(v, k);
+        }
+    }
+    if (emit_op(v, op) < 0 || emit_dest(v, a_slot) < 0 || emit_u64(v, a) < 0) return -1;
+    return emit_u64(v, b);
+}
+
+/* Emits a window operation (opcodes.h): flushes, so the operands the
+ * caller then pops are in their canonical slots, and emits op with the
+ * slot just above them. */
+static int emit_window(vctx *v, wasm_op op) {
+    if (flush(v) < 0 || emit_op(v, op) < 0) return -1;
+    return emit_u64(v, (uint64_t)v->cur_slots);
+}
+
+/* local.set (tee false) or local.tee of local idx. */
+static int compile_local_write(vctx *v, uint32_t idx, bool tee) {
+    uint8_t t = v->local_types[idx];
+    uint32_t off = v->local_offsets[idx];
+    bool wide = t == WASM_V128;
+    if (pop_expect(v, t, NULL) < 0) return -1;
+    uint32_t src = v->pop_src, slot = v->pop_slot;
+    if (!v_live(v)) return tee ? push_val(v, t) : 0;
+    bool in_local = src == off; /* local.get x; local.set x */
+    if (!in_local) {
+        /* The instruction that computed the value may write the local
+         * directly, unless an operand still reads the local's old value. */
+        if (!wide && src == slot && !local_referenced(v, off) && retarget_last(v, slot, off)) {
+            in_local = true;
+        } else {
+            if (materialize_local(v, off) < 0) return -1;
+            if (emit_op(v, wide ? OP_COPY_V128 : OP_COPY) < 0 || emit_dest(v, off) < 0 ||
+                emit_u64(v, src) < 0)
+                return -1;
+            if (wide) v->last_dest = NO_CELL;
+        }
+    }
+    if (!tee) return 0;
+    if (push_val(v, t) < 0) return -1;
+    vopnd *o = &v->opnds[v->nvals - 1];
+    if (in_local) {
+        /* The value is only in the local now: read it from there. */
+        o->src = off;
+        v->ndeferred++;
+    } else if (src != slot) {
+        o->src = src; /* still where it was read from (another local) */
+        v->ndeferred++;
+    }
+    return 0;
+}
+
 /* Validates and compiles one instruction (opcode already read). Returns
  * 0, -1 on error, or 1 when the function's final `end` was reached. */
 static int compile_instr(vctx *v, uint8_t op) {
     wasm_module *m = v->m;
     uint8_t t = 0, t2 = 0;
     uint32_t idx = 0, idx2 = 0;
+    uint32_t a = 0, b = 0, c = 0, a_slot = 0, b_slot = 0;
     switch (op) {
     case 0x00: /* unreachable */
         if (emit_op(v, OP_UNREACHABLE) < 0) return -1;
@@ -437,28 +766,35 @@ static int compile_instr(vctx *v, uint8_t op) {
     case 0x04: { /* if */
         uint32_t np = 0, nr = 0;
         const uint8_t *params = NULL, *results = NULL;
+        vcond k;
         if (read_blocktype(v, &np, &params, &nr, &results) < 0) return -1;
-        if (op == 0x04 && pop_expect(v, WASM_I32, NULL) < 0) return -1;
+        if (op == 0x04) {
+            if (pop_src(v, WASM_I32, &c) < 0) return -1;
+            cond_take(v, c, true, true, &k);
+        }
+        if (flush(v) < 0) return -1;
         frame_kind kind = op == 0x02 ? FRAME_BLOCK : op == 0x03 ? FRAME_LOOP : FRAME_IF;
         if (push_ctrl(v, kind, np, params, nr, results) < 0) return -1;
         vframe *f = &v->ctrls[v->nctrls - 1];
         if (kind == FRAME_LOOP) {
             f->loop_pc = (uint32_t)v->ncells;
+            set_fence(v);
             return emit_op(v, OP_LOOP_CHECK);
         }
         if (kind == FRAME_IF && v_live(v)) {
             /* The condition was popped before the frame: its params sit
              * at the frame's base either way. */
-            if (emit_op(v, OP_BR_UNLESS) < 0) return -1;
+            if (emit_op(v, k.op) < 0) return -1;
             f = &v->ctrls[v->nctrls - 1];
             f->else_fixup = (uint32_t)v->ncells;
-            if (emit_target(v, NO_CELL) < 0) return -1;
+            if (emit_target(v, NO_CELL) < 0 || cond_emit(v, &k) < 0) return -1;
         }
         return 0;
     }
     case 0x05: { /* else */
         vframe *f = &v->ctrls[v->nctrls - 1];
         if (f->kind != FRAME_IF) return v_malformed(v, "else without if");
+        if (flush(v) < 0) return -1;
         if (pop_vals(v, f->results, f->nresults) < 0) return -1;
         if (v->nvals != f->height) return v_invalid(v, "type mismatch");
         if (v_live(v)) {
@@ -470,10 +806,12 @@ static int compile_instr(vctx *v, uint8_t op) {
         f->kind = FRAME_ELSE;
         f->unreachable = false;
         if (!f->dead) v->cur_slots = f->height_slots;
+        set_fence(v);
         return push_vals(v, f->params, f->nparams);
     }
     case 0x0b: { /* end */
         vframe *f = &v->ctrls[v->nctrls - 1];
+        if (flush(v) < 0) return -1;
         if (pop_vals(v, f->results, f->nresults) < 0) return -1;
         if (v->nvals != f->height) return v_invalid(v, "type mismatch");
         if (f->kind == FRAME_IF) {
@@ -485,21 +823,23 @@ static int compile_instr(vctx *v, uint8_t op) {
         uint32_t pc = (uint32_t)v->ncells;
         patch_chain(v, f->fixups, pc);
         if (f->else_fixup != NO_CELL) v->cells[f->else_fixup].u64 = pc;
+        set_fence(v);
         if (v->nctrls == 1) {
             /* The function's end: always a RETURN, branches land here. */
             f->unreachable = false;
             f->dead = false;
             v->cur_slots = f->height_slots + f->result_slots;
-            if (emit_op(v, OP_RETURN) < 0) return -1;
+            if (emit_op(v, OP_RETURN) < 0 || emit_u64(v, f->height_slots) < 0 ||
+                emit_u64(v, f->result_slots) < 0)
+                return -1;
             v->nctrls = 0;
             return 1;
         }
-        uint32_t nr = f->nresults, height_slots = f->height_slots, result_slots = f->result_slots;
+        uint32_t nr = f->nresults, height_slots = f->height_slots;
         bool dead = f->dead;
         const uint8_t *results = f->results;
         v->nctrls--;
         if (!dead) v->cur_slots = height_slots;
-        (void)result_slots;
         return push_vals(v, results, nr);
     }
     case 0x0c: /* br */
@@ -508,23 +848,29 @@ static int compile_instr(vctx *v, uint8_t op) {
         {
             const uint8_t *types;
             uint32_t n, s;
+            if (flush(v) < 0) return -1;
             label_types(&v->ctrls[v->nctrls - 1 - idx], &types, &n, &s);
             if (pop_vals(v, types, n) < 0) return -1;
             if (push_vals(v, types, n) < 0) return -1;
-            if (emit_branch(v, idx, false) < 0) return -1;
+            if (emit_branch(v, idx, NULL) < 0) return -1;
         }
         set_unreachable(v);
         return 0;
     case 0x0d: { /* br_if */
         if (v_u32(v, &idx) < 0) return -1;
         if (idx >= v->nctrls) return v_invalid(v, "unknown label");
-        if (pop_expect(v, WASM_I32, NULL) < 0) return -1;
+        if (pop_src(v, WASM_I32, &c) < 0) return -1;
+        vcond k;
         const uint8_t *types;
         uint32_t n, s;
         label_types(&v->ctrls[v->nctrls - 1 - idx], &types, &n, &s);
+        /* (cur_slots - s is only meaningful in live code, where the values
+         * are there; branch_unwinds is not asked otherwise.) */
+        cond_take(v, c, false, v_live(v) && v->cur_slots >= s && !branch_unwinds(v, idx), &k);
+        if (flush(v) < 0) return -1;
         if (pop_vals(v, types, n) < 0) return -1;
         if (push_vals(v, types, n) < 0) return -1;
-        return emit_branch(v, idx, true);
+        return emit_branch(v, idx, &k);
     }
     case 0x0e: { /* br_table */
         uint32_t count = 0;
@@ -532,7 +878,8 @@ static int compile_instr(vctx *v, uint8_t op) {
         const uint8_t *labels_at = v->r.p;
         for (uint32_t i = 0; i <= count; i++)
             if (v_u32(v, &idx) < 0) return -1;
-        if (pop_expect(v, WASM_I32, NULL) < 0) return -1;
+        if (pop_src(v, WASM_I32, &c) < 0) return -1;
+        if (flush(v) < 0) return -1;
         /* Check every label against the operand stack (spec algorithm). */
         leb_reader again;
         leb_init(&again, labels_at, (size_t)(v->r.p - labels_at), 0);
@@ -571,7 +918,8 @@ static int compile_instr(vctx *v, uint8_t op) {
         if (push_vals(v, dtypes, arity) < 0) return -1;
         if (v_live(v)) {
             if (emit_op(v, OP_BR_TABLE) < 0 || emit_u64(v, count) < 0 ||
-                emit_u64(v, arity_slots) < 0)
+                emit_u64(v, arity_slots) < 0 ||
+                emit_u64(v, (uint64_t)v->cur_slots - arity_slots) < 0 || emit_u64(v, c) < 0)
                 return -1;
             leb_init(&again, labels_at, (size_t)(v->r.p - labels_at), 0);
             for (uint32_t i = 0; i <= count; i++) {
@@ -587,8 +935,11 @@ static int compile_instr(vctx *v, uint8_t op) {
     }
     case 0x0f: { /* return */
         vframe *f = &v->ctrls[0];
+        if (flush(v) < 0) return -1;
         if (pop_vals(v, f->results, f->nresults) < 0) return -1;
-        if (emit_op(v, OP_RETURN) < 0) return -1;
+        if (emit_op(v, OP_RETURN) < 0 || emit_u64(v, (uint64_t)v->cur_slots) < 0 ||
+            emit_u64(v, f->result_slots) < 0)
+            return -1;
         set_unreachable(v);
         return 0;
     }
@@ -596,9 +947,10 @@ static int compile_instr(vctx *v, uint8_t op) {
         if (v_u32(v, &idx) < 0) return -1;
         if (idx >= m->nfuncs) return v_invalid(v, "unknown function");
         const wasm_functype *ft = wasm_func_type(m, idx);
+        if (flush(v) < 0) return -1;
         if (pop_vals(v, ft->params, ft->nparams) < 0) return -1;
         if (emit_op(v, idx < m->nimported_funcs ? OP_CALL_IMPORT : OP_CALL) < 0 ||
-            emit_u64(v, idx) < 0)
+            emit_u64(v, idx) < 0 || emit_u64(v, (uint64_t)v->cur_slots) < 0)
             return -1;
         return emit_call_results(v, ft);
     }
@@ -607,20 +959,17 @@ static int compile_instr(vctx *v, uint8_t op) {
         if (check_table(v, idx2) < 0) return -1;
         if (idx >= m->ntypes) return v_invalid(v, "unknown type");
         if (m->tables[idx2].elemtype != WASM_FUNCREF) return v_invalid(v, "type mismatch");
-        if (pop_expect(v, WASM_I32, NULL) < 0) return -1;
+        if (pop_src(v, WASM_I32, &c) < 0) return -1;
         const wasm_functype *ft = &m->types[idx];
+        if (flush(v) < 0) return -1;
         if (pop_vals(v, ft->params, ft->nparams) < 0) return -1;
-        if (emit_op(v, OP_CALL_INDIRECT) < 0 || emit_u64(v, idx) < 0 || emit_u64(v, idx2) < 0)
+        if (emit_op(v, OP_CALL_INDIRECT) < 0 || emit_u64(v, idx) < 0 || emit_u64(v, idx2) < 0 ||
+            emit_u64(v, (uint64_t)v->cur_slots) < 0 || emit_u64(v, c) < 0)
             return -1;
         return emit_call_results(v, ft);
     }
-    case 0x1a: /* drop */
-        if (pop_val(v, &t) < 0) return -1;
-        if (t == WASM_V128) {
-            if (emit_op(v, OP_DROP_N) < 0 || emit_u64(v, 2) < 0) return -1;
-            return 0;
-        }
-        return emit_op(v, OP_DROP);
+    case 0x1a: /* drop: the value is simply forgotten */
+        return pop_val(v, &t);
     case 0x1b:   /* select */
     case 0x1c: { /* select t* */
         uint8_t want = VT_UNKNOWN;
@@ -631,37 +980,41 @@ static int compile_instr(vctx *v, uint8_t op) {
             if (v_byte(v, &want) < 0) return -1;
             if (!is_valtype(want)) return v_malformed(v, "malformed value type");
         }
-        if (pop_expect(v, WASM_I32, NULL) < 0) return -1;
+        if (pop_src(v, WASM_I32, &c) < 0) return -1;
         if (op == 0x1c) {
-            if (pop_expect(v, want, NULL) < 0 || pop_expect(v, want, NULL) < 0) return -1;
+            if (pop_src(v, want, &b) < 0 || pop_src(v, want, &a) < 0) return -1;
             t = want;
         } else {
-            if (pop_val(v, &t) < 0 || pop_val(v, &t2) < 0) return -1;
+            if (pop_val(v, &t) < 0) return -1;
+            b = v->pop_src;
+            if (pop_val(v, &t2) < 0) return -1;
+            a = v->pop_src;
             if (is_reftype(t) || is_reftype(t2)) return v_invalid(v, "type mismatch");
             if (t != VT_UNKNOWN && t2 != VT_UNKNOWN && t != t2)
                 return v_invalid(v, "type mismatch");
             if (t == VT_UNKNOWN) t = t2;
         }
-        if (emit_op(v, t == WASM_V128 ? OP_SELECT_V128 : OP_SELECT) < 0) return -1;
+        uint32_t d = (uint32_t)v->cur_slots;
+        if (t == WASM_V128) {
+            if (emit_op(v, OP_SELECT_V128) < 0 || emit_u64(v, d) < 0) return -1;
+        } else if (emit_op(v, OP_SELECT) < 0 || emit_dest(v, d) < 0) {
+            return -1;
+        }
+        if (emit_u64(v, a) < 0 || emit_u64(v, b) < 0 || emit_u64(v, c) < 0) return -1;
         return push_val(v, t);
     }
-    case 0x20:   /* local.get */
-    case 0x21:   /* local.set */
-    case 0x22: { /* local.tee */
+    case 0x20: /* local.get: nothing to emit, the consumer reads the local */
         if (v_u32(v, &idx) < 0 || check_local(v, idx) < 0) return -1;
-        t = v->local_types[idx];
-        bool wide = t == WASM_V128;
-        wasm_op o;
-        if (op == 0x20) {
-            o = wide ? OP_LOCAL_GET_V128 : OP_LOCAL_GET;
-        } else {
-            if (pop_expect(v, t, NULL) < 0) return -1;
-            if (op == 0x21) o = wide ? OP_LOCAL_SET_V128 : OP_LOCAL_SET;
-            else o = wide ? OP_LOCAL_TEE_V128 : OP_LOCAL_TEE;
+        if (push_val(v, v->local_types[idx]) < 0) return -1;
+        if (v_live(v)) {
+            v->opnds[v->nvals - 1].src = v->local_offsets[idx];
+            v->ndeferred++;
         }
-        if (emit_op(v, o) < 0 || emit_u64(v, v->local_offsets[idx]) < 0) return -1;
-        return op == 0x21 ? 0 : push_val(v, t);
-    }
+        return 0;
+    case 0x21: /* local.set */
+    case 0x22: /* local.tee */
+        if (v_u32(v, &idx) < 0 || check_local(v, idx) < 0) return -1;
+        return compile_local_write(v, idx, op == 0x22);
     case 0x23:   /* global.get */
     case 0x24: { /* global.set */
         if (v_u32(v, &idx) < 0) return -1;
@@ -669,13 +1022,19 @@ static int compile_instr(vctx *v, uint8_t op) {
         t = m->globals[idx].type.valtype;
         bool wide = t == WASM_V128;
         if (op == 0x23) {
-            if (emit_op(v, wide ? OP_GLOBAL_GET_V128 : OP_GLOBAL_GET) < 0 || emit_u64(v, idx) < 0)
+            uint32_t d = (uint32_t)v->cur_slots;
+            if (wide) {
+                if (emit_op(v, OP_GLOBAL_GET_V128) < 0 || emit_u64(v, d) < 0) return -1;
+            } else if (emit_op(v, OP_GLOBAL_GET) < 0 || emit_dest(v, d) < 0) {
                 return -1;
+            }
+            if (emit_u64(v, idx) < 0) return -1;
             return push_val(v, t);
         }
         if (!m->globals[idx].type.mutable_) return v_invalid(v, "global is immutable");
-        if (pop_expect(v, t, NULL) < 0) return -1;
-        if (emit_op(v, wide ? OP_GLOBAL_SET_V128 : OP_GLOBAL_SET) < 0 || emit_u64(v, idx) < 0)
+        if (pop_src(v, t, &a) < 0) return -1;
+        if (emit_op(v, wide ? OP_GLOBAL_SET_V128 : OP_GLOBAL_SET) < 0 || emit_u64(v, idx) < 0 ||
+            emit_u64(v, a) < 0)
             return -1;
         return 0;
     }
@@ -684,61 +1043,75 @@ static int compile_instr(vctx *v, uint8_t op) {
         if (v_u32(v, &idx) < 0 || check_table(v, idx) < 0) return -1;
         t = m->tables[idx].elemtype;
         if (op == 0x25) {
+            if (emit_window(v, OP_TABLE_GET) < 0) return -1;
             if (pop_expect(v, WASM_I32, NULL) < 0) return -1;
-            if (emit_op(v, OP_TABLE_GET) < 0 || emit_u64(v, idx) < 0) return -1;
+            if (emit_u64(v, idx) < 0) return -1;
             return push_val(v, t);
         }
+        if (emit_window(v, OP_TABLE_SET) < 0) return -1;
         if (pop_expect(v, t, NULL) < 0 || pop_expect(v, WASM_I32, NULL) < 0) return -1;
-        if (emit_op(v, OP_TABLE_SET) < 0 || emit_u64(v, idx) < 0) return -1;
+        if (emit_u64(v, idx) < 0) return -1;
         return 0;
     }
     case 0x3f:   /* memory.size */
     case 0x40: { /* memory.grow */
         if (read_zero_byte(v) < 0) return -1;
         if (m->nmemories == 0) return v_invalid(v, "unknown memory 0");
-        if (op == 0x40 && pop_expect(v, WASM_I32, NULL) < 0) return -1;
-        if (emit_op(v, op == 0x3f ? OP_MEMORY_SIZE : OP_MEMORY_GROW) < 0) return -1;
+        if (op == 0x40 && pop_src(v, WASM_I32, &a) < 0) return -1;
+        uint32_t d = (uint32_t)v->cur_slots;
+        if (emit_op(v, op == 0x3f ? OP_MEMORY_SIZE : OP_MEMORY_GROW) < 0 || emit_dest(v, d) < 0)
+            return -1;
+        if (op == 0x40 && emit_u64(v, a) < 0) return -1;
         return push_val(v, WASM_I32);
     }
-    case 0x41: { /* i32.const */
-        int32_t x = 0;
-        if (v_leb(v, leb_s32(&v->r, &x)) < 0) return -1;
-        if (emit_op(v, OP_CONST) < 0 || emit_u64(v, (uint32_t)x) < 0) return -1;
-        return push_val(v, WASM_I32);
-    }
-    case 0x42: { /* i64.const */
-        int64_t x = 0;
-        if (v_leb(v, leb_s64(&v->r, &x)) < 0) return -1;
-        if (emit_op(v, OP_CONST) < 0 || emit_u64(v, (uint64_t)x) < 0) return -1;
-        return push_val(v, WASM_I64);
-    }
-    case 0x43: { /* f32.const */
-        uint32_t bits = 0;
-        if (v_leb(v, leb_f32(&v->r, &bits)) < 0) return -1;
-        if (emit_op(v, OP_CONST) < 0 || emit_u64(v, bits) < 0) return -1;
-        return push_val(v, WASM_F32);
-    }
+    case 0x41:   /* i32.const */
+    case 0x42:   /* i64.const */
+    case 0x43:   /* f32.const */
     case 0x44: { /* f64.const */
         uint64_t bits = 0;
-        if (v_leb(v, leb_f64(&v->r, &bits)) < 0) return -1;
-        if (emit_op(v, OP_CONST) < 0 || emit_u64(v, bits) < 0) return -1;
-        return push_val(v, WASM_F64);
+        if (op == 0x41) {
+            int32_t x = 0;
+            if (v_leb(v, leb_s32(&v->r, &x)) < 0) return -1;
+            bits = (uint32_t)x;
+        } else if (op == 0x42) {
+            int64_t x = 0;
+            if (v_leb(v, leb_s64(&v->r, &x)) < 0) return -1;
+            bits = (uint64_t)x;
+        } else if (op == 0x43) {
+            uint32_t x = 0;
+            if (v_leb(v, leb_f32(&v->r, &x)) < 0) return -1;
+            bits = x;
+        } else if (v_leb(v, leb_f64(&v->r, &bits)) < 0) {
+            return -1;
+        }
+        static const uint8_t type_of[4] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64};
+        if (emit_op(v, OP_CONST) < 0 || emit_dest(v, (uint32_t)v->cur_slots) < 0 ||
+            emit_u64(v, bits) < 0)
+            return -1;
+        return push_val(v, type_of[op - 0x41]);
     }
     case 0xd0: /* ref.null t */
         if (v_byte(v, &t) < 0) return -1;
         if (!is_reftype(t)) return v_malformed(v, "malformed reference type");
-        if (emit_op(v, OP_CONST) < 0 || emit_u64(v, 0) < 0) return -1;
+        if (emit_op(v, OP_CONST) < 0 || emit_dest(v, (uint32_t)v->cur_slots) < 0 ||
+            emit_u64(v, 0) < 0)
+            return -1;
         return push_val(v, t);
     case 0xd1: /* ref.is_null */
         if (pop_val(v, &t) < 0) return -1;
         if (t != VT_UNKNOWN && !is_reftype(t)) return v_invalid(v, "type mismatch");
-        if (emit_op(v, OP_REF_IS_NULL) < 0) return -1;
+        a = v->pop_src;
+        if (emit_op(v, OP_REF_IS_NULL) < 0 || emit_dest(v, (uint32_t)v->cur_slots) < 0 ||
+            emit_u64(v, a) < 0)
+            return -1;
         return push_val(v, WASM_I32);
     case 0xd2: /* ref.func */
         if (v_u32(v, &idx) < 0) return -1;
         if (idx >= m->nfuncs) return v_invalid(v, "unknown function");
         if (!v->declared[idx]) return v_invalid(v, "undeclared function reference");
-        if (emit_op(v, OP_REF_FUNC) < 0 || emit_u64(v, idx) < 0) return -1;
+        if (emit_op(v, OP_REF_FUNC) < 0 || emit_dest(v, (uint32_t)v->cur_slots) < 0 ||
+            emit_u64(v, idx) < 0)
+            return -1;
         return push_val(v, WASM_FUNCREF);
     case 0xfc: {
         uint32_t sub = 0;
@@ -747,8 +1120,10 @@ static int compile_instr(vctx *v, uint8_t op) {
         case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7: { /* trunc_sat */
             static const uint8_t in[8] = {WASM_F32, WASM_F32, WASM_F64, WASM_F64,
                                           WASM_F32, WASM_F32, WASM_F64, WASM_F64};
-            if (pop_expect(v, in[sub], NULL) < 0) return -1;
-            if (emit_op(v, (wasm_op)(OP_I32_TRUNC_SAT_F32_S + sub)) < 0) return -1;
+            if (pop_src(v, in[sub], &a) < 0) return -1;
+            if (emit_op(v, (wasm_op)(OP_I32_TRUNC_SAT_F32_S + sub)) < 0 ||
+                emit_dest(v, (uint32_t)v->cur_slots) < 0 || emit_u64(v, a) < 0)
+                return -1;
             return push_val(v, sub < 4 ? WASM_I32 : WASM_I64);
         }
         case 8: /* memory.init */
@@ -769,19 +1144,23 @@ static int compile_instr(vctx *v, uint8_t op) {
             if (m->nmemories == 0) return v_invalid(v, "unknown memory 0");
             goto three_i32;
         three_i32:
+            if (emit_window(v, sub == 8    ? OP_MEMORY_INIT
+                               : sub == 10 ? OP_MEMORY_COPY
+                                           : OP_MEMORY_FILL) < 0)
+                return -1;
             for (int i = 0; i < 3; i++)
                 if (pop_expect(v, WASM_I32, NULL) < 0) return -1;
-            if (sub == 8) return emit_op(v, OP_MEMORY_INIT) < 0 ? -1 : emit_u64(v, idx);
-            return emit_op(v, sub == 10 ? OP_MEMORY_COPY : OP_MEMORY_FILL);
+            if (sub == 8) return emit_u64(v, idx);
+            return 0;
         case 12: /* table.init elem table */
             if (v_u32(v, &idx2) < 0 || v_u32(v, &idx) < 0) return -1;
             if (check_table(v, idx) < 0 || check_elem(v, idx2) < 0) return -1;
             if (m->tables[idx].elemtype != m->elems[idx2].elemtype)
                 return v_invalid(v, "type mismatch");
+            if (emit_window(v, OP_TABLE_INIT) < 0) return -1;
             for (int i = 0; i < 3; i++)
                 if (pop_expect(v, WASM_I32, NULL) < 0) return -1;
-            if (emit_op(v, OP_TABLE_INIT) < 0 || emit_u64(v, idx) < 0 || emit_u64(v, idx2) < 0)
-                return -1;
+            if (emit_u64(v, idx) < 0 || emit_u64(v, idx2) < 0) return -1;
             return 0;
         case 13: /* elem.drop */
             if (v_u32(v, &idx) < 0 || check_elem(v, idx) < 0) return -1;
@@ -792,29 +1171,31 @@ static int compile_instr(vctx *v, uint8_t op) {
             if (check_table(v, idx) < 0 || check_table(v, idx2) < 0) return -1;
             if (m->tables[idx].elemtype != m->tables[idx2].elemtype)
                 return v_invalid(v, "type mismatch");
+            if (emit_window(v, OP_TABLE_COPY) < 0) return -1;
             for (int i = 0; i < 3; i++)
                 if (pop_expect(v, WASM_I32, NULL) < 0) return -1;
-            if (emit_op(v, OP_TABLE_COPY) < 0 || emit_u64(v, idx) < 0 || emit_u64(v, idx2) < 0)
-                return -1;
+            if (emit_u64(v, idx) < 0 || emit_u64(v, idx2) < 0) return -1;
             return 0;
         case 15: /* table.grow */
             if (v_u32(v, &idx) < 0 || check_table(v, idx) < 0) return -1;
+            if (emit_window(v, OP_TABLE_GROW) < 0) return -1;
             if (pop_expect(v, WASM_I32, NULL) < 0 ||
                 pop_expect(v, m->tables[idx].elemtype, NULL) < 0)
                 return -1;
-            if (emit_op(v, OP_TABLE_GROW) < 0 || emit_u64(v, idx) < 0) return -1;
+            if (emit_u64(v, idx) < 0) return -1;
             return push_val(v, WASM_I32);
         case 16: /* table.size */
             if (v_u32(v, &idx) < 0 || check_table(v, idx) < 0) return -1;
-            if (emit_op(v, OP_TABLE_SIZE) < 0 || emit_u64(v, idx) < 0) return -1;
+            if (emit_window(v, OP_TABLE_SIZE) < 0 || emit_u64(v, idx) < 0) return -1;
             return push_val(v, WASM_I32);
         case 17: /* table.fill */
             if (v_u32(v, &idx) < 0 || check_table(v, idx) < 0) return -1;
+            if (emit_window(v, OP_TABLE_FILL) < 0) return -1;
             if (pop_expect(v, WASM_I32, NULL) < 0 ||
                 pop_expect(v, m->tables[idx].elemtype, NULL) < 0 ||
                 pop_expect(v, WASM_I32, NULL) < 0)
                 return -1;
-            if (emit_op(v, OP_TABLE_FILL) < 0 || emit_u64(v, idx) < 0) return -1;
+            if (emit_u64(v, idx) < 0) return -1;
             return 0;
         }
         return v_malformed(v, "illegal opcode");
@@ -826,21 +1207,35 @@ static int compile_instr(vctx *v, uint8_t op) {
         uint32_t offset = 0;
         unsigned k = op - 0x28u;
         if (read_memarg(v, memops[k].log2, &offset) < 0) return -1;
+        wasm_op o = (wasm_op)(OP_I32_LOAD + k);
         if (memops[k].store) {
-            if (pop_expect(v, memops[k].type, NULL) < 0 || pop_expect(v, WASM_I32, NULL) < 0)
+            if (pop_src(v, memops[k].type, &b) < 0 || pop_src(v, WASM_I32, &a) < 0) return -1;
+            if (emit_op(v, o) < 0 || emit_u64(v, a) < 0 || emit_u64(v, b) < 0 ||
+                emit_u64(v, offset) < 0)
                 return -1;
-        } else if (pop_expect(v, WASM_I32, NULL) < 0) {
-            return -1;
+            return 0;
         }
-        if (emit_op(v, (wasm_op)(OP_I32_LOAD + k)) < 0 || emit_u64(v, offset) < 0) return -1;
-        return memops[k].store ? 0 : push_val(v, memops[k].type);
+        if (pop_src(v, WASM_I32, &a) < 0) return -1;
+        if (emit_op(v, o) < 0 || emit_dest(v, (uint32_t)v->cur_slots) < 0 || emit_u64(v, a) < 0 ||
+            emit_u64(v, offset) < 0)
+            return -1;
+        return push_val(v, memops[k].type);
     }
     if (op >= 0x45 && op <= 0xc4) { /* numeric */
-        uint8_t a, b, res;
-        numeric_sig(op, &a, &b, &res);
-        if (b && pop_expect(v, b, NULL) < 0) return -1;
-        if (pop_expect(v, a, NULL) < 0) return -1;
-        if (emit_op(v, (wasm_op)(OP_I32_EQZ + (op - 0x45))) < 0) return -1;
+        uint8_t ta, tb, res;
+        wasm_op o = (wasm_op)(OP_I32_EQZ + (op - 0x45));
+        numeric_sig(op, &ta, &tb, &res);
+        if (tb) {
+            if (pop_src(v, tb, &b) < 0) return -1;
+            b_slot = v->pop_slot;
+        }
+        if (pop_src(v, ta, &a) < 0) return -1;
+        a_slot = v->pop_slot;
+        if (v_live(v)) {
+            if (tb && emit_binary(v, o, a, a_slot, b, b_slot) < 0) return -1;
+            if (!tb && (emit_op(v, o) < 0 || emit_dest(v, a_slot) < 0 || emit_u64(v, a) < 0))
+                return -1;
+        }
         return push_val(v, res);
     }
     return v_malformed(v, "illegal opcode");
@@ -854,6 +1249,11 @@ static void v_reset(vctx *v) {
     v->ntargets = 0;
     v->cur_slots = 0;
     v->max_slots = 0;
+    v->ndeferred = 0;
+    v->last_start = 0;
+    v->last_dest = NO_CELL;
+    v->fence = 0;
+    v->last_op = OP_UNREACHABLE;
 }
 
 /* Validates and compiles body i of the module into its wasm_code. */
@@ -1115,6 +1515,7 @@ int wasm_validate(hive_engine *engine, wasm_module *m, hive_error *err) {
     }
     hv_free(a, v.declared);
     hv_free(a, v.vals);
+    hv_free(a, v.opnds);
     hv_free(a, v.ctrls);
     hv_free(a, v.cells);
     hv_free(a, v.targets);

@@ -480,6 +480,136 @@ static void test_null_and_externs(void) {
     hive_engine_free(e);
 }
 
+/* ---- (h) compiler folds under suspension ------------------------------------ */
+
+/*
+ * The register-style compiler (validate.c) folds local.get into operands,
+ * local.set/tee into the destination of the instruction before, constants
+ * into immediates and comparisons into branches. This module exercises
+ * each where a suspension (budget 1: at every loop header and call) or a
+ * pending host call lands between the folded pieces: a local read by a
+ * pending operand while a tee overwrites it, values live across a call,
+ * select, fused compare-and-branch with and without constants.
+ *
+ * (module
+ *   (import "env" "pending" (func $pending (param i32) (result i32)))
+ *   (func $id (param i32) (result i32) (local.get 0))
+ *   (func (export "fused") (param $n i32) (result i32) (local $i i32) (local $acc i32) (local $t i32)
+ *     (block $done
+ *       (loop $l
+ *         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+ *         (local.set $t (i32.add (local.get $acc)
+ *                                (local.tee $acc (i32.mul (local.get $acc) (i32.const 3)))))
+ *         (local.set $acc (i32.xor (local.get $acc) (local.get $t)))
+ *         (local.set $acc (i32.add (local.get $acc) (call $id (i32.add (local.get $i) (i32.const 7)))))
+ *         (local.set $acc (select (local.get $acc) (i32.sub (local.get $acc) (i32.const 1))
+ *                                 (i32.lt_s (local.get $i) (i32.const 5))))
+ *         (if (i32.eq (i32.and (local.get $i) (i32.const 3)) (i32.const 0))
+ *           (then (local.set $acc (i32.rotl (local.get $acc) (i32.const 1)))))
+ *         (local.set $i (i32.add (local.get $i) (i32.const 1)))
+ *         (br $l)))
+ *     (local.get $acc))
+ *   (func (export "pend_loop") (param $n i32) (result i32) (local $acc i32)
+ *     (loop $l
+ *       (local.set $acc (i32.add (local.get $acc)
+ *                                (i32.add (local.get $n) (call $pending (local.get $n)))))
+ *       (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+ *     (local.get $acc)))
+ */
+static const uint8_t fused_wasm[] = {
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60,
+  0x01, 0x7f, 0x01, 0x7f, 0x02, 0x0f, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x07,
+  0x70, 0x65, 0x6e, 0x64, 0x69, 0x6e, 0x67, 0x00, 0x00, 0x03, 0x04, 0x03,
+  0x00, 0x00, 0x00, 0x07, 0x15, 0x02, 0x05, 0x66, 0x75, 0x73, 0x65, 0x64,
+  0x00, 0x02, 0x09, 0x70, 0x65, 0x6e, 0x64, 0x5f, 0x6c, 0x6f, 0x6f, 0x70,
+  0x00, 0x03, 0x0a, 0x82, 0x01, 0x03, 0x04, 0x00, 0x20, 0x00, 0x0b, 0x5c,
+  0x01, 0x03, 0x7f, 0x02, 0x40, 0x03, 0x40, 0x20, 0x01, 0x20, 0x00, 0x4f,
+  0x0d, 0x01, 0x20, 0x02, 0x20, 0x02, 0x41, 0x03, 0x6c, 0x22, 0x02, 0x6a,
+  0x21, 0x03, 0x20, 0x02, 0x20, 0x03, 0x73, 0x21, 0x02, 0x20, 0x02, 0x20,
+  0x01, 0x41, 0x07, 0x6a, 0x10, 0x01, 0x6a, 0x21, 0x02, 0x20, 0x02, 0x20,
+  0x02, 0x41, 0x01, 0x6b, 0x20, 0x01, 0x41, 0x05, 0x48, 0x1b, 0x21, 0x02,
+  0x20, 0x01, 0x41, 0x03, 0x71, 0x41, 0x00, 0x46, 0x04, 0x40, 0x20, 0x02,
+  0x41, 0x01, 0x77, 0x21, 0x02, 0x0b, 0x20, 0x01, 0x41, 0x01, 0x6a, 0x21,
+  0x01, 0x0c, 0x00, 0x0b, 0x0b, 0x20, 0x02, 0x0b, 0x1e, 0x01, 0x01, 0x7f,
+  0x03, 0x40, 0x20, 0x01, 0x20, 0x00, 0x20, 0x00, 0x10, 0x00, 0x6a, 0x6a,
+  0x21, 0x01, 0x20, 0x00, 0x41, 0x01, 0x6b, 0x22, 0x00, 0x0d, 0x00, 0x0b,
+  0x20, 0x01, 0x0b
+};
+
+static uint32_t fused_ref(uint32_t n) {
+    uint32_t acc = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t old = acc;
+        acc = acc * 3;
+        uint32_t t = old + acc;
+        acc ^= t;
+        acc += i + 7;
+        if ((int32_t)i >= 5) acc -= 1;
+        if ((i & 3) == 0) acc = acc << 1 | acc >> 31;
+    }
+    return acc;
+}
+
+static uint32_t result_i32(hive_exec *exec) {
+    hive_val r;
+    if (hive_exec_results(exec, &r, 1) != 1 || r.type != HIVE_I32) return UINT32_MAX;
+    return r.of.i32;
+}
+
+static void test_folds_resume(void) {
+    hive_engine *engine = hive_engine_new(NULL);
+    hive_module *module = NULL;
+    hive_instance *inst = NULL;
+    hive_error err;
+    CHECK(engine != NULL);
+    CHECK(hive_module_new(engine, fused_wasm, sizeof fused_wasm, &module, &err) == HIVE_OK);
+    hive_functype t = {1, 1, i32_type, i32_type};
+    hive_func *host = hive_func_new_host(engine, &t, host_pending, NULL, NULL, "pending");
+    hive_extern imp = {.kind = HIVE_EXTERN_FUNC, .of.func = host};
+    CHECK(module && hive_instance_new(engine, module, &imp, 1, &inst, &err) == HIVE_OK);
+    hive_exec *exec = hive_exec_new(engine);
+    hive_func *fused = inst ? export_func(inst, "fused") : NULL;
+    hive_func *pend = inst ? export_func(inst, "pend_loop") : NULL;
+    CHECK(exec && fused && pend);
+    if (!exec || !fused || !pend) goto out;
+
+    hive_val n = i32_val(1000);
+    CHECK_EQ_INT(hive_exec_call(exec, fused, &n, 1, 0), HIVE_DONE);
+    CHECK(result_i32(exec) == fused_ref(1000));
+    hive_status st = hive_exec_call(exec, fused, &n, 1, 1);
+    int slices = 1;
+    while (st == HIVE_SUSPENDED && slices < 100000) {
+        st = hive_exec_resume(exec, 1);
+        slices++;
+    }
+    CHECK_EQ_INT(st, HIVE_DONE);
+    CHECK(slices >= 2000); /* a loop header and a call per iteration */
+    CHECK(result_i32(exec) == fused_ref(1000));
+
+    /* Every iteration waits for the host (called with n = 50, 49 .. 1),
+     * which answers 2n later: acc = sum of 3n. */
+    n = i32_val(50);
+    uint32_t next = 50, answers = 0;
+    st = hive_exec_call(exec, pend, &n, 1, 1);
+    while ((st == HIVE_SUSPENDED || st == HIVE_PENDING) && answers <= 50) {
+        if (st == HIVE_PENDING) {
+            hive_val r = i32_val(2 * next--);
+            CHECK_EQ_INT(hive_exec_complete(exec, &r, 1), HIVE_OK);
+            answers++;
+        }
+        st = hive_exec_resume(exec, 1);
+    }
+    CHECK_EQ_INT(st, HIVE_DONE);
+    CHECK_EQ_INT(answers, 50);
+    CHECK(result_i32(exec) == 3 * 50 * 51 / 2);
+out:
+    hive_exec_free(exec);
+    hive_instance_free(inst);
+    hive_func_free(host);
+    hive_module_release(module);
+    hive_engine_free(engine);
+}
+
 int main(void) {
     RUN(test_budget_slices);
     RUN(test_interrupt);
@@ -490,5 +620,6 @@ int main(void) {
     RUN(test_stack_exhausted);
     RUN(test_backtrace);
     RUN(test_null_and_externs);
+    RUN(test_folds_resume);
     return test_summary("exec");
 }
