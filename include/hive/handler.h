@@ -20,10 +20,15 @@
  * guest is stopped within one slice of it. Requests that find no worker
  * start one directly; otherwise they queue (bounded, with a timeout).
  *
- * Threads: every callback (policy and sink) runs on one of the handler's
- * threads, never concurrently for the same worker or request, and must
- * not block or call back into the handler except through the functions
- * marked "any thread". Times are CLOCK_MONOTONIC nanoseconds.
+ * Threads: sink callbacks run on the handler's threads (and, for requests
+ * still queued at shutdown, inside hive_handler_free), never concurrently
+ * for the same request, with no handler lock held: they may call the
+ * functions marked "any thread", e.g. resubmit a request from on_error.
+ * should_accept_request, on_request_start and worker_expiration run under
+ * the handler's lock, on a handler thread or inside hive_handler_handle /
+ * hive_req_cancel: they must be quick and must not call the handler.
+ * instantiate and drop run on a handler thread without the lock. Times are
+ * CLOCK_MONOTONIC nanoseconds.
  */
 #ifndef HIVE_HANDLER_H
 #define HIVE_HANDLER_H
@@ -205,8 +210,9 @@ void hive_req_body_end(hive_req *req);
 /* The embedder can take more body output after on_body returned 1. */
 void hive_req_output_ready(hive_req *req);
 /* Cancels the request (client went away): the sink gets no more calls
- * after this returns, except that callbacks already running finish. The
- * worker survives when the guest kind can drop one request alone. */
+ * after this returns (a callback running on another thread is waited for;
+ * one running on this thread is not). The worker survives when the guest
+ * kind can drop one request alone. */
 void hive_req_cancel(hive_req *req);
 void hive_req_release(hive_req *req);
 /* The id of the worker that took the request (0: none yet). Any thread. */

@@ -3,10 +3,22 @@
  *
  * One mutex (handler.lock) guards all pool state: the workers, the run
  * queue, the request queue and every count. Each request also has its own
- * lock, which guards its body buffer and its sink: a sink callback runs
- * with the request's lock held, so once hive_req_cancel() has taken that
- * lock and marked the request, no callback follows. Lock order: the
+ * lock, which guards its body buffer and its sink state. Lock order: the
  * handler's, then a request's.
+ *
+ * Sink calls: whether a request gets a callback is decided under the locks
+ * (head_sent, finished), and the call is made with no pool lock held, so a
+ * callback may use the "any thread" functions (retry an INSTANTIATE
+ * failure from on_error, hand over the next request from on_end). A
+ * failure decided under handler.lock is put on a pending list and
+ * delivered once the lock is released (req_flush). One thread at a time
+ * calls a request's sink: the decision that makes a call also marks the
+ * request (head_sent, finished), and the guest's own calls come from the
+ * one thread that owns its worker. hive_req_cancel() marks the request and
+ * waits for a callback running on another thread to return, so that no
+ * callback follows it. Failures decided on an embedder's thread inside
+ * hive_handler_handle (QUEUE_FULL, SHUTDOWN) are delivered by the timer
+ * thread, so that sink callbacks run on the handler's threads.
  *
  * Threads: `threads` guest threads take runnable workers from the run
  * queue and run one slice each; one timer thread enforces deadlines
@@ -63,11 +75,20 @@ struct hive_req {
     bool counted;   /* in worker.concurrent */
     bool has_task;  /* in worker.tasks */
     bool to_cancel; /* the guest must drop it (expired or cancelled) */
+    bool expired;   /* to_cancel because its deadline passed */
+    /* a sink call decided under h->lock, made by req_flush after it */
+    hive_req *pend_next;
+    hive_handle_error pend_err; /* on_error with this, or on_end for OK */
+    char pend_msg[256];
 
     /* under req->lock */
     bool head_sent;
-    bool finished; /* on_end or on_error delivered, or cancelled */
+    bool finished; /* on_end or on_error decided, or cancelled */
     bool cancelled;
+    int in_cb;            /* a sink callback is running (sink_enter) */
+    pthread_t cb_thread;  /* on this thread */
+    pthread_cond_t cb_cv; /* signalled when in_cb drops to 0 */
+    uint64_t out_gen;     /* counts hive_req_output_ready calls */
     uint8_t *in_buf;
     size_t in_len, in_off, in_cap;
     bool in_end;
@@ -87,9 +108,12 @@ struct hive_worker {
     bool in_runq;
     bool waiting;    /* returned WAIT, not woken yet */
     bool woken;      /* woken while on a thread */
-    bool blocked;    /* its loop blocked since it last accepted */
+    bool blocked;    /* its last slice ended blocked (WAIT/IDLE) and nothing
+                        was accepted since */
     bool accepting;
     bool from_queue; /* started for queued requests, without its own */
+    bool status_asked; /* worker_expiration asked since it became ACTIVE */
+    bool had_expiry;   /* one of its requests expired */
     size_t concurrent, total, tasks;
     hive_req *reqs;  /* accepted and not gone */
     hive_worker_status status;
@@ -127,6 +151,7 @@ struct hive_handler {
     bool quit;
     uint64_t next_worker_id, next_task_id;
     hive_handler_stats stats;
+    hive_req *late; /* failures decided on an embedder's thread, for the timer thread */
 };
 
 static void stats_setup(hive_handler *h, uint64_t ns) {
@@ -170,25 +195,87 @@ const char *hive_handle_error_name(hive_handle_error e) {
     return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "unknown";
 }
 
-/* ---- requests: sink delivery (req->lock) --------------------------------- */
-
-/* Delivers an error to the sink once, unless the request already finished
- * or was cancelled. */
-static void req_deliver_error(hive_req *r, hive_handle_error e, const char *msg) {
-    pthread_mutex_lock(&r->lock);
-    if (!r->finished && !r->cancelled) {
-        r->finished = true;
-        if (r->sink.on_error) r->sink.on_error(r->sink.ud, e, msg ? msg : hive_handle_error_name(e));
-    }
-    pthread_mutex_unlock(&r->lock);
-}
+/* ---- requests: sink delivery -------------------------------------------- */
 
 static void req_release_ref(hive_req *r) {
     if (atomic_fetch_sub(&r->refs, 1) != 1) return;
     pthread_mutex_destroy(&r->lock);
+    pthread_cond_destroy(&r->cb_cv);
     free(r->in_buf);
     free(r->arena);
+    free(r->headers);
     free(r);
+}
+
+/* Begins a sink call: r->lock held. Returns false (no call) once the
+ * request is cancelled; otherwise releases r->lock for the call, which
+ * sink_leave() takes back. */
+static bool sink_enter(hive_req *r) {
+    if (r->cancelled) return false;
+    r->in_cb++;
+    r->cb_thread = pthread_self();
+    pthread_mutex_unlock(&r->lock);
+    return true;
+}
+
+static void sink_leave(hive_req *r) {
+    pthread_mutex_lock(&r->lock);
+    if (--r->in_cb == 0) pthread_cond_broadcast(&r->cb_cv);
+}
+
+/* Puts a decided sink call (on_error with e, or on_end for OK) on *pend
+ * for req_flush, with a reference. h->lock held. */
+static void req_queue_call(hive_req *r, hive_handle_error e, const char *msg, hive_req **pend) {
+    r->pend_err = e;
+    snprintf(r->pend_msg, sizeof r->pend_msg, "%s", msg ? msg : "");
+    atomic_fetch_add(&r->refs, 1);
+    r->pend_next = *pend;
+    *pend = r;
+}
+
+/* Fails r with e unless it already finished or was cancelled: counts it
+ * and queues the on_error call on *pend. h->lock held. */
+static void req_fail_locked(hive_handler *h, hive_req *r, hive_handle_error e, const char *msg,
+                            hive_req **pend) {
+    pthread_mutex_lock(&r->lock);
+    bool fail = !r->finished && !r->cancelled;
+    if (fail) r->finished = true;
+    pthread_mutex_unlock(&r->lock);
+    if (!fail) return;
+    h->stats.requests_failed[e]++;
+    req_queue_call(r, e, msg ? msg : hive_handle_error_name(e), pend);
+}
+
+/* The guest task serving r has finished: a request without a response
+ * fails NO_RESPONSE (why), a body left open ends. h->lock held. */
+static void req_task_finished(hive_handler *h, hive_req *r, const char *why, hive_req **pend) {
+    pthread_mutex_lock(&r->lock);
+    bool answered = r->head_sent || r->finished || r->cancelled;
+    bool end = r->head_sent && !r->finished && !r->cancelled;
+    if (end) r->finished = true;
+    pthread_mutex_unlock(&r->lock);
+    if (!answered) req_fail_locked(h, r, HIVE_HANDLE_NO_RESPONSE, why, pend);
+    else if (end) req_queue_call(r, HIVE_HANDLE_OK, NULL, pend);
+}
+
+/* Makes the queued sink calls, without h->lock. */
+static void req_flush(hive_req *list) {
+    while (list) {
+        hive_req *r = list;
+        list = r->pend_next;
+        r->pend_next = NULL;
+        pthread_mutex_lock(&r->lock);
+        if (sink_enter(r)) {
+            if (r->pend_err == HIVE_HANDLE_OK) {
+                if (r->sink.on_end) r->sink.on_end(r->sink.ud);
+            } else if (r->sink.on_error) {
+                r->sink.on_error(r->sink.ud, r->pend_err, r->pend_msg);
+            }
+            sink_leave(r);
+        }
+        pthread_mutex_unlock(&r->lock);
+        req_release_ref(r);
+    }
 }
 
 /* ---- worker bookkeeping (h->lock held) ----------------------------------- */
@@ -245,8 +332,11 @@ static void queue_remove(hive_handler *h, hive_req *r) {
     h->nqueued--;
 }
 
-/* Recomputes the worker's status and, when it changed, its expiration. */
+/* Recomputes the worker's status and, when it changed, its expiration.
+ * Only an ACTIVE worker is asked: before, it has no store; after, it is
+ * ending anyway. */
 static void worker_update_status(hive_handler *h, hive_worker *w) {
+    if (w->phase != W_ACTIVE) return;
     hive_worker_status st;
     uint64_t start = now_ns();
     if (w->concurrent > 0) {
@@ -260,9 +350,11 @@ static void worker_update_status(hive_handler *h, hive_worker *w) {
     } else {
         st = HIVE_WORKER_IDLE;
     }
-    if (st == w->status && !(st == HIVE_WORKER_REQUESTS && start != w->status_start)) return;
-    if (st != w->status) w->status_start = start;
-    else w->status_start = start;
+    if (w->status_asked && st == w->status &&
+        !(st == HIVE_WORKER_REQUESTS && start != w->status_start))
+        return;
+    w->status_asked = true;
+    w->status_start = start;
     w->status = st;
     w->expire_at = h->policy.worker_expiration
                        ? h->policy.worker_expiration(h->policy.user, w->store, st, w->status_start)
@@ -316,6 +408,7 @@ static bool worker_available(hive_handler *h, hive_worker *w) {
     if (ops->max_concurrent && w->concurrent >= ops->max_concurrent) return false;
     if (ops->max_total && w->total >= ops->max_total) {
         w->accepting = false;
+        if (w->concurrent == 0 && w->tasks == 0) worker_mark_end(h, w, HIVE_WORKER_END_OK, "retired");
         return false;
     }
     /* Requests in flight: only once the guest's loop has blocked, so that
@@ -335,6 +428,17 @@ static bool worker_available(hive_handler *h, hive_worker *w) {
         return false;
     }
     return a == HIVE_ACCEPT_YES;
+}
+
+/* An idle worker that takes no more requests (NEVER, its reuse count, or
+ * a request of it expired) ends; asks the policy when it still accepts.
+ * h->lock held. */
+static void worker_retire_if_idle(hive_handler *h, hive_worker *w) {
+    if (w->must_end || w->phase != W_ACTIVE || w->concurrent > 0 || w->tasks > 0) return;
+    if (w->accepting) (void)worker_available(h, w);
+    if (!w->accepting && !w->must_end)
+        worker_mark_end(h, w, HIVE_WORKER_END_OK,
+                        w->had_expiry ? "drained after a request expired" : "retired");
 }
 
 /* Gives r to w (available). */
@@ -390,6 +494,7 @@ static void dispatch(hive_handler *h) {
         hive_req *r = h->queue_head;
         queue_remove(h, r);
         worker_accept(h, found, r);
+        req_release_ref(r); /* the queue's reference: the worker has its own */
     }
     if (!h->queue_head || h->stopping) return;
     /* Requests wait and no worker is available: start workers for them
@@ -445,19 +550,26 @@ int handler_req_head(hive_req *r, int status, const hive_header *headers, size_t
                      int64_t content_length) {
     hive_handler *h = r->h;
     pthread_mutex_lock(&h->lock);
-    if (r->worker) worker_uncount(h, r->worker, r);
+    /* Decided with the request uncounted in one step, so that its deadline
+     * (timer_check) either failed it already or cannot any more. */
     pthread_mutex_lock(&r->lock);
-    int rc = -1;
-    if (!r->finished && !r->cancelled && !r->head_sent) {
-        r->head_sent = true;
-        if (r->sink.on_head) r->sink.on_head(r->sink.ud, status, headers, nheaders, content_length);
-        rc = 0;
-    }
+    bool send = !r->finished && !r->cancelled && !r->head_sent;
+    if (send) r->head_sent = true;
     pthread_mutex_unlock(&r->lock);
+    if (r->worker) worker_uncount(h, r->worker, r);
     /* A response frees the worker for others. */
     dispatch(h);
     pthread_mutex_unlock(&h->lock);
-    return rc;
+    if (!send) return -1;
+    pthread_mutex_lock(&r->lock);
+    if (sink_enter(r)) {
+        if (r->sink.on_head) r->sink.on_head(r->sink.ud, status, headers, nheaders, content_length);
+        sink_leave(r);
+    } else {
+        send = false;
+    }
+    pthread_mutex_unlock(&r->lock);
+    return send ? 0 : -1;
 }
 
 int handler_req_body(hive_req *r, const uint8_t *data, size_t len) {
@@ -465,9 +577,18 @@ int handler_req_body(hive_req *r, const uint8_t *data, size_t len) {
     int rc = -1;
     if (!r->finished && !r->cancelled && r->head_sent) {
         rc = 0;
-        if (len && r->sink.on_body && r->sink.on_body(r->sink.ud, data, len) != 0) {
-            r->out_blocked = true;
-            rc = 1;
+        if (len && r->sink.on_body) {
+            uint64_t gen = r->out_gen;
+            if (sink_enter(r)) {
+                int full = r->sink.on_body(r->sink.ud, data, len);
+                sink_leave(r);
+                /* "Full", unless the embedder said ready meanwhile (its
+                 * hive_req_output_ready must not be lost). */
+                if (full != 0 && r->out_gen == gen) {
+                    r->out_blocked = true;
+                    rc = 1;
+                }
+            }
         }
     }
     pthread_mutex_unlock(&r->lock);
@@ -485,41 +606,35 @@ void handler_req_end(hive_req *r) {
     pthread_mutex_lock(&r->lock);
     if (!r->finished && !r->cancelled && r->head_sent) {
         r->finished = true;
-        if (r->sink.on_end) r->sink.on_end(r->sink.ud);
+        if (sink_enter(r)) {
+            if (r->sink.on_end) r->sink.on_end(r->sink.ud);
+            sink_leave(r);
+        }
     }
     pthread_mutex_unlock(&r->lock);
 }
 
 void handler_req_fail(hive_req *r, hive_handle_error e, const char *msg) {
     hive_handler *h = r->h;
+    hive_req *pend = NULL;
     pthread_mutex_lock(&h->lock);
     if (r->worker) worker_uncount(h, r->worker, r);
-    h->stats.requests_failed[e]++;
-    req_deliver_error(r, e, msg);
+    req_fail_locked(h, r, e, msg, &pend);
+    dispatch(h); /* like a response, a failure frees the worker for others */
     pthread_mutex_unlock(&h->lock);
+    req_flush(pend);
 }
 
 void handler_req_task_done(hive_req *r) {
     hive_handler *h = r->h;
+    hive_req *pend = NULL;
     pthread_mutex_lock(&h->lock);
-    pthread_mutex_lock(&r->lock);
-    bool answered = r->head_sent || r->finished || r->cancelled;
-    pthread_mutex_unlock(&r->lock);
-    if (!answered) {
-        h->stats.requests_failed[HIVE_HANDLE_NO_RESPONSE]++;
-        req_deliver_error(r, HIVE_HANDLE_NO_RESPONSE, "the guest finished without a response");
-    } else {
-        /* A response whose body was never closed ends with the task. */
-        pthread_mutex_lock(&r->lock);
-        if (!r->finished && !r->cancelled) {
-            r->finished = true;
-            if (r->sink.on_end) r->sink.on_end(r->sink.ud);
-        }
-        pthread_mutex_unlock(&r->lock);
-    }
+    /* A response whose body was never closed ends with the task. */
+    req_task_finished(h, r, "the guest finished without a response", &pend);
     if (r->worker) worker_detach(h, r->worker, r);
     dispatch(h);
     pthread_mutex_unlock(&h->lock);
+    req_flush(pend);
 }
 
 void handler_wake_at(hive_worker *w, uint64_t deadline_ns) {
@@ -542,6 +657,7 @@ void handler_wake(hive_worker *w) {
 /* Ends w: fails what it still holds, frees the instance, calls drop.
  * Called on the guest thread that owns w, without h->lock. */
 static void worker_finish(hive_handler *h, hive_worker *w) {
+    hive_req *pend = NULL;
     pthread_mutex_lock(&h->lock);
     w->phase = W_ENDING;
     hive_handle_error e = w->end == HIVE_WORKER_END_TRAP        ? HIVE_HANDLE_TRAPPED
@@ -550,15 +666,32 @@ static void worker_finish(hive_handler *h, hive_worker *w) {
                           : w->end == HIVE_WORKER_END_SHUTDOWN   ? HIVE_HANDLE_SHUTDOWN
                           : w->end == HIVE_WORKER_END_FAILED     ? HIVE_HANDLE_FAILED
                                                                  : HIVE_HANDLE_NO_RESPONSE;
+    /* Requests it accepted but never started in the guest (e.g. taken
+     * between its last task's end and its exit) go back to the front of
+     * the queue, unless it never ran or the handler is stopping. */
+    bool requeue = w->end != HIVE_WORKER_END_INSTANTIATE && w->end != HIVE_WORKER_END_SHUTDOWN &&
+                   !h->stopping;
+    bool cut = false; /* work in flight was lost */
     while (w->reqs) {
         hive_req *r = w->reqs;
-        pthread_mutex_lock(&r->lock);
-        bool open = !r->finished && !r->cancelled;
-        pthread_mutex_unlock(&r->lock);
-        if (open) {
-            h->stats.requests_failed[e]++;
-            req_deliver_error(r, e, w->end_msg[0] ? w->end_msg : NULL);
+        if (requeue && r->state == REQ_ASSIGNED && !r->to_cancel) {
+            atomic_fetch_add(&r->refs, 1); /* the queue's reference */
+            worker_detach(h, w, r);
+            w->total--; /* not served here after all */
+            h->stats.requests_started--;
+            atomic_store(&r->worker_id, 0);
+            r->state = REQ_QUEUED;
+            r->enqueued_at = now_ns();
+            r->prev = NULL;
+            r->next = h->queue_head;
+            if (h->queue_head) h->queue_head->prev = r;
+            else h->queue_tail = r;
+            h->queue_head = r;
+            h->nqueued++;
+            continue;
         }
+        if (r->has_task && !r->to_cancel) cut = true;
+        req_fail_locked(h, r, e, w->end_msg[0] ? w->end_msg : NULL, &pend);
         worker_detach(h, w, r);
     }
     if (w->end == HIVE_WORKER_END_INSTANTIATE && w->from_queue) {
@@ -568,8 +701,7 @@ static void worker_finish(hive_handler *h, hive_worker *w) {
             hive_req *r = h->queue_head;
             queue_remove(h, r);
             r->state = REQ_GONE;
-            h->stats.requests_failed[HIVE_HANDLE_INSTANTIATE]++;
-            req_deliver_error(r, HIVE_HANDLE_INSTANTIATE, w->end_msg);
+            req_fail_locked(h, r, HIVE_HANDLE_INSTANTIATE, w->end_msg, &pend);
             req_release_ref(r);
         }
     }
@@ -580,13 +712,15 @@ static void worker_finish(hive_handler *h, hive_worker *w) {
     h->stats.workers_live = h->nworkers;
     h->stats.workers_ended[w->end]++;
     pthread_mutex_unlock(&h->lock);
+    req_flush(pend);
 
     if (w->gi) h->ops->free(w->gi);
     hive_worker_result res;
     memset(&res, 0, sizeof res);
     res.end = w->end;
+    /* A shutdown is clean when it cut no work short. */
     res.ok = w->end == HIVE_WORKER_END_OK || w->end == HIVE_WORKER_END_IDLE_TIMEOUT ||
-             w->end == HIVE_WORKER_END_SHUTDOWN;
+             (w->end == HIVE_WORKER_END_SHUTDOWN && !cut);
     snprintf(res.message, sizeof res.message, "%s", w->end_msg);
     res.worker_id = w->id;
     res.total_requests = w->total;
@@ -600,8 +734,9 @@ static void worker_finish(hive_handler *h, hive_worker *w) {
 }
 
 /* Starts the worker's assigned requests in its guest (h->lock held on
- * entry and exit; released around the guest's start). */
-static void worker_start_assigned(hive_handler *h, hive_worker *w) {
+ * entry and exit; released around the guest's start). Failures go on
+ * *pend. */
+static void worker_start_assigned(hive_handler *h, hive_worker *w, hive_req **pend) {
     for (;;) {
         hive_req *r = NULL;
         for (hive_req *q = w->reqs; q; q = q->next)
@@ -623,8 +758,7 @@ static void worker_start_assigned(hive_handler *h, hive_worker *w) {
         stats_setup(h, t1 - t0 + w->setup_ns);
         w->setup_ns = 0;
         if (rc != 0 && r->worker == w) {
-            h->stats.requests_failed[HIVE_HANDLE_FAILED]++;
-            req_deliver_error(r, HIVE_HANDLE_FAILED, "the guest could not start the request");
+            req_fail_locked(h, r, HIVE_HANDLE_FAILED, "the guest could not start the request", pend);
             worker_detach(h, w, r);
         }
         req_release_ref(r);
@@ -632,8 +766,10 @@ static void worker_start_assigned(hive_handler *h, hive_worker *w) {
 }
 
 /* Lets the guest drop requests marked to_cancel. Returns false when the
- * instance cannot go on (the worker must end). h->lock held. */
-static bool worker_cancel_marked(hive_handler *h, hive_worker *w) {
+ * instance cannot go on: the worker must end with *end (EXPIRED when the
+ * request expired; for a cancelled one, OK when nothing else was on the
+ * instance, else FAILED). h->lock held. */
+static bool worker_cancel_marked(hive_handler *h, hive_worker *w, hive_worker_end *end) {
     for (;;) {
         hive_req *r = NULL;
         for (hive_req *q = w->reqs; q; q = q->next)
@@ -644,20 +780,41 @@ static bool worker_cancel_marked(hive_handler *h, hive_worker *w) {
             worker_detach(h, w, r);
             continue;
         }
+        bool expired = r->expired;
         atomic_fetch_add(&r->refs, 1);
         pthread_mutex_unlock(&h->lock);
         int rc = h->ops->cancel(w->gi, r);
         pthread_mutex_lock(&h->lock);
         if (r->worker == w) worker_detach(h, w, r);
         req_release_ref(r);
-        if (rc != 0) return false;
+        if (rc != 0) {
+            bool others = false;
+            for (hive_req *q = w->reqs; q; q = q->next)
+                if (!q->to_cancel) others = true;
+            *end = expired ? HIVE_WORKER_END_EXPIRED
+                   : others ? HIVE_WORKER_END_FAILED
+                            : HIVE_WORKER_END_OK;
+            return false;
+        }
+    }
+}
+
+/* The guest says its tasks are over (IDLE or EXIT): requests it started
+ * and did not report done finish like handler_req_task_done. h->lock
+ * held. */
+static void worker_tasks_over(hive_handler *h, hive_worker *w, const char *why, hive_req **pend) {
+    for (hive_req *r = w->reqs, *nx; r; r = nx) {
+        nx = r->next;
+        if (r->state != REQ_RUNNING) continue;
+        req_task_finished(h, r, why, pend);
+        worker_detach(h, w, r);
     }
 }
 
 /* One turn of w on this guest thread: instantiate if new, start assigned
  * requests, run a slice, and file the worker by the outcome. h->lock is
- * held on entry and exit. */
-static void worker_turn(hive_handler *h, hive_worker *w) {
+ * held on entry and exit. Sink calls decided on the way go on *pend. */
+static void worker_turn(hive_handler *h, hive_worker *w, hive_req **pend) {
     w->on_thread = true;
     w->woken = false;
     if (w->phase == W_STARTING && !w->must_end) {
@@ -680,13 +837,15 @@ static void worker_turn(hive_handler *h, hive_worker *w) {
         } else {
             w->gi = gi;
             w->phase = W_ACTIVE;
-            worker_update_status(h, w);
-            if (w->from_queue) dispatch(h);
+            worker_update_status(h, w); /* the first ask: it has a store now */
         }
     }
-    if (!w->must_end && !worker_cancel_marked(h, w))
-        worker_mark_end(h, w, HIVE_WORKER_END_EXPIRED, "request expired");
-    if (!w->must_end) worker_start_assigned(h, w);
+    hive_worker_end why = HIVE_WORKER_END_OK;
+    if (!w->must_end && !worker_cancel_marked(h, w, &why))
+        worker_mark_end(h, w, why,
+                        why == HIVE_WORKER_END_EXPIRED ? "request expired"
+                                                       : "ended to drop a cancelled request");
+    if (!w->must_end) worker_start_assigned(h, w, pend);
     if (w->must_end) {
         pthread_mutex_unlock(&h->lock);
         worker_finish(h, w);
@@ -694,43 +853,44 @@ static void worker_turn(hive_handler *h, hive_worker *w) {
         return;
     }
     if (w->tasks == 0 && w->concurrent == 0) {
-        /* Nothing to run: an idle worker waits for requests or expiry. */
+        /* Nothing to run: an idle worker waits for requests or expiry, or
+         * ends if it takes no more. */
         w->on_thread = false;
         w->blocked = true;
         w->waiting = true;
+        worker_retire_if_idle(h, w);
         dispatch(h);
         return;
     }
     uint64_t budget = h->cfg.slice_budget ? h->cfg.slice_budget : DEFAULT_SLICE;
+    w->blocked = false; /* running, so not blocked, whatever the last slice did */
+    size_t total0 = w->total;
     pthread_mutex_unlock(&h->lock);
     guest_run res = h->ops->run(w->gi, budget);
-    const char *why = res == GUEST_RUN_TRAP && h->ops->error ? h->ops->error(w->gi) : NULL;
+    const char *why_trap = res == GUEST_RUN_TRAP && h->ops->error ? h->ops->error(w->gi) : NULL;
     pthread_mutex_lock(&h->lock);
+    /* The slice blocked, unless it took a request meanwhile (after its
+     * last task ended): that one has not run yet. */
+    bool fresh = w->total != total0;
     switch (res) {
     case GUEST_RUN_MORE:
         break;
     case GUEST_RUN_WAIT:
-        w->blocked = true;
+        w->blocked = !fresh;
         break;
     case GUEST_RUN_IDLE:
-        w->blocked = true;
+        /* Every task finished, reported or not. */
+        w->blocked = !fresh;
+        worker_tasks_over(h, w, "the guest finished without a response", pend);
         break;
     case GUEST_RUN_EXIT:
         w->accepting = false;
         /* Tasks still recorded had no end: they finished with the guest. */
-        for (hive_req *r = w->reqs; r; r = r->next) {
-            pthread_mutex_lock(&r->lock);
-            bool answered = r->head_sent || r->finished || r->cancelled;
-            pthread_mutex_unlock(&r->lock);
-            if (!answered) {
-                h->stats.requests_failed[HIVE_HANDLE_NO_RESPONSE]++;
-                req_deliver_error(r, HIVE_HANDLE_NO_RESPONSE, "the guest exited without a response");
-            }
-        }
+        worker_tasks_over(h, w, "the guest exited without a response", pend);
         worker_mark_end(h, w, HIVE_WORKER_END_OK, "");
         break;
     case GUEST_RUN_TRAP:
-        worker_mark_end(h, w, HIVE_WORKER_END_TRAP, why ? why : "trap");
+        worker_mark_end(h, w, HIVE_WORKER_END_TRAP, why_trap ? why_trap : "trap");
         break;
     }
     if (w->must_end) {
@@ -744,12 +904,9 @@ static void worker_turn(hive_handler *h, hive_worker *w) {
         runq_push(h, w);
     } else {
         w->waiting = true;
-        if (w->tasks == 0 && w->concurrent == 0) {
-            /* Idle: ask whether it takes more at all (the policy may say
-             * NEVER, e.g. at its reuse count); retire it if not. */
-            if (w->accepting) (void)worker_available(h, w);
-            if (!w->accepting) worker_mark_end(h, w, HIVE_WORKER_END_OK, "");
-        }
+        /* Idle: ask whether it takes more at all (the policy may say
+         * NEVER, e.g. at its reuse count); retire it if not. */
+        worker_retire_if_idle(h, w);
     }
     dispatch(h);
 }
@@ -763,7 +920,13 @@ static void *guest_thread(void *arg) {
             pthread_cond_wait(&h->work_cv, &h->lock);
             continue;
         }
-        worker_turn(h, w);
+        hive_req *pend = NULL;
+        worker_turn(h, w, &pend);
+        if (pend) {
+            pthread_mutex_unlock(&h->lock);
+            req_flush(pend);
+            pthread_mutex_lock(&h->lock);
+        }
     }
     pthread_mutex_unlock(&h->lock);
     return NULL;
@@ -771,8 +934,9 @@ static void *guest_thread(void *arg) {
 
 /* ---- deadlines ----------------------------------------------------------- */
 
-/* Acts on every deadline that has passed; returns the next one (0 none). */
-static uint64_t timer_check(hive_handler *h, uint64_t now) {
+/* Acts on every deadline that has passed; returns the next one (0 none).
+ * Sink calls go on *pend. */
+static uint64_t timer_check(hive_handler *h, uint64_t now, hive_req **pend) {
     uint64_t next = 0;
 #define NEXT(t)                                    \
     do {                                           \
@@ -784,8 +948,8 @@ static uint64_t timer_check(hive_handler *h, uint64_t now) {
         if (now >= r->enqueued_at + qt) {
             queue_remove(h, r);
             r->state = REQ_GONE;
-            h->stats.requests_failed[HIVE_HANDLE_QUEUE_TIMEOUT]++;
-            req_deliver_error(r, HIVE_HANDLE_QUEUE_TIMEOUT, "no worker became available in time");
+            req_fail_locked(h, r, HIVE_HANDLE_QUEUE_TIMEOUT, "no worker became available in time",
+                            pend);
             req_release_ref(r);
         } else {
             NEXT(r->enqueued_at + qt);
@@ -801,10 +965,11 @@ static uint64_t timer_check(hive_handler *h, uint64_t now) {
                  * the worker takes no new requests, and the guest drops
                  * the request (or the worker ends, if it cannot). */
                 worker_uncount(h, w, r);
-                h->stats.requests_failed[HIVE_HANDLE_EXPIRED]++;
-                req_deliver_error(r, HIVE_HANDLE_EXPIRED, "request deadline passed");
+                req_fail_locked(h, r, HIVE_HANDLE_EXPIRED, "request deadline passed", pend);
                 r->to_cancel = true;
+                r->expired = true;
                 w->accepting = false;
+                w->had_expiry = true;
                 if (w->on_thread) {
                     if (w->gi) h->ops->interrupt(w->gi);
                     w->woken = true;
@@ -841,7 +1006,15 @@ static void *timer_thread(void *arg) {
     hive_handler *h = arg;
     pthread_mutex_lock(&h->lock);
     while (!h->quit) {
-        uint64_t next = timer_check(h, now_ns());
+        hive_req *pend = h->late; /* failures to deliver on a handler thread */
+        h->late = NULL;
+        uint64_t next = timer_check(h, now_ns(), &pend);
+        if (pend) { /* deliver, then look again: things changed meanwhile */
+            pthread_mutex_unlock(&h->lock);
+            req_flush(pend);
+            pthread_mutex_lock(&h->lock);
+            continue;
+        }
         if (next == 0) {
             pthread_cond_wait(&h->timer_cv, &h->lock);
         } else {
@@ -908,16 +1081,19 @@ int hive_handler_new(hive_guest *guest, const hive_policy *policy, const hive_ha
 
 void hive_handler_free(hive_handler *h, uint64_t grace_ns) {
     if (!h) return;
+    hive_req *pend = NULL;
     pthread_mutex_lock(&h->lock);
     h->stopping = true;
     while (h->queue_head) {
         hive_req *r = h->queue_head;
         queue_remove(h, r);
         r->state = REQ_GONE;
-        h->stats.requests_failed[HIVE_HANDLE_SHUTDOWN]++;
-        req_deliver_error(r, HIVE_HANDLE_SHUTDOWN, "shutting down");
+        req_fail_locked(h, r, HIVE_HANDLE_SHUTDOWN, "shutting down", &pend);
         req_release_ref(r);
     }
+    pthread_mutex_unlock(&h->lock);
+    req_flush(pend);
+    pthread_mutex_lock(&h->lock);
     /* Let work in flight finish within the grace period. */
     uint64_t until = now_ns() + grace_ns;
     for (;;) {
@@ -943,6 +1119,8 @@ void hive_handler_free(hive_handler *h, uint64_t grace_ns) {
     pthread_mutex_unlock(&h->lock);
     for (unsigned i = 0; i < h->nthreads; i++) pthread_join(h->threads[i], NULL);
     if (h->timer_started) pthread_join(h->timer, NULL);
+    req_flush(h->late); /* what the timer thread did not get to */
+    h->late = NULL;
     free(h->threads);
     pthread_mutex_destroy(&h->lock);
     pthread_cond_destroy(&h->work_cv);
@@ -1000,20 +1178,24 @@ hive_req *hive_handler_handle(hive_handler *h, const hive_request_info *info,
     atomic_init(&r->refs, 2); /* the caller's and the handler's */
     r->h = h;
     pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->cb_cv, NULL);
     r->sink = *sink;
     r->data = request_data;
     if (req_copy_info(r, info) != 0) {
         free(r->headers);
         free(r->arena);
         pthread_mutex_destroy(&r->lock);
+        pthread_cond_destroy(&r->cb_cv);
         free(r);
         return NULL;
     }
     pthread_mutex_lock(&h->lock);
+    /* Failures here are delivered by the timer thread (h->late), not
+     * inside this call on the embedder's thread. */
     if (h->stopping) {
         r->state = REQ_GONE;
-        h->stats.requests_failed[HIVE_HANDLE_SHUTDOWN]++;
-        req_deliver_error(r, HIVE_HANDLE_SHUTDOWN, "shutting down");
+        req_fail_locked(h, r, HIVE_HANDLE_SHUTDOWN, "shutting down", &h->late);
+        pthread_cond_signal(&h->timer_cv);
         pthread_mutex_unlock(&h->lock);
         req_release_ref(r);
         return r;
@@ -1034,8 +1216,8 @@ hive_req *hive_handler_handle(hive_handler *h, const hive_request_info *info,
         req_release_ref(r); /* worker_accept took its own reference */
     } else if (h->nqueued >= h->cfg.max_queued) {
         r->state = REQ_GONE;
-        h->stats.requests_failed[HIVE_HANDLE_QUEUE_FULL]++;
-        req_deliver_error(r, HIVE_HANDLE_QUEUE_FULL, "too many requests waiting");
+        req_fail_locked(h, r, HIVE_HANDLE_QUEUE_FULL, "too many requests waiting", &h->late);
+        pthread_cond_signal(&h->timer_cv);
         req_release_ref(r);
     } else {
         r->state = REQ_QUEUED;
@@ -1101,6 +1283,7 @@ void hive_req_output_ready(hive_req *r) {
     pthread_mutex_lock(&r->lock);
     bool was = r->out_blocked;
     r->out_blocked = false;
+    r->out_gen++;
     pthread_mutex_unlock(&r->lock);
     if (was && r->worker) runq_push(h, r->worker);
     pthread_mutex_unlock(&h->lock);
@@ -1111,6 +1294,7 @@ void hive_req_cancel(hive_req *r) {
     pthread_mutex_lock(&h->lock);
     pthread_mutex_lock(&r->lock);
     bool already = r->cancelled;
+    bool open = !r->finished; /* else it ended, or its failure is decided */
     r->cancelled = true;
     r->finished = true;
     pthread_mutex_unlock(&r->lock);
@@ -1130,9 +1314,15 @@ void hive_req_cancel(hive_req *r) {
                 runq_push(h, w);
             }
         }
-        h->stats.requests_failed[HIVE_HANDLE_CANCELLED]++;
+        if (open) h->stats.requests_failed[HIVE_HANDLE_CANCELLED]++;
     }
     pthread_mutex_unlock(&h->lock);
+    /* A sink call running on another thread returns before this does (one
+     * running on this thread is the caller). */
+    pthread_mutex_lock(&r->lock);
+    while (r->in_cb && !pthread_equal(r->cb_thread, pthread_self()))
+        pthread_cond_wait(&r->cb_cv, &r->lock);
+    pthread_mutex_unlock(&r->lock);
 }
 
 uint64_t hive_req_worker_id(const hive_req *r) {
