@@ -4,8 +4,11 @@
  * own functions, tables, memory and globals, and initialisation from
  * element and data segments, as the spec's "instantiate" describes.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "support/alloc.h"
 #include "support/error.h"
@@ -374,6 +377,145 @@ static int resolve_elem(hive_instance *inst, uint32_t i) {
     return HIVE_OK;
 }
 
+/* ---- the initial memory image ------------------------------------------ */
+
+/* Most modules (every C program) have one defined memory and data
+ * segments at constant offsets, so memory 0's initial contents are the
+ * same in every instance. They are written once per module into a memfd
+ * (sealed) and each instance maps that file MAP_PRIVATE over the start of
+ * its reservation: instantiation copies nothing and pages fault in (and
+ * are copied) only when touched. Built lazily by the first instantiation
+ * under the image's mutex; the state is final once set, so later
+ * instantiations read it with one acquire load. Modules whose memory is
+ * imported, whose offsets read globals or whose segments would trap keep
+ * copying per instance, which preserves the spec's partial
+ * initialisation. */
+
+void instance_module_init(hive_module *module) {
+    wasm_image *img = &module->image;
+    atomic_init(&img->state, WASM_IMAGE_UNBUILT);
+    pthread_mutex_init(&img->lock, NULL);
+    img->fd = -1;
+    img->start = 0;
+    img->len = 0;
+}
+
+void instance_module_fini(hive_module *module) {
+    wasm_image *img = &module->image;
+    if (img->fd >= 0) close(img->fd);
+    img->fd = -1;
+    pthread_mutex_destroy(&img->lock);
+}
+
+/* Whether m's data segments can come from an image and, when READY, the
+ * host-page-aligned byte range [*start, *end) of memory 0 it covers. */
+static wasm_image_state image_plan(const wasm_module *m, size_t *start, size_t *end) {
+    if (m->nmemories == 0 || m->nimported_memories != 0) return WASM_IMAGE_COPY;
+    uint64_t size = (uint64_t)m->memories[0].min * PAGE_SIZE_WASM;
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (uint32_t i = 0; i < m->ndatas; i++) {
+        const wasm_data *ds = &m->datas[i];
+        if (ds->mode != WASM_SEG_ACTIVE) continue;
+        if (ds->memory != 0 || ds->offset.op != WASM_CONST_VALUE) return WASM_IMAGE_COPY;
+        uint64_t d = (uint32_t)ds->offset.bits;
+        if (d + ds->len > size) return WASM_IMAGE_COPY; /* traps: copy for partial init */
+        if (ds->len == 0) continue;
+        if (d < lo) lo = d;
+        if (d + ds->len > hi) hi = d + ds->len;
+    }
+    if (hi == 0) return WASM_IMAGE_EMPTY;
+    long pagesize = sysconf(_SC_PAGESIZE);
+    uint64_t page = pagesize > 0 ? (uint64_t)pagesize : 4096;
+    lo -= lo % page;
+    hi = (hi + page - 1) / page * page;
+    if (hi > size) return WASM_IMAGE_COPY; /* host pages larger than wasm's */
+    *start = (size_t)lo;
+    *end = (size_t)hi;
+    return WASM_IMAGE_READY;
+}
+
+/* Writes n bytes at file offset off; false on an error. */
+static bool image_pwrite(int fd, const uint8_t *p, size_t n, off_t off) {
+    while (n) {
+        ssize_t w = pwrite(fd, p, n, off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return false;
+        p += w;
+        n -= (size_t)w;
+        off += w;
+    }
+    return true;
+}
+
+/* Builds the image (called once, under the lock). */
+static void image_build(hive_module *module) {
+    wasm_image *img = &module->image;
+    const wasm_module *m = &module->m;
+    size_t start = 0, end = 0;
+    wasm_image_state st = image_plan(m, &start, &end);
+    if (st == WASM_IMAGE_READY) {
+        int fd = memfd_create("hive-memory-image", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        bool ok = fd >= 0 && ftruncate(fd, (off_t)(end - start)) == 0;
+        /* In segment order, so a later overlapping segment wins. */
+        for (uint32_t i = 0; ok && i < m->ndatas; i++) {
+            const wasm_data *ds = &m->datas[i];
+            if (ds->mode != WASM_SEG_ACTIVE || ds->len == 0) continue;
+            size_t d = (uint32_t)ds->offset.bits;
+            ok = image_pwrite(fd, ds->bytes, ds->len, (off_t)(d - start));
+        }
+        if (ok) {
+            /* Best effort: nobody can change the file from now on. */
+            (void)fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+            img->fd = fd;
+            img->start = start;
+            img->len = end - start;
+        } else {
+            if (fd >= 0) close(fd);
+            st = WASM_IMAGE_COPY;
+        }
+    }
+    atomic_store_explicit(&img->state, st, memory_order_release);
+}
+
+/* The module's image state, building the image on first use. */
+static wasm_image_state image_get(hive_module *module) {
+    wasm_image *img = &module->image;
+    int st = atomic_load_explicit(&img->state, memory_order_acquire);
+    if (st != WASM_IMAGE_UNBUILT) return (wasm_image_state)st;
+    pthread_mutex_lock(&img->lock);
+    if (atomic_load_explicit(&img->state, memory_order_relaxed) == WASM_IMAGE_UNBUILT)
+        image_build(module);
+    pthread_mutex_unlock(&img->lock);
+    return (wasm_image_state)atomic_load_explicit(&img->state, memory_order_acquire);
+}
+
+#define IMAGE_NOT_USED 1
+
+/* Applies the active data segments of inst from its module's image:
+ * HIVE_OK when done (segments dropped), IMAGE_NOT_USED when they must be
+ * copied instead, HIVE_ENOMEM when the memory could not be restored after
+ * a failed mapping. */
+static int image_apply(hive_instance *inst) {
+    hive_module *module = inst->module;
+    wasm_image_state st = image_get(module);
+    if (st == WASM_IMAGE_COPY) return IMAGE_NOT_USED;
+    if (st == WASM_IMAGE_READY) {
+        const wasm_image *img = &module->image;
+        uint8_t *at = inst->memory->base + img->start;
+        void *p = mmap(at, img->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, img->fd, 0);
+        if (p == MAP_FAILED) {
+            /* A failed MAP_FIXED may have unmapped the range: restore it. */
+            p = mmap(at, img->len, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+            return p == MAP_FAILED ? HIVE_ENOMEM : IMAGE_NOT_USED;
+        }
+    }
+    const wasm_module *m = inst->m;
+    for (uint32_t i = 0; i < m->ndatas; i++)
+        if (m->datas[i].mode == WASM_SEG_ACTIVE) inst->data_lens[i] = 0;
+    return HIVE_OK;
+}
+
 /* Active element segments then active data segments, in order, each with
  * table.init / memory.init semantics: bounds are checked before the
  * segment writes anything, and segments written before a failing one
@@ -396,6 +538,11 @@ static int init_segments(hive_instance *inst, hive_error *err) {
         }
         if (e->mode != WASM_SEG_PASSIVE) inst->elem_lens[i] = 0;
     }
+    if (m->ndatas) {
+        int rc = image_apply(inst);
+        if (rc == HIVE_ENOMEM) return hv_error_set(err, rc, 0, "out of memory");
+        if (rc == HIVE_OK) return HIVE_OK;
+    }
     for (uint32_t i = 0; i < m->ndatas; i++) {
         const wasm_data *ds = &m->datas[i];
         if (ds->mode != WASM_SEG_ACTIVE) continue;
@@ -415,8 +562,10 @@ static int init_segments(hive_instance *inst, hive_error *err) {
  * segment is out of bounds the result is HIVE_ETRAP and *out is STILL SET:
  * the instance exists (segments written before the failing one refer to
  * its functions, e.g. from an imported table), so the caller keeps it
- * while those references may be used and frees it afterwards. On any
- * other error *out is NULL. */
+ * while those references may be used and frees it afterwards. The same
+ * holds for HIVE_ENOMEM while applying data segments (the kernel refused
+ * to map the memory image and to restore the range). On any other error
+ * *out is NULL. */
 int hive_instance_new(hive_engine *engine, hive_module *module, const hive_extern *imports,
                       size_t nimports, hive_instance **out, hive_error *err) {
     if (!out) return hv_error_set(err, HIVE_EARG, 0, "no place for the instance");

@@ -1,6 +1,6 @@
 /*
  * interp.c -- the interpreter: one dispatch loop over the compiled cells
- * of opcodes.h, a stack machine over 8-byte slots.
+ * of opcodes.h: register-style code over 8-byte frame slots.
  *
  * All wasm state lives in the exec (value stack, frame stack, saved pc),
  * never on the C stack: a wasm call pushes a wasm_frame and continues in
@@ -209,9 +209,9 @@ hive_host_status interp_call_host(hive_exec *exec, hive_func *f, hive_instance *
 /* ---- the loop ------------------------------------------------------------- */
 
 /* The current instance's memory 0 as base and size, kept in the loop's
- * locals. Re-read after anything that may change it: a call or return
- * (which may switch instance, or have grown a shared memory) and
- * memory.grow. */
+ * locals. Re-read after anything that may change it: memory.grow, a host
+ * call, and a call or return that switches instance (the other instance
+ * may share the memory and have grown it). */
 static inline void memory_cache(const hive_instance *inst, uint8_t **base, uint64_t *size) {
     if (inst->memory) {
         *base = inst->memory->base;
@@ -227,6 +227,22 @@ static inline void memory_cache(const hive_instance *inst, uint8_t **base, uint6
  * safe even when the ranges overlap). */
 static inline void move_slots(wasm_slot *dst, const wasm_slot *src, uint32_t n) {
     for (uint32_t i = 0; i < n; i++) dst[i] = src[i];
+}
+
+/* Zeroes the slots [z, end): a callee's declared locals. Most functions
+ * have a few, where a plain loop beats a call to memset; the empty asm
+ * keeps gcc from turning the loop back into that call. */
+static inline void zero_slots(wasm_slot *z, wasm_slot *end) {
+    if (end - z > 16) {
+        memset(z, 0, (size_t)(end - z) * sizeof(wasm_slot));
+        return;
+    }
+    for (; z < end; z++) {
+        z->i64 = 0;
+#if defined(__GNUC__)
+        __asm__("" : "+r"(z));
+#endif
+    }
 }
 
 /* With labels_out non-NULL (threaded build): stores the label table there
@@ -349,11 +365,12 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc = fr->ret_pc;
             fp = fr->fp;
             func = fr->func;
+            /* Within one instance the cache is always current: MEMORY_GROW
+             * refreshes it, and so does every host call and every switch of
+             * instance (a callee in another instance that grew a memory
+             * this one shares re-caches when it returns here). */
             if (func->inst != inst) {
                 inst = func->inst;
-                memory_cache(inst, &mem, &mem_size);
-            } else if (inst->memory && inst->memory->size != mem_size) {
-                /* The callee (or a host it called) grew our memory. */
                 memory_cache(inst, &mem, &mem_size);
             }
             vmbreak;
@@ -605,6 +622,8 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         vmcase(I32_SHL_I) { SLOT(1).i64 = (uint32_t)(SLOT(2).i32 << pc[3].u32); pc += 4; vmbreak; }
         vmcase(I32_SHR_S_I) { SLOT(1).i64 = (uint32_t)((int32_t)SLOT(2).i32 >> pc[3].u32); pc += 4; vmbreak; }
         vmcase(I32_SHR_U_I) { SLOT(1).i64 = SLOT(2).i32 >> pc[3].u32; pc += 4; vmbreak; }
+        vmcase(I32_ROTL_I) { SLOT(1).i64 = numeric_i32_rotl(SLOT(2).i32, pc[3].u32); pc += 4; vmbreak; }
+        vmcase(I32_ROTR_I) { SLOT(1).i64 = numeric_i32_rotr(SLOT(2).i32, pc[3].u32); pc += 4; vmbreak; }
         vmcase(I32_EQ_I) { SLOT(1).i64 = SLOT(2).i32 == pc[3].u32; pc += 4; vmbreak; }
         vmcase(I32_NE_I) { SLOT(1).i64 = SLOT(2).i32 != pc[3].u32; pc += 4; vmbreak; }
         vmcase(I32_LT_S_I) { SLOT(1).i64 = (int32_t)SLOT(2).i32 < pc[3].i32; pc += 4; vmbreak; }
@@ -624,6 +643,9 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         vmcase(I64_SHL_I) { SLOT(1).i64 = SLOT(2).i64 << pc[3].u32; pc += 4; vmbreak; }
         vmcase(I64_SHR_S_I) { SLOT(1).i64 = (uint64_t)((int64_t)SLOT(2).i64 >> pc[3].u32); pc += 4; vmbreak; }
         vmcase(I64_SHR_U_I) { SLOT(1).i64 = SLOT(2).i64 >> pc[3].u32; pc += 4; vmbreak; }
+
+        vmcase(I64_ROTL_I) { SLOT(1).i64 = numeric_i64_rotl(SLOT(2).i64, pc[3].u64); pc += 4; vmbreak; }
+        vmcase(I64_ROTR_I) { SLOT(1).i64 = numeric_i64_rotr(SLOT(2).i64, pc[3].u64); pc += 4; vmbreak; }
 
         /* ---- loads [d, a, offset]: effective address = i32 address +
          * static offset, as a 64-bit sum that cannot wrap; the access must
@@ -826,6 +848,157 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             uint32_t v = (uint32_t)SLOT(2).i64;
             memcpy(mem + ea, &v, 4);
             pc += 4;
+            vmbreak;
+        }
+
+        /* ---- loads with a folded address addition: the i32 sum wraps
+         * (uint32_t) before the static offset is added without wrapping,
+         * exactly as i32.add then the load would. [d, a, k, offset] ---- */
+        vmcase(I32_LOAD_AI) {
+            uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32;
+            if (ea + 4 > mem_size) goto trap_memory;
+            uint32_t v;
+            memcpy(&v, mem + ea, 4);
+            SLOT(1).i64 = v;
+            pc += 5;
+            vmbreak;
+        }
+        vmcase(I64_LOAD_AI) {
+            uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32;
+            if (ea + 8 > mem_size) goto trap_memory;
+            uint64_t v;
+            memcpy(&v, mem + ea, 8);
+            SLOT(1).i64 = v;
+            pc += 5;
+            vmbreak;
+        }
+        vmcase(F32_LOAD_AI) {
+            uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32;
+            if (ea + 4 > mem_size) goto trap_memory;
+            uint32_t v;
+            memcpy(&v, mem + ea, 4);
+            SLOT(1).i64 = v;
+            pc += 5;
+            vmbreak;
+        }
+        vmcase(F64_LOAD_AI) {
+            uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32;
+            if (ea + 8 > mem_size) goto trap_memory;
+            uint64_t v;
+            memcpy(&v, mem + ea, 8);
+            SLOT(1).i64 = v;
+            pc += 5;
+            vmbreak;
+        }
+        vmcase(I32_LOAD8_S_AI) {
+            uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32;
+            if (ea + 1 > mem_size) goto trap_memory;
+            int8_t v;
+            memcpy(&v, mem + ea, 1);
+            SLOT(1).i64 = (uint32_t)(int32_t)v;
+            pc += 5;
+            vmbreak;
+        }
+        vmcase(I32_LOAD8_U_AI) {
+            uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32;
+            if (ea + 1 > mem_size) goto trap_memory;
+            uint8_t v;
+            memcpy(&v, mem + ea, 1);
+            SLOT(1).i64 = v;
+            pc += 5;
+            vmbreak;
+        }
+        vmcase(I32_LOAD16_S_AI) {
+            uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32;
+            if (ea + 2 > mem_size) goto trap_memory;
+            int16_t v;
+            memcpy(&v, mem + ea, 2);
+            SLOT(1).i64 = (uint32_t)(int32_t)v;
+            pc += 5;
+            vmbreak;
+        }
+        vmcase(I32_LOAD16_U_AI) {
+            uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32;
+            if (ea + 2 > mem_size) goto trap_memory;
+            uint16_t v;
+            memcpy(&v, mem + ea, 2);
+            SLOT(1).i64 = v;
+            pc += 5;
+            vmbreak;
+        }
+        /* [d, a, b, offset]: address fp[a] + fp[b], wrapping */
+        vmcase(I32_LOAD_AR) {
+            uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + SLOT(3).i32) + pc[4].u32;
+            if (ea + 4 > mem_size) goto trap_memory;
+            uint32_t v;
+            memcpy(&v, mem + ea, 4);
+            SLOT(1).i64 = v;
+            pc += 5;
+            vmbreak;
+        }
+        vmcase(I64_LOAD_AR) {
+            uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + SLOT(3).i32) + pc[4].u32;
+            if (ea + 8 > mem_size) goto trap_memory;
+            uint64_t v;
+            memcpy(&v, mem + ea, 8);
+            SLOT(1).i64 = v;
+            pc += 5;
+            vmbreak;
+        }
+        vmcase(F64_LOAD_AR) {
+            uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + SLOT(3).i32) + pc[4].u32;
+            if (ea + 8 > mem_size) goto trap_memory;
+            uint64_t v;
+            memcpy(&v, mem + ea, 8);
+            SLOT(1).i64 = v;
+            pc += 5;
+            vmbreak;
+        }
+        vmcase(I32_LOAD8_U_AR) {
+            uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + SLOT(3).i32) + pc[4].u32;
+            if (ea + 1 > mem_size) goto trap_memory;
+            uint8_t v;
+            memcpy(&v, mem + ea, 1);
+            SLOT(1).i64 = v;
+            pc += 5;
+            vmbreak;
+        }
+
+        /* ---- stores of a constant [a, imm, offset] ---- */
+        vmcase(I32_STORE_K) {
+            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
+            if (ea + 4 > mem_size) goto trap_memory;
+            uint32_t v = pc[2].u32;
+            memcpy(mem + ea, &v, 4);
+            pc += 4;
+            vmbreak;
+        }
+        vmcase(I64_STORE_K) {
+            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
+            if (ea + 8 > mem_size) goto trap_memory;
+            uint64_t v = pc[2].u64;
+            memcpy(mem + ea, &v, 8);
+            pc += 4;
+            vmbreak;
+        }
+        vmcase(I32_STORE8_K) {
+            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
+            if (ea + 1 > mem_size) goto trap_memory;
+            uint8_t v = (uint8_t)pc[2].u32;
+            memcpy(mem + ea, &v, 1);
+            pc += 4;
+            vmbreak;
+        }
+
+        /* ---- f64 multiply-add, two roundings (numeric.h) ---- */
+        vmcase(F64_MUL_ADD) {
+            SLOT(1).f64 = numeric_f64_mul_add(SLOT(2).f64, SLOT(3).f64, SLOT(4).f64);
+            pc += 5;
+            vmbreak;
+        }
+        vmcase(F64_ADD_MUL) {
+            SLOT(1).f64 = numeric_f64_add_mul(SLOT(2).f64, SLOT(3).f64, SLOT(4).f64);
+            pc += 5;
             vmbreak;
         }
 
@@ -1162,8 +1335,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         fr->fp = fp;
         fr->func = func;
         fp = new_fp;
-        memset(fp + code->param_slots, 0,
-               (size_t)(code->local_slots - code->param_slots) * sizeof(wasm_slot));
+        zero_slots(fp + code->param_slots, fp + code->local_slots);
         func = callee;
         pc = code->cells;
         if (callee->inst != inst) {

@@ -22,9 +22,11 @@ int hive_module_new(hive_engine *engine, const uint8_t *bytes, size_t len, hive_
     if (!mod) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     mod->engine = engine;
     atomic_init(&mod->refs, 1);
+    instance_module_init(mod);
     int rc = wasm_decode(engine, bytes, len, &mod->m, err);
     if (rc == HIVE_OK) rc = wasm_validate(engine, &mod->m, err);
     if (rc != HIVE_OK) {
+        instance_module_fini(mod);
         wasm_module_fini(engine, &mod->m);
         hv_free(&engine->alloc, mod);
         return rc;
@@ -41,6 +43,7 @@ void hive_module_release(hive_module *module) {
     if (!module) return;
     if (atomic_fetch_sub_explicit(&module->refs, 1, memory_order_acq_rel) != 1) return;
     hive_engine *engine = module->engine;
+    instance_module_fini(module);
     wasm_module_fini(engine, &module->m);
     hv_free(&engine->alloc, module);
 }

@@ -141,6 +141,32 @@ static inline float numeric_f32_max(float a, float b) {
     if (a == b) return numeric_f32_from_bits(numeric_f32_bits(a) & numeric_f32_bits(b));
     return a > b ? a : b;
 }
+/* Keeps the compiler from fusing the rounded product p into a following
+ * addition (gcc contracts a * b + c into an fma by default where the target
+ * has one; wasm rounds the product first). Costs nothing: the value stays in
+ * its register. */
+static inline double numeric_f64_rounded(double p) {
+#if defined(__GNUC__) && defined(__SSE2_MATH__)
+    __asm__("" : "+x"(p));
+#elif defined(__GNUC__) && defined(__aarch64__)
+    __asm__("" : "+w"(p));
+#else
+    volatile double q = p;
+    p = q;
+#endif
+    return p;
+}
+
+/* f64.mul then f64.add, operands in wasm order: (a * b) + c ... */
+static inline double numeric_f64_mul_add(double a, double b, double c) {
+    return numeric_f64_rounded(a * b) + c;
+}
+
+/* ... and c + (a * b). */
+static inline double numeric_f64_add_mul(double c, double a, double b) {
+    return c + numeric_f64_rounded(a * b);
+}
+
 static inline double numeric_f64_min(double a, double b) {
     if (a != a || b != b) return a + b;
     if (a == b) return numeric_f64_from_bits(numeric_f64_bits(a) | numeric_f64_bits(b));

@@ -119,7 +119,7 @@
     X(REF_IS_NULL) /* [d, a] */ \
     X(REF_FUNC) /* [d, funcidx] fp[d] = instance->funcs[funcidx] */ \
     /* integer operations with a constant operand: [d, a, imm] fp[d] = fp[a] OP imm \
-     * (shift counts already reduced modulo the width) */ \
+     * (shift and rotate counts already reduced modulo the width) */ \
     X(I32_ADD_I) \
     X(I32_SUB_I) \
     X(I32_MUL_I) \
@@ -129,6 +129,8 @@
     X(I32_SHL_I) \
     X(I32_SHR_S_I) \
     X(I32_SHR_U_I) \
+    X(I32_ROTL_I) \
+    X(I32_ROTR_I) \
     X(I32_EQ_I) \
     X(I32_NE_I) \
     X(I32_LT_S_I) \
@@ -148,6 +150,8 @@
     X(I64_SHL_I) \
     X(I64_SHR_S_I) \
     X(I64_SHR_U_I) \
+    X(I64_ROTL_I) \
+    X(I64_ROTR_I) \
     /* loads [d, a, offset]: fp[d] = memory[fp[a].i32 + offset]; \
      * stores [a, b, offset]: memory[fp[a].i32 + offset] = fp[b] */ \
     X(I32_LOAD) \
@@ -173,6 +177,33 @@
     X(I64_STORE8) \
     X(I64_STORE16) \
     X(I64_STORE32) \
+    /* loads whose address is an i32.add of a constant (folded from \
+     * I32_ADD_I): [d, a, k, offset] fp[d] = memory[(uint32)(fp[a].i32 + k) \
+     * + offset], the sum wrapping as i32.add does before the offset is added */ \
+    X(I32_LOAD_AI) \
+    X(I64_LOAD_AI) \
+    X(F32_LOAD_AI) \
+    X(F64_LOAD_AI) \
+    X(I32_LOAD8_S_AI) \
+    X(I32_LOAD8_U_AI) \
+    X(I32_LOAD16_S_AI) \
+    X(I32_LOAD16_U_AI) \
+    /* loads whose address is an i32.add of two operands (folded from \
+     * I32_ADD): [d, a, b, offset] fp[d] = memory[(uint32)(fp[a].i32 + \
+     * fp[b].i32) + offset] */ \
+    X(I32_LOAD_AR) \
+    X(I64_LOAD_AR) \
+    X(F64_LOAD_AR) \
+    X(I32_LOAD8_U_AR) \
+    /* stores of a constant (folded from CONST): [a, imm, offset] \
+     * memory[fp[a].i32 + offset] = imm */ \
+    X(I32_STORE_K) \
+    X(I64_STORE_K) \
+    X(I32_STORE8_K) \
+    /* f64 multiply-add, each operation rounded as wasm's f64.mul then \
+     * f64.add (never a fused multiply-add instruction): */ \
+    X(F64_MUL_ADD) /* [d, a, b, c] fp[d] = (fp[a] * fp[b]) + fp[c] */ \
+    X(F64_ADD_MUL) /* [d, c, a, b] fp[d] = fp[c] + (fp[a] * fp[b]) */ \
     /* numeric, in the binary format's order (0x45..0xc4, then 0xfc 0..7) */ \
     X(I32_EQZ) \
     X(I32_EQ) \

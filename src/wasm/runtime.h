@@ -5,6 +5,7 @@
 #ifndef HIVE_WASM_RUNTIME_H
 #define HIVE_WASM_RUNTIME_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -21,10 +22,28 @@ struct hive_engine {
     uint32_t value_stack_slots;
 };
 
+/* A module's initial linear memory, prepared once (instance.c): a memfd
+ * holding bytes [start, start + len) of memory 0 with the active data
+ * segments applied, mapped copy-on-write into each new instance. */
+typedef enum wasm_image_state {
+    WASM_IMAGE_UNBUILT, /* not tried yet */
+    WASM_IMAGE_READY,   /* fd, start and len are set */
+    WASM_IMAGE_EMPTY,   /* nothing to map: no data bytes */
+    WASM_IMAGE_COPY     /* not usable: segments are copied per instance */
+} wasm_image_state;
+
+typedef struct wasm_image {
+    atomic_int state;     /* wasm_image_state; READY/EMPTY/COPY are final */
+    pthread_mutex_t lock; /* serialises the build */
+    int fd;
+    size_t start, len;    /* host-page aligned */
+} wasm_image;
+
 struct hive_module {
     hive_engine *engine;
     atomic_int refs;
     wasm_module m;
+    wasm_image image; /* instance_module_init / _fini */
 };
 
 /* One stack slot. i32 lives in the low half; floats as their bits. */
@@ -205,6 +224,11 @@ hive_status interp_run(hive_exec *exec);
 /* interp.c: the label of each internal opcode, for threading code at
  * compile time; NULL when built without computed goto. */
 const void *const *interp_labels(void);
+
+/* instance.c: sets up and frees the module's lazily built memory image
+ * (called by hive_module_new and the last hive_module_release). */
+void instance_module_init(hive_module *module);
+void instance_module_fini(hive_module *module);
 
 /* instance.c: evaluates a validated constant expression in an instance. */
 void instance_eval_const(hive_instance *inst, const wasm_constexpr *e, wasm_slot out[2]);

@@ -372,6 +372,16 @@ static bool take_last_const(vctx *v, uint32_t s, uint64_t *bits) {
     return true;
 }
 
+/* When the last instruction is op writing canonical slot s, removes it and
+ * returns true with its n operand cells (those after the destination). */
+static bool take_last(vctx *v, wasm_op op, uint32_t s, uint64_t *opnd, unsigned n) {
+    if (!last_foldable(v) || v->last_op != op || v->cells[v->last_dest].u64 != s) return false;
+    for (unsigned i = 0; i < n; i++) opnd[i] = v->cells[v->last_start + 2 + i].u64;
+    v->ncells = v->last_start;
+    v->last_dest = NO_CELL;
+    return true;
+}
+
 /* When the last instruction is an i32 comparison (I32_EQ..I32_GE_U, or
  * their _I forms) writing slot s, removes it and returns true with the
  * comparison's index in wasm order (0 = eq .. 9 = ge_u) and its operands
@@ -648,6 +658,8 @@ static wasm_op imm_form(wasm_op op) {
     case OP_I32_SHL: return OP_I32_SHL_I;
     case OP_I32_SHR_S: return OP_I32_SHR_S_I;
     case OP_I32_SHR_U: return OP_I32_SHR_U_I;
+    case OP_I32_ROTL: return OP_I32_ROTL_I;
+    case OP_I32_ROTR: return OP_I32_ROTR_I;
     case OP_I32_EQ: return OP_I32_EQ_I;
     case OP_I32_NE: return OP_I32_NE_I;
     case OP_I32_LT_S: return OP_I32_LT_S_I;
@@ -667,6 +679,8 @@ static wasm_op imm_form(wasm_op op) {
     case OP_I64_SHL: return OP_I64_SHL_I;
     case OP_I64_SHR_S: return OP_I64_SHR_S_I;
     case OP_I64_SHR_U: return OP_I64_SHR_U_I;
+    case OP_I64_ROTL: return OP_I64_ROTL_I;
+    case OP_I64_ROTR: return OP_I64_ROTR_I;
     default: return OP_COUNT_;
     }
 }
@@ -684,7 +698,22 @@ static bool commutative(wasm_op op) {
 static int emit_binary(vctx *v, wasm_op op, uint32_t a, uint32_t a_slot, uint32_t b,
                        uint32_t b_slot) {
     wasm_op iop = imm_form(op);
-    uint64_t k;
+    uint64_t k, x[2];
+    /* f64.mul then f64.add: one instruction, still two roundings. The
+     * product is either the second operand (its slot written last), or
+     * the first with the second a local read in place. */
+    if (op == OP_F64_ADD && b == b_slot && take_last(v, OP_F64_MUL, b_slot, x, 2)) {
+        if (emit_op(v, OP_F64_ADD_MUL) < 0 || emit_dest(v, a_slot) < 0 || emit_u64(v, a) < 0)
+            return -1;
+        return emit_u64(v, x[0]) < 0 ? -1 : emit_u64(v, x[1]);
+    }
+    if (op == OP_F64_ADD && a == a_slot && b != b_slot &&
+        take_last(v, OP_F64_MUL, a_slot, x, 2)) {
+        if (emit_op(v, OP_F64_MUL_ADD) < 0 || emit_dest(v, a_slot) < 0 ||
+            emit_u64(v, x[0]) < 0 || emit_u64(v, x[1]) < 0)
+            return -1;
+        return emit_u64(v, b);
+    }
     if (iop != OP_COUNT_) {
         bool found = b == b_slot && take_last_const(v, b_slot, &k);
         if (!found && commutative(op) && a == a_slot && take_last_const(v, a_slot, &k)) {
@@ -692,8 +721,12 @@ static int emit_binary(vctx *v, wasm_op op, uint32_t a, uint32_t a_slot, uint32_
             a = b;
         }
         if (found) {
-            if (op == OP_I32_SHL || op == OP_I32_SHR_S || op == OP_I32_SHR_U) k &= 31;
-            if (op == OP_I64_SHL || op == OP_I64_SHR_S || op == OP_I64_SHR_U) k &= 63;
+            if (op == OP_I32_SHL || op == OP_I32_SHR_S || op == OP_I32_SHR_U ||
+                op == OP_I32_ROTL || op == OP_I32_ROTR)
+                k &= 31;
+            if (op == OP_I64_SHL || op == OP_I64_SHR_S || op == OP_I64_SHR_U ||
+                op == OP_I64_ROTL || op == OP_I64_ROTR)
+                k &= 63;
             if (emit_op(v, iop) < 0 || emit_dest(v, a_slot) < 0 || emit_u64(v, a) < 0)
                 return -1;
             return emit_u64(v, k);
@@ -1208,16 +1241,45 @@ static int compile_instr(vctx *v, uint8_t op) {
         unsigned k = op - 0x28u;
         if (read_memarg(v, memops[k].log2, &offset) < 0) return -1;
         wasm_op o = (wasm_op)(OP_I32_LOAD + k);
+        uint64_t x[2];
         if (memops[k].store) {
-            if (pop_src(v, memops[k].type, &b) < 0 || pop_src(v, WASM_I32, &a) < 0) return -1;
-            if (emit_op(v, o) < 0 || emit_u64(v, a) < 0 || emit_u64(v, b) < 0 ||
+            if (pop_src(v, memops[k].type, &b) < 0) return -1;
+            b_slot = v->pop_slot;
+            if (pop_src(v, WASM_I32, &a) < 0) return -1;
+            /* A constant value that was the last instruction: _K form. */
+            wasm_op ko = o == OP_I32_STORE ? OP_I32_STORE_K : o == OP_I64_STORE ? OP_I64_STORE_K
+                       : o == OP_I32_STORE8 ? OP_I32_STORE8_K : OP_COUNT_;
+            if (ko != OP_COUNT_ && v_live(v) && b == b_slot && take_last(v, OP_CONST, b, x, 1)) {
+                o = ko;
+                b = 0;
+            } else {
+                x[0] = b;
+            }
+            if (emit_op(v, o) < 0 || emit_u64(v, a) < 0 || emit_u64(v, x[0]) < 0 ||
                 emit_u64(v, offset) < 0)
                 return -1;
             return 0;
         }
         if (pop_src(v, WASM_I32, &a) < 0) return -1;
-        if (emit_op(v, o) < 0 || emit_dest(v, (uint32_t)v->cur_slots) < 0 || emit_u64(v, a) < 0 ||
-            emit_u64(v, offset) < 0)
+        a_slot = v->pop_slot;
+        /* An address computed by the last instruction as an i32.add (of a
+         * constant or of two operands): one load with both operands. */
+        wasm_op ar = o == OP_I32_LOAD ? OP_I32_LOAD_AR : o == OP_I64_LOAD ? OP_I64_LOAD_AR
+                   : o == OP_F64_LOAD ? OP_F64_LOAD_AR : o == OP_I32_LOAD8_U ? OP_I32_LOAD8_U_AR
+                   : OP_COUNT_;
+        bool fold = v_live(v) && a == a_slot;
+        if (fold && k <= OP_I32_LOAD16_U - OP_I32_LOAD && take_last(v, OP_I32_ADD_I, a, x, 2)) {
+            o = (wasm_op)(OP_I32_LOAD_AI + k);
+        } else if (fold && ar != OP_COUNT_ && take_last(v, OP_I32_ADD, a, x, 2)) {
+            o = ar;
+        } else {
+            if (emit_op(v, o) < 0 || emit_dest(v, (uint32_t)v->cur_slots) < 0 ||
+                emit_u64(v, a) < 0 || emit_u64(v, offset) < 0)
+                return -1;
+            return push_val(v, memops[k].type);
+        }
+        if (emit_op(v, o) < 0 || emit_dest(v, (uint32_t)v->cur_slots) < 0 ||
+            emit_u64(v, x[0]) < 0 || emit_u64(v, x[1]) < 0 || emit_u64(v, offset) < 0)
             return -1;
         return push_val(v, memops[k].type);
     }

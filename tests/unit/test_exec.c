@@ -6,6 +6,7 @@
  * output of the text below, kept as bytes so the test needs no tools).
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <time.h>
 
 #include "hive/wasm.h"
@@ -610,6 +611,169 @@ out:
     hive_engine_free(engine);
 }
 
+/* Memory 0 of 1 page with two overlapping active data segments: "abc" at
+ * 100, then "X" at 101 (the later segment wins). */
+static const uint8_t image_wasm[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, /* header */
+    0x05, 0x03, 0x01, 0x00, 0x01,                   /* memory: min 1 */
+    0x0b, 0x11, 0x02,                               /* data: 2 segments */
+    0x00, 0x41, 0xe4, 0x00, 0x0b, 0x03, 'a', 'b', 'c', /* at 100 */
+    0x00, 0x41, 0xe5, 0x00, 0x0b, 0x01, 'X',           /* at 101 */
+};
+
+typedef struct image_arg {
+    hive_engine *engine;
+    hive_module *module;
+    int ok;
+} image_arg;
+
+static void *image_thread(void *p) {
+    image_arg *a = p;
+    hive_error err;
+    for (int i = 0; i < 50; i++) {
+        hive_instance *inst;
+        if (hive_instance_new(a->engine, a->module, NULL, 0, &inst, &err) != HIVE_OK) return NULL;
+        const uint8_t *d = hive_memory_data(hive_instance_memory(inst));
+        bool good = memcmp(d + 100, "aXc", 3) == 0 && d[99] == 0 && d[103] == 0;
+        hive_instance_free(inst);
+        if (!good) return NULL;
+    }
+    a->ok = 1;
+    return NULL;
+}
+
+/* The prepared memory image: every instance starts from the segments'
+ * bytes, a write in one instance is private to it, growth works past the
+ * image, and the first instantiations may race (the image is built once
+ * under the module's lock). */
+static void test_memory_image(void) {
+    hive_engine *engine = hive_engine_new(NULL);
+    CHECK(engine != NULL);
+    hive_module *module;
+    hive_error err;
+    CHECK(hive_module_new(engine, image_wasm, sizeof image_wasm, &module, &err) == HIVE_OK);
+    image_arg args[2] = {{engine, module, 0}, {engine, module, 0}};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++) CHECK(pthread_create(&t[i], NULL, image_thread, &args[i]) == 0);
+    for (int i = 0; i < 2; i++) CHECK(join_within(t[i], 60) == 0);
+    CHECK(args[0].ok && args[1].ok);
+
+    hive_instance *a, *b;
+    CHECK(hive_instance_new(engine, module, NULL, 0, &a, &err) == HIVE_OK);
+    uint8_t *da = hive_memory_data(hive_instance_memory(a));
+    CHECK(memcmp(da + 100, "aXc", 3) == 0);
+    da[100] = 'Z';
+    da[5000] = 7;
+    CHECK(hive_instance_new(engine, module, NULL, 0, &b, &err) == HIVE_OK);
+    const uint8_t *db = hive_memory_data(hive_instance_memory(b));
+    CHECK(memcmp(db + 100, "aXc", 3) == 0);
+    CHECK(db[5000] == 0);
+    CHECK(da[100] == 'Z');
+    CHECK(hive_memory_grow(hive_instance_memory(a), 1) == 1);
+    da[65536 + 100] = 1;
+    CHECK(da[100] == 'Z' && da[65536 + 100] == 1 && da[65536 + 101] == 0);
+    hive_instance_free(a);
+    hive_instance_free(b);
+    hive_module_release(module);
+    hive_engine_free(engine);
+}
+
+/* Fused operations (opcodes.h), from this module (wat2wasm):
+ *   load_ai(p)    = i32.load offset=4 (i32.add p 0x20)
+ *   load_ar(p, q) = i32.load8_u offset=1 (i32.add p q)
+ *   store_k(p)    : i32.store8 p 0x1ff; i32.store offset=4 p 0x01020304
+ *   mul_add(a, b, c) = (a * b) + c;  add_mul(a, b, c) = c + (a * b)
+ *   rotl(x)       = i32.rotl x 36
+ * with 42 (i32) at 0x14 and bytes 7 8 at 0x30. */
+static const uint8_t fusedops_wasm[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x17, 0x04, 0x60,
+    0x01, 0x7f, 0x01, 0x7f, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f, 0x60, 0x01,
+    0x7f, 0x00, 0x60, 0x03, 0x7c, 0x7c, 0x7c, 0x01, 0x7c, 0x03, 0x07, 0x06,
+    0x00, 0x01, 0x02, 0x03, 0x03, 0x00, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07,
+    0x3a, 0x06, 0x07, 0x6c, 0x6f, 0x61, 0x64, 0x5f, 0x61, 0x69, 0x00, 0x00,
+    0x07, 0x6c, 0x6f, 0x61, 0x64, 0x5f, 0x61, 0x72, 0x00, 0x01, 0x07, 0x73,
+    0x74, 0x6f, 0x72, 0x65, 0x5f, 0x6b, 0x00, 0x02, 0x07, 0x6d, 0x75, 0x6c,
+    0x5f, 0x61, 0x64, 0x64, 0x00, 0x03, 0x07, 0x61, 0x64, 0x64, 0x5f, 0x6d,
+    0x75, 0x6c, 0x00, 0x04, 0x04, 0x72, 0x6f, 0x74, 0x6c, 0x00, 0x05, 0x0a,
+    0x4a, 0x06, 0x0a, 0x00, 0x20, 0x00, 0x41, 0x20, 0x6a, 0x28, 0x02, 0x04,
+    0x0b, 0x0a, 0x00, 0x20, 0x00, 0x20, 0x01, 0x6a, 0x2d, 0x00, 0x01, 0x0b,
+    0x14, 0x00, 0x20, 0x00, 0x41, 0xff, 0x03, 0x3a, 0x00, 0x00, 0x20, 0x00,
+    0x41, 0x84, 0x86, 0x88, 0x08, 0x36, 0x02, 0x04, 0x0b, 0x0a, 0x00, 0x20,
+    0x00, 0x20, 0x01, 0xa2, 0x20, 0x02, 0xa0, 0x0b, 0x0a, 0x00, 0x20, 0x02,
+    0x20, 0x00, 0x20, 0x01, 0xa2, 0xa0, 0x0b, 0x07, 0x00, 0x20, 0x00, 0x41,
+    0x24, 0x77, 0x0b, 0x0b, 0x11, 0x02, 0x00, 0x41, 0x14, 0x0b, 0x04, 0x2a,
+    0x00, 0x00, 0x00, 0x00, 0x41, 0x30, 0x0b, 0x02, 0x07, 0x08
+};
+
+static hive_status call_fused(hive_exec *exec, hive_instance *inst, const char *name,
+                              const hive_val *args, size_t nargs, hive_val *result) {
+    hive_func *fn = export_func(inst, name);
+    if (!fn) return HIVE_TRAPPED;
+    hive_status st = hive_exec_call(exec, fn, args, nargs, 0);
+    if (st == HIVE_DONE && result && hive_exec_results(exec, result, 1) != 1) return HIVE_TRAPPED;
+    return st;
+}
+
+static hive_val f64_val(double d) {
+    hive_val x;
+    memset(&x, 0, sizeof x);
+    x.type = HIVE_F64;
+    memcpy(&x.of.i64, &d, sizeof d);
+    return x;
+}
+
+/* The folded address additions wrap as i32.add does (an offset folded
+ * without the wrap would trap here), constants stored are truncated to
+ * the store's width, and the multiply-add rounds the product first (an
+ * fma would give -2^-60, not 0). */
+static void test_fused_ops(void) {
+    hive_engine *engine = hive_engine_new(NULL);
+    hive_module *module;
+    hive_instance *inst;
+    hive_error err;
+    CHECK(engine != NULL);
+    CHECK(hive_module_new(engine, fusedops_wasm, sizeof fusedops_wasm, &module, &err) == HIVE_OK);
+    CHECK(hive_instance_new(engine, module, NULL, 0, &inst, &err) == HIVE_OK);
+    hive_exec *exec = hive_exec_new(engine);
+    CHECK(exec != NULL);
+    hive_val r, args[3];
+
+    args[0] = i32_val(0xfffffff0u);
+    CHECK(call_fused(exec, inst, "load_ai", args, 1, &r) == HIVE_DONE && r.of.i32 == 42);
+    args[0] = i32_val(0xffff0000u);
+    CHECK(call_fused(exec, inst, "load_ai", args, 1, &r) == HIVE_TRAPPED);
+    args[0] = i32_val(0x40);
+    args[1] = i32_val(0xffffffefu);
+    CHECK(call_fused(exec, inst, "load_ar", args, 2, &r) == HIVE_DONE && r.of.i32 == 7);
+    args[1] = i32_val(0x7fffffff);
+    CHECK(call_fused(exec, inst, "load_ar", args, 2, &r) == HIVE_TRAPPED);
+
+    args[0] = i32_val(0x100);
+    CHECK(call_fused(exec, inst, "store_k", args, 1, NULL) == HIVE_DONE);
+    const uint8_t *mem = hive_memory_data(hive_instance_memory(inst));
+    static const uint8_t want[8] = {0xff, 0, 0, 0, 4, 3, 2, 1};
+    CHECK(memcmp(mem + 0x100, want, 8) == 0);
+
+    args[0] = f64_val(1.0 + 0x1p-30);
+    args[1] = f64_val(1.0 - 0x1p-30);
+    args[2] = f64_val(-1.0);
+    CHECK(call_fused(exec, inst, "mul_add", args, 3, &r) == HIVE_DONE && r.of.i64 == 0);
+    CHECK(call_fused(exec, inst, "add_mul", args, 3, &r) == HIVE_DONE && r.of.i64 == 0);
+    args[2] = f64_val(0.5);
+    double d;
+    CHECK(call_fused(exec, inst, "add_mul", args, 3, &r) == HIVE_DONE);
+    memcpy(&d, &r.of.i64, sizeof d);
+    CHECK(d == 1.5);
+
+    args[0] = i32_val(0x80000001u);
+    CHECK(call_fused(exec, inst, "rotl", args, 1, &r) == HIVE_DONE && r.of.i32 == 0x18);
+
+    hive_exec_free(exec);
+    hive_instance_free(inst);
+    hive_module_release(module);
+    hive_engine_free(engine);
+}
+
 int main(void) {
     RUN(test_budget_slices);
     RUN(test_interrupt);
@@ -621,5 +785,7 @@ int main(void) {
     RUN(test_backtrace);
     RUN(test_null_and_externs);
     RUN(test_folds_resume);
+    RUN(test_memory_image);
+    RUN(test_fused_ops);
     return test_summary("exec");
 }
