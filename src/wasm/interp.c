@@ -276,6 +276,11 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
      * test on the hot path. */
     uint64_t budget = exec->unlimited ? UINT64_MAX : exec->budget;
     wasm_slot *const stack_end = exec->stack_end;
+    /* The frame stack's top (the next free frame) lives here, not in
+     * exec->nframes, which is written back wherever the loop leaves or
+     * something reads it (a host call, a trap's backtrace). */
+    wasm_frame *top = exec->frames + exec->nframes;
+    wasm_frame *const frames_end = exec->frames + exec->max_frames;
 
     hive_func *callee;         /* for enter_wasm / call_host */
     wasm_slot *args;           /* the callee's arguments (its fp if wasm) */
@@ -358,9 +363,54 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 1;
             vmbreak;
         }
+        /* Loop back edges: a taken branch does its target header's
+         * LOOP_CHECK and continues after it. It suspends with pc on the
+         * header (the branch itself is done: a resume runs LOOP_CHECK,
+         * which checks and spends the unit again, then the body). */
+#define LOOP_EDGE()                                                                    \
+    do {                                                                               \
+        pc = pc[1].target;                                                             \
+        if (budget == 0 || atomic_load_explicit(&exec->interrupt, memory_order_relaxed)) \
+            goto suspend;                                                              \
+        budget--;                                                                      \
+        pc += 1;                                                                       \
+    } while (0)
+#define LOOP_EDGE_IF(cond, len) \
+    do {                        \
+        if (cond) {             \
+            LOOP_EDGE();        \
+        } else {                \
+            pc += (len);        \
+        }                       \
+    } while (0)
+        vmcase(BR_LOOP) { LOOP_EDGE(); vmbreak; }
+        vmcase(BR_IF_LOOP) { LOOP_EDGE_IF(SLOT(2).i32, 3); vmbreak; }
+        vmcase(BR_IF_EQZ_LOOP) { LOOP_EDGE_IF(!SLOT(2).i32, 3); vmbreak; }
+        vmcase(BR_IF_I32_EQ_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 == SLOT(3).i32, 4); vmbreak; }
+        vmcase(BR_IF_I32_NE_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 != SLOT(3).i32, 4); vmbreak; }
+        vmcase(BR_IF_I32_LT_S_LOOP) { LOOP_EDGE_IF((int32_t)SLOT(2).i32 < (int32_t)SLOT(3).i32, 4); vmbreak; }
+        vmcase(BR_IF_I32_LT_U_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 < SLOT(3).i32, 4); vmbreak; }
+        vmcase(BR_IF_I32_GT_S_LOOP) { LOOP_EDGE_IF((int32_t)SLOT(2).i32 > (int32_t)SLOT(3).i32, 4); vmbreak; }
+        vmcase(BR_IF_I32_GT_U_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 > SLOT(3).i32, 4); vmbreak; }
+        vmcase(BR_IF_I32_LE_S_LOOP) { LOOP_EDGE_IF((int32_t)SLOT(2).i32 <= (int32_t)SLOT(3).i32, 4); vmbreak; }
+        vmcase(BR_IF_I32_LE_U_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 <= SLOT(3).i32, 4); vmbreak; }
+        vmcase(BR_IF_I32_GE_S_LOOP) { LOOP_EDGE_IF((int32_t)SLOT(2).i32 >= (int32_t)SLOT(3).i32, 4); vmbreak; }
+        vmcase(BR_IF_I32_GE_U_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 >= SLOT(3).i32, 4); vmbreak; }
+        vmcase(BR_IF_I32_EQ_I_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 == pc[3].u32, 4); vmbreak; }
+        vmcase(BR_IF_I32_NE_I_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 != pc[3].u32, 4); vmbreak; }
+        vmcase(BR_IF_I32_LT_S_I_LOOP) { LOOP_EDGE_IF((int32_t)SLOT(2).i32 < pc[3].i32, 4); vmbreak; }
+        vmcase(BR_IF_I32_LT_U_I_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 < pc[3].u32, 4); vmbreak; }
+        vmcase(BR_IF_I32_GT_S_I_LOOP) { LOOP_EDGE_IF((int32_t)SLOT(2).i32 > pc[3].i32, 4); vmbreak; }
+        vmcase(BR_IF_I32_GT_U_I_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 > pc[3].u32, 4); vmbreak; }
+        vmcase(BR_IF_I32_LE_S_I_LOOP) { LOOP_EDGE_IF((int32_t)SLOT(2).i32 <= pc[3].i32, 4); vmbreak; }
+        vmcase(BR_IF_I32_LE_U_I_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 <= pc[3].u32, 4); vmbreak; }
+        vmcase(BR_IF_I32_GE_S_I_LOOP) { LOOP_EDGE_IF((int32_t)SLOT(2).i32 >= pc[3].i32, 4); vmbreak; }
+        vmcase(BR_IF_I32_GE_U_I_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 >= pc[3].u32, 4); vmbreak; }
+#undef LOOP_EDGE_IF
+#undef LOOP_EDGE
         vmcase(RETURN) {
             move_slots(fp, fp + pc[1].u32, pc[2].u32);
-            wasm_frame *fr = &exec->frames[--exec->nframes];
+            wasm_frame *fr = --top;
             if (!fr->ret_pc) goto done; /* the entry frame */
             pc = fr->ret_pc;
             fp = fr->fp;
@@ -1325,12 +1375,11 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
          * checked here, so nothing inside the body needs a stack check. */
         const wasm_code *code = callee->code;
         wasm_slot *new_fp = args;
-        if (exec->nframes >= exec->max_frames ||
-            (size_t)(stack_end - new_fp) < code->max_slots) {
+        if (top == frames_end || (size_t)(stack_end - new_fp) < code->max_slots) {
             tk = HIVE_TRAP_STACK_EXHAUSTED;
             goto trap;
         }
-        wasm_frame *fr = &exec->frames[exec->nframes++];
+        wasm_frame *fr = top++;
         fr->ret_pc = next_pc;
         fr->fp = fp;
         fr->func = func;
@@ -1352,6 +1401,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         exec->sp = args + callee->type->param_slots;
         exec->fp = fp;
         exec->func = func;
+        exec->nframes = (uint32_t)(top - exec->frames);
         hive_host_status st = interp_call_host(exec, callee, inst, args);
         if (st == HIVE_HOST_OK) {
             pc = next_pc;
@@ -1381,6 +1431,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
     }
 
 trap:
+    exec->nframes = (uint32_t)(top - exec->frames);
     exec->pc = pc;
     exec->fp = fp;
     exec->func = func;
@@ -1391,6 +1442,7 @@ trap_element: {
      * element 7"), and its tests match that text. */
     char msg[64];
     snprintf(msg, sizeof msg, "%s %u", trap_message(tk), trap_elem);
+    exec->nframes = (uint32_t)(top - exec->frames);
     exec->pc = pc;
     exec->fp = fp;
     exec->func = func;
@@ -1403,6 +1455,7 @@ trapped:
     return HIVE_TRAPPED;
 
 suspend:
+    exec->nframes = (uint32_t)(top - exec->frames);
     exec->pc = pc;
     exec->fp = fp;
     exec->func = func;

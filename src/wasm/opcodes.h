@@ -88,6 +88,34 @@
     X(BR_IF_I32_GE_U_I) \
     X(BR_TABLE) /* [count, arity, src, i, (target, height) x (count+1)] entry min(fp[i].i32, count) (the last is the default); copy arity slots from src to fp+height; jump */ \
     X(LOOP_CHECK) /* loop header: spend one budget unit; suspend when none is left or an interrupt is pending */ \
+    /* loop back edges: the branches above (same operands, same order) whose \
+     * target is a loop header's LOOP_CHECK and that carry no values. Taken, \
+     * they do the header's check themselves (spend one budget unit, or \
+     * suspend with pc on the header, whose LOOP_CHECK then checks again on \
+     * resume) and jump just past it: one dispatch less per iteration. */ \
+    X(BR_LOOP) \
+    X(BR_IF_LOOP) \
+    X(BR_IF_EQZ_LOOP) \
+    X(BR_IF_I32_EQ_LOOP) \
+    X(BR_IF_I32_NE_LOOP) \
+    X(BR_IF_I32_LT_S_LOOP) \
+    X(BR_IF_I32_LT_U_LOOP) \
+    X(BR_IF_I32_GT_S_LOOP) \
+    X(BR_IF_I32_GT_U_LOOP) \
+    X(BR_IF_I32_LE_S_LOOP) \
+    X(BR_IF_I32_LE_U_LOOP) \
+    X(BR_IF_I32_GE_S_LOOP) \
+    X(BR_IF_I32_GE_U_LOOP) \
+    X(BR_IF_I32_EQ_I_LOOP) \
+    X(BR_IF_I32_NE_I_LOOP) \
+    X(BR_IF_I32_LT_S_I_LOOP) \
+    X(BR_IF_I32_LT_U_I_LOOP) \
+    X(BR_IF_I32_GT_S_I_LOOP) \
+    X(BR_IF_I32_GT_U_I_LOOP) \
+    X(BR_IF_I32_LE_S_I_LOOP) \
+    X(BR_IF_I32_LE_U_I_LOOP) \
+    X(BR_IF_I32_GE_S_I_LOOP) \
+    X(BR_IF_I32_GE_U_I_LOOP) \
     X(RETURN) /* [src, n] copy n result slots from src to fp[0..], pop the frame */ \
     X(CALL) /* [funcidx, base] call instance->funcs[funcidx], a wasm function of this same instance */ \
     X(CALL_IMPORT) /* [funcidx, base] call instance->funcs[funcidx] (host or another instance's) */ \

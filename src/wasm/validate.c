@@ -492,6 +492,21 @@ static bool branch_unwinds(const vctx *v, uint32_t depth) {
     return (uint32_t)v->cur_slots - arity != f->height_slots;
 }
 
+/* The loop back-edge form of branch op (BR, BR_IF, BR_IF_EQZ, a fused
+ * compare-and-branch): it also does the target header's budget and
+ * interrupt check, and jumps past it. */
+_Static_assert(OP_BR_IF_I32_GE_U_I - OP_BR_IF_I32_EQ == OP_BR_IF_I32_GE_U_I_LOOP - OP_BR_IF_I32_EQ_LOOP,
+               "BR_IF_I32_xx and BR_IF_I32_xx_LOOP are parallel lists");
+static wasm_op loop_op(wasm_op op) {
+    switch (op) {
+    case OP_BR: return OP_BR_LOOP;
+    case OP_BR_IF: return OP_BR_IF_LOOP;
+    case OP_BR_IF_EQZ: return OP_BR_IF_EQZ_LOOP;
+    default:
+        return (wasm_op)(op - OP_BR_IF_I32_EQ + OP_BR_IF_I32_EQ_LOOP);
+    }
+}
+
 /* Emits a branch to the label at depth: unconditional when k is NULL,
  * else on condition k (which is not fused when the branch unwinds). The
  * operands are flushed and the carried values are on top, as the branch
@@ -510,6 +525,9 @@ static int emit_branch(vctx *v, uint32_t depth, const vcond *k) {
     }
     bool unwind = src != f->height_slots;
     wasm_op op = k ? (unwind ? OP_BR_IF_UNWIND : k->op) : (unwind ? OP_BR_UNWIND : OP_BR);
+    /* A back edge to a loop: the branch does the header's check (a branch
+     * that carries values keeps it simple and runs LOOP_CHECK instead). */
+    if (f->kind == FRAME_LOOP && !unwind) op = loop_op(op);
     if (emit_op(v, op) < 0) return -1;
     int rc = f->kind == FRAME_LOOP ? emit_target(v, f->loop_pc) : emit_fixup(v, fi);
     if (rc < 0) return -1;

@@ -611,6 +611,130 @@ out:
     hive_engine_free(engine);
 }
 
+/*
+ * Loop back edges fused with the header's budget and interrupt check
+ * (validate.c loop_op, interp.c LOOP_EDGE): br_if on a two-operand and a
+ * constant compare, on eqz, a plain br, and a loop with a param whose
+ * back edge moves a value (which keeps the LOOP_CHECK path). A taken back
+ * edge without budget suspends with pc on the header; the header's check
+ * then spends the unit on resume, so a slice of budget k runs exactly k
+ * loop iterations (header executions) and the result is unchanged.
+ *
+ * (module
+ *   (func (export "edges") (param $n i32) (result i32) (local $i i32) (local $acc i32)
+ *     (loop $a
+ *       (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 31)) (local.get $i)))
+ *       (local.set $i (i32.add (local.get $i) (i32.const 1)))
+ *       (br_if $a (i32.lt_u (local.get $i) (local.get $n))))
+ *     (local.set $i (i32.const 0))
+ *     (loop $b
+ *       (local.set $acc (i32.xor (i32.mul (local.get $acc) (i32.const 7)) (local.get $i)))
+ *       (local.set $i (i32.add (local.get $i) (i32.const 1)))
+ *       (br_if $b (i32.ne (local.get $i) (i32.const 100))))
+ *     (local.set $i (local.get $n))
+ *     (loop $c
+ *       (local.set $acc (i32.add (local.get $acc) (i32.const 3)))
+ *       (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+ *       (br_if $c (i32.eqz (i32.eqz (local.get $i)))))
+ *     (local.set $i (i32.const 0))
+ *     (block $out
+ *       (loop $e
+ *         (br_if $out (i32.ge_s (local.get $i) (local.get $n)))
+ *         (local.set $acc (i32.rotl (local.get $acc) (i32.const 5)))
+ *         (local.set $i (i32.add (local.get $i) (i32.const 1)))
+ *         (br $e)))
+ *     (local.get $n)
+ *     (loop $d (param i32) (result i32)
+ *       (local.set $i (i32.sub (i32.const 1)))
+ *       (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 5)) (i32.const 1)))
+ *       (local.get $acc)
+ *       (local.get $i)
+ *       (br_if $d (local.get $i))
+ *       (drop))))
+ */
+static const uint8_t edges_wasm[] = {
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60,
+  0x01, 0x7f, 0x01, 0x7f, 0x03, 0x02, 0x01, 0x00, 0x07, 0x09, 0x01, 0x05,
+  0x65, 0x64, 0x67, 0x65, 0x73, 0x00, 0x00, 0x0a, 0x9b, 0x01, 0x01, 0x98,
+  0x01, 0x01, 0x02, 0x7f, 0x03, 0x40, 0x20, 0x02, 0x41, 0x1f, 0x6c, 0x20,
+  0x01, 0x6a, 0x21, 0x02, 0x20, 0x01, 0x41, 0x01, 0x6a, 0x21, 0x01, 0x20,
+  0x01, 0x20, 0x00, 0x49, 0x0d, 0x00, 0x0b, 0x41, 0x00, 0x21, 0x01, 0x03,
+  0x40, 0x20, 0x02, 0x41, 0x07, 0x6c, 0x20, 0x01, 0x73, 0x21, 0x02, 0x20,
+  0x01, 0x41, 0x01, 0x6a, 0x21, 0x01, 0x20, 0x01, 0x41, 0xe4, 0x00, 0x47,
+  0x0d, 0x00, 0x0b, 0x20, 0x00, 0x21, 0x01, 0x03, 0x40, 0x20, 0x02, 0x41,
+  0x03, 0x6a, 0x21, 0x02, 0x20, 0x01, 0x41, 0x01, 0x6b, 0x21, 0x01, 0x20,
+  0x01, 0x45, 0x45, 0x0d, 0x00, 0x0b, 0x41, 0x00, 0x21, 0x01, 0x02, 0x40,
+  0x03, 0x40, 0x20, 0x01, 0x20, 0x00, 0x4e, 0x0d, 0x01, 0x20, 0x02, 0x41,
+  0x05, 0x77, 0x21, 0x02, 0x20, 0x01, 0x41, 0x01, 0x6a, 0x21, 0x01, 0x0c,
+  0x00, 0x0b, 0x0b, 0x20, 0x00, 0x03, 0x00, 0x41, 0x01, 0x6b, 0x21, 0x01,
+  0x20, 0x02, 0x41, 0x05, 0x6c, 0x41, 0x01, 0x6a, 0x21, 0x02, 0x20, 0x02,
+  0x20, 0x01, 0x20, 0x01, 0x0d, 0x00, 0x1a, 0x0b, 0x0b
+};
+
+static uint32_t edges_ref(uint32_t n) {
+    uint32_t acc = 0, i = 0;
+    do {
+        acc = acc * 31 + i;
+        i++;
+    } while (i < n);
+    i = 0;
+    do {
+        acc = (acc * 7) ^ i;
+        i++;
+    } while (i != 100);
+    i = n;
+    do {
+        acc += 3;
+        i--;
+    } while (i != 0);
+    for (i = 0; (int32_t)i < (int32_t)n; i++) acc = acc << 5 | acc >> 27;
+    uint32_t p = n;
+    do {
+        i = p - 1;
+        acc = acc * 5 + 1;
+        p = i;
+    } while (i != 0);
+    return acc;
+}
+
+static void test_loop_edges_resume(void) {
+    hive_engine *engine = hive_engine_new(NULL);
+    hive_module *module = NULL;
+    hive_instance *inst = NULL;
+    hive_error err;
+    CHECK(engine != NULL);
+    CHECK(hive_module_new(engine, edges_wasm, sizeof edges_wasm, &module, &err) == HIVE_OK);
+    CHECK(module && hive_instance_new(engine, module, NULL, 0, &inst, &err) == HIVE_OK);
+    hive_exec *exec = hive_exec_new(engine);
+    hive_func *edges = inst ? export_func(inst, "edges") : NULL;
+    CHECK(exec && edges);
+    if (!exec || !edges) goto out;
+
+    const uint32_t n = 300;
+    const uint32_t headers = 4 * n + 101; /* loop header executions */
+    hive_val arg = i32_val(n);
+    CHECK_EQ_INT(hive_exec_call(exec, edges, &arg, 1, 0), HIVE_DONE);
+    CHECK(result_i32(exec) == edges_ref(n));
+    static const uint32_t budgets[] = {1, 2, 3, 7, 100};
+    for (size_t b = 0; b < sizeof budgets / sizeof budgets[0]; b++) {
+        uint32_t k = budgets[b];
+        hive_status st = hive_exec_call(exec, edges, &arg, 1, k);
+        uint32_t slices = 1;
+        while (st == HIVE_SUSPENDED && slices < 100000) {
+            st = hive_exec_resume(exec, k);
+            slices++;
+        }
+        CHECK_EQ_INT(st, HIVE_DONE);
+        CHECK_EQ_INT(slices, (headers + k - 1) / k);
+        CHECK(result_i32(exec) == edges_ref(n));
+    }
+out:
+    hive_exec_free(exec);
+    hive_instance_free(inst);
+    hive_module_release(module);
+    hive_engine_free(engine);
+}
+
 /* Memory 0 of 1 page with two overlapping active data segments: "abc" at
  * 100, then "X" at 101 (the later segment wins). */
 static const uint8_t image_wasm[] = {
@@ -785,6 +909,7 @@ int main(void) {
     RUN(test_backtrace);
     RUN(test_null_and_externs);
     RUN(test_folds_resume);
+    RUN(test_loop_edges_resume);
     RUN(test_memory_image);
     RUN(test_fused_ops);
     return test_summary("exec");
