@@ -1,0 +1,11 @@
+(module
+  (func $multi (result i32 i64) (i32.const 1) (i64.const 2))
+  (func (export "br_table") (param i32) (result i32)
+    (block $a (block $b (block $c (br_table $a $b $c (local.get 0))) (return (i32.const 3))) (return (i32.const 2)))
+    (i32.const 1))
+  (func (export "multi") (result i64) (call $multi) (drop) (drop) (i64.const 9))
+  (func (export "blockparams") (result i32) (i32.const 1) (i32.const 2) (block (param i32 i32) (result i32) (i32.add)))
+  (func $deep (export "deep") (call $deep))
+  (func (export "unreachable") (unreachable))
+  (start $s)
+  (func $s (nop)))
