@@ -1,9 +1,11 @@
 # hive -- build, test and benchmark.
 #   make              build build/hive and build/libhive.a
-#   make run          build, then run the bundled example through the engine
+#   make serve        the main job: build, then serve the hello WAGI app on
+#                     127.0.0.1:8080 (mk/serve.mk)
+#   make run          build, then run examples/fib.wat through the engine
 #   make check        every test: unit tests and the spec suite, then the
 #                     same under AddressSanitizer + UndefinedBehaviorSanitizer
-#   make test         unit tests and spec suite, plain build only
+#   make test         unit tests, spec suite and end-to-end tests, plain build
 #   make spec         the WebAssembly spec suite alone
 #   make sanitize     the tests under ASan + UBSan alone (build/san)
 # Missing Debian packages are installed by scripts/install-deps.sh.
@@ -15,7 +17,7 @@ SAN ?=
 CFLAGS ?= $(OPT) -g
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SAN) -Iinclude -Isrc -MMD -MP -D_GNU_SOURCE
-LDLIBS := -lm -lpthread
+LDLIBS := -lm -lpthread -luv
 
 SPEC_DIR ?= $(firstword $(wildcard ../shared/wasm-spec-testsuite ../../shared/wasm-spec-testsuite ../wasm-spec-testsuite))
 
@@ -75,11 +77,11 @@ spec: test-deps $(SPEC_RUNNER)
 	@tests/spec/run.sh $(SPEC_RUNNER) "$(SPEC_DIR)" $(BUILD)/spec tests/spec/known-failures.txt
 
 test: test-deps
-	@$(MAKE) --no-print-directory unit spec
+	@$(MAKE) --no-print-directory unit spec e2e
 
 sanitize: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/san CC=clang OPT=-O1 \
-	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" unit spec
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" unit spec e2e
 
 check: test-deps
 	@$(MAKE) --no-print-directory test

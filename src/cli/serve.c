@@ -1,0 +1,737 @@
+/*
+ * serve.c -- `hive serve [options] app.wasm`: an HTTP server whose
+ * requests run a WAGI guest in the worker pool (shaped like `wasmtime
+ * serve`).
+ *
+ * This file is the glue: flags, the pool policy that implements the
+ * reuse counts and timeouts, the access log, the metrics endpoint and
+ * the graceful shutdown on SIGINT/SIGTERM. The HTTP work is in
+ * src/http/server.c, the pool in src/handler/pool.c.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "cli/cli.h"
+#include "hive/handler.h"
+#include "hive/wasm.h"
+#include "http/metrics.h"
+#include "http/server.h"
+
+#define NS_PER_SEC 1000000000ull
+
+/* ---- options ------------------------------------------------------------- */
+
+typedef struct serve_opts {
+    const char *addr;
+    const char *metrics_addr;
+    const char *module_path;
+    uint64_t reuse;            /* requests per instance */
+    uint64_t concurrent_reuse; /* requests per instance at once */
+    uint64_t idle_ns;          /* idle instance timeout */
+    uint64_t request_ns;       /* 0: none */
+    uint64_t max_concurrent;
+    uint64_t max_queued;
+    uint64_t queue_timeout_ns;
+    uint64_t max_memory; /* bytes; 0: engine default */
+    uint64_t max_body;   /* bytes; 0: server default */
+    uint64_t threads;
+    uint64_t grace_ns;
+    bool json;
+    const char **env;
+    size_t nenv, env_cap;
+    const char **dirs;
+    size_t ndirs, dirs_cap;
+} serve_opts;
+
+/* The help text. */
+static void serve_usage(FILE *out) {
+    fprintf(
+        out,
+        "usage: hive serve [options] app.wasm\n"
+        "\n"
+        "Serves HTTP/1.1: each request runs the WAGI guest app.wasm (a WASI command\n"
+        "that reads the request from its environment and stdin and writes a CGI\n"
+        "response on stdout) in a pool of guest instances.\n"
+        "\n"
+        "options:\n"
+        "  --addr HOST:PORT                       listen here (default 127.0.0.1:8080;\n"
+        "                                         port 0 picks a free one)\n"
+        "  --max-instance-reuse-count N           requests per instance (default 1)\n"
+        "  --max-instance-concurrent-reuse-count N  requests per instance at once (default 1)\n"
+        "  --idle-instance-timeout DUR            idle instances end after DUR (default 1s)\n"
+        "  --request-timeout DUR                  a response head must come within DUR,\n"
+        "                                         else 504 (default: none)\n"
+        "  --max-concurrent-requests N            requests in the pool at once; more get\n"
+        "                                         503 (default 1000)\n"
+        "  --max-queued N                         requests waiting for an instance (default 1024)\n"
+        "  --queue-timeout DUR                    longest wait for an instance, then 503\n"
+        "  --max-memory-size SIZE                 cap each guest memory (K, M, G suffixes)\n"
+        "  --max-body-size SIZE                   largest request body, else 413 (default 64M)\n"
+        "  --env NAME=VALUE                       guest environment variable; repeatable\n"
+        "  --dir HOST[::GUEST]                    give the guest a host directory; repeatable\n"
+        "  --threads N                            guest threads (default: the cores)\n"
+        "  --metrics-addr HOST:PORT               Prometheus metrics on GET /metrics\n"
+        "  --shutdown-grace DUR                   on SIGINT/SIGTERM, time for requests in\n"
+        "                                         flight to finish (default 10s)\n"
+        "  --log-format text|json                 access and event log on stderr (default text)\n"
+        "  -h, --help                             this text\n"
+        "\n"
+        "DUR: 500ms, 2s, 1.5m, 1h (a bare number is seconds). SIZE: bytes, or 64K, 16M, 1G.\n"
+        "\n"
+        "example:\n"
+        "  hive serve --addr 127.0.0.1:8080 --request-timeout 5s app.wasm\n");
+}
+
+/* Parses a duration (ms, s, m, h; bare: seconds) into nanoseconds. */
+static int parse_dur(const char *s, uint64_t *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || v < 0) return -1;
+    double mul;
+    if (!strcmp(end, "ms"))
+        mul = 1e6;
+    else if (!strcmp(end, "us"))
+        mul = 1e3;
+    else if (!strcmp(end, "s") || !*end)
+        mul = 1e9;
+    else if (!strcmp(end, "m"))
+        mul = 60e9;
+    else if (!strcmp(end, "h"))
+        mul = 3600e9;
+    else
+        return -1;
+    double ns = v * mul;
+    if (ns > 1e18) return -1;
+    *out = (uint64_t)ns;
+    return 0;
+}
+
+/* Parses a size with an optional K/M/G suffix (powers of 1024, "KiB" and
+ * "KB" spellings too). */
+static int parse_bytes(const char *s, uint64_t *out) {
+    char *end;
+    errno = 0;
+    if (*s == '-') return -1;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s) return -1;
+    uint64_t mul = 1;
+    if (*end == 'K' || *end == 'k')
+        mul = 1024, end++;
+    else if (*end == 'M' || *end == 'm')
+        mul = 1024 * 1024, end++;
+    else if (*end == 'G' || *end == 'g')
+        mul = 1024ull * 1024 * 1024, end++;
+    if (mul > 1 && *end == 'i') end++;
+    if (*end == 'B') end++;
+    if (*end || (mul > 1 && v > UINT64_MAX / mul)) return -1;
+    *out = v * mul;
+    return 0;
+}
+
+/* Parses a decimal count. Returns 0 or -1. */
+static int parse_count(const char *s, uint64_t *out, bool allow_zero) {
+    char *end;
+    errno = 0;
+    if (*s == '-') return -1;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || (!allow_zero && v == 0)) return -1;
+    *out = v;
+    return 0;
+}
+
+/* Appends s (borrowed) to a growing array. Returns 0 or -1. */
+static int push_str(const char ***v, size_t *n, size_t *cap, const char *s) {
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 8;
+        const char **nv = realloc(*v, nc * sizeof *nv);
+        if (!nv) return -1;
+        *v = nv;
+        *cap = nc;
+    }
+    (*v)[(*n)++] = s;
+    return 0;
+}
+
+/* Parses argv into o. Returns 0, 1 for --help, or 2 (usage error,
+ * reported). */
+static int parse_serve_args(int argc, char **argv, serve_opts *o) {
+    o->addr = "127.0.0.1:8080";
+    o->reuse = 1;
+    o->concurrent_reuse = 1;
+    o->idle_ns = NS_PER_SEC;
+    o->max_concurrent = SERVER_DEFAULT_MAX_CONCURRENT;
+    o->grace_ns = 10 * NS_PER_SEC;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) return 1;
+        if (a[0] != '-' || !strcmp(a, "-")) {
+            if (o->module_path) {
+                fprintf(stderr, "hive serve: one module only ('%s' and '%s')\n", o->module_path, a);
+                return 2;
+            }
+            o->module_path = a;
+            continue;
+        }
+        /* --name=value or --name value */
+        char name[64];
+        const char *val = NULL;
+        const char *eq = strchr(a, '=');
+        size_t nl = eq ? (size_t)(eq - a) : strlen(a);
+        if (nl >= sizeof name) nl = sizeof name - 1;
+        memcpy(name, a, nl);
+        name[nl] = 0;
+        if (eq)
+            val = eq + 1;
+        else if (i + 1 < argc)
+            val = argv[i + 1];
+        if (!val) {
+            fprintf(stderr, "hive serve: %s needs a value\n", name);
+            return 2;
+        }
+        int bad = 0;
+        if (!strcmp(name, "--addr"))
+            o->addr = val;
+        else if (!strcmp(name, "--metrics-addr"))
+            o->metrics_addr = val;
+        else if (!strcmp(name, "--max-instance-reuse-count"))
+            bad = parse_count(val, &o->reuse, false);
+        else if (!strcmp(name, "--max-instance-concurrent-reuse-count"))
+            bad = parse_count(val, &o->concurrent_reuse, false);
+        else if (!strcmp(name, "--idle-instance-timeout"))
+            bad = parse_dur(val, &o->idle_ns);
+        else if (!strcmp(name, "--request-timeout"))
+            bad = parse_dur(val, &o->request_ns);
+        else if (!strcmp(name, "--max-concurrent-requests"))
+            bad = parse_count(val, &o->max_concurrent, false);
+        else if (!strcmp(name, "--max-queued"))
+            bad = parse_count(val, &o->max_queued, false);
+        else if (!strcmp(name, "--queue-timeout"))
+            bad = parse_dur(val, &o->queue_timeout_ns);
+        else if (!strcmp(name, "--max-memory-size"))
+            bad = parse_bytes(val, &o->max_memory);
+        else if (!strcmp(name, "--max-body-size"))
+            bad = parse_bytes(val, &o->max_body);
+        else if (!strcmp(name, "--threads"))
+            bad = parse_count(val, &o->threads, false);
+        else if (!strcmp(name, "--shutdown-grace"))
+            bad = parse_dur(val, &o->grace_ns);
+        else if (!strcmp(name, "--log-format")) {
+            if (!strcmp(val, "json"))
+                o->json = true;
+            else if (!strcmp(val, "text"))
+                o->json = false;
+            else
+                bad = -1;
+        } else if (!strcmp(name, "--env")) {
+            if (!strchr(val, '=') || val[0] == '=')
+                bad = -1;
+            else if (push_str(&o->env, &o->nenv, &o->env_cap, val))
+                bad = -1;
+        } else if (!strcmp(name, "--dir")) {
+            if (!val[0] || push_str(&o->dirs, &o->ndirs, &o->dirs_cap, val)) bad = -1;
+        } else {
+            fprintf(stderr, "hive serve: unknown option %s\n", name);
+            return 2;
+        }
+        if (bad) {
+            fprintf(stderr, "hive serve: bad value for %s: '%s'\n", name, val);
+            return 2;
+        }
+        if (!eq) i++;
+    }
+    if (!o->module_path) {
+        fprintf(stderr, "hive serve: no module given\n");
+        return 2;
+    }
+    if (o->max_memory && o->max_memory < 65536) {
+        fprintf(stderr, "hive serve: --max-memory-size must be at least 64K (one page)\n");
+        return 2;
+    }
+    return 0;
+}
+
+/* ---- the application ---------------------------------------------------- */
+
+typedef struct serve_app {
+    serve_opts o;
+    uv_loop_t loop;
+    server *srv;
+    server *metrics;
+    hive_handler *handler;
+    uv_signal_t sigint, sigterm;
+    uv_timer_t grace;
+    bool signals_open, grace_open;
+    bool stopping, finished;
+    uint64_t grace_deadline; /* monotonic ns */
+    atomic_uint_fast64_t bad_worker_ends;
+} serve_app;
+
+/* CLOCK_MONOTONIC in nanoseconds, the handler's clock. */
+static uint64_t mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+/* "2024-05-01T12:00:00.123Z" */
+static void utc_stamp(char *buf, size_t cap) {
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    struct tm tm;
+    gmtime_r(&tv.tv_sec, &tm);
+    size_t n = strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, cap - n, ".%03dZ", (int)(tv.tv_usec / 1000));
+}
+
+/* Appends s as a JSON string body (no quotes) to buf[*len..cap). */
+static void json_escape(char *buf, size_t cap, size_t *len, const char *s) {
+    for (; *s && *len + 7 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            buf[(*len)++] = '\\';
+            buf[(*len)++] = (char)c;
+        } else if (c < 0x20 || c == 0x7f) {
+            *len += (size_t)snprintf(buf + *len, cap - *len, "\\u%04x", c);
+        } else {
+            buf[(*len)++] = (char)c;
+        }
+    }
+    buf[*len] = 0;
+}
+
+/* One event line on stderr: "TIME LEVEL msg" or a JSON object. Any thread. */
+static void log_event(const serve_app *app, const char *level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void log_event(const serve_app *app, const char *level, const char *fmt, ...) {
+    char msg[600], ts[40], line[1400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    utc_stamp(ts, sizeof ts);
+    if (app->o.json) {
+        size_t n = (size_t)snprintf(line, sizeof line, "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"",
+                                    ts, level);
+        json_escape(line, sizeof line - 4, &n, msg);
+        snprintf(line + n, sizeof line - n, "\"}\n");
+    } else {
+        snprintf(line, sizeof line, "%s %s %s\n", ts, level, msg);
+    }
+    fputs(line, stderr);
+    fflush(stderr);
+}
+
+/* Copies s into buf[cap] for a text log line: '"' and '\\' and bytes
+ * outside printable ASCII become \xHH, so a request cannot forge or
+ * split log lines. Returns buf. */
+static const char *log_text(char *buf, size_t cap, const char *s) {
+    size_t n = 0;
+    for (; *s && n + 5 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x7f)
+            n += (size_t)snprintf(buf + n, cap - n, "\\x%02x", c);
+        else
+            buf[n++] = (char)c;
+    }
+    buf[n] = 0;
+    return buf;
+}
+
+/* The access log (loop thread). */
+static void on_access(void *ud, const server_access *a) {
+    const serve_app *app = ud;
+    char ts[40], line[1600];
+    utc_stamp(ts, sizeof ts);
+    double ms = (double)a->duration_ns / 1e6;
+    if (app->o.json) {
+        size_t n = (size_t)snprintf(line, sizeof line, "{\"ts\":\"%s\",\"remote\":\"", ts);
+        json_escape(line, sizeof line - 200, &n, a->remote_addr);
+        n += (size_t)snprintf(line + n, sizeof line - n, ":%u\",\"method\":\"",
+                              (unsigned)a->remote_port);
+        json_escape(line, sizeof line - 200, &n, a->method);
+        n += (size_t)snprintf(line + n, sizeof line - n, "\",\"target\":\"");
+        json_escape(line, sizeof line - 200, &n, a->target);
+        n += (size_t)snprintf(line + n, sizeof line - n,
+                              "\",\"proto\":\"HTTP/1.%d\",\"status\":%d,\"bytes\":%" PRIu64
+                              ",\"duration_ms\":%.3f,\"worker\":%" PRIu64,
+                              a->minor_version, a->status, a->bytes, ms, a->worker_id);
+        if (a->error) {
+            n += (size_t)snprintf(line + n, sizeof line - n, ",\"error\":\"");
+            json_escape(line, sizeof line - 8, &n, a->error);
+            n += (size_t)snprintf(line + n, sizeof line - n, "\"");
+        }
+        snprintf(line + n, sizeof line - n, "}\n");
+    } else {
+        char method[140], target[1040], error[700];
+        int n = snprintf(
+            line, sizeof line, "%s %s:%u \"%s %s HTTP/1.%d\" %d %" PRIu64 " %.3fms worker=%" PRIu64,
+            ts, a->remote_addr, (unsigned)a->remote_port,
+            log_text(method, sizeof method, a->method), log_text(target, sizeof target, a->target),
+            a->minor_version, a->status, a->bytes, ms, a->worker_id);
+        if (n < 0) return;
+        if ((size_t)n >= sizeof line) n = (int)sizeof line - 1;
+        if (a->error)
+            snprintf(line + n, sizeof line - (size_t)n, " error=\"%s\"\n",
+                     log_text(error, sizeof error, a->error));
+        else
+            snprintf(line + n, sizeof line - (size_t)n, "\n");
+    }
+    fputs(line, stderr);
+}
+
+/* ---- the pool policy (handler threads) ------------------------------------ */
+
+static hive_accept policy_accept(void *user, void *store, size_t concurrent, size_t total) {
+    (void)store;
+    const serve_app *app = user;
+    if (total >= app->o.reuse) return HIVE_ACCEPT_NEVER;
+    if (concurrent >= app->o.concurrent_reuse) return HIVE_ACCEPT_NO;
+    return HIVE_ACCEPT_YES;
+}
+
+static uint64_t policy_request_start(void *user, void *store, void *request_data,
+                                     uint64_t task_id) {
+    (void)store, (void)request_data, (void)task_id;
+    const serve_app *app = user;
+    return app->o.request_ns ? mono_ns() + app->o.request_ns : 0;
+}
+
+/* The worker-level expiry of a worker with requests in flight comes this
+ * long after their own deadline, so that the precise per-request expiry
+ * (504 "request deadline passed") is what normally fires. */
+#define WORKER_EXPIRY_SLACK_NS (250 * 1000000ull)
+
+/* IDLE: the idle timeout. REQUESTS: the request timeout again (plus a
+ * little slack), a second line of defence behind each request's own
+ * deadline. POST_RETURN: the guest's tasks get the request timeout after
+ * the last response. 0 (never) where the timeout is off. */
+static uint64_t policy_expiration(void *user, void *store, hive_worker_status status,
+                                  uint64_t start) {
+    (void)store;
+    const serve_app *app = user;
+    if (status == HIVE_WORKER_IDLE) return app->o.idle_ns ? start + app->o.idle_ns : 0;
+    if (!app->o.request_ns) return 0;
+    if (status == HIVE_WORKER_REQUESTS) return start + app->o.request_ns + WORKER_EXPIRY_SLACK_NS;
+    return start + app->o.request_ns;
+}
+
+/* A worker ended: log the ones that did not end cleanly. */
+static void policy_drop(void *user, void *store, const hive_worker_result *res) {
+    (void)store;
+    serve_app *app = user;
+    if (res->ok) return;
+    static const char *const ends[] = {
+        "ok", "idle timeout", "expired", "trap", "instantiate failed", "failed", "shutdown"};
+    const char *why = (unsigned)res->end < sizeof ends / sizeof ends[0] ? ends[res->end] : "?";
+    atomic_fetch_add(&app->bad_worker_ends, 1);
+    log_event(app, "warn", "worker %" PRIu64 " ended (%s) after %zu request(s): %s", res->worker_id,
+              why, res->total_requests, res->message[0] ? res->message : "-");
+}
+
+/* ---- metrics -------------------------------------------------------------- */
+
+static void metrics_respond(void *ud, const char *method, const char *path,
+                            server_local_response *out) {
+    serve_app *app = ud;
+    if (strcmp(path, "/metrics") != 0) return; /* 404 */
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        out->status = 405;
+        out->content_type = "text/plain; charset=utf-8";
+        out->body = strdup("405 Method Not Allowed\n");
+        out->body_len = out->body ? strlen(out->body) : 0;
+        return;
+    }
+    server_stats ss;
+    hive_handler_stats hs;
+    server_stats_get(app->srv, &ss);
+    hive_handler_stats_get(app->handler, &hs);
+    size_t len = 0;
+    char *text = metrics_format(&ss, &hs, &len);
+    if (!text) {
+        out->status = 500;
+        return;
+    }
+    out->status = 200;
+    out->content_type = METRICS_CONTENT_TYPE;
+    out->body = text;
+    out->body_len = len;
+}
+
+/* ---- shutdown --------------------------------------------------------------- */
+
+static void close_quietly(uv_handle_t *h) {
+    if (!uv_is_closing(h)) uv_close(h, NULL);
+}
+
+/* Ends the serving: closes the servers (cancelling what is still in
+ * flight) and every handle, so that uv_run returns. */
+static void app_finish(serve_app *app) {
+    if (app->finished) return;
+    app->finished = true;
+    server_free(app->srv);
+    app->srv = NULL;
+    server_free(app->metrics);
+    app->metrics = NULL;
+    if (app->signals_open) {
+        close_quietly((uv_handle_t *)&app->sigint);
+        close_quietly((uv_handle_t *)&app->sigterm);
+    }
+    if (app->grace_open) close_quietly((uv_handle_t *)&app->grace);
+}
+
+/* The last connection closed after SIGINT/SIGTERM: finish. */
+static void on_drained(void *ud) {
+    serve_app *app = ud;
+    log_event(app, "info", "drained: every connection closed");
+    app_finish(app);
+}
+
+/* The grace period ran out with connections still open: cut them. */
+static void on_grace(uv_timer_t *t) {
+    serve_app *app = t->data;
+    log_event(app, "warn", "shutdown grace period over: %zu connection(s) cut",
+              server_connection_count(app->srv));
+    app_finish(app);
+}
+
+/* SIGINT/SIGTERM: stop accepting and let requests in flight finish
+ * within the grace period; a second signal stops at once. */
+static void on_signal(uv_signal_t *h, int signum) {
+    serve_app *app = h->data;
+    if (app->stopping) {
+        log_event(app, "warn", "second signal: stopping now");
+        app_finish(app);
+        return;
+    }
+    app->stopping = true;
+    app->grace_deadline = mono_ns() + app->o.grace_ns;
+    server_stats ss;
+    server_stats_get(app->srv, &ss);
+    log_event(app, "info", "%s: shutting down, %" PRIu64 " request(s) in flight, grace %.3fs",
+              signum == SIGINT ? "SIGINT" : "SIGTERM", ss.requests_in_flight,
+              (double)app->o.grace_ns / 1e9);
+    uv_timer_start(&app->grace, on_grace, app->o.grace_ns / 1000000, 0);
+    server_stop_accepting(app->srv, on_drained, app);
+}
+
+/* ---- setup -------------------------------------------------------------------- */
+
+static uint8_t *slurp(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap) break;
+        uint8_t *nb = realloc(buf, cap * 2);
+        if (!nb) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    if (buf && ferror(f)) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+/* Whether the module exports a function named _start (a WASI command). */
+static bool has_start(const hive_module *m) {
+    size_t n = hive_module_export_count(m);
+    for (size_t i = 0; i < n; i++) {
+        const char *name;
+        size_t nl;
+        hive_externtype t;
+        if (hive_module_export(m, i, &name, &nl, &t) == HIVE_OK && nl == 6 &&
+            !memcmp(name, "_start", 6) && t.kind == HIVE_EXTERN_FUNC)
+            return true;
+    }
+    return false;
+}
+
+/* Makes a server listening on addr. Returns 0 or prints why and returns -1. */
+static int start_server(serve_app *app, const char *addr, hive_handler *handler,
+                        const server_config *cfg, server **out, const char *what) {
+    struct sockaddr_storage sa;
+    if (server_parse_addr(addr, &sa) != 0) {
+        fprintf(stderr, "hive serve: bad address '%s' (HOST:PORT)\n", addr);
+        return -1;
+    }
+    int r = server_new(&app->loop, handler, cfg, out);
+    if (r == 0) r = server_listen(*out, (struct sockaddr *)&sa);
+    if (r != 0) {
+        fprintf(stderr, "hive serve: cannot listen on %s: %s\n", addr, uv_strerror(r));
+        return -1;
+    }
+    char bound[96];
+    server_address(*out, bound, sizeof bound);
+    log_event(app, "info", "%s on %s", what, bound);
+    return 0;
+}
+
+/* Contract in cli.h. */
+int cli_serve(int argc, char **argv) {
+    serve_app *app = calloc(1, sizeof *app);
+    if (!app) return 1;
+    int rc = parse_serve_args(argc, argv, &app->o);
+    if (rc) {
+        serve_usage(rc == 1 ? stdout : stderr);
+        free(app->o.env);
+        free(app->o.dirs);
+        free(app);
+        return rc == 1 ? 0 : 2;
+    }
+    serve_opts *o = &app->o;
+    rc = 1;
+    hive_engine *engine = NULL;
+    hive_module *module = NULL;
+    hive_guest *guest = NULL;
+    bool loop_open = false;
+    hive_error err;
+    memset(&err, 0, sizeof err);
+
+    size_t len = 0;
+    uint8_t *bytes = slurp(o->module_path, &len);
+    if (!bytes) {
+        fprintf(stderr, "hive serve: cannot read %s: %s\n", o->module_path, strerror(errno));
+        goto out;
+    }
+    hive_config ecfg;
+    memset(&ecfg, 0, sizeof ecfg);
+    if (o->max_memory) {
+        uint64_t pages = o->max_memory / 65536;
+        ecfg.max_memory_pages = pages > 65536 ? 65536 : (uint32_t)pages;
+    }
+    engine = hive_engine_new(&ecfg);
+    if (!engine) {
+        fprintf(stderr, "hive serve: out of memory\n");
+        goto out;
+    }
+    if (hive_module_new(engine, bytes, len, &module, &err) != HIVE_OK) {
+        fprintf(stderr, "hive serve: %s: %s (at byte %zu)\n", o->module_path,
+                err.message[0] ? err.message : hive_strerror(err.code), err.offset);
+        goto out;
+    }
+    if (!has_start(module)) {
+        fprintf(stderr,
+                "hive serve: %s exports no _start function: not a WAGI (WASI command) module\n",
+                o->module_path);
+        goto out;
+    }
+    if (hive_guest_wagi_new(engine, module, o->env, o->nenv, o->dirs, o->ndirs, &guest, &err) !=
+        HIVE_OK) {
+        fprintf(stderr, "hive serve: %s\n", err.message);
+        goto out;
+    }
+
+    hive_policy policy = {
+        .user = app,
+        .should_accept_request = policy_accept,
+        .on_request_start = policy_request_start,
+        .worker_expiration = policy_expiration,
+        .drop = policy_drop,
+    };
+    hive_handler_config hcfg = {
+        .threads = (unsigned)o->threads,
+        .max_concurrent = (size_t)o->concurrent_reuse,
+        .max_total = (size_t)o->reuse,
+        .max_queued = (size_t)o->max_queued,
+        .queue_timeout_ns = o->queue_timeout_ns,
+        .max_workers = (size_t)o->max_concurrent,
+    };
+    if (hive_handler_new(guest, &policy, &hcfg, &app->handler, &err) != HIVE_OK) {
+        fprintf(stderr, "hive serve: %s\n", err.message);
+        goto out;
+    }
+
+    if (uv_loop_init(&app->loop) != 0) {
+        fprintf(stderr, "hive serve: cannot make an event loop\n");
+        goto out;
+    }
+    loop_open = true;
+    signal(SIGPIPE, SIG_IGN); /* a client that goes away is an EPIPE, not a death */
+    uv_signal_init(&app->loop, &app->sigint);
+    uv_signal_init(&app->loop, &app->sigterm);
+    app->sigint.data = app->sigterm.data = app;
+    app->signals_open = true;
+    uv_signal_start(&app->sigint, on_signal, SIGINT);
+    uv_signal_start(&app->sigterm, on_signal, SIGTERM);
+    uv_timer_init(&app->loop, &app->grace);
+    app->grace.data = app;
+    app->grace_open = true;
+
+    server_config scfg = {
+        .max_body_bytes = o->max_body,
+        .max_concurrent = (size_t)o->max_concurrent,
+        .on_access = on_access,
+        .ud = app,
+    };
+    if (start_server(app, o->addr, app->handler, &scfg, &app->srv, "listening") != 0) {
+        app_finish(app);
+        uv_run(&app->loop, UV_RUN_DEFAULT);
+        goto out;
+    }
+    if (o->metrics_addr) {
+        server_config mcfg = {
+            .max_concurrent = 64,
+            .max_connections = 64,
+            .respond = metrics_respond,
+            .ud = app,
+        };
+        if (start_server(app, o->metrics_addr, NULL, &mcfg, &app->metrics, "metrics") != 0) {
+            app_finish(app);
+            uv_run(&app->loop, UV_RUN_DEFAULT);
+            goto out;
+        }
+    }
+    log_event(app, "info",
+              "serving %s: reuse %" PRIu64 ", concurrent reuse %" PRIu64
+              ", request timeout %s, max %" PRIu64 " requests in flight",
+              o->module_path, o->reuse, o->concurrent_reuse, o->request_ns ? "on" : "off",
+              o->max_concurrent);
+
+    uv_run(&app->loop, UV_RUN_DEFAULT);
+    rc = 0;
+
+out:
+    if (app->handler) {
+        uint64_t now = mono_ns(), grace = 0;
+        if (app->stopping && app->grace_deadline > now) grace = app->grace_deadline - now;
+        hive_handler_free(app->handler, grace);
+        if (app->stopping) log_event(app, "info", "stopped");
+    }
+    if (loop_open) {
+        uv_run(&app->loop, UV_RUN_DEFAULT);
+        uv_loop_close(&app->loop);
+    }
+    hive_guest_free(guest);
+    hive_module_release(module);
+    hive_engine_free(engine);
+    free(bytes);
+    free(o->env);
+    free(o->dirs);
+    free(app);
+    return rc;
+}
