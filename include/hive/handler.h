@@ -161,7 +161,19 @@ typedef struct hive_req_sink {
     /* The request failed. Called instead of on_head, or after it when
      * the guest fails mid-body (the embedder then aborts the connection). */
     void (*on_error)(void *ud, hive_handle_error error, const char *message);
+    /* Request-body backpressure: after hive_req_body_write returned 1, the
+     * guest's reads brought the buffered body below the low-water mark
+     * (HIVE_REQ_BODY_LOW_WATER): the embedder may write more. Called at
+     * most once per write that returned 1, not after the request ended
+     * or was cancelled. May be NULL. */
+    void (*on_input_drained)(void *ud);
 } hive_req_sink;
+
+/* Request-body buffering (per request): hive_req_body_write returns 1
+ * once more than the high-water mark is buffered and unread, and
+ * on_input_drained follows when reads bring it below the low-water mark. */
+#define HIVE_REQ_BODY_HIGH_WATER (256u * 1024)
+#define HIVE_REQ_BODY_LOW_WATER (64u * 1024)
 
 /* ---- the handler --------------------------------------------------------- */
 
@@ -203,7 +215,11 @@ void hive_handler_free(hive_handler *handler, uint64_t grace_ns);
 hive_req *hive_handler_handle(hive_handler *handler, const hive_request_info *info,
                               const hive_req_sink *sink, void *request_data);
 
-/* Feeds request body bytes (any thread). The handler copies them. */
+/* Feeds request body bytes (any thread). The handler copies them (it
+ * always takes all of them). Returns 0; 1 when the request's unread body
+ * is now over HIVE_REQ_BODY_HIGH_WATER: the embedder should stop feeding
+ * until the sink's on_input_drained; -1 when the body is closed, the
+ * request cancelled, or out of memory. */
 int hive_req_body_write(hive_req *req, const uint8_t *data, size_t len);
 /* No more body bytes. */
 void hive_req_body_end(hive_req *req);
@@ -215,6 +231,15 @@ void hive_req_output_ready(hive_req *req);
  * kind can drop one request alone. */
 void hive_req_cancel(hive_req *req);
 void hive_req_release(hive_req *req);
+/* Hands a request that failed with HIVE_HANDLE_INSTANTIATE back to the
+ * pool (any thread, also from inside that request's own on_error): it is
+ * placed again as if newly handled, with its info, sink, request data and
+ * the body bytes no guest has read. Valid once on_error(INSTANTIATE) has
+ * begun, and only while no guest consumed any body byte and the request
+ * was not cancelled nor already retried. Called from on_error, the
+ * re-placement happens once that callback returns. Returns 0, or
+ * HIVE_ESTATE when not allowed. */
+int hive_req_retry(hive_req *req);
 /* The id of the worker that took the request (0: none yet). Any thread. */
 uint64_t hive_req_worker_id(const hive_req *req);
 

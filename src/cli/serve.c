@@ -49,6 +49,7 @@ typedef struct serve_opts {
     uint64_t max_body;   /* bytes; 0: server default */
     uint64_t threads;
     uint64_t grace_ns;
+    uint64_t header_ns, body_ns, keepalive_ns; /* slow-client timeouts; 0: server defaults */
     bool json;
     const char **env;
     size_t nenv, env_cap;
@@ -80,6 +81,12 @@ static void serve_usage(FILE *out) {
         "  --queue-timeout DUR                    longest wait for an instance, then 503\n"
         "  --max-memory-size SIZE                 cap each guest memory (K, M, G suffixes)\n"
         "  --max-body-size SIZE                   largest request body, else 413 (default 64M)\n"
+        "  --header-timeout DUR                   a request head must arrive within DUR of\n"
+        "                                         its first byte, else 408 (default 10s)\n"
+        "  --body-timeout DUR                     longest pause while a request body\n"
+        "                                         arrives, else 408 (default 30s)\n"
+        "  --keepalive-timeout DUR                idle keep-alive connections close after\n"
+        "                                         DUR (default 5s)\n"
         "  --env NAME=VALUE                       guest environment variable; repeatable\n"
         "  --dir HOST[::GUEST]                    give the guest a host directory; repeatable\n"
         "  --threads N                            guest threads (default: the cores)\n"
@@ -225,6 +232,12 @@ static int parse_serve_args(int argc, char **argv, serve_opts *o) {
             bad = parse_bytes(val, &o->max_memory);
         else if (!strcmp(name, "--max-body-size"))
             bad = parse_bytes(val, &o->max_body);
+        else if (!strcmp(name, "--header-timeout"))
+            bad = parse_dur(val, &o->header_ns) || o->header_ns < 1000000;
+        else if (!strcmp(name, "--body-timeout"))
+            bad = parse_dur(val, &o->body_ns) || o->body_ns < 1000000;
+        else if (!strcmp(name, "--keepalive-timeout"))
+            bad = parse_dur(val, &o->keepalive_ns) || o->keepalive_ns < 1000000;
         else if (!strcmp(name, "--threads"))
             bad = parse_count(val, &o->threads, false);
         else if (!strcmp(name, "--shutdown-grace"))
@@ -685,6 +698,9 @@ int cli_serve(int argc, char **argv) {
     server_config scfg = {
         .max_body_bytes = o->max_body,
         .max_concurrent = (size_t)o->max_concurrent,
+        .head_timeout_ms = o->header_ns / 1000000,
+        .body_timeout_ms = o->body_ns / 1000000,
+        .idle_timeout_ms = o->keepalive_ns / 1000000,
         .on_access = on_access,
         .ud = app,
     };

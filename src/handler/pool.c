@@ -19,6 +19,13 @@
  * callback follows it. Failures decided on an embedder's thread inside
  * hive_handler_handle (QUEUE_FULL, SHUTDOWN) are delivered by the timer
  * thread, so that sink callbacks run on the handler's threads.
+ * hive_req_retry from inside the request's own on_error only marks it
+ * (retry_pending); req_flush re-places it once the callback returned.
+ *
+ * Request-body backpressure: hive_req_body_write returns 1 once the
+ * unread body passes HIVE_REQ_BODY_HIGH_WATER (in_full); the guest's
+ * read that brings it below HIVE_REQ_BODY_LOW_WATER makes the
+ * on_input_drained call on the guest's thread, like its on_body calls.
  *
  * Threads: `threads` guest threads take runnable workers from the run
  * queue and run one slice each; one timer thread enforces deadlines
@@ -94,6 +101,10 @@ struct hive_req {
     bool in_end;
     bool in_waiting;
     bool out_blocked;
+    bool in_full;       /* a body write returned 1: on_input_drained owed */
+    bool body_consumed; /* a guest read body bytes: no retry */
+    bool retry_ok;      /* on_error(INSTANTIATE) began: hive_req_retry allowed */
+    bool retry_pending; /* hive_req_retry from inside on_error: req_flush places it */
 };
 
 typedef enum worker_phase { W_STARTING, W_ACTIVE, W_ENDING } worker_phase;
@@ -258,6 +269,8 @@ static void req_task_finished(hive_handler *h, hive_req *r, const char *why, hiv
     else if (end) req_queue_call(r, HIVE_HANDLE_OK, NULL, pend);
 }
 
+static void req_replace(hive_req *r);
+
 /* Makes the queued sink calls, without h->lock. */
 static void req_flush(hive_req *list) {
     while (list) {
@@ -265,6 +278,8 @@ static void req_flush(hive_req *list) {
         list = r->pend_next;
         r->pend_next = NULL;
         pthread_mutex_lock(&r->lock);
+        if (r->pend_err == HIVE_HANDLE_INSTANTIATE && !r->cancelled && !r->body_consumed)
+            r->retry_ok = true;
         if (sink_enter(r)) {
             if (r->pend_err == HIVE_HANDLE_OK) {
                 if (r->sink.on_end) r->sink.on_end(r->sink.ud);
@@ -273,7 +288,10 @@ static void req_flush(hive_req *list) {
             }
             sink_leave(r);
         }
+        bool place = r->retry_pending;
+        r->retry_pending = false;
         pthread_mutex_unlock(&r->lock);
+        if (place) req_replace(r); /* hive_req_retry from on_error */
         req_release_ref(r);
     }
 }
@@ -527,7 +545,17 @@ int64_t handler_req_read_body(hive_req *r, uint8_t *buf, size_t cap) {
         n = (int64_t)(avail < cap ? avail : cap);
         memcpy(buf, r->in_buf + r->in_off, (size_t)n);
         r->in_off += (size_t)n;
+        r->body_consumed = true;
         if (r->in_off == r->in_len) r->in_off = r->in_len = 0;
+        /* Below the low-water mark after a write said "full": the
+         * embedder may feed again (a sink call on the guest's thread). */
+        if (r->in_full && r->in_len - r->in_off < HIVE_REQ_BODY_LOW_WATER) {
+            r->in_full = false;
+            if (!r->finished && r->sink.on_input_drained && sink_enter(r)) {
+                r->sink.on_input_drained(r->sink.ud);
+                sink_leave(r);
+            }
+        }
     } else if (r->in_end || r->cancelled) {
         n = 0;
     } else {
@@ -1171,37 +1199,19 @@ static int req_copy_info(hive_req *r, const hive_request_info *in) {
     return 0;
 }
 
-hive_req *hive_handler_handle(hive_handler *h, const hive_request_info *info,
-                              const hive_req_sink *sink, void *request_data) {
-    hive_req *r = calloc(1, sizeof *r);
-    if (!r) return NULL;
-    atomic_init(&r->refs, 2); /* the caller's and the handler's */
-    r->h = h;
-    pthread_mutex_init(&r->lock, NULL);
-    pthread_cond_init(&r->cb_cv, NULL);
-    r->sink = *sink;
-    r->data = request_data;
-    if (req_copy_info(r, info) != 0) {
-        free(r->headers);
-        free(r->arena);
-        pthread_mutex_destroy(&r->lock);
-        pthread_cond_destroy(&r->cb_cv);
-        free(r);
-        return NULL;
-    }
-    pthread_mutex_lock(&h->lock);
-    /* Failures here are delivered by the timer thread (h->late), not
-     * inside this call on the embedder's thread. */
+/* Places r (state REQ_NEW, or GONE after a failed instantiation): an
+ * available worker takes it; else a new worker starts with it (no queue
+ * hop); else it waits in the queue. Takes over one reference of r (the
+ * handler's). Failures go to the timer thread (h->late), not to this
+ * caller's thread. h->lock held. */
+static void req_place(hive_handler *h, hive_req *r) {
     if (h->stopping) {
         r->state = REQ_GONE;
         req_fail_locked(h, r, HIVE_HANDLE_SHUTDOWN, "shutting down", &h->late);
         pthread_cond_signal(&h->timer_cv);
-        pthread_mutex_unlock(&h->lock);
         req_release_ref(r);
-        return r;
+        return;
     }
-    /* An available worker takes it; else a new worker starts with it (no
-     * queue hop); else it waits in the queue. */
     hive_worker *found = NULL;
     if (!h->queue_head) /* first come, first served */
         for (hive_worker *w = h->workers; w; w = w->next)
@@ -1227,6 +1237,30 @@ hive_req *hive_handler_handle(hive_handler *h, const hive_request_info *info,
         dispatch(h);
         pthread_cond_signal(&h->timer_cv);
     }
+}
+
+hive_req *hive_handler_handle(hive_handler *h, const hive_request_info *info,
+                              const hive_req_sink *sink, void *request_data) {
+    hive_req *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    atomic_init(&r->refs, 2); /* the caller's and the handler's */
+    r->h = h;
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->cb_cv, NULL);
+    r->sink = *sink;
+    r->data = request_data;
+    if (req_copy_info(r, info) != 0) {
+        free(r->headers);
+        free(r->arena);
+        pthread_mutex_destroy(&r->lock);
+        pthread_cond_destroy(&r->cb_cv);
+        free(r);
+        return NULL;
+    }
+    pthread_mutex_lock(&h->lock);
+    /* Failures here are delivered by the timer thread (h->late), not
+     * inside this call on the embedder's thread. */
+    req_place(h, r);
     pthread_mutex_unlock(&h->lock);
     return r;
 }
@@ -1240,6 +1274,12 @@ int hive_req_body_write(hive_req *r, const uint8_t *data, size_t len) {
         rc = -1;
     } else if (len) {
         if (r->in_off > 0 && r->in_off == r->in_len) r->in_off = r->in_len = 0;
+        if (r->in_off > 0 && r->in_len + len > r->in_cap) {
+            /* reuse the read part before growing */
+            memmove(r->in_buf, r->in_buf + r->in_off, r->in_len - r->in_off);
+            r->in_len -= r->in_off;
+            r->in_off = 0;
+        }
         if (r->in_len + len > r->in_cap) {
             size_t cap = r->in_cap ? r->in_cap : 4096;
             while (cap < r->in_len + len) cap *= 2;
@@ -1253,6 +1293,10 @@ int hive_req_body_write(hive_req *r, const uint8_t *data, size_t len) {
         }
         memcpy(r->in_buf + r->in_len, data, len);
         r->in_len += len;
+    }
+    if (rc == 0 && r->in_len - r->in_off > HIVE_REQ_BODY_HIGH_WATER) {
+        r->in_full = true;
+        rc = 1;
     }
     if (r->in_waiting && r->worker) {
         r->in_waiting = false;
@@ -1323,6 +1367,52 @@ void hive_req_cancel(hive_req *r) {
     while (r->in_cb && !pthread_equal(r->cb_thread, pthread_self()))
         pthread_cond_wait(&r->cb_cv, &r->lock);
     pthread_mutex_unlock(&r->lock);
+}
+
+/* Places a request again after its failed instantiation (hive_req_retry),
+ * unless it was cancelled meanwhile. No lock held. */
+static void req_replace(hive_req *r) {
+    hive_handler *h = r->h;
+    pthread_mutex_lock(&h->lock);
+    pthread_mutex_lock(&r->lock);
+    bool ok = !r->cancelled && r->state == REQ_GONE && !r->worker;
+    if (ok) {
+        r->finished = false;
+        r->head_sent = false;
+    }
+    pthread_mutex_unlock(&r->lock);
+    if (ok) {
+        r->to_cancel = r->expired = false;
+        r->counted = r->has_task = false;
+        r->deadline = 0;
+        atomic_store(&r->worker_id, 0);
+        r->state = REQ_NEW;
+        atomic_fetch_add(&r->refs, 1); /* the handler's, which req_place takes */
+        req_place(h, r);
+    }
+    pthread_mutex_unlock(&h->lock);
+}
+
+int hive_req_retry(hive_req *r) {
+    if (!r) return HIVE_EARG;
+    pthread_mutex_lock(&r->lock);
+    if (!r->retry_ok || r->cancelled || r->body_consumed) {
+        pthread_mutex_unlock(&r->lock);
+        return HIVE_ESTATE;
+    }
+    r->retry_ok = false;
+    if (r->in_cb && pthread_equal(r->cb_thread, pthread_self())) {
+        /* inside its on_error: req_flush places it after the callback */
+        r->retry_pending = true;
+        pthread_mutex_unlock(&r->lock);
+        return 0;
+    }
+    /* on_error running on another thread returns first: no sink call of
+     * the new placement may overlap it */
+    while (r->in_cb) pthread_cond_wait(&r->cb_cv, &r->lock);
+    pthread_mutex_unlock(&r->lock);
+    req_replace(r);
+    return 0;
 }
 
 uint64_t hive_req_worker_id(const hive_req *r) {

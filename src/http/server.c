@@ -17,6 +17,13 @@
  * Lock order: the handler's locks (held around sink calls), then evlock;
  * the loop never calls into the handler while holding evlock.
  *
+ * Request-body backpressure: when hive_req_body_write says the request's
+ * unread body is over the pool's high-water mark, the exchange pauses
+ * (x.paused): no more body is fed and the socket is not read, and the
+ * body timeout does not run (the guest, not the client, is slow). The
+ * sink's on_input_drained sets conn.input_drained; the loop resumes.
+ * The end of the response resumes too (what follows is drained).
+ *
  * Lifetime: a connection outlives its exchange's sink calls because the
  * last call for a request is on_end or on_error (the handler calls
  * nothing after them), and a request that has not ended is cancelled
@@ -104,6 +111,8 @@ typedef struct exchange {
     bool overflow;  /* the guest wrote past its Content-Length */
     uint64_t bytes; /* body bytes sent */
     uint64_t worker_id;
+    bool paused;  /* the handler's body buffer is full: not reading */
+    bool retried; /* an INSTANTIATE failure was retried once */
     char error[160];
 } exchange;
 
@@ -142,6 +151,7 @@ struct conn {
     bool sink_discard;  /* the response has no body: drop on_body bytes */
     size_t out_pending; /* on_body bytes not yet sent */
     bool out_blocked;   /* on_body said "full" */
+    bool input_drained; /* on_input_drained: the exchange may resume */
 };
 
 struct server {
@@ -456,8 +466,10 @@ static void conn_cancel_req(conn *c) {
     c->sink_failed = false;
     c->sink_discard = false;
     c->out_blocked = false;
+    c->input_drained = false;
     uv_mutex_unlock(&s->evlock);
     x->req = NULL;
+    x->paused = false; /* the rest of the body is drained, if at all */
     s->inflight--;
     s->stats.requests_in_flight = s->inflight;
     hive_req_release(r);
@@ -676,6 +688,15 @@ static void sink_on_error(void *ud, hive_handle_error error, const char *message
     sink_push(c, ev);
 }
 
+/* The guest read the request body down: reading may resume. */
+static void sink_on_input_drained(void *ud) {
+    conn *c = ud;
+    uv_mutex_lock(&c->s->evlock);
+    c->input_drained = true;
+    sink_push_locked(c, NULL);
+    uv_mutex_unlock(&c->s->evlock);
+}
+
 /* ---- responses from the handler (loop thread) ---------------------------- */
 
 static void conn_on_head(conn *c, event *ev) {
@@ -811,6 +832,11 @@ static void conn_on_end(conn *c) {
  * a broken connection after it (the client must see the cut). */
 static void conn_on_error(conn *c, hive_handle_error e, const char *msg) {
     exchange *x = &c->x;
+    if (e == HIVE_HANDLE_INSTANTIATE && !x->retried && !x->head_sent && x->req &&
+        hive_req_retry(x->req) == 0) {
+        x->retried = true; /* once: a fresh instance may well succeed */
+        return;
+    }
     snprintf(x->error, sizeof x->error, "%s: %s", hive_handle_error_name(e), msg ? msg : "");
     if (x->head_sent) { /* mid-body: the client must see the break */
         x->done = true;
@@ -823,7 +849,11 @@ static void conn_on_error(conn *c, hive_handle_error e, const char *msg) {
 }
 
 /* Handles the events of one connection, in order. */
-static void conn_process_events(conn *c, event *evs, bool failed) {
+static void conn_process_events(conn *c, event *evs, bool failed, bool drained) {
+    if (drained && c->x.paused && c->x.req && !c->destroying) {
+        c->x.paused = false;
+        c->x.body_progress_ms = now_ms(c->s); /* the pause was not the client's */
+    }
     while (evs) {
         event *ev = evs;
         evs = ev->next;
@@ -878,8 +908,10 @@ static void async_cb(uv_async_t *a) {
         c->ev_head = c->ev_tail = NULL;
         bool failed = c->sink_failed;
         c->sink_failed = false;
+        bool drained = c->input_drained;
+        c->input_drained = false;
         uv_mutex_unlock(&s->evlock);
-        conn_process_events(c, evs, failed);
+        conn_process_events(c, evs, failed, drained);
     }
     uv_async_send(&s->async); /* more to do: after other callbacks */
 }
@@ -958,10 +990,12 @@ static int conn_dispatch(conn *c, const http_request *req) {
         .on_body = sink_on_body,
         .on_end = sink_on_end,
         .on_error = sink_on_error,
+        .on_input_drained = sink_on_input_drained,
     };
     uv_mutex_lock(&s->evlock);
     c->sink_discard = x->is_head;
     c->out_blocked = false;
+    c->input_drained = false;
     uv_mutex_unlock(&s->evlock);
     x->req = hive_handler_handle(s->handler, &info, &sink, c);
     if (!x->req) return -1;
@@ -1065,8 +1099,9 @@ static int conn_body_bytes(conn *c, const char *p, size_t n) {
         return -1;
     }
     if (x->req && !x->done) {
-        /* fails only when the request is gone, which its events will say */
-        (void)hive_req_body_write(x->req, (const uint8_t *)p, n);
+        /* fails only when the request is gone, which its events will say;
+         * 1: the handler holds enough unread body, pause until drained */
+        if (hive_req_body_write(x->req, (const uint8_t *)p, n) == 1) x->paused = true;
         return 0;
     }
     if (n > x->drain_left) {
@@ -1085,7 +1120,7 @@ static int conn_feed_body(conn *c) {
     exchange *x = &c->x;
     size_t off = 0;
     int rc = 0;
-    while (!x->body_done && off < c->in_len && rc == 0) {
+    while (!x->body_done && !x->paused && off < c->in_len && rc == 0) {
         if (x->body == BODY_LENGTH) {
             size_t n = c->in_len - off;
             if ((uint64_t)n > x->body_left) n = (size_t)x->body_left;
@@ -1265,6 +1300,7 @@ static bool conn_want_read(conn *c) {
     if (c->destroying) return false;
     if (c->peer_eof) return false;
     if (c->phase == C_CLOSING) return true;
+    if (c->phase == C_REQUEST && c->x.paused) return false; /* request-body backpressure */
     size_t limit = c->s->cfg.max_head_bytes + 1;
     if (limit < IN_INITIAL) limit = IN_INITIAL;
     if (c->in_len == c->in_cap) {
@@ -1372,7 +1408,8 @@ static void timer_cb(uv_timer_t *t) {
             conn_destroy(c, NULL);
             return;
         }
-    } else if (!x->body_done && now >= x->body_progress_ms + s->cfg.body_timeout_ms) {
+    } else if (!x->body_done && !x->paused &&
+               now >= x->body_progress_ms + s->cfg.body_timeout_ms) {
         if (x->done) {
             x->keep_alive = false;
             x->body_done = true;
@@ -1409,7 +1446,7 @@ static void conn_arm_timer(conn *c) {
                 earliest(&deadline, c->head_start_ms + s->cfg.head_timeout_ms);
             else if (c->in_len == 0)
                 earliest(&deadline, c->idle_since_ms + s->cfg.idle_timeout_ms);
-        } else if (!c->x.body_done) {
+        } else if (!c->x.body_done && !c->x.paused) {
             earliest(&deadline, c->x.body_progress_ms + s->cfg.body_timeout_ms);
         }
     }

@@ -185,6 +185,49 @@ if start echo "$APPS/echo.wasm" --max-body-size 6M; then
     eq "echo: SIGTERM exit status" "$STOP_RC" 0
 fi
 
+# ---- request-body backpressure, slow-client timeouts ---------------------------
+
+echo "== request-body backpressure, timeouts"
+if start drain "$APPS/drain.wasm" --max-body-size 1G; then
+    # 200 MiB to a guest that reads 64 KiB per millisecond: the server
+    # stops reading while the guest's buffer is full, so its memory stays flat
+    head -c 209715200 /dev/zero >"$TMP/z200.bin"
+    ( peak=0
+      while kill -0 "$PID" 2>/dev/null; do
+          r=$(awk '/^VmRSS:/ { print $2 }' "/proc/$PID/status" 2>/dev/null)
+          [ -n "$r" ] && [ "$r" -gt "$peak" ] && { peak=$r; echo "$peak" >"$TMP/rss.peak"; }
+          sleep 0.05
+      done ) &
+    rpid=$!
+    out=$("${CURL[@]}" --data-binary @"$TMP/z200.bin" "$(url '/?us=1000')")
+    kill "$rpid" 2>/dev/null
+    wait "$rpid" 2>/dev/null
+    rm -f "$TMP/z200.bin"
+    check "backpressure: 200 MiB upload to a slow reader arrives whole" \
+        grep -qx 'body-bytes: 209715200' <<<"$out"
+    peak=$(cat "$TMP/rss.peak" 2>/dev/null || echo 0)
+    check "backpressure: server RSS stays under 64 MiB (peak ${peak} kB)" \
+        [ "$peak" -gt 0 -a "$peak" -lt 65536 ]
+    stop
+fi
+if start timeouts "$APPS/echo.wasm" --header-timeout 1s --body-timeout 1s --keepalive-timeout 1s; then
+    t0=$(date +%s.%N)
+    raw 'send:GET / HTTP/1.1\r\nHost: x\r\n' 'expect:HTTP/1.1 408 ' 'eof' >/dev/null 2>&1
+    rc=$?
+    t1=$(date +%s.%N)
+    check "--header-timeout 1s: half a head gets 408 and close" [ $rc -eq 0 ]
+    check "... after about 1 s" awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a >= 0.9 && b - a < 4) }'
+    # echo answers before it reads: the stall then cuts the connection
+    raw 'send:POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc' 'timeout:4000' 'eof' \
+        >/dev/null 2>&1
+    check "--body-timeout 1s: a stalled body closes the connection" [ $? -eq 0 ]
+    raw 'send:GET / HTTP/1.1\r\nHost: x\r\n\r\n' 'expect:HTTP/1.1 200 ' 'eof' >/dev/null 2>&1
+    check "--keepalive-timeout 1s: an idle connection is closed" [ $? -eq 0 ]
+    stop
+fi
+"$HIVE" serve --header-timeout 0 "$APPS/hello.wasm" >/dev/null 2>&1
+eq "usage: --header-timeout 0 is exit 2" "$?" 2
+
 # ---- streaming responses ----------------------------------------------------
 
 echo "== streaming"
@@ -257,7 +300,7 @@ fi
 
 echo "== limits, disconnects, metrics, shutdown"
 if start slow "$APPS/slow.wasm" --max-concurrent-requests 2 --metrics-addr 127.0.0.1:0 \
-    --max-body-size 1M; then
+    --max-body-size 128K; then
     check "metrics: endpoint up" [ -n "$MPORT" ]
     # slow answers after its sleep, so the limit is hit before any head
     head -c 2097152 /dev/zero >"$TMP/big.bin"

@@ -100,6 +100,9 @@ struct treq {
     int no_end;       /* leave the body open: the task's end closes it */
     int forget_done;  /* never call handler_req_task_done (run returns IDLE) */
     const char *body; /* each chunk (NULL: "ok") */
+    int read_slice;   /* echo: read at most this many bytes per slice (0: all) */
+    int pattern;      /* echo: check body byte i is pat_byte(i) */
+    int retry_in_error; /* on_error(INSTANTIATE) calls hive_req_retry (twice) */
     uint64_t deadline_ms;
     int full; /* the sink's on_body returns 1 */
     hook_fn on_end_hook, on_error_hook, on_body_hook;
@@ -122,6 +125,8 @@ struct treq {
     uint64_t start_seq, wait_seq, done_seq;
     int waits, ran, read_waits, out_waits, bp_seen, guest_cancelled, head_refused;
     size_t in_total;
+    int pattern_bad, drained, retry_rc, retry_rc2, retries;
+    hive_handle_error retried_err;
 
     /* guest link, under the guest's mu */
     guest_inst *gi;
@@ -194,8 +199,41 @@ static void s_end(void *ud) {
     if (t->on_end_hook) t->on_end_hook(t);
 }
 
+static void s_drained(void *ud) {
+    treq *t = ud;
+    pthread_mutex_lock(&T_mu);
+    if (t->cancel_done) tr_bad(t, "on_input_drained after cancel");
+    if (t->finished) tr_bad(t, "on_input_drained after the end");
+    t->drained++;
+    pthread_cond_broadcast(&T_cv);
+    pthread_mutex_unlock(&T_mu);
+}
+
+/* Forgets a failure before hive_req_retry (which may answer at once). */
+static void tr_unfail(treq *t) {
+    t->retried_err = t->err;
+    t->finished = 0;
+    t->errors = 0;
+    t->retries++;
+}
+
 static void s_error(void *ud, hive_handle_error e, const char *msg) {
     treq *t = ud;
+    if (t->retry_in_error && e == HIVE_HANDLE_INSTANTIATE && !t->retries) {
+        /* retry from inside the callback: placed once it returns */
+        pthread_mutex_lock(&T_mu);
+        tr_unfail(t);
+        t->retried_err = e;
+        pthread_mutex_unlock(&T_mu);
+        int rc = hive_req_retry(t->req);
+        int rc2 = hive_req_retry(t->req); /* once only */
+        pthread_mutex_lock(&T_mu);
+        t->retry_rc = rc;
+        t->retry_rc2 = rc2;
+        pthread_cond_broadcast(&T_cv);
+        pthread_mutex_unlock(&T_mu);
+        if (rc == 0) return;
+    }
     pthread_mutex_lock(&T_mu);
     if (t->cancel_done) tr_bad(t, "on_error after cancel");
     if (t->finished) tr_bad(t, "on_error after the end");
@@ -229,7 +267,7 @@ static treq *tr_send(hive_handler *h, treq *t) {
         .server_port = 80,
         .scheme = "http",
     };
-    hive_req_sink sink = {t, s_head, s_body, s_end, s_error};
+    hive_req_sink sink = {t, s_head, s_body, s_end, s_error, s_drained};
     t->h = h;
     pthread_mutex_lock(&T_mu);
     t->t_handle = now_ns();
@@ -530,6 +568,9 @@ static void spin(guest_inst *gi) {
 
 typedef enum { STEP_MORE, STEP_WAIT, STEP_DONE, STEP_TRAP, STEP_EXIT } step;
 
+/* The body byte at offset i for pattern checks. */
+static uint8_t pat_byte(size_t i) { return (uint8_t)(i * 31u + (i >> 13) + 7u); }
+
 static step task_wait(gtask *k) {
     pthread_mutex_lock(&T_mu);
     k->t->waits++;
@@ -586,8 +627,10 @@ static step task_step(guest_inst *gi, gtask *k) {
                 return STEP_TRAP;
             }
             if (t->echo) {
+                size_t got = 0;
                 for (;;) {
                     uint8_t buf[64];
+                    if (t->read_slice && got >= (size_t)t->read_slice) return STEP_MORE;
                     int64_t n = handler_req_read_body(k->req, buf, sizeof buf);
                     if (n < 0) {
                         pthread_mutex_lock(&T_mu);
@@ -596,6 +639,16 @@ static step task_step(guest_inst *gi, gtask *k) {
                         return task_wait(k);
                     }
                     if (n == 0) break;
+                    got += (size_t)n;
+                    int badp = 0;
+                    if (t->pattern)
+                        for (int64_t i = 0; i < n; i++)
+                            if (buf[i] != pat_byte(t->in_total + (size_t)i)) badp = 1;
+                    if (badp) {
+                        pthread_mutex_lock(&T_mu);
+                        t->pattern_bad++;
+                        pthread_mutex_unlock(&T_mu);
+                    }
                     size_t room = sizeof k->in - k->in_len;
                     size_t take = (size_t)n < room ? (size_t)n : room;
                     memcpy(k->in + k->in_len, buf, take);
@@ -1760,6 +1813,136 @@ static void test_sink_reentrancy(void) {
     finish_test(h, &g, &p, 1000, 0);
 }
 
+/* Request-body backpressure: a body written faster than the guest reads
+ * makes hive_req_body_write return 1 past the high-water mark (the bytes
+ * are still taken); the guest's reads below the low-water mark call
+ * on_input_drained; every byte arrives, in order. */
+static void test_input_backpressure(void) {
+    static sguest g;
+    static tpol p;
+    memset(&p, 0, sizeof p);
+    sg_init(&g, 1, 1);
+    hive_handler *h = mk_handler(&g, &p, (hive_handler_config){0});
+
+    treq *a = tr_new();
+    a->echo = 1;
+    a->gate = 1; /* reads nothing until the first "full" */
+    a->pattern = 1;
+    a->read_slice = 8192; /* then slowly: one slice per 8 KiB */
+    tr_send(h, a);
+    const size_t total = 2u * 1024 * 1024, chunk = 4096;
+    static uint8_t buf[4096];
+    size_t sent = 0;
+    int fulls = 0, bad_rc = 0;
+    size_t first_full = 0;
+    while (sent < total) {
+        for (size_t i = 0; i < chunk; i++) buf[i] = pat_byte(sent + i);
+        int rc = hive_req_body_write(a->req, buf, chunk);
+        sent += chunk;
+        if (rc != 0 && rc != 1) bad_rc++;
+        if (rc != 1) continue;
+        if (!fulls) first_full = sent;
+        int before = LOCKED(a->drained);
+        if (!fulls) gate_open(&g, a);
+        fulls++;
+        if (!WAIT_UNTIL(a->drained > before, 3000)) break;
+        /* drained: below the low-water mark */
+    }
+    CHECK_EQ_INT(bad_rc, 0);
+    CHECK_EQ_INT(sent, total);
+    CHECK_EQ_INT(first_full, HIVE_REQ_BODY_HIGH_WATER + chunk);
+    CHECK(fulls >= 2);
+    hive_req_body_end(a->req);
+    CHECK(WAIT_UNTIL(DONE(a), 5000));
+    pthread_mutex_lock(&T_mu);
+    CHECK_EQ_INT(a->in_total, total);
+    CHECK_EQ_INT(a->pattern_bad, 0);
+    CHECK_EQ_INT(a->drained, fulls);
+    CHECK_EQ_INT(a->ends, 1);
+    CHECK_EQ_INT(a->status_got, 200);
+    pthread_mutex_unlock(&T_mu);
+    finish_test(h, &g, &p, 1000, 0);
+}
+
+/* hive_req_retry after an instantiation failure places the same request
+ * (its body too) on a new worker, from inside on_error or later from
+ * another thread; it is refused once done, after other errors, after a
+ * cancel, and a second time. */
+static void test_retry_instantiate(void) {
+    static sguest g;
+    static tpol p;
+    memset(&p, 0, sizeof p);
+    sg_init(&g, 1, 1);
+    p.max_total = 1; /* a worker per request: 1, 2, 3, ... */
+    p.fail_inst[0] = 1;
+    p.fail_inst[1] = 3;
+    p.fail_inst[2] = 7;
+    hive_handler *h = mk_handler(&g, &p, (hive_handler_config){0});
+
+    /* from inside on_error, with a body written before and after */
+    treq *a = tr_new();
+    a->echo = 1;
+    a->retry_in_error = 1;
+    tr_send(h, a);
+    CHECK_EQ_INT(hive_req_body_write(a->req, (const uint8_t *)"hel", 3), 0);
+    CHECK(WAIT_UNTIL(a->retries == 1, 3000));
+    CHECK_EQ_INT(hive_req_body_write(a->req, (const uint8_t *)"lo", 2), 0);
+    hive_req_body_end(a->req);
+    CHECK(WAIT_UNTIL(DONE(a), 3000));
+    pthread_mutex_lock(&T_mu);
+    CHECK_EQ_INT(a->retried_err, HIVE_HANDLE_INSTANTIATE);
+    CHECK_EQ_INT(a->retry_rc, 0);
+    CHECK_EQ_INT(a->retry_rc2, HIVE_ESTATE);
+    CHECK(ok_with(a, 200, "hello"));
+    CHECK_EQ_INT(a->wid, 2);
+    pthread_mutex_unlock(&T_mu);
+    CHECK_EQ_INT(hive_req_worker_id(a->req), 2);
+
+    /* from this thread, after on_error returned */
+    treq *b = tr_new();
+    tr_send(h, b);
+    CHECK(WAIT_UNTIL(DONE(b), 3000));
+    pthread_mutex_lock(&T_mu);
+    CHECK_EQ_INT(b->err, HIVE_HANDLE_INSTANTIATE);
+    tr_unfail(b);
+    pthread_mutex_unlock(&T_mu);
+    CHECK_EQ_INT(hive_req_retry(b->req), 0);
+    CHECK(WAIT_UNTIL(DONE(b), 3000));
+    CHECK(LOCKED(ok_with(b, 200, "ok")));
+    CHECK_EQ_INT(LOCKED(b->wid), 4);
+    CHECK_EQ_INT(hive_req_retry(b->req), HIVE_ESTATE); /* answered now */
+
+    /* refused: a success, a trap, a cancelled failure */
+    treq *c = tr_new();
+    tr_send(h, c);
+    CHECK(WAIT_UNTIL(DONE(c), 3000));
+    CHECK_EQ_INT(hive_req_retry(c->req), HIVE_ESTATE);
+    treq *e = tr_new();
+    e->trap = 1;
+    tr_send(h, e);
+    CHECK(WAIT_UNTIL(DONE(e), 3000));
+    CHECK_EQ_INT(LOCKED(e->err), HIVE_HANDLE_TRAPPED);
+    CHECK_EQ_INT(hive_req_retry(e->req), HIVE_ESTATE);
+    treq *f = tr_new();
+    tr_send(h, f);
+    CHECK(WAIT_UNTIL(DONE(f), 3000));
+    CHECK_EQ_INT(LOCKED(f->err), HIVE_HANDLE_INSTANTIATE);
+    tr_cancel(f);
+    CHECK_EQ_INT(hive_req_retry(f->req), HIVE_ESTATE);
+    /* a request still in flight */
+    treq *q = tr_new();
+    q->gate = 1;
+    tr_send(h, q);
+    CHECK(WAIT_UNTIL(q->waits >= 1, 3000));
+    CHECK_EQ_INT(hive_req_retry(q->req), HIVE_ESTATE);
+    gate_open(&g, q);
+    CHECK(WAIT_UNTIL(DONE(q), 3000));
+    CHECK(LOCKED(ok_with(q, 200, "ok")));
+    hive_handler_stats st = stats(h);
+    CHECK_EQ_INT(st.requests_failed[HIVE_HANDLE_INSTANTIATE], 3);
+    finish_test(h, &g, &p, 1000, 0);
+}
+
 /* Many requests of every kind on a few workers that retire and restart:
  * everything is answered once and the counters add up. */
 static void test_stress(void) {
@@ -1869,6 +2052,8 @@ int main(void) {
     RUN(test_exit_with_waiting_request);
     RUN(test_shutdown_grace);
     RUN(test_sink_reentrancy);
+    RUN(test_input_backpressure);
+    RUN(test_retry_instantiate);
     RUN(test_stress);
     return test_summary("handler");
 }
