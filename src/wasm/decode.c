@@ -26,6 +26,7 @@
 #include "wasm/leb.h"
 #include "wasm/module.h"
 #include "wasm/runtime.h"
+#include "wasm/simd_ops.h"
 
 typedef struct decode_ctx {
     const hv_alloc *a;
@@ -208,24 +209,25 @@ static int decode_skip_fc(decode_ctx *d, uint32_t sub, size_t at) {
     return decode_malformed(d, at, "illegal opcode fc %02x", sub);
 }
 
-/* Skips the immediates of 0xFD-prefixed (SIMD) instruction `sub`. */
+/* Skips the immediates of 0xFD-prefixed (SIMD) instruction `sub`, as
+ * simd_ops.h lists them. An opcode with no instruction is malformed. */
 static int decode_skip_fd(decode_ctx *d, uint32_t sub, size_t at) {
+    const simd_op_info *info = simd_op_lookup(sub);
+    uint8_t lane;
     int rc;
-    if (sub <= 0x0b || sub == 0x5c || sub == 0x5d) return decode_memarg(d); /* loads, store */
-    if (sub == 0x0c || sub == 0x0d) { /* v128.const, i8x16.shuffle */
+    if (!info) return decode_malformed(d, at, "illegal opcode fd %02x", sub);
+    switch ((simd_imm_kind)info->imm) {
+    case SIMD_IMM_NONE: return HIVE_OK;
+    case SIMD_IMM_MEMARG: return decode_memarg(d);
+    case SIMD_IMM_LANE: return decode_byte(d, &lane);
+    case SIMD_IMM_MEMARG_LANE:
+        DECODE_TRY(decode_memarg(d));
+        return decode_byte(d, &lane);
+    case SIMD_IMM_V128:
+    case SIMD_IMM_SHUFFLE:
         rc = leb_bytes(&d->r, 16, NULL);
         return rc == LEB_OK ? HIVE_OK : decode_leb_fail(d, rc);
     }
-    if (sub >= 0x15 && sub <= 0x22) { /* extract/replace lane */
-        uint8_t lane;
-        return decode_byte(d, &lane);
-    }
-    if (sub >= 0x54 && sub <= 0x5b) { /* load/store lane */
-        uint8_t lane;
-        DECODE_TRY(decode_memarg(d));
-        return decode_byte(d, &lane);
-    }
-    if (sub <= 0xff) return HIVE_OK; /* no immediates; gaps are validate.c's */
     return decode_malformed(d, at, "illegal opcode fd %02x", sub);
 }
 

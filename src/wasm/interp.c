@@ -23,6 +23,7 @@
 #include "wasm/numeric.h"
 #include "wasm/opcodes.h"
 #include "wasm/runtime.h"
+#include "wasm/simd.h"
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "interp.c loads and stores memory with memcpy: little-endian hosts only"
@@ -245,6 +246,360 @@ static inline void zero_slots(wasm_slot *z, wasm_slot *end) {
     }
 }
 
+/* ---- SIMD handlers (opcodes.h: OP_SIMD_<fn>), one line per instruction
+ * below, each a call of simd.h's simd_<fn> on slot pairs. v128 values move
+ * in and out of frames by memcpy (simd_v128_load/store), never through a
+ * wasm_v128 pointer into the frame. ---- */
+#define V128_IN(k) simd_v128_load(&SLOT(k))
+#define V128_OUT(k, x) simd_v128_store(&SLOT(k), (x))
+/* Effective address of a [.., a, offset] access of n bytes at cells k, k+1;
+ * traps like the scalar loads and stores. */
+#define SIMD_EA(ea, k, n)                                   \
+    uint64_t ea = (uint64_t)SLOT(k).i32 + pc[(k) + 1].u32; \
+    if (ea + (n) > mem_size) goto trap_memory
+/* Every SIMD instruction but v128.const and i8x16.shuffle, by handler shape
+ * (the SIMD_* macros below), in opcode order. */
+#define INTERP_SIMD_LIST \
+    SIMD_LOAD(v128_load, 16) \
+    SIMD_LOAD(v128_load8x8_s, 8) \
+    SIMD_LOAD(v128_load8x8_u, 8) \
+    SIMD_LOAD(v128_load16x4_s, 8) \
+    SIMD_LOAD(v128_load16x4_u, 8) \
+    SIMD_LOAD(v128_load32x2_s, 8) \
+    SIMD_LOAD(v128_load32x2_u, 8) \
+    SIMD_LOAD(v128_load8_splat, 1) \
+    SIMD_LOAD(v128_load16_splat, 2) \
+    SIMD_LOAD(v128_load32_splat, 4) \
+    SIMD_LOAD(v128_load64_splat, 8) \
+    SIMD_STORE(v128_store, 16) \
+    SIMD_VV_V(i8x16_swizzle) \
+    SIMD_SPLAT_I32(i8x16_splat) \
+    SIMD_SPLAT_I32(i16x8_splat) \
+    SIMD_SPLAT_I32(i32x4_splat) \
+    SIMD_SPLAT_I64(i64x2_splat) \
+    SIMD_SPLAT_F32(f32x4_splat) \
+    SIMD_SPLAT_F64(f64x2_splat) \
+    SIMD_EXTRACT_I32(i8x16_extract_lane_s) \
+    SIMD_EXTRACT_I32(i8x16_extract_lane_u) \
+    SIMD_REPLACE_I32(i8x16_replace_lane) \
+    SIMD_EXTRACT_I32(i16x8_extract_lane_s) \
+    SIMD_EXTRACT_I32(i16x8_extract_lane_u) \
+    SIMD_REPLACE_I32(i16x8_replace_lane) \
+    SIMD_EXTRACT_I32(i32x4_extract_lane) \
+    SIMD_REPLACE_I32(i32x4_replace_lane) \
+    SIMD_EXTRACT_I64(i64x2_extract_lane) \
+    SIMD_REPLACE_I64(i64x2_replace_lane) \
+    SIMD_EXTRACT_F32(f32x4_extract_lane) \
+    SIMD_REPLACE_F32(f32x4_replace_lane) \
+    SIMD_EXTRACT_F64(f64x2_extract_lane) \
+    SIMD_REPLACE_F64(f64x2_replace_lane) \
+    SIMD_VV_V(i8x16_eq) \
+    SIMD_VV_V(i8x16_ne) \
+    SIMD_VV_V(i8x16_lt_s) \
+    SIMD_VV_V(i8x16_lt_u) \
+    SIMD_VV_V(i8x16_gt_s) \
+    SIMD_VV_V(i8x16_gt_u) \
+    SIMD_VV_V(i8x16_le_s) \
+    SIMD_VV_V(i8x16_le_u) \
+    SIMD_VV_V(i8x16_ge_s) \
+    SIMD_VV_V(i8x16_ge_u) \
+    SIMD_VV_V(i16x8_eq) \
+    SIMD_VV_V(i16x8_ne) \
+    SIMD_VV_V(i16x8_lt_s) \
+    SIMD_VV_V(i16x8_lt_u) \
+    SIMD_VV_V(i16x8_gt_s) \
+    SIMD_VV_V(i16x8_gt_u) \
+    SIMD_VV_V(i16x8_le_s) \
+    SIMD_VV_V(i16x8_le_u) \
+    SIMD_VV_V(i16x8_ge_s) \
+    SIMD_VV_V(i16x8_ge_u) \
+    SIMD_VV_V(i32x4_eq) \
+    SIMD_VV_V(i32x4_ne) \
+    SIMD_VV_V(i32x4_lt_s) \
+    SIMD_VV_V(i32x4_lt_u) \
+    SIMD_VV_V(i32x4_gt_s) \
+    SIMD_VV_V(i32x4_gt_u) \
+    SIMD_VV_V(i32x4_le_s) \
+    SIMD_VV_V(i32x4_le_u) \
+    SIMD_VV_V(i32x4_ge_s) \
+    SIMD_VV_V(i32x4_ge_u) \
+    SIMD_VV_V(f32x4_eq) \
+    SIMD_VV_V(f32x4_ne) \
+    SIMD_VV_V(f32x4_lt) \
+    SIMD_VV_V(f32x4_gt) \
+    SIMD_VV_V(f32x4_le) \
+    SIMD_VV_V(f32x4_ge) \
+    SIMD_VV_V(f64x2_eq) \
+    SIMD_VV_V(f64x2_ne) \
+    SIMD_VV_V(f64x2_lt) \
+    SIMD_VV_V(f64x2_gt) \
+    SIMD_VV_V(f64x2_le) \
+    SIMD_VV_V(f64x2_ge) \
+    SIMD_V_V(v128_not) \
+    SIMD_VV_V(v128_and) \
+    SIMD_VV_V(v128_andnot) \
+    SIMD_VV_V(v128_or) \
+    SIMD_VV_V(v128_xor) \
+    SIMD_VVV_V(v128_bitselect) \
+    SIMD_V_I32(v128_any_true) \
+    SIMD_LOAD_LANE(v128_load8_lane, 1) \
+    SIMD_LOAD_LANE(v128_load16_lane, 2) \
+    SIMD_LOAD_LANE(v128_load32_lane, 4) \
+    SIMD_LOAD_LANE(v128_load64_lane, 8) \
+    SIMD_STORE_LANE(v128_store8_lane, 1) \
+    SIMD_STORE_LANE(v128_store16_lane, 2) \
+    SIMD_STORE_LANE(v128_store32_lane, 4) \
+    SIMD_STORE_LANE(v128_store64_lane, 8) \
+    SIMD_LOAD(v128_load32_zero, 4) \
+    SIMD_LOAD(v128_load64_zero, 8) \
+    SIMD_V_V(f32x4_demote_f64x2_zero) \
+    SIMD_V_V(f64x2_promote_low_f32x4) \
+    SIMD_V_V(i8x16_abs) \
+    SIMD_V_V(i8x16_neg) \
+    SIMD_V_V(i8x16_popcnt) \
+    SIMD_V_I32(i8x16_all_true) \
+    SIMD_V_I32(i8x16_bitmask) \
+    SIMD_VV_V(i8x16_narrow_i16x8_s) \
+    SIMD_VV_V(i8x16_narrow_i16x8_u) \
+    SIMD_V_V(f32x4_ceil) \
+    SIMD_V_V(f32x4_floor) \
+    SIMD_V_V(f32x4_trunc) \
+    SIMD_V_V(f32x4_nearest) \
+    SIMD_SHIFT(i8x16_shl) \
+    SIMD_SHIFT(i8x16_shr_s) \
+    SIMD_SHIFT(i8x16_shr_u) \
+    SIMD_VV_V(i8x16_add) \
+    SIMD_VV_V(i8x16_add_sat_s) \
+    SIMD_VV_V(i8x16_add_sat_u) \
+    SIMD_VV_V(i8x16_sub) \
+    SIMD_VV_V(i8x16_sub_sat_s) \
+    SIMD_VV_V(i8x16_sub_sat_u) \
+    SIMD_V_V(f64x2_ceil) \
+    SIMD_V_V(f64x2_floor) \
+    SIMD_VV_V(i8x16_min_s) \
+    SIMD_VV_V(i8x16_min_u) \
+    SIMD_VV_V(i8x16_max_s) \
+    SIMD_VV_V(i8x16_max_u) \
+    SIMD_V_V(f64x2_trunc) \
+    SIMD_VV_V(i8x16_avgr_u) \
+    SIMD_V_V(i16x8_extadd_pairwise_i8x16_s) \
+    SIMD_V_V(i16x8_extadd_pairwise_i8x16_u) \
+    SIMD_V_V(i32x4_extadd_pairwise_i16x8_s) \
+    SIMD_V_V(i32x4_extadd_pairwise_i16x8_u) \
+    SIMD_V_V(i16x8_abs) \
+    SIMD_V_V(i16x8_neg) \
+    SIMD_VV_V(i16x8_q15mulr_sat_s) \
+    SIMD_V_I32(i16x8_all_true) \
+    SIMD_V_I32(i16x8_bitmask) \
+    SIMD_VV_V(i16x8_narrow_i32x4_s) \
+    SIMD_VV_V(i16x8_narrow_i32x4_u) \
+    SIMD_V_V(i16x8_extend_low_i8x16_s) \
+    SIMD_V_V(i16x8_extend_high_i8x16_s) \
+    SIMD_V_V(i16x8_extend_low_i8x16_u) \
+    SIMD_V_V(i16x8_extend_high_i8x16_u) \
+    SIMD_SHIFT(i16x8_shl) \
+    SIMD_SHIFT(i16x8_shr_s) \
+    SIMD_SHIFT(i16x8_shr_u) \
+    SIMD_VV_V(i16x8_add) \
+    SIMD_VV_V(i16x8_add_sat_s) \
+    SIMD_VV_V(i16x8_add_sat_u) \
+    SIMD_VV_V(i16x8_sub) \
+    SIMD_VV_V(i16x8_sub_sat_s) \
+    SIMD_VV_V(i16x8_sub_sat_u) \
+    SIMD_V_V(f64x2_nearest) \
+    SIMD_VV_V(i16x8_mul) \
+    SIMD_VV_V(i16x8_min_s) \
+    SIMD_VV_V(i16x8_min_u) \
+    SIMD_VV_V(i16x8_max_s) \
+    SIMD_VV_V(i16x8_max_u) \
+    SIMD_VV_V(i16x8_avgr_u) \
+    SIMD_VV_V(i16x8_extmul_low_i8x16_s) \
+    SIMD_VV_V(i16x8_extmul_high_i8x16_s) \
+    SIMD_VV_V(i16x8_extmul_low_i8x16_u) \
+    SIMD_VV_V(i16x8_extmul_high_i8x16_u) \
+    SIMD_V_V(i32x4_abs) \
+    SIMD_V_V(i32x4_neg) \
+    SIMD_V_I32(i32x4_all_true) \
+    SIMD_V_I32(i32x4_bitmask) \
+    SIMD_V_V(i32x4_extend_low_i16x8_s) \
+    SIMD_V_V(i32x4_extend_high_i16x8_s) \
+    SIMD_V_V(i32x4_extend_low_i16x8_u) \
+    SIMD_V_V(i32x4_extend_high_i16x8_u) \
+    SIMD_SHIFT(i32x4_shl) \
+    SIMD_SHIFT(i32x4_shr_s) \
+    SIMD_SHIFT(i32x4_shr_u) \
+    SIMD_VV_V(i32x4_add) \
+    SIMD_VV_V(i32x4_sub) \
+    SIMD_VV_V(i32x4_mul) \
+    SIMD_VV_V(i32x4_min_s) \
+    SIMD_VV_V(i32x4_min_u) \
+    SIMD_VV_V(i32x4_max_s) \
+    SIMD_VV_V(i32x4_max_u) \
+    SIMD_VV_V(i32x4_dot_i16x8_s) \
+    SIMD_VV_V(i32x4_extmul_low_i16x8_s) \
+    SIMD_VV_V(i32x4_extmul_high_i16x8_s) \
+    SIMD_VV_V(i32x4_extmul_low_i16x8_u) \
+    SIMD_VV_V(i32x4_extmul_high_i16x8_u) \
+    SIMD_V_V(i64x2_abs) \
+    SIMD_V_V(i64x2_neg) \
+    SIMD_V_I32(i64x2_all_true) \
+    SIMD_V_I32(i64x2_bitmask) \
+    SIMD_V_V(i64x2_extend_low_i32x4_s) \
+    SIMD_V_V(i64x2_extend_high_i32x4_s) \
+    SIMD_V_V(i64x2_extend_low_i32x4_u) \
+    SIMD_V_V(i64x2_extend_high_i32x4_u) \
+    SIMD_SHIFT(i64x2_shl) \
+    SIMD_SHIFT(i64x2_shr_s) \
+    SIMD_SHIFT(i64x2_shr_u) \
+    SIMD_VV_V(i64x2_add) \
+    SIMD_VV_V(i64x2_sub) \
+    SIMD_VV_V(i64x2_mul) \
+    SIMD_VV_V(i64x2_eq) \
+    SIMD_VV_V(i64x2_ne) \
+    SIMD_VV_V(i64x2_lt_s) \
+    SIMD_VV_V(i64x2_gt_s) \
+    SIMD_VV_V(i64x2_le_s) \
+    SIMD_VV_V(i64x2_ge_s) \
+    SIMD_VV_V(i64x2_extmul_low_i32x4_s) \
+    SIMD_VV_V(i64x2_extmul_high_i32x4_s) \
+    SIMD_VV_V(i64x2_extmul_low_i32x4_u) \
+    SIMD_VV_V(i64x2_extmul_high_i32x4_u) \
+    SIMD_V_V(f32x4_abs) \
+    SIMD_V_V(f32x4_neg) \
+    SIMD_V_V(f32x4_sqrt) \
+    SIMD_VV_V(f32x4_add) \
+    SIMD_VV_V(f32x4_sub) \
+    SIMD_VV_V(f32x4_mul) \
+    SIMD_VV_V(f32x4_div) \
+    SIMD_VV_V(f32x4_min) \
+    SIMD_VV_V(f32x4_max) \
+    SIMD_VV_V(f32x4_pmin) \
+    SIMD_VV_V(f32x4_pmax) \
+    SIMD_V_V(f64x2_abs) \
+    SIMD_V_V(f64x2_neg) \
+    SIMD_V_V(f64x2_sqrt) \
+    SIMD_VV_V(f64x2_add) \
+    SIMD_VV_V(f64x2_sub) \
+    SIMD_VV_V(f64x2_mul) \
+    SIMD_VV_V(f64x2_div) \
+    SIMD_VV_V(f64x2_min) \
+    SIMD_VV_V(f64x2_max) \
+    SIMD_VV_V(f64x2_pmin) \
+    SIMD_VV_V(f64x2_pmax) \
+    SIMD_V_V(i32x4_trunc_sat_f32x4_s) \
+    SIMD_V_V(i32x4_trunc_sat_f32x4_u) \
+    SIMD_V_V(f32x4_convert_i32x4_s) \
+    SIMD_V_V(f32x4_convert_i32x4_u) \
+    SIMD_V_V(i32x4_trunc_sat_f64x2_s_zero) \
+    SIMD_V_V(i32x4_trunc_sat_f64x2_u_zero) \
+    SIMD_V_V(f64x2_convert_low_i32x4_s) \
+    SIMD_V_V(f64x2_convert_low_i32x4_u)
+
+/* The computation of the non-memory handlers lives in small functions
+ * (simd_do_<fn>), which an optimising build inlines into the loop (each is
+ * called once); sanitizer builds keep them out of line, or instrumenting
+ * one function with 236 inlined vector loops takes the compiler minutes. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SIMD_DO_ATTR static __attribute__((noinline))
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+#define SIMD_DO_ATTR static __attribute__((noinline))
+#endif
+#endif
+#ifndef SIMD_DO_ATTR
+#define SIMD_DO_ATTR static inline
+#endif
+
+#define SIMD_DO_(fn) SIMD_DO_ATTR void simd_do_##fn(wasm_slot *fp, const wasm_cell *pc)
+#define SIMD_V_V(fn) SIMD_DO_(fn) { V128_OUT(1, simd_##fn(V128_IN(2))); }
+#define SIMD_VV_V(fn) SIMD_DO_(fn) { V128_OUT(1, simd_##fn(V128_IN(2), V128_IN(3))); }
+#define SIMD_VVV_V(fn) SIMD_DO_(fn) { V128_OUT(1, simd_##fn(V128_IN(2), V128_IN(3), V128_IN(4))); }
+#define SIMD_V_I32(fn) SIMD_DO_(fn) { SLOT(1).i64 = (uint32_t)simd_##fn(V128_IN(2)); }
+#define SIMD_SHIFT(fn) SIMD_DO_(fn) { V128_OUT(1, simd_##fn(V128_IN(2), SLOT(3).i32)); }
+#define SIMD_EXTRACT_I32(fn) SIMD_DO_(fn) { SLOT(1).i64 = (uint32_t)simd_##fn(V128_IN(2), pc[3].u32); }
+#define SIMD_EXTRACT_I64(fn) SIMD_DO_(fn) { SLOT(1).i64 = simd_##fn(V128_IN(2), pc[3].u32); }
+#define SIMD_EXTRACT_F32(fn)                          \
+    SIMD_DO_(fn) {                                    \
+        float x_ = simd_##fn(V128_IN(2), pc[3].u32); \
+        uint32_t bits_;                               \
+        memcpy(&bits_, &x_, 4);                       \
+        SLOT(1).i64 = bits_;                          \
+    }
+#define SIMD_EXTRACT_F64(fn) SIMD_DO_(fn) { SLOT(1).f64 = simd_##fn(V128_IN(2), pc[3].u32); }
+#define SIMD_REPLACE_(fn, field) \
+    SIMD_DO_(fn) { V128_OUT(1, simd_##fn(V128_IN(2), pc[4].u32, SLOT(3).field)); }
+#define SIMD_REPLACE_I32(fn) SIMD_REPLACE_(fn, i32)
+#define SIMD_REPLACE_I64(fn) SIMD_REPLACE_(fn, i64)
+#define SIMD_REPLACE_F32(fn) SIMD_REPLACE_(fn, f32)
+#define SIMD_REPLACE_F64(fn) SIMD_REPLACE_(fn, f64)
+#define SIMD_SPLAT_(fn, field) SIMD_DO_(fn) { V128_OUT(1, simd_##fn(SLOT(2).field)); }
+#define SIMD_SPLAT_I32(fn) SIMD_SPLAT_(fn, i32)
+#define SIMD_SPLAT_I64(fn) SIMD_SPLAT_(fn, i64)
+#define SIMD_SPLAT_F32(fn) SIMD_SPLAT_(fn, f32)
+#define SIMD_SPLAT_F64(fn) SIMD_SPLAT_(fn, f64)
+#define SIMD_LOAD(fn, n)
+#define SIMD_LOAD_LANE(fn, n)
+#define SIMD_STORE(fn, n)
+#define SIMD_STORE_LANE(fn, n)
+INTERP_SIMD_LIST
+#undef SIMD_V_V
+#undef SIMD_VV_V
+#undef SIMD_VVV_V
+#undef SIMD_V_I32
+#undef SIMD_SHIFT
+#undef SIMD_EXTRACT_I32
+#undef SIMD_EXTRACT_I64
+#undef SIMD_EXTRACT_F32
+#undef SIMD_EXTRACT_F64
+#undef SIMD_REPLACE_
+#undef SIMD_SPLAT_
+#undef SIMD_LOAD
+#undef SIMD_LOAD_LANE
+#undef SIMD_STORE
+#undef SIMD_STORE_LANE
+
+/* The handlers in interp_loop: operand cells after the op (opcodes.h). */
+#define SIMD_CALL_(fn, len) vmcase(SIMD_##fn) { simd_do_##fn(fp, pc); pc += (len); vmbreak; }
+#define SIMD_V_V(fn) SIMD_CALL_(fn, 3)
+#define SIMD_VV_V(fn) SIMD_CALL_(fn, 4)
+#define SIMD_VVV_V(fn) SIMD_CALL_(fn, 5)
+#define SIMD_V_I32(fn) SIMD_CALL_(fn, 3)
+#define SIMD_SHIFT(fn) SIMD_CALL_(fn, 4)
+#define SIMD_EXTRACT_I32(fn) SIMD_CALL_(fn, 4)
+#define SIMD_EXTRACT_I64(fn) SIMD_CALL_(fn, 4)
+#define SIMD_EXTRACT_F32(fn) SIMD_CALL_(fn, 4)
+#define SIMD_EXTRACT_F64(fn) SIMD_CALL_(fn, 4)
+#define SIMD_REPLACE_(fn, field) SIMD_CALL_(fn, 5)
+#define SIMD_SPLAT_(fn, field) SIMD_CALL_(fn, 3)
+#define SIMD_LOAD(fn, n)                          \
+    vmcase(SIMD_##fn) {                           \
+        SIMD_EA(ea, 2, n);                        \
+        V128_OUT(1, simd_##fn(mem + ea));         \
+        pc += 4;                                  \
+        vmbreak;                                  \
+    }
+#define SIMD_LOAD_LANE(fn, n)                                     \
+    vmcase(SIMD_##fn) {                                           \
+        SIMD_EA(ea, 2, n);                                        \
+        V128_OUT(1, simd_##fn(V128_IN(4), mem + ea, pc[5].u32)); \
+        pc += 6;                                                  \
+        vmbreak;                                                  \
+    }
+#define SIMD_STORE(fn, n)                        \
+    vmcase(SIMD_##fn) {                          \
+        SIMD_EA(ea, 1, n);                       \
+        simd_##fn(mem + ea, V128_IN(3));         \
+        pc += 4;                                 \
+        vmbreak;                                 \
+    }
+#define SIMD_STORE_LANE(fn, n)                              \
+    vmcase(SIMD_##fn) {                                     \
+        SIMD_EA(ea, 1, n);                                  \
+        simd_##fn(mem + ea, V128_IN(3), pc[4].u32);         \
+        pc += 5;                                            \
+        vmbreak;                                            \
+    }
+
 /* With labels_out non-NULL (threaded build): stores the label table there
  * and returns without touching exec. Otherwise runs exec from its saved
  * state (pc, fp, func, budget) until the entry function returns
@@ -253,7 +608,10 @@ static inline void zero_slots(wasm_slot *z, wasm_slot *end) {
 static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const **labels_out) {
 #if INTERP_THREADED
 #define INTERP_LABEL_ADDR(name) &&L_##name,
-    static const void *const labels[OP_COUNT_] = {WASM_OPS(INTERP_LABEL_ADDR)};
+#define INTERP_SIMD_LABEL_ADDR(code, fn, ...) &&L_SIMD_##fn,
+    static const void *const labels[OP_COUNT_] = {WASM_OPS(INTERP_LABEL_ADDR)
+                                                      SIMD_OPS(INTERP_SIMD_LABEL_ADDR)};
+#undef INTERP_SIMD_LABEL_ADDR
 #undef INTERP_LABEL_ADDR
     if (labels_out) {
         *labels_out = labels;
@@ -1355,6 +1713,24 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         vmcase(I64_TRUNC_SAT_F32_U) { SLOT(1).i64 = numeric_i64_trunc_sat_f32_u(SLOT(2).f32); pc += 3; vmbreak; }
         vmcase(I64_TRUNC_SAT_F64_S) { SLOT(1).i64 = (uint64_t)numeric_i64_trunc_sat_f64_s(SLOT(2).f64); pc += 3; vmbreak; }
         vmcase(I64_TRUNC_SAT_F64_U) { SLOT(1).i64 = numeric_i64_trunc_sat_f64_u(SLOT(2).f64); pc += 3; vmbreak; }
+
+        /* ---- SIMD (see the SIMD_* handler macros above interp_loop) ---- */
+        vmcase(SIMD_v128_const) {
+            wasm_slot *d = &SLOT(1);
+            d[0].i64 = pc[2].u64;
+            d[1].i64 = pc[3].u64;
+            pc += 4;
+            vmbreak;
+        }
+        vmcase(SIMD_i8x16_shuffle) {
+            uint8_t idx[16];
+            memcpy(idx, &pc[4].u64, 8);
+            memcpy(idx + 8, &pc[5].u64, 8);
+            V128_OUT(1, simd_i8x16_shuffle(V128_IN(2), V128_IN(3), idx));
+            pc += 6;
+            vmbreak;
+        }
+        INTERP_SIMD_LIST
 
 #if !INTERP_THREADED
         default:

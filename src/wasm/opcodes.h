@@ -56,6 +56,8 @@
 #ifndef HIVE_WASM_OPCODES_H
 #define HIVE_WASM_OPCODES_H
 
+#include "wasm/simd_ops.h"
+
 /* X(NAME) for every operation, in order. */
 #define WASM_OPS(X) \
     X(UNREACHABLE) /* trap: unreachable */ \
@@ -370,10 +372,29 @@
     X(I64_TRUNC_SAT_F64_S) \
     X(I64_TRUNC_SAT_F64_U)
 
+/* Then one operation per SIMD instruction, OP_SIMD_<fn> for simd.h's
+ * simd_<fn> (simd_ops.h), in the table's order. Operands by signature
+ * (a v128 slot names the first of its two slots):
+ *   splat, unary, binary, bitselect   [d, a], [d, a, b], [d, a, b, c]
+ *   any_true, all_true, bitmask       [d, a]          fp[d].i32 = f(a)
+ *   extract_lane                      [d, a, lane]    one-slot result
+ *   replace_lane                      [d, a, x, lane]
+ *   shifts                            [d, a, n]       count fp[n].i32
+ *   v128.const                        [d, lo, hi]     the 16 bytes, memory order
+ *   i8x16.shuffle                     [d, a, b, lo, hi] the 16 lane indices
+ *   loads                             [d, a, offset]  effective address as scalar loads
+ *   load lane                         [d, a, offset, v, lane]
+ *   v128.store                        [a, offset, v]
+ *   store lane                        [a, offset, v, lane]
+ * Memory accesses are bounds-checked for their access size (1 << the
+ * natural alignment exponent) like scalar ones. */
+#define WASM_SIMD_OP_ENUM_(code, fn, ...) OP_SIMD_##fn,
+
 typedef enum wasm_op {
 #define WASM_OP_ENUM(name) OP_##name,
     WASM_OPS(WASM_OP_ENUM)
 #undef WASM_OP_ENUM
+    SIMD_OPS(WASM_SIMD_OP_ENUM_)
     OP_COUNT_
 } wasm_op;
 

@@ -798,6 +798,71 @@ static int compile_local_write(vctx *v, uint32_t idx, bool tee) {
     return 0;
 }
 
+/* Validates and compiles the 0xFD-prefixed instruction that follows (see
+ * simd_ops.h for the immediates and types, opcodes.h for the operands). */
+static int compile_simd(vctx *v) {
+#define SIMD_INTERNAL_OP_(code, fn, ...) [code] = OP_SIMD_##fn,
+    static const uint16_t internal[256] = {SIMD_OPS(SIMD_INTERNAL_OP_)};
+#undef SIMD_INTERNAL_OP_
+    uint32_t sub = 0, offset = 0;
+    uint8_t lane = 0, bytes[16];
+    if (v_u32(v, &sub) < 0) return -1;
+    const simd_op_info *info = simd_op_lookup(sub);
+    if (!info) return v_malformed(v, "illegal opcode");
+    wasm_op o = (wasm_op)internal[sub];
+    switch ((simd_imm_kind)info->imm) {
+    case SIMD_IMM_NONE: break;
+    case SIMD_IMM_MEMARG:
+        if (read_memarg(v, info->align, &offset) < 0) return -1;
+        break;
+    case SIMD_IMM_MEMARG_LANE:
+        if (read_memarg(v, info->align, &offset) < 0) return -1;
+        /* fall through */
+    case SIMD_IMM_LANE:
+        if (v_byte(v, &lane) < 0) return -1;
+        if (lane >= info->lanes) return v_invalid(v, "invalid lane index");
+        break;
+    case SIMD_IMM_V128:
+    case SIMD_IMM_SHUFFLE:
+        for (int i = 0; i < 16; i++) {
+            if (v_byte(v, &bytes[i]) < 0) return -1;
+            if (info->imm == SIMD_IMM_SHUFFLE && bytes[i] >= info->lanes)
+                return v_invalid(v, "invalid lane index");
+        }
+        break;
+    }
+    uint32_t src[3] = {0, 0, 0};
+    for (unsigned i = info->nparams; i-- > 0;)
+        if (pop_src(v, info->params[i], &src[i]) < 0) return -1;
+    bool mem = info->imm == SIMD_IMM_MEMARG || info->imm == SIMD_IMM_MEMARG_LANE;
+    bool has_lane = info->imm == SIMD_IMM_MEMARG_LANE || info->imm == SIMD_IMM_LANE;
+    if (!info->result) { /* stores: [a, offset, v (, lane)] */
+        if (emit_op(v, o) < 0 || emit_u64(v, src[0]) < 0 || emit_u64(v, offset) < 0 ||
+            emit_u64(v, src[1]) < 0)
+            return -1;
+        return has_lane ? emit_u64(v, lane) : 0;
+    }
+    uint32_t d = (uint32_t)v->cur_slots;
+    if (emit_op(v, o) < 0) return -1;
+    /* A one-slot result may be retargeted by local.set; a v128 is not. */
+    if ((info->result == WASM_V128 ? emit_u64(v, d) : emit_dest(v, d)) < 0) return -1;
+    if (mem) {
+        if (emit_u64(v, src[0]) < 0 || emit_u64(v, offset) < 0) return -1;
+        if (info->nparams > 1 && emit_u64(v, src[1]) < 0) return -1;
+    } else {
+        for (unsigned i = 0; i < info->nparams; i++)
+            if (emit_u64(v, src[i]) < 0) return -1;
+    }
+    if (has_lane && emit_u64(v, lane) < 0) return -1;
+    if (info->imm == SIMD_IMM_V128 || info->imm == SIMD_IMM_SHUFFLE) {
+        uint64_t lo, hi;
+        memcpy(&lo, bytes, 8);
+        memcpy(&hi, bytes + 8, 8);
+        if (emit_u64(v, lo) < 0 || emit_u64(v, hi) < 0) return -1;
+    }
+    return push_val(v, info->result);
+}
+
 /* Validates and compiles one instruction (opcode already read). Returns
  * 0, -1 on error, or 1 when the function's final `end` was reached. */
 static int compile_instr(vctx *v, uint8_t op) {
@@ -1252,7 +1317,7 @@ static int compile_instr(vctx *v, uint8_t op) {
         return v_malformed(v, "illegal opcode");
     }
     case 0xfd:
-        return v_invalid(v, "SIMD instructions are not supported yet");
+        return compile_simd(v);
     }
     if (op >= 0x28 && op <= 0x3e) { /* loads and stores */
         uint32_t offset = 0;
@@ -1471,8 +1536,18 @@ static int check_const(vctx *v, wasm_constexpr *e, uint8_t expect, uint32_t nglo
     }
     case 0x0b: /* empty: no value */
         return v_invalid(v, "type mismatch");
+    case 0xfd: {
+        uint32_t sub = 0;
+        if (v_u32(v, &sub) < 0) return -1;
+        if (!simd_op_lookup(sub)) return v_malformed(v, "illegal opcode");
+        if (sub != 0x0c) return v_invalid(v, "constant expression required");
+        for (int i = 0; i < 16; i++)
+            if (v_byte(v, &e->v128[i]) < 0) return -1;
+        e->op = WASM_CONST_VALUE;
+        type = WASM_V128;
+        break;
+    }
     default:
-        if (op == 0xfd) return v_invalid(v, "SIMD instructions are not supported yet");
         return v_invalid(v, "constant expression required");
     }
     if (v_byte(v, &op) < 0) return -1;
@@ -1480,7 +1555,7 @@ static int check_const(vctx *v, wasm_constexpr *e, uint8_t expect, uint32_t nglo
         /* A second instruction: either another constant (type mismatch:
          * two values) or something that is not constant. */
         if (op == 0x41 || op == 0x42 || op == 0x43 || op == 0x44 || op == 0x23 || op == 0xd0 ||
-            op == 0xd2)
+            op == 0xd2 || op == 0xfd)
             return v_invalid(v, "type mismatch");
         return v_invalid(v, "constant expression required");
     }

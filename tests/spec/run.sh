@@ -12,8 +12,7 @@
 #            stand for a whole file whose run crashed, hung or whose
 #            conversion failed
 # Environment:
-#   SPEC_FILES  space-separated names to run instead of every non-SIMD
-#               file, e.g. SPEC_FILES="i32 f32" (".wast" optional)
+#   SPEC_FILES  space-separated names to run instead of every file, e.g. SPEC_FILES="i32 f32" (".wast" optional)
 #   SPEC_TIMEOUT  seconds per file (default 120)
 #
 # Prints "  file.wast: P passed, F failed, S skipped" per file and a last
@@ -53,7 +52,6 @@ if [ -n "${SPEC_FILES:-}" ]; then
     done
 else
     for f in "$SPECDIR"/*.wast; do
-        case $(basename "$f") in simd_*) continue ;; esac
         [ -f "$f" ] && files+=("$f")
     done
 fi

@@ -19,7 +19,8 @@
  * Counting: every command except "register" is one passed, failed or
  * skipped command (as in the suite's BASELINE.tsv). Skipped: text-format
  * modules (assert_malformed/assert_invalid with module_type "text", and
- * "module" commands naming a .wat file) and commands using v128 values.
+ * "module" commands naming a .wat file). v128 values are "lane_type" plus
+ * an array of lanes; f32/f64 lanes of results may be NaN patterns.
  *
  * Exit status: 0 when nothing failed, 1 when something failed, 2 when the
  * script could not be read or parsed (or out of memory).
@@ -244,6 +245,13 @@ static void format_val(const hive_val *v, char *out, size_t outlen)
     case HIVE_F64:
         snprintf(out, outlen, "%s:0x%016" PRIx64, type_name(v->type), v->of.i64);
         break;
+    case HIVE_V128: {
+        uint32_t w[4];
+        memcpy(w, v->of.v128, 16);
+        snprintf(out, outlen, "v128:i32x4 0x%08" PRIx32 " 0x%08" PRIx32 " 0x%08" PRIx32
+                 " 0x%08" PRIx32, w[0], w[1], w[2], w[3]);
+        break;
+    }
     case HIVE_FUNCREF:
         snprintf(out, outlen, "funcref:%s", v->of.func ? "func" : "null");
         break;
@@ -257,19 +265,6 @@ static void format_val(const hive_val *v, char *out, size_t outlen)
         snprintf(out, outlen, "%s(0x%02x)", type_name(v->type), v->type);
         break;
     }
-}
-
-/* True when the JSON value list (args or expected) mentions v128. */
-static int uses_v128(const json_value *list)
-{
-    if (!list || list->kind != JSON_ARRAY)
-        return 0;
-    for (size_t i = 0; i < list->u.array.count; i++) {
-        const char *t = json_get_string(&list->u.array.items[i], "type");
-        if (t && !strcmp(t, "v128"))
-            return 1;
-    }
-    return 0;
 }
 
 /* ---- the spectest module ------------------------------------------------- */
@@ -594,6 +589,79 @@ static hive_instance *target_instance(runner *r, const char *name, char *why)
 }
 
 /* Builds the hive_val for one JSON argument. Returns 0, or -1 with why. */
+/* v128 values in the JSON: "lane_type" (i8 i16 i32 i64 f32 f64) and
+ * "value", an array of the lanes as decimal bit patterns, lane 0 first.
+ * Returns the lane width in bytes, or 0 for an unknown lane type. */
+static unsigned lane_width(const char *lt)
+{
+    if (!lt)
+        return 0;
+    if (!strcmp(lt, "i8"))
+        return 1;
+    if (!strcmp(lt, "i16"))
+        return 2;
+    if (!strcmp(lt, "i32") || !strcmp(lt, "f32"))
+        return 4;
+    if (!strcmp(lt, "i64") || !strcmp(lt, "f64"))
+        return 8;
+    return 0;
+}
+
+/* Parses a v128 JSON value into out[16]; -1 when malformed (or a lane is a
+ * NaN pattern, which only expected results may use). */
+static int parse_v128(const json_value *jv, uint8_t out[16])
+{
+    unsigned w = lane_width(json_get_string(jv, "lane_type"));
+    const json_value *lanes = json_get(jv, "value");
+    if (!w || !lanes || lanes->kind != JSON_ARRAY || lanes->u.array.count != 16 / w)
+        return -1;
+    for (unsigned i = 0; i < 16 / w; i++) {
+        const json_value *l = &lanes->u.array.items[i];
+        uint64_t bits;
+        if (l->kind != JSON_STRING || parse_u64(l->u.string.ptr, &bits) < 0)
+            return -1;
+        memcpy(out + i * w, &bits, w); /* little-endian host */
+    }
+    return 0;
+}
+
+/* Whether v128 result got matches the expected JSON value, lane by lane
+ * (f32/f64 lanes may be nan:canonical or nan:arithmetic). */
+static int match_v128(const uint8_t got[16], const json_value *exp)
+{
+    const char *lt = json_get_string(exp, "lane_type");
+    unsigned w = lane_width(lt);
+    const json_value *lanes = json_get(exp, "value");
+    if (!w || !lanes || lanes->kind != JSON_ARRAY || lanes->u.array.count != 16 / w)
+        return 0;
+    int fl = lt[0] == 'f';
+    for (unsigned i = 0; i < 16 / w; i++) {
+        const json_value *l = &lanes->u.array.items[i];
+        if (l->kind != JSON_STRING)
+            return 0;
+        const char *vs = l->u.string.ptr;
+        uint64_t g = 0, bits;
+        memcpy(&g, got + i * w, w);
+        if (fl && !strcmp(vs, "nan:canonical")) {
+            if (w == 4 ? (g & 0x7fffffffu) != 0x7fc00000u
+                       : (g & 0x7fffffffffffffffull) != 0x7ff8000000000000ull)
+                return 0;
+        } else if (fl && !strcmp(vs, "nan:arithmetic")) {
+            if (w == 4 ? (g & 0x7fc00000u) != 0x7fc00000u
+                       : (g & 0x7ff8000000000000ull) != 0x7ff8000000000000ull)
+                return 0;
+        } else {
+            if (parse_u64(vs, &bits) < 0)
+                return 0;
+            if (w < 8)
+                bits &= (1ull << (8 * w)) - 1;
+            if (g != bits)
+                return 0;
+        }
+    }
+    return 1;
+}
+
 static int build_arg(const json_value *a, hive_val *v, char *why)
 {
     const char *ts = json_get_string(a, "type");
@@ -629,6 +697,12 @@ static int build_arg(const json_value *a, hive_val *v, char *why)
             return -1;
         }
         v->of.ext = extern_ptr(bits);
+        return 0;
+    case HIVE_V128:
+        if (parse_v128(a, v->of.v128) < 0) {
+            failf(why, "bad v128 argument");
+            return -1;
+        }
         return 0;
     case HIVE_FUNCREF:
         if (vs && !strcmp(vs, "null")) {
@@ -689,6 +763,22 @@ static int match_result(const hive_val *got, const json_value *exp, size_t idx, 
         else
             ok = parse_u64(vs, &bits) == 0 && got->of.ext == extern_ptr(bits);
         break;
+    case HIVE_V128:
+        ok = match_v128(got->of.v128, exp);
+        if (!ok) {
+            const json_value *lanes = json_get(exp, "value");
+            char es[160] = "";
+            size_t n = lanes && lanes->kind == JSON_ARRAY ? lanes->u.array.count : 0;
+            for (size_t i = 0; i < n && i < 16; i++) {
+                const json_value *l = &lanes->u.array.items[i];
+                size_t len = strlen(es);
+                snprintf(es + len, sizeof es - len, "%s%s", i ? " " : "",
+                         l->kind == JSON_STRING ? l->u.string.ptr : "?");
+            }
+            failf(why, "result %zu: got %s, expected v128 %s [%s]", idx, gs,
+                  json_get_string(exp, "lane_type") ? json_get_string(exp, "lane_type") : "?", es);
+        }
+        return ok;
     case HIVE_FUNCREF:
         /* A non-null expectation cannot name a function: any one will do. */
         if (vs && !strcmp(vs, "null"))
@@ -875,10 +965,6 @@ static outcome cmd_return(runner *r, const json_value *cmd, int check_results, c
 {
     const json_value *action = json_get(cmd, "action");
     const json_value *expected = json_get(cmd, "expected");
-    if (uses_v128(json_get(action, "args")) || uses_v128(expected)) {
-        snprintf(why, WHY_LEN, "v128 values");
-        return OUT_SKIP;
-    }
     hive_val *res;
     size_t nres;
     act_status st = perform(r, action, &res, &nres, why);
@@ -911,10 +997,6 @@ static outcome cmd_trap(runner *r, const json_value *cmd, int exhaustion, char *
     const char *text = json_get_string(cmd, "text");
     if (!text)
         text = "";
-    if (uses_v128(json_get(action, "args")) || uses_v128(json_get(cmd, "expected"))) {
-        snprintf(why, WHY_LEN, "v128 values");
-        return OUT_SKIP;
-    }
     hive_val *res;
     size_t nres;
     act_status st = perform(r, action, &res, &nres, why);

@@ -898,6 +898,121 @@ static void test_fused_ops(void) {
     hive_engine_free(engine);
 }
 
+/* ---- v128 values through the API, host calls and suspension ------------- */
+
+/* (import "env" "triple" (func (param v128) (result v128)))
+ * (func (export "run") (param $n i32) (param $v v128) (result v128)
+ *   (loop $l
+ *     (local.set $v (i32x4.add (call $triple (local.get $v))
+ *                              (i64x2.splat (i64.const 1))))
+ *     (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+ *   (local.get $v)) */
+static const uint8_t v128_wasm[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0c, 0x02, 0x60,
+    0x01, 0x7b, 0x01, 0x7b, 0x60, 0x02, 0x7f, 0x7b, 0x01, 0x7b, 0x02, 0x0e,
+    0x01, 0x03, 0x65, 0x6e, 0x76, 0x06, 0x74, 0x72, 0x69, 0x70, 0x6c, 0x65,
+    0x00, 0x00, 0x03, 0x02, 0x01, 0x01, 0x07, 0x07, 0x01, 0x03, 0x72, 0x75,
+    0x6e, 0x00, 0x01, 0x0a, 0x1f, 0x01, 0x1d, 0x00, 0x03, 0x40, 0x20, 0x01,
+    0x10, 0x00, 0x42, 0x01, 0xfd, 0x12, 0xfd, 0xae, 0x01, 0x21, 0x01, 0x20,
+    0x00, 0x41, 0x01, 0x6b, 0x22, 0x00, 0x0d, 0x00, 0x0b, 0x20, 0x01, 0x0b
+};
+
+static const uint8_t v128_type[] = {HIVE_V128};
+
+/* env.triple: each i32 lane times 3; PENDING (answered by the test) when
+ * user is non-NULL. */
+static hive_host_status host_triple(hive_host_call *call, const hive_val *args,
+                                    hive_val *results) {
+    if (args[0].type != HIVE_V128) return HIVE_HOST_TRAP;
+    if (call->user) return HIVE_HOST_PENDING;
+    uint32_t l[4];
+    memcpy(l, args[0].of.v128, 16);
+    for (int i = 0; i < 4; i++) l[i] *= 3;
+    results[0].type = HIVE_V128;
+    memcpy(results[0].of.v128, l, 16);
+    return HIVE_HOST_OK;
+}
+
+/* The expected result of run(n, v): v = 3v, then +1 in lanes 0 and 2 (the
+ * i64x2 splat of 1), n times. */
+static void v128_expect(uint32_t n, uint32_t l[4]) {
+    while (n--)
+        for (int i = 0; i < 4; i++) l[i] = l[i] * 3 + (i % 2 == 0);
+}
+
+static void test_v128(void) {
+    hive_engine *engine = hive_engine_new(NULL);
+    hive_module *module = NULL;
+    hive_instance *inst = NULL;
+    hive_func *host[2] = {NULL, NULL};
+    hive_exec *exec = NULL;
+    hive_error err;
+    CHECK(engine != NULL);
+    if (!engine) return;
+    CHECK(hive_module_new(engine, v128_wasm, sizeof v128_wasm, &module, &err) == 0);
+    if (!module) goto out;
+    hive_functype t = {1, 1, v128_type, v128_type};
+    for (int pending = 0; pending < 2; pending++) {
+        host[pending] = hive_func_new_host(engine, &t, host_triple, pending ? &t : NULL, NULL,
+                                           "triple");
+        CHECK(host[pending] != NULL);
+        if (!host[pending]) goto out;
+        hive_extern imp = {.kind = HIVE_EXTERN_FUNC, .of.func = host[pending]};
+        CHECK(hive_instance_new(engine, module, &imp, 1, &inst, &err) == 0);
+        if (!inst) goto out;
+        exec = hive_exec_new(engine);
+        hive_func *run = export_func(inst, "run");
+        CHECK(exec != NULL && run != NULL);
+        if (!exec || !run) goto out;
+        const uint32_t in[4] = {1, 0xffffffffu, 7, 0x80000000u};
+        uint32_t want[4];
+        memcpy(want, in, 16);
+        v128_expect(5, want);
+        hive_val args[2];
+        memset(args, 0, sizeof args);
+        args[0] = i32_val(5);
+        args[1].type = HIVE_V128;
+        memcpy(args[1].of.v128, in, 16);
+        /* Budget 1: suspends at every loop header and call. A PENDING
+         * host call is answered here, as host_triple would. */
+        hive_status st = hive_exec_call(exec, run, args, 2, 1);
+        uint32_t cur[4];
+        memcpy(cur, in, 16);
+        int steps = 0, answered = 0;
+        while ((st == HIVE_SUSPENDED || st == HIVE_PENDING) && steps++ < 1000) {
+            if (st == HIVE_PENDING) {
+                hive_val r;
+                memset(&r, 0, sizeof r);
+                r.type = HIVE_V128;
+                uint32_t x[4];
+                for (int k = 0; k < 4; k++) x[k] = cur[k] * 3;
+                memcpy(r.of.v128, x, 16);
+                CHECK(hive_exec_complete(exec, &r, 1) == 0);
+                v128_expect(1, cur);
+                answered++;
+            }
+            st = hive_exec_resume(exec, 1);
+        }
+        CHECK_EQ_INT(answered, pending ? 5 : 0);
+        CHECK_EQ_INT(st, HIVE_DONE);
+        hive_val r;
+        CHECK(hive_exec_results(exec, &r, 1) == 1 && r.type == HIVE_V128);
+        CHECK(memcmp(r.of.v128, want, 16) == 0);
+        CHECK(steps >= 5);
+        hive_exec_free(exec);
+        exec = NULL;
+        hive_instance_free(inst);
+        inst = NULL;
+    }
+out:
+    hive_exec_free(exec);
+    hive_instance_free(inst);
+    hive_func_free(host[0]);
+    hive_func_free(host[1]);
+    hive_module_release(module);
+    hive_engine_free(engine);
+}
+
 int main(void) {
     RUN(test_budget_slices);
     RUN(test_interrupt);
@@ -912,5 +1027,6 @@ int main(void) {
     RUN(test_loop_edges_resume);
     RUN(test_memory_image);
     RUN(test_fused_ops);
+    RUN(test_v128);
     return test_summary("exec");
 }
