@@ -5,7 +5,18 @@
 #ifndef HIVE_CLI_H
 #define HIVE_CLI_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 /* hive serve [options] app.wasm (serve.c). */
 int cli_serve(int argc, char **argv);
+
+/* args.c: a duration (500ms, 2s, 1.5m, 1h, 10us; bare: seconds) into
+ * nanoseconds; a size (bytes, or 64K, 16M, 1G, also KiB/KB spellings) into
+ * bytes. Both return 0, or -1 when the text is not one. */
+int cli_parse_duration(const char *s, uint64_t *ns);
+int cli_parse_size(const char *s, uint64_t *bytes);
+/* args.c: the whole file at path (malloc'd, *len bytes), or NULL. */
+uint8_t *cli_read_file(const char *path, size_t *len);
 
 #endif

@@ -67,63 +67,6 @@ static void usage(FILE *out) {
             "  hive run --dir ./data::/data --env LANG=C prog.wasm /data/in.txt\n");
 }
 
-/* Parses a duration such as 250ms, 2s, 1.5m; returns seconds or -1. */
-static double parse_duration(const char *s) {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || v < 0) return -1;
-    if (!strcmp(end, "ms")) return v / 1000;
-    if (!strcmp(end, "s") || !*end) return v;
-    if (!strcmp(end, "m")) return v * 60;
-    if (!strcmp(end, "h")) return v * 3600;
-    return -1;
-}
-
-/* Parses a size with an optional K/M/G suffix (powers of 1024). */
-static int parse_size(const char *s, uint64_t *out) {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s) return -1;
-    uint64_t mul = 1;
-    if (*end == 'K' || *end == 'k') mul = 1024, end++;
-    else if (*end == 'M' || *end == 'm') mul = 1024 * 1024, end++;
-    else if (*end == 'G' || *end == 'g') mul = 1024ull * 1024 * 1024, end++;
-    if (*end == 'i' || *end == 'B') end++;
-    if (*end == 'B') end++;
-    if (*end) return -1;
-    *out = v * mul;
-    return 0;
-}
-
-static uint8_t *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap) break;
-        uint8_t *nb = realloc(buf, cap * 2);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    if (buf && ferror(f)) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 /* Parses text as a value of type t. */
 static int parse_value(const char *text, uint8_t t, hive_val *out) {
     char *end;
@@ -310,15 +253,15 @@ static int parse_run_args(int argc, char **argv, run_args *ra, int *argi) {
                 return 2;
             }
         } else if (!strcmp(a, "--timeout")) {
-            double t = parse_duration(val);
-            if (t <= 0 || t > 1e9) {
+            uint64_t ns;
+            if (cli_parse_duration(val, &ns) < 0 || ns == 0) {
                 fprintf(stderr, "hive: bad --timeout '%s'\n", val);
                 return 2;
             }
-            ra->limits.timeout_ns = (uint64_t)(t * 1e9);
+            ra->limits.timeout_ns = ns;
         } else if (!strcmp(a, "--max-memory-size")) {
             uint64_t bytes;
-            if (parse_size(val, &bytes) < 0 || bytes > (1ull << 32)) {
+            if (cli_parse_size(val, &bytes) < 0 || bytes > (1ull << 32)) {
                 fprintf(stderr, "hive: bad --max-memory-size '%s'\n", val);
                 return 2;
             }
@@ -396,7 +339,7 @@ static int cmd_run(int argc, char **argv) {
     }
 
     size_t len;
-    bytes = read_file(path, &len);
+    bytes = cli_read_file(path, &len);
     if (!bytes) {
         fprintf(stderr, "hive: cannot read %s: %s\n", path, strerror(errno));
         goto out;

@@ -102,53 +102,6 @@ static void serve_usage(FILE *out) {
         "  hive serve --addr 127.0.0.1:8080 --request-timeout 5s app.wasm\n");
 }
 
-/* Parses a duration (ms, s, m, h; bare: seconds) into nanoseconds. */
-static int parse_dur(const char *s, uint64_t *out) {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || v < 0) return -1;
-    double mul;
-    if (!strcmp(end, "ms"))
-        mul = 1e6;
-    else if (!strcmp(end, "us"))
-        mul = 1e3;
-    else if (!strcmp(end, "s") || !*end)
-        mul = 1e9;
-    else if (!strcmp(end, "m"))
-        mul = 60e9;
-    else if (!strcmp(end, "h"))
-        mul = 3600e9;
-    else
-        return -1;
-    double ns = v * mul;
-    if (ns > 1e18) return -1;
-    *out = (uint64_t)ns;
-    return 0;
-}
-
-/* Parses a size with an optional K/M/G suffix (powers of 1024, "KiB" and
- * "KB" spellings too). */
-static int parse_bytes(const char *s, uint64_t *out) {
-    char *end;
-    errno = 0;
-    if (*s == '-') return -1;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s) return -1;
-    uint64_t mul = 1;
-    if (*end == 'K' || *end == 'k')
-        mul = 1024, end++;
-    else if (*end == 'M' || *end == 'm')
-        mul = 1024 * 1024, end++;
-    else if (*end == 'G' || *end == 'g')
-        mul = 1024ull * 1024 * 1024, end++;
-    if (mul > 1 && *end == 'i') end++;
-    if (*end == 'B') end++;
-    if (*end || (mul > 1 && v > UINT64_MAX / mul)) return -1;
-    *out = v * mul;
-    return 0;
-}
-
 /* Parses a decimal count. Returns 0 or -1. */
 static int parse_count(const char *s, uint64_t *out, bool allow_zero) {
     char *end;
@@ -219,29 +172,29 @@ static int parse_serve_args(int argc, char **argv, serve_opts *o) {
         else if (!strcmp(name, "--max-instance-concurrent-reuse-count"))
             bad = parse_count(val, &o->concurrent_reuse, false);
         else if (!strcmp(name, "--idle-instance-timeout"))
-            bad = parse_dur(val, &o->idle_ns);
+            bad = cli_parse_duration(val, &o->idle_ns);
         else if (!strcmp(name, "--request-timeout"))
-            bad = parse_dur(val, &o->request_ns);
+            bad = cli_parse_duration(val, &o->request_ns);
         else if (!strcmp(name, "--max-concurrent-requests"))
             bad = parse_count(val, &o->max_concurrent, false);
         else if (!strcmp(name, "--max-queued"))
             bad = parse_count(val, &o->max_queued, false);
         else if (!strcmp(name, "--queue-timeout"))
-            bad = parse_dur(val, &o->queue_timeout_ns);
+            bad = cli_parse_duration(val, &o->queue_timeout_ns);
         else if (!strcmp(name, "--max-memory-size"))
-            bad = parse_bytes(val, &o->max_memory);
+            bad = cli_parse_size(val, &o->max_memory);
         else if (!strcmp(name, "--max-body-size"))
-            bad = parse_bytes(val, &o->max_body);
+            bad = cli_parse_size(val, &o->max_body);
         else if (!strcmp(name, "--header-timeout"))
-            bad = parse_dur(val, &o->header_ns) || o->header_ns < 1000000;
+            bad = cli_parse_duration(val, &o->header_ns) || o->header_ns < 1000000;
         else if (!strcmp(name, "--body-timeout"))
-            bad = parse_dur(val, &o->body_ns) || o->body_ns < 1000000;
+            bad = cli_parse_duration(val, &o->body_ns) || o->body_ns < 1000000;
         else if (!strcmp(name, "--keepalive-timeout"))
-            bad = parse_dur(val, &o->keepalive_ns) || o->keepalive_ns < 1000000;
+            bad = cli_parse_duration(val, &o->keepalive_ns) || o->keepalive_ns < 1000000;
         else if (!strcmp(name, "--threads"))
             bad = parse_count(val, &o->threads, false);
         else if (!strcmp(name, "--shutdown-grace"))
-            bad = parse_dur(val, &o->grace_ns);
+            bad = cli_parse_duration(val, &o->grace_ns);
         else if (!strcmp(name, "--log-format")) {
             if (!strcmp(val, "json"))
                 o->json = true;
@@ -544,32 +497,6 @@ static void on_signal(uv_signal_t *h, int signum) {
 
 /* ---- setup -------------------------------------------------------------------- */
 
-static uint8_t *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap) break;
-        uint8_t *nb = realloc(buf, cap * 2);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    if (buf && ferror(f)) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 /* Whether the module exports a function named _start (a WASI command). */
 static bool has_start(const hive_module *m) {
     size_t n = hive_module_export_count(m);
@@ -626,7 +553,7 @@ int cli_serve(int argc, char **argv) {
     memset(&err, 0, sizeof err);
 
     size_t len = 0;
-    uint8_t *bytes = slurp(o->module_path, &len);
+    uint8_t *bytes = cli_read_file(o->module_path, &len);
     if (!bytes) {
         fprintf(stderr, "hive serve: cannot read %s: %s\n", o->module_path, strerror(errno));
         goto out;

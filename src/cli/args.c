@@ -1,0 +1,86 @@
+/*
+ * args.c -- what the `hive` subcommands share: parsing durations and
+ * sizes from the command line, and reading a module file.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+/* Parses a duration (ms, s, m, h; bare: seconds) into nanoseconds. */
+int cli_parse_duration(const char *s, uint64_t *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || v < 0) return -1;
+    double mul;
+    if (!strcmp(end, "ms"))
+        mul = 1e6;
+    else if (!strcmp(end, "us"))
+        mul = 1e3;
+    else if (!strcmp(end, "s") || !*end)
+        mul = 1e9;
+    else if (!strcmp(end, "m"))
+        mul = 60e9;
+    else if (!strcmp(end, "h"))
+        mul = 3600e9;
+    else
+        return -1;
+    double ns = v * mul;
+    if (ns > 1e18) return -1;
+    *out = (uint64_t)ns;
+    return 0;
+}
+
+/* Parses a size with an optional K/M/G suffix (powers of 1024, "KiB" and
+ * "KB" spellings too). */
+int cli_parse_size(const char *s, uint64_t *out) {
+    char *end;
+    errno = 0;
+    if (*s == '-') return -1;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s) return -1;
+    uint64_t mul = 1;
+    if (*end == 'K' || *end == 'k')
+        mul = 1024, end++;
+    else if (*end == 'M' || *end == 'm')
+        mul = 1024 * 1024, end++;
+    else if (*end == 'G' || *end == 'g')
+        mul = 1024ull * 1024 * 1024, end++;
+    if (mul > 1 && *end == 'i') end++;
+    if (*end == 'B') end++;
+    if (*end || (mul > 1 && v > UINT64_MAX / mul)) return -1;
+    *out = v * mul;
+    return 0;
+}
+
+/* Reads the whole file at path into a malloc'd buffer (*len bytes), or
+ * returns NULL with errno set. */
+uint8_t *cli_read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap) break;
+        uint8_t *nb = realloc(buf, cap * 2);
+        if (!nb) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    if (buf && ferror(f)) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
