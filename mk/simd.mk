@@ -2,7 +2,8 @@
 #   make simd-test    build bench/simd/blur.c natively, as scalar wasm and as
 #                     -msimd128 wasm; check the three outputs are identical
 #                     (small size; part of `make test`)
-#   make bench-simd   the same at full size, timed side by side
+#   make bench-simd   the same at full size, timed side by side (part of
+#                     `make bench`)
 #                     (SIMD_BENCH_ARGS="SIZE ROUNDS" to change the size)
 
 SIMD_DIR := $(BUILD)/simd
@@ -15,6 +16,7 @@ SIMD_BINS := $(SIMD_DIR)/blur.native $(SIMD_DIR)/blur.wasm $(SIMD_DIR)/blur.simd
 .PHONY: simd-test bench-simd simd-build
 
 test: simd-test
+bench: bench-simd
 
 simd-build: $(BUILD)/hive $(SIMD_BINS)
 
