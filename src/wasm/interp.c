@@ -852,6 +852,19 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 3;
             vmbreak;
         }
+        vmcase(COPY2) {
+            SLOT(1) = SLOT(2);
+            SLOT(3) = SLOT(4);
+            pc += 5;
+            vmbreak;
+        }
+        vmcase(COPY3) {
+            SLOT(1) = SLOT(2);
+            SLOT(3) = SLOT(4);
+            SLOT(5) = SLOT(6);
+            pc += 7;
+            vmbreak;
+        }
         vmcase(COPY_V128) {
             const wasm_slot *s = &SLOT(2);
             wasm_slot lo = s[0], hi = s[1];

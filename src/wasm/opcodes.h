@@ -126,6 +126,8 @@
     X(SELECT_V128) /* [d, a, b, c] as SELECT on two-slot values */ \
     X(COPY) /* [d, a] fp[d] = fp[a] (local.get, local.set, local.tee when not folded away) */ \
     X(COPY_V128) /* [d, a] two slots */ \
+    X(COPY2) /* [d, a, e, b] fp[d] = fp[a], then fp[e] = fp[b] (two COPYs in a row, e.g. call arguments) */ \
+    X(COPY3) /* [d, a, e, b, f, c] COPY2, then fp[f] = fp[c] */ \
     X(GLOBAL_GET) /* [d, globalidx] fp[d] = instance global */ \
     X(GLOBAL_SET) /* [globalidx, a] instance global = fp[a] */ \
     X(GLOBAL_GET_V128) /* [d, globalidx] two slots */ \

@@ -312,12 +312,35 @@ static bool last_foldable(const vctx *v) {
     return v_live(v) && v->last_dest != NO_CELL && v->fence <= v->last_start;
 }
 
+/* Emits COPY [d, s], or, right after a COPY (COPY2) no branch can land
+ * behind, turns that into COPY2 (COPY3), in the same order: the earlier
+ * copies first, then this one. The last destination stays retargetable
+ * like a COPY's. */
+static int emit_copy(vctx *v, uint32_t d, uint32_t s) {
+    if (!v_live(v)) return 0;
+    if ((v->last_op == OP_COPY || v->last_op == OP_COPY2) && v->fence <= v->last_start &&
+        v->ncells == (size_t)v->last_start + (v->last_op == OP_COPY ? 3 : 5)) {
+        wasm_op op = v->last_op == OP_COPY ? OP_COPY2 : OP_COPY3;
+        wasm_cell c;
+        c.u64 = 0;
+        if (v->labels) c.label = v->labels[op];
+        else c.u64 = op;
+        v->cells[v->last_start] = c;
+        v->last_op = op;
+        if (emit_dest(v, d) < 0) return -1;
+        return emit_u64(v, s);
+    }
+    if (emit_op(v, OP_COPY) < 0 || emit_dest(v, d) < 0) return -1;
+    return emit_u64(v, s);
+}
+
 /* Copies deferred operand i to its canonical slot. */
 static int materialize(vctx *v, size_t i) {
     vopnd *o = &v->opnds[i];
     bool wide = v->vals[i] == WASM_V128;
-    if (emit_op(v, wide ? OP_COPY_V128 : OP_COPY) < 0 || emit_dest(v, o->slot) < 0 ||
-        emit_u64(v, o->src) < 0)
+    if (wide ? emit_op(v, OP_COPY_V128) < 0 || emit_dest(v, o->slot) < 0 ||
+                   emit_u64(v, o->src) < 0
+             : emit_copy(v, o->slot, o->src) < 0)
         return -1;
     if (wide) v->last_dest = NO_CELL;
     o->src = o->slot;
@@ -778,8 +801,9 @@ static int compile_local_write(vctx *v, uint32_t idx, bool tee) {
             in_local = true;
         } else {
             if (materialize_local(v, off) < 0) return -1;
-            if (emit_op(v, wide ? OP_COPY_V128 : OP_COPY) < 0 || emit_dest(v, off) < 0 ||
-                emit_u64(v, src) < 0)
+            if (wide ? emit_op(v, OP_COPY_V128) < 0 || emit_dest(v, off) < 0 ||
+                           emit_u64(v, src) < 0
+                     : emit_copy(v, off, src) < 0)
                 return -1;
             if (wide) v->last_dest = NO_CELL;
         }
