@@ -706,6 +706,29 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         vmcase(BR_IF_I32_LE_U_I) { pc = SLOT(2).i32 <= pc[3].u32 ? pc[1].target : pc + 4; vmbreak; }
         vmcase(BR_IF_I32_GE_S_I) { pc = (int32_t)SLOT(2).i32 >= pc[3].i32 ? pc[1].target : pc + 4; vmbreak; }
         vmcase(BR_IF_I32_GE_U_I) { pc = SLOT(2).i32 >= pc[3].u32 ? pc[1].target : pc + 4; vmbreak; }
+        /* bit tests: [target, a, imm] */
+        vmcase(BR_IF_AND_I) { pc = SLOT(2).i32 & pc[3].u32 ? pc[1].target : pc + 4; vmbreak; }
+        vmcase(BR_IF_AND_I_EQZ) { pc = SLOT(2).i32 & pc[3].u32 ? pc + 4 : pc[1].target; vmbreak; }
+        /* a byte load as the condition: [target, a, offset], checked and
+         * trapping exactly like I32_LOAD8_U */
+#define LOAD8_COND(b)                                           \
+    do {                                                        \
+        uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;        \
+        if (ea + 1 > mem_size) goto trap_memory;                \
+        memcpy(&(b), mem + ea, 1);                              \
+    } while (0)
+        vmcase(BR_IF_LOAD8) {
+            uint8_t b;
+            LOAD8_COND(b);
+            pc = b ? pc[1].target : pc + 4;
+            vmbreak;
+        }
+        vmcase(BR_IF_LOAD8_EQZ) {
+            uint8_t b;
+            LOAD8_COND(b);
+            pc = b ? pc + 4 : pc[1].target;
+            vmbreak;
+        }
         vmcase(BR_TABLE) {
             uint32_t i = SLOT(4).i32, count = pc[1].u32, arity = pc[2].u32;
             const wasm_cell *entry = pc + 5 + 2 * (size_t)(i < count ? i : count);
@@ -764,25 +787,51 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         vmcase(BR_IF_I32_LE_U_I_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 <= pc[3].u32, 4); vmbreak; }
         vmcase(BR_IF_I32_GE_S_I_LOOP) { LOOP_EDGE_IF((int32_t)SLOT(2).i32 >= pc[3].i32, 4); vmbreak; }
         vmcase(BR_IF_I32_GE_U_I_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 >= pc[3].u32, 4); vmbreak; }
-#undef LOOP_EDGE_IF
-#undef LOOP_EDGE
-        vmcase(RETURN) {
-            move_slots(fp, fp + pc[1].u32, pc[2].u32);
-            wasm_frame *fr = --top;
-            if (!fr->ret_pc) goto done; /* the entry frame */
-            pc = fr->ret_pc;
-            fp = fr->fp;
-            func = fr->func;
-            /* Within one instance the cache is always current: MEMORY_GROW
-             * refreshes it, and so does every host call and every switch of
-             * instance (a callee in another instance that grew a memory
-             * this one shares re-caches when it returns here). */
-            if (func->inst != inst) {
-                inst = func->inst;
-                memory_cache(inst, &mem, &mem_size);
-            }
+        vmcase(BR_IF_AND_I_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 & pc[3].u32, 4); vmbreak; }
+        vmcase(BR_IF_AND_I_EQZ_LOOP) { LOOP_EDGE_IF(!(SLOT(2).i32 & pc[3].u32), 4); vmbreak; }
+        vmcase(BR_IF_LOAD8_LOOP) {
+            uint8_t b;
+            LOAD8_COND(b);
+            LOOP_EDGE_IF(b, 4);
             vmbreak;
         }
+        vmcase(BR_IF_LOAD8_EQZ_LOOP) {
+            uint8_t b;
+            LOAD8_COND(b);
+            LOOP_EDGE_IF(!b, 4);
+            vmbreak;
+        }
+#undef LOAD8_COND
+#undef LOOP_EDGE_IF
+#undef LOOP_EDGE
+        /* Pops the frame (the results are in place) and continues in the
+         * caller. Within one instance the memory cache is always current:
+         * MEMORY_GROW refreshes it, and so does every host call and every
+         * switch of instance (a callee in another instance that grew a
+         * memory this one shares re-caches when it returns here). */
+#define POP_FRAME()                                              \
+    do {                                                         \
+        wasm_frame *fr = --top;                                  \
+        if (!fr->ret_pc) goto done; /* the entry frame */        \
+        pc = fr->ret_pc;                                         \
+        fp = fr->fp;                                             \
+        func = fr->func;                                         \
+        if (func->inst != inst) {                                \
+            inst = func->inst;                                   \
+            memory_cache(inst, &mem, &mem_size);                 \
+        }                                                        \
+    } while (0)
+        vmcase(RETURN) {
+            move_slots(fp, fp + pc[1].u32, pc[2].u32);
+            POP_FRAME();
+            vmbreak;
+        }
+        vmcase(RETURN1) {
+            fp[0] = SLOT(1);
+            POP_FRAME();
+            vmbreak;
+        }
+#undef POP_FRAME
         vmcase(CALL) {
             /* Budget and interrupt are checked before anything else, so a
              * suspended call simply runs again on resume. */

@@ -88,6 +88,13 @@
     X(BR_IF_I32_LE_U_I) \
     X(BR_IF_I32_GE_S_I) \
     X(BR_IF_I32_GE_U_I) \
+    /* [target, a, imm] a bit test fused with br_if or if (i32.and with a constant) */ \
+    X(BR_IF_AND_I) /* jump when fp[a].i32 & imm is non-zero */ \
+    X(BR_IF_AND_I_EQZ) /* jump when fp[a].i32 & imm is zero */ \
+    /* [target, a, offset] an i32.load8_u fused with br_if or if: loads (and \
+     * bounds-checks, trapping) exactly as I32_LOAD8_U [d, a, offset] */ \
+    X(BR_IF_LOAD8) /* jump when the byte is non-zero */ \
+    X(BR_IF_LOAD8_EQZ) /* jump when the byte is zero */ \
     X(BR_TABLE) /* [count, arity, src, i, (target, height) x (count+1)] entry min(fp[i].i32, count) (the last is the default); copy arity slots from src to fp+height; jump */ \
     X(LOOP_CHECK) /* loop header: spend one budget unit; suspend when none is left or an interrupt is pending */ \
     /* loop back edges: the branches above (same operands, same order) whose \
@@ -118,7 +125,12 @@
     X(BR_IF_I32_LE_U_I_LOOP) \
     X(BR_IF_I32_GE_S_I_LOOP) \
     X(BR_IF_I32_GE_U_I_LOOP) \
+    X(BR_IF_AND_I_LOOP) \
+    X(BR_IF_AND_I_EQZ_LOOP) \
+    X(BR_IF_LOAD8_LOOP) \
+    X(BR_IF_LOAD8_EQZ_LOOP) \
     X(RETURN) /* [src, n] copy n result slots from src to fp[0..], pop the frame */ \
+    X(RETURN1) /* [src] RETURN of one slot: fp[0] = fp[src], pop the frame */ \
     X(CALL) /* [funcidx, base] call instance->funcs[funcidx], a wasm function of this same instance */ \
     X(CALL_IMPORT) /* [funcidx, base] call instance->funcs[funcidx] (host or another instance's) */ \
     X(CALL_INDIRECT) /* [typeidx, tableidx, base, i] call table[fp[i].i32] after the type check */ \

@@ -80,6 +80,10 @@ typedef struct vctx {
      * may be rewritten); fence: the highest cell index a branch may target. */
     uint32_t last_start, last_dest, fence;
     wasm_op last_op;
+    /* the same for the instruction before the last (take_last_eqz makes
+     * it the last again) */
+    uint32_t prev_start, prev_dest;
+    wasm_op prev_op;
 
     int64_t cur_slots; /* operand height in slots above fp (live code) */
     int64_t max_slots;
@@ -281,6 +285,9 @@ static int emit_op(vctx *v, wasm_op op) {
     c.u64 = 0;
     if (v->labels) c.label = v->labels[op];
     else c.u64 = op;
+    v->prev_start = v->last_start;
+    v->prev_op = v->last_op;
+    v->prev_dest = v->last_dest;
     v->last_start = (uint32_t)v->ncells;
     v->last_op = op;
     v->last_dest = NO_CELL;
@@ -429,13 +436,17 @@ static bool take_last_compare(vctx *v, uint32_t s, unsigned *idx, bool *imm, uin
 }
 
 /* When the last instruction is I32_EQZ writing slot s, removes it and
- * returns true with its operand. */
+ * returns true with its operand. The instruction before it is the last
+ * one again (foldable as it was before the eqz was emitted). */
 static bool take_last_eqz(vctx *v, uint32_t s, uint32_t *a) {
     if (!last_foldable(v) || v->last_op != OP_I32_EQZ || v->cells[v->last_dest].u64 != s)
         return false;
     *a = v->cells[v->last_start + 2].u32;
     v->ncells = v->last_start;
-    v->last_dest = NO_CELL;
+    v->last_start = v->prev_start;
+    v->last_op = v->prev_op;
+    v->last_dest = v->prev_dest;
+    v->prev_dest = NO_CELL;
     return true;
 }
 
@@ -457,6 +468,7 @@ static void cond_take(vctx *v, uint32_t c, bool when_zero, bool fuse, vcond *k) 
     static const uint8_t negated[10] = {1, 0, 8, 9, 6, 7, 4, 5, 2, 3};
     unsigned idx;
     bool imm;
+    uint64_t x[2];
     k->two = false;
     k->b = 0;
     k->a = c;
@@ -464,9 +476,26 @@ static void cond_take(vctx *v, uint32_t c, bool when_zero, bool fuse, vcond *k) 
     if (!fuse) return;
     if (take_last_eqz(v, c, &k->a)) {
         k->op = when_zero ? OP_BR_IF : OP_BR_IF_EQZ;
+        /* and a bit test or byte load computed the eqz's operand */
+        if (take_last(v, OP_I32_AND_I, k->a, x, 2))
+            k->op = when_zero ? OP_BR_IF_AND_I : OP_BR_IF_AND_I_EQZ;
+        else if (take_last(v, OP_I32_LOAD8_U, k->a, x, 2))
+            k->op = when_zero ? OP_BR_IF_LOAD8 : OP_BR_IF_LOAD8_EQZ;
     } else if (take_last_compare(v, c, &idx, &imm, &k->a, &k->b)) {
         if (when_zero) idx = negated[idx];
         k->op = (wasm_op)((imm ? OP_BR_IF_I32_EQ_I : OP_BR_IF_I32_EQ) + idx);
+        k->two = true;
+    } else if (take_last(v, OP_I32_AND_I, c, x, 2)) {
+        k->op = when_zero ? OP_BR_IF_AND_I_EQZ : OP_BR_IF_AND_I;
+    } else if (take_last(v, OP_I32_LOAD8_U, c, x, 2)) {
+        k->op = when_zero ? OP_BR_IF_LOAD8_EQZ : OP_BR_IF_LOAD8;
+    } else {
+        return;
+    }
+    if (k->op >= OP_BR_IF_AND_I && k->op <= OP_BR_IF_LOAD8_EQZ) {
+        /* [a, imm] or [a, offset]: the removed instruction's operands */
+        k->a = (uint32_t)x[0];
+        k->b = (uint32_t)x[1];
         k->two = true;
     }
 }
@@ -518,8 +547,8 @@ static bool branch_unwinds(const vctx *v, uint32_t depth) {
 /* The loop back-edge form of branch op (BR, BR_IF, BR_IF_EQZ, a fused
  * compare-and-branch): it also does the target header's budget and
  * interrupt check, and jumps past it. */
-_Static_assert(OP_BR_IF_I32_GE_U_I - OP_BR_IF_I32_EQ == OP_BR_IF_I32_GE_U_I_LOOP - OP_BR_IF_I32_EQ_LOOP,
-               "BR_IF_I32_xx and BR_IF_I32_xx_LOOP are parallel lists");
+_Static_assert(OP_BR_IF_LOAD8_EQZ - OP_BR_IF_I32_EQ == OP_BR_IF_LOAD8_EQZ_LOOP - OP_BR_IF_I32_EQ_LOOP,
+               "BR_IF_I32_EQ..BR_IF_LOAD8_EQZ and their _LOOP twins are parallel lists");
 static wasm_op loop_op(wasm_op op) {
     switch (op) {
     case OP_BR: return OP_BR_LOOP;
@@ -528,6 +557,13 @@ static wasm_op loop_op(wasm_op op) {
     default:
         return (wasm_op)(op - OP_BR_IF_I32_EQ + OP_BR_IF_I32_EQ_LOOP);
     }
+}
+
+/* Emits RETURN [src, n], or RETURN1 [src] for one result slot. */
+static int emit_return(vctx *v, uint64_t src, uint64_t n) {
+    if (n == 1) return emit_op(v, OP_RETURN1) < 0 ? -1 : emit_u64(v, src);
+    if (emit_op(v, OP_RETURN) < 0 || emit_u64(v, src) < 0) return -1;
+    return emit_u64(v, n);
 }
 
 /* Emits a branch to the label at depth: unconditional when k is NULL,
@@ -543,8 +579,7 @@ static int emit_branch(vctx *v, uint32_t depth, const vcond *k) {
     label_types(f, &types, &n, &arity);
     uint32_t src = (uint32_t)v->cur_slots - arity;
     if (!k && fi == 0) {
-        if (emit_op(v, OP_RETURN) < 0 || emit_u64(v, src) < 0) return -1;
-        return emit_u64(v, arity);
+        return emit_return(v, src, arity);
     }
     bool unwind = src != f->height_slots;
     wasm_op op = k ? (unwind ? OP_BR_IF_UNWIND : k->op) : (unwind ? OP_BR_UNWIND : OP_BR);
@@ -969,9 +1004,7 @@ static int compile_instr(vctx *v, uint8_t op) {
             f->unreachable = false;
             f->dead = false;
             v->cur_slots = f->height_slots + f->result_slots;
-            if (emit_op(v, OP_RETURN) < 0 || emit_u64(v, f->height_slots) < 0 ||
-                emit_u64(v, f->result_slots) < 0)
-                return -1;
+            if (emit_return(v, f->height_slots, f->result_slots) < 0) return -1;
             v->nctrls = 0;
             return 1;
         }
@@ -1077,9 +1110,7 @@ static int compile_instr(vctx *v, uint8_t op) {
         vframe *f = &v->ctrls[0];
         if (flush(v) < 0) return -1;
         if (pop_vals(v, f->results, f->nresults) < 0) return -1;
-        if (emit_op(v, OP_RETURN) < 0 || emit_u64(v, (uint64_t)v->cur_slots) < 0 ||
-            emit_u64(v, f->result_slots) < 0)
-            return -1;
+        if (emit_return(v, (uint64_t)v->cur_slots, f->result_slots) < 0) return -1;
         set_unreachable(v);
         return 0;
     }
@@ -1421,6 +1452,8 @@ static void v_reset(vctx *v) {
     v->ndeferred = 0;
     v->last_start = 0;
     v->last_dest = NO_CELL;
+    v->prev_start = 0;
+    v->prev_dest = NO_CELL;
     v->fence = 0;
     v->last_op = OP_UNREACHABLE;
 }

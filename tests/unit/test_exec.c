@@ -898,6 +898,199 @@ static void test_fused_ops(void) {
     hive_engine_free(engine);
 }
 
+/*
+ * Bit tests and byte loads fused with br_if / if (validate.c cond_take:
+ * BR_IF_AND_I[_EQZ], BR_IF_LOAD8[_EQZ] and their _LOOP twins; eqz in
+ * between flips them). From this module (wat2wasm):
+ *
+ * (module
+ *   (memory 1)
+ *   (data (i32.const 0xfff8) "abcdefgh")
+ *   (func (export "fill") (memory.fill (i32.const 0xff00) (i32.const 1) (i32.const 0xf0)))
+ *   (func (export "scan") (param $p i32) (result i32) (local $n i32)
+ *     (loop $l
+ *       (local.set $n (i32.add (local.get $n) (i32.const 1)))
+ *       (local.set $p (i32.add (local.get $p) (i32.const 1)))
+ *       (br_if $l (i32.load8_u (local.get $p))))
+ *     (local.get $n))
+ *   (func (export "scan_z") ... the same with (br_if $l (i32.eqz (i32.load8_u (local.get $p)))))
+ *   (func (export "bits") (param $x i32) (result i32) (local $n i32)
+ *     (block $b
+ *       (br_if $b (i32.eqz (i32.and (local.get $x) (i32.const 1))))
+ *       (loop $l
+ *         (local.set $n (i32.add (local.get $n) (i32.const 1)))
+ *         (local.set $x (i32.shr_u (local.get $x) (i32.const 1)))
+ *         (br_if $l (i32.and (local.get $x) (i32.const 1)))))
+ *     (block $z
+ *       (br_if $z (i32.eqz (local.get $x)))
+ *       (loop $m
+ *         (local.set $n (i32.add (local.get $n) (i32.const 0x100)))
+ *         (local.set $x (i32.shr_u (local.get $x) (i32.const 1)))
+ *         (br_if $m (i32.eqz (i32.and (local.get $x) (i32.const 1))))))
+ *     (if (i32.and (local.get $x) (i32.const 4))
+ *       (then (local.set $n (i32.add (local.get $n) (i32.const 0x10000)))))
+ *     (if (i32.eqz (i32.and (local.get $x) (i32.const 2)))
+ *       (then (local.set $n (i32.add (local.get $n) (i32.const 0x100000)))))
+ *     (local.get $n))
+ *   (func (export "first") (param $p i32) (result i32)
+ *     (if (result i32) (i32.load8_u offset=1 (local.get $p)) (then (i32.const 1)) (else (i32.const 2))))
+ *   (func (export "first_eqz") ... (if (result i32) (i32.eqz (i32.load8_u offset=1 (local.get $p))) ...)
+ *   (func (export "first_plain") (param $p i32) (result i32) (local $t i32)
+ *     (local.set $t (i32.load8_u offset=1 (local.get $p)))   ;; not fused
+ *     (if (result i32) (local.get $t) (then (i32.const 1)) (else (i32.const 2)))))
+ */
+static const uint8_t branchops_wasm[] = {
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x09, 0x02, 0x60,
+  0x00, 0x00, 0x60, 0x01, 0x7f, 0x01, 0x7f, 0x03, 0x08, 0x07, 0x00, 0x01,
+  0x01, 0x01, 0x01, 0x01, 0x01, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x41,
+  0x07, 0x04, 0x66, 0x69, 0x6c, 0x6c, 0x00, 0x00, 0x04, 0x73, 0x63, 0x61,
+  0x6e, 0x00, 0x01, 0x06, 0x73, 0x63, 0x61, 0x6e, 0x5f, 0x7a, 0x00, 0x02,
+  0x04, 0x62, 0x69, 0x74, 0x73, 0x00, 0x03, 0x05, 0x66, 0x69, 0x72, 0x73,
+  0x74, 0x00, 0x04, 0x09, 0x66, 0x69, 0x72, 0x73, 0x74, 0x5f, 0x65, 0x71,
+  0x7a, 0x00, 0x05, 0x0b, 0x66, 0x69, 0x72, 0x73, 0x74, 0x5f, 0x70, 0x6c,
+  0x61, 0x69, 0x6e, 0x00, 0x06, 0x0a, 0xf6, 0x01, 0x07, 0x0e, 0x00, 0x41,
+  0x80, 0xfe, 0x03, 0x41, 0x01, 0x41, 0xf0, 0x01, 0xfc, 0x0b, 0x00, 0x0b,
+  0x1e, 0x01, 0x01, 0x7f, 0x03, 0x40, 0x20, 0x01, 0x41, 0x01, 0x6a, 0x21,
+  0x01, 0x20, 0x00, 0x41, 0x01, 0x6a, 0x21, 0x00, 0x20, 0x00, 0x2d, 0x00,
+  0x00, 0x0d, 0x00, 0x0b, 0x20, 0x01, 0x0b, 0x1f, 0x01, 0x01, 0x7f, 0x03,
+  0x40, 0x20, 0x01, 0x41, 0x01, 0x6a, 0x21, 0x01, 0x20, 0x00, 0x41, 0x01,
+  0x6a, 0x21, 0x00, 0x20, 0x00, 0x2d, 0x00, 0x00, 0x45, 0x0d, 0x00, 0x0b,
+  0x20, 0x01, 0x0b, 0x6f, 0x01, 0x01, 0x7f, 0x02, 0x40, 0x20, 0x00, 0x41,
+  0x01, 0x71, 0x45, 0x0d, 0x00, 0x03, 0x40, 0x20, 0x01, 0x41, 0x01, 0x6a,
+  0x21, 0x01, 0x20, 0x00, 0x41, 0x01, 0x76, 0x21, 0x00, 0x20, 0x00, 0x41,
+  0x01, 0x71, 0x0d, 0x00, 0x0b, 0x0b, 0x02, 0x40, 0x20, 0x00, 0x45, 0x0d,
+  0x00, 0x03, 0x40, 0x20, 0x01, 0x41, 0x80, 0x02, 0x6a, 0x21, 0x01, 0x20,
+  0x00, 0x41, 0x01, 0x76, 0x21, 0x00, 0x20, 0x00, 0x41, 0x01, 0x71, 0x45,
+  0x0d, 0x00, 0x0b, 0x0b, 0x20, 0x00, 0x41, 0x04, 0x71, 0x04, 0x40, 0x20,
+  0x01, 0x41, 0x80, 0x80, 0x04, 0x6a, 0x21, 0x01, 0x0b, 0x20, 0x00, 0x41,
+  0x02, 0x71, 0x45, 0x04, 0x40, 0x20, 0x01, 0x41, 0x80, 0x80, 0xc0, 0x00,
+  0x6a, 0x21, 0x01, 0x0b, 0x20, 0x01, 0x0b, 0x0f, 0x00, 0x20, 0x00, 0x2d,
+  0x00, 0x01, 0x04, 0x7f, 0x41, 0x01, 0x05, 0x41, 0x02, 0x0b, 0x0b, 0x10,
+  0x00, 0x20, 0x00, 0x2d, 0x00, 0x01, 0x45, 0x04, 0x7f, 0x41, 0x01, 0x05,
+  0x41, 0x02, 0x0b, 0x0b, 0x15, 0x01, 0x01, 0x7f, 0x20, 0x00, 0x2d, 0x00,
+  0x01, 0x21, 0x01, 0x20, 0x01, 0x04, 0x7f, 0x41, 0x01, 0x05, 0x41, 0x02,
+  0x0b, 0x0b, 0x0b, 0x10, 0x01, 0x00, 0x41, 0xf8, 0xff, 0x03, 0x0b, 0x08,
+  0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68
+};
+
+static uint32_t bits_ref(uint32_t x) {
+    uint32_t n = 0;
+    if (x & 1) {
+        do {
+            n++;
+            x >>= 1;
+        } while (x & 1);
+    }
+    if (x) {
+        do {
+            n += 0x100;
+            x >>= 1;
+        } while (!(x & 1));
+    }
+    if (x & 4) n += 0x10000;
+    if (!(x & 2)) n += 0x100000;
+    return n;
+}
+
+/* Runs name(arg) in slices of budget k; checks the slice count (a loop
+ * closed by a fused branch suspends with pc on its header, like the
+ * unfused pair) and returns the result. */
+static uint32_t run_sliced(hive_exec *exec, hive_instance *inst, const char *name, uint32_t arg,
+                           uint32_t k, uint32_t headers) {
+    hive_func *fn = export_func(inst, name);
+    if (!fn) return UINT32_MAX;
+    hive_val a = i32_val(arg);
+    hive_status st = hive_exec_call(exec, fn, &a, 1, k);
+    uint32_t slices = 1;
+    while (st == HIVE_SUSPENDED && slices < 1000000) {
+        st = hive_exec_resume(exec, k);
+        slices++;
+    }
+    CHECK_EQ_INT(st, HIVE_DONE);
+    CHECK_EQ_INT(slices, (headers + k - 1) / k);
+    return result_i32(exec);
+}
+
+/* A fused byte load traps exactly as the unfused pair: at the end of
+ * memory, "out of bounds memory access", in the same function. */
+static void check_load8_trap(hive_exec *exec, hive_instance *inst, const char *name,
+                             uint32_t p) {
+    hive_val a = i32_val(p), r;
+    CHECK(call_fused(exec, inst, name, &a, 1, &r) == HIVE_TRAPPED);
+    const hive_trap *trap = hive_exec_trap(exec);
+    CHECK(trap != NULL);
+    if (!trap) return;
+    CHECK_EQ_INT(trap->kind, HIVE_TRAP_MEMORY_OOB);
+    CHECK(strcmp(trap->message, "out of bounds memory access") == 0);
+    CHECK(trap->nframes >= 1 && trap->frames[0].func_name &&
+          strcmp(trap->frames[0].func_name, name) == 0);
+}
+
+static void test_branch_ops(void) {
+    hive_engine *engine = hive_engine_new(NULL);
+    hive_module *module = NULL;
+    hive_instance *inst = NULL;
+    hive_error err;
+    CHECK(engine != NULL);
+    CHECK(hive_module_new(engine, branchops_wasm, sizeof branchops_wasm, &module, &err) ==
+          HIVE_OK);
+    CHECK(module && hive_instance_new(engine, module, NULL, 0, &inst, &err) == HIVE_OK);
+    hive_exec *exec = hive_exec_new(engine);
+    CHECK(exec != NULL);
+    if (!exec || !inst) goto out;
+    hive_val a, r;
+
+    /* if on a byte, on its eqz, and the unfused pair: the last byte of
+     * memory is 'h'; one further traps the same way in all three */
+    static const char *const firsts[] = {"first", "first_eqz", "first_plain"};
+    for (size_t i = 0; i < 3; i++) {
+        a = i32_val(0xfffe);
+        CHECK(call_fused(exec, inst, firsts[i], &a, 1, &r) == HIVE_DONE &&
+              r.of.i32 == (i == 1 ? 2u : 1u));
+        a = i32_val(0x100);
+        CHECK(call_fused(exec, inst, firsts[i], &a, 1, &r) == HIVE_DONE &&
+              r.of.i32 == (i == 1 ? 1u : 2u));
+        check_load8_trap(exec, inst, firsts[i], 0xffff);
+        check_load8_trap(exec, inst, firsts[i], 0xffffffffu);
+    }
+
+    CHECK(call_fused(exec, inst, "fill", NULL, 0, NULL) == HIVE_DONE);
+    static const uint32_t budgets[] = {1, 2, 3, 7, 1000};
+    for (size_t b = 0; b < sizeof budgets / sizeof budgets[0]; b++) {
+        uint32_t k = budgets[b];
+        /* non-zero bytes 0xff00..0xffef, zeros to 0xfff7 */
+        CHECK_EQ_INT(run_sliced(exec, inst, "scan", 0xfeff, k, 241), 241);
+        CHECK_EQ_INT(run_sliced(exec, inst, "scan_z", 0xfe00, k, 256), 256);
+        CHECK_EQ_INT(run_sliced(exec, inst, "scan_z", 0xffef, k, 9), 9);
+        CHECK_EQ_INT(run_sliced(exec, inst, "bits", 0x8000ffffu, k, 31), bits_ref(0x8000ffffu));
+        CHECK_EQ_INT(run_sliced(exec, inst, "bits", 0x2cu, k, 2), bits_ref(0x2cu));
+    }
+    /* the loop's byte test runs off the end of memory: a trap, in scan */
+    check_load8_trap(exec, inst, "scan", 0xfff7);
+    /* a trap mid-run after suspensions */
+    a = i32_val(0xfff7);
+    hive_status st = hive_exec_call(exec, export_func(inst, "scan"), &a, 1, 2);
+    uint32_t slices = 1;
+    while (st == HIVE_SUSPENDED && slices < 100) {
+        st = hive_exec_resume(exec, 2);
+        slices++;
+    }
+    CHECK_EQ_INT(st, HIVE_TRAPPED);
+    CHECK_EQ_INT(slices, 5); /* 9 header executions, 2 a slice; the 9th load traps */
+    CHECK_EQ_INT(hive_exec_trap(exec)->kind, HIVE_TRAP_MEMORY_OOB);
+
+    static const uint32_t xs[] = {0, 1, 2, 3, 4, 6, 0xfu, 0x10u, 0x80000000u, 0xffffffffu, 0x5au};
+    for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++) {
+        a = i32_val(xs[i]);
+        CHECK(call_fused(exec, inst, "bits", &a, 1, &r) == HIVE_DONE && r.of.i32 == bits_ref(xs[i]));
+    }
+out:
+    hive_exec_free(exec);
+    hive_instance_free(inst);
+    hive_module_release(module);
+    hive_engine_free(engine);
+}
+
 /* ---- v128 values through the API, host calls and suspension ------------- */
 
 /* (import "env" "triple" (func (param v128) (result v128)))
@@ -1027,6 +1220,7 @@ int main(void) {
     RUN(test_loop_edges_resume);
     RUN(test_memory_image);
     RUN(test_fused_ops);
+    RUN(test_branch_ops);
     RUN(test_v128);
     return test_summary("exec");
 }
