@@ -173,7 +173,9 @@ hive_host_status interp_call_host(hive_exec *exec, hive_func *f, hive_instance *
         }
         exec->host_vals_cap = (uint32_t)cap;
     }
-    hive_val *av = exec->host_vals, *rv = exec->host_vals + t->nparams;
+    /* With no params and no results the buffer may still be NULL (and
+     * NULL + 0 is undefined in C). */
+    hive_val *av = exec->host_vals, *rv = av ? av + t->nparams : NULL;
     const wasm_slot *s = args;
     for (uint32_t i = 0; i < t->nparams; i++) {
         runtime_val_from_slots(&av[i], t->params[i], s);
