@@ -602,6 +602,45 @@ INTERP_SIMD_LIST
         vmbreak;                                            \
     }
 
+/* ---- the budget, in slices ------------------------------------------------ *
+ *
+ * A run may spend exec->budget units (one per loop iteration or call) and
+ * must stop soon after hive_exec_interrupt(). Checking both at every unit
+ * cost five instructions on every back edge and call; instead the loop
+ * keeps the units of the current slice in a register (`budget`) and the
+ * rest in `reserve`. A unit is one subtraction and a branch on the borrow;
+ * only an empty slice takes the slow path, slice_refill(), which reads the
+ * interrupt flag and moves at most SLICE_UNITS from the reserve. So an
+ * interrupt is seen within SLICE_UNITS units, and the run stops after
+ * exactly exec->budget units as before (the unit counts, and so where a
+ * run suspends, are unchanged). A run starts with an empty slice: an
+ * interrupt sent before it stops it at its first check. */
+#define SLICE_UNITS 4096u
+
+/* A new slice (never empty), or 0: interrupted, or no units left. */
+static uint64_t slice_refill(hive_exec *exec, uint64_t *reserve) {
+    if (atomic_load_explicit(&exec->interrupt, memory_order_relaxed) || *reserve == 0) return 0;
+    uint64_t n = *reserve < SLICE_UNITS ? *reserve : SLICE_UNITS;
+    *reserve -= n;
+    return n;
+}
+
+/* Spends one unit, or suspends (pc wherever the caller left it; budget is
+ * then 0 and nothing was spent). */
+#if defined(__GNUC__)
+#define SLICE_EMPTY() __builtin_expect(__builtin_sub_overflow(budget, 1, &budget), 0)
+#else
+#define SLICE_EMPTY() (budget-- == 0)
+#endif
+#define SPEND_UNIT()                                                        \
+    do {                                                                    \
+        if (SLICE_EMPTY()) {                                                \
+            budget = slice_refill(exec, &reserve);                          \
+            if (budget == 0) goto suspend;                                  \
+            budget--;                                                       \
+        }                                                                   \
+    } while (0)
+
 /* With labels_out non-NULL (threaded build): stores the label table there
  * and returns without touching exec. Otherwise runs exec from its saved
  * state (pc, fp, func, budget) until the entry function returns
@@ -632,9 +671,10 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
     uint8_t *mem;
     uint64_t mem_size;
     memory_cache(inst, &mem, &mem_size);
-    /* Unlimited runs count down from 2^64: never reaching zero keeps one
-     * test on the hot path. */
-    uint64_t budget = exec->unlimited ? UINT64_MAX : exec->budget;
+    /* The slice starts empty (see SPEND_UNIT); unlimited runs draw from a
+     * reserve of 2^64 - 1 units, which they never exhaust. */
+    uint64_t budget = 0;
+    uint64_t reserve = exec->unlimited ? UINT64_MAX : exec->budget;
     wasm_slot *const stack_end = exec->stack_end;
     /* The frame stack's top (the next free frame) lives here, not in
      * exec->nframes, which is written back wherever the loop leaves or
@@ -740,9 +780,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         }
         vmcase(LOOP_CHECK) {
             /* Suspends with pc here: on resume the check runs again. */
-            if (budget == 0 || atomic_load_explicit(&exec->interrupt, memory_order_relaxed))
-                goto suspend;
-            budget--;
+            SPEND_UNIT();
             pc += 1;
             vmbreak;
         }
@@ -753,9 +791,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
 #define LOOP_EDGE()                                                                    \
     do {                                                                               \
         pc = pc[1].target;                                                             \
-        if (budget == 0 || atomic_load_explicit(&exec->interrupt, memory_order_relaxed)) \
-            goto suspend;                                                              \
-        budget--;                                                                      \
+        SPEND_UNIT();                                                                  \
         pc += 1;                                                                       \
     } while (0)
 #define LOOP_EDGE_IF(cond, len) \
@@ -837,18 +873,14 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         vmcase(CALL) {
             /* Budget and interrupt are checked before anything else, so a
              * suspended call simply runs again on resume. */
-            if (budget == 0 || atomic_load_explicit(&exec->interrupt, memory_order_relaxed))
-                goto suspend;
-            budget--;
+            SPEND_UNIT();
             callee = inst->funcs[pc[1].u32];
             args = fp + pc[2].u32;
             next_pc = pc + 3;
             goto enter_wasm;
         }
         vmcase(CALL_IMPORT) {
-            if (budget == 0 || atomic_load_explicit(&exec->interrupt, memory_order_relaxed))
-                goto suspend;
-            budget--;
+            SPEND_UNIT();
             callee = inst->funcs[pc[1].u32];
             args = fp + pc[2].u32;
             next_pc = pc + 3;
@@ -856,8 +888,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             goto enter_wasm;
         }
         vmcase(CALL_INDIRECT) {
-            if (budget == 0 || atomic_load_explicit(&exec->interrupt, memory_order_relaxed))
-                goto suspend;
+            SPEND_UNIT();
             const hive_table *t = inst->tables[pc[2].u32];
             uint32_t i = SLOT(4).i32;
             if (i >= t->size) {
@@ -875,7 +906,6 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
                 tk = HIVE_TRAP_INDIRECT_TYPE;
                 goto trap;
             }
-            budget--;
             args = fp + pc[3].u32;
             next_pc = pc + 5;
             if (callee->kind == WASM_FUNC_HOST) goto call_host;
@@ -1462,6 +1492,25 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             vmbreak;
         }
 
+        /* ---- memory to memory (opcodes.h MOVE8..MOVE64) ---- */
+#define MOVE_OP(op, T)                                                         \
+    vmcase(op) {                                                               \
+        uint64_t sea = (uint64_t)(uint32_t)(SLOT(4).i32 + pc[5].u32) + pc[6].u32; \
+        if (sea + sizeof(T) > mem_size) goto trap_memory;                      \
+        uint64_t dea = (uint64_t)(uint32_t)(SLOT(1).i32 + pc[2].u32) + pc[3].u32; \
+        if (dea + sizeof(T) > mem_size) goto trap_memory;                      \
+        T v;                                                                   \
+        memcpy(&v, mem + sea, sizeof(T));                                      \
+        memcpy(mem + dea, &v, sizeof(T));                                      \
+        pc += 7;                                                               \
+        vmbreak;                                                               \
+    }
+        MOVE_OP(MOVE8, uint8_t)
+        MOVE_OP(MOVE16, uint16_t)
+        MOVE_OP(MOVE32, uint32_t)
+        MOVE_OP(MOVE64, uint64_t)
+#undef MOVE_OP
+
         /* ---- f64 multiply-add, two roundings (numeric.h) ---- */
         vmcase(F64_MUL_ADD) {
             SLOT(1).f64 = numeric_f64_mul_add(SLOT(2).f64, SLOT(3).f64, SLOT(4).f64);
@@ -1473,6 +1522,53 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 5;
             vmbreak;
         }
+
+        vmcase(I32_ADD_I2) {
+            SLOT(1).i64 = (uint32_t)(SLOT(2).i32 + pc[3].u32);
+            SLOT(4).i64 = (uint32_t)(SLOT(5).i32 + pc[6].u32);
+            pc += 7;
+            vmbreak;
+        }
+
+        /* ---- two chained integer operations (opcodes.h) ---- */
+/* x = fp[a], then b = fp[b] (two-slot forms) or y = k (_I forms), c = fp[c] */
+#define CHAIN(op, T, F, second, expr)                      \
+    vmcase(op) {                                           \
+        T x = (T)SLOT(2).F, second, c = (T)SLOT(4).F;      \
+        SLOT(1).i64 = (T)(expr);                           \
+        pc += 5;                                           \
+        vmbreak;                                           \
+    }
+#define CHAIN32(op, expr) CHAIN(op, uint32_t, i32, b = SLOT(3).i32, expr)
+#define CHAIN32_I(op, expr) CHAIN(op, uint32_t, i32, y = pc[3].u32, expr)
+#define CHAIN64(op, expr) CHAIN(op, uint64_t, i64, b = SLOT(3).i64, expr)
+#define CHAIN64_I(op, expr) CHAIN(op, uint64_t, i64, y = pc[3].u64, expr)
+        CHAIN32(I32_ADD_ADD, x + b + c)
+        CHAIN32(I32_SUB_ADD, x - b + c)
+        CHAIN32(I32_MUL_ADD, x * b + c)
+        CHAIN32(I32_AND_ADD, (x & b) + c)
+        CHAIN32(I32_XOR_ADD, (x ^ b) + c)
+        CHAIN32_I(I32_SHL_I_ADD, (x << y) + c)
+        CHAIN32(I32_AND_XOR, (x & b) ^ c)
+        CHAIN32(I32_OR_XOR, (x | b) ^ c)
+        CHAIN32(I32_XOR_XOR, x ^ b ^ c)
+        CHAIN32(I32_XOR_AND, (x ^ b) & c)
+        CHAIN32_I(I32_XOR_I_AND, (x ^ y) & c)
+        CHAIN32_I(I32_SHR_U_I_XOR, (x >> y) ^ c)
+        CHAIN32_I(I32_SHL_I_XOR, (x << y) ^ c)
+        CHAIN32_I(I32_ROTL_I_XOR, numeric_i32_rotl(x, y) ^ c)
+        CHAIN32_I(I32_ROTL_I_ADD, numeric_i32_rotl(x, y) + c)
+        CHAIN64(I64_ADD_ADD, x + b + c)
+        CHAIN64(I64_MUL_ADD, x * b + c)
+        CHAIN64(I64_XOR_XOR, x ^ b ^ c)
+        CHAIN64_I(I64_SHR_U_I_XOR, (x >> y) ^ c)
+        CHAIN64_I(I64_SHL_I_XOR, (x << y) ^ c)
+        CHAIN64_I(I64_ROTL_I_XOR, numeric_i64_rotl(x, y) ^ c)
+#undef CHAIN64_I
+#undef CHAIN64
+#undef CHAIN32_I
+#undef CHAIN32
+#undef CHAIN
 
         /* ---- i32 comparisons (results are i32 0/1; whole slot written so
          * the upper half stays zero) ---- */
@@ -1854,7 +1950,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             exec->pc = next_pc;
             exec->sp = args;
             exec->pending_host = callee;
-            exec->budget = budget;
+            exec->budget = budget + reserve;
             exec->state = WASM_EXEC_PENDING;
             return HIVE_PENDING;
         }
@@ -1899,7 +1995,7 @@ suspend:
     exec->pc = pc;
     exec->fp = fp;
     exec->func = func;
-    exec->budget = budget;
+    exec->budget = budget + reserve;
     /* Honoured: an interrupt that raced with running out of budget is
      * honoured by this same suspension. */
     atomic_store_explicit(&exec->interrupt, 0, memory_order_relaxed);

@@ -244,10 +244,46 @@
     X(I32_STORE_K) \
     X(I64_STORE_K) \
     X(I32_STORE8_K) \
+    /* a load whose value goes straight to a store of the same width \
+     * (any load kind of N bytes, then a store of N bytes): \
+     * [da, dk, doff, sa, sk, soff] memory[(uint32)(fp[da] + dk) + doff] = \
+     * memory[(uint32)(fp[sa] + sk) + soff] (N bytes); the load is checked \
+     * (and traps) first; dk, sk are folded i32.add constants, else 0 */ \
+    X(MOVE8) \
+    X(MOVE16) \
+    X(MOVE32) \
+    X(MOVE64) \
     /* f64 multiply-add, each operation rounded as wasm's f64.mul then \
      * f64.add (never a fused multiply-add instruction): */ \
     X(F64_MUL_ADD) /* [d, a, b, c] fp[d] = (fp[a] * fp[b]) + fp[c] */ \
     X(F64_ADD_MUL) /* [d, c, a, b] fp[d] = fp[c] + (fp[a] * fp[b]) */ \
+    /* two integer operations, the first's result an operand of the \
+     * second, which is commutative (validate.c chain_form): \
+     * [d, a, b, c] fp[d] = (fp[a] OP1 fp[b]) OP2 fp[c], named OP1_OP2; \
+     * with a constant first operation (_I) [d, a, k, c] \
+     * fp[d] = (fp[a] OP1 k) OP2 fp[c] */ \
+    X(I32_ADD_I2) /* [d, a, k, e, b, l] fp[d] = fp[a] + k, then fp[e] = fp[b] + l (i32) */ \
+    X(I32_ADD_ADD) \
+    X(I32_SUB_ADD) \
+    X(I32_MUL_ADD) \
+    X(I32_AND_ADD) \
+    X(I32_XOR_ADD) \
+    X(I32_SHL_I_ADD) \
+    X(I32_AND_XOR) \
+    X(I32_OR_XOR) \
+    X(I32_XOR_XOR) \
+    X(I32_XOR_AND) \
+    X(I32_XOR_I_AND) \
+    X(I32_SHR_U_I_XOR) \
+    X(I32_SHL_I_XOR) \
+    X(I32_ROTL_I_XOR) \
+    X(I32_ROTL_I_ADD) \
+    X(I64_ADD_ADD) \
+    X(I64_MUL_ADD) \
+    X(I64_XOR_XOR) \
+    X(I64_SHR_U_I_XOR) \
+    X(I64_SHL_I_XOR) \
+    X(I64_ROTL_I_XOR) \
     /* numeric, in the binary format's order (0x45..0xc4, then 0xfc 0..7) */ \
     X(I32_EQZ) \
     X(I32_EQ) \

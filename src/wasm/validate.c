@@ -278,9 +278,38 @@ static int emit_cell(vctx *v, wasm_cell c) {
     return 0;
 }
 
+static void set_op(vctx *v, uint32_t at, wasm_op op) {
+    wasm_cell c;
+    c.u64 = 0;
+    if (v->labels) c.label = v->labels[op];
+    else c.u64 = op;
+    v->cells[at] = c;
+}
+
+/* When the last two instructions are I32_ADD_I (typically two pointers
+ * stepped) and no branch lands between them, makes them one I32_ADD_I2
+ * that runs both in order. Done only when a further instruction comes,
+ * so that every fold that takes an I32_ADD_I (an address folded into a
+ * load, a chain) has had its chance first. */
+static void merge_add_i(vctx *v) {
+    if (v->last_op != OP_I32_ADD_I || v->prev_op != OP_I32_ADD_I ||
+        v->prev_start + 4 != v->last_start || v->last_start + 4 != v->ncells ||
+        v->fence > v->prev_start)
+        return;
+    set_op(v, v->prev_start, OP_I32_ADD_I2);
+    for (uint32_t i = 0; i < 3; i++) v->cells[v->last_start + i] = v->cells[v->last_start + 1 + i];
+    v->ncells--;
+    v->last_start = v->prev_start;
+    v->last_op = OP_I32_ADD_I2;
+    if (v->last_dest != NO_CELL) v->last_dest--;
+    v->prev_op = OP_COUNT_;
+    v->prev_dest = NO_CELL;
+}
+
 /* Emits op and returns 0 (nothing in unreachable code). */
 static int emit_op(vctx *v, wasm_op op) {
     if (!v_live(v)) return 0;
+    merge_add_i(v);
     wasm_cell c;
     c.u64 = 0;
     if (v->labels) c.label = v->labels[op];
@@ -391,14 +420,25 @@ static bool retarget_last(vctx *v, uint32_t s, uint32_t d) {
     return true;
 }
 
+/* Removes the last instruction; the one before it is the last one again
+ * (foldable as it was before the removed one was emitted), and nothing is
+ * known about the one before that. */
+static void drop_last(vctx *v) {
+    v->ncells = v->last_start;
+    v->last_start = v->prev_start;
+    v->last_op = v->prev_op;
+    v->last_dest = v->prev_dest;
+    v->prev_op = OP_COUNT_;
+    v->prev_dest = NO_CELL;
+}
+
 /* When the last instruction is CONST writing slot s, removes it and
  * returns true with its bits. */
 static bool take_last_const(vctx *v, uint32_t s, uint64_t *bits) {
     if (!last_foldable(v) || v->last_op != OP_CONST || v->cells[v->last_dest].u64 != s)
         return false;
     *bits = v->cells[v->last_start + 2].u64;
-    v->ncells = v->last_start;
-    v->last_dest = NO_CELL;
+    drop_last(v);
     return true;
 }
 
@@ -407,8 +447,7 @@ static bool take_last_const(vctx *v, uint32_t s, uint64_t *bits) {
 static bool take_last(vctx *v, wasm_op op, uint32_t s, uint64_t *opnd, unsigned n) {
     if (!last_foldable(v) || v->last_op != op || v->cells[v->last_dest].u64 != s) return false;
     for (unsigned i = 0; i < n; i++) opnd[i] = v->cells[v->last_start + 2 + i].u64;
-    v->ncells = v->last_start;
-    v->last_dest = NO_CELL;
+    drop_last(v);
     return true;
 }
 
@@ -430,8 +469,7 @@ static bool take_last_compare(vctx *v, uint32_t s, unsigned *idx, bool *imm, uin
     }
     *a = v->cells[v->last_start + 2].u32;
     *b = v->cells[v->last_start + 3].u32;
-    v->ncells = v->last_start;
-    v->last_dest = NO_CELL;
+    drop_last(v);
     return true;
 }
 
@@ -442,11 +480,7 @@ static bool take_last_eqz(vctx *v, uint32_t s, uint32_t *a) {
     if (!last_foldable(v) || v->last_op != OP_I32_EQZ || v->cells[v->last_dest].u64 != s)
         return false;
     *a = v->cells[v->last_start + 2].u32;
-    v->ncells = v->last_start;
-    v->last_start = v->prev_start;
-    v->last_op = v->prev_op;
-    v->last_dest = v->prev_dest;
-    v->prev_dest = NO_CELL;
+    drop_last(v);
     return true;
 }
 
@@ -659,6 +693,45 @@ static const struct {
     {0, WASM_I64, 1}, {1, WASM_I64, 1}, {2, WASM_I64, 1},
 };
 
+/* A store of 1 << log2 bytes at a (+ offset) whose value the last
+ * instruction loaded, with a load of the same width, into the value's
+ * canonical slot: one MOVE (opcodes.h), which checks and reads the load's
+ * address first as before. An i32.add of a constant that computed the
+ * store's address just before the load is folded in too, unless the load
+ * reads that sum. The loaded value's slot is dead after the store, so not
+ * writing it is not observable. Returns 1 when done, 0 when nothing
+ * applies. */
+_Static_assert(OP_I64_LOAD32_U - OP_I32_LOAD == 13 && OP_I32_LOAD16_U_AI - OP_I32_LOAD_AI == 7,
+               "emit_move indexes memops by load op");
+static int emit_move(vctx *v, unsigned log2, uint32_t a, uint32_t a_slot, uint32_t value_slot,
+                     uint32_t offset) {
+    static const wasm_op moves[4] = {OP_MOVE8, OP_MOVE16, OP_MOVE32, OP_MOVE64};
+    if (!last_foldable(v)) return 0;
+    wasm_op lo = v->last_op;
+    uint64_t src[3], dst[2];
+    if (lo >= OP_I32_LOAD && lo <= OP_I64_LOAD32_U && memops[lo - OP_I32_LOAD].log2 == log2) {
+        if (!take_last(v, lo, value_slot, src, 2)) return 0;
+        src[2] = src[1];
+        src[1] = 0;
+    } else if (lo >= OP_I32_LOAD_AI && lo <= OP_I32_LOAD16_U_AI &&
+               memops[lo - OP_I32_LOAD_AI].log2 == log2) {
+        if (!take_last(v, lo, value_slot, src, 3)) return 0;
+    } else {
+        return 0;
+    }
+    if (a == a_slot && src[0] != a_slot && take_last(v, OP_I32_ADD_I, a_slot, dst, 2)) {
+        /* dst = the sum's operand and constant */
+    } else {
+        dst[0] = a;
+        dst[1] = 0;
+    }
+    if (emit_op(v, moves[log2]) < 0 || emit_u64(v, dst[0]) < 0 || emit_u64(v, dst[1]) < 0 ||
+        emit_u64(v, offset) < 0 || emit_u64(v, src[0]) < 0 || emit_u64(v, src[1]) < 0 ||
+        emit_u64(v, src[2]) < 0)
+        return -1;
+    return 1;
+}
+
 /* Operand types of the numeric opcodes 0x45..0xc4: up to two inputs (0 =
  * none) and the result. */
 static void numeric_sig(uint8_t op, uint8_t *a, uint8_t *b, uint8_t *res) {
@@ -767,6 +840,60 @@ static bool commutative(wasm_op op) {
            op == OP_I64_MUL || op == OP_I64_AND || op == OP_I64_OR || op == OP_I64_XOR;
 }
 
+/* Two chained integer operations (opcodes.h I32_ADD_ADD ...): the outer
+ * (commutative) operation, the inner one whose result it reads, and the
+ * fused form; an inner _I operation keeps its constant in the fused form. */
+static const struct chain_form {
+    wasm_op outer, inner, fused;
+} chain_forms[] = {
+    {OP_I32_ADD, OP_I32_ADD, OP_I32_ADD_ADD},
+    {OP_I32_ADD, OP_I32_SUB, OP_I32_SUB_ADD},
+    {OP_I32_ADD, OP_I32_MUL, OP_I32_MUL_ADD},
+    {OP_I32_ADD, OP_I32_AND, OP_I32_AND_ADD},
+    {OP_I32_ADD, OP_I32_XOR, OP_I32_XOR_ADD},
+    {OP_I32_ADD, OP_I32_SHL_I, OP_I32_SHL_I_ADD},
+    {OP_I32_ADD, OP_I32_ROTL_I, OP_I32_ROTL_I_ADD},
+    {OP_I32_XOR, OP_I32_AND, OP_I32_AND_XOR},
+    {OP_I32_XOR, OP_I32_OR, OP_I32_OR_XOR},
+    {OP_I32_XOR, OP_I32_XOR, OP_I32_XOR_XOR},
+    {OP_I32_XOR, OP_I32_SHR_U_I, OP_I32_SHR_U_I_XOR},
+    {OP_I32_XOR, OP_I32_SHL_I, OP_I32_SHL_I_XOR},
+    {OP_I32_XOR, OP_I32_ROTL_I, OP_I32_ROTL_I_XOR},
+    {OP_I32_AND, OP_I32_XOR, OP_I32_XOR_AND},
+    {OP_I32_AND, OP_I32_XOR_I, OP_I32_XOR_I_AND},
+    {OP_I64_ADD, OP_I64_ADD, OP_I64_ADD_ADD},
+    {OP_I64_ADD, OP_I64_MUL, OP_I64_MUL_ADD},
+    {OP_I64_XOR, OP_I64_XOR, OP_I64_XOR_XOR},
+    {OP_I64_XOR, OP_I64_SHR_U_I, OP_I64_SHR_U_I_XOR},
+    {OP_I64_XOR, OP_I64_SHL_I, OP_I64_SHL_I_XOR},
+    {OP_I64_XOR, OP_I64_ROTL_I, OP_I64_ROTL_I_XOR},
+};
+
+/* op (commutative) on a and b when the last instruction computed one of
+ * them into its canonical slot: removes that instruction and emits the
+ * fused form reading its operands and the other operand. The fused form
+ * reads everything before writing, and the inner result's slot is dead
+ * afterwards (it was the operand consumed here), so skipping its write is
+ * not observable. Returns 1 when done, 0 when nothing applies. */
+static int emit_chain(vctx *v, wasm_op op, uint32_t a, uint32_t a_slot, uint32_t b,
+                      uint32_t b_slot) {
+    if (!last_foldable(v)) return 0;
+    for (size_t i = 0; i < sizeof chain_forms / sizeof chain_forms[0]; i++) {
+        const struct chain_form *f = &chain_forms[i];
+        if (f->outer != op || f->inner != v->last_op) continue;
+        uint64_t x[2];
+        uint32_t other;
+        if (b == b_slot && take_last(v, f->inner, b_slot, x, 2)) other = a;
+        else if (a == a_slot && take_last(v, f->inner, a_slot, x, 2)) other = b;
+        else return 0;
+        if (emit_op(v, f->fused) < 0 || emit_dest(v, a_slot) < 0 || emit_u64(v, x[0]) < 0 ||
+            emit_u64(v, x[1]) < 0 || emit_u64(v, other) < 0)
+            return -1;
+        return 1;
+    }
+    return 0;
+}
+
 /* Emits binary operation op on operands read from a and b (popped; slot
  * a_slot was the first's canonical slot, b_slot the second's), writing
  * the first's canonical slot. A constant that was the last instruction
@@ -789,6 +916,10 @@ static int emit_binary(vctx *v, wasm_op op, uint32_t a, uint32_t a_slot, uint32_
             emit_u64(v, x[0]) < 0 || emit_u64(v, x[1]) < 0)
             return -1;
         return emit_u64(v, b);
+    }
+    if (commutative(op)) {
+        int r = emit_chain(v, op, a, a_slot, b, b_slot);
+        if (r != 0) return r < 0 ? -1 : 0;
     }
     if (iop != OP_COUNT_) {
         bool found = b == b_slot && take_last_const(v, b_slot, &k);
@@ -1387,6 +1518,8 @@ static int compile_instr(vctx *v, uint8_t op) {
             /* A constant value that was the last instruction: _K form. */
             wasm_op ko = o == OP_I32_STORE ? OP_I32_STORE_K : o == OP_I64_STORE ? OP_I64_STORE_K
                        : o == OP_I32_STORE8 ? OP_I32_STORE8_K : OP_COUNT_;
+            int mv = b == b_slot ? emit_move(v, memops[k].log2, a, v->pop_slot, b_slot, offset) : 0;
+            if (mv != 0) return mv < 0 ? -1 : 0;
             if (ko != OP_COUNT_ && v_live(v) && b == b_slot && take_last(v, OP_CONST, b, x, 1)) {
                 o = ko;
                 b = 0;
@@ -1456,6 +1589,7 @@ static void v_reset(vctx *v) {
     v->prev_dest = NO_CELL;
     v->fence = 0;
     v->last_op = OP_UNREACHABLE;
+    v->prev_op = OP_COUNT_;
 }
 
 /* Validates and compiles body i of the module into its wasm_code. */

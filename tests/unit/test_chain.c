@@ -1,0 +1,517 @@
+/*
+ * test_chain.c -- fused instructions the compiler makes from pairs of wasm
+ * operations (opcodes.h), checked for their results and for being emitted.
+ *
+ * 1. Chained integer operations (I32_ADD_ADD ..., validate.c chain_forms):
+ * an operation whose result is read at once by a commutative one compiles
+ * to one fused instruction.
+ *
+ * The module is built here, one group of functions per chain form, each
+ * taking (x, y, c) and computing inner = x INNER y (or x INNER k) and then
+ * outer, in every position the compiler distinguishes:
+ *   _b  c OUTER inner       the inner result is the second operand
+ *   _a  inner OUTER c       ... the first, the other a local read in place
+ *   _2  inner' OUTER inner  both computed (inner' = c INNER x, or c INNER k)
+ *   _t  (tee $t inner) OUTER c, minus $t: the local the inner result was
+ *       teed into must still be written (no fusion may drop it)
+ * and the results are compared with C over edge and pseudo-random values.
+ */
+#include <stdlib.h>
+
+#include "hive/wasm.h"
+#include "testutil.h"
+#include "wasm/opcodes.h"
+#include "wasm/runtime.h"
+
+/* The op of the first instruction of f's compiled code (OP_COUNT_ if f is
+ * not a wasm function). */
+static int first_op(hive_extern *e) {
+    if (e->kind != HIVE_EXTERN_FUNC || e->of.func->kind != WASM_FUNC_WASM) return OP_COUNT_;
+    const wasm_cell *c = e->of.func->code->cells;
+    const void *const *labels = interp_labels();
+    if (!labels) return (int)c[0].u64;
+    for (int op = 0; op < OP_COUNT_; op++)
+        if (labels[op] == c[0].label) return op;
+    return OP_COUNT_;
+}
+
+/* Whether op occurs in f's compiled code: with threaded code (labels)
+ * only, where no operand can look like an op; -1 when it cannot tell. */
+static int has_op(hive_extern *e, int op) {
+    const void *const *labels = interp_labels();
+    if (!labels || e->kind != HIVE_EXTERN_FUNC || e->of.func->kind != WASM_FUNC_WASM) return -1;
+    const wasm_code *code = e->of.func->code;
+    for (uint32_t i = 0; i < code->ncells; i++)
+        if (code->cells[i].label == labels[op]) return 1;
+    return 0;
+}
+
+/* ---- the forms ----------------------------------------------------------- */
+
+enum { ADD, SUB, MUL, AND, OR, XOR, SHL, SHR_U, ROTL };
+
+/* opcodes of the i32 forms; the i64 ones are 0x12 further */
+static const uint8_t wasm_opcode[] = {
+    [ADD] = 0x6a, [SUB] = 0x6b, [MUL] = 0x6c, [AND] = 0x71, [OR] = 0x72,
+    [XOR] = 0x73, [SHL] = 0x74, [SHR_U] = 0x76, [ROTL] = 0x77,
+};
+
+typedef struct form {
+    const char *name;
+    int wide; /* i64 */
+    int outer, inner;
+    int has_k; /* the inner operation's second operand is the constant k */
+    int64_t k;
+    int fused; /* the op the pair must compile to */
+} form;
+
+static const form forms[] = {
+    {"i32_add_add", 0, ADD, ADD, 0, 0, OP_I32_ADD_ADD},
+    {"i32_sub_add", 0, ADD, SUB, 0, 0, OP_I32_SUB_ADD},
+    {"i32_mul_add", 0, ADD, MUL, 0, 0, OP_I32_MUL_ADD},
+    {"i32_and_add", 0, ADD, AND, 0, 0, OP_I32_AND_ADD},
+    {"i32_xor_add", 0, ADD, XOR, 0, 0, OP_I32_XOR_ADD},
+    {"i32_shl_i_add", 0, ADD, SHL, 1, 5, OP_I32_SHL_I_ADD},
+    {"i32_rotl_i_add", 0, ADD, ROTL, 1, 7, OP_I32_ROTL_I_ADD},
+    {"i32_and_xor", 0, XOR, AND, 0, 0, OP_I32_AND_XOR},
+    {"i32_or_xor", 0, XOR, OR, 0, 0, OP_I32_OR_XOR},
+    {"i32_xor_xor", 0, XOR, XOR, 0, 0, OP_I32_XOR_XOR},
+    {"i32_shr_u_i_xor", 0, XOR, SHR_U, 1, 3, OP_I32_SHR_U_I_XOR},
+    {"i32_shl_i_xor", 0, XOR, SHL, 1, 13, OP_I32_SHL_I_XOR},
+    {"i32_rotl_i_xor", 0, XOR, ROTL, 1, 30, OP_I32_ROTL_I_XOR},
+    {"i32_xor_and", 0, AND, XOR, 0, 0, OP_I32_XOR_AND},
+    {"i32_xor_i_and", 0, AND, XOR, 1, -1, OP_I32_XOR_I_AND},
+    {"i32_shl_i_add_big", 0, ADD, SHL, 1, 37, OP_I32_SHL_I_ADD},
+    {"i64_add_add", 1, ADD, ADD, 0, 0, OP_I64_ADD_ADD},
+    {"i64_mul_add", 1, ADD, MUL, 0, 0, OP_I64_MUL_ADD},
+    {"i64_xor_xor", 1, XOR, XOR, 0, 0, OP_I64_XOR_XOR},
+    {"i64_shr_u_i_xor", 1, XOR, SHR_U, 1, 12, OP_I64_SHR_U_I_XOR},
+    {"i64_shl_i_xor", 1, XOR, SHL, 1, 25, OP_I64_SHL_I_XOR},
+    {"i64_rotl_i_xor", 1, XOR, ROTL, 1, 43, OP_I64_ROTL_I_XOR},
+    {"i64_shl_i_xor_big", 1, XOR, SHL, 1, 70, OP_I64_SHL_I_XOR},
+};
+#define NFORMS (sizeof forms / sizeof forms[0])
+static const char variant[4] = {'b', 'a', '2', 't'};
+
+static uint64_t apply(int op, int wide, uint64_t a, uint64_t b) {
+    unsigned bits = wide ? 64 : 32;
+    uint64_t mask = wide ? UINT64_MAX : UINT32_MAX;
+    unsigned n = (unsigned)(b % bits);
+    a &= mask;
+    b &= mask;
+    uint64_t r = 0;
+    switch (op) {
+    case ADD: r = a + b; break;
+    case SUB: r = a - b; break;
+    case MUL: r = a * b; break;
+    case AND: r = a & b; break;
+    case OR: r = a | b; break;
+    case XOR: r = a ^ b; break;
+    case SHL: r = a << n; break;
+    case SHR_U: r = a >> n; break;
+    case ROTL: r = n ? a << n | a >> (bits - n) : a; break;
+    }
+    return r & mask;
+}
+
+static uint64_t expect(const form *f, int v, uint64_t x, uint64_t y, uint64_t c) {
+    uint64_t second = f->has_k ? (uint64_t)f->k : y;
+    uint64_t inner = apply(f->inner, f->wide, x, second);
+    switch (variant[v]) {
+    case 'b': return apply(f->outer, f->wide, c, inner);
+    case 'a': return apply(f->outer, f->wide, inner, c);
+    case '2': {
+        uint64_t inner2 = apply(f->inner, f->wide, c, f->has_k ? (uint64_t)f->k : x);
+        return apply(f->outer, f->wide, inner2, inner);
+    }
+    default: return apply(SUB, f->wide, apply(f->outer, f->wide, inner, c), inner);
+    }
+}
+
+/* ---- building the module --------------------------------------------------- */
+
+typedef struct buf {
+    uint8_t b[16384];
+    size_t n;
+} buf;
+
+static void put(buf *o, uint8_t x) {
+    if (o->n < sizeof o->b) o->b[o->n++] = x;
+}
+static void put_uleb(buf *o, uint64_t x) {
+    do {
+        uint8_t byte = x & 0x7f;
+        x >>= 7;
+        put(o, x ? byte | 0x80 : byte);
+    } while (x);
+}
+static void put_sleb(buf *o, int64_t x) {
+    for (;;) {
+        uint8_t byte = x & 0x7f;
+        x >>= 7; /* arithmetic on every compiler this builds with */
+        int done = (x == 0 && !(byte & 0x40)) || (x == -1 && (byte & 0x40));
+        put(o, done ? byte : byte | 0x80);
+        if (done) return;
+    }
+}
+static void put_bytes(buf *o, const void *p, size_t len) {
+    for (size_t i = 0; i < len; i++) put(o, ((const uint8_t *)p)[i]);
+}
+static void put_section(buf *o, uint8_t id, const buf *body) {
+    put(o, id);
+    put_uleb(o, body->n);
+    put_bytes(o, body->b, body->n);
+}
+
+static void put_inner(buf *o, const form *f, uint8_t local_a, uint8_t local_b) {
+    put(o, 0x20);
+    put(o, local_a);
+    if (f->has_k) {
+        put(o, f->wide ? 0x42 : 0x41);
+        put_sleb(o, f->k);
+    } else {
+        put(o, 0x20);
+        put(o, local_b);
+    }
+    put(o, (uint8_t)(wasm_opcode[f->inner] + (f->wide ? 0x12 : 0)));
+}
+
+static void put_body(buf *o, const form *f, int v) {
+    buf b = {.n = 0};
+    uint8_t t = f->wide ? 0x7e : 0x7f;
+    uint8_t outer = (uint8_t)(wasm_opcode[f->outer] + (f->wide ? 0x12 : 0));
+    if (variant[v] == 't') {
+        put(&b, 1); /* one local: $t = local 3 */
+        put(&b, 1);
+        put(&b, t);
+    } else {
+        put(&b, 0);
+    }
+    switch (variant[v]) {
+    case 'b':
+        put(&b, 0x20), put(&b, 2);
+        put_inner(&b, f, 0, 1);
+        put(&b, outer);
+        break;
+    case 'a':
+        put_inner(&b, f, 0, 1);
+        put(&b, 0x20), put(&b, 2);
+        put(&b, outer);
+        break;
+    case '2':
+        put_inner(&b, f, 2, 0);
+        put_inner(&b, f, 0, 1);
+        put(&b, outer);
+        break;
+    default:
+        put_inner(&b, f, 0, 1);
+        put(&b, 0x22), put(&b, 3); /* local.tee 3 */
+        put(&b, 0x20), put(&b, 2);
+        put(&b, outer);
+        put(&b, 0x20), put(&b, 3);
+        put(&b, (uint8_t)(wasm_opcode[SUB] + (f->wide ? 0x12 : 0)));
+        break;
+    }
+    put(&b, 0x0b);
+    put_uleb(o, b.n);
+    put_bytes(o, b.b, b.n);
+}
+
+static size_t build_module(buf *m) {
+    static const uint8_t header[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
+    size_t nfuncs = NFORMS * 4;
+    buf s = {.n = 0};
+    m->n = 0;
+    put_bytes(m, header, sizeof header);
+    /* types: 0 = (i32 i32 i32) -> i32, 1 = (i64 i64 i64) -> i64 */
+    put(&s, 2);
+    for (int w = 0; w < 2; w++) {
+        uint8_t t = w ? 0x7e : 0x7f;
+        put(&s, 0x60), put(&s, 3), put(&s, t), put(&s, t), put(&s, t), put(&s, 1), put(&s, t);
+    }
+    put_section(m, 1, &s);
+    s.n = 0;
+    put_uleb(&s, nfuncs);
+    for (size_t i = 0; i < nfuncs; i++) put(&s, (uint8_t)forms[i / 4].wide);
+    put_section(m, 3, &s);
+    s.n = 0;
+    put_uleb(&s, nfuncs);
+    for (size_t i = 0; i < nfuncs; i++) {
+        char name[64];
+        int len = snprintf(name, sizeof name, "%s_%c", forms[i / 4].name, variant[i % 4]);
+        put_uleb(&s, (uint64_t)len);
+        put_bytes(&s, name, (size_t)len);
+        put(&s, 0x00);
+        put_uleb(&s, i);
+    }
+    put_section(m, 7, &s);
+    s.n = 0;
+    put_uleb(&s, nfuncs);
+    for (size_t i = 0; i < nfuncs; i++) put_body(&s, &forms[i / 4], (int)(i % 4));
+    put_section(m, 10, &s);
+    return m->n;
+}
+
+/* ---- the test --------------------------------------------------------------- */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+static uint64_t rng(void) {
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static hive_val val(int wide, uint64_t x) {
+    hive_val v;
+    memset(&v, 0, sizeof v);
+    v.type = wide ? HIVE_I64 : HIVE_I32;
+    if (wide) v.of.i64 = x;
+    else v.of.i32 = (uint32_t)x;
+    return v;
+}
+
+static void test_chains(void) {
+    static buf m;
+    size_t len = build_module(&m);
+    CHECK(len < sizeof m.b);
+    hive_engine *engine = hive_engine_new(NULL);
+    hive_module *module = NULL;
+    hive_instance *inst = NULL;
+    hive_error err;
+    CHECK(engine != NULL);
+    CHECK(hive_module_new(engine, m.b, len, &module, &err) == HIVE_OK);
+    if (!module) {
+        fprintf(stderr, "chain module: %s\n", err.message);
+        hive_engine_free(engine);
+        return;
+    }
+    CHECK(hive_instance_new(engine, module, NULL, 0, &inst, &err) == HIVE_OK);
+    hive_exec *exec = hive_exec_new(engine);
+    CHECK(exec != NULL && inst != NULL);
+    static const uint64_t edges[] = {0, 1, 2, 31, 32, 63, 0x7fffffff, 0x80000000u, 0xffffffffu,
+                                     0x100000000ULL, 0x8000000000000000ULL, UINT64_MAX};
+    size_t nedges = sizeof edges / sizeof edges[0];
+    unsigned checked = 0, wrong = 0;
+    for (size_t i = 0; inst && exec && i < NFORMS * 4; i++) {
+        const form *f = &forms[i / 4];
+        int v = (int)(i % 4);
+        char name[64];
+        snprintf(name, sizeof name, "%s_%c", f->name, variant[v]);
+        hive_extern e;
+        if (hive_instance_export(inst, name, strlen(name), &e) || e.kind != HIVE_EXTERN_FUNC) {
+            CHECK(!"export missing");
+            continue;
+        }
+        /* _b and _a must compile to the fused op, _t must not (the tee) */
+        int op = first_op(&e);
+        if (variant[v] == 'b' || variant[v] == 'a') {
+            if (op != f->fused) fprintf(stderr, "%s: not fused (op %d)\n", name, op);
+            CHECK(op == f->fused);
+        } else if (variant[v] == 't') {
+            CHECK(op != f->fused);
+        }
+        for (int round = 0; round < 400; round++) {
+            uint64_t x, y, c;
+            if (round < 144) {
+                x = edges[round % nedges];
+                y = edges[(round / nedges) % nedges];
+                c = edges[(round * 5 + 3) % nedges];
+            } else {
+                x = rng(), y = rng(), c = rng();
+            }
+            if (!f->wide) x &= UINT32_MAX, y &= UINT32_MAX, c &= UINT32_MAX;
+            hive_val args[3] = {val(f->wide, x), val(f->wide, y), val(f->wide, c)};
+            hive_val r;
+            hive_status st = hive_exec_call(exec, e.of.func, args, 3, 0);
+            uint64_t want = expect(f, v, x, y, c);
+            uint64_t got = UINT64_MAX;
+            if (st == HIVE_DONE && hive_exec_results(exec, &r, 1) == 1)
+                got = f->wide ? r.of.i64 : r.of.i32;
+            checked++;
+            if (st != HIVE_DONE || got != want) {
+                if (wrong++ < 10)
+                    fprintf(stderr, "%s(%#llx, %#llx, %#llx) = %#llx, want %#llx\n", name,
+                            (unsigned long long)x, (unsigned long long)y, (unsigned long long)c,
+                            (unsigned long long)got, (unsigned long long)want);
+            }
+        }
+    }
+    CHECK(checked == NFORMS * 4 * 400);
+    CHECK_EQ_INT(wrong, 0);
+    hive_exec_free(exec);
+    if (inst) hive_instance_free(inst);
+    hive_module_release(module);
+    hive_engine_free(engine);
+}
+
+/*
+ * 2. A load whose value goes straight to a store of the same width: one
+ * MOVE8..MOVE64, with an address addition of either side folded in; two
+ * pointer steps in a row: I32_ADD_I2. From this module (wat2wasm):
+ *
+ * (module
+ *   (memory (export "mem") 1)
+ *   (func (export "mv64") (param $d i32) (param $s i32)
+ *     (i64.store (i32.add (local.get $d) (i32.const 8)) (i64.load (i32.add (local.get $s) (i32.const 8)))))
+ *   (func (export "mv32") (param $d i32) (param $s i32)
+ *     (i32.store offset=4 (local.get $d) (i32.load offset=2 (local.get $s))))
+ *   (func (export "mv16") (param $d i32) (param $s i32)
+ *     (i32.store16 (local.get $d) (i32.load16_s (local.get $s))))
+ *   (func (export "mv8") (param $d i32) (param $s i32)
+ *     (i64.store8 (local.get $d) (i64.load8_u offset=1 (local.get $s))))
+ *   (func (export "mvf64") (param $d i32) (param $s i32)
+ *     (f64.store (local.get $d) (f64.load (local.get $s))))
+ *   (func (export "mv32w") (param $d i32) (param $s i32)
+ *     (i64.store32 (i32.add (local.get $d) (i32.const 3))
+ *                  (i64.load32_s offset=1 (i32.add (local.get $s) (i32.const -1)))))
+ *   (func (export "copy") (param $d i32) (param $s i32) (param $n i32)
+ *     (block (loop
+ *       (br_if 1 (i32.eqz (local.get $n)))
+ *       (i64.store (local.get $d) (i64.load (local.get $s)))
+ *       (local.set $d (i32.add (local.get $d) (i32.const 8)))
+ *       (local.set $s (i32.add (local.get $s) (i32.const 8)))
+ *       (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+ *       (br 0)))))
+ */
+static const uint8_t move_wasm[] = {
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0c, 0x02, 0x60,
+  0x02, 0x7f, 0x7f, 0x00, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x00, 0x03, 0x08,
+  0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x05, 0x03, 0x01, 0x00,
+  0x01, 0x07, 0x39, 0x08, 0x03, 0x6d, 0x65, 0x6d, 0x02, 0x00, 0x04, 0x6d,
+  0x76, 0x36, 0x34, 0x00, 0x00, 0x04, 0x6d, 0x76, 0x33, 0x32, 0x00, 0x01,
+  0x04, 0x6d, 0x76, 0x31, 0x36, 0x00, 0x02, 0x03, 0x6d, 0x76, 0x38, 0x00,
+  0x03, 0x05, 0x6d, 0x76, 0x66, 0x36, 0x34, 0x00, 0x04, 0x05, 0x6d, 0x76,
+  0x33, 0x32, 0x77, 0x00, 0x05, 0x04, 0x63, 0x6f, 0x70, 0x79, 0x00, 0x06,
+  0x0a, 0x8a, 0x01, 0x07, 0x12, 0x00, 0x20, 0x00, 0x41, 0x08, 0x6a, 0x20,
+  0x01, 0x41, 0x08, 0x6a, 0x29, 0x03, 0x00, 0x37, 0x03, 0x00, 0x0b, 0x0c,
+  0x00, 0x20, 0x00, 0x20, 0x01, 0x28, 0x02, 0x02, 0x36, 0x02, 0x04, 0x0b,
+  0x0c, 0x00, 0x20, 0x00, 0x20, 0x01, 0x2e, 0x01, 0x00, 0x3b, 0x01, 0x00,
+  0x0b, 0x0c, 0x00, 0x20, 0x00, 0x20, 0x01, 0x31, 0x00, 0x01, 0x3c, 0x00,
+  0x00, 0x0b, 0x0c, 0x00, 0x20, 0x00, 0x20, 0x01, 0x2b, 0x03, 0x00, 0x39,
+  0x03, 0x00, 0x0b, 0x12, 0x00, 0x20, 0x00, 0x41, 0x03, 0x6a, 0x20, 0x01,
+  0x41, 0x7f, 0x6a, 0x34, 0x02, 0x01, 0x3e, 0x02, 0x00, 0x0b, 0x2e, 0x00,
+  0x02, 0x40, 0x03, 0x40, 0x20, 0x02, 0x45, 0x0d, 0x01, 0x20, 0x00, 0x20,
+  0x01, 0x29, 0x03, 0x00, 0x37, 0x03, 0x00, 0x20, 0x00, 0x41, 0x08, 0x6a,
+  0x21, 0x00, 0x20, 0x01, 0x41, 0x08, 0x6a, 0x21, 0x01, 0x20, 0x02, 0x41,
+  0x01, 0x6b, 0x21, 0x02, 0x0c, 0x00, 0x0b, 0x0b, 0x0b
+};
+
+typedef struct move_fx {
+    hive_engine *engine;
+    hive_module *module;
+    hive_instance *inst;
+    hive_exec *exec;
+    uint8_t *mem;
+} move_fx;
+
+static hive_status move_call(move_fx *fx, const char *name, uint32_t d, uint32_t s, uint32_t n) {
+    hive_extern e;
+    if (hive_instance_export(fx->inst, name, strlen(name), &e) || e.kind != HIVE_EXTERN_FUNC)
+        return HIVE_FAILED;
+    hive_val args[3];
+    memset(args, 0, sizeof args);
+    args[0].type = args[1].type = args[2].type = HIVE_I32;
+    args[0].of.i32 = d;
+    args[1].of.i32 = s;
+    args[2].of.i32 = n;
+    return hive_exec_call(fx->exec, e.of.func, args, strcmp(name, "copy") ? 2 : 3, 0);
+}
+
+static int move_op(move_fx *fx, const char *name, int op) {
+    hive_extern e;
+    if (hive_instance_export(fx->inst, name, strlen(name), &e)) return 0;
+    return first_op(&e) == op;
+}
+
+static void test_moves(void) {
+    move_fx fx;
+    hive_error err;
+    memset(&fx, 0, sizeof fx);
+    fx.engine = hive_engine_new(NULL);
+    CHECK(fx.engine != NULL);
+    CHECK(hive_module_new(fx.engine, move_wasm, sizeof move_wasm, &fx.module, &err) == HIVE_OK);
+    CHECK(hive_instance_new(fx.engine, fx.module, NULL, 0, &fx.inst, &err) == HIVE_OK);
+    fx.exec = hive_exec_new(fx.engine);
+    CHECK(fx.exec != NULL);
+    hive_extern me;
+    CHECK(hive_instance_export(fx.inst, "mem", 3, &me) == 0 && me.kind == HIVE_EXTERN_MEMORY);
+    fx.mem = hive_memory_data(me.of.memory);
+    uint8_t *mem = fx.mem;
+    uint8_t ref[65536];
+    for (size_t i = 0; i < sizeof ref; i++) mem[i] = (uint8_t)(i * 131 + (i >> 8) * 7 + 1);
+
+    /* emitted as one instruction (first op of the body) */
+    CHECK(move_op(&fx, "mv64", OP_MOVE64));
+    CHECK(move_op(&fx, "mv32", OP_MOVE32));
+    CHECK(move_op(&fx, "mv16", OP_MOVE16));
+    CHECK(move_op(&fx, "mv8", OP_MOVE8));
+    CHECK(move_op(&fx, "mvf64", OP_MOVE64));
+    /* (no load32 with a folded sum: both sums run first, as one I32_ADD_I2) */
+    CHECK(move_op(&fx, "mv32w", OP_I32_ADD_I2));
+    hive_extern ce;
+    CHECK(hive_instance_export(fx.inst, "copy", 4, &ce) == 0);
+    int h = has_op(&ce, OP_MOVE64);
+    CHECK(h != 0);
+    h = has_op(&ce, OP_I32_ADD_I2);
+    CHECK(h != 0);
+
+    /* results, against memmove on a copy */
+    memcpy(ref, mem, sizeof ref);
+    CHECK(move_call(&fx, "mv64", 0x100, 0x200, 0) == HIVE_DONE);
+    memmove(ref + 0x108, ref + 0x208, 8);
+    CHECK(move_call(&fx, "mv32", 0x300, 0x401, 0) == HIVE_DONE);
+    memmove(ref + 0x304, ref + 0x403, 4);
+    CHECK(move_call(&fx, "mv16", 0x501, 0x777, 0) == HIVE_DONE);
+    memmove(ref + 0x501, ref + 0x777, 2);
+    CHECK(move_call(&fx, "mv8", 0x600, 0x6ff, 0) == HIVE_DONE);
+    memmove(ref + 0x600, ref + 0x700, 1);
+    CHECK(move_call(&fx, "mv32w", 0x800, 0x900, 0) == HIVE_DONE);
+    memmove(ref + 0x803, ref + 0x900, 4);
+    /* overlapping: source and destination 4 bytes apart, and the same */
+    CHECK(move_call(&fx, "mv64", 0x1000, 0x1004, 0) == HIVE_DONE);
+    memmove(ref + 0x1008, ref + 0x100c, 8);
+    CHECK(move_call(&fx, "mv64", 0x1100, 0x1100, 0) == HIVE_DONE);
+    /* a signalling NaN's bits go through f64 unchanged */
+    static const uint8_t snan[8] = {1, 0, 0, 0, 0, 0, 0xf4, 0x7f};
+    memcpy(mem + 0x1200, snan, 8);
+    memcpy(ref + 0x1200, snan, 8);
+    CHECK(move_call(&fx, "mvf64", 0x1208, 0x1200, 0) == HIVE_DONE);
+    memcpy(ref + 0x1208, snan, 8);
+    /* the folded sums wrap as i32.add does: 0xfffffff8 + 8 is address 0 */
+    CHECK(move_call(&fx, "mv64", 0xfffffff8u, 0x2000, 0) == HIVE_DONE);
+    memmove(ref + 0, ref + 0x2008, 8);
+    CHECK(move_call(&fx, "mv32w", 0x2100, 1, 0) == HIVE_DONE); /* 1 - 1 + offset 1 */
+    memmove(ref + 0x2103, ref + 1, 4);
+    /* the last bytes of memory are in bounds */
+    CHECK(move_call(&fx, "mv64", 65536 - 16, 65536 - 16, 0) == HIVE_DONE);
+    CHECK(move_call(&fx, "copy", 0x3000, 0x3803, 100) == HIVE_DONE);
+    memmove(ref + 0x3000, ref + 0x3803, 800);
+    CHECK(memcmp(mem, ref, sizeof ref) == 0);
+
+    /* a load out of bounds traps before anything is stored; a store out of
+     * bounds traps after a good load, and stores nothing either */
+    CHECK(move_call(&fx, "mv64", 0x100, 65536 - 15, 0) == HIVE_TRAPPED);
+    CHECK(move_call(&fx, "mv64", 65536 - 15, 0x100, 0) == HIVE_TRAPPED);
+    CHECK(move_call(&fx, "mv64", 0x100, 0xfffffff0u, 0) == HIVE_TRAPPED);
+    /* (uint32)(0 - 1) + offset 1 is 2^32, not 0 */
+    CHECK(move_call(&fx, "mv32w", 0x100, 0, 0) == HIVE_TRAPPED);
+    CHECK(move_call(&fx, "mv16", 65535, 0, 0) == HIVE_TRAPPED);
+    CHECK(move_call(&fx, "mv8", 0, 65535, 0) == HIVE_TRAPPED);
+    CHECK(move_call(&fx, "copy", 65536 - 16, 0, 3) == HIVE_TRAPPED); /* third word */
+    memmove(ref + 65536 - 16, ref, 16);
+    CHECK(memcmp(mem, ref, sizeof ref) == 0);
+    const hive_trap *t = hive_exec_trap(fx.exec);
+    CHECK(t && strcmp(t->message, "out of bounds memory access") == 0);
+
+    hive_exec_free(fx.exec);
+    hive_instance_free(fx.inst);
+    hive_module_release(fx.module);
+    hive_engine_free(fx.engine);
+}
+
+int main(void) {
+    RUN(test_chains);
+    RUN(test_moves);
+    return test_summary("chain");
+}
