@@ -39,7 +39,7 @@ $(FUZZ_EXEC): fuzz/diff/hive-fuzz-exec.c $(BUILD)/libhive.a
 	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libhive.a -o $@ $(LDLIBS)
 
 fuzz-run: test-deps
-	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang OPT=-O1 \
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang OPT=-O1 HARDEN=0 \
 	    SAN="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" fuzz-bins
 	@$(MAKE) --no-print-directory $(FUZZ_EXEC)
 	@fail=0; \
@@ -58,7 +58,7 @@ fuzz-diff: test-deps $(FUZZ_EXEC)
 	@fuzz/diff/run.sh $(FUZZ_EXEC) $(BUILD)/fuzz-diff $(if $(filter command line environment,$(origin FUZZ_DIFF_COUNT)),$(FUZZ_DIFF_COUNT),500)
 
 fuzz-regress:
-	@$(MAKE) --no-print-directory BUILD=build/san CC=clang OPT=-O1 SAN="$(FUZZ_SAN)" fuzz-replay-bins
+	@$(MAKE) --no-print-directory BUILD=build/san CC=clang OPT=-O1 HARDEN=0 SAN="$(FUZZ_SAN)" fuzz-replay-bins
 	@fail=0; for t in $(FUZZ_TARGETS); do \
 	    build/san/fuzz-replay/$$t fuzz/regress/$$t fuzz/corpus/$$t || fail=1; \
 	done; exit $$fail

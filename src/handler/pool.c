@@ -646,7 +646,14 @@ void handler_req_fail(hive_req *r, hive_handle_error e, const char *msg) {
     hive_handler *h = r->h;
     hive_req *pend = NULL;
     pthread_mutex_lock(&h->lock);
-    if (r->worker) worker_uncount(h, r->worker, r);
+    /* INSTANTIATE: the request was not run, so it leaves its worker now,
+     * before on_error: a hive_req_retry (from on_error, or from another
+     * thread as soon as on_error began) can then place it again, which
+     * req_replace refuses while the request is still on a worker */
+    if (r->worker && e == HIVE_HANDLE_INSTANTIATE)
+        worker_detach(h, r->worker, r);
+    else if (r->worker)
+        worker_uncount(h, r->worker, r);
     req_fail_locked(h, r, e, msg, &pend);
     dispatch(h); /* like a response, a failure frees the worker for others */
     pthread_mutex_unlock(&h->lock);

@@ -588,10 +588,16 @@ static void sink_push_locked(conn *c, event *ev) {
 }
 
 /* sink_push_locked with the lock; a NULL ev records an allocation
- * failure for the loop to act on. */
+ * failure for the loop to act on. Once an event is lost, the ones after
+ * it are dropped too (until the loop fails the request), so that an end
+ * event cannot complete a response that lacks the lost part. */
 static void sink_push(conn *c, event *ev) {
     uv_mutex_lock(&c->s->evlock);
-    if (!ev) c->sink_failed = true;
+    if (!ev || c->sink_failed) {
+        free(ev);
+        ev = NULL;
+        c->sink_failed = true;
+    }
     sink_push_locked(c, ev);
     uv_mutex_unlock(&c->s->evlock);
 }
@@ -640,7 +646,8 @@ static int sink_on_body(void *ud, const uint8_t *data, size_t len) {
     event *ev = malloc(sizeof(event) + len);
     uv_mutex_lock(&s->evlock);
     int full = 0;
-    if (!ev) {
+    if (!ev || c->sink_failed) { /* lost, or after a lost event: see sink_push */
+        free(ev);
         c->sink_failed = true;
         sink_push_locked(c, NULL);
     } else {
@@ -1099,10 +1106,21 @@ static int conn_body_bytes(conn *c, const char *p, size_t n) {
         return -1;
     }
     if (x->req && !x->done) {
-        /* fails only when the request is gone, which its events will say;
-         * 1: the handler holds enough unread body, pause until drained */
-        if (hive_req_body_write(x->req, (const uint8_t *)p, n) == 1) x->paused = true;
-        return 0;
+        /* 1: the handler holds enough unread body, pause until drained;
+         * -1: out of memory (the body is neither ended nor the request
+         * cancelled while x->req is set): the bytes are lost, so the
+         * request must not go on with a body that lacks them */
+        int w = hive_req_body_write(x->req, (const uint8_t *)p, n);
+        if (w == 1) x->paused = true;
+        if (w >= 0) return 0;
+        if (x->head_sent) {
+            snprintf(x->error, sizeof x->error, "out of memory for the request body");
+            conn_destroy(c, NULL);
+        } else {
+            x->body_done = true;
+            conn_fail_request(c, 500, "out of memory for the request body", true);
+        }
+        return -1;
     }
     if (n > x->drain_left) {
         /* not worth reading: close after the response */
