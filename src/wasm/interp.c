@@ -1570,6 +1570,23 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
 #undef CHAIN32
 #undef CHAIN
 
+        vmcase(F64_STORE_ADD_MUL) {
+            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[2].u32;
+            if (ea + 8 > mem_size) goto trap_memory;
+            double r = numeric_f64_add_mul(SLOT(3).f64, SLOT(4).f64, SLOT(5).f64);
+            memcpy(mem + ea, &r, 8);
+            pc += 6;
+            vmbreak;
+        }
+        vmcase(F64_STORE_MUL_ADD) {
+            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[2].u32;
+            if (ea + 8 > mem_size) goto trap_memory;
+            double r = numeric_f64_mul_add(SLOT(4).f64, SLOT(5).f64, SLOT(3).f64);
+            memcpy(mem + ea, &r, 8);
+            pc += 6;
+            vmbreak;
+        }
+
         /* ---- i32 comparisons (results are i32 0/1; whole slot written so
          * the upper half stays zero) ---- */
         vmcase(I32_EQZ) { SLOT(1).i64 = SLOT(2).i32 == 0; pc += 3; vmbreak; }

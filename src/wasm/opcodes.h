@@ -257,6 +257,10 @@
      * f64.add (never a fused multiply-add instruction): */ \
     X(F64_MUL_ADD) /* [d, a, b, c] fp[d] = (fp[a] * fp[b]) + fp[c] */ \
     X(F64_ADD_MUL) /* [d, c, a, b] fp[d] = fp[c] + (fp[a] * fp[b]) */ \
+    /* ... stored at once: [p, offset, c, a, b] memory[fp[p].i32 + offset] = \
+     * fp[c] + (fp[a] * fp[b]), or (fp[a] * fp[b]) + fp[c] for the second */ \
+    X(F64_STORE_ADD_MUL) \
+    X(F64_STORE_MUL_ADD) \
     /* two integer operations, the first's result an operand of the \
      * second, which is commutative (validate.c chain_form): \
      * [d, a, b, c] fp[d] = (fp[a] OP1 fp[b]) OP2 fp[c], named OP1_OP2; \

@@ -1510,7 +1510,7 @@ static int compile_instr(vctx *v, uint8_t op) {
         unsigned k = op - 0x28u;
         if (read_memarg(v, memops[k].log2, &offset) < 0) return -1;
         wasm_op o = (wasm_op)(OP_I32_LOAD + k);
-        uint64_t x[2];
+        uint64_t x[3];
         if (memops[k].store) {
             if (pop_src(v, memops[k].type, &b) < 0) return -1;
             b_slot = v->pop_slot;
@@ -1520,6 +1520,26 @@ static int compile_instr(vctx *v, uint8_t op) {
                        : o == OP_I32_STORE8 ? OP_I32_STORE8_K : OP_COUNT_;
             int mv = b == b_slot ? emit_move(v, memops[k].log2, a, v->pop_slot, b_slot, offset) : 0;
             if (mv != 0) return mv < 0 ? -1 : 0;
+            /* an f64 multiply-add stored at once (its result slot is dead
+             * after the store): operands [c, a, b] for both forms */
+            if (o == OP_F64_STORE && v_live(v) && b == b_slot) {
+                wasm_op so = OP_COUNT_;
+                if (take_last(v, OP_F64_ADD_MUL, b, x, 3)) {
+                    so = OP_F64_STORE_ADD_MUL;
+                } else if (take_last(v, OP_F64_MUL_ADD, b, x, 3)) {
+                    uint64_t addend = x[2]; /* MUL_ADD's operands are [a, b, c] */
+                    x[2] = x[1];
+                    x[1] = x[0];
+                    x[0] = addend;
+                    so = OP_F64_STORE_MUL_ADD;
+                }
+                if (so != OP_COUNT_)
+                    return emit_op(v, so) < 0 || emit_u64(v, a) < 0 || emit_u64(v, offset) < 0 ||
+                                   emit_u64(v, x[0]) < 0 || emit_u64(v, x[1]) < 0 ||
+                                   emit_u64(v, x[2]) < 0
+                               ? -1
+                               : 0;
+            }
             if (ko != OP_COUNT_ && v_live(v) && b == b_slot && take_last(v, OP_CONST, b, x, 1)) {
                 o = ko;
                 b = 0;

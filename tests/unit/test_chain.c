@@ -510,8 +510,114 @@ static void test_moves(void) {
     hive_engine_free(fx.engine);
 }
 
+/*
+ * 3. An f64 multiply-add stored at once: F64_STORE_ADD_MUL (c + a * b) and
+ * F64_STORE_MUL_ADD (a * b + c), each rounded twice like the two wasm
+ * operations, operand order kept (which NaN comes out), bounds checked like
+ * f64.store. From this module (wat2wasm):
+ *
+ * (module
+ *   (memory (export "mem") 1)
+ *   (func (export "st_add_mul") (param $p i32) (param $c f64) (param $a f64) (param $b f64)
+ *     (f64.store offset=8 (local.get $p) (f64.add (local.get $c) (f64.mul (local.get $a) (local.get $b)))))
+ *   (func (export "st_mul_add") (param $p i32) (param $c f64) (param $a f64) (param $b f64)
+ *     (f64.store offset=8 (local.get $p) (f64.add (f64.mul (local.get $a) (local.get $b)) (local.get $c)))))
+ */
+static const uint8_t store_wasm[] = {
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x01, 0x60,
+  0x04, 0x7f, 0x7c, 0x7c, 0x7c, 0x00, 0x03, 0x03, 0x02, 0x00, 0x00, 0x05,
+  0x03, 0x01, 0x00, 0x01, 0x07, 0x21, 0x03, 0x03, 0x6d, 0x65, 0x6d, 0x02,
+  0x00, 0x0a, 0x73, 0x74, 0x5f, 0x61, 0x64, 0x64, 0x5f, 0x6d, 0x75, 0x6c,
+  0x00, 0x00, 0x0a, 0x73, 0x74, 0x5f, 0x6d, 0x75, 0x6c, 0x5f, 0x61, 0x64,
+  0x64, 0x00, 0x01, 0x0a, 0x21, 0x02, 0x0f, 0x00, 0x20, 0x00, 0x20, 0x01,
+  0x20, 0x02, 0x20, 0x03, 0xa2, 0xa0, 0x39, 0x03, 0x08, 0x0b, 0x0f, 0x00,
+  0x20, 0x00, 0x20, 0x02, 0x20, 0x03, 0xa2, 0x20, 0x01, 0xa0, 0x39, 0x03,
+  0x08, 0x0b
+};
+
+static hive_val f64v(double d) {
+    hive_val v;
+    memset(&v, 0, sizeof v);
+    v.type = HIVE_F64;
+    memcpy(&v.of.f64, &d, 8);
+    return v;
+}
+
+static hive_val f64bits(uint64_t bits) {
+    hive_val v;
+    memset(&v, 0, sizeof v);
+    v.type = HIVE_F64;
+    v.of.f64 = bits;
+    return v;
+}
+
+static void test_stored_mul_add(void) {
+    hive_engine *engine = hive_engine_new(NULL);
+    hive_module *module = NULL;
+    hive_instance *inst = NULL;
+    hive_error err;
+    CHECK(engine != NULL);
+    CHECK(hive_module_new(engine, store_wasm, sizeof store_wasm, &module, &err) == HIVE_OK);
+    CHECK(hive_instance_new(engine, module, NULL, 0, &inst, &err) == HIVE_OK);
+    hive_exec *exec = hive_exec_new(engine);
+    CHECK(exec != NULL && inst != NULL);
+    if (!exec || !inst) goto out;
+    hive_extern me, am, ma;
+    CHECK(hive_instance_export(inst, "mem", 3, &me) == 0);
+    CHECK(hive_instance_export(inst, "st_add_mul", 10, &am) == 0);
+    CHECK(hive_instance_export(inst, "st_mul_add", 10, &ma) == 0);
+    CHECK(first_op(&am) == OP_F64_STORE_ADD_MUL);
+    CHECK(first_op(&ma) == OP_F64_STORE_MUL_ADD);
+    uint8_t *mem = hive_memory_data(me.of.memory);
+    hive_extern *fns[2] = {&am, &ma};
+    for (int i = 0; i < 2; i++) {
+        hive_val args[4];
+        uint64_t got;
+        double d;
+        args[0].type = HIVE_I32;
+        args[0].of.i64 = 0;
+        args[0].of.i32 = 0x100;
+        /* two roundings: (1 + 2^-30)(1 - 2^-30) rounds to 1, minus 1 is 0
+         * (a fused multiply-add would give -2^-60) */
+        args[1] = f64v(-1.0);
+        args[2] = f64v(1.0 + 0x1p-30);
+        args[3] = f64v(1.0 - 0x1p-30);
+        CHECK(hive_exec_call(exec, fns[i]->of.func, args, 4, 0) == HIVE_DONE);
+        memcpy(&got, mem + 0x108, 8);
+        CHECK(got == 0);
+        args[1] = f64v(0.5);
+        args[2] = f64v(3.0);
+        args[3] = f64v(-2.0);
+        CHECK(hive_exec_call(exec, fns[i]->of.func, args, 4, 0) == HIVE_DONE);
+        memcpy(&d, mem + 0x108, 8);
+        CHECK(d == -5.5);
+        /* NaN operands: a quiet NaN is stored (which one, wasm leaves to
+         * the engine) */
+        args[1] = f64bits(0x7ff8000000000c0cULL);
+        args[2] = f64bits(0x7ff800000000a0a0ULL);
+        args[3] = f64v(1.0);
+        CHECK(hive_exec_call(exec, fns[i]->of.func, args, 4, 0) == HIVE_DONE);
+        memcpy(&got, mem + 0x108, 8);
+        CHECK((got & 0x7ff8000000000000ULL) == 0x7ff8000000000000ULL);
+        /* the last 8 bytes of memory are in bounds, one further is not,
+         * and nothing is stored then */
+        args[0].of.i32 = 65536 - 16;
+        CHECK(hive_exec_call(exec, fns[i]->of.func, args, 4, 0) == HIVE_DONE);
+        memset(mem + 65536 - 8, 0xee, 8);
+        args[0].of.i32 = 65536 - 15;
+        CHECK(hive_exec_call(exec, fns[i]->of.func, args, 4, 0) == HIVE_TRAPPED);
+        CHECK(mem[65535] == 0xee && mem[65536 - 8] == 0xee);
+    }
+out:
+    hive_exec_free(exec);
+    if (inst) hive_instance_free(inst);
+    hive_module_release(module);
+    hive_engine_free(engine);
+}
+
 int main(void) {
     RUN(test_chains);
     RUN(test_moves);
+    RUN(test_stored_mul_add);
     return test_summary("chain");
 }
