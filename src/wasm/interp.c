@@ -1937,7 +1937,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         fr->fp = fp;
         fr->func = func;
         fp = new_fp;
-        zero_slots(fp + code->param_slots, fp + code->local_slots);
+        zero_slots(fp + code->zero_start, fp + code->zero_end);
         func = callee;
         pc = code->cells;
         if (callee->inst != inst) {

@@ -91,6 +91,16 @@ typedef struct vctx {
     uint8_t *local_types; /* params then declared locals */
     uint32_t nlocals;
     uint32_t *local_offsets;
+
+    /* Definite assignment of the declared locals (see "locals that need
+     * zeroing" below): bit i = declared local i. da_words is 0 when the
+     * function has none, or too many to track (then all are zeroed). */
+    uint32_t nparams, da_words;
+    bool da_all;          /* every declared local is zeroed */
+    uint64_t *da_cur;     /* assigned on every path to here */
+    uint64_t *da_read;    /* read where it may not have been assigned */
+    uint64_t *da_frames;  /* per control frame: entry set, then out set */
+    size_t da_capframes;
 } vctx;
 
 /* Single-type result lists for block types written as one value type. */
@@ -218,6 +228,97 @@ static uint32_t slots_of(const uint8_t *types, uint32_t n) {
     return s;
 }
 
+/* ---- locals that need zeroing ----------------------------------------------
+ *
+ * Wasm's declared locals start at zero, and a call used to zero all of
+ * them. Most are written before they are read on every path, and need no
+ * zero: this is the classic definite-assignment analysis over structured
+ * control flow, done in the same pass. da_cur is the set of declared
+ * locals assigned on every path to the current instruction; each control
+ * frame keeps its entry set (an if's else starts from it) and its out set,
+ * the intersection of the sets at every branch to its end and at its
+ * fallthrough (branches to a loop go back to its start and add nothing).
+ * Unreachable code has the full set (it never runs). A local.get of a
+ * local not in da_cur marks it in da_read; only those are zeroed on entry
+ * (wasm_code.zero_start .. zero_end). */
+#define DA_MAX_LOCALS 4096 /* above: no tracking, all zeroed */
+
+static uint64_t *da_frame(vctx *v, size_t fi, int which) {
+    return v->da_frames + (fi * 2 + (size_t)which) * v->da_words;
+}
+
+static void da_fill(vctx *v, uint64_t *set) {
+    for (uint32_t w = 0; w < v->da_words; w++) set[w] = UINT64_MAX;
+}
+
+static void da_and(vctx *v, uint64_t *dst, const uint64_t *src) {
+    for (uint32_t w = 0; w < v->da_words; w++) dst[w] &= src[w];
+}
+
+/* Starts the analysis for a function with ndeclared declared locals. */
+static int da_begin(vctx *v, uint32_t ndeclared) {
+    const hv_alloc *a = &v->engine->alloc;
+    v->da_all = ndeclared > DA_MAX_LOCALS;
+    v->da_words = v->da_all ? 0 : (ndeclared + 63) / 64;
+    if (!v->da_words) return 0;
+    hv_free(a, v->da_cur);
+    hv_free(a, v->da_read);
+    v->da_cur = hv_calloc(a, v->da_words, sizeof(uint64_t));
+    v->da_read = hv_calloc(a, v->da_words, sizeof(uint64_t));
+    if (!v->da_cur || !v->da_read) return v_nomem(v);
+    return 0;
+}
+
+/* A new frame (just pushed, index fi): entry = the current set, out = all. */
+static int da_push(vctx *v, size_t fi) {
+    if (!v->da_words) return 0;
+    size_t cap = v->da_capframes;
+    if (hv_grow(&v->engine->alloc, (void **)&v->da_frames, &cap, (fi + 1) * 2 * v->da_words,
+                sizeof(uint64_t)) < 0)
+        return v_nomem(v);
+    v->da_capframes = cap;
+    memcpy(da_frame(v, fi, 0), v->da_cur, v->da_words * sizeof(uint64_t));
+    da_fill(v, da_frame(v, fi, 1));
+    return 0;
+}
+
+/* A branch (live code) to the label at depth. */
+static void da_branch(vctx *v, uint32_t depth) {
+    size_t fi = v->nctrls - 1 - depth;
+    if (!v->da_words || v->ctrls[fi].kind == FRAME_LOOP) return;
+    da_and(v, da_frame(v, fi, 1), v->da_cur);
+}
+
+static void da_read(vctx *v, uint32_t idx) {
+    if (idx < v->nparams || !v->da_words) return;
+    uint32_t i = idx - v->nparams;
+    if (!(v->da_cur[i / 64] >> (i % 64) & 1)) v->da_read[i / 64] |= (uint64_t)1 << (i % 64);
+}
+
+static void da_write(vctx *v, uint32_t idx) {
+    if (idx < v->nparams || !v->da_words) return;
+    uint32_t i = idx - v->nparams;
+    v->da_cur[i / 64] |= (uint64_t)1 << (i % 64);
+}
+
+/* The slots to zero on entry: a range covering every declared local that
+ * may be read before it is written (empty: zero_start == zero_end). */
+static void da_finish(vctx *v, wasm_code *code) {
+    code->zero_start = code->zero_end = code->param_slots;
+    for (uint32_t k = v->nparams; k < v->nlocals; k++) {
+        uint32_t i = k - v->nparams;
+        if (!v->da_all && !(v->da_words && (v->da_read[i / 64] >> (i % 64) & 1))) continue;
+        uint32_t lo = v->local_offsets[k], hi = lo + wasm_slots(v->local_types[k]);
+        if (code->zero_start == code->zero_end) {
+            code->zero_start = lo;
+            code->zero_end = hi;
+        } else {
+            if (lo < code->zero_start) code->zero_start = lo;
+            if (hi > code->zero_end) code->zero_end = hi;
+        }
+    }
+}
+
 /* Pushes a control frame; its params must already be on the operand stack
  * (they are popped and pushed back, checking their types). */
 static int push_ctrl(vctx *v, frame_kind kind, uint32_t np, const uint8_t *params, uint32_t nr,
@@ -243,6 +344,7 @@ static int push_ctrl(vctx *v, frame_kind kind, uint32_t np, const uint8_t *param
     f->loop_pc = NO_CELL;
     f->fixups = NO_CELL;
     f->else_fixup = NO_CELL;
+    if (da_push(v, v->nctrls - 1) < 0) return -1;
     if (kind == FRAME_FUNC) return 0;
     return push_vals(v, params, np);
 }
@@ -253,6 +355,7 @@ static void set_unreachable(vctx *v) {
     v->nvals = f->height;
     if (v_live(v)) v->cur_slots = f->height_slots;
     f->unreachable = true;
+    if (v->da_words) da_fill(v, v->da_cur);
 }
 
 /* The label types of frame f, as a branch to it sees them. */
@@ -1105,7 +1208,10 @@ static int compile_instr(vctx *v, uint8_t op) {
         if (v->nvals != f->height) return v_invalid(v, "type mismatch");
         if (v_live(v)) {
             if (emit_op(v, OP_BR) < 0 || emit_fixup(v, v->nctrls - 1) < 0) return -1;
+            da_branch(v, 0); /* the then-branch's fallthrough */
         }
+        if (v->da_words)
+            memcpy(v->da_cur, da_frame(v, v->nctrls - 1, 0), v->da_words * sizeof(uint64_t));
         f = &v->ctrls[v->nctrls - 1];
         if (f->else_fixup != NO_CELL) v->cells[f->else_fixup].u64 = v->ncells;
         f->else_fixup = NO_CELL;
@@ -1125,6 +1231,15 @@ static int compile_instr(vctx *v, uint8_t op) {
             if (f->nparams != f->nresults ||
                 (f->nparams && memcmp(f->params, f->results, f->nparams) != 0))
                 return v_invalid(v, "type mismatch");
+        }
+        if (v->da_words && v->nctrls > 1) {
+            /* after the frame: its fallthrough (live) and every branch to
+             * its end; an if without else falls through its entry set */
+            size_t fi = v->nctrls - 1;
+            uint64_t *out = da_frame(v, fi, 1);
+            if (v_live(v)) da_and(v, out, v->da_cur);
+            if (f->kind == FRAME_IF) da_and(v, out, da_frame(v, fi, 0));
+            memcpy(v->da_cur, out, v->da_words * sizeof(uint64_t));
         }
         uint32_t pc = (uint32_t)v->ncells;
         patch_chain(v, f->fixups, pc);
@@ -1157,6 +1272,7 @@ static int compile_instr(vctx *v, uint8_t op) {
             if (pop_vals(v, types, n) < 0) return -1;
             if (push_vals(v, types, n) < 0) return -1;
             if (emit_branch(v, idx, NULL) < 0) return -1;
+            if (v_live(v)) da_branch(v, idx);
         }
         set_unreachable(v);
         return 0;
@@ -1174,6 +1290,7 @@ static int compile_instr(vctx *v, uint8_t op) {
         if (flush(v) < 0) return -1;
         if (pop_vals(v, types, n) < 0) return -1;
         if (push_vals(v, types, n) < 0) return -1;
+        if (v_live(v)) da_branch(v, idx);
         return emit_branch(v, idx, &k);
     }
     case 0x0e: { /* br_table */
@@ -1228,6 +1345,7 @@ static int compile_instr(vctx *v, uint8_t op) {
             leb_init(&again, labels_at, (size_t)(v->r.p - labels_at), 0);
             for (uint32_t i = 0; i <= count; i++) {
                 leb_u32(&again, &idx);
+                da_branch(v, idx);
                 size_t fi = v->nctrls - 1 - idx;
                 vframe *f = &v->ctrls[fi];
                 int rc = f->kind == FRAME_LOOP ? emit_target(v, f->loop_pc) : emit_fixup(v, fi);
@@ -1311,12 +1429,15 @@ static int compile_instr(vctx *v, uint8_t op) {
         if (v_live(v)) {
             v->opnds[v->nvals - 1].src = v->local_offsets[idx];
             v->ndeferred++;
+            da_read(v, idx);
         }
         return 0;
     case 0x21: /* local.set */
     case 0x22: /* local.tee */
         if (v_u32(v, &idx) < 0 || check_local(v, idx) < 0) return -1;
-        return compile_local_write(v, idx, op == 0x22);
+        if (compile_local_write(v, idx, op == 0x22) < 0) return -1;
+        da_write(v, idx);
+        return 0;
     case 0x23:   /* global.get */
     case 0x24: { /* global.set */
         if (v_u32(v, &idx) < 0) return -1;
@@ -1644,6 +1765,8 @@ static int compile_function(vctx *v, uint32_t i) {
     code->local_slots = off;
     v->cur_slots = off;
     v->max_slots = off;
+    v->nparams = ft->nparams;
+    if (da_begin(v, code->nlocals) < 0) return -1;
 
     leb_init(&v->r, m->bytes + code->body_start, code->body_end - code->body_start,
              code->body_start);
@@ -1671,6 +1794,7 @@ static int compile_function(vctx *v, uint32_t i) {
         c->target = code->cells + c->u64;
     }
     code->max_slots = (uint32_t)v->max_slots;
+    da_finish(v, code);
     hv_free(a, v->local_types);
     v->local_types = NULL;
     return 0;
@@ -1886,5 +2010,8 @@ int wasm_validate(hive_engine *engine, wasm_module *m, hive_error *err) {
     hv_free(a, v.cells);
     hv_free(a, v.targets);
     hv_free(a, v.local_types);
+    hv_free(a, v.da_cur);
+    hv_free(a, v.da_read);
+    hv_free(a, v.da_frames);
     return rc;
 }
