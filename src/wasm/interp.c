@@ -771,6 +771,22 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc = b ? pc + 4 : pc[1].target;
             vmbreak;
         }
+        vmcase(BR_IF_LOAD8_SET) {
+            uint64_t ea = (uint64_t)SLOT(3).i32 + pc[4].u32;
+            if (ea + 1 > mem_size) goto trap_memory;
+            uint8_t b = mem[ea];
+            SLOT(2).i64 = b;
+            pc = b ? pc[1].target : pc + 5;
+            vmbreak;
+        }
+        vmcase(BR_IF_LOAD8_SET_EQZ) {
+            uint64_t ea = (uint64_t)SLOT(3).i32 + pc[4].u32;
+            if (ea + 1 > mem_size) goto trap_memory;
+            uint8_t b = mem[ea];
+            SLOT(2).i64 = b;
+            pc = b ? pc + 5 : pc[1].target;
+            vmbreak;
+        }
         vmcase(BR_TABLE) {
             uint32_t i = SLOT(4).i32, count = pc[1].u32, arity = pc[2].u32;
             const wasm_cell *entry = pc + 5 + 2 * (size_t)(i < count ? i : count);

@@ -95,6 +95,10 @@
      * bounds-checks, trapping) exactly as I32_LOAD8_U [d, a, offset] */ \
     X(BR_IF_LOAD8) /* jump when the byte is non-zero */ \
     X(BR_IF_LOAD8_EQZ) /* jump when the byte is zero */ \
+    /* [target, d, a, offset] the same when the byte is also kept: \
+     * fp[d] = the byte (a local.tee of the load), then the branch */ \
+    X(BR_IF_LOAD8_SET) /* jump when the byte is non-zero */ \
+    X(BR_IF_LOAD8_SET_EQZ) /* jump when the byte is zero */ \
     X(BR_TABLE) /* [count, arity, src, i, (target, height) x (count+1)] entry min(fp[i].i32, count) (the last is the default); copy arity slots from src to fp+height; jump */ \
     X(LOOP_CHECK) /* loop header: spend one budget unit; suspend when none is left or an interrupt is pending */ \
     /* loop back edges: the branches above (same operands, same order) whose \

@@ -720,6 +720,22 @@ static int emit_branch(vctx *v, uint32_t depth, const vcond *k) {
     }
     bool unwind = src != f->height_slots;
     wasm_op op = k ? (unwind ? OP_BR_IF_UNWIND : k->op) : (unwind ? OP_BR_UNWIND : OP_BR);
+    /* A branch on a byte just loaded into a local (i32.load8_u; local.tee;
+     * br_if or if) when nothing came between: one BR_IF_LOAD8_SET, which
+     * still writes the local. Not for loop back edges (no _LOOP twin). */
+    if (k && !unwind && f->kind != FRAME_LOOP && !k->two &&
+        (op == OP_BR_IF || op == OP_BR_IF_EQZ) && v->last_op == OP_I32_LOAD8_U &&
+        v->last_start + 4 == v->ncells && v->fence <= v->last_start &&
+        v->cells[v->last_start + 1].u32 == k->a) {
+        uint64_t d = v->cells[v->last_start + 1].u64, a = v->cells[v->last_start + 2].u64,
+                 off = v->cells[v->last_start + 3].u64;
+        drop_last(v);
+        if (emit_op(v, op == OP_BR_IF ? OP_BR_IF_LOAD8_SET : OP_BR_IF_LOAD8_SET_EQZ) < 0 ||
+            emit_fixup(v, fi) < 0 || emit_u64(v, d) < 0 || emit_u64(v, a) < 0 ||
+            emit_u64(v, off) < 0)
+            return -1;
+        return 0;
+    }
     /* A back edge to a loop: the branch does the header's check (a branch
      * that carries values keeps it simple and runs LOOP_CHECK instead). */
     if (f->kind == FRAME_LOOP && !unwind) op = loop_op(op);

@@ -615,8 +615,104 @@ out:
     hive_engine_free(engine);
 }
 
+/*
+ * 4. A branch on a byte just loaded into a local (i32.load8_u; local.tee;
+ * br_if): BR_IF_LOAD8_SET[_EQZ], which still writes the local, and
+ * bounds-checks like the load. From this module (wat2wasm):
+ *
+ * (module
+ *   (memory (export "mem") 1)
+ *   (data (i32.const 100) "hello")
+ *   (data (i32.const 65533) "ab")
+ *   (func (export "scan") (param $p i32) (result i32) (local $c i32) (local $sum i32)
+ *     (local.set $c (i32.const 77))
+ *     (block $done
+ *       (loop $l
+ *         (br_if $done (i32.eqz (local.tee $c (i32.load8_u (local.get $p)))))
+ *         (local.set $sum (i32.add (local.get $sum) (local.get $c)))
+ *         (local.set $p (i32.add (local.get $p) (i32.const 1)))
+ *         (br $l)))
+ *     (i32.add (i32.mul (local.get $sum) (i32.const 256)) (local.get $c)))
+ *   (func (export "first") (param $p i32) (result i32) (local $c i32)
+ *     (block $nz
+ *       (br_if $nz (local.tee $c (i32.load8_u offset=1 (local.get $p))))
+ *       (return (i32.const -1)))
+ *     (local.get $c)))
+ */
+static const uint8_t branch_wasm[] = {
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60,
+  0x01, 0x7f, 0x01, 0x7f, 0x03, 0x03, 0x02, 0x00, 0x00, 0x05, 0x03, 0x01,
+  0x00, 0x01, 0x07, 0x16, 0x03, 0x03, 0x6d, 0x65, 0x6d, 0x02, 0x00, 0x04,
+  0x73, 0x63, 0x61, 0x6e, 0x00, 0x00, 0x05, 0x66, 0x69, 0x72, 0x73, 0x74,
+  0x00, 0x01, 0x0a, 0x4a, 0x02, 0x32, 0x01, 0x02, 0x7f, 0x41, 0xcd, 0x00,
+  0x21, 0x01, 0x02, 0x40, 0x03, 0x40, 0x20, 0x00, 0x2d, 0x00, 0x00, 0x22,
+  0x01, 0x45, 0x0d, 0x01, 0x20, 0x02, 0x20, 0x01, 0x6a, 0x21, 0x02, 0x20,
+  0x00, 0x41, 0x01, 0x6a, 0x21, 0x00, 0x0c, 0x00, 0x0b, 0x0b, 0x20, 0x02,
+  0x41, 0x80, 0x02, 0x6c, 0x20, 0x01, 0x6a, 0x0b, 0x15, 0x01, 0x01, 0x7f,
+  0x02, 0x40, 0x20, 0x00, 0x2d, 0x00, 0x01, 0x22, 0x01, 0x0d, 0x00, 0x41,
+  0x7f, 0x0f, 0x0b, 0x20, 0x01, 0x0b, 0x0b, 0x15, 0x02, 0x00, 0x41, 0xe4,
+  0x00, 0x0b, 0x05, 0x68, 0x65, 0x6c, 0x6c, 0x6f, 0x00, 0x41, 0xfd, 0xff,
+  0x03, 0x0b, 0x02, 0x61, 0x62
+};
+
+static void test_byte_branches(void) {
+    hive_engine *engine = hive_engine_new(NULL);
+    hive_module *module = NULL;
+    hive_instance *inst = NULL;
+    hive_error err;
+    CHECK(engine != NULL);
+    CHECK(hive_module_new(engine, branch_wasm, sizeof branch_wasm, &module, &err) == HIVE_OK);
+    CHECK(hive_instance_new(engine, module, NULL, 0, &inst, &err) == HIVE_OK);
+    hive_exec *exec = hive_exec_new(engine);
+    CHECK(exec != NULL && inst != NULL);
+    if (!exec || !inst) goto out;
+    hive_extern scan, first;
+    CHECK(hive_instance_export(inst, "scan", 4, &scan) == 0);
+    CHECK(hive_instance_export(inst, "first", 5, &first) == 0);
+    CHECK(has_op(&scan, OP_BR_IF_LOAD8_SET_EQZ) != 0);
+    CHECK(has_op(&first, OP_BR_IF_LOAD8_SET) != 0);
+    const struct {
+        hive_extern *fn;
+        uint32_t p;
+        hive_status st;
+        uint32_t want;
+    } cases[] = {
+        {&scan, 100, HIVE_DONE, (104 + 101 + 108 + 108 + 111) * 256}, /* ends on c = 0 */
+        {&scan, 65533, HIVE_DONE, (97 + 98) * 256},
+        {&scan, 102, HIVE_DONE, (108 + 108 + 111) * 256},
+        {&scan, 65536, HIVE_TRAPPED, 0},
+        {&first, 99, HIVE_DONE, 104},
+        {&first, 98, HIVE_DONE, UINT32_MAX}, /* byte 99 is zero */
+        {&first, 65533, HIVE_DONE, 98},
+        {&first, 65534, HIVE_DONE, UINT32_MAX}, /* the last byte, zero */
+        {&first, 65535, HIVE_TRAPPED, 0}, /* 65535 + offset 1 */
+        {&first, UINT32_MAX, HIVE_TRAPPED, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hive_val arg, r;
+        memset(&arg, 0, sizeof arg);
+        arg.type = HIVE_I32;
+        arg.of.i32 = cases[i].p;
+        hive_status st = hive_exec_call(exec, cases[i].fn->of.func, &arg, 1, 0);
+        CHECK_EQ_INT(st, cases[i].st);
+        if (st == HIVE_DONE) {
+            CHECK(hive_exec_results(exec, &r, 1) == 1);
+            CHECK_EQ_INT(r.of.i32, cases[i].want);
+        } else {
+            const hive_trap *t = hive_exec_trap(exec);
+            CHECK(t && strcmp(t->message, "out of bounds memory access") == 0);
+        }
+    }
+out:
+    hive_exec_free(exec);
+    if (inst) hive_instance_free(inst);
+    hive_module_release(module);
+    hive_engine_free(engine);
+}
+
 int main(void) {
     RUN(test_chains);
+    RUN(test_byte_branches);
     RUN(test_moves);
     RUN(test_stored_mul_add);
     return test_summary("chain");
