@@ -317,8 +317,10 @@ int hive_exec_complete_trap(hive_exec *exec, const char *message);
 /* Abandons a call in progress (SUSPENDED or PENDING); the exec is idle
  * again. */
 void hive_exec_reset(hive_exec *exec);
-/* Asks a running call to stop at its next check (loop back-edge or call);
- * it returns SUSPENDED. Safe from any thread, and from signal handlers. */
+/* Asks a running call to stop; it returns SUSPENDED within 4096 checks
+ * (loop back-edges and calls: the flag is read each time a slice of 4096
+ * budget units is used up, and at the first check of a call or resume).
+ * Safe from any thread, and from signal handlers. */
 void hive_exec_interrupt(hive_exec *exec);
 /* Results of a DONE call; returns how many there are (copies at most max). */
 size_t hive_exec_results(const hive_exec *exec, hive_val *out, size_t max);
