@@ -885,6 +885,16 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             POP_FRAME();
             vmbreak;
         }
+        vmcase(I32_ADD_RETURN1) {
+            fp[0].i64 = (uint32_t)(SLOT(1).i32 + SLOT(2).i32);
+            POP_FRAME();
+            vmbreak;
+        }
+        vmcase(I32_SUB_RETURN1) {
+            fp[0].i64 = (uint32_t)(SLOT(1).i32 - SLOT(2).i32);
+            POP_FRAME();
+            vmbreak;
+        }
 #undef POP_FRAME
         vmcase(CALL) {
             /* Budget and interrupt are checked before anything else, so a

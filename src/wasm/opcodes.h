@@ -135,6 +135,8 @@
     X(BR_IF_LOAD8_EQZ_LOOP) \
     X(RETURN) /* [src, n] copy n result slots from src to fp[0..], pop the frame */ \
     X(RETURN1) /* [src] RETURN of one slot: fp[0] = fp[src], pop the frame */ \
+    X(I32_ADD_RETURN1) /* [a, b] RETURN1 of fp[a].i32 + fp[b].i32 */ \
+    X(I32_SUB_RETURN1) /* [a, b] RETURN1 of fp[a].i32 - fp[b].i32 */ \
     X(CALL) /* [funcidx, base] call instance->funcs[funcidx], a wasm function of this same instance */ \
     X(CALL_IMPORT) /* [funcidx, base] call instance->funcs[funcidx] (host or another instance's) */ \
     X(CALL_INDIRECT) /* [typeidx, tableidx, base, i] call table[fp[i].i32] after the type check */ \

@@ -698,6 +698,13 @@ static wasm_op loop_op(wasm_op op) {
 
 /* Emits RETURN [src, n], or RETURN1 [src] for one result slot. */
 static int emit_return(vctx *v, uint64_t src, uint64_t n) {
+    uint64_t x[2];
+    if (n == 1 && v_live(v) && (v->last_op == OP_I32_ADD || v->last_op == OP_I32_SUB)) {
+        /* the result computed just before: one instruction */
+        wasm_op op = v->last_op == OP_I32_ADD ? OP_I32_ADD_RETURN1 : OP_I32_SUB_RETURN1;
+        if (take_last(v, v->last_op, (uint32_t)src, x, 2))
+            return emit_op(v, op) < 0 || emit_u64(v, x[0]) < 0 ? -1 : emit_u64(v, x[1]);
+    }
     if (n == 1) return emit_op(v, OP_RETURN1) < 0 ? -1 : emit_u64(v, src);
     if (emit_op(v, OP_RETURN) < 0 || emit_u64(v, src) < 0) return -1;
     return emit_u64(v, n);
@@ -1258,9 +1265,11 @@ static int compile_instr(vctx *v, uint8_t op) {
             memcpy(v->da_cur, out, v->da_words * sizeof(uint64_t));
         }
         uint32_t pc = (uint32_t)v->ncells;
+        /* A label no branch targets needs no fence: the function's end,
+         * when only returns (not br_if) leave it early. */
+        if (v->nctrls > 1 || f->fixups != NO_CELL || f->else_fixup != NO_CELL) set_fence(v);
         patch_chain(v, f->fixups, pc);
         if (f->else_fixup != NO_CELL) v->cells[f->else_fixup].u64 = pc;
-        set_fence(v);
         if (v->nctrls == 1) {
             /* The function's end: always a RETURN, branches land here. */
             f->unreachable = false;

@@ -710,8 +710,88 @@ out:
     hive_engine_free(engine);
 }
 
+/*
+ * 5. An i32.add or i32.sub whose result is returned at once:
+ * I32_ADD_RETURN1 / I32_SUB_RETURN1, unless a branch lands on the return.
+ * From this module (wat2wasm):
+ *
+ * (module
+ *   (func (export "ret_add") (param i32 i32) (result i32)
+ *     (i32.add (local.get 0) (local.get 1)))
+ *   (func (export "ret_sub") (param i32 i32) (result i32)
+ *     (i32.sub (local.get 0) (local.get 1)))
+ *   (func (export "ret_early") (param i32 i32) (result i32)
+ *     (if (local.get 0) (then (return (i32.sub (local.get 0) (local.get 1)))))
+ *     (i32.const 7))
+ *   ;; a br_if lands on the function's end: the sub must stay apart
+ *   (func (export "ret_landing") (param i32 i32) (result i32)
+ *     (local.get 0)
+ *     (br_if 0 (local.get 1))
+ *     (drop)
+ *     (i32.sub (local.get 1) (local.get 0))))
+ */
+static const uint8_t return_wasm[] = {
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x07, 0x01, 0x60,
+  0x02, 0x7f, 0x7f, 0x01, 0x7f, 0x03, 0x05, 0x04, 0x00, 0x00, 0x00, 0x00,
+  0x07, 0x2f, 0x04, 0x07, 0x72, 0x65, 0x74, 0x5f, 0x61, 0x64, 0x64, 0x00,
+  0x00, 0x07, 0x72, 0x65, 0x74, 0x5f, 0x73, 0x75, 0x62, 0x00, 0x01, 0x09,
+  0x72, 0x65, 0x74, 0x5f, 0x65, 0x61, 0x72, 0x6c, 0x79, 0x00, 0x02, 0x0b,
+  0x72, 0x65, 0x74, 0x5f, 0x6c, 0x61, 0x6e, 0x64, 0x69, 0x6e, 0x67, 0x00,
+  0x03, 0x0a, 0x30, 0x04, 0x07, 0x00, 0x20, 0x00, 0x20, 0x01, 0x6a, 0x0b,
+  0x07, 0x00, 0x20, 0x00, 0x20, 0x01, 0x6b, 0x0b, 0x0f, 0x00, 0x20, 0x00,
+  0x04, 0x40, 0x20, 0x00, 0x20, 0x01, 0x6b, 0x0f, 0x0b, 0x41, 0x07, 0x0b,
+  0x0e, 0x00, 0x20, 0x00, 0x20, 0x01, 0x0d, 0x00, 0x1a, 0x20, 0x01, 0x20,
+  0x00, 0x6b, 0x0b
+};
+
+static void test_returns(void) {
+    hive_engine *engine = hive_engine_new(NULL);
+    hive_module *module = NULL;
+    hive_instance *inst = NULL;
+    hive_error err;
+    CHECK(engine != NULL);
+    CHECK(hive_module_new(engine, return_wasm, sizeof return_wasm, &module, &err) == HIVE_OK);
+    CHECK(hive_instance_new(engine, module, NULL, 0, &inst, &err) == HIVE_OK);
+    hive_exec *exec = hive_exec_new(engine);
+    CHECK(exec != NULL && inst != NULL);
+    if (!exec || !inst) goto out;
+    hive_extern add, sub, early, landing;
+    CHECK(hive_instance_export(inst, "ret_add", 7, &add) == 0);
+    CHECK(hive_instance_export(inst, "ret_sub", 7, &sub) == 0);
+    CHECK(hive_instance_export(inst, "ret_early", 9, &early) == 0);
+    CHECK(hive_instance_export(inst, "ret_landing", 11, &landing) == 0);
+    CHECK(first_op(&add) == OP_I32_ADD_RETURN1);
+    CHECK(first_op(&sub) == OP_I32_SUB_RETURN1);
+    CHECK(has_op(&early, OP_I32_SUB_RETURN1) != 0);
+    CHECK(has_op(&landing, OP_I32_SUB_RETURN1) != 1);
+    const struct {
+        hive_extern *fn;
+        uint32_t a, b, want;
+    } cases[] = {
+        {&add, 0xfffffffeu, 5, 3},         {&sub, 3, 5, 0xfffffffeu},
+        {&early, 10, 4, 6},               {&early, 0, 4, 7},
+        {&landing, 2, 5, 2},              {&landing, 2, 0, 0xfffffffeu},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hive_val args[2], r;
+        memset(args, 0, sizeof args);
+        args[0].type = args[1].type = HIVE_I32;
+        args[0].of.i32 = cases[i].a;
+        args[1].of.i32 = cases[i].b;
+        CHECK(hive_exec_call(exec, cases[i].fn->of.func, args, 2, 0) == HIVE_DONE);
+        CHECK(hive_exec_results(exec, &r, 1) == 1);
+        CHECK_EQ_INT(r.of.i32, cases[i].want);
+    }
+out:
+    hive_exec_free(exec);
+    if (inst) hive_instance_free(inst);
+    hive_module_release(module);
+    hive_engine_free(engine);
+}
+
 int main(void) {
     RUN(test_chains);
+    RUN(test_returns);
     RUN(test_byte_branches);
     RUN(test_moves);
     RUN(test_stored_mul_add);
