@@ -855,6 +855,18 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             LOOP_EDGE_IF(!b, 4);
             vmbreak;
         }
+        vmcase(BR_IF_ADD_I_NE_LOOP) {
+            uint32_t x = SLOT(3).i32 + pc[4].u32;
+            SLOT(2).i64 = x;
+            LOOP_EDGE_IF(x != SLOT(5).i32, 6);
+            vmbreak;
+        }
+        vmcase(BR_IF_ADD_I_NE_I_LOOP) {
+            uint32_t x = SLOT(3).i32 + pc[4].u32;
+            SLOT(2).i64 = x;
+            LOOP_EDGE_IF(x != pc[5].u32, 6);
+            vmbreak;
+        }
 #undef LOAD8_COND
 #undef LOOP_EDGE_IF
 #undef LOOP_EDGE

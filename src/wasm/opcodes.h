@@ -133,6 +133,11 @@
     X(BR_IF_AND_I_EQZ_LOOP) \
     X(BR_IF_LOAD8_LOOP) \
     X(BR_IF_LOAD8_EQZ_LOOP) \
+    /* a counted loop's step and back edge: [target, d, a, k, b] \
+     * fp[d] = fp[a].i32 + k, then LOOP_EDGE when fp[d].i32 != fp[b].i32 \
+     * (_I: != b, a constant) */ \
+    X(BR_IF_ADD_I_NE_LOOP) \
+    X(BR_IF_ADD_I_NE_I_LOOP) \
     X(RETURN) /* [src, n] copy n result slots from src to fp[0..], pop the frame */ \
     X(RETURN1) /* [src] RETURN of one slot: fp[0] = fp[src], pop the frame */ \
     X(I32_ADD_RETURN1) /* [a, b] RETURN1 of fp[a].i32 + fp[b].i32 */ \

@@ -746,6 +746,25 @@ static int emit_branch(vctx *v, uint32_t depth, const vcond *k) {
     /* A back edge to a loop: the branch does the header's check (a branch
      * that carries values keeps it simple and runs LOOP_CHECK instead). */
     if (f->kind == FRAME_LOOP && !unwind) op = loop_op(op);
+    /* A counted loop: i32.add of a constant just before a != back edge
+     * on its result (nothing between): one instruction. */
+    if ((op == OP_BR_IF_I32_NE_LOOP || op == OP_BR_IF_I32_NE_I_LOOP) && k->two &&
+        v->last_op == OP_I32_ADD_I && v->last_start + 4 == v->ncells &&
+        v->fence <= v->last_start) {
+        uint32_t d = v->cells[v->last_start + 1].u32;
+        uint64_t other = NO_CELL;
+        if (k->a == d) other = k->b;
+        else if (op == OP_BR_IF_I32_NE_LOOP && k->b == d) other = k->a;
+        if (other != NO_CELL) {
+            uint64_t a = v->cells[v->last_start + 2].u64, imm = v->cells[v->last_start + 3].u64;
+            drop_last(v);
+            op = op == OP_BR_IF_I32_NE_LOOP ? OP_BR_IF_ADD_I_NE_LOOP : OP_BR_IF_ADD_I_NE_I_LOOP;
+            if (emit_op(v, op) < 0 || emit_target(v, f->loop_pc) < 0 || emit_u64(v, d) < 0 ||
+                emit_u64(v, a) < 0 || emit_u64(v, imm) < 0 || emit_u64(v, other) < 0)
+                return -1;
+            return 0;
+        }
+    }
     if (emit_op(v, op) < 0) return -1;
     int rc = f->kind == FRAME_LOOP ? emit_target(v, f->loop_pc) : emit_fixup(v, fi);
     if (rc < 0) return -1;

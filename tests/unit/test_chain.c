@@ -789,8 +789,105 @@ out:
     hive_engine_free(engine);
 }
 
+/*
+ * 6. A counted loop's step and back edge (i32.add of a constant, then a !=
+ * back edge on the sum): BR_IF_ADD_I_NE_LOOP / _NE_I_LOOP. A loop edge, so
+ * it suspends: run in slices of 1, 2, 3, 7 and 1000 units, the number of
+ * slices must be exactly ceil(header executions / budget) (one unit per
+ * header execution, as every loop edge spends) and the result unchanged.
+ * From this module (wat2wasm):
+ *
+ * (module
+ *   (func (export "sum_n") (param $n i32) (result i32) (local $i i32) (local $s i32)
+ *     (loop $l
+ *       (local.set $s (i32.add (local.get $s) (local.get $i)))
+ *       (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+ *     (i32.add (i32.mul (local.get $s) (i32.const 1000)) (local.get $i)))
+ *   (func (export "sum_10") (param $n i32) (result i32) (local $i i32) (local $s i32)
+ *     (loop $l
+ *       (local.set $s (i32.add (local.get $s) (local.get $i)))
+ *       (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 3))) (i32.const 30))))
+ *     (i32.add (i32.mul (local.get $s) (i32.const 1000)) (local.get $i)))
+ *   (func (export "sum_swapped") (param $n i32) (result i32) (local $i i32) (local $s i32)
+ *     (loop $l
+ *       (local.set $s (i32.add (local.get $s) (local.get $i)))
+ *       (br_if $l (i32.ne (local.get $n) (local.tee $i (i32.add (local.get $i) (i32.const -1))))))
+ *     (i32.add (i32.mul (local.get $s) (i32.const 1000)) (local.get $i))))
+ */
+static const uint8_t counted_wasm[] = {
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60,
+  0x01, 0x7f, 0x01, 0x7f, 0x03, 0x04, 0x03, 0x00, 0x00, 0x00, 0x07, 0x20,
+  0x03, 0x05, 0x73, 0x75, 0x6d, 0x5f, 0x6e, 0x00, 0x00, 0x06, 0x73, 0x75,
+  0x6d, 0x5f, 0x31, 0x30, 0x00, 0x01, 0x0b, 0x73, 0x75, 0x6d, 0x5f, 0x73,
+  0x77, 0x61, 0x70, 0x70, 0x65, 0x64, 0x00, 0x02, 0x0a, 0x6d, 0x03, 0x23,
+  0x01, 0x02, 0x7f, 0x03, 0x40, 0x20, 0x02, 0x20, 0x01, 0x6a, 0x21, 0x02,
+  0x20, 0x01, 0x41, 0x01, 0x6a, 0x22, 0x01, 0x20, 0x00, 0x47, 0x0d, 0x00,
+  0x0b, 0x20, 0x02, 0x41, 0xe8, 0x07, 0x6c, 0x20, 0x01, 0x6a, 0x0b, 0x23,
+  0x01, 0x02, 0x7f, 0x03, 0x40, 0x20, 0x02, 0x20, 0x01, 0x6a, 0x21, 0x02,
+  0x20, 0x01, 0x41, 0x03, 0x6a, 0x22, 0x01, 0x41, 0x1e, 0x47, 0x0d, 0x00,
+  0x0b, 0x20, 0x02, 0x41, 0xe8, 0x07, 0x6c, 0x20, 0x01, 0x6a, 0x0b, 0x23,
+  0x01, 0x02, 0x7f, 0x03, 0x40, 0x20, 0x02, 0x20, 0x01, 0x6a, 0x21, 0x02,
+  0x20, 0x00, 0x20, 0x01, 0x41, 0x7f, 0x6a, 0x22, 0x01, 0x47, 0x0d, 0x00,
+  0x0b, 0x20, 0x02, 0x41, 0xe8, 0x07, 0x6c, 0x20, 0x01, 0x6a, 0x0b
+};
+
+static void test_counted_loops(void) {
+    hive_engine *engine = hive_engine_new(NULL);
+    hive_module *module = NULL;
+    hive_instance *inst = NULL;
+    hive_error err;
+    CHECK(engine != NULL);
+    CHECK(hive_module_new(engine, counted_wasm, sizeof counted_wasm, &module, &err) == HIVE_OK);
+    CHECK(hive_instance_new(engine, module, NULL, 0, &inst, &err) == HIVE_OK);
+    hive_exec *exec = hive_exec_new(engine);
+    CHECK(exec != NULL && inst != NULL);
+    if (!exec || !inst) goto out;
+    const struct {
+        const char *name;
+        int op;
+        uint32_t n, headers, want;
+    } cases[] = {
+        /* i = 0..n-1 summed, then i = n; the header runs n times */
+        {"sum_n", OP_BR_IF_ADD_I_NE_LOOP, 25, 25, 300 * 1000 + 25},
+        {"sum_n", OP_BR_IF_ADD_I_NE_LOOP, 1, 1, 0 * 1000 + 1},
+        /* i = 0, 3, .. 27 summed (135), then i = 30 */
+        {"sum_10", OP_BR_IF_ADD_I_NE_I_LOOP, 0, 10, 135 * 1000 + 30},
+        /* i = 0, -1, .. -(n-1) summed, then i = -n; ne(n, i) */
+        {"sum_swapped", OP_BR_IF_ADD_I_NE_LOOP, (uint32_t)-6, 6, (uint32_t)-15 * 1000 - 6},
+    };
+    static const uint64_t budgets[] = {1, 2, 3, 7, 1000};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hive_extern e;
+        CHECK(hive_instance_export(inst, cases[i].name, strlen(cases[i].name), &e) == 0);
+        CHECK(has_op(&e, cases[i].op) != 0);
+        for (size_t j = 0; j < sizeof budgets / sizeof budgets[0]; j++) {
+            hive_val arg, r;
+            memset(&arg, 0, sizeof arg);
+            arg.type = HIVE_I32;
+            arg.of.i32 = cases[i].n;
+            uint64_t b = budgets[j];
+            unsigned slices = 1;
+            hive_status st = hive_exec_call(exec, e.of.func, &arg, 1, b);
+            while (st == HIVE_SUSPENDED && slices < 10000) {
+                st = hive_exec_resume(exec, b);
+                slices++;
+            }
+            CHECK_EQ_INT(st, HIVE_DONE);
+            CHECK_EQ_INT(slices, (cases[i].headers + b - 1) / b);
+            CHECK(hive_exec_results(exec, &r, 1) == 1);
+            CHECK_EQ_INT(r.of.i32, cases[i].want);
+        }
+    }
+out:
+    hive_exec_free(exec);
+    if (inst) hive_instance_free(inst);
+    hive_module_release(module);
+    hive_engine_free(engine);
+}
+
 int main(void) {
     RUN(test_chains);
+    RUN(test_counted_loops);
     RUN(test_returns);
     RUN(test_byte_branches);
     RUN(test_moves);
