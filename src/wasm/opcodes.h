@@ -41,10 +41,11 @@
  * targets in .target.
  *
  * Calls: the compiler places the arguments in consecutive canonical slots
- * starting at [base]; the callee's fp is fp + base, it zeroes its declared
- * locals up to local_slots. Each call spends a budget unit and checks for
- * interrupts first (it may suspend there, with pc on the call, which is
- * then executed again on resume). RETURN copies the results to fp[0..],
+ * starting at [base]; the callee's fp is fp + base, it zeroes the declared
+ * locals that may be read before they are written (wasm_code.zero_start ..
+ * zero_end, validate.c). Each call spends a budget unit (and every slice
+ * of units, the interrupt flag is read) first: it may suspend there, with
+ * pc on the call, which is then executed again on resume. RETURN copies the results to fp[0..],
  * so the caller finds them at its [base]. Falling off the end of a body is
  * an explicit RETURN.
  *
