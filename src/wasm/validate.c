@@ -752,10 +752,12 @@ static int emit_branch(vctx *v, uint32_t depth, const vcond *k) {
         v->last_op == OP_I32_ADD_I && v->last_start + 4 == v->ncells &&
         v->fence <= v->last_start) {
         uint32_t d = v->cells[v->last_start + 1].u32;
-        uint64_t other = NO_CELL;
+        uint64_t other = 0;
+        bool found = true;
         if (k->a == d) other = k->b;
         else if (op == OP_BR_IF_I32_NE_LOOP && k->b == d) other = k->a;
-        if (other != NO_CELL) {
+        else found = false;
+        if (found) {
             uint64_t a = v->cells[v->last_start + 2].u64, imm = v->cells[v->last_start + 3].u64;
             drop_last(v);
             op = op == OP_BR_IF_I32_NE_LOOP ? OP_BR_IF_ADD_I_NE_LOOP : OP_BR_IF_ADD_I_NE_I_LOOP;
