@@ -211,7 +211,8 @@ void hive_handler_free(hive_handler *handler, uint64_t grace_ns);
 /* Hands a request to the pool (any thread). The sink is copied. Returns
  * the request (one reference held by the caller, released with
  * hive_req_release), or NULL when out of memory. Errors come through the
- * sink's on_error. */
+ * sink's on_error. The sink's callbacks may already run, on a guest
+ * thread, before this returns. */
 hive_req *hive_handler_handle(hive_handler *handler, const hive_request_info *info,
                               const hive_req_sink *sink, void *request_data);
 

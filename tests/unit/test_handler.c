@@ -217,6 +217,17 @@ static void tr_unfail(treq *t) {
     t->retries++;
 }
 
+/* The request, once tr_send has it: the sink's callbacks may run (on a
+ * guest thread) before hive_handler_handle has returned it, so a callback
+ * that needs it waits. */
+static hive_req *tr_req(treq *t) {
+    pthread_mutex_lock(&T_mu);
+    while (!t->req) pthread_cond_wait(&T_cv, &T_mu);
+    hive_req *r = t->req;
+    pthread_mutex_unlock(&T_mu);
+    return r;
+}
+
 static void s_error(void *ud, hive_handle_error e, const char *msg) {
     treq *t = ud;
     if (t->retry_in_error && e == HIVE_HANDLE_INSTANTIATE && !t->retries) {
@@ -225,8 +236,9 @@ static void s_error(void *ud, hive_handle_error e, const char *msg) {
         tr_unfail(t);
         t->retried_err = e;
         pthread_mutex_unlock(&T_mu);
-        int rc = hive_req_retry(t->req);
-        int rc2 = hive_req_retry(t->req); /* once only */
+        hive_req *r = tr_req(t);
+        int rc = hive_req_retry(r);
+        int rc2 = hive_req_retry(r); /* once only */
         pthread_mutex_lock(&T_mu);
         t->retry_rc = rc;
         t->retry_rc2 = rc2;
@@ -275,12 +287,13 @@ static treq *tr_send(hive_handler *h, treq *t) {
     hive_req *r = hive_handler_handle(h, &info, &sink, t);
     pthread_mutex_lock(&T_mu);
     t->req = r;
+    pthread_cond_broadcast(&T_cv);
     pthread_mutex_unlock(&T_mu);
     return t;
 }
 
 static void tr_cancel(treq *t) {
-    hive_req_cancel(t->req);
+    hive_req_cancel(tr_req(t));
     pthread_mutex_lock(&T_mu);
     t->cancel_done = 1;
     pthread_mutex_unlock(&T_mu);
