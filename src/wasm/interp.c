@@ -45,7 +45,12 @@
 #define vmbreak goto *(void *)pc->label
 #else
 #define vmdispatch(pc) switch ((wasm_op)(pc)->u64)
-#define vmcase(op) case OP_##op:
+/* each case is also a label, for the pairs' jumps */
+#if defined(__GNUC__)
+#define vmcase(op) case OP_##op: L_##op: __attribute__((unused));
+#else
+#define vmcase(op) case OP_##op: L_##op:;
+#endif
 #define vmbreak break
 #endif
 
@@ -602,6 +607,336 @@ INTERP_SIMD_LIST
         vmbreak;                                            \
     }
 
+/* ---- bodies of the instructions that begin pairs (opcodes.h WASM_PAIRS):
+ * BODY_<op> does what the instruction does, without moving pc or
+ * dispatching (in braces: its locals are its own); LEN_<op> is its length
+ * in cells. Its own handler and each pair it begins use them. ---- */
+
+#define LEN_F64_LOAD 4
+#define BODY_F64_LOAD                                    \
+    {                                                    \
+        uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32; \
+        if (ea + 8 > mem_size) goto trap_memory;         \
+        uint64_t v;                                      \
+        memcpy(&v, mem + ea, 8);                         \
+        SLOT(1).i64 = v;                                 \
+    }
+#define LEN_F64_LOAD_AI 5
+#define BODY_F64_LOAD_AI                                                         \
+    {                                                                            \
+        uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32; \
+        if (ea + 8 > mem_size) goto trap_memory;                                 \
+        uint64_t v;                                                              \
+        memcpy(&v, mem + ea, 8);                                                 \
+        SLOT(1).i64 = v;                                                         \
+    }
+#define LEN_I32_ADD_I 4
+#define BODY_I32_ADD_I                                     \
+    {                                                      \
+        SLOT(1).i64 = (uint32_t)(SLOT(2).i32 + pc[3].u32); \
+    }
+#define LEN_F64_STORE_ADD_MUL 6
+#define BODY_F64_STORE_ADD_MUL                                                 \
+    {                                                                          \
+        uint64_t ea = (uint64_t)SLOT(1).i32 + pc[2].u32;                       \
+        if (ea + 8 > mem_size) goto trap_memory;                               \
+        double r = numeric_f64_add_mul(SLOT(3).f64, SLOT(4).f64, SLOT(5).f64); \
+        memcpy(mem + ea, &r, 8);                                               \
+    }
+
+/* two chained integer operations (opcodes.h): x = fp[a], then b = fp[b]
+ * (two-slot forms) or y = k (_I forms), c = fp[c] */
+#define CHAIN_BODY(T, F, second, expr)                 \
+    {                                                  \
+        T x = (T)SLOT(2).F, second, c = (T)SLOT(4).F; \
+        SLOT(1).i64 = (T)(expr);                       \
+    }
+#define LEN_I32_ADD_ADD 5
+#define BODY_I32_ADD_ADD CHAIN_BODY(uint32_t, i32, b = SLOT(3).i32, x + b + c)
+#define LEN_I32_SUB_ADD 5
+#define BODY_I32_SUB_ADD CHAIN_BODY(uint32_t, i32, b = SLOT(3).i32, x - b + c)
+#define LEN_I32_MUL_ADD 5
+#define BODY_I32_MUL_ADD CHAIN_BODY(uint32_t, i32, b = SLOT(3).i32, x * b + c)
+#define LEN_I32_AND_ADD 5
+#define BODY_I32_AND_ADD CHAIN_BODY(uint32_t, i32, b = SLOT(3).i32, (x & b) + c)
+#define LEN_I32_XOR_ADD 5
+#define BODY_I32_XOR_ADD CHAIN_BODY(uint32_t, i32, b = SLOT(3).i32, (x ^ b) + c)
+#define LEN_I32_SHL_I_ADD 5
+#define BODY_I32_SHL_I_ADD CHAIN_BODY(uint32_t, i32, y = pc[3].u32, (x << y) + c)
+#define LEN_I32_AND_XOR 5
+#define BODY_I32_AND_XOR CHAIN_BODY(uint32_t, i32, b = SLOT(3).i32, (x & b) ^ c)
+#define LEN_I32_OR_XOR 5
+#define BODY_I32_OR_XOR CHAIN_BODY(uint32_t, i32, b = SLOT(3).i32, (x | b) ^ c)
+#define LEN_I32_XOR_XOR 5
+#define BODY_I32_XOR_XOR CHAIN_BODY(uint32_t, i32, b = SLOT(3).i32, x ^ b ^ c)
+#define LEN_I32_XOR_AND 5
+#define BODY_I32_XOR_AND CHAIN_BODY(uint32_t, i32, b = SLOT(3).i32, (x ^ b) & c)
+#define LEN_I32_XOR_I_AND 5
+#define BODY_I32_XOR_I_AND CHAIN_BODY(uint32_t, i32, y = pc[3].u32, (x ^ y) & c)
+#define LEN_I32_SHR_U_I_XOR 5
+#define BODY_I32_SHR_U_I_XOR CHAIN_BODY(uint32_t, i32, y = pc[3].u32, (x >> y) ^ c)
+#define LEN_I32_SHL_I_XOR 5
+#define BODY_I32_SHL_I_XOR CHAIN_BODY(uint32_t, i32, y = pc[3].u32, (x << y) ^ c)
+#define LEN_I32_ROTL_I_XOR 5
+#define BODY_I32_ROTL_I_XOR CHAIN_BODY(uint32_t, i32, y = pc[3].u32, numeric_i32_rotl(x, y) ^ c)
+#define LEN_I32_ROTL_I_ADD 5
+#define BODY_I32_ROTL_I_ADD CHAIN_BODY(uint32_t, i32, y = pc[3].u32, numeric_i32_rotl(x, y) + c)
+#define LEN_I64_ADD_ADD 5
+#define BODY_I64_ADD_ADD CHAIN_BODY(uint64_t, i64, b = SLOT(3).i64, x + b + c)
+#define LEN_I64_MUL_ADD 5
+#define BODY_I64_MUL_ADD CHAIN_BODY(uint64_t, i64, b = SLOT(3).i64, x * b + c)
+#define LEN_I64_XOR_XOR 5
+#define BODY_I64_XOR_XOR CHAIN_BODY(uint64_t, i64, b = SLOT(3).i64, x ^ b ^ c)
+#define LEN_I64_SHR_U_I_XOR 5
+#define BODY_I64_SHR_U_I_XOR CHAIN_BODY(uint64_t, i64, y = pc[3].u64, (x >> y) ^ c)
+#define LEN_I64_SHL_I_XOR 5
+#define BODY_I64_SHL_I_XOR CHAIN_BODY(uint64_t, i64, y = pc[3].u64, (x << y) ^ c)
+#define LEN_I64_ROTL_I_XOR 5
+#define BODY_I64_ROTL_I_XOR CHAIN_BODY(uint64_t, i64, y = pc[3].u64, numeric_i64_rotl(x, y) ^ c)
+/* memory to memory (opcodes.h MOVE8..MOVE64) */
+#define MOVE_BODY(T)                                                               \
+    {                                                                              \
+        uint64_t sea = (uint64_t)(uint32_t)(SLOT(4).i32 + pc[5].u32) + pc[6].u32; \
+        if (sea + sizeof(T) > mem_size) goto trap_memory;                          \
+        uint64_t dea = (uint64_t)(uint32_t)(SLOT(1).i32 + pc[2].u32) + pc[3].u32; \
+        if (dea + sizeof(T) > mem_size) goto trap_memory;                          \
+        T v;                                                                       \
+        memcpy(&v, mem + sea, sizeof(T));                                          \
+        memcpy(mem + dea, &v, sizeof(T));                                          \
+    }
+#define LEN_MOVE8 7
+#define BODY_MOVE8 MOVE_BODY(uint8_t)
+#define LEN_MOVE16 7
+#define BODY_MOVE16 MOVE_BODY(uint16_t)
+#define LEN_MOVE32 7
+#define BODY_MOVE32 MOVE_BODY(uint32_t)
+#define LEN_MOVE64 7
+#define BODY_MOVE64 MOVE_BODY(uint64_t)
+
+#define LEN_CONST 3
+#define BODY_CONST               \
+    {                            \
+        SLOT(1).i64 = pc[2].u64; \
+    }
+#define LEN_COPY 3
+#define BODY_COPY          \
+    {                      \
+        SLOT(1) = SLOT(2); \
+    }
+#define LEN_COPY2 5
+#define BODY_COPY2         \
+    {                      \
+        SLOT(1) = SLOT(2); \
+        SLOT(3) = SLOT(4); \
+    }
+#define LEN_COPY3 7
+#define BODY_COPY3         \
+    {                      \
+        SLOT(1) = SLOT(2); \
+        SLOT(3) = SLOT(4); \
+        SLOT(5) = SLOT(6); \
+    }
+#define LEN_I32_ADD 4
+#define BODY_I32_ADD                             \
+    {                                            \
+        SLOT(1).i64 = SLOT(2).i32 + SLOT(3).i32; \
+    }
+#define LEN_I32_ADD_I2 7
+#define BODY_I32_ADD_I2                                    \
+    {                                                      \
+        SLOT(1).i64 = (uint32_t)(SLOT(2).i32 + pc[3].u32); \
+        SLOT(4).i64 = (uint32_t)(SLOT(5).i32 + pc[6].u32); \
+    }
+#define LEN_I32_AND 4
+#define BODY_I32_AND                             \
+    {                                            \
+        SLOT(1).i64 = SLOT(2).i32 & SLOT(3).i32; \
+    }
+#define LEN_I32_AND_I 4
+#define BODY_I32_AND_I                         \
+    {                                          \
+        SLOT(1).i64 = SLOT(2).i32 & pc[3].u32; \
+    }
+#define LEN_I32_EQZ 3
+#define BODY_I32_EQZ                    \
+    {                                   \
+        SLOT(1).i64 = SLOT(2).i32 == 0; \
+    }
+#define LEN_I32_EQ_I 4
+#define BODY_I32_EQ_I                           \
+    {                                           \
+        SLOT(1).i64 = SLOT(2).i32 == pc[3].u32; \
+    }
+#define LEN_I32_GT_S 4
+#define BODY_I32_GT_S                                              \
+    {                                                              \
+        SLOT(1).i64 = (int32_t)SLOT(2).i32 > (int32_t)SLOT(3).i32; \
+    }
+#define LEN_I32_LOAD 4
+#define BODY_I32_LOAD                                    \
+    {                                                    \
+        uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32; \
+        if (ea + 4 > mem_size) goto trap_memory;         \
+        uint32_t v;                                      \
+        memcpy(&v, mem + ea, 4);                         \
+        SLOT(1).i64 = v;                                 \
+    }
+#define LEN_I32_LOAD16_S 4
+#define BODY_I32_LOAD16_S                                \
+    {                                                    \
+        uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32; \
+        if (ea + 2 > mem_size) goto trap_memory;         \
+        int16_t v;                                       \
+        memcpy(&v, mem + ea, 2);                         \
+        SLOT(1).i64 = (uint32_t)(int32_t)v;              \
+    }
+#define LEN_I32_LOAD16_S_AI 5
+#define BODY_I32_LOAD16_S_AI                                                     \
+    {                                                                            \
+        uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32; \
+        if (ea + 2 > mem_size) goto trap_memory;                                 \
+        int16_t v;                                                               \
+        memcpy(&v, mem + ea, 2);                                                 \
+        SLOT(1).i64 = (uint32_t)(int32_t)v;                                      \
+    }
+#define LEN_I32_LOAD8_U 4
+#define BODY_I32_LOAD8_U                                 \
+    {                                                    \
+        uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32; \
+        if (ea + 1 > mem_size) goto trap_memory;         \
+        uint8_t v;                                       \
+        memcpy(&v, mem + ea, 1);                         \
+        SLOT(1).i64 = v;                                 \
+    }
+#define LEN_I32_LOAD8_U_AI 5
+#define BODY_I32_LOAD8_U_AI                                                      \
+    {                                                                            \
+        uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32; \
+        if (ea + 1 > mem_size) goto trap_memory;                                 \
+        uint8_t v;                                                               \
+        memcpy(&v, mem + ea, 1);                                                 \
+        SLOT(1).i64 = v;                                                         \
+    }
+#define LEN_I32_LOAD_AI 5
+#define BODY_I32_LOAD_AI                                                         \
+    {                                                                            \
+        uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32; \
+        if (ea + 4 > mem_size) goto trap_memory;                                 \
+        uint32_t v;                                                              \
+        memcpy(&v, mem + ea, 4);                                                 \
+        SLOT(1).i64 = v;                                                         \
+    }
+#define LEN_I32_LOAD_AR 5
+#define BODY_I32_LOAD_AR                                                           \
+    {                                                                              \
+        uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + SLOT(3).i32) + pc[4].u32; \
+        if (ea + 4 > mem_size) goto trap_memory;                                   \
+        uint32_t v;                                                                \
+        memcpy(&v, mem + ea, 4);                                                   \
+        SLOT(1).i64 = v;                                                           \
+    }
+#define LEN_I32_LT_S 4
+#define BODY_I32_LT_S                                              \
+    {                                                              \
+        SLOT(1).i64 = (int32_t)SLOT(2).i32 < (int32_t)SLOT(3).i32; \
+    }
+#define LEN_I32_MUL 4
+#define BODY_I32_MUL                             \
+    {                                            \
+        SLOT(1).i64 = SLOT(2).i32 * SLOT(3).i32; \
+    }
+#define LEN_I32_MUL_I 4
+#define BODY_I32_MUL_I                                     \
+    {                                                      \
+        SLOT(1).i64 = (uint32_t)(SLOT(2).i32 * pc[3].u32); \
+    }
+#define LEN_I32_NE_I 4
+#define BODY_I32_NE_I                           \
+    {                                           \
+        SLOT(1).i64 = SLOT(2).i32 != pc[3].u32; \
+    }
+#define LEN_I32_ROTL_I 4
+#define BODY_I32_ROTL_I                                         \
+    {                                                           \
+        SLOT(1).i64 = numeric_i32_rotl(SLOT(2).i32, pc[3].u32); \
+    }
+#define LEN_I32_SHL_I 4
+#define BODY_I32_SHL_I                                      \
+    {                                                       \
+        SLOT(1).i64 = (uint32_t)(SLOT(2).i32 << pc[3].u32); \
+    }
+#define LEN_I32_STORE 4
+#define BODY_I32_STORE                                   \
+    {                                                    \
+        uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32; \
+        if (ea + 4 > mem_size) goto trap_memory;         \
+        uint32_t v = SLOT(2).i32;                        \
+        memcpy(mem + ea, &v, 4);                         \
+    }
+#define LEN_I32_STORE8_K 4
+#define BODY_I32_STORE8_K                                \
+    {                                                    \
+        uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32; \
+        if (ea + 1 > mem_size) goto trap_memory;         \
+        uint8_t v = (uint8_t)pc[2].u32;                  \
+        memcpy(mem + ea, &v, 1);                         \
+    }
+#define LEN_I32_SUB_I 4
+#define BODY_I32_SUB_I                                     \
+    {                                                      \
+        SLOT(1).i64 = (uint32_t)(SLOT(2).i32 - pc[3].u32); \
+    }
+#define LEN_I32_WRAP_I64 3
+#define BODY_I32_WRAP_I64                    \
+    {                                        \
+        SLOT(1).i64 = (uint32_t)SLOT(2).i64; \
+    }
+#define LEN_I64_ADD 4
+#define BODY_I64_ADD                             \
+    {                                            \
+        SLOT(1).i64 = SLOT(2).i64 + SLOT(3).i64; \
+    }
+#define LEN_I64_ADD_I 4
+#define BODY_I64_ADD_I                         \
+    {                                          \
+        SLOT(1).i64 = SLOT(2).i64 + pc[3].u64; \
+    }
+#define LEN_I64_AND_I 4
+#define BODY_I64_AND_I                         \
+    {                                          \
+        SLOT(1).i64 = SLOT(2).i64 & pc[3].u64; \
+    }
+#define LEN_I64_EQ 4
+#define BODY_I64_EQ                               \
+    {                                             \
+        SLOT(1).i64 = SLOT(2).i64 == SLOT(3).i64; \
+    }
+#define LEN_I64_EXTEND_I32_U 3
+#define BODY_I64_EXTEND_I32_U      \
+    {                              \
+        SLOT(1).i64 = SLOT(2).i32; \
+    }
+#define LEN_I64_MUL_I 4
+#define BODY_I64_MUL_I                         \
+    {                                          \
+        SLOT(1).i64 = SLOT(2).i64 * pc[3].u64; \
+    }
+#define LEN_I64_SHR_U_I 4
+#define BODY_I64_SHR_U_I                        \
+    {                                           \
+        SLOT(1).i64 = SLOT(2).i64 >> pc[3].u32; \
+    }
+#define LEN_I64_XOR 4
+#define BODY_I64_XOR                             \
+    {                                            \
+        SLOT(1).i64 = SLOT(2).i64 ^ SLOT(3).i64; \
+    }
+#define LEN_SELECT 5
+#define BODY_SELECT                                \
+    {                                              \
+        SLOT(1) = SLOT(4).i32 ? SLOT(2) : SLOT(3); \
+    }
+
 /* ---- the budget, in slices ------------------------------------------------ *
  *
  * A run may spend exec->budget units (one per loop iteration or call) and
@@ -650,8 +985,11 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
 #if INTERP_THREADED
 #define INTERP_LABEL_ADDR(name) &&L_##name,
 #define INTERP_SIMD_LABEL_ADDR(code, fn, ...) &&L_SIMD_##fn,
-    static const void *const labels[OP_COUNT_] = {WASM_OPS(INTERP_LABEL_ADDR)
-                                                      SIMD_OPS(INTERP_SIMD_LABEL_ADDR)};
+#define INTERP_PAIR_LABEL_ADDR(a, n, b) &&L_##a##__##b,
+    static const void *const labels[OP_COUNT_] = {
+        WASM_OPS(INTERP_LABEL_ADDR) SIMD_OPS(INTERP_SIMD_LABEL_ADDR)
+            WASM_PAIRS(INTERP_PAIR_LABEL_ADDR)};
+#undef INTERP_PAIR_LABEL_ADDR
 #undef INTERP_SIMD_LABEL_ADDR
 #undef INTERP_LABEL_ADDR
     if (labels_out) {
@@ -951,11 +1289,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         }
 
         /* ---- parametric and variables ---- */
-        vmcase(SELECT) {
-            SLOT(1) = SLOT(4).i32 ? SLOT(2) : SLOT(3);
-            pc += 5;
-            vmbreak;
-        }
+        vmcase(SELECT) { BODY_SELECT; pc += LEN_SELECT; vmbreak; }
         vmcase(SELECT_V128) {
             /* The chosen value may overlap the destination: read first. */
             const wasm_slot *s = SLOT(4).i32 ? &SLOT(2) : &SLOT(3);
@@ -966,24 +1300,9 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 5;
             vmbreak;
         }
-        vmcase(COPY) {
-            SLOT(1) = SLOT(2);
-            pc += 3;
-            vmbreak;
-        }
-        vmcase(COPY2) {
-            SLOT(1) = SLOT(2);
-            SLOT(3) = SLOT(4);
-            pc += 5;
-            vmbreak;
-        }
-        vmcase(COPY3) {
-            SLOT(1) = SLOT(2);
-            SLOT(3) = SLOT(4);
-            SLOT(5) = SLOT(6);
-            pc += 7;
-            vmbreak;
-        }
+        vmcase(COPY) { BODY_COPY; pc += LEN_COPY; vmbreak; }
+        vmcase(COPY2) { BODY_COPY2; pc += LEN_COPY2; vmbreak; }
+        vmcase(COPY3) { BODY_COPY3; pc += LEN_COPY3; vmbreak; }
         vmcase(COPY_V128) {
             const wasm_slot *s = &SLOT(2);
             wasm_slot lo = s[0], hi = s[1];
@@ -1019,11 +1338,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 3;
             vmbreak;
         }
-        vmcase(CONST) {
-            SLOT(1).i64 = pc[2].u64;
-            pc += 3;
-            vmbreak;
-        }
+        vmcase(CONST) { BODY_CONST; pc += LEN_CONST; vmbreak; }
 
         /* ---- tables: window operations (sp: just above the operands) ---- */
         vmcase(TABLE_GET) {
@@ -1153,19 +1468,19 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         }
 
         /* ---- integer operations with a constant operand [d, a, imm] ---- */
-        vmcase(I32_ADD_I) { SLOT(1).i64 = (uint32_t)(SLOT(2).i32 + pc[3].u32); pc += 4; vmbreak; }
-        vmcase(I32_SUB_I) { SLOT(1).i64 = (uint32_t)(SLOT(2).i32 - pc[3].u32); pc += 4; vmbreak; }
-        vmcase(I32_MUL_I) { SLOT(1).i64 = (uint32_t)(SLOT(2).i32 * pc[3].u32); pc += 4; vmbreak; }
-        vmcase(I32_AND_I) { SLOT(1).i64 = SLOT(2).i32 & pc[3].u32; pc += 4; vmbreak; }
+        vmcase(I32_ADD_I) { BODY_I32_ADD_I; pc += LEN_I32_ADD_I; vmbreak; }
+        vmcase(I32_SUB_I) { BODY_I32_SUB_I; pc += LEN_I32_SUB_I; vmbreak; }
+        vmcase(I32_MUL_I) { BODY_I32_MUL_I; pc += LEN_I32_MUL_I; vmbreak; }
+        vmcase(I32_AND_I) { BODY_I32_AND_I; pc += LEN_I32_AND_I; vmbreak; }
         vmcase(I32_OR_I) { SLOT(1).i64 = SLOT(2).i32 | pc[3].u32; pc += 4; vmbreak; }
         vmcase(I32_XOR_I) { SLOT(1).i64 = SLOT(2).i32 ^ pc[3].u32; pc += 4; vmbreak; }
-        vmcase(I32_SHL_I) { SLOT(1).i64 = (uint32_t)(SLOT(2).i32 << pc[3].u32); pc += 4; vmbreak; }
+        vmcase(I32_SHL_I) { BODY_I32_SHL_I; pc += LEN_I32_SHL_I; vmbreak; }
         vmcase(I32_SHR_S_I) { SLOT(1).i64 = (uint32_t)((int32_t)SLOT(2).i32 >> pc[3].u32); pc += 4; vmbreak; }
         vmcase(I32_SHR_U_I) { SLOT(1).i64 = SLOT(2).i32 >> pc[3].u32; pc += 4; vmbreak; }
-        vmcase(I32_ROTL_I) { SLOT(1).i64 = numeric_i32_rotl(SLOT(2).i32, pc[3].u32); pc += 4; vmbreak; }
+        vmcase(I32_ROTL_I) { BODY_I32_ROTL_I; pc += LEN_I32_ROTL_I; vmbreak; }
         vmcase(I32_ROTR_I) { SLOT(1).i64 = numeric_i32_rotr(SLOT(2).i32, pc[3].u32); pc += 4; vmbreak; }
-        vmcase(I32_EQ_I) { SLOT(1).i64 = SLOT(2).i32 == pc[3].u32; pc += 4; vmbreak; }
-        vmcase(I32_NE_I) { SLOT(1).i64 = SLOT(2).i32 != pc[3].u32; pc += 4; vmbreak; }
+        vmcase(I32_EQ_I) { BODY_I32_EQ_I; pc += LEN_I32_EQ_I; vmbreak; }
+        vmcase(I32_NE_I) { BODY_I32_NE_I; pc += LEN_I32_NE_I; vmbreak; }
         vmcase(I32_LT_S_I) { SLOT(1).i64 = (int32_t)SLOT(2).i32 < pc[3].i32; pc += 4; vmbreak; }
         vmcase(I32_LT_U_I) { SLOT(1).i64 = SLOT(2).i32 < pc[3].u32; pc += 4; vmbreak; }
         vmcase(I32_GT_S_I) { SLOT(1).i64 = (int32_t)SLOT(2).i32 > pc[3].i32; pc += 4; vmbreak; }
@@ -1174,15 +1489,15 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         vmcase(I32_LE_U_I) { SLOT(1).i64 = SLOT(2).i32 <= pc[3].u32; pc += 4; vmbreak; }
         vmcase(I32_GE_S_I) { SLOT(1).i64 = (int32_t)SLOT(2).i32 >= pc[3].i32; pc += 4; vmbreak; }
         vmcase(I32_GE_U_I) { SLOT(1).i64 = SLOT(2).i32 >= pc[3].u32; pc += 4; vmbreak; }
-        vmcase(I64_ADD_I) { SLOT(1).i64 = SLOT(2).i64 + pc[3].u64; pc += 4; vmbreak; }
+        vmcase(I64_ADD_I) { BODY_I64_ADD_I; pc += LEN_I64_ADD_I; vmbreak; }
         vmcase(I64_SUB_I) { SLOT(1).i64 = SLOT(2).i64 - pc[3].u64; pc += 4; vmbreak; }
-        vmcase(I64_MUL_I) { SLOT(1).i64 = SLOT(2).i64 * pc[3].u64; pc += 4; vmbreak; }
-        vmcase(I64_AND_I) { SLOT(1).i64 = SLOT(2).i64 & pc[3].u64; pc += 4; vmbreak; }
+        vmcase(I64_MUL_I) { BODY_I64_MUL_I; pc += LEN_I64_MUL_I; vmbreak; }
+        vmcase(I64_AND_I) { BODY_I64_AND_I; pc += LEN_I64_AND_I; vmbreak; }
         vmcase(I64_OR_I) { SLOT(1).i64 = SLOT(2).i64 | pc[3].u64; pc += 4; vmbreak; }
         vmcase(I64_XOR_I) { SLOT(1).i64 = SLOT(2).i64 ^ pc[3].u64; pc += 4; vmbreak; }
         vmcase(I64_SHL_I) { SLOT(1).i64 = SLOT(2).i64 << pc[3].u32; pc += 4; vmbreak; }
         vmcase(I64_SHR_S_I) { SLOT(1).i64 = (uint64_t)((int64_t)SLOT(2).i64 >> pc[3].u32); pc += 4; vmbreak; }
-        vmcase(I64_SHR_U_I) { SLOT(1).i64 = SLOT(2).i64 >> pc[3].u32; pc += 4; vmbreak; }
+        vmcase(I64_SHR_U_I) { BODY_I64_SHR_U_I; pc += LEN_I64_SHR_U_I; vmbreak; }
 
         vmcase(I64_ROTL_I) { SLOT(1).i64 = numeric_i64_rotl(SLOT(2).i64, pc[3].u64); pc += 4; vmbreak; }
         vmcase(I64_ROTR_I) { SLOT(1).i64 = numeric_i64_rotr(SLOT(2).i64, pc[3].u64); pc += 4; vmbreak; }
@@ -1190,15 +1505,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         /* ---- loads [d, a, offset]: effective address = i32 address +
          * static offset, as a 64-bit sum that cannot wrap; the access must
          * end within the memory's current size. ---- */
-        vmcase(I32_LOAD) {
-            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
-            if (ea + 4 > mem_size) goto trap_memory;
-            uint32_t v;
-            memcpy(&v, mem + ea, 4);
-            SLOT(1).i64 = v;
-            pc += 4;
-            vmbreak;
-        }
+        vmcase(I32_LOAD) { BODY_I32_LOAD; pc += LEN_I32_LOAD; vmbreak; }
         vmcase(I64_LOAD) {
             uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
             if (ea + 8 > mem_size) goto trap_memory;
@@ -1217,15 +1524,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 4;
             vmbreak;
         }
-        vmcase(F64_LOAD) {
-            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
-            if (ea + 8 > mem_size) goto trap_memory;
-            uint64_t v;
-            memcpy(&v, mem + ea, 8);
-            SLOT(1).i64 = v;
-            pc += 4;
-            vmbreak;
-        }
+        vmcase(F64_LOAD) { BODY_F64_LOAD; pc += LEN_F64_LOAD; vmbreak; }
         vmcase(I32_LOAD8_S) {
             uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
             if (ea + 1 > mem_size) goto trap_memory;
@@ -1235,24 +1534,8 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 4;
             vmbreak;
         }
-        vmcase(I32_LOAD8_U) {
-            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
-            if (ea + 1 > mem_size) goto trap_memory;
-            uint8_t v;
-            memcpy(&v, mem + ea, 1);
-            SLOT(1).i64 = v;
-            pc += 4;
-            vmbreak;
-        }
-        vmcase(I32_LOAD16_S) {
-            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
-            if (ea + 2 > mem_size) goto trap_memory;
-            int16_t v;
-            memcpy(&v, mem + ea, 2);
-            SLOT(1).i64 = (uint32_t)(int32_t)v;
-            pc += 4;
-            vmbreak;
-        }
+        vmcase(I32_LOAD8_U) { BODY_I32_LOAD8_U; pc += LEN_I32_LOAD8_U; vmbreak; }
+        vmcase(I32_LOAD16_S) { BODY_I32_LOAD16_S; pc += LEN_I32_LOAD16_S; vmbreak; }
         vmcase(I32_LOAD16_U) {
             uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
             if (ea + 2 > mem_size) goto trap_memory;
@@ -1318,14 +1601,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         }
 
         /* ---- stores [a, b, offset]: address fp[a], value fp[b] ---- */
-        vmcase(I32_STORE) {
-            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
-            if (ea + 4 > mem_size) goto trap_memory;
-            uint32_t v = SLOT(2).i32;
-            memcpy(mem + ea, &v, 4);
-            pc += 4;
-            vmbreak;
-        }
+        vmcase(I32_STORE) { BODY_I32_STORE; pc += LEN_I32_STORE; vmbreak; }
         vmcase(I64_STORE) {
             uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
             if (ea + 8 > mem_size) goto trap_memory;
@@ -1394,15 +1670,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         /* ---- loads with a folded address addition: the i32 sum wraps
          * (uint32_t) before the static offset is added without wrapping,
          * exactly as i32.add then the load would. [d, a, k, offset] ---- */
-        vmcase(I32_LOAD_AI) {
-            uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32;
-            if (ea + 4 > mem_size) goto trap_memory;
-            uint32_t v;
-            memcpy(&v, mem + ea, 4);
-            SLOT(1).i64 = v;
-            pc += 5;
-            vmbreak;
-        }
+        vmcase(I32_LOAD_AI) { BODY_I32_LOAD_AI; pc += LEN_I32_LOAD_AI; vmbreak; }
         vmcase(I64_LOAD_AI) {
             uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32;
             if (ea + 8 > mem_size) goto trap_memory;
@@ -1421,15 +1689,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 5;
             vmbreak;
         }
-        vmcase(F64_LOAD_AI) {
-            uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32;
-            if (ea + 8 > mem_size) goto trap_memory;
-            uint64_t v;
-            memcpy(&v, mem + ea, 8);
-            SLOT(1).i64 = v;
-            pc += 5;
-            vmbreak;
-        }
+        vmcase(F64_LOAD_AI) { BODY_F64_LOAD_AI; pc += LEN_F64_LOAD_AI; vmbreak; }
         vmcase(I32_LOAD8_S_AI) {
             uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32;
             if (ea + 1 > mem_size) goto trap_memory;
@@ -1439,24 +1699,8 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 5;
             vmbreak;
         }
-        vmcase(I32_LOAD8_U_AI) {
-            uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32;
-            if (ea + 1 > mem_size) goto trap_memory;
-            uint8_t v;
-            memcpy(&v, mem + ea, 1);
-            SLOT(1).i64 = v;
-            pc += 5;
-            vmbreak;
-        }
-        vmcase(I32_LOAD16_S_AI) {
-            uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32;
-            if (ea + 2 > mem_size) goto trap_memory;
-            int16_t v;
-            memcpy(&v, mem + ea, 2);
-            SLOT(1).i64 = (uint32_t)(int32_t)v;
-            pc += 5;
-            vmbreak;
-        }
+        vmcase(I32_LOAD8_U_AI) { BODY_I32_LOAD8_U_AI; pc += LEN_I32_LOAD8_U_AI; vmbreak; }
+        vmcase(I32_LOAD16_S_AI) { BODY_I32_LOAD16_S_AI; pc += LEN_I32_LOAD16_S_AI; vmbreak; }
         vmcase(I32_LOAD16_U_AI) {
             uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32;
             if (ea + 2 > mem_size) goto trap_memory;
@@ -1467,15 +1711,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             vmbreak;
         }
         /* [d, a, b, offset]: address fp[a] + fp[b], wrapping */
-        vmcase(I32_LOAD_AR) {
-            uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + SLOT(3).i32) + pc[4].u32;
-            if (ea + 4 > mem_size) goto trap_memory;
-            uint32_t v;
-            memcpy(&v, mem + ea, 4);
-            SLOT(1).i64 = v;
-            pc += 5;
-            vmbreak;
-        }
+        vmcase(I32_LOAD_AR) { BODY_I32_LOAD_AR; pc += LEN_I32_LOAD_AR; vmbreak; }
         vmcase(I64_LOAD_AR) {
             uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + SLOT(3).i32) + pc[4].u32;
             if (ea + 8 > mem_size) goto trap_memory;
@@ -1521,33 +1757,13 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 4;
             vmbreak;
         }
-        vmcase(I32_STORE8_K) {
-            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
-            if (ea + 1 > mem_size) goto trap_memory;
-            uint8_t v = (uint8_t)pc[2].u32;
-            memcpy(mem + ea, &v, 1);
-            pc += 4;
-            vmbreak;
-        }
+        vmcase(I32_STORE8_K) { BODY_I32_STORE8_K; pc += LEN_I32_STORE8_K; vmbreak; }
 
         /* ---- memory to memory (opcodes.h MOVE8..MOVE64) ---- */
-#define MOVE_OP(op, T)                                                         \
-    vmcase(op) {                                                               \
-        uint64_t sea = (uint64_t)(uint32_t)(SLOT(4).i32 + pc[5].u32) + pc[6].u32; \
-        if (sea + sizeof(T) > mem_size) goto trap_memory;                      \
-        uint64_t dea = (uint64_t)(uint32_t)(SLOT(1).i32 + pc[2].u32) + pc[3].u32; \
-        if (dea + sizeof(T) > mem_size) goto trap_memory;                      \
-        T v;                                                                   \
-        memcpy(&v, mem + sea, sizeof(T));                                      \
-        memcpy(mem + dea, &v, sizeof(T));                                      \
-        pc += 7;                                                               \
-        vmbreak;                                                               \
-    }
-        MOVE_OP(MOVE8, uint8_t)
-        MOVE_OP(MOVE16, uint16_t)
-        MOVE_OP(MOVE32, uint32_t)
-        MOVE_OP(MOVE64, uint64_t)
-#undef MOVE_OP
+        vmcase(MOVE8) { BODY_MOVE8; pc += LEN_MOVE8; vmbreak; }
+        vmcase(MOVE16) { BODY_MOVE16; pc += LEN_MOVE16; vmbreak; }
+        vmcase(MOVE32) { BODY_MOVE32; pc += LEN_MOVE32; vmbreak; }
+        vmcase(MOVE64) { BODY_MOVE64; pc += LEN_MOVE64; vmbreak; }
 
         /* ---- f64 multiply-add, two roundings (numeric.h) ---- */
         vmcase(F64_MUL_ADD) {
@@ -1561,61 +1777,32 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             vmbreak;
         }
 
-        vmcase(I32_ADD_I2) {
-            SLOT(1).i64 = (uint32_t)(SLOT(2).i32 + pc[3].u32);
-            SLOT(4).i64 = (uint32_t)(SLOT(5).i32 + pc[6].u32);
-            pc += 7;
-            vmbreak;
-        }
+        vmcase(I32_ADD_I2) { BODY_I32_ADD_I2; pc += LEN_I32_ADD_I2; vmbreak; }
 
         /* ---- two chained integer operations (opcodes.h) ---- */
-/* x = fp[a], then b = fp[b] (two-slot forms) or y = k (_I forms), c = fp[c] */
-#define CHAIN(op, T, F, second, expr)                      \
-    vmcase(op) {                                           \
-        T x = (T)SLOT(2).F, second, c = (T)SLOT(4).F;      \
-        SLOT(1).i64 = (T)(expr);                           \
-        pc += 5;                                           \
-        vmbreak;                                           \
-    }
-#define CHAIN32(op, expr) CHAIN(op, uint32_t, i32, b = SLOT(3).i32, expr)
-#define CHAIN32_I(op, expr) CHAIN(op, uint32_t, i32, y = pc[3].u32, expr)
-#define CHAIN64(op, expr) CHAIN(op, uint64_t, i64, b = SLOT(3).i64, expr)
-#define CHAIN64_I(op, expr) CHAIN(op, uint64_t, i64, y = pc[3].u64, expr)
-        CHAIN32(I32_ADD_ADD, x + b + c)
-        CHAIN32(I32_SUB_ADD, x - b + c)
-        CHAIN32(I32_MUL_ADD, x * b + c)
-        CHAIN32(I32_AND_ADD, (x & b) + c)
-        CHAIN32(I32_XOR_ADD, (x ^ b) + c)
-        CHAIN32_I(I32_SHL_I_ADD, (x << y) + c)
-        CHAIN32(I32_AND_XOR, (x & b) ^ c)
-        CHAIN32(I32_OR_XOR, (x | b) ^ c)
-        CHAIN32(I32_XOR_XOR, x ^ b ^ c)
-        CHAIN32(I32_XOR_AND, (x ^ b) & c)
-        CHAIN32_I(I32_XOR_I_AND, (x ^ y) & c)
-        CHAIN32_I(I32_SHR_U_I_XOR, (x >> y) ^ c)
-        CHAIN32_I(I32_SHL_I_XOR, (x << y) ^ c)
-        CHAIN32_I(I32_ROTL_I_XOR, numeric_i32_rotl(x, y) ^ c)
-        CHAIN32_I(I32_ROTL_I_ADD, numeric_i32_rotl(x, y) + c)
-        CHAIN64(I64_ADD_ADD, x + b + c)
-        CHAIN64(I64_MUL_ADD, x * b + c)
-        CHAIN64(I64_XOR_XOR, x ^ b ^ c)
-        CHAIN64_I(I64_SHR_U_I_XOR, (x >> y) ^ c)
-        CHAIN64_I(I64_SHL_I_XOR, (x << y) ^ c)
-        CHAIN64_I(I64_ROTL_I_XOR, numeric_i64_rotl(x, y) ^ c)
-#undef CHAIN64_I
-#undef CHAIN64
-#undef CHAIN32_I
-#undef CHAIN32
-#undef CHAIN
+        vmcase(I32_ADD_ADD) { BODY_I32_ADD_ADD; pc += LEN_I32_ADD_ADD; vmbreak; }
+        vmcase(I32_SUB_ADD) { BODY_I32_SUB_ADD; pc += LEN_I32_SUB_ADD; vmbreak; }
+        vmcase(I32_MUL_ADD) { BODY_I32_MUL_ADD; pc += LEN_I32_MUL_ADD; vmbreak; }
+        vmcase(I32_AND_ADD) { BODY_I32_AND_ADD; pc += LEN_I32_AND_ADD; vmbreak; }
+        vmcase(I32_XOR_ADD) { BODY_I32_XOR_ADD; pc += LEN_I32_XOR_ADD; vmbreak; }
+        vmcase(I32_SHL_I_ADD) { BODY_I32_SHL_I_ADD; pc += LEN_I32_SHL_I_ADD; vmbreak; }
+        vmcase(I32_AND_XOR) { BODY_I32_AND_XOR; pc += LEN_I32_AND_XOR; vmbreak; }
+        vmcase(I32_OR_XOR) { BODY_I32_OR_XOR; pc += LEN_I32_OR_XOR; vmbreak; }
+        vmcase(I32_XOR_XOR) { BODY_I32_XOR_XOR; pc += LEN_I32_XOR_XOR; vmbreak; }
+        vmcase(I32_XOR_AND) { BODY_I32_XOR_AND; pc += LEN_I32_XOR_AND; vmbreak; }
+        vmcase(I32_XOR_I_AND) { BODY_I32_XOR_I_AND; pc += LEN_I32_XOR_I_AND; vmbreak; }
+        vmcase(I32_SHR_U_I_XOR) { BODY_I32_SHR_U_I_XOR; pc += LEN_I32_SHR_U_I_XOR; vmbreak; }
+        vmcase(I32_SHL_I_XOR) { BODY_I32_SHL_I_XOR; pc += LEN_I32_SHL_I_XOR; vmbreak; }
+        vmcase(I32_ROTL_I_XOR) { BODY_I32_ROTL_I_XOR; pc += LEN_I32_ROTL_I_XOR; vmbreak; }
+        vmcase(I32_ROTL_I_ADD) { BODY_I32_ROTL_I_ADD; pc += LEN_I32_ROTL_I_ADD; vmbreak; }
+        vmcase(I64_ADD_ADD) { BODY_I64_ADD_ADD; pc += LEN_I64_ADD_ADD; vmbreak; }
+        vmcase(I64_MUL_ADD) { BODY_I64_MUL_ADD; pc += LEN_I64_MUL_ADD; vmbreak; }
+        vmcase(I64_XOR_XOR) { BODY_I64_XOR_XOR; pc += LEN_I64_XOR_XOR; vmbreak; }
+        vmcase(I64_SHR_U_I_XOR) { BODY_I64_SHR_U_I_XOR; pc += LEN_I64_SHR_U_I_XOR; vmbreak; }
+        vmcase(I64_SHL_I_XOR) { BODY_I64_SHL_I_XOR; pc += LEN_I64_SHL_I_XOR; vmbreak; }
+        vmcase(I64_ROTL_I_XOR) { BODY_I64_ROTL_I_XOR; pc += LEN_I64_ROTL_I_XOR; vmbreak; }
 
-        vmcase(F64_STORE_ADD_MUL) {
-            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[2].u32;
-            if (ea + 8 > mem_size) goto trap_memory;
-            double r = numeric_f64_add_mul(SLOT(3).f64, SLOT(4).f64, SLOT(5).f64);
-            memcpy(mem + ea, &r, 8);
-            pc += 6;
-            vmbreak;
-        }
+        vmcase(F64_STORE_ADD_MUL) { BODY_F64_STORE_ADD_MUL; pc += LEN_F64_STORE_ADD_MUL; vmbreak; }
         vmcase(F64_STORE_MUL_ADD) {
             uint64_t ea = (uint64_t)SLOT(1).i32 + pc[2].u32;
             if (ea + 8 > mem_size) goto trap_memory;
@@ -1627,12 +1814,12 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
 
         /* ---- i32 comparisons (results are i32 0/1; whole slot written so
          * the upper half stays zero) ---- */
-        vmcase(I32_EQZ) { SLOT(1).i64 = SLOT(2).i32 == 0; pc += 3; vmbreak; }
+        vmcase(I32_EQZ) { BODY_I32_EQZ; pc += LEN_I32_EQZ; vmbreak; }
         vmcase(I32_EQ) { SLOT(1).i64 = SLOT(2).i32 == SLOT(3).i32; pc += 4; vmbreak; }
         vmcase(I32_NE) { SLOT(1).i64 = SLOT(2).i32 != SLOT(3).i32; pc += 4; vmbreak; }
-        vmcase(I32_LT_S) { SLOT(1).i64 = (int32_t)SLOT(2).i32 < (int32_t)SLOT(3).i32; pc += 4; vmbreak; }
+        vmcase(I32_LT_S) { BODY_I32_LT_S; pc += LEN_I32_LT_S; vmbreak; }
         vmcase(I32_LT_U) { SLOT(1).i64 = SLOT(2).i32 < SLOT(3).i32; pc += 4; vmbreak; }
-        vmcase(I32_GT_S) { SLOT(1).i64 = (int32_t)SLOT(2).i32 > (int32_t)SLOT(3).i32; pc += 4; vmbreak; }
+        vmcase(I32_GT_S) { BODY_I32_GT_S; pc += LEN_I32_GT_S; vmbreak; }
         vmcase(I32_GT_U) { SLOT(1).i64 = SLOT(2).i32 > SLOT(3).i32; pc += 4; vmbreak; }
         vmcase(I32_LE_S) { SLOT(1).i64 = (int32_t)SLOT(2).i32 <= (int32_t)SLOT(3).i32; pc += 4; vmbreak; }
         vmcase(I32_LE_U) { SLOT(1).i64 = SLOT(2).i32 <= SLOT(3).i32; pc += 4; vmbreak; }
@@ -1641,7 +1828,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
 
         /* ---- i64 comparisons ---- */
         vmcase(I64_EQZ) { SLOT(1).i64 = SLOT(2).i64 == 0; pc += 3; vmbreak; }
-        vmcase(I64_EQ) { SLOT(1).i64 = SLOT(2).i64 == SLOT(3).i64; pc += 4; vmbreak; }
+        vmcase(I64_EQ) { BODY_I64_EQ; pc += LEN_I64_EQ; vmbreak; }
         vmcase(I64_NE) { SLOT(1).i64 = SLOT(2).i64 != SLOT(3).i64; pc += 4; vmbreak; }
         vmcase(I64_LT_S) { SLOT(1).i64 = (int64_t)SLOT(2).i64 < (int64_t)SLOT(3).i64; pc += 4; vmbreak; }
         vmcase(I64_LT_U) { SLOT(1).i64 = SLOT(2).i64 < SLOT(3).i64; pc += 4; vmbreak; }
@@ -1671,9 +1858,9 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         vmcase(I32_CLZ) { SLOT(1).i64 = numeric_i32_clz(SLOT(2).i32); pc += 3; vmbreak; }
         vmcase(I32_CTZ) { SLOT(1).i64 = numeric_i32_ctz(SLOT(2).i32); pc += 3; vmbreak; }
         vmcase(I32_POPCNT) { SLOT(1).i64 = numeric_i32_popcnt(SLOT(2).i32); pc += 3; vmbreak; }
-        vmcase(I32_ADD) { SLOT(1).i64 = SLOT(2).i32 + SLOT(3).i32; pc += 4; vmbreak; }
+        vmcase(I32_ADD) { BODY_I32_ADD; pc += LEN_I32_ADD; vmbreak; }
         vmcase(I32_SUB) { SLOT(1).i64 = SLOT(2).i32 - SLOT(3).i32; pc += 4; vmbreak; }
-        vmcase(I32_MUL) { SLOT(1).i64 = SLOT(2).i32 * SLOT(3).i32; pc += 4; vmbreak; }
+        vmcase(I32_MUL) { BODY_I32_MUL; pc += LEN_I32_MUL; vmbreak; }
         vmcase(I32_DIV_S) {
             int32_t a = (int32_t)SLOT(2).i32, b = (int32_t)SLOT(3).i32;
             if (b == 0) {
@@ -1719,7 +1906,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 4;
             vmbreak;
         }
-        vmcase(I32_AND) { SLOT(1).i64 = SLOT(2).i32 & SLOT(3).i32; pc += 4; vmbreak; }
+        vmcase(I32_AND) { BODY_I32_AND; pc += LEN_I32_AND; vmbreak; }
         vmcase(I32_OR) { SLOT(1).i64 = SLOT(2).i32 | SLOT(3).i32; pc += 4; vmbreak; }
         vmcase(I32_XOR) { SLOT(1).i64 = SLOT(2).i32 ^ SLOT(3).i32; pc += 4; vmbreak; }
         vmcase(I32_SHL) { SLOT(1).i64 = (uint32_t)(SLOT(2).i32 << (SLOT(3).i32 & 31)); pc += 4; vmbreak; }
@@ -1732,7 +1919,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         vmcase(I64_CLZ) { SLOT(1).i64 = numeric_i64_clz(SLOT(2).i64); pc += 3; vmbreak; }
         vmcase(I64_CTZ) { SLOT(1).i64 = numeric_i64_ctz(SLOT(2).i64); pc += 3; vmbreak; }
         vmcase(I64_POPCNT) { SLOT(1).i64 = numeric_i64_popcnt(SLOT(2).i64); pc += 3; vmbreak; }
-        vmcase(I64_ADD) { SLOT(1).i64 = SLOT(2).i64 + SLOT(3).i64; pc += 4; vmbreak; }
+        vmcase(I64_ADD) { BODY_I64_ADD; pc += LEN_I64_ADD; vmbreak; }
         vmcase(I64_SUB) { SLOT(1).i64 = SLOT(2).i64 - SLOT(3).i64; pc += 4; vmbreak; }
         vmcase(I64_MUL) { SLOT(1).i64 = SLOT(2).i64 * SLOT(3).i64; pc += 4; vmbreak; }
         vmcase(I64_DIV_S) {
@@ -1781,7 +1968,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         }
         vmcase(I64_AND) { SLOT(1).i64 = SLOT(2).i64 & SLOT(3).i64; pc += 4; vmbreak; }
         vmcase(I64_OR) { SLOT(1).i64 = SLOT(2).i64 | SLOT(3).i64; pc += 4; vmbreak; }
-        vmcase(I64_XOR) { SLOT(1).i64 = SLOT(2).i64 ^ SLOT(3).i64; pc += 4; vmbreak; }
+        vmcase(I64_XOR) { BODY_I64_XOR; pc += LEN_I64_XOR; vmbreak; }
         vmcase(I64_SHL) { SLOT(1).i64 = SLOT(2).i64 << (SLOT(3).i64 & 63); pc += 4; vmbreak; }
         vmcase(I64_SHR_S) { SLOT(1).i64 = (uint64_t)((int64_t)SLOT(2).i64 >> (SLOT(3).i64 & 63)); pc += 4; vmbreak; }
         vmcase(I64_SHR_U) { SLOT(1).i64 = SLOT(2).i64 >> (SLOT(3).i64 & 63); pc += 4; vmbreak; }
@@ -1830,7 +2017,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         }
 
         /* ---- conversions ---- */
-        vmcase(I32_WRAP_I64) { SLOT(1).i64 = (uint32_t)SLOT(2).i64; pc += 3; vmbreak; }
+        vmcase(I32_WRAP_I64) { BODY_I32_WRAP_I64; pc += LEN_I32_WRAP_I64; vmbreak; }
         vmcase(I32_TRUNC_F32_S) {
             int32_t r;
             tk = numeric_i32_trunc_f32_s(SLOT(2).f32, &r);
@@ -1864,7 +2051,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             vmbreak;
         }
         vmcase(I64_EXTEND_I32_S) { SLOT(1).i64 = (uint64_t)(int64_t)(int32_t)SLOT(2).i32; pc += 3; vmbreak; }
-        vmcase(I64_EXTEND_I32_U) { SLOT(1).i64 = SLOT(2).i32; pc += 3; vmbreak; }
+        vmcase(I64_EXTEND_I32_U) { BODY_I64_EXTEND_I32_U; pc += LEN_I64_EXTEND_I32_U; vmbreak; }
         vmcase(I64_TRUNC_F32_S) {
             int64_t r;
             tk = numeric_i64_trunc_f32_s(SLOT(2).f32, &r);
@@ -1953,6 +2140,18 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             tk = HIVE_TRAP_UNREACHABLE;
             goto trap;
 #endif
+
+        /* ---- pairs: A's body, then straight into B's handler, which
+         * finds its operands after A's (pc moved past A) ---- */
+#define PAIR_CASE(a, n, b)                                            \
+    vmcase(a##__##b) {                                                \
+        _Static_assert((n) == LEN_##a, "WASM_PAIRS: length of " #a); \
+        BODY_##a;                                                     \
+        pc += LEN_##a;                                                \
+        goto L_##b;                                                   \
+    }
+        WASM_PAIRS(PAIR_CASE)
+#undef PAIR_CASE
         } /* vmdispatch */
 
         /* The switch build comes back here after each vmbreak. Shared tails

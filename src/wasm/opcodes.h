@@ -456,11 +456,121 @@
  * natural alignment exponent) like scalar ones. */
 #define WASM_SIMD_OP_ENUM_(code, fn, ...) OP_SIMD_##fn,
 
+/* Then the pairs: P(A, n, B) is OP_A__B (n: A's length in cells), "A, then B", put in place of A's
+ * first cell when an A is directly followed by a B (validate.c
+ * fuse_pairs). Nothing else changes: A's immediates, then B's whole
+ * instruction (its own first cell included, still naming B) follow as
+ * before. The pair runs A and then B's handler without dispatching in
+ * between; a branch to B, or a resume at B, still finds B's own first
+ * cell. A is never a branch, call or return, so B always comes next.
+ * The pairs are the adjacent instructions most often executed in the
+ * benchmark programs and example guests (docs/PERFORMANCE.md, "pairs"). */
+#define WASM_PAIRS(P) \
+    P(I32_ADD, 4, I32_SUB_I) \
+    P(I32_SUB_I, 4, CALL) \
+    P(I32_SUB_I, 4, BR_IF_I32_GT_U_I_LOOP) \
+    P(I32_STORE8_K, 4, I32_ADD) \
+    P(I32_ADD, 4, I32_STORE8_K) \
+    P(I32_ADD, 4, BR_IF_I32_LE_S_LOOP) \
+    P(SELECT, 5, I64_ADD) \
+    P(I32_EQZ, 3, I64_EXTEND_I32_U) \
+    P(CONST, 3, SELECT) \
+    P(I32_LOAD8_U, 4, SELECT) \
+    P(I32_SUB_I, 4, I32_LOAD8_U) \
+    P(SELECT, 5, I64_ADD_I) \
+    P(I64_EXTEND_I32_U, 3, I64_ADD_ADD) \
+    P(I64_EQ, 4, I64_ADD_I) \
+    P(I64_ADD_ADD, 5, I64_EQ) \
+    P(I64_ADD_I, 4, I32_LOAD8_U) \
+    P(I64_ADD, 4, I32_ADD_I) \
+    P(I32_ADD_I, 4, I32_EQZ) \
+    P(COPY, 3, BR_IF_EQZ_LOOP) \
+    P(I32_ROTL_I, 4, I32_ROTL_I_XOR) \
+    P(I32_ROTL_I_XOR, 5, I32_ROTL_I_XOR) \
+    P(I32_ADD_ADD, 5, I32_ADD) \
+    P(I32_ROTL_I_XOR, 5, I32_SHR_U_I_XOR) \
+    P(I32_LOAD_AI, 5, I32_ROTL_I) \
+    P(I32_XOR_I_AND, 5, I32_ADD_ADD) \
+    P(I32_XOR_AND, 5, I32_AND_XOR) \
+    P(I32_ROTL_I_XOR, 5, I32_XOR_AND) \
+    P(I32_ROTL_I_XOR, 5, I32_ADD_ADD) \
+    P(I32_LOAD_AI, 5, I32_AND) \
+    P(I32_EQ_I, 4, BR_IF) \
+    P(I32_AND_XOR, 5, I32_ADD_ADD) \
+    P(I32_AND, 4, I32_ROTL_I) \
+    P(I32_ADD_ADD, 5, I32_XOR_I_AND) \
+    P(I32_ADD, 4, I32_EQ_I) \
+    P(I32_ADD, 4, COPY) \
+    P(COPY2, 5, I32_LOAD_AI) \
+    P(COPY, 3, I32_ROTL_I) \
+    P(I32_ADD_I, 4, COPY3) \
+    P(I32_LOAD_AR, 5, I32_ADD_I) \
+    P(COPY3, 7, COPY2) \
+    P(COPY2, 5, BR_LOOP) \
+    P(I32_LOAD8_U, 4, BR_IF_LOAD8_SET_EQZ) \
+    P(I32_ADD_I2, 7, BR_IF_I32_EQ_LOOP) \
+    P(MOVE8, 7, MOVE8) \
+    P(I32_LOAD, 4, I32_LOAD) \
+    P(COPY2, 5, CALL_INDIRECT) \
+    P(I32_LT_S, 4, I32_SUB_RETURN1) \
+    P(I32_LOAD, 4, I32_GT_S) \
+    P(I32_GT_S, 4, I32_LT_S) \
+    P(I64_SHR_U_I_XOR, 5, I64_SHL_I_XOR) \
+    P(I64_SHL_I_XOR, 5, I64_SHR_U_I_XOR) \
+    P(I32_ADD_I, 4, I32_ADD_I) \
+    P(I32_ADD_I, 4, I32_LOAD) \
+    P(I32_ADD_I, 4, BR_IF_AND_I_EQZ) \
+    P(COPY, 3, RETURN1) \
+    P(I32_AND_I, 4, BR_IF) \
+    P(COPY, 3, BR_IF_AND_I_EQZ) \
+    P(MOVE32, 7, I32_ADD_I) \
+    P(I64_SHR_U_I_XOR, 5, I32_WRAP_I64) \
+    P(I32_WRAP_I64, 3, I32_MUL_I) \
+    P(I32_MUL_I, 4, I32_STORE8) \
+    P(COPY3, 7, I32_AND_I) \
+    P(COPY, 3, CALL) \
+    P(I32_MUL_ADD, 5, I32_LOAD16_S_AI) \
+    P(I32_LOAD16_S_AI, 5, I32_MUL_ADD) \
+    P(I32_LOAD16_S_AI, 5, I32_LOAD16_S_AI) \
+    P(I32_ADD_I2, 7, BR_IF_I32_NE_I_LOOP) \
+    P(I32_MUL_ADD, 5, I32_ADD) \
+    P(I32_LOAD16_S_AI, 5, I32_MUL) \
+    P(I32_ADD, 4, I32_ADD_I2) \
+    P(I32_MUL, 4, I32_LOAD16_S) \
+    P(I32_LOAD16_S_AI, 5, I32_ADD) \
+    P(I32_LOAD16_S, 4, I32_MUL_ADD) \
+    P(I32_LOAD16_S, 4, I32_LOAD16_S) \
+    P(I32_ADD, 4, I32_LOAD16_S_AI) \
+    P(I32_SHL_I, 4, I32_SHR_S_I) \
+    P(I32_NE_I, 4, I32_NE_I) \
+    P(I32_NE_I, 4, I32_AND) \
+    P(I32_AND, 4, BR_IF) \
+    P(I32_LOAD, 4, I32_ADD_I) \
+    P(COPY3, 7, BR_LOOP) \
+    P(COPY, 3, BR_IF) \
+    P(I32_STORE, 4, COPY3) \
+    P(I32_LOAD8_U_AI, 5, BR_IF_I32_EQ_I) \
+    P(COPY2, 5, BR_IF_ADD_I_NE_I_LOOP) \
+    P(F64_LOAD, 4, F64_LOAD) \
+    P(F64_LOAD_AI, 5, F64_STORE_ADD_MUL) \
+    P(I32_ADD_I, 4, F64_LOAD) \
+    P(F64_STORE_ADD_MUL, 6, I32_ADD_I2) \
+    P(I32_ADD_I2, 7, BR_IF_ADD_I_NE_LOOP) \
+    P(F64_LOAD, 4, F64_LOAD_AI) \
+    P(F64_LOAD, 4, F64_STORE_ADD_MUL) \
+    P(F64_STORE_ADD_MUL, 6, I32_ADD_I) \
+    P(I64_MUL_I, 4, I64_SHR_U_I) \
+    P(I64_XOR, 4, I64_MUL_I) \
+    P(I64_AND_I, 4, I64_XOR) \
+    P(I64_SHR_U_I, 4, I64_AND_I)
+#define WASM_PAIR_OP_ENUM_(a, n, b) OP_##a##__##b,
+
 typedef enum wasm_op {
 #define WASM_OP_ENUM(name) OP_##name,
     WASM_OPS(WASM_OP_ENUM)
 #undef WASM_OP_ENUM
     SIMD_OPS(WASM_SIMD_OP_ENUM_)
+    WASM_PAIRS(WASM_PAIR_OP_ENUM_)
     OP_COUNT_
 } wasm_op;
 

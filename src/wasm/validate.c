@@ -75,6 +75,13 @@ typedef struct vctx {
     size_t ncells, capcells;
     uint32_t *targets; /* cells that hold a branch target (as an index) */
     size_t ntargets, captargets;
+    /* Every instruction of the code so far, in order: its first cell and
+     * its op (for fuse_pairs; kept in step when a peephole drops or
+     * rewrites one). */
+    struct vinsn {
+        uint32_t start, op;
+    } *insns;
+    size_t ninsns, capinsns;
     /* The last instruction emitted, for peepholes: its first cell, its op
      * and the cell of its destination slot (NO_CELL when it has none that
      * may be rewritten); fence: the highest cell index a branch may target. */
@@ -381,12 +388,21 @@ static int emit_cell(vctx *v, wasm_cell c) {
     return 0;
 }
 
+/* Makes the instruction starting at cell at an op instruction (the same
+ * immediates, or ones the caller writes next). */
 static void set_op(vctx *v, uint32_t at, wasm_op op) {
     wasm_cell c;
     c.u64 = 0;
     if (v->labels) c.label = v->labels[op];
     else c.u64 = op;
     v->cells[at] = c;
+    for (size_t i = v->ninsns; i-- > 0 && v->insns[i].start >= at;)
+        if (v->insns[i].start == at) v->insns[i].op = op;
+}
+
+/* Forgets the instructions that began at or after cell end (removed). */
+static void insns_truncate(vctx *v, uint32_t end) {
+    while (v->ninsns && v->insns[v->ninsns - 1].start >= end) v->ninsns--;
 }
 
 /* When the last two instructions are I32_ADD_I (typically two pointers
@@ -402,6 +418,7 @@ static void merge_add_i(vctx *v) {
     set_op(v, v->prev_start, OP_I32_ADD_I2);
     for (uint32_t i = 0; i < 3; i++) v->cells[v->last_start + i] = v->cells[v->last_start + 1 + i];
     v->ncells--;
+    insns_truncate(v, v->last_start);
     v->last_start = v->prev_start;
     v->last_op = OP_I32_ADD_I2;
     if (v->last_dest != NO_CELL) v->last_dest--;
@@ -413,6 +430,11 @@ static void merge_add_i(vctx *v) {
 static int emit_op(vctx *v, wasm_op op) {
     if (!v_live(v)) return 0;
     merge_add_i(v);
+    if (hv_grow(&v->engine->alloc, (void **)&v->insns, &v->capinsns, v->ninsns + 1,
+                sizeof *v->insns) < 0)
+        return v_nomem(v);
+    v->insns[v->ninsns].start = (uint32_t)v->ncells;
+    v->insns[v->ninsns++].op = op;
     wasm_cell c;
     c.u64 = 0;
     if (v->labels) c.label = v->labels[op];
@@ -460,11 +482,7 @@ static int emit_copy(vctx *v, uint32_t d, uint32_t s) {
     if ((v->last_op == OP_COPY || v->last_op == OP_COPY2) && v->fence <= v->last_start &&
         v->ncells == (size_t)v->last_start + (v->last_op == OP_COPY ? 3 : 5)) {
         wasm_op op = v->last_op == OP_COPY ? OP_COPY2 : OP_COPY3;
-        wasm_cell c;
-        c.u64 = 0;
-        if (v->labels) c.label = v->labels[op];
-        else c.u64 = op;
-        v->cells[v->last_start] = c;
+        set_op(v, v->last_start, op);
         v->last_op = op;
         if (emit_dest(v, d) < 0) return -1;
         return emit_u64(v, s);
@@ -528,6 +546,7 @@ static bool retarget_last(vctx *v, uint32_t s, uint32_t d) {
  * known about the one before that. */
 static void drop_last(vctx *v) {
     v->ncells = v->last_start;
+    insns_truncate(v, v->last_start);
     v->last_start = v->prev_start;
     v->last_op = v->prev_op;
     v->last_dest = v->prev_dest;
@@ -1761,12 +1780,57 @@ static int compile_instr(vctx *v, uint8_t op) {
     return v_malformed(v, "illegal opcode");
 }
 
+/* ---- instruction pairs (opcodes.h WASM_PAIRS) ----------------------------- */
+
+#define PAIR_MARK 0x80000000u
+
+/* The pair op for a (of len cells) followed by b, or OP_COUNT_. */
+static wasm_op pair_op(wasm_op a, uint32_t len, wasm_op b) {
+#define PAIR_CASE_(x, n, y) \
+    if (a == OP_##x && b == OP_##y && len == (n)) return OP_##x##__##y;
+    WASM_PAIRS(PAIR_CASE_)
+#undef PAIR_CASE_
+    return OP_COUNT_;
+}
+
+/* Once a body is complete: makes as many pairs as it can of adjacent
+ * instructions, none in two (the most pairs in the whole sequence, not
+ * greedily from the left: `A B C` with pairs for A B and B C, and C D,
+ * fuses A B and C D). Only a pair's first cell changes. */
+static void fuse_pairs(vctx *v) {
+    size_t n = v->ninsns;
+    if (n < 2) return;
+    /* best(i): the most pairs in insns[i..], kept for i+1 and i+2 only;
+     * PAIR_MARK on insns[i].op: a pair starting at i does best. */
+    uint32_t b1 = 0, b2 = 0; /* best(i+1), best(i+2) */
+    for (size_t i = n - 1; i-- > 0;) {
+        uint32_t skip = b1, take = 0;
+        wasm_op p = pair_op((wasm_op)v->insns[i].op, v->insns[i + 1].start - v->insns[i].start,
+                            (wasm_op)(v->insns[i + 1].op & ~PAIR_MARK));
+        if (p != OP_COUNT_) take = 1 + b2;
+        if (take > skip) v->insns[i].op |= PAIR_MARK;
+        b2 = b1;
+        b1 = take > skip ? take : skip;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!(v->insns[i].op & PAIR_MARK)) continue;
+        wasm_op a = (wasm_op)(v->insns[i].op & ~PAIR_MARK);
+        wasm_op b = (wasm_op)(v->insns[i + 1].op & ~PAIR_MARK);
+        wasm_op p = pair_op(a, v->insns[i + 1].start - v->insns[i].start, b);
+        wasm_cell *c = &v->cells[v->insns[i].start];
+        if (v->labels) c->label = v->labels[p];
+        else c->u64 = p;
+        i++; /* B begins no pair of its own */
+    }
+}
+
 /* Resets the per-function state of v. */
 static void v_reset(vctx *v) {
     v->nvals = 0;
     v->nctrls = 0;
     v->ncells = 0;
     v->ntargets = 0;
+    v->ninsns = 0;
     v->cur_slots = 0;
     v->max_slots = 0;
     v->ndeferred = 0;
@@ -1830,6 +1894,7 @@ static int compile_function(vctx *v, uint32_t i) {
     }
     if (!leb_eof(&v->r)) return v_malformed(v, "section size mismatch");
 
+    fuse_pairs(v);
     /* Resolve branch targets from cell indices to pointers. */
     code->cells = hv_malloc(a, v->ncells * sizeof *v->cells);
     if (!code->cells) return v_nomem(v);
@@ -2055,6 +2120,7 @@ int wasm_validate(hive_engine *engine, wasm_module *m, hive_error *err) {
     hv_free(a, v.ctrls);
     hv_free(a, v.cells);
     hv_free(a, v.targets);
+    hv_free(a, v.insns);
     hv_free(a, v.local_types);
     hv_free(a, v.da_cur);
     hv_free(a, v.da_read);
