@@ -937,6 +937,8 @@ INTERP_SIMD_LIST
         SLOT(1) = SLOT(4).i32 ? SLOT(2) : SLOT(3); \
     }
 
+
+
 /* ---- the budget, in slices ------------------------------------------------ *
  *
  * A run may spend exec->budget units (one per loop iteration or call) and
@@ -986,9 +988,11 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
 #define INTERP_LABEL_ADDR(name) &&L_##name,
 #define INTERP_SIMD_LABEL_ADDR(code, fn, ...) &&L_SIMD_##fn,
 #define INTERP_PAIR_LABEL_ADDR(a, n, b) &&L_##a##__##b,
+#define INTERP_TRIPLE_LABEL_ADDR(a, n, b, m, c) &&L_##a##__##b##__##c,
     static const void *const labels[OP_COUNT_] = {
         WASM_OPS(INTERP_LABEL_ADDR) SIMD_OPS(INTERP_SIMD_LABEL_ADDR)
-            WASM_PAIRS(INTERP_PAIR_LABEL_ADDR)};
+            WASM_PAIRS(INTERP_PAIR_LABEL_ADDR) WASM_TRIPLES(INTERP_TRIPLE_LABEL_ADDR)};
+#undef INTERP_TRIPLE_LABEL_ADDR
 #undef INTERP_PAIR_LABEL_ADDR
 #undef INTERP_SIMD_LABEL_ADDR
 #undef INTERP_LABEL_ADDR
@@ -2152,6 +2156,18 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
     }
         WASM_PAIRS(PAIR_CASE)
 #undef PAIR_CASE
+#define TRIPLE_CASE(a, n, b, m, c)                                      \
+    vmcase(a##__##b##__##c) {                                           \
+        _Static_assert((n) == LEN_##a, "WASM_TRIPLES: length of " #a); \
+        _Static_assert((m) == LEN_##b, "WASM_TRIPLES: length of " #b); \
+        BODY_##a;                                                       \
+        pc += LEN_##a;                                                  \
+        BODY_##b;                                                       \
+        pc += LEN_##b;                                                  \
+        goto L_##c;                                                     \
+    }
+        WASM_TRIPLES(TRIPLE_CASE)
+#undef TRIPLE_CASE
         } /* vmdispatch */
 
         /* The switch build comes back here after each vmbreak. Shared tails

@@ -565,12 +565,64 @@
     P(I64_SHR_U_I, 4, I64_AND_I)
 #define WASM_PAIR_OP_ENUM_(a, n, b) OP_##a##__##b,
 
+/* And the triples: T(A, n, B, m, C) is OP_A__B__C, "A, then B, then C"
+ * (n, m: A's and B's lengths), in the same way: A's first cell names the
+ * triple, B's and C's are left as they are, and neither A nor B is a
+ * branch, call or return. */
+#define WASM_TRIPLES(T) \
+    T(I32_ADD, 4, I32_SUB_I, 4, BR_IF_I32_GT_U_I_LOOP) \
+    T(CONST, 3, SELECT, 5, I64_ADD) \
+    T(SELECT, 5, I64_ADD_I, 4, I32_LOAD8_U) \
+    T(SELECT, 5, I64_ADD, 4, I32_ADD_I) \
+    T(I64_EXTEND_I32_U, 3, I64_ADD_ADD, 5, I64_EQ) \
+    T(I64_EQ, 4, I64_ADD_I, 4, COPY) \
+    T(I64_ADD_I, 4, COPY, 3, BR_IF_EQZ_LOOP) \
+    T(I64_ADD, 4, I32_ADD_I, 4, I32_EQZ) \
+    T(I64_EXTEND_I32_U, 3, I32_EQZ, 3, I64_EXTEND_I32_U) \
+    T(I32_ROTL_I, 4, I32_ROTL_I_XOR, 5, I32_ROTL_I_XOR) \
+    T(I32_ROTL_I, 4, I32_ROTL_I_XOR, 5, I32_SHR_U_I_XOR) \
+    T(I32_LOAD_AI, 5, I32_ROTL_I, 4, I32_ROTL_I_XOR) \
+    T(I32_XOR_I_AND, 5, I32_ADD_ADD, 5, I32_ADD) \
+    T(I32_XOR_AND, 5, I32_AND_XOR, 5, I32_ADD_ADD) \
+    T(I32_ROTL_I_XOR, 5, I32_ROTL_I_XOR, 5, I32_XOR_AND) \
+    T(I32_ROTL_I_XOR, 5, I32_ROTL_I_XOR, 5, I32_ADD_ADD) \
+    T(I32_LOAD_AI, 5, I32_AND, 4, I32_ROTL_I) \
+    T(I32_ADD_ADD, 5, I32_XOR_I_AND, 5, I32_ADD_ADD) \
+    T(I32_ADD_ADD, 5, I32_ADD, 4, I32_EQ_I) \
+    T(I32_ROTL_I_XOR, 5, I32_ADD_ADD, 5, I32_XOR_I_AND) \
+    T(I32_LOAD, 4, I32_LOAD, 4, I32_GT_S) \
+    T(I32_GT_S, 4, I32_LT_S, 4, I32_SUB_RETURN1) \
+    T(MOVE8, 7, MOVE8, 7, MOVE8) \
+    T(I64_SHR_U_I_XOR, 5, I64_SHL_I_XOR, 5, I64_SHR_U_I_XOR) \
+    T(I32_ADD_I, 4, I32_ADD_I, 4, BR_IF_AND_I_EQZ) \
+    T(I64_SHR_U_I_XOR, 5, I32_WRAP_I64, 3, I32_MUL_I) \
+    T(I32_WRAP_I64, 3, I32_MUL_I, 4, I32_STORE8) \
+    T(COPY3, 7, I32_AND_I, 4, BR_IF) \
+    T(COPY3, 7, COPY, 3, CALL) \
+    T(I32_MUL_ADD, 5, I32_LOAD16_S_AI, 5, I32_LOAD16_S_AI) \
+    T(I32_LOAD16_S_AI, 5, I32_LOAD16_S_AI, 5, I32_MUL_ADD) \
+    T(I32_ADD, 4, I32_ADD_I2, 7, BR_IF_I32_NE_I_LOOP) \
+    T(I32_MUL_ADD, 5, I32_ADD, 4, I32_ADD_I2) \
+    T(I32_MUL, 4, I32_LOAD16_S, 4, I32_LOAD16_S) \
+    T(I32_LOAD16_S_AI, 5, I32_MUL_ADD, 5, I32_ADD) \
+    T(I32_LOAD16_S, 4, I32_LOAD16_S, 4, I32_MUL_ADD) \
+    T(I32_ADD, 4, I32_LOAD16_S_AI, 5, I32_MUL) \
+    T(I32_NE_I, 4, I32_NE_I, 4, I32_AND) \
+    T(I32_NE_I, 4, I32_AND, 4, BR_IF) \
+    T(I32_ADD_I, 4, F64_LOAD, 4, F64_LOAD_AI) \
+    T(F64_STORE_ADD_MUL, 6, I32_ADD_I2, 7, BR_IF_ADD_I_NE_LOOP) \
+    T(F64_LOAD, 4, F64_LOAD, 4, F64_STORE_ADD_MUL) \
+    T(I64_AND_I, 4, I64_XOR, 4, I64_MUL_I) \
+    T(I64_MUL_I, 4, I64_SHR_U_I, 4, I64_AND_I)
+#define WASM_TRIPLE_OP_ENUM_(a, n, b, m, c) OP_##a##__##b##__##c,
+
 typedef enum wasm_op {
 #define WASM_OP_ENUM(name) OP_##name,
     WASM_OPS(WASM_OP_ENUM)
 #undef WASM_OP_ENUM
     SIMD_OPS(WASM_SIMD_OP_ENUM_)
     WASM_PAIRS(WASM_PAIR_OP_ENUM_)
+    WASM_TRIPLES(WASM_TRIPLE_OP_ENUM_)
     OP_COUNT_
 } wasm_op;
 

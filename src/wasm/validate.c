@@ -1782,46 +1782,66 @@ static int compile_instr(vctx *v, uint8_t op) {
 
 /* ---- instruction pairs (opcodes.h WASM_PAIRS) ----------------------------- */
 
-#define PAIR_MARK 0x80000000u
-
-/* The pair op for a (of len cells) followed by b, or OP_COUNT_. */
-static wasm_op pair_op(wasm_op a, uint32_t len, wasm_op b) {
+/* The op of a pair (k = 2) or triple (k = 3) for the k instructions
+ * from in[0], each of the length the list gives for it, or OP_COUNT_. */
+static wasm_op fused_op(const struct vinsn *in, size_t k) {
+    uint32_t len0 = in[1].start - in[0].start;
+    if (k == 2) {
 #define PAIR_CASE_(x, n, y) \
-    if (a == OP_##x && b == OP_##y && len == (n)) return OP_##x##__##y;
-    WASM_PAIRS(PAIR_CASE_)
+    if (in[0].op == OP_##x && in[1].op == OP_##y && len0 == (n)) return OP_##x##__##y;
+        WASM_PAIRS(PAIR_CASE_)
 #undef PAIR_CASE_
+        return OP_COUNT_;
+    }
+    uint32_t len1 = in[2].start - in[1].start;
+#define TRIPLE_CASE_(x, n, y, m, z)                                                      \
+    if (in[0].op == OP_##x && in[1].op == OP_##y && in[2].op == OP_##z && len0 == (n) && \
+        len1 == (m))                                                                     \
+        return OP_##x##__##y##__##z;
+    WASM_TRIPLES(TRIPLE_CASE_)
+#undef TRIPLE_CASE_
     return OP_COUNT_;
 }
 
-/* Once a body is complete: makes as many pairs as it can of adjacent
- * instructions, none in two (the most pairs in the whole sequence, not
- * greedily from the left: `A B C` with pairs for A B and B C, and C D,
- * fuses A B and C D). Only a pair's first cell changes. */
-static void fuse_pairs(vctx *v) {
+/* Once a body is complete: fuses runs of two or three adjacent
+ * instructions listed in opcodes.h into one, saving as many dispatches
+ * as it can over the whole body (not greedily from the left: for `A B C
+ * D` with pairs A B, B C and C D it fuses A B and C D). Only a run's
+ * first cell changes. */
+static void fuse_runs(vctx *v) {
     size_t n = v->ninsns;
     if (n < 2) return;
-    /* best(i): the most pairs in insns[i..], kept for i+1 and i+2 only;
-     * PAIR_MARK on insns[i].op: a pair starting at i does best. */
-    uint32_t b1 = 0, b2 = 0; /* best(i+1), best(i+2) */
-    for (size_t i = n - 1; i-- > 0;) {
-        uint32_t skip = b1, take = 0;
-        wasm_op p = pair_op((wasm_op)v->insns[i].op, v->insns[i + 1].start - v->insns[i].start,
-                            (wasm_op)(v->insns[i + 1].op & ~PAIR_MARK));
-        if (p != OP_COUNT_) take = 1 + b2;
-        if (take > skip) v->insns[i].op |= PAIR_MARK;
-        b2 = b1;
-        b1 = take > skip ? take : skip;
+    /* saved[i]: the most dispatches saved in insns[i..]; run[i]: the
+     * length of the run starting at i that does it (1: none). */
+    uint32_t *saved = hv_malloc(&v->engine->alloc, (n + 1) * sizeof *saved);
+    uint8_t *run = hv_malloc(&v->engine->alloc, n);
+    if (saved && run) {
+        saved[n] = saved[n - 1] = 0;
+        run[n - 1] = 1;
+        for (size_t i = n - 1; i-- > 0;) {
+            saved[i] = saved[i + 1];
+            run[i] = 1;
+            if (fused_op(&v->insns[i], 2) != OP_COUNT_ && 1 + saved[i + 2] > saved[i]) {
+                saved[i] = 1 + saved[i + 2];
+                run[i] = 2;
+            }
+            if (i + 2 < n && fused_op(&v->insns[i], 3) != OP_COUNT_ &&
+                2 + saved[i + 3] > saved[i]) {
+                saved[i] = 2 + saved[i + 3];
+                run[i] = 3;
+            }
+        }
+        for (size_t i = 0; i < n; i += run[i]) {
+            if (run[i] == 1) continue;
+            wasm_op op = fused_op(&v->insns[i], run[i]);
+            wasm_cell *c = &v->cells[v->insns[i].start];
+            if (v->labels) c->label = v->labels[op];
+            else c->u64 = op;
+        }
     }
-    for (size_t i = 0; i < n; i++) {
-        if (!(v->insns[i].op & PAIR_MARK)) continue;
-        wasm_op a = (wasm_op)(v->insns[i].op & ~PAIR_MARK);
-        wasm_op b = (wasm_op)(v->insns[i + 1].op & ~PAIR_MARK);
-        wasm_op p = pair_op(a, v->insns[i + 1].start - v->insns[i].start, b);
-        wasm_cell *c = &v->cells[v->insns[i].start];
-        if (v->labels) c->label = v->labels[p];
-        else c->u64 = p;
-        i++; /* B begins no pair of its own */
-    }
+    /* Without memory for the choice, the code runs unfused. */
+    hv_free(&v->engine->alloc, saved);
+    hv_free(&v->engine->alloc, run);
 }
 
 /* Resets the per-function state of v. */
@@ -1894,7 +1914,7 @@ static int compile_function(vctx *v, uint32_t i) {
     }
     if (!leb_eof(&v->r)) return v_malformed(v, "section size mismatch");
 
-    fuse_pairs(v);
+    fuse_runs(v);
     /* Resolve branch targets from cell indices to pointers. */
     code->cells = hv_malloc(a, v->ncells * sizeof *v->cells);
     if (!code->cells) return v_nomem(v);
