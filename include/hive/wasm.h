@@ -108,7 +108,13 @@ typedef struct hive_config {
     uint32_t max_table_elems;   /* per table; 0 = 10,000,000 */
     uint32_t max_call_depth;    /* wasm frames per exec; 0 = 10,000 */
     uint32_t value_stack_slots; /* 8-byte slots per exec; 0 = 1 << 20 */
+    uint32_t flags;             /* HIVE_CONFIG_* below, or 0 */
 } hive_config;
+
+/* Compile every instruction on its own: no fused runs of two or three
+ * adjacent instructions (docs/PERFORMANCE.md, "pairs and triples").
+ * Slower; for comparisons and tests. */
+#define HIVE_CONFIG_NO_FUSION 1u
 
 typedef struct hive_engine hive_engine;
 

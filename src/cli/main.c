@@ -56,6 +56,8 @@ static void usage(FILE *out) {
             "  --timeout DUR           stop after DUR of wall-clock time (e.g. 500ms, 2s,\n"
             "                          1m, 1h)\n"
             "  --max-memory-size SIZE  cap each linear memory (bytes; K, M, G suffixes)\n"
+            "  --no-fusion             compile each instruction on its own (slower; for\n"
+            "                          comparisons and tests)\n"
             "  -h, --help              this text\n"
             "\n"
             "exit status: the guest's proc_exit code (0 when _start returns); 134 after a\n"
@@ -214,6 +216,10 @@ static int parse_run_args(int argc, char **argv, run_args *ra, int *argi) {
         }
         if (!strcmp(a, "--inherit-env")) {
             ra->inherit_env = 1;
+            continue;
+        }
+        if (!strcmp(a, "--no-fusion")) {
+            ra->cfg.flags |= HIVE_CONFIG_NO_FUSION;
             continue;
         }
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;

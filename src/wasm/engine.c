@@ -32,6 +32,7 @@ hive_engine *hive_engine_new(const hive_config *config) {
         if (config->max_call_depth) e->max_call_depth = config->max_call_depth;
         if (config->value_stack_slots) e->value_stack_slots = config->value_stack_slots;
     }
+    e->no_fusion = config && (config->flags & HIVE_CONFIG_NO_FUSION);
     return e;
 }
 

@@ -167,6 +167,7 @@ typedef struct wasm_code {
     /* declared locals a call must zero (the others are written before
      * they are read on every path): slots zero_start .. zero_end - 1 */
     uint32_t zero_start, zero_end;
+    uint32_t nfused; /* runs of instructions fused into pairs or triples */
     uint32_t max_slots;    /* locals + deepest operand stack */
     uint32_t *local_offsets; /* owned; slot offset of each local (params too) */
 } wasm_code;

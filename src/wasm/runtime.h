@@ -20,6 +20,7 @@ struct hive_engine {
     uint32_t max_table_elems;
     uint32_t max_call_depth;
     uint32_t value_stack_slots;
+    bool no_fusion; /* HIVE_CONFIG_NO_FUSION */
 };
 
 /* A module's initial linear memory, prepared once (instance.c): a memfd

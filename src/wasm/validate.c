@@ -1808,9 +1808,9 @@ static wasm_op fused_op(const struct vinsn *in, size_t k) {
  * as it can over the whole body (not greedily from the left: for `A B C
  * D` with pairs A B, B C and C D it fuses A B and C D). Only a run's
  * first cell changes. */
-static void fuse_runs(vctx *v) {
+static void fuse_runs(vctx *v, wasm_code *code) {
     size_t n = v->ninsns;
-    if (n < 2) return;
+    if (n < 2 || v->engine->no_fusion) return;
     /* saved[i]: the most dispatches saved in insns[i..]; run[i]: the
      * length of the run starting at i that does it (1: none). */
     uint32_t *saved = hv_malloc(&v->engine->alloc, (n + 1) * sizeof *saved);
@@ -1837,6 +1837,7 @@ static void fuse_runs(vctx *v) {
             wasm_cell *c = &v->cells[v->insns[i].start];
             if (v->labels) c->label = v->labels[op];
             else c->u64 = op;
+            code->nfused++;
         }
     }
     /* Without memory for the choice, the code runs unfused. */
@@ -1914,7 +1915,8 @@ static int compile_function(vctx *v, uint32_t i) {
     }
     if (!leb_eof(&v->r)) return v_malformed(v, "section size mismatch");
 
-    fuse_runs(v);
+    code->nfused = 0;
+    fuse_runs(v, code);
     /* Resolve branch targets from cell indices to pointers. */
     code->cells = hv_malloc(a, v->ncells * sizeof *v->cells);
     if (!code->cells) return v_nomem(v);

@@ -1,0 +1,20 @@
+# mk/fusion.mk -- fused and unfused code must behave the same.
+#   make fusion-diff   runs each benchmark program (bench/progs, at the quick
+#                      sizes of bench/run.sh) with `hive run` and with
+#                      `hive run --no-fusion` and compares their output and
+#                      exit status. `make test` runs it. (tests/unit/
+#                      test_fusion.c checks single runs, budgets and traps.)
+
+.PHONY: fusion-diff
+
+fusion-diff: test-deps
+	@$(MAKE) --no-print-directory bench-build
+	@fail=0; for p in "fib 24" "sieve 200000 1" "sha256 1" "matmul 60 1" "intmix 20" "strmem 1"; do \
+	    set -- $$p; n=$$1; shift; w=$(BENCH_DIR)/$$n.wasm; \
+	    a=$$($(BUILD)/hive run $$w "$$@" 2>&1; echo "exit $$?"); \
+	    b=$$($(BUILD)/hive run --no-fusion $$w "$$@" 2>&1; echo "exit $$?"); \
+	    if [ "$$a" = "$$b" ]; then echo "fusion-diff: $$n: same ($$(echo "$$a" | tail -2 | head -1))"; \
+	    else echo "fusion-diff: $$n: DIFFERENT"; echo "$$a" | tail -3; echo "$$b" | tail -3; fail=1; fi; \
+	done; exit $$fail
+
+test: fusion-diff
