@@ -939,6 +939,272 @@ INTERP_SIMD_LIST
 
 
 
+/* a byte load as the condition: [target, a, offset], checked and
+ * trapping exactly like I32_LOAD8_U */
+#define LOAD8_COND(b)                                           \
+    do {                                                        \
+        uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;        \
+        if (ea + 1 > mem_size) goto trap_memory;                \
+        memcpy(&(b), mem + ea, 1);                              \
+    } while (0)
+
+/* conditional branches (not loop back edges), in runs too: PRE_<op>
+ * computes what the condition needs (a checked byte load), BRC_<op> is
+ * the condition; in a run, a taken branch leaves it (dispatching at the
+ * target) and one not taken goes on with the next instruction. */
+#define LEN_BR_IF 3
+#define PRE_BR_IF
+#define BRC_BR_IF (SLOT(2).i32)
+#define BODY_BR_IF { PRE_BR_IF if (BRC_BR_IF) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_EQZ 3
+#define PRE_BR_IF_EQZ
+#define BRC_BR_IF_EQZ (!(SLOT(2).i32))
+#define BODY_BR_IF_EQZ { PRE_BR_IF_EQZ if (BRC_BR_IF_EQZ) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_I32_EQ 4
+#define PRE_BR_IF_I32_EQ
+#define BRC_BR_IF_I32_EQ (SLOT(2).i32 == SLOT(3).i32)
+#define BODY_BR_IF_I32_EQ { PRE_BR_IF_I32_EQ if (BRC_BR_IF_I32_EQ) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_I32_NE 4
+#define PRE_BR_IF_I32_NE
+#define BRC_BR_IF_I32_NE (SLOT(2).i32 != SLOT(3).i32)
+#define BODY_BR_IF_I32_NE { PRE_BR_IF_I32_NE if (BRC_BR_IF_I32_NE) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_I32_LT_S 4
+#define PRE_BR_IF_I32_LT_S
+#define BRC_BR_IF_I32_LT_S ((int32_t)SLOT(2).i32 < (int32_t)SLOT(3).i32)
+#define BODY_BR_IF_I32_LT_S { PRE_BR_IF_I32_LT_S if (BRC_BR_IF_I32_LT_S) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_I32_LT_U 4
+#define PRE_BR_IF_I32_LT_U
+#define BRC_BR_IF_I32_LT_U (SLOT(2).i32 < SLOT(3).i32)
+#define BODY_BR_IF_I32_LT_U { PRE_BR_IF_I32_LT_U if (BRC_BR_IF_I32_LT_U) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_I32_GT_S 4
+#define PRE_BR_IF_I32_GT_S
+#define BRC_BR_IF_I32_GT_S ((int32_t)SLOT(2).i32 > (int32_t)SLOT(3).i32)
+#define BODY_BR_IF_I32_GT_S { PRE_BR_IF_I32_GT_S if (BRC_BR_IF_I32_GT_S) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_I32_GT_U 4
+#define PRE_BR_IF_I32_GT_U
+#define BRC_BR_IF_I32_GT_U (SLOT(2).i32 > SLOT(3).i32)
+#define BODY_BR_IF_I32_GT_U { PRE_BR_IF_I32_GT_U if (BRC_BR_IF_I32_GT_U) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_I32_LE_S 4
+#define PRE_BR_IF_I32_LE_S
+#define BRC_BR_IF_I32_LE_S ((int32_t)SLOT(2).i32 <= (int32_t)SLOT(3).i32)
+#define BODY_BR_IF_I32_LE_S { PRE_BR_IF_I32_LE_S if (BRC_BR_IF_I32_LE_S) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_I32_LE_U 4
+#define PRE_BR_IF_I32_LE_U
+#define BRC_BR_IF_I32_LE_U (SLOT(2).i32 <= SLOT(3).i32)
+#define BODY_BR_IF_I32_LE_U { PRE_BR_IF_I32_LE_U if (BRC_BR_IF_I32_LE_U) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_I32_GE_S 4
+#define PRE_BR_IF_I32_GE_S
+#define BRC_BR_IF_I32_GE_S ((int32_t)SLOT(2).i32 >= (int32_t)SLOT(3).i32)
+#define BODY_BR_IF_I32_GE_S { PRE_BR_IF_I32_GE_S if (BRC_BR_IF_I32_GE_S) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_I32_GE_U 4
+#define PRE_BR_IF_I32_GE_U
+#define BRC_BR_IF_I32_GE_U (SLOT(2).i32 >= SLOT(3).i32)
+#define BODY_BR_IF_I32_GE_U { PRE_BR_IF_I32_GE_U if (BRC_BR_IF_I32_GE_U) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_I32_EQ_I 4
+#define PRE_BR_IF_I32_EQ_I
+#define BRC_BR_IF_I32_EQ_I (SLOT(2).i32 == pc[3].u32)
+#define BODY_BR_IF_I32_EQ_I { PRE_BR_IF_I32_EQ_I if (BRC_BR_IF_I32_EQ_I) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_I32_NE_I 4
+#define PRE_BR_IF_I32_NE_I
+#define BRC_BR_IF_I32_NE_I (SLOT(2).i32 != pc[3].u32)
+#define BODY_BR_IF_I32_NE_I { PRE_BR_IF_I32_NE_I if (BRC_BR_IF_I32_NE_I) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_I32_LT_S_I 4
+#define PRE_BR_IF_I32_LT_S_I
+#define BRC_BR_IF_I32_LT_S_I ((int32_t)SLOT(2).i32 < pc[3].i32)
+#define BODY_BR_IF_I32_LT_S_I { PRE_BR_IF_I32_LT_S_I if (BRC_BR_IF_I32_LT_S_I) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_I32_LT_U_I 4
+#define PRE_BR_IF_I32_LT_U_I
+#define BRC_BR_IF_I32_LT_U_I (SLOT(2).i32 < pc[3].u32)
+#define BODY_BR_IF_I32_LT_U_I { PRE_BR_IF_I32_LT_U_I if (BRC_BR_IF_I32_LT_U_I) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_I32_GT_S_I 4
+#define PRE_BR_IF_I32_GT_S_I
+#define BRC_BR_IF_I32_GT_S_I ((int32_t)SLOT(2).i32 > pc[3].i32)
+#define BODY_BR_IF_I32_GT_S_I { PRE_BR_IF_I32_GT_S_I if (BRC_BR_IF_I32_GT_S_I) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_I32_GT_U_I 4
+#define PRE_BR_IF_I32_GT_U_I
+#define BRC_BR_IF_I32_GT_U_I (SLOT(2).i32 > pc[3].u32)
+#define BODY_BR_IF_I32_GT_U_I { PRE_BR_IF_I32_GT_U_I if (BRC_BR_IF_I32_GT_U_I) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_I32_LE_S_I 4
+#define PRE_BR_IF_I32_LE_S_I
+#define BRC_BR_IF_I32_LE_S_I ((int32_t)SLOT(2).i32 <= pc[3].i32)
+#define BODY_BR_IF_I32_LE_S_I { PRE_BR_IF_I32_LE_S_I if (BRC_BR_IF_I32_LE_S_I) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_I32_LE_U_I 4
+#define PRE_BR_IF_I32_LE_U_I
+#define BRC_BR_IF_I32_LE_U_I (SLOT(2).i32 <= pc[3].u32)
+#define BODY_BR_IF_I32_LE_U_I { PRE_BR_IF_I32_LE_U_I if (BRC_BR_IF_I32_LE_U_I) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_I32_GE_S_I 4
+#define PRE_BR_IF_I32_GE_S_I
+#define BRC_BR_IF_I32_GE_S_I ((int32_t)SLOT(2).i32 >= pc[3].i32)
+#define BODY_BR_IF_I32_GE_S_I { PRE_BR_IF_I32_GE_S_I if (BRC_BR_IF_I32_GE_S_I) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_I32_GE_U_I 4
+#define PRE_BR_IF_I32_GE_U_I
+#define BRC_BR_IF_I32_GE_U_I (SLOT(2).i32 >= pc[3].u32)
+#define BODY_BR_IF_I32_GE_U_I { PRE_BR_IF_I32_GE_U_I if (BRC_BR_IF_I32_GE_U_I) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_AND_I 4
+#define PRE_BR_IF_AND_I
+#define BRC_BR_IF_AND_I (SLOT(2).i32 & pc[3].u32)
+#define BODY_BR_IF_AND_I { PRE_BR_IF_AND_I if (BRC_BR_IF_AND_I) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_AND_I_EQZ 4
+#define PRE_BR_IF_AND_I_EQZ
+#define BRC_BR_IF_AND_I_EQZ (!(SLOT(2).i32 & pc[3].u32))
+#define BODY_BR_IF_AND_I_EQZ { PRE_BR_IF_AND_I_EQZ if (BRC_BR_IF_AND_I_EQZ) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_LOAD8 4
+#define PRE_BR_IF_LOAD8 uint8_t b; LOAD8_COND(b);
+#define BRC_BR_IF_LOAD8 (b)
+#define BODY_BR_IF_LOAD8 { PRE_BR_IF_LOAD8 if (BRC_BR_IF_LOAD8) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_LOAD8_EQZ 4
+#define PRE_BR_IF_LOAD8_EQZ uint8_t b; LOAD8_COND(b);
+#define BRC_BR_IF_LOAD8_EQZ (!(b))
+#define BODY_BR_IF_LOAD8_EQZ { PRE_BR_IF_LOAD8_EQZ if (BRC_BR_IF_LOAD8_EQZ) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_LOAD8_SET 5
+#define PRE_BR_IF_LOAD8_SET uint64_t ea = (uint64_t)SLOT(3).i32 + pc[4].u32; if (ea + 1 > mem_size) goto trap_memory; uint8_t b = mem[ea]; SLOT(2).i64 = b;
+#define BRC_BR_IF_LOAD8_SET (b)
+#define BODY_BR_IF_LOAD8_SET { PRE_BR_IF_LOAD8_SET if (BRC_BR_IF_LOAD8_SET) { pc = pc[1].target; vmbreak; } }
+#define LEN_BR_IF_LOAD8_SET_EQZ 5
+#define PRE_BR_IF_LOAD8_SET_EQZ uint64_t ea = (uint64_t)SLOT(3).i32 + pc[4].u32; if (ea + 1 > mem_size) goto trap_memory; uint8_t b = mem[ea]; SLOT(2).i64 = b;
+#define BRC_BR_IF_LOAD8_SET_EQZ (!(b))
+#define BODY_BR_IF_LOAD8_SET_EQZ { PRE_BR_IF_LOAD8_SET_EQZ if (BRC_BR_IF_LOAD8_SET_EQZ) { pc = pc[1].target; vmbreak; } }
+/* the loop header: spends a unit, or suspends with pc on it */
+#define LEN_LOOP_CHECK 1
+#define BODY_LOOP_CHECK { SPEND_UNIT(); }
+
+#define LEN_F64_ADD 4
+#define BODY_F64_ADD                             \
+    {                                            \
+        SLOT(1).f64 = SLOT(2).f64 + SLOT(3).f64; \
+    }
+#define LEN_F64_STORE 4
+#define BODY_F64_STORE                                   \
+    {                                                    \
+        uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32; \
+        if (ea + 8 > mem_size) goto trap_memory;         \
+        uint64_t v = SLOT(2).i64;                        \
+        memcpy(mem + ea, &v, 8);                         \
+    }
+#define LEN_GLOBAL_GET 3
+#define BODY_GLOBAL_GET                               \
+    {                                                 \
+        SLOT(1) = inst->globals[pc[2].u32]->value[0]; \
+    }
+#define LEN_GLOBAL_SET 3
+#define BODY_GLOBAL_SET                               \
+    {                                                 \
+        inst->globals[pc[1].u32]->value[0] = SLOT(2); \
+    }
+#define LEN_I32_CTZ 3
+#define BODY_I32_CTZ                                \
+    {                                               \
+        SLOT(1).i64 = numeric_i32_ctz(SLOT(2).i32); \
+    }
+#define LEN_I32_DIV_U 4
+#define BODY_I32_DIV_U                             \
+    {                                              \
+        uint32_t a = SLOT(2).i32, b = SLOT(3).i32; \
+        if (b == 0) {                              \
+        tk = HIVE_TRAP_INT_DIV_ZERO;               \
+        goto trap;                                 \
+        }                                          \
+        SLOT(1).i64 = a / b;                       \
+    }
+#define LEN_I32_GE_S_I 4
+#define BODY_I32_GE_S_I                                  \
+    {                                                    \
+        SLOT(1).i64 = (int32_t)SLOT(2).i32 >= pc[3].i32; \
+    }
+#define LEN_I32_GT_S_I 4
+#define BODY_I32_GT_S_I                                 \
+    {                                                   \
+        SLOT(1).i64 = (int32_t)SLOT(2).i32 > pc[3].i32; \
+    }
+#define LEN_I32_LOAD16_U 4
+#define BODY_I32_LOAD16_U                                \
+    {                                                    \
+        uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32; \
+        if (ea + 2 > mem_size) goto trap_memory;         \
+        uint16_t v;                                      \
+        memcpy(&v, mem + ea, 2);                         \
+        SLOT(1).i64 = v;                                 \
+    }
+#define LEN_I32_LT_S_I 4
+#define BODY_I32_LT_S_I                                 \
+    {                                                   \
+        SLOT(1).i64 = (int32_t)SLOT(2).i32 < pc[3].i32; \
+    }
+#define LEN_I32_LT_U_I 4
+#define BODY_I32_LT_U_I                        \
+    {                                          \
+        SLOT(1).i64 = SLOT(2).i32 < pc[3].u32; \
+    }
+#define LEN_I32_OR 4
+#define BODY_I32_OR                              \
+    {                                            \
+        SLOT(1).i64 = SLOT(2).i32 | SLOT(3).i32; \
+    }
+#define LEN_I32_SHL 4
+#define BODY_I32_SHL                                                 \
+    {                                                                \
+        SLOT(1).i64 = (uint32_t)(SLOT(2).i32 << (SLOT(3).i32 & 31)); \
+    }
+#define LEN_I32_SHR_S_I 4
+#define BODY_I32_SHR_S_I                                             \
+    {                                                                \
+        SLOT(1).i64 = (uint32_t)((int32_t)SLOT(2).i32 >> pc[3].u32); \
+    }
+#define LEN_I32_SHR_U 4
+#define BODY_I32_SHR_U                                   \
+    {                                                    \
+        SLOT(1).i64 = SLOT(2).i32 >> (SLOT(3).i32 & 31); \
+    }
+#define LEN_I32_SHR_U_I 4
+#define BODY_I32_SHR_U_I                        \
+    {                                           \
+        SLOT(1).i64 = SLOT(2).i32 >> pc[3].u32; \
+    }
+#define LEN_I32_STORE16 4
+#define BODY_I32_STORE16                                 \
+    {                                                    \
+        uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32; \
+        if (ea + 2 > mem_size) goto trap_memory;         \
+        uint16_t v = (uint16_t)SLOT(2).i32;              \
+        memcpy(mem + ea, &v, 2);                         \
+    }
+#define LEN_I32_STORE8 4
+#define BODY_I32_STORE8                                  \
+    {                                                    \
+        uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32; \
+        if (ea + 1 > mem_size) goto trap_memory;         \
+        uint8_t v = (uint8_t)SLOT(2).i32;                \
+        memcpy(mem + ea, &v, 1);                         \
+    }
+#define LEN_I32_SUB 4
+#define BODY_I32_SUB                             \
+    {                                            \
+        SLOT(1).i64 = SLOT(2).i32 - SLOT(3).i32; \
+    }
+#define LEN_I32_XOR 4
+#define BODY_I32_XOR                             \
+    {                                            \
+        SLOT(1).i64 = SLOT(2).i32 ^ SLOT(3).i32; \
+    }
+#define LEN_I32_XOR_I 4
+#define BODY_I32_XOR_I                         \
+    {                                          \
+        SLOT(1).i64 = SLOT(2).i32 ^ pc[3].u32; \
+    }
+#define LEN_I64_REINTERPRET_F64 3
+#define BODY_I64_REINTERPRET_F64 \
+    {                      \
+        SLOT(1) = SLOT(2); \
+    }
+#define LEN_I64_STORE 4
+#define BODY_I64_STORE                                   \
+    {                                                    \
+        uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32; \
+        if (ea + 8 > mem_size) goto trap_memory;         \
+        uint64_t v = SLOT(2).i64;                        \
+        memcpy(mem + ea, &v, 8);                         \
+    }
+
 /* ---- the budget, in slices ------------------------------------------------ *
  *
  * A run may spend exec->budget units (one per loop iteration or call) and
@@ -989,9 +1255,12 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
 #define INTERP_SIMD_LABEL_ADDR(code, fn, ...) &&L_SIMD_##fn,
 #define INTERP_PAIR_LABEL_ADDR(a, n, b) &&L_##a##__##b,
 #define INTERP_TRIPLE_LABEL_ADDR(a, n, b, m, c) &&L_##a##__##b##__##c,
+#define INTERP_QUAD_LABEL_ADDR(a, n, b, m, c, k, d) &&L_##a##__##b##__##c##__##d,
     static const void *const labels[OP_COUNT_] = {
         WASM_OPS(INTERP_LABEL_ADDR) SIMD_OPS(INTERP_SIMD_LABEL_ADDR)
-            WASM_PAIRS(INTERP_PAIR_LABEL_ADDR) WASM_TRIPLES(INTERP_TRIPLE_LABEL_ADDR)};
+            WASM_PAIRS(INTERP_PAIR_LABEL_ADDR) WASM_TRIPLES(INTERP_TRIPLE_LABEL_ADDR)
+                WASM_QUADS(INTERP_QUAD_LABEL_ADDR)};
+#undef INTERP_QUAD_LABEL_ADDR
 #undef INTERP_TRIPLE_LABEL_ADDR
 #undef INTERP_PAIR_LABEL_ADDR
 #undef INTERP_SIMD_LABEL_ADDR
@@ -1049,14 +1318,8 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc = pc[1].target;
             vmbreak;
         }
-        vmcase(BR_IF) {
-            pc = SLOT(2).i32 ? pc[1].target : pc + 3;
-            vmbreak;
-        }
-        vmcase(BR_IF_EQZ) {
-            pc = SLOT(2).i32 ? pc + 3 : pc[1].target;
-            vmbreak;
-        }
+        vmcase(BR_IF) { PRE_BR_IF pc = BRC_BR_IF ? pc[1].target : pc + LEN_BR_IF; vmbreak; }
+        vmcase(BR_IF_EQZ) { PRE_BR_IF_EQZ pc = BRC_BR_IF_EQZ ? pc[1].target : pc + LEN_BR_IF_EQZ; vmbreak; }
         vmcase(BR_IF_UNWIND) {
             if (!SLOT(4).i32) {
                 pc += 5;
@@ -1069,66 +1332,34 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             vmbreak;
         }
         /* comparisons fused with a branch: [target, a, b] */
-        vmcase(BR_IF_I32_EQ) { pc = SLOT(2).i32 == SLOT(3).i32 ? pc[1].target : pc + 4; vmbreak; }
-        vmcase(BR_IF_I32_NE) { pc = SLOT(2).i32 != SLOT(3).i32 ? pc[1].target : pc + 4; vmbreak; }
-        vmcase(BR_IF_I32_LT_S) { pc = (int32_t)SLOT(2).i32 < (int32_t)SLOT(3).i32 ? pc[1].target : pc + 4; vmbreak; }
-        vmcase(BR_IF_I32_LT_U) { pc = SLOT(2).i32 < SLOT(3).i32 ? pc[1].target : pc + 4; vmbreak; }
-        vmcase(BR_IF_I32_GT_S) { pc = (int32_t)SLOT(2).i32 > (int32_t)SLOT(3).i32 ? pc[1].target : pc + 4; vmbreak; }
-        vmcase(BR_IF_I32_GT_U) { pc = SLOT(2).i32 > SLOT(3).i32 ? pc[1].target : pc + 4; vmbreak; }
-        vmcase(BR_IF_I32_LE_S) { pc = (int32_t)SLOT(2).i32 <= (int32_t)SLOT(3).i32 ? pc[1].target : pc + 4; vmbreak; }
-        vmcase(BR_IF_I32_LE_U) { pc = SLOT(2).i32 <= SLOT(3).i32 ? pc[1].target : pc + 4; vmbreak; }
-        vmcase(BR_IF_I32_GE_S) { pc = (int32_t)SLOT(2).i32 >= (int32_t)SLOT(3).i32 ? pc[1].target : pc + 4; vmbreak; }
-        vmcase(BR_IF_I32_GE_U) { pc = SLOT(2).i32 >= SLOT(3).i32 ? pc[1].target : pc + 4; vmbreak; }
+        vmcase(BR_IF_I32_EQ) { PRE_BR_IF_I32_EQ pc = BRC_BR_IF_I32_EQ ? pc[1].target : pc + LEN_BR_IF_I32_EQ; vmbreak; }
+        vmcase(BR_IF_I32_NE) { PRE_BR_IF_I32_NE pc = BRC_BR_IF_I32_NE ? pc[1].target : pc + LEN_BR_IF_I32_NE; vmbreak; }
+        vmcase(BR_IF_I32_LT_S) { PRE_BR_IF_I32_LT_S pc = BRC_BR_IF_I32_LT_S ? pc[1].target : pc + LEN_BR_IF_I32_LT_S; vmbreak; }
+        vmcase(BR_IF_I32_LT_U) { PRE_BR_IF_I32_LT_U pc = BRC_BR_IF_I32_LT_U ? pc[1].target : pc + LEN_BR_IF_I32_LT_U; vmbreak; }
+        vmcase(BR_IF_I32_GT_S) { PRE_BR_IF_I32_GT_S pc = BRC_BR_IF_I32_GT_S ? pc[1].target : pc + LEN_BR_IF_I32_GT_S; vmbreak; }
+        vmcase(BR_IF_I32_GT_U) { PRE_BR_IF_I32_GT_U pc = BRC_BR_IF_I32_GT_U ? pc[1].target : pc + LEN_BR_IF_I32_GT_U; vmbreak; }
+        vmcase(BR_IF_I32_LE_S) { PRE_BR_IF_I32_LE_S pc = BRC_BR_IF_I32_LE_S ? pc[1].target : pc + LEN_BR_IF_I32_LE_S; vmbreak; }
+        vmcase(BR_IF_I32_LE_U) { PRE_BR_IF_I32_LE_U pc = BRC_BR_IF_I32_LE_U ? pc[1].target : pc + LEN_BR_IF_I32_LE_U; vmbreak; }
+        vmcase(BR_IF_I32_GE_S) { PRE_BR_IF_I32_GE_S pc = BRC_BR_IF_I32_GE_S ? pc[1].target : pc + LEN_BR_IF_I32_GE_S; vmbreak; }
+        vmcase(BR_IF_I32_GE_U) { PRE_BR_IF_I32_GE_U pc = BRC_BR_IF_I32_GE_U ? pc[1].target : pc + LEN_BR_IF_I32_GE_U; vmbreak; }
         /* ... and with a constant: [target, a, imm] */
-        vmcase(BR_IF_I32_EQ_I) { pc = SLOT(2).i32 == pc[3].u32 ? pc[1].target : pc + 4; vmbreak; }
-        vmcase(BR_IF_I32_NE_I) { pc = SLOT(2).i32 != pc[3].u32 ? pc[1].target : pc + 4; vmbreak; }
-        vmcase(BR_IF_I32_LT_S_I) { pc = (int32_t)SLOT(2).i32 < pc[3].i32 ? pc[1].target : pc + 4; vmbreak; }
-        vmcase(BR_IF_I32_LT_U_I) { pc = SLOT(2).i32 < pc[3].u32 ? pc[1].target : pc + 4; vmbreak; }
-        vmcase(BR_IF_I32_GT_S_I) { pc = (int32_t)SLOT(2).i32 > pc[3].i32 ? pc[1].target : pc + 4; vmbreak; }
-        vmcase(BR_IF_I32_GT_U_I) { pc = SLOT(2).i32 > pc[3].u32 ? pc[1].target : pc + 4; vmbreak; }
-        vmcase(BR_IF_I32_LE_S_I) { pc = (int32_t)SLOT(2).i32 <= pc[3].i32 ? pc[1].target : pc + 4; vmbreak; }
-        vmcase(BR_IF_I32_LE_U_I) { pc = SLOT(2).i32 <= pc[3].u32 ? pc[1].target : pc + 4; vmbreak; }
-        vmcase(BR_IF_I32_GE_S_I) { pc = (int32_t)SLOT(2).i32 >= pc[3].i32 ? pc[1].target : pc + 4; vmbreak; }
-        vmcase(BR_IF_I32_GE_U_I) { pc = SLOT(2).i32 >= pc[3].u32 ? pc[1].target : pc + 4; vmbreak; }
+        vmcase(BR_IF_I32_EQ_I) { PRE_BR_IF_I32_EQ_I pc = BRC_BR_IF_I32_EQ_I ? pc[1].target : pc + LEN_BR_IF_I32_EQ_I; vmbreak; }
+        vmcase(BR_IF_I32_NE_I) { PRE_BR_IF_I32_NE_I pc = BRC_BR_IF_I32_NE_I ? pc[1].target : pc + LEN_BR_IF_I32_NE_I; vmbreak; }
+        vmcase(BR_IF_I32_LT_S_I) { PRE_BR_IF_I32_LT_S_I pc = BRC_BR_IF_I32_LT_S_I ? pc[1].target : pc + LEN_BR_IF_I32_LT_S_I; vmbreak; }
+        vmcase(BR_IF_I32_LT_U_I) { PRE_BR_IF_I32_LT_U_I pc = BRC_BR_IF_I32_LT_U_I ? pc[1].target : pc + LEN_BR_IF_I32_LT_U_I; vmbreak; }
+        vmcase(BR_IF_I32_GT_S_I) { PRE_BR_IF_I32_GT_S_I pc = BRC_BR_IF_I32_GT_S_I ? pc[1].target : pc + LEN_BR_IF_I32_GT_S_I; vmbreak; }
+        vmcase(BR_IF_I32_GT_U_I) { PRE_BR_IF_I32_GT_U_I pc = BRC_BR_IF_I32_GT_U_I ? pc[1].target : pc + LEN_BR_IF_I32_GT_U_I; vmbreak; }
+        vmcase(BR_IF_I32_LE_S_I) { PRE_BR_IF_I32_LE_S_I pc = BRC_BR_IF_I32_LE_S_I ? pc[1].target : pc + LEN_BR_IF_I32_LE_S_I; vmbreak; }
+        vmcase(BR_IF_I32_LE_U_I) { PRE_BR_IF_I32_LE_U_I pc = BRC_BR_IF_I32_LE_U_I ? pc[1].target : pc + LEN_BR_IF_I32_LE_U_I; vmbreak; }
+        vmcase(BR_IF_I32_GE_S_I) { PRE_BR_IF_I32_GE_S_I pc = BRC_BR_IF_I32_GE_S_I ? pc[1].target : pc + LEN_BR_IF_I32_GE_S_I; vmbreak; }
+        vmcase(BR_IF_I32_GE_U_I) { PRE_BR_IF_I32_GE_U_I pc = BRC_BR_IF_I32_GE_U_I ? pc[1].target : pc + LEN_BR_IF_I32_GE_U_I; vmbreak; }
         /* bit tests: [target, a, imm] */
-        vmcase(BR_IF_AND_I) { pc = SLOT(2).i32 & pc[3].u32 ? pc[1].target : pc + 4; vmbreak; }
-        vmcase(BR_IF_AND_I_EQZ) { pc = SLOT(2).i32 & pc[3].u32 ? pc + 4 : pc[1].target; vmbreak; }
-        /* a byte load as the condition: [target, a, offset], checked and
-         * trapping exactly like I32_LOAD8_U */
-#define LOAD8_COND(b)                                           \
-    do {                                                        \
-        uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;        \
-        if (ea + 1 > mem_size) goto trap_memory;                \
-        memcpy(&(b), mem + ea, 1);                              \
-    } while (0)
-        vmcase(BR_IF_LOAD8) {
-            uint8_t b;
-            LOAD8_COND(b);
-            pc = b ? pc[1].target : pc + 4;
-            vmbreak;
-        }
-        vmcase(BR_IF_LOAD8_EQZ) {
-            uint8_t b;
-            LOAD8_COND(b);
-            pc = b ? pc + 4 : pc[1].target;
-            vmbreak;
-        }
-        vmcase(BR_IF_LOAD8_SET) {
-            uint64_t ea = (uint64_t)SLOT(3).i32 + pc[4].u32;
-            if (ea + 1 > mem_size) goto trap_memory;
-            uint8_t b = mem[ea];
-            SLOT(2).i64 = b;
-            pc = b ? pc[1].target : pc + 5;
-            vmbreak;
-        }
-        vmcase(BR_IF_LOAD8_SET_EQZ) {
-            uint64_t ea = (uint64_t)SLOT(3).i32 + pc[4].u32;
-            if (ea + 1 > mem_size) goto trap_memory;
-            uint8_t b = mem[ea];
-            SLOT(2).i64 = b;
-            pc = b ? pc + 5 : pc[1].target;
-            vmbreak;
-        }
+        vmcase(BR_IF_AND_I) { PRE_BR_IF_AND_I pc = BRC_BR_IF_AND_I ? pc[1].target : pc + LEN_BR_IF_AND_I; vmbreak; }
+        vmcase(BR_IF_AND_I_EQZ) { PRE_BR_IF_AND_I_EQZ pc = BRC_BR_IF_AND_I_EQZ ? pc[1].target : pc + LEN_BR_IF_AND_I_EQZ; vmbreak; }
+        vmcase(BR_IF_LOAD8) { PRE_BR_IF_LOAD8 pc = BRC_BR_IF_LOAD8 ? pc[1].target : pc + LEN_BR_IF_LOAD8; vmbreak; }
+        vmcase(BR_IF_LOAD8_EQZ) { PRE_BR_IF_LOAD8_EQZ pc = BRC_BR_IF_LOAD8_EQZ ? pc[1].target : pc + LEN_BR_IF_LOAD8_EQZ; vmbreak; }
+        vmcase(BR_IF_LOAD8_SET) { PRE_BR_IF_LOAD8_SET pc = BRC_BR_IF_LOAD8_SET ? pc[1].target : pc + LEN_BR_IF_LOAD8_SET; vmbreak; }
+        vmcase(BR_IF_LOAD8_SET_EQZ) { PRE_BR_IF_LOAD8_SET_EQZ pc = BRC_BR_IF_LOAD8_SET_EQZ ? pc[1].target : pc + LEN_BR_IF_LOAD8_SET_EQZ; vmbreak; }
         vmcase(BR_TABLE) {
             uint32_t i = SLOT(4).i32, count = pc[1].u32, arity = pc[2].u32;
             const wasm_cell *entry = pc + 5 + 2 * (size_t)(i < count ? i : count);
@@ -1209,7 +1440,6 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             LOOP_EDGE_IF(x != pc[5].u32, 6);
             vmbreak;
         }
-#undef LOAD8_COND
 #undef LOOP_EDGE_IF
 #undef LOOP_EDGE
         /* Pops the frame (the results are in place) and continues in the
@@ -1316,16 +1546,8 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 3;
             vmbreak;
         }
-        vmcase(GLOBAL_GET) {
-            SLOT(1) = inst->globals[pc[2].u32]->value[0];
-            pc += 3;
-            vmbreak;
-        }
-        vmcase(GLOBAL_SET) {
-            inst->globals[pc[1].u32]->value[0] = SLOT(2);
-            pc += 3;
-            vmbreak;
-        }
+        vmcase(GLOBAL_GET) { BODY_GLOBAL_GET; pc += LEN_GLOBAL_GET; vmbreak; }
+        vmcase(GLOBAL_SET) { BODY_GLOBAL_SET; pc += LEN_GLOBAL_SET; vmbreak; }
         vmcase(GLOBAL_GET_V128) {
             const hive_global *g = inst->globals[pc[2].u32];
             wasm_slot *d = &SLOT(1);
@@ -1477,21 +1699,21 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         vmcase(I32_MUL_I) { BODY_I32_MUL_I; pc += LEN_I32_MUL_I; vmbreak; }
         vmcase(I32_AND_I) { BODY_I32_AND_I; pc += LEN_I32_AND_I; vmbreak; }
         vmcase(I32_OR_I) { SLOT(1).i64 = SLOT(2).i32 | pc[3].u32; pc += 4; vmbreak; }
-        vmcase(I32_XOR_I) { SLOT(1).i64 = SLOT(2).i32 ^ pc[3].u32; pc += 4; vmbreak; }
+        vmcase(I32_XOR_I) { BODY_I32_XOR_I; pc += LEN_I32_XOR_I; vmbreak; }
         vmcase(I32_SHL_I) { BODY_I32_SHL_I; pc += LEN_I32_SHL_I; vmbreak; }
-        vmcase(I32_SHR_S_I) { SLOT(1).i64 = (uint32_t)((int32_t)SLOT(2).i32 >> pc[3].u32); pc += 4; vmbreak; }
-        vmcase(I32_SHR_U_I) { SLOT(1).i64 = SLOT(2).i32 >> pc[3].u32; pc += 4; vmbreak; }
+        vmcase(I32_SHR_S_I) { BODY_I32_SHR_S_I; pc += LEN_I32_SHR_S_I; vmbreak; }
+        vmcase(I32_SHR_U_I) { BODY_I32_SHR_U_I; pc += LEN_I32_SHR_U_I; vmbreak; }
         vmcase(I32_ROTL_I) { BODY_I32_ROTL_I; pc += LEN_I32_ROTL_I; vmbreak; }
         vmcase(I32_ROTR_I) { SLOT(1).i64 = numeric_i32_rotr(SLOT(2).i32, pc[3].u32); pc += 4; vmbreak; }
         vmcase(I32_EQ_I) { BODY_I32_EQ_I; pc += LEN_I32_EQ_I; vmbreak; }
         vmcase(I32_NE_I) { BODY_I32_NE_I; pc += LEN_I32_NE_I; vmbreak; }
-        vmcase(I32_LT_S_I) { SLOT(1).i64 = (int32_t)SLOT(2).i32 < pc[3].i32; pc += 4; vmbreak; }
-        vmcase(I32_LT_U_I) { SLOT(1).i64 = SLOT(2).i32 < pc[3].u32; pc += 4; vmbreak; }
-        vmcase(I32_GT_S_I) { SLOT(1).i64 = (int32_t)SLOT(2).i32 > pc[3].i32; pc += 4; vmbreak; }
+        vmcase(I32_LT_S_I) { BODY_I32_LT_S_I; pc += LEN_I32_LT_S_I; vmbreak; }
+        vmcase(I32_LT_U_I) { BODY_I32_LT_U_I; pc += LEN_I32_LT_U_I; vmbreak; }
+        vmcase(I32_GT_S_I) { BODY_I32_GT_S_I; pc += LEN_I32_GT_S_I; vmbreak; }
         vmcase(I32_GT_U_I) { SLOT(1).i64 = SLOT(2).i32 > pc[3].u32; pc += 4; vmbreak; }
         vmcase(I32_LE_S_I) { SLOT(1).i64 = (int32_t)SLOT(2).i32 <= pc[3].i32; pc += 4; vmbreak; }
         vmcase(I32_LE_U_I) { SLOT(1).i64 = SLOT(2).i32 <= pc[3].u32; pc += 4; vmbreak; }
-        vmcase(I32_GE_S_I) { SLOT(1).i64 = (int32_t)SLOT(2).i32 >= pc[3].i32; pc += 4; vmbreak; }
+        vmcase(I32_GE_S_I) { BODY_I32_GE_S_I; pc += LEN_I32_GE_S_I; vmbreak; }
         vmcase(I32_GE_U_I) { SLOT(1).i64 = SLOT(2).i32 >= pc[3].u32; pc += 4; vmbreak; }
         vmcase(I64_ADD_I) { BODY_I64_ADD_I; pc += LEN_I64_ADD_I; vmbreak; }
         vmcase(I64_SUB_I) { SLOT(1).i64 = SLOT(2).i64 - pc[3].u64; pc += 4; vmbreak; }
@@ -1540,15 +1762,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         }
         vmcase(I32_LOAD8_U) { BODY_I32_LOAD8_U; pc += LEN_I32_LOAD8_U; vmbreak; }
         vmcase(I32_LOAD16_S) { BODY_I32_LOAD16_S; pc += LEN_I32_LOAD16_S; vmbreak; }
-        vmcase(I32_LOAD16_U) {
-            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
-            if (ea + 2 > mem_size) goto trap_memory;
-            uint16_t v;
-            memcpy(&v, mem + ea, 2);
-            SLOT(1).i64 = v;
-            pc += 4;
-            vmbreak;
-        }
+        vmcase(I32_LOAD16_U) { BODY_I32_LOAD16_U; pc += LEN_I32_LOAD16_U; vmbreak; }
         vmcase(I64_LOAD8_S) {
             uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
             if (ea + 1 > mem_size) goto trap_memory;
@@ -1606,14 +1820,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
 
         /* ---- stores [a, b, offset]: address fp[a], value fp[b] ---- */
         vmcase(I32_STORE) { BODY_I32_STORE; pc += LEN_I32_STORE; vmbreak; }
-        vmcase(I64_STORE) {
-            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
-            if (ea + 8 > mem_size) goto trap_memory;
-            uint64_t v = SLOT(2).i64;
-            memcpy(mem + ea, &v, 8);
-            pc += 4;
-            vmbreak;
-        }
+        vmcase(I64_STORE) { BODY_I64_STORE; pc += LEN_I64_STORE; vmbreak; }
         vmcase(F32_STORE) {
             uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
             if (ea + 4 > mem_size) goto trap_memory;
@@ -1622,30 +1829,9 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 4;
             vmbreak;
         }
-        vmcase(F64_STORE) {
-            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
-            if (ea + 8 > mem_size) goto trap_memory;
-            uint64_t v = SLOT(2).i64;
-            memcpy(mem + ea, &v, 8);
-            pc += 4;
-            vmbreak;
-        }
-        vmcase(I32_STORE8) {
-            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
-            if (ea + 1 > mem_size) goto trap_memory;
-            uint8_t v = (uint8_t)SLOT(2).i32;
-            memcpy(mem + ea, &v, 1);
-            pc += 4;
-            vmbreak;
-        }
-        vmcase(I32_STORE16) {
-            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
-            if (ea + 2 > mem_size) goto trap_memory;
-            uint16_t v = (uint16_t)SLOT(2).i32;
-            memcpy(mem + ea, &v, 2);
-            pc += 4;
-            vmbreak;
-        }
+        vmcase(F64_STORE) { BODY_F64_STORE; pc += LEN_F64_STORE; vmbreak; }
+        vmcase(I32_STORE8) { BODY_I32_STORE8; pc += LEN_I32_STORE8; vmbreak; }
+        vmcase(I32_STORE16) { BODY_I32_STORE16; pc += LEN_I32_STORE16; vmbreak; }
         vmcase(I64_STORE8) {
             uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
             if (ea + 1 > mem_size) goto trap_memory;
@@ -1860,10 +2046,10 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         /* ---- i32 arithmetic (unsigned C arithmetic wraps as wasm does;
          * shift counts are taken modulo 32) ---- */
         vmcase(I32_CLZ) { SLOT(1).i64 = numeric_i32_clz(SLOT(2).i32); pc += 3; vmbreak; }
-        vmcase(I32_CTZ) { SLOT(1).i64 = numeric_i32_ctz(SLOT(2).i32); pc += 3; vmbreak; }
+        vmcase(I32_CTZ) { BODY_I32_CTZ; pc += LEN_I32_CTZ; vmbreak; }
         vmcase(I32_POPCNT) { SLOT(1).i64 = numeric_i32_popcnt(SLOT(2).i32); pc += 3; vmbreak; }
         vmcase(I32_ADD) { BODY_I32_ADD; pc += LEN_I32_ADD; vmbreak; }
-        vmcase(I32_SUB) { SLOT(1).i64 = SLOT(2).i32 - SLOT(3).i32; pc += 4; vmbreak; }
+        vmcase(I32_SUB) { BODY_I32_SUB; pc += LEN_I32_SUB; vmbreak; }
         vmcase(I32_MUL) { BODY_I32_MUL; pc += LEN_I32_MUL; vmbreak; }
         vmcase(I32_DIV_S) {
             int32_t a = (int32_t)SLOT(2).i32, b = (int32_t)SLOT(3).i32;
@@ -1879,16 +2065,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 4;
             vmbreak;
         }
-        vmcase(I32_DIV_U) {
-            uint32_t a = SLOT(2).i32, b = SLOT(3).i32;
-            if (b == 0) {
-                tk = HIVE_TRAP_INT_DIV_ZERO;
-                goto trap;
-            }
-            SLOT(1).i64 = a / b;
-            pc += 4;
-            vmbreak;
-        }
+        vmcase(I32_DIV_U) { BODY_I32_DIV_U; pc += LEN_I32_DIV_U; vmbreak; }
         vmcase(I32_REM_S) {
             int32_t a = (int32_t)SLOT(2).i32, b = (int32_t)SLOT(3).i32;
             if (b == 0) {
@@ -1911,11 +2088,11 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             vmbreak;
         }
         vmcase(I32_AND) { BODY_I32_AND; pc += LEN_I32_AND; vmbreak; }
-        vmcase(I32_OR) { SLOT(1).i64 = SLOT(2).i32 | SLOT(3).i32; pc += 4; vmbreak; }
-        vmcase(I32_XOR) { SLOT(1).i64 = SLOT(2).i32 ^ SLOT(3).i32; pc += 4; vmbreak; }
-        vmcase(I32_SHL) { SLOT(1).i64 = (uint32_t)(SLOT(2).i32 << (SLOT(3).i32 & 31)); pc += 4; vmbreak; }
+        vmcase(I32_OR) { BODY_I32_OR; pc += LEN_I32_OR; vmbreak; }
+        vmcase(I32_XOR) { BODY_I32_XOR; pc += LEN_I32_XOR; vmbreak; }
+        vmcase(I32_SHL) { BODY_I32_SHL; pc += LEN_I32_SHL; vmbreak; }
         vmcase(I32_SHR_S) { SLOT(1).i64 = (uint32_t)((int32_t)SLOT(2).i32 >> (SLOT(3).i32 & 31)); pc += 4; vmbreak; }
-        vmcase(I32_SHR_U) { SLOT(1).i64 = SLOT(2).i32 >> (SLOT(3).i32 & 31); pc += 4; vmbreak; }
+        vmcase(I32_SHR_U) { BODY_I32_SHR_U; pc += LEN_I32_SHR_U; vmbreak; }
         vmcase(I32_ROTL) { SLOT(1).i64 = numeric_i32_rotl(SLOT(2).i32, SLOT(3).i32); pc += 4; vmbreak; }
         vmcase(I32_ROTR) { SLOT(1).i64 = numeric_i32_rotr(SLOT(2).i32, SLOT(3).i32); pc += 4; vmbreak; }
 
@@ -2008,7 +2185,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         vmcase(F64_TRUNC) { SLOT(1).f64 = numeric_f64_trunc(SLOT(2).f64); pc += 3; vmbreak; }
         vmcase(F64_NEAREST) { SLOT(1).f64 = numeric_f64_nearest(SLOT(2).f64); pc += 3; vmbreak; }
         vmcase(F64_SQRT) { SLOT(1).f64 = sqrt(SLOT(2).f64); pc += 3; vmbreak; }
-        vmcase(F64_ADD) { SLOT(1).f64 = SLOT(2).f64 + SLOT(3).f64; pc += 4; vmbreak; }
+        vmcase(F64_ADD) { BODY_F64_ADD; pc += LEN_F64_ADD; vmbreak; }
         vmcase(F64_SUB) { SLOT(1).f64 = SLOT(2).f64 - SLOT(3).f64; pc += 4; vmbreak; }
         vmcase(F64_MUL) { SLOT(1).f64 = SLOT(2).f64 * SLOT(3).f64; pc += 4; vmbreak; }
         vmcase(F64_DIV) { SLOT(1).f64 = SLOT(2).f64 / SLOT(3).f64; pc += 4; vmbreak; }
@@ -2103,7 +2280,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         /* Floats live in slots as their bits: reinterpreting moves nothing,
          * but an i32 result must have a zero upper half. */
         vmcase(I32_REINTERPRET_F32) { SLOT(1).i64 = SLOT(2).i32; pc += 3; vmbreak; }
-        vmcase(I64_REINTERPRET_F64) { SLOT(1) = SLOT(2); pc += 3; vmbreak; }
+        vmcase(I64_REINTERPRET_F64) { BODY_I64_REINTERPRET_F64; pc += LEN_I64_REINTERPRET_F64; vmbreak; }
         vmcase(F32_REINTERPRET_I32) { SLOT(1) = SLOT(2); pc += 3; vmbreak; }
         vmcase(F64_REINTERPRET_I64) { SLOT(1) = SLOT(2); pc += 3; vmbreak; }
         vmcase(I32_EXTEND8_S) { SLOT(1).i64 = (uint32_t)(int32_t)(int8_t)SLOT(2).i32; pc += 3; vmbreak; }
@@ -2168,6 +2345,21 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
     }
         WASM_TRIPLES(TRIPLE_CASE)
 #undef TRIPLE_CASE
+#define QUAD_CASE(a, n, b, m, c, k, d)                                \
+    vmcase(a##__##b##__##c##__##d) {                                  \
+        _Static_assert((n) == LEN_##a, "WASM_QUADS: length of " #a); \
+        _Static_assert((m) == LEN_##b, "WASM_QUADS: length of " #b); \
+        _Static_assert((k) == LEN_##c, "WASM_QUADS: length of " #c); \
+        BODY_##a;                                                     \
+        pc += LEN_##a;                                                \
+        BODY_##b;                                                     \
+        pc += LEN_##b;                                                \
+        BODY_##c;                                                     \
+        pc += LEN_##c;                                                \
+        goto L_##d;                                                   \
+    }
+        WASM_QUADS(QUAD_CASE)
+#undef QUAD_CASE
         } /* vmdispatch */
 
         /* The switch build comes back here after each vmbreak. Shared tails

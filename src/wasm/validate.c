@@ -82,6 +82,10 @@ typedef struct vctx {
         uint32_t start, op;
     } *insns;
     size_t ninsns, capinsns;
+    /* opcodes.h's runs by their ops (runs_index) */
+#define RUN_HASH_BITS 10
+#define RUN_HASH (1u << RUN_HASH_BITS)
+    uint16_t runs[RUN_HASH];
     /* The last instruction emitted, for peepholes: its first cell, its op
      * and the cell of its destination slot (NO_CELL when it has none that
      * may be rewritten); fence: the highest cell index a branch may target. */
@@ -1782,24 +1786,57 @@ static int compile_instr(vctx *v, uint8_t op) {
 
 /* ---- instruction pairs (opcodes.h WASM_PAIRS) ----------------------------- */
 
-/* The op of a pair (k = 2) or triple (k = 3) for the k instructions
- * from in[0], each of the length the list gives for it, or OP_COUNT_. */
-static wasm_op fused_op(const struct vinsn *in, size_t k) {
-    uint32_t len0 = in[1].start - in[0].start;
-    if (k == 2) {
-#define PAIR_CASE_(x, n, y) \
-    if (in[0].op == OP_##x && in[1].op == OP_##y && len0 == (n)) return OP_##x##__##y;
-        WASM_PAIRS(PAIR_CASE_)
-#undef PAIR_CASE_
-        return OP_COUNT_;
+/* The runs of opcodes.h, in one table: ops[0..k-1] (each but the last of
+ * the length in lens[]) make run. */
+typedef struct run_def {
+    uint16_t ops[4], lens[3];
+    uint16_t k, run;
+} run_def;
+
+#define RUN_DEF2_(a, n, b) {{OP_##a, OP_##b, 0, 0}, {n, 0, 0}, 2, OP_##a##__##b},
+#define RUN_DEF3_(a, n, b, m, c) {{OP_##a, OP_##b, OP_##c, 0}, {n, m, 0}, 3, OP_##a##__##b##__##c},
+#define RUN_DEF4_(a, n, b, m, c, l, d) \
+    {{OP_##a, OP_##b, OP_##c, OP_##d}, {n, m, l}, 4, OP_##a##__##b##__##c##__##d},
+static const run_def run_defs[] = {WASM_PAIRS(RUN_DEF2_) WASM_TRIPLES(RUN_DEF3_)
+                                       WASM_QUADS(RUN_DEF4_)};
+#undef RUN_DEF2_
+#undef RUN_DEF3_
+#undef RUN_DEF4_
+#define NRUN_DEFS (sizeof run_defs / sizeof run_defs[0])
+_Static_assert(NRUN_DEFS < RUN_HASH / 2, "RUN_HASH: too small for the runs");
+
+static uint32_t run_hash(const uint32_t *ops, size_t k) {
+    uint32_t h = (uint32_t)k;
+    for (size_t i = 0; i < k; i++) h = (h ^ ops[i]) * 0x9e3779b1u;
+    return h >> (32 - RUN_HASH_BITS);
+}
+
+/* Fills v->runs: run_defs by their ops (open addressing; 0 = empty,
+ * else the index + 1). */
+static void runs_index(vctx *v) {
+    memset(v->runs, 0, sizeof v->runs);
+    for (size_t d = 0; d < NRUN_DEFS; d++) {
+        uint32_t ops[4];
+        for (size_t i = 0; i < run_defs[d].k; i++) ops[i] = run_defs[d].ops[i];
+        uint32_t h = run_hash(ops, run_defs[d].k);
+        while (v->runs[h]) h = (h + 1) & (RUN_HASH - 1);
+        v->runs[h] = (uint16_t)(d + 1);
     }
-    uint32_t len1 = in[2].start - in[1].start;
-#define TRIPLE_CASE_(x, n, y, m, z)                                                      \
-    if (in[0].op == OP_##x && in[1].op == OP_##y && in[2].op == OP_##z && len0 == (n) && \
-        len1 == (m))                                                                     \
-        return OP_##x##__##y##__##z;
-    WASM_TRIPLES(TRIPLE_CASE_)
-#undef TRIPLE_CASE_
+}
+
+/* The run op for the k instructions from in[0], when opcodes.h lists
+ * them (with their lengths), or OP_COUNT_. */
+static wasm_op fused_op(const vctx *v, const struct vinsn *in, size_t k) {
+    uint32_t ops[4];
+    for (size_t i = 0; i < k; i++) ops[i] = in[i].op;
+    for (uint32_t h = run_hash(ops, k); v->runs[h]; h = (h + 1) & (RUN_HASH - 1)) {
+        const run_def *d = &run_defs[v->runs[h] - 1];
+        if (d->k != k) continue;
+        size_t i = 0;
+        while (i < k && d->ops[i] == ops[i] && (i + 1 == k || d->lens[i] == in[i + 1].start - in[i].start))
+            i++;
+        if (i == k) return (wasm_op)d->run;
+    }
     return OP_COUNT_;
 }
 
@@ -1821,19 +1858,24 @@ static void fuse_runs(vctx *v, wasm_code *code) {
         for (size_t i = n - 1; i-- > 0;) {
             saved[i] = saved[i + 1];
             run[i] = 1;
-            if (fused_op(&v->insns[i], 2) != OP_COUNT_ && 1 + saved[i + 2] > saved[i]) {
+            if (fused_op(v, &v->insns[i], 2) != OP_COUNT_ && 1 + saved[i + 2] > saved[i]) {
                 saved[i] = 1 + saved[i + 2];
                 run[i] = 2;
             }
-            if (i + 2 < n && fused_op(&v->insns[i], 3) != OP_COUNT_ &&
+            if (i + 2 < n && fused_op(v, &v->insns[i], 3) != OP_COUNT_ &&
                 2 + saved[i + 3] > saved[i]) {
                 saved[i] = 2 + saved[i + 3];
                 run[i] = 3;
             }
+            if (i + 3 < n && fused_op(v, &v->insns[i], 4) != OP_COUNT_ &&
+                3 + saved[i + 4] > saved[i]) {
+                saved[i] = 3 + saved[i + 4];
+                run[i] = 4;
+            }
         }
         for (size_t i = 0; i < n; i += run[i]) {
             if (run[i] == 1) continue;
-            wasm_op op = fused_op(&v->insns[i], run[i]);
+            wasm_op op = fused_op(v, &v->insns[i], run[i]);
             wasm_cell *c = &v->cells[v->insns[i].start];
             if (v->labels) c->label = v->labels[op];
             else c->u64 = op;
@@ -2128,6 +2170,7 @@ int wasm_validate(hive_engine *engine, wasm_module *m, hive_error *err) {
     v.m = m;
     v.err = err;
     v.labels = interp_labels();
+    runs_index(&v);
     const hv_alloc *a = &engine->alloc;
     v.declared = hv_calloc(a, m->nfuncs ? m->nfuncs : 1, sizeof(bool));
     int rc = HIVE_OK;
