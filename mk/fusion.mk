@@ -18,3 +18,17 @@ fusion-diff: test-deps
 	done; exit $$fail
 
 test: fusion-diff
+
+# How the runs of opcodes.h were chosen (bench/fusion/README.md):
+#   make fusion-select   profiles the benchmark programs on a counting
+#                        build and prints the FUSION_RUNS runs that save the
+#                        most dispatches (a few minutes)
+FUSION_RUNS ?= 120
+.PHONY: fusion-profile fusion-select
+
+fusion-profile: test-deps
+	@$(MAKE) --no-print-directory bench-build
+	@bench/fusion/profile.sh $(BUILD) $(BUILD)/fusion-profile
+
+fusion-select: fusion-profile
+	@bench/fusion/select.py $(BUILD)/fusion-profile $(FUSION_RUNS)

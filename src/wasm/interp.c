@@ -29,7 +29,7 @@
 #error "interp.c loads and stores memory with memcpy: little-endian hosts only"
 #endif
 
-#if defined(__GNUC__) && !defined(HIVE_NO_COMPUTED_GOTO)
+#if defined(__GNUC__) && !defined(HIVE_NO_COMPUTED_GOTO) && !defined(HIVE_PROFILE_RUNS)
 #define INTERP_THREADED 1
 #else
 #define INTERP_THREADED 0
@@ -44,7 +44,7 @@
 #define vmcase(op) L_##op:
 #define vmbreak goto *(void *)pc->label
 #else
-#define vmdispatch(pc) switch ((wasm_op)(pc)->u64)
+#define vmdispatch(pc) PROFILE_HIT(pc) switch ((wasm_op)(pc)->u64)
 /* each case is also a label, for the pairs' jumps */
 #if defined(__GNUC__)
 #define vmcase(op) case OP_##op: L_##op: __attribute__((unused));
@@ -63,6 +63,36 @@
 #define INTERP_NOCLONE __attribute__((noinline, noclone))
 #else
 #define INTERP_NOCLONE
+#endif
+
+#ifdef HIVE_PROFILE_RUNS
+/* The run-selection profile (validate.c profile_static): how often each
+ * instruction was dispatched, as "d CELL COUNT" lines appended to
+ * $HIVE_PROFILE_RUNS at exit. Needs the switch build (the count is taken
+ * in vmdispatch) and a single-threaded run. */
+#include <stdlib.h>
+#define PROFILE_SLOTS (1u << 22)
+static const void *profile_key[PROFILE_SLOTS];
+static unsigned long long profile_count[PROFILE_SLOTS];
+static void profile_dump(void) {
+    const char *path = getenv("HIVE_PROFILE_RUNS");
+    FILE *f = path ? fopen(path, "a") : NULL;
+    if (!f) return;
+    for (uint32_t i = 0; i < PROFILE_SLOTS; i++)
+        if (profile_key[i]) fprintf(f, "d %p %llu\n", profile_key[i], profile_count[i]);
+    fclose(f);
+}
+static void profile_hit(const void *pc) {
+    static int registered;
+    if (!registered) registered = atexit(profile_dump) == 0;
+    uint32_t h = (uint32_t)(((uintptr_t)pc >> 3) * 2654435761u) & (PROFILE_SLOTS - 1);
+    while (profile_key[h] && profile_key[h] != pc) h = (h + 1) & (PROFILE_SLOTS - 1);
+    profile_key[h] = pc;
+    profile_count[h]++;
+}
+#define PROFILE_HIT(pc) profile_hit(pc);
+#else
+#define PROFILE_HIT(pc)
 #endif
 
 /* ---- traps and backtraces ------------------------------------------------- */

@@ -21,6 +21,10 @@
  */
 #include <stdbool.h>
 #include <string.h>
+#ifdef HIVE_PROFILE_RUNS
+#include <stdio.h>
+#include <stdlib.h>
+#endif
 
 #include "support/error.h"
 #include "wasm/leb.h"
@@ -1887,6 +1891,21 @@ static void fuse_runs(vctx *v, wasm_code *code) {
     hv_free(&v->engine->alloc, run);
 }
 
+#ifdef HIVE_PROFILE_RUNS
+/* The run-selection profile (bench/fusion/README.md): each compiled
+ * instruction as "s FUNC CELL OP" to the file $HIVE_PROFILE_RUNS, whose
+ * dispatch counts interp.c adds at exit. A build for measuring only. */
+static void profile_static(const vctx *v, const wasm_code *code, uint32_t fidx) {
+    const char *path = getenv("HIVE_PROFILE_RUNS");
+    FILE *f = path ? fopen(path, "a") : NULL;
+    if (!f) return;
+    for (size_t i = 0; i < v->ninsns; i++)
+        fprintf(f, "s %u %p %u\n", fidx, (const void *)(code->cells + v->insns[i].start),
+                v->insns[i].op);
+    fclose(f);
+}
+#endif
+
 /* Resets the per-function state of v. */
 static void v_reset(vctx *v) {
     v->nvals = 0;
@@ -1964,6 +1983,9 @@ static int compile_function(vctx *v, uint32_t i) {
     if (!code->cells) return v_nomem(v);
     memcpy(code->cells, v->cells, v->ncells * sizeof *v->cells);
     code->ncells = (uint32_t)v->ncells;
+#ifdef HIVE_PROFILE_RUNS
+    profile_static(v, code, fidx);
+#endif
     for (size_t k = 0; k < v->ntargets; k++) {
         wasm_cell *c = &code->cells[v->targets[k]];
         c->target = code->cells + c->u64;

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# bench/fusion/profile.sh -- the profile the fused runs are chosen from.
+#
+#   bench/fusion/profile.sh BUILD_DIR OUT_DIR
+#
+# Builds a counting engine (switch dispatch, -DHIVE_PROFILE_RUNS) into
+# BUILD_DIR/profile-runs, runs each benchmark program (BUILD_DIR/bench/*.wasm,
+# from `make bench-build`) at its quick size with --no-fusion, and writes
+# OUT_DIR/PROGRAM.prof: every compiled instruction ("s FUNC CELL OP") and how
+# often each was dispatched ("d CELL COUNT"). bench/fusion/select.py reads them.
+set -euo pipefail
+build=${1:?usage: profile.sh BUILD_DIR OUT_DIR}
+out=${2:?usage: profile.sh BUILD_DIR OUT_DIR}
+here=$(cd "$(dirname "$0")/../.." && pwd)
+pbuild=$build/profile-runs
+make -C "$here" --no-print-directory BUILD="$pbuild" HARDEN=0 \
+    CFLAGS="-O2 -g -DHIVE_PROFILE_RUNS -DHIVE_NO_COMPUTED_GOTO" "$pbuild/hive" >/dev/null
+mkdir -p "$out"
+# The quick sizes of bench/run.sh.
+for p in "fib 24" "sieve 200000 1" "sha256 1" "matmul 60 1" "intmix 20" "strmem 1"; do
+    set -- $p
+    name=$1
+    shift
+    rm -f "$out/$name.prof"
+    HIVE_PROFILE_RUNS="$out/$name.prof" "$pbuild/hive" run --no-fusion "$build/bench/$name.wasm" "$@" >/dev/null
+    echo "profile.sh: $out/$name.prof ($(grep -c '^d ' "$out/$name.prof") instructions run)"
+done
