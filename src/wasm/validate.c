@@ -90,6 +90,11 @@ typedef struct vctx {
 #define RUN_HASH_BITS 10
 #define RUN_HASH (1u << RUN_HASH_BITS)
     uint16_t runs[RUN_HASH];
+    /* fuse_runs's choice, per instruction: dispatches saved from there on,
+     * and the length of the run starting there */
+    uint32_t *run_saved;
+    uint8_t *run_len;
+    size_t cap_run_saved, cap_run_len;
     /* The last instruction emitted, for peepholes: its first cell, its op
      * and the cell of its destination slot (NO_CELL when it has none that
      * may be rewritten); fence: the highest cell index a branch may target. */
@@ -1854,41 +1859,41 @@ static void fuse_runs(vctx *v, wasm_code *code) {
     if (n < 2 || v->engine->no_fusion) return;
     /* saved[i]: the most dispatches saved in insns[i..]; run[i]: the
      * length of the run starting at i that does it (1: none). */
-    uint32_t *saved = hv_malloc(&v->engine->alloc, (n + 1) * sizeof *saved);
-    uint8_t *run = hv_malloc(&v->engine->alloc, n);
-    if (saved && run) {
-        saved[n] = saved[n - 1] = 0;
-        run[n - 1] = 1;
-        for (size_t i = n - 1; i-- > 0;) {
-            saved[i] = saved[i + 1];
-            run[i] = 1;
-            if (fused_op(v, &v->insns[i], 2) != OP_COUNT_ && 1 + saved[i + 2] > saved[i]) {
-                saved[i] = 1 + saved[i + 2];
-                run[i] = 2;
-            }
-            if (i + 2 < n && fused_op(v, &v->insns[i], 3) != OP_COUNT_ &&
-                2 + saved[i + 3] > saved[i]) {
-                saved[i] = 2 + saved[i + 3];
-                run[i] = 3;
-            }
-            if (i + 3 < n && fused_op(v, &v->insns[i], 4) != OP_COUNT_ &&
-                3 + saved[i + 4] > saved[i]) {
-                saved[i] = 3 + saved[i + 4];
-                run[i] = 4;
-            }
+    const hv_alloc *a = &v->engine->alloc;
+    /* Without memory for the choice, the code runs unfused. */
+    if (hv_grow(a, (void **)&v->run_saved, &v->cap_run_saved, n + 1, sizeof *v->run_saved) < 0 ||
+        hv_grow(a, (void **)&v->run_len, &v->cap_run_len, n, 1) < 0)
+        return;
+    uint32_t *saved = v->run_saved;
+    uint8_t *run = v->run_len;
+    saved[n] = saved[n - 1] = 0;
+    run[n - 1] = 1;
+    for (size_t i = n - 1; i-- > 0;) {
+        saved[i] = saved[i + 1];
+        run[i] = 1;
+        if (fused_op(v, &v->insns[i], 2) != OP_COUNT_ && 1 + saved[i + 2] > saved[i]) {
+            saved[i] = 1 + saved[i + 2];
+            run[i] = 2;
         }
-        for (size_t i = 0; i < n; i += run[i]) {
-            if (run[i] == 1) continue;
-            wasm_op op = fused_op(v, &v->insns[i], run[i]);
-            wasm_cell *c = &v->cells[v->insns[i].start];
-            if (v->labels) c->label = v->labels[op];
-            else c->u64 = op;
-            code->nfused++;
+        if (i + 2 < n && fused_op(v, &v->insns[i], 3) != OP_COUNT_ &&
+            2 + saved[i + 3] > saved[i]) {
+            saved[i] = 2 + saved[i + 3];
+            run[i] = 3;
+        }
+        if (i + 3 < n && fused_op(v, &v->insns[i], 4) != OP_COUNT_ &&
+            3 + saved[i + 4] > saved[i]) {
+            saved[i] = 3 + saved[i + 4];
+            run[i] = 4;
         }
     }
-    /* Without memory for the choice, the code runs unfused. */
-    hv_free(&v->engine->alloc, saved);
-    hv_free(&v->engine->alloc, run);
+    for (size_t i = 0; i < n; i += run[i]) {
+        if (run[i] == 1) continue;
+        wasm_op op = fused_op(v, &v->insns[i], run[i]);
+        wasm_cell *c = &v->cells[v->insns[i].start];
+        if (v->labels) c->label = v->labels[op];
+        else c->u64 = op;
+        code->nfused++;
+    }
 }
 
 #ifdef HIVE_PROFILE_RUNS
@@ -2208,6 +2213,8 @@ int wasm_validate(hive_engine *engine, wasm_module *m, hive_error *err) {
     hv_free(a, v.cells);
     hv_free(a, v.targets);
     hv_free(a, v.insns);
+    hv_free(a, v.run_saved);
+    hv_free(a, v.run_len);
     hv_free(a, v.local_types);
     hv_free(a, v.da_cur);
     hv_free(a, v.da_read);
