@@ -1854,16 +1854,15 @@ static wasm_op fused_op(const vctx *v, const struct vinsn *in, size_t k) {
  * as it can over the whole body (not greedily from the left: for `A B C
  * D` with pairs A B, B C and C D it fuses A B and C D). Only a run's
  * first cell changes. */
-static void fuse_runs(vctx *v, wasm_code *code) {
+static int fuse_runs(vctx *v, wasm_code *code) {
     size_t n = v->ninsns;
-    if (n < 2 || v->engine->no_fusion) return;
+    if (n < 2 || v->engine->no_fusion) return 0;
     /* saved[i]: the most dispatches saved in insns[i..]; run[i]: the
      * length of the run starting at i that does it (1: none). */
     const hv_alloc *a = &v->engine->alloc;
-    /* Without memory for the choice, the code runs unfused. */
     if (hv_grow(a, (void **)&v->run_saved, &v->cap_run_saved, n + 1, sizeof *v->run_saved) < 0 ||
         hv_grow(a, (void **)&v->run_len, &v->cap_run_len, n, 1) < 0)
-        return;
+        return v_nomem(v);
     uint32_t *saved = v->run_saved;
     uint8_t *run = v->run_len;
     saved[n] = saved[n - 1] = 0;
@@ -1894,6 +1893,7 @@ static void fuse_runs(vctx *v, wasm_code *code) {
         else c->u64 = op;
         code->nfused++;
     }
+    return 0;
 }
 
 #ifdef HIVE_PROFILE_RUNS
@@ -1982,7 +1982,7 @@ static int compile_function(vctx *v, uint32_t i) {
     if (!leb_eof(&v->r)) return v_malformed(v, "section size mismatch");
 
     code->nfused = 0;
-    fuse_runs(v, code);
+    if (fuse_runs(v, code) < 0) return -1;
     /* Resolve branch targets from cell indices to pointers. */
     code->cells = hv_malloc(a, v->ncells * sizeof *v->cells);
     if (!code->cells) return v_nomem(v);
