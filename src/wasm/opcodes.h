@@ -456,15 +456,22 @@
  * natural alignment exponent) like scalar ones. */
 #define WASM_SIMD_OP_ENUM_(code, fn, ...) OP_SIMD_##fn,
 
-/* Then the pairs: P(A, n, B) is OP_A__B (n: A's length in cells), "A, then B", put in place of A's
- * first cell when an A is directly followed by a B (validate.c
- * fuse_pairs). Nothing else changes: A's immediates, then B's whole
- * instruction (its own first cell included, still naming B) follow as
- * before. The pair runs A and then B's handler without dispatching in
- * between; a branch to B, or a resume at B, still finds B's own first
- * cell. A is never a branch, call or return, so B always comes next.
- * The pairs are the adjacent instructions most often executed in the
- * benchmark programs and example guests (docs/PERFORMANCE.md, "pairs"). */
+/* Then the runs: two to four adjacent instructions executed by one
+ * dispatch (validate.c fuse_runs). P(A, n, B) is OP_A__B, "A, then B"
+ * (n: A's length in cells); it is put in A's first cell when an A is
+ * directly followed by a B. Nothing else changes: A's immediates, then
+ * B's whole instruction (its own first cell included, still naming B)
+ * follow as before. The run does A and goes straight on to B's handler,
+ * which finds its immediates after A's; a branch to B, or a resume at B,
+ * still finds B's own first cell, and a trap in B reports B as it would
+ * alone. A may be any instruction that can go on to the next one: not an
+ * unconditional branch, call, return, loop back edge or window operation.
+ * A conditional branch in a run leaves it when taken; a LOOP_CHECK in a
+ * run suspends with pc on itself, before any later part has run.
+ * Which runs exist is measured, not guessed: bench/fusion/ (select.py on
+ * a dispatch profile of the benchmark programs) picks the runs that save
+ * the most dispatches and genlists.py writes these lists
+ * (docs/PERFORMANCE.md, "seventh pass"). */
 #define WASM_PAIRS(P) \
     P(I32_XOR_AND, 5, I32_AND_XOR) \
     P(I32_LOAD16_S, 4, I32_MUL_ADD) \
@@ -484,10 +491,9 @@
     P(I32_ADD, 4, BR_IF_ADD_I_NE_LOOP)
 #define WASM_PAIR_OP_ENUM_(a, n, b) OP_##a##__##b,
 
-/* And the triples: T(A, n, B, m, C) is OP_A__B__C, "A, then B, then C"
- * (n, m: A's and B's lengths), in the same way: A's first cell names the
- * triple, B's and C's are left as they are, and neither A nor B is a
- * branch, call or return. */
+/* Runs of three: T(A, n, B, m, C) is OP_A__B__C (n, m: A's and B's
+ * lengths), in the same way: A's first cell names the run, B's and C's
+ * stay as they are. */
 #define WASM_TRIPLES(T) \
     T(I32_ADD, 4, I32_SUB_I, 4, BR_IF_I32_GT_U_I_LOOP) \
     T(CONST, 3, SELECT, 5, I64_ADD) \

@@ -80,7 +80,7 @@ typedef struct vctx {
     uint32_t *targets; /* cells that hold a branch target (as an index) */
     size_t ntargets, captargets;
     /* Every instruction of the code so far, in order: its first cell and
-     * its op (for fuse_pairs; kept in step when a peephole drops or
+     * its op (for fuse_runs; kept in step when a peephole drops or
      * rewrites one). */
     struct vinsn {
         uint32_t start, op;

@@ -1,12 +1,14 @@
 /*
  * test_fusion.c -- fused runs of instructions (opcodes.h WASM_PAIRS,
- * WASM_TRIPLES; validate.c fuse_runs): each function below is run on an
- * engine that fuses and on one made with HIVE_CONFIG_NO_FUSION, and must
- * give the same results, traps and memory, also when the fused run is
- * stopped and resumed after every budget of 1..N units (a call or a loop
- * back edge at the end of a run, a branch landing on a run's second
- * instruction, a trap in the middle of a run). The fused code must hold
- * the runs named here; the other engine's none.
+ * WASM_TRIPLES, WASM_QUADS; validate.c fuse_runs): each function below is
+ * run on an engine that fuses and on one made with HIVE_CONFIG_NO_FUSION,
+ * and must give the same results, traps and memory, also when the fused
+ * code is stopped and resumed after every budget of 1..N units. Covered:
+ * a call and a loop back edge at the end of a run, a loop header's budget
+ * check and a conditional branch inside one (taken: it leaves the run), a
+ * branch landing on a run's second instruction, traps in the middle of a
+ * run. The fused code must hold the runs named here (bench/fusion/
+ * genlists.py always keeps them), the other engine's none.
  *
  * fusion_wasm below is this module, built with `wat2wasm`:
  *
