@@ -8,7 +8,7 @@
 # builds them all).
 #
 # Interleaved: each round runs every program on every engine (native, hive,
-# node) once, in that order; the tables show medians over the rounds. Every
+# hive without fused runs, node) once, in that order; the tables show medians over the rounds. Every
 # run's output is compared with the native output: a mismatch is reported
 # loudly and makes the exit status 1. A run that exits non-zero, dies or
 # times out marks that program "failed" on that engine (its reason is
@@ -21,7 +21,8 @@
 #                          instantiate repetitions
 #   BENCH_ROUNDS=N         rounds (default 5; quick 1)
 #   BENCH_PROGS="a b"      only these programs (default: all six)
-#   BENCH_ENGINES="a b"    only these of native hive node (native is always run)
+#   BENCH_ENGINES="a b"    only these of native hive unfused node (native is
+#                          always run; unfused is hive run --no-fusion)
 #   BENCH_TIMEOUT=S        per-run limit in seconds (default 300)
 #   BENCH_STARTUP_RUNS=N   hello-world runs per engine (default 100; quick 5)
 #   BENCH_INSTANCES=N      instances per batch for instantiate (default 2000)
@@ -66,11 +67,11 @@ declare -A QUICK_ARGS=(
 ALL_PROGS="fib sieve sha256 matmul intmix strmem"
 read -r -a PROGS <<<"${BENCH_PROGS:-$ALL_PROGS}"
 ENGINES=(native)
-for e in ${BENCH_ENGINES:-hive node}; do
+for e in ${BENCH_ENGINES:-hive unfused node}; do
     case $e in
     native) ;;
-    hive | node) ENGINES+=("$e") ;;
-    *) echo "run.sh: unknown engine '$e' (native, hive, node)" >&2; exit 2 ;;
+    hive | unfused | node) ENGINES+=("$e") ;;
+    *) echo "run.sh: unknown engine '$e' (native, hive, unfused, node)" >&2; exit 2 ;;
     esac
 done
 for p in "${PROGS[@]}"; do
@@ -90,6 +91,7 @@ engine_cmd() {
     case $2 in
     native) CMD=("$1.native") ;;
     hive) CMD=("$BUILD/hive" run "$1.wasm") ;;
+    unfused) CMD=("$BUILD/hive" run --no-fusion "$1.wasm") ;;
     node) CMD=("$NODE" --no-turbo-fast-api-calls --no-warnings "$HERE/node-wasi.mjs" "$1.wasm") ;;
     esac
 }
