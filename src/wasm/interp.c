@@ -642,24 +642,109 @@ INTERP_SIMD_LIST
  * dispatching (in braces: its locals are its own); LEN_<op> is its length
  * in cells. Its own handler and each pair it begins use them. ---- */
 
-#define LEN_F64_LOAD 4
-#define BODY_F64_LOAD                                    \
+/* scalar loads and stores (opcodes.h): the effective address of
+ * [d, a, offset], [d, a, k, offset] (_AI) and [d, a, b, offset] (_AR); a
+ * load of T widened by ZX (zero), SX32 or SX64 (sign, to 32 or 64 bits);
+ * a store of [a, b, offset] or [a, imm, offset] (_K) as T (the bits: NaN
+ * payloads survive) */
+#define EA_A ((uint64_t)SLOT(2).i32 + pc[3].u32)
+#define EA_AI ((uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32)
+#define EA_AR ((uint64_t)(uint32_t)(SLOT(2).i32 + SLOT(3).i32) + pc[4].u32)
+#define ZX(v) (v)
+#define SX32(v) ((uint32_t)(int32_t)(v))
+#define SX64(v) ((uint64_t)(int64_t)(v))
+#define LOAD_BODY(ea_expr, T, widen)                     \
     {                                                    \
-        uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32; \
-        if (ea + 8 > mem_size) goto trap_memory;         \
-        uint64_t v;                                      \
-        memcpy(&v, mem + ea, 8);                         \
-        SLOT(1).i64 = v;                                 \
+        uint64_t ea = (ea_expr);                         \
+        if (ea + sizeof(T) > mem_size) goto trap_memory; \
+        T v;                                             \
+        memcpy(&v, mem + ea, sizeof(T));                 \
+        SLOT(1).i64 = widen(v);                          \
     }
+#define STORE_BODY(T, value)                             \
+    {                                                    \
+        uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32; \
+        if (ea + sizeof(T) > mem_size) goto trap_memory; \
+        T v = (T)(value);                                \
+        memcpy(mem + ea, &v, sizeof(T));                 \
+    }
+#define LEN_I32_LOAD 4
+#define BODY_I32_LOAD LOAD_BODY(EA_A, uint32_t, ZX)
+#define LEN_I64_LOAD 4
+#define BODY_I64_LOAD LOAD_BODY(EA_A, uint64_t, ZX)
+#define LEN_F32_LOAD 4
+#define BODY_F32_LOAD LOAD_BODY(EA_A, uint32_t, ZX)
+#define LEN_F64_LOAD 4
+#define BODY_F64_LOAD LOAD_BODY(EA_A, uint64_t, ZX)
+#define LEN_I32_LOAD8_S 4
+#define BODY_I32_LOAD8_S LOAD_BODY(EA_A, int8_t, SX32)
+#define LEN_I32_LOAD8_U 4
+#define BODY_I32_LOAD8_U LOAD_BODY(EA_A, uint8_t, ZX)
+#define LEN_I32_LOAD16_S 4
+#define BODY_I32_LOAD16_S LOAD_BODY(EA_A, int16_t, SX32)
+#define LEN_I32_LOAD16_U 4
+#define BODY_I32_LOAD16_U LOAD_BODY(EA_A, uint16_t, ZX)
+#define LEN_I64_LOAD8_S 4
+#define BODY_I64_LOAD8_S LOAD_BODY(EA_A, int8_t, SX64)
+#define LEN_I64_LOAD8_U 4
+#define BODY_I64_LOAD8_U LOAD_BODY(EA_A, uint8_t, ZX)
+#define LEN_I64_LOAD16_S 4
+#define BODY_I64_LOAD16_S LOAD_BODY(EA_A, int16_t, SX64)
+#define LEN_I64_LOAD16_U 4
+#define BODY_I64_LOAD16_U LOAD_BODY(EA_A, uint16_t, ZX)
+#define LEN_I64_LOAD32_S 4
+#define BODY_I64_LOAD32_S LOAD_BODY(EA_A, int32_t, SX64)
+#define LEN_I64_LOAD32_U 4
+#define BODY_I64_LOAD32_U LOAD_BODY(EA_A, uint32_t, ZX)
+#define LEN_I32_LOAD_AI 5
+#define BODY_I32_LOAD_AI LOAD_BODY(EA_AI, uint32_t, ZX)
+#define LEN_I64_LOAD_AI 5
+#define BODY_I64_LOAD_AI LOAD_BODY(EA_AI, uint64_t, ZX)
+#define LEN_F32_LOAD_AI 5
+#define BODY_F32_LOAD_AI LOAD_BODY(EA_AI, uint32_t, ZX)
 #define LEN_F64_LOAD_AI 5
-#define BODY_F64_LOAD_AI                                                         \
-    {                                                                            \
-        uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32; \
-        if (ea + 8 > mem_size) goto trap_memory;                                 \
-        uint64_t v;                                                              \
-        memcpy(&v, mem + ea, 8);                                                 \
-        SLOT(1).i64 = v;                                                         \
-    }
+#define BODY_F64_LOAD_AI LOAD_BODY(EA_AI, uint64_t, ZX)
+#define LEN_I32_LOAD8_S_AI 5
+#define BODY_I32_LOAD8_S_AI LOAD_BODY(EA_AI, int8_t, SX32)
+#define LEN_I32_LOAD8_U_AI 5
+#define BODY_I32_LOAD8_U_AI LOAD_BODY(EA_AI, uint8_t, ZX)
+#define LEN_I32_LOAD16_S_AI 5
+#define BODY_I32_LOAD16_S_AI LOAD_BODY(EA_AI, int16_t, SX32)
+#define LEN_I32_LOAD16_U_AI 5
+#define BODY_I32_LOAD16_U_AI LOAD_BODY(EA_AI, uint16_t, ZX)
+#define LEN_I32_LOAD_AR 5
+#define BODY_I32_LOAD_AR LOAD_BODY(EA_AR, uint32_t, ZX)
+#define LEN_I64_LOAD_AR 5
+#define BODY_I64_LOAD_AR LOAD_BODY(EA_AR, uint64_t, ZX)
+#define LEN_F64_LOAD_AR 5
+#define BODY_F64_LOAD_AR LOAD_BODY(EA_AR, uint64_t, ZX)
+#define LEN_I32_LOAD8_U_AR 5
+#define BODY_I32_LOAD8_U_AR LOAD_BODY(EA_AR, uint8_t, ZX)
+#define LEN_I32_STORE 4
+#define BODY_I32_STORE STORE_BODY(uint32_t, SLOT(2).i32)
+#define LEN_I64_STORE 4
+#define BODY_I64_STORE STORE_BODY(uint64_t, SLOT(2).i64)
+#define LEN_F32_STORE 4
+#define BODY_F32_STORE STORE_BODY(uint32_t, SLOT(2).i32)
+#define LEN_F64_STORE 4
+#define BODY_F64_STORE STORE_BODY(uint64_t, SLOT(2).i64)
+#define LEN_I32_STORE8 4
+#define BODY_I32_STORE8 STORE_BODY(uint8_t, SLOT(2).i32)
+#define LEN_I32_STORE16 4
+#define BODY_I32_STORE16 STORE_BODY(uint16_t, SLOT(2).i32)
+#define LEN_I64_STORE8 4
+#define BODY_I64_STORE8 STORE_BODY(uint8_t, SLOT(2).i64)
+#define LEN_I64_STORE16 4
+#define BODY_I64_STORE16 STORE_BODY(uint16_t, SLOT(2).i64)
+#define LEN_I64_STORE32 4
+#define BODY_I64_STORE32 STORE_BODY(uint32_t, SLOT(2).i64)
+#define LEN_I32_STORE_K 4
+#define BODY_I32_STORE_K STORE_BODY(uint32_t, pc[2].u32)
+#define LEN_I64_STORE_K 4
+#define BODY_I64_STORE_K STORE_BODY(uint64_t, pc[2].u64)
+#define LEN_I32_STORE8_K 4
+#define BODY_I32_STORE8_K STORE_BODY(uint8_t, pc[2].u32)
+
 #define LEN_I32_ADD_I 4
 #define BODY_I32_ADD_I                                     \
     {                                                      \
@@ -802,69 +887,6 @@ INTERP_SIMD_LIST
     {                                                              \
         SLOT(1).i64 = (int32_t)SLOT(2).i32 > (int32_t)SLOT(3).i32; \
     }
-#define LEN_I32_LOAD 4
-#define BODY_I32_LOAD                                    \
-    {                                                    \
-        uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32; \
-        if (ea + 4 > mem_size) goto trap_memory;         \
-        uint32_t v;                                      \
-        memcpy(&v, mem + ea, 4);                         \
-        SLOT(1).i64 = v;                                 \
-    }
-#define LEN_I32_LOAD16_S 4
-#define BODY_I32_LOAD16_S                                \
-    {                                                    \
-        uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32; \
-        if (ea + 2 > mem_size) goto trap_memory;         \
-        int16_t v;                                       \
-        memcpy(&v, mem + ea, 2);                         \
-        SLOT(1).i64 = (uint32_t)(int32_t)v;              \
-    }
-#define LEN_I32_LOAD16_S_AI 5
-#define BODY_I32_LOAD16_S_AI                                                     \
-    {                                                                            \
-        uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32; \
-        if (ea + 2 > mem_size) goto trap_memory;                                 \
-        int16_t v;                                                               \
-        memcpy(&v, mem + ea, 2);                                                 \
-        SLOT(1).i64 = (uint32_t)(int32_t)v;                                      \
-    }
-#define LEN_I32_LOAD8_U 4
-#define BODY_I32_LOAD8_U                                 \
-    {                                                    \
-        uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32; \
-        if (ea + 1 > mem_size) goto trap_memory;         \
-        uint8_t v;                                       \
-        memcpy(&v, mem + ea, 1);                         \
-        SLOT(1).i64 = v;                                 \
-    }
-#define LEN_I32_LOAD8_U_AI 5
-#define BODY_I32_LOAD8_U_AI                                                      \
-    {                                                                            \
-        uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32; \
-        if (ea + 1 > mem_size) goto trap_memory;                                 \
-        uint8_t v;                                                               \
-        memcpy(&v, mem + ea, 1);                                                 \
-        SLOT(1).i64 = v;                                                         \
-    }
-#define LEN_I32_LOAD_AI 5
-#define BODY_I32_LOAD_AI                                                         \
-    {                                                                            \
-        uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32; \
-        if (ea + 4 > mem_size) goto trap_memory;                                 \
-        uint32_t v;                                                              \
-        memcpy(&v, mem + ea, 4);                                                 \
-        SLOT(1).i64 = v;                                                         \
-    }
-#define LEN_I32_LOAD_AR 5
-#define BODY_I32_LOAD_AR                                                           \
-    {                                                                              \
-        uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + SLOT(3).i32) + pc[4].u32; \
-        if (ea + 4 > mem_size) goto trap_memory;                                   \
-        uint32_t v;                                                                \
-        memcpy(&v, mem + ea, 4);                                                   \
-        SLOT(1).i64 = v;                                                           \
-    }
 #define LEN_I32_LT_S 4
 #define BODY_I32_LT_S                                              \
     {                                                              \
@@ -894,22 +916,6 @@ INTERP_SIMD_LIST
 #define BODY_I32_SHL_I                                      \
     {                                                       \
         SLOT(1).i64 = (uint32_t)(SLOT(2).i32 << pc[3].u32); \
-    }
-#define LEN_I32_STORE 4
-#define BODY_I32_STORE                                   \
-    {                                                    \
-        uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32; \
-        if (ea + 4 > mem_size) goto trap_memory;         \
-        uint32_t v = SLOT(2).i32;                        \
-        memcpy(mem + ea, &v, 4);                         \
-    }
-#define LEN_I32_STORE8_K 4
-#define BODY_I32_STORE8_K                                \
-    {                                                    \
-        uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32; \
-        if (ea + 1 > mem_size) goto trap_memory;         \
-        uint8_t v = (uint8_t)pc[2].u32;                  \
-        memcpy(mem + ea, &v, 1);                         \
     }
 #define LEN_I32_SUB_I 4
 #define BODY_I32_SUB_I                                     \
@@ -1103,14 +1109,6 @@ INTERP_SIMD_LIST
     {                                            \
         SLOT(1).f64 = SLOT(2).f64 + SLOT(3).f64; \
     }
-#define LEN_F64_STORE 4
-#define BODY_F64_STORE                                   \
-    {                                                    \
-        uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32; \
-        if (ea + 8 > mem_size) goto trap_memory;         \
-        uint64_t v = SLOT(2).i64;                        \
-        memcpy(mem + ea, &v, 8);                         \
-    }
 #define LEN_GLOBAL_GET 3
 #define BODY_GLOBAL_GET                               \
     {                                                 \
@@ -1145,15 +1143,6 @@ INTERP_SIMD_LIST
 #define BODY_I32_GT_S_I                                 \
     {                                                   \
         SLOT(1).i64 = (int32_t)SLOT(2).i32 > pc[3].i32; \
-    }
-#define LEN_I32_LOAD16_U 4
-#define BODY_I32_LOAD16_U                                \
-    {                                                    \
-        uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32; \
-        if (ea + 2 > mem_size) goto trap_memory;         \
-        uint16_t v;                                      \
-        memcpy(&v, mem + ea, 2);                         \
-        SLOT(1).i64 = v;                                 \
     }
 #define LEN_I32_LT_S_I 4
 #define BODY_I32_LT_S_I                                 \
@@ -1190,22 +1179,6 @@ INTERP_SIMD_LIST
     {                                           \
         SLOT(1).i64 = SLOT(2).i32 >> pc[3].u32; \
     }
-#define LEN_I32_STORE16 4
-#define BODY_I32_STORE16                                 \
-    {                                                    \
-        uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32; \
-        if (ea + 2 > mem_size) goto trap_memory;         \
-        uint16_t v = (uint16_t)SLOT(2).i32;              \
-        memcpy(mem + ea, &v, 2);                         \
-    }
-#define LEN_I32_STORE8 4
-#define BODY_I32_STORE8                                  \
-    {                                                    \
-        uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32; \
-        if (ea + 1 > mem_size) goto trap_memory;         \
-        uint8_t v = (uint8_t)SLOT(2).i32;                \
-        memcpy(mem + ea, &v, 1);                         \
-    }
 #define LEN_I32_SUB 4
 #define BODY_I32_SUB                             \
     {                                            \
@@ -1225,14 +1198,6 @@ INTERP_SIMD_LIST
 #define BODY_I64_REINTERPRET_F64 \
     {                      \
         SLOT(1) = SLOT(2); \
-    }
-#define LEN_I64_STORE 4
-#define BODY_I64_STORE                                   \
-    {                                                    \
-        uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32; \
-        if (ea + 8 > mem_size) goto trap_memory;         \
-        uint64_t v = SLOT(2).i64;                        \
-        memcpy(mem + ea, &v, 8);                         \
     }
 
 /* ---- the budget, in slices ------------------------------------------------ *
@@ -1762,221 +1727,51 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
          * static offset, as a 64-bit sum that cannot wrap; the access must
          * end within the memory's current size. ---- */
         vmcase(I32_LOAD) { BODY_I32_LOAD; pc += LEN_I32_LOAD; vmbreak; }
-        vmcase(I64_LOAD) {
-            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
-            if (ea + 8 > mem_size) goto trap_memory;
-            uint64_t v;
-            memcpy(&v, mem + ea, 8);
-            SLOT(1).i64 = v;
-            pc += 4;
-            vmbreak;
-        }
-        vmcase(F32_LOAD) {
-            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
-            if (ea + 4 > mem_size) goto trap_memory;
-            uint32_t v;
-            memcpy(&v, mem + ea, 4);
-            SLOT(1).i64 = v;
-            pc += 4;
-            vmbreak;
-        }
+        vmcase(I64_LOAD) { BODY_I64_LOAD; pc += LEN_I64_LOAD; vmbreak; }
+        vmcase(F32_LOAD) { BODY_F32_LOAD; pc += LEN_F32_LOAD; vmbreak; }
         vmcase(F64_LOAD) { BODY_F64_LOAD; pc += LEN_F64_LOAD; vmbreak; }
-        vmcase(I32_LOAD8_S) {
-            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
-            if (ea + 1 > mem_size) goto trap_memory;
-            int8_t v;
-            memcpy(&v, mem + ea, 1);
-            SLOT(1).i64 = (uint32_t)(int32_t)v;
-            pc += 4;
-            vmbreak;
-        }
+        vmcase(I32_LOAD8_S) { BODY_I32_LOAD8_S; pc += LEN_I32_LOAD8_S; vmbreak; }
         vmcase(I32_LOAD8_U) { BODY_I32_LOAD8_U; pc += LEN_I32_LOAD8_U; vmbreak; }
         vmcase(I32_LOAD16_S) { BODY_I32_LOAD16_S; pc += LEN_I32_LOAD16_S; vmbreak; }
         vmcase(I32_LOAD16_U) { BODY_I32_LOAD16_U; pc += LEN_I32_LOAD16_U; vmbreak; }
-        vmcase(I64_LOAD8_S) {
-            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
-            if (ea + 1 > mem_size) goto trap_memory;
-            int8_t v;
-            memcpy(&v, mem + ea, 1);
-            SLOT(1).i64 = (uint64_t)(int64_t)v;
-            pc += 4;
-            vmbreak;
-        }
-        vmcase(I64_LOAD8_U) {
-            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
-            if (ea + 1 > mem_size) goto trap_memory;
-            uint8_t v;
-            memcpy(&v, mem + ea, 1);
-            SLOT(1).i64 = v;
-            pc += 4;
-            vmbreak;
-        }
-        vmcase(I64_LOAD16_S) {
-            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
-            if (ea + 2 > mem_size) goto trap_memory;
-            int16_t v;
-            memcpy(&v, mem + ea, 2);
-            SLOT(1).i64 = (uint64_t)(int64_t)v;
-            pc += 4;
-            vmbreak;
-        }
-        vmcase(I64_LOAD16_U) {
-            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
-            if (ea + 2 > mem_size) goto trap_memory;
-            uint16_t v;
-            memcpy(&v, mem + ea, 2);
-            SLOT(1).i64 = v;
-            pc += 4;
-            vmbreak;
-        }
-        vmcase(I64_LOAD32_S) {
-            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
-            if (ea + 4 > mem_size) goto trap_memory;
-            int32_t v;
-            memcpy(&v, mem + ea, 4);
-            SLOT(1).i64 = (uint64_t)(int64_t)v;
-            pc += 4;
-            vmbreak;
-        }
-        vmcase(I64_LOAD32_U) {
-            uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;
-            if (ea + 4 > mem_size) goto trap_memory;
-            uint32_t v;
-            memcpy(&v, mem + ea, 4);
-            SLOT(1).i64 = v;
-            pc += 4;
-            vmbreak;
-        }
+        vmcase(I64_LOAD8_S) { BODY_I64_LOAD8_S; pc += LEN_I64_LOAD8_S; vmbreak; }
+        vmcase(I64_LOAD8_U) { BODY_I64_LOAD8_U; pc += LEN_I64_LOAD8_U; vmbreak; }
+        vmcase(I64_LOAD16_S) { BODY_I64_LOAD16_S; pc += LEN_I64_LOAD16_S; vmbreak; }
+        vmcase(I64_LOAD16_U) { BODY_I64_LOAD16_U; pc += LEN_I64_LOAD16_U; vmbreak; }
+        vmcase(I64_LOAD32_S) { BODY_I64_LOAD32_S; pc += LEN_I64_LOAD32_S; vmbreak; }
+        vmcase(I64_LOAD32_U) { BODY_I64_LOAD32_U; pc += LEN_I64_LOAD32_U; vmbreak; }
 
         /* ---- stores [a, b, offset]: address fp[a], value fp[b] ---- */
         vmcase(I32_STORE) { BODY_I32_STORE; pc += LEN_I32_STORE; vmbreak; }
         vmcase(I64_STORE) { BODY_I64_STORE; pc += LEN_I64_STORE; vmbreak; }
-        vmcase(F32_STORE) {
-            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
-            if (ea + 4 > mem_size) goto trap_memory;
-            uint32_t v = SLOT(2).i32; /* the bits: NaN payloads survive */
-            memcpy(mem + ea, &v, 4);
-            pc += 4;
-            vmbreak;
-        }
+        vmcase(F32_STORE) { BODY_F32_STORE; pc += LEN_F32_STORE; vmbreak; }
         vmcase(F64_STORE) { BODY_F64_STORE; pc += LEN_F64_STORE; vmbreak; }
         vmcase(I32_STORE8) { BODY_I32_STORE8; pc += LEN_I32_STORE8; vmbreak; }
         vmcase(I32_STORE16) { BODY_I32_STORE16; pc += LEN_I32_STORE16; vmbreak; }
-        vmcase(I64_STORE8) {
-            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
-            if (ea + 1 > mem_size) goto trap_memory;
-            uint8_t v = (uint8_t)SLOT(2).i64;
-            memcpy(mem + ea, &v, 1);
-            pc += 4;
-            vmbreak;
-        }
-        vmcase(I64_STORE16) {
-            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
-            if (ea + 2 > mem_size) goto trap_memory;
-            uint16_t v = (uint16_t)SLOT(2).i64;
-            memcpy(mem + ea, &v, 2);
-            pc += 4;
-            vmbreak;
-        }
-        vmcase(I64_STORE32) {
-            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
-            if (ea + 4 > mem_size) goto trap_memory;
-            uint32_t v = (uint32_t)SLOT(2).i64;
-            memcpy(mem + ea, &v, 4);
-            pc += 4;
-            vmbreak;
-        }
+        vmcase(I64_STORE8) { BODY_I64_STORE8; pc += LEN_I64_STORE8; vmbreak; }
+        vmcase(I64_STORE16) { BODY_I64_STORE16; pc += LEN_I64_STORE16; vmbreak; }
+        vmcase(I64_STORE32) { BODY_I64_STORE32; pc += LEN_I64_STORE32; vmbreak; }
 
         /* ---- loads with a folded address addition: the i32 sum wraps
          * (uint32_t) before the static offset is added without wrapping,
          * exactly as i32.add then the load would. [d, a, k, offset] ---- */
         vmcase(I32_LOAD_AI) { BODY_I32_LOAD_AI; pc += LEN_I32_LOAD_AI; vmbreak; }
-        vmcase(I64_LOAD_AI) {
-            uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32;
-            if (ea + 8 > mem_size) goto trap_memory;
-            uint64_t v;
-            memcpy(&v, mem + ea, 8);
-            SLOT(1).i64 = v;
-            pc += 5;
-            vmbreak;
-        }
-        vmcase(F32_LOAD_AI) {
-            uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32;
-            if (ea + 4 > mem_size) goto trap_memory;
-            uint32_t v;
-            memcpy(&v, mem + ea, 4);
-            SLOT(1).i64 = v;
-            pc += 5;
-            vmbreak;
-        }
+        vmcase(I64_LOAD_AI) { BODY_I64_LOAD_AI; pc += LEN_I64_LOAD_AI; vmbreak; }
+        vmcase(F32_LOAD_AI) { BODY_F32_LOAD_AI; pc += LEN_F32_LOAD_AI; vmbreak; }
         vmcase(F64_LOAD_AI) { BODY_F64_LOAD_AI; pc += LEN_F64_LOAD_AI; vmbreak; }
-        vmcase(I32_LOAD8_S_AI) {
-            uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32;
-            if (ea + 1 > mem_size) goto trap_memory;
-            int8_t v;
-            memcpy(&v, mem + ea, 1);
-            SLOT(1).i64 = (uint32_t)(int32_t)v;
-            pc += 5;
-            vmbreak;
-        }
+        vmcase(I32_LOAD8_S_AI) { BODY_I32_LOAD8_S_AI; pc += LEN_I32_LOAD8_S_AI; vmbreak; }
         vmcase(I32_LOAD8_U_AI) { BODY_I32_LOAD8_U_AI; pc += LEN_I32_LOAD8_U_AI; vmbreak; }
         vmcase(I32_LOAD16_S_AI) { BODY_I32_LOAD16_S_AI; pc += LEN_I32_LOAD16_S_AI; vmbreak; }
-        vmcase(I32_LOAD16_U_AI) {
-            uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32;
-            if (ea + 2 > mem_size) goto trap_memory;
-            uint16_t v;
-            memcpy(&v, mem + ea, 2);
-            SLOT(1).i64 = v;
-            pc += 5;
-            vmbreak;
-        }
+        vmcase(I32_LOAD16_U_AI) { BODY_I32_LOAD16_U_AI; pc += LEN_I32_LOAD16_U_AI; vmbreak; }
         /* [d, a, b, offset]: address fp[a] + fp[b], wrapping */
         vmcase(I32_LOAD_AR) { BODY_I32_LOAD_AR; pc += LEN_I32_LOAD_AR; vmbreak; }
-        vmcase(I64_LOAD_AR) {
-            uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + SLOT(3).i32) + pc[4].u32;
-            if (ea + 8 > mem_size) goto trap_memory;
-            uint64_t v;
-            memcpy(&v, mem + ea, 8);
-            SLOT(1).i64 = v;
-            pc += 5;
-            vmbreak;
-        }
-        vmcase(F64_LOAD_AR) {
-            uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + SLOT(3).i32) + pc[4].u32;
-            if (ea + 8 > mem_size) goto trap_memory;
-            uint64_t v;
-            memcpy(&v, mem + ea, 8);
-            SLOT(1).i64 = v;
-            pc += 5;
-            vmbreak;
-        }
-        vmcase(I32_LOAD8_U_AR) {
-            uint64_t ea = (uint64_t)(uint32_t)(SLOT(2).i32 + SLOT(3).i32) + pc[4].u32;
-            if (ea + 1 > mem_size) goto trap_memory;
-            uint8_t v;
-            memcpy(&v, mem + ea, 1);
-            SLOT(1).i64 = v;
-            pc += 5;
-            vmbreak;
-        }
+        vmcase(I64_LOAD_AR) { BODY_I64_LOAD_AR; pc += LEN_I64_LOAD_AR; vmbreak; }
+        vmcase(F64_LOAD_AR) { BODY_F64_LOAD_AR; pc += LEN_F64_LOAD_AR; vmbreak; }
+        vmcase(I32_LOAD8_U_AR) { BODY_I32_LOAD8_U_AR; pc += LEN_I32_LOAD8_U_AR; vmbreak; }
 
         /* ---- stores of a constant [a, imm, offset] ---- */
-        vmcase(I32_STORE_K) {
-            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
-            if (ea + 4 > mem_size) goto trap_memory;
-            uint32_t v = pc[2].u32;
-            memcpy(mem + ea, &v, 4);
-            pc += 4;
-            vmbreak;
-        }
-        vmcase(I64_STORE_K) {
-            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;
-            if (ea + 8 > mem_size) goto trap_memory;
-            uint64_t v = pc[2].u64;
-            memcpy(mem + ea, &v, 8);
-            pc += 4;
-            vmbreak;
-        }
+        vmcase(I32_STORE_K) { BODY_I32_STORE_K; pc += LEN_I32_STORE_K; vmbreak; }
+        vmcase(I64_STORE_K) { BODY_I64_STORE_K; pc += LEN_I64_STORE_K; vmbreak; }
         vmcase(I32_STORE8_K) { BODY_I32_STORE8_K; pc += LEN_I32_STORE8_K; vmbreak; }
 
         /* ---- memory to memory (opcodes.h MOVE8..MOVE64) ---- */

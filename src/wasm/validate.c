@@ -90,6 +90,7 @@ typedef struct vctx {
 #define RUN_HASH_BITS 10
 #define RUN_HASH (1u << RUN_HASH_BITS)
     uint16_t runs[RUN_HASH];
+    uint8_t run_starts[OP_COUNT_]; /* bit k: some run of k begins with the op */
     /* fuse_runs's choice, per instruction: dispatches saved from there on,
      * and the length of the run starting there */
     uint32_t *run_saved;
@@ -1824,7 +1825,9 @@ static uint32_t run_hash(const uint32_t *ops, size_t k) {
  * else the index + 1). */
 static void runs_index(vctx *v) {
     memset(v->runs, 0, sizeof v->runs);
+    memset(v->run_starts, 0, sizeof v->run_starts);
     for (size_t d = 0; d < NRUN_DEFS; d++) {
+        v->run_starts[run_defs[d].ops[0]] |= (uint8_t)(1u << run_defs[d].k);
         uint32_t ops[4];
         for (size_t i = 0; i < run_defs[d].k; i++) ops[i] = run_defs[d].ops[i];
         uint32_t h = run_hash(ops, run_defs[d].k);
@@ -1836,6 +1839,7 @@ static void runs_index(vctx *v) {
 /* The run op for the k instructions from in[0], when opcodes.h lists
  * them (with their lengths), or OP_COUNT_. */
 static wasm_op fused_op(const vctx *v, const struct vinsn *in, size_t k) {
+    if (!(v->run_starts[in[0].op] & (1u << k))) return OP_COUNT_;
     uint32_t ops[4];
     for (size_t i = 0; i < k; i++) ops[i] = in[i].op;
     for (uint32_t h = run_hash(ops, k); v->runs[h]; h = (h + 1) & (RUN_HASH - 1)) {
