@@ -637,10 +637,11 @@ INTERP_SIMD_LIST
         vmbreak;                                            \
     }
 
-/* ---- bodies of the instructions that begin pairs (opcodes.h WASM_PAIRS):
- * BODY_<op> does what the instruction does, without moving pc or
- * dispatching (in braces: its locals are its own); LEN_<op> is its length
- * in cells. Its own handler and each pair it begins use them. ---- */
+/* ---- bodies of the instructions that may stand in a fused run, before
+ * its last instruction (opcodes.h, "the runs"): BODY_<op> does what the
+ * instruction does, without moving pc or dispatching (in braces: its
+ * locals are its own); LEN_<op> is its length in cells. Its own handler
+ * and every run use them. ---- */
 
 /* scalar loads and stores (opcodes.h): the effective address of
  * [d, a, offset], [d, a, k, offset] (_AI) and [d, a, b, offset] (_AR); a
@@ -653,20 +654,20 @@ INTERP_SIMD_LIST
 #define ZX(v) (v)
 #define SX32(v) ((uint32_t)(int32_t)(v))
 #define SX64(v) ((uint64_t)(int64_t)(v))
-#define LOAD_BODY(ea_expr, T, widen)                     \
-    {                                                    \
-        uint64_t ea = (ea_expr);                         \
-        if (ea + sizeof(T) > mem_size) goto trap_memory; \
-        T v;                                             \
-        memcpy(&v, mem + ea, sizeof(T));                 \
-        SLOT(1).i64 = widen(v);                          \
+#define LOAD_BODY(ea_expr, T, widen)                                                               \
+    {                                                                                              \
+        uint64_t ea = (ea_expr);                                                                   \
+        if (ea + sizeof(T) > mem_size) goto trap_memory;                                           \
+        T v;                                                                                       \
+        memcpy(&v, mem + ea, sizeof(T));                                                           \
+        SLOT(1).i64 = widen(v);                                                                    \
     }
-#define STORE_BODY(T, value)                             \
-    {                                                    \
-        uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32; \
-        if (ea + sizeof(T) > mem_size) goto trap_memory; \
-        T v = (T)(value);                                \
-        memcpy(mem + ea, &v, sizeof(T));                 \
+#define STORE_BODY(T, value)                                                                       \
+    {                                                                                              \
+        uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;                                           \
+        if (ea + sizeof(T) > mem_size) goto trap_memory;                                           \
+        T v = (T)(value);                                                                          \
+        memcpy(mem + ea, &v, sizeof(T));                                                           \
     }
 #define LEN_I32_LOAD 4
 #define BODY_I32_LOAD LOAD_BODY(EA_A, uint32_t, ZX)
@@ -746,25 +747,23 @@ INTERP_SIMD_LIST
 #define BODY_I32_STORE8_K STORE_BODY(uint8_t, pc[2].u32)
 
 #define LEN_I32_ADD_I 4
-#define BODY_I32_ADD_I                                     \
-    {                                                      \
-        SLOT(1).i64 = (uint32_t)(SLOT(2).i32 + pc[3].u32); \
-    }
+#define BODY_I32_ADD_I                                                                             \
+    { SLOT(1).i64 = (uint32_t)(SLOT(2).i32 + pc[3].u32); }
 #define LEN_F64_STORE_ADD_MUL 6
-#define BODY_F64_STORE_ADD_MUL                                                 \
-    {                                                                          \
-        uint64_t ea = (uint64_t)SLOT(1).i32 + pc[2].u32;                       \
-        if (ea + 8 > mem_size) goto trap_memory;                               \
-        double r = numeric_f64_add_mul(SLOT(3).f64, SLOT(4).f64, SLOT(5).f64); \
-        memcpy(mem + ea, &r, 8);                                               \
+#define BODY_F64_STORE_ADD_MUL                                                                     \
+    {                                                                                              \
+        uint64_t ea = (uint64_t)SLOT(1).i32 + pc[2].u32;                                           \
+        if (ea + 8 > mem_size) goto trap_memory;                                                   \
+        double r = numeric_f64_add_mul(SLOT(3).f64, SLOT(4).f64, SLOT(5).f64);                     \
+        memcpy(mem + ea, &r, 8);                                                                   \
     }
 
 /* two chained integer operations (opcodes.h): x = fp[a], then b = fp[b]
  * (two-slot forms) or y = k (_I forms), c = fp[c] */
-#define CHAIN_BODY(T, F, second, expr)                 \
-    {                                                  \
-        T x = (T)SLOT(2).F, second, c = (T)SLOT(4).F; \
-        SLOT(1).i64 = (T)(expr);                       \
+#define CHAIN_BODY(T, F, second, expr)                                                             \
+    {                                                                                              \
+        T x = (T)SLOT(2).F, second, c = (T)SLOT(4).F;                                              \
+        SLOT(1).i64 = (T)(expr);                                                                   \
     }
 #define LEN_I32_ADD_ADD 5
 #define BODY_I32_ADD_ADD CHAIN_BODY(uint32_t, i32, b = SLOT(3).i32, x + b + c)
@@ -809,15 +808,15 @@ INTERP_SIMD_LIST
 #define LEN_I64_ROTL_I_XOR 5
 #define BODY_I64_ROTL_I_XOR CHAIN_BODY(uint64_t, i64, y = pc[3].u64, numeric_i64_rotl(x, y) ^ c)
 /* memory to memory (opcodes.h MOVE8..MOVE64) */
-#define MOVE_BODY(T)                                                               \
-    {                                                                              \
-        uint64_t sea = (uint64_t)(uint32_t)(SLOT(4).i32 + pc[5].u32) + pc[6].u32; \
-        if (sea + sizeof(T) > mem_size) goto trap_memory;                          \
-        uint64_t dea = (uint64_t)(uint32_t)(SLOT(1).i32 + pc[2].u32) + pc[3].u32; \
-        if (dea + sizeof(T) > mem_size) goto trap_memory;                          \
-        T v;                                                                       \
-        memcpy(&v, mem + sea, sizeof(T));                                          \
-        memcpy(mem + dea, &v, sizeof(T));                                          \
+#define MOVE_BODY(T)                                                                               \
+    {                                                                                              \
+        uint64_t sea = (uint64_t)(uint32_t)(SLOT(4).i32 + pc[5].u32) + pc[6].u32;                  \
+        if (sea + sizeof(T) > mem_size) goto trap_memory;                                          \
+        uint64_t dea = (uint64_t)(uint32_t)(SLOT(1).i32 + pc[2].u32) + pc[3].u32;                  \
+        if (dea + sizeof(T) > mem_size) goto trap_memory;                                          \
+        T v;                                                                                       \
+        memcpy(&v, mem + sea, sizeof(T));                                                          \
+        memcpy(mem + dea, &v, sizeof(T));                                                          \
     }
 #define LEN_MOVE8 7
 #define BODY_MOVE8 MOVE_BODY(uint8_t)
@@ -829,159 +828,107 @@ INTERP_SIMD_LIST
 #define BODY_MOVE64 MOVE_BODY(uint64_t)
 
 #define LEN_CONST 3
-#define BODY_CONST               \
-    {                            \
-        SLOT(1).i64 = pc[2].u64; \
-    }
+#define BODY_CONST                                                                                 \
+    { SLOT(1).i64 = pc[2].u64; }
 #define LEN_COPY 3
-#define BODY_COPY          \
-    {                      \
-        SLOT(1) = SLOT(2); \
-    }
+#define BODY_COPY                                                                                  \
+    { SLOT(1) = SLOT(2); }
 #define LEN_COPY2 5
-#define BODY_COPY2         \
-    {                      \
-        SLOT(1) = SLOT(2); \
-        SLOT(3) = SLOT(4); \
+#define BODY_COPY2                                                                                 \
+    {                                                                                              \
+        SLOT(1) = SLOT(2);                                                                         \
+        SLOT(3) = SLOT(4);                                                                         \
     }
 #define LEN_COPY3 7
-#define BODY_COPY3         \
-    {                      \
-        SLOT(1) = SLOT(2); \
-        SLOT(3) = SLOT(4); \
-        SLOT(5) = SLOT(6); \
+#define BODY_COPY3                                                                                 \
+    {                                                                                              \
+        SLOT(1) = SLOT(2);                                                                         \
+        SLOT(3) = SLOT(4);                                                                         \
+        SLOT(5) = SLOT(6);                                                                         \
     }
 #define LEN_I32_ADD 4
-#define BODY_I32_ADD                             \
-    {                                            \
-        SLOT(1).i64 = SLOT(2).i32 + SLOT(3).i32; \
-    }
+#define BODY_I32_ADD                                                                               \
+    { SLOT(1).i64 = SLOT(2).i32 + SLOT(3).i32; }
 #define LEN_I32_ADD_I2 7
-#define BODY_I32_ADD_I2                                    \
-    {                                                      \
-        SLOT(1).i64 = (uint32_t)(SLOT(2).i32 + pc[3].u32); \
-        SLOT(4).i64 = (uint32_t)(SLOT(5).i32 + pc[6].u32); \
+#define BODY_I32_ADD_I2                                                                            \
+    {                                                                                              \
+        SLOT(1).i64 = (uint32_t)(SLOT(2).i32 + pc[3].u32);                                         \
+        SLOT(4).i64 = (uint32_t)(SLOT(5).i32 + pc[6].u32);                                         \
     }
 #define LEN_I32_AND 4
-#define BODY_I32_AND                             \
-    {                                            \
-        SLOT(1).i64 = SLOT(2).i32 & SLOT(3).i32; \
-    }
+#define BODY_I32_AND                                                                               \
+    { SLOT(1).i64 = SLOT(2).i32 & SLOT(3).i32; }
 #define LEN_I32_AND_I 4
-#define BODY_I32_AND_I                         \
-    {                                          \
-        SLOT(1).i64 = SLOT(2).i32 & pc[3].u32; \
-    }
+#define BODY_I32_AND_I                                                                             \
+    { SLOT(1).i64 = SLOT(2).i32 & pc[3].u32; }
 #define LEN_I32_EQZ 3
-#define BODY_I32_EQZ                    \
-    {                                   \
-        SLOT(1).i64 = SLOT(2).i32 == 0; \
-    }
+#define BODY_I32_EQZ                                                                               \
+    { SLOT(1).i64 = SLOT(2).i32 == 0; }
 #define LEN_I32_EQ_I 4
-#define BODY_I32_EQ_I                           \
-    {                                           \
-        SLOT(1).i64 = SLOT(2).i32 == pc[3].u32; \
-    }
+#define BODY_I32_EQ_I                                                                              \
+    { SLOT(1).i64 = SLOT(2).i32 == pc[3].u32; }
 #define LEN_I32_GT_S 4
-#define BODY_I32_GT_S                                              \
-    {                                                              \
-        SLOT(1).i64 = (int32_t)SLOT(2).i32 > (int32_t)SLOT(3).i32; \
-    }
+#define BODY_I32_GT_S                                                                              \
+    { SLOT(1).i64 = (int32_t)SLOT(2).i32 > (int32_t)SLOT(3).i32; }
 #define LEN_I32_LT_S 4
-#define BODY_I32_LT_S                                              \
-    {                                                              \
-        SLOT(1).i64 = (int32_t)SLOT(2).i32 < (int32_t)SLOT(3).i32; \
-    }
+#define BODY_I32_LT_S                                                                              \
+    { SLOT(1).i64 = (int32_t)SLOT(2).i32 < (int32_t)SLOT(3).i32; }
 #define LEN_I32_MUL 4
-#define BODY_I32_MUL                             \
-    {                                            \
-        SLOT(1).i64 = SLOT(2).i32 * SLOT(3).i32; \
-    }
+#define BODY_I32_MUL                                                                               \
+    { SLOT(1).i64 = SLOT(2).i32 * SLOT(3).i32; }
 #define LEN_I32_MUL_I 4
-#define BODY_I32_MUL_I                                     \
-    {                                                      \
-        SLOT(1).i64 = (uint32_t)(SLOT(2).i32 * pc[3].u32); \
-    }
+#define BODY_I32_MUL_I                                                                             \
+    { SLOT(1).i64 = (uint32_t)(SLOT(2).i32 * pc[3].u32); }
 #define LEN_I32_NE_I 4
-#define BODY_I32_NE_I                           \
-    {                                           \
-        SLOT(1).i64 = SLOT(2).i32 != pc[3].u32; \
-    }
+#define BODY_I32_NE_I                                                                              \
+    { SLOT(1).i64 = SLOT(2).i32 != pc[3].u32; }
 #define LEN_I32_ROTL_I 4
-#define BODY_I32_ROTL_I                                         \
-    {                                                           \
-        SLOT(1).i64 = numeric_i32_rotl(SLOT(2).i32, pc[3].u32); \
-    }
+#define BODY_I32_ROTL_I                                                                            \
+    { SLOT(1).i64 = numeric_i32_rotl(SLOT(2).i32, pc[3].u32); }
 #define LEN_I32_SHL_I 4
-#define BODY_I32_SHL_I                                      \
-    {                                                       \
-        SLOT(1).i64 = (uint32_t)(SLOT(2).i32 << pc[3].u32); \
-    }
+#define BODY_I32_SHL_I                                                                             \
+    { SLOT(1).i64 = (uint32_t)(SLOT(2).i32 << pc[3].u32); }
 #define LEN_I32_SUB_I 4
-#define BODY_I32_SUB_I                                     \
-    {                                                      \
-        SLOT(1).i64 = (uint32_t)(SLOT(2).i32 - pc[3].u32); \
-    }
+#define BODY_I32_SUB_I                                                                             \
+    { SLOT(1).i64 = (uint32_t)(SLOT(2).i32 - pc[3].u32); }
 #define LEN_I32_WRAP_I64 3
-#define BODY_I32_WRAP_I64                    \
-    {                                        \
-        SLOT(1).i64 = (uint32_t)SLOT(2).i64; \
-    }
+#define BODY_I32_WRAP_I64                                                                          \
+    { SLOT(1).i64 = (uint32_t)SLOT(2).i64; }
 #define LEN_I64_ADD 4
-#define BODY_I64_ADD                             \
-    {                                            \
-        SLOT(1).i64 = SLOT(2).i64 + SLOT(3).i64; \
-    }
+#define BODY_I64_ADD                                                                               \
+    { SLOT(1).i64 = SLOT(2).i64 + SLOT(3).i64; }
 #define LEN_I64_ADD_I 4
-#define BODY_I64_ADD_I                         \
-    {                                          \
-        SLOT(1).i64 = SLOT(2).i64 + pc[3].u64; \
-    }
+#define BODY_I64_ADD_I                                                                             \
+    { SLOT(1).i64 = SLOT(2).i64 + pc[3].u64; }
 #define LEN_I64_AND_I 4
-#define BODY_I64_AND_I                         \
-    {                                          \
-        SLOT(1).i64 = SLOT(2).i64 & pc[3].u64; \
-    }
+#define BODY_I64_AND_I                                                                             \
+    { SLOT(1).i64 = SLOT(2).i64 & pc[3].u64; }
 #define LEN_I64_EQ 4
-#define BODY_I64_EQ                               \
-    {                                             \
-        SLOT(1).i64 = SLOT(2).i64 == SLOT(3).i64; \
-    }
+#define BODY_I64_EQ                                                                                \
+    { SLOT(1).i64 = SLOT(2).i64 == SLOT(3).i64; }
 #define LEN_I64_EXTEND_I32_U 3
-#define BODY_I64_EXTEND_I32_U      \
-    {                              \
-        SLOT(1).i64 = SLOT(2).i32; \
-    }
+#define BODY_I64_EXTEND_I32_U                                                                      \
+    { SLOT(1).i64 = SLOT(2).i32; }
 #define LEN_I64_MUL_I 4
-#define BODY_I64_MUL_I                         \
-    {                                          \
-        SLOT(1).i64 = SLOT(2).i64 * pc[3].u64; \
-    }
+#define BODY_I64_MUL_I                                                                             \
+    { SLOT(1).i64 = SLOT(2).i64 * pc[3].u64; }
 #define LEN_I64_SHR_U_I 4
-#define BODY_I64_SHR_U_I                        \
-    {                                           \
-        SLOT(1).i64 = SLOT(2).i64 >> pc[3].u32; \
-    }
+#define BODY_I64_SHR_U_I                                                                           \
+    { SLOT(1).i64 = SLOT(2).i64 >> pc[3].u32; }
 #define LEN_I64_XOR 4
-#define BODY_I64_XOR                             \
-    {                                            \
-        SLOT(1).i64 = SLOT(2).i64 ^ SLOT(3).i64; \
-    }
+#define BODY_I64_XOR                                                                               \
+    { SLOT(1).i64 = SLOT(2).i64 ^ SLOT(3).i64; }
 #define LEN_SELECT 5
-#define BODY_SELECT                                \
-    {                                              \
-        SLOT(1) = SLOT(4).i32 ? SLOT(2) : SLOT(3); \
-    }
-
-
+#define BODY_SELECT                                                                                \
+    { SLOT(1) = SLOT(4).i32 ? SLOT(2) : SLOT(3); }
 
 /* a byte load as the condition: [target, a, offset], checked and
  * trapping exactly like I32_LOAD8_U */
-#define LOAD8_COND(b)                                           \
-    do {                                                        \
-        uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;        \
-        if (ea + 1 > mem_size) goto trap_memory;                \
-        memcpy(&(b), mem + ea, 1);                              \
+#define LOAD8_COND(b)                                                                              \
+    do {                                                                                           \
+        uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;                                           \
+        if (ea + 1 > mem_size) goto trap_memory;                                                   \
+        memcpy(&(b), mem + ea, 1);                                                                 \
     } while (0)
 
 /* conditional branches (not loop back edges), in runs too: PRE_<op>
@@ -991,213 +938,374 @@ INTERP_SIMD_LIST
 #define LEN_BR_IF 3
 #define PRE_BR_IF
 #define BRC_BR_IF (SLOT(2).i32)
-#define BODY_BR_IF { PRE_BR_IF if (BRC_BR_IF) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF                                                                                 \
+    {                                                                                              \
+        PRE_BR_IF if (BRC_BR_IF) {                                                                 \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_EQZ 3
 #define PRE_BR_IF_EQZ
 #define BRC_BR_IF_EQZ (!(SLOT(2).i32))
-#define BODY_BR_IF_EQZ { PRE_BR_IF_EQZ if (BRC_BR_IF_EQZ) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_EQZ                                                                             \
+    {                                                                                              \
+        PRE_BR_IF_EQZ if (BRC_BR_IF_EQZ) {                                                         \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_I32_EQ 4
 #define PRE_BR_IF_I32_EQ
 #define BRC_BR_IF_I32_EQ (SLOT(2).i32 == SLOT(3).i32)
-#define BODY_BR_IF_I32_EQ { PRE_BR_IF_I32_EQ if (BRC_BR_IF_I32_EQ) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_I32_EQ                                                                          \
+    {                                                                                              \
+        PRE_BR_IF_I32_EQ if (BRC_BR_IF_I32_EQ) {                                                   \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_I32_NE 4
 #define PRE_BR_IF_I32_NE
 #define BRC_BR_IF_I32_NE (SLOT(2).i32 != SLOT(3).i32)
-#define BODY_BR_IF_I32_NE { PRE_BR_IF_I32_NE if (BRC_BR_IF_I32_NE) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_I32_NE                                                                          \
+    {                                                                                              \
+        PRE_BR_IF_I32_NE if (BRC_BR_IF_I32_NE) {                                                   \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_I32_LT_S 4
 #define PRE_BR_IF_I32_LT_S
 #define BRC_BR_IF_I32_LT_S ((int32_t)SLOT(2).i32 < (int32_t)SLOT(3).i32)
-#define BODY_BR_IF_I32_LT_S { PRE_BR_IF_I32_LT_S if (BRC_BR_IF_I32_LT_S) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_I32_LT_S                                                                        \
+    {                                                                                              \
+        PRE_BR_IF_I32_LT_S if (BRC_BR_IF_I32_LT_S) {                                               \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_I32_LT_U 4
 #define PRE_BR_IF_I32_LT_U
 #define BRC_BR_IF_I32_LT_U (SLOT(2).i32 < SLOT(3).i32)
-#define BODY_BR_IF_I32_LT_U { PRE_BR_IF_I32_LT_U if (BRC_BR_IF_I32_LT_U) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_I32_LT_U                                                                        \
+    {                                                                                              \
+        PRE_BR_IF_I32_LT_U if (BRC_BR_IF_I32_LT_U) {                                               \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_I32_GT_S 4
 #define PRE_BR_IF_I32_GT_S
 #define BRC_BR_IF_I32_GT_S ((int32_t)SLOT(2).i32 > (int32_t)SLOT(3).i32)
-#define BODY_BR_IF_I32_GT_S { PRE_BR_IF_I32_GT_S if (BRC_BR_IF_I32_GT_S) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_I32_GT_S                                                                        \
+    {                                                                                              \
+        PRE_BR_IF_I32_GT_S if (BRC_BR_IF_I32_GT_S) {                                               \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_I32_GT_U 4
 #define PRE_BR_IF_I32_GT_U
 #define BRC_BR_IF_I32_GT_U (SLOT(2).i32 > SLOT(3).i32)
-#define BODY_BR_IF_I32_GT_U { PRE_BR_IF_I32_GT_U if (BRC_BR_IF_I32_GT_U) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_I32_GT_U                                                                        \
+    {                                                                                              \
+        PRE_BR_IF_I32_GT_U if (BRC_BR_IF_I32_GT_U) {                                               \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_I32_LE_S 4
 #define PRE_BR_IF_I32_LE_S
 #define BRC_BR_IF_I32_LE_S ((int32_t)SLOT(2).i32 <= (int32_t)SLOT(3).i32)
-#define BODY_BR_IF_I32_LE_S { PRE_BR_IF_I32_LE_S if (BRC_BR_IF_I32_LE_S) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_I32_LE_S                                                                        \
+    {                                                                                              \
+        PRE_BR_IF_I32_LE_S if (BRC_BR_IF_I32_LE_S) {                                               \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_I32_LE_U 4
 #define PRE_BR_IF_I32_LE_U
 #define BRC_BR_IF_I32_LE_U (SLOT(2).i32 <= SLOT(3).i32)
-#define BODY_BR_IF_I32_LE_U { PRE_BR_IF_I32_LE_U if (BRC_BR_IF_I32_LE_U) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_I32_LE_U                                                                        \
+    {                                                                                              \
+        PRE_BR_IF_I32_LE_U if (BRC_BR_IF_I32_LE_U) {                                               \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_I32_GE_S 4
 #define PRE_BR_IF_I32_GE_S
 #define BRC_BR_IF_I32_GE_S ((int32_t)SLOT(2).i32 >= (int32_t)SLOT(3).i32)
-#define BODY_BR_IF_I32_GE_S { PRE_BR_IF_I32_GE_S if (BRC_BR_IF_I32_GE_S) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_I32_GE_S                                                                        \
+    {                                                                                              \
+        PRE_BR_IF_I32_GE_S if (BRC_BR_IF_I32_GE_S) {                                               \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_I32_GE_U 4
 #define PRE_BR_IF_I32_GE_U
 #define BRC_BR_IF_I32_GE_U (SLOT(2).i32 >= SLOT(3).i32)
-#define BODY_BR_IF_I32_GE_U { PRE_BR_IF_I32_GE_U if (BRC_BR_IF_I32_GE_U) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_I32_GE_U                                                                        \
+    {                                                                                              \
+        PRE_BR_IF_I32_GE_U if (BRC_BR_IF_I32_GE_U) {                                               \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_I32_EQ_I 4
 #define PRE_BR_IF_I32_EQ_I
 #define BRC_BR_IF_I32_EQ_I (SLOT(2).i32 == pc[3].u32)
-#define BODY_BR_IF_I32_EQ_I { PRE_BR_IF_I32_EQ_I if (BRC_BR_IF_I32_EQ_I) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_I32_EQ_I                                                                        \
+    {                                                                                              \
+        PRE_BR_IF_I32_EQ_I if (BRC_BR_IF_I32_EQ_I) {                                               \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_I32_NE_I 4
 #define PRE_BR_IF_I32_NE_I
 #define BRC_BR_IF_I32_NE_I (SLOT(2).i32 != pc[3].u32)
-#define BODY_BR_IF_I32_NE_I { PRE_BR_IF_I32_NE_I if (BRC_BR_IF_I32_NE_I) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_I32_NE_I                                                                        \
+    {                                                                                              \
+        PRE_BR_IF_I32_NE_I if (BRC_BR_IF_I32_NE_I) {                                               \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_I32_LT_S_I 4
 #define PRE_BR_IF_I32_LT_S_I
 #define BRC_BR_IF_I32_LT_S_I ((int32_t)SLOT(2).i32 < pc[3].i32)
-#define BODY_BR_IF_I32_LT_S_I { PRE_BR_IF_I32_LT_S_I if (BRC_BR_IF_I32_LT_S_I) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_I32_LT_S_I                                                                      \
+    {                                                                                              \
+        PRE_BR_IF_I32_LT_S_I if (BRC_BR_IF_I32_LT_S_I) {                                           \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_I32_LT_U_I 4
 #define PRE_BR_IF_I32_LT_U_I
 #define BRC_BR_IF_I32_LT_U_I (SLOT(2).i32 < pc[3].u32)
-#define BODY_BR_IF_I32_LT_U_I { PRE_BR_IF_I32_LT_U_I if (BRC_BR_IF_I32_LT_U_I) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_I32_LT_U_I                                                                      \
+    {                                                                                              \
+        PRE_BR_IF_I32_LT_U_I if (BRC_BR_IF_I32_LT_U_I) {                                           \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_I32_GT_S_I 4
 #define PRE_BR_IF_I32_GT_S_I
 #define BRC_BR_IF_I32_GT_S_I ((int32_t)SLOT(2).i32 > pc[3].i32)
-#define BODY_BR_IF_I32_GT_S_I { PRE_BR_IF_I32_GT_S_I if (BRC_BR_IF_I32_GT_S_I) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_I32_GT_S_I                                                                      \
+    {                                                                                              \
+        PRE_BR_IF_I32_GT_S_I if (BRC_BR_IF_I32_GT_S_I) {                                           \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_I32_GT_U_I 4
 #define PRE_BR_IF_I32_GT_U_I
 #define BRC_BR_IF_I32_GT_U_I (SLOT(2).i32 > pc[3].u32)
-#define BODY_BR_IF_I32_GT_U_I { PRE_BR_IF_I32_GT_U_I if (BRC_BR_IF_I32_GT_U_I) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_I32_GT_U_I                                                                      \
+    {                                                                                              \
+        PRE_BR_IF_I32_GT_U_I if (BRC_BR_IF_I32_GT_U_I) {                                           \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_I32_LE_S_I 4
 #define PRE_BR_IF_I32_LE_S_I
 #define BRC_BR_IF_I32_LE_S_I ((int32_t)SLOT(2).i32 <= pc[3].i32)
-#define BODY_BR_IF_I32_LE_S_I { PRE_BR_IF_I32_LE_S_I if (BRC_BR_IF_I32_LE_S_I) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_I32_LE_S_I                                                                      \
+    {                                                                                              \
+        PRE_BR_IF_I32_LE_S_I if (BRC_BR_IF_I32_LE_S_I) {                                           \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_I32_LE_U_I 4
 #define PRE_BR_IF_I32_LE_U_I
 #define BRC_BR_IF_I32_LE_U_I (SLOT(2).i32 <= pc[3].u32)
-#define BODY_BR_IF_I32_LE_U_I { PRE_BR_IF_I32_LE_U_I if (BRC_BR_IF_I32_LE_U_I) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_I32_LE_U_I                                                                      \
+    {                                                                                              \
+        PRE_BR_IF_I32_LE_U_I if (BRC_BR_IF_I32_LE_U_I) {                                           \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_I32_GE_S_I 4
 #define PRE_BR_IF_I32_GE_S_I
 #define BRC_BR_IF_I32_GE_S_I ((int32_t)SLOT(2).i32 >= pc[3].i32)
-#define BODY_BR_IF_I32_GE_S_I { PRE_BR_IF_I32_GE_S_I if (BRC_BR_IF_I32_GE_S_I) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_I32_GE_S_I                                                                      \
+    {                                                                                              \
+        PRE_BR_IF_I32_GE_S_I if (BRC_BR_IF_I32_GE_S_I) {                                           \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_I32_GE_U_I 4
 #define PRE_BR_IF_I32_GE_U_I
 #define BRC_BR_IF_I32_GE_U_I (SLOT(2).i32 >= pc[3].u32)
-#define BODY_BR_IF_I32_GE_U_I { PRE_BR_IF_I32_GE_U_I if (BRC_BR_IF_I32_GE_U_I) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_I32_GE_U_I                                                                      \
+    {                                                                                              \
+        PRE_BR_IF_I32_GE_U_I if (BRC_BR_IF_I32_GE_U_I) {                                           \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_AND_I 4
 #define PRE_BR_IF_AND_I
 #define BRC_BR_IF_AND_I (SLOT(2).i32 & pc[3].u32)
-#define BODY_BR_IF_AND_I { PRE_BR_IF_AND_I if (BRC_BR_IF_AND_I) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_AND_I                                                                           \
+    {                                                                                              \
+        PRE_BR_IF_AND_I if (BRC_BR_IF_AND_I) {                                                     \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_AND_I_EQZ 4
 #define PRE_BR_IF_AND_I_EQZ
 #define BRC_BR_IF_AND_I_EQZ (!(SLOT(2).i32 & pc[3].u32))
-#define BODY_BR_IF_AND_I_EQZ { PRE_BR_IF_AND_I_EQZ if (BRC_BR_IF_AND_I_EQZ) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_AND_I_EQZ                                                                       \
+    {                                                                                              \
+        PRE_BR_IF_AND_I_EQZ if (BRC_BR_IF_AND_I_EQZ) {                                             \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_LOAD8 4
-#define PRE_BR_IF_LOAD8 uint8_t b; LOAD8_COND(b);
+#define PRE_BR_IF_LOAD8                                                                            \
+    uint8_t b;                                                                                     \
+    LOAD8_COND(b);
 #define BRC_BR_IF_LOAD8 (b)
-#define BODY_BR_IF_LOAD8 { PRE_BR_IF_LOAD8 if (BRC_BR_IF_LOAD8) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_LOAD8                                                                           \
+    {                                                                                              \
+        PRE_BR_IF_LOAD8 if (BRC_BR_IF_LOAD8) {                                                     \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_LOAD8_EQZ 4
-#define PRE_BR_IF_LOAD8_EQZ uint8_t b; LOAD8_COND(b);
+#define PRE_BR_IF_LOAD8_EQZ                                                                        \
+    uint8_t b;                                                                                     \
+    LOAD8_COND(b);
 #define BRC_BR_IF_LOAD8_EQZ (!(b))
-#define BODY_BR_IF_LOAD8_EQZ { PRE_BR_IF_LOAD8_EQZ if (BRC_BR_IF_LOAD8_EQZ) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_LOAD8_EQZ                                                                       \
+    {                                                                                              \
+        PRE_BR_IF_LOAD8_EQZ if (BRC_BR_IF_LOAD8_EQZ) {                                             \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_LOAD8_SET 5
-#define PRE_BR_IF_LOAD8_SET uint64_t ea = (uint64_t)SLOT(3).i32 + pc[4].u32; if (ea + 1 > mem_size) goto trap_memory; uint8_t b = mem[ea]; SLOT(2).i64 = b;
+#define PRE_BR_IF_LOAD8_SET                                                                        \
+    uint64_t ea = (uint64_t)SLOT(3).i32 + pc[4].u32;                                               \
+    if (ea + 1 > mem_size) goto trap_memory;                                                       \
+    uint8_t b = mem[ea];                                                                           \
+    SLOT(2).i64 = b;
 #define BRC_BR_IF_LOAD8_SET (b)
-#define BODY_BR_IF_LOAD8_SET { PRE_BR_IF_LOAD8_SET if (BRC_BR_IF_LOAD8_SET) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_LOAD8_SET                                                                       \
+    {                                                                                              \
+        PRE_BR_IF_LOAD8_SET if (BRC_BR_IF_LOAD8_SET) {                                             \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF_LOAD8_SET_EQZ 5
-#define PRE_BR_IF_LOAD8_SET_EQZ uint64_t ea = (uint64_t)SLOT(3).i32 + pc[4].u32; if (ea + 1 > mem_size) goto trap_memory; uint8_t b = mem[ea]; SLOT(2).i64 = b;
+#define PRE_BR_IF_LOAD8_SET_EQZ                                                                    \
+    uint64_t ea = (uint64_t)SLOT(3).i32 + pc[4].u32;                                               \
+    if (ea + 1 > mem_size) goto trap_memory;                                                       \
+    uint8_t b = mem[ea];                                                                           \
+    SLOT(2).i64 = b;
 #define BRC_BR_IF_LOAD8_SET_EQZ (!(b))
-#define BODY_BR_IF_LOAD8_SET_EQZ { PRE_BR_IF_LOAD8_SET_EQZ if (BRC_BR_IF_LOAD8_SET_EQZ) { pc = pc[1].target; vmbreak; } }
+#define BODY_BR_IF_LOAD8_SET_EQZ                                                                   \
+    {                                                                                              \
+        PRE_BR_IF_LOAD8_SET_EQZ if (BRC_BR_IF_LOAD8_SET_EQZ) {                                     \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 /* the loop header: spends a unit, or suspends with pc on it */
 #define LEN_LOOP_CHECK 1
-#define BODY_LOOP_CHECK { SPEND_UNIT(); }
+#define BODY_LOOP_CHECK                                                                            \
+    { SPEND_UNIT(); }
 
 #define LEN_F64_ADD 4
-#define BODY_F64_ADD                             \
-    {                                            \
-        SLOT(1).f64 = SLOT(2).f64 + SLOT(3).f64; \
-    }
+#define BODY_F64_ADD                                                                               \
+    { SLOT(1).f64 = SLOT(2).f64 + SLOT(3).f64; }
 #define LEN_GLOBAL_GET 3
-#define BODY_GLOBAL_GET                               \
-    {                                                 \
-        SLOT(1) = inst->globals[pc[2].u32]->value[0]; \
-    }
+#define BODY_GLOBAL_GET                                                                            \
+    { SLOT(1) = inst->globals[pc[2].u32]->value[0]; }
 #define LEN_GLOBAL_SET 3
-#define BODY_GLOBAL_SET                               \
-    {                                                 \
-        inst->globals[pc[1].u32]->value[0] = SLOT(2); \
-    }
+#define BODY_GLOBAL_SET                                                                            \
+    { inst->globals[pc[1].u32]->value[0] = SLOT(2); }
 #define LEN_I32_CTZ 3
-#define BODY_I32_CTZ                                \
-    {                                               \
-        SLOT(1).i64 = numeric_i32_ctz(SLOT(2).i32); \
-    }
+#define BODY_I32_CTZ                                                                               \
+    { SLOT(1).i64 = numeric_i32_ctz(SLOT(2).i32); }
 #define LEN_I32_DIV_U 4
-#define BODY_I32_DIV_U                             \
-    {                                              \
-        uint32_t a = SLOT(2).i32, b = SLOT(3).i32; \
-        if (b == 0) {                              \
-        tk = HIVE_TRAP_INT_DIV_ZERO;               \
-        goto trap;                                 \
-        }                                          \
-        SLOT(1).i64 = a / b;                       \
+#define BODY_I32_DIV_U                                                                             \
+    {                                                                                              \
+        uint32_t a = SLOT(2).i32, b = SLOT(3).i32;                                                 \
+        if (b == 0) {                                                                              \
+            tk = HIVE_TRAP_INT_DIV_ZERO;                                                           \
+            goto trap;                                                                             \
+        }                                                                                          \
+        SLOT(1).i64 = a / b;                                                                       \
     }
 #define LEN_I32_GE_S_I 4
-#define BODY_I32_GE_S_I                                  \
-    {                                                    \
-        SLOT(1).i64 = (int32_t)SLOT(2).i32 >= pc[3].i32; \
-    }
+#define BODY_I32_GE_S_I                                                                            \
+    { SLOT(1).i64 = (int32_t)SLOT(2).i32 >= pc[3].i32; }
 #define LEN_I32_GT_S_I 4
-#define BODY_I32_GT_S_I                                 \
-    {                                                   \
-        SLOT(1).i64 = (int32_t)SLOT(2).i32 > pc[3].i32; \
-    }
+#define BODY_I32_GT_S_I                                                                            \
+    { SLOT(1).i64 = (int32_t)SLOT(2).i32 > pc[3].i32; }
 #define LEN_I32_LT_S_I 4
-#define BODY_I32_LT_S_I                                 \
-    {                                                   \
-        SLOT(1).i64 = (int32_t)SLOT(2).i32 < pc[3].i32; \
-    }
+#define BODY_I32_LT_S_I                                                                            \
+    { SLOT(1).i64 = (int32_t)SLOT(2).i32 < pc[3].i32; }
 #define LEN_I32_LT_U_I 4
-#define BODY_I32_LT_U_I                        \
-    {                                          \
-        SLOT(1).i64 = SLOT(2).i32 < pc[3].u32; \
-    }
+#define BODY_I32_LT_U_I                                                                            \
+    { SLOT(1).i64 = SLOT(2).i32 < pc[3].u32; }
 #define LEN_I32_OR 4
-#define BODY_I32_OR                              \
-    {                                            \
-        SLOT(1).i64 = SLOT(2).i32 | SLOT(3).i32; \
-    }
+#define BODY_I32_OR                                                                                \
+    { SLOT(1).i64 = SLOT(2).i32 | SLOT(3).i32; }
 #define LEN_I32_SHL 4
-#define BODY_I32_SHL                                                 \
-    {                                                                \
-        SLOT(1).i64 = (uint32_t)(SLOT(2).i32 << (SLOT(3).i32 & 31)); \
-    }
+#define BODY_I32_SHL                                                                               \
+    { SLOT(1).i64 = (uint32_t)(SLOT(2).i32 << (SLOT(3).i32 & 31)); }
 #define LEN_I32_SHR_S_I 4
-#define BODY_I32_SHR_S_I                                             \
-    {                                                                \
-        SLOT(1).i64 = (uint32_t)((int32_t)SLOT(2).i32 >> pc[3].u32); \
-    }
+#define BODY_I32_SHR_S_I                                                                           \
+    { SLOT(1).i64 = (uint32_t)((int32_t)SLOT(2).i32 >> pc[3].u32); }
 #define LEN_I32_SHR_U 4
-#define BODY_I32_SHR_U                                   \
-    {                                                    \
-        SLOT(1).i64 = SLOT(2).i32 >> (SLOT(3).i32 & 31); \
-    }
+#define BODY_I32_SHR_U                                                                             \
+    { SLOT(1).i64 = SLOT(2).i32 >> (SLOT(3).i32 & 31); }
 #define LEN_I32_SHR_U_I 4
-#define BODY_I32_SHR_U_I                        \
-    {                                           \
-        SLOT(1).i64 = SLOT(2).i32 >> pc[3].u32; \
-    }
+#define BODY_I32_SHR_U_I                                                                           \
+    { SLOT(1).i64 = SLOT(2).i32 >> pc[3].u32; }
 #define LEN_I32_SUB 4
-#define BODY_I32_SUB                             \
-    {                                            \
-        SLOT(1).i64 = SLOT(2).i32 - SLOT(3).i32; \
-    }
+#define BODY_I32_SUB                                                                               \
+    { SLOT(1).i64 = SLOT(2).i32 - SLOT(3).i32; }
 #define LEN_I32_XOR 4
-#define BODY_I32_XOR                             \
-    {                                            \
-        SLOT(1).i64 = SLOT(2).i32 ^ SLOT(3).i32; \
-    }
+#define BODY_I32_XOR                                                                               \
+    { SLOT(1).i64 = SLOT(2).i32 ^ SLOT(3).i32; }
 #define LEN_I32_XOR_I 4
-#define BODY_I32_XOR_I                         \
-    {                                          \
-        SLOT(1).i64 = SLOT(2).i32 ^ pc[3].u32; \
-    }
+#define BODY_I32_XOR_I                                                                             \
+    { SLOT(1).i64 = SLOT(2).i32 ^ pc[3].u32; }
 #define LEN_I64_REINTERPRET_F64 3
-#define BODY_I64_REINTERPRET_F64 \
-    {                      \
-        SLOT(1) = SLOT(2); \
+#define BODY_I64_REINTERPRET_F64                                                                   \
+    { SLOT(1) = SLOT(2); }
+
+/* The handler of an instruction with a body (BODY_CASE) or of a
+ * conditional branch (BRANCH_CASE), on its own. */
+#define BODY_CASE(op)                                                                              \
+    vmcase(op) {                                                                                   \
+        BODY_##op;                                                                                 \
+        pc += LEN_##op;                                                                            \
+        vmbreak;                                                                                   \
+    }
+#define BRANCH_CASE(op)                                                                            \
+    vmcase(op) {                                                                                   \
+        PRE_##op pc = BRC_##op ? pc[1].target : pc + LEN_##op;                                     \
+        vmbreak;                                                                                   \
     }
 
 /* ---- the budget, in slices ------------------------------------------------ *
@@ -1313,8 +1421,8 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc = pc[1].target;
             vmbreak;
         }
-        vmcase(BR_IF) { PRE_BR_IF pc = BRC_BR_IF ? pc[1].target : pc + LEN_BR_IF; vmbreak; }
-        vmcase(BR_IF_EQZ) { PRE_BR_IF_EQZ pc = BRC_BR_IF_EQZ ? pc[1].target : pc + LEN_BR_IF_EQZ; vmbreak; }
+        BRANCH_CASE(BR_IF)
+        BRANCH_CASE(BR_IF_EQZ)
         vmcase(BR_IF_UNWIND) {
             if (!SLOT(4).i32) {
                 pc += 5;
@@ -1327,34 +1435,34 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             vmbreak;
         }
         /* comparisons fused with a branch: [target, a, b] */
-        vmcase(BR_IF_I32_EQ) { PRE_BR_IF_I32_EQ pc = BRC_BR_IF_I32_EQ ? pc[1].target : pc + LEN_BR_IF_I32_EQ; vmbreak; }
-        vmcase(BR_IF_I32_NE) { PRE_BR_IF_I32_NE pc = BRC_BR_IF_I32_NE ? pc[1].target : pc + LEN_BR_IF_I32_NE; vmbreak; }
-        vmcase(BR_IF_I32_LT_S) { PRE_BR_IF_I32_LT_S pc = BRC_BR_IF_I32_LT_S ? pc[1].target : pc + LEN_BR_IF_I32_LT_S; vmbreak; }
-        vmcase(BR_IF_I32_LT_U) { PRE_BR_IF_I32_LT_U pc = BRC_BR_IF_I32_LT_U ? pc[1].target : pc + LEN_BR_IF_I32_LT_U; vmbreak; }
-        vmcase(BR_IF_I32_GT_S) { PRE_BR_IF_I32_GT_S pc = BRC_BR_IF_I32_GT_S ? pc[1].target : pc + LEN_BR_IF_I32_GT_S; vmbreak; }
-        vmcase(BR_IF_I32_GT_U) { PRE_BR_IF_I32_GT_U pc = BRC_BR_IF_I32_GT_U ? pc[1].target : pc + LEN_BR_IF_I32_GT_U; vmbreak; }
-        vmcase(BR_IF_I32_LE_S) { PRE_BR_IF_I32_LE_S pc = BRC_BR_IF_I32_LE_S ? pc[1].target : pc + LEN_BR_IF_I32_LE_S; vmbreak; }
-        vmcase(BR_IF_I32_LE_U) { PRE_BR_IF_I32_LE_U pc = BRC_BR_IF_I32_LE_U ? pc[1].target : pc + LEN_BR_IF_I32_LE_U; vmbreak; }
-        vmcase(BR_IF_I32_GE_S) { PRE_BR_IF_I32_GE_S pc = BRC_BR_IF_I32_GE_S ? pc[1].target : pc + LEN_BR_IF_I32_GE_S; vmbreak; }
-        vmcase(BR_IF_I32_GE_U) { PRE_BR_IF_I32_GE_U pc = BRC_BR_IF_I32_GE_U ? pc[1].target : pc + LEN_BR_IF_I32_GE_U; vmbreak; }
+        BRANCH_CASE(BR_IF_I32_EQ)
+        BRANCH_CASE(BR_IF_I32_NE)
+        BRANCH_CASE(BR_IF_I32_LT_S)
+        BRANCH_CASE(BR_IF_I32_LT_U)
+        BRANCH_CASE(BR_IF_I32_GT_S)
+        BRANCH_CASE(BR_IF_I32_GT_U)
+        BRANCH_CASE(BR_IF_I32_LE_S)
+        BRANCH_CASE(BR_IF_I32_LE_U)
+        BRANCH_CASE(BR_IF_I32_GE_S)
+        BRANCH_CASE(BR_IF_I32_GE_U)
         /* ... and with a constant: [target, a, imm] */
-        vmcase(BR_IF_I32_EQ_I) { PRE_BR_IF_I32_EQ_I pc = BRC_BR_IF_I32_EQ_I ? pc[1].target : pc + LEN_BR_IF_I32_EQ_I; vmbreak; }
-        vmcase(BR_IF_I32_NE_I) { PRE_BR_IF_I32_NE_I pc = BRC_BR_IF_I32_NE_I ? pc[1].target : pc + LEN_BR_IF_I32_NE_I; vmbreak; }
-        vmcase(BR_IF_I32_LT_S_I) { PRE_BR_IF_I32_LT_S_I pc = BRC_BR_IF_I32_LT_S_I ? pc[1].target : pc + LEN_BR_IF_I32_LT_S_I; vmbreak; }
-        vmcase(BR_IF_I32_LT_U_I) { PRE_BR_IF_I32_LT_U_I pc = BRC_BR_IF_I32_LT_U_I ? pc[1].target : pc + LEN_BR_IF_I32_LT_U_I; vmbreak; }
-        vmcase(BR_IF_I32_GT_S_I) { PRE_BR_IF_I32_GT_S_I pc = BRC_BR_IF_I32_GT_S_I ? pc[1].target : pc + LEN_BR_IF_I32_GT_S_I; vmbreak; }
-        vmcase(BR_IF_I32_GT_U_I) { PRE_BR_IF_I32_GT_U_I pc = BRC_BR_IF_I32_GT_U_I ? pc[1].target : pc + LEN_BR_IF_I32_GT_U_I; vmbreak; }
-        vmcase(BR_IF_I32_LE_S_I) { PRE_BR_IF_I32_LE_S_I pc = BRC_BR_IF_I32_LE_S_I ? pc[1].target : pc + LEN_BR_IF_I32_LE_S_I; vmbreak; }
-        vmcase(BR_IF_I32_LE_U_I) { PRE_BR_IF_I32_LE_U_I pc = BRC_BR_IF_I32_LE_U_I ? pc[1].target : pc + LEN_BR_IF_I32_LE_U_I; vmbreak; }
-        vmcase(BR_IF_I32_GE_S_I) { PRE_BR_IF_I32_GE_S_I pc = BRC_BR_IF_I32_GE_S_I ? pc[1].target : pc + LEN_BR_IF_I32_GE_S_I; vmbreak; }
-        vmcase(BR_IF_I32_GE_U_I) { PRE_BR_IF_I32_GE_U_I pc = BRC_BR_IF_I32_GE_U_I ? pc[1].target : pc + LEN_BR_IF_I32_GE_U_I; vmbreak; }
+        BRANCH_CASE(BR_IF_I32_EQ_I)
+        BRANCH_CASE(BR_IF_I32_NE_I)
+        BRANCH_CASE(BR_IF_I32_LT_S_I)
+        BRANCH_CASE(BR_IF_I32_LT_U_I)
+        BRANCH_CASE(BR_IF_I32_GT_S_I)
+        BRANCH_CASE(BR_IF_I32_GT_U_I)
+        BRANCH_CASE(BR_IF_I32_LE_S_I)
+        BRANCH_CASE(BR_IF_I32_LE_U_I)
+        BRANCH_CASE(BR_IF_I32_GE_S_I)
+        BRANCH_CASE(BR_IF_I32_GE_U_I)
         /* bit tests: [target, a, imm] */
-        vmcase(BR_IF_AND_I) { PRE_BR_IF_AND_I pc = BRC_BR_IF_AND_I ? pc[1].target : pc + LEN_BR_IF_AND_I; vmbreak; }
-        vmcase(BR_IF_AND_I_EQZ) { PRE_BR_IF_AND_I_EQZ pc = BRC_BR_IF_AND_I_EQZ ? pc[1].target : pc + LEN_BR_IF_AND_I_EQZ; vmbreak; }
-        vmcase(BR_IF_LOAD8) { PRE_BR_IF_LOAD8 pc = BRC_BR_IF_LOAD8 ? pc[1].target : pc + LEN_BR_IF_LOAD8; vmbreak; }
-        vmcase(BR_IF_LOAD8_EQZ) { PRE_BR_IF_LOAD8_EQZ pc = BRC_BR_IF_LOAD8_EQZ ? pc[1].target : pc + LEN_BR_IF_LOAD8_EQZ; vmbreak; }
-        vmcase(BR_IF_LOAD8_SET) { PRE_BR_IF_LOAD8_SET pc = BRC_BR_IF_LOAD8_SET ? pc[1].target : pc + LEN_BR_IF_LOAD8_SET; vmbreak; }
-        vmcase(BR_IF_LOAD8_SET_EQZ) { PRE_BR_IF_LOAD8_SET_EQZ pc = BRC_BR_IF_LOAD8_SET_EQZ ? pc[1].target : pc + LEN_BR_IF_LOAD8_SET_EQZ; vmbreak; }
+        BRANCH_CASE(BR_IF_AND_I)
+        BRANCH_CASE(BR_IF_AND_I_EQZ)
+        BRANCH_CASE(BR_IF_LOAD8)
+        BRANCH_CASE(BR_IF_LOAD8_EQZ)
+        BRANCH_CASE(BR_IF_LOAD8_SET)
+        BRANCH_CASE(BR_IF_LOAD8_SET_EQZ)
         vmcase(BR_TABLE) {
             uint32_t i = SLOT(4).i32, count = pc[1].u32, arity = pc[2].u32;
             const wasm_cell *entry = pc + 5 + 2 * (size_t)(i < count ? i : count);
@@ -1518,7 +1626,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         }
 
         /* ---- parametric and variables ---- */
-        vmcase(SELECT) { BODY_SELECT; pc += LEN_SELECT; vmbreak; }
+        BODY_CASE(SELECT)
         vmcase(SELECT_V128) {
             /* The chosen value may overlap the destination: read first. */
             const wasm_slot *s = SLOT(4).i32 ? &SLOT(2) : &SLOT(3);
@@ -1529,9 +1637,9 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 5;
             vmbreak;
         }
-        vmcase(COPY) { BODY_COPY; pc += LEN_COPY; vmbreak; }
-        vmcase(COPY2) { BODY_COPY2; pc += LEN_COPY2; vmbreak; }
-        vmcase(COPY3) { BODY_COPY3; pc += LEN_COPY3; vmbreak; }
+        BODY_CASE(COPY)
+        BODY_CASE(COPY2)
+        BODY_CASE(COPY3)
         vmcase(COPY_V128) {
             const wasm_slot *s = &SLOT(2);
             wasm_slot lo = s[0], hi = s[1];
@@ -1541,8 +1649,8 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 3;
             vmbreak;
         }
-        vmcase(GLOBAL_GET) { BODY_GLOBAL_GET; pc += LEN_GLOBAL_GET; vmbreak; }
-        vmcase(GLOBAL_SET) { BODY_GLOBAL_SET; pc += LEN_GLOBAL_SET; vmbreak; }
+        BODY_CASE(GLOBAL_GET)
+        BODY_CASE(GLOBAL_SET)
         vmcase(GLOBAL_GET_V128) {
             const hive_global *g = inst->globals[pc[2].u32];
             wasm_slot *d = &SLOT(1);
@@ -1559,7 +1667,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 3;
             vmbreak;
         }
-        vmcase(CONST) { BODY_CONST; pc += LEN_CONST; vmbreak; }
+        BODY_CASE(CONST)
 
         /* ---- tables: window operations (sp: just above the operands) ---- */
         vmcase(TABLE_GET) {
@@ -1689,36 +1797,36 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         }
 
         /* ---- integer operations with a constant operand [d, a, imm] ---- */
-        vmcase(I32_ADD_I) { BODY_I32_ADD_I; pc += LEN_I32_ADD_I; vmbreak; }
-        vmcase(I32_SUB_I) { BODY_I32_SUB_I; pc += LEN_I32_SUB_I; vmbreak; }
-        vmcase(I32_MUL_I) { BODY_I32_MUL_I; pc += LEN_I32_MUL_I; vmbreak; }
-        vmcase(I32_AND_I) { BODY_I32_AND_I; pc += LEN_I32_AND_I; vmbreak; }
+        BODY_CASE(I32_ADD_I)
+        BODY_CASE(I32_SUB_I)
+        BODY_CASE(I32_MUL_I)
+        BODY_CASE(I32_AND_I)
         vmcase(I32_OR_I) { SLOT(1).i64 = SLOT(2).i32 | pc[3].u32; pc += 4; vmbreak; }
-        vmcase(I32_XOR_I) { BODY_I32_XOR_I; pc += LEN_I32_XOR_I; vmbreak; }
-        vmcase(I32_SHL_I) { BODY_I32_SHL_I; pc += LEN_I32_SHL_I; vmbreak; }
-        vmcase(I32_SHR_S_I) { BODY_I32_SHR_S_I; pc += LEN_I32_SHR_S_I; vmbreak; }
-        vmcase(I32_SHR_U_I) { BODY_I32_SHR_U_I; pc += LEN_I32_SHR_U_I; vmbreak; }
-        vmcase(I32_ROTL_I) { BODY_I32_ROTL_I; pc += LEN_I32_ROTL_I; vmbreak; }
+        BODY_CASE(I32_XOR_I)
+        BODY_CASE(I32_SHL_I)
+        BODY_CASE(I32_SHR_S_I)
+        BODY_CASE(I32_SHR_U_I)
+        BODY_CASE(I32_ROTL_I)
         vmcase(I32_ROTR_I) { SLOT(1).i64 = numeric_i32_rotr(SLOT(2).i32, pc[3].u32); pc += 4; vmbreak; }
-        vmcase(I32_EQ_I) { BODY_I32_EQ_I; pc += LEN_I32_EQ_I; vmbreak; }
-        vmcase(I32_NE_I) { BODY_I32_NE_I; pc += LEN_I32_NE_I; vmbreak; }
-        vmcase(I32_LT_S_I) { BODY_I32_LT_S_I; pc += LEN_I32_LT_S_I; vmbreak; }
-        vmcase(I32_LT_U_I) { BODY_I32_LT_U_I; pc += LEN_I32_LT_U_I; vmbreak; }
-        vmcase(I32_GT_S_I) { BODY_I32_GT_S_I; pc += LEN_I32_GT_S_I; vmbreak; }
+        BODY_CASE(I32_EQ_I)
+        BODY_CASE(I32_NE_I)
+        BODY_CASE(I32_LT_S_I)
+        BODY_CASE(I32_LT_U_I)
+        BODY_CASE(I32_GT_S_I)
         vmcase(I32_GT_U_I) { SLOT(1).i64 = SLOT(2).i32 > pc[3].u32; pc += 4; vmbreak; }
         vmcase(I32_LE_S_I) { SLOT(1).i64 = (int32_t)SLOT(2).i32 <= pc[3].i32; pc += 4; vmbreak; }
         vmcase(I32_LE_U_I) { SLOT(1).i64 = SLOT(2).i32 <= pc[3].u32; pc += 4; vmbreak; }
-        vmcase(I32_GE_S_I) { BODY_I32_GE_S_I; pc += LEN_I32_GE_S_I; vmbreak; }
+        BODY_CASE(I32_GE_S_I)
         vmcase(I32_GE_U_I) { SLOT(1).i64 = SLOT(2).i32 >= pc[3].u32; pc += 4; vmbreak; }
-        vmcase(I64_ADD_I) { BODY_I64_ADD_I; pc += LEN_I64_ADD_I; vmbreak; }
+        BODY_CASE(I64_ADD_I)
         vmcase(I64_SUB_I) { SLOT(1).i64 = SLOT(2).i64 - pc[3].u64; pc += 4; vmbreak; }
-        vmcase(I64_MUL_I) { BODY_I64_MUL_I; pc += LEN_I64_MUL_I; vmbreak; }
-        vmcase(I64_AND_I) { BODY_I64_AND_I; pc += LEN_I64_AND_I; vmbreak; }
+        BODY_CASE(I64_MUL_I)
+        BODY_CASE(I64_AND_I)
         vmcase(I64_OR_I) { SLOT(1).i64 = SLOT(2).i64 | pc[3].u64; pc += 4; vmbreak; }
         vmcase(I64_XOR_I) { SLOT(1).i64 = SLOT(2).i64 ^ pc[3].u64; pc += 4; vmbreak; }
         vmcase(I64_SHL_I) { SLOT(1).i64 = SLOT(2).i64 << pc[3].u32; pc += 4; vmbreak; }
         vmcase(I64_SHR_S_I) { SLOT(1).i64 = (uint64_t)((int64_t)SLOT(2).i64 >> pc[3].u32); pc += 4; vmbreak; }
-        vmcase(I64_SHR_U_I) { BODY_I64_SHR_U_I; pc += LEN_I64_SHR_U_I; vmbreak; }
+        BODY_CASE(I64_SHR_U_I)
 
         vmcase(I64_ROTL_I) { SLOT(1).i64 = numeric_i64_rotl(SLOT(2).i64, pc[3].u64); pc += 4; vmbreak; }
         vmcase(I64_ROTR_I) { SLOT(1).i64 = numeric_i64_rotr(SLOT(2).i64, pc[3].u64); pc += 4; vmbreak; }
@@ -1726,59 +1834,59 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         /* ---- loads [d, a, offset]: effective address = i32 address +
          * static offset, as a 64-bit sum that cannot wrap; the access must
          * end within the memory's current size. ---- */
-        vmcase(I32_LOAD) { BODY_I32_LOAD; pc += LEN_I32_LOAD; vmbreak; }
-        vmcase(I64_LOAD) { BODY_I64_LOAD; pc += LEN_I64_LOAD; vmbreak; }
-        vmcase(F32_LOAD) { BODY_F32_LOAD; pc += LEN_F32_LOAD; vmbreak; }
-        vmcase(F64_LOAD) { BODY_F64_LOAD; pc += LEN_F64_LOAD; vmbreak; }
-        vmcase(I32_LOAD8_S) { BODY_I32_LOAD8_S; pc += LEN_I32_LOAD8_S; vmbreak; }
-        vmcase(I32_LOAD8_U) { BODY_I32_LOAD8_U; pc += LEN_I32_LOAD8_U; vmbreak; }
-        vmcase(I32_LOAD16_S) { BODY_I32_LOAD16_S; pc += LEN_I32_LOAD16_S; vmbreak; }
-        vmcase(I32_LOAD16_U) { BODY_I32_LOAD16_U; pc += LEN_I32_LOAD16_U; vmbreak; }
-        vmcase(I64_LOAD8_S) { BODY_I64_LOAD8_S; pc += LEN_I64_LOAD8_S; vmbreak; }
-        vmcase(I64_LOAD8_U) { BODY_I64_LOAD8_U; pc += LEN_I64_LOAD8_U; vmbreak; }
-        vmcase(I64_LOAD16_S) { BODY_I64_LOAD16_S; pc += LEN_I64_LOAD16_S; vmbreak; }
-        vmcase(I64_LOAD16_U) { BODY_I64_LOAD16_U; pc += LEN_I64_LOAD16_U; vmbreak; }
-        vmcase(I64_LOAD32_S) { BODY_I64_LOAD32_S; pc += LEN_I64_LOAD32_S; vmbreak; }
-        vmcase(I64_LOAD32_U) { BODY_I64_LOAD32_U; pc += LEN_I64_LOAD32_U; vmbreak; }
+        BODY_CASE(I32_LOAD)
+        BODY_CASE(I64_LOAD)
+        BODY_CASE(F32_LOAD)
+        BODY_CASE(F64_LOAD)
+        BODY_CASE(I32_LOAD8_S)
+        BODY_CASE(I32_LOAD8_U)
+        BODY_CASE(I32_LOAD16_S)
+        BODY_CASE(I32_LOAD16_U)
+        BODY_CASE(I64_LOAD8_S)
+        BODY_CASE(I64_LOAD8_U)
+        BODY_CASE(I64_LOAD16_S)
+        BODY_CASE(I64_LOAD16_U)
+        BODY_CASE(I64_LOAD32_S)
+        BODY_CASE(I64_LOAD32_U)
 
         /* ---- stores [a, b, offset]: address fp[a], value fp[b] ---- */
-        vmcase(I32_STORE) { BODY_I32_STORE; pc += LEN_I32_STORE; vmbreak; }
-        vmcase(I64_STORE) { BODY_I64_STORE; pc += LEN_I64_STORE; vmbreak; }
-        vmcase(F32_STORE) { BODY_F32_STORE; pc += LEN_F32_STORE; vmbreak; }
-        vmcase(F64_STORE) { BODY_F64_STORE; pc += LEN_F64_STORE; vmbreak; }
-        vmcase(I32_STORE8) { BODY_I32_STORE8; pc += LEN_I32_STORE8; vmbreak; }
-        vmcase(I32_STORE16) { BODY_I32_STORE16; pc += LEN_I32_STORE16; vmbreak; }
-        vmcase(I64_STORE8) { BODY_I64_STORE8; pc += LEN_I64_STORE8; vmbreak; }
-        vmcase(I64_STORE16) { BODY_I64_STORE16; pc += LEN_I64_STORE16; vmbreak; }
-        vmcase(I64_STORE32) { BODY_I64_STORE32; pc += LEN_I64_STORE32; vmbreak; }
+        BODY_CASE(I32_STORE)
+        BODY_CASE(I64_STORE)
+        BODY_CASE(F32_STORE)
+        BODY_CASE(F64_STORE)
+        BODY_CASE(I32_STORE8)
+        BODY_CASE(I32_STORE16)
+        BODY_CASE(I64_STORE8)
+        BODY_CASE(I64_STORE16)
+        BODY_CASE(I64_STORE32)
 
         /* ---- loads with a folded address addition: the i32 sum wraps
          * (uint32_t) before the static offset is added without wrapping,
          * exactly as i32.add then the load would. [d, a, k, offset] ---- */
-        vmcase(I32_LOAD_AI) { BODY_I32_LOAD_AI; pc += LEN_I32_LOAD_AI; vmbreak; }
-        vmcase(I64_LOAD_AI) { BODY_I64_LOAD_AI; pc += LEN_I64_LOAD_AI; vmbreak; }
-        vmcase(F32_LOAD_AI) { BODY_F32_LOAD_AI; pc += LEN_F32_LOAD_AI; vmbreak; }
-        vmcase(F64_LOAD_AI) { BODY_F64_LOAD_AI; pc += LEN_F64_LOAD_AI; vmbreak; }
-        vmcase(I32_LOAD8_S_AI) { BODY_I32_LOAD8_S_AI; pc += LEN_I32_LOAD8_S_AI; vmbreak; }
-        vmcase(I32_LOAD8_U_AI) { BODY_I32_LOAD8_U_AI; pc += LEN_I32_LOAD8_U_AI; vmbreak; }
-        vmcase(I32_LOAD16_S_AI) { BODY_I32_LOAD16_S_AI; pc += LEN_I32_LOAD16_S_AI; vmbreak; }
-        vmcase(I32_LOAD16_U_AI) { BODY_I32_LOAD16_U_AI; pc += LEN_I32_LOAD16_U_AI; vmbreak; }
+        BODY_CASE(I32_LOAD_AI)
+        BODY_CASE(I64_LOAD_AI)
+        BODY_CASE(F32_LOAD_AI)
+        BODY_CASE(F64_LOAD_AI)
+        BODY_CASE(I32_LOAD8_S_AI)
+        BODY_CASE(I32_LOAD8_U_AI)
+        BODY_CASE(I32_LOAD16_S_AI)
+        BODY_CASE(I32_LOAD16_U_AI)
         /* [d, a, b, offset]: address fp[a] + fp[b], wrapping */
-        vmcase(I32_LOAD_AR) { BODY_I32_LOAD_AR; pc += LEN_I32_LOAD_AR; vmbreak; }
-        vmcase(I64_LOAD_AR) { BODY_I64_LOAD_AR; pc += LEN_I64_LOAD_AR; vmbreak; }
-        vmcase(F64_LOAD_AR) { BODY_F64_LOAD_AR; pc += LEN_F64_LOAD_AR; vmbreak; }
-        vmcase(I32_LOAD8_U_AR) { BODY_I32_LOAD8_U_AR; pc += LEN_I32_LOAD8_U_AR; vmbreak; }
+        BODY_CASE(I32_LOAD_AR)
+        BODY_CASE(I64_LOAD_AR)
+        BODY_CASE(F64_LOAD_AR)
+        BODY_CASE(I32_LOAD8_U_AR)
 
         /* ---- stores of a constant [a, imm, offset] ---- */
-        vmcase(I32_STORE_K) { BODY_I32_STORE_K; pc += LEN_I32_STORE_K; vmbreak; }
-        vmcase(I64_STORE_K) { BODY_I64_STORE_K; pc += LEN_I64_STORE_K; vmbreak; }
-        vmcase(I32_STORE8_K) { BODY_I32_STORE8_K; pc += LEN_I32_STORE8_K; vmbreak; }
+        BODY_CASE(I32_STORE_K)
+        BODY_CASE(I64_STORE_K)
+        BODY_CASE(I32_STORE8_K)
 
         /* ---- memory to memory (opcodes.h MOVE8..MOVE64) ---- */
-        vmcase(MOVE8) { BODY_MOVE8; pc += LEN_MOVE8; vmbreak; }
-        vmcase(MOVE16) { BODY_MOVE16; pc += LEN_MOVE16; vmbreak; }
-        vmcase(MOVE32) { BODY_MOVE32; pc += LEN_MOVE32; vmbreak; }
-        vmcase(MOVE64) { BODY_MOVE64; pc += LEN_MOVE64; vmbreak; }
+        BODY_CASE(MOVE8)
+        BODY_CASE(MOVE16)
+        BODY_CASE(MOVE32)
+        BODY_CASE(MOVE64)
 
         /* ---- f64 multiply-add, two roundings (numeric.h) ---- */
         vmcase(F64_MUL_ADD) {
@@ -1792,32 +1900,32 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             vmbreak;
         }
 
-        vmcase(I32_ADD_I2) { BODY_I32_ADD_I2; pc += LEN_I32_ADD_I2; vmbreak; }
+        BODY_CASE(I32_ADD_I2)
 
         /* ---- two chained integer operations (opcodes.h) ---- */
-        vmcase(I32_ADD_ADD) { BODY_I32_ADD_ADD; pc += LEN_I32_ADD_ADD; vmbreak; }
-        vmcase(I32_SUB_ADD) { BODY_I32_SUB_ADD; pc += LEN_I32_SUB_ADD; vmbreak; }
-        vmcase(I32_MUL_ADD) { BODY_I32_MUL_ADD; pc += LEN_I32_MUL_ADD; vmbreak; }
-        vmcase(I32_AND_ADD) { BODY_I32_AND_ADD; pc += LEN_I32_AND_ADD; vmbreak; }
-        vmcase(I32_XOR_ADD) { BODY_I32_XOR_ADD; pc += LEN_I32_XOR_ADD; vmbreak; }
-        vmcase(I32_SHL_I_ADD) { BODY_I32_SHL_I_ADD; pc += LEN_I32_SHL_I_ADD; vmbreak; }
-        vmcase(I32_AND_XOR) { BODY_I32_AND_XOR; pc += LEN_I32_AND_XOR; vmbreak; }
-        vmcase(I32_OR_XOR) { BODY_I32_OR_XOR; pc += LEN_I32_OR_XOR; vmbreak; }
-        vmcase(I32_XOR_XOR) { BODY_I32_XOR_XOR; pc += LEN_I32_XOR_XOR; vmbreak; }
-        vmcase(I32_XOR_AND) { BODY_I32_XOR_AND; pc += LEN_I32_XOR_AND; vmbreak; }
-        vmcase(I32_XOR_I_AND) { BODY_I32_XOR_I_AND; pc += LEN_I32_XOR_I_AND; vmbreak; }
-        vmcase(I32_SHR_U_I_XOR) { BODY_I32_SHR_U_I_XOR; pc += LEN_I32_SHR_U_I_XOR; vmbreak; }
-        vmcase(I32_SHL_I_XOR) { BODY_I32_SHL_I_XOR; pc += LEN_I32_SHL_I_XOR; vmbreak; }
-        vmcase(I32_ROTL_I_XOR) { BODY_I32_ROTL_I_XOR; pc += LEN_I32_ROTL_I_XOR; vmbreak; }
-        vmcase(I32_ROTL_I_ADD) { BODY_I32_ROTL_I_ADD; pc += LEN_I32_ROTL_I_ADD; vmbreak; }
-        vmcase(I64_ADD_ADD) { BODY_I64_ADD_ADD; pc += LEN_I64_ADD_ADD; vmbreak; }
-        vmcase(I64_MUL_ADD) { BODY_I64_MUL_ADD; pc += LEN_I64_MUL_ADD; vmbreak; }
-        vmcase(I64_XOR_XOR) { BODY_I64_XOR_XOR; pc += LEN_I64_XOR_XOR; vmbreak; }
-        vmcase(I64_SHR_U_I_XOR) { BODY_I64_SHR_U_I_XOR; pc += LEN_I64_SHR_U_I_XOR; vmbreak; }
-        vmcase(I64_SHL_I_XOR) { BODY_I64_SHL_I_XOR; pc += LEN_I64_SHL_I_XOR; vmbreak; }
-        vmcase(I64_ROTL_I_XOR) { BODY_I64_ROTL_I_XOR; pc += LEN_I64_ROTL_I_XOR; vmbreak; }
+        BODY_CASE(I32_ADD_ADD)
+        BODY_CASE(I32_SUB_ADD)
+        BODY_CASE(I32_MUL_ADD)
+        BODY_CASE(I32_AND_ADD)
+        BODY_CASE(I32_XOR_ADD)
+        BODY_CASE(I32_SHL_I_ADD)
+        BODY_CASE(I32_AND_XOR)
+        BODY_CASE(I32_OR_XOR)
+        BODY_CASE(I32_XOR_XOR)
+        BODY_CASE(I32_XOR_AND)
+        BODY_CASE(I32_XOR_I_AND)
+        BODY_CASE(I32_SHR_U_I_XOR)
+        BODY_CASE(I32_SHL_I_XOR)
+        BODY_CASE(I32_ROTL_I_XOR)
+        BODY_CASE(I32_ROTL_I_ADD)
+        BODY_CASE(I64_ADD_ADD)
+        BODY_CASE(I64_MUL_ADD)
+        BODY_CASE(I64_XOR_XOR)
+        BODY_CASE(I64_SHR_U_I_XOR)
+        BODY_CASE(I64_SHL_I_XOR)
+        BODY_CASE(I64_ROTL_I_XOR)
 
-        vmcase(F64_STORE_ADD_MUL) { BODY_F64_STORE_ADD_MUL; pc += LEN_F64_STORE_ADD_MUL; vmbreak; }
+        BODY_CASE(F64_STORE_ADD_MUL)
         vmcase(F64_STORE_MUL_ADD) {
             uint64_t ea = (uint64_t)SLOT(1).i32 + pc[2].u32;
             if (ea + 8 > mem_size) goto trap_memory;
@@ -1829,12 +1937,12 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
 
         /* ---- i32 comparisons (results are i32 0/1; whole slot written so
          * the upper half stays zero) ---- */
-        vmcase(I32_EQZ) { BODY_I32_EQZ; pc += LEN_I32_EQZ; vmbreak; }
+        BODY_CASE(I32_EQZ)
         vmcase(I32_EQ) { SLOT(1).i64 = SLOT(2).i32 == SLOT(3).i32; pc += 4; vmbreak; }
         vmcase(I32_NE) { SLOT(1).i64 = SLOT(2).i32 != SLOT(3).i32; pc += 4; vmbreak; }
-        vmcase(I32_LT_S) { BODY_I32_LT_S; pc += LEN_I32_LT_S; vmbreak; }
+        BODY_CASE(I32_LT_S)
         vmcase(I32_LT_U) { SLOT(1).i64 = SLOT(2).i32 < SLOT(3).i32; pc += 4; vmbreak; }
-        vmcase(I32_GT_S) { BODY_I32_GT_S; pc += LEN_I32_GT_S; vmbreak; }
+        BODY_CASE(I32_GT_S)
         vmcase(I32_GT_U) { SLOT(1).i64 = SLOT(2).i32 > SLOT(3).i32; pc += 4; vmbreak; }
         vmcase(I32_LE_S) { SLOT(1).i64 = (int32_t)SLOT(2).i32 <= (int32_t)SLOT(3).i32; pc += 4; vmbreak; }
         vmcase(I32_LE_U) { SLOT(1).i64 = SLOT(2).i32 <= SLOT(3).i32; pc += 4; vmbreak; }
@@ -1843,7 +1951,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
 
         /* ---- i64 comparisons ---- */
         vmcase(I64_EQZ) { SLOT(1).i64 = SLOT(2).i64 == 0; pc += 3; vmbreak; }
-        vmcase(I64_EQ) { BODY_I64_EQ; pc += LEN_I64_EQ; vmbreak; }
+        BODY_CASE(I64_EQ)
         vmcase(I64_NE) { SLOT(1).i64 = SLOT(2).i64 != SLOT(3).i64; pc += 4; vmbreak; }
         vmcase(I64_LT_S) { SLOT(1).i64 = (int64_t)SLOT(2).i64 < (int64_t)SLOT(3).i64; pc += 4; vmbreak; }
         vmcase(I64_LT_U) { SLOT(1).i64 = SLOT(2).i64 < SLOT(3).i64; pc += 4; vmbreak; }
@@ -1871,11 +1979,11 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         /* ---- i32 arithmetic (unsigned C arithmetic wraps as wasm does;
          * shift counts are taken modulo 32) ---- */
         vmcase(I32_CLZ) { SLOT(1).i64 = numeric_i32_clz(SLOT(2).i32); pc += 3; vmbreak; }
-        vmcase(I32_CTZ) { BODY_I32_CTZ; pc += LEN_I32_CTZ; vmbreak; }
+        BODY_CASE(I32_CTZ)
         vmcase(I32_POPCNT) { SLOT(1).i64 = numeric_i32_popcnt(SLOT(2).i32); pc += 3; vmbreak; }
-        vmcase(I32_ADD) { BODY_I32_ADD; pc += LEN_I32_ADD; vmbreak; }
-        vmcase(I32_SUB) { BODY_I32_SUB; pc += LEN_I32_SUB; vmbreak; }
-        vmcase(I32_MUL) { BODY_I32_MUL; pc += LEN_I32_MUL; vmbreak; }
+        BODY_CASE(I32_ADD)
+        BODY_CASE(I32_SUB)
+        BODY_CASE(I32_MUL)
         vmcase(I32_DIV_S) {
             int32_t a = (int32_t)SLOT(2).i32, b = (int32_t)SLOT(3).i32;
             if (b == 0) {
@@ -1890,7 +1998,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 4;
             vmbreak;
         }
-        vmcase(I32_DIV_U) { BODY_I32_DIV_U; pc += LEN_I32_DIV_U; vmbreak; }
+        BODY_CASE(I32_DIV_U)
         vmcase(I32_REM_S) {
             int32_t a = (int32_t)SLOT(2).i32, b = (int32_t)SLOT(3).i32;
             if (b == 0) {
@@ -1912,12 +2020,12 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 4;
             vmbreak;
         }
-        vmcase(I32_AND) { BODY_I32_AND; pc += LEN_I32_AND; vmbreak; }
-        vmcase(I32_OR) { BODY_I32_OR; pc += LEN_I32_OR; vmbreak; }
-        vmcase(I32_XOR) { BODY_I32_XOR; pc += LEN_I32_XOR; vmbreak; }
-        vmcase(I32_SHL) { BODY_I32_SHL; pc += LEN_I32_SHL; vmbreak; }
+        BODY_CASE(I32_AND)
+        BODY_CASE(I32_OR)
+        BODY_CASE(I32_XOR)
+        BODY_CASE(I32_SHL)
         vmcase(I32_SHR_S) { SLOT(1).i64 = (uint32_t)((int32_t)SLOT(2).i32 >> (SLOT(3).i32 & 31)); pc += 4; vmbreak; }
-        vmcase(I32_SHR_U) { BODY_I32_SHR_U; pc += LEN_I32_SHR_U; vmbreak; }
+        BODY_CASE(I32_SHR_U)
         vmcase(I32_ROTL) { SLOT(1).i64 = numeric_i32_rotl(SLOT(2).i32, SLOT(3).i32); pc += 4; vmbreak; }
         vmcase(I32_ROTR) { SLOT(1).i64 = numeric_i32_rotr(SLOT(2).i32, SLOT(3).i32); pc += 4; vmbreak; }
 
@@ -1925,7 +2033,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         vmcase(I64_CLZ) { SLOT(1).i64 = numeric_i64_clz(SLOT(2).i64); pc += 3; vmbreak; }
         vmcase(I64_CTZ) { SLOT(1).i64 = numeric_i64_ctz(SLOT(2).i64); pc += 3; vmbreak; }
         vmcase(I64_POPCNT) { SLOT(1).i64 = numeric_i64_popcnt(SLOT(2).i64); pc += 3; vmbreak; }
-        vmcase(I64_ADD) { BODY_I64_ADD; pc += LEN_I64_ADD; vmbreak; }
+        BODY_CASE(I64_ADD)
         vmcase(I64_SUB) { SLOT(1).i64 = SLOT(2).i64 - SLOT(3).i64; pc += 4; vmbreak; }
         vmcase(I64_MUL) { SLOT(1).i64 = SLOT(2).i64 * SLOT(3).i64; pc += 4; vmbreak; }
         vmcase(I64_DIV_S) {
@@ -1974,7 +2082,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         }
         vmcase(I64_AND) { SLOT(1).i64 = SLOT(2).i64 & SLOT(3).i64; pc += 4; vmbreak; }
         vmcase(I64_OR) { SLOT(1).i64 = SLOT(2).i64 | SLOT(3).i64; pc += 4; vmbreak; }
-        vmcase(I64_XOR) { BODY_I64_XOR; pc += LEN_I64_XOR; vmbreak; }
+        BODY_CASE(I64_XOR)
         vmcase(I64_SHL) { SLOT(1).i64 = SLOT(2).i64 << (SLOT(3).i64 & 63); pc += 4; vmbreak; }
         vmcase(I64_SHR_S) { SLOT(1).i64 = (uint64_t)((int64_t)SLOT(2).i64 >> (SLOT(3).i64 & 63)); pc += 4; vmbreak; }
         vmcase(I64_SHR_U) { SLOT(1).i64 = SLOT(2).i64 >> (SLOT(3).i64 & 63); pc += 4; vmbreak; }
@@ -2010,7 +2118,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         vmcase(F64_TRUNC) { SLOT(1).f64 = numeric_f64_trunc(SLOT(2).f64); pc += 3; vmbreak; }
         vmcase(F64_NEAREST) { SLOT(1).f64 = numeric_f64_nearest(SLOT(2).f64); pc += 3; vmbreak; }
         vmcase(F64_SQRT) { SLOT(1).f64 = sqrt(SLOT(2).f64); pc += 3; vmbreak; }
-        vmcase(F64_ADD) { BODY_F64_ADD; pc += LEN_F64_ADD; vmbreak; }
+        BODY_CASE(F64_ADD)
         vmcase(F64_SUB) { SLOT(1).f64 = SLOT(2).f64 - SLOT(3).f64; pc += 4; vmbreak; }
         vmcase(F64_MUL) { SLOT(1).f64 = SLOT(2).f64 * SLOT(3).f64; pc += 4; vmbreak; }
         vmcase(F64_DIV) { SLOT(1).f64 = SLOT(2).f64 / SLOT(3).f64; pc += 4; vmbreak; }
@@ -2023,7 +2131,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         }
 
         /* ---- conversions ---- */
-        vmcase(I32_WRAP_I64) { BODY_I32_WRAP_I64; pc += LEN_I32_WRAP_I64; vmbreak; }
+        BODY_CASE(I32_WRAP_I64)
         vmcase(I32_TRUNC_F32_S) {
             int32_t r;
             tk = numeric_i32_trunc_f32_s(SLOT(2).f32, &r);
@@ -2057,7 +2165,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             vmbreak;
         }
         vmcase(I64_EXTEND_I32_S) { SLOT(1).i64 = (uint64_t)(int64_t)(int32_t)SLOT(2).i32; pc += 3; vmbreak; }
-        vmcase(I64_EXTEND_I32_U) { BODY_I64_EXTEND_I32_U; pc += LEN_I64_EXTEND_I32_U; vmbreak; }
+        BODY_CASE(I64_EXTEND_I32_U)
         vmcase(I64_TRUNC_F32_S) {
             int64_t r;
             tk = numeric_i64_trunc_f32_s(SLOT(2).f32, &r);
@@ -2105,7 +2213,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         /* Floats live in slots as their bits: reinterpreting moves nothing,
          * but an i32 result must have a zero upper half. */
         vmcase(I32_REINTERPRET_F32) { SLOT(1).i64 = SLOT(2).i32; pc += 3; vmbreak; }
-        vmcase(I64_REINTERPRET_F64) { BODY_I64_REINTERPRET_F64; pc += LEN_I64_REINTERPRET_F64; vmbreak; }
+        BODY_CASE(I64_REINTERPRET_F64)
         vmcase(F32_REINTERPRET_I32) { SLOT(1) = SLOT(2); pc += 3; vmbreak; }
         vmcase(F64_REINTERPRET_I64) { SLOT(1) = SLOT(2); pc += 3; vmbreak; }
         vmcase(I32_EXTEND8_S) { SLOT(1).i64 = (uint32_t)(int32_t)(int8_t)SLOT(2).i32; pc += 3; vmbreak; }

@@ -1794,7 +1794,7 @@ static int compile_instr(vctx *v, uint8_t op) {
     return v_malformed(v, "illegal opcode");
 }
 
-/* ---- instruction pairs (opcodes.h WASM_PAIRS) ----------------------------- */
+/* ---- fused runs (opcodes.h WASM_PAIRS, WASM_TRIPLES, WASM_QUADS) ---------- */
 
 /* The runs of opcodes.h, in one table: ops[0..k-1] (each but the last of
  * the length in lens[]) make run. */
@@ -1846,18 +1846,19 @@ static wasm_op fused_op(const vctx *v, const struct vinsn *in, size_t k) {
         const run_def *d = &run_defs[v->runs[h] - 1];
         if (d->k != k) continue;
         size_t i = 0;
-        while (i < k && d->ops[i] == ops[i] && (i + 1 == k || d->lens[i] == in[i + 1].start - in[i].start))
+        while (i < k && d->ops[i] == ops[i] &&
+               (i + 1 == k || d->lens[i] == in[i + 1].start - in[i].start))
             i++;
         if (i == k) return (wasm_op)d->run;
     }
     return OP_COUNT_;
 }
 
-/* Once a body is complete: fuses runs of two or three adjacent
- * instructions listed in opcodes.h into one, saving as many dispatches
- * as it can over the whole body (not greedily from the left: for `A B C
- * D` with pairs A B, B C and C D it fuses A B and C D). Only a run's
- * first cell changes. */
+/* Once a body is complete: fuses runs of two to four adjacent
+ * instructions listed in opcodes.h, saving as many dispatches as it can
+ * over the whole body (dynamic programming, not greedily from the left:
+ * for `A B C D` with pairs A B, B C and C D it fuses A B and C D). Only a
+ * run's first cell changes. A failed allocation is HIVE_ENOMEM. */
 static int fuse_runs(vctx *v, wasm_code *code) {
     size_t n = v->ninsns;
     if (n < 2 || v->engine->no_fusion) return 0;
