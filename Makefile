@@ -95,7 +95,7 @@ test: test-deps
 
 sanitize: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/san CC=clang OPT=-O1 HARDEN=0 \
-	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" unit spec e2e
+	    SAN="-DHIVE_FEW_RUNS -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" unit spec e2e
 
 check: test-deps
 	@$(MAKE) --no-print-directory test

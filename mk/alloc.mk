@@ -32,7 +32,7 @@ alloc-walk: test-deps $(ALLOC_SPEC_WALK) $(ALLOC_HTTP_WALK) $(ALLOC_WAGI)
 
 alloc-walk-san:
 	@$(MAKE) --no-print-directory BUILD=build/san CC=clang OPT=-O1 HARDEN=0 \
-	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" alloc-walk
+	    SAN="-DHIVE_FEW_RUNS -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" alloc-walk
 
 test: alloc-walk
 sanitize: alloc-walk-san

@@ -49,9 +49,15 @@ def main():
     path = os.path.join(SRC, 'opcodes.h')
     text = open(path).read()
     for macro, letter, k in (('WASM_PAIRS', 'P', 2), ('WASM_TRIPLES', 'T', 3), ('WASM_QUADS', 'Q', 4)):
+        # The first definition is the full list (opcodes.h keeps a short
+        # one for HIVE_FEW_RUNS after it): its continued lines end at the
+        # first line without a trailing backslash.
         head = '#define %s(%s) \\\n' % (macro, letter)
         start = text.index(head) + len(head)
-        end = text.index('\n#define', start)
+        end = start
+        while text[end:text.index('\n', end)].endswith('\\'):
+            end = text.index('\n', end) + 1
+        end = text.index('\n', end)
         body = ' \\\n'.join('    %s(%s)' % (letter, fmt(r)) for r in runs if len(r) == k)
         text = text[:start] + body + text[end:]
     open(path, 'w').write(text)

@@ -472,6 +472,16 @@
  * a dispatch profile of the benchmark programs) picks the runs that save
  * the most dispatches and genlists.py writes these lists
  * (docs/PERFORMANCE.md, "seventh pass"). */
+/* Runs of three: T(A, n, B, m, C) is OP_A__B__C (n, m: A's and B's
+ * lengths), and of four: Q(A, n, B, m, C, k, D) is OP_A__B__C__D (n, m,
+ * k: the lengths of A, B and C), in the same way: A's first cell names
+ * the run, the others stay as they are.
+ *
+ * The sanitizer and fuzzing builds define HIVE_FEW_RUNS (Makefile): with
+ * all the runs, clang takes about four times as long to compile interp.c
+ * with -fsanitize=address; they keep only the runs tests/unit/
+ * test_fusion.c checks, so fused code is still run under the sanitizers. */
+#ifndef HIVE_FEW_RUNS
 #define WASM_PAIRS(P) \
     P(I32_XOR_AND, 5, I32_AND_XOR) \
     P(I32_LOAD16_S, 4, I32_MUL_ADD) \
@@ -489,11 +499,6 @@
     P(I32_SUB_I, 4, BR_IF_I32_GT_U_I_LOOP) \
     P(I32_ADD_I2, 7, BR_IF_I32_NE_I_LOOP) \
     P(I32_ADD, 4, BR_IF_ADD_I_NE_LOOP)
-#define WASM_PAIR_OP_ENUM_(a, n, b) OP_##a##__##b,
-
-/* Runs of three: T(A, n, B, m, C) is OP_A__B__C (n, m: A's and B's
- * lengths), in the same way: A's first cell names the run, B's and C's
- * stay as they are. */
 #define WASM_TRIPLES(T) \
     T(I32_ADD, 4, I32_SUB_I, 4, BR_IF_I32_GT_U_I_LOOP) \
     T(CONST, 3, SELECT, 5, I64_ADD) \
@@ -524,10 +529,6 @@
     T(I32_ADD_I, 4, GLOBAL_SET, 3, RETURN) \
     T(I32_SUB_I, 4, COPY2, 5, CALL_INDIRECT) \
     T(I32_SUB, 4, COPY, 3, CALL_INDIRECT)
-#define WASM_TRIPLE_OP_ENUM_(a, n, b, m, c) OP_##a##__##b##__##c,
-
-/* And runs of four: Q(A, n, B, m, C, k, D) is OP_A__B__C__D (n, m, k: the
- * lengths of A, B and C). */
 #define WASM_QUADS(Q) \
     Q(I32_ADD, 4, I32_STORE8_K, 4, I32_ADD, 4, BR_IF_I32_LE_S_LOOP) \
     Q(F64_LOAD, 4, F64_LOAD, 4, F64_STORE_ADD_MUL, 6, I32_ADD_I) \
@@ -604,6 +605,18 @@
     Q(I32_ADD_I, 4, I32_LOAD16_S_AI, 5, I32_MUL, 4, I32_STORE) \
     Q(I32_GT_S_I, 4, SELECT, 5, I32_ADD, 4, CONST) \
     Q(CONST, 3, I32_SUB_I, 4, I32_AND_I, 4, BR_IF_I32_GT_U_I)
+#else
+#define WASM_PAIRS(P) P(I32_ADD, 4, I32_STORE)
+#define WASM_TRIPLES(T) \
+    T(I32_ADD, 4, I32_SUB_I, 4, BR_IF_I32_GT_U_I_LOOP) \
+    T(I32_ROTL_I, 4, I32_ROTL_I_XOR, 5, I32_ROTL_I_XOR)
+#define WASM_QUADS(Q) \
+    Q(BR_IF_I32_LT_U_I, 4, LOOP_CHECK, 1, I32_SUB_I, 4, CALL) \
+    Q(MOVE8, 7, MOVE8, 7, I32_SUB_I, 4, BR_IF_LOOP) \
+    Q(I32_LOAD8_U, 4, BR_IF_LOAD8_SET_EQZ, 5, I32_ADD_I2, 7, BR_IF_I32_EQ_LOOP)
+#endif
+#define WASM_PAIR_OP_ENUM_(a, n, b) OP_##a##__##b,
+#define WASM_TRIPLE_OP_ENUM_(a, n, b, m, c) OP_##a##__##b##__##c,
 #define WASM_QUAD_OP_ENUM_(a, n, b, m, c, k, d) OP_##a##__##b##__##c##__##d,
 
 typedef enum wasm_op {
