@@ -2255,8 +2255,10 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             goto trap;
 #endif
 
-        /* ---- pairs: A's body, then straight into B's handler, which
-         * finds its operands after A's (pc moved past A) ---- */
+        /* ---- fused runs (opcodes.h): each instruction's body in turn,
+         * pc moved past each, then straight into the last one's handler,
+         * which finds its operands where they always are. A taken branch
+         * or a trap in a body leaves the run with pc on that instruction. */
 #define PAIR_CASE(a, n, b)                                            \
     vmcase(a##__##b) {                                                \
         _Static_assert((n) == LEN_##a, "WASM_PAIRS: length of " #a); \
