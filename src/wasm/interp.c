@@ -2258,7 +2258,8 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         /* ---- fused runs (opcodes.h): each instruction's body in turn,
          * pc moved past each, then straight into the last one's handler,
          * which finds its operands where they always are. A taken branch
-         * or a trap in a body leaves the run with pc on that instruction. */
+         * in a body leaves the run for its target; a trap leaves pc on the
+         * instruction that trapped. */
 #define PAIR_CASE(a, n, b)                                            \
     vmcase(a##__##b) {                                                \
         _Static_assert((n) == LEN_##a, "WASM_PAIRS: length of " #a); \
