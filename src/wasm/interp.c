@@ -935,270 +935,121 @@ INTERP_SIMD_LIST
  * computes what the condition needs (a checked byte load), BRC_<op> is
  * the condition; in a run, a taken branch leaves it (dispatching at the
  * target) and one not taken goes on with the next instruction. */
+#define BRANCH_BODY(op)                                                                            \
+    {                                                                                              \
+        PRE_##op if (BRC_##op) {                                                                   \
+            pc = pc[1].target;                                                                     \
+            vmbreak;                                                                               \
+        }                                                                                          \
+    }
 #define LEN_BR_IF 3
 #define PRE_BR_IF
 #define BRC_BR_IF (SLOT(2).i32)
-#define BODY_BR_IF                                                                                 \
-    {                                                                                              \
-        PRE_BR_IF if (BRC_BR_IF) {                                                                 \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF BRANCH_BODY(BR_IF)
 #define LEN_BR_IF_EQZ 3
 #define PRE_BR_IF_EQZ
 #define BRC_BR_IF_EQZ (!(SLOT(2).i32))
-#define BODY_BR_IF_EQZ                                                                             \
-    {                                                                                              \
-        PRE_BR_IF_EQZ if (BRC_BR_IF_EQZ) {                                                         \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_EQZ BRANCH_BODY(BR_IF_EQZ)
 #define LEN_BR_IF_I32_EQ 4
 #define PRE_BR_IF_I32_EQ
 #define BRC_BR_IF_I32_EQ (SLOT(2).i32 == SLOT(3).i32)
-#define BODY_BR_IF_I32_EQ                                                                          \
-    {                                                                                              \
-        PRE_BR_IF_I32_EQ if (BRC_BR_IF_I32_EQ) {                                                   \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_I32_EQ BRANCH_BODY(BR_IF_I32_EQ)
 #define LEN_BR_IF_I32_NE 4
 #define PRE_BR_IF_I32_NE
 #define BRC_BR_IF_I32_NE (SLOT(2).i32 != SLOT(3).i32)
-#define BODY_BR_IF_I32_NE                                                                          \
-    {                                                                                              \
-        PRE_BR_IF_I32_NE if (BRC_BR_IF_I32_NE) {                                                   \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_I32_NE BRANCH_BODY(BR_IF_I32_NE)
 #define LEN_BR_IF_I32_LT_S 4
 #define PRE_BR_IF_I32_LT_S
 #define BRC_BR_IF_I32_LT_S ((int32_t)SLOT(2).i32 < (int32_t)SLOT(3).i32)
-#define BODY_BR_IF_I32_LT_S                                                                        \
-    {                                                                                              \
-        PRE_BR_IF_I32_LT_S if (BRC_BR_IF_I32_LT_S) {                                               \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_I32_LT_S BRANCH_BODY(BR_IF_I32_LT_S)
 #define LEN_BR_IF_I32_LT_U 4
 #define PRE_BR_IF_I32_LT_U
 #define BRC_BR_IF_I32_LT_U (SLOT(2).i32 < SLOT(3).i32)
-#define BODY_BR_IF_I32_LT_U                                                                        \
-    {                                                                                              \
-        PRE_BR_IF_I32_LT_U if (BRC_BR_IF_I32_LT_U) {                                               \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_I32_LT_U BRANCH_BODY(BR_IF_I32_LT_U)
 #define LEN_BR_IF_I32_GT_S 4
 #define PRE_BR_IF_I32_GT_S
 #define BRC_BR_IF_I32_GT_S ((int32_t)SLOT(2).i32 > (int32_t)SLOT(3).i32)
-#define BODY_BR_IF_I32_GT_S                                                                        \
-    {                                                                                              \
-        PRE_BR_IF_I32_GT_S if (BRC_BR_IF_I32_GT_S) {                                               \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_I32_GT_S BRANCH_BODY(BR_IF_I32_GT_S)
 #define LEN_BR_IF_I32_GT_U 4
 #define PRE_BR_IF_I32_GT_U
 #define BRC_BR_IF_I32_GT_U (SLOT(2).i32 > SLOT(3).i32)
-#define BODY_BR_IF_I32_GT_U                                                                        \
-    {                                                                                              \
-        PRE_BR_IF_I32_GT_U if (BRC_BR_IF_I32_GT_U) {                                               \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_I32_GT_U BRANCH_BODY(BR_IF_I32_GT_U)
 #define LEN_BR_IF_I32_LE_S 4
 #define PRE_BR_IF_I32_LE_S
 #define BRC_BR_IF_I32_LE_S ((int32_t)SLOT(2).i32 <= (int32_t)SLOT(3).i32)
-#define BODY_BR_IF_I32_LE_S                                                                        \
-    {                                                                                              \
-        PRE_BR_IF_I32_LE_S if (BRC_BR_IF_I32_LE_S) {                                               \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_I32_LE_S BRANCH_BODY(BR_IF_I32_LE_S)
 #define LEN_BR_IF_I32_LE_U 4
 #define PRE_BR_IF_I32_LE_U
 #define BRC_BR_IF_I32_LE_U (SLOT(2).i32 <= SLOT(3).i32)
-#define BODY_BR_IF_I32_LE_U                                                                        \
-    {                                                                                              \
-        PRE_BR_IF_I32_LE_U if (BRC_BR_IF_I32_LE_U) {                                               \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_I32_LE_U BRANCH_BODY(BR_IF_I32_LE_U)
 #define LEN_BR_IF_I32_GE_S 4
 #define PRE_BR_IF_I32_GE_S
 #define BRC_BR_IF_I32_GE_S ((int32_t)SLOT(2).i32 >= (int32_t)SLOT(3).i32)
-#define BODY_BR_IF_I32_GE_S                                                                        \
-    {                                                                                              \
-        PRE_BR_IF_I32_GE_S if (BRC_BR_IF_I32_GE_S) {                                               \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_I32_GE_S BRANCH_BODY(BR_IF_I32_GE_S)
 #define LEN_BR_IF_I32_GE_U 4
 #define PRE_BR_IF_I32_GE_U
 #define BRC_BR_IF_I32_GE_U (SLOT(2).i32 >= SLOT(3).i32)
-#define BODY_BR_IF_I32_GE_U                                                                        \
-    {                                                                                              \
-        PRE_BR_IF_I32_GE_U if (BRC_BR_IF_I32_GE_U) {                                               \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_I32_GE_U BRANCH_BODY(BR_IF_I32_GE_U)
 #define LEN_BR_IF_I32_EQ_I 4
 #define PRE_BR_IF_I32_EQ_I
 #define BRC_BR_IF_I32_EQ_I (SLOT(2).i32 == pc[3].u32)
-#define BODY_BR_IF_I32_EQ_I                                                                        \
-    {                                                                                              \
-        PRE_BR_IF_I32_EQ_I if (BRC_BR_IF_I32_EQ_I) {                                               \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_I32_EQ_I BRANCH_BODY(BR_IF_I32_EQ_I)
 #define LEN_BR_IF_I32_NE_I 4
 #define PRE_BR_IF_I32_NE_I
 #define BRC_BR_IF_I32_NE_I (SLOT(2).i32 != pc[3].u32)
-#define BODY_BR_IF_I32_NE_I                                                                        \
-    {                                                                                              \
-        PRE_BR_IF_I32_NE_I if (BRC_BR_IF_I32_NE_I) {                                               \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_I32_NE_I BRANCH_BODY(BR_IF_I32_NE_I)
 #define LEN_BR_IF_I32_LT_S_I 4
 #define PRE_BR_IF_I32_LT_S_I
 #define BRC_BR_IF_I32_LT_S_I ((int32_t)SLOT(2).i32 < pc[3].i32)
-#define BODY_BR_IF_I32_LT_S_I                                                                      \
-    {                                                                                              \
-        PRE_BR_IF_I32_LT_S_I if (BRC_BR_IF_I32_LT_S_I) {                                           \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_I32_LT_S_I BRANCH_BODY(BR_IF_I32_LT_S_I)
 #define LEN_BR_IF_I32_LT_U_I 4
 #define PRE_BR_IF_I32_LT_U_I
 #define BRC_BR_IF_I32_LT_U_I (SLOT(2).i32 < pc[3].u32)
-#define BODY_BR_IF_I32_LT_U_I                                                                      \
-    {                                                                                              \
-        PRE_BR_IF_I32_LT_U_I if (BRC_BR_IF_I32_LT_U_I) {                                           \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_I32_LT_U_I BRANCH_BODY(BR_IF_I32_LT_U_I)
 #define LEN_BR_IF_I32_GT_S_I 4
 #define PRE_BR_IF_I32_GT_S_I
 #define BRC_BR_IF_I32_GT_S_I ((int32_t)SLOT(2).i32 > pc[3].i32)
-#define BODY_BR_IF_I32_GT_S_I                                                                      \
-    {                                                                                              \
-        PRE_BR_IF_I32_GT_S_I if (BRC_BR_IF_I32_GT_S_I) {                                           \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_I32_GT_S_I BRANCH_BODY(BR_IF_I32_GT_S_I)
 #define LEN_BR_IF_I32_GT_U_I 4
 #define PRE_BR_IF_I32_GT_U_I
 #define BRC_BR_IF_I32_GT_U_I (SLOT(2).i32 > pc[3].u32)
-#define BODY_BR_IF_I32_GT_U_I                                                                      \
-    {                                                                                              \
-        PRE_BR_IF_I32_GT_U_I if (BRC_BR_IF_I32_GT_U_I) {                                           \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_I32_GT_U_I BRANCH_BODY(BR_IF_I32_GT_U_I)
 #define LEN_BR_IF_I32_LE_S_I 4
 #define PRE_BR_IF_I32_LE_S_I
 #define BRC_BR_IF_I32_LE_S_I ((int32_t)SLOT(2).i32 <= pc[3].i32)
-#define BODY_BR_IF_I32_LE_S_I                                                                      \
-    {                                                                                              \
-        PRE_BR_IF_I32_LE_S_I if (BRC_BR_IF_I32_LE_S_I) {                                           \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_I32_LE_S_I BRANCH_BODY(BR_IF_I32_LE_S_I)
 #define LEN_BR_IF_I32_LE_U_I 4
 #define PRE_BR_IF_I32_LE_U_I
 #define BRC_BR_IF_I32_LE_U_I (SLOT(2).i32 <= pc[3].u32)
-#define BODY_BR_IF_I32_LE_U_I                                                                      \
-    {                                                                                              \
-        PRE_BR_IF_I32_LE_U_I if (BRC_BR_IF_I32_LE_U_I) {                                           \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_I32_LE_U_I BRANCH_BODY(BR_IF_I32_LE_U_I)
 #define LEN_BR_IF_I32_GE_S_I 4
 #define PRE_BR_IF_I32_GE_S_I
 #define BRC_BR_IF_I32_GE_S_I ((int32_t)SLOT(2).i32 >= pc[3].i32)
-#define BODY_BR_IF_I32_GE_S_I                                                                      \
-    {                                                                                              \
-        PRE_BR_IF_I32_GE_S_I if (BRC_BR_IF_I32_GE_S_I) {                                           \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_I32_GE_S_I BRANCH_BODY(BR_IF_I32_GE_S_I)
 #define LEN_BR_IF_I32_GE_U_I 4
 #define PRE_BR_IF_I32_GE_U_I
 #define BRC_BR_IF_I32_GE_U_I (SLOT(2).i32 >= pc[3].u32)
-#define BODY_BR_IF_I32_GE_U_I                                                                      \
-    {                                                                                              \
-        PRE_BR_IF_I32_GE_U_I if (BRC_BR_IF_I32_GE_U_I) {                                           \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_I32_GE_U_I BRANCH_BODY(BR_IF_I32_GE_U_I)
 #define LEN_BR_IF_AND_I 4
 #define PRE_BR_IF_AND_I
 #define BRC_BR_IF_AND_I (SLOT(2).i32 & pc[3].u32)
-#define BODY_BR_IF_AND_I                                                                           \
-    {                                                                                              \
-        PRE_BR_IF_AND_I if (BRC_BR_IF_AND_I) {                                                     \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_AND_I BRANCH_BODY(BR_IF_AND_I)
 #define LEN_BR_IF_AND_I_EQZ 4
 #define PRE_BR_IF_AND_I_EQZ
 #define BRC_BR_IF_AND_I_EQZ (!(SLOT(2).i32 & pc[3].u32))
-#define BODY_BR_IF_AND_I_EQZ                                                                       \
-    {                                                                                              \
-        PRE_BR_IF_AND_I_EQZ if (BRC_BR_IF_AND_I_EQZ) {                                             \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_AND_I_EQZ BRANCH_BODY(BR_IF_AND_I_EQZ)
 #define LEN_BR_IF_LOAD8 4
 #define PRE_BR_IF_LOAD8                                                                            \
     uint8_t b;                                                                                     \
     LOAD8_COND(b);
 #define BRC_BR_IF_LOAD8 (b)
-#define BODY_BR_IF_LOAD8                                                                           \
-    {                                                                                              \
-        PRE_BR_IF_LOAD8 if (BRC_BR_IF_LOAD8) {                                                     \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_LOAD8 BRANCH_BODY(BR_IF_LOAD8)
 #define LEN_BR_IF_LOAD8_EQZ 4
 #define PRE_BR_IF_LOAD8_EQZ                                                                        \
     uint8_t b;                                                                                     \
     LOAD8_COND(b);
 #define BRC_BR_IF_LOAD8_EQZ (!(b))
-#define BODY_BR_IF_LOAD8_EQZ                                                                       \
-    {                                                                                              \
-        PRE_BR_IF_LOAD8_EQZ if (BRC_BR_IF_LOAD8_EQZ) {                                             \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_LOAD8_EQZ BRANCH_BODY(BR_IF_LOAD8_EQZ)
 #define LEN_BR_IF_LOAD8_SET 5
 #define PRE_BR_IF_LOAD8_SET                                                                        \
     uint64_t ea = (uint64_t)SLOT(3).i32 + pc[4].u32;                                               \
@@ -1206,27 +1057,11 @@ INTERP_SIMD_LIST
     uint8_t b = mem[ea];                                                                           \
     SLOT(2).i64 = b;
 #define BRC_BR_IF_LOAD8_SET (b)
-#define BODY_BR_IF_LOAD8_SET                                                                       \
-    {                                                                                              \
-        PRE_BR_IF_LOAD8_SET if (BRC_BR_IF_LOAD8_SET) {                                             \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_LOAD8_SET BRANCH_BODY(BR_IF_LOAD8_SET)
 #define LEN_BR_IF_LOAD8_SET_EQZ 5
-#define PRE_BR_IF_LOAD8_SET_EQZ                                                                    \
-    uint64_t ea = (uint64_t)SLOT(3).i32 + pc[4].u32;                                               \
-    if (ea + 1 > mem_size) goto trap_memory;                                                       \
-    uint8_t b = mem[ea];                                                                           \
-    SLOT(2).i64 = b;
+#define PRE_BR_IF_LOAD8_SET_EQZ PRE_BR_IF_LOAD8_SET
 #define BRC_BR_IF_LOAD8_SET_EQZ (!(b))
-#define BODY_BR_IF_LOAD8_SET_EQZ                                                                   \
-    {                                                                                              \
-        PRE_BR_IF_LOAD8_SET_EQZ if (BRC_BR_IF_LOAD8_SET_EQZ) {                                     \
-            pc = pc[1].target;                                                                     \
-            vmbreak;                                                                               \
-        }                                                                                          \
-    }
+#define BODY_BR_IF_LOAD8_SET_EQZ BRANCH_BODY(BR_IF_LOAD8_SET_EQZ)
 /* the loop header: spends a unit, or suspends with pc on it */
 #define LEN_LOOP_CHECK 1
 #define BODY_LOOP_CHECK                                                                            \
