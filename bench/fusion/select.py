@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """bench/fusion/select.py -- chooses the runs of instructions to fuse.
 
-    bench/fusion/select.py PROFILE_DIR [N] [--train "fib sieve ..."]
+    bench/fusion/select.py PROFILE_DIR [N] [--train "lz77 json ..."]
+                           [--max-len K] [--min-programs M]
 
 Reads PROFILE_DIR/*.prof (bench/fusion/profile.sh): each program's compiled
 instruction sequences and how often each instruction was dispatched. A run
@@ -15,9 +16,13 @@ with that choice, save the most dispatches over the programs, each program
 weighted by 1 / its dispatches (so each counts as much as any other, as in
 a geometric mean). Greedy, with lazy re-evaluation of the gains.
 
---train limits the programs the choice is made from; the savings are then
-reported for all, which measures how well runs chosen on some programs do
-on others. Output: a comment line with the fraction of dispatches saved per
+--train limits the programs the choice is made from (default: all); the
+savings are then reported for all, which measures how well runs chosen on
+some programs do on others. --max-len K (2 to 4, default 4) limits the
+runs' length; --min-programs M (default 1) keeps only runs that save
+dispatches in at least M of the training programs. Both keep the choice
+from fitting one program's hot loop: the shipped lists use K = 3, M = 3
+(bench/fusion/README.md has the cross-validation that chose them). Output: a comment line with the fraction of dispatches saved per
 program, then one run per line: its gain and its ops.
 """
 import collections
@@ -51,6 +56,18 @@ def main():
         i = args.index('--train')
         train = args[i + 1].split()
         del args[i:i + 2]
+    def option(flag, default):
+        if flag not in args:
+            return default
+        i = args.index(flag)
+        v = int(args[i + 1])
+        del args[i:i + 2]
+        return v
+
+    max_len = option('--max-len', 4)
+    min_programs = option('--min-programs', 1)
+    if not 2 <= max_len <= 4 or min_programs < 1:
+        sys.exit('select.py: --max-len must be 2 to 4, --min-programs at least 1')
     pdir = args[0]
     nruns = int(args[1]) if len(args) > 1 else 120
     names = op_names()
@@ -77,14 +94,25 @@ def main():
                 dyn[p[1]] = int(p[2])
         total = sum(dyn.values())
         for fn, insns in static.items():
-            seq = [(name(op), dyn.get(cell, 0)) for cell, op in insns]
-            if any(c for _, c in seq):
-                seqs.append((prog, 1.0 / total, seq))
+            # Only stretches that ran matter: no run starts on an
+            # instruction that never ran, and one ending on it saves
+            # nothing for it. Each stretch keeps the idle instruction that
+            # ends it (a run may end there).
+            seg = []
+            for op_name, c in ((name(op), dyn.get(cell, 0)) for cell, op in insns):
+                if c:
+                    seg.append((op_name, c))
+                elif seg:
+                    seg.append((op_name, c))
+                    seqs.append((prog, 1.0 / total, seg))
+                    seg = []
+            if seg:
+                seqs.append((prog, 1.0 / total, seg))
     train = set(train or progs)
 
     def runs_at(seq, i):
         out = []
-        for k in range(2, 5):
+        for k in range(2, max_len + 1):
             if i + k > len(seq):
                 break
             t = tuple(n for n, _ in seq[i:i + k])
@@ -120,6 +148,9 @@ def main():
             if seq[i][1]:
                 for t in runs_at(seq, i):
                     where[t].add(si)
+    for t in list(where):
+        if len({seqs[si][0] for si in where[t]}) < min_programs:
+            del where[t]
     chosen = set()
     cur = [0] * len(seqs)
 

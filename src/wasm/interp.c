@@ -1143,6 +1143,85 @@ INTERP_SIMD_LIST
         vmbreak;                                                                                   \
     }
 
+#define LEN_F64_CONVERT_I32_U 3
+#define BODY_F64_CONVERT_I32_U                                \
+    {                                                         \
+        SLOT(1).f64 = numeric_f64_convert_i32_u(SLOT(2).i32); \
+    }
+#define LEN_F64_GE 4
+#define BODY_F64_GE                               \
+    {                                             \
+        SLOT(1).i64 = SLOT(2).f64 >= SLOT(3).f64; \
+    }
+#define LEN_F64_NE 4
+#define BODY_F64_NE                               \
+    {                                             \
+        SLOT(1).i64 = SLOT(2).f64 != SLOT(3).f64; \
+    }
+#define LEN_I32_EQ 4
+#define BODY_I32_EQ                               \
+    {                                             \
+        SLOT(1).i64 = SLOT(2).i32 == SLOT(3).i32; \
+    }
+#define LEN_I32_GT_U 4
+#define BODY_I32_GT_U                            \
+    {                                            \
+        SLOT(1).i64 = SLOT(2).i32 > SLOT(3).i32; \
+    }
+#define LEN_I32_GT_U_I 4
+#define BODY_I32_GT_U_I                        \
+    {                                          \
+        SLOT(1).i64 = SLOT(2).i32 > pc[3].u32; \
+    }
+#define LEN_I32_LE_S_I 4
+#define BODY_I32_LE_S_I                                  \
+    {                                                    \
+        SLOT(1).i64 = (int32_t)SLOT(2).i32 <= pc[3].i32; \
+    }
+#define LEN_I32_LT_U 4
+#define BODY_I32_LT_U                            \
+    {                                            \
+        SLOT(1).i64 = SLOT(2).i32 < SLOT(3).i32; \
+    }
+#define LEN_I32_OR_I 4
+#define BODY_I32_OR_I                          \
+    {                                          \
+        SLOT(1).i64 = SLOT(2).i32 | pc[3].u32; \
+    }
+#define LEN_I32_TRUNC_F64_U 3
+#define BODY_I32_TRUNC_F64_U                           \
+    {                                                  \
+        uint32_t r;                                    \
+        tk = numeric_i32_trunc_f64_u(SLOT(2).f64, &r); \
+        if (tk) goto trap;                             \
+        SLOT(1).i64 = r;                               \
+    }
+#define LEN_I64_GT_U 4
+#define BODY_I64_GT_U                            \
+    {                                            \
+        SLOT(1).i64 = SLOT(2).i64 > SLOT(3).i64; \
+    }
+#define LEN_I64_LT_S 4
+#define BODY_I64_LT_S                                              \
+    {                                                              \
+        SLOT(1).i64 = (int64_t)SLOT(2).i64 < (int64_t)SLOT(3).i64; \
+    }
+#define LEN_I64_LT_U 4
+#define BODY_I64_LT_U                            \
+    {                                            \
+        SLOT(1).i64 = SLOT(2).i64 < SLOT(3).i64; \
+    }
+#define LEN_I64_MUL 4
+#define BODY_I64_MUL                             \
+    {                                            \
+        SLOT(1).i64 = SLOT(2).i64 * SLOT(3).i64; \
+    }
+#define LEN_I64_NE 4
+#define BODY_I64_NE                               \
+    {                                             \
+        SLOT(1).i64 = SLOT(2).i64 != SLOT(3).i64; \
+    }
+
 /* ---- the budget, in slices ------------------------------------------------ *
  *
  * A run may spend exec->budget units (one per loop iteration or call) and
@@ -1636,7 +1715,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         BODY_CASE(I32_SUB_I)
         BODY_CASE(I32_MUL_I)
         BODY_CASE(I32_AND_I)
-        vmcase(I32_OR_I) { SLOT(1).i64 = SLOT(2).i32 | pc[3].u32; pc += 4; vmbreak; }
+        BODY_CASE(I32_OR_I)
         BODY_CASE(I32_XOR_I)
         BODY_CASE(I32_SHL_I)
         BODY_CASE(I32_SHR_S_I)
@@ -1648,8 +1727,8 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         BODY_CASE(I32_LT_S_I)
         BODY_CASE(I32_LT_U_I)
         BODY_CASE(I32_GT_S_I)
-        vmcase(I32_GT_U_I) { SLOT(1).i64 = SLOT(2).i32 > pc[3].u32; pc += 4; vmbreak; }
-        vmcase(I32_LE_S_I) { SLOT(1).i64 = (int32_t)SLOT(2).i32 <= pc[3].i32; pc += 4; vmbreak; }
+        BODY_CASE(I32_GT_U_I)
+        BODY_CASE(I32_LE_S_I)
         vmcase(I32_LE_U_I) { SLOT(1).i64 = SLOT(2).i32 <= pc[3].u32; pc += 4; vmbreak; }
         BODY_CASE(I32_GE_S_I)
         vmcase(I32_GE_U_I) { SLOT(1).i64 = SLOT(2).i32 >= pc[3].u32; pc += 4; vmbreak; }
@@ -1773,12 +1852,12 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         /* ---- i32 comparisons (results are i32 0/1; whole slot written so
          * the upper half stays zero) ---- */
         BODY_CASE(I32_EQZ)
-        vmcase(I32_EQ) { SLOT(1).i64 = SLOT(2).i32 == SLOT(3).i32; pc += 4; vmbreak; }
+        BODY_CASE(I32_EQ)
         vmcase(I32_NE) { SLOT(1).i64 = SLOT(2).i32 != SLOT(3).i32; pc += 4; vmbreak; }
         BODY_CASE(I32_LT_S)
-        vmcase(I32_LT_U) { SLOT(1).i64 = SLOT(2).i32 < SLOT(3).i32; pc += 4; vmbreak; }
+        BODY_CASE(I32_LT_U)
         BODY_CASE(I32_GT_S)
-        vmcase(I32_GT_U) { SLOT(1).i64 = SLOT(2).i32 > SLOT(3).i32; pc += 4; vmbreak; }
+        BODY_CASE(I32_GT_U)
         vmcase(I32_LE_S) { SLOT(1).i64 = (int32_t)SLOT(2).i32 <= (int32_t)SLOT(3).i32; pc += 4; vmbreak; }
         vmcase(I32_LE_U) { SLOT(1).i64 = SLOT(2).i32 <= SLOT(3).i32; pc += 4; vmbreak; }
         vmcase(I32_GE_S) { SLOT(1).i64 = (int32_t)SLOT(2).i32 >= (int32_t)SLOT(3).i32; pc += 4; vmbreak; }
@@ -1787,11 +1866,11 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         /* ---- i64 comparisons ---- */
         vmcase(I64_EQZ) { SLOT(1).i64 = SLOT(2).i64 == 0; pc += 3; vmbreak; }
         BODY_CASE(I64_EQ)
-        vmcase(I64_NE) { SLOT(1).i64 = SLOT(2).i64 != SLOT(3).i64; pc += 4; vmbreak; }
-        vmcase(I64_LT_S) { SLOT(1).i64 = (int64_t)SLOT(2).i64 < (int64_t)SLOT(3).i64; pc += 4; vmbreak; }
-        vmcase(I64_LT_U) { SLOT(1).i64 = SLOT(2).i64 < SLOT(3).i64; pc += 4; vmbreak; }
+        BODY_CASE(I64_NE)
+        BODY_CASE(I64_LT_S)
+        BODY_CASE(I64_LT_U)
         vmcase(I64_GT_S) { SLOT(1).i64 = (int64_t)SLOT(2).i64 > (int64_t)SLOT(3).i64; pc += 4; vmbreak; }
-        vmcase(I64_GT_U) { SLOT(1).i64 = SLOT(2).i64 > SLOT(3).i64; pc += 4; vmbreak; }
+        BODY_CASE(I64_GT_U)
         vmcase(I64_LE_S) { SLOT(1).i64 = (int64_t)SLOT(2).i64 <= (int64_t)SLOT(3).i64; pc += 4; vmbreak; }
         vmcase(I64_LE_U) { SLOT(1).i64 = SLOT(2).i64 <= SLOT(3).i64; pc += 4; vmbreak; }
         vmcase(I64_GE_S) { SLOT(1).i64 = (int64_t)SLOT(2).i64 >= (int64_t)SLOT(3).i64; pc += 4; vmbreak; }
@@ -1805,11 +1884,11 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         vmcase(F32_LE) { SLOT(1).i64 = SLOT(2).f32 <= SLOT(3).f32; pc += 4; vmbreak; }
         vmcase(F32_GE) { SLOT(1).i64 = SLOT(2).f32 >= SLOT(3).f32; pc += 4; vmbreak; }
         vmcase(F64_EQ) { SLOT(1).i64 = SLOT(2).f64 == SLOT(3).f64; pc += 4; vmbreak; }
-        vmcase(F64_NE) { SLOT(1).i64 = SLOT(2).f64 != SLOT(3).f64; pc += 4; vmbreak; }
+        BODY_CASE(F64_NE)
         vmcase(F64_LT) { SLOT(1).i64 = SLOT(2).f64 < SLOT(3).f64; pc += 4; vmbreak; }
         vmcase(F64_GT) { SLOT(1).i64 = SLOT(2).f64 > SLOT(3).f64; pc += 4; vmbreak; }
         vmcase(F64_LE) { SLOT(1).i64 = SLOT(2).f64 <= SLOT(3).f64; pc += 4; vmbreak; }
-        vmcase(F64_GE) { SLOT(1).i64 = SLOT(2).f64 >= SLOT(3).f64; pc += 4; vmbreak; }
+        BODY_CASE(F64_GE)
 
         /* ---- i32 arithmetic (unsigned C arithmetic wraps as wasm does;
          * shift counts are taken modulo 32) ---- */
@@ -1870,7 +1949,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         vmcase(I64_POPCNT) { SLOT(1).i64 = numeric_i64_popcnt(SLOT(2).i64); pc += 3; vmbreak; }
         BODY_CASE(I64_ADD)
         vmcase(I64_SUB) { SLOT(1).i64 = SLOT(2).i64 - SLOT(3).i64; pc += 4; vmbreak; }
-        vmcase(I64_MUL) { SLOT(1).i64 = SLOT(2).i64 * SLOT(3).i64; pc += 4; vmbreak; }
+        BODY_CASE(I64_MUL)
         vmcase(I64_DIV_S) {
             int64_t a = (int64_t)SLOT(2).i64, b = (int64_t)SLOT(3).i64;
             if (b == 0) {
@@ -1991,14 +2070,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 3;
             vmbreak;
         }
-        vmcase(I32_TRUNC_F64_U) {
-            uint32_t r;
-            tk = numeric_i32_trunc_f64_u(SLOT(2).f64, &r);
-            if (tk) goto trap;
-            SLOT(1).i64 = r;
-            pc += 3;
-            vmbreak;
-        }
+        BODY_CASE(I32_TRUNC_F64_U)
         vmcase(I64_EXTEND_I32_S) { SLOT(1).i64 = (uint64_t)(int64_t)(int32_t)SLOT(2).i32; pc += 3; vmbreak; }
         BODY_CASE(I64_EXTEND_I32_U)
         vmcase(I64_TRUNC_F32_S) {
@@ -2041,7 +2113,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         vmcase(F32_CONVERT_I64_U) { SLOT(1).f32 = numeric_f32_convert_i64_u(SLOT(2).i64); pc += 3; vmbreak; }
         vmcase(F32_DEMOTE_F64) { SLOT(1).f32 = (float)SLOT(2).f64; pc += 3; vmbreak; }
         vmcase(F64_CONVERT_I32_S) { SLOT(1).f64 = (double)(int32_t)SLOT(2).i32; pc += 3; vmbreak; }
-        vmcase(F64_CONVERT_I32_U) { SLOT(1).f64 = numeric_f64_convert_i32_u(SLOT(2).i32); pc += 3; vmbreak; }
+        BODY_CASE(F64_CONVERT_I32_U)
         vmcase(F64_CONVERT_I64_S) { SLOT(1).f64 = (double)(int64_t)SLOT(2).i64; pc += 3; vmbreak; }
         vmcase(F64_CONVERT_I64_U) { SLOT(1).f64 = numeric_f64_convert_i64_u(SLOT(2).i64); pc += 3; vmbreak; }
         vmcase(F64_PROMOTE_F32) { SLOT(1).f64 = (double)SLOT(2).f32; pc += 3; vmbreak; }

@@ -19,20 +19,23 @@
 #include <stdlib.h>
 
 #include "hive/wasm.h"
+#include "oputil.h"
 #include "testutil.h"
 #include "wasm/opcodes.h"
 #include "wasm/runtime.h"
 
 /* The op of the first instruction of f's compiled code (OP_COUNT_ if f is
- * not a wasm function). */
+ * not a wasm function), also when that instruction starts a fused run. */
 static int first_op(hive_extern *e) {
     if (e->kind != HIVE_EXTERN_FUNC || e->of.func->kind != WASM_FUNC_WASM) return OP_COUNT_;
     const wasm_cell *c = e->of.func->code->cells;
     const void *const *labels = interp_labels();
-    if (!labels) return (int)c[0].u64;
-    for (int op = 0; op < OP_COUNT_; op++)
-        if (labels[op] == c[0].label) return op;
-    return OP_COUNT_;
+    int op = 0;
+    if (!labels)
+        op = (int)c[0].u64;
+    else
+        while (op < OP_COUNT_ && labels[op] != c[0].label) op++;
+    return op < OP_COUNT_ && oputil_run_first[op] ? oputil_run_first[op] - 1 : op;
 }
 
 /* Whether op occurs in f's compiled code: with threaded code (labels)
@@ -41,8 +44,11 @@ static int has_op(hive_extern *e, int op) {
     const void *const *labels = interp_labels();
     if (!labels || e->kind != HIVE_EXTERN_FUNC || e->of.func->kind != WASM_FUNC_WASM) return -1;
     const wasm_code *code = e->of.func->code;
-    for (uint32_t i = 0; i < code->ncells; i++)
-        if (code->cells[i].label == labels[op]) return 1;
+    for (int r = 0; r < OP_COUNT_; r++) {
+        if (!op_starts(r, op)) continue;
+        for (uint32_t i = 0; i < code->ncells; i++)
+            if (code->cells[i].label == labels[r]) return 1;
+    }
     return 0;
 }
 

@@ -414,6 +414,7 @@
 #include <stdlib.h>
 
 #include "hive/wasm.h"
+#include "oputil.h"
 #include "testutil.h"
 #include "wasm/opcodes.h"
 #include "wasm/runtime.h"
@@ -424,8 +425,11 @@ static int has_op(hive_extern *e, int op) {
     const void *const *labels = interp_labels();
     if (!labels || e->kind != HIVE_EXTERN_FUNC || e->of.func->kind != WASM_FUNC_WASM) return -1;
     const wasm_code *code = e->of.func->code;
-    for (uint32_t i = 0; i < code->ncells; i++)
-        if (code->cells[i].label == labels[op]) return 1;
+    for (int r = 0; r < OP_COUNT_; r++) {
+        if (!op_starts(r, op)) continue;
+        for (uint32_t i = 0; i < code->ncells; i++)
+            if (code->cells[i].label == labels[r]) return 1;
+    }
     return 0;
 }
 

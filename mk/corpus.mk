@@ -1,0 +1,35 @@
+# mk/corpus.mk -- the training corpus for the fused runs (bench/corpus/README.md).
+#   make corpus-build   build every corpus program natively (gcc -O2) and as
+#                       a wasm32-wasi command (clang -O2) into $(BUILD)/corpus/
+#   make corpus-check   build them and $(BUILD)/hive, run each program both
+#                       ways at its default size and check the output is the
+#                       same byte for byte
+# The compilers and flags are the benchmark suite's (mk/bench.mk). -lm only
+# satisfies gcc's errno fallback for __builtin_sqrt (nbody); no libm
+# function is called.
+
+CORPUS_DIR := $(BUILD)/corpus
+CORPUS_PROGS := lz77 json sorts bignum nbody codec hashtab match stackvm pathfind sudoku fmtparse
+CORPUS_BINS := $(CORPUS_PROGS:%=$(CORPUS_DIR)/%.native) $(CORPUS_PROGS:%=$(CORPUS_DIR)/%.wasm)
+
+.PHONY: corpus-build corpus-check
+
+corpus-build: $(CORPUS_BINS)
+
+$(CORPUS_DIR)/%.native: bench/corpus/%.c bench/progs/common.h
+	@mkdir -p $(dir $@)
+	$(BENCH_NATIVE_CC) $(BENCH_PROG_CFLAGS) $< -o $@ -lm
+
+$(CORPUS_DIR)/%.wasm: bench/corpus/%.c bench/progs/common.h
+	@mkdir -p $(dir $@)
+	$(BENCH_WASM_CC) $(BENCH_PROG_CFLAGS) $< -o $@
+
+corpus-check: $(CORPUS_BINS) $(BUILD)/hive
+	@fail=0; for n in $(CORPUS_PROGS); do \
+	    a=$$($(CORPUS_DIR)/$$n.native 2>&1; echo "exit $$?"); \
+	    b=$$($(BUILD)/hive run $(CORPUS_DIR)/$$n.wasm 2>&1; echo "exit $$?"); \
+	    if [ "$$a" = "$$b" ]; then echo "corpus-check: $$n: same"; \
+	    else echo "corpus-check: $$n: DIFFERENT (native vs hive run)"; \
+	        echo "--- native"; echo "$$a" | tail -5; echo "--- hive"; echo "$$b" | tail -5; fail=1; fi; \
+	done; \
+	if [ $$fail -ne 0 ]; then echo "corpus-check: FAILED: outputs differ"; exit 1; fi

@@ -1,0 +1,28 @@
+/*
+ * oputil.h -- finding an internal op in compiled code when the compiler
+ * may have fused it into a run (opcodes.h, "the runs"): a run changes
+ * only its first instruction's cell, to the run's own op, so an op the
+ * tests look for may stand there as OP_A__B (for A) instead of OP_A.
+ */
+#ifndef HIVE_TEST_OPUTIL_H
+#define HIVE_TEST_OPUTIL_H
+
+#include "wasm/opcodes.h"
+
+/* run op -> 1 + its first instruction's op; 0 for ops that are not runs */
+#define OPUTIL_PAIR(a, n, b) [OP_##a##__##b] = OP_##a + 1,
+#define OPUTIL_TRIPLE(a, n, b, m, c) [OP_##a##__##b##__##c] = OP_##a + 1,
+#define OPUTIL_QUAD(a, n, b, m, c, k, d) [OP_##a##__##b##__##c##__##d] = OP_##a + 1,
+static const uint16_t oputil_run_first[OP_COUNT_] = {
+    WASM_PAIRS(OPUTIL_PAIR) WASM_TRIPLES(OPUTIL_TRIPLE) WASM_QUADS(OPUTIL_QUAD)};
+#undef OPUTIL_QUAD
+#undef OPUTIL_TRIPLE
+#undef OPUTIL_PAIR
+
+/* Whether a cell holding op `cell` starts an instruction `op`: the op
+ * itself, or a run that begins with it. */
+static inline int op_starts(int cell, int op) {
+    return cell == op || (cell >= 0 && cell < OP_COUNT_ && oputil_run_first[cell] == op + 1);
+}
+
+#endif
