@@ -5,14 +5,17 @@
 #                       ways at its default size and check the output is the
 #                       same byte for byte
 # The compilers and flags are the benchmark suite's (mk/bench.mk). -lm only
-# satisfies gcc's errno fallback for __builtin_sqrt (nbody); no libm
-# function is called.
+# satisfies gcc's errno fallback for __builtin_sqrt (nbody, fft, cgsparse,
+# odeint); no libm function is called.
 
 CORPUS_DIR := $(BUILD)/corpus
-CORPUS_PROGS := lz77 json sorts bignum nbody codec hashtab match stackvm pathfind sudoku fmtparse
+CORPUS_PROGS := lz77 json sorts bignum nbody codec hashtab match stackvm pathfind sudoku fmtparse \
+    fft lusolve cgsparse odeint chacha hash64 cksum bitboard
 CORPUS_BINS := $(CORPUS_PROGS:%=$(CORPUS_DIR)/%.native) $(CORPUS_PROGS:%=$(CORPUS_DIR)/%.wasm)
 
 .PHONY: corpus-build corpus-check
+
+test: corpus-check
 
 corpus-build: $(CORPUS_BINS)
 
@@ -24,7 +27,7 @@ $(CORPUS_DIR)/%.wasm: bench/corpus/%.c bench/progs/common.h
 	@mkdir -p $(dir $@)
 	$(BENCH_WASM_CC) $(BENCH_PROG_CFLAGS) $< -o $@
 
-corpus-check: $(CORPUS_BINS) $(BUILD)/hive
+corpus-check: test-deps $(CORPUS_BINS) $(BUILD)/hive
 	@fail=0; for n in $(CORPUS_PROGS); do \
 	    a=$$($(CORPUS_DIR)/$$n.native 2>&1; echo "exit $$?"); \
 	    b=$$($(BUILD)/hive run $(CORPUS_DIR)/$$n.wasm 2>&1; echo "exit $$?"); \

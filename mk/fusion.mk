@@ -20,15 +20,20 @@ fusion-diff: test-deps
 test: fusion-diff
 
 # How the runs of opcodes.h were chosen (bench/fusion/README.md):
-#   make fusion-select   profiles the benchmark programs on a counting
-#                        build and prints the FUSION_RUNS runs that save the
-#                        most dispatches (a few minutes)
-FUSION_RUNS ?= 120
+#   make fusion-select   profiles the training corpus (bench/corpus) and the
+#                        benchmark programs on a counting build and prints
+#                        the FUSION_RUNS runs that save the most dispatches
+#                        on the corpus, with what they save on every program
+#                        (a few minutes)
+FUSION_RUNS ?= 400
+FUSION_MAX_LEN ?= 3
+FUSION_MIN_PROGRAMS ?= 3
 .PHONY: fusion-profile fusion-select
 
 fusion-profile: test-deps
-	@$(MAKE) --no-print-directory bench-build
+	@$(MAKE) --no-print-directory bench-build corpus-build
 	@bench/fusion/profile.sh $(BUILD) $(BUILD)/fusion-profile
 
 fusion-select: fusion-profile
-	@bench/fusion/select.py $(BUILD)/fusion-profile $(FUSION_RUNS)
+	@bench/fusion/select.py $(BUILD)/fusion-profile $(FUSION_RUNS) --train "$(CORPUS_PROGS)" \
+	    --max-len $(FUSION_MAX_LEN) --min-programs $(FUSION_MIN_PROGRAMS)

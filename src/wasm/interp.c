@@ -1222,6 +1222,72 @@ INTERP_SIMD_LIST
         SLOT(1).i64 = SLOT(2).i64 != SLOT(3).i64; \
     }
 
+#define LEN_F64_ADD_MUL 5
+#define BODY_F64_ADD_MUL                                                          \
+    {                                                                             \
+        SLOT(1).f64 = numeric_f64_add_mul(SLOT(2).f64, SLOT(3).f64, SLOT(4).f64); \
+    }
+#define LEN_F64_EQ 4
+#define BODY_F64_EQ                               \
+    {                                             \
+        SLOT(1).i64 = SLOT(2).f64 == SLOT(3).f64; \
+    }
+#define LEN_F64_GT 4
+#define BODY_F64_GT                              \
+    {                                            \
+        SLOT(1).i64 = SLOT(2).f64 > SLOT(3).f64; \
+    }
+#define LEN_F64_LT 4
+#define BODY_F64_LT                              \
+    {                                            \
+        SLOT(1).i64 = SLOT(2).f64 < SLOT(3).f64; \
+    }
+#define LEN_F64_MUL 4
+#define BODY_F64_MUL                             \
+    {                                            \
+        SLOT(1).f64 = SLOT(2).f64 * SLOT(3).f64; \
+    }
+#define LEN_F64_NEG 3
+#define BODY_F64_NEG                                     \
+    {                                                    \
+        SLOT(1).i64 = SLOT(2).i64 ^ 0x8000000000000000u; \
+    }
+#define LEN_F64_SUB 4
+#define BODY_F64_SUB                             \
+    {                                            \
+        SLOT(1).f64 = SLOT(2).f64 - SLOT(3).f64; \
+    }
+#define LEN_I32_NE 4
+#define BODY_I32_NE                               \
+    {                                             \
+        SLOT(1).i64 = SLOT(2).i32 != SLOT(3).i32; \
+    }
+#define LEN_I64_EQZ 3
+#define BODY_I64_EQZ                    \
+    {                                   \
+        SLOT(1).i64 = SLOT(2).i64 == 0; \
+    }
+#define LEN_I64_GE_U 4
+#define BODY_I64_GE_U                             \
+    {                                             \
+        SLOT(1).i64 = SLOT(2).i64 >= SLOT(3).i64; \
+    }
+#define LEN_I64_SHL 4
+#define BODY_I64_SHL                                     \
+    {                                                    \
+        SLOT(1).i64 = SLOT(2).i64 << (SLOT(3).i64 & 63); \
+    }
+#define LEN_I64_SHL_I 4
+#define BODY_I64_SHL_I                          \
+    {                                           \
+        SLOT(1).i64 = SLOT(2).i64 << pc[3].u32; \
+    }
+#define LEN_I64_SUB 4
+#define BODY_I64_SUB                             \
+    {                                            \
+        SLOT(1).i64 = SLOT(2).i64 - SLOT(3).i64; \
+    }
+
 /* ---- the budget, in slices ------------------------------------------------ *
  *
  * A run may spend exec->budget units (one per loop iteration or call) and
@@ -1738,7 +1804,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         BODY_CASE(I64_AND_I)
         vmcase(I64_OR_I) { SLOT(1).i64 = SLOT(2).i64 | pc[3].u64; pc += 4; vmbreak; }
         vmcase(I64_XOR_I) { SLOT(1).i64 = SLOT(2).i64 ^ pc[3].u64; pc += 4; vmbreak; }
-        vmcase(I64_SHL_I) { SLOT(1).i64 = SLOT(2).i64 << pc[3].u32; pc += 4; vmbreak; }
+        BODY_CASE(I64_SHL_I)
         vmcase(I64_SHR_S_I) { SLOT(1).i64 = (uint64_t)((int64_t)SLOT(2).i64 >> pc[3].u32); pc += 4; vmbreak; }
         BODY_CASE(I64_SHR_U_I)
 
@@ -1808,11 +1874,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 5;
             vmbreak;
         }
-        vmcase(F64_ADD_MUL) {
-            SLOT(1).f64 = numeric_f64_add_mul(SLOT(2).f64, SLOT(3).f64, SLOT(4).f64);
-            pc += 5;
-            vmbreak;
-        }
+        BODY_CASE(F64_ADD_MUL)
 
         BODY_CASE(I32_ADD_I2)
 
@@ -1853,7 +1915,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
          * the upper half stays zero) ---- */
         BODY_CASE(I32_EQZ)
         BODY_CASE(I32_EQ)
-        vmcase(I32_NE) { SLOT(1).i64 = SLOT(2).i32 != SLOT(3).i32; pc += 4; vmbreak; }
+        BODY_CASE(I32_NE)
         BODY_CASE(I32_LT_S)
         BODY_CASE(I32_LT_U)
         BODY_CASE(I32_GT_S)
@@ -1864,7 +1926,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         vmcase(I32_GE_U) { SLOT(1).i64 = SLOT(2).i32 >= SLOT(3).i32; pc += 4; vmbreak; }
 
         /* ---- i64 comparisons ---- */
-        vmcase(I64_EQZ) { SLOT(1).i64 = SLOT(2).i64 == 0; pc += 3; vmbreak; }
+        BODY_CASE(I64_EQZ)
         BODY_CASE(I64_EQ)
         BODY_CASE(I64_NE)
         BODY_CASE(I64_LT_S)
@@ -1874,7 +1936,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         vmcase(I64_LE_S) { SLOT(1).i64 = (int64_t)SLOT(2).i64 <= (int64_t)SLOT(3).i64; pc += 4; vmbreak; }
         vmcase(I64_LE_U) { SLOT(1).i64 = SLOT(2).i64 <= SLOT(3).i64; pc += 4; vmbreak; }
         vmcase(I64_GE_S) { SLOT(1).i64 = (int64_t)SLOT(2).i64 >= (int64_t)SLOT(3).i64; pc += 4; vmbreak; }
-        vmcase(I64_GE_U) { SLOT(1).i64 = SLOT(2).i64 >= SLOT(3).i64; pc += 4; vmbreak; }
+        BODY_CASE(I64_GE_U)
 
         /* ---- float comparisons (false for NaN except ne) ---- */
         vmcase(F32_EQ) { SLOT(1).i64 = SLOT(2).f32 == SLOT(3).f32; pc += 4; vmbreak; }
@@ -1883,10 +1945,10 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         vmcase(F32_GT) { SLOT(1).i64 = SLOT(2).f32 > SLOT(3).f32; pc += 4; vmbreak; }
         vmcase(F32_LE) { SLOT(1).i64 = SLOT(2).f32 <= SLOT(3).f32; pc += 4; vmbreak; }
         vmcase(F32_GE) { SLOT(1).i64 = SLOT(2).f32 >= SLOT(3).f32; pc += 4; vmbreak; }
-        vmcase(F64_EQ) { SLOT(1).i64 = SLOT(2).f64 == SLOT(3).f64; pc += 4; vmbreak; }
+        BODY_CASE(F64_EQ)
         BODY_CASE(F64_NE)
-        vmcase(F64_LT) { SLOT(1).i64 = SLOT(2).f64 < SLOT(3).f64; pc += 4; vmbreak; }
-        vmcase(F64_GT) { SLOT(1).i64 = SLOT(2).f64 > SLOT(3).f64; pc += 4; vmbreak; }
+        BODY_CASE(F64_LT)
+        BODY_CASE(F64_GT)
         vmcase(F64_LE) { SLOT(1).i64 = SLOT(2).f64 <= SLOT(3).f64; pc += 4; vmbreak; }
         BODY_CASE(F64_GE)
 
@@ -1948,7 +2010,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         vmcase(I64_CTZ) { SLOT(1).i64 = numeric_i64_ctz(SLOT(2).i64); pc += 3; vmbreak; }
         vmcase(I64_POPCNT) { SLOT(1).i64 = numeric_i64_popcnt(SLOT(2).i64); pc += 3; vmbreak; }
         BODY_CASE(I64_ADD)
-        vmcase(I64_SUB) { SLOT(1).i64 = SLOT(2).i64 - SLOT(3).i64; pc += 4; vmbreak; }
+        BODY_CASE(I64_SUB)
         BODY_CASE(I64_MUL)
         vmcase(I64_DIV_S) {
             int64_t a = (int64_t)SLOT(2).i64, b = (int64_t)SLOT(3).i64;
@@ -1997,7 +2059,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         vmcase(I64_AND) { SLOT(1).i64 = SLOT(2).i64 & SLOT(3).i64; pc += 4; vmbreak; }
         vmcase(I64_OR) { SLOT(1).i64 = SLOT(2).i64 | SLOT(3).i64; pc += 4; vmbreak; }
         BODY_CASE(I64_XOR)
-        vmcase(I64_SHL) { SLOT(1).i64 = SLOT(2).i64 << (SLOT(3).i64 & 63); pc += 4; vmbreak; }
+        BODY_CASE(I64_SHL)
         vmcase(I64_SHR_S) { SLOT(1).i64 = (uint64_t)((int64_t)SLOT(2).i64 >> (SLOT(3).i64 & 63)); pc += 4; vmbreak; }
         vmcase(I64_SHR_U) { SLOT(1).i64 = SLOT(2).i64 >> (SLOT(3).i64 & 63); pc += 4; vmbreak; }
         vmcase(I64_ROTL) { SLOT(1).i64 = numeric_i64_rotl(SLOT(2).i64, SLOT(3).i64); pc += 4; vmbreak; }
@@ -2026,15 +2088,15 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
 
         /* ---- f64 arithmetic ---- */
         vmcase(F64_ABS) { SLOT(1).i64 = SLOT(2).i64 & 0x7fffffffffffffffu; pc += 3; vmbreak; }
-        vmcase(F64_NEG) { SLOT(1).i64 = SLOT(2).i64 ^ 0x8000000000000000u; pc += 3; vmbreak; }
+        BODY_CASE(F64_NEG)
         vmcase(F64_CEIL) { SLOT(1).f64 = numeric_f64_ceil(SLOT(2).f64); pc += 3; vmbreak; }
         vmcase(F64_FLOOR) { SLOT(1).f64 = numeric_f64_floor(SLOT(2).f64); pc += 3; vmbreak; }
         vmcase(F64_TRUNC) { SLOT(1).f64 = numeric_f64_trunc(SLOT(2).f64); pc += 3; vmbreak; }
         vmcase(F64_NEAREST) { SLOT(1).f64 = numeric_f64_nearest(SLOT(2).f64); pc += 3; vmbreak; }
         vmcase(F64_SQRT) { SLOT(1).f64 = sqrt(SLOT(2).f64); pc += 3; vmbreak; }
         BODY_CASE(F64_ADD)
-        vmcase(F64_SUB) { SLOT(1).f64 = SLOT(2).f64 - SLOT(3).f64; pc += 4; vmbreak; }
-        vmcase(F64_MUL) { SLOT(1).f64 = SLOT(2).f64 * SLOT(3).f64; pc += 4; vmbreak; }
+        BODY_CASE(F64_SUB)
+        BODY_CASE(F64_MUL)
         vmcase(F64_DIV) { SLOT(1).f64 = SLOT(2).f64 / SLOT(3).f64; pc += 4; vmbreak; }
         vmcase(F64_MIN) { SLOT(1).f64 = numeric_f64_min(SLOT(2).f64, SLOT(3).f64); pc += 4; vmbreak; }
         vmcase(F64_MAX) { SLOT(1).f64 = numeric_f64_max(SLOT(2).f64, SLOT(3).f64); pc += 4; vmbreak; }

@@ -87,7 +87,7 @@ typedef struct vctx {
     } *insns;
     size_t ninsns, capinsns;
     /* opcodes.h's runs by their ops (runs_index) */
-#define RUN_HASH_BITS 10
+#define RUN_HASH_BITS 11
 #define RUN_HASH (1u << RUN_HASH_BITS)
     uint16_t runs[RUN_HASH];
     uint8_t run_starts[OP_COUNT_]; /* bit k: some run of k begins with the op */
