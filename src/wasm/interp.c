@@ -1144,50 +1144,32 @@ INTERP_SIMD_LIST
     }
 
 #define LEN_F64_CONVERT_I32_U 3
-#define BODY_F64_CONVERT_I32_U                                \
-    {                                                         \
-        SLOT(1).f64 = numeric_f64_convert_i32_u(SLOT(2).i32); \
-    }
+#define BODY_F64_CONVERT_I32_U                                                                     \
+    { SLOT(1).f64 = numeric_f64_convert_i32_u(SLOT(2).i32); }
 #define LEN_F64_GE 4
-#define BODY_F64_GE                               \
-    {                                             \
-        SLOT(1).i64 = SLOT(2).f64 >= SLOT(3).f64; \
-    }
+#define BODY_F64_GE                                                                                \
+    { SLOT(1).i64 = SLOT(2).f64 >= SLOT(3).f64; }
 #define LEN_F64_NE 4
-#define BODY_F64_NE                               \
-    {                                             \
-        SLOT(1).i64 = SLOT(2).f64 != SLOT(3).f64; \
-    }
+#define BODY_F64_NE                                                                                \
+    { SLOT(1).i64 = SLOT(2).f64 != SLOT(3).f64; }
 #define LEN_I32_EQ 4
-#define BODY_I32_EQ                               \
-    {                                             \
-        SLOT(1).i64 = SLOT(2).i32 == SLOT(3).i32; \
-    }
+#define BODY_I32_EQ                                                                                \
+    { SLOT(1).i64 = SLOT(2).i32 == SLOT(3).i32; }
 #define LEN_I32_GT_U 4
-#define BODY_I32_GT_U                            \
-    {                                            \
-        SLOT(1).i64 = SLOT(2).i32 > SLOT(3).i32; \
-    }
+#define BODY_I32_GT_U                                                                              \
+    { SLOT(1).i64 = SLOT(2).i32 > SLOT(3).i32; }
 #define LEN_I32_GT_U_I 4
-#define BODY_I32_GT_U_I                        \
-    {                                          \
-        SLOT(1).i64 = SLOT(2).i32 > pc[3].u32; \
-    }
+#define BODY_I32_GT_U_I                                                                            \
+    { SLOT(1).i64 = SLOT(2).i32 > pc[3].u32; }
 #define LEN_I32_LE_S_I 4
-#define BODY_I32_LE_S_I                                  \
-    {                                                    \
-        SLOT(1).i64 = (int32_t)SLOT(2).i32 <= pc[3].i32; \
-    }
+#define BODY_I32_LE_S_I                                                                            \
+    { SLOT(1).i64 = (int32_t)SLOT(2).i32 <= pc[3].i32; }
 #define LEN_I32_LT_U 4
-#define BODY_I32_LT_U                            \
-    {                                            \
-        SLOT(1).i64 = SLOT(2).i32 < SLOT(3).i32; \
-    }
+#define BODY_I32_LT_U                                                                              \
+    { SLOT(1).i64 = SLOT(2).i32 < SLOT(3).i32; }
 #define LEN_I32_OR_I 4
-#define BODY_I32_OR_I                          \
-    {                                          \
-        SLOT(1).i64 = SLOT(2).i32 | pc[3].u32; \
-    }
+#define BODY_I32_OR_I                                                                              \
+    { SLOT(1).i64 = SLOT(2).i32 | pc[3].u32; }
 #define LEN_I32_TRUNC_F64_U 3
 #define BODY_I32_TRUNC_F64_U                           \
     {                                                  \
@@ -1197,96 +1179,60 @@ INTERP_SIMD_LIST
         SLOT(1).i64 = r;                               \
     }
 #define LEN_I64_GT_U 4
-#define BODY_I64_GT_U                            \
-    {                                            \
-        SLOT(1).i64 = SLOT(2).i64 > SLOT(3).i64; \
-    }
+#define BODY_I64_GT_U                                                                              \
+    { SLOT(1).i64 = SLOT(2).i64 > SLOT(3).i64; }
 #define LEN_I64_LT_S 4
-#define BODY_I64_LT_S                                              \
-    {                                                              \
-        SLOT(1).i64 = (int64_t)SLOT(2).i64 < (int64_t)SLOT(3).i64; \
-    }
+#define BODY_I64_LT_S                                                                              \
+    { SLOT(1).i64 = (int64_t)SLOT(2).i64 < (int64_t)SLOT(3).i64; }
 #define LEN_I64_LT_U 4
-#define BODY_I64_LT_U                            \
-    {                                            \
-        SLOT(1).i64 = SLOT(2).i64 < SLOT(3).i64; \
-    }
+#define BODY_I64_LT_U                                                                              \
+    { SLOT(1).i64 = SLOT(2).i64 < SLOT(3).i64; }
 #define LEN_I64_MUL 4
-#define BODY_I64_MUL                             \
-    {                                            \
-        SLOT(1).i64 = SLOT(2).i64 * SLOT(3).i64; \
-    }
+#define BODY_I64_MUL                                                                               \
+    { SLOT(1).i64 = SLOT(2).i64 * SLOT(3).i64; }
 #define LEN_I64_NE 4
-#define BODY_I64_NE                               \
-    {                                             \
-        SLOT(1).i64 = SLOT(2).i64 != SLOT(3).i64; \
-    }
+#define BODY_I64_NE                                                                                \
+    { SLOT(1).i64 = SLOT(2).i64 != SLOT(3).i64; }
 
 #define LEN_F64_ADD_MUL 5
-#define BODY_F64_ADD_MUL                                                          \
-    {                                                                             \
-        SLOT(1).f64 = numeric_f64_add_mul(SLOT(2).f64, SLOT(3).f64, SLOT(4).f64); \
-    }
+#define BODY_F64_ADD_MUL                                                                           \
+    { SLOT(1).f64 = numeric_f64_add_mul(SLOT(2).f64, SLOT(3).f64, SLOT(4).f64); }
 #define LEN_F64_EQ 4
-#define BODY_F64_EQ                               \
-    {                                             \
-        SLOT(1).i64 = SLOT(2).f64 == SLOT(3).f64; \
-    }
+#define BODY_F64_EQ                                                                                \
+    { SLOT(1).i64 = SLOT(2).f64 == SLOT(3).f64; }
 #define LEN_F64_GT 4
-#define BODY_F64_GT                              \
-    {                                            \
-        SLOT(1).i64 = SLOT(2).f64 > SLOT(3).f64; \
-    }
+#define BODY_F64_GT                                                                                \
+    { SLOT(1).i64 = SLOT(2).f64 > SLOT(3).f64; }
 #define LEN_F64_LT 4
-#define BODY_F64_LT                              \
-    {                                            \
-        SLOT(1).i64 = SLOT(2).f64 < SLOT(3).f64; \
-    }
+#define BODY_F64_LT                                                                                \
+    { SLOT(1).i64 = SLOT(2).f64 < SLOT(3).f64; }
 #define LEN_F64_MUL 4
-#define BODY_F64_MUL                             \
-    {                                            \
-        SLOT(1).f64 = SLOT(2).f64 * SLOT(3).f64; \
-    }
+#define BODY_F64_MUL                                                                               \
+    { SLOT(1).f64 = SLOT(2).f64 * SLOT(3).f64; }
 #define LEN_F64_NEG 3
-#define BODY_F64_NEG                                     \
-    {                                                    \
-        SLOT(1).i64 = SLOT(2).i64 ^ 0x8000000000000000u; \
-    }
+#define BODY_F64_NEG                                                                               \
+    { SLOT(1).i64 = SLOT(2).i64 ^ 0x8000000000000000u; }
 #define LEN_F64_SUB 4
-#define BODY_F64_SUB                             \
-    {                                            \
-        SLOT(1).f64 = SLOT(2).f64 - SLOT(3).f64; \
-    }
+#define BODY_F64_SUB                                                                               \
+    { SLOT(1).f64 = SLOT(2).f64 - SLOT(3).f64; }
 #define LEN_I32_NE 4
-#define BODY_I32_NE                               \
-    {                                             \
-        SLOT(1).i64 = SLOT(2).i32 != SLOT(3).i32; \
-    }
+#define BODY_I32_NE                                                                                \
+    { SLOT(1).i64 = SLOT(2).i32 != SLOT(3).i32; }
 #define LEN_I64_EQZ 3
-#define BODY_I64_EQZ                    \
-    {                                   \
-        SLOT(1).i64 = SLOT(2).i64 == 0; \
-    }
+#define BODY_I64_EQZ                                                                               \
+    { SLOT(1).i64 = SLOT(2).i64 == 0; }
 #define LEN_I64_GE_U 4
-#define BODY_I64_GE_U                             \
-    {                                             \
-        SLOT(1).i64 = SLOT(2).i64 >= SLOT(3).i64; \
-    }
+#define BODY_I64_GE_U                                                                              \
+    { SLOT(1).i64 = SLOT(2).i64 >= SLOT(3).i64; }
 #define LEN_I64_SHL 4
-#define BODY_I64_SHL                                     \
-    {                                                    \
-        SLOT(1).i64 = SLOT(2).i64 << (SLOT(3).i64 & 63); \
-    }
+#define BODY_I64_SHL                                                                               \
+    { SLOT(1).i64 = SLOT(2).i64 << (SLOT(3).i64 & 63); }
 #define LEN_I64_SHL_I 4
-#define BODY_I64_SHL_I                          \
-    {                                           \
-        SLOT(1).i64 = SLOT(2).i64 << pc[3].u32; \
-    }
+#define BODY_I64_SHL_I                                                                             \
+    { SLOT(1).i64 = SLOT(2).i64 << pc[3].u32; }
 #define LEN_I64_SUB 4
-#define BODY_I64_SUB                             \
-    {                                            \
-        SLOT(1).i64 = SLOT(2).i64 - SLOT(3).i64; \
-    }
+#define BODY_I64_SUB                                                                               \
+    { SLOT(1).i64 = SLOT(2).i64 - SLOT(3).i64; }
 
 /* ---- the budget, in slices ------------------------------------------------ *
  *
