@@ -58,6 +58,9 @@ static void usage(FILE *out) {
             "  --max-memory-size SIZE  cap each linear memory (bytes; K, M, G suffixes)\n"
             "  --no-fusion             compile each instruction on its own (slower; for\n"
             "                          comparisons and tests)\n"
+            "  --slice N               suspend the guest after every N units of work and\n"
+            "                          resume it (default 1000000; small values test\n"
+            "                          resumability, the output must not change)\n"
             "  -h, --help              this text\n"
             "\n"
             "exit status: the guest's proc_exit code (0 when _start returns); 134 after a\n"
@@ -256,6 +259,14 @@ static int parse_run_args(int argc, char **argv, run_args *ra, int *argi) {
             ra->limits.fuel = strtoull(val, &end, 10);
             if (errno || *end || !ra->limits.fuel) {
                 fprintf(stderr, "hive: bad --fuel '%s'\n", val);
+                return 2;
+            }
+        } else if (!strcmp(a, "--slice")) {
+            char *end;
+            errno = 0;
+            ra->limits.slice = strtoull(val, &end, 10);
+            if (errno || *end || !ra->limits.slice) {
+                fprintf(stderr, "hive: bad --slice '%s'\n", val);
                 return 2;
             }
         } else if (!strcmp(a, "--timeout")) {

@@ -50,6 +50,11 @@ expect_in timeout "$T/err" "timed out"
 expect_rc fuel 124 "$HIVE" run --fuel 1000000 "$G/trap.wasm" loop
 expect_in fuel "$T/err" "fuel"
 expect_rc "bad timeout" 2 "$HIVE" run --timeout xyz "$G/hello.wasm"
+# --slice: many suspensions and resumes, the same output; fuel still counts
+expect_rc slice 0 "$HIVE" run --slice 3 "$G/hello.wasm"
+expect_in slice "$T/out" "hello, world"
+expect_rc "slice and fuel" 124 "$HIVE" run --slice 7 --fuel 1000 "$G/trap.wasm" loop
+expect_rc "bad slice" 2 "$HIVE" run --slice 0 "$G/hello.wasm"
 expect_rc "max memory" 1 "$HIVE" run --max-memory-size 64K "$G/hello.wasm"
 expect_in "max memory" "$T/err" "limit"
 
