@@ -29,7 +29,7 @@ test: fusion-diff
 #                        the FUSION_RUNS runs that save the most dispatches
 #                        on the corpus, with what they save on every program
 #                        (a few minutes)
-FUSION_RUNS ?= 400
+FUSION_RUNS ?= 600
 FUSION_MAX_LEN ?= 3
 FUSION_MIN_PROGRAMS ?= 3
 .PHONY: fusion-profile fusion-select
