@@ -8,11 +8,12 @@
 #                       the same byte for byte
 # The compilers and flags are the benchmark suite's (mk/bench.mk). -lm only
 # satisfies gcc's errno fallback for __builtin_sqrt (nbody, fft, cgsparse,
-# odeint); no libm function is called.
+# odeint, raytrace); no libm function is called.
 
 CORPUS_DIR := $(BUILD)/corpus
 CORPUS_PROGS := lz77 json sorts bignum nbody codec hashtab match stackvm pathfind sudoku fmtparse \
-    fft lusolve cgsparse odeint chacha hash64 cksum bitboard
+    fft lusolve cgsparse odeint chacha hash64 cksum bitboard \
+    router template csvagg rbtree lisp sat raytrace lexer
 CORPUS_BINS := $(CORPUS_PROGS:%=$(CORPUS_DIR)/%.native) $(CORPUS_PROGS:%=$(CORPUS_DIR)/%.wasm)
 
 .PHONY: corpus-build corpus-check

@@ -1234,6 +1234,36 @@ INTERP_SIMD_LIST
 #define BODY_I64_SUB                                                                               \
     { SLOT(1).i64 = SLOT(2).i64 - SLOT(3).i64; }
 
+#define LEN_F64_ABS 3
+#define BODY_F64_ABS                                                                               \
+    { SLOT(1).i64 = SLOT(2).i64 & 0x7fffffffffffffffu; }
+#define LEN_F64_CONVERT_I32_S 3
+#define BODY_F64_CONVERT_I32_S                                                                     \
+    { SLOT(1).f64 = (double)(int32_t)SLOT(2).i32; }
+#define LEN_F64_DIV 4
+#define BODY_F64_DIV                                                                               \
+    { SLOT(1).f64 = SLOT(2).f64 / SLOT(3).f64; }
+#define LEN_F64_SQRT 3
+#define BODY_F64_SQRT                                                                              \
+    { SLOT(1).f64 = sqrt(SLOT(2).f64); }
+#define LEN_I32_LE_U_I 4
+#define BODY_I32_LE_U_I                                                                            \
+    { SLOT(1).i64 = SLOT(2).i32 <= pc[3].u32; }
+#define LEN_I32_TRUNC_F64_S 3
+#define BODY_I32_TRUNC_F64_S                           \
+    {                                                  \
+        int32_t r;                                     \
+        tk = numeric_i32_trunc_f64_s(SLOT(2).f64, &r); \
+        if (tk) goto trap;                             \
+        SLOT(1).i64 = (uint32_t)r;                     \
+    }
+#define LEN_I64_EXTEND_I32_S 3
+#define BODY_I64_EXTEND_I32_S                                                                      \
+    { SLOT(1).i64 = (uint64_t)(int64_t)(int32_t)SLOT(2).i32; }
+#define LEN_I64_GE_S 4
+#define BODY_I64_GE_S                                                                              \
+    { SLOT(1).i64 = (int64_t)SLOT(2).i64 >= (int64_t)SLOT(3).i64; }
+
 /* ---- the budget, in slices ------------------------------------------------ *
  *
  * A run may spend exec->budget units (one per loop iteration or call) and
@@ -1741,7 +1771,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         BODY_CASE(I32_GT_S_I)
         BODY_CASE(I32_GT_U_I)
         BODY_CASE(I32_LE_S_I)
-        vmcase(I32_LE_U_I) { SLOT(1).i64 = SLOT(2).i32 <= pc[3].u32; pc += 4; vmbreak; }
+        BODY_CASE(I32_LE_U_I)
         BODY_CASE(I32_GE_S_I)
         vmcase(I32_GE_U_I) { SLOT(1).i64 = SLOT(2).i32 >= pc[3].u32; pc += 4; vmbreak; }
         BODY_CASE(I64_ADD_I)
@@ -1881,7 +1911,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         BODY_CASE(I64_GT_U)
         vmcase(I64_LE_S) { SLOT(1).i64 = (int64_t)SLOT(2).i64 <= (int64_t)SLOT(3).i64; pc += 4; vmbreak; }
         vmcase(I64_LE_U) { SLOT(1).i64 = SLOT(2).i64 <= SLOT(3).i64; pc += 4; vmbreak; }
-        vmcase(I64_GE_S) { SLOT(1).i64 = (int64_t)SLOT(2).i64 >= (int64_t)SLOT(3).i64; pc += 4; vmbreak; }
+        BODY_CASE(I64_GE_S)
         BODY_CASE(I64_GE_U)
 
         /* ---- float comparisons (false for NaN except ne) ---- */
@@ -2033,17 +2063,17 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         }
 
         /* ---- f64 arithmetic ---- */
-        vmcase(F64_ABS) { SLOT(1).i64 = SLOT(2).i64 & 0x7fffffffffffffffu; pc += 3; vmbreak; }
+        BODY_CASE(F64_ABS)
         BODY_CASE(F64_NEG)
         vmcase(F64_CEIL) { SLOT(1).f64 = numeric_f64_ceil(SLOT(2).f64); pc += 3; vmbreak; }
         vmcase(F64_FLOOR) { SLOT(1).f64 = numeric_f64_floor(SLOT(2).f64); pc += 3; vmbreak; }
         vmcase(F64_TRUNC) { SLOT(1).f64 = numeric_f64_trunc(SLOT(2).f64); pc += 3; vmbreak; }
         vmcase(F64_NEAREST) { SLOT(1).f64 = numeric_f64_nearest(SLOT(2).f64); pc += 3; vmbreak; }
-        vmcase(F64_SQRT) { SLOT(1).f64 = sqrt(SLOT(2).f64); pc += 3; vmbreak; }
+        BODY_CASE(F64_SQRT)
         BODY_CASE(F64_ADD)
         BODY_CASE(F64_SUB)
         BODY_CASE(F64_MUL)
-        vmcase(F64_DIV) { SLOT(1).f64 = SLOT(2).f64 / SLOT(3).f64; pc += 4; vmbreak; }
+        BODY_CASE(F64_DIV)
         vmcase(F64_MIN) { SLOT(1).f64 = numeric_f64_min(SLOT(2).f64, SLOT(3).f64); pc += 4; vmbreak; }
         vmcase(F64_MAX) { SLOT(1).f64 = numeric_f64_max(SLOT(2).f64, SLOT(3).f64); pc += 4; vmbreak; }
         vmcase(F64_COPYSIGN) {
@@ -2070,16 +2100,9 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 3;
             vmbreak;
         }
-        vmcase(I32_TRUNC_F64_S) {
-            int32_t r;
-            tk = numeric_i32_trunc_f64_s(SLOT(2).f64, &r);
-            if (tk) goto trap;
-            SLOT(1).i64 = (uint32_t)r;
-            pc += 3;
-            vmbreak;
-        }
+        BODY_CASE(I32_TRUNC_F64_S)
         BODY_CASE(I32_TRUNC_F64_U)
-        vmcase(I64_EXTEND_I32_S) { SLOT(1).i64 = (uint64_t)(int64_t)(int32_t)SLOT(2).i32; pc += 3; vmbreak; }
+        BODY_CASE(I64_EXTEND_I32_S)
         BODY_CASE(I64_EXTEND_I32_U)
         vmcase(I64_TRUNC_F32_S) {
             int64_t r;
@@ -2120,7 +2143,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         vmcase(F32_CONVERT_I64_S) { SLOT(1).f32 = (float)(int64_t)SLOT(2).i64; pc += 3; vmbreak; }
         vmcase(F32_CONVERT_I64_U) { SLOT(1).f32 = numeric_f32_convert_i64_u(SLOT(2).i64); pc += 3; vmbreak; }
         vmcase(F32_DEMOTE_F64) { SLOT(1).f32 = (float)SLOT(2).f64; pc += 3; vmbreak; }
-        vmcase(F64_CONVERT_I32_S) { SLOT(1).f64 = (double)(int32_t)SLOT(2).i32; pc += 3; vmbreak; }
+        BODY_CASE(F64_CONVERT_I32_S)
         BODY_CASE(F64_CONVERT_I32_U)
         vmcase(F64_CONVERT_I64_S) { SLOT(1).f64 = (double)(int64_t)SLOT(2).i64; pc += 3; vmbreak; }
         vmcase(F64_CONVERT_I64_U) { SLOT(1).f64 = numeric_f64_convert_i64_u(SLOT(2).i64); pc += 3; vmbreak; }

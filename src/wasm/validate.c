@@ -1863,7 +1863,8 @@ static int fuse_runs(vctx *v, wasm_code *code) {
     size_t n = v->ninsns;
     if (n < 2 || v->engine->no_fusion) return 0;
     /* saved[i]: the most dispatches saved in insns[i..]; run[i]: the
-     * length of the run starting at i that does it (1: none). */
+     * length of the run starting at i that does it (1: none). On a tie
+     * the run that starts earlier wins (>=). */
     const hv_alloc *a = &v->engine->alloc;
     if (hv_grow(a, (void **)&v->run_saved, &v->cap_run_saved, n + 1, sizeof *v->run_saved) < 0 ||
         hv_grow(a, (void **)&v->run_len, &v->cap_run_len, n, 1) < 0)
@@ -1875,17 +1876,17 @@ static int fuse_runs(vctx *v, wasm_code *code) {
     for (size_t i = n - 1; i-- > 0;) {
         saved[i] = saved[i + 1];
         run[i] = 1;
-        if (fused_op(v, &v->insns[i], 2) != OP_COUNT_ && 1 + saved[i + 2] > saved[i]) {
+        if (fused_op(v, &v->insns[i], 2) != OP_COUNT_ && 1 + saved[i + 2] >= saved[i]) {
             saved[i] = 1 + saved[i + 2];
             run[i] = 2;
         }
         if (i + 2 < n && fused_op(v, &v->insns[i], 3) != OP_COUNT_ &&
-            2 + saved[i + 3] > saved[i]) {
+            2 + saved[i + 3] >= saved[i]) {
             saved[i] = 2 + saved[i + 3];
             run[i] = 3;
         }
         if (i + 3 < n && fused_op(v, &v->insns[i], 4) != OP_COUNT_ &&
-            3 + saved[i + 4] > saved[i]) {
+            3 + saved[i + 4] >= saved[i]) {
             saved[i] = 3 + saved[i + 4];
             run[i] = 4;
         }

@@ -18,6 +18,21 @@ static const uint16_t oputil_run_first[OP_COUNT_] = {
 #undef OPUTIL_QUAD
 #undef OPUTIL_TRIPLE
 #undef OPUTIL_PAIR
+/* run op -> 1 + its second instruction's op */
+#define OPUTIL_PAIR(a, n, b) [OP_##a##__##b] = OP_##b + 1,
+#define OPUTIL_TRIPLE(a, n, b, m, c) [OP_##a##__##b##__##c] = OP_##b + 1,
+#define OPUTIL_QUAD(a, n, b, m, c, k, d) [OP_##a##__##b##__##c##__##d] = OP_##b + 1,
+static const uint16_t oputil_run_second[OP_COUNT_] = {
+    WASM_PAIRS(OPUTIL_PAIR) WASM_TRIPLES(OPUTIL_TRIPLE) WASM_QUADS(OPUTIL_QUAD)};
+#undef OPUTIL_QUAD
+#undef OPUTIL_TRIPLE
+#undef OPUTIL_PAIR
+
+/* Whether op `cell` is a run that begins with instructions a, then b. */
+static inline int run_begins(int cell, int a, int b) {
+    return cell >= 0 && cell < OP_COUNT_ && oputil_run_first[cell] == a + 1 &&
+           oputil_run_second[cell] == b + 1;
+}
 
 /* Whether a cell holding op `cell` starts an instruction `op`: the op
  * itself, or a run that begins with it. */
