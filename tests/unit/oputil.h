@@ -9,35 +9,35 @@
 
 #include "wasm/opcodes.h"
 
-/* run op -> 1 + its first instruction's op; 0 for ops that are not runs */
-#define OPUTIL_PAIR(a, n, b) [OP_##a##__##b] = OP_##a + 1,
-#define OPUTIL_TRIPLE(a, n, b, m, c) [OP_##a##__##b##__##c] = OP_##a + 1,
-#define OPUTIL_QUAD(a, n, b, m, c, k, d) [OP_##a##__##b##__##c##__##d] = OP_##a + 1,
-static const uint16_t oputil_run_first[OP_COUNT_] = {
-    WASM_PAIRS(OPUTIL_PAIR) WASM_TRIPLES(OPUTIL_TRIPLE) WASM_QUADS(OPUTIL_QUAD)};
-#undef OPUTIL_QUAD
-#undef OPUTIL_TRIPLE
-#undef OPUTIL_PAIR
-/* run op -> 1 + its second instruction's op */
-#define OPUTIL_PAIR(a, n, b) [OP_##a##__##b] = OP_##b + 1,
-#define OPUTIL_TRIPLE(a, n, b, m, c) [OP_##a##__##b##__##c] = OP_##b + 1,
-#define OPUTIL_QUAD(a, n, b, m, c, k, d) [OP_##a##__##b##__##c##__##d] = OP_##b + 1,
-static const uint16_t oputil_run_second[OP_COUNT_] = {
+/* run op -> 1 + the op of its first and of its second instruction; 0 for
+ * ops that are not runs */
+typedef struct oputil_run {
+    uint16_t first, second;
+} oputil_run;
+#define OPUTIL_PAIR(a, n, b) [OP_##a##__##b] = {OP_##a + 1, OP_##b + 1},
+#define OPUTIL_TRIPLE(a, n, b, m, c) [OP_##a##__##b##__##c] = {OP_##a + 1, OP_##b + 1},
+#define OPUTIL_QUAD(a, n, b, m, c, k, d) [OP_##a##__##b##__##c##__##d] = {OP_##a + 1, OP_##b + 1},
+static const oputil_run oputil_runs[OP_COUNT_] = {
     WASM_PAIRS(OPUTIL_PAIR) WASM_TRIPLES(OPUTIL_TRIPLE) WASM_QUADS(OPUTIL_QUAD)};
 #undef OPUTIL_QUAD
 #undef OPUTIL_TRIPLE
 #undef OPUTIL_PAIR
 
+/* The op of a run's first instruction; op itself when it is not a run. */
+static inline int run_first_op(int op) {
+    return op >= 0 && op < OP_COUNT_ && oputil_runs[op].first ? oputil_runs[op].first - 1 : op;
+}
+
 /* Whether op `cell` is a run that begins with instructions a, then b. */
 static inline int run_begins(int cell, int a, int b) {
-    return cell >= 0 && cell < OP_COUNT_ && oputil_run_first[cell] == a + 1 &&
-           oputil_run_second[cell] == b + 1;
+    return cell >= 0 && cell < OP_COUNT_ && oputil_runs[cell].first == a + 1 &&
+           oputil_runs[cell].second == b + 1;
 }
 
 /* Whether a cell holding op `cell` starts an instruction `op`: the op
  * itself, or a run that begins with it. */
 static inline int op_starts(int cell, int op) {
-    return cell == op || (cell >= 0 && cell < OP_COUNT_ && oputil_run_first[cell] == op + 1);
+    return cell == op || (cell >= 0 && cell < OP_COUNT_ && oputil_runs[cell].first == op + 1);
 }
 
 #endif

@@ -35,7 +35,7 @@ static int first_op(hive_extern *e) {
         op = (int)c[0].u64;
     else
         while (op < OP_COUNT_ && labels[op] != c[0].label) op++;
-    return op < OP_COUNT_ && oputil_run_first[op] ? oputil_run_first[op] - 1 : op;
+    return run_first_op(op);
 }
 
 /* Whether op occurs in f's compiled code: with threaded code (labels)
