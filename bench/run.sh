@@ -253,6 +253,64 @@ for e in "${ENGINES[@]:1}"; do
 done
 echo "$row"
 
+# Paired ratios: within a round each engine runs right after native on
+# the same program, so engine/native in the same round cancels the drift
+# of a shared machine (other tenants, clock changes) that moves both
+# alike. Per program: the median over rounds of those ratios; then the
+# geometric mean over programs, and the geometric mean taken round by
+# round (its lowest and highest show how far one round can stray).
+echo
+echo "Paired ratios: engine / native within each round (median over $ROUNDS round(s)); geomean per round: min .. max"
+header=$(printf '%-8s' program)
+for e in "${ENGINES[@]:1}"; do header+=$(printf ' %13s' "$e"); done
+echo "$header"
+declare -A PLOG=() PN=() ROUNDLOG=() ROUNDN=()
+for p in "${PROGS[@]}"; do
+    row=$(printf '%-8s' "$p")
+    for e in "${ENGINES[@]:1}"; do
+        if [ -n "${FAILED[$p,native]+x}" ] || [ -n "${FAILED[$p,$e]+x}" ]; then
+            row+=$(printf ' %13s' -)
+            continue
+        fi
+        ratios=$(awk -v n="${TIMES[$p,native]}" -v x="${TIMES[$p,$e]}" 'BEGIN {
+            k = split(n, a, " "); m = split(x, b, " "); if (m < k) k = m
+            for (i = 1; i <= k; i++) printf "%.6f ", b[i] / a[i] }')
+        med=$(median "$ratios")
+        row+=$(printf ' %12.2fx' "$med")
+        PLOG[$e]=$(awk -v s="${PLOG[$e]:-0}" -v x="$med" 'BEGIN { printf "%.9f", s + log(x) }')
+        PN[$e]=$((${PN[$e]:-0} + 1))
+        i=0
+        for r in $ratios; do
+            i=$((i + 1))
+            ROUNDLOG[$e,$i]=$(awk -v s="${ROUNDLOG[$e,$i]:-0}" -v x="$r" 'BEGIN { printf "%.9f", s + log(x) }')
+            ROUNDN[$e,$i]=$((${ROUNDN[$e,$i]:-0} + 1))
+        done
+    done
+    echo "$row"
+done
+row=$(printf '%-8s' geomean)
+spread=$(printf '%-8s' rounds)
+for e in "${ENGINES[@]:1}"; do
+    if [ "${PN[$e]:-0}" -gt 0 ]; then
+        row+=$(printf ' %12.2fx' "$(awk -v s="${PLOG[$e]}" -v n="${PN[$e]}" 'BEGIN { print exp(s / n) }')")
+        per=""
+        for ((r = 1; r <= ROUNDS; r++)); do
+            [ "${ROUNDN[$e,$r]:-0}" -eq "${PN[$e]}" ] || continue
+            per+="$(awk -v s="${ROUNDLOG[$e,$r]}" -v n="${PN[$e]}" 'BEGIN { printf "%.4f", exp(s / n) }') "
+        done
+        if [ -n "$per" ]; then
+            spread+=$(printf ' %13s' "$(tr -s ' ' '\n' <<<"$per" | grep . | sort -g | awk '{ a[NR] = $1 } END { printf "%.2f..%.2f", a[1], a[NR] }')")
+        else
+            spread+=$(printf ' %13s' -)
+        fi
+    else
+        row+=$(printf ' %13s' -)
+        spread+=$(printf ' %13s' -)
+    fi
+done
+echo "$row"
+echo "$spread"
+
 echo
 echo "Peak RSS (MiB; largest of the runs, whole process)"
 header=$(printf '%-8s' program)
