@@ -267,15 +267,23 @@ static inline void move_slots(wasm_slot *dst, const wasm_slot *src, uint32_t n) 
     for (uint32_t i = 0; i < n; i++) dst[i] = src[i];
 }
 
-/* Zeroes the slots [z, end): a callee's declared locals. Most functions
- * have a few, where a plain loop beats a call to memset; the empty asm
- * keeps gcc from turning the loop back into that call. */
-static inline void zero_slots(wasm_slot *z, wasm_slot *end) {
-    if (end - z > 16) {
-        memset(z, 0, (size_t)(end - z) * sizeof(wasm_slot));
+/* Zeroes the n slots at z: a callee's declared locals. Most functions
+ * have none to a few: up to four are stored one by one without a loop,
+ * up to sixteen in a plain loop (the empty asm keeps gcc from turning it
+ * into a call to memset), more with memset. */
+static inline void zero_slots(wasm_slot *z, uint32_t n) {
+    if (n <= 4) {
+        if (n >= 1) z[0].i64 = 0;
+        if (n >= 2) z[1].i64 = 0;
+        if (n >= 3) z[2].i64 = 0;
+        if (n >= 4) z[3].i64 = 0;
         return;
     }
-    for (; z < end; z++) {
+    if (n > 16) {
+        memset(z, 0, (size_t)n * sizeof(wasm_slot));
+        return;
+    }
+    for (wasm_slot *end = z + n; z < end; z++) {
         z->i64 = 0;
 #if defined(__GNUC__)
         __asm__("" : "+r"(z));
@@ -1546,7 +1554,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             callee = inst->funcs[pc[1].u32];
             args = fp + pc[2].u32;
             next_pc = pc + 3;
-            goto enter_wasm;
+            goto enter_local;
         }
         vmcase(CALL_IMPORT) {
             SPEND_UNIT();
@@ -2240,31 +2248,40 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
          * of several handlers follow; they are reached only by goto. */
         continue;
 
-    enter_wasm: {
-        /* callee is a wasm function whose arguments start at args;
-         * next_pc is where the caller continues. The frame count and the
-         * callee's whole frame (locals and deepest operand stack) are
-         * checked here, so nothing inside the body needs a stack check. */
-        const wasm_code *code = callee->code;
-        wasm_slot *new_fp = args;
-        if (top == frames_end || (size_t)(stack_end - new_fp) < code->max_slots) {
-            tk = HIVE_TRAP_STACK_EXHAUSTED;
-            goto trap;
-        }
-        wasm_frame *fr = top++;
-        fr->ret_pc = next_pc;
-        fr->fp = fp;
-        fr->func = func;
-        fp = new_fp;
-        zero_slots(fp + code->zero_start, fp + code->zero_end);
-        func = callee;
-        pc = code->cells;
+    /* callee is a wasm function whose arguments start at args; next_pc
+     * is where the caller continues. The frame count and the callee's
+     * whole frame (locals and deepest operand stack) are checked here, so
+     * nothing inside the body needs a stack check. enter_local is for
+     * CALL, whose callee is always a function of the caller's own
+     * instance; enter_wasm may also switch instance. */
+#define ENTER_FRAME()                                                                    \
+    do {                                                                                 \
+        const wasm_code *code = callee->code;                                            \
+        wasm_slot *new_fp = args;                                                        \
+        if (top == frames_end || (size_t)(stack_end - new_fp) < code->max_slots) {       \
+            tk = HIVE_TRAP_STACK_EXHAUSTED;                                              \
+            goto trap;                                                                   \
+        }                                                                                \
+        wasm_frame *fr = top++;                                                          \
+        fr->ret_pc = next_pc;                                                            \
+        fr->fp = fp;                                                                     \
+        fr->func = func;                                                                 \
+        fp = new_fp;                                                                     \
+        zero_slots(fp + code->zero_start, code->zero_end - code->zero_start);            \
+        func = callee;                                                                   \
+        pc = code->cells;                                                                \
+    } while (0)
+    enter_local:
+        ENTER_FRAME();
+        continue;
+    enter_wasm:
+        ENTER_FRAME();
         if (callee->inst != inst) {
             inst = callee->inst;
             memory_cache(inst, &mem, &mem_size);
         }
         continue;
-    }
+#undef ENTER_FRAME
 
     call_host: {
         /* The host sees a consistent exec (for its own traps and

@@ -71,7 +71,12 @@
  *   (export "f_always" (func $always))
  *   (export "f_dead" (func $dead))
  *   (export "f_if1" (func $if1)))
+ *
+ * test_zero_counts builds a second module here, with functions of 1 to 20
+ * locals read before any write, to cover each way the interpreter zeroes
+ * them (one by one, in a loop, with memset).
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "hive/wasm.h"
@@ -204,8 +209,144 @@ out:
     fx_close(&f);
 }
 
+/* ---- the zeroing itself: every count of locals a call may have to zero
+ * (the interpreter stores up to four one by one, up to sixteen in a loop,
+ * more with memset). A module built here: $dirty fills 24 slots with ones;
+ * $sumN (N = 1..MAX_N) has N i64 locals, none written, and returns their
+ * sum; export "zN" calls $dirty, then $sumN, whose frame starts where
+ * $dirty's did. Every local must read zero, so every sum is 0. ---- */
+#define MAX_N 20
+#define DIRTY_SLOTS 24
+
+typedef struct bytes {
+    uint8_t b[4096];
+    size_t n;
+} bytes;
+
+static void put(bytes *o, uint8_t x) {
+    if (o->n < sizeof o->b) o->b[o->n++] = x;
+}
+static void put_uleb(bytes *o, uint32_t v) {
+    do {
+        uint8_t x = v & 0x7f;
+        v >>= 7;
+        put(o, (uint8_t)(v ? x | 0x80 : x));
+    } while (v);
+}
+static void put_bytes(bytes *o, const bytes *in) {
+    for (size_t i = 0; i < in->n; i++) put(o, in->b[i]);
+}
+static void put_section(bytes *o, uint8_t id, const bytes *body) {
+    put(o, id);
+    put_uleb(o, (uint32_t)body->n);
+    put_bytes(o, body);
+}
+
+/* functions: 0 $dirty, 1..MAX_N $sumN, MAX_N+1.. the exports zN */
+static size_t build_zero_module(uint8_t *out, size_t cap) {
+    static bytes m, sec, body;
+    memset(&m, 0, sizeof m);
+    static const uint8_t head[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
+    for (size_t i = 0; i < sizeof head; i++) put(&m, head[i]);
+    /* types: 0 () -> (), 1 () -> i64 */
+    memset(&sec, 0, sizeof sec);
+    put(&sec, 2);
+    put(&sec, 0x60), put(&sec, 0), put(&sec, 0);
+    put(&sec, 0x60), put(&sec, 0), put(&sec, 1), put(&sec, 0x7e);
+    put_section(&m, 1, &sec);
+    memset(&sec, 0, sizeof sec);
+    put_uleb(&sec, 1 + 2 * MAX_N);
+    put(&sec, 0);
+    for (int i = 0; i < 2 * MAX_N; i++) put(&sec, 1);
+    put_section(&m, 3, &sec);
+    memset(&sec, 0, sizeof sec);
+    put_uleb(&sec, MAX_N);
+    for (uint32_t n = 1; n <= MAX_N; n++) {
+        char name[8];
+        int len = snprintf(name, sizeof name, "z%u", (unsigned)n);
+        put_uleb(&sec, (uint32_t)len);
+        for (int i = 0; i < len; i++) put(&sec, (uint8_t)name[i]);
+        put(&sec, 0x00);
+        put_uleb(&sec, MAX_N + n);
+    }
+    put_section(&m, 7, &sec);
+    memset(&sec, 0, sizeof sec);
+    put_uleb(&sec, 1 + 2 * MAX_N);
+    /* $dirty: DIRTY_SLOTS i64 locals, each set to -1 */
+    memset(&body, 0, sizeof body);
+    put(&body, 1), put_uleb(&body, DIRTY_SLOTS), put(&body, 0x7e);
+    for (uint32_t i = 0; i < DIRTY_SLOTS; i++) {
+        put(&body, 0x42), put(&body, 0x7f); /* i64.const -1 */
+        put(&body, 0x21), put_uleb(&body, i); /* local.set i */
+    }
+    put(&body, 0x0b);
+    put_uleb(&sec, (uint32_t)body.n), put_bytes(&sec, &body);
+    /* $sumN: local.get 0, then local.get i; i64.add for i = 1 .. N-1 */
+    for (uint32_t n = 1; n <= MAX_N; n++) {
+        memset(&body, 0, sizeof body);
+        put(&body, 1), put_uleb(&body, n), put(&body, 0x7e);
+        put(&body, 0x20), put(&body, 0);
+        for (uint32_t i = 1; i < n; i++) {
+            put(&body, 0x20), put_uleb(&body, i);
+            put(&body, 0x7c);
+        }
+        put(&body, 0x0b);
+        put_uleb(&sec, (uint32_t)body.n), put_bytes(&sec, &body);
+    }
+    /* zN: call $dirty; call $sumN */
+    for (uint32_t n = 1; n <= MAX_N; n++) {
+        memset(&body, 0, sizeof body);
+        put(&body, 0);
+        put(&body, 0x10), put_uleb(&body, 0);
+        put(&body, 0x10), put_uleb(&body, n);
+        put(&body, 0x0b);
+        put_uleb(&sec, (uint32_t)body.n), put_bytes(&sec, &body);
+    }
+    put_section(&m, 10, &sec);
+    if (m.n > cap || m.n >= sizeof m.b) return 0;
+    memcpy(out, m.b, m.n);
+    return m.n;
+}
+
+static void test_zero_counts(void) {
+    static uint8_t wasm[4096];
+    size_t len = build_zero_module(wasm, sizeof wasm);
+    CHECK(len > 0);
+    if (!len) return;
+    hive_error err;
+    hive_engine *engine = hive_engine_new(NULL);
+    hive_module *module = NULL;
+    hive_instance *inst = NULL;
+    hive_exec *exec = NULL;
+    CHECK(engine != NULL);
+    if (!engine) return;
+    CHECK(hive_module_new(engine, wasm, len, &module, &err) == HIVE_OK);
+    if (!module) goto out;
+    CHECK(hive_instance_new(engine, module, NULL, 0, &inst, &err) == HIVE_OK);
+    exec = hive_exec_new(engine);
+    CHECK(inst && exec);
+    if (!inst || !exec) goto out;
+    for (uint32_t n = 1; n <= MAX_N; n++) {
+        char name[8];
+        snprintf(name, sizeof name, "z%u", (unsigned)n);
+        hive_extern e;
+        CHECK(hive_instance_export(inst, name, strlen(name), &e) == 0 && e.kind == HIVE_EXTERN_FUNC);
+        hive_val r;
+        CHECK(hive_exec_call(exec, e.of.func, NULL, 0, 0) == HIVE_DONE);
+        CHECK(hive_exec_results(exec, &r, 1) == 1);
+        if (r.of.i64 != 0) fprintf(stderr, "  %u locals: sum %lld, not 0\n", (unsigned)n, (long long)r.of.i64);
+        CHECK_EQ_INT(r.of.i64, 0);
+    }
+out:
+    hive_exec_free(exec);
+    if (inst) hive_instance_free(inst);
+    hive_module_release(module);
+    hive_engine_free(engine);
+}
+
 int main(void) {
     RUN(test_zero_on_every_path);
     RUN(test_zero_ranges);
+    RUN(test_zero_counts);
     return test_summary("locals");
 }
