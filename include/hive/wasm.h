@@ -115,6 +115,10 @@ typedef struct hive_config {
  * adjacent instructions (docs/PERFORMANCE.md, "pairs and triples").
  * Slower; for comparisons and tests. */
 #define HIVE_CONFIG_NO_FUSION 1u
+/* Run every instruction through the interpreter's own handlers: no
+ * inline-threaded copies (docs/PERFORMANCE.md, "inline threading").
+ * Slower; for comparisons and tests. */
+#define HIVE_CONFIG_NO_INLINE 2u
 
 typedef struct hive_engine hive_engine;
 

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "support/alloc.h"
+#include "wasm/inline.h"
 #include "support/error.h"
 #include "wasm/leb.h"
 #include "wasm/module.h"
@@ -854,6 +855,7 @@ int wasm_decode(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_modu
 
 void wasm_module_fini(hive_engine *engine, wasm_module *m) {
     if (!m) return;
+    inline_free(m);
     const hv_alloc *a = &engine->alloc;
     for (uint32_t i = 0; i < m->ntypes && m->types; i++) {
         hv_free(a, m->types[i].params);

@@ -33,6 +33,7 @@ hive_engine *hive_engine_new(const hive_config *config) {
         if (config->value_stack_slots) e->value_stack_slots = config->value_stack_slots;
     }
     e->no_fusion = config && (config->flags & HIVE_CONFIG_NO_FUSION);
+    e->no_inline = config && (config->flags & HIVE_CONFIG_NO_INLINE);
     return e;
 }
 

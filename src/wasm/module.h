@@ -215,6 +215,10 @@ typedef struct wasm_module {
      * function index; a NULL ptr means no name. Malformed name sections
      * are ignored, as the spec allows. */
     wasm_name *func_names; /* nfuncs entries, or NULL */
+
+    /* Inline-threaded code of the functions (inline.c), or NULL. */
+    struct wasm_icode *icode;
+    size_t icode_bytes;
 } wasm_module;
 
 /* decode.c: parses bytes (copied into module->bytes) into *m. On error,

@@ -21,6 +21,7 @@ struct hive_engine {
     uint32_t max_call_depth;
     uint32_t value_stack_slots;
     bool no_fusion; /* HIVE_CONFIG_NO_FUSION */
+    bool no_inline; /* HIVE_CONFIG_NO_INLINE */
 };
 
 /* A module's initial linear memory, prepared once (instance.c): a memfd

@@ -27,6 +27,7 @@
 #endif
 
 #include "support/error.h"
+#include "wasm/inline.h"
 #include "wasm/leb.h"
 #include "wasm/opcodes.h"
 #include "wasm/runtime.h"
@@ -82,9 +83,7 @@ typedef struct vctx {
     /* Every instruction of the code so far, in order: its first cell and
      * its op (for fuse_runs; kept in step when a peephole drops or
      * rewrites one). */
-    struct vinsn {
-        uint32_t start, op;
-    } *insns;
+    inline_insn *insns;
     size_t ninsns, capinsns;
     /* opcodes.h's runs by their ops (runs_index) */
 #define RUN_HASH_BITS 11
@@ -1838,7 +1837,7 @@ static void runs_index(vctx *v) {
 
 /* The run op for the k instructions from in[0], when opcodes.h lists
  * them (with their lengths), or OP_COUNT_. */
-static wasm_op fused_op(const vctx *v, const struct vinsn *in, size_t k) {
+static wasm_op fused_op(const vctx *v, const inline_insn *in, size_t k) {
     if (!(v->run_starts[in[0].op] & (1u << k))) return OP_COUNT_;
     uint32_t ops[4];
     for (size_t i = 0; i < k; i++) ops[i] = in[i].op;
@@ -1897,6 +1896,7 @@ static int fuse_runs(vctx *v, wasm_code *code) {
         wasm_cell *c = &v->cells[v->insns[i].start];
         if (v->labels) c->label = v->labels[op];
         else c->u64 = op;
+        v->insns[i].op = op; /* the run stands for run[i] instructions */
         code->nfused++;
     }
     return 0;
@@ -1989,6 +1989,9 @@ static int compile_function(vctx *v, uint32_t i) {
 
     code->nfused = 0;
     if (fuse_runs(v, code) < 0) return -1;
+    /* Inline-threaded copies of the handlers, where possible (without
+     * room for them the function stays interpreted). */
+    if (v->labels && !v->engine->no_inline) inline_function(m, v->cells, v->insns, v->ninsns);
     /* Resolve branch targets from cell indices to pointers. */
     code->cells = hv_malloc(a, v->ncells * sizeof *v->cells);
     if (!code->cells) return v_nomem(v);
@@ -2211,6 +2214,8 @@ int wasm_validate(hive_engine *engine, wasm_module *m, hive_error *err) {
         rc = hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     } else if (validate_module(&v) < 0) {
         rc = v.code;
+    } else if (!inline_seal(m)) {
+        rc = hv_error_set(err, HIVE_ENOMEM, 0, "cannot make compiled code executable");
     }
     hv_free(a, v.declared);
     hv_free(a, v.vals);

@@ -1,0 +1,558 @@
+/*
+ * inline.c -- inline-threaded code (docs/PERFORMANCE.md, "inline
+ * threading").
+ *
+ * The threaded interpreter ends every handler with an indirect jump to
+ * the next instruction's handler (`jmp *(%rbx)`: pc is in rbx). For each
+ * compiled function this file lays out, back to back in executable
+ * memory, a copy of the machine code of each of its instructions'
+ * handlers, and points each instruction's first cell at its copy. A
+ * handler that always continues with the next instruction (every op that
+ * is not a branch, call or return) loses its final jump: its copy falls
+ * through into the next one. What remains of dispatch is the branches.
+ *
+ * The copies are the interpreter's own code: the same registers (pc,
+ * frame, memory base and size, budget), the same stack frame, the same
+ * cells read through pc, which each copy still advances. Whatever leaves
+ * a copy (a trap, a budget stop, a call into the C library, a slow path
+ * gcc placed elsewhere) jumps to the original code at the same address it
+ * would have reached, so frames, suspension, traps and resumption behave
+ * exactly as in the interpreter: a resumed exec dispatches through the
+ * cell at its pc, which leads into the copies again.
+ *
+ * Copying needs the length of each x86-64 instruction of a handler, and
+ * fixes the ones that address relative to where they are: relative jumps
+ * and calls out of the copied range, and rip-relative operands. A handler
+ * with an instruction the decoder does not know, or a short jump out of
+ * its range, is not copied (its instruction keeps the interpreter's
+ * label). tests/unit/test_inline.c checks the decoder against objdump
+ * over every copied handler.
+ */
+#include "wasm/inline.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wasm/opcodes.h"
+#include "wasm/runtime.h"
+
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && \
+    !defined(HIVE_NO_COMPUTED_GOTO) && !defined(HIVE_PROFILE_RUNS) && !defined(HIVE_NO_INLINE)
+#define INLINE_SUPPORTED 1
+#else
+#define INLINE_SUPPORTED 0
+#endif
+
+#if INLINE_SUPPORTED
+#include <pthread.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
+/* A module's code area: chunks of executable memory near the interpreter
+ * (so that rel32 jumps back into it reach). */
+struct wasm_icode {
+    struct wasm_icode *next;
+    uint8_t *base;
+    size_t size, used;
+};
+
+/* ---- x86-64 instruction lengths --------------------------------------- */
+
+/* What the copier needs to know of one instruction. */
+typedef struct x86_insn {
+    uint8_t len;
+    uint8_t rel_off, rel_size; /* relative branch/call field (0 size: none) */
+    uint8_t rip_off;           /* rip-relative disp32 field, or 0 */
+    uint8_t kind;
+} x86_insn;
+
+enum {
+    X86_OTHER,
+    X86_JCC,        /* conditional relative jump */
+    X86_JMP,        /* unconditional relative jump */
+    X86_CALL,       /* relative call */
+    X86_DISPATCH,   /* jmp *(%rbx): on to the instruction at pc */
+    X86_END,        /* ret, or any other indirect jump */
+};
+
+/* Operand forms of the one-byte opcodes: M = ModRM, I1/I2/IZ/IV =
+ * immediate of 1, 2, 2-or-4 (operand size), 2-4-8 (mov r, imm) bytes. */
+enum { F_BAD = 0, F_NONE = 1, F_M = 2, F_I1 = 4, F_I2 = 8, F_IZ = 16, F_IV = 32 };
+
+static uint8_t form1(uint8_t b) {
+    if (b < 0x40) {
+        switch (b & 7) {
+        case 0: case 1: case 2: case 3: return F_M;
+        case 4: return F_I1;
+        case 5: return F_IZ;
+        default: return F_BAD; /* prefixes, 0F, invalid in 64-bit mode */
+        }
+    }
+    if (b >= 0x50 && b <= 0x5f) return F_NONE;
+    if (b >= 0x70 && b <= 0x7f) return F_I1; /* jcc rel8 */
+    if (b >= 0x84 && b <= 0x8f && b != 0x8c && b != 0x8e) return F_M;
+    if (b >= 0x90 && b <= 0x99) return F_NONE;
+    if (b >= 0xb0 && b <= 0xb7) return F_I1;
+    if (b >= 0xb8 && b <= 0xbf) return F_IV;
+    if (b >= 0xd0 && b <= 0xd3) return F_M;
+    switch (b) {
+    case 0x63: return F_M;
+    case 0x68: return F_IZ;
+    case 0x69: return F_M | F_IZ;
+    case 0x6a: return F_I1;
+    case 0x6b: return F_M | F_I1;
+    case 0x80: case 0x83: return F_M | F_I1;
+    case 0x81: return F_M | F_IZ;
+    case 0xa8: return F_I1;
+    case 0xa9: return F_IZ;
+    case 0xc0: case 0xc1: return F_M | F_I1;
+    case 0xc2: return F_I2;
+    case 0xc3: case 0xc9: case 0xcc: return F_NONE;
+    case 0xc6: return F_M | F_I1;
+    case 0xc7: return F_M | F_IZ;
+    case 0xe8: case 0xe9: return F_IZ; /* rel32 */
+    case 0xeb: return F_I1;            /* rel8 */
+    case 0xf6: case 0xf7: case 0xfe: case 0xff: return F_M; /* F6/F7 /0 /1: + imm */
+    case 0x9c: case 0x9d: case 0xf4: case 0xf5: case 0xf8: case 0xf9: case 0xfc: case 0xfd:
+        return F_NONE;
+    }
+    return F_BAD;
+}
+
+/* The two-byte opcodes (0F xx). */
+static uint8_t form2(uint8_t b) {
+    if (b >= 0x80 && b <= 0x8f) return F_IZ; /* jcc rel32 */
+    if (b >= 0xc8 && b <= 0xcf) return F_NONE; /* bswap */
+    switch (b) {
+    case 0x05: case 0x0b: case 0x31: case 0xa2: case 0x77: return F_NONE;
+    case 0x70: case 0x71: case 0x72: case 0x73: case 0xa4: case 0xac: case 0xba: case 0xc2:
+    case 0xc4: case 0xc5: case 0xc6:
+        return F_M | F_I1;
+    case 0x00: case 0x01: case 0x02: case 0x03: case 0x04: case 0x06: case 0x07: case 0x08:
+    case 0x09: case 0x0a: case 0x0c: case 0x0e: case 0x0f: case 0x24: case 0x25: case 0x26:
+    case 0x27: case 0x30: case 0x32: case 0x33: case 0x34: case 0x35: case 0x36: case 0x37:
+    case 0x78: case 0x79: case 0x7a: case 0x7b: case 0xa0: case 0xa1: case 0xa6: case 0xa7:
+    case 0xa8: case 0xa9: case 0xaa: case 0xb9: case 0xff:
+        return F_BAD;
+    }
+    if (b == 0x38 || b == 0x3a) return F_BAD; /* handled by the caller */
+    return F_M;
+}
+
+/* Decodes the instruction at p (at most 15 bytes are read). Returns false
+ * for anything it does not know. */
+static bool x86_decode(const uint8_t *p, x86_insn *in) {
+    memset(in, 0, sizeof *in);
+    size_t i = 0;
+    bool opsize16 = false, rexw = false;
+    for (;; i++) {
+        uint8_t b = p[i];
+        if (b == 0x66) opsize16 = true;
+        else if (b == 0x67 || b == 0xf2 || b == 0xf3 || b == 0xf0 || b == 0x2e || b == 0x3e ||
+                 b == 0x26 || b == 0x36 || b == 0x64 || b == 0x65)
+            ;
+        else break;
+        if (i >= 4) return false;
+    }
+    size_t prefix_end = i;
+    if ((p[i] & 0xf0) == 0x40) {
+        rexw = p[i] & 8;
+        i++;
+    }
+    uint8_t op = p[i++], form;
+    bool twobyte = false;
+    if (op == 0x0f) {
+        twobyte = true;
+        op = p[i++];
+        if (op == 0x38) {
+            i++;
+            form = F_M;
+        } else if (op == 0x3a) {
+            i++;
+            form = F_M | F_I1;
+        } else {
+            form = form2(op);
+        }
+    } else {
+        form = form1(op);
+    }
+    if (form == F_BAD) return false;
+
+    uint8_t modrm = 0;
+    if (form & F_M) {
+        modrm = p[i++];
+        uint8_t mod = modrm >> 6, rm = modrm & 7;
+        if (mod != 3) {
+            if (rm == 4) {
+                uint8_t sib = p[i++];
+                if (mod == 0 && (sib & 7) == 5) i += 4;
+            } else if (mod == 0 && rm == 5) {
+                in->rip_off = (uint8_t)i;
+                i += 4;
+            }
+            if (mod == 1) i += 1;
+            else if (mod == 2) i += 4;
+        }
+        if (!twobyte && (op == 0xf6 || op == 0xf7) && ((modrm >> 3) & 7) < 2)
+            form |= op == 0xf6 ? F_I1 : F_IZ;
+    }
+    size_t imm = i;
+    if (form & F_I1) i += 1;
+    if (form & F_I2) i += 2;
+    if (form & F_IZ) i += opsize16 ? 2 : 4;
+    if (form & F_IV) i += rexw ? 8 : opsize16 ? 2 : 4;
+    if (i > 15) return false;
+    in->len = (uint8_t)i;
+
+    if (!twobyte && op >= 0x70 && op <= 0x7f) {
+        in->kind = X86_JCC;
+    } else if (twobyte && op >= 0x80 && op <= 0x8f) {
+        in->kind = X86_JCC;
+    } else if (!twobyte && (op == 0xe9 || op == 0xeb)) {
+        in->kind = X86_JMP;
+    } else if (!twobyte && op == 0xe8) {
+        in->kind = X86_CALL;
+    } else if (!twobyte && (op == 0xc3 || op == 0xc2)) {
+        in->kind = X86_END;
+    } else if (!twobyte && op == 0xff && (((modrm >> 3) & 7) == 4 || ((modrm >> 3) & 7) == 5)) {
+        /* jmp *(%rbx) exactly (no prefix, no REX): the dispatch */
+        in->kind = i == 2 && prefix_end == 0 && p[0] == 0xff && p[1] == 0x23 ? X86_DISPATCH
+                                                                             : X86_END;
+    }
+    if (in->kind == X86_JCC || in->kind == X86_JMP || in->kind == X86_CALL) {
+        if (opsize16) return false; /* 16-bit relative forms: never emitted */
+        in->rel_off = (uint8_t)imm;
+        in->rel_size = (uint8_t)(i - imm);
+    }
+    return true;
+}
+
+size_t inline_insn_length(const uint8_t *p) {
+    x86_insn in;
+    return x86_decode(p, &in) ? in.len : 0;
+}
+
+#if INLINE_SUPPORTED
+
+/* ---- handler templates -------------------------------------------------- */
+
+/* One field to rewrite in a copy: a rel32 (or rip-relative disp32) at
+ * field, relative to the end of its instruction at end, that must keep
+ * reaching the absolute address target. */
+typedef struct fixup {
+    uint16_t field, end;
+    const uint8_t *target;
+} fixup;
+
+typedef struct tmpl {
+    const uint8_t *start; /* NULL: not copied */
+    uint16_t len;         /* bytes copied (the final dispatch included) */
+    bool dispatch_last;   /* the last instruction is jmp *(%rbx) */
+    uint16_t jmp_at;      /* the last instruction is a jmp: its offset */
+    int32_t chain;        /* ... to the start of this op's handler, or -1 */
+    uint16_t nfix;
+    uint32_t fix0;
+} tmpl;
+
+#define TMPL_MAX_BYTES 2048
+#define TMPL_MAX_INSNS 512
+
+static tmpl tmpls[OP_COUNT_];
+#define MAX_FIXES 8192 /* gcc 12 -O2: about 1250 */
+static fixup fixes[MAX_FIXES];
+static size_t nfixes;
+static bool available;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static const uint8_t *near_addr; /* an address in the interpreter */
+
+/* Ops whose handler, every time it dispatches, has moved pc just past
+ * itself: the copy may fall through into the next instruction's. */
+#define COUNT_ONE_(...) +1
+enum { FIRST_RUN_OP = 0 WASM_OPS(COUNT_ONE_) SIMD_OPS(COUNT_ONE_) };
+#undef COUNT_ONE_
+
+static bool op_straight(uint32_t op) {
+    if (op == OP_LOOP_CHECK) return true;
+    return op >= OP_SELECT && op < FIRST_RUN_OP;
+}
+
+/* The fused runs (opcodes.h): how many instructions each covers, and its
+ * last instruction's op (the handler a run ends by jumping to). */
+#define PAIR_INFO_(a, n, b) {OP_##b, 2},
+#define TRIPLE_INFO_(a, n, b, m, c) {OP_##c, 3},
+#define QUAD_INFO_(a, n, b, m, c, k, d) {OP_##d, 4},
+static const struct {
+    uint16_t last;
+    uint8_t k;
+} run_info[] = {WASM_PAIRS(PAIR_INFO_) WASM_TRIPLES(TRIPLE_INFO_) WASM_QUADS(QUAD_INFO_)};
+#undef PAIR_INFO_
+#undef TRIPLE_INFO_
+#undef QUAD_INFO_
+_Static_assert(FIRST_RUN_OP + sizeof run_info / sizeof run_info[0] == OP_COUNT_,
+               "run_info covers the runs");
+
+/* The number of instructions op stands for (1 unless a fused run). */
+static uint32_t op_insns(uint32_t op) {
+    return op >= FIRST_RUN_OP && op < OP_COUNT_ ? run_info[op - FIRST_RUN_OP].k : 1;
+}
+
+/* The op whose handler op's copy ends in (op itself unless a run). */
+static uint32_t op_last(uint32_t op) {
+    return op >= FIRST_RUN_OP && op < OP_COUNT_ ? run_info[op - FIRST_RUN_OP].last : op;
+}
+
+static bool add_fix(uint16_t field, uint16_t end, const uint8_t *target) {
+    if (nfixes == MAX_FIXES) return false;
+    fixes[nfixes].field = field;
+    fixes[nfixes].end = end;
+    fixes[nfixes].target = target;
+    nfixes++;
+    return true;
+}
+
+/* Scans the handler at start: the range to copy runs from start to the
+ * first instruction that does not continue (dispatch, jmp, ret, other
+ * indirect jump) beyond every short jump's target. */
+static bool scan(const uint8_t *start, tmpl *t) {
+    struct {
+        uint16_t off;
+        x86_insn in;
+    } insns[TMPL_MAX_INSNS];
+    size_t n = 0, off = 0, far = 0;
+    for (;;) {
+        if (n == TMPL_MAX_INSNS || off > TMPL_MAX_BYTES - 16) return false;
+        x86_insn in;
+        if (!x86_decode(start + off, &in)) return false;
+        insns[n].off = (uint16_t)off;
+        insns[n].in = in;
+        n++;
+        size_t end = off + in.len;
+        if (in.rel_size == 1) {
+            long tgt = (long)end + (int8_t)start[off + in.rel_off];
+            if (tgt < 0) return false;
+            if ((size_t)tgt > far) far = (size_t)tgt;
+        }
+        off = end;
+        bool stops = in.kind == X86_DISPATCH || in.kind == X86_JMP || in.kind == X86_END;
+        if (stops && far < off) break;
+    }
+    t->start = start;
+    t->len = (uint16_t)off;
+    t->dispatch_last = insns[n - 1].in.kind == X86_DISPATCH;
+    t->jmp_at = insns[n - 1].in.kind == X86_JMP ? insns[n - 1].off : 0;
+    t->chain = -1;
+    t->fix0 = (uint32_t)nfixes;
+    for (size_t k = 0; k < n; k++) {
+        const x86_insn *in = &insns[k].in;
+        size_t end = insns[k].off + in->len;
+        if (in->rel_size == 4) {
+            int32_t rel;
+            memcpy(&rel, start + insns[k].off + in->rel_off, 4);
+            long tgt = (long)end + rel;
+            if (tgt < 0 || tgt >= (long)off) /* leaves the range */
+                if (!add_fix((uint16_t)(insns[k].off + in->rel_off), (uint16_t)end,
+                             start + end + rel))
+                    return false;
+        }
+        if (in->rip_off) {
+            int32_t disp;
+            memcpy(&disp, start + insns[k].off + in->rip_off, 4);
+            if (!add_fix((uint16_t)(insns[k].off + in->rip_off), (uint16_t)end,
+                         start + end + disp))
+                return false;
+        }
+    }
+    t->nfix = (uint16_t)(nfixes - t->fix0);
+    return true;
+}
+
+/* ---- code areas ------------------------------------------------------------ */
+
+#define CHUNK_SIZE (1u << 20)
+#define INLINE_MAX_MODULE_BYTES ((size_t)256 << 20)
+#define REACH ((intptr_t)1 << 30) /* well inside rel32's +-2 GiB */
+
+static bool reachable(const uint8_t *p, size_t size) {
+    intptr_t d1 = (intptr_t)p - (intptr_t)near_addr;
+    intptr_t d2 = (intptr_t)(p + size) - (intptr_t)near_addr;
+    return d1 > -REACH && d1 < REACH && d2 > -REACH && d2 < REACH;
+}
+
+/* Maps size bytes, read-write, within reach of the interpreter. */
+static uint8_t *map_near(size_t size) {
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    uintptr_t base = (uintptr_t)near_addr & ~(uintptr_t)(page - 1);
+    /* Try below the interpreter first (the heap grows above it). */
+    static const intptr_t tries[] = {-(64 << 20), -(256 << 20), -(512 << 20), 512 << 20,
+                                     768 << 20};
+    for (size_t i = 0; i < sizeof tries / sizeof tries[0]; i++) {
+        uintptr_t hint = base + (uintptr_t)tries[i];
+        void *p = mmap((void *)hint, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                       -1, 0);
+        if (p == MAP_FAILED) continue;
+        if (reachable(p, size)) return p;
+        munmap(p, size);
+    }
+    return NULL;
+}
+
+static void init(void) {
+    const void *const *labels = interp_labels();
+    if (!labels || getenv("HIVE_NO_INLINE")) return;
+    near_addr = labels[0];
+    /* Executable memory must be obtainable (a policy may forbid it). */
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    uint8_t *probe = map_near(page);
+    if (!probe) return;
+    bool exec_ok = mprotect(probe, page, PROT_READ | PROT_EXEC) == 0;
+    munmap(probe, page);
+    if (!exec_ok) return;
+    for (uint32_t op = 0; op < OP_COUNT_; op++) {
+        size_t mark = nfixes;
+        if (!scan(labels[op], &tmpls[op])) {
+            tmpls[op].start = NULL;
+            nfixes = mark;
+        }
+    }
+    /* A run's handler ends with a jump to its last instruction's: its copy
+     * continues with a copy of that one instead. */
+    for (uint32_t op = FIRST_RUN_OP; op < OP_COUNT_; op++) {
+        tmpl *t = &tmpls[op];
+        uint32_t last = op_last(op);
+        if (!t->start || !t->jmp_at || !tmpls[last].start || tmpls[last].chain >= 0) continue;
+        x86_insn in;
+        if (!x86_decode(t->start + t->jmp_at, &in) || in.kind != X86_JMP) continue;
+        const uint8_t *end = t->start + t->jmp_at + in.len;
+        int32_t rel = in.rel_size == 1 ? (int8_t)end[-1] : 0;
+        if (in.rel_size == 4) memcpy(&rel, end - 4, 4);
+        if (end + rel == (const uint8_t *)labels[last]) t->chain = (int32_t)last;
+    }
+    available = true;
+    if (getenv("HIVE_INLINE_STATS")) fprintf(stderr, "inline: %zu fixups\n", nfixes);
+}
+
+bool inline_available(void) {
+    pthread_once(&once, init);
+    return available;
+}
+
+const uint8_t *inline_handler(uint32_t op, size_t *len, bool *falls_through) {
+    if (!inline_available() || op >= OP_COUNT_ || !tmpls[op].start) return NULL;
+    *len = tmpls[op].len;
+    *falls_through = tmpls[op].dispatch_last && op_straight(op);
+    return tmpls[op].start;
+}
+
+static uint8_t *area_alloc(wasm_module *m, size_t size) {
+    struct wasm_icode *c = m->icode;
+    if (c && c->used + size <= c->size) {
+        uint8_t *p = c->base + c->used;
+        c->used += size;
+        return p;
+    }
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t want = size > CHUNK_SIZE ? (size + page - 1) & ~(page - 1) : CHUNK_SIZE;
+    if (m->icode_bytes + want > INLINE_MAX_MODULE_BYTES) return NULL;
+    struct wasm_icode *n = malloc(sizeof *n);
+    if (!n) return NULL;
+    n->base = map_near(want);
+    if (!n->base) {
+        free(n);
+        return NULL;
+    }
+    n->size = want;
+    n->used = size;
+    n->next = m->icode;
+    m->icode = n;
+    m->icode_bytes += want;
+    return n->base;
+}
+
+/* The bytes op's copy takes at most. */
+static size_t copy_size(uint32_t op) {
+    const tmpl *t = &tmpls[op];
+    return t->len + (t->chain >= 0 ? tmpls[t->chain].len : 0);
+}
+
+/* Writes op's copy at p; fall: the next instruction's copy follows, so a
+ * final dispatch may be dropped. Returns the bytes written. */
+static size_t emit(uint8_t *p, uint32_t op, bool fall) {
+    const tmpl *t = &tmpls[op];
+    size_t len = t->chain >= 0 ? t->jmp_at
+                 : fall && t->dispatch_last && op_straight(op) ? t->len - 2u
+                                                               : t->len;
+    memcpy(p, t->start, len);
+    for (uint32_t k = 0; k < t->nfix; k++) {
+        const fixup *f = &fixes[t->fix0 + k];
+        if (f->field + 4u > len) continue; /* in the dropped last jump */
+        int32_t r32 = (int32_t)((intptr_t)f->target - (intptr_t)(p + f->end));
+        memcpy(p + f->field, &r32, 4);
+    }
+    if (t->chain >= 0) len += emit(p + len, (uint32_t)t->chain, fall);
+    return len;
+}
+
+bool inline_function(wasm_module *m, wasm_cell *cells, const inline_insn *insns, size_t n) {
+    if (!inline_available() || n == 0) return false;
+    size_t size = 0;
+    for (size_t i = 0; i < n; i += op_insns(insns[i].op))
+        if (tmpls[insns[i].op].start) size += copy_size(insns[i].op);
+    if (size == 0) return false;
+    uint8_t *p = area_alloc(m, size);
+    if (!p) return false;
+    /* A fused run's copy covers its instructions; theirs keep the
+     * interpreter's handlers (for a branch or a resume into the run). */
+    for (size_t i = 0; i < n; i += op_insns(insns[i].op)) {
+        uint32_t op = insns[i].op;
+        if (!tmpls[op].start) continue;
+        size_t next = i + op_insns(op);
+        bool fall = next < n && tmpls[insns[next].op].start;
+        cells[insns[i].start].label = p;
+        p += emit(p, op, fall);
+    }
+    return true;
+}
+
+bool inline_seal(wasm_module *m) {
+    for (struct wasm_icode *c = m->icode; c; c = c->next)
+        if (mprotect(c->base, c->size, PROT_READ | PROT_EXEC) != 0) return false;
+    return true;
+}
+
+void inline_free(wasm_module *m) {
+    struct wasm_icode *c = m->icode;
+    while (c) {
+        struct wasm_icode *next = c->next;
+        munmap(c->base, c->size);
+        free(c);
+        c = next;
+    }
+    m->icode = NULL;
+    m->icode_bytes = 0;
+}
+
+#else /* !INLINE_SUPPORTED */
+
+bool inline_available(void) { return false; }
+const uint8_t *inline_handler(uint32_t op, size_t *len, bool *falls_through) {
+    (void)op;
+    (void)len;
+    (void)falls_through;
+    return NULL;
+}
+bool inline_function(wasm_module *m, wasm_cell *cells, const inline_insn *insns, size_t n) {
+    (void)m;
+    (void)cells;
+    (void)insns;
+    (void)n;
+    return false;
+}
+bool inline_seal(wasm_module *m) {
+    (void)m;
+    return true;
+}
+void inline_free(wasm_module *m) { (void)m; }
+
+#endif

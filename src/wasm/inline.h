@@ -1,0 +1,51 @@
+/*
+ * inline.h -- inline-threaded code: each function's instructions laid out
+ * as copies of their interpreter handlers' machine code, back to back
+ * (docs/PERFORMANCE.md, "inline threading"). The copies are the
+ * interpreter itself, so frames, suspension and traps are unchanged.
+ */
+#ifndef HIVE_WASM_INLINE_H
+#define HIVE_WASM_INLINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wasm/module.h"
+
+/* Whether this build and machine can lay out inline code at all (x86-64
+ * Linux, threaded interpreter, handlers it can copy, executable memory
+ * near the interpreter). Computed once; thread-safe. */
+bool inline_available(void);
+
+/* One compiled instruction: its first cell and its op. */
+typedef struct inline_insn {
+    uint32_t start, op;
+} inline_insn;
+
+/* Copies the handlers of one compiled function (cells, whose instructions
+ * are insns[0..n), in order)
+ * into m's code area and points each instruction's first cell at its copy.
+ * Instructions whose handler cannot be copied keep the interpreter's
+ * label. Returns false (and changes nothing) when there is no room; the
+ * function then simply stays interpreted. */
+bool inline_function(wasm_module *m, wasm_cell *cells, const inline_insn *insns, size_t n);
+
+/* Makes m's code area executable (and no longer writable); false when
+ * the system refuses (the module must then not run). After this,
+ * inline_function must not be called for m. */
+bool inline_seal(wasm_module *m);
+
+/* Unmaps m's code area. */
+void inline_free(wasm_module *m);
+
+/* For tests: the byte range copied for op's handler (NULL when op is not
+ * copied), its length, and whether its final jump to the next instruction
+ * is dropped. */
+const uint8_t *inline_handler(uint32_t op, size_t *len, bool *falls_through);
+
+/* For tests: the length of the x86-64 instruction at p as the copier
+ * decodes it, or 0 when it does not know the instruction. */
+size_t inline_insn_length(const uint8_t *p);
+
+#endif
