@@ -21,8 +21,10 @@
 #                          instantiate repetitions
 #   BENCH_ROUNDS=N         rounds (default 5; quick 1)
 #   BENCH_PROGS="a b"      only these programs (default: all six)
-#   BENCH_ENGINES="a b"    only these of native hive unfused node (native is
-#                          always run; unfused is hive run --no-fusion)
+#   BENCH_ENGINES="a b"    only these of native hive interp unfused node (native
+#                          is always run; interp is hive run --no-inline, the
+#                          interpreter without inline-threaded copies; unfused
+#                          is hive run --no-fusion; default: hive interp node)
 #   BENCH_TIMEOUT=S        per-run limit in seconds (default 300)
 #   BENCH_STARTUP_RUNS=N   hello-world runs per engine (default 100; quick 5)
 #   BENCH_INSTANCES=N      instances per batch for instantiate (default 2000)
@@ -67,11 +69,11 @@ declare -A QUICK_ARGS=(
 ALL_PROGS="fib sieve sha256 matmul intmix strmem"
 read -r -a PROGS <<<"${BENCH_PROGS:-$ALL_PROGS}"
 ENGINES=(native)
-for e in ${BENCH_ENGINES:-hive unfused node}; do
+for e in ${BENCH_ENGINES:-hive interp node}; do
     case $e in
     native) ;;
-    hive | unfused | node) ENGINES+=("$e") ;;
-    *) echo "run.sh: unknown engine '$e' (native, hive, unfused, node)" >&2; exit 2 ;;
+    hive | interp | unfused | node) ENGINES+=("$e") ;;
+    *) echo "run.sh: unknown engine '$e' (native, hive, interp, unfused, node)" >&2; exit 2 ;;
     esac
 done
 for p in "${PROGS[@]}"; do
@@ -91,6 +93,7 @@ engine_cmd() {
     case $2 in
     native) CMD=("$1.native") ;;
     hive) CMD=("$BUILD/hive" run "$1.wasm") ;;
+    interp) CMD=("$BUILD/hive" run --no-inline "$1.wasm") ;;
     unfused) CMD=("$BUILD/hive" run --no-fusion "$1.wasm") ;;
     node) CMD=("$NODE" --no-turbo-fast-api-calls --no-warnings "$HERE/node-wasi.mjs" "$1.wasm") ;;
     esac

@@ -58,6 +58,9 @@ static void usage(FILE *out) {
             "  --max-memory-size SIZE  cap each linear memory (bytes; K, M, G suffixes)\n"
             "  --no-fusion             compile each instruction on its own (slower; for\n"
             "                          comparisons and tests)\n"
+            "  --no-inline             run every instruction through the interpreter's\n"
+            "                          own handlers, without inline-threaded copies\n"
+            "                          (slower; for comparisons and tests)\n"
             "  --slice N               suspend the guest after every N units of work and\n"
             "                          resume it (default 1000000; small values test\n"
             "                          resumability, the output must not change)\n"
@@ -223,6 +226,10 @@ static int parse_run_args(int argc, char **argv, run_args *ra, int *argi) {
         }
         if (!strcmp(a, "--no-fusion")) {
             ra->cfg.flags |= HIVE_CONFIG_NO_FUSION;
+            continue;
+        }
+        if (!strcmp(a, "--no-inline")) {
+            ra->cfg.flags |= HIVE_CONFIG_NO_INLINE;
             continue;
         }
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;

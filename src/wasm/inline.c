@@ -30,7 +30,6 @@
  */
 #include "wasm/inline.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,8 +45,12 @@
 
 #if INLINE_SUPPORTED
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000 /* Linux 4.17; older kernels take it as a hint */
+#endif
 #endif
 
 /* A module's code area: chunks of executable memory near the interpreter
@@ -380,26 +383,41 @@ static bool reachable(const uint8_t *p, size_t size) {
     return d1 > -REACH && d1 < REACH && d2 > -REACH && d2 < REACH;
 }
 
-/* Maps size bytes, read-write, within reach of the interpreter. */
+/* Maps size bytes, read-write, within reach of the interpreter: walks
+ * down from below it (the heap grows above it), one size at a time, and
+ * starts the next walk where the last one succeeded, so that chunks pack
+ * together. */
+static pthread_mutex_t map_lock = PTHREAD_MUTEX_INITIALIZER;
+static uintptr_t map_hint;
+
 static uint8_t *map_near(size_t size) {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    uintptr_t base = (uintptr_t)near_addr & ~(uintptr_t)(page - 1);
-    /* Try below the interpreter first (the heap grows above it). */
-    static const intptr_t tries[] = {-(64 << 20), -(256 << 20), -(512 << 20), 512 << 20,
-                                     768 << 20};
-    for (size_t i = 0; i < sizeof tries / sizeof tries[0]; i++) {
-        uintptr_t hint = base + (uintptr_t)tries[i];
-        void *p = mmap((void *)hint, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                       -1, 0);
-        if (p == MAP_FAILED) continue;
-        if (reachable(p, size)) return p;
-        munmap(p, size);
+    uint8_t *got = NULL;
+    pthread_mutex_lock(&map_lock);
+    if (!map_hint) map_hint = ((uintptr_t)near_addr & ~(uintptr_t)(page - 1)) - ((uintptr_t)16 << 20);
+    uintptr_t hint = map_hint;
+    for (int tries = 0; tries < 64 && hint > size; tries++) {
+        hint -= size;
+        if (!reachable((const uint8_t *)hint, size)) break;
+        void *p = mmap((void *)hint, size, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+        if (p == MAP_FAILED) continue; /* taken: try lower */
+        if (p != (void *)hint) { /* a kernel without MAP_FIXED_NOREPLACE */
+            munmap(p, size);
+            continue;
+        }
+        got = p;
+        map_hint = hint;
+        break;
     }
-    return NULL;
+    pthread_mutex_unlock(&map_lock);
+    return got;
 }
 
+static const void *const *labels;
+
 static void init(void) {
-    const void *const *labels = interp_labels();
+    labels = interp_labels();
     if (!labels || getenv("HIVE_NO_INLINE")) return;
     near_addr = labels[0];
     /* Executable memory must be obtainable (a policy may forbid it). */
@@ -409,28 +427,52 @@ static void init(void) {
     bool exec_ok = mprotect(probe, page, PROT_READ | PROT_EXEC) == 0;
     munmap(probe, page);
     if (!exec_ok) return;
-    for (uint32_t op = 0; op < OP_COUNT_; op++) {
-        size_t mark = nfixes;
-        if (!scan(labels[op], &tmpls[op])) {
-            tmpls[op].start = NULL;
-            nfixes = mark;
-        }
-    }
+    available = true;
+}
+
+/* Handlers are scanned when an instruction first needs them (a process
+ * that loads one small module scans a hundred, not all of them): state[op]
+ * goes from 0 to TMPL_OK or TMPL_NO once, under scan_lock, with release
+ * order, so that a reader that sees it set (acquire) sees the template and
+ * its fixups, which never change afterwards. */
+enum { TMPL_OK = 1, TMPL_NO = 2 };
+static _Atomic uint8_t state[OP_COUNT_];
+static pthread_mutex_t scan_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void scan_op_locked(uint32_t op) {
+    if (atomic_load_explicit(&state[op], memory_order_relaxed)) return;
+    tmpl *t = &tmpls[op];
+    size_t mark = nfixes;
+    bool ok = scan(labels[op], t);
+    if (!ok) nfixes = mark;
     /* A run's handler ends with a jump to its last instruction's: its copy
      * continues with a copy of that one instead. */
-    for (uint32_t op = FIRST_RUN_OP; op < OP_COUNT_; op++) {
-        tmpl *t = &tmpls[op];
+    if (ok && op >= FIRST_RUN_OP && t->jmp_at) {
         uint32_t last = op_last(op);
-        if (!t->start || !t->jmp_at || !tmpls[last].start || tmpls[last].chain >= 0) continue;
+        scan_op_locked(last);
         x86_insn in;
-        if (!x86_decode(t->start + t->jmp_at, &in) || in.kind != X86_JMP) continue;
-        const uint8_t *end = t->start + t->jmp_at + in.len;
-        int32_t rel = in.rel_size == 1 ? (int8_t)end[-1] : 0;
-        if (in.rel_size == 4) memcpy(&rel, end - 4, 4);
-        if (end + rel == (const uint8_t *)labels[last]) t->chain = (int32_t)last;
+        if (atomic_load_explicit(&state[last], memory_order_relaxed) == TMPL_OK &&
+            tmpls[last].chain < 0 && x86_decode(t->start + t->jmp_at, &in) && in.kind == X86_JMP) {
+            const uint8_t *end = t->start + t->jmp_at + in.len;
+            int32_t rel = in.rel_size == 1 ? (int8_t)end[-1] : 0;
+            if (in.rel_size == 4) memcpy(&rel, end - 4, 4);
+            if (end + rel == (const uint8_t *)labels[last]) t->chain = (int32_t)last;
+        }
     }
-    available = true;
-    if (getenv("HIVE_INLINE_STATS")) fprintf(stderr, "inline: %zu fixups\n", nfixes);
+    atomic_store_explicit(&state[op], ok ? TMPL_OK : TMPL_NO, memory_order_release);
+}
+
+/* The template of op, scanned if need be; NULL when op is not copied. */
+static const tmpl *tmpl_of(uint32_t op) {
+    if (op >= OP_COUNT_) return NULL;
+    uint8_t st = atomic_load_explicit(&state[op], memory_order_acquire);
+    if (!st) {
+        pthread_mutex_lock(&scan_lock);
+        scan_op_locked(op);
+        pthread_mutex_unlock(&scan_lock);
+        st = atomic_load_explicit(&state[op], memory_order_acquire);
+    }
+    return st == TMPL_OK ? &tmpls[op] : NULL;
 }
 
 bool inline_available(void) {
@@ -439,10 +481,11 @@ bool inline_available(void) {
 }
 
 const uint8_t *inline_handler(uint32_t op, size_t *len, bool *falls_through) {
-    if (!inline_available() || op >= OP_COUNT_ || !tmpls[op].start) return NULL;
-    *len = tmpls[op].len;
-    *falls_through = tmpls[op].dispatch_last && op_straight(op);
-    return tmpls[op].start;
+    const tmpl *t = inline_available() ? tmpl_of(op) : NULL;
+    if (!t) return NULL;
+    *len = t->len;
+    *falls_through = t->dispatch_last && op_straight(op);
+    return t->start;
 }
 
 static uint8_t *area_alloc(wasm_module *m, size_t size) {
@@ -498,7 +541,7 @@ bool inline_function(wasm_module *m, wasm_cell *cells, const inline_insn *insns,
     if (!inline_available() || n == 0) return false;
     size_t size = 0;
     for (size_t i = 0; i < n; i += op_insns(insns[i].op))
-        if (tmpls[insns[i].op].start) size += copy_size(insns[i].op);
+        if (tmpl_of(insns[i].op)) size += copy_size(insns[i].op);
     if (size == 0) return false;
     uint8_t *p = area_alloc(m, size);
     if (!p) return false;
@@ -506,9 +549,9 @@ bool inline_function(wasm_module *m, wasm_cell *cells, const inline_insn *insns,
      * interpreter's handlers (for a branch or a resume into the run). */
     for (size_t i = 0; i < n; i += op_insns(insns[i].op)) {
         uint32_t op = insns[i].op;
-        if (!tmpls[op].start) continue;
+        if (!tmpl_of(op)) continue;
         size_t next = i + op_insns(op);
-        bool fall = next < n && tmpls[insns[next].op].start;
+        bool fall = next < n && tmpl_of(insns[next].op);
         cells[insns[i].start].label = p;
         p += emit(p, op, fall);
     }
