@@ -45,7 +45,7 @@ CLI_SRCS := $(wildcard src/cli/*.c)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 EXAMPLES := $(patsubst examples/%.wat,$(BUILD)/examples/%.wasm,$(wildcard examples/*.wat))
 
-.PHONY: all deps test-deps check test unit spec sanitize clean run examples
+.PHONY: all deps test-deps check test unit spec spec-interp sanitize clean run examples
 all: $(BUILD)/libhive.a $(BUILD)/hive
 
 $(BUILD)/hive: $(CLI_OBJS) $(BUILD)/libhive.a
@@ -90,8 +90,16 @@ unit: $(UNIT_BINS)
 spec: test-deps $(SPEC_RUNNER)
 	@tests/spec/run.sh $(SPEC_RUNNER) "$(SPEC_DIR)" $(BUILD)/spec tests/spec/known-failures.txt
 
+# The spec suite again on the interpreter's own handlers, without the
+# inline-threaded copies that every other run uses where it can
+# (docs/PERFORMANCE.md, "inline threading"): the path of other machines.
+spec-interp: test-deps $(SPEC_RUNNER)
+	@echo "spec-interp: the spec suite with HIVE_NO_INLINE=1"
+	@HIVE_NO_INLINE=1 tests/spec/run.sh $(SPEC_RUNNER) "$(SPEC_DIR)" $(BUILD)/spec-interp \
+	    tests/spec/known-failures.txt
+
 test: test-deps
-	@$(MAKE) --no-print-directory unit spec e2e
+	@$(MAKE) --no-print-directory unit spec spec-interp e2e
 
 sanitize: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/san CC=clang OPT=-O1 HARDEN=0 \

@@ -1,11 +1,14 @@
-# mk/fusion.mk -- fused and unfused code must behave the same.
+# mk/fusion.mk -- fused and unfused code, inline-threaded or not, must
+# behave the same.
 #   make fusion-diff   runs each benchmark program (bench/progs, at the quick
-#                      sizes of bench/run.sh) with `hive run` and with
-#                      `hive run --no-fusion` and with `hive run --slice 7`
+#                      sizes of bench/run.sh) with `hive run`, with
+#                      `hive run --no-fusion`, with `hive run --slice 7`
 #                      (suspended and resumed every 7 units of work, inside
-#                      and around the runs) and compares their output and
-#                      exit status. `make test` runs it. (tests/unit/
-#                      test_fusion.c checks single runs, budgets and traps.)
+#                      and around the runs) and with `hive run --no-inline`
+#                      (the interpreter's own handlers), and compares their
+#                      output and exit status. `make test` runs it.
+#                      (tests/unit/test_fusion.c checks single runs, budgets
+#                      and traps.)
 
 .PHONY: fusion-diff
 
@@ -16,9 +19,10 @@ fusion-diff: test-deps
 	    a=$$($(BUILD)/hive run $$w "$$@" 2>&1; echo "exit $$?"); \
 	    b=$$($(BUILD)/hive run --no-fusion $$w "$$@" 2>&1; echo "exit $$?"); \
 	    c=$$($(BUILD)/hive run --slice 7 $$w "$$@" 2>&1; echo "exit $$?"); \
-	    if [ "$$a" = "$$b" ] && [ "$$a" = "$$c" ]; then echo "fusion-diff: $$n: same ($$(echo "$$a" | tail -2 | head -1))"; \
-	    else echo "fusion-diff: $$n: DIFFERENT (fused / --no-fusion / fused --slice 7)"; \
-	        echo "$$a" | tail -3; echo "$$b" | tail -3; echo "$$c" | tail -3; fail=1; fi; \
+	    d=$$($(BUILD)/hive run --no-inline $$w "$$@" 2>&1; echo "exit $$?"); \
+	    if [ "$$a" = "$$b" ] && [ "$$a" = "$$c" ] && [ "$$a" = "$$d" ]; then echo "fusion-diff: $$n: same ($$(echo "$$a" | tail -2 | head -1))"; \
+	    else echo "fusion-diff: $$n: DIFFERENT (fused / --no-fusion / fused --slice 7 / --no-inline)"; \
+	        echo "$$a" | tail -3; echo "$$b" | tail -3; echo "$$c" | tail -3; echo "$$d" | tail -3; fail=1; fi; \
 	done; exit $$fail
 
 test: fusion-diff

@@ -69,6 +69,7 @@ typedef struct x86_insn {
     uint8_t rel_off, rel_size; /* relative branch/call field (0 size: none) */
     uint8_t rip_off;           /* rip-relative disp32 field, or 0 */
     uint8_t kind;
+    bool rbx;                  /* may write rbx (conservative: names it) */
 } x86_insn;
 
 enum {
@@ -144,6 +145,8 @@ static uint8_t form2(uint8_t b) {
     return F_M;
 }
 
+static bool mod_is_reg(uint8_t modrm) { return modrm >> 6 == 3; }
+
 /* Decodes the instruction at p (at most 15 bytes are read). Returns false
  * for anything it does not know. */
 static bool x86_decode(const uint8_t *p, x86_insn *in) {
@@ -160,8 +163,10 @@ static bool x86_decode(const uint8_t *p, x86_insn *in) {
         if (i >= 4) return false;
     }
     size_t prefix_end = i;
+    uint8_t rex = 0;
     if ((p[i] & 0xf0) == 0x40) {
-        rexw = p[i] & 8;
+        rex = p[i];
+        rexw = rex & 8;
         i++;
     }
     uint8_t op = p[i++], form;
@@ -200,7 +205,16 @@ static bool x86_decode(const uint8_t *p, x86_insn *in) {
         }
         if (!twobyte && (op == 0xf6 || op == 0xf7) && ((modrm >> 3) & 7) < 2)
             form |= op == 0xf6 ? F_I1 : F_IZ;
+        /* rbx as the register operand, or as a register r/m operand
+         * (an opcode extension /3 counts too: conservative) */
+        if ((((modrm >> 3) & 7) == 3 && !(rex & 4)) || (mod_is_reg(modrm) && (modrm & 7) == 3 && !(rex & 1)))
+            in->rbx = true;
+    } else if (!(rex & 1) && (op & 7) == 3 &&
+               ((!twobyte && (op >> 4 == 0x5 || op >> 4 == 0xb || op >> 3 == 0x12)) ||
+                (twobyte && op >> 3 == 0x19))) {
+        in->rbx = true; /* push/pop, mov imm, xchg, bswap of rbx */
     }
+    if (twobyte && op == 0xa2) in->rbx = true; /* cpuid */
     size_t imm = i;
     if (form & F_I1) i += 1;
     if (form & F_I2) i += 2;
@@ -257,6 +271,11 @@ typedef struct tmpl {
     int32_t chain;        /* ... to the start of this op's handler, or -1 */
     uint16_t nfix;
     uint32_t fix0;
+    /* A conditional exit to a shared tail `add $tail_imm, %rbx; jmp
+     * *(%rbx)` (a branch not taken, in gcc's code), taken with rbx still
+     * the instruction's pc: fixes[tail_fix], or -1. */
+    int32_t tail_fix;
+    uint8_t tail_imm;
 } tmpl;
 
 #define TMPL_MAX_BYTES 2048
@@ -346,18 +365,39 @@ static bool scan(const uint8_t *start, tmpl *t) {
     t->dispatch_last = insns[n - 1].in.kind == X86_DISPATCH;
     t->jmp_at = insns[n - 1].in.kind == X86_JMP ? insns[n - 1].off : 0;
     t->chain = -1;
+    t->tail_fix = -1;
     t->fix0 = (uint32_t)nfixes;
+    /* rbx is the entry pc up to the first instruction that may write it,
+     * if no jump inside the range goes backwards */
+    bool rbx_entry = true;
+    for (size_t k = 0; k < n; k++) {
+        const x86_insn *in = &insns[k].in;
+        if (!in->rel_size) continue;
+        size_t end = insns[k].off + in->len;
+        int32_t rel;
+        if (in->rel_size == 1) rel = (int8_t)start[insns[k].off + in->rel_off];
+        else memcpy(&rel, start + insns[k].off + in->rel_off, 4);
+        long tgt = (long)end + rel;
+        if (tgt >= 0 && tgt < (long)off && tgt <= (long)insns[k].off) rbx_entry = false;
+    }
     for (size_t k = 0; k < n; k++) {
         const x86_insn *in = &insns[k].in;
         size_t end = insns[k].off + in->len;
+        if (in->rbx) rbx_entry = false;
         if (in->rel_size == 4) {
             int32_t rel;
             memcpy(&rel, start + insns[k].off + in->rel_off, 4);
             long tgt = (long)end + rel;
-            if (tgt < 0 || tgt >= (long)off) /* leaves the range */
-                if (!add_fix((uint16_t)(insns[k].off + in->rel_off), (uint16_t)end,
-                             start + end + rel))
+            if (tgt < 0 || tgt >= (long)off) { /* leaves the range */
+                const uint8_t *abs = start + end + rel;
+                if (rbx_entry && t->tail_fix < 0 && in->kind == X86_JCC && abs[0] == 0x48 &&
+                    abs[1] == 0x83 && abs[2] == 0xc3 && abs[4] == 0xff && abs[5] == 0x23) {
+                    t->tail_fix = (int32_t)nfixes;
+                    t->tail_imm = abs[3];
+                }
+                if (!add_fix((uint16_t)(insns[k].off + in->rel_off), (uint16_t)end, abs))
                     return false;
+            }
         }
         if (in->rip_off) {
             int32_t disp;
@@ -513,27 +553,53 @@ static uint8_t *area_alloc(wasm_module *m, size_t size) {
     return n->base;
 }
 
-/* The bytes op's copy takes at most. */
+static _Atomic size_t tail_stubs;
+
+size_t inline_tail_stubs(void) { return atomic_load_explicit(&tail_stubs, memory_order_relaxed); }
+
+/* The bytes op's copy takes at most (a tail stub included). */
 static size_t copy_size(uint32_t op) {
     const tmpl *t = &tmpls[op];
-    return t->len + (t->chain >= 0 ? tmpls[t->chain].len : 0);
+    return t->len + (t->chain >= 0 ? tmpls[t->chain].len : 0) + 6;
 }
 
-/* Writes op's copy at p; fall: the next instruction's copy follows, so a
- * final dispatch may be dropped. Returns the bytes written. */
-static size_t emit(uint8_t *p, uint32_t op, bool fall) {
+/* Writes op's copy at p and returns the bytes written. fall: the next
+ * instruction's copy follows, so a final dispatch may be dropped; cells:
+ * the number of cells of the instruction whose handler the copy ends with
+ * (0 if unknown).
+ *
+ * A branch handler's not-taken path that leaves through a shared tail
+ * `add $imm, %rbx; jmp *(%rbx)` gets its own copy of the tail after the
+ * handler's, falling through into the next instruction when imm is the
+ * instruction's size (rbx is still its pc there: scan). */
+static size_t emit(uint8_t *p, uint32_t op, bool fall, uint32_t cells) {
     const tmpl *t = &tmpls[op];
-    size_t len = t->chain >= 0 ? t->jmp_at
-                 : fall && t->dispatch_last && op_straight(op) ? t->len - 2u
-                                                               : t->len;
+    bool stub = false;
+    size_t len;
+    if (t->chain >= 0) {
+        len = t->jmp_at;
+    } else if (fall && t->dispatch_last && op_straight(op)) {
+        len = t->len - 2u;
+    } else {
+        len = t->len;
+        stub = !op_straight(op) && t->tail_fix >= 0 && cells && t->tail_imm == 8 * cells;
+    }
     memcpy(p, t->start, len);
     for (uint32_t k = 0; k < t->nfix; k++) {
         const fixup *f = &fixes[t->fix0 + k];
         if (f->field + 4u > len) continue; /* in the dropped last jump */
-        int32_t r32 = (int32_t)((intptr_t)f->target - (intptr_t)(p + f->end));
+        const uint8_t *target = stub && (int32_t)(t->fix0 + k) == t->tail_fix ? p + len : f->target;
+        int32_t r32 = (int32_t)((intptr_t)target - (intptr_t)(p + f->end));
         memcpy(p + f->field, &r32, 4);
     }
-    if (t->chain >= 0) len += emit(p + len, (uint32_t)t->chain, fall);
+    if (t->chain >= 0) return len + emit(p + len, (uint32_t)t->chain, fall, cells);
+    if (stub) {
+        atomic_fetch_add_explicit(&tail_stubs, 1, memory_order_relaxed);
+        static const uint8_t tail[6] = {0x48, 0x83, 0xc3, 0, 0xff, 0x23};
+        memcpy(p + len, tail, 6);
+        p[len + 3] = t->tail_imm;
+        len += fall ? 4 : 6;
+    }
     return len;
 }
 
@@ -550,10 +616,11 @@ bool inline_function(wasm_module *m, wasm_cell *cells, const inline_insn *insns,
     for (size_t i = 0; i < n; i += op_insns(insns[i].op)) {
         uint32_t op = insns[i].op;
         if (!tmpl_of(op)) continue;
-        size_t next = i + op_insns(op);
+        size_t next = i + op_insns(op), last = next - 1;
         bool fall = next < n && tmpl_of(insns[next].op);
+        uint32_t last_cells = next < n ? insns[next].start - insns[last].start : 0;
         cells[insns[i].start].label = p;
-        p += emit(p, op, fall);
+        p += emit(p, op, fall, last_cells);
     }
     return true;
 }
@@ -579,6 +646,7 @@ void inline_free(wasm_module *m) {
 #else /* !INLINE_SUPPORTED */
 
 bool inline_available(void) { return false; }
+size_t inline_tail_stubs(void) { return 0; }
 const uint8_t *inline_handler(uint32_t op, size_t *len, bool *falls_through) {
     (void)op;
     (void)len;
