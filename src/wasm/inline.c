@@ -263,6 +263,39 @@ typedef struct fixup {
     const uint8_t *target;
 } fixup;
 
+/* What rbx (pc) holds at a point of a handler, as far as the copier can
+ * tell: the instruction's own pc plus delta bytes, its branch target
+ * (cell 1, branch ops only) plus delta bytes, or unknown. */
+enum { RBX_NONE, RBX_ENTRY, RBX_TARGET, RBX_UNKNOWN };
+typedef struct rbx_state {
+    uint8_t kind;
+    int32_t delta;
+} rbx_state;
+
+static rbx_state rbx_merge(rbx_state a, rbx_state b) {
+    if (a.kind == RBX_NONE) return b;
+    if (b.kind == RBX_NONE) return a;
+    if (a.kind == b.kind && a.delta == b.delta) return a;
+    return (rbx_state){RBX_UNKNOWN, 0};
+}
+
+/* rbx after the instruction at p: the handlers move pc with `add $k,
+ * %rbx`, `lea k(%rbx), %rbx` and (branches) `mov 0x8(%rbx), %rbx`;
+ * anything else that names rbx makes it unknown. */
+static rbx_state rbx_step(rbx_state s, const uint8_t *p, const x86_insn *in) {
+    if (s.kind != RBX_ENTRY && s.kind != RBX_TARGET) return s;
+    if (in->len == 4 && p[0] == 0x48 && p[1] == 0x8b && p[2] == 0x5b && p[3] == 0x08)
+        return s.kind == RBX_ENTRY && s.delta == 0 ? (rbx_state){RBX_TARGET, 0}
+                                                   : (rbx_state){RBX_UNKNOWN, 0};
+    if (in->len == 4 && p[0] == 0x48 && (p[1] == 0x83 || p[1] == 0x8d) &&
+        p[2] == (p[1] == 0x83 ? 0xc3 : 0x5b)) {
+        s.delta += (int8_t)p[3];
+        return s;
+    }
+    if (in->rbx) return (rbx_state){RBX_UNKNOWN, 0};
+    return s;
+}
+
 typedef struct tmpl {
     const uint8_t *start; /* NULL: not copied */
     uint16_t len;         /* bytes copied (the final dispatch included) */
@@ -271,11 +304,14 @@ typedef struct tmpl {
     int32_t chain;        /* ... to the start of this op's handler, or -1 */
     uint16_t nfix;
     uint32_t fix0;
+    /* What rbx holds at the final dispatch (when dispatch_last). */
+    rbx_state final;
     /* A conditional exit to a shared tail `add $tail_imm, %rbx; jmp
-     * *(%rbx)` (a branch not taken, in gcc's code), taken with rbx still
-     * the instruction's pc: fixes[tail_fix], or -1. */
+     * *(%rbx)` (typically a branch not taken, in gcc's code) with rbx
+     * known there: fixes[tail_fix], or -1; tail: rbx after the add. */
     int32_t tail_fix;
     uint8_t tail_imm;
+    rbx_state tail;
 } tmpl;
 
 #define TMPL_MAX_BYTES 2048
@@ -367,33 +403,49 @@ static bool scan(const uint8_t *start, tmpl *t) {
     t->chain = -1;
     t->tail_fix = -1;
     t->fix0 = (uint32_t)nfixes;
-    /* rbx is the entry pc up to the first instruction that may write it,
-     * if no jump inside the range goes backwards */
-    bool rbx_entry = true;
+    /* What rbx holds before each instruction: forward dataflow in
+     * address order; a jump backwards inside the range gives up. */
+    rbx_state st[TMPL_MAX_INSNS];
+    bool backwards = false;
+    for (size_t k = 0; k < n; k++) st[k].kind = RBX_NONE, st[k].delta = 0;
+    st[0].kind = RBX_ENTRY;
     for (size_t k = 0; k < n; k++) {
         const x86_insn *in = &insns[k].in;
-        if (!in->rel_size) continue;
-        size_t end = insns[k].off + in->len;
-        int32_t rel;
-        if (in->rel_size == 1) rel = (int8_t)start[insns[k].off + in->rel_off];
-        else memcpy(&rel, start + insns[k].off + in->rel_off, 4);
-        long tgt = (long)end + rel;
-        if (tgt >= 0 && tgt < (long)off && tgt <= (long)insns[k].off) rbx_entry = false;
+        rbx_state after = rbx_step(st[k], start + insns[k].off, in);
+        if (in->rel_size) {
+            size_t end = insns[k].off + in->len;
+            int32_t rel;
+            if (in->rel_size == 1) rel = (int8_t)start[insns[k].off + in->rel_off];
+            else memcpy(&rel, start + insns[k].off + in->rel_off, 4);
+            long tgt = (long)end + rel;
+            if (tgt >= 0 && tgt < (long)off && in->kind != X86_CALL) {
+                if (tgt <= (long)insns[k].off) backwards = true;
+                for (size_t j = k + 1; j < n; j++)
+                    if (insns[j].off == tgt) st[j] = rbx_merge(st[j], after);
+            }
+        }
+        bool falls = in->kind != X86_JMP && in->kind != X86_END && in->kind != X86_DISPATCH;
+        if (falls && k + 1 < n) st[k + 1] = rbx_merge(st[k + 1], after);
     }
+    if (backwards)
+        for (size_t k = 0; k < n; k++) st[k].kind = RBX_UNKNOWN;
+    t->final = st[n - 1];
     for (size_t k = 0; k < n; k++) {
         const x86_insn *in = &insns[k].in;
         size_t end = insns[k].off + in->len;
-        if (in->rbx) rbx_entry = false;
         if (in->rel_size == 4) {
             int32_t rel;
             memcpy(&rel, start + insns[k].off + in->rel_off, 4);
             long tgt = (long)end + rel;
             if (tgt < 0 || tgt >= (long)off) { /* leaves the range */
                 const uint8_t *abs = start + end + rel;
-                if (rbx_entry && t->tail_fix < 0 && in->kind == X86_JCC && abs[0] == 0x48 &&
-                    abs[1] == 0x83 && abs[2] == 0xc3 && abs[4] == 0xff && abs[5] == 0x23) {
+                if ((st[k].kind == RBX_ENTRY || st[k].kind == RBX_TARGET) && t->tail_fix < 0 &&
+                    in->kind == X86_JCC && abs[0] == 0x48 && abs[1] == 0x83 && abs[2] == 0xc3 &&
+                    abs[4] == 0xff && abs[5] == 0x23) {
                     t->tail_fix = (int32_t)nfixes;
                     t->tail_imm = abs[3];
+                    t->tail = st[k];
+                    t->tail.delta += (int8_t)abs[3];
                 }
                 if (!add_fix((uint16_t)(insns[k].off + in->rel_off), (uint16_t)end, abs))
                     return false;
@@ -553,75 +605,176 @@ static uint8_t *area_alloc(wasm_module *m, size_t size) {
     return n->base;
 }
 
-static _Atomic size_t tail_stubs;
+/* One function being laid out: its cells (branch targets still cell
+ * indices), and for each cell that starts an instruction with a copy, the
+ * copy's offset in the function's code (any value before it is known:
+ * pass 1), else NO_COPY. */
+#define NO_COPY UINT32_MAX
+typedef struct layout {
+    const wasm_cell *cells;
+    uint32_t *at;
+    uint32_t ncells; /* entries of at */
+    uint8_t *base;   /* the function's code, NULL in pass 1 */
+} layout;
 
-size_t inline_tail_stubs(void) { return atomic_load_explicit(&tail_stubs, memory_order_relaxed); }
+/* The branch ops: cell 1 is the target (opcodes.h), except BR_TABLE's. */
+static bool op_branch(uint32_t op) { return op <= OP_BR_IF_ADD_I_NE_I_LOOP && op != OP_BR_TABLE; }
 
-/* The bytes op's copy takes at most (a tail stub included). */
-static size_t copy_size(uint32_t op) {
-    const tmpl *t = &tmpls[op];
-    return t->len + (t->chain >= 0 ? tmpls[t->chain].len : 0) + 6;
+/* The cell a dispatch goes to with rbx in state s, in the instruction at
+ * cell start (op, `cells` cells long, 0 if unknown): a cell that starts
+ * an instruction with a copy, or NO_COPY. */
+static uint32_t dispatch_cell(const layout *lo, rbx_state s, uint32_t op, uint32_t start,
+                              uint32_t cells) {
+    if (s.delta % 8 != 0 || s.delta < 0) return NO_COPY;
+    uint64_t c;
+    if (s.kind == RBX_ENTRY && cells && (uint32_t)s.delta == 8 * cells)
+        c = (uint64_t)start + cells;
+    else if (s.kind == RBX_TARGET && op_branch(op))
+        c = lo->cells[start + 1].u64 + (uint32_t)s.delta / 8;
+    else
+        return NO_COPY;
+    return c < lo->ncells && lo->at[c] != NO_COPY ? (uint32_t)c : NO_COPY;
 }
 
-/* Writes op's copy at p and returns the bytes written. fall: the next
- * instruction's copy follows, so a final dispatch may be dropped; cells:
- * the number of cells of the instruction whose handler the copy ends with
- * (0 if unknown).
- *
- * A branch handler's not-taken path that leaves through a shared tail
- * `add $imm, %rbx; jmp *(%rbx)` gets its own copy of the tail after the
- * handler's, falling through into the next instruction when imm is the
- * instruction's size (rbx is still its pc there: scan). */
-static size_t emit(uint8_t *p, uint32_t op, bool fall, uint32_t cells) {
-    const tmpl *t = &tmpls[op];
-    bool stub = false;
-    size_t len;
-    if (t->chain >= 0) {
-        len = t->jmp_at;
-    } else if (fall && t->dispatch_last && op_straight(op)) {
-        len = t->len - 2u;
-    } else {
-        len = t->len;
-        stub = !op_straight(op) && t->tail_fix >= 0 && cells && t->tail_imm == 8 * cells;
-    }
+/* Copies t's first len bytes to p and re-points its fixups that fall
+ * inside them; fixes[redirect] (if not -1) goes to `to` instead. */
+static void copy_fixed(const tmpl *t, uint8_t *p, size_t len, int32_t redirect, const uint8_t *to) {
     memcpy(p, t->start, len);
     for (uint32_t k = 0; k < t->nfix; k++) {
         const fixup *f = &fixes[t->fix0 + k];
         if (f->field + 4u > len) continue; /* in the dropped last jump */
-        const uint8_t *target = stub && (int32_t)(t->fix0 + k) == t->tail_fix ? p + len : f->target;
+        const uint8_t *target = (int32_t)(t->fix0 + k) == redirect ? to : f->target;
         int32_t r32 = (int32_t)((intptr_t)target - (intptr_t)(p + f->end));
         memcpy(p + f->field, &r32, 4);
     }
-    if (t->chain >= 0) return len + emit(p + len, (uint32_t)t->chain, fall, cells);
+}
+
+static _Atomic size_t tail_stubs, direct_jumps;
+
+void inline_counts(size_t *stubs, size_t *direct) {
+    *stubs = atomic_load_explicit(&tail_stubs, memory_order_relaxed);
+    *direct = atomic_load_explicit(&direct_jumps, memory_order_relaxed);
+}
+
+/* A dispatch to cell c at p (p NULL: only its length): jmp *(%rbx) when c
+ * is NO_COPY, nothing when c is next and this ends the copy (next's copy
+ * follows), else a direct jump to c's copy. */
+static size_t emit_goto(const layout *lo, uint8_t *p, uint32_t c, bool at_end, uint32_t next) {
+    if (c == NO_COPY) {
+        if (p) p[0] = 0xff, p[1] = 0x23;
+        return 2;
+    }
+    if (at_end && c == next) return 0;
+    if (p) {
+        atomic_fetch_add_explicit(&direct_jumps, 1, memory_order_relaxed);
+        int32_t r32 = (int32_t)((intptr_t)(lo->base + lo->at[c]) - (intptr_t)(p + 5));
+        p[0] = 0xe9;
+        memcpy(p + 1, &r32, 4);
+    }
+    return 5;
+}
+
+/* Where a copy's instruction lies: it starts at cell start and is cells
+ * long (0: unknown); a fused run's last instruction starts at last and is
+ * last_cells long (start, cells otherwise); next is the cell of the
+ * instruction after it, whose copy (if it has one) comes right after. */
+typedef struct span {
+    uint32_t start, cells, last, last_cells, next;
+} span;
+
+/* Writes op's copy for the instruction sp at p and returns its length; p
+ * NULL: only the length (pass 1, which gives the same lengths).
+ *
+ * A dispatch whose target the copier knows (scan's rbx states) becomes a
+ * direct jump to the target's copy, or nothing when that copy follows:
+ * the end of every straight-line handler, a branch's taken path (`mov
+ * 0x8(%rbx), %rbx`: the target), and, through a copy of its own of gcc's
+ * shared tail `add $k, %rbx; jmp *(%rbx)` after the handler's, a
+ * branch's path not taken. */
+static size_t emit(const layout *lo, uint8_t *p, uint32_t op, const span *sp) {
+    const tmpl *t = &tmpls[op];
+    if (t->chain >= 0) {
+        /* a run's bodies, then its last instruction's handler */
+        size_t len = t->jmp_at;
+        if (p) copy_fixed(t, p, len, -1, NULL);
+        span last = *sp;
+        last.start = sp->last, last.cells = sp->last_cells;
+        return len + emit(lo, p ? p + len : NULL, (uint32_t)t->chain, &last);
+    }
+    uint32_t start = sp->start, cells = sp->cells, next = sp->next;
+    uint32_t fin = NO_COPY, tail = NO_COPY;
+    if (t->dispatch_last)
+        fin = !op_straight(op)                               ? dispatch_cell(lo, t->final, op, start, cells)
+              : next < lo->ncells && lo->at[next] != NO_COPY ? next
+                                                             : NO_COPY;
+    if (t->tail_fix >= 0 && !op_straight(op)) tail = dispatch_cell(lo, t->tail, op, start, cells);
+    bool stub = tail != NO_COPY;
+    size_t range = t->dispatch_last ? t->len - 2u : t->len;
+    size_t len = range + (t->dispatch_last ? emit_goto(lo, NULL, fin, !stub, next) : 0);
+    if (p) {
+        copy_fixed(t, p, range, stub ? t->tail_fix : -1, p + len);
+        if (t->dispatch_last) emit_goto(lo, p + range, fin, !stub, next);
+    }
     if (stub) {
-        atomic_fetch_add_explicit(&tail_stubs, 1, memory_order_relaxed);
-        static const uint8_t tail[6] = {0x48, 0x83, 0xc3, 0, 0xff, 0x23};
-        memcpy(p + len, tail, 6);
-        p[len + 3] = t->tail_imm;
-        len += fall ? 4 : 6;
+        if (p) {
+            p[len] = 0x48, p[len + 1] = 0x83, p[len + 2] = 0xc3, p[len + 3] = t->tail_imm;
+            atomic_fetch_add_explicit(&tail_stubs, 1, memory_order_relaxed);
+        }
+        len += 4;
+        len += emit_goto(lo, p ? p + len : NULL, tail, true, next);
     }
     return len;
 }
 
+static span span_of(const inline_insn *insns, size_t n, size_t i) {
+    size_t nx = i + op_insns(insns[i].op), last = nx - 1;
+    span sp;
+    sp.start = insns[i].start;
+    sp.last = insns[last].start;
+    sp.next = nx < n ? insns[nx].start : NO_COPY;
+    sp.cells = nx < n ? sp.next - sp.start : 0;
+    sp.last_cells = nx < n ? sp.next - sp.last : 0;
+    return sp;
+}
+
 bool inline_function(wasm_module *m, wasm_cell *cells, const inline_insn *insns, size_t n) {
     if (!inline_available() || n == 0) return false;
-    size_t size = 0;
-    for (size_t i = 0; i < n; i += op_insns(insns[i].op))
-        if (tmpl_of(insns[i].op)) size += copy_size(insns[i].op);
-    if (size == 0) return false;
-    uint8_t *p = area_alloc(m, size);
-    if (!p) return false;
+    layout lo;
+    lo.cells = cells;
+    lo.ncells = insns[n - 1].start + 1;
+    lo.base = NULL;
+    lo.at = malloc(lo.ncells * sizeof *lo.at);
+    if (!lo.at) return false;
+    for (uint32_t c = 0; c < lo.ncells; c++) lo.at[c] = NO_COPY;
     /* A fused run's copy covers its instructions; theirs keep the
      * interpreter's handlers (for a branch or a resume into the run). */
+    for (size_t i = 0; i < n; i += op_insns(insns[i].op))
+        if (tmpl_of(insns[i].op)) lo.at[insns[i].start] = 0;
+    /* pass 1: the length of every copy, hence where each starts */
+    size_t size = 0;
     for (size_t i = 0; i < n; i += op_insns(insns[i].op)) {
         uint32_t op = insns[i].op;
         if (!tmpl_of(op)) continue;
-        size_t next = i + op_insns(op), last = next - 1;
-        bool fall = next < n && tmpl_of(insns[next].op);
-        uint32_t last_cells = next < n ? insns[next].start - insns[last].start : 0;
-        cells[insns[i].start].label = p;
-        p += emit(p, op, fall, last_cells);
+        span sp = span_of(insns, n, i);
+        lo.at[insns[i].start] = (uint32_t)size;
+        size += emit(&lo, NULL, op, &sp);
     }
+    uint8_t *code = size ? area_alloc(m, size) : NULL;
+    if (!code) {
+        free(lo.at);
+        return false;
+    }
+    /* pass 2: the copies */
+    lo.base = code;
+    for (size_t i = 0; i < n; i += op_insns(insns[i].op)) {
+        uint32_t op = insns[i].op;
+        if (!tmpl_of(op)) continue;
+        span sp = span_of(insns, n, i);
+        size_t here = lo.at[insns[i].start];
+        emit(&lo, code + here, op, &sp);
+        cells[insns[i].start].label = code + here;
+    }
+    free(lo.at);
     return true;
 }
 
@@ -646,7 +799,7 @@ void inline_free(wasm_module *m) {
 #else /* !INLINE_SUPPORTED */
 
 bool inline_available(void) { return false; }
-size_t inline_tail_stubs(void) { return 0; }
+void inline_counts(size_t *stubs, size_t *direct) { *stubs = *direct = 0; }
 const uint8_t *inline_handler(uint32_t op, size_t *len, bool *falls_through) {
     (void)op;
     (void)len;

@@ -44,9 +44,10 @@ void inline_free(wasm_module *m);
  * is dropped. */
 const uint8_t *inline_handler(uint32_t op, size_t *len, bool *falls_through);
 
-/* For tests: how many branches not taken have fallen through into the
- * next instruction's copy through their own copy of a shared tail. */
-size_t inline_tail_stubs(void);
+/* For tests: how many copies of gcc's shared tail `add $k, %rbx; jmp
+ * *(%rbx)` were laid out after a branch (its path not taken), and how
+ * many dispatches became direct jumps to a copy, so far in the process. */
+void inline_counts(size_t *stubs, size_t *direct);
 
 /* For tests: the length of the x86-64 instruction at p as the copier
  * decodes it, or 0 when it does not know the instruction. */

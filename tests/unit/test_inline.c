@@ -244,12 +244,14 @@ static hive_status run(side *s, const char *name, uint32_t arg, uint64_t budget,
 
 static void test_copies_run(void) {
     side inl, interp;
-    size_t stubs = inline_tail_stubs();
+    size_t stubs0, direct0, stubs1, direct1;
+    inline_counts(&stubs0, &direct0);
     CHECK(side_open(&inl, 0) == 0);
     CHECK(side_open(&interp, HIVE_CONFIG_NO_INLINE) == 0);
     if (test_cur_failed) return;
-    printf("inline: the module's copies end %zu branches not taken with a tail of their own\n",
-           inline_tail_stubs() - stubs);
+    inline_counts(&stubs1, &direct1);
+    printf("inline: the module's copies: %zu tails of branches not taken, %zu direct jumps\n",
+           stubs1 - stubs0, direct1 - direct0);
     const hive_func *fi = side_func(&inl, "sum"), *fp = side_func(&interp, "sum");
     CHECK(fi && fp);
     if (!fi || !fp) return;
