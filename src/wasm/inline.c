@@ -44,6 +44,7 @@
 #endif
 
 #if INLINE_SUPPORTED
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
@@ -209,10 +210,20 @@ static bool x86_decode(const uint8_t *p, x86_insn *in) {
          * (an opcode extension /3 counts too: conservative) */
         if ((((modrm >> 3) & 7) == 3 && !(rex & 4)) || (mod_is_reg(modrm) && (modrm & 7) == 3 && !(rex & 1)))
             in->rbx = true;
+        /* without a REX prefix, byte register 7 is bh: rbx's bits 8-15 */
+        bool byte_op = twobyte ? (op >> 4 == 0x9 || op == 0xb0 || op == 0xc0)
+                               : (op < 0x40 && ((op & 7) == 0 || (op & 7) == 2)) || op == 0x80 ||
+                                     op == 0x84 || op == 0x86 || op == 0x88 || op == 0x8a ||
+                                     op == 0xc0 || op == 0xc6 || op == 0xd0 || op == 0xd2 ||
+                                     op == 0xf6 || op == 0xfe;
+        if (!rex && byte_op && (((modrm >> 3) & 7) == 7 || (mod_is_reg(modrm) && (modrm & 7) == 7)))
+            in->rbx = true;
     } else if (!(rex & 1) && (op & 7) == 3 &&
                ((!twobyte && (op >> 4 == 0x5 || op >> 4 == 0xb || op >> 3 == 0x12)) ||
                 (twobyte && op >> 3 == 0x19))) {
         in->rbx = true; /* push/pop, mov imm, xchg, bswap of rbx */
+    } else if (!twobyte && op == 0xb7 && !rex) {
+        in->rbx = true; /* mov $imm8, %bh */
     }
     if (twobyte && op == 0xa2) in->rbx = true; /* cpuid */
     size_t imm = i;
@@ -484,22 +495,33 @@ static uintptr_t map_hint;
 
 static uint8_t *map_near(size_t size) {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    uintptr_t base = (uintptr_t)near_addr & ~(uintptr_t)(page - 1);
+    /* below the interpreter, unless it sits too low for that (valgrind
+     * loads programs low): then above it, past its heap's first growth */
+    bool down = base > ((uintptr_t)64 << 20);
     uint8_t *got = NULL;
     pthread_mutex_lock(&map_lock);
-    if (!map_hint) map_hint = ((uintptr_t)near_addr & ~(uintptr_t)(page - 1)) - ((uintptr_t)16 << 20);
+    if (!map_hint) map_hint = down ? base - ((uintptr_t)16 << 20) : base + ((uintptr_t)256 << 20);
     uintptr_t hint = map_hint;
-    for (int tries = 0; tries < 64 && hint > size; tries++) {
-        hint -= size;
+    for (int tries = 0; tries < 64; tries++) {
+        if (down) {
+            if (hint < size + ((uintptr_t)16 << 20)) break;
+            hint -= size;
+        } else {
+            hint += size;
+        }
         if (!reachable((const uint8_t *)hint, size)) break;
         void *p = mmap((void *)hint, size, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-        if (p == MAP_FAILED) continue; /* taken: try lower */
-        if (p != (void *)hint) { /* a kernel without MAP_FIXED_NOREPLACE */
+        if (p == MAP_FAILED && errno != EEXIST) /* the flag refused (valgrind): a hint */
+            p = mmap((void *)hint, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) continue; /* taken: try the next place */
+        if (p != (void *)hint) { /* a kernel that took the flag as a hint */
             munmap(p, size);
             continue;
         }
         got = p;
-        map_hint = hint;
+        map_hint = down ? hint : hint + size;
         break;
     }
     pthread_mutex_unlock(&map_lock);

@@ -7,7 +7,28 @@
 #ifndef HIVE_TEST_OPUTIL_H
 #define HIVE_TEST_OPUTIL_H
 
+#include <stdbool.h>
+#include <string.h>
+
+#include "hive/wasm.h"
 #include "wasm/opcodes.h"
+
+/* Tests that read ops back from compiled code run twice (their main): on
+ * an engine without inline-threaded code, where the ops can be read from
+ * the cells' labels, and on the default engine, where the cells point at
+ * copies of the handlers (inline.c): there the shape of the code is not
+ * checked (SHAPE_CHECK) and the behaviour checks run on the copies. */
+static bool inline_pass __attribute__((unused));
+
+static inline hive_engine *new_engine(void) {
+    hive_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.flags = inline_pass ? 0 : HIVE_CONFIG_NO_INLINE;
+    return hive_engine_new(&cfg);
+}
+
+/* A check of the compiled code's shape: only without inline code. */
+#define SHAPE_CHECK(cond) CHECK(inline_pass || (cond))
 
 /* run op -> 1 + the op of its first and of its second instruction; 0 for
  * ops that are not runs */

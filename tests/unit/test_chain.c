@@ -24,22 +24,6 @@
 #include "wasm/opcodes.h"
 #include "wasm/runtime.h"
 
-/* Each test runs twice (main): on an engine without inline-threaded code,
- * where the compiled code's ops can be read back from the cells' labels,
- * and on the default engine, where the cells point at copies of the
- * handlers (inline.c), the shape of the code is not checked, and the
- * behaviour checks run on the copies. */
-static bool inline_pass;
-
-static hive_engine *new_engine(void) {
-    hive_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.flags = inline_pass ? 0 : HIVE_CONFIG_NO_INLINE;
-    return hive_engine_new(&cfg);
-}
-
-/* A check of the compiled code's shape: only without inline code. */
-#define SHAPE_CHECK(cond) CHECK(inline_pass || (cond))
 
 /* The op of the first instruction of f's compiled code (OP_COUNT_ if f is
  * not a wasm function), also when that instruction starts a fused run. */

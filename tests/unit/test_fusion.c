@@ -119,6 +119,7 @@
 
 #include "hive/wasm.h"
 #include "oputil.h"
+#include "sideutil.h"
 #include "testutil.h"
 #include "wasm/opcodes.h"
 #include "wasm/runtime.h"
@@ -155,48 +156,10 @@ static const uint8_t fusion_wasm[] = {
 
 #define MEM_BYTES 65536 /* the module's one page, compared whole */
 
-/* One engine (fusing or not) with the module instantiated. */
-typedef struct side {
-    hive_engine *engine;
-    hive_module *module;
-    hive_instance *inst;
-    hive_exec *exec;
-    uint8_t *mem;
-} side;
-
-static int side_open(side *s, uint32_t flags) {
-    hive_config cfg;
-    hive_error err;
-    memset(s, 0, sizeof *s);
-    memset(&cfg, 0, sizeof cfg);
-    cfg.flags = flags;
-    if (!(s->engine = hive_engine_new(&cfg))) return -1;
-    if (hive_module_new(s->engine, fusion_wasm, sizeof fusion_wasm, &s->module, &err) != HIVE_OK ||
-        hive_instance_new(s->engine, s->module, NULL, 0, &s->inst, &err) != HIVE_OK) {
-        fprintf(stderr, "fusion module: %s\n", err.message);
-        return -1;
-    }
-    s->exec = hive_exec_new(s->engine);
-    hive_memory *m = hive_instance_memory(s->inst);
-    s->mem = m ? hive_memory_data(m) : NULL;
-    return s->exec && s->mem ? 0 : -1;
-}
-
-static void side_close(side *s) {
-    if (s->exec) hive_exec_free(s->exec);
-    if (s->inst) hive_instance_free(s->inst);
-    hive_module_release(s->module);
-    if (s->engine) hive_engine_free(s->engine);
-}
-
-static const hive_func *side_func(side *s, const char *name) {
-    hive_extern e;
-    if (hive_instance_export(s->inst, name, strlen(name), &e) != HIVE_OK ||
-        e.kind != HIVE_EXTERN_FUNC) {
-        fprintf(stderr, "export %s missing\n", name);
-        return NULL;
-    }
-    return e.of.func;
+/* One engine (fusing or not, inline-threaded or not) with the module
+ * instantiated; it must have its memory. */
+static int fusion_side(side *s, uint32_t flags) {
+    return side_open(s, fusion_wasm, sizeof fusion_wasm, flags) == 0 && s->mem ? 0 : -1;
 }
 
 /* How many cells of f's code name op (threaded code only, where no
@@ -275,9 +238,9 @@ static void test_same_behaviour(void) {
      * fused: the default (fused runs, inline-threaded copies); interp:
      * fused runs through the interpreter's handlers. */
     side fused, plain, interp;
-    CHECK(side_open(&fused, 0) == 0);
-    CHECK(side_open(&plain, HIVE_CONFIG_NO_FUSION | HIVE_CONFIG_NO_INLINE) == 0);
-    CHECK(side_open(&interp, HIVE_CONFIG_NO_INLINE) == 0);
+    CHECK(fusion_side(&fused, 0) == 0);
+    CHECK(fusion_side(&plain, HIVE_CONFIG_NO_FUSION | HIVE_CONFIG_NO_INLINE) == 0);
+    CHECK(fusion_side(&interp, HIVE_CONFIG_NO_INLINE) == 0);
     if (test_cur_failed) return;
     uint32_t a = 0x12345678, b = 0x9abcdef0;
     const fcase cases[] = {
@@ -335,8 +298,8 @@ static void test_same_behaviour(void) {
 static void test_runs_made(void) {
     /* which ops were made is read from the cells' labels: no inline code */
     side fused, plain;
-    CHECK(side_open(&fused, HIVE_CONFIG_NO_INLINE) == 0);
-    CHECK(side_open(&plain, HIVE_CONFIG_NO_FUSION | HIVE_CONFIG_NO_INLINE) == 0);
+    CHECK(fusion_side(&fused, HIVE_CONFIG_NO_INLINE) == 0);
+    CHECK(fusion_side(&plain, HIVE_CONFIG_NO_FUSION | HIVE_CONFIG_NO_INLINE) == 0);
     if (test_cur_failed) return;
     if (!interp_labels()) {
         fprintf(stderr, "fusion: switch build, which ops were fused is not checked\n");

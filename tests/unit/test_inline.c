@@ -16,6 +16,7 @@
 #include <stdlib.h>
 
 #include "hive/wasm.h"
+#include "sideutil.h"
 #include "testutil.h"
 #include "wasm/inline.h"
 #include "wasm/opcodes.h"
@@ -59,11 +60,15 @@ static void test_decoder(void) {
         if ((uintptr_t)p + len > hi) hi = (uintptr_t)p + len;
     }
     CHECK(copied > 0);
-    char cmd[512];
+    /* the file the interpreter was loaded from (not /proc/self/exe, which
+     * under valgrind is valgrind) */
+    char exe[256];
+    snprintf(exe, sizeof exe, "%s", info.dli_fname && access(info.dli_fname, R_OK) == 0 ? info.dli_fname : "/proc/self/exe");
+    char cmd[1024];
     snprintf(cmd, sizeof cmd,
              "objdump -d --no-show-raw-insn --start-address=0x%" PRIxPTR
-             " --stop-address=0x%" PRIxPTR " /proc/%d/exe",
-             lo - base, hi - base + 64, (int)getpid());
+             " --stop-address=0x%" PRIxPTR " '%s'",
+             lo - base, hi - base + 64, exe);
     FILE *f = popen(cmd, "r");
     CHECK(f != NULL);
     if (!f) return;
@@ -170,44 +175,6 @@ static uint32_t sum_ref(uint32_t n) {
     return s;
 }
 
-typedef struct side {
-    hive_engine *engine;
-    hive_module *module;
-    hive_instance *inst;
-    hive_exec *exec;
-} side;
-
-static int side_open(side *s, uint32_t flags) {
-    hive_config cfg;
-    hive_error err;
-    memset(s, 0, sizeof *s);
-    memset(&cfg, 0, sizeof cfg);
-    cfg.flags = flags;
-    if (!(s->engine = hive_engine_new(&cfg))) return -1;
-    if (hive_module_new(s->engine, sum_wasm, sizeof sum_wasm, &s->module, &err) != HIVE_OK ||
-        hive_instance_new(s->engine, s->module, NULL, 0, &s->inst, &err) != HIVE_OK) {
-        fprintf(stderr, "inline module: %s\n", err.message);
-        return -1;
-    }
-    s->exec = hive_exec_new(s->engine);
-    return s->exec ? 0 : -1;
-}
-
-static void side_close(side *s) {
-    if (s->exec) hive_exec_free(s->exec);
-    if (s->inst) hive_instance_free(s->inst);
-    hive_module_release(s->module);
-    if (s->engine) hive_engine_free(s->engine);
-}
-
-static const hive_func *side_func(side *s, const char *name) {
-    hive_extern e;
-    if (hive_instance_export(s->inst, name, strlen(name), &e) != HIVE_OK ||
-        e.kind != HIVE_EXTERN_FUNC)
-        return NULL;
-    return e.of.func;
-}
-
 /* Whether f's first instruction is dispatched to one of the
  * interpreter's own handlers. */
 static bool first_is_interpreter(const hive_func *f) {
@@ -246,8 +213,8 @@ static void test_copies_run(void) {
     side inl, interp;
     size_t stubs0, direct0, stubs1, direct1;
     inline_counts(&stubs0, &direct0);
-    CHECK(side_open(&inl, 0) == 0);
-    CHECK(side_open(&interp, HIVE_CONFIG_NO_INLINE) == 0);
+    CHECK(side_open(&inl, sum_wasm, sizeof sum_wasm, 0) == 0);
+    CHECK(side_open(&interp, sum_wasm, sizeof sum_wasm, HIVE_CONFIG_NO_INLINE) == 0);
     if (test_cur_failed) return;
     inline_counts(&stubs1, &direct1);
     printf("inline: the module's copies: %zu tails of branches not taken, %zu direct jumps\n",
