@@ -12,6 +12,7 @@
  */
 #include <dlfcn.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -246,7 +247,30 @@ static void test_copies_run(void) {
     side_close(&interp);
 }
 
+/* Several threads compile and run the module at once, each on its own
+ * engine, while the handlers are still unscanned (this test runs first):
+ * the scanning under its lock, the code areas and their placement. */
+#define NTHREADS 4
+static void *compile_and_run(void *arg) {
+    side s;
+    uint32_t *out = arg, r = 0;
+    unsigned slices;
+    if (side_open(&s, sum_wasm, sizeof sum_wasm, 0) == 0 && run(&s, "sum", 500, 7, &r, &slices) == HIVE_DONE)
+        *out = r;
+    side_close(&s);
+    return NULL;
+}
+
+static void test_threads(void) {
+    pthread_t t[NTHREADS];
+    uint32_t out[NTHREADS] = {0};
+    for (int i = 0; i < NTHREADS; i++) CHECK(pthread_create(&t[i], NULL, compile_and_run, &out[i]) == 0);
+    for (int i = 0; i < NTHREADS; i++) pthread_join(t[i], NULL);
+    for (int i = 0; i < NTHREADS; i++) CHECK(out[i] == sum_ref(500));
+}
+
 int main(void) {
+    RUN(test_threads);
     RUN(test_decoder);
     RUN(test_copies_run);
     return test_summary("inline");
