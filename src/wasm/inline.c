@@ -30,6 +30,7 @@
  */
 #include "wasm/inline.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -759,7 +760,60 @@ static span span_of(const inline_insn *insns, size_t n, size_t i) {
     return sp;
 }
 
-bool inline_function(wasm_module *m, wasm_cell *cells, const inline_insn *insns, size_t n) {
+/* ---- perf map -------------------------------------------------------------- */
+
+/* With HIVE_PERF_MAP=1 in the environment, every copy is listed in
+ * /tmp/perf-PID.map (the file `perf report` reads for code it cannot
+ * symbolize) as "wasm[FUNC] OP", so that a profile shows which
+ * instructions of which functions the time goes to. */
+#define OP_NAME_(name) #name,
+#define SIMD_NAME_(code, fn, ...) "SIMD_" #fn,
+#define PAIR_NAME_(a, n, b) #a "__" #b,
+#define TRIPLE_NAME_(a, n, b, m, c) #a "__" #b "__" #c,
+#define QUAD_NAME_(a, n, b, m, c, k, d) #a "__" #b "__" #c "__" #d,
+static const char *const op_names[OP_COUNT_] = {WASM_OPS(OP_NAME_) SIMD_OPS(SIMD_NAME_)
+                                                    WASM_PAIRS(PAIR_NAME_) WASM_TRIPLES(TRIPLE_NAME_)
+                                                        WASM_QUADS(QUAD_NAME_)};
+#undef OP_NAME_
+#undef SIMD_NAME_
+#undef PAIR_NAME_
+#undef TRIPLE_NAME_
+#undef QUAD_NAME_
+
+static pthread_mutex_t perf_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void perf_map(uint32_t func_index, const uint8_t *code, const layout *lo,
+                     const inline_insn *insns, size_t n, size_t size) {
+    static int enabled = -1;
+    pthread_mutex_lock(&perf_lock);
+    if (enabled < 0) {
+        const char *e = getenv("HIVE_PERF_MAP");
+        enabled = e && *e && *e != '0';
+    }
+    if (enabled) {
+        char path[64];
+        snprintf(path, sizeof path, "/tmp/perf-%d.map", (int)getpid());
+        FILE *f = fopen(path, "a");
+        for (size_t i = 0; f && i < n; i += op_insns(insns[i].op)) {
+            uint32_t at = lo->at[insns[i].start];
+            if (at == NO_COPY) continue;
+            /* a copy ends where the next one starts */
+            size_t end = size;
+            for (size_t j = i + op_insns(insns[i].op); j < n; j += op_insns(insns[j].op))
+                if (lo->at[insns[j].start] != NO_COPY) {
+                    end = lo->at[insns[j].start];
+                    break;
+                }
+            fprintf(f, "%lx %zx wasm[%u] %s\n", (unsigned long)(uintptr_t)(code + at), end - at,
+                    func_index, op_names[insns[i].op]);
+        }
+        if (f) fclose(f);
+    }
+    pthread_mutex_unlock(&perf_lock);
+}
+
+bool inline_function(wasm_module *m, uint32_t func_index, wasm_cell *cells,
+                     const inline_insn *insns, size_t n) {
     if (!inline_available() || n == 0) return false;
     layout lo;
     lo.cells = cells;
@@ -796,6 +850,7 @@ bool inline_function(wasm_module *m, wasm_cell *cells, const inline_insn *insns,
         emit(&lo, code + here, op, &sp);
         cells[insns[i].start].label = code + here;
     }
+    perf_map(func_index, code, &lo, insns, n, size);
     free(lo.at);
     return true;
 }
@@ -828,8 +883,10 @@ const uint8_t *inline_handler(uint32_t op, size_t *len, bool *falls_through) {
     (void)falls_through;
     return NULL;
 }
-bool inline_function(wasm_module *m, wasm_cell *cells, const inline_insn *insns, size_t n) {
+bool inline_function(wasm_module *m, uint32_t func_index, wasm_cell *cells,
+                     const inline_insn *insns, size_t n) {
     (void)m;
+    (void)func_index;
     (void)cells;
     (void)insns;
     (void)n;

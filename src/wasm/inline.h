@@ -23,13 +23,15 @@ typedef struct inline_insn {
     uint32_t start, op;
 } inline_insn;
 
-/* Copies the handlers of one compiled function (cells, whose instructions
- * are insns[0..n), in order)
+/* Copies the handlers of one compiled function (func_index in the module's
+ * function index space; cells, whose instructions are insns[0..n), in
+ * order)
  * into m's code area and points each instruction's first cell at its copy.
  * Instructions whose handler cannot be copied keep the interpreter's
  * label. Returns false (and changes nothing) when there is no room; the
  * function then simply stays interpreted. */
-bool inline_function(wasm_module *m, wasm_cell *cells, const inline_insn *insns, size_t n);
+bool inline_function(wasm_module *m, uint32_t func_index, wasm_cell *cells,
+                     const inline_insn *insns, size_t n);
 
 /* Makes m's code area executable (and no longer writable); false when
  * the system refuses (the module must then not run). After this,

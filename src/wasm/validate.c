@@ -1991,7 +1991,7 @@ static int compile_function(vctx *v, uint32_t i) {
     if (fuse_runs(v, code) < 0) return -1;
     /* Inline-threaded copies of the handlers, where possible (without
      * room for them the function stays interpreted). */
-    if (v->labels && !v->engine->no_inline) inline_function(m, v->cells, v->insns, v->ninsns);
+    if (v->labels && !v->engine->no_inline) inline_function(m, fidx, v->cells, v->insns, v->ninsns);
     /* Resolve branch targets from cell indices to pointers. */
     code->cells = hv_malloc(a, v->ncells * sizeof *v->cells);
     if (!code->cells) return v_nomem(v);
