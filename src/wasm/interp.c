@@ -1361,6 +1361,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
     wasm_frame *const frames_end = exec->frames + exec->max_frames;
 
     hive_func *callee;         /* for enter_wasm / call_host */
+    const wasm_code *callee_code; /* callee->code, for enter_local */
     wasm_slot *args;           /* the callee's arguments (its fp if wasm) */
     const wasm_cell *next_pc;  /* where the caller continues after callee */
     hive_trap_kind tk;         /* for trap */
@@ -1551,7 +1552,11 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             /* Budget and interrupt are checked before anything else, so a
              * suspended call simply runs again on resume. */
             SPEND_UNIT();
-            callee = inst->funcs[pc[1].u32];
+            /* the callee's code comes straight from the cell, so the
+             * next pc is two loads away; its hive_func (for the frame) is
+             * the instance's, off that path */
+            callee_code = pc[1].ptr;
+            callee = inst->funcs[callee_code->func_index];
             args = fp + pc[2].u32;
             next_pc = pc + 3;
             goto enter_local;
@@ -2254,9 +2259,9 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
      * nothing inside the body needs a stack check. enter_local is for
      * CALL, whose callee is always a function of the caller's own
      * instance; enter_wasm may also switch instance. */
-#define ENTER_FRAME()                                                                    \
+#define ENTER_FRAME(code_)                                                               \
     do {                                                                                 \
-        const wasm_code *code = callee->code;                                            \
+        const wasm_code *code = (code_);                                                 \
         wasm_slot *new_fp = args;                                                        \
         if (top == frames_end || (size_t)(stack_end - new_fp) < code->max_slots) {       \
             tk = HIVE_TRAP_STACK_EXHAUSTED;                                              \
@@ -2272,10 +2277,10 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         pc = code->cells;                                                                \
     } while (0)
     enter_local:
-        ENTER_FRAME();
+        ENTER_FRAME(callee_code);
         continue;
     enter_wasm:
-        ENTER_FRAME();
+        ENTER_FRAME(callee->code);
         if (callee->inst != inst) {
             inst = callee->inst;
             memory_cache(inst, &mem, &mem_size);

@@ -143,7 +143,7 @@
     X(RETURN1) /* [src] RETURN of one slot: fp[0] = fp[src], pop the frame */ \
     X(I32_ADD_RETURN1) /* [a, b] RETURN1 of fp[a].i32 + fp[b].i32 */ \
     X(I32_SUB_RETURN1) /* [a, b] RETURN1 of fp[a].i32 - fp[b].i32 */ \
-    X(CALL) /* [funcidx, base] call instance->funcs[funcidx], a wasm function of this same instance */ \
+    X(CALL) /* [code, base] call the function of this same instance whose wasm_code is code (code->func_index) */ \
     X(CALL_IMPORT) /* [funcidx, base] call instance->funcs[funcidx] (host or another instance's) */ \
     X(CALL_INDIRECT) /* [typeidx, tableidx, base, i] call table[fp[i].i32] after the type check */ \
     X(SELECT) /* [d, a, b, c] fp[d] = fp[c].i32 ? fp[a] : fp[b] */ \

@@ -1447,8 +1447,13 @@ static int compile_instr(vctx *v, uint8_t op) {
         const wasm_functype *ft = wasm_func_type(m, idx);
         if (flush(v) < 0) return -1;
         if (pop_vals(v, ft->params, ft->nparams) < 0) return -1;
+        /* CALL names its callee's code (module-level, already in place);
+         * CALL_IMPORT the function index */
+        uint64_t callee = idx < m->nimported_funcs
+                              ? idx
+                              : (uint64_t)(uintptr_t)&m->codes[idx - m->nimported_funcs];
         if (emit_op(v, idx < m->nimported_funcs ? OP_CALL_IMPORT : OP_CALL) < 0 ||
-            emit_u64(v, idx) < 0 || emit_u64(v, (uint64_t)v->cur_slots) < 0)
+            emit_u64(v, callee) < 0 || emit_u64(v, (uint64_t)v->cur_slots) < 0)
             return -1;
         return emit_call_results(v, ft);
     }
