@@ -313,6 +313,7 @@ typedef struct tmpl {
     uint16_t len;         /* bytes copied (the final dispatch included) */
     bool dispatch_last;   /* the last instruction is jmp *(%rbx) */
     uint16_t jmp_at;      /* the last instruction is a jmp: its offset */
+    const uint8_t *jmp_to; /* ... and where it goes */
     int32_t chain;        /* ... to the start of this op's handler, or -1 */
     uint16_t nfix;
     uint32_t fix0;
@@ -373,6 +374,14 @@ static uint32_t op_last(uint32_t op) {
     return op >= FIRST_RUN_OP && op < OP_COUNT_ ? run_info[op - FIRST_RUN_OP].last : op;
 }
 
+/* The displacement of the relative jump or call in (at p). */
+static int32_t rel_of(const uint8_t *p, const x86_insn *in) {
+    int32_t rel;
+    if (in->rel_size == 1) return (int8_t)p[in->rel_off];
+    memcpy(&rel, p + in->rel_off, 4);
+    return rel;
+}
+
 static bool add_fix(uint16_t field, uint16_t end, const uint8_t *target) {
     if (nfixes == MAX_FIXES) return false;
     fixes[nfixes].field = field;
@@ -412,6 +421,7 @@ static bool scan(const uint8_t *start, tmpl *t) {
     t->len = (uint16_t)off;
     t->dispatch_last = insns[n - 1].in.kind == X86_DISPATCH;
     t->jmp_at = insns[n - 1].in.kind == X86_JMP ? insns[n - 1].off : 0;
+    t->jmp_to = t->jmp_at ? start + off + rel_of(start + t->jmp_at, &insns[n - 1].in) : NULL;
     t->chain = -1;
     t->tail_fix = -1;
     t->fix0 = (uint32_t)nfixes;
@@ -426,10 +436,7 @@ static bool scan(const uint8_t *start, tmpl *t) {
         rbx_state after = rbx_step(st[k], start + insns[k].off, in);
         if (in->rel_size) {
             size_t end = insns[k].off + in->len;
-            int32_t rel;
-            if (in->rel_size == 1) rel = (int8_t)start[insns[k].off + in->rel_off];
-            else memcpy(&rel, start + insns[k].off + in->rel_off, 4);
-            long tgt = (long)end + rel;
+            long tgt = (long)end + rel_of(start + insns[k].off, in);
             if (tgt >= 0 && tgt < (long)off && in->kind != X86_CALL) {
                 if (tgt <= (long)insns[k].off) backwards = true;
                 for (size_t j = k + 1; j < n; j++)
@@ -446,8 +453,7 @@ static bool scan(const uint8_t *start, tmpl *t) {
         const x86_insn *in = &insns[k].in;
         size_t end = insns[k].off + in->len;
         if (in->rel_size == 4) {
-            int32_t rel;
-            memcpy(&rel, start + insns[k].off + in->rel_off, 4);
+            int32_t rel = rel_of(start + insns[k].off, in);
             long tgt = (long)end + rel;
             if (tgt < 0 || tgt >= (long)off) { /* leaves the range */
                 const uint8_t *abs = start + end + rel;
@@ -565,14 +571,9 @@ static void scan_op_locked(uint32_t op) {
     if (ok && op >= FIRST_RUN_OP && t->jmp_at) {
         uint32_t last = op_last(op);
         scan_op_locked(last);
-        x86_insn in;
         if (atomic_load_explicit(&state[last], memory_order_relaxed) == TMPL_OK &&
-            tmpls[last].chain < 0 && x86_decode(t->start + t->jmp_at, &in) && in.kind == X86_JMP) {
-            const uint8_t *end = t->start + t->jmp_at + in.len;
-            int32_t rel = in.rel_size == 1 ? (int8_t)end[-1] : 0;
-            if (in.rel_size == 4) memcpy(&rel, end - 4, 4);
-            if (end + rel == (const uint8_t *)labels[last]) t->chain = (int32_t)last;
-        }
+            tmpls[last].chain < 0 && t->jmp_to == (const uint8_t *)labels[last])
+            t->chain = (int32_t)last;
     }
     atomic_store_explicit(&state[op], ok ? TMPL_OK : TMPL_NO, memory_order_release);
 }
