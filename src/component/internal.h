@@ -75,10 +75,11 @@ typedef struct core_named {
 /* A component-level extern: an import, export, or instance/component
  * type member. For S_TYPE, type is the type itself (a value type, or
  * CT_RESOURCE with its rid). */
-typedef struct ct_extern {
+typedef struct hive_cextern ct_extern;
+struct hive_cextern {
     uint8_t sort;
     const ct_type *type;
-} ct_extern;
+};
 
 typedef struct ct_named {
     const char *name;
@@ -108,6 +109,7 @@ struct ct_type {
     uint32_t size, align;
     uint32_t nflat; /* flat count, capped at 17 (MAX_FLAT + 1) */
     int has_borrow;  /* transitively */
+    const void *hres; /* own/borrow in host signatures: the host resource */
     int has_res;     /* transitively contains own/borrow */
 };
 
@@ -243,14 +245,29 @@ typedef struct rt_resource {
     const char *name;
 } rt_resource;
 
+typedef struct call_state call_state;
+
 typedef struct rt_handle {
     rt_resource *rt; /* NULL: free slot */
     uint32_t rep;
     uint8_t own;
     uint32_t lends;      /* borrows lent out from this own handle */
-    uint32_t scope;      /* borrow: the call (task) it belongs to */
+    call_state *scope;   /* borrow: the call (task) it belongs to */
     uint32_t next_free;
 } rt_handle;
+
+typedef struct handle_table {
+    rt_handle *v;     /* index 0 unused */
+    uint32_t n, cap;  /* n: slots in use including 0 */
+    uint32_t free_head; /* 0: none */
+} handle_table;
+
+/* One call's borrow bookkeeping (a Task / Subtask of the spec). */
+struct call_state {
+    uint32_t num_borrows;  /* borrow handles given to the callee */
+    uint32_t nlenders, caplenders;
+    struct { handle_table *tab; uint32_t idx; } *lenders, lend_inline[4];
+};
 
 typedef struct rt_func rt_func;
 typedef struct rt_inst rt_inst;
@@ -277,6 +294,7 @@ struct rt_inst {
 };
 
 typedef struct rt_core_inst {
+    uint8_t pad_;
     hive_instance *inst; /* NULL for inline exports */
     uint32_t n;
     const char **names;
@@ -288,6 +306,7 @@ enum { F_LIFTED, F_HOST };
 struct rt_func {
     uint8_t kind;
     const ct_type *ft;   /* CT_FUNC */
+    ct_extern ext;       /* S_FUNC, ft: what hive_cfunc_type gives */
     cinst *inst;         /* F_LIFTED: the instance whose code it runs */
     hive_func *core;
     hive_memory *memory;
@@ -302,17 +321,58 @@ struct cinst {
     hive_cinstance *root;
     cinst *parent;
     const comp_def *def;
-    void **space[S_COUNT]; /* runtime index spaces (by sort) */
-    rt_item *types;         /* S_TYPE entries */
+    rt_item *sp[S_COUNT];   /* runtime index spaces (by sort) */
+    uint32_t nsp[S_COUNT];
     rt_resource **res;      /* rid -> runtime resource */
-    rt_handle *handles;     /* index 0 unused */
-    uint32_t nhandles, cap_handles, free_head;
+    handle_table handles;
+    rt_inst *exports;
     int may_enter, may_leave;
-    int poisoned;
     cinst *next_all;        /* all instances of a root, for freeing */
 };
 
-/* Values: the abi layer (abi.c). */
-struct host_func;
+/* ---- lifting and lowering (abi.c) ---------------------------------------- */
+
+enum { CX_TRAP = 1, CX_FAIL = 2 };
+
+typedef struct cx {
+    cinst *inst;          /* whose memory and handle table */
+    hive_memory *mem;
+    hive_func *realloc;
+    uint8_t enc;
+    uint8_t fused;        /* between components (trap wording) */
+    uint8_t host_side;    /* the other side is the host (handle conversion) */
+    call_state *call;
+    jmp_buf *jb;
+    char msg[200];
+} cx;
+
+_Noreturn void cx_trap(cx *c, const char *fmt, ...);
+_Noreturn void cx_fail(cx *c, const char *fmt, ...);
+
+/* Flat values: lifting reads vals[*i...], lowering writes them. */
+void abi_lift_flat(cx *c, const ct_type *t, const hive_val *vals, uint32_t n, uint32_t *i, hive_cval *out);
+void abi_lower_flat(cx *c, const ct_type *t, const hive_cval *v, hive_val *vals, uint32_t cap, uint32_t *i);
+void abi_load(cx *c, const ct_type *t, uint32_t ptr, hive_cval *out);
+void abi_store(cx *c, const ct_type *t, const hive_cval *v, uint32_t ptr);
+uint32_t abi_alloc(cx *c, uint32_t old, uint32_t oldsize, uint32_t align, uint32_t size, int list);
+/* Memory checks */
+uint8_t *abi_mem(cx *c, uint32_t ptr, uint32_t len, const char *what);
+
+/* Lift params (from flat or through a pointer when they do not fit). */
+void abi_lift_values(cx *c, const ct_type *const *ts, uint32_t nt, uint32_t max_flat,
+                     const hive_val *vals, uint32_t n, hive_cval *out);
+/* Lower values; out_ptr >= 0: store through it. Returns flat count. */
+uint32_t abi_lower_values(cx *c, const ct_type *const *ts, uint32_t nt, uint32_t max_flat,
+                          const hive_cval *vs, hive_val *out, int64_t out_ptr);
+
+/* Runs a wasm function to completion on a helper exec (realloc,
+ * post-return, destructors, calls between components). 0 or traps c. */
+int run_nested(cinst *ci, hive_func *f, const hive_val *args, uint32_t nargs, hive_val *res,
+               uint32_t nres, char *msg, size_t msglen);
+
+/* handle tables */
+uint32_t htab_add(cx *c, handle_table *t, rt_handle h);
+rt_handle *htab_get(cx *c, handle_table *t, uint32_t i);
+void htab_remove(handle_table *t, uint32_t i);
 
 #endif

@@ -1,0 +1,102 @@
+/*
+ * component/runtime.h -- the linker and the root instance (link.c,
+ * call.c).
+ */
+#ifndef HIVE_COMPONENT_RUNTIME_H
+#define HIVE_COMPONENT_RUNTIME_H
+
+#include "component/internal.h"
+
+typedef struct host_func {
+    const char *iface; /* "" for none */
+    const char *name;
+    const ct_type *ft; /* NULL: takes the import's type */
+    hive_chost_fn fn;
+    void *user;
+} host_func;
+
+typedef struct host_res {
+    const char *iface, *name;
+    hive_host_resource r;
+    rt_resource rt;
+} host_res;
+
+typedef struct host_inst {
+    const char *name;
+    hive_cinstance *inst;
+} host_inst;
+
+struct hive_linker {
+    hive_engine *engine;
+    arena ar;
+    host_func *funcs;
+    uint32_t nfuncs, capfuncs;
+    host_res **res;
+    uint32_t nres, capres;
+    host_inst *insts;
+    uint32_t ninsts, capinsts;
+};
+
+/* Finds a definition by interface (semver-compatible) and name. */
+const host_func *linker_find_func(const hive_linker *l, const char *iface, const char *name);
+host_res *linker_find_res(const hive_linker *l, const char *iface, const char *name);
+hive_cinstance *linker_find_inst(const hive_linker *l, const char *name);
+/* 1 when an import of iface `want` may be served by definition `have`. */
+int semver_match(const char *want, const char *have);
+
+#define MAX_NESTED 64
+
+/* A call of a lifted function in progress (a Task). */
+typedef struct lifted_call {
+    rt_func *f;
+    cinst *caller;          /* NULL: the host */
+    call_state cs;
+    hive_val flat_res[2];
+    uint32_t nflat_res;
+    int entered;
+} lifted_call;
+
+enum { CI_IDLE, CI_RUNNING, CI_SUSPENDED, CI_PENDING, CI_DONE, CI_TRAPPED };
+
+typedef struct lower_ctx lower_ctx;
+
+struct hive_cinstance {
+    hive_engine *engine;
+    hive_component *comp;
+    const hive_linker *linker;
+    cinst *top;
+    cinst *all;
+    arena ar;
+    hive_instance **cores;
+    uint32_t ncores, capcores;
+    hive_func **hfuncs;
+    uint32_t nhfuncs, caphfuncs;
+    hive_exec *main;
+    hive_exec *helpers[MAX_NESTED];
+    uint32_t depth;
+    handle_table host_handles;
+    /* the call in progress */
+    int state;
+    lifted_call call;
+    hive_cval result;
+    int has_result, result_taken, post_pending;
+    /* a PENDING host call */
+    lower_ctx *pend;
+    const host_func *pend_host;
+    int64_t pend_out_ptr;
+    call_state pend_cs;
+    hive_cval *pend_args;
+    uint32_t pend_nargs;
+    hive_trap trap;
+    void *data;
+};
+
+/* call.c, hosttype.c */
+lower_ctx *make_lower_ctx(arena *ar, cinst *ci, rt_func *callee, const ct_type *ft, hive_memory *mem,
+                          hive_func *realloc_, uint8_t enc);
+hive_host_fn lowered_fn(void);
+hive_func *make_builtin(hive_cinstance *root, cinst *ci, uint8_t op, uint32_t rid, const ct_type *cft,
+                        const char *name);
+const ct_type *parse_host_type(hive_linker *l, const char *iface, const char *text);
+
+#endif
