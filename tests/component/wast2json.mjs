@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // wast2json.mjs -- the front end of the component-model .wast runner.
 //
-// Usage: node tests/component/wast2json.mjs [-o OUTDIR] FILE.wast...
+// Usage: node tests/component/wast2json.mjs [-o OUTDIR | -O TREE] FILE.wast...
+//   -o OUTDIR  every file's output in OUTDIR (default .)
+//   -O TREE    each file's output in TREE/PARENT/NAME/, PARENT being the
+//              name of the directory holding NAME.wast (values/strings.wast
+//              goes to TREE/values/strings/)
 //
 // Splits each script into its top-level directives, turns every component
 // written in text into a binary (with the wasm-tools parser that jco
@@ -472,20 +476,23 @@ export async function convert(file, outdir) {
 async function main() {
   const argv = process.argv.slice(2);
   let outdir = '.';
+  let tree = null;
   const files = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '-o') outdir = argv[++i];
+    else if (argv[i] === '-O') tree = argv[++i];
     else files.push(argv[i]);
   }
-  if (!files.length) {
-    console.error('usage: wast2json.mjs [-o OUTDIR] FILE.wast...');
+  if (!files.length || (tree === undefined || outdir === undefined)) {
+    console.error('usage: wast2json.mjs [-o OUTDIR | -O TREE] FILE.wast...');
     process.exit(2);
   }
-  mkdirSync(outdir, { recursive: true });
   let failed = 0;
   for (const f of files) {
     try {
-      await convert(f, outdir);
+      const dir = tree ? join(tree, basename(dirname(resolve(f))), basename(f).replace(/\.wast$/, '')) : outdir;
+      mkdirSync(dir, { recursive: true });
+      await convert(f, dir);
     } catch (e) {
       failed++;
       console.error(`${f}:${e.line ?? 0}: ${e.message}`);
