@@ -354,11 +354,74 @@ static void test_refcount(void) {
     CHECK_EQ_INT(P(U8)->kind, HIVE_C_U8);
 }
 
+/* Every prefix and many one-byte changes of valid texts: parsing never
+ * crashes, and whatever it accepts is of the type and prints to text that
+ * reads back equal. */
+static void test_mutations(void) {
+    hive_ctype *opt = hive_ctype_option(hive_ctype_list(P(STRING)));
+    hive_ctype *rec = hive_ctype_record(
+        3, (const char *[]){"a", "b", "c"},
+        (hive_ctype *[]){P(S16), hive_ctype_tuple(2, (hive_ctype *[]){P(CHAR), P(F64)}), opt});
+    hive_ctype *var = hive_ctype_variant(
+        2, (const char *[]){"x", "y"},
+        (hive_ctype *[]){hive_ctype_result(P(U8), NULL), hive_ctype_flags(2, (const char *[]){"p", "q"})});
+    hive_ctype *lst = hive_ctype_list(var);
+    struct {
+        const hive_ctype *t;
+        const char *text;
+    } cases[] = {
+        {rec, "{a: -300, b: ('\\u{41}', 1.5e-3), c: some([\"x\", \"\\n\"])}"},
+        {lst, "[x(ok(7)), y({p, q}), x(err), y({})]"},
+    };
+    static const char subst[] = "0-9.e,:()[]{}\"'\\%#/ xnafkos";
+    unsigned long accepted = 0, tried = 0;
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        const char *text = cases[c].text;
+        size_t n = strlen(text);
+        char buf[256];
+        for (size_t cut = 0; cut <= n; cut++) {
+            for (size_t at = 0; at <= cut; at++) {
+                for (size_t k = 0; k < sizeof subst; k++) {
+                    memcpy(buf, text, cut);
+                    size_t len = cut;
+                    if (at < cut) buf[at] = k + 1 < sizeof subst ? subst[k] : (char)0xff;
+                    else if (k) break;
+                    hive_cval v;
+                    tried++;
+                    if (hive_cval_parse(cases[c].t, buf, len, &v, NULL) != HIVE_OK) {
+                        CHECK_EQ_INT(v.kind, HIVE_C_NONE);
+                        continue;
+                    }
+                    accepted++;
+                    CHECK_EQ_INT(hive_cval_check(&v, cases[c].t, NULL), HIVE_OK);
+                    char *s = NULL;
+                    CHECK_EQ_INT(hive_cval_format(&v, cases[c].t, &s), HIVE_OK);
+                    hive_cval w;
+                    CHECK(s && hive_cval_parse(cases[c].t, s, strlen(s), &w, NULL) == HIVE_OK);
+                    if (s) {
+                        CHECK(hive_cval_equal(&v, &w));
+                        hive_cval_clear(&w);
+                    }
+                    free(s);
+                    hive_cval_clear(&v);
+                }
+            }
+        }
+    }
+    /* The unchanged texts themselves, and some variants of them, parse. */
+    if (getenv("CVALUE_VERBOSE")) fprintf(stderr, "mutations: %lu tried, %lu accepted\n", tried, accepted);
+    CHECK(accepted > 2);
+    CHECK(tried > 10000);
+    hive_ctype_release(rec);
+    hive_ctype_release(lst);
+}
+
 int main(void) {
     RUN(test_prims);
     RUN(test_compound);
     RUN(test_bad_types);
     RUN(test_values);
     RUN(test_refcount);
+    RUN(test_mutations);
     return test_summary("test_cvalue");
 }
