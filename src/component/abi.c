@@ -56,7 +56,7 @@ uint32_t htab_add(cx *c, handle_table *t, rt_handle h) {
     } else {
         if (t->n == 0) t->n = 1;
         if (t->n > TABLE_MAX) cx_trap(c, "handle table full");
-        if (t->n == t->cap) {
+        if (t->n >= t->cap) {
             uint32_t cap = t->cap ? t->cap * 2 : 16;
             rt_handle *v = realloc(t->v, cap * sizeof *v);
             if (!v) oom(c);

@@ -91,6 +91,11 @@ static uint8_t byte(dec *d) {
     return *d->p++;
 }
 
+static uint8_t peek(dec *d) {
+    if (d->p >= d->end) MALFORMED("unexpected end");
+    return *d->p;
+}
+
 static uint32_t u32(dec *d) {
     uint64_t r = 0;
     for (int shift = 0;; shift += 7) {
@@ -162,23 +167,38 @@ static int is_digit(char c) { return c >= '0' && c <= '9'; }
  * text there is not a label. */
 static size_t kebab_len(const char *s, size_t n) {
     size_t i = 0;
+    int first = 1;
     if (i < n && s[i] == '%') i++;
     for (;;) {
         if (i >= n) return 0;
         char c = s[i];
-        if (is_lower(c)) {
+        if (is_lower(c) || (!first && is_digit(c) && 0)) {
             while (i < n && (is_lower(s[i]) || is_digit(s[i]))) i++;
         } else if (is_upper(c)) {
             while (i < n && (is_upper(s[i]) || is_digit(s[i]))) i++;
+        } else if (!first && is_digit(c)) {
+            /* a digit-led fragment: all lower or all upper after the digits */
+            while (i < n && is_digit(s[i])) i++;
+            if (i < n && is_lower(s[i])) while (i < n && (is_lower(s[i]) || is_digit(s[i]))) i++;
+            else if (i < n && is_upper(s[i])) while (i < n && (is_upper(s[i]) || is_digit(s[i]))) i++;
         } else {
             return 0;
         }
-        if (i < n && s[i] == '-' && i + 1 < n && (is_lower(s[i + 1]) || is_upper(s[i + 1]))) {
+        first = 0;
+        if (i < n && s[i] == '-' && i + 1 < n && (is_lower(s[i + 1]) || is_upper(s[i + 1]) || is_digit(s[i + 1]))) {
             i++;
             continue;
         }
         return i;
     }
+}
+
+/* words: a label of lower-case fragments only (namespaces and packages) */
+static size_t words_len(const char *s, size_t n) {
+    size_t k = kebab_len(s, n);
+    for (size_t i = 0; i < k; i++)
+        if (is_upper(s[i]) || s[i] == '%') return 0;
+    return k;
 }
 
 static int is_label(const char *s) {
@@ -211,32 +231,30 @@ static int semver_ok(const char *s) {
     return *s == '\0';
 }
 
-/* Interface names: ns:pkg/iface[@version], with nested namespaces and
- * packages (ns:a:b/c/d) allowed. */
-static int interface_ok(const char *s) {
+/* Interface names: ns:pkg/iface[@version]. Returns NULL when valid, else
+ * the reason. */
+static const char *interface_err(const char *s) {
     const char *at = strchr(s, '@');
     size_t n = at ? (size_t)(at - s) : strlen(s);
-    size_t i = 0, k;
-    int colons = 0, slashes = 0;
-    for (;;) {
-        k = kebab_len(s + i, n - i);
-        if (!k || s[i] == '%') return 0;
-        i += k;
-        if (i == n) break;
-        if (s[i] == ':') {
-            if (slashes) return 0;
-            colons++;
-        } else if (s[i] == '/') {
-            if (!colons) return 0;
-            slashes++;
-        } else {
-            return 0;
-        }
-        i++;
-    }
-    if (!colons || !slashes) return 0;
-    return !at || semver_ok(at + 1);
+    size_t i = 0, k = words_len(s, n);
+    if (!k) return "is not a valid extern name";
+    i = k;
+    if (i >= n || s[i] != ':') return "is not a valid extern name";
+    i++;
+    k = words_len(s + i, n - i);
+    if (!k) return "is not a valid extern name";
+    i += k;
+    if (i >= n || s[i] != '/') return "expected `/` after package name";
+    i++;
+    k = kebab_len(s + i, n - i);
+    if (!k || s[i] == '%') return "is not a valid extern name";
+    i += k;
+    if (i < n) return "trailing characters found";
+    if (at && !semver_ok(at + 1)) return "is not a valid extern name";
+    return NULL;
 }
+
+static int interface_ok(const char *s) { return interface_err(s) == NULL; }
 
 /* Checks an import/export name (Explainer.md "Import and Export
  * Definitions"): a plain name ([constructor]/[method]/[static] forms
@@ -265,30 +283,48 @@ static int check_extern_name(dec *d, const uint8_t *at, const char *s) {
         INVALID(at, "`%s` is not a valid extern name", s);
     }
     if (strchr(s, ':')) {
-        if (!interface_ok(s)) INVALID(at, "`%s` is not a valid extern name", s);
+        const char *why = interface_err(s);
+        if (why) {
+            if (!strcmp(why, "trailing characters found")) {
+                const char *sl = strchr(s, '/');
+                sl = sl ? strchr(sl + 1, '/') : NULL;
+                INVALID(at, "trailing characters found: `%s`", sl ? sl : s);
+            }
+            INVALID(at, "`%s` %s", s, why);
+        }
         return 4;
     }
-    if (!strncmp(s, "unlocked-dep=", 13) || !strncmp(s, "locked-dep=", 11) ||
-        !strncmp(s, "url=", 4) || !strncmp(s, "integrity=", 10) || !strncmp(s, "relative-url=", 13)) {
-        if (s[n - 1] != '>' || !strchr(s, '<')) INVALID(at, "`%s` is not a valid extern name", s);
-        return 5;
-    }
+    (void)n;
     if (!is_label(s)) INVALID(at, "`%s` is not in kebab case", s);
     return 0;
 }
 
-/* Strongly-unique: names compare case-insensitively, and a [method] etc.
- * name compares by its plain part. */
-static const char *plain_part(const char *s) {
-    if (s[0] == '[') {
-        const char *r = strchr(s, ']');
-        if (r) return r + 1;
+/* Strongly-unique (Explainer.md "Name Uniqueness"): names compare after
+ * lower-casing, [method]l.l and [static]l.l become l, and other
+ * annotations but [constructor] are stripped. */
+static void canon_extern_name(const char *s, char *out, size_t cap) {
+    size_t n = 0;
+    const char *p = s;
+    if (!strncmp(s, "[method]", 8) || !strncmp(s, "[static]", 8)) {
+        p = s + 8;
+        const char *dot = strchr(p, '.');
+        if (dot && strlen(dot + 1) == (size_t)(dot - p) && !strncasecmp(p, dot + 1, (size_t)(dot - p))) {
+            size_t l = (size_t)(dot - p);
+            if (l >= cap) l = cap - 1;
+            for (size_t i = 0; i < l; i++) out[i] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
+            out[l] = '\0';
+            return;
+        }
     }
-    return s;
+    for (; *p && n + 1 < cap; p++) out[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+    out[n] = '\0';
 }
 
 static int names_clash(const char *a, const char *b) {
-    return !strcasecmp(a, b) || !strcasecmp(plain_part(a), plain_part(b));
+    char ca[512], cb[512];
+    canon_extern_name(a, ca, sizeof ca);
+    canon_extern_name(b, cb, sizeof cb);
+    return !strcmp(ca, cb);
 }
 
 static void named_push(dec *d, named_list *l, const char *nm, ct_extern ext, const uint8_t *at,
@@ -918,11 +954,11 @@ static const ct_type *instance_or_component_type(dec *d, scope *sc, int comp, co
         case 0x00: core_type_def(d, &ts); break;
         case 0x01: {
             const uint8_t *ta = d->p;
+            if (peek(d) == 0x3f) INVALID(ta, "resources can only be defined within a concrete component");
             int64_t op = s33(d);
             const ct_type *t;
             if (op == -64 || op == -61) t = functype(d, &ts, op == -61, ta);
             else if (op == -63 || op == -62) t = instance_or_component_type(d, &ts, op == -63, ta);
-            else if (op == -65) INVALID(ta, "resources can only be defined within a concrete component");
             else t = defvaltype(d, &ts, op, ta);
             push(d, &ts, S_TYPE)->t = t;
             break;
@@ -1764,12 +1800,11 @@ static void instance_def(dec *d, scope *sc) {
 
 static void type_def(dec *d, scope *sc) {
     const uint8_t *at = d->p;
-    int64_t op = s33(d);
+    int is_res = peek(d) == 0x3f;
+    int64_t op = is_res ? (d->p++, 0) : s33(d);
     const ct_type *t;
     uint32_t scope_id = 0;
-    if (op == -64 || op == -61) t = functype(d, sc, op == -61, at);
-    else if (op == -63 || op == -62) t = instance_or_component_type(d, sc, op == -63, at);
-    else if (op == -65) { /* 0x3f resource */
+    if (is_res) { /* 0x3f resource */
         const uint8_t *ra = d->p;
         uint8_t rep = byte(d);
         if (rep != HIVE_I32) { d->p = ra; INVALID(ra, "resources can only be represented by `i32`"); }
@@ -1787,7 +1822,9 @@ static void type_def(dec *d, scope *sc) {
         } else if (has != 0) { d->p--; MALFORMED("invalid optional destructor"); }
         t = r;
         scope_id = sc->id;
-    } else {
+    } else if (op == -64 || op == -61) t = functype(d, sc, op == -61, at);
+    else if (op == -63 || op == -62) t = instance_or_component_type(d, sc, op == -63, at);
+    else {
         t = defvaltype(d, sc, op, at);
     }
     ent *e = push(d, sc, S_TYPE);
