@@ -396,6 +396,7 @@ static hive_host_status builtin_call(hive_host_call *call, const hive_val *args,
         hive_host_trap(call, c.msg);
         return HIVE_HOST_TRAP;
     }
+    if (b->op != CANON_RESOURCE_REP && !ci->may_leave) cx_trap(&c, "cannot leave component instance");
     switch (b->op) {
     case CANON_RESOURCE_NEW: {
         if (!ci->may_leave) cx_trap(&c, "cannot leave component instance");

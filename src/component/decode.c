@@ -751,6 +751,7 @@ static const ct_type *defvaltype(dec *d, scope *sc, int64_t op, const uint8_t *a
         t = new_type(d, op == -26 ? CT_STREAM : CT_FUTURE);
         t->a = opt_valtype(d, sc);
         if (t->a && t->a->has_borrow) INVALID(at, "stream and future element types cannot contain a borrow");
+        if (op == -26 && t->a && t->a->kind == CT_CHAR) INVALID(at, "`stream<char>` is not valid at this time");
         break;
     }
     case -29: /* 0x63 map */
@@ -1251,7 +1252,8 @@ static void alias_any(dec *d, scope *sc, const uint8_t *at, int in_type) {
     case 0x02: {
         uint32_t ct = u32(d), idx = u32(d);
         if (sort != S_CORE_MODULE && sort != S_CORE_TYPE && sort != S_TYPE && sort != S_COMPONENT)
-            INVALID(at, "outer aliases of %s are not allowed", sort_name(sort));
+            fail_at(d, HIVE_EMALFORMED, at, "invalid leading byte (0x%x) for component outer alias kind",
+                    sort == S_FUNC ? 1 : sort == S_VALUE ? 2 : sort == S_INSTANCE ? 5 : 0);
         if (in_type && sort != S_CORE_TYPE && sort != S_TYPE)
             INVALID(at, "outer aliases of %s are not allowed in a type", sort_name(sort));
         int crosses;
@@ -1454,7 +1456,7 @@ static void canon_def(dec *d, scope *sc) {
         break;
     }
     case CANON_RESOURCE_NEW: case CANON_RESOURCE_DROP: case CANON_RESOURCE_REP: case 0x07: {
-        if (op == 0x07) INVALID(at, "resource.drop async is not supported");
+        if (op == 0x07) { d->p = at; MALFORMED("invalid leading byte (0x7) for canonical function"); }
         uint32_t ti = u32(d);
         ent *te = get(d, sc, S_TYPE, ti, at);
         if (te->t->kind != CT_RESOURCE) INVALID(at, "type index %u is not a resource type", ti);

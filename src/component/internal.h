@@ -283,6 +283,8 @@ typedef struct rt_item {
         void *p;
     } of;
     const ct_type *type;     /* S_TYPE */
+    cinst *env;              /* S_COMPONENT: the instance it was defined in
+                                (its outer aliases read from there) */
 } rt_item;
 
 /* A component instance's view of an instance: named items. */
@@ -319,7 +321,8 @@ struct rt_func {
 
 struct cinst {
     hive_cinstance *root;
-    cinst *parent;
+    cinst *parent;          /* instance nesting (entering rules) */
+    cinst *env;             /* lexical parent: where outer aliases look */
     const comp_def *def;
     rt_item *sp[S_COUNT];   /* runtime index spaces (by sort) */
     uint32_t nsp[S_COUNT];

@@ -872,12 +872,14 @@ static void run_component(ictx *x, cinst *ci, const import_args *ia) {
             rt_item *it = push_item(ci, S_COMPONENT);
             it->sort = S_COMPONENT;
             it->of.comp = df->child;
+            it->env = ci;
             break;
         }
         case D_INSTANTIATE: {
-            const comp_def *child = ci->sp[S_COMPONENT][df->a].of.comp;
-            if (!child) ifail(x, HIVE_EUNLINKABLE, "instantiating an imported component is not supported");
-            cinst *cc = new_cinst(x, ci, child);
+            const rt_item *ck = &ci->sp[S_COMPONENT][df->a];
+            if (!ck->of.comp) ifail(x, HIVE_EUNLINKABLE, "instantiating a component the host provides is not supported");
+            cinst *cc = new_cinst(x, ci, ck->of.comp);
+            cc->env = ck->env;
             import_args cia = {df->nargs, df->args, ci};
             run_component(x, cc, &cia);
             for (uint32_t k = 0; k < df->nfresh; k++) ci->res[df->fresh_parent[k]] = cc->res[df->fresh_child[k]];
@@ -927,14 +929,19 @@ static void run_component(ictx *x, cinst *ci, const import_args *ia) {
         }
         case D_ALIAS_OUTER: {
             rt_item *it = push_item(ci, df->sort);
+            cinst *p = ci;
+            for (uint32_t k = 0; k < df->a && p; k++) p = p->env;
+            if (p && df->b < p->nsp[df->sort] && df->sort != S_TYPE && df->sort != S_CORE_TYPE) {
+                *it = p->sp[df->sort][df->b];
+            } else if (df->sort == S_CORE_MODULE) {
+                it->of.module = root->comp->modules[df->module_index];
+            } else if (df->sort == S_COMPONENT) {
+                it->of.comp = df->child;
+                it->env = p;
+            }
             it->sort = df->sort;
-            if (df->sort == S_CORE_MODULE) it->of.module = root->comp->modules[df->module_index];
-            else if (df->sort == S_COMPONENT) it->of.comp = df->child;
-            else if (df->sort == S_TYPE) {
+            if (df->sort == S_TYPE) {
                 it->type = df->type;
-                /* outer aliases of resources stay within type scopes */
-                cinst *p = ci;
-                for (uint32_t k = 0; k < df->a && p; k++) p = p->parent;
                 if (df->type->kind == CT_RESOURCE && p) {
                     it->of.res = p->res[df->type->rid];
                     ci->res[df->type->rid] = p->res[df->type->rid];
