@@ -541,6 +541,11 @@ static const ct_type *core_moduletype(dec *d, scope *outer) {
         case 0x00: {
             const char *m = name(d), *nm = name(d);
             core_ext e = core_externtype(d, &ms);
+            for (uint32_t j = 0; j < ni; j++)
+                if (!strcmp(imps[j].mod, m) && !strcmp(imps[j].name, nm))
+                    INVALID(at, "duplicate import name `%s:%s`", m, nm);
+            if (e.kind == 0x02 && !e.memory64 && (e.lim.min > 65536 || (e.lim.has_max && e.lim.max > 65536)))
+                INVALID(at, "memory size must be at most 65536 pages (4GiB)");
             if (ni == ci) {
                 ci = ci ? ci * 2 : 8;
                 core_named *v = alloc(d, ci * sizeof *v);
@@ -890,7 +895,7 @@ static void check_func_name(dec *d, scope *sc, named_list *l, const char *nm, ct
             if (l->v[i].ext.sort == S_TYPE && strlen(l->v[i].name) == rl &&
                 !strncmp(l->v[i].name, r, rl) && l->v[i].ext.type->kind == CT_RESOURCE)
                 res = l->v[i].ext.type;
-        if (!res) INVALID(at, "resource used in function `%s` does not exist", nm);
+        if (!res) INVALID(at, "resource used in function does not have a name in this context");
         const ct_type *ft = x.type;
         if (kind == 1) {
             const ct_type *rt = ft->a;
@@ -1461,7 +1466,7 @@ static void canon_def(dec *d, scope *sc) {
         }
         uint8_t tmp[FLAT_CAP];
         if (flat_params(ft, tmp, FLAT_CAP) > MAX_FLAT_PARAMS) mem = realloc = 1;
-        if (o.async_ && !needs_mem(ft->a) && !(ft->a && ft->a->nflat > MAX_FLAT_RESULTS)) mem = realloc;
+        if (o.async_) mem = realloc; /* results go through task.return */
         if (mem && o.memory < 0) INVALID(at, "canonical option `memory` is required");
         if (realloc && o.realloc < 0) INVALID(at, "canonical option `realloc` is required");
         check_realloc(d, sc, &o, at);
@@ -1839,7 +1844,7 @@ static void instance_def(dec *d, scope *sc) {
             args[i].sort = (uint8_t)sort_of(d);
             args[i].idx = u32(d);
             ct_extern x = ext_of(d, sc, args[i].sort, args[i].idx, sa);
-            check_extern_name(d, sa, args[i].name);
+            check_func_name(d, sc, &l, args[i].name, x, sa);
             named_push(d, &l, args[i].name, x, sa, "export");
         }
         ct_type *it = new_type(d, CT_INSTANCE);
@@ -1905,6 +1910,7 @@ static void type_def(dec *d, scope *sc) {
 
 static void export_def(dec *d, scope *sc) {
     const uint8_t *at = d->p;
+    int64_t fresh_from = -1;
     const char *nm = nameattributes(d);
     const uint8_t *sa = d->p;
     int sort = sort_of(d);
@@ -1919,8 +1925,14 @@ static void export_def(dec *d, scope *sc) {
         char why[200] = "";
         if (!ext_sub(d, x, asc, &m, why, sizeof why))
             INVALID(at, "type mismatch in export `%s`: %s", nm, why);
-        /* a (sub resource) ascription names the same resource: keep x */
-        if (!(asc.sort == S_TYPE && asc.type->kind == CT_RESOURCE)) x.type = subst(d, asc.type, &m);
+        /* a (sub resource) ascription: an abstract type, a new identity
+         * for the same resource at run time */
+        if (asc.sort == S_TYPE && asc.type->kind == CT_RESOURCE) {
+            fresh_from = x.type->rid;
+            x.type = asc.type;
+        } else {
+            x.type = subst(d, asc.type, &m);
+        }
     } else if (has != 0) {
         d->p--;
         MALFORMED("invalid optional export type");
@@ -1939,6 +1951,10 @@ static void export_def(dec *d, scope *sc) {
     df->sort = (uint8_t)sort;
     df->a = idx;
     df->ext = x;
+    if (fresh_from >= 0) {
+        df->nbind = 1;
+        df->rid = (uint32_t)fresh_from; /* runtime: res[x.type->rid] = res[rid] */
+    }
 }
 
 /* ---- core modules ------------------------------------------------------------ */
