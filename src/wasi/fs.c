@@ -593,8 +593,7 @@ WASI_DECL(path_open) {
     if ((base & ~d->inheriting) || (inh & ~d->inheriting)) return WASI_ENOTCAPABLE;
     if (d->kind != WASI_FD_HOST || d->filetype != WASI_FILETYPE_DIRECTORY) return WASI_ENOTDIR;
     int rd = (base & (WASI_R_FD_READ | WASI_R_FD_READDIR)) != 0;
-    int wr = (base & (WASI_R_FD_WRITE | WASI_R_FD_DATASYNC | WASI_R_FD_ALLOCATE |
-                      WASI_R_FD_FILESTAT_SET_SIZE)) != 0 ||
+    int wr = (base & (WASI_R_FD_WRITE | WASI_R_FD_ALLOCATE | WASI_R_FD_FILESTAT_SET_SIZE)) != 0 ||
              (fdflags & WASI_FDFLAG_APPEND) || (oflags & WASI_OFLAG_TRUNC);
     int flags = (rd && wr) ? O_RDWR : wr ? O_WRONLY : O_RDONLY;
     flags |= O_NONBLOCK | O_NOCTTY;
