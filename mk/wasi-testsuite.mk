@@ -1,7 +1,8 @@
 # mk/wasi-testsuite.mk -- the official WASI test suite (WebAssembly/wasi-testsuite)
 # through `hive run` (tests/wasi-testsuite/run.py, docs/WASI.md).
-#   make wasi-testsuite   the preview-1 tests (C, Rust, AssemblyScript); part
-#                         of `make test`
+#   make wasi-testsuite   the preview-1 tests (C, Rust, AssemblyScript), with
+#                         paths resolved by openat2 and again by the component
+#                         walk (hive run --path-walk); part of `make test`
 # Variables:
 #   WASI_TESTSUITE_DIR       the suite's checkout (default ../shared/wasi-testsuite
 #                            when it exists; without it the target says so on
@@ -27,5 +28,8 @@ wasi-testsuite: test-deps
 	    echo "wasi-testsuite: skipped: the official WASI test suite is not in ../shared/wasi-testsuite (set WASI_TESTSUITE_DIR=path/to/wasi-testsuite to run it)"; \
 	else \
 	    tests/wasi-testsuite/run.py $(foreach s,$(WASI_TESTSUITE_SUITES),--suite $(s)) \
+	        $(BUILD)/hive "$(WASI_TESTSUITE_DIR)" $(WASI_TESTSUITE_EXPECTED) $(WASI_TESTS) && \
+	    tests/wasi-testsuite/run.py $(foreach s,$(WASI_TESTSUITE_SUITES),--suite $(s)) \
+	        --hive-option --path-walk \
 	        $(BUILD)/hive "$(WASI_TESTSUITE_DIR)" $(WASI_TESTSUITE_EXPECTED) $(WASI_TESTS); \
 	fi

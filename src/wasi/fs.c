@@ -706,11 +706,14 @@ WASI_DECL(path_rename) {
     return err;
 }
 
-/* For a new name given with a trailing slash (symlink, link): EEXIST when
- * something is there, else ENOENT. */
+/* For a new name given with a trailing slash (symlink, link), which can
+ * only name a directory: EEXIST when a directory is there, ENOTDIR when
+ * something else is, else ENOENT (Linux would say EEXIST for a file too;
+ * "file/" is not a directory, as unlink and rename say). */
 static uint32_t new_name_trailing(const path_arg *p) {
     struct stat st;
-    return fstatat(p->parent, p->name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? WASI_EEXIST : WASI_ENOENT;
+    if (fstatat(p->parent, p->name, &st, AT_SYMLINK_NOFOLLOW) < 0) return WASI_ENOENT;
+    return S_ISDIR(st.st_mode) ? WASI_EEXIST : WASI_ENOTDIR;
 }
 
 WASI_DECL(path_link) {

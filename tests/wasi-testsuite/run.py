@@ -15,10 +15,12 @@ Options:
   --scratch DIR     where the fresh copies of test roots go
                     (default: a temporary directory, removed at the end)
   --timeout SEC     per test (default 60, or $WASI_TESTSUITE_TIMEOUT)
+  --hive-option OPT an option of `hive run` put before the others, e.g.
+                    --path-walk; repeatable
   -v                print the command, stdout and stderr of failing tests
 
 Each test NAME.wasm runs as the suite's wasmtime adapter maps it:
-    HIVE run --env K=V... [--dir ROOT::/] NAME.wasm ARGS...
+    HIVE run [OPT...] --env K=V... [--dir ROOT::/] NAME.wasm ARGS...
 ROOT is a fresh writable copy of the test's root directory (without the
 suite's "*.cleanup" artifacts), so no test sees another's leftovers and
 the suite's files are never written. A test passes when every operation
@@ -214,7 +216,7 @@ class Proc:
         return {k: v.decode("utf-8", "replace") for k, v in self.buf.items()}
 
 
-def run_test(hive, wasm, ops, scratch, timeout):
+def run_test(hive, hive_opts, wasm, ops, scratch, timeout):
     """Runs one test; returns None when it passes, else (message, proc)."""
     deadline = time.monotonic() + timeout
     proc = last = None
@@ -224,7 +226,7 @@ def run_test(hive, wasm, ops, scratch, timeout):
             if kind == "run":
                 if proc is not None:
                     raise Failed("two run operations without a wait")
-                argv = [hive, "run"]
+                argv = [hive, "run"] + hive_opts
                 for k, v in op.get("env", {}).items():
                     argv += ["--env", f"{k}={v}"]
                 root = op.get("root")
@@ -269,13 +271,13 @@ def run_test(hive, wasm, ops, scratch, timeout):
 
 
 def main(argv):
-    versions, scratch, verbose, names = [], None, False, []
+    versions, scratch, verbose, names, hive_opts = [], None, False, [], []
     timeout = float(os.environ.get("WASI_TESTSUITE_TIMEOUT", "60"))
     pos = []
     i = 0
     while i < len(argv):
         a = argv[i]
-        if a in ("--suite", "--scratch", "--timeout"):
+        if a in ("--suite", "--scratch", "--timeout", "--hive-option"):
             if i + 1 >= len(argv):
                 die(f"{a} needs a value")
             v = argv[i + 1]
@@ -286,6 +288,8 @@ def main(argv):
                 versions.append(v)
             elif a == "--scratch":
                 scratch = v
+            elif a == "--hive-option":
+                hive_opts.append(v)
             else:
                 try:
                     timeout = float(v)
@@ -303,7 +307,7 @@ def main(argv):
             pos.append(a)
         i += 1
     if len(pos) < 3:
-        die("usage: run.py [--suite VERSION] [--scratch DIR] [--timeout SEC] [-v] "
+        die("usage: run.py [--suite VERSION] [--scratch DIR] [--timeout SEC] [--hive-option OPT] [-v] "
             "HIVE SUITE_DIR EXPECTED [NAME...]")
     hive, suite_dir, expected_path = pos[:3]
     names = pos[3:]
@@ -345,7 +349,7 @@ def main(argv):
             if ops is not None:
                 tdir = os.path.join(scratch, tid.replace("/", "_"))
                 os.makedirs(tdir, exist_ok=True)
-                result = run_test(hive, wasm, ops, tdir, timeout)
+                result = run_test(hive, hive_opts, wasm, ops, tdir, timeout)
                 shutil.rmtree(tdir, ignore_errors=True)
             listed = tid in expected
             if result is None:
@@ -370,7 +374,8 @@ def main(argv):
     finally:
         if own_scratch:
             shutil.rmtree(scratch, ignore_errors=True)
-    summary = (f"wasi-testsuite: {counts['PASS']} passed, "
+    label = "wasi-testsuite" + (f" (hive run {' '.join(hive_opts)})" if hive_opts else "")
+    summary = (f"{label}: {counts['PASS']} passed, "
                f"{counts['FAIL'] + counts['XPASS']} failed, {counts['SKIP']} skipped")
     if counts["XFAIL"]:
         summary += f", {counts['XFAIL']} expected failures"

@@ -304,6 +304,20 @@ static void test_paths(void) {
     EXPECT(open_file(DIRFD, "od", 0, R_FILE, 0, &fd), __WASI_ERRNO_ISDIR);
     EXPECT(open_file(DIRFD, "od", __WASI_OFLAGS_DIRECTORY, R_DIR, 0, &fd), 0);
     __wasi_fdstat_t fs;
+    EXPECT(__wasi_fd_close(fd), 0);
+    /* A directory opens with the rights its parent has (they include
+     * FD_DATASYNC, which asks for no write access); FD_WRITE does. */
+    EXPECT(__wasi_fd_fdstat_get(DIRFD, &fs), 0);
+    EXPECT(__wasi_path_open(DIRFD, 0, ".", __WASI_OFLAGS_DIRECTORY, fs.fs_rights_base,
+                            fs.fs_rights_inheriting, 0, &fd),
+           0);
+    EXPECT(__wasi_fd_close(fd), 0);
+    EXPECT(__wasi_path_open(DIRFD, 0, "od", 0, fs.fs_rights_base, 0, 0, &fd), 0);
+    EXPECT(__wasi_fd_close(fd), 0);
+    EXPECT(__wasi_path_open(DIRFD, 0, "od", __WASI_OFLAGS_DIRECTORY,
+                            __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE, 0, 0, &fd),
+           __WASI_ERRNO_ISDIR);
+    EXPECT(open_file(DIRFD, "od", __WASI_OFLAGS_DIRECTORY, R_DIR, 0, &fd), 0);
     EXPECT(__wasi_fd_fdstat_get(fd, &fs), 0);
     EXPECT(fs.fs_filetype, __WASI_FILETYPE_DIRECTORY);
     EXPECT(__wasi_fd_close(fd), 0);
@@ -342,6 +356,11 @@ static void test_paths(void) {
     EXPECT(__wasi_path_symlink("o.txt", DIRFD, "sl"), 0);
     EXPECT(__wasi_path_symlink("o.txt", DIRFD, "sl"), __WASI_ERRNO_EXIST);
     EXPECT(__wasi_path_symlink("o.txt", DIRFD, "sl2/"), __WASI_ERRNO_NOENT);
+    /* a trailing slash names a directory: an existing file is not one */
+    EXPECT(__wasi_path_symlink("x", DIRFD, "o.txt/"), __WASI_ERRNO_NOTDIR);
+    EXPECT(__wasi_path_symlink("x", DIRFD, "od/"), __WASI_ERRNO_EXIST);
+    EXPECT(__wasi_path_link(DIRFD, 0, "od/r2.txt", DIRFD, "o.txt/"), __WASI_ERRNO_NOTDIR);
+    EXPECT(__wasi_path_link(DIRFD, 0, "od/r2.txt", DIRFD, "od/"), __WASI_ERRNO_EXIST);
     char buf[64];
     memset(buf, 0, sizeof buf);
     __wasi_size_t used;
