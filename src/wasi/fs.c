@@ -590,6 +590,9 @@ WASI_DECL(path_open) {
     if (!d) return err;
     if (!wasi_mem(c, A32(8), 4)) return WASI_EFAULT;
     if ((oflags & ~0xfu) || (fdflags & ~0x1fu)) return WASI_EINVAL;
+    /* Nothing creates a directory this way (Linux before 6.4 would make a
+     * regular file of it). */
+    if ((oflags & WASI_OFLAG_DIRECTORY) && (oflags & WASI_OFLAG_CREAT)) return WASI_EINVAL;
     if ((base & ~d->inheriting) || (inh & ~d->inheriting)) return WASI_ENOTCAPABLE;
     if (d->kind != WASI_FD_HOST || d->filetype != WASI_FILETYPE_DIRECTORY) return WASI_ENOTDIR;
     int rd = (base & (WASI_R_FD_READ | WASI_R_FD_READDIR)) != 0;
@@ -788,7 +791,10 @@ WASI_DECL(path_readlink) {
     ssize_t n = 0;
     if (!(err = path_arg_get(c, d, A32(1), A32(2), &p))) {
         if (p.trailing) {
-            err = trailing_check(&p) ? WASI_ENOTDIR : WASI_EINVAL;
+            /* "x/" names a directory, never a symlink: EINVAL for a
+             * directory, else what a missing or non-directory x gets. */
+            err = trailing_check(&p);
+            if (!err) err = WASI_EINVAL;
         } else if (!(hbuf = malloc(PATH_MAX))) {
             err = WASI_ENOMEM;
         } else if ((n = readlinkat(p.parent, p.name, hbuf, PATH_MAX)) < 0) {

@@ -297,6 +297,9 @@ static void test_paths(void) {
            __WASI_ERRNO_NOTDIR);
     EXPECT(open_file(DIRFD, "missing.txt", 0, R_RDONLY, 0, &fd), __WASI_ERRNO_NOENT);
     EXPECT(open_file(DIRFD, "o.txt", 0x10, R_RDONLY, 0, &fd), __WASI_ERRNO_INVAL);
+    EXPECT(open_file(DIRFD, "newdir", __WASI_OFLAGS_CREAT | __WASI_OFLAGS_DIRECTORY, R_DIR, 0, &fd),
+           __WASI_ERRNO_INVAL);
+    EXPECT(__wasi_path_filestat_get(DIRFD, 0, "newdir", &st), __WASI_ERRNO_NOENT);
     EXPECT(open_file(DIRFD, "o.txt", 0, R_RDONLY, 0x20, &fd), __WASI_ERRNO_INVAL);
     EXPECT(open_file(DIRFD, "o.txt", 0, R_RDONLY | (1ull << 40), 0, &fd),
            __WASI_ERRNO_NOTCAPABLE);
@@ -375,6 +378,12 @@ static void test_paths(void) {
            __WASI_ERRNO_INVAL);
     EXPECT(__wasi_path_readlink(DIRFD, "nothing", (uint8_t *)buf, sizeof buf, &used),
            __WASI_ERRNO_NOENT);
+    EXPECT(__wasi_path_readlink(DIRFD, "nothing/", (uint8_t *)buf, sizeof buf, &used),
+           __WASI_ERRNO_NOENT);
+    EXPECT(__wasi_path_readlink(DIRFD, "o.txt/", (uint8_t *)buf, sizeof buf, &used),
+           __WASI_ERRNO_NOTDIR);
+    EXPECT(__wasi_path_readlink(DIRFD, "od/", (uint8_t *)buf, sizeof buf, &used),
+           __WASI_ERRNO_INVAL);
     EXPECT(__wasi_path_filestat_get(DIRFD, 0, "sl", &st), 0);
     EXPECT(st.filetype, __WASI_FILETYPE_SYMBOLIC_LINK);
     EXPECT(__wasi_path_filestat_get(DIRFD, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "sl", &st), 0);
