@@ -97,6 +97,31 @@ def find_tests(suite_dir, versions):
     return tests
 
 
+def unsupported(world, proposals, servers):
+    """Why hive_argv cannot run a test of this world with these proposals
+    and endpoint servers, or None. (The suite's wasmtime adapter runs
+    wasi:http/service tests with `serve`, and turns the http and sockets
+    proposals into flags: this is where hive's would go.)"""
+    if world != "wasi:cli/command":
+        return f"world {world}"
+    if servers:
+        return "HTTP endpoint servers"
+    if proposals:
+        return "proposals " + ",".join(proposals)
+    return None
+
+
+def hive_argv(hive, hive_opts, wasm, run, root):
+    """The command line of a `run` operation, as the suite's wasmtime
+    adapter maps it; root is the host directory to preopen as / or None."""
+    argv = [hive, "run"] + hive_opts
+    for k, v in run.get("env", {}).items():
+        argv += ["--env", f"{k}={v}"]
+    if root:
+        argv += ["--dir", f"{root}::/"]
+    return argv + [wasm] + list(run.get("args", []))
+
+
 def operations(spec_path):
     """The spec as (operations, reason to skip or None), legacy specs
     converted to run/read/wait as the suite's runner does."""
@@ -105,21 +130,19 @@ def operations(spec_path):
     with open(spec_path, encoding="utf-8") as f:
         spec = json.load(f)
     new_keys = {"operations", "proposals", "world", "servers"}
-    if any(k in spec for k in ("operations", "proposals", "servers")):
+    legacy_keys = {"args", "root", "env", "exit_code", "stderr", "stdout"}
+    unknown = set(spec) - new_keys - legacy_keys
+    if unknown:
+        raise ValueError(f"unknown keys {sorted(unknown)}")
+    if set(spec) & new_keys:
+        if set(spec) & legacy_keys:
+            raise ValueError("mixes the legacy and the operation-based formats")
         ops = spec.get("operations") or [{"type": "run"}, {"type": "wait"}]
-        if spec.get("world", "wasi:cli/command") != "wasi:cli/command":
-            return ops, f"world {spec['world']}"
-        if spec.get("servers"):
-            return ops, "HTTP endpoint servers"
-        if spec.get("proposals"):
-            return ops, "proposals " + ",".join(spec["proposals"])
         for op in ops:
             if op.get("type") not in SUPPORTED_OPS:
                 return ops, f"operation '{op.get('type')}'"
-        return ops, None
-    unknown = set(spec) - {"args", "root", "env", "exit_code", "stderr", "stdout"} - new_keys
-    if unknown:
-        raise ValueError(f"{spec_path}: unknown keys {sorted(unknown)}")
+        return ops, unsupported(spec.get("world", "wasi:cli/command"),
+                                spec.get("proposals", []), spec.get("servers", []))
     ops = [{"type": "run", "args": spec.get("args", []), "env": spec.get("env", {}),
             "root": spec.get("root")}]
     if spec.get("stdout") is not None:
@@ -226,19 +249,15 @@ def run_test(hive, hive_opts, wasm, ops, scratch, timeout):
             if kind == "run":
                 if proc is not None:
                     raise Failed("two run operations without a wait")
-                argv = [hive, "run"] + hive_opts
-                for k, v in op.get("env", {}).items():
-                    argv += ["--env", f"{k}={v}"]
                 root = op.get("root")
+                dst = None
                 if root:
                     src = os.path.join(os.path.dirname(wasm), root)
-                    dst = os.path.join(scratch, os.path.basename(root))
+                    dst = os.path.join(scratch, os.path.basename(os.path.normpath(root)))
                     if os.path.exists(dst):
                         shutil.rmtree(dst)
                     fresh_root(src, dst)
-                    argv += ["--dir", f"{dst}::/"]
-                argv += [wasm] + list(op.get("args", []))
-                proc = Proc(argv, deadline)
+                proc = Proc(hive_argv(hive, hive_opts, wasm, op, dst), deadline)
             elif proc is None:
                 raise Failed(f"operation '{kind}' before run")
             elif kind == "read":
