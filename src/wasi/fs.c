@@ -595,9 +595,15 @@ WASI_DECL(path_open) {
     if ((oflags & WASI_OFLAG_DIRECTORY) && (oflags & WASI_OFLAG_CREAT)) return WASI_EINVAL;
     if ((base & ~d->inheriting) || (inh & ~d->inheriting)) return WASI_ENOTCAPABLE;
     if (d->kind != WASI_FD_HOST || d->filetype != WASI_FILETYPE_DIRECTORY) return WASI_ENOTDIR;
+    /* The access mode the rights need: writing for FD_WRITE (and TRUNC,
+     * APPEND), or for FD_ALLOCATE / FD_FILESTAT_SET_SIZE, which a
+     * read-only host fd cannot do either. Those two do not apply to a
+     * directory: one opened with them is opened again read-only, and the
+     * rights it gets leave them out. FD_WRITE on a directory is EISDIR. */
     int rd = (base & (WASI_R_FD_READ | WASI_R_FD_READDIR)) != 0;
-    int wr = (base & (WASI_R_FD_WRITE | WASI_R_FD_ALLOCATE | WASI_R_FD_FILESTAT_SET_SIZE)) != 0 ||
-             (fdflags & WASI_FDFLAG_APPEND) || (oflags & WASI_OFLAG_TRUNC);
+    int wr_asked = (base & WASI_R_FD_WRITE) || (fdflags & WASI_FDFLAG_APPEND) ||
+                   (oflags & WASI_OFLAG_TRUNC);
+    int wr = wr_asked || (base & (WASI_R_FD_ALLOCATE | WASI_R_FD_FILESTAT_SET_SIZE));
     int flags = (rd && wr) ? O_RDWR : wr ? O_WRONLY : O_RDONLY;
     flags |= O_NONBLOCK | O_NOCTTY;
     if (oflags & WASI_OFLAG_CREAT) flags |= O_CREAT;
@@ -613,6 +619,9 @@ WASI_DECL(path_open) {
     if ((err = wasi_path_copy(c, A32(2), A32(3), &path))) return err;
     int fd;
     err = wasi_path_open_beneath(c->w, d->host, path, flags, 0666, &fd);
+    if (err == WASI_EISDIR && wr && !wr_asked)
+        err = wasi_path_open_beneath(c->w, d->host, path, (flags & ~O_ACCMODE) | O_RDONLY, 0666,
+                                     &fd);
     free(path);
     if (err) return err;
     uint32_t gfd;

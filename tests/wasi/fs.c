@@ -320,6 +320,28 @@ static void test_paths(void) {
     EXPECT(__wasi_path_open(DIRFD, 0, "od", __WASI_OFLAGS_DIRECTORY,
                             __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE, 0, 0, &fd),
            __WASI_ERRNO_ISDIR);
+    EXPECT(__wasi_path_open(DIRFD, 0, "od", 0, __WASI_RIGHTS_FD_WRITE, 0, 0, &fd),
+           __WASI_ERRNO_ISDIR);
+    /* Rights that do not apply to a directory are dropped: FD_ALLOCATE and
+     * FD_FILESTAT_SET_SIZE (which a file gets by opening for writing). */
+    EXPECT(__wasi_path_open(DIRFD, 0, "od", 0, fs.fs_rights_inheriting & ~__WASI_RIGHTS_FD_WRITE,
+                            0, 0, &fd),
+           0);
+    EXPECT(__wasi_fd_fdstat_get(fd, &fs), 0);
+    EXPECT(fs.fs_filetype, __WASI_FILETYPE_DIRECTORY);
+    EXPECT(fs.fs_rights_base & (__WASI_RIGHTS_FD_ALLOCATE | __WASI_RIGHTS_FD_FILESTAT_SET_SIZE |
+                                __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_SEEK),
+           0);
+    EXPECT_TRUE(fs.fs_rights_base & __WASI_RIGHTS_FD_READDIR);
+    EXPECT(__wasi_fd_close(fd), 0);
+    EXPECT(__wasi_path_open(DIRFD, 0, "o.txt", 0,
+                            __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_FILESTAT_SET_SIZE, 0, 0, &fd),
+           0);
+    EXPECT(__wasi_fd_filestat_set_size(fd, 3), 0);
+    EXPECT(__wasi_fd_filestat_get(fd, &st), __WASI_ERRNO_NOTCAPABLE);
+    EXPECT(__wasi_fd_close(fd), 0);
+    EXPECT(__wasi_path_filestat_get(DIRFD, 0, "o.txt", &st), 0);
+    EXPECT(st.size, 3);
     EXPECT(open_file(DIRFD, "od", __WASI_OFLAGS_DIRECTORY, R_DIR, 0, &fd), 0);
     EXPECT(__wasi_fd_fdstat_get(fd, &fs), 0);
     EXPECT(fs.fs_filetype, __WASI_FILETYPE_DIRECTORY);
