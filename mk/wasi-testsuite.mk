@@ -2,7 +2,9 @@
 # through `hive run` (tests/wasi-testsuite/run.py, docs/WASI.md).
 #   make wasi-testsuite   the preview-1 tests (C, Rust, AssemblyScript), with
 #                         paths resolved by openat2 and again by the component
-#                         walk (hive run --path-walk); part of `make test`
+#                         walk (hive run --path-walk); part of `make test`.
+#                         First the runner's own check on a small made-up
+#                         suite (tests/wasi-testsuite/selftest.sh).
 # Variables:
 #   WASI_TESTSUITE_DIR       the suite's checkout (default ../shared/wasi-testsuite
 #                            when it exists; without it the target says so on
@@ -24,6 +26,7 @@ test: wasi-testsuite
 
 wasi-testsuite: test-deps
 	@$(MAKE) --no-print-directory $(BUILD)/hive
+	@tests/wasi-testsuite/selftest.sh $(BUILD)/hive $(BUILD)/wasi-testsuite-selftest
 	@if [ -z "$(WASI_TESTSUITE_DIR)" ]; then \
 	    echo "wasi-testsuite: skipped: the official WASI test suite is not in ../shared/wasi-testsuite (set WASI_TESTSUITE_DIR=path/to/wasi-testsuite to run it)"; \
 	else \
