@@ -644,7 +644,9 @@ WASI_DECL(path_open) {
     uint64_t mask = e->filetype == WASI_FILETYPE_DIRECTORY      ? WASI_RIGHTS_DIR
                     : e->filetype == WASI_FILETYPE_REGULAR_FILE ? WASI_RIGHTS_FILE
                     : e->filetype == WASI_FILETYPE_BLOCK_DEVICE ? WASI_RIGHTS_FILE
-                                                                : WASI_RIGHTS_STREAM;
+                    : e->filetype == WASI_FILETYPE_CHARACTER_DEVICE && !isatty(fd)
+                        ? WASI_RIGHTS_CHARDEV
+                        : WASI_RIGHTS_STREAM;
     e->rights = base & mask;
     e->inheriting = e->filetype == WASI_FILETYPE_DIRECTORY ? inh : 0;
     e->fdflags = (uint16_t)fdflags;
