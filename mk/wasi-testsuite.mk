@@ -2,7 +2,10 @@
 # through `hive run` (tests/wasi-testsuite/run.py, docs/WASI.md).
 #   make wasi-testsuite   the preview-1 tests (C, Rust, AssemblyScript), with
 #                         paths resolved by openat2 and again by the component
-#                         walk (hive run --path-walk); part of `make test`.
+#                         walk (hive run --path-walk), and a third time
+#                         with the Rust tests asking for the Unix errno where
+#                         they accept several (ERRNO_MODE_UNIX=1); part of
+#                         `make test`.
 #                         First the runner's own check on a small made-up
 #                         suite (tests/wasi-testsuite/selftest.sh).
 # Variables:
@@ -34,5 +37,8 @@ wasi-testsuite: test-deps
 	        $(BUILD)/hive "$(WASI_TESTSUITE_DIR)" $(WASI_TESTSUITE_EXPECTED) $(WASI_TESTS) && \
 	    tests/wasi-testsuite/run.py $(foreach s,$(WASI_TESTSUITE_SUITES),--suite $(s)) \
 	        --hive-option --path-walk \
+	        $(BUILD)/hive "$(WASI_TESTSUITE_DIR)" $(WASI_TESTSUITE_EXPECTED) $(WASI_TESTS) && \
+	    tests/wasi-testsuite/run.py $(foreach s,$(WASI_TESTSUITE_SUITES),--suite $(s)) \
+	        --lang rust --guest-env ERRNO_MODE_UNIX=1 \
 	        $(BUILD)/hive "$(WASI_TESTSUITE_DIR)" $(WASI_TESTSUITE_EXPECTED) $(WASI_TESTS); \
 	fi

@@ -12,11 +12,16 @@ Usage: tests/wasi-testsuite/run.py [options] HIVE SUITE_DIR EXPECTED [NAME...]
 Options:
   --suite VERSION   which test directories: wasm32-wasip1 (default) or
                     wasm32-wasip3; repeatable
+  --lang LANG       only the tests of this language directory (c, rust,
+                    assemblyscript); repeatable
   --scratch DIR     where the fresh copies of test roots go
                     (default: a temporary directory, removed at the end)
   --timeout SEC     per test (default 60, or $WASI_TESTSUITE_TIMEOUT)
   --hive-option OPT an option of `hive run` put before the others, e.g.
                     --path-walk; repeatable
+  --guest-env K=V   add K=V to every test's environment (the Rust tests
+                    take ERRNO_MODE_UNIX=1 to ask for the Unix errno where
+                    they accept several); repeatable
   -v                print the command, stdout and stderr of failing tests
 
 Each test NAME.wasm runs as the suite's wasmtime adapter maps it:
@@ -76,13 +81,15 @@ def load_expected(path):
     return expected
 
 
-def find_tests(suite_dir, versions):
+def find_tests(suite_dir, versions, langs):
     """(id, wasm path, json path or None), sorted by id."""
     tests = []
     base = os.path.join(suite_dir, "tests")
     if not os.path.isdir(base):
         die(f"'{suite_dir}' has no tests/ directory: not a wasi-testsuite checkout")
     for lang in sorted(os.listdir(base)):
+        if langs and lang not in langs:
+            continue
         for version in versions:
             d = os.path.join(base, lang, "testsuite", version)
             if not os.path.isdir(d):
@@ -111,11 +118,11 @@ def unsupported(world, proposals, servers):
     return None
 
 
-def hive_argv(hive, hive_opts, wasm, run, root):
+def hive_argv(hive, hive_opts, wasm, run, root, guest_env):
     """The command line of a `run` operation, as the suite's wasmtime
     adapter maps it; root is the host directory to preopen as / or None."""
     argv = [hive, "run"] + hive_opts
-    for k, v in run.get("env", {}).items():
+    for k, v in list(run.get("env", {}).items()) + guest_env:
         argv += ["--env", f"{k}={v}"]
     if root:
         argv += ["--dir", f"{root}::/"]
@@ -239,7 +246,7 @@ class Proc:
         return {k: v.decode("utf-8", "replace") for k, v in self.buf.items()}
 
 
-def run_test(hive, hive_opts, wasm, ops, scratch, timeout):
+def run_test(hive, hive_opts, guest_env, wasm, ops, scratch, timeout):
     """Runs one test; returns None when it passes, else (message, proc)."""
     deadline = time.monotonic() + timeout
     proc = last = None
@@ -257,7 +264,7 @@ def run_test(hive, hive_opts, wasm, ops, scratch, timeout):
                     if os.path.exists(dst):
                         shutil.rmtree(dst)
                     fresh_root(src, dst)
-                proc = Proc(hive_argv(hive, hive_opts, wasm, op, dst), deadline)
+                proc = Proc(hive_argv(hive, hive_opts, wasm, op, dst, guest_env), deadline)
             elif proc is None:
                 raise Failed(f"operation '{kind}' before run")
             elif kind == "read":
@@ -290,13 +297,13 @@ def run_test(hive, hive_opts, wasm, ops, scratch, timeout):
 
 
 def main(argv):
-    versions, scratch, verbose, names, hive_opts = [], None, False, [], []
+    versions, langs, scratch, verbose, names, hive_opts, guest_env = [], [], None, False, [], [], []
     timeout = float(os.environ.get("WASI_TESTSUITE_TIMEOUT", "60"))
     pos = []
     i = 0
     while i < len(argv):
         a = argv[i]
-        if a in ("--suite", "--scratch", "--timeout", "--hive-option"):
+        if a in ("--suite", "--lang", "--scratch", "--timeout", "--hive-option", "--guest-env"):
             if i + 1 >= len(argv):
                 die(f"{a} needs a value")
             v = argv[i + 1]
@@ -305,10 +312,16 @@ def main(argv):
                 if v not in SUITES:
                     die(f"unknown suite '{v}' (one of {', '.join(SUITES)})")
                 versions.append(v)
+            elif a == "--lang":
+                langs.append(v)
             elif a == "--scratch":
                 scratch = v
             elif a == "--hive-option":
                 hive_opts.append(v)
+            elif a == "--guest-env":
+                if "=" not in v[1:]:
+                    die(f"--guest-env wants K=V, not '{v}'")
+                guest_env.append(tuple(v.split("=", 1)))
             else:
                 try:
                     timeout = float(v)
@@ -326,7 +339,8 @@ def main(argv):
             pos.append(a)
         i += 1
     if len(pos) < 3:
-        die("usage: run.py [--suite VERSION] [--scratch DIR] [--timeout SEC] [--hive-option OPT] [-v] "
+        die("usage: run.py [--suite VERSION] [--lang LANG] [--scratch DIR] [--timeout SEC] [--hive-option OPT] "
+            "[--guest-env K=V] [-v] "
             "HIVE SUITE_DIR EXPECTED [NAME...]")
     hive, suite_dir, expected_path = pos[:3]
     names = pos[3:]
@@ -339,14 +353,14 @@ def main(argv):
         die(f"expected failures '{expected_path}' not found")
     hive = os.path.abspath(hive)
     expected = load_expected(expected_path)
-    tests = find_tests(suite_dir, versions)
-    ids = {t[0] for t in tests}
+    ids = {t[0] for t in find_tests(suite_dir, versions, [])}
+    tests = find_tests(suite_dir, versions, langs)
     for t in expected:
         if t.split("/")[1:2] and t.split("/")[1] in versions and t not in ids:
             die(f"{expected_path}: '{t}' is not a test of the suite")
     if names:
         tests = [t for t in tests if any(n in t[0] for n in names)]
-    if not tests:
+    if not tests and not names:
         die("no tests selected")
 
     own_scratch = scratch is None
@@ -368,7 +382,7 @@ def main(argv):
             if ops is not None:
                 tdir = os.path.join(scratch, tid.replace("/", "_"))
                 os.makedirs(tdir, exist_ok=True)
-                result = run_test(hive, hive_opts, wasm, ops, tdir, timeout)
+                result = run_test(hive, hive_opts, guest_env, wasm, ops, tdir, timeout)
                 shutil.rmtree(tdir, ignore_errors=True)
             listed = tid in expected
             if result is None:
@@ -393,7 +407,9 @@ def main(argv):
     finally:
         if own_scratch:
             shutil.rmtree(scratch, ignore_errors=True)
-    label = "wasi-testsuite" + (f" (hive run {' '.join(hive_opts)})" if hive_opts else "")
+    extra = hive_opts + [f"--env {k}={v}" for k, v in guest_env]
+    label = "wasi-testsuite" + (f" {'+'.join(langs)}" if langs else "")
+    label += f" (hive run {' '.join(extra)})" if extra else ""
     summary = (f"{label}: {counts['PASS']} passed, "
                f"{counts['FAIL'] + counts['XPASS']} failed, {counts['SKIP']} skipped")
     if counts["XFAIL"]:
