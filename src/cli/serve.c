@@ -50,6 +50,8 @@ typedef struct serve_opts {
     uint64_t threads;
     uint64_t grace_ns;
     uint64_t header_ns, body_ns, keepalive_ns; /* slow-client timeouts; 0: server defaults */
+    uint64_t per_client;    /* --max-connections-per-client; 0: no limit */
+    uint64_t body_min_rate; /* --body-min-rate, bytes/s; 0: none */
     bool json;
     const char **env;
     size_t nenv, env_cap;
@@ -87,6 +89,12 @@ static void serve_usage(FILE *out) {
         "                                         arrives, else 408 (default 30s)\n"
         "  --keepalive-timeout DUR                idle keep-alive connections close after\n"
         "                                         DUR (default 5s)\n"
+        "  --body-min-rate SIZE                   a request body must arrive at SIZE bytes\n"
+        "                                         per second or more over every 10 s, else\n"
+        "                                         408 (default 500; 0: no minimum)\n"
+        "  --max-connections-per-client N         open connections from one address (IPv6:\n"
+        "                                         one /64); more get 503 (default 256; 0: no\n"
+        "                                         limit)\n"
         "  --env NAME=VALUE                       guest environment variable; repeatable\n"
         "  --dir HOST[::GUEST]                    give the guest a host directory; repeatable\n"
         "  --threads N                            guest threads (default: the cores)\n"
@@ -135,6 +143,8 @@ static int parse_serve_args(int argc, char **argv, serve_opts *o) {
     o->idle_ns = NS_PER_SEC;
     o->max_concurrent = SERVER_DEFAULT_MAX_CONCURRENT;
     o->grace_ns = 10 * NS_PER_SEC;
+    o->per_client = SERVER_DEFAULT_MAX_CONNS_PER_CLIENT;
+    o->body_min_rate = SERVER_DEFAULT_BODY_MIN_RATE;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) return 1;
@@ -191,6 +201,10 @@ static int parse_serve_args(int argc, char **argv, serve_opts *o) {
             bad = cli_parse_duration(val, &o->body_ns) || o->body_ns < 1000000;
         else if (!strcmp(name, "--keepalive-timeout"))
             bad = cli_parse_duration(val, &o->keepalive_ns) || o->keepalive_ns < 1000000;
+        else if (!strcmp(name, "--max-connections-per-client"))
+            bad = parse_count(val, &o->per_client, true);
+        else if (!strcmp(name, "--body-min-rate"))
+            bad = cli_parse_size(val, &o->body_min_rate);
         else if (!strcmp(name, "--threads"))
             bad = parse_count(val, &o->threads, false);
         else if (!strcmp(name, "--shutdown-grace"))
@@ -628,6 +642,8 @@ int cli_serve(int argc, char **argv) {
         .head_timeout_ms = o->header_ns / 1000000,
         .body_timeout_ms = o->body_ns / 1000000,
         .idle_timeout_ms = o->keepalive_ns / 1000000,
+        .max_conns_per_client = o->per_client ? o->per_client : SERVER_UNLIMITED,
+        .body_min_rate = o->body_min_rate ? o->body_min_rate : SERVER_UNLIMITED,
         .on_access = on_access,
         .ud = app,
     };
@@ -654,6 +670,9 @@ int cli_serve(int argc, char **argv) {
               ", request timeout %s, max %" PRIu64 " requests in flight",
               o->module_path, o->reuse, o->concurrent_reuse, o->request_ns ? "on" : "off",
               o->max_concurrent);
+    log_event(app, "info", "client limits: %" PRIu64 " connections per address%s, request bodies at "
+              "%" PRIu64 " bytes/s or more%s", o->per_client, o->per_client ? "" : " (no limit)",
+              o->body_min_rate, o->body_min_rate ? "" : " (no minimum)");
 
     uv_run(&app->loop, UV_RUN_DEFAULT);
     rc = 0;
