@@ -2016,6 +2016,14 @@ size_t server_connection_count(const server *s) {
 }
 
 /* Contract in server.h. */
+size_t server_active_requests(const server *s) {
+    size_t n = 0;
+    for (const conn *c = s->conns; c; c = c->next)
+        if (!c->destroying && c->phase == C_REQUEST && !c->x.done) n++;
+    return n;
+}
+
+/* Contract in server.h. */
 void server_stats_get(const server *s, server_stats *out) {
     *out = s->stats;
     out->connections_open = s->nconns;

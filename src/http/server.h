@@ -162,6 +162,10 @@ void server_stop_accepting(server *s, void (*drained)(void *ud), void *ud);
 /* Open connections now. */
 size_t server_connection_count(const server *s);
 
+/* Requests received and not yet answered in full (in the handler, or
+ * their body still being buffered). */
+size_t server_active_requests(const server *s);
+
 void server_stats_get(const server *s, server_stats *out);
 
 /* Cancels every request still in the handler (the handler makes no more
