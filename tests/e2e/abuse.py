@@ -315,8 +315,29 @@ def run_slow_bodies(opts, n, seconds, extra_args, label, per_client=None):
             check(f"{label}: all {n} slow connections held ({during['open']} open)",
                   during["open"] >= n * 0.98)
 
-    scenario(opts, label, "hello.wasm", extra_args,
+    scenario(opts, label, "echo.wasm", extra_args,
              lambda port: Attack(port, n, slow_body_head(), b"a", 1.0), seconds, expect)
+
+
+def run_slow_after_start(opts, n, seconds):
+    """Bodies that start fast (past the buffer: they reach a guest), then
+    drip: uploads are bounded apart from other requests (half of
+    --max-concurrent-requests), and the minimum rate ends them."""
+    slots = 100
+
+    def expect(attack, srv, during):
+        check(f"fast-then-slow uploads: at most {slots // 2} hold a guest "
+              f"(in flight: {during['inflight']})", during["inflight"] <= slots // 2)
+        check(f"fast-then-slow uploads: the others get 503 (503: {attack.answers.get(503, 0)})",
+              attack.answers.get(503, 0) >= n - slots // 2 - 5)
+        check(f"fast-then-slow uploads: the minimum rate cut them all "
+              f"({during['open_end']} still open at the end)", during["open_end"] == 0)
+
+    scenario(opts, "fast-then-slow uploads", "echo.wasm",
+             ["--max-concurrent-requests", str(slots), "--max-connections-per-client", "0",
+              "--body-min-rate", "500/2s"],
+             lambda port: Attack(port, n, slow_body_head(200000) + b"x" * 70000, b"a", 1.0),
+             seconds, expect)
 
 
 def run_slow_heads(opts, n, seconds):
@@ -509,6 +530,7 @@ def main():
             run_slow_bodies(opts, 300, 4,
                             ["--max-concurrent-requests", "100", "--max-connections-per-client", "0"],
                             "slow bodies x300")
+            run_slow_after_start(opts, 200, 5)
         else:
             print("== abuse")
             run_per_client(opts)
@@ -517,6 +539,7 @@ def main():
             run_slow_bodies(opts, 1000, 10, [], "slow bodies x1000 (defaults)", per_client=256)
             run_slow_bodies(opts, 1000, 10, ["--max-connections-per-client", "0"],
                             "slow bodies x1000 (no per-address limit)")
+            run_slow_after_start(opts, 200, 6)
             run_slow_heads(opts, 1000, 8)
             run_storm(opts, 5000, 6)
             run_slow_readers(opts, 20, 8)
