@@ -24,6 +24,13 @@
  * sink's on_input_drained sets conn.input_drained; the loop resumes.
  * The end of the response resumes too (what follows is drained).
  *
+ * A request with a body starts deferred (x.deferred): its head stays at
+ * the front of the input buffer and the body is read in behind it until
+ * it is complete or the buffer is full (conn_try_dispatch); only then does
+ * it go to the handler. A chunked body is scanned with a second decoder
+ * meanwhile, so its errors and its size are known before any guest runs.
+ * The body's rate is checked per window (x.rate_start_ms) from bytes read.
+ *
  * Lifetime: a connection outlives its exchange's sink calls because the
  * last call for a request is on_end or on_error (the handler calls
  * nothing after them), and a request that has not ended is cancelled

@@ -17,6 +17,13 @@
  *   server_stop_accepting(s, on_drained, ud);     (graceful shutdown)
  *   server_free(s);  then let the loop run until it has no more handles.
  *
+ * Against clients that would hold what others need: a request's body is
+ * buffered (in the connection's input buffer, up to its size) before the
+ * request goes to the handler, so a slow upload holds no guest; requests
+ * whose body is larger and still arriving are bounded apart (max_uploads);
+ * bodies must keep a minimum rate (body_min_rate); one client address
+ * may hold max_conns_per_client connections.
+ *
  * A client that closes its side (EOF) while its request is being
  * answered is taken to be gone, as in Go's net/http: the request is
  * cancelled in the handler (freeing its worker) and the connection
