@@ -340,6 +340,93 @@ def run_slow_after_start(opts, n, seconds):
              seconds, expect)
 
 
+class Hammer:
+    """`procs` processes from ATTACK_SRC, each sending GET `path` one
+    after another as fast as answered (the Attack interface)."""
+
+    def __init__(self, port, path, procs):
+        self.port, self.path, self.procs = port, path, procs
+        self.halt = multiprocessing.Event()
+        self.queue = multiprocessing.Queue()
+        self.workers = []
+        self.answers = {}
+        self.refused = self.closed = 0
+
+    def _run(self):
+        counts = {}
+        while not self.halt.is_set():
+            st, _ = http_get(self.port, self.path, src=ATTACK_SRC, timeout=10)
+            counts[st] = counts.get(st, 0) + 1
+        self.queue.put(counts)
+
+    def open(self):
+        for _ in range(self.procs):
+            w = multiprocessing.Process(target=self._run, daemon=True)
+            w.start()
+            self.workers.append(w)
+
+    def poll(self, seconds):
+        time.sleep(seconds)
+
+    def still_open(self):
+        return 0
+
+    def close(self):
+        if self.halt.is_set():
+            return
+        self.halt.set()
+        for _ in self.workers:
+            try:
+                for k, v in self.queue.get(timeout=15).items():
+                    self.answers[k] = self.answers.get(k, 0) + v
+            except Exception:
+                pass
+        for w in self.workers:
+            w.join(5)
+
+
+def run_guest_faults(opts, seconds):
+    def expect(attack, srv, during):
+        n = sum(attack.answers.values())
+        check(f"guest faults: every trapping request got 500 ({attack.answers.get(500, 0)} of {n})",
+              n > 20 and attack.answers.get(500, 0) == n)
+
+    scenario(opts, "guest faults (4 clients, every request traps)", "trap.wasm",
+             ["--max-connections-per-client", "0"], lambda port: Hammer(port, "/", 4), seconds,
+             expect, path="/?ok")
+
+
+def run_burst(opts, n):
+    """n requests at once to a guest that takes 300 ms, over the pool's
+    limit: each is answered, 200 or 503 with Retry-After, none hangs, and
+    the server serves normally right after."""
+    srv = Server(opts, "burst", "slow.wasm", ["--max-connections-per-client", "0"])
+    if not srv.ok():
+        check("burst: server starts", False)
+        srv.stop()
+        return
+    before = srv.rss_kb()
+    a = Attack(srv.port, n, b"GET /?ms=300 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    t0 = time.time()
+    a.open()
+    peak = srv.rss_kb()
+    while a.still_open() and time.time() - t0 < 20:
+        a.poll(0.5)
+        peak = max(peak, srv.rss_kb())
+    t = time.time() - t0
+    ok200, busy = a.answers.get(200, 0), a.answers.get(503, 0)
+    check(f"burst: {n} requests at once all answered in {t:.1f} s (200: {ok200}, 503: {busy})",
+          ok200 + busy == n and a.still_open() == 0 and ok200 >= 1000)
+    a.close()
+    st, _ = http_get(srv.port, "/?ms=0")
+    check("burst: served normally right after", st == 200, str(st))
+    time.sleep(1)
+    rows.append((f"burst of {n} (no normal client: slots full by design)", 0, 0, 0.0, 0.0, before,
+                 peak, srv.rss_kb()))
+    rc = srv.stop()
+    check("burst: server exits 0 after SIGTERM", rc == 0, f"exit {rc}")
+
+
 def run_slow_heads(opts, n, seconds):
     def expect(attack, srv, during):
         check(f"slow heads: all {n} got 408 at the header timeout "
@@ -543,12 +630,14 @@ def main():
             run_slow_heads(opts, 1000, 8)
             run_storm(opts, 5000, 6)
             run_slow_readers(opts, 20, 8)
+            run_guest_faults(opts, 6)
+            run_burst(opts, 2000)
     if rows:
         print("\n| attack | normal requests | not 200 | p50 ms | p99 ms | RSS before | during | after |")
         print("|---|---|---|---|---|---|---|---|")
         for name, n, bad, p50, p99, b, d, a in rows:
-            print(f"| {name} | {n} | {bad} | {p50:.2f} | {p99:.2f} | {b // 1024} MiB | "
-                  f"{d // 1024} MiB | {a // 1024} MiB |")
+            lat = f"{n} | {bad} | {p50:.2f} | {p99:.2f}" if n else "- | - | - | -"
+            print(f"| {name} | {lat} | {b // 1024} MiB | {d // 1024} MiB | {a // 1024} MiB |")
         print()
     print(f"abuse: {passed} passed, {failed} failed")
     return 1 if failed else 0
