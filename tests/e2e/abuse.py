@@ -530,6 +530,8 @@ def run_min_rate(opts):
           got[:40].decode(errors="replace"))
     log = srv.text()
     check("min rate: the log names the reason", "request body too slow" in log)
+    slow = srv.metric("hive_http_slow_request_bodies_total")
+    check(f"min rate: counted in the metrics ({slow})", slow == 1)
     srv.stop()
 
 
@@ -586,6 +588,8 @@ def run_per_client(opts):
           a.answers.get(503, 0) == 2 and a.still_open() == 3)
     st, _ = http_get(srv.port, "/")
     check("... another address is served", st == 200, str(st))
+    refused = srv.metric("hive_http_connections_refused_per_client_total")
+    check(f"... counted in the metrics ({refused})", refused == 2)
     a.close()
     time.sleep(0.3)
     st, _ = http_get(srv.port, "/", src=ATTACK_SRC)
