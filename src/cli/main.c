@@ -427,6 +427,13 @@ static int cmd_run(int argc, char **argv) {
     hive_func *cmd = export_func(inst, "_start");
     if (!ra.invoke) {
         hive_func *entry = cmd ? cmd : init;
+        char why[300];
+        const hive_functype *et = entry ? hive_func_type(entry) : NULL;
+        if (et && !cli_entry_type_ok(cmd ? "_start" : "_initialize", et->nparams, et->params,
+                                     et->nresults, et->results, why, sizeof why)) {
+            fprintf(stderr, "hive: %s: %s\n", path, why);
+            goto out;
+        }
         if (!entry) {
             if (start) {
                 rc = 0; /* a module whose start function is its program */
