@@ -26,6 +26,7 @@
 
 #include "cli/cli.h"
 #include "hive/handler.h"
+#include "hive/wasi.h"
 #include "hive/wasm.h"
 #include "http/metrics.h"
 #include "http/server.h"
@@ -50,6 +51,9 @@ typedef struct serve_opts {
     uint64_t threads;
     uint64_t grace_ns;
     uint64_t header_ns, body_ns, keepalive_ns; /* slow-client timeouts; 0: server defaults */
+    uint64_t per_client;    /* --max-connections-per-client; 0: no limit */
+    uint64_t body_min_rate; /* --body-min-rate, bytes/s; 0: none */
+    uint64_t body_window_ns; /* ... measured over this (0: server default) */
     bool json;
     const char **env;
     size_t nenv, env_cap;
@@ -87,6 +91,12 @@ static void serve_usage(FILE *out) {
         "                                         arrives, else 408 (default 30s)\n"
         "  --keepalive-timeout DUR                idle keep-alive connections close after\n"
         "                                         DUR (default 5s)\n"
+        "  --body-min-rate SIZE[/DUR]             a request body must arrive at SIZE bytes\n"
+        "                                         per second or more over every DUR (default\n"
+        "                                         10s), else 408 (default 500; 0: no minimum)\n"
+        "  --max-connections-per-client N         open connections from one address (IPv6:\n"
+        "                                         one /64); more get 503 (default 256; 0: no\n"
+        "                                         limit)\n"
         "  --env NAME=VALUE                       guest environment variable; repeatable\n"
         "  --dir HOST[::GUEST]                    give the guest a host directory; repeatable\n"
         "  --threads N                            guest threads (default: the cores)\n"
@@ -97,6 +107,10 @@ static void serve_usage(FILE *out) {
         "  -h, --help                             this text\n"
         "\n"
         "DUR: 500ms, 2s, 1.5m, 1h (a bare number is seconds). SIZE: bytes, or 64K, 16M, 1G.\n"
+        "\n"
+        "exit status: 0 after a clean shutdown, 3 when the shutdown cut requests short\n"
+        "(grace period over, or a second signal), 1 when the module cannot be served\n"
+        "(it fails to load, link or has no [] -> [] _start), 2 for usage errors.\n"
         "\n"
         "example:\n"
         "  hive serve --addr 127.0.0.1:8080 --request-timeout 5s app.wasm\n");
@@ -135,6 +149,8 @@ static int parse_serve_args(int argc, char **argv, serve_opts *o) {
     o->idle_ns = NS_PER_SEC;
     o->max_concurrent = SERVER_DEFAULT_MAX_CONCURRENT;
     o->grace_ns = 10 * NS_PER_SEC;
+    o->per_client = SERVER_DEFAULT_MAX_CONNS_PER_CLIENT;
+    o->body_min_rate = SERVER_DEFAULT_BODY_MIN_RATE;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) return 1;
@@ -191,7 +207,21 @@ static int parse_serve_args(int argc, char **argv, serve_opts *o) {
             bad = cli_parse_duration(val, &o->body_ns) || o->body_ns < 1000000;
         else if (!strcmp(name, "--keepalive-timeout"))
             bad = cli_parse_duration(val, &o->keepalive_ns) || o->keepalive_ns < 1000000;
-        else if (!strcmp(name, "--threads"))
+        else if (!strcmp(name, "--max-connections-per-client"))
+            bad = parse_count(val, &o->per_client, true);
+        else if (!strcmp(name, "--body-min-rate")) {
+            char rate[64];
+            const char *slash = strchr(val, '/');
+            size_t rl = slash ? (size_t)(slash - val) : strlen(val);
+            bad = rl >= sizeof rate;
+            if (!bad) {
+                memcpy(rate, val, rl);
+                rate[rl] = 0;
+                bad = cli_parse_size(rate, &o->body_min_rate) ||
+                      (slash && (cli_parse_duration(slash + 1, &o->body_window_ns) ||
+                                 o->body_window_ns < 1000000));
+            }
+        } else if (!strcmp(name, "--threads"))
             bad = parse_count(val, &o->threads, false);
         else if (!strcmp(name, "--shutdown-grace"))
             bad = cli_parse_duration(val, &o->grace_ns);
@@ -244,6 +274,7 @@ typedef struct serve_app {
     bool stopping, finished;
     uint64_t grace_deadline; /* monotonic ns */
     atomic_uint_fast64_t bad_worker_ends;
+    size_t cut; /* requests cut by the end of the grace period (exit 3) */
 } serve_app;
 
 /* CLOCK_MONOTONIC in nanoseconds, the handler's clock. */
@@ -470,8 +501,9 @@ static void on_drained(void *ud) {
 /* The grace period ran out with connections still open: cut them. */
 static void on_grace(uv_timer_t *t) {
     serve_app *app = t->data;
-    log_event(app, "warn", "shutdown grace period over: %zu connection(s) cut",
-              server_connection_count(app->srv));
+    app->cut = server_active_requests(app->srv);
+    log_event(app, "warn", "shutdown grace period over: %zu request(s) cut, %zu connection(s) closed",
+              app->cut, server_connection_count(app->srv));
     app_finish(app);
 }
 
@@ -480,7 +512,8 @@ static void on_grace(uv_timer_t *t) {
 static void on_signal(uv_signal_t *h, int signum) {
     serve_app *app = h->data;
     if (app->stopping) {
-        log_event(app, "warn", "second signal: stopping now");
+        app->cut = server_active_requests(app->srv);
+        log_event(app, "warn", "second signal: stopping now, %zu request(s) cut", app->cut);
         app_finish(app);
         return;
     }
@@ -509,6 +542,46 @@ static bool has_start(const hive_module *m) {
             return true;
     }
     return false;
+}
+
+/* Links the module against the host once, as each request will (WASI
+ * imports, memories, tables, segments), and checks _start's type, so
+ * that a module that cannot run is refused at start with the message
+ * `hive run` gives, rather than failing every request with 500. Nothing
+ * runs. Returns 0, or prints why and returns -1. */
+static int link_check(hive_engine *engine, hive_module *module, const char *path) {
+    hive_error err;
+    memset(&err, 0, sizeof err);
+    hive_wasi_config wc;
+    memset(&wc, 0, sizeof wc); /* stdio: none */
+    hive_wasi *wasi = NULL;
+    hive_instance *inst = NULL;
+    size_t nimports = hive_module_import_count(module);
+    hive_extern *imports = calloc(nimports + 1, sizeof *imports);
+    int rc = -1;
+    if (!imports) {
+        fprintf(stderr, "hive serve: out of memory\n");
+    } else if (hive_wasi_new(engine, &wc, &wasi, &err) != HIVE_OK ||
+               hive_wasi_imports(wasi, module, imports, nimports, NULL, &err) != HIVE_OK ||
+               hive_instance_new(engine, module, imports, nimports, &inst, &err) != HIVE_OK) {
+        fprintf(stderr, "hive serve: %s: %s\n", path,
+                err.message[0] ? err.message : hive_strerror(err.code));
+    } else {
+        hive_extern ex;
+        char why[300];
+        const hive_functype *t = NULL;
+        if (hive_instance_export(inst, "_start", 6, &ex) == HIVE_OK && ex.kind == HIVE_EXTERN_FUNC)
+            t = hive_func_type(ex.of.func);
+        if (t && !cli_entry_type_ok("_start", t->nparams, t->params, t->nresults, t->results, why,
+                                    sizeof why))
+            fprintf(stderr, "hive serve: %s: %s\n", path, why);
+        else
+            rc = 0;
+    }
+    hive_instance_free(inst);
+    hive_wasi_free(wasi);
+    free(imports);
+    return rc;
 }
 
 /* Makes a server listening on addr. Returns 0 or prints why and returns -1. */
@@ -570,8 +643,8 @@ int cli_serve(int argc, char **argv) {
         goto out;
     }
     if (hive_module_new(engine, bytes, len, &module, &err) != HIVE_OK) {
-        fprintf(stderr, "hive serve: %s: %s (at byte %zu)\n", o->module_path,
-                err.message[0] ? err.message : hive_strerror(err.code), err.offset);
+        fprintf(stderr, "hive serve: %s: %s at byte %zu: %s\n", o->module_path,
+                hive_strerror(err.code), err.offset, err.message);
         goto out;
     }
     if (!has_start(module)) {
@@ -580,6 +653,7 @@ int cli_serve(int argc, char **argv) {
                 o->module_path);
         goto out;
     }
+    if (link_check(engine, module, o->module_path) != 0) goto out;
     if (hive_guest_wagi_new(engine, module, o->env, o->nenv, o->dirs, o->ndirs, &guest, &err) !=
         HIVE_OK) {
         fprintf(stderr, "hive serve: %s\n", err.message);
@@ -628,6 +702,9 @@ int cli_serve(int argc, char **argv) {
         .head_timeout_ms = o->header_ns / 1000000,
         .body_timeout_ms = o->body_ns / 1000000,
         .idle_timeout_ms = o->keepalive_ns / 1000000,
+        .max_conns_per_client = o->per_client ? o->per_client : SERVER_UNLIMITED,
+        .body_min_rate = o->body_min_rate ? o->body_min_rate : SERVER_UNLIMITED,
+        .body_rate_window_ms = o->body_window_ns / 1000000,
         .on_access = on_access,
         .ud = app,
     };
@@ -654,9 +731,12 @@ int cli_serve(int argc, char **argv) {
               ", request timeout %s, max %" PRIu64 " requests in flight",
               o->module_path, o->reuse, o->concurrent_reuse, o->request_ns ? "on" : "off",
               o->max_concurrent);
+    log_event(app, "info", "client limits: %" PRIu64 " connections per address%s, request bodies at "
+              "%" PRIu64 " bytes/s or more%s", o->per_client, o->per_client ? "" : " (no limit)",
+              o->body_min_rate, o->body_min_rate ? "" : " (no minimum)");
 
     uv_run(&app->loop, UV_RUN_DEFAULT);
-    rc = 0;
+    rc = app->cut ? 3 : 0; /* 3: the shutdown cut requests short */
 
 out:
     if (app->handler) {

@@ -92,6 +92,12 @@ static void format_server(textbuf *t, const server_stats *ss) {
               ss->connections_accepted);
     tb_simple(t, "hive_http_response_body_bytes_total", "counter", "Response body bytes sent.",
               ss->bytes_out);
+    tb_simple(t, "hive_http_connections_refused_per_client_total", "counter",
+              "Connections refused (503) because their address had its limit of connections.",
+              ss->connections_refused_per_client);
+    tb_simple(t, "hive_http_slow_request_bodies_total", "counter",
+              "Requests ended because their body came slower than the minimum rate.",
+              ss->slow_bodies);
 }
 
 /* The worker pool's metrics. */
