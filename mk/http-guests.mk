@@ -1,0 +1,42 @@
+# mk/http-guests.mk -- wasi:http 0.2 guests (components) for `hive serve`.
+#   make http-guests   build examples/wasihttp/*.c into
+#                      $(BUILD)/examples/wasihttp/*.wasm (components)
+#   make e2e-wasihttp  serve them over loopback (tests/e2e/wasihttp.sh)
+#
+# A guest is compiled by clang to a core module (wasm32-unknown-unknown,
+# no libc: the canonical-ABI glue is in the source), given its world with
+# `jco embed` and made a component with `jco new` (tools/, installed by
+# scripts/install-deps.sh). The WIT packages come from WASI_WIT (the WASI
+# 0.2.12 interfaces), copied into $(BUILD)/examples/wasihttp/wit/deps.
+
+WASI_WIT ?= ../shared/wasi-wit/0.2.12
+HTTP_GUEST_CC ?= clang
+HTTP_GUEST_CFLAGS ?= --target=wasm32-unknown-unknown -O2 -Wall -Wextra -nostdlib \
+	-Wl,--no-entry -Wl,--export=__heap_base
+JCO ?= tools/node_modules/.bin/jco
+HTTP_GUEST_SRCS := $(wildcard examples/wasihttp/*.c)
+HTTP_GUESTS := $(HTTP_GUEST_SRCS:examples/wasihttp/%.c=$(BUILD)/examples/wasihttp/%.wasm)
+HTTP_GUEST_WIT := $(BUILD)/examples/wasihttp/wit
+
+.PHONY: http-guests e2e-wasihttp
+
+$(HTTP_GUEST_WIT)/world.wit: examples/wasihttp/wit/world.wit
+	@mkdir -p $(HTTP_GUEST_WIT)/deps
+	@for p in cli clocks filesystem http io random sockets; do \
+	    rm -rf "$(HTTP_GUEST_WIT)/deps/$$p"; cp -r "$(WASI_WIT)/$$p" "$(HTTP_GUEST_WIT)/deps/$$p"; done
+	cp $< $@
+
+$(BUILD)/examples/wasihttp/%.core.wasm: examples/wasihttp/%.c
+	@mkdir -p $(dir $@)
+	$(HTTP_GUEST_CC) $(HTTP_GUEST_CFLAGS) $< -o $@
+
+$(BUILD)/examples/wasihttp/%.wasm: $(BUILD)/examples/wasihttp/%.core.wasm $(HTTP_GUEST_WIT)/world.wit
+	node tools/jco-embed.mjs $< $(HTTP_GUEST_WIT) proxy $(@:.wasm=.embed.wasm)
+	$(JCO) new $(@:.wasm=.embed.wasm) -o $@
+
+http-guests: $(HTTP_GUESTS)
+
+e2e-wasihttp: test-deps
+	@$(MAKE) --no-print-directory all http-guests wagi-examples
+	HIVE="$(E2E_HIVE)" tests/e2e/wasihttp.sh $(BUILD)
+.SECONDARY: $(HTTP_GUESTS:.wasm=.core.wasm)

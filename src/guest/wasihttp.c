@@ -1,0 +1,275 @@
+/*
+ * wasihttp.c -- the wasi:http 0.2 guest kind: components that export
+ * wasi:http/incoming-handler (the wasi:http/proxy world).
+ *
+ * A worker's instance serves its requests one after another (0.2 has no
+ * concurrency inside an instance): each is one call of `handle` with a
+ * fresh incoming-request and response-outparam (src/wasihttp/host.c).
+ * The pool may give the instance its next request as soon as the current
+ * one's response head is out; it waits here until `handle` returns. How
+ * many requests an instance serves is the pool's policy
+ * (--max-instance-reuse-count); max_total is unlimited here.
+ *
+ * Outcomes: `handle` traps: 500 (the instance ends); it returns without
+ * setting the outparam: 502; the outparam set to an error-code: that
+ * code's status (whttp_error_status); the deadline passes: 504.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handler/guest.h"
+#include "support/error.h"
+#include "wasihttp/wasihttp.h"
+
+typedef struct wh_guest {
+    hive_guest base;
+    hive_engine *engine;
+    hive_component *component;
+    hive_linker *linker;
+    char *handle_name; /* "wasi:http/incoming-handler@0.2.x#handle" */
+} wh_guest;
+
+struct guest_inst {
+    wh_guest *g;
+    hive_worker *w;
+    hive_cinstance *inst;
+    hive_cfunc *handle;
+    whttp *ctx;
+    hive_req **queue; /* started, not yet called */
+    size_t nq, capq;
+    hive_req *cur;    /* the request of the call in progress */
+    bool pending;     /* the call waits on a host call */
+    char error[256];
+};
+
+static int wh_make(wh_guest *g, whttp *ctx, hive_cinstance **inst, hive_cfunc **fn,
+                   hive_error *err) {
+    whttp_enter(ctx);
+    int rc = hive_cinstance_new(g->engine, g->component, g->linker, inst, err);
+    whttp_leave();
+    if (rc != HIVE_OK) return rc;
+    hive_cinstance_set_data(*inst, ctx);
+    *fn = hive_cinstance_func(*inst, g->handle_name);
+    if (!*fn) {
+        whttp_enter(ctx);
+        hive_cinstance_free(*inst);
+        whttp_leave();
+        *inst = NULL;
+        return hv_error_set(err, HIVE_EUNLINKABLE, 0, "the component exports no %s",
+                            g->handle_name);
+    }
+    return HIVE_OK;
+}
+
+static int wh_instantiate(hive_guest *guest, hive_worker *w, guest_inst **out, hive_error *err) {
+    wh_guest *g = (wh_guest *)guest;
+    guest_inst *gi = calloc(1, sizeof *gi);
+    if (!gi || !(gi->ctx = whttp_new())) {
+        free(gi);
+        return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+    }
+    gi->g = g;
+    gi->w = w;
+    int rc = wh_make(g, gi->ctx, &gi->inst, &gi->handle, err);
+    if (rc != HIVE_OK) {
+        whttp_free(gi->ctx);
+        free(gi);
+        return rc;
+    }
+    *out = gi;
+    return 0;
+}
+
+static int wh_start(guest_inst *gi, hive_req *req, uint64_t task_id) {
+    (void)task_id;
+    if (gi->nq == gi->capq) {
+        size_t cap = gi->capq ? gi->capq * 2 : 4;
+        hive_req **nq = realloc(gi->queue, cap * sizeof *nq);
+        if (!nq) return -1;
+        gi->queue = nq;
+        gi->capq = cap;
+    }
+    gi->queue[gi->nq++] = req;
+    return 0;
+}
+
+/* The call of the current request ended (returned). */
+static void wh_call_over(guest_inst *gi) {
+    whttp_end(gi->ctx);
+    handler_req_task_done(gi->cur);
+    gi->cur = NULL;
+    gi->pending = false;
+}
+
+static guest_run wh_trap(guest_inst *gi, const char *msg) {
+    snprintf(gi->error, sizeof gi->error, "%s", msg);
+    whttp_leave();
+    return GUEST_RUN_TRAP;
+}
+
+static guest_run wh_run(guest_inst *gi, uint64_t budget) {
+    whttp_enter(gi->ctx);
+    for (;;) {
+        hive_status st;
+        if (!gi->cur) {
+            if (!gi->nq) {
+                whttp_leave();
+                return GUEST_RUN_IDLE;
+            }
+            gi->cur = gi->queue[0];
+            memmove(gi->queue, gi->queue + 1, --gi->nq * sizeof *gi->queue);
+            uint32_t rq, op;
+            if (whttp_begin(gi->ctx, gi->cur, &rq, &op) != 0) {
+                handler_req_fail(gi->cur, HIVE_HANDLE_FAILED, "out of memory");
+                handler_req_task_done(gi->cur);
+                gi->cur = NULL;
+                continue;
+            }
+            hive_cval args[2] = {hive_cval_handle(HIVE_C_OWN, rq, NULL),
+                                 hive_cval_handle(HIVE_C_OWN, op, NULL)};
+            st = hive_cinstance_call(gi->inst, gi->handle, args, 2, budget);
+        } else if (gi->pending) {
+            st = HIVE_PENDING;
+        } else {
+            st = hive_cinstance_resume(gi->inst, budget);
+        }
+        for (int rounds = 0; st == HIVE_PENDING; rounds++) {
+            gi->pending = true;
+            if (rounds == 64) {
+                whttp_leave();
+                return GUEST_RUN_MORE;
+            }
+            char msg[128];
+            int r = whttp_retry(gi->ctx, gi->inst, msg, sizeof msg);
+            if (r == 0) {
+                whttp_leave();
+                return GUEST_RUN_WAIT;
+            }
+            if (r < 0) return wh_trap(gi, msg);
+            gi->pending = false;
+            st = hive_cinstance_resume(gi->inst, budget);
+        }
+        switch (st) {
+        case HIVE_SUSPENDED:
+            whttp_leave();
+            return GUEST_RUN_MORE;
+        case HIVE_DONE:
+            if (hive_cinstance_post_return(gi->inst) != HIVE_OK) {
+                const hive_trap *t = hive_cinstance_trap(gi->inst);
+                return wh_trap(gi, t && t->message[0] ? t->message : "post-return trapped");
+            }
+            wh_call_over(gi);
+            if (gi->nq) {
+                whttp_leave();
+                return GUEST_RUN_MORE;
+            }
+            continue;
+        case HIVE_TRAPPED: {
+            const hive_trap *t = hive_cinstance_trap(gi->inst);
+            return wh_trap(gi, t && t->message[0] ? t->message : "trap");
+        }
+        default:
+            return wh_trap(gi, "the handler could not be called");
+        }
+    }
+}
+
+static void wh_interrupt(guest_inst *gi) { hive_cinstance_interrupt(gi->inst); }
+
+static int wh_cancel(guest_inst *gi, hive_req *req) {
+    for (size_t i = 0; i < gi->nq; i++)
+        if (gi->queue[i] == req) {
+            memmove(gi->queue + i, gi->queue + i + 1, (gi->nq - i - 1) * sizeof *gi->queue);
+            gi->nq--;
+            return 0;
+        }
+    if (req != gi->cur) return 0;
+    /* mid-call: the instance cannot be entered again */
+    whttp_abandon(gi->ctx);
+    gi->cur = NULL;
+    return -1;
+}
+
+static const char *wh_error(guest_inst *gi) { return gi->error; }
+
+static void wh_free(guest_inst *gi) {
+    if (!gi) return;
+    whttp_enter(gi->ctx);
+    hive_cinstance_free(gi->inst);
+    whttp_leave();
+    whttp_free(gi->ctx);
+    free(gi->queue);
+    free(gi);
+}
+
+static void wh_free_guest(hive_guest *guest) {
+    wh_guest *g = (wh_guest *)guest;
+    hive_linker_free(g->linker);
+    hive_component_release(g->component);
+    free(g->handle_name);
+    free(g);
+}
+
+static const guest_ops wh_ops = {
+    .name = "wasi:http",
+    .max_concurrent = 1,
+    .max_total = 0,
+    .instantiate = wh_instantiate,
+    .start = wh_start,
+    .run = wh_run,
+    .interrupt = wh_interrupt,
+    .cancel = wh_cancel,
+    .error = wh_error,
+    .free = wh_free,
+    .free_guest = wh_free_guest,
+};
+
+int hive_guest_wasihttp_new(hive_engine *engine, hive_component *component, hive_guest **out,
+                            hive_error *err) {
+    *out = NULL;
+    const char *want = "wasi:http/incoming-handler@0.2.";
+    const char *name = NULL;
+    for (size_t i = 0; i < hive_component_export_count(component) && !name; i++) {
+        const char *n;
+        const hive_cextern *x = hive_component_export(component, i, &n);
+        if (x && hive_cextern_sort(x) == HIVE_CSORT_INSTANCE && !strncmp(n, want, strlen(want)))
+            name = n;
+    }
+    if (!name)
+        return hv_error_set(err, HIVE_EUNLINKABLE, 0,
+                            "the component exports no wasi:http/incoming-handler@0.2.x: not a "
+                            "wasi:http/proxy component");
+    wh_guest *g = calloc(1, sizeof *g);
+    if (!g) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+    g->base.ops = &wh_ops;
+    g->engine = engine;
+    hive_component_retain(component);
+    g->component = component;
+    size_t nl = strlen(name);
+    g->handle_name = malloc(nl + 8);
+    g->linker = hive_linker_new(engine);
+    int rc = g->handle_name && g->linker ? whttp_define(g->linker) : HIVE_ENOMEM;
+    if (rc != HIVE_OK) {
+        wh_free_guest(&g->base);
+        return hv_error_set(err, rc, 0, "cannot define the wasi:http host");
+    }
+    memcpy(g->handle_name, name, nl);
+    memcpy(g->handle_name + nl, "#handle", 8);
+    /* one instance now, so that a component that cannot run is refused at start */
+    whttp *ctx = whttp_new();
+    hive_cinstance *inst = NULL;
+    hive_cfunc *fn;
+    rc = ctx ? wh_make(g, ctx, &inst, &fn, err) : hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+    whttp_enter(ctx);
+    hive_cinstance_free(inst);
+    whttp_leave();
+    whttp_free(ctx);
+    if (rc != HIVE_OK) {
+        wh_free_guest(&g->base);
+        return rc;
+    }
+    *out = &g->base;
+    return HIVE_OK;
+}
