@@ -14,6 +14,9 @@
  *   /loop     never returns (for deadlines)
  *   /denied   sets the response-outparam to error-code HTTP-request-denied
  *   /none     returns without setting a response
+ *   /headers  the fields rules: what appending to the request's (immutable)
+ *             headers, a forbidden name, a malformed name and a value with
+ *             a newline answer, and the request's x-test values joined
  *   anything else: "hello from wasi:http #N\n", where N counts the
  *             requests this instance served (so reuse is observable)
  */
@@ -32,6 +35,10 @@ void fields_append(int32_t self, const char *name, size_t name_len, const uint8_
                    size_t value_len, void *ret);
 IMPORT(TYPES, "[method]incoming-request.method") void req_method(int32_t self, void *ret);
 IMPORT(TYPES, "[method]incoming-request.path-with-query") void req_path(int32_t self, void *ret);
+IMPORT(TYPES, "[method]incoming-request.headers") int32_t req_headers(int32_t self);
+IMPORT(TYPES, "[method]fields.get")
+void fields_get(int32_t self, const char *name, size_t name_len, void *ret);
+IMPORT(TYPES, "[resource-drop]fields") void fields_drop(int32_t self);
 IMPORT(TYPES, "[method]incoming-request.consume") void req_consume(int32_t self, void *ret);
 IMPORT(TYPES, "[resource-drop]incoming-request") void req_drop(int32_t self);
 IMPORT(TYPES, "[method]incoming-body.stream") void inbody_stream(int32_t self, void *ret);
@@ -113,6 +120,7 @@ typedef struct { uint8_t tag; uint8_t err; } ret_header;                  /* res
 typedef struct { uint8_t tag; uint8_t *ptr; size_t len; } ret_list;       /* result<list<u8>, stream-error> */
 typedef struct { uint8_t tag; uint8_t err_tag; int32_t err; } ret_write;  /* result<_, stream-error> */
 typedef struct { uint8_t tag; const char *ptr; size_t len; } ret_string;  /* option<string>, method */
+typedef struct { struct { uint8_t *ptr; size_t len; } *items; size_t n; } ret_values; /* list<list<u8>> */
 typedef struct { uint64_t words[6]; } ret_big;                           /* result<_, error-code> */
 
 static uint32_t served; /* requests this instance has served */
@@ -190,6 +198,48 @@ static void echo(int32_t request, int32_t outparam) {
     finish(out, body);
 }
 
+/* Appends "name=" and what fields.append answered: ok, or the header-error case. */
+static size_t try_append(char *out, size_t n, const char *label, int32_t fields, const char *name,
+                         const char *value) {
+    static const char *const errs[] = {"invalid-syntax", "forbidden", "immutable"};
+    ret_header r;
+    fields_append(fields, name, slen(name), (const uint8_t *)value, slen(value), &r);
+    const char *what = r.tag ? (r.err < 3 ? errs[r.err] : "?") : "ok";
+    for (size_t i = 0; label[i]; i++) out[n++] = label[i];
+    out[n++] = '=';
+    for (size_t i = 0; what[i]; i++) out[n++] = what[i];
+    out[n++] = ' ';
+    return n;
+}
+
+static void headers_route(int32_t request, int32_t outparam) {
+    char out[512];
+    size_t n = 0;
+    int32_t in = req_headers(request);
+    n = try_append(out, n, "immutable", in, "x-new", "1");
+    int32_t f = fields_new();
+    n = try_append(out, n, "forbidden", f, "Connection", "close");
+    n = try_append(out, n, "syntax", f, "bad name", "1");
+    n = try_append(out, n, "value", f, "x-ok", "a\nb");
+    n = try_append(out, n, "fine", f, "X-Fine", "yes");
+    ret_values v;
+    fields_get(in, "X-Test", 6, &v);
+    const char *label = "x-test=";
+    for (size_t i = 0; label[i]; i++) out[n++] = label[i];
+    for (size_t i = 0; i < v.n; i++) {
+        if (i) out[n++] = ',';
+        for (size_t k = 0; k < v.items[i].len && n < sizeof out - 2; k++)
+            out[n++] = (char)v.items[i].ptr[k];
+    }
+    out[n++] = '\n';
+    fields_drop(in);
+    req_drop(request);
+    int32_t body;
+    int32_t s = respond(outparam, 200, f, &body);
+    write_all(s, (const uint8_t *)out, n);
+    finish(s, body);
+}
+
 EXPORT("wasi:http/incoming-handler@0.2.12#handle")
 void handle(int32_t request, int32_t outparam) {
     heap_reset();
@@ -200,6 +250,10 @@ void handle(int32_t request, int32_t outparam) {
     size_t plen = p.tag ? p.len : 1;
     if (streq(path, plen, "/echo")) {
         echo(request, outparam);
+        return;
+    }
+    if (streq(path, plen, "/headers")) {
+        headers_route(request, outparam);
         return;
     }
     if (streq(path, plen, "/trap")) __builtin_trap();
