@@ -40,3 +40,9 @@ e2e-wasihttp: test-deps
 	@$(MAKE) --no-print-directory all http-guests wagi-examples
 	HIVE="$(E2E_HIVE)" tests/e2e/wasihttp.sh $(BUILD)
 .SECONDARY: $(HTTP_GUESTS:.wasm=.core.wasm)
+
+# wrk: the C hello component with and without reuse beside WAGI, node and nginx
+.PHONY: bench-wasihttp
+bench-wasihttp: test-deps
+	@$(MAKE) --no-print-directory all http-guests wagi-examples
+	bench/http/wasihttp.sh $(BUILD)
