@@ -559,10 +559,13 @@ static void fmt_name(char *buf, size_t n, const char *iface, const char *name) {
 
 static rt_func *host_rt_func(ictx *x, cinst *ci, const char *iface, const char *name, const ct_type *ft) {
     char nm[300];
-    fmt_name(nm, sizeof nm, iface, name);
     const host_func *h = linker_find_func(x->root->linker, iface ? iface : "", name);
-    if (!h) ifail(x, HIVE_EUNLINKABLE, "import `%s` has no definition in the linker", nm);
+    if (!h) {
+        fmt_name(nm, sizeof nm, iface, name);
+        ifail(x, HIVE_EUNLINKABLE, "import `%s` has no definition in the linker", nm);
+    }
     if (h->ft && !rt_eq(ft, ci, h->ft, NULL)) {
+        fmt_name(nm, sizeof nm, iface, name);
         sbuf a = {0}, b = {0};
         ct_extern ea = {S_FUNC, ft}, eb = {S_FUNC, h->ft};
         fmt_ext(&a, &ea, 0);
