@@ -19,4 +19,11 @@ int cli_parse_size(const char *s, uint64_t *bytes);
 /* args.c: the whole file at path (malloc'd, *len bytes), or NULL. */
 uint8_t *cli_read_file(const char *path, size_t *len);
 
+/* component.c: `hive run` of a component (bytes start with its preamble):
+ * --invoke NAME with WAVE arguments, or its wasi:cli/run export. Returns
+ * the exit status. */
+struct hive_engine;
+int cli_run_component(struct hive_engine *engine, const char *path, const uint8_t *bytes, size_t len,
+                      const char *invoke, int argc, char **argv, uint64_t fuel);
+
 #endif
