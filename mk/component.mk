@@ -17,3 +17,11 @@ component-cli: test-deps
 	@tests/componentcli/run.sh $(BUILD)/hive $(BUILD)/componentcli/echo.wasm
 
 test: component-cli
+
+$(BUILD)/bench/component-bench: bench/component.c $(BUILD)/libhive.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libhive.a -o $@ $(LDLIBS)
+
+component-bench: test-deps
+	@$(MAKE) --no-print-directory $(BUILD)/bench/component-bench $(BUILD)/componentcli/echo.wasm
+	$(BUILD)/bench/component-bench $(BUILD)/componentcli/echo.wasm
