@@ -35,8 +35,14 @@ typedef struct named_list {
     uint32_t n, cap;
 } named_list;
 
+typedef struct nodeset {
+    const ct_type **v;
+    uint32_t n, cap;
+} nodeset;
+
 typedef struct scope {
     struct scope *parent;
+    nodeset vis_imp, vis_exp; /* named types imported / exported here */
     int kind;
     uint32_t id;
     space s[S_COUNT];
@@ -749,6 +755,7 @@ static const ct_type *defvaltype(dec *d, scope *sc, int64_t op, const uint8_t *a
         ent *e = get(d, sc, S_TYPE, i, ia);
         if (e->t->kind != CT_RESOURCE) INVALID(ia, "type index %u is not a resource type", i);
         t->rid = e->t->rid;
+        t->ref = e->t;
         t->labels = alloc(d, sizeof *t->labels);
         t->labels[0] = e->t->labels ? e->t->labels[0] : NULL;
         break;
@@ -915,6 +922,11 @@ static void collect_rids(dec *d, const ct_type *t, uint32_t lo, uint32_t hi, rid
 
 /* Each import or export of an instance type gets its own abstract
  * resources. */
+typedef struct memo {
+    const ct_type **from, **to;
+    uint32_t n, cap;
+} memo;
+static const ct_type *subst_m(dec *d, const ct_type *t, const rid_map *m, memo *mm);
 static const ct_type *subst(dec *d, const ct_type *t, const rid_map *m);
 
 static ct_extern fresh_instance(dec *d, ct_extern x) {
@@ -927,9 +939,12 @@ static ct_extern fresh_instance(dec *d, ct_extern x) {
     return x;
 }
 
+static ct_extern name_extern(dec *d, scope *sc, ct_extern x, int import, int check, const uint8_t *at);
+
 static void import_decl(dec *d, scope *sc, const uint8_t *at) {
     const char *nm = nameattributes(d);
     ct_extern x = fresh_instance(d, externtype(d, sc));
+    x = name_extern(d, sc, x, 1, sc->kind != SC_ITYPE, at);
     check_func_name(d, sc, &sc->imports, nm, x, at);
     if (x.sort == S_TYPE && x.type->kind == CT_RESOURCE) {
         ct_type *r = (ct_type *)x.type; /* fresh from externtype */
@@ -949,6 +964,7 @@ static void import_decl(dec *d, scope *sc, const uint8_t *at) {
 static void export_decl(dec *d, scope *sc, const uint8_t *at) {
     const char *nm = nameattributes(d);
     ct_extern x = fresh_instance(d, externtype(d, sc));
+    x = name_extern(d, sc, x, 0, sc->kind != SC_ITYPE, at);
     check_func_name(d, sc, &sc->exports, nm, x, at);
     if (x.sort == S_TYPE && x.type->kind == CT_RESOURCE && !x.type->labels) {
         ct_type *r = (ct_type *)x.type;
@@ -1033,56 +1049,205 @@ static int map_has(const rid_map *m, uint32_t rid) {
 }
 
 /* A copy of t with rids mapped (t itself when nothing changes). */
-static const ct_type *subst(dec *d, const ct_type *t, const rid_map *m) {
-    if (!t || !m->n) return t;
+static const ct_type *memo_get(memo *mm, const ct_type *t) {
+    for (uint32_t i = 0; i < mm->n; i++)
+        if (mm->from[i] == t) return mm->to[i];
+    return NULL;
+}
+
+static void memo_put(dec *d, memo *mm, const ct_type *from, const ct_type *to) {
+    if (mm->n == mm->cap) {
+        uint32_t cap = mm->cap ? mm->cap * 2 : 16;
+        const ct_type **f = alloc(d, cap * sizeof *f), **t = alloc(d, cap * sizeof *t);
+        if (mm->n) {
+            memcpy(f, mm->from, mm->n * sizeof *f);
+            memcpy(t, mm->to, mm->n * sizeof *t);
+        }
+        mm->from = f;
+        mm->to = t;
+        mm->cap = cap;
+    }
+    mm->from[mm->n] = from;
+    mm->to[mm->n] = to;
+    mm->n++;
+}
+
+/* A copy of t with rids mapped through m (t itself when nothing changes);
+ * with all set, every node is copied (a new identity for each named
+ * type). One node maps to one copy throughout (mm). */
+static const ct_type *subst_all(dec *d, const ct_type *t, const rid_map *m, memo *mm, int all) {
+    if (!t) return t;
+    const ct_type *done = memo_get(mm, t);
+    if (done) return done;
+    ct_type *c;
     switch (t->kind) {
     case CT_OWN: case CT_BORROW: case CT_RESOURCE: {
         uint32_t r = rid_lookup(m, t->rid);
-        if (r == t->rid) return t;
-        ct_type *c = alloc(d, sizeof *c);
+        const ct_type *ref = t->ref ? subst_all(d, t->ref, m, mm, all) : NULL;
+        if (r == t->rid && ref == t->ref && !all) return t;
+        c = alloc(d, sizeof *c);
         *c = *t;
         c->rid = r;
-        return c;
+        c->ref = ref;
+        break;
     }
     case CT_LIST: case CT_OPTION: case CT_RESULT: case CT_STREAM: case CT_FUTURE: case CT_MAP: case CT_FUNC:
-    case CT_RECORD: case CT_VARIANT: case CT_TUPLE: {
-        if (t->kind != CT_FUNC && !t->has_res) return t;
-        const ct_type *a = subst(d, t->a, m), *b = subst(d, t->b, m);
+    case CT_RECORD: case CT_VARIANT: case CT_TUPLE: case CT_ENUM: case CT_FLAGS: {
+        if (!all && t->kind != CT_FUNC && !t->has_res) return t;
+        const ct_type *a = subst_all(d, t->a, m, mm, all), *b = subst_all(d, t->b, m, mm, all);
         const ct_type **ts = NULL;
-        int changed = a != t->a || b != t->b;
+        int changed = all || a != t->a || b != t->b;
         if (t->types) {
             ts = alloc(d, (t->n ? t->n : 1) * sizeof *ts);
             for (uint32_t i = 0; i < t->n; i++) {
-                ts[i] = subst(d, t->types[i], m);
+                ts[i] = subst_all(d, t->types[i], m, mm, all);
                 if (ts[i] != t->types[i]) changed = 1;
             }
         }
         if (!changed) return t;
-        ct_type *c = alloc(d, sizeof *c);
+        c = alloc(d, sizeof *c);
         *c = *t;
         c->a = a;
         c->b = b;
         if (ts) c->types = ts;
-        return c;
+        break;
     }
     case CT_INSTANCE: case CT_COMPONENT: {
-        ct_type *c = alloc(d, sizeof *c);
+        c = alloc(d, sizeof *c);
         *c = *t;
+        memo_put(d, mm, t, c);
         for (int imp = 0; imp < 2; imp++) {
             uint32_t n = imp ? t->nimports : t->nexports;
             const ct_named *src = imp ? t->imports : t->exports;
             ct_named *v = alloc(d, (n ? n : 1) * sizeof *v);
             for (uint32_t i = 0; i < n; i++) {
                 v[i] = src[i];
-                v[i].ext.type = subst(d, src[i].ext.type, m);
+                v[i].ext.type = subst_all(d, src[i].ext.type, m, mm, all);
             }
             if (imp) c->imports = v;
             else c->exports = v;
         }
         return c;
     }
-    default: return t;
+    default:
+        if (!all || ct_is_value(t) == 0 || t->kind <= CT_ERRCTX) return t;
+        c = alloc(d, sizeof *c);
+        *c = *t;
+        break;
     }
+    memo_put(d, mm, t, c);
+    return c;
+}
+
+static const ct_type *subst_m(dec *d, const ct_type *t, const rid_map *m, memo *mm) {
+    return subst_all(d, t, m, mm, 0);
+}
+
+static const ct_type *subst(dec *d, const ct_type *t, const rid_map *m) {
+    if (!t || !m->n) return t;
+    memo mm;
+    memset(&mm, 0, sizeof mm);
+    return subst_m(d, t, m, &mm);
+}
+
+/* ---- external visibility (Explainer.md "External visibility of types") ---- */
+
+static int in_set(const nodeset *s, const ct_type *t) {
+    if (!s) return 0;
+    for (uint32_t i = 0; i < s->n; i++)
+        if (s->v[i] == t) return 1;
+    return 0;
+}
+
+static void set_add(dec *d, nodeset *s, const ct_type *t) {
+    if (in_set(s, t)) return;
+    if (s->n == s->cap) {
+        uint32_t cap = s->cap ? s->cap * 2 : 16;
+        const ct_type **v = alloc(d, cap * sizeof *v);
+        if (s->n) memcpy(v, s->v, s->n * sizeof *v);
+        s->v = v;
+        s->cap = cap;
+    }
+    s->v[s->n++] = t;
+}
+
+static int is_named(const ct_type *t) {
+    return t->kind == CT_RECORD || t->kind == CT_VARIANT || t->kind == CT_ENUM || t->kind == CT_FLAGS ||
+           t->kind == CT_RESOURCE;
+}
+
+/* The type exports of an instance type, nested instances' included. */
+static void add_type_exports(dec *d, nodeset *s, const ct_type *it) {
+    for (uint32_t i = 0; i < it->nexports; i++) {
+        const ct_extern *x = &it->exports[i].ext;
+        if (x->sort == S_TYPE) set_add(d, s, x->type);
+        else if (x->sort == S_INSTANCE) add_type_exports(d, s, x->type);
+    }
+}
+
+/* Does every named type t uses appear in a, b or own? At top, t itself
+ * is being named (its members are checked, not t). */
+static int visible(dec *d, const ct_type *t, const nodeset *a, const nodeset *b, const nodeset *own, int top) {
+    if (!t) return 1;
+    if (!top && is_named(t)) return in_set(a, t) || in_set(b, t) || in_set(own, t);
+    switch (t->kind) {
+    case CT_OWN: case CT_BORROW:
+        return !t->ref || in_set(a, t->ref) || in_set(b, t->ref) || in_set(own, t->ref);
+    case CT_FUNC:
+        for (uint32_t i = 0; i < t->n; i++)
+            if (!visible(d, t->types[i], a, b, own, 0)) return 0;
+        return visible(d, t->a, a, b, own, 0);
+    case CT_INSTANCE: {
+        nodeset local;
+        memset(&local, 0, sizeof local);
+        if (own)
+            for (uint32_t i = 0; i < own->n; i++) set_add(d, &local, own->v[i]);
+        add_type_exports(d, &local, t);
+        for (uint32_t i = 0; i < t->nexports; i++) {
+            const ct_extern *x = &t->exports[i].ext;
+            if (x->sort == S_TYPE || x->sort == S_FUNC || x->sort == S_INSTANCE)
+                if (!visible(d, x->type, a, b, &local, x->sort == S_TYPE)) return 0;
+        }
+        return 1;
+    }
+    case CT_COMPONENT: case CT_RESOURCE: return 1;
+    default:
+        if (!ct_is_value(t)) return 1;
+        if (!visible(d, t->a, a, b, own, 0) || !visible(d, t->b, a, b, own, 0)) return 0;
+        if (t->types)
+            for (uint32_t i = 0; i < t->n; i++)
+                if (!visible(d, t->types[i], a, b, own, 0)) return 0;
+        return 1;
+    }
+}
+
+static const char *vis_sort(int sort) {
+    return sort == S_FUNC ? "func" : sort == S_TYPE ? "type" : sort == S_INSTANCE ? "instance" : "component";
+}
+
+/* An import or export of sc gets its identity and is checked: imports
+ * may use only imported named types, exports imported or exported ones. */
+static ct_extern name_extern(dec *d, scope *sc, ct_extern x, int import, int check, const uint8_t *at) {
+    if (x.sort == S_TYPE) {
+        ct_type *c = alloc(d, sizeof *c);
+        *c = *x.type;
+        x.type = c;
+    } else if (x.sort == S_INSTANCE && !import) {
+        memo mm;
+        rid_map none;
+        memset(&mm, 0, sizeof mm);
+        memset(&none, 0, sizeof none);
+        x.type = subst_all(d, x.type, &none, &mm, 1);
+    }
+    if (check && (x.sort == S_TYPE || x.sort == S_FUNC || x.sort == S_INSTANCE)) {
+        int ok = import ? visible(d, x.type, &sc->vis_imp, NULL, NULL, x.sort == S_TYPE)
+                        : visible(d, x.type, &sc->vis_imp, &sc->vis_exp, NULL, x.sort == S_TYPE);
+        if (!ok) INVALID(at, "%s not valid to be used as %s", vis_sort(x.sort), import ? "import" : "export");
+    }
+    nodeset *s = import ? &sc->vis_imp : &sc->vis_exp;
+    if (x.sort == S_TYPE) set_add(d, s, x.type);
+    if (x.sort == S_INSTANCE) add_type_exports(d, s, x.type);
+    return x;
 }
 
 static int ext_sub(dec *d, ct_extern actual, ct_extern expected, rid_map *m, char *why, size_t wn);
@@ -1812,9 +1977,11 @@ static void instance_def(dec *d, scope *sc) {
         for (uint32_t i = 0; i < fresh.n; i++) map_add(d, &all, fresh.from[i], fresh.to[i]);
         ct_type *it = new_type(d, CT_INSTANCE);
         ct_named *ex = alloc(d, (ct->nexports ? ct->nexports : 1) * sizeof *ex);
+        memo mm;
+        memset(&mm, 0, sizeof mm);
         for (uint32_t i = 0; i < ct->nexports; i++) {
             ex[i] = ct->exports[i];
-            ex[i].ext.type = subst(d, ct->exports[i].ext.type, &all);
+            ex[i].ext.type = all.n ? subst_m(d, ct->exports[i].ext.type, &all, &mm) : ct->exports[i].ext.type;
         }
         it->nexports = ct->nexports;
         it->exports = ex;
@@ -1937,6 +2104,7 @@ static void export_def(dec *d, scope *sc) {
         d->p--;
         MALFORMED("invalid optional export type");
     }
+    x = name_extern(d, sc, x, 0, 1, at);
     check_func_name(d, sc, &sc->exports, nm, x, at);
     if (sort == S_FUNC && x.type->a && x.type->a->has_borrow)
         INVALID(at, "function result cannot contain a `borrow` type");
