@@ -88,6 +88,8 @@ static _Noreturn void fail_at(dec *d, int code, const uint8_t *at, const char *f
 #define MALFORMED(...) fail_at(d, HIVE_EMALFORMED, d->p, __VA_ARGS__)
 #define INVALID(at, ...) fail_at(d, HIVE_EINVALID, (at), __VA_ARGS__)
 
+static int strict_res_identity; /* set while checking a synthesized instance */
+
 static void *alloc(dec *d, size_t n) {
     void *p = arena_alloc(d->ar, n ? n : 1);
     if (!p) fail_at(d, HIVE_ENOMEM, d->p, "out of memory");
@@ -860,11 +862,13 @@ static ct_extern externtype(dec *d, scope *sc) {
     return x;
 }
 
-static const char *nameattributes(dec *d) {
+/* nameattributes; *impl is set when an `implements` attribute is there. */
+static const char *nameattributes_i(dec *d, int *impl) {
     const uint8_t *at = d->p;
     uint8_t k = byte(d);
     if (k > 2) { d->p = at; MALFORMED("invalid extern name discriminant 0x%02x", k); }
     const char *nm = name(d);
+    if (impl) *impl = 0;
     if (k == 2) {
         uint32_t n = u32(d);
         int seen = 0;
@@ -875,10 +879,20 @@ static const char *nameattributes(dec *d) {
             if (seen & (1 << a)) INVALID(aa, "duplicate attribute");
             seen |= 1 << a;
             const char *v = name(d);
-            if (a == 0 && !interface_ok(v)) INVALID(aa, "`%s` is not a valid interface name", v);
+            if (a == 0) {
+                if (!*v) INVALID(aa, "`` is not a valid name");
+                if (!interface_ok(v)) INVALID(aa, "`%s` must be an interface name", v);
+                if (impl) *impl = 1;
+            }
         }
     }
     return nm;
+}
+
+static void check_implements(dec *d, const uint8_t *at, const char *nm, int sort, int impl) {
+    if (!impl) return;
+    if (sort != S_INSTANCE) INVALID(at, "only instances can have an `implements` attribute");
+    if (strchr(nm, ':')) INVALID(at, "name `%s` is not valid with `implements`", nm);
 }
 
 /* Pushes an extern into the index space of its sort (an import, or an
@@ -887,6 +901,13 @@ static ent *push_extern(dec *d, scope *sc, ct_extern x) {
     ent *e = push(d, sc, x.sort);
     e->t = x.type;
     return e;
+}
+
+/* A handle type names resource node res: the same identity where both
+ * are known. */
+static int same_res(const ct_type *h, const ct_type *res) {
+    if (h->rid != res->rid) return 0;
+    return !h->ref || h->ref == res || !strict_res_identity;
 }
 
 static void check_func_name(dec *d, scope *sc, named_list *l, const char *nm, ct_extern x,
@@ -906,12 +927,12 @@ static void check_func_name(dec *d, scope *sc, named_list *l, const char *nm, ct
         const ct_type *ft = x.type;
         if (kind == 1) {
             const ct_type *rt = ft->a;
-            int ok = rt && rt->kind == CT_OWN && rt->rid == res->rid;
-            if (rt && rt->kind == CT_RESULT && rt->a && rt->a->kind == CT_OWN && rt->a->rid == res->rid) ok = 1;
+            int ok = rt && rt->kind == CT_OWN && same_res(rt, res);
+            if (rt && rt->kind == CT_RESULT && rt->a && rt->a->kind == CT_OWN && same_res(rt->a, res)) ok = 1;
             if (!ok) INVALID(at, "function `%s` should return an owned handle of its resource", nm);
         } else if (kind == 2) {
             if (!ft->n || strcmp(ft->labels[0], "self") || ft->types[0]->kind != CT_BORROW ||
-                ft->types[0]->rid != res->rid)
+                !same_res(ft->types[0], res))
                 INVALID(at, "function `%s` should have a first parameter `self: borrow` of its resource", nm);
         }
     }
@@ -942,8 +963,10 @@ static ct_extern fresh_instance(dec *d, ct_extern x) {
 static ct_extern name_extern(dec *d, scope *sc, ct_extern x, int import, int check, const uint8_t *at);
 
 static void import_decl(dec *d, scope *sc, const uint8_t *at) {
-    const char *nm = nameattributes(d);
+    int impl;
+    const char *nm = nameattributes_i(d, &impl);
     ct_extern x = fresh_instance(d, externtype(d, sc));
+    check_implements(d, at, nm, x.sort, impl);
     x = name_extern(d, sc, x, 1, sc->kind != SC_ITYPE, at);
     check_func_name(d, sc, &sc->imports, nm, x, at);
     if (x.sort == S_TYPE && x.type->kind == CT_RESOURCE) {
@@ -962,8 +985,10 @@ static void import_decl(dec *d, scope *sc, const uint8_t *at) {
 }
 
 static void export_decl(dec *d, scope *sc, const uint8_t *at) {
-    const char *nm = nameattributes(d);
+    int impl;
+    const char *nm = nameattributes_i(d, &impl);
     ct_extern x = fresh_instance(d, externtype(d, sc));
+    check_implements(d, at, nm, x.sort, impl);
     x = name_extern(d, sc, x, 0, sc->kind != SC_ITYPE, at);
     check_func_name(d, sc, &sc->exports, nm, x, at);
     if (x.sort == S_TYPE && x.type->kind == CT_RESOURCE && !x.type->labels) {
@@ -2006,12 +2031,21 @@ static void instance_def(dec *d, scope *sc) {
         named_list l;
         memset(&l, 0, sizeof l);
         for (uint32_t i = 0; i < n; i++) {
-            args[i].name = nameattributes(d);
+            int impl;
+            args[i].name = nameattributes_i(d, &impl);
             const uint8_t *sa = d->p;
             args[i].sort = (uint8_t)sort_of(d);
             args[i].idx = u32(d);
+            check_implements(d, sa, args[i].name, args[i].sort, impl);
             ct_extern x = ext_of(d, sc, args[i].sort, args[i].idx, sa);
+            if (x.sort == S_TYPE) {
+                ct_type *c = alloc(d, sizeof *c);
+                *c = *x.type;
+                x.type = c;
+            }
+            strict_res_identity = 1;
             check_func_name(d, sc, &l, args[i].name, x, sa);
+            strict_res_identity = 0;
             named_push(d, &l, args[i].name, x, sa, "export");
         }
         ct_type *it = new_type(d, CT_INSTANCE);
@@ -2078,9 +2112,11 @@ static void type_def(dec *d, scope *sc) {
 static void export_def(dec *d, scope *sc) {
     const uint8_t *at = d->p;
     int64_t fresh_from = -1;
-    const char *nm = nameattributes(d);
+    int impl;
+    const char *nm = nameattributes_i(d, &impl);
     const uint8_t *sa = d->p;
     int sort = sort_of(d);
+    check_implements(d, at, nm, sort, impl);
     uint32_t idx = u32(d);
     ct_extern x = ext_of(d, sc, sort, idx, sa);
     if (sort != S_CORE_MODULE && sort < S_FUNC) INVALID(sa, "cannot export a %s", sort_name(sort));
@@ -2167,6 +2203,13 @@ static void module_def(dec *d, scope *sc, const uint8_t *start, size_t len) {
         case HIVE_EXTERN_GLOBAL: cn->ext.valtype = xt.valtype; cn->ext.mut = (uint8_t)xt.mutable_; break;
         }
     }
+    for (size_t i = 0; i < ni && ok; i++)
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(imps[i].mod, imps[j].mod) && !strcmp(imps[i].name, imps[j].name)) {
+                hive_module_release(m);
+                d->p = start;
+                INVALID(start, "duplicate import name `%s:%s`", imps[i].mod, imps[i].name);
+            }
     t->ncimports = (uint32_t)ni;
     t->cimports = imps;
     t->ncexports = (uint32_t)ne;
