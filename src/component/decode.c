@@ -2004,9 +2004,21 @@ static void instance_def(dec *d, scope *sc) {
         ct_named *ex = alloc(d, (ct->nexports ? ct->nexports : 1) * sizeof *ex);
         memo mm;
         memset(&mm, 0, sizeof mm);
+        /* imported value types are replaced by the arguments' own */
+        int seeded = 0;
+        for (uint32_t i = 0; i < ct->nimports; i++) {
+            const ct_named *im = &ct->imports[i];
+            if (im->ext.sort != S_TYPE || !ct_is_value(im->ext.type)) continue;
+            for (uint32_t j = 0; j < n; j++)
+                if (!strcmp(args[j].name, im->name) && args[j].sort == S_TYPE) {
+                    memo_put(d, &mm, im->ext.type, get(d, sc, S_TYPE, args[j].idx, at)->t);
+                    seeded = 1;
+                }
+        }
         for (uint32_t i = 0; i < ct->nexports; i++) {
             ex[i] = ct->exports[i];
-            ex[i].ext.type = all.n ? subst_m(d, ct->exports[i].ext.type, &all, &mm) : ct->exports[i].ext.type;
+            ex[i].ext.type = (all.n || seeded) ? subst_all(d, ct->exports[i].ext.type, &all, &mm, seeded)
+                                               : ct->exports[i].ext.type;
         }
         it->nexports = ct->nexports;
         it->exports = ex;
