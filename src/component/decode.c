@@ -619,7 +619,25 @@ static void core_type_def(dec *d, scope *sc) {
     const ct_type *t;
     if (f == 0x60) t = core_functype_body(d);
     else if (f == 0x50) t = core_moduletype(d, sc);
-    else if (f == 0x4e || f == 0x4f || f == 0x00 || f == 0x5f || f == 0x5e)
+    else if (f == 0x00 || f == 0x4f) {
+        /* a (non-final with the 0x00 prefix, or final) subtype of a
+         * function type: kept as the function type */
+        if (f == 0x00 && byte(d) != 0x50) { d->p--; MALFORMED("invalid core type"); }
+        uint32_t n = u32(d);
+        for (uint32_t i = 0; i < n; i++) {
+            const uint8_t *ia = d->p;
+            uint32_t x = u32(d);
+            get(d, sc, S_CORE_TYPE, x, ia);
+        }
+        const uint8_t *ca = d->p;
+        uint8_t k = byte(d);
+        if (k != 0x60) {
+            d->p = ca;
+            if (k == 0x5f || k == 0x5e) INVALID(ca, "core GC struct and array types are not supported");
+            MALFORMED("invalid core composite type 0x%02x", k);
+        }
+        t = core_functype_body(d);
+    } else if (f == 0x4e || f == 0x5f || f == 0x5e)
         INVALID(at, "core GC types are not supported");
     else { d->p = at; MALFORMED("invalid core type 0x%02x", f); }
     if (sc->kind == SC_COMPONENT) add_def(d, sc, D_CORE_TYPE, at);
