@@ -12,9 +12,16 @@ $(BUILD)/componentcli/%.wasm: tests/componentcli/%.wat
 	@mkdir -p $(dir $@)
 	$(JCO) parse $< -o $@
 
+# The README's embedding example, built and run against its component.
+$(BUILD)/examples/component-greet: examples/component/greet.c $(BUILD)/libhive.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-unused-parameter $< $(BUILD)/libhive.a -o $@ $(LDLIBS)
+
 component-cli: test-deps
-	@$(MAKE) --no-print-directory $(BUILD)/hive $(BUILD)/componentcli/echo.wasm
-	@tests/componentcli/run.sh $(BUILD)/hive $(BUILD)/componentcli/echo.wasm
+	@$(MAKE) --no-print-directory $(BUILD)/hive $(BUILD)/componentcli/echo.wasm \
+	    $(BUILD)/componentcli/greet.wasm $(BUILD)/examples/component-greet
+	@tests/componentcli/run.sh $(BUILD)/hive $(BUILD)/componentcli/echo.wasm \
+	    $(BUILD)/examples/component-greet $(BUILD)/componentcli/greet.wasm
 
 test: component-cli
 
