@@ -639,6 +639,8 @@ void hive_cinstance_interrupt(hive_cinstance *ci) {
 
 int hive_cinstance_drop_handle(hive_cinstance *ci, uint32_t handle) {
     if (!ci) return HIVE_EARG;
+    if (ci->state == CI_RUNNING || ci->state == CI_SUSPENDED || ci->state == CI_PENDING) return HIVE_ESTATE;
+    if (ci->post_pending && hive_cinstance_post_return(ci) != HIVE_OK) return HIVE_ETRAP;
     handle_table *t = &ci->host_handles;
     if (handle == 0 || handle >= t->n || !t->v[handle].rt) return HIVE_EARG;
     rt_handle h = t->v[handle];
