@@ -202,7 +202,9 @@ hive_status hive_cinstance_call(hive_cinstance *instance, hive_cfunc *func,
                                 const hive_cval *args, size_t nargs, uint64_t budget);
 hive_status hive_cinstance_resume(hive_cinstance *instance, uint64_t budget);
 /* Gives the result of the PENDING host call (nresults 0 or 1, of its
- * result type; moved out of results). HIVE_EARG when it does not match. */
+ * result type; consumed: results[0] is cleared). HIVE_EARG when the count
+ * is wrong (the call stays PENDING); a value not of the result type makes
+ * the call trap (lowering may already have called the guest's realloc). */
 int hive_cinstance_complete(hive_cinstance *instance, hive_cval *results, size_t nresults);
 int hive_cinstance_complete_trap(hive_cinstance *instance, const char *message);
 /* Moves the results of a DONE call into out (at most max; returns how

@@ -67,6 +67,8 @@ typedef struct dec {
     ct_type *prim[CT_ERRCTX + 1];
     hive_module **mods;
     uint32_t nmods, capmods;
+    const void **ridv; /* rid -> identity address */
+    uint32_t capridv;
 } dec;
 
 /* ---- errors and reading ---------------------------------------------- */
@@ -402,8 +404,19 @@ static def *add_def(dec *d, scope *sc, int kind, const uint8_t *at) {
 
 static uint32_t new_rid(dec *d) {
     if (d->comp->nrids >= 1000000) fail_at(d, HIVE_ELIMIT, d->p, "too many resource types");
+    uint32_t r = d->comp->nrids;
+    if (r >= d->capridv) {
+        uint32_t cap = d->capridv ? d->capridv * 2 : 64;
+        const void **v = alloc(d, cap * sizeof *v);
+        if (r) memcpy(v, d->ridv, r * sizeof *v);
+        d->ridv = v;
+        d->capridv = cap;
+    }
+    d->ridv[r] = alloc(d, 1);
     return d->comp->nrids++;
 }
+
+static const void *rid_id(dec *d, uint32_t rid) { return rid < d->comp->nrids ? d->ridv[rid] : NULL; }
 
 static ct_type *new_type(dec *d, int kind) {
     ct_type *t = alloc(d, sizeof *t);
@@ -775,6 +788,7 @@ static const ct_type *defvaltype(dec *d, scope *sc, int64_t op, const uint8_t *a
         ent *e = get(d, sc, S_TYPE, i, ia);
         if (e->t->kind != CT_RESOURCE) INVALID(ia, "type index %u is not a resource type", i);
         t->rid = e->t->rid;
+        t->rid_id = rid_id(d, t->rid);
         t->ref = e->t;
         t->labels = alloc(d, sizeof *t->labels);
         t->labels[0] = e->t->labels ? e->t->labels[0] : NULL;
@@ -861,6 +875,7 @@ static ct_extern externtype(dec *d, scope *sc) {
         } else if (b == 0x01) {
             ct_type *r = new_type(d, CT_RESOURCE);
             r->rid = new_rid(d);
+            r->rid_id = rid_id(d, r->rid);
             x.type = r;
         } else { d->p--; MALFORMED("invalid type bound"); }
         break;
@@ -1131,6 +1146,7 @@ static const ct_type *subst_all(dec *d, const ct_type *t, const rid_map *m, memo
         c = alloc(d, sizeof *c);
         *c = *t;
         c->rid = r;
+        c->rid_id = rid_id(d, r);
         c->ref = ref;
         break;
     }
@@ -2105,6 +2121,7 @@ static void type_def(dec *d, scope *sc) {
         if (rep != HIVE_I32) { d->p = ra; INVALID(ra, "resources can only be represented by `i32`"); }
         ct_type *r = new_type(d, CT_RESOURCE);
         r->rid = new_rid(d);
+        r->rid_id = rid_id(d, r->rid);
         uint8_t has = byte(d);
         if (has == 1) {
             uint32_t f = u32(d);
@@ -2171,6 +2188,11 @@ static void export_def(dec *d, scope *sc) {
         MALFORMED("invalid optional export type");
     }
     x = name_extern(d, sc, x, 0, 1, at);
+    if (x.sort == S_TYPE && x.type->kind == CT_RESOURCE) { /* a new node: name it */
+        ct_type *r = (ct_type *)x.type;
+        r->labels = alloc(d, sizeof *r->labels);
+        r->labels[0] = nm;
+    }
     check_func_name(d, sc, &sc->exports, nm, x, at);
     if (sort == S_FUNC && x.type->a && x.type->a->has_borrow)
         INVALID(at, "function result cannot contain a `borrow` type");

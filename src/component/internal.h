@@ -111,6 +111,7 @@ struct ct_type {
     int has_borrow;  /* transitively */
     const void *hres; /* own/borrow in host signatures: the host resource */
     const struct ct_type *ref; /* own/borrow: the resource type's node (its identity for visibility) */
+    const void *rid_id; /* own/borrow/resource: a unique address per rid (hive_ctype's identity) */
     int has_res;     /* transitively contains own/borrow */
 };
 

@@ -358,6 +358,37 @@ static void test_imports_exports(void) {
     hive_component_release(c);
 }
 
+/* Handle types of one resource share an identity; another component's
+ * resources do not. */
+static void test_resource_identity(void) {
+    hive_component *a = NULL, *b = NULL;
+    CHECK(hive_component_new(engine, guestres_wasm, sizeof guestres_wasm, &a, NULL) == HIVE_OK);
+    CHECK(hive_component_new(engine, guestres_wasm, sizeof guestres_wasm, &b, NULL) == HIVE_OK);
+    if (!a || !b) return;
+    const hive_cextern *make = NULL, *get = NULL, *make_b = NULL;
+    for (size_t i = 0; i < hive_component_export_count(a); i++) {
+        const char *n;
+        const hive_cextern *x = hive_component_export(a, i, &n);
+        if (!strcmp(n, "make")) make = x;
+        if (!strcmp(n, "get")) get = x;
+        x = hive_component_export(b, i, &n);
+        if (!strcmp(n, "make")) make_b = x;
+    }
+    CHECK(make && get && make_b);
+    if (!make || !get || !make_b) return;
+    hive_ctype *own = hive_cextern_func_result(make), *own_b = hive_cextern_func_result(make_b);
+    hive_ctype *borrow = hive_cextern_func_param(get, 0, NULL);
+    CHECK(own && own->kind == HIVE_C_OWN && borrow && borrow->kind == HIVE_C_BORROW);
+    CHECK(own && borrow && own->resource && own->resource == borrow->resource);
+    CHECK(own && own_b && own->resource != own_b->resource);
+    CHECK(own && own->name && !strcmp(own->name, "thing"));
+    hive_ctype_release(own);
+    hive_ctype_release(own_b);
+    hive_ctype_release(borrow);
+    hive_component_release(a);
+    hive_component_release(b);
+}
+
 static void test_malformed(void) {
     hive_error err;
     /* bad version */
@@ -636,6 +667,7 @@ int main(void) {
     engine = hive_engine_new(NULL);
     RUN(test_detect);
     RUN(test_imports_exports);
+    RUN(test_resource_identity);
     RUN(test_malformed);
     RUN(test_string_roundtrip);
     RUN(test_semver_and_unlinkable);
