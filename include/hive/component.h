@@ -149,7 +149,8 @@ void hive_linker_free(hive_linker *linker);
  * NULL or "" for a function imported directly by name). Its type is given
  * in WIT syntax over the value types of hive/cvalue.h, e.g.
  * "func(a: u32, s: string) -> list<u8>" or "func()"; own<R>/borrow<R> name a
- * resource R defined in the same interface with hive_linker_define_resource.
+ * resource R defined in the same interface with hive_linker_define_resource,
+ * or in another as own<IFACE#R> ("own<wasi:io/streams@0.2.0#input-stream>").
  * The import's type must match it, else instantiation fails with
  * HIVE_EUNLINKABLE naming both. Interfaces match by semver compatibility:
  * a guest importing "ns:pkg/iface@0.2.4" is served by "@0.2.12" (same

@@ -644,7 +644,10 @@ static rt_item resolve_import(ictx *x, cinst *ci, const char *name, const ct_ext
                 mi->sort = m->ext.sort;
                 if (pass == 0 && m->ext.sort == S_TYPE) {
                     mi->type = m->ext.type;
-                    if (m->ext.type->kind == CT_RESOURCE) {
+                    if (m->ext.type->kind == CT_RESOURCE && ci->res[m->ext.type->rid]) {
+                        /* (eq R) of a resource bound by an earlier import */
+                        mi->of.res = ci->res[m->ext.type->rid];
+                    } else if (m->ext.type->kind == CT_RESOURCE) {
                         host_res *r = linker_find_res(l, name, m->name);
                         if (!r)
                             ifail(x, HIVE_EUNLINKABLE, "import `%s` has no definition for resource `%s` in the linker", name, m->name);
