@@ -1,6 +1,7 @@
 # mk/component.mk -- the component model's own tests (docs/COMPONENTS.md).
 #   make component-cli   `hive run` with a component (tests/componentcli/)
 #   make component-bench instantiation and call overhead, component vs core
+#                        (also run by make bench)
 # build/tests/test_component (make unit) covers the C API; the reference
 # .wast suite is `make component-spec` (mk/componentspec.mk).
 
@@ -32,3 +33,6 @@ $(BUILD)/bench/component-bench: bench/component.c $(BUILD)/libhive.a
 component-bench: test-deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench/component-bench $(BUILD)/componentcli/echo.wasm
 	$(BUILD)/bench/component-bench $(BUILD)/componentcli/echo.wasm
+
+# `make bench` reports the component ratios too.
+bench: component-bench
