@@ -993,14 +993,14 @@ static ct_extern fresh_instance(dec *d, ct_extern x) {
     return x;
 }
 
-static ct_extern name_extern(dec *d, scope *sc, ct_extern x, int import, int check, const uint8_t *at);
+static ct_extern name_extern(dec *d, scope *sc, ct_extern x, int import, int check, const uint8_t *at, const char *nm);
 
 static void import_decl(dec *d, scope *sc, const uint8_t *at) {
     int impl;
     const char *nm = nameattributes_i(d, &impl);
     ct_extern x = fresh_instance(d, externtype(d, sc));
     check_implements(d, at, nm, x.sort, impl);
-    x = name_extern(d, sc, x, 1, sc->kind != SC_ITYPE, at);
+    x = name_extern(d, sc, x, 1, sc->kind != SC_ITYPE, at, nm);
     check_func_name(d, sc, &sc->imports, nm, x, at);
     if (x.sort == S_TYPE && x.type->kind == CT_RESOURCE) {
         ct_type *r = (ct_type *)x.type; /* fresh from externtype */
@@ -1022,7 +1022,7 @@ static void export_decl(dec *d, scope *sc, const uint8_t *at) {
     const char *nm = nameattributes_i(d, &impl);
     ct_extern x = fresh_instance(d, externtype(d, sc));
     check_implements(d, at, nm, x.sort, impl);
-    x = name_extern(d, sc, x, 0, sc->kind != SC_ITYPE, at);
+    x = name_extern(d, sc, x, 0, sc->kind != SC_ITYPE, at, nm);
     check_func_name(d, sc, &sc->exports, nm, x, at);
     if (x.sort == S_TYPE && x.type->kind == CT_RESOURCE && !x.type->labels) {
         ct_type *r = (ct_type *)x.type;
@@ -1286,7 +1286,7 @@ static const char *vis_sort(int sort) {
 
 /* An import or export of sc gets its identity and is checked: imports
  * may use only imported named types, exports imported or exported ones. */
-static ct_extern name_extern(dec *d, scope *sc, ct_extern x, int import, int check, const uint8_t *at) {
+static ct_extern name_extern(dec *d, scope *sc, ct_extern x, int import, int check, const uint8_t *at, const char *nm) {
     if (x.sort == S_TYPE) {
         ct_type *c = alloc(d, sizeof *c);
         *c = *x.type;
@@ -1301,7 +1301,7 @@ static ct_extern name_extern(dec *d, scope *sc, ct_extern x, int import, int che
     if (check && (x.sort == S_TYPE || x.sort == S_FUNC || x.sort == S_INSTANCE)) {
         int ok = import ? visible(d, x.type, &sc->vis_imp, NULL, NULL, x.sort == S_TYPE)
                         : visible(d, x.type, &sc->vis_imp, &sc->vis_exp, NULL, x.sort == S_TYPE);
-        if (!ok) INVALID(at, "%s not valid to be used as %s", vis_sort(x.sort), import ? "import" : "export");
+        if (!ok) INVALID(at, "%s not valid to be used as %s (`%s`)", vis_sort(x.sort), import ? "import" : "export", nm);
     }
     nodeset *s = import ? &sc->vis_imp : &sc->vis_exp;
     if (x.sort == S_TYPE) set_add(d, s, x.type);
@@ -2187,7 +2187,7 @@ static void export_def(dec *d, scope *sc) {
         d->p--;
         MALFORMED("invalid optional export type");
     }
-    x = name_extern(d, sc, x, 0, 1, at);
+    x = name_extern(d, sc, x, 0, 1, at, nm);
     if (x.sort == S_TYPE && x.type->kind == CT_RESOURCE) { /* a new node: name it */
         ct_type *r = (ct_type *)x.type;
         r->labels = alloc(d, sizeof *r->labels);
