@@ -1291,12 +1291,6 @@ static ct_extern name_extern(dec *d, scope *sc, ct_extern x, int import, int che
         ct_type *c = alloc(d, sizeof *c);
         *c = *x.type;
         x.type = c;
-    } else if (x.sort == S_INSTANCE && !import) {
-        memo mm;
-        rid_map none;
-        memset(&mm, 0, sizeof mm);
-        memset(&none, 0, sizeof none);
-        x.type = subst_all(d, x.type, &none, &mm, 1);
     }
     if (check && (x.sort == S_TYPE || x.sort == S_FUNC || x.sort == S_INSTANCE)) {
         int ok = import ? visible(d, x.type, &sc->vis_imp, NULL, NULL, x.sort == S_TYPE)
