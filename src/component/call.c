@@ -153,6 +153,7 @@ static int lifted_start(lifted_call *lc, const hive_cval *args, uint32_t nargs, 
     c.call = &lc->cs;
     c.fused = lc->caller != NULL;
     c.host_side = lc->caller == NULL;
+    c.hints = lc->hints;
     int rc = setjmp(jb);
     if (rc) {
         snprintf(msg, msglen, "%s", c.msg);
@@ -171,6 +172,7 @@ static int lifted_results(lifted_call *lc, hive_cval *out, char *msg, size_t msg
     cx_init(&c, f->inst, f->memory, f->realloc, f->enc, &jb);
     c.fused = lc->caller != NULL;
     c.host_side = lc->caller == NULL;
+    c.hints = lc->hints;
     int rc = setjmp(jb);
     if (rc) {
         snprintf(msg, msglen, "%s", c.msg);
@@ -198,10 +200,11 @@ static int lifted_finish(lifted_call *lc, char *msg, size_t msglen) {
 
 /* A whole call from one component into another's lifted function. */
 static int call_lifted_nested(rt_func *f, cinst *caller, const hive_cval *args, hive_cval *res,
-                              lifted_call *lc, char *msg, size_t msglen) {
+                              lifted_call *lc, str_hints *hints, char *msg, size_t msglen) {
     memset(lc, 0, sizeof *lc);
     lc->f = f;
     lc->caller = caller;
+    lc->hints = hints;
     hive_val flat[MAX_FLAT_PARAMS + 1];
     uint32_t nflat = 0;
     int rc = lifted_start(lc, args, f->ft->n, flat, &nflat, msg, msglen);
@@ -234,7 +237,8 @@ static hive_host_status call_host(hive_cinstance *root, const host_func *h, cons
 /* ---- canon lower: the core function a component imports --------------------------- */
 
 static hive_host_status lower_results(lower_ctx *lx, hive_host_call *call, const hive_val *args,
-                                      hive_val *results, hive_cval *res, int from_host, char *msg) {
+                                      hive_val *results, hive_cval *res, int from_host, char *msg,
+                                      str_hints *hints) {
     const ct_type *ft = lx->ft;
     if (!ft->a) return HIVE_HOST_OK;
     jmp_buf jb;
@@ -242,6 +246,7 @@ static hive_host_status lower_results(lower_ctx *lx, hive_host_call *call, const
     cx_init(&c, lx->inst, lx->memory, lx->realloc, lx->enc, &jb);
     c.fused = !from_host;
     c.host_side = from_host;
+    c.hints = hints;
     if (setjmp(jb)) {
         snprintf(msg, 200, "%s", c.msg);
         return HIVE_HOST_TRAP;
@@ -283,6 +288,7 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
     memset(&res, 0, sizeof res);
     call_state cs;
     cs_init(&cs);
+    str_hints hints = {0};
     hive_host_status status = HIVE_HOST_TRAP;
 
     jmp_buf jb;
@@ -291,6 +297,7 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
     c.call = &cs;
     c.fused = !from_host;
     c.host_side = from_host;
+    c.hints = from_host ? NULL : &hints;
     if (setjmp(jb)) {
         snprintf(msg, sizeof msg, "%s", c.msg);
         goto out;
@@ -328,12 +335,12 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
             if (argv != argv_inline) free(argv);
             return HIVE_HOST_PENDING;
         }
-        status = lower_results(lx, call, args, results, &res, 1, msg);
+        status = lower_results(lx, call, args, results, &res, 1, msg, NULL);
         if (status != HIVE_HOST_OK) goto out;
     } else {
         lifted_call lc;
-        if (call_lifted_nested(callee, ci, argv, &res, &lc, msg, sizeof msg)) goto out;
-        status = lower_results(lx, call, args, results, &res, 0, msg);
+        if (call_lifted_nested(callee, ci, argv, &res, &lc, &hints, msg, sizeof msg)) goto out;
+        status = lower_results(lx, call, args, results, &res, 0, msg, &hints);
         if (status != HIVE_HOST_OK) goto out;
         if (lifted_finish(&lc, msg, sizeof msg)) {
             status = HIVE_HOST_TRAP;
@@ -343,6 +350,7 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
     status = HIVE_HOST_OK;
 out:
     cs_release(&cs);
+    hints_free(&hints);
     clear_vals(argv, nargs);
     if (argv != argv_inline) free(argv);
     hive_cval_clear(&res);
@@ -586,7 +594,7 @@ int hive_cinstance_complete(hive_cinstance *ci, hive_cval *results, size_t nresu
         fake[idx].type = HIVE_I32;
         fake[idx].of.i32 = (uint32_t)ci->pend_out_ptr;
     }
-    hive_host_status hs = lower_results(lx, NULL, fake, flat, results, 1, msg);
+    hive_host_status hs = lower_results(lx, NULL, fake, flat, results, 1, msg, NULL);
     if (results && nresults) hive_cval_clear(&results[0]);
     cs_release(&ci->pend_cs);
     ci->pend = NULL;

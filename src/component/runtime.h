@@ -59,6 +59,7 @@ typedef struct lifted_call {
     hive_val flat_res[2];
     uint32_t nflat_res;
     int entered;
+    str_hints *hints; /* strings' origins, between components */
 } lifted_call;
 
 enum { CI_IDLE, CI_RUNNING, CI_SUSPENDED, CI_PENDING, CI_DONE, CI_TRAPPED };
