@@ -45,9 +45,11 @@ int run_nested(cinst *ci, hive_func *f, const hive_val *args, uint32_t nargs, hi
         }
     }
     root->depth++;
+    root->no_pend++;
     hive_status st = hive_exec_call(e, f, args, nargs, 0);
     while (st == HIVE_SUSPENDED && !__atomic_load_n(&root->interrupted, __ATOMIC_RELAXED))
         st = hive_exec_resume(e, 0);
+    root->no_pend--;
     root->depth--;
     if (st == HIVE_SUSPENDED) {
         hive_exec_reset(e);
@@ -198,23 +200,46 @@ static int lifted_finish(lifted_call *lc, char *msg, size_t msglen) {
     return rc ? CX_TRAP : 0;
 }
 
-/* A whole call from one component into another's lifted function. */
-static int call_lifted_nested(rt_func *f, cinst *caller, const hive_cval *args, hive_cval *res,
-                              lifted_call *lc, str_hints *hints, char *msg, size_t msglen) {
-    memset(lc, 0, sizeof *lc);
-    lc->f = f;
-    lc->caller = caller;
-    lc->hints = hints;
-    hive_val flat[MAX_FLAT_PARAMS + 1];
-    uint32_t nflat = 0;
-    int rc = lifted_start(lc, args, f->ft->n, flat, &nflat, msg, msglen);
-    if (rc) return CX_TRAP;
-    const ct_type *cft = NULL;
-    (void)cft;
-    const hive_functype *hft = hive_func_type(f->core);
-    lc->nflat_res = hft->nresults;
-    if (run_nested(f->inst, f->core, flat, nflat, lc->flat_res, hft->nresults, msg, msglen)) return CX_TRAP;
-    if (lifted_results(lc, res, msg, msglen)) return CX_TRAP;
+/* Runs a lifted function called from another component on the next
+ * helper exec: 0 (results in lc->flat_res), CX_TRAP, or NESTED_PENDING:
+ * a host function further in returned PENDING; the exec (*pend_e) keeps
+ * its level until the call is finished by hive_cinstance_resume. */
+#define NESTED_PENDING 3
+static int nested_call(hive_cinstance *root, lifted_call *lc, const hive_val *flat, uint32_t nflat,
+                       hive_exec **pend_e, char *msg, size_t msglen) {
+    if (root->depth >= MAX_NESTED) {
+        snprintf(msg, msglen, "call stack exhausted");
+        return CX_TRAP;
+    }
+    hive_exec *e = root->helpers[root->depth];
+    if (!e) {
+        e = comp_exec_take(root->comp);
+        __atomic_store_n(&root->helpers[root->depth], e, __ATOMIC_RELEASE);
+        if (!e) {
+            snprintf(msg, msglen, "out of memory");
+            return CX_TRAP;
+        }
+    }
+    root->depth++;
+    hive_status st = hive_exec_call(e, lc->f->core, flat, nflat, 0);
+    while (st == HIVE_SUSPENDED && !__atomic_load_n(&root->interrupted, __ATOMIC_RELAXED))
+        st = hive_exec_resume(e, 0);
+    if (st == HIVE_PENDING) {
+        *pend_e = e;
+        return NESTED_PENDING;
+    }
+    root->depth--;
+    if (st == HIVE_SUSPENDED) {
+        hive_exec_reset(e);
+        snprintf(msg, msglen, "interrupted");
+        return CX_TRAP;
+    }
+    if (st != HIVE_DONE) {
+        const hive_trap *t = hive_exec_trap(e);
+        snprintf(msg, msglen, "%.199s", st == HIVE_TRAPPED && t && t->message[0] ? t->message : "call failed");
+        return CX_TRAP;
+    }
+    lc->nflat_res = (uint32_t)hive_exec_results(e, lc->flat_res, 2);
     return 0;
 }
 
@@ -289,6 +314,7 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
     call_state cs;
     cs_init(&cs);
     str_hints hints = {0};
+    lifted_call *lc = NULL;
     hive_host_status status = HIVE_HOST_TRAP;
 
     jmp_buf jb;
@@ -318,11 +344,13 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
             goto out;
         }
         if (hs == HIVE_HOST_PENDING) {
-            if (call->exec != root->main || root->pend) {
-                snprintf(msg, sizeof msg, "a host function returned PENDING inside a nested call");
+            if (root->no_pend || root->pend) {
+                snprintf(msg, sizeof msg, "a host function returned PENDING inside %s",
+                         root->pend ? "a call already waiting" : "realloc, post-return, a destructor or a start function");
                 goto out;
             }
             root->pend = lx;
+            root->pend_exec = call->exec;
             root->pend_host = h;
             root->pend_cs = cs;
             if (cs.lenders == cs.lend_inline) root->pend_cs.lenders = root->pend_cs.lend_inline;
@@ -338,17 +366,53 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
         status = lower_results(lx, call, args, results, &res, 1, msg, NULL);
         if (status != HIVE_HOST_OK) goto out;
     } else {
-        lifted_call lc;
-        if (call_lifted_nested(callee, ci, argv, &res, &lc, &hints, msg, sizeof msg)) goto out;
+        lc = calloc(1, sizeof *lc);
+        if (!lc) {
+            snprintf(msg, sizeof msg, "out of memory");
+            goto out;
+        }
+        lc->f = callee;
+        lc->caller = ci;
+        lc->hints = &hints;
+        hive_val flat[MAX_FLAT_PARAMS + 1];
+        uint32_t nf = 0;
+        hive_exec *pe = NULL;
+        if (lifted_start(lc, argv, nargs, flat, &nf, msg, sizeof msg)) goto out;
+        int rc = nested_call(root, lc, flat, nf, &pe, msg, sizeof msg);
+        if (rc == NESTED_PENDING) {
+            nframe *fr = calloc(1, sizeof *fr);
+            if (!fr || root->nframes >= MAX_NESTED) {
+                free(fr);
+                snprintf(msg, sizeof msg, "out of memory");
+                goto out;
+            }
+            fr->lx = lx;
+            fr->lc = lc;
+            fr->cs = cs;
+            if (cs.lenders == cs.lend_inline) fr->cs.lenders = fr->cs.lend_inline;
+            fr->hints = hints;
+            lc->hints = &fr->hints;
+            fr->out_ptr = -1;
+            if (ft->a && ft->a->nflat > MAX_FLAT_RESULTS) fr->out_ptr = args[nflat > MAX_FLAT_PARAMS ? 1 : nflat].of.i32;
+            fr->callee_exec = pe;
+            fr->caller_exec = call->exec;
+            root->frames[root->nframes++] = fr;
+            clear_vals(argv, nargs);
+            if (argv != argv_inline) free(argv);
+            return HIVE_HOST_PENDING;
+        }
+        if (rc) goto out;
+        if (lifted_results(lc, &res, msg, sizeof msg)) goto out;
         status = lower_results(lx, call, args, results, &res, 0, msg, &hints);
         if (status != HIVE_HOST_OK) goto out;
-        if (lifted_finish(&lc, msg, sizeof msg)) {
+        if (lifted_finish(lc, msg, sizeof msg)) {
             status = HIVE_HOST_TRAP;
             goto out;
         }
     }
     status = HIVE_HOST_OK;
 out:
+    free(lc);
     cs_release(&cs);
     hints_free(&hints);
     clear_vals(argv, nargs);
@@ -569,13 +633,94 @@ hive_status hive_cinstance_call(hive_cinstance *ci, hive_cfunc *func, const hive
     return finish_call(ci, st);
 }
 
+/* Frees a waiting call's state (after it finished or trapped). */
+static void frame_free(hive_cinstance *ci, nframe *fr) {
+    cs_release(&fr->cs);
+    hints_free(&fr->hints);
+    free(fr->lc);
+    free(fr);
+    if (ci->depth) ci->depth--;
+}
+
+void cinstance_frames_free(hive_cinstance *ci) {
+    if (ci->pend) cs_release(&ci->pend_cs);
+    ci->pend = NULL;
+    while (ci->nframes) {
+        nframe *fr = ci->frames[--ci->nframes];
+        hive_exec_reset(fr->callee_exec);
+        frame_free(ci, fr);
+    }
+    ci->depth = 0;
+}
+
+/* The innermost waiting call's callee finished: its result goes to the
+ * caller's import, whose exec continues. */
+static void frame_done(hive_cinstance *ci, nframe *fr) {
+    char msg[200];
+    lifted_call *lc = fr->lc;
+    lower_ctx *lx = fr->lx;
+    lc->nflat_res = (uint32_t)hive_exec_results(fr->callee_exec, lc->flat_res, 2);
+    hive_cval res;
+    memset(&res, 0, sizeof res);
+    hive_val flat[2];
+    uint32_t nflat = lx->ft->a && lx->ft->a->nflat <= MAX_FLAT_RESULTS ? lx->ft->a->nflat : 0;
+    int ok = 0;
+    if (!lifted_results(lc, &res, msg, sizeof msg)) {
+        hive_val fake[MAX_FLAT_PARAMS + 2];
+        memset(fake, 0, sizeof fake);
+        uint32_t np = 0;
+        for (uint32_t i = 0; i < lx->ft->n; i++) np += lx->ft->types[i]->nflat;
+        if (fr->out_ptr >= 0) {
+            fake[np > MAX_FLAT_PARAMS ? 1 : np].type = HIVE_I32;
+            fake[np > MAX_FLAT_PARAMS ? 1 : np].of.i32 = (uint32_t)fr->out_ptr;
+        }
+        if (lower_results(lx, NULL, fake, flat, &res, 0, msg, &fr->hints) == HIVE_HOST_OK &&
+            !lifted_finish(lc, msg, sizeof msg))
+            ok = 1;
+    }
+    hive_cval_clear(&res);
+    hive_exec *caller = fr->caller_exec;
+    frame_free(ci, fr);
+    if (ok) hive_exec_complete(caller, flat, nflat);
+    else hive_exec_complete_trap(caller, msg);
+}
+
+/* Finishes waiting calls between components, innermost first, then
+ * continues the embedder's call. */
+static hive_status drive(hive_cinstance *ci, uint64_t budget) {
+    while (ci->nframes) {
+        nframe *fr = ci->frames[ci->nframes - 1];
+        hive_status st = hive_exec_resume(fr->callee_exec, 0);
+        while (st == HIVE_SUSPENDED && !__atomic_load_n(&ci->interrupted, __ATOMIC_RELAXED))
+            st = hive_exec_resume(fr->callee_exec, 0);
+        if (st == HIVE_PENDING) {
+            ci->state = CI_PENDING;
+            return HIVE_PENDING;
+        }
+        ci->nframes--;
+        if (st == HIVE_DONE) {
+            frame_done(ci, fr);
+            continue;
+        }
+        char msg[200];
+        const hive_trap *t = hive_exec_trap(fr->callee_exec);
+        snprintf(msg, sizeof msg, "%.199s", st == HIVE_TRAPPED && t && t->message[0] ? t->message : "interrupted");
+        hive_exec_reset(fr->callee_exec);
+        hive_exec *caller = fr->caller_exec;
+        frame_free(ci, fr);
+        hive_exec_complete_trap(caller, msg);
+    }
+    ci->state = CI_RUNNING;
+    return finish_call(ci, hive_exec_resume(ci->main, budget));
+}
+
 hive_status hive_cinstance_resume(hive_cinstance *ci, uint64_t budget) {
     if (!ci) return HIVE_FAILED;
     if (ci->state == CI_TRAPPED) return HIVE_TRAPPED;
     if (ci->state != CI_SUSPENDED) return HIVE_FAILED;
     __atomic_store_n(&ci->interrupted, 0, __ATOMIC_RELAXED);
     ci->state = CI_RUNNING;
-    return finish_call(ci, hive_exec_resume(ci->main, budget));
+    return drive(ci, budget);
 }
 
 int hive_cinstance_complete(hive_cinstance *ci, hive_cval *results, size_t nresults) {
@@ -599,19 +744,17 @@ int hive_cinstance_complete(hive_cinstance *ci, hive_cval *results, size_t nresu
     cs_release(&ci->pend_cs);
     ci->pend = NULL;
     ci->state = CI_SUSPENDED;
-    if (hs != HIVE_HOST_OK) return hive_exec_complete_trap(ci->main, msg);
-    const hive_functype *ft = NULL;
-    (void)ft;
+    if (hs != HIVE_HOST_OK) return hive_exec_complete_trap(ci->pend_exec, msg);
     uint32_t nflat = lx->ft->a && lx->ft->a->nflat <= MAX_FLAT_RESULTS ? lx->ft->a->nflat : 0;
-    return hive_exec_complete(ci->main, flat, nflat);
+    return hive_exec_complete(ci->pend_exec, flat, nflat);
 }
 
 int hive_cinstance_complete_trap(hive_cinstance *ci, const char *message) {
-    if (!ci || ci->state != CI_PENDING) return HIVE_ESTATE;
+    if (!ci || ci->state != CI_PENDING || !ci->pend) return HIVE_ESTATE;
     cs_release(&ci->pend_cs);
     ci->pend = NULL;
     ci->state = CI_SUSPENDED;
-    return hive_exec_complete_trap(ci->main, message);
+    return hive_exec_complete_trap(ci->pend_exec, message);
 }
 
 size_t hive_cinstance_results(hive_cinstance *ci, hive_cval *out, size_t max) {
@@ -641,6 +784,7 @@ const hive_trap *hive_cinstance_trap(const hive_cinstance *ci) { return ci ? &ci
 
 void hive_cinstance_reset(hive_cinstance *ci) {
     if (!ci) return;
+    cinstance_frames_free(ci);
     hive_exec_reset(ci->main);
     if (ci->pend) cs_release(&ci->pend_cs);
     ci->pend = NULL;
