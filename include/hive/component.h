@@ -124,9 +124,9 @@ typedef struct hive_chost_call {
  * HIVE_HOST_TRAP (after hive_chost_trap) or HIVE_HOST_PENDING: the
  * result is given later with hive_cinstance_complete(), and the call
  * (hive_cinstance_call) returns HIVE_PENDING meanwhile, holding no
- * thread. PENDING is allowed when the import is called from the
- * instance's own call (not from inside a call between two of its nested
- * components: that traps). */
+ * thread -- also when the import is called from deep inside calls
+ * between nested components (their state waits with it). PENDING traps
+ * only inside realloc, post-return, a destructor or a start function. */
 typedef hive_host_status (*hive_chost_fn)(hive_chost_call *call, const hive_cval *args,
                                           size_t nargs, hive_cval *results, size_t nresults);
 

@@ -6,8 +6,11 @@
  * The embedder's call runs its core function on the instance's main exec,
  * so it can be SUSPENDED (budget) and PENDING (a host import said so).
  * Everything a call does meanwhile (realloc, post-return, destructors,
- * calls from one nested component into another) runs to completion on a
- * helper exec, one per nesting level.
+ * calls from one nested component into another) runs on a helper exec,
+ * one per nesting level. A call between components that reaches a
+ * PENDING host function waits: its state goes into an nframe and the
+ * lowered import returns PENDING to its own exec, and so on outwards;
+ * hive_cinstance_resume finishes the frames innermost first (drive).
  */
 #include <stdarg.h>
 #include <stdio.h>
