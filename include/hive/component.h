@@ -218,8 +218,11 @@ const hive_trap *hive_cinstance_trap(const hive_cinstance *instance);
 /* Abandons a call in progress. The instance may not be entered again
  * (a trap or an abandoned call poisons it, as the spec says). */
 void hive_cinstance_reset(hive_cinstance *instance);
-/* Any thread: the call returns SUSPENDED soon (like hive_exec_interrupt);
- * a call between nested components in progress traps ("interrupted"). */
+/* Any thread: the call returns SUSPENDED soon (like hive_exec_interrupt),
+ * also from inside calls between nested components; realloc, post-return
+ * and destructors, which cannot wait, trap ("interrupted"). The budget of
+ * call and resume applies to each exec's slice: the instance's own code
+ * and each level of calls between nested components. */
 void hive_cinstance_interrupt(hive_cinstance *instance);
 
 /* Drops an own handle of a guest resource held by the host (from a

@@ -204,10 +204,11 @@ static int lifted_finish(lifted_call *lc, char *msg, size_t msglen) {
 }
 
 /* Runs a lifted function called from another component on the next
- * helper exec: 0 (results in lc->flat_res), CX_TRAP, or NESTED_PENDING:
- * a host function further in returned PENDING; the exec (*pend_e) keeps
- * its level until the call is finished by hive_cinstance_resume. */
-#define NESTED_PENDING 3
+ * helper exec, under the embedder's budget: 0 (results in lc->flat_res),
+ * CX_TRAP, or NESTED_WAIT: the budget ran out or a host function further
+ * in returned PENDING; the exec (*pend_e) keeps its level until
+ * hive_cinstance_resume finishes the call. */
+#define NESTED_WAIT 3
 static int nested_call(hive_cinstance *root, lifted_call *lc, const hive_val *flat, uint32_t nflat,
                        hive_exec **pend_e, char *msg, size_t msglen) {
     if (root->depth >= MAX_NESTED) {
@@ -224,19 +225,12 @@ static int nested_call(hive_cinstance *root, lifted_call *lc, const hive_val *fl
         }
     }
     root->depth++;
-    hive_status st = hive_exec_call(e, lc->f->core, flat, nflat, 0);
-    while (st == HIVE_SUSPENDED && !__atomic_load_n(&root->interrupted, __ATOMIC_RELAXED))
-        st = hive_exec_resume(e, 0);
-    if (st == HIVE_PENDING) {
+    hive_status st = hive_exec_call(e, lc->f->core, flat, nflat, root->budget);
+    if (st == HIVE_PENDING || st == HIVE_SUSPENDED) {
         *pend_e = e;
-        return NESTED_PENDING;
+        return NESTED_WAIT;
     }
     root->depth--;
-    if (st == HIVE_SUSPENDED) {
-        hive_exec_reset(e);
-        snprintf(msg, msglen, "interrupted");
-        return CX_TRAP;
-    }
     if (st != HIVE_DONE) {
         const hive_trap *t = hive_exec_trap(e);
         snprintf(msg, msglen, "%.199s", st == HIVE_TRAPPED && t && t->message[0] ? t->message : "call failed");
@@ -382,7 +376,7 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
         hive_exec *pe = NULL;
         if (lifted_start(lc, argv, nargs, flat, &nf, msg, sizeof msg)) goto out;
         int rc = nested_call(root, lc, flat, nf, &pe, msg, sizeof msg);
-        if (rc == NESTED_PENDING) {
+        if (rc == NESTED_WAIT) {
             nframe *fr = calloc(1, sizeof *fr);
             if (!fr || root->nframes >= MAX_NESTED) {
                 free(fr);
@@ -557,6 +551,13 @@ static hive_status trapped(hive_cinstance *ci, const char *msg) {
     return HIVE_TRAPPED;
 }
 
+/* An interrupt reaches every exec; idle helpers keep the flag until
+ * their next call honours it. A new slice starts without them. */
+static void clear_idle_interrupts(hive_cinstance *ci) {
+    for (uint32_t i = ci->depth; i < MAX_NESTED; i++)
+        if (ci->helpers[i]) hive_exec_reset(ci->helpers[i]);
+}
+
 static hive_status finish_call(hive_cinstance *ci, hive_status st) {
     char msg[200];
     if (st == HIVE_SUSPENDED) {
@@ -564,8 +565,10 @@ static hive_status finish_call(hive_cinstance *ci, hive_status st) {
         return st;
     }
     if (st == HIVE_PENDING) {
-        ci->state = CI_PENDING;
-        return st;
+        /* a host function waits, or a call between components used up
+         * the budget (then the embedder sees SUSPENDED) */
+        ci->state = ci->pend ? CI_PENDING : CI_SUSPENDED;
+        return ci->pend ? HIVE_PENDING : HIVE_SUSPENDED;
     }
     if (st != HIVE_DONE) {
         const hive_trap *t = hive_exec_trap(ci->main);
@@ -632,6 +635,8 @@ hive_status hive_cinstance_call(hive_cinstance *ci, hive_cfunc *func, const hive
         }
         return trapped(ci, msg);
     }
+    ci->budget = budget;
+    clear_idle_interrupts(ci);
     hive_status st = hive_exec_call(ci->main, f->core, flat, nflat, budget);
     return finish_call(ci, st);
 }
@@ -691,14 +696,15 @@ static void frame_done(hive_cinstance *ci, nframe *fr) {
 /* Finishes waiting calls between components, innermost first, then
  * continues the embedder's call. */
 static hive_status drive(hive_cinstance *ci, uint64_t budget) {
+    ci->budget = budget;
+    clear_idle_interrupts(ci);
     while (ci->nframes) {
         nframe *fr = ci->frames[ci->nframes - 1];
-        hive_status st = hive_exec_resume(fr->callee_exec, 0);
-        while (st == HIVE_SUSPENDED && !__atomic_load_n(&ci->interrupted, __ATOMIC_RELAXED))
-            st = hive_exec_resume(fr->callee_exec, 0);
-        if (st == HIVE_PENDING) {
-            ci->state = CI_PENDING;
-            return HIVE_PENDING;
+        hive_status st = hive_exec_resume(fr->callee_exec, budget);
+        if (st == HIVE_PENDING || st == HIVE_SUSPENDED) {
+            /* a host function waits further in, or the budget ran out */
+            ci->state = ci->pend ? CI_PENDING : CI_SUSPENDED;
+            return ci->pend ? HIVE_PENDING : HIVE_SUSPENDED;
         }
         ci->nframes--;
         if (st == HIVE_DONE) {
@@ -707,7 +713,7 @@ static hive_status drive(hive_cinstance *ci, uint64_t budget) {
         }
         char msg[200];
         const hive_trap *t = hive_exec_trap(fr->callee_exec);
-        snprintf(msg, sizeof msg, "%.199s", st == HIVE_TRAPPED && t && t->message[0] ? t->message : "interrupted");
+        snprintf(msg, sizeof msg, "%.199s", st == HIVE_TRAPPED && t && t->message[0] ? t->message : "call failed");
         hive_exec_reset(fr->callee_exec);
         hive_exec *caller = fr->caller_exec;
         frame_free(ci, fr);
@@ -797,8 +803,9 @@ void hive_cinstance_reset(hive_cinstance *ci) {
     ci->state = CI_IDLE; /* the instance stays unenterable if a call was cut short */
 }
 
-/* The main exec stops (SUSPENDED); a nested call in progress cannot be
- * suspended, so it traps ("interrupted"). */
+/* The call stops (SUSPENDED), a call between nested components in
+ * progress too; realloc, post-return and destructors, which cannot
+ * wait, trap ("interrupted"). */
 void hive_cinstance_interrupt(hive_cinstance *ci) {
     if (!ci) return;
     __atomic_store_n(&ci->interrupted, 1, __ATOMIC_RELAXED);

@@ -103,6 +103,7 @@ struct hive_cinstance {
     nframe *frames[MAX_NESTED];
     uint32_t nframes;
     int no_pend;              /* inside realloc, post-return, a destructor... */
+    uint64_t budget;          /* of the current call or resume (0: none) */
     hive_exec *pend_exec;     /* the exec of the PENDING host call */
     /* a PENDING host call */
     lower_ctx *pend;
