@@ -124,9 +124,9 @@ typedef struct hive_chost_call {
  * HIVE_HOST_TRAP (after hive_chost_trap) or HIVE_HOST_PENDING: the
  * result is given later with hive_cinstance_complete(), and the call
  * (hive_cinstance_call) returns HIVE_PENDING meanwhile, holding no
- * thread. PENDING is allowed when the import is called from the
- * instance's own call (not from inside a call between two of its nested
- * components: that traps). */
+ * thread -- also when the import is called from deep inside calls
+ * between nested components (their state waits with it). PENDING traps
+ * only inside realloc, post-return, a destructor or a start function. */
 typedef hive_host_status (*hive_chost_fn)(hive_chost_call *call, const hive_cval *args,
                                           size_t nargs, hive_cval *results, size_t nresults);
 
@@ -149,7 +149,8 @@ void hive_linker_free(hive_linker *linker);
  * NULL or "" for a function imported directly by name). Its type is given
  * in WIT syntax over the value types of hive/cvalue.h, e.g.
  * "func(a: u32, s: string) -> list<u8>" or "func()"; own<R>/borrow<R> name a
- * resource R defined in the same interface with hive_linker_define_resource.
+ * resource R defined in the same interface with hive_linker_define_resource,
+ * or in another as own<IFACE#R> ("own<wasi:io/streams@0.2.0#input-stream>").
  * The import's type must match it, else instantiation fails with
  * HIVE_EUNLINKABLE naming both. Interfaces match by semver compatibility:
  * a guest importing "ns:pkg/iface@0.2.4" is served by "@0.2.12" (same
@@ -202,7 +203,9 @@ hive_status hive_cinstance_call(hive_cinstance *instance, hive_cfunc *func,
                                 const hive_cval *args, size_t nargs, uint64_t budget);
 hive_status hive_cinstance_resume(hive_cinstance *instance, uint64_t budget);
 /* Gives the result of the PENDING host call (nresults 0 or 1, of its
- * result type; moved out of results). HIVE_EARG when it does not match. */
+ * result type; consumed: results[0] is cleared). HIVE_EARG when the count
+ * is wrong (the call stays PENDING); a value not of the result type makes
+ * the call trap (lowering may already have called the guest's realloc). */
 int hive_cinstance_complete(hive_cinstance *instance, hive_cval *results, size_t nresults);
 int hive_cinstance_complete_trap(hive_cinstance *instance, const char *message);
 /* Moves the results of a DONE call into out (at most max; returns how
@@ -215,6 +218,11 @@ const hive_trap *hive_cinstance_trap(const hive_cinstance *instance);
 /* Abandons a call in progress. The instance may not be entered again
  * (a trap or an abandoned call poisons it, as the spec says). */
 void hive_cinstance_reset(hive_cinstance *instance);
+/* Any thread: the call returns SUSPENDED soon (like hive_exec_interrupt),
+ * also from inside calls between nested components; realloc, post-return
+ * and destructors, which cannot wait, trap ("interrupted"). The budget of
+ * call and resume applies to each exec's slice: the instance's own code
+ * and each level of calls between nested components. */
 void hive_cinstance_interrupt(hive_cinstance *instance);
 
 /* Drops an own handle of a guest resource held by the host (from a

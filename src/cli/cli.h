@@ -24,4 +24,11 @@ uint8_t *cli_read_file(const char *path, size_t *len);
 int cli_entry_type_ok(const char *name, uint32_t nparams, const uint8_t *params,
                       uint32_t nresults, const uint8_t *results, char *msg, size_t cap);
 
+/* component.c: `hive run` of a component (bytes start with its preamble):
+ * --invoke NAME with WAVE arguments, or its wasi:cli/run export. Returns
+ * the exit status. */
+struct hive_engine;
+int cli_run_component(struct hive_engine *engine, const char *path, const uint8_t *bytes, size_t len,
+                      const char *invoke, int argc, char **argv, uint64_t fuel);
+
 #endif

@@ -22,6 +22,7 @@
 
 #include "cli/cli.h"
 #include "hive/wasi.h"
+#include "hive/component.h"
 #include "hive/wasm.h"
 
 #define EXIT_TRAP 134  /* like a native program killed by SIGABRT */
@@ -377,6 +378,10 @@ static int cmd_run(int argc, char **argv) {
     }
     engine = hive_engine_new(&ra.cfg);
     if (!engine) goto out;
+    if (hive_is_component(bytes, len) == 1) { /* a component (layer 1), not a core module */
+        rc = cli_run_component(engine, path, bytes, len, ra.invoke, argc - i, argv + i, ra.limits.fuel);
+        goto out;
+    }
     if (hive_module_new(engine, bytes, len, &module, &err) != HIVE_OK) {
         fprintf(stderr, "hive: %s: %s at byte %zu: %s\n", path, hive_strerror(err.code),
                 err.offset, err.message);

@@ -16,6 +16,7 @@
 #ifndef HIVE_COMPONENT_INTERNAL_H
 #define HIVE_COMPONENT_INTERNAL_H
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -110,6 +111,8 @@ struct ct_type {
     uint32_t nflat; /* flat count, capped at 17 (MAX_FLAT + 1) */
     int has_borrow;  /* transitively */
     const void *hres; /* own/borrow in host signatures: the host resource */
+    const struct ct_type *ref; /* own/borrow: the resource type's node (its identity for visibility) */
+    const void *rid_id; /* own/borrow/resource: a unique address per rid (hive_ctype's identity) */
     int has_res;     /* transitively contains own/borrow */
 };
 
@@ -180,6 +183,7 @@ enum {
 
 typedef struct def_arg {
     const char *name;
+    uint32_t len; /* strlen(name) */
     uint8_t sort;
     uint32_t idx;
 } def_arg;
@@ -228,7 +232,15 @@ struct hive_component {
     uint32_t nmodules;
     hive_module **modules; /* compiled once, shared by all instances */
     uint32_t nrids;
+    /* idle execs that instances of this component reuse (execs hold big
+     * stacks: making one per instance would dominate instantiation) */
+    pthread_mutex_t pool_mu;
+    hive_exec *pool[16];
+    int npool;
 };
+
+hive_exec *comp_exec_take(hive_component *c);
+void comp_exec_give(hive_component *c, hive_exec *e); /* NULL ok */
 
 /* Decodes and validates; on success fills comp (root, modules, nrids). */
 int comp_decode(hive_component *comp, const uint8_t *bytes, size_t len, int compile,
@@ -300,6 +312,7 @@ typedef struct rt_core_inst {
     hive_instance *inst; /* NULL for inline exports */
     uint32_t n;
     const char **names;
+    const uint32_t *lens;
     hive_extern *ext;
 } rt_core_inst;
 
@@ -339,6 +352,16 @@ struct cinst {
 
 enum { CX_TRAP = 1, CX_FAIL = 2 };
 
+/* Where the strings of one call between components came from: their
+ * source encoding and (tagged) code units, by the lifted string's
+ * address, so that lowering follows the spec's algorithm for that source
+ * (the same realloc calls). Lives as long as the call's values. */
+typedef struct str_hints {
+    struct { const char *ptr; uint32_t units; uint8_t enc; } *v;
+    uint32_t n, cap; /* open addressing; cap a power of two */
+} str_hints;
+void hints_free(str_hints *h);
+
 typedef struct cx {
     cinst *inst;          /* whose memory and handle table */
     hive_memory *mem;
@@ -347,6 +370,7 @@ typedef struct cx {
     uint8_t fused;        /* between components (trap wording) */
     uint8_t host_side;    /* the other side is the host (handle conversion) */
     call_state *call;
+    str_hints *hints;     /* record (lifting) and use (lowering); may be NULL */
     jmp_buf *jb;
     char msg[200];
 } cx;

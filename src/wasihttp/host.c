@@ -1373,7 +1373,10 @@ static int define_res(hive_linker *l, const char *iface, const char *name) {
 
 #define COUNT(a) (sizeof(a) / sizeof *(a))
 
-#define SE "variant { last-operation-failed(own<error>), closed }"
+#define SE "variant { last-operation-failed(own<" IO_ERROR "#error>), closed }"
+#define POLLABLE IO_POLL "#pollable"
+#define IN_STREAM IO_STREAMS "#input-stream"
+#define OUT_STREAM IO_STREAMS "#output-stream"
 #define HE "variant { invalid-syntax, forbidden, immutable }"
 #define FSP "record { field-name: option<string>, field-size: option<u32> }"
 #define EC                                                                                     \
@@ -1400,15 +1403,17 @@ static int define_res(hive_linker *l, const char *iface, const char *name) {
 
 int whttp_define(hive_linker *l) {
     int rc;
-    static const char *const io_streams_res[] = {"input-stream", "output-stream", "error",
-                                                 "pollable"};
+    /* Each resource is defined in its own interface; the others name it
+     * IFACE#NAME, and the linker keeps one binding for every name a
+     * component gives it (`use wasi:io/streams.{input-stream}`, `type
+     * headers = fields`). */
     static const char *const types_res[] = {
         "fields", "incoming-request", "response-outparam", "incoming-body", "future-trailers",
-        "outgoing-response", "outgoing-body", "input-stream", "output-stream", "pollable"};
-    if ((rc = define_res(l, IO_ERROR, "error")) || (rc = define_res(l, IO_POLL, "pollable")))
+        "outgoing-response", "outgoing-body"};
+    if ((rc = define_res(l, IO_ERROR, "error")) || (rc = define_res(l, IO_POLL, "pollable")) ||
+        (rc = define_res(l, IO_STREAMS, "input-stream")) ||
+        (rc = define_res(l, IO_STREAMS, "output-stream")))
         return rc;
-    for (size_t i = 0; i < COUNT(io_streams_res); i++)
-        if ((rc = define_res(l, IO_STREAMS, io_streams_res[i]))) return rc;
     for (size_t i = 0; i < COUNT(types_res); i++)
         if ((rc = define_res(l, TYPES, types_res[i]))) return rc;
 
@@ -1430,7 +1435,7 @@ int whttp_define(hive_linker *l) {
         {"[method]input-stream.skip", "func(" IN ", len: u64) -> result<u64, " SE ">", in_skip},
         {"[method]input-stream.blocking-skip", "func(" IN ", len: u64) -> result<u64, " SE ">",
          in_blocking_skip},
-        {"[method]input-stream.subscribe", "func(" IN ") -> own<pollable>", in_subscribe},
+        {"[method]input-stream.subscribe", "func(" IN ") -> own<" POLLABLE ">", in_subscribe},
         {"[method]output-stream.check-write", "func(" OUT ") -> result<u64, " SE ">",
          out_check_write},
         {"[method]output-stream.write", "func(" OUT ", contents: list<u8>) -> result<_, " SE ">",
@@ -1440,7 +1445,7 @@ int whttp_define(hive_linker *l) {
         {"[method]output-stream.flush", "func(" OUT ") -> result<_, " SE ">", out_flush},
         {"[method]output-stream.blocking-flush", "func(" OUT ") -> result<_, " SE ">",
          out_blocking_flush},
-        {"[method]output-stream.subscribe", "func(" OUT ") -> own<pollable>", out_subscribe},
+        {"[method]output-stream.subscribe", "func(" OUT ") -> own<" POLLABLE ">", out_subscribe},
         {"[method]output-stream.write-zeroes", "func(" OUT ", len: u64) -> result<_, " SE ">",
          out_write_zeroes},
         {"[method]output-stream.blocking-write-zeroes-and-flush",
@@ -1475,11 +1480,11 @@ int whttp_define(hive_linker *l) {
         {"[method]incoming-request.consume",
          "func(self: borrow<incoming-request>) -> result<own<incoming-body>>", req_consume},
         {"[method]incoming-body.stream",
-         "func(self: borrow<incoming-body>) -> result<own<input-stream>>", inbody_stream},
+         "func(self: borrow<incoming-body>) -> result<own<" IN_STREAM ">>", inbody_stream},
         {"[static]incoming-body.finish",
          "func(this: own<incoming-body>) -> own<future-trailers>", inbody_finish},
         {"[method]future-trailers.subscribe",
-         "func(self: borrow<future-trailers>) -> own<pollable>", trailers_subscribe},
+         "func(self: borrow<future-trailers>) -> own<" POLLABLE ">", trailers_subscribe},
         {"[method]future-trailers.get",
          "func(self: borrow<future-trailers>) -> option<result<result<option<own<fields>>, " EC
          ">>>",
@@ -1495,7 +1500,7 @@ int whttp_define(hive_linker *l) {
         {"[method]outgoing-response.body",
          "func(self: borrow<outgoing-response>) -> result<own<outgoing-body>>", resp_body},
         {"[method]outgoing-body.write",
-         "func(self: borrow<outgoing-body>) -> result<own<output-stream>>", outbody_write},
+         "func(self: borrow<outgoing-body>) -> result<own<" OUT_STREAM ">>", outbody_write},
         {"[static]outgoing-body.finish",
          "func(this: own<outgoing-body>, trailers: option<own<fields>>) -> result<_, " EC ">",
          outbody_finish},
