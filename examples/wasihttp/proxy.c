@@ -10,6 +10,9 @@
  * Routes (by path):
  *   /echo     the request body back (streamed in and out in 16 KiB reads),
  *             with the request's method in x-method
+ *   /pollecho the same as /echo with the non-blocking calls: read, poll on
+ *             the input's pollable when nothing came; check-write, write,
+ *             pollable.block on the output's when the client is behind
  *   /trap     traps (unreachable)
  *   /loop     never returns (for deadlines)
  *   /denied   sets the response-outparam to error-code HTTP-request-denied
@@ -65,6 +68,19 @@ IMPORT(STREAMS, "[resource-drop]input-stream") void in_drop(int32_t self);
 IMPORT(STREAMS, "[method]output-stream.blocking-write-and-flush")
 void out_write(int32_t self, const uint8_t *buf, size_t len, void *ret);
 IMPORT(STREAMS, "[resource-drop]output-stream") void out_drop(int32_t self);
+IMPORT(STREAMS, "[method]input-stream.read") void in_read(int32_t self, int64_t len, void *ret);
+IMPORT(STREAMS, "[method]input-stream.subscribe") int32_t in_subscribe(int32_t self);
+IMPORT(STREAMS, "[method]output-stream.check-write") void out_check_write(int32_t self, void *ret);
+IMPORT(STREAMS, "[method]output-stream.write")
+void out_write_nb(int32_t self, const uint8_t *buf, size_t len, void *ret);
+IMPORT(STREAMS, "[method]output-stream.subscribe") int32_t out_subscribe(int32_t self);
+IMPORT(STREAMS, "[method]output-stream.blocking-flush") void out_blocking_flush(int32_t self, void *ret);
+
+/* ---- imports: wasi:io/poll ---- */
+#define POLL "wasi:io/poll@0.2.12"
+IMPORT(POLL, "[method]pollable.block") void pollable_block(int32_t self);
+IMPORT(POLL, "poll") void poll_list(const int32_t *list, size_t n, void *ret);
+IMPORT(POLL, "[resource-drop]pollable") void pollable_drop(int32_t self);
 
 /* ---- a bump allocator for what the host gives us (lists, strings) ---- */
 extern unsigned char __heap_base;
@@ -121,6 +137,8 @@ typedef struct { uint8_t tag; uint8_t *ptr; size_t len; } ret_list;       /* res
 typedef struct { uint8_t tag; uint8_t err_tag; int32_t err; } ret_write;  /* result<_, stream-error> */
 typedef struct { uint8_t tag; const char *ptr; size_t len; } ret_string;  /* option<string>, method */
 typedef struct { struct { uint8_t *ptr; size_t len; } *items; size_t n; } ret_values; /* list<list<u8>> */
+typedef struct { uint8_t tag; uint64_t n; } ret_u64;                  /* result<u64, stream-error> */
+typedef struct { uint32_t *ptr; size_t len; } ret_u32s;                 /* list<u32> */
 typedef struct { uint64_t words[6]; } ret_big;                           /* result<_, error-code> */
 
 static uint32_t served; /* requests this instance has served */
@@ -198,6 +216,59 @@ static void echo(int32_t request, int32_t outparam) {
     finish(out, body);
 }
 
+static void pollecho(int32_t request, int32_t outparam) {
+    ret_handle r;
+    req_consume(request, &r);
+    if (r.tag) __builtin_trap();
+    int32_t inbody = r.handle;
+    inbody_stream(inbody, &r);
+    if (r.tag) __builtin_trap();
+    int32_t in = r.handle;
+    int32_t headers = fields_new();
+    add_header(headers, "content-type", "application/octet-stream", 24);
+    int32_t body;
+    int32_t out = respond(outparam, 200, headers, &body);
+    int32_t pin = in_subscribe(in), pout = out_subscribe(out);
+    for (;;) {
+        uintptr_t mark = heap_top;
+        ret_list l;
+        in_read(in, 65536, &l);
+        if (l.tag) break; /* closed */
+        if (l.len == 0) { /* nothing yet: wait on the input's pollable */
+            ret_u32s ready;
+            poll_list(&pin, 1, &ready);
+            if (ready.len != 1 || ready.ptr[0] != 0) __builtin_trap();
+            heap_top = mark;
+            continue;
+        }
+        size_t off = 0;
+        while (off < l.len) {
+            ret_u64 c;
+            out_check_write(out, &c);
+            if (c.tag) __builtin_trap();
+            if (c.n == 0) {
+                pollable_block(pout);
+                continue;
+            }
+            size_t n = l.len - off < c.n ? l.len - off : (size_t)c.n;
+            ret_write w;
+            out_write_nb(out, l.ptr + off, n, &w);
+            if (w.tag) __builtin_trap();
+            off += n;
+        }
+        heap_top = mark;
+    }
+    pollable_drop(pin);
+    pollable_drop(pout);
+    ret_write w;
+    out_blocking_flush(out, &w);
+    if (w.tag) __builtin_trap();
+    in_drop(in);
+    trailers_drop(inbody_finish(inbody));
+    req_drop(request);
+    finish(out, body);
+}
+
 /* Appends "name=" and what fields.append answered: ok, or the header-error case. */
 static size_t try_append(char *out, size_t n, const char *label, int32_t fields, const char *name,
                          const char *value) {
@@ -250,6 +321,10 @@ void handle(int32_t request, int32_t outparam) {
     size_t plen = p.tag ? p.len : 1;
     if (streq(path, plen, "/echo")) {
         echo(request, outparam);
+        return;
+    }
+    if (streq(path, plen, "/pollecho")) {
+        pollecho(request, outparam);
         return;
     }
     if (streq(path, plen, "/headers")) {

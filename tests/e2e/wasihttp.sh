@@ -111,6 +111,17 @@ if start proxy "$APP"; then
     # backpressure: a client reading slowly (1 MB/s) still gets every byte
     eq "echo: slow reader gets the whole body" \
         "$("${CURL[@]}" --limit-rate 1500k --data-binary @"$TMP/up.bin" "$(url /echo)" | md5sum)" "$want"
+    # the non-blocking calls: read + poll, check-write + write + pollable.block
+    eq "pollecho: 3 MB body" "$("${CURL[@]}" --data-binary @"$TMP/up.bin" "$(url /pollecho)" | md5sum)" "$want"
+    eq "pollecho: slow reader (check-write 0, pollable.block)" \
+        "$("${CURL[@]}" --limit-rate 1500k --data-binary @"$TMP/up.bin" "$(url /pollecho)" | md5sum)" "$want"
+    head -c 200000 "$TMP/up.bin" >"$TMP/small.bin"
+    eq "pollecho: slow chunked upload (empty reads, poll)" \
+        "$("${CURL[@]}" --limit-rate 150k -T "$TMP/small.bin" -H 'Transfer-Encoding: chunked' "$(url /pollecho)" | md5sum)" \
+        "$(md5sum <"$TMP/small.bin")"
+    eq "echo: slow chunked upload (blocking-read waits)" \
+        "$("${CURL[@]}" --limit-rate 150k -T "$TMP/small.bin" -H 'Transfer-Encoding: chunked' "$(url /echo)" | md5sum)" \
+        "$(md5sum <"$TMP/small.bin")"
     # 16 at once, each its own body
     pids=()
     for i in $(seq 1 16); do
