@@ -61,6 +61,8 @@ static void usage(FILE *out) {
             "  --no-inline             run every instruction through the interpreter's\n"
             "                          own handlers, without inline-threaded copies\n"
             "                          (slower; for comparisons and tests)\n"
+            "  --path-walk             resolve guest paths by the component walk, not\n"
+            "                          openat2 (the fallback of older kernels; for tests)\n"
             "  --slice N               suspend the guest after every N units of work and\n"
             "                          resume it (default 1000000; small values test\n"
             "                          resumability, the output must not change)\n"
@@ -167,6 +169,7 @@ typedef struct run_args {
     strlist env;     /* NAME=VALUE */
     strlist dirs;    /* HOST[::GUEST] */
     int inherit_env;
+    int path_walk;
 } run_args;
 
 /* Prints why a call stopped and returns the exit status it means (or -1
@@ -226,6 +229,10 @@ static int parse_run_args(int argc, char **argv, run_args *ra, int *argi) {
         }
         if (!strcmp(a, "--no-fusion")) {
             ra->cfg.flags |= HIVE_CONFIG_NO_FUSION;
+            continue;
+        }
+        if (!strcmp(a, "--path-walk")) {
+            ra->path_walk = 1;
             continue;
         }
         if (!strcmp(a, "--no-inline")) {
@@ -383,6 +390,7 @@ static int cmd_run(int argc, char **argv) {
     wc.envc = env.n;
     wc.preopens = pre;
     wc.npreopens = ra.dirs.n;
+    if (ra.path_walk) wc.flags |= HIVE_WASI_FORCE_PATH_WALK;
     for (int k = 0; k < 3; k++) {
         wc.stdio[k].kind = HIVE_WASI_STDIO_FD;
         wc.stdio[k].fd = k;

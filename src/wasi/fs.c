@@ -590,12 +590,20 @@ WASI_DECL(path_open) {
     if (!d) return err;
     if (!wasi_mem(c, A32(8), 4)) return WASI_EFAULT;
     if ((oflags & ~0xfu) || (fdflags & ~0x1fu)) return WASI_EINVAL;
+    /* Nothing creates a directory this way (Linux before 6.4 would make a
+     * regular file of it). */
+    if ((oflags & WASI_OFLAG_DIRECTORY) && (oflags & WASI_OFLAG_CREAT)) return WASI_EINVAL;
     if ((base & ~d->inheriting) || (inh & ~d->inheriting)) return WASI_ENOTCAPABLE;
     if (d->kind != WASI_FD_HOST || d->filetype != WASI_FILETYPE_DIRECTORY) return WASI_ENOTDIR;
+    /* The access mode the rights need: writing for FD_WRITE (and TRUNC,
+     * APPEND), or for FD_ALLOCATE / FD_FILESTAT_SET_SIZE, which a
+     * read-only host fd cannot do either. Those two do not apply to a
+     * directory: one opened with them is opened again read-only, and the
+     * rights it gets leave them out. FD_WRITE on a directory is EISDIR. */
     int rd = (base & (WASI_R_FD_READ | WASI_R_FD_READDIR)) != 0;
-    int wr = (base & (WASI_R_FD_WRITE | WASI_R_FD_DATASYNC | WASI_R_FD_ALLOCATE |
-                      WASI_R_FD_FILESTAT_SET_SIZE)) != 0 ||
-             (fdflags & WASI_FDFLAG_APPEND) || (oflags & WASI_OFLAG_TRUNC);
+    int wr_asked = (base & WASI_R_FD_WRITE) || (fdflags & WASI_FDFLAG_APPEND) ||
+                   (oflags & WASI_OFLAG_TRUNC);
+    int wr = wr_asked || (base & (WASI_R_FD_ALLOCATE | WASI_R_FD_FILESTAT_SET_SIZE));
     int flags = (rd && wr) ? O_RDWR : wr ? O_WRONLY : O_RDONLY;
     flags |= O_NONBLOCK | O_NOCTTY;
     if (oflags & WASI_OFLAG_CREAT) flags |= O_CREAT;
@@ -611,6 +619,9 @@ WASI_DECL(path_open) {
     if ((err = wasi_path_copy(c, A32(2), A32(3), &path))) return err;
     int fd;
     err = wasi_path_open_beneath(c->w, d->host, path, flags, 0666, &fd);
+    if (err == WASI_EISDIR && wr && !wr_asked)
+        err = wasi_path_open_beneath(c->w, d->host, path, (flags & ~O_ACCMODE) | O_RDONLY, 0666,
+                                     &fd);
     free(path);
     if (err) return err;
     uint32_t gfd;
@@ -633,7 +644,9 @@ WASI_DECL(path_open) {
     uint64_t mask = e->filetype == WASI_FILETYPE_DIRECTORY      ? WASI_RIGHTS_DIR
                     : e->filetype == WASI_FILETYPE_REGULAR_FILE ? WASI_RIGHTS_FILE
                     : e->filetype == WASI_FILETYPE_BLOCK_DEVICE ? WASI_RIGHTS_FILE
-                                                                : WASI_RIGHTS_STREAM;
+                    : e->filetype == WASI_FILETYPE_CHARACTER_DEVICE && !isatty(fd)
+                        ? WASI_RIGHTS_CHARDEV
+                        : WASI_RIGHTS_STREAM;
     e->rights = base & mask;
     e->inheriting = e->filetype == WASI_FILETYPE_DIRECTORY ? inh : 0;
     e->fdflags = (uint16_t)fdflags;
@@ -707,11 +720,14 @@ WASI_DECL(path_rename) {
     return err;
 }
 
-/* For a new name given with a trailing slash (symlink, link): EEXIST when
- * something is there, else ENOENT. */
+/* For a new name given with a trailing slash (symlink, link), which can
+ * only name a directory: EEXIST when a directory is there, ENOTDIR when
+ * something else is, else ENOENT (Linux would say EEXIST for a file too;
+ * "file/" is not a directory, as unlink and rename say). */
 static uint32_t new_name_trailing(const path_arg *p) {
     struct stat st;
-    return fstatat(p->parent, p->name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? WASI_EEXIST : WASI_ENOENT;
+    if (fstatat(p->parent, p->name, &st, AT_SYMLINK_NOFOLLOW) < 0) return WASI_ENOENT;
+    return S_ISDIR(st.st_mode) ? WASI_EEXIST : WASI_ENOTDIR;
 }
 
 WASI_DECL(path_link) {
@@ -786,7 +802,10 @@ WASI_DECL(path_readlink) {
     ssize_t n = 0;
     if (!(err = path_arg_get(c, d, A32(1), A32(2), &p))) {
         if (p.trailing) {
-            err = trailing_check(&p) ? WASI_ENOTDIR : WASI_EINVAL;
+            /* "x/" names a directory, never a symlink: EINVAL for a
+             * directory, else what a missing or non-directory x gets. */
+            err = trailing_check(&p);
+            if (!err) err = WASI_EINVAL;
         } else if (!(hbuf = malloc(PATH_MAX))) {
             err = WASI_ENOMEM;
         } else if ((n = readlinkat(p.parent, p.name, hbuf, PATH_MAX)) < 0) {

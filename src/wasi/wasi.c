@@ -209,6 +209,9 @@ void wasi_fd_setup_host(wasi_fd *e, int host, int owned) {
     case WASI_FILETYPE_SOCKET_STREAM:
         e->rights = WASI_RIGHTS_STREAM | WASI_R_SOCK_SHUTDOWN | WASI_R_SOCK_ACCEPT;
         break;
+    case WASI_FILETYPE_CHARACTER_DEVICE:
+        e->rights = isatty(host) ? WASI_RIGHTS_STREAM : WASI_RIGHTS_CHARDEV;
+        break;
     default: e->rights = WASI_RIGHTS_STREAM; break;
     }
     e->inheriting = e->filetype == WASI_FILETYPE_DIRECTORY ? WASI_RIGHTS_DIR | WASI_RIGHTS_FILE

@@ -127,6 +127,11 @@ enum {
      WASI_R_FD_DATASYNC | WASI_R_FD_ADVISE | WASI_R_FD_FILESTAT_GET |                  \
      WASI_R_FD_FILESTAT_SET_TIMES | WASI_R_FD_FILESTAT_SET_SIZE | WASI_R_POLL_FD_READWRITE)
 
+/* A character device that is not a terminal (/dev/null, /dev/zero) can
+ * seek, and must not look like one: wasi-libc's and Rust's isatty() say
+ * "terminal" for a character device without FD_SEEK and FD_TELL. */
+#define WASI_RIGHTS_CHARDEV (WASI_RIGHTS_STREAM | WASI_R_FD_SEEK | WASI_R_FD_TELL)
+
 /* ---- the context -------------------------------------------------------- */
 
 typedef enum wasi_fdkind {

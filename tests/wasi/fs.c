@@ -297,6 +297,9 @@ static void test_paths(void) {
            __WASI_ERRNO_NOTDIR);
     EXPECT(open_file(DIRFD, "missing.txt", 0, R_RDONLY, 0, &fd), __WASI_ERRNO_NOENT);
     EXPECT(open_file(DIRFD, "o.txt", 0x10, R_RDONLY, 0, &fd), __WASI_ERRNO_INVAL);
+    EXPECT(open_file(DIRFD, "newdir", __WASI_OFLAGS_CREAT | __WASI_OFLAGS_DIRECTORY, R_DIR, 0, &fd),
+           __WASI_ERRNO_INVAL);
+    EXPECT(__wasi_path_filestat_get(DIRFD, 0, "newdir", &st), __WASI_ERRNO_NOENT);
     EXPECT(open_file(DIRFD, "o.txt", 0, R_RDONLY, 0x20, &fd), __WASI_ERRNO_INVAL);
     EXPECT(open_file(DIRFD, "o.txt", 0, R_RDONLY | (1ull << 40), 0, &fd),
            __WASI_ERRNO_NOTCAPABLE);
@@ -304,6 +307,42 @@ static void test_paths(void) {
     EXPECT(open_file(DIRFD, "od", 0, R_FILE, 0, &fd), __WASI_ERRNO_ISDIR);
     EXPECT(open_file(DIRFD, "od", __WASI_OFLAGS_DIRECTORY, R_DIR, 0, &fd), 0);
     __wasi_fdstat_t fs;
+    EXPECT(__wasi_fd_close(fd), 0);
+    /* A directory opens with the rights its parent has (they include
+     * FD_DATASYNC, which asks for no write access); FD_WRITE does. */
+    EXPECT(__wasi_fd_fdstat_get(DIRFD, &fs), 0);
+    EXPECT(__wasi_path_open(DIRFD, 0, ".", __WASI_OFLAGS_DIRECTORY, fs.fs_rights_base,
+                            fs.fs_rights_inheriting, 0, &fd),
+           0);
+    EXPECT(__wasi_fd_close(fd), 0);
+    EXPECT(__wasi_path_open(DIRFD, 0, "od", 0, fs.fs_rights_base, 0, 0, &fd), 0);
+    EXPECT(__wasi_fd_close(fd), 0);
+    EXPECT(__wasi_path_open(DIRFD, 0, "od", __WASI_OFLAGS_DIRECTORY,
+                            __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE, 0, 0, &fd),
+           __WASI_ERRNO_ISDIR);
+    EXPECT(__wasi_path_open(DIRFD, 0, "od", 0, __WASI_RIGHTS_FD_WRITE, 0, 0, &fd),
+           __WASI_ERRNO_ISDIR);
+    /* Rights that do not apply to a directory are dropped: FD_ALLOCATE and
+     * FD_FILESTAT_SET_SIZE (which a file gets by opening for writing). */
+    EXPECT(__wasi_path_open(DIRFD, 0, "od", 0, fs.fs_rights_inheriting & ~__WASI_RIGHTS_FD_WRITE,
+                            0, 0, &fd),
+           0);
+    EXPECT(__wasi_fd_fdstat_get(fd, &fs), 0);
+    EXPECT(fs.fs_filetype, __WASI_FILETYPE_DIRECTORY);
+    EXPECT(fs.fs_rights_base & (__WASI_RIGHTS_FD_ALLOCATE | __WASI_RIGHTS_FD_FILESTAT_SET_SIZE |
+                                __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_SEEK),
+           0);
+    EXPECT_TRUE(fs.fs_rights_base & __WASI_RIGHTS_FD_READDIR);
+    EXPECT(__wasi_fd_close(fd), 0);
+    EXPECT(__wasi_path_open(DIRFD, 0, "o.txt", 0,
+                            __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_FILESTAT_SET_SIZE, 0, 0, &fd),
+           0);
+    EXPECT(__wasi_fd_filestat_set_size(fd, 3), 0);
+    EXPECT(__wasi_fd_filestat_get(fd, &st), __WASI_ERRNO_NOTCAPABLE);
+    EXPECT(__wasi_fd_close(fd), 0);
+    EXPECT(__wasi_path_filestat_get(DIRFD, 0, "o.txt", &st), 0);
+    EXPECT(st.size, 3);
+    EXPECT(open_file(DIRFD, "od", __WASI_OFLAGS_DIRECTORY, R_DIR, 0, &fd), 0);
     EXPECT(__wasi_fd_fdstat_get(fd, &fs), 0);
     EXPECT(fs.fs_filetype, __WASI_FILETYPE_DIRECTORY);
     EXPECT(__wasi_fd_close(fd), 0);
@@ -342,6 +381,11 @@ static void test_paths(void) {
     EXPECT(__wasi_path_symlink("o.txt", DIRFD, "sl"), 0);
     EXPECT(__wasi_path_symlink("o.txt", DIRFD, "sl"), __WASI_ERRNO_EXIST);
     EXPECT(__wasi_path_symlink("o.txt", DIRFD, "sl2/"), __WASI_ERRNO_NOENT);
+    /* a trailing slash names a directory: an existing file is not one */
+    EXPECT(__wasi_path_symlink("x", DIRFD, "o.txt/"), __WASI_ERRNO_NOTDIR);
+    EXPECT(__wasi_path_symlink("x", DIRFD, "od/"), __WASI_ERRNO_EXIST);
+    EXPECT(__wasi_path_link(DIRFD, 0, "od/r2.txt", DIRFD, "o.txt/"), __WASI_ERRNO_NOTDIR);
+    EXPECT(__wasi_path_link(DIRFD, 0, "od/r2.txt", DIRFD, "od/"), __WASI_ERRNO_EXIST);
     char buf[64];
     memset(buf, 0, sizeof buf);
     __wasi_size_t used;
@@ -356,6 +400,12 @@ static void test_paths(void) {
            __WASI_ERRNO_INVAL);
     EXPECT(__wasi_path_readlink(DIRFD, "nothing", (uint8_t *)buf, sizeof buf, &used),
            __WASI_ERRNO_NOENT);
+    EXPECT(__wasi_path_readlink(DIRFD, "nothing/", (uint8_t *)buf, sizeof buf, &used),
+           __WASI_ERRNO_NOENT);
+    EXPECT(__wasi_path_readlink(DIRFD, "o.txt/", (uint8_t *)buf, sizeof buf, &used),
+           __WASI_ERRNO_NOTDIR);
+    EXPECT(__wasi_path_readlink(DIRFD, "od/", (uint8_t *)buf, sizeof buf, &used),
+           __WASI_ERRNO_INVAL);
     EXPECT(__wasi_path_filestat_get(DIRFD, 0, "sl", &st), 0);
     EXPECT(st.filetype, __WASI_FILETYPE_SYMBOLIC_LINK);
     EXPECT(__wasi_path_filestat_get(DIRFD, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "sl", &st), 0);

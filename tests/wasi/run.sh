@@ -124,6 +124,23 @@ expect_in "dir missing" "$T/err" "$T/nope"
 (sleep 0.2; printf 'one\n'; sleep 0.2; printf 'two\n') | "$HIVE" run "$G/echo.wasm" >"$T/out" 2>"$T/err"
 if [ "$(cat "$T/out")" = "$(printf 'one\ntwo\n[8 bytes]')" ]; then ok; else bad "stdin pipe: got '$(cat "$T/out")'"; fi
 
+# isatty (the exit code has a bit per stdio fd that looks like a terminal):
+# /dev/null, files and pipes do not; a pseudo-terminal does
+expect_rc "isatty /dev/null and files" 0 "$HIVE" run "$G/tty.wasm"
+(echo | "$HIVE" run "$G/tty.wasm"; echo $? >"$T/rc") 2>&1 | cat >/dev/null
+rc=$(cat "$T/rc")
+[ "$rc" = 0 ] && ok || bad "isatty pipes: exit $rc, want 0"
+if command -v script >/dev/null 2>&1; then
+    script -qec "$HIVE run $G/tty.wasm" /dev/null >/dev/null 2>&1
+    rc=$?
+    [ $rc = 7 ] && ok || bad "isatty terminal: exit $rc, want 7"
+    script -qec "$HIVE run $G/tty.wasm </dev/null 2>/dev/null" /dev/null >/dev/null 2>&1
+    rc=$?
+    [ $rc = 2 ] && ok || bad "isatty terminal stdout only: exit $rc, want 2"
+else
+    echo "wasi-cli: isatty on a terminal not checked: no script(1) (Debian package bsdutils)"
+fi
+
 # reactors and --invoke
 expect_rc "reactor" 0 "$HIVE" run --env BASE=1000 --invoke add "$G/reactor.wasm" 20 3
 expect_in "reactor" "$T/out" "1023"

@@ -1,0 +1,422 @@
+#!/usr/bin/env python3
+"""run.py -- runs the official WASI test suite (WebAssembly/wasi-testsuite)
+through `hive run`, over the suite's own JSON test specifications
+(doc/specification.md of the suite). Python 3.11 is enough: the suite's
+own runner needs 3.12.
+
+Usage: tests/wasi-testsuite/run.py [options] HIVE SUITE_DIR EXPECTED [NAME...]
+  HIVE       the hive binary
+  SUITE_DIR  the wasi-testsuite checkout (holds tests/<lang>/testsuite/<version>/)
+  EXPECTED   expected failures: "lang/version/name reason..." per line, # comments
+  NAME       run only the tests whose id (lang/version/name) contains NAME
+Options:
+  --suite VERSION   which test directories: wasm32-wasip1 (default) or
+                    wasm32-wasip3; repeatable
+  --lang LANG       only the tests of this language directory (c, rust,
+                    assemblyscript); repeatable
+  --scratch DIR     where the fresh copies of test roots go
+                    (default: a temporary directory, removed at the end)
+  --timeout SEC     per test (default 60, or $WASI_TESTSUITE_TIMEOUT)
+  --hive-option OPT an option of `hive run` put before the others, e.g.
+                    --path-walk; repeatable
+  --guest-env K=V   add K=V to every test's environment (the Rust tests
+                    take ERRNO_MODE_UNIX=1 to ask for the Unix errno where
+                    they accept several); repeatable
+  -v                print the command, stdout and stderr of failing tests
+
+Each test NAME.wasm runs as the suite's wasmtime adapter maps it:
+    HIVE run [OPT...] --env K=V... [--dir ROOT::/] NAME.wasm ARGS...
+ROOT is a fresh writable copy of the test's root directory (without the
+suite's "*.cleanup" artifacts), so no test sees another's leftovers and
+the suite's files are never written. A test passes when every operation
+of its specification holds: each `read` reads exactly as many characters
+as its payload from that stream and gets the payload, each `wait` sees the
+expected exit code. Operations this runner cannot perform (network, HTTP,
+signals) make the test a skip, with the reason on its line.
+
+Prints one line per test (PASS, FAIL, XFAIL, XPASS, SKIP) and a last line
+"wasi-testsuite: N passed, N failed, N skipped" (plus the expected
+failures when there are any). Exits 1 when a test fails that EXPECTED
+does not list, or when a listed test passes (the list only shrinks),
+2 on usage errors, else 0.
+"""
+
+import json
+import os
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+SUITES = ("wasm32-wasip1", "wasm32-wasip3")
+SUPPORTED_OPS = {"run", "read", "write", "wait"}
+
+
+def die(msg):
+    print(f"run.py: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+class Skip(Exception):
+    pass
+
+
+class Failed(Exception):
+    pass
+
+
+def load_expected(path):
+    expected = {}
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            parts = line.split(None, 1)
+            if len(parts) < 2:
+                die(f"{path}:{lineno}: '{parts[0]}' needs a reason")
+            expected[parts[0]] = parts[1]
+    return expected
+
+
+def find_tests(suite_dir, versions, langs):
+    """(id, wasm path, json path or None), sorted by id."""
+    tests = []
+    base = os.path.join(suite_dir, "tests")
+    if not os.path.isdir(base):
+        die(f"'{suite_dir}' has no tests/ directory: not a wasi-testsuite checkout")
+    for lang in sorted(os.listdir(base)):
+        if langs and lang not in langs:
+            continue
+        for version in versions:
+            d = os.path.join(base, lang, "testsuite", version)
+            if not os.path.isdir(d):
+                continue
+            for f in sorted(os.listdir(d)):
+                if not f.endswith(".wasm"):
+                    continue
+                name = f[:-5]
+                spec = os.path.join(d, name + ".json")
+                tests.append((f"{lang}/{version}/{name}", os.path.join(d, f),
+                              spec if os.path.isfile(spec) else None))
+    return tests
+
+
+def unsupported(world, proposals, servers):
+    """Why hive_argv cannot run a test of this world with these proposals
+    and endpoint servers, or None. (The suite's wasmtime adapter runs
+    wasi:http/service tests with `serve`, and turns the http and sockets
+    proposals into flags: this is where hive's would go.)"""
+    if world != "wasi:cli/command":
+        return f"world {world}"
+    if servers:
+        return "HTTP endpoint servers"
+    if proposals:
+        return "proposals " + ",".join(proposals)
+    return None
+
+
+def hive_argv(hive, hive_opts, wasm, run, root, guest_env):
+    """The command line of a `run` operation, as the suite's wasmtime
+    adapter maps it; root is the host directory to preopen as / or None."""
+    argv = [hive, "run"] + hive_opts
+    for k, v in list(run.get("env", {}).items()) + guest_env:
+        argv += ["--env", f"{k}={v}"]
+    if root:
+        argv += ["--dir", f"{root}::/"]
+    return argv + [wasm] + list(run.get("args", []))
+
+
+def operations(spec_path):
+    """The spec as (operations, reason to skip or None), legacy specs
+    converted to run/read/wait as the suite's runner does."""
+    if spec_path is None:
+        return [{"type": "run"}, {"type": "wait"}], None
+    with open(spec_path, encoding="utf-8") as f:
+        spec = json.load(f)
+    new_keys = {"operations", "proposals", "world", "servers"}
+    legacy_keys = {"args", "root", "env", "exit_code", "stderr", "stdout"}
+    unknown = set(spec) - new_keys - legacy_keys
+    if unknown:
+        raise ValueError(f"unknown keys {sorted(unknown)}")
+    if set(spec) & new_keys:
+        if set(spec) & legacy_keys:
+            raise ValueError("mixes the legacy and the operation-based formats")
+        ops = spec.get("operations") or [{"type": "run"}, {"type": "wait"}]
+        for op in ops:
+            if op.get("type") not in SUPPORTED_OPS:
+                return ops, f"operation '{op.get('type')}'"
+        return ops, unsupported(spec.get("world", "wasi:cli/command"),
+                                spec.get("proposals", []), spec.get("servers", []))
+    ops = [{"type": "run", "args": spec.get("args", []), "env": spec.get("env", {}),
+            "root": spec.get("root")}]
+    if spec.get("stdout") is not None:
+        ops.append({"type": "read", "id": "stdout", "payload": spec["stdout"]})
+    if spec.get("stderr") is not None:
+        ops.append({"type": "read", "id": "stderr", "payload": spec["stderr"]})
+    ops.append({"type": "wait", "exit_code": spec.get("exit_code", 0)})
+    return ops, None
+
+
+def fresh_root(src, dst):
+    """A writable copy of the test's root, without *.cleanup artifacts."""
+    def ignore(_d, names):
+        return [n for n in names if n.endswith(".cleanup")]
+    shutil.copytree(src, dst, symlinks=True, ignore=ignore)
+    for d, _dirs, files in os.walk(dst):
+        os.chmod(d, os.stat(d).st_mode | 0o700)
+        for n in files:
+            p = os.path.join(d, n)
+            if not os.path.islink(p):
+                os.chmod(p, os.stat(p).st_mode | 0o600)
+
+
+class Proc:
+    """A running test: the stdout/stderr bytes read so far, consumed by
+    `read` operations in order."""
+
+    def __init__(self, argv, deadline):
+        self.argv = argv
+        self.deadline = deadline
+        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+        self.buf = {"stdout": b"", "stderr": b""}
+        self.pos = {"stdout": 0, "stderr": 0}
+        self.open = {"stdout": self.p.stdout, "stderr": self.p.stderr}
+
+    def _pump(self, timeout):
+        fds = [f for f in self.open.values() if f is not None]
+        if not fds:
+            return False
+        ready, _, _ = select.select(fds, [], [], max(0.0, timeout))
+        for f in ready:
+            chunk = os.read(f.fileno(), 65536)
+            key = "stdout" if f is self.p.stdout else "stderr"
+            if chunk:
+                self.buf[key] += chunk
+            else:
+                self.open[key] = None
+        return True
+
+    def read(self, stream, n):
+        """n characters of stream (fewer at its end), after those read before."""
+        while True:
+            text = self.buf[stream][self.pos[stream]:].decode("utf-8", "replace")
+            if len(text) >= n or self.open[stream] is None:
+                break
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise Failed(f"timeout reading {stream}")
+            self._pump(left)
+        got = text[:n]
+        self.pos[stream] += len(got.encode("utf-8", "replace"))
+        return got
+
+    def write(self, stream, payload):
+        if stream != "stdin":
+            raise Failed(f"cannot write to {stream}")
+        self.p.stdin.write(payload.encode("utf-8"))
+        self.p.stdin.flush()
+
+    def wait(self):
+        try:
+            self.p.stdin.close()
+        except OSError:
+            pass
+        while any(f is not None for f in self.open.values()):
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                self.kill()
+                raise Failed("timeout")
+            self._pump(left)
+        try:
+            return self.p.wait(max(0.1, self.deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise Failed("timeout") from None
+
+    def kill(self):
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait()
+
+    def output(self):
+        return {k: v.decode("utf-8", "replace") for k, v in self.buf.items()}
+
+
+def run_test(hive, hive_opts, guest_env, wasm, ops, scratch, timeout):
+    """Runs one test; returns None when it passes, else (message, proc)."""
+    deadline = time.monotonic() + timeout
+    proc = last = None
+    try:
+        for op in ops:
+            kind = op.get("type")
+            if kind == "run":
+                if proc is not None:
+                    raise Failed("two run operations without a wait")
+                root = op.get("root")
+                dst = None
+                if root:
+                    src = os.path.join(os.path.dirname(wasm), root)
+                    dst = os.path.join(scratch, os.path.basename(os.path.normpath(root)))
+                    if os.path.exists(dst):
+                        shutil.rmtree(dst)
+                    fresh_root(src, dst)
+                proc = Proc(hive_argv(hive, hive_opts, wasm, op, dst, guest_env), deadline)
+            elif proc is None:
+                raise Failed(f"operation '{kind}' before run")
+            elif kind == "read":
+                stream = op.get("id", "stdout")
+                want = op.get("payload", "")
+                got = proc.read(stream, len(want))
+                if got != want:
+                    raise Failed(f"{stream}: expected {want!r}, got {got!r}")
+            elif kind == "write":
+                proc.write(op.get("id", "stdin"), op.get("payload", ""))
+            elif kind == "wait":
+                want = op.get("exit_code", 0)
+                code = proc.wait()
+                if code != want:
+                    raise Failed(f"exit code: expected {want}, got {code}")
+                last, proc = proc, None
+            else:
+                raise Failed(f"operation '{kind}' not supported")
+        if proc is not None:
+            raise Failed("run without a wait")
+        return None
+    except Failed as e:
+        if proc is not None:
+            proc.kill()
+        return str(e), proc or last
+    except OSError as e:
+        if proc is not None:
+            proc.kill()
+        return f"cannot run: {e}", proc
+
+
+def main(argv):
+    versions, langs, scratch, verbose, names, hive_opts, guest_env = [], [], None, False, [], [], []
+    timeout = float(os.environ.get("WASI_TESTSUITE_TIMEOUT", "60"))
+    pos = []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a in ("--suite", "--lang", "--scratch", "--timeout", "--hive-option", "--guest-env"):
+            if i + 1 >= len(argv):
+                die(f"{a} needs a value")
+            v = argv[i + 1]
+            i += 2
+            if a == "--suite":
+                if v not in SUITES:
+                    die(f"unknown suite '{v}' (one of {', '.join(SUITES)})")
+                versions.append(v)
+            elif a == "--lang":
+                langs.append(v)
+            elif a == "--scratch":
+                scratch = v
+            elif a == "--hive-option":
+                hive_opts.append(v)
+            elif a == "--guest-env":
+                if "=" not in v[1:]:
+                    die(f"--guest-env wants K=V, not '{v}'")
+                guest_env.append(tuple(v.split("=", 1)))
+            else:
+                try:
+                    timeout = float(v)
+                except ValueError:
+                    die(f"bad --timeout '{v}'")
+            continue
+        if a == "-v":
+            verbose = True
+        elif a in ("-h", "--help"):
+            print(__doc__)
+            return 0
+        elif a.startswith("-"):
+            die(f"unknown option '{a}'")
+        else:
+            pos.append(a)
+        i += 1
+    if len(pos) < 3:
+        die("usage: run.py [--suite VERSION] [--lang LANG] [--scratch DIR] [--timeout SEC] [--hive-option OPT] "
+            "[--guest-env K=V] [-v] "
+            "HIVE SUITE_DIR EXPECTED [NAME...]")
+    hive, suite_dir, expected_path = pos[:3]
+    names = pos[3:]
+    versions = versions or ["wasm32-wasip1"]
+    if not (os.path.isfile(hive) and os.access(hive, os.X_OK)):
+        die(f"'{hive}' is not an executable file")
+    if not os.path.isdir(suite_dir):
+        die(f"suite directory '{suite_dir}' not found")
+    if not os.path.isfile(expected_path):
+        die(f"expected failures '{expected_path}' not found")
+    hive = os.path.abspath(hive)
+    expected = load_expected(expected_path)
+    ids = {t[0] for t in find_tests(suite_dir, versions, [])}
+    tests = find_tests(suite_dir, versions, langs)
+    for t in expected:
+        if t.split("/")[1:2] and t.split("/")[1] in versions and t not in ids:
+            die(f"{expected_path}: '{t}' is not a test of the suite")
+    if names:
+        tests = [t for t in tests if any(n in t[0] for n in names)]
+    if not tests and not names:
+        die("no tests selected")
+
+    own_scratch = scratch is None
+    if own_scratch:
+        scratch = tempfile.mkdtemp(prefix="hive-wasi-testsuite.")
+    os.makedirs(scratch, exist_ok=True)
+    counts = {"PASS": 0, "FAIL": 0, "XFAIL": 0, "XPASS": 0, "SKIP": 0}
+    try:
+        for tid, wasm, spec in tests:
+            try:
+                ops, skip = operations(spec)
+            except (ValueError, json.JSONDecodeError) as e:
+                ops, skip = None, None
+                result = (f"bad specification: {e}", None)
+            if skip:
+                counts["SKIP"] += 1
+                print(f"SKIP  {tid} (this runner does not support {skip})")
+                continue
+            if ops is not None:
+                tdir = os.path.join(scratch, tid.replace("/", "_"))
+                os.makedirs(tdir, exist_ok=True)
+                result = run_test(hive, hive_opts, guest_env, wasm, ops, tdir, timeout)
+                shutil.rmtree(tdir, ignore_errors=True)
+            listed = tid in expected
+            if result is None:
+                status = "XPASS" if listed else "PASS"
+                line = f"{status:5} {tid}"
+                if listed:
+                    line += " (listed as an expected failure: remove it from the list)"
+            else:
+                status = "XFAIL" if listed else "FAIL"
+                msg, proc = result
+                line = f"{status:5} {tid}: {msg}"
+                if listed:
+                    line += f" (expected: {expected[tid]})"
+            counts[status] += 1
+            print(line, flush=True)
+            if verbose and result is not None and result[1] is not None:
+                out = result[1].output()
+                print("      command: " + " ".join(result[1].argv))
+                for k in ("stdout", "stderr"):
+                    for l in out[k].splitlines()[:12]:
+                        print(f"      {k}: {l}")
+    finally:
+        if own_scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+    extra = hive_opts + [f"--env {k}={v}" for k, v in guest_env]
+    label = "wasi-testsuite" + (f" {'+'.join(langs)}" if langs else "")
+    label += f" (hive run {' '.join(extra)})" if extra else ""
+    summary = (f"{label}: {counts['PASS']} passed, "
+               f"{counts['FAIL'] + counts['XPASS']} failed, {counts['SKIP']} skipped")
+    if counts["XFAIL"]:
+        summary += f", {counts['XFAIL']} expected failures"
+    print(summary)
+    return 1 if counts["FAIL"] or counts["XPASS"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
