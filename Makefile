@@ -35,7 +35,7 @@ $(BUILD)/src/wasm/interp.o: ALL_CFLAGS += -U_FORTIFY_SOURCE
 
 SPEC_DIR ?= $(firstword $(wildcard ../shared/wasm-spec-testsuite ../../shared/wasm-spec-testsuite ../wasm-spec-testsuite))
 
-LIB_SRCS := $(wildcard src/support/*.c src/wasm/*.c src/wasi/*.c src/http/*.c src/handler/*.c src/guest/*.c src/component/*.c)
+LIB_SRCS := $(wildcard src/support/*.c src/wasm/*.c src/wasi/*.c src/wasip2/*.c src/http/*.c src/handler/*.c src/guest/*.c src/component/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)

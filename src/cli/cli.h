@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hive/wasi.h"
+
 /* hive serve [options] app.wasm (serve.c). */
 int cli_serve(int argc, char **argv);
 
@@ -18,5 +20,21 @@ int cli_parse_duration(const char *s, uint64_t *ns);
 int cli_parse_size(const char *s, uint64_t *bytes);
 /* args.c: the whole file at path (malloc'd, *len bytes), or NULL. */
 uint8_t *cli_read_file(const char *path, size_t *len);
+
+/* run_component.c: `hive run` of a wasi:cli/command component. */
+typedef struct cli_run_opts {
+    const char *path;
+    const uint8_t *bytes;
+    size_t len;
+    const char *const *argv;
+    size_t argc;
+    const char *const *env;
+    size_t envc;
+    const hive_wasi_preopen *preopens;
+    size_t npreopens;
+    const hive_wasi_run_opts *limits;
+    int path_walk;
+} cli_run_opts;
+int cli_run_component(hive_engine *engine, const cli_run_opts *o);
 
 #endif

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "hive/component.h"
 #include "hive/wasi.h"
 #include "hive/wasm.h"
 
@@ -377,6 +378,12 @@ static int cmd_run(int argc, char **argv) {
     }
     engine = hive_engine_new(&ra.cfg);
     if (!engine) goto out;
+    if (!ra.invoke && hive_is_component(bytes, len) == 1) { /* a wasi:cli/command */
+        cli_run_opts ro = {path, bytes, len, guest_argv.v, guest_argv.n, env.v, env.n,
+                           pre, ra.dirs.n, &ra.limits, ra.path_walk};
+        rc = cli_run_component(engine, &ro);
+        goto out;
+    }
     if (hive_module_new(engine, bytes, len, &module, &err) != HIVE_OK) {
         fprintf(stderr, "hive: %s: %s at byte %zu: %s\n", path, hive_strerror(err.code),
                 err.offset, err.message);
