@@ -21,7 +21,15 @@ int cli_parse_size(const char *s, uint64_t *bytes);
 /* args.c: the whole file at path (malloc'd, *len bytes), or NULL. */
 uint8_t *cli_read_file(const char *path, size_t *len);
 
-/* run_component.c: `hive run` of a wasi:cli/command component. */
+/* component.c: `hive run` of a component (bytes start with its preamble):
+ * --invoke NAME with WAVE arguments, or its wasi:cli/run export. Returns
+ * the exit status. */
+struct hive_engine;
+int cli_run_component(struct hive_engine *engine, const char *path, const uint8_t *bytes, size_t len,
+                      const char *invoke, int argc, char **argv, uint64_t fuel);
+
+/* run_component.c: `hive run` of a wasi:cli/command component (no --invoke)
+ * with the WASI 0.2 host (hive/wasip2.h). Returns the exit status. */
 typedef struct cli_run_opts {
     const char *path;
     const uint8_t *bytes;
@@ -35,6 +43,6 @@ typedef struct cli_run_opts {
     const hive_wasi_run_opts *limits;
     int path_walk;
 } cli_run_opts;
-int cli_run_component(hive_engine *engine, const cli_run_opts *o);
+int cli_run_command(hive_engine *engine, const cli_run_opts *o);
 
 #endif

@@ -21,8 +21,8 @@
 #include <time.h>
 
 #include "cli/cli.h"
-#include "hive/component.h"
 #include "hive/wasi.h"
+#include "hive/component.h"
 #include "hive/wasm.h"
 
 #define EXIT_TRAP 134  /* like a native program killed by SIGABRT */
@@ -378,10 +378,12 @@ static int cmd_run(int argc, char **argv) {
     }
     engine = hive_engine_new(&ra.cfg);
     if (!engine) goto out;
-    if (!ra.invoke && hive_is_component(bytes, len) == 1) { /* a wasi:cli/command */
+    if (hive_is_component(bytes, len) == 1) { /* a component (layer 1), not a core module */
         cli_run_opts ro = {path, bytes, len, guest_argv.v, guest_argv.n, env.v, env.n,
                            pre, ra.dirs.n, &ra.limits, ra.path_walk};
-        rc = cli_run_component(engine, &ro);
+        if (!ra.invoke) rc = cli_run_command(engine, &ro); /* wasi:cli/command, WASI 0.2 */
+        else rc = cli_run_component(engine, path, bytes, len, ra.invoke, argc - i, argv + i,
+                                    ra.limits.fuel);
         goto out;
     }
     if (hive_module_new(engine, bytes, len, &module, &err) != HIVE_OK) {

@@ -32,7 +32,7 @@ static hive_cfunc *find_run(hive_cinstance *inst, hive_component *comp) {
     return NULL;
 }
 
-int cli_run_component(hive_engine *engine, const cli_run_opts *o) {
+int cli_run_command(hive_engine *engine, const cli_run_opts *o) {
     int rc = 1;
     hive_error err;
     hive_component *comp = NULL;

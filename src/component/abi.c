@@ -403,7 +403,12 @@ static uint32_t lower_handle(cx *c, const ct_type *t, const hive_cval *v) {
     want(c, t, v);
     rt_resource *rt = res_of(c, t);
     uint32_t rep = v->of.res.handle;
-    if (c->host_side && rt->impl && t->kind == CT_OWN) {
+    if (c->host_side && rt->impl && t->kind == CT_BORROW) {
+        handle_table *ht = &c->inst->root->host_handles;
+        if (rep == 0 || rep >= ht->n || !ht->v[rep].rt) cx_fail(c, "unknown host handle %u", rep);
+        if (ht->v[rep].rt != rt) cx_fail(c, "host handle %u is of another resource type", rep);
+        rep = ht->v[rep].rep;
+    } else if (c->host_side && rt->impl && t->kind == CT_OWN) {
         handle_table *ht = &c->inst->root->host_handles;
         if (rep == 0 || rep >= ht->n || !ht->v[rep].rt) cx_fail(c, "unknown host handle %u", rep);
         if (ht->v[rep].rt != rt) cx_fail(c, "host handle %u is of another resource type", rep);

@@ -138,6 +138,7 @@ static int lifted_start(lifted_call *lc, const hive_cval *args, uint32_t nargs, 
     }
     set_enter(f->inst, lc->caller, 0);
     lc->entered = 1;
+    f->inst->context = 0; /* a new task's thread starts with zeroed storage */
     cs_init(&lc->cs);
     jmp_buf jb;
     cx c;
@@ -396,8 +397,23 @@ static hive_host_status builtin_call(hive_host_call *call, const hive_val *args,
         hive_host_trap(call, c.msg);
         return HIVE_HOST_TRAP;
     }
-    if (b->op != CANON_RESOURCE_REP && !ci->may_leave) cx_trap(&c, "cannot leave component instance");
+    int no_leave_check = b->op == CANON_RESOURCE_REP || b->op == 0x0a || b->op == 0x0b || b->op == 0x24 || b->op == 0x25;
+    if (!no_leave_check && !ci->may_leave) cx_trap(&c, "cannot leave component instance");
     switch (b->op) {
+    case 0x0a: /* context.get */
+        results[0].type = HIVE_I32;
+        results[0].of.i32 = ci->context;
+        return HIVE_HOST_OK;
+    case 0x0b: /* context.set */
+        ci->context = args[0].of.i32;
+        return HIVE_HOST_OK;
+    case 0x24: /* backpressure.inc */
+        if (++ci->backpressure >= 1u << 16) cx_trap(&c, "backpressure counter overflow");
+        return HIVE_HOST_OK;
+    case 0x25: /* backpressure.dec */
+        if (ci->backpressure == 0) cx_trap(&c, "backpressure counter underflow");
+        ci->backpressure--;
+        return HIVE_HOST_OK;
     case CANON_RESOURCE_NEW: {
         if (!ci->may_leave) cx_trap(&c, "cannot leave component instance");
         rt_handle h = {.rt = ci->res[b->rid], .rep = args[0].of.i32, .own = 1};
@@ -623,6 +639,8 @@ void hive_cinstance_interrupt(hive_cinstance *ci) {
 
 int hive_cinstance_drop_handle(hive_cinstance *ci, uint32_t handle) {
     if (!ci) return HIVE_EARG;
+    if (ci->state == CI_RUNNING || ci->state == CI_SUSPENDED || ci->state == CI_PENDING) return HIVE_ESTATE;
+    if (ci->post_pending && hive_cinstance_post_return(ci) != HIVE_OK) return HIVE_ETRAP;
     handle_table *t = &ci->host_handles;
     if (handle == 0 || handle >= t->n || !t->v[handle].rt) return HIVE_EARG;
     rt_handle h = t->v[handle];

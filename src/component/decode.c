@@ -44,6 +44,8 @@ typedef struct scope {
     def *defs;
     uint32_t ndefs, capdefs;
     uint32_t rid_lo;
+    uint32_t *local_rids; /* resources defined here (resource.new/rep) */
+    uint32_t nlocal, caplocal;
 } scope;
 
 typedef struct dec {
@@ -539,6 +541,11 @@ static const ct_type *core_moduletype(dec *d, scope *outer) {
         case 0x00: {
             const char *m = name(d), *nm = name(d);
             core_ext e = core_externtype(d, &ms);
+            for (uint32_t j = 0; j < ni; j++)
+                if (!strcmp(imps[j].mod, m) && !strcmp(imps[j].name, nm))
+                    INVALID(at, "duplicate import name `%s:%s`", m, nm);
+            if (e.kind == 0x02 && !e.memory64 && (e.lim.min > 65536 || (e.lim.has_max && e.lim.max > 65536)))
+                INVALID(at, "memory size must be at most 65536 pages (4GiB)");
             if (ni == ci) {
                 ci = ci ? ci * 2 : 8;
                 core_named *v = alloc(d, ci * sizeof *v);
@@ -888,7 +895,7 @@ static void check_func_name(dec *d, scope *sc, named_list *l, const char *nm, ct
             if (l->v[i].ext.sort == S_TYPE && strlen(l->v[i].name) == rl &&
                 !strncmp(l->v[i].name, r, rl) && l->v[i].ext.type->kind == CT_RESOURCE)
                 res = l->v[i].ext.type;
-        if (!res) INVALID(at, "resource used in function `%s` does not exist", nm);
+        if (!res) INVALID(at, "resource used in function does not have a name in this context");
         const ct_type *ft = x.type;
         if (kind == 1) {
             const ct_type *rt = ft->a;
@@ -904,9 +911,25 @@ static void check_func_name(dec *d, scope *sc, named_list *l, const char *nm, ct
     (void)sc;
 }
 
+static void collect_rids(dec *d, const ct_type *t, uint32_t lo, uint32_t hi, rid_map *m, const rid_map *skip);
+
+/* Each import or export of an instance type gets its own abstract
+ * resources. */
+static const ct_type *subst(dec *d, const ct_type *t, const rid_map *m);
+
+static ct_extern fresh_instance(dec *d, ct_extern x) {
+    if (x.sort != S_INSTANCE || x.type->rid >= x.type->np) return x;
+    rid_map m, none;
+    memset(&m, 0, sizeof m);
+    memset(&none, 0, sizeof none);
+    collect_rids(d, x.type, x.type->rid, x.type->np, &m, &none);
+    if (m.n) x.type = subst(d, x.type, &m);
+    return x;
+}
+
 static void import_decl(dec *d, scope *sc, const uint8_t *at) {
     const char *nm = nameattributes(d);
-    ct_extern x = externtype(d, sc);
+    ct_extern x = fresh_instance(d, externtype(d, sc));
     check_func_name(d, sc, &sc->imports, nm, x, at);
     if (x.sort == S_TYPE && x.type->kind == CT_RESOURCE) {
         ct_type *r = (ct_type *)x.type; /* fresh from externtype */
@@ -925,7 +948,7 @@ static void import_decl(dec *d, scope *sc, const uint8_t *at) {
 
 static void export_decl(dec *d, scope *sc, const uint8_t *at) {
     const char *nm = nameattributes(d);
-    ct_extern x = externtype(d, sc);
+    ct_extern x = fresh_instance(d, externtype(d, sc));
     check_func_name(d, sc, &sc->exports, nm, x, at);
     if (x.sort == S_TYPE && x.type->kind == CT_RESOURCE && !x.type->labels) {
         ct_type *r = (ct_type *)x.type;
@@ -1134,8 +1157,11 @@ static int ext_sub(dec *d, ct_extern actual, ct_extern expected, rid_map *m, cha
             }
         }
         return 1;
-    case S_COMPONENT:
-        /* imports contravariant, exports covariant */
+    case S_COMPONENT: {
+        /* imports contravariant (the actual component's abstract imports
+         * are bound to the expected ones in m2), exports covariant */
+        rid_map m2;
+        memset(&m2, 0, sizeof m2);
         for (uint32_t i = 0; i < a->nimports; i++) {
             const ct_named *an = &a->imports[i];
             const ct_named *en = NULL;
@@ -1145,7 +1171,9 @@ static int ext_sub(dec *d, ct_extern actual, ct_extern expected, rid_map *m, cha
                 snprintf(why, wn, "missing expected import `%s`", an->name);
                 return 0;
             }
-            if (!ext_sub(d, en->ext, an->ext, m, why, wn)) return 0;
+            ct_extern ee = en->ext;
+            ee.type = subst(d, ee.type, m);
+            if (!ext_sub(d, ee, an->ext, &m2, why, wn)) return 0;
         }
         for (uint32_t i = 0; i < e->nexports; i++) {
             const ct_named *en = &e->exports[i];
@@ -1156,9 +1184,12 @@ static int ext_sub(dec *d, ct_extern actual, ct_extern expected, rid_map *m, cha
                 snprintf(why, wn, "missing expected export `%s`", en->name);
                 return 0;
             }
-            if (!ext_sub(d, an->ext, en->ext, m, why, wn)) return 0;
+            ct_extern ax = an->ext;
+            ax.type = subst(d, ax.type, &m2);
+            if (!ext_sub(d, ax, en->ext, m, why, wn)) return 0;
         }
         return 1;
+    }
     case S_CORE_MODULE:
         for (uint32_t i = 0; i < a->ncimports; i++) {
             const core_named *an = &a->cimports[i];
@@ -1187,6 +1218,35 @@ static int ext_sub(dec *d, ct_extern actual, ct_extern expected, rid_map *m, cha
 }
 
 /* ---- aliases ------------------------------------------------------------ */
+
+/* Does t mention a resource other than those it declares itself (rids in
+ * [lo, hi) of a component or instance type)? */
+static int refers_res(const ct_type *t, uint32_t lo, uint32_t hi) {
+    if (!t) return 0;
+    switch (t->kind) {
+    case CT_RESOURCE: case CT_OWN: case CT_BORROW:
+        return !(t->rid >= lo && t->rid < hi && lo < hi);
+    case CT_INSTANCE: case CT_COMPONENT:
+        for (uint32_t i = 0; i < t->nimports; i++)
+            if (refers_res(t->imports[i].ext.type, t->rid, t->np)) return 1;
+        for (uint32_t i = 0; i < t->nexports; i++)
+            if (refers_res(t->exports[i].ext.type, t->rid, t->np)) return 1;
+        return 0;
+    case CT_FUNC:
+        for (uint32_t i = 0; i < t->n; i++)
+            if (refers_res(t->types[i], lo, hi)) return 1;
+        return refers_res(t->a, lo, hi);
+    default:
+        if (ct_is_value(t)) {
+            if (!t->has_res) return 0;
+            if (refers_res(t->a, lo, hi) || refers_res(t->b, lo, hi)) return 1;
+            if (t->types)
+                for (uint32_t i = 0; i < t->n; i++)
+                    if (refers_res(t->types[i], lo, hi)) return 1;
+        }
+        return 0;
+    }
+}
 
 static scope *outer_scope(dec *d, scope *sc, uint32_t ct, const uint8_t *at, int *crosses) {
     scope *t = sc;
@@ -1259,8 +1319,7 @@ static void alias_any(dec *d, scope *sc, const uint8_t *at, int in_type) {
         int crosses;
         scope *t = outer_scope(d, sc, ct, at, &crosses);
         ent *src = get(d, t, sort, idx, at);
-        if (sort == S_TYPE && crosses && ct > 0 &&
-            (src->t->kind == CT_RESOURCE || (ct_is_value(src->t) && src->t->has_res)))
+        if (sort == S_TYPE && crosses && ct > 0 && refers_res(src->t, src->t->rid, src->t->np))
             INVALID(at, "refers to resources not defined in the current component");
         ent *n = push(d, sc, sort);
         *n = *src;
@@ -1407,7 +1466,7 @@ static void canon_def(dec *d, scope *sc) {
         }
         uint8_t tmp[FLAT_CAP];
         if (flat_params(ft, tmp, FLAT_CAP) > MAX_FLAT_PARAMS) mem = realloc = 1;
-        if (o.async_ && ft->a) mem = 1;
+        if (o.async_) mem = realloc; /* results go through task.return */
         if (mem && o.memory < 0) INVALID(at, "canonical option `memory` is required");
         if (realloc && o.realloc < 0) INVALID(at, "canonical option `realloc` is required");
         check_realloc(d, sc, &o, at);
@@ -1460,7 +1519,10 @@ static void canon_def(dec *d, scope *sc) {
         uint32_t ti = u32(d);
         ent *te = get(d, sc, S_TYPE, ti, at);
         if (te->t->kind != CT_RESOURCE) INVALID(at, "type index %u is not a resource type", ti);
-        if (op != CANON_RESOURCE_DROP && te->scope_id != sc->id)
+        int local = 0;
+        for (uint32_t k = 0; k < sc->nlocal; k++)
+            if (sc->local_rids[k] == te->t->rid) local = 1;
+        if (op != CANON_RESOURCE_DROP && !local)
             INVALID(at, "type index %u is not a resource type defined in this component", ti);
         df->rid = te->t->rid;
         df->type = te->t;
@@ -1782,7 +1844,7 @@ static void instance_def(dec *d, scope *sc) {
             args[i].sort = (uint8_t)sort_of(d);
             args[i].idx = u32(d);
             ct_extern x = ext_of(d, sc, args[i].sort, args[i].idx, sa);
-            check_extern_name(d, sa, args[i].name);
+            check_func_name(d, sc, &l, args[i].name, x, sa);
             named_push(d, &l, args[i].name, x, sa, "export");
         }
         ct_type *it = new_type(d, CT_INSTANCE);
@@ -1824,6 +1886,14 @@ static void type_def(dec *d, scope *sc) {
         } else if (has != 0) { d->p--; MALFORMED("invalid optional destructor"); }
         t = r;
         scope_id = sc->id;
+        if (sc->nlocal == sc->caplocal) {
+            uint32_t cap = sc->caplocal ? sc->caplocal * 2 : 8;
+            uint32_t *v = alloc(d, cap * sizeof *v);
+            if (sc->nlocal) memcpy(v, sc->local_rids, sc->nlocal * sizeof *v);
+            sc->local_rids = v;
+            sc->caplocal = cap;
+        }
+        sc->local_rids[sc->nlocal++] = r->rid;
     } else if (op == -64 || op == -61) t = functype(d, sc, op == -61, at);
     else if (op == -63 || op == -62) t = instance_or_component_type(d, sc, op == -63, at);
     else {
@@ -1840,6 +1910,7 @@ static void type_def(dec *d, scope *sc) {
 
 static void export_def(dec *d, scope *sc) {
     const uint8_t *at = d->p;
+    int64_t fresh_from = -1;
     const char *nm = nameattributes(d);
     const uint8_t *sa = d->p;
     int sort = sort_of(d);
@@ -1854,8 +1925,14 @@ static void export_def(dec *d, scope *sc) {
         char why[200] = "";
         if (!ext_sub(d, x, asc, &m, why, sizeof why))
             INVALID(at, "type mismatch in export `%s`: %s", nm, why);
-        /* a (sub resource) ascription names the same resource: keep x */
-        if (!(asc.sort == S_TYPE && asc.type->kind == CT_RESOURCE)) x.type = subst(d, asc.type, &m);
+        /* a (sub resource) ascription: an abstract type, a new identity
+         * for the same resource at run time */
+        if (asc.sort == S_TYPE && asc.type->kind == CT_RESOURCE) {
+            fresh_from = x.type->rid;
+            x.type = asc.type;
+        } else {
+            x.type = subst(d, asc.type, &m);
+        }
     } else if (has != 0) {
         d->p--;
         MALFORMED("invalid optional export type");
@@ -1874,6 +1951,10 @@ static void export_def(dec *d, scope *sc) {
     df->sort = (uint8_t)sort;
     df->a = idx;
     df->ext = x;
+    if (fresh_from >= 0) {
+        df->nbind = 1;
+        df->rid = (uint32_t)fresh_from; /* runtime: res[x.type->rid] = res[rid] */
+    }
 }
 
 /* ---- core modules ------------------------------------------------------------ */

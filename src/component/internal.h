@@ -330,6 +330,8 @@ struct cinst {
     handle_table handles;
     rt_inst *exports;
     int may_enter, may_leave;
+    uint32_t context;       /* context.get/set slot 0 of the running task */
+    uint32_t backpressure;
     cinst *next_all;        /* all instances of a root, for freeing */
 };
 

@@ -989,6 +989,7 @@ static void run_component(ictx *x, cinst *ci, const import_args *ia) {
         case D_EXPORT: {
             rt_item it = ci->sp[df->sort][df->a];
             it.sort = df->sort;
+            if (df->nbind) ci->res[df->ext.type->rid] = ci->res[df->rid];
             if (df->sort == S_TYPE) {
                 it.type = df->ext.type;
                 if (df->ext.type->kind == CT_RESOURCE) it.of.res = ci->res[df->ext.type->rid];

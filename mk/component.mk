@@ -1,0 +1,27 @@
+# mk/component.mk -- the component model's own tests (docs/COMPONENTS.md).
+#   make component-cli   `hive run` with a component (tests/componentcli/)
+#   make component-bench instantiation and call overhead, component vs core
+# build/tests/test_component (make unit) covers the C API; the reference
+# .wast suite is `make component-spec` (mk/componentspec.mk).
+
+JCO ?= tools/node_modules/.bin/jco
+
+.PHONY: component-cli component-bench
+
+$(BUILD)/componentcli/%.wasm: tests/componentcli/%.wat
+	@mkdir -p $(dir $@)
+	$(JCO) parse $< -o $@
+
+component-cli: test-deps
+	@$(MAKE) --no-print-directory $(BUILD)/hive $(BUILD)/componentcli/echo.wasm
+	@tests/componentcli/run.sh $(BUILD)/hive $(BUILD)/componentcli/echo.wasm
+
+test: component-cli
+
+$(BUILD)/bench/component-bench: bench/component.c $(BUILD)/libhive.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libhive.a -o $@ $(LDLIBS)
+
+component-bench: test-deps
+	@$(MAKE) --no-print-directory $(BUILD)/bench/component-bench $(BUILD)/componentcli/echo.wasm
+	$(BUILD)/bench/component-bench $(BUILD)/componentcli/echo.wasm

@@ -1,0 +1,137 @@
+/*
+ * component.c -- `hive run` for components: instantiate with the host's
+ * definitions, then call `--invoke NAME` with arguments read as WAVE
+ * literals by the parameter types (printing the result the same way), or
+ * the `wasi:cli/run` export of a command component.
+ *
+ * Exit status: as for core modules -- the guest's (run: 0 for ok, 1 for
+ * err), 134 after a trap, 124 when --fuel ran out, 1 when the component
+ * cannot be loaded or linked, 2 for bad arguments.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "hive/component.h"
+
+static hive_status finish(hive_cinstance *ci, hive_status st) {
+    while (st == HIVE_PENDING) st = HIVE_TRAPPED; /* no host function pends here */
+    return st;
+}
+
+static int call_and_print(hive_cinstance *ci, hive_cfunc *f, const char *name, hive_cval *args,
+                          size_t nargs, uint64_t fuel, int print) {
+    hive_status st = finish(ci, hive_cinstance_call(ci, f, args, nargs, fuel));
+    if (st == HIVE_SUSPENDED) {
+        fprintf(stderr, "hive: %s: all fuel consumed\n", name);
+        return 124;
+    }
+    if (st == HIVE_FAILED) {
+        fprintf(stderr, "hive: %s: bad arguments: %s\n", name, hive_cinstance_trap(ci)->message);
+        return 2;
+    }
+    if (st != HIVE_DONE) {
+        fprintf(stderr, "hive: %s: trap: %s\n", name, hive_cinstance_trap(ci)->message);
+        return 134;
+    }
+    hive_cval res;
+    memset(&res, 0, sizeof res);
+    int rc = 0;
+    if (hive_cinstance_results(ci, &res, 1)) {
+        hive_ctype *rt = hive_cextern_func_result(hive_cfunc_type(f));
+        if (print) {
+            char *s = NULL;
+            if (rt && hive_cval_format(&res, rt, &s) == HIVE_OK) printf("%s\n", s);
+            free(s);
+        } else if (res.kind == HIVE_C_RESULT && res.of.var.index == 1) {
+            rc = 1; /* wasi:cli/run returned err */
+        }
+        hive_ctype_release(rt);
+        hive_cval_clear(&res);
+    }
+    if (hive_cinstance_post_return(ci) != HIVE_OK) {
+        fprintf(stderr, "hive: %s: trap in post-return: %s\n", name, hive_cinstance_trap(ci)->message);
+        return 134;
+    }
+    return rc;
+}
+
+/* The newest `wasi:cli/run@...#run` the component exports, if any. */
+static hive_cfunc *find_run(hive_component *c, hive_cinstance *ci, char *name, size_t cap) {
+    for (size_t i = 0; i < hive_component_export_count(c); i++) {
+        const char *n;
+        hive_component_export(c, i, &n);
+        if (!strncmp(n, "wasi:cli/run@", 13) || !strcmp(n, "wasi:cli/run")) {
+            snprintf(name, cap, "%s#run", n);
+            hive_cfunc *f = hive_cinstance_func(ci, name);
+            if (f) return f;
+        }
+    }
+    return NULL;
+}
+
+int cli_run_component(hive_engine *engine, const char *path, const uint8_t *bytes, size_t len,
+                      const char *invoke, int argc, char **argv, uint64_t fuel) {
+    hive_component *c = NULL;
+    hive_cinstance *ci = NULL;
+    hive_linker *l = NULL;
+    hive_cval *args = NULL;
+    size_t nargs = 0;
+    hive_error err;
+    int rc = 1;
+    if (hive_component_new(engine, bytes, len, &c, &err) != HIVE_OK) {
+        fprintf(stderr, "hive: %s: %s at byte %zu: %s\n", path, hive_strerror(err.code), err.offset,
+                err.message);
+        goto out;
+    }
+    l = hive_linker_new(engine);
+    if (!l) goto out;
+    if (hive_cinstance_new(engine, c, l, &ci, &err) != HIVE_OK) {
+        fprintf(stderr, "hive: %s: %s: %s\n", path, hive_strerror(err.code), err.message);
+        goto out;
+    }
+    char name[512];
+    hive_cfunc *f;
+    if (!invoke) {
+        f = find_run(c, ci, name, sizeof name);
+        if (!f) {
+            fprintf(stderr, "hive: %s exports no wasi:cli/run (try --invoke)\n", path);
+            goto out;
+        }
+        rc = call_and_print(ci, f, name, NULL, 0, fuel, 0);
+        goto out;
+    }
+    f = hive_cinstance_func(ci, invoke);
+    if (!f) {
+        fprintf(stderr, "hive: %s: no exported function '%s'\n", path, invoke);
+        goto out;
+    }
+    const hive_cextern *ft = hive_cfunc_type(f);
+    nargs = hive_cextern_func_param_count(ft);
+    if ((size_t)argc != nargs) {
+        fprintf(stderr, "hive: %s takes %zu arguments, %d given\n", invoke, nargs, argc);
+        rc = 2;
+        goto out;
+    }
+    args = calloc(nargs + 1, sizeof *args);
+    if (!args) goto out;
+    for (size_t k = 0; k < nargs; k++) {
+        hive_ctype *pt = hive_cextern_func_param(ft, k, NULL);
+        int prc = pt ? hive_cval_parse(pt, argv[k], strlen(argv[k]), &args[k], &err) : HIVE_ENOMEM;
+        hive_ctype_release(pt);
+        if (prc != HIVE_OK) {
+            fprintf(stderr, "hive: bad argument '%s' for %s: %s\n", argv[k], invoke, err.message);
+            rc = 2;
+            goto out;
+        }
+    }
+    rc = call_and_print(ci, f, invoke, args, nargs, fuel, 1);
+out:
+    for (size_t k = 0; args && k < nargs; k++) hive_cval_clear(&args[k]);
+    free(args);
+    hive_cinstance_free(ci);
+    hive_linker_free(l);
+    hive_component_release(c);
+    return rc;
+}
