@@ -7,7 +7,9 @@
 #                            made at test time, never committed), run by
 #                            `hive run`; expected failures with reasons in
 #                            tests/wasi-testsuite/expected-failures-p2.txt
-#   make wasip2-unit         the unit tests of the host (tests/unit/test_wasip2.c)
+#   make wasip2-test         `hive run` of command components end to end
+#                            (tests/wasip2/run.sh), and the host API under
+#                            pipes and embedder streams (tests/wasip2/host.c)
 # Variables: WASI_TESTSUITE_DIR, WASI_TESTS, WASI_TESTSUITE_TIMEOUT as for
 # make wasi-testsuite; JCO (default tools/node_modules/.bin/jco).
 
@@ -26,3 +28,29 @@ wasi-testsuite-p2: test-deps
 	    tests/wasi-testsuite/run.py --wrap-component $(JCO) $(BUILD)/wasi-testsuite-p2 \
 	        $(BUILD)/hive "$(WASI_TESTSUITE_DIR)" $(WASI_TESTSUITE_P2_EXPECTED) $(WASI_TESTS); \
 	fi
+
+# End to end: preview-1 programs (tests/wasi/{hello,trap,echo}.c and
+# tests/wasip2/*.c) wrapped into command components, run by `hive run`
+# (tests/wasip2/run.sh).
+WASIP2_PROGS := $(patsubst tests/wasip2/%.c,$(BUILD)/wasip2/%.wasm,$(wildcard tests/wasip2/*.c))
+WASIP2_COMPONENTS := $(patsubst %,$(BUILD)/wasip2/%.component.wasm,hello trap echo \
+    $(patsubst tests/wasip2/%.c,%,$(wildcard tests/wasip2/*.c)))
+
+.PHONY: wasip2-test
+
+test: wasip2-test
+
+$(BUILD)/wasip2/%.wasm: tests/wasip2/%.c
+	@mkdir -p $(dir $@)
+	$(WASI_CC) $(WASI_CFLAGS) $< -o $@
+
+$(BUILD)/wasip2/%.wasm: $(BUILD)/wasi/%.wasm
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(BUILD)/wasip2/%.component.wasm: $(BUILD)/wasip2/%.wasm
+	$(JCO) new $< --wasi-command -o $@
+
+wasip2-test: test-deps
+	@$(MAKE) --no-print-directory $(BUILD)/hive $(WASIP2_COMPONENTS)
+	@tests/wasip2/run.sh $(BUILD)/hive $(BUILD)/wasip2
