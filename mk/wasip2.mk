@@ -32,9 +32,10 @@ wasi-testsuite-p2: test-deps
 # End to end: preview-1 programs (tests/wasi/{hello,trap,echo}.c and
 # tests/wasip2/*.c) wrapped into command components, run by `hive run`
 # (tests/wasip2/run.sh).
-WASIP2_PROGS := $(patsubst tests/wasip2/%.c,$(BUILD)/wasip2/%.wasm,$(wildcard tests/wasip2/*.c))
+WASIP2_PROG_SRCS := $(filter-out tests/wasip2/host.c,$(wildcard tests/wasip2/*.c))
 WASIP2_COMPONENTS := $(patsubst %,$(BUILD)/wasip2/%.component.wasm,hello trap echo \
-    $(patsubst tests/wasip2/%.c,%,$(wildcard tests/wasip2/*.c)))
+    $(patsubst tests/wasip2/%.c,%,$(WASIP2_PROG_SRCS)))
+WASIP2_HOST := $(BUILD)/wasip2/host
 
 .PHONY: wasip2-test
 
@@ -51,6 +52,13 @@ $(BUILD)/wasip2/%.wasm: $(BUILD)/wasi/%.wasm
 $(BUILD)/wasip2/%.component.wasm: $(BUILD)/wasip2/%.wasm
 	$(JCO) new $< --wasi-command -o $@
 
+$(WASIP2_HOST): tests/wasip2/host.c tests/unit/testutil.h $(BUILD)/libhive.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $< $(BUILD)/libhive.a -o $@ $(LDLIBS)
+
+.SECONDARY: $(WASIP2_COMPONENTS:%.component.wasm=%.wasm)
+
 wasip2-test: test-deps
-	@$(MAKE) --no-print-directory $(BUILD)/hive $(WASIP2_COMPONENTS)
+	@$(MAKE) --no-print-directory $(BUILD)/hive $(WASIP2_HOST) $(WASIP2_COMPONENTS)
 	@tests/wasip2/run.sh $(BUILD)/hive $(BUILD)/wasip2
+	@$(WASIP2_HOST) $(BUILD)/wasip2

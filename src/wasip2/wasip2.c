@@ -71,8 +71,13 @@ int hive_wasip2_new(const hive_wasip2_config *c, hive_wasip2 **out, hive_error *
     p->insecure_state[0] = 0x9e3779b97f4a7c15ull;
     p->insecure_state[1] = 0xbf58476d1ce4e5b9ull;
     if (!(c->flags & HIVE_WASIP2_DETERMINISTIC_INSECURE) &&
-        p2_random(p, (uint8_t *)p->insecure_state, sizeof p->insecure_state) < 0)
-        goto nomem;
+        p2_random(p, (uint8_t *)p->insecure_state, sizeof p->insecure_state) < 0) {
+        /* the random source failed: the insecure generator starts from
+         * the clocks (secure random calls will trap then) */
+        p->insecure_state[0] ^= wasi_now_ns(CLOCK_MONOTONIC);
+        p->insecure_state[1] ^= wasi_now_ns(CLOCK_REALTIME);
+    }
+    if (!p->insecure_state[0] && !p->insecure_state[1]) p->insecure_state[0] = 1;
     if (c->npreopens) {
         p->pre = calloc(c->npreopens, sizeof *p->pre);
         if (!p->pre) goto nomem;
