@@ -36,6 +36,7 @@ WASIP2_PROG_SRCS := $(filter-out tests/wasip2/host.c,$(wildcard tests/wasip2/*.c
 WASIP2_COMPONENTS := $(patsubst %,$(BUILD)/wasip2/%.component.wasm,hello trap echo \
     $(patsubst tests/wasip2/%.c,%,$(WASIP2_PROG_SRCS)))
 WASIP2_HOST := $(BUILD)/wasip2/host
+WASIP2_RAW := $(BUILD)/wasip2/raw.component.wasm
 
 .PHONY: wasip2-test
 
@@ -56,9 +57,13 @@ $(WASIP2_HOST): tests/wasip2/host.c tests/unit/testutil.h $(BUILD)/libhive.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $< $(BUILD)/libhive.a -o $@ $(LDLIBS)
 
+$(WASIP2_RAW): tests/wasip2/raw.wat
+	@mkdir -p $(dir $@)
+	$(JCO) parse $< -o $@
+
 .SECONDARY: $(WASIP2_COMPONENTS:%.component.wasm=%.wasm)
 
 wasip2-test: test-deps
-	@$(MAKE) --no-print-directory $(BUILD)/hive $(WASIP2_HOST) $(WASIP2_COMPONENTS)
+	@$(MAKE) --no-print-directory $(BUILD)/hive $(WASIP2_HOST) $(WASIP2_COMPONENTS) $(WASIP2_RAW)
 	@tests/wasip2/run.sh $(BUILD)/hive $(BUILD)/wasip2
 	@$(WASIP2_HOST) $(BUILD)/wasip2

@@ -7,7 +7,8 @@
  *
  * Usage: host DIR, where DIR holds the command components that
  * tests/wasip2/run.sh uses (NAME.component.wasm: echo, wait, probe,
- * hello, trap). Prints "wasip2-host: N passed, N failed".
+ * hello, trap) and raw.component.wasm (tests/wasip2/raw.wat, which calls
+ * WASI 0.2 directly). Prints "wasip2-host: N passed, N failed".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,7 +52,7 @@ typedef struct guest {
     hive_cfunc *run;
 } guest;
 
-static int guest_new(guest *g, const char *name, hive_wasip2_config *c) {
+static int guest_new_any(guest *g, const char *name, hive_wasip2_config *c, int command) {
     memset(g, 0, sizeof *g);
     size_t len;
     uint8_t *b = slurp(name, &len);
@@ -70,8 +71,13 @@ static int guest_new(guest *g, const char *name, hive_wasip2_config *c) {
         fprintf(stderr, "instantiate %s: %s\n", name, err.message);
         return -1;
     }
+    if (!command) return 0;
     g->run = hive_cinstance_func(g->inst, "wasi:cli/run@0.2.12#run");
     return g->run ? 0 : -1;
+}
+
+static int guest_new(guest *g, const char *name, hive_wasip2_config *c) {
+    return guest_new_any(g, name, c, 1);
 }
 
 static void guest_free(guest *g) {
@@ -471,6 +477,117 @@ static void test_objects_freed(void) {
     close(devnull);
 }
 
+/* ---- WASI 0.2 called directly (raw.wat), what the adapter never does ---- */
+
+/* Calls export name of g with at most one u64 argument and returns its
+ * integer result, completing PENDING host calls by blocking in poll(2). */
+static uint64_t raw_call(guest *g, const char *name, const uint64_t *arg) {
+    hive_cfunc *f = hive_cinstance_func(g->inst, name);
+    if (!f) {
+        CHECK(!"raw export");
+        return UINT64_MAX;
+    }
+    hive_cval a = hive_cval_uint(HIVE_C_U64, arg ? *arg : 0);
+    hive_status st = hive_cinstance_call(g->inst, f, &a, arg ? 1 : 0, 0);
+    while (st == HIVE_PENDING) {
+        int rc;
+        while ((rc = hive_wasip2_complete_pending(g->p2, g->inst)) == HIVE_WASI_STILL_WAITING) {
+            hive_wasi_wait w;
+            hive_wasip2_pending(g->p2, &w);
+            poll((struct pollfd *)w.fds, w.nfds, 100);
+        }
+        if (rc != HIVE_OK) return UINT64_MAX;
+        st = hive_cinstance_resume(g->inst, 0);
+    }
+    if (st != HIVE_DONE) {
+        fprintf(stderr, "raw %s: status %d: %s\n", name, st,
+                st == HIVE_TRAPPED ? hive_cinstance_trap(g->inst)->message : "");
+        return UINT64_MAX;
+    }
+    hive_cval r;
+    memset(&r, 0, sizeof r);
+    hive_cinstance_results(g->inst, &r, 1);
+    hive_cinstance_post_return(g->inst);
+    return r.of.u;
+}
+
+static void test_raw_poll_and_seed(void) {
+    hive_wasip2_config c = {0};
+    c.flags = HIVE_WASIP2_DETERMINISTIC_INSECURE;
+    guest g, g2;
+    if (guest_new_any(&g, "raw", &c, 0) < 0) {
+        CHECK(!"raw guest");
+        return;
+    }
+    /* clocks at +0, +1 h, +0: poll says 2 ready, indexes 0 and 2 */
+    CHECK_EQ_INT(raw_call(&g, "poll3", NULL), 202);
+    CHECK_EQ_INT(hive_wasip2_live_objects(g.p2), 0); /* all three dropped */
+    /* no cwd, stdin is no terminal */
+    CHECK_EQ_INT(raw_call(&g, "cwd", NULL), 0);
+    CHECK_EQ_INT(raw_call(&g, "tty", NULL), 0);
+    uint64_t s1 = raw_call(&g, "seed", NULL);
+    if (guest_new_any(&g2, "raw", &c, 0) == 0) {
+        CHECK(raw_call(&g2, "seed", NULL) == s1); /* the same fixed seed */
+        guest_free(&g2);
+    }
+    guest_free(&g);
+    c.flags = 0;
+    c.initial_cwd = "/work";
+    if (guest_new_any(&g, "raw", &c, 0) < 0) return;
+    CHECK_EQ_INT(raw_call(&g, "cwd", NULL), 6);
+    CHECK(raw_call(&g, "seed", NULL) != s1); /* seeded from the host */
+    guest_free(&g);
+}
+
+static void test_raw_streams(void) {
+    int in[2], out[2];
+    CHECK(pipe(in) == 0 && pipe(out) == 0);
+    hive_wasip2_config c = {0};
+    stdio_fd(&c, 0, in[0]);
+    stdio_fd(&c, 1, out[1]);
+    guest g;
+    if (guest_new_any(&g, "raw", &c, 0) < 0) {
+        CHECK(!"raw guest");
+        return;
+    }
+    uint64_t n = 100;
+    /* read never waits: nothing there is 0 bytes */
+    CHECK_EQ_INT(raw_call(&g, "read", &n), 0);
+    CHECK_EQ_INT(write(in[1], "hello", 5), 5);
+    n = 3;
+    CHECK_EQ_INT(raw_call(&g, "read", &n), 3);
+    /* blocking-splice moves what is there ("lo") */
+    n = 100;
+    CHECK_EQ_INT(raw_call(&g, "splice", &n), 2);
+    char buf[64];
+    CHECK(strcmp(drain(out[0], buf, sizeof buf), "lo") == 0);
+    n = 4;
+    CHECK_EQ_INT(raw_call(&g, "zeroes", &n), 0);
+    CHECK_EQ_INT(read(out[0], buf, sizeof buf), 4);
+    CHECK(memcmp(buf, "\0\0\0\0", 4) == 0);
+    /* at the end of stdin: closed, from read and from splice */
+    close(in[1]);
+    n = 10;
+    CHECK_EQ_INT(raw_call(&g, "read", &n), 1001);
+    CHECK_EQ_INT(raw_call(&g, "splice", &n), 1001);
+    CHECK_EQ_INT(hive_wasip2_live_objects(g.p2), 0);
+    guest_free(&g);
+    close(in[0]);
+    close(out[0]);
+    close(out[1]);
+    /* a read that fails: stdin is a directory; the error says is-directory
+     * through filesystem-error-code, and its debug string names it */
+    int d = open("/", O_RDONLY | O_DIRECTORY);
+    hive_wasip2_config c2 = {0};
+    stdio_fd(&c2, 0, d);
+    if (guest_new_any(&g, "raw", &c2, 0) < 0) return;
+    n = 10;
+    CHECK_EQ_INT(raw_call(&g, "read", &n), 1002 + 10 * (14 + 1)); /* is-directory is 14 */
+    CHECK_EQ_INT(hive_wasip2_live_objects(g.p2), 0);
+    guest_free(&g);
+    close(d);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: host DIR\n");
@@ -487,6 +604,8 @@ int main(int argc, char **argv) {
     RUN(test_object_limit);
     RUN(test_exit_codes);
     RUN(test_objects_freed);
+    RUN(test_raw_poll_and_seed);
+    RUN(test_raw_streams);
     hive_engine_free(engine);
     return test_summary("wasip2-host");
 }
