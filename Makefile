@@ -99,7 +99,7 @@ spec-interp: test-deps $(SPEC_RUNNER)
 	    tests/spec/known-failures.txt
 
 test: test-deps
-	@$(MAKE) --no-print-directory unit spec spec-interp e2e
+	@$(MAKE) --no-print-directory unit spec spec-interp e2e component-spec
 
 sanitize: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/san CC=clang OPT=-O1 HARDEN=0 \

@@ -1,6 +1,7 @@
 # mk/component.mk -- the component model's own tests (docs/COMPONENTS.md).
 #   make component-cli   `hive run` with a component (tests/componentcli/)
 #   make component-bench instantiation and call overhead, component vs core
+#                        (also run by make bench)
 # build/tests/test_component (make unit) covers the C API; the reference
 # .wast suite is `make component-spec` (mk/componentspec.mk).
 
@@ -12,9 +13,16 @@ $(BUILD)/componentcli/%.wasm: tests/componentcli/%.wat
 	@mkdir -p $(dir $@)
 	$(JCO) parse $< -o $@
 
+# The README's embedding example, built and run against its component.
+$(BUILD)/examples/component-greet: examples/component/greet.c $(BUILD)/libhive.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-unused-parameter $< $(BUILD)/libhive.a -o $@ $(LDLIBS)
+
 component-cli: test-deps
-	@$(MAKE) --no-print-directory $(BUILD)/hive $(BUILD)/componentcli/echo.wasm
-	@tests/componentcli/run.sh $(BUILD)/hive $(BUILD)/componentcli/echo.wasm
+	@$(MAKE) --no-print-directory $(BUILD)/hive $(BUILD)/componentcli/echo.wasm \
+	    $(BUILD)/componentcli/greet.wasm $(BUILD)/examples/component-greet
+	@tests/componentcli/run.sh $(BUILD)/hive $(BUILD)/componentcli/echo.wasm \
+	    $(BUILD)/examples/component-greet $(BUILD)/componentcli/greet.wasm
 
 test: component-cli
 
@@ -25,3 +33,6 @@ $(BUILD)/bench/component-bench: bench/component.c $(BUILD)/libhive.a
 component-bench: test-deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench/component-bench $(BUILD)/componentcli/echo.wasm
 	$(BUILD)/bench/component-bench $(BUILD)/componentcli/echo.wasm
+
+# `make bench` reports the component ratios too.
+bench: component-bench

@@ -12,7 +12,8 @@ esac
 missing=""
 # The node tools of the tests (tools/package.json: jco, whose wasm-tools
 # turns component-model .wast text into binaries), when absent or older
-# than the lock file. Needs node and npm; skipped with a note otherwise.
+# than the lock file. Debian's nodejs comes without npm: its own package
+# is installed when npm is missing.
 npm_tools() {
     root=$(cd "$(dirname "$0")/.." && pwd)
     lock="$root/tools/package-lock.json"
@@ -20,8 +21,11 @@ npm_tools() {
     [ -f "$lock" ] || return 0
     [ -f "$stamp" ] && [ ! "$lock" -nt "$stamp" ] && return 0
     if ! command -v npm >/dev/null 2>&1; then
-        echo "install-deps: npm not found; tools/ (jco) not installed" >&2
-        return 0
+        echo "installing: npm" >&2
+        sudo_=""
+        [ "$(id -u)" -ne 0 ] && sudo_=sudo
+        $sudo_ apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq --no-install-recommends npm >&2
     fi
     echo "installing: tools/ node packages (npm ci)" >&2
     npm ci --prefix "$root/tools" --no-audit --no-fund >&2

@@ -149,7 +149,8 @@ void hive_linker_free(hive_linker *linker);
  * NULL or "" for a function imported directly by name). Its type is given
  * in WIT syntax over the value types of hive/cvalue.h, e.g.
  * "func(a: u32, s: string) -> list<u8>" or "func()"; own<R>/borrow<R> name a
- * resource R defined in the same interface with hive_linker_define_resource.
+ * resource R defined in the same interface with hive_linker_define_resource,
+ * or in another as own<IFACE#R> ("own<wasi:io/streams@0.2.0#input-stream>").
  * The import's type must match it, else instantiation fails with
  * HIVE_EUNLINKABLE naming both. Interfaces match by semver compatibility:
  * a guest importing "ns:pkg/iface@0.2.4" is served by "@0.2.12" (same
@@ -202,7 +203,9 @@ hive_status hive_cinstance_call(hive_cinstance *instance, hive_cfunc *func,
                                 const hive_cval *args, size_t nargs, uint64_t budget);
 hive_status hive_cinstance_resume(hive_cinstance *instance, uint64_t budget);
 /* Gives the result of the PENDING host call (nresults 0 or 1, of its
- * result type; moved out of results). HIVE_EARG when it does not match. */
+ * result type; consumed: results[0] is cleared). HIVE_EARG when the count
+ * is wrong (the call stays PENDING); a value not of the result type makes
+ * the call trap (lowering may already have called the guest's realloc). */
 int hive_cinstance_complete(hive_cinstance *instance, hive_cval *results, size_t nresults);
 int hive_cinstance_complete_trap(hive_cinstance *instance, const char *message);
 /* Moves the results of a DONE call into out (at most max; returns how
@@ -215,6 +218,8 @@ const hive_trap *hive_cinstance_trap(const hive_cinstance *instance);
 /* Abandons a call in progress. The instance may not be entered again
  * (a trap or an abandoned call poisons it, as the spec says). */
 void hive_cinstance_reset(hive_cinstance *instance);
+/* Any thread: the call returns SUSPENDED soon (like hive_exec_interrupt);
+ * a call between nested components in progress traps ("interrupted"). */
 void hive_cinstance_interrupt(hive_cinstance *instance);
 
 /* Drops an own handle of a guest resource held by the host (from a

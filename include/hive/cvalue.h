@@ -245,16 +245,22 @@ int hive_cval_check(const hive_cval *v, const hive_ctype *t, hive_error *err);
 /* ---- text (WAVE) -------------------------------------------------------- */
 
 /*
- * Values are written as WAVE literals, read with their type:
+ * Values are written as WAVE literals (wasm-wave's syntax), read with
+ * their type:
  *   bool         true, false
  *   integers     42, -7            floats  1.5, -0, 1e-3, nan, inf, -inf
  *   char         'x', '\n', '\u{1f600}'   (escapes \t \n \r \' \" \\ \u{..})
- *   string       "abc"
- *   list         [1, 2, 3]         (also list<T, N> and map: [("k", 1)])
- *   record       {a: 1, b: "x"}    (option fields may be left out: none)
+ *   string       "abc", and multiline: """ then a line break, lines, and
+ *                a last line of spaces then """ (those spaces are removed
+ *                from every line; the last line break is not included)
+ *   list         [1, 2, 3]         (also list<T, N>)
+ *   map          {"k": 1, "j": 2}, empty {:} (or {})
+ *   record       {a: 1, b: "x"}    (option fields may be left out: none;
+ *                                   {:} when all of them are)
  *   tuple        (1, "x")
  *   variant      case, case(payload)      enum  case
- *   option       some(3), none     result  ok, ok(x), err, err(e)
+ *   option       some(3), none, or the bare payload: 3
+ *   result       ok, ok(x), err, err(e), or the bare ok payload: x
  *   flags        {}, {read, write}
  *   handles      #3                (own, borrow, stream, future,
  *                                   error-context: the handle index; this

@@ -37,7 +37,8 @@ int run_nested(cinst *ci, hive_func *f, const hive_val *args, uint32_t nargs, hi
     }
     hive_exec *e = root->helpers[root->depth];
     if (!e) {
-        e = root->helpers[root->depth] = hive_exec_new(root->engine);
+        e = hive_exec_new(root->engine);
+        __atomic_store_n(&root->helpers[root->depth], e, __ATOMIC_RELEASE);
         if (!e) {
             snprintf(msg, msglen, "out of memory");
             return -1;
@@ -45,8 +46,14 @@ int run_nested(cinst *ci, hive_func *f, const hive_val *args, uint32_t nargs, hi
     }
     root->depth++;
     hive_status st = hive_exec_call(e, f, args, nargs, 0);
-    while (st == HIVE_SUSPENDED) st = hive_exec_resume(e, 0);
+    while (st == HIVE_SUSPENDED && !__atomic_load_n(&root->interrupted, __ATOMIC_RELAXED))
+        st = hive_exec_resume(e, 0);
     root->depth--;
+    if (st == HIVE_SUSPENDED) {
+        hive_exec_reset(e);
+        snprintf(msg, msglen, "interrupted");
+        return -1;
+    }
     if (st == HIVE_PENDING) {
         hive_exec_reset(e);
         snprintf(msg, msglen, "a host function returned PENDING inside a nested call");
@@ -511,6 +518,7 @@ hive_status hive_cinstance_call(hive_cinstance *ci, hive_cfunc *func, const hive
     if (!ci || !func) return HIVE_FAILED;
     if (ci->state == CI_RUNNING || ci->state == CI_SUSPENDED || ci->state == CI_PENDING) return HIVE_FAILED;
     if (ci->post_pending && hive_cinstance_post_return(ci) != HIVE_OK) return HIVE_TRAPPED;
+    __atomic_store_n(&ci->interrupted, 0, __ATOMIC_RELAXED);
     hive_cval_clear(&ci->result);
     ci->has_result = 0;
     rt_func *f = (rt_func *)func;
@@ -557,6 +565,7 @@ hive_status hive_cinstance_resume(hive_cinstance *ci, uint64_t budget) {
     if (!ci) return HIVE_FAILED;
     if (ci->state == CI_TRAPPED) return HIVE_TRAPPED;
     if (ci->state != CI_SUSPENDED) return HIVE_FAILED;
+    __atomic_store_n(&ci->interrupted, 0, __ATOMIC_RELAXED);
     ci->state = CI_RUNNING;
     return finish_call(ci, hive_exec_resume(ci->main, budget));
 }
@@ -633,8 +642,16 @@ void hive_cinstance_reset(hive_cinstance *ci) {
     ci->state = CI_IDLE; /* the instance stays unenterable if a call was cut short */
 }
 
+/* The main exec stops (SUSPENDED); a nested call in progress cannot be
+ * suspended, so it traps ("interrupted"). */
 void hive_cinstance_interrupt(hive_cinstance *ci) {
-    if (ci) hive_exec_interrupt(ci->main);
+    if (!ci) return;
+    __atomic_store_n(&ci->interrupted, 1, __ATOMIC_RELAXED);
+    hive_exec_interrupt(ci->main);
+    for (int i = 0; i < MAX_NESTED; i++) {
+        hive_exec *e = __atomic_load_n(&ci->helpers[i], __ATOMIC_ACQUIRE);
+        if (e) hive_exec_interrupt(e);
+    }
 }
 
 int hive_cinstance_drop_handle(hive_cinstance *ci, uint32_t handle) {

@@ -35,8 +35,14 @@ typedef struct named_list {
     uint32_t n, cap;
 } named_list;
 
+typedef struct nodeset {
+    const ct_type **v;
+    uint32_t n, cap;
+} nodeset;
+
 typedef struct scope {
     struct scope *parent;
+    nodeset vis_imp, vis_exp; /* named types imported / exported here */
     int kind;
     uint32_t id;
     space s[S_COUNT];
@@ -61,6 +67,8 @@ typedef struct dec {
     ct_type *prim[CT_ERRCTX + 1];
     hive_module **mods;
     uint32_t nmods, capmods;
+    const void **ridv; /* rid -> identity address */
+    uint32_t capridv;
 } dec;
 
 /* ---- errors and reading ---------------------------------------------- */
@@ -81,6 +89,8 @@ static _Noreturn void fail_at(dec *d, int code, const uint8_t *at, const char *f
 }
 #define MALFORMED(...) fail_at(d, HIVE_EMALFORMED, d->p, __VA_ARGS__)
 #define INVALID(at, ...) fail_at(d, HIVE_EINVALID, (at), __VA_ARGS__)
+
+static int strict_res_identity; /* set while checking a synthesized instance */
 
 static void *alloc(dec *d, size_t n) {
     void *p = arena_alloc(d->ar, n ? n : 1);
@@ -394,8 +404,19 @@ static def *add_def(dec *d, scope *sc, int kind, const uint8_t *at) {
 
 static uint32_t new_rid(dec *d) {
     if (d->comp->nrids >= 1000000) fail_at(d, HIVE_ELIMIT, d->p, "too many resource types");
+    uint32_t r = d->comp->nrids;
+    if (r >= d->capridv) {
+        uint32_t cap = d->capridv ? d->capridv * 2 : 64;
+        const void **v = alloc(d, cap * sizeof *v);
+        if (r) memcpy(v, d->ridv, r * sizeof *v);
+        d->ridv = v;
+        d->capridv = cap;
+    }
+    d->ridv[r] = alloc(d, 1);
     return d->comp->nrids++;
 }
+
+static const void *rid_id(dec *d, uint32_t rid) { return rid < d->comp->nrids ? d->ridv[rid] : NULL; }
 
 static ct_type *new_type(dec *d, int kind) {
     ct_type *t = alloc(d, sizeof *t);
@@ -611,7 +632,25 @@ static void core_type_def(dec *d, scope *sc) {
     const ct_type *t;
     if (f == 0x60) t = core_functype_body(d);
     else if (f == 0x50) t = core_moduletype(d, sc);
-    else if (f == 0x4e || f == 0x4f || f == 0x00 || f == 0x5f || f == 0x5e)
+    else if (f == 0x00 || f == 0x4f) {
+        /* a (non-final with the 0x00 prefix, or final) subtype of a
+         * function type: kept as the function type */
+        if (f == 0x00 && byte(d) != 0x50) { d->p--; MALFORMED("invalid core type"); }
+        uint32_t n = u32(d);
+        for (uint32_t i = 0; i < n; i++) {
+            const uint8_t *ia = d->p;
+            uint32_t x = u32(d);
+            get(d, sc, S_CORE_TYPE, x, ia);
+        }
+        const uint8_t *ca = d->p;
+        uint8_t k = byte(d);
+        if (k != 0x60) {
+            d->p = ca;
+            if (k == 0x5f || k == 0x5e) INVALID(ca, "core GC struct and array types are not supported");
+            MALFORMED("invalid core composite type 0x%02x", k);
+        }
+        t = core_functype_body(d);
+    } else if (f == 0x4e || f == 0x5f || f == 0x5e)
         INVALID(at, "core GC types are not supported");
     else { d->p = at; MALFORMED("invalid core type 0x%02x", f); }
     if (sc->kind == SC_COMPONENT) add_def(d, sc, D_CORE_TYPE, at);
@@ -749,6 +788,8 @@ static const ct_type *defvaltype(dec *d, scope *sc, int64_t op, const uint8_t *a
         ent *e = get(d, sc, S_TYPE, i, ia);
         if (e->t->kind != CT_RESOURCE) INVALID(ia, "type index %u is not a resource type", i);
         t->rid = e->t->rid;
+        t->rid_id = rid_id(d, t->rid);
+        t->ref = e->t;
         t->labels = alloc(d, sizeof *t->labels);
         t->labels[0] = e->t->labels ? e->t->labels[0] : NULL;
         break;
@@ -834,6 +875,7 @@ static ct_extern externtype(dec *d, scope *sc) {
         } else if (b == 0x01) {
             ct_type *r = new_type(d, CT_RESOURCE);
             r->rid = new_rid(d);
+            r->rid_id = rid_id(d, r->rid);
             x.type = r;
         } else { d->p--; MALFORMED("invalid type bound"); }
         break;
@@ -853,11 +895,13 @@ static ct_extern externtype(dec *d, scope *sc) {
     return x;
 }
 
-static const char *nameattributes(dec *d) {
+/* nameattributes; *impl is set when an `implements` attribute is there. */
+static const char *nameattributes_i(dec *d, int *impl) {
     const uint8_t *at = d->p;
     uint8_t k = byte(d);
     if (k > 2) { d->p = at; MALFORMED("invalid extern name discriminant 0x%02x", k); }
     const char *nm = name(d);
+    if (impl) *impl = 0;
     if (k == 2) {
         uint32_t n = u32(d);
         int seen = 0;
@@ -868,10 +912,20 @@ static const char *nameattributes(dec *d) {
             if (seen & (1 << a)) INVALID(aa, "duplicate attribute");
             seen |= 1 << a;
             const char *v = name(d);
-            if (a == 0 && !interface_ok(v)) INVALID(aa, "`%s` is not a valid interface name", v);
+            if (a == 0) {
+                if (!*v) INVALID(aa, "`` is not a valid name");
+                if (!interface_ok(v)) INVALID(aa, "`%s` must be an interface name", v);
+                if (impl) *impl = 1;
+            }
         }
     }
     return nm;
+}
+
+static void check_implements(dec *d, const uint8_t *at, const char *nm, int sort, int impl) {
+    if (!impl) return;
+    if (sort != S_INSTANCE) INVALID(at, "only instances can have an `implements` attribute");
+    if (strchr(nm, ':')) INVALID(at, "name `%s` is not valid with `implements`", nm);
 }
 
 /* Pushes an extern into the index space of its sort (an import, or an
@@ -880,6 +934,13 @@ static ent *push_extern(dec *d, scope *sc, ct_extern x) {
     ent *e = push(d, sc, x.sort);
     e->t = x.type;
     return e;
+}
+
+/* A handle type names resource node res: the same identity where both
+ * are known. */
+static int same_res(const ct_type *h, const ct_type *res) {
+    if (h->rid != res->rid) return 0;
+    return !h->ref || h->ref == res || !strict_res_identity;
 }
 
 static void check_func_name(dec *d, scope *sc, named_list *l, const char *nm, ct_extern x,
@@ -899,12 +960,12 @@ static void check_func_name(dec *d, scope *sc, named_list *l, const char *nm, ct
         const ct_type *ft = x.type;
         if (kind == 1) {
             const ct_type *rt = ft->a;
-            int ok = rt && rt->kind == CT_OWN && rt->rid == res->rid;
-            if (rt && rt->kind == CT_RESULT && rt->a && rt->a->kind == CT_OWN && rt->a->rid == res->rid) ok = 1;
+            int ok = rt && rt->kind == CT_OWN && same_res(rt, res);
+            if (rt && rt->kind == CT_RESULT && rt->a && rt->a->kind == CT_OWN && same_res(rt->a, res)) ok = 1;
             if (!ok) INVALID(at, "function `%s` should return an owned handle of its resource", nm);
         } else if (kind == 2) {
             if (!ft->n || strcmp(ft->labels[0], "self") || ft->types[0]->kind != CT_BORROW ||
-                ft->types[0]->rid != res->rid)
+                !same_res(ft->types[0], res))
                 INVALID(at, "function `%s` should have a first parameter `self: borrow` of its resource", nm);
         }
     }
@@ -915,6 +976,11 @@ static void collect_rids(dec *d, const ct_type *t, uint32_t lo, uint32_t hi, rid
 
 /* Each import or export of an instance type gets its own abstract
  * resources. */
+typedef struct memo {
+    const ct_type **from, **to;
+    uint32_t n, cap;
+} memo;
+static const ct_type *subst_m(dec *d, const ct_type *t, const rid_map *m, memo *mm);
 static const ct_type *subst(dec *d, const ct_type *t, const rid_map *m);
 
 static ct_extern fresh_instance(dec *d, ct_extern x) {
@@ -927,9 +993,14 @@ static ct_extern fresh_instance(dec *d, ct_extern x) {
     return x;
 }
 
+static ct_extern name_extern(dec *d, scope *sc, ct_extern x, int import, int check, const uint8_t *at, const char *nm);
+
 static void import_decl(dec *d, scope *sc, const uint8_t *at) {
-    const char *nm = nameattributes(d);
+    int impl;
+    const char *nm = nameattributes_i(d, &impl);
     ct_extern x = fresh_instance(d, externtype(d, sc));
+    check_implements(d, at, nm, x.sort, impl);
+    x = name_extern(d, sc, x, 1, sc->kind != SC_ITYPE, at, nm);
     check_func_name(d, sc, &sc->imports, nm, x, at);
     if (x.sort == S_TYPE && x.type->kind == CT_RESOURCE) {
         ct_type *r = (ct_type *)x.type; /* fresh from externtype */
@@ -947,8 +1018,11 @@ static void import_decl(dec *d, scope *sc, const uint8_t *at) {
 }
 
 static void export_decl(dec *d, scope *sc, const uint8_t *at) {
-    const char *nm = nameattributes(d);
+    int impl;
+    const char *nm = nameattributes_i(d, &impl);
     ct_extern x = fresh_instance(d, externtype(d, sc));
+    check_implements(d, at, nm, x.sort, impl);
+    x = name_extern(d, sc, x, 0, sc->kind != SC_ITYPE, at, nm);
     check_func_name(d, sc, &sc->exports, nm, x, at);
     if (x.sort == S_TYPE && x.type->kind == CT_RESOURCE && !x.type->labels) {
         ct_type *r = (ct_type *)x.type;
@@ -1033,56 +1107,200 @@ static int map_has(const rid_map *m, uint32_t rid) {
 }
 
 /* A copy of t with rids mapped (t itself when nothing changes). */
-static const ct_type *subst(dec *d, const ct_type *t, const rid_map *m) {
-    if (!t || !m->n) return t;
+static const ct_type *memo_get(memo *mm, const ct_type *t) {
+    for (uint32_t i = 0; i < mm->n; i++)
+        if (mm->from[i] == t) return mm->to[i];
+    return NULL;
+}
+
+static void memo_put(dec *d, memo *mm, const ct_type *from, const ct_type *to) {
+    if (mm->n == mm->cap) {
+        uint32_t cap = mm->cap ? mm->cap * 2 : 16;
+        const ct_type **f = alloc(d, cap * sizeof *f), **t = alloc(d, cap * sizeof *t);
+        if (mm->n) {
+            memcpy(f, mm->from, mm->n * sizeof *f);
+            memcpy(t, mm->to, mm->n * sizeof *t);
+        }
+        mm->from = f;
+        mm->to = t;
+        mm->cap = cap;
+    }
+    mm->from[mm->n] = from;
+    mm->to[mm->n] = to;
+    mm->n++;
+}
+
+/* A copy of t with rids mapped through m (t itself when nothing changes);
+ * with all set, every node is copied (a new identity for each named
+ * type). One node maps to one copy throughout (mm). */
+static const ct_type *subst_all(dec *d, const ct_type *t, const rid_map *m, memo *mm, int all) {
+    if (!t) return t;
+    const ct_type *done = memo_get(mm, t);
+    if (done) return done;
+    ct_type *c;
     switch (t->kind) {
     case CT_OWN: case CT_BORROW: case CT_RESOURCE: {
         uint32_t r = rid_lookup(m, t->rid);
-        if (r == t->rid) return t;
-        ct_type *c = alloc(d, sizeof *c);
+        const ct_type *ref = t->ref ? subst_all(d, t->ref, m, mm, all) : NULL;
+        if (r == t->rid && ref == t->ref && !all) return t;
+        c = alloc(d, sizeof *c);
         *c = *t;
         c->rid = r;
-        return c;
+        c->rid_id = rid_id(d, r);
+        c->ref = ref;
+        break;
     }
     case CT_LIST: case CT_OPTION: case CT_RESULT: case CT_STREAM: case CT_FUTURE: case CT_MAP: case CT_FUNC:
-    case CT_RECORD: case CT_VARIANT: case CT_TUPLE: {
-        if (t->kind != CT_FUNC && !t->has_res) return t;
-        const ct_type *a = subst(d, t->a, m), *b = subst(d, t->b, m);
+    case CT_RECORD: case CT_VARIANT: case CT_TUPLE: case CT_ENUM: case CT_FLAGS: {
+        if (!all && t->kind != CT_FUNC && !t->has_res) return t;
+        const ct_type *a = subst_all(d, t->a, m, mm, all), *b = subst_all(d, t->b, m, mm, all);
         const ct_type **ts = NULL;
-        int changed = a != t->a || b != t->b;
+        int changed = all || a != t->a || b != t->b;
         if (t->types) {
             ts = alloc(d, (t->n ? t->n : 1) * sizeof *ts);
             for (uint32_t i = 0; i < t->n; i++) {
-                ts[i] = subst(d, t->types[i], m);
+                ts[i] = subst_all(d, t->types[i], m, mm, all);
                 if (ts[i] != t->types[i]) changed = 1;
             }
         }
         if (!changed) return t;
-        ct_type *c = alloc(d, sizeof *c);
+        c = alloc(d, sizeof *c);
         *c = *t;
         c->a = a;
         c->b = b;
         if (ts) c->types = ts;
-        return c;
+        break;
     }
     case CT_INSTANCE: case CT_COMPONENT: {
-        ct_type *c = alloc(d, sizeof *c);
+        c = alloc(d, sizeof *c);
         *c = *t;
+        memo_put(d, mm, t, c);
         for (int imp = 0; imp < 2; imp++) {
             uint32_t n = imp ? t->nimports : t->nexports;
             const ct_named *src = imp ? t->imports : t->exports;
             ct_named *v = alloc(d, (n ? n : 1) * sizeof *v);
             for (uint32_t i = 0; i < n; i++) {
                 v[i] = src[i];
-                v[i].ext.type = subst(d, src[i].ext.type, m);
+                v[i].ext.type = subst_all(d, src[i].ext.type, m, mm, all);
             }
             if (imp) c->imports = v;
             else c->exports = v;
         }
         return c;
     }
-    default: return t;
+    default:
+        if (!all || ct_is_value(t) == 0 || t->kind <= CT_ERRCTX) return t;
+        c = alloc(d, sizeof *c);
+        *c = *t;
+        break;
     }
+    memo_put(d, mm, t, c);
+    return c;
+}
+
+static const ct_type *subst_m(dec *d, const ct_type *t, const rid_map *m, memo *mm) {
+    return subst_all(d, t, m, mm, 0);
+}
+
+static const ct_type *subst(dec *d, const ct_type *t, const rid_map *m) {
+    if (!t || !m->n) return t;
+    memo mm;
+    memset(&mm, 0, sizeof mm);
+    return subst_m(d, t, m, &mm);
+}
+
+/* ---- external visibility (Explainer.md "External visibility of types") ---- */
+
+static int in_set(const nodeset *s, const ct_type *t) {
+    if (!s) return 0;
+    for (uint32_t i = 0; i < s->n; i++)
+        if (s->v[i] == t) return 1;
+    return 0;
+}
+
+static void set_add(dec *d, nodeset *s, const ct_type *t) {
+    if (in_set(s, t)) return;
+    if (s->n == s->cap) {
+        uint32_t cap = s->cap ? s->cap * 2 : 16;
+        const ct_type **v = alloc(d, cap * sizeof *v);
+        if (s->n) memcpy(v, s->v, s->n * sizeof *v);
+        s->v = v;
+        s->cap = cap;
+    }
+    s->v[s->n++] = t;
+}
+
+static int is_named(const ct_type *t) {
+    return t->kind == CT_RECORD || t->kind == CT_VARIANT || t->kind == CT_ENUM || t->kind == CT_FLAGS ||
+           t->kind == CT_RESOURCE;
+}
+
+/* The type exports of an instance type, nested instances' included. */
+static void add_type_exports(dec *d, nodeset *s, const ct_type *it) {
+    for (uint32_t i = 0; i < it->nexports; i++) {
+        const ct_extern *x = &it->exports[i].ext;
+        if (x->sort == S_TYPE) set_add(d, s, x->type);
+        else if (x->sort == S_INSTANCE) add_type_exports(d, s, x->type);
+    }
+}
+
+/* Does every named type t uses appear in a, b or own? At top, t itself
+ * is being named (its members are checked, not t). */
+static int visible(dec *d, const ct_type *t, const nodeset *a, const nodeset *b, const nodeset *own, int top) {
+    if (!t) return 1;
+    if (!top && is_named(t)) return in_set(a, t) || in_set(b, t) || in_set(own, t);
+    switch (t->kind) {
+    case CT_OWN: case CT_BORROW:
+        return !t->ref || in_set(a, t->ref) || in_set(b, t->ref) || in_set(own, t->ref);
+    case CT_FUNC:
+        for (uint32_t i = 0; i < t->n; i++)
+            if (!visible(d, t->types[i], a, b, own, 0)) return 0;
+        return visible(d, t->a, a, b, own, 0);
+    case CT_INSTANCE: {
+        nodeset local;
+        memset(&local, 0, sizeof local);
+        if (own)
+            for (uint32_t i = 0; i < own->n; i++) set_add(d, &local, own->v[i]);
+        add_type_exports(d, &local, t);
+        for (uint32_t i = 0; i < t->nexports; i++) {
+            const ct_extern *x = &t->exports[i].ext;
+            if (x->sort == S_TYPE || x->sort == S_FUNC || x->sort == S_INSTANCE)
+                if (!visible(d, x->type, a, b, &local, x->sort == S_TYPE)) return 0;
+        }
+        return 1;
+    }
+    case CT_COMPONENT: case CT_RESOURCE: return 1;
+    default:
+        if (!ct_is_value(t)) return 1;
+        if (!visible(d, t->a, a, b, own, 0) || !visible(d, t->b, a, b, own, 0)) return 0;
+        if (t->types)
+            for (uint32_t i = 0; i < t->n; i++)
+                if (!visible(d, t->types[i], a, b, own, 0)) return 0;
+        return 1;
+    }
+}
+
+static const char *vis_sort(int sort) {
+    return sort == S_FUNC ? "func" : sort == S_TYPE ? "type" : sort == S_INSTANCE ? "instance" : "component";
+}
+
+/* An import or export of sc gets its identity and is checked: imports
+ * may use only imported named types, exports imported or exported ones. */
+static ct_extern name_extern(dec *d, scope *sc, ct_extern x, int import, int check, const uint8_t *at, const char *nm) {
+    if (x.sort == S_TYPE) {
+        ct_type *c = alloc(d, sizeof *c);
+        *c = *x.type;
+        x.type = c;
+    }
+    if (check && (x.sort == S_TYPE || x.sort == S_FUNC || x.sort == S_INSTANCE)) {
+        int ok = import ? visible(d, x.type, &sc->vis_imp, NULL, NULL, x.sort == S_TYPE)
+                        : visible(d, x.type, &sc->vis_imp, &sc->vis_exp, NULL, x.sort == S_TYPE);
+        if (!ok) INVALID(at, "%s not valid to be used as %s (`%s`)", vis_sort(x.sort), import ? "import" : "export", nm);
+    }
+    nodeset *s = import ? &sc->vis_imp : &sc->vis_exp;
+    if (x.sort == S_TYPE) set_add(d, s, x.type);
+    if (x.sort == S_INSTANCE) add_type_exports(d, s, x.type);
+    return x;
 }
 
 static int ext_sub(dec *d, ct_extern actual, ct_extern expected, rid_map *m, char *why, size_t wn);
@@ -1812,9 +2030,23 @@ static void instance_def(dec *d, scope *sc) {
         for (uint32_t i = 0; i < fresh.n; i++) map_add(d, &all, fresh.from[i], fresh.to[i]);
         ct_type *it = new_type(d, CT_INSTANCE);
         ct_named *ex = alloc(d, (ct->nexports ? ct->nexports : 1) * sizeof *ex);
+        memo mm;
+        memset(&mm, 0, sizeof mm);
+        /* imported value types are replaced by the arguments' own */
+        int seeded = 0;
+        for (uint32_t i = 0; i < ct->nimports; i++) {
+            const ct_named *im = &ct->imports[i];
+            if (im->ext.sort != S_TYPE || !ct_is_value(im->ext.type)) continue;
+            for (uint32_t j = 0; j < n; j++)
+                if (!strcmp(args[j].name, im->name) && args[j].sort == S_TYPE) {
+                    memo_put(d, &mm, im->ext.type, get(d, sc, S_TYPE, args[j].idx, at)->t);
+                    seeded = 1;
+                }
+        }
         for (uint32_t i = 0; i < ct->nexports; i++) {
             ex[i] = ct->exports[i];
-            ex[i].ext.type = subst(d, ct->exports[i].ext.type, &all);
+            ex[i].ext.type = (all.n || seeded) ? subst_all(d, ct->exports[i].ext.type, &all, &mm, seeded)
+                                               : ct->exports[i].ext.type;
         }
         it->nexports = ct->nexports;
         it->exports = ex;
@@ -1839,12 +2071,21 @@ static void instance_def(dec *d, scope *sc) {
         named_list l;
         memset(&l, 0, sizeof l);
         for (uint32_t i = 0; i < n; i++) {
-            args[i].name = nameattributes(d);
+            int impl;
+            args[i].name = nameattributes_i(d, &impl);
             const uint8_t *sa = d->p;
             args[i].sort = (uint8_t)sort_of(d);
             args[i].idx = u32(d);
+            check_implements(d, sa, args[i].name, args[i].sort, impl);
             ct_extern x = ext_of(d, sc, args[i].sort, args[i].idx, sa);
+            if (x.sort == S_TYPE) {
+                ct_type *c = alloc(d, sizeof *c);
+                *c = *x.type;
+                x.type = c;
+            }
+            strict_res_identity = 1;
             check_func_name(d, sc, &l, args[i].name, x, sa);
+            strict_res_identity = 0;
             named_push(d, &l, args[i].name, x, sa, "export");
         }
         ct_type *it = new_type(d, CT_INSTANCE);
@@ -1874,6 +2115,7 @@ static void type_def(dec *d, scope *sc) {
         if (rep != HIVE_I32) { d->p = ra; INVALID(ra, "resources can only be represented by `i32`"); }
         ct_type *r = new_type(d, CT_RESOURCE);
         r->rid = new_rid(d);
+        r->rid_id = rid_id(d, r->rid);
         uint8_t has = byte(d);
         if (has == 1) {
             uint32_t f = u32(d);
@@ -1911,9 +2153,11 @@ static void type_def(dec *d, scope *sc) {
 static void export_def(dec *d, scope *sc) {
     const uint8_t *at = d->p;
     int64_t fresh_from = -1;
-    const char *nm = nameattributes(d);
+    int impl;
+    const char *nm = nameattributes_i(d, &impl);
     const uint8_t *sa = d->p;
     int sort = sort_of(d);
+    check_implements(d, at, nm, sort, impl);
     uint32_t idx = u32(d);
     ct_extern x = ext_of(d, sc, sort, idx, sa);
     if (sort != S_CORE_MODULE && sort < S_FUNC) INVALID(sa, "cannot export a %s", sort_name(sort));
@@ -1936,6 +2180,12 @@ static void export_def(dec *d, scope *sc) {
     } else if (has != 0) {
         d->p--;
         MALFORMED("invalid optional export type");
+    }
+    x = name_extern(d, sc, x, 0, 1, at, nm);
+    if (x.sort == S_TYPE && x.type->kind == CT_RESOURCE) { /* a new node: name it */
+        ct_type *r = (ct_type *)x.type;
+        r->labels = alloc(d, sizeof *r->labels);
+        r->labels[0] = nm;
     }
     check_func_name(d, sc, &sc->exports, nm, x, at);
     if (sort == S_FUNC && x.type->a && x.type->a->has_borrow)
@@ -1999,6 +2249,13 @@ static void module_def(dec *d, scope *sc, const uint8_t *start, size_t len) {
         case HIVE_EXTERN_GLOBAL: cn->ext.valtype = xt.valtype; cn->ext.mut = (uint8_t)xt.mutable_; break;
         }
     }
+    for (size_t i = 0; i < ni && ok; i++)
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(imps[i].mod, imps[j].mod) && !strcmp(imps[i].name, imps[j].name)) {
+                hive_module_release(m);
+                d->p = start;
+                INVALID(start, "duplicate import name `%s:%s`", imps[i].mod, imps[i].name);
+            }
     t->ncimports = (uint32_t)ni;
     t->cimports = imps;
     t->ncexports = (uint32_t)ne;

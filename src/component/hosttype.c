@@ -6,7 +6,8 @@
  *         | list<T> | list<T, N> | option<T> | result | result<T>
  *         | result<T, E> | result<_, E> | tuple<T, ...> | map<K, V>
  *         | own<R> | borrow<R> | R            (R: a resource of the
- *           interface, defined with hive_linker_define_resource)
+ *           interface, defined with hive_linker_define_resource, or
+ *           IFACE#R for one of another interface: own<wasi:io/streams@0.2.0#input-stream>)
  *         | record { a: T, ... } | variant { a, b(T), ... }
  *         | enum { a, ... } | flags { a, ... }
  */
@@ -161,15 +162,33 @@ static const ct_type *type(hp *p) {
         if (t && t->kind == CT_FLAGS && t->n > 32) p->bad = 1;
     } else {
         int kind = CT_OWN;
-        const char *rn = id;
+        const char *rn = id, *ri = p->iface;
         if (!strcmp(id, "own") || !strcmp(id, "borrow")) {
             kind = id[0] == 'o' ? CT_OWN : CT_BORROW;
             if (!eat(p, '<')) { p->bad = 1; return NULL; }
-            rn = ident(p);
+            /* NAME, or IFACE#NAME for a resource of another interface */
+            ws(p);
+            const char *b = p->s, *hash = NULL;
+            while (*p->s && *p->s != '>' && *p->s != ' ') {
+                if (*p->s == '#') hash = p->s;
+                p->s++;
+            }
+            if (hash) {
+                size_t il = (size_t)(hash - b), nl = (size_t)(p->s - hash - 1);
+                char *iv = arena_alloc(&p->l->ar, il + 1), *nv = arena_alloc(&p->l->ar, nl + 1);
+                if (!iv || !nv || !il || !nl) { p->bad = 1; return NULL; }
+                memcpy(iv, b, il);
+                memcpy(nv, hash + 1, nl);
+                ri = iv;
+                rn = nv;
+            } else {
+                p->s = b;
+                rn = ident(p);
+            }
             if (!eat(p, '>')) p->bad = 1;
         }
         if (p->bad) return NULL;
-        host_res *r = linker_find_res(p->l, p->iface, rn);
+        host_res *r = linker_find_res(p->l, ri, rn);
         if (!r) { p->bad = 1; return NULL; }
         t = nt(p, kind);
         if (!t) return NULL;

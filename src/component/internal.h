@@ -110,6 +110,8 @@ struct ct_type {
     uint32_t nflat; /* flat count, capped at 17 (MAX_FLAT + 1) */
     int has_borrow;  /* transitively */
     const void *hres; /* own/borrow in host signatures: the host resource */
+    const struct ct_type *ref; /* own/borrow: the resource type's node (its identity for visibility) */
+    const void *rid_id; /* own/borrow/resource: a unique address per rid (hive_ctype's identity) */
     int has_res;     /* transitively contains own/borrow */
 };
 

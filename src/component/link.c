@@ -101,8 +101,9 @@ const hive_cextern *hive_cextern_member(const hive_cextern *x, int imports, size
     return &v[i].ext;
 }
 
-/* ct_type -> hive_ctype; resources are identified by their rid. */
-static const char rid_ids[1 << 16];
+/* ct_type -> hive_ctype; resources are identified by their rid's
+ * address (unique within the component) or, in host signatures, the host
+ * resource. */
 static hive_ctype *to_hctype(const ct_type *t) {
     if (!t) return NULL;
     hive_ctype *r = NULL;
@@ -129,7 +130,7 @@ static hive_ctype *to_hctype(const ct_type *t) {
     case CT_FUTURE: return hive_ctype_async(HIVE_C_FUTURE, to_hctype(t->a));
     case CT_OWN: case CT_BORROW:
         return hive_ctype_handle(t->kind == CT_OWN ? HIVE_C_OWN : HIVE_C_BORROW,
-                                 t->hres ? t->hres : (const void *)&rid_ids[t->rid & 0xffff],
+                                 t->hres ? t->hres : t->rid_id,
                                  t->labels ? t->labels[0] : NULL);
     case CT_ENUM: return hive_ctype_enum(t->n, t->labels);
     case CT_FLAGS: return hive_ctype_flags(t->n, t->labels);
@@ -643,7 +644,10 @@ static rt_item resolve_import(ictx *x, cinst *ci, const char *name, const ct_ext
                 mi->sort = m->ext.sort;
                 if (pass == 0 && m->ext.sort == S_TYPE) {
                     mi->type = m->ext.type;
-                    if (m->ext.type->kind == CT_RESOURCE) {
+                    if (m->ext.type->kind == CT_RESOURCE && ci->res[m->ext.type->rid]) {
+                        /* (eq R) of a resource bound by an earlier import */
+                        mi->of.res = ci->res[m->ext.type->rid];
+                    } else if (m->ext.type->kind == CT_RESOURCE) {
                         host_res *r = linker_find_res(l, name, m->name);
                         if (!r)
                             ifail(x, HIVE_EUNLINKABLE, "import `%s` has no definition for resource `%s` in the linker", name, m->name);

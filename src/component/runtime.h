@@ -89,6 +89,7 @@ struct hive_cinstance {
     uint32_t pend_nargs;
     hive_trap trap;
     void *data;
+    int interrupted; /* hive_cinstance_interrupt since the call began */
 };
 
 /* call.c, hosttype.c */

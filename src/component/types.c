@@ -146,8 +146,11 @@ void ct_compute_abi(ct_type *t) {
     switch (t->kind) {
     case CT_BOOL: case CT_S8: case CT_U8: s = a = 1; break;
     case CT_S16: case CT_U16: s = a = 2; break;
-    case CT_S32: case CT_U32: case CT_F32: case CT_CHAR: case CT_ERRCTX:
-    case CT_STREAM: case CT_FUTURE: s = a = 4; break;
+    case CT_S32: case CT_U32: case CT_F32: case CT_CHAR: case CT_ERRCTX: s = a = 4; break;
+    case CT_STREAM: case CT_FUTURE:
+        s = a = 4;
+        if (t->a) { hb = t->a->has_borrow; hr = t->a->has_res; }
+        break;
     case CT_OWN: s = a = 4; hr = 1; break;
     case CT_BORROW: s = a = 4; hr = hb = 1; break;
     case CT_S64: case CT_U64: case CT_F64: s = a = 8; break;

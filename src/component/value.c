@@ -855,25 +855,30 @@ static int format_val(sbuf *b, const hive_cval *v, const hive_ctype *t) {
     }
     case HIVE_C_LIST:
     case HIVE_C_FIXED_LIST:
-    case HIVE_C_MAP:
         sb_str(b, "[");
         for (size_t i = 0; i < v->of.agg.n; i++) {
-            const hive_cval *e = &v->of.agg.items[i];
             if (i) sb_str(b, ", ");
-            if (t->kind == HIVE_C_MAP) {
-                if (e->kind != HIVE_C_TUPLE || e->of.agg.n != 2) return HIVE_EARG;
-                sb_str(b, "(");
-                int rc = format_val(b, &e->of.agg.items[0], t->elem);
-                if (rc) return rc;
-                sb_str(b, ", ");
-                if ((rc = format_val(b, &e->of.agg.items[1], t->elem2))) return rc;
-                sb_str(b, ")");
-            } else {
-                int rc = format_val(b, e, t->elem);
-                if (rc) return rc;
-            }
+            int rc = format_val(b, &v->of.agg.items[i], t->elem);
+            if (rc) return rc;
         }
         sb_str(b, "]");
+        return HIVE_OK;
+    case HIVE_C_MAP:
+        if (v->of.agg.n == 0) {
+            sb_str(b, "{:}");
+            return HIVE_OK;
+        }
+        sb_str(b, "{");
+        for (size_t i = 0; i < v->of.agg.n; i++) {
+            const hive_cval *e = &v->of.agg.items[i];
+            if (e->kind != HIVE_C_TUPLE || e->of.agg.n != 2) return HIVE_EARG;
+            if (i) sb_str(b, ", ");
+            int rc = format_val(b, &e->of.agg.items[0], t->elem);
+            if (rc) return rc;
+            sb_str(b, ": ");
+            if ((rc = format_val(b, &e->of.agg.items[1], t->elem2))) return rc;
+        }
+        sb_str(b, "}");
         return HIVE_OK;
     case HIVE_C_RECORD:
     case HIVE_C_TUPLE:
@@ -1179,8 +1184,74 @@ static int quoted_char(parser *p, uint32_t *c) {
     }
 }
 
+/* A multiline string: """ and a line break, lines, then spaces and
+ * """ on a line of their own. Those spaces are the indentation every
+ * line starts with and loses; the last line break is not part of the
+ * string. */
+static int parse_multiline(parser *p, hive_cval *out) {
+    size_t at = p->pos;
+    p->pos += 3;
+    if (p->pos < p->n && p->s[p->pos] == '\r') p->pos++;
+    if (p->pos >= p->n || p->s[p->pos] != '\n') return perr(p, at, "expected a line break after \"\"\"");
+    p->pos++;
+    /* Find the closing line to learn the indentation. */
+    size_t indent = 0, close = 0, q = p->pos;
+    for (;;) {
+        size_t ls = q, k = q;
+        while (k < p->n && p->s[k] == ' ') k++;
+        if (k + 3 <= p->n && memcmp(p->s + k, "\"\"\"", 3) == 0) {
+            indent = k - ls;
+            close = ls;
+            break;
+        }
+        while (q < p->n && p->s[q] != '\n') q++;
+        if (q >= p->n) return perr(p, at, "unterminated multiline string");
+        q++;
+    }
+    sbuf b = {0};
+    sb_put(&b, "", 0);
+    int first = 1, rc = HIVE_OK;
+    while (p->pos < close && !rc) {
+        if (!first) sb_put(&b, "\n", 1);
+        first = 0;
+        for (size_t i = 0; i < indent; i++, p->pos++) {
+            if (p->s[p->pos] == '\n' || (p->s[p->pos] == '\r' && p->s[p->pos + 1] == '\n')) break;
+            if (p->s[p->pos] != ' ') {
+                rc = perr(p, p->pos, "line indented less than the closing \"\"\"");
+                break;
+            }
+        }
+        while (!rc && p->s[p->pos] != '\n' && !(p->s[p->pos] == '\r' && p->s[p->pos + 1] == '\n')) {
+            uint32_t c;
+            char u[4];
+            if (p->s[p->pos] == '"') {
+                p->pos++;
+                sb_put(&b, "\"", 1);
+                continue;
+            }
+            if ((rc = quoted_char(p, &c))) break;
+            sb_put(&b, u, utf8_encode(c, u));
+        }
+        if (!rc) p->pos += p->s[p->pos] == '\r' ? 2 : 1;
+    }
+    if (rc) {
+        free(b.p);
+        return rc;
+    }
+    p->pos = close + indent + 3;
+    if (b.oom) {
+        free(b.p);
+        return hv_error_set(p->err, HIVE_ENOMEM, p->pos, "out of memory");
+    }
+    out->kind = HIVE_C_STRING;
+    out->of.str.ptr = b.p;
+    out->of.str.len = b.len;
+    return HIVE_OK;
+}
+
 static int parse_string(parser *p, hive_cval *out) {
     if (peek(p) != '"') return perr(p, p->pos, "expected a string");
+    if (p->pos + 3 <= p->n && memcmp(p->s + p->pos, "\"\"\"", 3) == 0) return parse_multiline(p, out);
     p->pos++;
     sbuf b = {0};
     sb_put(&b, "", 0);
@@ -1225,15 +1296,32 @@ static int parse_char(parser *p, hive_cval *out) {
  * item() into a growing array. */
 typedef int (*item_fn)(parser *p, const hive_ctype *t, hive_cval *out);
 
+/* key: value, as one (key, value) tuple. */
 static int parse_map_entry(parser *p, const hive_ctype *t, hive_cval *out) {
-    int rc = expect(p, '(');
-    if (rc) return rc;
-    if ((rc = hive_cval_agg(out, HIVE_C_TUPLE, 2))) return hv_error_set(p->err, rc, p->pos, "out of memory");
-    if ((rc = parse_val(p, t->elem, &out->of.agg.items[0])) || (rc = expect(p, ',')) ||
+    int rc = hive_cval_agg(out, HIVE_C_TUPLE, 2);
+    if (rc) return hv_error_set(p->err, rc, p->pos, "out of memory");
+    if ((rc = parse_val(p, t->elem, &out->of.agg.items[0])) || (rc = expect(p, ':')) ||
         (rc = parse_val(p, t->elem2, &out->of.agg.items[1])))
         return rc;
-    if (peek(p) == ',') p->pos++;
-    return expect(p, ')');
+    return HIVE_OK;
+}
+
+/* "{:}" (with any whitespace): the empty map, or a record whose fields
+ * are all left out. Consumed when present. */
+static int empty_colon_braces(parser *p) {
+    size_t save = p->pos;
+    if (peek(p) == '{') {
+        p->pos++;
+        if (peek(p) == ':') {
+            p->pos++;
+            if (peek(p) == '}') {
+                p->pos++;
+                return 1;
+            }
+        }
+    }
+    p->pos = save;
+    return 0;
 }
 
 static int parse_seq(parser *p, char open, char close, const hive_ctype *t, item_fn item,
@@ -1280,12 +1368,14 @@ fail:
 }
 
 static int parse_record(parser *p, const hive_ctype *t, hive_cval *out) {
+    skip_ws(p);
     size_t at = p->pos;
-    int rc = expect(p, '{');
+    int empty = empty_colon_braces(p);
+    int rc = empty ? HIVE_OK : expect(p, '{');
     if (rc) return rc;
     hive_cval tmp;
     if ((rc = hive_cval_agg(&tmp, HIVE_C_RECORD, t->n))) return hv_error_set(p->err, rc, at, "out of memory");
-    for (;;) {
+    while (!empty) {
         if (peek(p) == '}') {
             p->pos++;
             break;
@@ -1420,7 +1510,12 @@ static int parse_val(parser *p, const hive_ctype *t, hive_cval *out) {
             hive_cval_clear(out);
         }
         break;
-    case HIVE_C_MAP: rc = parse_seq(p, '[', ']', t, parse_map_entry, NULL, HIVE_C_MAP, out); break;
+    case HIVE_C_MAP:
+        if (empty_colon_braces(p))
+            out->kind = HIVE_C_MAP;
+        else
+            rc = parse_seq(p, '{', '}', t, parse_map_entry, NULL, HIVE_C_MAP, out);
+        break;
     case HIVE_C_TUPLE: {
         at = (skip_ws(p), p->pos);
         /* Each element has its own type: parse into a temporary of n. */
@@ -1468,13 +1563,24 @@ static int parse_val(parser *p, const hive_ctype *t, hive_cval *out) {
         int ok = word(p, &w, &wn, &esc) && !esc;
         const char *k0 = t->kind == HIVE_C_OPTION ? "none" : "ok";
         const char *k1 = t->kind == HIVE_C_OPTION ? "some" : "err";
-        if (ok && word_is(w, wn, k0))
+        if (ok && word_is(w, wn, k0)) {
             rc = parse_payload(p, t->kind, 0, t->kind == HIVE_C_OPTION ? NULL : t->elem, at, w, wn, out);
-        else if (ok && word_is(w, wn, k1))
+        } else if (ok && word_is(w, wn, k1)) {
             rc = parse_payload(p, t->kind, 1, t->kind == HIVE_C_OPTION ? t->elem : t->elem2, at, w,
                                wn, out);
-        else
-            rc = perr(p, at, "expected %s or %s", k0, k1);
+        } else {
+            /* The flat forms: a bare payload is some(payload), ok(payload). */
+            const hive_ctype *pt = t->elem;
+            p->pos = at;
+            if (!pt) {
+                rc = perr(p, at, "expected %s or %s", k0, k1);
+                break;
+            }
+            hive_cval payload;
+            if ((rc = parse_val(p, pt, &payload))) break;
+            if ((rc = hive_cval_case(out, t->kind, t->kind == HIVE_C_OPTION ? 1 : 0, &payload)))
+                rc = hv_error_set(p->err, rc, at, "cannot build the value");
+        }
         break;
     }
     case HIVE_C_OWN:

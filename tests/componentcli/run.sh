@@ -1,9 +1,10 @@
 #!/bin/sh
-# tests/componentcli/run.sh HIVE ECHO.wasm -- `hive run` with a component:
-# --invoke with WAVE arguments and results, exit statuses (fuel, trap, bad
-# arguments, missing export, wasi:cli/run).
+# tests/componentcli/run.sh HIVE ECHO.wasm GREET-EXAMPLE GREET.wasm --
+# `hive run` with a component: --invoke with WAVE arguments and results,
+# exit statuses (fuel, trap, bad arguments, missing export, wasi:cli/run);
+# then the README's embedding example (examples/component/greet.c).
 set -u
-hive=$1 wasm=$2
+hive=$1 wasm=$2 greet=$3 greet_wasm=$4
 pass=0 fail=0
 check() { # name expected-status expected-stdout command...
     name=$1 want_rc=$2 want_out=$3
@@ -31,6 +32,9 @@ check run 0 '' "$hive" run "$wasm"
 check bad-arg 2 '' "$hive" run --invoke sum "$wasm" '[1, "x"]'
 check arity 2 '' "$hive" run --invoke sum "$wasm"
 check no-export 1 '' "$hive" run --invoke nope "$wasm"
+check greet-example 0 "guest logs: hello, wörld
+hello, wörld" "$greet" "$greet_wasm" wörld
+check greet-unlinkable 1 '' "$hive" run --invoke greet "$greet_wasm" '"x"'
 rm -f /tmp/componentcli.$$.err
 echo "component-cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -145,11 +145,19 @@ static void test_compound(void) {
     roundtrip(opt, "none", NULL);
     roundtrip(opt, "some(42)", NULL);
     bad(opt, "some", 0, "needs a payload");
-    bad(opt, "42", 0, "expected none or some");
+    roundtrip(opt, "42", "some(42)"); /* WAVE's flat some */
+    bad(opt, "x", 0, "not a u32");
+    /* option<option<u8>>: none is the outer none; flat some nests. */
+    hive_ctype *oo = hive_ctype_option(hive_ctype_option(P(U8)));
+    roundtrip(oo, "none", NULL);
+    roundtrip(oo, "some(none)", NULL);
+    roundtrip(oo, "7", "some(some(7))");
+    hive_ctype_release(oo);
 
     hive_ctype *res = hive_ctype_result(P(STRING), P(U32));
     roundtrip(res, "ok(\"yo\")", NULL);
     roundtrip(res, "err(404)", NULL);
+    roundtrip(res, "\"flat\"", "ok(\"flat\")"); /* WAVE's flat ok */
     hive_ctype *res0 = hive_ctype_result(NULL, NULL);
     roundtrip(res0, "ok", NULL);
     roundtrip(res0, "err", NULL);
@@ -175,7 +183,24 @@ static void test_compound(void) {
     bad(fl, "{d}", 1, "no flag 'd'");
 
     hive_ctype *mp = hive_ctype_map(P(STRING), P(U32));
-    roundtrip(mp, "[(\"k\", 1), (\"j\", 2)]", NULL);
+    roundtrip(mp, "{\"k\": 1, \"j\": 2}", NULL);
+    roundtrip(mp, "{:}", NULL);
+    roundtrip(mp, "{ : }", "{:}");
+    roundtrip(mp, "{}", "{:}");
+    bad(mp, "{\"k\" 1}", 5, "expected ':'");
+    /* A record whose fields are all options may be {:}. */
+    hive_ctype *ropt = hive_ctype_record(2, (const char *[]){"a", "b"},
+                                         (hive_ctype *[]){hive_ctype_option(P(U8)), hive_ctype_option(P(U8))});
+    roundtrip(ropt, "{:}", "{a: none, b: none}");
+    roundtrip(ropt, "{b: 3}", "{a: none, b: some(3)}");
+    bad(rec, "{:}", 0, "field 'name' missing");
+    hive_ctype_release(ropt);
+    /* Multiline strings: the closing line's indentation is removed. */
+    roundtrip(P(STRING), "\"\"\"\n  one\n    \"two\"\\t\n  \"\"\"", "\"one\\n  \\\"two\\\"\\t\"");
+    roundtrip(P(STRING), "\"\"\"\n\"\"\"", "\"\"");
+    bad(P(STRING), "\"\"\"x\n\"\"\"", 0, "line break");
+    bad(P(STRING), "\"\"\"\n  a\n b\n  \"\"\"", 9, "indented less");
+    bad(P(STRING), "\"\"\"\n  a\n", 0, "unterminated multiline");
 
     int res_id;
     hive_ctype *own = hive_ctype_handle(HIVE_C_OWN, &res_id, "file");
@@ -366,12 +391,14 @@ static void test_mutations(void) {
         2, (const char *[]){"x", "y"},
         (hive_ctype *[]){hive_ctype_result(P(U8), NULL), hive_ctype_flags(2, (const char *[]){"p", "q"})});
     hive_ctype *lst = hive_ctype_list(var);
+    hive_ctype *mp = hive_ctype_map(P(STRING), hive_ctype_option(P(U8)));
     struct {
         const hive_ctype *t;
         const char *text;
     } cases[] = {
         {rec, "{a: -300, b: ('\\u{41}', 1.5e-3), c: some([\"x\", \"\\n\"])}"},
         {lst, "[x(ok(7)), y({p, q}), x(err), y({})]"},
+        {mp, "{\"a\": 1, \"b\": none, \"\"\"\n x\"\n \"\"\": some(2)}"},
     };
     static const char subst[] = "0-9.e,:()[]{}\"'\\%#/ xnafkos";
     unsigned long accepted = 0, tried = 0;
@@ -414,6 +441,7 @@ static void test_mutations(void) {
     CHECK(tried > 10000);
     hive_ctype_release(rec);
     hive_ctype_release(lst);
+    hive_ctype_release(mp);
 }
 
 int main(void) {
