@@ -201,15 +201,7 @@ P2_FN(insecure_seed) {
 int p2_define_cli(hive_wasip2 *p, hive_linker *l) {
     int rc;
     if ((rc = p2_define_resource(p, l, CLI("terminal-input"), "terminal-input")) ||
-        (rc = p2_define_resource(p, l, CLI("terminal-output"), "terminal-output")) ||
-        /* resources the interfaces below `use` */
-        (rc = p2_define_resource(p, l, CLI("stdin"), "input-stream")) ||
-        (rc = p2_define_resource(p, l, CLI("stdout"), "output-stream")) ||
-        (rc = p2_define_resource(p, l, CLI("stderr"), "output-stream")) ||
-        (rc = p2_define_resource(p, l, CLI("terminal-stdin"), "terminal-input")) ||
-        (rc = p2_define_resource(p, l, CLI("terminal-stdout"), "terminal-output")) ||
-        (rc = p2_define_resource(p, l, CLI("terminal-stderr"), "terminal-output")) ||
-        (rc = p2_define_resource(p, l, "wasi:clocks/monotonic-clock" P2_V, "pollable")))
+        (rc = p2_define_resource(p, l, CLI("terminal-output"), "terminal-output")))
         return rc;
     static const p2_fndef env[] = {
         {"get-environment", "func() -> list<tuple<string, string>>", get_environment},
@@ -220,20 +212,22 @@ int p2_define_cli(hive_wasip2 *p, hive_linker *l) {
         {"exit", "func(status: result)", cli_exit},
         {"exit-with-code", "func(status-code: u8)", cli_exit_with_code},
     };
-    static const p2_fndef in[] = {{"get-stdin", "func() -> own<input-stream>", get_stdin}};
-    static const p2_fndef out[] = {{"get-stdout", "func() -> own<output-stream>", get_stdout}};
-    static const p2_fndef err[] = {{"get-stderr", "func() -> own<output-stream>", get_stderr}};
-    static const p2_fndef tin[] = {
-        {"get-terminal-stdin", "func() -> option<own<terminal-input>>", get_terminal_stdin}};
-    static const p2_fndef tout[] = {
-        {"get-terminal-stdout", "func() -> option<own<terminal-output>>", get_terminal_stdout}};
-    static const p2_fndef terr[] = {
-        {"get-terminal-stderr", "func() -> option<own<terminal-output>>", get_terminal_stderr}};
+#define OWN_IN "own<wasi:io/streams" P2_V "#input-stream>"
+#define OWN_OUT "own<wasi:io/streams" P2_V "#output-stream>"
+#define TERM_IN "option<own<" CLI("terminal-input") "#terminal-input>>"
+#define TERM_OUT "option<own<" CLI("terminal-output") "#terminal-output>>"
+    static const p2_fndef in[] = {{"get-stdin", "func() -> " OWN_IN, get_stdin}};
+    static const p2_fndef out[] = {{"get-stdout", "func() -> " OWN_OUT, get_stdout}};
+    static const p2_fndef err[] = {{"get-stderr", "func() -> " OWN_OUT, get_stderr}};
+    static const p2_fndef tin[] = {{"get-terminal-stdin", "func() -> " TERM_IN, get_terminal_stdin}};
+    static const p2_fndef tout[] = {{"get-terminal-stdout", "func() -> " TERM_OUT, get_terminal_stdout}};
+    static const p2_fndef terr[] = {{"get-terminal-stderr", "func() -> " TERM_OUT, get_terminal_stderr}};
+#define OWN_POLL "own<wasi:io/poll" P2_V "#pollable>"
     static const p2_fndef mono[] = {
         {"now", "func() -> u64", mono_now},
         {"resolution", "func() -> u64", mono_resolution},
-        {"subscribe-instant", "func(when: u64) -> own<pollable>", mono_subscribe_instant},
-        {"subscribe-duration", "func(when: u64) -> own<pollable>", mono_subscribe_duration},
+        {"subscribe-instant", "func(when: u64) -> " OWN_POLL, mono_subscribe_instant},
+        {"subscribe-duration", "func(when: u64) -> " OWN_POLL, mono_subscribe_duration},
     };
     static const p2_fndef wall[] = {
         {"now", "func() -> " DATETIME, wall_now},

@@ -48,6 +48,8 @@
 #define R(T) "result<" T ", " EC ">"
 #define R0 "result<_, " EC ">"
 #define SELF "self: borrow<descriptor>"
+#define OWN_IN "own<wasi:io/streams" P2_V "#input-stream>"
+#define OWN_OUT "own<wasi:io/streams" P2_V "#output-stream>"
 
 #define HOSTERR() hive_wasi_errno_from_host(errno)
 
@@ -688,19 +690,14 @@ P2_FN(get_directories) {
 int p2_define_fs(hive_wasip2 *p, hive_linker *l) {
     int rc;
     if ((rc = p2_define_resource(p, l, FS_TYPES, "descriptor")) ||
-        (rc = p2_define_resource(p, l, FS_TYPES, "directory-entry-stream")) ||
-        /* what types and preopens `use` */
-        (rc = p2_define_resource(p, l, FS_TYPES, "input-stream")) ||
-        (rc = p2_define_resource(p, l, FS_TYPES, "output-stream")) ||
-        (rc = p2_define_resource(p, l, FS_TYPES, "error")) ||
-        (rc = p2_define_resource(p, l, FS_PREOPENS, "descriptor")))
+        (rc = p2_define_resource(p, l, FS_TYPES, "directory-entry-stream")))
         return rc;
     static const p2_fndef types[] = {
-        {"[method]descriptor.read-via-stream", "func(" SELF ", offset: u64) -> " R("own<input-stream>"),
+        {"[method]descriptor.read-via-stream", "func(" SELF ", offset: u64) -> " R(OWN_IN),
          d_read_via_stream},
-        {"[method]descriptor.write-via-stream", "func(" SELF ", offset: u64) -> " R("own<output-stream>"),
+        {"[method]descriptor.write-via-stream", "func(" SELF ", offset: u64) -> " R(OWN_OUT),
          d_write_via_stream},
-        {"[method]descriptor.append-via-stream", "func(" SELF ") -> " R("own<output-stream>"),
+        {"[method]descriptor.append-via-stream", "func(" SELF ") -> " R(OWN_OUT),
          d_append_via_stream},
         {"[method]descriptor.advise", "func(" SELF ", offset: u64, length: u64, advice: " ADVICE ") -> " R0,
          d_advise},
@@ -750,10 +747,10 @@ int p2_define_fs(hive_wasip2 *p, hive_linker *l) {
          d_metadata_hash_at},
         {"[method]directory-entry-stream.read-directory-entry",
          "func(self: borrow<directory-entry-stream>) -> " R("option<" DE ">"), dir_read_entry},
-        {"filesystem-error-code", "func(err: borrow<error>) -> option<" EC ">", fs_error_code},
+        {"filesystem-error-code", "func(err: borrow<wasi:io/error" P2_V "#error>) -> option<" EC ">", fs_error_code},
     };
     static const p2_fndef pre[] = {
-        {"get-directories", "func() -> list<tuple<own<descriptor>, string>>", get_directories},
+        {"get-directories", "func() -> list<tuple<own<" FS_TYPES "#descriptor>, string>>", get_directories},
     };
     if ((rc = p2_define_funcs(p, l, FS_TYPES, types, P2_COUNT(types))) ||
         (rc = p2_define_funcs(p, l, FS_PREOPENS, pre, P2_COUNT(pre))))

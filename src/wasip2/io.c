@@ -22,7 +22,8 @@
 #define IO_ERROR "wasi:io/error" P2_V
 #define IO_POLL "wasi:io/poll" P2_V
 #define IO_STREAMS "wasi:io/streams" P2_V
-#define SE "variant { last-operation-failed(own<error>), closed }"
+#define SE "variant { last-operation-failed(own<" IO_ERROR "#error>), closed }"
+#define OWN_POLLABLE "own<" IO_POLL "#pollable>"
 #define WRITE_CHUNK 4096u /* what check-write grants a stream that is ready */
 
 /* ---- stream errors ---- */
@@ -653,10 +654,7 @@ int p2_define_io(hive_wasip2 *p, hive_linker *l) {
     if ((rc = p2_define_resource(p, l, IO_ERROR, "error")) ||
         (rc = p2_define_resource(p, l, IO_POLL, "pollable")) ||
         (rc = p2_define_resource(p, l, IO_STREAMS, "input-stream")) ||
-        (rc = p2_define_resource(p, l, IO_STREAMS, "output-stream")) ||
-        /* the same resources as seen through `use` in wasi:io/streams */
-        (rc = p2_define_resource(p, l, IO_STREAMS, "error")) ||
-        (rc = p2_define_resource(p, l, IO_STREAMS, "pollable")))
+        (rc = p2_define_resource(p, l, IO_STREAMS, "output-stream")))
         return rc;
     static const p2_fndef err[] = {
         {"[method]error.to-debug-string", "func(self: borrow<error>) -> string", error_to_debug_string},
@@ -675,14 +673,14 @@ int p2_define_io(hive_wasip2 *p, hive_linker *l) {
         {"[method]input-stream.skip", "func(" IN ", len: u64) -> result<u64, " SE ">", in_skip},
         {"[method]input-stream.blocking-skip", "func(" IN ", len: u64) -> result<u64, " SE ">",
          in_blocking_skip},
-        {"[method]input-stream.subscribe", "func(" IN ") -> own<pollable>", in_subscribe},
+        {"[method]input-stream.subscribe", "func(" IN ") -> " OWN_POLLABLE, in_subscribe},
         {"[method]output-stream.check-write", "func(" OUT ") -> result<u64, " SE ">", out_check_write},
         {"[method]output-stream.write", "func(" OUT ", contents: list<u8>) -> result<_, " SE ">", out_write},
         {"[method]output-stream.blocking-write-and-flush",
          "func(" OUT ", contents: list<u8>) -> result<_, " SE ">", out_blocking_write},
         {"[method]output-stream.flush", "func(" OUT ") -> result<_, " SE ">", out_flush},
         {"[method]output-stream.blocking-flush", "func(" OUT ") -> result<_, " SE ">", out_blocking_flush},
-        {"[method]output-stream.subscribe", "func(" OUT ") -> own<pollable>", out_subscribe},
+        {"[method]output-stream.subscribe", "func(" OUT ") -> " OWN_POLLABLE, out_subscribe},
         {"[method]output-stream.write-zeroes", "func(" OUT ", len: u64) -> result<_, " SE ">",
          out_write_zeroes},
         {"[method]output-stream.blocking-write-zeroes-and-flush",
