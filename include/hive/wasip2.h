@@ -57,8 +57,29 @@ enum {
     HIVE_WASIP2_FORCE_PATH_WALK = 1u << 0,
     /* wasi:random/insecure and insecure-seed from a fixed-seed generator
      * (reproducible runs); wasi:random/random stays the host's CSPRNG. */
-    HIVE_WASIP2_DETERMINISTIC_INSECURE = 1u << 1
+    HIVE_WASIP2_DETERMINISTIC_INSECURE = 1u << 1,
+    /* wasi:sockets may create, bind, connect, listen and send (to the
+     * addresses of net_allow when it has any); without it every socket
+     * call fails access-denied. */
+    HIVE_WASIP2_INHERIT_NETWORK = 1u << 2,
+    /* wasi:sockets/ip-name-lookup may resolve names (else access-denied) */
+    HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP = 1u << 3
 };
+
+/* An address range sockets may bind, connect or send to: family 4 or 6,
+ * the first prefix bits of addr (network byte order; 4 bytes for IPv4),
+ * and port (0: any). */
+typedef struct hive_wasip2_net_rule {
+    uint8_t family;
+    uint8_t prefix;
+    uint16_t port;
+    uint8_t addr[16];
+} hive_wasip2_net_rule;
+
+/* Parses "ADDR[/PREFIX]" or "ADDR[/PREFIX]:PORT" ("127.0.0.1:8080",
+ * "10.0.0.0/8", "[::1]:443", "::/0") into *out: 0, or -1 when it is not
+ * one. */
+int hive_wasip2_parse_net_rule(const char *text, hive_wasip2_net_rule *out);
 
 /* Clock and random sources; any NULL member falls back to the host's
  * (CLOCK_MONOTONIC, CLOCK_REALTIME, getrandom). */
@@ -92,6 +113,10 @@ typedef struct hive_wasip2_config {
      * served short (reads) or trap (get-random-bytes, as the spec lets). */
     uint32_t max_objects;
     uint32_t max_list;
+    /* With HIVE_WASIP2_INHERIT_NETWORK: when nnet_allow > 0, sockets may
+     * only bind, connect and send to addresses these rules allow. */
+    const hive_wasip2_net_rule *net_allow;
+    size_t nnet_allow;
 } hive_wasip2_config;
 
 typedef struct hive_wasip2 hive_wasip2;

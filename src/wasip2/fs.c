@@ -653,7 +653,7 @@ P2_FN(fs_error_code) {
         if (hive_cval_case(&res[0], HIVE_C_OPTION, 0, NULL) != HIVE_OK) return p2_trap(call, "out of memory");
         return HIVE_HOST_OK;
     }
-    hive_cval c = hive_cval_enum(o->code - 1);
+    hive_cval c = hive_cval_enum(p2_fs_code(o->code - 1));
     if (hive_cval_case(&res[0], HIVE_C_OPTION, 1, &c) != HIVE_OK) return p2_trap(call, "out of memory");
     return HIVE_HOST_OK;
 }

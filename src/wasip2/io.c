@@ -39,7 +39,7 @@ int p2_stream_failed(hive_wasip2 *p, hive_cval *out, uint32_t e, const char *msg
     uint32_t rep;
     p2_obj *o = p2_new(p, P2_ERROR, &rep);
     if (!o) return -1;
-    o->code = e ? p2_fs_code(e) + 1 : 0;
+    o->code = e ? e + 1 : 0;
     char buf[160];
     snprintf(buf, sizeof buf, "%s%s%s", msg ? msg : "", msg && e ? ": " : "",
              e ? hive_wasi_errno_name((uint16_t)e) : "");
@@ -260,6 +260,7 @@ int p2_pollable_ready(hive_wasip2 *p, uint32_t rep, int add_wait) {
         if (add_wait) s_wait(p, s, POLLOUT);
         return 0;
     }
+    case P2_P_SOCK: return p2_sock_ready(p, o->target, add_wait);
     default: return 1;
     }
 }

@@ -31,7 +31,13 @@ typedef enum p2_kind {
     P2_DESC,
     P2_DIRSTREAM,
     P2_TERM_IN,
-    P2_TERM_OUT
+    P2_TERM_OUT,
+    P2_NETWORK,
+    P2_TCP,
+    P2_UDP,
+    P2_UDP_IN,
+    P2_UDP_OUT,
+    P2_RESOLVE
 } p2_kind;
 
 /* What backs a stream. */
@@ -43,7 +49,7 @@ typedef enum p2_back {
 } p2_back;
 
 /* What a pollable waits for. */
-typedef enum p2_pwhat { P2_P_READY = 0, P2_P_DEADLINE, P2_P_READ, P2_P_WRITE } p2_pwhat;
+typedef enum p2_pwhat { P2_P_READY = 0, P2_P_DEADLINE, P2_P_READ, P2_P_WRITE, P2_P_SOCK } p2_pwhat;
 
 typedef struct p2_obj {
     uint8_t kind;  /* p2_kind */
@@ -56,7 +62,12 @@ typedef struct p2_obj {
     uint8_t stdio; /* P2_B_EMBED: which embedder stream */
     uint32_t dflags; /* descriptors: descriptor-flags bits */
     uint32_t target; /* pollables: the stream's rep (0: none) */
-    uint32_t code;   /* errors: filesystem error-code + 1, or 0 */
+    uint32_t code;   /* errors: the preview-1 errno of the failure + 1, or 0 */
+    uint8_t family;  /* sockets: 0 ipv4, 1 ipv6 */
+    uint8_t state;   /* sockets: see sockets.c */
+    uint8_t connected; /* udp streams: the socket has a remote address */
+    uint32_t backlog;  /* tcp: listen backlog */
+    void *ext;         /* resolve-address-stream: its lookup */
     int fd;
     uint64_t offset;   /* file streams */
     uint64_t deadline; /* pollables: monotonic ns */
@@ -113,6 +124,12 @@ struct hive_wasip2 {
     uint64_t insecure_state[2];
 
     int exited, exit_code;
+
+    /* wasi:sockets policy */
+    hive_wasip2_net_rule *net_allow;
+    size_t nnet_allow;
+    void **gai_orphans; /* lookups glibc still works on after their drop */
+    size_t ngai_orphans;
 
     /* the pending call */
     p2_op pend;
@@ -186,7 +203,19 @@ int p2_pollable_ready(hive_wasip2 *p, uint32_t rep, int add_wait);
  * 0 still waiting, -1 trap (message in msg). */
 int p2_retry(hive_wasip2 *p, hive_cval *result, size_t *nres, char *msg, size_t msglen);
 
+/* ---- sockets (sockets.c) ---- */
+/* Readiness of a socket pollable's target (tcp connect/accept, datagram
+ * streams, name lookups): 1 ready, 0 not (then its wait is added). */
+int p2_sock_ready(hive_wasip2 *p, uint32_t rep, int add_wait);
+/* The object's extra state is freed (lookups). */
+void p2_sock_free(hive_wasip2 *p, p2_obj *o);
+/* Waits for and frees the lookups dropped while glibc still ran them. */
+void p2_sock_orphans_free(hive_wasip2 *p);
+/* network error-code of a preview-1 errno */
+uint32_t p2_net_code(uint32_t wasi_errno);
+
 /* ---- definitions ---- */
+int p2_define_sockets(hive_wasip2 *p, hive_linker *l);
 int p2_define_io(hive_wasip2 *p, hive_linker *l);
 int p2_define_cli(hive_wasip2 *p, hive_linker *l);
 int p2_define_fs(hive_wasip2 *p, hive_linker *l);

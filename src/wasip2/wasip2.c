@@ -68,6 +68,12 @@ int hive_wasip2_new(const hive_wasip2_config *c, hive_wasip2 **out, hive_error *
         }
     if (c->initial_cwd && !(p->cwd = strdup(c->initial_cwd))) goto nomem;
     memcpy(p->stdio, c->stdio, sizeof p->stdio);
+    if (c->nnet_allow) {
+        p->net_allow = malloc(c->nnet_allow * sizeof *p->net_allow);
+        if (!p->net_allow) goto nomem;
+        memcpy(p->net_allow, c->net_allow, c->nnet_allow * sizeof *p->net_allow);
+        p->nnet_allow = c->nnet_allow;
+    }
     p->insecure_state[0] = 0x9e3779b97f4a7c15ull;
     p->insecure_state[1] = 0xbf58476d1ce4e5b9ull;
     if (!(c->flags & HIVE_WASIP2_DETERMINISTIC_INSECURE) &&
@@ -108,6 +114,8 @@ void hive_wasip2_free(hive_wasip2 *p) {
     for (uint32_t i = 0; i < p->nobjs; i++)
         if (p->objs[i].kind != P2_FREE) p2_free(p, i + 1);
     free(p->objs);
+    p2_sock_orphans_free(p);
+    free(p->net_allow);
     for (size_t i = 0; i < p->npre; i++) {
         close(p->pre[i].fd);
         free(p->pre[i].name);
@@ -158,6 +166,7 @@ void p2_free(hive_wasip2 *p, uint32_t rep) {
     if (rep == 0 || rep > p->nobjs) return;
     p2_obj *o = &p->objs[rep - 1];
     if (o->kind == P2_FREE) return;
+    p2_sock_free(p, o);
     if (o->dir) closedir(o->dir);
     else if (o->owned && o->fd >= 0) close(o->fd);
     free(o->msg);
@@ -347,6 +356,7 @@ int hive_wasip2_define(hive_wasip2 *p, hive_linker *l) {
     int rc = p2_define_io(p, l);
     if (rc == HIVE_OK) rc = p2_define_cli(p, l);
     if (rc == HIVE_OK) rc = p2_define_fs(p, l);
+    if (rc == HIVE_OK) rc = p2_define_sockets(p, l);
     return rc;
 }
 
