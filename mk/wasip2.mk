@@ -36,7 +36,7 @@ WASIP2_PROG_SRCS := $(filter-out tests/wasip2/host.c,$(wildcard tests/wasip2/*.c
 WASIP2_COMPONENTS := $(patsubst %,$(BUILD)/wasip2/%.component.wasm,hello trap echo \
     $(patsubst tests/wasip2/%.c,%,$(WASIP2_PROG_SRCS)))
 WASIP2_HOST := $(BUILD)/wasip2/host
-WASIP2_RAW := $(BUILD)/wasip2/raw.component.wasm
+WASIP2_RAW := $(BUILD)/wasip2/raw.component.wasm $(BUILD)/wasip2/net.component.wasm
 
 .PHONY: wasip2-test
 
@@ -57,7 +57,7 @@ $(WASIP2_HOST): tests/wasip2/host.c tests/unit/testutil.h $(BUILD)/libhive.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $< $(BUILD)/libhive.a -o $@ $(LDLIBS)
 
-$(WASIP2_RAW): tests/wasip2/raw.wat
+$(BUILD)/wasip2/%.component.wasm: tests/wasip2/%.wat
 	@mkdir -p $(dir $@)
 	$(JCO) parse $< -o $@
 

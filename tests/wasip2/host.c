@@ -3,15 +3,22 @@
  * official suite does not pin: config errors, calls that wait driven by
  * hand (hive_wasip2_pending / complete_pending over a pipe), embedder
  * streams that say "again" both ways, clock and random sources, the
- * object limit, exit codes, and objects freed with their handles.
+ * object limit, exit codes, objects freed with their handles, and
+ * wasi:sockets (denied unless granted, allow-lists, TCP both ways, UDP,
+ * name lookups).
  *
  * Usage: host DIR, where DIR holds the command components that
  * tests/wasip2/run.sh uses (NAME.component.wasm: echo, wait, probe,
- * hello, trap) and raw.component.wasm (tests/wasip2/raw.wat, which calls
- * WASI 0.2 directly). Prints "wasip2-host: N passed, N failed".
+ * hello, trap), raw.component.wasm and net.component.wasm
+ * (tests/wasip2/raw.wat, net.wat: WASI 0.2 and wasi:sockets called
+ * directly; the sockets tests use 127.0.0.1 only). Prints "wasip2-host: N passed, N failed".
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -481,14 +488,13 @@ static void test_objects_freed(void) {
 
 /* Calls export name of g with at most one u64 argument and returns its
  * integer result, completing PENDING host calls by blocking in poll(2). */
-static uint64_t raw_call(guest *g, const char *name, const uint64_t *arg) {
+static uint64_t raw_call_val(guest *g, const char *name, const hive_cval *arg) {
     hive_cfunc *f = hive_cinstance_func(g->inst, name);
     if (!f) {
         CHECK(!"raw export");
         return UINT64_MAX;
     }
-    hive_cval a = hive_cval_uint(HIVE_C_U64, arg ? *arg : 0);
-    hive_status st = hive_cinstance_call(g->inst, f, &a, arg ? 1 : 0, 0);
+    hive_status st = hive_cinstance_call(g->inst, f, arg, arg ? 1 : 0, 0);
     while (st == HIVE_PENDING) {
         int rc;
         while ((rc = hive_wasip2_complete_pending(g->p2, g->inst)) == HIVE_WASI_STILL_WAITING) {
@@ -510,6 +516,203 @@ static uint64_t raw_call(guest *g, const char *name, const uint64_t *arg) {
     hive_cinstance_post_return(g->inst);
     return r.of.u;
 }
+
+static uint64_t raw_call(guest *g, const char *name, const uint64_t *arg) {
+    hive_cval a = hive_cval_uint(HIVE_C_U64, arg ? *arg : 0);
+    return raw_call_val(g, name, arg ? &a : NULL);
+}
+
+static uint64_t raw_call_u32(guest *g, const char *name, uint32_t x) {
+    hive_cval a = hive_cval_uint(HIVE_C_U32, x);
+    return raw_call_val(g, name, &a);
+}
+
+static uint64_t raw_call_str(guest *g, const char *name, const char *s) {
+    hive_cval a;
+    if (hive_cval_string(&a, s, strlen(s)) != HIVE_OK) return UINT64_MAX;
+    uint64_t r = raw_call_val(g, name, &a);
+    hive_cval_clear(&a);
+    return r;
+}
+
+/* ---- wasi:sockets (net.wat) ---- */
+
+/* A peer on 127.0.0.1 in a thread: a TCP listener that answers "pong!"
+ * to what it reads, a TCP client that sends "hello" to a port and reads
+ * the answer, or a UDP socket that answers "hi!" to a datagram. */
+typedef struct peer {
+    int kind; /* 0 tcp server, 1 tcp client, 2 udp */
+    int fd;
+    uint16_t port;
+    char got[64];
+    pthread_t th;
+} peer;
+
+static void *peer_main(void *arg) {
+    peer *pe = arg;
+    if (pe->kind == 0) {
+        int c = accept(pe->fd, NULL, NULL);
+        if (c < 0) return NULL;
+        ssize_t n = read(c, pe->got, sizeof pe->got - 1);
+        if (n > 0) pe->got[n] = 0;
+        if (write(c, "pong!", 5) != 5) pe->got[0] = 0;
+        close(c);
+    } else if (pe->kind == 1) {
+        int c = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(pe->port)};
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (connect(c, (struct sockaddr *)&a, sizeof a) == 0 && write(c, "hello", 5) == 5) {
+            ssize_t n = read(c, pe->got, sizeof pe->got - 1);
+            if (n > 0) pe->got[n] = 0;
+        }
+        close(c);
+    } else {
+        struct sockaddr_in from;
+        socklen_t fl = sizeof from;
+        ssize_t n = recvfrom(pe->fd, pe->got, sizeof pe->got - 1, 0, (struct sockaddr *)&from, &fl);
+        if (n > 0) {
+            pe->got[n] = 0;
+            sendto(pe->fd, "hi!", 3, 0, (struct sockaddr *)&from, fl);
+        }
+    }
+    return NULL;
+}
+
+static int peer_start(peer *pe, int kind, uint16_t port) {
+    memset(pe, 0, sizeof *pe);
+    pe->kind = kind;
+    pe->fd = -1;
+    pe->port = port;
+    if (kind != 1) {
+        pe->fd = socket(AF_INET, kind == 0 ? SOCK_STREAM : SOCK_DGRAM, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET};
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t l = sizeof a;
+        if (bind(pe->fd, (struct sockaddr *)&a, sizeof a) < 0 || (kind == 0 && listen(pe->fd, 4) < 0) ||
+            getsockname(pe->fd, (struct sockaddr *)&a, &l) < 0)
+            return -1;
+        pe->port = ntohs(a.sin_port);
+    }
+    return pthread_create(&pe->th, NULL, peer_main, pe) == 0 ? 0 : -1;
+}
+
+static void peer_join(peer *pe) {
+    pthread_join(pe->th, NULL);
+    if (pe->fd >= 0) close(pe->fd);
+}
+
+static void test_net_denied(void) {
+    hive_wasip2_config c = {0};
+    guest g;
+    if (guest_new_any(&g, "net", &c, 0) < 0) {
+        CHECK(!"net guest");
+        return;
+    }
+    /* no network granted: creating a socket is access-denied (1) */
+    CHECK_EQ_INT(raw_call_u32(&g, "connect", 9), 1000 + 1 + 1);
+    CHECK_EQ_INT(raw_call_u32(&g, "udp", 9), 1000 + 1 + 1);
+    /* no lookups granted */
+    CHECK_EQ_INT(raw_call_str(&g, "resolve", "127.0.0.1"), 1000 + 1 + 1);
+    CHECK_EQ_INT(hive_wasip2_live_objects(g.p2), 0);
+    guest_free(&g);
+    /* granted, but the allow-list has another port: connect is denied */
+    hive_wasip2_net_rule rule;
+    CHECK_EQ_INT(hive_wasip2_parse_net_rule("127.0.0.1:1", &rule), 0);
+    c.flags = HIVE_WASIP2_INHERIT_NETWORK;
+    c.net_allow = &rule;
+    c.nnet_allow = 1;
+    if (guest_new_any(&g, "net", &c, 0) < 0) return;
+    CHECK_EQ_INT(raw_call_u32(&g, "connect", 9), 2000 + 1 + 1);
+    guest_free(&g);
+}
+
+static void test_net_rules(void) {
+    hive_wasip2_net_rule r;
+    CHECK_EQ_INT(hive_wasip2_parse_net_rule("10.0.0.0/8", &r), 0);
+    CHECK(r.family == 4 && r.prefix == 8 && r.port == 0 && r.addr[0] == 10);
+    CHECK_EQ_INT(hive_wasip2_parse_net_rule("[::1]:443", &r), 0);
+    CHECK(r.family == 6 && r.prefix == 128 && r.port == 443 && r.addr[15] == 1);
+    CHECK_EQ_INT(hive_wasip2_parse_net_rule("::/0", &r), 0);
+    CHECK(r.family == 6 && r.prefix == 0);
+    CHECK_EQ_INT(hive_wasip2_parse_net_rule("192.168.1.2/24:80", &r), 0);
+    CHECK(r.prefix == 24 && r.port == 80);
+    CHECK_EQ_INT(hive_wasip2_parse_net_rule("1.2.3.4/33", &r), -1);
+    CHECK_EQ_INT(hive_wasip2_parse_net_rule("1.2.3.4:0", &r), -1);
+    CHECK_EQ_INT(hive_wasip2_parse_net_rule("1.2.3.4:70000", &r), -1);
+    CHECK_EQ_INT(hive_wasip2_parse_net_rule("example.com", &r), -1);
+    CHECK_EQ_INT(hive_wasip2_parse_net_rule("", &r), -1);
+    CHECK_EQ_INT(hive_wasip2_parse_net_rule("[::1", &r), -1);
+}
+
+static void test_net_tcp_udp(void) {
+    hive_wasip2_net_rule rule;
+    CHECK_EQ_INT(hive_wasip2_parse_net_rule("127.0.0.0/8", &rule), 0);
+    hive_wasip2_config c = {0};
+    c.flags = HIVE_WASIP2_INHERIT_NETWORK;
+    c.net_allow = &rule;
+    c.nnet_allow = 1;
+    guest g;
+    if (guest_new_any(&g, "net", &c, 0) < 0) {
+        CHECK(!"net guest");
+        return;
+    }
+    peer pe;
+    /* the guest connects, writes "ping", reads "pong!" */
+    if (peer_start(&pe, 0, 0) == 0) {
+        CHECK_EQ_INT(raw_call_u32(&g, "connect", pe.port), 105);
+        peer_join(&pe);
+        CHECK(strcmp(pe.got, "ping") == 0);
+    }
+    /* nobody listens on a fresh port: connection-refused (14) */
+    int probe = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t l = sizeof a;
+    bind(probe, (struct sockaddr *)&a, sizeof a);
+    getsockname(probe, (struct sockaddr *)&a, &l);
+    close(probe);
+    CHECK_EQ_INT(raw_call_u32(&g, "connect", ntohs(a.sin_port)), 3000 + 14 + 1);
+    /* the guest listens and accepts */
+    uint64_t port = raw_call(&g, "listen", NULL);
+    CHECK(port > 0 && port < 65536);
+    if (port > 0 && port < 65536 && peer_start(&pe, 1, (uint16_t)port) == 0) {
+        CHECK_EQ_INT(raw_call(&g, "accept", NULL), 105);
+        peer_join(&pe);
+        CHECK(strcmp(pe.got, "ping") == 0);
+    }
+    /* a datagram there and back */
+    if (peer_start(&pe, 2, 0) == 0) {
+        CHECK_EQ_INT(raw_call_u32(&g, "udp", pe.port), 103);
+        peer_join(&pe);
+        CHECK(strcmp(pe.got, "dgram") == 0);
+    }
+    CHECK_EQ_INT(hive_wasip2_live_objects(g.p2), 0);
+    guest_free(&g);
+}
+
+static void test_net_lookup(void) {
+    hive_wasip2_config c = {0};
+    c.flags = HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP;
+    guest g;
+    if (guest_new_any(&g, "net", &c, 0) < 0) {
+        CHECK(!"net guest");
+        return;
+    }
+    CHECK_EQ_INT(raw_call_str(&g, "resolve", "127.0.0.1"), 11);
+    CHECK_EQ_INT(raw_call_str(&g, "resolve", "[::1]"), 10);
+    /* localhost: at least one address, from /etc/hosts, through getaddrinfo_a */
+    uint64_t n = raw_call_str(&g, "resolve", "localhost");
+    CHECK(n >= 10 && n < 1000);
+    /* a name that cannot resolve: name-unresolvable (18), or a temporary
+     * failure (19) where there is no resolver at all */
+    n = raw_call_str(&g, "resolve", "no-such-host.invalid");
+    CHECK(n == 2000 + 18 + 1 || n == 2000 + 19 + 1);
+    CHECK_EQ_INT(raw_call_str(&g, "resolve", ""), 1000 + 3 + 1); /* invalid-argument */
+    CHECK_EQ_INT(hive_wasip2_live_objects(g.p2), 0);
+    guest_free(&g);
+}
+
+
 
 static void test_raw_poll_and_seed(void) {
     hive_wasip2_config c = {0};
@@ -606,6 +809,10 @@ int main(int argc, char **argv) {
     RUN(test_objects_freed);
     RUN(test_raw_poll_and_seed);
     RUN(test_raw_streams);
+    RUN(test_net_rules);
+    RUN(test_net_denied);
+    RUN(test_net_tcp_udp);
+    RUN(test_net_lookup);
     hive_engine_free(engine);
     return test_summary("wasip2-host");
 }
