@@ -42,6 +42,9 @@ typedef struct cli_run_opts {
     size_t npreopens;
     const hive_wasi_run_opts *limits;
     int path_walk;
+    int inherit_network, allow_ip_name_lookup; /* wasi:sockets */
+    const char *const *allow_ip;               /* hive_wasip2_parse_net_rule texts */
+    size_t nallow_ip;
 } cli_run_opts;
 int cli_run_command(hive_engine *engine, const cli_run_opts *o);
 

@@ -39,6 +39,7 @@ int cli_run_command(hive_engine *engine, const cli_run_opts *o) {
     hive_wasip2 *p2 = NULL;
     hive_linker *linker = NULL;
     hive_cinstance *inst = NULL;
+    hive_wasip2_net_rule *rules = NULL;
     if (hive_component_new(engine, o->bytes, o->len, &comp, &err) != HIVE_OK) {
         fprintf(stderr, "hive: %s: %s at byte %zu: %s\n", o->path, hive_strerror(err.code), err.offset,
                 err.message);
@@ -53,6 +54,23 @@ int cli_run_command(hive_engine *engine, const cli_run_opts *o) {
     c.preopens = o->preopens;
     c.npreopens = o->npreopens;
     if (o->path_walk) c.flags |= HIVE_WASIP2_FORCE_PATH_WALK;
+    if (o->inherit_network) c.flags |= HIVE_WASIP2_INHERIT_NETWORK;
+    if (o->allow_ip_name_lookup) c.flags |= HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP;
+    rules = calloc(o->nallow_ip + 1, sizeof *rules);
+    if (!rules) goto out;
+    for (size_t k = 0; k < o->nallow_ip; k++)
+        if (hive_wasip2_parse_net_rule(o->allow_ip[k], &rules[k]) < 0) {
+            fprintf(stderr, "hive: bad --allow-ip '%s' (ADDR[/PREFIX][:PORT], [v6]:PORT)\n", o->allow_ip[k]);
+            rc = 2;
+            goto out;
+        }
+    if (o->nallow_ip && !o->inherit_network) {
+        fprintf(stderr, "hive: --allow-ip needs --inherit-network\n");
+        rc = 2;
+        goto out;
+    }
+    c.net_allow = rules;
+    c.nnet_allow = o->nallow_ip;
     for (int k = 0; k < 3; k++) {
         c.stdio[k].kind = HIVE_WASI_STDIO_FD;
         c.stdio[k].fd = k;
@@ -120,5 +138,6 @@ out:
     hive_linker_free(linker);
     hive_wasip2_free(p2);
     hive_component_release(comp);
+    free(rules);
     return rc;
 }

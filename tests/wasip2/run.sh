@@ -121,5 +121,16 @@ expect_in "sandbox walk" "$T/out" "all held"
 expect_rc "no such dir" 1 "$HIVE" run --dir "$T/nope::/x" "$(C hello)"
 expect_in "no such dir" "$T/err" "cannot open"
 
+# wasi:sockets flags: for components only, rules checked
+expect_rc "net flags" 0 "$HIVE" run --inherit-network --allow-ip 127.0.0.1 --allow-ip "[::1]:8080" \
+    --allow-ip-name-lookup "$(C hello)"
+expect_in "net flags" "$T/out" "hello, world"
+printf '\000asm\001\000\000\000' >"$T/core.wasm" # an empty core module
+expect_rc "net flag, core module" 2 "$HIVE" run --inherit-network "$T/core.wasm"
+expect_in "net flag, core module" "$T/err" "for components"
+expect_rc "allow-ip alone" 2 "$HIVE" run --allow-ip 127.0.0.1 "$(C hello)"
+expect_rc "bad allow-ip" 2 "$HIVE" run --inherit-network --allow-ip 1.2.3.4/40 "$(C hello)"
+expect_in "bad allow-ip" "$T/err" "bad --allow-ip"
+
 echo "wasip2-cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
