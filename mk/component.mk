@@ -30,9 +30,19 @@ $(BUILD)/bench/component-bench: bench/component.c $(BUILD)/libhive.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libhive.a -o $@ $(LDLIBS)
 
+# A C command as a core module and as a component (jco new with its WASI
+# preview 1 adapter).
+$(BUILD)/bench/comp-hello.core.wasm: bench/component-hello.c
+	@mkdir -p $(dir $@)
+	clang --target=wasm32-wasi -O2 $< -o $@
+$(BUILD)/bench/comp-hello.wasm: $(BUILD)/bench/comp-hello.core.wasm
+	$(JCO) new $< --wasi-command -o $@
+
 component-bench: test-deps
-	@$(MAKE) --no-print-directory $(BUILD)/bench/component-bench $(BUILD)/componentcli/echo.wasm
-	$(BUILD)/bench/component-bench $(BUILD)/componentcli/echo.wasm
+	@$(MAKE) --no-print-directory $(BUILD)/bench/component-bench $(BUILD)/componentcli/echo.wasm \
+	    $(BUILD)/bench/comp-hello.wasm
+	$(BUILD)/bench/component-bench $(BUILD)/componentcli/echo.wasm $(BUILD)/bench/comp-hello.wasm \
+	    $(BUILD)/bench/comp-hello.core.wasm
 
 # `make bench` reports the component ratios too.
 bench: component-bench

@@ -37,7 +37,7 @@ int run_nested(cinst *ci, hive_func *f, const hive_val *args, uint32_t nargs, hi
     }
     hive_exec *e = root->helpers[root->depth];
     if (!e) {
-        e = hive_exec_new(root->engine);
+        e = comp_exec_take(root->comp);
         __atomic_store_n(&root->helpers[root->depth], e, __ATOMIC_RELEASE);
         if (!e) {
             snprintf(msg, msglen, "out of memory");

@@ -1886,6 +1886,7 @@ static void core_instance_def(dec *d, scope *sc) {
         def_arg *args = alloc(d, (n ? n : 1) * sizeof *args);
         for (uint32_t i = 0; i < n; i++) {
             args[i].name = name(d);
+            args[i].len = (uint32_t)strlen(args[i].name);
             const uint8_t *sa = d->p;
             uint8_t s = byte(d);
             if (s != 0x12) { d->p = sa; MALFORMED("invalid core instantiation argument sort"); }
@@ -1926,6 +1927,7 @@ static void core_instance_def(dec *d, scope *sc) {
         core_named *ex = alloc(d, (n ? n : 1) * sizeof *ex);
         for (uint32_t i = 0; i < n; i++) {
             args[i].name = name(d);
+            args[i].len = (uint32_t)strlen(args[i].name);
             const uint8_t *sa = d->p;
             int s = core_sort_of(d, byte(d));
             if (s > S_CORE_TAG) INVALID(sa, "invalid core sort for inline export");
@@ -1999,6 +2001,7 @@ static void instance_def(dec *d, scope *sc) {
         def_arg *args = alloc(d, (n ? n : 1) * sizeof *args);
         for (uint32_t i = 0; i < n; i++) {
             args[i].name = name(d);
+            args[i].len = (uint32_t)strlen(args[i].name);
             const uint8_t *sa = d->p;
             args[i].sort = (uint8_t)sort_of(d);
             args[i].idx = u32(d);
@@ -2073,6 +2076,7 @@ static void instance_def(dec *d, scope *sc) {
         for (uint32_t i = 0; i < n; i++) {
             int impl;
             args[i].name = nameattributes_i(d, &impl);
+            args[i].len = (uint32_t)strlen(args[i].name);
             const uint8_t *sa = d->p;
             args[i].sort = (uint8_t)sort_of(d);
             args[i].idx = u32(d);

@@ -16,6 +16,7 @@
 #ifndef HIVE_COMPONENT_INTERNAL_H
 #define HIVE_COMPONENT_INTERNAL_H
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -182,6 +183,7 @@ enum {
 
 typedef struct def_arg {
     const char *name;
+    uint32_t len; /* strlen(name) */
     uint8_t sort;
     uint32_t idx;
 } def_arg;
@@ -230,7 +232,15 @@ struct hive_component {
     uint32_t nmodules;
     hive_module **modules; /* compiled once, shared by all instances */
     uint32_t nrids;
+    /* idle execs that instances of this component reuse (execs hold big
+     * stacks: making one per instance would dominate instantiation) */
+    pthread_mutex_t pool_mu;
+    hive_exec *pool[16];
+    int npool;
 };
+
+hive_exec *comp_exec_take(hive_component *c);
+void comp_exec_give(hive_component *c, hive_exec *e); /* NULL ok */
 
 /* Decodes and validates; on success fills comp (root, modules, nrids). */
 int comp_decode(hive_component *comp, const uint8_t *bytes, size_t len, int compile,
@@ -302,6 +312,7 @@ typedef struct rt_core_inst {
     hive_instance *inst; /* NULL for inline exports */
     uint32_t n;
     const char **names;
+    const uint32_t *lens;
     hive_extern *ext;
 } rt_core_inst;
 

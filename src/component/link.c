@@ -36,6 +36,7 @@ static int comp_new(hive_engine *engine, const uint8_t *bytes, size_t len, int c
         free(c);
         return rc;
     }
+    pthread_mutex_init(&c->pool_mu, NULL);
     if (out) *out = c;
     else hive_component_release(c);
     return HIVE_OK;
@@ -59,8 +60,30 @@ void hive_component_release(hive_component *c) {
     if (!c || __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) != 0) return;
     for (uint32_t i = 0; i < c->nmodules; i++) hive_module_release(c->modules[i]);
     free(c->modules);
+    for (int i = 0; i < c->npool; i++) hive_exec_free(c->pool[i]);
+    pthread_mutex_destroy(&c->pool_mu);
     arena_free(&c->ar);
     free(c);
+}
+
+hive_exec *comp_exec_take(hive_component *c) {
+    hive_exec *e = NULL;
+    pthread_mutex_lock(&c->pool_mu);
+    if (c->npool) e = c->pool[--c->npool];
+    pthread_mutex_unlock(&c->pool_mu);
+    return e ? e : hive_exec_new(c->engine);
+}
+
+void comp_exec_give(hive_component *c, hive_exec *e) {
+    if (!e) return;
+    hive_exec_reset(e);
+    pthread_mutex_lock(&c->pool_mu);
+    if (c->npool < (int)(sizeof c->pool / sizeof c->pool[0])) {
+        c->pool[c->npool++] = e;
+        e = NULL;
+    }
+    pthread_mutex_unlock(&c->pool_mu);
+    hive_exec_free(e);
 }
 
 size_t hive_component_import_count(const hive_component *c) { return c ? c->root->type->nimports : 0; }
@@ -262,6 +285,7 @@ hive_linker *hive_linker_new(hive_engine *engine) {
 void hive_linker_free(hive_linker *l) {
     if (!l) return;
     free(l->funcs);
+    free(l->fnext);
     free(l->res);
     free(l->insts);
     arena_free(&l->ar);
@@ -330,11 +354,17 @@ static int better(const char *cur, const char *cand) {
            (c[0] > a[0] || (c[0] == a[0] && (c[1] > a[1] || (c[1] == a[1] && c[2] > a[2]))));
 }
 
+static uint32_t name_hash(const char *s) {
+    uint32_t h = 2166136261u;
+    for (; *s; s++) h = (h ^ (uint8_t)*s) * 16777619u;
+    return h % LINKER_BUCKETS;
+}
+
 const host_func *linker_find_func(const hive_linker *l, const char *iface, const char *name) {
     if (!l) return NULL;
     const host_func *best = NULL;
-    for (uint32_t i = 0; i < l->nfuncs; i++) {
-        const host_func *h = &l->funcs[i];
+    for (uint32_t i1 = l->fbucket[name_hash(name)]; i1; i1 = l->fnext[i1 - 1]) {
+        const host_func *h = &l->funcs[i1 - 1];
         if (strcmp(h->name, name)) continue;
         if (!strcmp(h->iface, iface)) return h;
         if (semver_match(iface, h->iface) && (!best || better(best->iface, h->iface))) best = h;
@@ -372,8 +402,8 @@ int hive_linker_define_func(hive_linker *l, const char *iface, const char *name,
                             hive_chost_fn fn, void *user) {
     if (!l || !name || !fn) return HIVE_EARG;
     if (!iface) iface = "";
-    for (uint32_t i = 0; i < l->nfuncs; i++)
-        if (!strcmp(l->funcs[i].iface, iface) && !strcmp(l->funcs[i].name, name)) return HIVE_EARG;
+    for (uint32_t i1 = l->fbucket[name_hash(name)]; i1; i1 = l->fnext[i1 - 1])
+        if (!strcmp(l->funcs[i1 - 1].iface, iface) && !strcmp(l->funcs[i1 - 1].name, name)) return HIVE_EARG;
     const ct_type *ft = NULL;
     if (type) {
         ft = parse_host_type(l, iface, type);
@@ -384,6 +414,9 @@ int hive_linker_define_func(hive_linker *l, const char *iface, const char *name,
         host_func *v = realloc(l->funcs, cap * sizeof *v);
         if (!v) return HIVE_ENOMEM;
         l->funcs = v;
+        uint32_t *nx = realloc(l->fnext, cap * sizeof *nx);
+        if (!nx) return HIVE_ENOMEM;
+        l->fnext = nx;
         l->capfuncs = cap;
     }
     host_func *h = &l->funcs[l->nfuncs];
@@ -393,6 +426,9 @@ int hive_linker_define_func(hive_linker *l, const char *iface, const char *name,
     h->ft = ft;
     h->fn = fn;
     h->user = user;
+    uint32_t b = name_hash(name);
+    l->fnext[l->nfuncs] = l->fbucket[b];
+    l->fbucket[b] = l->nfuncs + 1;
     l->nfuncs++;
     return HIVE_OK;
 }
@@ -560,10 +596,13 @@ static void fmt_name(char *buf, size_t n, const char *iface, const char *name) {
 
 static rt_func *host_rt_func(ictx *x, cinst *ci, const char *iface, const char *name, const ct_type *ft) {
     char nm[300];
-    fmt_name(nm, sizeof nm, iface, name);
     const host_func *h = linker_find_func(x->root->linker, iface ? iface : "", name);
-    if (!h) ifail(x, HIVE_EUNLINKABLE, "import `%s` has no definition in the linker", nm);
+    if (!h) {
+        fmt_name(nm, sizeof nm, iface, name);
+        ifail(x, HIVE_EUNLINKABLE, "import `%s` has no definition in the linker", nm);
+    }
     if (h->ft && !rt_eq(ft, ci, h->ft, NULL)) {
+        fmt_name(nm, sizeof nm, iface, name);
         sbuf a = {0}, b = {0};
         ct_extern ea = {S_FUNC, ft}, eb = {S_FUNC, h->ft};
         fmt_ext(&a, &ea, 0);
@@ -689,10 +728,10 @@ static hive_extern core_extern(cinst *ci, int sort, uint32_t idx) {
     return e;
 }
 
-static int core_inst_export(rt_core_inst *ri, const char *name, hive_extern *out) {
-    if (ri->inst) return hive_instance_export(ri->inst, name, strlen(name), out) == HIVE_OK;
+static int core_inst_export(rt_core_inst *ri, const char *name, size_t len, hive_extern *out) {
+    if (ri->inst) return hive_instance_export(ri->inst, name, len, out) == HIVE_OK;
     for (uint32_t i = 0; i < ri->n; i++)
-        if (!strcmp(ri->names[i], name)) {
+        if (ri->lens[i] == len && !memcmp(ri->names[i], name, len)) {
             *out = ri->ext[i];
             return 1;
         }
@@ -834,11 +873,9 @@ static void run_component(ictx *x, cinst *ci, const import_args *ia) {
                 hive_module_import(m, i, &mn, &ml, &nm, &nl, &xt);
                 rt_core_inst *src = NULL;
                 for (uint32_t k = 0; k < df->nargs; k++)
-                    if (strlen(df->args[k].name) == ml && !memcmp(df->args[k].name, mn, ml))
+                    if (df->args[k].len == ml && !memcmp(df->args[k].name, mn, ml))
                         src = ci->sp[S_CORE_INSTANCE][df->args[k].idx].of.p;
-                char nmz[256];
-                snprintf(nmz, sizeof nmz, "%.*s", (int)nl, nm);
-                if (!src || !core_inst_export(src, nmz, &imps[i])) {
+                if (!src || !core_inst_export(src, nm, nl, &imps[i])) {
                     free(imps);
                     ifail(x, HIVE_EUNLINKABLE, "core instantiation: import `%.*s::%.*s` not provided", (int)ml, mn, (int)nl, nm);
                 }
@@ -865,7 +902,10 @@ static void run_component(ictx *x, cinst *ci, const import_args *ia) {
             ri->n = df->nargs;
             ri->names = ialloc(x, (df->nargs + 1) * sizeof *ri->names);
             ri->ext = ialloc(x, (df->nargs + 1) * sizeof *ri->ext);
+            uint32_t *lens = ialloc(x, (df->nargs + 1) * sizeof *lens);
+            ri->lens = lens;
             for (uint32_t k = 0; k < df->nargs; k++) {
+                lens[k] = df->args[k].len;
                 ri->names[k] = df->args[k].name;
                 ri->ext[k] = core_extern(ci, df->args[k].sort, df->args[k].idx);
             }
@@ -923,7 +963,7 @@ static void run_component(ictx *x, cinst *ci, const import_args *ia) {
         case D_ALIAS_CORE_EXPORT: {
             rt_core_inst *ri = ci->sp[S_CORE_INSTANCE][df->a].of.p;
             hive_extern e;
-            if (!core_inst_export(ri, df->name, &e))
+            if (!core_inst_export(ri, df->name, strlen(df->name), &e))
                 ifail(x, HIVE_EUNLINKABLE, "core instance has no export `%s`", df->name);
             rt_item *it = push_item(ci, df->sort);
             it->sort = df->sort;
@@ -1025,7 +1065,7 @@ int hive_cinstance_new(hive_engine *engine, hive_component *comp, const hive_lin
     root->comp = comp;
     root->linker = linker;
     hive_component_retain(comp);
-    root->main = hive_exec_new(engine);
+    root->main = comp_exec_take(comp);
     ictx *x = calloc(1, sizeof *x);
     if (!root->main || !x) {
         free(x);
@@ -1056,8 +1096,8 @@ void hive_cinstance_free(hive_cinstance *root) {
     free(root->cores);
     for (uint32_t i = 0; i < root->nhfuncs; i++) hive_func_free(root->hfuncs[i]);
     free(root->hfuncs);
-    hive_exec_free(root->main);
-    for (int i = 0; i < MAX_NESTED; i++) hive_exec_free(root->helpers[i]);
+    comp_exec_give(root->comp, root->main);
+    for (int i = 0; i < MAX_NESTED; i++) comp_exec_give(root->comp, root->helpers[i]);
     arena_free(&root->ar);
     hive_component_release(root->comp);
     free(root);

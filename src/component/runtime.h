@@ -26,11 +26,16 @@ typedef struct host_inst {
     hive_cinstance *inst;
 } host_inst;
 
+#define LINKER_BUCKETS 256
+
 struct hive_linker {
     hive_engine *engine;
     arena ar;
     host_func *funcs;
     uint32_t nfuncs, capfuncs;
+    /* functions by name: bucket heads and chains (index + 1; 0 ends) */
+    uint32_t fbucket[LINKER_BUCKETS];
+    uint32_t *fnext;
     host_res **res;
     uint32_t nres, capres;
     host_inst *insts;
