@@ -511,7 +511,7 @@ P2_FN(d_open_at) {
     }
     int nb = fcntl(fd, F_GETFL);
     if (nb >= 0) fcntl(fd, F_SETFL, nb & ~O_NONBLOCK);
-    uint32_t rep;
+    uint32_t rep, parent_mutate = d0->dflags & P2_DF_MUTATE; /* d0 moves with the table */
     p2_obj *o = p2_new(p, P2_DESC, &rep);
     if (!o) {
         close(fd);
@@ -521,7 +521,7 @@ P2_FN(d_open_at) {
     o->owned = 1;
     o->dtype = dtype_of_mode(st.st_mode);
     o->dflags = df & ~P2_DF_MUTATE;
-    if (o->dtype == P2_DT_DIR) o->dflags = (df & P2_DF_READ) | (d0->dflags & P2_DF_MUTATE);
+    if (o->dtype == P2_DT_DIR) o->dflags = (df & P2_DF_READ) | parent_mutate;
     hive_cval h = hive_cval_handle(HIVE_C_OWN, rep, NULL);
     return fs_result(&res[0], 0, &h);
 }

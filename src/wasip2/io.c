@@ -342,6 +342,7 @@ static hive_host_status new_pollable(hive_chost_call *call, p2_pwhat what, uint3
     if (!o) return p2_trap(call, "too many host objects");
     o->pwhat = (uint8_t)what;
     o->target = target;
+    if (target) P2_CTX->ntargeted++;
     o->deadline = deadline;
     *out = hive_cval_handle(HIVE_C_OWN, rep, NULL);
     return HIVE_HOST_OK;

@@ -120,6 +120,7 @@ struct hive_wasip2 {
     p2_obj *objs;
     uint32_t nobjs, capobjs, live;
     uint32_t free_hint;
+    uint32_t ntargeted; /* pollables with a target object */
 
     uint64_t insecure_state[2];
 

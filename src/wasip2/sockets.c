@@ -405,6 +405,7 @@ static hive_host_status new_sock_pollable(hive_chost_call *call, uint32_t target
     if (!o) return p2_trap(call, "too many host objects");
     o->pwhat = P2_P_SOCK;
     o->target = target;
+    if (target) P2_CTX->ntargeted++;
     *out = hive_cval_handle(HIVE_C_OWN, rep, NULL);
     return HIVE_HOST_OK;
 }
@@ -570,6 +571,7 @@ P2_FN(tcp_finish_connect) {
         hive_cval_clear(&t);
         return p2_trap(call, "too many host objects");
     }
+    o = p2_get(P2_CTX, P2_REP(0), P2_TCP); /* the table may have moved */
     o->state = S_CONNECTED;
     return net_result(&res[0], OK, &t);
 }

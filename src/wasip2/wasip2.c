@@ -171,12 +171,15 @@ void p2_free(hive_wasip2 *p, uint32_t rep) {
     else if (o->owned && o->fd >= 0) close(o->fd);
     free(o->msg);
     free(o->obuf);
-    if (o->kind == P2_INPUT || o->kind == P2_OUTPUT) {
-        /* pollables of this stream are ready from now on */
+    if (o->kind == P2_POLLABLE && o->target) p->ntargeted--;
+    if (o->kind != P2_POLLABLE && p->ntargeted) {
+        /* pollables of this object (a stream, a socket) are ready from
+         * now on: nothing is left to wait for */
         for (uint32_t i = 0; i < p->nobjs; i++)
             if (p->objs[i].kind == P2_POLLABLE && p->objs[i].target == rep) {
                 p->objs[i].pwhat = P2_P_READY;
                 p->objs[i].target = 0;
+                p->ntargeted--;
             }
     }
     memset(o, 0, sizeof *o);
