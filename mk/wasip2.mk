@@ -5,7 +5,8 @@
 #                            ships (jco new T.wasm --wasi-command; the
 #                            components go to $(BUILD)/wasi-testsuite-p2/,
 #                            made at test time, never committed), run by
-#                            `hive run`; expected failures with reasons in
+#                            `hive run` (paths by openat2, then again by the
+#                            component walk); expected failures with reasons in
 #                            tests/wasi-testsuite/expected-failures-p2.txt
 #   make wasip2-test         `hive run` of command components end to end
 #                            (tests/wasip2/run.sh), and the host API under
@@ -26,6 +27,9 @@ wasi-testsuite-p2: test-deps
 	    echo "wasi-testsuite-p2: skipped: the official WASI test suite is not in ../shared/wasi-testsuite (set WASI_TESTSUITE_DIR=path/to/wasi-testsuite to run it)"; \
 	else \
 	    tests/wasi-testsuite/run.py --wrap-component $(JCO) $(BUILD)/wasi-testsuite-p2 \
+	        $(BUILD)/hive "$(WASI_TESTSUITE_DIR)" $(WASI_TESTSUITE_P2_EXPECTED) $(WASI_TESTS) && \
+	    tests/wasi-testsuite/run.py --wrap-component $(JCO) $(BUILD)/wasi-testsuite-p2 \
+	        --hive-option --path-walk \
 	        $(BUILD)/hive "$(WASI_TESTSUITE_DIR)" $(WASI_TESTSUITE_P2_EXPECTED) $(WASI_TESTS); \
 	fi
 

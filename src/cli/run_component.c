@@ -86,6 +86,9 @@ int cli_run_command(hive_engine *engine, const cli_run_opts *o) {
     }
     if (hive_cinstance_new(engine, comp, linker, &inst, &err) != HIVE_OK) {
         fprintf(stderr, "hive: %s: %s\n", o->path, err.message);
+        if (strstr(err.message, "wasi:") && strstr(err.message, "@0.3."))
+            fprintf(stderr, "hive: (it needs WASI 0.3, which hive does not provide yet; WASI 0.2 is "
+                            "there, at any 0.2.x)\n");
         goto out;
     }
     hive_cfunc *run = find_run(inst, comp);
