@@ -128,18 +128,9 @@ static uint32_t path_open_o(hive_wasip2 *p, p2_obj *d, const hive_cval *s, int f
     return e;
 }
 
-/* With a trailing slash the path must name a directory. */
-static uint32_t trailing_check(const path_arg *a) {
-    struct stat st;
-    if (fstatat(a->parent, a->name, &st, AT_SYMLINK_NOFOLLOW) < 0) return HOSTERR();
-    return S_ISDIR(st.st_mode) ? 0 : WASI_ENOTDIR;
-}
-
-static uint32_t new_name_trailing(const path_arg *a) {
-    struct stat st;
-    if (fstatat(a->parent, a->name, &st, AT_SYMLINK_NOFOLLOW) < 0) return WASI_ENOENT;
-    return S_ISDIR(st.st_mode) ? WASI_EEXIST : WASI_ENOTDIR;
-}
+/* Trailing slashes: preview 1's rules (src/wasi/fs.c). */
+static uint32_t trailing_check(const path_arg *a) { return wasi_trailing_check(a->parent, a->name); }
+static uint32_t new_name_trailing(const path_arg *a) { return wasi_new_name_trailing(a->parent, a->name); }
 
 static int datetime_val(hive_cval *out, int64_t sec, long nsec) {
     if (hive_cval_agg(out, HIVE_C_RECORD, 2) != HIVE_OK) return -1;
