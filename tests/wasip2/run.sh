@@ -1,8 +1,8 @@
 #!/bin/sh
 # run.sh HIVE DIR -- `hive run` of WASI 0.2 command components end to end.
 # DIR holds the components (preview-1 programs wrapped by jco's command
-# adapter): hello, trap, echo (tests/wasi/), args, wait, sandbox, bigout
-# (tests/wasip2/), each as NAME.component.wasm. Checks output, exit codes,
+# adapter): hello, trap, echo (tests/wasi/), args, wait, sandbox, bigout,
+# tty (tests/wasip2/), each as NAME.component.wasm. Checks output, exit codes,
 # limits, stdin streamed in while the guest waits, stdout written out
 # while a slow reader lags, one wait over several pollables, and the
 # filesystem sandbox. Prints one line per failure and
@@ -120,6 +120,20 @@ expect_rc "sandbox walk" 0 "$HIVE" run --path-walk --dir "$T/box/d::/sandbox" "$
 expect_in "sandbox walk" "$T/out" "all held"
 expect_rc "no such dir" 1 "$HIVE" run --dir "$T/nope::/x" "$(C hello)"
 expect_in "no such dir" "$T/err" "cannot open"
+
+# terminals: wasi:cli/terminal-* give a handle for a tty only
+expect_rc "tty none" 0 "$HIVE" run "$(C tty)"
+expect_in "tty none" "$T/out" "tty 0"
+echo | "$HIVE" run "$(C tty)" 2>/dev/null | cat >"$T/out"
+expect_in "tty pipes" "$T/out" "tty 0"
+if command -v script >/dev/null 2>&1; then
+    script -qec "$HIVE run $(C tty)" /dev/null </dev/null >"$T/out" 2>&1
+    expect_in "tty terminal" "$T/out" "tty 7"
+    script -qec "$HIVE run $(C tty) </dev/null 2>/dev/null" /dev/null </dev/null >"$T/out" 2>&1
+    expect_in "tty terminal stdout only" "$T/out" "tty 2"
+else
+    echo "wasip2-cli: terminals not checked: no script(1) (Debian package bsdutils)"
+fi
 
 # wasi:sockets flags: for components only, rules checked
 expect_rc "net flags" 0 "$HIVE" run --inherit-network --allow-ip 127.0.0.1 --allow-ip "[::1]:8080" \
