@@ -801,17 +801,22 @@ P2_FN(udp_receive) {
     hive_cval list;
     if (hive_cval_agg(&list, HIVE_C_LIST, (size_t)max) != HIVE_OK) return p2_trap(call, "out of memory");
     size_t n = 0;
-    static uint8_t buf[65536];
+    uint8_t *buf = malloc(65536); /* one datagram at most */
+    if (!buf) {
+        hive_cval_clear(&list);
+        return p2_trap(call, "out of memory");
+    }
     while (n < max) {
         struct sockaddr_storage sa;
         socklen_t l = sizeof sa;
-        ssize_t r = recvfrom(o->fd, buf, sizeof buf, 0, (struct sockaddr *)&sa, &l);
+        ssize_t r = recvfrom(o->fd, buf, 65536, 0, (struct sockaddr *)&sa, &l);
         if (r < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) break;
             if (n) break;
             uint32_t e = HOSTCODE();
             list.of.agg.n = 0;
             hive_cval_clear(&list);
+            free(buf);
             return net_result(&res[0], e, NULL);
         }
         hive_cval *d = &list.of.agg.items[n];
@@ -819,11 +824,13 @@ P2_FN(udp_receive) {
             sa_val(&d->of.agg.items[1], &sa) < 0) {
             list.of.agg.n = n + 1;
             hive_cval_clear(&list);
+            free(buf);
             return p2_trap(call, "out of memory");
         }
         n++;
         if ((size_t)r > p->max_list) break;
     }
+    free(buf);
     list.of.agg.n = n;
     return net_result(&res[0], OK, &list);
 }
