@@ -31,8 +31,9 @@
  * hive_wasip2_complete_pending() finishes the call once that happened.
  *
  * The linker's host functions and resources carry the hive_wasip2 as
- * their user pointer, so one hive_wasip2 serves the instances of one
- * linker; the hive_wasip2 must outlive them (free it last). Used by one
+ * their user pointer: make one context and one linker per instance (the
+ * instances of one linker would share the context's objects). The
+ * hive_wasip2 must outlive the instance (free it last). Used by one
  * thread at a time.
  */
 #ifndef HIVE_WASIP2_H
