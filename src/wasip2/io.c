@@ -454,7 +454,8 @@ P2_FN(out_check_write) {
     uint32_t e = 0;
     if (o->olen && s_flush(p, o, &e) < 0)
         return p2_stream_failed(p, &res[0], e, "write") < 0 ? p2_trap(call, "out of memory") : HIVE_HOST_OK;
-    hive_cval n = p2_u64(s_room(p, o));
+    o->granted = s_room(p, o);
+    hive_cval n = p2_u64(o->granted);
     p2_ok(&res[0], &n);
     return HIVE_HOST_OK;
 }
@@ -467,8 +468,14 @@ static hive_host_status write_common(hive_chost_call *call, const hive_cval *arg
     p2_obj *o = out_get(call, args);
     if (!o) return p2_trap(call, "unknown output-stream");
     if (o->closed) return p2_stream_closed(&res[0]) < 0 ? p2_trap(call, "out of memory") : HIVE_HOST_OK;
-    if (n > p->max_list && n > WRITE_CHUNK)
+    /* the spec's bounds, which also bound the stream's buffer: a blocking
+     * write takes at most 4096 bytes, a write what check-write granted
+     * (or fills an empty buffer up to 4096) */
+    if (blocking && n > WRITE_CHUNK)
+        return p2_trap(call, "output-stream: a blocking write of more than 4096 bytes");
+    if (!blocking && n > o->granted && o->olen + n > WRITE_CHUNK)
         return p2_trap(call, "output-stream: more bytes than check-write allows");
+    if (!blocking) o->granted = o->granted > n ? o->granted - n : 0;
     if (s_append(o, b, n) < 0) return p2_trap(call, "out of memory");
     uint32_t e = 0;
     int failed = s_flush(p, o, &e) < 0;

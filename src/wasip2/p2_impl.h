@@ -75,6 +75,7 @@ typedef struct p2_obj {
     char *msg;         /* errors: debug string */
     uint8_t *obuf;     /* output streams: bytes accepted, not yet written */
     size_t olen, ocap;
+    uint64_t granted;  /* output streams: what check-write allowed, not yet written */
 } p2_obj;
 
 /* Descriptor flags (wasi:filesystem/types descriptor-flags). */

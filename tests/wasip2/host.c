@@ -774,6 +774,10 @@ static void test_raw_streams(void) {
     CHECK_EQ_INT(raw_call(&g, "read", &n), 1001);
     CHECK_EQ_INT(raw_call(&g, "splice", &n), 1001);
     CHECK_EQ_INT(hive_wasip2_live_objects(g.p2), 0);
+    /* a blocking write of more than 4096 bytes traps (the spec's bound) */
+    n = 4097;
+    CHECK(raw_call(&g, "zeroes", &n) == UINT64_MAX);
+    CHECK(strstr(hive_cinstance_trap(g.inst)->message, "4096") != NULL);
     guest_free(&g);
     close(in[0]);
     close(out[0]);
