@@ -124,9 +124,9 @@ typedef struct hive_chost_call {
  * HIVE_HOST_TRAP (after hive_chost_trap) or HIVE_HOST_PENDING: the
  * result is given later with hive_cinstance_complete(), and the call
  * (hive_cinstance_call) returns HIVE_PENDING meanwhile, holding no
- * thread. PENDING is allowed when the import is called from the
- * instance's own call (not from inside a call between two of its nested
- * components: that traps). */
+ * thread -- also when the import is called from deep inside calls
+ * between nested components (their state waits with it). PENDING traps
+ * only inside realloc, post-return, a destructor or a start function. */
 typedef hive_host_status (*hive_chost_fn)(hive_chost_call *call, const hive_cval *args,
                                           size_t nargs, hive_cval *results, size_t nresults);
 
@@ -218,8 +218,11 @@ const hive_trap *hive_cinstance_trap(const hive_cinstance *instance);
 /* Abandons a call in progress. The instance may not be entered again
  * (a trap or an abandoned call poisons it, as the spec says). */
 void hive_cinstance_reset(hive_cinstance *instance);
-/* Any thread: the call returns SUSPENDED soon (like hive_exec_interrupt);
- * a call between nested components in progress traps ("interrupted"). */
+/* Any thread: the call returns SUSPENDED soon (like hive_exec_interrupt),
+ * also from inside calls between nested components; realloc, post-return
+ * and destructors, which cannot wait, trap ("interrupted"). The budget of
+ * call and resume applies to each exec's slice: the instance's own code
+ * and each level of calls between nested components. */
 void hive_cinstance_interrupt(hive_cinstance *instance);
 
 /* Drops an own handle of a guest resource held by the host (from a

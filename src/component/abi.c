@@ -168,6 +168,49 @@ static void want(cx *c, const ct_type *t, const hive_cval *v) {
 
 /* ---- strings ------------------------------------------------------------------- */
 
+void hints_free(str_hints *h) {
+    free(h->v);
+    h->v = NULL;
+    h->n = h->cap = 0;
+}
+
+static size_t hint_slot(const str_hints *h, const char *p) {
+    size_t i = ((uintptr_t)p >> 4) * 0x9e3779b97f4a7c15ull >> 7;
+    for (i &= h->cap - 1; h->v[i].ptr && h->v[i].ptr != p; i = (i + 1) & (h->cap - 1)) {}
+    return i;
+}
+
+static void hint_put(cx *c, const char *p, uint8_t enc, uint32_t units) {
+    str_hints *h = c->hints;
+    if (!h || !p) return;
+    if ((h->n + 1) * 2 > h->cap) {
+        str_hints g = {0};
+        g.cap = h->cap ? h->cap * 2 : 64;
+        g.v = calloc(g.cap, sizeof *g.v);
+        if (!g.v) return; /* no hint: the UTF-8 path is still correct */
+        for (uint32_t i = 0; i < h->cap; i++)
+            if (h->v[i].ptr) g.v[hint_slot(&g, h->v[i].ptr)] = h->v[i];
+        g.n = h->n;
+        free(h->v);
+        *h = g;
+    }
+    size_t i = hint_slot(h, p);
+    if (!h->v[i].ptr) h->n++;
+    h->v[i].ptr = p;
+    h->v[i].enc = enc;
+    h->v[i].units = units;
+}
+
+static int hint_get(const cx *c, const char *p, uint8_t *enc, uint32_t *units) {
+    const str_hints *h = c->hints;
+    if (!h || !h->cap || !p) return 0;
+    size_t i = hint_slot(h, p);
+    if (!h->v[i].ptr) return 0;
+    *enc = h->v[i].enc;
+    *units = h->v[i].units;
+    return 1;
+}
+
 static void put_utf8(char *o, size_t *n, uint32_t cp) {
     if (cp < 0x80) o[(*n)++] = (char)cp;
     else if (cp < 0x800) {
@@ -269,10 +312,11 @@ static void lift_string(cx *c, uint32_t ptr, uint32_t tagged, hive_cval *out) {
     out->kind = HIVE_C_STRING;
     out->of.str.ptr = o;
     out->of.str.len = n;
+    if (c->enc != ENC_UTF8) hint_put(c, o, c->enc, tagged);
 }
 
 /* store_string_into_range for a UTF-8 source: (ptr, tagged code units). */
-static void lower_string(cx *c, const hive_cval *v, uint32_t *optr, uint32_t *olen) {
+static void lower_string_utf8src(cx *c, const hive_cval *v, uint32_t *optr, uint32_t *olen) {
     const uint8_t *src = (const uint8_t *)v->of.str.ptr;
     size_t len = v->of.str.len;
     if (len > MAX_STRING_BYTE_LENGTH) cx_fail(c, "string too long");
@@ -355,6 +399,130 @@ static void lower_string(cx *c, const hive_cval *v, uint32_t *optr, uint32_t *ol
         return;
     }
     }
+}
+
+static void put16(uint8_t *m, uint32_t *w, uint32_t cp) {
+    if (cp >= 0x10000) {
+        uint32_t x = cp - 0x10000, hi = 0xd800 + (x >> 10), lo = 0xdc00 + (x & 0x3ff);
+        m[*w] = (uint8_t)hi; m[*w + 1] = (uint8_t)(hi >> 8);
+        m[*w + 2] = (uint8_t)lo; m[*w + 3] = (uint8_t)(lo >> 8);
+        *w += 4;
+    } else {
+        m[*w] = (uint8_t)cp; m[*w + 1] = (uint8_t)(cp >> 8);
+        *w += 2;
+    }
+}
+
+/* store_string_into_range when the string was lifted from a component
+ * whose encoding was src_enc with src_tagged code units: the spec's
+ * algorithm for that source (definitions.py). */
+static void lower_string(cx *c, const hive_cval *v, uint32_t *optr, uint32_t *olen) {
+    uint8_t src_enc;
+    uint32_t tagged;
+    if (!hint_get(c, v->of.str.ptr, &src_enc, &tagged) || src_enc == ENC_UTF8) {
+        lower_string_utf8src(c, v, optr, olen);
+        return;
+    }
+    int simple_utf16 = src_enc == ENC_UTF16 || (tagged & 0x80000000u);
+    uint32_t units = tagged & 0x7fffffffu;
+    if (src_enc == ENC_UTF16) units = tagged;
+    /* the code points */
+    const uint8_t *src = (const uint8_t *)v->of.str.ptr;
+    size_t len = v->of.str.len, i = 0;
+    uint32_t ncp = 0, n16 = 0, ascii = 1, latin1 = 1;
+    while (i < len) {
+        int64_t cp = next_utf8(src, len, &i);
+        if (cp < 0) cx_fail(c, "string is not valid UTF-8");
+        ncp++;
+        n16 += cp >= 0x10000 ? 2 : 1;
+        if (cp >= 0x80) ascii = 0;
+        if (cp >= 0x100) latin1 = 0;
+    }
+    /* walks the code points again (the string is valid UTF-8 now) */
+#define EACH_CP(cpv) for (size_t at_ = 0; at_ < len;) for (uint32_t cpv = (uint32_t)next_utf8(src, len, &at_), once_ = 1; once_; once_ = 0)
+    uint32_t ptr;
+    switch (c->enc) {
+    case ENC_UTF8: { /* store_utf16_to_utf8 / store_latin1_to_utf8 */
+        uint32_t worst = simple_utf16 ? units * 3 : units * 2;
+        ptr = abi_alloc(c, 0, 0, 1, units, 0);
+        uint32_t k = 0; /* the ASCII prefix goes in first, as the spec writes it */
+        while (k < len && src[k] < 0x80) abi_mem(c, ptr, units, "string content out-of-bounds")[k] = src[k], k++;
+        if (ascii) {
+            *optr = ptr;
+            *olen = units;
+            break;
+        }
+        ptr = abi_alloc(c, ptr, units, 1, worst, 0);
+        memcpy(abi_mem(c, ptr, (uint32_t)len, "string content out-of-bounds") + k, src + k, len - k);
+        if (worst > len) ptr = abi_alloc(c, ptr, worst, 1, (uint32_t)len, 0);
+        *optr = ptr;
+        *olen = (uint32_t)len;
+        break;
+    }
+    case ENC_UTF16: { /* store_string_copy: utf16 or latin1 source */
+        ptr = abi_alloc(c, 0, 0, 2, 2 * units, 0);
+        uint8_t *m = abi_mem(c, ptr, 2 * units, "string content out-of-bounds");
+        uint32_t w = 0;
+        EACH_CP(cp) put16(m, &w, cp);
+        *optr = ptr;
+        *olen = n16;
+        break;
+    }
+    default:
+        if (src_enc == ENC_UTF16) { /* store_string_to_latin1_or_utf16 */
+            ptr = abi_alloc(c, 0, 0, 2, units, 0);
+            uint32_t dst = 0;
+            size_t rest = 0; /* byte offset of the first code point >= 256 */
+            while (rest < len) {
+                size_t at = rest;
+                int64_t cp = next_utf8(src, len, &rest);
+                if (cp >= 256) { rest = at; break; }
+                abi_mem(c, ptr, units, "string content out-of-bounds")[dst++] = (uint8_t)cp;
+            }
+            if (rest >= len) {
+                if (dst < units) ptr = abi_alloc(c, ptr, units, 2, dst, 0);
+                *optr = ptr;
+                *olen = dst;
+                break;
+            }
+            uint32_t worst = 2 * units;
+            ptr = abi_alloc(c, ptr, units, 2, worst, 0);
+            uint8_t *m = abi_mem(c, ptr, worst, "string content out-of-bounds");
+            for (int64_t j = (int64_t)dst - 1; j >= 0; j--) {
+                m[2 * j] = m[j];
+                m[2 * j + 1] = 0;
+            }
+            uint32_t w = 2 * dst;
+            while (rest < len) put16(m, &w, (uint32_t)next_utf8(src, len, &rest));
+            if (worst > w) ptr = abi_alloc(c, ptr, worst, 2, w, 0);
+            *optr = ptr;
+            *olen = (w / 2) | 0x80000000u;
+        } else if (!simple_utf16) { /* latin1 -> latin1: store_string_copy */
+            ptr = abi_alloc(c, 0, 0, 2, units, 0);
+            uint8_t *m = abi_mem(c, ptr, units, "string content out-of-bounds");
+            uint32_t k = 0;
+            EACH_CP(cp) m[k++] = (uint8_t)cp;
+            *optr = ptr;
+            *olen = units;
+        } else { /* store_probably_utf16_to_latin1_or_utf16 */
+            ptr = abi_alloc(c, 0, 0, 2, 2 * units, 0);
+            uint8_t *m = abi_mem(c, ptr, 2 * units, "string content out-of-bounds");
+            uint32_t w = 0;
+            EACH_CP(cp) put16(m, &w, cp);
+            if (!latin1) {
+                *optr = ptr;
+                *olen = (w / 2) | 0x80000000u;
+                break;
+            }
+            for (uint32_t k = 0; k < w / 2; k++) m[k] = m[2 * k];
+            ptr = abi_alloc(c, ptr, 2 * units, 1, w / 2, 0);
+            *optr = ptr;
+            *olen = w / 2;
+        }
+        break;
+    }
+#undef EACH_CP
+    (void)ncp;
 }
 
 /* ---- handles ------------------------------------------------------------------- */

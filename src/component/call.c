@@ -6,8 +6,11 @@
  * The embedder's call runs its core function on the instance's main exec,
  * so it can be SUSPENDED (budget) and PENDING (a host import said so).
  * Everything a call does meanwhile (realloc, post-return, destructors,
- * calls from one nested component into another) runs to completion on a
- * helper exec, one per nesting level.
+ * calls from one nested component into another) runs on a helper exec,
+ * one per nesting level. A call between components that reaches a
+ * PENDING host function waits: its state goes into an nframe and the
+ * lowered import returns PENDING to its own exec, and so on outwards;
+ * hive_cinstance_resume finishes the frames innermost first (drive).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,9 +48,11 @@ int run_nested(cinst *ci, hive_func *f, const hive_val *args, uint32_t nargs, hi
         }
     }
     root->depth++;
+    root->no_pend++;
     hive_status st = hive_exec_call(e, f, args, nargs, 0);
     while (st == HIVE_SUSPENDED && !__atomic_load_n(&root->interrupted, __ATOMIC_RELAXED))
         st = hive_exec_resume(e, 0);
+    root->no_pend--;
     root->depth--;
     if (st == HIVE_SUSPENDED) {
         hive_exec_reset(e);
@@ -153,6 +158,7 @@ static int lifted_start(lifted_call *lc, const hive_cval *args, uint32_t nargs, 
     c.call = &lc->cs;
     c.fused = lc->caller != NULL;
     c.host_side = lc->caller == NULL;
+    c.hints = lc->hints;
     int rc = setjmp(jb);
     if (rc) {
         snprintf(msg, msglen, "%s", c.msg);
@@ -171,6 +177,7 @@ static int lifted_results(lifted_call *lc, hive_cval *out, char *msg, size_t msg
     cx_init(&c, f->inst, f->memory, f->realloc, f->enc, &jb);
     c.fused = lc->caller != NULL;
     c.host_side = lc->caller == NULL;
+    c.hints = lc->hints;
     int rc = setjmp(jb);
     if (rc) {
         snprintf(msg, msglen, "%s", c.msg);
@@ -196,22 +203,40 @@ static int lifted_finish(lifted_call *lc, char *msg, size_t msglen) {
     return rc ? CX_TRAP : 0;
 }
 
-/* A whole call from one component into another's lifted function. */
-static int call_lifted_nested(rt_func *f, cinst *caller, const hive_cval *args, hive_cval *res,
-                              lifted_call *lc, char *msg, size_t msglen) {
-    memset(lc, 0, sizeof *lc);
-    lc->f = f;
-    lc->caller = caller;
-    hive_val flat[MAX_FLAT_PARAMS + 1];
-    uint32_t nflat = 0;
-    int rc = lifted_start(lc, args, f->ft->n, flat, &nflat, msg, msglen);
-    if (rc) return CX_TRAP;
-    const ct_type *cft = NULL;
-    (void)cft;
-    const hive_functype *hft = hive_func_type(f->core);
-    lc->nflat_res = hft->nresults;
-    if (run_nested(f->inst, f->core, flat, nflat, lc->flat_res, hft->nresults, msg, msglen)) return CX_TRAP;
-    if (lifted_results(lc, res, msg, msglen)) return CX_TRAP;
+/* Runs a lifted function called from another component on the next
+ * helper exec, under the embedder's budget: 0 (results in lc->flat_res),
+ * CX_TRAP, or NESTED_WAIT: the budget ran out or a host function further
+ * in returned PENDING; the exec (*pend_e) keeps its level until
+ * hive_cinstance_resume finishes the call. */
+#define NESTED_WAIT 3
+static int nested_call(hive_cinstance *root, lifted_call *lc, const hive_val *flat, uint32_t nflat,
+                       hive_exec **pend_e, char *msg, size_t msglen) {
+    if (root->depth >= MAX_NESTED) {
+        snprintf(msg, msglen, "call stack exhausted");
+        return CX_TRAP;
+    }
+    hive_exec *e = root->helpers[root->depth];
+    if (!e) {
+        e = comp_exec_take(root->comp);
+        __atomic_store_n(&root->helpers[root->depth], e, __ATOMIC_RELEASE);
+        if (!e) {
+            snprintf(msg, msglen, "out of memory");
+            return CX_TRAP;
+        }
+    }
+    root->depth++;
+    hive_status st = hive_exec_call(e, lc->f->core, flat, nflat, root->budget);
+    if (st == HIVE_PENDING || st == HIVE_SUSPENDED) {
+        *pend_e = e;
+        return NESTED_WAIT;
+    }
+    root->depth--;
+    if (st != HIVE_DONE) {
+        const hive_trap *t = hive_exec_trap(e);
+        snprintf(msg, msglen, "%.199s", st == HIVE_TRAPPED && t && t->message[0] ? t->message : "call failed");
+        return CX_TRAP;
+    }
+    lc->nflat_res = (uint32_t)hive_exec_results(e, lc->flat_res, 2);
     return 0;
 }
 
@@ -234,7 +259,8 @@ static hive_host_status call_host(hive_cinstance *root, const host_func *h, cons
 /* ---- canon lower: the core function a component imports --------------------------- */
 
 static hive_host_status lower_results(lower_ctx *lx, hive_host_call *call, const hive_val *args,
-                                      hive_val *results, hive_cval *res, int from_host, char *msg) {
+                                      hive_val *results, hive_cval *res, int from_host, char *msg,
+                                      str_hints *hints) {
     const ct_type *ft = lx->ft;
     if (!ft->a) return HIVE_HOST_OK;
     jmp_buf jb;
@@ -242,6 +268,7 @@ static hive_host_status lower_results(lower_ctx *lx, hive_host_call *call, const
     cx_init(&c, lx->inst, lx->memory, lx->realloc, lx->enc, &jb);
     c.fused = !from_host;
     c.host_side = from_host;
+    c.hints = hints;
     if (setjmp(jb)) {
         snprintf(msg, 200, "%s", c.msg);
         return HIVE_HOST_TRAP;
@@ -283,6 +310,8 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
     memset(&res, 0, sizeof res);
     call_state cs;
     cs_init(&cs);
+    str_hints hints = {0};
+    lifted_call *lc = NULL;
     hive_host_status status = HIVE_HOST_TRAP;
 
     jmp_buf jb;
@@ -291,6 +320,7 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
     c.call = &cs;
     c.fused = !from_host;
     c.host_side = from_host;
+    c.hints = from_host ? NULL : &hints;
     if (setjmp(jb)) {
         snprintf(msg, sizeof msg, "%s", c.msg);
         goto out;
@@ -311,11 +341,13 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
             goto out;
         }
         if (hs == HIVE_HOST_PENDING) {
-            if (call->exec != root->main || root->pend) {
-                snprintf(msg, sizeof msg, "a host function returned PENDING inside a nested call");
+            if (root->no_pend || root->pend) {
+                snprintf(msg, sizeof msg, "a host function returned PENDING inside %s",
+                         root->pend ? "a call already waiting" : "realloc, post-return, a destructor or a start function");
                 goto out;
             }
             root->pend = lx;
+            root->pend_exec = call->exec;
             root->pend_host = h;
             root->pend_cs = cs;
             if (cs.lenders == cs.lend_inline) root->pend_cs.lenders = root->pend_cs.lend_inline;
@@ -328,21 +360,58 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
             if (argv != argv_inline) free(argv);
             return HIVE_HOST_PENDING;
         }
-        status = lower_results(lx, call, args, results, &res, 1, msg);
+        status = lower_results(lx, call, args, results, &res, 1, msg, NULL);
         if (status != HIVE_HOST_OK) goto out;
     } else {
-        lifted_call lc;
-        if (call_lifted_nested(callee, ci, argv, &res, &lc, msg, sizeof msg)) goto out;
-        status = lower_results(lx, call, args, results, &res, 0, msg);
+        lc = calloc(1, sizeof *lc);
+        if (!lc) {
+            snprintf(msg, sizeof msg, "out of memory");
+            goto out;
+        }
+        lc->f = callee;
+        lc->caller = ci;
+        lc->hints = &hints;
+        hive_val flat[MAX_FLAT_PARAMS + 1];
+        uint32_t nf = 0;
+        hive_exec *pe = NULL;
+        if (lifted_start(lc, argv, nargs, flat, &nf, msg, sizeof msg)) goto out;
+        int rc = nested_call(root, lc, flat, nf, &pe, msg, sizeof msg);
+        if (rc == NESTED_WAIT) {
+            nframe *fr = calloc(1, sizeof *fr);
+            if (!fr || root->nframes >= MAX_NESTED) {
+                free(fr);
+                snprintf(msg, sizeof msg, "out of memory");
+                goto out;
+            }
+            fr->lx = lx;
+            fr->lc = lc;
+            fr->cs = cs;
+            if (cs.lenders == cs.lend_inline) fr->cs.lenders = fr->cs.lend_inline;
+            fr->hints = hints;
+            lc->hints = &fr->hints;
+            fr->out_ptr = -1;
+            if (ft->a && ft->a->nflat > MAX_FLAT_RESULTS) fr->out_ptr = args[nflat > MAX_FLAT_PARAMS ? 1 : nflat].of.i32;
+            fr->callee_exec = pe;
+            fr->caller_exec = call->exec;
+            root->frames[root->nframes++] = fr;
+            clear_vals(argv, nargs);
+            if (argv != argv_inline) free(argv);
+            return HIVE_HOST_PENDING;
+        }
+        if (rc) goto out;
+        if (lifted_results(lc, &res, msg, sizeof msg)) goto out;
+        status = lower_results(lx, call, args, results, &res, 0, msg, &hints);
         if (status != HIVE_HOST_OK) goto out;
-        if (lifted_finish(&lc, msg, sizeof msg)) {
+        if (lifted_finish(lc, msg, sizeof msg)) {
             status = HIVE_HOST_TRAP;
             goto out;
         }
     }
     status = HIVE_HOST_OK;
 out:
+    free(lc);
     cs_release(&cs);
+    hints_free(&hints);
     clear_vals(argv, nargs);
     if (argv != argv_inline) free(argv);
     hive_cval_clear(&res);
@@ -482,6 +551,13 @@ static hive_status trapped(hive_cinstance *ci, const char *msg) {
     return HIVE_TRAPPED;
 }
 
+/* An interrupt reaches every exec; idle helpers keep the flag until
+ * their next call honours it. A new slice starts without them. */
+static void clear_idle_interrupts(hive_cinstance *ci) {
+    for (uint32_t i = ci->depth; i < MAX_NESTED; i++)
+        if (ci->helpers[i]) hive_exec_reset(ci->helpers[i]);
+}
+
 static hive_status finish_call(hive_cinstance *ci, hive_status st) {
     char msg[200];
     if (st == HIVE_SUSPENDED) {
@@ -489,8 +565,10 @@ static hive_status finish_call(hive_cinstance *ci, hive_status st) {
         return st;
     }
     if (st == HIVE_PENDING) {
-        ci->state = CI_PENDING;
-        return st;
+        /* a host function waits, or a call between components used up
+         * the budget (then the embedder sees SUSPENDED) */
+        ci->state = ci->pend ? CI_PENDING : CI_SUSPENDED;
+        return ci->pend ? HIVE_PENDING : HIVE_SUSPENDED;
     }
     if (st != HIVE_DONE) {
         const hive_trap *t = hive_exec_trap(ci->main);
@@ -557,8 +635,92 @@ hive_status hive_cinstance_call(hive_cinstance *ci, hive_cfunc *func, const hive
         }
         return trapped(ci, msg);
     }
+    ci->budget = budget;
+    clear_idle_interrupts(ci);
     hive_status st = hive_exec_call(ci->main, f->core, flat, nflat, budget);
     return finish_call(ci, st);
+}
+
+/* Frees a waiting call's state (after it finished or trapped). */
+static void frame_free(hive_cinstance *ci, nframe *fr) {
+    cs_release(&fr->cs);
+    hints_free(&fr->hints);
+    free(fr->lc);
+    free(fr);
+    if (ci->depth) ci->depth--;
+}
+
+void cinstance_frames_free(hive_cinstance *ci) {
+    if (ci->pend) cs_release(&ci->pend_cs);
+    ci->pend = NULL;
+    while (ci->nframes) {
+        nframe *fr = ci->frames[--ci->nframes];
+        hive_exec_reset(fr->callee_exec);
+        frame_free(ci, fr);
+    }
+    ci->depth = 0;
+}
+
+/* The innermost waiting call's callee finished: its result goes to the
+ * caller's import, whose exec continues. */
+static void frame_done(hive_cinstance *ci, nframe *fr) {
+    char msg[200];
+    lifted_call *lc = fr->lc;
+    lower_ctx *lx = fr->lx;
+    lc->nflat_res = (uint32_t)hive_exec_results(fr->callee_exec, lc->flat_res, 2);
+    hive_cval res;
+    memset(&res, 0, sizeof res);
+    hive_val flat[2];
+    uint32_t nflat = lx->ft->a && lx->ft->a->nflat <= MAX_FLAT_RESULTS ? lx->ft->a->nflat : 0;
+    int ok = 0;
+    if (!lifted_results(lc, &res, msg, sizeof msg)) {
+        hive_val fake[MAX_FLAT_PARAMS + 2];
+        memset(fake, 0, sizeof fake);
+        uint32_t np = 0;
+        for (uint32_t i = 0; i < lx->ft->n; i++) np += lx->ft->types[i]->nflat;
+        if (fr->out_ptr >= 0) {
+            fake[np > MAX_FLAT_PARAMS ? 1 : np].type = HIVE_I32;
+            fake[np > MAX_FLAT_PARAMS ? 1 : np].of.i32 = (uint32_t)fr->out_ptr;
+        }
+        if (lower_results(lx, NULL, fake, flat, &res, 0, msg, &fr->hints) == HIVE_HOST_OK &&
+            !lifted_finish(lc, msg, sizeof msg))
+            ok = 1;
+    }
+    hive_cval_clear(&res);
+    hive_exec *caller = fr->caller_exec;
+    frame_free(ci, fr);
+    if (ok) hive_exec_complete(caller, flat, nflat);
+    else hive_exec_complete_trap(caller, msg);
+}
+
+/* Finishes waiting calls between components, innermost first, then
+ * continues the embedder's call. */
+static hive_status drive(hive_cinstance *ci, uint64_t budget) {
+    ci->budget = budget;
+    clear_idle_interrupts(ci);
+    while (ci->nframes) {
+        nframe *fr = ci->frames[ci->nframes - 1];
+        hive_status st = hive_exec_resume(fr->callee_exec, budget);
+        if (st == HIVE_PENDING || st == HIVE_SUSPENDED) {
+            /* a host function waits further in, or the budget ran out */
+            ci->state = ci->pend ? CI_PENDING : CI_SUSPENDED;
+            return ci->pend ? HIVE_PENDING : HIVE_SUSPENDED;
+        }
+        ci->nframes--;
+        if (st == HIVE_DONE) {
+            frame_done(ci, fr);
+            continue;
+        }
+        char msg[200];
+        const hive_trap *t = hive_exec_trap(fr->callee_exec);
+        snprintf(msg, sizeof msg, "%.199s", st == HIVE_TRAPPED && t && t->message[0] ? t->message : "call failed");
+        hive_exec_reset(fr->callee_exec);
+        hive_exec *caller = fr->caller_exec;
+        frame_free(ci, fr);
+        hive_exec_complete_trap(caller, msg);
+    }
+    ci->state = CI_RUNNING;
+    return finish_call(ci, hive_exec_resume(ci->main, budget));
 }
 
 hive_status hive_cinstance_resume(hive_cinstance *ci, uint64_t budget) {
@@ -567,7 +729,7 @@ hive_status hive_cinstance_resume(hive_cinstance *ci, uint64_t budget) {
     if (ci->state != CI_SUSPENDED) return HIVE_FAILED;
     __atomic_store_n(&ci->interrupted, 0, __ATOMIC_RELAXED);
     ci->state = CI_RUNNING;
-    return finish_call(ci, hive_exec_resume(ci->main, budget));
+    return drive(ci, budget);
 }
 
 int hive_cinstance_complete(hive_cinstance *ci, hive_cval *results, size_t nresults) {
@@ -586,24 +748,22 @@ int hive_cinstance_complete(hive_cinstance *ci, hive_cval *results, size_t nresu
         fake[idx].type = HIVE_I32;
         fake[idx].of.i32 = (uint32_t)ci->pend_out_ptr;
     }
-    hive_host_status hs = lower_results(lx, NULL, fake, flat, results, 1, msg);
+    hive_host_status hs = lower_results(lx, NULL, fake, flat, results, 1, msg, NULL);
     if (results && nresults) hive_cval_clear(&results[0]);
     cs_release(&ci->pend_cs);
     ci->pend = NULL;
     ci->state = CI_SUSPENDED;
-    if (hs != HIVE_HOST_OK) return hive_exec_complete_trap(ci->main, msg);
-    const hive_functype *ft = NULL;
-    (void)ft;
+    if (hs != HIVE_HOST_OK) return hive_exec_complete_trap(ci->pend_exec, msg);
     uint32_t nflat = lx->ft->a && lx->ft->a->nflat <= MAX_FLAT_RESULTS ? lx->ft->a->nflat : 0;
-    return hive_exec_complete(ci->main, flat, nflat);
+    return hive_exec_complete(ci->pend_exec, flat, nflat);
 }
 
 int hive_cinstance_complete_trap(hive_cinstance *ci, const char *message) {
-    if (!ci || ci->state != CI_PENDING) return HIVE_ESTATE;
+    if (!ci || ci->state != CI_PENDING || !ci->pend) return HIVE_ESTATE;
     cs_release(&ci->pend_cs);
     ci->pend = NULL;
     ci->state = CI_SUSPENDED;
-    return hive_exec_complete_trap(ci->main, message);
+    return hive_exec_complete_trap(ci->pend_exec, message);
 }
 
 size_t hive_cinstance_results(hive_cinstance *ci, hive_cval *out, size_t max) {
@@ -633,6 +793,7 @@ const hive_trap *hive_cinstance_trap(const hive_cinstance *ci) { return ci ? &ci
 
 void hive_cinstance_reset(hive_cinstance *ci) {
     if (!ci) return;
+    cinstance_frames_free(ci);
     hive_exec_reset(ci->main);
     if (ci->pend) cs_release(&ci->pend_cs);
     ci->pend = NULL;
@@ -642,8 +803,9 @@ void hive_cinstance_reset(hive_cinstance *ci) {
     ci->state = CI_IDLE; /* the instance stays unenterable if a call was cut short */
 }
 
-/* The main exec stops (SUSPENDED); a nested call in progress cannot be
- * suspended, so it traps ("interrupted"). */
+/* The call stops (SUSPENDED), a call between nested components in
+ * progress too; realloc, post-return and destructors, which cannot
+ * wait, trap ("interrupted"). */
 void hive_cinstance_interrupt(hive_cinstance *ci) {
     if (!ci) return;
     __atomic_store_n(&ci->interrupted, 1, __ATOMIC_RELAXED);

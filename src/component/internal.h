@@ -352,6 +352,16 @@ struct cinst {
 
 enum { CX_TRAP = 1, CX_FAIL = 2 };
 
+/* Where the strings of one call between components came from: their
+ * source encoding and (tagged) code units, by the lifted string's
+ * address, so that lowering follows the spec's algorithm for that source
+ * (the same realloc calls). Lives as long as the call's values. */
+typedef struct str_hints {
+    struct { const char *ptr; uint32_t units; uint8_t enc; } *v;
+    uint32_t n, cap; /* open addressing; cap a power of two */
+} str_hints;
+void hints_free(str_hints *h);
+
 typedef struct cx {
     cinst *inst;          /* whose memory and handle table */
     hive_memory *mem;
@@ -360,6 +370,7 @@ typedef struct cx {
     uint8_t fused;        /* between components (trap wording) */
     uint8_t host_side;    /* the other side is the host (handle conversion) */
     call_state *call;
+    str_hints *hints;     /* record (lifting) and use (lowering); may be NULL */
     jmp_buf *jb;
     char msg[200];
 } cx;

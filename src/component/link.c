@@ -1089,6 +1089,7 @@ int hive_cinstance_new(hive_engine *engine, hive_component *comp, const hive_lin
 
 void hive_cinstance_free(hive_cinstance *root) {
     if (!root) return;
+    cinstance_frames_free(root);
     hive_cval_clear(&root->result);
     for (cinst *c = root->all; c; c = c->next_all) free(c->handles.v);
     free(root->host_handles.v);

@@ -59,11 +59,25 @@ typedef struct lifted_call {
     hive_val flat_res[2];
     uint32_t nflat_res;
     int entered;
+    str_hints *hints; /* strings' origins, between components */
 } lifted_call;
 
 enum { CI_IDLE, CI_RUNNING, CI_SUSPENDED, CI_PENDING, CI_DONE, CI_TRAPPED };
 
 typedef struct lower_ctx lower_ctx;
+
+/* A call from one component into another that waits on a PENDING host
+ * function further in: the lowered import's state, kept until the
+ * callee's exec finishes (hive_cinstance_resume drives it). */
+typedef struct nframe {
+    lower_ctx *lx;            /* the caller's import */
+    lifted_call *lc;          /* the callee's task (heap: handles point at its borrows) */
+    call_state cs;            /* the caller's lent handles */
+    str_hints hints;
+    int64_t out_ptr;          /* the caller's result pointer, or -1 */
+    hive_exec *callee_exec;   /* runs the callee (a helper) */
+    hive_exec *caller_exec;   /* waits in the lowered import */
+} nframe;
 
 struct hive_cinstance {
     hive_engine *engine;
@@ -85,6 +99,12 @@ struct hive_cinstance {
     lifted_call call;
     hive_cval result;
     int has_result, result_taken, post_pending;
+    /* calls between components waiting on a PENDING host call */
+    nframe *frames[MAX_NESTED];
+    uint32_t nframes;
+    int no_pend;              /* inside realloc, post-return, a destructor... */
+    uint64_t budget;          /* of the current call or resume (0: none) */
+    hive_exec *pend_exec;     /* the exec of the PENDING host call */
     /* a PENDING host call */
     lower_ctx *pend;
     const host_func *pend_host;
@@ -104,5 +124,6 @@ hive_host_fn lowered_fn(void);
 hive_func *make_builtin(hive_cinstance *root, cinst *ci, uint8_t op, uint32_t rid, const ct_type *cft,
                         const char *name);
 const ct_type *parse_host_type(hive_linker *l, const char *iface, const char *text);
+void cinstance_frames_free(hive_cinstance *ci);
 
 #endif
