@@ -19,7 +19,7 @@ HIVE_VERSION := $(shell sed -n 's/^\#define HIVE_VERSION_STRING "\(.*\)"/\1/p' i
 HIVE_SONAME_VERSION := $(basename $(HIVE_VERSION))
 SHARED_LIB := $(BUILD)/libhive.so.$(HIVE_VERSION)
 SHARED_SONAME := libhive.so.$(HIVE_SONAME_VERSION)
-PIC_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
+PIC_OBJS = $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 PIC_CFLAGS = $(filter-out -fPIE,$(ALL_CFLAGS)) -fPIC -fvisibility=hidden
 
 PREFIX ?= /usr/local
@@ -61,7 +61,7 @@ Cflags: -I$${includedir}
 Libs: -L$${libdir} -lhive
 Libs.private: -luv -lpthread -lm
 endef
-export HIVE_PC
+install: export HIVE_PC_TEXT = $(HIVE_PC)
 
 install: $(BUILD)/hive $(BUILD)/libhive.a $(SHARED_LIB)
 	@case "$(PREFIX)" in /*) ;; *) echo "install: PREFIX must be an absolute path, not '$(PREFIX)'" >&2; exit 2;; esac
@@ -72,14 +72,14 @@ install: $(BUILD)/hive $(BUILD)/libhive.a $(SHARED_LIB)
 	$(INSTALL) -m 755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/$(notdir $(SHARED_LIB))
 	ln -sf $(notdir $(SHARED_LIB)) $(DESTDIR)$(LIBDIR)/$(SHARED_SONAME)
 	ln -sf $(SHARED_SONAME) $(DESTDIR)$(LIBDIR)/libhive.so
-	printf '%s\n' "$$HIVE_PC" >$(DESTDIR)$(PKGCONFIGDIR)/hive.pc
+	printf '%s\n' "$$HIVE_PC_TEXT" >$(DESTDIR)$(PKGCONFIGDIR)/hive.pc
 	@echo "install: hive $(HIVE_VERSION) in $(DESTDIR)$(PREFIX)"
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/hive $(DESTDIR)$(LIBDIR)/libhive.a $(DESTDIR)$(LIBDIR)/libhive.so \
 	    $(DESTDIR)$(LIBDIR)/$(SHARED_SONAME) $(DESTDIR)$(LIBDIR)/$(notdir $(SHARED_LIB)) \
 	    $(DESTDIR)$(PKGCONFIGDIR)/hive.pc $(patsubst include/%,$(DESTDIR)$(INCLUDEDIR)/%,$(wildcard include/hive/*.h))
-	-rmdir $(DESTDIR)$(INCLUDEDIR)/hive
+	@rmdir $(DESTDIR)$(INCLUDEDIR)/hive 2>/dev/null || true
 
 embed-test: test-deps
 	@rm -rf $(EMBED_PREFIX) $(EMBED_OUT) $(abspath $(BUILD))/destdir
