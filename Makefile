@@ -10,6 +10,8 @@
 #   make test         unit tests, spec suite and end-to-end tests, plain build
 #   make spec         the WebAssembly spec suite alone
 #   make sanitize     the tests under ASan + UBSan alone (build/san)
+#   make install      the library, headers, hive.pc and hive under PREFIX
+#                     (mk/install.mk, docs/LIBRARY.md)
 # Missing Debian packages are installed by scripts/install-deps.sh.
 
 BUILD ?= build
@@ -46,7 +48,7 @@ COMPONENT_TEST_DIR ?= $(firstword $(wildcard ../shared/component-model/test ../.
 SUITES := SPEC_DIR WASI_TESTSUITE_DIR COMPONENT_TEST_DIR
 SUITE_SPEC_DIR := the WebAssembly spec suite (make spec, spec-interp, alloc-walk), the .wast files of github.com/WebAssembly/testsuite
 SUITE_WASI_TESTSUITE_DIR := the WASI test suite (make wasi-testsuite), a checkout of github.com/WebAssembly/wasi-testsuite with its prebuilt tests
-SUITE_COMPONENT_TEST_DIR := the component model's tests, the test/ folder of github.com/WebAssembly/component-model
+SUITE_COMPONENT_TEST_DIR := the component model's tests (make component-spec), the test/ folder of github.com/WebAssembly/component-model
 # The spec runner is built only when there is a suite to run.
 SPEC_DEPS = $(if $(wildcard $(SPEC_DIR)/*.wast),$(SPEC_RUNNER))
 
