@@ -6,8 +6,8 @@
 #
 # Usage: tests/clone/run.sh
 # Copies the repository's files (those git tracks, with their working
-# contents, and new files not ignored: what the next commit would hold)
-# into DIR/a/hive under a new temporary DIR, so that neither ../shared,
+# contents, and new files not ignored: what the next commit would hold;
+# outside git, every file but build/) into DIR/a/hive under a new temporary DIR, so that neither ../shared,
 # ../../shared nor ../wasm-spec-testsuite exists, and there checks:
 #   - `make suites` prints one SKIPPED line for each of SPEC_DIR,
 #     WASI_TESTSUITE_DIR and COMPONENT_TEST_DIR, naming that variable;
@@ -30,9 +30,15 @@ bad() {
 }
 
 mkdir -p "$CLONE"
-(cd "$HERE" && git ls-files -z --cached --others --exclude-standard |
-    tar --null -T - --ignore-failed-read -cf - 2>/dev/null) | tar -xf - -C "$CLONE" ||
-    { echo "clone: cannot copy the repository" >&2; exit 2; }
+if git -C "$HERE" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    (cd "$HERE" && git ls-files -z --cached --others --exclude-standard |
+        tar --null -T - --ignore-failed-read -cf - 2>/dev/null) | tar -xf - -C "$CLONE"
+else
+    # A tree without git (an unpacked archive): everything but the build.
+    (cd "$HERE" && tar --exclude=./build --exclude=./.git -cf - .) | tar -xf - -C "$CLONE"
+fi
+[ -f "$CLONE/Makefile" ] && [ -f "$CLONE/tests/spec/run.sh" ] ||
+    { echo "clone: cannot copy the repository into $CLONE" >&2; exit 2; }
 for d in "$TMP/a/shared" "$TMP/shared" "$TMP/a/wasm-spec-testsuite"; do
     [ -e "$d" ] && { echo "clone: $d exists; cannot test a clone alone" >&2; exit 2; }
 done
