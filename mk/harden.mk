@@ -7,7 +7,8 @@
 #                 It checks the shared library too (mk/install.mk): full
 #                 RELRO, no text relocations, and with nm -D that it exports
 #                 hive_* functions and nothing else (its internals are
-#                 hidden, so they cannot clash with an embedder's names).
+#                 hidden, so they cannot clash with an embedder's names),
+#                 among them every function include/hive/*.h declares.
 
 .PHONY: harden
 
@@ -28,6 +29,9 @@ harden: all $(BUILD)/libhive.so
 	other=$$(echo "$$syms" | grep -v '^hive_' | grep -v '^$$'); \
 	[ "$$n" -gt 0 ] || { echo "harden: $$f exports no hive_ function" >&2; ok=0; }; \
 	[ -z "$$other" ] || { echo "harden: $$f exports names outside the hive_ API:" $$other >&2; ok=0; }; \
-	[ $$ok = 1 ] && echo "harden: $$f exports $$n hive_* symbols and nothing else; full RELRO, no text relocations"
+	missing=$$(grep -ohE '\bhive_[a-z0-9_]+\(' include/hive/*.h | tr -d '(' | sort -u | \
+	    while read -r fn; do echo "$$syms" | grep -qx "$$fn" || echo "$$fn"; done); \
+	[ -z "$$missing" ] || { echo "harden: $$f does not export functions include/hive/ declares:" $$missing >&2; ok=0; }; \
+	[ $$ok = 1 ] && echo "harden: $$f exports $$n hive_* symbols, every one include/hive/ declares, and nothing else; full RELRO, no text relocations"
 
 test: harden
