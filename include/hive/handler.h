@@ -38,6 +38,7 @@
 
 #include "hive/wasm.h"
 
+HIVE_API_BEGIN /* exported by libhive.so (hive/version.h) */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -270,4 +271,5 @@ void hive_handler_stats_get(hive_handler *handler, hive_handler_stats *out);
 #ifdef __cplusplus
 }
 #endif
+HIVE_API_END
 #endif

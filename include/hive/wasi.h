@@ -39,6 +39,7 @@
 
 #include "hive/wasm.h"
 
+HIVE_API_BEGIN /* exported by libhive.so (hive/version.h) */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -177,4 +178,5 @@ const char *hive_wasi_errno_name(uint16_t wasi_errno);
 #ifdef __cplusplus
 }
 #endif
+HIVE_API_END
 #endif

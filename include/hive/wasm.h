@@ -30,6 +30,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hive/version.h"
+
+HIVE_API_BEGIN /* exported by libhive.so (hive/version.h) */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -346,4 +349,5 @@ void hive_host_exit(hive_host_call *call, int code);
 #ifdef __cplusplus
 }
 #endif
+HIVE_API_END
 #endif

@@ -598,9 +598,11 @@ static int start_server(serve_app *app, const char *addr, hive_handler *handler,
         fprintf(stderr, "hive serve: cannot listen on %s: %s\n", addr, uv_strerror(r));
         return -1;
     }
+    /* The first line on stderr: a URL with the port actually bound (test
+     * runners and scripts read it, as they read wasmtime's). */
     char bound[96];
     server_address(*out, bound, sizeof bound);
-    log_event(app, "info", "%s on %s", what, bound);
+    log_event(app, "info", "%s on http://%s/%s", what, bound, handler ? "" : "metrics");
     return 0;
 }
 
@@ -610,7 +612,7 @@ int cli_serve(int argc, char **argv) {
     if (!app) return 1;
     int rc = parse_serve_args(argc, argv, &app->o);
     if (rc) {
-        serve_usage(rc == 1 ? stdout : stderr);
+        if (rc == 1) serve_usage(stdout); /* else one line said what is wrong */
         free(app->o.env);
         free(app->o.dirs);
         free(app);
