@@ -332,6 +332,10 @@ void hive_exec_reset(hive_exec *exec);
  * budget units is used up, and at the first check of a call or resume).
  * Safe from any thread, and from signal handlers. */
 void hive_exec_interrupt(hive_exec *exec);
+/* The units left of the budget given to the last hive_exec_call or
+ * hive_exec_resume, once it returned SUSPENDED, PENDING or DONE (so the
+ * units it used are that budget minus this); UINT64_MAX for no limit. */
+uint64_t hive_exec_budget_left(const hive_exec *exec);
 /* Results of a DONE call; returns how many there are (copies at most max). */
 size_t hive_exec_results(const hive_exec *exec, hive_val *out, size_t max);
 const hive_trap *hive_exec_trap(const hive_exec *exec);
