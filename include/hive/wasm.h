@@ -109,6 +109,11 @@ typedef struct hive_config {
     uint32_t max_call_depth;    /* wasm frames per exec; 0 = 10,000 */
     uint32_t value_stack_slots; /* 8-byte slots per exec; 0 = 1 << 20 */
     uint32_t flags;             /* HIVE_CONFIG_* below, or 0 */
+    /* Bytes of linear memory all the engine's memories may have at once
+     * (their current sizes, rounded to pages); 0 = no limit. A memory
+     * that would pass it is not made (instantiation fails) and a
+     * memory.grow that would pass it returns -1. */
+    uint64_t memory_budget;
 } hive_config;
 
 /* Compile every instruction on its own: no fused runs of two or three
@@ -125,6 +130,10 @@ typedef struct hive_engine hive_engine;
 /* config may be NULL for defaults. Returns NULL when out of memory. */
 hive_engine *hive_engine_new(const hive_config *config);
 void hive_engine_free(hive_engine *engine);
+/* Bytes of linear memory the engine's memories have now (any thread). */
+uint64_t hive_engine_memory_committed(const hive_engine *engine);
+/* The engine's hive_config.memory_budget (0: none). */
+uint64_t hive_engine_memory_budget(const hive_engine *engine);
 
 /* ---- modules ----------------------------------------------------------- */
 
