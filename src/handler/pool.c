@@ -167,7 +167,55 @@ struct hive_handler {
     uint64_t next_worker_id, next_task_id;
     hive_handler_stats stats;
     hive_req *late; /* failures decided on an embedder's thread, for the timer thread */
+    /* Instances of ended workers, freed by the reaper thread so that the
+     * guest thread is free at once (releasing a large linear memory takes
+     * the kernel milliseconds). Under lock. */
+    struct reap_node *reap;
+    pthread_cond_t reap_cv;
+    pthread_t reaper;
+    bool reaper_started, reaper_quit;
 };
+
+struct reap_node {
+    guest_inst *gi;
+    struct reap_node *next;
+};
+
+/* Hands gi to the reaper thread (or frees it here when it cannot). No
+ * lock held. */
+static void reap_instance(hive_handler *h, guest_inst *gi) {
+    struct reap_node *n = h->reaper_started ? malloc(sizeof *n) : NULL;
+    if (!n) {
+        h->ops->free(gi);
+        return;
+    }
+    n->gi = gi;
+    pthread_mutex_lock(&h->lock);
+    n->next = h->reap;
+    h->reap = n;
+    pthread_cond_signal(&h->reap_cv);
+    pthread_mutex_unlock(&h->lock);
+}
+
+static void *reaper_thread(void *arg) {
+    hive_handler *h = arg;
+    pthread_mutex_lock(&h->lock);
+    for (;;) {
+        struct reap_node *n = h->reap;
+        if (!n) {
+            if (h->reaper_quit) break;
+            pthread_cond_wait(&h->reap_cv, &h->lock);
+            continue;
+        }
+        h->reap = n->next;
+        pthread_mutex_unlock(&h->lock);
+        h->ops->free(n->gi);
+        free(n);
+        pthread_mutex_lock(&h->lock);
+    }
+    pthread_mutex_unlock(&h->lock);
+    return NULL;
+}
 
 static void stats_setup(hive_handler *h, uint64_t ns) {
     static const double bounds[] = HIVE_SETUP_BOUNDS;
@@ -779,7 +827,8 @@ static void worker_finish(hive_handler *h, hive_worker *w) {
     pthread_mutex_unlock(&h->lock);
     req_flush(pend);
 
-    if (w->gi) h->ops->free(w->gi);
+    if (w->gi) reap_instance(h, w->gi);
+    w->gi = NULL;
     hive_worker_result res;
     memset(&res, 0, sizeof res);
     res.end = w->end;
@@ -1164,6 +1213,7 @@ int hive_handler_new(hive_guest *guest, const hive_policy *policy, const hive_ha
     pthread_mutex_init(&h->lock, NULL);
     pthread_cond_init(&h->work_cv, NULL);
     pthread_cond_init(&h->idle_cv, NULL);
+    pthread_cond_init(&h->reap_cv, NULL);
     if (cond_init_monotonic(&h->timer_cv) != 0) {
         free(h);
         return hv_error_set(err, HIVE_ENOMEM, 0, "cannot make a condition variable");
@@ -1179,6 +1229,9 @@ int hive_handler_new(hive_guest *guest, const hive_policy *policy, const hive_ha
     }
     if (h->nthreads > 0 && pthread_create(&h->timer, NULL, timer_thread, h) == 0)
         h->timer_started = true;
+    /* optional: without it, instances are freed on the guest threads */
+    if (h->timer_started && pthread_create(&h->reaper, NULL, reaper_thread, h) == 0)
+        h->reaper_started = true;
     if (h->nthreads == 0 || !h->timer_started) {
         hive_handler_free(h, 0);
         return hv_error_set(err, HIVE_ENOMEM, 0, "cannot start threads");
@@ -1231,6 +1284,13 @@ void hive_handler_free(hive_handler *h, uint64_t grace_ns) {
     pthread_mutex_unlock(&h->lock);
     for (unsigned i = 0; i < h->nthreads; i++) pthread_join(h->threads[i], NULL);
     if (h->timer_started) pthread_join(h->timer, NULL);
+    if (h->reaper_started) { /* frees what is left, then ends */
+        pthread_mutex_lock(&h->lock);
+        h->reaper_quit = true;
+        pthread_cond_signal(&h->reap_cv);
+        pthread_mutex_unlock(&h->lock);
+        pthread_join(h->reaper, NULL);
+    }
     req_flush(h->late); /* what the timer thread did not get to */
     h->late = NULL;
     free(h->threads);
@@ -1238,6 +1298,7 @@ void hive_handler_free(hive_handler *h, uint64_t grace_ns) {
     pthread_cond_destroy(&h->work_cv);
     pthread_cond_destroy(&h->timer_cv);
     pthread_cond_destroy(&h->idle_cv);
+    pthread_cond_destroy(&h->reap_cv);
     free(h);
 }
 

@@ -1325,10 +1325,10 @@ static uint64_t slice_refill(hive_exec *exec, uint64_t *reserve) {
  * memory.grow and table.grow are charged a fixed GROW_UNITS plus their
  * size, taken without stopping (the next unit check stops a run whose
  * budget they used up). */
-#define BULK_BYTES_PER_UNIT 256u
+#define BULK_BYTES_PER_UNIT 64u
 #define BULK_CHUNK (64u * 1024)
 #define BULK_SMALL_BYTES 1024u
-#define GROW_UNITS 64u
+#define GROW_UNITS 256u
 
 enum { BULK_MEMORY_FILL, BULK_MEMORY_COPY, BULK_MEMORY_INIT, BULK_TABLE_FILL, BULK_TABLE_COPY,
        BULK_TABLE_INIT };
