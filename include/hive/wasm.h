@@ -338,8 +338,13 @@ int hive_exec_complete_trap(hive_exec *exec, const char *message);
 void hive_exec_reset(hive_exec *exec);
 /* Asks a running call to stop; it returns SUSPENDED within 4096 checks
  * (loop back-edges and calls: the flag is read each time a slice of 4096
- * budget units is used up, and at the first check of a call or resume).
- * Safe from any thread, and from signal handlers. */
+ * budget units is used up, and at the first check of a call or resume),
+ * and within 64 KiB of a bulk memory or table operation (memory.fill,
+ * copy, init; table.fill, copy, init), which reads it between chunks and
+ * resumes where it stopped. Budget units: one per loop iteration or call,
+ * one per 64 bytes moved by a bulk operation, and 256 plus one per page
+ * (table: per 8 elements) for memory.grow and table.grow. Safe from any
+ * thread, and from signal handlers. */
 void hive_exec_interrupt(hive_exec *exec);
 /* The units left of the budget given to the last hive_exec_call or
  * hive_exec_resume, once it returned SUSPENDED, PENDING or DONE (so the

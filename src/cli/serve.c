@@ -141,8 +141,8 @@ static int push_str(const char ***v, size_t *n, size_t *cap, const char *s) {
     return 0;
 }
 
-/* Parses argv into o. Returns 0, 1 for --help, or 2 (usage error,
- * reported). */
+/* Parses argv into o. Returns 0, 1 for --help, 2 (usage error,
+ * reported), or 3 (reported in one line, no usage text wanted). */
 static int parse_serve_args(int argc, char **argv, serve_opts *o) {
     o->addr = "127.0.0.1:8080";
     o->reuse = 1;
@@ -250,7 +250,7 @@ static int parse_serve_args(int argc, char **argv, serve_opts *o) {
                 "hive serve: %s does not apply to WAGI guests (each instance serves one "
                 "request, then exits); remove it\n",
                 flag);
-        return 2;
+        return 3; /* reported: no usage text */
     }
     if (o->max_memory && o->max_memory < 65536) {
         fprintf(stderr, "hive serve: --max-memory-size must be at least 64K (one page)\n");
@@ -596,11 +596,11 @@ int cli_serve(int argc, char **argv) {
     if (!app) return 1;
     int rc = parse_serve_args(argc, argv, &app->o);
     if (rc) {
-        serve_usage(rc == 1 ? stdout : stderr);
+        if (rc != 3) serve_usage(rc == 1 ? stdout : stderr);
         free(app->o.env);
         free(app->o.dirs);
         free(app);
-        return rc == 1 ? 0 : 2;
+        return rc == 1 ? 0 : 2; /* 3 too */
     }
     serve_opts *o = &app->o;
     rc = 1;
