@@ -56,6 +56,7 @@ start() {
     local name=$1
     shift
     LOG=$TMP/$name.log
+    : >"$LOG"
     "$HIVE" serve --addr 127.0.0.1:0 "$@" 2>"$LOG" &
     PID=$!
     SERVERS+=("$PID")
