@@ -1350,6 +1350,77 @@ enum { BULK_MEMORY_FILL, BULK_MEMORY_COPY, BULK_MEMORY_INIT, BULK_TABLE_FILL, BU
         }                                                                      \
     } while (0)
 
+typedef struct bulk_result {
+    uint64_t budget, reserve;
+    uint32_t len; /* the instruction's cells, to step over when done */
+    bool suspend; /* stopped part way (units spent or interrupted) */
+} bulk_result;
+
+/* A bulk operation larger than BULK_SMALL_BYTES, bounds already checked,
+ * at pc with its window below sp: in chunks, each paid for first (see
+ * TAKE_UNITS). Its window is [..., d (or i), s (or value), n]; what is
+ * done is taken off it, so a suspension resumes with the rest. */
+static INTERP_NOCLONE bulk_result bulk_run(hive_exec *exec, hive_instance *inst, uint8_t *mem,
+                                           wasm_slot *sp, const wasm_cell *pc, int kind,
+                                           uint64_t budget, uint64_t reserve) {
+    bulk_result res = {0, 0, 0, false};
+    bool table = kind >= BULK_TABLE_FILL;
+    uint32_t esize = table ? (uint32_t)sizeof(void *) : 1;
+    for (;;) {
+        uint32_t n = sp[-1].i32, s = sp[-2].i32, d = sp[-3].i32;
+        if (n == 0) break;
+        if (atomic_load_explicit(&exec->interrupt, memory_order_relaxed)) {
+            res.suspend = true;
+            break;
+        }
+        uint32_t k = BULK_CHUNK / esize;
+        if (k > n) k = n;
+        uint64_t want = (uint64_t)k * esize / BULK_BYTES_PER_UNIT, got;
+        TAKE_UNITS(want, got);
+        if (got < want) {
+            k = (uint32_t)(got * BULK_BYTES_PER_UNIT / esize);
+            if (k == 0) { /* budget spent; nothing done */
+                res.suspend = true;
+                break;
+            }
+        }
+        /* copies run backwards when the destination is above the source,
+         * so an overlapping rest stays correct */
+        bool back = (kind == BULK_MEMORY_COPY || kind == BULK_TABLE_COPY) && d > s;
+        uint32_t at = back ? n - k : 0;
+        switch (kind) {
+        case BULK_MEMORY_FILL: memset(mem + d, (int)(s & 0xff), k); break;
+        case BULK_MEMORY_COPY: memmove(mem + d + at, mem + s + at, k); break;
+        case BULK_MEMORY_INIT: memcpy(mem + d, inst->m->datas[pc[2].u32].bytes + s, k); break;
+        case BULK_TABLE_FILL: {
+            hive_table *t = inst->tables[pc[2].u32];
+            void *v = sp[-2].ref;
+            for (uint32_t j = 0; j < k; j++) t->elems[d + j] = v;
+            break;
+        }
+        case BULK_TABLE_COPY:
+            memmove(inst->tables[pc[2].u32]->elems + d + at,
+                    inst->tables[pc[3].u32]->elems + s + at, (size_t)k * sizeof(void *));
+            break;
+        default: /* BULK_TABLE_INIT */
+            memcpy(inst->tables[pc[2].u32]->elems + d, inst->elem_refs[pc[3].u32] + s,
+                   (size_t)k * sizeof(void *));
+            break;
+        }
+        sp[-1].i64 = n - k;
+        if (!back) {
+            sp[-3].i64 = d + k;
+            if (kind != BULK_MEMORY_FILL && kind != BULK_TABLE_FILL) sp[-2].i64 = s + k;
+        }
+    }
+    res.budget = budget;
+    res.reserve = reserve;
+    res.len = kind == BULK_MEMORY_FILL || kind == BULK_MEMORY_COPY ? 2
+              : kind == BULK_MEMORY_INIT || kind == BULK_TABLE_FILL ? 3
+                                                                   : 4;
+    return res;
+}
+
 /* With labels_out non-NULL (threaded build): stores the label table there
  * and returns without touching exec. Otherwise runs exec from its saved
  * state (pc, fp, func, budget) until the entry function returns
@@ -2364,58 +2435,12 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
 #undef ENTER_FRAME
 
     bulk: {
-        /* A bulk operation larger than BULK_SMALL_BYTES, bounds already
-         * checked: in chunks, each paid for first (see TAKE_UNITS). Its
-         * window is [..., d (or i), s (or value), n]; what is done is
-         * taken off it, so a suspension resumes with the rest. */
-        wasm_slot *sp = fp + pc[1].u32;
-        bool table = bulk_kind >= BULK_TABLE_FILL;
-        uint32_t esize = table ? (uint32_t)sizeof(void *) : 1;
-        for (;;) {
-            uint32_t n = sp[-1].i32, s = sp[-2].i32, d = sp[-3].i32;
-            if (n == 0) break;
-            if (atomic_load_explicit(&exec->interrupt, memory_order_relaxed)) goto suspend;
-            uint32_t k = BULK_CHUNK / esize;
-            if (k > n) k = n;
-            uint64_t want = (uint64_t)k * esize / BULK_BYTES_PER_UNIT, got;
-            TAKE_UNITS(want, got);
-            if (got < want) {
-                k = (uint32_t)(got * BULK_BYTES_PER_UNIT / esize);
-                if (k == 0) goto suspend; /* budget spent; nothing done */
-            }
-            /* copies run backwards when the destination is above the
-             * source, so an overlapping rest stays correct */
-            bool back = (bulk_kind == BULK_MEMORY_COPY || bulk_kind == BULK_TABLE_COPY) && d > s;
-            uint32_t at = back ? n - k : 0;
-            switch (bulk_kind) {
-            case BULK_MEMORY_FILL: memset(mem + d, (int)(s & 0xff), k); break;
-            case BULK_MEMORY_COPY: memmove(mem + d + at, mem + s + at, k); break;
-            case BULK_MEMORY_INIT: memcpy(mem + d, inst->m->datas[pc[2].u32].bytes + s, k); break;
-            case BULK_TABLE_FILL: {
-                hive_table *t = inst->tables[pc[2].u32];
-                void *v = sp[-2].ref;
-                for (uint32_t j = 0; j < k; j++) t->elems[d + j] = v;
-                break;
-            }
-            case BULK_TABLE_COPY:
-                memmove(inst->tables[pc[2].u32]->elems + d + at,
-                        inst->tables[pc[3].u32]->elems + s + at, (size_t)k * sizeof(void *));
-                break;
-            default: /* BULK_TABLE_INIT */
-                memcpy(inst->tables[pc[2].u32]->elems + d, inst->elem_refs[pc[3].u32] + s,
-                       (size_t)k * sizeof(void *));
-                break;
-            }
-            sp[-1].i64 = n - k;
-            if (!back) {
-                sp[-3].i64 = d + k;
-                if (bulk_kind != BULK_MEMORY_FILL && bulk_kind != BULK_TABLE_FILL)
-                    sp[-2].i64 = s + k;
-            }
-        }
-        pc += bulk_kind == BULK_MEMORY_FILL || bulk_kind == BULK_MEMORY_COPY ? 2
-              : bulk_kind == BULK_MEMORY_INIT || bulk_kind == BULK_TABLE_FILL ? 3
-                                                                             : 4;
+        /* out of line: it would otherwise cost the hot handlers registers */
+        bulk_result br = bulk_run(exec, inst, mem, fp + pc[1].u32, pc, bulk_kind, budget, reserve);
+        budget = br.budget;
+        reserve = br.reserve;
+        if (br.suspend) goto suspend;
+        pc += br.len;
         continue;
     }
 
