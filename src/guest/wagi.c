@@ -257,7 +257,9 @@ static int64_t wagi_stdout_write(void *ud, const uint8_t *buf, size_t len) {
 
 static int64_t wagi_stderr_write(void *ud, const uint8_t *buf, size_t len) {
     guest_inst *gi = ud;
-    /* One log line per write, tagged with the worker. */
+    /* One log line per write, tagged with the worker; at most 4 KiB at a
+     * time (a short write: the guest's libc writes the rest). */
+    if (len > 4096) len = 4096;
     size_t n = len;
     while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) n--;
     fprintf(stderr, "[worker %" PRIu64 "] %.*s\n", handler_worker_id(gi->w), (int)n,
