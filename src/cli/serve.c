@@ -719,7 +719,8 @@ int cli_serve(int argc, char **argv) {
     log_event(app, "info",
               "guest memory: %" PRIu64 " MiB per guest, %" PRIu64
               " MiB for all guests together (--max-total-memory)",
-              o->max_memory >> 20, ecfg.memory_budget >> 20);
+              (uint64_t)(o->max_memory < (4ull << 30) ? o->max_memory : 4ull << 30) >> 20,
+              ecfg.memory_budget >> 20);
 
     uv_run(&app->loop, UV_RUN_DEFAULT);
     rc = 0;

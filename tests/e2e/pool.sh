@@ -110,9 +110,9 @@ for g in fill copy table grow spin; do
         stop
     fi
 done
-# the same server serving a hello next to a fill guest: WAGI serves one
-# module, so two servers share nothing; instead, one thread and the fill
-# loop first, then the hello app on the same thread count must be quick
+# one instance allowed: a second request queues behind a fill loop; that
+# loop is stopped at its deadline, the queued request starts in the freed
+# slot and gets its own 504 at its own deadline (about 0.35 s after it came)
 if start dl-mix "$GUESTS/fill.wasm" --threads 1 --request-timeout 200ms --max-instances 1; then
     "${CURL[@]}" -o /dev/null "$(url /)" &
     c1=$!
