@@ -17,8 +17,10 @@
  * Guests run in time slices on the handler's threads; a guest waiting on
  * a host call (request body, output backpressure, a timer) holds no
  * thread. A request's deadline is enforced while its guest computes: the
- * guest is stopped within one slice of it. Requests that find no worker
- * start one directly; otherwise they queue (bounded, with a timeout).
+ * guest is stopped within about a millisecond of it (see "Deadlines"
+ * below). Requests that find no worker start one directly while the pool
+ * has fewer than max_workers; otherwise they queue (bounded, with a
+ * timeout).
  *
  * Threads: sink callbacks run on the handler's threads (and, for requests
  * still queued at shutdown, inside hive_handler_free), never concurrently
@@ -43,9 +45,10 @@
  * Deadlines hold for any guest: the engine charges bulk memory and table
  * operations by size and reads the interrupt flag while they run, and
  * guest kinds keep host calls short, so a guest past its deadline stops
- * within about a millisecond and its thread is free at once; the request
- * gets its error at its own deadline whatever its worker is doing (even
- * one already marked to end).
+ * within about a millisecond and its thread is free at once (docs/POOL.md
+ * has measurements); the request gets its error at its own deadline
+ * whatever its worker is doing. A worker that ends with requests still
+ * waiting for a response head (its expiry, shutdown) fails them at once.
  */
 #ifndef HIVE_HANDLER_H
 #define HIVE_HANDLER_H
@@ -140,7 +143,9 @@ typedef struct hive_policy {
      * still outstanding). Asked again at every status change. */
     uint64_t (*worker_expiration)(void *user, void *store, hive_worker_status status,
                                   uint64_t start);
-    /* Called exactly once when the worker has exited. */
+    /* Called exactly once when the worker has exited. Its guest instance
+     * may still be being freed (on the handler's reaper thread, so that
+     * the guest thread is free at once); hive_handler_free waits for it. */
     void (*drop)(void *user, void *store, const hive_worker_result *result);
     /* The request's CPU budget in units of work (the engine's budget
      * units, as `hive run --fuel`; 0: no limit), asked right after
