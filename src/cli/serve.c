@@ -34,6 +34,7 @@
 /* Per guest: enough for ordinary CGI programs; a small machine survives
  * a few at once, and the total budget bounds the rest. */
 #define SERVE_DEFAULT_MAX_MEMORY (256ull << 20)
+#define SERVE_MAX_TABLE_ELEMS 1000000u
 
 /* ---- options ------------------------------------------------------------- */
 
@@ -624,6 +625,8 @@ int cli_serve(int argc, char **argv) {
         ecfg.max_memory_pages = pages > 65536 ? 65536 : (uint32_t)pages;
     }
     ecfg.memory_budget = o->memory_budget ? o->memory_budget : default_memory_budget();
+    /* a table.grow is one step: at this size it stays within milliseconds */
+    ecfg.max_table_elems = SERVE_MAX_TABLE_ELEMS;
     engine = hive_engine_new(&ecfg);
     if (!engine) {
         fprintf(stderr, "hive serve: out of memory\n");
