@@ -882,7 +882,12 @@ static void worker_start_assigned(hive_handler *h, hive_worker *w, hive_req **pe
             req_fail_locked(h, r, HIVE_HANDLE_FAILED, "the guest could not start the request", pend);
             worker_detach(h, w, r);
         }
+        /* an instance that cannot start a request and runs nothing else
+         * is of no use: it ends as a failure, not as a clean retirement */
+        if (rc != 0 && w->tasks == 0)
+            worker_mark_end(h, w, HIVE_WORKER_END_FAILED, "the guest could not start a request");
         req_release_ref(r);
+        if (w->must_end) return; /* the rest go back to the queue */
     }
 }
 

@@ -105,6 +105,7 @@ struct treq {
     int retry_in_error; /* on_error(INSTANTIATE) calls hive_req_retry (twice) */
     uint64_t deadline_ms;
     int stubborn_ms; /* the first compute slice ignores interrupt() this long */
+    int fail_start;  /* the guest's start() refuses it */
     uint64_t fuel;   /* request_fuel (0: none) */
     int full; /* the sink's on_body returns 1 */
     hook_fn on_end_hook, on_error_hook, on_body_hook;
@@ -549,7 +550,7 @@ static int g_start(guest_inst *gi, hive_req *req, uint64_t task_id) {
     gi_enter(gi);
     treq *t = treq_of(req);
     int slot = -1;
-    for (int i = 0; i < MAXTASK && t; i++)
+    for (int i = 0; i < MAXTASK && t && !t->fail_start; i++)
         if (!gi->tasks[i].active) {
             slot = i;
             break;
@@ -2168,6 +2169,30 @@ static void test_request_fuel(void) {
     finish_test(h, &g2, &p2, 1000, 0);
 }
 
+/* An instance that cannot start a request and runs nothing else ends as a
+ * failure (FAILED, not ok); the next request gets a new worker. */
+static void test_start_fails(void) {
+    static sguest g;
+    static tpol p;
+    memset(&p, 0, sizeof p);
+    sg_init(&g, 1, 0);
+    hive_handler *h = mk_handler(&g, &p, (hive_handler_config){.threads = 1});
+    treq *a = tr_new(), *b = tr_new();
+    a->fail_start = 1;
+    tr_send(h, a);
+    CHECK(WAIT_UNTIL(DONE(a) && p.drop_count[1] == 1, 3000));
+    pthread_mutex_lock(&T_mu);
+    CHECK_EQ_INT(a->err, HIVE_HANDLE_FAILED);
+    const hive_worker_result *d = drop_of(&p, 1);
+    CHECK(d && d->end == HIVE_WORKER_END_FAILED && d->ok == 0);
+    pthread_mutex_unlock(&T_mu);
+    tr_send(h, b);
+    CHECK(WAIT_UNTIL(DONE(b), 3000));
+    CHECK(LOCKED(ok_with(b, 200, "ok")));
+    CHECK_EQ_INT(LOCKED(b->wid), 2);
+    finish_test(h, &g, &p, 1000, 0);
+}
+
 int main(void) {
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -2203,6 +2228,7 @@ int main(void) {
     RUN(test_expiry_busy_guest);
     RUN(test_shutdown_busy_guest);
     RUN(test_request_fuel);
+    RUN(test_start_fails);
     RUN(test_stress);
     return test_summary("handler");
 }
