@@ -49,6 +49,8 @@
 extern "C" {
 #endif
 
+HIVE_API_BEGIN /* exported by libhive.so (hive/version.h) */
+
 /* The version the interfaces are defined at. */
 #define HIVE_WASIP2_VERSION "0.2.12"
 
@@ -161,6 +163,8 @@ size_t hive_wasip2_live_objects(const hive_wasip2 *p2);
  * for hive_wasi_run; the instance is reset). opts may be NULL. */
 hive_status hive_wasip2_run(hive_wasip2 *p2, hive_cinstance *instance, hive_cfunc *func,
                             const hive_wasi_run_opts *opts, hive_cval *result, int *stop);
+
+HIVE_API_END
 
 #ifdef __cplusplus
 }

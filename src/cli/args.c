@@ -84,3 +84,31 @@ uint8_t *cli_read_file(const char *path, size_t *len) {
     *len = n;
     return buf;
 }
+
+/* The text of value types "[i32 f64]" into buf (at most cap bytes). */
+static void type_list(char *buf, size_t cap, uint32_t n, const uint8_t *ts) {
+    size_t len = (size_t)snprintf(buf, cap, "[");
+    for (uint32_t i = 0; i < n && len + 12 < cap; i++) {
+        const char *name = ts[i] == 0x7f   ? "i32"
+                           : ts[i] == 0x7e ? "i64"
+                           : ts[i] == 0x7d ? "f32"
+                           : ts[i] == 0x7c ? "f64"
+                           : ts[i] == 0x7b ? "v128"
+                           : ts[i] == 0x70 ? "funcref"
+                           : ts[i] == 0x6f ? "externref"
+                                           : "?";
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? " " : "", name);
+    }
+    snprintf(buf + len, cap - len, "]");
+}
+
+/* Contract in cli.h. */
+int cli_entry_type_ok(const char *name, uint32_t nparams, const uint8_t *params,
+                      uint32_t nresults, const uint8_t *results, char *msg, size_t cap) {
+    if (nparams == 0 && nresults == 0) return 1;
+    char p[128], r[128];
+    type_list(p, sizeof p, nparams, params);
+    type_list(r, sizeof r, nresults, results);
+    snprintf(msg, cap, "%s must have type [] -> [], not %s -> %s", name, p, r);
+    return 0;
+}

@@ -20,6 +20,11 @@ int cli_parse_duration(const char *s, uint64_t *ns);
 int cli_parse_size(const char *s, uint64_t *bytes);
 /* args.c: the whole file at path (malloc'd, *len bytes), or NULL. */
 uint8_t *cli_read_file(const char *path, size_t *len);
+/* args.c: whether an entry point such as _start (nparams/params,
+ * nresults/results: its hive_functype) has the type [] -> []. When not,
+ * writes "NAME must have type [] -> [], not [i32] -> []" into msg. */
+int cli_entry_type_ok(const char *name, uint32_t nparams, const uint8_t *params,
+                      uint32_t nresults, const uint8_t *results, char *msg, size_t cap);
 
 /* component.c: `hive run` of a component (bytes start with its preamble):
  * --invoke NAME with WAVE arguments, or its wasi:cli/run export. Returns

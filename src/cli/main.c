@@ -3,6 +3,8 @@
  *
  *   hive run [options] module.wasm [args...]
  *   hive serve [options] app.wasm          (serve.c)
+ *   hive version | --version               prints "hive X.Y.Z" (hive_version())
+ *   hive help [COMMAND] | --help           the commands, or one command's help
  *
  * Runs a module with WASI preview 1 (include/hive/wasi.h): its start
  * function, then `_start` (a command), or `_initialize` and then the
@@ -11,7 +13,8 @@
  * Exit status: the guest's proc_exit code (0 when _start returns), 134
  * after a trap (reason and backtrace on stderr), 124 when --fuel or
  * --timeout stopped it, 1 when the module cannot be loaded or linked, 2
- * for bad usage.
+ * for bad usage (one line on stderr saying what is wrong). Help and the
+ * version go to stdout with status 0.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -21,6 +24,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "hive/version.h"
 #include "hive/wasi.h"
 #include "hive/component.h"
 #include "hive/wasm.h"
@@ -28,10 +32,29 @@
 #define EXIT_TRAP 134  /* like a native program killed by SIGABRT */
 #define EXIT_LIMIT 124 /* like timeout(1) */
 
+/* hive help: the commands. */
+static void help(FILE *out) {
+    fprintf(out,
+            "usage: hive COMMAND [options] ...\n"
+            "\n"
+            "hive runs WebAssembly: WASI preview 1 programs, and HTTP services whose\n"
+            "requests each run a guest.\n"
+            "\n"
+            "commands:\n"
+            "  run [options] module.wasm [args...]  run a WASI program or call an export\n"
+            "                                       (hive run --help)\n"
+            "  serve [options] app.wasm             serve HTTP/1.1 with a WAGI guest\n"
+            "                                       (hive serve --help)\n"
+            "  version                              print the version (also --version)\n"
+            "  help [COMMAND]                       this text, or a command's\n"
+            "\n"
+            "Bad usage exits with status 2; each command's help gives the others.\n");
+}
+
+/* hive run --help. */
 static void usage(FILE *out) {
     fprintf(out,
             "usage: hive run [options] module.wasm [args...]\n"
-            "       hive serve [options] app.wasm   (hive serve --help)\n"
             "\n"
             "Runs a WebAssembly module with WASI preview 1 (wasi_snapshot_preview1).\n"
             "A command module runs its `_start`; the guest gets module.wasm and args as\n"
@@ -314,14 +337,14 @@ static int parse_run_args(int argc, char **argv, run_args *ra, int *argi) {
             ra->cfg.max_memory_pages = (uint32_t)(bytes / 65536);
             if (!ra->cfg.max_memory_pages) ra->cfg.max_memory_pages = 1;
         } else {
-            fprintf(stderr, "hive: unknown option %s\n", a);
-            usage(stderr);
+            fprintf(stderr, "hive: unknown option %s (hive run --help lists them)\n", a);
             return 2;
         }
         i++;
     }
     if (i >= argc) {
-        usage(stderr);
+        fprintf(stderr,
+                "hive: run: no module given (usage: hive run [options] module.wasm [args...])\n");
         return 2;
     }
     *argi = i;
@@ -457,6 +480,13 @@ static int cmd_run(int argc, char **argv) {
     hive_func *cmd = export_func(inst, "_start");
     if (!ra.invoke) {
         hive_func *entry = cmd ? cmd : init;
+        char why[300];
+        const hive_functype *et = entry ? hive_func_type(entry) : NULL;
+        if (et && !cli_entry_type_ok(cmd ? "_start" : "_initialize", et->nparams, et->params,
+                                     et->nresults, et->results, why, sizeof why)) {
+            fprintf(stderr, "hive: %s: %s\n", path, why);
+            goto out;
+        }
         if (!entry) {
             if (start) {
                 rc = 0; /* a module whose start function is its program */
@@ -531,13 +561,43 @@ out:
 }
 
 int main(int argc, char **argv) {
-    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    if (argc < 2) {
+        fprintf(stderr, "hive: no command given (usage: hive run|serve|version|help ...)\n");
+        return 2;
     }
-    if (!strcmp(argv[1], "run")) return cmd_run(argc - 2, argv + 2);
-    if (!strcmp(argv[1], "serve")) return cli_serve(argc - 2, argv + 2);
-    fprintf(stderr, "hive: unknown command '%s'\n", argv[1]);
-    usage(stderr);
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2);
+    if (!strcmp(cmd, "serve")) return cli_serve(argc - 2, argv + 2);
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+        if (argc > 2) {
+            fprintf(stderr, "hive: %s takes no arguments\n", cmd);
+            return 2;
+        }
+        printf("hive %s\n", hive_version());
+        return 0;
+    }
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        if (argc == 2) {
+            help(stdout);
+            return 0;
+        }
+        const char *topic = argv[2];
+        if (argc == 3 && !strcmp(topic, "run")) {
+            usage(stdout);
+            return 0;
+        }
+        if (argc == 3 && !strcmp(topic, "serve")) {
+            char help_flag[] = "--help";
+            char *args[] = {help_flag, NULL};
+            return cli_serve(1, args);
+        }
+        if (argc == 3 && (!strcmp(topic, "version") || !strcmp(topic, "help"))) {
+            help(stdout);
+            return 0;
+        }
+        fprintf(stderr, "hive: no help for '%s' (commands: run, serve, version, help)\n", topic);
+        return 2;
+    }
+    fprintf(stderr, "hive: unknown command '%s' (commands: run, serve, version, help)\n", cmd);
     return 2;
 }

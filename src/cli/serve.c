@@ -26,11 +26,16 @@
 
 #include "cli/cli.h"
 #include "hive/handler.h"
+#include "hive/wasi.h"
 #include "hive/wasm.h"
 #include "http/metrics.h"
 #include "http/server.h"
 
 #define NS_PER_SEC 1000000000ull
+/* Per guest: enough for ordinary CGI programs; a small machine survives
+ * a few at once, and the total budget bounds the rest. */
+#define SERVE_DEFAULT_MAX_MEMORY (256ull << 20)
+#define SERVE_MAX_TABLE_ELEMS 1000000u
 
 /* ---- options ------------------------------------------------------------- */
 
@@ -45,11 +50,18 @@ typedef struct serve_opts {
     uint64_t max_concurrent;
     uint64_t max_queued;
     uint64_t queue_timeout_ns;
-    uint64_t max_memory; /* bytes; 0: engine default */
+    uint64_t max_memory; /* bytes per guest */
+    uint64_t max_instances;   /* live guest instances; 0: max_concurrent */
+    uint64_t request_fuel;    /* units per request; 0: none */
+    uint64_t memory_budget;   /* bytes of all guests' memory; 0: default */
+    const char *wagi_refused; /* a flag given that WAGI guests cannot honour */
     uint64_t max_body;   /* bytes; 0: server default */
     uint64_t threads;
     uint64_t grace_ns;
     uint64_t header_ns, body_ns, keepalive_ns; /* slow-client timeouts; 0: server defaults */
+    uint64_t per_client;    /* --max-connections-per-client; 0: no limit */
+    uint64_t body_min_rate; /* --body-min-rate, bytes/s; 0: none */
+    uint64_t body_window_ns; /* ... measured over this (0: server default) */
     bool json;
     const char **env;
     size_t nenv, env_cap;
@@ -70,16 +82,24 @@ static void serve_usage(FILE *out) {
         "options:\n"
         "  --addr HOST:PORT                       listen here (default 127.0.0.1:8080;\n"
         "                                         port 0 picks a free one)\n"
-        "  --max-instance-reuse-count N           requests per instance (default 1)\n"
-        "  --max-instance-concurrent-reuse-count N  requests per instance at once (default 1)\n"
-        "  --idle-instance-timeout DUR            idle instances end after DUR (default 1s)\n"
         "  --request-timeout DUR                  a response head must come within DUR,\n"
         "                                         else 504 (default: none)\n"
-        "  --max-concurrent-requests N            requests in the pool at once; more get\n"
-        "                                         503 (default 1000)\n"
-        "  --max-queued N                         requests waiting for an instance (default 1024)\n"
+        "  --request-fuel N                       CPU budget per request, in units of work\n"
+        "                                         (as hive run --fuel); spent: 500 (default: none)\n"
+        "  --max-concurrent-requests N            requests in the server at once (running or\n"
+        "                                         queued); more get 503 (default 1000)\n"
+        "  --max-instances N                      guest instances at once; requests beyond\n"
+        "                                         wait in the queue (default: as\n"
+        "                                         --max-concurrent-requests)\n"
+        "  --max-queued N                         requests waiting for an instance; more get\n"
+        "                                         503 (default 1024)\n"
         "  --queue-timeout DUR                    longest wait for an instance, then 503\n"
-        "  --max-memory-size SIZE                 cap each guest memory (K, M, G suffixes)\n"
+        "  --max-memory-size SIZE                 cap each guest's memory (default 256M)\n"
+        "  --max-total-memory SIZE                budget for all guests' memory together; a\n"
+        "                                         memory.grow past it fails (default: half\n"
+        "                                         the machine's or cgroup's memory)\n"
+        "  --max-instance-reuse-count, --max-instance-concurrent-reuse-count,\n"
+        "  --idle-instance-timeout                refused: a WAGI instance serves one request\n"
         "  --max-body-size SIZE                   largest request body, else 413 (default 64M)\n"
         "  --header-timeout DUR                   a request head must arrive within DUR of\n"
         "                                         its first byte, else 408 (default 10s)\n"
@@ -87,6 +107,12 @@ static void serve_usage(FILE *out) {
         "                                         arrives, else 408 (default 30s)\n"
         "  --keepalive-timeout DUR                idle keep-alive connections close after\n"
         "                                         DUR (default 5s)\n"
+        "  --body-min-rate SIZE[/DUR]             a request body must arrive at SIZE bytes\n"
+        "                                         per second or more over every DUR (default\n"
+        "                                         10s), else 408 (default 500; 0: no minimum)\n"
+        "  --max-connections-per-client N         open connections from one address (IPv6:\n"
+        "                                         one /64); more get 503 (default 256; 0: no\n"
+        "                                         limit)\n"
         "  --env NAME=VALUE                       guest environment variable; repeatable\n"
         "  --dir HOST[::GUEST]                    give the guest a host directory; repeatable\n"
         "  --threads N                            guest threads (default: the cores)\n"
@@ -97,6 +123,10 @@ static void serve_usage(FILE *out) {
         "  -h, --help                             this text\n"
         "\n"
         "DUR: 500ms, 2s, 1.5m, 1h (a bare number is seconds). SIZE: bytes, or 64K, 16M, 1G.\n"
+        "\n"
+        "exit status: 0 after a clean shutdown, 3 when the shutdown cut requests short\n"
+        "(grace period over, or a second signal), 1 when the module cannot be served\n"
+        "(it fails to load, link or has no [] -> [] _start), 2 for usage errors.\n"
         "\n"
         "example:\n"
         "  hive serve --addr 127.0.0.1:8080 --request-timeout 5s app.wasm\n");
@@ -126,8 +156,8 @@ static int push_str(const char ***v, size_t *n, size_t *cap, const char *s) {
     return 0;
 }
 
-/* Parses argv into o. Returns 0, 1 for --help, or 2 (usage error,
- * reported). */
+/* Parses argv into o. Returns 0, 1 for --help, 2 (usage error,
+ * reported), or 3 (reported in one line, no usage text wanted). */
 static int parse_serve_args(int argc, char **argv, serve_opts *o) {
     o->addr = "127.0.0.1:8080";
     o->reuse = 1;
@@ -135,6 +165,9 @@ static int parse_serve_args(int argc, char **argv, serve_opts *o) {
     o->idle_ns = NS_PER_SEC;
     o->max_concurrent = SERVER_DEFAULT_MAX_CONCURRENT;
     o->grace_ns = 10 * NS_PER_SEC;
+    o->per_client = SERVER_DEFAULT_MAX_CONNS_PER_CLIENT;
+    o->body_min_rate = SERVER_DEFAULT_BODY_MIN_RATE;
+    o->max_memory = SERVE_DEFAULT_MAX_MEMORY;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) return 1;
@@ -167,12 +200,16 @@ static int parse_serve_args(int argc, char **argv, serve_opts *o) {
             o->addr = val;
         else if (!strcmp(name, "--metrics-addr"))
             o->metrics_addr = val;
-        else if (!strcmp(name, "--max-instance-reuse-count"))
-            bad = parse_count(val, &o->reuse, false);
-        else if (!strcmp(name, "--max-instance-concurrent-reuse-count"))
-            bad = parse_count(val, &o->concurrent_reuse, false);
-        else if (!strcmp(name, "--idle-instance-timeout"))
-            bad = cli_parse_duration(val, &o->idle_ns);
+        else if (!strcmp(name, "--max-instance-reuse-count") ||
+                 !strcmp(name, "--max-instance-concurrent-reuse-count") ||
+                 !strcmp(name, "--idle-instance-timeout"))
+            o->wagi_refused = argv[i]; /* refused below, with one line */
+        else if (!strcmp(name, "--max-instances"))
+            bad = parse_count(val, &o->max_instances, false);
+        else if (!strcmp(name, "--request-fuel"))
+            bad = parse_count(val, &o->request_fuel, false);
+        else if (!strcmp(name, "--max-total-memory"))
+            bad = cli_parse_size(val, &o->memory_budget) || o->memory_budget < 65536;
         else if (!strcmp(name, "--request-timeout"))
             bad = cli_parse_duration(val, &o->request_ns);
         else if (!strcmp(name, "--max-concurrent-requests"))
@@ -191,7 +228,21 @@ static int parse_serve_args(int argc, char **argv, serve_opts *o) {
             bad = cli_parse_duration(val, &o->body_ns) || o->body_ns < 1000000;
         else if (!strcmp(name, "--keepalive-timeout"))
             bad = cli_parse_duration(val, &o->keepalive_ns) || o->keepalive_ns < 1000000;
-        else if (!strcmp(name, "--threads"))
+        else if (!strcmp(name, "--max-connections-per-client"))
+            bad = parse_count(val, &o->per_client, true);
+        else if (!strcmp(name, "--body-min-rate")) {
+            char rate[64];
+            const char *slash = strchr(val, '/');
+            size_t rl = slash ? (size_t)(slash - val) : strlen(val);
+            bad = rl >= sizeof rate;
+            if (!bad) {
+                memcpy(rate, val, rl);
+                rate[rl] = 0;
+                bad = cli_parse_size(rate, &o->body_min_rate) ||
+                      (slash && (cli_parse_duration(slash + 1, &o->body_window_ns) ||
+                                 o->body_window_ns < 1000000));
+            }
+        } else if (!strcmp(name, "--threads"))
             bad = parse_count(val, &o->threads, false);
         else if (!strcmp(name, "--shutdown-grace"))
             bad = cli_parse_duration(val, &o->grace_ns);
@@ -223,6 +274,15 @@ static int parse_serve_args(int argc, char **argv, serve_opts *o) {
         fprintf(stderr, "hive serve: no module given\n");
         return 2;
     }
+    if (o->wagi_refused) {
+        char flag[64];
+        snprintf(flag, sizeof flag, "%.*s", (int)strcspn(o->wagi_refused, "="), o->wagi_refused);
+        fprintf(stderr,
+                "hive serve: %s does not apply to WAGI guests (each instance serves one "
+                "request, then exits); remove it\n",
+                flag);
+        return 3; /* reported: no usage text */
+    }
     if (o->max_memory && o->max_memory < 65536) {
         fprintf(stderr, "hive serve: --max-memory-size must be at least 64K (one page)\n");
         return 2;
@@ -244,6 +304,7 @@ typedef struct serve_app {
     bool stopping, finished;
     uint64_t grace_deadline; /* monotonic ns */
     atomic_uint_fast64_t bad_worker_ends;
+    size_t cut; /* requests cut by the end of the grace period (exit 3) */
 } serve_app;
 
 /* CLOCK_MONOTONIC in nanoseconds, the handler's clock. */
@@ -401,9 +462,7 @@ static void policy_drop(void *user, void *store, const hive_worker_result *res) 
     (void)store;
     serve_app *app = user;
     if (res->ok) return;
-    static const char *const ends[] = {
-        "ok", "idle timeout", "expired", "trap", "instantiate failed", "failed", "shutdown"};
-    const char *why = (unsigned)res->end < sizeof ends / sizeof ends[0] ? ends[res->end] : "?";
+    const char *why = hive_worker_end_name(res->end);
     atomic_fetch_add(&app->bad_worker_ends, 1);
     log_event(app, "warn", "worker %" PRIu64 " ended (%s) after %zu request(s): %s", res->worker_id,
               why, res->total_requests, res->message[0] ? res->message : "-");
@@ -414,6 +473,16 @@ static void policy_drop(void *user, void *store, const hive_worker_result *res) 
 static void metrics_respond(void *ud, const char *method, const char *path,
                             server_local_response *out) {
     serve_app *app = ud;
+    if (!strcmp(path, "/healthz") || !strcmp(path, "/readyz")) {
+        /* live while the process serves; ready until a signal starts the
+         * drain (load balancers then stop sending before connections close) */
+        bool ready = path[1] == 'h' || !app->stopping;
+        out->status = ready ? 200 : 503;
+        out->content_type = "text/plain; charset=utf-8";
+        out->body = strdup(ready ? "ok\n" : "draining\n");
+        out->body_len = out->body ? strlen(out->body) : 0;
+        return;
+    }
     if (strcmp(path, "/metrics") != 0) return; /* 404 */
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
         out->status = 405;
@@ -470,8 +539,9 @@ static void on_drained(void *ud) {
 /* The grace period ran out with connections still open: cut them. */
 static void on_grace(uv_timer_t *t) {
     serve_app *app = t->data;
-    log_event(app, "warn", "shutdown grace period over: %zu connection(s) cut",
-              server_connection_count(app->srv));
+    app->cut = server_active_requests(app->srv);
+    log_event(app, "warn", "shutdown grace period over: %zu request(s) cut, %zu connection(s) closed",
+              app->cut, server_connection_count(app->srv));
     app_finish(app);
 }
 
@@ -480,7 +550,8 @@ static void on_grace(uv_timer_t *t) {
 static void on_signal(uv_signal_t *h, int signum) {
     serve_app *app = h->data;
     if (app->stopping) {
-        log_event(app, "warn", "second signal: stopping now");
+        app->cut = server_active_requests(app->srv);
+        log_event(app, "warn", "second signal: stopping now, %zu request(s) cut", app->cut);
         app_finish(app);
         return;
     }
@@ -511,6 +582,46 @@ static bool has_start(const hive_module *m) {
     return false;
 }
 
+/* Links the module against the host once, as each request will (WASI
+ * imports, memories, tables, segments), and checks _start's type, so
+ * that a module that cannot run is refused at start with the message
+ * `hive run` gives, rather than failing every request with 500. Nothing
+ * runs. Returns 0, or prints why and returns -1. */
+static int link_check(hive_engine *engine, hive_module *module, const char *path) {
+    hive_error err;
+    memset(&err, 0, sizeof err);
+    hive_wasi_config wc;
+    memset(&wc, 0, sizeof wc); /* stdio: none */
+    hive_wasi *wasi = NULL;
+    hive_instance *inst = NULL;
+    size_t nimports = hive_module_import_count(module);
+    hive_extern *imports = calloc(nimports + 1, sizeof *imports);
+    int rc = -1;
+    if (!imports) {
+        fprintf(stderr, "hive serve: out of memory\n");
+    } else if (hive_wasi_new(engine, &wc, &wasi, &err) != HIVE_OK ||
+               hive_wasi_imports(wasi, module, imports, nimports, NULL, &err) != HIVE_OK ||
+               hive_instance_new(engine, module, imports, nimports, &inst, &err) != HIVE_OK) {
+        fprintf(stderr, "hive serve: %s: %s\n", path,
+                err.message[0] ? err.message : hive_strerror(err.code));
+    } else {
+        hive_extern ex;
+        char why[300];
+        const hive_functype *t = NULL;
+        if (hive_instance_export(inst, "_start", 6, &ex) == HIVE_OK && ex.kind == HIVE_EXTERN_FUNC)
+            t = hive_func_type(ex.of.func);
+        if (t && !cli_entry_type_ok("_start", t->nparams, t->params, t->nresults, t->results, why,
+                                    sizeof why))
+            fprintf(stderr, "hive serve: %s: %s\n", path, why);
+        else
+            rc = 0;
+    }
+    hive_instance_free(inst);
+    hive_wasi_free(wasi);
+    free(imports);
+    return rc;
+}
+
 /* Makes a server listening on addr. Returns 0 or prints why and returns -1. */
 static int start_server(serve_app *app, const char *addr, hive_handler *handler,
                         const server_config *cfg, server **out, const char *what) {
@@ -525,10 +636,34 @@ static int start_server(serve_app *app, const char *addr, hive_handler *handler,
         fprintf(stderr, "hive serve: cannot listen on %s: %s\n", addr, uv_strerror(r));
         return -1;
     }
+    /* The first line on stderr: a URL with the port actually bound (test
+     * runners and scripts read it, as they read wasmtime's). */
     char bound[96];
     server_address(*out, bound, sizeof bound);
-    log_event(app, "info", "%s on %s", what, bound);
+    log_event(app, "info", "%s on http://%s/%s", what, bound, handler ? "" : "metrics");
     return 0;
+}
+
+/* The default budget for all guests' linear memory: half of what the
+ * machine has, or of the cgroup's limit when that is lower (a container). */
+static uint64_t default_memory_budget(void) {
+    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+    uint64_t mem = pages > 0 && psize > 0 ? (uint64_t)pages * (uint64_t)psize : 1ull << 30;
+    FILE *f = fopen("/sys/fs/cgroup/memory.max", "r");
+    if (f) {
+        unsigned long long lim;
+        if (fscanf(f, "%llu", &lim) == 1 && lim > 0 && lim < mem) mem = lim;
+        fclose(f);
+    }
+    return mem / 2;
+}
+
+/* The request's CPU budget (--request-fuel). */
+static uint64_t policy_request_fuel(void *user, void *store, void *request_data,
+                                    uint64_t task_id) {
+    (void)store, (void)request_data, (void)task_id;
+    const serve_app *app = user;
+    return app->o.request_fuel;
 }
 
 /* Contract in cli.h. */
@@ -537,11 +672,11 @@ int cli_serve(int argc, char **argv) {
     if (!app) return 1;
     int rc = parse_serve_args(argc, argv, &app->o);
     if (rc) {
-        serve_usage(rc == 1 ? stdout : stderr);
+        if (rc == 1) serve_usage(stdout); /* else one line said what is wrong */
         free(app->o.env);
         free(app->o.dirs);
         free(app);
-        return rc == 1 ? 0 : 2;
+        return rc == 1 ? 0 : 2; /* 3 too */
     }
     serve_opts *o = &app->o;
     rc = 1;
@@ -564,14 +699,17 @@ int cli_serve(int argc, char **argv) {
         uint64_t pages = o->max_memory / 65536;
         ecfg.max_memory_pages = pages > 65536 ? 65536 : (uint32_t)pages;
     }
+    ecfg.memory_budget = o->memory_budget ? o->memory_budget : default_memory_budget();
+    /* a table.grow is one step: at this size it stays within milliseconds */
+    ecfg.max_table_elems = SERVE_MAX_TABLE_ELEMS;
     engine = hive_engine_new(&ecfg);
     if (!engine) {
         fprintf(stderr, "hive serve: out of memory\n");
         goto out;
     }
     if (hive_module_new(engine, bytes, len, &module, &err) != HIVE_OK) {
-        fprintf(stderr, "hive serve: %s: %s (at byte %zu)\n", o->module_path,
-                err.message[0] ? err.message : hive_strerror(err.code), err.offset);
+        fprintf(stderr, "hive serve: %s: %s at byte %zu: %s\n", o->module_path,
+                hive_strerror(err.code), err.offset, err.message);
         goto out;
     }
     if (!has_start(module)) {
@@ -580,6 +718,7 @@ int cli_serve(int argc, char **argv) {
                 o->module_path);
         goto out;
     }
+    if (link_check(engine, module, o->module_path) != 0) goto out;
     if (hive_guest_wagi_new(engine, module, o->env, o->nenv, o->dirs, o->ndirs, &guest, &err) !=
         HIVE_OK) {
         fprintf(stderr, "hive serve: %s\n", err.message);
@@ -592,6 +731,7 @@ int cli_serve(int argc, char **argv) {
         .on_request_start = policy_request_start,
         .worker_expiration = policy_expiration,
         .drop = policy_drop,
+        .request_fuel = policy_request_fuel,
     };
     hive_handler_config hcfg = {
         .threads = (unsigned)o->threads,
@@ -599,7 +739,7 @@ int cli_serve(int argc, char **argv) {
         .max_total = (size_t)o->reuse,
         .max_queued = (size_t)o->max_queued,
         .queue_timeout_ns = o->queue_timeout_ns,
-        .max_workers = (size_t)o->max_concurrent,
+        .max_workers = (size_t)(o->max_instances ? o->max_instances : o->max_concurrent),
     };
     if (hive_handler_new(guest, &policy, &hcfg, &app->handler, &err) != HIVE_OK) {
         fprintf(stderr, "hive serve: %s\n", err.message);
@@ -628,6 +768,9 @@ int cli_serve(int argc, char **argv) {
         .head_timeout_ms = o->header_ns / 1000000,
         .body_timeout_ms = o->body_ns / 1000000,
         .idle_timeout_ms = o->keepalive_ns / 1000000,
+        .max_conns_per_client = o->per_client ? o->per_client : SERVER_UNLIMITED,
+        .body_min_rate = o->body_min_rate ? o->body_min_rate : SERVER_UNLIMITED,
+        .body_rate_window_ms = o->body_window_ns / 1000000,
         .on_access = on_access,
         .ud = app,
     };
@@ -650,13 +793,22 @@ int cli_serve(int argc, char **argv) {
         }
     }
     log_event(app, "info",
-              "serving %s: reuse %" PRIu64 ", concurrent reuse %" PRIu64
-              ", request timeout %s, max %" PRIu64 " requests in flight",
-              o->module_path, o->reuse, o->concurrent_reuse, o->request_ns ? "on" : "off",
-              o->max_concurrent);
+              "serving %s: request timeout %s, request fuel %s, max %" PRIu64
+              " requests in flight, %" PRIu64 " instances, %zu queued",
+              o->module_path, o->request_ns ? "on" : "off", o->request_fuel ? "on" : "off",
+              o->max_concurrent, o->max_instances ? o->max_instances : o->max_concurrent,
+              hcfg.max_queued ? hcfg.max_queued : (size_t)1024);
+    log_event(app, "info", "client limits: %" PRIu64 " connections per address%s, request bodies at "
+              "%" PRIu64 " bytes/s or more%s", o->per_client, o->per_client ? "" : " (no limit)",
+              o->body_min_rate, o->body_min_rate ? "" : " (no minimum)");
+    log_event(app, "info",
+              "guest memory: %" PRIu64 " MiB per guest, %" PRIu64
+              " MiB for all guests together (--max-total-memory)",
+              (uint64_t)(o->max_memory < (4ull << 30) ? o->max_memory : 4ull << 30) >> 20,
+              ecfg.memory_budget >> 20);
 
     uv_run(&app->loop, UV_RUN_DEFAULT);
-    rc = 0;
+    rc = app->cut ? 3 : 0; /* 3: the shutdown cut requests short */
 
 out:
     if (app->handler) {

@@ -24,6 +24,13 @@
  * sink's on_input_drained sets conn.input_drained; the loop resumes.
  * The end of the response resumes too (what follows is drained).
  *
+ * A request with a body starts deferred (x.deferred): its head stays at
+ * the front of the input buffer and the body is read in behind it until
+ * it is complete or the buffer is full (conn_try_dispatch); only then does
+ * it go to the handler. A chunked body is scanned with a second decoder
+ * meanwhile, so its errors and its size are known before any guest runs.
+ * The body's rate is checked per window (x.rate_start_ms) from bytes read.
+ *
  * Lifetime: a connection outlives its exchange's sink calls because the
  * last call for a request is on_end or on_error (the handler calls
  * nothing after them), and a request that has not ended is cancelled
@@ -32,6 +39,7 @@
  */
 #include "http/server.h"
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -45,6 +53,7 @@
 #define MAX_DRAIN (1024 * 1024) /* request body bytes dropped after a response */
 #define LINGER_MS 2000          /* reading after our FIN, so a RST cannot eat the response */
 #define ASYNC_ROUNDS 4096       /* connections served per wake-up before yielding */
+#define CLIENT_BUCKETS 1024     /* hash buckets of the per-address connection counts */
 
 typedef struct conn conn;
 
@@ -113,6 +122,17 @@ typedef struct exchange {
     uint64_t worker_id;
     bool paused;  /* the handler's body buffer is full: not reading */
     bool retried; /* an INSTANTIATE failure was retried once */
+    /* Before it goes to the handler, a request's body is buffered (up to
+     * the input buffer's size), so that a slow upload holds no guest. */
+    bool deferred;              /* the head is parsed, the body is being buffered */
+    size_t head_len;            /* deferred: the head's bytes at the start of conn.in */
+    http_chunked_decoder scan;  /* deferred, chunked: how much of the body is complete */
+    size_t scan_off;            /* ... body bytes at conn.in + head_len it has seen */
+    bool uploading;             /* in the handler with its body arriving: server.uploads */
+    uint64_t recv_bytes;        /* bytes read from the socket during the exchange */
+    uint64_t rate_start_ms;     /* the current window of the minimum-rate check */
+    uint64_t rate_start_bytes;  /* recv_bytes when it began */
+    int log_status;             /* not 0: the status to log (the response was cut) */
     char error[160];
 } exchange;
 
@@ -129,6 +149,7 @@ struct conn {
     bool wait_output;     /* the next request waits for queued output to drain */
     char remote_addr[64];
     uint16_t remote_port;
+    struct client_count *client; /* counted per address (NULL: not counted) */
 
     char *in;
     size_t in_len, in_cap;
@@ -154,6 +175,14 @@ struct conn {
     bool input_drained; /* on_input_drained: the exchange may resume */
 };
 
+/* The open connections of one client address. */
+typedef struct client_count {
+    struct client_count *next;
+    uint8_t key[16];
+    uint8_t key_len;
+    size_t conns;
+} client_count;
+
 struct server {
     uv_loop_t *loop;
     hive_handler *handler;
@@ -169,6 +198,8 @@ struct server {
     conn *conns;
     size_t nconns;
     size_t inflight;
+    size_t uploads; /* requests in the handler whose body is still arriving */
+    client_count *clients[CLIENT_BUCKETS];
     bool stopping, freeing;
     void (*drained)(void *ud);
     void *drained_ud;
@@ -422,7 +453,7 @@ static void conn_log(conn *c) {
     if (!x->started || x->logged) return;
     x->logged = true;
     uint64_t ns = uv_hrtime() - x->start_ns;
-    int status = x->head_sent ? x->status : 0;
+    int status = x->log_status ? x->log_status : x->head_sent ? x->status : 0;
     s->stats.requests++;
     if (status >= 0 && status < 600) s->stats.by_status[status]++;
     static const double bounds[] = SERVER_DURATION_BOUNDS;
@@ -451,6 +482,16 @@ static void conn_log(conn *c) {
     }
 }
 
+/* Keeps server.uploads: an exchange counts while its request is in the
+ * handler and its body still arriving. */
+static void conn_upload_sync(conn *c) {
+    exchange *x = &c->x;
+    if (x->uploading && (!x->req || x->body_done)) {
+        x->uploading = false;
+        c->s->uploads--;
+    }
+}
+
 /* Takes the exchange's request out of the handler: cancels it unless
  * its response ended, drops its queued events, releases it. */
 static void conn_cancel_req(conn *c) {
@@ -470,6 +511,7 @@ static void conn_cancel_req(conn *c) {
     uv_mutex_unlock(&s->evlock);
     x->req = NULL;
     x->paused = false; /* the rest of the body is drained, if at all */
+    conn_upload_sync(c);
     s->inflight--;
     s->stats.requests_in_flight = s->inflight;
     hive_req_release(r);
@@ -481,13 +523,13 @@ static void conn_cancel_req(conn *c) {
 }
 
 /* The response is complete (or failed before its head and was answered
- * locally): release the request, log. The caller advances the
- * connection. */
+ * locally): release the request, log (once the request body is in too:
+ * it may still go over its limit). The caller advances the connection. */
 static void conn_response_done(conn *c) {
     exchange *x = &c->x;
     x->done = true;
     conn_cancel_req(c);
-    conn_log(c);
+    if (x->body_done) conn_log(c);
 }
 
 /* Answers the current exchange from the server itself: status with a
@@ -860,6 +902,8 @@ static void conn_process_events(conn *c, event *evs, bool failed, bool drained) 
     if (drained && c->x.paused && c->x.req && !c->destroying) {
         c->x.paused = false;
         c->x.body_progress_ms = now_ms(c->s); /* the pause was not the client's */
+        c->x.rate_start_ms = c->x.body_progress_ms;
+        c->x.rate_start_bytes = c->x.recv_bytes;
     }
     while (evs) {
         event *ev = evs;
@@ -1025,6 +1069,8 @@ static void conn_start_request(conn *c, const http_request *req, size_t head_len
     x->keep_alive = req->keep_alive && !s->stopping;
     x->drain_left = MAX_DRAIN;
     x->body_progress_ms = now_ms(s);
+    x->rate_start_ms = x->body_progress_ms;
+    x->recv_bytes = c->in_len - head_len; /* body bytes that came with the head */
     if (req->chunked) {
         x->body = BODY_CHUNKED;
         http_chunked_init(&x->dec, 0, 0);
@@ -1068,20 +1114,103 @@ static void conn_start_request(conn *c, const http_request *req, size_t head_len
     } else if (s->inflight >= s->cfg.max_concurrent) {
         if (req->expect_continue && has_body) x->body_done = true;
         conn_respond_error(c, 503, req->expect_continue && has_body, "too many requests in flight");
+    } else if (has_body) {
+        /* buffered first (conn_try_dispatch), the head with it */
+        x->deferred = true;
+        x->head_len = head_len;
+        if (x->body == BODY_CHUNKED) http_chunked_init(&x->scan, 0, 0);
+        if (req->expect_continue) conn_write_static(c, "HTTP/1.1 100 Continue\r\n\r\n");
+        return;
     } else if (conn_dispatch(c, req) != 0) {
         if (req->expect_continue && has_body) x->body_done = true;
         conn_respond_error(c, 500, true, "out of memory");
-    } else if (!has_body) {
-        hive_req_body_end(x->req); /* stdin at its end at once */
-    } else if (req->expect_continue) {
-        /* The handler took it: ask for the body now (the simplest rule
-         * that never deadlocks a client waiting for 100). */
-        conn_write_static(c, "HTTP/1.1 100 Continue\r\n\r\n");
+    } else {
+        hive_req_body_end(x->req); /* no body: stdin at its end at once */
     }
     if (c->destroying) return;
     memmove(c->in, c->in + head_len, c->in_len - head_len);
     c->in_len -= head_len;
     c->prev_len = 0;
+}
+
+/* The input buffer's largest size: a request head, or a head and the
+ * start of its body while it is buffered, or pipelined bytes. */
+static size_t conn_in_limit(const server *s) {
+    size_t limit = s->cfg.max_head_bytes + 1;
+    return limit < IN_INITIAL ? IN_INITIAL : limit;
+}
+
+/* A deferred exchange whose body could not be taken: answer status and
+ * close (the rest of the body is not read). */
+static void conn_deferred_fail(conn *c, int status, const char *why) {
+    c->x.deferred = false;
+    c->x.body_done = true;
+    conn_respond_error(c, status, true, why);
+}
+
+/* A deferred exchange (its head is at c->in, its body follows): hands
+ * it to the handler once the whole body is buffered, or the buffer is
+ * full, so that a client that sends its body slowly holds a connection
+ * but no guest. A chunked body is checked on the way (bad framing: 400,
+ * over the limit: 413, both before any guest runs). */
+static void conn_try_dispatch(conn *c) {
+    server *s = c->s;
+    exchange *x = &c->x;
+    size_t avail = c->in_len - x->head_len;
+    bool complete = false;
+    if (x->body == BODY_LENGTH) {
+        complete = avail >= x->body_left;
+    } else {
+        while (x->scan_off < avail) {
+            size_t used = 0;
+            http_slice data;
+            int r = http_chunked_decode(&x->scan, c->in + x->head_len + x->scan_off,
+                                        avail - x->scan_off, &used, &data);
+            x->scan_off += used;
+            if (r == HTTP_CHUNKED_DATA) {
+                if (x->scan.body_bytes > s->cfg.max_body_bytes) {
+                    conn_deferred_fail(c, 413, "request body over the limit");
+                    return;
+                }
+            } else if (r == HTTP_CHUNKED_DONE) {
+                complete = true;
+                break;
+            } else if (r == HTTP_PARSE_ERROR) {
+                conn_deferred_fail(c, x->scan.error.status, x->scan.error.message);
+                return;
+            } else {
+                break; /* the rest has not come yet */
+            }
+        }
+    }
+    if (!complete && c->in_len < conn_in_limit(s)) return; /* wait for more */
+    http_request req;
+    int n = http_parse_request(c->in, x->head_len, 0, &s->limits, s->parse_hdrs,
+                               s->cfg.max_headers, &req);
+    if (n != (int)x->head_len) { /* cannot happen: it parsed before */
+        conn_deferred_fail(c, 500, "the request head changed");
+        return;
+    }
+    if (s->inflight >= s->cfg.max_concurrent) {
+        conn_deferred_fail(c, 503, "too many requests in flight");
+        return;
+    }
+    if (!complete && s->uploads >= s->cfg.max_uploads) {
+        conn_deferred_fail(c, 503, "too many uploads in progress");
+        return;
+    }
+    if (conn_dispatch(c, &req) != 0) {
+        conn_deferred_fail(c, 500, "out of memory");
+        return;
+    }
+    x->deferred = false;
+    if (!complete) {
+        x->uploading = true;
+        s->uploads++;
+    }
+    memmove(c->in, c->in + x->head_len, c->in_len - x->head_len);
+    c->in_len -= x->head_len;
+    x->head_len = 0;
 }
 
 /* Body bytes of the current request: to the handler while it waits for
@@ -1093,11 +1222,19 @@ static int conn_body_bytes(conn *c, const char *p, size_t n) {
     x->body_bytes += n;
     x->body_progress_ms = now_ms(s);
     if (x->body_bytes > s->cfg.max_body_bytes) {
+        /* Once a response has begun, its status is not what happened:
+         * the request is logged as 413, with the reason. */
         if (x->done) { /* answered already: stop reading, close after the output */
             x->keep_alive = false;
             x->body_done = true;
+            x->log_status = 413;
+            snprintf(x->error, sizeof x->error,
+                     "request body over the limit after a %d response: connection closed",
+                     x->status);
         } else if (x->head_sent) {
-            snprintf(x->error, sizeof x->error, "request body over the limit");
+            x->log_status = 413;
+            snprintf(x->error, sizeof x->error,
+                     "request body over the limit: the %d response was cut", x->status);
             conn_destroy(c, NULL);
         } else {
             x->body_done = true;
@@ -1176,10 +1313,76 @@ static int conn_feed_body(conn *c) {
         c->in_len -= off;
     }
     if (x->body_done && x->req && !x->done) hive_req_body_end(x->req);
+    conn_upload_sync(c);
     return rc;
 }
 
 /* ---- connections ---------------------------------------------------------- */
+
+/* The key of a peer address: an IPv4 address (also IPv4-mapped IPv6),
+ * or the /64 prefix of an IPv6 one (a host usually has a whole /64). */
+static size_t client_key(const struct sockaddr_storage *peer, uint8_t key[16]) {
+    if (peer->ss_family == AF_INET) {
+        memcpy(key, &((const struct sockaddr_in *)peer)->sin_addr, 4);
+        return 4;
+    }
+    if (peer->ss_family != AF_INET6) return 0;
+    const uint8_t *a = ((const struct sockaddr_in6 *)peer)->sin6_addr.s6_addr;
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (memcmp(a, mapped, 12) == 0) {
+        memcpy(key, a + 12, 4);
+        return 4;
+    }
+    memcpy(key, a, 8);
+    key[8] = 6; /* not equal to any IPv4 key */
+    return 9;
+}
+
+static size_t client_bucket(const uint8_t *key, size_t len) {
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ key[i]) * 16777619u;
+    return h % CLIENT_BUCKETS;
+}
+
+/* Counts c against its address. Returns false when the address has its
+ * limit of connections already (or on no memory: refusing one
+ * connection is the safe side). */
+static bool client_admit(server *s, conn *c, const struct sockaddr_storage *peer) {
+    if (s->cfg.max_conns_per_client == SERVER_UNLIMITED) return true;
+    uint8_t key[16];
+    size_t len = client_key(peer, key);
+    if (len == 0) return true;
+    client_count **head = &s->clients[client_bucket(key, len)];
+    client_count *e = *head;
+    while (e && !(e->key_len == len && memcmp(e->key, key, len) == 0))
+        e = e->next;
+    if (!e) {
+        e = calloc(1, sizeof *e);
+        if (!e) return false;
+        memcpy(e->key, key, len);
+        e->key_len = (uint8_t)len;
+        e->next = *head;
+        *head = e;
+    }
+    if (e->conns >= s->cfg.max_conns_per_client) return false;
+    e->conns++;
+    c->client = e;
+    return true;
+}
+
+/* c closed: uncount it. */
+static void client_release(server *s, conn *c) {
+    client_count *e = c->client;
+    if (!e) return;
+    c->client = NULL;
+    if (--e->conns > 0) return;
+    client_count **pp = &s->clients[client_bucket(e->key, e->key_len)];
+    while (*pp != e)
+        pp = &(*pp)->next;
+    *pp = e->next;
+    free(e);
+}
 
 static void conn_close_cb(uv_handle_t *h) {
     conn *c = h->data;
@@ -1192,6 +1395,7 @@ static void conn_close_cb(uv_handle_t *h) {
     if (c->next) c->next->prev = c->prev;
     s->nconns--;
     s->stats.connections_open = s->nconns;
+    client_release(s, c);
     free(c->in);
     free(c);
     if (s->stopping && !s->conns && s->drained && !s->drained_called) {
@@ -1319,8 +1523,7 @@ static bool conn_want_read(conn *c) {
     if (c->peer_eof) return false;
     if (c->phase == C_CLOSING) return true;
     if (c->phase == C_REQUEST && c->x.paused) return false; /* request-body backpressure */
-    size_t limit = c->s->cfg.max_head_bytes + 1;
-    if (limit < IN_INITIAL) limit = IN_INITIAL;
+    size_t limit = conn_in_limit(c->s);
     if (c->in_len == c->in_cap) {
         if (c->in_cap >= limit) return false; /* pipelined bytes wait */
         size_t cap = min_size(c->in_cap * 2, limit);
@@ -1383,6 +1586,10 @@ static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
         return;
     }
     c->in_len += (size_t)nread;
+    if (c->phase == C_REQUEST) {
+        c->x.recv_bytes += (uint64_t)nread;
+        c->x.body_progress_ms = now_ms(c->s);
+    }
     conn_advance(c);
 }
 
@@ -1394,6 +1601,30 @@ static void conn_update_reading(conn *c) {
     } else if (!want && c->reading) {
         uv_read_stop((uv_stream_t *)&c->tcp);
         c->reading = false;
+    }
+}
+
+/* Whether request bodies have a minimum rate. */
+static bool rate_on(const server *s) {
+    return s->cfg.body_min_rate != SERVER_UNLIMITED;
+}
+
+/* The request body is too slow (or stalled): 408 before the response
+ * head, a cut connection after it, a close once the response is done. */
+static void conn_body_timeout(conn *c, const char *why) {
+    exchange *x = &c->x;
+    if (x->done) {
+        x->keep_alive = false;
+        x->body_done = true;
+        if (!x->error[0]) snprintf(x->error, sizeof x->error, "%s", why);
+        conn_advance(c);
+    } else if (x->head_sent) {
+        conn_destroy(c, why);
+    } else {
+        x->body_done = true;
+        x->deferred = false;
+        conn_fail_request(c, 408, why, true);
+        conn_advance(c);
     }
 }
 
@@ -1426,20 +1657,25 @@ static void timer_cb(uv_timer_t *t) {
             conn_destroy(c, NULL);
             return;
         }
-    } else if (!x->body_done && !x->paused &&
-               now >= x->body_progress_ms + s->cfg.body_timeout_ms) {
-        if (x->done) {
-            x->keep_alive = false;
-            x->body_done = true;
-            conn_advance(c);
-        } else if (x->head_sent) {
-            conn_destroy(c, "request body timeout");
-        } else {
-            x->body_done = true;
-            conn_fail_request(c, 408, "request body timeout", true);
-            conn_advance(c);
+    } else if (!x->body_done && !x->paused) {
+        if (now >= x->body_progress_ms + s->cfg.body_timeout_ms) {
+            conn_body_timeout(c, "request body timeout");
+            return;
         }
-        return;
+        if (rate_on(s) && now >= x->rate_start_ms + s->cfg.body_rate_window_ms) {
+            double got = (double)(x->recv_bytes - x->rate_start_bytes);
+            double need = (double)s->cfg.body_min_rate * (double)s->cfg.body_rate_window_ms / 1e3;
+            if (got < need) {
+                char why[96];
+                snprintf(why, sizeof why, "request body too slow (under %" PRIu64 " bytes/s)",
+                         s->cfg.body_min_rate);
+                s->stats.slow_bodies++;
+                conn_body_timeout(c, why);
+                return;
+            }
+            x->rate_start_ms = now;
+            x->rate_start_bytes = x->recv_bytes;
+        }
     }
     conn_arm_timer(c);
 }
@@ -1466,6 +1702,7 @@ static void conn_arm_timer(conn *c) {
                 earliest(&deadline, c->idle_since_ms + s->cfg.idle_timeout_ms);
         } else if (!c->x.body_done && !c->x.paused) {
             earliest(&deadline, c->x.body_progress_ms + s->cfg.body_timeout_ms);
+            if (rate_on(s)) earliest(&deadline, c->x.rate_start_ms + s->cfg.body_rate_window_ms);
         }
     }
     if (deadline == 0) {
@@ -1493,6 +1730,17 @@ static void conn_advance(conn *c) {
             continue;
         }
         exchange *x = &c->x;
+        if (x->deferred) {
+            conn_try_dispatch(c);
+            if (c->destroying) break;
+            if (x->deferred) {
+                if (c->peer_eof) { /* the body will never be complete */
+                    conn_destroy(c, "client disconnected");
+                    break;
+                }
+                break; /* more of the body first */
+            }
+        }
         if (!x->body_done) {
             if (x->done && x->keep_alive && x->body == BODY_LENGTH &&
                 x->body_left > x->drain_left) {
@@ -1508,6 +1756,8 @@ static void conn_advance(conn *c) {
             }
         }
         if (!(x->done && x->body_done)) break;
+        conn_upload_sync(c);
+        conn_log(c); /* if the response ended before its request body */
         if (!x->keep_alive || s->stopping) {
             conn_close_after_output(c);
             break;
@@ -1570,7 +1820,25 @@ static void on_connection(uv_stream_t *listener, int status) {
     struct sockaddr_storage peer;
     int plen = sizeof peer;
     strcpy(c->remote_addr, "-");
-    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&peer, &plen) == 0) {
+    memset(&peer, 0, sizeof peer);
+    bool named = uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&peer, &plen) == 0;
+    if (named && !client_admit(s, c, &peer)) {
+        /* One address has enough connections: say so (best effort,
+         * without waiting) and close. */
+        static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
+                                   "Content-Type: text/plain; charset=utf-8\r\n"
+                                   "Retry-After: 1\r\nContent-Length: 43\r\n"
+                                   "Connection: close\r\n\r\n"
+                                   "503 too many connections from this address\n";
+        uv_buf_t b = uv_buf_init((char *)busy, sizeof busy - 1);
+        (void)uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+        s->stats.connections_refused_per_client++;
+        c->destroying = true;
+        uv_close((uv_handle_t *)&c->tcp, conn_close_cb);
+        uv_close((uv_handle_t *)&c->timer, conn_close_cb);
+        return;
+    }
+    if (named) {
         if (peer.ss_family == AF_INET6) {
             struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&peer;
             uv_ip6_name(a6, c->remote_addr, sizeof c->remote_addr);
@@ -1606,6 +1874,10 @@ int server_new(uv_loop_t *loop, hive_handler *handler, const server_config *cfg,
     if (!k->send_timeout_ms) k->send_timeout_ms = SERVER_DEFAULT_SEND_TIMEOUT_MS;
     if (!k->high_water) k->high_water = SERVER_DEFAULT_HIGH_WATER;
     if (!k->low_water || k->low_water > k->high_water) k->low_water = k->high_water / 4;
+    if (!k->max_conns_per_client) k->max_conns_per_client = SERVER_DEFAULT_MAX_CONNS_PER_CLIENT;
+    if (!k->max_uploads) k->max_uploads = k->max_concurrent / 2 ? k->max_concurrent / 2 : 1;
+    if (!k->body_min_rate) k->body_min_rate = SERVER_DEFAULT_BODY_MIN_RATE;
+    if (!k->body_rate_window_ms) k->body_rate_window_ms = SERVER_DEFAULT_BODY_RATE_WINDOW_MS;
     if (k->max_head_bytes > 16u * 1024 * 1024) k->max_head_bytes = 16u * 1024 * 1024;
     s->limits.max_head_bytes = k->max_head_bytes;
     s->limits.max_target_bytes = k->max_head_bytes < HTTP_DEFAULT_MAX_TARGET_BYTES
@@ -1748,6 +2020,14 @@ void server_stop_accepting(server *s, void (*drained)(void *ud), void *ud) {
 /* Contract in server.h. */
 size_t server_connection_count(const server *s) {
     return s->nconns;
+}
+
+/* Contract in server.h. */
+size_t server_active_requests(const server *s) {
+    size_t n = 0;
+    for (const conn *c = s->conns; c; c = c->next)
+        if (!c->destroying && c->phase == C_REQUEST && !c->x.done) n++;
+    return n;
 }
 
 /* Contract in server.h. */

@@ -17,6 +17,13 @@
  *   server_stop_accepting(s, on_drained, ud);     (graceful shutdown)
  *   server_free(s);  then let the loop run until it has no more handles.
  *
+ * Against clients that would hold what others need: a request's body is
+ * buffered (in the connection's input buffer, up to its size) before the
+ * request goes to the handler, so a slow upload holds no guest; requests
+ * whose body is larger and still arriving are bounded apart (max_uploads);
+ * bodies must keep a minimum rate (body_min_rate); one client address
+ * may hold max_conns_per_client connections.
+ *
  * A client that closes its side (EOF) while its request is being
  * answered is taken to be gone, as in Go's net/http: the request is
  * cancelled in the handler (freeing its worker) and the connection
@@ -49,6 +56,11 @@ typedef struct server server;
 #define SERVER_DEFAULT_SEND_TIMEOUT_MS 30000
 #define SERVER_DEFAULT_HIGH_WATER (1024 * 1024)
 #define SERVER_DEFAULT_LOW_WATER (256 * 1024)
+#define SERVER_DEFAULT_MAX_CONNS_PER_CLIENT 256
+#define SERVER_DEFAULT_BODY_MIN_RATE 500 /* bytes per second */
+#define SERVER_DEFAULT_BODY_RATE_WINDOW_MS 10000
+/* A limit field set to this has no limit (0 means the default). */
+#define SERVER_UNLIMITED UINT64_MAX
 
 /* Upper bounds (seconds) of the request-duration histogram; the last
  * bucket is +Inf. */
@@ -86,8 +98,23 @@ typedef struct server_config {
     uint64_t max_body_bytes;  /* request body: 413 beyond */
     size_t max_concurrent;    /* requests in the handler at once: 503 beyond */
     size_t max_connections;   /* open connections: new ones are closed beyond */
+    /* Open connections from one client address (IPv4 address, IPv6 /64):
+     * beyond, a new one gets 503 and is closed. As a connection carries
+     * one request at a time, this bounds a client's requests too.
+     * SERVER_UNLIMITED: no limit. */
+    uint64_t max_conns_per_client;
+    /* Requests in the handler whose body is still arriving (the body was
+     * larger than the input buffer): 503 beyond. 0: max_concurrent / 2. */
+    size_t max_uploads;
     uint64_t head_timeout_ms; /* a request head must arrive within this of its first byte (408) */
     uint64_t body_timeout_ms; /* longest pause while a request body arrives (408) */
+    /* A request body must arrive at body_min_rate bytes per second or
+     * more, measured over each body_rate_window_ms (as Apache's
+     * mod_reqtimeout MinRate), else 408 (the connection is cut when the
+     * response has begun). Time the guest makes the body wait
+     * (backpressure) does not count. SERVER_UNLIMITED: no minimum. */
+    uint64_t body_min_rate;
+    uint64_t body_rate_window_ms;
     uint64_t idle_timeout_ms; /* keep-alive connection without a request: closed */
     uint64_t send_timeout_ms; /* longest wait for the client to take response bytes */
     size_t high_water;        /* unsent response bytes that make the guest wait */
@@ -111,6 +138,8 @@ typedef struct server_stats {
     uint64_t duration_count;
     double duration_sum; /* seconds */
     uint64_t bytes_out;  /* response body bytes */
+    uint64_t connections_refused_per_client; /* over max_conns_per_client */
+    uint64_t slow_bodies;                    /* cut for a body under body_min_rate */
 } server_stats;
 
 /* Makes a server on loop (the caller runs it) answering through handler
@@ -139,6 +168,10 @@ void server_stop_accepting(server *s, void (*drained)(void *ud), void *ud);
 
 /* Open connections now. */
 size_t server_connection_count(const server *s);
+
+/* Requests received and not yet answered in full (in the handler, or
+ * their body still being buffered). */
+size_t server_active_requests(const server *s);
 
 void server_stats_get(const server *s, server_stats *out);
 

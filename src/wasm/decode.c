@@ -131,6 +131,7 @@ static int decode_reftype(decode_ctx *d, uint8_t *out) {
  * u32 min and, with flag 1, u32 max. */
 static int decode_limits(decode_ctx *d, wasm_limits *out) {
     uint64_t flag;
+    out->at = (uint32_t)leb_offset(&d->r);
     int rc = leb_uN(&d->r, 1, &flag);
     if (rc != LEB_OK) return decode_leb_fail(d, rc);
     out->has_max = flag == 1;
@@ -460,6 +461,7 @@ static int decode_extend(decode_ctx *d, void **arr, uint32_t have, uint32_t n, s
 static int decode_function_section(decode_ctx *d) {
     wasm_module *m = d->m;
     uint32_t n;
+    m->funcs_at = (uint32_t)leb_offset(&d->r);
     DECODE_TRY(decode_count(d, WASM_MAX_FUNCS - m->nimported_funcs, "functions", &n));
     DECODE_TRY(decode_extend(d, (void **)&m->func_types, m->nfuncs, n, sizeof *m->func_types));
     for (uint32_t i = 0; i < n; i++) DECODE_TRY(decode_u32(d, &m->func_types[m->nfuncs + i]));
@@ -525,6 +527,7 @@ static int decode_export_section(decode_ctx *d) {
 }
 
 static int decode_start_section(decode_ctx *d) {
+    d->m->start_at = (uint32_t)leb_offset(&d->r);
     DECODE_TRY(decode_u32(d, &d->m->start));
     d->m->has_start = true;
     return HIVE_OK;
@@ -538,6 +541,7 @@ static int decode_start_section(decode_ctx *d) {
  * Flags 0 and 4 carry neither table index nor elemkind/reftype. */
 static int decode_elem(decode_ctx *d, wasm_elem *e) {
     size_t at = leb_offset(&d->r);
+    e->at = (uint32_t)at;
     uint32_t flags;
     DECODE_TRY(decode_u32(d, &flags));
     if (flags > 7) return decode_malformed(d, at, "malformed elements segment kind");
@@ -681,6 +685,7 @@ static int decode_code_section(decode_ctx *d, uint32_t *ncodes) {
  * an explicit memory index. */
 static int decode_data(decode_ctx *d, wasm_data *s) {
     size_t at = leb_offset(&d->r);
+    s->at = (uint32_t)at;
     uint32_t flags;
     DECODE_TRY(decode_u32(d, &flags));
     if (flags > 2) return decode_malformed(d, at, "malformed data segment kind");

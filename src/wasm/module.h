@@ -58,6 +58,7 @@ typedef struct wasm_functype {
 typedef struct wasm_limits {
     uint32_t min, max;
     bool has_max;
+    uint32_t at; /* byte offset in the module, for errors */
 } wasm_limits;
 
 typedef struct wasm_tabletype {
@@ -128,6 +129,7 @@ typedef struct wasm_elem {
      * (encodings 4..7); exactly one of the two is non-NULL when count > 0. */
     uint32_t *funcs;        /* owned */
     wasm_constexpr *exprs;  /* owned */
+    uint32_t at;            /* byte offset in the module, for errors */
 } wasm_elem;
 
 typedef struct wasm_data {
@@ -136,6 +138,7 @@ typedef struct wasm_data {
     wasm_constexpr offset; /* ACTIVE */
     const uint8_t *bytes;  /* into module bytes */
     uint32_t len;
+    uint32_t at; /* byte offset in the module, for errors */
 } wasm_data;
 
 /* One 8-byte cell of compiled code: an operation (label address when the
@@ -201,6 +204,7 @@ typedef struct wasm_module {
 
     bool has_start;
     uint32_t start;
+    uint32_t start_at, funcs_at; /* byte offsets of the start and function sections' contents */
 
     wasm_elem *elems;
     uint32_t nelems;

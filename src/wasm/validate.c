@@ -139,6 +139,13 @@ static int v_invalid(vctx *v, const char *msg) {
     return -1;
 }
 
+/* An invalid-module error about what decode found at byte `at`. */
+static int v_invalid_at(vctx *v, size_t at, const char *msg) {
+    v->code = HIVE_EINVALID;
+    hv_error_set(v->err, HIVE_EINVALID, at, "%s", msg);
+    return -1;
+}
+
 static int v_malformed(vctx *v, const char *msg) {
     v->code = HIVE_EMALFORMED;
     hv_error_set(v->err, HIVE_EMALFORMED, leb_offset(&v->r), "%s", msg);
@@ -2116,9 +2123,9 @@ static int check_const(vctx *v, wasm_constexpr *e, uint8_t expect, uint32_t nglo
 }
 
 static int check_limits(vctx *v, const wasm_limits *l, uint64_t bound, const char *too_big) {
-    if (l->min > bound || (l->has_max && l->max > bound)) return v_invalid(v, too_big);
+    if (l->min > bound || (l->has_max && l->max > bound)) return v_invalid_at(v, l->at, too_big);
     if (l->has_max && l->min > l->max)
-        return v_invalid(v, "size minimum must not be greater than maximum");
+        return v_invalid_at(v, l->at, "size minimum must not be greater than maximum");
     return 0;
 }
 
@@ -2144,11 +2151,17 @@ static void collect_refs(vctx *v) {
 static int validate_module(vctx *v) {
     wasm_module *m = v->m;
     leb_init(&v->r, m->bytes, 0, 0);
-    for (uint32_t i = 0; i < m->nfuncs; i++)
-        if (m->func_types[i] >= m->ntypes) return v_invalid(v, "unknown type");
+    for (uint32_t i = 0; i < m->nfuncs; i++) {
+        if (m->func_types[i] < m->ntypes) continue;
+        size_t at = m->funcs_at;
+        for (uint32_t k = 0; k < m->nimports; k++) /* an imported function: its import */
+            if (m->imports[k].kind == HIVE_EXTERN_FUNC && m->imports[k].index == i)
+                at = (size_t)((const uint8_t *)m->imports[k].module.ptr - m->bytes);
+        return v_invalid_at(v, at, "unknown type");
+    }
     for (uint32_t i = 0; i < m->ntables; i++)
         if (check_limits(v, &m->tables[i].limits, UINT32_MAX, "table size") < 0) return -1;
-    if (m->nmemories > 1) return v_invalid(v, "multiple memories");
+    if (m->nmemories > 1) return v_invalid_at(v, m->memories[1].at, "multiple memories");
     for (uint32_t i = 0; i < m->nmemories; i++)
         if (check_limits(v, &m->memories[i], WASM_MAX_MEMORY_PAGES,
                          "memory size must be at most 65536 pages (4GiB)") < 0)
@@ -2160,13 +2173,14 @@ static int validate_module(vctx *v) {
     for (uint32_t i = 0; i < m->nelems; i++) {
         wasm_elem *el = &m->elems[i];
         if (el->mode == WASM_SEG_ACTIVE) {
-            if (el->table >= m->ntables) return v_invalid(v, "unknown table");
+            if (el->table >= m->ntables) return v_invalid_at(v, el->at, "unknown table");
             if (check_const(v, &el->offset, WASM_I32, m->nimported_globals) < 0) return -1;
             if (m->tables[el->table].elemtype != el->elemtype)
-                return v_invalid(v, "type mismatch");
+                return v_invalid_at(v, el->at, "type mismatch");
         }
         for (uint32_t k = 0; k < el->count; k++) {
-            if (el->funcs && el->funcs[k] >= m->nfuncs) return v_invalid(v, "unknown function");
+            if (el->funcs && el->funcs[k] >= m->nfuncs)
+                return v_invalid_at(v, el->at, "unknown function");
             if (el->exprs && check_const(v, &el->exprs[k], el->elemtype, m->nimported_globals) < 0)
                 return -1;
         }
@@ -2174,13 +2188,13 @@ static int validate_module(vctx *v) {
     for (uint32_t i = 0; i < m->ndatas; i++) {
         wasm_data *d = &m->datas[i];
         if (d->mode != WASM_SEG_ACTIVE) continue;
-        if (d->memory >= m->nmemories) return v_invalid(v, "unknown memory");
+        if (d->memory >= m->nmemories) return v_invalid_at(v, d->at, "unknown memory");
         if (check_const(v, &d->offset, WASM_I32, m->nimported_globals) < 0) return -1;
     }
     if (m->has_start) {
-        if (m->start >= m->nfuncs) return v_invalid(v, "unknown function");
+        if (m->start >= m->nfuncs) return v_invalid_at(v, m->start_at, "unknown function");
         const wasm_functype *t = wasm_func_type(m, m->start);
-        if (t->nparams || t->nresults) return v_invalid(v, "start function");
+        if (t->nparams || t->nresults) return v_invalid_at(v, m->start_at, "start function");
     }
     for (uint32_t i = 0; i < m->nexports; i++) {
         const wasm_export *ex = &m->exports[i];
@@ -2188,15 +2202,16 @@ static int validate_module(vctx *v) {
                      : ex->kind == HIVE_EXTERN_TABLE ? m->ntables
                      : ex->kind == HIVE_EXTERN_MEMORY ? m->nmemories
                                                       : m->nglobals;
+        size_t ex_at = (size_t)((const uint8_t *)ex->name.ptr - m->bytes);
         if (ex->index >= n) {
             static const char *const what[4] = {"unknown function", "unknown table",
                                                 "unknown memory", "unknown global"};
-            return v_invalid(v, what[ex->kind & 3]);
+            return v_invalid_at(v, ex_at, what[ex->kind & 3]);
         }
         for (uint32_t k = 0; k < i; k++)
             if (m->exports[k].name.len == ex->name.len &&
                 memcmp(m->exports[k].name.ptr, ex->name.ptr, ex->name.len) == 0)
-                return v_invalid(v, "duplicate export name");
+                return v_invalid_at(v, ex_at, "duplicate export name");
     }
     collect_refs(v);
     for (uint32_t i = 0; i < m->nfuncs - m->nimported_funcs; i++)

@@ -59,12 +59,12 @@ start() {
     SERVERS+=("$PID")
     PORT=""
     for _ in $(seq 1 200); do
-        PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$LOG" | head -n 1)
+        PORT=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9][0-9]*\)\/.*/\1/p' "$LOG" | head -n 1)
         [ -n "$PORT" ] && break
         kill -0 "$PID" 2>/dev/null || break
         sleep 0.05
     done
-    MPORT=$(sed -n 's/.*metrics on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$LOG" | head -n 1)
+    MPORT=$(sed -n 's/.*metrics on http:\/\/127\.0\.0\.1:\([0-9][0-9]*\)\/.*/\1/p' "$LOG" | head -n 1)
     if [ -z "$PORT" ]; then
         bad "start $name" "no 'listening on' line"
         sed 's/^/    | /' "$LOG"
@@ -364,7 +364,8 @@ if start grace "$APPS/loop.wasm" --shutdown-grace 1s; then
     stop
     t1=$(date +%s.%N)
     wait "$cpid"
-    eq "grace over: exit status 0" "$STOP_RC" 0
+    eq "grace over: exit status 3 (requests were cut)" "$STOP_RC" 3
+    check "grace over: the log says how many were cut" grep -q 'grace period over: 1 request(s) cut' "$LOG"
     check "grace over: after about 1 s" awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a >= 0.9 && b - a < 5) }'
     eq "grace over: the cut request gets 503" "$(cat "$TMP/grace.out")" 503
 fi
@@ -383,6 +384,59 @@ eq "usage: no module is exit 2" "$?" 2
 eq "usage: bad duration is exit 2" "$?" 2
 "$HIVE" serve --addr 127.0.0.1:0 "$TMP/missing.wasm" >/dev/null 2>&1
 eq "missing module is exit 1" "$?" 1
+
+# ---- modules that cannot be served are refused at start -------------------------
+
+echo "== modules refused at start"
+# refused NAME WAT WANT: hive serve exits 1 at once with the message hive run
+# gives (WANT, after the command's prefix), and never listens
+refused() {
+    printf '%s\n' "$2" >"$TMP/$1.wat"
+    if ! wat2wasm --no-check "$TMP/$1.wat" -o "$TMP/$1.wasm" 2>/dev/null; then
+        bad "refused: $1" "wat2wasm failed"
+        return
+    fi
+    timeout 10 "$HIVE" serve --addr 127.0.0.1:0 "$TMP/$1.wasm" >"$TMP/$1.out" 2>&1
+    local rc=$?
+    local msg run
+    msg=$(grep -v ' info ' "$TMP/$1.out" | sed 's/^hive serve: //')
+    run=$("$HIVE" run "$TMP/$1.wasm" 2>&1 | sed 's/^hive: //')
+    eq "refused: $1: exit 1" "$rc" 1
+    eq "refused: $1: the message" "$msg" "$TMP/$1.wasm: $3"
+    eq "refused: $1: hive run says the same" "$run" "$TMP/$1.wasm: $3"
+    check "refused: $1: never listened" [ "$(grep -c 'listening on' "$TMP/$1.out")" = 0 ]
+}
+refused unresolved '(module (import "env" "nothere" (func)) (func (export "_start")))' \
+    'unknown import env.nothere'
+refused wasi-type '(module (import "wasi_snapshot_preview1" "fd_write" (func (param i32))) (func (export "_start")))' \
+    'import wasi_snapshot_preview1.fd_write has the wrong type'
+refused start-type '(module (func (export "_start") (param i32)))' \
+    '_start must have type [] -> [], not [i32] -> []'
+refused start-result '(module (func (export "_start") (result i32) i32.const 0))' \
+    '_start must have type [] -> [], not [] -> [i32]'
+# byte 21: the limits of the memory (after the header, type, function
+# section and the memory section's id, size and count)
+refused huge-memory '(module (memory 70000) (func (export "_start")))' \
+    'invalid module at byte 21: memory size must be at most 65536 pages (4GiB)'
+refused start-unknown '(module (func $f) (start 5) (func (export "_start")))' \
+    'invalid module at byte 33: unknown function'
+
+# ---- attacks (the fast subset of `make abuse`, tests/e2e/abuse.py) ---------------
+
+# The normal client's p99 latency bound: 50 ms, 150 ms under
+# AddressSanitizer (two to three times slower); E2E_P99_MS overrides.
+p99=50
+grep -qa __asan_init "$HIVE" && p99=150
+if command -v python3 >/dev/null 2>&1; then
+    python3 "$(dirname "$0")/abuse.py" --fast --hive "$HIVE" --apps "$APPS" \
+        --p99-ms "${E2E_P99_MS:-$p99}" >"$TMP/abuse.out" 2>&1
+    cat "$TMP/abuse.out"
+    read -r ap af < <(sed -n 's/^abuse: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$TMP/abuse.out")
+    passed=$((passed + ${ap:-0}))
+    failed=$((failed + ${af:-1}))
+else
+    bad "abuse: python3 missing (scripts/install-deps.sh test installs it)"
+fi
 
 echo "e2e: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
