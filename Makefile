@@ -10,6 +10,8 @@
 #   make test         unit tests, spec suite and end-to-end tests, plain build
 #   make spec         the WebAssembly spec suite alone
 #   make sanitize     the tests under ASan + UBSan alone (build/san)
+#   make install      the library, headers, hive.pc and hive under PREFIX
+#                     (mk/install.mk, docs/LIBRARY.md)
 # Missing Debian packages are installed by scripts/install-deps.sh.
 
 BUILD ?= build
@@ -33,9 +35,24 @@ LDLIBS := -lm -lpthread -luv $(HARDEN_LDFLAGS)
 # it gcc allocates registers worse there (+10% instructions on sha256).
 $(BUILD)/src/wasm/interp.o: ALL_CFLAGS += -U_FORTIFY_SOURCE
 
+# Test suites kept outside the repository: found in ../shared/ beside the
+# clone (as in CI), or wherever VAR=DIR says. When one is missing, each
+# target that needs it prints one line saying what it skipped and how to
+# provide it, the rest runs, and `make test` ends with the list (`make
+# suites`, mk/suites.mk). A VAR naming a directory that does not exist is an
+# error. An mk/*.mk file with a suite of its own adds its variable to SUITES
+# and a SUITE_<VAR> description.
 SPEC_DIR ?= $(firstword $(wildcard ../shared/wasm-spec-testsuite ../../shared/wasm-spec-testsuite ../wasm-spec-testsuite))
+WASI_TESTSUITE_DIR ?= $(firstword $(wildcard ../shared/wasi-testsuite ../../shared/wasi-testsuite ../wasi-testsuite))
+COMPONENT_TEST_DIR ?= $(firstword $(wildcard ../shared/component-model/test ../../shared/component-model/test))
+SUITES := SPEC_DIR WASI_TESTSUITE_DIR COMPONENT_TEST_DIR
+SUITE_SPEC_DIR := the WebAssembly spec suite (make spec, spec-interp, alloc-walk), the .wast files of github.com/WebAssembly/testsuite
+SUITE_WASI_TESTSUITE_DIR := the WASI test suite (make wasi-testsuite), a checkout of github.com/WebAssembly/wasi-testsuite with its prebuilt tests
+SUITE_COMPONENT_TEST_DIR := the component model's tests (make component-spec), the test/ folder of github.com/WebAssembly/component-model
+# The spec runner is built only when there is a suite to run.
+SPEC_DEPS = $(if $(wildcard $(SPEC_DIR)/*.wast),$(SPEC_RUNNER))
 
-LIB_SRCS := $(wildcard src/support/*.c src/wasm/*.c src/wasi/*.c src/http/*.c src/handler/*.c src/guest/*.c src/component/*.c src/wasihttp/*.c)
+LIB_SRCS := $(wildcard src/support/*.c src/wasm/*.c src/wasi/*.c src/wasip2/*.c src/http/*.c src/handler/*.c src/guest/*.c src/component/*.c src/wasihttp/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -87,19 +104,20 @@ $(SPEC_RUNNER): $(wildcard tests/spec/*.c tests/spec/*.h) $(BUILD)/libhive.a
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
 
-spec: test-deps $(SPEC_RUNNER)
+spec: test-deps $(SPEC_DEPS)
 	@tests/spec/run.sh $(SPEC_RUNNER) "$(SPEC_DIR)" $(BUILD)/spec tests/spec/known-failures.txt
 
 # The spec suite again on the interpreter's own handlers, without the
 # inline-threaded copies that every other run uses where it can
 # (docs/PERFORMANCE.md, "inline threading"): the path of other machines.
-spec-interp: test-deps $(SPEC_RUNNER)
+spec-interp: test-deps $(SPEC_DEPS)
 	@echo "spec-interp: the spec suite with HIVE_NO_INLINE=1"
 	@HIVE_NO_INLINE=1 tests/spec/run.sh $(SPEC_RUNNER) "$(SPEC_DIR)" $(BUILD)/spec-interp \
 	    tests/spec/known-failures.txt
 
 test: test-deps
 	@$(MAKE) --no-print-directory unit spec spec-interp e2e component-spec e2e-wasihttp
+	@$(MAKE) --no-print-directory suites
 
 sanitize: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/san CC=clang OPT=-O1 HARDEN=0 \

@@ -6,7 +6,7 @@ set -eu
 need="gcc make libuv1-dev"
 case "${1:-all}" in
 build) ;;
-test | all) need="$need binutils clang lld libclang-rt-14-dev wabt binaryen wasi-libc libclang-rt-14-dev-wasm32 curl wrk nodejs python3" ;;
+test | all) need="$need binutils pkgconf clang lld libclang-rt-14-dev wabt binaryen wasi-libc libclang-rt-14-dev-wasm32 curl wrk nodejs python3" ;;
 *) echo "usage: $0 [build|test|all]" >&2; exit 2 ;;
 esac
 missing=""

@@ -46,7 +46,7 @@ wait_port() {
 
 "$hive" serve --addr 127.0.0.1:0 "$app" 2>"$work/hive.err" >/dev/null &
 pids+=($!)
-hport=$(wait_port "$work/hive.err" '.*listening on 127\.0\.0\.1:\([0-9]*\).*')
+hport=$(wait_port "$work/hive.err" '.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*')
 node "$here/node-hello.mjs" >"$work/node.out" 2>&1 &
 pids+=($!)
 nport=$(wait_port "$work/node.out" '.*listening on \([0-9]*\).*')

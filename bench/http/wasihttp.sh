@@ -53,7 +53,7 @@ serve() { # NAME ARGS...
     "$hive" serve --addr 127.0.0.1:0 "$@" 2>"$work/$name.err" >/dev/null &
     pids+=($!)
     names+=("$name")
-    ports+=("$(wait_port "$work/$name.err" '.*listening on 127\.0\.0\.1:\([0-9]*\).*')")
+    ports+=("$(wait_port "$work/$name.err" '.*listening on [a-z:/]*127\.0\.0\.1:\([0-9]*\).*')")
 }
 serve wasihttp "$comp"
 serve wasihttp-reuse --max-instance-reuse-count 1000 "$comp"

@@ -17,8 +17,10 @@
  * Guests run in time slices on the handler's threads; a guest waiting on
  * a host call (request body, output backpressure, a timer) holds no
  * thread. A request's deadline is enforced while its guest computes: the
- * guest is stopped within one slice of it. Requests that find no worker
- * start one directly; otherwise they queue (bounded, with a timeout).
+ * guest is stopped within about a millisecond of it (see "Deadlines"
+ * below). Requests that find no worker start one directly while the pool
+ * has fewer than max_workers; otherwise they queue (bounded, with a
+ * timeout).
  *
  * Threads: sink callbacks run on the handler's threads (and, for requests
  * still queued at shutdown, inside hive_handler_free), never concurrently
@@ -27,8 +29,26 @@
  * should_accept_request, on_request_start and worker_expiration run under
  * the handler's lock, on a handler thread or inside hive_handler_handle /
  * hive_req_cancel: they must be quick and must not call the handler.
- * instantiate and drop run on a handler thread without the lock. Times are
- * CLOCK_MONOTONIC nanoseconds.
+ * instantiate and drop run on a handler thread without the lock.
+ *
+ * Clocks: every time is CLOCK_MONOTONIC nanoseconds, and a request's
+ * times have one origin, its start: the instant the pool reads the clock
+ * immediately before calling on_request_start (the worker's instance is
+ * ready then). A policy that returns "its own reading of the clock +
+ * timeout" from on_request_start therefore sets a deadline that is the
+ * start + timeout to within microseconds. worker_expiration's `start`
+ * for HIVE_WORKER_REQUESTS is that same start of the most recent request
+ * still outstanding (the accept time only while none of them has started
+ * yet), so "start + timeout" there is never earlier than the request's
+ * own deadline. Time in the queue is bounded apart (queue_timeout_ns).
+ *
+ * Deadlines hold for any guest: the engine charges bulk memory and table
+ * operations by size and reads the interrupt flag while they run, and
+ * guest kinds keep host calls short, so a guest past its deadline stops
+ * within about a millisecond and its thread is free at once (docs/POOL.md
+ * has measurements); the request gets its error at its own deadline
+ * whatever its worker is doing. A worker that ends with requests still
+ * waiting for a response head (its expiry, shutdown) fails them at once.
  */
 #ifndef HIVE_HANDLER_H
 #define HIVE_HANDLER_H
@@ -38,6 +58,7 @@
 
 #include "hive/wasm.h"
 
+HIVE_API_BEGIN /* exported by libhive.so (hive/version.h) */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -71,7 +92,8 @@ typedef enum hive_handle_error {
     HIVE_HANDLE_QUEUE_TIMEOUT = 7, /* waited too long for a worker (503) */
     HIVE_HANDLE_CANCELLED = 8,     /* the embedder cancelled it */
     HIVE_HANDLE_SHUTDOWN = 9,      /* the handler is shutting down (503) */
-    HIVE_HANDLE_FAILED = 10        /* host failure (500) */
+    HIVE_HANDLE_FAILED = 10,       /* host failure (500) */
+    HIVE_HANDLE_FUEL = 11          /* its CPU budget (request_fuel) ran out (500) */
 } hive_handle_error;
 
 /* The HTTP status an error maps to by default. */
@@ -86,12 +108,18 @@ typedef enum hive_worker_end {
     HIVE_WORKER_END_TRAP = 3,        /* the guest trapped */
     HIVE_WORKER_END_INSTANTIATE = 4, /* instantiation failed */
     HIVE_WORKER_END_FAILED = 5,      /* host failure or bad guest behaviour */
-    HIVE_WORKER_END_SHUTDOWN = 6     /* the handler shut down */
+    HIVE_WORKER_END_SHUTDOWN = 6,    /* the handler shut down */
+    HIVE_WORKER_END_CANCELLED = 7,   /* ended to drop a cancelled request
+                                        (its guest cannot drop one alone) */
+    HIVE_WORKER_END_FUEL = 8         /* a request's CPU budget ran out */
 } hive_worker_end;
+
+const char *hive_worker_end_name(hive_worker_end e);
 
 typedef struct hive_worker_result {
     hive_worker_end end;
-    int ok;            /* 1 for OK, IDLE_TIMEOUT and a clean SHUTDOWN */
+    int ok;            /* 1 for OK, IDLE_TIMEOUT and a SHUTDOWN that cut no
+                          work short; 0 for every other end */
     char message[256]; /* the error, e.g. the trap's reason */
     uint64_t worker_id;
     size_t total_requests;
@@ -116,8 +144,20 @@ typedef struct hive_policy {
      * still outstanding). Asked again at every status change. */
     uint64_t (*worker_expiration)(void *user, void *store, hive_worker_status status,
                                   uint64_t start);
-    /* Called exactly once when the worker has exited. */
+    /* Called exactly once when the worker has exited. Its guest instance
+     * may still be being freed (on the handler's reaper thread, so that
+     * the guest thread is free at once); hive_handler_free waits for it. */
     void (*drop)(void *user, void *store, const hive_worker_result *result);
+    /* The request's CPU budget in units of work (the engine's budget
+     * units, as `hive run --fuel`; 0: no limit), asked right after
+     * on_request_start, under the same rules. The units the guest uses
+     * while the request's task runs are counted against it (with several
+     * tasks in one instance, each is charged all the instance's units
+     * while it runs); when it runs out, the request fails with
+     * HIVE_HANDLE_FUEL (500) and its task is dropped, or the worker ends
+     * (HIVE_WORKER_END_FUEL) when its guest kind cannot drop one task
+     * alone. May be NULL. */
+    uint64_t (*request_fuel)(void *user, void *store, void *request_data, uint64_t task_id);
 } hive_policy;
 
 /* ---- requests ------------------------------------------------------------ */
@@ -254,10 +294,13 @@ uint64_t hive_req_worker_id(const hive_req *req);
 typedef struct hive_handler_stats {
     uint64_t workers_live;
     uint64_t workers_started;
-    uint64_t workers_ended[7]; /* by hive_worker_end */
+    uint64_t workers_ended[9]; /* by hive_worker_end */
     uint64_t queued;           /* waiting now */
     uint64_t requests_started;
-    uint64_t requests_failed[11]; /* by hive_handle_error */
+    uint64_t requests_failed[12]; /* by hive_handle_error */
+    /* Linear memory of the guests' engine: bytes committed now, and the
+     * budget (0: none). */
+    uint64_t memory_committed, memory_budget;
     /* Guest setup per request (instantiation and start), not cumulative:
      * count per bucket of HIVE_SETUP_BOUNDS, then +Inf. */
     uint64_t setup_hist[HIVE_SETUP_BUCKETS];
@@ -270,4 +313,5 @@ void hive_handler_stats_get(hive_handler *handler, hive_handler_stats *out);
 #ifdef __cplusplus
 }
 #endif
+HIVE_API_END
 #endif

@@ -39,6 +39,7 @@
 
 #include "hive/wasm.h"
 
+HIVE_API_BEGIN /* exported by libhive.so (hive/version.h) */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -113,6 +114,11 @@ int hive_wasi_new(hive_engine *engine, const hive_wasi_config *config, hive_wasi
                   hive_error *err);
 /* Closes every fd the wasi opened and frees its host functions; NULL ok. */
 void hive_wasi_free(hive_wasi *wasi);
+/* Replaces the arguments and environment (copied), e.g. to instantiate a
+ * guest ahead of the request that gives them. Returns HIVE_OK, HIVE_EARG
+ * (a NULL string) or HIVE_ENOMEM; on error nothing changed. */
+int hive_wasi_set_args(hive_wasi *wasi, const char *const *argv, size_t argc,
+                       const char *const *env, size_t envc);
 
 /* Resolves module's imports from `wasi_snapshot_preview1` into imports[i]
  * (n must be hive_module_import_count(module)). Imports from other modules
@@ -177,4 +183,5 @@ const char *hive_wasi_errno_name(uint16_t wasi_errno);
 #ifdef __cplusplus
 }
 #endif
+HIVE_API_END
 #endif

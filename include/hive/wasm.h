@@ -30,6 +30,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hive/version.h"
+
+HIVE_API_BEGIN /* exported by libhive.so (hive/version.h) */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -109,6 +112,11 @@ typedef struct hive_config {
     uint32_t max_call_depth;    /* wasm frames per exec; 0 = 10,000 */
     uint32_t value_stack_slots; /* 8-byte slots per exec; 0 = 1 << 20 */
     uint32_t flags;             /* HIVE_CONFIG_* below, or 0 */
+    /* Bytes of linear memory all the engine's memories may have at once
+     * (their current sizes, rounded to pages); 0 = no limit. A memory
+     * that would pass it is not made (instantiation fails) and a
+     * memory.grow that would pass it returns -1. */
+    uint64_t memory_budget;
 } hive_config;
 
 /* Compile every instruction on its own: no fused runs of two or three
@@ -125,6 +133,10 @@ typedef struct hive_engine hive_engine;
 /* config may be NULL for defaults. Returns NULL when out of memory. */
 hive_engine *hive_engine_new(const hive_config *config);
 void hive_engine_free(hive_engine *engine);
+/* Bytes of linear memory the engine's memories have now (any thread). */
+uint64_t hive_engine_memory_committed(const hive_engine *engine);
+/* The engine's hive_config.memory_budget (0: none). */
+uint64_t hive_engine_memory_budget(const hive_engine *engine);
 
 /* ---- modules ----------------------------------------------------------- */
 
@@ -329,9 +341,18 @@ int hive_exec_complete_trap(hive_exec *exec, const char *message);
 void hive_exec_reset(hive_exec *exec);
 /* Asks a running call to stop; it returns SUSPENDED within 4096 checks
  * (loop back-edges and calls: the flag is read each time a slice of 4096
- * budget units is used up, and at the first check of a call or resume).
- * Safe from any thread, and from signal handlers. */
+ * budget units is used up, and at the first check of a call or resume),
+ * and within 64 KiB of a bulk memory or table operation (memory.fill,
+ * copy, init; table.fill, copy, init), which reads it between chunks and
+ * resumes where it stopped. Budget units: one per loop iteration or call,
+ * one per 64 bytes moved by a bulk operation, and 256 plus one per page
+ * (table: per 8 elements) for memory.grow and table.grow. Safe from any
+ * thread, and from signal handlers. */
 void hive_exec_interrupt(hive_exec *exec);
+/* The units left of the budget given to the last hive_exec_call or
+ * hive_exec_resume, once it returned SUSPENDED, PENDING or DONE (so the
+ * units it used are that budget minus this); UINT64_MAX for no limit. */
+uint64_t hive_exec_budget_left(const hive_exec *exec);
 /* Results of a DONE call; returns how many there are (copies at most max). */
 size_t hive_exec_results(const hive_exec *exec, hive_val *out, size_t max);
 const hive_trap *hive_exec_trap(const hive_exec *exec);
@@ -346,4 +367,5 @@ void hive_host_exit(hive_host_call *call, int code);
 #ifdef __cplusplus
 }
 #endif
+HIVE_API_END
 #endif

@@ -3,6 +3,8 @@
  *
  *   hive run [options] module.wasm [args...]
  *   hive serve [options] app.wasm          (serve.c)
+ *   hive version | --version               prints "hive X.Y.Z" (hive_version())
+ *   hive help [COMMAND] | --help           the commands, or one command's help
  *
  * Runs a module with WASI preview 1 (include/hive/wasi.h): its start
  * function, then `_start` (a command), or `_initialize` and then the
@@ -11,7 +13,8 @@
  * Exit status: the guest's proc_exit code (0 when _start returns), 134
  * after a trap (reason and backtrace on stderr), 124 when --fuel or
  * --timeout stopped it, 1 when the module cannot be loaded or linked, 2
- * for bad usage.
+ * for bad usage (one line on stderr saying what is wrong). Help and the
+ * version go to stdout with status 0.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -21,6 +24,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "hive/version.h"
 #include "hive/wasi.h"
 #include "hive/component.h"
 #include "hive/wasm.h"
@@ -28,10 +32,29 @@
 #define EXIT_TRAP 134  /* like a native program killed by SIGABRT */
 #define EXIT_LIMIT 124 /* like timeout(1) */
 
+/* hive help: the commands. */
+static void help(FILE *out) {
+    fprintf(out,
+            "usage: hive COMMAND [options] ...\n"
+            "\n"
+            "hive runs WebAssembly: WASI preview 1 programs, and HTTP services whose\n"
+            "requests each run a guest.\n"
+            "\n"
+            "commands:\n"
+            "  run [options] module.wasm [args...]  run a WASI program or call an export\n"
+            "                                       (hive run --help)\n"
+            "  serve [options] app.wasm             serve HTTP/1.1 with a WAGI guest\n"
+            "                                       (hive serve --help)\n"
+            "  version                              print the version (also --version)\n"
+            "  help [COMMAND]                       this text, or a command's\n"
+            "\n"
+            "Bad usage exits with status 2; each command's help gives the others.\n");
+}
+
+/* hive run --help. */
 static void usage(FILE *out) {
     fprintf(out,
             "usage: hive run [options] module.wasm [args...]\n"
-            "       hive serve [options] app.wasm   (hive serve --help)\n"
             "\n"
             "Runs a WebAssembly module with WASI preview 1 (wasi_snapshot_preview1).\n"
             "A command module runs its `_start`; the guest gets module.wasm and args as\n"
@@ -68,6 +91,12 @@ static void usage(FILE *out) {
             "                          resume it (default 1000000; small values test\n"
             "                          resumability, the output must not change)\n"
             "  -h, --help              this text\n"
+            "\n"
+            "A component (wasi:cli/command) gets WASI 0.2 instead; for it also:\n"
+            "  --inherit-network       let it use sockets (wasi:sockets; off by default)\n"
+            "  --allow-ip ADDR[/N][:PORT]  only these addresses for its sockets (with\n"
+            "                          --inherit-network); repeatable\n"
+            "  --allow-ip-name-lookup  let it resolve names (wasi:sockets/ip-name-lookup)\n"
             "\n"
             "exit status: the guest's proc_exit code (0 when _start returns); 134 after a\n"
             "trap (its reason and a wasm backtrace go to stderr); 124 when --fuel or\n"
@@ -170,6 +199,8 @@ typedef struct run_args {
     strlist env;     /* NAME=VALUE */
     strlist dirs;    /* HOST[::GUEST] */
     int inherit_env;
+    int inherit_network, allow_lookup; /* components: wasi:sockets */
+    strlist allow_ip;
     int path_walk;
 } run_args;
 
@@ -228,6 +259,10 @@ static int parse_run_args(int argc, char **argv, run_args *ra, int *argi) {
             ra->inherit_env = 1;
             continue;
         }
+        if (!strcmp(a, "--inherit-network") || !strcmp(a, "--allow-ip-name-lookup")) {
+            *(a[2] == 'i' ? &ra->inherit_network : &ra->allow_lookup) = 1;
+            continue;
+        }
         if (!strcmp(a, "--no-fusion")) {
             ra->cfg.flags |= HIVE_CONFIG_NO_FUSION;
             continue;
@@ -266,6 +301,8 @@ static int parse_run_args(int argc, char **argv, run_args *ra, int *argi) {
                 val = kv; /* lives until exit */
             }
             if (env_set(&ra->env, val) < 0) return 1;
+        } else if (!strcmp(a, "--allow-ip")) {
+            if (strlist_push(&ra->allow_ip, val) < 0) return 1;
         } else if (!strcmp(a, "--dir")) {
             if (strlist_push(&ra->dirs, val) < 0) return 1;
         } else if (!strcmp(a, "--fuel")) {
@@ -300,14 +337,14 @@ static int parse_run_args(int argc, char **argv, run_args *ra, int *argi) {
             ra->cfg.max_memory_pages = (uint32_t)(bytes / 65536);
             if (!ra->cfg.max_memory_pages) ra->cfg.max_memory_pages = 1;
         } else {
-            fprintf(stderr, "hive: unknown option %s\n", a);
-            usage(stderr);
+            fprintf(stderr, "hive: unknown option %s (hive run --help lists them)\n", a);
             return 2;
         }
         i++;
     }
     if (i >= argc) {
-        usage(stderr);
+        fprintf(stderr,
+                "hive: run: no module given (usage: hive run [options] module.wasm [args...])\n");
         return 2;
     }
     *argi = i;
@@ -379,7 +416,18 @@ static int cmd_run(int argc, char **argv) {
     engine = hive_engine_new(&ra.cfg);
     if (!engine) goto out;
     if (hive_is_component(bytes, len) == 1) { /* a component (layer 1), not a core module */
-        rc = cli_run_component(engine, path, bytes, len, ra.invoke, argc - i, argv + i, ra.limits.fuel);
+        cli_run_opts ro = {path, bytes, len, guest_argv.v, guest_argv.n, env.v, env.n,
+                           pre, ra.dirs.n, &ra.limits, ra.path_walk, ra.inherit_network,
+                           ra.allow_lookup, ra.allow_ip.v, ra.allow_ip.n};
+        if (!ra.invoke) rc = cli_run_command(engine, &ro); /* wasi:cli/command, WASI 0.2 */
+        else rc = cli_run_component(engine, path, bytes, len, ra.invoke, argc - i, argv + i,
+                                    ra.limits.fuel);
+        goto out;
+    }
+    if (ra.inherit_network || ra.allow_lookup || ra.allow_ip.n) {
+        fprintf(stderr, "hive: --inherit-network, --allow-ip and --allow-ip-name-lookup are for "
+                        "components (WASI 0.2); %s is a core module\n", path);
+        rc = 2;
         goto out;
     }
     if (hive_module_new(engine, bytes, len, &module, &err) != HIVE_OK) {
@@ -508,17 +556,48 @@ out:
     free(guest_argv.v);
     free(ra.env.v);
     free(ra.dirs.v);
+    free(ra.allow_ip.v);
     return rc;
 }
 
 int main(int argc, char **argv) {
-    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    if (argc < 2) {
+        fprintf(stderr, "hive: no command given (usage: hive run|serve|version|help ...)\n");
+        return 2;
     }
-    if (!strcmp(argv[1], "run")) return cmd_run(argc - 2, argv + 2);
-    if (!strcmp(argv[1], "serve")) return cli_serve(argc - 2, argv + 2);
-    fprintf(stderr, "hive: unknown command '%s'\n", argv[1]);
-    usage(stderr);
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2);
+    if (!strcmp(cmd, "serve")) return cli_serve(argc - 2, argv + 2);
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+        if (argc > 2) {
+            fprintf(stderr, "hive: %s takes no arguments\n", cmd);
+            return 2;
+        }
+        printf("hive %s\n", hive_version());
+        return 0;
+    }
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        if (argc == 2) {
+            help(stdout);
+            return 0;
+        }
+        const char *topic = argv[2];
+        if (argc == 3 && !strcmp(topic, "run")) {
+            usage(stdout);
+            return 0;
+        }
+        if (argc == 3 && !strcmp(topic, "serve")) {
+            char help_flag[] = "--help";
+            char *args[] = {help_flag, NULL};
+            return cli_serve(1, args);
+        }
+        if (argc == 3 && (!strcmp(topic, "version") || !strcmp(topic, "help"))) {
+            help(stdout);
+            return 0;
+        }
+        fprintf(stderr, "hive: no help for '%s' (commands: run, serve, version, help)\n", topic);
+        return 2;
+    }
+    fprintf(stderr, "hive: unknown command '%s' (commands: run, serve, version, help)\n", cmd);
     return 2;
 }

@@ -34,6 +34,10 @@
 #include "wasihttp/wasihttp.h"
 
 #define NS_PER_SEC 1000000000ull
+/* Per guest: enough for ordinary CGI programs; a small machine survives
+ * a few at once, and the total budget bounds the rest. */
+#define SERVE_DEFAULT_MAX_MEMORY (256ull << 20)
+#define SERVE_MAX_TABLE_ELEMS 1000000u
 
 /* ---- options ------------------------------------------------------------- */
 
@@ -48,7 +52,11 @@ typedef struct serve_opts {
     uint64_t max_concurrent;
     uint64_t max_queued;
     uint64_t queue_timeout_ns;
-    uint64_t max_memory; /* bytes; 0: engine default */
+    uint64_t max_memory; /* bytes per guest */
+    uint64_t max_instances;   /* live guest instances; 0: max_concurrent */
+    uint64_t request_fuel;    /* units per request; 0: none */
+    uint64_t memory_budget;   /* bytes of all guests' memory; 0: default */
+    const char *wagi_refused; /* a flag given that WAGI guests cannot honour */
     uint64_t max_body;   /* bytes; 0: server default */
     uint64_t threads;
     uint64_t grace_ns;
@@ -76,16 +84,30 @@ static void serve_usage(FILE *out) {
         "options:\n"
         "  --addr HOST:PORT                       listen here (default 127.0.0.1:8080;\n"
         "                                         port 0 picks a free one)\n"
-        "  --max-instance-reuse-count N           requests per instance (default 1)\n"
-        "  --max-instance-concurrent-reuse-count N  requests per instance at once (default 1)\n"
-        "  --idle-instance-timeout DUR            idle instances end after DUR (default 1s)\n"
         "  --request-timeout DUR                  a response head must come within DUR,\n"
         "                                         else 504 (default: none)\n"
-        "  --max-concurrent-requests N            requests in the pool at once; more get\n"
-        "                                         503 (default 1000)\n"
-        "  --max-queued N                         requests waiting for an instance (default 1024)\n"
+        "  --request-fuel N                       CPU budget per request, in units of work\n"
+        "                                         (as hive run --fuel); spent: 500 (default: none)\n"
+        "  --max-concurrent-requests N            requests in the server at once (running or\n"
+        "                                         queued); more get 503 (default 1000)\n"
+        "  --max-instances N                      guest instances at once; requests beyond\n"
+        "                                         wait in the queue (default: as\n"
+        "                                         --max-concurrent-requests)\n"
+        "  --max-queued N                         requests waiting for an instance; more get\n"
+        "                                         503 (default 1024)\n"
         "  --queue-timeout DUR                    longest wait for an instance, then 503\n"
-        "  --max-memory-size SIZE                 cap each guest memory (K, M, G suffixes)\n"
+        "  --max-memory-size SIZE                 cap each guest's memory (default 256M)\n"
+        "  --max-total-memory SIZE                budget for all guests' memory together; a\n"
+        "                                         memory.grow past it fails (default: half\n"
+        "                                         the machine's or cgroup's memory)\n"
+        "  --max-instance-reuse-count N           wasi:http components: requests one instance\n"
+        "                                         serves in turn (default 1)\n"
+        "  --idle-instance-timeout DUR            wasi:http components: idle instances end\n"
+        "                                         after DUR (default 1s)\n"
+        "  --max-instance-concurrent-reuse-count  only 1 (wasi:http 0.2 instances serve one\n"
+        "                                         request at a time)\n"
+        "                                         WAGI guests refuse all three: an instance\n"
+        "                                         serves one request\n"
         "  --max-body-size SIZE                   largest request body, else 413 (default 64M)\n"
         "  --header-timeout DUR                   a request head must arrive within DUR of\n"
         "                                         its first byte, else 408 (default 10s)\n"
@@ -142,8 +164,8 @@ static int push_str(const char ***v, size_t *n, size_t *cap, const char *s) {
     return 0;
 }
 
-/* Parses argv into o. Returns 0, 1 for --help, or 2 (usage error,
- * reported). */
+/* Parses argv into o. Returns 0, 1 for --help, 2 (usage error,
+ * reported), or 3 (reported in one line, no usage text wanted). */
 static int parse_serve_args(int argc, char **argv, serve_opts *o) {
     o->addr = "127.0.0.1:8080";
     o->reuse = 1;
@@ -153,6 +175,7 @@ static int parse_serve_args(int argc, char **argv, serve_opts *o) {
     o->grace_ns = 10 * NS_PER_SEC;
     o->per_client = SERVER_DEFAULT_MAX_CONNS_PER_CLIENT;
     o->body_min_rate = SERVER_DEFAULT_BODY_MIN_RATE;
+    o->max_memory = SERVE_DEFAULT_MAX_MEMORY;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) return 1;
@@ -185,12 +208,22 @@ static int parse_serve_args(int argc, char **argv, serve_opts *o) {
             o->addr = val;
         else if (!strcmp(name, "--metrics-addr"))
             o->metrics_addr = val;
-        else if (!strcmp(name, "--max-instance-reuse-count"))
-            bad = parse_count(val, &o->reuse, false);
-        else if (!strcmp(name, "--max-instance-concurrent-reuse-count"))
-            bad = parse_count(val, &o->concurrent_reuse, false);
-        else if (!strcmp(name, "--idle-instance-timeout"))
-            bad = cli_parse_duration(val, &o->idle_ns);
+        else if (!strcmp(name, "--max-instance-reuse-count") ||
+                 !strcmp(name, "--max-instance-concurrent-reuse-count") ||
+                 !strcmp(name, "--idle-instance-timeout")) {
+            /* wasi:http components honour them; WAGI guests refuse them
+             * (cli_serve, once it knows which the app is) */
+            if (!o->wagi_refused) o->wagi_refused = argv[i];
+            bad = name[2] == 'i' ? cli_parse_duration(val, &o->idle_ns)
+                  : name[15] == 'r' ? parse_count(val, &o->reuse, false)
+                                    : parse_count(val, &o->concurrent_reuse, false);
+        }
+        else if (!strcmp(name, "--max-instances"))
+            bad = parse_count(val, &o->max_instances, false);
+        else if (!strcmp(name, "--request-fuel"))
+            bad = parse_count(val, &o->request_fuel, false);
+        else if (!strcmp(name, "--max-total-memory"))
+            bad = cli_parse_size(val, &o->memory_budget) || o->memory_budget < 65536;
         else if (!strcmp(name, "--request-timeout"))
             bad = cli_parse_duration(val, &o->request_ns);
         else if (!strcmp(name, "--max-concurrent-requests"))
@@ -434,9 +467,7 @@ static void policy_drop(void *user, void *store, const hive_worker_result *res) 
     (void)store;
     serve_app *app = user;
     if (res->ok) return;
-    static const char *const ends[] = {
-        "ok", "idle timeout", "expired", "trap", "instantiate failed", "failed", "shutdown"};
-    const char *why = (unsigned)res->end < sizeof ends / sizeof ends[0] ? ends[res->end] : "?";
+    const char *why = hive_worker_end_name(res->end);
     atomic_fetch_add(&app->bad_worker_ends, 1);
     log_event(app, "warn", "worker %" PRIu64 " ended (%s) after %zu request(s): %s", res->worker_id,
               why, res->total_requests, res->message[0] ? res->message : "-");
@@ -447,6 +478,16 @@ static void policy_drop(void *user, void *store, const hive_worker_result *res) 
 static void metrics_respond(void *ud, const char *method, const char *path,
                             server_local_response *out) {
     serve_app *app = ud;
+    if (!strcmp(path, "/healthz") || !strcmp(path, "/readyz")) {
+        /* live while the process serves; ready until a signal starts the
+         * drain (load balancers then stop sending before connections close) */
+        bool ready = path[1] == 'h' || !app->stopping;
+        out->status = ready ? 200 : 503;
+        out->content_type = "text/plain; charset=utf-8";
+        out->body = strdup(ready ? "ok\n" : "draining\n");
+        out->body_len = out->body ? strlen(out->body) : 0;
+        return;
+    }
     if (strcmp(path, "/metrics") != 0) return; /* 404 */
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
         out->status = 405;
@@ -600,22 +641,26 @@ static int start_server(serve_app *app, const char *addr, hive_handler *handler,
         fprintf(stderr, "hive serve: cannot listen on %s: %s\n", addr, uv_strerror(r));
         return -1;
     }
+    /* The first line on stderr: a URL with the port actually bound (test
+     * runners and scripts read it, as they read wasmtime's). */
     char bound[96];
     server_address(*out, bound, sizeof bound);
-    log_event(app, "info", "%s on %s", what, bound);
+    log_event(app, "info", "%s on http://%s/%s", what, bound, handler ? "" : "metrics");
     return 0;
 }
 
 /* A wasi:http 0.2 guest from a component. Flags that mean nothing for it
  * are refused: it has no environment or directories, and an instance
- * serves one request at a time. Returns 0, or 1 after a message. */
+ * serves one request at a time. Returns 0, or 1 (cannot be served) or 2
+ * (a flag that does not apply) after a message. */
 static int serve_component(hive_engine *engine, const uint8_t *bytes, size_t len,
                            const serve_opts *o, hive_guest **guest) {
     if (o->nenv || o->ndirs || o->concurrent_reuse != 1) {
-        fprintf(stderr, "hive serve: %s is a wasi:http component: %s does not apply to it\n",
-                o->module_path,
-                o->nenv ? "--env" : o->ndirs ? "--dir" : "--max-instance-concurrent-reuse-count");
-        return 1;
+        fprintf(stderr, "hive serve: %s does not apply to wasi:http components (%s); remove it\n",
+                o->nenv ? "--env" : o->ndirs ? "--dir" : "--max-instance-concurrent-reuse-count",
+                o->nenv || o->ndirs ? "they have no environment or directories here"
+                                    : "an instance serves one request at a time");
+        return 2;
     }
     hive_error err;
     memset(&err, 0, sizeof err);
@@ -634,17 +679,39 @@ static int serve_component(hive_engine *engine, const uint8_t *bytes, size_t len
     return 0;
 }
 
+/* The default budget for all guests' linear memory: half of what the
+ * machine has, or of the cgroup's limit when that is lower (a container). */
+static uint64_t default_memory_budget(void) {
+    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+    uint64_t mem = pages > 0 && psize > 0 ? (uint64_t)pages * (uint64_t)psize : 1ull << 30;
+    FILE *f = fopen("/sys/fs/cgroup/memory.max", "r");
+    if (f) {
+        unsigned long long lim;
+        if (fscanf(f, "%llu", &lim) == 1 && lim > 0 && lim < mem) mem = lim;
+        fclose(f);
+    }
+    return mem / 2;
+}
+
+/* The request's CPU budget (--request-fuel). */
+static uint64_t policy_request_fuel(void *user, void *store, void *request_data,
+                                    uint64_t task_id) {
+    (void)store, (void)request_data, (void)task_id;
+    const serve_app *app = user;
+    return app->o.request_fuel;
+}
+
 /* Contract in cli.h. */
 int cli_serve(int argc, char **argv) {
     serve_app *app = calloc(1, sizeof *app);
     if (!app) return 1;
     int rc = parse_serve_args(argc, argv, &app->o);
     if (rc) {
-        serve_usage(rc == 1 ? stdout : stderr);
+        if (rc == 1) serve_usage(stdout); /* else one line said what is wrong */
         free(app->o.env);
         free(app->o.dirs);
         free(app);
-        return rc == 1 ? 0 : 2;
+        return rc == 1 ? 0 : 2; /* 3 too */
     }
     serve_opts *o = &app->o;
     rc = 1;
@@ -667,16 +734,30 @@ int cli_serve(int argc, char **argv) {
         uint64_t pages = o->max_memory / 65536;
         ecfg.max_memory_pages = pages > 65536 ? 65536 : (uint32_t)pages;
     }
+    ecfg.memory_budget = o->memory_budget ? o->memory_budget : default_memory_budget();
+    /* a table.grow is one step: at this size it stays within milliseconds */
+    ecfg.max_table_elems = SERVE_MAX_TABLE_ELEMS;
     engine = hive_engine_new(&ecfg);
     if (!engine) {
         fprintf(stderr, "hive serve: out of memory\n");
         goto out;
     }
     if (hive_is_component(bytes, len) == 1) { /* a wasi:http/proxy component */
-        if (serve_component(engine, bytes, len, o, &guest) != 0) goto out;
+        if ((rc = serve_component(engine, bytes, len, o, &guest)) != 0) goto out;
+        rc = 1;
     } else if (hive_module_new(engine, bytes, len, &module, &err) != HIVE_OK) {
         fprintf(stderr, "hive serve: %s: %s at byte %zu: %s\n", o->module_path,
                 hive_strerror(err.code), err.offset, err.message);
+        goto out;
+    }
+    if (module && o->wagi_refused) {
+        char flag[64];
+        snprintf(flag, sizeof flag, "%.*s", (int)strcspn(o->wagi_refused, "="), o->wagi_refused);
+        fprintf(stderr,
+                "hive serve: %s does not apply to WAGI guests (each instance serves one "
+                "request, then exits); remove it\n",
+                flag);
+        rc = 2; /* a usage error, reported in one line */
         goto out;
     }
     if (module && !has_start(module)) {
@@ -698,6 +779,7 @@ int cli_serve(int argc, char **argv) {
         .on_request_start = policy_request_start,
         .worker_expiration = policy_expiration,
         .drop = policy_drop,
+        .request_fuel = policy_request_fuel,
     };
     hive_handler_config hcfg = {
         .threads = (unsigned)o->threads,
@@ -705,7 +787,7 @@ int cli_serve(int argc, char **argv) {
         .max_total = (size_t)o->reuse,
         .max_queued = (size_t)o->max_queued,
         .queue_timeout_ns = o->queue_timeout_ns,
-        .max_workers = (size_t)o->max_concurrent,
+        .max_workers = (size_t)(o->max_instances ? o->max_instances : o->max_concurrent),
     };
     if (hive_handler_new(guest, &policy, &hcfg, &app->handler, &err) != HIVE_OK) {
         fprintf(stderr, "hive serve: %s\n", err.message);
@@ -759,13 +841,19 @@ int cli_serve(int argc, char **argv) {
         }
     }
     log_event(app, "info",
-              "serving %s: reuse %" PRIu64 ", concurrent reuse %" PRIu64
-              ", request timeout %s, max %" PRIu64 " requests in flight",
-              o->module_path, o->reuse, o->concurrent_reuse, o->request_ns ? "on" : "off",
-              o->max_concurrent);
+              "serving %s: request timeout %s, request fuel %s, max %" PRIu64
+              " requests in flight, %" PRIu64 " instances, %zu queued",
+              o->module_path, o->request_ns ? "on" : "off", o->request_fuel ? "on" : "off",
+              o->max_concurrent, o->max_instances ? o->max_instances : o->max_concurrent,
+              hcfg.max_queued ? hcfg.max_queued : (size_t)1024);
     log_event(app, "info", "client limits: %" PRIu64 " connections per address%s, request bodies at "
               "%" PRIu64 " bytes/s or more%s", o->per_client, o->per_client ? "" : " (no limit)",
               o->body_min_rate, o->body_min_rate ? "" : " (no minimum)");
+    log_event(app, "info",
+              "guest memory: %" PRIu64 " MiB per guest, %" PRIu64
+              " MiB for all guests together (--max-total-memory)",
+              (uint64_t)(o->max_memory < (4ull << 30) ? o->max_memory : 4ull << 30) >> 20,
+              ecfg.memory_budget >> 20);
 
     uv_run(&app->loop, UV_RUN_DEFAULT);
     rc = app->cut ? 3 : 0; /* 3: the shutdown cut requests short */

@@ -25,6 +25,10 @@
 #include "support/error.h"
 
 #define WAGI_MAX_HEAD (64 * 1024)
+/* Longest body write passed on at once: a larger fd_write is a short
+ * write (the guest's libc writes the rest), so one host call stays
+ * short and the deadline can stop the guest between two. */
+#define WAGI_MAX_WRITE (256 * 1024)
 
 typedef struct wagi_guest {
     hive_guest base;
@@ -47,6 +51,7 @@ struct guest_inst {
     bool started;
     bool head_done;
     bool gone; /* the request failed or went away: discard output */
+    uint64_t used; /* units the last run used */
     char *head;
     size_t head_len;
     char error[256];
@@ -216,7 +221,7 @@ static int64_t wagi_stdout_write(void *ud, const uint8_t *buf, size_t len) {
     if (gi->gone) return -HIVE_WASI_EPIPE;
     if (gi->head_done) {
         if (!handler_req_output_ready(gi->req)) return -HIVE_WASI_EAGAIN;
-        return wagi_send_body(gi, buf, len);
+        return wagi_send_body(gi, buf, len < WAGI_MAX_WRITE ? len : WAGI_MAX_WRITE);
     }
     /* Still reading the CGI head: gather it (bounded), parse, and pass
      * what follows the blank line on as body. */
@@ -247,12 +252,14 @@ static int64_t wagi_stdout_write(void *ud, const uint8_t *buf, size_t len) {
         int64_t rc = wagi_send_body(gi, (const uint8_t *)gi->head + n, body);
         if (rc < 0) return rc;
     }
-    return (int64_t)len;
+    return (int64_t)take; /* what did not fit in the head buffer comes again */
 }
 
 static int64_t wagi_stderr_write(void *ud, const uint8_t *buf, size_t len) {
     guest_inst *gi = ud;
-    /* One log line per write, tagged with the worker. */
+    /* One log line per write, tagged with the worker; at most 4 KiB at a
+     * time (a short write: the guest's libc writes the rest). */
+    if (len > 4096) len = 4096;
     size_t n = len;
     while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) n--;
     fprintf(stderr, "[worker %" PRIu64 "] %.*s\n", handler_worker_id(gi->w), (int)n,
@@ -262,50 +269,27 @@ static int64_t wagi_stderr_write(void *ud, const uint8_t *buf, size_t len) {
 
 /* ---- guest ops ------------------------------------------------------- */
 
+/* Makes the worker's WASI world and instance, ahead of its request: the
+ * request's environment is set when it starts (hive_wasi_set_args). */
 static int wagi_instantiate(hive_guest *guest, hive_worker *w, guest_inst **out,
                             hive_error *err) {
     wagi_guest *g = (wagi_guest *)guest;
+    *out = NULL;
     guest_inst *gi = calloc(1, sizeof *gi);
     if (!gi) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     gi->g = g;
     gi->w = w;
     gi->head = malloc(WAGI_MAX_HEAD);
     gi->exec = hive_exec_new(g->engine);
-    if (!gi->head || !gi->exec) {
-        free(gi->head);
-        hive_exec_free(gi->exec);
-        free(gi);
-        return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
-    }
-    *out = gi;
-    return 0;
-}
-
-/* Makes the request's WASI world and instance. Returns 0 or fails the
- * request (INSTANTIATE) and returns -1. */
-static int wagi_start(guest_inst *gi, hive_req *req, uint64_t task_id) {
-    (void)task_id;
-    wagi_guest *g = gi->g;
-    gi->req = req;
-    const hive_request_info *info = handler_req_info(req);
-    envbuf env = {0};
-    wagi_build_env(g, info, &env);
-    hive_error err;
-    memset(&err, 0, sizeof err);
-    int rc = HIVE_ENOMEM;
     size_t nimports = hive_module_import_count(g->module);
     hive_extern *imports = calloc(nimports ? nimports : 1, sizeof *imports);
-    if (env.oom || !imports) {
-        hv_error_set(&err, HIVE_ENOMEM, 0, "out of memory");
+    int rc;
+    if (!gi->head || !gi->exec || !imports) {
+        rc = hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
         goto fail;
     }
-    const char *argv[1] = {info->path};
     hive_wasi_config cfg;
     memset(&cfg, 0, sizeof cfg);
-    cfg.argv = argv;
-    cfg.argc = 1;
-    cfg.env = (const char *const *)env.vars;
-    cfg.envc = env.n;
     cfg.preopens = g->preopens;
     cfg.npreopens = g->npreopens;
     cfg.stdio[0].kind = HIVE_WASI_STDIO_STREAM;
@@ -314,27 +298,53 @@ static int wagi_start(guest_inst *gi, hive_req *req, uint64_t task_id) {
     cfg.stdio[1].stream = (hive_wasi_stream){NULL, wagi_stdout_write, NULL, gi};
     cfg.stdio[2].kind = HIVE_WASI_STDIO_STREAM;
     cfg.stdio[2].stream = (hive_wasi_stream){NULL, wagi_stderr_write, NULL, gi};
-    rc = hive_wasi_new(g->engine, &cfg, &gi->wasi, &err);
+    rc = hive_wasi_new(g->engine, &cfg, &gi->wasi, err);
     if (rc != HIVE_OK) goto fail;
-    rc = hive_wasi_imports(gi->wasi, g->module, imports, nimports, NULL, &err);
+    rc = hive_wasi_imports(gi->wasi, g->module, imports, nimports, NULL, err);
     if (rc != HIVE_OK) goto fail;
-    rc = hive_instance_new(g->engine, g->module, imports, nimports, &gi->inst, &err);
+    rc = hive_instance_new(g->engine, g->module, imports, nimports, &gi->inst, err);
     if (rc != HIVE_OK) goto fail;
     hive_extern ex;
     if (hive_instance_export(gi->inst, "_start", 6, &ex) != HIVE_OK || ex.kind != HIVE_EXTERN_FUNC) {
-        rc = hv_error_set(&err, HIVE_EUNLINKABLE, 0, "the module exports no _start function");
+        rc = hv_error_set(err, HIVE_EUNLINKABLE, 0, "the module exports no _start function");
         goto fail;
     }
     gi->entry = ex.of.func;
     free(imports);
-    env_free(&env);
+    *out = gi;
     return 0;
 fail:
-    snprintf(gi->error, sizeof gi->error, "%s", err.message[0] ? err.message : hive_strerror(rc));
-    handler_req_fail(req, HIVE_HANDLE_INSTANTIATE, gi->error);
     free(imports);
+    hive_exec_free(gi->exec);
+    hive_instance_free(gi->inst);
+    hive_wasi_free(gi->wasi);
+    free(gi->head);
+    free(gi);
+    if (!err->message[0]) hv_error_set(err, rc, 0, "%s", hive_strerror(rc));
+    return rc;
+}
+
+/* Gives the instance its request: the CGI environment. Returns 0, or
+ * fails the request and returns -1. */
+static int wagi_start(guest_inst *gi, hive_req *req, uint64_t task_id) {
+    (void)task_id;
+    wagi_guest *g = gi->g;
+    gi->req = req;
+    const hive_request_info *info = handler_req_info(req);
+    envbuf env = {0};
+    wagi_build_env(g, info, &env);
+    const char *argv[1] = {info->path};
+    int rc = env.oom ? HIVE_ENOMEM
+                     : hive_wasi_set_args(gi->wasi, argv, 1, (const char *const *)env.vars, env.n);
     env_free(&env);
-    return -1;
+    if (rc != HIVE_OK) {
+        gi->entry = NULL; /* run() ends the worker */
+        snprintf(gi->error, sizeof gi->error, "cannot set the request's environment: %s",
+                 hive_strerror(rc));
+        handler_req_fail(req, HIVE_HANDLE_FAILED, gi->error);
+        return -1;
+    }
+    return 0;
 }
 
 /* The guest's program has ended: close the response. */
@@ -352,19 +362,30 @@ static guest_run wagi_finish(guest_inst *gi) {
     return GUEST_RUN_EXIT;
 }
 
+/* Counts what the call or resume given `given` units used. */
+static void wagi_count(guest_inst *gi, uint64_t given) {
+    uint64_t left = hive_exec_budget_left(gi->exec);
+    gi->used += left < given ? given - left : 0;
+}
+
+/* Runs the guest for at most budget units in all (gi->used says how many
+ * it used), completing pending host calls whose event has come. */
 static guest_run wagi_run(guest_inst *gi, uint64_t budget) {
     hive_status st;
+    gi->used = 0;
     if (!gi->entry) return GUEST_RUN_EXIT; /* start failed */
+    if (!budget) budget = 1; /* 0 would mean no limit to the engine */
     if (!gi->started) {
         gi->started = true;
         st = hive_exec_call(gi->exec, gi->entry, NULL, 0, budget);
+        wagi_count(gi, budget);
     } else if (hive_exec_status(gi->exec) == HIVE_PENDING) {
         st = HIVE_PENDING;
     } else {
         st = hive_exec_resume(gi->exec, budget);
+        wagi_count(gi, budget);
     }
-    /* Pending host calls whose event has come complete in this slice. */
-    for (int rounds = 0; st == HIVE_PENDING && rounds < 64; rounds++) {
+    for (int rounds = 0; st == HIVE_PENDING; rounds++) {
         int rc = hive_wasi_complete_pending(gi->wasi, gi->exec);
         if (rc == HIVE_WASI_STILL_WAITING) {
             hive_wasi_wait wait;
@@ -376,11 +397,14 @@ static guest_run wagi_run(guest_inst *gi, uint64_t budget) {
             snprintf(gi->error, sizeof gi->error, "a pending host call failed");
             return GUEST_RUN_TRAP;
         }
-        st = hive_exec_resume(gi->exec, budget);
+        if (gi->used >= budget || rounds >= 64)
+            return GUEST_RUN_MORE; /* completed: resumes in the next slice */
+        uint64_t given = budget - gi->used;
+        st = hive_exec_resume(gi->exec, given);
+        wagi_count(gi, given);
     }
     switch (st) {
     case HIVE_SUSPENDED:
-    case HIVE_PENDING:
         return GUEST_RUN_MORE;
     case HIVE_DONE:
         return wagi_finish(gi);
@@ -394,6 +418,14 @@ static guest_run wagi_run(guest_inst *gi, uint64_t budget) {
         snprintf(gi->error, sizeof gi->error, "the guest could not be called");
         return GUEST_RUN_TRAP;
     }
+}
+
+static uint64_t wagi_used(guest_inst *gi) { return gi->used; }
+
+static void wagi_memory(hive_guest *guest, uint64_t *committed, uint64_t *budget) {
+    wagi_guest *g = (wagi_guest *)guest;
+    *committed = hive_engine_memory_committed(g->engine);
+    *budget = hive_engine_memory_budget(g->engine);
 }
 
 static void wagi_interrupt(guest_inst *gi) { hive_exec_interrupt(gi->exec); }
@@ -436,6 +468,8 @@ static const guest_ops wagi_ops = {
     .start = wagi_start,
     .run = wagi_run,
     .interrupt = wagi_interrupt,
+    .used = wagi_used,
+    .memory = wagi_memory,
     .cancel = wagi_cancel,
     .error = wagi_error,
     .free = wagi_free,

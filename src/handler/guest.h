@@ -43,6 +43,11 @@ typedef struct guest_ops {
     guest_run (*run)(guest_inst *gi, uint64_t budget);
     /* Any thread: makes a run() in progress return soon (MORE). */
     void (*interrupt)(guest_inst *gi);
+    /* Units of work the last run() used (at most its budget). NULL: a
+     * MORE result counts the whole budget, any other none. */
+    uint64_t (*used)(guest_inst *gi);
+    /* The kind's linear memory now and its budget, in bytes (NULL: 0). */
+    void (*memory)(hive_guest *guest, uint64_t *committed, uint64_t *budget);
     /* Drops one request's task. Returns 0 when the instance lives on,
      * -1 when the instance can no longer run (it is then freed). */
     int (*cancel)(guest_inst *gi, hive_req *req);

@@ -76,7 +76,11 @@ struct hive_req {
     hive_req *next, *prev; /* queue or worker list */
     uint64_t enqueued_at;
     uint64_t accepted_at;
+    uint64_t started_at; /* on_request_start: the origin of its times */
     uint64_t deadline;
+    uint64_t fuel_left; /* with has_fuel: units its task may still use */
+    bool has_fuel;
+    bool fuel_out; /* to_cancel because its CPU budget ran out */
     uint64_t task_id;
     atomic_uint_fast64_t worker_id; /* set at accept; read from any thread */
     bool counted;   /* in worker.concurrent */
@@ -163,7 +167,55 @@ struct hive_handler {
     uint64_t next_worker_id, next_task_id;
     hive_handler_stats stats;
     hive_req *late; /* failures decided on an embedder's thread, for the timer thread */
+    /* Instances of ended workers, freed by the reaper thread so that the
+     * guest thread is free at once (releasing a large linear memory takes
+     * the kernel milliseconds). Under lock. */
+    struct reap_node *reap;
+    pthread_cond_t reap_cv;
+    pthread_t reaper;
+    bool reaper_started, reaper_quit;
 };
+
+struct reap_node {
+    guest_inst *gi;
+    struct reap_node *next;
+};
+
+/* Hands gi to the reaper thread (or frees it here when it cannot). No
+ * lock held. */
+static void reap_instance(hive_handler *h, guest_inst *gi) {
+    struct reap_node *n = h->reaper_started ? malloc(sizeof *n) : NULL;
+    if (!n) {
+        h->ops->free(gi);
+        return;
+    }
+    n->gi = gi;
+    pthread_mutex_lock(&h->lock);
+    n->next = h->reap;
+    h->reap = n;
+    pthread_cond_signal(&h->reap_cv);
+    pthread_mutex_unlock(&h->lock);
+}
+
+static void *reaper_thread(void *arg) {
+    hive_handler *h = arg;
+    pthread_mutex_lock(&h->lock);
+    for (;;) {
+        struct reap_node *n = h->reap;
+        if (!n) {
+            if (h->reaper_quit) break;
+            pthread_cond_wait(&h->reap_cv, &h->lock);
+            continue;
+        }
+        h->reap = n->next;
+        pthread_mutex_unlock(&h->lock);
+        h->ops->free(n->gi);
+        free(n);
+        pthread_mutex_lock(&h->lock);
+    }
+    pthread_mutex_unlock(&h->lock);
+    return NULL;
+}
 
 static void stats_setup(hive_handler *h, uint64_t ns) {
     static const double bounds[] = HIVE_SETUP_BOUNDS;
@@ -201,8 +253,15 @@ const char *hive_handle_error_name(hive_handle_error e) {
     static const char *const names[] = {
         "ok",          "instantiate failed", "expired",    "trapped",  "no response",
         "bad response", "queue full",        "queue timeout", "cancelled", "shutting down",
-        "failed",
+        "failed",      "fuel exhausted",
     };
+    return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "unknown";
+}
+
+const char *hive_worker_end_name(hive_worker_end e) {
+    static const char *const names[] = {"ok",     "idle timeout", "expired",   "trap",
+                                        "instantiate failed", "failed", "shutdown",
+                                        "cancelled", "fuel exhausted"};
     return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "unknown";
 }
 
@@ -358,11 +417,16 @@ static void worker_update_status(hive_handler *h, hive_worker *w) {
     hive_worker_status st;
     uint64_t start = now_ns();
     if (w->concurrent > 0) {
+        /* The start of the most recent outstanding request (handler.h,
+         * "Clocks"); the accept time only while none has started. */
         st = HIVE_WORKER_REQUESTS;
-        uint64_t latest = 0;
-        for (hive_req *r = w->reqs; r; r = r->next)
-            if (r->counted && r->accepted_at > latest) latest = r->accepted_at;
-        start = latest ? latest : start;
+        uint64_t latest = 0, accepted = 0;
+        for (hive_req *r = w->reqs; r; r = r->next) {
+            if (!r->counted) continue;
+            if (r->started_at > latest) latest = r->started_at;
+            if (r->accepted_at > accepted) accepted = r->accepted_at;
+        }
+        start = latest ? latest : accepted ? accepted : start;
     } else if (w->tasks > 0) {
         st = HIVE_WORKER_POST_RETURN;
     } else {
@@ -415,6 +479,18 @@ static void worker_mark_end(hive_handler *h, hive_worker *w, hive_worker_end end
         w->woken = true;
     } else {
         runq_push(h, w);
+    }
+}
+
+/* Fails w's requests still waiting for a response head with e, now (the
+ * worker is ending: they need not wait until its guest is stopped). The
+ * guest's later calls for them find them finished. h->lock held. */
+static void worker_fail_outstanding(hive_handler *h, hive_worker *w, hive_handle_error e,
+                                    const char *msg, hive_req **pend) {
+    for (hive_req *r = w->reqs; r; r = r->next) {
+        if (!r->counted) continue;
+        worker_uncount(h, w, r);
+        req_fail_locked(h, r, e, msg, pend);
     }
 }
 
@@ -697,6 +773,8 @@ static void worker_finish(hive_handler *h, hive_worker *w) {
     w->phase = W_ENDING;
     hive_handle_error e = w->end == HIVE_WORKER_END_TRAP        ? HIVE_HANDLE_TRAPPED
                           : w->end == HIVE_WORKER_END_EXPIRED    ? HIVE_HANDLE_EXPIRED
+                          : w->end == HIVE_WORKER_END_FUEL       ? HIVE_HANDLE_FUEL
+                          : w->end == HIVE_WORKER_END_CANCELLED  ? HIVE_HANDLE_FAILED
                           : w->end == HIVE_WORKER_END_INSTANTIATE ? HIVE_HANDLE_INSTANTIATE
                           : w->end == HIVE_WORKER_END_SHUTDOWN   ? HIVE_HANDLE_SHUTDOWN
                           : w->end == HIVE_WORKER_END_FAILED     ? HIVE_HANDLE_FAILED
@@ -749,7 +827,8 @@ static void worker_finish(hive_handler *h, hive_worker *w) {
     pthread_mutex_unlock(&h->lock);
     req_flush(pend);
 
-    if (w->gi) h->ops->free(w->gi);
+    if (w->gi) reap_instance(h, w->gi);
+    w->gi = NULL;
     hive_worker_result res;
     memset(&res, 0, sizeof res);
     res.end = w->end;
@@ -778,11 +857,18 @@ static void worker_start_assigned(hive_handler *h, hive_worker *w, hive_req **pe
             if (q->state == REQ_ASSIGNED) r = q;
         if (!r) return;
         r->state = REQ_RUNNING;
+        r->started_at = now_ns(); /* the origin (handler.h, "Clocks") */
         uint64_t deadline = h->policy.on_request_start
                                 ? h->policy.on_request_start(h->policy.user, w->store, r->data,
                                                              r->task_id)
                                 : 0;
         r->deadline = deadline;
+        uint64_t fuel = h->policy.request_fuel ? h->policy.request_fuel(h->policy.user, w->store,
+                                                                        r->data, r->task_id)
+                                               : 0;
+        r->has_fuel = fuel != 0;
+        r->fuel_left = fuel;
+        worker_update_status(h, w); /* its start is the REQUESTS origin now */
         pthread_cond_signal(&h->timer_cv);
         atomic_fetch_add(&r->refs, 1);
         pthread_mutex_unlock(&h->lock);
@@ -796,14 +882,20 @@ static void worker_start_assigned(hive_handler *h, hive_worker *w, hive_req **pe
             req_fail_locked(h, r, HIVE_HANDLE_FAILED, "the guest could not start the request", pend);
             worker_detach(h, w, r);
         }
+        /* an instance that cannot start a request and runs nothing else
+         * is of no use: it ends as a failure, not as a clean retirement */
+        if (rc != 0 && w->tasks == 0)
+            worker_mark_end(h, w, HIVE_WORKER_END_FAILED, "the guest could not start a request");
         req_release_ref(r);
+        if (w->must_end) return; /* the rest go back to the queue */
     }
 }
 
 /* Lets the guest drop requests marked to_cancel. Returns false when the
  * instance cannot go on: the worker must end with *end (EXPIRED when the
- * request expired; for a cancelled one, OK when nothing else was on the
- * instance, else FAILED). h->lock held. */
+ * request expired, FUEL when its CPU budget ran out; for a cancelled one,
+ * CANCELLED when nothing else was on the instance, else FAILED). h->lock
+ * held. */
 static bool worker_cancel_marked(hive_handler *h, hive_worker *w, hive_worker_end *end) {
     for (;;) {
         hive_req *r = NULL;
@@ -815,7 +907,7 @@ static bool worker_cancel_marked(hive_handler *h, hive_worker *w, hive_worker_en
             worker_detach(h, w, r);
             continue;
         }
-        bool expired = r->expired;
+        bool expired = r->expired, fuel_out = r->fuel_out;
         atomic_fetch_add(&r->refs, 1);
         pthread_mutex_unlock(&h->lock);
         int rc = h->ops->cancel(w->gi, r);
@@ -826,9 +918,10 @@ static bool worker_cancel_marked(hive_handler *h, hive_worker *w, hive_worker_en
             bool others = false;
             for (hive_req *q = w->reqs; q; q = q->next)
                 if (!q->to_cancel) others = true;
-            *end = expired ? HIVE_WORKER_END_EXPIRED
-                   : others ? HIVE_WORKER_END_FAILED
-                            : HIVE_WORKER_END_OK;
+            *end = expired    ? HIVE_WORKER_END_EXPIRED
+                   : fuel_out ? HIVE_WORKER_END_FUEL
+                   : others   ? HIVE_WORKER_END_FAILED
+                              : HIVE_WORKER_END_CANCELLED;
             return false;
         }
     }
@@ -843,6 +936,26 @@ static void worker_tasks_over(hive_handler *h, hive_worker *w, const char *why, 
         if (r->state != REQ_RUNNING) continue;
         req_task_finished(h, r, why, pend);
         worker_detach(h, w, r);
+    }
+}
+
+/* Counts used units against the CPU budgets of w's running requests; a
+ * request whose budget ran out while its task goes on fails with FUEL and
+ * is marked for the guest to drop. h->lock held. */
+static void worker_charge_fuel(hive_handler *h, hive_worker *w, uint64_t used, guest_run res,
+                               hive_req **pend) {
+    if (res == GUEST_RUN_TRAP || res == GUEST_RUN_EXIT) return; /* ending anyway */
+    for (hive_req *r = w->reqs; r; r = r->next) {
+        if (r->state != REQ_RUNNING || !r->has_fuel || r->to_cancel) continue;
+        r->fuel_left -= used < r->fuel_left ? used : r->fuel_left;
+        if (r->fuel_left > 0) continue;
+        worker_uncount(h, w, r);
+        char msg[128];
+        snprintf(msg, sizeof msg, "the request's CPU budget ran out");
+        req_fail_locked(h, r, HIVE_HANDLE_FUEL, msg, pend);
+        r->to_cancel = true;
+        r->fuel_out = true;
+        w->woken = true; /* runs again at once, to drop it */
     }
 }
 
@@ -879,6 +992,7 @@ static void worker_turn(hive_handler *h, hive_worker *w, hive_req **pend) {
     if (!w->must_end && !worker_cancel_marked(h, w, &why))
         worker_mark_end(h, w, why,
                         why == HIVE_WORKER_END_EXPIRED ? "request expired"
+                        : why == HIVE_WORKER_END_FUEL  ? "a request's CPU budget ran out"
                                                        : "ended to drop a cancelled request");
     if (!w->must_end) worker_start_assigned(h, w, pend);
     if (w->must_end) {
@@ -898,12 +1012,18 @@ static void worker_turn(hive_handler *h, hive_worker *w, hive_req **pend) {
         return;
     }
     uint64_t budget = h->cfg.slice_budget ? h->cfg.slice_budget : DEFAULT_SLICE;
+    /* A slice never passes the CPU budget of a running request. */
+    for (hive_req *r = w->reqs; r; r = r->next)
+        if (r->state == REQ_RUNNING && r->has_fuel && !r->to_cancel && r->fuel_left < budget)
+            budget = r->fuel_left ? r->fuel_left : 1;
     w->blocked = false; /* running, so not blocked, whatever the last slice did */
     size_t total0 = w->total;
     pthread_mutex_unlock(&h->lock);
     guest_run res = h->ops->run(w->gi, budget);
+    uint64_t used = h->ops->used ? h->ops->used(w->gi) : res == GUEST_RUN_MORE ? budget : 0;
     const char *why_trap = res == GUEST_RUN_TRAP && h->ops->error ? h->ops->error(w->gi) : NULL;
     pthread_mutex_lock(&h->lock);
+    worker_charge_fuel(h, w, used, res, pend);
     /* The slice blocked, unless it took a request meanwhile (after its
      * last task ended): that one has not run yet. */
     bool fresh = w->total != total0;
@@ -992,10 +1112,16 @@ static uint64_t timer_check(hive_handler *h, uint64_t now, hive_req **pend) {
         r = nx;
     }
     for (hive_worker *w = h->workers; w; w = w->next) {
-        if (w->must_end) continue;
+        /* Each request's own deadline, whatever its worker's state (one
+         * already marked to end included: its guest may take a while to
+         * be stopped, its requests do not wait for that). */
         for (hive_req *r = w->reqs; r; r = r->next) {
             if (!r->deadline || r->to_cancel || !r->counted) continue;
-            if (now >= r->deadline) {
+            if (now >= r->deadline && w->must_end) {
+                worker_uncount(h, w, r);
+                req_fail_locked(h, r, HIVE_HANDLE_EXPIRED, "request deadline passed", pend);
+                r->expired = true;
+            } else if (now >= r->deadline) {
                 /* Expired before its response head: the caller gets 504,
                  * the worker takes no new requests, and the guest drops
                  * the request (or the worker ends, if it cannot). */
@@ -1028,6 +1154,7 @@ static uint64_t timer_check(hive_handler *h, uint64_t now, hive_req **pend) {
                 bool idle = w->status == HIVE_WORKER_IDLE;
                 worker_mark_end(h, w, idle ? HIVE_WORKER_END_IDLE_TIMEOUT : HIVE_WORKER_END_EXPIRED,
                                 idle ? "idle timeout" : "worker expired");
+                if (!idle) worker_fail_outstanding(h, w, HIVE_HANDLE_EXPIRED, "worker expired", pend);
             } else {
                 NEXT(w->expire_at);
             }
@@ -1091,6 +1218,7 @@ int hive_handler_new(hive_guest *guest, const hive_policy *policy, const hive_ha
     pthread_mutex_init(&h->lock, NULL);
     pthread_cond_init(&h->work_cv, NULL);
     pthread_cond_init(&h->idle_cv, NULL);
+    pthread_cond_init(&h->reap_cv, NULL);
     if (cond_init_monotonic(&h->timer_cv) != 0) {
         free(h);
         return hv_error_set(err, HIVE_ENOMEM, 0, "cannot make a condition variable");
@@ -1106,6 +1234,9 @@ int hive_handler_new(hive_guest *guest, const hive_policy *policy, const hive_ha
     }
     if (h->nthreads > 0 && pthread_create(&h->timer, NULL, timer_thread, h) == 0)
         h->timer_started = true;
+    /* optional: without it, instances are freed on the guest threads */
+    if (h->timer_started && pthread_create(&h->reaper, NULL, reaper_thread, h) == 0)
+        h->reaper_started = true;
     if (h->nthreads == 0 || !h->timer_started) {
         hive_handler_free(h, 0);
         return hv_error_set(err, HIVE_ENOMEM, 0, "cannot start threads");
@@ -1145,8 +1276,12 @@ void hive_handler_free(hive_handler *h, uint64_t grace_ns) {
         }
         pthread_cond_timedwait(&h->idle_cv, &h->lock, &ts);
     }
-    for (hive_worker *w = h->workers; w; w = w->next)
+    for (hive_worker *w = h->workers; w; w = w->next) {
         worker_mark_end(h, w, HIVE_WORKER_END_SHUTDOWN, "shutting down");
+        /* delivered by the timer thread, which runs until the end */
+        worker_fail_outstanding(h, w, HIVE_HANDLE_SHUTDOWN, "shutting down", &h->late);
+    }
+    pthread_cond_signal(&h->timer_cv);
     while (h->workers && h->nthreads > 0) pthread_cond_wait(&h->idle_cv, &h->lock);
     h->quit = true;
     pthread_cond_broadcast(&h->work_cv);
@@ -1154,6 +1289,13 @@ void hive_handler_free(hive_handler *h, uint64_t grace_ns) {
     pthread_mutex_unlock(&h->lock);
     for (unsigned i = 0; i < h->nthreads; i++) pthread_join(h->threads[i], NULL);
     if (h->timer_started) pthread_join(h->timer, NULL);
+    if (h->reaper_started) { /* frees what is left, then ends */
+        pthread_mutex_lock(&h->lock);
+        h->reaper_quit = true;
+        pthread_cond_signal(&h->reap_cv);
+        pthread_mutex_unlock(&h->lock);
+        pthread_join(h->reaper, NULL);
+    }
     req_flush(h->late); /* what the timer thread did not get to */
     h->late = NULL;
     free(h->threads);
@@ -1161,6 +1303,7 @@ void hive_handler_free(hive_handler *h, uint64_t grace_ns) {
     pthread_cond_destroy(&h->work_cv);
     pthread_cond_destroy(&h->timer_cv);
     pthread_cond_destroy(&h->idle_cv);
+    pthread_cond_destroy(&h->reap_cv);
     free(h);
 }
 
@@ -1436,6 +1579,7 @@ void hive_handler_stats_get(hive_handler *h, hive_handler_stats *out) {
     out->queued = h->nqueued;
     out->workers_live = h->nworkers;
     pthread_mutex_unlock(&h->lock);
+    if (h->ops->memory) h->ops->memory(h->guest, &out->memory_committed, &out->memory_budget);
 }
 
 void hive_guest_free(hive_guest *guest) {

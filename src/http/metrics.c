@@ -102,27 +102,32 @@ static void format_server(textbuf *t, const server_stats *ss) {
 
 /* The worker pool's metrics. */
 static void format_handler(textbuf *t, const hive_handler_stats *hs) {
-    static const char *const ends[7] = {"ok",          "idle_timeout", "expired", "trap",
-                                        "instantiate", "failed",       "shutdown"};
+    static const char *const ends[9] = {"ok",          "idle_timeout", "expired",  "trap",
+                                        "instantiate", "failed",       "shutdown", "cancelled",
+                                        "fuel"};
     tb_simple(t, "hive_workers_live", "gauge", "Guest workers alive now.", hs->workers_live);
     tb_simple(t, "hive_workers_started_total", "counter", "Guest workers started.",
               hs->workers_started);
     tb_printf(t, "# HELP hive_workers_ended_total Guest workers ended, by reason.\n"
                  "# TYPE hive_workers_ended_total counter\n");
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < 9; i++)
         tb_printf(t, "hive_workers_ended_total{reason=\"%s\"} %llu\n", ends[i],
                   (unsigned long long)hs->workers_ended[i]);
     tb_simple(t, "hive_queue_depth", "gauge", "Requests waiting for a worker now.", hs->queued);
     tb_simple(t, "hive_requests_started_total", "counter", "Requests a worker took.",
               hs->requests_started);
-    static const char *const errs[11] = {
+    static const char *const errs[12] = {
         "ok",         "instantiate",   "expired",   "trapped",  "no_response", "bad_response",
-        "queue_full", "queue_timeout", "cancelled", "shutdown", "failed"};
+        "queue_full", "queue_timeout", "cancelled", "shutdown", "failed",      "fuel"};
     tb_printf(t, "# HELP hive_requests_failed_total Requests that failed in the pool, by reason.\n"
                  "# TYPE hive_requests_failed_total counter\n");
-    for (int i = 1; i < 11; i++)
+    for (int i = 1; i < 12; i++)
         tb_printf(t, "hive_requests_failed_total{reason=\"%s\"} %llu\n", errs[i],
                   (unsigned long long)hs->requests_failed[i]);
+    tb_simple(t, "hive_guest_memory_committed_bytes", "gauge",
+              "Linear memory the guests have now (their current sizes).", hs->memory_committed);
+    tb_simple(t, "hive_guest_memory_budget_bytes", "gauge",
+              "The server-wide budget for guest linear memory (0: none).", hs->memory_budget);
     static const double bounds[] = HIVE_SETUP_BOUNDS;
     tb_histogram(t, "hive_instance_setup_duration_seconds",
                  "Guest setup per request (instantiation and start).", bounds, HIVE_SETUP_BUCKETS,

@@ -244,6 +244,24 @@ static int pack_strings(const char *const *v, size_t n, char **buf, size_t *len,
     return 0;
 }
 
+int hive_wasi_set_args(hive_wasi *w, const char *const *argv, size_t argc,
+                       const char *const *env, size_t envc) {
+    if (!w) return HIVE_EARG;
+    char *ab = NULL, *eb = NULL;
+    size_t al, el;
+    uint32_t ac, ec;
+    if (pack_strings(argv, argc, &ab, &al, &ac) < 0) return HIVE_EARG;
+    if (pack_strings(env, envc, &eb, &el, &ec) < 0) {
+        free(ab);
+        return HIVE_EARG;
+    }
+    free(w->argbuf);
+    free(w->envbuf);
+    w->argbuf = ab, w->argbuf_len = al, w->argc = ac;
+    w->envbuf = eb, w->envbuf_len = el, w->envc = ec;
+    return HIVE_OK;
+}
+
 int hive_wasi_new(hive_engine *engine, const hive_wasi_config *cfg, hive_wasi **out,
                   hive_error *err) {
     if (!out) return hv_error_set(err, HIVE_EARG, 0, "no output pointer");

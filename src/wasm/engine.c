@@ -32,9 +32,19 @@ hive_engine *hive_engine_new(const hive_config *config) {
         if (config->max_call_depth) e->max_call_depth = config->max_call_depth;
         if (config->value_stack_slots) e->value_stack_slots = config->value_stack_slots;
     }
+    e->memory_budget = config ? config->memory_budget : 0;
+    atomic_init(&e->memory_committed, 0);
     e->no_fusion = config && (config->flags & HIVE_CONFIG_NO_FUSION);
     e->no_inline = config && (config->flags & HIVE_CONFIG_NO_INLINE);
     return e;
+}
+
+uint64_t hive_engine_memory_committed(const hive_engine *engine) {
+    return engine ? atomic_load(&((hive_engine *)engine)->memory_committed) : 0;
+}
+
+uint64_t hive_engine_memory_budget(const hive_engine *engine) {
+    return engine ? engine->memory_budget : 0;
 }
 
 /* Frees the engine; everything made from it must be freed first. NULL ok. */

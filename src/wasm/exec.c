@@ -195,6 +195,11 @@ void hive_exec_reset(hive_exec *exec) {
 /* A lock-free atomic store: safe from other threads and signal handlers.
  * It stays set until a check honours it (an idle exec keeps it for its
  * next call), so an interrupt sent just before a call starts is not lost. */
+uint64_t hive_exec_budget_left(const hive_exec *exec) {
+    if (!exec) return 0;
+    return exec->unlimited ? UINT64_MAX : exec->budget;
+}
+
 void hive_exec_interrupt(hive_exec *exec) {
     if (exec) atomic_store(&exec->interrupt, 1);
 }

@@ -77,6 +77,24 @@ const hive_functype *hive_func_type(const hive_func *func) { return func ? &func
 
 /* ---- linear memory -------------------------------------------------------- */
 
+/* The engine's memory budget: takes bytes from it, or returns false
+ * (nothing taken) when they would pass it. */
+static bool budget_take(hive_engine *engine, uint64_t bytes) {
+    if (!engine->memory_budget) {
+        atomic_fetch_add(&engine->memory_committed, bytes);
+        return true;
+    }
+    uint64_t cur = atomic_load(&engine->memory_committed);
+    do {
+        if (bytes > engine->memory_budget || cur > engine->memory_budget - bytes) return false;
+    } while (!atomic_compare_exchange_weak(&engine->memory_committed, &cur, cur + bytes));
+    return true;
+}
+
+static void budget_give(hive_engine *engine, uint64_t bytes) {
+    atomic_fetch_sub(&engine->memory_committed, bytes);
+}
+
 /* The whole effective maximum is reserved PROT_NONE up front (so the base
  * never moves and host pointers stay valid across growth) and only the
  * current size is made accessible. MAP_NORESERVE keeps the reservation
@@ -88,8 +106,12 @@ static int memory_create(hive_engine *engine, uint32_t min, uint32_t max, bool h
     uint32_t eff = engine->max_memory_pages;
     if (has_max && max < eff) eff = max;
     if (min > eff) return HIVE_ELIMIT;
+    if (!budget_take(engine, (uint64_t)min * PAGE_SIZE_WASM)) return HIVE_ENOMEM;
     hive_memory *mem = hv_calloc(&engine->alloc, 1, sizeof *mem);
-    if (!mem) return HIVE_ENOMEM;
+    if (!mem) {
+        budget_give(engine, (uint64_t)min * PAGE_SIZE_WASM);
+        return HIVE_ENOMEM;
+    }
     mem->engine = engine;
     mem->max_pages = eff;
     mem->has_max = has_max;
@@ -98,12 +120,14 @@ static int memory_create(hive_engine *engine, uint32_t min, uint32_t max, bool h
     void *base = mmap(NULL, mem->reserved, PROT_NONE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (base == MAP_FAILED) {
+        budget_give(engine, (uint64_t)min * PAGE_SIZE_WASM);
         hv_free(&engine->alloc, mem);
         return HIVE_ENOMEM;
     }
     mem->base = base;
     if (min && mprotect(base, (size_t)min * PAGE_SIZE_WASM, PROT_READ | PROT_WRITE) != 0) {
         munmap(base, mem->reserved);
+        budget_give(engine, (uint64_t)min * PAGE_SIZE_WASM);
         hv_free(&engine->alloc, mem);
         return HIVE_ENOMEM;
     }
@@ -124,7 +148,16 @@ hive_memory *hive_memory_new(hive_engine *engine, hive_limits limits) {
 
 void hive_memory_free(hive_memory *memory) {
     if (!memory) return;
+    /* A large memory's pages go back in pieces first: munmap holds the
+     * process's address-space lock exclusively while it frees them (for
+     * milliseconds at tens of MiB), which stalls every other thread's
+     * page faults; MADV_DONTNEED frees them under the shared lock. */
+    for (uint64_t off = 0; memory->size > (1u << 20) && off < memory->size; off += 1u << 20) {
+        uint64_t len = memory->size - off < (1u << 20) ? memory->size - off : 1u << 20;
+        madvise(memory->base + off, (size_t)len, MADV_DONTNEED);
+    }
     munmap(memory->base, memory->reserved);
+    budget_give(memory->engine, memory->size);
     hv_free(&memory->engine->alloc, memory);
 }
 
@@ -132,16 +165,20 @@ uint8_t *hive_memory_data(hive_memory *memory) { return memory ? memory->base : 
 
 uint64_t hive_memory_size(const hive_memory *memory) { return memory ? memory->size : 0; }
 
-/* memory.grow: -1 past the effective maximum (the type's or the engine's)
- * or when the kernel refuses; the memory is then unchanged. */
+/* memory.grow: -1 past the effective maximum (the type's or the engine's),
+ * past the engine's memory budget, or when the kernel refuses; the memory
+ * is then unchanged. */
 int64_t hive_memory_grow(hive_memory *memory, uint32_t delta) {
     if (!memory) return -1;
     uint32_t old = memory->pages;
     if (delta == 0) return old;
     if ((uint64_t)old + delta > memory->max_pages) return -1;
+    if (!budget_take(memory->engine, (uint64_t)delta * PAGE_SIZE_WASM)) return -1;
     if (mprotect(memory->base + memory->size, (size_t)delta * PAGE_SIZE_WASM,
-                 PROT_READ | PROT_WRITE) != 0)
+                 PROT_READ | PROT_WRITE) != 0) {
+        budget_give(memory->engine, (uint64_t)delta * PAGE_SIZE_WASM);
         return -1;
+    }
     memory->pages = old + delta;
     memory->size = (uint64_t)memory->pages * PAGE_SIZE_WASM;
     return old;
@@ -651,6 +688,10 @@ int hive_instance_new(hive_engine *engine, hive_module *module, const hive_exter
         if (rc) {
             if (rc == HIVE_ELIMIT)
                 hv_error_set(err, rc, 0, "memory of %u pages exceeds the limit", l->min);
+            else if (rc == HIVE_ENOMEM)
+                hv_error_set(err, rc, 0,
+                             "memory of %u pages: over the engine's memory budget, or out of memory",
+                             l->min);
             goto fail_rc;
         }
         inst->memory = inst->own_memory;

@@ -1311,6 +1311,116 @@ static uint64_t slice_refill(hive_exec *exec, uint64_t *reserve) {
         }                                                                   \
     } while (0)
 
+/* ---- bulk operations, charged by size ------------------------------------ *
+ *
+ * memory.fill/copy/init and table.fill/copy/init cost one unit per
+ * BULK_BYTES_PER_UNIT bytes moved (a table element counts 8 bytes), so a
+ * budget bounds them like loops, and large ones run in chunks of at most
+ * BULK_CHUNK bytes: before each chunk the interrupt flag is read and the
+ * chunk's units are taken. When the units or an interrupt stop one part
+ * way, the operands in its window are rewritten to what is left and the
+ * exec suspends at the same instruction, which the resume runs again with
+ * the rest (its bounds still hold: memories and tables never shrink). Ops
+ * of up to BULK_SMALL_BYTES are free and run in their handlers as before.
+ * memory.grow and table.grow are charged a fixed GROW_UNITS plus their
+ * size, taken without stopping (the next unit check stops a run whose
+ * budget they used up). */
+#define BULK_BYTES_PER_UNIT 64u
+#define BULK_CHUNK (64u * 1024)
+#define BULK_SMALL_BYTES 1024u
+#define GROW_UNITS 256u
+
+enum { BULK_MEMORY_FILL, BULK_MEMORY_COPY, BULK_MEMORY_INIT, BULK_TABLE_FILL, BULK_TABLE_COPY,
+       BULK_TABLE_INIT };
+
+/* Takes up to want units from the slice, then from the reserve, into got
+ * (less than want only when the run's budget is spent). */
+#define TAKE_UNITS(want, got)                                                  \
+    do {                                                                       \
+        uint64_t w_ = (want);                                                  \
+        if (budget >= w_) {                                                    \
+            budget -= w_;                                                      \
+            (got) = w_;                                                        \
+        } else {                                                               \
+            uint64_t more_ = w_ - budget;                                      \
+            if (more_ > reserve) more_ = reserve;                              \
+            reserve -= more_;                                                  \
+            (got) = budget + more_;                                            \
+            budget = 0;                                                        \
+        }                                                                      \
+    } while (0)
+
+typedef struct bulk_result {
+    uint64_t budget, reserve;
+    uint32_t len; /* the instruction's cells, to step over when done */
+    bool suspend; /* stopped part way (units spent or interrupted) */
+} bulk_result;
+
+/* A bulk operation larger than BULK_SMALL_BYTES, bounds already checked,
+ * at pc with its window below sp: in chunks, each paid for first (see
+ * TAKE_UNITS). Its window is [..., d (or i), s (or value), n]; what is
+ * done is taken off it, so a suspension resumes with the rest. */
+static INTERP_NOCLONE bulk_result bulk_run(hive_exec *exec, hive_instance *inst, uint8_t *mem,
+                                           wasm_slot *sp, const wasm_cell *pc, int kind,
+                                           uint64_t budget, uint64_t reserve) {
+    bulk_result res = {0, 0, 0, false};
+    bool table = kind >= BULK_TABLE_FILL;
+    uint32_t esize = table ? (uint32_t)sizeof(void *) : 1;
+    for (;;) {
+        uint32_t n = sp[-1].i32, s = sp[-2].i32, d = sp[-3].i32;
+        if (n == 0) break;
+        if (atomic_load_explicit(&exec->interrupt, memory_order_relaxed)) {
+            res.suspend = true;
+            break;
+        }
+        uint32_t k = BULK_CHUNK / esize;
+        if (k > n) k = n;
+        uint64_t want = (uint64_t)k * esize / BULK_BYTES_PER_UNIT, got;
+        TAKE_UNITS(want, got);
+        if (got < want) {
+            k = (uint32_t)(got * BULK_BYTES_PER_UNIT / esize);
+            if (k == 0) { /* budget spent; nothing done */
+                res.suspend = true;
+                break;
+            }
+        }
+        /* copies run backwards when the destination is above the source,
+         * so an overlapping rest stays correct */
+        bool back = (kind == BULK_MEMORY_COPY || kind == BULK_TABLE_COPY) && d > s;
+        uint32_t at = back ? n - k : 0;
+        switch (kind) {
+        case BULK_MEMORY_FILL: memset(mem + d, (int)(s & 0xff), k); break;
+        case BULK_MEMORY_COPY: memmove(mem + d + at, mem + s + at, k); break;
+        case BULK_MEMORY_INIT: memcpy(mem + d, inst->m->datas[pc[2].u32].bytes + s, k); break;
+        case BULK_TABLE_FILL: {
+            hive_table *t = inst->tables[pc[2].u32];
+            void *v = sp[-2].ref;
+            for (uint32_t j = 0; j < k; j++) t->elems[d + j] = v;
+            break;
+        }
+        case BULK_TABLE_COPY:
+            memmove(inst->tables[pc[2].u32]->elems + d + at,
+                    inst->tables[pc[3].u32]->elems + s + at, (size_t)k * sizeof(void *));
+            break;
+        default: /* BULK_TABLE_INIT */
+            memcpy(inst->tables[pc[2].u32]->elems + d, inst->elem_refs[pc[3].u32] + s,
+                   (size_t)k * sizeof(void *));
+            break;
+        }
+        sp[-1].i64 = n - k;
+        if (!back) {
+            sp[-3].i64 = d + k;
+            if (kind != BULK_MEMORY_FILL && kind != BULK_TABLE_FILL) sp[-2].i64 = s + k;
+        }
+    }
+    res.budget = budget;
+    res.reserve = reserve;
+    res.len = kind == BULK_MEMORY_FILL || kind == BULK_MEMORY_COPY ? 2
+              : kind == BULK_MEMORY_INIT || kind == BULK_TABLE_FILL ? 3
+                                                                   : 4;
+    return res;
+}
+
 /* With labels_out non-NULL (threaded build): stores the label table there
  * and returns without touching exec. Otherwise runs exec from its saved
  * state (pc, fp, func, budget) until the entry function returns
@@ -1365,6 +1475,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
     wasm_slot *args;           /* the callee's arguments (its fp if wasm) */
     const wasm_cell *next_pc;  /* where the caller continues after callee */
     hive_trap_kind tk;         /* for trap */
+    int bulk_kind;             /* for bulk: BULK_* */
     uint32_t trap_elem;        /* for trap_element */
 
     for (;;) {
@@ -1668,6 +1779,11 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             uint32_t n = sp[-1].i32;
             void *init = sp[-2].ref;
             sp[-2].i64 = (uint32_t)instance_table_grow(inst->tables[pc[2].u32], n, init);
+            if (n) {
+                uint64_t got_;
+                TAKE_UNITS(GROW_UNITS + n / (BULK_BYTES_PER_UNIT / 8), got_);
+                (void)got_;
+            }
             pc += 3;
             vmbreak;
         }
@@ -1677,6 +1793,10 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             uint32_t n = sp[-1].i32, i = sp[-3].i32;
             void *v = sp[-2].ref;
             if ((uint64_t)i + n > t->size) goto trap_table;
+            if (n > BULK_SMALL_BYTES / 8) {
+                bulk_kind = BULK_TABLE_FILL;
+                goto bulk;
+            }
             for (uint32_t k = 0; k < n; k++) t->elems[i + k] = v;
             pc += 3;
             vmbreak;
@@ -1687,6 +1807,10 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             const hive_table *st = inst->tables[pc[3].u32];
             uint32_t n = sp[-1].i32, s = sp[-2].i32, d = sp[-3].i32;
             if ((uint64_t)s + n > st->size || (uint64_t)d + n > dt->size) goto trap_table;
+            if (n > BULK_SMALL_BYTES / 8) {
+                bulk_kind = BULK_TABLE_COPY;
+                goto bulk;
+            }
             if (n) memmove(dt->elems + d, st->elems + s, (size_t)n * sizeof(void *));
             pc += 4;
             vmbreak;
@@ -1698,6 +1822,10 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             uint32_t n = sp[-1].i32, s = sp[-2].i32, d = sp[-3].i32;
             if ((uint64_t)s + n > inst->elem_lens[e] || (uint64_t)d + n > t->size)
                 goto trap_table;
+            if (n > BULK_SMALL_BYTES / 8) {
+                bulk_kind = BULK_TABLE_INIT;
+                goto bulk;
+            }
             if (n) memcpy(t->elems + d, inst->elem_refs[e] + s, (size_t)n * sizeof(void *));
             pc += 4;
             vmbreak;
@@ -1715,9 +1843,15 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             vmbreak;
         }
         vmcase(MEMORY_GROW) {
-            uint32_t old = (uint32_t)hive_memory_grow(inst->memory, SLOT(2).i32);
+            uint32_t delta = SLOT(2).i32;
+            uint32_t old = (uint32_t)hive_memory_grow(inst->memory, delta);
             SLOT(1).i64 = old;
             memory_cache(inst, &mem, &mem_size);
+            if (delta) {
+                uint64_t got_;
+                TAKE_UNITS(GROW_UNITS + delta, got_);
+                (void)got_;
+            }
             pc += 3;
             vmbreak;
         }
@@ -1727,6 +1861,10 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             uint32_t n = sp[-1].i32, s = sp[-2].i32, d = sp[-3].i32;
             if ((uint64_t)s + n > inst->data_lens[seg] || (uint64_t)d + n > mem_size)
                 goto trap_memory;
+            if (n > BULK_SMALL_BYTES) {
+                bulk_kind = BULK_MEMORY_INIT;
+                goto bulk;
+            }
             if (n) memcpy(mem + d, inst->m->datas[seg].bytes + s, n);
             pc += 3;
             vmbreak;
@@ -1740,6 +1878,10 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             wasm_slot *sp = fp + pc[1].u32;
             uint32_t n = sp[-1].i32, s = sp[-2].i32, d = sp[-3].i32;
             if ((uint64_t)s + n > mem_size || (uint64_t)d + n > mem_size) goto trap_memory;
+            if (n > BULK_SMALL_BYTES) {
+                bulk_kind = BULK_MEMORY_COPY;
+                goto bulk;
+            }
             if (n) memmove(mem + d, mem + s, n);
             pc += 2;
             vmbreak;
@@ -1748,6 +1890,10 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             wasm_slot *sp = fp + pc[1].u32;
             uint32_t n = sp[-1].i32, v = sp[-2].i32, d = sp[-3].i32;
             if ((uint64_t)d + n > mem_size) goto trap_memory;
+            if (n > BULK_SMALL_BYTES) {
+                bulk_kind = BULK_MEMORY_FILL;
+                goto bulk;
+            }
             if (n) memset(mem + d, (int)(v & 0xff), n);
             pc += 2;
             vmbreak;
@@ -2288,6 +2434,16 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         continue;
 #undef ENTER_FRAME
 
+    bulk: {
+        /* out of line: it would otherwise cost the hot handlers registers */
+        bulk_result br = bulk_run(exec, inst, mem, fp + pc[1].u32, pc, bulk_kind, budget, reserve);
+        budget = br.budget;
+        reserve = br.reserve;
+        if (br.suspend) goto suspend;
+        pc += br.len;
+        continue;
+    }
+
     call_host: {
         /* The host sees a consistent exec (for its own traps and
          * backtraces); its results replace its arguments. */
@@ -2361,6 +2517,7 @@ suspend:
     return HIVE_SUSPENDED;
 
 done:
+    exec->budget = budget + reserve; /* what is left, for hive_exec_budget_left */
     /* The entry function's results are at the stack base (its fp). */
     exec->sp = fp + exec->entry->type->result_slots;
     exec->func = NULL;

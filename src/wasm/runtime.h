@@ -22,6 +22,8 @@ struct hive_engine {
     uint32_t value_stack_slots;
     bool no_fusion; /* HIVE_CONFIG_NO_FUSION */
     bool no_inline; /* HIVE_CONFIG_NO_INLINE */
+    uint64_t memory_budget;               /* bytes; 0: none (instance.c) */
+    _Atomic uint64_t memory_committed;    /* bytes of all its memories */
 };
 
 /* A module's initial linear memory, prepared once (instance.c): a memfd

@@ -60,8 +60,8 @@ class Server:
         deadline = time.time() + 10
         while time.time() < deadline and self.p.poll() is None:
             text = self.text()
-            m = re.search(r"listening on 127\.0\.0\.1:(\d+)", text)
-            mm = re.search(r"metrics on 127\.0\.0\.1:(\d+)", text)
+            m = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", text)
+            mm = re.search(r"metrics on http://127\.0\.0\.1:(\d+)/", text)
             if m and mm:
                 self.port, self.mport = int(m.group(1)), int(mm.group(1))
                 break

@@ -59,12 +59,12 @@ start() {
     SERVERS+=("$PID")
     PORT=""
     for _ in $(seq 1 200); do
-        PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$LOG" | head -n 1)
+        PORT=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9][0-9]*\)\/.*/\1/p' "$LOG" | head -n 1)
         [ -n "$PORT" ] && break
         kill -0 "$PID" 2>/dev/null || break
         sleep 0.05
     done
-    MPORT=$(sed -n 's/.*metrics on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$LOG" | head -n 1)
+    MPORT=$(sed -n 's/.*metrics on http:\/\/127\.0\.0\.1:\([0-9][0-9]*\)\/.*/\1/p' "$LOG" | head -n 1)
     if [ -z "$PORT" ]; then
         bad "start $name" "no 'listening on' line"
         sed 's/^/    | /' "$LOG"

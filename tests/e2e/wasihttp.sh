@@ -51,12 +51,13 @@ start() {
     local name=$1
     shift
     LOG=$TMP/$name.log
+    : >"$LOG"
     "$HIVE" serve --addr 127.0.0.1:0 "$@" 2>"$LOG" &
     PID=$!
     SERVERS+=("$PID")
     PORT=""
     for _ in $(seq 1 200); do
-        PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$LOG" | head -n 1)
+        PORT=$(sed -n 's/.*listening on \(http:\/\/\)\{0,1\}127\.0\.0\.1:\([0-9][0-9]*\).*/\2/p' "$LOG" | head -n 1)
         [ -n "$PORT" ] && break
         kill -0 "$PID" 2>/dev/null || break
         sleep 0.05
@@ -173,6 +174,14 @@ if start reuse "$APP" --max-instance-reuse-count 3 --threads 1; then
         "$(code "$(url /trap)") $("${CURL[@]}" "$(url /)")" "500 hello from wasi:http #1"
     stop
 fi
+if start idle "$APP" --max-instance-reuse-count 1000 --idle-instance-timeout 300ms --threads 1; then
+    a=$("${CURL[@]}" "$(url /)" | sed 's/.*#//')
+    b=$("${CURL[@]}" "$(url /)" | sed 's/.*#//')
+    sleep 1
+    c=$("${CURL[@]}" "$(url /)" | sed 's/.*#//')
+    eq "idle timeout 300ms: reused at once, a fresh instance after 1 s idle" "$a $b $c" "1 2 1"
+    stop
+fi
 if start reuse-many "$APP" --max-instance-reuse-count 1000 --threads 1; then
     for i in $(seq 1 20); do "${CURL[@]}" "$(url /)" >/dev/null; done
     eq "reuse 1000: the 21st request on one instance" "$("${CURL[@]}" "$(url /)")" "hello from wasi:http #21"
@@ -184,27 +193,32 @@ if start wagi "$WAGI"; then
     eq "a WAGI module is still served as WAGI" "$("${CURL[@]}" "$(url /)")" "hello, world"
     stop
 fi
+# refused NAME WANT ARGS...: hive serve exits WANT at once (2: a flag that
+# does not apply, 1: the app cannot be served)
 refused() {
-    local name=$1
-    shift
+    local name=$1 want=$2 rc
+    shift 2
     timeout 10 "$HIVE" serve --addr 127.0.0.1:0 "$@" >"$TMP/refused.out" 2>&1
-    eq "refused: $name: exit 1" "$?" 1
+    rc=$?
+    eq "refused: $name: exit $want" "$rc" "$want"
 }
-refused "--env with a component" "$APP" --env A=B
-check "refused: --env: the message names the flag" grep -q -- '--env does not apply' "$TMP/refused.out"
-refused "--dir with a component" "$APP" --dir /tmp
-refused "--max-instance-concurrent-reuse-count 2 with a component" "$APP" \
+refused "--env with a component" 2 "$APP" --env A=B
+check "refused: --env: the message names the flag" grep -q -- '--env does not apply to wasi:http' "$TMP/refused.out"
+refused "--dir with a component" 2 "$APP" --dir /tmp
+refused "--max-instance-concurrent-reuse-count 2 with a component" 2 "$APP" \
     --max-instance-concurrent-reuse-count 2
 if [ -x "$JCO" ]; then
     printf '(component)\n' >"$TMP/empty.wat"
     "$JCO" parse "$TMP/empty.wat" -o "$TMP/empty.wasm" 2>/dev/null
-    refused "a component without wasi:http/incoming-handler" "$TMP/empty.wasm"
+    refused "a component without wasi:http/incoming-handler" 1 "$TMP/empty.wasm"
     check "refused: says what is missing" grep -q 'incoming-handler' "$TMP/refused.out"
 else
     bad "jco missing ($JCO): scripts/install-deps.sh test installs it"
 fi
 head -c 100 "$APP" >"$TMP/cut.wasm"
-refused "a truncated component" "$TMP/cut.wasm"
+refused "a truncated component" 1 "$TMP/cut.wasm"
+refused "--max-instance-reuse-count with a WAGI module" 2 "$WAGI" --max-instance-reuse-count 3
+check "refused: WAGI: says why" grep -q -- '--max-instance-reuse-count does not apply to WAGI' "$TMP/refused.out"
 
 echo "wasihttp: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -104,6 +104,9 @@ struct treq {
     int pattern;      /* echo: check body byte i is pat_byte(i) */
     int retry_in_error; /* on_error(INSTANTIATE) calls hive_req_retry (twice) */
     uint64_t deadline_ms;
+    int stubborn_ms; /* the first compute slice ignores interrupt() this long */
+    int fail_start;  /* the guest's start() refuses it */
+    uint64_t fuel;   /* request_fuel (0: none) */
     int full; /* the sink's on_body returns 1 */
     hook_fn on_end_hook, on_error_hook, on_body_hook;
     hive_handler *h;
@@ -395,6 +398,12 @@ static uint64_t p_start(void *user, void *store, void *data, uint64_t task_id) {
     return ms ? now + ms * MS : 0;
 }
 
+static uint64_t p_fuel(void *user, void *store, void *data, uint64_t task_id) {
+    (void)user, (void)store, (void)task_id;
+    treq *t = data;
+    return t->fuel;
+}
+
 static uint64_t p_expiration(void *user, void *store, hive_worker_status st, uint64_t start) {
     tpol *p = user;
     uint64_t now = now_ns();
@@ -541,7 +550,7 @@ static int g_start(guest_inst *gi, hive_req *req, uint64_t task_id) {
     gi_enter(gi);
     treq *t = treq_of(req);
     int slot = -1;
-    for (int i = 0; i < MAXTASK && t; i++)
+    for (int i = 0; i < MAXTASK && t && !t->fail_start; i++)
         if (!gi->tasks[i].active) {
             slot = i;
             break;
@@ -623,6 +632,11 @@ static step task_step(guest_inst *gi, gtask *k) {
             break;
         case 1: /* compute */
             if (t->slices < 0 || k->n < t->slices) {
+                if (t->stubborn_ms && k->n == 0) { /* like a long host call */
+                    uint64_t end = now_ns() + (uint64_t)t->stubborn_ms * MS;
+                    while (now_ns() < end) {
+                    }
+                }
                 spin(gi);
                 k->n++;
                 pthread_mutex_lock(&T_mu);
@@ -859,6 +873,7 @@ static hive_handler *mk_handler(sguest *g, tpol *p, hive_handler_config cfg) {
         .on_request_start = p_start,
         .worker_expiration = p_expiration,
         .drop = p_drop,
+        .request_fuel = p_fuel,
     };
     if (!cfg.threads) cfg.threads = 4;
     hive_handler *h = NULL;
@@ -1515,8 +1530,9 @@ static void test_cancel_not_alone(void) {
     CHECK(WAIT_UNTIL(p.drop_count[1] == 1, 3000));
     pthread_mutex_lock(&T_mu);
     const hive_worker_result *d = drop_of(&p, 1);
-    /* Nothing else was lost with the instance: a clean end. */
-    CHECK(d && d->end == HIVE_WORKER_END_OK && d->ok == 1);
+    /* Killed to drop the cancelled request: reported as such, not ok
+     * (nothing else was lost with it). */
+    CHECK(d && d->end == HIVE_WORKER_END_CANCELLED && d->ok == 0);
     CHECK_EQ_INT(a->heads + a->errors + a->ends, 0);
     pthread_mutex_unlock(&T_mu);
     tr_send(h, b);
@@ -2035,6 +2051,148 @@ static void test_stress(void) {
     finish_test(h, &g, &p, 1000, 0);
 }
 
+/* A worker that expires (worker_expiration) while its guest cannot be
+ * stopped (a long host call): its request fails at the expiry, not when
+ * the guest thread comes back. The expiry counts from the request's start
+ * (on_request_start), the origin of the request's own deadline. */
+static void test_expiry_busy_guest(void) {
+    static sguest g;
+    static tpol p;
+    memset(&p, 0, sizeof p);
+    sg_init(&g, 1, 0);
+    p.req_ms = 100;
+    hive_handler *h = mk_handler(&g, &p, (hive_handler_config){.threads = 1});
+    treq *a = tr_new();
+    a->slices = -1;
+    a->stubborn_ms = 1500;
+    tr_send(h, a);
+    CHECK(WAIT_UNTIL(DONE(a), 3000));
+    pthread_mutex_lock(&T_mu);
+    CHECK_EQ_INT(a->err, HIVE_HANDLE_EXPIRED);
+    uint64_t late = a->t_err - a->t_start;
+    /* the REQUESTS expiry was asked with the request's start */
+    int found = 0;
+    for (int i = 0; i < p.nexp; i++)
+        if (p.exp[i].st == HIVE_WORKER_REQUESTS && p.exp[i].start <= a->t_start &&
+            a->t_start - p.exp[i].start < 2 * MS)
+            found = 1;
+    pthread_mutex_unlock(&T_mu);
+    CHECK(found);
+    if (late >= 600 * MS) fprintf(stderr, "  expired after %llu ms\n", (unsigned long long)(late / MS));
+    CHECK(late >= 100 * MS && late < 600 * MS);
+    CHECK(WAIT_UNTIL(p.drop_count[1] == 1, 3000));
+    pthread_mutex_lock(&T_mu);
+    const hive_worker_result *d = drop_of(&p, 1);
+    CHECK(d && d->end == HIVE_WORKER_END_EXPIRED && d->ok == 0);
+    pthread_mutex_unlock(&T_mu);
+    finish_test(h, &g, &p, 1000, 0);
+}
+
+/* Shutdown with a guest that cannot be stopped at once: its request gets
+ * its 503 (SHUTDOWN) when the grace period ends, not when the guest
+ * returns. */
+static void test_shutdown_busy_guest(void) {
+    static sguest g;
+    static tpol p;
+    memset(&p, 0, sizeof p);
+    sg_init(&g, 1, 0);
+    hive_handler *h = mk_handler(&g, &p, (hive_handler_config){.threads = 1});
+    treq *a = tr_new();
+    a->slices = -1;
+    a->stubborn_ms = 1500;
+    tr_send(h, a);
+    CHECK(WAIT_UNTIL(a->started, 3000));
+    sleep_ms(20);
+    uint64_t t0 = now_ns();
+    hive_handler_free(h, 100 * MS); /* returns once the guest came back */
+    pthread_mutex_lock(&T_mu);
+    CHECK_EQ_INT(a->errors, 1);
+    CHECK_EQ_INT(a->err, HIVE_HANDLE_SHUTDOWN);
+    uint64_t at = a->t_err - t0;
+    pthread_mutex_unlock(&T_mu);
+    if (at >= 600 * MS) fprintf(stderr, "  shutdown error after %llu ms\n", (unsigned long long)(at / MS));
+    CHECK(at >= 90 * MS && at < 600 * MS);
+    finish_test(NULL, &g, &p, 0, 1);
+}
+
+/* request_fuel: a request that computes past its CPU budget fails FUEL;
+ * a guest that can drop it alone lives on, one that cannot ends FUEL (not
+ * ok); a request within its budget is untouched. */
+static void test_request_fuel(void) {
+    static sguest g;
+    static tpol p;
+    memset(&p, 0, sizeof p);
+    sg_init(&g, 1, 1);
+    hive_handler *h =
+        mk_handler(&g, &p, (hive_handler_config){.threads = 1, .slice_budget = 1000, .max_workers = 1});
+    treq *a = tr_new(), *b = tr_new();
+    a->slices = -1;
+    a->fuel = 3500; /* four slices of 1000 units */
+    tr_send(h, a);
+    CHECK(WAIT_UNTIL(DONE(a), 3000));
+    pthread_mutex_lock(&T_mu);
+    CHECK_EQ_INT(a->err, HIVE_HANDLE_FUEL);
+    CHECK_EQ_INT(a->ran, 4);
+    CHECK_EQ_INT(hive_handle_error_status(a->err), 500);
+    pthread_mutex_unlock(&T_mu);
+    CHECK(WAIT_UNTIL(a->guest_cancelled == 1, 3000));
+    b->slices = 2;
+    b->fuel = 3500;
+    tr_send(h, b);
+    CHECK(WAIT_UNTIL(DONE(b), 3000));
+    CHECK(LOCKED(ok_with(b, 200, "ok")));
+    CHECK_EQ_INT(LOCKED(b->wid), 1); /* the same worker: it lived on */
+    hive_handler_stats st;
+    hive_handler_stats_get(h, &st);
+    CHECK_EQ_INT(st.requests_failed[HIVE_HANDLE_FUEL], 1);
+    finish_test(h, &g, &p, 1000, 0);
+
+    /* a guest that cannot drop one request alone: the worker ends FUEL */
+    static sguest g2;
+    static tpol p2;
+    memset(&p2, 0, sizeof p2);
+    sg_init(&g2, 1, 0);
+    h = mk_handler(&g2, &p2, (hive_handler_config){.threads = 1, .slice_budget = 1000});
+    treq *c = tr_new();
+    c->slices = -1;
+    c->fuel = 2000;
+    tr_send(h, c);
+    CHECK(WAIT_UNTIL(DONE(c) && p2.drop_count[1] == 1, 3000));
+    pthread_mutex_lock(&T_mu);
+    CHECK_EQ_INT(c->err, HIVE_HANDLE_FUEL);
+    const hive_worker_result *d = drop_of(&p2, 1);
+    CHECK(d && d->end == HIVE_WORKER_END_FUEL && d->ok == 0);
+    pthread_mutex_unlock(&T_mu);
+    hive_handler_stats_get(h, &st);
+    CHECK_EQ_INT(st.workers_ended[HIVE_WORKER_END_FUEL], 1);
+    CHECK_EQ_INT(st.workers_ended[HIVE_WORKER_END_OK], 0);
+    finish_test(h, &g2, &p2, 1000, 0);
+}
+
+/* An instance that cannot start a request and runs nothing else ends as a
+ * failure (FAILED, not ok); the next request gets a new worker. */
+static void test_start_fails(void) {
+    static sguest g;
+    static tpol p;
+    memset(&p, 0, sizeof p);
+    sg_init(&g, 1, 0);
+    hive_handler *h = mk_handler(&g, &p, (hive_handler_config){.threads = 1});
+    treq *a = tr_new(), *b = tr_new();
+    a->fail_start = 1;
+    tr_send(h, a);
+    CHECK(WAIT_UNTIL(DONE(a) && p.drop_count[1] == 1, 3000));
+    pthread_mutex_lock(&T_mu);
+    CHECK_EQ_INT(a->err, HIVE_HANDLE_FAILED);
+    const hive_worker_result *d = drop_of(&p, 1);
+    CHECK(d && d->end == HIVE_WORKER_END_FAILED && d->ok == 0);
+    pthread_mutex_unlock(&T_mu);
+    tr_send(h, b);
+    CHECK(WAIT_UNTIL(DONE(b), 3000));
+    CHECK(LOCKED(ok_with(b, 200, "ok")));
+    CHECK_EQ_INT(LOCKED(b->wid), 2);
+    finish_test(h, &g, &p, 1000, 0);
+}
+
 int main(void) {
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -2067,6 +2225,10 @@ int main(void) {
     RUN(test_sink_reentrancy);
     RUN(test_input_backpressure);
     RUN(test_retry_instantiate);
+    RUN(test_expiry_busy_guest);
+    RUN(test_shutdown_busy_guest);
+    RUN(test_request_fuel);
+    RUN(test_start_fails);
     RUN(test_stress);
     return test_summary("handler");
 }
