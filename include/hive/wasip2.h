@@ -151,6 +151,17 @@ void hive_wasip2_cancel_pending(hive_wasip2 *p2);
  * (exit(ok) is 0, exit(err) is 1, exit-with-code its code), else 0. */
 int hive_wasip2_exit_code(const hive_wasip2 *p2, int *code);
 
+/* A stream object backed by the embedder's callbacks, like a
+ * HIVE_WASI_STDIO_STREAM stdio stream (read: bytes, 0 at the end,
+ * -HIVE_WASI_EAGAIN when none yet; readable; write: bytes taken or
+ * -HIVE_WASI_EAGAIN when full): an input-stream (output 0) or an
+ * output-stream, for other host interfaces that hand streams to the guest
+ * (wasi:http bodies). *s is copied; its ud must outlive the object. *rep
+ * is the rep for the handle (own<input-stream>/own<output-stream>).
+ * HIVE_OK or HIVE_ENOMEM (also when the object table is full). A wait on
+ * it shows as bit 3 of hive_wasi_wait.streams. */
+int hive_wasip2_stream_new(hive_wasip2 *p2, int output, const hive_wasi_stream *s, uint32_t *rep);
+
 /* Number of live host objects (handles the guest holds); for tests. */
 size_t hive_wasip2_live_objects(const hive_wasip2 *p2);
 

@@ -19,7 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <inttypes.h>
+
 #include "handler/guest.h"
+#include "hive/wasip2.h"
 #include "support/error.h"
 #include "wasihttp/wasihttp.h"
 
@@ -29,12 +32,23 @@ typedef struct wh_guest {
     hive_component *component;
     hive_linker *linker;
     char *handle_name; /* "wasi:http/incoming-handler@0.2.x#handle" */
+    int full; /* with WASI 0.2 (a linker per instance); else the shared linker */
 } wh_guest;
+
+/* What one instance is made of. */
+typedef struct wh_parts {
+    whttp *ctx;
+    hive_wasip2 *p2;     /* full: the instance's WASI 0.2 world */
+    hive_linker *linker; /* full: the instance's own linker */
+    hive_cinstance *inst;
+    hive_cfunc *handle;
+} wh_parts;
 
 struct guest_inst {
     wh_guest *g;
     hive_worker *w;
-    hive_cinstance *inst;
+    wh_parts parts;
+    hive_cinstance *inst; /* = parts.inst */
     hive_cfunc *handle;
     whttp *ctx;
     hive_req **queue; /* started, not yet called */
@@ -44,19 +58,63 @@ struct guest_inst {
     char error[256];
 };
 
-static int wh_make(wh_guest *g, whttp *ctx, hive_cinstance **inst, hive_cfunc **fn,
-                   hive_error *err) {
-    whttp_enter(ctx);
-    int rc = hive_cinstance_new(g->engine, g->component, g->linker, inst, err);
+/* stdout and stderr of a WASI 0.2 guest: one log line per write, tagged
+ * with the worker (ud; NULL at the start-up check). */
+static int64_t wh_log_write(void *ud, const uint8_t *buf, size_t len) {
+    size_t n = len;
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) n--;
+    if (ud)
+        fprintf(stderr, "[worker %" PRIu64 "] %.*s\n", handler_worker_id(ud), (int)n,
+                (const char *)buf);
+    else
+        fprintf(stderr, "[start] %.*s\n", (int)n, (const char *)buf);
+    return (int64_t)len;
+}
+
+static void wh_unmake(wh_parts *p) {
+    whttp_enter(p->ctx);
+    hive_cinstance_free(p->inst);
     whttp_leave();
-    if (rc != HIVE_OK) return rc;
-    hive_cinstance_set_data(*inst, ctx);
-    *fn = hive_cinstance_func(*inst, g->handle_name);
-    if (!*fn) {
-        whttp_enter(ctx);
-        hive_cinstance_free(*inst);
-        whttp_leave();
-        *inst = NULL;
+    hive_linker_free(p->linker);
+    whttp_free(p->ctx);
+    hive_wasip2_free(p->p2);
+    memset(p, 0, sizeof *p);
+}
+
+static int wh_make(wh_guest *g, hive_worker *w, wh_parts *p, hive_error *err) {
+    memset(p, 0, sizeof *p);
+    int rc = HIVE_OK;
+    if (g->full) {
+        hive_wasip2_config c;
+        memset(&c, 0, sizeof c);
+        for (int i = 1; i <= 2; i++) {
+            c.stdio[i].kind = HIVE_WASI_STDIO_STREAM;
+            c.stdio[i].stream = (hive_wasi_stream){NULL, wh_log_write, NULL, w};
+        }
+        if ((rc = hive_wasip2_new(&c, &p->p2, err)) != HIVE_OK) return rc;
+        p->linker = hive_linker_new(g->engine);
+        if (!p->linker || (rc = hive_wasip2_define(p->p2, p->linker)) != HIVE_OK ||
+            (rc = whttp_define(p->linker, 0)) != HIVE_OK) {
+            wh_unmake(p);
+            return hv_error_set(err, rc ? rc : HIVE_ENOMEM, 0, "cannot define the WASI 0.2 host");
+        }
+    }
+    if (!(p->ctx = whttp_new(p->p2))) {
+        wh_unmake(p);
+        return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+    }
+    whttp_enter(p->ctx);
+    rc = hive_cinstance_new(g->engine, g->component, g->full ? p->linker : g->linker, &p->inst,
+                            err);
+    whttp_leave();
+    if (rc != HIVE_OK) {
+        wh_unmake(p);
+        return rc;
+    }
+    hive_cinstance_set_data(p->inst, p->ctx);
+    p->handle = hive_cinstance_func(p->inst, g->handle_name);
+    if (!p->handle) {
+        wh_unmake(p);
         return hv_error_set(err, HIVE_EUNLINKABLE, 0, "the component exports no %s",
                             g->handle_name);
     }
@@ -66,18 +124,17 @@ static int wh_make(wh_guest *g, whttp *ctx, hive_cinstance **inst, hive_cfunc **
 static int wh_instantiate(hive_guest *guest, hive_worker *w, guest_inst **out, hive_error *err) {
     wh_guest *g = (wh_guest *)guest;
     guest_inst *gi = calloc(1, sizeof *gi);
-    if (!gi || !(gi->ctx = whttp_new())) {
-        free(gi);
-        return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
-    }
+    if (!gi) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     gi->g = g;
     gi->w = w;
-    int rc = wh_make(g, gi->ctx, &gi->inst, &gi->handle, err);
+    int rc = wh_make(g, w, &gi->parts, err);
     if (rc != HIVE_OK) {
-        whttp_free(gi->ctx);
         free(gi);
         return rc;
     }
+    gi->inst = gi->parts.inst;
+    gi->handle = gi->parts.handle;
+    gi->ctx = gi->parts.ctx;
     *out = gi;
     return 0;
 }
@@ -142,7 +199,18 @@ static guest_run wh_run(guest_inst *gi, uint64_t budget) {
                 return GUEST_RUN_MORE;
             }
             char msg[128];
-            int r = whttp_retry(gi->ctx, gi->inst, msg, sizeof msg);
+            int r;
+            if (whttp_pending(gi->ctx) || !gi->parts.p2) {
+                r = whttp_retry(gi->ctx, gi->inst, msg, sizeof msg);
+            } else { /* a call of the WASI 0.2 world waits */
+                int rc = hive_wasip2_complete_pending(gi->parts.p2, gi->inst);
+                r = rc == HIVE_OK ? 1 : rc == HIVE_WASI_STILL_WAITING ? 0 : -1;
+                if (r < 0) snprintf(msg, sizeof msg, "a pending WASI call failed");
+                hive_wasi_wait wait;
+                if (r == 0 && hive_wasip2_pending(gi->parts.p2, &wait) &&
+                    wait.deadline_ns != UINT64_MAX)
+                    handler_wake_at(gi->w, wait.deadline_ns);
+            }
             if (r == 0) {
                 whttp_leave();
                 return GUEST_RUN_WAIT;
@@ -196,10 +264,7 @@ static const char *wh_error(guest_inst *gi) { return gi->error; }
 
 static void wh_free(guest_inst *gi) {
     if (!gi) return;
-    whttp_enter(gi->ctx);
-    hive_cinstance_free(gi->inst);
-    whttp_leave();
-    whttp_free(gi->ctx);
+    wh_unmake(&gi->parts);
     free(gi->queue);
     free(gi);
 }
@@ -250,26 +315,27 @@ int hive_guest_wasihttp_new(hive_engine *engine, hive_component *component, hive
     size_t nl = strlen(name);
     g->handle_name = malloc(nl + 8);
     g->linker = hive_linker_new(engine);
-    int rc = g->handle_name && g->linker ? whttp_define(g->linker) : HIVE_ENOMEM;
+    int rc = g->handle_name && g->linker ? whttp_define(g->linker, 1) : HIVE_ENOMEM;
     if (rc != HIVE_OK) {
         wh_free_guest(&g->base);
         return hv_error_set(err, rc, 0, "cannot define the wasi:http host");
     }
     memcpy(g->handle_name, name, nl);
     memcpy(g->handle_name + nl, "#handle", 8);
-    /* one instance now, so that a component that cannot run is refused at start */
-    whttp *ctx = whttp_new();
-    hive_cinstance *inst = NULL;
-    hive_cfunc *fn;
-    rc = ctx ? wh_make(g, ctx, &inst, &fn, err) : hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
-    whttp_enter(ctx);
-    hive_cinstance_free(inst);
-    whttp_leave();
-    whttp_free(ctx);
+    /* One instance now, so that a component that cannot run is refused at
+     * start: with the shared linker (wasi:http and the bodies' wasi:io
+     * only), else with the whole of WASI 0.2 (a linker per instance). */
+    wh_parts p;
+    rc = wh_make(g, NULL, &p, err);
+    if (rc == HIVE_EUNLINKABLE) {
+        g->full = 1;
+        rc = wh_make(g, NULL, &p, err);
+    }
     if (rc != HIVE_OK) {
         wh_free_guest(&g->base);
         return rc;
     }
+    wh_unmake(&p);
     *out = &g->base;
     return HIVE_OK;
 }

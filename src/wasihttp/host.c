@@ -20,7 +20,9 @@
 #include <strings.h>
 
 #include "handler/guest.h"
+#include "hive/wasip2.h"
 #include "wasihttp/wasihttp.h"
+#include "wasip2/p2_impl.h" /* p2_new: a ready pollable in the WASI 0.2 context */
 
 #define V "@" WHTTP_VERSION
 #define TYPES "wasi:http/types" V
@@ -35,7 +37,7 @@
 
 enum kind {
     K_FREE = 0, K_FIELDS, K_IN_REQ, K_IN_BODY, K_IN_STREAM, K_FUTURE_TRAILERS, K_OUT_RESP,
-    K_OUT_BODY, K_OUT_STREAM, K_OUTPARAM, K_POLLABLE, K_ERROR
+    K_OUT_BODY, K_OUT_STREAM, K_OUTPARAM, K_POLLABLE, K_ERROR, K_OUT_REQ, K_REQ_OPTIONS
 };
 
 enum { P_READY = 0, P_READABLE, P_WRITABLE }; /* what a pollable waits for */
@@ -67,6 +69,7 @@ typedef struct wobj {
 enum pend { PEND_NONE = 0, PEND_READ, PEND_SKIP, PEND_WRITE, PEND_FLUSH, PEND_BLOCK, PEND_POLL };
 
 struct whttp {
+    hive_wasip2 *p2; /* the WASI 0.2 context whose wasi:io serves the bodies, or NULL */
     wobj *o;
     uint32_t n, cap, live;
     hive_req *req;
@@ -140,7 +143,11 @@ static void obj_free(whttp *h, uint32_t rep) {
     h->live--;
 }
 
-whttp *whttp_new(void) { return calloc(1, sizeof(whttp)); }
+whttp *whttp_new(hive_wasip2 *p2) {
+    whttp *h = calloc(1, sizeof(whttp));
+    if (h) h->p2 = p2;
+    return h;
+}
 
 void whttp_free(whttp *h) {
     if (!h) return;
@@ -152,6 +159,8 @@ void whttp_free(whttp *h) {
 }
 
 size_t whttp_live(const whttp *h) { return h ? h->live : 0; }
+
+int whttp_pending(const whttp *h) { return h && h->pend != PEND_NONE; }
 
 /* ---- values ------------------------------------------------------------- */
 
@@ -707,6 +716,41 @@ FN(req_consume) {
     return HIVE_HOST_OK;
 }
 
+/* ---- bodies as WASI 0.2 streams (when h->p2) ------------------------------------
+ * The callbacks run inside the guest's calls, on the thread whose current
+ * context is h; ud carries the request's generation (and the body's rep),
+ * so a stream kept past its request reads as ended and writes fail. */
+
+_Static_assert(sizeof(void *) >= 8, "a body's generation and rep share one pointer");
+
+static int64_t p2_body_read(void *ud, uint8_t *buf, size_t len) {
+    whttp *h = current;
+    if (!h || !h->req || (uint32_t)(uintptr_t)ud != h->gen || h->in_done) return 0;
+    int64_t n = handler_req_read_body(h->req, buf, len);
+    if (n < 0) return -HIVE_WASI_EAGAIN;
+    if (n == 0) h->in_done = 1;
+    return n;
+}
+
+static int p2_body_readable(void *ud) {
+    whttp *h = current;
+    if (!h || !h->req || (uint32_t)(uintptr_t)ud != h->gen || h->in_done) return 1;
+    return handler_req_body_ready(h->req);
+}
+
+static int body_ready(whttp *h, uint32_t rep);
+static int body_write(whttp *h, uint32_t rep, const uint8_t *data, size_t len);
+
+static int64_t p2_body_write(void *ud, const uint8_t *buf, size_t len) {
+    whttp *h = current;
+    uint64_t v = (uint64_t)(uintptr_t)ud;
+    uint32_t rep = (uint32_t)v, gen = (uint32_t)(v >> 32);
+    if (!h || gen != h->gen) return -HIVE_WASI_EPIPE;
+    if (!body_ready(h, rep)) return -HIVE_WASI_EAGAIN;
+    if (body_write(h, rep, buf, len) < 0) return -HIVE_WASI_EPIPE;
+    return (int64_t)len;
+}
+
 /* ---- incoming-body, future-trailers ------------------------------------------ */
 
 FN(inbody_stream) {
@@ -720,6 +764,12 @@ FN(inbody_stream) {
     }
     o->taken = 1;
     uint32_t gen = o->gen, rep;
+    if (h->p2) {
+        hive_wasi_stream st = {p2_body_read, NULL, p2_body_readable, (void *)(uintptr_t)gen};
+        if (hive_wasip2_stream_new(h->p2, 0, &st, &rep) != HIVE_OK) return OOM;
+        result_ok_own(res, rep);
+        return HIVE_HOST_OK;
+    }
     wobj *s = obj_new(h, K_IN_STREAM, &rep);
     if (!s) return OOM;
     s->gen = gen;
@@ -746,7 +796,11 @@ FN(trailers_subscribe) {
     whttp *h = CTX;
     if (!obj_get(h, REP(0), K_FUTURE_TRAILERS)) return trap(call, "unknown future-trailers");
     uint32_t rep;
-    if (!obj_new(h, K_POLLABLE, &rep)) return OOM; /* P_READY: an HTTP/1.1 request has none */
+    if (h->p2) { /* a pollable of the WASI 0.2 context, ready at once */
+        if (!p2_new(h->p2, P2_POLLABLE, &rep)) return OOM;
+    } else if (!obj_new(h, K_POLLABLE, &rep)) {
+        return OOM; /* P_READY: an HTTP/1.1 request has none */
+    }
     res[0] = own(rep);
     return HIVE_HOST_OK;
 }
@@ -847,6 +901,13 @@ FN(outbody_write) {
     }
     o->taken = 1;
     uint32_t gen = o->gen, rep;
+    if (h->p2) {
+        uint64_t ud = (uint64_t)gen << 32 | REP(0);
+        hive_wasi_stream st = {NULL, p2_body_write, NULL, (void *)(uintptr_t)ud};
+        if (hive_wasip2_stream_new(h->p2, 1, &st, &rep) != HIVE_OK) return OOM;
+        result_ok_own(res, rep);
+        return HIVE_HOST_OK;
+    }
     wobj *s = obj_new(h, K_OUT_STREAM, &rep);
     if (!s) return OOM;
     s->gen = gen;
@@ -931,6 +992,123 @@ FN(outparam_informational) {
     variant(&some, HIVE_C_OPTION, 1, &msg);
     variant(&e, HIVE_C_VARIANT, 38, &some);
     result_err(res, &e);
+    return HIVE_HOST_OK;
+}
+
+/* ---- the client side (wasi:http/outgoing-handler): not yet ----------------------
+ * An outgoing-request can be built (its headers follow the fields rules;
+ * method, path, scheme and authority are kept), but outgoing-handler.handle
+ * answers error-code HTTP-request-denied: this host makes no outgoing
+ * requests yet. Nothing makes incoming-responses or
+ * future-incoming-responses, so their methods are never reached. */
+
+FN(oreq_new) {
+    UNUSED;
+    whttp *h = CTX;
+    wobj *f = obj_get(h, REP(0), K_FIELDS);
+    if (!f) return trap(call, "unknown fields");
+    f->immutable = 1;
+    uint32_t rep;
+    wobj *o = obj_new(h, K_OUT_REQ, &rep);
+    if (!o) return OOM;
+    o->link = REP(0);
+    res[0] = own(rep);
+    return HIVE_HOST_OK;
+}
+
+/* Getters of what this host does not keep answer the defaults. */
+FN(oreq_body) {
+    UNUSED;
+    whttp *h = CTX;
+    wobj *o = obj_get(h, REP(0), K_OUT_REQ);
+    if (!o) return trap(call, "unknown outgoing-request");
+    if (o->taken) {
+        result_err(res, NULL);
+        return HIVE_HOST_OK;
+    }
+    o->taken = 1;
+    uint32_t rep;
+    if (!obj_new(h, K_OUT_BODY, &rep)) return OOM;
+    result_ok_own(res, rep);
+    return HIVE_HOST_OK;
+}
+
+FN(oreq_method) {
+    UNUSED;
+    if (!obj_get(CTX, REP(0), K_OUT_REQ)) return trap(call, "unknown outgoing-request");
+    variant(res, HIVE_C_VARIANT, 0, NULL); /* get */
+    return HIVE_HOST_OK;
+}
+
+FN(oreq_none) { /* path-with-query, scheme, authority */
+    UNUSED;
+    if (!obj_get(CTX, REP(0), K_OUT_REQ)) return trap(call, "unknown outgoing-request");
+    variant(res, HIVE_C_OPTION, 0, NULL);
+    return HIVE_HOST_OK;
+}
+
+FN(oreq_set) { /* set-method, set-path-with-query, set-scheme, set-authority */
+    UNUSED;
+    if (!obj_get(CTX, REP(0), K_OUT_REQ)) return trap(call, "unknown outgoing-request");
+    result_ok(res, NULL);
+    return HIVE_HOST_OK;
+}
+
+FN(oreq_headers) {
+    UNUSED;
+    whttp *h = CTX;
+    wobj *o = obj_get(h, REP(0), K_OUT_REQ);
+    if (!o) return trap(call, "unknown outgoing-request");
+    uint32_t rep = fields_copy(h, o->link, 1);
+    if (!rep) return OOM;
+    res[0] = own(rep);
+    return HIVE_HOST_OK;
+}
+
+FN(ropt_new) {
+    UNUSED;
+    uint32_t rep;
+    if (!obj_new(CTX, K_REQ_OPTIONS, &rep)) return OOM;
+    res[0] = own(rep);
+    return HIVE_HOST_OK;
+}
+
+FN(ropt_get) {
+    UNUSED;
+    if (!obj_get(CTX, REP(0), K_REQ_OPTIONS)) return trap(call, "unknown request-options");
+    variant(res, HIVE_C_OPTION, 0, NULL);
+    return HIVE_HOST_OK;
+}
+
+FN(ropt_set) {
+    UNUSED;
+    if (!obj_get(CTX, REP(0), K_REQ_OPTIONS)) return trap(call, "unknown request-options");
+    result_ok(res, NULL);
+    return HIVE_HOST_OK;
+}
+
+FN(never) {
+    UNUSED;
+    return trap(call, "no such object: this host makes no outgoing requests");
+}
+
+FN(outgoing_handle) {
+    UNUSED;
+    whttp *h = CTX;
+    wobj *o = obj_get(h, REP(0), K_OUT_REQ);
+    if (!o) return trap(call, "unknown outgoing-request");
+    obj_free(h, o->link);
+    obj_free(h, REP(0));
+    if (args[1].of.var.index == 1) obj_free(h, (uint32_t)args[1].of.var.payload->of.res.handle);
+    hive_cval e;
+    variant(&e, HIVE_C_VARIANT, 15, NULL); /* HTTP-request-denied */
+    result_err(res, &e);
+    return HIVE_HOST_OK;
+}
+
+FN(http_error_code) {
+    UNUSED;
+    variant(res, HIVE_C_OPTION, 0, NULL);
     return HIVE_HOST_OK;
 }
 
@@ -1347,7 +1525,7 @@ static void obj_dtor(void *user, uint32_t rep) {
                          "the outgoing-body was dropped without finish");
         h->done = 1;
     }
-    if (o->kind == K_OUT_RESP) obj_free(h, o->link);
+    if (o->kind == K_OUT_RESP || o->kind == K_OUT_REQ) obj_free(h, o->link);
     obj_free(h, rep);
 }
 
@@ -1401,7 +1579,7 @@ static int define_res(hive_linker *l, const char *iface, const char *name) {
 #define SCHEME "variant { HTTP, HTTPS, other(string) }"
 #define FLIST "list<tuple<string, list<u8>>>"
 
-int whttp_define(hive_linker *l) {
+int whttp_define(hive_linker *l, int with_io) {
     int rc;
     /* Each resource is defined in its own interface; the others name it
      * IFACE#NAME, and the linker keeps one binding for every name a
@@ -1410,9 +1588,15 @@ int whttp_define(hive_linker *l) {
     static const char *const types_res[] = {
         "fields", "incoming-request", "response-outparam", "incoming-body", "future-trailers",
         "outgoing-response", "outgoing-body"};
-    if ((rc = define_res(l, IO_ERROR, "error")) || (rc = define_res(l, IO_POLL, "pollable")) ||
-        (rc = define_res(l, IO_STREAMS, "input-stream")) ||
-        (rc = define_res(l, IO_STREAMS, "output-stream")))
+    if (with_io &&
+        ((rc = define_res(l, IO_ERROR, "error")) || (rc = define_res(l, IO_POLL, "pollable")) ||
+         (rc = define_res(l, IO_STREAMS, "input-stream")) ||
+         (rc = define_res(l, IO_STREAMS, "output-stream"))))
+        return rc;
+    if ((rc = define_res(l, TYPES, "outgoing-request")) ||
+        (rc = define_res(l, TYPES, "request-options")) ||
+        (rc = define_res(l, TYPES, "incoming-response")) ||
+        (rc = define_res(l, TYPES, "future-incoming-response")))
         return rc;
     for (size_t i = 0; i < COUNT(types_res); i++)
         if ((rc = define_res(l, TYPES, types_res[i]))) return rc;
@@ -1513,10 +1697,64 @@ int whttp_define(hive_linker *l) {
          outparam_informational},
     };
 #undef F
-    if ((rc = define_funcs(l, IO_ERROR, err, COUNT(err))) ||
-        (rc = define_funcs(l, IO_POLL, poll, COUNT(poll))) ||
-        (rc = define_funcs(l, IO_STREAMS, streams, COUNT(streams))) ||
-        (rc = define_funcs(l, TYPES, types, COUNT(types))))
+#define OREQ "self: borrow<outgoing-request>"
+#define ROPT "self: borrow<request-options>"
+    static const fndef client[] = {
+        {"[constructor]outgoing-request", "func(headers: own<fields>) -> own<outgoing-request>",
+         oreq_new},
+        {"[method]outgoing-request.body", "func(" OREQ ") -> result<own<outgoing-body>>", oreq_body},
+        {"[method]outgoing-request.method", "func(" OREQ ") -> " METHOD, oreq_method},
+        {"[method]outgoing-request.set-method", "func(" OREQ ", method: " METHOD ") -> result",
+         oreq_set},
+        {"[method]outgoing-request.path-with-query", "func(" OREQ ") -> option<string>", oreq_none},
+        {"[method]outgoing-request.set-path-with-query",
+         "func(" OREQ ", path-with-query: option<string>) -> result", oreq_set},
+        {"[method]outgoing-request.scheme", "func(" OREQ ") -> option<" SCHEME ">", oreq_none},
+        {"[method]outgoing-request.set-scheme", "func(" OREQ ", scheme: option<" SCHEME ">) -> result",
+         oreq_set},
+        {"[method]outgoing-request.authority", "func(" OREQ ") -> option<string>", oreq_none},
+        {"[method]outgoing-request.set-authority",
+         "func(" OREQ ", authority: option<string>) -> result", oreq_set},
+        {"[method]outgoing-request.headers", "func(" OREQ ") -> own<fields>", oreq_headers},
+        {"[constructor]request-options", "func() -> own<request-options>", ropt_new},
+        {"[method]request-options.connect-timeout", "func(" ROPT ") -> option<u64>", ropt_get},
+        {"[method]request-options.set-connect-timeout",
+         "func(" ROPT ", duration: option<u64>) -> result", ropt_set},
+        {"[method]request-options.first-byte-timeout", "func(" ROPT ") -> option<u64>", ropt_get},
+        {"[method]request-options.set-first-byte-timeout",
+         "func(" ROPT ", duration: option<u64>) -> result", ropt_set},
+        {"[method]request-options.between-bytes-timeout", "func(" ROPT ") -> option<u64>", ropt_get},
+        {"[method]request-options.set-between-bytes-timeout",
+         "func(" ROPT ", duration: option<u64>) -> result", ropt_set},
+        {"[method]incoming-response.status", "func(self: borrow<incoming-response>) -> u16", never},
+        {"[method]incoming-response.headers",
+         "func(self: borrow<incoming-response>) -> own<fields>", never},
+        {"[method]incoming-response.consume",
+         "func(self: borrow<incoming-response>) -> result<own<incoming-body>>", never},
+        {"[method]future-incoming-response.subscribe",
+         "func(self: borrow<future-incoming-response>) -> own<" POLLABLE ">", never},
+        {"[method]future-incoming-response.get",
+         "func(self: borrow<future-incoming-response>) -> "
+         "option<result<result<own<incoming-response>, " EC ">>>",
+         never},
+        {"http-error-code", "func(err: borrow<" IO_ERROR "#error>) -> option<" EC ">",
+         http_error_code},
+    };
+#undef OREQ
+#undef ROPT
+    if (with_io && ((rc = define_funcs(l, IO_ERROR, err, COUNT(err))) ||
+                    (rc = define_funcs(l, IO_POLL, poll, COUNT(poll))) ||
+                    (rc = define_funcs(l, IO_STREAMS, streams, COUNT(streams)))))
+        return rc;
+    if ((rc = define_funcs(l, TYPES, types, COUNT(types))) ||
+        (rc = define_funcs(l, TYPES, client, COUNT(client))))
+        return rc;
+    /* outgoing-handler names the resources of wasi:http/types */
+    if ((rc = hive_linker_define_func(l, "wasi:http/outgoing-handler" V, "handle",
+                                      "func(request: own<" TYPES "#outgoing-request>, options: "
+                                      "option<own<" TYPES "#request-options>>) -> "
+                                      "result<own<" TYPES "#future-incoming-response>, " EC ">",
+                                      outgoing_handle, NULL)))
         return rc;
     return HIVE_OK;
 }

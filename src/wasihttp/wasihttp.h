@@ -32,10 +32,18 @@
 
 typedef struct whttp whttp;
 
-/* Defines the interfaces into linker. HIVE_OK or an error code. */
-int whttp_define(hive_linker *linker);
+/* Defines the interfaces into linker: wasi:http/types, the client side
+ * as far as it goes (outgoing-handler answers HTTP-request-denied), and
+ * with_io the body half of wasi:io. Without it, the linker's wasi:io is a
+ * WASI 0.2 context's (hive/wasip2.h) and every context made for an
+ * instance of that linker must get that hive_wasip2 (whttp_new). HIVE_OK
+ * or an error code. */
+int whttp_define(hive_linker *linker, int with_io);
 
-whttp *whttp_new(void);
+struct hive_wasip2;
+/* A context; p2 (may be NULL) is the WASI 0.2 context whose streams and
+ * pollables the bodies become (a linker defined without io). */
+whttp *whttp_new(struct hive_wasip2 *p2);
 void whttp_free(whttp *h);
 
 /* The thread's current context (for resource destructors). */
@@ -60,6 +68,10 @@ void whttp_abandon(whttp *h);
  * (hive_cinstance_complete was called: resume), 0 still waiting (the
  * worker will be woken), -1 failed (message in msg). */
 int whttp_retry(whttp *h, hive_cinstance *inst, char *msg, size_t msglen);
+
+/* 1 when a host call of this context (not of its WASI 0.2 context) is
+ * PENDING. */
+int whttp_pending(const whttp *h);
 
 /* Live host objects, for tests and leaks. */
 size_t whttp_live(const whttp *h);

@@ -69,6 +69,20 @@ int p2_new_file_stream(hive_wasip2 *p, p2_kind kind, int fd, uint64_t offset, in
     return 0;
 }
 
+int hive_wasip2_stream_new(hive_wasip2 *p, int output, const hive_wasi_stream *s, uint32_t *rep) {
+    hive_wasi_stream *copy = malloc(sizeof *copy);
+    if (!copy) return HIVE_ENOMEM;
+    p2_obj *o = p2_new(p, output ? P2_OUTPUT : P2_INPUT, rep);
+    if (!o) {
+        free(copy);
+        return HIVE_ENOMEM;
+    }
+    *copy = *s;
+    o->back = P2_B_EMBED;
+    o->emb = copy;
+    return HIVE_OK;
+}
+
 int p2_new_stdio_stream(hive_wasip2 *p, int i, uint32_t *rep) {
     p2_obj *o = p2_new(p, i == 0 ? P2_INPUT : P2_OUTPUT, rep);
     if (!o) return -1;
@@ -112,7 +126,7 @@ static int64_t s_read(hive_wasip2 *p, p2_obj *o, uint8_t *buf, size_t len, uint3
         if (n == 0) o->closed = 1;
         return n ? n : -1;
     case P2_B_EMBED: {
-        hive_wasi_stream *s = &p->stdio[o->stdio].stream;
+        hive_wasi_stream *s = p2_emb(p, o);
         if (!s->read) break;
         int64_t r = s->read(s->ud, buf, len);
         if (r == -HIVE_WASI_EAGAIN) return 0;
@@ -147,14 +161,14 @@ static int64_t s_read(hive_wasip2 *p, p2_obj *o, uint8_t *buf, size_t len, uint3
 /* Adds what a stream waits for to the wait set. */
 static void s_wait(hive_wasip2 *p, p2_obj *o, short events) {
     if (o->back == P2_B_FD) p2_wait_fd(p, o->fd, events);
-    else if (o->back == P2_B_EMBED) p->wait_streams |= 1u << o->stdio;
+    else if (o->back == P2_B_EMBED) p->wait_streams |= o->emb ? 1u << 3 : 1u << o->stdio;
 }
 
 static int s_readable(hive_wasip2 *p, p2_obj *o) {
     if (o->closed) return 1;
     if (o->back == P2_B_FD) return fd_ready(o->fd, POLLIN);
     if (o->back == P2_B_EMBED) {
-        hive_wasi_stream *s = &p->stdio[o->stdio].stream;
+        hive_wasi_stream *s = p2_emb(p, o);
         return !s->read || !s->readable || s->readable(s->ud) != 0;
     }
     return 1;
@@ -172,7 +186,7 @@ static int s_flush(hive_wasip2 *p, p2_obj *o, uint32_t *e) {
             if (n < 0 && (errno == EAGAIN || errno == EINTR)) return 0;
             break;
         case P2_B_EMBED: {
-            hive_wasi_stream *s = &p->stdio[o->stdio].stream;
+            hive_wasi_stream *s = p2_emb(p, o);
             if (!s->write) {
                 errno = EBADF;
                 n = -1;

@@ -73,6 +73,7 @@ typedef struct p2_obj {
     uint64_t deadline; /* pollables: monotonic ns */
     void *dir;         /* directory streams: DIR * */
     char *msg;         /* errors: debug string */
+    hive_wasi_stream *emb; /* P2_B_EMBED: the embedder's stream (owned), or NULL: stdio[stdio] */
     uint8_t *obuf;     /* output streams: bytes accepted, not yet written */
     size_t olen, ocap;
     uint64_t granted;  /* output streams: what check-write allowed, not yet written */
@@ -215,6 +216,11 @@ void p2_sock_free(hive_wasip2 *p, p2_obj *o);
 void p2_sock_orphans_free(hive_wasip2 *p);
 /* network error-code of a preview-1 errno */
 uint32_t p2_net_code(uint32_t wasi_errno);
+
+/* The embedder stream behind a P2_B_EMBED stream object. */
+static inline hive_wasi_stream *p2_emb(hive_wasip2 *p, p2_obj *o) {
+    return o->emb ? o->emb : &p->stdio[o->stdio].stream;
+}
 
 /* ---- definitions ---- */
 int p2_define_sockets(hive_wasip2 *p, hive_linker *l);

@@ -171,6 +171,7 @@ void p2_free(hive_wasip2 *p, uint32_t rep) {
     else if (o->owned && o->fd >= 0) close(o->fd);
     free(o->msg);
     free(o->obuf);
+    free(o->emb);
     if (o->kind == P2_POLLABLE && o->target) p->ntargeted--;
     if (o->kind != P2_POLLABLE && p->ntargeted) {
         /* pollables of this object (a stream, a socket) are ready from
