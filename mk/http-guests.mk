@@ -1,6 +1,9 @@
 # mk/http-guests.mk -- wasi:http 0.2 guests (components) for `hive serve`.
 #   make http-guests   build examples/wasihttp/*.c into
 #                      $(BUILD)/examples/wasihttp/*.wasm (components)
+#   make js-guests     build examples/wasihttp-js/*.js with componentize-js
+#                      into $(BUILD)/examples/wasihttp-js/*.wasm (~14 MB and
+#                      about a minute each; kept until the source changes)
 #   make e2e-wasihttp  serve them over loopback (tests/e2e/wasihttp.sh)
 #
 # A guest is compiled by clang to a core module (wasm32-unknown-unknown,
@@ -36,13 +39,23 @@ $(BUILD)/examples/wasihttp/%.wasm: $(BUILD)/examples/wasihttp/%.core.wasm $(HTTP
 
 http-guests: $(HTTP_GUESTS)
 
+JS_GUEST_SRCS := $(wildcard examples/wasihttp-js/*.js)
+JS_GUESTS := $(JS_GUEST_SRCS:examples/wasihttp-js/%.js=$(BUILD)/examples/wasihttp-js/%.wasm)
+
+$(BUILD)/examples/wasihttp-js/%.wasm: examples/wasihttp-js/%.js tools/componentize.mjs
+	@mkdir -p $(dir $@)
+	node tools/componentize.mjs $< $(WASI_WIT) $@
+
+.PHONY: js-guests
+js-guests: $(JS_GUESTS)
+
 e2e-wasihttp: test-deps
-	@$(MAKE) --no-print-directory all http-guests wagi-examples
+	@$(MAKE) --no-print-directory all http-guests js-guests wagi-examples
 	HIVE="$(E2E_HIVE)" tests/e2e/wasihttp.sh $(BUILD)
 .SECONDARY: $(HTTP_GUESTS:.wasm=.core.wasm)
 
 # wrk: the C hello component with and without reuse beside WAGI, node and nginx
 .PHONY: bench-wasihttp
 bench-wasihttp: test-deps
-	@$(MAKE) --no-print-directory all http-guests wagi-examples
+	@$(MAKE) --no-print-directory all http-guests js-guests wagi-examples
 	bench/http/wasihttp.sh $(BUILD)

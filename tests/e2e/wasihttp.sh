@@ -5,8 +5,9 @@
 #   tests/e2e/wasihttp.sh [BUILD]    (HIVE=path tests another binary;
 #                                     E2E_KEEP=1 keeps the servers' logs)
 #
-# Needs $BUILD/hive, $BUILD/examples/wasihttp/proxy.wasm and
-# $BUILD/examples/wagi/hello.wasm (`make e2e-wasihttp` builds them). Servers
+# Needs $BUILD/hive, $BUILD/examples/wasihttp/proxy.wasm, the JavaScript
+# examples in $BUILD/examples/wasihttp-js and $BUILD/examples/wagi/hello.wasm
+# (`make e2e-wasihttp` builds them). Servers
 # listen on 127.0.0.1 with a port the kernel picks; every wait is bounded
 # and every server is killed on exit. The last line says
 # "wasihttp: N passed, N failed"; the exit status is 1 when any failed.
@@ -16,6 +17,7 @@ BUILD=${1:-build}
 HIVE=${HIVE:-$BUILD/hive}
 APP=$BUILD/examples/wasihttp/proxy.wasm
 WAGI=$BUILD/examples/wagi/hello.wasm
+JS=$BUILD/examples/wasihttp-js
 JCO=${JCO:-tools/node_modules/.bin/jco}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/hive-wasihttp.XXXXXX")
 passed=0
@@ -28,7 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for f in "$HIVE" "$APP" "$WAGI"; do
+for f in "$HIVE" "$APP" "$WAGI" "$JS/hello.wasm" "$JS/handler.wasm"; do
     [ -e "$f" ] || { echo "wasihttp: missing $f (run make e2e-wasihttp)"; echo "wasihttp: 0 passed, 1 failed"; exit 1; }
 done
 
@@ -185,6 +187,38 @@ fi
 if start reuse-many "$APP" --max-instance-reuse-count 1000 --threads 1; then
     for i in $(seq 1 20); do "${CURL[@]}" "$(url /)" >/dev/null; done
     eq "reuse 1000: the 21st request on one instance" "$("${CURL[@]}" "$(url /)")" "hello from wasi:http #21"
+    stop
+fi
+
+echo "== JavaScript (componentize-js, with the whole of WASI 0.2)"
+t0=$(date +%s%N)
+if start js "$JS/hello.wasm"; then
+    up=$((($(date +%s%N) - t0) / 1000000))
+    t1=$(date +%s%N)
+    eq "js fetch-event: hello" "$("${CURL[@]}" "$(url /)")" "hello from js #1"
+    first=$((($(date +%s%N) - t1) / 1000000))
+    echo "     (start: listening after ${up} ms; first response ${first} ms after)"
+    check "js: first response under 1 s after listening (${first} ms)" [ "$first" -lt 1000 ]
+    eq "js: default reuse 1: a fresh instance" "$("${CURL[@]}" "$(url /)")" "hello from js #1"
+    out=$("${CURL[@]}" -D "$TMP/js.hdr" --data-binary 'js body' "$(url /echo)")
+    eq "js: echo" "$out" "js body"
+    check "js: x-method POST" grep -qi '^x-method: POST' "$TMP/js.hdr"
+    eq "js: echo 3 MB" "$("${CURL[@]}" --data-binary @"$TMP/up.bin" "$(url /echo)" | md5sum)" "$want"
+    eq "js: echo, slow reader" \
+        "$("${CURL[@]}" --limit-rate 1500k --data-binary @"$TMP/up.bin" "$(url /echo)" | md5sum)" "$want"
+    "${CURL[@]}" -D "$TMP/js418.hdr" -o /dev/null "$(url /status)"
+    check "js: status 418" grep -q '^HTTP/1.1 418' "$TMP/js418.hdr"
+    check "js: the guest's header" grep -qi '^x-teapot: yes' "$TMP/js418.hdr"
+    check "js: no uncaught exception in the log" \
+        bash -c "! grep -q 'uncaught exception' '$LOG'"
+    stop
+fi
+if start js-handler "$JS/handler.wasm" --max-instance-reuse-count 100 --threads 1; then
+    eq "js incomingHandler: handled" "$("${CURL[@]}" "$(url '/a?b=1')")" "handled /a?b=1 by incomingHandler"
+    "${CURL[@]}" "$(url /2)" >/dev/null
+    "${CURL[@]}" "$(url /3)" >/dev/null
+    eq "js incomingHandler: reuse 100: one instance served all three" \
+        "$(grep -o 'worker=[0-9]*' "$LOG" | sort -u | wc -l)" 1
     stop
 fi
 
