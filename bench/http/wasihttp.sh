@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # wasihttp.sh BUILD -- wrk against `hive serve` with the C wasi:http hello
 # component (examples/wasihttp/proxy.c) without and with instance reuse,
-# beside the WAGI hello app, node's http and nginx (`return 200`, when
+# the JavaScript ones (examples/wasihttp-js: hello.js without reuse, which
+# it does not support; handler.js with reuse) beside `jco serve` of
+# handler.js, the WAGI hello app, node's http and nginx (`return 200`, when
 # installed), interleaved in one run on loopback (the machines are shared:
-# compare within a run).
+# compare within a run). Then the memory of live instances: RSS with 16
+# instances kept alive, minus RSS with one, over 15.
 #   BENCH_HTTP_SECONDS  each wrk run (default 5)
 #   BENCH_HTTP_ROUNDS   rounds over all servers (default 2)
 #   BENCH_HTTP_CONNS    connections (default 16), BENCH_HTTP_THREADS wrk threads (1)
@@ -17,6 +20,7 @@ threads=${BENCH_HTTP_THREADS:-1}
 hive=$BUILD/hive
 comp=$BUILD/examples/wasihttp/proxy.wasm
 wagi=$BUILD/examples/wagi/hello.wasm
+js=$BUILD/examples/wasihttp-js
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 pids=()
@@ -29,7 +33,7 @@ trap cleanup EXIT
 for tool in wrk curl node; do
     command -v $tool >/dev/null || { echo "bench-wasihttp: $tool not found" >&2; exit 1; }
 done
-for f in "$hive" "$comp" "$wagi"; do
+for f in "$hive" "$comp" "$wagi" "$js/hello.wasm" "$js/handler.wasm"; do
     [ -e "$f" ] || { echo "bench-wasihttp: build $f first (make bench-wasihttp)" >&2; exit 1; }
 done
 
@@ -57,7 +61,16 @@ serve() { # NAME ARGS...
 }
 serve wasihttp "$comp"
 serve wasihttp-reuse --max-instance-reuse-count 1000 "$comp"
+serve js-hello "$js/hello.wasm"
+serve js-handler-reuse --max-instance-reuse-count 1000 "$js/handler.wasm"
 serve wagi "$wagi"
+jport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$here/../../tools/node_modules/.bin/jco" serve --host 127.0.0.1 --port "$jport" "$js/handler.wasm" \
+    >"$work/jco.out" 2>&1 &
+pids+=($!)
+for _ in $(seq 120); do curl -s "http://127.0.0.1:$jport/" >/dev/null && break; sleep 0.5; done
+names+=(jco-serve-handler)
+ports+=("$jport")
 node "$here/node-hello.mjs" >"$work/node.out" 2>&1 &
 pids+=($!)
 names+=(node)
@@ -124,3 +137,30 @@ for n in "${names[@]}"; do
     printf ' %s %s;' "$n" "$(median ${all[$n]})"
 done
 echo
+
+# RSS per live instance: 16 connections keep up to 16 instances busy, and
+# the idle timeout keeps them alive for the measurement
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+instance_rss() { # NAME ARGS...
+    local name=$1
+    shift
+    "$hive" serve --addr 127.0.0.1:0 --idle-instance-timeout 60s --max-instance-reuse-count 1000000 \
+        "$@" 2>"$work/$name.mem.err" >/dev/null &
+    local pid=$!
+    pids+=("$pid")
+    local port
+    port=$(wait_port "$work/$name.mem.err" '.*listening on [a-z:/]*127\.0\.0\.1:\([0-9]*\).*')
+    curl -s "http://127.0.0.1:$port/" >/dev/null
+    local one
+    one=$(rss_kb "$pid")
+    wrk -t1 -c16 -d2s "http://127.0.0.1:$port/" >/dev/null
+    local live
+    live=$(grep -c 'worker=' "$work/$name.mem.err" >/dev/null; grep -o 'worker=[0-9]*' "$work/$name.mem.err" | sort -u | wc -l)
+    local many
+    many=$(rss_kb "$pid")
+    printf 'memory %-14s RSS %6s KiB with 1 instance, %6s KiB with %s: %s KiB per instance\n' \
+        "$name" "$one" "$many" "$live" "$(( (many - one) / (live > 1 ? live - 1 : 1) ))"
+    kill "$pid"
+}
+instance_rss wasihttp "$comp"
+instance_rss js-handler "$js/handler.wasm"
