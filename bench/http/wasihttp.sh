@@ -61,6 +61,7 @@ serve() { # NAME ARGS...
 }
 serve wasihttp "$comp"
 serve wasihttp-reuse --max-instance-reuse-count 1000 "$comp"
+serve wasihttp-reuse-t1 --max-instance-reuse-count 1000 --threads 1 "$comp"
 serve js-hello "$js/hello.wasm"
 serve js-handler-reuse --max-instance-reuse-count 1000 "$js/handler.wasm"
 serve wagi "$wagi"
