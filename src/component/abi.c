@@ -563,7 +563,7 @@ static void lift_handle(cx *c, const ct_type *t, uint32_t i, hive_cval *out) {
     *out = hive_cval_handle(t->kind == CT_OWN ? HIVE_C_OWN : HIVE_C_BORROW, rep, rt);
     if (c->host_side && t->kind == CT_OWN && rt->impl) {
         rt_handle nh = {.rt = rt, .rep = rep, .own = 1};
-        out->of.res.handle = htab_add(c, &c->inst->root->host_handles, nh);
+        out->of.res.handle = htab_add(c, &comp_active_root(c->inst)->host_handles, nh);
     }
 }
 
@@ -572,12 +572,12 @@ static uint32_t lower_handle(cx *c, const ct_type *t, const hive_cval *v) {
     rt_resource *rt = res_of(c, t);
     uint32_t rep = v->of.res.handle;
     if (c->host_side && rt->impl && t->kind == CT_BORROW) {
-        handle_table *ht = &c->inst->root->host_handles;
+        handle_table *ht = &comp_active_root(c->inst)->host_handles;
         if (rep == 0 || rep >= ht->n || !ht->v[rep].rt) cx_fail(c, "unknown host handle %u", rep);
         if (ht->v[rep].rt != rt) cx_fail(c, "host handle %u is of another resource type", rep);
         rep = ht->v[rep].rep;
     } else if (c->host_side && rt->impl && t->kind == CT_OWN) {
-        handle_table *ht = &c->inst->root->host_handles;
+        handle_table *ht = &comp_active_root(c->inst)->host_handles;
         if (rep == 0 || rep >= ht->n || !ht->v[rep].rt) cx_fail(c, "unknown host handle %u", rep);
         if (ht->v[rep].rt != rt) cx_fail(c, "host handle %u is of another resource type", rep);
         uint32_t idx = rep;

@@ -31,9 +31,19 @@ struct lower_ctx {
 
 /* ---- nested execution ------------------------------------------------------ */
 
+/* The instance whose call (hive_cinstance_call, resume, post-return) this
+ * thread is running: its helper execs, waiting frames and PENDING state
+ * serve everything the call reaches, also code of other instances linked
+ * in with hive_linker_define_instance. NULL outside calls (instantiation:
+ * start functions use their own instance's). */
+static __thread hive_cinstance *tl_root;
+
+static hive_cinstance *active_root(cinst *ci) { return tl_root ? tl_root : ci->root; }
+hive_cinstance *comp_active_root(cinst *ci) { return active_root(ci); }
+
 int run_nested(cinst *ci, hive_func *f, const hive_val *args, uint32_t nargs, hive_val *res,
                uint32_t nres, char *msg, size_t msglen) {
-    hive_cinstance *root = ci->root;
+    hive_cinstance *root = active_root(ci);
     if (root->depth >= MAX_NESTED) {
         snprintf(msg, msglen, "call stack exhausted");
         return -1;
@@ -289,7 +299,7 @@ static hive_host_status lower_results(lower_ctx *lx, hive_host_call *call, const
 static hive_host_status lowered_call(hive_host_call *call, const hive_val *args, hive_val *results) {
     lower_ctx *lx = call->user;
     cinst *ci = lx->inst;
-    hive_cinstance *root = ci->root;
+    hive_cinstance *root = active_root(ci);
     const ct_type *ft = lx->ft;
     char msg[200];
     if (!ci->may_leave) {
@@ -591,8 +601,20 @@ static hive_status finish_call(hive_cinstance *ci, hive_status st) {
     return HIVE_DONE;
 }
 
+static hive_status cinstance_call(hive_cinstance *ci, hive_cfunc *func, const hive_cval *args,
+                                  size_t nargs, uint64_t budget);
+
 hive_status hive_cinstance_call(hive_cinstance *ci, hive_cfunc *func, const hive_cval *args,
                                 size_t nargs, uint64_t budget) {
+    hive_cinstance *saved = tl_root;
+    tl_root = ci;
+    hive_status st = cinstance_call(ci, func, args, nargs, budget);
+    tl_root = saved;
+    return st;
+}
+
+static hive_status cinstance_call(hive_cinstance *ci, hive_cfunc *func, const hive_cval *args,
+                                  size_t nargs, uint64_t budget) {
     if (!ci || !func) return HIVE_FAILED;
     if (ci->state == CI_RUNNING || ci->state == CI_SUSPENDED || ci->state == CI_PENDING) return HIVE_FAILED;
     if (ci->post_pending && hive_cinstance_post_return(ci) != HIVE_OK) return HIVE_TRAPPED;
@@ -729,7 +751,11 @@ hive_status hive_cinstance_resume(hive_cinstance *ci, uint64_t budget) {
     if (ci->state != CI_SUSPENDED) return HIVE_FAILED;
     __atomic_store_n(&ci->interrupted, 0, __ATOMIC_RELAXED);
     ci->state = CI_RUNNING;
-    return drive(ci, budget);
+    hive_cinstance *saved = tl_root;
+    tl_root = ci;
+    hive_status st = drive(ci, budget);
+    tl_root = saved;
+    return st;
 }
 
 int hive_cinstance_complete(hive_cinstance *ci, hive_cval *results, size_t nresults) {
@@ -780,7 +806,11 @@ int hive_cinstance_post_return(hive_cinstance *ci) {
     if (!ci->post_pending) return HIVE_OK;
     ci->post_pending = 0;
     char msg[200];
-    if (lifted_finish(&ci->call, msg, sizeof msg)) {
+    hive_cinstance *saved = tl_root;
+    tl_root = ci;
+    int rc = lifted_finish(&ci->call, msg, sizeof msg);
+    tl_root = saved;
+    if (rc) {
         trapped(ci, msg);
         return HIVE_ETRAP;
     }
@@ -825,7 +855,11 @@ int hive_cinstance_drop_handle(hive_cinstance *ci, uint32_t handle) {
     rt_handle h = t->v[handle];
     htab_remove(t, handle);
     char msg[200];
-    if (drop_own(NULL, h.rt, h.rep, msg, sizeof msg)) {
+    hive_cinstance *saved = tl_root;
+    tl_root = ci;
+    int rc = drop_own(NULL, h.rt, h.rep, msg, sizeof msg);
+    tl_root = saved;
+    if (rc) {
         snprintf(ci->trap.message, sizeof ci->trap.message, "%s", msg);
         return HIVE_ETRAP;
     }

@@ -399,6 +399,9 @@ uint32_t abi_lower_values(cx *c, const ct_type *const *ts, uint32_t nt, uint32_t
 int run_nested(cinst *ci, hive_func *f, const hive_val *args, uint32_t nargs, hive_val *res,
                uint32_t nres, char *msg, size_t msglen);
 
+/* The root instance whose call is running on this thread (call.c). */
+hive_cinstance *comp_active_root(cinst *ci);
+
 /* handle tables */
 uint32_t htab_add(cx *c, handle_table *t, rt_handle h);
 rt_handle *htab_get(cx *c, handle_table *t, uint32_t i);
