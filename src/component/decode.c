@@ -810,6 +810,7 @@ static const ct_type *defvaltype(dec *d, scope *sc, int64_t op, const uint8_t *a
     default: d->p = at; MALFORMED("invalid leading byte (0x%02x) for component defined type", (unsigned)(op & 0x7f));
     }
     ct_compute_abi(t);
+    if (t->depth > MAX_TYPE_DEPTH) fail_at(d, HIVE_ELIMIT, at, "value types nested more than %d deep", MAX_TYPE_DEPTH);
     if (t->size >= (1u << 28) && t->kind != CT_LIST) INVALID(at, "value type too large");
     if (t->kind == CT_LIST && t->n && (uint64_t)t->n * t->a->size >= (1u << 28))
         INVALID(at, "value type too large");

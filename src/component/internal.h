@@ -109,6 +109,7 @@ struct ct_type {
     /* canonical ABI, computed at construction for value types */
     uint32_t size, align;
     uint32_t nflat; /* flat count, capped at 17 (MAX_FLAT + 1) */
+    uint32_t depth; /* nesting of value types (1 for a primitive) */
     int has_borrow;  /* transitively */
     const void *hres; /* own/borrow in host signatures: the host resource */
     const struct ct_type *ref; /* own/borrow: the resource type's node (its identity for visibility) */
@@ -116,6 +117,7 @@ struct ct_type {
     int has_res;     /* transitively contains own/borrow */
 };
 
+#define MAX_TYPE_DEPTH 100 /* value types nested deeper are refused */
 #define MAX_FLAT_PARAMS 16
 #define MAX_FLAT_RESULTS 1
 #define FLAT_CAP 17

@@ -193,6 +193,13 @@ void ct_compute_abi(ct_type *t) {
     default: break;
     }
     if (s > 0xffffffffu) s = 0xffffffffu;
+    uint32_t dep = 0;
+    if (t->a && t->a->depth > dep) dep = t->a->depth;
+    if (t->b && t->b->depth > dep) dep = t->b->depth;
+    if (t->types)
+        for (uint32_t i = 0; i < t->n; i++)
+            if (t->types[i] && t->types[i]->depth > dep) dep = t->types[i]->depth;
+    t->depth = dep + 1;
     t->size = (uint32_t)s;
     t->align = a;
     t->has_borrow = hb;

@@ -741,6 +741,32 @@ static void test_malformed(void) {
     static const uint8_t e[] = {0, 'a', 's', 'm', 0x0d, 0, 1, 0, 0x07, 0x09, 0x01};
     CHECK_EQ_INT(hive_component_validate(engine, e, sizeof e, &err), HIVE_EMALFORMED);
     CHECK_EQ_INT(err.offset, 10);
+    /* 150 list types, each of the one before: refused as too deep (the
+     * recursion over types stays bounded), not a crash */
+    uint8_t deep[8 + 3 + 2 + 150 * 3];
+    size_t n = 0;
+    memcpy(deep, "\0asm\x0d\0\x01\0", 8);
+    n = 8;
+    deep[n++] = 0x07;
+    size_t size_at = n;
+    n += 2; /* section size, two LEB bytes */
+    size_t body = n;
+    deep[n++] = 150;
+    deep[n++] = 0x01; /* 150 as LEB: 0x96 0x01 */
+    deep[body] = 0x96;
+    deep[n++] = 0x70;
+    deep[n++] = 0x7d; /* list<u8> */
+    for (unsigned i = 1; i < 150; i++) {
+        deep[n++] = 0x70;
+        unsigned idx = i - 1;
+        if (idx < 64) deep[n++] = (uint8_t)idx;
+        else { deep[n++] = (uint8_t)(0x80 | (idx & 0x7f)); deep[n++] = (uint8_t)(idx >> 7); }
+    }
+    size_t sz = n - body;
+    deep[size_at] = (uint8_t)(0x80 | (sz & 0x7f));
+    deep[size_at + 1] = (uint8_t)(sz >> 7);
+    CHECK_EQ_INT(hive_component_validate(engine, deep, n, &err), HIVE_ELIMIT);
+    CHECK(strstr(err.message, "nested") != NULL);
     /* every truncation of a valid component fails cleanly */
     for (size_t n = 0; n < sizeof greet_wasm; n++) {
         int rc = hive_component_validate(engine, greet_wasm, n, &err);
