@@ -744,28 +744,28 @@ static void test_malformed(void) {
     /* 150 list types, each of the one before: refused as too deep (the
      * recursion over types stays bounded), not a crash */
     uint8_t deep[8 + 3 + 2 + 150 * 3];
-    size_t n = 0;
+    size_t dn = 0;
     memcpy(deep, "\0asm\x0d\0\x01\0", 8);
-    n = 8;
-    deep[n++] = 0x07;
-    size_t size_at = n;
-    n += 2; /* section size, two LEB bytes */
-    size_t body = n;
-    deep[n++] = 150;
-    deep[n++] = 0x01; /* 150 as LEB: 0x96 0x01 */
+    dn = 8;
+    deep[dn++] = 0x07;
+    size_t size_at = dn;
+    dn += 2; /* section size, two LEB bytes */
+    size_t body = dn;
+    deep[dn++] = 150;
+    deep[dn++] = 0x01; /* 150 as LEB: 0x96 0x01 */
     deep[body] = 0x96;
-    deep[n++] = 0x70;
-    deep[n++] = 0x7d; /* list<u8> */
+    deep[dn++] = 0x70;
+    deep[dn++] = 0x7d; /* list<u8> */
     for (unsigned i = 1; i < 150; i++) {
-        deep[n++] = 0x70;
+        deep[dn++] = 0x70;
         unsigned idx = i - 1;
-        if (idx < 64) deep[n++] = (uint8_t)idx;
-        else { deep[n++] = (uint8_t)(0x80 | (idx & 0x7f)); deep[n++] = (uint8_t)(idx >> 7); }
+        if (idx < 64) deep[dn++] = (uint8_t)idx;
+        else { deep[dn++] = (uint8_t)(0x80 | (idx & 0x7f)); deep[dn++] = (uint8_t)(idx >> 7); }
     }
-    size_t sz = n - body;
+    size_t sz = dn - body;
     deep[size_at] = (uint8_t)(0x80 | (sz & 0x7f));
     deep[size_at + 1] = (uint8_t)(sz >> 7);
-    CHECK_EQ_INT(hive_component_validate(engine, deep, n, &err), HIVE_ELIMIT);
+    CHECK_EQ_INT(hive_component_validate(engine, deep, dn, &err), HIVE_ELIMIT);
     CHECK(strstr(err.message, "nested") != NULL);
     /* every truncation of a valid component fails cleanly */
     for (size_t n = 0; n < sizeof greet_wasm; n++) {
