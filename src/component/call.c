@@ -106,8 +106,9 @@ static void set_enter(cinst *callee, cinst *caller, int v) {
     }
 }
 
-static void cs_init(call_state *cs) {
+static void cs_init(call_state *cs, const hv_alloc *al) {
     memset(cs, 0, sizeof *cs);
+    cs->al = al;
     cs->lenders = cs->lend_inline;
     cs->caplenders = 4;
 }
@@ -120,7 +121,7 @@ static void cs_release(call_state *cs) {
         if (idx < t->n && t->v[idx].lends) t->v[idx].lends--;
     }
     cs->nlenders = 0;
-    if (cs->lenders != cs->lend_inline) free(cs->lenders);
+    if (cs->lenders != cs->lend_inline) hv_free(cs->al, cs->lenders);
     cs->lenders = cs->lend_inline;
     cs->caplenders = 4;
 }
@@ -161,7 +162,7 @@ static int lifted_start(lifted_call *lc, const hive_cval *args, uint32_t nargs, 
     set_enter(f->inst, lc->caller, 0);
     lc->entered = 1;
     f->inst->context = 0; /* a new task's thread starts with zeroed storage */
-    cs_init(&lc->cs);
+    cs_init(&lc->cs, f->inst->root->ar.al);
     jmp_buf jb;
     cx c;
     cx_init(&c, f->inst, f->memory, f->realloc, f->enc, &jb);
@@ -310,7 +311,7 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
     int from_host = callee->kind == F_HOST;
     uint32_t nargs = ft->n;
     hive_cval argv_inline[8];
-    hive_cval *argv = nargs <= 8 ? argv_inline : calloc(nargs, sizeof *argv);
+    hive_cval *argv = nargs <= 8 ? argv_inline : hv_calloc(root->ar.al, nargs, sizeof *argv);
     if (!argv) {
         hive_host_trap(call, "out of memory");
         return HIVE_HOST_TRAP;
@@ -318,9 +319,11 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
     memset(argv, 0, (nargs <= 8 ? 8 : nargs) * sizeof *argv);
     hive_cval res;
     memset(&res, 0, sizeof res);
+    const hv_alloc *al = root->ar.al;
     call_state cs;
-    cs_init(&cs);
+    cs_init(&cs, al);
     str_hints hints = {0};
+    hints.al = al;
     lifted_call *lc = NULL;
     hive_host_status status = HIVE_HOST_TRAP;
 
@@ -367,13 +370,13 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
                 root->pend_out_ptr = args[idx].of.i32;
             }
             clear_vals(argv, nargs);
-            if (argv != argv_inline) free(argv);
+            if (argv != argv_inline) hv_free(al, argv);
             return HIVE_HOST_PENDING;
         }
         status = lower_results(lx, call, args, results, &res, 1, msg, NULL);
         if (status != HIVE_HOST_OK) goto out;
     } else {
-        lc = calloc(1, sizeof *lc);
+        lc = hv_calloc(al, 1, sizeof *lc);
         if (!lc) {
             snprintf(msg, sizeof msg, "out of memory");
             goto out;
@@ -387,9 +390,9 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
         if (lifted_start(lc, argv, nargs, flat, &nf, msg, sizeof msg)) goto out;
         int rc = nested_call(root, lc, flat, nf, &pe, msg, sizeof msg);
         if (rc == NESTED_WAIT) {
-            nframe *fr = calloc(1, sizeof *fr);
+            nframe *fr = hv_calloc(al, 1, sizeof *fr);
             if (!fr || root->nframes >= MAX_NESTED) {
-                free(fr);
+                if (fr) hv_free(al, fr);
                 snprintf(msg, sizeof msg, "out of memory");
                 goto out;
             }
@@ -405,7 +408,7 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
             fr->caller_exec = call->exec;
             root->frames[root->nframes++] = fr;
             clear_vals(argv, nargs);
-            if (argv != argv_inline) free(argv);
+            if (argv != argv_inline) hv_free(al, argv);
             return HIVE_HOST_PENDING;
         }
         if (rc) goto out;
@@ -419,11 +422,11 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
     }
     status = HIVE_HOST_OK;
 out:
-    free(lc);
+    if (lc) hv_free(al, lc);
     cs_release(&cs);
     hints_free(&hints);
     clear_vals(argv, nargs);
-    if (argv != argv_inline) free(argv);
+    if (argv != argv_inline) hv_free(al, argv);
     hive_cval_clear(&res);
     if (status == HIVE_HOST_TRAP) hive_host_trap(call, msg);
     return status;
@@ -667,8 +670,8 @@ static hive_status cinstance_call(hive_cinstance *ci, hive_cfunc *func, const hi
 static void frame_free(hive_cinstance *ci, nframe *fr) {
     cs_release(&fr->cs);
     hints_free(&fr->hints);
-    free(fr->lc);
-    free(fr);
+    hv_free(ci->ar.al, fr->lc);
+    hv_free(ci->ar.al, fr);
     if (ci->depth) ci->depth--;
 }
 

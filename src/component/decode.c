@@ -2270,7 +2270,7 @@ static void module_def(dec *d, scope *sc, const uint8_t *start, size_t len) {
     if (d->compile) {
         if (d->nmods == d->capmods) {
             uint32_t cap = d->capmods ? d->capmods * 2 : 8;
-            hive_module **v = realloc(d->mods, cap * sizeof *v);
+            hive_module **v = hv_realloc(d->ar->al, d->mods, cap * sizeof *v);
             if (!v) {
                 hive_module_release(m);
                 fail_at(d, HIVE_ENOMEM, start, "out of memory");
@@ -2362,8 +2362,15 @@ static const comp_def *component_body(dec *d, scope *parent) {
 }
 
 int comp_decode(hive_component *comp, const uint8_t *bytes, size_t len, int compile, hive_error *err) {
-    dec *d = calloc(1, sizeof *d);
-    if (!d) return HIVE_ENOMEM;
+    dec *d = hv_calloc(comp->ar.al, 1, sizeof *d);
+    if (!d) {
+        if (err) {
+            err->code = HIVE_ENOMEM;
+            err->offset = 0;
+            snprintf(err->message, sizeof err->message, "out of memory");
+        }
+        return HIVE_ENOMEM;
+    }
     d->base = d->p = bytes;
     d->end = bytes + len;
     d->err = err;
@@ -2379,13 +2386,13 @@ int comp_decode(hive_component *comp, const uint8_t *bytes, size_t len, int comp
     int rc = setjmp(d->jb);
     if (rc != 0) {
         for (uint32_t i = 0; i < d->nmods; i++) hive_module_release(d->mods[i]);
-        free(d->mods);
-        free(d);
+        if (d->mods) hv_free(comp->ar.al, d->mods);
+        hv_free(comp->ar.al, d);
         return rc;
     }
     comp->root = component_body(d, NULL);
     comp->modules = d->mods;
     comp->nmodules = d->nmods;
-    free(d);
+    hv_free(comp->ar.al, d);
     return HIVE_OK;
 }

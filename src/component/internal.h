@@ -23,6 +23,7 @@
 
 #include "hive/component.h"
 #include "hive/wasm.h"
+#include "support/alloc.h"
 
 /* ---- arena ------------------------------------------------------------- */
 
@@ -30,7 +31,11 @@ typedef struct arena_block arena_block;
 typedef struct arena {
     arena_block *head;
     size_t used, cap;
+    const hv_alloc *al; /* the engine's allocator; NULL: the C library's */
 } arena;
+
+/* The engine's allocator (link.c). */
+const hv_alloc *engine_alloc(hive_engine *engine);
 
 void *arena_alloc(arena *a, size_t n); /* zeroed; NULL on OOM */
 void arena_free(arena *a);
@@ -271,6 +276,7 @@ typedef struct rt_handle {
 } rt_handle;
 
 typedef struct handle_table {
+    const hv_alloc *al;
     rt_handle *v;     /* index 0 unused */
     uint32_t n, cap;  /* n: slots in use including 0 */
     uint32_t free_head; /* 0: none */
@@ -278,6 +284,7 @@ typedef struct handle_table {
 
 /* One call's borrow bookkeeping (a Task / Subtask of the spec). */
 struct call_state {
+    const hv_alloc *al;
     uint32_t num_borrows;  /* borrow handles given to the callee */
     uint32_t nlenders, caplenders;
     struct { handle_table *tab; uint32_t idx; } *lenders, lend_inline[4];
@@ -361,6 +368,7 @@ enum { CX_TRAP = 1, CX_FAIL = 2 };
 typedef struct str_hints {
     struct { const char *ptr; uint32_t units; uint8_t enc; } *v;
     uint32_t n, cap; /* open addressing; cap a power of two */
+    const hv_alloc *al;
 } str_hints;
 void hints_free(str_hints *h);
 

@@ -1303,6 +1303,128 @@ static void test_nested_pending(void) {
     hive_linker_free(l);
 }
 
+/* ---- allocation failures ---------------------------------------------------------- */
+
+/* An allocator that fails its Nth call and counts live blocks. */
+typedef struct fail_alloc {
+    unsigned long count, fail_at;
+    int failed;
+    long live;
+} fail_alloc;
+
+typedef struct {
+    size_t size;
+    max_align_t align_;
+} fa_hdr;
+
+static void *fail_fn(void *ud, void *ptr, size_t size) {
+    fail_alloc *fa = ud;
+    if (size == 0) {
+        if (ptr) {
+            fa->live--;
+            free((fa_hdr *)ptr - 1);
+        }
+        return NULL;
+    }
+    fa->count++;
+    if (fa->fail_at && fa->count == fa->fail_at) {
+        fa->failed = 1;
+        return NULL;
+    }
+    fa_hdr *h = ptr ? (fa_hdr *)ptr - 1 : NULL;
+    fa_hdr *n = realloc(h, sizeof(fa_hdr) + size);
+    if (!n) return NULL;
+    if (!ptr) fa->live++;
+    n->size = size;
+    return n + 1;
+}
+
+/* One whole life of a component with allocation fail_at failing: load,
+ * link, instantiate, call (with a nested PENDING for nested_wasm), free.
+ * Every step fails cleanly or works; nothing is left allocated. */
+static int life(const uint8_t *bytes, size_t len, const char *fn, int nested, unsigned long fail_at,
+                long *live) {
+    fail_alloc fa = {0, fail_at, 0, 0};
+    hive_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.alloc = fail_fn;
+    cfg.alloc_ud = &fa;
+    cfg.value_stack_slots = 4096;
+    cfg.max_call_depth = 200;
+    hive_engine *e = hive_engine_new(&cfg);
+    if (e) {
+        hive_component *c = NULL;
+        hive_error err;
+        int rc = hive_component_new(e, bytes, len, &c, &err);
+        CHECK(rc == HIVE_OK || rc == HIVE_ENOMEM);
+        hive_linker *l = hive_linker_new(e);
+        if (l) {
+            hive_linker_define_func(l, "test:host/env@0.2.4", "log", "func(msg: string)", h_log, NULL);
+            hive_linker_define_func(l, "test:host/env@0.2.4", "get-name", "func() -> string", h_get_name, NULL);
+        }
+        hive_cinstance *ci = NULL;
+        if (c && l) {
+            rc = hive_cinstance_new(e, c, l, &ci, &err);
+            CHECK(rc == HIVE_OK || rc == HIVE_ENOMEM || rc == HIVE_EUNLINKABLE);
+        }
+        if (ci) {
+            hive_cval arg, res;
+            memset(&res, 0, sizeof res);
+            hive_cval_string(&arg, "xyz", 3);
+            pending_mode = nested;
+            hive_status st = hive_cinstance_call(ci, hive_cinstance_func(ci, fn), &arg, nested ? 0 : 1, 0);
+            pending_mode = 0;
+            if (st == HIVE_PENDING) {
+                hive_cval name;
+                hive_cval_string(&name, "ab", 2);
+                if (hive_cinstance_complete(ci, &name, 1) == HIVE_OK) st = hive_cinstance_resume(ci, 0);
+                hive_cval_clear(&name);
+                while (st == HIVE_PENDING) { /* the second get-name */
+                    hive_cval_string(&name, "ab", 2);
+                    if (hive_cinstance_complete(ci, &name, 1) != HIVE_OK) break;
+                    st = hive_cinstance_resume(ci, 0);
+                }
+                hive_cval_clear(&name);
+            }
+            CHECK(st == HIVE_DONE || st == HIVE_TRAPPED || st == HIVE_PENDING || st == HIVE_FAILED);
+            if (st == HIVE_DONE) {
+                hive_cinstance_results(ci, &res, 1);
+                hive_cinstance_post_return(ci);
+            }
+            hive_cval_clear(&res);
+            hive_cval_clear(&arg);
+            hive_cinstance_free(ci);
+        }
+        hive_linker_free(l);
+        hive_component_release(c);
+        hive_engine_free(e);
+    }
+    *live = fa.live;
+    return fa.failed;
+}
+
+static void test_alloc_failures(void) {
+    static const struct { const uint8_t *b; size_t n; const char *fn; int nested; } cases[] = {
+        {greet_wasm, sizeof greet_wasm, "greet", 0},
+        {nested_wasm, sizeof nested_wasm, "run", 1},
+    };
+    for (size_t k = 0; k < 2; k++) {
+        unsigned long n = 1;
+        long live = 0;
+        for (; n < 100000; n++) {
+            int failed = life(cases[k].b, cases[k].n, cases[k].fn, cases[k].nested, n, &live);
+            if (live) {
+                fprintf(stderr, "%s: failing allocation %lu leaves %ld blocks\n", cases[k].fn, n, live);
+                CHECK(live == 0);
+                break;
+            }
+            if (!failed) break; /* a whole life without reaching allocation n */
+        }
+        printf("test_alloc_failures: %s: %lu allocations, each failed once\n", cases[k].fn, n - 1);
+        CHECK(n > 10);
+    }
+}
+
 int main(void) {
     engine = hive_engine_new(NULL);
     RUN(test_detect);
@@ -1319,6 +1441,7 @@ int main(void) {
     RUN(test_transcoding_reallocs);
     RUN(test_instance_linking);
     RUN(test_nested_pending);
+    RUN(test_alloc_failures);
     RUN(test_real_components);
     hive_engine_free(engine);
     return test_summary("test_component");
