@@ -89,6 +89,9 @@ int cli_run_component(hive_engine *engine, const char *path, const uint8_t *byte
     if (!l) goto out;
     if (hive_cinstance_new(engine, c, l, &ci, &err) != HIVE_OK) {
         fprintf(stderr, "hive: %s: %s: %s\n", path, hive_strerror(err.code), err.message);
+        if (strstr(err.message, "`wasi:"))
+            fprintf(stderr, "hive: components that import WASI 0.2 interfaces need a host for them, "
+                            "which `hive run` does not have yet (docs/COMPONENTS.md)\n");
         goto out;
     }
     char name[512];
