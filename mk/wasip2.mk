@@ -10,7 +10,9 @@
 #                            tests/wasi-testsuite/expected-failures-p2.txt
 #   make wasip2-test         `hive run` of command components end to end
 #                            (tests/wasip2/run.sh), and the host API under
-#                            pipes and embedder streams (tests/wasip2/host.c)
+#                            pipes, embedder streams and sockets
+#                            (tests/wasip2/host.c); part of make test
+#   make wasip2-test-san     the same under ASan+UBSan; part of make sanitize
 # Variables: WASI_TESTSUITE_DIR, WASI_TESTS, WASI_TESTSUITE_TIMEOUT as for
 # make wasi-testsuite; JCO (default tools/node_modules/.bin/jco).
 
@@ -71,3 +73,11 @@ wasip2-test: test-deps
 	@$(MAKE) --no-print-directory $(BUILD)/hive $(WASIP2_HOST) $(WASIP2_COMPONENTS) $(WASIP2_RAW)
 	@tests/wasip2/run.sh $(BUILD)/hive $(BUILD)/wasip2
 	@$(WASIP2_HOST) $(BUILD)/wasip2
+
+# The same under AddressSanitizer and UndefinedBehaviorSanitizer (make sanitize).
+.PHONY: wasip2-test-san
+wasip2-test-san:
+	@$(MAKE) --no-print-directory BUILD=build/san CC=clang OPT=-O1 HARDEN=0 \
+	    SAN="-DHIVE_FEW_RUNS -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" wasip2-test
+
+sanitize: wasip2-test-san

@@ -165,7 +165,10 @@ int hive_linker_define_resource(hive_linker *linker, const char *iface, const ch
 /* Makes every export of instance (functions, resources, nested instances)
  * available as the imports named NAME (an instance import, e.g. an
  * interface name) -- component-to-component linking. The instance must
- * outlive the instances made with this linker. */
+ * outlive the instances made with this linker, and instances linked
+ * together are used by one thread at a time together (a call into one
+ * runs code of the other). Host functions reached that way see the
+ * calling instance in hive_chost_call.instance: complete a PENDING there. */
 int hive_linker_define_instance(hive_linker *linker, const char *name,
                                 hive_cinstance *instance);
 /* The resource identity of a host resource, as found in hive_ctype's

@@ -30,8 +30,9 @@ int cli_entry_type_ok(const char *name, uint32_t nparams, const uint8_t *params,
  * --invoke NAME with WAVE arguments, or its wasi:cli/run export. Returns
  * the exit status. */
 struct hive_engine;
+struct hive_wasi_run_opts;
 int cli_run_component(struct hive_engine *engine, const char *path, const uint8_t *bytes, size_t len,
-                      const char *invoke, int argc, char **argv, uint64_t fuel);
+                      const char *invoke, int argc, char **argv, const struct hive_wasi_run_opts *limits);
 
 /* run_component.c: `hive run` of a wasi:cli/command component (no --invoke)
  * with the WASI 0.2 host (hive/wasip2.h). Returns the exit status. */

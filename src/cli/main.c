@@ -421,7 +421,7 @@ static int cmd_run(int argc, char **argv) {
                            ra.allow_lookup, ra.allow_ip.v, ra.allow_ip.n};
         if (!ra.invoke) rc = cli_run_command(engine, &ro); /* wasi:cli/command, WASI 0.2 */
         else rc = cli_run_component(engine, path, bytes, len, ra.invoke, argc - i, argv + i,
-                                    ra.limits.fuel);
+                                    &ra.limits);
         goto out;
     }
     if (ra.inherit_network || ra.allow_lookup || ra.allow_ip.n) {

@@ -58,7 +58,7 @@ uint32_t htab_add(cx *c, handle_table *t, rt_handle h) {
         if (t->n > TABLE_MAX) cx_trap(c, "handle table full");
         if (t->n >= t->cap) {
             uint32_t cap = t->cap ? t->cap * 2 : 16;
-            rt_handle *v = realloc(t->v, cap * sizeof *v);
+            rt_handle *v = hv_realloc(t->al, t->v, cap * sizeof *v);
             if (!v) oom(c);
             t->v = v;
             t->cap = cap;
@@ -169,7 +169,7 @@ static void want(cx *c, const ct_type *t, const hive_cval *v) {
 /* ---- strings ------------------------------------------------------------------- */
 
 void hints_free(str_hints *h) {
-    free(h->v);
+    if (h->v) hv_free(h->al, h->v);
     h->v = NULL;
     h->n = h->cap = 0;
 }
@@ -185,13 +185,14 @@ static void hint_put(cx *c, const char *p, uint8_t enc, uint32_t units) {
     if (!h || !p) return;
     if ((h->n + 1) * 2 > h->cap) {
         str_hints g = {0};
+        g.al = h->al;
         g.cap = h->cap ? h->cap * 2 : 64;
-        g.v = calloc(g.cap, sizeof *g.v);
+        g.v = hv_calloc(h->al, g.cap, sizeof *g.v);
         if (!g.v) return; /* no hint: the UTF-8 path is still correct */
         for (uint32_t i = 0; i < h->cap; i++)
             if (h->v[i].ptr) g.v[hint_slot(&g, h->v[i].ptr)] = h->v[i];
         g.n = h->n;
-        free(h->v);
+        if (h->v) hv_free(h->al, h->v);
         *h = g;
     }
     size_t i = hint_slot(h, p);
@@ -548,10 +549,10 @@ static void lift_handle(cx *c, const ct_type *t, uint32_t i, hive_cval *out) {
         call_state *cs = c->call;
         if (cs->nlenders == cs->caplenders) {
             uint32_t cap = cs->caplenders ? cs->caplenders * 2 : 8;
-            void *v = malloc(cap * sizeof *cs->lenders);
+            void *v = hv_malloc(cs->al, cap * sizeof *cs->lenders);
             if (!v) oom(c);
             if (cs->nlenders) memcpy(v, cs->lenders, cs->nlenders * sizeof *cs->lenders);
-            if (cs->lenders != cs->lend_inline) free(cs->lenders);
+            if (cs->lenders != cs->lend_inline) hv_free(cs->al, cs->lenders);
             cs->lenders = v;
             cs->caplenders = cap;
         }
@@ -563,7 +564,7 @@ static void lift_handle(cx *c, const ct_type *t, uint32_t i, hive_cval *out) {
     *out = hive_cval_handle(t->kind == CT_OWN ? HIVE_C_OWN : HIVE_C_BORROW, rep, rt);
     if (c->host_side && t->kind == CT_OWN && rt->impl) {
         rt_handle nh = {.rt = rt, .rep = rep, .own = 1};
-        out->of.res.handle = htab_add(c, &c->inst->root->host_handles, nh);
+        out->of.res.handle = htab_add(c, &comp_active_root(c->inst)->host_handles, nh);
     }
 }
 
@@ -572,12 +573,12 @@ static uint32_t lower_handle(cx *c, const ct_type *t, const hive_cval *v) {
     rt_resource *rt = res_of(c, t);
     uint32_t rep = v->of.res.handle;
     if (c->host_side && rt->impl && t->kind == CT_BORROW) {
-        handle_table *ht = &c->inst->root->host_handles;
+        handle_table *ht = &comp_active_root(c->inst)->host_handles;
         if (rep == 0 || rep >= ht->n || !ht->v[rep].rt) cx_fail(c, "unknown host handle %u", rep);
         if (ht->v[rep].rt != rt) cx_fail(c, "host handle %u is of another resource type", rep);
         rep = ht->v[rep].rep;
     } else if (c->host_side && rt->impl && t->kind == CT_OWN) {
-        handle_table *ht = &c->inst->root->host_handles;
+        handle_table *ht = &comp_active_root(c->inst)->host_handles;
         if (rep == 0 || rep >= ht->n || !ht->v[rep].rt) cx_fail(c, "unknown host handle %u", rep);
         if (ht->v[rep].rt != rt) cx_fail(c, "host handle %u is of another resource type", rep);
         uint32_t idx = rep;

@@ -31,9 +31,19 @@ struct lower_ctx {
 
 /* ---- nested execution ------------------------------------------------------ */
 
+/* The instance whose call (hive_cinstance_call, resume, post-return) this
+ * thread is running: its helper execs, waiting frames and PENDING state
+ * serve everything the call reaches, also code of other instances linked
+ * in with hive_linker_define_instance. NULL outside calls (instantiation:
+ * start functions use their own instance's). */
+static __thread hive_cinstance *tl_root;
+
+static hive_cinstance *active_root(cinst *ci) { return tl_root ? tl_root : ci->root; }
+hive_cinstance *comp_active_root(cinst *ci) { return active_root(ci); }
+
 int run_nested(cinst *ci, hive_func *f, const hive_val *args, uint32_t nargs, hive_val *res,
                uint32_t nres, char *msg, size_t msglen) {
-    hive_cinstance *root = ci->root;
+    hive_cinstance *root = active_root(ci);
     if (root->depth >= MAX_NESTED) {
         snprintf(msg, msglen, "call stack exhausted");
         return -1;
@@ -96,8 +106,9 @@ static void set_enter(cinst *callee, cinst *caller, int v) {
     }
 }
 
-static void cs_init(call_state *cs) {
+static void cs_init(call_state *cs, const hv_alloc *al) {
     memset(cs, 0, sizeof *cs);
+    cs->al = al;
     cs->lenders = cs->lend_inline;
     cs->caplenders = 4;
 }
@@ -110,7 +121,7 @@ static void cs_release(call_state *cs) {
         if (idx < t->n && t->v[idx].lends) t->v[idx].lends--;
     }
     cs->nlenders = 0;
-    if (cs->lenders != cs->lend_inline) free(cs->lenders);
+    if (cs->lenders != cs->lend_inline) hv_free(cs->al, cs->lenders);
     cs->lenders = cs->lend_inline;
     cs->caplenders = 4;
 }
@@ -151,7 +162,7 @@ static int lifted_start(lifted_call *lc, const hive_cval *args, uint32_t nargs, 
     set_enter(f->inst, lc->caller, 0);
     lc->entered = 1;
     f->inst->context = 0; /* a new task's thread starts with zeroed storage */
-    cs_init(&lc->cs);
+    cs_init(&lc->cs, f->inst->root->ar.al);
     jmp_buf jb;
     cx c;
     cx_init(&c, f->inst, f->memory, f->realloc, f->enc, &jb);
@@ -289,7 +300,7 @@ static hive_host_status lower_results(lower_ctx *lx, hive_host_call *call, const
 static hive_host_status lowered_call(hive_host_call *call, const hive_val *args, hive_val *results) {
     lower_ctx *lx = call->user;
     cinst *ci = lx->inst;
-    hive_cinstance *root = ci->root;
+    hive_cinstance *root = active_root(ci);
     const ct_type *ft = lx->ft;
     char msg[200];
     if (!ci->may_leave) {
@@ -300,7 +311,7 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
     int from_host = callee->kind == F_HOST;
     uint32_t nargs = ft->n;
     hive_cval argv_inline[8];
-    hive_cval *argv = nargs <= 8 ? argv_inline : calloc(nargs, sizeof *argv);
+    hive_cval *argv = nargs <= 8 ? argv_inline : hv_calloc(root->ar.al, nargs, sizeof *argv);
     if (!argv) {
         hive_host_trap(call, "out of memory");
         return HIVE_HOST_TRAP;
@@ -308,9 +319,11 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
     memset(argv, 0, (nargs <= 8 ? 8 : nargs) * sizeof *argv);
     hive_cval res;
     memset(&res, 0, sizeof res);
+    const hv_alloc *al = root->ar.al;
     call_state cs;
-    cs_init(&cs);
+    cs_init(&cs, al);
     str_hints hints = {0};
+    hints.al = al;
     lifted_call *lc = NULL;
     hive_host_status status = HIVE_HOST_TRAP;
 
@@ -357,13 +370,13 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
                 root->pend_out_ptr = args[idx].of.i32;
             }
             clear_vals(argv, nargs);
-            if (argv != argv_inline) free(argv);
+            if (argv != argv_inline) hv_free(al, argv);
             return HIVE_HOST_PENDING;
         }
         status = lower_results(lx, call, args, results, &res, 1, msg, NULL);
         if (status != HIVE_HOST_OK) goto out;
     } else {
-        lc = calloc(1, sizeof *lc);
+        lc = hv_calloc(al, 1, sizeof *lc);
         if (!lc) {
             snprintf(msg, sizeof msg, "out of memory");
             goto out;
@@ -377,9 +390,9 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
         if (lifted_start(lc, argv, nargs, flat, &nf, msg, sizeof msg)) goto out;
         int rc = nested_call(root, lc, flat, nf, &pe, msg, sizeof msg);
         if (rc == NESTED_WAIT) {
-            nframe *fr = calloc(1, sizeof *fr);
+            nframe *fr = hv_calloc(al, 1, sizeof *fr);
             if (!fr || root->nframes >= MAX_NESTED) {
-                free(fr);
+                if (fr) hv_free(al, fr);
                 snprintf(msg, sizeof msg, "out of memory");
                 goto out;
             }
@@ -395,7 +408,7 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
             fr->caller_exec = call->exec;
             root->frames[root->nframes++] = fr;
             clear_vals(argv, nargs);
-            if (argv != argv_inline) free(argv);
+            if (argv != argv_inline) hv_free(al, argv);
             return HIVE_HOST_PENDING;
         }
         if (rc) goto out;
@@ -409,11 +422,11 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
     }
     status = HIVE_HOST_OK;
 out:
-    free(lc);
+    if (lc) hv_free(al, lc);
     cs_release(&cs);
     hints_free(&hints);
     clear_vals(argv, nargs);
-    if (argv != argv_inline) free(argv);
+    if (argv != argv_inline) hv_free(al, argv);
     hive_cval_clear(&res);
     if (status == HIVE_HOST_TRAP) hive_host_trap(call, msg);
     return status;
@@ -591,8 +604,20 @@ static hive_status finish_call(hive_cinstance *ci, hive_status st) {
     return HIVE_DONE;
 }
 
+static hive_status cinstance_call(hive_cinstance *ci, hive_cfunc *func, const hive_cval *args,
+                                  size_t nargs, uint64_t budget);
+
 hive_status hive_cinstance_call(hive_cinstance *ci, hive_cfunc *func, const hive_cval *args,
                                 size_t nargs, uint64_t budget) {
+    hive_cinstance *saved = tl_root;
+    tl_root = ci;
+    hive_status st = cinstance_call(ci, func, args, nargs, budget);
+    tl_root = saved;
+    return st;
+}
+
+static hive_status cinstance_call(hive_cinstance *ci, hive_cfunc *func, const hive_cval *args,
+                                  size_t nargs, uint64_t budget) {
     if (!ci || !func) return HIVE_FAILED;
     if (ci->state == CI_RUNNING || ci->state == CI_SUSPENDED || ci->state == CI_PENDING) return HIVE_FAILED;
     if (ci->post_pending && hive_cinstance_post_return(ci) != HIVE_OK) return HIVE_TRAPPED;
@@ -645,8 +670,8 @@ hive_status hive_cinstance_call(hive_cinstance *ci, hive_cfunc *func, const hive
 static void frame_free(hive_cinstance *ci, nframe *fr) {
     cs_release(&fr->cs);
     hints_free(&fr->hints);
-    free(fr->lc);
-    free(fr);
+    hv_free(ci->ar.al, fr->lc);
+    hv_free(ci->ar.al, fr);
     if (ci->depth) ci->depth--;
 }
 
@@ -729,7 +754,11 @@ hive_status hive_cinstance_resume(hive_cinstance *ci, uint64_t budget) {
     if (ci->state != CI_SUSPENDED) return HIVE_FAILED;
     __atomic_store_n(&ci->interrupted, 0, __ATOMIC_RELAXED);
     ci->state = CI_RUNNING;
-    return drive(ci, budget);
+    hive_cinstance *saved = tl_root;
+    tl_root = ci;
+    hive_status st = drive(ci, budget);
+    tl_root = saved;
+    return st;
 }
 
 int hive_cinstance_complete(hive_cinstance *ci, hive_cval *results, size_t nresults) {
@@ -780,7 +809,11 @@ int hive_cinstance_post_return(hive_cinstance *ci) {
     if (!ci->post_pending) return HIVE_OK;
     ci->post_pending = 0;
     char msg[200];
-    if (lifted_finish(&ci->call, msg, sizeof msg)) {
+    hive_cinstance *saved = tl_root;
+    tl_root = ci;
+    int rc = lifted_finish(&ci->call, msg, sizeof msg);
+    tl_root = saved;
+    if (rc) {
         trapped(ci, msg);
         return HIVE_ETRAP;
     }
@@ -825,7 +858,11 @@ int hive_cinstance_drop_handle(hive_cinstance *ci, uint32_t handle) {
     rt_handle h = t->v[handle];
     htab_remove(t, handle);
     char msg[200];
-    if (drop_own(NULL, h.rt, h.rep, msg, sizeof msg)) {
+    hive_cinstance *saved = tl_root;
+    tl_root = ci;
+    int rc = drop_own(NULL, h.rt, h.rep, msg, sizeof msg);
+    tl_root = saved;
+    if (rc) {
         snprintf(ci->trap.message, sizeof ci->trap.message, "%s", msg);
         return HIVE_ETRAP;
     }

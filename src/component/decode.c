@@ -810,6 +810,7 @@ static const ct_type *defvaltype(dec *d, scope *sc, int64_t op, const uint8_t *a
     default: d->p = at; MALFORMED("invalid leading byte (0x%02x) for component defined type", (unsigned)(op & 0x7f));
     }
     ct_compute_abi(t);
+    if (t->depth > MAX_TYPE_DEPTH) fail_at(d, HIVE_ELIMIT, at, "value types nested more than %d deep", MAX_TYPE_DEPTH);
     if (t->size >= (1u << 28) && t->kind != CT_LIST) INVALID(at, "value type too large");
     if (t->kind == CT_LIST && t->n && (uint64_t)t->n * t->a->size >= (1u << 28))
         INVALID(at, "value type too large");
@@ -1675,7 +1676,7 @@ static void canon_def(dec *d, scope *sc) {
         ent *te = get(d, sc, S_TYPE, ti, ta);
         if (te->t->kind != CT_FUNC) INVALID(ta, "type index %u is not a function type", ti);
         const ct_type *ft = te->t;
-        if (o.async_ && !ft->async_ && 0) INVALID(at, "async option on a sync function type");
+        if (o.async_ && !ft->async_) INVALID(at, "the `async` canonical option requires an async function type");
         if (o.callback >= 0 && !o.async_) INVALID(at, "cannot specify callback without async");
         int mem = needs_mem(ft->a) || (ft->a && ft->a->nflat > MAX_FLAT_RESULTS);
         int realloc = 0;
@@ -1715,6 +1716,7 @@ static void canon_def(dec *d, scope *sc) {
         canon_opts o = read_opts(d, sc, at);
         const ct_type *ft = f->t;
         if (o.post_return >= 0) INVALID(at, "canonical option `post-return` cannot be used with lowering");
+        if (o.async_ && !ft->async_) INVALID(at, "the `async` canonical option requires an async function type");
         if (o.callback >= 0) INVALID(at, "cannot specify callback without lifting");
         int mem = 0, realloc = needs_mem(ft->a);
         for (uint32_t i = 0; i < ft->n; i++)
@@ -2269,7 +2271,7 @@ static void module_def(dec *d, scope *sc, const uint8_t *start, size_t len) {
     if (d->compile) {
         if (d->nmods == d->capmods) {
             uint32_t cap = d->capmods ? d->capmods * 2 : 8;
-            hive_module **v = realloc(d->mods, cap * sizeof *v);
+            hive_module **v = hv_realloc(d->ar->al, d->mods, cap * sizeof *v);
             if (!v) {
                 hive_module_release(m);
                 fail_at(d, HIVE_ENOMEM, start, "out of memory");
@@ -2361,8 +2363,15 @@ static const comp_def *component_body(dec *d, scope *parent) {
 }
 
 int comp_decode(hive_component *comp, const uint8_t *bytes, size_t len, int compile, hive_error *err) {
-    dec *d = calloc(1, sizeof *d);
-    if (!d) return HIVE_ENOMEM;
+    dec *d = hv_calloc(comp->ar.al, 1, sizeof *d);
+    if (!d) {
+        if (err) {
+            err->code = HIVE_ENOMEM;
+            err->offset = 0;
+            snprintf(err->message, sizeof err->message, "out of memory");
+        }
+        return HIVE_ENOMEM;
+    }
     d->base = d->p = bytes;
     d->end = bytes + len;
     d->err = err;
@@ -2378,13 +2387,13 @@ int comp_decode(hive_component *comp, const uint8_t *bytes, size_t len, int comp
     int rc = setjmp(d->jb);
     if (rc != 0) {
         for (uint32_t i = 0; i < d->nmods; i++) hive_module_release(d->mods[i]);
-        free(d->mods);
-        free(d);
+        if (d->mods) hv_free(comp->ar.al, d->mods);
+        hv_free(comp->ar.al, d);
         return rc;
     }
     comp->root = component_body(d, NULL);
     comp->modules = d->mods;
     comp->nmodules = d->nmods;
-    free(d);
+    hv_free(comp->ar.al, d);
     return HIVE_OK;
 }

@@ -203,6 +203,7 @@ done:
         for (uint32_t i = 0; i < t->n; i++)
             if (!t->types[i]) { p->bad = 1; return NULL; }
     ct_compute_abi(t);
+    if (t->depth > MAX_TYPE_DEPTH) { p->bad = 1; return NULL; }
     return t;
 }
 

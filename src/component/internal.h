@@ -23,6 +23,7 @@
 
 #include "hive/component.h"
 #include "hive/wasm.h"
+#include "support/alloc.h"
 
 /* ---- arena ------------------------------------------------------------- */
 
@@ -30,7 +31,11 @@ typedef struct arena_block arena_block;
 typedef struct arena {
     arena_block *head;
     size_t used, cap;
+    const hv_alloc *al; /* the engine's allocator; NULL: the C library's */
 } arena;
+
+/* The engine's allocator (link.c). */
+const hv_alloc *engine_alloc(hive_engine *engine);
 
 void *arena_alloc(arena *a, size_t n); /* zeroed; NULL on OOM */
 void arena_free(arena *a);
@@ -109,6 +114,7 @@ struct ct_type {
     /* canonical ABI, computed at construction for value types */
     uint32_t size, align;
     uint32_t nflat; /* flat count, capped at 17 (MAX_FLAT + 1) */
+    uint32_t depth; /* nesting of value types (1 for a primitive) */
     int has_borrow;  /* transitively */
     const void *hres; /* own/borrow in host signatures: the host resource */
     const struct ct_type *ref; /* own/borrow: the resource type's node (its identity for visibility) */
@@ -116,6 +122,7 @@ struct ct_type {
     int has_res;     /* transitively contains own/borrow */
 };
 
+#define MAX_TYPE_DEPTH 100 /* value types nested deeper are refused */
 #define MAX_FLAT_PARAMS 16
 #define MAX_FLAT_RESULTS 1
 #define FLAT_CAP 17
@@ -269,6 +276,7 @@ typedef struct rt_handle {
 } rt_handle;
 
 typedef struct handle_table {
+    const hv_alloc *al;
     rt_handle *v;     /* index 0 unused */
     uint32_t n, cap;  /* n: slots in use including 0 */
     uint32_t free_head; /* 0: none */
@@ -276,6 +284,7 @@ typedef struct handle_table {
 
 /* One call's borrow bookkeeping (a Task / Subtask of the spec). */
 struct call_state {
+    const hv_alloc *al;
     uint32_t num_borrows;  /* borrow handles given to the callee */
     uint32_t nlenders, caplenders;
     struct { handle_table *tab; uint32_t idx; } *lenders, lend_inline[4];
@@ -359,6 +368,7 @@ enum { CX_TRAP = 1, CX_FAIL = 2 };
 typedef struct str_hints {
     struct { const char *ptr; uint32_t units; uint8_t enc; } *v;
     uint32_t n, cap; /* open addressing; cap a power of two */
+    const hv_alloc *al;
 } str_hints;
 void hints_free(str_hints *h);
 
@@ -398,6 +408,9 @@ uint32_t abi_lower_values(cx *c, const ct_type *const *ts, uint32_t nt, uint32_t
  * post-return, destructors, calls between components). 0 or traps c. */
 int run_nested(cinst *ci, hive_func *f, const hive_val *args, uint32_t nargs, hive_val *res,
                uint32_t nres, char *msg, size_t msglen);
+
+/* The root instance whose call is running on this thread (call.c). */
+hive_cinstance *comp_active_root(cinst *ci);
 
 /* handle tables */
 uint32_t htab_add(cx *c, handle_table *t, rt_handle h);

@@ -11,6 +11,9 @@
 
 #include "component/internal.h"
 #include "component/runtime.h"
+#include "wasm/runtime.h"
+
+const hv_alloc *engine_alloc(hive_engine *engine) { return &engine->alloc; }
 
 
 /* ---- components ------------------------------------------------------------ */
@@ -26,14 +29,16 @@ static int comp_new(hive_engine *engine, const uint8_t *bytes, size_t len, int c
                     hive_component **out, hive_error *err) {
     if (out) *out = NULL;
     if (!engine || (!bytes && len)) return HIVE_EARG;
-    hive_component *c = calloc(1, sizeof *c);
+    const hv_alloc *al = engine_alloc(engine);
+    hive_component *c = hv_calloc(al, 1, sizeof *c);
     if (!c) return HIVE_ENOMEM;
     c->refs = 1;
     c->engine = engine;
+    c->ar.al = al;
     int rc = comp_decode(c, bytes, len, compile, err);
     if (rc != HIVE_OK) {
         arena_free(&c->ar);
-        free(c);
+        hv_free(al, c);
         return rc;
     }
     pthread_mutex_init(&c->pool_mu, NULL);
@@ -58,12 +63,13 @@ void hive_component_retain(hive_component *c) {
 
 void hive_component_release(hive_component *c) {
     if (!c || __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) != 0) return;
+    const hv_alloc *al = c->ar.al;
     for (uint32_t i = 0; i < c->nmodules; i++) hive_module_release(c->modules[i]);
-    free(c->modules);
+    if (c->modules) hv_free(al, c->modules);
     for (int i = 0; i < c->npool; i++) hive_exec_free(c->pool[i]);
     pthread_mutex_destroy(&c->pool_mu);
     arena_free(&c->ar);
-    free(c);
+    hv_free(al, c);
 }
 
 hive_exec *comp_exec_take(hive_component *c) {
@@ -277,19 +283,24 @@ char *hive_cextern_format(const hive_cextern *x) {
 /* ---- linker ------------------------------------------------------------------ */
 
 hive_linker *hive_linker_new(hive_engine *engine) {
-    hive_linker *l = calloc(1, sizeof *l);
-    if (l) l->engine = engine;
+    if (!engine) return NULL;
+    hive_linker *l = hv_calloc(engine_alloc(engine), 1, sizeof *l);
+    if (l) {
+        l->engine = engine;
+        l->ar.al = engine_alloc(engine);
+    }
     return l;
 }
 
 void hive_linker_free(hive_linker *l) {
     if (!l) return;
-    free(l->funcs);
-    free(l->fnext);
-    free(l->res);
-    free(l->insts);
+    const hv_alloc *al = l->ar.al;
+    if (l->funcs) hv_free(al, l->funcs);
+    if (l->fnext) hv_free(al, l->fnext);
+    if (l->res) hv_free(al, l->res);
+    if (l->insts) hv_free(al, l->insts);
     arena_free(&l->ar);
-    free(l);
+    hv_free(al, l);
 }
 
 static char *ldup(hive_linker *l, const char *s) {
@@ -411,10 +422,10 @@ int hive_linker_define_func(hive_linker *l, const char *iface, const char *name,
     }
     if (l->nfuncs == l->capfuncs) {
         uint32_t cap = l->capfuncs ? l->capfuncs * 2 : 16;
-        host_func *v = realloc(l->funcs, cap * sizeof *v);
+        host_func *v = hv_realloc(l->ar.al, l->funcs, cap * sizeof *v);
         if (!v) return HIVE_ENOMEM;
         l->funcs = v;
-        uint32_t *nx = realloc(l->fnext, cap * sizeof *nx);
+        uint32_t *nx = hv_realloc(l->ar.al, l->fnext, cap * sizeof *nx);
         if (!nx) return HIVE_ENOMEM;
         l->fnext = nx;
         l->capfuncs = cap;
@@ -441,7 +452,7 @@ int hive_linker_define_resource(hive_linker *l, const char *iface, const char *n
         if (!strcmp(l->res[i]->iface, iface) && !strcmp(l->res[i]->name, name)) return HIVE_EARG;
     if (l->nres == l->capres) {
         uint32_t cap = l->capres ? l->capres * 2 : 16;
-        host_res **v = realloc(l->res, cap * sizeof *v);
+        host_res **v = hv_realloc(l->ar.al, l->res, cap * sizeof *v);
         if (!v) return HIVE_ENOMEM;
         l->res = v;
         l->capres = cap;
@@ -462,7 +473,7 @@ int hive_linker_define_instance(hive_linker *l, const char *name, hive_cinstance
     if (!l || !name || !inst) return HIVE_EARG;
     if (l->ninsts == l->capinsts) {
         uint32_t cap = l->capinsts ? l->capinsts * 2 : 8;
-        host_inst *v = realloc(l->insts, cap * sizeof *v);
+        host_inst *v = hv_realloc(l->ar.al, l->insts, cap * sizeof *v);
         if (!v) return HIVE_ENOMEM;
         l->insts = v;
         l->capinsts = cap;
@@ -512,7 +523,7 @@ static void track_func(ictx *x, hive_func *f) {
     if (!f) ifail(x, HIVE_ENOMEM, "out of memory");
     if (r->nhfuncs == r->caphfuncs) {
         uint32_t cap = r->caphfuncs ? r->caphfuncs * 2 : 16;
-        hive_func **v = realloc(r->hfuncs, cap * sizeof *v);
+        hive_func **v = hv_realloc(r->ar.al, r->hfuncs, cap * sizeof *v);
         if (!v) {
             hive_func_free(f);
             ifail(x, HIVE_ENOMEM, "out of memory");
@@ -527,7 +538,7 @@ static void track_core(ictx *x, hive_instance *inst) {
     hive_cinstance *r = x->root;
     if (r->ncores == r->capcores) {
         uint32_t cap = r->capcores ? r->capcores * 2 : 8;
-        hive_instance **v = realloc(r->cores, cap * sizeof *v);
+        hive_instance **v = hv_realloc(r->ar.al, r->cores, cap * sizeof *v);
         if (!v) {
             hive_instance_free(inst);
             ifail(x, HIVE_ENOMEM, "out of memory");
@@ -747,6 +758,7 @@ static cinst *new_cinst(ictx *x, cinst *parent, const comp_def *cd) {
     ci->may_enter = ci->may_leave = 1;
     for (int s = 0; s < S_COUNT; s++) ci->sp[s] = ialloc(x, (cd->count[s] + 1) * sizeof(rt_item));
     ci->res = ialloc(x, (root->comp->nrids + 1) * sizeof *ci->res);
+    ci->handles.al = root->ar.al;
     ci->next_all = root->all;
     root->all = ci;
     return ci;
@@ -864,7 +876,7 @@ static void run_component(ictx *x, cinst *ci, const import_args *ia) {
         case D_CORE_INSTANTIATE: {
             hive_module *m = ci->sp[S_CORE_MODULE][df->a].of.module;
             size_t n = hive_module_import_count(m);
-            hive_extern *imps = calloc(n ? n : 1, sizeof *imps);
+            hive_extern *imps = hv_calloc(root->ar.al, n ? n : 1, sizeof *imps);
             if (!imps) ifail(x, HIVE_ENOMEM, "out of memory");
             for (size_t i = 0; i < n; i++) {
                 const char *mn, *nm;
@@ -876,7 +888,7 @@ static void run_component(ictx *x, cinst *ci, const import_args *ia) {
                     if (df->args[k].len == ml && !memcmp(df->args[k].name, mn, ml))
                         src = ci->sp[S_CORE_INSTANCE][df->args[k].idx].of.p;
                 if (!src || !core_inst_export(src, nm, nl, &imps[i])) {
-                    free(imps);
+                    hv_free(root->ar.al, imps);
                     ifail(x, HIVE_EUNLINKABLE, "core instantiation: import `%.*s::%.*s` not provided", (int)ml, mn, (int)nl, nm);
                 }
             }
@@ -884,7 +896,7 @@ static void run_component(ictx *x, cinst *ci, const import_args *ia) {
             hive_error e;
             memset(&e, 0, sizeof e);
             int rc = hive_instance_new(root->engine, m, imps, n, &inst, &e);
-            free(imps);
+            hv_free(root->ar.al, imps);
             if (inst) track_core(x, inst);
             if (rc != HIVE_OK) ifail(x, rc == HIVE_ETRAP ? HIVE_ETRAP : HIVE_EUNLINKABLE, "%s", e.message);
             hive_func *start = hive_instance_start_func(inst);
@@ -1059,16 +1071,19 @@ int hive_cinstance_new(hive_engine *engine, hive_component *comp, const hive_lin
         err->offset = 0;
         err->message[0] = '\0';
     }
-    hive_cinstance *root = calloc(1, sizeof *root);
+    const hv_alloc *al = engine_alloc(engine);
+    hive_cinstance *root = hv_calloc(al, 1, sizeof *root);
     if (!root) return HIVE_ENOMEM;
+    root->ar.al = al;
+    root->host_handles.al = al;
     root->engine = engine;
     root->comp = comp;
     root->linker = linker;
     hive_component_retain(comp);
     root->main = comp_exec_take(comp);
-    ictx *x = calloc(1, sizeof *x);
+    ictx *x = hv_calloc(al, 1, sizeof *x);
     if (!root->main || !x) {
-        free(x);
+        if (x) hv_free(al, x);
         hive_cinstance_free(root);
         return HIVE_ENOMEM;
     }
@@ -1076,13 +1091,13 @@ int hive_cinstance_new(hive_engine *engine, hive_component *comp, const hive_lin
     x->err = err;
     int rc = setjmp(x->jb);
     if (rc) {
-        free(x);
+        hv_free(al, x);
         hive_cinstance_free(root);
         return rc;
     }
     root->top = new_cinst(x, NULL, comp->root);
     run_component(x, root->top, NULL);
-    free(x);
+    hv_free(al, x);
     *out = root;
     return HIVE_OK;
 }
@@ -1091,17 +1106,19 @@ void hive_cinstance_free(hive_cinstance *root) {
     if (!root) return;
     cinstance_frames_free(root);
     hive_cval_clear(&root->result);
-    for (cinst *c = root->all; c; c = c->next_all) free(c->handles.v);
-    free(root->host_handles.v);
+    const hv_alloc *al = root->ar.al;
+    for (cinst *c = root->all; c; c = c->next_all)
+        if (c->handles.v) hv_free(al, c->handles.v);
+    if (root->host_handles.v) hv_free(al, root->host_handles.v);
     for (uint32_t i = root->ncores; i-- > 0;) hive_instance_free(root->cores[i]);
-    free(root->cores);
+    if (root->cores) hv_free(al, root->cores);
     for (uint32_t i = 0; i < root->nhfuncs; i++) hive_func_free(root->hfuncs[i]);
-    free(root->hfuncs);
+    if (root->hfuncs) hv_free(al, root->hfuncs);
     comp_exec_give(root->comp, root->main);
     for (int i = 0; i < MAX_NESTED; i++) comp_exec_give(root->comp, root->helpers[i]);
     arena_free(&root->ar);
     hive_component_release(root->comp);
-    free(root);
+    hv_free(al, root);
 }
 
 hive_component *hive_cinstance_component(const hive_cinstance *ci) { return ci ? ci->comp : NULL; }

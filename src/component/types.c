@@ -20,7 +20,7 @@ void *arena_alloc(arena *a, size_t n) {
     n = (n + 15) & ~(size_t)15;
     if (!a->head || a->used + n > a->cap) {
         size_t cap = n > 16384 ? n : 16384;
-        arena_block *b = malloc(sizeof *b + cap);
+        arena_block *b = a->al ? hv_malloc(a->al, sizeof *b + cap) : malloc(sizeof *b + cap);
         if (!b) return NULL;
         b->next = a->head;
         b->size = cap;
@@ -38,7 +38,8 @@ void arena_free(arena *a) {
     arena_block *b = a->head;
     while (b) {
         arena_block *next = b->next;
-        free(b);
+        if (a->al) hv_free(a->al, b);
+        else free(b);
         b = next;
     }
     a->head = NULL;
@@ -193,6 +194,13 @@ void ct_compute_abi(ct_type *t) {
     default: break;
     }
     if (s > 0xffffffffu) s = 0xffffffffu;
+    uint32_t dep = 0;
+    if (t->a && t->a->depth > dep) dep = t->a->depth;
+    if (t->b && t->b->depth > dep) dep = t->b->depth;
+    if (t->types)
+        for (uint32_t i = 0; i < t->n; i++)
+            if (t->types[i] && t->types[i]->depth > dep) dep = t->types[i]->depth;
+    t->depth = dep + 1;
     t->size = (uint32_t)s;
     t->align = a;
     t->has_borrow = hb;

@@ -9,6 +9,7 @@
  * with `jco parse` (wasm-tools), kept here as bytes.
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -741,6 +742,32 @@ static void test_malformed(void) {
     static const uint8_t e[] = {0, 'a', 's', 'm', 0x0d, 0, 1, 0, 0x07, 0x09, 0x01};
     CHECK_EQ_INT(hive_component_validate(engine, e, sizeof e, &err), HIVE_EMALFORMED);
     CHECK_EQ_INT(err.offset, 10);
+    /* 150 list types, each of the one before: refused as too deep (the
+     * recursion over types stays bounded), not a crash */
+    uint8_t deep[8 + 3 + 2 + 150 * 3];
+    size_t dn = 0;
+    memcpy(deep, "\0asm\x0d\0\x01\0", 8);
+    dn = 8;
+    deep[dn++] = 0x07;
+    size_t size_at = dn;
+    dn += 2; /* section size, two LEB bytes */
+    size_t body = dn;
+    deep[dn++] = 150;
+    deep[dn++] = 0x01; /* 150 as LEB: 0x96 0x01 */
+    deep[body] = 0x96;
+    deep[dn++] = 0x70;
+    deep[dn++] = 0x7d; /* list<u8> */
+    for (unsigned i = 1; i < 150; i++) {
+        deep[dn++] = 0x70;
+        unsigned idx = i - 1;
+        if (idx < 64) deep[dn++] = (uint8_t)idx;
+        else { deep[dn++] = (uint8_t)(0x80 | (idx & 0x7f)); deep[dn++] = (uint8_t)(idx >> 7); }
+    }
+    size_t sz = dn - body;
+    deep[size_at] = (uint8_t)(0x80 | (sz & 0x7f));
+    deep[size_at + 1] = (uint8_t)(sz >> 7);
+    CHECK_EQ_INT(hive_component_validate(engine, deep, dn, &err), HIVE_ELIMIT);
+    CHECK(strstr(err.message, "nested") != NULL);
     /* every truncation of a valid component fails cleanly */
     for (size_t n = 0; n < sizeof greet_wasm; n++) {
         int rc = hive_component_validate(engine, greet_wasm, n, &err);
@@ -1277,6 +1304,182 @@ static void test_nested_pending(void) {
     hive_linker_free(l);
 }
 
+/* ---- allocation failures ---------------------------------------------------------- */
+
+/* An allocator that fails its Nth call and counts live blocks. */
+typedef struct fail_alloc {
+    unsigned long count, fail_at;
+    int failed;
+    long live;
+} fail_alloc;
+
+typedef struct {
+    size_t size;
+    max_align_t align_;
+} fa_hdr;
+
+static void *fail_fn(void *ud, void *ptr, size_t size) {
+    fail_alloc *fa = ud;
+    if (size == 0) {
+        if (ptr) {
+            fa->live--;
+            free((fa_hdr *)ptr - 1);
+        }
+        return NULL;
+    }
+    fa->count++;
+    if (fa->fail_at && fa->count == fa->fail_at) {
+        fa->failed = 1;
+        return NULL;
+    }
+    fa_hdr *h = ptr ? (fa_hdr *)ptr - 1 : NULL;
+    fa_hdr *n = realloc(h, sizeof(fa_hdr) + size);
+    if (!n) return NULL;
+    if (!ptr) fa->live++;
+    n->size = size;
+    return n + 1;
+}
+
+/* One whole life of a component with allocation fail_at failing: load,
+ * link, instantiate, call (with a nested PENDING for nested_wasm), free.
+ * Every step fails cleanly or works; nothing is left allocated. */
+static int life(const uint8_t *bytes, size_t len, const char *fn, int nested, unsigned long fail_at,
+                long *live) {
+    fail_alloc fa = {0, fail_at, 0, 0};
+    hive_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.alloc = fail_fn;
+    cfg.alloc_ud = &fa;
+    cfg.value_stack_slots = 4096;
+    cfg.max_call_depth = 200;
+    hive_engine *e = hive_engine_new(&cfg);
+    if (e) {
+        hive_component *c = NULL;
+        hive_error err;
+        int rc = hive_component_new(e, bytes, len, &c, &err);
+        CHECK(rc == HIVE_OK || rc == HIVE_ENOMEM);
+        hive_linker *l = hive_linker_new(e);
+        if (l) {
+            hive_linker_define_func(l, "test:host/env@0.2.4", "log", "func(msg: string)", h_log, NULL);
+            hive_linker_define_func(l, "test:host/env@0.2.4", "get-name", "func() -> string", h_get_name, NULL);
+        }
+        hive_cinstance *ci = NULL;
+        if (c && l) {
+            rc = hive_cinstance_new(e, c, l, &ci, &err);
+            CHECK(rc == HIVE_OK || rc == HIVE_ENOMEM || rc == HIVE_EUNLINKABLE);
+        }
+        if (ci) {
+            hive_cval arg, res;
+            memset(&res, 0, sizeof res);
+            hive_cval_string(&arg, "xyz", 3);
+            pending_mode = nested;
+            hive_status st = hive_cinstance_call(ci, hive_cinstance_func(ci, fn), &arg, nested ? 0 : 1, 0);
+            pending_mode = 0;
+            if (st == HIVE_PENDING) {
+                hive_cval name;
+                hive_cval_string(&name, "ab", 2);
+                if (hive_cinstance_complete(ci, &name, 1) == HIVE_OK) st = hive_cinstance_resume(ci, 0);
+                hive_cval_clear(&name);
+                while (st == HIVE_PENDING) { /* the second get-name */
+                    hive_cval_string(&name, "ab", 2);
+                    if (hive_cinstance_complete(ci, &name, 1) != HIVE_OK) break;
+                    st = hive_cinstance_resume(ci, 0);
+                }
+                hive_cval_clear(&name);
+            }
+            CHECK(st == HIVE_DONE || st == HIVE_TRAPPED || st == HIVE_PENDING || st == HIVE_FAILED);
+            if (st == HIVE_DONE) {
+                hive_cinstance_results(ci, &res, 1);
+                hive_cinstance_post_return(ci);
+            }
+            hive_cval_clear(&res);
+            hive_cval_clear(&arg);
+            hive_cinstance_free(ci);
+        }
+        hive_linker_free(l);
+        hive_component_release(c);
+        hive_engine_free(e);
+    }
+    *live = fa.live;
+    return fa.failed;
+}
+
+static void test_alloc_failures(void) {
+    static const struct { const uint8_t *b; size_t n; const char *fn; int nested; } cases[] = {
+        {greet_wasm, sizeof greet_wasm, "greet", 0},
+        {nested_wasm, sizeof nested_wasm, "run", 1},
+    };
+    for (size_t k = 0; k < 2; k++) {
+        unsigned long n = 1;
+        long live = 0;
+        for (; n < 100000; n++) {
+            int failed = life(cases[k].b, cases[k].n, cases[k].fn, cases[k].nested, n, &live);
+            if (live) {
+                fprintf(stderr, "%s: failing allocation %lu leaves %ld blocks\n", cases[k].fn, n, live);
+                CHECK(live == 0);
+                break;
+            }
+            if (!failed) break; /* a whole life without reaching allocation n */
+        }
+        printf("test_alloc_failures: %s: %lu allocations, each failed once\n", cases[k].fn, n - 1);
+        CHECK(n > 10);
+    }
+}
+
+/* One compiled component and one linker shared by threads that each make
+ * their own instances and call them (the pool's way). */
+typedef struct mt_arg {
+    hive_component *c;
+    hive_linker *l;
+    int ok;
+} mt_arg;
+
+static void *mt_worker(void *p) {
+    mt_arg *a = p;
+    for (int i = 0; i < 100; i++) {
+        hive_cinstance *ci = NULL;
+        if (hive_cinstance_new(engine, a->c, a->l, &ci, NULL) != HIVE_OK) return NULL;
+        hive_cval arg, res;
+        memset(&res, 0, sizeof res);
+        hive_cval_string(&arg, "thread", 6);
+        hive_status st = hive_cinstance_call(ci, hive_cinstance_func(ci, "greet"), &arg, 1, 0);
+        if (st == HIVE_DONE && hive_cinstance_results(ci, &res, 1) == 1 && res.kind == HIVE_C_STRING &&
+            res.of.str.len == 13 && !memcmp(res.of.str.ptr, "hello, thread", 13))
+            a->ok++;
+        hive_cval_clear(&res);
+        hive_cval_clear(&arg);
+        hive_cinstance_free(ci);
+    }
+    return NULL;
+}
+
+static hive_host_status h_log_quiet(hive_chost_call *call, const hive_cval *args, size_t nargs,
+                                    hive_cval *results, size_t nresults) {
+    (void)call; (void)args; (void)nargs; (void)results; (void)nresults;
+    return HIVE_HOST_OK;
+}
+
+static void test_threads(void) {
+    hive_component *c = NULL;
+    CHECK(hive_component_new(engine, greet_wasm, sizeof greet_wasm, &c, NULL) == HIVE_OK);
+    hive_linker *l = hive_linker_new(engine);
+    hive_linker_define_func(l, "test:host/env@0.2.4", "log", "func(msg: string)", h_log_quiet, NULL);
+    hive_linker_define_func(l, "test:host/env@0.2.4", "get-name", "func() -> string", h_get_name, NULL);
+    if (!c) return;
+    pthread_t t[4];
+    mt_arg a[4];
+    for (int i = 0; i < 4; i++) {
+        a[i] = (mt_arg){c, l, 0};
+        CHECK(pthread_create(&t[i], NULL, mt_worker, &a[i]) == 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        CHECK_EQ_INT(a[i].ok, 100);
+    }
+    hive_linker_free(l);
+    hive_component_release(c);
+}
+
 int main(void) {
     engine = hive_engine_new(NULL);
     RUN(test_detect);
@@ -1293,6 +1496,8 @@ int main(void) {
     RUN(test_transcoding_reallocs);
     RUN(test_instance_linking);
     RUN(test_nested_pending);
+    RUN(test_alloc_failures);
+    RUN(test_threads);
     RUN(test_real_components);
     hive_engine_free(engine);
     return test_summary("test_component");

@@ -734,6 +734,14 @@ static void test_raw_poll_and_seed(void) {
         guest_free(&g2);
     }
     guest_free(&g);
+    /* exit-with-code: a trap that hive_wasip2_exit_code reads as 42 */
+    if (guest_new_any(&g2, "raw", &c, 0) == 0) {
+        int code = -1;
+        CHECK(raw_call_u32(&g2, "exit", 42) == UINT64_MAX);
+        CHECK_EQ_INT(hive_wasip2_exit_code(g2.p2, &code), 1);
+        CHECK_EQ_INT(code, 42);
+        guest_free(&g2);
+    }
     c.flags = 0;
     c.initial_cwd = "/work";
     if (guest_new_any(&g, "raw", &c, 0) < 0) return;

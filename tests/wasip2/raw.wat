@@ -2,7 +2,7 @@
 ;; preview-1 adapter), for what the adapter never uses: poll answering
 ;; every ready index, a stream's `closed`, errors and
 ;; filesystem-error-code, blocking-splice, write-zeroes, insecure-seed,
-;; initial-cwd, terminal-stdin. tests/wasip2/host.c calls its exports.
+;; initial-cwd, terminal-stdin, exit-with-code. tests/wasip2/host.c calls its exports.
 (component
   (import "wasi:io/error@0.2.0" (instance $err
     (export "error" (type $e (sub resource)))
@@ -39,6 +39,9 @@
     (alias outer 1 $output-stream (type $o0))
     (export "output-stream" (type $o (eq $o0)))
     (export "get-stdout" (func (result (own $o))))
+  ))
+  (import "wasi:cli/exit@0.2.0" (instance $exit
+    (export "exit-with-code" (func (param "status-code" u8)))
   ))
   (import "wasi:cli/environment@0.2.0" (instance $env
     (export "initial-cwd" (func (result (option string))))
@@ -103,6 +106,7 @@
   (core func $cwd (canon lower (func $env "initial-cwd") (memory $memory) (realloc $realloc)))
   (core func $tstdin (canon lower (func $tstdin "get-terminal-stdin") (memory $memory)))
   (core func $seed (canon lower (func $seed "insecure-seed") (memory $memory)))
+  (core func $exit-code (canon lower (func $exit "exit-with-code")))
 
   (core module $Main
     (import "env" "memory" (memory 1))
@@ -122,6 +126,12 @@
     (import "w" "cwd" (func $cwd (param i32)))
     (import "w" "tstdin" (func $tstdin (param i32)))
     (import "w" "seed" (func $seed (param i32)))
+    (import "w" "exit-code" (func $exit-code (param i32)))
+
+    ;; exit-with-code(n): never returns
+    (func (export "exit") (param $n i32) (result i32)
+      (call $exit-code (local.get $n))
+      (i32.const 0))
 
     ;; three clocks (0 ns, 0 ns, one hour) in one poll: the ready indexes,
     ;; as count * 100 + first * 10 + second
@@ -220,7 +230,7 @@
       (export "drop-in" (func $drop-in)) (export "drop-out" (func $drop-out))
       (export "drop-error" (func $drop-error)) (export "debug" (func $debug))
       (export "fs-code" (func $fs-code)) (export "cwd" (func $cwd)) (export "tstdin" (func $tstdin))
-      (export "seed" (func $seed))))))
+      (export "seed" (func $seed)) (export "exit-code" (func $exit-code))))))
   (func (export "poll3") (result u32) (canon lift (core func $main "poll3")))
   (func (export "read") (param "n" u64) (result u32) (canon lift (core func $main "read")))
   (func (export "splice") (param "n" u64) (result u64) (canon lift (core func $main "splice")))
@@ -228,4 +238,5 @@
   (func (export "cwd") (result u32) (canon lift (core func $main "cwd")))
   (func (export "tty") (result u32) (canon lift (core func $main "tty")))
   (func (export "seed") (result u64) (canon lift (core func $main "seed")))
+  (func (export "exit") (param "n" u32) (result u32) (canon lift (core func $main "exit")))
 )

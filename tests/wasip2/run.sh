@@ -98,7 +98,7 @@ expect_ms clocks "$T/out" 95 290
 (sleep 0.3; printf 'hi\n'; sleep 2) | "$HIVE" run "$(C wait)" stdin 5000 >"$T/out" 2>"$T/err"
 expect_in "poll stdin" "$T/out" "ready"
 expect_in "poll stdin" "$T/out" "line hi"
-expect_ms "poll stdin" "$T/out" 250 1500
+expect_ms "poll stdin" "$T/out" 50 1500 # data at 0.3 s after the start (less the startup), not the 5 s timeout
 sleep 2 | "$HIVE" run "$(C wait)" stdin 300 >"$T/out" 2>"$T/err"
 expect_in "poll timeout" "$T/out" "timeout"
 expect_ms "poll timeout" "$T/out" 295 1500
