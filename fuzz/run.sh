@@ -12,7 +12,7 @@ artifacts=$work/artifacts/$target
 mkdir -p "$corpus" "$artifacts"
 dict=""
 case $target in
-module) dict=-dict=fuzz/dict/wasm.dict ;;
+module|component) dict=-dict=fuzz/dict/wasm.dict ;;
 http_parse) dict=-dict=fuzz/dict/http.dict ;;
 cgi) dict=-dict=fuzz/dict/http.dict ;;
 esac

@@ -13,7 +13,7 @@
 # libFuzzer builds go to build/fuzz/ (clang, -fsanitize=fuzzer-no-link for the
 # library); the working corpora and crash artifacts to build/fuzz/work/.
 
-FUZZ_TARGETS := module http_parse cgi
+FUZZ_TARGETS := module http_parse cgi component
 FUZZ_SECONDS ?= 60
 FUZZ_LONG_SECONDS := $(if $(filter environment command line,$(origin FUZZ_SECONDS)),$(FUZZ_SECONDS),7200)
 FUZZ_DIFF_COUNT ?= 1000000

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hive/wasi.h"
+
 /* hive serve [options] app.wasm (serve.c). */
 int cli_serve(int argc, char **argv);
 
@@ -23,5 +25,33 @@ uint8_t *cli_read_file(const char *path, size_t *len);
  * writes "NAME must have type [] -> [], not [i32] -> []" into msg. */
 int cli_entry_type_ok(const char *name, uint32_t nparams, const uint8_t *params,
                       uint32_t nresults, const uint8_t *results, char *msg, size_t cap);
+
+/* component.c: `hive run` of a component (bytes start with its preamble):
+ * --invoke NAME with WAVE arguments, or its wasi:cli/run export. Returns
+ * the exit status. */
+struct hive_engine;
+struct hive_wasi_run_opts;
+int cli_run_component(struct hive_engine *engine, const char *path, const uint8_t *bytes, size_t len,
+                      const char *invoke, int argc, char **argv, const struct hive_wasi_run_opts *limits);
+
+/* run_component.c: `hive run` of a wasi:cli/command component (no --invoke)
+ * with the WASI 0.2 host (hive/wasip2.h). Returns the exit status. */
+typedef struct cli_run_opts {
+    const char *path;
+    const uint8_t *bytes;
+    size_t len;
+    const char *const *argv;
+    size_t argc;
+    const char *const *env;
+    size_t envc;
+    const hive_wasi_preopen *preopens;
+    size_t npreopens;
+    const hive_wasi_run_opts *limits;
+    int path_walk;
+    int inherit_network, allow_ip_name_lookup; /* wasi:sockets */
+    const char *const *allow_ip;               /* hive_wasip2_parse_net_rule texts */
+    size_t nallow_ip;
+} cli_run_opts;
+int cli_run_command(hive_engine *engine, const cli_run_opts *o);
 
 #endif

@@ -26,6 +26,7 @@
 #include "cli/cli.h"
 #include "hive/version.h"
 #include "hive/wasi.h"
+#include "hive/component.h"
 #include "hive/wasm.h"
 
 #define EXIT_TRAP 134  /* like a native program killed by SIGABRT */
@@ -90,6 +91,12 @@ static void usage(FILE *out) {
             "                          resume it (default 1000000; small values test\n"
             "                          resumability, the output must not change)\n"
             "  -h, --help              this text\n"
+            "\n"
+            "A component (wasi:cli/command) gets WASI 0.2 instead; for it also:\n"
+            "  --inherit-network       let it use sockets (wasi:sockets; off by default)\n"
+            "  --allow-ip ADDR[/N][:PORT]  only these addresses for its sockets (with\n"
+            "                          --inherit-network); repeatable\n"
+            "  --allow-ip-name-lookup  let it resolve names (wasi:sockets/ip-name-lookup)\n"
             "\n"
             "exit status: the guest's proc_exit code (0 when _start returns); 134 after a\n"
             "trap (its reason and a wasm backtrace go to stderr); 124 when --fuel or\n"
@@ -192,6 +199,8 @@ typedef struct run_args {
     strlist env;     /* NAME=VALUE */
     strlist dirs;    /* HOST[::GUEST] */
     int inherit_env;
+    int inherit_network, allow_lookup; /* components: wasi:sockets */
+    strlist allow_ip;
     int path_walk;
 } run_args;
 
@@ -250,6 +259,10 @@ static int parse_run_args(int argc, char **argv, run_args *ra, int *argi) {
             ra->inherit_env = 1;
             continue;
         }
+        if (!strcmp(a, "--inherit-network") || !strcmp(a, "--allow-ip-name-lookup")) {
+            *(a[2] == 'i' ? &ra->inherit_network : &ra->allow_lookup) = 1;
+            continue;
+        }
         if (!strcmp(a, "--no-fusion")) {
             ra->cfg.flags |= HIVE_CONFIG_NO_FUSION;
             continue;
@@ -288,6 +301,8 @@ static int parse_run_args(int argc, char **argv, run_args *ra, int *argi) {
                 val = kv; /* lives until exit */
             }
             if (env_set(&ra->env, val) < 0) return 1;
+        } else if (!strcmp(a, "--allow-ip")) {
+            if (strlist_push(&ra->allow_ip, val) < 0) return 1;
         } else if (!strcmp(a, "--dir")) {
             if (strlist_push(&ra->dirs, val) < 0) return 1;
         } else if (!strcmp(a, "--fuel")) {
@@ -400,6 +415,21 @@ static int cmd_run(int argc, char **argv) {
     }
     engine = hive_engine_new(&ra.cfg);
     if (!engine) goto out;
+    if (hive_is_component(bytes, len) == 1) { /* a component (layer 1), not a core module */
+        cli_run_opts ro = {path, bytes, len, guest_argv.v, guest_argv.n, env.v, env.n,
+                           pre, ra.dirs.n, &ra.limits, ra.path_walk, ra.inherit_network,
+                           ra.allow_lookup, ra.allow_ip.v, ra.allow_ip.n};
+        if (!ra.invoke) rc = cli_run_command(engine, &ro); /* wasi:cli/command, WASI 0.2 */
+        else rc = cli_run_component(engine, path, bytes, len, ra.invoke, argc - i, argv + i,
+                                    &ra.limits);
+        goto out;
+    }
+    if (ra.inherit_network || ra.allow_lookup || ra.allow_ip.n) {
+        fprintf(stderr, "hive: --inherit-network, --allow-ip and --allow-ip-name-lookup are for "
+                        "components (WASI 0.2); %s is a core module\n", path);
+        rc = 2;
+        goto out;
+    }
     if (hive_module_new(engine, bytes, len, &module, &err) != HIVE_OK) {
         fprintf(stderr, "hive: %s: %s at byte %zu: %s\n", path, hive_strerror(err.code),
                 err.offset, err.message);
@@ -526,6 +556,7 @@ out:
     free(guest_argv.v);
     free(ra.env.v);
     free(ra.dirs.v);
+    free(ra.allow_ip.v);
     return rc;
 }
 

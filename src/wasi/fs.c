@@ -677,11 +677,12 @@ WASI_DECL(path_remove_directory) {
 
 /* With a trailing slash the path must name a directory: the error a file
  * at (parent, name) gets, or 0 when it is a directory. */
-static uint32_t trailing_check(const path_arg *p) {
+uint32_t wasi_trailing_check(int parent, const char *name) {
     struct stat st;
-    if (fstatat(p->parent, p->name, &st, AT_SYMLINK_NOFOLLOW) < 0) return HOSTERR();
+    if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0) return HOSTERR();
     return S_ISDIR(st.st_mode) ? 0 : WASI_ENOTDIR;
 }
+static uint32_t trailing_check(const path_arg *p) { return wasi_trailing_check(p->parent, p->name); }
 
 WASI_DECL(path_unlink_file) {
     uint32_t err;
@@ -724,11 +725,12 @@ WASI_DECL(path_rename) {
  * only name a directory: EEXIST when a directory is there, ENOTDIR when
  * something else is, else ENOENT (Linux would say EEXIST for a file too;
  * "file/" is not a directory, as unlink and rename say). */
-static uint32_t new_name_trailing(const path_arg *p) {
+uint32_t wasi_new_name_trailing(int parent, const char *name) {
     struct stat st;
-    if (fstatat(p->parent, p->name, &st, AT_SYMLINK_NOFOLLOW) < 0) return WASI_ENOENT;
+    if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0) return WASI_ENOENT;
     return S_ISDIR(st.st_mode) ? WASI_EEXIST : WASI_ENOTDIR;
 }
+static uint32_t new_name_trailing(const path_arg *p) { return wasi_new_name_trailing(p->parent, p->name); }
 
 WASI_DECL(path_link) {
     uint32_t err, follow = A32(1) & WASI_LOOKUP_SYMLINK_FOLLOW;

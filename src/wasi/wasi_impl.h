@@ -271,6 +271,15 @@ uint32_t wasi_path_open_beneath(hive_wasi *w, int dirfd, const char *path, int f
 uint32_t wasi_path_parent(hive_wasi *w, int dirfd, char *path, int *parent, int *close_parent,
                           const char **name, int *trailing_slash);
 
+/* The sandbox's rules for names with a trailing slash (fs.c), for
+ * (parent, name) from wasi_path_parent; also used by src/wasip2.
+ * wasi_trailing_check: such a name must be a directory (0), else the
+ * error a file there gets (ENOTDIR) or the lookup's. wasi_new_name_trailing:
+ * a new name with one (symlink, link): EEXIST over a directory, ENOTDIR
+ * over anything else, else ENOENT. */
+uint32_t wasi_trailing_check(int parent, const char *name);
+uint32_t wasi_new_name_trailing(int parent, const char *name);
+
 /* ---- the functions (fs.c, misc.c) ---------------------------------------- */
 
 typedef uint32_t (*wasi_impl_fn)(wasi_call *c, const hive_val *a);

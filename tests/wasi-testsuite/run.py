@@ -22,6 +22,12 @@ Options:
   --guest-env K=V   add K=V to every test's environment (the Rust tests
                     take ERRNO_MODE_UNIX=1 to ask for the Unix errno where
                     they accept several); repeatable
+  --wrap-component JCO DIR
+                    run each test as a WASI 0.2 command component: wrap
+                    NAME.wasm first with the preview-1 command adapter that
+                    jco ships (`JCO new NAME.wasm --wasi-command -o
+                    DIR/ID.component.wasm`, redone only when the module is
+                    newer), then `hive run` the component
   -v                print the command, stdout and stderr of failing tests
 
 Each test NAME.wasm runs as the suite's wasmtime adapter maps it:
@@ -246,8 +252,27 @@ class Proc:
         return {k: v.decode("utf-8", "replace") for k, v in self.buf.items()}
 
 
-def run_test(hive, hive_opts, guest_env, wasm, ops, scratch, timeout):
-    """Runs one test; returns None when it passes, else (message, proc)."""
+def wrap_component(jco, wrap_dir, tid, wasm):
+    """The command component made of the test module wasm (cached in
+    wrap_dir); raises Failed when jco cannot make it."""
+    out = os.path.join(wrap_dir, tid.replace("/", "_") + ".component.wasm")
+    if os.path.isfile(out) and os.path.getmtime(out) >= os.path.getmtime(wasm):
+        return out
+    os.makedirs(wrap_dir, exist_ok=True)
+    tmp = out + ".tmp"
+    r = subprocess.run([jco, "new", wasm, "--wasi-command", "-o", tmp],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
+    if r.returncode != 0 or not os.path.isfile(tmp):
+        msg = r.stdout.decode("utf-8", "replace").strip().splitlines()
+        raise Failed("jco new failed: " + (msg[-1] if msg else f"exit {r.returncode}"))
+    os.replace(tmp, out)
+    return out
+
+
+def run_test(hive, hive_opts, guest_env, wasm, ops, scratch, timeout, exe=None):
+    """Runs one test; returns None when it passes, else (message, proc).
+    exe is the binary to run when it is not wasm itself (a wrapped
+    component); roots are found beside wasm."""
     deadline = time.monotonic() + timeout
     proc = last = None
     try:
@@ -264,7 +289,7 @@ def run_test(hive, hive_opts, guest_env, wasm, ops, scratch, timeout):
                     if os.path.exists(dst):
                         shutil.rmtree(dst)
                     fresh_root(src, dst)
-                proc = Proc(hive_argv(hive, hive_opts, wasm, op, dst, guest_env), deadline)
+                proc = Proc(hive_argv(hive, hive_opts, exe or wasm, op, dst, guest_env), deadline)
             elif proc is None:
                 raise Failed(f"operation '{kind}' before run")
             elif kind == "read":
@@ -298,6 +323,7 @@ def run_test(hive, hive_opts, guest_env, wasm, ops, scratch, timeout):
 
 def main(argv):
     versions, langs, scratch, verbose, names, hive_opts, guest_env = [], [], None, False, [], [], []
+    wrap = None
     timeout = float(os.environ.get("WASI_TESTSUITE_TIMEOUT", "60"))
     pos = []
     i = 0
@@ -328,6 +354,14 @@ def main(argv):
                 except ValueError:
                     die(f"bad --timeout '{v}'")
             continue
+        if a == "--wrap-component":
+            if i + 2 >= len(argv):
+                die("--wrap-component needs JCO and DIR")
+            wrap = (argv[i + 1], argv[i + 2])
+            if not os.access(wrap[0], os.X_OK):
+                die(f"jco '{wrap[0]}' is not executable (npm ci --prefix tools)")
+            i += 3
+            continue
         if a == "-v":
             verbose = True
         elif a in ("-h", "--help"):
@@ -340,7 +374,7 @@ def main(argv):
         i += 1
     if len(pos) < 3:
         die("usage: run.py [--suite VERSION] [--lang LANG] [--scratch DIR] [--timeout SEC] [--hive-option OPT] "
-            "[--guest-env K=V] [-v] "
+            "[--guest-env K=V] [--wrap-component JCO DIR] [-v] "
             "HIVE SUITE_DIR EXPECTED [NAME...]")
     hive, suite_dir, expected_path = pos[:3]
     names = pos[3:]
@@ -382,7 +416,11 @@ def main(argv):
             if ops is not None:
                 tdir = os.path.join(scratch, tid.replace("/", "_"))
                 os.makedirs(tdir, exist_ok=True)
-                result = run_test(hive, hive_opts, guest_env, wasm, ops, tdir, timeout)
+                try:
+                    exe = wrap_component(wrap[0], wrap[1], tid, wasm) if wrap else None
+                    result = run_test(hive, hive_opts, guest_env, wasm, ops, tdir, timeout, exe)
+                except Failed as e:
+                    result = (str(e), None)
                 shutil.rmtree(tdir, ignore_errors=True)
             listed = tid in expected
             if result is None:

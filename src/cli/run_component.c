@@ -1,0 +1,146 @@
+/*
+ * run_component.c -- `hive run` of a component: a wasi:cli/command (its
+ * wasi:cli/run export) with WASI 0.2 (hive/wasip2.h): arguments,
+ * environment, preopened directories, stdio streamed from and to the
+ * process's own fds, and the exit code (run's result, or wasi:cli/exit).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "hive/component.h"
+#include "hive/wasip2.h"
+
+#define EXIT_TRAP 134
+#define EXIT_LIMIT 124
+
+/* The run export: "wasi:cli/run@0.2.x#run" for any 0.2.x the component
+ * exports. */
+static hive_cfunc *find_run(hive_cinstance *inst, hive_component *comp) {
+    size_t n = hive_component_export_count(comp);
+    for (size_t i = 0; i < n; i++) {
+        const char *name;
+        hive_component_export(comp, i, &name);
+        if (!name || strncmp(name, "wasi:cli/run@0.2.", 17)) continue;
+        char full[256];
+        snprintf(full, sizeof full, "%s#run", name);
+        hive_cfunc *f = hive_cinstance_func(inst, full);
+        if (f) return f;
+    }
+    return NULL;
+}
+
+int cli_run_command(hive_engine *engine, const cli_run_opts *o) {
+    int rc = 1;
+    hive_error err;
+    hive_component *comp = NULL;
+    hive_wasip2 *p2 = NULL;
+    hive_linker *linker = NULL;
+    hive_cinstance *inst = NULL;
+    hive_wasip2_net_rule *rules = NULL;
+    if (hive_component_new(engine, o->bytes, o->len, &comp, &err) != HIVE_OK) {
+        fprintf(stderr, "hive: %s: %s at byte %zu: %s\n", o->path, hive_strerror(err.code), err.offset,
+                err.message);
+        return 1;
+    }
+    hive_wasip2_config c;
+    memset(&c, 0, sizeof c);
+    c.argv = o->argv;
+    c.argc = o->argc;
+    c.env = o->env;
+    c.envc = o->envc;
+    c.preopens = o->preopens;
+    c.npreopens = o->npreopens;
+    if (o->path_walk) c.flags |= HIVE_WASIP2_FORCE_PATH_WALK;
+    if (o->inherit_network) c.flags |= HIVE_WASIP2_INHERIT_NETWORK;
+    if (o->allow_ip_name_lookup) c.flags |= HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP;
+    rules = calloc(o->nallow_ip + 1, sizeof *rules);
+    if (!rules) goto out;
+    for (size_t k = 0; k < o->nallow_ip; k++)
+        if (hive_wasip2_parse_net_rule(o->allow_ip[k], &rules[k]) < 0) {
+            fprintf(stderr, "hive: bad --allow-ip '%s' (ADDR[/PREFIX][:PORT], [v6]:PORT)\n", o->allow_ip[k]);
+            rc = 2;
+            goto out;
+        }
+    if (o->nallow_ip && !o->inherit_network) {
+        fprintf(stderr, "hive: --allow-ip needs --inherit-network\n");
+        rc = 2;
+        goto out;
+    }
+    c.net_allow = rules;
+    c.nnet_allow = o->nallow_ip;
+    for (int k = 0; k < 3; k++) {
+        c.stdio[k].kind = HIVE_WASI_STDIO_FD;
+        c.stdio[k].fd = k;
+    }
+    if (hive_wasip2_new(&c, &p2, &err) != HIVE_OK) {
+        fprintf(stderr, "hive: %s\n", err.message);
+        goto out;
+    }
+    linker = hive_linker_new(engine);
+    if (!linker || hive_wasip2_define(p2, linker) != HIVE_OK) {
+        fprintf(stderr, "hive: cannot define the WASI 0.2 imports\n");
+        goto out;
+    }
+    if (hive_cinstance_new(engine, comp, linker, &inst, &err) != HIVE_OK) {
+        fprintf(stderr, "hive: %s: %s\n", o->path, err.message);
+        if (strstr(err.message, "wasi:") && strstr(err.message, "@0.3."))
+            fprintf(stderr, "hive: (it needs WASI 0.3, which hive does not provide yet; WASI 0.2 is "
+                            "there, at any 0.2.x)\n");
+        goto out;
+    }
+    hive_cfunc *run = find_run(inst, comp);
+    if (!run) {
+        fprintf(stderr, "hive: %s is a component without a wasi:cli/run export (try --invoke)\n",
+                o->path);
+        goto out;
+    }
+    hive_cval result;
+    memset(&result, 0, sizeof result);
+    int stop = 0, code;
+    hive_status st = hive_wasip2_run(p2, inst, run, o->limits, &result, &stop);
+    fflush(stdout);
+    switch (st) {
+    case HIVE_DONE:
+        /* run: func() -> result */
+        rc = result.kind == HIVE_C_RESULT && result.of.var.index == 0 ? 0 : 1;
+        hive_cval_clear(&result);
+        break;
+    case HIVE_SUSPENDED:
+        fprintf(stderr, "hive: run: %s\n", stop == HIVE_WASI_STOP_FUEL ? "all fuel consumed" : "timed out");
+        rc = EXIT_LIMIT;
+        break;
+    case HIVE_TRAPPED:
+        if (hive_wasip2_exit_code(p2, &code)) {
+            rc = code >= 0 && code <= 255 ? code : 1;
+            break;
+        }
+        {
+            const hive_trap *trap = hive_cinstance_trap(inst);
+            fprintf(stderr, "hive: run: trap: %s\n", trap ? trap->message : "?");
+            if (trap && trap->nframes) fprintf(stderr, "wasm backtrace:\n");
+            for (uint32_t i = 0; trap && i < trap->nframes; i++) {
+                if (trap->frames[i].func_name)
+                    fprintf(stderr, "  %2u: %s (func %" PRIu32 ")\n", i, trap->frames[i].func_name,
+                            trap->frames[i].func_index);
+                else
+                    fprintf(stderr, "  %2u: func %" PRIu32 "\n", i, trap->frames[i].func_index);
+            }
+        }
+        rc = EXIT_TRAP;
+        break;
+    default:
+        fprintf(stderr, "hive: run: the call could not be made\n");
+        rc = 1;
+        break;
+    }
+out:
+    hive_cinstance_free(inst);
+    hive_linker_free(linker);
+    hive_wasip2_free(p2);
+    hive_component_release(comp);
+    free(rules);
+    return rc;
+}

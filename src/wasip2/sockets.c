@@ -1,0 +1,1092 @@
+/*
+ * sockets.c -- wasi:sockets (network, instance-network, tcp,
+ * tcp-create-socket, udp, udp-create-socket, ip-name-lookup).
+ *
+ * Off unless granted, as in wasmtime: without HIVE_WASIP2_INHERIT_NETWORK
+ * creating a socket fails access-denied; with it, a non-empty allow-list
+ * (hive_wasip2_net_rule) limits the addresses a socket may bind, connect
+ * or send to. Name lookups need HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP.
+ *
+ * Sockets are non-blocking; nothing waits in a host call. The two-phase
+ * calls (start-connect / finish-connect...) say would-block until their
+ * pollable is ready: a connect in progress waits for POLLOUT, a listener
+ * for POLLIN; connected streams are the stream objects of io.c over dups
+ * of the socket's fd. Names resolve with getaddrinfo_a (glibc's helper
+ * thread does the blocking), or at once for an IP literal.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "wasip2/p2_impl.h"
+
+#define NET "wasi:sockets/network" P2_V
+#define TCP "wasi:sockets/tcp" P2_V
+#define UDP "wasi:sockets/udp" P2_V
+#define LOOKUP "wasi:sockets/ip-name-lookup" P2_V
+
+#define NEC                                                                                    \
+    "enum { unknown, access-denied, not-supported, invalid-argument, out-of-memory, timeout, " \
+    "concurrency-conflict, not-in-progress, would-block, invalid-state, new-socket-limit, "   \
+    "address-not-bindable, address-in-use, remote-unreachable, connection-refused, "          \
+    "connection-reset, connection-aborted, datagram-too-large, name-unresolvable, "           \
+    "temporary-resolver-failure, permanent-resolver-failure }"
+#define FAM "enum { ipv4, ipv6 }"
+#define IPV4 "tuple<u8, u8, u8, u8>"
+#define IPV6 "tuple<u16, u16, u16, u16, u16, u16, u16, u16>"
+#define IPADDR "variant { ipv4(" IPV4 "), ipv6(" IPV6 ") }"
+#define SOCKADDR                                                                      \
+    "variant { ipv4(record { port: u16, address: " IPV4 " }), ipv6(record { port: u16, " \
+    "flow-info: u32, address: " IPV6 ", scope-id: u32 }) }"
+#define NR(T) "result<" T ", " NEC ">"
+#define NR0 "result<_, " NEC ">"
+#define BNET "borrow<" NET "#network>"
+#define OWN_POLL "own<wasi:io/poll" P2_V "#pollable>"
+#define OWN_IN "own<wasi:io/streams" P2_V "#input-stream>"
+#define OWN_OUT "own<wasi:io/streams" P2_V "#output-stream>"
+
+/* network error-code indexes */
+enum {
+    NE_UNKNOWN, NE_ACCESS_DENIED, NE_NOT_SUPPORTED, NE_INVALID_ARGUMENT, NE_OUT_OF_MEMORY,
+    NE_TIMEOUT, NE_CONCURRENCY_CONFLICT, NE_NOT_IN_PROGRESS, NE_WOULD_BLOCK, NE_INVALID_STATE,
+    NE_NEW_SOCKET_LIMIT, NE_ADDRESS_NOT_BINDABLE, NE_ADDRESS_IN_USE, NE_REMOTE_UNREACHABLE,
+    NE_CONNECTION_REFUSED, NE_CONNECTION_RESET, NE_CONNECTION_ABORTED, NE_DATAGRAM_TOO_LARGE,
+    NE_NAME_UNRESOLVABLE, NE_TEMPORARY_RESOLVER_FAILURE, NE_PERMANENT_RESOLVER_FAILURE
+};
+
+/* socket states */
+enum {
+    S_UNBOUND = 0, S_BIND_STARTED, S_BOUND, S_LISTEN_STARTED, S_LISTENING, S_CONNECTING,
+    S_CONNECT_DONE, S_CONNECTED, S_CLOSED
+};
+
+uint32_t p2_net_code(uint32_t e) {
+    switch (e) {
+    case WASI_EACCES: case WASI_EPERM: case WASI_ENOTCAPABLE: return NE_ACCESS_DENIED;
+    case WASI_EAFNOSUPPORT: case WASI_ENOTSUP: case WASI_EPROTONOSUPPORT: return NE_NOT_SUPPORTED;
+    case WASI_EINVAL: return NE_INVALID_ARGUMENT;
+    case WASI_ENOMEM: case WASI_ENOBUFS: return NE_OUT_OF_MEMORY;
+    case WASI_ETIMEDOUT: return NE_TIMEOUT;
+    case WASI_EALREADY: return NE_CONCURRENCY_CONFLICT;
+    case WASI_EAGAIN: case WASI_EINPROGRESS: return NE_WOULD_BLOCK;
+    case WASI_EISCONN: case WASI_ENOTCONN: return NE_INVALID_STATE;
+    case WASI_EMFILE: case WASI_ENFILE: return NE_NEW_SOCKET_LIMIT;
+    case WASI_EADDRNOTAVAIL: return NE_ADDRESS_NOT_BINDABLE;
+    case WASI_EADDRINUSE: return NE_ADDRESS_IN_USE;
+    case WASI_EHOSTUNREACH: case WASI_ENETUNREACH: case WASI_ENETDOWN: return NE_REMOTE_UNREACHABLE;
+    case WASI_ECONNREFUSED: return NE_CONNECTION_REFUSED;
+    case WASI_ECONNRESET: case WASI_EPIPE: return NE_CONNECTION_RESET;
+    case WASI_ECONNABORTED: return NE_CONNECTION_ABORTED;
+    case WASI_EMSGSIZE: return NE_DATAGRAM_TOO_LARGE;
+    default: return NE_UNKNOWN;
+    }
+}
+
+static hive_host_status net_result(hive_cval *out, uint32_t code, hive_cval *payload) {
+    if (code != UINT32_MAX) {
+        if (payload) hive_cval_clear(payload);
+        hive_cval c = hive_cval_enum(code);
+        p2_err(out, &c);
+    } else {
+        p2_ok(out, payload);
+    }
+    return HIVE_HOST_OK;
+}
+#define OK UINT32_MAX
+#define HOSTCODE() p2_net_code(hive_wasi_errno_from_host(errno))
+
+/* ---- policy ---- */
+
+int hive_wasip2_parse_net_rule(const char *text, hive_wasip2_net_rule *out) {
+    memset(out, 0, sizeof *out);
+    if (!text || !*text) return -1;
+    char buf[128];
+    if (strlen(text) >= sizeof buf) return -1;
+    strcpy(buf, text);
+    char *addr = buf, *port = NULL, *slash;
+    if (buf[0] == '[') { /* [v6]:port or [v6]/prefix:port */
+        char *end = strchr(buf, ']');
+        if (!end) return -1;
+        *end = 0;
+        addr = buf + 1;
+        char *rest = end + 1;
+        slash = NULL;
+        if (*rest == '/') {
+            slash = rest;
+            rest = strchr(rest, ':');
+            if (rest) *rest++ = 0, port = rest;
+        } else if (*rest == ':') {
+            port = rest + 1;
+        } else if (*rest) {
+            return -1;
+        }
+        if (slash) {
+            char *e;
+            long pre = strtol(slash + 1, &e, 10);
+            if (e == slash + 1 || *e || pre < 0 || pre > 128) return -1;
+            out->prefix = (uint8_t)pre;
+        } else {
+            out->prefix = 128;
+        }
+        out->family = 6;
+        if (inet_pton(AF_INET6, addr, out->addr) != 1) return -1;
+    } else {
+        char *colon = strchr(buf, ':');
+        int v6 = colon && strchr(colon + 1, ':');
+        if (!v6 && colon) {
+            *colon = 0;
+            port = colon + 1;
+        }
+        slash = strchr(buf, '/');
+        long pre = v6 ? 128 : 32;
+        if (slash) {
+            *slash = 0;
+            char *e;
+            pre = strtol(slash + 1, &e, 10);
+            if (e == slash + 1 || *e || pre < 0 || pre > (v6 ? 128 : 32)) return -1;
+        }
+        out->family = v6 ? 6 : 4;
+        out->prefix = (uint8_t)pre;
+        if (inet_pton(v6 ? AF_INET6 : AF_INET, addr, out->addr) != 1) return -1;
+    }
+    if (port) {
+        char *e;
+        long n = strtol(port, &e, 10);
+        if (e == port || *e || n < 1 || n > 65535) return -1;
+        out->port = (uint16_t)n;
+    }
+    return 0;
+}
+
+static int prefix_match(const uint8_t *a, const uint8_t *b, unsigned bits) {
+    for (unsigned i = 0; i < bits / 8; i++)
+        if (a[i] != b[i]) return 0;
+    if (bits % 8) {
+        uint8_t m = (uint8_t)(0xff << (8 - bits % 8));
+        if ((a[bits / 8] & m) != (b[bits / 8] & m)) return 0;
+    }
+    return 1;
+}
+
+/* May a socket use this address (bind, connect, send)? */
+static int allowed(hive_wasip2 *p, const struct sockaddr_storage *sa) {
+    if (!(p->flags & HIVE_WASIP2_INHERIT_NETWORK)) return 0;
+    if (!p->nnet_allow) return 1;
+    for (size_t i = 0; i < p->nnet_allow; i++) {
+        const hive_wasip2_net_rule *r = &p->net_allow[i];
+        if (sa->ss_family == AF_INET && r->family == 4) {
+            const struct sockaddr_in *s4 = (const void *)sa;
+            if (r->port && r->port != ntohs(s4->sin_port)) continue;
+            if (prefix_match((const uint8_t *)&s4->sin_addr, r->addr, r->prefix)) return 1;
+        } else if (sa->ss_family == AF_INET6 && r->family == 6) {
+            const struct sockaddr_in6 *s6 = (const void *)sa;
+            if (r->port && r->port != ntohs(s6->sin6_port)) continue;
+            if (prefix_match((const uint8_t *)&s6->sin6_addr, r->addr, r->prefix)) return 1;
+        }
+    }
+    return 0;
+}
+
+/* ---- addresses ---- */
+
+/* ip-socket-address -> sockaddr; 0, or -1 when malformed */
+static int sa_from(const hive_cval *v, struct sockaddr_storage *sa, socklen_t *len) {
+    memset(sa, 0, sizeof *sa);
+    const hive_cval *r = v->of.var.payload;
+    if (!r || r->kind != HIVE_C_RECORD) return -1;
+    if (v->of.var.index == 0) {
+        struct sockaddr_in *s = (void *)sa;
+        s->sin_family = AF_INET;
+        s->sin_port = htons((uint16_t)r->of.agg.items[0].of.u);
+        uint8_t *a = (uint8_t *)&s->sin_addr;
+        for (int i = 0; i < 4; i++) a[i] = (uint8_t)r->of.agg.items[1].of.agg.items[i].of.u;
+        *len = sizeof *s;
+    } else {
+        struct sockaddr_in6 *s = (void *)sa;
+        s->sin6_family = AF_INET6;
+        s->sin6_port = htons((uint16_t)r->of.agg.items[0].of.u);
+        s->sin6_flowinfo = htonl((uint32_t)r->of.agg.items[1].of.u);
+        uint8_t *a = (uint8_t *)&s->sin6_addr;
+        for (int i = 0; i < 8; i++) {
+            uint16_t w = (uint16_t)r->of.agg.items[2].of.agg.items[i].of.u;
+            a[2 * i] = (uint8_t)(w >> 8);
+            a[2 * i + 1] = (uint8_t)w;
+        }
+        s->sin6_scope_id = (uint32_t)r->of.agg.items[3].of.u;
+        *len = sizeof *s;
+    }
+    return 0;
+}
+
+static int tuple_of(hive_cval *out, size_t n, hive_ckind k, const uint64_t *v) {
+    if (hive_cval_agg(out, HIVE_C_TUPLE, n) != HIVE_OK) return -1;
+    for (size_t i = 0; i < n; i++) out->of.agg.items[i] = hive_cval_uint(k, v[i]);
+    return 0;
+}
+
+/* ip-address of an in_addr / in6_addr */
+static int ipaddr_val(hive_cval *out, int family, const void *addr) {
+    uint64_t v[8];
+    hive_cval t;
+    const uint8_t *a = addr;
+    if (family == AF_INET) {
+        for (int i = 0; i < 4; i++) v[i] = a[i];
+        if (tuple_of(&t, 4, HIVE_C_U8, v) < 0) return -1;
+        return hive_cval_case(out, HIVE_C_VARIANT, 0, &t) == HIVE_OK ? 0 : -1;
+    }
+    for (int i = 0; i < 8; i++) v[i] = (uint64_t)a[2 * i] << 8 | a[2 * i + 1];
+    if (tuple_of(&t, 8, HIVE_C_U16, v) < 0) return -1;
+    return hive_cval_case(out, HIVE_C_VARIANT, 1, &t) == HIVE_OK ? 0 : -1;
+}
+
+static int sa_val(hive_cval *out, const struct sockaddr_storage *sa) {
+    hive_cval rec;
+    if (sa->ss_family == AF_INET) {
+        const struct sockaddr_in *s = (const void *)sa;
+        if (hive_cval_agg(&rec, HIVE_C_RECORD, 2) != HIVE_OK) return -1;
+        rec.of.agg.items[0] = hive_cval_uint(HIVE_C_U16, ntohs(s->sin_port));
+        hive_cval ip;
+        if (ipaddr_val(&ip, AF_INET, &s->sin_addr) < 0) return -1;
+        hive_cval_move(&rec.of.agg.items[1], ip.of.var.payload);
+        hive_cval_clear(&ip);
+        return hive_cval_case(out, HIVE_C_VARIANT, 0, &rec) == HIVE_OK ? 0 : -1;
+    }
+    const struct sockaddr_in6 *s = (const void *)sa;
+    if (hive_cval_agg(&rec, HIVE_C_RECORD, 4) != HIVE_OK) return -1;
+    rec.of.agg.items[0] = hive_cval_uint(HIVE_C_U16, ntohs(s->sin6_port));
+    rec.of.agg.items[1] = p2_u32(ntohl(s->sin6_flowinfo));
+    hive_cval ip;
+    if (ipaddr_val(&ip, AF_INET6, &s->sin6_addr) < 0) return -1;
+    hive_cval_move(&rec.of.agg.items[2], ip.of.var.payload);
+    hive_cval_clear(&ip);
+    rec.of.agg.items[3] = p2_u32(s->sin6_scope_id);
+    return hive_cval_case(out, HIVE_C_VARIANT, 1, &rec) == HIVE_OK ? 0 : -1;
+}
+
+static int sa_unspecified(const struct sockaddr_storage *sa) {
+    static const uint8_t zero[16];
+    if (sa->ss_family == AF_INET) return ((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr == 0;
+    return !memcmp(&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, zero, 16);
+}
+
+static uint16_t sa_port(const struct sockaddr_storage *sa) {
+    if (sa->ss_family == AF_INET) return ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port);
+    return ntohs(((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
+}
+
+static int fd_ready(int fd, short ev) {
+    struct pollfd pf = {fd, ev, 0};
+    return poll(&pf, 1, 0) > 0;
+}
+
+/* ---- objects ---- */
+
+typedef struct lookup {
+    struct gaicb cb;
+    struct addrinfo hints;
+    char *name;
+    int started;   /* getaddrinfo_a runs */
+    int done, err; /* err: network error-code, or -1 */
+    struct sockaddr_storage *addrs;
+    size_t naddrs, next;
+} lookup;
+
+static void lookup_free(lookup *k) {
+    if (k->cb.ar_result) freeaddrinfo(k->cb.ar_result);
+    free(k->name);
+    free(k->addrs);
+    free(k);
+}
+
+void p2_sock_free(hive_wasip2 *p, p2_obj *o) {
+    if (o->kind != P2_RESOLVE || !o->ext) return;
+    lookup *k = o->ext;
+    o->ext = NULL;
+    if (k->started && !k->done && gai_error(&k->cb) == EAI_INPROGRESS) {
+        struct gaicb *list[1] = {&k->cb};
+        (void)list;
+        if (gai_cancel(&k->cb) != EAI_CANCELED) {
+            /* glibc still holds it: free it at the end */
+            void **v = realloc(p->gai_orphans, (p->ngai_orphans + 1) * sizeof *v);
+            if (v) {
+                p->gai_orphans = v;
+                p->gai_orphans[p->ngai_orphans++] = k;
+            }
+            return;
+        }
+    }
+    lookup_free(k);
+}
+
+void p2_sock_orphans_free(hive_wasip2 *p) {
+    for (size_t i = 0; i < p->ngai_orphans; i++) {
+        lookup *k = p->gai_orphans[i];
+        const struct gaicb *list[1] = {&k->cb};
+        while (gai_error(&k->cb) == EAI_INPROGRESS) gai_suspend(list, 1, NULL);
+        lookup_free(k);
+    }
+    free(p->gai_orphans);
+    p->gai_orphans = NULL;
+    p->ngai_orphans = 0;
+}
+
+/* A lookup that finished: its addresses, deduplicated. */
+static void lookup_finish(lookup *k) {
+    if (k->done) return;
+    int r = gai_error(&k->cb);
+    if (r == EAI_INPROGRESS) return;
+    k->done = 1;
+    k->err = -1;
+    if (r != 0) {
+        k->err = r == EAI_NONAME || r == EAI_NODATA ? NE_NAME_UNRESOLVABLE
+                 : r == EAI_AGAIN                   ? NE_TEMPORARY_RESOLVER_FAILURE
+                 : r == EAI_MEMORY                  ? NE_OUT_OF_MEMORY
+                                                    : NE_PERMANENT_RESOLVER_FAILURE;
+        return;
+    }
+    size_t n = 0;
+    for (struct addrinfo *a = k->cb.ar_result; a; a = a->ai_next) n++;
+    k->addrs = calloc(n + 1, sizeof *k->addrs);
+    if (!k->addrs) {
+        k->err = NE_OUT_OF_MEMORY;
+        return;
+    }
+    for (struct addrinfo *a = k->cb.ar_result; a; a = a->ai_next) {
+        if (a->ai_family != AF_INET && a->ai_family != AF_INET6) continue;
+        struct sockaddr_storage s;
+        memset(&s, 0, sizeof s);
+        memcpy(&s, a->ai_addr, a->ai_addrlen);
+        if (s.ss_family == AF_INET) ((struct sockaddr_in *)(void *)&s)->sin_port = 0;
+        else ((struct sockaddr_in6 *)(void *)&s)->sin6_port = 0;
+        int dup = 0;
+        for (size_t i = 0; i < k->naddrs && !dup; i++) dup = !memcmp(&k->addrs[i], &s, sizeof s);
+        if (!dup) k->addrs[k->naddrs++] = s;
+    }
+}
+
+int p2_sock_ready(hive_wasip2 *p, uint32_t rep, int add_wait) {
+    if (rep == 0 || rep > p->nobjs) return 1;
+    p2_obj *o = &p->objs[rep - 1];
+    short ev = 0;
+    switch (o->kind) {
+    case P2_TCP:
+        if (o->state == S_CONNECTING) ev = POLLOUT;
+        else if (o->state == S_LISTENING) ev = POLLIN;
+        break;
+    case P2_UDP_IN: ev = POLLIN; break;
+    case P2_UDP_OUT: ev = POLLOUT; break;
+    case P2_RESOLVE: {
+        lookup *k = o->ext;
+        if (!k || k->done) return 1;
+        lookup_finish(k);
+        if (k->done) return 1;
+        /* glibc gives no fd to wait on: look again soon */
+        if (add_wait) p2_wait_deadline(p, p2_mono_ns(p) + 2000000u);
+        return 0;
+    }
+    default: return 1;
+    }
+    if (!ev || fd_ready(o->fd, ev)) return 1;
+    if (add_wait) p2_wait_fd(p, o->fd, ev);
+    return 0;
+}
+
+static hive_host_status new_sock_pollable(hive_chost_call *call, uint32_t target, hive_cval *out) {
+    uint32_t rep;
+    p2_obj *o = p2_new(P2_CTX, P2_POLLABLE, &rep);
+    if (!o) return p2_trap(call, "too many host objects");
+    o->pwhat = P2_P_SOCK;
+    o->target = target;
+    if (target) P2_CTX->ntargeted++;
+    *out = hive_cval_handle(HIVE_C_OWN, rep, NULL);
+    return HIVE_HOST_OK;
+}
+
+/* ---- network ---- */
+
+P2_FN(instance_network) {
+    uint32_t rep;
+    if (!p2_new(P2_CTX, P2_NETWORK, &rep)) return p2_trap(call, "too many host objects");
+    res[0] = hive_cval_handle(HIVE_C_OWN, rep, NULL);
+    return HIVE_HOST_OK;
+}
+
+P2_FN(network_error_code) {
+    p2_obj *o = p2_get(P2_CTX, P2_REP(0), P2_ERROR);
+    if (!o) return p2_trap(call, "unknown error handle");
+    if (!o->code) {
+        if (hive_cval_case(&res[0], HIVE_C_OPTION, 0, NULL) != HIVE_OK) return p2_trap(call, "out of memory");
+        return HIVE_HOST_OK;
+    }
+    hive_cval c = hive_cval_enum(p2_net_code(o->code - 1));
+    if (hive_cval_case(&res[0], HIVE_C_OPTION, 1, &c) != HIVE_OK) return p2_trap(call, "out of memory");
+    return HIVE_HOST_OK;
+}
+
+/* ---- creating sockets ---- */
+
+static hive_host_status create_socket(hive_chost_call *call, const hive_cval *args, hive_cval *res,
+                                      p2_kind kind) {
+    hive_wasip2 *p = P2_CTX;
+    if (!(p->flags & HIVE_WASIP2_INHERIT_NETWORK)) return net_result(&res[0], NE_ACCESS_DENIED, NULL);
+    int v6 = args[0].of.var.index == 1;
+    int fd = socket(v6 ? AF_INET6 : AF_INET,
+                    (kind == P2_TCP ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return net_result(&res[0], HOSTCODE(), NULL);
+    int one = 1;
+    if (v6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    uint32_t rep;
+    p2_obj *o = p2_new(p, kind, &rep);
+    if (!o) {
+        close(fd);
+        return p2_trap(call, "too many host objects");
+    }
+    o->fd = fd;
+    o->owned = 1;
+    o->family = (uint8_t)v6;
+    o->backlog = 128;
+    hive_cval h = hive_cval_handle(HIVE_C_OWN, rep, NULL);
+    return net_result(&res[0], OK, &h);
+}
+
+P2_FN(create_tcp_socket) { return create_socket(call, args, res, P2_TCP); }
+P2_FN(create_udp_socket) { return create_socket(call, args, res, P2_UDP); }
+
+/* The socket of args[0] (kind), the address of args[ai] checked for the
+ * socket's family; UINT32_MAX or a network error-code. */
+static uint32_t sock_addr(hive_wasip2 *p, p2_obj *o, const hive_cval *v, struct sockaddr_storage *sa,
+                          socklen_t *len) {
+    if (sa_from(v, sa, len) < 0) return NE_INVALID_ARGUMENT;
+    if ((sa->ss_family == AF_INET6) != (o->family == 1)) return NE_INVALID_ARGUMENT;
+    if (!allowed(p, sa)) return NE_ACCESS_DENIED;
+    return OK;
+}
+
+#define SOCK(kind, what)                                                 \
+    p2_obj *o = p2_get(P2_CTX, P2_REP(0), kind);                         \
+    if (!o) return p2_trap(call, "unknown " what " handle")
+
+static hive_host_status start_bind(hive_chost_call *call, const hive_cval *args, hive_cval *res,
+                                   p2_kind kind) {
+    SOCK(kind, "socket");
+    if (!p2_get(P2_CTX, (uint32_t)args[1].of.res.handle, P2_NETWORK)) return p2_trap(call, "unknown network handle");
+    if (o->state != S_UNBOUND) return net_result(&res[0], NE_INVALID_STATE, NULL);
+    struct sockaddr_storage sa;
+    socklen_t len;
+    uint32_t e = sock_addr(P2_CTX, o, &args[2], &sa, &len);
+    if (e != OK) return net_result(&res[0], e, NULL);
+    if (kind == P2_TCP) {
+        int one = 1;
+        setsockopt(o->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    }
+    if (bind(o->fd, (struct sockaddr *)&sa, len) < 0)
+        return net_result(&res[0], errno == EADDRNOTAVAIL ? NE_ADDRESS_NOT_BINDABLE : HOSTCODE(), NULL);
+    o->state = S_BIND_STARTED;
+    return net_result(&res[0], OK, NULL);
+}
+
+static hive_host_status finish_bind(hive_chost_call *call, const hive_cval *args, hive_cval *res,
+                                    p2_kind kind) {
+    SOCK(kind, "socket");
+    if (o->state != S_BIND_STARTED) return net_result(&res[0], NE_NOT_IN_PROGRESS, NULL);
+    o->state = S_BOUND;
+    return net_result(&res[0], OK, NULL);
+}
+
+P2_FN(tcp_start_bind) { return start_bind(call, args, res, P2_TCP); }
+P2_FN(tcp_finish_bind) { return finish_bind(call, args, res, P2_TCP); }
+P2_FN(udp_start_bind) { return start_bind(call, args, res, P2_UDP); }
+P2_FN(udp_finish_bind) { return finish_bind(call, args, res, P2_UDP); }
+
+/* ---- tcp ---- */
+
+P2_FN(tcp_start_connect) {
+    SOCK(P2_TCP, "tcp-socket");
+    if (!p2_get(P2_CTX, (uint32_t)args[1].of.res.handle, P2_NETWORK)) return p2_trap(call, "unknown network handle");
+    if (o->state != S_UNBOUND && o->state != S_BOUND) return net_result(&res[0], NE_INVALID_STATE, NULL);
+    struct sockaddr_storage sa;
+    socklen_t len;
+    if (sa_from(&args[2], &sa, &len) < 0 || sa_unspecified(&sa) || sa_port(&sa) == 0)
+        return net_result(&res[0], NE_INVALID_ARGUMENT, NULL);
+    uint32_t e = sock_addr(P2_CTX, o, &args[2], &sa, &len);
+    if (e != OK) return net_result(&res[0], e, NULL);
+    if (connect(o->fd, (struct sockaddr *)&sa, len) == 0) {
+        o->state = S_CONNECT_DONE;
+    } else if (errno == EINPROGRESS) {
+        o->state = S_CONNECTING;
+    } else {
+        e = HOSTCODE();
+        o->state = S_CLOSED;
+        return net_result(&res[0], e, NULL);
+    }
+    return net_result(&res[0], OK, NULL);
+}
+
+/* tuple of (own input-stream, own output-stream) over dups of fd */
+static int sock_streams(hive_wasip2 *p, int fd, hive_cval *t, size_t at) {
+    uint32_t in, out;
+    int a = fcntl(fd, F_DUPFD_CLOEXEC, 0), b = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    p2_obj *i = a >= 0 ? p2_new(p, P2_INPUT, &in) : NULL;
+    p2_obj *o = i && b >= 0 ? p2_new(p, P2_OUTPUT, &out) : NULL;
+    if (!o) {
+        if (i) p2_free(p, in);
+        if (a >= 0) close(a);
+        if (b >= 0) close(b);
+        return -1;
+    }
+    i->back = o->back = P2_B_FD;
+    i->fd = a;
+    o->fd = b;
+    i->owned = o->owned = 1;
+    t->of.agg.items[at] = hive_cval_handle(HIVE_C_OWN, in, NULL);
+    t->of.agg.items[at + 1] = hive_cval_handle(HIVE_C_OWN, out, NULL);
+    return 0;
+}
+
+P2_FN(tcp_finish_connect) {
+    SOCK(P2_TCP, "tcp-socket");
+    if (o->state == S_CONNECTING) {
+        if (!fd_ready(o->fd, POLLOUT)) return net_result(&res[0], NE_WOULD_BLOCK, NULL);
+        int err = 0;
+        socklen_t l = sizeof err;
+        if (getsockopt(o->fd, SOL_SOCKET, SO_ERROR, &err, &l) < 0) err = errno;
+        if (err) {
+            o->state = S_CLOSED;
+            return net_result(&res[0], p2_net_code(hive_wasi_errno_from_host(err)), NULL);
+        }
+    } else if (o->state != S_CONNECT_DONE) {
+        return net_result(&res[0], NE_NOT_IN_PROGRESS, NULL);
+    }
+    hive_cval t;
+    if (hive_cval_agg(&t, HIVE_C_TUPLE, 2) != HIVE_OK) return p2_trap(call, "out of memory");
+    if (sock_streams(P2_CTX, o->fd, &t, 0) < 0) {
+        hive_cval_clear(&t);
+        return p2_trap(call, "too many host objects");
+    }
+    o = p2_get(P2_CTX, P2_REP(0), P2_TCP); /* the table may have moved */
+    o->state = S_CONNECTED;
+    return net_result(&res[0], OK, &t);
+}
+
+P2_FN(tcp_start_listen) {
+    SOCK(P2_TCP, "tcp-socket");
+    if (o->state != S_BOUND) return net_result(&res[0], NE_INVALID_STATE, NULL);
+    if (listen(o->fd, (int)o->backlog) < 0) return net_result(&res[0], HOSTCODE(), NULL);
+    o->state = S_LISTEN_STARTED;
+    return net_result(&res[0], OK, NULL);
+}
+
+P2_FN(tcp_finish_listen) {
+    SOCK(P2_TCP, "tcp-socket");
+    if (o->state != S_LISTEN_STARTED) return net_result(&res[0], NE_NOT_IN_PROGRESS, NULL);
+    o->state = S_LISTENING;
+    return net_result(&res[0], OK, NULL);
+}
+
+P2_FN(tcp_accept) {
+    hive_wasip2 *p = P2_CTX;
+    SOCK(P2_TCP, "tcp-socket");
+    if (o->state != S_LISTENING) return net_result(&res[0], NE_INVALID_STATE, NULL);
+    int fd = accept4(o->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return net_result(&res[0], HOSTCODE(), NULL);
+    uint8_t family = o->family; /* o may move when the table grows */
+    uint32_t rep;
+    p2_obj *c = p2_new(p, P2_TCP, &rep);
+    if (!c) {
+        close(fd);
+        return p2_trap(call, "too many host objects");
+    }
+    c->fd = fd;
+    c->owned = 1;
+    c->family = family;
+    c->state = S_CONNECTED;
+    c->backlog = 128;
+    hive_cval t;
+    if (hive_cval_agg(&t, HIVE_C_TUPLE, 3) != HIVE_OK) return p2_trap(call, "out of memory");
+    t.of.agg.items[0] = hive_cval_handle(HIVE_C_OWN, rep, NULL);
+    if (sock_streams(p, fd, &t, 1) < 0) {
+        p2_free(p, rep);
+        t.of.agg.n = 1;
+        t.of.agg.items[0] = hive_cval_bool(0);
+        hive_cval_clear(&t);
+        return p2_trap(call, "too many host objects");
+    }
+    return net_result(&res[0], OK, &t);
+}
+
+static hive_host_status sock_address(hive_chost_call *call, const hive_cval *args, hive_cval *res,
+                                     p2_kind kind, int remote) {
+    SOCK(kind, "socket");
+    if (!remote && o->state == S_UNBOUND) return net_result(&res[0], NE_INVALID_STATE, NULL);
+    struct sockaddr_storage sa;
+    socklen_t l = sizeof sa;
+    memset(&sa, 0, sizeof sa);
+    int r = remote ? getpeername(o->fd, (struct sockaddr *)&sa, &l) : getsockname(o->fd, (struct sockaddr *)&sa, &l);
+    if (r < 0) return net_result(&res[0], errno == ENOTCONN ? NE_INVALID_STATE : HOSTCODE(), NULL);
+    hive_cval v;
+    if (sa_val(&v, &sa) < 0) return p2_trap(call, "out of memory");
+    return net_result(&res[0], OK, &v);
+}
+
+P2_FN(tcp_local_address) { return sock_address(call, args, res, P2_TCP, 0); }
+P2_FN(tcp_remote_address) { return sock_address(call, args, res, P2_TCP, 1); }
+P2_FN(udp_local_address) { return sock_address(call, args, res, P2_UDP, 0); }
+P2_FN(udp_remote_address) { return sock_address(call, args, res, P2_UDP, 1); }
+
+P2_FN(tcp_is_listening) {
+    SOCK(P2_TCP, "tcp-socket");
+    res[0] = hive_cval_bool(o->state == S_LISTENING);
+    return HIVE_HOST_OK;
+}
+
+static hive_host_status family(hive_chost_call *call, const hive_cval *args, hive_cval *res, p2_kind kind) {
+    SOCK(kind, "socket");
+    res[0] = hive_cval_enum(o->family);
+    return HIVE_HOST_OK;
+}
+P2_FN(tcp_address_family) { return family(call, args, res, P2_TCP); }
+P2_FN(udp_address_family) { return family(call, args, res, P2_UDP); }
+
+P2_FN(tcp_set_backlog) {
+    SOCK(P2_TCP, "tcp-socket");
+    uint64_t v = args[1].of.u;
+    if (v == 0) return net_result(&res[0], NE_INVALID_ARGUMENT, NULL);
+    o->backlog = v > 65535 ? 65535 : (uint32_t)v;
+    if (o->state == S_LISTENING || o->state == S_LISTEN_STARTED) listen(o->fd, (int)o->backlog);
+    return net_result(&res[0], OK, NULL);
+}
+
+/* socket options: get as u64 (scaled), set from u64 */
+typedef struct sockopt {
+    int level, name;
+    uint64_t scale; /* durations: ns per unit of the option */
+    int nonzero;    /* setting 0 is invalid-argument */
+} sockopt;
+
+static const sockopt OPT_KEEPALIVE = {SOL_SOCKET, SO_KEEPALIVE, 1, 0};
+static const sockopt OPT_KEEPIDLE = {IPPROTO_TCP, TCP_KEEPIDLE, 1000000000ull, 1};
+static const sockopt OPT_KEEPINTVL = {IPPROTO_TCP, TCP_KEEPINTVL, 1000000000ull, 1};
+static const sockopt OPT_KEEPCNT = {IPPROTO_TCP, TCP_KEEPCNT, 1, 1};
+static const sockopt OPT_RCVBUF = {SOL_SOCKET, SO_RCVBUF, 1, 1};
+static const sockopt OPT_SNDBUF = {SOL_SOCKET, SO_SNDBUF, 1, 1};
+
+static hive_host_status opt_get(hive_chost_call *call, const hive_cval *args, hive_cval *res, p2_kind kind,
+                                sockopt so, hive_ckind vk) {
+    SOCK(kind, "socket");
+    if (so.level == -1) { /* hop limit: by family */
+        so.level = o->family ? IPPROTO_IPV6 : IPPROTO_IP;
+        so.name = o->family ? IPV6_UNICAST_HOPS : IP_TTL;
+    }
+    int v = 0;
+    socklen_t l = sizeof v;
+    if (getsockopt(o->fd, so.level, so.name, &v, &l) < 0) return net_result(&res[0], HOSTCODE(), NULL);
+    hive_cval x = vk == HIVE_C_BOOL ? hive_cval_bool(v) : hive_cval_uint(vk, (uint64_t)v * so.scale);
+    return net_result(&res[0], OK, &x);
+}
+
+static hive_host_status opt_set(hive_chost_call *call, const hive_cval *args, hive_cval *res, p2_kind kind,
+                                sockopt so) {
+    SOCK(kind, "socket");
+    if (so.level == -1) {
+        so.level = o->family ? IPPROTO_IPV6 : IPPROTO_IP;
+        so.name = o->family ? IPV6_UNICAST_HOPS : IP_TTL;
+    }
+    uint64_t x = args[1].kind == HIVE_C_BOOL ? (uint64_t)args[1].of.b : args[1].of.u;
+    if (so.nonzero && x == 0) return net_result(&res[0], NE_INVALID_ARGUMENT, NULL);
+    x = so.scale > 1 ? (x + so.scale - 1) / so.scale : x;
+    int v = x > 0x7fffffff ? 0x7fffffff : (int)x;
+    if (setsockopt(o->fd, so.level, so.name, &v, sizeof v) < 0) return net_result(&res[0], HOSTCODE(), NULL);
+    return net_result(&res[0], OK, NULL);
+}
+
+static const sockopt OPT_HOPS = {-1, 0, 1, 1};
+P2_FN(tcp_keepalive) { return opt_get(call, args, res, P2_TCP, OPT_KEEPALIVE, HIVE_C_BOOL); }
+P2_FN(tcp_set_keepalive) { return opt_set(call, args, res, P2_TCP, OPT_KEEPALIVE); }
+P2_FN(tcp_keepidle) { return opt_get(call, args, res, P2_TCP, OPT_KEEPIDLE, HIVE_C_U64); }
+P2_FN(tcp_set_keepidle) { return opt_set(call, args, res, P2_TCP, OPT_KEEPIDLE); }
+P2_FN(tcp_keepintvl) { return opt_get(call, args, res, P2_TCP, OPT_KEEPINTVL, HIVE_C_U64); }
+P2_FN(tcp_set_keepintvl) { return opt_set(call, args, res, P2_TCP, OPT_KEEPINTVL); }
+P2_FN(tcp_keepcnt) { return opt_get(call, args, res, P2_TCP, OPT_KEEPCNT, HIVE_C_U32); }
+P2_FN(tcp_set_keepcnt) { return opt_set(call, args, res, P2_TCP, OPT_KEEPCNT); }
+P2_FN(tcp_hops) { return opt_get(call, args, res, P2_TCP, OPT_HOPS, HIVE_C_U8); }
+P2_FN(tcp_set_hops) { return opt_set(call, args, res, P2_TCP, OPT_HOPS); }
+P2_FN(tcp_rcvbuf) { return opt_get(call, args, res, P2_TCP, OPT_RCVBUF, HIVE_C_U64); }
+P2_FN(tcp_set_rcvbuf) { return opt_set(call, args, res, P2_TCP, OPT_RCVBUF); }
+P2_FN(tcp_sndbuf) { return opt_get(call, args, res, P2_TCP, OPT_SNDBUF, HIVE_C_U64); }
+P2_FN(tcp_set_sndbuf) { return opt_set(call, args, res, P2_TCP, OPT_SNDBUF); }
+P2_FN(udp_hops) { return opt_get(call, args, res, P2_UDP, OPT_HOPS, HIVE_C_U8); }
+P2_FN(udp_set_hops) { return opt_set(call, args, res, P2_UDP, OPT_HOPS); }
+P2_FN(udp_rcvbuf) { return opt_get(call, args, res, P2_UDP, OPT_RCVBUF, HIVE_C_U64); }
+P2_FN(udp_set_rcvbuf) { return opt_set(call, args, res, P2_UDP, OPT_RCVBUF); }
+P2_FN(udp_sndbuf) { return opt_get(call, args, res, P2_UDP, OPT_SNDBUF, HIVE_C_U64); }
+P2_FN(udp_set_sndbuf) { return opt_set(call, args, res, P2_UDP, OPT_SNDBUF); }
+
+P2_FN(tcp_subscribe) {
+    SOCK(P2_TCP, "tcp-socket");
+    return new_sock_pollable(call, P2_REP(0), &res[0]);
+}
+
+P2_FN(udp_subscribe) {
+    SOCK(P2_UDP, "udp-socket");
+    (void)o;
+    return new_sock_pollable(call, 0, &res[0]); /* nothing of a udp-socket waits */
+}
+
+P2_FN(tcp_shutdown) {
+    SOCK(P2_TCP, "tcp-socket");
+    if (o->state != S_CONNECTED) return net_result(&res[0], NE_INVALID_STATE, NULL);
+    static const int how[] = {SHUT_RD, SHUT_WR, SHUT_RDWR};
+    uint32_t i = args[1].of.var.index;
+    if (shutdown(o->fd, how[i < 3 ? i : 2]) < 0) return net_result(&res[0], HOSTCODE(), NULL);
+    return net_result(&res[0], OK, NULL);
+}
+
+/* ---- udp ---- */
+
+P2_FN(udp_stream) {
+    hive_wasip2 *p = P2_CTX;
+    SOCK(P2_UDP, "udp-socket");
+    if (o->state != S_BOUND) return net_result(&res[0], NE_INVALID_STATE, NULL);
+    int connected = 0;
+    if (args[1].of.var.index == 1) {
+        struct sockaddr_storage sa;
+        socklen_t len;
+        if (sa_from(args[1].of.var.payload, &sa, &len) < 0 || sa_unspecified(&sa) || sa_port(&sa) == 0)
+            return net_result(&res[0], NE_INVALID_ARGUMENT, NULL);
+        uint32_t e = sock_addr(p, o, args[1].of.var.payload, &sa, &len);
+        if (e != OK) return net_result(&res[0], e, NULL);
+        if (connect(o->fd, (struct sockaddr *)&sa, len) < 0) return net_result(&res[0], HOSTCODE(), NULL);
+        connected = 1;
+    } else {
+        struct sockaddr un = {.sa_family = AF_UNSPEC};
+        connect(o->fd, &un, sizeof un); /* forget a remote address */
+    }
+    int fd = o->fd;
+    uint8_t fam = o->family;
+    uint32_t in, out;
+    int a = fcntl(fd, F_DUPFD_CLOEXEC, 0), b = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    p2_obj *i = a >= 0 ? p2_new(p, P2_UDP_IN, &in) : NULL;
+    p2_obj *w = i && b >= 0 ? p2_new(p, P2_UDP_OUT, &out) : NULL;
+    if (!w) {
+        if (i) p2_free(p, in);
+        if (a >= 0) close(a);
+        if (b >= 0) close(b);
+        return p2_trap(call, "too many host objects");
+    }
+    i->fd = a;
+    w->fd = b;
+    i->owned = w->owned = 1;
+    i->family = w->family = fam;
+    w->connected = (uint8_t)connected;
+    hive_cval t;
+    if (hive_cval_agg(&t, HIVE_C_TUPLE, 2) != HIVE_OK) return p2_trap(call, "out of memory");
+    t.of.agg.items[0] = hive_cval_handle(HIVE_C_OWN, in, NULL);
+    t.of.agg.items[1] = hive_cval_handle(HIVE_C_OWN, out, NULL);
+    return net_result(&res[0], OK, &t);
+}
+
+P2_FN(udp_receive) {
+    hive_wasip2 *p = P2_CTX;
+    SOCK(P2_UDP_IN, "incoming-datagram-stream");
+    uint64_t max = args[1].of.u;
+    if (max > 64) max = 64;
+    hive_cval list;
+    if (hive_cval_agg(&list, HIVE_C_LIST, (size_t)max) != HIVE_OK) return p2_trap(call, "out of memory");
+    size_t n = 0;
+    uint8_t *buf = malloc(65536); /* one datagram at most */
+    if (!buf) {
+        hive_cval_clear(&list);
+        return p2_trap(call, "out of memory");
+    }
+    while (n < max) {
+        struct sockaddr_storage sa;
+        socklen_t l = sizeof sa;
+        ssize_t r = recvfrom(o->fd, buf, 65536, 0, (struct sockaddr *)&sa, &l);
+        if (r < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) break;
+            if (n) break;
+            uint32_t e = HOSTCODE();
+            list.of.agg.n = 0;
+            hive_cval_clear(&list);
+            free(buf);
+            return net_result(&res[0], e, NULL);
+        }
+        hive_cval *d = &list.of.agg.items[n];
+        if (hive_cval_agg(d, HIVE_C_RECORD, 2) != HIVE_OK || p2_bytes(&d->of.agg.items[0], buf, (size_t)r) < 0 ||
+            sa_val(&d->of.agg.items[1], &sa) < 0) {
+            list.of.agg.n = n + 1;
+            hive_cval_clear(&list);
+            free(buf);
+            return p2_trap(call, "out of memory");
+        }
+        n++;
+        if ((size_t)r > p->max_list) break;
+    }
+    free(buf);
+    list.of.agg.n = n;
+    return net_result(&res[0], OK, &list);
+}
+
+P2_FN(udp_check_send) {
+    SOCK(P2_UDP_OUT, "outgoing-datagram-stream");
+    hive_cval n = p2_u64(fd_ready(o->fd, POLLOUT) ? 64 : 0);
+    return net_result(&res[0], OK, &n);
+}
+
+P2_FN(udp_send) {
+    hive_wasip2 *p = P2_CTX;
+    SOCK(P2_UDP_OUT, "outgoing-datagram-stream");
+    const hive_cval *l = &args[1];
+    uint64_t sent = 0;
+    for (size_t k = 0; k < l->of.agg.n; k++) {
+        const hive_cval *d = &l->of.agg.items[k];
+        const hive_cval *ra = &d->of.agg.items[1];
+        struct sockaddr_storage sa;
+        socklen_t len = 0;
+        uint32_t e = OK;
+        if (ra->of.var.index == 1) {
+            if (o->connected) e = NE_INVALID_ARGUMENT;
+            else if (sa_from(ra->of.var.payload, &sa, &len) < 0 || sa_unspecified(&sa) || sa_port(&sa) == 0)
+                e = NE_INVALID_ARGUMENT;
+            else e = sock_addr(p, o, ra->of.var.payload, &sa, &len);
+        } else if (!o->connected) {
+            e = NE_INVALID_ARGUMENT;
+        }
+        uint8_t *b = NULL;
+        size_t bn = 0;
+        if (e == OK && p2_bytes_from(&d->of.agg.items[0], &b, &bn) < 0) return p2_trap(call, "out of memory");
+        ssize_t r = 0;
+        if (e == OK) {
+            r = len ? sendto(o->fd, b, bn, 0, (struct sockaddr *)&sa, len) : send(o->fd, b, bn, 0);
+            if (r < 0) e = (errno == EAGAIN || errno == EWOULDBLOCK) ? NE_WOULD_BLOCK : HOSTCODE();
+        }
+        free(b);
+        if (e != OK) {
+            if (sent || e == NE_WOULD_BLOCK) break;
+            return net_result(&res[0], e, NULL);
+        }
+        sent++;
+    }
+    hive_cval n = p2_u64(sent);
+    return net_result(&res[0], OK, &n);
+}
+
+P2_FN(udp_in_subscribe) {
+    SOCK(P2_UDP_IN, "incoming-datagram-stream");
+    (void)o;
+    return new_sock_pollable(call, P2_REP(0), &res[0]);
+}
+
+P2_FN(udp_out_subscribe) {
+    SOCK(P2_UDP_OUT, "outgoing-datagram-stream");
+    (void)o;
+    return new_sock_pollable(call, P2_REP(0), &res[0]);
+}
+
+/* ---- ip-name-lookup ---- */
+
+P2_FN(resolve_addresses) {
+    hive_wasip2 *p = P2_CTX;
+    if (!p2_get(p, P2_REP(0), P2_NETWORK)) return p2_trap(call, "unknown network handle");
+    if (!(p->flags & HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP)) return net_result(&res[0], NE_ACCESS_DENIED, NULL);
+    const hive_cval *s = &args[1];
+    if (!s->of.str.len || s->of.str.len > 255 || memchr(s->of.str.ptr, 0, s->of.str.len))
+        return net_result(&res[0], NE_INVALID_ARGUMENT, NULL);
+    lookup *k = calloc(1, sizeof *k);
+    if (!k || !(k->name = strndup(s->of.str.ptr, s->of.str.len))) {
+        free(k);
+        return p2_trap(call, "out of memory");
+    }
+    /* an IP literal (in brackets too) is its own answer */
+    char lit[300];
+    snprintf(lit, sizeof lit, "%s", k->name);
+    size_t ll = strlen(lit);
+    if (ll > 2 && lit[0] == '[' && lit[ll - 1] == ']') {
+        memmove(lit, lit + 1, ll - 2);
+        lit[ll - 2] = 0;
+    }
+    struct sockaddr_storage sa;
+    memset(&sa, 0, sizeof sa);
+    if (inet_pton(AF_INET, lit, &((struct sockaddr_in *)(void *)&sa)->sin_addr) == 1) {
+        sa.ss_family = AF_INET;
+    } else if (inet_pton(AF_INET6, lit, &((struct sockaddr_in6 *)(void *)&sa)->sin6_addr) == 1) {
+        sa.ss_family = AF_INET6;
+    }
+    if (sa.ss_family) {
+        k->addrs = malloc(sizeof sa);
+        if (!k->addrs) {
+            lookup_free(k);
+            return p2_trap(call, "out of memory");
+        }
+        k->addrs[0] = sa;
+        k->naddrs = 1;
+        k->done = 1;
+        k->err = -1;
+    } else {
+        k->hints.ai_socktype = SOCK_STREAM;
+        k->hints.ai_family = AF_UNSPEC;
+        k->cb.ar_name = k->name;
+        k->cb.ar_request = &k->hints;
+        struct gaicb *list[1] = {&k->cb};
+        if (getaddrinfo_a(GAI_NOWAIT, list, 1, NULL) != 0) {
+            lookup_free(k);
+            return net_result(&res[0], NE_TEMPORARY_RESOLVER_FAILURE, NULL);
+        }
+        k->started = 1;
+    }
+    uint32_t rep;
+    p2_obj *o = p2_new(p, P2_RESOLVE, &rep);
+    if (!o) {
+        p2_obj tmp = {.kind = P2_RESOLVE, .ext = k};
+        p2_sock_free(p, &tmp);
+        return p2_trap(call, "too many host objects");
+    }
+    o->ext = k;
+    hive_cval h = hive_cval_handle(HIVE_C_OWN, rep, NULL);
+    return net_result(&res[0], OK, &h);
+}
+
+P2_FN(resolve_next) {
+    SOCK(P2_RESOLVE, "resolve-address-stream");
+    lookup *k = o->ext;
+    lookup_finish(k);
+    if (!k->done) return net_result(&res[0], NE_WOULD_BLOCK, NULL);
+    if (k->err >= 0) return net_result(&res[0], (uint32_t)k->err, NULL);
+    hive_cval opt;
+    if (k->next == k->naddrs) {
+        if (hive_cval_case(&opt, HIVE_C_OPTION, 0, NULL) != HIVE_OK) return p2_trap(call, "out of memory");
+        return net_result(&res[0], OK, &opt);
+    }
+    const struct sockaddr_storage *sa = &k->addrs[k->next++];
+    hive_cval ip;
+    int r = sa->ss_family == AF_INET
+                ? ipaddr_val(&ip, AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr)
+                : ipaddr_val(&ip, AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr);
+    if (r < 0 || hive_cval_case(&opt, HIVE_C_OPTION, 1, &ip) != HIVE_OK) return p2_trap(call, "out of memory");
+    return net_result(&res[0], OK, &opt);
+}
+
+P2_FN(resolve_subscribe) {
+    SOCK(P2_RESOLVE, "resolve-address-stream");
+    (void)o;
+    return new_sock_pollable(call, P2_REP(0), &res[0]);
+}
+
+/* ---- definitions ---- */
+
+int p2_define_sockets(hive_wasip2 *p, hive_linker *l) {
+    int rc;
+    if ((rc = p2_define_resource(p, l, NET, "network")) ||
+        (rc = p2_define_resource(p, l, TCP, "tcp-socket")) ||
+        (rc = p2_define_resource(p, l, UDP, "udp-socket")) ||
+        (rc = p2_define_resource(p, l, UDP, "incoming-datagram-stream")) ||
+        (rc = p2_define_resource(p, l, UDP, "outgoing-datagram-stream")) ||
+        (rc = p2_define_resource(p, l, LOOKUP, "resolve-address-stream")))
+        return rc;
+    static const p2_fndef net[] = {
+        {"network-error-code", "func(err: borrow<wasi:io/error" P2_V "#error>) -> option<" NEC ">",
+         network_error_code},
+    };
+    static const p2_fndef inst[] = {
+        {"instance-network", "func() -> own<" NET "#network>", instance_network},
+    };
+    static const p2_fndef tcpc[] = {
+        {"create-tcp-socket", "func(address-family: " FAM ") -> " NR("own<" TCP "#tcp-socket>"), create_tcp_socket},
+    };
+    static const p2_fndef udpc[] = {
+        {"create-udp-socket", "func(address-family: " FAM ") -> " NR("own<" UDP "#udp-socket>"), create_udp_socket},
+    };
+#define TS "self: borrow<tcp-socket>"
+#define US "self: borrow<udp-socket>"
+    static const p2_fndef tcp[] = {
+        {"[method]tcp-socket.start-bind", "func(" TS ", network: " BNET ", local-address: " SOCKADDR ") -> " NR0,
+         tcp_start_bind},
+        {"[method]tcp-socket.finish-bind", "func(" TS ") -> " NR0, tcp_finish_bind},
+        {"[method]tcp-socket.start-connect",
+         "func(" TS ", network: " BNET ", remote-address: " SOCKADDR ") -> " NR0, tcp_start_connect},
+        {"[method]tcp-socket.finish-connect", "func(" TS ") -> " NR("tuple<" OWN_IN ", " OWN_OUT ">"),
+         tcp_finish_connect},
+        {"[method]tcp-socket.start-listen", "func(" TS ") -> " NR0, tcp_start_listen},
+        {"[method]tcp-socket.finish-listen", "func(" TS ") -> " NR0, tcp_finish_listen},
+        {"[method]tcp-socket.accept", "func(" TS ") -> " NR("tuple<own<tcp-socket>, " OWN_IN ", " OWN_OUT ">"),
+         tcp_accept},
+        {"[method]tcp-socket.local-address", "func(" TS ") -> " NR(SOCKADDR), tcp_local_address},
+        {"[method]tcp-socket.remote-address", "func(" TS ") -> " NR(SOCKADDR), tcp_remote_address},
+        {"[method]tcp-socket.is-listening", "func(" TS ") -> bool", tcp_is_listening},
+        {"[method]tcp-socket.address-family", "func(" TS ") -> " FAM, tcp_address_family},
+        {"[method]tcp-socket.set-listen-backlog-size", "func(" TS ", value: u64) -> " NR0, tcp_set_backlog},
+        {"[method]tcp-socket.keep-alive-enabled", "func(" TS ") -> " NR("bool"), tcp_keepalive},
+        {"[method]tcp-socket.set-keep-alive-enabled", "func(" TS ", value: bool) -> " NR0, tcp_set_keepalive},
+        {"[method]tcp-socket.keep-alive-idle-time", "func(" TS ") -> " NR("u64"), tcp_keepidle},
+        {"[method]tcp-socket.set-keep-alive-idle-time", "func(" TS ", value: u64) -> " NR0, tcp_set_keepidle},
+        {"[method]tcp-socket.keep-alive-interval", "func(" TS ") -> " NR("u64"), tcp_keepintvl},
+        {"[method]tcp-socket.set-keep-alive-interval", "func(" TS ", value: u64) -> " NR0, tcp_set_keepintvl},
+        {"[method]tcp-socket.keep-alive-count", "func(" TS ") -> " NR("u32"), tcp_keepcnt},
+        {"[method]tcp-socket.set-keep-alive-count", "func(" TS ", value: u32) -> " NR0, tcp_set_keepcnt},
+        {"[method]tcp-socket.hop-limit", "func(" TS ") -> " NR("u8"), tcp_hops},
+        {"[method]tcp-socket.set-hop-limit", "func(" TS ", value: u8) -> " NR0, tcp_set_hops},
+        {"[method]tcp-socket.receive-buffer-size", "func(" TS ") -> " NR("u64"), tcp_rcvbuf},
+        {"[method]tcp-socket.set-receive-buffer-size", "func(" TS ", value: u64) -> " NR0, tcp_set_rcvbuf},
+        {"[method]tcp-socket.send-buffer-size", "func(" TS ") -> " NR("u64"), tcp_sndbuf},
+        {"[method]tcp-socket.set-send-buffer-size", "func(" TS ", value: u64) -> " NR0, tcp_set_sndbuf},
+        {"[method]tcp-socket.subscribe", "func(" TS ") -> " OWN_POLL, tcp_subscribe},
+        {"[method]tcp-socket.shutdown", "func(" TS ", shutdown-type: enum { receive, send, both }) -> " NR0,
+         tcp_shutdown},
+    };
+#define ODG "record { data: list<u8>, remote-address: option<" SOCKADDR "> }"
+#define IDG "record { data: list<u8>, remote-address: " SOCKADDR " }"
+    static const p2_fndef udp[] = {
+        {"[method]udp-socket.start-bind", "func(" US ", network: " BNET ", local-address: " SOCKADDR ") -> " NR0,
+         udp_start_bind},
+        {"[method]udp-socket.finish-bind", "func(" US ") -> " NR0, udp_finish_bind},
+        {"[method]udp-socket.stream",
+         "func(" US ", remote-address: option<" SOCKADDR ">) -> "
+         NR("tuple<own<incoming-datagram-stream>, own<outgoing-datagram-stream>>"),
+         udp_stream},
+        {"[method]udp-socket.local-address", "func(" US ") -> " NR(SOCKADDR), udp_local_address},
+        {"[method]udp-socket.remote-address", "func(" US ") -> " NR(SOCKADDR), udp_remote_address},
+        {"[method]udp-socket.address-family", "func(" US ") -> " FAM, udp_address_family},
+        {"[method]udp-socket.unicast-hop-limit", "func(" US ") -> " NR("u8"), udp_hops},
+        {"[method]udp-socket.set-unicast-hop-limit", "func(" US ", value: u8) -> " NR0, udp_set_hops},
+        {"[method]udp-socket.receive-buffer-size", "func(" US ") -> " NR("u64"), udp_rcvbuf},
+        {"[method]udp-socket.set-receive-buffer-size", "func(" US ", value: u64) -> " NR0, udp_set_rcvbuf},
+        {"[method]udp-socket.send-buffer-size", "func(" US ") -> " NR("u64"), udp_sndbuf},
+        {"[method]udp-socket.set-send-buffer-size", "func(" US ", value: u64) -> " NR0, udp_set_sndbuf},
+        {"[method]udp-socket.subscribe", "func(" US ") -> " OWN_POLL, udp_subscribe},
+        {"[method]incoming-datagram-stream.receive",
+         "func(self: borrow<incoming-datagram-stream>, max-results: u64) -> " NR("list<" IDG ">"), udp_receive},
+        {"[method]incoming-datagram-stream.subscribe", "func(self: borrow<incoming-datagram-stream>) -> " OWN_POLL,
+         udp_in_subscribe},
+        {"[method]outgoing-datagram-stream.check-send",
+         "func(self: borrow<outgoing-datagram-stream>) -> " NR("u64"), udp_check_send},
+        {"[method]outgoing-datagram-stream.send",
+         "func(self: borrow<outgoing-datagram-stream>, datagrams: list<" ODG ">) -> " NR("u64"), udp_send},
+        {"[method]outgoing-datagram-stream.subscribe", "func(self: borrow<outgoing-datagram-stream>) -> " OWN_POLL,
+         udp_out_subscribe},
+    };
+    static const p2_fndef lookup_fns[] = {
+        {"resolve-addresses", "func(network: " BNET ", name: string) -> " NR("own<resolve-address-stream>"),
+         resolve_addresses},
+        {"[method]resolve-address-stream.resolve-next-address",
+         "func(self: borrow<resolve-address-stream>) -> " NR("option<" IPADDR ">"), resolve_next},
+        {"[method]resolve-address-stream.subscribe", "func(self: borrow<resolve-address-stream>) -> " OWN_POLL,
+         resolve_subscribe},
+    };
+    if ((rc = p2_define_funcs(p, l, NET, net, P2_COUNT(net))) ||
+        (rc = p2_define_funcs(p, l, "wasi:sockets/instance-network" P2_V, inst, P2_COUNT(inst))) ||
+        (rc = p2_define_funcs(p, l, "wasi:sockets/tcp-create-socket" P2_V, tcpc, P2_COUNT(tcpc))) ||
+        (rc = p2_define_funcs(p, l, "wasi:sockets/udp-create-socket" P2_V, udpc, P2_COUNT(udpc))) ||
+        (rc = p2_define_funcs(p, l, TCP, tcp, P2_COUNT(tcp))) ||
+        (rc = p2_define_funcs(p, l, UDP, udp, P2_COUNT(udp))) ||
+        (rc = p2_define_funcs(p, l, LOOKUP, lookup_fns, P2_COUNT(lookup_fns))))
+        return rc;
+    return HIVE_OK;
+}

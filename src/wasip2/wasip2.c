@@ -1,0 +1,475 @@
+/*
+ * wasip2.c -- the WASI 0.2 context (hive/wasip2.h): config, the table of
+ * host objects behind the guest's handles, value helpers, the pending
+ * call and the blocking driver hive_wasip2_run.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "wasip2/p2_impl.h"
+
+static void seterr(hive_error *err, int code, const char *fmt, const char *arg) {
+    if (!err) return;
+    err->code = code;
+    err->offset = 0;
+    snprintf(err->message, sizeof err->message, fmt, arg);
+}
+
+static char **copy_strs(const char *const *v, size_t n) {
+    char **r = calloc(n + 1, sizeof *r);
+    if (!r) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        r[i] = strdup(v[i] ? v[i] : "");
+        if (!r[i]) {
+            for (size_t k = 0; k < i; k++) free(r[k]);
+            free(r);
+            return NULL;
+        }
+    }
+    return r;
+}
+
+static void free_strs(char **v, size_t n) {
+    if (!v) return;
+    for (size_t i = 0; i < n; i++) free(v[i]);
+    free(v);
+}
+
+int hive_wasip2_new(const hive_wasip2_config *c, hive_wasip2 **out, hive_error *err) {
+    *out = NULL;
+    if (!c) {
+        seterr(err, HIVE_EARG, "%s", "no config");
+        return HIVE_EARG;
+    }
+    hive_wasip2 *p = calloc(1, sizeof *p);
+    if (!p) goto nomem;
+    p->flags = c->flags;
+    p->sandbox.flags = (c->flags & HIVE_WASIP2_FORCE_PATH_WALK) ? HIVE_WASI_FORCE_PATH_WALK : 0;
+    p->max_objects = c->max_objects ? c->max_objects : 65536;
+    p->max_list = c->max_list ? c->max_list : (1u << 20);
+    p->src = c->sources;
+    p->argc = c->argc;
+    p->envc = c->envc;
+    p->argv = copy_strs(c->argv, c->argc);
+    p->env = copy_strs(c->env, c->envc);
+    if (!p->argv || !p->env) goto nomem;
+    for (size_t i = 0; i < p->envc; i++)
+        if (!strchr(p->env[i], '=')) {
+            seterr(err, HIVE_EARG, "environment entry '%.200s' has no '='", p->env[i]);
+            hive_wasip2_free(p);
+            return HIVE_EARG;
+        }
+    if (c->initial_cwd && !(p->cwd = strdup(c->initial_cwd))) goto nomem;
+    memcpy(p->stdio, c->stdio, sizeof p->stdio);
+    if (c->nnet_allow) {
+        p->net_allow = malloc(c->nnet_allow * sizeof *p->net_allow);
+        if (!p->net_allow) goto nomem;
+        memcpy(p->net_allow, c->net_allow, c->nnet_allow * sizeof *p->net_allow);
+        p->nnet_allow = c->nnet_allow;
+    }
+    p->insecure_state[0] = 0x9e3779b97f4a7c15ull;
+    p->insecure_state[1] = 0xbf58476d1ce4e5b9ull;
+    if (!(c->flags & HIVE_WASIP2_DETERMINISTIC_INSECURE) &&
+        p2_random(p, (uint8_t *)p->insecure_state, sizeof p->insecure_state) < 0) {
+        /* the random source failed: the insecure generator starts from
+         * the clocks (secure random calls will trap then) */
+        p->insecure_state[0] ^= wasi_now_ns(CLOCK_MONOTONIC);
+        p->insecure_state[1] ^= wasi_now_ns(CLOCK_REALTIME);
+    }
+    if (!p->insecure_state[0] && !p->insecure_state[1]) p->insecure_state[0] = 1;
+    if (c->npreopens) {
+        p->pre = calloc(c->npreopens, sizeof *p->pre);
+        if (!p->pre) goto nomem;
+        for (size_t i = 0; i < c->npreopens; i++) {
+            const hive_wasi_preopen *po = &c->preopens[i];
+            int fd = open(po->host_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (fd < 0) {
+                seterr(err, HIVE_EARG, "cannot open preopened directory %.200s", po->host_path);
+                hive_wasip2_free(p);
+                return HIVE_EARG;
+            }
+            p->pre[p->npre].fd = fd;
+            p->npre++;
+            p->pre[i].name = strdup(po->guest_path ? po->guest_path : ".");
+            if (!p->pre[i].name) goto nomem;
+        }
+    }
+    *out = p;
+    return HIVE_OK;
+nomem:
+    hive_wasip2_free(p);
+    seterr(err, HIVE_ENOMEM, "%s", "out of memory");
+    return HIVE_ENOMEM;
+}
+
+void hive_wasip2_free(hive_wasip2 *p) {
+    if (!p) return;
+    for (uint32_t i = 0; i < p->nobjs; i++)
+        if (p->objs[i].kind != P2_FREE) p2_free(p, i + 1);
+    free(p->objs);
+    p2_sock_orphans_free(p);
+    free(p->net_allow);
+    for (size_t i = 0; i < p->npre; i++) {
+        close(p->pre[i].fd);
+        free(p->pre[i].name);
+    }
+    free(p->pre);
+    free_strs(p->argv, p->argc);
+    free_strs(p->env, p->envc);
+    free(p->cwd);
+    free(p->pend_buf);
+    free(p->pend_list);
+    free(p->wait_fds);
+    free(p);
+}
+
+/* ---- objects ---- */
+
+p2_obj *p2_new(hive_wasip2 *p, p2_kind kind, uint32_t *rep) {
+    if (p->live >= p->max_objects) return NULL;
+    uint32_t i = p->free_hint;
+    while (i < p->nobjs && p->objs[i].kind != P2_FREE) i++;
+    if (i == p->nobjs) {
+        if (p->nobjs == p->capobjs) {
+            uint32_t cap = p->capobjs ? p->capobjs * 2 : 32;
+            p2_obj *v = realloc(p->objs, cap * sizeof *v);
+            if (!v) return NULL;
+            p->objs = v;
+            p->capobjs = cap;
+        }
+        p->nobjs++;
+    }
+    p2_obj *o = &p->objs[i];
+    memset(o, 0, sizeof *o);
+    o->kind = (uint8_t)kind;
+    o->fd = -1;
+    p->live++;
+    p->free_hint = i + 1;
+    *rep = i + 1;
+    return o;
+}
+
+p2_obj *p2_get(hive_wasip2 *p, uint32_t rep, p2_kind kind) {
+    if (rep == 0 || rep > p->nobjs) return NULL;
+    p2_obj *o = &p->objs[rep - 1];
+    return o->kind == kind ? o : NULL;
+}
+
+void p2_free(hive_wasip2 *p, uint32_t rep) {
+    if (rep == 0 || rep > p->nobjs) return;
+    p2_obj *o = &p->objs[rep - 1];
+    if (o->kind == P2_FREE) return;
+    p2_sock_free(p, o);
+    if (o->dir) closedir(o->dir);
+    else if (o->owned && o->fd >= 0) close(o->fd);
+    free(o->msg);
+    free(o->obuf);
+    if (o->kind == P2_POLLABLE && o->target) p->ntargeted--;
+    if (o->kind != P2_POLLABLE && p->ntargeted) {
+        /* pollables of this object (a stream, a socket) are ready from
+         * now on: nothing is left to wait for */
+        for (uint32_t i = 0; i < p->nobjs; i++)
+            if (p->objs[i].kind == P2_POLLABLE && p->objs[i].target == rep) {
+                p->objs[i].pwhat = P2_P_READY;
+                p->objs[i].target = 0;
+                p->ntargeted--;
+            }
+    }
+    memset(o, 0, sizeof *o);
+    o->fd = -1;
+    p->live--;
+    if (rep - 1 < p->free_hint) p->free_hint = rep - 1;
+}
+
+size_t hive_wasip2_live_objects(const hive_wasip2 *p) { return p ? p->live : 0; }
+
+static void res_dtor(void *user, uint32_t rep) { p2_free(user, rep); }
+
+int p2_define_resource(hive_wasip2 *p, hive_linker *l, const char *iface, const char *name) {
+    hive_host_resource r = {res_dtor, p, name};
+    return hive_linker_define_resource(l, iface, name, &r);
+}
+
+/* ---- sources ---- */
+
+uint64_t p2_mono_ns(hive_wasip2 *p) {
+    if (p->src.monotonic_ns) return p->src.monotonic_ns(p->src.ud);
+    return wasi_now_ns(CLOCK_MONOTONIC);
+}
+
+uint64_t p2_wall_ns(hive_wasip2 *p) {
+    if (p->src.wall_ns) return p->src.wall_ns(p->src.ud);
+    return wasi_now_ns(CLOCK_REALTIME);
+}
+
+int p2_random(hive_wasip2 *p, uint8_t *buf, size_t len) {
+    if (p->src.random) return p->src.random(p->src.ud, buf, len);
+    while (len) {
+        ssize_t n = getrandom(buf, len, 0);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* ---- wait set ---- */
+
+void p2_wait_clear(hive_wasip2 *p) {
+    p->wait_nfds = 0;
+    p->wait_deadline = UINT64_MAX;
+    p->wait_streams = 0;
+}
+
+int p2_wait_fd(hive_wasip2 *p, int fd, short events) {
+    for (size_t i = 0; i < p->wait_nfds; i++)
+        if (p->wait_fds[i].fd == fd) {
+            p->wait_fds[i].events |= events;
+            return 0;
+        }
+    if (p->wait_nfds == p->wait_cap) {
+        size_t cap = p->wait_cap ? p->wait_cap * 2 : 4;
+        struct pollfd *v = realloc(p->wait_fds, cap * sizeof *v);
+        if (!v) return -1;
+        p->wait_fds = v;
+        p->wait_cap = cap;
+    }
+    p->wait_fds[p->wait_nfds].fd = fd;
+    p->wait_fds[p->wait_nfds].events = events;
+    p->wait_fds[p->wait_nfds].revents = 0;
+    p->wait_nfds++;
+    return 0;
+}
+
+void p2_wait_deadline(hive_wasip2 *p, uint64_t ns) {
+    if (ns < p->wait_deadline) p->wait_deadline = ns;
+}
+
+/* ---- values ---- */
+
+int p2_bytes(hive_cval *out, const uint8_t *buf, size_t n) {
+    if (hive_cval_agg(out, HIVE_C_LIST, n) != HIVE_OK) return -1;
+    for (size_t i = 0; i < n; i++) out->of.agg.items[i] = hive_cval_uint(HIVE_C_U8, buf ? buf[i] : 0);
+    return 0;
+}
+
+int p2_bytes_from(const hive_cval *v, uint8_t **out, size_t *n) {
+    size_t len = v->kind == HIVE_C_LIST ? v->of.agg.n : 0;
+    uint8_t *b = malloc(len ? len : 1);
+    if (!b) return -1;
+    for (size_t i = 0; i < len; i++) b[i] = (uint8_t)v->of.agg.items[i].of.u;
+    *out = b;
+    *n = len;
+    return 0;
+}
+
+void p2_ok(hive_cval *out, hive_cval *payload) {
+    if (hive_cval_case(out, HIVE_C_RESULT, 0, payload) != HIVE_OK) memset(out, 0, sizeof *out);
+}
+
+void p2_err(hive_cval *out, hive_cval *payload) {
+    if (hive_cval_case(out, HIVE_C_RESULT, 1, payload) != HIVE_OK) memset(out, 0, sizeof *out);
+}
+
+/* error-code indexes (wasi:filesystem/types) */
+enum {
+    EC_ACCESS, EC_WOULD_BLOCK, EC_ALREADY, EC_BAD_DESCRIPTOR, EC_BUSY, EC_DEADLOCK, EC_QUOTA,
+    EC_EXIST, EC_FILE_TOO_LARGE, EC_ILLEGAL_BYTE_SEQUENCE, EC_IN_PROGRESS, EC_INTERRUPTED,
+    EC_INVALID, EC_IO, EC_IS_DIRECTORY, EC_LOOP, EC_TOO_MANY_LINKS, EC_MESSAGE_SIZE,
+    EC_NAME_TOO_LONG, EC_NO_DEVICE, EC_NO_ENTRY, EC_NO_LOCK, EC_INSUFFICIENT_MEMORY,
+    EC_INSUFFICIENT_SPACE, EC_NOT_DIRECTORY, EC_NOT_EMPTY, EC_NOT_RECOVERABLE, EC_UNSUPPORTED,
+    EC_NO_TTY, EC_NO_SUCH_DEVICE, EC_OVERFLOW, EC_NOT_PERMITTED, EC_PIPE, EC_READ_ONLY,
+    EC_INVALID_SEEK, EC_TEXT_FILE_BUSY, EC_CROSS_DEVICE
+};
+
+uint32_t p2_fs_code(uint32_t e) {
+    switch (e) {
+    case WASI_EACCES: return EC_ACCESS;
+    case WASI_EAGAIN: return EC_WOULD_BLOCK;
+    case WASI_EALREADY: return EC_ALREADY;
+    case WASI_EBADF: return EC_BAD_DESCRIPTOR;
+    case WASI_EBUSY: return EC_BUSY;
+    case WASI_EDEADLK: return EC_DEADLOCK;
+    case WASI_EDQUOT: return EC_QUOTA;
+    case WASI_EEXIST: return EC_EXIST;
+    case WASI_EFBIG: return EC_FILE_TOO_LARGE;
+    case WASI_EILSEQ: return EC_ILLEGAL_BYTE_SEQUENCE;
+    case WASI_EINPROGRESS: return EC_IN_PROGRESS;
+    case WASI_EINTR: return EC_INTERRUPTED;
+    case WASI_EINVAL: return EC_INVALID;
+    case WASI_EISDIR: return EC_IS_DIRECTORY;
+    case WASI_ELOOP: return EC_LOOP;
+    case WASI_EMLINK: return EC_TOO_MANY_LINKS;
+    case WASI_EMSGSIZE: return EC_MESSAGE_SIZE;
+    case WASI_ENAMETOOLONG: return EC_NAME_TOO_LONG;
+    case WASI_ENODEV: return EC_NO_DEVICE;
+    case WASI_ENOENT: return EC_NO_ENTRY;
+    case WASI_ENOLCK: return EC_NO_LOCK;
+    case WASI_ENOMEM: return EC_INSUFFICIENT_MEMORY;
+    case WASI_ENOSPC: return EC_INSUFFICIENT_SPACE;
+    case WASI_ENOTDIR: return EC_NOT_DIRECTORY;
+    case WASI_ENOTEMPTY: return EC_NOT_EMPTY;
+    case WASI_ENOTRECOVERABLE: return EC_NOT_RECOVERABLE;
+    case WASI_ENOTSUP: case WASI_ENOSYS: return EC_UNSUPPORTED;
+    case WASI_ENOTTY: return EC_NO_TTY;
+    case WASI_ENXIO: return EC_NO_SUCH_DEVICE;
+    case WASI_EOVERFLOW: return EC_OVERFLOW;
+    case WASI_EPERM: case WASI_ENOTCAPABLE: return EC_NOT_PERMITTED;
+    case WASI_EPIPE: return EC_PIPE;
+    case WASI_EROFS: return EC_READ_ONLY;
+    case WASI_ESPIPE: return EC_INVALID_SEEK;
+    case WASI_ETXTBSY: return EC_TEXT_FILE_BUSY;
+    case WASI_EXDEV: return EC_CROSS_DEVICE;
+    default: return EC_IO;
+    }
+}
+
+void p2_fs_err(hive_cval *out, uint32_t e) {
+    hive_cval code = hive_cval_enum(p2_fs_code(e));
+    p2_err(out, &code);
+}
+
+hive_host_status p2_trap(hive_chost_call *call, const char *msg) {
+    hive_chost_trap(call, msg);
+    return HIVE_HOST_TRAP;
+}
+
+/* ---- definitions ---- */
+
+int p2_define_funcs(hive_wasip2 *p, hive_linker *l, const char *iface, const p2_fndef *f, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        int rc = hive_linker_define_func(l, iface, f[i].name, f[i].type, f[i].fn, p);
+        if (rc != HIVE_OK) return rc;
+    }
+    return HIVE_OK;
+}
+
+int hive_wasip2_define(hive_wasip2 *p, hive_linker *l) {
+    if (!p || !l) return HIVE_EARG;
+    int rc = p2_define_io(p, l);
+    if (rc == HIVE_OK) rc = p2_define_cli(p, l);
+    if (rc == HIVE_OK) rc = p2_define_fs(p, l);
+    if (rc == HIVE_OK) rc = p2_define_sockets(p, l);
+    return rc;
+}
+
+/* ---- pending calls ---- */
+
+int hive_wasip2_pending(const hive_wasip2 *p, hive_wasi_wait *out) {
+    if (!p || p->pend == P2_OP_NONE) return 0;
+    out->deadline_ns = p->wait_deadline;
+    out->fds = p->wait_fds;
+    out->nfds = p->wait_nfds;
+    out->streams = p->wait_streams;
+    return 1;
+}
+
+void hive_wasip2_cancel_pending(hive_wasip2 *p) {
+    if (!p) return;
+    p->pend = P2_OP_NONE;
+    free(p->pend_buf);
+    p->pend_buf = NULL;
+    free(p->pend_list);
+    p->pend_list = NULL;
+    p->pend_nlist = 0;
+}
+
+int hive_wasip2_complete_pending(hive_wasip2 *p, hive_cinstance *inst) {
+    if (!p || p->pend == P2_OP_NONE) return HIVE_ESTATE;
+    hive_cval r;
+    memset(&r, 0, sizeof r);
+    size_t nres = 0;
+    char msg[200];
+    p2_wait_clear(p);
+    int done = p2_retry(p, &r, &nres, msg, sizeof msg);
+    if (done == 0) return HIVE_WASI_STILL_WAITING;
+    hive_wasip2_cancel_pending(p);
+    if (done < 0) return hive_cinstance_complete_trap(inst, msg);
+    int rc = hive_cinstance_complete(inst, nres ? &r : NULL, nres);
+    hive_cval_clear(&r);
+    return rc;
+}
+
+int hive_wasip2_exit_code(const hive_wasip2 *p, int *code) {
+    if (!p || !p->exited) return 0;
+    *code = p->exit_code;
+    return 1;
+}
+
+/* ---- the blocking driver ---- */
+
+static void run_wait(hive_wasip2 *p, uint64_t limit) {
+    hive_wasi_wait w;
+    if (!hive_wasip2_pending(p, &w)) return;
+    uint64_t until = w.deadline_ns < limit ? w.deadline_ns : limit;
+    int ms = -1;
+    if (until != UINT64_MAX) {
+        uint64_t now = p2_mono_ns(p);
+        ms = until <= now ? 0 : (int)((until - now + 999999) / 1000000 > 1000000 ? 1000000 : (until - now + 999999) / 1000000);
+    }
+    if (w.streams && (ms < 0 || ms > 1)) ms = 1; /* embedder streams: no fd to wait on */
+    if (w.nfds) poll((struct pollfd *)w.fds, w.nfds, ms);
+    else if (ms > 0) {
+        struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+hive_status hive_wasip2_run(hive_wasip2 *p, hive_cinstance *inst, hive_cfunc *func,
+                            const hive_wasi_run_opts *opts, hive_cval *result, int *stop) {
+    hive_wasi_run_opts none = {0, 0, 0};
+    if (!opts) opts = &none;
+    if (stop) *stop = HIVE_WASI_STOP_NONE;
+    uint64_t slice = opts->slice ? opts->slice : 1000000u;
+    uint64_t left = opts->fuel;
+    uint64_t deadline = opts->timeout_ns ? wasi_now_ns(CLOCK_MONOTONIC) + opts->timeout_ns : 0;
+    uint64_t budget = left && left < slice ? left : slice;
+    hive_status st = hive_cinstance_call(inst, func, NULL, 0, budget);
+    for (;;) {
+        int why = HIVE_WASI_STOP_NONE;
+        if (st == HIVE_SUSPENDED) {
+            if (left) {
+                left -= left < budget ? left : budget;
+                if (!left) why = HIVE_WASI_STOP_FUEL;
+            }
+        } else if (st == HIVE_PENDING) {
+            int rc;
+            while ((rc = hive_wasip2_complete_pending(p, inst)) == HIVE_WASI_STILL_WAITING) {
+                if (deadline && wasi_now_ns(CLOCK_MONOTONIC) >= deadline) break;
+                run_wait(p, deadline ? deadline : UINT64_MAX);
+            }
+            if (rc == HIVE_WASI_STILL_WAITING) {
+                why = HIVE_WASI_STOP_TIMEOUT;
+            } else if (rc != HIVE_OK) {
+                hive_wasip2_cancel_pending(p);
+                hive_cinstance_reset(inst);
+                return HIVE_FAILED;
+            }
+        } else {
+            if (st == HIVE_DONE) {
+                if (result) hive_cinstance_results(inst, result, 1);
+                if (hive_cinstance_post_return(inst) != HIVE_OK) return HIVE_TRAPPED;
+            }
+            return st;
+        }
+        if (!why && deadline && wasi_now_ns(CLOCK_MONOTONIC) >= deadline) why = HIVE_WASI_STOP_TIMEOUT;
+        if (why) {
+            hive_wasip2_cancel_pending(p);
+            hive_cinstance_reset(inst);
+            if (stop) *stop = why;
+            return HIVE_SUSPENDED;
+        }
+        budget = left && left < slice ? left : slice;
+        st = hive_cinstance_resume(inst, budget);
+    }
+}
