@@ -8,7 +8,8 @@
 #                 RELRO, no text relocations, and with nm -D that it exports
 #                 hive_* functions and nothing else (its internals are
 #                 hidden, so they cannot clash with an embedder's names),
-#                 among them every function include/hive/*.h declares.
+#                 among them every function include/hive/*.h declares (static inline
+#                 ones aside).
 
 .PHONY: harden
 
@@ -29,8 +30,9 @@ harden: all $(BUILD)/libhive.so
 	other=$$(echo "$$syms" | grep -v '^hive_' | grep -v '^$$'); \
 	[ "$$n" -gt 0 ] || { echo "harden: $$f exports no hive_ function" >&2; ok=0; }; \
 	[ -z "$$other" ] || { echo "harden: $$f exports names outside the hive_ API:" $$other >&2; ok=0; }; \
+	inl=$$(grep -ohE 'static inline[^(]*\bhive_[a-z0-9_]+\(' include/hive/*.h | grep -oE 'hive_[a-z0-9_]+\($$' | tr -d '('); \
 	missing=$$(grep -ohE '\bhive_[a-z0-9_]+\(' include/hive/*.h | tr -d '(' | sort -u | \
-	    while read -r fn; do echo "$$syms" | grep -qx "$$fn" || echo "$$fn"; done); \
+	    while read -r fn; do echo "$$inl" | grep -qx "$$fn" || echo "$$syms" | grep -qx "$$fn" || echo "$$fn"; done); \
 	[ -z "$$missing" ] || { echo "harden: $$f does not export functions include/hive/ declares:" $$missing >&2; ok=0; }; \
 	[ $$ok = 1 ] && echo "harden: $$f exports $$n hive_* symbols, every one include/hive/ declares, and nothing else; full RELRO, no text relocations"
 

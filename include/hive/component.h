@@ -38,6 +38,8 @@
 #include "hive/cvalue.h"
 #include "hive/wasm.h"
 
+HIVE_API_BEGIN /* exported by libhive.so (hive/version.h) */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -239,4 +241,5 @@ void *hive_cinstance_data(const hive_cinstance *instance);
 #ifdef __cplusplus
 }
 #endif
+HIVE_API_END
 #endif

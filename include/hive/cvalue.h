@@ -26,6 +26,8 @@
 
 #include "hive/wasm.h"
 
+HIVE_API_BEGIN /* exported by libhive.so (hive/version.h) */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -283,4 +285,5 @@ int hive_cval_format(const hive_cval *v, const hive_ctype *t, char **out);
 #ifdef __cplusplus
 }
 #endif
+HIVE_API_END
 #endif

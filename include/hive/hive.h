@@ -12,9 +12,12 @@
 #ifndef HIVE_HIVE_H
 #define HIVE_HIVE_H
 
+#include "hive/component.h"
+#include "hive/cvalue.h"
 #include "hive/handler.h"
 #include "hive/version.h"
 #include "hive/wasi.h"
+#include "hive/wasip2.h"
 #include "hive/wasm.h"
 
 #endif
