@@ -59,3 +59,5 @@ e2e-wasihttp: test-deps
 bench-wasihttp: test-deps
 	@$(MAKE) --no-print-directory all http-guests js-guests wagi-examples
 	bench/http/wasihttp.sh $(BUILD)
+
+bench: bench-wasihttp

@@ -145,22 +145,25 @@ rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 instance_rss() { # NAME ARGS...
     local name=$1
     shift
-    "$hive" serve --addr 127.0.0.1:0 --idle-instance-timeout 60s --max-instance-reuse-count 1000000 \
-        "$@" 2>"$work/$name.mem.err" >/dev/null &
+    "$hive" serve --addr 127.0.0.1:0 --metrics-addr 127.0.0.1:0 --idle-instance-timeout 60s \
+        --max-instance-reuse-count 1000000 "$@" 2>"$work/$name.mem.err" >/dev/null &
     local pid=$!
     pids+=("$pid")
-    local port
+    local port mport
     port=$(wait_port "$work/$name.mem.err" '.*listening on [a-z:/]*127\.0\.0\.1:\([0-9]*\).*')
+    mport=$(wait_port "$work/$name.mem.err" '.*metrics on [a-z:/]*127\.0\.0\.1:\([0-9]*\).*')
+    live() { curl -s "http://127.0.0.1:$mport/metrics" | awk '$1 == "hive_workers_live" {print $2}'; }
     curl -s "http://127.0.0.1:$port/" >/dev/null
-    local one
+    local one one_live
     one=$(rss_kb "$pid")
+    one_live=$(live)
     wrk -t1 -c16 -d2s "http://127.0.0.1:$port/" >/dev/null
-    local live
-    live=$(grep -c 'worker=' "$work/$name.mem.err" >/dev/null; grep -o 'worker=[0-9]*' "$work/$name.mem.err" | sort -u | wc -l)
-    local many
+    local many many_live
     many=$(rss_kb "$pid")
-    printf 'memory %-14s RSS %6s KiB with 1 instance, %6s KiB with %s: %s KiB per instance\n' \
-        "$name" "$one" "$many" "$live" "$(( (many - one) / (live > 1 ? live - 1 : 1) ))"
+    many_live=$(live)
+    printf 'memory %-11s RSS %7s KiB with %s live instance(s), %7s KiB with %s: %s KiB per instance\n' \
+        "$name" "$one" "$one_live" "$many" "$many_live" \
+        "$(( (many - one) / (many_live > one_live ? many_live - one_live : 1) ))"
     kill "$pid"
 }
 instance_rss wasihttp "$comp"
