@@ -13,6 +13,10 @@
  *   /pollecho the same as /echo with the non-blocking calls: read, poll on
  *             the input's pollable when nothing came; check-write, write,
  *             pollable.block on the output's when the client is behind
+ *   /length   declares content-length 5, tries to write 11 bytes (which must
+ *             fail), then writes "yes!\n" ("no!!\n" had the write passed)
+ *   /length-short  declares 10, writes 5 and finishes (which must fail:
+ *             the response is cut)
  *   /trap     traps (unreachable)
  *   /loop     never returns (for deadlines)
  *   /denied   sets the response-outparam to error-code HTTP-request-denied
@@ -269,6 +273,26 @@ static void pollecho(int32_t request, int32_t outparam) {
     finish(out, body);
 }
 
+static void length_route(int32_t request, int32_t outparam, int short_body) {
+    req_drop(request);
+    int32_t headers = fields_new();
+    add_header(headers, "content-length", short_body ? "10" : "5", short_body ? 2 : 1);
+    int32_t body;
+    int32_t out = respond(outparam, 200, headers, &body);
+    if (short_body) {
+        write_all(out, (const uint8_t *)"hello", 5);
+        out_drop(out);
+        ret_big r;
+        outbody_finish(body, 0, 0, &r);
+        if (!((uint8_t *)&r)[0]) __builtin_trap(); /* finish must fail */
+        return;
+    }
+    ret_write w;
+    out_write_nb(out, (const uint8_t *)"hello world", 11, &w);
+    write_all(out, (const uint8_t *)(w.tag ? "yes!\n" : "no!!\n"), 5);
+    finish(out, body);
+}
+
 /* Appends "name=" and what fields.append answered: ok, or the header-error case. */
 static size_t try_append(char *out, size_t n, const char *label, int32_t fields, const char *name,
                          const char *value) {
@@ -321,6 +345,14 @@ void handle(int32_t request, int32_t outparam) {
     size_t plen = p.tag ? p.len : 1;
     if (streq(path, plen, "/echo")) {
         echo(request, outparam);
+        return;
+    }
+    if (streq(path, plen, "/length")) {
+        length_route(request, outparam, 0);
+        return;
+    }
+    if (streq(path, plen, "/length-short")) {
+        length_route(request, outparam, 1);
         return;
     }
     if (streq(path, plen, "/pollecho")) {

@@ -64,6 +64,8 @@ typedef struct wobj {
     size_t nf, capf;
     uint8_t *buf;      /* out_body: bytes before the head; error: message */
     size_t len, cap;
+    int64_t declared;  /* out_body: the response's content-length, or -1 */
+    uint64_t written;  /* out_body: bytes written */
 } wobj;
 
 enum pend { PEND_NONE = 0, PEND_READ, PEND_SKIP, PEND_WRITE, PEND_FLUSH, PEND_BLOCK, PEND_POLL };
@@ -256,6 +258,21 @@ static int cieq(const char *a, size_t an, const char *b) {
     return an == strlen(b) && strncasecmp(a, b, an) == 0;
 }
 
+/* The value of a content-length field of f (a decimal number), or -1. */
+static int64_t content_length_of(const wobj *f) {
+    for (size_t i = 0; f && i < f->nf; i++) {
+        if (!cieq(f->f[i].name, f->f[i].name_len, "content-length")) continue;
+        char num[24];
+        if (!f->f[i].value_len || f->f[i].value_len >= sizeof num) return -1;
+        memcpy(num, f->f[i].value, f->f[i].value_len);
+        num[f->f[i].value_len] = 0;
+        char *end;
+        long long v = strtoll(num, &end, 10);
+        return !*end && v >= 0 && num[0] >= '0' && num[0] <= '9' ? v : -1;
+    }
+    return -1;
+}
+
 /* Sends the head of response resp (status, its headers) to the pool. */
 static void send_head(whttp *h, wobj *resp) {
     wobj *hf = obj_get(h, resp->link, K_FIELDS);
@@ -267,20 +284,10 @@ static void send_head(whttp *h, wobj *resp) {
         return;
     }
     size_t k = 0;
-    int64_t clen = -1;
+    int64_t clen = content_length_of(hf);
     for (size_t i = 0; i < n; i++) {
         field *f = &hf->f[i];
-        if (cieq(f->name, f->name_len, "content-length")) {
-            char num[24];
-            if (f->value_len && f->value_len < sizeof num) {
-                memcpy(num, f->value, f->value_len);
-                num[f->value_len] = 0;
-                char *end;
-                long long v = strtoll(num, &end, 10);
-                if (!*end && v >= 0) clen = v;
-            }
-            continue;
-        }
+        if (cieq(f->name, f->name_len, "content-length")) continue;
         hd[k++] = (hive_header){f->name, f->name_len, (const char *)f->value, f->value_len};
     }
     h->head_sent = 1;
@@ -293,6 +300,9 @@ static void send_head(whttp *h, wobj *resp) {
 static int body_write(whttp *h, uint32_t rep, const uint8_t *data, size_t len) {
     wobj *b = obj_get(h, rep, K_OUT_BODY);
     if (!b || b->finished || b->gen != h->gen || !h->req) return -1;
+    /* beyond the content-length the response declared: the write fails */
+    if (b->declared >= 0 && b->written + len > (uint64_t)b->declared) return -1;
+    b->written += len;
     if (rep == h->body && h->head_sent) {
         if (h->done) return -1;
         int rc = handler_req_body(h->req, data, len);
@@ -883,8 +893,11 @@ FN(resp_body) {
         return HIVE_HOST_OK;
     }
     o->taken = 1;
+    int64_t declared = content_length_of(obj_get(h, o->link, K_FIELDS));
     uint32_t rep;
-    if (!obj_new(h, K_OUT_BODY, &rep)) return OOM;
+    wobj *b = obj_new(h, K_OUT_BODY, &rep);
+    if (!b) return OOM;
+    b->declared = declared;
     h->o[REP(0) - 1].link2 = rep;
     result_ok_own(res, rep);
     return HIVE_HOST_OK;
@@ -926,6 +939,20 @@ FN(outbody_finish) {
      * they are dropped. */
     if (args[1].of.var.index == 1) obj_free(h, (uint32_t)args[1].of.var.payload->of.res.handle);
     o->finished = 1; /* the host owns it now; freed when the request ends */
+    if (o->declared >= 0 && o->written != (uint64_t)o->declared) {
+        /* fewer bytes than the content-length said: HTTP-response-body-size(some(written)),
+         * and the response is cut */
+        hive_cval n = hive_cval_uint(HIVE_C_U64, o->written), some, e;
+        variant(&some, HIVE_C_OPTION, 1, &n);
+        variant(&e, HIVE_C_VARIANT, 28, &some);
+        result_err(res, &e);
+        if (rep == h->body && h->head_sent && !h->done && h->req) {
+            handler_req_fail(h->req, HIVE_HANDLE_BAD_RESPONSE,
+                             "the outgoing-body ended short of its content-length");
+            h->done = 1;
+        }
+        return HIVE_HOST_OK;
+    }
     body_finish(h, rep);
     result_ok(res, NULL);
     return HIVE_HOST_OK;
@@ -1028,7 +1055,9 @@ FN(oreq_body) {
     }
     o->taken = 1;
     uint32_t rep;
-    if (!obj_new(h, K_OUT_BODY, &rep)) return OOM;
+    wobj *b = obj_new(h, K_OUT_BODY, &rep);
+    if (!b) return OOM;
+    b->declared = -1;
     result_ok_own(res, rep);
     return HIVE_HOST_OK;
 }

@@ -142,6 +142,14 @@ if start proxy "$APP"; then
     check "fields: the guest's header is sent (lower case)" \
         grep -q '^x-fine: yes' < <("${CURL[@]}" -D - -o /dev/null "$(url /headers)" | tr -d '\r')
 
+    "${CURL[@]}" -D "$TMP/len.hdr" -o "$TMP/len.body" "$(url /length)"
+    eq "content-length 5: a longer write fails, the 5 bytes go out" "$(cat "$TMP/len.body")" "yes!"
+    check "content-length 5: sent as Content-Length" grep -qi '^content-length: 5' "$TMP/len.hdr"
+    "${CURL[@]}" -o "$TMP/short.body" "$(url /length-short)"
+    rc=$?
+    check "content-length 10, 5 written: finish fails, the response is cut (curl exit $rc)" [ "$rc" -ne 0 ]
+    eq "after a cut response the server still serves" "$("${CURL[@]}" "$(url /)")" "hello from wasi:http #1"
+
     echo "== outcomes"
     eq "trap: 500" "$(code "$(url /trap)")" 500
     check "trap: logged with the reason" grep -q 'trap.*unreachable' "$LOG"
