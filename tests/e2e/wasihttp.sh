@@ -150,6 +150,14 @@ if start proxy "$APP"; then
     check "content-length 10, 5 written: finish fails, the response is cut (curl exit $rc)" [ "$rc" -ne 0 ]
     eq "after a cut response the server still serves" "$("${CURL[@]}" "$(url /)")" "hello from wasi:http #1"
 
+    # a client that goes away mid-body: the guest waits in blocking-read,
+    # the request is cancelled and its instance dropped
+    curl -s --max-time 1 --limit-rate 20k -T "$TMP/small.bin" -H 'Transfer-Encoding: chunked' \
+        "$(url /echo)" >/dev/null 2>&1
+    curl -s --max-time 1 --limit-rate 20k -T "$TMP/small.bin" -H 'Transfer-Encoding: chunked' \
+        "$(url /pollecho)" >/dev/null 2>&1
+    eq "client gone mid-upload: the server still serves" "$("${CURL[@]}" "$(url /)")" "hello from wasi:http #1"
+
     echo "== outcomes"
     eq "trap: 500" "$(code "$(url /trap)")" 500
     check "trap: logged with the reason" grep -q 'trap.*unreachable' "$LOG"
@@ -217,6 +225,9 @@ if start js "$JS/hello.wasm"; then
     "${CURL[@]}" -D "$TMP/js418.hdr" -o /dev/null "$(url /status)"
     check "js: status 418" grep -q '^HTTP/1.1 418' "$TMP/js418.hdr"
     check "js: the guest's header" grep -qi '^x-teapot: yes' "$TMP/js418.hdr"
+    curl -s --max-time 1 --limit-rate 20k -T "$TMP/small.bin" -H 'Transfer-Encoding: chunked' \
+        "$(url /echo)" >/dev/null 2>&1
+    eq "js: client gone mid-upload: the server still serves" "$("${CURL[@]}" "$(url /)")" "hello from js #1"
     check "js: no uncaught exception in the log" \
         bash -c "! grep -q 'uncaught exception' '$LOG'"
     stop
