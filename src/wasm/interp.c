@@ -112,6 +112,7 @@ static const char *trap_message(hive_trap_kind kind) {
     case HIVE_TRAP_STACK_EXHAUSTED: return "call stack exhausted";
     case HIVE_TRAP_HOST: return "host function trapped";
     case HIVE_TRAP_EXIT: return "exit";
+    case HIVE_TRAP_OUT_OF_MEMORY: return "out of memory";
     }
     return "trap";
 }
@@ -2262,6 +2263,15 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
 #define ENTER_FRAME(code_)                                                               \
     do {                                                                                 \
         const wasm_code *code = (code_);                                                 \
+        const wasm_cell *cells = wasm_code_cells(code);                                  \
+        if (__builtin_expect(cells == NULL, 0)) {                                        \
+            /* its first call: compile it (or wait for the thread that does) */         \
+            cells = module_code_cells(callee->inst->module, code);                       \
+            if (!cells) {                                                                \
+                tk = HIVE_TRAP_OUT_OF_MEMORY;                                            \
+                goto trap;                                                               \
+            }                                                                            \
+        }                                                                                \
         wasm_slot *new_fp = args;                                                        \
         if (top == frames_end || (size_t)(stack_end - new_fp) < code->max_slots) {       \
             tk = HIVE_TRAP_STACK_EXHAUSTED;                                              \
@@ -2274,7 +2284,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         fp = new_fp;                                                                     \
         zero_slots(fp + code->zero_start, code->zero_end - code->zero_start);            \
         func = callee;                                                                   \
-        pc = code->cells;                                                                \
+        pc = cells;                                                                      \
     } while (0)
     enter_local:
         ENTER_FRAME(callee_code);

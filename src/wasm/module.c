@@ -22,17 +22,40 @@ int hive_module_new(hive_engine *engine, const uint8_t *bytes, size_t len, hive_
     if (!mod) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     mod->engine = engine;
     atomic_init(&mod->refs, 1);
+    atomic_init(&mod->compiled, 0);
+    pthread_mutex_init(&mod->compile_lock, NULL);
     instance_module_init(mod);
     int rc = wasm_decode(engine, bytes, len, &mod->m, err);
     if (rc == HIVE_OK) rc = wasm_validate(engine, &mod->m, err);
     if (rc != HIVE_OK) {
         instance_module_fini(mod);
         wasm_module_fini(engine, &mod->m);
+        pthread_mutex_destroy(&mod->compile_lock);
         hv_free(&engine->alloc, mod);
         return rc;
     }
+    if (engine->eager)
+        atomic_store_explicit(&mod->compiled, mod->m.nfuncs - mod->m.nimported_funcs,
+                              memory_order_relaxed);
     *out = mod;
     return HIVE_OK;
+}
+
+const wasm_cell *module_code_cells(hive_module *module, const wasm_code *code) {
+    const wasm_cell *cells = wasm_code_cells(code);
+    if (cells) return cells;
+    pthread_mutex_lock(&module->compile_lock);
+    cells = wasm_code_cells(code);
+    if (!cells) {
+        hive_error err;
+        uint32_t i = (uint32_t)(code - module->m.codes);
+        if (wasm_compile(module->engine, &module->m, i, &module->compiler, &err) == HIVE_OK) {
+            cells = wasm_code_cells(code);
+            atomic_fetch_add_explicit(&module->compiled, 1, memory_order_relaxed);
+        }
+    }
+    pthread_mutex_unlock(&module->compile_lock);
+    return cells;
 }
 
 void hive_module_retain(hive_module *module) {
@@ -44,7 +67,9 @@ void hive_module_release(hive_module *module) {
     if (atomic_fetch_sub_explicit(&module->refs, 1, memory_order_acq_rel) != 1) return;
     hive_engine *engine = module->engine;
     instance_module_fini(module);
+    wasm_compiler_free(engine, module->compiler);
     wasm_module_fini(engine, &module->m);
+    pthread_mutex_destroy(&module->compile_lock);
     hv_free(&engine->alloc, module);
 }
 

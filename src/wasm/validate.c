@@ -66,7 +66,11 @@ typedef struct vctx {
     int code; /* the first error's code */
     leb_reader r;
     const void *const *labels;
-    bool *declared; /* functions that ref.func may name (C.refs) */
+    bool *declared; /* functions that ref.func may name (C.refs); NULL when
+                     * compiling a body of a module already validated */
+    /* Validation only (the pass at load): every frame is dead, so nothing
+     * is emitted and nothing about the code is computed. */
+    bool check_only;
 
     uint8_t *vals; /* operand types */
     vopnd *opnds;  /* and where they are, in step with vals */
@@ -110,7 +114,8 @@ typedef struct vctx {
 
     uint8_t *local_types; /* params then declared locals */
     uint32_t nlocals;
-    uint32_t *local_offsets;
+    uint32_t *local_offsets; /* slot offset of each local (params too) */
+    size_t cap_local_types, cap_local_offsets;
 
     /* Definite assignment of the declared locals (see "locals that need
      * zeroing" below): bit i = declared local i. da_words is 0 when the
@@ -343,7 +348,7 @@ static void da_finish(vctx *v, wasm_code *code) {
  * (they are popped and pushed back, checking their types). */
 static int push_ctrl(vctx *v, frame_kind kind, uint32_t np, const uint8_t *params, uint32_t nr,
                      const uint8_t *results) {
-    bool dead = v->nctrls > 0 && !v_live(v);
+    bool dead = v->check_only || (v->nctrls > 0 && !v_live(v));
     /* (The caller flushed: the params are in their canonical slots.) */
     if (v->nctrls > 0 && pop_vals(v, params, np) < 0) return -1;
     if (hv_grow(&v->engine->alloc, (void **)&v->ctrls, &v->capctrls, v->nctrls + 1,
@@ -1326,7 +1331,7 @@ static int compile_instr(vctx *v, uint8_t op) {
         if (v->nctrls == 1) {
             /* The function's end: always a RETURN, branches land here. */
             f->unreachable = false;
-            f->dead = false;
+            f->dead = v->check_only;
             v->cur_slots = f->height_slots + f->result_slots;
             if (emit_return(v, f->height_slots, f->result_slots) < 0) return -1;
             v->nctrls = 0;
@@ -1614,7 +1619,8 @@ static int compile_instr(vctx *v, uint8_t op) {
     case 0xd2: /* ref.func */
         if (v_u32(v, &idx) < 0) return -1;
         if (idx >= m->nfuncs) return v_invalid(v, "unknown function");
-        if (!v->declared[idx]) return v_invalid(v, "undeclared function reference");
+        if (v->declared && !v->declared[idx])
+            return v_invalid(v, "undeclared function reference");
         if (emit_op(v, OP_REF_FUNC) < 0 || emit_dest(v, (uint32_t)v->cur_slots) < 0 ||
             emit_u64(v, idx) < 0)
             return -1;
@@ -1863,7 +1869,7 @@ static wasm_op fused_op(const vctx *v, const inline_insn *in, size_t k) {
  * over the whole body (dynamic programming, not greedily from the left:
  * for `A B C D` with pairs A B, B C and C D it fuses A B and C D). Only a
  * run's first cell changes. A failed allocation is HIVE_ENOMEM. */
-static int fuse_runs(vctx *v, wasm_code *code) {
+static int fuse_runs(vctx *v, uint32_t *nfused) {
     size_t n = v->ninsns;
     if (n < 2 || v->engine->no_fusion) return 0;
     /* saved[i]: the most dispatches saved in insns[i..]; run[i]: the
@@ -1902,7 +1908,7 @@ static int fuse_runs(vctx *v, wasm_code *code) {
         if (v->labels) c->label = v->labels[op];
         else c->u64 = op;
         v->insns[i].op = op; /* the run stands for run[i] instructions */
-        code->nfused++;
+        (*nfused)++;
     }
     return 0;
 }
@@ -1911,12 +1917,12 @@ static int fuse_runs(vctx *v, wasm_code *code) {
 /* The run-selection profile (bench/fusion/README.md): each compiled
  * instruction as "s FUNC CELL OP" to the file $HIVE_PROFILE_RUNS, whose
  * dispatch counts interp.c adds at exit. A build for measuring only. */
-static void profile_static(const vctx *v, const wasm_code *code, uint32_t fidx) {
+static void profile_static(const vctx *v, const wasm_cell *cells, uint32_t fidx) {
     const char *path = getenv("HIVE_PROFILE_RUNS");
     FILE *f = path ? fopen(path, "a") : NULL;
     if (!f) return;
     for (size_t i = 0; i < v->ninsns; i++)
-        fprintf(f, "s %u %p %u\n", fidx, (const void *)(code->cells + v->insns[i].start),
+        fprintf(f, "s %u %p %u\n", fidx, (const void *)(cells + v->insns[i].start),
                 v->insns[i].op);
     fclose(f);
 }
@@ -1941,7 +1947,13 @@ static void v_reset(vctx *v) {
     v->prev_op = OP_COUNT_;
 }
 
-/* Validates and compiles body i of the module into its wasm_code. */
+/* Validates body i of the module and, unless v->check_only, compiles it
+ * into its wasm_code. The check (at load, one thread) sets the fields
+ * known from the declaration; the compile (on first call, under the
+ * module's compile lock, while other threads may read those fields) only
+ * the compiled ones, and publishes them last, with the release store of
+ * code->cells: a reader that loads cells (acquire) and finds it set sees
+ * the rest (max_slots, zero_start, zero_end, ncells, nfused). */
 static int compile_function(vctx *v, uint32_t i) {
     wasm_module *m = v->m;
     wasm_code *code = &m->codes[i];
@@ -1950,18 +1962,15 @@ static int compile_function(vctx *v, uint32_t i) {
     const hv_alloc *a = &v->engine->alloc;
     v_reset(v);
 
-    code->func_index = fidx;
-    code->type_index = m->func_types[fidx];
-    code->type = ft;
     if ((uint64_t)ft->nparams + code->nlocals > WASM_MAX_LOCALS) {
         leb_init(&v->r, m->bytes + code->body_start, 0, code->body_start);
         return v_malformed(v, "too many locals");
     }
     v->nlocals = ft->nparams + code->nlocals;
-    v->local_types = hv_malloc(a, v->nlocals);
-    code->local_offsets = hv_calloc(a, v->nlocals ? v->nlocals : 1, sizeof(uint32_t));
-    if (!v->local_types || !code->local_offsets) return v_nomem(v);
-    v->local_offsets = code->local_offsets;
+    size_t n = v->nlocals ? v->nlocals : 1;
+    if (hv_grow(a, (void **)&v->local_types, &v->cap_local_types, n, 1) < 0 ||
+        hv_grow(a, (void **)&v->local_offsets, &v->cap_local_offsets, n, sizeof(uint32_t)) < 0)
+        return v_nomem(v);
     if (ft->nparams) memcpy(v->local_types, ft->params, ft->nparams);
     if (code->nlocals) memcpy(v->local_types + ft->nparams, code->local_types, code->nlocals);
     uint32_t off = 0;
@@ -1969,12 +1978,22 @@ static int compile_function(vctx *v, uint32_t i) {
         v->local_offsets[k] = off;
         off += wasm_slots(v->local_types[k]);
     }
-    code->param_slots = ft->param_slots;
-    code->local_slots = off;
+    if (v->check_only) {
+        code->func_index = fidx;
+        code->type_index = m->func_types[fidx];
+        code->type = ft;
+        code->param_slots = ft->param_slots;
+        code->local_slots = off;
+    }
     v->cur_slots = off;
     v->max_slots = off;
     v->nparams = ft->nparams;
-    if (da_begin(v, code->nlocals) < 0) return -1;
+    if (v->check_only) {
+        v->da_all = false;
+        v->da_words = 0;
+    } else if (da_begin(v, code->nlocals) < 0) {
+        return -1;
+    }
 
     leb_init(&v->r, m->bytes + code->body_start, code->body_end - code->body_start,
              code->body_start);
@@ -1991,28 +2010,29 @@ static int compile_function(vctx *v, uint32_t i) {
         if (rc == 1) break;
     }
     if (!leb_eof(&v->r)) return v_malformed(v, "section size mismatch");
+    if (v->check_only) return 0;
 
-    code->nfused = 0;
-    if (fuse_runs(v, code) < 0) return -1;
+    uint32_t nfused = 0;
+    if (fuse_runs(v, &nfused) < 0) return -1;
+    wasm_cell *cells = hv_malloc(a, v->ncells * sizeof *v->cells);
+    if (!cells) return v_nomem(v);
     /* Inline-threaded copies of the handlers, where possible (without
      * room for them the function stays interpreted). */
     if (v->labels && !v->engine->no_inline) inline_function(m, fidx, v->cells, v->insns, v->ninsns);
-    /* Resolve branch targets from cell indices to pointers. */
-    code->cells = hv_malloc(a, v->ncells * sizeof *v->cells);
-    if (!code->cells) return v_nomem(v);
-    memcpy(code->cells, v->cells, v->ncells * sizeof *v->cells);
-    code->ncells = (uint32_t)v->ncells;
+    memcpy(cells, v->cells, v->ncells * sizeof *v->cells);
 #ifdef HIVE_PROFILE_RUNS
-    profile_static(v, code, fidx);
+    profile_static(v, cells, fidx);
 #endif
+    /* Resolve branch targets from cell indices to pointers. */
     for (size_t k = 0; k < v->ntargets; k++) {
-        wasm_cell *c = &code->cells[v->targets[k]];
-        c->target = code->cells + c->u64;
+        wasm_cell *c = &cells[v->targets[k]];
+        c->target = cells + c->u64;
     }
+    code->ncells = (uint32_t)v->ncells;
+    code->nfused = nfused;
     code->max_slots = (uint32_t)v->max_slots;
     da_finish(v, code);
-    hv_free(a, v->local_types);
-    v->local_types = NULL;
+    __atomic_store_n(&code->cells, cells, __ATOMIC_RELEASE);
     return 0;
 }
 
@@ -2204,14 +2224,42 @@ static int validate_module(vctx *v) {
     return 0;
 }
 
+/* A compiler's state between calls: its buffers keep their size. */
+struct wasm_compiler {
+    vctx v;
+};
+
+static void v_init(vctx *v, hive_engine *engine, wasm_module *m, hive_error *err) {
+    memset(v, 0, sizeof *v);
+    v->engine = engine;
+    v->m = m;
+    v->err = err;
+    v->labels = interp_labels();
+    runs_index(v);
+}
+
+static void v_fini(vctx *v) {
+    const hv_alloc *a = &v->engine->alloc;
+    hv_free(a, v->declared);
+    hv_free(a, v->vals);
+    hv_free(a, v->opnds);
+    hv_free(a, v->ctrls);
+    hv_free(a, v->cells);
+    hv_free(a, v->targets);
+    hv_free(a, v->insns);
+    hv_free(a, v->run_saved);
+    hv_free(a, v->run_len);
+    hv_free(a, v->local_types);
+    hv_free(a, v->local_offsets);
+    hv_free(a, v->da_cur);
+    hv_free(a, v->da_read);
+    hv_free(a, v->da_frames);
+}
+
 int wasm_validate(hive_engine *engine, wasm_module *m, hive_error *err) {
     vctx v;
-    memset(&v, 0, sizeof v);
-    v.engine = engine;
-    v.m = m;
-    v.err = err;
-    v.labels = interp_labels();
-    runs_index(&v);
+    v_init(&v, engine, m, err);
+    v.check_only = true;
     const hv_alloc *a = &engine->alloc;
     v.declared = hv_calloc(a, m->nfuncs ? m->nfuncs : 1, sizeof(bool));
     int rc = HIVE_OK;
@@ -2219,21 +2267,35 @@ int wasm_validate(hive_engine *engine, wasm_module *m, hive_error *err) {
         rc = hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     } else if (validate_module(&v) < 0) {
         rc = v.code;
-    } else if (!inline_seal(m)) {
-        rc = hv_error_set(err, HIVE_ENOMEM, 0, "cannot make compiled code executable");
+    } else if (engine->eager) {
+        /* everything now, as the module loads */
+        v.check_only = false;
+        for (uint32_t i = 0; i < m->nfuncs - m->nimported_funcs && rc == HIVE_OK; i++)
+            if (compile_function(&v, i) < 0) rc = v.code;
+        if (rc == HIVE_OK && !inline_seal(m))
+            rc = hv_error_set(err, HIVE_ENOMEM, 0, "cannot make compiled code executable");
     }
-    hv_free(a, v.declared);
-    hv_free(a, v.vals);
-    hv_free(a, v.opnds);
-    hv_free(a, v.ctrls);
-    hv_free(a, v.cells);
-    hv_free(a, v.targets);
-    hv_free(a, v.insns);
-    hv_free(a, v.run_saved);
-    hv_free(a, v.run_len);
-    hv_free(a, v.local_types);
-    hv_free(a, v.da_cur);
-    hv_free(a, v.da_read);
-    hv_free(a, v.da_frames);
+    v_fini(&v);
     return rc;
+}
+
+int wasm_compile(hive_engine *engine, wasm_module *m, uint32_t i, wasm_compiler **state,
+                 hive_error *err) {
+    wasm_compiler *c = *state;
+    if (!c) {
+        c = hv_malloc(&engine->alloc, sizeof *c);
+        if (!c) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+        v_init(&c->v, engine, m, err);
+        *state = c;
+    }
+    c->v.err = err;
+    c->v.code = HIVE_OK;
+    if (compile_function(&c->v, i) < 0) return c->v.code;
+    return HIVE_OK;
+}
+
+void wasm_compiler_free(hive_engine *engine, wasm_compiler *c) {
+    if (!c) return;
+    v_fini(&c->v);
+    hv_free(&engine->alloc, c);
 }
