@@ -20,11 +20,9 @@
  * after its start ("fence").
  */
 #include <stdbool.h>
-#include <string.h>
-#ifdef HIVE_PROFILE_RUNS
 #include <stdio.h>
 #include <stdlib.h>
-#endif
+#include <string.h>
 
 #include "support/error.h"
 #include "wasm/inline.h"
@@ -116,6 +114,12 @@ typedef struct vctx {
     uint32_t nlocals;
     uint32_t *local_offsets; /* slot offset of each local (params too) */
     size_t cap_local_types, cap_local_offsets;
+    struct fframe *fctrls; /* fast_check's control stack */
+    size_t capfctrls;
+    /* HIVE_VERIFY_FAST_CHECK=1: run the full pass on every body too, and
+     * abort if it rejects one the fast check accepted (a test mode) */
+    bool verify_fast;
+    uint32_t fallbacks; /* bodies the fast check left to the full pass */
 
     /* Definite assignment of the declared locals (see "locals that need
      * zeroing" below): bit i = declared local i. da_words is 0 when the
@@ -918,7 +922,8 @@ static int emit_move(vctx *v, unsigned log2, uint32_t a, uint32_t a_slot, uint32
 
 /* Operand types of the numeric opcodes 0x45..0xc4: up to two inputs (0 =
  * none) and the result. */
-static void numeric_sig(uint8_t op, uint8_t *a, uint8_t *b, uint8_t *res) {
+static inline __attribute__((always_inline)) void numeric_sig(uint8_t op, uint8_t *a, uint8_t *b,
+                                                               uint8_t *res) {
     const uint8_t I = WASM_I32, L = WASM_I64, F = WASM_F32, D = WASM_F64;
     *b = 0;
     if (op == 0x45) { *a = I; *res = I; }
@@ -1947,6 +1952,474 @@ static void v_reset(vctx *v) {
     v->prev_op = OP_COUNT_;
 }
 
+/* ---- the fast check at load ------------------------------------------------
+ *
+ * Loading validates every body, but compiles none (each is compiled on its
+ * first call, by compile_function, which validates it again as it goes).
+ * The check at load is this lean pass: the spec's algorithm over types
+ * alone, with nothing about slots, code or locals' zeroing. It covers the
+ * instructions real modules are made of and answers only "valid" or "not
+ * sure": on anything it does not handle (SIMD) or does not accept, the
+ * full pass (compile_function with check_only) runs on that body and gives
+ * the verdict and the spec's error. So it must never accept an invalid
+ * body; rejecting a valid one only costs time. */
+
+typedef struct fframe {
+    const uint8_t *params, *results;
+    uint32_t np, nr;
+    size_t height; /* operand stack size at entry, params excluded */
+    uint8_t kind;  /* frame_kind */
+    bool unreachable;
+} fframe;
+
+/* The label types of f, as a branch to it sees them. */
+static void flabel(const fframe *f, const uint8_t **types, uint32_t *n) {
+    if (f->kind == FRAME_LOOP) {
+        *types = f->params;
+        *n = f->np;
+    } else {
+        *types = f->results;
+        *n = f->nr;
+    }
+}
+
+/* true: body i is valid. false: not sure (run the full pass). */
+static bool fast_check(vctx *v, uint32_t i) {
+    const wasm_module *m = v->m;
+    const wasm_code *code = &m->codes[i];
+    const wasm_functype *ft = wasm_func_type(m, m->nimported_funcs + i);
+    const hv_alloc *a = &v->engine->alloc;
+    if ((uint64_t)ft->nparams + code->nlocals > WASM_MAX_LOCALS) return false;
+    uint32_t nparams = ft->nparams, nlocals = ft->nparams + code->nlocals;
+    leb_reader r;
+    leb_init(&r, m->bytes + code->body_start, code->body_end - code->body_start, code->body_start);
+    uint8_t *vals = v->vals;
+    size_t n = 0, cap = v->capvals;
+    fframe *ctl = v->fctrls;
+    size_t nctl = 0, capctl = v->capfctrls;
+    bool ok = false;
+
+#define F_NEED(k)                                                                       \
+    do {                                                                                \
+        if (n + (k) > cap) {                                                            \
+            v->vals = vals;                                                             \
+            v->capvals = cap;                                                           \
+            if (hv_grow(a, (void **)&v->vals, &v->capvals, n + (k), 1) < 0) goto out;   \
+            vals = v->vals;                                                             \
+            cap = v->capvals;                                                           \
+        }                                                                               \
+    } while (0)
+#define F_PUSH(t)          \
+    do {                   \
+        F_NEED(1);         \
+        vals[n++] = (t);   \
+    } while (0)
+    /* pops into t an operand that must be `want` (0: any) */
+#define F_POP(want, t)                                                              \
+    do {                                                                            \
+        if (n == ctl[nctl - 1].height) {                                            \
+            if (!ctl[nctl - 1].unreachable) goto out;                               \
+            (t) = VT_UNKNOWN;                                                       \
+        } else {                                                                    \
+            (t) = vals[--n];                                                        \
+            if ((want) && (t) != (want) && (t) != VT_UNKNOWN) goto out;             \
+        }                                                                           \
+    } while (0)
+#define F_POPN(types, cnt)                                                          \
+    do {                                                                            \
+        for (uint32_t k_ = (cnt); k_-- > 0;) {                                      \
+            uint8_t t_;                                                             \
+            F_POP((types)[k_], t_);                                                 \
+        }                                                                           \
+    } while (0)
+#define F_PUSHN(types, cnt)                                                         \
+    do {                                                                            \
+        F_NEED(cnt);                                                                \
+        for (uint32_t k_ = 0; k_ < (cnt); k_++) vals[n++] = (types)[k_];            \
+    } while (0)
+#define F_U32(x) \
+    do {         \
+        if (leb_u32(&r, &(x)) != LEB_OK) goto out; \
+    } while (0)
+#define F_CTL(kind_, np_, params_, nr_, results_)                                     \
+    do {                                                                              \
+        if (nctl == capctl) {                                                         \
+            v->fctrls = ctl;                                                          \
+            v->capfctrls = capctl;                                                    \
+            if (hv_grow(a, (void **)&v->fctrls, &v->capfctrls, nctl + 1, sizeof *ctl) < 0) \
+                goto out;                                                             \
+            ctl = v->fctrls;                                                          \
+            capctl = v->capfctrls;                                                    \
+        }                                                                             \
+        fframe *f_ = &ctl[nctl++];                                                    \
+        f_->params = (params_), f_->np = (np_);                                       \
+        f_->results = (results_), f_->nr = (nr_);                                     \
+        f_->height = n;                                                               \
+        f_->kind = (kind_);                                                           \
+        f_->unreachable = false;                                                      \
+    } while (0)
+#define F_UNREACHABLE()                          \
+    do {                                         \
+        n = ctl[nctl - 1].height;                \
+        ctl[nctl - 1].unreachable = true;        \
+    } while (0)
+#define F_LOCAL_TYPE(idx) \
+    ((idx) < nparams ? ft->params[idx] : code->local_types[(idx) - nparams])
+
+    F_CTL(FRAME_FUNC, 0, NULL, ft->nresults, ft->results);
+    for (;;) {
+        uint8_t op, t, t2;
+        uint32_t x, y;
+        if (leb_byte(&r, &op) != LEB_OK) goto out;
+        if (op >= 0x45 && op <= 0xc4) { /* numeric */
+            uint8_t ta, tb, res;
+            numeric_sig(op, &ta, &tb, &res);
+            if (tb) F_POP(tb, t);
+            F_POP(ta, t);
+            F_PUSH(res);
+            continue;
+        }
+        if (op >= 0x28 && op <= 0x3e) { /* loads and stores */
+            unsigned k = op - 0x28u;
+            F_U32(x);
+            F_U32(y);
+            if (m->nmemories == 0 || x > memops[k].log2) goto out;
+            if (memops[k].store) {
+                F_POP(memops[k].type, t);
+                F_POP(WASM_I32, t);
+            } else {
+                F_POP(WASM_I32, t);
+                F_PUSH(memops[k].type);
+            }
+            continue;
+        }
+        switch (op) {
+        case 0x00: /* unreachable */
+            F_UNREACHABLE();
+            break;
+        case 0x01: /* nop */
+            break;
+        case 0x02:   /* block */
+        case 0x03:   /* loop */
+        case 0x04: { /* if */
+            uint8_t b;
+            uint32_t np = 0, nr = 0;
+            const uint8_t *params = NULL, *results = NULL;
+            if (leb_peek(&r, &b) != LEB_OK) goto out;
+            if (b == 0x40) {
+                r.p++;
+            } else if (is_valtype(b)) {
+                r.p++;
+                nr = 1;
+                results = &valtype_self[b];
+            } else {
+                int64_t idx;
+                if (leb_s33(&r, &idx) != LEB_OK || idx < 0 || (uint64_t)idx >= m->ntypes)
+                    goto out;
+                const wasm_functype *bt = &m->types[idx];
+                np = bt->nparams, params = bt->params;
+                nr = bt->nresults, results = bt->results;
+            }
+            if (op == 0x04) F_POP(WASM_I32, t);
+            F_POPN(params, np);
+            F_CTL(op == 0x02 ? FRAME_BLOCK : op == 0x03 ? FRAME_LOOP : FRAME_IF, np, params, nr,
+                  results);
+            F_PUSHN(params, np);
+            break;
+        }
+        case 0x05: { /* else */
+            fframe *f = &ctl[nctl - 1];
+            if (f->kind != FRAME_IF) goto out;
+            F_POPN(f->results, f->nr);
+            if (n != f->height) goto out;
+            f->kind = FRAME_ELSE;
+            f->unreachable = false;
+            F_PUSHN(f->params, f->np);
+            break;
+        }
+        case 0x0b: { /* end */
+            fframe *f = &ctl[nctl - 1];
+            F_POPN(f->results, f->nr);
+            if (n != f->height) goto out;
+            if (f->kind == FRAME_IF &&
+                (f->np != f->nr || (f->np && memcmp(f->params, f->results, f->np) != 0)))
+                goto out;
+            if (nctl == 1) {
+                ok = leb_eof(&r);
+                goto out;
+            }
+            nctl--;
+            F_PUSHN(f->results, f->nr);
+            break;
+        }
+        case 0x0c: { /* br */
+            const uint8_t *types;
+            uint32_t cnt;
+            F_U32(x);
+            if (x >= nctl) goto out;
+            flabel(&ctl[nctl - 1 - x], &types, &cnt);
+            F_POPN(types, cnt);
+            F_UNREACHABLE();
+            break;
+        }
+        case 0x0d: { /* br_if */
+            const uint8_t *types;
+            uint32_t cnt;
+            F_U32(x);
+            if (x >= nctl) goto out;
+            F_POP(WASM_I32, t);
+            flabel(&ctl[nctl - 1 - x], &types, &cnt);
+            F_POPN(types, cnt);
+            F_PUSHN(types, cnt);
+            break;
+        }
+        case 0x0e: { /* br_table */
+            uint32_t count;
+            if (leb_len(&r, &count) != LEB_OK) goto out;
+            leb_reader labels = r;
+            for (uint32_t k = 0; k <= count; k++) F_U32(x); /* x: the default */
+            if (x >= nctl) goto out;
+            F_POP(WASM_I32, t);
+            const uint8_t *dtypes;
+            uint32_t arity;
+            flabel(&ctl[nctl - 1 - x], &dtypes, &arity);
+            /* every label: the same arity, its types on top of the stack
+             * (below the frame's height only in unreachable code, where
+             * the polymorphic stack supplies them) */
+            for (uint32_t k = 0; k < count; k++) {
+                const uint8_t *types;
+                uint32_t cnt;
+                if (leb_u32(&labels, &y) != LEB_OK || y >= nctl) goto out;
+                flabel(&ctl[nctl - 1 - y], &types, &cnt);
+                if (cnt != arity) goto out;
+                size_t avail = n - ctl[nctl - 1].height;
+                for (uint32_t d = 0; d < cnt; d++) {
+                    if (d >= avail) {
+                        if (!ctl[nctl - 1].unreachable) goto out;
+                        break;
+                    }
+                    uint8_t s = vals[n - 1 - d];
+                    if (s != VT_UNKNOWN && s != types[cnt - 1 - d]) goto out;
+                }
+            }
+            F_POPN(dtypes, arity);
+            F_UNREACHABLE();
+            break;
+        }
+        case 0x0f: /* return */
+            F_POPN(ctl[0].results, ctl[0].nr);
+            F_UNREACHABLE();
+            break;
+        case 0x10: { /* call */
+            F_U32(x);
+            if (x >= m->nfuncs) goto out;
+            const wasm_functype *ct = wasm_func_type(m, x);
+            F_POPN(ct->params, ct->nparams);
+            F_PUSHN(ct->results, ct->nresults);
+            break;
+        }
+        case 0x11: { /* call_indirect type table */
+            F_U32(x);
+            F_U32(y);
+            if (y >= m->ntables || x >= m->ntypes || m->tables[y].elemtype != WASM_FUNCREF)
+                goto out;
+            const wasm_functype *ct = &m->types[x];
+            F_POP(WASM_I32, t);
+            F_POPN(ct->params, ct->nparams);
+            F_PUSHN(ct->results, ct->nresults);
+            break;
+        }
+        case 0x1a: /* drop */
+            F_POP(0, t);
+            break;
+        case 0x1b: /* select */
+            F_POP(WASM_I32, t);
+            F_POP(0, t);
+            F_POP(0, t2);
+            if (is_reftype(t) || is_reftype(t2)) goto out;
+            if (t != VT_UNKNOWN && t2 != VT_UNKNOWN && t != t2) goto out;
+            F_PUSH(t != VT_UNKNOWN ? t : t2);
+            break;
+        case 0x1c: /* select t */
+            F_U32(x);
+            if (x != 1 || leb_byte(&r, &t2) != LEB_OK || !is_valtype(t2)) goto out;
+            F_POP(WASM_I32, t);
+            F_POP(t2, t);
+            F_POP(t2, t);
+            F_PUSH(t2);
+            break;
+        case 0x20: /* local.get */
+            F_U32(x);
+            if (x >= nlocals) goto out;
+            F_PUSH(F_LOCAL_TYPE(x));
+            break;
+        case 0x21: /* local.set */
+        case 0x22: /* local.tee */
+            F_U32(x);
+            if (x >= nlocals) goto out;
+            t2 = F_LOCAL_TYPE(x);
+            F_POP(t2, t);
+            if (op == 0x22) F_PUSH(t2);
+            break;
+        case 0x23: /* global.get */
+            F_U32(x);
+            if (x >= m->nglobals) goto out;
+            F_PUSH(m->globals[x].type.valtype);
+            break;
+        case 0x24: /* global.set */
+            F_U32(x);
+            if (x >= m->nglobals || !m->globals[x].type.mutable_) goto out;
+            F_POP(m->globals[x].type.valtype, t);
+            break;
+        case 0x25: /* table.get */
+            F_U32(x);
+            if (x >= m->ntables) goto out;
+            F_POP(WASM_I32, t);
+            F_PUSH(m->tables[x].elemtype);
+            break;
+        case 0x26: /* table.set */
+            F_U32(x);
+            if (x >= m->ntables) goto out;
+            F_POP(m->tables[x].elemtype, t);
+            F_POP(WASM_I32, t);
+            break;
+        case 0x3f: /* memory.size */
+        case 0x40: /* memory.grow */
+            if (leb_byte(&r, &t2) != LEB_OK || t2 != 0 || m->nmemories == 0) goto out;
+            if (op == 0x40) F_POP(WASM_I32, t);
+            F_PUSH(WASM_I32);
+            break;
+        case 0x41: {
+            int32_t c;
+            if (leb_s32(&r, &c) != LEB_OK) goto out;
+            F_PUSH(WASM_I32);
+            break;
+        }
+        case 0x42: {
+            int64_t c;
+            if (leb_s64(&r, &c) != LEB_OK) goto out;
+            F_PUSH(WASM_I64);
+            break;
+        }
+        case 0x43: {
+            uint32_t c;
+            if (leb_f32(&r, &c) != LEB_OK) goto out;
+            F_PUSH(WASM_F32);
+            break;
+        }
+        case 0x44: {
+            uint64_t c;
+            if (leb_f64(&r, &c) != LEB_OK) goto out;
+            F_PUSH(WASM_F64);
+            break;
+        }
+        case 0xd0: /* ref.null t */
+            if (leb_byte(&r, &t2) != LEB_OK || !is_reftype(t2)) goto out;
+            F_PUSH(t2);
+            break;
+        case 0xd1: /* ref.is_null */
+            F_POP(0, t);
+            if (t != VT_UNKNOWN && !is_reftype(t)) goto out;
+            F_PUSH(WASM_I32);
+            break;
+        case 0xd2: /* ref.func */
+            F_U32(x);
+            if (x >= m->nfuncs || !v->declared || !v->declared[x]) goto out;
+            F_PUSH(WASM_FUNCREF);
+            break;
+        case 0xfc: {
+            uint32_t sub;
+            F_U32(sub);
+            uint32_t ndata = m->has_datacount ? m->datacount : 0;
+            switch (sub) {
+            case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7: /* trunc_sat */
+                t2 = sub == 0 || sub == 1 || sub == 4 || sub == 5 ? WASM_F32 : WASM_F64;
+                F_POP(t2, t);
+                F_PUSH(sub < 4 ? WASM_I32 : WASM_I64);
+                break;
+            case 8: /* memory.init */
+                F_U32(x);
+                if (leb_byte(&r, &t2) != LEB_OK || t2 != 0 || m->nmemories == 0 || x >= ndata)
+                    goto out;
+                goto three_i32;
+            case 9: /* data.drop */
+                F_U32(x);
+                if (x >= ndata) goto out;
+                break;
+            case 10: /* memory.copy */
+                if (leb_byte(&r, &t2) != LEB_OK || t2 != 0) goto out;
+                goto fill; /* and the second zero byte */
+            case 11: /* memory.fill */
+            fill:
+                if (leb_byte(&r, &t2) != LEB_OK || t2 != 0 || m->nmemories == 0) goto out;
+                goto three_i32;
+            case 12: /* table.init elem table */
+                F_U32(y);
+                F_U32(x);
+                if (x >= m->ntables || y >= m->nelems || m->tables[x].elemtype != m->elems[y].elemtype)
+                    goto out;
+                goto three_i32;
+            case 13: /* elem.drop */
+                F_U32(x);
+                if (x >= m->nelems) goto out;
+                break;
+            case 14: /* table.copy dst src */
+                F_U32(x);
+                F_U32(y);
+                if (x >= m->ntables || y >= m->ntables ||
+                    m->tables[x].elemtype != m->tables[y].elemtype)
+                    goto out;
+                goto three_i32;
+            case 15: /* table.grow */
+                F_U32(x);
+                if (x >= m->ntables) goto out;
+                F_POP(WASM_I32, t);
+                F_POP(m->tables[x].elemtype, t);
+                F_PUSH(WASM_I32);
+                break;
+            case 16: /* table.size */
+                F_U32(x);
+                if (x >= m->ntables) goto out;
+                F_PUSH(WASM_I32);
+                break;
+            case 17: /* table.fill */
+                F_U32(x);
+                if (x >= m->ntables) goto out;
+                F_POP(WASM_I32, t);
+                F_POP(m->tables[x].elemtype, t);
+                F_POP(WASM_I32, t);
+                break;
+            default:
+                goto out;
+            three_i32:
+                F_POP(WASM_I32, t);
+                F_POP(WASM_I32, t);
+                F_POP(WASM_I32, t);
+                break;
+            }
+            break;
+        }
+        default: /* SIMD, and whatever is not an instruction */
+            goto out;
+        }
+    }
+out:
+    v->vals = vals;
+    v->capvals = cap;
+    v->fctrls = ctl;
+    v->capfctrls = capctl;
+    return ok;
+#undef F_NEED
+#undef F_PUSH
+#undef F_POP
+#undef F_POPN
+#undef F_PUSHN
+#undef F_U32
+#undef F_CTL
+#undef F_UNREACHABLE
+#undef F_LOCAL_TYPE
+}
+
 /* Validates body i of the module and, unless v->check_only, compiles it
  * into its wasm_code. The check (at load, one thread) sets the fields
  * known from the declaration; the compile (on first call, under the
@@ -1977,13 +2450,6 @@ static int compile_function(vctx *v, uint32_t i) {
     for (uint32_t k = 0; k < v->nlocals; k++) {
         v->local_offsets[k] = off;
         off += wasm_slots(v->local_types[k]);
-    }
-    if (v->check_only) {
-        code->func_index = fidx;
-        code->type_index = m->func_types[fidx];
-        code->type = ft;
-        code->param_slots = ft->param_slots;
-        code->local_slots = off;
     }
     v->cur_slots = off;
     v->max_slots = off;
@@ -2161,6 +2627,21 @@ static void collect_refs(vctx *v) {
             v->declared[m->globals[i].init.index] = true;
 }
 
+/* The fields of body i known from its declaration, set at load (before
+ * any thread may read them). */
+static void code_declare(wasm_module *m, uint32_t i) {
+    wasm_code *code = &m->codes[i];
+    uint32_t fidx = m->nimported_funcs + i;
+    const wasm_functype *ft = wasm_func_type(m, fidx);
+    code->func_index = fidx;
+    code->type_index = m->func_types[fidx];
+    code->type = ft;
+    code->param_slots = ft->param_slots;
+    uint32_t slots = ft->param_slots;
+    for (uint32_t k = 0; k < code->nlocals; k++) slots += wasm_slots(code->local_types[k]);
+    code->local_slots = slots;
+}
+
 static int validate_module(vctx *v) {
     wasm_module *m = v->m;
     leb_init(&v->r, m->bytes, 0, 0);
@@ -2219,8 +2700,28 @@ static int validate_module(vctx *v) {
                 return v_invalid(v, "duplicate export name");
     }
     collect_refs(v);
-    for (uint32_t i = 0; i < m->nfuncs - m->nimported_funcs; i++)
-        if (compile_function(v, i) < 0) return -1;
+    for (uint32_t i = 0; i < m->nfuncs - m->nimported_funcs; i++) {
+        bool fast = fast_check(v, i);
+        if (v->verify_fast) {
+            /* the full pass too: it must accept what the fast one did */
+            if (compile_function(v, i) < 0) {
+                if (fast) {
+                    fprintf(stderr, "hive: fast check accepted invalid body %u: %s\n",
+                            m->nimported_funcs + i, v->err ? v->err->message : "");
+                    abort();
+                }
+                return -1;
+            }
+            v->fallbacks += !fast;
+        } else if (!fast) {
+            v->fallbacks++;
+            if (compile_function(v, i) < 0) return -1;
+        }
+        code_declare(m, i);
+    }
+    if (v->verify_fast && v->fallbacks)
+        fprintf(stderr, "hive: fast check: %u of %u bodies left to the full pass\n", v->fallbacks,
+                m->nfuncs - m->nimported_funcs);
     return 0;
 }
 
@@ -2235,7 +2736,6 @@ static void v_init(vctx *v, hive_engine *engine, wasm_module *m, hive_error *err
     v->m = m;
     v->err = err;
     v->labels = interp_labels();
-    runs_index(v);
 }
 
 static void v_fini(vctx *v) {
@@ -2254,12 +2754,15 @@ static void v_fini(vctx *v) {
     hv_free(a, v->da_cur);
     hv_free(a, v->da_read);
     hv_free(a, v->da_frames);
+    hv_free(a, v->fctrls);
 }
 
 int wasm_validate(hive_engine *engine, wasm_module *m, hive_error *err) {
     vctx v;
     v_init(&v, engine, m, err);
     v.check_only = true;
+    const char *verify = getenv("HIVE_VERIFY_FAST_CHECK");
+    v.verify_fast = verify && *verify && *verify != '0';
     const hv_alloc *a = &engine->alloc;
     v.declared = hv_calloc(a, m->nfuncs ? m->nfuncs : 1, sizeof(bool));
     int rc = HIVE_OK;
@@ -2270,6 +2773,7 @@ int wasm_validate(hive_engine *engine, wasm_module *m, hive_error *err) {
     } else if (engine->eager) {
         /* everything now, as the module loads */
         v.check_only = false;
+        runs_index(&v);
         for (uint32_t i = 0; i < m->nfuncs - m->nimported_funcs && rc == HIVE_OK; i++)
             if (compile_function(&v, i) < 0) rc = v.code;
         if (rc == HIVE_OK && !inline_seal(m))
@@ -2286,6 +2790,7 @@ int wasm_compile(hive_engine *engine, wasm_module *m, uint32_t i, wasm_compiler 
         c = hv_malloc(&engine->alloc, sizeof *c);
         if (!c) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
         v_init(&c->v, engine, m, err);
+        runs_index(&c->v);
         *state = c;
     }
     c->v.err = err;
