@@ -18,3 +18,28 @@ lazy-tsan:
 	@$(MAKE) --no-print-directory BUILD=$(TSAN_BUILD) CC=clang OPT=-O1 HARDEN=0 \
 	    SAN="-fsanitize=thread -fno-omit-frame-pointer" $(TSAN_BUILD)/tests/test_lazy
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(TSAN_BUILD)/tests/test_lazy
+
+bench-startup: test-deps
+	@$(MAKE) --no-print-directory bench-build corpus-build
+	bench/startup.sh $(BUILD)
+
+bench: bench-startup-after-suite
+.PHONY: bench-startup-after-suite
+bench-startup-after-suite:
+	@$(MAKE) --no-print-directory bench-startup
+
+# Compiled code against wasm, per program of the corpus (default size) and
+# of the benchmark suite (quick size): HIVE_COMPILE_STATS=1 makes each
+# module report when it is freed (src/wasm/module.c).
+.PHONY: lazy-footprint
+lazy-footprint: $(BUILD)/hive
+	@$(MAKE) --no-print-directory bench-build corpus-build
+	@printf '%-10s %6s %8s %10s %10s %10s %9s %9s\n' program funcs compiled body-bytes compiled-b code-bytes 'per byte' 'per compiled byte'
+	@for w in $(CORPUS_PROGS:%=$(CORPUS_DIR)/%.wasm) $(BENCH_PROGS_ALL:%=$(BENCH_DIR)/%.wasm); do \
+	    case $$w in */fib.wasm) a=24;; */sieve.wasm) a="200000 1";; */sha256.wasm) a=1;; \
+	        */matmul.wasm) a="60 1";; */intmix.wasm) a=20;; */strmem.wasm) a=1;; *) a=;; esac; \
+	    HIVE_COMPILE_STATS=1 $(BUILD)/hive run $$w $$a 2>&1 >/dev/null | \
+	    awk -v n=$$(basename $$w .wasm) '/^hive: compiled/ { gsub(",", ""); \
+	        printf "%-10s %6s %8s %10s %10s %10d %9.3f %9.3f\n", n, $$5, $$3, $$9, $$7, $$13 + $$15, \
+	            ($$13 + $$15) / $$9, ($$13 + $$15) / $$7 }'; \
+	done
