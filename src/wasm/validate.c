@@ -19,10 +19,13 @@
  * constant into an immediate) are allowed only when no branch target lies
  * after its start ("fence").
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "support/error.h"
 #include "wasm/inline.h"
@@ -1983,13 +1986,14 @@ static void flabel(const fframe *f, const uint8_t **types, uint32_t *n) {
     }
 }
 
-/* true: body i is valid. false: not sure (run the full pass). */
-static bool fast_check(vctx *v, uint32_t i) {
+/* 1: body i is valid. 0: not sure (run the full pass). -1: out of
+ * memory. */
+static int fast_check(vctx *v, uint32_t i) {
     const wasm_module *m = v->m;
     const wasm_code *code = &m->codes[i];
     const wasm_functype *ft = wasm_func_type(m, m->nimported_funcs + i);
     const hv_alloc *a = &v->engine->alloc;
-    if ((uint64_t)ft->nparams + code->nlocals > WASM_MAX_LOCALS) return false;
+    if ((uint64_t)ft->nparams + code->nlocals > WASM_MAX_LOCALS) return 0;
     uint32_t nparams = ft->nparams, nlocals = ft->nparams + code->nlocals;
     leb_reader r;
     leb_init(&r, m->bytes + code->body_start, code->body_end - code->body_start, code->body_start);
@@ -1997,14 +2001,14 @@ static bool fast_check(vctx *v, uint32_t i) {
     size_t n = 0, cap = v->capvals;
     fframe *ctl = v->fctrls;
     size_t nctl = 0, capctl = v->capfctrls;
-    bool ok = false;
+    int ok = 0;
 
 #define F_NEED(k)                                                                       \
     do {                                                                                \
         if (n + (k) > cap) {                                                            \
             v->vals = vals;                                                             \
             v->capvals = cap;                                                           \
-            if (hv_grow(a, (void **)&v->vals, &v->capvals, n + (k), 1) < 0) goto out;   \
+            if (hv_grow(a, (void **)&v->vals, &v->capvals, n + (k), 1) < 0) goto nomem; \
             vals = v->vals;                                                             \
             cap = v->capvals;                                                           \
         }                                                                               \
@@ -2047,7 +2051,7 @@ static bool fast_check(vctx *v, uint32_t i) {
             v->fctrls = ctl;                                                          \
             v->capfctrls = capctl;                                                    \
             if (hv_grow(a, (void **)&v->fctrls, &v->capfctrls, nctl + 1, sizeof *ctl) < 0) \
-                goto out;                                                             \
+                goto nomem;                                                           \
             ctl = v->fctrls;                                                          \
             capctl = v->capfctrls;                                                    \
         }                                                                             \
@@ -2145,7 +2149,7 @@ static bool fast_check(vctx *v, uint32_t i) {
                 (f->np != f->nr || (f->np && memcmp(f->params, f->results, f->np) != 0)))
                 goto out;
             if (nctl == 1) {
-                ok = leb_eof(&r);
+                ok = leb_eof(&r) ? 1 : 0;
                 goto out;
             }
             nctl--;
@@ -2403,6 +2407,8 @@ static bool fast_check(vctx *v, uint32_t i) {
             goto out;
         }
     }
+nomem:
+    ok = -1;
 out:
     v->vals = vals;
     v->capvals = cap;
@@ -2627,6 +2633,90 @@ static void collect_refs(vctx *v) {
             v->declared[m->globals[i].init.index] = true;
 }
 
+/* Big modules are checked on several threads at once: bodies in blocks
+ * of FAST_BLOCK, taken in turn from a shared counter, each thread with its
+ * own stacks. Only the verdicts are shared (sure[i]); the full pass on
+ * the bodies the fast check was not sure of then runs on the loading
+ * thread, in order, so the error reported is the same as one thread's. */
+#define FAST_PARALLEL_BYTES ((uint64_t)4 << 20) /* of bodies: below, one thread */
+#define FAST_MAX_THREADS 4
+#define FAST_BLOCK 64u
+#define FAST_NOMEM 2 /* a verdict: out of memory */
+
+typedef struct fast_worker {
+    vctx v; /* m, engine, declared; its own vals and fctrls */
+    uint8_t *sure;
+    atomic_uint *next;
+    uint32_t n;
+} fast_worker;
+
+static void *fast_work(void *p) {
+    fast_worker *w = p;
+    for (;;) {
+        uint32_t b = atomic_fetch_add_explicit(w->next, FAST_BLOCK, memory_order_relaxed);
+        if (b >= w->n) break;
+        uint32_t e = b + FAST_BLOCK < w->n ? b + FAST_BLOCK : w->n;
+        for (uint32_t i = b; i < e; i++) {
+            int r = fast_check(&w->v, i);
+            w->sure[i] = (uint8_t)(r < 0 ? FAST_NOMEM : r);
+        }
+    }
+    return NULL;
+}
+
+/* Fills *out with sure[i] (fast_check's 1, 0, or FAST_NOMEM) for every
+ * body, checked on several threads, or NULL when the module is small or
+ * there is one CPU (the caller then checks each body itself). -1: out of
+ * memory. HIVE_LOAD_THREADS=N: N threads (at most
+ * FAST_MAX_THREADS; 1: none) for any module, big or small (for tests). */
+static int fast_check_parallel(vctx *v, uint8_t **out) {
+    const wasm_module *m = v->m;
+    uint32_t n = m->nfuncs - m->nimported_funcs;
+    uint64_t bytes = 0;
+    for (uint32_t i = 0; i < n; i++) bytes += m->codes[i].body_end - m->codes[i].body_start;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    const char *given = getenv("HIVE_LOAD_THREADS");
+    bool forced = false;
+    if (given && *given) { /* that many, whatever the module's size (1: none) */
+        cpus = atol(given);
+        forced = true;
+    }
+    *out = NULL;
+    if (cpus < 2 || (!forced && bytes < FAST_PARALLEL_BYTES)) return 0;
+    unsigned nt = cpus < FAST_MAX_THREADS ? (unsigned)cpus : FAST_MAX_THREADS;
+    const hv_alloc *a = &v->engine->alloc;
+    uint8_t *sure = hv_calloc(a, n, 1);
+    fast_worker *w = hv_calloc(a, nt, sizeof *w);
+    if (!sure || !w) {
+        hv_free(a, sure);
+        hv_free(a, w);
+        return -1;
+    }
+    atomic_uint next;
+    atomic_init(&next, 0);
+    pthread_t th[FAST_MAX_THREADS];
+    bool started[FAST_MAX_THREADS] = {false};
+    for (unsigned t = 0; t < nt; t++) {
+        w[t].v.engine = v->engine;
+        w[t].v.m = v->m;
+        w[t].v.declared = v->declared;
+        w[t].sure = sure;
+        w[t].next = &next;
+        w[t].n = n;
+        /* thread 0 is this one */
+        if (t > 0) started[t] = pthread_create(&th[t], NULL, fast_work, &w[t]) == 0;
+    }
+    fast_work(&w[0]); /* (and all of it, if no thread started) */
+    for (unsigned t = 0; t < nt; t++) {
+        if (started[t]) pthread_join(th[t], NULL);
+        hv_free(a, w[t].v.vals);
+        hv_free(a, w[t].v.fctrls);
+    }
+    hv_free(a, w);
+    *out = sure;
+    return 0;
+}
+
 /* The fields of body i known from its declaration, set at load (before
  * any thread may read them). */
 static void code_declare(wasm_module *m, uint32_t i) {
@@ -2700,8 +2790,15 @@ static int validate_module(vctx *v) {
                 return v_invalid(v, "duplicate export name");
     }
     collect_refs(v);
-    for (uint32_t i = 0; i < m->nfuncs - m->nimported_funcs; i++) {
-        bool fast = fast_check(v, i);
+    uint32_t nbodies = m->nfuncs - m->nimported_funcs;
+    uint8_t *sure = NULL;
+    if (!v->verify_fast && fast_check_parallel(v, &sure) < 0) return v_nomem(v);
+    for (uint32_t i = 0; i < nbodies; i++) {
+        int fast = sure ? (sure[i] == FAST_NOMEM ? -1 : sure[i]) : fast_check(v, i);
+        if (fast < 0) {
+            hv_free(&v->engine->alloc, sure);
+            return v_nomem(v);
+        }
         if (v->verify_fast) {
             /* the full pass too: it must accept what the fast one did */
             if (compile_function(v, i) < 0) {
@@ -2715,10 +2812,14 @@ static int validate_module(vctx *v) {
             v->fallbacks += !fast;
         } else if (!fast) {
             v->fallbacks++;
-            if (compile_function(v, i) < 0) return -1;
+            if (compile_function(v, i) < 0) {
+                hv_free(&v->engine->alloc, sure);
+                return -1;
+            }
         }
         code_declare(m, i);
     }
+    hv_free(&v->engine->alloc, sure);
     if (v->verify_fast && v->fallbacks)
         fprintf(stderr, "hive: fast check: %u of %u bodies left to the full pass\n", v->fallbacks,
                 m->nfuncs - m->nimported_funcs);

@@ -337,6 +337,49 @@ static void test_invalid_uncalled(void) {
     hive_engine_free(engine);
 }
 
+/* The check at load on several threads (HIVE_LOAD_THREADS forces it for
+ * a small module): the same verdicts, and of two invalid bodies the
+ * first one's error. */
+static void test_parallel_check(void) {
+    hive_engine *engine = hive_engine_new(NULL);
+    hive_module *mod = NULL;
+    hive_error err;
+    uint8_t *bad = malloc(wasm_len);
+    size_t at5 = 0;
+    int changed = 0;
+    setenv("HIVE_LOAD_THREADS", "3", 1);
+    CHECK(hive_module_new(engine, wasm, wasm_len, &mod, &err) == HIVE_OK);
+    if (mod && bad) {
+        CHECK_EQ_INT(compiled(mod), 0);
+        for (uint32_t f = 0; f < NFUNCS; f++) CHECK(!is_compiled(mod, f));
+        /* a copy where f5's and f40's last i32.add (0x6a) is an i64.add
+         * (0x7c): "type mismatch" in both */
+        memcpy(bad, wasm, wasm_len);
+        for (uint32_t f = 5; f <= 40; f += 35) {
+            const wasm_code *c = &mod->m.codes[f];
+            for (uint32_t at = c->body_end; at-- > c->body_start;) {
+                if (bad[at] != 0x6a) continue;
+                bad[at] = 0x7c;
+                if (f == 5) at5 = at;
+                changed++;
+                break;
+            }
+        }
+    }
+    hive_module_release(mod);
+    mod = NULL;
+    CHECK_EQ_INT(changed, 2);
+    if (changed == 2) {
+        CHECK_EQ_INT(hive_module_new(engine, bad, wasm_len, &mod, &err), HIVE_EINVALID);
+        CHECK(err.offset == at5 || err.offset == at5 + 1);
+        CHECK(strstr(err.message, "type mismatch") != NULL);
+    }
+    unsetenv("HIVE_LOAD_THREADS");
+    hive_module_release(mod);
+    hive_engine_free(engine);
+    free(bad);
+}
+
 /* ---- running out of memory while compiling ------------------------------ */
 
 static atomic_bool fail_allocs;
@@ -475,6 +518,7 @@ int main(void) {
     RUN(test_budget_one);
     RUN(test_eager);
     RUN(test_invalid_uncalled);
+    RUN(test_parallel_check);
     RUN(test_compile_oom);
     RUN(test_race);
     free(wasm);
