@@ -27,7 +27,7 @@ int hive_module_new(hive_engine *engine, const uint8_t *bytes, size_t len, hive_
     atomic_init(&mod->compiled, 0);
     pthread_mutex_init(&mod->compile_lock, NULL);
     instance_module_init(mod);
-    int rc = wasm_decode(engine, bytes, len, &mod->m, err);
+    int rc = wasm_decode_lazy(engine, bytes, len, &mod->m, err);
     if (rc == HIVE_OK) rc = wasm_validate(engine, &mod->m, err);
     if (rc != HIVE_OK) {
         instance_module_fini(mod);

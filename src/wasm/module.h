@@ -153,6 +153,7 @@ typedef union wasm_cell {
 /* A function body: as decoded, then as compiled. */
 typedef struct wasm_code {
     /* decoded */
+    uint32_t entry_start;          /* the code entry, after its size */
     uint32_t body_start, body_end; /* byte range of the expression */
     uint32_t nlocals;              /* declared locals (params excluded) */
     uint8_t *local_types;          /* owned; nlocals entries */
@@ -220,6 +221,11 @@ typedef struct wasm_module {
      * are ignored, as the spec allows. */
     wasm_name *func_names; /* nfuncs entries, or NULL */
 
+    /* wasm_decode_lazy left the bodies' instructions unread (validation
+     * reads them: wasm_decode_body for those its fast check does not
+     * accept, before any other check). */
+    bool bodies_unread;
+
     /* Inline-threaded code of the functions (inline.c), or NULL. */
     struct wasm_icode *icode;
     size_t icode_bytes; /* mapped */
@@ -231,6 +237,16 @@ typedef struct wasm_module {
  * module is then freed with wasm_module_fini. */
 int wasm_decode(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
                 hive_error *err);
+/* wasm_decode, except that function bodies are only located (locals
+ * read), not read: m->bodies_unread, and wasm_validate reads each body
+ * its fast check does not accept with wasm_decode_body before anything
+ * else, so that the errors are the same as wasm_decode's. (An error in a
+ * later section still reports a malformed body before it first.) */
+int wasm_decode_lazy(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
+                     hive_error *err);
+/* Reads body i (of code entry i) as wasm_decode does; HIVE_OK or the
+ * malformed-module error in err. */
+int wasm_decode_body(hive_engine *engine, wasm_module *m, uint32_t i, hive_error *err);
 /* Frees everything the module owns (safe on a zeroed or partly built
  * module). */
 void wasm_module_fini(hive_engine *engine, wasm_module *m);

@@ -119,6 +119,7 @@ typedef struct vctx {
     size_t cap_local_types, cap_local_offsets;
     struct fframe *fctrls; /* fast_check's control stack */
     size_t capfctrls;
+    uint8_t *sure; /* validate_module: fast_check's verdict on each body */
     /* HIVE_VERIFY_FAST_CHECK=1: run the full pass on every body too, and
      * abort if it rejects one the fast check accepted (a test mode) */
     bool verify_fast;
@@ -1991,6 +1992,8 @@ static void flabel(const fframe *f, const uint8_t **types, uint32_t *n) {
 static int fast_check(vctx *v, uint32_t i) {
     const wasm_module *m = v->m;
     const wasm_code *code = &m->codes[i];
+    /* (it runs before the module-level checks: type indices may be bad) */
+    if (m->func_types[m->nimported_funcs + i] >= m->ntypes) return 0;
     const wasm_functype *ft = wasm_func_type(m, m->nimported_funcs + i);
     const hv_alloc *a = &v->engine->alloc;
     if ((uint64_t)ft->nparams + code->nlocals > WASM_MAX_LOCALS) return 0;
@@ -2216,7 +2219,7 @@ static int fast_check(vctx *v, uint32_t i) {
             break;
         case 0x10: { /* call */
             F_U32(x);
-            if (x >= m->nfuncs) goto out;
+            if (x >= m->nfuncs || m->func_types[x] >= m->ntypes) goto out;
             const wasm_functype *ct = wasm_func_type(m, x);
             F_POPN(ct->params, ct->nparams);
             F_PUSHN(ct->results, ct->nresults);
@@ -2732,8 +2735,39 @@ static void code_declare(wasm_module *m, uint32_t i) {
     code->local_slots = slots;
 }
 
+/* The fast check of every body, first (into v->sure). A body the decoder
+ * left unread (wasm_decode_lazy) is read now when the fast check does not
+ * vouch for it, so that a malformed body is reported before anything
+ * invalid, as when the decoder reads every body. ref.func is left to the
+ * full pass here (C.refs are not known yet). */
+static int bodies_fast(vctx *v) {
+    wasm_module *m = v->m;
+    uint32_t n = m->nfuncs - m->nimported_funcs;
+    if (!v->verify_fast && fast_check_parallel(v, &v->sure) < 0) return v_nomem(v);
+    if (!v->sure) {
+        v->sure = hv_calloc(&v->engine->alloc, n ? n : 1, 1);
+        if (!v->sure) return v_nomem(v);
+        for (uint32_t i = 0; i < n; i++) {
+            int r = fast_check(v, i);
+            v->sure[i] = (uint8_t)(r < 0 ? FAST_NOMEM : r);
+        }
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (v->sure[i] == FAST_NOMEM) return v_nomem(v);
+        if (v->sure[i] == 1 || !m->bodies_unread) continue;
+        int rc = wasm_decode_body(v->engine, m, i, v->err);
+        if (rc != HIVE_OK) {
+            v->code = rc;
+            return -1;
+        }
+    }
+    m->bodies_unread = false;
+    return 0;
+}
+
 static int validate_module(vctx *v) {
     wasm_module *m = v->m;
+    if (bodies_fast(v) < 0) return -1;
     leb_init(&v->r, m->bytes, 0, 0);
     for (uint32_t i = 0; i < m->nfuncs; i++)
         if (m->func_types[i] >= m->ntypes) return v_invalid(v, "unknown type");
@@ -2791,14 +2825,8 @@ static int validate_module(vctx *v) {
     }
     collect_refs(v);
     uint32_t nbodies = m->nfuncs - m->nimported_funcs;
-    uint8_t *sure = NULL;
-    if (!v->verify_fast && fast_check_parallel(v, &sure) < 0) return v_nomem(v);
     for (uint32_t i = 0; i < nbodies; i++) {
-        int fast = sure ? (sure[i] == FAST_NOMEM ? -1 : sure[i]) : fast_check(v, i);
-        if (fast < 0) {
-            hv_free(&v->engine->alloc, sure);
-            return v_nomem(v);
-        }
+        bool fast = v->sure[i] == 1;
         if (v->verify_fast) {
             /* the full pass too: it must accept what the fast one did */
             if (compile_function(v, i) < 0) {
@@ -2812,14 +2840,10 @@ static int validate_module(vctx *v) {
             v->fallbacks += !fast;
         } else if (!fast) {
             v->fallbacks++;
-            if (compile_function(v, i) < 0) {
-                hv_free(&v->engine->alloc, sure);
-                return -1;
-            }
+            if (compile_function(v, i) < 0) return -1;
         }
         code_declare(m, i);
     }
-    hv_free(&v->engine->alloc, sure);
     if (v->verify_fast && v->fallbacks)
         fprintf(stderr, "hive: fast check: %u of %u bodies left to the full pass\n", v->fallbacks,
                 m->nfuncs - m->nimported_funcs);
@@ -2856,6 +2880,7 @@ static void v_fini(vctx *v) {
     hv_free(a, v->da_read);
     hv_free(a, v->da_frames);
     hv_free(a, v->fctrls);
+    hv_free(a, v->sure);
 }
 
 int wasm_validate(hive_engine *engine, wasm_module *m, hive_error *err) {
