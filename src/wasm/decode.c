@@ -880,8 +880,8 @@ static int decode(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_mo
     leb_init(&d.r, m->bytes, len, 0);
     int rc = decode_module(&d);
     /* An error after a body left unread: that body's own error, if it
-     * has one, came first. */
-    if (rc != HIVE_OK && d.deferred) {
+     * has one, came first (running out of memory stays that). */
+    if (rc != HIVE_OK && rc != HIVE_ENOMEM && d.deferred) {
         leb_init(&d.r, m->bytes, len, 0);
         int body_rc = decode_deferred_bodies(&d);
         if (body_rc != HIVE_OK) rc = body_rc;
