@@ -923,7 +923,7 @@ void wasm_module_fini(hive_engine *engine, wasm_module *m) {
     if (m->codes) {
         for (uint32_t i = 0; i < m->nfuncs - m->nimported_funcs; i++) {
             hv_free(a, m->codes[i].local_types);
-            hv_free(a, m->codes[i].cells);
+            if (m->codes[i].cells != interp_lazy_stub) hv_free(a, m->codes[i].cells);
             hv_free(a, m->codes[i].local_offsets);
         }
         hv_free(a, m->codes);

@@ -164,14 +164,20 @@ typedef struct wasm_code {
     uint32_t param_slots;  /* slots taken by params */
     uint32_t local_slots;  /* params + locals */
     /* compiled (validate.c), by default on the function's first call
-     * (module.c, module_code_cells): NULL until then. cells is written
-     * last, with release order, so that a reader that loads it with
-     * acquire order and finds it set may read the fields below. */
-    wasm_cell *cells; /* owned */
+     * (module.c, module_code_cells): until then, the shared one-cell
+     * interp_lazy_stub (ENTER_LAZY; NULL before validation). cells is
+     * written last, with release order, so that a reader that loads it
+     * with acquire order and finds it compiled may read the fields below. */
+    wasm_cell *cells; /* owned, unless interp_lazy_stub */
     uint32_t ncells;
     /* declared locals a call must zero (the others are written before
      * they are read on every path): slots zero_start .. zero_end - 1 */
     uint32_t zero_start, zero_end;
+    /* the same for calls (interp.c): zero_len slots from zero_at, 0 until
+     * compiled; zero_at, then zero_len (release), then cells are written,
+     * and read in the other order (acquire), so that a reader that sees
+     * zero_len set sees zero_at; max_slots likewise, 0 until compiled */
+    uint32_t zero_at, zero_len;
     uint32_t nfused; /* runs of instructions fused into pairs or triples */
     uint32_t max_slots;    /* locals + deepest operand stack */
     uint32_t *local_offsets; /* unused (NULL) */

@@ -60,9 +60,16 @@ struct hive_module {
  * later call tries again). */
 const wasm_cell *module_code_cells(hive_module *module, const wasm_code *code);
 
+/* The cells every function has until it is compiled: one ENTER_LAZY
+ * (interp.c), which compiles the function entered and continues into it.
+ * interp_lazy_cells() fills it (once) and returns it. */
+extern wasm_cell interp_lazy_stub[1];
+wasm_cell *interp_lazy_cells(void);
+
 /* The cells of code when it is compiled (acquire order), else NULL. */
 static inline const wasm_cell *wasm_code_cells(const wasm_code *code) {
-    return __atomic_load_n(&code->cells, __ATOMIC_ACQUIRE);
+    const wasm_cell *c = __atomic_load_n(&code->cells, __ATOMIC_ACQUIRE);
+    return c == interp_lazy_stub ? NULL : c;
 }
 
 /* One stack slot. i32 lives in the low half; floats as their bits. */

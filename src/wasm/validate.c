@@ -2505,8 +2505,13 @@ static int compile_function(vctx *v, uint32_t i) {
     }
     code->ncells = (uint32_t)v->ncells;
     code->nfused = nfused;
-    code->max_slots = (uint32_t)v->max_slots;
     da_finish(v, code);
+    /* for ENTER_FRAME, which reads them without a lock: max_slots and
+     * zero_at, then zero_len (release: with it, those), then cells
+     * (release: with it, everything) */
+    __atomic_store_n(&code->max_slots, (uint32_t)v->max_slots, __ATOMIC_RELAXED);
+    __atomic_store_n(&code->zero_at, code->zero_start, __ATOMIC_RELAXED);
+    __atomic_store_n(&code->zero_len, code->zero_end - code->zero_start, __ATOMIC_RELEASE);
     __atomic_store_n(&code->cells, cells, __ATOMIC_RELEASE);
     return 0;
 }
@@ -2733,6 +2738,11 @@ static void code_declare(wasm_module *m, uint32_t i) {
     uint32_t slots = ft->param_slots;
     for (uint32_t k = 0; k < code->nlocals; k++) slots += wasm_slots(code->local_types[k]);
     code->local_slots = slots;
+    /* until it is compiled: nothing to zero, no frame size, and ENTER_LAZY */
+    code->zero_at = ft->param_slots;
+    code->zero_len = 0;
+    code->max_slots = 0;
+    code->cells = interp_lazy_cells();
 }
 
 /* The fast check of every body, first (into v->sure). A body the decoder

@@ -380,6 +380,46 @@ static void test_parallel_check(void) {
     free(bad);
 }
 
+/* A first call whose frame does not fit: the trap is at the call (the
+ * caller's frame only), lazily as eagerly, the first time as the next. */
+static void test_first_call_exhausts(void) {
+    static const uint8_t big[] = {
+        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,             /* header */
+        0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f,                   /* () -> i32 */
+        0x03, 0x03, 0x02, 0x00, 0x00,                               /* two functions */
+        0x07, 0x09, 0x01, 0x05, 'e', 'n', 't', 'r', 'y', 0x00, 0x01, /* export entry = 1 */
+        0x0a, 0x0e, 0x02,                                           /* code */
+        0x07, 0x01, 0xc8, 0x01, 0x7e, 0x41, 0x01, 0x0b,             /* 200 i64 locals; 1 */
+        0x04, 0x00, 0x10, 0x00, 0x0b,                               /* call 0 */
+    };
+    for (int eager = 0; eager < 2; eager++) {
+        hive_config cfg;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.value_stack_slots = 100;
+        cfg.flags = eager ? HIVE_CONFIG_EAGER : 0;
+        hive_engine *engine = hive_engine_new(&cfg);
+        hive_module *mod = NULL;
+        hive_instance *inst = NULL;
+        hive_exec *exec = hive_exec_new(engine);
+        hive_error err;
+        CHECK(hive_module_new(engine, big, sizeof big, &mod, &err) == HIVE_OK);
+        if (mod) CHECK(hive_instance_new(engine, mod, NULL, 0, &inst, &err) == HIVE_OK);
+        hive_func *entry = inst ? export_func(inst, "entry") : NULL;
+        CHECK(entry != NULL);
+        for (int k = 0; entry && k < 2; k++) {
+            CHECK_EQ_INT(hive_exec_call(exec, entry, NULL, 0, 0), HIVE_TRAPPED);
+            const hive_trap *t = hive_exec_trap(exec);
+            CHECK(t && t->kind == HIVE_TRAP_STACK_EXHAUSTED);
+            CHECK(t && t->nframes == 1 && t->frames[0].func_index == 1);
+        }
+        if (mod) CHECK(is_compiled(mod, 0)); /* compiled, just too big */
+        hive_exec_free(exec);
+        if (inst) hive_instance_free(inst);
+        hive_module_release(mod);
+        hive_engine_free(engine);
+    }
+}
+
 /* ---- running out of memory while compiling ------------------------------ */
 
 static atomic_bool fail_allocs;
@@ -519,6 +559,7 @@ int main(void) {
     RUN(test_eager);
     RUN(test_invalid_uncalled);
     RUN(test_parallel_check);
+    RUN(test_first_call_exhausts);
     RUN(test_compile_oom);
     RUN(test_race);
     free(wasm);
