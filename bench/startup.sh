@@ -84,7 +84,7 @@ guest() {
             case $e in
             native) run_once "$name" native "$native" "$@" ;;
             hive) run_once "$name" hive "$HIVE" run "$wasm" "$@" ;;
-            eager) run_once "$name" eager env HIVE_EAGER=1 "$HIVE" run "$wasm" "$@" ;;
+            eager) HIVE_EAGER=1 run_once "$name" eager "$HIVE" run "$wasm" "$@" ;;
             node) run_once "$name" node "$NODE" --no-turbo-fast-api-calls --no-warnings \
                 "$HERE/node-wasi.mjs" "$wasm" "$@" ;;
             esac
