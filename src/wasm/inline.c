@@ -566,16 +566,18 @@ static bool chunk_map(struct wasm_icode *c, size_t size) {
     return true;
 }
 
+/* The chunk init() mapped to see that it can, kept for the first module
+ * that needs one (under map_lock). */
+static struct wasm_icode spare;
+static bool have_spare;
+
 static void init(void) {
     labels = interp_labels();
     if (!labels || getenv("HIVE_NO_INLINE")) return;
     near_addr = labels[0];
     /* Executable memory must be obtainable (a policy may forbid it). */
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    struct wasm_icode probe;
-    if (!chunk_map(&probe, page)) return;
-    munmap(probe.base, page);
-    munmap(probe.rw, page);
+    if (!chunk_map(&spare, CHUNK_SIZE)) return;
+    have_spare = true;
     available = true;
 }
 
@@ -649,7 +651,17 @@ static uint8_t *area_alloc(wasm_module *m, size_t size, uint8_t **rw) {
     if (m->icode_bytes + want > INLINE_MAX_MODULE_BYTES) return NULL;
     struct wasm_icode *n = malloc(sizeof *n);
     if (!n) return NULL;
-    if (!chunk_map(n, want)) {
+    bool got = false;
+    if (want == CHUNK_SIZE) {
+        pthread_mutex_lock(&map_lock);
+        if (have_spare) {
+            *n = spare;
+            have_spare = false;
+            got = true;
+        }
+        pthread_mutex_unlock(&map_lock);
+    }
+    if (!got && !chunk_map(n, want)) {
         free(n);
         return NULL;
     }

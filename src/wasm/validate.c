@@ -2682,15 +2682,16 @@ static int fast_check_parallel(vctx *v, uint8_t **out) {
     uint32_t n = m->nfuncs - m->nimported_funcs;
     uint64_t bytes = 0;
     for (uint32_t i = 0; i < n; i++) bytes += m->codes[i].body_end - m->codes[i].body_start;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     const char *given = getenv("HIVE_LOAD_THREADS");
-    bool forced = false;
+    long cpus;
+    *out = NULL;
     if (given && *given) { /* that many, whatever the module's size (1: none) */
         cpus = atol(given);
-        forced = true;
+    } else {
+        if (bytes < FAST_PARALLEL_BYTES) return 0;
+        cpus = sysconf(_SC_NPROCESSORS_ONLN);
     }
-    *out = NULL;
-    if (cpus < 2 || (!forced && bytes < FAST_PARALLEL_BYTES)) return 0;
+    if (cpus < 2) return 0;
     unsigned nt = cpus < FAST_MAX_THREADS ? (unsigned)cpus : FAST_MAX_THREADS;
     const hv_alloc *a = &v->engine->alloc;
     uint8_t *sure = hv_calloc(a, n, 1);
