@@ -135,7 +135,7 @@ for g in $GUESTS; do
         if [ ! -f "$wasm" ]; then
             rm -f "$DIR"/yowasp-yosys-*.tgz
             if ! command -v npm >/dev/null 2>&1 ||
-                ! (cd "$DIR" && timeout 300 npm pack --silent "$YOSYS_PKG" >/dev/null 2>&1) ||
+                ! (cd "$DIR" && timeout 120 npm pack --silent "$YOSYS_PKG" >/dev/null 2>&1) ||
                 ! tar -xzf "$DIR"/yowasp-yosys-*.tgz -C "$DIR" package/gen/yosys.core.wasm; then
                 echo "  yosys: skipped (npm pack $YOSYS_PKG failed: offline?)"
                 continue
