@@ -127,6 +127,10 @@ typedef struct hive_config {
  * inline-threaded copies (docs/PERFORMANCE.md, "inline threading").
  * Slower; for comparisons and tests. */
 #define HIVE_CONFIG_NO_INLINE 2u
+/* Compile every function when the module loads, not on its first call
+ * (docs/ARCHITECTURE.md, "Lazy compilation"); HIVE_EAGER=1 in the
+ * environment does the same for a whole process. */
+#define HIVE_CONFIG_EAGER 4u
 
 typedef struct hive_engine hive_engine;
 
@@ -303,7 +307,9 @@ typedef enum hive_trap_kind {
     HIVE_TRAP_UNDEFINED_ELEM,
     HIVE_TRAP_STACK_EXHAUSTED,
     HIVE_TRAP_HOST,  /* a host function trapped */
-    HIVE_TRAP_EXIT   /* a host function asked the guest to exit; see code */
+    HIVE_TRAP_EXIT,  /* a host function asked the guest to exit; see code */
+    HIVE_TRAP_OUT_OF_MEMORY /* the engine could not allocate what a call needed
+                             * (compiling the callee on its first call) */
 } hive_trap_kind;
 
 #define HIVE_TRAP_MAX_FRAMES 32

@@ -435,6 +435,8 @@ static int cmd_run(int argc, char **argv) {
                 err.offset, err.message);
         goto out;
     }
+    free(bytes); /* the module has its own copy */
+    bytes = NULL;
     hive_wasi_config wc;
     memset(&wc, 0, sizeof wc);
     wc.argv = guest_argv.v;

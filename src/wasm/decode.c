@@ -34,6 +34,10 @@ typedef struct decode_ctx {
     wasm_module *m;
     hive_error *err;
     leb_reader r; /* over m->bytes, offsets from 0 */
+    /* wasm_decode_lazy: function bodies are not read here but by
+     * wasm_decode_body, later, for those the validator's fast check does
+     * not vouch for (module.h); `deferred`: some body was left so */
+    bool defer_bodies, deferred;
 } decode_ctx;
 
 #define DECODE_TRY(expr)                \
@@ -644,6 +648,27 @@ static int decode_locals(decode_ctx *d, uint32_t nparams, wasm_code *c) {
  * included). Stores entries into m->codes (one per defined function);
  * *ncodes gets the section's count for the check against the function
  * section, made once every section is read. */
+/* Reads a body as the reference decoder does, the reader at its first
+ * instruction: its instructions up to its final `end` (even past the
+ * entry, which runs from start to end), then the size check. */
+static int decode_body(decode_ctx *d, size_t start, size_t end) {
+    DECODE_TRY(decode_skip_expr(d));
+    if (leb_offset(&d->r) != end) return decode_malformed(d, start, "section size mismatch");
+    return HIVE_OK;
+}
+
+/* The bodies left for later, in order, up to the first error (or all). */
+static int decode_deferred_bodies(decode_ctx *d) {
+    wasm_module *m = d->m;
+    for (uint32_t i = 0; m->codes && i < m->nfuncs - m->nimported_funcs; i++) {
+        const wasm_code *c = &m->codes[i];
+        if (!c->body_end) break; /* not reached */
+        d->r.p = m->bytes + c->body_start;
+        DECODE_TRY(decode_body(d, c->entry_start, c->body_end));
+    }
+    return HIVE_OK;
+}
+
 static int decode_code_section(decode_ctx *d, uint32_t *ncodes) {
     wasm_module *m = d->m;
     uint32_t n;
@@ -669,17 +694,21 @@ static int decode_code_section(decode_ctx *d, uint32_t *ncodes) {
         }
         DECODE_TRY(decode_locals(d, nparams, c));
         size_t body = leb_offset(&d->r);
-        /* Read as the reference decoder does: the body's instructions up
-         * to its final `end` (even past the entry), then the size check. */
-        DECODE_TRY(decode_skip_expr(d));
-        if (leb_offset(&d->r) != end) return decode_malformed(d, start, "section size mismatch");
         if (c) {
+            c->entry_start = (uint32_t)start;
             c->body_start = (uint32_t)body;
             c->body_end = (uint32_t)end;
         }
+        if (c && d->defer_bodies && body <= end) {
+            d->r.p = m->bytes + end; /* read later (wasm_decode_body) */
+            d->deferred = true;
+            continue;
+        }
+        DECODE_TRY(decode_body(d, start, end));
     }
     return HIVE_OK;
 }
+
 
 /* One data segment. Flags: 0 active in memory 0, 1 passive, 2 active with
  * an explicit memory index. */
@@ -841,21 +870,48 @@ static int decode_module(decode_ctx *d) {
     return HIVE_OK;
 }
 
-int wasm_decode(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
-                hive_error *err) {
+/* wasm_decode, or wasm_decode_lazy with defer. */
+static int decode(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
+                  hive_error *err, bool defer) {
     memset(m, 0, sizeof *m);
     if (!bytes && len) return hv_error_set(err, HIVE_EARG, 0, "no module bytes");
     if (len > UINT32_MAX)
         return hv_error_set(err, HIVE_ELIMIT, 0, "module larger than 4 GiB");
-    decode_ctx d = {.a = &engine->alloc, .m = m, .err = err};
+    decode_ctx d = {.a = &engine->alloc, .m = m, .err = err, .defer_bodies = defer};
     m->bytes = hv_malloc(d.a, len);
     if (!m->bytes) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     if (len) memcpy(m->bytes, bytes, len);
     m->len = len;
     leb_init(&d.r, m->bytes, len, 0);
     int rc = decode_module(&d);
+    /* An error after a body left unread: that body's own error, if it
+     * has one, came first (running out of memory stays that). */
+    if (rc != HIVE_OK && rc != HIVE_ENOMEM && d.deferred) {
+        leb_init(&d.r, m->bytes, len, 0);
+        int body_rc = decode_deferred_bodies(&d);
+        if (body_rc != HIVE_OK) rc = body_rc;
+    }
+    m->bodies_unread = d.deferred && rc == HIVE_OK;
     if (rc != HIVE_OK) wasm_module_fini(engine, m);
     return rc;
+}
+
+int wasm_decode(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
+                hive_error *err) {
+    return decode(engine, bytes, len, m, err, false);
+}
+
+int wasm_decode_lazy(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
+                     hive_error *err) {
+    return decode(engine, bytes, len, m, err, true);
+}
+
+int wasm_decode_body(hive_engine *engine, wasm_module *m, uint32_t i, hive_error *err) {
+    decode_ctx d = {.a = &engine->alloc, .m = m, .err = err};
+    const wasm_code *c = &m->codes[i];
+    leb_init(&d.r, m->bytes, m->len, 0);
+    d.r.p = m->bytes + c->body_start;
+    return decode_body(&d, c->entry_start, c->body_end);
 }
 
 void wasm_module_fini(hive_engine *engine, wasm_module *m) {
@@ -872,7 +928,7 @@ void wasm_module_fini(hive_engine *engine, wasm_module *m) {
     if (m->codes) {
         for (uint32_t i = 0; i < m->nfuncs - m->nimported_funcs; i++) {
             hv_free(a, m->codes[i].local_types);
-            hv_free(a, m->codes[i].cells);
+            if (m->codes[i].cells != interp_lazy_stub) hv_free(a, m->codes[i].cells);
             hv_free(a, m->codes[i].local_offsets);
         }
         hv_free(a, m->codes);

@@ -2,6 +2,8 @@
  * engine.c -- the engine object: the allocator hook and the limits every
  * module, instance and exec made from it obeys. It owns nothing else.
  */
+#include <stdlib.h>
+
 #include "support/alloc.h"
 #include "wasm/runtime.h"
 
@@ -36,6 +38,9 @@ hive_engine *hive_engine_new(const hive_config *config) {
     atomic_init(&e->memory_committed, 0);
     e->no_fusion = config && (config->flags & HIVE_CONFIG_NO_FUSION);
     e->no_inline = config && (config->flags & HIVE_CONFIG_NO_INLINE);
+    const char *eager = getenv("HIVE_EAGER");
+    e->eager = (config && (config->flags & HIVE_CONFIG_EAGER)) ||
+               (eager && *eager && *eager != '0');
     return e;
 }
 

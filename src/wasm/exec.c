@@ -115,6 +115,11 @@ hive_status hive_exec_call(hive_exec *exec, hive_func *func, const hive_val *arg
     const wasm_code *code = func->code;
     exec->nframes = 0;
     exec->func = NULL;
+    const wasm_cell *cells = module_code_cells(func->inst->module, code);
+    if (!cells) {
+        interp_set_trap(exec, HIVE_TRAP_OUT_OF_MEMORY, NULL);
+        return exec_trapped(exec);
+    }
     if (exec->max_frames == 0 || code->max_slots > (size_t)(exec->stack_end - exec->stack)) {
         interp_set_trap(exec, HIVE_TRAP_STACK_EXHAUSTED, NULL);
         return exec_trapped(exec);
@@ -127,7 +132,7 @@ hive_status hive_exec_call(hive_exec *exec, hive_func *func, const hive_val *arg
     memset(exec->fp + code->param_slots, 0,
            (size_t)(code->local_slots - code->param_slots) * sizeof(wasm_slot));
     exec->sp = exec->fp + code->local_slots;
-    exec->pc = code->cells;
+    exec->pc = cells;
     exec->func = func;
     return interp_run(exec);
 }

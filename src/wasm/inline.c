@@ -56,10 +56,15 @@
 #endif
 
 /* A module's code area: chunks of executable memory near the interpreter
- * (so that rel32 jumps back into it reach). */
+ * (so that rel32 jumps back into it reach). Each chunk is one memfd mapped
+ * twice: read-and-execute at base, where the copies run, and read-write
+ * at rw, where they are written. No mapping is ever both writable and
+ * executable, and functions compiled on their first call are added while
+ * other threads run the chunk's earlier copies (nothing ever rewrites a
+ * byte that was published). */
 struct wasm_icode {
     struct wasm_icode *next;
-    uint8_t *base;
+    uint8_t *base, *rw;
     size_t size, used;
 };
 
@@ -500,7 +505,8 @@ static bool reachable(const uint8_t *p, size_t size) {
 static pthread_mutex_t map_lock = PTHREAD_MUTEX_INITIALIZER;
 static uintptr_t map_hint;
 
-static uint8_t *map_near(size_t size) {
+/* Maps fd's size bytes, read-and-execute (shared), near the interpreter. */
+static uint8_t *map_near(size_t size, int fd) {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     uintptr_t base = (uintptr_t)near_addr & ~(uintptr_t)(page - 1);
     /* below the interpreter, unless it sits too low for that (valgrind
@@ -518,10 +524,10 @@ static uint8_t *map_near(size_t size) {
             hint += size;
         }
         if (!reachable((const uint8_t *)hint, size)) break;
-        void *p = mmap((void *)hint, size, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+        void *p = mmap((void *)hint, size, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED_NOREPLACE,
+                       fd, 0);
         if (p == MAP_FAILED && errno != EEXIST) /* the flag refused (valgrind): a hint */
-            p = mmap((void *)hint, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            p = mmap((void *)hint, size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
         if (p == MAP_FAILED) continue; /* taken: try the next place */
         if (p != (void *)hint) { /* a kernel that took the flag as a hint */
             munmap(p, size);
@@ -537,17 +543,41 @@ static uint8_t *map_near(size_t size) {
 
 static const void *const *labels;
 
+/* A chunk of size bytes: its memfd mapped near the interpreter (base,
+ * executable) and anywhere (rw, writable); false when the system refuses
+ * either. */
+static bool chunk_map(struct wasm_icode *c, size_t size) {
+    int fd = memfd_create("hive-code", MFD_CLOEXEC);
+    if (fd < 0) return false;
+    c->base = c->rw = NULL;
+    if (ftruncate(fd, (off_t)size) == 0) c->base = map_near(size, fd);
+    if (c->base) {
+        void *rw = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (rw != MAP_FAILED) c->rw = rw;
+    }
+    close(fd); /* the mappings keep the file */
+    if (!c->rw) {
+        if (c->base) munmap(c->base, size);
+        c->base = NULL;
+        return false;
+    }
+    c->size = size;
+    c->used = 0;
+    return true;
+}
+
+/* The chunk init() mapped to see that it can, kept for the first module
+ * that needs one (under map_lock). */
+static struct wasm_icode spare;
+static bool have_spare;
+
 static void init(void) {
     labels = interp_labels();
     if (!labels || getenv("HIVE_NO_INLINE")) return;
     near_addr = labels[0];
     /* Executable memory must be obtainable (a policy may forbid it). */
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    uint8_t *probe = map_near(page);
-    if (!probe) return;
-    bool exec_ok = mprotect(probe, page, PROT_READ | PROT_EXEC) == 0;
-    munmap(probe, page);
-    if (!exec_ok) return;
+    if (!chunk_map(&spare, CHUNK_SIZE)) return;
+    have_spare = true;
     available = true;
 }
 
@@ -604,11 +634,16 @@ const uint8_t *inline_handler(uint32_t op, size_t *len, bool *falls_through) {
     return t->start;
 }
 
-static uint8_t *area_alloc(wasm_module *m, size_t size) {
+/* size bytes of m's code area: their executable address, and in *rw
+ * where to write them. The caller serialises for m (the module's compile
+ * lock). */
+static uint8_t *area_alloc(wasm_module *m, size_t size, uint8_t **rw) {
     struct wasm_icode *c = m->icode;
     if (c && c->used + size <= c->size) {
         uint8_t *p = c->base + c->used;
+        *rw = c->rw + c->used;
         c->used += size;
+        m->icode_used += size;
         return p;
     }
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
@@ -616,16 +651,26 @@ static uint8_t *area_alloc(wasm_module *m, size_t size) {
     if (m->icode_bytes + want > INLINE_MAX_MODULE_BYTES) return NULL;
     struct wasm_icode *n = malloc(sizeof *n);
     if (!n) return NULL;
-    n->base = map_near(want);
-    if (!n->base) {
+    bool got = false;
+    if (want == CHUNK_SIZE) {
+        pthread_mutex_lock(&map_lock);
+        if (have_spare) {
+            *n = spare;
+            have_spare = false;
+            got = true;
+        }
+        pthread_mutex_unlock(&map_lock);
+    }
+    if (!got && !chunk_map(n, want)) {
         free(n);
         return NULL;
     }
-    n->size = want;
     n->used = size;
     n->next = m->icode;
     m->icode = n;
     m->icode_bytes += want;
+    m->icode_used += size;
+    *rw = n->rw;
     return n->base;
 }
 
@@ -639,6 +684,7 @@ typedef struct layout {
     uint32_t *at;
     uint32_t ncells; /* entries of at */
     uint8_t *base;   /* the function's code, NULL in pass 1 */
+    ptrdiff_t delta; /* its executable address minus where it is written */
 } layout;
 
 /* The branch ops: cell 1 is the target (opcodes.h), except BR_TABLE's. */
@@ -660,15 +706,17 @@ static uint32_t dispatch_cell(const layout *lo, rbx_state s, uint32_t op, uint32
     return c < lo->ncells && lo->at[c] != NO_COPY ? (uint32_t)c : NO_COPY;
 }
 
-/* Copies t's first len bytes to p and re-points its fixups that fall
- * inside them; fixes[redirect] (if not -1) goes to `to` instead. */
-static void copy_fixed(const tmpl *t, uint8_t *p, size_t len, int32_t redirect, const uint8_t *to) {
+/* Copies t's first len bytes to p (written at p, run at p + delta) and
+ * re-points its fixups that fall inside them; fixes[redirect] (if not -1)
+ * goes to `to` (an executable address) instead. */
+static void copy_fixed(const tmpl *t, uint8_t *p, ptrdiff_t delta, size_t len, int32_t redirect,
+                       const uint8_t *to) {
     memcpy(p, t->start, len);
     for (uint32_t k = 0; k < t->nfix; k++) {
         const fixup *f = &fixes[t->fix0 + k];
         if (f->field + 4u > len) continue; /* in the dropped last jump */
         const uint8_t *target = (int32_t)(t->fix0 + k) == redirect ? to : f->target;
-        int32_t r32 = (int32_t)((intptr_t)target - (intptr_t)(p + f->end));
+        int32_t r32 = (int32_t)((intptr_t)target - ((intptr_t)p + delta + f->end));
         memcpy(p + f->field, &r32, 4);
     }
 }
@@ -691,7 +739,7 @@ static size_t emit_goto(const layout *lo, uint8_t *p, uint32_t c, bool at_end, u
     if (at_end && c == next) return 0;
     if (p) {
         atomic_fetch_add_explicit(&direct_jumps, 1, memory_order_relaxed);
-        int32_t r32 = (int32_t)((intptr_t)(lo->base + lo->at[c]) - (intptr_t)(p + 5));
+        int32_t r32 = (int32_t)((intptr_t)(lo->base + lo->at[c]) - ((intptr_t)p + lo->delta + 5));
         p[0] = 0xe9;
         memcpy(p + 1, &r32, 4);
     }
@@ -720,7 +768,7 @@ static size_t emit(const layout *lo, uint8_t *p, uint32_t op, const span *sp) {
     if (t->chain >= 0) {
         /* a run's bodies, then its last instruction's handler */
         size_t len = t->jmp_at;
-        if (p) copy_fixed(t, p, len, -1, NULL);
+        if (p) copy_fixed(t, p, lo->delta, len, -1, NULL);
         span last = *sp;
         last.start = sp->last, last.cells = sp->last_cells;
         return len + emit(lo, p ? p + len : NULL, (uint32_t)t->chain, &last);
@@ -736,7 +784,7 @@ static size_t emit(const layout *lo, uint8_t *p, uint32_t op, const span *sp) {
     size_t range = t->dispatch_last ? t->len - 2u : t->len;
     size_t len = range + (t->dispatch_last ? emit_goto(lo, NULL, fin, !stub, next) : 0);
     if (p) {
-        copy_fixed(t, p, range, stub ? t->tail_fix : -1, p + len);
+        copy_fixed(t, p, lo->delta, range, stub ? t->tail_fix : -1, p + lo->delta + len);
         if (t->dispatch_last) emit_goto(lo, p + range, fin, !stub, next);
     }
     if (stub) {
@@ -820,6 +868,7 @@ bool inline_function(wasm_module *m, uint32_t func_index, wasm_cell *cells,
     lo.cells = cells;
     lo.ncells = insns[n - 1].start + 1;
     lo.base = NULL;
+    lo.delta = 0;
     lo.at = malloc(lo.ncells * sizeof *lo.at);
     if (!lo.at) return false;
     for (uint32_t c = 0; c < lo.ncells; c++) lo.at[c] = NO_COPY;
@@ -836,19 +885,21 @@ bool inline_function(wasm_module *m, uint32_t func_index, wasm_cell *cells,
         lo.at[insns[i].start] = (uint32_t)size;
         size += emit(&lo, NULL, op, &sp);
     }
-    uint8_t *code = size ? area_alloc(m, size) : NULL;
+    uint8_t *rw = NULL;
+    uint8_t *code = size ? area_alloc(m, size, &rw) : NULL;
     if (!code) {
         free(lo.at);
         return false;
     }
-    /* pass 2: the copies */
+    /* pass 2: the copies, written through rw */
     lo.base = code;
+    lo.delta = code - rw;
     for (size_t i = 0; i < n; i += op_insns(insns[i].op)) {
         uint32_t op = insns[i].op;
         if (!tmpl_of(op)) continue;
         span sp = span_of(insns, n, i);
         size_t here = lo.at[insns[i].start];
-        emit(&lo, code + here, op, &sp);
+        emit(&lo, rw + here, op, &sp);
         cells[insns[i].start].label = code + here;
     }
     perf_map(func_index, code, &lo, insns, n, size);
@@ -857,8 +908,7 @@ bool inline_function(wasm_module *m, uint32_t func_index, wasm_cell *cells,
 }
 
 bool inline_seal(wasm_module *m) {
-    for (struct wasm_icode *c = m->icode; c; c = c->next)
-        if (mprotect(c->base, c->size, PROT_READ | PROT_EXEC) != 0) return false;
+    (void)m; /* the copies are executable as they are written */
     return true;
 }
 
@@ -867,11 +917,13 @@ void inline_free(wasm_module *m) {
     while (c) {
         struct wasm_icode *next = c->next;
         munmap(c->base, c->size);
+        munmap(c->rw, c->size);
         free(c);
         c = next;
     }
     m->icode = NULL;
     m->icode_bytes = 0;
+    m->icode_used = 0;
 }
 
 #else /* !INLINE_SUPPORTED */

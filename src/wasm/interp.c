@@ -112,6 +112,7 @@ static const char *trap_message(hive_trap_kind kind) {
     case HIVE_TRAP_STACK_EXHAUSTED: return "call stack exhausted";
     case HIVE_TRAP_HOST: return "host function trapped";
     case HIVE_TRAP_EXIT: return "exit";
+    case HIVE_TRAP_OUT_OF_MEMORY: return "out of memory";
     }
     return "trap";
 }
@@ -1672,6 +1673,29 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             next_pc = pc + 3;
             goto enter_local;
         }
+        vmcase(ENTER_LAZY) {
+            /* The first call of func (or one that raced with it): its frame
+             * was entered before it was compiled, checked and zeroed with
+             * nothing (ENTER_FRAME). Compile it, or wait for the thread that
+             * does, then check and zero as entering it does. A trap here
+             * is at the call, as in ENTER_FRAME: the frame goes. */
+            const wasm_code *code = func->code;
+            const wasm_cell *cells = module_code_cells(func->inst->module, code);
+            tk = HIVE_TRAP_OUT_OF_MEMORY;
+            if (cells) {
+                tk = HIVE_TRAP_STACK_EXHAUSTED;
+                if ((size_t)(stack_end - fp) >= code->max_slots) {
+                    zero_slots(fp + code->zero_start, code->zero_end - code->zero_start);
+                    pc = cells;
+                    vmbreak;
+                }
+            }
+            top--;
+            pc = top->ret_pc;
+            fp = top->fp;
+            func = top->func;
+            goto trap;
+        }
         vmcase(CALL_IMPORT) {
             SPEND_UNIT();
             callee = inst->funcs[pc[1].u32];
@@ -2408,8 +2432,12 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
 #define ENTER_FRAME(code_)                                                               \
     do {                                                                                 \
         const wasm_code *code = (code_);                                                 \
+        /* cells first: when compiled, the rest is too (module.h); when not \
+         * (interp_lazy_stub), ENTER_LAZY does the checks again */                      \
+        const wasm_cell *cells = __atomic_load_n(&code->cells, __ATOMIC_ACQUIRE);        \
         wasm_slot *new_fp = args;                                                        \
-        if (top == frames_end || (size_t)(stack_end - new_fp) < code->max_slots) {       \
+        if (top == frames_end ||                                                         \
+            (size_t)(stack_end - new_fp) < __atomic_load_n(&code->max_slots, __ATOMIC_RELAXED)) { \
             tk = HIVE_TRAP_STACK_EXHAUSTED;                                              \
             goto trap;                                                                   \
         }                                                                                \
@@ -2418,9 +2446,10 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         fr->fp = fp;                                                                     \
         fr->func = func;                                                                 \
         fp = new_fp;                                                                     \
-        zero_slots(fp + code->zero_start, code->zero_end - code->zero_start);            \
+        uint32_t zero_len = __atomic_load_n(&code->zero_len, __ATOMIC_ACQUIRE);          \
+        zero_slots(fp + __atomic_load_n(&code->zero_at, __ATOMIC_RELAXED), zero_len);    \
         func = callee;                                                                   \
-        pc = code->cells;                                                                \
+        pc = cells;                                                                      \
     } while (0)
     enter_local:
         ENTER_FRAME(callee_code);
@@ -2533,4 +2562,18 @@ const void *const *interp_labels(void) {
     const void *const *labels;
     interp_loop(NULL, &labels);
     return labels;
+}
+
+wasm_cell interp_lazy_stub[1];
+static pthread_once_t lazy_once = PTHREAD_ONCE_INIT;
+
+static void lazy_init(void) {
+    const void *const *labels = interp_labels();
+    if (labels) interp_lazy_stub[0].label = labels[OP_ENTER_LAZY];
+    else interp_lazy_stub[0].u64 = OP_ENTER_LAZY;
+}
+
+wasm_cell *interp_lazy_cells(void) {
+    pthread_once(&lazy_once, lazy_init);
+    return interp_lazy_stub;
 }

@@ -143,6 +143,10 @@ static inline int leb_sN(leb_reader *r, int bits, int64_t *out) {
 }
 
 static inline int leb_u32(leb_reader *r, uint32_t *out) {
+    if (__builtin_expect(r->p < r->end && *r->p < 0x80, 1)) { /* one byte: most of them */
+        *out = *r->p++;
+        return LEB_OK;
+    }
     uint64_t v;
     int rc = leb_uN(r, 32, &v);
     *out = (uint32_t)v; /* 0 on failure */
@@ -152,6 +156,10 @@ static inline int leb_u32(leb_reader *r, uint32_t *out) {
 static inline int leb_u64(leb_reader *r, uint64_t *out) { return leb_uN(r, 64, out); }
 
 static inline int leb_s32(leb_reader *r, int32_t *out) {
+    if (__builtin_expect(r->p < r->end && *r->p < 0x80, 1)) { /* one byte, sign in bit 6 */
+        *out = (int32_t)((uint32_t)*r->p++ << 25) >> 25;
+        return LEB_OK;
+    }
     int64_t v;
     int rc = leb_sN(r, 32, &v);
     *out = (int32_t)v; /* in range: leb_sN checked the bits; 0 on failure */

@@ -3,6 +3,8 @@
  * queries on its imports and exports.
  */
 #include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "support/error.h"
@@ -22,29 +24,84 @@ int hive_module_new(hive_engine *engine, const uint8_t *bytes, size_t len, hive_
     if (!mod) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     mod->engine = engine;
     atomic_init(&mod->refs, 1);
+    atomic_init(&mod->compiled, 0);
+    pthread_mutex_init(&mod->compile_lock, NULL);
     instance_module_init(mod);
-    int rc = wasm_decode(engine, bytes, len, &mod->m, err);
+    int rc = wasm_decode_lazy(engine, bytes, len, &mod->m, err);
     if (rc == HIVE_OK) rc = wasm_validate(engine, &mod->m, err);
     if (rc != HIVE_OK) {
         instance_module_fini(mod);
         wasm_module_fini(engine, &mod->m);
+        pthread_mutex_destroy(&mod->compile_lock);
         hv_free(&engine->alloc, mod);
         return rc;
     }
+    if (engine->eager)
+        atomic_store_explicit(&mod->compiled, mod->m.nfuncs - mod->m.nimported_funcs,
+                              memory_order_relaxed);
     *out = mod;
     return HIVE_OK;
+}
+
+const wasm_cell *module_code_cells(hive_module *module, const wasm_code *code) {
+    const wasm_cell *cells = wasm_code_cells(code);
+    if (cells) return cells;
+    pthread_mutex_lock(&module->compile_lock);
+    cells = wasm_code_cells(code);
+    if (!cells) {
+        hive_error err;
+        uint32_t i = (uint32_t)(code - module->m.codes);
+        if (wasm_compile(module->engine, &module->m, i, &module->compiler, &err) == HIVE_OK) {
+            cells = wasm_code_cells(code);
+            atomic_fetch_add_explicit(&module->compiled, 1, memory_order_relaxed);
+        }
+    }
+    pthread_mutex_unlock(&module->compile_lock);
+    return cells;
 }
 
 void hive_module_retain(hive_module *module) {
     if (module) atomic_fetch_add_explicit(&module->refs, 1, memory_order_relaxed);
 }
 
+/* With HIVE_COMPILE_STATS=1 in the environment, a module reports on
+ * stderr, when it is freed, how much of it was compiled: functions, the
+ * wasm bytes of their bodies against all bodies', and the compiled code
+ * (cells, and inline copies written) per byte of wasm body compiled and
+ * per byte of all bodies. For measurements (docs/PERFORMANCE.md). */
+static void module_stats(const hive_module *module) {
+    const char *e = getenv("HIVE_COMPILE_STATS");
+    if (!e || !*e || *e == '0') return;
+    const wasm_module *m = &module->m;
+    uint32_t n = m->nfuncs - m->nimported_funcs, done = 0;
+    uint64_t body = 0, body_done = 0, cells = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const wasm_code *c = &m->codes[i];
+        uint64_t b = c->body_end - c->body_start;
+        body += b;
+        if (!wasm_code_cells(c)) continue;
+        done++;
+        body_done += b;
+        cells += (uint64_t)c->ncells * sizeof(wasm_cell);
+    }
+    double code = (double)cells + (double)m->icode_used;
+    fprintf(stderr,
+            "hive: compiled %u of %u functions, %llu of %llu body bytes; cells %llu, copies %zu "
+            "bytes (%.2f per compiled body byte, %.3f per body byte)\n",
+            done, n, (unsigned long long)body_done, (unsigned long long)body,
+            (unsigned long long)cells, m->icode_used, body_done ? code / (double)body_done : 0.0,
+            body ? code / (double)body : 0.0);
+}
+
 void hive_module_release(hive_module *module) {
     if (!module) return;
     if (atomic_fetch_sub_explicit(&module->refs, 1, memory_order_acq_rel) != 1) return;
     hive_engine *engine = module->engine;
+    module_stats(module);
     instance_module_fini(module);
+    wasm_compiler_free(engine, module->compiler);
     wasm_module_fini(engine, &module->m);
+    pthread_mutex_destroy(&module->compile_lock);
     hv_free(&engine->alloc, module);
 }
 

@@ -156,23 +156,34 @@ typedef union wasm_cell {
 /* A function body: as decoded, then as compiled. */
 typedef struct wasm_code {
     /* decoded */
+    uint32_t entry_start;          /* the code entry, after its size */
     uint32_t body_start, body_end; /* byte range of the expression */
     uint32_t nlocals;              /* declared locals (params excluded) */
     uint8_t *local_types;          /* owned; nlocals entries */
-    /* compiled (validate.c) */
+    /* set by validation, at load */
     uint32_t func_index;   /* in the module's function index space */
     uint32_t type_index;
     const wasm_functype *type;
-    wasm_cell *cells; /* owned */
-    uint32_t ncells;
     uint32_t param_slots;  /* slots taken by params */
     uint32_t local_slots;  /* params + locals */
+    /* compiled (validate.c), by default on the function's first call
+     * (module.c, module_code_cells): until then, the shared one-cell
+     * interp_lazy_stub (ENTER_LAZY; NULL before validation). cells is
+     * written last, with release order, so that a reader that loads it
+     * with acquire order and finds it compiled may read the fields below. */
+    wasm_cell *cells; /* owned, unless interp_lazy_stub */
+    uint32_t ncells;
     /* declared locals a call must zero (the others are written before
      * they are read on every path): slots zero_start .. zero_end - 1 */
     uint32_t zero_start, zero_end;
+    /* the same for calls (interp.c): zero_len slots from zero_at, 0 until
+     * compiled; zero_at, then zero_len (release), then cells are written,
+     * and read in the other order (acquire), so that a reader that sees
+     * zero_len set sees zero_at; max_slots likewise, 0 until compiled */
+    uint32_t zero_at, zero_len;
     uint32_t nfused; /* runs of instructions fused into pairs or triples */
     uint32_t max_slots;    /* locals + deepest operand stack */
-    uint32_t *local_offsets; /* owned; slot offset of each local (params too) */
+    uint32_t *local_offsets; /* unused (NULL) */
 } wasm_code;
 
 typedef struct wasm_module {
@@ -220,9 +231,15 @@ typedef struct wasm_module {
      * are ignored, as the spec allows. */
     wasm_name *func_names; /* nfuncs entries, or NULL */
 
+    /* wasm_decode_lazy left the bodies' instructions unread (validation
+     * reads them: wasm_decode_body for those its fast check does not
+     * accept, before any other check). */
+    bool bodies_unread;
+
     /* Inline-threaded code of the functions (inline.c), or NULL. */
     struct wasm_icode *icode;
-    size_t icode_bytes;
+    size_t icode_bytes; /* mapped */
+    size_t icode_used;  /* written */
 } wasm_module;
 
 /* decode.c: parses bytes (copied into module->bytes) into *m. On error,
@@ -230,6 +247,16 @@ typedef struct wasm_module {
  * module is then freed with wasm_module_fini. */
 int wasm_decode(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
                 hive_error *err);
+/* wasm_decode, except that function bodies are only located (locals
+ * read), not read: m->bodies_unread, and wasm_validate reads each body
+ * its fast check does not accept with wasm_decode_body before anything
+ * else, so that the errors are the same as wasm_decode's. (An error in a
+ * later section still reports a malformed body before it first.) */
+int wasm_decode_lazy(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
+                     hive_error *err);
+/* Reads body i (of code entry i) as wasm_decode does; HIVE_OK or the
+ * malformed-module error in err. */
+int wasm_decode_body(hive_engine *engine, wasm_module *m, uint32_t i, hive_error *err);
 /* Frees everything the module owns (safe on a zeroed or partly built
  * module). */
 void wasm_module_fini(hive_engine *engine, wasm_module *m);
@@ -238,6 +265,17 @@ void wasm_module_fini(hive_engine *engine, wasm_module *m);
  * Returns HIVE_OK or fills err (HIVE_EINVALID, or HIVE_EMALFORMED for the
  * few body errors the spec calls malformed). */
 int wasm_validate(hive_engine *engine, wasm_module *m, hive_error *err);
+
+/* validate.c: compiles body i (m->codes[i]) of a validated module into its
+ * cells (and inline copies), publishing code->cells last with a release
+ * store. *state keeps the compiler's buffers from one call to the next
+ * (NULL the first time; wasm_compiler_free frees it). Not thread-safe for
+ * one module: the caller serialises (module.c's compile lock). HIVE_OK,
+ * or HIVE_ENOMEM in err. */
+typedef struct wasm_compiler wasm_compiler;
+int wasm_compile(hive_engine *engine, wasm_module *m, uint32_t i, wasm_compiler **state,
+                 hive_error *err);
+void wasm_compiler_free(hive_engine *engine, wasm_compiler *c);
 
 /* Returns the functype of function index f. */
 static inline const wasm_functype *wasm_func_type(const wasm_module *m, uint32_t f) {

@@ -22,6 +22,7 @@ struct hive_engine {
     uint32_t value_stack_slots;
     bool no_fusion; /* HIVE_CONFIG_NO_FUSION */
     bool no_inline; /* HIVE_CONFIG_NO_INLINE */
+    bool eager;     /* HIVE_CONFIG_EAGER, or HIVE_EAGER=1 in the environment */
     uint64_t memory_budget;               /* bytes; 0: none (instance.c) */
     _Atomic uint64_t memory_committed;    /* bytes of all its memories */
 };
@@ -48,7 +49,30 @@ struct hive_module {
     atomic_int refs;
     wasm_module m;
     wasm_image image; /* instance_module_init / _fini */
+    /* Lazy compilation (module.c): one function at a time per module. */
+    pthread_mutex_t compile_lock;
+    wasm_compiler *compiler; /* the compiler's buffers, under the lock */
+    atomic_size_t compiled;  /* functions compiled so far */
 };
+
+/* The cells of code (a function of module), compiled first if need be:
+ * the first caller compiles, under the module's lock, while any other
+ * thread that calls it meanwhile waits for the lock and then finds it
+ * compiled. NULL when the compile ran out of memory (nothing changes; a
+ * later call tries again). */
+const wasm_cell *module_code_cells(hive_module *module, const wasm_code *code);
+
+/* The cells every function has until it is compiled: one ENTER_LAZY
+ * (interp.c), which compiles the function entered and continues into it.
+ * interp_lazy_cells() fills it (once) and returns it. */
+extern wasm_cell interp_lazy_stub[1];
+wasm_cell *interp_lazy_cells(void);
+
+/* The cells of code when it is compiled (acquire order), else NULL. */
+static inline const wasm_cell *wasm_code_cells(const wasm_code *code) {
+    const wasm_cell *c = __atomic_load_n(&code->cells, __ATOMIC_ACQUIRE);
+    return c == interp_lazy_stub ? NULL : c;
+}
 
 /* One stack slot. i32 lives in the low half; floats as their bits. */
 typedef union wasm_slot {

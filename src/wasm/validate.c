@@ -19,12 +19,13 @@
  * constant into an immediate) are allowed only when no branch target lies
  * after its start ("fence").
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
-#include <string.h>
-#ifdef HIVE_PROFILE_RUNS
 #include <stdio.h>
 #include <stdlib.h>
-#endif
+#include <string.h>
+#include <unistd.h>
 
 #include "support/error.h"
 #include "wasm/inline.h"
@@ -66,7 +67,11 @@ typedef struct vctx {
     int code; /* the first error's code */
     leb_reader r;
     const void *const *labels;
-    bool *declared; /* functions that ref.func may name (C.refs) */
+    bool *declared; /* functions that ref.func may name (C.refs); NULL when
+                     * compiling a body of a module already validated */
+    /* Validation only (the pass at load): every frame is dead, so nothing
+     * is emitted and nothing about the code is computed. */
+    bool check_only;
 
     uint8_t *vals; /* operand types */
     vopnd *opnds;  /* and where they are, in step with vals */
@@ -110,7 +115,15 @@ typedef struct vctx {
 
     uint8_t *local_types; /* params then declared locals */
     uint32_t nlocals;
-    uint32_t *local_offsets;
+    uint32_t *local_offsets; /* slot offset of each local (params too) */
+    size_t cap_local_types, cap_local_offsets;
+    struct fframe *fctrls; /* fast_check's control stack */
+    size_t capfctrls;
+    uint8_t *sure; /* validate_module: fast_check's verdict on each body */
+    /* HIVE_VERIFY_FAST_CHECK=1: run the full pass on every body too, and
+     * abort if it rejects one the fast check accepted (a test mode) */
+    bool verify_fast;
+    uint32_t fallbacks; /* bodies the fast check left to the full pass */
 
     /* Definite assignment of the declared locals (see "locals that need
      * zeroing" below): bit i = declared local i. da_words is 0 when the
@@ -350,7 +363,7 @@ static void da_finish(vctx *v, wasm_code *code) {
  * (they are popped and pushed back, checking their types). */
 static int push_ctrl(vctx *v, frame_kind kind, uint32_t np, const uint8_t *params, uint32_t nr,
                      const uint8_t *results) {
-    bool dead = v->nctrls > 0 && !v_live(v);
+    bool dead = v->check_only || (v->nctrls > 0 && !v_live(v));
     /* (The caller flushed: the params are in their canonical slots.) */
     if (v->nctrls > 0 && pop_vals(v, params, np) < 0) return -1;
     if (hv_grow(&v->engine->alloc, (void **)&v->ctrls, &v->capctrls, v->nctrls + 1,
@@ -920,7 +933,8 @@ static int emit_move(vctx *v, unsigned log2, uint32_t a, uint32_t a_slot, uint32
 
 /* Operand types of the numeric opcodes 0x45..0xc4: up to two inputs (0 =
  * none) and the result. */
-static void numeric_sig(uint8_t op, uint8_t *a, uint8_t *b, uint8_t *res) {
+static inline __attribute__((always_inline)) void numeric_sig(uint8_t op, uint8_t *a, uint8_t *b,
+                                                               uint8_t *res) {
     const uint8_t I = WASM_I32, L = WASM_I64, F = WASM_F32, D = WASM_F64;
     *b = 0;
     if (op == 0x45) { *a = I; *res = I; }
@@ -1333,7 +1347,7 @@ static int compile_instr(vctx *v, uint8_t op) {
         if (v->nctrls == 1) {
             /* The function's end: always a RETURN, branches land here. */
             f->unreachable = false;
-            f->dead = false;
+            f->dead = v->check_only;
             v->cur_slots = f->height_slots + f->result_slots;
             if (emit_return(v, f->height_slots, f->result_slots) < 0) return -1;
             v->nctrls = 0;
@@ -1621,7 +1635,8 @@ static int compile_instr(vctx *v, uint8_t op) {
     case 0xd2: /* ref.func */
         if (v_u32(v, &idx) < 0) return -1;
         if (idx >= m->nfuncs) return v_invalid(v, "unknown function");
-        if (!v->declared[idx]) return v_invalid(v, "undeclared function reference");
+        if (v->declared && !v->declared[idx])
+            return v_invalid(v, "undeclared function reference");
         if (emit_op(v, OP_REF_FUNC) < 0 || emit_dest(v, (uint32_t)v->cur_slots) < 0 ||
             emit_u64(v, idx) < 0)
             return -1;
@@ -1870,7 +1885,7 @@ static wasm_op fused_op(const vctx *v, const inline_insn *in, size_t k) {
  * over the whole body (dynamic programming, not greedily from the left:
  * for `A B C D` with pairs A B, B C and C D it fuses A B and C D). Only a
  * run's first cell changes. A failed allocation is HIVE_ENOMEM. */
-static int fuse_runs(vctx *v, wasm_code *code) {
+static int fuse_runs(vctx *v, uint32_t *nfused) {
     size_t n = v->ninsns;
     if (n < 2 || v->engine->no_fusion) return 0;
     /* saved[i]: the most dispatches saved in insns[i..]; run[i]: the
@@ -1909,7 +1924,7 @@ static int fuse_runs(vctx *v, wasm_code *code) {
         if (v->labels) c->label = v->labels[op];
         else c->u64 = op;
         v->insns[i].op = op; /* the run stands for run[i] instructions */
-        code->nfused++;
+        (*nfused)++;
     }
     return 0;
 }
@@ -1918,12 +1933,12 @@ static int fuse_runs(vctx *v, wasm_code *code) {
 /* The run-selection profile (bench/fusion/README.md): each compiled
  * instruction as "s FUNC CELL OP" to the file $HIVE_PROFILE_RUNS, whose
  * dispatch counts interp.c adds at exit. A build for measuring only. */
-static void profile_static(const vctx *v, const wasm_code *code, uint32_t fidx) {
+static void profile_static(const vctx *v, const wasm_cell *cells, uint32_t fidx) {
     const char *path = getenv("HIVE_PROFILE_RUNS");
     FILE *f = path ? fopen(path, "a") : NULL;
     if (!f) return;
     for (size_t i = 0; i < v->ninsns; i++)
-        fprintf(f, "s %u %p %u\n", fidx, (const void *)(code->cells + v->insns[i].start),
+        fprintf(f, "s %u %p %u\n", fidx, (const void *)(cells + v->insns[i].start),
                 v->insns[i].op);
     fclose(f);
 }
@@ -1948,7 +1963,486 @@ static void v_reset(vctx *v) {
     v->prev_op = OP_COUNT_;
 }
 
-/* Validates and compiles body i of the module into its wasm_code. */
+/* ---- the fast check at load ------------------------------------------------
+ *
+ * Loading validates every body, but compiles none (each is compiled on its
+ * first call, by compile_function, which validates it again as it goes).
+ * The check at load is this lean pass: the spec's algorithm over types
+ * alone, with nothing about slots, code or locals' zeroing. It covers the
+ * instructions real modules are made of and answers only "valid" or "not
+ * sure": on anything it does not handle (SIMD) or does not accept, the
+ * full pass (compile_function with check_only) runs on that body and gives
+ * the verdict and the spec's error. So it must never accept an invalid
+ * body; rejecting a valid one only costs time. */
+
+typedef struct fframe {
+    const uint8_t *params, *results;
+    uint32_t np, nr;
+    size_t height; /* operand stack size at entry, params excluded */
+    uint8_t kind;  /* frame_kind */
+    bool unreachable;
+} fframe;
+
+/* The label types of f, as a branch to it sees them. */
+static void flabel(const fframe *f, const uint8_t **types, uint32_t *n) {
+    if (f->kind == FRAME_LOOP) {
+        *types = f->params;
+        *n = f->np;
+    } else {
+        *types = f->results;
+        *n = f->nr;
+    }
+}
+
+/* 1: body i is valid. 0: not sure (run the full pass). -1: out of
+ * memory. */
+static int fast_check(vctx *v, uint32_t i) {
+    const wasm_module *m = v->m;
+    const wasm_code *code = &m->codes[i];
+    /* (it runs before the module-level checks: type indices may be bad) */
+    if (m->func_types[m->nimported_funcs + i] >= m->ntypes) return 0;
+    const wasm_functype *ft = wasm_func_type(m, m->nimported_funcs + i);
+    const hv_alloc *a = &v->engine->alloc;
+    if ((uint64_t)ft->nparams + code->nlocals > WASM_MAX_LOCALS) return 0;
+    uint32_t nparams = ft->nparams, nlocals = ft->nparams + code->nlocals;
+    leb_reader r;
+    leb_init(&r, m->bytes + code->body_start, code->body_end - code->body_start, code->body_start);
+    uint8_t *vals = v->vals;
+    size_t n = 0, cap = v->capvals;
+    fframe *ctl = v->fctrls;
+    size_t nctl = 0, capctl = v->capfctrls;
+    int ok = 0;
+
+#define F_NEED(k)                                                                       \
+    do {                                                                                \
+        if (n + (k) > cap) {                                                            \
+            v->vals = vals;                                                             \
+            v->capvals = cap;                                                           \
+            if (hv_grow(a, (void **)&v->vals, &v->capvals, n + (k), 1) < 0) goto nomem; \
+            vals = v->vals;                                                             \
+            cap = v->capvals;                                                           \
+        }                                                                               \
+    } while (0)
+#define F_PUSH(t)          \
+    do {                   \
+        F_NEED(1);         \
+        vals[n++] = (t);   \
+    } while (0)
+    /* pops into t an operand that must be `want` (0: any) */
+#define F_POP(want, t)                                                              \
+    do {                                                                            \
+        if (n == ctl[nctl - 1].height) {                                            \
+            if (!ctl[nctl - 1].unreachable) goto out;                               \
+            (t) = VT_UNKNOWN;                                                       \
+        } else {                                                                    \
+            (t) = vals[--n];                                                        \
+            if ((want) && (t) != (want) && (t) != VT_UNKNOWN) goto out;             \
+        }                                                                           \
+    } while (0)
+#define F_POPN(types, cnt)                                                          \
+    do {                                                                            \
+        for (uint32_t k_ = (cnt); k_-- > 0;) {                                      \
+            uint8_t t_;                                                             \
+            F_POP((types)[k_], t_);                                                 \
+        }                                                                           \
+    } while (0)
+#define F_PUSHN(types, cnt)                                                         \
+    do {                                                                            \
+        F_NEED(cnt);                                                                \
+        for (uint32_t k_ = 0; k_ < (cnt); k_++) vals[n++] = (types)[k_];            \
+    } while (0)
+#define F_U32(x) \
+    do {         \
+        if (leb_u32(&r, &(x)) != LEB_OK) goto out; \
+    } while (0)
+#define F_CTL(kind_, np_, params_, nr_, results_)                                     \
+    do {                                                                              \
+        if (nctl == capctl) {                                                         \
+            v->fctrls = ctl;                                                          \
+            v->capfctrls = capctl;                                                    \
+            if (hv_grow(a, (void **)&v->fctrls, &v->capfctrls, nctl + 1, sizeof *ctl) < 0) \
+                goto nomem;                                                           \
+            ctl = v->fctrls;                                                          \
+            capctl = v->capfctrls;                                                    \
+        }                                                                             \
+        fframe *f_ = &ctl[nctl++];                                                    \
+        f_->params = (params_), f_->np = (np_);                                       \
+        f_->results = (results_), f_->nr = (nr_);                                     \
+        f_->height = n;                                                               \
+        f_->kind = (kind_);                                                           \
+        f_->unreachable = false;                                                      \
+    } while (0)
+#define F_UNREACHABLE()                          \
+    do {                                         \
+        n = ctl[nctl - 1].height;                \
+        ctl[nctl - 1].unreachable = true;        \
+    } while (0)
+#define F_LOCAL_TYPE(idx) \
+    ((idx) < nparams ? ft->params[idx] : code->local_types[(idx) - nparams])
+
+    F_CTL(FRAME_FUNC, 0, NULL, ft->nresults, ft->results);
+    for (;;) {
+        uint8_t op, t, t2;
+        uint32_t x, y;
+        if (leb_byte(&r, &op) != LEB_OK) goto out;
+        if (op >= 0x45 && op <= 0xc4) { /* numeric */
+            uint8_t ta, tb, res;
+            numeric_sig(op, &ta, &tb, &res);
+            if (tb) F_POP(tb, t);
+            F_POP(ta, t);
+            F_PUSH(res);
+            continue;
+        }
+        if (op >= 0x28 && op <= 0x3e) { /* loads and stores */
+            unsigned k = op - 0x28u;
+            F_U32(x);
+            F_U32(y);
+            if (m->nmemories == 0 || x > memops[k].log2) goto out;
+            if (memops[k].store) {
+                F_POP(memops[k].type, t);
+                F_POP(WASM_I32, t);
+            } else {
+                F_POP(WASM_I32, t);
+                F_PUSH(memops[k].type);
+            }
+            continue;
+        }
+        switch (op) {
+        case 0x00: /* unreachable */
+            F_UNREACHABLE();
+            break;
+        case 0x01: /* nop */
+            break;
+        case 0x02:   /* block */
+        case 0x03:   /* loop */
+        case 0x04: { /* if */
+            uint8_t b;
+            uint32_t np = 0, nr = 0;
+            const uint8_t *params = NULL, *results = NULL;
+            if (leb_peek(&r, &b) != LEB_OK) goto out;
+            if (b == 0x40) {
+                r.p++;
+            } else if (is_valtype(b)) {
+                r.p++;
+                nr = 1;
+                results = &valtype_self[b];
+            } else {
+                int64_t idx;
+                if (leb_s33(&r, &idx) != LEB_OK || idx < 0 || (uint64_t)idx >= m->ntypes)
+                    goto out;
+                const wasm_functype *bt = &m->types[idx];
+                np = bt->nparams, params = bt->params;
+                nr = bt->nresults, results = bt->results;
+            }
+            if (op == 0x04) F_POP(WASM_I32, t);
+            F_POPN(params, np);
+            F_CTL(op == 0x02 ? FRAME_BLOCK : op == 0x03 ? FRAME_LOOP : FRAME_IF, np, params, nr,
+                  results);
+            F_PUSHN(params, np);
+            break;
+        }
+        case 0x05: { /* else */
+            fframe *f = &ctl[nctl - 1];
+            if (f->kind != FRAME_IF) goto out;
+            F_POPN(f->results, f->nr);
+            if (n != f->height) goto out;
+            f->kind = FRAME_ELSE;
+            f->unreachable = false;
+            F_PUSHN(f->params, f->np);
+            break;
+        }
+        case 0x0b: { /* end */
+            fframe *f = &ctl[nctl - 1];
+            F_POPN(f->results, f->nr);
+            if (n != f->height) goto out;
+            if (f->kind == FRAME_IF &&
+                (f->np != f->nr || (f->np && memcmp(f->params, f->results, f->np) != 0)))
+                goto out;
+            if (nctl == 1) {
+                ok = leb_eof(&r) ? 1 : 0;
+                goto out;
+            }
+            nctl--;
+            F_PUSHN(f->results, f->nr);
+            break;
+        }
+        case 0x0c: { /* br */
+            const uint8_t *types;
+            uint32_t cnt;
+            F_U32(x);
+            if (x >= nctl) goto out;
+            flabel(&ctl[nctl - 1 - x], &types, &cnt);
+            F_POPN(types, cnt);
+            F_UNREACHABLE();
+            break;
+        }
+        case 0x0d: { /* br_if */
+            const uint8_t *types;
+            uint32_t cnt;
+            F_U32(x);
+            if (x >= nctl) goto out;
+            F_POP(WASM_I32, t);
+            flabel(&ctl[nctl - 1 - x], &types, &cnt);
+            F_POPN(types, cnt);
+            F_PUSHN(types, cnt);
+            break;
+        }
+        case 0x0e: { /* br_table */
+            uint32_t count;
+            if (leb_len(&r, &count) != LEB_OK) goto out;
+            leb_reader labels = r;
+            for (uint32_t k = 0; k <= count; k++) F_U32(x); /* x: the default */
+            if (x >= nctl) goto out;
+            F_POP(WASM_I32, t);
+            const uint8_t *dtypes;
+            uint32_t arity;
+            flabel(&ctl[nctl - 1 - x], &dtypes, &arity);
+            /* every label: the same arity, its types on top of the stack
+             * (below the frame's height only in unreachable code, where
+             * the polymorphic stack supplies them) */
+            for (uint32_t k = 0; k < count; k++) {
+                const uint8_t *types;
+                uint32_t cnt;
+                if (leb_u32(&labels, &y) != LEB_OK || y >= nctl) goto out;
+                flabel(&ctl[nctl - 1 - y], &types, &cnt);
+                if (cnt != arity) goto out;
+                size_t avail = n - ctl[nctl - 1].height;
+                for (uint32_t d = 0; d < cnt; d++) {
+                    if (d >= avail) {
+                        if (!ctl[nctl - 1].unreachable) goto out;
+                        break;
+                    }
+                    uint8_t s = vals[n - 1 - d];
+                    if (s != VT_UNKNOWN && s != types[cnt - 1 - d]) goto out;
+                }
+            }
+            F_POPN(dtypes, arity);
+            F_UNREACHABLE();
+            break;
+        }
+        case 0x0f: /* return */
+            F_POPN(ctl[0].results, ctl[0].nr);
+            F_UNREACHABLE();
+            break;
+        case 0x10: { /* call */
+            F_U32(x);
+            if (x >= m->nfuncs || m->func_types[x] >= m->ntypes) goto out;
+            const wasm_functype *ct = wasm_func_type(m, x);
+            F_POPN(ct->params, ct->nparams);
+            F_PUSHN(ct->results, ct->nresults);
+            break;
+        }
+        case 0x11: { /* call_indirect type table */
+            F_U32(x);
+            F_U32(y);
+            if (y >= m->ntables || x >= m->ntypes || m->tables[y].elemtype != WASM_FUNCREF)
+                goto out;
+            const wasm_functype *ct = &m->types[x];
+            F_POP(WASM_I32, t);
+            F_POPN(ct->params, ct->nparams);
+            F_PUSHN(ct->results, ct->nresults);
+            break;
+        }
+        case 0x1a: /* drop */
+            F_POP(0, t);
+            break;
+        case 0x1b: /* select */
+            F_POP(WASM_I32, t);
+            F_POP(0, t);
+            F_POP(0, t2);
+            if (is_reftype(t) || is_reftype(t2)) goto out;
+            if (t != VT_UNKNOWN && t2 != VT_UNKNOWN && t != t2) goto out;
+            F_PUSH(t != VT_UNKNOWN ? t : t2);
+            break;
+        case 0x1c: /* select t */
+            F_U32(x);
+            if (x != 1 || leb_byte(&r, &t2) != LEB_OK || !is_valtype(t2)) goto out;
+            F_POP(WASM_I32, t);
+            F_POP(t2, t);
+            F_POP(t2, t);
+            F_PUSH(t2);
+            break;
+        case 0x20: /* local.get */
+            F_U32(x);
+            if (x >= nlocals) goto out;
+            F_PUSH(F_LOCAL_TYPE(x));
+            break;
+        case 0x21: /* local.set */
+        case 0x22: /* local.tee */
+            F_U32(x);
+            if (x >= nlocals) goto out;
+            t2 = F_LOCAL_TYPE(x);
+            F_POP(t2, t);
+            if (op == 0x22) F_PUSH(t2);
+            break;
+        case 0x23: /* global.get */
+            F_U32(x);
+            if (x >= m->nglobals) goto out;
+            F_PUSH(m->globals[x].type.valtype);
+            break;
+        case 0x24: /* global.set */
+            F_U32(x);
+            if (x >= m->nglobals || !m->globals[x].type.mutable_) goto out;
+            F_POP(m->globals[x].type.valtype, t);
+            break;
+        case 0x25: /* table.get */
+            F_U32(x);
+            if (x >= m->ntables) goto out;
+            F_POP(WASM_I32, t);
+            F_PUSH(m->tables[x].elemtype);
+            break;
+        case 0x26: /* table.set */
+            F_U32(x);
+            if (x >= m->ntables) goto out;
+            F_POP(m->tables[x].elemtype, t);
+            F_POP(WASM_I32, t);
+            break;
+        case 0x3f: /* memory.size */
+        case 0x40: /* memory.grow */
+            if (leb_byte(&r, &t2) != LEB_OK || t2 != 0 || m->nmemories == 0) goto out;
+            if (op == 0x40) F_POP(WASM_I32, t);
+            F_PUSH(WASM_I32);
+            break;
+        case 0x41: {
+            int32_t c;
+            if (leb_s32(&r, &c) != LEB_OK) goto out;
+            F_PUSH(WASM_I32);
+            break;
+        }
+        case 0x42: {
+            int64_t c;
+            if (leb_s64(&r, &c) != LEB_OK) goto out;
+            F_PUSH(WASM_I64);
+            break;
+        }
+        case 0x43: {
+            uint32_t c;
+            if (leb_f32(&r, &c) != LEB_OK) goto out;
+            F_PUSH(WASM_F32);
+            break;
+        }
+        case 0x44: {
+            uint64_t c;
+            if (leb_f64(&r, &c) != LEB_OK) goto out;
+            F_PUSH(WASM_F64);
+            break;
+        }
+        case 0xd0: /* ref.null t */
+            if (leb_byte(&r, &t2) != LEB_OK || !is_reftype(t2)) goto out;
+            F_PUSH(t2);
+            break;
+        case 0xd1: /* ref.is_null */
+            F_POP(0, t);
+            if (t != VT_UNKNOWN && !is_reftype(t)) goto out;
+            F_PUSH(WASM_I32);
+            break;
+        case 0xd2: /* ref.func */
+            F_U32(x);
+            if (x >= m->nfuncs || !v->declared || !v->declared[x]) goto out;
+            F_PUSH(WASM_FUNCREF);
+            break;
+        case 0xfc: {
+            uint32_t sub;
+            F_U32(sub);
+            uint32_t ndata = m->has_datacount ? m->datacount : 0;
+            switch (sub) {
+            case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7: /* trunc_sat */
+                t2 = sub == 0 || sub == 1 || sub == 4 || sub == 5 ? WASM_F32 : WASM_F64;
+                F_POP(t2, t);
+                F_PUSH(sub < 4 ? WASM_I32 : WASM_I64);
+                break;
+            case 8: /* memory.init */
+                F_U32(x);
+                if (leb_byte(&r, &t2) != LEB_OK || t2 != 0 || m->nmemories == 0 || x >= ndata)
+                    goto out;
+                goto three_i32;
+            case 9: /* data.drop */
+                F_U32(x);
+                if (x >= ndata) goto out;
+                break;
+            case 10: /* memory.copy */
+                if (leb_byte(&r, &t2) != LEB_OK || t2 != 0) goto out;
+                goto fill; /* and the second zero byte */
+            case 11: /* memory.fill */
+            fill:
+                if (leb_byte(&r, &t2) != LEB_OK || t2 != 0 || m->nmemories == 0) goto out;
+                goto three_i32;
+            case 12: /* table.init elem table */
+                F_U32(y);
+                F_U32(x);
+                if (x >= m->ntables || y >= m->nelems || m->tables[x].elemtype != m->elems[y].elemtype)
+                    goto out;
+                goto three_i32;
+            case 13: /* elem.drop */
+                F_U32(x);
+                if (x >= m->nelems) goto out;
+                break;
+            case 14: /* table.copy dst src */
+                F_U32(x);
+                F_U32(y);
+                if (x >= m->ntables || y >= m->ntables ||
+                    m->tables[x].elemtype != m->tables[y].elemtype)
+                    goto out;
+                goto three_i32;
+            case 15: /* table.grow */
+                F_U32(x);
+                if (x >= m->ntables) goto out;
+                F_POP(WASM_I32, t);
+                F_POP(m->tables[x].elemtype, t);
+                F_PUSH(WASM_I32);
+                break;
+            case 16: /* table.size */
+                F_U32(x);
+                if (x >= m->ntables) goto out;
+                F_PUSH(WASM_I32);
+                break;
+            case 17: /* table.fill */
+                F_U32(x);
+                if (x >= m->ntables) goto out;
+                F_POP(WASM_I32, t);
+                F_POP(m->tables[x].elemtype, t);
+                F_POP(WASM_I32, t);
+                break;
+            default:
+                goto out;
+            three_i32:
+                F_POP(WASM_I32, t);
+                F_POP(WASM_I32, t);
+                F_POP(WASM_I32, t);
+                break;
+            }
+            break;
+        }
+        default: /* SIMD, and whatever is not an instruction */
+            goto out;
+        }
+    }
+nomem:
+    ok = -1;
+out:
+    v->vals = vals;
+    v->capvals = cap;
+    v->fctrls = ctl;
+    v->capfctrls = capctl;
+    return ok;
+#undef F_NEED
+#undef F_PUSH
+#undef F_POP
+#undef F_POPN
+#undef F_PUSHN
+#undef F_U32
+#undef F_CTL
+#undef F_UNREACHABLE
+#undef F_LOCAL_TYPE
+}
+
+/* Validates body i of the module and, unless v->check_only, compiles it
+ * into its wasm_code. The check (at load, one thread) sets the fields
+ * known from the declaration; the compile (on first call, under the
+ * module's compile lock, while other threads may read those fields) only
+ * the compiled ones, and publishes them last, with the release store of
+ * code->cells: a reader that loads cells (acquire) and finds it set sees
+ * the rest (max_slots, zero_start, zero_end, ncells, nfused). */
 static int compile_function(vctx *v, uint32_t i) {
     wasm_module *m = v->m;
     wasm_code *code = &m->codes[i];
@@ -1957,18 +2451,15 @@ static int compile_function(vctx *v, uint32_t i) {
     const hv_alloc *a = &v->engine->alloc;
     v_reset(v);
 
-    code->func_index = fidx;
-    code->type_index = m->func_types[fidx];
-    code->type = ft;
     if ((uint64_t)ft->nparams + code->nlocals > WASM_MAX_LOCALS) {
         leb_init(&v->r, m->bytes + code->body_start, 0, code->body_start);
         return v_malformed(v, "too many locals");
     }
     v->nlocals = ft->nparams + code->nlocals;
-    v->local_types = hv_malloc(a, v->nlocals);
-    code->local_offsets = hv_calloc(a, v->nlocals ? v->nlocals : 1, sizeof(uint32_t));
-    if (!v->local_types || !code->local_offsets) return v_nomem(v);
-    v->local_offsets = code->local_offsets;
+    size_t n = v->nlocals ? v->nlocals : 1;
+    if (hv_grow(a, (void **)&v->local_types, &v->cap_local_types, n, 1) < 0 ||
+        hv_grow(a, (void **)&v->local_offsets, &v->cap_local_offsets, n, sizeof(uint32_t)) < 0)
+        return v_nomem(v);
     if (ft->nparams) memcpy(v->local_types, ft->params, ft->nparams);
     if (code->nlocals) memcpy(v->local_types + ft->nparams, code->local_types, code->nlocals);
     uint32_t off = 0;
@@ -1976,12 +2467,15 @@ static int compile_function(vctx *v, uint32_t i) {
         v->local_offsets[k] = off;
         off += wasm_slots(v->local_types[k]);
     }
-    code->param_slots = ft->param_slots;
-    code->local_slots = off;
     v->cur_slots = off;
     v->max_slots = off;
     v->nparams = ft->nparams;
-    if (da_begin(v, code->nlocals) < 0) return -1;
+    if (v->check_only) {
+        v->da_all = false;
+        v->da_words = 0;
+    } else if (da_begin(v, code->nlocals) < 0) {
+        return -1;
+    }
 
     leb_init(&v->r, m->bytes + code->body_start, code->body_end - code->body_start,
              code->body_start);
@@ -1998,28 +2492,34 @@ static int compile_function(vctx *v, uint32_t i) {
         if (rc == 1) break;
     }
     if (!leb_eof(&v->r)) return v_malformed(v, "section size mismatch");
+    if (v->check_only) return 0;
 
-    code->nfused = 0;
-    if (fuse_runs(v, code) < 0) return -1;
+    uint32_t nfused = 0;
+    if (fuse_runs(v, &nfused) < 0) return -1;
+    wasm_cell *cells = hv_malloc(a, v->ncells * sizeof *v->cells);
+    if (!cells) return v_nomem(v);
     /* Inline-threaded copies of the handlers, where possible (without
      * room for them the function stays interpreted). */
     if (v->labels && !v->engine->no_inline) inline_function(m, fidx, v->cells, v->insns, v->ninsns);
-    /* Resolve branch targets from cell indices to pointers. */
-    code->cells = hv_malloc(a, v->ncells * sizeof *v->cells);
-    if (!code->cells) return v_nomem(v);
-    memcpy(code->cells, v->cells, v->ncells * sizeof *v->cells);
-    code->ncells = (uint32_t)v->ncells;
+    memcpy(cells, v->cells, v->ncells * sizeof *v->cells);
 #ifdef HIVE_PROFILE_RUNS
-    profile_static(v, code, fidx);
+    profile_static(v, cells, fidx);
 #endif
+    /* Resolve branch targets from cell indices to pointers. */
     for (size_t k = 0; k < v->ntargets; k++) {
-        wasm_cell *c = &code->cells[v->targets[k]];
-        c->target = code->cells + c->u64;
+        wasm_cell *c = &cells[v->targets[k]];
+        c->target = cells + c->u64;
     }
-    code->max_slots = (uint32_t)v->max_slots;
+    code->ncells = (uint32_t)v->ncells;
+    code->nfused = nfused;
     da_finish(v, code);
-    hv_free(a, v->local_types);
-    v->local_types = NULL;
+    /* for ENTER_FRAME, which reads them without a lock: max_slots and
+     * zero_at, then zero_len (release: with it, those), then cells
+     * (release: with it, everything) */
+    __atomic_store_n(&code->max_slots, (uint32_t)v->max_slots, __ATOMIC_RELAXED);
+    __atomic_store_n(&code->zero_at, code->zero_start, __ATOMIC_RELAXED);
+    __atomic_store_n(&code->zero_len, code->zero_end - code->zero_start, __ATOMIC_RELEASE);
+    __atomic_store_n(&code->cells, cells, __ATOMIC_RELEASE);
     return 0;
 }
 
@@ -2148,8 +2648,144 @@ static void collect_refs(vctx *v) {
             v->declared[m->globals[i].init.index] = true;
 }
 
+/* Big modules are checked on several threads at once: bodies in blocks
+ * of FAST_BLOCK, taken in turn from a shared counter, each thread with its
+ * own stacks. Only the verdicts are shared (sure[i]); the full pass on
+ * the bodies the fast check was not sure of then runs on the loading
+ * thread, in order, so the error reported is the same as one thread's. */
+#define FAST_PARALLEL_BYTES ((uint64_t)4 << 20) /* of bodies: below, one thread */
+#define FAST_MAX_THREADS 4
+#define FAST_BLOCK 64u
+#define FAST_NOMEM 2 /* a verdict: out of memory */
+
+typedef struct fast_worker {
+    vctx v; /* m, engine, declared; its own vals and fctrls */
+    uint8_t *sure;
+    atomic_uint *next;
+    uint32_t n;
+} fast_worker;
+
+static void *fast_work(void *p) {
+    fast_worker *w = p;
+    for (;;) {
+        uint32_t b = atomic_fetch_add_explicit(w->next, FAST_BLOCK, memory_order_relaxed);
+        if (b >= w->n) break;
+        uint32_t e = b + FAST_BLOCK < w->n ? b + FAST_BLOCK : w->n;
+        for (uint32_t i = b; i < e; i++) {
+            int r = fast_check(&w->v, i);
+            w->sure[i] = (uint8_t)(r < 0 ? FAST_NOMEM : r);
+        }
+    }
+    return NULL;
+}
+
+/* Fills *out with sure[i] (fast_check's 1, 0, or FAST_NOMEM) for every
+ * body, checked on several threads, or NULL when the module is small or
+ * there is one CPU (the caller then checks each body itself). -1: out of
+ * memory. HIVE_LOAD_THREADS=N: N threads (at most
+ * FAST_MAX_THREADS; 1: none) for any module, big or small (for tests). */
+static int fast_check_parallel(vctx *v, uint8_t **out) {
+    const wasm_module *m = v->m;
+    uint32_t n = m->nfuncs - m->nimported_funcs;
+    uint64_t bytes = 0;
+    for (uint32_t i = 0; i < n; i++) bytes += m->codes[i].body_end - m->codes[i].body_start;
+    const char *given = getenv("HIVE_LOAD_THREADS");
+    long cpus;
+    *out = NULL;
+    if (given && *given) { /* that many, whatever the module's size (1: none) */
+        cpus = atol(given);
+    } else {
+        if (bytes < FAST_PARALLEL_BYTES) return 0;
+        cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    }
+    if (cpus < 2) return 0;
+    unsigned nt = cpus < FAST_MAX_THREADS ? (unsigned)cpus : FAST_MAX_THREADS;
+    const hv_alloc *a = &v->engine->alloc;
+    uint8_t *sure = hv_calloc(a, n, 1);
+    fast_worker *w = hv_calloc(a, nt, sizeof *w);
+    if (!sure || !w) {
+        hv_free(a, sure);
+        hv_free(a, w);
+        return -1;
+    }
+    atomic_uint next;
+    atomic_init(&next, 0);
+    pthread_t th[FAST_MAX_THREADS];
+    bool started[FAST_MAX_THREADS] = {false};
+    for (unsigned t = 0; t < nt; t++) {
+        w[t].v.engine = v->engine;
+        w[t].v.m = v->m;
+        w[t].v.declared = v->declared;
+        w[t].sure = sure;
+        w[t].next = &next;
+        w[t].n = n;
+        /* thread 0 is this one */
+        if (t > 0) started[t] = pthread_create(&th[t], NULL, fast_work, &w[t]) == 0;
+    }
+    fast_work(&w[0]); /* (and all of it, if no thread started) */
+    for (unsigned t = 0; t < nt; t++) {
+        if (started[t]) pthread_join(th[t], NULL);
+        hv_free(a, w[t].v.vals);
+        hv_free(a, w[t].v.fctrls);
+    }
+    hv_free(a, w);
+    *out = sure;
+    return 0;
+}
+
+/* The fields of body i known from its declaration, set at load (before
+ * any thread may read them). */
+static void code_declare(wasm_module *m, uint32_t i) {
+    wasm_code *code = &m->codes[i];
+    uint32_t fidx = m->nimported_funcs + i;
+    const wasm_functype *ft = wasm_func_type(m, fidx);
+    code->func_index = fidx;
+    code->type_index = m->func_types[fidx];
+    code->type = ft;
+    code->param_slots = ft->param_slots;
+    uint32_t slots = ft->param_slots;
+    for (uint32_t k = 0; k < code->nlocals; k++) slots += wasm_slots(code->local_types[k]);
+    code->local_slots = slots;
+    /* until it is compiled: nothing to zero, no frame size, and ENTER_LAZY */
+    code->zero_at = ft->param_slots;
+    code->zero_len = 0;
+    code->max_slots = 0;
+    code->cells = interp_lazy_cells();
+}
+
+/* The fast check of every body, first (into v->sure). A body the decoder
+ * left unread (wasm_decode_lazy) is read now when the fast check does not
+ * vouch for it, so that a malformed body is reported before anything
+ * invalid, as when the decoder reads every body. ref.func is left to the
+ * full pass here (C.refs are not known yet). */
+static int bodies_fast(vctx *v) {
+    wasm_module *m = v->m;
+    uint32_t n = m->nfuncs - m->nimported_funcs;
+    if (!v->verify_fast && fast_check_parallel(v, &v->sure) < 0) return v_nomem(v);
+    if (!v->sure) {
+        v->sure = hv_calloc(&v->engine->alloc, n ? n : 1, 1);
+        if (!v->sure) return v_nomem(v);
+        for (uint32_t i = 0; i < n; i++) {
+            int r = fast_check(v, i);
+            v->sure[i] = (uint8_t)(r < 0 ? FAST_NOMEM : r);
+        }
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (v->sure[i] == FAST_NOMEM) return v_nomem(v);
+        if (v->sure[i] == 1 || !m->bodies_unread) continue;
+        int rc = wasm_decode_body(v->engine, m, i, v->err);
+        if (rc != HIVE_OK) {
+            v->code = rc;
+            return -1;
+        }
+    }
+    m->bodies_unread = false;
+    return 0;
+}
+
 static int validate_module(vctx *v) {
     wasm_module *m = v->m;
+    if (bodies_fast(v) < 0) return -1;
     leb_init(&v->r, m->bytes, 0, 0);
     for (uint32_t i = 0; i < m->nfuncs; i++) {
         if (m->func_types[i] < m->ntypes) continue;
@@ -2214,19 +2850,71 @@ static int validate_module(vctx *v) {
                 return v_invalid_at(v, ex_at, "duplicate export name");
     }
     collect_refs(v);
-    for (uint32_t i = 0; i < m->nfuncs - m->nimported_funcs; i++)
-        if (compile_function(v, i) < 0) return -1;
+    uint32_t nbodies = m->nfuncs - m->nimported_funcs;
+    for (uint32_t i = 0; i < nbodies; i++) {
+        bool fast = v->sure[i] == 1;
+        if (v->verify_fast) {
+            /* the full pass too: it must accept what the fast one did */
+            if (compile_function(v, i) < 0) {
+                if (fast) {
+                    fprintf(stderr, "hive: fast check accepted invalid body %u: %s\n",
+                            m->nimported_funcs + i, v->err ? v->err->message : "");
+                    abort();
+                }
+                return -1;
+            }
+            v->fallbacks += !fast;
+        } else if (!fast) {
+            v->fallbacks++;
+            if (compile_function(v, i) < 0) return -1;
+        }
+        code_declare(m, i);
+    }
+    if (v->verify_fast && v->fallbacks)
+        fprintf(stderr, "hive: fast check: %u of %u bodies left to the full pass\n", v->fallbacks,
+                m->nfuncs - m->nimported_funcs);
     return 0;
+}
+
+/* A compiler's state between calls: its buffers keep their size. */
+struct wasm_compiler {
+    vctx v;
+};
+
+static void v_init(vctx *v, hive_engine *engine, wasm_module *m, hive_error *err) {
+    memset(v, 0, sizeof *v);
+    v->engine = engine;
+    v->m = m;
+    v->err = err;
+    v->labels = interp_labels();
+}
+
+static void v_fini(vctx *v) {
+    const hv_alloc *a = &v->engine->alloc;
+    hv_free(a, v->declared);
+    hv_free(a, v->vals);
+    hv_free(a, v->opnds);
+    hv_free(a, v->ctrls);
+    hv_free(a, v->cells);
+    hv_free(a, v->targets);
+    hv_free(a, v->insns);
+    hv_free(a, v->run_saved);
+    hv_free(a, v->run_len);
+    hv_free(a, v->local_types);
+    hv_free(a, v->local_offsets);
+    hv_free(a, v->da_cur);
+    hv_free(a, v->da_read);
+    hv_free(a, v->da_frames);
+    hv_free(a, v->fctrls);
+    hv_free(a, v->sure);
 }
 
 int wasm_validate(hive_engine *engine, wasm_module *m, hive_error *err) {
     vctx v;
-    memset(&v, 0, sizeof v);
-    v.engine = engine;
-    v.m = m;
-    v.err = err;
-    v.labels = interp_labels();
-    runs_index(&v);
+    v_init(&v, engine, m, err);
+    v.check_only = true;
+    const char *verify = getenv("HIVE_VERIFY_FAST_CHECK");
+    v.verify_fast = verify && *verify && *verify != '0';
     const hv_alloc *a = &engine->alloc;
     v.declared = hv_calloc(a, m->nfuncs ? m->nfuncs : 1, sizeof(bool));
     int rc = HIVE_OK;
@@ -2234,21 +2922,37 @@ int wasm_validate(hive_engine *engine, wasm_module *m, hive_error *err) {
         rc = hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     } else if (validate_module(&v) < 0) {
         rc = v.code;
-    } else if (!inline_seal(m)) {
-        rc = hv_error_set(err, HIVE_ENOMEM, 0, "cannot make compiled code executable");
+    } else if (engine->eager) {
+        /* everything now, as the module loads */
+        v.check_only = false;
+        runs_index(&v);
+        for (uint32_t i = 0; i < m->nfuncs - m->nimported_funcs && rc == HIVE_OK; i++)
+            if (compile_function(&v, i) < 0) rc = v.code;
+        if (rc == HIVE_OK && !inline_seal(m))
+            rc = hv_error_set(err, HIVE_ENOMEM, 0, "cannot make compiled code executable");
     }
-    hv_free(a, v.declared);
-    hv_free(a, v.vals);
-    hv_free(a, v.opnds);
-    hv_free(a, v.ctrls);
-    hv_free(a, v.cells);
-    hv_free(a, v.targets);
-    hv_free(a, v.insns);
-    hv_free(a, v.run_saved);
-    hv_free(a, v.run_len);
-    hv_free(a, v.local_types);
-    hv_free(a, v.da_cur);
-    hv_free(a, v.da_read);
-    hv_free(a, v.da_frames);
+    v_fini(&v);
     return rc;
+}
+
+int wasm_compile(hive_engine *engine, wasm_module *m, uint32_t i, wasm_compiler **state,
+                 hive_error *err) {
+    wasm_compiler *c = *state;
+    if (!c) {
+        c = hv_malloc(&engine->alloc, sizeof *c);
+        if (!c) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+        v_init(&c->v, engine, m, err);
+        runs_index(&c->v);
+        *state = c;
+    }
+    c->v.err = err;
+    c->v.code = HIVE_OK;
+    if (compile_function(&c->v, i) < 0) return c->v.code;
+    return HIVE_OK;
+}
+
+void wasm_compiler_free(hive_engine *engine, wasm_compiler *c) {
+    if (!c) return;
+    v_fini(&c->v);
+    hv_free(&engine->alloc, c);
 }

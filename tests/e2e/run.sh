@@ -423,10 +423,12 @@ refused start-unknown '(module (func $f) (start 5) (func (export "_start")))' \
 
 # ---- attacks (the fast subset of `make abuse`, tests/e2e/abuse.py) ---------------
 
-# The normal client's p99 latency bound: 50 ms, 150 ms under
-# AddressSanitizer (two to three times slower); E2E_P99_MS overrides.
-p99=50
-grep -qa __asan_init "$HIVE" && p99=150
+# Here the normal client must get its 200s during each attack; its p99
+# latency bound is loose (500 ms, 1.5 s under AddressSanitizer) so that a
+# loaded machine does not fail the suite, yet a lockout (seconds) still does.
+# `make abuse` holds the real bound, 50 ms. E2E_P99_MS overrides.
+p99=500
+grep -qa __asan_init "$HIVE" && p99=1500
 if command -v python3 >/dev/null 2>&1; then
     python3 "$(dirname "$0")/abuse.py" --fast --hive "$HIVE" --apps "$APPS" \
         --p99-ms "${E2E_P99_MS:-$p99}" >"$TMP/abuse.out" 2>&1

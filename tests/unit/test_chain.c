@@ -29,7 +29,9 @@
  * not a wasm function), also when that instruction starts a fused run. */
 static int first_op(hive_extern *e) {
     if (e->kind != HIVE_EXTERN_FUNC || e->of.func->kind != WASM_FUNC_WASM) return OP_COUNT_;
-    const wasm_cell *c = e->of.func->code->cells;
+    /* compiled on its first call, or now */
+    const wasm_cell *c = module_code_cells(e->of.func->inst->module, e->of.func->code);
+    if (!c) return OP_COUNT_;
     const void *const *labels = interp_labels();
     int op = 0;
     if (!labels)
@@ -45,6 +47,7 @@ static int has_op(hive_extern *e, int op) {
     const void *const *labels = interp_labels();
     if (inline_pass || !labels || e->kind != HIVE_EXTERN_FUNC || e->of.func->kind != WASM_FUNC_WASM) return -1;
     const wasm_code *code = e->of.func->code;
+    if (!module_code_cells(e->of.func->inst->module, code)) return -1;
     for (int r = 0; r < OP_COUNT_; r++) {
         if (!op_starts(r, op)) continue;
         for (uint32_t i = 0; i < code->ncells; i++)

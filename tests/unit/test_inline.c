@@ -181,8 +181,9 @@ static uint32_t sum_ref(uint32_t n) {
 static bool first_is_interpreter(const hive_func *f) {
     const void *const *labels = interp_labels();
     if (!labels) return true; /* the switch build: op numbers, no copies */
-    for (uint32_t op = 0; op < OP_COUNT_; op++)
-        if (f->code->cells[0].label == labels[op]) return true;
+    const wasm_cell *cells = module_code_cells(f->inst->module, f->code);
+    for (uint32_t op = 0; cells && op < OP_COUNT_; op++)
+        if (cells[0].label == labels[op]) return true;
     return false;
 }
 
