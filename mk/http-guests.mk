@@ -39,6 +39,23 @@ $(BUILD)/examples/wasihttp/%.wasm: $(BUILD)/examples/wasihttp/%.core.wasm $(HTTP
 
 http-guests: $(HTTP_GUESTS)
 
+# with wasi-libc: a reactor module, made a component with jco's preview-1
+# reactor adapter (so it imports the whole of WASI 0.2)
+LIBC_GUEST_SRCS := $(wildcard examples/wasihttp-libc/*.c)
+LIBC_GUESTS := $(LIBC_GUEST_SRCS:examples/wasihttp-libc/%.c=$(BUILD)/examples/wasihttp-libc/%.wasm)
+
+$(BUILD)/examples/wasihttp-libc/%.core.wasm: examples/wasihttp-libc/%.c
+	@mkdir -p $(dir $@)
+	$(HTTP_GUEST_CC) --target=wasm32-wasi -mexec-model=reactor -O2 -Wall -Wextra $< -o $@
+
+$(BUILD)/examples/wasihttp-libc/%.wasm: $(BUILD)/examples/wasihttp-libc/%.core.wasm $(HTTP_GUEST_WIT)/world.wit
+	node tools/jco-embed.mjs $< $(HTTP_GUEST_WIT) proxy $(@:.wasm=.embed.wasm)
+	$(JCO) new $(@:.wasm=.embed.wasm) --wasi-reactor -o $@
+
+.SECONDARY: $(LIBC_GUESTS:.wasm=.core.wasm)
+
+http-guests: $(LIBC_GUESTS)
+
 JS_GUEST_SRCS := $(wildcard examples/wasihttp-js/*.js)
 JS_GUESTS := $(JS_GUEST_SRCS:examples/wasihttp-js/%.js=$(BUILD)/examples/wasihttp-js/%.wasm)
 

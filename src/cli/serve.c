@@ -650,16 +650,15 @@ static int start_server(serve_app *app, const char *addr, hive_handler *handler,
 }
 
 /* A wasi:http 0.2 guest from a component. Flags that mean nothing for it
- * are refused: it has no environment or directories, and an instance
- * serves one request at a time. Returns 0, or 1 (cannot be served) or 2
+ * are refused: an instance serves one request at a time, and --env/--dir
+ * need a component that imports WASI 0.2 beyond wasi:http. Returns 0, or 1 (cannot be served) or 2
  * (a flag that does not apply) after a message. */
 static int serve_component(hive_engine *engine, const uint8_t *bytes, size_t len,
                            const serve_opts *o, hive_guest **guest) {
-    if (o->nenv || o->ndirs || o->concurrent_reuse != 1) {
-        fprintf(stderr, "hive serve: %s does not apply to wasi:http components (%s); remove it\n",
-                o->nenv ? "--env" : o->ndirs ? "--dir" : "--max-instance-concurrent-reuse-count",
-                o->nenv || o->ndirs ? "they have no environment or directories here"
-                                    : "an instance serves one request at a time");
+    if (o->concurrent_reuse != 1) {
+        fprintf(stderr, "hive serve: --max-instance-concurrent-reuse-count does not apply to "
+                        "wasi:http 0.2 components (an instance serves one request at a time); "
+                        "remove it\n");
         return 2;
     }
     hive_error err;
@@ -670,11 +669,11 @@ static int serve_component(hive_engine *engine, const uint8_t *bytes, size_t len
                 hive_strerror(err.code), err.offset, err.message);
         return 1;
     }
-    int rc = hive_guest_wasihttp_new(engine, c, guest, &err);
+    int rc = hive_guest_wasihttp_new(engine, c, o->env, o->nenv, o->dirs, o->ndirs, guest, &err);
     hive_component_release(c);
     if (rc != HIVE_OK) {
         fprintf(stderr, "hive serve: %s: %s\n", o->module_path, err.message);
-        return 1;
+        return rc == HIVE_EARG ? 2 : 1;
     }
     return 0;
 }

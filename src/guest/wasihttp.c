@@ -33,6 +33,10 @@ typedef struct wh_guest {
     hive_linker *linker;
     char *handle_name; /* "wasi:http/incoming-handler@0.2.x#handle" */
     int full; /* with WASI 0.2 (a linker per instance); else the shared linker */
+    char **env; /* full: "K=V", owned */
+    size_t nenv;
+    hive_wasi_preopen *dirs; /* full: strings owned */
+    size_t ndirs;
 } wh_guest;
 
 /* What one instance is made of. */
@@ -91,6 +95,10 @@ static int wh_make(wh_guest *g, hive_worker *w, wh_parts *p, hive_error *err) {
             c.stdio[i].kind = HIVE_WASI_STDIO_STREAM;
             c.stdio[i].stream = (hive_wasi_stream){NULL, wh_log_write, NULL, w};
         }
+        c.env = (const char *const *)g->env;
+        c.envc = g->nenv;
+        c.preopens = g->dirs;
+        c.npreopens = g->ndirs;
         if ((rc = hive_wasip2_new(&c, &p->p2, err)) != HIVE_OK) return rc;
         p->linker = hive_linker_new(g->engine);
         if (!p->linker || (rc = hive_wasip2_define(p->p2, p->linker)) != HIVE_OK ||
@@ -271,6 +279,13 @@ static void wh_free(guest_inst *gi) {
 
 static void wh_free_guest(hive_guest *guest) {
     wh_guest *g = (wh_guest *)guest;
+    for (size_t i = 0; i < g->nenv; i++) free(g->env[i]);
+    free(g->env);
+    for (size_t i = 0; i < g->ndirs; i++) {
+        free((char *)g->dirs[i].host_path);
+        free((char *)g->dirs[i].guest_path);
+    }
+    free(g->dirs);
     hive_linker_free(g->linker);
     hive_component_release(g->component);
     free(g->handle_name);
@@ -291,8 +306,9 @@ static const guest_ops wh_ops = {
     .free_guest = wh_free_guest,
 };
 
-int hive_guest_wasihttp_new(hive_engine *engine, hive_component *component, hive_guest **out,
-                            hive_error *err) {
+int hive_guest_wasihttp_new(hive_engine *engine, hive_component *component,
+                            const char *const *env, size_t nenv, const char *const *dirs,
+                            size_t ndirs, hive_guest **out, hive_error *err) {
     *out = NULL;
     const char *want = "wasi:http/incoming-handler@0.2.";
     const char *name = NULL;
@@ -322,6 +338,20 @@ int hive_guest_wasihttp_new(hive_engine *engine, hive_component *component, hive
     }
     memcpy(g->handle_name, name, nl);
     memcpy(g->handle_name + nl, "#handle", 8);
+    g->env = calloc(nenv ? nenv : 1, sizeof *g->env);
+    g->dirs = calloc(ndirs ? ndirs : 1, sizeof *g->dirs);
+    if (!g->env || !g->dirs) goto oom;
+    for (size_t i = 0; i < nenv; i++) {
+        if (!(g->env[i] = strdup(env[i]))) goto oom;
+        g->nenv++;
+    }
+    for (size_t i = 0; i < ndirs; i++) {
+        const char *sep = strstr(dirs[i], "::");
+        g->dirs[i].host_path = sep ? strndup(dirs[i], (size_t)(sep - dirs[i])) : strdup(dirs[i]);
+        g->dirs[i].guest_path = strdup(sep ? sep + 2 : dirs[i]);
+        g->ndirs++;
+        if (!g->dirs[i].host_path || !g->dirs[i].guest_path) goto oom;
+    }
     /* One instance now, so that a component that cannot run is refused at
      * start: with the shared linker (wasi:http and the bodies' wasi:io
      * only), else with the whole of WASI 0.2 (a linker per instance). */
@@ -336,6 +366,16 @@ int hive_guest_wasihttp_new(hive_engine *engine, hive_component *component, hive
         return rc;
     }
     wh_unmake(&p);
+    if (!g->full && (nenv || ndirs)) {
+        wh_free_guest(&g->base);
+        return hv_error_set(err, HIVE_EARG, 0,
+                            "%s does not apply: the component imports only wasi:http (no "
+                            "wasi:cli environment or wasi:filesystem)",
+                            nenv ? "--env" : "--dir");
+    }
     *out = &g->base;
     return HIVE_OK;
+oom:
+    wh_free_guest(&g->base);
+    return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
 }

@@ -87,7 +87,11 @@ int whttp_error_status(uint32_t code);
  * requests in turn through wasi:http/incoming-handler.handle (any 0.2.x
  * export). Checks at once that the component links against the host and
  * exports the handler (HIVE_EUNLINKABLE with err's message otherwise).
- * The component is retained; free with hive_guest_free. */
-int hive_guest_wasihttp_new(hive_engine *engine, hive_component *component, hive_guest **out,
-                            hive_error *err);
+ * env ("K=V") and dirs ("HOST::GUEST" or "HOST") go to the WASI 0.2 world
+ * of a component that needs one; for one that imports only wasi:http they
+ * are HIVE_EARG. Copied. The component is retained; free with
+ * hive_guest_free. */
+int hive_guest_wasihttp_new(hive_engine *engine, hive_component *component,
+                            const char *const *env, size_t nenv, const char *const *dirs,
+                            size_t ndirs, hive_guest **out, hive_error *err);
 #endif

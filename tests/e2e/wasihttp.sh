@@ -18,6 +18,7 @@ HIVE=${HIVE:-$BUILD/hive}
 APP=$BUILD/examples/wasihttp/proxy.wasm
 WAGI=$BUILD/examples/wagi/hello.wasm
 JS=$BUILD/examples/wasihttp-js
+LIBC=$BUILD/examples/wasihttp-libc/env.wasm
 JCO=${JCO:-tools/node_modules/.bin/jco}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/hive-wasihttp.XXXXXX")
 passed=0
@@ -30,7 +31,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for f in "$HIVE" "$APP" "$WAGI" "$JS/hello.wasm" "$JS/handler.wasm"; do
+for f in "$HIVE" "$APP" "$WAGI" "$JS/hello.wasm" "$JS/handler.wasm" "$LIBC"; do
     [ -e "$f" ] || { echo "wasihttp: missing $f (run make e2e-wasihttp)"; echo "wasihttp: 0 passed, 1 failed"; exit 1; }
 done
 
@@ -206,6 +207,22 @@ if start reuse-many "$APP" --max-instance-reuse-count 1000 --threads 1; then
     stop
 fi
 
+echo "== C with wasi-libc (the whole of WASI 0.2): --env, --dir, stderr"
+mkdir -p "$TMP/data/sub"
+echo "file content" >"$TMP/data/sub/a.txt"
+echo "secret" >"$TMP/outside.txt"
+if start libc "$LIBC" --env GREETING=hi --dir "$TMP/data::/data"; then
+    eq "libc: hello" "$("${CURL[@]}" "$(url /)")" "hello from wasi-libc"
+    check "libc: stderr goes to the log, tagged with the worker" \
+        grep -q '^\[worker [0-9]*\] wasi-libc guest served /$' "$LOG"
+    eq "libc: --env reaches getenv" "$("${CURL[@]}" "$(url '/env?GREETING')")" "hi"
+    eq "libc: nothing else of the host's environment" "$("${CURL[@]}" "$(url '/env?HOME')")" "(unset)"
+    eq "libc: --dir: a file under the preopen" "$("${CURL[@]}" "$(url '/file?/data/sub/a.txt')")" "file content"
+    eq "libc: --dir: no way out by .." "$("${CURL[@]}" "$(url '/file?/data/../outside.txt')")" "(none)"
+    eq "libc: --dir: nothing outside" "$("${CURL[@]}" "$(url '/file?/etc/passwd')")" "(none)"
+    stop
+fi
+
 echo "== JavaScript (componentize-js, with the whole of WASI 0.2)"
 t0=$(date +%s%N)
 if start js "$JS/hello.wasm"; then
@@ -256,7 +273,7 @@ refused() {
     eq "refused: $name: exit $want" "$rc" "$want"
 }
 refused "--env with a component" 2 "$APP" --env A=B
-check "refused: --env: the message names the flag" grep -q -- '--env does not apply to wasi:http' "$TMP/refused.out"
+check "refused: --env: the message says why" grep -q -- '--env does not apply: the component imports only wasi:http' "$TMP/refused.out"
 refused "--dir with a component" 2 "$APP" --dir /tmp
 refused "--max-instance-concurrent-reuse-count 2 with a component" 2 "$APP" \
     --max-instance-concurrent-reuse-count 2
