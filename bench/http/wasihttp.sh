@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # wasihttp.sh BUILD -- wrk against `hive serve` with the C wasi:http hello
 # component (examples/wasihttp/proxy.c) without and with instance reuse,
+# the wasi-libc one (examples/wasihttp-libc: the whole of WASI 0.2) likewise,
 # the JavaScript ones (examples/wasihttp-js: hello.js without reuse, which
 # it does not support; handler.js with reuse) beside `jco serve` of
 # handler.js, the WAGI hello app, node's http and nginx (`return 200`, when
@@ -62,6 +63,8 @@ serve() { # NAME ARGS...
 serve wasihttp "$comp"
 serve wasihttp-reuse --max-instance-reuse-count 1000 "$comp"
 serve wasihttp-reuse-t1 --max-instance-reuse-count 1000 --threads 1 "$comp"
+serve libc "$BUILD/examples/wasihttp-libc/env.wasm"
+serve libc-reuse --max-instance-reuse-count 1000 "$BUILD/examples/wasihttp-libc/env.wasm"
 serve js-hello "$js/hello.wasm"
 serve js-handler-reuse --max-instance-reuse-count 1000 "$js/handler.wasm"
 serve wagi "$wagi"
