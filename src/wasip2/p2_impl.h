@@ -173,8 +173,14 @@ void p2_wait_deadline(hive_wasip2 *p, uint64_t ns);
 
 /* A list<u8> of n bytes from buf (buf may be NULL: zeros). */
 int p2_bytes(hive_cval *out, const uint8_t *buf, size_t n);
-/* Copies a list<u8> value's bytes into a new buffer (*out, *n). */
-int p2_bytes_from(const hive_cval *v, uint8_t **out, size_t *n);
+/* The same, taking over buf (malloc'd, cap bytes, n used). */
+int p2_bytes_adopt(hive_cval *out, uint8_t *buf, size_t n, size_t cap);
+/* A list<u8> value's bytes (*out, *n): those of the packed value itself
+ * (what lifting gives), or a copy in *tofree for a list of items; the
+ * caller frees *tofree (NULL when nothing was copied). */
+int p2_bytes_from(const hive_cval *v, const uint8_t **out, size_t *n, uint8_t **tofree);
+/* The element count of a list<u8> value (packed or not). */
+size_t p2_bytes_len(const hive_cval *v);
 /* result ok with payload (moved; may be NULL) / err with payload. */
 void p2_ok(hive_cval *out, hive_cval *payload);
 void p2_err(hive_cval *out, hive_cval *payload);

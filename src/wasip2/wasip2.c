@@ -258,19 +258,34 @@ void p2_wait_deadline(hive_wasip2 *p, uint64_t ns) {
 /* ---- values ---- */
 
 int p2_bytes(hive_cval *out, const uint8_t *buf, size_t n) {
-    if (hive_cval_agg(out, HIVE_C_LIST, n) != HIVE_OK) return -1;
-    for (size_t i = 0; i < n; i++) out->of.agg.items[i] = hive_cval_uint(HIVE_C_U8, buf ? buf[i] : 0);
-    return 0;
+    return hive_cval_packed(out, HIVE_C_U8, buf, n) == HIVE_OK ? 0 : -1;
 }
 
-int p2_bytes_from(const hive_cval *v, uint8_t **out, size_t *n) {
+int p2_bytes_adopt(hive_cval *out, uint8_t *buf, size_t n, size_t cap) {
+    if (n && n < cap / 2) { /* a short read: give back the rest */
+        uint8_t *s = realloc(buf, n);
+        if (s) buf = s;
+    }
+    return hive_cval_packed_adopt(out, HIVE_C_U8, buf, n) == HIVE_OK ? 0 : -1;
+}
+
+int p2_bytes_from(const hive_cval *v, const uint8_t **out, size_t *n, uint8_t **tofree) {
+    *tofree = NULL;
+    if (v->kind == HIVE_C_PACKED) { /* what lifting gives: no copy */
+        *out = hive_cval_bytes(v, n);
+        return 0;
+    }
     size_t len = v->kind == HIVE_C_LIST ? v->of.agg.n : 0;
     uint8_t *b = malloc(len ? len : 1);
     if (!b) return -1;
     for (size_t i = 0; i < len; i++) b[i] = (uint8_t)v->of.agg.items[i].of.u;
-    *out = b;
+    *out = *tofree = b;
     *n = len;
     return 0;
+}
+
+size_t p2_bytes_len(const hive_cval *v) {
+    return v->kind == HIVE_C_PACKED ? v->of.packed.n : v->kind == HIVE_C_LIST ? v->of.agg.n : 0;
 }
 
 void p2_ok(hive_cval *out, hive_cval *payload) {

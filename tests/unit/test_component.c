@@ -1183,6 +1183,9 @@ static void test_transcoding_reallocs(void) {
         memset(&res, 0, sizeof res);
         CHECK_EQ_INT(hive_cinstance_call(ci, hive_cinstance_func(ci, fn), NULL, 0, 0), HIVE_DONE);
         hive_cinstance_results(ci, &res, 1);
+        /* a list<u32> lifts packed; unpacked it is the list of items */
+        CHECK(res.kind == HIVE_C_PACKED && res.of.packed.elem == HIVE_C_U32 && res.of.packed.n == want[k].n);
+        CHECK_EQ_INT(hive_cval_unpack(&res), HIVE_OK);
         CHECK(res.kind == HIVE_C_LIST && res.of.agg.n == want[k].n);
         for (size_t i = 0; res.kind == HIVE_C_LIST && i < res.of.agg.n && i < want[k].n; i++)
             CHECK_EQ_INT(res.of.agg.items[i].of.u, want[k].log[i]);
