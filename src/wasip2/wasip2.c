@@ -190,11 +190,20 @@ void p2_free(hive_wasip2 *p, uint32_t rep) {
 
 size_t hive_wasip2_live_objects(const hive_wasip2 *p) { return p ? p->live : 0; }
 
-static void res_dtor(void *user, uint32_t rep) { p2_free(user, rep); }
+static void res_dtor(hive_cinstance *instance, void *user, uint32_t rep) {
+    hive_chost_call call = {instance, user, "", ""};
+    hive_wasip2 *p = p2_ctx(&call);
+    if (p) p2_free(p, rep);
+}
 
 int p2_define_resource(hive_wasip2 *p, hive_linker *l, const char *iface, const char *name) {
-    hive_host_resource r = {res_dtor, p, name};
+    hive_host_resource r = {NULL, p, name, res_dtor};
     return hive_linker_define_resource(l, iface, name, &r);
+}
+
+hive_host_status p2_no_ctx(hive_chost_call *call) {
+    hive_chost_trap(call, "no WASI 0.2 context for this instance (hive_wasip2_define_shared)");
+    return HIVE_HOST_TRAP;
 }
 
 /* ---- sources ---- */
@@ -369,6 +378,18 @@ int p2_define_funcs(hive_wasip2 *p, hive_linker *l, const char *iface, const p2_
     return HIVE_OK;
 }
 
+int hive_wasip2_define_shared(hive_linker *l, hive_wasip2 *(*lookup)(hive_cinstance *instance, void *ud),
+                              void *ud) {
+    if (!l) return HIVE_EARG;
+    /* the stand-in lives as long as the linker */
+    hive_wasip2 *s = hive_linker_alloc(l, sizeof *s);
+    if (!s) return HIVE_ENOMEM;
+    s->shared = 1;
+    s->lookup = lookup;
+    s->lookup_ud = ud;
+    return hive_wasip2_define(s, l);
+}
+
 int hive_wasip2_define(hive_wasip2 *p, hive_linker *l) {
     if (!p || !l) return HIVE_EARG;
     int rc = p2_define_io(p, l);
@@ -442,6 +463,11 @@ static void run_wait(hive_wasip2 *p, uint64_t limit) {
 
 hive_status hive_wasip2_run(hive_wasip2 *p, hive_cinstance *inst, hive_cfunc *func,
                             const hive_wasi_run_opts *opts, hive_cval *result, int *stop) {
+    return hive_wasip2_call(p, inst, func, NULL, 0, opts, result, stop);
+}
+
+hive_status hive_wasip2_call(hive_wasip2 *p, hive_cinstance *inst, hive_cfunc *func, const hive_cval *args,
+                             size_t nargs, const hive_wasi_run_opts *opts, hive_cval *result, int *stop) {
     hive_wasi_run_opts none = {0, 0, 0};
     if (!opts) opts = &none;
     if (stop) *stop = HIVE_WASI_STOP_NONE;
@@ -449,7 +475,7 @@ hive_status hive_wasip2_run(hive_wasip2 *p, hive_cinstance *inst, hive_cfunc *fu
     uint64_t left = opts->fuel;
     uint64_t deadline = opts->timeout_ns ? wasi_now_ns(CLOCK_MONOTONIC) + opts->timeout_ns : 0;
     uint64_t budget = left && left < slice ? left : slice;
-    hive_status st = hive_cinstance_call(inst, func, NULL, 0, budget);
+    hive_status st = hive_cinstance_call(inst, func, args, nargs, budget);
     for (;;) {
         int why = HIVE_WASI_STOP_NONE;
         if (st == HIVE_SUSPENDED) {
