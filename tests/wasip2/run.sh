@@ -61,7 +61,7 @@ if [ "$rc" = 0 ]; then ok; else bad "invoke echo: exit $rc"; fi
 expect_in "invoke echo" "$T/out" "abc[3 bytes]"
 expect_rc "invoke trap" 134 "$HIVE" run --invoke "$RUN" "$(C trap)"
 expect_in "invoke trap" "$T/err" "trap: unreachable"
-expect_rc "invoke fuel" 124 "$HIVE" run --fuel 1000 --invoke "$RUN" "$(C hello)"
+expect_rc "invoke fuel" 124 "$HIVE" run --fuel 1 --invoke "$RUN" "$(C hello)"
 expect_in "invoke fuel" "$T/err" "fuel"
 expect_rc "invoke unknown" 1 "$HIVE" run --invoke nope "$(C hello)"
 expect_in "invoke unknown" "$T/err" "no exported function 'nope'"
