@@ -15,6 +15,8 @@
 # Each round runs every case on both forms once; the table gives the median
 # seconds over BENCH_P2_ROUNDS rounds (default 3) and the ratio component /
 # module. Outputs are checked (byte counts); a wrong one fails the run.
+# HIVE_BASE=path/to/another/hive adds its component runs as a third column
+# (before/after a change, e.g. a build of an older commit).
 set -euo pipefail
 
 BUILD=${1:-build}
@@ -36,8 +38,9 @@ fail=0
 
 # run CASE FORM: prints seconds
 run() {
-    local c=$1 form=$2 w t0 t1 got want=0
-    if [ "$form" = component ]; then w=.component.wasm; else w=.wasm; fi
+    local c=$1 form=$2 w t0 t1 got want=0 HIVE=$HIVE
+    if [ "$form" = module ]; then w=.wasm; else w=.component.wasm; fi
+    if [ "$form" = base ]; then HIVE=$HIVE_BASE; fi
     t0=$(now)
     case $c in
     out-pipe)
@@ -67,19 +70,31 @@ run() {
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 CASES="out-pipe out-null cat-pipe"
+FORMS="module component"
+if [ -n "${HIVE_BASE:-}" ]; then FORMS="$FORMS base"; fi
 for ((r = 1; r <= ROUNDS; r++)); do
     for c in $CASES; do
-        for form in module component; do
+        for form in $FORMS; do
             run "$c" "$form" >>"$T/$c.$form"
         done
     done
 done
 
-printf '%-10s %10s %12s %8s\n' case module_s component_s ratio
+ratio() { awk -v m="$1" -v k="$2" 'BEGIN {printf "%.1fx", (m > 0 ? k / m : 0)}'; }
+if [ -n "${HIVE_BASE:-}" ]; then
+    printf '%-10s %10s %12s %8s %12s %8s\n' case module_s component_s ratio base_comp_s ratio
+else
+    printf '%-10s %10s %12s %8s\n' case module_s component_s ratio
+fi
 for c in $CASES; do
     m=$(median <"$T/$c.module")
     k=$(median <"$T/$c.component")
-    printf '%-10s %10s %12s %8s\n' "$c" "$m" "$k" "$(awk -v m="$m" -v k="$k" 'BEGIN {printf "%.1fx", (m > 0 ? k / m : 0)}')"
+    if [ -n "${HIVE_BASE:-}" ]; then
+        o=$(median <"$T/$c.base")
+        printf '%-10s %10s %12s %8s %12s %8s\n' "$c" "$m" "$k" "$(ratio "$m" "$k")" "$o" "$(ratio "$m" "$o")"
+    else
+        printf '%-10s %10s %12s %8s\n' "$c" "$m" "$k" "$(ratio "$m" "$k")"
+    fi
 done
-echo "($OUT_MB MB out, $IN_MB MB through; median of $ROUNDS rounds; hive: $HIVE)"
+echo "($OUT_MB MB out, $IN_MB MB through; median of $ROUNDS rounds; hive: $HIVE${HIVE_BASE:+, base: $HIVE_BASE})"
 exit $fail
