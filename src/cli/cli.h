@@ -26,13 +26,6 @@ uint8_t *cli_read_file(const char *path, size_t *len);
 int cli_entry_type_ok(const char *name, uint32_t nparams, const uint8_t *params,
                       uint32_t nresults, const uint8_t *results, char *msg, size_t cap);
 
-/* component.c: `hive run` of a component (bytes start with its preamble):
- * --invoke NAME with WAVE arguments, or its wasi:cli/run export. Returns
- * the exit status. */
-struct hive_engine;
-struct hive_wasi_run_opts;
-int cli_run_component(struct hive_engine *engine, const char *path, const uint8_t *bytes, size_t len,
-                      const char *invoke, int argc, char **argv, const struct hive_wasi_run_opts *limits);
 
 /* run_component.c: `hive run` of a wasi:cli/command component (no --invoke)
  * with the WASI 0.2 host (hive/wasip2.h). Returns the exit status. */
@@ -53,5 +46,17 @@ typedef struct cli_run_opts {
     size_t nallow_ip;
 } cli_run_opts;
 int cli_run_command(hive_engine *engine, const cli_run_opts *o);
+/* component.c: `hive run --invoke NAME` of a component (o's bytes start
+ * with its preamble), with WAVE arguments, under WASI 0.2 as for
+ * cli_run_command; NULL invoke: its wasi:cli/run export. Returns the exit
+ * status. */
+int cli_run_component(hive_engine *engine, const cli_run_opts *o, const char *invoke, int argc,
+                      char **argv);
+/* A WASI 0.2 context for o (args, env, preopens, stdio, sockets policy)
+ * and a linker with it defined: 0, or the exit status after a message. */
+struct hive_wasip2;
+struct hive_linker;
+int cli_wasip2_setup(hive_engine *engine, const cli_run_opts *o, struct hive_wasip2 **p2,
+                     struct hive_linker **linker);
 
 #endif

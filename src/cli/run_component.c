@@ -32,19 +32,15 @@ static hive_cfunc *find_run(hive_cinstance *inst, hive_component *comp) {
     return NULL;
 }
 
-int cli_run_command(hive_engine *engine, const cli_run_opts *o) {
-    int rc = 1;
+int cli_wasip2_setup(hive_engine *engine, const cli_run_opts *o, hive_wasip2 **p2out,
+                     hive_linker **linker_out) {
     hive_error err;
-    hive_component *comp = NULL;
     hive_wasip2 *p2 = NULL;
     hive_linker *linker = NULL;
-    hive_cinstance *inst = NULL;
     hive_wasip2_net_rule *rules = NULL;
-    if (hive_component_new(engine, o->bytes, o->len, &comp, &err) != HIVE_OK) {
-        fprintf(stderr, "hive: %s: %s at byte %zu: %s\n", o->path, hive_strerror(err.code), err.offset,
-                err.message);
-        return 1;
-    }
+    int rc = 1;
+    *p2out = NULL;
+    *linker_out = NULL;
     hive_wasip2_config c;
     memset(&c, 0, sizeof c);
     c.argv = o->argv;
@@ -84,6 +80,32 @@ int cli_run_command(hive_engine *engine, const cli_run_opts *o) {
         fprintf(stderr, "hive: cannot define the WASI 0.2 imports\n");
         goto out;
     }
+    *p2out = p2;
+    *linker_out = linker;
+    p2 = NULL;
+    linker = NULL;
+    rc = 0;
+out:
+    hive_linker_free(linker);
+    hive_wasip2_free(p2);
+    free(rules);
+    return rc;
+}
+
+int cli_run_command(hive_engine *engine, const cli_run_opts *o) {
+    int rc = 1;
+    hive_error err;
+    hive_component *comp = NULL;
+    hive_wasip2 *p2 = NULL;
+    hive_linker *linker = NULL;
+    hive_cinstance *inst = NULL;
+    if (hive_component_new(engine, o->bytes, o->len, &comp, &err) != HIVE_OK) {
+        fprintf(stderr, "hive: %s: %s at byte %zu: %s\n", o->path, hive_strerror(err.code), err.offset,
+                err.message);
+        return 1;
+    }
+    if ((rc = cli_wasip2_setup(engine, o, &p2, &linker))) goto out;
+    rc = 1;
     if (hive_cinstance_new(engine, comp, linker, &inst, &err) != HIVE_OK) {
         fprintf(stderr, "hive: %s: %s\n", o->path, err.message);
         if (strstr(err.message, "wasi:") && strstr(err.message, "@0.3."))
@@ -141,6 +163,5 @@ out:
     hive_linker_free(linker);
     hive_wasip2_free(p2);
     hive_component_release(comp);
-    free(rules);
     return rc;
 }
