@@ -183,19 +183,47 @@ static void variant(hive_cval *out, hive_ckind kind, uint32_t index, hive_cval *
 }
 
 static int bytes_val(hive_cval *out, const uint8_t *b, size_t n) {
-    if (hive_cval_agg(out, HIVE_C_LIST, n) != HIVE_OK) return -1;
-    for (size_t i = 0; i < n; i++) out->of.agg.items[i] = hive_cval_uint(HIVE_C_U8, b[i]);
-    return 0;
+    return hive_cval_packed(out, HIVE_C_U8, n ? b : NULL, n) == HIVE_OK ? 0 : -1;
 }
 
-/* A list<u8> argument as bytes (a new buffer). */
-static uint8_t *bytes_of(const hive_cval *v, size_t *n) {
+/* The bytes of a list<u8> value (packed, as lifted, or items): a view into
+ * v, or into *tmp (to free) for the item form. NULL when out of memory. */
+static const uint8_t *bytes_view(const hive_cval *v, size_t *n, uint8_t **tmp) {
+    *tmp = NULL;
+    if (v->kind == HIVE_C_PACKED) {
+        const uint8_t *d = hive_cval_bytes(v, n);
+        return d ? d : (const uint8_t *)"";
+    }
     size_t len = v->kind == HIVE_C_LIST ? v->of.agg.n : 0;
     uint8_t *b = malloc(len ? len : 1);
     if (!b) return NULL;
     for (size_t i = 0; i < len; i++) b[i] = (uint8_t)v->of.agg.items[i].of.u;
     *n = len;
+    *tmp = b;
     return b;
+}
+
+/* A list<u8> argument as bytes (a new buffer). */
+static uint8_t *bytes_of(const hive_cval *v, size_t *n) {
+    uint8_t *tmp;
+    const uint8_t *d = bytes_view(v, n, &tmp);
+    if (!d || tmp) return tmp;
+    uint8_t *b = malloc(*n ? *n : 1);
+    if (b && *n) memcpy(b, d, *n);
+    return b;
+}
+
+/* 1 when the list<u8> value holds NUL, CR or LF (not a field value), -1
+ * when out of memory. */
+static int bad_value(const hive_cval *v) {
+    size_t n;
+    uint8_t *tmp;
+    const uint8_t *d = bytes_view(v, &n, &tmp);
+    if (!d) return -1;
+    int bad = 0;
+    for (size_t i = 0; i < n && !bad; i++) bad = d[i] == 0 || d[i] == '\r' || d[i] == '\n';
+    free(tmp);
+    return bad;
 }
 
 #define FN(name)                                                                               \
@@ -214,7 +242,7 @@ static hive_host_status trap(hive_chost_call *call, const char *msg) {
 
 /* ---- resources ------------------------------------------------------------ */
 
-static void obj_dtor(void *user, uint32_t rep);
+static void obj_dtor(hive_cinstance *instance, void *user, uint32_t rep);
 
 /* ---- wasi:io/error ------------------------------------------------------ */
 
@@ -485,13 +513,11 @@ FN(fields_from_list) {
             header_error(res, e);
             return HIVE_HOST_OK;
         }
-        const hive_cval *vl = &t->of.agg.items[1];
-        for (size_t k = 0; k < vl->of.agg.n; k++) {
-            uint8_t c = (uint8_t)vl->of.agg.items[k].of.u;
-            if (c == 0 || c == '\r' || c == '\n') {
-                header_error(res, HE_SYNTAX);
-                return HIVE_HOST_OK;
-            }
+        int bad = bad_value(&t->of.agg.items[1]);
+        if (bad < 0) return OOM;
+        if (bad) {
+            header_error(res, HE_SYNTAX);
+            return HIVE_HOST_OK;
         }
     }
     uint32_t rep;
@@ -558,14 +584,14 @@ static hive_host_status fields_change(hive_chost_call *call, const hive_cval *ar
     /* values to add */
     const hive_cval *vals = mode == 0 ? args[2].of.agg.items : mode == 2 ? &args[2] : NULL;
     size_t nv = mode == 0 ? args[2].of.agg.n : mode == 2 ? 1 : 0;
-    for (size_t i = 0; i < nv; i++)
-        for (size_t k = 0; k < vals[i].of.agg.n; k++) {
-            uint8_t c = (uint8_t)vals[i].of.agg.items[k].of.u;
-            if (c == 0 || c == '\r' || c == '\n') {
-                header_error(res, HE_SYNTAX);
-                return HIVE_HOST_OK;
-            }
+    for (size_t i = 0; i < nv; i++) {
+        int bad = bad_value(&vals[i]);
+        if (bad < 0) return trap(call, "out of memory");
+        if (bad) {
+            header_error(res, HE_SYNTAX);
+            return HIVE_HOST_OK;
         }
+    }
     if (mode != 2) fields_remove(o, nm, nl);
     for (size_t i = 0; i < nv; i++) {
         size_t vn;
@@ -1542,9 +1568,9 @@ void whttp_abandon(whttp *h) { forget(h); }
 
 /* ---- resources' destructor ------------------------------------------------------- */
 
-static void obj_dtor(void *user, uint32_t rep) {
+static void obj_dtor(hive_cinstance *instance, void *user, uint32_t rep) {
     (void)user;
-    whttp *h = current;
+    whttp *h = instance ? hive_cinstance_data(instance) : current;
     if (!h || rep == 0 || rep > h->n) return;
     wobj *o = &h->o[rep - 1];
     if (o->kind == K_OUT_BODY && !o->finished && rep == h->body && h->head_sent && !h->done &&
@@ -1574,7 +1600,7 @@ static int define_funcs(hive_linker *l, const char *iface, const fndef *f, size_
 }
 
 static int define_res(hive_linker *l, const char *iface, const char *name) {
-    hive_host_resource r = {obj_dtor, NULL, name};
+    hive_host_resource r = {NULL, NULL, name, obj_dtor};
     return hive_linker_define_resource(l, iface, name, &r);
 }
 
