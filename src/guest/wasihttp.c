@@ -32,7 +32,8 @@ typedef struct wh_guest {
     hive_component *component;
     hive_linker *linker;
     char *handle_name; /* "wasi:http/incoming-handler@0.2.x#handle" */
-    int full; /* with WASI 0.2 (a linker per instance); else the shared linker */
+    int full; /* with WASI 0.2 (full_linker); else the wasi:http-only linker */
+    hive_linker *full_linker; /* WASI 0.2 (shared: contexts by instance) + wasi:http */
     char **env; /* full: "K=V", owned */
     size_t nenv;
     hive_wasi_preopen *dirs; /* full: strings owned */
@@ -43,7 +44,6 @@ typedef struct wh_guest {
 typedef struct wh_parts {
     whttp *ctx;
     hive_wasip2 *p2;     /* full: the instance's WASI 0.2 world */
-    hive_linker *linker; /* full: the instance's own linker */
     hive_cinstance *inst;
     hive_cfunc *handle;
 } wh_parts;
@@ -75,11 +75,19 @@ static int64_t wh_log_write(void *ud, const uint8_t *buf, size_t len) {
     return (int64_t)len;
 }
 
+/* The WASI 0.2 context of an instance of the shared full linker. */
+static hive_wasip2 *wh_p2_of(hive_cinstance *instance, void *ud) {
+    (void)ud;
+    whttp *h = hive_cinstance_data(instance);
+    /* during hive_cinstance_new (start functions) the data is not set yet:
+     * the context being made is the thread's current one */
+    return whttp_p2(h ? h : whttp_current());
+}
+
 static void wh_unmake(wh_parts *p) {
     whttp_enter(p->ctx);
     hive_cinstance_free(p->inst);
     whttp_leave();
-    hive_linker_free(p->linker);
     whttp_free(p->ctx);
     hive_wasip2_free(p->p2);
     memset(p, 0, sizeof *p);
@@ -100,20 +108,14 @@ static int wh_make(wh_guest *g, hive_worker *w, wh_parts *p, hive_error *err) {
         c.preopens = g->dirs;
         c.npreopens = g->ndirs;
         if ((rc = hive_wasip2_new(&c, &p->p2, err)) != HIVE_OK) return rc;
-        p->linker = hive_linker_new(g->engine);
-        if (!p->linker || (rc = hive_wasip2_define(p->p2, p->linker)) != HIVE_OK ||
-            (rc = whttp_define(p->linker, 0)) != HIVE_OK) {
-            wh_unmake(p);
-            return hv_error_set(err, rc ? rc : HIVE_ENOMEM, 0, "cannot define the WASI 0.2 host");
-        }
     }
     if (!(p->ctx = whttp_new(p->p2))) {
         wh_unmake(p);
         return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     }
     whttp_enter(p->ctx);
-    rc = hive_cinstance_new(g->engine, g->component, g->full ? p->linker : g->linker, &p->inst,
-                            err);
+    rc = hive_cinstance_new(g->engine, g->component, g->full ? g->full_linker : g->linker,
+                            &p->inst, err);
     whttp_leave();
     if (rc != HIVE_OK) {
         wh_unmake(p);
@@ -287,6 +289,7 @@ static void wh_free_guest(hive_guest *guest) {
     }
     free(g->dirs);
     hive_linker_free(g->linker);
+    hive_linker_free(g->full_linker);
     hive_component_release(g->component);
     free(g->handle_name);
     free(g);
@@ -359,6 +362,13 @@ int hive_guest_wasihttp_new(hive_engine *engine, hive_component *component,
     rc = wh_make(g, NULL, &p, err);
     if (rc == HIVE_EUNLINKABLE) {
         g->full = 1;
+        g->full_linker = hive_linker_new(engine);
+        rc = !g->full_linker ? HIVE_ENOMEM : hive_wasip2_define_shared(g->full_linker, wh_p2_of, NULL);
+        if (rc == HIVE_OK) rc = whttp_define(g->full_linker, 0);
+        if (rc != HIVE_OK) {
+            wh_free_guest(&g->base);
+            return hv_error_set(err, rc, 0, "cannot define the WASI 0.2 host");
+        }
         rc = wh_make(g, NULL, &p, err);
     }
     if (rc != HIVE_OK) {

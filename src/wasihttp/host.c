@@ -95,6 +95,7 @@ static _Thread_local whttp *current;
 
 void whttp_enter(whttp *h) { current = h; }
 void whttp_leave(void) { current = NULL; }
+whttp *whttp_current(void) { return current; }
 
 /* ---- objects ------------------------------------------------------------ */
 
@@ -161,6 +162,8 @@ void whttp_free(whttp *h) {
 }
 
 size_t whttp_live(const whttp *h) { return h ? h->live : 0; }
+
+hive_wasip2 *whttp_p2(const whttp *h) { return h ? h->p2 : NULL; }
 
 int whttp_pending(const whttp *h) { return h && h->pend != PEND_NONE; }
 

@@ -45,10 +45,13 @@ struct hive_wasip2;
  * pollables the bodies become (a linker defined without io). */
 whttp *whttp_new(struct hive_wasip2 *p2);
 void whttp_free(whttp *h);
+/* The WASI 0.2 context given to whttp_new (NULL: none, or h NULL). */
+struct hive_wasip2 *whttp_p2(const whttp *h);
 
 /* The thread's current context (for resource destructors). */
 void whttp_enter(whttp *h);
 void whttp_leave(void);
+whttp *whttp_current(void);
 
 /* Starts serving req: makes the incoming-request and response-outparam
  * objects (their reps in *request, *outparam). -1 when out of memory. */
