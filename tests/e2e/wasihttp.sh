@@ -249,9 +249,13 @@ if start js "$JS/hello.wasm"; then
         bash -c "! grep -q 'uncaught exception' '$LOG'"
     stop
 fi
-if start js-handler "$JS/handler.wasm" --max-instance-reuse-count 100 --threads 1; then
+if start js-handler "$JS/handler.wasm" --max-instance-reuse-count 100 --idle-instance-timeout 30s --threads 1; then
+    # (a pause after each: the guest still runs after its response, and a
+    # request arriving meanwhile may get a new instance)
     eq "js incomingHandler: handled" "$("${CURL[@]}" "$(url '/a?b=1')")" "handled /a?b=1 by incomingHandler"
+    sleep 0.5
     "${CURL[@]}" "$(url /2)" >/dev/null
+    sleep 0.5
     "${CURL[@]}" "$(url /3)" >/dev/null
     eq "js incomingHandler: reuse 100: one instance served all three" \
         "$(grep -o 'worker=[0-9]*' "$LOG" | sort -u | wc -l)" 1
