@@ -273,6 +273,7 @@ typedef struct rt_handle {
     uint32_t lends;      /* borrows lent out from this own handle */
     call_state *scope;   /* borrow: the call (task) it belongs to */
     uint32_t next_free;
+    void *obj;           /* async ABI (async.c): waitable, waitable set, stream/future end */
 } rt_handle;
 
 typedef struct handle_table {
@@ -336,6 +337,8 @@ struct rt_func {
     hive_memory *memory;
     hive_func *realloc, *post_return;
     uint8_t enc;
+    uint8_t async_lift;  /* async ABI (async.c): lifted with `async` */
+    hive_func *callback; /*   and this callback, or NULL (stackful) */
     /* F_HOST */
     const struct host_func *host;
     const char *name;
@@ -354,6 +357,8 @@ struct cinst {
     int may_enter, may_leave;
     uint32_t context;       /* context.get/set slot 0 of the running task */
     uint32_t backpressure;
+    void *exclusive;        /* async ABI (async.c): the thread holding the instance */
+    uint32_t num_waiting_to_enter;
     cinst *next_all;        /* all instances of a root, for freeing */
 };
 

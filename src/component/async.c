@@ -1,0 +1,1037 @@
+/*
+ * async.c -- the async ABI of the component model (Concurrency.md,
+ * CanonicalABI.md; canonical-abi/definitions.py is the reference this
+ * follows): tasks, subtasks, waitable sets, task.return, thread.yield,
+ * futures and streams between guests.
+ *
+ * Every thread of the spec is an exec of the engine. A thread that blocks
+ * (waitable-set.wait, a sync call whose callee has not returned, yield,
+ * waiting to enter under backpressure) leaves its built-in with PENDING:
+ * its exec stays suspended and the thread goes on the root instance's
+ * waiting list with what it waits for. A callback-lifted task between two
+ * callbacks has no suspended core code: it waits with its callback code
+ * (YIELD, WAIT on a set). The host's call of an async export runs the
+ * event loop (Store.tick): it resumes the first waiting thread that is
+ * ready, in FIFO order, until the export's task resolves; when none is
+ * ready, that is a deadlock (a trap).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "component/internal.h"
+#include "component/runtime.h"
+
+enum { EV_NONE = 0, EV_SUBTASK = 1, EV_STREAM_READ = 2, EV_STREAM_WRITE = 3, EV_FUTURE_READ = 4,
+       EV_FUTURE_WRITE = 5, EV_TASK_CANCELLED = 6 };
+enum { ST_STARTING = 0, ST_STARTED = 1, ST_RETURNED = 2, ST_CANCELLED_BEFORE_STARTED = 3,
+       ST_CANCELLED_BEFORE_RETURNED = 4 };
+enum { T_INITIAL, T_STARTED, T_RESOLVED };
+/* what a waiting thread waits for */
+enum { TW_NONE, TW_ENTER, TW_CB_YIELD, TW_CB_WAIT, TW_WAIT, TW_YIELD, TW_SUBTASK, TW_COPY };
+/* kinds of table entries (the sentinel resource types below) */
+enum { K_SET, K_SUBTASK, K_SREAD, K_SWRITE, K_FREAD, K_FWRITE, K_COUNT };
+enum { CS_IDLE, CS_COPYING, CS_DONE };
+enum { CR_COMPLETED = 0, CR_DROPPED = 1, CR_CANCELLED = 2 };
+#define BLOCKED 0xffffffffu
+
+static rt_resource kinds[K_COUNT]; /* handle.rt == &kinds[k] marks an async entry */
+
+typedef struct wset wset;
+typedef struct waitable {
+    int kind;
+    cinst *owner;
+    uint32_t idx;      /* its handle index */
+    wset *set;
+    int pending;       /* has a pending event */
+    int sync_waiter;
+    struct waitable *next_in_set;
+} waitable;
+
+struct wset {
+    cinst *owner;
+    uint32_t num_waiting;
+    waitable *elems;
+};
+
+typedef struct atask atask;
+typedef struct subtask subtask;
+typedef struct shared shared;
+
+typedef struct athread {
+    atask *task;
+    hive_exec *exec;
+    int wait;              /* TW_* while on the waiting list */
+    wset *ws;
+    uint32_t ptr;
+    hive_memory *mem;      /* where TW_WAIT writes its event */
+    subtask *sub;
+    waitable *w;           /* TW_COPY: the end waited on */
+    struct athread *next;
+} athread;
+
+struct atask {
+    rt_func *f;
+    cinst *inst, *caller;
+    int state;
+    subtask *sub;          /* the caller's side (NULL: the host) */
+    hive_cval *argv;
+    uint32_t nargv;
+    hive_cval result;      /* host caller: the result */
+    int has_result;
+    call_state cs;
+    athread th;
+    int exited;
+};
+
+struct subtask {
+    waitable w;
+    atask *task;
+    int state;
+    int async_;
+    int delivered, dropped;
+    cinst *ci;
+    hive_memory *mem;
+    hive_func *realloc;
+    uint8_t enc;
+    const ct_type *ft;
+    int64_t out_ptr;
+    hive_val flat[2];
+    uint32_t nflat;
+    call_state cs;
+};
+
+/* a stream or future: the two ends share it */
+typedef struct end {
+    waitable w;
+    shared *sh;
+    int readable;
+    int state;          /* CS_* */
+    uint32_t copied;    /* elements copied in the current copy */
+    uint32_t result;    /* CR_* of the finished copy */
+    int done_event;
+    int dropped;
+} end;
+
+struct shared {
+    const ct_type *t;   /* stream or future type */
+    int future;
+    end *r, *w;
+    int r_dropped, w_dropped;
+    int written;        /* future: a value was written */
+    /* the pending side's buffer */
+    end *pend;
+    cinst *pinst;
+    hive_memory *pmem;
+    hive_func *prealloc;
+    uint8_t penc;
+    uint32_t pptr, plen;
+};
+
+typedef struct casync {
+    const hv_alloc *al;
+    athread *head, *tail; /* waiting threads, FIFO */
+} casync;
+
+static __thread athread *cur;
+
+/* ---- helpers -------------------------------------------------------------------- */
+
+static void cxinit(cx *c, cinst *inst, hive_memory *mem, hive_func *rea, uint8_t enc, jmp_buf *jb) {
+    memset(c, 0, sizeof *c);
+    c->inst = inst;
+    c->mem = mem;
+    c->realloc = rea;
+    c->enc = enc;
+    c->jb = jb;
+    c->fused = 1;
+}
+
+static casync *store_of(hive_cinstance *root) {
+    if (!root->async) {
+        casync *s = hv_calloc(root->ar.al, 1, sizeof *s);
+        if (!s) return NULL;
+        s->al = root->ar.al;
+        root->async = s;
+    }
+    return root->async;
+}
+
+static void enqueue(casync *s, athread *t, int wait) {
+    t->wait = wait;
+    t->next = NULL;
+    if (s->tail) s->tail->next = t;
+    else s->head = t;
+    s->tail = t;
+}
+
+static void dequeue(casync *s, athread *t) {
+    athread **p = &s->head, *prev = NULL;
+    while (*p && *p != t) {
+        prev = *p;
+        p = &(*p)->next;
+    }
+    if (!*p) return;
+    *p = t->next;
+    if (s->tail == t) s->tail = prev;
+    t->next = NULL;
+}
+
+static int is_ancestor_or_self(cinst *a, cinst *of) {
+    for (cinst *x = of; x; x = x->parent)
+        if (x == a) return 1;
+    return 0;
+}
+
+static int may_enter(cinst *callee, cinst *caller) {
+    for (cinst *x = callee; x; x = x->parent) {
+        if (caller && is_ancestor_or_self(x, caller)) continue;
+        if (!x->may_enter) return 0;
+    }
+    return 1;
+}
+
+static void set_enter(cinst *callee, cinst *caller, int v) {
+    for (cinst *x = callee; x; x = x->parent) {
+        if (caller && is_ancestor_or_self(x, caller)) continue;
+        x->may_enter = v;
+    }
+}
+
+static void *entry(cx *c, uint32_t i, int kind, const char *what) {
+    rt_handle *h = htab_get(c, &c->inst->handles, i);
+    if (h->rt != &kinds[kind]) cx_trap(c, "handle index %u is not a %s", i, what);
+    return h->obj;
+}
+
+static uint32_t add_entry(cx *c, int kind, void *obj) {
+    rt_handle h = {.rt = &kinds[kind], .obj = obj};
+    return htab_add(c, &c->inst->handles, h);
+}
+
+/* ---- waitables ------------------------------------------------------------------- */
+
+static void join(waitable *w, wset *s) {
+    if (w->set) {
+        waitable **p = &w->set->elems;
+        while (*p && *p != w) p = &(*p)->next_in_set;
+        if (*p) *p = w->next_in_set;
+    }
+    w->set = s;
+    w->next_in_set = NULL;
+    if (s) {
+        waitable **p = &s->elems;
+        while (*p) p = &(*p)->next_in_set;
+        *p = w;
+    }
+}
+
+static int set_has_event(wset *s) {
+    for (waitable *w = s->elems; w; w = w->next_in_set)
+        if (w->pending) return 1;
+    return 0;
+}
+
+static int task_may_block(athread *t) {
+    return t && (t->task->f->ft->async_ || t->task->state == T_RESOLVED);
+}
+
+/* The event of a waitable (get_pending_event): clears it. */
+static void end_event(end *e, uint32_t ev[3]);
+static void sub_deliver(subtask *st);
+static void take_event(waitable *w, uint32_t ev[3]) {
+    w->pending = 0;
+    if (w->kind == K_SUBTASK) {
+        subtask *st = (subtask *)w;
+        if (st->state >= ST_RETURNED) sub_deliver(st);
+        ev[0] = EV_SUBTASK;
+        ev[1] = w->idx;
+        ev[2] = (uint32_t)st->state;
+        return;
+    }
+    end_event((end *)w, ev);
+}
+
+static void set_event(wset *s, uint32_t ev[3]) {
+    for (waitable *w = s->elems; w; w = w->next_in_set)
+        if (w->pending) {
+            take_event(w, ev);
+            return;
+        }
+    ev[0] = ev[1] = ev[2] = 0;
+}
+
+/* ---- tasks ------------------------------------------------------------------------ */
+
+static int needs_exclusive(atask *t) {
+    return t->f->ft->async_ && (!t->f->async_lift || t->f->callback);
+}
+
+static int has_backpressure(atask *t) {
+    return t->inst->backpressure > 0 || (needs_exclusive(t) && t->inst->exclusive);
+}
+
+static void cs_init_(call_state *cs, const hv_alloc *al) {
+    memset(cs, 0, sizeof *cs);
+    cs->al = al;
+    cs->lenders = cs->lend_inline;
+    cs->caplenders = 4;
+}
+
+static void cs_release_(call_state *cs) {
+    for (uint32_t i = 0; i < cs->nlenders; i++) {
+        handle_table *t = cs->lenders[i].tab;
+        uint32_t idx = cs->lenders[i].idx;
+        if (idx < t->n && t->v[idx].lends) t->v[idx].lends--;
+    }
+    cs->nlenders = 0;
+    if (cs->lenders != cs->lend_inline) hv_free(cs->al, cs->lenders);
+    cs->lenders = cs->lend_inline;
+    cs->caplenders = 4;
+}
+
+static void sub_deliver(subtask *st) {
+    if (st->delivered) return;
+    st->delivered = 1;
+    cs_release_(&st->cs);
+}
+
+static void task_free(atask *t) {
+    const hv_alloc *al = t->inst->root->ar.al;
+    for (uint32_t i = 0; i < t->nargv; i++) hive_cval_clear(&t->argv[i]);
+    if (t->argv) hv_free(al, t->argv);
+    hive_cval_clear(&t->result);
+    cs_release_(&t->cs);
+    if (t->th.exec) comp_exec_give(t->inst->root->comp, t->th.exec);
+    hv_free(al, t);
+}
+
+static void sub_free(subtask *st) {
+    const hv_alloc *al = st->ci->root->ar.al;
+    sub_deliver(st);
+    hv_free(al, st);
+}
+
+/* on_resolve: the callee's result goes to its caller. 0 or -1 (msg). */
+static int task_resolve(atask *t, hive_cval *res, char *msg, size_t msglen) {
+    if (t->state == T_RESOLVED) {
+        snprintf(msg, msglen, "task already returned a value");
+        return -1;
+    }
+    if (t->cs.num_borrows) {
+        snprintf(msg, msglen, "borrow handles still remain at the end of the call");
+        return -1;
+    }
+    subtask *st = t->sub;
+    if (!st) {
+        if (res) {
+            t->result = *res;
+            memset(res, 0, sizeof *res);
+            t->has_result = 1;
+        }
+    } else if (!res) {
+        st->state = st->state == ST_STARTING ? ST_CANCELLED_BEFORE_STARTED : ST_CANCELLED_BEFORE_RETURNED;
+        if (st->async_) st->w.pending = 1;
+    } else {
+        jmp_buf jb;
+        cx c;
+        cxinit(&c, st->ci, st->mem, st->realloc, st->enc, &jb);
+        if (setjmp(jb)) {
+            snprintf(msg, msglen, "%s", c.msg);
+            return -1;
+        }
+        const ct_type *rt = st->ft->a;
+        if (rt) {
+            if (st->async_) abi_lower_values(&c, &rt, 1, 0, res, st->flat, st->out_ptr);
+            else st->nflat = abi_lower_values(&c, &rt, 1, MAX_FLAT_RESULTS, res, st->flat, st->out_ptr);
+        }
+        st->state = ST_RETURNED;
+        if (st->async_) st->w.pending = 1;
+    }
+    t->state = T_RESOLVED;
+    return 0;
+}
+
+static int thread_after(casync *s, athread *th, hive_status st, char *msg, size_t msglen);
+
+static hive_status run_call(athread *th, hive_func *f, const hive_val *a, uint32_t n) {
+    athread *saved = cur;
+    cur = th;
+    hive_status st = hive_exec_call(th->exec, f, a, n, 0);
+    cur = saved;
+    return st;
+}
+
+static hive_status run_resume(athread *th, const hive_val *res, uint32_t nres) {
+    athread *saved = cur;
+    cur = th;
+    hive_exec_complete(th->exec, res, nres);
+    hive_status st = hive_exec_resume(th->exec, 0);
+    cur = saved;
+    return st;
+}
+
+/* The task's start: lower its arguments, run its core function. */
+static int task_begin(casync *s, atask *t, char *msg, size_t msglen) {
+    rt_func *f = t->f;
+    if (needs_exclusive(t)) t->inst->exclusive = &t->th;
+    t->state = T_STARTED;
+    if (t->sub && t->sub->state == ST_STARTING) {
+        t->sub->state = ST_STARTED;
+        if (t->sub->async_) t->sub->w.pending = 1;
+    }
+    t->inst->context = 0;
+    hive_val flat[MAX_FLAT_PARAMS + 1];
+    jmp_buf jb;
+    cx c;
+    cxinit(&c, f->inst, f->memory, f->realloc, f->enc, &jb);
+    c.call = &t->cs;
+    c.fused = t->caller != NULL;
+    c.host_side = t->caller == NULL;
+    if (setjmp(jb)) {
+        snprintf(msg, msglen, "%s", c.msg);
+        return -1;
+    }
+    uint32_t nflat = abi_lower_values(&c, f->ft->types, f->ft->n, MAX_FLAT_PARAMS, t->argv, flat, -1);
+    if (!t->th.exec) t->th.exec = comp_exec_take(f->inst->root->comp);
+    if (!t->th.exec) {
+        snprintf(msg, msglen, "out of memory");
+        return -1;
+    }
+    hive_status st = run_call(&t->th, f->core, flat, nflat);
+    return thread_after(s, &t->th, st, msg, msglen);
+}
+
+static void task_exit(atask *t) {
+    if (needs_exclusive(t) && t->inst->exclusive == &t->th) t->inst->exclusive = NULL;
+    t->exited = 1;
+    if (t->th.exec) {
+        comp_exec_give(t->inst->root->comp, t->th.exec);
+        t->th.exec = NULL;
+    }
+}
+
+/* After the thread's exec stopped: PENDING (it waits: already queued),
+ * a trap, or done (the core function or a callback returned). */
+static int thread_after(casync *s, athread *th, hive_status st, char *msg, size_t msglen) {
+    atask *t = th->task;
+    rt_func *f = t->f;
+    if (st == HIVE_PENDING) {
+        if (th->wait == TW_NONE) {
+            snprintf(msg, msglen, "a host function returned PENDING inside an async task");
+            return -1;
+        }
+        return 0;
+    }
+    if (st != HIVE_DONE) {
+        const hive_trap *tr = hive_exec_trap(th->exec);
+        snprintf(msg, msglen, "%s", st == HIVE_TRAPPED && tr && tr->message[0] ? tr->message : "interrupted");
+        return -1;
+    }
+    hive_val res[2];
+    uint32_t nres = (uint32_t)hive_exec_results(th->exec, res, 2);
+    if (!f->async_lift) {
+        hive_cval v;
+        memset(&v, 0, sizeof v);
+        jmp_buf jb;
+        cx c;
+        cxinit(&c, f->inst, f->memory, f->realloc, f->enc, &jb);
+        c.fused = t->caller != NULL;
+        c.host_side = t->caller == NULL;
+        if (setjmp(jb)) {
+            hive_cval_clear(&v);
+            snprintf(msg, msglen, "%s", c.msg);
+            return -1;
+        }
+        if (f->ft->a) abi_lift_values(&c, &f->ft->a, 1, MAX_FLAT_RESULTS, res, nres, &v);
+        int rc = task_resolve(t, f->ft->a ? &v : NULL, msg, msglen);
+        if (!f->ft->a && rc == 0 && t->sub) { /* no result: RETURNED all the same */
+        }
+        hive_cval_clear(&v);
+        if (rc) return -1;
+        if (f->post_return) {
+            f->inst->may_leave = 0;
+            hive_val none;
+            rc = run_nested(f->inst, f->post_return, res, nres, &none, 0, msg, msglen);
+            f->inst->may_leave = 1;
+            if (rc) return -1;
+        }
+        task_exit(t);
+        return 0;
+    }
+    if (!f->callback) {
+        if (t->state != T_RESOLVED) {
+            snprintf(msg, msglen, "async-lifted export failed to produce a result");
+            return -1;
+        }
+        task_exit(t);
+        return 0;
+    }
+    uint32_t packed = (uint32_t)res[0].of.i32;
+    uint32_t code = packed & 0xf, si = packed >> 4;
+    if (code > 2) {
+        snprintf(msg, msglen, "unsupported callback code: %u", code);
+        return -1;
+    }
+    if (code == 0) {
+        if (t->state != T_RESOLVED) {
+            snprintf(msg, msglen, "async-lifted export failed to produce a result");
+            return -1;
+        }
+        task_exit(t);
+        return 0;
+    }
+    t->inst->exclusive = NULL;
+    if (code == 1) {
+        enqueue(s, th, TW_CB_YIELD);
+        return 0;
+    }
+    jmp_buf jb;
+    cx c;
+    cxinit(&c, f->inst, NULL, NULL, 0, &jb);
+    if (setjmp(jb)) {
+        snprintf(msg, msglen, "%s", c.msg);
+        return -1;
+    }
+    th->ws = entry(&c, si, K_SET, "waitable set");
+    th->ws->num_waiting++;
+    enqueue(s, th, TW_CB_WAIT);
+    return 0;
+}
+
+static int thread_ready(athread *th) {
+    switch (th->wait) {
+    case TW_ENTER: return !has_backpressure(th->task);
+    case TW_CB_YIELD: return !th->task->inst->exclusive;
+    case TW_CB_WAIT: return !th->task->inst->exclusive && set_has_event(th->ws);
+    case TW_WAIT: return set_has_event(th->ws);
+    case TW_YIELD: return 1;
+    case TW_SUBTASK: return th->sub->state >= ST_RETURNED;
+    case TW_COPY: return th->w->pending;
+    default: return 0;
+    }
+}
+
+static int write_event(athread *th, uint32_t ev[3], char *msg, size_t msglen) {
+    jmp_buf jb;
+    cx c;
+    cxinit(&c, th->task->inst, th->mem, NULL, 0, &jb);
+    if (setjmp(jb)) {
+        snprintf(msg, msglen, "%s", c.msg);
+        return -1;
+    }
+    if (th->ptr % 4) cx_trap(&c, "unaligned pointer");
+    uint8_t *p = abi_mem(&c, th->ptr, 8, "pointer out of bounds of memory");
+    memcpy(p, &ev[1], 4);
+    memcpy(p + 4, &ev[2], 4);
+    return 0;
+}
+
+static int thread_resume(casync *s, athread *th, char *msg, size_t msglen) {
+    dequeue(s, th);
+    int wait = th->wait;
+    th->wait = TW_NONE;
+    atask *t = th->task;
+    uint32_t ev[3] = {0, 0, 0};
+    hive_val r = {.type = HIVE_I32};
+    switch (wait) {
+    case TW_ENTER:
+        t->inst->num_waiting_to_enter--;
+        return task_begin(s, t, msg, msglen);
+    case TW_CB_YIELD:
+    case TW_CB_WAIT: {
+        if (wait == TW_CB_WAIT) {
+            set_event(th->ws, ev);
+            th->ws->num_waiting--;
+        }
+        t->inst->exclusive = th;
+        hive_val a[3];
+        for (int i = 0; i < 3; i++) {
+            a[i].type = HIVE_I32;
+            a[i].of.i32 = ev[i];
+        }
+        return thread_after(s, th, run_call(th, t->f->callback, a, 3), msg, msglen);
+    }
+    case TW_WAIT:
+        set_event(th->ws, ev);
+        th->ws->num_waiting--;
+        if (write_event(th, ev, msg, msglen)) return -1;
+        r.of.i32 = ev[0];
+        return thread_after(s, th, run_resume(th, &r, 1), msg, msglen);
+    case TW_YIELD:
+        r.of.i32 = 0;
+        return thread_after(s, th, run_resume(th, &r, 1), msg, msglen);
+    case TW_SUBTASK: {
+        subtask *st = th->sub;
+        sub_deliver(st);
+        hive_val fl[2];
+        uint32_t n = st->nflat;
+        memcpy(fl, st->flat, sizeof fl);
+        atask *callee = st->task;
+        if (callee && callee->exited) task_free(callee);
+        else if (callee) callee->sub = NULL;
+        sub_free(st);
+        th->sub = NULL;
+        return thread_after(s, th, run_resume(th, fl, n), msg, msglen);
+    }
+    case TW_COPY: {
+        end *e = (end *)th->w;
+        e->w.sync_waiter = 0;
+        end_event(e, ev);
+        r.of.i32 = ev[2];
+        return thread_after(s, th, run_resume(th, &r, 1), msg, msglen);
+    }
+    }
+    snprintf(msg, msglen, "internal: bad wait state");
+    return -1;
+}
+
+/* Store.tick until done(arg): 0, or -1 (trap or deadlock, msg). */
+static int run_loop(casync *s, int (*done)(void *), void *arg, char *msg, size_t msglen) {
+    while (!done(arg)) {
+        athread *th = s->head;
+        while (th && !thread_ready(th)) th = th->next;
+        if (!th) {
+            snprintf(msg, msglen, "deadlock detected: event loop cannot make further progress");
+            return -1;
+        }
+        if (thread_resume(s, th, msg, msglen)) return -1;
+    }
+    return 0;
+}
+
+/* Starts a task (enter_implicit_thread): now, or queued under backpressure. */
+static int task_start(casync *s, atask *t, char *msg, size_t msglen) {
+    t->th.task = t;
+    if (t->f->ft->async_ && (has_backpressure(t) || t->inst->num_waiting_to_enter > 0)) {
+        t->inst->num_waiting_to_enter++;
+        enqueue(s, &t->th, TW_ENTER);
+        return 0;
+    }
+    return task_begin(s, t, msg, msglen);
+}
+
+static atask *task_new(casync *s, rt_func *f, cinst *caller, const hive_cval *args, uint32_t nargs) {
+    atask *t = hv_calloc(s->al, 1, sizeof *t);
+    if (!t) return NULL;
+    t->f = f;
+    t->inst = f->inst;
+    t->caller = caller;
+    cs_init_(&t->cs, s->al);
+    t->th.task = t;
+    if (nargs) {
+        t->argv = hv_calloc(s->al, nargs, sizeof *t->argv);
+        if (!t->argv) {
+            hv_free(s->al, t);
+            return NULL;
+        }
+        t->nargv = nargs;
+        for (uint32_t i = 0; i < nargs; i++) t->argv[i] = args[i];
+    }
+    return t;
+}
+
+int casync_is_async(const rt_func *f) { return f->ft->async_ || f->async_lift; }
+
+int casync_lower_wanted(const rt_func *callee) {
+    return cur != NULL || callee->ft->async_ || callee->async_lift;
+}
+
+static int host_done(void *arg) { return ((atask *)arg)->state == T_RESOLVED; }
+
+/* Drops every waiting thread (after a trap, or at the end). */
+static void reset_waiting(casync *s) {
+    while (s->head) {
+        athread *th = s->head;
+        s->head = th->next;
+        if (th->exec) hive_exec_reset(th->exec);
+        th->wait = TW_NONE;
+    }
+    s->tail = NULL;
+}
+
+int casync_host_call(hive_cinstance *root, rt_func *f, const hive_cval *args, uint32_t nargs,
+                     hive_cval *result, char *msg, size_t msglen) {
+    casync *s = store_of(root);
+    if (!s) {
+        snprintf(msg, msglen, "out of memory");
+        return -1;
+    }
+    if (!may_enter(f->inst, NULL)) {
+        snprintf(msg, msglen, "cannot enter component instance");
+        return -1;
+    }
+    /* the host keeps its arguments: the task gets copies */
+    hive_cval *copy = nargs ? hv_calloc(s->al, nargs, sizeof *copy) : NULL;
+    if (nargs && !copy) {
+        snprintf(msg, msglen, "out of memory");
+        return -1;
+    }
+    for (uint32_t i = 0; i < nargs; i++) {
+        if (hive_cval_copy(&copy[i], &args[i])) {
+            for (uint32_t j = 0; j < i; j++) hive_cval_clear(&copy[j]);
+            hv_free(s->al, copy);
+            snprintf(msg, msglen, "out of memory");
+            return -1;
+        }
+    }
+    atask *t = task_new(s, f, NULL, NULL, 0);
+    if (!t) {
+        for (uint32_t i = 0; i < nargs; i++) hive_cval_clear(&copy[i]);
+        if (copy) hv_free(s->al, copy);
+        snprintf(msg, msglen, "out of memory");
+        return -1;
+    }
+    t->argv = copy;
+    t->nargv = nargs;
+    athread *saved = cur;
+    cur = NULL;
+    set_enter(f->inst, NULL, 0);
+    int rc = task_start(s, t, msg, msglen);
+    set_enter(f->inst, NULL, 1);
+    if (rc == 0) rc = run_loop(s, host_done, t, msg, msglen);
+    cur = saved;
+    if (rc) {
+        reset_waiting(s);
+        return -1;
+    }
+    *result = t->result;
+    memset(&t->result, 0, sizeof t->result);
+    if (t->exited) task_free(t);
+    return 0;
+}
+
+void casync_free(hive_cinstance *root) {
+    casync *s = root->async;
+    if (!s) return;
+    reset_waiting(s);
+    hv_free(s->al, s);
+    root->async = NULL;
+}
+
+/* ---- canon lower (sync from an async task, and async) ------------------------------- */
+
+static hive_host_status trap_call(hive_host_call *call, const char *msg) {
+    hive_host_trap(call, msg);
+    return HIVE_HOST_TRAP;
+}
+
+hive_host_status casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, const ct_type *ft,
+                              hive_memory *mem, hive_func *realloc_, uint8_t enc, int async_,
+                              const hive_val *args, hive_val *results) {
+    hive_cinstance *root = comp_active_root(ci);
+    casync *s = store_of(root);
+    char msg[200];
+    if (!s) return trap_call(call, "out of memory");
+    if (!ci->may_leave) return trap_call(call, "cannot leave component instance");
+    const hv_alloc *al = s->al;
+    uint32_t nargs = ft->n;
+    hive_cval *argv = nargs ? hv_calloc(al, nargs, sizeof *argv) : NULL;
+    if (nargs && !argv) return trap_call(call, "out of memory");
+    subtask *st = hv_calloc(al, 1, sizeof *st);
+    if (!st) {
+        if (argv) hv_free(al, argv);
+        return trap_call(call, "out of memory");
+    }
+    st->w.kind = K_SUBTASK;
+    st->w.owner = ci;
+    st->async_ = async_;
+    st->ci = ci;
+    st->mem = mem;
+    st->realloc = realloc_;
+    st->enc = enc;
+    st->ft = ft;
+    st->out_ptr = -1;
+    cs_init_(&st->cs, al);
+    volatile uint32_t nflat = 0;
+    for (uint32_t i = 0; i < ft->n; i++) nflat += ft->types[i]->nflat;
+    uint32_t maxp = async_ ? 4 : MAX_FLAT_PARAMS;
+    uint32_t ncore = nflat > maxp ? 1 : nflat;
+    if (ft->a && (async_ || ft->a->nflat > MAX_FLAT_RESULTS)) st->out_ptr = (uint32_t)args[ncore].of.i32;
+    if (ft->a && !async_ && ft->a->nflat > MAX_FLAT_RESULTS) ncore++;
+    jmp_buf jb;
+    cx c;
+    cxinit(&c, ci, mem, realloc_, enc, &jb);
+    c.call = &st->cs;
+    c.fused = callee->kind != F_HOST;
+    c.host_side = callee->kind == F_HOST;
+    if (setjmp(jb)) {
+        for (uint32_t i = 0; i < nargs; i++) hive_cval_clear(&argv[i]);
+        if (argv) hv_free(al, argv);
+        sub_free(st);
+        return trap_call(call, c.msg);
+    }
+    abi_lift_values(&c, ft->types, ft->n, maxp, args, async_ ? ncore + (ft->a ? 1 : 0) : ncore, argv);
+    if (callee->kind == F_HOST) {
+        hive_chost_call hc = {root, callee->host->user, callee->host->iface, callee->host->name};
+        hive_cval res;
+        memset(&res, 0, sizeof res);
+        root->trap.message[0] = '\0';
+        hive_host_status hs = callee->host->fn(&hc, argv, nargs, &res, ft->a ? 1 : 0);
+        for (uint32_t i = 0; i < nargs; i++) hive_cval_clear(&argv[i]);
+        if (argv) hv_free(al, argv);
+        argv = NULL;
+        nargs = 0;
+        if (hs != HIVE_HOST_OK) {
+            hive_cval_clear(&res);
+            cx_trap(&c, "%s", hs == HIVE_HOST_PENDING ? "a host function returned PENDING inside an async task"
+                              : root->trap.message[0] ? root->trap.message : "host function trapped");
+        }
+        atask tmp;
+        memset(&tmp, 0, sizeof tmp);
+        tmp.sub = st;
+        st->state = ST_STARTED;
+        if (task_resolve(&tmp, ft->a ? &res : NULL, msg, sizeof msg)) {
+            hive_cval_clear(&res);
+            cx_trap(&c, "%s", msg);
+        }
+        hive_cval_clear(&res);
+        st->w.pending = 0;
+        sub_deliver(st);
+        if (async_) results[0].of.i32 = ST_RETURNED;
+        else for (uint32_t i = 0; i < st->nflat; i++) results[i] = st->flat[i];
+        results[0].type = HIVE_I32 == results[0].type ? HIVE_I32 : results[0].type;
+        sub_free(st);
+        return HIVE_HOST_OK;
+    }
+    if (!may_enter(callee->inst, ci)) {
+        for (uint32_t i = 0; i < nargs; i++) hive_cval_clear(&argv[i]);
+        if (argv) hv_free(al, argv);
+        sub_free(st);
+        return trap_call(call, "cannot enter component instance");
+    }
+    atask *t = task_new(s, callee, ci, NULL, 0);
+    if (!t) {
+        for (uint32_t i = 0; i < nargs; i++) hive_cval_clear(&argv[i]);
+        if (argv) hv_free(al, argv);
+        sub_free(st);
+        return trap_call(call, "out of memory");
+    }
+    t->argv = argv;
+    t->nargv = nargs;
+    t->sub = st;
+    st->task = t;
+    athread *me = cur;
+    /* a sync-typed callee runs to its end with the caller's instances
+     * not enterable (reentrance); an async one only for its start */
+    set_enter(callee->inst, ci, 0);
+    int rc = task_start(s, t, msg, sizeof msg);
+    if (!callee->ft->async_ || rc) set_enter(callee->inst, ci, 1);
+    else set_enter(callee->inst, ci, 1);
+    cur = me;
+    if (rc) return trap_call(call, msg);
+    if (!async_) {
+        if (st->state < ST_RETURNED) {
+            if (!task_may_block(me)) return trap_call(call, "cannot block a synchronous task before returning");
+            me->sub = st;
+            enqueue(s, me, TW_SUBTASK);
+            return HIVE_HOST_PENDING;
+        }
+        sub_deliver(st);
+        for (uint32_t i = 0; i < st->nflat; i++) results[i] = st->flat[i];
+        if (t->exited) task_free(t);
+        else t->sub = NULL;
+        sub_free(st);
+        return HIVE_HOST_OK;
+    }
+    results[0].type = HIVE_I32;
+    if (st->state >= ST_RETURNED) {
+        sub_deliver(st);
+        st->w.pending = 0;
+        if (t->exited) task_free(t);
+        else t->sub = NULL;
+        sub_free(st);
+        results[0].of.i32 = ST_RETURNED;
+        return HIVE_HOST_OK;
+    }
+    st->w.pending = 0; /* the STARTED progress is in the return value */
+    uint32_t idx = add_entry(&c, K_SUBTASK, st);
+    st->w.idx = idx;
+    results[0].of.i32 = (uint32_t)st->state | idx << 4;
+    return HIVE_HOST_OK;
+}
+
+/* ---- built-ins ------------------------------------------------------------------------ */
+
+typedef struct abuiltin {
+    cinst *inst;
+    const def *df;
+    uint8_t op;
+    rt_func *callee;   /* canon lower async */
+    hive_memory *mem;
+    hive_func *realloc;
+    casync *s;
+} abuiltin;
+
+static hive_host_status builtin(hive_host_call *call, const hive_val *args, hive_val *results) {
+    abuiltin *b = call->user;
+    cinst *ci = b->inst;
+    const def *df = b->df;
+    hive_cinstance *root = comp_active_root(ci);
+    casync *s = store_of(root);
+    if (!s) return trap_call(call, "out of memory");
+    if (b->op == 0xff)
+        return casync_lower(call, ci, b->callee, df->type, b->mem, b->realloc, df->opts.enc, 1, args, results);
+    jmp_buf jb;
+    cx c;
+    cxinit(&c, ci, b->mem, b->realloc, df->opts.enc, &jb);
+    if (setjmp(jb)) return trap_call(call, c.msg);
+    if (!ci->may_leave) cx_trap(&c, "cannot leave component instance");
+    athread *th = cur;
+    atask *t = th ? th->task : NULL;
+    results[0].type = HIVE_I32;
+    switch (b->op) {
+    case 0x09: { /* task.return */
+        if (!t || !t->f->async_lift) cx_trap(&c, "task.return called from a task that was not lifted async");
+        if (t->inst != ci) cx_trap(&c, "task.return called from another component instance");
+        const ct_type *want = t->f->ft->a;
+        if ((want == NULL) != (df->type == NULL) || (want && !ct_eq(want, df->type, NULL)))
+            cx_trap(&c, "invalid `task.return` signature and/or options for current task");
+        if (want && ((df->opts.memory >= 0) != (t->f->memory != NULL) || df->opts.enc != t->f->enc))
+            cx_trap(&c, "invalid `task.return` signature and/or options for current task");
+        hive_cval v;
+        memset(&v, 0, sizeof v);
+        cx c2;
+        jmp_buf jb2;
+        cxinit(&c2, ci, t->f->memory, NULL, t->f->enc, &jb2);
+        c2.call = &t->cs;
+        c2.fused = t->caller != NULL;
+        c2.host_side = t->caller == NULL;
+        if (setjmp(jb2)) {
+            hive_cval_clear(&v);
+            return trap_call(call, c2.msg);
+        }
+        if (want) abi_lift_values(&c2, &want, 1, MAX_FLAT_PARAMS, args, df->core_ft->np, &v);
+        char msg[200];
+        int rc = task_resolve(t, want ? &v : NULL, msg, sizeof msg);
+        hive_cval_clear(&v);
+        if (rc) cx_trap(&c, "%s", msg);
+        return HIVE_HOST_OK;
+    }
+    case 0x05: /* task.cancel */
+        cx_trap(&c, "task.cancel called without a pending cancellation");
+    case 0x1f: { /* waitable-set.new */
+        wset *w = hv_calloc(s->al, 1, sizeof *w);
+        if (!w) cx_trap(&c, "out of memory");
+        w->owner = ci;
+        results[0].of.i32 = add_entry(&c, K_SET, w);
+        return HIVE_HOST_OK;
+    }
+    case 0x20: case 0x21: { /* waitable-set.wait / poll */
+        wset *w = entry(&c, args[0].of.i32, K_SET, "waitable set");
+        uint32_t ev[3] = {0, 0, 0};
+        if (b->op == 0x20 && !set_has_event(w)) {
+            if (!task_may_block(th)) cx_trap(&c, "cannot block a synchronous task before returning");
+            th->ws = w;
+            th->ptr = args[1].of.i32;
+            th->mem = b->mem;
+            w->num_waiting++;
+            enqueue(s, th, TW_WAIT);
+            return HIVE_HOST_PENDING;
+        }
+        if (set_has_event(w)) set_event(w, ev);
+        if (args[1].of.i32 % 4) cx_trap(&c, "unaligned pointer");
+        uint8_t *p = abi_mem(&c, args[1].of.i32, 8, "pointer out of bounds of memory");
+        memcpy(p, &ev[1], 4);
+        memcpy(p + 4, &ev[2], 4);
+        results[0].of.i32 = ev[0];
+        return HIVE_HOST_OK;
+    }
+    case 0x22: { /* waitable-set.drop */
+        uint32_t i = args[0].of.i32;
+        wset *w = entry(&c, i, K_SET, "waitable set");
+        if (w->elems) cx_trap(&c, "cannot drop waitable set with waiters");
+        if (w->num_waiting) cx_trap(&c, "cannot drop waitable set with waiters");
+        htab_remove(&ci->handles, i);
+        hv_free(s->al, w);
+        return HIVE_HOST_OK;
+    }
+    case 0x23: { /* waitable.join */
+        uint32_t wi = args[0].of.i32, si = args[1].of.i32;
+        rt_handle *h = htab_get(&c, &ci->handles, wi);
+        if (h->rt < &kinds[K_SUBTASK] || h->rt >= &kinds[K_COUNT]) cx_trap(&c, "handle index %u is not a waitable", wi);
+        waitable *w = h->obj;
+        if (w->sync_waiter) cx_trap(&c, "waitable has a synchronous waiter");
+        join(w, si ? entry(&c, si, K_SET, "waitable set") : NULL);
+        return HIVE_HOST_OK;
+    }
+    case 0x0c: /* thread.yield */
+        results[0].of.i32 = 0;
+        if (!task_may_block(th)) return HIVE_HOST_OK;
+        enqueue(s, th, TW_YIELD);
+        return HIVE_HOST_PENDING;
+    case 0x0d: { /* subtask.drop */
+        uint32_t i = args[0].of.i32;
+        subtask *st = entry(&c, i, K_SUBTASK, "subtask");
+        if (!st->delivered) cx_trap(&c, "cannot drop a subtask which has not yet resolved");
+        join(&st->w, NULL);
+        htab_remove(&ci->handles, i);
+        if (st->task) {
+            if (st->task->exited) task_free(st->task);
+            else st->task->sub = NULL;
+        }
+        sub_free(st);
+        return HIVE_HOST_OK;
+    }
+    case 0x06: { /* subtask.cancel */
+        uint32_t i = args[0].of.i32;
+        subtask *st = entry(&c, i, K_SUBTASK, "subtask");
+        if (st->delivered) cx_trap(&c, "subtask has already resolved");
+        if (st->w.set && !df->a) cx_trap(&c, "waitable cannot be used synchronously while added to a waitable set");
+        if (st->state < ST_RETURNED) {
+            if (st->state == ST_STARTING && st->task) {
+                /* not started yet: it never will */
+                dequeue(s, &st->task->th);
+                st->task->inst->num_waiting_to_enter--;
+                char msg[200];
+                task_resolve(st->task, NULL, msg, sizeof msg);
+                task_exit(st->task);
+            } else {
+                cx_trap(&c, "cancelling a started subtask is not supported");
+            }
+        }
+        uint32_t ev[3];
+        take_event(&st->w, ev);
+        results[0].of.i32 = (uint32_t)st->state;
+        return HIVE_HOST_OK;
+    }
+    }
+    cx_trap(&c, "canon built-in 0x%02x is not implemented", b->op);
+}
+
+static void end_event(end *e, uint32_t ev[3]) {
+    ev[0] = e->readable ? (e->sh->future ? EV_FUTURE_READ : EV_STREAM_READ)
+                        : (e->sh->future ? EV_FUTURE_WRITE : EV_STREAM_WRITE);
+    ev[1] = e->w.idx;
+    ev[2] = e->result | e->copied << 4;
+    e->state = CS_IDLE;
+    e->copied = 0;
+}
+
+hive_func *casync_builtin(hive_cinstance *root, cinst *ci, const def *df) {
+    uint8_t op;
+    if (df->canon == CANON_LOWER) {
+        if (!df->opts.async_) return NULL;
+        op = 0xff;
+    } else {
+        op = df->canon;
+        switch (op) {
+        case 0x05: case 0x06: case 0x09: case 0x0c: case 0x0d:
+        case 0x1f: case 0x20: case 0x21: case 0x22: case 0x23:
+            break;
+        default: return NULL;
+        }
+    }
+    abuiltin *b = arena_alloc(&root->ar, sizeof *b);
+    if (!b) return NULL;
+    b->inst = ci;
+    b->df = df;
+    b->op = op;
+    if (op == 0xff) b->callee = ci->sp[S_FUNC][df->a].of.func;
+    b->mem = df->opts.memory >= 0 ? ci->sp[S_CORE_MEMORY][df->opts.memory].of.p : NULL;
+    b->realloc = df->opts.realloc >= 0 ? ci->sp[S_CORE_FUNC][df->opts.realloc].of.p : NULL;
+    const ct_type *cft = df->core_ft;
+    hive_functype ft = {cft->np, cft->nr, cft->p, cft->r};
+    return hive_func_new_host(root->engine, &ft, builtin, b, NULL, "async built-in");
+}
