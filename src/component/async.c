@@ -789,9 +789,11 @@ hive_host_status casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, 
         hive_cval_clear(&res);
         st->w.pending = 0;
         sub_deliver(st);
-        if (async_) results[0].of.i32 = ST_RETURNED;
+        if (async_) {
+            results[0].type = HIVE_I32;
+            results[0].of.i32 = ST_RETURNED;
+        }
         else for (uint32_t i = 0; i < st->nflat; i++) results[i] = st->flat[i];
-        results[0].type = HIVE_I32 == results[0].type ? HIVE_I32 : results[0].type;
         sub_free(st);
         return HIVE_HOST_OK;
     }
@@ -879,8 +881,8 @@ static hive_host_status builtin(hive_host_call *call, const hive_val *args, hive
     if (setjmp(jb)) return trap_call(call, c.msg);
     if (!ci->may_leave) cx_trap(&c, "cannot leave component instance");
     athread *th = cur;
-    atask *t = th ? th->task : NULL;
-    results[0].type = HIVE_I32;
+    atask *volatile t = th ? th->task : NULL;
+    if (df->core_ft->nr) results[0].type = HIVE_I32;
     switch (b->op) {
     case 0x09: { /* task.return */
         if (!t || !t->f->async_lift) cx_trap(&c, "task.return called from a task that was not lifted async");
