@@ -32,7 +32,7 @@ enum { T_INITIAL, T_STARTED, T_RESOLVED };
 enum { TW_NONE, TW_ENTER, TW_CB_YIELD, TW_CB_WAIT, TW_WAIT, TW_YIELD, TW_SUBTASK, TW_COPY };
 /* kinds of table entries (the sentinel resource types below) */
 enum { K_SET, K_SUBTASK, K_SREAD, K_SWRITE, K_FREAD, K_FWRITE, K_COUNT };
-enum { CS_IDLE, CS_COPYING, CS_DONE };
+enum { CS_IDLE, CS_COPYING, CS_CANCELLING, CS_DONE };
 enum { CR_COMPLETED = 0, CR_DROPPED = 1, CR_CANCELLED = 2 };
 #define BLOCKED 0xffffffffu
 
@@ -102,31 +102,33 @@ struct subtask {
     call_state cs;
 };
 
-/* a stream or future: the two ends share it */
+/* a stream or future: the two ends share it (SharedStreamImpl,
+ * SharedFutureImpl); a copy's memory is a buffer */
+typedef struct buffer {
+    cinst *inst;
+    hive_memory *mem;
+    hive_func *realloc;
+    uint8_t enc;
+    const ct_type *t;   /* element type, NULL for none */
+    uint32_t ptr, length, progress;
+} buffer;
+
 typedef struct end {
     waitable w;
     shared *sh;
     int readable;
-    int state;          /* CS_* */
-    uint32_t copied;    /* elements copied in the current copy */
-    uint32_t result;    /* CR_* of the finished copy */
-    int done_event;
-    int dropped;
+    int state;          /* CS_IDLE, CS_COPYING, CS_CANCELLING, CS_DONE */
+    buffer buf;
+    uint32_t ev_result; /* CR_* of the pending event */
+    int reclaim;        /* the event gives the buffer back (on_copy) */
 } end;
 
 struct shared {
-    const ct_type *t;   /* stream or future type */
+    const ct_type *t;   /* stream<T> or future<T> */
     int future;
-    end *r, *w;
-    int r_dropped, w_dropped;
-    int written;        /* future: a value was written */
-    /* the pending side's buffer */
-    end *pend;
-    cinst *pinst;
-    hive_memory *pmem;
-    hive_func *prealloc;
-    uint8_t penc;
-    uint32_t pptr, plen;
+    int dropped;
+    end *pend;          /* the end whose buffer waits for the other side */
+    uint32_t refs;      /* ends alive, or in flight as a value */
 };
 
 typedef struct casync {
@@ -856,6 +858,9 @@ hive_host_status casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, 
 
 /* ---- built-ins ------------------------------------------------------------------------ */
 
+static hive_host_status stream_builtin(hive_host_call *call, cx *c, const def *df, uint8_t op, athread *th,
+                                       casync *s, const hive_val *args, hive_val *results);
+
 typedef struct abuiltin {
     cinst *inst;
     const def *df;
@@ -883,6 +888,7 @@ static hive_host_status builtin(hive_host_call *call, const hive_val *args, hive
     athread *th = cur;
     atask *volatile t = th ? th->task : NULL;
     if (df->core_ft->nr) results[0].type = HIVE_I32;
+    if (b->op >= 0x0e && b->op <= 0x1b) return stream_builtin(call, &c, df, b->op, th, s, args, results);
     switch (b->op) {
     case 0x09: { /* task.return */
         if (!t || !t->f->async_lift) cx_trap(&c, "task.return called from a task that was not lifted async");
@@ -1002,13 +1008,290 @@ static hive_host_status builtin(hive_host_call *call, const hive_val *args, hive
     cx_trap(&c, "canon built-in 0x%02x is not implemented", b->op);
 }
 
+
+/* ---- streams and futures ---------------------------------------------------------------- */
+
+static const char *sf(const shared *sh) { return sh->future ? "future" : "stream"; }
+
 static void end_event(end *e, uint32_t ev[3]) {
-    ev[0] = e->readable ? (e->sh->future ? EV_FUTURE_READ : EV_STREAM_READ)
-                        : (e->sh->future ? EV_FUTURE_WRITE : EV_STREAM_WRITE);
+    shared *sh = e->sh;
+    ev[0] = e->readable ? (sh->future ? EV_FUTURE_READ : EV_STREAM_READ)
+                        : (sh->future ? EV_FUTURE_WRITE : EV_STREAM_WRITE);
     ev[1] = e->w.idx;
-    ev[2] = e->result | e->copied << 4;
-    e->state = CS_IDLE;
-    e->copied = 0;
+    if (e->reclaim && sh->pend == e) sh->pend = NULL;
+    e->reclaim = 0;
+    if (sh->future) {
+        e->state = e->ev_result == CR_DROPPED || e->ev_result == CR_COMPLETED ? CS_DONE : CS_IDLE;
+        ev[2] = e->ev_result;
+    } else {
+        e->state = e->ev_result == CR_DROPPED ? CS_DONE : CS_IDLE;
+        ev[2] = e->ev_result | e->buf.progress << 4;
+    }
+    e->buf.progress = 0;
+}
+
+static void notify(end *e, uint32_t result, int reclaim) {
+    e->w.pending = 1;
+    e->ev_result = result;
+    e->reclaim = reclaim;
+}
+
+static void reset_and_notify_pending(shared *sh, uint32_t result) {
+    end *p = sh->pend;
+    sh->pend = NULL;
+    if (p) notify(p, result, 0);
+}
+
+static int number_type(const ct_type *t) {
+    if (!t) return 1;
+    switch (t->kind) {
+    case CT_U8: case CT_U16: case CT_U32: case CT_U64: case CT_S8: case CT_S16: case CT_S32: case CT_S64:
+    case CT_F32: case CT_F64: return 1;
+    default: return 0;
+    }
+}
+
+/* Copies n elements from src's buffer into dst's, through c (its fields
+ * are switched to each side's instance and memory in turn). */
+static void buf_copy(cx *c, buffer *dst, buffer *src, uint32_t n) {
+    const ct_type *t = src->t;
+    cinst *inst = c->inst;
+    hive_memory *mem = c->mem;
+    hive_func *rea = c->realloc;
+    uint8_t enc = c->enc;
+    for (uint32_t k = 0; k < n && t; k++) {
+        hive_cval v;
+        memset(&v, 0, sizeof v);
+        c->inst = src->inst;
+        c->mem = src->mem;
+        c->realloc = src->realloc;
+        c->enc = src->enc;
+        abi_load(c, t, src->ptr + (src->progress + k) * t->size, &v);
+        c->inst = dst->inst;
+        c->mem = dst->mem;
+        c->realloc = dst->realloc;
+        c->enc = dst->enc;
+        abi_store(c, t, &v, dst->ptr + (dst->progress + k) * t->size);
+        hive_cval_clear(&v);
+    }
+    src->progress += n;
+    dst->progress += n;
+    c->inst = inst;
+    c->mem = mem;
+    c->realloc = rea;
+    c->enc = enc;
+}
+
+static void same_inst_check(cx *c, shared *sh, end *e) {
+    if (sh->pend->buf.inst == e->buf.inst && !number_type(sh->t->a))
+        cx_trap(c, "cannot read from and write to intra-component %s", sf(sh));
+}
+
+/* SharedStreamImpl.read / write */
+static void stream_op(cx *c, shared *sh, end *e) {
+    if (sh->dropped) {
+        notify(e, CR_DROPPED, 0);
+        return;
+    }
+    if (!sh->pend) {
+        sh->pend = e;
+        return;
+    }
+    end *p = sh->pend;
+    same_inst_check(c, sh, e);
+    buffer *pb = &p->buf, *eb = &e->buf;
+    if (pb->length - pb->progress > 0) {
+        if (eb->length - eb->progress > 0) {
+            uint32_t n = eb->length - eb->progress;
+            if (pb->length - pb->progress < n) n = pb->length - pb->progress;
+            if (e->readable) buf_copy(c, eb, pb, n);
+            else buf_copy(c, pb, eb, n);
+            notify(p, CR_COMPLETED, 1);
+        }
+        notify(e, CR_COMPLETED, 0);
+    } else if (!e->readable && eb->length == 0 && pb->length == 0) {
+        notify(e, CR_COMPLETED, 0);
+    } else {
+        reset_and_notify_pending(sh, CR_COMPLETED);
+        sh->pend = e;
+    }
+}
+
+/* SharedFutureImpl.read / write */
+static void future_op(cx *c, shared *sh, end *e) {
+    if (!e->readable && sh->dropped) {
+        notify(e, CR_DROPPED, 0);
+        return;
+    }
+    if (!sh->pend) {
+        sh->pend = e;
+        return;
+    }
+    same_inst_check(c, sh, e);
+    end *p = sh->pend;
+    if (e->readable) buf_copy(c, &e->buf, &p->buf, 1);
+    else buf_copy(c, &p->buf, &e->buf, 1);
+    reset_and_notify_pending(sh, CR_COMPLETED);
+    notify(e, CR_COMPLETED, 0);
+}
+
+static void shared_drop(shared *sh) {
+    if (!sh->dropped) {
+        sh->dropped = 1;
+        if (sh->pend) reset_and_notify_pending(sh, CR_DROPPED);
+    }
+}
+
+static void shared_unref(const hv_alloc *al, shared *sh) {
+    if (--sh->refs == 0) hv_free(al, sh);
+}
+
+static end *end_new(cx *c, shared *sh, int readable) {
+    end *e = hv_calloc(c->inst->root->ar.al, 1, sizeof *e);
+    if (!e) cx_trap(c, "out of memory");
+    e->w.kind = sh->future ? (readable ? K_FREAD : K_FWRITE) : (readable ? K_SREAD : K_SWRITE);
+    e->w.owner = c->inst;
+    e->sh = sh;
+    e->readable = readable;
+    sh->refs++;
+    e->w.idx = add_entry(c, e->w.kind, e);
+    return e;
+}
+
+static void end_free(cinst *ci, end *e) {
+    join(&e->w, NULL);
+    shared_unref(ci->root->ar.al, e->sh);
+    hv_free(ci->root->ar.al, e);
+}
+
+void casync_lift_end(cx *c, const ct_type *t, uint32_t idx, hive_cval *out) {
+    int future = t->kind == CT_FUTURE;
+    rt_handle *h = htab_get(c, &c->inst->handles, idx);
+    if (h->rt != &kinds[future ? K_FREAD : K_SREAD])
+        cx_trap(c, "handle index %u is not a readable %s end", idx, future ? "future" : "stream");
+    end *e = h->obj;
+    shared *sh = e->sh;
+    if (!ct_eq(sh->t, t, NULL)) cx_trap(c, "%s of the wrong type", sf(sh));
+    if (e->state == CS_COPYING || e->state == CS_CANCELLING) cx_trap(c, "cannot remove busy %s", sf(sh));
+    if (e->state == CS_DONE)
+        cx_trap(c, future ? "cannot lift future after previous read succeeded"
+                          : "cannot lift stream after being notified that the writable end dropped");
+    if (e->w.set) cx_trap(c, "cannot lift %s while it's in a waitable set", sf(sh));
+    if (c->host_side) cx_trap(c, "%s values given to the host are not supported", sf(sh));
+    htab_remove(&c->inst->handles, idx);
+    hv_free(c->inst->root->ar.al, e); /* the value keeps its reference */
+    *out = hive_cval_handle(future ? HIVE_C_FUTURE : HIVE_C_STREAM, 0, sh);
+}
+
+uint32_t casync_lower_end(cx *c, const ct_type *t, const hive_cval *v) {
+    shared *sh = v->of.res.host;
+    if (c->host_side || !sh || (v->kind != HIVE_C_STREAM && v->kind != HIVE_C_FUTURE))
+        cx_trap(c, "%s values from the host are not supported", t->kind == CT_FUTURE ? "future" : "stream");
+    end *e = end_new(c, sh, 1);
+    sh->refs--; /* the value's reference passes to the end */
+    return e->w.idx;
+}
+
+static hive_host_status stream_builtin(hive_host_call *call, cx *c, const def *df, uint8_t op, athread *th,
+                                       casync *s, const hive_val *args, hive_val *results) {
+    const ct_type *st = df->type;
+    int future = st->kind == CT_FUTURE;
+    switch (op) {
+    case 0x0e: case 0x15: { /* new */
+        shared *sh = hv_calloc(s->al, 1, sizeof *sh);
+        if (!sh) cx_trap(c, "out of memory");
+        sh->t = st;
+        sh->future = future;
+        end *r = end_new(c, sh, 1);
+        end *w = end_new(c, sh, 0);
+        results[0].type = HIVE_I64;
+        results[0].of.i64 = (uint64_t)r->w.idx | (uint64_t)w->w.idx << 32;
+        return HIVE_HOST_OK;
+    }
+    case 0x0f: case 0x10: case 0x16: case 0x17: { /* read, write */
+        int readable = op == 0x0f || op == 0x16;
+        uint32_t i = args[0].of.i32;
+        end *e = entry(c, i, future ? (readable ? K_FREAD : K_FWRITE) : (readable ? K_SREAD : K_SWRITE),
+                       readable ? "readable end" : "writable end");
+        shared *sh = e->sh;
+        if (!ct_eq(sh->t, st, NULL)) cx_trap(c, "%s of the wrong type", sf(sh));
+        if (e->state == CS_DONE) {
+            if (future)
+                cx_trap(c, readable ? "cannot read from future after previous read succeeded"
+                                    : "cannot write to future after previous write succeeded or readable end dropped");
+            cx_trap(c, readable ? "cannot read from stream after being notified that the writable end dropped"
+                                : "cannot write to stream after being notified that the readable end dropped");
+        }
+        if (e->state != CS_IDLE) cx_trap(c, "cannot %s a busy %s", readable ? "read from" : "write to", sf(sh));
+        if (e->w.set && !df->opts.async_)
+            cx_trap(c, "waitable cannot be used synchronously while added to a waitable set");
+        uint32_t ptr = args[1].of.i32, n = future ? 1 : (uint32_t)args[2].of.i32;
+        const ct_type *et = st->a;
+        if (n > (1u << 28) - 1) cx_trap(c, "buffer too long");
+        if (et && n > 0) {
+            if (ptr % et->align) cx_trap(c, "unaligned pointer");
+            abi_mem(c, ptr, (uint32_t)((uint64_t)n * et->size > 0xffffffffu ? 0xffffffffu : n * et->size),
+                    "pointer out of bounds of memory");
+        }
+        buffer b = {c->inst, c->mem, c->realloc, c->enc, et, ptr, n, 0};
+        e->buf = b;
+        e->state = CS_COPYING;
+        if (future) future_op(c, sh, e);
+        else stream_op(c, sh, e);
+        results[0].type = HIVE_I32;
+        if (!e->w.pending) {
+            if (df->opts.async_) {
+                results[0].of.i32 = BLOCKED;
+                return HIVE_HOST_OK;
+            }
+            if (!task_may_block(th)) cx_trap(c, "cannot block a synchronous task before returning");
+            e->w.sync_waiter = 1;
+            th->w = &e->w;
+            enqueue(s, th, TW_COPY);
+            return HIVE_HOST_PENDING;
+        }
+        uint32_t ev[3];
+        take_event(&e->w, ev);
+        results[0].of.i32 = ev[2];
+        return HIVE_HOST_OK;
+    }
+    case 0x11: case 0x12: case 0x18: case 0x19: { /* cancel-read, cancel-write */
+        int readable = op == 0x11 || op == 0x18;
+        uint32_t i = args[0].of.i32;
+        end *e = entry(c, i, future ? (readable ? K_FREAD : K_FWRITE) : (readable ? K_SREAD : K_SWRITE),
+                       readable ? "readable end" : "writable end");
+        shared *sh = e->sh;
+        if (!ct_eq(sh->t, st, NULL)) cx_trap(c, "%s of the wrong type", sf(sh));
+        if (e->state != CS_COPYING || e->w.sync_waiter) cx_trap(c, "%s has no copy in progress to cancel", sf(sh));
+        if (e->w.set && !df->a) cx_trap(c, "waitable cannot be used synchronously while added to a waitable set");
+        e->state = CS_CANCELLING;
+        if (!e->w.pending) {
+            if (sh->pend == e) reset_and_notify_pending(sh, CR_CANCELLED);
+            else notify(e, CR_CANCELLED, 0);
+        }
+        uint32_t ev[3];
+        take_event(&e->w, ev);
+        results[0].type = HIVE_I32;
+        results[0].of.i32 = ev[2];
+        return HIVE_HOST_OK;
+    }
+    default: { /* drop-readable, drop-writable */
+        int readable = op == 0x13 || op == 0x1a;
+        uint32_t i = args[0].of.i32;
+        end *e = entry(c, i, future ? (readable ? K_FREAD : K_FWRITE) : (readable ? K_SREAD : K_SWRITE),
+                       readable ? "readable end" : "writable end");
+        shared *sh = e->sh;
+        if (!ct_eq(sh->t, st, NULL)) cx_trap(c, "%s of the wrong type", sf(sh));
+        if (e->state == CS_COPYING || e->state == CS_CANCELLING) cx_trap(c, "cannot drop busy %s", sf(sh));
+        if (future && !readable && e->state != CS_DONE)
+            cx_trap(c, "cannot drop future write end without first writing a value");
+        htab_remove(&c->inst->handles, i);
+        shared_drop(sh);
+        end_free(c->inst, e);
+        (void)call;
+        return HIVE_HOST_OK;
+    }
+    }
 }
 
 hive_func *casync_builtin(hive_cinstance *root, cinst *ci, const def *df) {
@@ -1021,6 +1304,8 @@ hive_func *casync_builtin(hive_cinstance *root, cinst *ci, const def *df) {
         switch (op) {
         case 0x05: case 0x06: case 0x09: case 0x0c: case 0x0d:
         case 0x1f: case 0x20: case 0x21: case 0x22: case 0x23:
+        case 0x0e: case 0x0f: case 0x10: case 0x11: case 0x12: case 0x13: case 0x14:
+        case 0x15: case 0x16: case 0x17: case 0x18: case 0x19: case 0x1a: case 0x1b:
             break;
         default: return NULL;
         }

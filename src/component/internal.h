@@ -417,6 +417,11 @@ int run_nested(cinst *ci, hive_func *f, const hive_val *args, uint32_t nargs, hi
 /* The root instance whose call is running on this thread (call.c). */
 hive_cinstance *comp_active_root(cinst *ci);
 
+/* stream and future values (async.c): a readable end leaves or enters
+ * c->inst's table */
+void casync_lift_end(cx *c, const ct_type *t, uint32_t idx, hive_cval *out);
+uint32_t casync_lower_end(cx *c, const ct_type *t, const hive_cval *v);
+
 /* handle tables */
 uint32_t htab_add(cx *c, handle_table *t, rt_handle h);
 rt_handle *htab_get(cx *c, handle_table *t, uint32_t i);
