@@ -1282,7 +1282,8 @@ static hive_host_status stream_builtin(hive_host_call *call, cx *c, const def *d
                        readable ? "readable end" : "writable end");
         shared *sh = e->sh;
         if (!ct_eq(sh->t, st, NULL)) cx_trap(c, "%s of the wrong type", sf(sh));
-        if (e->state == CS_COPYING || e->state == CS_CANCELLING) cx_trap(c, "cannot drop busy %s", sf(sh));
+        if (e->state == CS_COPYING || e->state == CS_CANCELLING)
+            cx_trap(c, "cannot %s busy %s", readable ? "remove" : "drop", sf(sh));
         if (future && !readable && e->state != CS_DONE)
             cx_trap(c, "cannot drop future write end without first writing a value");
         htab_remove(&c->inst->handles, i);

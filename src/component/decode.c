@@ -1676,7 +1676,7 @@ static void canon_def(dec *d, scope *sc) {
         ent *te = get(d, sc, S_TYPE, ti, ta);
         if (te->t->kind != CT_FUNC) INVALID(ta, "type index %u is not a function type", ti);
         const ct_type *ft = te->t;
-        if (o.async_ && !ft->async_ && 0) INVALID(at, "async option on a sync function type");
+        if (o.async_ && !ft->async_) INVALID(at, "the `async` canonical option requires an async function type");
         if (o.callback >= 0 && !o.async_) INVALID(at, "cannot specify callback without async");
         int mem = needs_mem(ft->a) || (ft->a && ft->a->nflat > MAX_FLAT_RESULTS);
         int realloc = 0;
@@ -1717,6 +1717,7 @@ static void canon_def(dec *d, scope *sc) {
         const ct_type *ft = f->t;
         if (o.post_return >= 0) INVALID(at, "canonical option `post-return` cannot be used with lowering");
         if (o.callback >= 0) INVALID(at, "cannot specify callback without lifting");
+        if (o.async_ && !ft->async_) INVALID(at, "the `async` canonical option requires an async function type");
         int mem = 0, realloc = needs_mem(ft->a);
         for (uint32_t i = 0; i < ft->n; i++)
             if (needs_mem(ft->types[i])) mem = 1;
