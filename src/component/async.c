@@ -727,6 +727,9 @@ hive_host_status casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, 
     char msg[200];
     if (!s) return trap_call(call, "out of memory");
     if (!ci->may_leave) return trap_call(call, "cannot leave component instance");
+    /* a sync call of an async function may block: not from a task that may not */
+    if (!async_ && callee->ft->async_ && !task_may_block(cur))
+        return trap_call(call, "cannot block a synchronous task before returning");
     const hv_alloc *al = s->al;
     uint32_t nargs = ft->n;
     hive_cval *argv = nargs ? hv_calloc(al, nargs, sizeof *argv) : NULL;
@@ -888,6 +891,12 @@ static hive_host_status builtin(hive_host_call *call, const hive_val *args, hive
     athread *th = cur;
     atask *volatile t = th ? th->task : NULL;
     if (df->core_ft->nr) results[0].type = HIVE_I32;
+    {   /* built-ins that may block, called sync: only from a task that may block */
+        uint8_t o = b->op;
+        int blocking = o == 0x20 || ((o == 0x06 || (o >= 0x11 && o <= 0x12) || (o >= 0x18 && o <= 0x19)) && !df->a) ||
+                       ((o == 0x0f || o == 0x10 || o == 0x16 || o == 0x17) && !df->opts.async_);
+        if (blocking && !task_may_block(th)) cx_trap(&c, "cannot block a synchronous task before returning");
+    }
     if (b->op >= 0x0e && b->op <= 0x1b) return stream_builtin(call, &c, df, b->op, th, s, args, results);
     switch (b->op) {
     case 0x09: { /* task.return */
