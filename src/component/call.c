@@ -92,9 +92,6 @@ static int is_ancestor_or_self(cinst *a, cinst *of) {
 }
 
 static int may_enter(cinst *callee, cinst *caller) {
-    /* as wasmtime for now: no calls between a component and its ancestors */
-    if (caller && callee != caller && (is_ancestor_or_self(callee, caller) || is_ancestor_or_self(caller, callee)))
-        return 0;
     for (cinst *x = callee; x; x = x->parent) {
         if (caller && is_ancestor_or_self(x, caller)) continue;
         if (!x->may_enter) return 0;
