@@ -319,7 +319,7 @@ static void sub_free(subtask *st) {
 }
 
 /* on_resolve: the callee's result goes to its caller. 0 or -1 (msg). */
-static int task_resolve(atask *t, hive_cval *res, char *msg, size_t msglen) {
+static int task_resolve(atask *t, hive_cval *res, int cancelled, char *msg, size_t msglen) {
     if (t->state == T_RESOLVED) {
         snprintf(msg, msglen, "task already returned a value");
         return -1;
@@ -335,7 +335,7 @@ static int task_resolve(atask *t, hive_cval *res, char *msg, size_t msglen) {
             memset(res, 0, sizeof *res);
             t->has_result = 1;
         }
-    } else if (!res) {
+    } else if (cancelled) {
         st->state = st->state == ST_STARTING ? ST_CANCELLED_BEFORE_STARTED : ST_CANCELLED_BEFORE_RETURNED;
         if (st->async_) st->w.pending = 1;
     } else {
@@ -347,7 +347,7 @@ static int task_resolve(atask *t, hive_cval *res, char *msg, size_t msglen) {
             return -1;
         }
         const ct_type *rt = st->ft->a;
-        if (rt) {
+        if (rt && res) {
             if (st->async_) abi_lower_values(&c, &rt, 1, 0, res, st->flat, st->out_ptr);
             else st->nflat = abi_lower_values(&c, &rt, 1, MAX_FLAT_RESULTS, res, st->flat, st->out_ptr);
         }
@@ -432,6 +432,10 @@ static int thread_after(casync *s, athread *th, hive_status st, char *msg, size_
     if (st != HIVE_DONE) {
         const hive_trap *tr = hive_exec_trap(th->exec);
         snprintf(msg, msglen, "%s", st == HIVE_TRAPPED && tr && tr->message[0] ? tr->message : "interrupted");
+        if (tr && getenv("HIVE_ASYNC_TRACE"))
+            for (uint32_t k = 0; k < tr->nframes; k++)
+                fprintf(stderr, "async trap frame %u: %s #%u\n", k, tr->frames[k].func_name ? tr->frames[k].func_name : "?",
+                        tr->frames[k].func_index);
         return -1;
     }
     hive_val res[2];
@@ -450,7 +454,7 @@ static int thread_after(casync *s, athread *th, hive_status st, char *msg, size_
             return -1;
         }
         if (f->ft->a) abi_lift_values(&c, &f->ft->a, 1, MAX_FLAT_RESULTS, res, nres, &v);
-        int rc = task_resolve(t, f->ft->a ? &v : NULL, msg, msglen);
+        int rc = task_resolve(t, f->ft->a ? &v : NULL, 0, msg, msglen);
         if (!f->ft->a && rc == 0 && t->sub) { /* no result: RETURNED all the same */
         }
         hive_cval_clear(&v);
@@ -790,7 +794,7 @@ hive_host_status casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, 
         memset(&tmp, 0, sizeof tmp);
         tmp.sub = st;
         st->state = ST_STARTED;
-        if (task_resolve(&tmp, ft->a ? &res : NULL, msg, sizeof msg)) {
+        if (task_resolve(&tmp, ft->a ? &res : NULL, 0, msg, sizeof msg)) {
             hive_cval_clear(&res);
             cx_trap(&c, "%s", msg);
         }
@@ -924,7 +928,7 @@ static hive_host_status builtin(hive_host_call *call, const hive_val *args, hive
         }
         if (want) abi_lift_values(&c2, &want, 1, MAX_FLAT_PARAMS, args, df->core_ft->np, &v);
         char msg[200];
-        int rc = task_resolve(t, want ? &v : NULL, msg, sizeof msg);
+        int rc = task_resolve(t, want ? &v : NULL, 0, msg, sizeof msg);
         hive_cval_clear(&v);
         if (rc) cx_trap(&c, "%s", msg);
         return HIVE_HOST_OK;
@@ -1005,7 +1009,7 @@ static hive_host_status builtin(hive_host_call *call, const hive_val *args, hive
                 dequeue(s, &st->task->th);
                 st->task->inst->num_waiting_to_enter--;
                 char msg[200];
-                task_resolve(st->task, NULL, msg, sizeof msg);
+                task_resolve(st->task, NULL, 1, msg, sizeof msg);
                 task_exit(st->task);
             } else {
                 cx_trap(&c, "cancelling a started subtask is not supported");
