@@ -1281,6 +1281,9 @@ static hive_host_status stream_builtin(hive_host_call *call, cx *c, const def *d
         if (e->state != CS_COPYING || e->w.sync_waiter) cx_trap(c, "%s has no copy in progress to cancel", sf(sh));
         if (e->w.set && !df->a) cx_trap(c, "waitable cannot be used synchronously while added to a waitable set");
         e->state = CS_CANCELLING;
+        /* a copy that moved some values but still waited for more ends
+         * CANCELLED with its progress (as wasmtime) */
+        if (e->w.pending && e->reclaim && e->ev_result == CR_COMPLETED) e->ev_result = CR_CANCELLED;
         if (!e->w.pending) {
             if (sh->pend == e) reset_and_notify_pending(sh, CR_CANCELLED);
             else notify(e, CR_CANCELLED, 0);
