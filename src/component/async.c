@@ -22,6 +22,7 @@
 
 #include "component/internal.h"
 #include "component/runtime.h"
+#include "hive/casync.h"
 
 enum { EV_NONE = 0, EV_SUBTASK = 1, EV_STREAM_READ = 2, EV_STREAM_WRITE = 3, EV_FUTURE_READ = 4,
        EV_FUTURE_WRITE = 5, EV_TASK_CANCELLED = 6 };
@@ -83,6 +84,8 @@ struct atask {
     call_state cs;
     athread th;
     int exited;
+    int host_handle;       /* the host holds it (hive_ctask) */
+    atask *prev_all, *next_all;
 };
 
 struct subtask {
@@ -134,6 +137,8 @@ struct shared {
 typedef struct casync {
     const hv_alloc *al;
     athread *head, *tail; /* waiting threads, FIFO */
+    atask *tasks;         /* every task not yet freed */
+    uint32_t live;        /* tasks not yet exited */
 } casync;
 
 static __thread athread *cur;
@@ -244,6 +249,7 @@ static int task_may_block(athread *t) {
 
 /* The event of a waitable (get_pending_event): clears it. */
 static void end_event(end *e, uint32_t ev[3]);
+static void end_free(cinst *ci, end *e);
 static void sub_deliver(subtask *st);
 static void take_event(waitable *w, uint32_t ev[3]) {
     w->pending = 0;
@@ -302,8 +308,12 @@ static void sub_deliver(subtask *st) {
     cs_release_(&st->cs);
 }
 
-static void task_free(atask *t) {
+static void task_free(casync *s, atask *t) {
     const hv_alloc *al = t->inst->root->ar.al;
+    if (t->prev_all) t->prev_all->next_all = t->next_all;
+    else s->tasks = t->next_all;
+    if (t->next_all) t->next_all->prev_all = t->prev_all;
+    if (!t->exited) s->live--;
     for (uint32_t i = 0; i < t->nargv; i++) hive_cval_clear(&t->argv[i]);
     if (t->argv) hv_free(al, t->argv);
     hive_cval_clear(&t->result);
@@ -410,6 +420,7 @@ static int task_begin(casync *s, atask *t, char *msg, size_t msglen) {
 
 static void task_exit(atask *t) {
     if (needs_exclusive(t) && t->inst->exclusive == &t->th) t->inst->exclusive = NULL;
+    if (!t->exited && t->inst->root->async) t->inst->root->async->live--;
     t->exited = 1;
     if (t->th.exec) {
         comp_exec_give(t->inst->root->comp, t->th.exec);
@@ -577,9 +588,7 @@ static int thread_resume(casync *s, athread *th, char *msg, size_t msglen) {
         hive_val fl[2];
         uint32_t n = st->nflat;
         memcpy(fl, st->flat, sizeof fl);
-        atask *callee = st->task;
-        if (callee && callee->exited) task_free(callee);
-        else if (callee) callee->sub = NULL;
+        if (st->task) st->task->sub = NULL;
         sub_free(st);
         th->sub = NULL;
         return thread_after(s, th, run_resume(th, fl, n), msg, msglen);
@@ -629,10 +638,14 @@ static atask *task_new(casync *s, rt_func *f, cinst *caller, const hive_cval *ar
     t->caller = caller;
     cs_init_(&t->cs, s->al);
     t->th.task = t;
+    t->next_all = s->tasks;
+    if (s->tasks) s->tasks->prev_all = t;
+    s->tasks = t;
+    s->live++;
     if (nargs) {
         t->argv = hv_calloc(s->al, nargs, sizeof *t->argv);
         if (!t->argv) {
-            hv_free(s->al, t);
+            task_free(s, t);
             return NULL;
         }
         t->nargv = nargs;
@@ -649,6 +662,16 @@ int casync_lower_wanted(const rt_func *callee) {
 
 static int host_done(void *arg) { return ((atask *)arg)->state == T_RESOLVED; }
 
+/* Frees the tasks that have exited and that nobody refers to. */
+static void sweep(casync *s) {
+    atask *t = s->tasks;
+    while (t) {
+        atask *next = t->next_all;
+        if (t->exited && !t->sub && !t->host_handle) task_free(s, t);
+        t = next;
+    }
+}
+
 /* Drops every waiting thread (after a trap, or at the end). */
 static void reset_waiting(casync *s) {
     while (s->head) {
@@ -660,8 +683,9 @@ static void reset_waiting(casync *s) {
     s->tail = NULL;
 }
 
-int casync_host_call(hive_cinstance *root, rt_func *f, const hive_cval *args, uint32_t nargs,
-                     hive_cval *result, char *msg, size_t msglen) {
+/* Starts f as a task of the host: 0 (*out) or -1 (msg). */
+static int host_start(hive_cinstance *root, rt_func *f, const hive_cval *args, uint32_t nargs, atask **out,
+                      char *msg, size_t msglen) {
     casync *s = store_of(root);
     if (!s) {
         snprintf(msg, msglen, "out of memory");
@@ -671,50 +695,160 @@ int casync_host_call(hive_cinstance *root, rt_func *f, const hive_cval *args, ui
         snprintf(msg, msglen, "cannot enter component instance");
         return -1;
     }
-    /* the host keeps its arguments: the task gets copies */
-    hive_cval *copy = nargs ? hv_calloc(s->al, nargs, sizeof *copy) : NULL;
-    if (nargs && !copy) {
+    atask *t = task_new(s, f, NULL, NULL, 0);
+    if (!t) {
         snprintf(msg, msglen, "out of memory");
         return -1;
     }
-    for (uint32_t i = 0; i < nargs; i++) {
-        if (hive_cval_copy(&copy[i], &args[i])) {
-            for (uint32_t j = 0; j < i; j++) hive_cval_clear(&copy[j]);
-            hv_free(s->al, copy);
+    t->host_handle = 1;
+    /* the host keeps its arguments: the task gets copies */
+    if (nargs) {
+        t->argv = hv_calloc(s->al, nargs, sizeof *t->argv);
+        if (!t->argv) {
+            task_free(s, t);
             snprintf(msg, msglen, "out of memory");
             return -1;
         }
+        t->nargv = nargs;
+        for (uint32_t i = 0; i < nargs; i++)
+            if (hive_cval_copy(&t->argv[i], &args[i])) {
+                task_free(s, t);
+                snprintf(msg, msglen, "out of memory");
+                return -1;
+            }
     }
-    atask *t = task_new(s, f, NULL, NULL, 0);
-    if (!t) {
-        for (uint32_t i = 0; i < nargs; i++) hive_cval_clear(&copy[i]);
-        if (copy) hv_free(s->al, copy);
-        snprintf(msg, msglen, "out of memory");
-        return -1;
-    }
-    t->argv = copy;
-    t->nargv = nargs;
     athread *saved = cur;
     cur = NULL;
     set_enter(f->inst, NULL, 0);
     int rc = task_start(s, t, msg, msglen);
     set_enter(f->inst, NULL, 1);
-    if (rc == 0) rc = run_loop(s, host_done, t, msg, msglen);
     cur = saved;
+    *out = t;
+    return rc;
+}
+
+int casync_host_call(hive_cinstance *root, rt_func *f, const hive_cval *args, uint32_t nargs,
+                     hive_cval *result, char *msg, size_t msglen) {
+    atask *t = NULL;
+    int rc = host_start(root, f, args, nargs, &t, msg, msglen);
+    casync *s = root->async;
+    if (rc == 0) {
+        athread *saved = cur;
+        cur = NULL;
+        rc = run_loop(s, host_done, t, msg, msglen);
+        cur = saved;
+    }
+    if (t) t->host_handle = 0;
     if (rc) {
-        reset_waiting(s);
+        if (s) reset_waiting(s);
         return -1;
     }
     *result = t->result;
     memset(&t->result, 0, sizeof t->result);
-    if (t->exited) task_free(t);
+    sweep(s);
     return 0;
+}
+
+/* ---- the host's API (hive/casync.h) ------------------------------------------------ */
+
+static hive_status poison(hive_cinstance *root, const char *msg) {
+    root->trap.kind = HIVE_TRAP_HOST;
+    root->trap.nframes = 0;
+    snprintf(root->trap.message, sizeof root->trap.message, "%s", msg);
+    root->state = CI_TRAPPED;
+    if (root->async) reset_waiting(root->async);
+    return HIVE_TRAPPED;
+}
+
+hive_status hive_ctask_start(hive_cinstance *ci, hive_cfunc *func, const hive_cval *args, size_t nargs,
+                             hive_ctask **out) {
+    if (out) *out = NULL;
+    if (!ci || !func || !out || (nargs && !args)) return HIVE_FAILED;
+    if (ci->state == CI_TRAPPED) return HIVE_TRAPPED;
+    if (ci->state == CI_RUNNING || ci->state == CI_SUSPENDED || ci->state == CI_PENDING) return HIVE_FAILED;
+    rt_func *f = (rt_func *)func;
+    if (f->kind != F_LIFTED || nargs != f->ft->n) return HIVE_FAILED;
+    char msg[200];
+    atask *t = NULL;
+    if (host_start(ci, f, args, (uint32_t)nargs, &t, msg, sizeof msg)) {
+        if (t) t->host_handle = 0;
+        return poison(ci, msg);
+    }
+    *out = (hive_ctask *)t;
+    return HIVE_DONE;
+}
+
+hive_status hive_cinstance_run_ready(hive_cinstance *ci, uint32_t max_steps) {
+    if (!ci) return HIVE_FAILED;
+    if (ci->state == CI_TRAPPED) return HIVE_TRAPPED;
+    casync *s = ci->async;
+    if (!s) return HIVE_DONE;
+    char msg[200];
+    athread *saved = cur;
+    cur = NULL;
+    hive_status st = HIVE_DONE;
+    for (uint32_t n = 0;; n++) {
+        athread *th = s->head;
+        while (th && !thread_ready(th)) th = th->next;
+        if (!th) break;
+        if (max_steps && n == max_steps) {
+            st = HIVE_SUSPENDED;
+            break;
+        }
+        if (thread_resume(s, th, msg, sizeof msg)) {
+            cur = saved;
+            return poison(ci, msg);
+        }
+    }
+    cur = saved;
+    sweep(s);
+    return st;
+}
+
+uint32_t hive_cinstance_tasks(const hive_cinstance *ci) {
+    return ci && ci->async ? ci->async->live : 0;
+}
+
+int hive_ctask_resolved(const hive_ctask *task) {
+    return task && ((const atask *)task)->state == T_RESOLVED;
+}
+
+int hive_ctask_take_result(hive_ctask *task, hive_cval *out) {
+    atask *t = (atask *)task;
+    if (!t || !out || t->state != T_RESOLVED || !t->has_result) return -1;
+    *out = t->result;
+    memset(&t->result, 0, sizeof t->result);
+    t->has_result = 0;
+    return 0;
+}
+
+void hive_ctask_free(hive_ctask *task) {
+    atask *t = (atask *)task;
+    if (!t) return;
+    t->host_handle = 0;
+    casync *s = t->inst->root->async;
+    if (s && t->exited && !t->sub) task_free(s, t);
 }
 
 void casync_free(hive_cinstance *root) {
     casync *s = root->async;
     if (!s) return;
     reset_waiting(s);
+    while (s->tasks) {
+        s->tasks->sub = NULL;
+        task_free(s, s->tasks);
+    }
+    /* what the handle tables still hold */
+    for (cinst *c = root->all; c; c = c->next_all)
+        for (uint32_t i = 1; i < c->handles.n; i++) {
+            rt_handle *h = &c->handles.v[i];
+            if (h->rt < &kinds[0] || h->rt >= &kinds[K_COUNT] || !h->obj) continue;
+            int k = (int)(h->rt - kinds);
+            if (k == K_SET) hv_free(s->al, h->obj);
+            else if (k == K_SUBTASK) sub_free(h->obj);
+            else end_free(c, h->obj);
+            h->obj = NULL;
+        }
     hv_free(s->al, s);
     root->async = NULL;
 }
@@ -844,8 +978,7 @@ hive_host_status casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, 
         }
         sub_deliver(st);
         for (uint32_t i = 0; i < st->nflat; i++) results[i] = st->flat[i];
-        if (t->exited) task_free(t);
-        else t->sub = NULL;
+        t->sub = NULL;
         sub_free(st);
         return HIVE_HOST_OK;
     }
@@ -853,8 +986,7 @@ hive_host_status casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, 
     if (st->state >= ST_RETURNED) {
         sub_deliver(st);
         st->w.pending = 0;
-        if (t->exited) task_free(t);
-        else t->sub = NULL;
+        t->sub = NULL;
         sub_free(st);
         results[0].of.i32 = ST_RETURNED;
         return HIVE_HOST_OK;
@@ -991,10 +1123,7 @@ static hive_host_status builtin(hive_host_call *call, const hive_val *args, hive
         if (!st->delivered) cx_trap(&c, "cannot drop a subtask which has not yet resolved");
         join(&st->w, NULL);
         htab_remove(&ci->handles, i);
-        if (st->task) {
-            if (st->task->exited) task_free(st->task);
-            else st->task->sub = NULL;
-        }
+        if (st->task) st->task->sub = NULL;
         sub_free(st);
         return HIVE_HOST_OK;
     }
