@@ -69,6 +69,7 @@ typedef struct athread {
     hive_memory *mem;      /* where TW_WAIT writes its event */
     subtask *sub;
     waitable *w;           /* TW_COPY: the end waited on */
+    uint32_t ctx;          /* context.get/set slot 0 while it does not run */
     struct athread *next;
 } athread;
 
@@ -132,7 +133,13 @@ struct shared {
     int dropped;
     end *pend;          /* the end whose buffer waits for the other side */
     uint32_t refs;      /* ends alive, or in flight as a value */
+    /* an end the host holds (hive/casync.h): its values queue here */
+    int host;           /* HS_* */
+    hive_cval *q;
+    uint32_t qhead, qn, qcap;
 };
+
+enum { HS_NONE, HS_WRITER, HS_READER };
 
 typedef struct casync {
     const hv_alloc *al;
@@ -370,19 +377,30 @@ static int task_resolve(atask *t, hive_cval *res, int cancelled, char *msg, size
 
 static int thread_after(casync *s, athread *th, hive_status st, char *msg, size_t msglen);
 
+/* A thread's context slot lives in its instance while it runs. */
 static hive_status run_call(athread *th, hive_func *f, const hive_val *a, uint32_t n) {
     athread *saved = cur;
+    cinst *ci = th->task->inst;
+    uint32_t outer = ci->context;
     cur = th;
+    ci->context = th->ctx;
     hive_status st = hive_exec_call(th->exec, f, a, n, 0);
+    th->ctx = ci->context;
+    ci->context = outer;
     cur = saved;
     return st;
 }
 
 static hive_status run_resume(athread *th, const hive_val *res, uint32_t nres) {
     athread *saved = cur;
+    cinst *ci = th->task->inst;
+    uint32_t outer = ci->context;
     cur = th;
+    ci->context = th->ctx;
     hive_exec_complete(th->exec, res, nres);
     hive_status st = hive_exec_resume(th->exec, 0);
+    th->ctx = ci->context;
+    ci->context = outer;
     cur = saved;
     return st;
 }
@@ -396,7 +414,7 @@ static int task_begin(casync *s, atask *t, char *msg, size_t msglen) {
         t->sub->state = ST_STARTED;
         if (t->sub->async_) t->sub->w.pending = 1;
     }
-    t->inst->context = 0;
+    t->th.ctx = 0; /* a new task's thread starts with zeroed storage */
     hive_val flat[MAX_FLAT_PARAMS + 1];
     jmp_buf jb;
     cx c;
@@ -1232,8 +1250,11 @@ static void same_inst_check(cx *c, shared *sh, end *e) {
         cx_trap(c, "cannot read from and write to intra-component %s", sf(sh));
 }
 
+static int host_op(cx *c, shared *sh, end *e);
+
 /* SharedStreamImpl.read / write */
 static void stream_op(cx *c, shared *sh, end *e) {
+    if (sh->host && host_op(c, sh, e)) return;
     if (sh->dropped) {
         notify(e, CR_DROPPED, 0);
         return;
@@ -1264,6 +1285,7 @@ static void stream_op(cx *c, shared *sh, end *e) {
 
 /* SharedFutureImpl.read / write */
 static void future_op(cx *c, shared *sh, end *e) {
+    if (sh->host && host_op(c, sh, e)) return;
     if (!e->readable && sh->dropped) {
         notify(e, CR_DROPPED, 0);
         return;
@@ -1288,7 +1310,107 @@ static void shared_drop(shared *sh) {
 }
 
 static void shared_unref(const hv_alloc *al, shared *sh) {
-    if (--sh->refs == 0) hv_free(al, sh);
+    if (--sh->refs) return;
+    for (uint32_t i = 0; i < sh->qn; i++) hive_cval_clear(&sh->q[(sh->qhead + i) % sh->qcap]);
+    if (sh->q) hv_free(al, sh->q);
+    hv_free(al, sh);
+}
+
+/* ---- the host's ends ---- */
+
+static int q_push(const hv_alloc *al, shared *sh, hive_cval *v) {
+    if (sh->qn == sh->qcap) {
+        uint32_t cap = sh->qcap ? sh->qcap * 2 : 16;
+        hive_cval *nq = hv_calloc(al, cap, sizeof *nq);
+        if (!nq) return -1;
+        for (uint32_t i = 0; i < sh->qn; i++) nq[i] = sh->q[(sh->qhead + i) % sh->qcap];
+        if (sh->q) hv_free(al, sh->q);
+        sh->q = nq;
+        sh->qcap = cap;
+        sh->qhead = 0;
+    }
+    sh->q[(sh->qhead + sh->qn) % sh->qcap] = *v;
+    sh->qn++;
+    memset(v, 0, sizeof *v);
+    return 0;
+}
+
+/* Moves queued values into a guest reader's buffer. */
+static void q_fill(cx *c, shared *sh, end *e) {
+    buffer *b = &e->buf;
+    const ct_type *t = b->t;
+    cinst *inst = c->inst;
+    hive_memory *mem = c->mem;
+    hive_func *rea = c->realloc;
+    uint8_t enc = c->enc;
+    c->inst = b->inst;
+    c->mem = b->mem;
+    c->realloc = b->realloc;
+    c->enc = b->enc;
+    c->host_side = 1;
+    while (sh->qn && b->progress < b->length) {
+        hive_cval *v = &sh->q[sh->qhead];
+        if (t) abi_store(c, t, v, b->ptr + b->progress * t->size);
+        hive_cval_clear(v);
+        sh->qhead = (sh->qhead + 1) % sh->qcap;
+        sh->qn--;
+        b->progress++;
+    }
+    c->host_side = 0;
+    c->inst = inst;
+    c->mem = mem;
+    c->realloc = rea;
+    c->enc = enc;
+}
+
+/* Moves a guest writer's values into the queue. */
+static void q_drain(cx *c, shared *sh, end *e) {
+    buffer *b = &e->buf;
+    const ct_type *t = b->t;
+    cinst *inst = c->inst;
+    hive_memory *mem = c->mem;
+    c->inst = b->inst;
+    c->mem = b->mem;
+    c->host_side = 1;
+    while (b->progress < b->length) {
+        hive_cval v;
+        memset(&v, 0, sizeof v);
+        if (t) abi_load(c, t, b->ptr + b->progress * t->size, &v);
+        else v.kind = HIVE_C_TUPLE;
+        if (q_push(c->inst->root->ar.al, sh, &v)) {
+            hive_cval_clear(&v);
+            cx_trap(c, "out of memory");
+        }
+        b->progress++;
+    }
+    c->host_side = 0;
+    c->inst = inst;
+    c->mem = mem;
+}
+
+/* A guest's copy when the host holds the other end: 1 when done here. */
+static int host_op(cx *c, shared *sh, end *e) {
+    if (sh->host == HS_WRITER && e->readable) {
+        if (sh->qn) {
+            q_fill(c, sh, e);
+            notify(e, CR_COMPLETED, 0);
+        } else if (sh->dropped) {
+            notify(e, CR_DROPPED, 0);
+        } else {
+            sh->pend = e;
+        }
+        return 1;
+    }
+    if (sh->host == HS_READER && !e->readable) {
+        if (sh->dropped) {
+            notify(e, CR_DROPPED, 0);
+        } else {
+            q_drain(c, sh, e);
+            notify(e, CR_COMPLETED, 0);
+        }
+        return 1;
+    }
+    return 0;
 }
 
 static end *end_new(cx *c, shared *sh, int readable) {
@@ -1322,7 +1444,6 @@ void casync_lift_end(cx *c, const ct_type *t, uint32_t idx, hive_cval *out) {
         cx_trap(c, future ? "cannot lift future after previous read succeeded"
                           : "cannot lift stream after being notified that the writable end dropped");
     if (e->w.set) cx_trap(c, "cannot lift %s while it's in a waitable set", sf(sh));
-    if (c->host_side) cx_trap(c, "%s values given to the host are not supported", sf(sh));
     htab_remove(&c->inst->handles, idx);
     hv_free(c->inst->root->ar.al, e); /* the value keeps its reference */
     *out = hive_cval_handle(future ? HIVE_C_FUTURE : HIVE_C_STREAM, 0, sh);
@@ -1330,8 +1451,10 @@ void casync_lift_end(cx *c, const ct_type *t, uint32_t idx, hive_cval *out) {
 
 uint32_t casync_lower_end(cx *c, const ct_type *t, const hive_cval *v) {
     shared *sh = v->of.res.host;
-    if (c->host_side || !sh || (v->kind != HIVE_C_STREAM && v->kind != HIVE_C_FUTURE))
-        cx_trap(c, "%s values from the host are not supported", t->kind == CT_FUTURE ? "future" : "stream");
+    int future = t->kind == CT_FUTURE;
+    if (!sh || v->kind != (future ? HIVE_C_FUTURE : HIVE_C_STREAM) || sh->future != future)
+        cx_trap(c, "not a %s value", future ? "future" : "stream");
+    sh->t = t; /* as the receiving component sees it */
     end *e = end_new(c, sh, 1);
     sh->refs--; /* the value's reference passes to the end */
     return e->w.idx;
@@ -1470,4 +1593,115 @@ hive_func *casync_builtin(hive_cinstance *root, cinst *ci, const def *df) {
     const ct_type *cft = df->core_ft;
     hive_functype ft = {cft->np, cft->nr, cft->p, cft->r};
     return hive_func_new_host(root->engine, &ft, builtin, b, NULL, "async built-in");
+}
+
+/* ---- host streams (hive/casync.h) ------------------------------------------------------ */
+
+struct hive_cstream {
+    hive_cinstance *root;
+    shared *sh;
+};
+
+hive_cstream *hive_cstream_new(hive_cinstance *ci, int future, hive_cval *readable) {
+    if (!ci || !readable) return NULL;
+    const hv_alloc *al = ci->ar.al;
+    hive_cstream *hs = hv_calloc(al, 1, sizeof *hs);
+    shared *sh = hv_calloc(al, 1, sizeof *sh);
+    if (!hs || !sh) {
+        if (hs) hv_free(al, hs);
+        if (sh) hv_free(al, sh);
+        return NULL;
+    }
+    sh->future = future != 0;
+    sh->host = HS_WRITER;
+    sh->refs = 2; /* the host's end, the value */
+    hs->root = ci;
+    hs->sh = sh;
+    *readable = hive_cval_handle(future ? HIVE_C_FUTURE : HIVE_C_STREAM, 0, sh);
+    return hs;
+}
+
+hive_cstream *hive_cstream_reader(hive_cinstance *ci, hive_cval *v) {
+    if (!ci || !v || (v->kind != HIVE_C_STREAM && v->kind != HIVE_C_FUTURE) || !v->of.res.host) return NULL;
+    shared *sh = v->of.res.host;
+    if (sh->host) return NULL;
+    hive_cstream *hs = hv_calloc(ci->ar.al, 1, sizeof *hs);
+    if (!hs) return NULL;
+    hs->root = ci;
+    hs->sh = sh;
+    sh->host = HS_READER;
+    v->of.res.host = NULL; /* the value's reference is the host's end now */
+    if (sh->pend && !sh->pend->readable) { /* a guest writer already waits */
+        end *e = sh->pend;
+        jmp_buf jb;
+        cx c;
+        cxinit(&c, e->buf.inst, e->buf.mem, NULL, e->buf.enc, &jb);
+        if (setjmp(jb)) {
+            poison(ci, c.msg);
+            return hs;
+        }
+        sh->pend = NULL;
+        q_drain(&c, sh, e);
+        notify(e, CR_COMPLETED, 0);
+    }
+    return hs;
+}
+
+int hive_cstream_write(hive_cstream *hs, const hive_cval *vals, size_t n) {
+    if (!hs || (n && !vals)) return -1;
+    shared *sh = hs->sh;
+    if (sh->host != HS_WRITER || sh->dropped) return -1;
+    if (sh->future && (n > 1 || sh->qn + n > 1)) return -1;
+    const hv_alloc *al = hs->root->ar.al;
+    for (size_t i = 0; i < n; i++) {
+        hive_cval v;
+        if (hive_cval_copy(&v, &vals[i])) return -1;
+        if (q_push(al, sh, &v)) {
+            hive_cval_clear(&v);
+            return -1;
+        }
+    }
+    if (sh->pend && sh->pend->readable && sh->qn) { /* a guest reader waits */
+        end *e = sh->pend;
+        jmp_buf jb;
+        cx c;
+        cxinit(&c, e->buf.inst, e->buf.mem, e->buf.realloc, e->buf.enc, &jb);
+        if (setjmp(jb)) {
+            poison(hs->root, c.msg);
+            return -1;
+        }
+        sh->pend = NULL;
+        q_fill(&c, sh, e);
+        notify(e, CR_COMPLETED, 0);
+    }
+    return 0;
+}
+
+long hive_cstream_read(hive_cstream *hs, hive_cval *out, size_t max) {
+    if (!hs || (max && !out)) return -1;
+    shared *sh = hs->sh;
+    if (sh->host != HS_READER) return -1;
+    size_t k = 0;
+    while (k < max && sh->qn) {
+        out[k++] = sh->q[sh->qhead];
+        memset(&sh->q[sh->qhead], 0, sizeof sh->q[0]);
+        sh->qhead = (sh->qhead + 1) % sh->qcap;
+        sh->qn--;
+    }
+    if (k == 0 && sh->dropped && max) return -1;
+    return (long)k;
+}
+
+void hive_cstream_close(hive_cstream *hs) {
+    if (!hs) return;
+    shared *sh = hs->sh;
+    if (sh->host == HS_WRITER && !sh->dropped) {
+        sh->dropped = 1;
+        /* a waiting reader has nothing more to get */
+        if (sh->pend && sh->pend->readable && !sh->qn) reset_and_notify_pending(sh, CR_DROPPED);
+    } else {
+        shared_drop(sh);
+    }
+    shared_unref(hs->root->ar.al, sh);
+    hv_free(hs->root->ar.al, hs);
 }
