@@ -346,6 +346,9 @@ static int task_resolve(atask *t, hive_cval *res, int cancelled, char *msg, size
         return -1;
     }
     subtask *st = t->sub;
+    if (getenv("HIVE_ASYNC_TRACE"))
+        fprintf(stderr, "async: task %p resolves (sub %p, res %d, cancelled %d)\n", (void *)t, (void *)st,
+                res != NULL, cancelled);
     if (!st) {
         if (res) {
             t->result = *res;
@@ -651,6 +654,7 @@ static int task_start(casync *s, atask *t, char *msg, size_t msglen) {
 static atask *task_new(casync *s, rt_func *f, cinst *caller, const hive_cval *args, uint32_t nargs) {
     atask *t = hv_calloc(s->al, 1, sizeof *t);
     if (!t) return NULL;
+    if (getenv("HIVE_ASYNC_TRACE")) fprintf(stderr, "async: task %p of %s\n", (void *)t, caller ? "a guest" : "the host");
     t->f = f;
     t->inst = f->inst;
     t->caller = caller;

@@ -647,6 +647,7 @@ static hive_status cinstance_call(hive_cinstance *ci, hive_cfunc *func, const hi
         if (casync_host_call(ci, f, args, (uint32_t)nargs, &ci->result, msg, sizeof msg))
             return trapped(ci, msg);
         ci->has_result = f->ft->a != NULL;
+        ci->result_taken = 0;
         ci->post_pending = 0;
         ci->state = CI_DONE;
         return HIVE_DONE;
