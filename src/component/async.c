@@ -137,6 +137,8 @@ struct shared {
     int host;           /* HS_* */
     hive_cval *q;
     uint32_t qhead, qn, qcap;
+    shared *prev, *next; /* all of the root instance (casync.shareds) */
+    struct casync *store;
 };
 
 enum { HS_NONE, HS_WRITER, HS_READER };
@@ -145,6 +147,7 @@ typedef struct casync {
     const hv_alloc *al;
     athread *head, *tail; /* waiting threads, FIFO */
     atask *tasks;         /* every task not yet freed */
+    shared *shareds;      /* every stream and future not yet freed */
     uint32_t live;        /* tasks not yet exited */
 } casync;
 
@@ -257,6 +260,7 @@ static int task_may_block(athread *t) {
 /* The event of a waitable (get_pending_event): clears it. */
 static void end_event(end *e, uint32_t ev[3]);
 static void end_free(cinst *ci, end *e);
+static void shared_unref(const hv_alloc *al, shared *sh);
 static void sub_deliver(subtask *st);
 static void take_event(waitable *w, uint32_t ev[3]) {
     w->pending = 0;
@@ -871,6 +875,11 @@ void casync_free(hive_cinstance *root) {
             else end_free(c, h->obj);
             h->obj = NULL;
         }
+    /* streams and futures in flight as values, or held by the host */
+    while (s->shareds) {
+        s->shareds->refs = 1;
+        shared_unref(s->al, s->shareds);
+    }
     hv_free(s->al, s);
     root->async = NULL;
 }
@@ -1313,8 +1322,19 @@ static void shared_drop(shared *sh) {
     }
 }
 
+static void shared_link(casync *s, shared *sh) {
+    sh->store = s;
+    sh->next = s->shareds;
+    if (s->shareds) s->shareds->prev = sh;
+    s->shareds = sh;
+}
+
 static void shared_unref(const hv_alloc *al, shared *sh) {
     if (--sh->refs) return;
+    casync *s = sh->store;
+    if (sh->prev) sh->prev->next = sh->next;
+    else if (s) s->shareds = sh->next;
+    if (sh->next) sh->next->prev = sh->prev;
     for (uint32_t i = 0; i < sh->qn; i++) hive_cval_clear(&sh->q[(sh->qhead + i) % sh->qcap]);
     if (sh->q) hv_free(al, sh->q);
     hv_free(al, sh);
@@ -1472,6 +1492,7 @@ static hive_host_status stream_builtin(hive_host_call *call, cx *c, const def *d
     case 0x0e: case 0x15: { /* new */
         shared *sh = hv_calloc(s->al, 1, sizeof *sh);
         if (!sh) cx_trap(c, "out of memory");
+        shared_link(s, sh);
         sh->t = st;
         sh->future = future;
         end *r = end_new(c, sh, 1);
@@ -1609,13 +1630,15 @@ struct hive_cstream {
 hive_cstream *hive_cstream_new(hive_cinstance *ci, int future, hive_cval *readable) {
     if (!ci || !readable) return NULL;
     const hv_alloc *al = ci->ar.al;
+    casync *s = store_of(ci);
     hive_cstream *hs = hv_calloc(al, 1, sizeof *hs);
     shared *sh = hv_calloc(al, 1, sizeof *sh);
-    if (!hs || !sh) {
+    if (!s || !hs || !sh) {
         if (hs) hv_free(al, hs);
         if (sh) hv_free(al, sh);
         return NULL;
     }
+    shared_link(s, sh);
     sh->future = future != 0;
     sh->host = HS_WRITER;
     sh->refs = 2; /* the host's end, the value */
