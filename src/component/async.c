@@ -95,6 +95,7 @@ struct subtask {
     int state;
     int async_;
     int delivered, dropped;
+    int in_table;      /* async: the caller holds it by handle */
     cinst *ci;
     hive_memory *mem;
     hive_func *realloc;
@@ -861,9 +862,18 @@ void casync_free(hive_cinstance *root) {
     if (!s) return;
     reset_waiting(s);
     while (s->tasks) {
-        s->tasks->sub = NULL;
-        task_free(s, s->tasks);
+        atask *t = s->tasks;
+        if (t->sub && !t->sub->in_table) sub_free(t->sub); /* a sync call's, held by no table */
+        else if (t->sub) t->sub->task = NULL;
+        t->sub = NULL;
+        task_free(s, t);
     }
+    /* set membership first: sets and members go in any order */
+    for (cinst *c = root->all; c; c = c->next_all)
+        for (uint32_t i = 1; i < c->handles.n; i++) {
+            rt_handle *h = &c->handles.v[i];
+            if (h->rt > &kinds[K_SET] && h->rt < &kinds[K_COUNT] && h->obj) ((waitable *)h->obj)->set = NULL;
+        }
     /* what the handle tables still hold */
     for (cinst *c = root->all; c; c = c->next_all)
         for (uint32_t i = 1; i < c->handles.n; i++) {
@@ -1025,6 +1035,7 @@ hive_host_status casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, 
     st->w.pending = 0; /* the STARTED progress is in the return value */
     uint32_t idx = add_entry(&c, K_SUBTASK, st);
     st->w.idx = idx;
+    st->in_table = 1;
     results[0].of.i32 = (uint32_t)st->state | idx << 4;
     return HIVE_HOST_OK;
 }
