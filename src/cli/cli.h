@@ -23,7 +23,8 @@ uint8_t *cli_read_file(const char *path, size_t *len);
  * --invoke NAME with WAVE arguments, or its wasi:cli/run export. Returns
  * the exit status. */
 struct hive_engine;
+struct hive_wasi_run_opts;
 int cli_run_component(struct hive_engine *engine, const char *path, const uint8_t *bytes, size_t len,
-                      const char *invoke, int argc, char **argv, uint64_t fuel);
+                      const char *invoke, int argc, char **argv, const struct hive_wasi_run_opts *limits);
 
 #endif

@@ -5,26 +5,54 @@
  * the `wasi:cli/run` export of a command component.
  *
  * Exit status: as for core modules -- the guest's (run: 0 for ok, 1 for
- * err), 134 after a trap, 124 when --fuel ran out, 1 when the component
+ * err), 134 after a trap, 124 when --fuel or --timeout stopped it (the
+ * call runs in slices of --slice units), 1 when the component
  * cannot be loaded or linked, 2 for bad arguments.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "hive/component.h"
+#include "hive/wasi.h"
 
-static hive_status finish(hive_cinstance *ci, hive_status st) {
-    while (st == HIVE_PENDING) st = HIVE_TRAPPED; /* no host function pends here */
-    return st;
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Runs the call in slices until it ends, --fuel is used up or --timeout
+ * passes (then SUSPENDED, and *why says which). */
+static hive_status run_sliced(hive_cinstance *ci, hive_cfunc *f, hive_cval *args, size_t nargs,
+                              const hive_wasi_run_opts *lim, const char **why) {
+    uint64_t slice = lim && lim->slice ? lim->slice : 1000000, used = 0;
+    uint64_t deadline = lim && lim->timeout_ns ? now_ns() + lim->timeout_ns : 0;
+    if (lim && lim->fuel && lim->fuel < slice) slice = lim->fuel;
+    hive_status st = hive_cinstance_call(ci, f, args, nargs, slice);
+    while (st == HIVE_SUSPENDED) {
+        used += slice;
+        if (lim && lim->fuel && used >= lim->fuel) {
+            *why = "all fuel consumed";
+            return st;
+        }
+        if (deadline && now_ns() >= deadline) {
+            *why = "timed out";
+            return st;
+        }
+        st = hive_cinstance_resume(ci, slice);
+    }
+    return st == HIVE_PENDING ? HIVE_TRAPPED : st; /* no host function pends here */
 }
 
 static int call_and_print(hive_cinstance *ci, hive_cfunc *f, const char *name, hive_cval *args,
-                          size_t nargs, uint64_t fuel, int print) {
-    hive_status st = finish(ci, hive_cinstance_call(ci, f, args, nargs, fuel));
+                          size_t nargs, const hive_wasi_run_opts *lim, int print) {
+    const char *why = "stopped";
+    hive_status st = run_sliced(ci, f, args, nargs, lim, &why);
     if (st == HIVE_SUSPENDED) {
-        fprintf(stderr, "hive: %s: all fuel consumed\n", name);
+        fprintf(stderr, "hive: %s: %s\n", name, why);
         return 124;
     }
     if (st == HIVE_FAILED) {
@@ -72,7 +100,7 @@ static hive_cfunc *find_run(hive_component *c, hive_cinstance *ci, char *name, s
 }
 
 int cli_run_component(hive_engine *engine, const char *path, const uint8_t *bytes, size_t len,
-                      const char *invoke, int argc, char **argv, uint64_t fuel) {
+                      const char *invoke, int argc, char **argv, const hive_wasi_run_opts *limits) {
     hive_component *c = NULL;
     hive_cinstance *ci = NULL;
     hive_linker *l = NULL;
@@ -89,6 +117,9 @@ int cli_run_component(hive_engine *engine, const char *path, const uint8_t *byte
     if (!l) goto out;
     if (hive_cinstance_new(engine, c, l, &ci, &err) != HIVE_OK) {
         fprintf(stderr, "hive: %s: %s: %s\n", path, hive_strerror(err.code), err.message);
+        if (strstr(err.message, "`wasi:"))
+            fprintf(stderr, "hive: components that import WASI 0.2 interfaces need a host for them, "
+                            "which `hive run` does not have yet (docs/COMPONENTS.md)\n");
         goto out;
     }
     char name[512];
@@ -99,7 +130,7 @@ int cli_run_component(hive_engine *engine, const char *path, const uint8_t *byte
             fprintf(stderr, "hive: %s exports no wasi:cli/run (try --invoke)\n", path);
             goto out;
         }
-        rc = call_and_print(ci, f, name, NULL, 0, fuel, 0);
+        rc = call_and_print(ci, f, name, NULL, 0, limits, 0);
         goto out;
     }
     f = hive_cinstance_func(ci, invoke);
@@ -126,7 +157,7 @@ int cli_run_component(hive_engine *engine, const char *path, const uint8_t *byte
             goto out;
         }
     }
-    rc = call_and_print(ci, f, invoke, args, nargs, fuel, 1);
+    rc = call_and_print(ci, f, invoke, args, nargs, limits, 1);
 out:
     for (size_t k = 0; args && k < nargs; k++) hive_cval_clear(&args[k]);
     free(args);

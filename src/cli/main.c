@@ -372,7 +372,7 @@ static int cmd_run(int argc, char **argv) {
     engine = hive_engine_new(&ra.cfg);
     if (!engine) goto out;
     if (hive_is_component(bytes, len) == 1) { /* a component (layer 1), not a core module */
-        rc = cli_run_component(engine, path, bytes, len, ra.invoke, argc - i, argv + i, ra.limits.fuel);
+        rc = cli_run_component(engine, path, bytes, len, ra.invoke, argc - i, argv + i, &ra.limits);
         goto out;
     }
     if (hive_module_new(engine, bytes, len, &module, &err) != HIVE_OK) {

@@ -41,6 +41,12 @@ static __thread hive_cinstance *tl_root;
 static hive_cinstance *active_root(cinst *ci) { return tl_root ? tl_root : ci->root; }
 hive_cinstance *comp_active_root(cinst *ci) { return active_root(ci); }
 
+hive_cinstance *comp_set_active_root(hive_cinstance *root) {
+    hive_cinstance *old = tl_root;
+    tl_root = root;
+    return old;
+}
+
 int run_nested(cinst *ci, hive_func *f, const hive_val *args, uint32_t nargs, hive_val *res,
                uint32_t nres, char *msg, size_t msglen) {
     hive_cinstance *root = active_root(ci);

@@ -416,6 +416,8 @@ int run_nested(cinst *ci, hive_func *f, const hive_val *args, uint32_t nargs, hi
 
 /* The root instance whose call is running on this thread (call.c). */
 hive_cinstance *comp_active_root(cinst *ci);
+/* Sets it (NULL: none), returning the one before. */
+hive_cinstance *comp_set_active_root(hive_cinstance *root);
 
 /* stream and future values (async.c): a readable end leaves or enters
  * c->inst's table */

@@ -1093,14 +1093,21 @@ int hive_cinstance_new(hive_engine *engine, hive_component *comp, const hive_lin
     }
     x->root = root;
     x->err = err;
+    hive_cinstance *volatile outer = comp_set_active_root(NULL);
+    comp_set_active_root(outer);
     int rc = setjmp(x->jb);
     if (rc) {
+        comp_set_active_root(outer);
         hv_free(al, x);
         hive_cinstance_free(root);
         return rc;
     }
+    /* start functions run with this instance's helpers, also when a host
+     * function of another instance's call instantiates */
+    hive_cinstance *saved = comp_set_active_root(root);
     root->top = new_cinst(x, NULL, comp->root);
     run_component(x, root->top, NULL);
+    comp_set_active_root(saved);
     hv_free(al, x);
     *out = root;
     return HIVE_OK;

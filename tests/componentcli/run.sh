@@ -27,6 +27,8 @@ check half-ok 0 'ok(21)' "$hive" run --invoke half "$wasm" 'some(42)'
 check half-err 0 'err("odd")' "$hive" run --invoke half "$wasm" 'some(7)'
 check half-none 0 'err("odd")' "$hive" run --invoke half "$wasm" 'none'
 check fuel 124 '' "$hive" run --fuel 1000 --invoke spin "$wasm"
+check timeout 124 '' "$hive" run --timeout 200ms --slice 10000 --invoke spin "$wasm"
+check sliced 0 6 "$hive" run --fuel 100000 --slice 2 --invoke sum "$wasm" '[1, 2, 3]'
 check trap 134 '' "$hive" run --invoke boom "$wasm"
 check run 0 '' "$hive" run "$wasm"
 check bad-arg 2 '' "$hive" run --invoke sum "$wasm" '[1, "x"]'

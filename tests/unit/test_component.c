@@ -9,6 +9,7 @@
  * with `jco parse` (wasm-tools), kept here as bytes.
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1425,6 +1426,60 @@ static void test_alloc_failures(void) {
     }
 }
 
+/* One compiled component and one linker shared by threads that each make
+ * their own instances and call them (the pool's way). */
+typedef struct mt_arg {
+    hive_component *c;
+    hive_linker *l;
+    int ok;
+} mt_arg;
+
+static void *mt_worker(void *p) {
+    mt_arg *a = p;
+    for (int i = 0; i < 100; i++) {
+        hive_cinstance *ci = NULL;
+        if (hive_cinstance_new(engine, a->c, a->l, &ci, NULL) != HIVE_OK) return NULL;
+        hive_cval arg, res;
+        memset(&res, 0, sizeof res);
+        hive_cval_string(&arg, "thread", 6);
+        hive_status st = hive_cinstance_call(ci, hive_cinstance_func(ci, "greet"), &arg, 1, 0);
+        if (st == HIVE_DONE && hive_cinstance_results(ci, &res, 1) == 1 && res.kind == HIVE_C_STRING &&
+            res.of.str.len == 13 && !memcmp(res.of.str.ptr, "hello, thread", 13))
+            a->ok++;
+        hive_cval_clear(&res);
+        hive_cval_clear(&arg);
+        hive_cinstance_free(ci);
+    }
+    return NULL;
+}
+
+static hive_host_status h_log_quiet(hive_chost_call *call, const hive_cval *args, size_t nargs,
+                                    hive_cval *results, size_t nresults) {
+    (void)call; (void)args; (void)nargs; (void)results; (void)nresults;
+    return HIVE_HOST_OK;
+}
+
+static void test_threads(void) {
+    hive_component *c = NULL;
+    CHECK(hive_component_new(engine, greet_wasm, sizeof greet_wasm, &c, NULL) == HIVE_OK);
+    hive_linker *l = hive_linker_new(engine);
+    hive_linker_define_func(l, "test:host/env@0.2.4", "log", "func(msg: string)", h_log_quiet, NULL);
+    hive_linker_define_func(l, "test:host/env@0.2.4", "get-name", "func() -> string", h_get_name, NULL);
+    if (!c) return;
+    pthread_t t[4];
+    mt_arg a[4];
+    for (int i = 0; i < 4; i++) {
+        a[i] = (mt_arg){c, l, 0};
+        CHECK(pthread_create(&t[i], NULL, mt_worker, &a[i]) == 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        CHECK_EQ_INT(a[i].ok, 100);
+    }
+    hive_linker_free(l);
+    hive_component_release(c);
+}
+
 int main(void) {
     engine = hive_engine_new(NULL);
     RUN(test_detect);
@@ -1442,6 +1497,7 @@ int main(void) {
     RUN(test_instance_linking);
     RUN(test_nested_pending);
     RUN(test_alloc_failures);
+    RUN(test_threads);
     RUN(test_real_components);
     hive_engine_free(engine);
     return test_summary("test_component");
