@@ -30,7 +30,9 @@ enum { ST_STARTING = 0, ST_STARTED = 1, ST_RETURNED = 2, ST_CANCELLED_BEFORE_STA
        ST_CANCELLED_BEFORE_RETURNED = 4 };
 enum { T_INITIAL, T_STARTED, T_RESOLVED };
 /* what a waiting thread waits for */
-enum { TW_NONE, TW_ENTER, TW_CB_YIELD, TW_CB_WAIT, TW_WAIT, TW_YIELD, TW_SUBTASK, TW_COPY };
+enum { TW_NONE, TW_ENTER, TW_CB_YIELD, TW_CB_WAIT, TW_WAIT, TW_YIELD, TW_SUBTASK, TW_COPY, TW_SUBCANCEL };
+/* a task's cancellation (Task.State PENDING_CANCEL, CANCEL_DELIVERED) */
+enum { CN_NONE, CN_PENDING, CN_DELIVERED };
 /* kinds of table entries (the sentinel resource types below) */
 enum { K_SET, K_SUBTASK, K_SREAD, K_SWRITE, K_FREAD, K_FWRITE, K_COUNT };
 enum { CS_IDLE, CS_COPYING, CS_CANCELLING, CS_DONE };
@@ -70,6 +72,8 @@ typedef struct athread {
     subtask *sub;
     waitable *w;           /* TW_COPY: the end waited on */
     uint32_t ctx;          /* context.get/set slot 0 while it does not run */
+    int cancellable;       /* its wait may be cut short by a cancellation */
+    int cancel_now;        /* resume it with TASK_CANCELLED */
     struct athread *next;
 } athread;
 
@@ -86,6 +90,7 @@ struct atask {
     athread th;
     int exited;
     int host_handle;       /* the host holds it (hive_ctask) */
+    int cancel;            /* CN_* */
     atask *prev_all, *next_all;
 };
 
@@ -96,6 +101,7 @@ struct subtask {
     int async_;
     int delivered, dropped;
     int in_table;      /* async: the caller holds it by handle */
+    int cancel_requested;
     cinst *ci;
     hive_memory *mem;
     hive_func *realloc;
@@ -529,6 +535,11 @@ static int thread_after(casync *s, athread *th, hive_status st, char *msg, size_
         return 0;
     }
     t->inst->exclusive = NULL;
+    th->cancellable = 1;
+    if (t->cancel == CN_PENDING) { /* deliver_pending_cancel */
+        t->cancel = CN_DELIVERED;
+        th->cancel_now = 1;
+    }
     if (code == 1) {
         enqueue(s, th, TW_CB_YIELD);
         return 0;
@@ -547,6 +558,8 @@ static int thread_after(casync *s, athread *th, hive_status st, char *msg, size_
 }
 
 static int thread_ready(athread *th) {
+    if (th->cancel_now)
+        return (th->wait != TW_CB_YIELD && th->wait != TW_CB_WAIT) || !th->task->inst->exclusive;
     switch (th->wait) {
     case TW_ENTER: return !has_backpressure(th->task);
     case TW_CB_YIELD: return !th->task->inst->exclusive;
@@ -555,6 +568,7 @@ static int thread_ready(athread *th) {
     case TW_YIELD: return 1;
     case TW_SUBTASK: return th->sub->state >= ST_RETURNED;
     case TW_COPY: return th->w->pending;
+    case TW_SUBCANCEL: return th->w->pending;
     default: return 0;
     }
 }
@@ -581,6 +595,10 @@ static int thread_resume(casync *s, athread *th, char *msg, size_t msglen) {
     atask *t = th->task;
     uint32_t ev[3] = {0, 0, 0};
     hive_val r = {.type = HIVE_I32};
+    int cancelled = th->cancel_now;
+    th->cancel_now = 0;
+    th->cancellable = 0;
+    if (cancelled) ev[0] = EV_TASK_CANCELLED;
     switch (wait) {
     case TW_ENTER:
         t->inst->num_waiting_to_enter--;
@@ -588,7 +606,7 @@ static int thread_resume(casync *s, athread *th, char *msg, size_t msglen) {
     case TW_CB_YIELD:
     case TW_CB_WAIT: {
         if (wait == TW_CB_WAIT) {
-            set_event(th->ws, ev);
+            if (!cancelled) set_event(th->ws, ev);
             th->ws->num_waiting--;
         }
         t->inst->exclusive = th;
@@ -600,13 +618,13 @@ static int thread_resume(casync *s, athread *th, char *msg, size_t msglen) {
         return thread_after(s, th, run_call(th, t->f->callback, a, 3), msg, msglen);
     }
     case TW_WAIT:
-        set_event(th->ws, ev);
+        if (!cancelled) set_event(th->ws, ev);
         th->ws->num_waiting--;
         if (write_event(th, ev, msg, msglen)) return -1;
         r.of.i32 = ev[0];
         return thread_after(s, th, run_resume(th, &r, 1), msg, msglen);
     case TW_YIELD:
-        r.of.i32 = 0;
+        r.of.i32 = cancelled;
         return thread_after(s, th, run_resume(th, &r, 1), msg, msglen);
     case TW_SUBTASK: {
         subtask *st = th->sub;
@@ -619,13 +637,12 @@ static int thread_resume(casync *s, athread *th, char *msg, size_t msglen) {
         th->sub = NULL;
         return thread_after(s, th, run_resume(th, fl, n), msg, msglen);
     }
-    case TW_COPY: {
-        end *e = (end *)th->w;
-        e->w.sync_waiter = 0;
-        end_event(e, ev);
+    case TW_COPY:
+    case TW_SUBCANCEL:
+        th->w->sync_waiter = 0;
+        take_event(th->w, ev);
         r.of.i32 = ev[2];
         return thread_after(s, th, run_resume(th, &r, 1), msg, msglen);
-    }
     }
     snprintf(msg, msglen, "internal: bad wait state");
     return -1;
@@ -1040,6 +1057,37 @@ hive_host_status casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, 
     return HIVE_HOST_OK;
 }
 
+/* Task.request_cancellation: delivered now to a thread waiting
+ * cancellably (it runs with TASK_CANCELLED), or left pending for the
+ * task's next cancellable wait. 0, or -1 (a trap while it ran, msg). */
+static int request_cancel(casync *s, atask *t, cinst *caller, char *msg, size_t msglen) {
+    if (t->state == T_RESOLVED || t->exited) return 0;
+    athread *th = &t->th;
+    if (t->state == T_INITIAL) { /* waiting to enter: it never starts */
+        dequeue(s, th);
+        th->wait = TW_NONE;
+        t->inst->num_waiting_to_enter--;
+        t->cancel = CN_DELIVERED;
+        if (task_resolve(t, NULL, 1, msg, msglen)) return -1;
+        task_exit(t);
+        return 0;
+    }
+    int ok = th->wait != TW_NONE && th->cancellable &&
+             (!needs_exclusive(t) || !t->inst->exclusive || t->inst->exclusive == th) && may_enter(t->inst, caller);
+    if (!ok) {
+        t->cancel = CN_PENDING;
+        return 0;
+    }
+    t->cancel = CN_DELIVERED;
+    th->cancel_now = 1;
+    athread *saved = cur;
+    set_enter(t->inst, caller, 0);
+    int rc = thread_resume(s, th, msg, msglen);
+    set_enter(t->inst, caller, 1);
+    cur = saved;
+    return rc;
+}
+
 /* ---- built-ins ------------------------------------------------------------------------ */
 
 static hive_host_status stream_builtin(hive_host_call *call, cx *c, const def *df, uint8_t op, athread *th,
@@ -1107,8 +1155,14 @@ static hive_host_status builtin(hive_host_call *call, const hive_val *args, hive
         if (rc) cx_trap(&c, "%s", msg);
         return HIVE_HOST_OK;
     }
-    case 0x05: /* task.cancel */
-        cx_trap(&c, "task.cancel called without a pending cancellation");
+    case 0x05: { /* task.cancel */
+        if (!t || !t->f->async_lift) cx_trap(&c, "task.cancel called from a task that was not lifted async");
+        if (t->cancel != CN_DELIVERED || t->state == T_RESOLVED)
+            cx_trap(&c, "task.cancel called without a delivered cancellation");
+        char msg[200];
+        if (task_resolve(t, NULL, 1, msg, sizeof msg)) cx_trap(&c, "%s", msg);
+        return HIVE_HOST_OK;
+    }
     case 0x1f: { /* waitable-set.new */
         wset *w = hv_calloc(s->al, 1, sizeof *w);
         if (!w) cx_trap(&c, "out of memory");
@@ -1125,6 +1179,11 @@ static hive_host_status builtin(hive_host_call *call, const hive_val *args, hive
             th->ptr = args[1].of.i32;
             th->mem = b->mem;
             w->num_waiting++;
+            th->cancellable = df->a;
+            if (df->a && t->cancel == CN_PENDING) {
+                t->cancel = CN_DELIVERED;
+                th->cancel_now = 1;
+            }
             enqueue(s, th, TW_WAIT);
             return HIVE_HOST_PENDING;
         }
@@ -1157,6 +1216,11 @@ static hive_host_status builtin(hive_host_call *call, const hive_val *args, hive
     case 0x0c: /* thread.yield */
         results[0].of.i32 = 0;
         if (!task_may_block(th)) return HIVE_HOST_OK;
+        th->cancellable = df->a;
+        if (df->a && t->cancel == CN_PENDING) {
+            t->cancel = CN_DELIVERED;
+            th->cancel_now = 1;
+        }
         enqueue(s, th, TW_YIELD);
         return HIVE_HOST_PENDING;
     case 0x0d: { /* subtask.drop */
@@ -1174,16 +1238,21 @@ static hive_host_status builtin(hive_host_call *call, const hive_val *args, hive
         subtask *st = entry(&c, i, K_SUBTASK, "subtask");
         if (st->delivered) cx_trap(&c, "subtask has already resolved");
         if (st->w.set && !df->a) cx_trap(&c, "waitable cannot be used synchronously while added to a waitable set");
+        if (st->cancel_requested) cx_trap(&c, "subtask cancellation already requested");
         if (st->state < ST_RETURNED) {
-            if (st->state == ST_STARTING && st->task) {
-                /* not started yet: it never will */
-                dequeue(s, &st->task->th);
-                st->task->inst->num_waiting_to_enter--;
-                char msg[200];
-                task_resolve(st->task, NULL, 1, msg, sizeof msg);
-                task_exit(st->task);
-            } else {
-                cx_trap(&c, "cancelling a started subtask is not supported");
+            st->cancel_requested = 1;
+            char msg[200];
+            if (st->task && request_cancel(s, st->task, ci, msg, sizeof msg)) cx_trap(&c, "%s", msg);
+            cur = th;
+            if (st->state < ST_RETURNED) {
+                if (df->a) {
+                    results[0].of.i32 = BLOCKED;
+                    return HIVE_HOST_OK;
+                }
+                st->w.sync_waiter = 1;
+                th->w = &st->w;
+                enqueue(s, th, TW_SUBCANCEL);
+                return HIVE_HOST_PENDING;
             }
         }
         uint32_t ev[3];
