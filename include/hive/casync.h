@@ -60,6 +60,16 @@ int hive_ctask_resolved(const hive_ctask *task);
  * has not resolved or has no result (or it was taken). */
 int hive_ctask_take_result(hive_ctask *task, hive_cval *out);
 
+/* Asks the task to cancel (Task.request_cancellation): a task waiting
+ * cancellably (a callback's WAIT or YIELD, a cancellable wait) runs now
+ * with TASK_CANCELLED and may end with task.cancel; otherwise the request
+ * waits for its next cancellable wait. A task not yet started never
+ * starts. Only this task is affected. HIVE_DONE, or HIVE_TRAPPED. */
+hive_status hive_ctask_cancel(hive_ctask *task);
+
+/* 1 when the task resolved by cancelling (task.cancel): no result. */
+int hive_ctask_cancelled(const hive_ctask *task);
+
 /* Lets go of the host's handle; a task that has not finished runs on
  * and is freed when it does (or with the instance). */
 void hive_ctask_free(hive_ctask *task);

@@ -91,6 +91,7 @@ struct atask {
     int exited;
     int host_handle;       /* the host holds it (hive_ctask) */
     int cancel;            /* CN_* */
+    int was_cancelled;     /* resolved by task.cancel */
     atask *prev_all, *next_all;
 };
 
@@ -267,6 +268,7 @@ static int task_may_block(athread *t) {
 /* The event of a waitable (get_pending_event): clears it. */
 static void end_event(end *e, uint32_t ev[3]);
 static void end_free(cinst *ci, end *e);
+static int request_cancel(casync *s, atask *t, cinst *caller, char *msg, size_t msglen);
 static void shared_unref(const hv_alloc *al, shared *sh);
 static void sub_deliver(subtask *st);
 static void take_event(waitable *w, uint32_t ev[3]) {
@@ -386,6 +388,7 @@ static int task_resolve(atask *t, hive_cval *res, int cancelled, char *msg, size
         if (st->async_) st->w.pending = 1;
     }
     t->state = T_RESOLVED;
+    t->was_cancelled = cancelled;
     return 0;
 }
 
@@ -864,6 +867,25 @@ int hive_ctask_take_result(hive_ctask *task, hive_cval *out) {
     memset(&t->result, 0, sizeof t->result);
     t->has_result = 0;
     return 0;
+}
+
+hive_status hive_ctask_cancel(hive_ctask *task) {
+    atask *t = (atask *)task;
+    if (!t) return HIVE_FAILED;
+    hive_cinstance *root = t->inst->root;
+    if (root->state == CI_TRAPPED) return HIVE_TRAPPED;
+    if (!root->async) return HIVE_FAILED;
+    char msg[200];
+    athread *saved = cur;
+    cur = NULL;
+    int rc = request_cancel(root->async, t, NULL, msg, sizeof msg);
+    cur = saved;
+    if (rc) return poison(root, msg);
+    return HIVE_DONE;
+}
+
+int hive_ctask_cancelled(const hive_ctask *task) {
+    return task && ((const atask *)task)->was_cancelled;
 }
 
 void hive_ctask_free(hive_ctask *task) {

@@ -179,6 +179,38 @@ static void test_deadlock_and_poison(void) {
     hive_cinstance_free(ci);
 }
 
+/* The host cancels one task; the others of the instance go on. */
+static void test_cancel_one(void) {
+    hive_cinstance *ci = instance();
+    if (!ci) return;
+    hive_cfunc *wf = hive_cinstance_func(ci, "wait-forever");
+    hive_ctask *a = NULL, *b = NULL, *e = NULL;
+    CHECK_EQ_INT(hive_ctask_start(ci, wf, NULL, 0, &a), HIVE_DONE);
+    CHECK_EQ_INT(hive_ctask_start(ci, wf, NULL, 0, &b), HIVE_DONE);
+    hive_cval x = hive_cval_uint(HIVE_C_U32, 7);
+    CHECK_EQ_INT(hive_ctask_start(ci, hive_cinstance_func(ci, "echo"), &x, 1, &e), HIVE_DONE);
+    CHECK_EQ_INT(hive_cinstance_tasks(ci), 3);
+    CHECK_EQ_INT(hive_ctask_cancel(a), HIVE_DONE);
+    CHECK(hive_ctask_resolved(a) && hive_ctask_cancelled(a));
+    hive_cval r;
+    memset(&r, 0, sizeof r);
+    CHECK_EQ_INT(hive_ctask_take_result(a, &r), -1); /* no value */
+    CHECK(!hive_ctask_resolved(b) && !hive_ctask_cancelled(b));
+    CHECK_EQ_INT(hive_cinstance_run_ready(ci, 0), HIVE_DONE);
+    CHECK(hive_ctask_resolved(e) && !hive_ctask_cancelled(e));
+    CHECK_EQ_INT(hive_ctask_take_result(e, &r), 0);
+    CHECK(r.kind == HIVE_C_U32 && r.of.u == 8);
+    CHECK_EQ_INT(hive_cinstance_tasks(ci), 1); /* b waits on */
+    CHECK_EQ_INT(hive_ctask_cancel(b), HIVE_DONE);
+    CHECK(hive_ctask_cancelled(b));
+    CHECK_EQ_INT(hive_cinstance_tasks(ci), 0);
+    CHECK(hive_cinstance_trap(ci) == NULL || hive_cinstance_trap(ci)->message[0] == '\0');
+    hive_ctask_free(a);
+    hive_ctask_free(b);
+    hive_ctask_free(e);
+    hive_cinstance_free(ci);
+}
+
 /* Bad requests are refused, not crashes. */
 static void test_bad_requests(void) {
     hive_cinstance *ci = instance();
@@ -228,6 +260,7 @@ int main(int argc, char **argv) {
     RUN(test_host_writes_stream);
     RUN(test_host_reads_stream);
     RUN(test_deadlock_and_poison);
+    RUN(test_cancel_one);
     RUN(test_bad_requests);
     hive_component_release(comp);
     hive_engine_free(engine);

@@ -3,7 +3,8 @@
 ;;   echo(x) -> x + 1     yields once before it returns
 ;;   sum(s) -> u32        adds the bytes of stream s until its writer drops
 ;;   produce(n) -> stream<u8>   returns a stream, then writes 0..n-1 to it
-;;   wait-forever()       waits on an empty waitable set (a deadlock)
+;;   wait-forever()       waits on an empty waitable set (a deadlock) until
+;;                        cancelled
 (component
   (core module $Memory (memory (export "mem") 1))
   (core instance $memory (instantiate $Memory))
@@ -13,6 +14,7 @@
     (import "" "ret-u32" (func $ret-u32 (param i32)))
     (import "" "ret-st" (func $ret-st (param i32)))
     (import "" "ret-none" (func $ret-none))
+    (import "" "task.cancel" (func $task.cancel))
     (import "" "stream.new" (func $stream.new (result i64)))
     (import "" "stream.read" (func $stream.read (param i32 i32 i32) (result i32)))
     (import "" "stream.write" (func $stream.write (param i32 i32 i32) (result i32)))
@@ -116,12 +118,16 @@
 
     (func (export "wait-forever") (result i32)
       (i32.or (i32.const 2 (; WAIT ;)) (i32.shl (call $ws.new) (i32.const 4))))
-    (func (export "wait-forever-cb") (param i32 i32 i32) (result i32)
-      unreachable)
+    ;; cancelled: ends with task.cancel
+    (func (export "wait-forever-cb") (param $ev i32) (param i32 i32) (result i32)
+      (if (i32.ne (local.get $ev) (i32.const 6 (; TASK_CANCELLED ;))) (then unreachable))
+      (call $task.cancel)
+      (i32.const 0 (; EXIT ;)))
   )
   (core func $ret-u32 (canon task.return (result u32)))
   (core func $ret-st (canon task.return (result $ST)))
   (core func $ret-none (canon task.return))
+  (core func $task.cancel (canon task.cancel))
   (core func $stream.new (canon stream.new $ST))
   (core func $stream.read (canon stream.read $ST async (memory (core memory $memory "mem"))))
   (core func $stream.write (canon stream.write $ST async (memory (core memory $memory "mem"))))
@@ -136,6 +142,7 @@
     (export "ret-u32" (func $ret-u32))
     (export "ret-st" (func $ret-st))
     (export "ret-none" (func $ret-none))
+    (export "task.cancel" (func $task.cancel))
     (export "stream.new" (func $stream.new))
     (export "stream.read" (func $stream.read))
     (export "stream.write" (func $stream.write))
