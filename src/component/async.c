@@ -1617,7 +1617,7 @@ static hive_host_status stream_builtin(hive_host_call *call, cx *c, const def *d
             cx_trap(c, readable ? "cannot read from stream after being notified that the writable end dropped"
                                 : "cannot write to stream after being notified that the readable end dropped");
         }
-        if (e->state != CS_IDLE) cx_trap(c, "cannot %s a busy %s", readable ? "read from" : "write to", sf(sh));
+        if (e->state != CS_IDLE) cx_trap(c, "cannot have concurrent operations active on a future/stream");
         if (e->w.set && !df->opts.async_)
             cx_trap(c, "waitable cannot be used synchronously while added to a waitable set");
         uint32_t ptr = args[1].of.i32, n = future ? 1 : (uint32_t)args[2].of.i32;
