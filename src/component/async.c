@@ -30,7 +30,8 @@ enum { ST_STARTING = 0, ST_STARTED = 1, ST_RETURNED = 2, ST_CANCELLED_BEFORE_STA
        ST_CANCELLED_BEFORE_RETURNED = 4 };
 enum { T_INITIAL, T_STARTED, T_RESOLVED };
 /* what a waiting thread waits for */
-enum { TW_NONE, TW_ENTER, TW_CB_YIELD, TW_CB_WAIT, TW_WAIT, TW_YIELD, TW_SUBTASK, TW_COPY, TW_SUBCANCEL };
+enum { TW_NONE, TW_ENTER, TW_CB_YIELD, TW_CB_WAIT, TW_WAIT, TW_YIELD, TW_SUBTASK, TW_COPY, TW_SUBCANCEL,
+       TW_SUSPENDED, TW_RESUMED };
 /* a task's cancellation (Task.State PENDING_CANCEL, CANCEL_DELIVERED) */
 enum { CN_NONE, CN_PENDING, CN_DELIVERED };
 /* kinds of table entries (the sentinel resource types below) */
@@ -75,6 +76,15 @@ typedef struct athread {
     int cancellable;       /* its wait may be cut short by a cancellation */
     int cancel_now;        /* resume it with TASK_CANCELLED */
     struct athread *next;
+    /* cooperative threads (thread.new-indirect and friends) */
+    cinst *inst;           /* its instance (the task's; for spawned threads) */
+    uint32_t index;        /* in the root's thread registry, 0: none yet */
+    int spawned;           /* made by thread.new-indirect */
+    hive_func *start;
+    uint32_t arg;
+    int started, done;
+    int switching;         /* on the C stack below, in a built-in that switched away */
+    int switched_back;     /* another thread resumed it while switching */
 } athread;
 
 struct atask {
@@ -156,6 +166,9 @@ typedef struct casync {
     athread *head, *tail; /* waiting threads, FIFO */
     atask *tasks;         /* every task not yet freed */
     shared *shareds;      /* every stream and future not yet freed */
+    athread **threads;    /* registry: thread.index - 1 */
+    uint32_t nthreads, capthreads;
+    athread sync_main;    /* the thread of a sync task outside the async path */
     uint32_t live;        /* tasks not yet exited */
 } casync;
 
@@ -262,7 +275,7 @@ static int set_has_event(wset *s) {
 }
 
 static int task_may_block(athread *t) {
-    return t && (t->task->f->ft->async_ || t->task->state == T_RESOLVED);
+    return t && t->task && (t->task->f->ft->async_ || t->task->state == T_RESOLVED);
 }
 
 /* The event of a waitable (get_pending_event): clears it. */
@@ -397,7 +410,7 @@ static int thread_after(casync *s, athread *th, hive_status st, char *msg, size_
 /* A thread's context slot lives in its instance while it runs. */
 static hive_status run_call(athread *th, hive_func *f, const hive_val *a, uint32_t n) {
     athread *saved = cur;
-    cinst *ci = th->task->inst;
+    cinst *ci = th->task ? th->task->inst : th->inst;
     uint32_t outer = ci->context;
     cur = th;
     ci->context = th->ctx;
@@ -410,7 +423,7 @@ static hive_status run_call(athread *th, hive_func *f, const hive_val *a, uint32
 
 static hive_status run_resume(athread *th, const hive_val *res, uint32_t nres) {
     athread *saved = cur;
-    cinst *ci = th->task->inst;
+    cinst *ci = th->task ? th->task->inst : th->inst;
     uint32_t outer = ci->context;
     cur = th;
     ci->context = th->ctx;
@@ -466,6 +479,24 @@ static void task_exit(atask *t) {
 /* After the thread's exec stopped: PENDING (it waits: already queued),
  * a trap, or done (the core function or a callback returned). */
 static int thread_after(casync *s, athread *th, hive_status st, char *msg, size_t msglen) {
+    if (th->spawned) { /* a thread of thread.new-indirect: no task logic */
+        if (st == HIVE_PENDING) {
+            if (th->wait == TW_NONE) {
+                snprintf(msg, msglen, "a host function returned PENDING inside an async task");
+                return -1;
+            }
+            return 0;
+        }
+        if (st != HIVE_DONE) {
+            const hive_trap *tr = hive_exec_trap(th->exec);
+            snprintf(msg, msglen, "%s", st == HIVE_TRAPPED && tr && tr->message[0] ? tr->message : "interrupted");
+            return -1;
+        }
+        th->done = 1;
+        comp_exec_give(th->inst->root->comp, th->exec);
+        th->exec = NULL;
+        return 0;
+    }
     atask *t = th->task;
     rt_func *f = t->f;
     if (st == HIVE_PENDING) {
@@ -572,6 +603,7 @@ static int thread_ready(athread *th) {
     case TW_SUBTASK: return th->sub->state >= ST_RETURNED;
     case TW_COPY: return th->w->pending;
     case TW_SUBCANCEL: return th->w->pending;
+    case TW_RESUMED: return 1;
     default: return 0;
     }
 }
@@ -627,6 +659,13 @@ static int thread_resume(casync *s, athread *th, char *msg, size_t msglen) {
         r.of.i32 = ev[0];
         return thread_after(s, th, run_resume(th, &r, 1), msg, msglen);
     case TW_YIELD:
+    case TW_RESUMED:
+        if (th->spawned && !th->started) { /* resume-later of a new thread */
+            th->started = 1;
+            hive_val a = {.type = HIVE_I32};
+            a.of.i32 = th->arg;
+            return thread_after(s, th, run_call(th, th->start, &a, 1), msg, msglen);
+        }
         r.of.i32 = cancelled;
         return thread_after(s, th, run_resume(th, &r, 1), msg, msglen);
     case TW_SUBTASK: {
@@ -924,6 +963,13 @@ void casync_free(hive_cinstance *root) {
             else end_free(c, h->obj);
             h->obj = NULL;
         }
+    for (uint32_t i = 0; i < s->nthreads; i++) {
+        athread *th = s->threads[i];
+        if (!th->spawned) continue;
+        if (th->exec) comp_exec_give(root->comp, th->exec);
+        hv_free(s->al, th);
+    }
+    if (s->threads) hv_free(s->al, s->threads);
     /* streams and futures in flight as values, or held by the host */
     while (s->shareds) {
         s->shareds->refs = 1;
@@ -1110,6 +1156,144 @@ static int request_cancel(casync *s, atask *t, cinst *caller, char *msg, size_t 
     return rc;
 }
 
+/* ---- cooperative threads ------------------------------------------------------------------ */
+
+static uint32_t thread_register(cx *c, casync *s, athread *th) {
+    if (th->index) return th->index;
+    if (s->nthreads == s->capthreads) {
+        uint32_t cap = s->capthreads ? s->capthreads * 2 : 16;
+        athread **v = hv_calloc(s->al, cap, sizeof *v);
+        if (!v) cx_trap(c, "out of memory");
+        if (s->threads) {
+            memcpy(v, s->threads, s->nthreads * sizeof *v);
+            hv_free(s->al, s->threads);
+        }
+        s->threads = v;
+        s->capthreads = cap;
+    }
+    s->threads[s->nthreads++] = th;
+    th->index = s->nthreads;
+    return th->index;
+}
+
+static athread *thread_get(cx *c, casync *s, uint32_t i) {
+    if (i == 0 || i > s->nthreads || !s->threads[i - 1] || s->threads[i - 1]->done)
+        cx_trap(c, "unknown thread index %u", i);
+    return s->threads[i - 1];
+}
+
+static int thread_suspended(athread *o) {
+    return o->switching || (o->wait == TW_SUSPENDED) || (o->spawned && !o->started && o->wait == TW_NONE);
+}
+
+/* Runs `other` now, nested: starts it or completes its suspension. */
+static int thread_switch(casync *s, athread *other, char *msg, size_t msglen) {
+    if (other->switching) { /* below us on the C stack: it goes on when we stop */
+        other->switched_back = 1;
+        return 0;
+    }
+    hive_val r = {.type = HIVE_I32};
+    if (other->spawned && !other->started) {
+        other->started = 1;
+        if (!other->exec) other->exec = comp_exec_take(other->inst->root->comp);
+        if (!other->exec) {
+            snprintf(msg, msglen, "out of memory");
+            return -1;
+        }
+        r.of.i32 = other->arg;
+        return thread_after(s, other, run_call(other, other->start, &r, 1), msg, msglen);
+    }
+    dequeue(s, other);
+    other->wait = TW_NONE;
+    r.of.i32 = 0;
+    return thread_after(s, other, run_resume(other, &r, 1), msg, msglen);
+}
+
+/* thread.{suspend,yield}-then-{resume,promote} and thread.suspend: the
+ * current thread stops (suspended, or ready again when it yields) and
+ * `other` (if any) runs now. The built-in's result: 0, or PENDING. */
+static hive_host_status thread_switch_away(hive_host_call *call, cx *c, casync *s, athread *me, athread *other,
+                                           int yield, hive_val *results) {
+    char msg[200];
+    results[0].type = HIVE_I32;
+    results[0].of.i32 = 0;
+    me->switching = 1;
+    me->switched_back = 0;
+    int rc = other ? thread_switch(s, other, msg, sizeof msg) : 0;
+    me->switching = 0;
+    cur = me == &s->sync_main ? NULL : me;
+    if (rc) cx_trap(c, "%s", msg);
+    if (me->switched_back) {
+        me->switched_back = 0;
+        return HIVE_HOST_OK;
+    }
+    /* the implicit thread of a sync task may not block; its spawned threads may */
+    if (me == &s->sync_main || (!me->spawned && !task_may_block(me))) {
+        if (yield) return HIVE_HOST_OK; /* a sync task's yield goes on at once */
+        cx_trap(c, "cannot block a synchronous task before returning");
+    }
+    (void)call;
+    if (yield) enqueue(s, me, TW_YIELD);
+    else me->wait = TW_SUSPENDED;
+    return HIVE_HOST_PENDING;
+}
+
+static hive_host_status thread_builtin(hive_host_call *call, cx *c, const def *df, uint8_t op, casync *s,
+                                       const hive_val *args, hive_val *results) {
+    cinst *ci = c->inst;
+    athread *me = cur;
+    if (!me) { /* a sync task outside the async path: one pseudo thread */
+        me = &s->sync_main;
+        me->inst = ci;
+    }
+    switch (op) {
+    case 0x26: /* thread.index */
+        results[0].type = HIVE_I32;
+        results[0].of.i32 = thread_register(c, s, me);
+        return HIVE_HOST_OK;
+    case 0x27: { /* thread.new-indirect */
+        hive_table *tbl = ci->sp[S_CORE_TABLE][df->b].of.p;
+        void *ref = NULL;
+        uint32_t fi = args[0].of.i32;
+        if (!tbl || fi >= hive_table_size(tbl) || hive_table_get(tbl, fi, &ref) || !ref)
+            cx_trap(c, "thread start function %u is not in the table", fi);
+        const hive_functype *ft = hive_func_type(ref);
+        if (!ft || ft->nparams != 1 || ft->nresults != 0 || ft->params[0] != HIVE_I32)
+            cx_trap(c, "thread start function has the wrong type");
+        athread *th = hv_calloc(s->al, 1, sizeof *th);
+        if (!th) cx_trap(c, "out of memory");
+        th->task = me == &s->sync_main ? NULL : me->task;
+        th->inst = ci;
+        th->spawned = 1;
+        th->start = ref;
+        th->arg = args[1].of.i32;
+        results[0].type = HIVE_I32;
+        results[0].of.i32 = thread_register(c, s, th);
+        return HIVE_HOST_OK;
+    }
+    case 0x28: { /* thread.resume-later */
+        athread *o = thread_get(c, s, args[0].of.i32);
+        if (!thread_suspended(o)) cx_trap(c, "thread %u is not suspended", args[0].of.i32);
+        if (o->switching) o->switched_back = 1;
+        else enqueue(s, o, TW_RESUMED);
+        return HIVE_HOST_OK;
+    }
+    case 0x29: /* thread.suspend */
+        if (!(cur && cur->spawned) && !task_may_block(cur)) cx_trap(c, "cannot block a synchronous task before returning");
+        return thread_switch_away(call, c, s, me, NULL, 0, results);
+    default: { /* 0x2a suspend-then-resume, 0x2b yield-then-resume, 0x2c/0x2d ...-then-promote */
+        athread *o = thread_get(c, s, args[0].of.i32);
+        int yield = op == 0x2b || op == 0x2d;
+        if (op == 0x2a || op == 0x2b) {
+            if (!thread_suspended(o)) cx_trap(c, "thread %u is not suspended", args[0].of.i32);
+        } else if (!(thread_suspended(o) || (o->wait != TW_NONE && thread_ready(o)))) {
+            o = NULL; /* promote: only a thread that could run now */
+        }
+        return thread_switch_away(call, c, s, me, o, yield, results);
+    }
+    }
+}
+
 /* ---- built-ins ------------------------------------------------------------------------ */
 
 static hive_host_status stream_builtin(hive_host_call *call, cx *c, const def *df, uint8_t op, athread *th,
@@ -1148,6 +1332,7 @@ static hive_host_status builtin(hive_host_call *call, const hive_val *args, hive
                        ((o == 0x0f || o == 0x10 || o == 0x16 || o == 0x17) && !df->opts.async_);
         if (blocking && !task_may_block(th)) cx_trap(&c, "cannot block a synchronous task before returning");
     }
+    if (b->op >= 0x26 && b->op <= 0x2d) return thread_builtin(call, &c, df, b->op, s, args, results);
     if (b->op >= 0x0e && b->op <= 0x1b) return stream_builtin(call, &c, df, b->op, th, s, args, results);
     switch (b->op) {
     case 0x09: { /* task.return */
@@ -1231,7 +1416,7 @@ static hive_host_status builtin(hive_host_call *call, const hive_val *args, hive
         rt_handle *h = htab_get(&c, &ci->handles, wi);
         if (h->rt < &kinds[K_SUBTASK] || h->rt >= &kinds[K_COUNT]) cx_trap(&c, "handle index %u is not a waitable", wi);
         waitable *w = h->obj;
-        if (w->sync_waiter) cx_trap(&c, "waitable has a synchronous waiter");
+        if (w->sync_waiter) cx_trap(&c, "waitable cannot be used synchronously while added to a waitable set");
         join(w, si ? entry(&c, si, K_SET, "waitable set") : NULL);
         return HIVE_HOST_OK;
     }
@@ -1702,6 +1887,7 @@ hive_func *casync_builtin(hive_cinstance *root, cinst *ci, const def *df) {
         op = df->canon;
         switch (op) {
         case 0x05: case 0x06: case 0x09: case 0x0c: case 0x0d:
+        case 0x26: case 0x27: case 0x28: case 0x29: case 0x2a: case 0x2b: case 0x2c: case 0x2d:
         case 0x1f: case 0x20: case 0x21: case 0x22: case 0x23:
         case 0x0e: case 0x0f: case 0x10: case 0x11: case 0x12: case 0x13: case 0x14:
         case 0x15: case 0x16: case 0x17: case 0x18: case 0x19: case 0x1a: case 0x1b:
