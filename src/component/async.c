@@ -1522,20 +1522,33 @@ static void buf_copy(cx *c, buffer *dst, buffer *src, uint32_t n) {
     hive_memory *mem = c->mem;
     hive_func *rea = c->realloc;
     uint8_t enc = c->enc;
-    for (uint32_t k = 0; k < n && t; k++) {
-        hive_cval v;
-        memset(&v, 0, sizeof v);
+    if (t && n) {
+        /* all loads before any store: the two ranges may overlap */
+        const hv_alloc *al = inst->root->ar.al;
+        hive_cval *v = hv_calloc(al, n, sizeof *v);
+        if (!v) cx_trap(c, "out of memory");
+        jmp_buf *outer = c->jb, jb;
+        c->jb = &jb;
+        int rc = setjmp(jb);
+        if (rc) {
+            for (uint32_t k = 0; k < n; k++) hive_cval_clear(&v[k]);
+            hv_free(al, v);
+            c->jb = outer;
+            longjmp(*outer, rc);
+        }
         c->inst = src->inst;
         c->mem = src->mem;
         c->realloc = src->realloc;
         c->enc = src->enc;
-        abi_load(c, t, src->ptr + (src->progress + k) * t->size, &v);
+        for (uint32_t k = 0; k < n; k++) abi_load(c, t, src->ptr + (src->progress + k) * t->size, &v[k]);
         c->inst = dst->inst;
         c->mem = dst->mem;
         c->realloc = dst->realloc;
         c->enc = dst->enc;
-        abi_store(c, t, &v, dst->ptr + (dst->progress + k) * t->size);
-        hive_cval_clear(&v);
+        for (uint32_t k = 0; k < n; k++) abi_store(c, t, &v[k], dst->ptr + (dst->progress + k) * t->size);
+        for (uint32_t k = 0; k < n; k++) hive_cval_clear(&v[k]);
+        hv_free(al, v);
+        c->jb = outer;
     }
     src->progress += n;
     dst->progress += n;
