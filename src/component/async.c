@@ -138,6 +138,7 @@ typedef struct buffer {
 typedef struct end {
     waitable w;
     shared *sh;
+    const ct_type *t;   /* the stream/future type as its instance sees it */
     int readable;
     int state;          /* CS_IDLE, CS_COPYING, CS_CANCELLING, CS_DONE */
     buffer buf;
@@ -1545,7 +1546,8 @@ static void buf_copy(cx *c, buffer *dst, buffer *src, uint32_t n) {
         c->mem = dst->mem;
         c->realloc = dst->realloc;
         c->enc = dst->enc;
-        for (uint32_t k = 0; k < n; k++) abi_store(c, t, &v[k], dst->ptr + (dst->progress + k) * t->size);
+        const ct_type *dt = dst->t ? dst->t : t; /* each side's own view of the type (resources) */
+        for (uint32_t k = 0; k < n; k++) abi_store(c, dt, &v[k], dst->ptr + (dst->progress + k) * dt->size);
         for (uint32_t k = 0; k < n; k++) hive_cval_clear(&v[k]);
         hv_free(al, v);
         c->jb = outer;
@@ -1737,12 +1739,13 @@ static int host_op(cx *c, shared *sh, end *e) {
     return 0;
 }
 
-static end *end_new(cx *c, shared *sh, int readable) {
+static end *end_new(cx *c, shared *sh, int readable, const ct_type *t) {
     end *e = hv_calloc(c->inst->root->ar.al, 1, sizeof *e);
     if (!e) cx_trap(c, "out of memory");
     e->w.kind = sh->future ? (readable ? K_FREAD : K_FWRITE) : (readable ? K_SREAD : K_SWRITE);
     e->w.owner = c->inst;
     e->sh = sh;
+    e->t = t;
     e->readable = readable;
     sh->refs++;
     e->w.idx = add_entry(c, e->w.kind, e);
@@ -1762,7 +1765,7 @@ void casync_lift_end(cx *c, const ct_type *t, uint32_t idx, hive_cval *out) {
         cx_trap(c, "handle index %u is not a readable %s end", idx, future ? "future" : "stream");
     end *e = h->obj;
     shared *sh = e->sh;
-    if (!ct_eq(sh->t, t, NULL)) cx_trap(c, "%s of the wrong type", sf(sh));
+    if (!ct_eq(e->t, t, NULL)) cx_trap(c, "%s of the wrong type", sf(sh));
     if (e->state == CS_COPYING || e->state == CS_CANCELLING) cx_trap(c, "cannot remove busy %s", sf(sh));
     if (e->state == CS_DONE)
         cx_trap(c, future ? "cannot lift future after previous read succeeded"
@@ -1778,8 +1781,8 @@ uint32_t casync_lower_end(cx *c, const ct_type *t, const hive_cval *v) {
     int future = t->kind == CT_FUTURE;
     if (!sh || v->kind != (future ? HIVE_C_FUTURE : HIVE_C_STREAM) || sh->future != future)
         cx_trap(c, "not a %s value", future ? "future" : "stream");
-    sh->t = t; /* as the receiving component sees it */
-    end *e = end_new(c, sh, 1);
+    if (!sh->t) sh->t = t; /* made by the host: typed where it first lands */
+    end *e = end_new(c, sh, 1, t);
     sh->refs--; /* the value's reference passes to the end */
     return e->w.idx;
 }
@@ -1795,8 +1798,8 @@ static hive_host_status stream_builtin(hive_host_call *call, cx *c, const def *d
         shared_link(s, sh);
         sh->t = st;
         sh->future = future;
-        end *r = end_new(c, sh, 1);
-        end *w = end_new(c, sh, 0);
+        end *r = end_new(c, sh, 1, st);
+        end *w = end_new(c, sh, 0, st);
         results[0].type = HIVE_I64;
         results[0].of.i64 = (uint64_t)r->w.idx | (uint64_t)w->w.idx << 32;
         return HIVE_HOST_OK;
@@ -1807,7 +1810,7 @@ static hive_host_status stream_builtin(hive_host_call *call, cx *c, const def *d
         end *e = entry(c, i, future ? (readable ? K_FREAD : K_FWRITE) : (readable ? K_SREAD : K_SWRITE),
                        readable ? "readable end" : "writable end");
         shared *sh = e->sh;
-        if (!ct_eq(sh->t, st, NULL)) cx_trap(c, "%s of the wrong type", sf(sh));
+        if (!ct_eq(e->t, st, NULL)) cx_trap(c, "%s of the wrong type", sf(sh));
         if (e->state == CS_DONE) {
             if (future)
                 cx_trap(c, readable ? "cannot read from future after previous read succeeded"
@@ -1854,7 +1857,7 @@ static hive_host_status stream_builtin(hive_host_call *call, cx *c, const def *d
         end *e = entry(c, i, future ? (readable ? K_FREAD : K_FWRITE) : (readable ? K_SREAD : K_SWRITE),
                        readable ? "readable end" : "writable end");
         shared *sh = e->sh;
-        if (!ct_eq(sh->t, st, NULL)) cx_trap(c, "%s of the wrong type", sf(sh));
+        if (!ct_eq(e->t, st, NULL)) cx_trap(c, "%s of the wrong type", sf(sh));
         if (e->state != CS_COPYING || e->w.sync_waiter) cx_trap(c, "%s has no copy in progress to cancel", sf(sh));
         if (e->w.set && !df->a) cx_trap(c, "waitable cannot be used synchronously while added to a waitable set");
         e->state = CS_CANCELLING;
@@ -1877,7 +1880,7 @@ static hive_host_status stream_builtin(hive_host_call *call, cx *c, const def *d
         end *e = entry(c, i, future ? (readable ? K_FREAD : K_FWRITE) : (readable ? K_SREAD : K_SWRITE),
                        readable ? "readable end" : "writable end");
         shared *sh = e->sh;
-        if (!ct_eq(sh->t, st, NULL)) cx_trap(c, "%s of the wrong type", sf(sh));
+        if (!ct_eq(e->t, st, NULL)) cx_trap(c, "%s of the wrong type", sf(sh));
         if (e->state == CS_COPYING || e->state == CS_CANCELLING)
             cx_trap(c, "cannot %s busy %s", readable ? "remove" : "drop", sf(sh));
         if (future && !readable && e->state != CS_DONE)
