@@ -84,6 +84,8 @@ typedef struct athread {
     uint32_t arg;
     int started, done;
     int switching;         /* on the C stack below, in a built-in that switched away */
+    int had_exclusive;     /* blocked inside core code holding the instance: takes it back */
+    void **inst_excl;      /* &inst->exclusive, with had_exclusive */
     int switched_back;     /* another thread resumed it while switching */
 } athread;
 
@@ -505,6 +507,14 @@ static int thread_after(casync *s, athread *th, hive_status st, char *msg, size_
             snprintf(msg, msglen, "a host function returned PENDING inside an async task");
             return -1;
         }
+        /* blocked inside its core code after it returned its value: the
+         * instance is free for other tasks until it goes on (as wasmtime;
+         * sync-streams.wast) */
+        if (t->inst->exclusive == th && t->state == T_RESOLVED) {
+            t->inst->exclusive = NULL;
+            th->had_exclusive = 1;
+            th->inst_excl = &t->inst->exclusive;
+        }
         return 0;
     }
     if (st != HIVE_DONE) {
@@ -593,6 +603,7 @@ static int thread_after(casync *s, athread *th, hive_status st, char *msg, size_
 }
 
 static int thread_ready(athread *th) {
+    if (th->had_exclusive && th->inst_excl && *th->inst_excl) return 0;
     if (th->cancel_now)
         return (th->wait != TW_CB_YIELD && th->wait != TW_CB_WAIT) || !th->task->inst->exclusive;
     switch (th->wait) {
@@ -633,6 +644,10 @@ static int thread_resume(casync *s, athread *th, char *msg, size_t msglen) {
     hive_val r = {.type = HIVE_I32};
     int cancelled = th->cancel_now;
     th->cancel_now = 0;
+    if (th->had_exclusive) {
+        *th->inst_excl = th;
+        th->had_exclusive = 0;
+    }
     th->cancellable = 0;
     if (cancelled) ev[0] = EV_TASK_CANCELLED;
     switch (wait) {
