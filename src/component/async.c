@@ -172,6 +172,7 @@ typedef struct casync {
     athread **threads;    /* registry: thread.index - 1 */
     uint32_t nthreads, capthreads;
     athread sync_main;    /* the thread of a sync task outside the async path */
+    hive_exec *running;   /* innermost exec running (hive_cinstance_interrupt) */
     uint32_t live;        /* tasks not yet exited */
 } casync;
 
@@ -194,7 +195,7 @@ static casync *store_of(hive_cinstance *root) {
         casync *s = hv_calloc(root->ar.al, 1, sizeof *s);
         if (!s) return NULL;
         s->al = root->ar.al;
-        root->async = s;
+        __atomic_store_n(&root->async, s, __ATOMIC_RELEASE); /* casync_interrupt reads it */
     }
     return root->async;
 }
@@ -410,32 +411,42 @@ static int task_resolve(atask *t, hive_cval *res, int cancelled, char *msg, size
 
 static int thread_after(casync *s, athread *th, hive_status st, char *msg, size_t msglen);
 
-/* A thread's context slot lives in its instance while it runs. */
-static hive_status run_call(athread *th, hive_func *f, const hive_val *a, uint32_t n) {
+/* Runs (or resumes) a thread's exec. Its context slot lives in its
+ * instance while it runs. An interrupt of the instance stops it (the
+ * caller sees SUSPENDED: a trap); a stale interrupt flag on a pooled exec
+ * is not one. */
+static hive_status run_exec(athread *th, hive_func *f, const hive_val *a, uint32_t n, int resume) {
     athread *saved = cur;
     cinst *ci = th->task ? th->task->inst : th->inst;
+    hive_cinstance *root = ci->root;
+    casync *s = root->async;
+    hive_exec *outer_run = s ? __atomic_load_n(&s->running, __ATOMIC_ACQUIRE) : NULL;
+    if (s) __atomic_store_n(&s->running, th->exec, __ATOMIC_RELEASE);
     uint32_t outer = ci->context;
     cur = th;
     ci->context = th->ctx;
-    hive_status st = hive_exec_call(th->exec, f, a, n, 0);
+    hive_status st;
+    if (resume) {
+        hive_exec_complete(th->exec, a, n);
+        st = hive_exec_resume(th->exec, 0);
+    } else {
+        st = hive_exec_call(th->exec, f, a, n, 0);
+    }
+    while (st == HIVE_SUSPENDED && !__atomic_load_n(&root->interrupted, __ATOMIC_RELAXED))
+        st = hive_exec_resume(th->exec, 0);
     th->ctx = ci->context;
     ci->context = outer;
     cur = saved;
+    if (s) __atomic_store_n(&s->running, outer_run, __ATOMIC_RELEASE);
     return st;
 }
 
+static hive_status run_call(athread *th, hive_func *f, const hive_val *a, uint32_t n) {
+    return run_exec(th, f, a, n, 0);
+}
+
 static hive_status run_resume(athread *th, const hive_val *res, uint32_t nres) {
-    athread *saved = cur;
-    cinst *ci = th->task ? th->task->inst : th->inst;
-    uint32_t outer = ci->context;
-    cur = th;
-    ci->context = th->ctx;
-    hive_exec_complete(th->exec, res, nres);
-    hive_status st = hive_exec_resume(th->exec, 0);
-    th->ctx = ci->context;
-    ci->context = outer;
-    cur = saved;
-    return st;
+    return run_exec(th, NULL, res, nres, 1);
 }
 
 /* The task's start: lower its arguments, run its core function. */
@@ -870,6 +881,7 @@ hive_status hive_ctask_start(hive_cinstance *ci, hive_cfunc *func, const hive_cv
     if (ci->state == CI_RUNNING || ci->state == CI_SUSPENDED || ci->state == CI_PENDING) return HIVE_FAILED;
     rt_func *f = (rt_func *)func;
     if (f->kind != F_LIFTED || nargs != f->ft->n) return HIVE_FAILED;
+    __atomic_store_n(&ci->interrupted, 0, __ATOMIC_RELAXED);
     char msg[200];
     atask *t = NULL;
     if (host_start(ci, f, args, (uint32_t)nargs, &t, msg, sizeof msg)) {
@@ -885,6 +897,7 @@ hive_status hive_cinstance_run_ready(hive_cinstance *ci, uint32_t max_steps) {
     if (ci->state == CI_TRAPPED) return HIVE_TRAPPED;
     casync *s = ci->async;
     if (!s) return HIVE_DONE;
+    __atomic_store_n(&ci->interrupted, 0, __ATOMIC_RELAXED);
     char msg[200];
     athread *saved = cur;
     cur = NULL;
@@ -949,6 +962,13 @@ void hive_ctask_free(hive_ctask *task) {
     t->host_handle = 0;
     casync *s = t->inst->root->async;
     if (s && t->exited && !t->sub) task_free(s, t);
+}
+
+void casync_interrupt(hive_cinstance *root) {
+    casync *s = __atomic_load_n(&root->async, __ATOMIC_ACQUIRE);
+    if (!s) return;
+    hive_exec *e = __atomic_load_n(&s->running, __ATOMIC_ACQUIRE);
+    if (e) hive_exec_interrupt(e);
 }
 
 void casync_free(hive_cinstance *root) {

@@ -858,6 +858,7 @@ void hive_cinstance_interrupt(hive_cinstance *ci) {
     if (!ci) return;
     __atomic_store_n(&ci->interrupted, 1, __ATOMIC_RELAXED);
     hive_exec_interrupt(ci->main);
+    casync_interrupt(ci); /* async ABI (async.c) */
     for (int i = 0; i < MAX_NESTED; i++) {
         hive_exec *e = __atomic_load_n(&ci->helpers[i], __ATOMIC_ACQUIRE);
         if (e) hive_exec_interrupt(e);

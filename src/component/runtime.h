@@ -143,5 +143,7 @@ hive_host_status casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, 
 /* The core function of an async canon built-in, or NULL when op is not one. */
 hive_func *casync_builtin(hive_cinstance *root, cinst *ci, const def *df);
 void casync_free(hive_cinstance *root);
+/* hive_cinstance_interrupt reaches the async exec running now. */
+void casync_interrupt(hive_cinstance *root);
 
 #endif

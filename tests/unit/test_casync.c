@@ -5,6 +5,8 @@
  * by mk/casync.mk next to this binary (HIVE_CASYNC_GUEST overrides).
  */
 #include <libgen.h>
+#include <pthread.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -211,6 +213,36 @@ static void test_cancel_one(void) {
     hive_cinstance_free(ci);
 }
 
+static void *interrupt_later(void *arg) {
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    hive_cinstance_interrupt(arg);
+    return NULL;
+}
+
+/* A task that computes forever is stopped by an interrupt from another
+ * thread (a deadline): the instance traps, nothing hangs. */
+static void test_interrupt(void) {
+    for (int how = 0; how < 2; how++) {
+        hive_cinstance *ci = instance();
+        if (!ci) return;
+        pthread_t th;
+        CHECK(pthread_create(&th, NULL, interrupt_later, ci) == 0);
+        hive_cfunc *spin = hive_cinstance_func(ci, "spin");
+        if (how == 0) {
+            CHECK_EQ_INT(hive_cinstance_call(ci, spin, NULL, 0, 0), HIVE_TRAPPED);
+        } else {
+            hive_ctask *t = NULL;
+            CHECK_EQ_INT(hive_ctask_start(ci, spin, NULL, 0, &t), HIVE_TRAPPED);
+            CHECK(t == NULL);
+        }
+        pthread_join(th, NULL);
+        const hive_trap *tr = hive_cinstance_trap(ci);
+        CHECK(tr && strstr(tr->message, "interrupt") != NULL);
+        hive_cinstance_free(ci);
+    }
+}
+
 /* Bad requests are refused, not crashes. */
 static void test_bad_requests(void) {
     hive_cinstance *ci = instance();
@@ -261,6 +293,7 @@ int main(int argc, char **argv) {
     RUN(test_host_reads_stream);
     RUN(test_deadlock_and_poison);
     RUN(test_cancel_one);
+    RUN(test_interrupt);
     RUN(test_bad_requests);
     hive_component_release(comp);
     hive_engine_free(engine);

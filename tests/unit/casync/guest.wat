@@ -116,6 +116,11 @@
       (call $drop-w (i32.load (local.get $p)))
       (i32.const 0 (; EXIT ;)))
 
+    ;; computes forever (an interrupt stops it)
+    (func (export "spin") (result i32)
+      (loop $l (br $l))
+      unreachable)
+
     (func (export "wait-forever") (result i32)
       (i32.or (i32.const 2 (; WAIT ;)) (i32.shl (call $ws.new) (i32.const 4))))
     ;; cancelled: ends with task.cancel
@@ -159,6 +164,8 @@
     (canon lift (core func $m "sum") async (callback (core func $m "sum-cb"))))
   (func (export "produce") async (param "n" u32) (result $ST)
     (canon lift (core func $m "produce") async (callback (core func $m "produce-cb"))))
+  (func (export "spin") async
+    (canon lift (core func $m "spin") async (callback (core func $m "wait-forever-cb"))))
   (func (export "wait-forever") async
     (canon lift (core func $m "wait-forever") async (callback (core func $m "wait-forever-cb"))))
 )
