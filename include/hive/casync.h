@@ -74,6 +74,24 @@ int hive_ctask_cancelled(const hive_ctask *task);
  * and is freed when it does (or with the instance). */
 void hive_ctask_free(hive_ctask *task);
 
+/* ---- async host functions ---------------------------------------------------- */
+
+/* A host function of an async type ("async func(...)" in
+ * hive_linker_define_func) called from an async task may finish later:
+ * it takes a token with hive_chost_defer(call) and returns
+ * HIVE_HOST_PENDING. The caller's subtask is then STARTED (an async
+ * lower gets it as a handle and a SUBTASK event later; a sync call waits)
+ * and the instance's other tasks run meanwhile. The host gives the result
+ * with hive_chost_return (on the instance's thread, between its calls;
+ * result NULL for a function without one), then lets the woken task run
+ * (hive_cinstance_run_ready). Tokens end with the call or the instance.
+ * hive_chost_defer returns NULL outside such a call. */
+typedef struct hive_chost_deferred hive_chost_deferred;
+hive_chost_deferred *hive_chost_defer(hive_chost_call *call);
+/* HIVE_DONE, HIVE_TRAPPED (the result did not fit: the instance traps),
+ * HIVE_FAILED (no token). */
+hive_status hive_chost_return(hive_chost_deferred *deferred, const hive_cval *result);
+
 /* ---- streams and futures the host holds an end of ---------------------------- */
 
 typedef struct hive_cstream hive_cstream;

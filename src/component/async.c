@@ -173,10 +173,21 @@ typedef struct casync {
     uint32_t nthreads, capthreads;
     athread sync_main;    /* the thread of a sync task outside the async path */
     hive_exec *running;   /* innermost exec running (hive_cinstance_interrupt) */
+    struct hive_chost_deferred *deferred; /* async host calls not yet returned */
     uint32_t live;        /* tasks not yet exited */
 } casync;
 
 static __thread athread *cur;
+
+/* An async host call the host finishes later (hive_chost_defer). */
+struct hive_chost_deferred {
+    hive_cinstance *root;
+    subtask *st;
+    struct hive_chost_deferred *prev, *next;
+};
+/* the host call running now may be deferred: its subtask */
+static __thread subtask *defer_sub;
+static __thread struct hive_chost_deferred *defer_taken;
 
 /* ---- helpers -------------------------------------------------------------------- */
 
@@ -964,6 +975,45 @@ void hive_ctask_free(hive_ctask *task) {
     if (s && t->exited && !t->sub) task_free(s, t);
 }
 
+hive_chost_deferred *hive_chost_defer(hive_chost_call *call) {
+    if (!call || !call->instance || !defer_sub || defer_taken) return NULL;
+    casync *s = call->instance->async;
+    if (!s) return NULL;
+    hive_chost_deferred *d = hv_calloc(s->al, 1, sizeof *d);
+    if (!d) return NULL;
+    d->root = call->instance;
+    d->st = defer_sub;
+    d->next = s->deferred;
+    if (s->deferred) s->deferred->prev = d;
+    s->deferred = d;
+    defer_taken = d;
+    return d;
+}
+
+hive_status hive_chost_return(hive_chost_deferred *d, const hive_cval *result) {
+    if (!d) return HIVE_FAILED;
+    hive_cinstance *root = d->root;
+    casync *s = root->async;
+    if (d->prev) d->prev->next = d->next;
+    else s->deferred = d->next;
+    if (d->next) d->next->prev = d->prev;
+    subtask *st = d->st;
+    hv_free(s->al, d);
+    if (root->state == CI_TRAPPED) return HIVE_TRAPPED;
+    if ((st->ft->a != NULL) != (result != NULL)) return poison(root, "async host function: result missing or unexpected");
+    atask tmp;
+    memset(&tmp, 0, sizeof tmp);
+    tmp.sub = st;
+    tmp.state = T_STARTED;
+    char msg[200];
+    athread *saved = cur;
+    cur = NULL;
+    int rc = task_resolve(&tmp, (hive_cval *)result, 0, msg, sizeof msg);
+    cur = saved;
+    if (rc) return poison(root, msg);
+    return HIVE_DONE;
+}
+
 void casync_interrupt(hive_cinstance *root) {
     casync *s = __atomic_load_n(&root->async, __ATOMIC_ACQUIRE);
     if (!s) return;
@@ -975,6 +1025,12 @@ void casync_free(hive_cinstance *root) {
     casync *s = root->async;
     if (!s) return;
     reset_waiting(s);
+    while (s->deferred) { /* host calls never returned: their subtasks go */
+        hive_chost_deferred *d = s->deferred;
+        s->deferred = d->next;
+        if (!d->st->in_table) sub_free(d->st);
+        hv_free(s->al, d);
+    }
     while (s->tasks) {
         atask *t = s->tasks;
         if (t->sub && !t->sub->in_table) sub_free(t->sub); /* a sync call's, held by no table */
@@ -1076,11 +1132,39 @@ hive_host_status casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, 
         hive_cval res;
         memset(&res, 0, sizeof res);
         root->trap.message[0] = '\0';
+        subtask *saved_sub = defer_sub;
+        struct hive_chost_deferred *saved_taken = defer_taken;
+        defer_sub = callee->ft->async_ ? st : NULL;
+        defer_taken = NULL;
         hive_host_status hs = callee->host->fn(&hc, argv, nargs, &res, ft->a ? 1 : 0);
+        struct hive_chost_deferred *taken = defer_taken;
+        defer_sub = saved_sub;
+        defer_taken = saved_taken;
         for (uint32_t i = 0; i < nargs; i++) hive_cval_clear(&argv[i]);
         if (argv) hv_free(al, argv);
         argv = NULL;
         nargs = 0;
+        if (hs == HIVE_HOST_PENDING && taken) { /* the host returns later */
+            hive_cval_clear(&res);
+            st->state = ST_STARTED;
+            if (async_) {
+                uint32_t idx = add_entry(&c, K_SUBTASK, st);
+                st->w.idx = idx;
+                st->in_table = 1;
+                results[0].type = HIVE_I32;
+                results[0].of.i32 = ST_STARTED | idx << 4;
+                return HIVE_HOST_OK;
+            }
+            cur->sub = st; /* a sync call: the caller waits (it may block: checked above) */
+            enqueue(s, cur, TW_SUBTASK);
+            return HIVE_HOST_PENDING;
+        }
+        if (taken) { /* deferred, then answered at once: forget the token */
+            if (taken->prev) taken->prev->next = taken->next;
+            else s->deferred = taken->next;
+            if (taken->next) taken->next->prev = taken->prev;
+            hv_free(al, taken);
+        }
         if (hs != HIVE_HOST_OK) {
             hive_cval_clear(&res);
             cx_trap(&c, "%s", hs == HIVE_HOST_PENDING ? "a host function returned PENDING inside an async task"

@@ -15,6 +15,25 @@
 
 static hive_engine *engine;
 static hive_component *comp;
+static hive_linker *linker;
+
+/* test:async/host#slow: async func(x: u32) -> u32, x * 2; answers later
+ * (hive_chost_defer) when defer_next is set */
+static int defer_next;
+static hive_chost_deferred *deferred;
+static uint64_t deferred_x;
+static hive_host_status host_slow(hive_chost_call *call, const hive_cval *args, size_t nargs, hive_cval *results,
+                                  size_t nresults) {
+    (void)nargs;
+    (void)nresults;
+    if (defer_next) {
+        deferred = hive_chost_defer(call);
+        deferred_x = args[0].of.u;
+        return deferred ? HIVE_HOST_PENDING : HIVE_HOST_TRAP;
+    }
+    results[0] = hive_cval_uint(HIVE_C_U32, args[0].of.u * 2);
+    return HIVE_HOST_OK;
+}
 
 static uint8_t *read_file(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
@@ -35,7 +54,7 @@ static uint8_t *read_file(const char *path, size_t *len) {
 static hive_cinstance *instance(void) {
     hive_cinstance *ci = NULL;
     hive_error err;
-    int rc = hive_cinstance_new(engine, comp, NULL, &ci, &err);
+    int rc = hive_cinstance_new(engine, comp, linker, &ci, &err);
     if (rc != HIVE_OK) fprintf(stderr, "cinstance_new: %s\n", err.message);
     CHECK(rc == HIVE_OK);
     return ci;
@@ -243,6 +262,49 @@ static void test_interrupt(void) {
     }
 }
 
+/* An async host function answers at once, or later: the task waits
+ * meanwhile and the instance's other tasks run. */
+static void test_async_host_function(void) {
+    hive_cinstance *ci = instance();
+    if (!ci) return;
+    hive_cfunc *cs = hive_cinstance_func(ci, "call-slow");
+    hive_cval x = hive_cval_uint(HIVE_C_U32, 5), r;
+    memset(&r, 0, sizeof r);
+    defer_next = 0;
+    CHECK_EQ_INT(hive_cinstance_call(ci, cs, &x, 1, 0), HIVE_DONE);
+    CHECK_EQ_INT(hive_cinstance_results(ci, &r, 1), 1);
+    CHECK(r.kind == HIVE_C_U32 && r.of.u == 1010);
+    hive_cval_clear(&r);
+    defer_next = 1;
+    deferred = NULL;
+    hive_ctask *t = NULL, *e = NULL;
+    x = hive_cval_uint(HIVE_C_U32, 21);
+    CHECK_EQ_INT(hive_ctask_start(ci, cs, &x, 1, &t), HIVE_DONE);
+    CHECK(deferred != NULL && deferred_x == 21);
+    CHECK(!hive_ctask_resolved(t));
+    hive_cval y = hive_cval_uint(HIVE_C_U32, 1);
+    CHECK_EQ_INT(hive_ctask_start(ci, hive_cinstance_func(ci, "echo"), &y, 1, &e), HIVE_DONE);
+    CHECK_EQ_INT(hive_cinstance_run_ready(ci, 0), HIVE_DONE);
+    CHECK(hive_ctask_resolved(e) && !hive_ctask_resolved(t)); /* echo ran while slow waits */
+    hive_cval ans = hive_cval_uint(HIVE_C_U32, 42 * 2);
+    CHECK_EQ_INT(hive_chost_return(deferred, &ans), HIVE_DONE);
+    CHECK_EQ_INT(hive_cinstance_run_ready(ci, 0), HIVE_DONE);
+    CHECK(hive_ctask_resolved(t));
+    CHECK_EQ_INT(hive_ctask_take_result(t, &r), 0);
+    CHECK(r.kind == HIVE_C_U32 && r.of.u == 1084);
+    CHECK_EQ_INT(hive_cinstance_tasks(ci), 0);
+    hive_ctask_free(t);
+    hive_ctask_free(e);
+    /* outside such a call there is no token */
+    hive_chost_call none = {ci, NULL, "", "x"};
+    CHECK(hive_chost_defer(&none) == NULL);
+    /* a token left unanswered goes with the instance */
+    CHECK_EQ_INT(hive_ctask_start(ci, cs, &x, 1, &t), HIVE_DONE);
+    hive_ctask_free(t);
+    defer_next = 0;
+    hive_cinstance_free(ci);
+}
+
 /* Bad requests are refused, not crashes. */
 static void test_bad_requests(void) {
     hive_cinstance *ci = instance();
@@ -287,6 +349,12 @@ int main(int argc, char **argv) {
         return 1;
     }
     free(bytes);
+    linker = hive_linker_new(engine);
+    if (hive_linker_define_func(linker, "test:async/host", "slow", "async func(x: u32) -> u32", host_slow, NULL) !=
+        HIVE_OK) {
+        fprintf(stderr, "test_casync: define slow failed\n");
+        return 1;
+    }
     RUN(test_call_runs_to_end);
     RUN(test_many_tasks);
     RUN(test_host_writes_stream);
@@ -294,8 +362,10 @@ int main(int argc, char **argv) {
     RUN(test_deadlock_and_poison);
     RUN(test_cancel_one);
     RUN(test_interrupt);
+    RUN(test_async_host_function);
     RUN(test_bad_requests);
     hive_component_release(comp);
+    hive_linker_free(linker);
     hive_engine_free(engine);
     return test_summary("test_casync");
 }

@@ -3,9 +3,13 @@
 ;;   echo(x) -> x + 1     yields once before it returns
 ;;   sum(s) -> u32        adds the bytes of stream s until its writer drops
 ;;   produce(n) -> stream<u8>   returns a stream, then writes 0..n-1 to it
+;;   call-slow(x) -> u32  calls the host's async slow(x) (which may answer
+;;                        later), returns its result + 1000
 ;;   wait-forever()       waits on an empty waitable set (a deadlock) until
 ;;                        cancelled
 (component
+  (import "test:async/host" (instance $h
+    (export "slow" (func async (param "x" u32) (result u32)))))
   (core module $Memory (memory (export "mem") 1))
   (core instance $memory (instantiate $Memory))
   (type $ST (stream u8))
@@ -24,6 +28,8 @@
     (import "" "waitable.join" (func $join (param i32 i32)))
     (import "" "context.get" (func $ctx.get (result i32)))
     (import "" "context.set" (func $ctx.set (param i32)))
+    (import "" "slow" (func $slow (param i32 i32) (result i32)))
+    (import "" "subtask.drop" (func $subtask.drop (param i32)))
 
     ;; per-task state, 128 bytes: +0 stream, +4 sum/count, +8 set, +16 buffer
     (global $bump (mut i32) (i32.const 1024))
@@ -116,6 +122,29 @@
       (call $drop-w (i32.load (local.get $p)))
       (i32.const 0 (; EXIT ;)))
 
+    ;; call-slow(x): the host's slow(x) + 1000, whether it answers at once or later
+    (func (export "call-slow") (param $x i32) (result i32)
+      (local $p i32) (local $r i32) (local $ws i32)
+      (local.set $p (call $alloc))
+      (call $ctx.set (local.get $p))
+      (local.set $r (call $slow (local.get $x) (i32.add (local.get $p) (i32.const 16))))
+      (if (i32.eq (local.get $r) (i32.const 2 (; RETURNED ;)))
+        (then
+          (call $ret-u32 (i32.add (i32.load offset=16 (local.get $p)) (i32.const 1000)))
+          (return (i32.const 0 (; EXIT ;)))))
+      (if (i32.ne (i32.and (local.get $r) (i32.const 0xf)) (i32.const 1 (; STARTED ;))) (then unreachable))
+      (local.set $ws (call $ws.new))
+      (call $join (i32.shr_u (local.get $r) (i32.const 4)) (local.get $ws))
+      (i32.or (i32.const 2 (; WAIT ;)) (i32.shl (local.get $ws) (i32.const 4))))
+    (func (export "call-slow-cb") (param $ev i32) (param $i i32) (param $payload i32) (result i32)
+      (local $p i32)
+      (local.set $p (call $ctx.get))
+      (if (i32.ne (local.get $ev) (i32.const 1 (; SUBTASK ;))) (then unreachable))
+      (if (i32.ne (local.get $payload) (i32.const 2 (; RETURNED ;))) (then unreachable))
+      (call $subtask.drop (local.get $i))
+      (call $ret-u32 (i32.add (i32.load offset=16 (local.get $p)) (i32.const 1000)))
+      (i32.const 0 (; EXIT ;)))
+
     ;; computes forever (an interrupt stops it)
     (func (export "spin") (result i32)
       (loop $l (br $l))
@@ -142,6 +171,8 @@
   (core func $join (canon waitable.join))
   (core func $ctx.get (canon context.get i32 0))
   (core func $ctx.set (canon context.set i32 0))
+  (core func $slow (canon lower (func $h "slow") async (memory (core memory $memory "mem"))))
+  (core func $subtask.drop (canon subtask.drop))
   (core instance $m (instantiate $M (with "" (instance
     (export "mem" (memory $memory "mem"))
     (export "ret-u32" (func $ret-u32))
@@ -157,6 +188,8 @@
     (export "waitable.join" (func $join))
     (export "context.get" (func $ctx.get))
     (export "context.set" (func $ctx.set))
+    (export "slow" (func $slow))
+    (export "subtask.drop" (func $subtask.drop))
   ))))
   (func (export "echo") async (param "x" u32) (result u32)
     (canon lift (core func $m "echo") async (callback (core func $m "echo-cb"))))
@@ -164,6 +197,8 @@
     (canon lift (core func $m "sum") async (callback (core func $m "sum-cb"))))
   (func (export "produce") async (param "n" u32) (result $ST)
     (canon lift (core func $m "produce") async (callback (core func $m "produce-cb"))))
+  (func (export "call-slow") async (param "x" u32) (result u32)
+    (canon lift (core func $m "call-slow") async (callback (core func $m "call-slow-cb"))))
   (func (export "spin") async
     (canon lift (core func $m "spin") async (callback (core func $m "wait-forever-cb"))))
   (func (export "wait-forever") async
