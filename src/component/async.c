@@ -437,14 +437,18 @@ static hive_status run_exec(athread *th, hive_func *f, const hive_val *a, uint32
     cur = th;
     ci->context = th->ctx;
     hive_status st;
+    uint64_t budget = root->budget; /* per run of an exec (0: none) */
     if (resume) {
         hive_exec_complete(th->exec, a, n);
-        st = hive_exec_resume(th->exec, 0);
+        st = hive_exec_resume(th->exec, budget);
     } else {
-        st = hive_exec_call(th->exec, f, a, n, 0);
+        st = hive_exec_call(th->exec, f, a, n, budget);
     }
-    while (st == HIVE_SUSPENDED && !__atomic_load_n(&root->interrupted, __ATOMIC_RELAXED))
-        st = hive_exec_resume(th->exec, 0);
+    /* not interrupted: a stale flag (once), or the budget used up */
+    for (int again = 0; st == HIVE_SUSPENDED && !__atomic_load_n(&root->interrupted, __ATOMIC_RELAXED); again++) {
+        if (budget && again) break;
+        st = hive_exec_resume(th->exec, budget);
+    }
     th->ctx = ci->context;
     ci->context = outer;
     cur = saved;
@@ -541,7 +545,10 @@ static int thread_after(casync *s, athread *th, hive_status st, char *msg, size_
     }
     if (st != HIVE_DONE) {
         const hive_trap *tr = hive_exec_trap(th->exec);
-        snprintf(msg, msglen, "%s", st == HIVE_TRAPPED && tr && tr->message[0] ? tr->message : "interrupted");
+        snprintf(msg, msglen, "%s", st == HIVE_TRAPPED && tr && tr->message[0] ? tr->message
+                                    : __atomic_load_n(&t->inst->root->interrupted, __ATOMIC_RELAXED)
+                                        ? "interrupted"
+                                        : "budget used up inside an async task");
         if (tr && getenv("HIVE_ASYNC_TRACE"))
             for (uint32_t k = 0; k < tr->nframes; k++)
                 fprintf(stderr, "async trap frame %u: %s #%u\n", k, tr->frames[k].func_name ? tr->frames[k].func_name : "?",
@@ -729,8 +736,12 @@ static int thread_resume(casync *s, athread *th, char *msg, size_t msglen) {
 }
 
 /* Store.tick until done(arg): 0, or -1 (trap or deadlock, msg). */
-static int run_loop(casync *s, int (*done)(void *), void *arg, char *msg, size_t msglen) {
-    while (!done(arg)) {
+static int run_loop(casync *s, hive_cinstance *root, int (*done)(void *), void *arg, char *msg, size_t msglen) {
+    for (uint64_t steps = 0; !done(arg); steps++) {
+        if (root->budget && steps >= root->budget) { /* tasks that yield forever */
+            snprintf(msg, msglen, "budget used up inside async tasks");
+            return -1;
+        }
         athread *th = s->head;
         while (th && !thread_ready(th)) th = th->next;
         if (!th) {
@@ -859,7 +870,7 @@ int casync_host_call(hive_cinstance *root, rt_func *f, const hive_cval *args, ui
     if (rc == 0) {
         athread *saved = cur;
         cur = NULL;
-        rc = run_loop(s, host_done, t, msg, msglen);
+        rc = run_loop(s, root, host_done, t, msg, msglen);
         cur = saved;
     }
     if (t) t->host_handle = 0;
@@ -893,6 +904,7 @@ hive_status hive_ctask_start(hive_cinstance *ci, hive_cfunc *func, const hive_cv
     rt_func *f = (rt_func *)func;
     if (f->kind != F_LIFTED || nargs != f->ft->n) return HIVE_FAILED;
     __atomic_store_n(&ci->interrupted, 0, __ATOMIC_RELAXED);
+    ci->budget = 0;
     char msg[200];
     atask *t = NULL;
     if (host_start(ci, f, args, (uint32_t)nargs, &t, msg, sizeof msg)) {
@@ -909,6 +921,7 @@ hive_status hive_cinstance_run_ready(hive_cinstance *ci, uint32_t max_steps) {
     casync *s = ci->async;
     if (!s) return HIVE_DONE;
     __atomic_store_n(&ci->interrupted, 0, __ATOMIC_RELAXED);
+    ci->budget = 0;
     char msg[200];
     athread *saved = cur;
     cur = NULL;

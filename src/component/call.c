@@ -650,6 +650,7 @@ static hive_status cinstance_call(hive_cinstance *ci, hive_cfunc *func, const hi
     if (f->kind == F_LIFTED && casync_is_async(f)) { /* async ABI (async.c) */
         if (nargs != f->ft->n) return HIVE_FAILED;
         ci->state = CI_RUNNING;
+        ci->budget = budget; /* bounds each run and the event loop's steps */
         if (casync_host_call(ci, f, args, (uint32_t)nargs, &ci->result, msg, sizeof msg))
             return trapped(ci, msg);
         ci->has_result = f->ft->a != NULL;

@@ -262,6 +262,25 @@ static void test_interrupt(void) {
     }
 }
 
+/* Under a budget an async call cannot run forever: an endless task, and
+ * tasks that yield forever, trap instead of hanging. */
+static void test_budget(void) {
+    hive_cinstance *ci = instance();
+    if (!ci) return;
+    CHECK_EQ_INT(hive_cinstance_call(ci, hive_cinstance_func(ci, "spin"), NULL, 0, 100000), HIVE_TRAPPED);
+    const hive_trap *tr = hive_cinstance_trap(ci);
+    CHECK(tr && strstr(tr->message, "budget") != NULL);
+    hive_cinstance_free(ci);
+    ci = instance();
+    if (!ci) return;
+    hive_cval x = hive_cval_uint(HIVE_C_U32, 1), r;
+    memset(&r, 0, sizeof r);
+    CHECK_EQ_INT(hive_cinstance_call(ci, hive_cinstance_func(ci, "echo"), &x, 1, 100000), HIVE_DONE);
+    CHECK_EQ_INT(hive_cinstance_results(ci, &r, 1), 1);
+    CHECK(r.kind == HIVE_C_U32 && r.of.u == 2);
+    hive_cinstance_free(ci);
+}
+
 /* An async host function answers at once, or later: the task waits
  * meanwhile and the instance's other tasks run. */
 static void test_async_host_function(void) {
@@ -363,6 +382,7 @@ int main(int argc, char **argv) {
     RUN(test_cancel_one);
     RUN(test_interrupt);
     RUN(test_async_host_function);
+    RUN(test_budget);
     RUN(test_bad_requests);
     hive_component_release(comp);
     hive_linker_free(linker);
