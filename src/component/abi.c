@@ -785,6 +785,7 @@ void abi_load(cx *c, const ct_type *t, uint32_t ptr, hive_cval *out) {
         return;
     }
     case CT_OWN: case CT_BORROW: lift_handle(c, t, (uint32_t)load_int(c, ptr, 4), out); return;
+    case CT_STREAM: case CT_FUTURE: casync_lift_end(c, t, (uint32_t)load_int(c, ptr, 4), out); return; /* async.c */
     default: cx_trap(c, "%s values are not supported yet", hive_ckind_name(ckind(t)));
     }
 }
@@ -915,6 +916,7 @@ void abi_store(cx *c, const ct_type *t, const hive_cval *v, uint32_t ptr) {
         store_int(c, ptr, flags_size(t->n), v->of.flags);
         return;
     case CT_OWN: case CT_BORROW: store_int(c, ptr, 4, lower_handle(c, t, v)); return;
+    case CT_STREAM: case CT_FUTURE: store_int(c, ptr, 4, casync_lower_end(c, t, v)); return; /* async.c */
     default: cx_trap(c, "%s values are not supported yet", hive_ckind_name(ckind(t)));
     }
 }
@@ -1002,6 +1004,7 @@ void abi_lift_flat(cx *c, const ct_type *t, const hive_val *vals, uint32_t n, ui
         return;
     }
     case CT_OWN: case CT_BORROW: lift_handle(c, t, next(c, vals, n, i).of.i32, out); return;
+    case CT_STREAM: case CT_FUTURE: casync_lift_end(c, t, next(c, vals, n, i).of.i32, out); return; /* async.c */
     default: cx_trap(c, "%s values are not supported yet", hive_ckind_name(ckind(t)));
     }
 }
@@ -1093,6 +1096,7 @@ void abi_lower_flat(cx *c, const ct_type *t, const hive_cval *v, hive_val *vals,
         put(c, vals, cap, i, HIVE_I32, v->of.flags);
         return;
     case CT_OWN: case CT_BORROW: put(c, vals, cap, i, HIVE_I32, lower_handle(c, t, v)); return;
+    case CT_STREAM: case CT_FUTURE: put(c, vals, cap, i, HIVE_I32, casync_lower_end(c, t, v)); return; /* async.c */
     default: cx_trap(c, "%s values are not supported yet", hive_ckind_name(ckind(t)));
     }
 }

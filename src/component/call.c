@@ -157,10 +157,6 @@ static int lifted_start(lifted_call *lc, const hive_cval *args, uint32_t nargs, 
         snprintf(msg, msglen, "%u arguments where %u are expected", nargs, ft->n);
         return CX_FAIL;
     }
-    if (ft->async_) {
-        snprintf(msg, msglen, "calling async functions is not implemented");
-        return CX_TRAP;
-    }
     if (!may_enter(f->inst, lc->caller)) {
         snprintf(msg, msglen, "cannot enter component instance");
         return CX_TRAP;
@@ -314,6 +310,8 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
         return HIVE_HOST_TRAP;
     }
     rt_func *callee = lx->callee;
+    if (casync_lower_wanted(callee)) /* async ABI (async.c) */
+        return casync_lower(call, ci, callee, ft, lx->memory, lx->realloc, lx->enc, 0, args, results);
     int from_host = callee->kind == F_HOST;
     uint32_t nargs = ft->n;
     hive_cval argv_inline[8];
@@ -650,6 +648,18 @@ static hive_status cinstance_call(hive_cinstance *ci, hive_cfunc *func, const hi
         ci->state = CI_DONE;
         return HIVE_DONE;
     }
+    if (f->kind == F_LIFTED && casync_is_async(f)) { /* async ABI (async.c) */
+        if (nargs != f->ft->n) return HIVE_FAILED;
+        ci->state = CI_RUNNING;
+        ci->budget = budget; /* bounds each run and the event loop's steps */
+        if (casync_host_call(ci, f, args, (uint32_t)nargs, &ci->result, msg, sizeof msg))
+            return trapped(ci, msg);
+        ci->has_result = f->ft->a != NULL;
+        ci->result_taken = 0;
+        ci->post_pending = 0;
+        ci->state = CI_DONE;
+        return HIVE_DONE;
+    }
     lifted_call *lc = &ci->call;
     memset(lc, 0, sizeof *lc);
     lc->f = f;
@@ -850,6 +860,7 @@ void hive_cinstance_interrupt(hive_cinstance *ci) {
     if (!ci) return;
     __atomic_store_n(&ci->interrupted, 1, __ATOMIC_RELAXED);
     hive_exec_interrupt(ci->main);
+    casync_interrupt(ci); /* async ABI (async.c) */
     for (int i = 0; i < MAX_NESTED; i++) {
         hive_exec *e = __atomic_load_n(&ci->helpers[i], __ATOMIC_ACQUIRE);
         if (e) hive_exec_interrupt(e);

@@ -1718,6 +1718,7 @@ static void canon_def(dec *d, scope *sc) {
         if (o.post_return >= 0) INVALID(at, "canonical option `post-return` cannot be used with lowering");
         if (o.async_ && !ft->async_) INVALID(at, "the `async` canonical option requires an async function type");
         if (o.callback >= 0) INVALID(at, "cannot specify callback without lifting");
+        if (o.async_ && !ft->async_) INVALID(at, "the `async` canonical option requires an async function type");
         int mem = 0, realloc = needs_mem(ft->a);
         for (uint32_t i = 0; i < ft->n; i++)
             if (needs_mem(ft->types[i])) mem = 1;

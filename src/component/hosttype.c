@@ -210,9 +210,12 @@ done:
 const ct_type *parse_host_type(hive_linker *l, const char *iface, const char *text) {
     hp p = {l, iface, text, 0};
     const char *id = ident(&p);
+    int is_async = id && !strcmp(id, "async"); /* async ABI: "async func(...)" */
+    if (is_async) id = ident(&p);
     if (!id || strcmp(id, "func") || !eat(&p, '(')) return NULL;
     ct_type *f = nt(&p, CT_FUNC);
     if (!f) return NULL;
+    f->async_ = (uint8_t)is_async;
     const char *names[64];
     const ct_type *types[64];
     uint32_t n = 0;

@@ -273,6 +273,7 @@ typedef struct rt_handle {
     uint32_t lends;      /* borrows lent out from this own handle */
     call_state *scope;   /* borrow: the call (task) it belongs to */
     uint32_t next_free;
+    void *obj;           /* async ABI (async.c): waitable, waitable set, stream/future end */
 } rt_handle;
 
 typedef struct handle_table {
@@ -336,6 +337,8 @@ struct rt_func {
     hive_memory *memory;
     hive_func *realloc, *post_return;
     uint8_t enc;
+    uint8_t async_lift;  /* async ABI (async.c): lifted with `async` */
+    hive_func *callback; /*   and this callback, or NULL (stackful) */
     /* F_HOST */
     const struct host_func *host;
     const char *name;
@@ -354,6 +357,8 @@ struct cinst {
     int may_enter, may_leave;
     uint32_t context;       /* context.get/set slot 0 of the running task */
     uint32_t backpressure;
+    void *exclusive;        /* async ABI (async.c): the thread holding the instance */
+    uint32_t num_waiting_to_enter;
     cinst *next_all;        /* all instances of a root, for freeing */
 };
 
@@ -413,6 +418,11 @@ int run_nested(cinst *ci, hive_func *f, const hive_val *args, uint32_t nargs, hi
 hive_cinstance *comp_active_root(cinst *ci);
 /* Sets it (NULL: none), returning the one before. */
 hive_cinstance *comp_set_active_root(hive_cinstance *root);
+
+/* stream and future values (async.c): a readable end leaves or enters
+ * c->inst's table */
+void casync_lift_end(cx *c, const ct_type *t, uint32_t idx, hive_cval *out);
+uint32_t casync_lower_end(cx *c, const ct_type *t, const hive_cval *v);
 
 /* handle tables */
 uint32_t htab_add(cx *c, handle_table *t, rt_handle h);

@@ -837,6 +837,8 @@ static void do_canon(ictx *x, cinst *ci, const def *df) {
         f->realloc = rea;
         f->post_return = o->post_return >= 0 ? ci->sp[S_CORE_FUNC][o->post_return].of.p : NULL;
         f->enc = o->enc;
+        f->async_lift = o->async_; /* async ABI (async.c) */
+        f->callback = o->callback >= 0 ? ci->sp[S_CORE_FUNC][o->callback].of.p : NULL;
         f->ext.sort = S_FUNC;
         f->ext.type = df->type;
         rt_item *it = push_item(ci, S_FUNC);
@@ -852,6 +854,8 @@ static void do_canon(ictx *x, cinst *ci, const def *df) {
         hive_functype ft = {df->core_ft->np, df->core_ft->nr, df->core_ft->p, df->core_ft->r};
         hf = hive_func_new_host(root->engine, &ft, lowered_fn(), lx, NULL,
                                 callee->name ? callee->name : "canon lower");
+    } else if ((hf = casync_builtin(root, ci, df)) != NULL) {
+        /* async ABI built-ins and async lowers (async.c) */
     } else {
         uint8_t op = df->canon == CANON_LOWER ? 0xff : df->canon;
         hf = make_builtin(root, ci, op, df->rid, df->core_ft, op == 0xff ? "canon lower async" : canon_name(op));
@@ -1118,6 +1122,7 @@ int hive_cinstance_new(hive_engine *engine, hive_component *comp, const hive_lin
 void hive_cinstance_free(hive_cinstance *root) {
     if (!root) return;
     cinstance_frames_free(root);
+    casync_free(root); /* async ABI (async.c) */
     hive_cval_clear(&root->result);
     const hv_alloc *al = root->ar.al;
     for (cinst *c = root->all; c; c = c->next_all)

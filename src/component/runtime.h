@@ -114,6 +114,7 @@ struct hive_cinstance {
     uint32_t pend_nargs;
     hive_trap trap;
     void *data;
+    struct casync *async;    /* async ABI state (async.c), NULL until used */
     int interrupted; /* hive_cinstance_interrupt since the call began */
 };
 
@@ -125,5 +126,24 @@ hive_func *make_builtin(hive_cinstance *root, cinst *ci, uint8_t op, uint32_t ri
                         const char *name);
 const ct_type *parse_host_type(hive_linker *l, const char *iface, const char *text);
 void cinstance_frames_free(hive_cinstance *ci);
+
+/* ---- async ABI (async.c) ---- */
+/* 1 when calling f takes the async path (async type or async lift). */
+int casync_is_async(const rt_func *f);
+/* Runs an async export as a task from the host, driving the event loop
+ * until it resolves: 0 (result filled) or -1 (trap, msg). */
+int casync_host_call(hive_cinstance *root, rt_func *f, const hive_cval *args, uint32_t nargs,
+                     hive_cval *result, char *msg, size_t msglen);
+/* 1 when a sync lowered call takes the async path. */
+int casync_lower_wanted(const rt_func *callee);
+/* A lowered call (sync or async) on the async path. */
+hive_host_status casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, const ct_type *ft,
+                              hive_memory *mem, hive_func *realloc_, uint8_t enc, int async_,
+                              const hive_val *args, hive_val *results);
+/* The core function of an async canon built-in, or NULL when op is not one. */
+hive_func *casync_builtin(hive_cinstance *root, cinst *ci, const def *df);
+void casync_free(hive_cinstance *root);
+/* hive_cinstance_interrupt reaches the async exec running now. */
+void casync_interrupt(hive_cinstance *root);
 
 #endif
