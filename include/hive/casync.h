@@ -28,6 +28,8 @@
 
 #include "hive/component.h"
 
+HIVE_API_BEGIN /* exported by libhive.so (hive/version.h) */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -125,4 +127,5 @@ void hive_cstream_close(hive_cstream *s);
 }
 #endif
 
+HIVE_API_END
 #endif

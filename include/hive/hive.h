@@ -12,6 +12,7 @@
 #ifndef HIVE_HIVE_H
 #define HIVE_HIVE_H
 
+#include "hive/casync.h"
 #include "hive/component.h"
 #include "hive/cvalue.h"
 #include "hive/handler.h"
