@@ -164,6 +164,12 @@ size_t hive_wasip2_live_objects(const hive_wasip2 *p2);
 hive_status hive_wasip2_run(hive_wasip2 *p2, hive_cinstance *instance, hive_cfunc *func,
                             const hive_wasi_run_opts *opts, hive_cval *result, int *stop);
 
+/* As hive_wasip2_run, for any exported function: args[0..nargs) as for
+ * hive_cinstance_call (HIVE_FAILED when they do not fit its type). */
+hive_status hive_wasip2_call(hive_wasip2 *p2, hive_cinstance *instance, hive_cfunc *func,
+                             const hive_cval *args, size_t nargs, const hive_wasi_run_opts *opts,
+                             hive_cval *result, int *stop);
+
 HIVE_API_END
 
 #ifdef __cplusplus

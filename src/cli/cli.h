@@ -26,14 +26,6 @@ uint8_t *cli_read_file(const char *path, size_t *len);
 int cli_entry_type_ok(const char *name, uint32_t nparams, const uint8_t *params,
                       uint32_t nresults, const uint8_t *results, char *msg, size_t cap);
 
-/* component.c: `hive run` of a component (bytes start with its preamble):
- * --invoke NAME with WAVE arguments, or its wasi:cli/run export. Returns
- * the exit status. */
-struct hive_engine;
-struct hive_wasi_run_opts;
-int cli_run_component(struct hive_engine *engine, const char *path, const uint8_t *bytes, size_t len,
-                      const char *invoke, int argc, char **argv, const struct hive_wasi_run_opts *limits);
-
 /* run_component.c: `hive run` of a wasi:cli/command component (no --invoke)
  * with the WASI 0.2 host (hive/wasip2.h). Returns the exit status. */
 typedef struct cli_run_opts {
@@ -53,5 +45,18 @@ typedef struct cli_run_opts {
     size_t nallow_ip;
 } cli_run_opts;
 int cli_run_command(hive_engine *engine, const cli_run_opts *o);
+
+/* run_component.c: the WASI 0.2 host of o (args, env, preopens, sockets,
+ * the process's stdio), or NULL after a message (*rc: the exit status).
+ * Free *keep after the host. */
+struct hive_wasip2;
+struct hive_wasip2 *cli_wasip2_new(const cli_run_opts *o, void **keep, int *rc);
+
+/* component.c: `hive run --invoke NAME ARGS...` of a component: the export
+ * called with ARGS read as WAVE literals by its parameter types and its
+ * result printed the same way, with the WASI 0.2 host of o for its
+ * imports. Returns the exit status. */
+int cli_run_component(hive_engine *engine, const cli_run_opts *o, const char *invoke, int argc,
+                      char **argv);
 
 #endif

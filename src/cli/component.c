@@ -1,141 +1,91 @@
 /*
- * component.c -- `hive run` for components: instantiate with the host's
- * definitions, then call `--invoke NAME` with arguments read as WAVE
- * literals by the parameter types (printing the result the same way), or
- * the `wasi:cli/run` export of a command component.
+ * component.c -- `hive run --invoke NAME ARGS...` for components:
+ * instantiate with the WASI 0.2 host's definitions (run_component.c), then
+ * call export NAME with ARGS read as WAVE literals by the parameter types,
+ * printing the result the same way. (Without --invoke, run_component.c
+ * runs the `wasi:cli/run` export.)
  *
- * Exit status: as for core modules -- the guest's (run: 0 for ok, 1 for
- * err), 134 after a trap, 124 when --fuel or --timeout stopped it (the
- * call runs in slices of --slice units), 1 when the component
- * cannot be loaded or linked, 2 for bad arguments.
+ * Exit status: as for core modules -- 0, the guest's wasi:cli/exit code,
+ * 134 after a trap, 124 when --fuel or --timeout stopped it (the call runs
+ * in slices of --slice units), 1 when the component cannot be loaded or
+ * linked, 2 for bad arguments.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli/cli.h"
 #include "hive/component.h"
 #include "hive/wasi.h"
+#include "hive/wasip2.h"
 
-static uint64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* Runs the call in slices until it ends, --fuel is used up or --timeout
- * passes (then SUSPENDED, and *why says which). */
-static hive_status run_sliced(hive_cinstance *ci, hive_cfunc *f, hive_cval *args, size_t nargs,
-                              const hive_wasi_run_opts *lim, const char **why) {
-    uint64_t slice = lim && lim->slice ? lim->slice : 1000000, used = 0;
-    uint64_t deadline = lim && lim->timeout_ns ? now_ns() + lim->timeout_ns : 0;
-    if (lim && lim->fuel && lim->fuel < slice) slice = lim->fuel;
-    hive_status st = hive_cinstance_call(ci, f, args, nargs, slice);
-    while (st == HIVE_SUSPENDED) {
-        used += slice;
-        if (lim && lim->fuel && used >= lim->fuel) {
-            *why = "all fuel consumed";
-            return st;
-        }
-        if (deadline && now_ns() >= deadline) {
-            *why = "timed out";
-            return st;
-        }
-        st = hive_cinstance_resume(ci, slice);
-    }
-    return st == HIVE_PENDING ? HIVE_TRAPPED : st; /* no host function pends here */
-}
-
-static int call_and_print(hive_cinstance *ci, hive_cfunc *f, const char *name, hive_cval *args,
-                          size_t nargs, const hive_wasi_run_opts *lim, int print) {
-    const char *why = "stopped";
-    hive_status st = run_sliced(ci, f, args, nargs, lim, &why);
+/* Calls f with args through the WASI 0.2 host (which waits for what the
+ * guest polls), prints its result as a WAVE literal, runs post-return. */
+static int call_and_print(hive_wasip2 *p2, hive_cinstance *ci, hive_cfunc *f, const char *name,
+                          hive_cval *args, size_t nargs, const hive_wasi_run_opts *lim) {
+    hive_cval res;
+    memset(&res, 0, sizeof res);
+    int stop = 0, code;
+    hive_status st = hive_wasip2_call(p2, ci, f, args, nargs, lim, &res, &stop);
+    fflush(stdout);
     if (st == HIVE_SUSPENDED) {
-        fprintf(stderr, "hive: %s: %s\n", name, why);
+        fprintf(stderr, "hive: %s: %s\n", name,
+                stop == HIVE_WASI_STOP_FUEL ? "all fuel consumed" : "timed out");
         return 124;
     }
+    if (st == HIVE_TRAPPED && hive_wasip2_exit_code(p2, &code)) return code >= 0 && code <= 255 ? code : 1;
     if (st == HIVE_FAILED) {
-        fprintf(stderr, "hive: %s: bad arguments: %s\n", name, hive_cinstance_trap(ci)->message);
+        const hive_trap *t = hive_cinstance_trap(ci);
+        fprintf(stderr, "hive: %s: bad arguments: %s\n", name, t ? t->message : "?");
         return 2;
     }
     if (st != HIVE_DONE) {
-        fprintf(stderr, "hive: %s: trap: %s\n", name, hive_cinstance_trap(ci)->message);
+        const hive_trap *t = hive_cinstance_trap(ci);
+        fprintf(stderr, "hive: %s: trap: %s\n", name, t ? t->message : "?");
         return 134;
     }
-    hive_cval res;
-    memset(&res, 0, sizeof res);
-    int rc = 0;
-    if (hive_cinstance_results(ci, &res, 1)) {
-        hive_ctype *rt = hive_cextern_func_result(hive_cfunc_type(f));
-        if (print) {
-            char *s = NULL;
-            if (rt && hive_cval_format(&res, rt, &s) == HIVE_OK) printf("%s\n", s);
-            free(s);
-        } else if (res.kind == HIVE_C_RESULT && res.of.var.index == 1) {
-            rc = 1; /* wasi:cli/run returned err */
-        }
+    hive_ctype *rt = hive_cextern_func_result(hive_cfunc_type(f));
+    if (rt) {
+        char *s = NULL;
+        if (hive_cval_format(&res, rt, &s) == HIVE_OK) printf("%s\n", s);
+        free(s);
         hive_ctype_release(rt);
         hive_cval_clear(&res);
     }
-    if (hive_cinstance_post_return(ci) != HIVE_OK) {
-        fprintf(stderr, "hive: %s: trap in post-return: %s\n", name, hive_cinstance_trap(ci)->message);
-        return 134;
-    }
-    return rc;
+    return 0;
 }
 
-/* The newest `wasi:cli/run@...#run` the component exports, if any. */
-static hive_cfunc *find_run(hive_component *c, hive_cinstance *ci, char *name, size_t cap) {
-    for (size_t i = 0; i < hive_component_export_count(c); i++) {
-        const char *n;
-        hive_component_export(c, i, &n);
-        if (!strncmp(n, "wasi:cli/run@", 13) || !strcmp(n, "wasi:cli/run")) {
-            snprintf(name, cap, "%s#run", n);
-            hive_cfunc *f = hive_cinstance_func(ci, name);
-            if (f) return f;
-        }
-    }
-    return NULL;
-}
-
-int cli_run_component(hive_engine *engine, const char *path, const uint8_t *bytes, size_t len,
-                      const char *invoke, int argc, char **argv, const hive_wasi_run_opts *limits) {
+int cli_run_component(hive_engine *engine, const cli_run_opts *o, const char *invoke, int argc,
+                      char **argv) {
     hive_component *c = NULL;
     hive_cinstance *ci = NULL;
     hive_linker *l = NULL;
+    hive_wasip2 *p2 = NULL;
+    void *keep = NULL;
     hive_cval *args = NULL;
     size_t nargs = 0;
     hive_error err;
     int rc = 1;
-    if (hive_component_new(engine, bytes, len, &c, &err) != HIVE_OK) {
-        fprintf(stderr, "hive: %s: %s at byte %zu: %s\n", path, hive_strerror(err.code), err.offset,
+    if (hive_component_new(engine, o->bytes, o->len, &c, &err) != HIVE_OK) {
+        fprintf(stderr, "hive: %s: %s at byte %zu: %s\n", o->path, hive_strerror(err.code), err.offset,
                 err.message);
         goto out;
     }
+    p2 = cli_wasip2_new(o, &keep, &rc);
+    if (!p2) goto out;
+    rc = 1;
     l = hive_linker_new(engine);
-    if (!l) goto out;
+    if (!l || hive_wasip2_define(p2, l) != HIVE_OK) {
+        fprintf(stderr, "hive: cannot define the WASI 0.2 imports\n");
+        goto out;
+    }
     if (hive_cinstance_new(engine, c, l, &ci, &err) != HIVE_OK) {
-        fprintf(stderr, "hive: %s: %s: %s\n", path, hive_strerror(err.code), err.message);
-        if (strstr(err.message, "`wasi:"))
-            fprintf(stderr, "hive: components that import WASI 0.2 interfaces need a host for them, "
-                            "which `hive run` does not have yet (docs/COMPONENTS.md)\n");
+        fprintf(stderr, "hive: %s: %s: %s\n", o->path, hive_strerror(err.code), err.message);
         goto out;
     }
-    char name[512];
-    hive_cfunc *f;
-    if (!invoke) {
-        f = find_run(c, ci, name, sizeof name);
-        if (!f) {
-            fprintf(stderr, "hive: %s exports no wasi:cli/run (try --invoke)\n", path);
-            goto out;
-        }
-        rc = call_and_print(ci, f, name, NULL, 0, limits, 0);
-        goto out;
-    }
-    f = hive_cinstance_func(ci, invoke);
+    hive_cfunc *f = hive_cinstance_func(ci, invoke);
     if (!f) {
-        fprintf(stderr, "hive: %s: no exported function '%s'\n", path, invoke);
+        fprintf(stderr, "hive: %s: no exported function '%s'\n", o->path, invoke);
         goto out;
     }
     const hive_cextern *ft = hive_cfunc_type(f);
@@ -157,12 +107,14 @@ int cli_run_component(hive_engine *engine, const char *path, const uint8_t *byte
             goto out;
         }
     }
-    rc = call_and_print(ci, f, invoke, args, nargs, limits, 1);
+    rc = call_and_print(p2, ci, f, invoke, args, nargs, o->limits);
 out:
     for (size_t k = 0; args && k < nargs; k++) hive_cval_clear(&args[k]);
     free(args);
     hive_cinstance_free(ci);
     hive_linker_free(l);
+    hive_wasip2_free(p2);
+    free(keep);
     hive_component_release(c);
     return rc;
 }

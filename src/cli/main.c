@@ -420,8 +420,7 @@ static int cmd_run(int argc, char **argv) {
                            pre, ra.dirs.n, &ra.limits, ra.path_walk, ra.inherit_network,
                            ra.allow_lookup, ra.allow_ip.v, ra.allow_ip.n};
         if (!ra.invoke) rc = cli_run_command(engine, &ro); /* wasi:cli/command, WASI 0.2 */
-        else rc = cli_run_component(engine, path, bytes, len, ra.invoke, argc - i, argv + i,
-                                    &ra.limits);
+        else rc = cli_run_component(engine, &ro, ra.invoke, argc - i, argv + i);
         goto out;
     }
     if (ra.inherit_network || ra.allow_lookup || ra.allow_ip.n) {

@@ -32,19 +32,12 @@ static hive_cfunc *find_run(hive_cinstance *inst, hive_component *comp) {
     return NULL;
 }
 
-int cli_run_command(hive_engine *engine, const cli_run_opts *o) {
-    int rc = 1;
+hive_wasip2 *cli_wasip2_new(const cli_run_opts *o, void **keep, int *rc) {
     hive_error err;
-    hive_component *comp = NULL;
     hive_wasip2 *p2 = NULL;
-    hive_linker *linker = NULL;
-    hive_cinstance *inst = NULL;
     hive_wasip2_net_rule *rules = NULL;
-    if (hive_component_new(engine, o->bytes, o->len, &comp, &err) != HIVE_OK) {
-        fprintf(stderr, "hive: %s: %s at byte %zu: %s\n", o->path, hive_strerror(err.code), err.offset,
-                err.message);
-        return 1;
-    }
+    *keep = NULL;
+    *rc = 1;
     hive_wasip2_config c;
     memset(&c, 0, sizeof c);
     c.argv = o->argv;
@@ -57,17 +50,19 @@ int cli_run_command(hive_engine *engine, const cli_run_opts *o) {
     if (o->inherit_network) c.flags |= HIVE_WASIP2_INHERIT_NETWORK;
     if (o->allow_ip_name_lookup) c.flags |= HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP;
     rules = calloc(o->nallow_ip + 1, sizeof *rules);
-    if (!rules) goto out;
+    if (!rules) return NULL;
     for (size_t k = 0; k < o->nallow_ip; k++)
         if (hive_wasip2_parse_net_rule(o->allow_ip[k], &rules[k]) < 0) {
             fprintf(stderr, "hive: bad --allow-ip '%s' (ADDR[/PREFIX][:PORT], [v6]:PORT)\n", o->allow_ip[k]);
-            rc = 2;
-            goto out;
+            *rc = 2;
+            free(rules);
+            return NULL;
         }
     if (o->nallow_ip && !o->inherit_network) {
         fprintf(stderr, "hive: --allow-ip needs --inherit-network\n");
-        rc = 2;
-        goto out;
+        *rc = 2;
+        free(rules);
+        return NULL;
     }
     c.net_allow = rules;
     c.nnet_allow = o->nallow_ip;
@@ -77,8 +72,29 @@ int cli_run_command(hive_engine *engine, const cli_run_opts *o) {
     }
     if (hive_wasip2_new(&c, &p2, &err) != HIVE_OK) {
         fprintf(stderr, "hive: %s\n", err.message);
-        goto out;
+        free(rules);
+        return NULL;
     }
+    *keep = rules;
+    return p2;
+}
+
+int cli_run_command(hive_engine *engine, const cli_run_opts *o) {
+    int rc = 1;
+    hive_error err;
+    hive_component *comp = NULL;
+    hive_wasip2 *p2 = NULL;
+    hive_linker *linker = NULL;
+    hive_cinstance *inst = NULL;
+    void *rules = NULL;
+    if (hive_component_new(engine, o->bytes, o->len, &comp, &err) != HIVE_OK) {
+        fprintf(stderr, "hive: %s: %s at byte %zu: %s\n", o->path, hive_strerror(err.code), err.offset,
+                err.message);
+        return 1;
+    }
+    p2 = cli_wasip2_new(o, &rules, &rc);
+    if (!p2) goto out;
+    rc = 1;
     linker = hive_linker_new(engine);
     if (!linker || hive_wasip2_define(p2, linker) != HIVE_OK) {
         fprintf(stderr, "hive: cannot define the WASI 0.2 imports\n");

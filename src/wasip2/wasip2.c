@@ -427,6 +427,12 @@ static void run_wait(hive_wasip2 *p, uint64_t limit) {
 
 hive_status hive_wasip2_run(hive_wasip2 *p, hive_cinstance *inst, hive_cfunc *func,
                             const hive_wasi_run_opts *opts, hive_cval *result, int *stop) {
+    return hive_wasip2_call(p, inst, func, NULL, 0, opts, result, stop);
+}
+
+hive_status hive_wasip2_call(hive_wasip2 *p, hive_cinstance *inst, hive_cfunc *func,
+                             const hive_cval *args, size_t nargs, const hive_wasi_run_opts *opts,
+                             hive_cval *result, int *stop) {
     hive_wasi_run_opts none = {0, 0, 0};
     if (!opts) opts = &none;
     if (stop) *stop = HIVE_WASI_STOP_NONE;
@@ -434,7 +440,7 @@ hive_status hive_wasip2_run(hive_wasip2 *p, hive_cinstance *inst, hive_cfunc *fu
     uint64_t left = opts->fuel;
     uint64_t deadline = opts->timeout_ns ? wasi_now_ns(CLOCK_MONOTONIC) + opts->timeout_ns : 0;
     uint64_t budget = left && left < slice ? left : slice;
-    hive_status st = hive_cinstance_call(inst, func, NULL, 0, budget);
+    hive_status st = hive_cinstance_call(inst, func, args, nargs, budget);
     for (;;) {
         int why = HIVE_WASI_STOP_NONE;
         if (st == HIVE_SUSPENDED) {
