@@ -17,7 +17,8 @@ uint64_t wasm_constexpr_eval(const uint8_t *bytes, const wasm_constexpr *e,
     for (;;) {
         uint8_t op = 0x0b;
         if (leb_byte(&r, &op) != 0 || op == 0x0b) break;
-        if (sp == WASM_CONST_MAX_DEPTH) return 0; /* validation prevents it */
+        if (sp == WASM_CONST_MAX_DEPTH && (op == 0x41 || op == 0x42 || op == 0x23))
+            return 0; /* validation prevents it */
         switch (op) {
         case 0x41: {
             int32_t x = 0;
