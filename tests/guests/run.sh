@@ -96,8 +96,8 @@ check() {
     else
         fail=$((fail + 1))
         echo "  FAIL $name: exit $rc (want $want_rc)"
-        echo "    stdout: $(printf '%q' "$got")"
-        echo "    want:   $(printf '%q' "$want")"
+        echo "    stdout: $(printf '%q' "$got" | cut -c1-200)"
+        echo "    want:   $(printf '%q' "$want" | cut -c1-200)"
         sed 's/^/    stderr: /' "$OUT/stderr.txt" | head -n 5
     fi
 }
