@@ -3,11 +3,14 @@
 #   make guests-test   tests/guests/run.sh: componentize-qjs and
 #                      componentize-js (npm, in tools/) build a wasi:cli
 #                      command and a string-function library from
-#                      tests/guests/*.js at test time (into
-#                      $(BUILD)/guests, remade when a source changes; never
-#                      committed); `hive run` and `hive run --invoke` run
-#                      them and their output is checked. Part of make test
-#                      (about 20 s from scratch, offline after install-deps)
+#                      tests/guests/*.js at test time (into build/guests,
+#                      GUESTS_OUT, shared by every BUILD; remade when a
+#                      source changes; never committed); `hive run` and
+#                      `hive run --invoke` run them and their output is
+#                      checked. Part of make test (about 20 s from scratch,
+#                      offline after install-deps)
+#   make guests-test-san  the same with the ASan+UBSan hive; part of make
+#                      sanitize
 #   make spec-extra    tests/spec-extra/*.wast through the spec runner
 #                      (wast2json --enable-extended-const): the
 #                      extended-const proposal. Part of make unit
@@ -15,16 +18,22 @@
 #                      componentize-js guests under hive and under
 #                      `jco run` (node), side by side (tests/guests/bench.sh)
 
-.PHONY: guests-test spec-extra bench-guests
+.PHONY: guests-test guests-test-san spec-extra bench-guests
 
 GUESTS_TOOLS ?= tools/node_modules
+GUESTS_OUT ?= build/guests
 
 test: guests-test
 unit: spec-extra
+sanitize: guests-test-san
 
 guests-test: test-deps
 	@$(MAKE) --no-print-directory $(BUILD)/hive
-	@tests/guests/run.sh $(BUILD)/hive $(GUESTS_TOOLS) $(BUILD)/guests
+	@tests/guests/run.sh $(BUILD)/hive $(GUESTS_TOOLS) $(GUESTS_OUT)
+
+guests-test-san:
+	@$(MAKE) --no-print-directory BUILD=build/san CC=clang OPT=-O1 HARDEN=0 \
+	    SAN="-DHIVE_FEW_RUNS -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" guests-test
 
 spec-extra: test-deps $(SPEC_RUNNER)
 	@WAST2JSON_FLAGS=--enable-extended-const tests/spec/run.sh $(SPEC_RUNNER) tests/spec-extra \
@@ -32,5 +41,5 @@ spec-extra: test-deps $(SPEC_RUNNER)
 
 bench-guests: test-deps
 	@$(MAKE) --no-print-directory $(BUILD)/hive
-	@tests/guests/run.sh $(BUILD)/hive $(GUESTS_TOOLS) $(BUILD)/guests >/dev/null
-	@tests/guests/bench.sh $(BUILD)/hive $(GUESTS_TOOLS) $(BUILD)/guests
+	@tests/guests/run.sh $(BUILD)/hive $(GUESTS_TOOLS) $(GUESTS_OUT) >/dev/null
+	@tests/guests/bench.sh $(BUILD)/hive $(GUESTS_TOOLS) $(GUESTS_OUT)
