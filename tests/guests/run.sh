@@ -10,8 +10,11 @@
 #           a source is newer), outputs
 #
 # Guests (tests/guests/*.js, worlds in guests.wit):
-#   qjs-command.wasm   componentize-qjs --sync, world command (wasi:cli/run)
-#   qjs-greeter.wasm   componentize-qjs, world greeter (string functions)
+#   qjs-command.wasm   componentize-qjs --sync (its non-async runtime),
+#                      world command (wasi:cli/run)
+#   qjs-greeter.wasm   componentize-qjs with its default runtime (built with
+#                      component-model async support), world greeter
+#                      (string functions)
 #   sm-command.wasm    componentize-js (SpiderMonkey/StarlingMonkey), command
 #   sm-greeter.wasm    componentize-js, greeter
 # componentize-js builds with `-d http -d fetch-event`: with those features
@@ -74,7 +77,7 @@ W=$OUT/wit
 build qjs-command.wasm command command-qjs.js \
     "$QJS" --sync --wit "$W" -n command --js "$SRC/command-qjs.js" -o
 build qjs-greeter.wasm greeter greet.js \
-    "$QJS" --sync --wit "$W" -n greeter --js "$SRC/greet.js" -o
+    "$QJS" --wit "$W" -n greeter --js "$SRC/greet.js" -o
 build sm-command.wasm command command-sm.js \
     "$SM" "$SRC/command-sm.js" --wit "$W" -n command -d http -d fetch-event -o
 build sm-greeter.wasm greeter greet.js \
