@@ -16,7 +16,8 @@
 #                      extended-const proposal. Part of make unit
 #   make bench-guests  startup (first call) time and peak RSS of the
 #                      componentize-js guests under hive and under
-#                      `jco run` (node), side by side (tests/guests/bench.sh)
+#                      `jco run` (node), side by side (tests/guests/bench.sh);
+#                      part of make bench
 
 .PHONY: guests-test guests-test-san spec-extra bench-guests
 
@@ -26,6 +27,7 @@ GUESTS_OUT ?= build/guests
 test: guests-test
 unit: spec-extra
 sanitize: guests-test-san
+bench: bench-guests
 
 guests-test: test-deps
 	@$(MAKE) --no-print-directory $(BUILD)/hive
