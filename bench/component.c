@@ -31,7 +31,7 @@ static void define_stubs(hive_linker *l, const char *iface, const char *name, co
         hive_linker_define_func(l, iface, name, NULL, stub, NULL);
     } else if (hive_cextern_sort(x) == HIVE_CSORT_TYPE) {
         hive_ctype *t = hive_cextern_func_result(x);
-        hive_host_resource r = {NULL, NULL, name};
+        hive_host_resource r = {NULL, NULL, name, NULL};
         if (!t) hive_linker_define_resource(l, iface, name, &r);
         hive_ctype_release(t);
     } else if (hive_cextern_sort(x) == HIVE_CSORT_INSTANCE && !iface) {

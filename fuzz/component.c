@@ -130,7 +130,7 @@ static void define(hive_linker *l, const char *iface, const char *name, const hi
     switch (hive_cextern_sort(x)) {
     case HIVE_CSORT_FUNC: hive_linker_define_func(l, iface, name, NULL, stub, NULL); break;
     case HIVE_CSORT_TYPE: {
-        hive_host_resource r = {NULL, NULL, name};
+        hive_host_resource r = {NULL, NULL, name, NULL};
         hive_linker_define_resource(l, iface, name, &r);
         break;
     }

@@ -135,12 +135,22 @@ typedef hive_host_status (*hive_chost_fn)(hive_chost_call *call, const hive_cval
 void hive_chost_trap(hive_chost_call *call, const char *message);
 
 /* A host resource type: its destructor runs when a guest drops its last
- * own handle of a rep (may be NULL). */
+ * own handle of a rep (may be NULL), or the host drops one it holds
+ * (hive_cinstance_drop_handle).
+ *
+ * One linker may serve many instances at once: host functions see the
+ * calling instance in hive_chost_call.instance, destructors set as
+ * dtor_in see it as their first argument, so per-instance state can hang
+ * off hive_cinstance_data() instead of the user pointer (which the linker
+ * shares between all its instances). When dtor_in is set it runs instead
+ * of dtor. The instance is the root instance whose call (or whose
+ * hive_cinstance_drop_handle) dropped the handle, as for host functions. */
 typedef struct hive_host_resource hive_host_resource;
 struct hive_host_resource {
     void (*dtor)(void *user, uint32_t rep);
     void *user;
     const char *name; /* copied by hive_linker_define_resource */
+    void (*dtor_in)(hive_cinstance *instance, void *user, uint32_t rep);
 };
 
 hive_linker *hive_linker_new(hive_engine *engine);
@@ -173,6 +183,9 @@ int hive_linker_define_resource(hive_linker *linker, const char *iface, const ch
  * calling instance in hive_chost_call.instance: complete a PENDING there. */
 int hive_linker_define_instance(hive_linker *linker, const char *name,
                                 hive_cinstance *instance);
+/* Zeroed memory (NULL on OOM) that lives as long as linker: a place for
+ * the user pointers of its definitions, freed by hive_linker_free. */
+void *hive_linker_alloc(hive_linker *linker, size_t size);
 /* The resource identity of a host resource, as found in hive_ctype's
  * own/borrow (ctype->resource), or NULL. */
 const void *hive_linker_resource_id(const hive_linker *linker, const char *iface,

@@ -64,6 +64,8 @@ typedef enum hive_ckind {
     HIVE_C_STREAM,     /* stream<T?> (async) */
     HIVE_C_FUTURE,     /* future<T?> (async) */
     HIVE_C_ERROR_CONTEXT,
+    HIVE_C_PACKED,     /* a value only, never a type: a list<T> of a
+                          numeric T held packed (see of.packed) */
     HIVE_C_KIND_COUNT
 } hive_ckind;
 
@@ -172,6 +174,13 @@ struct hive_cval {
                                   RESULT: 0 ok, 1 err. */
             hive_cval *payload; /* owned, or NULL when the case has none */
         } var;
+        struct {
+            uint8_t *data;     /* owned (malloc); n elements of elem, each
+                                  in little-endian as in linear memory;
+                                  NULL when n is 0 */
+            uint32_t n;        /* element count */
+            hive_ckind elem;   /* U8..U64, S8..S64, F32, F64 */
+        } packed;              /* PACKED: a list<elem> value */
         uint64_t flags;        /* FLAGS: bit i set when label i is */
         struct {
             uint32_t handle;   /* OWN, BORROW: the handle index;
@@ -224,6 +233,38 @@ int hive_cval_agg(hive_cval *out, hive_ckind kind, size_t n);
  * payload (may be NULL) is moved into the new value and left empty. On
  * failure *out is empty and *payload is cleared. */
 int hive_cval_case(hive_cval *out, hive_ckind kind, uint32_t index, hive_cval *payload);
+
+/*
+ * Packed lists. A list<T> of a numeric T (u8..u64, s8..s64, f32, f64) may
+ * be held as one buffer instead of n hive_cval items: kind HIVE_C_PACKED,
+ * of.packed. Both forms are values of type list<T> (hive_cval_check,
+ * hive_cval_equal, hive_cval_format treat them alike). Lifting from a
+ * component always gives the packed form for such lists (one memcpy);
+ * lowering takes either. Host functions thus read list<u8> arguments as
+ * of.packed.data / of.packed.n (hive_cval_bytes) and may return results in
+ * either form. Floats lift with NaNs canonicalised, as item values do.
+ */
+/* The byte size of a numeric kind (U8..F64 but not BOOL, CHAR), else 0. */
+size_t hive_ckind_size(hive_ckind kind);
+/* A packed list of n elements of kind elem, copied from data (n *
+ * hive_ckind_size(elem) bytes, little-endian), or zeroed when data is
+ * NULL. HIVE_EARG for a kind that cannot be packed or n >= 2^32. */
+int hive_cval_packed(hive_cval *out, hive_ckind elem, const void *data, size_t n);
+/* Likewise, taking over data (from malloc; freed on failure too). */
+int hive_cval_packed_adopt(hive_cval *out, hive_ckind elem, void *data, size_t n);
+/* The bytes of a packed list<u8> (or of any packed list, as bytes):
+ * returns the data and sets *len to its byte length; NULL (and *len 0)
+ * when v is not PACKED or is empty. */
+const uint8_t *hive_cval_bytes(const hive_cval *v, size_t *len);
+/* Converts a LIST whose items are all of kind elem into the packed form
+ * in place (a PACKED of elem stays as it is); HIVE_EARG when v is neither,
+ * HIVE_ENOMEM (v unchanged). */
+int hive_cval_pack(hive_cval *v, hive_ckind elem);
+/* Converts a PACKED value into a LIST of items in place (other values are
+ * left as they are). HIVE_ENOMEM (v unchanged). */
+int hive_cval_unpack(hive_cval *v);
+/* Element i of a PACKED value as a scalar value (i < of.packed.n). */
+hive_cval hive_cval_packed_get(const hive_cval *v, size_t i);
 
 /* Frees what v owns; v is then empty. NULL ok. */
 void hive_cval_clear(hive_cval *v);

@@ -30,11 +30,18 @@
  * the earliest deadline, host fds, embedder streams), and
  * hive_wasip2_complete_pending() finishes the call once that happened.
  *
- * The linker's host functions and resources carry the hive_wasip2 as
- * their user pointer: make one context and one linker per instance (the
- * instances of one linker would share the context's objects). The
- * hive_wasip2 must outlive the instance (free it last). Used by one
- * thread at a time.
+ * Ownership. A hive_wasip2 is one instance's: its objects are the handles
+ * of that instance. Either
+ *   - one linker per context: hive_wasip2_define(p2, linker) -- the
+ *     linker's functions use p2, so it serves one instance at a time; or
+ *   - one linker for many instances: hive_wasip2_define_shared(linker,
+ *     lookup, ud) -- each call (and each destructor) finds the calling
+ *     instance's context: lookup(instance, ud), or when lookup is NULL
+ *     hive_cinstance_data(instance) is the hive_wasip2. The linker may
+ *     then be used from many threads at once (one per instance); a call
+ *     from an instance without a context traps.
+ * The hive_wasip2 must outlive its instance (free it last). A context is
+ * used by one thread at a time.
  */
 #ifndef HIVE_WASIP2_H
 #define HIVE_WASIP2_H
@@ -135,6 +142,12 @@ void hive_wasip2_free(hive_wasip2 *p2);
  * linker (version HIVE_WASIP2_VERSION). HIVE_OK, or HIVE_ENOMEM, or
  * HIVE_EARG when something is already defined. */
 int hive_wasip2_define(hive_wasip2 *p2, hive_linker *linker);
+/* The same definitions for a linker shared by many instances, each with
+ * its own context: lookup(instance, ud) gives it (NULL lookup:
+ * hive_cinstance_data(instance)). lookup runs on the calling instance's
+ * thread and must return the same context for an instance every time. */
+int hive_wasip2_define_shared(hive_linker *linker,
+                              hive_wasip2 *(*lookup)(hive_cinstance *instance, void *ud), void *ud);
 
 /* 1 and *out filled when a host call of this context is pending (the
  * arrays stay valid until the next call into the context), else 0. */
@@ -151,6 +164,17 @@ void hive_wasip2_cancel_pending(hive_wasip2 *p2);
  * (exit(ok) is 0, exit(err) is 1, exit-with-code its code), else 0. */
 int hive_wasip2_exit_code(const hive_wasip2 *p2, int *code);
 
+/* A stream object backed by the embedder's callbacks, like a
+ * HIVE_WASI_STDIO_STREAM stdio stream (read: bytes, 0 at the end,
+ * -HIVE_WASI_EAGAIN when none yet; readable; write: bytes taken or
+ * -HIVE_WASI_EAGAIN when full): an input-stream (output 0) or an
+ * output-stream, for other host interfaces that hand streams to the guest
+ * (wasi:http bodies). *s is copied; its ud must outlive the object. *rep
+ * is the rep for the handle (own<input-stream>/own<output-stream>).
+ * HIVE_OK or HIVE_ENOMEM (also when the object table is full). A wait on
+ * it shows as bit 3 of hive_wasi_wait.streams. */
+int hive_wasip2_stream_new(hive_wasip2 *p2, int output, const hive_wasi_stream *s, uint32_t *rep);
+
 /* Number of live host objects (handles the guest holds); for tests. */
 size_t hive_wasip2_live_objects(const hive_wasip2 *p2);
 
@@ -163,9 +187,8 @@ size_t hive_wasip2_live_objects(const hive_wasip2 *p2);
  * for hive_wasi_run; the instance is reset). opts may be NULL. */
 hive_status hive_wasip2_run(hive_wasip2 *p2, hive_cinstance *instance, hive_cfunc *func,
                             const hive_wasi_run_opts *opts, hive_cval *result, int *stop);
-
-/* As hive_wasip2_run, for any exported function: args[0..nargs) as for
- * hive_cinstance_call (HIVE_FAILED when they do not fit its type). */
+/* The same for any function: args as for hive_cinstance_call (HIVE_FAILED
+ * when they do not match its parameters). */
 hive_status hive_wasip2_call(hive_wasip2 *p2, hive_cinstance *instance, hive_cfunc *func,
                              const hive_cval *args, size_t nargs, const hive_wasi_run_opts *opts,
                              hive_cval *result, int *stop);

@@ -26,6 +26,7 @@ uint8_t *cli_read_file(const char *path, size_t *len);
 int cli_entry_type_ok(const char *name, uint32_t nparams, const uint8_t *params,
                       uint32_t nresults, const uint8_t *results, char *msg, size_t cap);
 
+
 /* run_component.c: `hive run` of a wasi:cli/command component (no --invoke)
  * with the WASI 0.2 host (hive/wasip2.h). Returns the exit status. */
 typedef struct cli_run_opts {
@@ -45,18 +46,17 @@ typedef struct cli_run_opts {
     size_t nallow_ip;
 } cli_run_opts;
 int cli_run_command(hive_engine *engine, const cli_run_opts *o);
-
-/* run_component.c: the WASI 0.2 host of o (args, env, preopens, sockets,
- * the process's stdio), or NULL after a message (*rc: the exit status).
- * Free *keep after the host. */
-struct hive_wasip2;
-struct hive_wasip2 *cli_wasip2_new(const cli_run_opts *o, void **keep, int *rc);
-
-/* component.c: `hive run --invoke NAME ARGS...` of a component: the export
- * called with ARGS read as WAVE literals by its parameter types and its
- * result printed the same way, with the WASI 0.2 host of o for its
- * imports. Returns the exit status. */
+/* component.c: `hive run --invoke NAME` of a component (o's bytes start
+ * with its preamble), with WAVE arguments, under WASI 0.2 as for
+ * cli_run_command; NULL invoke: its wasi:cli/run export. Returns the exit
+ * status. */
 int cli_run_component(hive_engine *engine, const cli_run_opts *o, const char *invoke, int argc,
                       char **argv);
+/* A WASI 0.2 context for o (args, env, preopens, stdio, sockets policy)
+ * and a linker with it defined: 0, or the exit status after a message. */
+struct hive_wasip2;
+struct hive_linker;
+int cli_wasip2_setup(hive_engine *engine, const cli_run_opts *o, struct hive_wasip2 **p2,
+                     struct hive_linker **linker);
 
 #endif

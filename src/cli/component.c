@@ -1,14 +1,18 @@
 /*
- * component.c -- `hive run --invoke NAME ARGS...` for components:
- * instantiate with the WASI 0.2 host's definitions (run_component.c), then
- * call export NAME with ARGS read as WAVE literals by the parameter types,
- * printing the result the same way. (Without --invoke, run_component.c
- * runs the `wasi:cli/run` export.)
+ * component.c -- `hive run` for components: instantiate with the host's
+ * definitions, then call `--invoke NAME` with arguments read as WAVE
+ * literals by the parameter types (printing the result the same way), or
+ * the `wasi:cli/run` export of a command component.
  *
- * Exit status: as for core modules -- 0, the guest's wasi:cli/exit code,
- * 134 after a trap, 124 when --fuel or --timeout stopped it (the call runs
- * in slices of --slice units), 1 when the component cannot be loaded or
- * linked, 2 for bad arguments.
+ * The component gets WASI 0.2 (hive/wasip2.h) exactly as `hive run`
+ * gives it to a command component (run_component.c): args, env, --dir,
+ * stdio, the sockets policy; a call waiting on the host (a blocking read
+ * of stdin...) holds no busy thread (hive_wasip2_call drives it).
+ *
+ * Exit status: as for core modules -- the guest's (run: 0 for ok, 1 for
+ * err; wasi:cli/exit's code), 134 after a trap, 124 when --fuel or
+ * --timeout stopped it (the call runs in slices of --slice units), 1 when
+ * the component cannot be loaded or linked, 2 for bad arguments.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,40 +23,55 @@
 #include "hive/wasi.h"
 #include "hive/wasip2.h"
 
-/* Calls f with args through the WASI 0.2 host (which waits for what the
- * guest polls), prints its result as a WAVE literal, runs post-return. */
 static int call_and_print(hive_wasip2 *p2, hive_cinstance *ci, hive_cfunc *f, const char *name,
-                          hive_cval *args, size_t nargs, const hive_wasi_run_opts *lim) {
+                          hive_cval *args, size_t nargs, const hive_wasi_run_opts *lim, int print) {
     hive_cval res;
     memset(&res, 0, sizeof res);
     int stop = 0, code;
     hive_status st = hive_wasip2_call(p2, ci, f, args, nargs, lim, &res, &stop);
     fflush(stdout);
     if (st == HIVE_SUSPENDED) {
-        fprintf(stderr, "hive: %s: %s\n", name,
-                stop == HIVE_WASI_STOP_FUEL ? "all fuel consumed" : "timed out");
+        fprintf(stderr, "hive: %s: %s\n", name, stop == HIVE_WASI_STOP_FUEL ? "all fuel consumed" : "timed out");
         return 124;
     }
-    if (st == HIVE_TRAPPED && hive_wasip2_exit_code(p2, &code)) return code >= 0 && code <= 255 ? code : 1;
     if (st == HIVE_FAILED) {
         const hive_trap *t = hive_cinstance_trap(ci);
-        fprintf(stderr, "hive: %s: bad arguments: %s\n", name, t ? t->message : "?");
+        fprintf(stderr, "hive: %s: the call could not be made: %s\n", name, t && t->message[0] ? t->message : "?");
         return 2;
     }
-    if (st != HIVE_DONE) {
-        const hive_trap *t = hive_cinstance_trap(ci);
-        fprintf(stderr, "hive: %s: trap: %s\n", name, t ? t->message : "?");
+    if (st == HIVE_TRAPPED) {
+        if (hive_wasip2_exit_code(p2, &code)) return code >= 0 && code <= 255 ? code : 1;
+        fprintf(stderr, "hive: %s: trap: %s\n", name, hive_cinstance_trap(ci)->message);
         return 134;
     }
-    hive_ctype *rt = hive_cextern_func_result(hive_cfunc_type(f));
-    if (rt) {
-        char *s = NULL;
-        if (hive_cval_format(&res, rt, &s) == HIVE_OK) printf("%s\n", s);
-        free(s);
+    int rc = 0;
+    if (res.kind != HIVE_C_NONE) {
+        hive_ctype *rt = hive_cextern_func_result(hive_cfunc_type(f));
+        if (print) {
+            char *s = NULL;
+            if (rt && hive_cval_format(&res, rt, &s) == HIVE_OK) printf("%s\n", s);
+            free(s);
+        } else if (res.kind == HIVE_C_RESULT && res.of.var.index == 1) {
+            rc = 1; /* wasi:cli/run returned err */
+        }
         hive_ctype_release(rt);
         hive_cval_clear(&res);
     }
-    return 0;
+    return rc;
+}
+
+/* The newest `wasi:cli/run@...#run` the component exports, if any. */
+static hive_cfunc *find_run(hive_component *c, hive_cinstance *ci, char *name, size_t cap) {
+    for (size_t i = 0; i < hive_component_export_count(c); i++) {
+        const char *n;
+        hive_component_export(c, i, &n);
+        if (!strncmp(n, "wasi:cli/run@", 13) || !strcmp(n, "wasi:cli/run")) {
+            snprintf(name, cap, "%s#run", n);
+            hive_cfunc *f = hive_cinstance_func(ci, name);
+            if (f) return f;
+        }
+    }
+    return NULL;
 }
 
 int cli_run_component(hive_engine *engine, const cli_run_opts *o, const char *invoke, int argc,
@@ -61,7 +80,6 @@ int cli_run_component(hive_engine *engine, const cli_run_opts *o, const char *in
     hive_cinstance *ci = NULL;
     hive_linker *l = NULL;
     hive_wasip2 *p2 = NULL;
-    void *keep = NULL;
     hive_cval *args = NULL;
     size_t nargs = 0;
     hive_error err;
@@ -71,19 +89,27 @@ int cli_run_component(hive_engine *engine, const cli_run_opts *o, const char *in
                 err.message);
         goto out;
     }
-    p2 = cli_wasip2_new(o, &keep, &rc);
-    if (!p2) goto out;
+    if ((rc = cli_wasip2_setup(engine, o, &p2, &l))) goto out;
     rc = 1;
-    l = hive_linker_new(engine);
-    if (!l || hive_wasip2_define(p2, l) != HIVE_OK) {
-        fprintf(stderr, "hive: cannot define the WASI 0.2 imports\n");
-        goto out;
-    }
     if (hive_cinstance_new(engine, c, l, &ci, &err) != HIVE_OK) {
         fprintf(stderr, "hive: %s: %s: %s\n", o->path, hive_strerror(err.code), err.message);
+        if (strstr(err.message, "wasi:") && strstr(err.message, "@0.3."))
+            fprintf(stderr, "hive: (it needs WASI 0.3, which hive does not provide yet; WASI 0.2 is "
+                            "there, at any 0.2.x)\n");
         goto out;
     }
-    hive_cfunc *f = hive_cinstance_func(ci, invoke);
+    char name[512];
+    hive_cfunc *f;
+    if (!invoke) {
+        f = find_run(c, ci, name, sizeof name);
+        if (!f) {
+            fprintf(stderr, "hive: %s exports no wasi:cli/run (try --invoke)\n", o->path);
+            goto out;
+        }
+        rc = call_and_print(p2, ci, f, name, NULL, 0, o->limits, 0);
+        goto out;
+    }
+    f = hive_cinstance_func(ci, invoke);
     if (!f) {
         fprintf(stderr, "hive: %s: no exported function '%s'\n", o->path, invoke);
         goto out;
@@ -107,14 +133,13 @@ int cli_run_component(hive_engine *engine, const cli_run_opts *o, const char *in
             goto out;
         }
     }
-    rc = call_and_print(p2, ci, f, invoke, args, nargs, o->limits);
+    rc = call_and_print(p2, ci, f, invoke, args, nargs, o->limits, 1);
 out:
     for (size_t k = 0; args && k < nargs; k++) hive_cval_clear(&args[k]);
     free(args);
     hive_cinstance_free(ci);
     hive_linker_free(l);
     hive_wasip2_free(p2);
-    free(keep);
     hive_component_release(c);
     return rc;
 }

@@ -32,12 +32,15 @@ static hive_cfunc *find_run(hive_cinstance *inst, hive_component *comp) {
     return NULL;
 }
 
-hive_wasip2 *cli_wasip2_new(const cli_run_opts *o, void **keep, int *rc) {
+int cli_wasip2_setup(hive_engine *engine, const cli_run_opts *o, hive_wasip2 **p2out,
+                     hive_linker **linker_out) {
     hive_error err;
     hive_wasip2 *p2 = NULL;
+    hive_linker *linker = NULL;
     hive_wasip2_net_rule *rules = NULL;
-    *keep = NULL;
-    *rc = 1;
+    int rc = 1;
+    *p2out = NULL;
+    *linker_out = NULL;
     hive_wasip2_config c;
     memset(&c, 0, sizeof c);
     c.argv = o->argv;
@@ -50,19 +53,17 @@ hive_wasip2 *cli_wasip2_new(const cli_run_opts *o, void **keep, int *rc) {
     if (o->inherit_network) c.flags |= HIVE_WASIP2_INHERIT_NETWORK;
     if (o->allow_ip_name_lookup) c.flags |= HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP;
     rules = calloc(o->nallow_ip + 1, sizeof *rules);
-    if (!rules) return NULL;
+    if (!rules) goto out;
     for (size_t k = 0; k < o->nallow_ip; k++)
         if (hive_wasip2_parse_net_rule(o->allow_ip[k], &rules[k]) < 0) {
             fprintf(stderr, "hive: bad --allow-ip '%s' (ADDR[/PREFIX][:PORT], [v6]:PORT)\n", o->allow_ip[k]);
-            *rc = 2;
-            free(rules);
-            return NULL;
+            rc = 2;
+            goto out;
         }
     if (o->nallow_ip && !o->inherit_network) {
         fprintf(stderr, "hive: --allow-ip needs --inherit-network\n");
-        *rc = 2;
-        free(rules);
-        return NULL;
+        rc = 2;
+        goto out;
     }
     c.net_allow = rules;
     c.nnet_allow = o->nallow_ip;
@@ -72,11 +73,23 @@ hive_wasip2 *cli_wasip2_new(const cli_run_opts *o, void **keep, int *rc) {
     }
     if (hive_wasip2_new(&c, &p2, &err) != HIVE_OK) {
         fprintf(stderr, "hive: %s\n", err.message);
-        free(rules);
-        return NULL;
+        goto out;
     }
-    *keep = rules;
-    return p2;
+    linker = hive_linker_new(engine);
+    if (!linker || hive_wasip2_define(p2, linker) != HIVE_OK) {
+        fprintf(stderr, "hive: cannot define the WASI 0.2 imports\n");
+        goto out;
+    }
+    *p2out = p2;
+    *linker_out = linker;
+    p2 = NULL;
+    linker = NULL;
+    rc = 0;
+out:
+    hive_linker_free(linker);
+    hive_wasip2_free(p2);
+    free(rules);
+    return rc;
 }
 
 int cli_run_command(hive_engine *engine, const cli_run_opts *o) {
@@ -86,20 +99,13 @@ int cli_run_command(hive_engine *engine, const cli_run_opts *o) {
     hive_wasip2 *p2 = NULL;
     hive_linker *linker = NULL;
     hive_cinstance *inst = NULL;
-    void *rules = NULL;
     if (hive_component_new(engine, o->bytes, o->len, &comp, &err) != HIVE_OK) {
         fprintf(stderr, "hive: %s: %s at byte %zu: %s\n", o->path, hive_strerror(err.code), err.offset,
                 err.message);
         return 1;
     }
-    p2 = cli_wasip2_new(o, &rules, &rc);
-    if (!p2) goto out;
+    if ((rc = cli_wasip2_setup(engine, o, &p2, &linker))) goto out;
     rc = 1;
-    linker = hive_linker_new(engine);
-    if (!linker || hive_wasip2_define(p2, linker) != HIVE_OK) {
-        fprintf(stderr, "hive: cannot define the WASI 0.2 imports\n");
-        goto out;
-    }
     if (hive_cinstance_new(engine, comp, linker, &inst, &err) != HIVE_OK) {
         fprintf(stderr, "hive: %s: %s\n", o->path, err.message);
         if (strstr(err.message, "wasi:") && strstr(err.message, "@0.3."))
@@ -157,6 +163,5 @@ out:
     hive_linker_free(linker);
     hive_wasip2_free(p2);
     hive_component_release(comp);
-    free(rules);
     return rc;
 }

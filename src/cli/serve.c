@@ -25,11 +25,13 @@
 #include <uv.h>
 
 #include "cli/cli.h"
+#include "hive/component.h"
 #include "hive/handler.h"
 #include "hive/wasi.h"
 #include "hive/wasm.h"
 #include "http/metrics.h"
 #include "http/server.h"
+#include "wasihttp/wasihttp.h"
 
 #define NS_PER_SEC 1000000000ull
 /* Per guest: enough for ordinary CGI programs; a small machine survives
@@ -98,8 +100,14 @@ static void serve_usage(FILE *out) {
         "  --max-total-memory SIZE                budget for all guests' memory together; a\n"
         "                                         memory.grow past it fails (default: half\n"
         "                                         the machine's or cgroup's memory)\n"
-        "  --max-instance-reuse-count, --max-instance-concurrent-reuse-count,\n"
-        "  --idle-instance-timeout                refused: a WAGI instance serves one request\n"
+        "  --max-instance-reuse-count N           wasi:http components: requests one instance\n"
+        "                                         serves in turn (default 1)\n"
+        "  --idle-instance-timeout DUR            wasi:http components: idle instances end\n"
+        "                                         after DUR (default 1s)\n"
+        "  --max-instance-concurrent-reuse-count  only 1 (wasi:http 0.2 instances serve one\n"
+        "                                         request at a time)\n"
+        "                                         WAGI guests refuse all three: an instance\n"
+        "                                         serves one request\n"
         "  --max-body-size SIZE                   largest request body, else 413 (default 64M)\n"
         "  --header-timeout DUR                   a request head must arrive within DUR of\n"
         "                                         its first byte, else 408 (default 10s)\n"
@@ -202,8 +210,14 @@ static int parse_serve_args(int argc, char **argv, serve_opts *o) {
             o->metrics_addr = val;
         else if (!strcmp(name, "--max-instance-reuse-count") ||
                  !strcmp(name, "--max-instance-concurrent-reuse-count") ||
-                 !strcmp(name, "--idle-instance-timeout"))
-            o->wagi_refused = argv[i]; /* refused below, with one line */
+                 !strcmp(name, "--idle-instance-timeout")) {
+            /* wasi:http components honour them; WAGI guests refuse them
+             * (cli_serve, once it knows which the app is) */
+            if (!o->wagi_refused) o->wagi_refused = argv[i];
+            bad = name[2] == 'i' ? cli_parse_duration(val, &o->idle_ns)
+                  : name[15] == 'r' ? parse_count(val, &o->reuse, false)
+                                    : parse_count(val, &o->concurrent_reuse, false);
+        }
         else if (!strcmp(name, "--max-instances"))
             bad = parse_count(val, &o->max_instances, false);
         else if (!strcmp(name, "--request-fuel"))
@@ -273,15 +287,6 @@ static int parse_serve_args(int argc, char **argv, serve_opts *o) {
     if (!o->module_path) {
         fprintf(stderr, "hive serve: no module given\n");
         return 2;
-    }
-    if (o->wagi_refused) {
-        char flag[64];
-        snprintf(flag, sizeof flag, "%.*s", (int)strcspn(o->wagi_refused, "="), o->wagi_refused);
-        fprintf(stderr,
-                "hive serve: %s does not apply to WAGI guests (each instance serves one "
-                "request, then exits); remove it\n",
-                flag);
-        return 3; /* reported: no usage text */
     }
     if (o->max_memory && o->max_memory < 65536) {
         fprintf(stderr, "hive serve: --max-memory-size must be at least 64K (one page)\n");
@@ -644,6 +649,35 @@ static int start_server(serve_app *app, const char *addr, hive_handler *handler,
     return 0;
 }
 
+/* A wasi:http 0.2 guest from a component. Flags that mean nothing for it
+ * are refused: an instance serves one request at a time, and --env/--dir
+ * need a component that imports WASI 0.2 beyond wasi:http. Returns 0, or 1 (cannot be served) or 2
+ * (a flag that does not apply) after a message. */
+static int serve_component(hive_engine *engine, const uint8_t *bytes, size_t len,
+                           const serve_opts *o, hive_guest **guest) {
+    if (o->concurrent_reuse != 1) {
+        fprintf(stderr, "hive serve: --max-instance-concurrent-reuse-count does not apply to "
+                        "wasi:http 0.2 components (an instance serves one request at a time); "
+                        "remove it\n");
+        return 2;
+    }
+    hive_error err;
+    memset(&err, 0, sizeof err);
+    hive_component *c = NULL;
+    if (hive_component_new(engine, bytes, len, &c, &err) != HIVE_OK) {
+        fprintf(stderr, "hive serve: %s: %s at byte %zu: %s\n", o->module_path,
+                hive_strerror(err.code), err.offset, err.message);
+        return 1;
+    }
+    int rc = hive_guest_wasihttp_new(engine, c, o->env, o->nenv, o->dirs, o->ndirs, guest, &err);
+    hive_component_release(c);
+    if (rc != HIVE_OK) {
+        fprintf(stderr, "hive serve: %s: %s\n", o->module_path, err.message);
+        return rc == HIVE_EARG ? 2 : 1;
+    }
+    return 0;
+}
+
 /* The default budget for all guests' linear memory: half of what the
  * machine has, or of the cgroup's limit when that is lower (a container). */
 static uint64_t default_memory_budget(void) {
@@ -707,19 +741,32 @@ int cli_serve(int argc, char **argv) {
         fprintf(stderr, "hive serve: out of memory\n");
         goto out;
     }
-    if (hive_module_new(engine, bytes, len, &module, &err) != HIVE_OK) {
+    if (hive_is_component(bytes, len) == 1) { /* a wasi:http/proxy component */
+        if ((rc = serve_component(engine, bytes, len, o, &guest)) != 0) goto out;
+        rc = 1;
+    } else if (hive_module_new(engine, bytes, len, &module, &err) != HIVE_OK) {
         fprintf(stderr, "hive serve: %s: %s at byte %zu: %s\n", o->module_path,
                 hive_strerror(err.code), err.offset, err.message);
         goto out;
     }
-    if (!has_start(module)) {
+    if (module && o->wagi_refused) {
+        char flag[64];
+        snprintf(flag, sizeof flag, "%.*s", (int)strcspn(o->wagi_refused, "="), o->wagi_refused);
+        fprintf(stderr,
+                "hive serve: %s does not apply to WAGI guests (each instance serves one "
+                "request, then exits); remove it\n",
+                flag);
+        rc = 2; /* a usage error, reported in one line */
+        goto out;
+    }
+    if (module && !has_start(module)) {
         fprintf(stderr,
                 "hive serve: %s exports no _start function: not a WAGI (WASI command) module\n",
                 o->module_path);
         goto out;
     }
-    if (link_check(engine, module, o->module_path) != 0) goto out;
-    if (hive_guest_wagi_new(engine, module, o->env, o->nenv, o->dirs, o->ndirs, &guest, &err) !=
+    if (module && link_check(engine, module, o->module_path) != 0) goto out;
+    if (module && hive_guest_wagi_new(engine, module, o->env, o->nenv, o->dirs, o->ndirs, &guest, &err) !=
         HIVE_OK) {
         fprintf(stderr, "hive serve: %s\n", err.message);
         goto out;

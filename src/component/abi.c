@@ -652,6 +652,51 @@ static void map_layout(const ct_type *t, uint32_t *vo, uint32_t *size, uint32_t 
     *align = a;
 }
 
+/* The packed element kind of a list of e, or HIVE_C_NONE (bool and char
+ * need a check per element, so they are not packed). */
+static hive_ckind packable(const ct_type *e) {
+    switch (e->kind) {
+    case CT_S8: case CT_U8: case CT_S16: case CT_U16: case CT_S32: case CT_U32:
+    case CT_S64: case CT_U64: case CT_F32: case CT_F64: return ckind(e);
+    default: return HIVE_C_NONE;
+    }
+}
+
+/* Every NaN of a packed f32/f64 buffer becomes the canonical NaN. */
+static void canon_nans(uint8_t *p, uint32_t n, hive_ckind k) {
+    for (uint32_t i = 0; i < n; i++) {
+        if (k == HIVE_C_F32) {
+            uint32_t b;
+            memcpy(&b, p + 4 * (size_t)i, 4);
+            if ((b & 0x7f800000u) == 0x7f800000u && (b & 0x7fffffu)) {
+                b = 0x7fc00000u;
+                memcpy(p + 4 * (size_t)i, &b, 4);
+            }
+        } else {
+            uint64_t b;
+            memcpy(&b, p + 8 * (size_t)i, 8);
+            if ((b & 0x7ff0000000000000ull) == 0x7ff0000000000000ull && (b & 0xfffffffffffffull)) {
+                b = 0x7ff8000000000000ull;
+                memcpy(p + 8 * (size_t)i, &b, 8);
+            }
+        }
+    }
+}
+
+/* A LIST or PACKED value where list<t->a> is expected; its length. */
+static uint32_t want_list(cx *c, const ct_type *t, const hive_cval *v) {
+    if (v && v->kind == HIVE_C_PACKED) {
+        if (t->kind != CT_LIST || t->n || packable(t->a) != v->of.packed.elem)
+            cx_fail(c, "a packed list<%s> where %s<%s> is expected", hive_ckind_name(v->of.packed.elem),
+                    hive_ckind_name(ckind(t)), hive_ckind_name(ckind(t->a)));
+        if (v->of.packed.n && !v->of.packed.data) cx_fail(c, "packed list without data");
+        return v->of.packed.n;
+    }
+    want(c, t, v);
+    if (v->of.agg.n > 0xffffffffu) cx_fail(c, "list too long");
+    return (uint32_t)v->of.agg.n;
+}
+
 static void load_list_range(cx *c, const ct_type *t, uint32_t ptr, uint32_t len, hive_cval *out) {
     const ct_type *e = t->a;
     uint32_t esize, ealign, vo = 0;
@@ -660,7 +705,13 @@ static void load_list_range(cx *c, const ct_type *t, uint32_t ptr, uint32_t len,
     uint64_t bytes = (uint64_t)len * esize;
     if (bytes > MAX_LIST_BYTE_LENGTH) cx_trap(c, "list content out-of-bounds");
     if (ptr % ealign) cx_trap(c, "unaligned pointer");
-    abi_mem(c, ptr, (uint32_t)bytes, c->fused ? "list content out-of-bounds" : "list pointer/length out of bounds of memory");
+    uint8_t *src = abi_mem(c, ptr, (uint32_t)bytes, c->fused ? "list content out-of-bounds" : "list pointer/length out of bounds of memory");
+    hive_ckind pk = t->kind == CT_LIST ? packable(e) : HIVE_C_NONE;
+    if (pk != HIVE_C_NONE) { /* a list of numbers: one copy, packed */
+        if (hive_cval_packed(out, pk, src, len) != HIVE_OK) oom(c);
+        if (pk == HIVE_C_F32 || pk == HIVE_C_F64) canon_nans(out->of.packed.data, len, pk);
+        return;
+    }
     agg(c, out, ckind(t), len);
     for (uint32_t i = 0; i < len; i++) {
         uint32_t p = ptr + i * esize;
@@ -742,6 +793,18 @@ static uint32_t store_list_range(cx *c, const ct_type *t, const hive_cval *v) {
     uint32_t esize, ealign, vo = 0;
     if (t->kind == CT_MAP) map_layout(t, &vo, &esize, &ealign);
     else { esize = t->a->size; ealign = t->a->align; }
+    if (v->kind == HIVE_C_PACKED) { /* one copy; want_list checked the type */
+        uint64_t pb = (uint64_t)v->of.packed.n * esize;
+        if (pb > 0xffffffffu) cx_fail(c, "list too long");
+        uint32_t ptr = abi_alloc(c, 0, 0, ealign, (uint32_t)pb, 1);
+        if (pb) {
+            uint8_t *dst = abi_mem(c, ptr, (uint32_t)pb, "list content out-of-bounds");
+            memcpy(dst, v->of.packed.data, (size_t)pb);
+            hive_ckind pk = v->of.packed.elem;
+            if (pk == HIVE_C_F32 || pk == HIVE_C_F64) canon_nans(dst, v->of.packed.n, pk);
+        }
+        return ptr;
+    }
     uint64_t bytes = (uint64_t)v->of.agg.n * esize;
     if (bytes > 0xffffffffu) cx_fail(c, "list too long");
     uint32_t ptr = abi_alloc(c, 0, 0, ealign, (uint32_t)bytes, 1);
@@ -822,10 +885,10 @@ void abi_store(cx *c, const ct_type *t, const hive_cval *v, uint32_t ptr) {
         }
         /* fallthrough */
     case CT_MAP: {
-        want(c, t, v);
+        uint32_t n = want_list(c, t, v);
         uint32_t p = store_list_range(c, t, v);
         store_int(c, ptr, 4, p);
-        store_int(c, ptr + 4, 4, (uint32_t)v->of.agg.n);
+        store_int(c, ptr + 4, 4, n);
         return;
     }
     case CT_RECORD: case CT_TUPLE: {
@@ -985,10 +1048,10 @@ void abi_lower_flat(cx *c, const ct_type *t, const hive_cval *v, hive_val *vals,
         }
         /* fallthrough */
     case CT_MAP: {
-        want(c, t, v);
+        uint32_t n = want_list(c, t, v);
         uint32_t p = store_list_range(c, t, v);
         put(c, vals, cap, i, HIVE_I32, p);
-        put(c, vals, cap, i, HIVE_I32, (uint32_t)v->of.agg.n);
+        put(c, vals, cap, i, HIVE_I32, n);
         return;
     }
     case CT_RECORD: case CT_TUPLE:

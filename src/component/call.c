@@ -464,7 +464,8 @@ typedef struct builtin_ctx {
 
 static int drop_own(cinst *ci, rt_resource *rt, uint32_t rep, char *msg, size_t msglen) {
     if (rt->host) {
-        if (rt->host->dtor) rt->host->dtor(rt->host->user, rep);
+        if (rt->host->dtor_in) rt->host->dtor_in(ci ? active_root(ci) : tl_root, rt->host->user, rep);
+        else if (rt->host->dtor) rt->host->dtor(rt->host->user, rep);
         return 0;
     }
     if (!rt->dtor) return 0;

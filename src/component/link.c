@@ -469,6 +469,12 @@ int hive_linker_define_resource(hive_linker *l, const char *iface, const char *n
     return HIVE_OK;
 }
 
+void *hive_linker_alloc(hive_linker *l, size_t size) {
+    if (!l) return NULL;
+    if (size > ((size_t)1 << 30)) return NULL;
+    return arena_alloc(&l->ar, size ? size : 1);
+}
+
 int hive_linker_define_instance(hive_linker *l, const char *name, hive_cinstance *inst) {
     if (!l || !name || !inst) return HIVE_EARG;
     if (l->ninsts == l->capinsts) {

@@ -25,6 +25,7 @@ static const char *const kind_names[HIVE_C_KIND_COUNT] = {
     [HIVE_C_RESULT] = "result",  [HIVE_C_FLAGS] = "flags",   [HIVE_C_MAP] = "map",
     [HIVE_C_OWN] = "own",        [HIVE_C_BORROW] = "borrow", [HIVE_C_STREAM] = "stream",
     [HIVE_C_FUTURE] = "future",  [HIVE_C_ERROR_CONTEXT] = "error-context",
+    [HIVE_C_PACKED] = "list",
 };
 
 const char *hive_ckind_name(hive_ckind kind) {
@@ -487,10 +488,145 @@ int hive_cval_case(hive_cval *out, hive_ckind kind, uint32_t index, hive_cval *p
     return HIVE_OK;
 }
 
+/* ---- packed lists ---- */
+
+size_t hive_ckind_size(hive_ckind kind) {
+    switch (kind) {
+    case HIVE_C_U8: case HIVE_C_S8: return 1;
+    case HIVE_C_U16: case HIVE_C_S16: return 2;
+    case HIVE_C_U32: case HIVE_C_S32: case HIVE_C_F32: return 4;
+    case HIVE_C_U64: case HIVE_C_S64: case HIVE_C_F64: return 8;
+    default: return 0;
+    }
+}
+
+int hive_cval_packed_adopt(hive_cval *out, hive_ckind elem, void *data, size_t n) {
+    memset(out, 0, sizeof *out);
+    if (!hive_ckind_size(elem) || n > UINT32_MAX || (!data && n)) {
+        free(data);
+        return HIVE_EARG;
+    }
+    if (!n) {
+        free(data);
+        data = NULL;
+    }
+    out->kind = HIVE_C_PACKED;
+    out->of.packed.data = data;
+    out->of.packed.n = (uint32_t)n;
+    out->of.packed.elem = elem;
+    return HIVE_OK;
+}
+
+int hive_cval_packed(hive_cval *out, hive_ckind elem, const void *data, size_t n) {
+    memset(out, 0, sizeof *out);
+    size_t es = hive_ckind_size(elem);
+    if (!es || n > UINT32_MAX) return HIVE_EARG;
+    uint8_t *b = NULL;
+    if (n) {
+        if (!(b = malloc(n * es))) return HIVE_ENOMEM;
+        if (data) memcpy(b, data, n * es);
+        else memset(b, 0, n * es);
+    }
+    return hive_cval_packed_adopt(out, elem, b, n);
+}
+
+const uint8_t *hive_cval_bytes(const hive_cval *v, size_t *len) {
+    if (!v || v->kind != HIVE_C_PACKED || !v->of.packed.data) {
+        if (len) *len = 0;
+        return NULL;
+    }
+    if (len) *len = (size_t)v->of.packed.n * hive_ckind_size(v->of.packed.elem);
+    return v->of.packed.data;
+}
+
+static uint64_t le_load(const uint8_t *p, size_t n) {
+    uint64_t x = 0;
+    for (size_t i = 0; i < n; i++) x |= (uint64_t)p[i] << (8 * i);
+    return x;
+}
+
+static void le_store(uint8_t *p, size_t n, uint64_t x) {
+    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)(x >> (8 * i));
+}
+
+hive_cval hive_cval_packed_get(const hive_cval *v, size_t i) {
+    hive_ckind k = v->of.packed.elem;
+    size_t es = hive_ckind_size(k);
+    uint64_t x = le_load(v->of.packed.data + i * es, es);
+    switch (k) {
+    case HIVE_C_S8: return hive_cval_sint(k, (int8_t)x);
+    case HIVE_C_S16: return hive_cval_sint(k, (int16_t)x);
+    case HIVE_C_S32: return hive_cval_sint(k, (int32_t)x);
+    case HIVE_C_S64: return hive_cval_sint(k, (int64_t)x);
+    case HIVE_C_F32: {
+        uint32_t b = (uint32_t)x;
+        float f;
+        memcpy(&f, &b, 4);
+        return hive_cval_f32(f);
+    }
+    case HIVE_C_F64: {
+        double f;
+        memcpy(&f, &x, 8);
+        return hive_cval_f64(f);
+    }
+    default: return hive_cval_uint(k, x);
+    }
+}
+
+int hive_cval_pack(hive_cval *v, hive_ckind elem) {
+    if (v->kind == HIVE_C_PACKED) return v->of.packed.elem == elem ? HIVE_OK : HIVE_EARG;
+    size_t es = hive_ckind_size(elem);
+    if (v->kind != HIVE_C_LIST || !es || v->of.agg.n > UINT32_MAX) return HIVE_EARG;
+    size_t n = v->of.agg.n;
+    for (size_t i = 0; i < n; i++)
+        if (v->of.agg.items[i].kind != elem) return HIVE_EARG;
+    hive_cval out;
+    if (hive_cval_packed(&out, elem, NULL, n)) return HIVE_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const hive_cval *it = &v->of.agg.items[i];
+        uint64_t x;
+        if (elem == HIVE_C_F32) {
+            uint32_t b;
+            memcpy(&b, &it->of.f32, 4);
+            x = b;
+        } else if (elem == HIVE_C_F64) {
+            memcpy(&x, &it->of.f64, 8);
+        } else {
+            x = it->of.u; /* two's complement for the signed kinds */
+        }
+        le_store(out.of.packed.data + i * es, es, x);
+    }
+    hive_cval_clear(v);
+    *v = out;
+    return HIVE_OK;
+}
+
+int hive_cval_unpack(hive_cval *v) {
+    if (v->kind != HIVE_C_PACKED) return HIVE_OK;
+    hive_cval out;
+    if (hive_cval_agg(&out, HIVE_C_LIST, v->of.packed.n)) return HIVE_ENOMEM;
+    for (size_t i = 0; i < v->of.packed.n; i++) out.of.agg.items[i] = hive_cval_packed_get(v, i);
+    hive_cval_clear(v);
+    *v = out;
+    return HIVE_OK;
+}
+
+/* The element count of a LIST or PACKED value. */
+static size_t list_n(const hive_cval *v) {
+    return v->kind == HIVE_C_PACKED ? v->of.packed.n : v->of.agg.n;
+}
+/* Element i of a LIST or PACKED value (in *tmp for PACKED). */
+static const hive_cval *list_at(const hive_cval *v, size_t i, hive_cval *tmp) {
+    if (v->kind != HIVE_C_PACKED) return &v->of.agg.items[i];
+    *tmp = hive_cval_packed_get(v, i);
+    return tmp;
+}
+
 void hive_cval_clear(hive_cval *v) {
     if (!v) return;
     switch (v->kind) {
     case HIVE_C_STRING: free(v->of.str.ptr); break;
+    case HIVE_C_PACKED: free(v->of.packed.data); break;
     case HIVE_C_LIST:
     case HIVE_C_FIXED_LIST:
     case HIVE_C_RECORD:
@@ -532,6 +668,8 @@ int hive_cval_copy(hive_cval *dst, const hive_cval *src) {
         dst->of.str.ptr = p;
         return HIVE_OK;
     }
+    case HIVE_C_PACKED:
+        return hive_cval_packed(dst, src->of.packed.elem, src->of.packed.data, src->of.packed.n);
     case HIVE_C_LIST:
     case HIVE_C_FIXED_LIST:
     case HIVE_C_RECORD:
@@ -575,6 +713,22 @@ int hive_cval_copy(hive_cval *dst, const hive_cval *src) {
 
 int hive_cval_equal(const hive_cval *a, const hive_cval *b) {
     if (a == b) return 1;
+    if (a && b && (a->kind == HIVE_C_PACKED || b->kind == HIVE_C_PACKED) &&
+        (a->kind == HIVE_C_LIST || a->kind == HIVE_C_PACKED) &&
+        (b->kind == HIVE_C_LIST || b->kind == HIVE_C_PACKED)) {
+        /* a packed list equals the list of the same items */
+        size_t n = list_n(a);
+        if (n != list_n(b)) return 0;
+        if (a->kind == b->kind && a->of.packed.elem == b->of.packed.elem &&
+            a->of.packed.elem != HIVE_C_F32 && a->of.packed.elem != HIVE_C_F64)
+            return n == 0 || memcmp(a->of.packed.data, b->of.packed.data,
+                                    n * hive_ckind_size(a->of.packed.elem)) == 0;
+        for (size_t i = 0; i < n; i++) {
+            hive_cval ta, tb;
+            if (!hive_cval_equal(list_at(a, i, &ta), list_at(b, i, &tb))) return 0;
+        }
+        return 1;
+    }
     if (!a || !b || a->kind != b->kind) return 0;
     switch (a->kind) {
     case HIVE_C_NONE: return 1;
@@ -656,6 +810,15 @@ static int check_sub(const hive_cval *v, const hive_ctype *t, sbuf *path, hive_e
 static int check(const hive_cval *v, const hive_ctype *t, sbuf *path, hive_error *err) {
     char msg[128];
     if (!t) return check_fail(path, err, "no type");
+    if (v->kind == HIVE_C_PACKED && t->kind == HIVE_C_LIST) {
+        if (v->of.packed.elem != t->elem->kind || !hive_ckind_size(v->of.packed.elem)) {
+            snprintf(msg, sizeof msg, "a packed list<%s> where the type is list<%s>",
+                     hive_ckind_name(v->of.packed.elem), hive_ckind_name(t->elem->kind));
+            return check_fail(path, err, msg);
+        }
+        if (!v->of.packed.data && v->of.packed.n) return check_fail(path, err, "packed list without data");
+        return HIVE_OK;
+    }
     if (v->kind != t->kind) {
         snprintf(msg, sizeof msg, "a %s where the type is %s", hive_ckind_name(v->kind),
                  hive_ckind_name(t->kind));
@@ -819,6 +982,18 @@ static void put_f64(sbuf *b, double x, int single) {
 }
 
 static int format_val(sbuf *b, const hive_cval *v, const hive_ctype *t) {
+    if (t && v->kind == HIVE_C_PACKED && t->kind == HIVE_C_LIST) {
+        if (v->of.packed.elem != t->elem->kind || !hive_ckind_size(v->of.packed.elem)) return HIVE_EARG;
+        sb_str(b, "[");
+        for (size_t i = 0; i < v->of.packed.n; i++) {
+            if (i) sb_str(b, ", ");
+            hive_cval e = hive_cval_packed_get(v, i);
+            int rc = format_val(b, &e, t->elem);
+            if (rc) return rc;
+        }
+        sb_str(b, "]");
+        return HIVE_OK;
+    }
     if (!t || v->kind != t->kind) return HIVE_EARG;
     switch (t->kind) {
     case HIVE_C_BOOL: sb_str(b, v->of.b ? "true" : "false"); return HIVE_OK;

@@ -169,8 +169,7 @@ static hive_host_status random_bytes(hive_chost_call *call, uint64_t len, int se
             for (size_t k = 0; k < 8 && i + k < len; k++) b[i + k] = (uint8_t)(x >> (8 * k));
         }
     }
-    int rc = p2_bytes(out, b, (size_t)len);
-    free(b);
+    int rc = p2_bytes_adopt(out, b, (size_t)len, (size_t)len);
     return rc < 0 ? p2_trap(call, "out of memory") : HIVE_HOST_OK;
 }
 

@@ -284,12 +284,14 @@ P2_FN(d_read) {
         return fs_result(&res[0], e, NULL);
     }
     hive_cval t;
-    if (hive_cval_agg(&t, HIVE_C_TUPLE, 2) != HIVE_OK || p2_bytes(&t.of.agg.items[0], b, (size_t)n) < 0) {
+    if (hive_cval_agg(&t, HIVE_C_TUPLE, 2) != HIVE_OK) {
         free(b);
+        return p2_trap(call, "out of memory");
+    }
+    if (p2_bytes_adopt(&t.of.agg.items[0], b, (size_t)n, (size_t)len) < 0) {
         hive_cval_clear(&t);
         return p2_trap(call, "out of memory");
     }
-    free(b);
     t.of.agg.items[1] = hive_cval_bool(n == 0 && len > 0);
     return fs_result(&res[0], 0, &t);
 }
@@ -300,14 +302,15 @@ P2_FN(d_write) {
     if (!(d0->dflags & P2_DF_WRITE)) return fs_result(&res[0], WASI_EBADF, NULL);
     uint64_t off = args[2].of.u;
     if (off > INT64_MAX) return fs_result(&res[0], WASI_EINVAL, NULL);
-    uint8_t *b;
+    const uint8_t *b;
+    uint8_t *tofree;
     size_t n;
-    if (p2_bytes_from(&args[1], &b, &n) < 0) return p2_trap(call, "out of memory");
+    if (p2_bytes_from(&args[1], &b, &n, &tofree) < 0) return p2_trap(call, "out of memory");
     ssize_t w;
     do w = pwrite(d0->fd, b, n, (off_t)off);
     while (w < 0 && errno == EINTR);
     uint32_t e = w < 0 ? HOSTERR() : 0;
-    free(b);
+    free(tofree);
     hive_cval v = p2_u64(w < 0 ? 0 : (uint64_t)w);
     return fs_result(&res[0], e, e ? NULL : &v);
 }

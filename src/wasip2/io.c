@@ -69,6 +69,20 @@ int p2_new_file_stream(hive_wasip2 *p, p2_kind kind, int fd, uint64_t offset, in
     return 0;
 }
 
+int hive_wasip2_stream_new(hive_wasip2 *p, int output, const hive_wasi_stream *s, uint32_t *rep) {
+    hive_wasi_stream *copy = malloc(sizeof *copy);
+    if (!copy) return HIVE_ENOMEM;
+    p2_obj *o = p2_new(p, output ? P2_OUTPUT : P2_INPUT, rep);
+    if (!o) {
+        free(copy);
+        return HIVE_ENOMEM;
+    }
+    *copy = *s;
+    o->back = P2_B_EMBED;
+    o->emb = copy;
+    return HIVE_OK;
+}
+
 int p2_new_stdio_stream(hive_wasip2 *p, int i, uint32_t *rep) {
     p2_obj *o = p2_new(p, i == 0 ? P2_INPUT : P2_OUTPUT, rep);
     if (!o) return -1;
@@ -112,7 +126,7 @@ static int64_t s_read(hive_wasip2 *p, p2_obj *o, uint8_t *buf, size_t len, uint3
         if (n == 0) o->closed = 1;
         return n ? n : -1;
     case P2_B_EMBED: {
-        hive_wasi_stream *s = &p->stdio[o->stdio].stream;
+        hive_wasi_stream *s = p2_emb(p, o);
         if (!s->read) break;
         int64_t r = s->read(s->ud, buf, len);
         if (r == -HIVE_WASI_EAGAIN) return 0;
@@ -147,14 +161,14 @@ static int64_t s_read(hive_wasip2 *p, p2_obj *o, uint8_t *buf, size_t len, uint3
 /* Adds what a stream waits for to the wait set. */
 static void s_wait(hive_wasip2 *p, p2_obj *o, short events) {
     if (o->back == P2_B_FD) p2_wait_fd(p, o->fd, events);
-    else if (o->back == P2_B_EMBED) p->wait_streams |= 1u << o->stdio;
+    else if (o->back == P2_B_EMBED) p->wait_streams |= o->emb ? 1u << 3 : 1u << o->stdio;
 }
 
 static int s_readable(hive_wasip2 *p, p2_obj *o) {
     if (o->closed) return 1;
     if (o->back == P2_B_FD) return fd_ready(o->fd, POLLIN);
     if (o->back == P2_B_EMBED) {
-        hive_wasi_stream *s = &p->stdio[o->stdio].stream;
+        hive_wasi_stream *s = p2_emb(p, o);
         return !s->read || !s->readable || s->readable(s->ud) != 0;
     }
     return 1;
@@ -172,7 +186,7 @@ static int s_flush(hive_wasip2 *p, p2_obj *o, uint32_t *e) {
             if (n < 0 && (errno == EAGAIN || errno == EINTR)) return 0;
             break;
         case P2_B_EMBED: {
-            hive_wasi_stream *s = &p->stdio[o->stdio].stream;
+            hive_wasi_stream *s = p2_emb(p, o);
             if (!s->write) {
                 errno = EBADF;
                 n = -1;
@@ -372,8 +386,9 @@ static int do_read(hive_wasip2 *p, p2_obj *o, uint64_t want, hive_cval *out) {
         if (p2_stream_failed(p, out, e, "read") < 0) rc = -1;
     } else {
         hive_cval b;
-        if (p2_bytes(&b, buf, n > 0 ? (size_t)n : 0) < 0) rc = -1;
-        else p2_ok(out, &b);
+        rc = p2_bytes_adopt(&b, buf, n > 0 ? (size_t)n : 0, len) < 0 ? -1 : 1;
+        if (rc == 1) p2_ok(out, &b);
+        return rc;
     }
     free(buf);
     return rc;
@@ -392,7 +407,7 @@ static hive_host_status read_common(hive_chost_call *call, const hive_cval *args
         r = do_read(p, o, want, &tmp);
         if (r == 1) {
             if (tmp.of.var.index == 0) {
-                hive_cval n = p2_u64(tmp.of.var.payload->of.agg.n);
+                hive_cval n = p2_u64(p2_bytes_len(tmp.of.var.payload));
                 p2_ok(&res[0], &n);
                 hive_cval_clear(&tmp);
             } else {
@@ -489,21 +504,22 @@ static hive_host_status write_common(hive_chost_call *call, const hive_cval *arg
 }
 
 P2_FN(out_write) {
-    const hive_cval *l = &args[1];
-    uint8_t *b;
+    const uint8_t *b;
+    uint8_t *tofree;
     size_t n;
-    if (p2_bytes_from(l, &b, &n) < 0) return p2_trap(call, "out of memory");
+    if (p2_bytes_from(&args[1], &b, &n, &tofree) < 0) return p2_trap(call, "out of memory");
     hive_host_status st = write_common(call, args, res, b, n, 0);
-    free(b);
+    free(tofree);
     return st;
 }
 
 P2_FN(out_blocking_write) {
-    uint8_t *b;
+    const uint8_t *b;
+    uint8_t *tofree;
     size_t n;
-    if (p2_bytes_from(&args[1], &b, &n) < 0) return p2_trap(call, "out of memory");
+    if (p2_bytes_from(&args[1], &b, &n, &tofree) < 0) return p2_trap(call, "out of memory");
     hive_host_status st = write_common(call, args, res, b, n, 1);
-    free(b);
+    free(tofree);
     return st;
 }
 
@@ -543,14 +559,16 @@ static int do_splice(hive_wasip2 *p, p2_obj *o, p2_obj *src, uint64_t len, hive_
         return 1;
     }
     const hive_cval *l = r.of.var.payload;
-    size_t n = l->of.agg.n;
-    uint8_t *b;
+    size_t n = p2_bytes_len(l);
+    const uint8_t *b;
+    uint8_t *tofree = NULL;
     size_t bn;
-    if (p2_bytes_from(l, &b, &bn) < 0 || s_append(o, b, bn) < 0) {
+    if (p2_bytes_from(l, &b, &bn, &tofree) < 0 || s_append(o, b, bn) < 0) {
+        free(tofree);
         hive_cval_clear(&r);
         return -1;
     }
-    free(b);
+    free(tofree);
     hive_cval_clear(&r);
     uint32_t e = 0;
     if (s_flush(p, o, &e) < 0) return p2_stream_failed(p, out, e, "write") < 0 ? -1 : 1;
@@ -606,7 +624,7 @@ int p2_retry(hive_wasip2 *p, hive_cval *out, size_t *nres, char *msg, size_t msg
             return 0;
         }
         if (p->pend == P2_OP_SKIP && out->of.var.index == 0) {
-            hive_cval n = p2_u64(out->of.var.payload->of.agg.n);
+            hive_cval n = p2_u64(p2_bytes_len(out->of.var.payload));
             hive_cval_clear(out);
             p2_ok(out, &n);
         }

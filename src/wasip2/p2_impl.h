@@ -73,6 +73,7 @@ typedef struct p2_obj {
     uint64_t deadline; /* pollables: monotonic ns */
     void *dir;         /* directory streams: DIR * */
     char *msg;         /* errors: debug string */
+    hive_wasi_stream *emb; /* P2_B_EMBED: the embedder's stream (owned), or NULL: stdio[stdio] */
     uint8_t *obuf;     /* output streams: bytes accepted, not yet written */
     size_t olen, ocap;
     uint64_t granted;  /* output streams: what check-write allowed, not yet written */
@@ -148,7 +149,22 @@ struct hive_wasip2 {
     size_t wait_nfds, wait_cap;
     uint64_t wait_deadline;
     unsigned wait_streams;
+
+    /* A shared linker's stand-in (hive_wasip2_define_shared): only these
+     * are set; each call finds its instance's context by lookup. */
+    int shared;
+    hive_wasip2 *(*lookup)(hive_cinstance *instance, void *ud);
+    void *lookup_ud;
 };
+
+/* The context of a host call: the linker's own, or the calling
+ * instance's (shared linker); NULL when the instance has none. */
+static inline hive_wasip2 *p2_ctx(const hive_chost_call *call) {
+    hive_wasip2 *p = call->user;
+    if (!p->shared) return p;
+    if (p->lookup) return p->lookup(call->instance, p->lookup_ud);
+    return hive_cinstance_data(call->instance);
+}
 
 /* ---- objects (wasip2.c) ---- */
 
@@ -173,8 +189,14 @@ void p2_wait_deadline(hive_wasip2 *p, uint64_t ns);
 
 /* A list<u8> of n bytes from buf (buf may be NULL: zeros). */
 int p2_bytes(hive_cval *out, const uint8_t *buf, size_t n);
-/* Copies a list<u8> value's bytes into a new buffer (*out, *n). */
-int p2_bytes_from(const hive_cval *v, uint8_t **out, size_t *n);
+/* The same, taking over buf (malloc'd, cap bytes, n used). */
+int p2_bytes_adopt(hive_cval *out, uint8_t *buf, size_t n, size_t cap);
+/* A list<u8> value's bytes (*out, *n): those of the packed value itself
+ * (what lifting gives), or a copy in *tofree for a list of items; the
+ * caller frees *tofree (NULL when nothing was copied). */
+int p2_bytes_from(const hive_cval *v, const uint8_t **out, size_t *n, uint8_t **tofree);
+/* The element count of a list<u8> value (packed or not). */
+size_t p2_bytes_len(const hive_cval *v);
 /* result ok with payload (moved; may be NULL) / err with payload. */
 void p2_ok(hive_cval *out, hive_cval *payload);
 void p2_err(hive_cval *out, hive_cval *payload);
@@ -216,6 +238,11 @@ void p2_sock_orphans_free(hive_wasip2 *p);
 /* network error-code of a preview-1 errno */
 uint32_t p2_net_code(uint32_t wasi_errno);
 
+/* The embedder stream behind a P2_B_EMBED stream object. */
+static inline hive_wasi_stream *p2_emb(hive_wasip2 *p, p2_obj *o) {
+    return o->emb ? o->emb : &p->stdio[o->stdio].stream;
+}
+
 /* ---- definitions ---- */
 int p2_define_sockets(hive_wasip2 *p, hive_linker *l);
 int p2_define_io(hive_wasip2 *p, hive_linker *l);
@@ -233,10 +260,20 @@ typedef struct p2_fndef {
 int p2_define_funcs(hive_wasip2 *p, hive_linker *l, const char *iface, const p2_fndef *f, size_t n);
 #define P2_COUNT(a) (sizeof(a) / sizeof *(a))
 
-#define P2_FN(name)                                                                          \
-    static hive_host_status name(hive_chost_call *call, const hive_cval *args, size_t nargs, \
-                                 hive_cval *res, size_t nres)
-#define P2_CTX ((hive_wasip2 *)call->user)
+hive_host_status p2_no_ctx(hive_chost_call *call);
+/* A host function: NAME checks that the call has a context, then runs
+ * the body (NAME_body), where P2_CTX is it. */
+#define P2_FN(name)                                                                                \
+    static hive_host_status name##_body(hive_chost_call *call, const hive_cval *args, size_t nargs, \
+                                        hive_cval *res, size_t nres);                              \
+    static hive_host_status name(hive_chost_call *call, const hive_cval *args, size_t nargs,       \
+                                 hive_cval *res, size_t nres) {                                    \
+        if (!p2_ctx(call)) return p2_no_ctx(call);                                                 \
+        return name##_body(call, args, nargs, res, nres);                                          \
+    }                                                                                              \
+    static hive_host_status name##_body(hive_chost_call *call, const hive_cval *args, size_t nargs, \
+                                        hive_cval *res, size_t nres)
+#define P2_CTX p2_ctx(call)
 #define P2_REP(i) ((uint32_t)args[i].of.res.handle)
 
 #endif

@@ -860,15 +860,16 @@ P2_FN(udp_send) {
         } else if (!o->connected) {
             e = NE_INVALID_ARGUMENT;
         }
-        uint8_t *b = NULL;
+        const uint8_t *b = NULL;
+        uint8_t *tofree = NULL;
         size_t bn = 0;
-        if (e == OK && p2_bytes_from(&d->of.agg.items[0], &b, &bn) < 0) return p2_trap(call, "out of memory");
+        if (e == OK && p2_bytes_from(&d->of.agg.items[0], &b, &bn, &tofree) < 0) return p2_trap(call, "out of memory");
         ssize_t r = 0;
         if (e == OK) {
             r = len ? sendto(o->fd, b, bn, 0, (struct sockaddr *)&sa, len) : send(o->fd, b, bn, 0);
             if (r < 0) e = (errno == EAGAIN || errno == EWOULDBLOCK) ? NE_WOULD_BLOCK : HOSTCODE();
         }
-        free(b);
+        free(tofree);
         if (e != OK) {
             if (sent || e == NE_WOULD_BLOCK) break;
             return net_result(&res[0], e, NULL);

@@ -171,6 +171,7 @@ void p2_free(hive_wasip2 *p, uint32_t rep) {
     else if (o->owned && o->fd >= 0) close(o->fd);
     free(o->msg);
     free(o->obuf);
+    free(o->emb);
     if (o->kind == P2_POLLABLE && o->target) p->ntargeted--;
     if (o->kind != P2_POLLABLE && p->ntargeted) {
         /* pollables of this object (a stream, a socket) are ready from
@@ -190,11 +191,20 @@ void p2_free(hive_wasip2 *p, uint32_t rep) {
 
 size_t hive_wasip2_live_objects(const hive_wasip2 *p) { return p ? p->live : 0; }
 
-static void res_dtor(void *user, uint32_t rep) { p2_free(user, rep); }
+static void res_dtor(hive_cinstance *instance, void *user, uint32_t rep) {
+    hive_chost_call call = {instance, user, "", ""};
+    hive_wasip2 *p = p2_ctx(&call);
+    if (p) p2_free(p, rep);
+}
 
 int p2_define_resource(hive_wasip2 *p, hive_linker *l, const char *iface, const char *name) {
-    hive_host_resource r = {res_dtor, p, name};
+    hive_host_resource r = {NULL, p, name, res_dtor};
     return hive_linker_define_resource(l, iface, name, &r);
+}
+
+hive_host_status p2_no_ctx(hive_chost_call *call) {
+    hive_chost_trap(call, "no WASI 0.2 context for this instance (hive_wasip2_define_shared)");
+    return HIVE_HOST_TRAP;
 }
 
 /* ---- sources ---- */
@@ -258,19 +268,34 @@ void p2_wait_deadline(hive_wasip2 *p, uint64_t ns) {
 /* ---- values ---- */
 
 int p2_bytes(hive_cval *out, const uint8_t *buf, size_t n) {
-    if (hive_cval_agg(out, HIVE_C_LIST, n) != HIVE_OK) return -1;
-    for (size_t i = 0; i < n; i++) out->of.agg.items[i] = hive_cval_uint(HIVE_C_U8, buf ? buf[i] : 0);
-    return 0;
+    return hive_cval_packed(out, HIVE_C_U8, buf, n) == HIVE_OK ? 0 : -1;
 }
 
-int p2_bytes_from(const hive_cval *v, uint8_t **out, size_t *n) {
+int p2_bytes_adopt(hive_cval *out, uint8_t *buf, size_t n, size_t cap) {
+    if (n && n < cap / 2) { /* a short read: give back the rest */
+        uint8_t *s = realloc(buf, n);
+        if (s) buf = s;
+    }
+    return hive_cval_packed_adopt(out, HIVE_C_U8, buf, n) == HIVE_OK ? 0 : -1;
+}
+
+int p2_bytes_from(const hive_cval *v, const uint8_t **out, size_t *n, uint8_t **tofree) {
+    *tofree = NULL;
+    if (v->kind == HIVE_C_PACKED) { /* what lifting gives: no copy */
+        *out = hive_cval_bytes(v, n);
+        return 0;
+    }
     size_t len = v->kind == HIVE_C_LIST ? v->of.agg.n : 0;
     uint8_t *b = malloc(len ? len : 1);
     if (!b) return -1;
     for (size_t i = 0; i < len; i++) b[i] = (uint8_t)v->of.agg.items[i].of.u;
-    *out = b;
+    *out = *tofree = b;
     *n = len;
     return 0;
+}
+
+size_t p2_bytes_len(const hive_cval *v) {
+    return v->kind == HIVE_C_PACKED ? v->of.packed.n : v->kind == HIVE_C_LIST ? v->of.agg.n : 0;
 }
 
 void p2_ok(hive_cval *out, hive_cval *payload) {
@@ -354,6 +379,18 @@ int p2_define_funcs(hive_wasip2 *p, hive_linker *l, const char *iface, const p2_
     return HIVE_OK;
 }
 
+int hive_wasip2_define_shared(hive_linker *l, hive_wasip2 *(*lookup)(hive_cinstance *instance, void *ud),
+                              void *ud) {
+    if (!l) return HIVE_EARG;
+    /* the stand-in lives as long as the linker */
+    hive_wasip2 *s = hive_linker_alloc(l, sizeof *s);
+    if (!s) return HIVE_ENOMEM;
+    s->shared = 1;
+    s->lookup = lookup;
+    s->lookup_ud = ud;
+    return hive_wasip2_define(s, l);
+}
+
 int hive_wasip2_define(hive_wasip2 *p, hive_linker *l) {
     if (!p || !l) return HIVE_EARG;
     int rc = p2_define_io(p, l);
@@ -430,9 +467,8 @@ hive_status hive_wasip2_run(hive_wasip2 *p, hive_cinstance *inst, hive_cfunc *fu
     return hive_wasip2_call(p, inst, func, NULL, 0, opts, result, stop);
 }
 
-hive_status hive_wasip2_call(hive_wasip2 *p, hive_cinstance *inst, hive_cfunc *func,
-                             const hive_cval *args, size_t nargs, const hive_wasi_run_opts *opts,
-                             hive_cval *result, int *stop) {
+hive_status hive_wasip2_call(hive_wasip2 *p, hive_cinstance *inst, hive_cfunc *func, const hive_cval *args,
+                             size_t nargs, const hive_wasi_run_opts *opts, hive_cval *result, int *stop) {
     hive_wasi_run_opts none = {0, 0, 0};
     if (!opts) opts = &none;
     if (stop) *stop = HIVE_WASI_STOP_NONE;

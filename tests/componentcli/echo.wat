@@ -43,6 +43,11 @@
   (alias core export $m "realloc" (core func $realloc))
   (func (export "echo") (param "s" string) (result string)
     (canon lift (core func $m "echo") (memory $mem) (realloc $realloc)))
+  ;; lists of numbers cross packed: printed as lists all the same
+  (func (export "bytes") (param "b" (list u8)) (result (list u8))
+    (canon lift (core func $m "echo") (memory $mem) (realloc $realloc)))
+  (func (export "shorts") (param "b" (list s16)) (result (list s16))
+    (canon lift (core func $m "echo") (memory $mem) (realloc $realloc)))
   (func (export "sum") (param "xs" (list u32)) (result u32)
     (canon lift (core func $m "sum") (memory $mem) (realloc $realloc)))
   (func (export "half") (param "x" (option u32)) (result (result u32 (error string)))

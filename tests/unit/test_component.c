@@ -660,6 +660,129 @@ static hive_cinstance *instantiate(const uint8_t *b, size_t n, hive_linker *l, h
 
 /* ---- tests ---------------------------------------------------------------- */
 
+/*
+ * Lists of numbers cross packed (HIVE_C_PACKED): echoes, a sum, a list out of
+ * bounds, an unaligned list<u32>, non-canonical NaNs.
+ *
+ * (component
+ *   (core module $m
+ *     (memory (export "mem") 1)
+ *     (global $bump (mut i32) (i32.const 1024))
+ *     (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+ *       (local $p i32)
+ *       (local.set $p (i32.and (i32.add (global.get $bump) (i32.sub (local.get 2) (i32.const 1)))
+ *                              (i32.sub (i32.const 0) (local.get 2))))
+ *       (global.set $bump (i32.add (local.get $p) (local.get 3)))
+ *       (if (i32.gt_u (global.get $bump) (i32.const 60000)) (then (global.set $bump (i32.const 1024))
+ *         (local.set $p (i32.const 1024)) (global.set $bump (i32.add (i32.const 1024) (local.get 3)))))
+ *       (local.get $p))
+ *     (func (export "echo") (param i32 i32) (result i32)
+ *       (i32.store (i32.const 16) (local.get 0))
+ *       (i32.store (i32.const 20) (local.get 1))
+ *       (i32.const 16))
+ *     (func (export "sum") (param $p i32) (param $n i32) (result i32)
+ *       (local $s i32)
+ *       (block $done (loop $l
+ *         (br_if $done (i32.eqz (local.get $n)))
+ *         (local.set $s (i32.add (local.get $s) (i32.load8_u (local.get $p))))
+ *         (local.set $p (i32.add (local.get $p) (i32.const 1)))
+ *         (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+ *         (br $l)))
+ *       (local.get $s))
+ *     (func (export "bad-range") (result i32)
+ *       (i32.store (i32.const 16) (i32.const 65530))
+ *       (i32.store (i32.const 20) (i32.const 100))
+ *       (i32.const 16))
+ *     (func (export "bad-align") (result i32)
+ *       (i32.store (i32.const 16) (i32.const 1001))
+ *       (i32.store (i32.const 20) (i32.const 2))
+ *       (i32.const 16))
+ *     (func (export "nans") (result i32)
+ *       (i32.store (i32.const 512) (i32.const 0x7fc00001))
+ *       (f32.store (i32.const 516) (f32.const 1.5))
+ *       (i32.store (i32.const 520) (i32.const 0xffc00000))
+ *       (i32.store (i32.const 16) (i32.const 512))
+ *       (i32.store (i32.const 20) (i32.const 3))
+ *       (i32.const 16))
+ *   )
+ *   (core instance $i (instantiate $m))
+ *   (func (export "echo-u8") (param "b" (list u8)) (result (list u8))
+ *     (canon lift (core func $i "echo") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
+ *   (func (export "echo-s16") (param "b" (list s16)) (result (list s16))
+ *     (canon lift (core func $i "echo") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
+ *   (func (export "echo-f64") (param "b" (list f64)) (result (list f64))
+ *     (canon lift (core func $i "echo") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
+ *   (func (export "sum") (param "b" (list u8)) (result u32)
+ *     (canon lift (core func $i "sum") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
+ *   (func (export "bad-range") (result (list u8))
+ *     (canon lift (core func $i "bad-range") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
+ *   (func (export "bad-align") (result (list u32))
+ *     (canon lift (core func $i "bad-align") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
+ *   (func (export "nans") (result (list f32))
+ *     (canon lift (core func $i "nans") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
+ * )
+ */
+static const uint8_t lists_wasm[] = {
+    0x00,0x61,0x73,0x6d,0x0d,0x00,0x01,0x00,0x01,0x85,0x03,0x00,0x61,0x73,0x6d,0x01,
+    0x00,0x00,0x00,0x01,0x13,0x03,0x60,0x04,0x7f,0x7f,0x7f,0x7f,0x01,0x7f,0x60,0x02,
+    0x7f,0x7f,0x01,0x7f,0x60,0x00,0x01,0x7f,0x03,0x07,0x06,0x00,0x01,0x01,0x02,0x02,
+    0x02,0x05,0x03,0x01,0x00,0x01,0x06,0x07,0x01,0x7f,0x01,0x41,0x80,0x08,0x0b,0x07,
+    0x3d,0x07,0x03,0x6d,0x65,0x6d,0x02,0x00,0x07,0x72,0x65,0x61,0x6c,0x6c,0x6f,0x63,
+    0x00,0x00,0x04,0x65,0x63,0x68,0x6f,0x00,0x01,0x03,0x73,0x75,0x6d,0x00,0x02,0x09,
+    0x62,0x61,0x64,0x2d,0x72,0x61,0x6e,0x67,0x65,0x00,0x03,0x09,0x62,0x61,0x64,0x2d,
+    0x61,0x6c,0x69,0x67,0x6e,0x00,0x04,0x04,0x6e,0x61,0x6e,0x73,0x00,0x05,0x0a,0xda,
+    0x01,0x06,0x39,0x01,0x01,0x7f,0x23,0x00,0x20,0x02,0x41,0x01,0x6b,0x6a,0x41,0x00,
+    0x20,0x02,0x6b,0x71,0x21,0x04,0x20,0x04,0x20,0x03,0x6a,0x24,0x00,0x23,0x00,0x41,
+    0xe0,0xd4,0x03,0x4b,0x04,0x40,0x41,0x80,0x08,0x24,0x00,0x41,0x80,0x08,0x21,0x04,
+    0x41,0x80,0x08,0x20,0x03,0x6a,0x24,0x00,0x0b,0x20,0x04,0x0b,0x12,0x00,0x41,0x10,
+    0x20,0x00,0x36,0x02,0x00,0x41,0x14,0x20,0x01,0x36,0x02,0x00,0x41,0x10,0x0b,0x2b,
+    0x01,0x01,0x7f,0x02,0x40,0x03,0x40,0x20,0x01,0x45,0x0d,0x01,0x20,0x02,0x20,0x00,
+    0x2d,0x00,0x00,0x6a,0x21,0x02,0x20,0x00,0x41,0x01,0x6a,0x21,0x00,0x20,0x01,0x41,
+    0x01,0x6b,0x21,0x01,0x0c,0x00,0x0b,0x0b,0x20,0x02,0x0b,0x15,0x00,0x41,0x10,0x41,
+    0xfa,0xff,0x03,0x36,0x02,0x00,0x41,0x14,0x41,0xe4,0x00,0x36,0x02,0x00,0x41,0x10,
+    0x0b,0x13,0x00,0x41,0x10,0x41,0xe9,0x07,0x36,0x02,0x00,0x41,0x14,0x41,0x02,0x36,
+    0x02,0x00,0x41,0x10,0x0b,0x35,0x00,0x41,0x80,0x04,0x41,0x81,0x80,0x80,0xfe,0x07,
+    0x36,0x02,0x00,0x41,0x84,0x04,0x43,0x00,0x00,0xc0,0x3f,0x38,0x02,0x00,0x41,0x88,
+    0x04,0x41,0x80,0x80,0x80,0x7e,0x36,0x02,0x00,0x41,0x10,0x41,0x80,0x04,0x36,0x02,
+    0x00,0x41,0x14,0x41,0x03,0x36,0x02,0x00,0x41,0x10,0x0b,0x00,0x33,0x04,0x6e,0x61,
+    0x6d,0x65,0x00,0x02,0x01,0x6d,0x02,0x11,0x02,0x00,0x01,0x04,0x01,0x70,0x02,0x03,
+    0x00,0x01,0x70,0x01,0x01,0x6e,0x02,0x01,0x73,0x03,0x0c,0x01,0x02,0x02,0x00,0x04,
+    0x64,0x6f,0x6e,0x65,0x01,0x01,0x6c,0x07,0x07,0x01,0x00,0x04,0x62,0x75,0x6d,0x70,
+    0x02,0x04,0x01,0x00,0x00,0x00,0x07,0x0c,0x03,0x70,0x7d,0x70,0x7d,0x40,0x01,0x01,
+    0x62,0x00,0x00,0x01,0x06,0x1e,0x03,0x00,0x00,0x01,0x00,0x04,0x65,0x63,0x68,0x6f,
+    0x00,0x02,0x01,0x00,0x03,0x6d,0x65,0x6d,0x00,0x00,0x01,0x00,0x07,0x72,0x65,0x61,
+    0x6c,0x6c,0x6f,0x63,0x08,0x0a,0x01,0x00,0x00,0x00,0x02,0x03,0x00,0x04,0x01,0x02,
+    0x07,0x0c,0x03,0x70,0x7c,0x70,0x7c,0x40,0x01,0x01,0x62,0x03,0x00,0x04,0x06,0x1e,
+    0x03,0x00,0x00,0x01,0x00,0x04,0x65,0x63,0x68,0x6f,0x00,0x02,0x01,0x00,0x03,0x6d,
+    0x65,0x6d,0x00,0x00,0x01,0x00,0x07,0x72,0x65,0x61,0x6c,0x6c,0x6f,0x63,0x08,0x0a,
+    0x01,0x00,0x00,0x02,0x02,0x03,0x01,0x04,0x03,0x05,0x07,0x0c,0x03,0x70,0x75,0x70,
+    0x75,0x40,0x01,0x01,0x62,0x06,0x00,0x07,0x06,0x1e,0x03,0x00,0x00,0x01,0x00,0x04,
+    0x65,0x63,0x68,0x6f,0x00,0x02,0x01,0x00,0x03,0x6d,0x65,0x6d,0x00,0x00,0x01,0x00,
+    0x07,0x72,0x65,0x61,0x6c,0x6c,0x6f,0x63,0x08,0x0a,0x01,0x00,0x00,0x04,0x02,0x03,
+    0x02,0x04,0x05,0x08,0x07,0x0a,0x02,0x70,0x7d,0x40,0x01,0x01,0x62,0x09,0x00,0x79,
+    0x06,0x1d,0x03,0x00,0x00,0x01,0x00,0x03,0x73,0x75,0x6d,0x00,0x02,0x01,0x00,0x03,
+    0x6d,0x65,0x6d,0x00,0x00,0x01,0x00,0x07,0x72,0x65,0x61,0x6c,0x6c,0x6f,0x63,0x08,
+    0x0a,0x01,0x00,0x00,0x06,0x02,0x03,0x03,0x04,0x07,0x0a,0x07,0x07,0x02,0x70,0x7d,
+    0x40,0x00,0x00,0x0b,0x06,0x23,0x03,0x00,0x00,0x01,0x00,0x09,0x62,0x61,0x64,0x2d,
+    0x72,0x61,0x6e,0x67,0x65,0x00,0x02,0x01,0x00,0x03,0x6d,0x65,0x6d,0x00,0x00,0x01,
+    0x00,0x07,0x72,0x65,0x61,0x6c,0x6c,0x6f,0x63,0x08,0x0a,0x01,0x00,0x00,0x08,0x02,
+    0x03,0x04,0x04,0x09,0x0c,0x07,0x07,0x02,0x70,0x79,0x40,0x00,0x00,0x0d,0x06,0x23,
+    0x03,0x00,0x00,0x01,0x00,0x09,0x62,0x61,0x64,0x2d,0x61,0x6c,0x69,0x67,0x6e,0x00,
+    0x02,0x01,0x00,0x03,0x6d,0x65,0x6d,0x00,0x00,0x01,0x00,0x07,0x72,0x65,0x61,0x6c,
+    0x6c,0x6f,0x63,0x08,0x0a,0x01,0x00,0x00,0x0a,0x02,0x03,0x05,0x04,0x0b,0x0e,0x07,
+    0x07,0x02,0x70,0x76,0x40,0x00,0x00,0x0f,0x06,0x1e,0x03,0x00,0x00,0x01,0x00,0x04,
+    0x6e,0x61,0x6e,0x73,0x00,0x02,0x01,0x00,0x03,0x6d,0x65,0x6d,0x00,0x00,0x01,0x00,
+    0x07,0x72,0x65,0x61,0x6c,0x6c,0x6f,0x63,0x08,0x0a,0x01,0x00,0x00,0x0c,0x02,0x03,
+    0x06,0x04,0x0d,0x10,0x0b,0x54,0x07,0x00,0x07,0x65,0x63,0x68,0x6f,0x2d,0x75,0x38,
+    0x01,0x00,0x00,0x00,0x08,0x65,0x63,0x68,0x6f,0x2d,0x73,0x31,0x36,0x01,0x01,0x00,
+    0x00,0x08,0x65,0x63,0x68,0x6f,0x2d,0x66,0x36,0x34,0x01,0x02,0x00,0x00,0x03,0x73,
+    0x75,0x6d,0x01,0x03,0x00,0x00,0x09,0x62,0x61,0x64,0x2d,0x72,0x61,0x6e,0x67,0x65,
+    0x01,0x04,0x00,0x00,0x09,0x62,0x61,0x64,0x2d,0x61,0x6c,0x69,0x67,0x6e,0x01,0x05,
+    0x00,0x00,0x04,0x6e,0x61,0x6e,0x73,0x01,0x06,0x00,0x00,0x1f,0x0e,0x63,0x6f,0x6d,
+    0x70,0x6f,0x6e,0x65,0x6e,0x74,0x2d,0x6e,0x61,0x6d,0x65,0x01,0x06,0x00,0x11,0x01,
+    0x00,0x01,0x6d,0x01,0x06,0x00,0x12,0x01,0x00,0x01,0x69,
+};
+
 static void test_detect(void) {
     CHECK_EQ_INT(hive_is_component(greet_wasm, sizeof greet_wasm), 1);
     static const uint8_t core[] = {0, 'a', 's', 'm', 1, 0, 0, 0};
@@ -978,7 +1101,7 @@ static hive_host_status h_counter_bump(hive_chost_call *call, const hive_cval *a
 
 static void test_host_resources(void) {
     hive_linker *l = hive_linker_new(engine);
-    hive_host_resource r = {counter_dtor, &counters, "counter"};
+    hive_host_resource r = {counter_dtor, &counters, "counter", NULL};
     CHECK_EQ_INT(hive_linker_define_resource(l, "test:host/res", "counter", &r), HIVE_OK);
     CHECK(hive_linker_resource_id(l, "test:host/res", "counter") != NULL);
     CHECK_EQ_INT(hive_linker_define_func(l, "test:host/res", "[constructor]counter", "func() -> own<counter>",
@@ -1047,7 +1170,7 @@ static hive_host_status h_stream_read(hive_chost_call *call, const hive_cval *ar
 
 static void test_cross_interface_resources(void) {
     hive_linker *l = hive_linker_new(engine);
-    hive_host_resource r = {counter_dtor, &counters, "stream"};
+    hive_host_resource r = {counter_dtor, &counters, "stream", NULL};
     CHECK_EQ_INT(hive_linker_define_resource(l, "test:io/streams@0.2.3", "stream", &r), HIVE_OK);
     CHECK_EQ_INT(hive_linker_define_func(l, "test:io/streams@0.2.3", "[method]stream.read",
                                          "func(self: borrow<stream>) -> u32", h_stream_read, NULL), HIVE_OK);
@@ -1072,6 +1195,151 @@ static void test_cross_interface_resources(void) {
     hive_linker_free(l);
 }
 
+/* ---- packed lists ----------------------------------------------------------- */
+
+static hive_status call_one(hive_cinstance *ci, const char *fn, const hive_cval *arg, hive_cval *res) {
+    memset(res, 0, sizeof *res);
+    hive_status st = hive_cinstance_call(ci, hive_cinstance_func(ci, fn), arg, arg ? 1 : 0, 0);
+    if (st == HIVE_DONE) {
+        hive_cinstance_results(ci, res, 1);
+        CHECK_EQ_INT(hive_cinstance_post_return(ci), HIVE_OK);
+    }
+    return st;
+}
+
+static void test_packed_lists(void) {
+    hive_cinstance *ci = instantiate(lists_wasm, sizeof lists_wasm, NULL, NULL);
+    if (!ci) return;
+    hive_cval arg, res, items;
+    /* 40000 bytes down (one copy into the realloc'd buffer) and back up */
+    size_t n = 40000;
+    uint8_t *buf = malloc(n);
+    uint32_t want_sum = 0;
+    for (size_t i = 0; i < n; i++) want_sum += buf[i] = (uint8_t)(i * 7 + 3);
+    CHECK_EQ_INT(hive_cval_packed(&arg, HIVE_C_U8, buf, n), HIVE_OK);
+    CHECK_EQ_INT(call_one(ci, "echo-u8", &arg, &res), HIVE_DONE);
+    CHECK(res.kind == HIVE_C_PACKED && res.of.packed.elem == HIVE_C_U8 && res.of.packed.n == n);
+    size_t bl = 0;
+    const uint8_t *bp = hive_cval_bytes(&res, &bl);
+    CHECK(bp && bl == n && memcmp(bp, buf, n) == 0);
+    CHECK(hive_cval_equal(&res, &arg));
+    hive_cval_clear(&res);
+    /* the same list as n items lowers to the same bytes */
+    CHECK_EQ_INT(hive_cval_copy(&items, &arg), HIVE_OK);
+    CHECK_EQ_INT(hive_cval_unpack(&items), HIVE_OK);
+    CHECK(items.kind == HIVE_C_LIST && items.of.agg.n == n && items.of.agg.items[5].of.u == buf[5]);
+    CHECK(hive_cval_equal(&items, &arg));
+    CHECK_EQ_INT(call_one(ci, "sum", &items, &res), HIVE_DONE);
+    CHECK(res.kind == HIVE_C_U32 && res.of.u == want_sum);
+    CHECK_EQ_INT(call_one(ci, "sum", &arg, &res), HIVE_DONE);
+    CHECK(res.kind == HIVE_C_U32 && res.of.u == want_sum);
+    hive_cval_clear(&items);
+    hive_cval_clear(&arg);
+    free(buf);
+    /* a packed list of another element type is refused before the call */
+    CHECK_EQ_INT(hive_cval_packed(&arg, HIVE_C_U16, NULL, 3), HIVE_OK);
+    CHECK_EQ_INT(hive_cinstance_call(ci, hive_cinstance_func(ci, "echo-u8"), &arg, 1, 0), HIVE_FAILED);
+    hive_cval_clear(&arg);
+    /* s16: little-endian elements, signs kept */
+    const uint8_t s16[8] = {0xff, 0xff, 0x02, 0x00, 0x00, 0x80, 0xff, 0x7f}; /* -1 2 -32768 32767 */
+    CHECK_EQ_INT(hive_cval_packed(&arg, HIVE_C_S16, s16, 4), HIVE_OK);
+    CHECK_EQ_INT(call_one(ci, "echo-s16", &arg, &res), HIVE_DONE);
+    CHECK(res.kind == HIVE_C_PACKED && res.of.packed.elem == HIVE_C_S16 && res.of.packed.n == 4);
+    if (res.kind == HIVE_C_PACKED && res.of.packed.n == 4) {
+        CHECK(hive_cval_packed_get(&res, 0).of.s == -1);
+        CHECK(hive_cval_packed_get(&res, 2).of.s == -32768);
+        CHECK(hive_cval_packed_get(&res, 3).of.s == 32767);
+    }
+    hive_cval_clear(&res);
+    hive_cval_clear(&arg);
+    /* f64: a NaN with a payload comes back as the canonical NaN */
+    uint64_t f[2] = {0x7ff0000000000001ull, 0x3ff8000000000000ull}; /* NaN, 1.5 */
+    uint8_t fle[16];
+    for (int i = 0; i < 16; i++) fle[i] = (uint8_t)(f[i / 8] >> (8 * (i % 8)));
+    CHECK_EQ_INT(hive_cval_packed(&arg, HIVE_C_F64, fle, 2), HIVE_OK);
+    CHECK_EQ_INT(call_one(ci, "echo-f64", &arg, &res), HIVE_DONE);
+    CHECK(res.kind == HIVE_C_PACKED && res.of.packed.n == 2);
+    if (res.kind == HIVE_C_PACKED && res.of.packed.n == 2) {
+        uint64_t b0 = 0;
+        for (int i = 0; i < 8; i++) b0 |= (uint64_t)res.of.packed.data[i] << (8 * i);
+        CHECK(b0 == 0x7ff8000000000000ull);
+        CHECK(hive_cval_packed_get(&res, 1).of.f64 == 1.5);
+    }
+    hive_cval_clear(&res);
+    hive_cval_clear(&arg);
+    /* list<f32> made by the guest with two non-canonical NaNs */
+    CHECK_EQ_INT(call_one(ci, "nans", NULL, &res), HIVE_DONE);
+    CHECK(res.kind == HIVE_C_PACKED && res.of.packed.elem == HIVE_C_F32 && res.of.packed.n == 3);
+    if (res.kind == HIVE_C_PACKED && res.of.packed.n == 3) {
+        const uint8_t canon[4] = {0x00, 0x00, 0xc0, 0x7f};
+        CHECK(memcmp(res.of.packed.data, canon, 4) == 0);
+        CHECK(memcmp(res.of.packed.data + 8, canon, 4) == 0);
+        CHECK(hive_cval_packed_get(&res, 1).of.f32 == 1.5f);
+        char *txt = NULL;
+        hive_ctype *lt = hive_ctype_list(hive_ctype_prim(HIVE_C_F32));
+        CHECK_EQ_INT(hive_cval_format(&res, lt, &txt), HIVE_OK);
+        CHECK(txt && strcmp(txt, "[nan, 1.5, nan]") == 0);
+        free(txt);
+        hive_ctype_release(lt);
+    }
+    hive_cval_clear(&res);
+    /* a list beyond the end of memory traps */
+    CHECK_EQ_INT(call_one(ci, "bad-range", NULL, &res), HIVE_TRAPPED);
+    CHECK(strstr(hive_cinstance_trap(ci)->message, "out of bounds") != NULL);
+    hive_cinstance_free(ci);
+    /* an unaligned list<u32> traps */
+    ci = instantiate(lists_wasm, sizeof lists_wasm, NULL, NULL);
+    if (!ci) return;
+    CHECK_EQ_INT(call_one(ci, "bad-align", NULL, &res), HIVE_TRAPPED);
+    CHECK(strstr(hive_cinstance_trap(ci)->message, "unaligned") != NULL);
+    hive_cinstance_free(ci);
+}
+
+/* ---- one linker, many instances: destructors see theirs ---------------------- */
+
+static hive_cinstance *dtor_seen;
+
+static void counter_dtor_in(hive_cinstance *instance, void *user, uint32_t rep) {
+    CHECK(user == &counters);
+    dtor_seen = instance;
+    dropped_rep = rep;
+    ndrops++;
+}
+
+static void test_dtor_instance(void) {
+    hive_linker *l = hive_linker_new(engine);
+    /* dtor_in runs instead of dtor */
+    hive_host_resource r = {counter_dtor, &counters, "counter", counter_dtor_in};
+    CHECK_EQ_INT(hive_linker_define_resource(l, "test:host/res", "counter", &r), HIVE_OK);
+    CHECK_EQ_INT(hive_linker_define_func(l, "test:host/res", "[constructor]counter", "func() -> own<counter>",
+                                         h_counter_new, NULL), HIVE_OK);
+    CHECK_EQ_INT(hive_linker_define_func(l, "test:host/res", "[method]counter.bump",
+                                         "func(self: borrow<counter>) -> u32", h_counter_bump, NULL), HIVE_OK);
+    void *block = hive_linker_alloc(l, 64);
+    CHECK(block != NULL && ((uint8_t *)block)[63] == 0);
+    hive_cinstance *a = instantiate(res_wasm, sizeof res_wasm, l, NULL);
+    hive_cinstance *b = instantiate(res_wasm, sizeof res_wasm, l, NULL);
+    if (!a || !b) {
+        hive_cinstance_free(a);
+        hive_cinstance_free(b);
+        hive_linker_free(l);
+        return;
+    }
+    hive_cinstance *order[3] = {b, a, b};
+    for (int k = 0; k < 3; k++) {
+        ncounters = ndrops = 0;
+        dtor_seen = NULL;
+        hive_cval res;
+        CHECK_EQ_INT(call_one(order[k], "run", NULL, &res), HIVE_DONE);
+        CHECK(res.kind == HIVE_C_U32 && res.of.u == 102);
+        CHECK_EQ_INT(ndrops, 1);
+        CHECK(dtor_seen == order[k]);
+    }
+    hive_cinstance_free(a);
+    hive_cinstance_free(b);
+    hive_linker_free(l);
+}
+
 /* Real components from rustc (wasm32-wasip3, made by wit-component): each
  * decodes, validates, and instantiates once every import is defined by
  * untyped stubs and host resources. Read in place from the shared test
@@ -1089,7 +1357,7 @@ static void define_stubs(hive_linker *l, const char *iface, const char *name, co
     } else if (hive_cextern_sort(x) == HIVE_CSORT_TYPE) {
         hive_ctype *t = hive_cextern_func_result(x);
         if (!t) { /* a resource */
-            hive_host_resource r = {NULL, NULL, name};
+            hive_host_resource r = {NULL, NULL, name, NULL};
             hive_linker_define_resource(l, iface, name, &r);
         }
         hive_ctype_release(t);
@@ -1183,6 +1451,9 @@ static void test_transcoding_reallocs(void) {
         memset(&res, 0, sizeof res);
         CHECK_EQ_INT(hive_cinstance_call(ci, hive_cinstance_func(ci, fn), NULL, 0, 0), HIVE_DONE);
         hive_cinstance_results(ci, &res, 1);
+        /* a list<u32> lifts packed; unpacked it is the list of items */
+        CHECK(res.kind == HIVE_C_PACKED && res.of.packed.elem == HIVE_C_U32 && res.of.packed.n == want[k].n);
+        CHECK_EQ_INT(hive_cval_unpack(&res), HIVE_OK);
         CHECK(res.kind == HIVE_C_LIST && res.of.agg.n == want[k].n);
         for (size_t i = 0; res.kind == HIVE_C_LIST && i < res.of.agg.n && i < want[k].n; i++)
             CHECK_EQ_INT(res.of.agg.items[i].of.u, want[k].log[i]);
@@ -1494,6 +1765,8 @@ int main(void) {
     RUN(test_guest_resources);
     RUN(test_cross_interface_resources);
     RUN(test_transcoding_reallocs);
+    RUN(test_packed_lists);
+    RUN(test_dtor_instance);
     RUN(test_instance_linking);
     RUN(test_nested_pending);
     RUN(test_alloc_failures);

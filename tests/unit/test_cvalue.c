@@ -444,6 +444,104 @@ static void test_mutations(void) {
     hive_ctype_release(mp);
 }
 
+/* Packed lists: the same values as lists of items. */
+static void test_packed(void) {
+    hive_cval a, b, c;
+    hive_error err;
+    CHECK_EQ_INT(hive_ckind_size(HIVE_C_U8), 1);
+    CHECK_EQ_INT(hive_ckind_size(HIVE_C_S16), 2);
+    CHECK_EQ_INT(hive_ckind_size(HIVE_C_F32), 4);
+    CHECK_EQ_INT(hive_ckind_size(HIVE_C_U64), 8);
+    CHECK_EQ_INT(hive_ckind_size(HIVE_C_BOOL), 0);
+    CHECK_EQ_INT(hive_ckind_size(HIVE_C_CHAR), 0);
+    /* kinds that cannot be packed */
+    CHECK_EQ_INT(hive_cval_packed(&a, HIVE_C_BOOL, NULL, 1), HIVE_EARG);
+    CHECK(a.kind == HIVE_C_NONE);
+    CHECK_EQ_INT(hive_cval_packed(&a, HIVE_C_STRING, NULL, 0), HIVE_EARG);
+    CHECK_EQ_INT(hive_cval_packed_adopt(&a, HIVE_C_CHAR, malloc(4), 1), HIVE_EARG); /* freed */
+    CHECK_EQ_INT(hive_cval_packed_adopt(&a, HIVE_C_U8, NULL, 3), HIVE_EARG);
+    /* the same list three ways: packed, parsed, unpacked */
+    hive_ctype *lu8 = hive_ctype_list(P(U8));
+    const char text[] = "[1, 2, 255]";
+    CHECK_EQ_INT(hive_cval_packed(&a, HIVE_C_U8, "\x01\x02\xff", 3), HIVE_OK);
+    CHECK(a.kind == HIVE_C_PACKED && a.of.packed.n == 3);
+    size_t len = 0;
+    const uint8_t *bytes = hive_cval_bytes(&a, &len);
+    CHECK(bytes && len == 3 && bytes[2] == 255);
+    CHECK_EQ_INT(hive_cval_parse(lu8, text, strlen(text), &b, &err), HIVE_OK);
+    CHECK(b.kind == HIVE_C_LIST);
+    CHECK(hive_cval_equal(&a, &b) && hive_cval_equal(&b, &a));
+    CHECK_EQ_INT(hive_cval_check(&a, lu8, &err), HIVE_OK);
+    char *out = NULL;
+    CHECK_EQ_INT(hive_cval_format(&a, lu8, &out), HIVE_OK);
+    CHECK(out && strcmp(out, text) == 0);
+    free(out);
+    /* pack the parsed list: equal bytes */
+    CHECK_EQ_INT(hive_cval_pack(&b, HIVE_C_U8), HIVE_OK);
+    CHECK(b.kind == HIVE_C_PACKED && hive_cval_equal(&a, &b));
+    CHECK_EQ_INT(hive_cval_pack(&b, HIVE_C_U8), HIVE_OK); /* already */
+    CHECK_EQ_INT(hive_cval_pack(&b, HIVE_C_U16), HIVE_EARG);
+    CHECK_EQ_INT(hive_cval_copy(&c, &a), HIVE_OK);
+    CHECK(c.kind == HIVE_C_PACKED && c.of.packed.data != a.of.packed.data && hive_cval_equal(&a, &c));
+    c.of.packed.data[1] = 7;
+    CHECK(!hive_cval_equal(&a, &c));
+    CHECK_EQ_INT(hive_cval_unpack(&c), HIVE_OK);
+    CHECK(c.kind == HIVE_C_LIST && c.of.agg.n == 3 && c.of.agg.items[1].of.u == 7);
+    CHECK(!hive_cval_equal(&a, &c));
+    hive_cval_clear(&c);
+    /* a list with an item of another kind does not pack */
+    CHECK_EQ_INT(hive_cval_agg(&c, HIVE_C_LIST, 2), HIVE_OK);
+    c.of.agg.items[0] = hive_cval_uint(HIVE_C_U8, 1);
+    c.of.agg.items[1] = hive_cval_uint(HIVE_C_U16, 1);
+    CHECK_EQ_INT(hive_cval_pack(&c, HIVE_C_U8), HIVE_EARG);
+    CHECK(c.kind == HIVE_C_LIST);
+    hive_cval_clear(&c);
+    /* lengths differ */
+    CHECK_EQ_INT(hive_cval_packed(&c, HIVE_C_U8, "\x01\x02", 2), HIVE_OK);
+    CHECK(!hive_cval_equal(&a, &c));
+    hive_cval_clear(&c);
+    /* the type check: the element kind must be the list's */
+    hive_ctype *lu16 = hive_ctype_list(P(U16));
+    CHECK_EQ_INT(hive_cval_check(&a, lu16, &err), HIVE_EARG);
+    CHECK(strstr(err.message, "packed list<u8>") != NULL);
+    CHECK_EQ_INT(hive_cval_format(&a, lu16, &out), HIVE_EARG);
+    hive_ctype *fixed = hive_ctype_fixed_list(P(U8), 3);
+    CHECK_EQ_INT(hive_cval_check(&a, fixed, &err), HIVE_EARG);
+    /* s32 and f64 elements, little-endian; NaNs equal as in lists */
+    const uint8_t s32[8] = {0xfe, 0xff, 0xff, 0xff, 0x05, 0, 0, 0};
+    CHECK_EQ_INT(hive_cval_packed(&c, HIVE_C_S32, s32, 2), HIVE_OK);
+    CHECK(hive_cval_packed_get(&c, 0).kind == HIVE_C_S32 && hive_cval_packed_get(&c, 0).of.s == -2);
+    hive_ctype *ls32 = hive_ctype_list(P(S32));
+    CHECK_EQ_INT(hive_cval_format(&c, ls32, &out), HIVE_OK);
+    CHECK(out && strcmp(out, "[-2, 5]") == 0);
+    free(out);
+    hive_cval_clear(&c);
+    double d[2] = {NAN, -0.0};
+    hive_cval e;
+    CHECK_EQ_INT(hive_cval_packed(&c, HIVE_C_F64, d, 2), HIVE_OK); /* this host is little-endian */
+    CHECK_EQ_INT(hive_cval_agg(&e, HIVE_C_LIST, 2), HIVE_OK);
+    e.of.agg.items[0] = hive_cval_f64(-NAN);
+    e.of.agg.items[1] = hive_cval_f64(-0.0);
+    CHECK(hive_cval_equal(&c, &e));
+    e.of.agg.items[1] = hive_cval_f64(0.0);
+    CHECK(!hive_cval_equal(&c, &e)); /* -0 and 0 differ */
+    hive_cval_clear(&e);
+    hive_cval_clear(&c);
+    /* empty */
+    CHECK_EQ_INT(hive_cval_packed(&c, HIVE_C_U64, NULL, 0), HIVE_OK);
+    CHECK(c.kind == HIVE_C_PACKED && c.of.packed.data == NULL && hive_cval_bytes(&c, &len) == NULL && len == 0);
+    CHECK_EQ_INT(hive_cval_parse(lu8, "[]", 2, &e, &err), HIVE_OK);
+    CHECK(hive_cval_equal(&c, &e)); /* both empty lists */
+    hive_cval_clear(&e);
+    hive_cval_clear(&c);
+    hive_cval_clear(&a);
+    hive_cval_clear(&b);
+    hive_ctype_release(lu8);
+    hive_ctype_release(lu16);
+    hive_ctype_release(fixed);
+    hive_ctype_release(ls32);
+}
+
 int main(void) {
     RUN(test_prims);
     RUN(test_compound);
@@ -451,5 +549,6 @@ int main(void) {
     RUN(test_values);
     RUN(test_refcount);
     RUN(test_mutations);
+    RUN(test_packed);
     return test_summary("test_cvalue");
 }

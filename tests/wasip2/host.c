@@ -803,6 +803,119 @@ static void test_raw_streams(void) {
     close(d);
 }
 
+/* ---- one linker for many instances (hive_wasip2_define_shared) ---- */
+
+typedef struct shared_run {
+    hive_wasip2 *p2;
+    hive_cinstance *inst;
+    hive_cfunc *run;
+    hive_status st;
+} shared_run;
+
+static void *shared_main(void *arg) {
+    shared_run *r = arg;
+    r->st = hive_wasip2_run(r->p2, r->inst, r->run, NULL, NULL, NULL);
+    return NULL;
+}
+
+typedef struct lookup_map {
+    hive_cinstance *inst;
+    hive_wasip2 *p2;
+    int calls;
+} lookup_map;
+
+static hive_wasip2 *lookup_ctx(hive_cinstance *inst, void *ud) {
+    lookup_map *m = ud;
+    m->calls++;
+    return inst == m->inst ? m->p2 : NULL;
+}
+
+static void test_shared_linker(void) {
+    size_t len;
+    uint8_t *b = slurp("echo", &len);
+    hive_component *comp = NULL;
+    hive_error err;
+    CHECK(b && hive_component_new(engine, b, len, &comp, &err) == HIVE_OK);
+    free(b);
+    if (!comp) return;
+    hive_linker *l = hive_linker_new(engine);
+    CHECK_EQ_INT(hive_wasip2_define_shared(l, NULL, NULL), HIVE_OK);
+    /* two instances of one linker, each with its own context and pipes
+     * (hive_cinstance_data), run at the same time on two threads */
+    enum { N = 2 };
+    shared_run r[N];
+    int in[N][2], out[N][2];
+    size_t sizes[N] = {5000, 9000};
+    char *inputs[N];
+    memset(r, 0, sizeof r);
+    for (int k = 0; k < N; k++) {
+        CHECK(pipe(in[k]) == 0 && pipe(out[k]) == 0);
+        inputs[k] = malloc(sizes[k]);
+        for (size_t i = 0; i < sizes[k]; i++) inputs[k][i] = (char)('a' + (i * (k + 3)) % 26);
+        CHECK(write(in[k][1], inputs[k], sizes[k]) == (ssize_t)sizes[k]);
+        close(in[k][1]);
+        hive_wasip2_config c = {0};
+        stdio_fd(&c, 0, in[k][0]);
+        stdio_fd(&c, 1, out[k][1]);
+        CHECK_EQ_INT(hive_wasip2_new(&c, &r[k].p2, &err), HIVE_OK);
+        CHECK_EQ_INT(hive_cinstance_new(engine, comp, l, &r[k].inst, &err), HIVE_OK);
+        if (!r[k].inst || !r[k].p2) return;
+        hive_cinstance_set_data(r[k].inst, r[k].p2);
+        r[k].run = hive_cinstance_func(r[k].inst, "wasi:cli/run@0.2.12#run");
+        CHECK(r[k].run != NULL);
+    }
+    pthread_t th[N];
+    for (int k = 0; k < N; k++) CHECK(pthread_create(&th[k], NULL, shared_main, &r[k]) == 0);
+    for (int k = 0; k < N; k++) pthread_join(th[k], NULL);
+    static char got[20000];
+    for (int k = 0; k < N; k++) {
+        CHECK_EQ_INT(r[k].st, HIVE_DONE);
+        drain(out[k][0], got, sizeof got);
+        char tail[64];
+        snprintf(tail, sizeof tail, "[%zu bytes]\n", sizes[k]);
+        CHECK(strlen(got) == sizes[k] + strlen(tail));
+        CHECK(memcmp(got, inputs[k], sizes[k]) == 0);
+        CHECK(strcmp(got + sizes[k], tail) == 0);
+        /* the adapter's dropped handles went to this context's destructor */
+        CHECK(hive_wasip2_live_objects(r[k].p2) <= 4);
+        hive_cinstance_free(r[k].inst);
+        hive_wasip2_free(r[k].p2);
+        close(in[k][0]);
+        close(out[k][0]);
+        close(out[k][1]);
+        free(inputs[k]);
+    }
+    hive_linker_free(l);
+
+    /* a lookup function; an instance it has no context for traps */
+    lookup_map m = {0};
+    l = hive_linker_new(engine);
+    CHECK_EQ_INT(hive_wasip2_define_shared(l, lookup_ctx, &m), HIVE_OK);
+    int devnull = open("/dev/null", O_RDWR);
+    hive_wasip2_config c = {0};
+    stdio_fd(&c, 0, devnull);
+    stdio_fd(&c, 1, devnull);
+    CHECK_EQ_INT(hive_wasip2_new(&c, &m.p2, &err), HIVE_OK);
+    hive_cinstance *x = NULL, *y = NULL;
+    CHECK_EQ_INT(hive_cinstance_new(engine, comp, l, &x, &err), HIVE_OK);
+    CHECK_EQ_INT(hive_cinstance_new(engine, comp, l, &y, &err), HIVE_OK);
+    m.inst = x;
+    if (x && y && m.p2) {
+        CHECK_EQ_INT(hive_wasip2_run(m.p2, x, hive_cinstance_func(x, "wasi:cli/run@0.2.12#run"), NULL, NULL, NULL),
+                     HIVE_DONE);
+        CHECK(m.calls > 0);
+        CHECK_EQ_INT(hive_wasip2_run(m.p2, y, hive_cinstance_func(y, "wasi:cli/run@0.2.12#run"), NULL, NULL, NULL),
+                     HIVE_TRAPPED);
+        CHECK(strstr(hive_cinstance_trap(y)->message, "no WASI 0.2 context") != NULL);
+    }
+    hive_cinstance_free(x);
+    hive_cinstance_free(y);
+    hive_wasip2_free(m.p2);
+    hive_linker_free(l);
+    close(devnull);
+    hive_component_release(comp);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: host DIR\n");
@@ -819,6 +932,7 @@ int main(int argc, char **argv) {
     RUN(test_object_limit);
     RUN(test_exit_codes);
     RUN(test_objects_freed);
+    RUN(test_shared_linker);
     RUN(test_raw_poll_and_seed);
     RUN(test_raw_streams);
     RUN(test_net_rules);

@@ -50,6 +50,22 @@ expect_in trap "$T/err" "trap: unreachable"
 expect_in trap "$T/err" "wasm backtrace:"
 expect_in trap "$T/err" "outer_layer"
 
+# --invoke on a command component: any export, with WASI 0.2 as for run
+RUN='wasi:cli/run@0.2.12#run'
+expect_rc "invoke run" 0 "$HIVE" run --invoke "$RUN" "$(C hello)"
+expect_in "invoke run" "$T/out" "hello, world"
+expect_in "invoke run" "$T/out" "ok"
+printf 'abc' | "$HIVE" run --invoke "$RUN" "$(C echo)" >"$T/out" 2>"$T/err"
+rc=$?
+if [ "$rc" = 0 ]; then ok; else bad "invoke echo: exit $rc"; fi
+expect_in "invoke echo" "$T/out" "abc[3 bytes]"
+expect_rc "invoke trap" 134 "$HIVE" run --invoke "$RUN" "$(C trap)"
+expect_in "invoke trap" "$T/err" "trap: unreachable"
+expect_rc "invoke fuel" 124 "$HIVE" run --fuel 1 --invoke "$RUN" "$(C hello)"
+expect_in "invoke fuel" "$T/err" "fuel"
+expect_rc "invoke unknown" 1 "$HIVE" run --invoke nope "$(C hello)"
+expect_in "invoke unknown" "$T/err" "no exported function 'nope'"
+
 # limits
 expect_rc timeout 124 "$HIVE" run --timeout 300ms "$(C trap)" loop
 expect_in timeout "$T/err" "timed out"

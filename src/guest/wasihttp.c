@@ -1,0 +1,391 @@
+/*
+ * wasihttp.c -- the wasi:http 0.2 guest kind: components that export
+ * wasi:http/incoming-handler (the wasi:http/proxy world).
+ *
+ * A worker's instance serves its requests one after another (0.2 has no
+ * concurrency inside an instance): each is one call of `handle` with a
+ * fresh incoming-request and response-outparam (src/wasihttp/host.c).
+ * The pool may give the instance its next request as soon as the current
+ * one's response head is out; it waits here until `handle` returns. How
+ * many requests an instance serves is the pool's policy
+ * (--max-instance-reuse-count); max_total is unlimited here.
+ *
+ * Outcomes: `handle` traps: 500 (the instance ends); it returns without
+ * setting the outparam: 502; the outparam set to an error-code: that
+ * code's status (whttp_error_status); the deadline passes: 504.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <inttypes.h>
+
+#include "handler/guest.h"
+#include "hive/wasip2.h"
+#include "support/error.h"
+#include "wasihttp/wasihttp.h"
+
+typedef struct wh_guest {
+    hive_guest base;
+    hive_engine *engine;
+    hive_component *component;
+    hive_linker *linker;
+    char *handle_name; /* "wasi:http/incoming-handler@0.2.x#handle" */
+    int full; /* with WASI 0.2 (full_linker); else the wasi:http-only linker */
+    hive_linker *full_linker; /* WASI 0.2 (shared: contexts by instance) + wasi:http */
+    char **env; /* full: "K=V", owned */
+    size_t nenv;
+    hive_wasi_preopen *dirs; /* full: strings owned */
+    size_t ndirs;
+} wh_guest;
+
+/* What one instance is made of. */
+typedef struct wh_parts {
+    whttp *ctx;
+    hive_wasip2 *p2;     /* full: the instance's WASI 0.2 world */
+    hive_cinstance *inst;
+    hive_cfunc *handle;
+} wh_parts;
+
+struct guest_inst {
+    wh_guest *g;
+    hive_worker *w;
+    wh_parts parts;
+    hive_cinstance *inst; /* = parts.inst */
+    hive_cfunc *handle;
+    whttp *ctx;
+    hive_req **queue; /* started, not yet called */
+    size_t nq, capq;
+    hive_req *cur;    /* the request of the call in progress */
+    bool pending;     /* the call waits on a host call */
+    char error[256];
+};
+
+/* stdout and stderr of a WASI 0.2 guest: one log line per write, tagged
+ * with the worker (ud; NULL at the start-up check). */
+static int64_t wh_log_write(void *ud, const uint8_t *buf, size_t len) {
+    size_t n = len;
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) n--;
+    if (ud)
+        fprintf(stderr, "[worker %" PRIu64 "] %.*s\n", handler_worker_id(ud), (int)n,
+                (const char *)buf);
+    else
+        fprintf(stderr, "[start] %.*s\n", (int)n, (const char *)buf);
+    return (int64_t)len;
+}
+
+/* The WASI 0.2 context of an instance of the shared full linker. */
+static hive_wasip2 *wh_p2_of(hive_cinstance *instance, void *ud) {
+    (void)ud;
+    whttp *h = hive_cinstance_data(instance);
+    /* during hive_cinstance_new (start functions) the data is not set yet:
+     * the context being made is the thread's current one */
+    return whttp_p2(h ? h : whttp_current());
+}
+
+static void wh_unmake(wh_parts *p) {
+    whttp_enter(p->ctx);
+    hive_cinstance_free(p->inst);
+    whttp_leave();
+    whttp_free(p->ctx);
+    hive_wasip2_free(p->p2);
+    memset(p, 0, sizeof *p);
+}
+
+static int wh_make(wh_guest *g, hive_worker *w, wh_parts *p, hive_error *err) {
+    memset(p, 0, sizeof *p);
+    int rc = HIVE_OK;
+    if (g->full) {
+        hive_wasip2_config c;
+        memset(&c, 0, sizeof c);
+        for (int i = 1; i <= 2; i++) {
+            c.stdio[i].kind = HIVE_WASI_STDIO_STREAM;
+            c.stdio[i].stream = (hive_wasi_stream){NULL, wh_log_write, NULL, w};
+        }
+        c.env = (const char *const *)g->env;
+        c.envc = g->nenv;
+        c.preopens = g->dirs;
+        c.npreopens = g->ndirs;
+        if ((rc = hive_wasip2_new(&c, &p->p2, err)) != HIVE_OK) return rc;
+    }
+    if (!(p->ctx = whttp_new(p->p2))) {
+        wh_unmake(p);
+        return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+    }
+    whttp_enter(p->ctx);
+    rc = hive_cinstance_new(g->engine, g->component, g->full ? g->full_linker : g->linker,
+                            &p->inst, err);
+    whttp_leave();
+    if (rc != HIVE_OK) {
+        wh_unmake(p);
+        return rc;
+    }
+    hive_cinstance_set_data(p->inst, p->ctx);
+    p->handle = hive_cinstance_func(p->inst, g->handle_name);
+    if (!p->handle) {
+        wh_unmake(p);
+        return hv_error_set(err, HIVE_EUNLINKABLE, 0, "the component exports no %s",
+                            g->handle_name);
+    }
+    return HIVE_OK;
+}
+
+static int wh_instantiate(hive_guest *guest, hive_worker *w, guest_inst **out, hive_error *err) {
+    wh_guest *g = (wh_guest *)guest;
+    guest_inst *gi = calloc(1, sizeof *gi);
+    if (!gi) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+    gi->g = g;
+    gi->w = w;
+    int rc = wh_make(g, w, &gi->parts, err);
+    if (rc != HIVE_OK) {
+        free(gi);
+        return rc;
+    }
+    gi->inst = gi->parts.inst;
+    gi->handle = gi->parts.handle;
+    gi->ctx = gi->parts.ctx;
+    *out = gi;
+    return 0;
+}
+
+static int wh_start(guest_inst *gi, hive_req *req, uint64_t task_id) {
+    (void)task_id;
+    if (gi->nq == gi->capq) {
+        size_t cap = gi->capq ? gi->capq * 2 : 4;
+        hive_req **nq = realloc(gi->queue, cap * sizeof *nq);
+        if (!nq) return -1;
+        gi->queue = nq;
+        gi->capq = cap;
+    }
+    gi->queue[gi->nq++] = req;
+    return 0;
+}
+
+/* The call of the current request ended (returned). */
+static void wh_call_over(guest_inst *gi) {
+    whttp_end(gi->ctx);
+    handler_req_task_done(gi->cur);
+    gi->cur = NULL;
+    gi->pending = false;
+}
+
+static guest_run wh_trap(guest_inst *gi, const char *msg) {
+    snprintf(gi->error, sizeof gi->error, "%s", msg);
+    whttp_leave();
+    return GUEST_RUN_TRAP;
+}
+
+static guest_run wh_run(guest_inst *gi, uint64_t budget) {
+    whttp_enter(gi->ctx);
+    for (;;) {
+        hive_status st;
+        if (!gi->cur) {
+            if (!gi->nq) {
+                whttp_leave();
+                return GUEST_RUN_IDLE;
+            }
+            gi->cur = gi->queue[0];
+            memmove(gi->queue, gi->queue + 1, --gi->nq * sizeof *gi->queue);
+            uint32_t rq, op;
+            if (whttp_begin(gi->ctx, gi->cur, &rq, &op) != 0) {
+                handler_req_fail(gi->cur, HIVE_HANDLE_FAILED, "out of memory");
+                handler_req_task_done(gi->cur);
+                gi->cur = NULL;
+                continue;
+            }
+            hive_cval args[2] = {hive_cval_handle(HIVE_C_OWN, rq, NULL),
+                                 hive_cval_handle(HIVE_C_OWN, op, NULL)};
+            st = hive_cinstance_call(gi->inst, gi->handle, args, 2, budget);
+        } else if (gi->pending) {
+            st = HIVE_PENDING;
+        } else {
+            st = hive_cinstance_resume(gi->inst, budget);
+        }
+        for (int rounds = 0; st == HIVE_PENDING; rounds++) {
+            gi->pending = true;
+            if (rounds == 64) {
+                whttp_leave();
+                return GUEST_RUN_MORE;
+            }
+            char msg[128];
+            int r;
+            if (whttp_pending(gi->ctx) || !gi->parts.p2) {
+                r = whttp_retry(gi->ctx, gi->inst, msg, sizeof msg);
+            } else { /* a call of the WASI 0.2 world waits */
+                int rc = hive_wasip2_complete_pending(gi->parts.p2, gi->inst);
+                r = rc == HIVE_OK ? 1 : rc == HIVE_WASI_STILL_WAITING ? 0 : -1;
+                if (r < 0) snprintf(msg, sizeof msg, "a pending WASI call failed");
+                hive_wasi_wait wait;
+                if (r == 0 && hive_wasip2_pending(gi->parts.p2, &wait) &&
+                    wait.deadline_ns != UINT64_MAX)
+                    handler_wake_at(gi->w, wait.deadline_ns);
+            }
+            if (r == 0) {
+                whttp_leave();
+                return GUEST_RUN_WAIT;
+            }
+            if (r < 0) return wh_trap(gi, msg);
+            gi->pending = false;
+            st = hive_cinstance_resume(gi->inst, budget);
+        }
+        switch (st) {
+        case HIVE_SUSPENDED:
+            whttp_leave();
+            return GUEST_RUN_MORE;
+        case HIVE_DONE:
+            if (hive_cinstance_post_return(gi->inst) != HIVE_OK) {
+                const hive_trap *t = hive_cinstance_trap(gi->inst);
+                return wh_trap(gi, t && t->message[0] ? t->message : "post-return trapped");
+            }
+            wh_call_over(gi);
+            if (gi->nq) {
+                whttp_leave();
+                return GUEST_RUN_MORE;
+            }
+            continue;
+        case HIVE_TRAPPED: {
+            const hive_trap *t = hive_cinstance_trap(gi->inst);
+            return wh_trap(gi, t && t->message[0] ? t->message : "trap");
+        }
+        default:
+            return wh_trap(gi, "the handler could not be called");
+        }
+    }
+}
+
+static void wh_interrupt(guest_inst *gi) { hive_cinstance_interrupt(gi->inst); }
+
+static int wh_cancel(guest_inst *gi, hive_req *req) {
+    for (size_t i = 0; i < gi->nq; i++)
+        if (gi->queue[i] == req) {
+            memmove(gi->queue + i, gi->queue + i + 1, (gi->nq - i - 1) * sizeof *gi->queue);
+            gi->nq--;
+            return 0;
+        }
+    if (req != gi->cur) return 0;
+    /* mid-call: the instance cannot be entered again */
+    whttp_abandon(gi->ctx);
+    gi->cur = NULL;
+    return -1;
+}
+
+static const char *wh_error(guest_inst *gi) { return gi->error; }
+
+static void wh_free(guest_inst *gi) {
+    if (!gi) return;
+    wh_unmake(&gi->parts);
+    free(gi->queue);
+    free(gi);
+}
+
+static void wh_free_guest(hive_guest *guest) {
+    wh_guest *g = (wh_guest *)guest;
+    for (size_t i = 0; i < g->nenv; i++) free(g->env[i]);
+    free(g->env);
+    for (size_t i = 0; i < g->ndirs; i++) {
+        free((char *)g->dirs[i].host_path);
+        free((char *)g->dirs[i].guest_path);
+    }
+    free(g->dirs);
+    hive_linker_free(g->linker);
+    hive_linker_free(g->full_linker);
+    hive_component_release(g->component);
+    free(g->handle_name);
+    free(g);
+}
+
+static const guest_ops wh_ops = {
+    .name = "wasi:http",
+    .max_concurrent = 1,
+    .max_total = 0,
+    .instantiate = wh_instantiate,
+    .start = wh_start,
+    .run = wh_run,
+    .interrupt = wh_interrupt,
+    .cancel = wh_cancel,
+    .error = wh_error,
+    .free = wh_free,
+    .free_guest = wh_free_guest,
+};
+
+int hive_guest_wasihttp_new(hive_engine *engine, hive_component *component,
+                            const char *const *env, size_t nenv, const char *const *dirs,
+                            size_t ndirs, hive_guest **out, hive_error *err) {
+    *out = NULL;
+    const char *want = "wasi:http/incoming-handler@0.2.";
+    const char *name = NULL;
+    for (size_t i = 0; i < hive_component_export_count(component) && !name; i++) {
+        const char *n;
+        const hive_cextern *x = hive_component_export(component, i, &n);
+        if (x && hive_cextern_sort(x) == HIVE_CSORT_INSTANCE && !strncmp(n, want, strlen(want)))
+            name = n;
+    }
+    if (!name)
+        return hv_error_set(err, HIVE_EUNLINKABLE, 0,
+                            "the component exports no wasi:http/incoming-handler@0.2.x: not a "
+                            "wasi:http/proxy component");
+    wh_guest *g = calloc(1, sizeof *g);
+    if (!g) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+    g->base.ops = &wh_ops;
+    g->engine = engine;
+    hive_component_retain(component);
+    g->component = component;
+    size_t nl = strlen(name);
+    g->handle_name = malloc(nl + 8);
+    g->linker = hive_linker_new(engine);
+    int rc = g->handle_name && g->linker ? whttp_define(g->linker, 1) : HIVE_ENOMEM;
+    if (rc != HIVE_OK) {
+        wh_free_guest(&g->base);
+        return hv_error_set(err, rc, 0, "cannot define the wasi:http host");
+    }
+    memcpy(g->handle_name, name, nl);
+    memcpy(g->handle_name + nl, "#handle", 8);
+    g->env = calloc(nenv ? nenv : 1, sizeof *g->env);
+    g->dirs = calloc(ndirs ? ndirs : 1, sizeof *g->dirs);
+    if (!g->env || !g->dirs) goto oom;
+    for (size_t i = 0; i < nenv; i++) {
+        if (!(g->env[i] = strdup(env[i]))) goto oom;
+        g->nenv++;
+    }
+    for (size_t i = 0; i < ndirs; i++) {
+        const char *sep = strstr(dirs[i], "::");
+        g->dirs[i].host_path = sep ? strndup(dirs[i], (size_t)(sep - dirs[i])) : strdup(dirs[i]);
+        g->dirs[i].guest_path = strdup(sep ? sep + 2 : dirs[i]);
+        g->ndirs++;
+        if (!g->dirs[i].host_path || !g->dirs[i].guest_path) goto oom;
+    }
+    /* One instance now, so that a component that cannot run is refused at
+     * start: with the shared linker (wasi:http and the bodies' wasi:io
+     * only), else with the whole of WASI 0.2 (a linker per instance). */
+    wh_parts p;
+    rc = wh_make(g, NULL, &p, err);
+    if (rc == HIVE_EUNLINKABLE) {
+        g->full = 1;
+        g->full_linker = hive_linker_new(engine);
+        rc = !g->full_linker ? HIVE_ENOMEM : hive_wasip2_define_shared(g->full_linker, wh_p2_of, NULL);
+        if (rc == HIVE_OK) rc = whttp_define(g->full_linker, 0);
+        if (rc != HIVE_OK) {
+            wh_free_guest(&g->base);
+            return hv_error_set(err, rc, 0, "cannot define the WASI 0.2 host");
+        }
+        rc = wh_make(g, NULL, &p, err);
+    }
+    if (rc != HIVE_OK) {
+        wh_free_guest(&g->base);
+        return rc;
+    }
+    wh_unmake(&p);
+    if (!g->full && (nenv || ndirs)) {
+        wh_free_guest(&g->base);
+        return hv_error_set(err, HIVE_EARG, 0,
+                            "%s does not apply: the component imports only wasi:http (no "
+                            "wasi:cli environment or wasi:filesystem)",
+                            nenv ? "--env" : "--dir");
+    }
+    *out = &g->base;
+    return HIVE_OK;
+oom:
+    wh_free_guest(&g->base);
+    return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+}

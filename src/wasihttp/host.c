@@ -1,0 +1,1818 @@
+/*
+ * host.c -- wasi:http/types 0.2 and the body half of wasi:io 0.2 for the
+ * wasihttp guest kind. Contract in wasihttp.h.
+ *
+ * Every resource handle the guest holds is an object here; its rep is the
+ * object's index + 1. Objects made for a request carry the request's
+ * generation: once the request is over, they answer as closed (a reused
+ * instance cannot read the next request's body through an old stream).
+ *
+ * Fields follow the spec: names are tokens (RFC 9110), kept in lower
+ * case and compared without case; values have no CR, LF or NUL; the
+ * hop-by-hop and framing headers (connection, host, http2-settings,
+ * keep-alive, proxy-connection, transfer-encoding, upgrade) are
+ * `forbidden`; the headers of an incoming-request and those returned by
+ * outgoing-response.headers are `immutable`.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "handler/guest.h"
+#include "hive/wasip2.h"
+#include "wasihttp/wasihttp.h"
+#include "wasip2/p2_impl.h" /* p2_new: a ready pollable in the WASI 0.2 context */
+
+#define V "@" WHTTP_VERSION
+#define TYPES "wasi:http/types" V
+#define IO_ERROR "wasi:io/error" V
+#define IO_POLL "wasi:io/poll" V
+#define IO_STREAMS "wasi:io/streams" V
+
+#define MAX_READ (64 * 1024)        /* bytes one read returns at most */
+#define WRITE_PERMIT (64 * 1024)    /* check-write's answer when ready */
+#define MAX_EARLY (1024 * 1024)     /* body bytes buffered before the head */
+#define MAX_FIELDS 1024             /* entries per fields */
+
+enum kind {
+    K_FREE = 0, K_FIELDS, K_IN_REQ, K_IN_BODY, K_IN_STREAM, K_FUTURE_TRAILERS, K_OUT_RESP,
+    K_OUT_BODY, K_OUT_STREAM, K_OUTPARAM, K_POLLABLE, K_ERROR, K_OUT_REQ, K_REQ_OPTIONS
+};
+
+enum { P_READY = 0, P_READABLE, P_WRITABLE }; /* what a pollable waits for */
+
+typedef struct field {
+    char *name; /* lower case */
+    uint8_t *value;
+    size_t name_len, value_len;
+} field;
+
+typedef struct wobj {
+    uint8_t kind;
+    uint8_t immutable; /* fields */
+    uint8_t taken;     /* in_req: consumed; in_body: stream given; out_resp: body given;
+                          out_body: stream given; future_trailers: got */
+    uint8_t finished;  /* out_body: finish called */
+    uint8_t pwhat;     /* pollable */
+    uint32_t gen;      /* request generation (0: none) */
+    uint32_t link;     /* out_resp: its headers; out_resp: body in link2; out_stream: its body;
+                          pollable: the stream */
+    uint32_t link2;
+    uint16_t status;   /* out_resp */
+    field *f;          /* fields */
+    size_t nf, capf;
+    uint8_t *buf;      /* out_body: bytes before the head; error: message */
+    size_t len, cap;
+    int64_t declared;  /* out_body: the response's content-length, or -1 */
+    uint64_t written;  /* out_body: bytes written */
+} wobj;
+
+enum pend { PEND_NONE = 0, PEND_READ, PEND_SKIP, PEND_WRITE, PEND_FLUSH, PEND_BLOCK, PEND_POLL };
+
+struct whttp {
+    hive_wasip2 *p2; /* the WASI 0.2 context whose wasi:io serves the bodies, or NULL */
+    wobj *o;
+    uint32_t n, cap, live;
+    hive_req *req;
+    uint32_t gen;
+    int set;        /* the outparam was set */
+    int head_sent;
+    int done;       /* the response is complete, failed or gone */
+    int in_done;    /* the request body's end was read */
+    uint32_t body;  /* the outgoing-body of the response set (0: none) */
+    /* the pending call */
+    int pend;
+    uint32_t pend_rep;
+    uint64_t pend_n;
+    uint8_t *pend_buf;
+    size_t pend_len;
+    uint32_t *pend_list;
+    size_t pend_nlist;
+};
+
+static _Thread_local whttp *current;
+
+void whttp_enter(whttp *h) { current = h; }
+void whttp_leave(void) { current = NULL; }
+whttp *whttp_current(void) { return current; }
+
+/* ---- objects ------------------------------------------------------------ */
+
+static wobj *obj_new(whttp *h, int kind, uint32_t *rep) {
+    uint32_t i = 0;
+    while (i < h->n && h->o[i].kind != K_FREE) i++;
+    if (i == h->n) {
+        if (h->n == 65536) return NULL;
+        if (h->n == h->cap) {
+            uint32_t cap = h->cap ? h->cap * 2 : 16;
+            wobj *no = realloc(h->o, cap * sizeof *no);
+            if (!no) return NULL;
+            h->o = no;
+            h->cap = cap;
+        }
+        h->n++;
+    }
+    wobj *o = &h->o[i];
+    memset(o, 0, sizeof *o);
+    o->kind = (uint8_t)kind;
+    o->gen = h->gen;
+    h->live++;
+    *rep = i + 1;
+    return o;
+}
+
+static wobj *obj_get(whttp *h, uint32_t rep, int kind) {
+    if (!h || rep == 0 || rep > h->n || h->o[rep - 1].kind != kind) return NULL;
+    return &h->o[rep - 1];
+}
+
+static void fields_clear(wobj *o) {
+    for (size_t i = 0; i < o->nf; i++) {
+        free(o->f[i].name);
+        free(o->f[i].value);
+    }
+    free(o->f);
+    o->f = NULL;
+    o->nf = o->capf = 0;
+}
+
+static void obj_free(whttp *h, uint32_t rep) {
+    if (!h || rep == 0 || rep > h->n || h->o[rep - 1].kind == K_FREE) return;
+    wobj *o = &h->o[rep - 1];
+    fields_clear(o);
+    free(o->buf);
+    memset(o, 0, sizeof *o);
+    h->live--;
+}
+
+whttp *whttp_new(hive_wasip2 *p2) {
+    whttp *h = calloc(1, sizeof(whttp));
+    if (h) h->p2 = p2;
+    return h;
+}
+
+void whttp_free(whttp *h) {
+    if (!h) return;
+    for (uint32_t i = 0; i < h->n; i++) obj_free(h, i + 1);
+    free(h->o);
+    free(h->pend_buf);
+    free(h->pend_list);
+    free(h);
+}
+
+size_t whttp_live(const whttp *h) { return h ? h->live : 0; }
+
+hive_wasip2 *whttp_p2(const whttp *h) { return h ? h->p2 : NULL; }
+
+int whttp_pending(const whttp *h) { return h && h->pend != PEND_NONE; }
+
+/* ---- values ------------------------------------------------------------- */
+
+static hive_cval own(uint32_t rep) { return hive_cval_handle(HIVE_C_OWN, rep, NULL); }
+
+static void result_ok(hive_cval *out, hive_cval *payload) {
+    if (hive_cval_case(out, HIVE_C_RESULT, 0, payload) != HIVE_OK) memset(out, 0, sizeof *out);
+}
+static void result_err(hive_cval *out, hive_cval *payload) {
+    if (hive_cval_case(out, HIVE_C_RESULT, 1, payload) != HIVE_OK) memset(out, 0, sizeof *out);
+}
+static void result_ok_own(hive_cval *out, uint32_t rep) {
+    hive_cval v = own(rep);
+    result_ok(out, &v);
+}
+static void variant(hive_cval *out, hive_ckind kind, uint32_t index, hive_cval *payload) {
+    if (hive_cval_case(out, kind, index, payload) != HIVE_OK) memset(out, 0, sizeof *out);
+}
+
+static int bytes_val(hive_cval *out, const uint8_t *b, size_t n) {
+    return hive_cval_packed(out, HIVE_C_U8, n ? b : NULL, n) == HIVE_OK ? 0 : -1;
+}
+
+/* The bytes of a list<u8> value (packed, as lifted, or items): a view into
+ * v, or into *tmp (to free) for the item form. NULL when out of memory. */
+static const uint8_t *bytes_view(const hive_cval *v, size_t *n, uint8_t **tmp) {
+    *tmp = NULL;
+    if (v->kind == HIVE_C_PACKED) {
+        const uint8_t *d = hive_cval_bytes(v, n);
+        return d ? d : (const uint8_t *)"";
+    }
+    size_t len = v->kind == HIVE_C_LIST ? v->of.agg.n : 0;
+    uint8_t *b = malloc(len ? len : 1);
+    if (!b) return NULL;
+    for (size_t i = 0; i < len; i++) b[i] = (uint8_t)v->of.agg.items[i].of.u;
+    *n = len;
+    *tmp = b;
+    return b;
+}
+
+/* A list<u8> argument as bytes (a new buffer). */
+static uint8_t *bytes_of(const hive_cval *v, size_t *n) {
+    uint8_t *tmp;
+    const uint8_t *d = bytes_view(v, n, &tmp);
+    if (!d || tmp) return tmp;
+    uint8_t *b = malloc(*n ? *n : 1);
+    if (b && *n) memcpy(b, d, *n);
+    return b;
+}
+
+/* 1 when the list<u8> value holds NUL, CR or LF (not a field value), -1
+ * when out of memory. */
+static int bad_value(const hive_cval *v) {
+    size_t n;
+    uint8_t *tmp;
+    const uint8_t *d = bytes_view(v, &n, &tmp);
+    if (!d) return -1;
+    int bad = 0;
+    for (size_t i = 0; i < n && !bad; i++) bad = d[i] == 0 || d[i] == '\r' || d[i] == '\n';
+    free(tmp);
+    return bad;
+}
+
+#define FN(name)                                                                               \
+    static hive_host_status name(hive_chost_call *call, const hive_cval *args, size_t nargs, \
+                                 hive_cval *res, size_t nres)
+#define CTX ((whttp *)hive_cinstance_data(call->instance))
+#define REP(i) ((uint32_t)args[i].of.res.handle)
+#define UNUSED (void)nargs, (void)nres, (void)args, (void)res
+
+static hive_host_status trap(hive_chost_call *call, const char *msg) {
+    hive_chost_trap(call, msg);
+    return HIVE_HOST_TRAP;
+}
+
+#define OOM trap(call, "out of memory")
+
+/* ---- resources ------------------------------------------------------------ */
+
+static void obj_dtor(hive_cinstance *instance, void *user, uint32_t rep);
+
+/* ---- wasi:io/error ------------------------------------------------------ */
+
+/* A new error object with message msg; 0 when none could be made. */
+static uint32_t error_new(whttp *h, const char *msg) {
+    uint32_t rep;
+    wobj *o = obj_new(h, K_ERROR, &rep);
+    if (!o) return 0;
+    o->buf = (uint8_t *)strdup(msg);
+    o->len = o->buf ? strlen(msg) : 0;
+    return rep;
+}
+
+FN(error_to_debug_string) {
+    UNUSED;
+    wobj *o = obj_get(CTX, REP(0), K_ERROR);
+    if (!o) return trap(call, "unknown error");
+    if (hive_cval_string(res, o->buf ? (const char *)o->buf : "", o->len) != HIVE_OK) return OOM;
+    return HIVE_HOST_OK;
+}
+
+/* stream-error: last-operation-failed(own<error>) or closed */
+static void stream_closed(hive_cval *out) {
+    hive_cval e;
+    variant(&e, HIVE_C_VARIANT, 1, NULL);
+    result_err(out, &e);
+}
+
+static int stream_failed(whttp *h, hive_cval *out, const char *msg) {
+    uint32_t rep = error_new(h, msg);
+    if (!rep) return -1;
+    hive_cval p = own(rep), e;
+    variant(&e, HIVE_C_VARIANT, 0, &p);
+    result_err(out, &e);
+    return 0;
+}
+
+/* ---- the response --------------------------------------------------------- */
+
+static int cieq(const char *a, size_t an, const char *b) {
+    return an == strlen(b) && strncasecmp(a, b, an) == 0;
+}
+
+/* The value of a content-length field of f (a decimal number), or -1. */
+static int64_t content_length_of(const wobj *f) {
+    for (size_t i = 0; f && i < f->nf; i++) {
+        if (!cieq(f->f[i].name, f->f[i].name_len, "content-length")) continue;
+        char num[24];
+        if (!f->f[i].value_len || f->f[i].value_len >= sizeof num) return -1;
+        memcpy(num, f->f[i].value, f->f[i].value_len);
+        num[f->f[i].value_len] = 0;
+        char *end;
+        long long v = strtoll(num, &end, 10);
+        return !*end && v >= 0 && num[0] >= '0' && num[0] <= '9' ? v : -1;
+    }
+    return -1;
+}
+
+/* Sends the head of response resp (status, its headers) to the pool. */
+static void send_head(whttp *h, wobj *resp) {
+    wobj *hf = obj_get(h, resp->link, K_FIELDS);
+    size_t n = hf ? hf->nf : 0;
+    hive_header *hd = calloc(n ? n : 1, sizeof *hd);
+    if (!hd) {
+        handler_req_fail(h->req, HIVE_HANDLE_FAILED, "out of memory");
+        h->done = 1;
+        return;
+    }
+    size_t k = 0;
+    int64_t clen = content_length_of(hf);
+    for (size_t i = 0; i < n; i++) {
+        field *f = &hf->f[i];
+        if (cieq(f->name, f->name_len, "content-length")) continue;
+        hd[k++] = (hive_header){f->name, f->name_len, (const char *)f->value, f->value_len};
+    }
+    h->head_sent = 1;
+    if (handler_req_head(h->req, resp->status, hd, k, clen) < 0) h->done = 1;
+    free(hd);
+}
+
+/* Body bytes of the outgoing-body at rep: 0 taken, 1 taken but the sink
+ * is full, -1 the response is gone or the early buffer is full. */
+static int body_write(whttp *h, uint32_t rep, const uint8_t *data, size_t len) {
+    wobj *b = obj_get(h, rep, K_OUT_BODY);
+    if (!b || b->finished || b->gen != h->gen || !h->req) return -1;
+    /* beyond the content-length the response declared: the write fails */
+    if (b->declared >= 0 && b->written + len > (uint64_t)b->declared) return -1;
+    b->written += len;
+    if (rep == h->body && h->head_sent) {
+        if (h->done) return -1;
+        int rc = handler_req_body(h->req, data, len);
+        if (rc < 0) h->done = 1;
+        return rc;
+    }
+    if (b->len + len > MAX_EARLY) return -1;
+    if (b->len + len > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + len) cap *= 2;
+        uint8_t *nb = realloc(b->buf, cap);
+        if (!nb) return -1;
+        b->buf = nb;
+        b->cap = cap;
+    }
+    memcpy(b->buf + b->len, data, len);
+    b->len += len;
+    return 0;
+}
+
+static int body_ready(whttp *h, uint32_t rep) {
+    wobj *b = obj_get(h, rep, K_OUT_BODY);
+    if (!b || b->finished || b->gen != h->gen || !h->req) return 1; /* an error is ready */
+    if (rep == h->body && h->head_sent) return h->done || handler_req_output_ready(h->req);
+    return b->len < MAX_EARLY;
+}
+
+/* The body at rep is complete (finish): end the response. */
+static void body_finish(whttp *h, uint32_t rep) {
+    if (rep == h->body && h->head_sent && !h->done) {
+        handler_req_end(h->req);
+        h->done = 1;
+    }
+}
+
+int whttp_error_status(uint32_t code) {
+    switch (code) {
+    case 0: case 8: case 9: case 10: case 33: return 504; /* timeouts */
+    case 11: return 503;                                  /* connection-limit-reached */
+    case 15: return 403;                                  /* HTTP-request-denied */
+    case 16: return 411;                                  /* length required */
+    case 17: return 413;                                  /* request body size */
+    case 18: return 405;                                  /* method invalid */
+    case 19: case 23: case 24: return 400;                /* URI invalid, trailers */
+    case 20: return 414;                                  /* URI too long */
+    case 21: case 22: return 431;                         /* header section / header size */
+    case 36: return 508;                                  /* loop-detected */
+    case 37: case 38: return 500;                         /* configuration, internal */
+    default: return 502;                                  /* upstream and protocol errors */
+    }
+}
+
+static const char *const error_names[] = {
+    "DNS-timeout", "DNS-error", "destination-not-found", "destination-unavailable",
+    "destination-IP-prohibited", "destination-IP-unroutable", "connection-refused",
+    "connection-terminated", "connection-timeout", "connection-read-timeout",
+    "connection-write-timeout", "connection-limit-reached", "TLS-protocol-error",
+    "TLS-certificate-error", "TLS-alert-received", "HTTP-request-denied",
+    "HTTP-request-length-required", "HTTP-request-body-size", "HTTP-request-method-invalid",
+    "HTTP-request-URI-invalid", "HTTP-request-URI-too-long", "HTTP-request-header-section-size",
+    "HTTP-request-header-size", "HTTP-request-trailer-section-size", "HTTP-request-trailer-size",
+    "HTTP-response-incomplete", "HTTP-response-header-section-size", "HTTP-response-header-size",
+    "HTTP-response-body-size", "HTTP-response-trailer-section-size", "HTTP-response-trailer-size",
+    "HTTP-response-transfer-coding", "HTTP-response-content-coding", "HTTP-response-timeout",
+    "HTTP-upgrade-failed", "HTTP-protocol-error", "loop-detected", "configuration-error",
+    "internal-error"};
+
+/* An error-code answer: its status, a text body naming the case. */
+static void send_error(whttp *h, uint32_t code) {
+    const char *name = code < sizeof error_names / sizeof *error_names ? error_names[code] : "?";
+    char body[96];
+    int n = snprintf(body, sizeof body, "error-code: %s\n", name);
+    hive_header ct = {"content-type", 12, "text/plain", 10};
+    h->head_sent = 1;
+    if (handler_req_head(h->req, whttp_error_status(code), &ct, 1, n) == 0 &&
+        handler_req_body(h->req, (const uint8_t *)body, (size_t)n) >= 0)
+        handler_req_end(h->req);
+    h->done = 1;
+}
+
+/* ---- fields ----------------------------------------------------------------- */
+
+static int tchar(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+enum { HE_SYNTAX = 0, HE_FORBIDDEN = 1, HE_IMMUTABLE = 2, HE_OK = -1 };
+
+static int name_check(const char *s, size_t n) {
+    if (!n) return HE_SYNTAX;
+    for (size_t i = 0; i < n; i++)
+        if (!tchar((unsigned char)s[i])) return HE_SYNTAX;
+    static const char *const forbidden[] = {"connection", "host", "http2-settings", "keep-alive",
+                                            "proxy-connection", "transfer-encoding", "upgrade"};
+    for (size_t i = 0; i < sizeof forbidden / sizeof *forbidden; i++)
+        if (cieq(s, n, forbidden[i])) return HE_FORBIDDEN;
+    return HE_OK;
+}
+
+/* Appends (no checks). -1 when out of memory or full. */
+static int fields_add(wobj *o, const char *name, size_t nl, const uint8_t *value, size_t vl) {
+    if (o->nf == MAX_FIELDS) return -1;
+    if (o->nf == o->capf) {
+        size_t cap = o->capf ? o->capf * 2 : 8;
+        field *nf = realloc(o->f, cap * sizeof *nf);
+        if (!nf) return -1;
+        o->f = nf;
+        o->capf = cap;
+    }
+    field *f = &o->f[o->nf];
+    f->name = malloc(nl + 1);
+    f->value = malloc(vl ? vl : 1);
+    if (!f->name || !f->value) {
+        free(f->name);
+        free(f->value);
+        return -1;
+    }
+    for (size_t i = 0; i < nl; i++)
+        f->name[i] = (name[i] >= 'A' && name[i] <= 'Z') ? (char)(name[i] + 32) : name[i];
+    f->name[nl] = 0;
+    if (vl) memcpy(f->value, value, vl);
+    f->name_len = nl;
+    f->value_len = vl;
+    o->nf++;
+    return 0;
+}
+
+static void fields_remove(wobj *o, const char *name, size_t nl) {
+    size_t k = 0;
+    for (size_t i = 0; i < o->nf; i++) {
+        if (o->f[i].name_len == nl && strncasecmp(o->f[i].name, name, nl) == 0) {
+            free(o->f[i].name);
+            free(o->f[i].value);
+        } else {
+            o->f[k++] = o->f[i];
+        }
+    }
+    o->nf = k;
+}
+
+/* A copy of src as a new fields object; 0 when out of memory. */
+static uint32_t fields_copy(whttp *h, uint32_t src, int immutable) {
+    uint32_t rep;
+    wobj *o = obj_new(h, K_FIELDS, &rep);
+    if (!o) return 0;
+    wobj *s = obj_get(h, src, K_FIELDS); /* after obj_new: the table may have moved */
+    for (size_t i = 0; s && i < s->nf; i++)
+        if (fields_add(o, s->f[i].name, s->f[i].name_len, s->f[i].value, s->f[i].value_len)) {
+            obj_free(h, rep);
+            return 0;
+        }
+    o->immutable = (uint8_t)immutable;
+    return rep;
+}
+
+static void header_error(hive_cval *out, int e) {
+    hive_cval v;
+    variant(&v, HIVE_C_VARIANT, (uint32_t)e, NULL);
+    result_err(out, &v);
+}
+
+FN(fields_new) {
+    UNUSED;
+    uint32_t rep;
+    if (!obj_new(CTX, K_FIELDS, &rep)) return OOM;
+    res[0] = own(rep);
+    return HIVE_HOST_OK;
+}
+
+FN(fields_from_list) {
+    UNUSED;
+    whttp *h = CTX;
+    const hive_cval *l = &args[0];
+    for (size_t i = 0; i < l->of.agg.n; i++) {
+        const hive_cval *t = &l->of.agg.items[i];
+        const hive_cval *nm = &t->of.agg.items[0];
+        int e = name_check(nm->of.str.ptr, nm->of.str.len);
+        if (e != HE_OK) {
+            header_error(res, e);
+            return HIVE_HOST_OK;
+        }
+        int bad = bad_value(&t->of.agg.items[1]);
+        if (bad < 0) return OOM;
+        if (bad) {
+            header_error(res, HE_SYNTAX);
+            return HIVE_HOST_OK;
+        }
+    }
+    uint32_t rep;
+    if (!obj_new(h, K_FIELDS, &rep)) return OOM;
+    wobj *o = obj_get(h, rep, K_FIELDS);
+    for (size_t i = 0; i < l->of.agg.n; i++) {
+        const hive_cval *t = &l->of.agg.items[i];
+        size_t vn;
+        uint8_t *vb = bytes_of(&t->of.agg.items[1], &vn);
+        int rc = vb ? fields_add(o, t->of.agg.items[0].of.str.ptr, t->of.agg.items[0].of.str.len,
+                                 vb, vn)
+                    : -1;
+        free(vb);
+        if (rc) {
+            obj_free(h, rep);
+            return OOM;
+        }
+    }
+    result_ok_own(res, rep);
+    return HIVE_HOST_OK;
+}
+
+FN(fields_get) {
+    UNUSED;
+    wobj *o = obj_get(CTX, REP(0), K_FIELDS);
+    if (!o) return trap(call, "unknown fields");
+    const char *nm = args[1].of.str.ptr;
+    size_t nl = args[1].of.str.len, n = 0;
+    for (size_t i = 0; i < o->nf; i++)
+        if (o->f[i].name_len == nl && strncasecmp(o->f[i].name, nm, nl) == 0) n++;
+    if (hive_cval_agg(res, HIVE_C_LIST, n) != HIVE_OK) return OOM;
+    n = 0;
+    for (size_t i = 0; i < o->nf; i++)
+        if (o->f[i].name_len == nl && strncasecmp(o->f[i].name, nm, nl) == 0)
+            if (bytes_val(&res->of.agg.items[n++], o->f[i].value, o->f[i].value_len)) return OOM;
+    return HIVE_HOST_OK;
+}
+
+FN(fields_has) {
+    UNUSED;
+    wobj *o = obj_get(CTX, REP(0), K_FIELDS);
+    if (!o) return trap(call, "unknown fields");
+    int has = 0;
+    for (size_t i = 0; i < o->nf && !has; i++)
+        has = o->f[i].name_len == args[1].of.str.len &&
+              strncasecmp(o->f[i].name, args[1].of.str.ptr, args[1].of.str.len) == 0;
+    res[0] = hive_cval_bool(has);
+    return HIVE_HOST_OK;
+}
+
+/* set (values: a list of values), delete (values NULL) and append (one). */
+static hive_host_status fields_change(hive_chost_call *call, const hive_cval *args, hive_cval *res,
+                                      int mode) {
+    wobj *o = obj_get(CTX, REP(0), K_FIELDS);
+    if (!o) return trap(call, "unknown fields");
+    const char *nm = args[1].of.str.ptr;
+    size_t nl = args[1].of.str.len;
+    int e = name_check(nm, nl);
+    if (e == HE_OK && o->immutable) e = HE_IMMUTABLE;
+    if (e != HE_OK) {
+        header_error(res, e);
+        return HIVE_HOST_OK;
+    }
+    /* values to add */
+    const hive_cval *vals = mode == 0 ? args[2].of.agg.items : mode == 2 ? &args[2] : NULL;
+    size_t nv = mode == 0 ? args[2].of.agg.n : mode == 2 ? 1 : 0;
+    for (size_t i = 0; i < nv; i++) {
+        int bad = bad_value(&vals[i]);
+        if (bad < 0) return trap(call, "out of memory");
+        if (bad) {
+            header_error(res, HE_SYNTAX);
+            return HIVE_HOST_OK;
+        }
+    }
+    if (mode != 2) fields_remove(o, nm, nl);
+    for (size_t i = 0; i < nv; i++) {
+        size_t vn;
+        uint8_t *vb = bytes_of(&vals[i], &vn);
+        int rc = vb ? fields_add(o, nm, nl, vb, vn) : -1;
+        free(vb);
+        if (rc) return OOM;
+    }
+    result_ok(res, NULL);
+    return HIVE_HOST_OK;
+}
+
+FN(fields_set) { (void)nargs, (void)nres; return fields_change(call, args, res, 0); }
+FN(fields_delete) { (void)nargs, (void)nres; return fields_change(call, args, res, 1); }
+FN(fields_append) { (void)nargs, (void)nres; return fields_change(call, args, res, 2); }
+
+FN(fields_entries) {
+    UNUSED;
+    wobj *o = obj_get(CTX, REP(0), K_FIELDS);
+    if (!o) return trap(call, "unknown fields");
+    if (hive_cval_agg(res, HIVE_C_LIST, o->nf) != HIVE_OK) return OOM;
+    for (size_t i = 0; i < o->nf; i++) {
+        hive_cval *t = &res->of.agg.items[i];
+        if (hive_cval_agg(t, HIVE_C_TUPLE, 2) != HIVE_OK ||
+            hive_cval_string(&t->of.agg.items[0], o->f[i].name, o->f[i].name_len) != HIVE_OK ||
+            bytes_val(&t->of.agg.items[1], o->f[i].value, o->f[i].value_len))
+            return OOM;
+    }
+    return HIVE_HOST_OK;
+}
+
+FN(fields_clone) {
+    UNUSED;
+    whttp *h = CTX;
+    if (!obj_get(h, REP(0), K_FIELDS)) return trap(call, "unknown fields");
+    uint32_t rep = fields_copy(h, REP(0), 0);
+    if (!rep) return OOM;
+    res[0] = own(rep);
+    return HIVE_HOST_OK;
+}
+
+/* ---- incoming-request ------------------------------------------------------- */
+
+/* The live request behind an incoming-request rep, or NULL (trap). */
+static const hive_request_info *in_req(whttp *h, uint32_t rep, wobj **out) {
+    wobj *o = obj_get(h, rep, K_IN_REQ);
+    if (!o) return NULL;
+    *out = o;
+    if (o->gen != h->gen || !h->req) return NULL;
+    return handler_req_info(h->req);
+}
+
+FN(req_method) {
+    UNUSED;
+    wobj *o;
+    const hive_request_info *info = in_req(CTX, REP(0), &o);
+    if (!info) return trap(call, "incoming-request of a request that is over");
+    static const char *const m[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT",
+                                    "OPTIONS", "TRACE", "PATCH"};
+    for (uint32_t i = 0; i < 9; i++)
+        if (!strcmp(info->method, m[i])) {
+            variant(res, HIVE_C_VARIANT, i, NULL);
+            return HIVE_HOST_OK;
+        }
+    hive_cval s;
+    if (hive_cval_string(&s, info->method, strlen(info->method)) != HIVE_OK) return OOM;
+    variant(res, HIVE_C_VARIANT, 9, &s);
+    return HIVE_HOST_OK;
+}
+
+FN(req_path) {
+    UNUSED;
+    wobj *o;
+    const hive_request_info *info = in_req(CTX, REP(0), &o);
+    if (!info) return trap(call, "incoming-request of a request that is over");
+    size_t pl = strlen(info->path), ql = strlen(info->query);
+    char *s = malloc(pl + ql + 2);
+    if (!s) return OOM;
+    memcpy(s, info->path, pl);
+    if (ql) {
+        s[pl] = '?';
+        memcpy(s + pl + 1, info->query, ql);
+    }
+    hive_cval v;
+    int rc = hive_cval_string(&v, s, pl + (ql ? ql + 1 : 0));
+    free(s);
+    if (rc != HIVE_OK) return trap(call, "the request target is not UTF-8");
+    variant(res, HIVE_C_OPTION, 1, &v);
+    return HIVE_HOST_OK;
+}
+
+FN(req_scheme) {
+    UNUSED;
+    wobj *o;
+    const hive_request_info *info = in_req(CTX, REP(0), &o);
+    if (!info) return trap(call, "incoming-request of a request that is over");
+    hive_cval s;
+    if (!strcmp(info->scheme, "https")) variant(&s, HIVE_C_VARIANT, 1, NULL);
+    else variant(&s, HIVE_C_VARIANT, 0, NULL);
+    variant(res, HIVE_C_OPTION, 1, &s);
+    return HIVE_HOST_OK;
+}
+
+FN(req_authority) {
+    UNUSED;
+    wobj *o;
+    const hive_request_info *info = in_req(CTX, REP(0), &o);
+    if (!info) return trap(call, "incoming-request of a request that is over");
+    hive_cval s;
+    int rc = HIVE_EARG;
+    for (size_t i = 0; i < info->nheaders; i++)
+        if (cieq(info->headers[i].name, info->headers[i].name_len, "host")) {
+            rc = hive_cval_string(&s, info->headers[i].value, info->headers[i].value_len);
+            break;
+        }
+    if (rc != HIVE_OK) {
+        char a[300];
+        snprintf(a, sizeof a, "%s:%u", info->server_name, (unsigned)info->server_port);
+        if (hive_cval_string(&s, a, strlen(a)) != HIVE_OK) return OOM;
+    }
+    variant(res, HIVE_C_OPTION, 1, &s);
+    return HIVE_HOST_OK;
+}
+
+FN(req_headers) {
+    UNUSED;
+    whttp *h = CTX;
+    wobj *o;
+    const hive_request_info *info = in_req(h, REP(0), &o);
+    if (!info) return trap(call, "incoming-request of a request that is over");
+    uint32_t rep;
+    wobj *f = obj_new(h, K_FIELDS, &rep);
+    if (!f) return OOM;
+    for (size_t i = 0; i < info->nheaders; i++)
+        if (fields_add(f, info->headers[i].name, info->headers[i].name_len,
+                       (const uint8_t *)info->headers[i].value, info->headers[i].value_len)) {
+            obj_free(h, rep);
+            return OOM;
+        }
+    f->immutable = 1;
+    res[0] = own(rep);
+    return HIVE_HOST_OK;
+}
+
+FN(req_consume) {
+    UNUSED;
+    whttp *h = CTX;
+    wobj *o;
+    if (!in_req(h, REP(0), &o)) return trap(call, "incoming-request of a request that is over");
+    if (o->taken) {
+        result_err(res, NULL);
+        return HIVE_HOST_OK;
+    }
+    o->taken = 1;
+    uint32_t rep;
+    if (!obj_new(h, K_IN_BODY, &rep)) return OOM;
+    result_ok_own(res, rep);
+    return HIVE_HOST_OK;
+}
+
+/* ---- bodies as WASI 0.2 streams (when h->p2) ------------------------------------
+ * The callbacks run inside the guest's calls, on the thread whose current
+ * context is h; ud carries the request's generation (and the body's rep),
+ * so a stream kept past its request reads as ended and writes fail. */
+
+_Static_assert(sizeof(void *) >= 8, "a body's generation and rep share one pointer");
+
+static int64_t p2_body_read(void *ud, uint8_t *buf, size_t len) {
+    whttp *h = current;
+    if (!h || !h->req || (uint32_t)(uintptr_t)ud != h->gen || h->in_done) return 0;
+    int64_t n = handler_req_read_body(h->req, buf, len);
+    if (n < 0) return -HIVE_WASI_EAGAIN;
+    if (n == 0) h->in_done = 1;
+    return n;
+}
+
+static int p2_body_readable(void *ud) {
+    whttp *h = current;
+    if (!h || !h->req || (uint32_t)(uintptr_t)ud != h->gen || h->in_done) return 1;
+    return handler_req_body_ready(h->req);
+}
+
+static int body_ready(whttp *h, uint32_t rep);
+static int body_write(whttp *h, uint32_t rep, const uint8_t *data, size_t len);
+
+static int64_t p2_body_write(void *ud, const uint8_t *buf, size_t len) {
+    whttp *h = current;
+    uint64_t v = (uint64_t)(uintptr_t)ud;
+    uint32_t rep = (uint32_t)v, gen = (uint32_t)(v >> 32);
+    if (!h || gen != h->gen) return -HIVE_WASI_EPIPE;
+    if (!body_ready(h, rep)) return -HIVE_WASI_EAGAIN;
+    if (body_write(h, rep, buf, len) < 0) return -HIVE_WASI_EPIPE;
+    return (int64_t)len;
+}
+
+/* ---- incoming-body, future-trailers ------------------------------------------ */
+
+FN(inbody_stream) {
+    UNUSED;
+    whttp *h = CTX;
+    wobj *o = obj_get(h, REP(0), K_IN_BODY);
+    if (!o) return trap(call, "unknown incoming-body");
+    if (o->taken) {
+        result_err(res, NULL);
+        return HIVE_HOST_OK;
+    }
+    o->taken = 1;
+    uint32_t gen = o->gen, rep;
+    if (h->p2) {
+        hive_wasi_stream st = {p2_body_read, NULL, p2_body_readable, (void *)(uintptr_t)gen};
+        if (hive_wasip2_stream_new(h->p2, 0, &st, &rep) != HIVE_OK) return OOM;
+        result_ok_own(res, rep);
+        return HIVE_HOST_OK;
+    }
+    wobj *s = obj_new(h, K_IN_STREAM, &rep);
+    if (!s) return OOM;
+    s->gen = gen;
+    result_ok_own(res, rep);
+    return HIVE_HOST_OK;
+}
+
+FN(inbody_finish) {
+    UNUSED;
+    whttp *h = CTX;
+    wobj *o = obj_get(h, REP(0), K_IN_BODY);
+    if (!o) return trap(call, "unknown incoming-body");
+    uint32_t gen = o->gen, rep;
+    obj_free(h, REP(0));
+    wobj *t = obj_new(h, K_FUTURE_TRAILERS, &rep);
+    if (!t) return OOM;
+    t->gen = gen;
+    res[0] = own(rep);
+    return HIVE_HOST_OK;
+}
+
+FN(trailers_subscribe) {
+    UNUSED;
+    whttp *h = CTX;
+    if (!obj_get(h, REP(0), K_FUTURE_TRAILERS)) return trap(call, "unknown future-trailers");
+    uint32_t rep;
+    if (h->p2) { /* a pollable of the WASI 0.2 context, ready at once */
+        if (!p2_new(h->p2, P2_POLLABLE, &rep)) return OOM;
+    } else if (!obj_new(h, K_POLLABLE, &rep)) {
+        return OOM; /* P_READY: an HTTP/1.1 request has none */
+    }
+    res[0] = own(rep);
+    return HIVE_HOST_OK;
+}
+
+FN(trailers_get) {
+    UNUSED;
+    wobj *o = obj_get(CTX, REP(0), K_FUTURE_TRAILERS);
+    if (!o) return trap(call, "unknown future-trailers");
+    hive_cval r;
+    if (o->taken) {
+        result_err(&r, NULL); /* already taken */
+    } else {
+        o->taken = 1;
+        hive_cval none, inner;
+        variant(&none, HIVE_C_OPTION, 0, NULL);
+        result_ok(&inner, &none);
+        result_ok(&r, &inner);
+    }
+    variant(res, HIVE_C_OPTION, 1, &r);
+    return HIVE_HOST_OK;
+}
+
+/* ---- outgoing-response, outgoing-body, response-outparam ---------------------- */
+
+FN(resp_new) {
+    UNUSED;
+    whttp *h = CTX;
+    wobj *f = obj_get(h, REP(0), K_FIELDS);
+    if (!f) return trap(call, "unknown fields");
+    f->immutable = 1; /* moved into the response */
+    uint32_t rep;
+    wobj *o = obj_new(h, K_OUT_RESP, &rep);
+    if (!o) return OOM;
+    o->status = 200;
+    o->link = REP(0);
+    res[0] = own(rep);
+    return HIVE_HOST_OK;
+}
+
+FN(resp_status) {
+    UNUSED;
+    wobj *o = obj_get(CTX, REP(0), K_OUT_RESP);
+    if (!o) return trap(call, "unknown outgoing-response");
+    res[0] = hive_cval_uint(HIVE_C_U16, o->status);
+    return HIVE_HOST_OK;
+}
+
+FN(resp_set_status) {
+    UNUSED;
+    wobj *o = obj_get(CTX, REP(0), K_OUT_RESP);
+    if (!o) return trap(call, "unknown outgoing-response");
+    uint64_t s = args[1].of.u;
+    if (s < 100 || s > 599) {
+        result_err(res, NULL);
+        return HIVE_HOST_OK;
+    }
+    o->status = (uint16_t)s;
+    result_ok(res, NULL);
+    return HIVE_HOST_OK;
+}
+
+FN(resp_headers) {
+    UNUSED;
+    whttp *h = CTX;
+    wobj *o = obj_get(h, REP(0), K_OUT_RESP);
+    if (!o) return trap(call, "unknown outgoing-response");
+    uint32_t rep = fields_copy(h, o->link, 1);
+    if (!rep) return OOM;
+    res[0] = own(rep);
+    return HIVE_HOST_OK;
+}
+
+FN(resp_body) {
+    UNUSED;
+    whttp *h = CTX;
+    wobj *o = obj_get(h, REP(0), K_OUT_RESP);
+    if (!o) return trap(call, "unknown outgoing-response");
+    if (o->taken) {
+        result_err(res, NULL);
+        return HIVE_HOST_OK;
+    }
+    o->taken = 1;
+    int64_t declared = content_length_of(obj_get(h, o->link, K_FIELDS));
+    uint32_t rep;
+    wobj *b = obj_new(h, K_OUT_BODY, &rep);
+    if (!b) return OOM;
+    b->declared = declared;
+    h->o[REP(0) - 1].link2 = rep;
+    result_ok_own(res, rep);
+    return HIVE_HOST_OK;
+}
+
+FN(outbody_write) {
+    UNUSED;
+    whttp *h = CTX;
+    wobj *o = obj_get(h, REP(0), K_OUT_BODY);
+    if (!o) return trap(call, "unknown outgoing-body");
+    if (o->taken) {
+        result_err(res, NULL);
+        return HIVE_HOST_OK;
+    }
+    o->taken = 1;
+    uint32_t gen = o->gen, rep;
+    if (h->p2) {
+        uint64_t ud = (uint64_t)gen << 32 | REP(0);
+        hive_wasi_stream st = {NULL, p2_body_write, NULL, (void *)(uintptr_t)ud};
+        if (hive_wasip2_stream_new(h->p2, 1, &st, &rep) != HIVE_OK) return OOM;
+        result_ok_own(res, rep);
+        return HIVE_HOST_OK;
+    }
+    wobj *s = obj_new(h, K_OUT_STREAM, &rep);
+    if (!s) return OOM;
+    s->gen = gen;
+    s->link = REP(0);
+    result_ok_own(res, rep);
+    return HIVE_HOST_OK;
+}
+
+FN(outbody_finish) {
+    UNUSED;
+    whttp *h = CTX;
+    uint32_t rep = REP(0);
+    wobj *o = obj_get(h, rep, K_OUT_BODY);
+    if (!o) return trap(call, "unknown outgoing-body");
+    /* Trailers cannot go out through an HTTP/1.1 response of the pool:
+     * they are dropped. */
+    if (args[1].of.var.index == 1) obj_free(h, (uint32_t)args[1].of.var.payload->of.res.handle);
+    o->finished = 1; /* the host owns it now; freed when the request ends */
+    if (o->declared >= 0 && o->written != (uint64_t)o->declared) {
+        /* fewer bytes than the content-length said: HTTP-response-body-size(some(written)),
+         * and the response is cut */
+        hive_cval n = hive_cval_uint(HIVE_C_U64, o->written), some, e;
+        variant(&some, HIVE_C_OPTION, 1, &n);
+        variant(&e, HIVE_C_VARIANT, 28, &some);
+        result_err(res, &e);
+        if (rep == h->body && h->head_sent && !h->done && h->req) {
+            handler_req_fail(h->req, HIVE_HANDLE_BAD_RESPONSE,
+                             "the outgoing-body ended short of its content-length");
+            h->done = 1;
+        }
+        return HIVE_HOST_OK;
+    }
+    body_finish(h, rep);
+    result_ok(res, NULL);
+    return HIVE_HOST_OK;
+}
+
+FN(outparam_set) {
+    UNUSED;
+    whttp *h = CTX;
+    wobj *p = obj_get(h, REP(0), K_OUTPARAM);
+    if (!p) return trap(call, "unknown response-outparam");
+    int live = p->gen == h->gen && h->req && !h->set;
+    obj_free(h, REP(0));
+    const hive_cval *r = &args[1];
+    if (r->of.var.index == 1) { /* error-code */
+        if (live) {
+            h->set = 1;
+            send_error(h, r->of.var.payload->of.var.index);
+        }
+        return HIVE_HOST_OK;
+    }
+    uint32_t rrep = (uint32_t)r->of.var.payload->of.res.handle;
+    wobj *resp = obj_get(h, rrep, K_OUT_RESP);
+    if (!resp) return trap(call, "unknown outgoing-response");
+    if (live) {
+        h->set = 1;
+        uint32_t brep = resp->link2;
+        wobj *b = obj_get(h, brep, K_OUT_BODY);
+        h->body = brep;
+        send_head(h, resp);
+        if (!h->done && !brep) { /* no body was asked for: empty */
+            handler_req_end(h->req);
+            h->done = 1;
+        } else if (!h->done) {
+            b = obj_get(h, brep, K_OUT_BODY);
+            if (!b || b->gen != h->gen) {
+                handler_req_fail(h->req, HIVE_HANDLE_BAD_RESPONSE,
+                                 "the outgoing-body was dropped without finish");
+                h->done = 1;
+            } else {
+                if (b->len) {
+                    int rc = handler_req_body(h->req, b->buf, b->len);
+                    if (rc < 0) h->done = 1;
+                    free(b->buf);
+                    b->buf = NULL;
+                    b->len = b->cap = 0;
+                }
+                if (b->finished) body_finish(h, brep);
+            }
+        }
+    }
+    obj_free(h, resp->link);
+    obj_free(h, rrep);
+    return HIVE_HOST_OK;
+}
+
+FN(outparam_informational) {
+    UNUSED;
+    whttp *h = CTX;
+    obj_free(h, REP(1)); /* the headers, moved in */
+    /* 1xx responses are not sent: an internal-error says so */
+    hive_cval msg, some, e;
+    if (hive_cval_string(&msg, "informational responses are not supported", 41) != HIVE_OK)
+        return OOM;
+    variant(&some, HIVE_C_OPTION, 1, &msg);
+    variant(&e, HIVE_C_VARIANT, 38, &some);
+    result_err(res, &e);
+    return HIVE_HOST_OK;
+}
+
+/* ---- the client side (wasi:http/outgoing-handler): not yet ----------------------
+ * An outgoing-request can be built (its headers follow the fields rules;
+ * method, path, scheme and authority are kept), but outgoing-handler.handle
+ * answers error-code HTTP-request-denied: this host makes no outgoing
+ * requests yet. Nothing makes incoming-responses or
+ * future-incoming-responses, so their methods are never reached. */
+
+FN(oreq_new) {
+    UNUSED;
+    whttp *h = CTX;
+    wobj *f = obj_get(h, REP(0), K_FIELDS);
+    if (!f) return trap(call, "unknown fields");
+    f->immutable = 1;
+    uint32_t rep;
+    wobj *o = obj_new(h, K_OUT_REQ, &rep);
+    if (!o) return OOM;
+    o->link = REP(0);
+    res[0] = own(rep);
+    return HIVE_HOST_OK;
+}
+
+/* Getters of what this host does not keep answer the defaults. */
+FN(oreq_body) {
+    UNUSED;
+    whttp *h = CTX;
+    wobj *o = obj_get(h, REP(0), K_OUT_REQ);
+    if (!o) return trap(call, "unknown outgoing-request");
+    if (o->taken) {
+        result_err(res, NULL);
+        return HIVE_HOST_OK;
+    }
+    o->taken = 1;
+    uint32_t rep;
+    wobj *b = obj_new(h, K_OUT_BODY, &rep);
+    if (!b) return OOM;
+    b->declared = -1;
+    result_ok_own(res, rep);
+    return HIVE_HOST_OK;
+}
+
+FN(oreq_method) {
+    UNUSED;
+    if (!obj_get(CTX, REP(0), K_OUT_REQ)) return trap(call, "unknown outgoing-request");
+    variant(res, HIVE_C_VARIANT, 0, NULL); /* get */
+    return HIVE_HOST_OK;
+}
+
+FN(oreq_none) { /* path-with-query, scheme, authority */
+    UNUSED;
+    if (!obj_get(CTX, REP(0), K_OUT_REQ)) return trap(call, "unknown outgoing-request");
+    variant(res, HIVE_C_OPTION, 0, NULL);
+    return HIVE_HOST_OK;
+}
+
+FN(oreq_set) { /* set-method, set-path-with-query, set-scheme, set-authority */
+    UNUSED;
+    if (!obj_get(CTX, REP(0), K_OUT_REQ)) return trap(call, "unknown outgoing-request");
+    result_ok(res, NULL);
+    return HIVE_HOST_OK;
+}
+
+FN(oreq_headers) {
+    UNUSED;
+    whttp *h = CTX;
+    wobj *o = obj_get(h, REP(0), K_OUT_REQ);
+    if (!o) return trap(call, "unknown outgoing-request");
+    uint32_t rep = fields_copy(h, o->link, 1);
+    if (!rep) return OOM;
+    res[0] = own(rep);
+    return HIVE_HOST_OK;
+}
+
+FN(ropt_new) {
+    UNUSED;
+    uint32_t rep;
+    if (!obj_new(CTX, K_REQ_OPTIONS, &rep)) return OOM;
+    res[0] = own(rep);
+    return HIVE_HOST_OK;
+}
+
+FN(ropt_get) {
+    UNUSED;
+    if (!obj_get(CTX, REP(0), K_REQ_OPTIONS)) return trap(call, "unknown request-options");
+    variant(res, HIVE_C_OPTION, 0, NULL);
+    return HIVE_HOST_OK;
+}
+
+FN(ropt_set) {
+    UNUSED;
+    if (!obj_get(CTX, REP(0), K_REQ_OPTIONS)) return trap(call, "unknown request-options");
+    result_ok(res, NULL);
+    return HIVE_HOST_OK;
+}
+
+FN(never) {
+    UNUSED;
+    return trap(call, "no such object: this host makes no outgoing requests");
+}
+
+FN(outgoing_handle) {
+    UNUSED;
+    whttp *h = CTX;
+    wobj *o = obj_get(h, REP(0), K_OUT_REQ);
+    if (!o) return trap(call, "unknown outgoing-request");
+    obj_free(h, o->link);
+    obj_free(h, REP(0));
+    if (args[1].of.var.index == 1) obj_free(h, (uint32_t)args[1].of.var.payload->of.res.handle);
+    hive_cval e;
+    variant(&e, HIVE_C_VARIANT, 15, NULL); /* HTTP-request-denied */
+    result_err(res, &e);
+    return HIVE_HOST_OK;
+}
+
+FN(http_error_code) {
+    UNUSED;
+    variant(res, HIVE_C_OPTION, 0, NULL);
+    return HIVE_HOST_OK;
+}
+
+/* ---- wasi:io/streams --------------------------------------------------------- */
+
+/* One read of the request body into res: 1 done, 0 nothing yet. */
+static int do_read(whttp *h, uint32_t rep, uint64_t len, int skip, hive_cval *res) {
+    wobj *s = obj_get(h, rep, K_IN_STREAM);
+    if (!s || s->gen != h->gen || !h->req || h->in_done) {
+        stream_closed(res);
+        return 1;
+    }
+    uint8_t buf[MAX_READ];
+    size_t cap = len < MAX_READ ? (size_t)len : MAX_READ;
+    if (cap == 0) {
+        hive_cval v;
+        if (skip) v = hive_cval_uint(HIVE_C_U64, 0);
+        else if (bytes_val(&v, buf, 0)) return -1;
+        result_ok(res, &v);
+        return 1;
+    }
+    int64_t n = handler_req_read_body(h->req, buf, cap);
+    if (n < 0) return 0;
+    if (n == 0) {
+        h->in_done = 1;
+        stream_closed(res);
+        return 1;
+    }
+    hive_cval v;
+    if (skip) v = hive_cval_uint(HIVE_C_U64, (uint64_t)n);
+    else if (bytes_val(&v, buf, (size_t)n)) return -1;
+    result_ok(res, &v);
+    return 1;
+}
+
+static hive_host_status read_common(hive_chost_call *call, const hive_cval *args, hive_cval *res,
+                                    int skip, int blocking) {
+    whttp *h = CTX;
+    if (!obj_get(h, REP(0), K_IN_STREAM)) return trap(call, "unknown input-stream");
+    int r = do_read(h, REP(0), args[1].of.u, skip, res);
+    if (r < 0) return OOM;
+    if (r == 1) return HIVE_HOST_OK;
+    if (!blocking) {
+        hive_cval v;
+        if (skip) v = hive_cval_uint(HIVE_C_U64, 0);
+        else if (bytes_val(&v, NULL, 0)) return OOM;
+        result_ok(res, &v);
+        return HIVE_HOST_OK;
+    }
+    h->pend = skip ? PEND_SKIP : PEND_READ;
+    h->pend_rep = REP(0);
+    h->pend_n = args[1].of.u;
+    return HIVE_HOST_PENDING;
+}
+
+FN(in_read) { (void)nargs, (void)nres; return read_common(call, args, res, 0, 0); }
+FN(in_blocking_read) { (void)nargs, (void)nres; return read_common(call, args, res, 0, 1); }
+FN(in_skip) { (void)nargs, (void)nres; return read_common(call, args, res, 1, 0); }
+FN(in_blocking_skip) { (void)nargs, (void)nres; return read_common(call, args, res, 1, 1); }
+
+/* A new pollable on the stream target (its rep), or 0 (trapped). */
+static uint32_t subscribe(hive_chost_call *call, uint32_t target, int kind, int what) {
+    whttp *h = CTX;
+    if (!obj_get(h, target, kind)) {
+        trap(call, "unknown stream");
+        return 0;
+    }
+    uint32_t rep;
+    wobj *p = obj_new(h, K_POLLABLE, &rep);
+    if (!p) {
+        trap(call, "out of memory");
+        return 0;
+    }
+    p->pwhat = (uint8_t)what;
+    p->link = target;
+    return rep;
+}
+
+FN(in_subscribe) {
+    UNUSED;
+    uint32_t rep = subscribe(call, REP(0), K_IN_STREAM, P_READABLE);
+    if (!rep) return HIVE_HOST_TRAP;
+    res[0] = own(rep);
+    return HIVE_HOST_OK;
+}
+
+FN(out_subscribe) {
+    UNUSED;
+    uint32_t rep = subscribe(call, REP(0), K_OUT_STREAM, P_WRITABLE);
+    if (!rep) return HIVE_HOST_TRAP;
+    res[0] = own(rep);
+    return HIVE_HOST_OK;
+}
+
+/* The output stream at rep, with its body: NULL when closed (answered in res). */
+static wobj *out_stream(whttp *h, uint32_t rep, hive_cval *res) {
+    wobj *s = obj_get(h, rep, K_OUT_STREAM);
+    wobj *b = s ? obj_get(h, s->link, K_OUT_BODY) : NULL;
+    if (!s || !b || b->finished || s->gen != h->gen || !h->req ||
+        (s->link == h->body && h->done)) {
+        stream_closed(res);
+        return NULL;
+    }
+    return s;
+}
+
+FN(out_check_write) {
+    UNUSED;
+    whttp *h = CTX;
+    if (!obj_get(h, REP(0), K_OUT_STREAM)) return trap(call, "unknown output-stream");
+    wobj *s = out_stream(h, REP(0), res);
+    if (!s) return HIVE_HOST_OK;
+    hive_cval v = hive_cval_uint(HIVE_C_U64, body_ready(h, s->link) ? WRITE_PERMIT : 0);
+    result_ok(res, &v);
+    return HIVE_HOST_OK;
+}
+
+/* Writes data (or n zeroes when data is NULL) into the stream's body. */
+static hive_host_status write_common(hive_chost_call *call, whttp *h, uint32_t rep,
+                                     const uint8_t *data, size_t len, hive_cval *res) {
+    if (!obj_get(h, rep, K_OUT_STREAM)) return trap(call, "unknown output-stream");
+    wobj *s = out_stream(h, rep, res);
+    if (!s) return HIVE_HOST_OK;
+    if (body_write(h, s->link, data, len) < 0) {
+        if (stream_failed(h, res, "the response body cannot take these bytes")) return OOM;
+        return HIVE_HOST_OK;
+    }
+    result_ok(res, NULL);
+    return HIVE_HOST_OK;
+}
+
+FN(out_write) {
+    UNUSED;
+    size_t n;
+    uint8_t *b = bytes_of(&args[1], &n);
+    if (!b) return OOM;
+    hive_host_status st = write_common(call, CTX, REP(0), b, n, res);
+    free(b);
+    return st;
+}
+
+FN(out_write_zeroes) {
+    UNUSED;
+    uint64_t n = args[1].of.u;
+    if (n > MAX_EARLY) return trap(call, "write-zeroes beyond the permitted length");
+    uint8_t *b = calloc(1, n ? (size_t)n : 1);
+    if (!b) return OOM;
+    hive_host_status st = write_common(call, CTX, REP(0), b, (size_t)n, res);
+    free(b);
+    return st;
+}
+
+/* blocking-write-and-flush and its zeroes twin: wait for room, write. */
+static hive_host_status blocking_write(hive_chost_call *call, uint32_t rep, uint8_t *b, size_t n,
+                                       hive_cval *res) {
+    whttp *h = CTX;
+    if (!obj_get(h, rep, K_OUT_STREAM)) {
+        free(b);
+        return trap(call, "unknown output-stream");
+    }
+    if (n > 4096) {
+        free(b);
+        return trap(call, "blocking-write-and-flush of more than 4096 bytes");
+    }
+    wobj *s = obj_get(h, rep, K_OUT_STREAM);
+    if (!body_ready(h, s->link)) {
+        free(h->pend_buf);
+        h->pend = PEND_WRITE;
+        h->pend_rep = rep;
+        h->pend_buf = b;
+        h->pend_len = n;
+        return HIVE_HOST_PENDING;
+    }
+    hive_host_status st = write_common(call, h, rep, b, n, res);
+    free(b);
+    return st;
+}
+
+FN(out_blocking_write) {
+    UNUSED;
+    size_t n;
+    uint8_t *b = bytes_of(&args[1], &n);
+    if (!b) return OOM;
+    return blocking_write(call, REP(0), b, n, res);
+}
+
+FN(out_blocking_zeroes) {
+    UNUSED;
+    uint64_t n = args[1].of.u;
+    if (n > 4096) return trap(call, "blocking-write-zeroes-and-flush of more than 4096 bytes");
+    uint8_t *b = calloc(1, n ? (size_t)n : 1);
+    if (!b) return OOM;
+    return blocking_write(call, REP(0), b, (size_t)n, res);
+}
+
+FN(out_flush) {
+    UNUSED;
+    whttp *h = CTX;
+    if (!obj_get(h, REP(0), K_OUT_STREAM)) return trap(call, "unknown output-stream");
+    if (out_stream(h, REP(0), res)) result_ok(res, NULL);
+    return HIVE_HOST_OK;
+}
+
+FN(out_blocking_flush) {
+    UNUSED;
+    whttp *h = CTX;
+    if (!obj_get(h, REP(0), K_OUT_STREAM)) return trap(call, "unknown output-stream");
+    wobj *s = out_stream(h, REP(0), res);
+    if (!s) return HIVE_HOST_OK;
+    if (!body_ready(h, s->link)) {
+        h->pend = PEND_FLUSH;
+        h->pend_rep = REP(0);
+        return HIVE_HOST_PENDING;
+    }
+    result_ok(res, NULL);
+    return HIVE_HOST_OK;
+}
+
+/* ---- wasi:io/poll ------------------------------------------------------------ */
+
+static int pollable_ready_rep(whttp *h, uint32_t rep) {
+    wobj *p = obj_get(h, rep, K_POLLABLE);
+    if (!p) return 1;
+    switch (p->pwhat) {
+    case P_READABLE: {
+        wobj *s = obj_get(h, p->link, K_IN_STREAM);
+        if (!s || s->gen != h->gen || !h->req || h->in_done) return 1;
+        return handler_req_body_ready(h->req);
+    }
+    case P_WRITABLE: {
+        wobj *s = obj_get(h, p->link, K_OUT_STREAM);
+        if (!s || s->gen != h->gen || !h->req) return 1;
+        return body_ready(h, s->link);
+    }
+    default: return 1;
+    }
+}
+
+FN(pollable_ready) {
+    UNUSED;
+    whttp *h = CTX;
+    if (!obj_get(h, REP(0), K_POLLABLE)) return trap(call, "unknown pollable");
+    res[0] = hive_cval_bool(pollable_ready_rep(h, REP(0)));
+    return HIVE_HOST_OK;
+}
+
+FN(pollable_block) {
+    UNUSED;
+    whttp *h = CTX;
+    if (!obj_get(h, REP(0), K_POLLABLE)) return trap(call, "unknown pollable");
+    if (pollable_ready_rep(h, REP(0))) return HIVE_HOST_OK;
+    h->pend = PEND_BLOCK;
+    h->pend_rep = REP(0);
+    return HIVE_HOST_PENDING;
+}
+
+/* The ready indexes of the pending list into res: 1, or 0 when none. */
+static int poll_list(whttp *h, hive_cval *res) {
+    size_t n = 0;
+    for (size_t i = 0; i < h->pend_nlist; i++)
+        if (pollable_ready_rep(h, h->pend_list[i])) n++;
+    if (!n) return 0;
+    if (hive_cval_agg(res, HIVE_C_LIST, n) != HIVE_OK) return -1;
+    n = 0;
+    for (size_t i = 0; i < h->pend_nlist; i++)
+        if (pollable_ready_rep(h, h->pend_list[i]))
+            res->of.agg.items[n++] = hive_cval_uint(HIVE_C_U32, i);
+    return 1;
+}
+
+FN(poll_poll) {
+    UNUSED;
+    whttp *h = CTX;
+    size_t n = args[0].of.agg.n;
+    if (n == 0) return trap(call, "poll of an empty list");
+    uint32_t *l = malloc(n * sizeof *l);
+    if (!l) return OOM;
+    for (size_t i = 0; i < n; i++) {
+        l[i] = (uint32_t)args[0].of.agg.items[i].of.res.handle;
+        if (!obj_get(h, l[i], K_POLLABLE)) {
+            free(l);
+            return trap(call, "unknown pollable");
+        }
+    }
+    free(h->pend_list);
+    h->pend_list = l;
+    h->pend_nlist = n;
+    int r = poll_list(h, res);
+    if (r < 0) return OOM;
+    if (r) return HIVE_HOST_OK;
+    h->pend = PEND_POLL;
+    return HIVE_HOST_PENDING;
+}
+
+/* ---- pending calls -------------------------------------------------------------- */
+
+int whttp_retry(whttp *h, hive_cinstance *inst, char *msg, size_t msglen) {
+    hive_cval res;
+    memset(&res, 0, sizeof res);
+    size_t nres = 1;
+    int r;
+    switch (h->pend) {
+    case PEND_READ:
+    case PEND_SKIP:
+        r = do_read(h, h->pend_rep, h->pend_n, h->pend == PEND_SKIP, &res);
+        break;
+    case PEND_WRITE: {
+        wobj *s = obj_get(h, h->pend_rep, K_OUT_STREAM);
+        if (s && !body_ready(h, s->link)) return 0;
+        if (!s) {
+            snprintf(msg, msglen, "output-stream dropped while written");
+            return -1;
+        }
+        wobj *ok = out_stream(h, h->pend_rep, &res);
+        r = 1;
+        if (ok) {
+            if (body_write(h, s->link, h->pend_buf, h->pend_len) < 0)
+                r = stream_failed(h, &res, "the response body cannot take these bytes") ? -1 : 1;
+            else
+                result_ok(&res, NULL);
+        }
+        free(h->pend_buf);
+        h->pend_buf = NULL;
+        break;
+    }
+    case PEND_FLUSH: {
+        wobj *s = obj_get(h, h->pend_rep, K_OUT_STREAM);
+        if (s && !body_ready(h, s->link)) return 0;
+        if (!s) {
+            snprintf(msg, msglen, "output-stream dropped while flushed");
+            return -1;
+        }
+        if (out_stream(h, h->pend_rep, &res)) result_ok(&res, NULL);
+        r = 1;
+        break;
+    }
+    case PEND_BLOCK:
+        r = pollable_ready_rep(h, h->pend_rep);
+        nres = 0;
+        break;
+    case PEND_POLL:
+        r = poll_list(h, &res);
+        break;
+    default:
+        snprintf(msg, msglen, "nothing pending");
+        return -1;
+    }
+    if (r < 0) {
+        snprintf(msg, msglen, "out of memory");
+        hive_cval_clear(&res);
+        return -1;
+    }
+    if (r == 0) return 0;
+    h->pend = PEND_NONE;
+    if (hive_cinstance_complete(inst, &res, nres) != HIVE_OK) {
+        hive_cval_clear(&res);
+        snprintf(msg, msglen, "a pending host call could not complete");
+        return -1;
+    }
+    return 1;
+}
+
+/* ---- requests ------------------------------------------------------------------- */
+
+int whttp_begin(whttp *h, hive_req *req, uint32_t *request, uint32_t *outparam) {
+    h->gen++;
+    if (h->gen == 0) h->gen = 1;
+    h->req = req;
+    h->set = h->head_sent = h->done = h->in_done = 0;
+    h->body = 0;
+    h->pend = PEND_NONE;
+    if (!obj_new(h, K_IN_REQ, request)) return -1;
+    if (!obj_new(h, K_OUTPARAM, outparam)) {
+        obj_free(h, *request);
+        return -1;
+    }
+    return 0;
+}
+
+/* Frees the objects the host owns for the request (finished bodies). */
+static void forget(whttp *h) {
+    for (uint32_t i = 0; i < h->n; i++)
+        if (h->o[i].kind == K_OUT_BODY && h->o[i].finished) obj_free(h, i + 1);
+    h->req = NULL;
+    h->pend = PEND_NONE;
+    free(h->pend_buf);
+    h->pend_buf = NULL;
+}
+
+void whttp_end(whttp *h) {
+    if (!h->req) return;
+    if (!h->set)
+        handler_req_fail(h->req, HIVE_HANDLE_NO_RESPONSE,
+                         "the handler returned without setting the response-outparam");
+    else if (!h->done)
+        handler_req_fail(h->req, HIVE_HANDLE_BAD_RESPONSE,
+                         "the handler returned before finishing the outgoing-body");
+    forget(h);
+}
+
+void whttp_abandon(whttp *h) { forget(h); }
+
+/* ---- resources' destructor ------------------------------------------------------- */
+
+static void obj_dtor(hive_cinstance *instance, void *user, uint32_t rep) {
+    (void)user;
+    whttp *h = instance ? hive_cinstance_data(instance) : current;
+    if (!h || rep == 0 || rep > h->n) return;
+    wobj *o = &h->o[rep - 1];
+    if (o->kind == K_OUT_BODY && !o->finished && rep == h->body && h->head_sent && !h->done &&
+        h->req) {
+        /* dropped without finish: the response is cut */
+        handler_req_fail(h->req, HIVE_HANDLE_BAD_RESPONSE,
+                         "the outgoing-body was dropped without finish");
+        h->done = 1;
+    }
+    if (o->kind == K_OUT_RESP || o->kind == K_OUT_REQ) obj_free(h, o->link);
+    obj_free(h, rep);
+}
+
+/* ---- definitions ------------------------------------------------------------------ */
+
+typedef struct fndef {
+    const char *name, *type;
+    hive_chost_fn fn;
+} fndef;
+
+static int define_funcs(hive_linker *l, const char *iface, const fndef *f, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        int rc = hive_linker_define_func(l, iface, f[i].name, f[i].type, f[i].fn, NULL);
+        if (rc != HIVE_OK) return rc;
+    }
+    return HIVE_OK;
+}
+
+static int define_res(hive_linker *l, const char *iface, const char *name) {
+    hive_host_resource r = {NULL, NULL, name, obj_dtor};
+    return hive_linker_define_resource(l, iface, name, &r);
+}
+
+#define COUNT(a) (sizeof(a) / sizeof *(a))
+
+#define SE "variant { last-operation-failed(own<" IO_ERROR "#error>), closed }"
+#define POLLABLE IO_POLL "#pollable"
+#define IN_STREAM IO_STREAMS "#input-stream"
+#define OUT_STREAM IO_STREAMS "#output-stream"
+#define HE "variant { invalid-syntax, forbidden, immutable }"
+#define FSP "record { field-name: option<string>, field-size: option<u32> }"
+#define EC                                                                                     \
+    "variant { DNS-timeout, DNS-error(record { rcode: option<string>, info-code: option<u16> }), " \
+    "destination-not-found, destination-unavailable, destination-IP-prohibited, "              \
+    "destination-IP-unroutable, connection-refused, connection-terminated, connection-timeout, " \
+    "connection-read-timeout, connection-write-timeout, connection-limit-reached, "           \
+    "TLS-protocol-error, TLS-certificate-error, TLS-alert-received(record { alert-id: "        \
+    "option<u8>, alert-message: option<string> }), HTTP-request-denied, "                      \
+    "HTTP-request-length-required, HTTP-request-body-size(option<u64>), "                      \
+    "HTTP-request-method-invalid, HTTP-request-URI-invalid, HTTP-request-URI-too-long, "       \
+    "HTTP-request-header-section-size(option<u32>), HTTP-request-header-size(option<" FSP ">), " \
+    "HTTP-request-trailer-section-size(option<u32>), HTTP-request-trailer-size(" FSP "), "     \
+    "HTTP-response-incomplete, HTTP-response-header-section-size(option<u32>), "               \
+    "HTTP-response-header-size(" FSP "), HTTP-response-body-size(option<u64>), "               \
+    "HTTP-response-trailer-section-size(option<u32>), HTTP-response-trailer-size(" FSP "), "   \
+    "HTTP-response-transfer-coding(option<string>), HTTP-response-content-coding(option<string>), " \
+    "HTTP-response-timeout, HTTP-upgrade-failed, HTTP-protocol-error, loop-detected, "         \
+    "configuration-error, internal-error(option<string>) }"
+#define METHOD \
+    "variant { get, head, post, put, delete, connect, options, trace, patch, other(string) }"
+#define SCHEME "variant { HTTP, HTTPS, other(string) }"
+#define FLIST "list<tuple<string, list<u8>>>"
+
+int whttp_define(hive_linker *l, int with_io) {
+    int rc;
+    /* Each resource is defined in its own interface; the others name it
+     * IFACE#NAME, and the linker keeps one binding for every name a
+     * component gives it (`use wasi:io/streams.{input-stream}`, `type
+     * headers = fields`). */
+    static const char *const types_res[] = {
+        "fields", "incoming-request", "response-outparam", "incoming-body", "future-trailers",
+        "outgoing-response", "outgoing-body"};
+    if (with_io &&
+        ((rc = define_res(l, IO_ERROR, "error")) || (rc = define_res(l, IO_POLL, "pollable")) ||
+         (rc = define_res(l, IO_STREAMS, "input-stream")) ||
+         (rc = define_res(l, IO_STREAMS, "output-stream"))))
+        return rc;
+    if ((rc = define_res(l, TYPES, "outgoing-request")) ||
+        (rc = define_res(l, TYPES, "request-options")) ||
+        (rc = define_res(l, TYPES, "incoming-response")) ||
+        (rc = define_res(l, TYPES, "future-incoming-response")))
+        return rc;
+    for (size_t i = 0; i < COUNT(types_res); i++)
+        if ((rc = define_res(l, TYPES, types_res[i]))) return rc;
+
+    static const fndef err[] = {
+        {"[method]error.to-debug-string", "func(self: borrow<error>) -> string",
+         error_to_debug_string},
+    };
+    static const fndef poll[] = {
+        {"[method]pollable.ready", "func(self: borrow<pollable>) -> bool", pollable_ready},
+        {"[method]pollable.block", "func(self: borrow<pollable>)", pollable_block},
+        {"poll", "func(in: list<borrow<pollable>>) -> list<u32>", poll_poll},
+    };
+#define IN "self: borrow<input-stream>"
+#define OUT "self: borrow<output-stream>"
+    static const fndef streams[] = {
+        {"[method]input-stream.read", "func(" IN ", len: u64) -> result<list<u8>, " SE ">", in_read},
+        {"[method]input-stream.blocking-read", "func(" IN ", len: u64) -> result<list<u8>, " SE ">",
+         in_blocking_read},
+        {"[method]input-stream.skip", "func(" IN ", len: u64) -> result<u64, " SE ">", in_skip},
+        {"[method]input-stream.blocking-skip", "func(" IN ", len: u64) -> result<u64, " SE ">",
+         in_blocking_skip},
+        {"[method]input-stream.subscribe", "func(" IN ") -> own<" POLLABLE ">", in_subscribe},
+        {"[method]output-stream.check-write", "func(" OUT ") -> result<u64, " SE ">",
+         out_check_write},
+        {"[method]output-stream.write", "func(" OUT ", contents: list<u8>) -> result<_, " SE ">",
+         out_write},
+        {"[method]output-stream.blocking-write-and-flush",
+         "func(" OUT ", contents: list<u8>) -> result<_, " SE ">", out_blocking_write},
+        {"[method]output-stream.flush", "func(" OUT ") -> result<_, " SE ">", out_flush},
+        {"[method]output-stream.blocking-flush", "func(" OUT ") -> result<_, " SE ">",
+         out_blocking_flush},
+        {"[method]output-stream.subscribe", "func(" OUT ") -> own<" POLLABLE ">", out_subscribe},
+        {"[method]output-stream.write-zeroes", "func(" OUT ", len: u64) -> result<_, " SE ">",
+         out_write_zeroes},
+        {"[method]output-stream.blocking-write-zeroes-and-flush",
+         "func(" OUT ", len: u64) -> result<_, " SE ">", out_blocking_zeroes},
+    };
+#undef IN
+#undef OUT
+#define F "self: borrow<fields>"
+    static const fndef types[] = {
+        {"[constructor]fields", "func() -> own<fields>", fields_new},
+        {"[static]fields.from-list", "func(entries: " FLIST ") -> result<own<fields>, " HE ">",
+         fields_from_list},
+        {"[method]fields.get", "func(" F ", name: string) -> list<list<u8>>", fields_get},
+        {"[method]fields.has", "func(" F ", name: string) -> bool", fields_has},
+        {"[method]fields.set", "func(" F ", name: string, value: list<list<u8>>) -> result<_, " HE ">",
+         fields_set},
+        {"[method]fields.delete", "func(" F ", name: string) -> result<_, " HE ">", fields_delete},
+        {"[method]fields.append", "func(" F ", name: string, value: list<u8>) -> result<_, " HE ">",
+         fields_append},
+        {"[method]fields.entries", "func(" F ") -> " FLIST, fields_entries},
+        {"[method]fields.clone", "func(" F ") -> own<fields>", fields_clone},
+        {"[method]incoming-request.method", "func(self: borrow<incoming-request>) -> " METHOD,
+         req_method},
+        {"[method]incoming-request.path-with-query",
+         "func(self: borrow<incoming-request>) -> option<string>", req_path},
+        {"[method]incoming-request.scheme",
+         "func(self: borrow<incoming-request>) -> option<" SCHEME ">", req_scheme},
+        {"[method]incoming-request.authority",
+         "func(self: borrow<incoming-request>) -> option<string>", req_authority},
+        {"[method]incoming-request.headers", "func(self: borrow<incoming-request>) -> own<fields>",
+         req_headers},
+        {"[method]incoming-request.consume",
+         "func(self: borrow<incoming-request>) -> result<own<incoming-body>>", req_consume},
+        {"[method]incoming-body.stream",
+         "func(self: borrow<incoming-body>) -> result<own<" IN_STREAM ">>", inbody_stream},
+        {"[static]incoming-body.finish",
+         "func(this: own<incoming-body>) -> own<future-trailers>", inbody_finish},
+        {"[method]future-trailers.subscribe",
+         "func(self: borrow<future-trailers>) -> own<" POLLABLE ">", trailers_subscribe},
+        {"[method]future-trailers.get",
+         "func(self: borrow<future-trailers>) -> option<result<result<option<own<fields>>, " EC
+         ">>>",
+         trailers_get},
+        {"[constructor]outgoing-response", "func(headers: own<fields>) -> own<outgoing-response>",
+         resp_new},
+        {"[method]outgoing-response.status-code", "func(self: borrow<outgoing-response>) -> u16",
+         resp_status},
+        {"[method]outgoing-response.set-status-code",
+         "func(self: borrow<outgoing-response>, status-code: u16) -> result", resp_set_status},
+        {"[method]outgoing-response.headers",
+         "func(self: borrow<outgoing-response>) -> own<fields>", resp_headers},
+        {"[method]outgoing-response.body",
+         "func(self: borrow<outgoing-response>) -> result<own<outgoing-body>>", resp_body},
+        {"[method]outgoing-body.write",
+         "func(self: borrow<outgoing-body>) -> result<own<" OUT_STREAM ">>", outbody_write},
+        {"[static]outgoing-body.finish",
+         "func(this: own<outgoing-body>, trailers: option<own<fields>>) -> result<_, " EC ">",
+         outbody_finish},
+        {"[static]response-outparam.set",
+         "func(param: own<response-outparam>, response: result<own<outgoing-response>, " EC ">)",
+         outparam_set},
+        {"[method]response-outparam.send-informational",
+         "func(self: borrow<response-outparam>, status: u16, headers: own<fields>) -> result<_, " EC
+         ">",
+         outparam_informational},
+    };
+#undef F
+#define OREQ "self: borrow<outgoing-request>"
+#define ROPT "self: borrow<request-options>"
+    static const fndef client[] = {
+        {"[constructor]outgoing-request", "func(headers: own<fields>) -> own<outgoing-request>",
+         oreq_new},
+        {"[method]outgoing-request.body", "func(" OREQ ") -> result<own<outgoing-body>>", oreq_body},
+        {"[method]outgoing-request.method", "func(" OREQ ") -> " METHOD, oreq_method},
+        {"[method]outgoing-request.set-method", "func(" OREQ ", method: " METHOD ") -> result",
+         oreq_set},
+        {"[method]outgoing-request.path-with-query", "func(" OREQ ") -> option<string>", oreq_none},
+        {"[method]outgoing-request.set-path-with-query",
+         "func(" OREQ ", path-with-query: option<string>) -> result", oreq_set},
+        {"[method]outgoing-request.scheme", "func(" OREQ ") -> option<" SCHEME ">", oreq_none},
+        {"[method]outgoing-request.set-scheme", "func(" OREQ ", scheme: option<" SCHEME ">) -> result",
+         oreq_set},
+        {"[method]outgoing-request.authority", "func(" OREQ ") -> option<string>", oreq_none},
+        {"[method]outgoing-request.set-authority",
+         "func(" OREQ ", authority: option<string>) -> result", oreq_set},
+        {"[method]outgoing-request.headers", "func(" OREQ ") -> own<fields>", oreq_headers},
+        {"[constructor]request-options", "func() -> own<request-options>", ropt_new},
+        {"[method]request-options.connect-timeout", "func(" ROPT ") -> option<u64>", ropt_get},
+        {"[method]request-options.set-connect-timeout",
+         "func(" ROPT ", duration: option<u64>) -> result", ropt_set},
+        {"[method]request-options.first-byte-timeout", "func(" ROPT ") -> option<u64>", ropt_get},
+        {"[method]request-options.set-first-byte-timeout",
+         "func(" ROPT ", duration: option<u64>) -> result", ropt_set},
+        {"[method]request-options.between-bytes-timeout", "func(" ROPT ") -> option<u64>", ropt_get},
+        {"[method]request-options.set-between-bytes-timeout",
+         "func(" ROPT ", duration: option<u64>) -> result", ropt_set},
+        {"[method]incoming-response.status", "func(self: borrow<incoming-response>) -> u16", never},
+        {"[method]incoming-response.headers",
+         "func(self: borrow<incoming-response>) -> own<fields>", never},
+        {"[method]incoming-response.consume",
+         "func(self: borrow<incoming-response>) -> result<own<incoming-body>>", never},
+        {"[method]future-incoming-response.subscribe",
+         "func(self: borrow<future-incoming-response>) -> own<" POLLABLE ">", never},
+        {"[method]future-incoming-response.get",
+         "func(self: borrow<future-incoming-response>) -> "
+         "option<result<result<own<incoming-response>, " EC ">>>",
+         never},
+        {"http-error-code", "func(err: borrow<" IO_ERROR "#error>) -> option<" EC ">",
+         http_error_code},
+    };
+#undef OREQ
+#undef ROPT
+    if (with_io && ((rc = define_funcs(l, IO_ERROR, err, COUNT(err))) ||
+                    (rc = define_funcs(l, IO_POLL, poll, COUNT(poll))) ||
+                    (rc = define_funcs(l, IO_STREAMS, streams, COUNT(streams)))))
+        return rc;
+    if ((rc = define_funcs(l, TYPES, types, COUNT(types))) ||
+        (rc = define_funcs(l, TYPES, client, COUNT(client))))
+        return rc;
+    /* outgoing-handler names the resources of wasi:http/types */
+    if ((rc = hive_linker_define_func(l, "wasi:http/outgoing-handler" V, "handle",
+                                      "func(request: own<" TYPES "#outgoing-request>, options: "
+                                      "option<own<" TYPES "#request-options>>) -> "
+                                      "result<own<" TYPES "#future-incoming-response>, " EC ">",
+                                      outgoing_handle, NULL)))
+        return rc;
+    return HIVE_OK;
+}
