@@ -15,11 +15,10 @@
 #   qjs-greeter.wasm   componentize-qjs with its default runtime (built with
 #                      component-model async support), world greeter
 #                      (string functions)
-#   sm-command.wasm    componentize-js (SpiderMonkey/StarlingMonkey), command
-#   sm-greeter.wasm    componentize-js, greeter
-# componentize-js builds with `-d http -d fetch-event`: with those features
-# on, StarlingMonkey imports wasi:http/types, which this host does not
-# define (docs/GUESTS.md).
+#   sm-command.wasm    componentize-js (SpiderMonkey/StarlingMonkey) with its
+#                      default features, command: it imports wasi:http/types
+#                      too (for fetch), which `hive run` defines
+#   sm-greeter.wasm    componentize-js -d http -d fetch-event, greeter
 #
 # Prints one line per check and last "guests: N passed, N failed"; exits 1
 # on any failure, 2 on usage errors or when a guest cannot be built.
@@ -79,7 +78,7 @@ build qjs-command.wasm command command-qjs.js \
 build qjs-greeter.wasm greeter greet.js \
     "$QJS" --wit "$W" -n greeter --js "$SRC/greet.js" -o
 build sm-command.wasm command command-sm.js \
-    "$SM" "$SRC/command-sm.js" --wit "$W" -n command -d http -d fetch-event -o
+    "$SM" "$SRC/command-sm.js" --wit "$W" -n command -o
 build sm-greeter.wasm greeter greet.js \
     "$SM" "$SRC/greet.js" --wit "$W" -n greeter -d http -d fetch-event -o
 
