@@ -58,5 +58,11 @@ struct hive_wasip2;
 struct hive_linker;
 int cli_wasip2_setup(hive_engine *engine, const cli_run_opts *o, struct hive_wasip2 **p2,
                      struct hive_linker **linker);
+/* The setup also defines wasi:http/types (src/wasihttp; outgoing requests
+ * refused) for the one instance: attach gives it the instance made with
+ * that linker; detach, after the instance is freed, frees it. */
+struct hive_cinstance;
+void cli_wasip2_attach(struct hive_cinstance *inst);
+void cli_wasip2_detach(void);
 
 #endif

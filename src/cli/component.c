@@ -98,6 +98,7 @@ int cli_run_component(hive_engine *engine, const cli_run_opts *o, const char *in
                             "there, at any 0.2.x)\n");
         goto out;
     }
+    cli_wasip2_attach(ci);
     char name[512];
     hive_cfunc *f;
     if (!invoke) {
@@ -138,6 +139,7 @@ out:
     for (size_t k = 0; args && k < nargs; k++) hive_cval_clear(&args[k]);
     free(args);
     hive_cinstance_free(ci);
+    cli_wasip2_detach();
     hive_linker_free(l);
     hive_wasip2_free(p2);
     hive_component_release(c);

@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "hive/component.h"
 #include "hive/wasip2.h"
+#include "wasihttp/wasihttp.h"
 
 #define EXIT_TRAP 134
 #define EXIT_LIMIT 124
@@ -30,6 +31,25 @@ static hive_cfunc *find_run(hive_cinstance *inst, hive_component *comp) {
         if (f) return f;
     }
     return NULL;
+}
+
+/* wasi:http/types for `hive run`'s one instance: componentize-js with its
+ * default features imports it (for fetch) even into a command. Outgoing
+ * requests are refused (HTTP-request-denied); bodies are the WASI 0.2
+ * context's streams. */
+static whttp *cli_http;
+
+void cli_wasip2_attach(hive_cinstance *inst) {
+    if (!cli_http) return;
+    hive_cinstance_set_data(inst, cli_http);
+    whttp_enter(cli_http);
+}
+
+void cli_wasip2_detach(void) {
+    if (!cli_http) return;
+    whttp_leave();
+    whttp_free(cli_http);
+    cli_http = NULL;
 }
 
 int cli_wasip2_setup(hive_engine *engine, const cli_run_opts *o, hive_wasip2 **p2out,
@@ -76,7 +96,8 @@ int cli_wasip2_setup(hive_engine *engine, const cli_run_opts *o, hive_wasip2 **p
         goto out;
     }
     linker = hive_linker_new(engine);
-    if (!linker || hive_wasip2_define(p2, linker) != HIVE_OK) {
+    if (!linker || hive_wasip2_define(p2, linker) != HIVE_OK || whttp_define(linker, 0) != HIVE_OK ||
+        !(cli_http = whttp_new(p2))) {
         fprintf(stderr, "hive: cannot define the WASI 0.2 imports\n");
         goto out;
     }
@@ -113,6 +134,7 @@ int cli_run_command(hive_engine *engine, const cli_run_opts *o) {
                             "there, at any 0.2.x)\n");
         goto out;
     }
+    cli_wasip2_attach(inst);
     hive_cfunc *run = find_run(inst, comp);
     if (!run) {
         fprintf(stderr, "hive: %s is a component without a wasi:cli/run export (try --invoke)\n",
@@ -160,6 +182,7 @@ int cli_run_command(hive_engine *engine, const cli_run_opts *o) {
     }
 out:
     hive_cinstance_free(inst);
+    cli_wasip2_detach();
     hive_linker_free(linker);
     hive_wasip2_free(p2);
     hive_component_release(comp);

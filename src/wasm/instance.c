@@ -308,6 +308,11 @@ int hive_global_set(hive_global *global, hive_val value) {
 
 /* ---- instantiation -------------------------------------------------------- */
 
+static uint64_t const_global(void *ctx, uint32_t index) {
+    const hive_instance *inst = ctx;
+    return inst->globals[index]->value[0].i64;
+}
+
 /* A validated constant expression's value. Globals it reads come before
  * it (imported ones in WebAssembly 2.0), so they are already set. */
 void instance_eval_const(hive_instance *inst, const wasm_constexpr *e, wasm_slot out[2]) {
@@ -328,6 +333,9 @@ void instance_eval_const(hive_instance *inst, const wasm_constexpr *e, wasm_slot
         break;
     case WASM_CONST_REF_NULL: out[0].ref = NULL; break;
     case WASM_CONST_REF_FUNC: out[0].ref = inst->funcs[e->index]; break;
+    case WASM_CONST_EXPR:
+        out[0].i64 = wasm_constexpr_eval(inst->m->bytes, e, const_global, inst);
+        break;
     case WASM_CONST_NONE: break;
     }
 }

@@ -79,8 +79,16 @@ typedef enum wasm_const_op {
     WASM_CONST_VALUE,    /* i32/i64/f32/f64/v128.const: value in bits/v128 */
     WASM_CONST_GLOBAL,   /* global.get index */
     WASM_CONST_REF_NULL, /* ref.null */
-    WASM_CONST_REF_FUNC  /* ref.func index */
+    WASM_CONST_REF_FUNC, /* ref.func index */
+    WASM_CONST_EXPR      /* extended-const: i32/i64 add, sub, mul over constants and
+                          * global.get; evaluated from the bytes at instantiation
+                          * (wasm_constexpr_eval). One without global.get is folded
+                          * into WASM_CONST_VALUE by validation. */
 } wasm_const_op;
+
+/* Operand stack bound of an extended constant expression (an
+ * implementation limit: validation rejects a deeper one). */
+#define WASM_CONST_MAX_DEPTH 256
 
 typedef struct wasm_constexpr {
     uint32_t start, end; /* byte range in module bytes, `end` opcode included */
@@ -90,6 +98,14 @@ typedef struct wasm_constexpr {
     uint64_t bits;
     uint8_t v128[16];
 } wasm_constexpr;
+
+/* constexpr.c: the value of validated expression e (WASM_CONST_EXPR or a
+ * single integer constant) of the module whose bytes are `bytes`; global
+ * index i reads global(ctx, i) (never called when the expression has no
+ * global.get; may then be NULL). An i32 result is zero-extended. */
+typedef uint64_t (*wasm_constexpr_global_fn)(void *ctx, uint32_t index);
+uint64_t wasm_constexpr_eval(const uint8_t *bytes, const wasm_constexpr *e,
+                             wasm_constexpr_global_fn global, void *ctx);
 
 typedef struct wasm_import {
     wasm_name module, name;

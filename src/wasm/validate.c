@@ -2525,100 +2525,126 @@ static int compile_function(vctx *v, uint32_t i) {
 
 /* ---- module-level checks ------------------------------------------------- */
 
+static uint64_t const_no_global(void *ctx, uint32_t index) {
+    (void)ctx;
+    (void)index;
+    return 0;
+}
+
 /* Validates constant expression e of the expected type. Globals it may
  * read: indices below nglobals_visible, immutable only (in 2.0, only
  * imported globals, for initialisers and segment offsets alike). Fills
- * op/value. */
+ * op/value. Extended-const: any sequence of constant instructions and
+ * i32/i64 add, sub, mul that leaves one value of the expected type; one
+ * that reads no global is folded to its value here. */
 static int check_const(vctx *v, wasm_constexpr *e, uint8_t expect, uint32_t nglobals_visible) {
     wasm_module *m = v->m;
     leb_init(&v->r, m->bytes + e->start, e->end - e->start, e->start);
-    uint8_t op;
-    uint8_t type = VT_UNKNOWN;
-    if (v_byte(v, &op) < 0) return -1;
-    switch (op) {
-    case 0x41: {
-        int32_t x = 0;
-        if (v_leb(v, leb_s32(&v->r, &x)) < 0) return -1;
-        e->op = WASM_CONST_VALUE;
-        e->bits = (uint32_t)x;
-        type = WASM_I32;
-        break;
+    uint8_t stack[WASM_CONST_MAX_DEPTH];
+    uint32_t sp = 0, ninstr = 0;
+    bool reads_global = false;
+    for (;;) {
+        uint8_t op;
+        uint8_t type = VT_UNKNOWN;
+        if (v_byte(v, &op) < 0) return -1;
+        if (op == 0x0b) break;
+        switch (op) {
+        case 0x41: {
+            int32_t x = 0;
+            if (v_leb(v, leb_s32(&v->r, &x)) < 0) return -1;
+            e->op = WASM_CONST_VALUE;
+            e->bits = (uint32_t)x;
+            type = WASM_I32;
+            break;
+        }
+        case 0x42: {
+            int64_t x = 0;
+            if (v_leb(v, leb_s64(&v->r, &x)) < 0) return -1;
+            e->op = WASM_CONST_VALUE;
+            e->bits = (uint64_t)x;
+            type = WASM_I64;
+            break;
+        }
+        case 0x43: {
+            uint32_t bits = 0;
+            if (v_leb(v, leb_f32(&v->r, &bits)) < 0) return -1;
+            e->op = WASM_CONST_VALUE;
+            e->bits = bits;
+            type = WASM_F32;
+            break;
+        }
+        case 0x44:
+            if (v_leb(v, leb_f64(&v->r, &e->bits)) < 0) return -1;
+            e->op = WASM_CONST_VALUE;
+            type = WASM_F64;
+            break;
+        case 0x23: {
+            uint32_t idx;
+            if (v_u32(v, &idx) < 0) return -1;
+            if (idx >= nglobals_visible) return v_invalid(v, "unknown global");
+            if (m->globals[idx].type.mutable_) return v_invalid(v, "constant expression required");
+            e->op = WASM_CONST_GLOBAL;
+            e->index = idx;
+            reads_global = true;
+            type = m->globals[idx].type.valtype;
+            break;
+        }
+        case 0xd0: {
+            uint8_t t;
+            if (v_byte(v, &t) < 0) return -1;
+            if (!is_reftype(t)) return v_malformed(v, "malformed reference type");
+            e->op = WASM_CONST_REF_NULL;
+            type = t;
+            break;
+        }
+        case 0xd2: {
+            uint32_t idx;
+            if (v_u32(v, &idx) < 0) return -1;
+            if (idx >= m->nfuncs) return v_invalid(v, "unknown function");
+            e->op = WASM_CONST_REF_FUNC;
+            e->index = idx;
+            type = WASM_FUNCREF;
+            break;
+        }
+        case 0x6a:
+        case 0x6b:
+        case 0x6c: /* i32.add, i32.sub, i32.mul */
+        case 0x7c:
+        case 0x7d:
+        case 0x7e: /* i64.add, i64.sub, i64.mul */
+            type = op < 0x70 ? WASM_I32 : WASM_I64;
+            if (sp < 2 || stack[sp - 1] != type || stack[sp - 2] != type)
+                return v_invalid(v, "type mismatch");
+            sp -= 2;
+            break;
+        case 0xfd: {
+            uint32_t sub = 0;
+            if (v_u32(v, &sub) < 0) return -1;
+            if (!simd_op_lookup(sub)) return v_malformed(v, "illegal opcode");
+            if (sub != 0x0c) return v_invalid(v, "constant expression required");
+            for (int i = 0; i < 16; i++)
+                if (v_byte(v, &e->v128[i]) < 0) return -1;
+            e->op = WASM_CONST_VALUE;
+            type = WASM_V128;
+            break;
+        }
+        default: return v_invalid(v, "constant expression required");
+        }
+        if (sp == WASM_CONST_MAX_DEPTH) return v_invalid(v, "constant expression too deep");
+        stack[sp++] = type;
+        ninstr++;
     }
-    case 0x42: {
-        int64_t x = 0;
-        if (v_leb(v, leb_s64(&v->r, &x)) < 0) return -1;
-        e->op = WASM_CONST_VALUE;
-        e->bits = (uint64_t)x;
-        type = WASM_I64;
-        break;
+    /* empty, two values, or one of another type */
+    if (sp != 1 || stack[0] != expect) return v_invalid(v, "type mismatch");
+    e->type = expect;
+    if (ninstr > 1) {
+        e->op = WASM_CONST_EXPR;
+        e->index = 0;
+        if (!reads_global) {
+            e->bits = wasm_constexpr_eval(m->bytes, e, const_no_global, NULL);
+            e->op = WASM_CONST_VALUE;
+        }
     }
-    case 0x43: {
-        uint32_t bits = 0;
-        if (v_leb(v, leb_f32(&v->r, &bits)) < 0) return -1;
-        e->op = WASM_CONST_VALUE;
-        e->bits = bits;
-        type = WASM_F32;
-        break;
-    }
-    case 0x44:
-        if (v_leb(v, leb_f64(&v->r, &e->bits)) < 0) return -1;
-        e->op = WASM_CONST_VALUE;
-        type = WASM_F64;
-        break;
-    case 0x23: {
-        uint32_t idx;
-        if (v_u32(v, &idx) < 0) return -1;
-        if (idx >= nglobals_visible) return v_invalid(v, "unknown global");
-        if (m->globals[idx].type.mutable_) return v_invalid(v, "constant expression required");
-        e->op = WASM_CONST_GLOBAL;
-        e->index = idx;
-        type = m->globals[idx].type.valtype;
-        break;
-    }
-    case 0xd0: {
-        uint8_t t;
-        if (v_byte(v, &t) < 0) return -1;
-        if (!is_reftype(t)) return v_malformed(v, "malformed reference type");
-        e->op = WASM_CONST_REF_NULL;
-        type = t;
-        break;
-    }
-    case 0xd2: {
-        uint32_t idx;
-        if (v_u32(v, &idx) < 0) return -1;
-        if (idx >= m->nfuncs) return v_invalid(v, "unknown function");
-        e->op = WASM_CONST_REF_FUNC;
-        e->index = idx;
-        type = WASM_FUNCREF;
-        break;
-    }
-    case 0x0b: /* empty: no value */
-        return v_invalid(v, "type mismatch");
-    case 0xfd: {
-        uint32_t sub = 0;
-        if (v_u32(v, &sub) < 0) return -1;
-        if (!simd_op_lookup(sub)) return v_malformed(v, "illegal opcode");
-        if (sub != 0x0c) return v_invalid(v, "constant expression required");
-        for (int i = 0; i < 16; i++)
-            if (v_byte(v, &e->v128[i]) < 0) return -1;
-        e->op = WASM_CONST_VALUE;
-        type = WASM_V128;
-        break;
-    }
-    default:
-        return v_invalid(v, "constant expression required");
-    }
-    if (v_byte(v, &op) < 0) return -1;
-    if (op != 0x0b) {
-        /* A second instruction: either another constant (type mismatch:
-         * two values) or something that is not constant. */
-        if (op == 0x41 || op == 0x42 || op == 0x43 || op == 0x44 || op == 0x23 || op == 0xd0 ||
-            op == 0xd2 || op == 0xfd)
-            return v_invalid(v, "type mismatch");
-        return v_invalid(v, "constant expression required");
-    }
-    if (type != expect) return v_invalid(v, "type mismatch");
-    e->type = type;
     return 0;
 }
 

@@ -14,6 +14,7 @@
 # Environment:
 #   SPEC_FILES  space-separated names to run instead of every file, e.g. SPEC_FILES="i32 f32" (".wast" optional)
 #   SPEC_TIMEOUT  seconds per file (default 120)
+#   WAST2JSON_FLAGS  extra wast2json options (e.g. --enable-extended-const)
 #
 # Prints "  file.wast: P passed, F failed, S skipped" per file and a last
 # line "spec: N passed, N failed, N skipped". With SPECDIR empty (no suite
@@ -99,7 +100,7 @@ for wast in "${files[@]}"; do
         rm -rf "$dir"
         mkdir -p "$dir"
         absw=$(cd "$(dirname "$wast")" && pwd)/$(basename "$wast")
-        if ! (cd "$dir" && wast2json "$absw" -o "$name.json") >"$dir/wast2json.txt" 2>&1; then
+        if ! (cd "$dir" && wast2json ${WAST2JSON_FLAGS:-} "$absw" -o "$name.json") >"$dir/wast2json.txt" 2>&1; then
             rm -f "$json"
             echo "  $file: 0 passed, 1 failed, 0 skipped"
             echo "    wast2json failed:"
