@@ -1,6 +1,6 @@
 /*
  * test_handler.c -- the worker pool's policy and dispatch rules
- * (docs: WORKER-POOL.md), driven by a scripted guest kind defined here.
+ * (docs/POOL.md), driven by a scripted guest kind defined here.
  *
  * Each request carries its script (a `treq`, found by the guest through
  * the request header x-treq): compute K slices, trap, wait on a gate the
