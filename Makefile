@@ -126,7 +126,7 @@ test: test-deps
 
 sanitize: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/san CC=clang OPT=-O1 HARDEN=0 \
-	    SAN="-DHIVE_FEW_RUNS -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" unit spec e2e
+	    SAN="-DHIVE_FEW_RUNS -DHIVE_ASSERTS -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" unit spec e2e
 
 check: install-test-deps
 	@$(MAKE) --no-print-directory test
