@@ -16,7 +16,7 @@ need="gcc make libuv1-dev"
 case "${1:-all}" in
 build) ;;
 test | all) need="$need binutils pkgconf clang lld libclang-rt-14-dev wabt binaryen wasi-libc libclang-rt-14-dev-wasm32 curl wrk nodejs python3" ;;
-*) echo "usage: $0 [build|test|all]" >&2; exit 2 ;;
+*) echo "usage: $0 [--check] [build|test|all]" >&2; exit 2 ;;
 esac
 missing=""
 # The node tools of the tests (tools/package.json: jco, whose wasm-tools
