@@ -12,7 +12,10 @@
 #   make sanitize     the tests under ASan + UBSan alone (build/san)
 #   make install      the library, headers, hive.pc and hive under PREFIX
 #                     (mk/install.mk, docs/LIBRARY.md)
-# Missing Debian packages are installed by scripts/install-deps.sh.
+# Missing Debian packages are installed by scripts/install-deps.sh: `make
+# check`, `make serve` and `make run` install them (install-test-deps);
+# `make test` and the other test targets only check (test-deps), naming
+# what is missing and how to install it.
 
 BUILD ?= build
 CC ?= cc
@@ -62,7 +65,7 @@ CLI_SRCS := $(wildcard src/cli/*.c)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 EXAMPLES := $(patsubst examples/%.wat,$(BUILD)/examples/%.wasm,$(wildcard examples/*.wat))
 
-.PHONY: all deps test-deps check test unit spec spec-interp sanitize clean run examples
+.PHONY: all deps test-deps install-test-deps check test unit spec spec-interp sanitize clean run examples
 all: $(BUILD)/libhive.a $(BUILD)/hive
 
 $(BUILD)/hive: $(CLI_OBJS) $(BUILD)/libhive.a
@@ -75,7 +78,7 @@ $(BUILD)/examples/%.wasm: examples/%.wat
 examples: test-deps $(EXAMPLES)
 
 # The main job: the bundled example, run through the engine.
-run: test-deps
+run: install-test-deps
 	@$(MAKE) --no-print-directory all examples
 	$(BUILD)/hive run --invoke fib $(BUILD)/examples/fib.wasm 30
 	$(BUILD)/hive run --invoke squares $(BUILD)/examples/fib.wasm 100000000
@@ -83,6 +86,8 @@ run: test-deps
 deps:
 	@scripts/install-deps.sh build
 test-deps:
+	@scripts/install-deps.sh --check test
+install-test-deps:
 	@scripts/install-deps.sh test
 
 $(BUILD)/%.o: %.c
@@ -93,7 +98,7 @@ $(BUILD)/libhive.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libhive.a
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libhive.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $< $(BUILD)/libhive.a -o $@ $(LDLIBS)
 
@@ -121,9 +126,9 @@ test: test-deps
 
 sanitize: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/san CC=clang OPT=-O1 HARDEN=0 \
-	    SAN="-DHIVE_FEW_RUNS -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" unit spec e2e
+	    SAN="-DHIVE_FEW_RUNS -DHIVE_ASSERTS -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" unit spec e2e
 
-check: test-deps
+check: install-test-deps
 	@$(MAKE) --no-print-directory test
 	@$(MAKE) --no-print-directory sanitize
 	@$(MAKE) --no-print-directory fuzz
@@ -131,7 +136,9 @@ check: test-deps
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+# Header dependencies, written by -MMD: of the library, the CLI, the unit
+# tests (build/tests/test_x.d) and the spec runner.
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_BINS:=.d) $(SPEC_RUNNER).d
 
 # Per-area rules (test guests, extra test suites) live in mk/*.mk.
 include $(wildcard mk/*.mk)

@@ -17,7 +17,7 @@ FUZZ_TARGETS := module http_parse cgi component
 FUZZ_SECONDS ?= 60
 FUZZ_LONG_SECONDS := $(if $(filter environment command line,$(origin FUZZ_SECONDS)),$(FUZZ_SECONDS),7200)
 FUZZ_DIFF_COUNT ?= 1000000
-FUZZ_SAN := -DHIVE_FEW_RUNS -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_SAN := -DHIVE_FEW_RUNS -DHIVE_ASSERTS -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_EXEC := $(BUILD)/fuzz-exec/hive-fuzz-exec
 
 .PHONY: fuzz fuzz-long fuzz-run fuzz-bins fuzz-replay-bins fuzz-regress fuzz-diff regress

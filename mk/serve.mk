@@ -25,7 +25,7 @@ $(E2E_CLIENT): tests/e2e/client.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) $(CFLAGS) $(SAN) -D_GNU_SOURCE $< -o $@
 
-serve: test-deps
+serve: install-test-deps
 	@$(MAKE) --no-print-directory all wagi-examples
 	$(BUILD)/hive serve $(BUILD)/examples/wagi/hello.wasm
 

@@ -93,7 +93,9 @@ typedef enum hive_handle_error {
     HIVE_HANDLE_CANCELLED = 8,     /* the embedder cancelled it */
     HIVE_HANDLE_SHUTDOWN = 9,      /* the handler is shutting down (503) */
     HIVE_HANDLE_FAILED = 10,       /* host failure (500) */
-    HIVE_HANDLE_FUEL = 11          /* its CPU budget (request_fuel) ran out (500) */
+    HIVE_HANDLE_FUEL = 11,         /* its CPU budget (request_fuel) ran out (500) */
+    HIVE_HANDLE_ERROR_COUNT = 12   /* not an error: how many there are (the
+                                      size of hive_handler_stats.requests_failed) */
 } hive_handle_error;
 
 /* The HTTP status an error maps to by default. */
@@ -111,7 +113,9 @@ typedef enum hive_worker_end {
     HIVE_WORKER_END_SHUTDOWN = 6,    /* the handler shut down */
     HIVE_WORKER_END_CANCELLED = 7,   /* ended to drop a cancelled request
                                         (its guest cannot drop one alone) */
-    HIVE_WORKER_END_FUEL = 8         /* a request's CPU budget ran out */
+    HIVE_WORKER_END_FUEL = 8,        /* a request's CPU budget ran out */
+    HIVE_WORKER_END_COUNT = 9        /* not an end: how many there are (the
+                                        size of hive_handler_stats.workers_ended) */
 } hive_worker_end;
 
 const char *hive_worker_end_name(hive_worker_end e);
@@ -294,10 +298,10 @@ uint64_t hive_req_worker_id(const hive_req *req);
 typedef struct hive_handler_stats {
     uint64_t workers_live;
     uint64_t workers_started;
-    uint64_t workers_ended[9]; /* by hive_worker_end */
+    uint64_t workers_ended[HIVE_WORKER_END_COUNT]; /* by hive_worker_end */
     uint64_t queued;           /* waiting now */
     uint64_t requests_started;
-    uint64_t requests_failed[12]; /* by hive_handle_error */
+    uint64_t requests_failed[HIVE_HANDLE_ERROR_COUNT]; /* by hive_handle_error */
     /* Linear memory of the guests' engine: bytes committed now, and the
      * budget (0: none). */
     uint64_t memory_committed, memory_budget;

@@ -102,26 +102,28 @@ static void format_server(textbuf *t, const server_stats *ss) {
 
 /* The worker pool's metrics. */
 static void format_handler(textbuf *t, const hive_handler_stats *hs) {
-    static const char *const ends[9] = {"ok",          "idle_timeout", "expired",  "trap",
-                                        "instantiate", "failed",       "shutdown", "cancelled",
-                                        "fuel"};
+    static const char *const ends[] = {"ok",          "idle_timeout", "expired",  "trap",
+                                       "instantiate", "failed",       "shutdown", "cancelled",
+                                       "fuel"};
+    _Static_assert(sizeof ends / sizeof ends[0] == HIVE_WORKER_END_COUNT, "a name per worker end");
     tb_simple(t, "hive_workers_live", "gauge", "Guest workers alive now.", hs->workers_live);
     tb_simple(t, "hive_workers_started_total", "counter", "Guest workers started.",
               hs->workers_started);
     tb_printf(t, "# HELP hive_workers_ended_total Guest workers ended, by reason.\n"
                  "# TYPE hive_workers_ended_total counter\n");
-    for (int i = 0; i < 9; i++)
+    for (int i = 0; i < HIVE_WORKER_END_COUNT; i++)
         tb_printf(t, "hive_workers_ended_total{reason=\"%s\"} %llu\n", ends[i],
                   (unsigned long long)hs->workers_ended[i]);
     tb_simple(t, "hive_queue_depth", "gauge", "Requests waiting for a worker now.", hs->queued);
     tb_simple(t, "hive_requests_started_total", "counter", "Requests a worker took.",
               hs->requests_started);
-    static const char *const errs[12] = {
+    static const char *const errs[] = {
         "ok",         "instantiate",   "expired",   "trapped",  "no_response", "bad_response",
         "queue_full", "queue_timeout", "cancelled", "shutdown", "failed",      "fuel"};
+    _Static_assert(sizeof errs / sizeof errs[0] == HIVE_HANDLE_ERROR_COUNT, "a name per error");
     tb_printf(t, "# HELP hive_requests_failed_total Requests that failed in the pool, by reason.\n"
                  "# TYPE hive_requests_failed_total counter\n");
-    for (int i = 1; i < 12; i++)
+    for (int i = 1; i < HIVE_HANDLE_ERROR_COUNT; i++)
         tb_printf(t, "hive_requests_failed_total{reason=\"%s\"} %llu\n", errs[i],
                   (unsigned long long)hs->requests_failed[i]);
     tb_simple(t, "hive_guest_memory_committed_bytes", "gauge",

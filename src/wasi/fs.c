@@ -29,34 +29,11 @@
 
 #include "wasi/wasi_impl.h"
 
-#define WASI_IOV_MAX 1024 /* iovecs per host call; the rest is a short read */
-
 #define A32(i) (a[i].of.i32)
 #define A64(i) (a[i].of.i64)
 #define HOSTERR() hive_wasi_errno_from_host(errno)
 
 /* ---- shared pieces ------------------------------------------------------ */
-
-/* Loads the guest's iovec array [iovs, iovs + 8n) into host iovecs, each
- * buffer checked. At most WASI_IOV_MAX are taken. */
-static uint32_t iovs_load(wasi_call *c, uint32_t iovs, uint32_t n, struct iovec *out, int *cnt,
-                          size_t *total) {
-    const uint8_t *arr = wasi_mem(c, iovs, (uint64_t)n * 8);
-    if (!arr) return WASI_EFAULT;
-    if (n > WASI_IOV_MAX) n = WASI_IOV_MAX;
-    size_t sum = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t p = wasi_ld32(arr + 8 * i), len = wasi_ld32(arr + 8 * i + 4);
-        uint8_t *b = wasi_mem(c, p, len);
-        if (!b) return WASI_EFAULT;
-        out[i].iov_base = b;
-        out[i].iov_len = len;
-        sum += len;
-    }
-    *cnt = (int)n;
-    *total = sum;
-    return 0;
-}
 
 /* Does this host fd behave like a stream (may have to wait)? */
 static int fd_is_stream(const wasi_fd *e) {
@@ -177,7 +154,7 @@ static uint32_t do_read(wasi_call *c, uint32_t fd, uint32_t iovs, uint32_t n, in
     struct iovec iov[WASI_IOV_MAX];
     int cnt;
     size_t total, done = 0;
-    if ((err = iovs_load(c, iovs, n, iov, &cnt, &total))) return err;
+    if ((err = wasi_iovs_load(c, iovs, n, iov, &cnt, &total))) return err;
     switch (e->kind) {
     case WASI_FD_NULL: break;
     case WASI_FD_STREAM:
@@ -213,7 +190,7 @@ static uint32_t do_write(wasi_call *c, uint32_t fd, uint32_t iovs, uint32_t n, i
     struct iovec iov[WASI_IOV_MAX];
     int cnt;
     size_t total, done = 0;
-    if ((err = iovs_load(c, iovs, n, iov, &cnt, &total))) return err;
+    if ((err = wasi_iovs_load(c, iovs, n, iov, &cnt, &total))) return err;
     switch (e->kind) {
     case WASI_FD_NULL: done = total; break;
     case WASI_FD_STREAM:

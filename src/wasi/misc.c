@@ -320,31 +320,15 @@ WASI_DECL(sock_accept) {
     return wasi_put32(c, A32(2), gfd);
 }
 
-/* Loads guest iovecs for a socket call (at most 1024). */
-static uint32_t sock_iovs(wasi_call *c, uint32_t iovs, uint32_t n, struct iovec *out, int *cnt) {
-    const uint8_t *arr = wasi_mem(c, iovs, (uint64_t)n * 8);
-    if (!arr) return WASI_EFAULT;
-    if (n > 1024) n = 1024;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t p = wasi_ld32(arr + 8 * i), len = wasi_ld32(arr + 8 * i + 4);
-        uint8_t *b = wasi_mem(c, p, len);
-        if (!b) return WASI_EFAULT;
-        out[i].iov_base = b;
-        out[i].iov_len = len;
-    }
-    *cnt = (int)n;
-    return 0;
-}
-
 WASI_DECL(sock_recv) {
     uint32_t err, riflags = A32(3);
     wasi_fd *e = sock_get(c, A32(0), WASI_R_FD_READ, &err);
     if (!e) return err;
     if (riflags & ~3u) return WASI_EINVAL;
     if (!wasi_mem(c, A32(4), 4) || !wasi_mem(c, A32(5), 2)) return WASI_EFAULT;
-    struct iovec iov[1024];
+    struct iovec iov[WASI_IOV_MAX];
     int cnt;
-    if ((err = sock_iovs(c, A32(1), A32(2), iov, &cnt))) return err;
+    if ((err = wasi_iovs_load(c, A32(1), A32(2), iov, &cnt, NULL))) return err;
     struct msghdr m;
     memset(&m, 0, sizeof m);
     m.msg_iov = iov;
@@ -366,9 +350,9 @@ WASI_DECL(sock_send) {
     if (!e) return err;
     if (A32(3)) return WASI_EINVAL; /* no siflags are defined */
     if (!wasi_mem(c, A32(4), 4)) return WASI_EFAULT;
-    struct iovec iov[1024];
+    struct iovec iov[WASI_IOV_MAX];
     int cnt;
-    if ((err = sock_iovs(c, A32(1), A32(2), iov, &cnt))) return err;
+    if ((err = wasi_iovs_load(c, A32(1), A32(2), iov, &cnt, NULL))) return err;
     struct msghdr m;
     memset(&m, 0, sizeof m);
     m.msg_iov = iov;

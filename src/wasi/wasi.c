@@ -114,6 +114,25 @@ uint32_t wasi_put64(wasi_call *c, uint32_t off, uint64_t v) {
     return 0;
 }
 
+uint32_t wasi_iovs_load(wasi_call *c, uint32_t iovs, uint32_t n, struct iovec *out, int *cnt,
+                        size_t *total) {
+    const uint8_t *arr = wasi_mem(c, iovs, (uint64_t)n * 8);
+    if (!arr) return WASI_EFAULT;
+    if (n > WASI_IOV_MAX) n = WASI_IOV_MAX;
+    size_t sum = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t p = wasi_ld32(arr + 8 * i), len = wasi_ld32(arr + 8 * i + 4);
+        uint8_t *b = wasi_mem(c, p, len);
+        if (!b) return WASI_EFAULT;
+        out[i].iov_base = b;
+        out[i].iov_len = len;
+        sum += len;
+    }
+    *cnt = (int)n;
+    if (total) *total = sum;
+    return 0;
+}
+
 uint8_t wasi_filetype_of_mode(mode_t mode) {
     switch (mode & S_IFMT) {
     case S_IFREG: return WASI_FILETYPE_REGULAR_FILE;

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "hive/wasi.h"
 
@@ -228,6 +229,20 @@ static inline uint64_t wasi_ld64(const uint8_t *p) {
 /* Stores a u32 / u64 result at a guest address; WASI_EFAULT if outside. */
 uint32_t wasi_put32(wasi_call *c, uint32_t off, uint32_t v);
 uint32_t wasi_put64(wasi_call *c, uint32_t off, uint64_t v);
+
+/* The most iovecs one read or write takes from the guest (fd_read,
+ * fd_pread, fd_write, fd_pwrite, sock_recv, sock_send): Linux's IOV_MAX
+ * (UIO_MAXIOV), beyond which readv/writev/recvmsg/sendmsg fail with
+ * EINVAL. A guest that passes more gets a short read or write of the
+ * first WASI_IOV_MAX, which WASI allows. */
+#define WASI_IOV_MAX 1024
+/* Loads the guest's iovec array (n entries of {u32 buf, u32 len} at iovs)
+ * into out[] (room for WASI_IOV_MAX), each buffer bounds-checked: the
+ * whole array must lie in memory (else WASI_EFAULT), and the first
+ * min(n, WASI_IOV_MAX) entries are taken. Sets *cnt and, when total is not
+ * NULL, *total (the sum of their lengths). */
+uint32_t wasi_iovs_load(wasi_call *c, uint32_t iovs, uint32_t n, struct iovec *out, int *cnt,
+                        size_t *total);
 
 /* The fd entry for a guest fd that has all of `rights`: sets *err to
  * EBADF (no such fd) or ENOTCAPABLE (missing rights) and returns NULL. */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "support/alloc.h"
+#include "support/assert.h"
 #include "wasm/runtime.h"
 
 hive_exec *hive_exec_new(hive_engine *engine) {
@@ -43,6 +44,55 @@ void hive_exec_free(hive_exec *exec) {
     hv_free(a, exec->host_vals);
     hv_free(a, exec->trap_names);
     hv_free(a, exec);
+}
+
+/* The invariants of the states above, checked (support/assert.h) wherever
+ * a public call leaves an exec in a new state. */
+static void exec_check(const hive_exec *exec) {
+    HIVE_ASSERT(exec->state >= WASM_EXEC_IDLE && exec->state <= WASM_EXEC_TRAPPED);
+    HIVE_ASSERT(exec->state != WASM_EXEC_RUNNING); /* only inside interp_run */
+    HIVE_ASSERT(exec->nframes <= exec->max_frames);
+    switch (exec->state) {
+    case WASM_EXEC_IDLE:
+        HIVE_ASSERT(exec->nframes == 0 && !exec->pending_host);
+        HIVE_ASSERT(exec->nresults == 0 || (exec->entry && exec->nresults == exec->entry->type->nresults));
+        break;
+    case WASM_EXEC_TRAPPED:
+        HIVE_ASSERT(exec->nframes == 0 && exec->nresults == 0 && !exec->pending_host);
+        break;
+    case WASM_EXEC_SUSPENDED:
+    case WASM_EXEC_PENDING:
+        HIVE_ASSERT(exec->entry != NULL);
+        if (exec->state == WASM_EXEC_PENDING)
+            HIVE_ASSERT(exec->pending_host && exec->pending_host->kind == WASM_FUNC_HOST);
+        else
+            HIVE_ASSERT(!exec->pending_host);
+        if (!exec->pc) {
+            /* a host function called directly, no wasm frame */
+            HIVE_ASSERT(exec->entry->kind == WASM_FUNC_HOST && exec->nframes == 0);
+        } else {
+            /* wasm frames to continue, the frame inside the stack; sp is
+             * kept only across a host call (the interpreter has none) */
+            HIVE_ASSERT(exec->nframes >= 1 && exec->func && exec->func->kind != WASM_FUNC_HOST);
+            HIVE_ASSERT(exec->stack <= exec->fp && exec->fp < exec->stack_end);
+            if (exec->state == WASM_EXEC_PENDING)
+                HIVE_ASSERT(exec->fp <= exec->sp && exec->sp <= exec->stack_end);
+        }
+        break;
+    case WASM_EXEC_RUNNING: break;
+    }
+}
+
+/* A call, resume or completion ending with status st: checks that st and
+ * the state agree, and the state's invariants. */
+static hive_status exec_leave(hive_exec *exec, hive_status st) {
+    HIVE_ASSERT(st == hive_exec_status(exec));
+    if (st == HIVE_DONE) {
+        HIVE_ASSERT(exec->entry && exec->nresults == exec->entry->type->nresults);
+        HIVE_ASSERT(exec->sp == exec->stack + exec->entry->type->result_slots);
+    }
+    exec_check(exec);
+    return st;
 }
 
 static void exec_set_budget(hive_exec *exec, uint64_t budget) {
@@ -109,7 +159,7 @@ hive_status hive_exec_call(hive_exec *exec, hive_func *func, const hive_val *arg
         runtime_slots_from_val(s, &args[i]);
         s += wasm_slots(t->params[i]);
     }
-    if (func->kind == WASM_FUNC_HOST) return exec_call_host(exec, func);
+    if (func->kind == WASM_FUNC_HOST) return exec_leave(exec, exec_call_host(exec, func));
 
     /* The entry frame: ret_pc NULL tells RETURN that the call is over. */
     const wasm_code *code = func->code;
@@ -118,11 +168,11 @@ hive_status hive_exec_call(hive_exec *exec, hive_func *func, const hive_val *arg
     const wasm_cell *cells = module_code_cells(func->inst->module, code);
     if (!cells) {
         interp_set_trap(exec, HIVE_TRAP_OUT_OF_MEMORY, NULL);
-        return exec_trapped(exec);
+        return exec_leave(exec, exec_trapped(exec));
     }
     if (exec->max_frames == 0 || code->max_slots > (size_t)(exec->stack_end - exec->stack)) {
         interp_set_trap(exec, HIVE_TRAP_STACK_EXHAUSTED, NULL);
-        return exec_trapped(exec);
+        return exec_leave(exec, exec_trapped(exec));
     }
     exec->frames[0].ret_pc = NULL;
     exec->frames[0].fp = NULL;
@@ -134,7 +184,7 @@ hive_status hive_exec_call(hive_exec *exec, hive_func *func, const hive_val *arg
     exec->sp = exec->fp + code->local_slots;
     exec->pc = cells;
     exec->func = func;
-    return interp_run(exec);
+    return exec_leave(exec, interp_run(exec));
 }
 
 /* On a TRAPPED exec (e.g. after hive_exec_complete_trap) returns TRAPPED
@@ -148,10 +198,10 @@ hive_status hive_exec_resume(hive_exec *exec, uint64_t budget) {
         /* A direct host call completed: its results are at the base. */
         exec->nresults = exec->entry->type->nresults;
         exec->state = WASM_EXEC_IDLE;
-        return HIVE_DONE;
+        return exec_leave(exec, HIVE_DONE);
     }
     exec->state = WASM_EXEC_RUNNING;
-    return interp_run(exec);
+    return exec_leave(exec, interp_run(exec));
 }
 
 /* HIVE_ESTATE unless PENDING; HIVE_EARG when results do not match the host
@@ -171,6 +221,7 @@ int hive_exec_complete(hive_exec *exec, const hive_val *results, size_t nresults
     exec->sp = s;
     exec->pending_host = NULL;
     exec->state = WASM_EXEC_SUSPENDED;
+    exec_check(exec);
     return HIVE_OK;
 }
 
@@ -181,6 +232,7 @@ int hive_exec_complete_trap(hive_exec *exec, const char *message) {
     exec->pending_host = NULL;
     interp_set_trap(exec, HIVE_TRAP_HOST, message);
     exec_trapped(exec);
+    exec_check(exec);
     return HIVE_OK;
 }
 
@@ -195,6 +247,7 @@ void hive_exec_reset(hive_exec *exec) {
     exec->pc = NULL;
     exec->pending_host = NULL;
     atomic_store(&exec->interrupt, 0);
+    exec_check(exec);
 }
 
 /* A lock-free atomic store: safe from other threads and signal handlers.

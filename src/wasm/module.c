@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support/assert.h"
 #include "support/error.h"
 #include "wasm/runtime.h"
 
@@ -46,14 +47,27 @@ int hive_module_new(hive_engine *engine, const uint8_t *bytes, size_t len, hive_
 const wasm_cell *module_code_cells(hive_module *module, const wasm_code *code) {
     const wasm_cell *cells = wasm_code_cells(code);
     if (cells) return cells;
+    /* one of this module's own functions, validated at load */
+    HIVE_ASSERT(code >= module->m.codes &&
+                code < module->m.codes + (module->m.nfuncs - module->m.nimported_funcs));
+    HIVE_ASSERT(code->type && code->param_slots <= code->local_slots);
     pthread_mutex_lock(&module->compile_lock);
     cells = wasm_code_cells(code);
     if (!cells) {
         hive_error err;
         uint32_t i = (uint32_t)(code - module->m.codes);
+        /* not compiled: the shared stub, nothing of a compile published */
+        HIVE_ASSERT(code->cells == interp_lazy_stub && code->max_slots == 0);
         if (wasm_compile(module->engine, &module->m, i, &module->compiler, &err) == HIVE_OK) {
             cells = wasm_code_cells(code);
-            atomic_fetch_add_explicit(&module->compiled, 1, memory_order_relaxed);
+            /* published complete: code, and a frame that holds the locals */
+            HIVE_ASSERT(cells && code->ncells > 0 && code->max_slots >= code->local_slots);
+            size_t done = atomic_fetch_add_explicit(&module->compiled, 1, memory_order_relaxed);
+            HIVE_ASSERT(done < module->m.nfuncs - module->m.nimported_funcs);
+            (void)done;
+        } else {
+            /* a failed compile (out of memory) leaves it to a later call */
+            HIVE_ASSERT(!wasm_code_cells(code));
         }
     }
     pthread_mutex_unlock(&module->compile_lock);

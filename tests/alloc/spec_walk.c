@@ -28,42 +28,7 @@
 
 #include "hive/wasm.h"
 #include "json.h"
-
-/* ---- a counting allocator that fails on request --------------------------- */
-
-typedef struct fail_alloc {
-    unsigned long count;   /* allocations asked for so far */
-    unsigned long fail_at; /* 1-based; 0 = never fail */
-    int failed;            /* a failure was injected */
-    long live;             /* blocks allocated and not freed */
-} fail_alloc;
-
-typedef union {
-    size_t size;
-    max_align_t align_;
-} hdr;
-
-static void *fail_fn(void *ud, void *ptr, size_t size) {
-    fail_alloc *fa = ud;
-    if (size == 0) {
-        if (ptr) {
-            fa->live--;
-            free((hdr *)ptr - 1);
-        }
-        return NULL;
-    }
-    fa->count++;
-    if (fa->fail_at && fa->count == fa->fail_at) {
-        fa->failed = 1;
-        return NULL;
-    }
-    hdr *h = ptr ? (hdr *)ptr - 1 : NULL;
-    hdr *n = realloc(h, sizeof(hdr) + size);
-    if (!n) return NULL;
-    if (!ptr) fa->live++;
-    n->size = size;
-    return n + 1;
-}
+#include "../common/fail_alloc.h"
 
 /* ---- one run ------------------------------------------------------------- */
 
@@ -100,7 +65,7 @@ static void run_once(const uint8_t *bytes, size_t len, fail_alloc *fa, outcome *
     for (int s = 0; s < STEP_END; s++) o->rc[s] = 1, o->at[s] = 0;
     o->message[0] = 0;
     hive_config cfg = {0};
-    cfg.alloc = fail_fn;
+    cfg.alloc = fail_alloc_fn;
     cfg.alloc_ud = fa;
     cfg.max_memory_pages = 65536;
     hive_engine *engine = hive_engine_new(&cfg);

@@ -18,44 +18,7 @@
 
 #include "hive/wasm.h"
 #include "testutil.h"
-
-/* ---- a counting allocator that fails on request --------------------------- */
-
-typedef struct fail_alloc {
-    unsigned long count;   /* allocations asked for so far */
-    unsigned long fail_at; /* 1-based; 0 = never fail */
-    int failed;            /* a failure was injected */
-    long live;             /* blocks allocated and not freed */
-} fail_alloc;
-
-typedef struct {
-    size_t size;
-    max_align_t align_;
-} hdr;
-
-static void *fail_fn(void *ud, void *ptr, size_t size) {
-    fail_alloc *fa = ud;
-    if (size == 0) {
-        if (ptr) {
-            fa->live--;
-            free((hdr *)ptr - 1);
-        }
-        return NULL;
-    }
-    /* a realloc that shrinks or keeps the size cannot fail in practice,
-     * but the contract allows it: count and fail those too */
-    fa->count++;
-    if (fa->fail_at && fa->count == fa->fail_at) {
-        fa->failed = 1;
-        return NULL;
-    }
-    hdr *h = ptr ? (hdr *)ptr - 1 : NULL;
-    hdr *n = realloc(h, sizeof(hdr) + size);
-    if (!n) return NULL;
-    if (!ptr) fa->live++;
-    n->size = size;
-    return n + 1;
-}
+#include "../common/fail_alloc.h"
 
 /* ---- the modules ----------------------------------------------------------- */
 
@@ -170,7 +133,7 @@ static void run_once(const mod *m, fail_alloc *fa, outcome *o) {
     memset(o, 0, sizeof *o);
     o->load_rc = o->inst_rc = 1; /* not reached */
     hive_config cfg = {0};
-    cfg.alloc = fail_fn;
+    cfg.alloc = fail_alloc_fn;
     cfg.alloc_ud = fa;
     cfg.max_memory_pages = 64;
     cfg.max_call_depth = 200;

@@ -15,6 +15,7 @@
 
 #include "hive/component.h"
 #include "testutil.h"
+#include "../common/fail_alloc.h"
 
 /*
  * (component
@@ -1577,40 +1578,6 @@ static void test_nested_pending(void) {
 
 /* ---- allocation failures ---------------------------------------------------------- */
 
-/* An allocator that fails its Nth call and counts live blocks. */
-typedef struct fail_alloc {
-    unsigned long count, fail_at;
-    int failed;
-    long live;
-} fail_alloc;
-
-typedef struct {
-    size_t size;
-    max_align_t align_;
-} fa_hdr;
-
-static void *fail_fn(void *ud, void *ptr, size_t size) {
-    fail_alloc *fa = ud;
-    if (size == 0) {
-        if (ptr) {
-            fa->live--;
-            free((fa_hdr *)ptr - 1);
-        }
-        return NULL;
-    }
-    fa->count++;
-    if (fa->fail_at && fa->count == fa->fail_at) {
-        fa->failed = 1;
-        return NULL;
-    }
-    fa_hdr *h = ptr ? (fa_hdr *)ptr - 1 : NULL;
-    fa_hdr *n = realloc(h, sizeof(fa_hdr) + size);
-    if (!n) return NULL;
-    if (!ptr) fa->live++;
-    n->size = size;
-    return n + 1;
-}
-
 /* One whole life of a component with allocation fail_at failing: load,
  * link, instantiate, call (with a nested PENDING for nested_wasm), free.
  * Every step fails cleanly or works; nothing is left allocated. */
@@ -1619,7 +1586,7 @@ static int life(const uint8_t *bytes, size_t len, const char *fn, int nested, un
     fail_alloc fa = {0, fail_at, 0, 0};
     hive_config cfg;
     memset(&cfg, 0, sizeof cfg);
-    cfg.alloc = fail_fn;
+    cfg.alloc = fail_alloc_fn;
     cfg.alloc_ud = &fa;
     cfg.value_stack_slots = 4096;
     cfg.max_call_depth = 200;

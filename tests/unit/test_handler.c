@@ -1,6 +1,6 @@
 /*
  * test_handler.c -- the worker pool's policy and dispatch rules
- * (docs: WORKER-POOL.md), driven by a scripted guest kind defined here.
+ * (docs/POOL.md), driven by a scripted guest kind defined here.
  *
  * Each request carries its script (a `treq`, found by the guest through
  * the request header x-treq): compute K slices, trap, wait on a gate the
@@ -2016,12 +2016,12 @@ static void test_stress(void) {
     for (uint64_t until = now_ns() + 3000 * MS;;) {
         st = stats(h);
         ended = 0;
-        for (int e = 0; e < 7; e++) ended += st.workers_ended[e];
+        for (int e = 0; e < HIVE_WORKER_END_COUNT; e++) ended += st.workers_ended[e];
         if (LOCKED(p.ndrops) == (int)ended || now_ns() >= until) break;
         sleep_ms(2);
     }
     pthread_mutex_lock(&T_mu);
-    int errs[11] = {0}, cancelled = 0, ok = 0;
+    int errs[HIVE_HANDLE_ERROR_COUNT] = {0}, cancelled = 0, ok = 0;
     for (int i = 0; i < N; i++) {
         treq *t = r[i];
         if (t->errors) errs[t->err]++;
@@ -2034,7 +2034,7 @@ static void test_stress(void) {
      * cancelled without any callback is counted once, as CANCELLED or as
      * the failure decided just before the cancel (then not delivered). */
     long long extra = 0;
-    for (int e = 1; e < 11; e++) {
+    for (int e = 1; e < HIVE_HANDLE_ERROR_COUNT; e++) {
         if ((long long)st.requests_failed[e] < errs[e])
             fprintf(stderr, "  stress: %s: stats %llu, seen %d\n", hive_handle_error_name(e),
                     (unsigned long long)st.requests_failed[e], errs[e]);

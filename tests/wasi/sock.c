@@ -1,7 +1,8 @@
 /*
  * sock.c -- WASI test guest for the sock_* calls: stdin is a listening
  * socket given by the host. Accepts one connection, receives "ping",
- * sends "pong", shuts down writing. Exit status 0 when all passed.
+ * sends 1025 iovecs of one 'x' each (of which one call takes the first
+ * 1024, WASI_IOV_MAX: a short write) and "pong", shuts down writing. Exit status 0 when all passed.
  */
 #include "guest.h"
 
@@ -23,6 +24,14 @@ int main(void) {
     EXPECT(rf, 0);
     EXPECT(memcmp(buf, "ping", 4), 0);
     EXPECT(__wasi_sock_recv(c, v, 2, 4, &n, &rf), __WASI_ERRNO_INVAL);
+    static uint8_t xs[1025];
+    static __wasi_ciovec_t many[1025];
+    for (int i = 0; i < 1025; i++) {
+        xs[i] = 'x';
+        many[i] = (__wasi_ciovec_t){xs + i, 1};
+    }
+    EXPECT(__wasi_sock_send(c, many, 1025, 0, &n), 0);
+    EXPECT(n, 1024);
     __wasi_ciovec_t cv = {(const uint8_t *)"pong", 4};
     EXPECT(__wasi_sock_send(c, &cv, 1, 0, &n), 0);
     EXPECT(n, 4);
