@@ -37,6 +37,9 @@ else
     # A tree without git (an unpacked archive): everything but the build.
     (cd "$HERE" && tar --exclude=./build --exclude=./.git -cf - .) | tar -xf - -C "$CLONE"
 fi
+# The node packages of tools/ are installed, not tracked: the copy uses this
+# tree's (as a newcomer's clone has them after scripts/install-deps.sh).
+[ -d "$HERE/tools/node_modules" ] && ln -s "$HERE/tools/node_modules" "$CLONE/tools/node_modules"
 [ -f "$CLONE/Makefile" ] && [ -f "$CLONE/tests/spec/run.sh" ] ||
     { echo "clone: cannot copy the repository into $CLONE" >&2; exit 2; }
 for d in "$TMP/a/shared" "$TMP/shared" "$TMP/a/wasm-spec-testsuite"; do
