@@ -54,6 +54,8 @@
 #define LINGER_MS 2000          /* reading after our FIN, so a RST cannot eat the response */
 #define ASYNC_ROUNDS 4096       /* connections served per wake-up before yielding */
 #define CLIENT_BUCKETS 1024     /* hash buckets of the per-address connection counts */
+#define INLINE_MAX_NS 1000000   /* guest slices run on the loop thread per iteration */
+#define INLINE_ROUNDS 4         /* run, answer, run what that started, ... */
 
 typedef struct conn conn;
 
@@ -192,6 +194,9 @@ struct server {
     bool listening, listener_open;
     uv_async_t async;
     bool async_open;
+    uv_prepare_t prepare; /* runs short guest slices before the loop waits */
+    bool prepare_open;
+    bool inline_dirty; /* sink events pushed by the loop thread itself */
     uv_mutex_t evlock;
     conn *ready_head, *ready_tail; /* under evlock */
 
@@ -606,6 +611,11 @@ static void conn_reject(conn *c, int status, const char *why) {
 
 /* Appends ev (may be NULL: just wake) to c's queue and wakes the loop.
  * evlock held. */
+/* The server whose loop thread is running guest slices inline now (on
+ * that thread): its sink calls need no wake-up, the loop serves them
+ * right after. */
+static _Thread_local server *inline_server;
+
 static void sink_push_locked(conn *c, event *ev) {
     server *s = c->s;
     if (ev) {
@@ -626,7 +636,10 @@ static void sink_push_locked(conn *c, event *ev) {
             s->ready_head = c;
         s->ready_tail = c;
     }
-    uv_async_send(&s->async);
+    if (inline_server == s)
+        s->inline_dirty = true;
+    else
+        uv_async_send(&s->async);
 }
 
 /* sink_push_locked with the lock; a NULL ev records an allocation
@@ -965,6 +978,27 @@ static void async_cb(uv_async_t *a) {
         conn_process_events(c, evs, failed, drained);
     }
     uv_async_send(&s->async); /* more to do: after other callbacks */
+}
+
+/* Before the loop waits: runs the first slice of the requests handed to
+ * the handler since (hive_handler_run_inline), serves what they answered
+ * at once, and runs the requests that started (pipelined ones); at the
+ * end hands anything left to the guest threads, so nothing waits on a
+ * loop that sleeps. */
+static void prepare_cb(uv_prepare_t *p) {
+    server *s = p->data;
+    if (!s->handler || s->freeing) return;
+    for (int round = 0; round < INLINE_ROUNDS; round++) {
+        inline_server = s;
+        size_t n = hive_handler_run_inline(s->handler, INLINE_MAX_NS);
+        inline_server = NULL;
+        if (s->inline_dirty) {
+            s->inline_dirty = false;
+            async_cb(&s->async);
+        }
+        if (!n) return;
+    }
+    hive_handler_run_inline(s->handler, 0);
 }
 
 /* ---- requests ------------------------------------------------------------ */
@@ -1893,6 +1927,11 @@ int server_new(uv_loop_t *loop, hive_handler *handler, const server_config *cfg,
     }
     s->async.data = s;
     s->async_open = true;
+    uv_prepare_init(loop, &s->prepare);
+    s->prepare.data = s;
+    uv_prepare_start(&s->prepare, prepare_cb);
+    uv_unref((uv_handle_t *)&s->prepare); /* does not keep the loop alive */
+    s->prepare_open = true;
     strcpy(s->host, "localhost");
     *out = s;
     return 0;
@@ -1981,9 +2020,15 @@ static void async_close_cb(uv_handle_t *h) {
     server_release_if_done(s);
 }
 
+static void prepare_close_cb(uv_handle_t *h) {
+    server *s = h->data;
+    s->prepare_open = false;
+    server_release_if_done(s);
+}
+
 /* Frees s once server_free was called and every handle has closed. */
 static void server_release_if_done(server *s) {
-    if (!s->freeing || s->conns || s->listener_open || s->async_open) return;
+    if (!s->freeing || s->conns || s->listener_open || s->async_open || s->prepare_open) return;
     uv_mutex_destroy(&s->evlock);
     free(s->parse_hdrs);
     free(s->req_hdrs);
@@ -2060,6 +2105,11 @@ void server_free(server *s) {
             }
         }
         conn_destroy(c, "server shutting down");
+    }
+    if (s->prepare_open && !uv_is_closing((uv_handle_t *)&s->prepare)) {
+        /* what was handed over and not yet run goes to the guest threads */
+        if (s->handler) hive_handler_run_inline(s->handler, 0);
+        uv_close((uv_handle_t *)&s->prepare, prepare_close_cb);
     }
     if (s->async_open) uv_close((uv_handle_t *)&s->async, async_close_cb);
 }
