@@ -194,8 +194,9 @@ struct server {
     bool listening, listener_open;
     uv_async_t async;
     bool async_open;
-    uv_prepare_t prepare; /* runs short guest slices before the loop waits */
-    bool prepare_open;
+    uv_check_t check;     /* runs short guest slices after the loop's I/O */
+    uv_prepare_t prepare; /* ... and what is left before the loop waits */
+    bool check_open, prepare_open;
     bool inline_dirty; /* sink events pushed by the loop thread itself */
     uv_mutex_t evlock;
     conn *ready_head, *ready_tail; /* under evlock */
@@ -980,13 +981,15 @@ static void async_cb(uv_async_t *a) {
     uv_async_send(&s->async); /* more to do: after other callbacks */
 }
 
-/* Before the loop waits: runs the first slice of the requests handed to
- * the handler since (hive_handler_run_inline), serves what they answered
- * at once, and runs the requests that started (pipelined ones); at the
- * end hands anything left to the guest threads, so nothing waits on a
- * loop that sleeps. */
-static void prepare_cb(uv_prepare_t *p) {
-    server *s = p->data;
+/* Runs the first slice of the requests handed to the handler since
+ * (hive_handler_run_inline) on the loop thread, serves what they
+ * answered at once, and runs the requests that started (pipelined ones).
+ * Right after the loop's I/O (check: the writes' callbacks then come
+ * before the next wait, as after async_cb), and before the loop waits
+ * (prepare: requests handed over from timers), where anything left at
+ * the end goes to the guest threads, so nothing waits on a loop that
+ * sleeps. */
+static void run_inline(server *s, bool before_wait) {
     if (!s->handler || s->freeing) return;
     for (int round = 0; round < INLINE_ROUNDS; round++) {
         inline_server = s;
@@ -998,8 +1001,11 @@ static void prepare_cb(uv_prepare_t *p) {
         }
         if (!n) return;
     }
-    hive_handler_run_inline(s->handler, 0);
+    if (before_wait) hive_handler_run_inline(s->handler, 0);
 }
+
+static void check_cb(uv_check_t *p) { run_inline(p->data, false); }
+static void prepare_cb(uv_prepare_t *p) { run_inline(p->data, true); }
 
 /* ---- requests ------------------------------------------------------------ */
 
@@ -1927,10 +1933,15 @@ int server_new(uv_loop_t *loop, hive_handler *handler, const server_config *cfg,
     }
     s->async.data = s;
     s->async_open = true;
+    uv_check_init(loop, &s->check);
+    s->check.data = s;
+    uv_check_start(&s->check, check_cb);
+    uv_unref((uv_handle_t *)&s->check); /* neither keeps the loop alive */
+    s->check_open = true;
     uv_prepare_init(loop, &s->prepare);
     s->prepare.data = s;
     uv_prepare_start(&s->prepare, prepare_cb);
-    uv_unref((uv_handle_t *)&s->prepare); /* does not keep the loop alive */
+    uv_unref((uv_handle_t *)&s->prepare);
     s->prepare_open = true;
     strcpy(s->host, "localhost");
     *out = s;
@@ -2022,13 +2033,18 @@ static void async_close_cb(uv_handle_t *h) {
 
 static void prepare_close_cb(uv_handle_t *h) {
     server *s = h->data;
-    s->prepare_open = false;
+    if (h == (uv_handle_t *)&s->check)
+        s->check_open = false;
+    else
+        s->prepare_open = false;
     server_release_if_done(s);
 }
 
 /* Frees s once server_free was called and every handle has closed. */
 static void server_release_if_done(server *s) {
-    if (!s->freeing || s->conns || s->listener_open || s->async_open || s->prepare_open) return;
+    if (!s->freeing || s->conns || s->listener_open || s->async_open || s->prepare_open ||
+        s->check_open)
+        return;
     uv_mutex_destroy(&s->evlock);
     free(s->parse_hdrs);
     free(s->req_hdrs);
@@ -2110,6 +2126,7 @@ void server_free(server *s) {
         /* what was handed over and not yet run goes to the guest threads */
         if (s->handler) hive_handler_run_inline(s->handler, 0);
         uv_close((uv_handle_t *)&s->prepare, prepare_close_cb);
+        uv_close((uv_handle_t *)&s->check, prepare_close_cb);
     }
     if (s->async_open) uv_close((uv_handle_t *)&s->async, async_close_cb);
 }
