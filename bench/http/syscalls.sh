@@ -31,7 +31,8 @@ for _ in range(n):
     assert r.status == 200, r.status
 c.close()
 PY
-kill -INT $spid
+# the server is strace's child: stop it, and strace ends with it
+kill -INT "$(pgrep -P $spid)" 2>/dev/null || kill -INT $spid
 wait $spid || true
 awk -v n="$n" '
     /^[ ]*[0-9.]+[ ]+[0-9.]+[ ]+[0-9]+[ ]+[0-9]+/ { calls = $4; name = $NF; if ($5 ~ /^[0-9]+$/) { name = $6 }
