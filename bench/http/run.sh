@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # run.sh BUILD -- the HTTP benchmark of `make bench`: wrk against
-# `hive serve` with the hello WAGI app and against a node http server
-# answering the same bytes, interleaved in one run (these machines are
-# shared: compare the ratio, not the absolute numbers).
+# `hive serve` with the hello WAGI app (a fresh instance per request),
+# against node's http hello answering the same bytes and against nginx
+# `return 200` (when nginx is installed), interleaved in one run (these
+# machines are shared: compare the ratios, not the absolute numbers).
 #   BENCH_HTTP_SECONDS  duration of each wrk run (default 5; quick: 2)
-#   BENCH_HTTP_ROUNDS   rounds, each running both servers (default 2; quick: 1)
-#   BENCH_HTTP_CONNS    connections (default 32)
-# Prints per round and server req/s and latency percentiles, then the
-# median req/s of each and the ratio hive/node. Loopback only.
+#   BENCH_HTTP_ROUNDS   rounds, each running every server (default 2; quick: 1)
+#   BENCH_HTTP_LOADS    wrk loads as THREADSxCONNS (default "1x16 2x64")
+#   BENCH_HTTP_BASE     another hive binary to run beside (e.g. an older build)
+#   BENCH_HTTP_HIVE_ARGS extra `hive serve` options
+# Prints per round, load and server req/s and latency percentiles, then
+# the median req/s of each and the ratios hive/node and hive/nginx.
+# Loopback only.
 set -euo pipefail
 BUILD=${1:?usage: run.sh BUILD}
 quick=${BENCH_QUICK:-0}
 secs=${BENCH_HTTP_SECONDS:-$([ "$quick" = 1 ] && echo 2 || echo 5)}
 rounds=${BENCH_HTTP_ROUNDS:-$([ "$quick" = 1 ] && echo 1 || echo 2)}
-conns=${BENCH_HTTP_CONNS:-32}
+loads=${BENCH_HTTP_LOADS:-1x16 2x64}
+base=${BENCH_HTTP_BASE:-}
 hive=$BUILD/hive
 app=$BUILD/examples/wagi/hello.wasm
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,6 +35,7 @@ for tool in wrk curl node; do
     command -v $tool >/dev/null || { echo "bench-http: $tool not found" >&2; exit 1; }
 done
 [ -x "$hive" ] && [ -f "$app" ] || { echo "bench-http: build $hive and $app first" >&2; exit 1; }
+nginx=$(command -v nginx || ls /usr/sbin/nginx 2>/dev/null || true)
 
 # wait_port FILE PATTERN: the port printed in FILE, within 10 s.
 wait_port() {
@@ -43,24 +49,72 @@ wait_port() {
     cat "$1" >&2
     return 1
 }
+# free_port: a port nothing listens on now.
+free_port() { node -e 's=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
-"$hive" serve --addr 127.0.0.1:0 "$app" 2>"$work/hive.err" >/dev/null &
+names=()
+ports=()
+# shellcheck disable=SC2086
+"$hive" serve --addr 127.0.0.1:0 ${BENCH_HTTP_HIVE_ARGS:-} "$app" 2>"$work/hive.err" >/dev/null &
 pids+=($!)
-hport=$(wait_port "$work/hive.err" '.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*')
+names+=(hive)
+ports+=("$(wait_port "$work/hive.err" '.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*')")
+if [ -n "$base" ]; then
+    # shellcheck disable=SC2086
+    "$base" serve --addr 127.0.0.1:0 "$app" 2>"$work/base.err" >/dev/null &
+    pids+=($!)
+    names+=(base)
+    ports+=("$(wait_port "$work/base.err" '.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*')")
+fi
 node "$here/node-hello.mjs" >"$work/node.out" 2>&1 &
 pids+=($!)
-nport=$(wait_port "$work/node.out" '.*listening on \([0-9]*\).*')
+names+=(node)
+ports+=("$(wait_port "$work/node.out" '.*listening on \([0-9]*\).*')")
+if [ -n "$nginx" ]; then
+    # nginx as a plain user: one worker process per core, no logs, a
+    # fixed 200 with the same body.
+    gport=$(free_port)
+    mkdir -p "$work/nginx"
+    cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes auto;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $work/nginx/body;
+    proxy_temp_path $work/nginx/proxy;
+    fastcgi_temp_path $work/nginx/fastcgi;
+    uwsgi_temp_path $work/nginx/uwsgi;
+    scgi_temp_path $work/nginx/scgi;
+    server {
+        listen 127.0.0.1:$gport;
+        location / { default_type text/plain; return 200 "hello, world\n"; }
+    }
+}
+CONF
+    "$nginx" -p "$work/nginx" -c "$work/nginx/nginx.conf" 2>"$work/nginx.err" &
+    pids+=($!)
+    for i in $(seq 100); do curl -s "http://127.0.0.1:$gport/" >/dev/null && break; sleep 0.1; done
+    names+=(nginx)
+    ports+=("$gport")
+else
+    echo "bench-http: nginx not installed, comparing with node only" >&2
+fi
 
-h=$(curl -sS "http://127.0.0.1:$hport/")
-n=$(curl -sS "http://127.0.0.1:$nport/")
-[ "$h" = "$n" ] || { echo "bench-http: bodies differ: hive '$h' node '$n'" >&2; exit 1; }
+ref=$(curl -sS "http://127.0.0.1:${ports[0]}/")
+for i in "${!names[@]}"; do
+    b=$(curl -sS "http://127.0.0.1:${ports[$i]}/")
+    [ "$b" = "$ref" ] || { echo "bench-http: bodies differ: hive '$ref' ${names[$i]} '$b'" >&2; exit 1; }
+done
 
-# run_wrk PORT: "req/s p50 p90 p99" (latencies as wrk prints them).
+# run_wrk PORT THREADS CONNS: "req/s p50 p90 p99" (latencies as wrk prints them).
 run_wrk() {
     local out
-    out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency "http://127.0.0.1:$1/")
-    if echo "$out" | grep -q 'Non-2xx'; then
-        echo "bench-http: non-2xx answers on port $1:" >&2
+    out=$(wrk -t"$2" -c"$3" -d"${secs}s" --latency "http://127.0.0.1:$1/")
+    if echo "$out" | grep -q 'Non-2xx\|Socket errors'; then
+        echo "bench-http: errors on port $1:" >&2
         echo "$out" >&2
         return 1
     fi
@@ -71,20 +125,36 @@ run_wrk() {
     p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
     echo "$rps $p50 $p90 $p99"
 }
-
-printf 'HTTP hello, wrk -t2 -c%s -d%ss, %s round(s)\n' "$conns" "$secs" "$rounds"
-printf '%-6s %-5s %12s %10s %10s %10s\n' round server req/s p50 p90 p99
-hive_rps=()
-node_rps=()
-for r in $(seq "$rounds"); do
-    read -r rps p50 p90 p99 < <(run_wrk "$hport")
-    printf '%-6s %-5s %12s %10s %10s %10s\n' "$r" hive "$rps" "$p50" "$p90" "$p99"
-    hive_rps+=("$rps")
-    read -r rps p50 p90 p99 < <(run_wrk "$nport")
-    printf '%-6s %-5s %12s %10s %10s %10s\n' "$r" node "$rps" "$p50" "$p90" "$p99"
-    node_rps+=("$rps")
-done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-hm=$(median "${hive_rps[@]}")
-nm=$(median "${node_rps[@]}")
-printf 'median req/s: hive %s, node %s, hive/node %.2f\n' "$hm" "$nm" "$(echo "$hm $nm" | awk '{print $1/$2}')"
+
+printf 'HTTP hello, wrk -d%ss, %s round(s), servers: %s\n' "$secs" "$rounds" "${names[*]}"
+printf '%-6s %-6s %-6s %12s %10s %10s %10s\n' round load server req/s p50 p90 p99
+declare -A rps_of
+for r in $(seq "$rounds"); do
+    for load in $loads; do
+        t=${load%x*}
+        c=${load#*x}
+        for i in "${!names[@]}"; do
+            read -r rps p50 p90 p99 < <(run_wrk "${ports[$i]}" "$t" "$c")
+            printf '%-6s %-6s %-6s %12s %10s %10s %10s\n' "$r" "$load" "${names[$i]}" "$rps" "$p50" "$p90" "$p99"
+            rps_of[$load.${names[$i]}]="${rps_of[$load.${names[$i]}]:-} $rps"
+        done
+    done
+done
+for load in $loads; do
+    line="median req/s at -t${load%x*} -c${load#*x}:"
+    for n in "${names[@]}"; do
+        # shellcheck disable=SC2086
+        m=$(median ${rps_of[$load.$n]})
+        eval "m_$n=$m"
+        line="$line $n $m,"
+    done
+    line="$line hive/node $(echo "$m_hive $m_node" | awk '{printf "%.2f", $1/$2}')"
+    if [ -n "${m_nginx:-}" ]; then
+        line="$line, hive/nginx $(echo "$m_hive $m_nginx" | awk '{printf "%.2f", $1/$2}')"
+    fi
+    if [ -n "${m_base:-}" ]; then
+        line="$line, hive/base $(echo "$m_hive $m_base" | awk '{printf "%.2f", $1/$2}')"
+    fi
+    echo "$line"
+done

@@ -229,6 +229,12 @@ typedef struct hive_handler_config {
     uint64_t queue_timeout_ns;/* 0: no timeout */
     size_t max_workers;       /* live workers at once; 0: 1000 */
     uint64_t slice_budget;    /* engine budget per slice; 0: 100,000 */
+    /* Nonzero: a request handed over by hive_handler_handle waits for the
+     * embedder's own thread to run its first slice, of at most this many
+     * units, in hive_handler_run_inline (no thread handoff for a short
+     * guest); it goes on on a guest thread if it needs more. 0: guest
+     * threads run everything. */
+    uint64_t inline_budget;
 } hive_handler_config;
 
 /* The guest a handler runs: a guest kind and what it needs. */
@@ -259,6 +265,14 @@ void hive_handler_free(hive_handler *handler, uint64_t grace_ns);
  * thread, before this returns. */
 hive_req *hive_handler_handle(hive_handler *handler, const hive_request_info *info,
                               const hive_req_sink *sink, void *request_data);
+
+/* With cfg.inline_budget: runs, on the calling thread (the one that
+ * calls hive_handler_handle), the first slice of each request handed
+ * over since the last call, for up to max_ns in all; the rest go to the
+ * guest threads. Sink callbacks may run inside. The embedder must call it
+ * after handing requests over and before it waits for anything (0: hand
+ * them all to the guest threads). Returns the slices run. */
+size_t hive_handler_run_inline(hive_handler *handler, uint64_t max_ns);
 
 /* Feeds request body bytes (any thread). The handler copies them (it
  * always takes all of them). Returns 0; 1 when the request's unread body

@@ -59,6 +59,8 @@ typedef struct serve_opts {
     const char *wagi_refused; /* a flag given that WAGI guests cannot honour */
     uint64_t max_body;   /* bytes; 0: server default */
     uint64_t threads;
+    uint64_t loop_slice; /* --loop-slice, with loop_slice_set */
+    bool loop_slice_set;
     uint64_t grace_ns;
     uint64_t header_ns, body_ns, keepalive_ns; /* slow-client timeouts; 0: server defaults */
     uint64_t per_client;    /* --max-connections-per-client; 0: no limit */
@@ -124,6 +126,9 @@ static void serve_usage(FILE *out) {
         "  --env NAME=VALUE                       guest environment variable; repeatable\n"
         "  --dir HOST[::GUEST]                    give the guest a host directory; repeatable\n"
         "  --threads N                            guest threads (default: the cores)\n"
+        "  --loop-slice N                         units of work of a new request run on the\n"
+        "                                         event loop's thread before a guest thread\n"
+        "                                         takes it over (default 20000; 0: none)\n"
         "  --metrics-addr HOST:PORT               Prometheus metrics on GET /metrics\n"
         "  --shutdown-grace DUR                   on SIGINT/SIGTERM, time for requests in\n"
         "                                         flight to finish (default 10s)\n"
@@ -258,6 +263,8 @@ static int parse_serve_args(int argc, char **argv, serve_opts *o) {
             }
         } else if (!strcmp(name, "--threads"))
             bad = parse_count(val, &o->threads, false);
+        else if (!strcmp(name, "--loop-slice"))
+            bad = parse_count(val, &o->loop_slice, true), o->loop_slice_set = true;
         else if (!strcmp(name, "--shutdown-grace"))
             bad = cli_parse_duration(val, &o->grace_ns);
         else if (!strcmp(name, "--log-format")) {
@@ -782,6 +789,7 @@ int cli_serve(int argc, char **argv) {
     };
     hive_handler_config hcfg = {
         .threads = (unsigned)o->threads,
+        .inline_budget = o->loop_slice_set ? o->loop_slice : 20000,
         .max_concurrent = (size_t)o->concurrent_reuse,
         .max_total = (size_t)o->reuse,
         .max_queued = (size_t)o->max_queued,

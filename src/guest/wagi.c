@@ -447,6 +447,10 @@ static void wagi_free(guest_inst *gi) {
     free(gi);
 }
 
+static uint64_t wagi_footprint(guest_inst *gi) {
+    return gi ? hive_memory_size(hive_instance_memory(gi->inst)) : 0;
+}
+
 static void wagi_free_guest(hive_guest *guest) {
     wagi_guest *g = (wagi_guest *)guest;
     for (size_t i = 0; i < g->nenv; i++) free(g->env[i]);
@@ -474,6 +478,7 @@ static const guest_ops wagi_ops = {
     .error = wagi_error,
     .free = wagi_free,
     .free_guest = wagi_free_guest,
+    .footprint = wagi_footprint,
 };
 
 int hive_guest_wagi_new(hive_engine *engine, hive_module *module, const char *const *env,

@@ -56,7 +56,13 @@ typedef struct guest_ops {
     void (*free)(guest_inst *gi);
     /* Frees the kind's own state (the hive_guest). */
     void (*free_guest)(hive_guest *guest);
+    /* Optional: bytes of linear memory the instance holds. One of at most
+     * GUEST_FREE_INLINE bytes is freed at once on the thread that ran it;
+     * a larger one (or any, when NULL) by the pool's reaper thread. */
+    uint64_t (*footprint)(guest_inst *gi);
 } guest_ops;
+
+#define GUEST_FREE_INLINE (4u << 20)
 
 /* Every guest kind's hive_guest starts with this. */
 struct hive_guest {

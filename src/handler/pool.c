@@ -51,6 +51,7 @@
 #define DEFAULT_QUEUE 1024
 #define DEFAULT_MAX_WORKERS 1000
 #define DEFAULT_SLICE 100000
+#define TIMER_LOOK_NS 10000000ull
 
 typedef enum req_state {
     REQ_NEW,      /* not yet placed */
@@ -160,6 +161,15 @@ struct hive_handler {
     hive_worker *workers;
     size_t nworkers;
     hive_worker *runq_head, *runq_tail;
+    /* Workers for requests placed by the embedder's thread while
+     * cfg.inline_budget is set: that thread runs their first slice in
+     * hive_handler_run_inline (in_runq is set for them too). */
+    hive_worker *inq_head, *inq_tail;
+    bool placing_inline; /* runq_push goes to the inline queue */
+    /* The timer thread sleeps until this (UINT64_MAX: until signalled; 0:
+     * it is not sleeping and will look again), so that only an earlier
+     * deadline needs to wake it. */
+    uint64_t timer_until;
     hive_req *queue_head, *queue_tail;
     size_t nqueued;
     bool stopping;
@@ -184,7 +194,8 @@ struct reap_node {
 /* Hands gi to the reaper thread (or frees it here when it cannot). No
  * lock held. */
 static void reap_instance(hive_handler *h, guest_inst *gi) {
-    struct reap_node *n = h->reaper_started ? malloc(sizeof *n) : NULL;
+    bool small = h->ops->footprint && h->ops->footprint(gi) <= GUEST_FREE_INLINE;
+    struct reap_node *n = h->reaper_started && !small ? malloc(sizeof *n) : NULL;
     if (!n) {
         h->ops->free(gi);
         return;
@@ -365,10 +376,33 @@ static void runq_push(hive_handler *h, hive_worker *w) {
     w->in_runq = true;
     w->waiting = false;
     w->rnext = NULL;
+    if (h->placing_inline) { /* no wake-up: the embedder's thread runs it */
+        if (h->inq_tail) h->inq_tail->rnext = w;
+        else h->inq_head = w;
+        h->inq_tail = w;
+        return;
+    }
     if (h->runq_tail) h->runq_tail->rnext = w;
     else h->runq_head = w;
     h->runq_tail = w;
     pthread_cond_signal(&h->work_cv);
+}
+
+/* Moves the inline queue to the run queue (the guest threads). */
+static void inq_handoff(hive_handler *h) {
+    while (h->inq_head) {
+        hive_worker *w = h->inq_head;
+        h->inq_head = w->rnext;
+        w->in_runq = false;
+        runq_push(h, w);
+    }
+    h->inq_tail = NULL;
+}
+
+/* Wakes the timer thread when t (a deadline, 0 none) comes before the
+ * time it sleeps until. */
+static void timer_poke(hive_handler *h, uint64_t t) {
+    if (t && t < h->timer_until) pthread_cond_signal(&h->timer_cv);
 }
 
 static hive_worker *runq_pop(hive_handler *h) {
@@ -435,13 +469,21 @@ static void worker_update_status(hive_handler *h, hive_worker *w) {
     if (w->status_asked && st == w->status &&
         !(st == HIVE_WORKER_REQUESTS && start != w->status_start))
         return;
+    if (st == HIVE_WORKER_IDLE && h->ops->max_total && w->total >= h->ops->max_total) {
+        /* served all it can (WAGI: its one request) and retires now: no
+         * idle timeout to ask for (nor a timer to wake for it) */
+        w->status = st;
+        w->status_start = start;
+        w->expire_at = 0;
+        return;
+    }
     w->status_asked = true;
     w->status_start = start;
     w->status = st;
     w->expire_at = h->policy.worker_expiration
                        ? h->policy.worker_expiration(h->policy.user, w->store, st, w->status_start)
                        : 0;
-    pthread_cond_signal(&h->timer_cv);
+    timer_poke(h, w->expire_at);
 }
 
 /* Stops counting r in the worker's concurrent requests (it responded or
@@ -752,7 +794,7 @@ void handler_wake_at(hive_worker *w, uint64_t deadline_ns) {
     hive_handler *h = w->h;
     pthread_mutex_lock(&h->lock);
     w->wake_at = deadline_ns;
-    pthread_cond_signal(&h->timer_cv);
+    timer_poke(h, deadline_ns);
     pthread_mutex_unlock(&h->lock);
 }
 
@@ -869,7 +911,7 @@ static void worker_start_assigned(hive_handler *h, hive_worker *w, hive_req **pe
         r->has_fuel = fuel != 0;
         r->fuel_left = fuel;
         worker_update_status(h, w); /* its start is the REQUESTS origin now */
-        pthread_cond_signal(&h->timer_cv);
+        timer_poke(h, deadline);
         atomic_fetch_add(&r->refs, 1);
         pthread_mutex_unlock(&h->lock);
         uint64_t t0 = now_ns();
@@ -962,7 +1004,7 @@ static void worker_charge_fuel(hive_handler *h, hive_worker *w, uint64_t used, g
 /* One turn of w on this guest thread: instantiate if new, start assigned
  * requests, run a slice, and file the worker by the outcome. h->lock is
  * held on entry and exit. Sink calls decided on the way go on *pend. */
-static void worker_turn(hive_handler *h, hive_worker *w, hive_req **pend) {
+static void worker_turn(hive_handler *h, hive_worker *w, uint64_t budget, hive_req **pend) {
     w->on_thread = true;
     w->woken = false;
     if (w->phase == W_STARTING && !w->must_end) {
@@ -1011,7 +1053,6 @@ static void worker_turn(hive_handler *h, hive_worker *w, hive_req **pend) {
         dispatch(h);
         return;
     }
-    uint64_t budget = h->cfg.slice_budget ? h->cfg.slice_budget : DEFAULT_SLICE;
     /* A slice never passes the CPU budget of a running request. */
     for (hive_req *r = w->reqs; r; r = r->next)
         if (r->state == REQ_RUNNING && r->has_fuel && !r->to_cancel && r->fuel_left < budget)
@@ -1076,7 +1117,7 @@ static void *guest_thread(void *arg) {
             continue;
         }
         hive_req *pend = NULL;
-        worker_turn(h, w, &pend);
+        worker_turn(h, w, h->cfg.slice_budget ? h->cfg.slice_budget : DEFAULT_SLICE, &pend);
         if (pend) {
             pthread_mutex_unlock(&h->lock);
             req_flush(pend);
@@ -1085,6 +1126,35 @@ static void *guest_thread(void *arg) {
     }
     pthread_mutex_unlock(&h->lock);
     return NULL;
+}
+
+size_t hive_handler_run_inline(hive_handler *h, uint64_t max_ns) {
+    size_t turns = 0;
+    pthread_mutex_lock(&h->lock);
+    uint64_t t0 = max_ns ? now_ns() : 0;
+    while (h->inq_head) {
+        if (!max_ns || h->stopping || h->quit || now_ns() - t0 >= max_ns) {
+            inq_handoff(h); /* out of time: the guest threads take the rest */
+            break;
+        }
+        hive_worker *w = h->inq_head;
+        h->inq_head = w->rnext;
+        if (!h->inq_head) h->inq_tail = NULL;
+        w->in_runq = false;
+        /* One short slice here; a guest that needs more (MORE, or woken
+         * meanwhile) goes to the run queue from worker_turn: one handoff. */
+        hive_req *pend = NULL;
+        uint64_t budget = h->cfg.slice_budget ? h->cfg.slice_budget : DEFAULT_SLICE;
+        worker_turn(h, w, h->cfg.inline_budget < budget ? h->cfg.inline_budget : budget, &pend);
+        turns++;
+        if (pend) {
+            pthread_mutex_unlock(&h->lock);
+            req_flush(pend);
+            pthread_mutex_lock(&h->lock);
+        }
+    }
+    pthread_mutex_unlock(&h->lock);
+    return turns;
 }
 
 /* ---- deadlines ----------------------------------------------------------- */
@@ -1170,19 +1240,29 @@ static void *timer_thread(void *arg) {
     while (!h->quit) {
         hive_req *pend = h->late; /* failures to deliver on a handler thread */
         h->late = NULL;
-        uint64_t next = timer_check(h, now_ns(), &pend);
+        uint64_t now = now_ns();
+        uint64_t next = timer_check(h, now, &pend);
         if (pend) { /* deliver, then look again: things changed meanwhile */
+            h->timer_until = 0;
             pthread_mutex_unlock(&h->lock);
             req_flush(pend);
             pthread_mutex_lock(&h->lock);
             continue;
         }
+        /* While workers live, look again at least every TIMER_LOOK_NS: a
+         * deadline later than that (an idle timeout, each instance's at
+         * the end of its request) then needs no wake-up to be seen in
+         * time. */
+        if (h->nworkers && (next == 0 || next > now + TIMER_LOOK_NS)) next = now + TIMER_LOOK_NS;
         if (next == 0) {
+            h->timer_until = UINT64_MAX;
             pthread_cond_wait(&h->timer_cv, &h->lock);
         } else {
+            h->timer_until = next;
             struct timespec ts = {(time_t)(next / 1000000000u), (long)(next % 1000000000u)};
             pthread_cond_timedwait(&h->timer_cv, &h->lock, &ts);
         }
+        h->timer_until = 0;
     }
     pthread_mutex_unlock(&h->lock);
     return NULL;
@@ -1250,6 +1330,7 @@ void hive_handler_free(hive_handler *h, uint64_t grace_ns) {
     hive_req *pend = NULL;
     pthread_mutex_lock(&h->lock);
     h->stopping = true;
+    inq_handoff(h); /* nobody runs them inline any more */
     while (h->queue_head) {
         hive_req *r = h->queue_head;
         queue_remove(h, r);
@@ -1410,7 +1491,9 @@ hive_req *hive_handler_handle(hive_handler *h, const hive_request_info *info,
     pthread_mutex_lock(&h->lock);
     /* Failures here are delivered by the timer thread (h->late), not
      * inside this call on the embedder's thread. */
+    h->placing_inline = h->cfg.inline_budget != 0 && !h->stopping;
     req_place(h, r);
+    h->placing_inline = false;
     pthread_mutex_unlock(&h->lock);
     return r;
 }

@@ -54,6 +54,8 @@
 #define LINGER_MS 2000          /* reading after our FIN, so a RST cannot eat the response */
 #define ASYNC_ROUNDS 4096       /* connections served per wake-up before yielding */
 #define CLIENT_BUCKETS 1024     /* hash buckets of the per-address connection counts */
+#define INLINE_MAX_NS 1000000   /* guest slices run on the loop thread per iteration */
+#define INLINE_ROUNDS 4         /* run, answer, run what that started, ... */
 
 typedef struct conn conn;
 
@@ -192,6 +194,10 @@ struct server {
     bool listening, listener_open;
     uv_async_t async;
     bool async_open;
+    uv_check_t check;     /* runs short guest slices after the loop's I/O */
+    uv_prepare_t prepare; /* ... and what is left before the loop waits */
+    bool check_open, prepare_open;
+    bool inline_dirty; /* sink events pushed by the loop thread itself */
     uv_mutex_t evlock;
     conn *ready_head, *ready_tail; /* under evlock */
 
@@ -606,6 +612,11 @@ static void conn_reject(conn *c, int status, const char *why) {
 
 /* Appends ev (may be NULL: just wake) to c's queue and wakes the loop.
  * evlock held. */
+/* The server whose loop thread is running guest slices inline now (on
+ * that thread): its sink calls need no wake-up, the loop serves them
+ * right after. */
+static _Thread_local server *inline_server;
+
 static void sink_push_locked(conn *c, event *ev) {
     server *s = c->s;
     if (ev) {
@@ -626,7 +637,10 @@ static void sink_push_locked(conn *c, event *ev) {
             s->ready_head = c;
         s->ready_tail = c;
     }
-    uv_async_send(&s->async);
+    if (inline_server == s)
+        s->inline_dirty = true;
+    else
+        uv_async_send(&s->async);
 }
 
 /* sink_push_locked with the lock; a NULL ev records an allocation
@@ -966,6 +980,32 @@ static void async_cb(uv_async_t *a) {
     }
     uv_async_send(&s->async); /* more to do: after other callbacks */
 }
+
+/* Runs the first slice of the requests handed to the handler since
+ * (hive_handler_run_inline) on the loop thread, serves what they
+ * answered at once, and runs the requests that started (pipelined ones).
+ * Right after the loop's I/O (check: the writes' callbacks then come
+ * before the next wait, as after async_cb), and before the loop waits
+ * (prepare: requests handed over from timers), where anything left at
+ * the end goes to the guest threads, so nothing waits on a loop that
+ * sleeps. */
+static void run_inline(server *s, bool before_wait) {
+    if (!s->handler || s->freeing) return;
+    for (int round = 0; round < INLINE_ROUNDS; round++) {
+        inline_server = s;
+        size_t n = hive_handler_run_inline(s->handler, INLINE_MAX_NS);
+        inline_server = NULL;
+        if (s->inline_dirty) {
+            s->inline_dirty = false;
+            async_cb(&s->async);
+        }
+        if (!n) return;
+    }
+    if (before_wait) hive_handler_run_inline(s->handler, 0);
+}
+
+static void check_cb(uv_check_t *p) { run_inline(p->data, false); }
+static void prepare_cb(uv_prepare_t *p) { run_inline(p->data, true); }
 
 /* ---- requests ------------------------------------------------------------ */
 
@@ -1893,6 +1933,16 @@ int server_new(uv_loop_t *loop, hive_handler *handler, const server_config *cfg,
     }
     s->async.data = s;
     s->async_open = true;
+    uv_check_init(loop, &s->check);
+    s->check.data = s;
+    uv_check_start(&s->check, check_cb);
+    uv_unref((uv_handle_t *)&s->check); /* neither keeps the loop alive */
+    s->check_open = true;
+    uv_prepare_init(loop, &s->prepare);
+    s->prepare.data = s;
+    uv_prepare_start(&s->prepare, prepare_cb);
+    uv_unref((uv_handle_t *)&s->prepare);
+    s->prepare_open = true;
     strcpy(s->host, "localhost");
     *out = s;
     return 0;
@@ -1981,9 +2031,20 @@ static void async_close_cb(uv_handle_t *h) {
     server_release_if_done(s);
 }
 
+static void prepare_close_cb(uv_handle_t *h) {
+    server *s = h->data;
+    if (h == (uv_handle_t *)&s->check)
+        s->check_open = false;
+    else
+        s->prepare_open = false;
+    server_release_if_done(s);
+}
+
 /* Frees s once server_free was called and every handle has closed. */
 static void server_release_if_done(server *s) {
-    if (!s->freeing || s->conns || s->listener_open || s->async_open) return;
+    if (!s->freeing || s->conns || s->listener_open || s->async_open || s->prepare_open ||
+        s->check_open)
+        return;
     uv_mutex_destroy(&s->evlock);
     free(s->parse_hdrs);
     free(s->req_hdrs);
@@ -2060,6 +2121,12 @@ void server_free(server *s) {
             }
         }
         conn_destroy(c, "server shutting down");
+    }
+    if (s->prepare_open && !uv_is_closing((uv_handle_t *)&s->prepare)) {
+        /* what was handed over and not yet run goes to the guest threads */
+        if (s->handler) hive_handler_run_inline(s->handler, 0);
+        uv_close((uv_handle_t *)&s->prepare, prepare_close_cb);
+        uv_close((uv_handle_t *)&s->check, prepare_close_cb);
     }
     if (s->async_open) uv_close((uv_handle_t *)&s->async, async_close_cb);
 }

@@ -36,6 +36,10 @@ hive_engine *hive_engine_new(const hive_config *config) {
     }
     e->memory_budget = config ? config->memory_budget : 0;
     atomic_init(&e->memory_committed, 0);
+    atomic_init(&e->image_serial, 0);
+    pthread_mutex_init(&e->slots_lock, NULL);
+    e->slots = NULL;
+    e->nslots = 0;
     e->no_fusion = config && (config->flags & HIVE_CONFIG_NO_FUSION);
     e->no_inline = config && (config->flags & HIVE_CONFIG_NO_INLINE);
     const char *eager = getenv("HIVE_EAGER");
@@ -55,6 +59,8 @@ uint64_t hive_engine_memory_budget(const hive_engine *engine) {
 /* Frees the engine; everything made from it must be freed first. NULL ok. */
 void hive_engine_free(hive_engine *engine) {
     if (!engine) return;
+    instance_memory_slots_free(engine);
+    pthread_mutex_destroy(&engine->slots_lock);
     hv_alloc a = engine->alloc; /* the engine holds its own allocator */
     hv_free(&a, engine);
 }

@@ -95,19 +95,99 @@ static void budget_give(hive_engine *engine, uint64_t bytes) {
     atomic_fetch_sub(&engine->memory_committed, bytes);
 }
 
+/* Memory slots. A freed memory's pages go back to the kernel
+ * (MADV_DONTNEED: anonymous pages read as zeros again, and the pages of a
+ * mapped image as the image's) and its reservation, with its protections
+ * and its image mapping, is kept for the next memory of the same
+ * reservation size: no mmap, mprotect or munmap per instance when the
+ * sizes and the image match, and no unmap (whose TLB flush interrupts
+ * every core running a thread of the process). The cost of a reset is
+ * the pages the guest touched. At most MEMORY_SLOTS are kept; a kept
+ * slot holds no memory, only address space, and counts nothing against
+ * the memory budget (which counts the accessible bytes of live memories). */
+#define MEMORY_SLOTS 64
+
+/* A kept slot of reserved bytes, preferring one that maps image serial;
+ * NULL when none. */
+static hive_memory *slot_take(hive_engine *engine, size_t reserved, uint64_t serial) {
+    pthread_mutex_lock(&engine->slots_lock);
+    hive_memory **found = NULL;
+    for (hive_memory **pp = &engine->slots; *pp; pp = &(*pp)->next_slot) {
+        if ((*pp)->reserved != reserved) continue;
+        if (!found || (*pp)->img_serial == serial) found = pp;
+        if ((*pp)->img_serial == serial) break;
+    }
+    hive_memory *mem = NULL;
+    if (found) {
+        mem = *found;
+        *found = mem->next_slot;
+        mem->next_slot = NULL;
+        engine->nslots--;
+    }
+    pthread_mutex_unlock(&engine->slots_lock);
+    return mem;
+}
+
+/* Makes a kept slot accessible for size bytes, with image serial mapped
+ * or none (its old image replaced by zero pages). false when the kernel
+ * refuses. */
+static bool slot_fit(hive_memory *mem, uint64_t size, uint64_t serial) {
+    if (mem->img_serial && mem->img_serial != serial) {
+        /* (the old image lies within the old accessible size) */
+        void *p = mmap(mem->base + mem->img_start, mem->img_len, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED) return false;
+        mem->img_serial = 0;
+        mem->img_start = mem->img_len = 0;
+    }
+    if (mem->size > size && mprotect(mem->base + size, (size_t)(mem->size - size), PROT_NONE) != 0)
+        return false;
+    if (mem->size < size &&
+        mprotect(mem->base + mem->size, (size_t)(size - mem->size), PROT_READ | PROT_WRITE) != 0)
+        return false;
+    return true;
+}
+
+void instance_memory_slots_free(hive_engine *engine) {
+    while (engine->slots) {
+        hive_memory *mem = engine->slots;
+        engine->slots = mem->next_slot;
+        munmap(mem->base, mem->reserved);
+        hv_free(&engine->alloc, mem);
+    }
+    engine->nslots = 0;
+}
+
 /* The whole effective maximum is reserved PROT_NONE up front (so the base
  * never moves and host pointers stay valid across growth) and only the
  * current size is made accessible. MAP_NORESERVE keeps the reservation
  * from being charged against the commit limit: a 4 GiB reservation per
- * instance is then only address space. */
+ * instance is then only address space. image: the serial of the image
+ * the caller will map (0 none), to pick a kept slot that maps it. */
 static int memory_create(hive_engine *engine, uint32_t min, uint32_t max, bool has_max,
-                         hive_memory **out) {
+                         uint64_t image, hive_memory **out) {
     *out = NULL;
     uint32_t eff = engine->max_memory_pages;
     if (has_max && max < eff) eff = max;
     if (min > eff) return HIVE_ELIMIT;
     if (!budget_take(engine, (uint64_t)min * PAGE_SIZE_WASM)) return HIVE_ENOMEM;
-    hive_memory *mem = hv_calloc(&engine->alloc, 1, sizeof *mem);
+    size_t reserved = (size_t)(eff ? eff : 1) * PAGE_SIZE_WASM;
+    hive_memory *mem = slot_take(engine, reserved, image);
+    if (mem && !slot_fit(mem, (uint64_t)min * PAGE_SIZE_WASM, image)) {
+        munmap(mem->base, mem->reserved);
+        hv_free(&engine->alloc, mem);
+        mem = NULL;
+    }
+    if (mem) {
+        mem->max_pages = eff;
+        mem->has_max = has_max;
+        mem->type_max = has_max ? max : 0;
+        mem->pages = min;
+        mem->size = (uint64_t)min * PAGE_SIZE_WASM;
+        *out = mem;
+        return HIVE_OK;
+    }
+    mem = hv_calloc(&engine->alloc, 1, sizeof *mem);
     if (!mem) {
         budget_give(engine, (uint64_t)min * PAGE_SIZE_WASM);
         return HIVE_ENOMEM;
@@ -116,7 +196,7 @@ static int memory_create(hive_engine *engine, uint32_t min, uint32_t max, bool h
     mem->max_pages = eff;
     mem->has_max = has_max;
     mem->type_max = has_max ? max : 0;
-    mem->reserved = (size_t)(eff ? eff : 1) * PAGE_SIZE_WASM;
+    mem->reserved = reserved;
     void *base = mmap(NULL, mem->reserved, PROT_NONE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (base == MAP_FAILED) {
@@ -142,12 +222,35 @@ static int memory_create(hive_engine *engine, uint32_t min, uint32_t max, bool h
 hive_memory *hive_memory_new(hive_engine *engine, hive_limits limits) {
     if (!engine || (limits.has_max && limits.max < limits.min)) return NULL;
     hive_memory *mem;
-    memory_create(engine, limits.min, limits.max, limits.has_max != 0, &mem);
+    memory_create(engine, limits.min, limits.max, limits.has_max != 0, 0, &mem);
     return mem;
 }
 
 void hive_memory_free(hive_memory *memory) {
     if (!memory) return;
+    hive_engine *engine = memory->engine;
+    pthread_mutex_lock(&engine->slots_lock);
+    bool keep = engine->nslots < MEMORY_SLOTS;
+    if (keep) engine->nslots++; /* the room is taken now, the slot listed below */
+    pthread_mutex_unlock(&engine->slots_lock);
+    if (keep) {
+        /* In 1 MiB pieces, like the unmap below. */
+        bool ok = true;
+        for (uint64_t off = 0; ok && off < memory->size; off += 1u << 20) {
+            uint64_t len = memory->size - off < (1u << 20) ? memory->size - off : 1u << 20;
+            ok = madvise(memory->base + off, (size_t)len, MADV_DONTNEED) == 0;
+        }
+        if (ok) budget_give(engine, memory->size);
+        pthread_mutex_lock(&engine->slots_lock);
+        if (ok) {
+            memory->next_slot = engine->slots;
+            engine->slots = memory;
+        } else {
+            engine->nslots--;
+        }
+        pthread_mutex_unlock(&engine->slots_lock);
+        if (ok) return;
+    }
     /* A large memory's pages go back in pieces first: munmap holds the
      * process's address-space lock exclusively while it frees them (for
      * milliseconds at tens of MiB), which stalls every other thread's
@@ -157,8 +260,8 @@ void hive_memory_free(hive_memory *memory) {
         madvise(memory->base + off, (size_t)len, MADV_DONTNEED);
     }
     munmap(memory->base, memory->reserved);
-    budget_give(memory->engine, memory->size);
-    hv_free(&memory->engine->alloc, memory);
+    budget_give(engine, memory->size);
+    hv_free(&engine->alloc, memory);
 }
 
 uint8_t *hive_memory_data(hive_memory *memory) { return memory ? memory->base : NULL; }
@@ -514,6 +617,7 @@ static void image_build(hive_module *module) {
             img->fd = fd;
             img->start = start;
             img->len = end - start;
+            img->serial = atomic_fetch_add(&module->engine->image_serial, 1) + 1;
         } else {
             if (fd >= 0) close(fd);
             st = WASM_IMAGE_COPY;
@@ -544,9 +648,11 @@ static int image_apply(hive_instance *inst) {
     hive_module *module = inst->module;
     wasm_image_state st = image_get(module);
     if (st == WASM_IMAGE_COPY) return IMAGE_NOT_USED;
-    if (st == WASM_IMAGE_READY) {
+    hive_memory *mem = inst->memory;
+    if (st == WASM_IMAGE_READY && mem->img_serial != module->image.serial) {
+        /* (a kept slot that maps this image already reads as it: reset) */
         const wasm_image *img = &module->image;
-        uint8_t *at = inst->memory->base + img->start;
+        uint8_t *at = mem->base + img->start;
         void *p = mmap(at, img->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, img->fd, 0);
         if (p == MAP_FAILED) {
             /* A failed MAP_FIXED may have unmapped the range: restore it. */
@@ -554,6 +660,9 @@ static int image_apply(hive_instance *inst) {
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
             return p == MAP_FAILED ? HIVE_ENOMEM : IMAGE_NOT_USED;
         }
+        mem->img_serial = img->serial;
+        mem->img_start = img->start;
+        mem->img_len = img->len;
     }
     const wasm_module *m = inst->m;
     for (uint32_t i = 0; i < m->ndatas; i++)
@@ -692,7 +801,8 @@ int hive_instance_new(hive_engine *engine, hive_module *module, const hive_exter
 
     if (m->nmemories > m->nimported_memories && m->nimported_memories == 0) {
         const wasm_limits *l = &m->memories[0];
-        rc = memory_create(engine, l->min, l->max, l->has_max, &inst->own_memory);
+        uint64_t image = image_get(module) == WASM_IMAGE_READY ? module->image.serial : 0;
+        rc = memory_create(engine, l->min, l->max, l->has_max, image, &inst->own_memory);
         if (rc) {
             if (rc == HIVE_ELIMIT)
                 hv_error_set(err, rc, 0, "memory of %u pages exceeds the limit", l->min);

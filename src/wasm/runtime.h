@@ -25,6 +25,12 @@ struct hive_engine {
     bool eager;     /* HIVE_CONFIG_EAGER, or HIVE_EAGER=1 in the environment */
     uint64_t memory_budget;               /* bytes; 0: none (instance.c) */
     _Atomic uint64_t memory_committed;    /* bytes of all its memories */
+    /* Freed memories kept for reuse, their pages given back (instance.c,
+     * "memory slots"): no map/unmap per instance. */
+    pthread_mutex_t slots_lock;
+    struct hive_memory *slots;
+    unsigned nslots;
+    _Atomic uint64_t image_serial; /* numbers each built image */
 };
 
 /* A module's initial linear memory, prepared once (instance.c): a memfd
@@ -42,6 +48,7 @@ typedef struct wasm_image {
     pthread_mutex_t lock; /* serialises the build */
     int fd;
     size_t start, len;    /* host-page aligned */
+    uint64_t serial;      /* unique in the engine: which image a memory maps */
 } wasm_image;
 
 struct hive_module {
@@ -110,6 +117,11 @@ struct hive_memory {
     bool has_max;        /* the type's max, for import matching */
     uint32_t type_max;
     size_t reserved;     /* bytes reserved in the mapping */
+    /* The image file mapped at [img_start, img_start + img_len), by its
+     * serial (0: none; a kept slot keeps it mapped for the next user). */
+    uint64_t img_serial;
+    size_t img_start, img_len;
+    struct hive_memory *next_slot; /* in engine.slots */
 };
 
 struct hive_table {
@@ -256,6 +268,8 @@ const void *const *interp_labels(void);
 /* instance.c: sets up and frees the module's lazily built memory image
  * (called by hive_module_new and the last hive_module_release). */
 void instance_module_init(hive_module *module);
+/* Unmaps the engine's kept memory slots (hive_engine_free). */
+void instance_memory_slots_free(hive_engine *engine);
 void instance_module_fini(hive_module *module);
 
 /* instance.c: evaluates a validated constant expression in an instance. */
