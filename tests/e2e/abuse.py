@@ -304,8 +304,9 @@ def slow_body_head(length=100000, close=False):
 
 def run_slow_bodies(opts, n, seconds, extra_args, label, per_client=None):
     def expect(attack, srv, during):
+        # (the normal client's own request may be in flight as the metric is read)
         check(f"{label}: no slow upload holds a guest (in flight: {during['inflight']})",
-              during["inflight"] == 0)
+              during["inflight"] <= 1)
         if per_client:
             refused = attack.answers.get(503, 0) + attack.refused
             check(f"{label}: one address holds at most {per_client} connections "
@@ -327,7 +328,8 @@ def run_slow_after_start(opts, n, seconds):
 
     def expect(attack, srv, during):
         check(f"fast-then-slow uploads: at most {slots // 2} hold a guest "
-              f"(in flight: {during['inflight']})", during["inflight"] <= slots // 2)
+              f"(in flight: {during['inflight']}, the normal client's one aside)",
+              during["inflight"] <= slots // 2 + 1)
         check(f"fast-then-slow uploads: the others get 503 (503: {attack.answers.get(503, 0)})",
               attack.answers.get(503, 0) >= n - slots // 2 - 5)
         check(f"fast-then-slow uploads: the minimum rate cut them all "
