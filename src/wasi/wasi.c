@@ -535,8 +535,7 @@ static void run_wait(hive_wasi *w, uint64_t run_deadline) {
     ppoll(wt.nfds ? w->wait_fds : NULL, wt.nfds, &ts, NULL);
 }
 
-hive_status hive_wasi_run(hive_wasi *w, hive_exec *exec, hive_func *func, const hive_val *args,
-                          size_t nargs, const hive_wasi_run_opts *opts, int *stop) {
+hive_status wasi_run_loop(const wasi_run_ops *ops, void *ctx, const hive_wasi_run_opts *opts, int *stop) {
     hive_wasi_run_opts none = {0, 0, 0};
     if (!opts) opts = &none;
     if (stop) *stop = HIVE_WASI_STOP_NONE;
@@ -544,7 +543,7 @@ hive_status hive_wasi_run(hive_wasi *w, hive_exec *exec, hive_func *func, const 
     uint64_t left = opts->fuel;
     uint64_t deadline = opts->timeout_ns ? wasi_now_ns(CLOCK_MONOTONIC) + opts->timeout_ns : 0;
     uint64_t budget = left && left < slice ? left : slice;
-    hive_status st = hive_exec_call(exec, func, args, nargs, budget);
+    hive_status st = ops->step(ctx, 1, budget);
     for (;;) {
         int why = HIVE_WASI_STOP_NONE;
         if (st == HIVE_SUSPENDED) {
@@ -554,15 +553,14 @@ hive_status hive_wasi_run(hive_wasi *w, hive_exec *exec, hive_func *func, const 
             }
         } else if (st == HIVE_PENDING) {
             int rc;
-            while ((rc = hive_wasi_complete_pending(w, exec)) == HIVE_WASI_STILL_WAITING) {
+            while ((rc = ops->complete(ctx)) == HIVE_WASI_STILL_WAITING) {
                 if (deadline && wasi_now_ns(CLOCK_MONOTONIC) >= deadline) break;
-                run_wait(w, deadline);
+                ops->wait(ctx, deadline);
             }
             if (rc == HIVE_WASI_STILL_WAITING) {
                 why = HIVE_WASI_STOP_TIMEOUT;
             } else if (rc != HIVE_OK) {
-                hive_wasi_cancel_pending(w);
-                hive_exec_reset(exec);
+                ops->abandon(ctx);
                 return HIVE_FAILED;
             }
         } else {
@@ -571,12 +569,47 @@ hive_status hive_wasi_run(hive_wasi *w, hive_exec *exec, hive_func *func, const 
         if (!why && deadline && wasi_now_ns(CLOCK_MONOTONIC) >= deadline)
             why = HIVE_WASI_STOP_TIMEOUT;
         if (why) {
-            hive_wasi_cancel_pending(w);
-            hive_exec_reset(exec);
+            ops->abandon(ctx);
             if (stop) *stop = why;
             return HIVE_SUSPENDED;
         }
         budget = left && left < slice ? left : slice;
-        st = hive_exec_resume(exec, budget);
+        st = ops->step(ctx, 0, budget);
     }
+}
+
+/* A preview-1 call for wasi_run_loop. */
+typedef struct {
+    hive_wasi *w;
+    hive_exec *exec;
+    hive_func *func;
+    const hive_val *args;
+    size_t nargs;
+} run_p1;
+
+static hive_status run_p1_step(void *ctx, int first, uint64_t budget) {
+    run_p1 *r = ctx;
+    return first ? hive_exec_call(r->exec, r->func, r->args, r->nargs, budget) : hive_exec_resume(r->exec, budget);
+}
+
+static int run_p1_complete(void *ctx) {
+    run_p1 *r = ctx;
+    return hive_wasi_complete_pending(r->w, r->exec);
+}
+
+static void run_p1_wait(void *ctx, uint64_t deadline) {
+    run_wait(((run_p1 *)ctx)->w, deadline);
+}
+
+static void run_p1_abandon(void *ctx) {
+    run_p1 *r = ctx;
+    hive_wasi_cancel_pending(r->w);
+    hive_exec_reset(r->exec);
+}
+
+hive_status hive_wasi_run(hive_wasi *w, hive_exec *exec, hive_func *func, const hive_val *args,
+                          size_t nargs, const hive_wasi_run_opts *opts, int *stop) {
+    static const wasi_run_ops ops = {run_p1_step, run_p1_complete, run_p1_wait, run_p1_abandon};
+    run_p1 r = {w, exec, func, args, nargs};
+    return wasi_run_loop(&ops, &r, opts, stop);
 }

@@ -261,6 +261,24 @@ uint8_t wasi_filetype_of_mode(mode_t mode);
 /* Monotonic / realtime clock in ns. */
 uint64_t wasi_now_ns(int clock);
 
+/* One guest call that wasi_run_loop drives in slices of fuel, on the engine
+ * of preview 1 or of preview 2 (ctx is the caller's). */
+typedef struct wasi_run_ops {
+    /* Runs budget fuel: the call itself when first, a resume after. */
+    hive_status (*step)(void *ctx, int first, uint64_t budget);
+    /* Finishes the pending host call: HIVE_OK, HIVE_WASI_STILL_WAITING or an error. */
+    int (*complete)(void *ctx);
+    /* Blocks until the pending call may go on or deadline (0: none) passes. */
+    void (*wait)(void *ctx, uint64_t deadline);
+    /* Drops the pending call and resets the engine. */
+    void (*abandon)(void *ctx);
+} wasi_run_ops;
+
+/* Runs the call under opts (NULL: no limits) until it ends: the engine's last
+ * status; HIVE_SUSPENDED with *stop set when the fuel or time ran out (the call
+ * abandoned), HIVE_FAILED when a pending host call failed. */
+hive_status wasi_run_loop(const wasi_run_ops *ops, void *ctx, const hive_wasi_run_opts *opts, int *stop);
+
 /* Wait set (what hive_wasi_pending reports): cleared per attempt. */
 void wasi_wait_clear(hive_wasi *w);
 int wasi_wait_fd(hive_wasi *w, int fd, short events); /* -1 on no memory */

@@ -467,51 +467,44 @@ hive_status hive_wasip2_run(hive_wasip2 *p, hive_cinstance *inst, hive_cfunc *fu
     return hive_wasip2_call(p, inst, func, NULL, 0, opts, result, stop);
 }
 
+/* A preview-2 call for wasi_run_loop. */
+typedef struct {
+    hive_wasip2 *p;
+    hive_cinstance *inst;
+    hive_cfunc *func;
+    const hive_cval *args;
+    size_t nargs;
+} run_p2;
+
+static hive_status run_p2_step(void *ctx, int first, uint64_t budget) {
+    run_p2 *r = ctx;
+    return first ? hive_cinstance_call(r->inst, r->func, r->args, r->nargs, budget)
+                 : hive_cinstance_resume(r->inst, budget);
+}
+
+static int run_p2_complete(void *ctx) {
+    run_p2 *r = ctx;
+    return hive_wasip2_complete_pending(r->p, r->inst);
+}
+
+static void run_p2_wait(void *ctx, uint64_t deadline) {
+    run_wait(((run_p2 *)ctx)->p, deadline ? deadline : UINT64_MAX);
+}
+
+static void run_p2_abandon(void *ctx) {
+    run_p2 *r = ctx;
+    hive_wasip2_cancel_pending(r->p);
+    hive_cinstance_reset(r->inst);
+}
+
 hive_status hive_wasip2_call(hive_wasip2 *p, hive_cinstance *inst, hive_cfunc *func, const hive_cval *args,
                              size_t nargs, const hive_wasi_run_opts *opts, hive_cval *result, int *stop) {
-    hive_wasi_run_opts none = {0, 0, 0};
-    if (!opts) opts = &none;
-    if (stop) *stop = HIVE_WASI_STOP_NONE;
-    uint64_t slice = opts->slice ? opts->slice : 1000000u;
-    uint64_t left = opts->fuel;
-    uint64_t deadline = opts->timeout_ns ? wasi_now_ns(CLOCK_MONOTONIC) + opts->timeout_ns : 0;
-    uint64_t budget = left && left < slice ? left : slice;
-    hive_status st = hive_cinstance_call(inst, func, args, nargs, budget);
-    for (;;) {
-        int why = HIVE_WASI_STOP_NONE;
-        if (st == HIVE_SUSPENDED) {
-            if (left) {
-                left -= left < budget ? left : budget;
-                if (!left) why = HIVE_WASI_STOP_FUEL;
-            }
-        } else if (st == HIVE_PENDING) {
-            int rc;
-            while ((rc = hive_wasip2_complete_pending(p, inst)) == HIVE_WASI_STILL_WAITING) {
-                if (deadline && wasi_now_ns(CLOCK_MONOTONIC) >= deadline) break;
-                run_wait(p, deadline ? deadline : UINT64_MAX);
-            }
-            if (rc == HIVE_WASI_STILL_WAITING) {
-                why = HIVE_WASI_STOP_TIMEOUT;
-            } else if (rc != HIVE_OK) {
-                hive_wasip2_cancel_pending(p);
-                hive_cinstance_reset(inst);
-                return HIVE_FAILED;
-            }
-        } else {
-            if (st == HIVE_DONE) {
-                if (result) hive_cinstance_results(inst, result, 1);
-                if (hive_cinstance_post_return(inst) != HIVE_OK) return HIVE_TRAPPED;
-            }
-            return st;
-        }
-        if (!why && deadline && wasi_now_ns(CLOCK_MONOTONIC) >= deadline) why = HIVE_WASI_STOP_TIMEOUT;
-        if (why) {
-            hive_wasip2_cancel_pending(p);
-            hive_cinstance_reset(inst);
-            if (stop) *stop = why;
-            return HIVE_SUSPENDED;
-        }
-        budget = left && left < slice ? left : slice;
-        st = hive_cinstance_resume(inst, budget);
+    static const wasi_run_ops ops = {run_p2_step, run_p2_complete, run_p2_wait, run_p2_abandon};
+    run_p2 r = {p, inst, func, args, nargs};
+    hive_status st = wasi_run_loop(&ops, &r, opts, stop);
+    if (st == HIVE_DONE) {
+        if (result) hive_cinstance_results(inst, result, 1);
+        if (hive_cinstance_post_return(inst) != HIVE_OK) return HIVE_TRAPPED;
     }
+    return st;
 }
