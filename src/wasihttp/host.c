@@ -243,6 +243,16 @@ static hive_host_status trap(hive_chost_call *call, const char *msg) {
 
 #define OOM trap(call, "out of memory")
 
+/* What a call traps with when its handle is no live object of the kind. */
+static const char *const unknown[] = {
+    [K_FIELDS] = "unknown fields", [K_IN_REQ] = "unknown incoming-request",
+    [K_IN_BODY] = "unknown incoming-body", [K_IN_STREAM] = "unknown input-stream",
+    [K_FUTURE_TRAILERS] = "unknown future-trailers", [K_OUT_RESP] = "unknown outgoing-response",
+    [K_OUT_BODY] = "unknown outgoing-body", [K_OUT_STREAM] = "unknown output-stream",
+    [K_OUTPARAM] = "unknown response-outparam", [K_POLLABLE] = "unknown pollable",
+    [K_ERROR] = "unknown error", [K_OUT_REQ] = "unknown outgoing-request",
+    [K_REQ_OPTIONS] = "unknown request-options"};
+
 /* ---- resources ------------------------------------------------------------ */
 
 static void obj_dtor(hive_cinstance *instance, void *user, uint32_t rep);
@@ -792,11 +802,11 @@ static int64_t p2_body_write(void *ud, const uint8_t *buf, size_t len) {
 
 /* ---- incoming-body, future-trailers ------------------------------------------ */
 
-FN(inbody_stream) {
-    UNUSED;
-    whttp *h = CTX;
-    wobj *o = obj_get(h, REP(0), K_IN_BODY);
-    if (!o) return trap(call, "unknown incoming-body");
+/* The stream of body o (of link), given once into res (result<own<stream>>):
+ * a stream st (of direction out) of the WASI 0.2 context when there is one,
+ * else an object of kind. */
+static hive_host_status body_stream(hive_chost_call *call, whttp *h, wobj *o, hive_cval *res,
+                                    const hive_wasi_stream *st, int out, int kind, uint32_t link) {
     if (o->taken) {
         result_err(res, NULL);
         return HIVE_HOST_OK;
@@ -804,16 +814,25 @@ FN(inbody_stream) {
     o->taken = 1;
     uint32_t gen = o->gen, rep;
     if (h->p2) {
-        hive_wasi_stream st = {p2_body_read, NULL, p2_body_readable, (void *)(uintptr_t)gen};
-        if (hive_wasip2_stream_new(h->p2, 0, &st, &rep) != HIVE_OK) return OOM;
+        if (hive_wasip2_stream_new(h->p2, out, st, &rep) != HIVE_OK) return OOM;
         result_ok_own(res, rep);
         return HIVE_HOST_OK;
     }
-    wobj *s = obj_new(h, K_IN_STREAM, &rep);
+    wobj *s = obj_new(h, kind, &rep);
     if (!s) return OOM;
     s->gen = gen;
+    s->link = link;
     result_ok_own(res, rep);
     return HIVE_HOST_OK;
+}
+
+FN(inbody_stream) {
+    UNUSED;
+    whttp *h = CTX;
+    wobj *o = obj_get(h, REP(0), K_IN_BODY);
+    if (!o) return trap(call, "unknown incoming-body");
+    hive_wasi_stream st = {p2_body_read, NULL, p2_body_readable, (void *)(uintptr_t)o->gen};
+    return body_stream(call, h, o, res, &st, 0, K_IN_STREAM, 0);
 }
 
 FN(inbody_finish) {
@@ -864,20 +883,37 @@ FN(trailers_get) {
 
 /* ---- outgoing-response, outgoing-body, response-outparam ---------------------- */
 
-FN(resp_new) {
-    UNUSED;
+/* A new object of kind (an outgoing-response or -request) with the headers
+ * args[0], moved in. */
+static hive_host_status with_headers(hive_chost_call *call, const hive_cval *args, hive_cval *res,
+                                     int kind) {
     whttp *h = CTX;
     wobj *f = obj_get(h, REP(0), K_FIELDS);
     if (!f) return trap(call, "unknown fields");
-    f->immutable = 1; /* moved into the response */
+    f->immutable = 1; /* moved in */
     uint32_t rep;
-    wobj *o = obj_new(h, K_OUT_RESP, &rep);
+    wobj *o = obj_new(h, kind, &rep);
     if (!o) return OOM;
-    o->status = 200;
+    if (kind == K_OUT_RESP) o->status = 200;
     o->link = REP(0);
     res[0] = own(rep);
     return HIVE_HOST_OK;
 }
+
+/* A copy (immutable) of the headers of the object args[0] of kind. */
+static hive_host_status headers_of(hive_chost_call *call, const hive_cval *args, hive_cval *res,
+                                   int kind) {
+    whttp *h = CTX;
+    wobj *o = obj_get(h, REP(0), kind);
+    if (!o) return trap(call, unknown[kind]);
+    uint32_t rep = fields_copy(h, o->link, 1);
+    if (!rep) return OOM;
+    res[0] = own(rep);
+    return HIVE_HOST_OK;
+}
+
+FN(resp_new) { (void)nargs, (void)nres; return with_headers(call, args, res, K_OUT_RESP); }
+FN(resp_headers) { (void)nargs, (void)nres; return headers_of(call, args, res, K_OUT_RESP); }
 
 FN(resp_status) {
     UNUSED;
@@ -898,17 +934,6 @@ FN(resp_set_status) {
     }
     o->status = (uint16_t)s;
     result_ok(res, NULL);
-    return HIVE_HOST_OK;
-}
-
-FN(resp_headers) {
-    UNUSED;
-    whttp *h = CTX;
-    wobj *o = obj_get(h, REP(0), K_OUT_RESP);
-    if (!o) return trap(call, "unknown outgoing-response");
-    uint32_t rep = fields_copy(h, o->link, 1);
-    if (!rep) return OOM;
-    res[0] = own(rep);
     return HIVE_HOST_OK;
 }
 
@@ -937,25 +962,9 @@ FN(outbody_write) {
     whttp *h = CTX;
     wobj *o = obj_get(h, REP(0), K_OUT_BODY);
     if (!o) return trap(call, "unknown outgoing-body");
-    if (o->taken) {
-        result_err(res, NULL);
-        return HIVE_HOST_OK;
-    }
-    o->taken = 1;
-    uint32_t gen = o->gen, rep;
-    if (h->p2) {
-        uint64_t ud = (uint64_t)gen << 32 | REP(0);
-        hive_wasi_stream st = {NULL, p2_body_write, NULL, (void *)(uintptr_t)ud};
-        if (hive_wasip2_stream_new(h->p2, 1, &st, &rep) != HIVE_OK) return OOM;
-        result_ok_own(res, rep);
-        return HIVE_HOST_OK;
-    }
-    wobj *s = obj_new(h, K_OUT_STREAM, &rep);
-    if (!s) return OOM;
-    s->gen = gen;
-    s->link = REP(0);
-    result_ok_own(res, rep);
-    return HIVE_HOST_OK;
+    uint64_t ud = (uint64_t)o->gen << 32 | REP(0);
+    hive_wasi_stream st = {NULL, p2_body_write, NULL, (void *)(uintptr_t)ud};
+    return body_stream(call, h, o, res, &st, 1, K_OUT_STREAM, REP(0));
 }
 
 FN(outbody_finish) {
@@ -1058,19 +1067,8 @@ FN(outparam_informational) {
  * requests yet. Nothing makes incoming-responses or
  * future-incoming-responses, so their methods are never reached. */
 
-FN(oreq_new) {
-    UNUSED;
-    whttp *h = CTX;
-    wobj *f = obj_get(h, REP(0), K_FIELDS);
-    if (!f) return trap(call, "unknown fields");
-    f->immutable = 1;
-    uint32_t rep;
-    wobj *o = obj_new(h, K_OUT_REQ, &rep);
-    if (!o) return OOM;
-    o->link = REP(0);
-    res[0] = own(rep);
-    return HIVE_HOST_OK;
-}
+FN(oreq_new) { (void)nargs, (void)nres; return with_headers(call, args, res, K_OUT_REQ); }
+FN(oreq_headers) { (void)nargs, (void)nres; return headers_of(call, args, res, K_OUT_REQ); }
 
 /* Getters of what this host does not keep answer the defaults. */
 FN(oreq_body) {
@@ -1098,30 +1096,18 @@ FN(oreq_method) {
     return HIVE_HOST_OK;
 }
 
-FN(oreq_none) { /* path-with-query, scheme, authority */
-    UNUSED;
-    if (!obj_get(CTX, REP(0), K_OUT_REQ)) return trap(call, "unknown outgoing-request");
-    variant(res, HIVE_C_OPTION, 0, NULL);
+/* A getter (none) or setter (ok) of what is not kept, on the object args[0] of kind. */
+static hive_host_status not_kept(hive_chost_call *call, const hive_cval *args, hive_cval *res,
+                                 int kind, int set) {
+    if (!obj_get(CTX, REP(0), kind)) return trap(call, unknown[kind]);
+    if (set) result_ok(res, NULL);
+    else variant(res, HIVE_C_OPTION, 0, NULL);
     return HIVE_HOST_OK;
 }
 
-FN(oreq_set) { /* set-method, set-path-with-query, set-scheme, set-authority */
-    UNUSED;
-    if (!obj_get(CTX, REP(0), K_OUT_REQ)) return trap(call, "unknown outgoing-request");
-    result_ok(res, NULL);
-    return HIVE_HOST_OK;
-}
-
-FN(oreq_headers) {
-    UNUSED;
-    whttp *h = CTX;
-    wobj *o = obj_get(h, REP(0), K_OUT_REQ);
-    if (!o) return trap(call, "unknown outgoing-request");
-    uint32_t rep = fields_copy(h, o->link, 1);
-    if (!rep) return OOM;
-    res[0] = own(rep);
-    return HIVE_HOST_OK;
-}
+/* path-with-query, scheme, authority; set-method, set-path-with-query, set-scheme, set-authority */
+FN(oreq_none) { (void)nargs, (void)nres; return not_kept(call, args, res, K_OUT_REQ, 0); }
+FN(oreq_set) { (void)nargs, (void)nres; return not_kept(call, args, res, K_OUT_REQ, 1); }
 
 FN(ropt_new) {
     UNUSED;
@@ -1131,19 +1117,8 @@ FN(ropt_new) {
     return HIVE_HOST_OK;
 }
 
-FN(ropt_get) {
-    UNUSED;
-    if (!obj_get(CTX, REP(0), K_REQ_OPTIONS)) return trap(call, "unknown request-options");
-    variant(res, HIVE_C_OPTION, 0, NULL);
-    return HIVE_HOST_OK;
-}
-
-FN(ropt_set) {
-    UNUSED;
-    if (!obj_get(CTX, REP(0), K_REQ_OPTIONS)) return trap(call, "unknown request-options");
-    result_ok(res, NULL);
-    return HIVE_HOST_OK;
-}
+FN(ropt_get) { (void)nargs, (void)nres; return not_kept(call, args, res, K_REQ_OPTIONS, 0); }
+FN(ropt_set) { (void)nargs, (void)nres; return not_kept(call, args, res, K_REQ_OPTIONS, 1); }
 
 FN(never) {
     UNUSED;
@@ -1227,39 +1202,22 @@ FN(in_blocking_read) { (void)nargs, (void)nres; return read_common(call, args, r
 FN(in_skip) { (void)nargs, (void)nres; return read_common(call, args, res, 1, 0); }
 FN(in_blocking_skip) { (void)nargs, (void)nres; return read_common(call, args, res, 1, 1); }
 
-/* A new pollable on the stream target (its rep), or 0 (trapped). */
-static uint32_t subscribe(hive_chost_call *call, uint32_t target, int kind, int what) {
+/* A new pollable on the stream args[0] (of kind) into res. */
+static hive_host_status subscribe(hive_chost_call *call, const hive_cval *args, hive_cval *res,
+                                  int kind, int what) {
     whttp *h = CTX;
-    if (!obj_get(h, target, kind)) {
-        trap(call, "unknown stream");
-        return 0;
-    }
+    if (!obj_get(h, REP(0), kind)) return trap(call, "unknown stream");
     uint32_t rep;
     wobj *p = obj_new(h, K_POLLABLE, &rep);
-    if (!p) {
-        trap(call, "out of memory");
-        return 0;
-    }
+    if (!p) return OOM;
     p->pwhat = (uint8_t)what;
-    p->link = target;
-    return rep;
-}
-
-FN(in_subscribe) {
-    UNUSED;
-    uint32_t rep = subscribe(call, REP(0), K_IN_STREAM, P_READABLE);
-    if (!rep) return HIVE_HOST_TRAP;
+    p->link = REP(0);
     res[0] = own(rep);
     return HIVE_HOST_OK;
 }
 
-FN(out_subscribe) {
-    UNUSED;
-    uint32_t rep = subscribe(call, REP(0), K_OUT_STREAM, P_WRITABLE);
-    if (!rep) return HIVE_HOST_TRAP;
-    res[0] = own(rep);
-    return HIVE_HOST_OK;
-}
+FN(in_subscribe) { (void)nargs, (void)nres; return subscribe(call, args, res, K_IN_STREAM, P_READABLE); }
+FN(out_subscribe) { (void)nargs, (void)nres; return subscribe(call, args, res, K_OUT_STREAM, P_WRITABLE); }
 
 /* The output stream at rep, with its body: NULL when closed (answered in res). */
 static wobj *out_stream(whttp *h, uint32_t rep, hive_cval *res) {
