@@ -1878,34 +1878,58 @@ static void canon_def(dec *d, scope *sc) {
 
 /* ---- instances ------------------------------------------------------------ */
 
+static ct_extern ext_of(dec *d, scope *sc, int sort, uint32_t idx, const uint8_t *at);
+
+/* The arguments of an instantiation, each checked to exist and to be named
+ * once, their count in *np; core: of a module (core instances only). */
+static def_arg *inst_args(dec *d, scope *sc, int core, uint32_t *np) {
+    uint32_t n = u32(d);
+    vec_check(d, n);
+    def_arg *args = alloc(d, (n ? n : 1) * sizeof *args);
+    for (uint32_t i = 0; i < n; i++) {
+        args[i].name = name(d);
+        args[i].len = (uint32_t)strlen(args[i].name);
+        const uint8_t *sa = d->p;
+        if (core) {
+            if (byte(d) != 0x12) { d->p = sa; MALFORMED("invalid core instantiation argument sort"); }
+            args[i].sort = S_CORE_INSTANCE;
+            args[i].idx = u32(d);
+            get(d, sc, S_CORE_INSTANCE, args[i].idx, sa);
+        } else {
+            args[i].sort = (uint8_t)sort_of(d);
+            args[i].idx = u32(d);
+            ext_of(d, sc, args[i].sort, args[i].idx, sa);
+        }
+        for (uint32_t j = 0; j < i; j++) {
+            if (strcmp(args[j].name, args[i].name)) continue;
+            if (core) INVALID(sa, "duplicate module instantiation argument named `%s`", args[i].name);
+            INVALID(sa, "instantiation argument `%s` conflicts with previous argument `%s`", args[i].name, args[j].name);
+        }
+    }
+    *np = n;
+    return args;
+}
+
+/* The (last) argument named nm, or NULL. */
+static const def_arg *arg_named(const def_arg *args, uint32_t n, const char *nm) {
+    const def_arg *arg = NULL;
+    for (uint32_t j = 0; j < n; j++)
+        if (!strcmp(args[j].name, nm)) arg = &args[j];
+    return arg;
+}
+
 static void core_instance_def(dec *d, scope *sc) {
     const uint8_t *at = d->p;
     uint8_t k = byte(d);
     if (k == 0x00) {
         uint32_t mi = u32(d);
         ent *me = get(d, sc, S_CORE_MODULE, mi, at);
-        uint32_t n = u32(d);
-        vec_check(d, n);
-        def_arg *args = alloc(d, (n ? n : 1) * sizeof *args);
-        for (uint32_t i = 0; i < n; i++) {
-            args[i].name = name(d);
-            args[i].len = (uint32_t)strlen(args[i].name);
-            const uint8_t *sa = d->p;
-            uint8_t s = byte(d);
-            if (s != 0x12) { d->p = sa; MALFORMED("invalid core instantiation argument sort"); }
-            args[i].sort = S_CORE_INSTANCE;
-            args[i].idx = u32(d);
-            get(d, sc, S_CORE_INSTANCE, args[i].idx, sa);
-            for (uint32_t j = 0; j < i; j++)
-                if (!strcmp(args[j].name, args[i].name))
-                    INVALID(sa, "duplicate module instantiation argument named `%s`", args[i].name);
-        }
+        uint32_t n;
+        def_arg *args = inst_args(d, sc, 1, &n);
         const ct_type *mt = me->t;
         for (uint32_t i = 0; i < mt->ncimports; i++) {
             const core_named *im = &mt->cimports[i];
-            const def_arg *arg = NULL;
-            for (uint32_t j = 0; j < n; j++)
-                if (!strcmp(args[j].name, im->mod)) arg = &args[j];
+            const def_arg *arg = arg_named(args, n, im->mod);
             if (!arg) INVALID(at, "missing module instantiation argument named `%s`", im->mod);
             const ct_type *it = sc->s[S_CORE_INSTANCE].v[arg->idx].t;
             const core_named *x = NULL;
@@ -1999,28 +2023,14 @@ static void instance_def(dec *d, scope *sc) {
     if (k == 0x00) {
         uint32_t ci = u32(d);
         ent *ce = get(d, sc, S_COMPONENT, ci, at);
-        uint32_t n = u32(d);
-        vec_check(d, n);
-        def_arg *args = alloc(d, (n ? n : 1) * sizeof *args);
-        for (uint32_t i = 0; i < n; i++) {
-            args[i].name = name(d);
-            args[i].len = (uint32_t)strlen(args[i].name);
-            const uint8_t *sa = d->p;
-            args[i].sort = (uint8_t)sort_of(d);
-            args[i].idx = u32(d);
-            ext_of(d, sc, args[i].sort, args[i].idx, sa);
-            for (uint32_t j = 0; j < i; j++)
-                if (!strcmp(args[j].name, args[i].name))
-                    INVALID(sa, "instantiation argument `%s` conflicts with previous argument `%s`", args[i].name, args[j].name);
-        }
+        uint32_t n;
+        def_arg *args = inst_args(d, sc, 0, &n);
         const ct_type *ct = ce->t;
         rid_map m;
         memset(&m, 0, sizeof m);
         for (uint32_t i = 0; i < ct->nimports; i++) {
             const ct_named *im = &ct->imports[i];
-            const def_arg *arg = NULL;
-            for (uint32_t j = 0; j < n; j++)
-                if (!strcmp(args[j].name, im->name)) arg = &args[j];
+            const def_arg *arg = arg_named(args, n, im->name);
             if (!arg) INVALID(at, "missing import named `%s`", im->name);
             ct_extern ax = ext_of(d, sc, arg->sort, arg->idx, at);
             char why[200] = "";
