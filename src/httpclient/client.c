@@ -338,6 +338,8 @@ static void dirty_locked(hc_req *r) {
 
 /* ---- libcurl callbacks (client thread) ------------------------------------------ */
 
+static void sweep_on(hc_client *c);
+
 static size_t read_cb(char *buf, size_t size, size_t nitems, void *ud) {
     hc_req *r = ud;
     size_t cap = size * nitems;
@@ -375,6 +377,7 @@ static void head_done_locked(hc_req *r, int status) {
     r->headers = r->pending;
     memset(&r->pending, 0, sizeof r->pending);
     r->deadline = r->between_bytes_timeout ? now_ns() + r->between_bytes_timeout : 0;
+    if (r->deadline) sweep_on(g_client);
     notify_locked(r);
 }
 
@@ -434,6 +437,7 @@ static size_t write_cb(char *buf, size_t size, size_t nitems, void *ud) {
     }
     if (!avail) notify_locked(r);
     r->deadline = r->between_bytes_timeout ? now_ns() + r->between_bytes_timeout : 0;
+    if (r->deadline) sweep_on(g_client);
     pthread_mutex_unlock(&g_mu);
     return n;
 }
