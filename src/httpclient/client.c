@@ -133,6 +133,7 @@ static struct {
     char *ca_file;
     int h2c;
     unsigned max_per_instance;
+    int verbose;
 } policy;
 
 /* Splits "host[:port]" / "[v6][:port]" into host (lower case, without
@@ -214,6 +215,8 @@ int hc_configure(const hc_config *c, char *err, size_t errlen) {
     policy.ca_file = c->ca_file ? strdup(c->ca_file) : NULL;
     policy.h2c = c->h2c;
     policy.max_per_instance = c->max_per_instance;
+    const char *dbg = getenv("HIVE_OUTBOUND_DEBUG");
+    policy.verbose = dbg && *dbg && strcmp(dbg, "0");
     return 0;
 }
 
@@ -665,6 +668,7 @@ static void start(hc_client *c, hc_req *r) {
     curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)r);
     curl_easy_setopt(e, CURLOPT_URL, r->url);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    if (policy.verbose) curl_easy_setopt(e, CURLOPT_VERBOSE, 1L); /* HIVE_OUTBOUND_DEBUG=1 */
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_PROXY, ""); /* no proxy from the environment */
     curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);
@@ -676,8 +680,13 @@ static void start(hc_client *c, hc_req *r) {
     curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
     if (policy.ca_file) curl_easy_setopt(e, CURLOPT_CAINFO, policy.ca_file);
     if (!strncmp(r->url, "https:", 6)) curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-    else if (policy.h2c)
+    else if (policy.h2c) {
         curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+        /* libcurl before 7.89 breaks a reused prior-knowledge connection
+         * (curl/curl#10634, fixed by #10643): a fresh one per request */
+        if (curl_version_info(CURLVERSION_NOW)->version_num < 0x075900)
+            curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+    }
     else curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     if (r->connect_timeout) {
         uint64_t ms = (r->connect_timeout + 999999) / 1000000;

@@ -23,7 +23,7 @@ failed=0
 PIDS=()
 
 cleanup() {
-    for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+    for p in "${PIDS[@]}"; do { kill -KILL "$p"; wait "$p"; } 2>/dev/null; done
     if [ -n "${E2E_KEEP:-}" ]; then echo "outbound: logs kept in $TMP"; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
