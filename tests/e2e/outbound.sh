@@ -44,6 +44,7 @@ start() {
     local name=$1
     shift
     LOG=$TMP/$name.log
+    : >"$LOG"
     "$HIVE" serve --addr 127.0.0.1:0 "$@" 2>"$LOG" &
     PID=$!
     PIDS+=("$PID")
@@ -137,6 +138,12 @@ stop
 eq "clean shutdown" "$STOP_RC" "0"
 
 echo "== policy"
+start limit --allow-outbound "127.0.0.1:$UP" --max-outbound-requests 3 --max-instance-reuse-count 10 "$APP" || exit 1
+eq "--max-outbound-requests 3: the 4th and 5th at once are connection-limit-reached (11)" \
+    "$(fetch / -H 'x-burst: 5' -H 'x-upstream-path: /hello')" "200 200 200 e11 e11"
+eq "... and the next request of the instance may make 3 again" \
+    "$(fetch / -H 'x-burst: 3' -H 'x-upstream-path: /hello')" "200 200 200"
+stop
 start deny "$APP" || exit 1
 eq "default: every destination denied (15)" \
     "$(fetch /hello -o /dev/null -D - | tr -d '\r' | sed -n 's/^x-error-code: //p')" "15"
