@@ -127,6 +127,20 @@ eq "between-bytes timeout: the body fails" \
     "status=200 bytes=5 body=failed trailers-error=9"
 eq "no timeout: the stalled body completes" \
     "$(fetch '/stall?ms=500' -H 'x-mode: report' | sed 's/ sum=[0-9]*//')" "status=200 bytes=10 body=ok trailers=none"
+python3 "$HERE/outbound_upstream.py" --stuck "$TMP/stuck.port" &
+PIDS+=($!)
+for _ in $(seq 1 100); do [ -s "$TMP/stuck.port" ] && break; sleep 0.05; done
+STUCK=$(cat "$TMP/stuck.port" 2>/dev/null)
+stop
+start h1b --allow-outbound "127.0.0.1:$UP" --allow-outbound "127.0.0.1:$STUCK" "$APP" || exit 1
+t0=$(date +%s%N)
+r=$("${CURL[@]}" -H "x-upstream: 127.0.0.1:$STUCK" -H 'x-connect-timeout-ms: 300' -o /dev/null -D - \
+    "http://127.0.0.1:$PORT/" | tr -d '\r' | sed -n 's/^x-error-code: //p')
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+eq "connect timeout (a listener that never accepts): connection-timeout (8)" "$r" "8"
+if [ "$ms" -lt 2000 ]; then ok "connect timeout: in time (${ms} ms)"; else bad "connect timeout: in time" "${ms} ms"; fi
+eq "https to a cleartext server: TLS-protocol-error (12)" \
+    "$(fetch /hello -H 'x-upstream-scheme: https' -o /dev/null -D - | tr -d '\r' | sed -n 's/^x-error-code: //p')" "12"
 # many at once through few instances
 par=()
 for i in $(seq 1 20); do fetch '/big?n=200000' -o "$TMP/par$i" & par+=($!); done
