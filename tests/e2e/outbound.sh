@@ -244,6 +244,10 @@ else
     eq "h2 over TLS (ALPN, --outbound-ca): body" "$(h2 /hello "$H2S" -H 'x-upstream-scheme: https')" "hello over h2"
     eq "h2 over TLS: 1.5 MB relayed" "$(h2 /blob "$H2S" -H 'x-upstream-scheme: https' | md5sum)" "$want"
     eq "h2c: 404 kept" "$(h2 /none "$H2" -o /dev/null -w '%{http_code}')" "404"
+    eq "h2 over TLS: a 2 MB request body streamed up (with its length)" \
+        "$(h2 /hello "$H2S" -H 'x-upstream-scheme: https' --data-binary @"$TMP/body")" "hello over h2"
+    eq "h2c: a 2 MB request body streamed up (no length: DATA frames)" \
+        "$(h2 /hello "$H2" -H 'Transfer-Encoding: chunked' --data-binary @"$TMP/body")" "hello over h2"
     stop
     start h2ca --allow-outbound "127.0.0.1:$H2S" "$APP" || exit 1
     eq "TLS without the test CA: TLS-certificate-error (13)" \
