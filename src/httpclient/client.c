@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -801,6 +802,13 @@ static void stop_all(hc_client *c) {
 
 static void *client_main(void *arg) {
     hc_client *c = arg;
+    /* a write to a connection the server closed (OpenSSL writes with
+     * write(2)) must be EPIPE here, not the death of the process: `hive
+     * run` keeps SIGPIPE's default for its own stdout */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
     uv_run(&c->loop, UV_RUN_DEFAULT);
     return NULL;
 }
