@@ -275,6 +275,8 @@ struct hc_req {
     int want_send, want_recv; /* the requester asks the client thread to resume */
     int queued;        /* in the dirty list */
     hc_req *dnext;
+    int notify_queued; /* in the client's notify list */
+    hc_req *nnext;
 
     /* the client thread's */
     CURL *easy;
@@ -296,6 +298,7 @@ typedef struct hc_client {
     int cleaning; /* curl_multi_cleanup is running */
     CURLM *multi;
     hc_req *dirty, *dirty_tail; /* under g_mu */
+    hc_req *notify;             /* under g_mu: requesters to tell (flush_notify) */
     int stopping;               /* under g_mu */
     hc_req *active;             /* client thread */
     size_t inflight;            /* under g_mu */
@@ -324,8 +327,40 @@ static void req_free(hc_req *r) {
 /* g_mu held: drop a reference; 1 when r must be freed (after unlocking). */
 static int unref_locked(hc_req *r) { return --r->refs == 0; }
 
+/* g_mu held, client thread: r's requester is to be told. The calls are
+ * gathered and made once libcurl is done with the event at hand
+ * (flush_notify), so that a response whose head, body and end come in
+ * one read wakes its requester once, with all of it there. */
 static void notify_locked(hc_req *r) {
-    if (r->notify && !r->released) r->notify(r->ud);
+    hc_client *c = g_client;
+    if (!r->notify || r->released || r->notify_queued || !c) return;
+    r->notify_queued = 1;
+    r->refs++; /* the list's */
+    r->nnext = c->notify;
+    c->notify = r;
+}
+
+/* Client thread: makes the gathered notify calls. */
+static void flush_notify(hc_client *c) {
+    pthread_mutex_lock(&g_mu);
+    hc_req *l = c->notify, *dead = NULL;
+    c->notify = NULL;
+    while (l) {
+        hc_req *r = l;
+        l = r->nnext;
+        r->notify_queued = 0;
+        if (r->notify && !r->released) r->notify(r->ud);
+        if (unref_locked(r)) {
+            r->nnext = dead;
+            dead = r;
+        }
+    }
+    pthread_mutex_unlock(&g_mu);
+    while (dead) {
+        hc_req *r = dead;
+        dead = r->nnext;
+        req_free(r);
+    }
 }
 
 /* g_mu held: put r on the dirty list and poke the client thread. */
@@ -526,6 +561,7 @@ static void poll_cb(uv_poll_t *p, int status, int events) {
     hc_client *c = s->c;
     curl_multi_socket_action(c->multi, s->fd, flags, &running);
     check_info(c);
+    flush_notify(c);
 }
 
 static int socket_cb(CURL *e, curl_socket_t fd, int what, void *userp, void *socketp) {
@@ -564,6 +600,7 @@ static void timeout_cb(uv_timer_t *t) {
     int running;
     curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     check_info(c);
+    flush_notify(c);
 }
 
 static int timer_cb(CURLM *m, long ms, void *userp) {
@@ -646,6 +683,7 @@ static void sweep_cb(uv_timer_t *t) {
         uv_timer_stop(&c->sweep);
         c->sweeping = 0;
     }
+    flush_notify(c);
 }
 
 static void sweep_on(hc_client *c) {
@@ -777,8 +815,12 @@ static void async_cb(uv_async_t *a) {
         pthread_mutex_unlock(&g_mu);
         if (gone) req_free(r);
     }
-    if (stopping) stop_all(c);
-    else check_info(c);
+    if (!stopping) check_info(c);
+    flush_notify(c);
+    if (stopping) {
+        stop_all(c);
+        flush_notify(c);
+    }
 }
 
 static void handle_closed(uv_handle_t *h) { (void)h; }
