@@ -10,6 +10,8 @@
  *                                request-options
  *   x-mode: report               answer a text report (status, body bytes and
  *                                a checksum, the trailers) instead of relaying
+ *   x-send-trailer: V            the request body upstream ends with a trailer
+ *                                x-trailer: V
  *   x-burst: N                   instead: N GETs of x-upstream-path at once (all
  *                                handle()d before any is waited for); the answer
  *                                lists each one's status or error-code
@@ -280,6 +282,8 @@ void handle(int32_t request, int32_t outparam) {
     const uint8_t *upath = header(in_headers, "x-upstream-path", &pl);
     const uint8_t *mode = header(in_headers, "x-mode", &ml);
     const uint8_t *clen = header(in_headers, "content-length", &cl);
+    size_t trl = 0;
+    const uint8_t *trailer = header(in_headers, "x-send-trailer", &trl);
     int report = mode && eq(mode, ml, "report");
     size_t bl;
     const uint8_t *burst_n = header(in_headers, "x-burst", &bl);
@@ -367,7 +371,13 @@ void handle(int32_t request, int32_t outparam) {
         trailers_drop(inbody_finish(inbody));
         out_drop(out);
         ret_big f;
-        outbody_finish(obody, 0, 0, &f);
+        if (trailer) {
+            int32_t tf = fields_new();
+            add_header(tf, "x-trailer", (const char *)trailer, trl);
+            outbody_finish(obody, 1, tf, &f);
+        } else {
+            outbody_finish(obody, 0, 0, &f);
+        }
     }
     req_drop(request);
     /* the response: wait on the future's pollable */

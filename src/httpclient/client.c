@@ -269,6 +269,7 @@ struct hc_req {
     hbuf out;          /* request body */
     int out_ended;
     int out_aborted;   /* the body will not be complete */
+    struct curl_slist *out_trailers; /* "name: value" after the body */
     int finished;      /* the transfer is over (libcurl let go) */
     int send_starved;  /* the read callback paused: nothing to send */
     int recv_blocked;  /* the write callback paused: the requester is behind */
@@ -316,6 +317,7 @@ static void req_free(hc_req *r) {
     free(r->url);
     free(r->method);
     curl_slist_free_all(r->hdrs);
+    curl_slist_free_all(r->out_trailers);
     hlist_clear(&r->pending);
     hlist_clear(&r->headers);
     hlist_clear(&r->trailers);
@@ -379,6 +381,16 @@ static void dirty_locked(hc_req *r) {
 /* ---- libcurl callbacks (client thread) ------------------------------------------ */
 
 static void sweep_on(hc_client *c);
+
+/* The request's trailers, once its chunked body is sent. */
+static int trailer_cb(struct curl_slist **list, void *ud) {
+    hc_req *r = ud;
+    pthread_mutex_lock(&g_mu);
+    *list = r->out_trailers; /* libcurl frees the list once it has sent it */
+    r->out_trailers = NULL;
+    pthread_mutex_unlock(&g_mu);
+    return CURL_TRAILERFUNC_OK;
+}
 
 static size_t read_cb(char *buf, size_t size, size_t nitems, void *ud) {
     hc_req *r = ud;
@@ -739,6 +751,10 @@ static void start(hc_client *c, hc_req *r) {
         curl_easy_setopt(e, CURLOPT_READFUNCTION, read_cb);
         curl_easy_setopt(e, CURLOPT_READDATA, r);
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->clen);
+        if (r->clen < 0) {
+            curl_easy_setopt(e, CURLOPT_TRAILERFUNCTION, trailer_cb);
+            curl_easy_setopt(e, CURLOPT_TRAILERDATA, r);
+        }
         if (strcmp(r->method, "POST")) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
     } else {
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
@@ -935,6 +951,8 @@ size_t hc_in_flight(void) {
 
 /* ---- the requester's side ------------------------------------------------------------ */
 
+static char *header_line(const hive_header *h);
+
 static int is_token(const char *s) {
     if (!*s) return 0;
     for (; *s; s++) {
@@ -997,18 +1015,8 @@ int hc_send(const hc_request *rq, hc_notify notify, void *ud, hc_req **out, hc_e
         accept |= hcieq(h, "accept");
         expect |= hcieq(h, "expect");
         ctype |= hcieq(h, "content-type");
-        /* "name: value"; an empty value is "name;" for libcurl */
-        char *line = malloc(h->name_len + h->value_len + 3);
+        char *line = header_line(h);
         if (!line) goto oom;
-        memcpy(line, h->name, h->name_len);
-        if (h->value_len) {
-            memcpy(line + h->name_len, ": ", 2);
-            memcpy(line + h->name_len + 2, h->value, h->value_len);
-            line[h->name_len + 2 + h->value_len] = 0;
-        } else {
-            line[h->name_len] = ';';
-            line[h->name_len + 1] = 0;
-        }
         struct curl_slist *nl = curl_slist_append(r->hdrs, line);
         free(line);
         if (!nl) goto oom;
@@ -1112,6 +1120,43 @@ void hc_body_end(hc_req *r) {
         }
     }
     pthread_mutex_unlock(&g_mu);
+}
+
+/* "name: value" (an empty value: "name;", libcurl's spelling for it). */
+static char *header_line(const hive_header *h) {
+    char *line = malloc(h->name_len + h->value_len + 3);
+    if (!line) return NULL;
+    memcpy(line, h->name, h->name_len);
+    if (h->value_len) {
+        memcpy(line + h->name_len, ": ", 2);
+        memcpy(line + h->name_len + 2, h->value, h->value_len);
+        line[h->name_len + 2 + h->value_len] = 0;
+    } else {
+        line[h->name_len] = ';';
+        line[h->name_len + 1] = 0;
+    }
+    return line;
+}
+
+void hc_body_trailers(hc_req *r, const hive_header *t, size_t n) {
+    struct curl_slist *l = NULL;
+    for (size_t i = 0; i < n; i++) {
+        char *line = header_line(&t[i]);
+        struct curl_slist *nl = line ? curl_slist_append(l, line) : NULL;
+        free(line);
+        if (!nl) {
+            curl_slist_free_all(l);
+            return;
+        }
+        l = nl;
+    }
+    pthread_mutex_lock(&g_mu);
+    if (!r->out_ended && !r->out_trailers) {
+        r->out_trailers = l;
+        l = NULL;
+    }
+    pthread_mutex_unlock(&g_mu);
+    curl_slist_free_all(l);
 }
 
 void hc_body_abort(hc_req *r) {

@@ -132,6 +132,10 @@ size_t hc_body_room(hc_req *r);
 int64_t hc_body_write(hc_req *r, const uint8_t *data, size_t len);
 /* The request body is complete. */
 void hc_body_end(hc_req *r);
+/* Trailers to send after the body (copied; before hc_body_end). They go
+ * out with a chunked HTTP/1.1 body (content_length -1); otherwise (a body
+ * of declared length, HTTP/2 in this libcurl) they are dropped. */
+void hc_body_trailers(hc_req *r, const hive_header *t, size_t n);
 /* The request body cannot be completed (its writer went away or broke its
  * declared length): the request fails with HTTP-request-body-size. */
 void hc_body_abort(hc_req *r);

@@ -345,7 +345,7 @@ static const char *const unknown[] = {
 
 /* the client side (below) */
 static wobj *cobj_new(whttp *h, int kind, ccall *c, uint32_t *rep);
-static hive_host_status client_body_finish(whttp *h, uint32_t rep, hive_cval *res);
+static hive_host_status client_body_finish(whttp *h, uint32_t rep, uint32_t trep, hive_cval *res);
 static hive_host_status client_pollable(hive_chost_call *call, whttp *h, uint32_t rep, int what,
                                         hive_cval *res);
 static hive_host_status client_body_stream(hive_chost_call *call, whttp *h, uint32_t brep,
@@ -1114,11 +1114,12 @@ FN(outbody_finish) {
     uint32_t rep = REP(0);
     wobj *o = obj_get(h, rep, K_OUT_BODY);
     if (!o) return trap(call, "unknown outgoing-body");
+    uint32_t trep = args[1].of.var.index == 1 ? (uint32_t)args[1].of.var.payload->of.res.handle : 0;
+    o->finished = 1; /* the host owns it now; freed when the request ends */
+    if (o->client) return client_body_finish(h, rep, trep, res);
     /* Trailers cannot go out through an HTTP/1.1 response of the pool:
      * they are dropped. */
-    if (args[1].of.var.index == 1) obj_free(h, (uint32_t)args[1].of.var.payload->of.res.handle);
-    o->finished = 1; /* the host owns it now; freed when the request ends */
-    if (o->client) return client_body_finish(h, rep, res);
+    obj_free(h, trep);
     if (o->declared >= 0 && o->written != (uint64_t)o->declared) {
         /* fewer bytes than the content-length said: HTTP-response-body-size(some(written)),
          * and the response is cut */
@@ -1639,9 +1640,21 @@ FN(outgoing_handle) {
 }
 
 /* An outgoing request's body was finished (o->finished is set). */
-static hive_host_status client_body_finish(whttp *h, uint32_t rep, hive_cval *res) {
+static hive_host_status client_body_finish(whttp *h, uint32_t rep, uint32_t trep, hive_cval *res) {
     wobj *o = obj_get(h, rep, K_OUT_BODY);
     ccall *c = o->ext;
+    wobj *t = trep ? obj_get(h, trep, K_FIELDS) : NULL;
+    if (t && t->nf && c && c->req) { /* the trailers go with the body's end */
+        hive_header *hd = calloc(t->nf, sizeof *hd);
+        if (hd) {
+            for (size_t i = 0; i < t->nf; i++)
+                hd[i] = (hive_header){t->f[i].name, t->f[i].name_len, (const char *)t->f[i].value,
+                                      t->f[i].value_len};
+            hc_body_trailers(c->req, hd, t->nf);
+            free(hd);
+        }
+    }
+    obj_free(h, trep);
     if (o->declared >= 0 && o->written != (uint64_t)o->declared) {
         hc_error e = {HC_E_REQ_BODY_SIZE, ""};
         hive_cval v, n = hive_cval_uint(HIVE_C_U64, o->written), some;

@@ -105,6 +105,9 @@ fetch /echo -X PUT -H 'Transfer-Encoding: chunked' --data-binary @"$TMP/body" -D
 eq "request body streamed up (chunked): echoed" "$(md5sum <"$TMP/got2")" "$want"
 eq "request body: chunked upstream, method kept" \
     "$(tr -d '\r' <"$TMP/h2" | sed -n 's/^x-got-\(te\|method\): //p' | tr '\n' ' ')" "chunked PUT "
+fetch /echo -H 'Transfer-Encoding: chunked' -H 'x-send-trailer: t42' --data-binary @"$TMP/body" -D "$TMP/h3" -o "$TMP/got3"
+eq "request trailers go up after a chunked body" "$(tr -d '\r' <"$TMP/h3" | sed -n 's/^x-got-trailers: //p')" "x-trailer: t42"
+eq "... and the body with them" "$(md5sum <"$TMP/got3")" "$want"
 eq "trailers reach the guest" "$(fetch /trailers -H 'x-mode: report' | sed 's/ sum=[0-9]*//')" \
     "status=200 bytes=3 body=ok trailers=x-checksum:42;"
 

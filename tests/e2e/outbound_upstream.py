@@ -13,7 +13,8 @@ GET  /slow-head?ms=M   waits M ms before the head
 GET  /stall?ms=M       the head and 5 bytes, then M ms, then 5 more
 GET  /reset            declares 100 bytes, sends 10, closes
 GET  /trailers         a chunked body "abc" with a trailer x-checksum: 42
-POST|PUT /echo         the body back; x-got-length / x-got-te tell how it came
+POST|PUT /echo         the body back; x-got-length / x-got-te / x-got-trailers tell
+                       how it came
 """
 import sys
 import time
@@ -90,21 +91,26 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         path, q = self.q()
         te = self.headers.get("Transfer-Encoding", "")
+        trailers = []
         if te.lower() == "chunked":
             body = b""
             while True:
                 line = self.rfile.readline().strip()
                 n = int(line.split(b";")[0], 16)
                 if n == 0:
-                    while self.rfile.readline().strip():
-                        pass
+                    while True:
+                        t = self.rfile.readline().strip()
+                        if not t:
+                            break
+                        trailers.append(t.decode())
                     break
                 body += self.rfile.read(n)
                 self.rfile.readline()
         else:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         self.send(200, body, [("x-got-length", self.headers.get("Content-Length", "none")),
-                              ("x-got-te", te or "none"), ("x-got-method", self.command)])
+                              ("x-got-te", te or "none"), ("x-got-method", self.command),
+                              ("x-got-trailers", ";".join(trailers) or "none")])
 
     do_PUT = do_POST
 
