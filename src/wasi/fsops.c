@@ -68,6 +68,14 @@ uint32_t wfs_path_get(hive_wasi *sb, int dirfd, const char *s, size_t n, wfs_pat
     a->parent = -1;
     uint32_t e = wfs_path_copy(s, n, &a->buf);
     if (e) return e;
+    if (n > 1 && a->buf[n - 1] == '/') {
+        /* "link/" goes through the symlink: one that leads out is refused
+         * as any escape is (the operation itself works on the name) */
+        int fd;
+        if (wasi_path_open_beneath(sb, dirfd, a->buf, O_PATH, 0, &fd) == WASI_ENOTCAPABLE)
+            return WASI_ENOTCAPABLE;
+        if (fd >= 0) close(fd);
+    }
     return wasi_path_parent(sb, dirfd, a->buf, &a->parent, &a->close_parent, &a->name, &a->trailing);
 }
 
