@@ -1,0 +1,33 @@
+# mk/wasip3fs.mk -- wasi:filesystem@0.3.0 (src/wasip3/fs.c, docs/WASIP3.md).
+#   make wasip3-fs-test   the 0.3 filesystem sandbox: a component calling
+#                         wasi:filesystem@0.3.0 directly
+#                         (tests/wasip3/fs-sandbox.wat, made with jco parse)
+#                         tries every way out of its preopen, with openat2
+#                         and with the component walk
+#                         (tests/wasip3/fs_sandbox.c); part of make test
+#   make wasip3-fs-test-san   the same under ASan+UBSan; part of make sanitize
+# The official suite's filesystem-* tests run in make wasi-testsuite-p3.
+
+WASIP3FS_TEST := $(BUILD)/wasip3/fs_sandbox
+
+.PHONY: wasip3-fs-test wasip3-fs-test-san
+
+test: wasip3-fs-test
+
+$(WASIP3FS_TEST): tests/wasip3/fs_sandbox.c tests/unit/testutil.h $(BUILD)/libhive.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $< $(BUILD)/libhive.a -o $@ $(LDLIBS)
+
+$(BUILD)/wasip3/fs-sandbox.component.wasm: tests/wasip3/fs-sandbox.wat
+	@mkdir -p $(dir $@)
+	$(JCO) parse $< -o $@
+
+wasip3-fs-test: test-deps
+	@$(MAKE) --no-print-directory $(WASIP3FS_TEST) $(BUILD)/wasip3/fs-sandbox.component.wasm
+	@$(WASIP3FS_TEST) $(BUILD)/wasip3
+
+wasip3-fs-test-san:
+	@$(MAKE) --no-print-directory BUILD=build/san CC=clang OPT=-O1 HARDEN=0 \
+	    SAN="-DHIVE_FEW_RUNS -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" wasip3-fs-test
+
+sanitize: wasip3-fs-test-san
