@@ -18,12 +18,13 @@ $(WASIP3FS_TEST): tests/wasip3/fs_sandbox.c tests/unit/testutil.h $(BUILD)/libhi
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $< $(BUILD)/libhive.a -o $@ $(LDLIBS)
 
-$(BUILD)/wasip3/fs-sandbox.component.wasm: tests/wasip3/fs-sandbox.wat
+$(BUILD)/wasip3/%.component.wasm: tests/wasip3/%.wat
 	@mkdir -p $(dir $@)
 	$(JCO) parse $< -o $@
 
 wasip3-fs-test: test-deps
-	@$(MAKE) --no-print-directory $(WASIP3FS_TEST) $(BUILD)/wasip3/fs-sandbox.component.wasm
+	@$(MAKE) --no-print-directory $(WASIP3FS_TEST) $(BUILD)/wasip3/fs-sandbox.component.wasm \
+	    $(BUILD)/wasip3/fs-streams.component.wasm
 	@$(WASIP3FS_TEST) $(BUILD)/wasip3
 
 wasip3-fs-test-san:

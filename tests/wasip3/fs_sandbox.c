@@ -9,10 +9,19 @@
  * preopen was created, changed or removed. Runs with openat2 and again
  * with the component walk (HIVE_WASIP2_FORCE_PATH_WALK).
  *
- * Usage: fs_sandbox DIR (DIR holds fs-sandbox.component.wasm). Prints
- * "wasip3-fs-sandbox: N passed, N failed".
+ * The streams (tests/wasip3/fs-streams.wat): read-via-stream of an 8 MiB
+ * file, driven by hand to see that no single hive_wasip3_poll holds the
+ * thread for long and that bytes and checksum arrive whole; reads at an
+ * offset, past the end and with bad offsets; write-via-stream and
+ * append-via-stream checked on the host; read-directory's count.
+ *
+ * Usage: fs_sandbox DIR (DIR holds fs-sandbox.component.wasm and
+ * fs-streams.component.wasm). Prints "wasip3-fs-sandbox: N passed, N
+ * failed" and the figures of the big read.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,8 +53,8 @@ enum {
 };
 
 static hive_engine *engine;
-static uint8_t *wasm;
-static size_t wasm_len;
+static uint8_t *wasm, *wasm_streams;
+static size_t wasm_len, wasm_streams_len;
 static char root[64], box[96];
 
 typedef struct guest {
@@ -56,10 +65,11 @@ typedef struct guest {
     hive_cfunc *op;
 } guest;
 
-static int guest_new(guest *g, int walk) {
+static int guest_new(guest *g, int walk, int streams) {
     memset(g, 0, sizeof *g);
     hive_error err;
-    if (hive_component_new(engine, wasm, wasm_len, &g->comp, &err) != HIVE_OK) {
+    if (hive_component_new(engine, streams ? wasm_streams : wasm, streams ? wasm_streams_len : wasm_len, &g->comp,
+                           &err) != HIVE_OK) {
         fprintf(stderr, "component: %s\n", err.message);
         return -1;
     }
@@ -79,7 +89,7 @@ static int guest_new(guest *g, int walk) {
         fprintf(stderr, "instantiate: %s\n", err.message);
         return -1;
     }
-    g->op = hive_cinstance_func(g->inst, "op");
+    g->op = hive_cinstance_func(g->inst, streams ? "read-file" : "op");
     return g->op ? 0 : -1;
 }
 
@@ -324,6 +334,207 @@ static void test_child(void) {
     CHECK(!exists("box/sub/inner"));
 }
 
+/* ---- streams ---- */
+
+static guest S;
+
+static uint8_t pattern(uint64_t i) { return (uint8_t)(i * 31 + 7); }
+
+#define BIG (8u << 20)
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t big_read_ns, big_max_poll_ns;
+static unsigned big_polls;
+
+/* Calls export name of S with args by hand (start, run ready tasks, poll),
+ * timing each hive_wasip3_poll. The result in *out; 0, or -1. */
+static int drive(const char *name, hive_cval *args, size_t n, hive_cval *out) {
+    hive_cfunc *f = hive_cinstance_func(S.inst, name);
+    hive_ctask *t = NULL;
+    if (!f || hive_ctask_start(S.inst, f, args, n, &t) != HIVE_DONE) return -1;
+    big_max_poll_ns = 0;
+    big_polls = 0;
+    int rc = -1;
+    for (;;) {
+        if (hive_cinstance_run_ready(S.inst, 0) == HIVE_TRAPPED) break;
+        uint64_t t0 = now_ns();
+        int moved = hive_wasip3_poll(S.p3);
+        uint64_t dt = now_ns() - t0;
+        big_polls++;
+        if (dt > big_max_poll_ns) big_max_poll_ns = dt;
+        if (moved > 0) continue;
+        if (hive_ctask_resolved(t)) {
+            rc = hive_ctask_take_result(t, out);
+            break;
+        }
+        hive_wasi_wait w;
+        if (!hive_wasip3_pending(S.p3, &w)) { /* nothing in flight: the guest would wait forever */
+            fprintf(stderr, "%s: deadlock\n", name);
+            break;
+        }
+        if (w.nfds) poll((struct pollfd *)w.fds, w.nfds, 10);
+    }
+    hive_ctask_free(t);
+    return rc;
+}
+
+/* read-file through hive_wasip3_call: the guest's answer, or ~0 */
+static uint64_t read_file(const char *path, uint64_t off, uint32_t chunk) {
+    hive_cval a[3], r;
+    memset(&r, 0, sizeof r);
+    if (hive_cval_string(&a[0], path, strlen(path)) != HIVE_OK) return ~0ull;
+    a[1] = hive_cval_uint(HIVE_C_U64, off);
+    a[2] = hive_cval_uint(HIVE_C_U32, chunk);
+    int stop;
+    hive_status st = hive_wasip3_call(S.p3, S.inst, hive_cinstance_func(S.inst, "read-file"), a, 3, NULL, &r, &stop);
+    hive_cval_clear(&a[0]);
+    if (st != HIVE_DONE || r.kind != HIVE_C_U64) {
+        fprintf(stderr, "read-file %s: status %d %s\n", path, st, hive_wasip3_failure(S.p3));
+        return ~0ull;
+    }
+    return r.of.u;
+}
+
+static uint64_t simple_call(const char *name, hive_cval *a, size_t n) {
+    hive_cval r;
+    memset(&r, 0, sizeof r);
+    int stop;
+    hive_status st = hive_wasip3_call(S.p3, S.inst, hive_cinstance_func(S.inst, name), a, n, NULL, &r, &stop);
+    if (st != HIVE_DONE || (r.kind != HIVE_C_U64 && r.kind != HIVE_C_U32)) {
+        const hive_trap *t = hive_cinstance_trap(S.inst);
+        fprintf(stderr, "%s: status %d %s %s\n", name, st, hive_wasip3_failure(S.p3), t ? t->message : "");
+        return ~0ull;
+    }
+    return r.of.u;
+}
+
+static uint64_t checksum(void) { return simple_call("checksum", NULL, 0); }
+
+static uint32_t write_file(const char *path, uint64_t off, uint32_t n, int append) {
+    hive_cval a[4];
+    if (hive_cval_string(&a[0], path, strlen(path)) != HIVE_OK) return ~0u;
+    a[1] = hive_cval_uint(HIVE_C_U64, off);
+    a[2] = hive_cval_uint(HIVE_C_U32, n);
+    a[3] = hive_cval_uint(HIVE_C_U32, (uint64_t)append);
+    uint64_t r = simple_call("write-file", a, 4);
+    hive_cval_clear(&a[0]);
+    return (uint32_t)r;
+}
+
+static uint8_t *slurp_host(const char *rel, size_t *n) {
+    char p[256];
+    snprintf(p, sizeof p, "%s/%s", root, rel);
+    FILE *f = fopen(p, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    *n = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *b = malloc(*n + 1);
+    if (b && fread(b, 1, *n, f) != *n) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    return b;
+}
+
+static void test_stream_read(void) {
+    char p[256];
+    snprintf(p, sizeof p, "%s/big.bin", box);
+    FILE *f = fopen(p, "wb");
+    CHECK(f != NULL);
+    if (!f) return;
+    uint64_t sum = 0;
+    for (uint64_t i = 0; i < BIG; i++) {
+        fputc(pattern(i), f);
+        sum += pattern(i);
+    }
+    fclose(f);
+    /* the whole file, driven by hand */
+    hive_cval a[3], r;
+    memset(&r, 0, sizeof r);
+    CHECK(hive_cval_string(&a[0], "big.bin", 7) == HIVE_OK);
+    a[1] = hive_cval_uint(HIVE_C_U64, 0);
+    a[2] = hive_cval_uint(HIVE_C_U32, 65536);
+    uint64_t t0 = now_ns();
+    CHECK_EQ_INT(drive("read-file", a, 3, &r), 0);
+    big_read_ns = now_ns() - t0;
+    hive_cval_clear(&a[0]);
+    CHECK(r.kind == HIVE_C_U64 && r.of.u == BIG);
+    CHECK(checksum() == sum);
+    /* a poll moves a bounded step (8 KiB), never the file */
+    CHECK(big_polls >= BIG / 65536);
+    CHECK(big_max_poll_ns < 50000000u);
+    CHECK_EQ_INT(hive_wasip3_inflight(S.p3), 0);
+    /* at an offset, with small reads */
+    CHECK_EQ_INT(read_file("big.bin", BIG - 10, 3), 10);
+    uint64_t tail = 0;
+    for (uint64_t i = BIG - 10; i < BIG; i++) tail += pattern(i);
+    CHECK(checksum() == tail);
+    CHECK_EQ_INT(read_file("big.bin", BIG, 100), 0);
+    CHECK_EQ_INT(read_file("big.bin", BIG + 5000, 100), 0);
+    CHECK(read_file("big.bin", 1ull << 63, 100) == ((1ull << 63) | INVALID));
+    CHECK(read_file("sub", 0, 100) == ((1ull << 63) | (1 + 2))); /* bad-descriptor */
+    CHECK(read_file("../secret.txt", 0, 100) == ((1ull << 63) | NOTPERM));
+    CHECK(read_file("up-secret", 0, 100) == ((1ull << 63) | LOOP));
+    CHECK_EQ_INT(read_file("a.txt", 0, 1), 2);
+    CHECK_EQ_INT(hive_wasip3_inflight(S.p3), 0);
+    unlink(p);
+}
+
+static void test_stream_write(void) {
+    CHECK_EQ_INT(write_file("w.bin", 0, 100000, 0), 0);
+    size_t n = 0;
+    uint8_t *b = slurp_host("box/w.bin", &n);
+    CHECK(b && n == 100000);
+    for (size_t i = 0; b && i < n; i++)
+        if (b[i] != pattern(i)) {
+            CHECK(!"write-via-stream: bytes");
+            break;
+        }
+    free(b);
+    CHECK_EQ_INT(write_file("w.bin", 0, 10, 1), 0); /* appended */
+    CHECK_EQ_INT(write_file("w.bin", 5, 3, 0), 0);  /* over bytes 5..7 */
+    b = slurp_host("box/w.bin", &n);
+    CHECK(b && n == 100010);
+    if (b && n == 100010) {
+        for (size_t i = 0; i < 10; i++) CHECK(b[100000 + i] == pattern(i));
+        for (size_t i = 0; i < 3; i++) CHECK(b[5 + i] == pattern(i));
+        CHECK(b[8] == pattern(8));
+    }
+    free(b);
+    CHECK_EQ_INT(write_file("../out.bin", 0, 10, 0), 1000 + NOTPERM);
+    CHECK_EQ_INT(write_file("up/out.bin", 0, 10, 1), 1000 + NOTPERM);
+    CHECK(!exists("out.bin"));
+    CHECK_EQ_INT(hive_wasip3_inflight(S.p3), 0);
+}
+
+static void test_stream_dir(void) {
+    char p[256];
+    snprintf(p, sizeof p, "%s", box);
+    DIR *d = opendir(p);
+    CHECK(d != NULL);
+    if (!d) return;
+    unsigned want = 0;
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) want++;
+    closedir(d);
+    CHECK_EQ_INT(simple_call("list-dir", NULL, 0), want);
+    /* more entries than one step reads */
+    for (int i = 0; i < 600; i++) {
+        snprintf(p, sizeof p, "box/many-%03d", i);
+        put(p, "");
+    }
+    CHECK_EQ_INT(simple_call("list-dir", NULL, 0), want + 600);
+    CHECK_EQ_INT(hive_wasip3_inflight(S.p3), 0);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: fs_sandbox DIR\n");
@@ -342,6 +553,17 @@ int main(int argc, char **argv) {
     wasm = malloc(wasm_len);
     if (!wasm || fread(wasm, 1, wasm_len, f) != wasm_len) return 2;
     fclose(f);
+    snprintf(path, sizeof path, "%s/fs-streams.component.wasm", argv[1]);
+    if (!(f = fopen(path, "rb"))) {
+        perror(path);
+        return 2;
+    }
+    fseek(f, 0, SEEK_END);
+    wasm_streams_len = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    wasm_streams = malloc(wasm_streams_len);
+    if (!wasm_streams || fread(wasm_streams, 1, wasm_streams_len, f) != wasm_streams_len) return 2;
+    fclose(f);
     engine = hive_engine_new(NULL);
     if (!engine) return 2;
     for (walk_mode = 0; walk_mode < 2; walk_mode++) {
@@ -354,7 +576,7 @@ int main(int argc, char **argv) {
         snprintf(p, sizeof p, "%s/secret.txt", root);
         struct timespec old[2] = {{1000000, 0}, {1000000, 0}};
         utimensat(AT_FDCWD, p, old, 0);
-        if (guest_new(&G, walk_mode) < 0) {
+        if (guest_new(&G, walk_mode, 0) < 0 || guest_new(&S, walk_mode, 1) < 0) {
             fprintf(stderr, "cannot set up the guest\n");
             return 2;
         }
@@ -363,11 +585,19 @@ int main(int argc, char **argv) {
         RUN(test_dirs);
         RUN(test_names);
         RUN(test_child);
+        RUN(test_stream_read);
+        RUN(test_stream_write);
+        RUN(test_stream_dir);
         RUN(check_outside);
+        if (!walk_mode)
+            printf("read-via-stream of %u MiB: %.1f ms, %u polls, longest poll %.3f ms\n", BIG >> 20,
+                   big_read_ns / 1e6, big_polls, big_max_poll_ns / 1e6);
         guest_free(&G);
+        guest_free(&S);
         sh_rm();
     }
     hive_engine_free(engine);
     free(wasm);
+    free(wasm_streams);
     return test_summary("wasip3-fs-sandbox");
 }
