@@ -12,10 +12,12 @@ WASI_TESTSUITE_P3_EXPECTED ?= tests/wasi-testsuite/expected-failures-p3.txt
 
 .PHONY: wasi-testsuite-p3
 
+test: wasi-testsuite-p3
+
 wasi-testsuite-p3: test-deps
 	@$(MAKE) --no-print-directory $(BUILD)/hive
 	@if [ -z "$(WASI_TESTSUITE_DIR)" ]; then \
 	    echo "wasi-testsuite-p3: SKIPPED: the official WASI test suite is not in ../shared/wasi-testsuite (set WASI_TESTSUITE_DIR=path/to/wasi-testsuite to run it)"; \
 	else \
-	    tests/wasi-testsuite/run.py --p3 $(BUILD)/hive "$(WASI_TESTSUITE_DIR)" $(WASI_TESTSUITE_P3_EXPECTED) $(WASI_TESTS); \
+	    tests/wasi-testsuite/run.py --suite wasm32-wasip3 $(BUILD)/hive "$(WASI_TESTSUITE_DIR)" $(WASI_TESTSUITE_P3_EXPECTED) $(WASI_TESTS); \
 	fi
