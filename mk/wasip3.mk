@@ -21,3 +21,7 @@ wasi-testsuite-p3: test-deps
 	else \
 	    tests/wasi-testsuite/run.py --suite wasm32-wasip3 $(BUILD)/hive "$(WASI_TESTSUITE_DIR)" $(WASI_TESTSUITE_P3_EXPECTED) $(WASI_TESTS); \
 	fi
+
+# The reactor and pumps' unit test (tests/unit/test_wasip3.c, in make unit)
+# drives the async ABI's test guest.
+$(BUILD)/tests/test_wasip3: $(BUILD)/tests/casync/guest.wasm
