@@ -23,5 +23,10 @@ wasi-testsuite-p3: test-deps
 	fi
 
 # The reactor and pumps' unit test (tests/unit/test_wasip3.c, in make unit)
-# drives the async ABI's test guest.
-$(BUILD)/tests/test_wasip3: $(BUILD)/tests/casync/guest.wasm
+# drives the async ABI's test guest and its own WASI 0.3 guest.
+$(BUILD)/tests/wasip3/guest.wasm: tests/unit/wasip3/guest.wat
+	@mkdir -p $(dir $@)
+	@test -x $(JCO) || scripts/install-deps.sh test
+	WAST_STRICT_COMPONENT_INDICES=1 $(JCO) parse $< -o $@
+
+$(BUILD)/tests/test_wasip3: $(BUILD)/tests/casync/guest.wasm $(BUILD)/tests/wasip3/guest.wasm

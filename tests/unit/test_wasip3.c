@@ -6,8 +6,13 @@
  * pumps resolve are read by guests in the wasm32-wasip3 suite's cli tests);
  * a host reader's limit (partial copies); an async host function that
  * answers through the reactor, 400 tasks waiting in it at once (memory
- * per waiting task printed). The guest is tests/unit/casync/guest.wat
- * (mk/casync.mk builds it; HIVE_CASYNC_GUEST overrides).
+ * per waiting task printed). The guests: tests/unit/casync/guest.wat
+ * (mk/casync.mk builds it; HIVE_CASYNC_GUEST overrides) and
+ * tests/unit/wasip3/guest.wat (mk/wasip3.mk; HIVE_WASIP3_GUEST), which
+ * calls hive's 0.3.0 host: 1000 tasks in monotonic-clock.wait-for, stdout
+ * through a pipe too small to hold it (backpressure end to end, the
+ * future read by the guest), a broken pipe, the hive_wasip3_call driver
+ * with a timeout.
  */
 #include <fcntl.h>
 #include <libgen.h>
@@ -16,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -354,9 +360,10 @@ static void test_many_waiting_tasks(void) {
     int waiting = 0;
     for (int i = 0; i < N; i++) waiting += !hive_ctask_resolved(t[i]);
     CHECK_EQ_INT(waiting, N);
-    printf("  %d tasks waiting in an async host call (reactor deadline): %.0f bytes of heap per task, "
-           "RSS %+ld KiB in all\n",
-           N - 1, (double)(m1.uordblks - m0.uordblks) / (N - 1), r1 - r0);
+    printf("  %d tasks waiting in an async host call (reactor deadline), per task: %.1f KiB resident, "
+           "%.0f KiB malloc'd (mostly untouched)\n",
+           N - 1, (double)(r1 - r0) / (N - 1),
+           ((double)(m1.uordblks + m1.hblkhd) - (double)(m0.uordblks + m0.hblkhd)) / 1024 / (N - 1));
     hive_wasi_wait w;
     CHECK_EQ_INT(hive_wasip3_pending(p, &w), 1);
     CHECK(w.deadline_ns == 1000000); /* the earliest: 1 ms */
@@ -382,6 +389,212 @@ static void test_many_waiting_tasks(void) {
     CHECK_EQ_INT((int)hive_wasip3_inflight(p), 0);
     for (int i = 0; i < N; i++) hive_ctask_free(t[i]);
     hive_cinstance_free(ci);
+    hive_wasip3_free(p);
+}
+
+/* ---- the 0.3 guest (tests/unit/wasip3/guest.wat) over hive's 0.3.0 host ---- */
+
+static hive_component *comp3;
+
+/* a context with stdout on fd out, its own linker and an instance */
+static hive_cinstance *instance3(hive_wasip3 **pp, hive_linker **lp, int out) {
+    hive_wasip3_config c;
+    memset(&c, 0, sizeof c);
+    c.base.sources.monotonic_ns = fake_clock;
+    c.base.stdio[1].kind = out >= 0 ? HIVE_WASI_STDIO_FD : HIVE_WASI_STDIO_NONE;
+    c.base.stdio[1].fd = out;
+    *pp = NULL;
+    *lp = NULL;
+    if (!comp3) return NULL;
+    hive_error err;
+    CHECK_EQ_INT(hive_wasip3_new(&c, pp, &err), HIVE_OK);
+    *lp = hive_linker_new(engine);
+    CHECK_EQ_INT(hive_wasip3_define(*pp, *lp), HIVE_OK);
+    hive_cinstance *ci = NULL;
+    int rc = hive_cinstance_new(engine, comp3, *lp, &ci, &err);
+    if (rc != HIVE_OK) fprintf(stderr, "cinstance_new: %s\n", err.message);
+    CHECK(rc == HIVE_OK);
+    return ci;
+}
+
+/* 1000 tasks, each in monotonic-clock.wait-for: nothing but memory while
+ * they wait; they end as the clock passes their deadlines. */
+static void test_wait_for_tasks(void) {
+    enum { N = 1000 };
+    fake_now = 0;
+    hive_wasip3 *p;
+    hive_linker *l;
+    hive_cinstance *ci = instance3(&p, &l, -1);
+    if (!ci) return;
+    hive_cfunc *f = hive_cinstance_func(ci, "wait");
+    static hive_ctask *t[N];
+    hive_cval x = hive_cval_uint(HIVE_C_U64, 1000000);
+    CHECK_EQ_INT(hive_ctask_start(ci, f, &x, 1, &t[0]), HIVE_DONE);
+    struct mallinfo2 m0 = mallinfo2();
+    long r0 = rss_kb();
+    for (int i = 1; i < N; i++) {
+        x = hive_cval_uint(HIVE_C_U64, (uint64_t)(i % 100 + 1) * 1000000); /* 1..100 ms */
+        CHECK_EQ_INT(hive_ctask_start(ci, f, &x, 1, &t[i]), HIVE_DONE);
+    }
+    struct mallinfo2 m1 = mallinfo2();
+    long r1 = rss_kb();
+    CHECK_EQ_INT(hive_cinstance_run_ready(ci, 0), HIVE_DONE);
+    CHECK_EQ_INT((int)hive_wasip3_inflight(p), N);
+    int waiting = 0;
+    for (int i = 0; i < N; i++) waiting += !hive_ctask_resolved(t[i]);
+    CHECK_EQ_INT(waiting, N);
+    /* malloc'd counts what is reserved, most of it never touched (an
+     * exec's value and call stacks); resident is what the pages cost */
+    printf("  %d tasks in monotonic-clock.wait-for, per task: %.1f KiB resident (RSS %+ld KiB in all), "
+           "%.0f KiB malloc'd (mostly untouched)\n",
+           N - 1, (double)(r1 - r0) / (N - 1), r1 - r0,
+           ((double)(m1.uordblks + m1.hblkhd) - (double)(m0.uordblks + m0.hblkhd)) / 1024 / (N - 1));
+    hive_wasi_wait w;
+    CHECK_EQ_INT(hive_wasip3_pending(p, &w), 1);
+    CHECK(w.deadline_ns == 1000000);
+    fake_now = 50 * 1000000ull;
+    CHECK_EQ_INT(hive_wasip3_poll(p), N / 2);
+    CHECK_EQ_INT(hive_cinstance_run_ready(ci, 0), HIVE_DONE);
+    int resolved = 0;
+    for (int i = 0; i < N; i++) resolved += hive_ctask_resolved(t[i]);
+    CHECK_EQ_INT(resolved, N / 2);
+    fake_now = 100 * 1000000ull;
+    CHECK_EQ_INT(hive_wasip3_poll(p), N / 2);
+    CHECK_EQ_INT(hive_cinstance_run_ready(ci, 0), HIVE_DONE);
+    resolved = 0;
+    for (int i = 0; i < N; i++) resolved += hive_ctask_resolved(t[i]);
+    CHECK_EQ_INT(resolved, N);
+    CHECK_EQ_INT(hive_cinstance_tasks(ci), 0);
+    CHECK_EQ_INT((int)hive_wasip3_inflight(p), 0);
+    /* a wait already past answers at once */
+    x = hive_cval_uint(HIVE_C_U64, 0);
+    hive_ctask *z = NULL;
+    CHECK_EQ_INT(hive_ctask_start(ci, f, &x, 1, &z), HIVE_DONE);
+    CHECK(z && hive_ctask_resolved(z));
+    hive_ctask_free(z);
+    for (int i = 0; i < N; i++) hive_ctask_free(t[i]);
+    hive_cinstance_free(ci);
+    hive_linker_free(l);
+    hive_wasip3_free(p);
+}
+
+/* stdout.write-via-stream into a small pipe nobody reads: the guest's
+ * writes stop (backpressure) with the host holding at most its buffer;
+ * reading the pipe lets them go on; every byte arrives in order and the
+ * guest reads ok from the future. */
+static void test_stdout_backpressure(void) {
+    int fds[2];
+    CHECK_EQ_INT(pipe(fds), 0);
+    int cap = fcntl(fds[1], F_SETPIPE_SZ, 4096);
+    CHECK(cap >= 4096);
+    hive_wasip3 *p;
+    hive_linker *l;
+    hive_cinstance *ci = instance3(&p, &l, fds[1]);
+    if (!ci) return;
+    enum { N = 60000 };
+    hive_cval n = hive_cval_uint(HIVE_C_U32, N);
+    hive_ctask *t = NULL;
+    CHECK_EQ_INT(hive_ctask_start(ci, hive_cinstance_func(ci, "write-out"), &n, 1, &t), HIVE_DONE);
+    for (int i = 0; i < 1000; i++) {
+        CHECK_EQ_INT(hive_cinstance_run_ready(ci, 0), HIVE_DONE);
+        if (hive_wasip3_poll(p) == 0) break;
+    }
+    int inpipe = 0;
+    CHECK_EQ_INT(ioctl(fds[0], FIONREAD, &inpipe), 0);
+    CHECK_EQ_INT(inpipe, cap);
+    CHECK(!hive_ctask_resolved(t));
+    hive_wasi_wait w;
+    CHECK_EQ_INT(hive_wasip3_pending(p, &w), 1); /* waits for the pipe */
+    CHECK(w.nfds == 1 && w.fds[0].fd == fds[1] && (w.fds[0].events & POLLOUT));
+    uint8_t *got = malloc(N + 16);
+    size_t have = 0;
+    for (int i = 0; i < 100000 && !hive_ctask_resolved(t); i++) {
+        ssize_t k = read(fds[0], got + have, N + 16 - have);
+        if (k > 0) have += (size_t)k;
+        CHECK_EQ_INT(hive_cinstance_run_ready(ci, 0), HIVE_DONE);
+        hive_wasip3_poll(p);
+    }
+    CHECK(hive_ctask_resolved(t));
+    for (int i = 0; i < 100 && have < N; i++) { /* what is left in the pipe */
+        ssize_t k = read(fds[0], got + have, N + 16 - have);
+        if (k <= 0) break;
+        have += (size_t)k;
+    }
+    CHECK_EQ_INT((int)have, N);
+    int ordered = 1;
+    for (size_t i = 0; i < have && i < N; i++) ordered &= got[i] == (uint8_t)i;
+    CHECK(ordered);
+    hive_cval r;
+    memset(&r, 0, sizeof r);
+    CHECK_EQ_INT(hive_ctask_take_result(t, &r), 0);
+    CHECK(r.kind == HIVE_C_U32 && r.of.u == 0); /* the future: ok */
+    CHECK_EQ_INT((int)hive_wasip3_inflight(p), 0);
+    free(got);
+    hive_ctask_free(t);
+    hive_cinstance_free(ci);
+    hive_linker_free(l);
+    hive_wasip3_free(p);
+    close(fds[0]);
+    close(fds[1]);
+}
+
+/* stdout into a pipe whose reader is gone: the future says pipe. */
+static void test_stdout_broken_pipe(void) {
+    int fds[2];
+    CHECK_EQ_INT(pipe(fds), 0);
+    close(fds[0]);
+    hive_wasip3 *p;
+    hive_linker *l;
+    hive_cinstance *ci = instance3(&p, &l, fds[1]);
+    if (!ci) return;
+    hive_cval n = hive_cval_uint(HIVE_C_U32, 100);
+    hive_ctask *t = NULL;
+    CHECK_EQ_INT(hive_ctask_start(ci, hive_cinstance_func(ci, "write-out"), &n, 1, &t), HIVE_DONE);
+    CHECK_EQ_INT(drive(p, ci, t), 0);
+    hive_cval r;
+    memset(&r, 0, sizeof r);
+    CHECK_EQ_INT(hive_ctask_take_result(t, &r), 0);
+    CHECK(r.kind == HIVE_C_U32 && r.of.u == 1 + 2); /* err(pipe) */
+    hive_ctask_free(t);
+    hive_cinstance_free(ci);
+    hive_linker_free(l);
+    hive_wasip3_free(p);
+    close(fds[1]);
+}
+
+/* hive_wasip3_run drives a task to its end, the reactor with it. */
+static void test_run_driver(void) {
+    fake_now = 0;
+    hive_wasip3 *p;
+    hive_linker *l;
+    hive_cinstance *ci = instance3(&p, &l, -1);
+    if (!ci) return;
+    /* with the real clock: a 20 ms wait-for */
+    p->src.monotonic_ns = NULL;
+    hive_cval x = hive_cval_uint(HIVE_C_U64, 20000000);
+    uint64_t t0 = wasi_now_ns(CLOCK_MONOTONIC);
+    int stop = -1;
+    CHECK_EQ_INT(hive_wasip3_call(p, ci, hive_cinstance_func(ci, "wait"), &x, 1, NULL, NULL, &stop), HIVE_DONE);
+    uint64_t dt = wasi_now_ns(CLOCK_MONOTONIC) - t0;
+    CHECK(dt >= 20000000 && dt < 1000000000);
+    CHECK_EQ_INT(stop, HIVE_WASI_STOP_NONE);
+    /* a timeout stops a long wait */
+    hive_wasi_run_opts o;
+    memset(&o, 0, sizeof o);
+    o.timeout_ns = 50000000;
+    x = hive_cval_uint(HIVE_C_U64, 10000000000ull);
+    t0 = wasi_now_ns(CLOCK_MONOTONIC);
+    CHECK_EQ_INT(hive_wasip3_call(p, ci, hive_cinstance_func(ci, "wait"), &x, 1, &o, NULL, &stop),
+                 HIVE_SUSPENDED);
+    CHECK_EQ_INT(stop, HIVE_WASI_STOP_TIMEOUT);
+    CHECK(wasi_now_ns(CLOCK_MONOTONIC) - t0 < 2000000000ull);
+    /* fuel is refused with a reason */
+    memset(&o, 0, sizeof o);
+    o.fuel = 1000;
+    CHECK_EQ_INT(hive_wasip3_call(p, ci, hive_cinstance_func(ci, "wait"), &x, 1, &o, NULL, &stop), HIVE_FAILED);
+    CHECK(strstr(hive_wasip3_failure(p), "fuel") != NULL);
+    hive_cinstance_free(ci);
+    hive_linker_free(l);
     hive_wasip3_free(p);
 }
 
@@ -456,6 +669,23 @@ int main(int argc, char **argv) {
         return 1;
     }
     free(bytes);
+    /* the 0.3 guest beside it */
+    char p3path[4096];
+    const char *env3 = getenv("HIVE_WASIP3_GUEST");
+    if (env3) {
+        snprintf(p3path, sizeof p3path, "%s", env3);
+    } else {
+        char self[4096];
+        snprintf(self, sizeof self, "%s", argv[0]);
+        snprintf(p3path, sizeof p3path, "%s/wasip3/guest.wasm", dirname(self));
+    }
+    bytes = read_file(p3path, &len);
+    if (!bytes || hive_component_new(engine, bytes, len, &comp3, &err) != HIVE_OK) {
+        fprintf(stderr, "test_wasip3: cannot load %s: %s (make builds it; HIVE_WASIP3_GUEST overrides)\n", p3path, bytes ? err.message : "unreadable");
+        free(bytes);
+        return 1;
+    }
+    free(bytes);
     linker = hive_linker_new(engine);
     if (hive_linker_define_func(linker, "test:async/host", "slow", "async func(x: u32) -> u32", host_slow, NULL) !=
         HIVE_OK) {
@@ -469,8 +699,13 @@ int main(int argc, char **argv) {
     RUN(test_drain_error);
     RUN(test_reader_limit);
     RUN(test_many_waiting_tasks);
+    RUN(test_wait_for_tasks);
+    RUN(test_stdout_backpressure);
+    RUN(test_stdout_broken_pipe);
+    RUN(test_run_driver);
     RUN(test_config);
     hive_component_release(comp);
+    hive_component_release(comp3);
     hive_linker_free(linker);
     hive_engine_free(engine);
     return test_summary("test_wasip3");
