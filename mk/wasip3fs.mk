@@ -5,8 +5,12 @@
 #                         tries every way out of its preopen, with openat2
 #                         and with the component walk
 #                         (tests/wasip3/fs_sandbox.c); part of make test
-#   make wasip3-fs-test-san   the same under ASan+UBSan; part of make sanitize
-# The official suite's filesystem-* tests run in make wasi-testsuite-p3.
+#                         and the official suite's 14 wasm32-wasip3
+#                         filesystem-* tests again with `hive run
+#                         --path-walk` (make wasi-testsuite-p3 runs them
+#                         with openat2)
+#   make wasip3-fs-test-san   the sandbox test under ASan+UBSan; part of
+#                         make sanitize
 
 WASIP3FS_TEST := $(BUILD)/wasip3/fs_sandbox
 
@@ -23,12 +27,20 @@ $(BUILD)/wasip3/%.component.wasm: tests/wasip3/%.wat
 	$(JCO) parse $< -o $@
 
 wasip3-fs-test: test-deps
-	@$(MAKE) --no-print-directory $(WASIP3FS_TEST) $(BUILD)/wasip3/fs-sandbox.component.wasm \
+	@$(MAKE) --no-print-directory $(BUILD)/hive $(WASIP3FS_TEST) $(BUILD)/wasip3/fs-sandbox.component.wasm \
 	    $(BUILD)/wasip3/fs-streams.component.wasm
 	@$(WASIP3FS_TEST) $(BUILD)/wasip3
+	@if [ -z "$(WASI_TESTSUITE_DIR)" ]; then \
+	    echo "wasip3-fs-test: the official suite's filesystem tests SKIPPED (no ../shared/wasi-testsuite; set WASI_TESTSUITE_DIR)"; \
+	else \
+	    tests/wasi-testsuite/run.py --suite wasm32-wasip3 --hive-option --path-walk $(BUILD)/hive \
+	        "$(WASI_TESTSUITE_DIR)" $(WASI_TESTSUITE_P3_EXPECTED) filesystem-; \
+	fi
 
-wasip3-fs-test-san:
+wasip3-fs-test-san: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/san CC=clang OPT=-O1 HARDEN=0 \
-	    SAN="-DHIVE_FEW_RUNS -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" wasip3-fs-test
+	    SAN="-DHIVE_FEW_RUNS -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
+	    build/san/wasip3/fs_sandbox build/san/wasip3/fs-sandbox.component.wasm build/san/wasip3/fs-streams.component.wasm
+	@build/san/wasip3/fs_sandbox build/san/wasip3
 
 sanitize: wasip3-fs-test-san
