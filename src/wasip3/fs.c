@@ -77,7 +77,7 @@
 #define FS_DRAIN_STEP 65536  /* bytes a file drain writes per poll */
 #define FS_FEED_QUEUE 8192   /* bytes a file feed reads ahead of the guest */
 #define FS_FEED_STEP 65536   /* bytes a file feed reads per poll */
-#define FS_FEED_CHUNK 1024   /* bytes per pread */
+#define FS_FEED_CHUNK 256    /* bytes per pread (and hive_cval on the stack) */
 #define FS_DIR_STEP 256      /* entries read-directory reads per poll */
 #define FS_DIR_QUEUE 64      /* entries queued for the guest, at most */
 
@@ -131,7 +131,6 @@ typedef struct fs_rec {
 typedef struct fs_state {
     fs_rec *recs;
     uint32_t ndrains;
-    hive_cval vals[FS_FEED_CHUNK]; /* scratch of the file feeds */
 } fs_state;
 
 static void state_free(hive_wasip3 *p, void *ext) {
@@ -349,12 +348,12 @@ static void feed_end(hive_wasip3 *p, fs_rec *r, uint32_t e) {
  * from the queue), and at most FS_FEED_QUEUE bytes it has not taken. */
 static int feed_fn(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
     fs_rec *r = w->ud;
-    fs_state *st = p->ext[P3_EXT_FS];
     if (hive_cstream_dropped(r->s)) { /* the guest stopped reading */
         feed_end(p, r, 0);
         return 1;
     }
     uint8_t buf[FS_FEED_CHUNK];
+    hive_cval vals[FS_FEED_CHUNK];
     size_t done = 0;
     while (done < FS_FEED_STEP) {
         size_t q = hive_cstream_queued(r->s);
@@ -367,8 +366,8 @@ static int feed_fn(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
             feed_end(p, r, n < 0 ? hive_wasi_errno_from_host(errno) : 0);
             return 1;
         }
-        for (ssize_t i = 0; i < n; i++) st->vals[i] = hive_cval_uint(HIVE_C_U8, buf[i]);
-        if (hive_cstream_write(r->s, st->vals, (size_t)n) < 0) { /* dropped meanwhile */
+        for (ssize_t i = 0; i < n; i++) vals[i] = hive_cval_uint(HIVE_C_U8, buf[i]);
+        if (hive_cstream_write(r->s, vals, (size_t)n) < 0) { /* dropped meanwhile */
             feed_end(p, r, 0);
             return 1;
         }
