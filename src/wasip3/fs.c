@@ -12,11 +12,10 @@
  *
  * The descriptor methods are async funcs that answer at once: regular
  * files and directories do not wait. The streams:
- *   read-via-stream   from a regular file: a feed here, at most 8 KiB
- *                     read ahead of the guest and 64 KiB per poll however
- *                     large the guest's reads (a huge file never holds
- *                     the thread); from anything else (a fifo, a device):
- *                     the reactor's feed pump (src/wasip3/reactor.c);
+ *   read-via-stream   the reactor's feed pump (src/wasip3/reactor.c):
+ *                     pread at the offset, at most 8 KiB read ahead of
+ *                     the guest, so that a poll moves a bounded step and
+ *                     a huge file never holds the thread;
  *   write-via-stream, append-via-stream
  *                     into a regular file: a drain here, bounded per
  *                     step, that every filesystem call flushes first, so
@@ -24,8 +23,8 @@
  *                     in the file for its next call (stat, read...);
  *                     into anything else: the reactor's drain pump;
  *   read-directory    entries fed here, at most FS_DIR_STEP per poll.
- * Each of them resolves its future<result<_, error-code>> with ok at the
- * end, or with the error (error-code is a variant in 0.3, with
+ * Each of them resolves its future<result<_, error-code>> (here, not in
+ * the pumps: error-code is a variant) with ok at the end, or with the error (error-code is a variant in 0.3, with
  * other(option<string>) for what 0.2 called would-block).
  */
 #include <dirent.h>
@@ -75,9 +74,6 @@
 
 #define FS_DRAIN_LIMIT 8192  /* bytes a file drain lets the guest queue */
 #define FS_DRAIN_STEP 65536  /* bytes a file drain writes per poll */
-#define FS_FEED_QUEUE 8192   /* bytes a file feed reads ahead of the guest */
-#define FS_FEED_STEP 65536   /* bytes a file feed reads per poll */
-#define FS_FEED_CHUNK 256    /* bytes per pread (and hive_cval on the stack) */
 #define FS_DIR_STEP 256      /* entries read-directory reads per poll */
 #define FS_DIR_QUEUE 64      /* entries queued for the guest, at most */
 
@@ -114,15 +110,15 @@ static uint32_t desc_new(hive_wasip3 *p, int fd, uint8_t dtype, uint32_t dflags)
 
 /* ---- what is in flight: file drains, directory feeds, read futures ---- */
 
-enum { REC_DRAIN = 1, REC_FEED, REC_DIR, REC_PUMP };
+enum { REC_DRAIN = 1, REC_DIR, REC_PUMP };
 
 typedef struct fs_rec {
     struct fs_rec *prev, *next;
     int kind;
-    hive_cstream *s;   /* DRAIN: the guest's stream (host reads); FEED, DIR: bytes, entries (host writes) */
+    hive_cstream *s;   /* DRAIN: the guest's stream (host reads); DIR: entries (host writes) */
     hive_cstream *fut; /* future<result<_, error-code>> */
     p3_wait *w;
-    int fd;            /* DRAIN, FEED: the file (dup, owned) */
+    int fd;            /* DRAIN: the file (dup, owned) */
     int append;
     uint64_t offset;
     DIR *dir;          /* DIR: owns its fd */
@@ -332,51 +328,6 @@ static void fs_flush(hive_wasip3 *p) {
     }
 }
 
-/* ---- file feeds (read-via-stream of a regular file) ---- */
-
-static void feed_end(hive_wasip3 *p, fs_rec *r, uint32_t e) {
-    hive_cstream_close(r->s); /* the guest reads the rest, then DROPPED */
-    future_done(r->fut, e);
-    close(r->fd);
-    p3_wait_free(p, r->w);
-    rec_unlink(p, r);
-    free(r);
-}
-
-/* Reads ahead of the guest, at most FS_FEED_STEP bytes per poll however
- * much the guest asks for at once (its waiting read takes bytes straight
- * from the queue), and at most FS_FEED_QUEUE bytes it has not taken. */
-static int feed_fn(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
-    fs_rec *r = w->ud;
-    if (hive_cstream_dropped(r->s)) { /* the guest stopped reading */
-        feed_end(p, r, 0);
-        return 1;
-    }
-    uint8_t buf[FS_FEED_CHUNK];
-    hive_cval vals[FS_FEED_CHUNK];
-    size_t done = 0;
-    while (done < FS_FEED_STEP) {
-        size_t q = hive_cstream_queued(r->s);
-        if (q >= FS_FEED_QUEUE) break;
-        size_t want = FS_FEED_QUEUE - q < FS_FEED_CHUNK ? FS_FEED_QUEUE - q : FS_FEED_CHUNK;
-        ssize_t n;
-        do n = pread(r->fd, buf, want, (off_t)r->offset);
-        while (n < 0 && errno == EINTR);
-        if (n <= 0) { /* the end, or an error */
-            feed_end(p, r, n < 0 ? hive_wasi_errno_from_host(errno) : 0);
-            return 1;
-        }
-        for (ssize_t i = 0; i < n; i++) vals[i] = hive_cval_uint(HIVE_C_U8, buf[i]);
-        if (hive_cstream_write(r->s, vals, (size_t)n) < 0) { /* dropped meanwhile */
-            feed_end(p, r, 0);
-            return 1;
-        }
-        r->offset += (uint64_t)n;
-        done += (size_t)n;
-    }
-    return done > 0;
-}
-
 /* ---- the calls ---- */
 
 /* The descriptor of args[i], or NULL (then the call traps). */
@@ -434,8 +385,7 @@ P3_FN(d_read_via_stream) {
     if (off > INT64_MAX) return failed_read(call, &res[0], WASI_EINVAL);
     int fd = fcntl(d0->fd, F_DUPFD_CLOEXEC, 0);
     if (fd < 0) return failed_read(call, &res[0], hive_wasi_errno_from_host(errno));
-    int file = d0->dtype == WFS_DT_FILE;
-    fs_rec *r = rec_new(p, file ? REC_FEED : REC_PUMP);
+    fs_rec *r = rec_new(p, REC_PUMP);
     hive_cval sv, fv;
     memset(&sv, 0, sizeof sv);
     if (!r || !(r->fut = hive_cstream_new(call->instance, 1, &fv))) {
@@ -443,29 +393,15 @@ P3_FN(d_read_via_stream) {
         if (r) pump_done(p, r, 0);
         return p3_trap(call, "out of memory");
     }
-    if (file) {
-        /* a regular file: the feed here, bounded per poll */
-        r->fd = fd;
-        r->offset = off;
-        if (!(r->s = hive_cstream_new(call->instance, 0, &sv)) || !(r->w = p3_wait_new(p, feed_fn, r))) {
-            hive_cstream_close(r->s);
-            hive_cstream_close(r->fut);
-            close(fd);
-            rec_unlink(p, r);
-            free(r);
-            return p3_trap(call, "read-via-stream: too many host operations or out of memory");
-        }
-        r->w->check = 1;
-    } else {
-        /* a fifo, a device: the reactor's feed, which waits for the fd */
-        p3_io io = {fd, 1, -1, NULL};
-        if (!p3_feed_new(p, call->instance, &io, 0, &sv, NULL, NULL, pump_done, r)) {
-            close(fd);
-            hive_cstream_close(r->fut);
-            r->fut = NULL;
-            pump_done(p, r, 0);
-            return p3_trap(call, "read-via-stream: too many host operations or out of memory");
-        }
+    /* the reactor's feed: pread at the offset for a regular file (always
+     * ready), read after POLLIN for a fifo or a device */
+    p3_io io = {fd, 1, d0->dtype == WFS_DT_FILE ? (int64_t)off : -1, NULL};
+    if (!p3_feed_new(p, call->instance, &io, 0, &sv, NULL, NULL, pump_done, r)) {
+        close(fd);
+        hive_cstream_close(r->fut);
+        r->fut = NULL;
+        pump_done(p, r, 0);
+        return p3_trap(call, "read-via-stream: too many host operations or out of memory");
     }
     if (hive_cval_agg(&res[0], HIVE_C_TUPLE, 2) != HIVE_OK) return p3_trap(call, "out of memory");
     res[0].of.agg.items[0] = sv;
