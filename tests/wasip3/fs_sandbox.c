@@ -13,7 +13,8 @@
  * file, driven by hand to see that no single hive_wasip3_poll holds the
  * thread for long and that bytes and checksum arrive whole; reads at an
  * offset, past the end and with bad offsets; write-via-stream and
- * append-via-stream checked on the host; read-directory's count.
+ * append-via-stream checked on the host; a fifo both ways (the reactor's
+ * pumps, waiting for the fd); read-directory's count.
  *
  * Usage: fs_sandbox DIR (DIR holds fs-sandbox.component.wasm and
  * fs-streams.component.wasm). Prints "wasip3-fs-sandbox: N passed, N
@@ -348,8 +349,11 @@ static uint64_t now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static uint64_t big_read_ns, big_max_poll_ns;
-static unsigned big_polls;
+static uint64_t big_read_ns, big_max_poll_ns, drive_max_poll_ns;
+static unsigned big_polls, drive_polls;
+
+/* What the host does at each turn of drive()'s loop (NULL: nothing). */
+static void (*drive_hook)(void);
 
 /* Calls export name of S with args by hand (start, run ready tasks, poll),
  * timing each hive_wasip3_poll. The result in *out; 0, or -1. */
@@ -357,16 +361,17 @@ static int drive(const char *name, hive_cval *args, size_t n, hive_cval *out) {
     hive_cfunc *f = hive_cinstance_func(S.inst, name);
     hive_ctask *t = NULL;
     if (!f || hive_ctask_start(S.inst, f, args, n, &t) != HIVE_DONE) return -1;
-    big_max_poll_ns = 0;
-    big_polls = 0;
+    drive_max_poll_ns = 0;
+    drive_polls = 0;
     int rc = -1;
     for (;;) {
+        if (drive_hook) drive_hook();
         if (hive_cinstance_run_ready(S.inst, 0) == HIVE_TRAPPED) break;
         uint64_t t0 = now_ns();
         int moved = hive_wasip3_poll(S.p3);
         uint64_t dt = now_ns() - t0;
-        big_polls++;
-        if (dt > big_max_poll_ns) big_max_poll_ns = dt;
+        drive_polls++;
+        if (dt > drive_max_poll_ns) drive_max_poll_ns = dt;
         if (moved > 0) continue;
         if (hive_ctask_resolved(t)) {
             rc = hive_ctask_take_result(t, out);
@@ -464,6 +469,8 @@ static void test_stream_read(void) {
     uint64_t t0 = now_ns();
     CHECK_EQ_INT(drive("read-file", a, 3, &r), 0);
     big_read_ns = now_ns() - t0;
+    big_polls = drive_polls;
+    big_max_poll_ns = drive_max_poll_ns;
     hive_cval_clear(&a[0]);
     CHECK(r.kind == HIVE_C_U64 && r.of.u == BIG);
     CHECK(checksum() == sum);
@@ -512,6 +519,78 @@ static void test_stream_write(void) {
     CHECK_EQ_INT(write_file("up/out.bin", 0, 10, 1), 1000 + NOTPERM);
     CHECK(!exists("out.bin"));
     CHECK_EQ_INT(hive_wasip3_inflight(S.p3), 0);
+}
+
+/* ---- a fifo: the reactor's pumps, which wait for the fd ---- */
+
+static char fifo_path[128];
+static int fifo_fd = -1, fifo_turns;
+static size_t fifo_got;
+static uint64_t fifo_sum;
+
+/* the host reads what the guest writes into the fifo */
+static void fifo_reader(void) {
+    uint8_t b[4096];
+    ssize_t n;
+    while ((n = read(fifo_fd, b, sizeof b)) > 0) {
+        for (ssize_t i = 0; i < n; i++) fifo_sum += b[i];
+        fifo_got += (size_t)n;
+    }
+}
+
+/* the host writes "hello, fifo" once the guest has opened the read end */
+static void fifo_writer(void) {
+    if (fifo_fd == -2 || ++fifo_turns < 3) return;
+    int fd = open(fifo_path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return; /* no reader yet */
+    CHECK(write(fd, "hello, fifo", 11) == 11);
+    close(fd);
+    fifo_fd = -2;
+}
+
+static void test_stream_fifo(void) {
+    snprintf(fifo_path, sizeof fifo_path, "%s/fifo", box);
+    CHECK(mkfifo(fifo_path, 0600) == 0);
+    /* write-via-stream into it: more than a pipe holds, so the drain waits
+     * for room while the host reads */
+    fifo_fd = open(fifo_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    CHECK(fifo_fd >= 0);
+    fifo_got = 0;
+    fifo_sum = 0;
+    hive_cval a[4], r;
+    memset(&r, 0, sizeof r);
+    CHECK(hive_cval_string(&a[0], "fifo", 4) == HIVE_OK);
+    a[1] = hive_cval_uint(HIVE_C_U64, 0);
+    a[2] = hive_cval_uint(HIVE_C_U32, 100000);
+    a[3] = hive_cval_uint(HIVE_C_U32, 0);
+    drive_hook = fifo_reader;
+    CHECK_EQ_INT(drive("write-file", a, 4, &r), 0);
+    fifo_reader();
+    drive_hook = NULL;
+    hive_cval_clear(&a[0]);
+    CHECK(r.kind == HIVE_C_U32 && r.of.u == 0);
+    uint64_t sum = 0;
+    for (uint64_t i = 0; i < 100000; i++) sum += pattern(i);
+    CHECK_EQ_INT(fifo_got, 100000);
+    CHECK(fifo_sum == sum);
+    close(fifo_fd);
+    /* read-via-stream from it: the feed waits until the host writes */
+    fifo_fd = -1;
+    fifo_turns = 0;
+    memset(&r, 0, sizeof r);
+    CHECK(hive_cval_string(&a[0], "fifo", 4) == HIVE_OK);
+    a[2] = hive_cval_uint(HIVE_C_U32, 64);
+    drive_hook = fifo_writer;
+    CHECK_EQ_INT(drive("read-file", a, 3, &r), 0);
+    drive_hook = NULL;
+    hive_cval_clear(&a[0]);
+    CHECK(fifo_fd == -2);
+    CHECK(r.kind == HIVE_C_U64 && r.of.u == 11);
+    uint64_t hs = 0;
+    for (const char *c = "hello, fifo"; *c; c++) hs += (uint8_t)*c;
+    CHECK(checksum() == hs);
+    CHECK_EQ_INT(hive_wasip3_inflight(S.p3), 0);
+    unlink(fifo_path);
 }
 
 static void test_stream_dir(void) {
@@ -587,6 +666,7 @@ int main(int argc, char **argv) {
         RUN(test_child);
         RUN(test_stream_read);
         RUN(test_stream_write);
+        RUN(test_stream_fifo);
         RUN(test_stream_dir);
         RUN(check_outside);
         if (!walk_mode)
