@@ -23,9 +23,9 @@
  *                     in the file for its next call (stat, read...);
  *                     into anything else: the reactor's drain pump;
  *   read-directory    entries fed here, at most FS_DIR_STEP per poll.
- * Each of them resolves its future<result<_, error-code>> (here, not in
- * the pumps: error-code is a variant) with ok at the end, or with the error (error-code is a variant in 0.3, with
- * other(option<string>) for what 0.2 called would-block).
+ * Each of them resolves its future<result<_, error-code>> here (not in
+ * the pumps: error-code is a variant in 0.3, with other(option<string>)
+ * for what 0.2 called would-block) with ok at the end, or with the error.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -273,29 +273,34 @@ static void drain_end(hive_wasip3 *p, fs_rec *r, uint32_t e) {
     free(r);
 }
 
-/* Writes what the guest has queued, at most FS_DRAIN_STEP bytes: 2 when
- * the drain ended (r is freed), 1 when bytes moved, else 0. */
+/* Writes what the guest has queued, at most FS_DRAIN_STEP bytes, 4 KiB
+ * per pwrite: 2 when the drain ended (r is freed), 1 when bytes moved,
+ * else 0. */
 static int drain_step(hive_wasip3 *p, fs_rec *r) {
     hive_cval vals[256];
-    uint8_t buf[256];
+    uint8_t buf[4096];
     size_t done = 0;
-    int moved = 0;
     while (done < FS_DRAIN_STEP) {
-        long n = hive_cstream_read(r->s, vals, 256);
-        if (n < 0) { /* the guest dropped its writer: all is written */
-            drain_end(p, r, 0);
-            return 2;
+        size_t len = 0;
+        int ended = 0;
+        while (len < sizeof buf) {
+            size_t want = sizeof buf - len < 256 ? sizeof buf - len : 256;
+            long n = hive_cstream_read(r->s, vals, want);
+            if (n < 0) { /* the guest dropped its writer and nothing is left */
+                ended = 1;
+                break;
+            }
+            if (n == 0) break;
+            for (long i = 0; i < n; i++) buf[len + (size_t)i] = (uint8_t)vals[i].of.u;
+            len += (size_t)n;
         }
-        if (n == 0) break;
-        for (long i = 0; i < n; i++) buf[i] = (uint8_t)vals[i].of.u;
-        moved = 1;
         size_t off = 0;
-        while (off < (size_t)n) {
+        while (off < len) {
             if (r->append) {
                 struct stat st;
                 if (fstat(r->fd, &st) == 0) r->offset = (uint64_t)st.st_size;
             }
-            ssize_t w = pwrite(r->fd, buf + off, (size_t)n - off, (off_t)r->offset);
+            ssize_t w = pwrite(r->fd, buf + off, len - off, (off_t)r->offset);
             if (w < 0 && errno == EINTR) continue;
             if (w <= 0) {
                 drain_end(p, r, w < 0 ? hive_wasi_errno_from_host(errno) : WASI_EIO);
@@ -304,9 +309,14 @@ static int drain_step(hive_wasip3 *p, fs_rec *r) {
             off += (size_t)w;
             r->offset += (uint64_t)w;
         }
-        done += (size_t)n;
+        done += len;
+        if (ended) {
+            drain_end(p, r, 0);
+            return 2;
+        }
+        if (!len) break;
     }
-    return moved;
+    return done > 0;
 }
 
 static int drain_fn(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
