@@ -22,7 +22,7 @@ $(WASIP3FS_TEST): tests/wasip3/fs_sandbox.c tests/unit/testutil.h $(BUILD)/libhi
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $< $(BUILD)/libhive.a -o $@ $(LDLIBS)
 
-$(BUILD)/wasip3/%.component.wasm: tests/wasip3/%.wat
+$(BUILD)/wasip3/fs-%.component.wasm: tests/wasip3/fs-%.wat
 	@mkdir -p $(dir $@)
 	$(JCO) parse $< -o $@
 
