@@ -6,9 +6,9 @@
  * path is resolved by the preview-1 sandbox beneath the descriptor's
  * directory, and no "..", absolute path or symlink leads out of a
  * preopened directory (an attempt is not-permitted). A directory opened
- * without mutate-directory (or beneath one without it) refuses changes to
- * its entries (not-permitted; read-only when open-at asks for
- * mutate-directory that its base does not have).
+ * without mutate-directory (or beneath one without it) refuses what would
+ * change something beneath it: read-only, as the WIT says (a path that
+ * leads out stays not-permitted).
  *
  * The descriptor methods are async funcs that answer at once: regular
  * files and directories do not wait. The streams:
@@ -354,12 +354,27 @@ static fs_desc *desc_arg(hive_chost_call *call, const hive_cval *args, size_t i)
 #define STR(i) args[i].of.str.ptr, args[i].of.str.len
 #define SB (&P3_CTX->sandbox)
 
-/* Path operations are made on directories only; those that change
- * entries need mutate-directory. */
+/* Path operations are made on directories only. */
 #define NEED_DIR(d) \
     if ((d)->dtype != WFS_DT_DIR) return fs_result(call, &res[0], WASI_ENOTDIR, NULL)
-#define NEED_MUTATE(d) \
-    if (!((d)->dflags & WFS_DF_MUTATE)) return fs_result(call, &res[0], WASI_EPERM, NULL)
+
+/* A change beneath d (an entry made, renamed or removed, times set) when d
+ * lacks mutate-directory: read-only -- once the path's directory
+ * resolves, so that a way out is not-permitted all the same. 0 when d
+ * has it. */
+static uint32_t read_only(hive_wasip3 *p, const fs_desc *d, const hive_cval *path) {
+    if (d->dflags & WFS_DF_MUTATE) return 0;
+    wfs_path a;
+    uint32_t e = wfs_path_get(&p->sandbox, d->fd, path->of.str.ptr, path->of.str.len, &a);
+    wfs_path_fini(&a);
+    return e ? e : WASI_EROFS;
+}
+
+#define NEED_MUTATE(d, i)                                             \
+    do {                                                              \
+        uint32_t ro_ = read_only(P3_CTX, d, &args[i]);                \
+        if (ro_) return fs_result(call, &res[0], ro_, NULL);          \
+    } while (0)
 
 /* A pump of the reactor (read-via-stream, writes into a fifo or a device):
  * its future, resolved when it ends. */
@@ -640,7 +655,7 @@ P3_FN(d_read_directory) {
 P3_FN(d_create_directory_at) {
     DESC(0);
     NEED_DIR(d0);
-    NEED_MUTATE(d0);
+    NEED_MUTATE(d0, 1);
     return fs_result(call, &res[0], wfs_create_directory_at(SB, d0->fd, STR(1)), NULL);
 }
 
@@ -673,6 +688,7 @@ P3_FN(d_stat_at) {
 P3_FN(d_set_times_at) {
     DESC(0);
     NEED_DIR(d0);
+    NEED_MUTATE(d0, 2);
     struct timespec ts[2];
     ts_of(&args[3], &ts[0]);
     ts_of(&args[4], &ts[1]);
@@ -684,7 +700,7 @@ P3_FN(d_link_at) {
     DESC(3);
     NEED_DIR(d0);
     NEED_DIR(d3);
-    NEED_MUTATE(d3);
+    NEED_MUTATE(d3, 4);
     return fs_result(call, &res[0], wfs_link_at(SB, d0->fd, args[1].of.flags & 1, STR(2), d3->fd, STR(4)),
                      NULL);
 }
@@ -694,9 +710,8 @@ P3_FN(d_open_at) {
     hive_wasip3 *p = P3_CTX;
     uint32_t pf = (uint32_t)args[1].of.flags, of = (uint32_t)args[3].of.flags, df = (uint32_t)args[4].of.flags;
     NEED_DIR(d0);
-    if ((df & WFS_DF_MUTATE) && !(d0->dflags & WFS_DF_MUTATE)) return fs_result(call, &res[0], WASI_EROFS, NULL);
-    if ((of & (WFS_OF_CREATE | WFS_OF_TRUNCATE)) && !(d0->dflags & WFS_DF_MUTATE))
-        return fs_result(call, &res[0], WASI_EPERM, NULL);
+    /* what could change something needs mutate-directory on the base */
+    if ((df & (WFS_DF_WRITE | WFS_DF_MUTATE)) || (of & (WFS_OF_CREATE | WFS_OF_TRUNCATE))) NEED_MUTATE(d0, 2);
     /* neither read nor write asked: read; create and truncate write */
     int rd = (df & WFS_DF_READ) || !(df & (WFS_DF_READ | WFS_DF_WRITE));
     int wr = (df & WFS_DF_WRITE) || (of & (WFS_OF_CREATE | WFS_OF_TRUNCATE));
@@ -729,7 +744,7 @@ P3_FN(d_readlink_at) {
 P3_FN(d_remove_directory_at) {
     DESC(0);
     NEED_DIR(d0);
-    NEED_MUTATE(d0);
+    NEED_MUTATE(d0, 1);
     return fs_result(call, &res[0], wfs_remove_directory_at(SB, d0->fd, STR(1)), NULL);
 }
 
@@ -738,22 +753,22 @@ P3_FN(d_rename_at) {
     DESC(2);
     NEED_DIR(d0);
     NEED_DIR(d2);
-    NEED_MUTATE(d0);
-    NEED_MUTATE(d2);
+    NEED_MUTATE(d0, 1);
+    NEED_MUTATE(d2, 3);
     return fs_result(call, &res[0], wfs_rename_at(SB, d0->fd, STR(1), d2->fd, STR(3)), NULL);
 }
 
 P3_FN(d_symlink_at) {
     DESC(0);
     NEED_DIR(d0);
-    NEED_MUTATE(d0);
+    NEED_MUTATE(d0, 2);
     return fs_result(call, &res[0], wfs_symlink_at(SB, d0->fd, STR(1), STR(2)), NULL);
 }
 
 P3_FN(d_unlink_file_at) {
     DESC(0);
     NEED_DIR(d0);
-    NEED_MUTATE(d0);
+    NEED_MUTATE(d0, 1);
     return fs_result(call, &res[0], wfs_unlink_file_at(SB, d0->fd, STR(1)), NULL);
 }
 

@@ -45,6 +45,7 @@ enum {
     NOTDIR = 1 + 23,
     NOTEMPTY = 1 + 24,
     NOTPERM = 1 + 30,
+    READONLY = 1 + 32,
 };
 
 /* the guest's operations (fs-sandbox.wat) */
@@ -330,9 +331,12 @@ static void test_child(void) {
     EXPECT(&G, 1000 + NOTPERM, CHILD_MKDIR, 0, "up/", "x");
     EXPECT(&G, 1000 + NOTPERM, CHILD_MKDIR, 0, "..", "x");
     EXPECT(&G, 1000 + NOTDIR, CHILD_MKDIR, 0, "a.txt", "x");
-    /* without mutate-directory, no changes beneath */
-    EXPECT(&G, NOTPERM, CHILD_MKDIR_RO, 0, "sub", "inner");
+    /* without mutate-directory, no changes beneath (read-only), and a way
+     * out is still not-permitted */
+    EXPECT(&G, READONLY, CHILD_MKDIR_RO, 0, "sub", "inner");
     CHECK(!exists("box/sub/inner"));
+    EXPECT(&G, NOTPERM, CHILD_MKDIR_RO, 0, "sub", "../escape");
+    EXPECT(&G, NOTPERM, CHILD_MKDIR_RO, 0, "sub", "up2/escape");
 }
 
 /* ---- streams ---- */
