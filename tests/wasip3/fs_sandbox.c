@@ -41,6 +41,7 @@ enum {
     EXIST = 1 + 6,
     INVALID = 1 + 11,
     LOOP = 1 + 14,
+    NAMETOOLONG = 1 + 17,
     NOENT = 1 + 19,
     NOTDIR = 1 + 23,
     NOTEMPTY = 1 + 24,
@@ -241,6 +242,10 @@ static void test_open(void) {
     EXPECT(&G, LOOP, OPEN, 1, "loop", NULL);
     EXPECT(&G, NOENT, OPEN, 0, "", NULL);
     EXPECT(&G, NOENT, OPEN, 0, "nothing", NULL);
+    static char longp[5000];
+    memset(longp, 'a', sizeof longp - 1);
+    EXPECT(&G, NAMETOOLONG, OPEN, 0, longp, NULL);
+    EXPECT(&G, NAMETOOLONG, MKDIR, 0, longp, NULL);
     EXPECT(&G, NOTPERM, CREATE, 0, "../x", NULL);
     EXPECT(&G, NOTPERM, CREATE, 0, "up/x", NULL);
     EXPECT(&G, NOTPERM, CREATE, 0, "/tmp/x", NULL);
