@@ -13,6 +13,11 @@
 ;;       creates (or opens) the file and writes n bytes (byte i of them is
 ;;       i * 31 + 7 mod 256) through write-via-stream at offset, or
 ;;       append-via-stream; 0, or 1 + error-code (1000 + for open-at).
+;;   append-then-size: async func(path: string, n: u32) -> u64
+;;       opens the file, writes n bytes (n <= 8192: the copy completes at
+;;       once) into append-via-stream and, before anything else, asks
+;;       stat for the size: what a completed write wrote must be there.
+;;       The size (the stream is then finished), or 1 << 63 on an error.
 ;;   list-dir: async func() -> u32
 ;;       the entries read-directory gives for the preopen, or 1 << 31 |
 ;;       (1 + error-code).
@@ -40,6 +45,15 @@
     (type $df (flags "read" "write" "file-integrity-sync" "data-integrity-sync" "requested-write-sync"
       "mutate-directory"))
     (export "descriptor-flags" (type $descriptor-flags (eq $df)))
+    (type $in (record (field "seconds" s64) (field "nanoseconds" u32)))
+    (export "instant" (type $instant (eq $in)))
+    (type $st (record (field "type" $descriptor-type) (field "link-count" u64) (field "size" u64)
+      (field "data-access-timestamp" (option $instant))
+      (field "data-modification-timestamp" (option $instant))
+      (field "status-change-timestamp" (option $instant))))
+    (export "descriptor-stat" (type $descriptor-stat (eq $st)))
+    (export "[method]descriptor.stat" (func async (param "self" (borrow $d))
+      (result (result $descriptor-stat (error $error-code)))))
     (type $de (record (field "type" $descriptor-type) (field "name" string)))
     (export "directory-entry" (type $directory-entry (eq $de)))
     (export "[method]descriptor.open-at" (func async (param "self" (borrow $d)) (param "path-flags" $path-flags)
@@ -87,6 +101,7 @@
   (core func $read-via (canon lower (func $fs "[method]descriptor.read-via-stream") (memory $memory)))
   (core func $write-via (canon lower (func $fs "[method]descriptor.write-via-stream")))
   (core func $append-via (canon lower (func $fs "[method]descriptor.append-via-stream")))
+  (core func $stat (canon lower (func $fs "[method]descriptor.stat") (memory $memory) (realloc $realloc)))
   (core func $read-dir (canon lower (func $fs "[method]descriptor.read-directory") (memory $memory)))
   (core func $drop (canon resource.drop $descriptor))
   (core func $bytes-new (canon stream.new $bytes))
@@ -107,6 +122,7 @@
     (import "w" "write-via" (func $write-via (param i32 i32 i64) (result i32)))
     (import "w" "append-via" (func $append-via (param i32 i32) (result i32)))
     (import "w" "read-dir" (func $read-dir (param i32 i32)))
+    (import "w" "stat" (func $stat (param i32 i32)))
     (import "w" "drop" (func $drop (param i32)))
     (import "w" "bytes-new" (func $bytes-new (result i64)))
     (import "w" "bytes-read" (func $bytes-read (param i32 i32 i32) (result i32)))
@@ -226,6 +242,27 @@
         (else (if (result i32) (i32.eq (local.get $done) (local.get $n))
           (then (i32.const 0)) (else (i32.const 999))))))
 
+    (func (export "append-then-size") (param $p i32) (param $l i32) (param $n i32) (result i64)
+      (local $d i32) (local $pair i64) (local $rd i32) (local $wr i32) (local $f i32) (local $r i32)
+      (local $size i64)
+      (if (i32.gt_u (local.get $n) (i32.const 8192)) (then unreachable))
+      (local.set $d (call $open (local.get $p) (local.get $l) (i32.const 1) (i32.const 3)))
+      (if (i32.lt_s (local.get $d) (i32.const 0)) (then (return (i64.const 0x8000000000000000))))
+      (local.set $pair (call $bytes-new))
+      (local.set $rd (i32.wrap_i64 (local.get $pair)))
+      (local.set $wr (i32.wrap_i64 (i64.shr_u (local.get $pair) (i64.const 32))))
+      (local.set $f (call $append-via (local.get $d) (local.get $rd)))
+      (local.set $r (call $bytes-write (local.get $wr) (global.get $buf) (local.get $n)))
+      ;; all of it, at once
+      (if (i32.ne (local.get $r) (i32.shl (local.get $n) (i32.const 4))) (then unreachable))
+      (call $stat (local.get $d) (i32.const 128))
+      (if (i32.load8_u (i32.const 128)) (then (return (i64.const 0x8000000000000000))))
+      (local.set $size (i64.load (i32.const 160)))
+      (call $bytes-drop-w (local.get $wr))
+      (if (call $future (local.get $f)) (then (return (i64.const 0x8000000000000000))))
+      (call $drop (local.get $d))
+      (local.get $size))
+
     (func (export "list-dir") (result i32)
       (local $s i32) (local $f i32) (local $r i32) (local $count i32) (local $e i32)
       (call $read-dir (call $dir) (i32.const 32))
@@ -249,7 +286,7 @@
     (with "w" (instance
       (export "get-dirs" (func $get-dirs)) (export "open-at" (func $open-at))
       (export "read-via" (func $read-via)) (export "write-via" (func $write-via))
-      (export "append-via" (func $append-via)) (export "read-dir" (func $read-dir))
+      (export "append-via" (func $append-via)) (export "read-dir" (func $read-dir)) (export "stat" (func $stat))
       (export "drop" (func $drop)) (export "bytes-new" (func $bytes-new))
       (export "bytes-read" (func $bytes-read)) (export "bytes-write" (func $bytes-write))
       (export "bytes-drop-r" (func $bytes-drop-r)) (export "bytes-drop-w" (func $bytes-drop-w))
@@ -261,5 +298,7 @@
   (func (export "write-file") async (param "path" string) (param "offset" u64) (param "n" u32) (param "append" u32)
     (result u32)
     (canon lift (core func $main "write-file") (memory $memory) (realloc $realloc)))
+  (func (export "append-then-size") async (param "path" string) (param "n" u32) (result u64)
+    (canon lift (core func $main "append-then-size") (memory $memory) (realloc $realloc)))
   (func (export "list-dir") async (result u32) (canon lift (core func $main "list-dir")))
 )

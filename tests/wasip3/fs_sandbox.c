@@ -525,6 +525,12 @@ static void test_stream_write(void) {
         CHECK(b[8] == pattern(8));
     }
     free(b);
+    /* a write the guest saw complete is in the file for its next call */
+    hive_cval a[2];
+    CHECK(hive_cval_string(&a[0], "w.bin", 5) == HIVE_OK);
+    a[1] = hive_cval_uint(HIVE_C_U32, 50);
+    CHECK_EQ_INT(simple_call("append-then-size", a, 2), 100010 + 50);
+    hive_cval_clear(&a[0]);
     CHECK_EQ_INT(write_file("../out.bin", 0, 10, 0), 1000 + NOTPERM);
     CHECK_EQ_INT(write_file("up/out.bin", 0, 10, 1), 1000 + NOTPERM);
     CHECK(!exists("out.bin"));
