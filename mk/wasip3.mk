@@ -12,10 +12,21 @@ WASI_TESTSUITE_P3_EXPECTED ?= tests/wasi-testsuite/expected-failures-p3.txt
 
 .PHONY: wasi-testsuite-p3
 
+test: wasi-testsuite-p3
+
 wasi-testsuite-p3: test-deps
 	@$(MAKE) --no-print-directory $(BUILD)/hive
 	@if [ -z "$(WASI_TESTSUITE_DIR)" ]; then \
 	    echo "wasi-testsuite-p3: SKIPPED: the official WASI test suite is not in ../shared/wasi-testsuite (set WASI_TESTSUITE_DIR=path/to/wasi-testsuite to run it)"; \
 	else \
-	    tests/wasi-testsuite/run.py --p3 $(BUILD)/hive "$(WASI_TESTSUITE_DIR)" $(WASI_TESTSUITE_P3_EXPECTED) $(WASI_TESTS); \
+	    tests/wasi-testsuite/run.py --suite wasm32-wasip3 $(BUILD)/hive "$(WASI_TESTSUITE_DIR)" $(WASI_TESTSUITE_P3_EXPECTED) $(WASI_TESTS); \
 	fi
+
+# The reactor and pumps' unit test (tests/unit/test_wasip3.c, in make unit)
+# drives the async ABI's test guest and its own WASI 0.3 guest.
+$(BUILD)/tests/wasip3/guest.wasm: tests/unit/wasip3/guest.wat
+	@mkdir -p $(dir $@)
+	@test -x $(JCO) || scripts/install-deps.sh test
+	WAST_STRICT_COMPONENT_INDICES=1 $(JCO) parse $< -o $@
+
+$(BUILD)/tests/test_wasip3: $(BUILD)/tests/casync/guest.wasm $(BUILD)/tests/wasip3/guest.wasm
