@@ -206,15 +206,21 @@ uint32_t hnet_check_addr(const hnet_policy *pol, int v6, const hive_cval *v, uns
 
 /* ---- sockets ---- */
 
-uint32_t hnet_socket(const hnet_policy *pol, int v6, int tcp, int *fd) {
+uint32_t hnet_socket(int v6, int tcp, int *fd) {
     *fd = -1;
-    if (!pol->network) return HNET_ACCESS_DENIED;
     int s = socket(v6 ? AF_INET6 : AF_INET, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (s < 0) return hnet_code_errno(errno);
     int one = 1;
     if (v6) setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
     *fd = s;
     return HNET_OK;
+}
+
+uint32_t hnet_check_implicit_bind(const hnet_policy *pol, int v6) {
+    struct sockaddr_storage any;
+    memset(&any, 0, sizeof any);
+    any.ss_family = v6 ? AF_INET6 : AF_INET;
+    return hnet_allowed(pol, &any) ? HNET_OK : HNET_ACCESS_DENIED;
 }
 
 uint32_t hnet_bind(int fd, int tcp, const struct sockaddr_storage *sa, socklen_t len) {

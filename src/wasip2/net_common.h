@@ -78,8 +78,14 @@ uint32_t hnet_check_addr(const hnet_policy *pol, int v6, const hive_cval *v, uns
 /* ---- sockets ---- */
 
 /* A non-blocking, close-on-exec socket (IPv6: V6ONLY). HNET_OK or the
- * condition (access-denied when the policy grants no network). */
-uint32_t hnet_socket(const hnet_policy *pol, int v6, int tcp, int *fd);
+ * condition. A socket that is only created and configured reaches
+ * nothing: the policy is checked where an address is used (bind,
+ * connect, listen, send), as in wasmtime. */
+uint32_t hnet_socket(int v6, int tcp, int *fd);
+
+/* May an unbound socket of family v6 listen (an implicit bind to any
+ * address, any port)? HNET_OK or access-denied. */
+uint32_t hnet_check_implicit_bind(const hnet_policy *pol, int v6);
 
 /* bind(2) with the rules of WASI: TCP sockets bind with SO_REUSEADDR (a
  * port in TIME_WAIT is free again) but keep it off while bound and idle,

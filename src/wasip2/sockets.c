@@ -3,7 +3,8 @@
  * tcp-create-socket, udp, udp-create-socket, ip-name-lookup).
  *
  * Off unless granted, as in wasmtime: without HIVE_WASIP2_INHERIT_NETWORK
- * creating a socket fails access-denied; with it, a non-empty allow-list
+ * a socket can be created and configured, but every bind, connect and
+ * send is access-denied; with it, a non-empty allow-list
  * (hive_wasip2_net_rule) limits the addresses a socket may bind, connect
  * or send to. Name lookups need HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP.
  *
@@ -227,9 +228,8 @@ P2_FN(network_error_code) {
 static hive_host_status create_socket(hive_chost_call *call, const hive_cval *args, hive_cval *res,
                                       p2_kind kind) {
     hive_wasip2 *p = P2_CTX;
-    hnet_policy pol = policy(p);
     int v6 = args[0].of.var.index == 1, fd;
-    uint32_t e = hnet_socket(&pol, v6, kind == P2_TCP, &fd);
+    uint32_t e = hnet_socket(v6, kind == P2_TCP, &fd);
     if (e != OK) return net_result(&res[0], e, NULL);
     uint32_t rep;
     p2_obj *o = p2_new(p, kind, &rep);

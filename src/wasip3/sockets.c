@@ -3,10 +3,12 @@
  * ip-name-lookup, on the component model's async ABI.
  *
  * The permissions are 0.2's (net_common.h, shared with src/wasip2/
- * sockets.c): without HIVE_WASIP2_INHERIT_NETWORK creating a socket is
- * access-denied; a non-empty allow-list limits the addresses a socket may
- * bind, connect or send to; name lookups need
- * HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP.
+ * sockets.c), as in wasmtime: without HIVE_WASIP2_INHERIT_NETWORK a
+ * socket can be created and configured, but every bind, connect, listen
+ * and send is access-denied; with it, a non-empty allow-list limits the
+ * addresses a socket may bind, connect or send to (listen on an unbound
+ * socket binds to the unspecified address: a rule must cover it); name
+ * lookups need HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP.
  *
  * Sockets are non-blocking and nothing waits in a host call:
  *   - tcp connect, udp send/receive and resolve-addresses are async: when
@@ -310,9 +312,8 @@ static void sock_free(hive_wasip3 *p, void *obj) {
 
 static hive_host_status create(hive_chost_call *call, const hive_cval *args, hive_cval *res, int tcp) {
     hive_wasip3 *p = P3_CTX;
-    hnet_policy pol = policy(p);
     int v6 = args[0].of.var.index == 1, fd;
-    uint32_t e = hnet_socket(&pol, v6, tcp, &fd);
+    uint32_t e = hnet_socket(v6, tcp, &fd);
     if (e != HNET_OK) return answer(call, &res[0], e, NULL);
     sock *s = calloc(1, sizeof *s);
     uint32_t rep = s ? p3_res_new(p, tcp ? &TCP_T : &UDP_T, s) : 0;
@@ -607,6 +608,11 @@ P3_FN(tcp_listen) {
     hive_wasip3 *p = P3_CTX;
     SOCK(TCP_T);
     if (s->state != S_UNBOUND && s->state != S_BOUND) return answer(call, &res[0], HNET_INVALID_STATE, NULL);
+    if (s->state == S_UNBOUND) { /* listen binds it to any address */
+        hnet_policy pol = policy(p);
+        uint32_t e = hnet_check_implicit_bind(&pol, s->v6);
+        if (e != HNET_OK) return answer(call, &res[0], e, NULL);
+    }
     hnet_reuse(s->fd);
     if (listen(s->fd, (int)s->backlog) < 0) {
         uint32_t e = hnet_code_errno(errno);
