@@ -86,8 +86,12 @@ int hive_wasip3_new(const hive_wasip3_config *config, hive_wasip3 **out, hive_er
 void hive_wasip3_free(hive_wasip3 *p3);
 
 /* The 0.2 context of the same instance (may be NULL): an exit through
- * wasi:cli/exit@0.2.x counts for hive_wasip3_exit_code, and
- * hive_wasip3_run waits for its pending calls too. Borrowed. */
+ * wasi:cli/exit@0.2.x counts for hive_wasip3_exit_code, and what its
+ * pending call waits for is part of hive_wasip3_pending. A 0.2 call that
+ * would block (blocking-read on stdin, a write to a full pipe...) inside an
+ * async task waits there while the other tasks run (one such call at a
+ * time per instance); hive_wasip3_run ends it with
+ * hive_wasip2_complete_pending, as an embedder's own loop must. Borrowed. */
 void hive_wasip3_set_p2(hive_wasip3 *p3, hive_wasip2 *p2);
 
 /* Defines every function and resource of wasi:cli, wasi:clocks,

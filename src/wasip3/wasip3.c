@@ -365,6 +365,9 @@ hive_status hive_wasip3_call(hive_wasip3 *p, hive_cinstance *inst, hive_cfunc *f
             st = hive_cinstance_run_ready(inst, 0);
             if (st == HIVE_TRAPPED) break;
             int moved = hive_wasip3_poll(p);
+            /* a WASI 0.2 blocking call inside a task (hive_cinstance_complete
+             * ends it as a sync host call waiting in an async task) */
+            if (p->p2 && hive_wasip2_complete_pending(p->p2, inst) == HIVE_OK) moved++;
             if (moved > 0) continue;
             if (hive_ctask_resolved(task)) {
                 st = HIVE_DONE;
@@ -396,6 +399,7 @@ hive_status hive_wasip3_call(hive_wasip3 *p, hive_cinstance *inst, hive_cfunc *f
         for (;;) {
             hive_status rs = hive_cinstance_run_ready(inst, 0);
             int moved = hive_wasip3_poll(p);
+            if (p->p2 && hive_wasip2_complete_pending(p->p2, inst) == HIVE_OK) moved++;
             if (rs == HIVE_TRAPPED) {
                 st = HIVE_TRAPPED;
                 break;
