@@ -306,9 +306,9 @@ static void sock_free(hive_wasip3 *p, void *obj) {
     free(s);
 }
 
-#define SOCK(T)                                                     \
-    sock *s = p3_res_get(P3_CTX, P3_REP(0), &T);                    \
-    if (!s) return p3_trap(call, "unknown " #T " handle")
+#define SOCK(T)                                                                                   \
+    sock *s = p3_res_get(P3_CTX, P3_REP(0), &T);                                                  \
+    if (!s) return p3_trap(call, &T == &TCP_T ? "unknown tcp-socket handle" : "unknown udp-socket handle")
 
 static hive_host_status create(hive_chost_call *call, const hive_cval *args, hive_cval *res, int tcp) {
     hive_wasip3 *p = P3_CTX;
