@@ -332,6 +332,10 @@ static void lookup_unref(hnet_lookup *k) {
     free(k);
 }
 
+/* Resolver threads running now, in the whole process: past HNET_MAX_LOOKUPS
+ * a lookup fails temporary-resolver-failure rather than start another. */
+static atomic_int lookups_running;
+
 static void *lookup_thread(void *arg) {
     hnet_lookup *k = arg;
     struct addrinfo hints;
@@ -344,6 +348,7 @@ static void *lookup_thread(void *arg) {
     ssize_t w = write(k->efd, &one, sizeof one);
     (void)w;
     lookup_unref(k);
+    atomic_fetch_sub(&lookups_running, 1);
     return NULL;
 }
 
@@ -401,13 +406,19 @@ hnet_lookup *hnet_lookup_start(const char *name, size_t len, uint32_t *code) {
     k->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     pthread_attr_t at;
     pthread_t th;
-    int ok = k->efd >= 0 && pthread_attr_init(&at) == 0;
+    int ok = k->efd >= 0 && atomic_fetch_add(&lookups_running, 1) < HNET_MAX_LOOKUPS;
+    if (k->efd >= 0 && !ok) atomic_fetch_sub(&lookups_running, 1);
+    if (ok && pthread_attr_init(&at) != 0) {
+        atomic_fetch_sub(&lookups_running, 1);
+        ok = 0;
+    }
     if (ok) {
         pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
         pthread_attr_setstacksize(&at, 256 * 1024);
         atomic_store(&k->refs, 2);
         if (pthread_create(&th, &at, lookup_thread, k) != 0) {
             atomic_store(&k->refs, 1);
+            atomic_fetch_sub(&lookups_running, 1);
             ok = 0;
         }
         pthread_attr_destroy(&at);

@@ -118,7 +118,10 @@ uint32_t hnet_opt_set(int fd, int v6, hnet_opt opt, uint64_t value);
 
 /* A name lookup run by a helper thread (getaddrinfo blocks): the caller
  * waits for fd() to be readable (poll) or asks done(). Freed by
- * hnet_lookup_free even while it runs (the thread then drops it). */
+ * hnet_lookup_free even while it runs (the thread then drops it). At most
+ * HNET_MAX_LOOKUPS threads run at once in the process; past that a lookup
+ * fails temporary-resolver-failure. */
+#define HNET_MAX_LOOKUPS 64
 typedef struct hnet_lookup hnet_lookup;
 
 /* Starts resolving name (len bytes). An IP literal (in brackets too) is
