@@ -156,6 +156,7 @@ struct shared {
     uint32_t refs;      /* ends alive, or in flight as a value */
     /* an end the host holds (hive/casync.h): its values queue here */
     int host;           /* HS_* */
+    uint32_t limit;     /* HS_READER: most values queued (0: no limit) */
     hive_cval *q;
     uint32_t qhead, qn, qcap;
     shared *prev, *next; /* all of the root instance (casync.shareds) */
@@ -174,6 +175,7 @@ typedef struct casync {
     athread sync_main;    /* the thread of a sync task outside the async path */
     hive_exec *running;   /* innermost exec running (hive_cinstance_interrupt) */
     struct hive_chost_deferred *deferred; /* async host calls not yet returned */
+    struct hive_chost_deferred *sync_wait; /* a sync-typed host call waiting (casync_complete) */
     uint32_t live;        /* tasks not yet exited */
 } casync;
 
@@ -1027,6 +1029,25 @@ hive_status hive_chost_return(hive_chost_deferred *d, const hive_cval *result) {
     return HIVE_DONE;
 }
 
+int casync_complete(hive_cinstance *root, hive_cval *results, size_t nresults, const char *trap) {
+    casync *s = root ? root->async : NULL;
+    if (!s || !s->sync_wait) return HIVE_ESTATE;
+    hive_chost_deferred *d = s->sync_wait;
+    if (!trap && nresults != (d->st->ft->a ? 1u : 0u)) return HIVE_EARG;
+    s->sync_wait = NULL;
+    if (trap) {
+        if (d->prev) d->prev->next = d->next;
+        else s->deferred = d->next;
+        if (d->next) d->next->prev = d->prev;
+        hv_free(s->al, d);
+        poison(root, trap);
+        return HIVE_OK;
+    }
+    hive_status st = hive_chost_return(d, nresults ? results : NULL);
+    if (results && nresults) hive_cval_clear(&results[0]);
+    return st == HIVE_DONE ? HIVE_OK : HIVE_ETRAP;
+}
+
 void casync_interrupt(hive_cinstance *root) {
     casync *s = __atomic_load_n(&root->async, __ATOMIC_ACQUIRE);
     if (!s) return;
@@ -1153,6 +1174,22 @@ hive_host_status casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, 
         struct hive_chost_deferred *taken = defer_taken;
         defer_sub = saved_sub;
         defer_taken = saved_taken;
+        if (hs == HIVE_HOST_PENDING && !taken && !async_ && !callee->ft->async_ && !s->sync_wait &&
+            task_may_block(cur)) {
+            /* a sync-typed host function (WASI 0.2's blocking calls) waits
+             * inside an async task: its caller waits like a sync call of an
+             * async function, the others run; hive_cinstance_complete ends
+             * it (casync_complete). One such call at a time. */
+            taken = hv_calloc(al, 1, sizeof *taken);
+            if (taken) {
+                taken->root = root;
+                taken->st = st;
+                taken->next = s->deferred;
+                if (s->deferred) s->deferred->prev = taken;
+                s->deferred = taken;
+                s->sync_wait = taken;
+            }
+        }
         for (uint32_t i = 0; i < nargs; i++) hive_cval_clear(&argv[i]);
         if (argv) hv_free(al, argv);
         argv = NULL;
@@ -1180,7 +1217,9 @@ hive_host_status casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, 
         }
         if (hs != HIVE_HOST_OK) {
             hive_cval_clear(&res);
-            cx_trap(&c, "%s", hs == HIVE_HOST_PENDING ? "a host function returned PENDING inside an async task"
+            cx_trap(&c, "%s", hs == HIVE_HOST_PENDING ? (s->sync_wait ? "a second sync host call waits while one does "
+                                                                       "(one at a time inside async tasks)"
+                                                                     : "a host function returned PENDING inside an async task")
                               : root->trap.message[0] ? root->trap.message : "host function trapped");
         }
         atask tmp;
@@ -1821,7 +1860,8 @@ static void q_fill(cx *c, shared *sh, end *e) {
     c->enc = enc;
 }
 
-/* Moves a guest writer's values into the queue. */
+/* Moves a guest writer's values into the queue (as many as the host
+ * reader's limit lets in). */
 static void q_drain(cx *c, shared *sh, end *e) {
     buffer *b = &e->buf;
     const ct_type *t = b->t;
@@ -1830,7 +1870,7 @@ static void q_drain(cx *c, shared *sh, end *e) {
     c->inst = b->inst;
     c->mem = b->mem;
     c->host_side = 1;
-    while (b->progress < b->length) {
+    while (b->progress < b->length && (!sh->limit || sh->qn < sh->limit)) {
         hive_cval v;
         memset(&v, 0, sizeof v);
         if (t) abi_load(c, t, b->ptr + b->progress * t->size, &v);
@@ -1862,6 +1902,8 @@ static int host_op(cx *c, shared *sh, end *e) {
     if (sh->host == HS_READER && !e->readable) {
         if (sh->dropped) {
             notify(e, CR_DROPPED, 0);
+        } else if (sh->limit && sh->qn >= sh->limit && e->buf.length) {
+            sh->pend = e; /* backpressure: the write waits for the host to read */
         } else {
             q_drain(c, sh, e);
             notify(e, CR_COMPLETED, 0);
@@ -2084,6 +2126,8 @@ hive_cstream *hive_cstream_new(hive_cinstance *ci, int future, hive_cval *readab
     return hs;
 }
 
+static void host_room(hive_cstream *hs);
+
 hive_cstream *hive_cstream_reader(hive_cinstance *ci, hive_cval *v) {
     if (!ci || !v || (v->kind != HIVE_C_STREAM && v->kind != HIVE_C_FUTURE) || !v->of.res.host) return NULL;
     shared *sh = v->of.res.host;
@@ -2094,19 +2138,7 @@ hive_cstream *hive_cstream_reader(hive_cinstance *ci, hive_cval *v) {
     hs->sh = sh;
     sh->host = HS_READER;
     v->of.res.host = NULL; /* the value's reference is the host's end now */
-    if (sh->pend && !sh->pend->readable) { /* a guest writer already waits */
-        end *e = sh->pend;
-        jmp_buf jb;
-        cx c;
-        cxinit(&c, e->buf.inst, e->buf.mem, NULL, e->buf.enc, &jb);
-        if (setjmp(jb)) {
-            poison(ci, c.msg);
-            return hs;
-        }
-        sh->pend = NULL;
-        q_drain(&c, sh, e);
-        notify(e, CR_COMPLETED, 0);
-    }
+    if (sh->pend && !sh->pend->readable) host_room(hs); /* a guest writer already waits */
     return hs;
 }
 
@@ -2140,6 +2172,22 @@ int hive_cstream_write(hive_cstream *hs, const hive_cval *vals, size_t n) {
     return 0;
 }
 
+/* A guest writer waited for room (hive_cstream_set_limit): take what fits. */
+static void host_room(hive_cstream *hs) {
+    shared *sh = hs->sh;
+    end *e = sh->pend;
+    jmp_buf jb;
+    cx c;
+    cxinit(&c, e->buf.inst, e->buf.mem, NULL, e->buf.enc, &jb);
+    if (setjmp(jb)) {
+        poison(hs->root, c.msg);
+        return;
+    }
+    sh->pend = NULL;
+    q_drain(&c, sh, e);
+    notify(e, CR_COMPLETED, 0);
+}
+
 long hive_cstream_read(hive_cstream *hs, hive_cval *out, size_t max) {
     if (!hs || (max && !out)) return -1;
     shared *sh = hs->sh;
@@ -2151,9 +2199,23 @@ long hive_cstream_read(hive_cstream *hs, hive_cval *out, size_t max) {
         sh->qhead = (sh->qhead + 1) % sh->qcap;
         sh->qn--;
     }
+    if (k && sh->pend && !sh->pend->readable && (!sh->limit || sh->qn < sh->limit)) host_room(hs);
     if (k == 0 && sh->dropped && max) return -1;
     return (long)k;
 }
+
+void hive_cstream_set_limit(hive_cstream *hs, size_t max) {
+    if (hs && hs->sh->host == HS_READER) hs->sh->limit = max > UINT32_MAX ? UINT32_MAX : (uint32_t)max;
+}
+
+size_t hive_cstream_queued(const hive_cstream *hs) { return hs ? hs->sh->qn : 0; }
+
+int hive_cstream_blocked(const hive_cstream *hs) {
+    if (!hs || !hs->sh->pend) return 0;
+    return hs->sh->host == HS_WRITER ? hs->sh->pend->readable : !hs->sh->pend->readable;
+}
+
+int hive_cstream_dropped(const hive_cstream *hs) { return hs ? hs->sh->dropped : 1; }
 
 void hive_cstream_close(hive_cstream *hs) {
     if (!hs) return;
