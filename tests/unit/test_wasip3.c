@@ -635,6 +635,31 @@ static void test_p2_blocking_in_task(void) {
     close(fds[0]);
 }
 
+/* Bytes written to stdout, then exit at once: hive_wasip3_call still
+ * writes them out, and the exit code is there. */
+static void test_exit_flushes(void) {
+    int fds[2];
+    CHECK_EQ_INT(pipe(fds), 0);
+    hive_wasip3 *p;
+    hive_linker *l;
+    hive_cinstance *ci = instance3(&p, &l, fds[1]);
+    if (!ci) return;
+    hive_cval n = hive_cval_uint(HIVE_C_U32, 5000);
+    CHECK_EQ_INT(hive_wasip3_call(p, ci, hive_cinstance_func(ci, "write-exit"), &n, 1, NULL, NULL, NULL),
+                 HIVE_TRAPPED);
+    int code = -1;
+    CHECK_EQ_INT(hive_wasip3_exit_code(p, &code), 1);
+    CHECK_EQ_INT(code, 0);
+    int inpipe = 0;
+    CHECK_EQ_INT(ioctl(fds[0], FIONREAD, &inpipe), 0);
+    CHECK_EQ_INT(inpipe, 5000);
+    char b[8];
+    CHECK(read(fds[0], b, 3) == 3 && memcmp(b, "ABC", 3) == 0);
+    free3(ci, l, p);
+    close(fds[0]);
+    close(fds[1]);
+}
+
 /* hive_wasip3_run drives a task to its end, the reactor with it. */
 static void test_run_driver(void) {
     fake_now = 0;
@@ -774,6 +799,7 @@ int main(int argc, char **argv) {
     RUN(test_stdout_backpressure);
     RUN(test_stdout_broken_pipe);
     RUN(test_p2_blocking_in_task);
+    RUN(test_exit_flushes);
     RUN(test_run_driver);
     RUN(test_config);
     hive_component_release(comp);
