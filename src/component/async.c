@@ -158,7 +158,7 @@ struct shared {
     int host;           /* HS_* */
     uint32_t limit;     /* HS_READER: most values queued (0: no limit) */
     hive_cval *q;
-    uint32_t qhead, qn, qcap;
+    uint32_t qhead, qn, qcap; /* qcap: 0 or a power of two */
     shared *prev, *next; /* all of the root instance (casync.shareds) */
     struct casync *store;
 };
@@ -1816,25 +1816,43 @@ static void shared_unref(const hv_alloc *al, shared *sh) {
     if (sh->prev) sh->prev->next = sh->next;
     else if (s) s->shareds = sh->next;
     if (sh->next) sh->next->prev = sh->prev;
-    for (uint32_t i = 0; i < sh->qn; i++) hive_cval_clear(&sh->q[(sh->qhead + i) % sh->qcap]);
+    for (uint32_t i = 0; i < sh->qn; i++) hive_cval_clear(&sh->q[(sh->qhead + i) & (sh->qcap - 1)]);
     if (sh->q) hv_free(al, sh->q);
     hv_free(al, sh);
 }
 
 /* ---- the host's ends ---- */
 
+/* Room for extra more values in the queue: 0, or -1 on OOM. */
+static int q_reserve(const hv_alloc *al, shared *sh, uint32_t extra) {
+    if (sh->qn + extra <= sh->qcap) return 0;
+    uint32_t cap = sh->qcap ? sh->qcap : 16;
+    while (cap < sh->qn + extra) {
+        if (cap > UINT32_MAX / 2) return -1;
+        cap *= 2;
+    }
+    hive_cval *nq = hv_calloc(al, cap, sizeof *nq);
+    if (!nq) return -1;
+    for (uint32_t i = 0; i < sh->qn; i++) nq[i] = sh->q[(sh->qhead + i) & (sh->qcap - 1)];
+    if (sh->q) hv_free(al, sh->q);
+    sh->q = nq;
+    sh->qcap = cap;
+    sh->qhead = 0;
+    return 0;
+}
+
 static int q_push(const hv_alloc *al, shared *sh, hive_cval *v) {
     if (sh->qn == sh->qcap) {
         uint32_t cap = sh->qcap ? sh->qcap * 2 : 16;
         hive_cval *nq = hv_calloc(al, cap, sizeof *nq);
         if (!nq) return -1;
-        for (uint32_t i = 0; i < sh->qn; i++) nq[i] = sh->q[(sh->qhead + i) % sh->qcap];
+        for (uint32_t i = 0; i < sh->qn; i++) nq[i] = sh->q[(sh->qhead + i) & (sh->qcap - 1)];
         if (sh->q) hv_free(al, sh->q);
         sh->q = nq;
         sh->qcap = cap;
         sh->qhead = 0;
     }
-    sh->q[(sh->qhead + sh->qn) % sh->qcap] = *v;
+    sh->q[(sh->qhead + sh->qn) & (sh->qcap - 1)] = *v;
     sh->qn++;
     memset(v, 0, sizeof *v);
     return 0;
@@ -1860,7 +1878,7 @@ static void q_fill(cx *c, shared *sh, end *e) {
         for (; i < k && sh->q[sh->qhead].kind == HIVE_C_U8 && sh->q[sh->qhead].of.u <= 0xff; i++) {
             m[i] = (uint8_t)sh->q[sh->qhead].of.u;
             sh->q[sh->qhead].kind = HIVE_C_NONE;
-            sh->qhead = (sh->qhead + 1) % sh->qcap;
+            sh->qhead = (sh->qhead + 1) & (sh->qcap - 1);
             sh->qn--;
         }
         b->progress += i;
@@ -1869,7 +1887,7 @@ static void q_fill(cx *c, shared *sh, end *e) {
         hive_cval *v = &sh->q[sh->qhead];
         if (t) abi_store(c, t, v, b->ptr + b->progress * t->size);
         hive_cval_clear(v);
-        sh->qhead = (sh->qhead + 1) % sh->qcap;
+        sh->qhead = (sh->qhead + 1) & (sh->qcap - 1);
         sh->qn--;
         b->progress++;
     }
@@ -1894,11 +1912,15 @@ static void q_drain(cx *c, shared *sh, end *e) {
         uint32_t k = b->length - b->progress;
         if (sh->limit) k = sh->qn >= sh->limit ? 0 : sh->limit - sh->qn < k ? sh->limit - sh->qn : k;
         const uint8_t *m = k ? abi_mem(c, b->ptr + b->progress, k, "out of bounds memory access") : NULL;
+        if (k && q_reserve(c->inst->root->ar.al, sh, k)) cx_trap(c, "out of memory");
+        uint32_t mask = sh->qcap - 1, at = sh->qhead + sh->qn;
         for (uint32_t i = 0; i < k; i++) {
-            hive_cval v = hive_cval_uint(HIVE_C_U8, m[i]);
-            if (q_push(c->inst->root->ar.al, sh, &v)) cx_trap(c, "out of memory");
-            b->progress++;
+            hive_cval *slot = &sh->q[(at + i) & mask];
+            slot->kind = HIVE_C_U8;
+            slot->of.u = m[i];
         }
+        sh->qn += k;
+        b->progress += k;
     }
     while (b->progress < b->length && (!sh->limit || sh->qn < sh->limit)) {
         hive_cval v;
@@ -2191,6 +2213,23 @@ hive_cstream *hive_cstream_reader(hive_cinstance *ci, hive_cval *v) {
     return hs;
 }
 
+/* A guest reader waits: it gets what is queued now. 0, or -1 (trapped). */
+static int host_fill(hive_cstream *hs) {
+    shared *sh = hs->sh;
+    end *e = sh->pend;
+    jmp_buf jb;
+    cx c;
+    cxinit(&c, e->buf.inst, e->buf.mem, e->buf.realloc, e->buf.enc, &jb);
+    if (setjmp(jb)) {
+        poison(hs->root, c.msg);
+        return -1;
+    }
+    sh->pend = NULL;
+    q_fill(&c, sh, e);
+    notify(e, CR_COMPLETED, 0);
+    return 0;
+}
+
 int hive_cstream_write(hive_cstream *hs, const hive_cval *vals, size_t n) {
     if (!hs || (n && !vals)) return -1;
     shared *sh = hs->sh;
@@ -2205,19 +2244,23 @@ int hive_cstream_write(hive_cstream *hs, const hive_cval *vals, size_t n) {
             return -1;
         }
     }
-    if (sh->pend && sh->pend->readable && sh->qn) { /* a guest reader waits */
-        end *e = sh->pend;
-        jmp_buf jb;
-        cx c;
-        cxinit(&c, e->buf.inst, e->buf.mem, e->buf.realloc, e->buf.enc, &jb);
-        if (setjmp(jb)) {
-            poison(hs->root, c.msg);
-            return -1;
-        }
-        sh->pend = NULL;
-        q_fill(&c, sh, e);
-        notify(e, CR_COMPLETED, 0);
+    if (sh->pend && sh->pend->readable && sh->qn) return host_fill(hs); /* a guest reader waits */
+    return 0;
+}
+
+int hive_cstream_write_bytes(hive_cstream *hs, const uint8_t *buf, size_t n) {
+    if (!hs || (n && !buf)) return -1;
+    shared *sh = hs->sh;
+    if (sh->host != HS_WRITER || sh->dropped || sh->future) return -1;
+    if (n > UINT32_MAX - sh->qn || q_reserve(hs->root->ar.al, sh, (uint32_t)n)) return -1;
+    uint32_t mask = sh->qcap - 1, at = sh->qhead + sh->qn;
+    for (size_t i = 0; i < n; i++) {
+        hive_cval *slot = &sh->q[(at + (uint32_t)i) & mask];
+        slot->kind = HIVE_C_U8;
+        slot->of.u = buf[i];
     }
+    sh->qn += (uint32_t)n;
+    if (sh->pend && sh->pend->readable && sh->qn) return host_fill(hs);
     return 0;
 }
 
@@ -2244,12 +2287,28 @@ long hive_cstream_read(hive_cstream *hs, hive_cval *out, size_t max) {
     size_t k = 0;
     while (k < max && sh->qn) {
         out[k++] = sh->q[sh->qhead];
-        memset(&sh->q[sh->qhead], 0, sizeof sh->q[0]);
-        sh->qhead = (sh->qhead + 1) % sh->qcap;
+        sh->q[sh->qhead].kind = HIVE_C_NONE; /* moved out */
+        sh->qhead = (sh->qhead + 1) & (sh->qcap - 1);
         sh->qn--;
     }
     if (k && sh->pend && !sh->pend->readable && (!sh->limit || sh->qn < sh->limit)) host_room(hs);
     if (k == 0 && sh->dropped && max) return -1;
+    return (long)k;
+}
+
+long hive_cstream_read_bytes(hive_cstream *hs, uint8_t *buf, size_t max) {
+    if (!hs || (max && !buf)) return -1;
+    shared *sh = hs->sh;
+    if (sh->host != HS_READER) return -1;
+    size_t k = 0;
+    while (k < max && sh->qn && sh->q[sh->qhead].kind == HIVE_C_U8) {
+        buf[k++] = (uint8_t)sh->q[sh->qhead].of.u;
+        sh->q[sh->qhead].kind = HIVE_C_NONE;
+        sh->qhead = (sh->qhead + 1) & (sh->qcap - 1);
+        sh->qn--;
+    }
+    if (k && sh->pend && !sh->pend->readable && (!sh->limit || sh->qn < sh->limit)) host_room(hs);
+    if (k == 0 && max && (sh->dropped || sh->qn)) return -1; /* the end, or not bytes */
     return (long)k;
 }
 

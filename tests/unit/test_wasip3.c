@@ -275,7 +275,8 @@ static void test_drain_error(void) {
 
 /* A host reader with a limit: produce(100) writes once, before the host
  * takes the end, so that write is taken whole (the limit applies to later
- * writes); reads then see every byte in order and the end. */
+ * writes); reads (values and bytes) then see every byte in order and the
+ * end; hive_cstream_write_bytes refuses futures and readers' ends. */
 static void test_reader_limit(void) {
     hive_cinstance *ci = instance();
     if (!ci) return;
@@ -296,10 +297,25 @@ static void test_reader_limit(void) {
     hive_cval v[200];
     CHECK_EQ_INT((int)hive_cstream_read(r, v, 30), 30);
     CHECK_EQ_INT((int)hive_cstream_queued(r), 70);
-    CHECK_EQ_INT((int)hive_cstream_read(r, v, 200), 70);
-    CHECK(v[69].of.u == 99);
+    uint8_t bytes[200];
+    CHECK_EQ_INT((int)hive_cstream_read_bytes(r, bytes, 20), 20); /* the same queue, as bytes */
+    CHECK(bytes[0] == 30 && bytes[19] == 49);
+    CHECK_EQ_INT((int)hive_cstream_read(r, v, 200), 50);
+    CHECK(v[49].of.u == 99);
     CHECK_EQ_INT((int)hive_cstream_read(r, v, 200), -1);
+    CHECK_EQ_INT((int)hive_cstream_read_bytes(r, bytes, 200), -1);
+    CHECK_EQ_INT(hive_cstream_write_bytes(r, bytes, 1), -1); /* a reader's end */
     hive_cstream_close(r);
+    /* bytes into a future: refused; into a stream: queued as u8 values */
+    hive_cval fv, sv;
+    hive_cstream *f = hive_cstream_new(ci, 1, &fv);
+    hive_cstream *w = hive_cstream_new(ci, 0, &sv);
+    CHECK(f && w);
+    CHECK_EQ_INT(hive_cstream_write_bytes(f, bytes, 1), -1);
+    CHECK_EQ_INT(hive_cstream_write_bytes(w, (const uint8_t *)"abc", 3), 0);
+    CHECK_EQ_INT((int)hive_cstream_queued(w), 3);
+    hive_cstream_close(f);
+    hive_cstream_close(w);
     hive_ctask_free(t);
     hive_cinstance_free(ci);
 }
