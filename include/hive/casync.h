@@ -119,6 +119,12 @@ int hive_cstream_write(hive_cstream *s, const hive_cval *vals, size_t n);
  * dropped its end and none remain. */
 long hive_cstream_read(hive_cstream *s, hive_cval *out, size_t max);
 
+/* The same for a stream<u8>, with bytes (no hive_cval per byte). A
+ * write fails (-1) on a future. A read returns -1 at the end, as
+ * hive_cstream_read, and also when the next value is not a u8. */
+int hive_cstream_write_bytes(hive_cstream *s, const uint8_t *buf, size_t n);
+long hive_cstream_read_bytes(hive_cstream *s, uint8_t *buf, size_t max);
+
 /* Reader: at most max values wait in the host's queue (0: no limit, the
  * default); a guest write beyond that copies what fits (a partial copy)
  * or, when nothing fits, waits until hive_cstream_read makes room:
@@ -139,7 +145,8 @@ int hive_cstream_blocked(const hive_cstream *s);
 int hive_cstream_dropped(const hive_cstream *s);
 
 /* Drops the host's end (a writer: the guest reads the rest, then
- * DROPPED) and frees s. */
+ * DROPPED) and frees s. An end still open when the instance is freed is
+ * freed with it (then never close it). */
 void hive_cstream_close(hive_cstream *s);
 
 #ifdef __cplusplus

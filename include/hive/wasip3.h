@@ -132,7 +132,7 @@ int hive_wasip3_exit_code(const hive_wasip3 *p3, int *code);
  * function without parameters) as a task of instance and drives it, and
  * every host operation it starts, to the end on this thread, blocking in
  * poll(2) whenever all tasks wait. Bytes the guest wrote to its stdout
- * and stderr streams are flushed before it returns. *result (may be
+ * and stderr streams are flushed before it returns (after an exit too). *result (may be
  * NULL) gets the result (the caller clears it). Returns HIVE_DONE,
  * HIVE_TRAPPED (hive_cinstance_trap; hive_wasip3_exit_code), HIVE_FAILED
  * (bad call, or a deadlock: every task waits and nothing is in flight),

@@ -158,7 +158,7 @@ struct shared {
     int host;           /* HS_* */
     uint32_t limit;     /* HS_READER: most values queued (0: no limit) */
     hive_cval *q;
-    uint32_t qhead, qn, qcap;
+    uint32_t qhead, qn, qcap; /* qcap: 0 or a power of two */
     shared *prev, *next; /* all of the root instance (casync.shareds) */
     struct casync *store;
 };
@@ -176,6 +176,7 @@ typedef struct casync {
     hive_exec *running;   /* innermost exec running (hive_cinstance_interrupt) */
     struct hive_chost_deferred *deferred; /* async host calls not yet returned */
     struct hive_chost_deferred *sync_wait; /* a sync-typed host call waiting (casync_complete) */
+    struct hive_cstream *hstreams; /* the host's ends not yet closed (freed with the instance) */
     uint32_t live;        /* tasks not yet exited */
 } casync;
 
@@ -301,6 +302,7 @@ static void end_free(cinst *ci, end *e);
 static int request_cancel(casync *s, atask *t, cinst *caller, char *msg, size_t msglen);
 static void shared_unref(const hv_alloc *al, shared *sh);
 static void sub_deliver(subtask *st);
+static struct hive_cstream *hstream_next(struct hive_cstream *hs);
 static void take_event(waitable *w, uint32_t ev[3]) {
     w->pending = 0;
     if (w->kind == K_SUBTASK) {
@@ -1096,6 +1098,12 @@ void casync_free(hive_cinstance *root) {
         hv_free(s->al, th);
     }
     if (s->threads) hv_free(s->al, s->threads);
+    /* the host's ends it never closed: their handles go with the instance */
+    while (s->hstreams) {
+        struct hive_cstream *hs = s->hstreams;
+        s->hstreams = hstream_next(hs);
+        hv_free(root->ar.al, hs);
+    }
     /* streams and futures in flight as values, or held by the host */
     while (s->shareds) {
         s->shareds->refs = 1;
@@ -1124,8 +1132,8 @@ hive_host_status casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, 
     if (!async_ && callee->ft->async_ && !task_may_block(cur))
         return trap_call(call, "cannot block a synchronous task before returning");
     const hv_alloc *al = s->al;
-    uint32_t nargs = ft->n;
-    hive_cval *argv = nargs ? hv_calloc(al, nargs, sizeof *argv) : NULL;
+    volatile uint32_t nargs = ft->n; /* volatile: read after a longjmp (cx_trap) */
+    hive_cval *volatile argv = nargs ? hv_calloc(al, nargs, sizeof *argv) : NULL;
     if (nargs && !argv) return trap_call(call, "out of memory");
     subtask *st = hv_calloc(al, 1, sizeof *st);
     if (!st) {
@@ -1808,25 +1816,43 @@ static void shared_unref(const hv_alloc *al, shared *sh) {
     if (sh->prev) sh->prev->next = sh->next;
     else if (s) s->shareds = sh->next;
     if (sh->next) sh->next->prev = sh->prev;
-    for (uint32_t i = 0; i < sh->qn; i++) hive_cval_clear(&sh->q[(sh->qhead + i) % sh->qcap]);
+    for (uint32_t i = 0; i < sh->qn; i++) hive_cval_clear(&sh->q[(sh->qhead + i) & (sh->qcap - 1)]);
     if (sh->q) hv_free(al, sh->q);
     hv_free(al, sh);
 }
 
 /* ---- the host's ends ---- */
 
+/* Room for extra more values in the queue: 0, or -1 on OOM. */
+static int q_reserve(const hv_alloc *al, shared *sh, uint32_t extra) {
+    if (sh->qn + extra <= sh->qcap) return 0;
+    uint32_t cap = sh->qcap ? sh->qcap : 16;
+    while (cap < sh->qn + extra) {
+        if (cap > UINT32_MAX / 2) return -1;
+        cap *= 2;
+    }
+    hive_cval *nq = hv_calloc(al, cap, sizeof *nq);
+    if (!nq) return -1;
+    for (uint32_t i = 0; i < sh->qn; i++) nq[i] = sh->q[(sh->qhead + i) & (sh->qcap - 1)];
+    if (sh->q) hv_free(al, sh->q);
+    sh->q = nq;
+    sh->qcap = cap;
+    sh->qhead = 0;
+    return 0;
+}
+
 static int q_push(const hv_alloc *al, shared *sh, hive_cval *v) {
     if (sh->qn == sh->qcap) {
         uint32_t cap = sh->qcap ? sh->qcap * 2 : 16;
         hive_cval *nq = hv_calloc(al, cap, sizeof *nq);
         if (!nq) return -1;
-        for (uint32_t i = 0; i < sh->qn; i++) nq[i] = sh->q[(sh->qhead + i) % sh->qcap];
+        for (uint32_t i = 0; i < sh->qn; i++) nq[i] = sh->q[(sh->qhead + i) & (sh->qcap - 1)];
         if (sh->q) hv_free(al, sh->q);
         sh->q = nq;
         sh->qcap = cap;
         sh->qhead = 0;
     }
-    sh->q[(sh->qhead + sh->qn) % sh->qcap] = *v;
+    sh->q[(sh->qhead + sh->qn) & (sh->qcap - 1)] = *v;
     sh->qn++;
     memset(v, 0, sizeof *v);
     return 0;
@@ -1845,11 +1871,23 @@ static void q_fill(cx *c, shared *sh, end *e) {
     c->realloc = b->realloc;
     c->enc = b->enc;
     c->host_side = 1;
+    if (t && t->kind == CT_U8 && sh->qn && b->progress < b->length) { /* bytes: no per-value lowering */
+        uint32_t k = b->length - b->progress < sh->qn ? b->length - b->progress : sh->qn;
+        uint8_t *m = abi_mem(c, b->ptr + b->progress, k, "out of bounds memory access");
+        uint32_t i = 0;
+        for (; i < k && sh->q[sh->qhead].kind == HIVE_C_U8 && sh->q[sh->qhead].of.u <= 0xff; i++) {
+            m[i] = (uint8_t)sh->q[sh->qhead].of.u;
+            sh->q[sh->qhead].kind = HIVE_C_NONE;
+            sh->qhead = (sh->qhead + 1) & (sh->qcap - 1);
+            sh->qn--;
+        }
+        b->progress += i;
+    }
     while (sh->qn && b->progress < b->length) {
         hive_cval *v = &sh->q[sh->qhead];
         if (t) abi_store(c, t, v, b->ptr + b->progress * t->size);
         hive_cval_clear(v);
-        sh->qhead = (sh->qhead + 1) % sh->qcap;
+        sh->qhead = (sh->qhead + 1) & (sh->qcap - 1);
         sh->qn--;
         b->progress++;
     }
@@ -1870,6 +1908,20 @@ static void q_drain(cx *c, shared *sh, end *e) {
     c->inst = b->inst;
     c->mem = b->mem;
     c->host_side = 1;
+    if (t && t->kind == CT_U8 && b->progress < b->length) { /* bytes: no per-value lifting */
+        uint32_t k = b->length - b->progress;
+        if (sh->limit) k = sh->qn >= sh->limit ? 0 : sh->limit - sh->qn < k ? sh->limit - sh->qn : k;
+        const uint8_t *m = k ? abi_mem(c, b->ptr + b->progress, k, "out of bounds memory access") : NULL;
+        if (k && q_reserve(c->inst->root->ar.al, sh, k)) cx_trap(c, "out of memory");
+        uint32_t mask = sh->qcap - 1, at = sh->qhead + sh->qn;
+        for (uint32_t i = 0; i < k; i++) {
+            hive_cval *slot = &sh->q[(at + i) & mask];
+            slot->kind = HIVE_C_U8;
+            slot->of.u = m[i];
+        }
+        sh->qn += k;
+        b->progress += k;
+    }
     while (b->progress < b->length && (!sh->limit || sh->qn < sh->limit)) {
         hive_cval v;
         memset(&v, 0, sizeof v);
@@ -2103,7 +2155,23 @@ hive_func *casync_builtin(hive_cinstance *root, cinst *ci, const def *df) {
 struct hive_cstream {
     hive_cinstance *root;
     shared *sh;
+    struct hive_cstream *prev, *next; /* casync.hstreams */
 };
+
+static struct hive_cstream *hstream_next(struct hive_cstream *hs) { return hs->next; }
+
+static void hstream_link(casync *s, hive_cstream *hs) {
+    hs->next = s->hstreams;
+    if (s->hstreams) s->hstreams->prev = hs;
+    s->hstreams = hs;
+}
+
+static void hstream_unlink(hive_cstream *hs) {
+    casync *s = hs->root->async;
+    if (hs->prev) hs->prev->next = hs->next;
+    else if (s) s->hstreams = hs->next;
+    if (hs->next) hs->next->prev = hs->prev;
+}
 
 hive_cstream *hive_cstream_new(hive_cinstance *ci, int future, hive_cval *readable) {
     if (!ci || !readable) return NULL;
@@ -2122,6 +2190,7 @@ hive_cstream *hive_cstream_new(hive_cinstance *ci, int future, hive_cval *readab
     sh->refs = 2; /* the host's end, the value */
     hs->root = ci;
     hs->sh = sh;
+    hstream_link(s, hs);
     *readable = hive_cval_handle(future ? HIVE_C_FUTURE : HIVE_C_STREAM, 0, sh);
     return hs;
 }
@@ -2132,14 +2201,33 @@ hive_cstream *hive_cstream_reader(hive_cinstance *ci, hive_cval *v) {
     if (!ci || !v || (v->kind != HIVE_C_STREAM && v->kind != HIVE_C_FUTURE) || !v->of.res.host) return NULL;
     shared *sh = v->of.res.host;
     if (sh->host) return NULL;
-    hive_cstream *hs = hv_calloc(ci->ar.al, 1, sizeof *hs);
+    casync *s = store_of(ci);
+    hive_cstream *hs = s ? hv_calloc(ci->ar.al, 1, sizeof *hs) : NULL;
     if (!hs) return NULL;
     hs->root = ci;
     hs->sh = sh;
+    hstream_link(s, hs);
     sh->host = HS_READER;
     v->of.res.host = NULL; /* the value's reference is the host's end now */
     if (sh->pend && !sh->pend->readable) host_room(hs); /* a guest writer already waits */
     return hs;
+}
+
+/* A guest reader waits: it gets what is queued now. 0, or -1 (trapped). */
+static int host_fill(hive_cstream *hs) {
+    shared *sh = hs->sh;
+    end *e = sh->pend;
+    jmp_buf jb;
+    cx c;
+    cxinit(&c, e->buf.inst, e->buf.mem, e->buf.realloc, e->buf.enc, &jb);
+    if (setjmp(jb)) {
+        poison(hs->root, c.msg);
+        return -1;
+    }
+    sh->pend = NULL;
+    q_fill(&c, sh, e);
+    notify(e, CR_COMPLETED, 0);
+    return 0;
 }
 
 int hive_cstream_write(hive_cstream *hs, const hive_cval *vals, size_t n) {
@@ -2156,19 +2244,23 @@ int hive_cstream_write(hive_cstream *hs, const hive_cval *vals, size_t n) {
             return -1;
         }
     }
-    if (sh->pend && sh->pend->readable && sh->qn) { /* a guest reader waits */
-        end *e = sh->pend;
-        jmp_buf jb;
-        cx c;
-        cxinit(&c, e->buf.inst, e->buf.mem, e->buf.realloc, e->buf.enc, &jb);
-        if (setjmp(jb)) {
-            poison(hs->root, c.msg);
-            return -1;
-        }
-        sh->pend = NULL;
-        q_fill(&c, sh, e);
-        notify(e, CR_COMPLETED, 0);
+    if (sh->pend && sh->pend->readable && sh->qn) return host_fill(hs); /* a guest reader waits */
+    return 0;
+}
+
+int hive_cstream_write_bytes(hive_cstream *hs, const uint8_t *buf, size_t n) {
+    if (!hs || (n && !buf)) return -1;
+    shared *sh = hs->sh;
+    if (sh->host != HS_WRITER || sh->dropped || sh->future) return -1;
+    if (n > UINT32_MAX - sh->qn || q_reserve(hs->root->ar.al, sh, (uint32_t)n)) return -1;
+    uint32_t mask = sh->qcap - 1, at = sh->qhead + sh->qn;
+    for (size_t i = 0; i < n; i++) {
+        hive_cval *slot = &sh->q[(at + (uint32_t)i) & mask];
+        slot->kind = HIVE_C_U8;
+        slot->of.u = buf[i];
     }
+    sh->qn += (uint32_t)n;
+    if (sh->pend && sh->pend->readable && sh->qn) return host_fill(hs);
     return 0;
 }
 
@@ -2195,12 +2287,28 @@ long hive_cstream_read(hive_cstream *hs, hive_cval *out, size_t max) {
     size_t k = 0;
     while (k < max && sh->qn) {
         out[k++] = sh->q[sh->qhead];
-        memset(&sh->q[sh->qhead], 0, sizeof sh->q[0]);
-        sh->qhead = (sh->qhead + 1) % sh->qcap;
+        sh->q[sh->qhead].kind = HIVE_C_NONE; /* moved out */
+        sh->qhead = (sh->qhead + 1) & (sh->qcap - 1);
         sh->qn--;
     }
     if (k && sh->pend && !sh->pend->readable && (!sh->limit || sh->qn < sh->limit)) host_room(hs);
     if (k == 0 && sh->dropped && max) return -1;
+    return (long)k;
+}
+
+long hive_cstream_read_bytes(hive_cstream *hs, uint8_t *buf, size_t max) {
+    if (!hs || (max && !buf)) return -1;
+    shared *sh = hs->sh;
+    if (sh->host != HS_READER) return -1;
+    size_t k = 0;
+    while (k < max && sh->qn && sh->q[sh->qhead].kind == HIVE_C_U8) {
+        buf[k++] = (uint8_t)sh->q[sh->qhead].of.u;
+        sh->q[sh->qhead].kind = HIVE_C_NONE;
+        sh->qhead = (sh->qhead + 1) & (sh->qcap - 1);
+        sh->qn--;
+    }
+    if (k && sh->pend && !sh->pend->readable && (!sh->limit || sh->qn < sh->limit)) host_room(hs);
+    if (k == 0 && max && (sh->dropped || sh->qn)) return -1; /* the end, or not bytes */
     return (long)k;
 }
 
@@ -2228,5 +2336,6 @@ void hive_cstream_close(hive_cstream *hs) {
         shared_drop(sh);
     }
     shared_unref(hs->root->ar.al, sh);
+    hstream_unlink(hs);
     hv_free(hs->root->ar.al, hs);
 }

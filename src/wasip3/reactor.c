@@ -18,8 +18,6 @@
 
 #include "wasip3/p3_impl.h"
 
-#define P3_PUMP_CHUNK 256 /* values moved per hive_cstream call */
-
 /* ---- waits ---- */
 
 p3_wait *p3_wait_new(hive_wasip3 *p, p3_wait_fn fn, void *ud) {
@@ -187,7 +185,6 @@ struct p3_pump {
     uint64_t bytes, max;
     uint8_t buf[P3_PUMP_BUFFER]; /* drain: bytes taken from the guest, not yet written */
     size_t off, len;
-    hive_cval vals[P3_PUMP_CHUNK];
 };
 
 uint64_t p3_pump_bytes(const p3_pump *pp) { return pp ? pp->bytes : 0; }
@@ -263,16 +260,12 @@ static int drain_fn(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
             continue;
         }
         pp->off = pp->len = 0;
-        long n;
-        while (pp->len < P3_PUMP_BUFFER) {
-            size_t want = P3_PUMP_BUFFER - pp->len;
-            n = hive_cstream_read(pp->s, pp->vals, want < P3_PUMP_CHUNK ? want : P3_PUMP_CHUNK);
-            if (n <= 0) break;
-            for (long i = 0; i < n; i++) pp->buf[pp->len + (size_t)i] = (uint8_t)pp->vals[i].of.u;
-            pp->len += (size_t)n;
+        long n = hive_cstream_read_bytes(pp->s, pp->buf, P3_PUMP_BUFFER);
+        if (n > 0) {
+            pp->len = (size_t)n;
             moved = 1;
+            continue;
         }
-        if (pp->len) continue;
         if (n < 0) { /* the guest dropped its writer and all is written */
             pump_end(p, pp, 0, 1);
             return 1;
@@ -381,13 +374,9 @@ static int feed_fn(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
             w->check = 1;
             return moved;
         }
-        for (long k = 0; k < r; k += P3_PUMP_CHUNK) {
-            long m = r - k < P3_PUMP_CHUNK ? r - k : P3_PUMP_CHUNK;
-            for (long i = 0; i < m; i++) pp->vals[i] = hive_cval_uint(HIVE_C_U8, pp->buf[k + i]);
-            if (hive_cstream_write(pp->s, pp->vals, (size_t)m) < 0) { /* dropped meanwhile */
-                pump_end(p, pp, 0, 1);
-                return 1;
-            }
+        if (hive_cstream_write_bytes(pp->s, pp->buf, (size_t)r) < 0) { /* dropped meanwhile */
+            pump_end(p, pp, 0, 1);
+            return 1;
         }
         pp->bytes += (uint64_t)r;
         moved = 1;

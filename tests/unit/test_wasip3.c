@@ -275,7 +275,8 @@ static void test_drain_error(void) {
 
 /* A host reader with a limit: produce(100) writes once, before the host
  * takes the end, so that write is taken whole (the limit applies to later
- * writes); reads then see every byte in order and the end. */
+ * writes); reads (values and bytes) then see every byte in order and the
+ * end; hive_cstream_write_bytes refuses futures and readers' ends. */
 static void test_reader_limit(void) {
     hive_cinstance *ci = instance();
     if (!ci) return;
@@ -296,10 +297,25 @@ static void test_reader_limit(void) {
     hive_cval v[200];
     CHECK_EQ_INT((int)hive_cstream_read(r, v, 30), 30);
     CHECK_EQ_INT((int)hive_cstream_queued(r), 70);
-    CHECK_EQ_INT((int)hive_cstream_read(r, v, 200), 70);
-    CHECK(v[69].of.u == 99);
+    uint8_t bytes[200];
+    CHECK_EQ_INT((int)hive_cstream_read_bytes(r, bytes, 20), 20); /* the same queue, as bytes */
+    CHECK(bytes[0] == 30 && bytes[19] == 49);
+    CHECK_EQ_INT((int)hive_cstream_read(r, v, 200), 50);
+    CHECK(v[49].of.u == 99);
     CHECK_EQ_INT((int)hive_cstream_read(r, v, 200), -1);
+    CHECK_EQ_INT((int)hive_cstream_read_bytes(r, bytes, 200), -1);
+    CHECK_EQ_INT(hive_cstream_write_bytes(r, bytes, 1), -1); /* a reader's end */
     hive_cstream_close(r);
+    /* bytes into a future: refused; into a stream: queued as u8 values */
+    hive_cval fv, sv;
+    hive_cstream *f = hive_cstream_new(ci, 1, &fv);
+    hive_cstream *w = hive_cstream_new(ci, 0, &sv);
+    CHECK(f && w);
+    CHECK_EQ_INT(hive_cstream_write_bytes(f, bytes, 1), -1);
+    CHECK_EQ_INT(hive_cstream_write_bytes(w, (const uint8_t *)"abc", 3), 0);
+    CHECK_EQ_INT((int)hive_cstream_queued(w), 3);
+    hive_cstream_close(f);
+    hive_cstream_close(w);
     hive_ctask_free(t);
     hive_cinstance_free(ci);
 }
@@ -635,6 +651,31 @@ static void test_p2_blocking_in_task(void) {
     close(fds[0]);
 }
 
+/* Bytes written to stdout, then exit at once: hive_wasip3_call still
+ * writes them out, and the exit code is there. */
+static void test_exit_flushes(void) {
+    int fds[2];
+    CHECK_EQ_INT(pipe(fds), 0);
+    hive_wasip3 *p;
+    hive_linker *l;
+    hive_cinstance *ci = instance3(&p, &l, fds[1]);
+    if (!ci) return;
+    hive_cval n = hive_cval_uint(HIVE_C_U32, 5000);
+    CHECK_EQ_INT(hive_wasip3_call(p, ci, hive_cinstance_func(ci, "write-exit"), &n, 1, NULL, NULL, NULL),
+                 HIVE_TRAPPED);
+    int code = -1;
+    CHECK_EQ_INT(hive_wasip3_exit_code(p, &code), 1);
+    CHECK_EQ_INT(code, 0);
+    int inpipe = 0;
+    CHECK_EQ_INT(ioctl(fds[0], FIONREAD, &inpipe), 0);
+    CHECK_EQ_INT(inpipe, 5000);
+    char b[8];
+    CHECK(read(fds[0], b, 3) == 3 && memcmp(b, "ABC", 3) == 0);
+    free3(ci, l, p);
+    close(fds[0]);
+    close(fds[1]);
+}
+
 /* hive_wasip3_run drives a task to its end, the reactor with it. */
 static void test_run_driver(void) {
     fake_now = 0;
@@ -774,6 +815,7 @@ int main(int argc, char **argv) {
     RUN(test_stdout_backpressure);
     RUN(test_stdout_broken_pipe);
     RUN(test_p2_blocking_in_task);
+    RUN(test_exit_flushes);
     RUN(test_run_driver);
     RUN(test_config);
     hive_component_release(comp);
