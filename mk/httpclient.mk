@@ -10,7 +10,7 @@ HTTPCLIENT_SRCS := $(wildcard src/httpclient/*.c)
 HTTPCLIENT_OBJS := $(HTTPCLIENT_SRCS:%.c=$(BUILD)/%.o)
 LIB_SRCS += $(HTTPCLIENT_SRCS)
 LIB_OBJS += $(HTTPCLIENT_OBJS)
-LDLIBS += -lcurl
+LDLIBS += -ldl
 $(BUILD)/libhive.a: $(HTTPCLIENT_OBJS)
 -include $(HTTPCLIENT_OBJS:.o=.d)
 

@@ -22,9 +22,9 @@
 #include <strings.h>
 #include <time.h>
 
-#include <curl/curl.h>
 #include <uv.h>
 
+#include "httpclient/curl_dyn.h"
 #include "httpclient/httpclient.h"
 
 /* ---- buffers ---------------------------------------------------------------- */
@@ -975,6 +975,8 @@ static int hcieq(const hive_header *h, const char *name) {
 }
 
 int hc_send(const hc_request *rq, hc_notify notify, void *ud, hc_req **out, hc_error *err) {
+    char why[sizeof err->msg];
+    if (hc_curl_load(why, sizeof why) != 0) return fail_at_once(err, HC_E_INTERNAL, why);
     *out = NULL;
     const char *scheme = rq->scheme ? rq->scheme : "http";
     if (strcmp(scheme, "http") && strcmp(scheme, "https"))

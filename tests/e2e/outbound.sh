@@ -165,6 +165,14 @@ start deny "$APP" || exit 1
 eq "default: every destination denied (15)" \
     "$(fetch /hello -o /dev/null -D - | tr -d '\r' | sed -n 's/^x-error-code: //p')" "15"
 stop
+# libcurl is loaded on the first outgoing request (src/httpclient/curl_dyn.h);
+# without it requests fail with internal-error (38) and the server lives on
+HIVE_LIBCURL=/nonexistent/libcurl.so.4 start nolib --allow-outbound "127.0.0.1:$UP" "$APP" || exit 1
+for i in 1 2; do
+    eq "no libcurl: internal-error (38), request $i" \
+        "$(fetch /hello -o /dev/null -D - | tr -d '\r' | sed -n 's/^x-error-code: //p')" "38"
+done
+stop
 start star --allow-outbound '*:'"$UP" "$APP" || exit 1
 eq "*:PORT allows any host on that port" "$(fetch /hello)" "hello upstream"
 stop
