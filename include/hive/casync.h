@@ -72,6 +72,10 @@ hive_status hive_ctask_cancel(hive_ctask *task);
 /* 1 when the task resolved by cancelling (task.cancel): no result. */
 int hive_ctask_cancelled(const hive_ctask *task);
 
+/* 1 once the task has finished (its core code ended), resolved or not;
+ * a resolved task may run on after its value, until then. */
+int hive_ctask_finished(const hive_ctask *task);
+
 /* Lets go of the host's handle; a task that has not finished runs on
  * and is freed when it does (or with the instance). */
 void hive_ctask_free(hive_ctask *task);

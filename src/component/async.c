@@ -980,6 +980,10 @@ int hive_ctask_cancelled(const hive_ctask *task) {
     return task && ((const atask *)task)->was_cancelled;
 }
 
+int hive_ctask_finished(const hive_ctask *task) {
+    return task && ((const atask *)task)->exited;
+}
+
 void hive_ctask_free(hive_ctask *task) {
     atask *t = (atask *)task;
     if (!t) return;
