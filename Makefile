@@ -55,7 +55,7 @@ SUITE_COMPONENT_TEST_DIR := the component model's tests (make component-spec), t
 # The spec runner is built only when there is a suite to run.
 SPEC_DEPS = $(if $(wildcard $(SPEC_DIR)/*.wast),$(SPEC_RUNNER))
 
-LIB_SRCS := $(wildcard src/support/*.c src/wasm/*.c src/wasi/*.c src/wasip2/*.c src/http/*.c src/handler/*.c src/guest/*.c src/component/*.c src/wasihttp/*.c)
+LIB_SRCS := $(wildcard src/support/*.c src/wasm/*.c src/wasi/*.c src/wasip2/*.c src/wasip3/*.c src/http/*.c src/handler/*.c src/guest/*.c src/component/*.c src/wasihttp/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)

@@ -123,6 +123,24 @@ int hive_cstream_write(hive_cstream *s, const hive_cval *vals, size_t n);
  * dropped its end and none remain. */
 long hive_cstream_read(hive_cstream *s, hive_cval *out, size_t max);
 
+/* Reader: at most max values wait in the host's queue (0: no limit, the
+ * default); a guest write beyond that copies what fits (a partial copy)
+ * or, when nothing fits, waits until hive_cstream_read makes room:
+ * backpressure towards the guest. */
+void hive_cstream_set_limit(hive_cstream *s, size_t max);
+
+/* Values queued on the host's side: a writer's not yet read by the
+ * guest, a reader's not yet taken by hive_cstream_read. */
+size_t hive_cstream_queued(const hive_cstream *s);
+
+/* 1 when the guest waits in a copy on the other end: a read that the
+ * host's next write completes, or a write waiting for room. */
+int hive_cstream_blocked(const hive_cstream *s);
+
+/* 1 when the guest has dropped its end (a writer: nothing it writes
+ * will be read; a reader: the guest writes no more). */
+int hive_cstream_dropped(const hive_cstream *s);
+
 /* Drops the host's end (a writer: the guest reads the rest, then
  * DROPPED) and frees s. */
 void hive_cstream_close(hive_cstream *s);

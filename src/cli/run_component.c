@@ -1,6 +1,7 @@
 /*
  * run_component.c -- `hive run` of a component: a wasi:cli/command (its
- * wasi:cli/run export) with WASI 0.2 (hive/wasip2.h): arguments,
+ * wasi:cli/run export) with WASI 0.2 (hive/wasip2.h) and WASI 0.3
+ * (hive/wasip3.h; a run@0.3.x export is preferred): arguments,
  * environment, preopened directories, stdio streamed from and to the
  * process's own fds, and the exit code (run's result, or wasi:cli/exit).
  */
@@ -12,19 +13,23 @@
 #include "cli/cli.h"
 #include "hive/component.h"
 #include "hive/wasip2.h"
+#include "hive/wasip3.h"
 #include "wasihttp/wasihttp.h"
 
 #define EXIT_TRAP 134
 #define EXIT_LIMIT 124
 
-/* The run export: "wasi:cli/run@0.2.x#run" for any 0.2.x the component
- * exports. */
-static hive_cfunc *find_run(hive_cinstance *inst, hive_component *comp) {
+/* The run export: "wasi:cli/run@0.3.x#run" (async) when the component
+ * exports one (wasm32-wasip3 programs export both), else
+ * "wasi:cli/run@0.2.x#run". *p3 says which. */
+static hive_cfunc *find_run(hive_cinstance *inst, hive_component *comp, int *p3) {
     size_t n = hive_component_export_count(comp);
+    for (int pass = 0; pass < 2; pass++)
     for (size_t i = 0; i < n; i++) {
         const char *name;
         hive_component_export(comp, i, &name);
-        if (!name || strncmp(name, "wasi:cli/run@0.2.", 17)) continue;
+        if (!name || strncmp(name, pass ? "wasi:cli/run@0.2." : "wasi:cli/run@0.3.", 17)) continue;
+        *p3 = !pass;
         char full[256];
         snprintf(full, sizeof full, "%s#run", name);
         hive_cfunc *f = hive_cinstance_func(inst, full);
@@ -38,6 +43,8 @@ static hive_cfunc *find_run(hive_cinstance *inst, hive_component *comp) {
  * requests are refused (HTTP-request-denied); bodies are the WASI 0.2
  * context's streams. */
 static whttp *cli_http;
+/* WASI 0.3 beside 0.2, from the same config: one instance imports both */
+static hive_wasip3 *cli_p3;
 
 void cli_wasip2_attach(hive_cinstance *inst) {
     if (!cli_http) return;
@@ -46,6 +53,8 @@ void cli_wasip2_attach(hive_cinstance *inst) {
 }
 
 void cli_wasip2_detach(void) {
+    hive_wasip3_free(cli_p3);
+    cli_p3 = NULL;
     if (!cli_http) return;
     whttp_leave();
     whttp_free(cli_http);
@@ -101,12 +110,28 @@ int cli_wasip2_setup(hive_engine *engine, const cli_run_opts *o, hive_wasip2 **p
         fprintf(stderr, "hive: cannot define the WASI 0.2 imports\n");
         goto out;
     }
+    hive_wasip3_config c3;
+    memset(&c3, 0, sizeof c3);
+    c3.base = c;
+    if (hive_wasip3_new(&c3, &cli_p3, &err) != HIVE_OK) {
+        fprintf(stderr, "hive: %s\n", err.message);
+        goto out;
+    }
+    hive_wasip3_set_p2(cli_p3, p2);
+    if (hive_wasip3_define(cli_p3, linker) != HIVE_OK) {
+        fprintf(stderr, "hive: cannot define the WASI 0.3 imports\n");
+        goto out;
+    }
     *p2out = p2;
     *linker_out = linker;
     p2 = NULL;
     linker = NULL;
     rc = 0;
 out:
+    if (rc) {
+        hive_wasip3_free(cli_p3);
+        cli_p3 = NULL;
+    }
     hive_linker_free(linker);
     hive_wasip2_free(p2);
     free(rules);
@@ -130,12 +155,13 @@ int cli_run_command(hive_engine *engine, const cli_run_opts *o) {
     if (hive_cinstance_new(engine, comp, linker, &inst, &err) != HIVE_OK) {
         fprintf(stderr, "hive: %s: %s\n", o->path, err.message);
         if (strstr(err.message, "wasi:") && strstr(err.message, "@0.3."))
-            fprintf(stderr, "hive: (it needs WASI 0.3, which hive does not provide yet; WASI 0.2 is "
-                            "there, at any 0.2.x)\n");
+            fprintf(stderr, "hive: (of WASI 0.3, hive provides wasi:cli, wasi:clocks and wasi:random "
+                            "so far; WASI 0.2 is there at any 0.2.x)\n");
         goto out;
     }
     cli_wasip2_attach(inst);
-    hive_cfunc *run = find_run(inst, comp);
+    int is_p3 = 0;
+    hive_cfunc *run = find_run(inst, comp, &is_p3);
     if (!run) {
         fprintf(stderr, "hive: %s is a component without a wasi:cli/run export (try --invoke)\n",
                 o->path);
@@ -144,8 +170,14 @@ int cli_run_command(hive_engine *engine, const cli_run_opts *o) {
     hive_cval result;
     memset(&result, 0, sizeof result);
     int stop = 0, code;
-    hive_status st = hive_wasip2_run(p2, inst, run, o->limits, &result, &stop);
+    hive_status st = is_p3 ? hive_wasip3_run(cli_p3, inst, run, o->limits, &result, &stop)
+                           : hive_wasip2_run(p2, inst, run, o->limits, &result, &stop);
     fflush(stdout);
+    if (is_p3 && st == HIVE_FAILED) {
+        fprintf(stderr, "hive: run: %s\n", hive_wasip3_failure(cli_p3));
+        rc = 1;
+        goto out;
+    }
     switch (st) {
     case HIVE_DONE:
         /* run: func() -> result */
@@ -157,7 +189,7 @@ int cli_run_command(hive_engine *engine, const cli_run_opts *o) {
         rc = EXIT_LIMIT;
         break;
     case HIVE_TRAPPED:
-        if (hive_wasip2_exit_code(p2, &code)) {
+        if (hive_wasip2_exit_code(p2, &code) || hive_wasip3_exit_code(cli_p3, &code)) {
             rc = code >= 0 && code <= 255 ? code : 1;
             break;
         }

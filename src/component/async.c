@@ -156,6 +156,7 @@ struct shared {
     uint32_t refs;      /* ends alive, or in flight as a value */
     /* an end the host holds (hive/casync.h): its values queue here */
     int host;           /* HS_* */
+    uint32_t limit;     /* HS_READER: most values queued (0: no limit) */
     hive_cval *q;
     uint32_t qhead, qn, qcap;
     shared *prev, *next; /* all of the root instance (casync.shareds) */
@@ -1825,7 +1826,8 @@ static void q_fill(cx *c, shared *sh, end *e) {
     c->enc = enc;
 }
 
-/* Moves a guest writer's values into the queue. */
+/* Moves a guest writer's values into the queue (as many as the host
+ * reader's limit lets in). */
 static void q_drain(cx *c, shared *sh, end *e) {
     buffer *b = &e->buf;
     const ct_type *t = b->t;
@@ -1834,7 +1836,7 @@ static void q_drain(cx *c, shared *sh, end *e) {
     c->inst = b->inst;
     c->mem = b->mem;
     c->host_side = 1;
-    while (b->progress < b->length) {
+    while (b->progress < b->length && (!sh->limit || sh->qn < sh->limit)) {
         hive_cval v;
         memset(&v, 0, sizeof v);
         if (t) abi_load(c, t, b->ptr + b->progress * t->size, &v);
@@ -1866,6 +1868,8 @@ static int host_op(cx *c, shared *sh, end *e) {
     if (sh->host == HS_READER && !e->readable) {
         if (sh->dropped) {
             notify(e, CR_DROPPED, 0);
+        } else if (sh->limit && sh->qn >= sh->limit && e->buf.length) {
+            sh->pend = e; /* backpressure: the write waits for the host to read */
         } else {
             q_drain(c, sh, e);
             notify(e, CR_COMPLETED, 0);
@@ -2144,6 +2148,22 @@ int hive_cstream_write(hive_cstream *hs, const hive_cval *vals, size_t n) {
     return 0;
 }
 
+/* A guest writer waited for room (hive_cstream_set_limit): take what fits. */
+static void host_room(hive_cstream *hs) {
+    shared *sh = hs->sh;
+    end *e = sh->pend;
+    jmp_buf jb;
+    cx c;
+    cxinit(&c, e->buf.inst, e->buf.mem, NULL, e->buf.enc, &jb);
+    if (setjmp(jb)) {
+        poison(hs->root, c.msg);
+        return;
+    }
+    sh->pend = NULL;
+    q_drain(&c, sh, e);
+    notify(e, CR_COMPLETED, 0);
+}
+
 long hive_cstream_read(hive_cstream *hs, hive_cval *out, size_t max) {
     if (!hs || (max && !out)) return -1;
     shared *sh = hs->sh;
@@ -2155,9 +2175,23 @@ long hive_cstream_read(hive_cstream *hs, hive_cval *out, size_t max) {
         sh->qhead = (sh->qhead + 1) % sh->qcap;
         sh->qn--;
     }
+    if (k && sh->pend && !sh->pend->readable && (!sh->limit || sh->qn < sh->limit)) host_room(hs);
     if (k == 0 && sh->dropped && max) return -1;
     return (long)k;
 }
+
+void hive_cstream_set_limit(hive_cstream *hs, size_t max) {
+    if (hs && hs->sh->host == HS_READER) hs->sh->limit = max > UINT32_MAX ? UINT32_MAX : (uint32_t)max;
+}
+
+size_t hive_cstream_queued(const hive_cstream *hs) { return hs ? hs->sh->qn : 0; }
+
+int hive_cstream_blocked(const hive_cstream *hs) {
+    if (!hs || !hs->sh->pend) return 0;
+    return hs->sh->host == HS_WRITER ? hs->sh->pend->readable : !hs->sh->pend->readable;
+}
+
+int hive_cstream_dropped(const hive_cstream *hs) { return hs ? hs->sh->dropped : 1; }
 
 void hive_cstream_close(hive_cstream *hs) {
     if (!hs) return;

@@ -10,6 +10,7 @@
  *           IFACE#R for one of another interface: own<wasi:io/streams@0.2.0#input-stream>)
  *         | record { a: T, ... } | variant { a, b(T), ... }
  *         | enum { a, ... } | flags { a, ... }
+ *         | stream | stream<T> | future | future<T>
  */
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,12 @@ static const ct_type *type(hp *p) {
         if (!eat(p, ',')) p->bad = 1;
         t->b = type(p);
         if (!eat(p, '>')) p->bad = 1;
+    } else if (!strcmp(id, "stream") || !strcmp(id, "future")) {
+        t = nt(p, id[0] == 's' ? CT_STREAM : CT_FUTURE); /* stream, stream<T>, future, future<T> */
+        if (t && eat(p, '<')) {
+            t->a = type(p);
+            if (!eat(p, '>')) p->bad = 1;
+        }
     } else if (!strcmp(id, "record")) {
         t = nt(p, CT_RECORD);
         if (t) members(p, t, 1, 0);
