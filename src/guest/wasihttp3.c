@@ -37,11 +37,14 @@
 
 #include "handler/guest.h"
 #include "hive/casync.h"
+#include "hive/wasip2.h"
+#include "hive/wasip3.h"
 #include "support/error.h"
+#include "wasip3/p3_impl.h" /* the reactor's stream pumps */
 #include "wasihttp/p3http.h"
 #include "wasihttp/wasihttp.h"
 
-#define W3_CHUNK 8192           /* body bytes moved per step */
+#define W3_FD_LOOK_NS 1000000ull /* an fd wait is looked at again after this */
 #define W3_STEPS 64             /* event-loop steps between pumps */
 #define W3_ROUNDS 256           /* pump rounds per run() */
 #define W3_HARD_STOP_NS 100000000ull /* a step computing this long is interrupted hard */
@@ -50,17 +53,23 @@ typedef struct w3_guest {
     hive_guest base;
     hive_engine *engine;
     hive_component *component;
-    hive_linker *linker;
+    hive_linker *linker; /* WASI 0.2, WASI 0.3 and wasi:http 0.3, shared: contexts by instance */
     char *handle_name; /* "wasi:http/handler@0.3.x#handle" */
+    char **env;        /* "K=V", owned */
+    size_t nenv;
+    hive_wasi_preopen *dirs; /* strings owned */
+    size_t ndirs;
 } w3_guest;
 
 typedef struct w3_req {
     hive_req *req;       /* NULL once the pool took it back (cancelled) */
+    struct guest_inst *gi;
     uint64_t task_id;
     hive_ctask *task;    /* NULL: not started yet */
-    hive_cstream *body_w, *trailers_w; /* the request's body and trailers (host writes) */
-    hive_cstream *resp_r;              /* the response's body (host reads) */
-    hive_cstream *tx;                  /* the response's transmission future (host writes) */
+    p3_pump *feed;           /* the request's body into its stream<u8> */
+    hive_cstream *trailers_w; /* the request's trailers (host writes) */
+    p3_pump *drain;          /* the response's stream<u8> to the client */
+    hive_cstream *tx;        /* the response's transmission future (host writes) */
     bool responded;  /* the handler's result was acted on */
     bool out_done;   /* the response is complete or failed */
     struct w3_req *next;
@@ -70,13 +79,13 @@ struct guest_inst {
     w3_guest *g;
     hive_worker *w;
     wh3 *ctx;
+    hive_wasip2 *p2;
+    hive_wasip3 *p3;
     hive_cinstance *inst;
     hive_cfunc *handle;
     w3_req *reqs;
     atomic_int stop;          /* interrupt(): return MORE soon */
     atomic_uint_fast64_t step_t0; /* when the running event-loop step began, 0 none */
-    hive_cval *vals; /* W3_CHUNK: stream values moved */
-    uint8_t *bytes;  /* W3_CHUNK */
     char error[256];
 };
 
@@ -86,23 +95,93 @@ static uint64_t mono_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+static void req_free(guest_inst *gi, struct w3_req *r);
+
 /* ---- instances ---------------------------------------------------------- */
 
+/* The instance being made on this thread (its data is not set yet while
+ * start functions run). */
+static _Thread_local guest_inst *w3_making;
+
+static guest_inst *gi_of(hive_cinstance *instance) {
+    guest_inst *gi = instance ? hive_cinstance_data(instance) : NULL;
+    return gi ? gi : w3_making;
+}
+static wh3 *http_of(hive_cinstance *instance, void *ud) {
+    (void)ud;
+    guest_inst *gi = gi_of(instance);
+    return gi ? gi->ctx : NULL;
+}
+static hive_wasip2 *p2_of(hive_cinstance *instance, void *ud) {
+    (void)ud;
+    guest_inst *gi = gi_of(instance);
+    return gi ? gi->p2 : NULL;
+}
+static hive_wasip3 *p3_of(hive_cinstance *instance, void *ud) {
+    (void)ud;
+    guest_inst *gi = gi_of(instance);
+    return gi ? gi->p3 : NULL;
+}
+
+/* stdout and stderr: one log line per write, tagged with the worker (ud;
+ * NULL at the start-up check). */
+static int64_t w3_log_write(void *ud, const uint8_t *buf, size_t len) {
+    size_t n = len;
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) n--;
+    if (ud)
+        fprintf(stderr, "[worker %" PRIu64 "] %.*s\n", handler_worker_id(ud), (int)n,
+                (const char *)buf);
+    else
+        fprintf(stderr, "[start] %.*s\n", (int)n, (const char *)buf);
+    return (int64_t)len;
+}
+
 static void w3_unmake(guest_inst *gi) {
+    while (gi->reqs) {
+        w3_req *r = gi->reqs;
+        gi->reqs = r->next;
+        req_free(gi, r);
+    }
     hive_cinstance_free(gi->inst);
+    hive_wasip3_free(gi->p3);
+    hive_wasip2_free(gi->p2);
     wh3_free(gi->ctx);
     gi->inst = NULL;
     gi->ctx = NULL;
+    gi->p2 = NULL;
+    gi->p3 = NULL;
 }
 
 static int w3_make(w3_guest *g, guest_inst *gi, hive_error *err) {
-    if (!(gi->ctx = wh3_new())) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
-    int rc = hive_cinstance_new(g->engine, g->component, g->linker, &gi->inst, err);
+    hive_wasip3_config c;
+    memset(&c, 0, sizeof c);
+    for (int i = 1; i <= 2; i++) {
+        c.base.stdio[i].kind = HIVE_WASI_STDIO_STREAM;
+        c.base.stdio[i].stream = (hive_wasi_stream){NULL, w3_log_write, NULL, gi->w};
+    }
+    c.base.env = (const char *const *)g->env;
+    c.base.envc = g->nenv;
+    c.base.preopens = g->dirs;
+    c.base.npreopens = g->ndirs;
+    int rc;
+    if ((rc = hive_wasip2_new(&c.base, &gi->p2, err)) != HIVE_OK) return rc;
+    if ((rc = hive_wasip3_new(&c, &gi->p3, err)) != HIVE_OK) {
+        w3_unmake(gi);
+        return rc;
+    }
+    hive_wasip3_set_p2(gi->p3, gi->p2);
+    if (!(gi->ctx = wh3_new())) {
+        w3_unmake(gi);
+        return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+    }
+    w3_making = gi;
+    rc = hive_cinstance_new(g->engine, g->component, g->linker, &gi->inst, err);
+    w3_making = NULL;
     if (rc != HIVE_OK) {
         w3_unmake(gi);
         return rc;
     }
-    hive_cinstance_set_data(gi->inst, gi->ctx);
+    hive_cinstance_set_data(gi->inst, gi);
     gi->handle = hive_cinstance_func(gi->inst, g->handle_name);
     if (!gi->handle) {
         w3_unmake(gi);
@@ -117,13 +196,8 @@ static int w3_instantiate(hive_guest *guest, hive_worker *w, guest_inst **out, h
     if (!gi) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     gi->g = g;
     gi->w = w;
-    gi->vals = calloc(W3_CHUNK, sizeof *gi->vals);
-    gi->bytes = malloc(W3_CHUNK);
-    int rc = gi->vals && gi->bytes ? w3_make(g, gi, err)
-                                   : hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+    int rc = w3_make(g, gi, err);
     if (rc != HIVE_OK) {
-        free(gi->vals);
-        free(gi->bytes);
         free(gi);
         return rc;
     }
@@ -135,6 +209,7 @@ static int w3_start(guest_inst *gi, hive_req *req, uint64_t task_id) {
     w3_req *r = calloc(1, sizeof *r);
     if (!r) return -1;
     r->req = req;
+    r->gi = gi;
     r->task_id = task_id;
     /* at the end: tasks start in arrival order */
     w3_req **p = &gi->reqs;
@@ -162,20 +237,63 @@ static void trailers_none(hive_cstream **w) {
     close_s(w);
 }
 
+/* The request body, read by the feed pump: what has arrived. */
+static int64_t body_read(void *ud, uint8_t *buf, size_t len) {
+    w3_req *r = ud;
+    if (!r->req) return 0;
+    int64_t n = handler_req_read_body(r->req, buf, len);
+    return n < 0 ? -HIVE_WASI_EAGAIN : n; /* none yet: the pool wakes the worker */
+}
+
+/* The feed pump ended: the whole body is in the stream (or the guest
+ * dropped it); the trailers (none) follow. */
+static void feed_done(hive_wasip3 *p, void *ud, uint32_t e) {
+    (void)p;
+    w3_req *r = ud;
+    r->feed = NULL;
+    if (!e) trailers_none(&r->trailers_w);
+    else close_s(&r->trailers_w);
+}
+
+/* The response body, written by the drain pump: as the client takes it. */
+static int64_t body_write(void *ud, const uint8_t *buf, size_t len) {
+    w3_req *r = ud;
+    if (!r->req) return -HIVE_WASI_EPIPE;
+    if (!handler_req_output_ready(r->req)) return -HIVE_WASI_EAGAIN; /* the pool wakes us */
+    return handler_req_body(r->req, buf, len) < 0 ? -HIVE_WASI_EPIPE : (int64_t)len;
+}
+
+/* The drain pump ended: the guest dropped its writer and every byte went
+ * out (e 0), or the client is gone. */
+static void drain_done(hive_wasip3 *p, void *ud, uint32_t e) {
+    (void)p;
+    w3_req *r = ud;
+    r->drain = NULL;
+    r->out_done = true;
+    if (!e && r->req) handler_req_end(r->req);
+    wh3_tx_finish(r->tx, e ? "the response could not be sent" : NULL);
+    r->tx = NULL;
+}
+
 /* Makes the request's objects and starts its task. -1: the instance
  * trapped. */
 static int req_begin(guest_inst *gi, w3_req *r) {
+    static const hive_wasi_stream src = {body_read, NULL, NULL, NULL};
+    hive_wasi_stream emb = src;
+    emb.ud = r;
+    p3_io io = {-1, 0, -1, &emb};
     hive_cval body, trailers;
     memset(&body, 0, sizeof body);
     memset(&trailers, 0, sizeof trailers);
-    r->body_w = hive_cstream_new(gi->inst, 0, &body);
+    r->feed = p3_feed_new(gi->p3, gi->inst, &io, 0, &body, NULL, NULL, feed_done, r);
     r->trailers_w = hive_cstream_new(gi->inst, 1, &trailers);
     uint32_t rep = 0;
-    if (!r->body_w || !r->trailers_w ||
+    if (!r->feed || !r->trailers_w ||
         wh3_incoming(gi->ctx, handler_req_info(r->req), &body, &trailers, &rep) != 0) {
         hive_cval_clear(&body);
         hive_cval_clear(&trailers);
-        close_s(&r->body_w);
+        if (r->feed) p3_pump_stop(gi->p3, r->feed, WASI_EIO);
+        r->feed = NULL;
         close_s(&r->trailers_w);
         handler_req_fail(r->req, HIVE_HANDLE_FAILED, "out of memory");
         r->responded = r->out_done = true;
@@ -189,31 +307,6 @@ static int req_begin(guest_inst *gi, w3_req *r) {
         r->responded = r->out_done = true;
     }
     return 0;
-}
-
-/* Feeds the request body's bytes that have arrived. 1 when it moved any. */
-static int feed_body(guest_inst *gi, w3_req *r) {
-    if (!r->body_w || !r->req) return 0;
-    uint8_t *buf = gi->bytes;
-    hive_cval *vals = gi->vals;
-    int moved = 0;
-    for (;;) {
-        int64_t n = handler_req_read_body(r->req, buf, W3_CHUNK);
-        if (n < 0) return moved; /* none yet: the pool wakes the worker */
-        if (n == 0) {             /* the end: the guest reads the rest, then DROPPED */
-            close_s(&r->body_w);
-            trailers_none(&r->trailers_w);
-            return 1;
-        }
-        moved = 1;
-        for (int64_t i = 0; i < n; i++) vals[i] = hive_cval_uint(HIVE_C_U8, buf[i]);
-        if (hive_cstream_write(r->body_w, vals, (size_t)n) != 0) {
-            /* the guest dropped the body: the rest is not read */
-            close_s(&r->body_w);
-            close_s(&r->trailers_w);
-            return 1;
-        }
-    }
 }
 
 static const char *const error_names[] = {
@@ -243,14 +336,14 @@ static void send_error(w3_req *r, const hive_cval *code) {
         handler_req_end(r->req);
 }
 
-/* The handler resolved: its response's head goes out. */
+/* The handler resolved: its response's head goes out, its body follows
+ * through a drain pump. */
 static void respond(guest_inst *gi, w3_req *r) {
     r->responded = true;
     hive_cval v;
     memset(&v, 0, sizeof v);
     if (hive_ctask_cancelled(r->task) || hive_ctask_take_result(r->task, &v) != 0) {
-        /* cancelled: the pool answered it already */
-        if (r->req) handler_req_fail(r->req, HIVE_HANDLE_NO_RESPONSE, "the handler gave no response");
+        handler_req_fail(r->req, HIVE_HANDLE_NO_RESPONSE, "the handler gave no response");
         r->out_done = true;
         return;
     }
@@ -269,20 +362,31 @@ static void respond(guest_inst *gi, w3_req *r) {
         } else {
             r->tx = resp.tx;
             resp.tx = NULL;
-            if (resp.contents.kind == HIVE_C_STREAM)
-                r->resp_r = hive_cstream_reader(gi->inst, &resp.contents);
             /* trailers are not sent (HTTP/1.1 responses here have none) */
             if (resp.trailers.kind == HIVE_C_FUTURE) {
                 hive_cstream *t = hive_cstream_reader(gi->inst, &resp.trailers);
                 if (t) hive_cstream_close(t);
             }
-            int64_t clen = r->resp_r ? resp.content_length : 0;
+            bool body = resp.contents.kind == HIVE_C_STREAM;
+            int64_t clen = body ? resp.content_length : 0;
             if (handler_req_head(r->req, resp.status, resp.headers, resp.nheaders, clen) != 0) {
                 r->out_done = true;
                 wh3_tx_finish(r->tx, "the request is gone");
                 r->tx = NULL;
-                close_s(&r->resp_r);
-            } else if (!r->resp_r) {
+            } else if (body) {
+                static const hive_wasi_stream snk = {NULL, body_write, NULL, NULL};
+                hive_wasi_stream emb = snk;
+                emb.ud = r;
+                p3_io io = {-1, 0, -1, &emb};
+                r->drain = p3_drain_new(gi->p3, gi->inst, &resp.contents, &io, NULL, NULL,
+                                        drain_done, r);
+                if (!r->drain) {
+                    handler_req_fail(r->req, HIVE_HANDLE_FAILED, "out of memory");
+                    r->out_done = true;
+                    wh3_tx_finish(r->tx, "out of memory");
+                    r->tx = NULL;
+                }
+            } else {
                 handler_req_end(r->req);
                 r->out_done = true;
                 wh3_tx_finish(r->tx, NULL);
@@ -294,42 +398,17 @@ static void respond(guest_inst *gi, w3_req *r) {
     hive_cval_clear(&v);
 }
 
-/* Moves the response body the guest wrote to the pool. 1 when it moved
- * any or ended. */
-static int drain_body(guest_inst *gi, w3_req *r) {
-    if (!r->resp_r || r->out_done) return 0;
-    hive_cval *vals = gi->vals;
-    uint8_t *buf = gi->bytes;
-    int moved = 0;
-    while (handler_req_output_ready(r->req)) {
-        long n = hive_cstream_read(r->resp_r, vals, W3_CHUNK);
-        if (n == 0) return moved;
-        if (n < 0) { /* the guest dropped its end: the body is complete */
-            handler_req_end(r->req);
-            close_s(&r->resp_r);
-            wh3_tx_finish(r->tx, NULL);
-            r->tx = NULL;
-            r->out_done = true;
-            return 1;
-        }
-        for (long i = 0; i < n; i++) buf[i] = (uint8_t)vals[i].of.u;
-        moved = 1;
-        if (handler_req_body(r->req, buf, (size_t)n) < 0) {
-            close_s(&r->resp_r); /* the client is gone: the guest's writes see DROPPED */
-            wh3_tx_finish(r->tx, "the response could not be sent");
-            r->tx = NULL;
-            r->out_done = true;
-            return 1;
-        }
-    }
-    return moved;
+static void req_stop_io(guest_inst *gi, w3_req *r) {
+    if (r->feed) p3_pump_stop(gi->p3, r->feed, WASI_EPIPE);
+    if (r->drain) p3_pump_stop(gi->p3, r->drain, WASI_EPIPE);
+    r->feed = r->drain = NULL;
+    close_s(&r->trailers_w);
+    if (r->tx) wh3_tx_finish(r->tx, "the request was cancelled");
+    r->tx = NULL;
 }
 
-static void req_free(w3_req *r) {
-    close_s(&r->body_w);
-    close_s(&r->trailers_w);
-    close_s(&r->resp_r);
-    close_s(&r->tx);
+static void req_free(guest_inst *gi, w3_req *r) {
+    req_stop_io(gi, r);
     hive_ctask_free(r->task);
     free(r);
 }
@@ -344,19 +423,15 @@ static int pump_all(guest_inst *gi) {
             if (req_begin(gi, r) != 0) return -1;
             changed = 1;
         }
-        if (r->req) {
-            changed |= feed_body(gi, r);
-            if (r->task && !r->responded && hive_ctask_resolved(r->task)) {
-                respond(gi, r);
-                changed = 1;
-            }
-            changed |= drain_body(gi, r);
+        if (r->req && r->task && !r->responded && hive_ctask_resolved(r->task)) {
+            respond(gi, r);
+            changed = 1;
         }
         bool finished = !r->task || hive_ctask_finished(r->task);
         if ((r->out_done || !r->req) && finished) {
             *p = r->next;
             if (r->req) handler_req_task_done(r->req);
-            req_free(r);
+            req_free(gi, r);
             changed = 1;
             continue;
         }
@@ -377,18 +452,33 @@ static guest_run w3_run(guest_inst *gi, uint64_t budget) {
     for (int round = 0;; round++) {
         int changed = pump_all(gi);
         if (changed < 0) return w3_trap(gi, "trap");
+        /* host operations: timers, the bodies' pumps, WASI streams */
+        int moved = hive_wasip3_poll(gi->p3);
         atomic_store(&gi->step_t0, mono_ns());
         hive_status st = hive_cinstance_run_ready(gi->inst, W3_STEPS);
         atomic_store(&gi->step_t0, 0);
         if (st == HIVE_TRAPPED) return w3_trap(gi, "trap");
         int after = pump_all(gi);
         if (after < 0) return w3_trap(gi, "trap");
-        if (!changed && !after && st == HIVE_DONE) break;
+        if (!changed && !moved && !after && st == HIVE_DONE) break;
         if (atomic_load(&gi->stop) || round == W3_ROUNDS) return GUEST_RUN_MORE;
     }
-    for (w3_req *r = gi->reqs; r; r = r->next)
-        if (r->req) return GUEST_RUN_WAIT;
-    return GUEST_RUN_IDLE;
+    bool live = false;
+    for (w3_req *r = gi->reqs; r && !live; r = r->next) live = r->req != NULL;
+    if (!live) return GUEST_RUN_IDLE;
+    /* Everything waits: on the pool (body bytes, room for output: it
+     * wakes the worker) or on the reactor (a deadline: a timed wake-up;
+     * an fd, which the pool does not watch: looked at again soon). */
+    hive_wasi_wait wait;
+    if (hive_wasip3_pending(gi->p3, &wait)) {
+        uint64_t at = wait.deadline_ns;
+        if (wait.nfds) {
+            uint64_t soon = mono_ns() + W3_FD_LOOK_NS;
+            if (soon < at) at = soon;
+        }
+        if (at != UINT64_MAX) handler_wake_at(gi->w, at);
+    }
+    return GUEST_RUN_WAIT;
 }
 
 /* Any thread. The run returns between two event-loop steps; a step that
@@ -407,16 +497,12 @@ static int w3_cancel(guest_inst *gi, hive_req *req) {
         r->req = NULL; /* the pool's now: never touched again */
         if (!r->task) { /* never started */
             *p = r->next;
-            req_free(r);
+            req_free(gi, r);
             return 0;
         }
         /* its streams end; its task is asked to cancel (TASK_CANCELLED
          * where it waits cancellably) and runs on until it ends */
-        close_s(&r->body_w);
-        close_s(&r->trailers_w);
-        close_s(&r->resp_r);
-        wh3_tx_finish(r->tx, "the request was cancelled");
-        r->tx = NULL;
+        req_stop_io(gi, r);
         r->out_done = true;
         if (!hive_ctask_resolved(r->task) && hive_ctask_cancel(r->task) == HIVE_TRAPPED) {
             const hive_trap *t = hive_cinstance_trap(gi->inst);
@@ -432,19 +518,19 @@ static const char *w3_error(guest_inst *gi) { return gi->error; }
 
 static void w3_free(guest_inst *gi) {
     if (!gi) return;
-    while (gi->reqs) {
-        w3_req *r = gi->reqs;
-        gi->reqs = r->next;
-        req_free(r);
-    }
     w3_unmake(gi);
-    free(gi->vals);
-    free(gi->bytes);
     free(gi);
 }
 
 static void w3_free_guest(hive_guest *guest) {
     w3_guest *g = (w3_guest *)guest;
+    for (size_t i = 0; i < g->nenv; i++) free(g->env[i]);
+    free(g->env);
+    for (size_t i = 0; i < g->ndirs; i++) {
+        free((char *)g->dirs[i].host_path);
+        free((char *)g->dirs[i].guest_path);
+    }
+    free(g->dirs);
     hive_linker_free(g->linker);
     hive_component_release(g->component);
     free(g->handle_name);
@@ -483,17 +569,12 @@ int hive_guest_wasihttp3_detect(hive_component *component) {
 int hive_guest_wasihttp3_new(hive_engine *engine, hive_component *component,
                              const char *const *env, size_t nenv, const char *const *dirs,
                              size_t ndirs, hive_guest **out, hive_error *err) {
-    (void)env, (void)dirs;
     *out = NULL;
     const char *name = handler_export(component);
     if (!name)
         return hv_error_set(err, HIVE_EUNLINKABLE, 0,
                             "the component exports no wasi:http/handler@0.3.x: not a "
                             "wasi:http/service component");
-    if (nenv || ndirs)
-        return hv_error_set(err, HIVE_EARG, 0,
-                            "%s does not apply to wasi:http 0.3 components yet",
-                            nenv ? "--env" : "--dir");
     w3_guest *g = calloc(1, sizeof *g);
     if (!g) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     g->base.ops = &w3_ops;
@@ -503,13 +584,31 @@ int hive_guest_wasihttp3_new(hive_engine *engine, hive_component *component,
     size_t nl = strlen(name);
     g->handle_name = malloc(nl + 8);
     g->linker = hive_linker_new(engine);
-    int rc = g->handle_name && g->linker ? wh3_define(g->linker, wh3_of_data, NULL) : HIVE_ENOMEM;
-    if (rc != HIVE_OK) {
-        w3_free_guest(&g->base);
-        return hv_error_set(err, rc, 0, "cannot define the wasi:http 0.3 host");
-    }
+    g->env = calloc(nenv ? nenv : 1, sizeof *g->env);
+    g->dirs = calloc(ndirs ? ndirs : 1, sizeof *g->dirs);
+    if (!g->handle_name || !g->linker || !g->env || !g->dirs) goto oom;
     memcpy(g->handle_name, name, nl);
     memcpy(g->handle_name + nl, "#handle", 8);
+    /* WASI 0.2 (wasm32-wasip3 programs import both), WASI 0.3 and
+     * wasi:http 0.3, each finding the instance's context */
+    int rc = hive_wasip2_define_shared(g->linker, p2_of, NULL);
+    if (rc == HIVE_OK) rc = hive_wasip3_define_shared(g->linker, p3_of, NULL);
+    if (rc == HIVE_OK) rc = wh3_define(g->linker, http_of, NULL);
+    if (rc != HIVE_OK) {
+        w3_free_guest(&g->base);
+        return hv_error_set(err, rc, 0, "cannot define the WASI and wasi:http 0.3 host");
+    }
+    for (size_t i = 0; i < nenv; i++) {
+        if (!(g->env[i] = strdup(env[i]))) goto oom;
+        g->nenv++;
+    }
+    for (size_t i = 0; i < ndirs; i++) {
+        const char *sep = strstr(dirs[i], "::");
+        g->dirs[i].host_path = sep ? strndup(dirs[i], (size_t)(sep - dirs[i])) : strdup(dirs[i]);
+        g->dirs[i].guest_path = strdup(sep ? sep + 2 : dirs[i]);
+        g->ndirs++;
+        if (!g->dirs[i].host_path || !g->dirs[i].guest_path) goto oom;
+    }
     /* one instance now, so that a component that cannot run is refused at
      * start */
     guest_inst probe;
@@ -522,4 +621,7 @@ int hive_guest_wasihttp3_new(hive_engine *engine, hive_component *component,
     w3_unmake(&probe);
     *out = &g->base;
     return HIVE_OK;
+oom:
+    w3_free_guest(&g->base);
+    return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
 }

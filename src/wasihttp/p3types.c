@@ -7,9 +7,10 @@
  *
  * Fields follow the spec as in 0.2 (src/wasihttp/host.c): names are
  * tokens (RFC 9110) kept in lower case and compared without case; values
- * have no CR, LF or NUL; the hop-by-hop and framing headers (connection,
- * host, http2-settings, keep-alive, proxy-connection, transfer-encoding,
- * upgrade) are `forbidden`; the headers of an incoming request and those
+ * have no control bytes but HTAB (RFC 9110); the hop-by-hop and framing
+ * headers (connection, host, http2-settings, keep-alive,
+ * proxy-authenticate, proxy-authorization, proxy-connection,
+ * transfer-encoding, upgrade) are `forbidden`; the headers of an incoming request and those
  * returned by get-headers are `immutable`; more than WH3_MAX_FIELDS
  * entries or WH3_MAX_FIELD_BYTES bytes is `size-exceeded`.
  *
@@ -239,8 +240,11 @@ static int tchar(unsigned char c) {
 enum { HE_SYNTAX = 0, HE_FORBIDDEN = 1, HE_IMMUTABLE = 2, HE_SIZE = 3, HE_OK = -1 };
 
 static int forbidden(const char *s, size_t n) {
-    static const char *const names[] = {"connection", "host", "http2-settings", "keep-alive",
-                                        "proxy-connection", "transfer-encoding", "upgrade"};
+    static const char *const names[] = {"connection",          "host",
+                                        "http2-settings",      "keep-alive",
+                                        "proxy-authenticate",  "proxy-authorization",
+                                        "proxy-connection",    "transfer-encoding",
+                                        "upgrade"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         if (cieq(s, n, names[i])) return 1;
     return 0;
@@ -253,16 +257,15 @@ static int name_check(const char *s, size_t n) {
     return forbidden(s, n) ? HE_FORBIDDEN : HE_OK;
 }
 
-/* 1 when the list<u8> value is no field value (NUL, CR, LF, or leading
- * or trailing whitespace), -1 out of memory. */
+/* 1 when the list<u8> value is no field value (RFC 9110: a control
+ * byte other than HTAB, or DEL), -1 out of memory. */
 static int bad_value(const hive_cval *v) {
     size_t n;
     uint8_t *tmp;
     const uint8_t *d = bytes_view(v, &n, &tmp);
     if (!d) return -1;
     int bad = 0;
-    for (size_t i = 0; i < n && !bad; i++) bad = d[i] == 0 || d[i] == '\r' || d[i] == '\n';
-    if (n && (d[0] == ' ' || d[0] == '\t' || d[n - 1] == ' ' || d[n - 1] == '\t')) bad = 1;
+    for (size_t i = 0; i < n && !bad; i++) bad = (d[i] < 0x20 && d[i] != '\t') || d[i] == 0x7f;
     free(tmp);
     return bad;
 }
@@ -652,6 +655,9 @@ FN(req_get_method) {
     return HIVE_HOST_OK;
 }
 
+static const char *const method_names[] = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
+                                           "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+
 static int is_token(const char *s, size_t n) {
     if (!n) return 0;
     for (size_t i = 0; i < n; i++)
@@ -668,17 +674,23 @@ FN(req_set_method) {
     REQ_OR_TRAP(o);
     const hive_cval *m = &args[1];
     char *other = NULL;
-    if (m->of.var.index == 9) {
+    uint32_t idx = m->of.var.index;
+    if (idx == 9) {
         const hive_cval *s = m->of.var.payload;
         if (!is_token(s->of.str.ptr, s->of.str.len)) {
             result_unit(res, 0);
             return HIVE_HOST_OK;
         }
-        if (!(other = strndup(s->of.str.ptr, s->of.str.len))) return OOM;
+        /* other("GET") is get (methods are case-sensitive) */
+        for (uint32_t i = 0; i < 9; i++)
+            if (s->of.str.len == strlen(method_names[i]) &&
+                !memcmp(s->of.str.ptr, method_names[i], s->of.str.len))
+                idx = i;
+        if (idx == 9 && !(other = strndup(s->of.str.ptr, s->of.str.len))) return OOM;
     }
     free(o->method_other);
     o->method_other = other;
-    o->method = m->of.var.index;
+    o->method = idx;
     result_unit(res, 1);
     return HIVE_HOST_OK;
 }
@@ -689,37 +701,55 @@ FN(req_get_path) {
     return opt_string(res, o->path) ? OOM : HIVE_HOST_OK;
 }
 
-/* path-with-query: visible ASCII without '#', starting with '/' or '*'
- * (origin or asterisk form), or empty. */
+/* RFC 3986 characters: unreserved, pct-encoded's '%', sub-delims */
+static int uchar(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c && strchr("-._~%!$&'()*+,;=", c));
+}
+
+/* path-with-query: pchars, '/' and '?' (absolute or relative; RFC 3986
+ * 3.3 and 3.4), and non-ASCII bytes (UTF-8 text, taken as it is, as
+ * wasmtime does). */
 static int path_ok(const char *s, size_t n) {
-    if (n && s[0] != '/' && s[0] != '*') return 0;
-    if (n && s[0] == '*' && n != 1) return 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c <= 0x20 || c >= 0x7f || c == '#') return 0;
+        if (!uchar(c) && !(c && strchr(":@/?", c)) && c < 0x80) return 0;
     }
     return 1;
 }
 
-/* authority: host[:port], no userinfo, visible ASCII without / ? # @ */
+/* authority: [userinfo "@"] host [":" port] (RFC 3986 3.2); the host a
+ * reg-name or an IP-literal in brackets, not empty. */
 static int authority_ok(const char *s, size_t n) {
-    if (!n) return 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c <= 0x20 || c >= 0x7f || strchr("/?#@\\\"<>{}|^`", c)) return 0;
+    const char *at = memrchr(s, '@', n);
+    if (at) {
+        for (const char *p = s; p < at; p++)
+            if (!uchar((unsigned char)*p) && *p != ':') return 0;
+        n -= (size_t)(at + 1 - s);
+        s = at + 1;
     }
-    const char *colon = memrchr(s, ':', n);
-    const char *rb = memrchr(s, ']', n);
-    if (colon && (!rb || colon > rb)) {
-        size_t pl = n - (size_t)(colon - s) - 1;
-        if (pl > 5) return 0;
+    size_t hl = n;
+    if (n && s[0] == '[') {
+        const char *rb = memchr(s, ']', n);
+        if (!rb || rb == s + 1) return 0;
+        for (const char *p = s + 1; p < rb; p++)
+            if (!uchar((unsigned char)*p) && *p != ':') return 0;
+        hl = (size_t)(rb + 1 - s);
+    } else {
+        const char *colon = memchr(s, ':', n);
+        if (colon) hl = (size_t)(colon - s);
+        for (size_t i = 0; i < hl; i++)
+            if (!uchar((unsigned char)s[i])) return 0;
+    }
+    if (!hl) return 0;
+    if (hl < n) { /* ":" port */
+        if (s[hl] != ':' || n - hl - 1 > 5) return 0;
         unsigned long port = 0;
-        for (size_t i = 0; i < pl; i++) {
-            if (colon[1 + i] < '0' || colon[1 + i] > '9') return 0;
-            port = port * 10 + (unsigned long)(colon[1 + i] - '0');
+        for (size_t i = hl + 1; i < n; i++) {
+            if (s[i] < '0' || s[i] > '9') return 0;
+            port = port * 10 + (unsigned long)(s[i] - '0');
         }
         if (port > 65535) return 0;
-        if (colon == s) return 0;
     }
     return 1;
 }
@@ -750,7 +780,10 @@ static hive_host_status set_opt_string(hive_chost_call *call, const hive_cval *a
             result_unit(res, 0);
             return HIVE_HOST_OK;
         }
-        if (!(v = strndup(s->of.str.ptr, s->of.str.len))) return OOM;
+        /* an empty path is the root (as http's request-target has it) */
+        if (which == 0 && !s->of.str.len) v = strdup("/");
+        else v = strndup(s->of.str.ptr, s->of.str.len);
+        if (!v) return OOM;
     }
     char **slot = which == 0 ? &o->path : &o->authority;
     free(*slot);
@@ -799,7 +832,10 @@ FN(req_set_scheme) {
                 result_unit(res, 0);
                 return HIVE_HOST_OK;
             }
-            if (!(other = strndup(str->of.str.ptr, str->of.str.len))) return OOM;
+            /* other("http") and other("https") are the named cases */
+            if (str->of.str.len == 4 && !memcmp(str->of.str.ptr, "http", 4)) idx = 0;
+            else if (str->of.str.len == 5 && !memcmp(str->of.str.ptr, "https", 5)) idx = 1;
+            else if (!(other = strndup(str->of.str.ptr, str->of.str.len))) return OOM;
         }
     }
     free(o->scheme_other);
@@ -888,7 +924,7 @@ FN(resp_set_status) {
     hobj *o = obj_get(CTX, REP(0), K_RESP);
     if (!o) return trap(call, "unknown response");
     uint64_t s = args[1].of.u;
-    int ok = s >= 100 && s <= 999;
+    int ok = s >= 100 && s <= 599;
     if (ok) o->status = (uint16_t)s;
     result_unit(res, ok);
     return HIVE_HOST_OK;
@@ -935,11 +971,9 @@ int wh3_incoming(wh3 *h, const hive_request_info *info, hive_cval *contents, hiv
         return -1;
     }
     o->headers = frep;
-    static const char *const methods[] = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
-                                          "CONNECT", "OPTIONS", "TRACE", "PATCH"};
     o->method = 9;
     for (uint32_t i = 0; i < 9; i++)
-        if (!strcmp(info->method, methods[i])) o->method = i;
+        if (!strcmp(info->method, method_names[i])) o->method = i;
     int fail = 0;
     if (o->method == 9) fail |= !(o->method_other = strdup(info->method));
     o->has_scheme = 1;
