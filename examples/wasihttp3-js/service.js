@@ -5,10 +5,13 @@
 //   GET  /                 "hello from js\n"
 //   GET  /wait?ms=N        awaits a timer of N ms, then answers
 //   GET  /stream?n=N&ms=M  answers at once, then writes N lines, one
-//                          every M ms (the body goes on after handle returns)
+//                          every M ms (the body goes on after handle returns);
+//                          each tells the /hang counts below
 //   POST /echo             the request body back
 //   GET  /headers          the x-echo request header back as x-echoed
 //   GET  /trap             throws: the instance traps
+//   GET  /hang             waits (an hour) until cancelled
+//   GET  /tasks            how many /hang tasks wait now and have ended
 //   anything else          404
 import clock from "wasi:clocks/monotonic-clock@0.3.0";
 import { Fields, Request, Response } from "wasi:http/types@0.3.0";
@@ -24,6 +27,8 @@ function text(b) {
   for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]);
   return s;
 }
+
+let hanging = 0, ended = 0; // /hang tasks waiting now, and ended
 
 const sleep = (ms) => clock.waitFor(ms * 1000000);
 
@@ -69,7 +74,7 @@ export const handler = {
       return respond(200, "text/plain", async (w) => {
         for (let i = 0; i < n; i++) {
           if (i) await sleep(ms);
-          await w.writeAll(bytes(`line ${i}\n`));
+          await w.writeAll(bytes(`line ${i} (hanging ${hanging} ended ${ended})\n`));
         }
       });
     }
@@ -88,6 +93,18 @@ export const handler = {
       return response;
     }
     if (path === "/trap") throw new Error("a trap on purpose");
+    if (path === "/hang") {
+      // waits until cancelled (a deadline, the client going away)
+      hanging++;
+      try {
+        await sleep(3600 * 1000);
+      } finally {
+        hanging--;
+        ended++;
+      }
+      return say(200, "woke up\n");
+    }
+    if (path === "/tasks") return say(200, `hanging ${hanging} ended ${ended}\n`);
     return say(404, "not found\n");
   },
 };

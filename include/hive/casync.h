@@ -97,6 +97,11 @@ hive_chost_deferred *hive_chost_defer(hive_chost_call *call);
 /* HIVE_DONE, HIVE_TRAPPED (the result did not fit: the instance traps),
  * HIVE_FAILED (no token). */
 hive_status hive_chost_return(hive_chost_deferred *deferred, const hive_cval *result);
+/* 1 when the guest cancelled the call (subtask.cancel): its subtask has
+ * resolved CANCELLED_BEFORE_RETURNED already; the host may stop what it
+ * does for it, and must still end the token with hive_chost_return (the
+ * result is dropped). */
+int hive_chost_cancelled(const hive_chost_deferred *deferred);
 
 /* ---- streams and futures the host holds an end of ---------------------------- */
 
