@@ -1245,10 +1245,12 @@ static void add_type_exports(dec *d, nodeset *s, const ct_type *it) {
     }
 }
 
-/* A named type other than a resource also counts as named when a
- * structurally equal copy of it is in s (type substitution copies the
- * value types around a resource, so a record nested in an imported
- * variant may stand for the imported one under another pointer). */
+/* A named type other than a resource also counts as imported when a
+ * structurally equal copy of it is in s, the imported ones (type
+ * substitution copies the value types around a resource, so a record
+ * nested in an imported variant may stand for the imported one under
+ * another pointer). Exported names keep their identity: a type that was
+ * exported under a new name must be used by that name. */
 static int in_set_eq(const nodeset *s, const ct_type *t) {
     if (in_set(s, t)) return 1;
     if (!s || t->kind == CT_RESOURCE) return 0;
@@ -1261,7 +1263,7 @@ static int in_set_eq(const nodeset *s, const ct_type *t) {
  * is being named (its members are checked, not t). */
 static int visible(dec *d, const ct_type *t, const nodeset *a, const nodeset *b, const nodeset *own, int top) {
     if (!t) return 1;
-    if (!top && is_named(t)) return in_set_eq(a, t) || in_set_eq(b, t) || in_set_eq(own, t);
+    if (!top && is_named(t)) return in_set_eq(a, t) || in_set(b, t) || in_set(own, t);
     switch (t->kind) {
     case CT_OWN: case CT_BORROW:
         return !t->ref || in_set(a, t->ref) || in_set(b, t->ref) || in_set(own, t->ref);
