@@ -9,7 +9,7 @@
 //                          each tells the /hang counts below
 //   POST /echo             the request body back
 //   GET  /headers          the x-echo request header back as x-echoed
-//   GET  /trap             throws: the instance traps
+//   GET  /trap?ms=N        throws (after N ms): the instance traps
 //   GET  /hang             waits (an hour) until cancelled
 //   GET  /tasks            how many /hang tasks wait now and have ended
 //   anything else          404
@@ -92,7 +92,11 @@ export const handler = {
       trailers.writable.write({ tag: "ok", val: null });
       return response;
     }
-    if (path === "/trap") throw new Error("a trap on purpose");
+    if (path === "/trap") {
+      const ms = query(pq, "ms", 0);
+      if (ms) await sleep(ms);
+      throw new Error("a trap on purpose");
+    }
     if (path === "/hang") {
       // waits until cancelled (a deadline, the client going away)
       hanging++;
