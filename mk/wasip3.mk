@@ -21,3 +21,12 @@ wasi-testsuite-p3: test-deps
 	else \
 	    tests/wasi-testsuite/run.py --suite wasm32-wasip3 $(BUILD)/hive "$(WASI_TESTSUITE_DIR)" $(WASI_TESTSUITE_P3_EXPECTED) $(WASI_TESTS); \
 	fi
+
+# The reactor and pumps' unit test (tests/unit/test_wasip3.c, in make unit)
+# drives the async ABI's test guest and its own WASI 0.3 guest.
+$(BUILD)/tests/wasip3/guest.wasm: tests/unit/wasip3/guest.wat
+	@mkdir -p $(dir $@)
+	@test -x $(JCO) || scripts/install-deps.sh test
+	WAST_STRICT_COMPONENT_INDICES=1 $(JCO) parse $< -o $@
+
+$(BUILD)/tests/test_wasip3: $(BUILD)/tests/casync/guest.wasm $(BUILD)/tests/wasip3/guest.wasm

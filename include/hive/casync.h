@@ -131,7 +131,8 @@ long hive_cstream_read(hive_cstream *s, hive_cval *out, size_t max);
 /* Reader: at most max values wait in the host's queue (0: no limit, the
  * default); a guest write beyond that copies what fits (a partial copy)
  * or, when nothing fits, waits until hive_cstream_read makes room:
- * backpressure towards the guest. */
+ * backpressure towards the guest. (A write that already waited when
+ * hive_cstream_reader took the end was taken whole.) */
 void hive_cstream_set_limit(hive_cstream *s, size_t max);
 
 /* Values queued on the host's side: a writer's not yet read by the

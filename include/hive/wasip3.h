@@ -133,7 +133,8 @@ int hive_wasip3_exit_code(const hive_wasip3 *p3, int *code);
  * HIVE_TRAPPED (hive_cinstance_trap; hive_wasip3_exit_code), HIVE_FAILED
  * (bad call, or a deadlock: every task waits and nothing is in flight),
  * or HIVE_SUSPENDED when opts->timeout_ns passed (*stop =
- * HIVE_WASI_STOP_TIMEOUT; the instance is interrupted and traps).
+ * HIVE_WASI_STOP_TIMEOUT: a guest computing is interrupted and the
+ * instance traps; tasks that wait are left waiting: free the instance).
  * opts->fuel is not supported for async tasks: HIVE_FAILED when set. */
 hive_status hive_wasip3_run(hive_wasip3 *p3, hive_cinstance *instance, hive_cfunc *func,
                             const hive_wasi_run_opts *opts, hive_cval *result, int *stop);

@@ -170,8 +170,8 @@ int cli_run_command(hive_engine *engine, const cli_run_opts *o) {
     if (hive_cinstance_new(engine, comp, linker, &inst, &err) != HIVE_OK) {
         fprintf(stderr, "hive: %s: %s\n", o->path, err.message);
         if (strstr(err.message, "wasi:") && strstr(err.message, "@0.3."))
-            fprintf(stderr, "hive: (of WASI 0.3, hive provides wasi:cli, wasi:clocks and wasi:random "
-                            "so far; WASI 0.2 is there at any 0.2.x)\n");
+            fprintf(stderr, "hive: (that WASI 0.3 interface is not provided yet: docs/WASIP3.md says "
+                            "which are; WASI 0.2 is there at any 0.2.x)\n");
         goto out;
     }
     cli_wasip2_attach(inst);

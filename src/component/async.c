@@ -2114,6 +2114,8 @@ hive_cstream *hive_cstream_new(hive_cinstance *ci, int future, hive_cval *readab
     return hs;
 }
 
+static void host_room(hive_cstream *hs);
+
 hive_cstream *hive_cstream_reader(hive_cinstance *ci, hive_cval *v) {
     if (!ci || !v || (v->kind != HIVE_C_STREAM && v->kind != HIVE_C_FUTURE) || !v->of.res.host) return NULL;
     shared *sh = v->of.res.host;
@@ -2124,19 +2126,7 @@ hive_cstream *hive_cstream_reader(hive_cinstance *ci, hive_cval *v) {
     hs->sh = sh;
     sh->host = HS_READER;
     v->of.res.host = NULL; /* the value's reference is the host's end now */
-    if (sh->pend && !sh->pend->readable) { /* a guest writer already waits */
-        end *e = sh->pend;
-        jmp_buf jb;
-        cx c;
-        cxinit(&c, e->buf.inst, e->buf.mem, NULL, e->buf.enc, &jb);
-        if (setjmp(jb)) {
-            poison(ci, c.msg);
-            return hs;
-        }
-        sh->pend = NULL;
-        q_drain(&c, sh, e);
-        notify(e, CR_COMPLETED, 0);
-    }
+    if (sh->pend && !sh->pend->readable) host_room(hs); /* a guest writer already waits */
     return hs;
 }
 

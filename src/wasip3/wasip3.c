@@ -356,6 +356,8 @@ hive_status hive_wasip3_call(hive_wasip3 *p, hive_cinstance *inst, hive_cfunc *f
         pthread_cond_init(&wd.cv, NULL);
         wd.started = pthread_create(&wd.th, NULL, watch, &wd) == 0;
     }
+    uint64_t until = opts && opts->timeout_ns ? p3_mono_ns(p) + opts->timeout_ns : UINT64_MAX;
+    int timed_out = 0;
     hive_ctask *task = NULL;
     hive_status st = hive_ctask_start(inst, func, args, nargs, &task);
     if (st == HIVE_DONE) {
@@ -375,6 +377,12 @@ hive_status hive_wasip3_call(hive_wasip3 *p, hive_cinstance *inst, hive_cfunc *f
                 st = HIVE_FAILED;
                 break;
             }
+            if (until != UINT64_MAX && p3_mono_ns(p) >= until) { /* every task waits: stop here */
+                timed_out = 1;
+                st = HIVE_SUSPENDED;
+                break;
+            }
+            if (w.deadline_ns > until) w.deadline_ns = until;
             wait_blocking(p, &w);
         }
     }
@@ -383,7 +391,8 @@ hive_status hive_wasip3_call(hive_wasip3 *p, hive_cinstance *inst, hive_cfunc *f
     /* what the guest wrote to stdout/stderr streams goes out before we
      * return (its writers may have dropped already; a bounded wait) */
     if (st == HIVE_DONE) {
-        uint64_t until = p3_mono_ns(p) + 5000000000ull;
+        uint64_t flush_until = p3_mono_ns(p) + 5000000000ull;
+        if (flush_until > until) flush_until = until;
         for (;;) {
             hive_status rs = hive_cinstance_run_ready(inst, 0);
             int moved = hive_wasip3_poll(p);
@@ -393,10 +402,10 @@ hive_status hive_wasip3_call(hive_wasip3 *p, hive_cinstance *inst, hive_cfunc *f
             }
             if (moved > 0) continue;
             hive_wasi_wait w;
-            if (!hive_wasip3_pending(p, &w) || p3_mono_ns(p) >= until) break;
+            if (!hive_wasip3_pending(p, &w) || p3_mono_ns(p) >= flush_until) break;
             /* only fds matter now (stdout to a slow reader) */
             if (!w.nfds) break;
-            w.deadline_ns = until;
+            w.deadline_ns = flush_until;
             wait_blocking(p, &w);
         }
     }
@@ -411,7 +420,7 @@ hive_status hive_wasip3_call(hive_wasip3 *p, hive_cinstance *inst, hive_cfunc *f
         pthread_mutex_destroy(&wd.mu);
         pthread_cond_destroy(&wd.cv);
     }
-    if (wd.fired && st == HIVE_TRAPPED && !p->exited) {
+    if (timed_out || (wd.fired && st == HIVE_TRAPPED && !p->exited)) {
         if (stop) *stop = HIVE_WASI_STOP_TIMEOUT;
         st = HIVE_SUSPENDED;
     }

@@ -446,9 +446,7 @@ def http_request(proc, op, deadline, state):
     conn = http.client.HTTPConnection(host.strip("[]"), int(port),
                                       timeout=max(0.5, min(5.0, deadline - time.monotonic())))
     path = op.get("path", "/")
-    base = state["url"].rstrip("/")
     target = path if path.startswith("/") else "/" + path
-    del base
     body = op.get("body", "")
     try:
         conn.request(op.get("method", "GET"), target, body=body.encode("utf-8") if body else None,
