@@ -105,11 +105,12 @@ static void serve_usage(FILE *out) {
         "                                         memory.grow past it fails (default: half\n"
         "                                         the machine's or cgroup's memory)\n"
         "  --max-instance-reuse-count N           wasi:http components: requests one instance\n"
-        "                                         serves in turn (default 1)\n"
+        "                                         serves (default 1; wasi:http 0.3: 128)\n"
         "  --idle-instance-timeout DUR            wasi:http components: idle instances end\n"
         "                                         after DUR (default 1s)\n"
-        "  --max-instance-concurrent-reuse-count  only 1 (wasi:http 0.2 instances serve one\n"
-        "                                         request at a time)\n"
+        "  --max-instance-concurrent-reuse-count N  wasi:http 0.3 components: requests one\n"
+        "                                         instance serves at once (default 16); 0.2\n"
+        "                                         ones only 1 (one request at a time)\n"
         "                                         WAGI guests refuse all three: an instance\n"
         "                                         serves one request\n"
         "  --max-body-size SIZE                   largest request body, else 413 (default 64M)\n"
@@ -683,21 +684,21 @@ static int serve_component(hive_engine *engine, const uint8_t *bytes, size_t len
         }
         return 0;
     }
-    hive_component_release(c3);
     if (o->concurrent_reuse != 1) {
+        hive_component_release(c3);
         fprintf(stderr, "hive serve: --max-instance-concurrent-reuse-count does not apply to "
                         "wasi:http 0.2 components (an instance serves one request at a time); "
                         "remove it\n");
         return 2;
     }
-    hive_error err;
-    memset(&err, 0, sizeof err);
-    hive_component *c = NULL;
-    if (hive_component_new(engine, bytes, len, &c, &err) != HIVE_OK) {
+    if (!c3) {
         fprintf(stderr, "hive serve: %s: %s at byte %zu: %s\n", o->module_path,
-                hive_strerror(err.code), err.offset, err.message);
+                hive_strerror(err3.code), err3.offset, err3.message);
         return 1;
     }
+    hive_error err;
+    memset(&err, 0, sizeof err);
+    hive_component *c = c3;
     int rc = hive_guest_wasihttp_new(engine, c, o->env, o->nenv, o->dirs, o->ndirs, guest, &err);
     hive_component_release(c);
     if (rc != HIVE_OK) {
