@@ -42,7 +42,7 @@ $(BUILD)/pic/src/wasm/interp.o: ALL_CFLAGS += -U_FORTIFY_SOURCE
 
 $(SHARED_LIB): $(PIC_OBJS)
 	$(CC) -shared -Wl,-soname,$(SHARED_SONAME) -Wl,-z,defs -Wl,-z,relro,-z,now $(SAN) \
-	    $(PIC_OBJS) -o $@ -lm -lpthread -luv
+	    $(PIC_OBJS) -o $@ -lm -lpthread -luv -lcurl
 $(BUILD)/libhive.so: $(SHARED_LIB)
 	ln -sf $(notdir $<) $@
 
@@ -59,7 +59,7 @@ Description: WebAssembly engine, WASI preview 1 and HTTP worker pool
 Version: $(HIVE_VERSION)
 Cflags: -I$${includedir}
 Libs: -L$${libdir} -lhive
-Libs.private: -luv -lpthread -lm
+Libs.private: -luv -lcurl -lpthread -lm
 endef
 install: export HIVE_PC_TEXT = $(HIVE_PC)
 

@@ -175,6 +175,19 @@ int hive_wasip2_exit_code(const hive_wasip2 *p2, int *code);
  * it shows as bit 3 of hive_wasi_wait.streams. */
 int hive_wasip2_stream_new(hive_wasip2 *p2, int output, const hive_wasi_stream *s, uint32_t *rep);
 
+/* The stream at rep (made by hive_wasip2_stream_new) waits on fd
+ * (POLLIN) instead of bit 3 of hive_wasi_wait.streams, so that a blocking
+ * driver sleeps in poll(2) until the embedder signals fd. fd -1: back to
+ * the bit. HIVE_OK or HIVE_EARG. */
+int hive_wasip2_stream_wait_fd(hive_wasip2 *p2, uint32_t rep, int fd);
+
+/* A pollable backed by the embedder: ready while s->readable(s->ud) != 0
+ * (s's other members are unused; *s is copied, its ud must outlive the
+ * object); while not ready it waits on wait_fd (POLLIN), or when that is
+ * -1 shows as bit 3 of hive_wasi_wait.streams. *rep is the rep for
+ * own<pollable>. HIVE_OK, HIVE_EARG or HIVE_ENOMEM. */
+int hive_wasip2_pollable_new(hive_wasip2 *p2, const hive_wasi_stream *s, int wait_fd, uint32_t *rep);
+
 /* Number of live host objects (handles the guest holds); for tests. */
 size_t hive_wasip2_live_objects(const hive_wasip2 *p2);
 

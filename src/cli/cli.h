@@ -65,4 +65,14 @@ struct hive_cinstance;
 void cli_wasip2_attach(struct hive_cinstance *inst);
 void cli_wasip2_detach(void);
 
+/* outbound.c: the outgoing-HTTP options (--allow-outbound HOST[:PORT],
+ * --outbound-ca FILE, --outbound-h2c on|off, --max-outbound-requests N):
+ * 1 when name is one (val taken; strings borrowed), 0 when not, -1 a bad
+ * value. given: the first one given, or NULL. apply configures the client
+ * (0, or 2 after a message); done stops it. */
+int cli_outbound_opt(const char *name, const char *val);
+const char *cli_outbound_given(void);
+int cli_outbound_apply(const char *prog);
+void cli_outbound_done(void);
+
 #endif

@@ -97,6 +97,11 @@ static void usage(FILE *out) {
             "  --allow-ip ADDR[/N][:PORT]  only these addresses for its sockets (with\n"
             "                          --inherit-network); repeatable\n"
             "  --allow-ip-name-lookup  let it resolve names (wasi:sockets/ip-name-lookup)\n"
+            "  --allow-outbound HOST[:PORT]  components: outgoing HTTP (wasi:http/outgoing-handler)\n"
+            "                          may go there (*, *.DOMAIN, *:PORT too); repeatable\n"
+            "                          (default: none, every request is denied); also\n"
+            "                          --outbound-ca FILE, --outbound-h2c on|off,\n"
+            "                          --max-outbound-requests N (docs/OUTBOUND.md)\n"
             "\n"
             "exit status: the guest's proc_exit code (0 when _start returns); 134 after a\n"
             "trap (its reason and a wasm backtrace go to stderr); 124 when --fuel or\n"
@@ -280,7 +285,14 @@ static int parse_run_args(int argc, char **argv, run_args *ra, int *argi) {
             fprintf(stderr, "hive: %s needs a value\n", a);
             return 2;
         }
-        if (!strcmp(a, "--invoke")) {
+        int ob = cli_outbound_opt(a, val); /* outbound.c: components' outgoing HTTP */
+        if (ob < 0) {
+            fprintf(stderr, "hive: bad value for %s: '%s'\n", a, val);
+            return 2;
+        }
+        if (ob) {
+            /* taken */
+        } else if (!strcmp(a, "--invoke")) {
             ra->invoke = val;
         } else if (!strcmp(a, "--env")) {
             if (!val[0] || val[0] == '=') {
@@ -423,9 +435,10 @@ static int cmd_run(int argc, char **argv) {
         else rc = cli_run_component(engine, &ro, ra.invoke, argc - i, argv + i);
         goto out;
     }
-    if (ra.inherit_network || ra.allow_lookup || ra.allow_ip.n) {
-        fprintf(stderr, "hive: --inherit-network, --allow-ip and --allow-ip-name-lookup are for "
-                        "components (WASI 0.2); %s is a core module\n", path);
+    if (ra.inherit_network || ra.allow_lookup || ra.allow_ip.n || cli_outbound_given()) {
+        fprintf(stderr, "hive: --inherit-network, --allow-ip, --allow-ip-name-lookup and the "
+                        "outbound options are for components (WASI 0.2); %s is a core module\n",
+                path);
         rc = 2;
         goto out;
     }

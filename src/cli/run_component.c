@@ -39,10 +39,12 @@ static hive_cfunc *find_run(hive_cinstance *inst, hive_component *comp, int *p3)
     return NULL;
 }
 
-/* wasi:http/types for `hive run`'s one instance: componentize-js with its
- * default features imports it (for fetch) even into a command. Outgoing
- * requests are refused (HTTP-request-denied); bodies are the WASI 0.2
- * context's streams. */
+/* wasi:http/types and outgoing-handler for `hive run`'s one instance
+ * (componentize-js with its default features imports them, for fetch,
+ * even into a command): outgoing requests go where --allow-outbound lets
+ * them (docs/OUTBOUND.md; by default nowhere: HTTP-request-denied); bodies
+ * are the WASI 0.2 context's streams, which wait on an eventfd the HTTP
+ * client signals, so the blocking driver sleeps in poll(2). */
 static whttp *cli_http;
 /* WASI 0.3 beside 0.2, from the same config: one instance imports both */
 static hive_wasip3 *cli_p3;
@@ -70,6 +72,7 @@ void cli_wasip2_detach(void) {
     whttp_leave();
     whttp_free(cli_http);
     cli_http = NULL;
+    cli_outbound_done();
 }
 
 int cli_wasip2_setup(hive_engine *engine, const cli_run_opts *o, hive_wasip2 **p2out,
@@ -117,7 +120,7 @@ int cli_wasip2_setup(hive_engine *engine, const cli_run_opts *o, hive_wasip2 **p
     }
     linker = hive_linker_new(engine);
     if (!linker || hive_wasip2_define(p2, linker) != HIVE_OK || whttp_define(linker, 0) != HIVE_OK ||
-        !(cli_http = whttp_new(p2))) {
+        !(cli_http = whttp_new(p2)) || whttp_use_eventfd(cli_http) < 0) {
         fprintf(stderr, "hive: cannot define the WASI 0.2 imports\n");
         goto out;
     }
@@ -137,6 +140,8 @@ int cli_wasip2_setup(hive_engine *engine, const cli_run_opts *o, hive_wasip2 **p
         fprintf(stderr, "hive: cannot define the wasi:http 0.3 imports\n");
         goto out;
     }
+    if ((rc = cli_outbound_apply("hive")) != 0) goto out;
+    rc = 1;
     *p2out = p2;
     *linker_out = linker;
     p2 = NULL;

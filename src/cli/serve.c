@@ -128,6 +128,14 @@ static void serve_usage(FILE *out) {
         "                                         limit)\n"
         "  --env NAME=VALUE                       guest environment variable; repeatable\n"
         "  --dir HOST[::GUEST]                    give the guest a host directory; repeatable\n"
+        "  --allow-outbound HOST[:PORT]           wasi:http components: outgoing requests may go\n"
+        "                                         there (*, *.DOMAIN, *:PORT too); repeatable\n"
+        "                                         (default: none, every request is denied)\n"
+        "  --outbound-ca FILE                     CA bundle for outgoing HTTPS (default: the\n"
+        "                                         system's)\n"
+        "  --outbound-h2c on|off                  outgoing http:// speaks HTTP/2 (prior\n"
+        "                                         knowledge) (default off: HTTP/1.1)\n"
+        "  --max-outbound-requests N              outgoing requests alive per instance (16)\n"
         "  --threads N                            guest threads (default: the cores)\n"
         "  --loop-slice N                         units of work of a new request run on the\n"
         "                                         event loop's thread before a guest thread\n"
@@ -285,6 +293,8 @@ static int parse_serve_args(int argc, char **argv, serve_opts *o) {
                 bad = -1;
         } else if (!strcmp(name, "--dir")) {
             if (!val[0] || push_str(&o->dirs, &o->ndirs, &o->dirs_cap, val)) bad = -1;
+        } else if ((bad = cli_outbound_opt(name, val)) != 0) { /* outbound.c */
+            bad = bad < 0;
         } else {
             fprintf(stderr, "hive serve: unknown option %s\n", name);
             return 2;
@@ -771,6 +781,8 @@ int cli_serve(int argc, char **argv) {
         fprintf(stderr, "hive serve: out of memory\n");
         goto out;
     }
+    if ((rc = cli_outbound_apply("hive serve")) != 0) goto out;
+    rc = 1;
     if (hive_is_component(bytes, len) == 1) { /* a wasi:http/proxy component */
         if ((rc = serve_component(engine, bytes, len, o, &guest)) != 0) goto out;
         rc = 1;
@@ -779,13 +791,16 @@ int cli_serve(int argc, char **argv) {
                 hive_strerror(err.code), err.offset, err.message);
         goto out;
     }
+    if (module && !o->wagi_refused && cli_outbound_given())
+        o->wagi_refused = cli_outbound_given(); /* WAGI guests make no outgoing requests */
     if (module && o->wagi_refused) {
         char flag[64];
         snprintf(flag, sizeof flag, "%.*s", (int)strcspn(o->wagi_refused, "="), o->wagi_refused);
         fprintf(stderr,
-                "hive serve: %s does not apply to WAGI guests (each instance serves one "
-                "request, then exits); remove it\n",
-                flag);
+                "hive serve: %s does not apply to WAGI guests (%s); remove it\n", flag,
+                o->wagi_refused == cli_outbound_given()
+                    ? "they make no outgoing requests"
+                    : "each instance serves one request, then exits");
         rc = 2; /* a usage error, reported in one line */
         goto out;
     }
@@ -900,6 +915,7 @@ out:
         uv_loop_close(&app->loop);
     }
     hive_guest_free(guest);
+    cli_outbound_done();
     hive_module_release(module);
     hive_engine_free(engine);
     free(bytes);

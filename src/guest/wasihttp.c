@@ -84,6 +84,8 @@ static hive_wasip2 *wh_p2_of(hive_cinstance *instance, void *ud) {
     return whttp_p2(h ? h : whttp_current());
 }
 
+static void wh_wake(void *w) { handler_wake(w); }
+
 static void wh_unmake(wh_parts *p) {
     whttp_enter(p->ctx);
     hive_cinstance_free(p->inst);
@@ -113,6 +115,7 @@ static int wh_make(wh_guest *g, hive_worker *w, wh_parts *p, hive_error *err) {
         wh_unmake(p);
         return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     }
+    if (w) whttp_set_wake(p->ctx, wh_wake, w); /* outgoing requests' progress */
     whttp_enter(p->ctx);
     rc = hive_cinstance_new(g->engine, g->component, g->full ? g->full_linker : g->linker,
                             &p->inst, err);

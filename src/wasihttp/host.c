@@ -19,7 +19,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sys/eventfd.h>
+#include <unistd.h>
+
 #include "handler/guest.h"
+#include "httpclient/httpclient.h"
 #include "hive/wasip2.h"
 #include "wasihttp/wasihttp.h"
 #include "wasip2/p2_impl.h" /* p2_new: a ready pollable in the WASI 0.2 context */
@@ -37,10 +41,10 @@
 
 enum kind {
     K_FREE = 0, K_FIELDS, K_IN_REQ, K_IN_BODY, K_IN_STREAM, K_FUTURE_TRAILERS, K_OUT_RESP,
-    K_OUT_BODY, K_OUT_STREAM, K_OUTPARAM, K_POLLABLE, K_ERROR, K_OUT_REQ, K_REQ_OPTIONS
+    K_OUT_BODY, K_OUT_STREAM, K_OUTPARAM, K_POLLABLE, K_ERROR, K_OUT_REQ, K_REQ_OPTIONS, K_FUT_RESP, K_IN_RESP
 };
 
-enum { P_READY = 0, P_READABLE, P_WRITABLE }; /* what a pollable waits for */
+enum { P_READY = 0, P_READABLE, P_WRITABLE, P_RESPONSE, P_TRAILERS }; /* what a pollable waits for */
 
 typedef struct field {
     char *name; /* lower case */
@@ -66,7 +70,32 @@ typedef struct wobj {
     size_t len, cap;
     int64_t declared;  /* out_body: the response's content-length, or -1 */
     uint64_t written;  /* out_body: bytes written */
+    /* the client side: out_req: its oreq; req_options: its ropts; with
+     * client set (an outgoing request's body, future-incoming-response,
+     * incoming-response, incoming-body, input-stream, future-trailers,
+     * pollable): the ccall */
+    void *ext;
+    uint8_t client;
+    uint32_t cid;      /* client objects: an id, so that stale stream callbacks see closed */
 } wobj;
+
+/* An outgoing request being built. */
+typedef struct oreq {
+    char *method, *path, *scheme, *authority; /* NULL: none (method: GET) */
+} oreq;
+
+/* request-options */
+typedef struct ropts {
+    uint64_t t[3];  /* connect, first-byte, between-bytes (ns) */
+    uint8_t has[3];
+} ropts;
+
+/* One outgoing request after handle: the client's request, shared by the
+ * objects that stand for its parts. */
+typedef struct ccall {
+    hc_req *req; /* NULL once cancelled */
+    uint32_t refs;
+} ccall;
 
 enum pend { PEND_NONE = 0, PEND_READ, PEND_SKIP, PEND_WRITE, PEND_FLUSH, PEND_BLOCK, PEND_POLL };
 
@@ -89,6 +118,14 @@ struct whttp {
     size_t pend_len;
     uint32_t *pend_list;
     size_t pend_nlist;
+    /* the client side */
+    void (*wake)(void *ud); /* a response or body moved (any thread) */
+    void *wake_ud;
+    int wait_fd;            /* eventfd the wake writes (hive run), or -1 */
+    uint32_t next_cid;
+    uint32_t nclient;       /* outgoing requests alive */
+    hc_error last_err;      /* the last outgoing body's failure (http-error-code) */
+    int have_last_err;
 };
 
 static _Thread_local whttp *current;
@@ -137,9 +174,26 @@ static void fields_clear(wobj *o) {
     o->nf = o->capf = 0;
 }
 
+static void ccall_unref(whttp *h, ccall *c);
+
 static void obj_free(whttp *h, uint32_t rep) {
     if (!h || rep == 0 || rep > h->n || h->o[rep - 1].kind == K_FREE) return;
     wobj *o = &h->o[rep - 1];
+    if (o->ext) {
+        if (o->client) {
+            ccall_unref(h, o->ext);
+        } else if (o->kind == K_OUT_REQ) {
+            oreq *q = o->ext;
+            free(q->method);
+            free(q->path);
+            free(q->scheme);
+            free(q->authority);
+            free(q);
+        } else {
+            free(o->ext);
+        }
+        o = &h->o[rep - 1];
+    }
     fields_clear(o);
     free(o->buf);
     memset(o, 0, sizeof *o);
@@ -148,13 +202,46 @@ static void obj_free(whttp *h, uint32_t rep) {
 
 whttp *whttp_new(hive_wasip2 *p2) {
     whttp *h = calloc(1, sizeof(whttp));
-    if (h) h->p2 = p2;
+    if (h) {
+        h->p2 = p2;
+        h->wait_fd = -1;
+    }
     return h;
+}
+
+void whttp_set_wake(whttp *h, void (*wake)(void *ud), void *ud) {
+    h->wake = wake;
+    h->wake_ud = ud;
+}
+
+static void wake_fd(void *ud) {
+    uint64_t one = 1;
+    ssize_t n = write((int)(intptr_t)ud, &one, sizeof one);
+    (void)n;
+}
+
+int whttp_use_eventfd(whttp *h) {
+    if (h->wait_fd < 0) {
+        h->wait_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (h->wait_fd < 0) return -1;
+        whttp_set_wake(h, wake_fd, (void *)(intptr_t)h->wait_fd);
+    }
+    return 0;
+}
+
+/* Clears the eventfd before readiness is checked again. */
+static void drain_fd(whttp *h) {
+    uint64_t v;
+    if (h->wait_fd >= 0) {
+        ssize_t n = read(h->wait_fd, &v, sizeof v);
+        (void)n;
+    }
 }
 
 void whttp_free(whttp *h) {
     if (!h) return;
     for (uint32_t i = 0; i < h->n; i++) obj_free(h, i + 1);
+    if (h->wait_fd >= 0) close(h->wait_fd);
     free(h->o);
     free(h->pend_buf);
     free(h->pend_list);
@@ -251,9 +338,21 @@ static const char *const unknown[] = {
     [K_OUT_BODY] = "unknown outgoing-body", [K_OUT_STREAM] = "unknown output-stream",
     [K_OUTPARAM] = "unknown response-outparam", [K_POLLABLE] = "unknown pollable",
     [K_ERROR] = "unknown error", [K_OUT_REQ] = "unknown outgoing-request",
-    [K_REQ_OPTIONS] = "unknown request-options"};
+    [K_REQ_OPTIONS] = "unknown request-options", [K_FUT_RESP] = "unknown future-incoming-response",
+    [K_IN_RESP] = "unknown incoming-response"};
 
 /* ---- resources ------------------------------------------------------------ */
+
+/* the client side (below) */
+static wobj *cobj_new(whttp *h, int kind, ccall *c, uint32_t *rep);
+static hive_host_status client_body_finish(whttp *h, uint32_t rep, hive_cval *res);
+static hive_host_status client_pollable(hive_chost_call *call, whttp *h, uint32_t rep, int what,
+                                        hive_cval *res);
+static hive_host_status client_body_stream(hive_chost_call *call, whttp *h, uint32_t brep,
+                                           hive_cval *res);
+static hive_host_status client_trailers_get(whttp *h, uint32_t rep, hive_cval *res);
+static int fut_ready(whttp *h, uint32_t rep);
+static int trailers_ready(whttp *h, uint32_t rep);
 
 static void obj_dtor(hive_cinstance *instance, void *user, uint32_t rep);
 
@@ -340,11 +439,23 @@ static void send_head(whttp *h, wobj *resp) {
  * is full, -1 the response is gone or the early buffer is full. */
 static int body_write(whttp *h, uint32_t rep, const uint8_t *data, size_t len) {
     wobj *b = obj_get(h, rep, K_OUT_BODY);
-    if (!b || b->finished || b->gen != h->gen || !h->req) return -1;
+    if (b && b->client) { /* an outgoing request's body */
+        if (b->finished) return -1;
+        if (b->declared >= 0 && b->written + len > (uint64_t)b->declared) return -1;
+        if (b->ext) {
+            ccall *c = b->ext;
+            if (!c->req || hc_body_write(c->req, data, len) < 0) return -1;
+            b->written += len;
+            return 0;
+        }
+        if (b->len + len > MAX_EARLY) return -1;
+    } else if (!b || b->finished || b->gen != h->gen || !h->req) {
+        return -1;
+    }
     /* beyond the content-length the response declared: the write fails */
     if (b->declared >= 0 && b->written + len > (uint64_t)b->declared) return -1;
     b->written += len;
-    if (rep == h->body && h->head_sent) {
+    if (!b->client && rep == h->body && h->head_sent) {
         if (h->done) return -1;
         int rc = handler_req_body(h->req, data, len);
         if (rc < 0) h->done = 1;
@@ -366,6 +477,13 @@ static int body_write(whttp *h, uint32_t rep, const uint8_t *data, size_t len) {
 
 static int body_ready(whttp *h, uint32_t rep) {
     wobj *b = obj_get(h, rep, K_OUT_BODY);
+    if (b && b->client) {
+        if (b->finished) return 1;
+        if (!b->ext) return b->len < MAX_EARLY;
+        ccall *c = b->ext;
+        drain_fd(h);
+        return !c->req || hc_body_room(c->req) != 0;
+    }
     if (!b || b->finished || b->gen != h->gen || !h->req) return 1; /* an error is ready */
     if (rep == h->body && h->head_sent) return h->done || handler_req_output_ready(h->req);
     return b->len < MAX_EARLY;
@@ -373,6 +491,11 @@ static int body_ready(whttp *h, uint32_t rep) {
 
 /* The body at rep is complete (finish): end the response. */
 static void body_finish(whttp *h, uint32_t rep) {
+    wobj *b = obj_get(h, rep, K_OUT_BODY);
+    if (b && b->client) {
+        if (b->ext && ((ccall *)b->ext)->req) hc_body_end(((ccall *)b->ext)->req);
+        return;
+    }
     if (rep == h->body && h->head_sent && !h->done) {
         handler_req_end(h->req);
         h->done = 1;
@@ -794,7 +917,12 @@ static int64_t p2_body_write(void *ud, const uint8_t *buf, size_t len) {
     whttp *h = current;
     uint64_t v = (uint64_t)(uintptr_t)ud;
     uint32_t rep = (uint32_t)v, gen = (uint32_t)(v >> 32);
-    if (!h || gen != h->gen) return -HIVE_WASI_EPIPE;
+    wobj *b = h ? obj_get(h, rep, K_OUT_BODY) : NULL;
+    if (b && b->client) { /* gen is the body's cid */
+        if (b->cid != gen) return -HIVE_WASI_EPIPE;
+    } else if (!h || gen != h->gen) {
+        return -HIVE_WASI_EPIPE;
+    }
     if (!body_ready(h, rep)) return -HIVE_WASI_EAGAIN;
     if (body_write(h, rep, buf, len) < 0) return -HIVE_WASI_EPIPE;
     return (int64_t)len;
@@ -831,6 +959,7 @@ FN(inbody_stream) {
     whttp *h = CTX;
     wobj *o = obj_get(h, REP(0), K_IN_BODY);
     if (!o) return trap(call, "unknown incoming-body");
+    if (o->client) return client_body_stream(call, h, REP(0), res);
     hive_wasi_stream st = {p2_body_read, NULL, p2_body_readable, (void *)(uintptr_t)o->gen};
     return body_stream(call, h, o, res, &st, 0, K_IN_STREAM, 0);
 }
@@ -841,6 +970,12 @@ FN(inbody_finish) {
     wobj *o = obj_get(h, REP(0), K_IN_BODY);
     if (!o) return trap(call, "unknown incoming-body");
     uint32_t gen = o->gen, rep;
+    if (o->client) { /* a response's: the trailers come after the rest of the body */
+        if (!cobj_new(h, K_FUTURE_TRAILERS, o->ext, &rep)) return OOM;
+        obj_free(h, REP(0));
+        res[0] = own(rep);
+        return HIVE_HOST_OK;
+    }
     obj_free(h, REP(0));
     wobj *t = obj_new(h, K_FUTURE_TRAILERS, &rep);
     if (!t) return OOM;
@@ -852,7 +987,9 @@ FN(inbody_finish) {
 FN(trailers_subscribe) {
     UNUSED;
     whttp *h = CTX;
-    if (!obj_get(h, REP(0), K_FUTURE_TRAILERS)) return trap(call, "unknown future-trailers");
+    wobj *o = obj_get(h, REP(0), K_FUTURE_TRAILERS);
+    if (!o) return trap(call, "unknown future-trailers");
+    if (o->client) return client_pollable(call, h, REP(0), P_TRAILERS, res);
     uint32_t rep;
     if (h->p2) { /* a pollable of the WASI 0.2 context, ready at once */
         if (!p2_new(h->p2, P2_POLLABLE, &rep)) return OOM;
@@ -867,6 +1004,10 @@ FN(trailers_get) {
     UNUSED;
     wobj *o = obj_get(CTX, REP(0), K_FUTURE_TRAILERS);
     if (!o) return trap(call, "unknown future-trailers");
+    if (o->client) {
+        hive_host_status st = client_trailers_get(CTX, REP(0), res);
+        return st == HIVE_HOST_TRAP ? OOM : st;
+    }
     hive_cval r;
     if (o->taken) {
         result_err(&r, NULL); /* already taken */
@@ -962,7 +1103,7 @@ FN(outbody_write) {
     whttp *h = CTX;
     wobj *o = obj_get(h, REP(0), K_OUT_BODY);
     if (!o) return trap(call, "unknown outgoing-body");
-    uint64_t ud = (uint64_t)o->gen << 32 | REP(0);
+    uint64_t ud = (uint64_t)(o->client ? o->cid : o->gen) << 32 | REP(0);
     hive_wasi_stream st = {NULL, p2_body_write, NULL, (void *)(uintptr_t)ud};
     return body_stream(call, h, o, res, &st, 1, K_OUT_STREAM, REP(0));
 }
@@ -977,6 +1118,7 @@ FN(outbody_finish) {
      * they are dropped. */
     if (args[1].of.var.index == 1) obj_free(h, (uint32_t)args[1].of.var.payload->of.res.handle);
     o->finished = 1; /* the host owns it now; freed when the request ends */
+    if (o->client) return client_body_finish(h, rep, res);
     if (o->declared >= 0 && o->written != (uint64_t)o->declared) {
         /* fewer bytes than the content-length said: HTTP-response-body-size(some(written)),
          * and the response is cut */
@@ -1060,17 +1202,115 @@ FN(outparam_informational) {
     return HIVE_HOST_OK;
 }
 
-/* ---- the client side (wasi:http/outgoing-handler): not yet ----------------------
- * An outgoing-request can be built (its headers follow the fields rules;
- * method, path, scheme and authority are kept), but outgoing-handler.handle
- * answers error-code HTTP-request-denied: this host makes no outgoing
- * requests yet. Nothing makes incoming-responses or
- * future-incoming-responses, so their methods are never reached. */
+/* ---- the client side (wasi:http/outgoing-handler) --------------------------------
+ * An outgoing-request keeps its method, path-with-query, scheme and
+ * authority; handle() gives it to the client (src/httpclient) and answers
+ * a future-incoming-response. The objects of one outgoing request (its
+ * body, the future, the incoming-response, its incoming-body, streams and
+ * future-trailers) share a ccall; the client's request is released with
+ * the last of them, or when the incoming request that made it ends. */
 
-FN(oreq_new) { (void)nargs, (void)nres; return with_headers(call, args, res, K_OUT_REQ); }
+static void ccall_unref(whttp *h, ccall *c) {
+    if (--c->refs) return;
+    if (c->req) {
+        hc_release(c->req);
+        h->nclient--;
+    }
+    free(c);
+}
+
+static void ccall_cancel(whttp *h, ccall *c) {
+    if (c->req) {
+        hc_release(c->req);
+        c->req = NULL;
+        h->nclient--;
+    }
+}
+
+/* The client thread: something of a request of h moved. */
+static void client_notify(void *ud) {
+    whttp *h = ud;
+    if (h->wake) h->wake(h->wake_ud);
+}
+
+/* A new client object of kind sharing c (NULL when out of memory). */
+static wobj *cobj_new(whttp *h, int kind, ccall *c, uint32_t *rep) {
+    wobj *o = obj_new(h, kind, rep);
+    if (!o) return NULL;
+    o->client = 1;
+    if (++h->next_cid == 0) h->next_cid = 1;
+    o->cid = h->next_cid;
+    o->ext = c;
+    c->refs++;
+    return o;
+}
+
+/* The ccall of the client object rep of kind, or NULL. */
+static ccall *ccall_of(whttp *h, uint32_t rep, int kind, wobj **out) {
+    wobj *o = obj_get(h, rep, kind);
+    if (out) *out = o;
+    return o && o->client ? o->ext : NULL;
+}
+
+/* An error-code value for e (the payloads this host gives: none, except
+ * internal-error's message). */
+static int error_code_val(hive_cval *out, const hc_error *e) {
+    hive_cval p, *pp = NULL;
+    switch (e->code) {
+    case HC_E_DNS_ERROR:
+    case HC_E_TLS_ALERT:
+        if (hive_cval_agg(&p, HIVE_C_RECORD, 2) != HIVE_OK) return -1;
+        variant(&p.of.agg.items[0], HIVE_C_OPTION, 0, NULL);
+        variant(&p.of.agg.items[1], HIVE_C_OPTION, 0, NULL);
+        pp = &p;
+        break;
+    case HC_E_REQ_BODY_SIZE:
+    case HC_E_RESP_HEADER_SECTION_SIZE:
+    case HC_E_RESP_BODY_SIZE:
+    case HC_E_RESP_CONTENT_CODING:
+    case 21: case 23: case 29: case 31:
+        variant(&p, HIVE_C_OPTION, 0, NULL);
+        pp = &p;
+        break;
+    case 22: case 24: case 27: case 30: /* field-size payloads: none */
+        variant(&p, HIVE_C_OPTION, 0, NULL);
+        pp = &p;
+        break;
+    case HC_E_INTERNAL: {
+        hive_cval m;
+        if (hive_cval_string(&m, e->msg, strlen(e->msg)) != HIVE_OK) return -1;
+        variant(&p, HIVE_C_OPTION, 1, &m);
+        pp = &p;
+        break;
+    }
+    default: break;
+    }
+    variant(out, HIVE_C_VARIANT, (uint32_t)e->code, pp);
+    return 0;
+}
+
+static int valid_text(const char *s, size_t n, const char *bad) {
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] <= ' ' || s[i] == 127 || strchr(bad, s[i])) return 0;
+    return 1;
+}
+
+FN(oreq_new) {
+    UNUSED;
+    whttp *h = CTX;
+    oreq *q = calloc(1, sizeof *q);
+    if (!q) return OOM;
+    hive_host_status st = with_headers(call, args, res, K_OUT_REQ);
+    if (st != HIVE_HOST_OK) {
+        free(q);
+        return st;
+    }
+    h->o[res[0].of.res.handle - 1].ext = q;
+    return HIVE_HOST_OK;
+}
+
 FN(oreq_headers) { (void)nargs, (void)nres; return headers_of(call, args, res, K_OUT_REQ); }
 
-/* Getters of what this host does not keep answer the defaults. */
 FN(oreq_body) {
     UNUSED;
     whttp *h = CTX;
@@ -1081,75 +1321,646 @@ FN(oreq_body) {
         return HIVE_HOST_OK;
     }
     o->taken = 1;
+    int64_t declared = content_length_of(obj_get(h, o->link, K_FIELDS));
     uint32_t rep;
     wobj *b = obj_new(h, K_OUT_BODY, &rep);
     if (!b) return OOM;
-    b->declared = -1;
+    b->declared = declared;
+    b->client = 1;
+    if (++h->next_cid == 0) h->next_cid = 1;
+    b->cid = h->next_cid;
+    h->o[REP(0) - 1].link2 = rep;
     result_ok_own(res, rep);
     return HIVE_HOST_OK;
 }
 
+static oreq *oreq_of(hive_chost_call *call, const hive_cval *args) {
+    wobj *o = obj_get(CTX, REP(0), K_OUT_REQ);
+    return o ? o->ext : NULL;
+}
+
+static const char *const methods[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT",
+                                      "OPTIONS", "TRACE", "PATCH"};
+
 FN(oreq_method) {
     UNUSED;
-    if (!obj_get(CTX, REP(0), K_OUT_REQ)) return trap(call, "unknown outgoing-request");
-    variant(res, HIVE_C_VARIANT, 0, NULL); /* get */
+    oreq *q = oreq_of(call, args);
+    if (!q) return trap(call, "unknown outgoing-request");
+    const char *m = q->method ? q->method : "GET";
+    for (uint32_t i = 0; i < 9; i++)
+        if (!strcmp(m, methods[i])) {
+            variant(res, HIVE_C_VARIANT, i, NULL);
+            return HIVE_HOST_OK;
+        }
+    hive_cval s;
+    if (hive_cval_string(&s, m, strlen(m)) != HIVE_OK) return OOM;
+    variant(res, HIVE_C_VARIANT, 9, &s);
     return HIVE_HOST_OK;
 }
 
-/* A getter (none) or setter (ok) of what is not kept, on the object args[0] of kind. */
-static hive_host_status not_kept(hive_chost_call *call, const hive_cval *args, hive_cval *res,
-                                 int kind, int set) {
-    if (!obj_get(CTX, REP(0), kind)) return trap(call, unknown[kind]);
-    if (set) result_ok(res, NULL);
-    else variant(res, HIVE_C_OPTION, 0, NULL);
+FN(oreq_set_method) {
+    UNUSED;
+    oreq *q = oreq_of(call, args);
+    if (!q) return trap(call, "unknown outgoing-request");
+    const hive_cval *v = &args[1];
+    char *m;
+    if (v->of.var.index < 9) {
+        m = strdup(methods[v->of.var.index]);
+    } else {
+        const hive_cval *s = v->of.var.payload;
+        int ok = s->of.str.len > 0;
+        for (size_t i = 0; i < s->of.str.len && ok; i++) ok = tchar((unsigned char)s->of.str.ptr[i]);
+        if (!ok) {
+            result_err(res, NULL);
+            return HIVE_HOST_OK;
+        }
+        m = strndup(s->of.str.ptr, s->of.str.len);
+    }
+    if (!m) return OOM;
+    free(q->method);
+    q->method = m;
+    result_ok(res, NULL);
     return HIVE_HOST_OK;
 }
 
-/* path-with-query, scheme, authority; set-method, set-path-with-query, set-scheme, set-authority */
-FN(oreq_none) { (void)nargs, (void)nres; return not_kept(call, args, res, K_OUT_REQ, 0); }
-FN(oreq_set) { (void)nargs, (void)nres; return not_kept(call, args, res, K_OUT_REQ, 1); }
+/* option<string> of s (NULL: none) */
+static int opt_string(hive_cval *out, const char *s) {
+    if (!s) {
+        variant(out, HIVE_C_OPTION, 0, NULL);
+        return 0;
+    }
+    hive_cval v;
+    if (hive_cval_string(&v, s, strlen(s)) != HIVE_OK) return -1;
+    variant(out, HIVE_C_OPTION, 1, &v);
+    return 0;
+}
+
+/* Sets *slot from the option<string> v when it passes ok (bad: chars
+ * refused); answers result<_, _> in res. */
+static hive_host_status set_opt_string(hive_chost_call *call, char **slot, const hive_cval *v,
+                                       const char *bad, int need_slash, hive_cval *res) {
+    char *n = NULL;
+    if (v->of.var.index == 1) {
+        const hive_cval *s = v->of.var.payload;
+        if (!valid_text(s->of.str.ptr, s->of.str.len, bad) ||
+            (need_slash && s->of.str.len && s->of.str.ptr[0] != '/')) {
+            result_err(res, NULL);
+            return HIVE_HOST_OK;
+        }
+        if (!(n = strndup(s->of.str.ptr, s->of.str.len))) return OOM;
+    }
+    free(*slot);
+    *slot = n;
+    result_ok(res, NULL);
+    return HIVE_HOST_OK;
+}
+
+FN(oreq_path) {
+    UNUSED;
+    oreq *q = oreq_of(call, args);
+    if (!q) return trap(call, "unknown outgoing-request");
+    return opt_string(res, q->path) ? OOM : HIVE_HOST_OK;
+}
+
+FN(oreq_set_path) {
+    UNUSED;
+    oreq *q = oreq_of(call, args);
+    if (!q) return trap(call, "unknown outgoing-request");
+    return set_opt_string(call, &q->path, &args[1], "#", 1, res);
+}
+
+FN(oreq_authority) {
+    UNUSED;
+    oreq *q = oreq_of(call, args);
+    if (!q) return trap(call, "unknown outgoing-request");
+    return opt_string(res, q->authority) ? OOM : HIVE_HOST_OK;
+}
+
+FN(oreq_set_authority) {
+    UNUSED;
+    oreq *q = oreq_of(call, args);
+    if (!q) return trap(call, "unknown outgoing-request");
+    return set_opt_string(call, &q->authority, &args[1], "/?#@\\", 0, res);
+}
+
+FN(oreq_scheme) {
+    UNUSED;
+    oreq *q = oreq_of(call, args);
+    if (!q) return trap(call, "unknown outgoing-request");
+    if (!q->scheme) {
+        variant(res, HIVE_C_OPTION, 0, NULL);
+        return HIVE_HOST_OK;
+    }
+    hive_cval sc;
+    if (!strcmp(q->scheme, "http")) variant(&sc, HIVE_C_VARIANT, 0, NULL);
+    else if (!strcmp(q->scheme, "https")) variant(&sc, HIVE_C_VARIANT, 1, NULL);
+    else {
+        hive_cval s;
+        if (hive_cval_string(&s, q->scheme, strlen(q->scheme)) != HIVE_OK) return OOM;
+        variant(&sc, HIVE_C_VARIANT, 2, &s);
+    }
+    variant(res, HIVE_C_OPTION, 1, &sc);
+    return HIVE_HOST_OK;
+}
+
+FN(oreq_set_scheme) {
+    UNUSED;
+    oreq *q = oreq_of(call, args);
+    if (!q) return trap(call, "unknown outgoing-request");
+    char *n = NULL;
+    const hive_cval *v = &args[1];
+    if (v->of.var.index == 1) {
+        const hive_cval *sc = v->of.var.payload;
+        if (sc->of.var.index == 0) n = strdup("http");
+        else if (sc->of.var.index == 1) n = strdup("https");
+        else {
+            const hive_cval *s = sc->of.var.payload;
+            if (!s->of.str.len || !valid_text(s->of.str.ptr, s->of.str.len, ":/?#@")) {
+                result_err(res, NULL);
+                return HIVE_HOST_OK;
+            }
+            n = strndup(s->of.str.ptr, s->of.str.len);
+        }
+        if (!n) return OOM;
+    }
+    free(q->scheme);
+    q->scheme = n;
+    result_ok(res, NULL);
+    return HIVE_HOST_OK;
+}
 
 FN(ropt_new) {
     UNUSED;
+    whttp *h = CTX;
+    ropts *t = calloc(1, sizeof *t);
+    if (!t) return OOM;
     uint32_t rep;
-    if (!obj_new(CTX, K_REQ_OPTIONS, &rep)) return OOM;
+    wobj *o = obj_new(h, K_REQ_OPTIONS, &rep);
+    if (!o) {
+        free(t);
+        return OOM;
+    }
+    o->ext = t;
     res[0] = own(rep);
     return HIVE_HOST_OK;
 }
 
-FN(ropt_get) { (void)nargs, (void)nres; return not_kept(call, args, res, K_REQ_OPTIONS, 0); }
-FN(ropt_set) { (void)nargs, (void)nres; return not_kept(call, args, res, K_REQ_OPTIONS, 1); }
+static hive_host_status ropt_get(hive_chost_call *call, const hive_cval *args, hive_cval *res, int i) {
+    wobj *o = obj_get(CTX, REP(0), K_REQ_OPTIONS);
+    if (!o) return trap(call, "unknown request-options");
+    ropts *t = o->ext;
+    if (!t->has[i]) {
+        variant(res, HIVE_C_OPTION, 0, NULL);
+    } else {
+        hive_cval v = hive_cval_uint(HIVE_C_U64, t->t[i]);
+        variant(res, HIVE_C_OPTION, 1, &v);
+    }
+    return HIVE_HOST_OK;
+}
 
-FN(never) {
-    UNUSED;
-    return trap(call, "no such object: this host makes no outgoing requests");
+static hive_host_status ropt_set(hive_chost_call *call, const hive_cval *args, hive_cval *res, int i) {
+    wobj *o = obj_get(CTX, REP(0), K_REQ_OPTIONS);
+    if (!o) return trap(call, "unknown request-options");
+    ropts *t = o->ext;
+    t->has[i] = args[1].of.var.index == 1;
+    t->t[i] = t->has[i] ? args[1].of.var.payload->of.u : 0;
+    result_ok(res, NULL);
+    return HIVE_HOST_OK;
+}
+
+FN(ropt_get_connect) { (void)nargs, (void)nres; return ropt_get(call, args, res, 0); }
+FN(ropt_get_first) { (void)nargs, (void)nres; return ropt_get(call, args, res, 1); }
+FN(ropt_get_between) { (void)nargs, (void)nres; return ropt_get(call, args, res, 2); }
+FN(ropt_set_connect) { (void)nargs, (void)nres; return ropt_set(call, args, res, 0); }
+FN(ropt_set_first) { (void)nargs, (void)nres; return ropt_set(call, args, res, 1); }
+FN(ropt_set_between) { (void)nargs, (void)nres; return ropt_set(call, args, res, 2); }
+
+static void handle_err(hive_cval *res, const hc_error *e) {
+    hive_cval v;
+    if (error_code_val(&v, e) == 0) result_err(res, &v);
+    else memset(res, 0, sizeof *res);
 }
 
 FN(outgoing_handle) {
     UNUSED;
     whttp *h = CTX;
-    wobj *o = obj_get(h, REP(0), K_OUT_REQ);
+    uint32_t qrep = REP(0);
+    wobj *o = obj_get(h, qrep, K_OUT_REQ);
     if (!o) return trap(call, "unknown outgoing-request");
-    obj_free(h, o->link);
-    obj_free(h, REP(0));
-    if (args[1].of.var.index == 1) obj_free(h, (uint32_t)args[1].of.var.payload->of.res.handle);
-    hive_cval e;
-    variant(&e, HIVE_C_VARIANT, 15, NULL); /* HTTP-request-denied */
-    result_err(res, &e);
+    oreq *q = o->ext;
+    ropts t = {{0, 0, 0}, {0, 0, 0}};
+    if (args[1].of.var.index == 1) {
+        uint32_t orep = (uint32_t)args[1].of.var.payload->of.res.handle;
+        wobj *op = obj_get(h, orep, K_REQ_OPTIONS);
+        if (op) t = *(ropts *)op->ext;
+        obj_free(h, orep);
+    }
+    o = obj_get(h, qrep, K_OUT_REQ);
+    uint32_t brep = o->link2;
+    wobj *hf = obj_get(h, o->link, K_FIELDS);
+    size_t nh = hf ? hf->nf : 0;
+    hive_header *hd = calloc(nh ? nh : 1, sizeof *hd);
+    if (!hd) return OOM;
+    for (size_t i = 0; i < nh; i++)
+        hd[i] = (hive_header){hf->f[i].name, hf->f[i].name_len, (const char *)hf->f[i].value,
+                              hf->f[i].value_len};
+    wobj *b = obj_get(h, brep, K_OUT_BODY);
+    hc_request rq;
+    memset(&rq, 0, sizeof rq);
+    rq.method = q->method ? q->method : "GET";
+    rq.scheme = q->scheme ? q->scheme : "https";
+    rq.authority = q->authority;
+    rq.path_with_query = q->path;
+    rq.headers = hd;
+    rq.nheaders = nh;
+    rq.has_body = b != NULL && !(b->finished && b->len == 0 && b->declared <= 0);
+    rq.content_length = b && b->finished ? (int64_t)b->len : b ? b->declared : -1;
+    rq.connect_timeout = t.has[0] ? t.t[0] : 0;
+    rq.first_byte_timeout = t.has[1] ? t.t[1] : 0;
+    rq.between_bytes_timeout = t.has[2] ? t.t[2] : 0;
+    if (b && !rq.has_body) { /* finished empty: a body of length 0 where the method has one */
+        int none = 0;
+        for (int i = 0; i < 9 && !none; i++)
+            none = (i < 2 || i == 4 || i == 5 || i == 6 || i == 7) && !strcmp(rq.method, methods[i]);
+        if (!none) rq.has_body = 1;
+    }    hc_error e = {0, ""};
+    hc_req *r = NULL;
+    ccall *c = NULL;
+    int rc = -1;
+    if (b && b->finished && b->declared >= 0 && b->written != (uint64_t)b->declared) {
+        e.code = HC_E_REQ_BODY_SIZE;
+        snprintf(e.msg, sizeof e.msg, "the body is shorter than its content-length");
+    } else if (!q->authority) {
+        e.code = HC_E_URI_INVALID;
+        snprintf(e.msg, sizeof e.msg, "the request has no authority");
+    } else if (h->nclient >= hc_max_per_instance()) {
+        e.code = HC_E_CONN_LIMIT;
+        snprintf(e.msg, sizeof e.msg, "too many outgoing requests in flight");
+    } else if (!(c = calloc(1, sizeof *c))) {
+        free(hd);
+        return OOM;
+    } else {
+        rc = hc_send(&rq, client_notify, h, &r, &e);
+    }
+    free(hd);
+    /* the request (and its headers) is consumed */
+    obj_free(h, h->o[qrep - 1].link);
+    obj_free(h, qrep);
+    if (rc < 0) {
+        free(c);
+        handle_err(res, &e);
+        return HIVE_HOST_OK;
+    }
+    c->req = r;
+    h->nclient++;
+    b = obj_get(h, brep, K_OUT_BODY);
+    if (b) { /* the bytes written so far, then the stream or the end */
+        if (b->len && hc_body_write(r, b->buf, b->len) < 0) hc_body_abort(r);
+        free(b->buf);
+        b->buf = NULL;
+        b->len = b->cap = 0;
+        if (b->finished) {
+            hc_body_end(r);
+        } else {
+            b->ext = c;
+            c->refs++;
+        }
+    }
+    uint32_t frep;
+    if (!cobj_new(h, K_FUT_RESP, c, &frep)) {
+        if (!c->refs) {
+            ccall_cancel(h, c);
+            free(c);
+        }
+        return OOM;
+    }
+    result_ok_own(res, frep);
+    return HIVE_HOST_OK;
+}
+
+/* An outgoing request's body was finished (o->finished is set). */
+static hive_host_status client_body_finish(whttp *h, uint32_t rep, hive_cval *res) {
+    wobj *o = obj_get(h, rep, K_OUT_BODY);
+    ccall *c = o->ext;
+    if (o->declared >= 0 && o->written != (uint64_t)o->declared) {
+        hc_error e = {HC_E_REQ_BODY_SIZE, ""};
+        hive_cval v, n = hive_cval_uint(HIVE_C_U64, o->written), some;
+        variant(&some, HIVE_C_OPTION, 1, &n);
+        variant(&v, HIVE_C_VARIANT, (uint32_t)e.code, &some);
+        result_err(res, &v);
+        if (c && c->req) hc_body_abort(c->req);
+        if (c) obj_free(h, rep);
+        return HIVE_HOST_OK;
+    }
+    if (c && c->req) hc_body_end(c->req);
+    if (c) obj_free(h, rep); /* the guest gave it up; before handle, handle takes it */
+    result_ok(res, NULL);
+    return HIVE_HOST_OK;
+}
+
+/* future-incoming-response */
+
+static int fut_ready(whttp *h, uint32_t rep) {
+    ccall *c = ccall_of(h, rep, K_FUT_RESP, NULL);
+    if (!c || !c->req) return 1;
+    drain_fd(h);
+    return hc_state(c->req, NULL) != HC_WAITING;
+}
+
+/* The readiness callback of a WASI 0.2 pollable: ud is cid << 32 | rep
+ * of a future-incoming-response or client future-trailers. */
+static int trailers_ready(whttp *h, uint32_t rep);
+
+static int p2_client_ready(void *ud) {
+    whttp *h = current;
+    uint64_t v = (uint64_t)(uintptr_t)ud;
+    uint32_t rep = (uint32_t)v, cid = (uint32_t)(v >> 32);
+    if (!h || rep == 0 || rep > h->n || h->o[rep - 1].cid != cid || !h->o[rep - 1].client) return 1;
+    return h->o[rep - 1].kind == K_FUT_RESP ? fut_ready(h, rep) : trailers_ready(h, rep);
+}
+
+/* A pollable on the client object at rep, waiting for what (P_RESPONSE,
+ * P_TRAILERS). */
+static hive_host_status client_pollable(hive_chost_call *call, whttp *h, uint32_t rep, int what,
+                                        hive_cval *res) {
+    uint32_t prep;
+    if (h->p2) {
+        uint64_t ud = (uint64_t)h->o[rep - 1].cid << 32 | rep;
+        hive_wasi_stream st = {NULL, NULL, p2_client_ready, (void *)(uintptr_t)ud};
+        if (hive_wasip2_pollable_new(h->p2, &st, h->wait_fd, &prep) != HIVE_OK) return OOM;
+    } else {
+        wobj *p = obj_new(h, K_POLLABLE, &prep);
+        if (!p) return OOM;
+        p->pwhat = (uint8_t)what;
+        p->link = rep;
+        p->cid = h->o[rep - 1].cid;
+    }
+    res[0] = own(prep);
+    return HIVE_HOST_OK;
+}
+
+FN(fut_subscribe) {
+    UNUSED;
+    whttp *h = CTX;
+    if (!obj_get(h, REP(0), K_FUT_RESP)) return trap(call, "unknown future-incoming-response");
+    return client_pollable(call, h, REP(0), P_RESPONSE, res);
+}
+
+FN(fut_get) {
+    UNUSED;
+    whttp *h = CTX;
+    wobj *o;
+    ccall *c = ccall_of(h, REP(0), K_FUT_RESP, &o);
+    if (!o) return trap(call, "unknown future-incoming-response");
+    hive_cval r, inner;
+    if (o->taken) {
+        result_err(&r, NULL);
+        variant(res, HIVE_C_OPTION, 1, &r);
+        return HIVE_HOST_OK;
+    }
+    hc_error e = {HC_E_INTERNAL, "the request was cancelled"};
+    int st = c && c->req ? hc_state(c->req, &e) : HC_FAILED;
+    if (st == HC_WAITING) {
+        variant(res, HIVE_C_OPTION, 0, NULL);
+        return HIVE_HOST_OK;
+    }
+    if (st == HC_FAILED) {
+        hive_cval v;
+        if (error_code_val(&v, &e)) return OOM;
+        result_err(&inner, &v);
+    } else {
+        uint32_t rrep;
+        if (!cobj_new(h, K_IN_RESP, c, &rrep)) return OOM;
+        result_ok_own(&inner, rrep);
+    }
+    h->o[REP(0) - 1].taken = 1;
+    result_ok(&r, &inner);
+    variant(res, HIVE_C_OPTION, 1, &r);
+    return HIVE_HOST_OK;
+}
+
+/* incoming-response */
+
+FN(iresp_status) {
+    UNUSED;
+    wobj *o;
+    ccall *c = ccall_of(CTX, REP(0), K_IN_RESP, &o);
+    if (!o) return trap(call, "unknown incoming-response");
+    res[0] = hive_cval_uint(HIVE_C_U16, c && c->req ? (uint64_t)hc_status(c->req) : 0);
+    return HIVE_HOST_OK;
+}
+
+FN(iresp_headers) {
+    UNUSED;
+    whttp *h = CTX;
+    wobj *o;
+    ccall *c = ccall_of(h, REP(0), K_IN_RESP, &o);
+    if (!o) return trap(call, "unknown incoming-response");
+    size_t n = 0;
+    const hive_header *hd = c && c->req ? hc_headers(c->req, &n) : NULL;
+    uint32_t rep;
+    wobj *f = obj_new(h, K_FIELDS, &rep);
+    if (!f) return OOM;
+    for (size_t i = 0; i < n; i++)
+        if (fields_add(f, hd[i].name, hd[i].name_len, (const uint8_t *)hd[i].value, hd[i].value_len)) {
+            obj_free(h, rep);
+            return OOM;
+        }
+    f->immutable = 1;
+    res[0] = own(rep);
+    return HIVE_HOST_OK;
+}
+
+FN(iresp_consume) {
+    UNUSED;
+    whttp *h = CTX;
+    wobj *o;
+    ccall *c = ccall_of(h, REP(0), K_IN_RESP, &o);
+    if (!o) return trap(call, "unknown incoming-response");
+    if (o->taken || !c) {
+        result_err(res, NULL);
+        return HIVE_HOST_OK;
+    }
+    o->taken = 1;
+    uint32_t rep;
+    if (!cobj_new(h, K_IN_BODY, c, &rep)) return OOM;
+    result_ok_own(res, rep);
+    return HIVE_HOST_OK;
+}
+
+/* A response body's bytes through a WASI 0.2 stream: ud is cid << 32 |
+ * rep of the incoming-body. */
+static ccall *p2_cbody(void *ud) {
+    whttp *h = current;
+    uint64_t v = (uint64_t)(uintptr_t)ud;
+    uint32_t rep = (uint32_t)v, cid = (uint32_t)(v >> 32);
+    wobj *o = h ? obj_get(h, rep, K_IN_BODY) : NULL;
+    return o && o->client && o->cid == cid ? o->ext : NULL;
+}
+
+static int64_t p2_cbody_read(void *ud, uint8_t *buf, size_t len) {
+    ccall *c = p2_cbody(ud);
+    if (!c || !c->req) return 0;
+    hc_error e;
+    int64_t n = hc_body_read(c->req, buf, len, &e);
+    if (n == -1) return -HIVE_WASI_EAGAIN;
+    if (n == -2) {
+        current->last_err = e;
+        current->have_last_err = 1;
+        return -HIVE_WASI_EIO;
+    }
+    return n;
+}
+
+static int p2_cbody_readable(void *ud) {
+    ccall *c = p2_cbody(ud);
+    if (!c || !c->req) return 1;
+    drain_fd(current);
+    return hc_body_readable(c->req);
+}
+
+/* incoming-body.stream of a response */
+static hive_host_status client_body_stream(hive_chost_call *call, whttp *h, uint32_t brep,
+                                           hive_cval *res) {
+    wobj *o = obj_get(h, brep, K_IN_BODY);
+    if (o->taken) {
+        result_err(res, NULL);
+        return HIVE_HOST_OK;
+    }
+    o->taken = 1;
+    uint32_t rep;
+    if (h->p2) {
+        uint64_t ud = (uint64_t)o->cid << 32 | brep;
+        hive_wasi_stream st = {p2_cbody_read, NULL, p2_cbody_readable, (void *)(uintptr_t)ud};
+        if (hive_wasip2_stream_new(h->p2, 0, &st, &rep) != HIVE_OK) return OOM;
+        if (h->wait_fd >= 0) hive_wasip2_stream_wait_fd(h->p2, rep, h->wait_fd);
+    } else if (!cobj_new(h, K_IN_STREAM, o->ext, &rep)) {
+        return OOM;
+    }
+    result_ok_own(res, rep);
+    return HIVE_HOST_OK;
+}
+
+/* Trailers of a response: ready once its body ended (what the guest did
+ * not read is read and dropped here). */
+static int trailers_ready(whttp *h, uint32_t rep) {
+    ccall *c = ccall_of(h, rep, K_FUTURE_TRAILERS, NULL);
+    if (!c || !c->req) return 1;
+    drain_fd(h);
+    uint8_t scratch[16384];
+    int64_t n;
+    while ((n = hc_body_read(c->req, scratch, sizeof scratch, NULL)) > 0) {}
+    return n != -1;
+}
+
+static hive_host_status client_trailers_get(whttp *h, uint32_t rep, hive_cval *res) {
+    wobj *o = obj_get(h, rep, K_FUTURE_TRAILERS);
+    ccall *c = o->ext;
+    hive_cval r, inner;
+    if (o->taken) {
+        result_err(&r, NULL);
+        variant(res, HIVE_C_OPTION, 1, &r);
+        return HIVE_HOST_OK;
+    }
+    if (!trailers_ready(h, rep)) {
+        variant(res, HIVE_C_OPTION, 0, NULL);
+        return HIVE_HOST_OK;
+    }
+    hc_error e = {HC_E_INTERNAL, "the request was cancelled"};
+    int64_t n = c->req ? hc_body_read(c->req, NULL, 0, &e) : -2;
+    if (n == -2) {
+        hive_cval v;
+        if (error_code_val(&v, &e)) return HIVE_HOST_TRAP;
+        result_err(&inner, &v);
+    } else {
+        size_t nt = 0;
+        const hive_header *t = hc_trailers(c->req, &nt);
+        hive_cval opt;
+        if (!nt) {
+            variant(&opt, HIVE_C_OPTION, 0, NULL);
+        } else {
+            uint32_t frep;
+            wobj *f = obj_new(h, K_FIELDS, &frep);
+            if (!f) return HIVE_HOST_TRAP;
+            for (size_t i = 0; i < nt; i++)
+                if (fields_add(f, t[i].name, t[i].name_len, (const uint8_t *)t[i].value,
+                               t[i].value_len)) {
+                    obj_free(h, frep);
+                    return HIVE_HOST_TRAP;
+                }
+            f->immutable = 1;
+            hive_cval fv = own(frep);
+            variant(&opt, HIVE_C_OPTION, 1, &fv);
+        }
+        result_ok(&inner, &opt);
+    }
+    h->o[rep - 1].taken = 1;
+    result_ok(&r, &inner);
+    variant(res, HIVE_C_OPTION, 1, &r);
     return HIVE_HOST_OK;
 }
 
 FN(http_error_code) {
     UNUSED;
-    variant(res, HIVE_C_OPTION, 0, NULL);
+    whttp *h = CTX;
+    wobj *o = h->p2 ? NULL : obj_get(h, REP(0), K_ERROR);
+    hc_error e;
+    int have = 0;
+    if (o && o->status) { /* an error of this host's streams: its code + 1 */
+        e.code = o->status - 1;
+        snprintf(e.msg, sizeof e.msg, "%s", o->buf ? (const char *)o->buf : "");
+        have = 1;
+    } else if (h->p2 && h->have_last_err) { /* WASI 0.2 streams' errors carry no code: the last */
+        e = h->last_err;
+        have = 1;
+    }
+    if (!have) {
+        variant(res, HIVE_C_OPTION, 0, NULL);
+        return HIVE_HOST_OK;
+    }
+    hive_cval v;
+    if (error_code_val(&v, &e)) return OOM;
+    variant(res, HIVE_C_OPTION, 1, &v);
     return HIVE_HOST_OK;
 }
 
 /* ---- wasi:io/streams --------------------------------------------------------- */
 
+/* One read of a response body (client stream s) into res: 1 done, 0
+ * nothing yet, -1 out of memory. */
+static int client_read(whttp *h, wobj *s, uint64_t len, int skip, hive_cval *res) {
+    ccall *c = s->ext;
+    uint8_t buf[MAX_READ];
+    size_t cap = len < MAX_READ ? (size_t)len : MAX_READ;
+    hc_error e = {HC_E_INTERNAL, "the request was cancelled"};
+    int64_t n = !c->req ? -2 : cap ? hc_body_read(c->req, buf, cap, &e) : hc_body_readable(c->req) ? 0 : -1;
+    if (n == -1) return 0;
+    if (n == -2) {
+        h->last_err = e;
+        h->have_last_err = 1;
+        uint32_t erep = error_new(h, e.msg);
+        if (!erep) return -1;
+        h->o[erep - 1].status = (uint16_t)(e.code + 1);
+        hive_cval p = own(erep), v;
+        variant(&v, HIVE_C_VARIANT, 0, &p);
+        result_err(res, &v);
+        return 1;
+    }
+    if (n == 0 && cap) {
+        stream_closed(res);
+        return 1;
+    }
+    hive_cval v;
+    if (skip) v = hive_cval_uint(HIVE_C_U64, (uint64_t)n);
+    else if (bytes_val(&v, buf, (size_t)n)) return -1;
+    result_ok(res, &v);
+    return 1;
+}
+
 /* One read of the request body into res: 1 done, 0 nothing yet. */
 static int do_read(whttp *h, uint32_t rep, uint64_t len, int skip, hive_cval *res) {
     wobj *s = obj_get(h, rep, K_IN_STREAM);
+    if (s && s->client) return client_read(h, s, len, skip, res);
     if (!s || s->gen != h->gen || !h->req || h->in_done) {
         stream_closed(res);
         return 1;
@@ -1223,7 +2034,10 @@ FN(out_subscribe) { (void)nargs, (void)nres; return subscribe(call, args, res, K
 static wobj *out_stream(whttp *h, uint32_t rep, hive_cval *res) {
     wobj *s = obj_get(h, rep, K_OUT_STREAM);
     wobj *b = s ? obj_get(h, s->link, K_OUT_BODY) : NULL;
-    if (!s || !b || b->finished || s->gen != h->gen || !h->req ||
+    if (b && b->client && !b->finished &&
+        (!b->ext || (((ccall *)b->ext)->req && hc_body_room(((ccall *)b->ext)->req) != (size_t)-1)))
+        return s;
+    if (!s || !b || b->finished || b->client || s->gen != h->gen || !h->req ||
         (s->link == h->body && h->done)) {
         stream_closed(res);
         return NULL;
@@ -1351,13 +2165,25 @@ static int pollable_ready_rep(whttp *h, uint32_t rep) {
     switch (p->pwhat) {
     case P_READABLE: {
         wobj *s = obj_get(h, p->link, K_IN_STREAM);
+        if (s && s->client) {
+            ccall *c = s->ext;
+            drain_fd(h);
+            return !c->req || hc_body_readable(c->req);
+        }
         if (!s || s->gen != h->gen || !h->req || h->in_done) return 1;
         return handler_req_body_ready(h->req);
     }
     case P_WRITABLE: {
         wobj *s = obj_get(h, p->link, K_OUT_STREAM);
+        wobj *b = s ? obj_get(h, s->link, K_OUT_BODY) : NULL;
+        if (b && b->client) return body_ready(h, s->link);
         if (!s || s->gen != h->gen || !h->req) return 1;
         return body_ready(h, s->link);
+    }
+    case P_RESPONSE:
+    case P_TRAILERS: {
+        if (p->link == 0 || p->link > h->n || h->o[p->link - 1].cid != p->cid) return 1;
+        return p->pwhat == P_RESPONSE ? fut_ready(h, p->link) : trailers_ready(h, p->link);
     }
     default: return 1;
     }
@@ -1506,8 +2332,11 @@ int whttp_begin(whttp *h, hive_req *req, uint32_t *request, uint32_t *outparam) 
 
 /* Frees the objects the host owns for the request (finished bodies). */
 static void forget(whttp *h) {
-    for (uint32_t i = 0; i < h->n; i++)
+    for (uint32_t i = 0; i < h->n; i++) {
         if (h->o[i].kind == K_OUT_BODY && h->o[i].finished) obj_free(h, i + 1);
+        else if (h->o[i].client && h->o[i].ext) /* outgoing requests end with the request */
+            ccall_cancel(h, h->o[i].ext);
+    }
     h->req = NULL;
     h->pend = PEND_NONE;
     free(h->pend_buf);
@@ -1541,6 +2370,8 @@ static void obj_dtor(hive_cinstance *instance, void *user, uint32_t rep) {
                          "the outgoing-body was dropped without finish");
         h->done = 1;
     }
+    if (o->kind == K_OUT_BODY && o->client && !o->finished && o->ext && ((ccall *)o->ext)->req)
+        hc_body_abort(((ccall *)o->ext)->req); /* dropped without finish: the request fails */
     if (o->kind == K_OUT_RESP || o->kind == K_OUT_REQ) obj_free(h, o->link);
     obj_free(h, rep);
 }
@@ -1721,38 +2552,40 @@ int whttp_define(hive_linker *l, int with_io) {
         {"[method]outgoing-request.body", "func(" OREQ ") -> result<own<outgoing-body>>", oreq_body},
         {"[method]outgoing-request.method", "func(" OREQ ") -> " METHOD, oreq_method},
         {"[method]outgoing-request.set-method", "func(" OREQ ", method: " METHOD ") -> result",
-         oreq_set},
-        {"[method]outgoing-request.path-with-query", "func(" OREQ ") -> option<string>", oreq_none},
+         oreq_set_method},
+        {"[method]outgoing-request.path-with-query", "func(" OREQ ") -> option<string>", oreq_path},
         {"[method]outgoing-request.set-path-with-query",
-         "func(" OREQ ", path-with-query: option<string>) -> result", oreq_set},
-        {"[method]outgoing-request.scheme", "func(" OREQ ") -> option<" SCHEME ">", oreq_none},
+         "func(" OREQ ", path-with-query: option<string>) -> result", oreq_set_path},
+        {"[method]outgoing-request.scheme", "func(" OREQ ") -> option<" SCHEME ">", oreq_scheme},
         {"[method]outgoing-request.set-scheme", "func(" OREQ ", scheme: option<" SCHEME ">) -> result",
-         oreq_set},
-        {"[method]outgoing-request.authority", "func(" OREQ ") -> option<string>", oreq_none},
+         oreq_set_scheme},
+        {"[method]outgoing-request.authority", "func(" OREQ ") -> option<string>", oreq_authority},
         {"[method]outgoing-request.set-authority",
-         "func(" OREQ ", authority: option<string>) -> result", oreq_set},
+         "func(" OREQ ", authority: option<string>) -> result", oreq_set_authority},
         {"[method]outgoing-request.headers", "func(" OREQ ") -> own<fields>", oreq_headers},
         {"[constructor]request-options", "func() -> own<request-options>", ropt_new},
-        {"[method]request-options.connect-timeout", "func(" ROPT ") -> option<u64>", ropt_get},
+        {"[method]request-options.connect-timeout", "func(" ROPT ") -> option<u64>", ropt_get_connect},
         {"[method]request-options.set-connect-timeout",
-         "func(" ROPT ", duration: option<u64>) -> result", ropt_set},
-        {"[method]request-options.first-byte-timeout", "func(" ROPT ") -> option<u64>", ropt_get},
+         "func(" ROPT ", duration: option<u64>) -> result", ropt_set_connect},
+        {"[method]request-options.first-byte-timeout", "func(" ROPT ") -> option<u64>", ropt_get_first},
         {"[method]request-options.set-first-byte-timeout",
-         "func(" ROPT ", duration: option<u64>) -> result", ropt_set},
-        {"[method]request-options.between-bytes-timeout", "func(" ROPT ") -> option<u64>", ropt_get},
+         "func(" ROPT ", duration: option<u64>) -> result", ropt_set_first},
+        {"[method]request-options.between-bytes-timeout", "func(" ROPT ") -> option<u64>",
+         ropt_get_between},
         {"[method]request-options.set-between-bytes-timeout",
-         "func(" ROPT ", duration: option<u64>) -> result", ropt_set},
-        {"[method]incoming-response.status", "func(self: borrow<incoming-response>) -> u16", never},
+         "func(" ROPT ", duration: option<u64>) -> result", ropt_set_between},
+        {"[method]incoming-response.status", "func(self: borrow<incoming-response>) -> u16",
+         iresp_status},
         {"[method]incoming-response.headers",
-         "func(self: borrow<incoming-response>) -> own<fields>", never},
+         "func(self: borrow<incoming-response>) -> own<fields>", iresp_headers},
         {"[method]incoming-response.consume",
-         "func(self: borrow<incoming-response>) -> result<own<incoming-body>>", never},
+         "func(self: borrow<incoming-response>) -> result<own<incoming-body>>", iresp_consume},
         {"[method]future-incoming-response.subscribe",
-         "func(self: borrow<future-incoming-response>) -> own<" POLLABLE ">", never},
+         "func(self: borrow<future-incoming-response>) -> own<" POLLABLE ">", fut_subscribe},
         {"[method]future-incoming-response.get",
          "func(self: borrow<future-incoming-response>) -> "
          "option<result<result<own<incoming-response>, " EC ">>>",
-         never},
+         fut_get},
         {"http-error-code", "func(err: borrow<" IO_ERROR "#error>) -> option<" EC ">",
          http_error_code},
     };

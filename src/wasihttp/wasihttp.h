@@ -48,6 +48,17 @@ void whttp_free(whttp *h);
 /* The WASI 0.2 context given to whttp_new (NULL: none, or h NULL). */
 struct hive_wasip2 *whttp_p2(const whttp *h);
 
+/* Outgoing requests (wasi:http/outgoing-handler, src/httpclient): wake
+ * is called from the client thread (with its lock held: it must only
+ * wake, e.g. handler_wake) when a response, body bytes or room arrived,
+ * so that a PENDING call or pollable can be tried again. Set before the
+ * instance runs. */
+void whttp_set_wake(whttp *h, void (*wake)(void *ud), void *ud);
+/* For a blocking driver (hive run): the context makes an eventfd that
+ * the wake signals, and its WASI 0.2 streams and pollables wait on it.
+ * 0, or -1 when it cannot be made. */
+int whttp_use_eventfd(whttp *h);
+
 /* The thread's current context (for resource destructors). */
 void whttp_enter(whttp *h);
 void whttp_leave(void);

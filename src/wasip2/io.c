@@ -83,6 +83,30 @@ int hive_wasip2_stream_new(hive_wasip2 *p, int output, const hive_wasi_stream *s
     return HIVE_OK;
 }
 
+int hive_wasip2_stream_wait_fd(hive_wasip2 *p, uint32_t rep, int fd) {
+    p2_obj *o = p2_get(p, rep, P2_INPUT);
+    if (!o) o = p2_get(p, rep, P2_OUTPUT);
+    if (!o || o->back != P2_B_EMBED) return HIVE_EARG;
+    o->wait_fd = fd >= 0 ? fd + 1 : 0;
+    return HIVE_OK;
+}
+
+int hive_wasip2_pollable_new(hive_wasip2 *p, const hive_wasi_stream *s, int wait_fd, uint32_t *rep) {
+    if (!s || !s->readable) return HIVE_EARG;
+    hive_wasi_stream *copy = malloc(sizeof *copy);
+    if (!copy) return HIVE_ENOMEM;
+    p2_obj *o = p2_new(p, P2_POLLABLE, rep);
+    if (!o) {
+        free(copy);
+        return HIVE_ENOMEM;
+    }
+    *copy = *s;
+    o->pwhat = P2_P_EMBED;
+    o->emb = copy;
+    o->wait_fd = wait_fd >= 0 ? wait_fd + 1 : 0;
+    return HIVE_OK;
+}
+
 int p2_new_stdio_stream(hive_wasip2 *p, int i, uint32_t *rep) {
     p2_obj *o = p2_new(p, i == 0 ? P2_INPUT : P2_OUTPUT, rep);
     if (!o) return -1;
@@ -161,6 +185,7 @@ static int64_t s_read(hive_wasip2 *p, p2_obj *o, uint8_t *buf, size_t len, uint3
 /* Adds what a stream waits for to the wait set. */
 static void s_wait(hive_wasip2 *p, p2_obj *o, short events) {
     if (o->back == P2_B_FD) p2_wait_fd(p, o->fd, events);
+    else if (o->back == P2_B_EMBED && o->wait_fd) p2_wait_fd(p, o->wait_fd - 1, POLLIN);
     else if (o->back == P2_B_EMBED) p->wait_streams |= o->emb ? 1u << 3 : 1u << o->stdio;
 }
 
@@ -275,6 +300,13 @@ int p2_pollable_ready(hive_wasip2 *p, uint32_t rep, int add_wait) {
         return 0;
     }
     case P2_P_SOCK: return p2_sock_ready(p, o->target, add_wait);
+    case P2_P_EMBED:
+        if (o->emb->readable(o->emb->ud) != 0) return 1;
+        if (add_wait) {
+            if (o->wait_fd) p2_wait_fd(p, o->wait_fd - 1, POLLIN);
+            else p->wait_streams |= 1u << 3;
+        }
+        return 0;
     default: return 1;
     }
 }

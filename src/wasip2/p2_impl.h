@@ -49,7 +49,7 @@ typedef enum p2_back {
 } p2_back;
 
 /* What a pollable waits for. */
-typedef enum p2_pwhat { P2_P_READY = 0, P2_P_DEADLINE, P2_P_READ, P2_P_WRITE, P2_P_SOCK } p2_pwhat;
+typedef enum p2_pwhat { P2_P_READY = 0, P2_P_DEADLINE, P2_P_READ, P2_P_WRITE, P2_P_SOCK, P2_P_EMBED } p2_pwhat;
 
 typedef struct p2_obj {
     uint8_t kind;  /* p2_kind */
@@ -73,7 +73,10 @@ typedef struct p2_obj {
     uint64_t deadline; /* pollables: monotonic ns */
     void *dir;         /* directory streams: DIR * */
     char *msg;         /* errors: debug string */
-    hive_wasi_stream *emb; /* P2_B_EMBED: the embedder's stream (owned), or NULL: stdio[stdio] */
+    hive_wasi_stream *emb; /* P2_B_EMBED: the embedder's stream (owned), or NULL: stdio[stdio];
+                              P2_P_EMBED pollables: readable() says ready */
+    int wait_fd;       /* P2_B_EMBED streams, P2_P_EMBED pollables: fd to poll (POLLIN) while
+                          not ready, + 1 (0: none, the wait is bit 3 of streams) */
     uint8_t *obuf;     /* output streams: bytes accepted, not yet written */
     size_t olen, ocap;
     uint64_t granted;  /* output streams: what check-write allowed, not yet written */
