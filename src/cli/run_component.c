@@ -136,10 +136,12 @@ int cli_wasip2_setup(hive_engine *engine, const cli_run_opts *o, hive_wasip2 **p
         fprintf(stderr, "hive: cannot define the WASI 0.3 imports\n");
         goto out;
     }
-    if (!(cli_http3 = wh3_new()) || wh3_define(linker, cli_http3_of, NULL) != HIVE_OK) {
+    if (!(cli_http3 = wh3_new()) || wh3_use_eventfd(cli_http3) < 0 ||
+        wh3_define(linker, cli_http3_of, NULL) != HIVE_OK) {
         fprintf(stderr, "hive: cannot define the wasi:http 0.3 imports\n");
         goto out;
     }
+    wh3_set_p3(cli_http3, cli_p3);
     if ((rc = cli_outbound_apply("hive")) != 0) goto out;
     rc = 1;
     *p2out = p2;

@@ -136,6 +136,8 @@ static int64_t w3_log_write(void *ud, const uint8_t *buf, size_t len) {
     return (int64_t)len;
 }
 
+static void w3_wake(void *w) { handler_wake(w); }
+
 static void w3_unmake(guest_inst *gi) {
     while (gi->reqs) {
         w3_req *r = gi->reqs;
@@ -174,6 +176,10 @@ static int w3_make(w3_guest *g, guest_inst *gi, hive_error *err) {
         w3_unmake(gi);
         return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     }
+    /* outgoing requests wait with the reactor; the client's thread wakes
+     * the worker */
+    wh3_set_p3(gi->ctx, gi->p3);
+    if (gi->w) wh3_set_wake(gi->ctx, w3_wake, gi->w);
     w3_making = gi;
     rc = hive_cinstance_new(g->engine, g->component, g->linker, &gi->inst, err);
     w3_making = NULL;

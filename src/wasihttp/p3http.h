@@ -3,8 +3,8 @@
  * wasi:http/types (fields, request, request-options, response,
  * error-code) on the component model's async ABI, bodies as stream<u8>
  * and trailers as future<result<option<trailers>, error-code>>, and
- * wasi:http/client (send answers HTTP-request-denied: hive makes no
- * outgoing requests from a 0.3 guest yet).
+ * wasi:http/client (send goes through src/httpclient, as 0.2's
+ * outgoing-handler does, within --allow-outbound).
  *
  * One wh3 context per component instance: its table of host objects
  * (the reps of the guest's handles). The definitions are shared by every
@@ -39,6 +39,16 @@ typedef wh3 *(*wh3_lookup)(hive_cinstance *instance, void *ud);
 /* Defines wasi:http/types@0.3.0 and wasi:http/client@0.3.0 into linker.
  * HIVE_OK or an error code. */
 int wh3_define(hive_linker *linker, wh3_lookup lookup, void *ud);
+
+struct hive_wasip3;
+/* Outgoing requests (client.send) wait with the instance's WASI 0.3
+ * reactor; without one they are denied. */
+void wh3_set_p3(wh3 *h, struct hive_wasip3 *p3);
+/* The HTTP client's thread calls wake(ud) when an outgoing request of h
+ * moved (e.g. handler_wake); or, with wh3_use_eventfd, an eventfd the
+ * reactor's waits poll becomes readable (`hive run`). */
+void wh3_set_wake(wh3 *h, void (*wake)(void *ud), void *ud);
+int wh3_use_eventfd(wh3 *h);
 
 /* The lookup for a linker whose instances have their wh3 as
  * hive_cinstance_data. */

@@ -24,8 +24,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "httpclient/httpclient.h"
 #include "wasihttp/p3http.h"
 #include "wasihttp/wasihttp.h" /* whttp_error_status */
+#include "wasip3/p3_impl.h"    /* the reactor: waits and stream pumps */
 
 #define WH3_MAX_FIELDS 1024
 #define WH3_MAX_FIELD_BYTES (64 * 1024)
@@ -64,9 +69,18 @@ typedef struct hobj {
     uint64_t to[3];
 } hobj;
 
+typedef struct wout wout;
+
 struct wh3 {
     hobj *o;
     uint32_t n, cap, live;
+    /* outgoing requests (client.send) */
+    hive_wasip3 *p3;             /* its reactor */
+    void (*wake)(void *ud);      /* the client thread: something moved */
+    void *wake_ud;
+    int wait_fd;                 /* or an eventfd the reactor polls (-1 none) */
+    wout *outs;                  /* in flight */
+    unsigned nout;
 };
 
 typedef struct defs {
@@ -142,7 +156,13 @@ static void obj_free(wh3 *h, hive_cinstance *ci, uint32_t rep) {
     obj_free(h, ci, options);
 }
 
-wh3 *wh3_new(void) { return calloc(1, sizeof(wh3)); }
+wh3 *wh3_new(void) {
+    wh3 *h = calloc(1, sizeof(wh3));
+    if (h) h->wait_fd = -1;
+    return h;
+}
+
+static void outs_free(wh3 *h);
 
 void wh3_free(wh3 *h) {
     if (!h) return;
@@ -154,6 +174,8 @@ void wh3_free(wh3 *h) {
         obj_free(h, NULL, i + 1);
     }
     free(h->o);
+    outs_free(h);
+    if (h->wait_fd >= 0) close(h->wait_fd);
     free(h);
 }
 
@@ -931,16 +953,389 @@ FN(resp_set_status) {
 }
 
 /* ---- client ------------------------------------------------------------------ */
+/*
+ * client.send gives the request to the HTTP client (src/httpclient, on
+ * libcurl) and answers later (an async host call): the request body is
+ * drained from the guest's stream into the client by a reactor pump, the
+ * response comes back as a response object whose body a feed pump fills
+ * from the client, and whose trailers future resolves at its end. A wout
+ * ties them; the client's request is released when all three are over.
+ */
 
-/* No outgoing requests from a 0.3 guest yet: HTTP-request-denied. */
+struct wout {
+    wh3 *h;
+    hive_cinstance *inst;
+    hc_req *req;
+    hive_chost_deferred *d; /* the send call, until the response head */
+    p3_wait *w;             /* waits for the head */
+    p3_pump *body;          /* the request body */
+    p3_pump *resp;          /* the response body */
+    hive_cstream *sent;     /* the request's transmission future */
+    hive_cstream *trailers; /* the response's trailers future */
+    hc_error err;           /* the response body's failure */
+    wout *prev, *next;
+};
+
+void wh3_set_p3(wh3 *h, hive_wasip3 *p3) { h->p3 = p3; }
+
+void wh3_set_wake(wh3 *h, void (*wake)(void *ud), void *ud) {
+    h->wake = wake;
+    h->wake_ud = ud;
+}
+
+static void wake_fd(void *ud) {
+    uint64_t one = 1;
+    ssize_t n = write((int)(intptr_t)ud, &one, sizeof one);
+    (void)n;
+}
+
+int wh3_use_eventfd(wh3 *h) {
+    if (h->wait_fd < 0) {
+        h->wait_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (h->wait_fd < 0) return -1;
+        wh3_set_wake(h, wake_fd, (void *)(intptr_t)h->wait_fd);
+    }
+    return 0;
+}
+
+/* The client thread: something of a request of h moved. */
+static void client_notify(void *ud) {
+    wh3 *h = ud;
+    if (h->wake) h->wake(h->wake_ud);
+}
+
+/* An error-code value for e (payloads empty, but internal-error's
+ * message). */
+static void error_code_val(hive_cval *out, const hc_error *e) {
+    hive_cval p, *pp = NULL;
+    memset(&p, 0, sizeof p);
+    switch (e->code) {
+    case 1: case 14: case 24: case 27: case 30: /* records of two options */
+        if (hive_cval_agg(&p, HIVE_C_RECORD, 2) == HIVE_OK) {
+            mk_case(&p.of.agg.items[0], HIVE_C_OPTION, 0, NULL);
+            mk_case(&p.of.agg.items[1], HIVE_C_OPTION, 0, NULL);
+            pp = &p;
+        }
+        break;
+    case 17: case 21: case 22: case 23: case 26: case 28: case 29: case 31: case 32:
+        mk_case(&p, HIVE_C_OPTION, 0, NULL); /* option<...>: none */
+        pp = &p;
+        break;
+    case 38: {
+        hive_cval m;
+        if (e->msg[0] && hive_cval_string(&m, e->msg, strlen(e->msg)) == HIVE_OK)
+            mk_case(&p, HIVE_C_OPTION, 1, &m);
+        else
+            mk_case(&p, HIVE_C_OPTION, 0, NULL);
+        pp = &p;
+        break;
+    }
+    default: break;
+    }
+    mk_case(out, HIVE_C_VARIANT, (uint32_t)e->code, pp);
+}
+
+static void send_err(hive_cval *res, const hc_error *e) {
+    hive_cval v;
+    error_code_val(&v, e);
+    result_err(res, &v);
+}
+
+/* A future<result<_, error-code>> the host writes: ok, or err(e). */
+static void tx_result(hive_cstream **f, const hc_error *e) {
+    if (!*f) return;
+    hive_cval v;
+    if (!e) {
+        result_ok(&v, NULL);
+    } else {
+        hive_cval c;
+        error_code_val(&c, e);
+        result_err(&v, &c);
+    }
+    hive_cstream_write(*f, &v, 1);
+    hive_cval_clear(&v);
+    hive_cstream_close(*f);
+    *f = NULL;
+}
+
+/* Ends o when nothing of it runs any more. */
+static void out_maybe_free(wout *o) {
+    if (o->d || o->w || o->body || o->resp) return;
+    wh3 *h = o->h;
+    if (o->prev) o->prev->next = o->next;
+    else h->outs = o->next;
+    if (o->next) o->next->prev = o->prev;
+    h->nout--;
+    hc_release(o->req);
+    if (o->sent) hive_cstream_close(o->sent);
+    if (o->trailers) hive_cstream_close(o->trailers);
+    free(o);
+}
+
+/* The context is going (its instance and reactor are gone first): the
+ * client's requests are released. */
+static void outs_free(wh3 *h) {
+    while (h->outs) {
+        wout *o = h->outs;
+        h->outs = o->next;
+        hc_release(o->req);
+        free(o);
+    }
+    h->nout = 0;
+}
+
+/* The request body: as much as the client takes now. */
+static int64_t out_body_write(void *ud, const uint8_t *buf, size_t len) {
+    wout *o = ud;
+    size_t room = hc_body_room(o->req);
+    if (room == (size_t)-1) return -HIVE_WASI_EPIPE;
+    if (room == 0) return -HIVE_WASI_EAGAIN; /* notify wakes us */
+    if (len > room) len = room;
+    return hc_body_write(o->req, buf, len) < 0 ? -HIVE_WASI_EPIPE : (int64_t)len;
+}
+
+static void out_body_done(hive_wasip3 *p, void *ud, uint32_t e) {
+    (void)p;
+    wout *o = ud;
+    o->body = NULL;
+    if (e) {
+        hc_body_abort(o->req);
+        hc_error err = {7 /* connection-terminated */, ""};
+        tx_result(&o->sent, &err);
+    } else {
+        hc_body_end(o->req);
+        tx_result(&o->sent, NULL);
+    }
+    out_maybe_free(o);
+}
+
+/* The response body, from the client. */
+static int64_t out_resp_read(void *ud, uint8_t *buf, size_t len) {
+    wout *o = ud;
+    int64_t n = hc_body_read(o->req, buf, len, &o->err);
+    if (n == -1) return -HIVE_WASI_EAGAIN;
+    if (n < -1) return -HIVE_WASI_EIO;
+    return n;
+}
+
+static void out_resp_done(hive_wasip3 *p, void *ud, uint32_t e) {
+    (void)p;
+    wout *o = ud;
+    o->resp = NULL;
+    if (o->trailers) {
+        hive_cval v;
+        if (e) {
+            hive_cval c;
+            if (!o->err.code && !o->err.msg[0]) o->err.code = 25; /* response-incomplete */
+            error_code_val(&c, &o->err);
+            result_err(&v, &c);
+        } else {
+            size_t nt = 0;
+            const hive_header *t = hc_trailers(o->req, &nt);
+            uint32_t rep = 0;
+            hobj *f = nt ? obj_new(o->h, K_FIELDS, &rep) : NULL;
+            for (size_t i = 0; f && i < nt; i++)
+                if (fields_add(f, t[i].name, t[i].name_len, (const uint8_t *)t[i].value,
+                               t[i].value_len) == -1)
+                    break;
+            hive_cval opt;
+            if (rep) {
+                hive_cval fo = own(rep);
+                mk_case(&opt, HIVE_C_OPTION, 1, &fo);
+            } else {
+                mk_case(&opt, HIVE_C_OPTION, 0, NULL);
+            }
+            result_ok(&v, &opt);
+        }
+        hive_cstream_write(o->trailers, &v, 1);
+        hive_cval_clear(&v);
+        hive_cstream_close(o->trailers);
+        o->trailers = NULL;
+    }
+    out_maybe_free(o);
+}
+
+/* The response head came (or the request failed): send returns. */
+static int out_head(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
+    (void)ev, (void)revents;
+    wout *o = w->ud;
+    wh3 *h = o->h;
+    if (h->wait_fd >= 0) {
+        uint64_t v;
+        ssize_t n = read(h->wait_fd, &v, sizeof v);
+        (void)n;
+    }
+    if (hive_chost_cancelled(o->d)) { /* the guest gave the call up */
+        hive_chost_return(o->d, NULL);
+        o->d = NULL;
+        goto done;
+    }
+    hc_error e = {0, ""};
+    int st = hc_state(o->req, &e);
+    if (st == HC_WAITING) return 0;
+    hive_cval res;
+    memset(&res, 0, sizeof res);
+    if (st == HC_FAILED) {
+        send_err(&res, &e);
+    } else {
+        uint32_t frep, rrep;
+        hobj *f = obj_new(h, K_FIELDS, &frep);
+        size_t nh = 0;
+        const hive_header *hd = hc_headers(o->req, &nh);
+        for (size_t i = 0; f && i < nh; i++)
+            if (is_token(hd[i].name, hd[i].name_len) && !forbidden(hd[i].name, hd[i].name_len))
+                fields_add(f, hd[i].name, hd[i].name_len, (const uint8_t *)hd[i].value,
+                           hd[i].value_len);
+        hobj *r = f ? obj_new(h, K_RESP, &rrep) : NULL;
+        hive_cval body, tr;
+        memset(&body, 0, sizeof body);
+        memset(&tr, 0, sizeof tr);
+        static const hive_wasi_stream src = {out_resp_read, NULL, NULL, NULL};
+        hive_wasi_stream emb = src;
+        emb.ud = o;
+        p3_io io = {-1, 0, -1, &emb};
+        if (r) o->resp = p3_feed_new(p, o->inst, &io, 0, &body, NULL, NULL, out_resp_done, o);
+        if (o->resp) o->trailers = hive_cstream_new(o->inst, 1, &tr);
+        if (!r || !o->resp || !o->trailers) {
+            if (o->resp) p3_pump_stop(p, o->resp, WASI_ENOMEM);
+            o->resp = NULL;
+            hive_cval_clear(&body);
+            if (r) obj_free(h, NULL, rrep);
+            else if (f) obj_free(h, NULL, frep);
+            hc_error oom = {38, "out of memory"};
+            send_err(&res, &oom);
+        } else {
+            r = &h->o[rrep - 1];
+            h->o[frep - 1].immutable = 1;
+            r->headers = frep;
+            r->status = (uint16_t)hc_status(o->req);
+            r->contents = body;
+            r->trailers = tr;
+            hive_cval v = own(rrep);
+            result_ok(&res, &v);
+        }
+    }
+    hive_chost_return(o->d, &res);
+    hive_cval_clear(&res);
+    o->d = NULL;
+done:
+    p3_wait_free(p, w);
+    o->w = NULL;
+    out_maybe_free(o);
+    return 1;
+}
+
+static uint64_t opt_timeout(wh3 *h, uint32_t orep, int which) {
+    hobj *op = obj_get(h, orep, K_OPTS);
+    return op && op->has_to[which] ? op->to[which] : 0;
+}
+
+/* send: async func(request) -> result<response, error-code> */
 FN(client_send) {
     UNUSED;
     wh3 *h = CTX;
-    obj_free(h, call->instance, REP(0));
-    hive_cval e;
-    mk_case(&e, HIVE_C_VARIANT, 15, NULL);
-    result_err(res, &e);
-    return HIVE_HOST_OK;
+    uint32_t qrep = REP(0);
+    hobj *q = obj_get(h, qrep, K_REQ);
+    if (!q) return trap(call, "unknown request");
+    hc_error e = {0, ""};
+    char *path = NULL;
+    hive_header *hd = NULL;
+    if (!h->p3) {
+        e.code = 15; /* HTTP-request-denied: no reactor to wait with */
+        snprintf(e.msg, sizeof e.msg, "outgoing requests are not available here");
+    } else if (!q->authority) {
+        e.code = 19; /* HTTP-request-URI-invalid */
+        snprintf(e.msg, sizeof e.msg, "the request has no authority");
+    } else if (q->has_scheme && q->scheme == 2) {
+        e.code = 19;
+        snprintf(e.msg, sizeof e.msg, "the scheme %s is not supported", q->scheme_other);
+    } else if (h->nout >= hc_max_per_instance()) {
+        e.code = 11; /* connection-limit-reached */
+        snprintf(e.msg, sizeof e.msg, "too many outgoing requests in flight");
+    }
+    hobj *f = obj_get(h, q->headers, K_FIELDS);
+    size_t nh = f ? f->nf : 0;
+    if (!e.code && !(hd = calloc(nh ? nh : 1, sizeof *hd))) return OOM;
+    int64_t clen = -1;
+    for (size_t i = 0; !e.code && i < nh; i++) {
+        hd[i] = (hive_header){f->f[i].name, f->f[i].name_len, (const char *)f->f[i].value,
+                              f->f[i].value_len};
+        if (cieq(f->f[i].name, f->f[i].name_len, "content-length")) {
+            char num[24];
+            size_t vl = f->f[i].value_len < 23 ? f->f[i].value_len : 23;
+            memcpy(num, f->f[i].value, vl);
+            num[vl] = 0;
+            clen = strtoll(num, NULL, 10);
+        }
+    }
+    wout *o = NULL;
+    hc_req *req = NULL;
+    if (!e.code) {
+        hc_request rq;
+        memset(&rq, 0, sizeof rq);
+        rq.method = q->method == 9 ? q->method_other : method_names[q->method];
+        rq.scheme = !q->has_scheme || q->scheme == 0 ? "http" : "https";
+        rq.authority = q->authority;
+        rq.path_with_query = q->path ? q->path : "/";
+        rq.headers = hd;
+        rq.nheaders = nh;
+        rq.has_body = q->contents.kind == HIVE_C_STREAM;
+        rq.content_length = rq.has_body ? clen : 0;
+        rq.connect_timeout = opt_timeout(h, q->options, 0);
+        rq.first_byte_timeout = opt_timeout(h, q->options, 1);
+        rq.between_bytes_timeout = opt_timeout(h, q->options, 2);
+        if (!(o = calloc(1, sizeof *o))) {
+            free(hd);
+            return OOM;
+        }
+        if (hc_send(&rq, client_notify, h, &req, &e) != 0) {
+            free(o);
+            o = NULL;
+        }
+    }
+    free(hd);
+    free(path);
+    if (!o) { /* refused at once: the request is consumed */
+        tx_result(&q->tx, &e);
+        obj_free(h, call->instance, qrep);
+        send_err(res, &e);
+        return HIVE_HOST_OK;
+    }
+    o->h = h;
+    o->inst = call->instance;
+    o->req = req;
+    o->next = h->outs;
+    if (h->outs) h->outs->prev = o;
+    h->outs = o;
+    h->nout++;
+    q = &h->o[qrep - 1];
+    o->sent = q->tx;
+    q->tx = NULL;
+    if (q->contents.kind == HIVE_C_STREAM) {
+        static const hive_wasi_stream snk = {NULL, out_body_write, NULL, NULL};
+        hive_wasi_stream emb = snk;
+        emb.ud = o;
+        p3_io io = {-1, 0, -1, &emb};
+        o->body = p3_drain_new(h->p3, call->instance, &q->contents, &io, NULL, NULL, out_body_done, o);
+        if (!o->body) hc_body_abort(req);
+    } else {
+        tx_result(&o->sent, NULL);
+    }
+    obj_free(h, call->instance, qrep); /* the request is consumed (its trailers unused) */
+    o->d = hive_chost_defer(call);
+    o->w = o->d ? p3_wait_new(h->p3, out_head, o) : NULL;
+    if (!o->w) {
+        if (o->d) hive_chost_return(o->d, NULL);
+        o->d = NULL;
+        if (o->body) p3_pump_stop(h->p3, o->body, WASI_ECANCELED);
+        o->body = NULL;
+        out_maybe_free(o);
+        return OOM;
+    }
+    o->w->check = 1;
+    o->w->fd = h->wait_fd;
+    o->w->events = h->wait_fd >= 0 ? POLLIN : 0;
+    return HIVE_HOST_PENDING;
 }
 
 /* ---- the serving side ------------------------------------------------------------ */
