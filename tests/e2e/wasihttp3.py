@@ -256,6 +256,29 @@ def main():
     check("gone: on the same instance, which lives on", ws == {1}, str(ws))
     g.stop()
 
+    # ---- outgoing requests (client.send) --------------------------------------
+    # The official suite's http-client tests, each a service whose handler
+    # calls wasi:http/client.send against a local endpoint, through its
+    # runner, with --allow-outbound for the endpoints on 127.0.0.1.
+    # Request trailers are not sent by the HTTP client: the two tests of
+    # them are expected to fail.
+    suite = os.environ.get("WASI_TESTSUITE_DIR") or "../shared/wasi-testsuite"
+    tests = os.path.join(suite, "tests/rust/testsuite/wasm32-wasip3")
+    if not os.path.isdir(tests):
+        print(f"SKIP client: no official suite in {suite} (set WASI_TESTSUITE_DIR)", flush=True)
+        return
+    names = sorted(f[:-5] for f in os.listdir(tests) if f.startswith("http-client") and f.endswith(".wasm"))
+    exp = os.path.join(TMP, "expected.txt")
+    with open(exp, "w") as f:
+        f.write("http-client-trailers # request trailers: the HTTP client sends none\n")
+        f.write("http-client-trailer-error # request trailers: the HTTP client sends none\n")
+    r = subprocess.run([sys.executable, "tests/wasi-testsuite/run.py", "--suite", "wasm32-wasip3",
+                        "--hive-option", "--allow-outbound=127.0.0.1", HIVE, suite, exp, *names],
+                       capture_output=True, text=True, timeout=600)
+    last = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else r.stderr[-300:]
+    check(f"client: the suite's {len(names)} http-client tests ({last})",
+          r.returncode == 0 and len(names) >= 11, r.stdout[-1500:] + r.stderr[-500:])
+
 
 try:
     main()
