@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <inttypes.h>
@@ -291,10 +292,26 @@ static int req_begin(guest_inst *gi, w3_req *r) {
     hive_cval body, trailers;
     memset(&body, 0, sizeof body);
     memset(&trailers, 0, sizeof trailers);
-    r->feed = p3_feed_new(gi->p3, gi->inst, &io, 0, &body, NULL, NULL, feed_done, r);
+    const hive_request_info *info = handler_req_info(r->req);
+    bool empty = info->content_length == 0;
+    if (info->content_length < 0) { /* a body only when chunked */
+        empty = true;
+        for (size_t i = 0; i < info->nheaders && empty; i++)
+            empty = !(info->headers[i].name_len == 17 &&
+                      !strncasecmp(info->headers[i].name, "transfer-encoding", 17));
+    }
+    hive_cstream *none = NULL;
+    if (empty) /* no body: an empty stream, no pump */
+        none = hive_cstream_new(gi->inst, 0, &body);
+    else
+        r->feed = p3_feed_new(gi->p3, gi->inst, &io, 0, &body, NULL, NULL, feed_done, r);
     r->trailers_w = hive_cstream_new(gi->inst, 1, &trailers);
+    if (none) {
+        hive_cstream_close(none);
+        trailers_none(&r->trailers_w);
+    }
     uint32_t rep = 0;
-    if (!r->feed || !r->trailers_w ||
+    if ((!r->feed && !none) || (!r->trailers_w && !none) ||
         wh3_incoming(gi->ctx, handler_req_info(r->req), &body, &trailers, &rep) != 0) {
         hive_cval_clear(&body);
         hive_cval_clear(&trailers);
