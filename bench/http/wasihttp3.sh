@@ -156,3 +156,43 @@ wait "$wpid"
 printf 'memory per waiting task (%s tasks in a 3 s wait on one instance): %s KiB (RSS %s KiB idle, %s KiB while waiting)\n' \
     "$rss_waiters" "$(awk -v a="$idle" -v b="$peak" -v n="$rss_waiters" 'BEGIN {printf "%.1f", (b - a) / n}')" \
     "$idle" "$peak"
+kill "$PID"; wait "$PID" 2>/dev/null || true
+
+# 4. latency of hello requests, one at a time, on an idle server and while
+# one instance computes for 3 s (they must go to another instance)
+"$hive" serve --addr 127.0.0.1:0 "$js" 2>"$work/compute.err" >/dev/null &
+pids+=($!)
+PID=$!
+PORT=$(wait_port "$work/compute.err")
+python3 - "$PORT" <<'PY'
+import http.client, sys, threading, time
+port = int(sys.argv[1])
+def get(path):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    c.request("GET", path)
+    r = c.getresponse()
+    b = r.read()
+    c.close()
+    return r.status, b
+def lat(n, until=None):
+    v = []
+    while len(v) < n and (until is None or time.time() < until):
+        t0 = time.time()
+        st, b = get("/")
+        assert st == 200 and b == b"hello from js\n", (st, b)
+        v.append((time.time() - t0) * 1000)
+    v.sort()
+    return v
+def pct(v, p):
+    return v[min(len(v) - 1, int(len(v) * p / 100))]
+get("/")
+idle = lat(200)
+t = threading.Thread(target=get, args=("/compute?ms=3000",))
+t.start()
+time.sleep(0.2)
+busy = lat(200, time.time() + 2.5)
+t.join()
+print(f"hello one at a time: idle p50 {pct(idle, 50):.2f} ms p99 {pct(idle, 99):.2f} ms; "
+      f"while an instance computes for 3 s: p50 {pct(busy, 50):.2f} ms p99 {pct(busy, 99):.2f} ms "
+      f"({len(busy)} requests)")
+PY

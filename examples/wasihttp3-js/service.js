@@ -12,6 +12,7 @@
 //   GET  /trap?ms=N        throws (after N ms): the instance traps
 //   GET  /hang             waits (an hour) until cancelled
 //   GET  /tasks            how many /hang tasks wait now and have ended
+//   GET  /compute?ms=N     computes for N ms without awaiting, then answers
 //   anything else          404
 import clock from "wasi:clocks/monotonic-clock@0.3.0";
 import { Fields, Request, Response } from "wasi:http/types@0.3.0";
@@ -107,6 +108,14 @@ export const handler = {
         ended++;
       }
       return say(200, "woke up\n");
+    }
+    if (path === "/compute") {
+      // computes (no await) for about N ms
+      const ms = query(pq, "ms", 1000);
+      const end = Date.now() + ms;
+      let n = 0;
+      while (Date.now() < end) n++;
+      return say(200, `computed ${ms} ms\n`);
     }
     if (path === "/tasks") return say(200, `hanging ${hanging} ended ${ended}\n`);
     return say(404, "not found\n");

@@ -49,6 +49,7 @@ typedef struct serve_opts {
     uint64_t reuse;            /* requests per instance */
     uint64_t concurrent_reuse; /* requests per instance at once */
     bool reuse_set, concurrent_set; /* given (else the guest kind's defaults) */
+    bool async_guest; /* wasi:http 0.3: its slices cannot be bounded (no inline run) */
     uint64_t idle_ns;          /* idle instance timeout */
     uint64_t request_ns;       /* 0: none */
     uint64_t max_concurrent;
@@ -685,6 +686,7 @@ static int serve_component(hive_engine *engine, const uint8_t *bytes, size_t len
          * (defaults as wasmtime's for 0.3: reuse 128, concurrency 16) */
         if (!o->reuse_set) o->reuse = 128;
         if (!o->concurrent_set) o->concurrent_reuse = 16;
+        o->async_guest = true;
         int rc = hive_guest_wasihttp3_new(engine, c3, o->env, o->nenv, o->dirs, o->ndirs, guest,
                                           &err3);
         hive_component_release(c3);
@@ -827,7 +829,9 @@ int cli_serve(int argc, char **argv) {
     };
     hive_handler_config hcfg = {
         .threads = (unsigned)o->threads,
-        .inline_budget = o->loop_slice_set ? o->loop_slice : 20000,
+        /* a wasi:http 0.3 task runs until it waits: never on the event
+         * loop's thread unless asked (it may compute for long) */
+        .inline_budget = o->loop_slice_set ? o->loop_slice : o->async_guest ? 0 : 20000,
         .max_concurrent = (size_t)o->concurrent_reuse,
         .max_total = (size_t)o->reuse,
         .max_queued = (size_t)o->max_queued,

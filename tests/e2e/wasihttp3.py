@@ -193,6 +193,27 @@ def main():
     print(f"wasihttp3: 100 x 200 ms on one instance: {dt:.3f} s", flush=True)
     c.stop()
 
+    # ---- an instance that computes does not hold up new requests ----------------
+    m = Server("compute", JS)
+    m.get("/")
+    comp = background(lambda: m.get("/compute?ms=1500"))
+    time.sleep(0.2)
+    slow = []
+    for _ in range(5):
+        t0 = time.time()
+        st, _, b = m.get("/")
+        slow.append((st, b, time.time() - t0))
+    c = comp()
+    check("compute: the computing request is answered",
+          isinstance(c, tuple) and c[0] == 200 and c[2] == b"computed 1500 ms\n", repr(c)[:200])
+    check("compute: requests meanwhile are answered at once (< 0.5 s each)",
+          all(st == 200 and b == b"hello from js\n" and dt < 0.5 for st, b, dt in slow),
+          str([(st, round(dt, 3)) for st, _, dt in slow]))
+    wc = {worker_of(l) for l in m.access("/compute?ms=1500")}
+    wh = {worker_of(l) for l in m.access("/", 6)[1:]}
+    check("compute: ... by another instance", len(wc) == 1 and wc.isdisjoint(wh), f"{wc} {wh}")
+    m.stop()
+
     # ---- a deadline cancels that request's task only --------------------------
     d = Server("deadline", "--max-instances", "1", "--request-timeout", "700ms", JS)
     d.get("/")
