@@ -86,8 +86,12 @@ int hive_wasip3_new(const hive_wasip3_config *config, hive_wasip3 **out, hive_er
 void hive_wasip3_free(hive_wasip3 *p3);
 
 /* The 0.2 context of the same instance (may be NULL): an exit through
- * wasi:cli/exit@0.2.x counts for hive_wasip3_exit_code, and
- * hive_wasip3_run waits for its pending calls too. Borrowed. */
+ * wasi:cli/exit@0.2.x counts for hive_wasip3_exit_code, and what its
+ * pending call waits for is part of hive_wasip3_pending. A 0.2 call that
+ * would block (blocking-read on stdin, a write to a full pipe...) inside an
+ * async task waits there while the other tasks run (one such call at a
+ * time per instance); hive_wasip3_run ends it with
+ * hive_wasip2_complete_pending, as an embedder's own loop must. Borrowed. */
 void hive_wasip3_set_p2(hive_wasip3 *p3, hive_wasip2 *p2);
 
 /* Defines every function and resource of wasi:cli, wasi:clocks,
@@ -128,7 +132,7 @@ int hive_wasip3_exit_code(const hive_wasip3 *p3, int *code);
  * function without parameters) as a task of instance and drives it, and
  * every host operation it starts, to the end on this thread, blocking in
  * poll(2) whenever all tasks wait. Bytes the guest wrote to its stdout
- * and stderr streams are flushed before it returns. *result (may be
+ * and stderr streams are flushed before it returns (after an exit too). *result (may be
  * NULL) gets the result (the caller clears it). Returns HIVE_DONE,
  * HIVE_TRAPPED (hive_cinstance_trap; hive_wasip3_exit_code), HIVE_FAILED
  * (bad call, or a deadlock: every task waits and nothing is in flight),

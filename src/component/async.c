@@ -175,6 +175,7 @@ typedef struct casync {
     athread sync_main;    /* the thread of a sync task outside the async path */
     hive_exec *running;   /* innermost exec running (hive_cinstance_interrupt) */
     struct hive_chost_deferred *deferred; /* async host calls not yet returned */
+    struct hive_chost_deferred *sync_wait; /* a sync-typed host call waiting (casync_complete) */
     uint32_t live;        /* tasks not yet exited */
 } casync;
 
@@ -1052,6 +1053,25 @@ hive_status hive_chost_return(hive_chost_deferred *d, const hive_cval *result) {
     return HIVE_DONE;
 }
 
+int casync_complete(hive_cinstance *root, hive_cval *results, size_t nresults, const char *trap) {
+    casync *s = root ? root->async : NULL;
+    if (!s || !s->sync_wait) return HIVE_ESTATE;
+    hive_chost_deferred *d = s->sync_wait;
+    if (!trap && nresults != (d->st->ft->a ? 1u : 0u)) return HIVE_EARG;
+    s->sync_wait = NULL;
+    if (trap) {
+        if (d->prev) d->prev->next = d->next;
+        else s->deferred = d->next;
+        if (d->next) d->next->prev = d->prev;
+        hv_free(s->al, d);
+        poison(root, trap);
+        return HIVE_OK;
+    }
+    hive_status st = hive_chost_return(d, nresults ? results : NULL);
+    if (results && nresults) hive_cval_clear(&results[0]);
+    return st == HIVE_DONE ? HIVE_OK : HIVE_ETRAP;
+}
+
 void casync_interrupt(hive_cinstance *root) {
     casync *s = __atomic_load_n(&root->async, __ATOMIC_ACQUIRE);
     if (!s) return;
@@ -1178,6 +1198,22 @@ hive_host_status casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, 
         struct hive_chost_deferred *taken = defer_taken;
         defer_sub = saved_sub;
         defer_taken = saved_taken;
+        if (hs == HIVE_HOST_PENDING && !taken && !async_ && !callee->ft->async_ && !s->sync_wait &&
+            task_may_block(cur)) {
+            /* a sync-typed host function (WASI 0.2's blocking calls) waits
+             * inside an async task: its caller waits like a sync call of an
+             * async function, the others run; hive_cinstance_complete ends
+             * it (casync_complete). One such call at a time. */
+            taken = hv_calloc(al, 1, sizeof *taken);
+            if (taken) {
+                taken->root = root;
+                taken->st = st;
+                taken->next = s->deferred;
+                if (s->deferred) s->deferred->prev = taken;
+                s->deferred = taken;
+                s->sync_wait = taken;
+            }
+        }
         for (uint32_t i = 0; i < nargs; i++) hive_cval_clear(&argv[i]);
         if (argv) hv_free(al, argv);
         argv = NULL;
@@ -1205,7 +1241,9 @@ hive_host_status casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, 
         }
         if (hs != HIVE_HOST_OK) {
             hive_cval_clear(&res);
-            cx_trap(&c, "%s", hs == HIVE_HOST_PENDING ? "a host function returned PENDING inside an async task"
+            cx_trap(&c, "%s", hs == HIVE_HOST_PENDING ? (s->sync_wait ? "a second sync host call waits while one does "
+                                                                       "(one at a time inside async tasks)"
+                                                                     : "a host function returned PENDING inside an async task")
                               : root->trap.message[0] ? root->trap.message : "host function trapped");
         }
         atask tmp;

@@ -779,6 +779,7 @@ hive_status hive_cinstance_resume(hive_cinstance *ci, uint64_t budget) {
 }
 
 int hive_cinstance_complete(hive_cinstance *ci, hive_cval *results, size_t nresults) {
+    if (ci && ci->state != CI_PENDING) return casync_complete(ci, results, nresults, NULL); /* in a task */
     if (!ci || ci->state != CI_PENDING || !ci->pend) return HIVE_ESTATE;
     lower_ctx *lx = ci->pend;
     if (nresults != (lx->ft->a ? 1u : 0u)) return HIVE_EARG;
@@ -805,6 +806,7 @@ int hive_cinstance_complete(hive_cinstance *ci, hive_cval *results, size_t nresu
 }
 
 int hive_cinstance_complete_trap(hive_cinstance *ci, const char *message) {
+    if (ci && ci->state != CI_PENDING) return casync_complete(ci, NULL, 0, message ? message : "trap");
     if (!ci || ci->state != CI_PENDING || !ci->pend) return HIVE_ESTATE;
     cs_release(&ci->pend_cs);
     ci->pend = NULL;

@@ -145,5 +145,10 @@ hive_func *casync_builtin(hive_cinstance *root, cinst *ci, const def *df);
 void casync_free(hive_cinstance *root);
 /* hive_cinstance_interrupt reaches the async exec running now. */
 void casync_interrupt(hive_cinstance *root);
+/* Ends the sync-typed host call waiting inside an async task (its host
+ * function returned PENDING there): with results, or a trap message that
+ * poisons the instance. HIVE_OK, HIVE_ETRAP, HIVE_EARG (wrong count), or
+ * HIVE_ESTATE when none waits. */
+int casync_complete(hive_cinstance *root, hive_cval *results, size_t nresults, const char *trap);
 
 #endif

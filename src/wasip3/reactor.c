@@ -138,6 +138,13 @@ int hive_wasip3_pending(hive_wasip3 *p, hive_wasi_wait *out) {
             any = 1;
         }
     }
+    hive_wasi_wait w2;
+    if (p->p2 && hive_wasip2_pending(p->p2, &w2)) { /* a WASI 0.2 call waits too */
+        any = 1;
+        if (w2.deadline_ns < out->deadline_ns) out->deadline_ns = w2.deadline_ns;
+        for (size_t i = 0; i < w2.nfds; i++) add_fd(p, w2.fds[i].fd, w2.fds[i].events);
+        out->streams |= w2.streams;
+    }
     out->fds = p->fds;
     out->nfds = p->nfds;
     return any;

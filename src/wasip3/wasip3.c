@@ -365,6 +365,9 @@ hive_status hive_wasip3_call(hive_wasip3 *p, hive_cinstance *inst, hive_cfunc *f
             st = hive_cinstance_run_ready(inst, 0);
             if (st == HIVE_TRAPPED) break;
             int moved = hive_wasip3_poll(p);
+            /* a WASI 0.2 blocking call inside a task (hive_cinstance_complete
+             * ends it as a sync host call waiting in an async task) */
+            if (p->p2 && hive_wasip2_complete_pending(p->p2, inst) == HIVE_OK) moved++;
             if (moved > 0) continue;
             if (hive_ctask_resolved(task)) {
                 st = HIVE_DONE;
@@ -389,17 +392,25 @@ hive_status hive_wasip3_call(hive_wasip3 *p, hive_cinstance *inst, hive_cfunc *f
     if (st == HIVE_DONE && task && result && hive_ctask_take_result(task, result) != 0)
         memset(result, 0, sizeof *result);
     /* what the guest wrote to stdout/stderr streams goes out before we
-     * return (its writers may have dropped already; a bounded wait) */
-    if (st == HIVE_DONE) {
+     * return (its writers may have dropped already; a bounded wait), also
+     * after an exit (wasi:cli/exit traps: no guest code runs then, the
+     * pumps write what they hold) */
+    int code;
+    int exiting = st == HIVE_TRAPPED && hive_wasip3_exit_code(p, &code);
+    if (st == HIVE_DONE || exiting) {
         uint64_t flush_until = p3_mono_ns(p) + 5000000000ull;
         if (flush_until > until) flush_until = until;
         for (;;) {
-            hive_status rs = hive_cinstance_run_ready(inst, 0);
-            int moved = hive_wasip3_poll(p);
-            if (rs == HIVE_TRAPPED) {
-                st = HIVE_TRAPPED;
-                break;
+            int moved = 0;
+            if (!exiting) {
+                if (hive_cinstance_run_ready(inst, 0) == HIVE_TRAPPED) {
+                    st = HIVE_TRAPPED;
+                    if (!hive_wasip3_exit_code(p, &code)) break;
+                    exiting = 1;
+                }
+                if (p->p2 && hive_wasip2_complete_pending(p->p2, inst) == HIVE_OK) moved++;
             }
+            moved += hive_wasip3_poll(p);
             if (moved > 0) continue;
             hive_wasi_wait w;
             if (!hive_wasip3_pending(p, &w) || p3_mono_ns(p) >= flush_until) break;

@@ -11,8 +11,8 @@
  * tests/unit/wasip3/guest.wat (mk/wasip3.mk; HIVE_WASIP3_GUEST), which
  * calls hive's 0.3.0 host: 1000 tasks in monotonic-clock.wait-for, stdout
  * through a pipe too small to hold it (backpressure end to end, the
- * future read by the guest), a broken pipe, the hive_wasip3_call driver
- * with a timeout.
+ * future read by the guest), a broken pipe, a WASI 0.2 blocking-read
+ * inside an async task, the hive_wasip3_call driver with a timeout.
  */
 #include <fcntl.h>
 #include <libgen.h>
@@ -396,7 +396,18 @@ static void test_many_waiting_tasks(void) {
 
 static hive_component *comp3;
 
-/* a context with stdout on fd out, its own linker and an instance */
+/* contexts (0.3 and 0.2, as hive run makes them) with stdout on fd out,
+ * their own linker and an instance; the 0.2 context is freed with
+ * free3 */
+static hive_wasip2 *inst3_p2;
+static void free3(hive_cinstance *ci, hive_linker *l, hive_wasip3 *p) {
+    hive_cinstance_free(ci);
+    hive_linker_free(l);
+    hive_wasip3_free(p);
+    hive_wasip2_free(inst3_p2);
+    inst3_p2 = NULL;
+}
+
 static hive_cinstance *instance3(hive_wasip3 **pp, hive_linker **lp, int out) {
     hive_wasip3_config c;
     memset(&c, 0, sizeof c);
@@ -408,8 +419,11 @@ static hive_cinstance *instance3(hive_wasip3 **pp, hive_linker **lp, int out) {
     if (!comp3) return NULL;
     hive_error err;
     CHECK_EQ_INT(hive_wasip3_new(&c, pp, &err), HIVE_OK);
+    CHECK_EQ_INT(hive_wasip2_new(&c.base, &inst3_p2, &err), HIVE_OK);
+    hive_wasip3_set_p2(*pp, inst3_p2);
     *lp = hive_linker_new(engine);
     CHECK_EQ_INT(hive_wasip3_define(*pp, *lp), HIVE_OK);
+    CHECK_EQ_INT(hive_wasip2_define(inst3_p2, *lp), HIVE_OK);
     hive_cinstance *ci = NULL;
     int rc = hive_cinstance_new(engine, comp3, *lp, &ci, &err);
     if (rc != HIVE_OK) fprintf(stderr, "cinstance_new: %s\n", err.message);
@@ -473,9 +487,7 @@ static void test_wait_for_tasks(void) {
     CHECK(z && hive_ctask_resolved(z));
     hive_ctask_free(z);
     for (int i = 0; i < N; i++) hive_ctask_free(t[i]);
-    hive_cinstance_free(ci);
-    hive_linker_free(l);
-    hive_wasip3_free(p);
+    free3(ci, l, p);
 }
 
 /* stdout.write-via-stream into a small pipe nobody reads: the guest's
@@ -531,9 +543,7 @@ static void test_stdout_backpressure(void) {
     CHECK_EQ_INT((int)hive_wasip3_inflight(p), 0);
     free(got);
     hive_ctask_free(t);
-    hive_cinstance_free(ci);
-    hive_linker_free(l);
-    hive_wasip3_free(p);
+    free3(ci, l, p);
     close(fds[0]);
     close(fds[1]);
 }
@@ -556,9 +566,97 @@ static void test_stdout_broken_pipe(void) {
     CHECK_EQ_INT(hive_ctask_take_result(t, &r), 0);
     CHECK(r.kind == HIVE_C_U32 && r.of.u == 1 + 2); /* err(pipe) */
     hive_ctask_free(t);
+    free3(ci, l, p);
+    close(fds[1]);
+}
+
+/* A WASI 0.2 blocking-read of stdin inside an async task (the guest
+ * imports 0.2 and 0.3, as wasm32-wasip3 programs do): it waits without
+ * trapping while another task of the instance runs to its end; the bytes
+ * arriving end it (hive_wasip3_call drives the 0.2 context's pending
+ * call through hive_wasip3_set_p2). */
+static void test_p2_blocking_in_task(void) {
+    int fds[2];
+    CHECK_EQ_INT(pipe(fds), 0);
+    hive_wasip3_config c;
+    memset(&c, 0, sizeof c);
+    c.base.stdio[0].kind = HIVE_WASI_STDIO_FD;
+    c.base.stdio[0].fd = fds[0];
+    hive_wasip2 *p2 = NULL;
+    hive_wasip3 *p = NULL;
+    hive_error err;
+    CHECK_EQ_INT(hive_wasip2_new(&c.base, &p2, &err), HIVE_OK);
+    CHECK_EQ_INT(hive_wasip3_new(&c, &p, &err), HIVE_OK);
+    if (!p2 || !p || !comp3) return;
+    hive_wasip3_set_p2(p, p2);
+    hive_linker *l = hive_linker_new(engine);
+    CHECK_EQ_INT(hive_wasip2_define(p2, l), HIVE_OK);
+    CHECK_EQ_INT(hive_wasip3_define(p, l), HIVE_OK);
+    hive_cinstance *ci = NULL;
+    int rc = hive_cinstance_new(engine, comp3, l, &ci, &err);
+    if (rc != HIVE_OK) fprintf(stderr, "cinstance_new: %s\n", err.message);
+    CHECK(rc == HIVE_OK);
+    if (!ci) return;
+    hive_cval n = hive_cval_uint(HIVE_C_U64, 64);
+    hive_ctask *t = NULL;
+    CHECK_EQ_INT(hive_ctask_start(ci, hive_cinstance_func(ci, "read-stdin2"), &n, 1, &t), HIVE_DONE);
+    CHECK(t && !hive_ctask_resolved(t)); /* waits in blocking-read */
+    hive_wasi_wait w;
+    CHECK_EQ_INT(hive_wasip3_pending(p, &w), 1); /* the 0.2 call's fd */
+    CHECK(w.nfds == 1 && w.fds[0].fd == fds[0]);
+    /* another task runs to its end meanwhile (a 1 ms wait-for) */
+    hive_cval ms = hive_cval_uint(HIVE_C_U64, 1000000);
+    CHECK_EQ_INT(hive_wasip3_call(p, ci, hive_cinstance_func(ci, "wait"), &ms, 1, NULL, NULL, NULL), HIVE_DONE);
+    CHECK(!hive_ctask_resolved(t));
+    CHECK_EQ_INT(hive_wasip2_complete_pending(p2, ci), HIVE_WASI_STILL_WAITING);
+    CHECK(write(fds[1], "hello", 5) == 5);
+    CHECK_EQ_INT(hive_wasip2_complete_pending(p2, ci), HIVE_OK);
+    CHECK_EQ_INT(hive_cinstance_run_ready(ci, 0), HIVE_DONE);
+    CHECK(hive_ctask_resolved(t));
+    hive_cval r;
+    memset(&r, 0, sizeof r);
+    CHECK_EQ_INT(hive_ctask_take_result(t, &r), 0);
+    CHECK(r.kind == HIVE_C_U32 && r.of.u == 5);
+    hive_ctask_free(t);
+    /* the driver does the same by itself: bytes already there */
+    CHECK(write(fds[1], "abc", 3) == 3);
+    memset(&r, 0, sizeof r);
+    CHECK_EQ_INT(hive_wasip3_call(p, ci, hive_cinstance_func(ci, "read-stdin2"), &n, 1, NULL, &r, NULL), HIVE_DONE);
+    CHECK(r.kind == HIVE_C_U32 && r.of.u == 3);
+    /* the end of stdin: closed (the guest's err) */
+    close(fds[1]);
+    memset(&r, 0, sizeof r);
+    CHECK_EQ_INT(hive_wasip3_call(p, ci, hive_cinstance_func(ci, "read-stdin2"), &n, 1, NULL, &r, NULL), HIVE_DONE);
+    CHECK(r.kind == HIVE_C_U32 && r.of.u == 0xffffffffu);
     hive_cinstance_free(ci);
     hive_linker_free(l);
     hive_wasip3_free(p);
+    hive_wasip2_free(p2);
+    close(fds[0]);
+}
+
+/* Bytes written to stdout, then exit at once: hive_wasip3_call still
+ * writes them out, and the exit code is there. */
+static void test_exit_flushes(void) {
+    int fds[2];
+    CHECK_EQ_INT(pipe(fds), 0);
+    hive_wasip3 *p;
+    hive_linker *l;
+    hive_cinstance *ci = instance3(&p, &l, fds[1]);
+    if (!ci) return;
+    hive_cval n = hive_cval_uint(HIVE_C_U32, 5000);
+    CHECK_EQ_INT(hive_wasip3_call(p, ci, hive_cinstance_func(ci, "write-exit"), &n, 1, NULL, NULL, NULL),
+                 HIVE_TRAPPED);
+    int code = -1;
+    CHECK_EQ_INT(hive_wasip3_exit_code(p, &code), 1);
+    CHECK_EQ_INT(code, 0);
+    int inpipe = 0;
+    CHECK_EQ_INT(ioctl(fds[0], FIONREAD, &inpipe), 0);
+    CHECK_EQ_INT(inpipe, 5000);
+    char b[8];
+    CHECK(read(fds[0], b, 3) == 3 && memcmp(b, "ABC", 3) == 0);
+    free3(ci, l, p);
+    close(fds[0]);
     close(fds[1]);
 }
 
@@ -593,9 +691,7 @@ static void test_run_driver(void) {
     o.fuel = 1000;
     CHECK_EQ_INT(hive_wasip3_call(p, ci, hive_cinstance_func(ci, "wait"), &x, 1, &o, NULL, &stop), HIVE_FAILED);
     CHECK(strstr(hive_wasip3_failure(p), "fuel") != NULL);
-    hive_cinstance_free(ci);
-    hive_linker_free(l);
-    hive_wasip3_free(p);
+    free3(ci, l, p);
 }
 
 static void test_config(void) {
@@ -702,6 +798,8 @@ int main(int argc, char **argv) {
     RUN(test_wait_for_tasks);
     RUN(test_stdout_backpressure);
     RUN(test_stdout_broken_pipe);
+    RUN(test_p2_blocking_in_task);
+    RUN(test_exit_flushes);
     RUN(test_run_driver);
     RUN(test_config);
     hive_component_release(comp);

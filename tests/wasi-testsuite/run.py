@@ -36,7 +36,9 @@ Each test NAME.wasm runs as the suite's wasmtime adapter maps it:
     HIVE run [OPT...] --env K=V... [--dir ROOT::/] NAME.wasm ARGS...
 (wasm32-wasip3 tests run in their own directory as NAME.wasm, so that the
 guest's argv[0] is the file name, as wasmtime gives it; the "sockets"
-proposal adds --inherit-network --allow-ip-name-lookup). A test of the
+proposal adds --inherit-network --allow-ip-name-lookup, the "http"
+proposal --allow-outbound HOST:PORT for each of the spec's servers when
+hive has that flag). A test of the
 wasi:http/service world runs as
     HIVE serve --addr 127.0.0.1:0 --env K=V... NAME.wasm
 and its `request` operations go to the address of the first line hive
@@ -157,6 +159,24 @@ def unsupported(world, proposals, servers):
     return None
 
 
+_SUPPORTS = {}
+
+
+def supports(hive, flag):
+    """Whether both `hive run --help` and `hive serve --help` name flag."""
+    if (hive, flag) not in _SUPPORTS:
+        ok = True
+        for sub in ("run", "serve"):
+            try:
+                r = subprocess.run([hive, sub, "--help"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   timeout=10, check=False)
+                ok = ok and flag.encode() in r.stdout
+            except (OSError, subprocess.TimeoutExpired):
+                ok = False
+        _SUPPORTS[(hive, flag)] = ok
+    return _SUPPORTS[(hive, flag)]
+
+
 def hive_argv(hive, hive_opts, wasm, run, root, guest_env, world="wasi:cli/command", proposals=(),
               extra_env=()):
     """The command line of a `run` operation, as the suite's wasmtime
@@ -167,6 +187,12 @@ def hive_argv(hive, hive_opts, wasm, run, root, guest_env, world="wasi:cli/comma
         argv = [hive, "run"] + hive_opts
     if "sockets" in proposals:
         argv += ["--inherit-network", "--allow-ip-name-lookup"]
+    if "http" in proposals and supports(hive, "--allow-outbound"):
+        # wasmtime's -Shttp lets a guest send anywhere; hive denies outgoing
+        # requests unless allowed: allow the spec's servers
+        for k, v in extra_env:
+            if k.startswith("HTTP_SERVER_"):
+                argv += ["--allow-outbound", v]
     for k, v in list(run.get("env", {}).items()) + list(extra_env) + guest_env:
         argv += ["--env", f"{k}={v}"]
     if root:

@@ -6,7 +6,14 @@
 ;;                        then writes n bytes (i & 0xff) to it, across
 ;;                        partial copies and waits, drops it, reads the
 ;;                        future: 0 for ok, 1 + error-code for err
-(component
+;;   write-exit(n: u32)   writes n (<= 8192) bytes to a new stdout stream
+;;                        in one write, then wasi:cli/exit@0.3.0 exit(ok)
+;;                        at once: the bytes must still come out
+;;   read-stdin2(n: u64) -> u32   wasi:io/streams@0.2.4 blocking-read of
+;;                        n bytes of wasi:cli/stdin@0.2.4 (a sync call of a
+;;                        sync-typed host function that may wait, inside
+;;                        an async task): the count read, or 0xffffffff
+(component $C
   (import "wasi:clocks/monotonic-clock@0.3.0" (instance $clk
     (export "wait-for" (func async (param "how-long" u64)))))
   (import "wasi:cli/stdout@0.3.0" (instance $out
@@ -20,6 +27,24 @@
   (type $R (result (error $E)))
   (type $F (future $R))
   (type $ST (stream u8))
+  (import "wasi:io/error@0.2.4" (instance $ioe
+    (export "error" (type (sub resource)))))
+  (alias export $ioe "error" (type $error))
+  (import "wasi:io/streams@0.2.4" (instance $ios
+    (alias outer $C $error (type $e0))
+    (export "error" (type $err (eq $e0)))
+    (export "input-stream" (type $is (sub resource)))
+    (type $se (variant (case "last-operation-failed" (own $err)) (case "closed")))
+    (export "stream-error" (type $se2 (eq $se)))
+    (type $rr (result (list u8) (error $se2)))
+    (export "[method]input-stream.blocking-read" (func (param "self" (borrow $is)) (param "len" u64) (result $rr)))))
+  (alias export $ios "input-stream" (type $IS))
+  (import "wasi:cli/stdin@0.2.4" (instance $stdin2
+    (alias outer $C $IS (type $is0))
+    (export "input-stream" (type $is (eq $is0)))
+    (export "get-stdin" (func (result (own $is))))))
+  (import "wasi:cli/exit@0.3.0" (instance $exit
+    (export "exit" (func (param "status" (result))))))
   (core module $Memory (memory (export "mem") 2))
   (core instance $memory (instantiate $Memory))
   (core module $M
@@ -38,6 +63,38 @@
     (import "" "stream.drop-writable" (func $drop-w (param i32)))
     (import "" "future.read" (func $future.read (param i32 i32) (result i32)))
     (import "" "future.drop-readable" (func $fdrop-r (param i32)))
+    (import "" "exit" (func $exit (param i32)))
+    (import "" "get-stdin" (func $get-stdin (result i32)))
+    (import "" "blocking-read" (func $blocking-read (param i32 i64 i32)))
+    (import "" "drop-input" (func $drop-input (param i32)))
+
+    ;; lists the host gives (blocking-read's bytes) go at 98304 and up ($Realloc)
+    (func (export "write-exit") (param $n i32) (result i32)
+      (local $rw i64) (local $i i32) (local $w i32)
+      (block $d (loop $l
+        (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
+        (i32.store8 offset=1024 (local.get $i) (i32.add (i32.const 65) (i32.rem_u (local.get $i) (i32.const 26))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l)))
+      (local.set $rw (call $stream.new))
+      (local.set $w (i32.wrap_i64 (i64.shr_u (local.get $rw) (i64.const 32))))
+      (drop (call $wvs (i32.wrap_i64 (local.get $rw))))
+      (if (i32.ne (call $stream.write (local.get $w) (i32.const 1024) (local.get $n))
+                  (i32.shl (local.get $n) (i32.const 4)))
+        (then unreachable))
+      (call $exit (i32.const 0))
+      unreachable)
+    (func (export "write-exit-cb") (param i32 i32 i32) (result i32) unreachable)
+
+    ;; stackful (async lift without a callback): it blocks inside the sync
+    ;; call without holding the instance, so other tasks run meanwhile
+    (func (export "read-stdin2") (param $n i64)
+      (local $h i32)
+      (local.set $h (call $get-stdin))
+      (call $blocking-read (local.get $h) (local.get $n) (i32.const 96))
+      (call $drop-input (local.get $h))
+      (call $ret-u32 (select (i32.load offset=8 (i32.const 96)) (i32.const -1)
+                             (i32.eqz (i32.load8_u (i32.const 96))))))
 
     ;; wait: per task 16 bytes at $bump: +0 waitable set
     (global $bump (mut i32) (i32.const 65536))
@@ -133,6 +190,19 @@
   (core func $drop-w (canon stream.drop-writable $ST))
   (core func $future.read (canon future.read $F async (memory (core memory $memory "mem"))))
   (core func $fdrop-r (canon future.drop-readable $F))
+  (core func $exit (canon lower (func $exit "exit")))
+  (core func $get-stdin (canon lower (func $stdin2 "get-stdin")))
+  (core func $drop-input (canon resource.drop $IS))
+  (core module $Realloc
+    (global $heap (mut i32) (i32.const 98304))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      (local.set $p (global.get $heap))
+      (global.set $heap (i32.add (local.get $p) (i32.add (local.get 3) (i32.const 8))))
+      (local.get $p)))
+  (core instance $ra (instantiate $Realloc))
+  (core func $blocking-read (canon lower (func $ios "[method]input-stream.blocking-read")
+    (memory (core memory $memory "mem")) (realloc (core func $ra "realloc"))))
   (core instance $m (instantiate $M (with "" (instance
     (export "mem" (memory $memory "mem"))
     (export "ret-none" (func $ret-none))
@@ -149,9 +219,17 @@
     (export "stream.drop-writable" (func $drop-w))
     (export "future.read" (func $future.read))
     (export "future.drop-readable" (func $fdrop-r))
+    (export "exit" (func $exit))
+    (export "get-stdin" (func $get-stdin))
+    (export "blocking-read" (func $blocking-read))
+    (export "drop-input" (func $drop-input))
   ))))
   (func (export "wait") async (param "ns" u64)
     (canon lift (core func $m "wait") async (callback (core func $m "wait-cb"))))
   (func (export "write-out") async (param "n" u32) (result u32)
     (canon lift (core func $m "write-out") async (callback (core func $m "write-out-cb"))))
+  (func (export "write-exit") async (param "n" u32)
+    (canon lift (core func $m "write-exit") async (callback (core func $m "write-exit-cb"))))
+  (func (export "read-stdin2") async (param "n" u64) (result u32)
+    (canon lift (core func $m "read-stdin2") async))
 )
