@@ -43,3 +43,6 @@ bench-wasihttp3: test-deps
 	bench/http/wasihttp3.sh $(BUILD)
 
 bench: bench-wasihttp3
+
+# the guest kind's unit test (make unit) loads the component-text hello
+$(BUILD)/tests/test_wasihttp3: $(BUILD)/wasihttp3/hello.wasm
