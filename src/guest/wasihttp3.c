@@ -86,6 +86,7 @@ struct guest_inst {
     hive_cfunc *handle;
     w3_req *reqs;
     atomic_int stop;          /* interrupt(): return MORE soon */
+    atomic_int live;          /* requests the pool has here (r->req set) */
     atomic_uint_fast64_t step_t0; /* when the running event-loop step began, 0 none */
     char error[256];
 };
@@ -218,6 +219,7 @@ static int w3_start(guest_inst *gi, hive_req *req, uint64_t task_id) {
     r->req = req;
     r->gi = gi;
     r->task_id = task_id;
+    atomic_fetch_add(&gi->live, 1);
     /* at the end: tasks start in arrival order */
     w3_req **p = &gi->reqs;
     while (*p) p = &(*p)->next;
@@ -453,7 +455,10 @@ static int pump_all(guest_inst *gi) {
         bool finished = !r->task || hive_ctask_finished(r->task);
         if ((r->out_done || !r->req) && finished) {
             *p = r->next;
-            if (r->req) handler_req_task_done(r->req);
+            if (r->req) {
+                atomic_fetch_sub(&gi->live, 1);
+                handler_req_task_done(r->req);
+            }
             req_free(gi, r);
             changed = 1;
             continue;
@@ -464,6 +469,7 @@ static int pump_all(guest_inst *gi) {
 }
 
 static guest_run w3_trap(guest_inst *gi, const char *fallback) {
+    atomic_store(&gi->step_t0, 0);
     const hive_trap *t = hive_cinstance_trap(gi->inst);
     snprintf(gi->error, sizeof gi->error, "%s", t && t->message[0] ? t->message : fallback);
     return GUEST_RUN_TRAP;
@@ -473,15 +479,17 @@ static guest_run w3_run(guest_inst *gi, uint64_t budget) {
     (void)budget;
     atomic_store(&gi->stop, 0);
     for (int round = 0;; round++) {
+        /* guest code runs in all of these (a task's start runs it until
+         * it waits): the round's start is what interrupt() measures */
+        atomic_store(&gi->step_t0, mono_ns());
         int changed = pump_all(gi);
         if (changed < 0) return w3_trap(gi, "trap");
         /* host operations: timers, the bodies' pumps, WASI streams */
         int moved = hive_wasip3_poll(gi->p3);
-        atomic_store(&gi->step_t0, mono_ns());
         hive_status st = hive_cinstance_run_ready(gi->inst, W3_STEPS);
-        atomic_store(&gi->step_t0, 0);
         if (st == HIVE_TRAPPED) return w3_trap(gi, "trap");
         int after = pump_all(gi);
+        atomic_store(&gi->step_t0, 0);
         if (after < 0) return w3_trap(gi, "trap");
         if (!changed && !moved && !after && st == HIVE_DONE) break;
         if (atomic_load(&gi->stop) || round == W3_ROUNDS) return GUEST_RUN_MORE;
@@ -504,13 +512,18 @@ static guest_run w3_run(guest_inst *gi, uint64_t budget) {
     return GUEST_RUN_WAIT;
 }
 
-/* Any thread. The run returns between two event-loop steps; a step that
- * has computed for long already (a task in a loop) is stopped hard, which
- * traps the instance. */
+/* Any thread (a request expired or was cancelled, or the worker must
+ * end). The run returns between two event-loop steps. A step that has
+ * computed for long already (a task in a loop; the async ABI cannot
+ * preempt it) is stopped hard, which traps the instance: at once when the
+ * instance serves no other request, else only when asked again during
+ * the same run (the worker's own expiry), so that one runaway request
+ * does not take the others down at its first deadline. */
 static void w3_interrupt(guest_inst *gi) {
-    atomic_store(&gi->stop, 1);
+    int again = atomic_exchange(&gi->stop, 1);
     uint64_t t0 = atomic_load(&gi->step_t0);
-    if (t0 && mono_ns() - t0 > W3_HARD_STOP_NS) hive_cinstance_interrupt(gi->inst);
+    if (t0 && mono_ns() - t0 > W3_HARD_STOP_NS && (again || atomic_load(&gi->live) <= 1))
+        hive_cinstance_interrupt(gi->inst);
 }
 
 static int w3_cancel(guest_inst *gi, hive_req *req) {
@@ -518,6 +531,7 @@ static int w3_cancel(guest_inst *gi, hive_req *req) {
         w3_req *r = *p;
         if (r->req != req) continue;
         r->req = NULL; /* the pool's now: never touched again */
+        atomic_fetch_sub(&gi->live, 1);
         if (!r->task) { /* never started */
             *p = r->next;
             req_free(gi, r);
