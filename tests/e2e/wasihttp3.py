@@ -232,6 +232,20 @@ def main():
     check("deadline: both on the one instance, which lived on", ws == {1}, str(ws))
     d.stop()
 
+    # ---- a request computing past its deadline, alone on its instance --------
+    d = Server("spin", "--max-instances", "1", "--request-timeout", "500ms", JS)
+    d.get("/")
+    t0 = time.time()
+    st, _, _ = d.get("/compute?ms=5000")
+    dt = time.time() - t0
+    st2, _, b2 = d.get("/")
+    dt2 = time.time() - t0
+    check("spin: a request computing past its deadline gets 504 at the deadline",
+          st == 504 and dt < 1.5, f"{st} {dt:.3f}s")
+    check("spin: it is stopped there (the next request, on a new instance, at once)",
+          st2 == 200 and b2 == b"hello from js\n" and dt2 < 2.5, f"{st2} {dt2:.3f}s")
+    d.stop()
+
     # ---- a trap takes down only its own instance's requests -------------------
     t = Server("trap", "--max-instance-concurrent-reuse-count", "2", JS)
     t.get("/")
