@@ -148,7 +148,8 @@ int hive_cstream_blocked(const hive_cstream *s);
 int hive_cstream_dropped(const hive_cstream *s);
 
 /* Drops the host's end (a writer: the guest reads the rest, then
- * DROPPED) and frees s. */
+ * DROPPED) and frees s. An end still open when the instance is freed is
+ * freed with it (then never close it). */
 void hive_cstream_close(hive_cstream *s);
 
 #ifdef __cplusplus

@@ -176,6 +176,7 @@ typedef struct casync {
     hive_exec *running;   /* innermost exec running (hive_cinstance_interrupt) */
     struct hive_chost_deferred *deferred; /* async host calls not yet returned */
     struct hive_chost_deferred *sync_wait; /* a sync-typed host call waiting (casync_complete) */
+    struct hive_cstream *hstreams; /* the host's ends not yet closed (freed with the instance) */
     uint32_t live;        /* tasks not yet exited */
 } casync;
 
@@ -302,6 +303,7 @@ static int request_cancel(casync *s, atask *t, cinst *caller, char *msg, size_t 
 static int host_sub_cancel(casync *s, subtask *st, char *msg, size_t msglen);
 static void shared_unref(const hv_alloc *al, shared *sh);
 static void sub_deliver(subtask *st);
+static struct hive_cstream *hstream_next(struct hive_cstream *hs);
 static void take_event(waitable *w, uint32_t ev[3]) {
     w->pending = 0;
     if (w->kind == K_SUBTASK) {
@@ -1120,6 +1122,12 @@ void casync_free(hive_cinstance *root) {
         hv_free(s->al, th);
     }
     if (s->threads) hv_free(s->al, s->threads);
+    /* the host's ends it never closed: their handles go with the instance */
+    while (s->hstreams) {
+        struct hive_cstream *hs = s->hstreams;
+        s->hstreams = hstream_next(hs);
+        hv_free(root->ar.al, hs);
+    }
     /* streams and futures in flight as values, or held by the host */
     while (s->shareds) {
         s->shareds->refs = 1;
@@ -1148,8 +1156,8 @@ hive_host_status casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, 
     if (!async_ && callee->ft->async_ && !task_may_block(cur))
         return trap_call(call, "cannot block a synchronous task before returning");
     const hv_alloc *al = s->al;
-    uint32_t nargs = ft->n;
-    hive_cval *argv = nargs ? hv_calloc(al, nargs, sizeof *argv) : NULL;
+    volatile uint32_t nargs = ft->n; /* volatile: read after a longjmp (cx_trap) */
+    hive_cval *volatile argv = nargs ? hv_calloc(al, nargs, sizeof *argv) : NULL;
     if (nargs && !argv) return trap_call(call, "out of memory");
     subtask *st = hv_calloc(al, 1, sizeof *st);
     if (!st) {
@@ -1871,6 +1879,18 @@ static void q_fill(cx *c, shared *sh, end *e) {
     c->realloc = b->realloc;
     c->enc = b->enc;
     c->host_side = 1;
+    if (t && t->kind == CT_U8 && sh->qn && b->progress < b->length) { /* bytes: no per-value lowering */
+        uint32_t k = b->length - b->progress < sh->qn ? b->length - b->progress : sh->qn;
+        uint8_t *m = abi_mem(c, b->ptr + b->progress, k, "out of bounds memory access");
+        uint32_t i = 0;
+        for (; i < k && sh->q[sh->qhead].kind == HIVE_C_U8 && sh->q[sh->qhead].of.u <= 0xff; i++) {
+            m[i] = (uint8_t)sh->q[sh->qhead].of.u;
+            sh->q[sh->qhead].kind = HIVE_C_NONE;
+            sh->qhead = (sh->qhead + 1) % sh->qcap;
+            sh->qn--;
+        }
+        b->progress += i;
+    }
     while (sh->qn && b->progress < b->length) {
         hive_cval *v = &sh->q[sh->qhead];
         if (t) abi_store(c, t, v, b->ptr + b->progress * t->size);
@@ -1896,6 +1916,16 @@ static void q_drain(cx *c, shared *sh, end *e) {
     c->inst = b->inst;
     c->mem = b->mem;
     c->host_side = 1;
+    if (t && t->kind == CT_U8 && b->progress < b->length) { /* bytes: no per-value lifting */
+        uint32_t k = b->length - b->progress;
+        if (sh->limit) k = sh->qn >= sh->limit ? 0 : sh->limit - sh->qn < k ? sh->limit - sh->qn : k;
+        const uint8_t *m = k ? abi_mem(c, b->ptr + b->progress, k, "out of bounds memory access") : NULL;
+        for (uint32_t i = 0; i < k; i++) {
+            hive_cval v = hive_cval_uint(HIVE_C_U8, m[i]);
+            if (q_push(c->inst->root->ar.al, sh, &v)) cx_trap(c, "out of memory");
+            b->progress++;
+        }
+    }
     while (b->progress < b->length && (!sh->limit || sh->qn < sh->limit)) {
         hive_cval v;
         memset(&v, 0, sizeof v);
@@ -2129,7 +2159,23 @@ hive_func *casync_builtin(hive_cinstance *root, cinst *ci, const def *df) {
 struct hive_cstream {
     hive_cinstance *root;
     shared *sh;
+    struct hive_cstream *prev, *next; /* casync.hstreams */
 };
+
+static struct hive_cstream *hstream_next(struct hive_cstream *hs) { return hs->next; }
+
+static void hstream_link(casync *s, hive_cstream *hs) {
+    hs->next = s->hstreams;
+    if (s->hstreams) s->hstreams->prev = hs;
+    s->hstreams = hs;
+}
+
+static void hstream_unlink(hive_cstream *hs) {
+    casync *s = hs->root->async;
+    if (hs->prev) hs->prev->next = hs->next;
+    else if (s) s->hstreams = hs->next;
+    if (hs->next) hs->next->prev = hs->prev;
+}
 
 hive_cstream *hive_cstream_new(hive_cinstance *ci, int future, hive_cval *readable) {
     if (!ci || !readable) return NULL;
@@ -2148,6 +2194,7 @@ hive_cstream *hive_cstream_new(hive_cinstance *ci, int future, hive_cval *readab
     sh->refs = 2; /* the host's end, the value */
     hs->root = ci;
     hs->sh = sh;
+    hstream_link(s, hs);
     *readable = hive_cval_handle(future ? HIVE_C_FUTURE : HIVE_C_STREAM, 0, sh);
     return hs;
 }
@@ -2158,10 +2205,12 @@ hive_cstream *hive_cstream_reader(hive_cinstance *ci, hive_cval *v) {
     if (!ci || !v || (v->kind != HIVE_C_STREAM && v->kind != HIVE_C_FUTURE) || !v->of.res.host) return NULL;
     shared *sh = v->of.res.host;
     if (sh->host) return NULL;
-    hive_cstream *hs = hv_calloc(ci->ar.al, 1, sizeof *hs);
+    casync *s = store_of(ci);
+    hive_cstream *hs = s ? hv_calloc(ci->ar.al, 1, sizeof *hs) : NULL;
     if (!hs) return NULL;
     hs->root = ci;
     hs->sh = sh;
+    hstream_link(s, hs);
     sh->host = HS_READER;
     v->of.res.host = NULL; /* the value's reference is the host's end now */
     if (sh->pend && !sh->pend->readable) host_room(hs); /* a guest writer already waits */
@@ -2254,5 +2303,6 @@ void hive_cstream_close(hive_cstream *hs) {
         shared_drop(sh);
     }
     shared_unref(hs->root->ar.al, sh);
+    hstream_unlink(hs);
     hv_free(hs->root->ar.al, hs);
 }
