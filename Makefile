@@ -121,7 +121,7 @@ spec-interp: test-deps $(SPEC_DEPS)
 	    tests/spec/known-failures.txt
 
 test: test-deps
-	@$(MAKE) --no-print-directory unit spec spec-interp e2e component-spec e2e-wasihttp e2e-outbound
+	@$(MAKE) --no-print-directory unit spec spec-interp e2e component-spec e2e-wasihttp
 	@$(MAKE) --no-print-directory suites
 
 sanitize: test-deps

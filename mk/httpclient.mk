@@ -2,6 +2,7 @@
 # interface on a libuv loop, docs/OUTBOUND.md), part of libhive.
 #   make e2e-outbound   wasi:http guests making outgoing requests to local
 #                       HTTP/1.1 and HTTP/2 servers (tests/e2e/outbound.sh)
+#   make e2e-outbound-san  the same with hive under ASan + UBSan (make sanitize)
 #   make bench-outbound a proxying guest beside direct requests to the
 #                       same upstream (bench/http/outbound.sh)
 
@@ -37,3 +38,20 @@ $(BUILD)/tests/outbound/cmd.core.wasm: tests/outbound/cmd.c
 $(OUTBOUND_CMD): $(BUILD)/tests/outbound/cmd.core.wasm $(BUILD)/tests/outbound/wit/world.wit
 	node tools/jco-embed.mjs $< $(BUILD)/tests/outbound/wit cmd $(@:.wasm=.embed.wasm)
 	$(JCO) new $(@:.wasm=.embed.wasm) -o $@
+
+test: e2e-outbound
+
+# The e2e tests again with hive built with AddressSanitizer and
+# UndefinedBehaviorSanitizer (make sanitize; the guests are the plain
+# build's). The unit test (tests/unit/test_httpclient.c) runs in make unit.
+.PHONY: e2e-outbound-san
+e2e-outbound-san:
+	@$(MAKE) --no-print-directory all http-guests wagi-examples $(BUILD)/examples/wasihttp-js/hello.wasm \
+	    $(BUILD)/tests/outbound/cmd.wasm
+	@$(MAKE) --no-print-directory BUILD=build/san CC=clang OPT=-O1 HARDEN=0 \
+	    SAN="-DHIVE_FEW_RUNS -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" build/san/hive
+	HIVE=build/san/hive tests/e2e/outbound.sh $(BUILD)
+
+sanitize: e2e-outbound-san
+
+bench: bench-outbound

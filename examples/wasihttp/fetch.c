@@ -10,6 +10,9 @@
  *                                request-options
  *   x-mode: report               answer a text report (status, body bytes and
  *                                a checksum, the trailers) instead of relaying
+ *   x-burst: N                   instead: N GETs of x-upstream-path at once (all
+ *                                handle()d before any is waited for); the answer
+ *                                lists each one's status or error-code
  *
  * The request's method is kept; its body (POST, PUT, PATCH) is streamed
  * upstream while it arrives, after handle() (with its content-length when
@@ -222,6 +225,51 @@ static void fail(int32_t outparam, uint32_t code, const char *where) {
     respond_text(outparam, 502, h, text, k);
 }
 
+/* x-burst: n requests in flight at once, then each one's outcome. */
+static void burst(int32_t outparam, uint32_t n, const uint8_t *up, size_t ul, const uint8_t *path,
+                  size_t pl) {
+    int32_t futs[64];
+    uint32_t errs[64];
+    if (n > 64) n = 64;
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t req = oreq_new(fields_new());
+        oreq_set_scheme(req, 1, 0, 0, 0);
+        oreq_set_authority(req, 1, (const char *)up, ul);
+        oreq_set_path(req, 1, path ? (const char *)path : "/", path ? pl : 1);
+        ret_big h;
+        outgoing_handle(req, 0, 0, &h);
+        uint8_t *hb = (uint8_t *)&h;
+        futs[i] = hb[0] ? -1 : *(int32_t *)(hb + 8);
+        errs[i] = hb[0] ? hb[8] : 0;
+    }
+    char text[1024];
+    size_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (futs[i] < 0) {
+            text[k++] = 'e';
+            k += fmt_u64(text + k, errs[i]);
+        } else {
+            int32_t pf = fut_subscribe(futs[i]);
+            pollable_block(pf);
+            pollable_drop(pf);
+            ret_big g;
+            fut_get(futs[i], &g);
+            uint8_t *gb = (uint8_t *)&g;
+            if (gb[16]) {
+                text[k++] = 'e';
+                k += fmt_u64(text + k, gb[24]);
+            } else {
+                int32_t resp = *(int32_t *)(gb + 24);
+                k += fmt_u64(text + k, (uint64_t)iresp_status(resp));
+                iresp_drop(resp);
+            }
+            fut_drop(futs[i]);
+        }
+        text[k++] = i + 1 < n ? ' ' : '\n';
+    }
+    respond_text(outparam, 200, fields_new(), text, k);
+}
+
 EXPORT("wasi:http/incoming-handler@0.2.12#handle")
 void handle(int32_t request, int32_t outparam) {
     heap_reset();
@@ -233,6 +281,13 @@ void handle(int32_t request, int32_t outparam) {
     const uint8_t *mode = header(in_headers, "x-mode", &ml);
     const uint8_t *clen = header(in_headers, "content-length", &cl);
     int report = mode && eq(mode, ml, "report");
+    size_t bl;
+    const uint8_t *burst_n = header(in_headers, "x-burst", &bl);
+    if (burst_n && up) {
+        req_drop(request);
+        burst(outparam, (uint32_t)number(burst_n, bl), up, ul, upath, pl);
+        return;
+    }
     if (!up) {
         req_drop(request);
         respond_text(outparam, 400, fields_new(), "no x-upstream\n", 14);

@@ -17,7 +17,8 @@ static struct {
     const char *ca_file;
     int h2c;
     unsigned max;
-    const char *first; /* the first outbound option given */
+    const char *first; /* the first outbound option given (first_buf), or NULL */
+    char first_buf[64];
 } ob;
 
 int cli_outbound_opt(const char *name, const char *val) {
@@ -45,7 +46,10 @@ int cli_outbound_opt(const char *name, const char *val) {
     } else {
         return 0;
     }
-    if (!ob.first) ob.first = name;
+    if (!ob.first) { /* name may be the caller's buffer: a copy */
+        snprintf(ob.first_buf, sizeof ob.first_buf, "%s", name);
+        ob.first = ob.first_buf;
+    }
     return 1;
 }
 

@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,6 +293,7 @@ typedef struct hc_client {
     uv_timer_t timeout; /* libcurl's */
     uv_timer_t sweep;   /* our deadlines */
     int sweeping;
+    int cleaning; /* curl_multi_cleanup is running */
     CURLM *multi;
     hc_req *dirty, *dirty_tail; /* under g_mu */
     int stopping;               /* under g_mu */
@@ -533,7 +535,7 @@ static int socket_cb(CURL *e, curl_socket_t fd, int what, void *userp, void *soc
     if (what == CURL_POLL_REMOVE) {
         if (s) {
             uv_poll_stop(&s->poll);
-            curl_multi_assign(c->multi, fd, NULL);
+            if (!c->cleaning) curl_multi_assign(c->multi, fd, NULL);
             uv_close((uv_handle_t *)&s->poll, sock_closed);
         }
         return 0;
@@ -791,11 +793,22 @@ static void stop_all(hc_client *c) {
         c->active->local_code = HC_E_INTERNAL;
         finish(c, c->active, CURLE_ABORTED_BY_CALLBACK);
     }
+    /* the cached connections close now, while their polls can be let go */
+    c->cleaning = 1;
+    curl_multi_cleanup(c->multi);
+    c->multi = NULL;
     uv_walk(&c->loop, close_walk, NULL);
 }
 
 static void *client_main(void *arg) {
     hc_client *c = arg;
+    /* a write to a connection the server closed (OpenSSL writes with
+     * write(2)) must be EPIPE here, not the death of the process: `hive
+     * run` keeps SIGPIPE's default for its own stdout */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
     uv_run(&c->loop, UV_RUN_DEFAULT);
     return NULL;
 }
@@ -865,7 +878,7 @@ void hc_shutdown(void) {
             if (gone) req_free(r);
         }
         uv_loop_close(&c->loop);
-        curl_multi_cleanup(c->multi);
+        if (c->multi) curl_multi_cleanup(c->multi);
         free(c);
     }
     policy_free();
@@ -911,7 +924,7 @@ int hc_send(const hc_request *rq, hc_notify notify, void *ud, hc_req **out, hc_e
     if (!rq->authority || split_hostport(rq->authority, host, sizeof host, &port) < 0)
         return fail_at_once(err, HC_E_URI_INVALID, "no valid authority");
     const char *path = rq->path_with_query && *rq->path_with_query ? rq->path_with_query : "/";
-    if (path[0] != '/' && strcmp(path, "*"))
+    if (path[0] != '/')
         return fail_at_once(err, HC_E_URI_INVALID, "the path does not start with /");
     for (const char *p = path; *p; p++)
         if ((unsigned char)*p <= ' ' || *p == 127 || *p == '#')

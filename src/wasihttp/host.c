@@ -1801,6 +1801,7 @@ static ccall *p2_cbody(void *ud) {
 static int64_t p2_cbody_read(void *ud, uint8_t *buf, size_t len) {
     ccall *c = p2_cbody(ud);
     if (!c || !c->req) return 0;
+    drain_fd(current); /* before looking: a signal after it is for what comes next */
     hc_error e;
     int64_t n = hc_body_read(c->req, buf, len, &e);
     if (n == -1) return -HIVE_WASI_EAGAIN;

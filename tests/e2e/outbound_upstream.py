@@ -2,6 +2,9 @@
 """An HTTP/1.1 upstream for tests/e2e/outbound.sh, on 127.0.0.1 only.
 
 usage: outbound_upstream.py PORTFILE   (binds port 0, writes the port there)
+       outbound_upstream.py --stuck PORTFILE
+                               a listener that never accepts, its backlog
+                               filled: connections to it time out
 
 GET  /hello            "hello upstream\n"
 GET  /headers          the request's header names and values, one per line
@@ -113,7 +116,34 @@ class Server(socketserver.ThreadingMixIn, HTTPServer):
         pass  # clients that go away (timeouts under test) are expected
 
 
+def stuck(portfile):
+    import socket
+    import os
+    lst = socket.socket()
+    lst.bind(("127.0.0.1", 0))
+    lst.listen(0)
+    port = lst.getsockname()[1]
+    fill = []
+    for _ in range(4):
+        c = socket.socket()
+        c.setblocking(False)
+        try:
+            c.connect(("127.0.0.1", port))
+        except BlockingIOError:
+            pass
+        fill.append(c)
+    time.sleep(0.3)
+    with open(portfile + ".tmp", "w") as f:
+        f.write(str(port))
+    os.rename(portfile + ".tmp", portfile)
+    while True:
+        time.sleep(60)
+
+
 def main():
+    if sys.argv[1] == "--stuck":
+        stuck(sys.argv[2])
+        return
     srv = Server(("127.0.0.1", 0), Handler)
     with open(sys.argv[1] + ".tmp", "w") as f:
         f.write(str(srv.server_address[1]))
