@@ -2,8 +2,10 @@
 # wasihttp3.sh BUILD -- wasi:http 0.3 under `hive serve` (docs/WASIHTTP3.md):
 #  1. wrk against the 0.3 hello (tests/wasihttp3/hello.wat) with the 0.3
 #     defaults (reuse 128, 16 at once per instance), beside the 0.2 C hello
-#     (examples/wasihttp/proxy.c) with reuse 128 and the 0.3 JavaScript
-#     service (examples/wasihttp3-js) with the defaults, interleaved in one
+#     (examples/wasihttp/proxy.c) with reuse 128, the 0.3 hello with
+#     --loop-slice 20000 (its first slice on the event loop's thread, as
+#     0.2 requests have by default) and the 0.3 JavaScript service
+#     (examples/wasihttp3-js) with the defaults, interleaved in one
 #     run on loopback (the machine is shared: compare within a run);
 #  2. N requests (default 100) that each wait 200 ms on a timer, all at
 #     once against ONE instance of the JavaScript service
@@ -67,6 +69,7 @@ serve() { # NAME ARGS...
 }
 serve p2-hello-reuse128 --max-instance-reuse-count 128 "$p2"
 serve p3-hello-default "$p3"
+serve p3-hello-loopslice --loop-slice 20000 "$p3"
 serve p3-js-default "$js"
 
 run_wrk() {
@@ -81,12 +84,12 @@ run_wrk() {
 }
 
 printf 'wrk -t1 -c%s -d%ss, %s round(s), loopback\n' "$conns" "$secs" "$rounds"
-printf '%-6s %-20s %12s %10s\n' round server req/s p99
+printf '%-6s %-22s %12s %10s\n' round server req/s p99
 declare -A all
 for r in $(seq "$rounds"); do
     for i in "${!names[@]}"; do
         read -r rps p99 < <(run_wrk "${ports[$i]}")
-        printf '%-6s %-20s %12s %10s\n' "$r" "${names[$i]}" "$rps" "$p99"
+        printf '%-6s %-22s %12s %10s\n' "$r" "${names[$i]}" "$rps" "$p99"
         all[${names[$i]}]="${all[${names[$i]}]:-} $rps"
     done
 done
