@@ -68,9 +68,10 @@ enum {
     /* wasi:random/insecure and insecure-seed from a fixed-seed generator
      * (reproducible runs); wasi:random/random stays the host's CSPRNG. */
     HIVE_WASIP2_DETERMINISTIC_INSECURE = 1u << 1,
-    /* wasi:sockets may create, bind, connect, listen and send (to the
-     * addresses of net_allow when it has any); without it every socket
-     * call fails access-denied. */
+    /* wasi:sockets may bind, connect, listen and send (to the addresses
+     * of net_allow when it has any); without it those fail access-denied
+     * (a socket can still be created and configured: it reaches nothing,
+     * as in wasmtime). */
     HIVE_WASIP2_INHERIT_NETWORK = 1u << 2,
     /* wasi:sockets/ip-name-lookup may resolve names (else access-denied) */
     HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP = 1u << 3

@@ -6,6 +6,7 @@
  * process's own fds, and the exit code (run's result, or wasi:cli/exit).
  */
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,7 +94,10 @@ int cli_wasip2_setup(hive_engine *engine, const cli_run_opts *o, hive_wasip2 **p
     c.preopens = o->preopens;
     c.npreopens = o->npreopens;
     if (o->path_walk) c.flags |= HIVE_WASIP2_FORCE_PATH_WALK;
-    if (o->inherit_network) c.flags |= HIVE_WASIP2_INHERIT_NETWORK;
+    if (o->inherit_network) {
+        c.flags |= HIVE_WASIP2_INHERIT_NETWORK;
+        signal(SIGPIPE, SIG_IGN); /* a send to a closed connection is connection-broken, not a death */
+    }
     if (o->allow_ip_name_lookup) c.flags |= HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP;
     rules = calloc(o->nallow_ip + 1, sizeof *rules);
     if (!rules) goto out;

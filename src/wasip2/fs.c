@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "wasi/fsops.h"
 #include "wasip2/p2_impl.h"
 
 #define FS_TYPES "wasi:filesystem/types" P2_V
@@ -55,17 +56,6 @@
 
 /* ---- helpers ---- */
 
-static uint8_t dtype_of_mode(mode_t m) {
-    if (S_ISREG(m)) return P2_DT_FILE;
-    if (S_ISDIR(m)) return P2_DT_DIR;
-    if (S_ISLNK(m)) return P2_DT_SYMLINK;
-    if (S_ISCHR(m)) return P2_DT_CHAR;
-    if (S_ISBLK(m)) return P2_DT_BLOCK;
-    if (S_ISFIFO(m)) return P2_DT_FIFO;
-    if (S_ISSOCK(m)) return P2_DT_SOCKET;
-    return P2_DT_UNKNOWN;
-}
-
 /* The result: ok(payload) when e is 0, else err(error-code of e). */
 static hive_host_status fs_result(hive_cval *out, uint32_t e, hive_cval *payload) {
     if (e) {
@@ -82,55 +72,20 @@ static p2_obj *desc_arg(hive_chost_call *call, const hive_cval *args, size_t i) 
     return p2_get(P2_CTX, (uint32_t)args[i].of.res.handle, P2_DESC);
 }
 
-/* A path string as a heap copy: 0, or a WASI errno. */
-static uint32_t path_copy(const hive_cval *s, char **out) {
-    *out = NULL;
-    if (s->kind != HIVE_C_STRING) return WASI_EINVAL;
-    if (memchr(s->of.str.ptr, 0, s->of.str.len)) return WASI_EILSEQ;
-    if (s->of.str.len >= PATH_MAX) return WASI_ENAMETOOLONG;
-    *out = malloc(s->of.str.len + 1);
-    if (!*out) return WASI_ENOMEM;
-    memcpy(*out, s->of.str.ptr, s->of.str.len);
-    (*out)[s->of.str.len] = 0;
-    return 0;
-}
+/* A string argument's bytes (a path). */
+#define STR(i) args[i].of.str.ptr, args[i].of.str.len
 
-/* A path resolved to (parent directory, last name) beneath d. */
-typedef struct path_arg {
-    char *buf;
-    int parent, close_parent, trailing;
-    const char *name;
-} path_arg;
+/* Path operations are made on directories only. */
+#define NEED_DIR(d)                                                                 \
+    if ((d)->dtype != P2_DT_DIR) return fs_result(&res[0], WASI_ENOTDIR, NULL)
+#define SB (&P2_CTX->sandbox)
 
-static void path_fini(path_arg *a) {
-    if (a->close_parent) close(a->parent);
-    free(a->buf);
-}
-
-static uint32_t path_get(hive_wasip2 *p, p2_obj *d, const hive_cval *s, path_arg *a) {
-    memset(a, 0, sizeof *a);
-    a->parent = -1;
-    if (d->dtype != P2_DT_DIR) return WASI_ENOTDIR;
-    uint32_t e = path_copy(s, &a->buf);
-    if (e) return e;
-    return wasi_path_parent(&p->sandbox, d->fd, a->buf, &a->parent, &a->close_parent, &a->name,
-                            &a->trailing);
-}
-
-/* Opens path beneath d as O_PATH (following a last symlink or not). */
-static uint32_t path_open_o(hive_wasip2 *p, p2_obj *d, const hive_cval *s, int follow, int *fd) {
-    if (d->dtype != P2_DT_DIR) return WASI_ENOTDIR;
-    char *path;
-    uint32_t e = path_copy(s, &path);
-    if (e) return e;
-    e = wasi_path_open_beneath(&p->sandbox, d->fd, path, O_PATH | (follow ? 0 : O_NOFOLLOW), 0, fd);
-    free(path);
-    return e;
-}
-
-/* Trailing slashes: preview 1's rules (src/wasi/fs.c). */
-static uint32_t trailing_check(const path_arg *a) { return wasi_trailing_check(a->parent, a->name); }
-static uint32_t new_name_trailing(const path_arg *a) { return wasi_new_name_trailing(a->parent, a->name); }
+/* fsops.h speaks the same descriptor-type and descriptor-flags values */
+_Static_assert((int)P2_DT_DIR == (int)WFS_DT_DIR && (int)P2_DT_FILE == (int)WFS_DT_FILE &&
+                   (int)P2_DT_SOCKET == (int)WFS_DT_SOCKET,
+               "descriptor-type values");
+_Static_assert(P2_DF_READ == WFS_DF_READ && P2_DF_WRITE == WFS_DF_WRITE && P2_DF_MUTATE == WFS_DF_MUTATE,
+               "descriptor-flags values");
 
 static int datetime_val(hive_cval *out, int64_t sec, long nsec) {
     if (hive_cval_agg(out, HIVE_C_RECORD, 2) != HIVE_OK) return -1;
@@ -142,7 +97,7 @@ static int datetime_val(hive_cval *out, int64_t sec, long nsec) {
 static int stat_val(hive_cval *out, const struct stat *st) {
     if (hive_cval_agg(out, HIVE_C_RECORD, 6) != HIVE_OK) return -1;
     hive_cval *f = out->of.agg.items;
-    f[0] = hive_cval_enum(dtype_of_mode(st->st_mode));
+    f[0] = hive_cval_enum(wfs_dtype_of_mode(st->st_mode));
     f[1] = p2_u64((uint64_t)st->st_nlink);
     f[2] = p2_u64((uint64_t)st->st_size);
     const struct timespec *ts[3] = {&st->st_atim, &st->st_mtim, &st->st_ctim};
@@ -167,13 +122,6 @@ static void ts_of(const hive_cval *v, struct timespec *ts) {
         break;
     }
     }
-}
-
-static uint32_t times_check(const struct timespec ts[2]) {
-    for (int i = 0; i < 2; i++)
-        if (ts[i].tv_nsec != UTIME_OMIT && ts[i].tv_nsec != UTIME_NOW && ts[i].tv_nsec >= 1000000000L)
-            return WASI_EINVAL;
-    return 0;
 }
 
 static void hash_val(hive_cval *out, const struct stat *st) {
@@ -214,24 +162,18 @@ P2_FN(d_append_via_stream) { return write_stream(call, args, res, 0, 1); }
 
 P2_FN(d_advise) {
     DESC(0);
-    static const int adv[] = {POSIX_FADV_NORMAL, POSIX_FADV_SEQUENTIAL, POSIX_FADV_RANDOM,
-                              POSIX_FADV_WILLNEED, POSIX_FADV_DONTNEED, POSIX_FADV_NOREUSE};
-    uint32_t a = args[3].of.var.index;
     if (d0->dtype == P2_DT_DIR) return fs_result(&res[0], WASI_EBADF, NULL);
-    int r = posix_fadvise(d0->fd, (off_t)args[1].of.u, (off_t)args[2].of.u, adv[a < 6 ? a : 0]);
-    return fs_result(&res[0], r && r != ESPIPE ? hive_wasi_errno_from_host(r) : 0, NULL);
+    return fs_result(&res[0], wfs_advise(d0->fd, args[1].of.u, args[2].of.u, args[3].of.var.index), NULL);
 }
 
 P2_FN(d_sync_data) {
     DESC(0);
-    uint32_t e = fdatasync(d0->fd) < 0 && errno != EINVAL ? HOSTERR() : 0;
-    return fs_result(&res[0], e, NULL);
+    return fs_result(&res[0], wfs_sync(d0->fd, 1), NULL);
 }
 
 P2_FN(d_sync) {
     DESC(0);
-    uint32_t e = fsync(d0->fd) < 0 && errno != EINVAL ? HOSTERR() : 0;
-    return fs_result(&res[0], e, NULL);
+    return fs_result(&res[0], wfs_sync(d0->fd, 0), NULL);
 }
 
 P2_FN(d_get_flags) {
@@ -248,11 +190,7 @@ P2_FN(d_get_type) {
 
 P2_FN(d_set_size) {
     DESC(0);
-    if (d0->dtype == P2_DT_DIR) return fs_result(&res[0], WASI_EISDIR, NULL);
-    if (!(d0->dflags & P2_DF_WRITE)) return fs_result(&res[0], WASI_EBADF, NULL);
-    if (args[1].of.u > INT64_MAX) return fs_result(&res[0], WASI_EFBIG, NULL);
-    uint32_t e = ftruncate(d0->fd, (off_t)args[1].of.u) < 0 ? HOSTERR() : 0;
-    return fs_result(&res[0], e, NULL);
+    return fs_result(&res[0], wfs_set_size(d0->fd, d0->dtype, d0->dflags, args[1].of.u), NULL);
 }
 
 P2_FN(d_set_times) {
@@ -260,9 +198,7 @@ P2_FN(d_set_times) {
     struct timespec ts[2];
     ts_of(&args[1], &ts[0]);
     ts_of(&args[2], &ts[1]);
-    uint32_t e = times_check(ts);
-    if (!e && futimens(d0->fd, ts) < 0) e = HOSTERR();
-    return fs_result(&res[0], e, NULL);
+    return fs_result(&res[0], wfs_set_times(d0->fd, ts), NULL);
 }
 
 P2_FN(d_read) {
@@ -353,24 +289,9 @@ P2_FN(dir_read_entry) {
         }
         if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) break;
     }
-    uint8_t t;
-    switch (de->d_type) {
-    case DT_REG: t = P2_DT_FILE; break;
-    case DT_DIR: t = P2_DT_DIR; break;
-    case DT_LNK: t = P2_DT_SYMLINK; break;
-    case DT_CHR: t = P2_DT_CHAR; break;
-    case DT_BLK: t = P2_DT_BLOCK; break;
-    case DT_FIFO: t = P2_DT_FIFO; break;
-    case DT_SOCK: t = P2_DT_SOCKET; break;
-    default: {
-        struct stat st;
-        t = fstatat(o->fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? dtype_of_mode(st.st_mode)
-                                                                      : P2_DT_UNKNOWN;
-    }
-    }
     hive_cval ent, some;
     if (hive_cval_agg(&ent, HIVE_C_RECORD, 2) != HIVE_OK) return p2_trap(call, "out of memory");
-    ent.of.agg.items[0] = hive_cval_enum(t);
+    ent.of.agg.items[0] = hive_cval_enum(wfs_dirent_type(o->fd, de));
     if (hive_cval_string(&ent.of.agg.items[1], de->d_name, strlen(de->d_name)) != HIVE_OK) {
         /* a name that is not UTF-8 cannot be a WIT string */
         hive_cval_clear(&ent);
@@ -382,11 +303,8 @@ P2_FN(dir_read_entry) {
 
 P2_FN(d_create_directory_at) {
     DESC(0);
-    path_arg a;
-    uint32_t e = path_get(P2_CTX, d0, &args[1], &a);
-    if (!e && mkdirat(a.parent, a.name, 0777) < 0) e = HOSTERR();
-    path_fini(&a);
-    return fs_result(&res[0], e, NULL);
+    NEED_DIR(d0);
+    return fs_result(&res[0], wfs_create_directory_at(SB, d0->fd, STR(1)), NULL);
 }
 
 P2_FN(d_stat) {
@@ -400,12 +318,9 @@ P2_FN(d_stat) {
 
 P2_FN(d_stat_at) {
     DESC(0);
-    int fd;
-    uint32_t e = path_open_o(P2_CTX, d0, &args[2], args[1].of.flags & 1, &fd);
-    if (e) return fs_result(&res[0], e, NULL);
+    NEED_DIR(d0);
     struct stat st;
-    e = fstat(fd, &st) < 0 ? HOSTERR() : 0;
-    close(fd);
+    uint32_t e = wfs_stat_at(SB, d0->fd, args[1].of.flags & 1, STR(2), &st);
     if (e) return fs_result(&res[0], e, NULL);
     hive_cval v;
     if (stat_val(&v, &st) < 0) return p2_trap(call, "out of memory");
@@ -414,62 +329,19 @@ P2_FN(d_stat_at) {
 
 P2_FN(d_set_times_at) {
     DESC(0);
-    hive_wasip2 *p = P2_CTX;
+    NEED_DIR(d0);
     struct timespec ts[2];
     ts_of(&args[3], &ts[0]);
     ts_of(&args[4], &ts[1]);
-    uint32_t e = times_check(ts);
-    if (e) return fs_result(&res[0], e, NULL);
-    if (args[1].of.flags & 1) {
-        int fd;
-        if ((e = path_open_o(p, d0, &args[2], 1, &fd))) return fs_result(&res[0], e, NULL);
-        if (utimensat(fd, "", ts, AT_EMPTY_PATH) < 0) {
-            char proc[64];
-            snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-            if (errno != EINVAL && errno != ENOENT) e = HOSTERR();
-            else if (utimensat(AT_FDCWD, proc, ts, 0) < 0) e = HOSTERR();
-        }
-        close(fd);
-        return fs_result(&res[0], e, NULL);
-    }
-    path_arg a;
-    if (!(e = path_get(p, d0, &args[2], &a)))
-        if (utimensat(a.parent, a.name, ts, AT_SYMLINK_NOFOLLOW) < 0) e = HOSTERR();
-    path_fini(&a);
-    return fs_result(&res[0], e, NULL);
+    return fs_result(&res[0], wfs_set_times_at(SB, d0->fd, args[1].of.flags & 1, STR(2), ts), NULL);
 }
 
 P2_FN(d_link_at) {
     DESC(0);
     DESC(3);
-    hive_wasip2 *p = P2_CTX;
-    path_arg a2;
-    uint32_t e = path_get(p, d3, &args[4], &a2);
-    if (!e && a2.trailing) e = new_name_trailing(&a2);
-    if (e) {
-        path_fini(&a2);
-        return fs_result(&res[0], e, NULL);
-    }
-    if (args[1].of.flags & 1) {
-        int fd;
-        if (!(e = path_open_o(p, d0, &args[2], 1, &fd))) {
-            if (linkat(fd, "", a2.parent, a2.name, AT_EMPTY_PATH) < 0) {
-                char proc[64];
-                snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-                if (errno != ENOENT && errno != EPERM) e = HOSTERR();
-                else if (linkat(AT_FDCWD, proc, a2.parent, a2.name, AT_SYMLINK_FOLLOW) < 0) e = HOSTERR();
-            }
-            close(fd);
-        }
-    } else {
-        path_arg a1;
-        e = path_get(p, d0, &args[2], &a1);
-        if (!e && a1.trailing) e = trailing_check(&a1);
-        if (!e && linkat(a1.parent, a1.name, a2.parent, a2.name, 0) < 0) e = HOSTERR();
-        path_fini(&a1);
-    }
-    path_fini(&a2);
-    return fs_result(&res[0], e, NULL);
+    NEED_DIR(d3);
+    NEED_DIR(d0);
+    return fs_result(&res[0], wfs_link_at(SB, d0->fd, args[1].of.flags & 1, STR(2), d3->fd, STR(4)), NULL);
 }
 
 P2_FN(d_open_at) {
@@ -477,34 +349,12 @@ P2_FN(d_open_at) {
     hive_wasip2 *p = P2_CTX;
     uint32_t pf = (uint32_t)args[1].of.flags, of = (uint32_t)args[3].of.flags,
              df = (uint32_t)args[4].of.flags;
-    if (d0->dtype != P2_DT_DIR) return fs_result(&res[0], WASI_ENOTDIR, NULL);
-    if ((of & 2) && (of & 1)) return fs_result(&res[0], WASI_EINVAL, NULL);
-    int rd = (df & P2_DF_READ) != 0, wr = (df & P2_DF_WRITE) || (of & 8);
-    int flags = (rd && wr) ? O_RDWR : wr ? O_WRONLY : O_RDONLY;
-    flags |= O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
-    if (of & 1) flags |= O_CREAT;
-    if (of & 2) flags |= O_DIRECTORY;
-    if (of & 4) flags |= O_EXCL;
-    if (of & 8) flags |= O_TRUNC;
-    if (df & P2_DF_FSYNC) flags |= O_SYNC;
-    if (df & P2_DF_DSYNC) flags |= O_DSYNC;
-    if (df & P2_DF_RSYNC) flags |= O_RSYNC;
-    if (!(pf & 1)) flags |= O_NOFOLLOW;
-    char *path;
-    uint32_t e = path_copy(&args[2], &path);
-    if (e) return fs_result(&res[0], e, NULL);
+    NEED_DIR(d0);
+    int rd = (df & P2_DF_READ) != 0, wr = (df & P2_DF_WRITE) || (of & WFS_OF_TRUNCATE);
     int fd;
-    e = wasi_path_open_beneath(&p->sandbox, d0->fd, path, flags, 0666, &fd);
-    free(path);
-    if (e) return fs_result(&res[0], e, NULL);
     struct stat st;
-    if (fstat(fd, &st) < 0) {
-        e = HOSTERR();
-        close(fd);
-        return fs_result(&res[0], e, NULL);
-    }
-    int nb = fcntl(fd, F_GETFL);
-    if (nb >= 0) fcntl(fd, F_SETFL, nb & ~O_NONBLOCK);
+    uint32_t e = wfs_open_at(&p->sandbox, d0->fd, pf & 1, STR(2), of, rd, wr, df, &fd, &st);
+    if (e) return fs_result(&res[0], e, NULL);
     uint32_t rep, parent_mutate = d0->dflags & P2_DF_MUTATE; /* d0 moves with the table */
     p2_obj *o = p2_new(p, P2_DESC, &rep);
     if (!o) {
@@ -513,7 +363,7 @@ P2_FN(d_open_at) {
     }
     o->fd = fd;
     o->owned = 1;
-    o->dtype = dtype_of_mode(st.st_mode);
+    o->dtype = wfs_dtype_of_mode(st.st_mode);
     o->dflags = df & ~P2_DF_MUTATE;
     if (o->dtype == P2_DT_DIR) o->dflags = (df & P2_DF_READ) | parent_mutate;
     hive_cval h = hive_cval_handle(HIVE_C_OWN, rep, NULL);
@@ -522,87 +372,40 @@ P2_FN(d_open_at) {
 
 P2_FN(d_readlink_at) {
     DESC(0);
-    path_arg a;
-    char *buf = NULL;
-    uint32_t e = path_get(P2_CTX, d0, &args[1], &a);
-    ssize_t n = 0;
-    if (!e) {
-        if (a.trailing) {
-            e = trailing_check(&a);
-            if (!e) e = WASI_EINVAL;
-        } else if (!(buf = malloc(PATH_MAX))) {
-            e = WASI_ENOMEM;
-        } else if ((n = readlinkat(a.parent, a.name, buf, PATH_MAX)) < 0) {
-            e = HOSTERR();
-        }
-    }
-    path_fini(&a);
+    NEED_DIR(d0);
+    char *buf;
+    size_t n;
+    uint32_t e = wfs_readlink_at(SB, d0->fd, STR(1), &buf, &n);
     hive_cval s;
-    if (!e && hive_cval_string(&s, buf, (size_t)n) != HIVE_OK) e = WASI_EILSEQ;
+    if (!e && hive_cval_string(&s, buf, n) != HIVE_OK) e = WASI_EILSEQ;
     free(buf);
     return fs_result(&res[0], e, e ? NULL : &s);
 }
 
 P2_FN(d_remove_directory_at) {
     DESC(0);
-    path_arg a;
-    uint32_t e = path_get(P2_CTX, d0, &args[1], &a);
-    if (!e && unlinkat(a.parent, a.name, AT_REMOVEDIR) < 0) e = HOSTERR();
-    path_fini(&a);
-    return fs_result(&res[0], e, NULL);
+    NEED_DIR(d0);
+    return fs_result(&res[0], wfs_remove_directory_at(SB, d0->fd, STR(1)), NULL);
 }
 
 P2_FN(d_rename_at) {
     DESC(0);
     DESC(2);
-    hive_wasip2 *p = P2_CTX;
-    path_arg a1, a2;
-    uint32_t e = path_get(p, d0, &args[1], &a1);
-    if (e) {
-        path_fini(&a1);
-        return fs_result(&res[0], e, NULL);
-    }
-    e = path_get(p, d2, &args[3], &a2);
-    if (!e && (a1.trailing || a2.trailing)) e = trailing_check(&a1);
-    if (!e && renameat(a1.parent, a1.name, a2.parent, a2.name) < 0) e = HOSTERR();
-    path_fini(&a1);
-    path_fini(&a2);
-    return fs_result(&res[0], e, NULL);
+    NEED_DIR(d0);
+    NEED_DIR(d2);
+    return fs_result(&res[0], wfs_rename_at(SB, d0->fd, STR(1), d2->fd, STR(3)), NULL);
 }
 
 P2_FN(d_symlink_at) {
     DESC(0);
-    char *target;
-    uint32_t e = path_copy(&args[1], &target);
-    if (e) return fs_result(&res[0], e, NULL);
-    if (target[0] == '/') {
-        free(target); /* would point out of the sandbox */
-        return fs_result(&res[0], WASI_ENOTCAPABLE, NULL);
-    }
-    path_arg a;
-    if (!(e = path_get(P2_CTX, d0, &args[2], &a))) {
-        if (a.trailing) e = new_name_trailing(&a);
-        else if (symlinkat(target, a.parent, a.name) < 0) e = HOSTERR();
-    }
-    path_fini(&a);
-    free(target);
-    return fs_result(&res[0], e, NULL);
+    NEED_DIR(d0);
+    return fs_result(&res[0], wfs_symlink_at(SB, d0->fd, STR(1), STR(2)), NULL);
 }
 
 P2_FN(d_unlink_file_at) {
     DESC(0);
-    path_arg a;
-    uint32_t e = path_get(P2_CTX, d0, &args[1], &a);
-    if (!e) {
-        if (a.trailing) {
-            e = trailing_check(&a);
-            if (!e) e = WASI_EISDIR;
-        } else if (unlinkat(a.parent, a.name, 0) < 0) {
-            e = HOSTERR();
-        }
-    }
-    path_fini(&a);
-    return fs_result(&res[0], e, NULL);
+    NEED_DIR(d0);
+    return fs_result(&res[0], wfs_unlink_file_at(SB, d0->fd, STR(1)), NULL);
 }
 
 P2_FN(d_is_same_object) {
@@ -627,12 +430,9 @@ P2_FN(d_metadata_hash) {
 
 P2_FN(d_metadata_hash_at) {
     DESC(0);
-    int fd;
-    uint32_t e = path_open_o(P2_CTX, d0, &args[2], args[1].of.flags & 1, &fd);
-    if (e) return fs_result(&res[0], e, NULL);
+    NEED_DIR(d0);
     struct stat st;
-    e = fstat(fd, &st) < 0 ? HOSTERR() : 0;
-    close(fd);
+    uint32_t e = wfs_stat_at(SB, d0->fd, args[1].of.flags & 1, STR(2), &st);
     if (e) return fs_result(&res[0], e, NULL);
     hive_cval v;
     hash_val(&v, &st);

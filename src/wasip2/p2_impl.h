@@ -134,8 +134,6 @@ struct hive_wasip2 {
     /* wasi:sockets policy */
     hive_wasip2_net_rule *net_allow;
     size_t nnet_allow;
-    void **gai_orphans; /* lookups glibc still works on after their drop */
-    size_t ngai_orphans;
 
     /* the pending call */
     p2_op pend;
@@ -236,8 +234,6 @@ int p2_retry(hive_wasip2 *p, hive_cval *result, size_t *nres, char *msg, size_t 
 int p2_sock_ready(hive_wasip2 *p, uint32_t rep, int add_wait);
 /* The object's extra state is freed (lookups). */
 void p2_sock_free(hive_wasip2 *p, p2_obj *o);
-/* Waits for and frees the lookups dropped while glibc still ran them. */
-void p2_sock_orphans_free(hive_wasip2 *p);
 /* network error-code of a preview-1 errno */
 uint32_t p2_net_code(uint32_t wasi_errno);
 

@@ -3,7 +3,8 @@
  * tcp-create-socket, udp, udp-create-socket, ip-name-lookup).
  *
  * Off unless granted, as in wasmtime: without HIVE_WASIP2_INHERIT_NETWORK
- * creating a socket fails access-denied; with it, a non-empty allow-list
+ * a socket can be created and configured, but every bind, connect and
+ * send is access-denied; with it, a non-empty allow-list
  * (hive_wasip2_net_rule) limits the addresses a socket may bind, connect
  * or send to. Name lookups need HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP.
  *
@@ -11,8 +12,9 @@
  * calls (start-connect / finish-connect...) say would-block until their
  * pollable is ready: a connect in progress waits for POLLOUT, a listener
  * for POLLIN; connected streams are the stream objects of io.c over dups
- * of the socket's fd. Names resolve with getaddrinfo_a (glibc's helper
- * thread does the blocking), or at once for an IP literal.
+ * of the socket's fd. Names resolve on a helper thread (net_common.c's
+ * hnet_lookup), or at once for an IP literal. Addresses, permissions,
+ * options and error conditions are net_common.c's, shared with 0.3.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,6 +28,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "wasip2/net_common.h"
 #include "wasip2/p2_impl.h"
 
 #define NET "wasi:sockets/network" P2_V
@@ -53,55 +56,29 @@
 #define OWN_IN "own<wasi:io/streams" P2_V "#input-stream>"
 #define OWN_OUT "own<wasi:io/streams" P2_V "#output-stream>"
 
-/* network error-code indexes */
-enum {
-    NE_UNKNOWN, NE_ACCESS_DENIED, NE_NOT_SUPPORTED, NE_INVALID_ARGUMENT, NE_OUT_OF_MEMORY,
-    NE_TIMEOUT, NE_CONCURRENCY_CONFLICT, NE_NOT_IN_PROGRESS, NE_WOULD_BLOCK, NE_INVALID_STATE,
-    NE_NEW_SOCKET_LIMIT, NE_ADDRESS_NOT_BINDABLE, NE_ADDRESS_IN_USE, NE_REMOTE_UNREACHABLE,
-    NE_CONNECTION_REFUSED, NE_CONNECTION_RESET, NE_CONNECTION_ABORTED, NE_DATAGRAM_TOO_LARGE,
-    NE_NAME_UNRESOLVABLE, NE_TEMPORARY_RESOLVER_FAILURE, NE_PERMANENT_RESOLVER_FAILURE
-};
-
 /* socket states */
 enum {
     S_UNBOUND = 0, S_BIND_STARTED, S_BOUND, S_LISTEN_STARTED, S_LISTENING, S_CONNECTING,
     S_CONNECT_DONE, S_CONNECTED, S_CLOSED
 };
 
-uint32_t p2_net_code(uint32_t e) {
-    switch (e) {
-    case WASI_EACCES: case WASI_EPERM: case WASI_ENOTCAPABLE: return NE_ACCESS_DENIED;
-    case WASI_EAFNOSUPPORT: case WASI_ENOTSUP: case WASI_EPROTONOSUPPORT: return NE_NOT_SUPPORTED;
-    case WASI_EINVAL: return NE_INVALID_ARGUMENT;
-    case WASI_ENOMEM: case WASI_ENOBUFS: return NE_OUT_OF_MEMORY;
-    case WASI_ETIMEDOUT: return NE_TIMEOUT;
-    case WASI_EALREADY: return NE_CONCURRENCY_CONFLICT;
-    case WASI_EAGAIN: case WASI_EINPROGRESS: return NE_WOULD_BLOCK;
-    case WASI_EISCONN: case WASI_ENOTCONN: return NE_INVALID_STATE;
-    case WASI_EMFILE: case WASI_ENFILE: return NE_NEW_SOCKET_LIMIT;
-    case WASI_EADDRNOTAVAIL: return NE_ADDRESS_NOT_BINDABLE;
-    case WASI_EADDRINUSE: return NE_ADDRESS_IN_USE;
-    case WASI_EHOSTUNREACH: case WASI_ENETUNREACH: case WASI_ENETDOWN: return NE_REMOTE_UNREACHABLE;
-    case WASI_ECONNREFUSED: return NE_CONNECTION_REFUSED;
-    case WASI_ECONNRESET: case WASI_EPIPE: return NE_CONNECTION_RESET;
-    case WASI_ECONNABORTED: return NE_CONNECTION_ABORTED;
-    case WASI_EMSGSIZE: return NE_DATAGRAM_TOO_LARGE;
-    default: return NE_UNKNOWN;
-    }
-}
+/* 0.2 has no connection-broken */
+static uint32_t p2_case(uint32_t code) { return code == HNET_CONNECTION_BROKEN ? HNET_CONNECTION_RESET : code; }
+
+uint32_t p2_net_code(uint32_t e) { return p2_case(hnet_code_wasi(e)); }
 
 static hive_host_status net_result(hive_cval *out, uint32_t code, hive_cval *payload) {
     if (code != UINT32_MAX) {
         if (payload) hive_cval_clear(payload);
-        hive_cval c = hive_cval_enum(code);
+        hive_cval c = hive_cval_enum(p2_case(code));
         p2_err(out, &c);
     } else {
         p2_ok(out, payload);
     }
     return HIVE_HOST_OK;
 }
-#define OK UINT32_MAX
-#define HOSTCODE() p2_net_code(hive_wasi_errno_from_host(errno))
+#define OK HNET_OK
+#define HOSTCODE() hnet_code_errno(errno)
 
 /* ---- policy ---- */
 
@@ -166,210 +143,27 @@ int hive_wasip2_parse_net_rule(const char *text, hive_wasip2_net_rule *out) {
     return 0;
 }
 
-static int prefix_match(const uint8_t *a, const uint8_t *b, unsigned bits) {
-    for (unsigned i = 0; i < bits / 8; i++)
-        if (a[i] != b[i]) return 0;
-    if (bits % 8) {
-        uint8_t m = (uint8_t)(0xff << (8 - bits % 8));
-        if ((a[bits / 8] & m) != (b[bits / 8] & m)) return 0;
-    }
-    return 1;
-}
-
-/* May a socket use this address (bind, connect, send)? */
-static int allowed(hive_wasip2 *p, const struct sockaddr_storage *sa) {
-    if (!(p->flags & HIVE_WASIP2_INHERIT_NETWORK)) return 0;
-    if (!p->nnet_allow) return 1;
-    for (size_t i = 0; i < p->nnet_allow; i++) {
-        const hive_wasip2_net_rule *r = &p->net_allow[i];
-        if (sa->ss_family == AF_INET && r->family == 4) {
-            const struct sockaddr_in *s4 = (const void *)sa;
-            if (r->port && r->port != ntohs(s4->sin_port)) continue;
-            if (prefix_match((const uint8_t *)&s4->sin_addr, r->addr, r->prefix)) return 1;
-        } else if (sa->ss_family == AF_INET6 && r->family == 6) {
-            const struct sockaddr_in6 *s6 = (const void *)sa;
-            if (r->port && r->port != ntohs(s6->sin6_port)) continue;
-            if (prefix_match((const uint8_t *)&s6->sin6_addr, r->addr, r->prefix)) return 1;
-        }
-    }
-    return 0;
-}
-
-/* ---- addresses ---- */
-
-/* ip-socket-address -> sockaddr; 0, or -1 when malformed */
-static int sa_from(const hive_cval *v, struct sockaddr_storage *sa, socklen_t *len) {
-    memset(sa, 0, sizeof *sa);
-    const hive_cval *r = v->of.var.payload;
-    if (!r || r->kind != HIVE_C_RECORD) return -1;
-    if (v->of.var.index == 0) {
-        struct sockaddr_in *s = (void *)sa;
-        s->sin_family = AF_INET;
-        s->sin_port = htons((uint16_t)r->of.agg.items[0].of.u);
-        uint8_t *a = (uint8_t *)&s->sin_addr;
-        for (int i = 0; i < 4; i++) a[i] = (uint8_t)r->of.agg.items[1].of.agg.items[i].of.u;
-        *len = sizeof *s;
-    } else {
-        struct sockaddr_in6 *s = (void *)sa;
-        s->sin6_family = AF_INET6;
-        s->sin6_port = htons((uint16_t)r->of.agg.items[0].of.u);
-        s->sin6_flowinfo = htonl((uint32_t)r->of.agg.items[1].of.u);
-        uint8_t *a = (uint8_t *)&s->sin6_addr;
-        for (int i = 0; i < 8; i++) {
-            uint16_t w = (uint16_t)r->of.agg.items[2].of.agg.items[i].of.u;
-            a[2 * i] = (uint8_t)(w >> 8);
-            a[2 * i + 1] = (uint8_t)w;
-        }
-        s->sin6_scope_id = (uint32_t)r->of.agg.items[3].of.u;
-        *len = sizeof *s;
-    }
-    return 0;
-}
-
-static int tuple_of(hive_cval *out, size_t n, hive_ckind k, const uint64_t *v) {
-    if (hive_cval_agg(out, HIVE_C_TUPLE, n) != HIVE_OK) return -1;
-    for (size_t i = 0; i < n; i++) out->of.agg.items[i] = hive_cval_uint(k, v[i]);
-    return 0;
-}
-
-/* ip-address of an in_addr / in6_addr */
-static int ipaddr_val(hive_cval *out, int family, const void *addr) {
-    uint64_t v[8];
-    hive_cval t;
-    const uint8_t *a = addr;
-    if (family == AF_INET) {
-        for (int i = 0; i < 4; i++) v[i] = a[i];
-        if (tuple_of(&t, 4, HIVE_C_U8, v) < 0) return -1;
-        return hive_cval_case(out, HIVE_C_VARIANT, 0, &t) == HIVE_OK ? 0 : -1;
-    }
-    for (int i = 0; i < 8; i++) v[i] = (uint64_t)a[2 * i] << 8 | a[2 * i + 1];
-    if (tuple_of(&t, 8, HIVE_C_U16, v) < 0) return -1;
-    return hive_cval_case(out, HIVE_C_VARIANT, 1, &t) == HIVE_OK ? 0 : -1;
-}
-
-static int sa_val(hive_cval *out, const struct sockaddr_storage *sa) {
-    hive_cval rec;
-    if (sa->ss_family == AF_INET) {
-        const struct sockaddr_in *s = (const void *)sa;
-        if (hive_cval_agg(&rec, HIVE_C_RECORD, 2) != HIVE_OK) return -1;
-        rec.of.agg.items[0] = hive_cval_uint(HIVE_C_U16, ntohs(s->sin_port));
-        hive_cval ip;
-        if (ipaddr_val(&ip, AF_INET, &s->sin_addr) < 0) return -1;
-        hive_cval_move(&rec.of.agg.items[1], ip.of.var.payload);
-        hive_cval_clear(&ip);
-        return hive_cval_case(out, HIVE_C_VARIANT, 0, &rec) == HIVE_OK ? 0 : -1;
-    }
-    const struct sockaddr_in6 *s = (const void *)sa;
-    if (hive_cval_agg(&rec, HIVE_C_RECORD, 4) != HIVE_OK) return -1;
-    rec.of.agg.items[0] = hive_cval_uint(HIVE_C_U16, ntohs(s->sin6_port));
-    rec.of.agg.items[1] = p2_u32(ntohl(s->sin6_flowinfo));
-    hive_cval ip;
-    if (ipaddr_val(&ip, AF_INET6, &s->sin6_addr) < 0) return -1;
-    hive_cval_move(&rec.of.agg.items[2], ip.of.var.payload);
-    hive_cval_clear(&ip);
-    rec.of.agg.items[3] = p2_u32(s->sin6_scope_id);
-    return hive_cval_case(out, HIVE_C_VARIANT, 1, &rec) == HIVE_OK ? 0 : -1;
-}
-
-static int sa_unspecified(const struct sockaddr_storage *sa) {
-    static const uint8_t zero[16];
-    if (sa->ss_family == AF_INET) return ((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr == 0;
-    return !memcmp(&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, zero, 16);
-}
-
-static uint16_t sa_port(const struct sockaddr_storage *sa) {
-    if (sa->ss_family == AF_INET) return ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port);
-    return ntohs(((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
-}
-
-static int fd_ready(int fd, short ev) {
-    struct pollfd pf = {fd, ev, 0};
-    return poll(&pf, 1, 0) > 0;
+static hnet_policy policy(const hive_wasip2 *p) {
+    hnet_policy pol = {(p->flags & HIVE_WASIP2_INHERIT_NETWORK) != 0, (p->flags & HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP) != 0,
+                       p->net_allow, p->nnet_allow};
+    return pol;
 }
 
 /* ---- objects ---- */
 
+/* a resolve-address-stream */
 typedef struct lookup {
-    struct gaicb cb;
-    struct addrinfo hints;
-    char *name;
-    int started;   /* getaddrinfo_a runs */
-    int done, err; /* err: network error-code, or -1 */
-    struct sockaddr_storage *addrs;
-    size_t naddrs, next;
+    hnet_lookup *k;
+    size_t next;
 } lookup;
 
-static void lookup_free(lookup *k) {
-    if (k->cb.ar_result) freeaddrinfo(k->cb.ar_result);
-    free(k->name);
-    free(k->addrs);
-    free(k);
-}
-
 void p2_sock_free(hive_wasip2 *p, p2_obj *o) {
+    (void)p;
     if (o->kind != P2_RESOLVE || !o->ext) return;
-    lookup *k = o->ext;
+    lookup *l = o->ext;
     o->ext = NULL;
-    if (k->started && !k->done && gai_error(&k->cb) == EAI_INPROGRESS) {
-        struct gaicb *list[1] = {&k->cb};
-        (void)list;
-        if (gai_cancel(&k->cb) != EAI_CANCELED) {
-            /* glibc still holds it: free it at the end */
-            void **v = realloc(p->gai_orphans, (p->ngai_orphans + 1) * sizeof *v);
-            if (v) {
-                p->gai_orphans = v;
-                p->gai_orphans[p->ngai_orphans++] = k;
-            }
-            return;
-        }
-    }
-    lookup_free(k);
-}
-
-void p2_sock_orphans_free(hive_wasip2 *p) {
-    for (size_t i = 0; i < p->ngai_orphans; i++) {
-        lookup *k = p->gai_orphans[i];
-        const struct gaicb *list[1] = {&k->cb};
-        while (gai_error(&k->cb) == EAI_INPROGRESS) gai_suspend(list, 1, NULL);
-        lookup_free(k);
-    }
-    free(p->gai_orphans);
-    p->gai_orphans = NULL;
-    p->ngai_orphans = 0;
-}
-
-/* A lookup that finished: its addresses, deduplicated. */
-static void lookup_finish(lookup *k) {
-    if (k->done) return;
-    int r = gai_error(&k->cb);
-    if (r == EAI_INPROGRESS) return;
-    k->done = 1;
-    k->err = -1;
-    if (r != 0) {
-        k->err = r == EAI_NONAME || r == EAI_NODATA ? NE_NAME_UNRESOLVABLE
-                 : r == EAI_AGAIN                   ? NE_TEMPORARY_RESOLVER_FAILURE
-                 : r == EAI_MEMORY                  ? NE_OUT_OF_MEMORY
-                                                    : NE_PERMANENT_RESOLVER_FAILURE;
-        return;
-    }
-    size_t n = 0;
-    for (struct addrinfo *a = k->cb.ar_result; a; a = a->ai_next) n++;
-    k->addrs = calloc(n + 1, sizeof *k->addrs);
-    if (!k->addrs) {
-        k->err = NE_OUT_OF_MEMORY;
-        return;
-    }
-    for (struct addrinfo *a = k->cb.ar_result; a; a = a->ai_next) {
-        if (a->ai_family != AF_INET && a->ai_family != AF_INET6) continue;
-        struct sockaddr_storage s;
-        memset(&s, 0, sizeof s);
-        memcpy(&s, a->ai_addr, a->ai_addrlen);
-        if (s.ss_family == AF_INET) ((struct sockaddr_in *)(void *)&s)->sin_port = 0;
-        else ((struct sockaddr_in6 *)(void *)&s)->sin6_port = 0;
-        int dup = 0;
-        for (size_t i = 0; i < k->naddrs && !dup; i++) dup = !memcmp(&k->addrs[i], &s, sizeof s);
-        if (!dup) k->addrs[k->naddrs++] = s;
-    }
+    hnet_lookup_free(l->k);
+    free(l);
 }
 
 int p2_sock_ready(hive_wasip2 *p, uint32_t rep, int add_wait) {
@@ -384,17 +178,15 @@ int p2_sock_ready(hive_wasip2 *p, uint32_t rep, int add_wait) {
     case P2_UDP_IN: ev = POLLIN; break;
     case P2_UDP_OUT: ev = POLLOUT; break;
     case P2_RESOLVE: {
-        lookup *k = o->ext;
-        if (!k || k->done) return 1;
-        lookup_finish(k);
-        if (k->done) return 1;
-        /* glibc gives no fd to wait on: look again soon */
-        if (add_wait) p2_wait_deadline(p, p2_mono_ns(p) + 2000000u);
+        lookup *l = o->ext;
+        int fd = l ? hnet_lookup_fd(l->k) : -1;
+        if (fd < 0) return 1;
+        if (add_wait) p2_wait_fd(p, fd, POLLIN);
         return 0;
     }
     default: return 1;
     }
-    if (!ev || fd_ready(o->fd, ev)) return 1;
+    if (!ev || hnet_fd_ready(o->fd, ev)) return 1;
     if (add_wait) p2_wait_fd(p, o->fd, ev);
     return 0;
 }
@@ -436,13 +228,9 @@ P2_FN(network_error_code) {
 static hive_host_status create_socket(hive_chost_call *call, const hive_cval *args, hive_cval *res,
                                       p2_kind kind) {
     hive_wasip2 *p = P2_CTX;
-    if (!(p->flags & HIVE_WASIP2_INHERIT_NETWORK)) return net_result(&res[0], NE_ACCESS_DENIED, NULL);
-    int v6 = args[0].of.var.index == 1;
-    int fd = socket(v6 ? AF_INET6 : AF_INET,
-                    (kind == P2_TCP ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return net_result(&res[0], HOSTCODE(), NULL);
-    int one = 1;
-    if (v6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    int v6 = args[0].of.var.index == 1, fd;
+    uint32_t e = hnet_socket(v6, kind == P2_TCP, &fd);
+    if (e != OK) return net_result(&res[0], e, NULL);
     uint32_t rep;
     p2_obj *o = p2_new(p, kind, &rep);
     if (!o) {
@@ -460,14 +248,12 @@ static hive_host_status create_socket(hive_chost_call *call, const hive_cval *ar
 P2_FN(create_tcp_socket) { return create_socket(call, args, res, P2_TCP); }
 P2_FN(create_udp_socket) { return create_socket(call, args, res, P2_UDP); }
 
-/* The socket of args[0] (kind), the address of args[ai] checked for the
- * socket's family; UINT32_MAX or a network error-code. */
-static uint32_t sock_addr(hive_wasip2 *p, p2_obj *o, const hive_cval *v, struct sockaddr_storage *sa,
-                          socklen_t *len) {
-    if (sa_from(v, sa, len) < 0) return NE_INVALID_ARGUMENT;
-    if ((sa->ss_family == AF_INET6) != (o->family == 1)) return NE_INVALID_ARGUMENT;
-    if (!allowed(p, sa)) return NE_ACCESS_DENIED;
-    return OK;
+/* The address v checked for the socket o (need: HNET_A_*); OK or the
+ * condition. */
+static uint32_t sock_addr(hive_wasip2 *p, p2_obj *o, const hive_cval *v, unsigned need,
+                          struct sockaddr_storage *sa, socklen_t *len) {
+    hnet_policy pol = policy(p);
+    return hnet_check_addr(&pol, o->family == 1, v, need, sa, len);
 }
 
 #define SOCK(kind, what)                                                 \
@@ -478,17 +264,12 @@ static hive_host_status start_bind(hive_chost_call *call, const hive_cval *args,
                                    p2_kind kind) {
     SOCK(kind, "socket");
     if (!p2_get(P2_CTX, (uint32_t)args[1].of.res.handle, P2_NETWORK)) return p2_trap(call, "unknown network handle");
-    if (o->state != S_UNBOUND) return net_result(&res[0], NE_INVALID_STATE, NULL);
+    if (o->state != S_UNBOUND) return net_result(&res[0], HNET_INVALID_STATE, NULL);
     struct sockaddr_storage sa;
     socklen_t len;
-    uint32_t e = sock_addr(P2_CTX, o, &args[2], &sa, &len);
+    uint32_t e = sock_addr(P2_CTX, o, &args[2], HNET_A_UNICAST, &sa, &len);
+    if (e == OK) e = hnet_bind(o->fd, kind == P2_TCP, &sa, len);
     if (e != OK) return net_result(&res[0], e, NULL);
-    if (kind == P2_TCP) {
-        int one = 1;
-        setsockopt(o->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    }
-    if (bind(o->fd, (struct sockaddr *)&sa, len) < 0)
-        return net_result(&res[0], errno == EADDRNOTAVAIL ? NE_ADDRESS_NOT_BINDABLE : HOSTCODE(), NULL);
     o->state = S_BIND_STARTED;
     return net_result(&res[0], OK, NULL);
 }
@@ -496,7 +277,7 @@ static hive_host_status start_bind(hive_chost_call *call, const hive_cval *args,
 static hive_host_status finish_bind(hive_chost_call *call, const hive_cval *args, hive_cval *res,
                                     p2_kind kind) {
     SOCK(kind, "socket");
-    if (o->state != S_BIND_STARTED) return net_result(&res[0], NE_NOT_IN_PROGRESS, NULL);
+    if (o->state != S_BIND_STARTED) return net_result(&res[0], HNET_NOT_IN_PROGRESS, NULL);
     o->state = S_BOUND;
     return net_result(&res[0], OK, NULL);
 }
@@ -511,13 +292,12 @@ P2_FN(udp_finish_bind) { return finish_bind(call, args, res, P2_UDP); }
 P2_FN(tcp_start_connect) {
     SOCK(P2_TCP, "tcp-socket");
     if (!p2_get(P2_CTX, (uint32_t)args[1].of.res.handle, P2_NETWORK)) return p2_trap(call, "unknown network handle");
-    if (o->state != S_UNBOUND && o->state != S_BOUND) return net_result(&res[0], NE_INVALID_STATE, NULL);
+    if (o->state != S_UNBOUND && o->state != S_BOUND) return net_result(&res[0], HNET_INVALID_STATE, NULL);
     struct sockaddr_storage sa;
     socklen_t len;
-    if (sa_from(&args[2], &sa, &len) < 0 || sa_unspecified(&sa) || sa_port(&sa) == 0)
-        return net_result(&res[0], NE_INVALID_ARGUMENT, NULL);
-    uint32_t e = sock_addr(P2_CTX, o, &args[2], &sa, &len);
+    uint32_t e = sock_addr(P2_CTX, o, &args[2], HNET_A_UNICAST | HNET_A_REMOTE, &sa, &len);
     if (e != OK) return net_result(&res[0], e, NULL);
+    hnet_reuse(o->fd);
     if (connect(o->fd, (struct sockaddr *)&sa, len) == 0) {
         o->state = S_CONNECT_DONE;
     } else if (errno == EINPROGRESS) {
@@ -554,16 +334,14 @@ static int sock_streams(hive_wasip2 *p, int fd, hive_cval *t, size_t at) {
 P2_FN(tcp_finish_connect) {
     SOCK(P2_TCP, "tcp-socket");
     if (o->state == S_CONNECTING) {
-        if (!fd_ready(o->fd, POLLOUT)) return net_result(&res[0], NE_WOULD_BLOCK, NULL);
-        int err = 0;
-        socklen_t l = sizeof err;
-        if (getsockopt(o->fd, SOL_SOCKET, SO_ERROR, &err, &l) < 0) err = errno;
-        if (err) {
+        if (!hnet_fd_ready(o->fd, POLLOUT)) return net_result(&res[0], HNET_WOULD_BLOCK, NULL);
+        uint32_t e = hnet_connect_result(o->fd);
+        if (e != OK) {
             o->state = S_CLOSED;
-            return net_result(&res[0], p2_net_code(hive_wasi_errno_from_host(err)), NULL);
+            return net_result(&res[0], e, NULL);
         }
     } else if (o->state != S_CONNECT_DONE) {
-        return net_result(&res[0], NE_NOT_IN_PROGRESS, NULL);
+        return net_result(&res[0], HNET_NOT_IN_PROGRESS, NULL);
     }
     hive_cval t;
     if (hive_cval_agg(&t, HIVE_C_TUPLE, 2) != HIVE_OK) return p2_trap(call, "out of memory");
@@ -578,7 +356,8 @@ P2_FN(tcp_finish_connect) {
 
 P2_FN(tcp_start_listen) {
     SOCK(P2_TCP, "tcp-socket");
-    if (o->state != S_BOUND) return net_result(&res[0], NE_INVALID_STATE, NULL);
+    if (o->state != S_BOUND) return net_result(&res[0], HNET_INVALID_STATE, NULL);
+    hnet_reuse(o->fd);
     if (listen(o->fd, (int)o->backlog) < 0) return net_result(&res[0], HOSTCODE(), NULL);
     o->state = S_LISTEN_STARTED;
     return net_result(&res[0], OK, NULL);
@@ -586,7 +365,7 @@ P2_FN(tcp_start_listen) {
 
 P2_FN(tcp_finish_listen) {
     SOCK(P2_TCP, "tcp-socket");
-    if (o->state != S_LISTEN_STARTED) return net_result(&res[0], NE_NOT_IN_PROGRESS, NULL);
+    if (o->state != S_LISTEN_STARTED) return net_result(&res[0], HNET_NOT_IN_PROGRESS, NULL);
     o->state = S_LISTENING;
     return net_result(&res[0], OK, NULL);
 }
@@ -594,7 +373,7 @@ P2_FN(tcp_finish_listen) {
 P2_FN(tcp_accept) {
     hive_wasip2 *p = P2_CTX;
     SOCK(P2_TCP, "tcp-socket");
-    if (o->state != S_LISTENING) return net_result(&res[0], NE_INVALID_STATE, NULL);
+    if (o->state != S_LISTENING) return net_result(&res[0], HNET_INVALID_STATE, NULL);
     int fd = accept4(o->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return net_result(&res[0], HOSTCODE(), NULL);
     uint8_t family = o->family; /* o may move when the table grows */
@@ -625,14 +404,12 @@ P2_FN(tcp_accept) {
 static hive_host_status sock_address(hive_chost_call *call, const hive_cval *args, hive_cval *res,
                                      p2_kind kind, int remote) {
     SOCK(kind, "socket");
-    if (!remote && o->state == S_UNBOUND) return net_result(&res[0], NE_INVALID_STATE, NULL);
+    if (!remote && o->state == S_UNBOUND) return net_result(&res[0], HNET_INVALID_STATE, NULL);
     struct sockaddr_storage sa;
-    socklen_t l = sizeof sa;
-    memset(&sa, 0, sizeof sa);
-    int r = remote ? getpeername(o->fd, (struct sockaddr *)&sa, &l) : getsockname(o->fd, (struct sockaddr *)&sa, &l);
-    if (r < 0) return net_result(&res[0], errno == ENOTCONN ? NE_INVALID_STATE : HOSTCODE(), NULL);
+    uint32_t e = hnet_address(o->fd, remote, &sa);
+    if (e != OK) return net_result(&res[0], e, NULL);
     hive_cval v;
-    if (sa_val(&v, &sa) < 0) return p2_trap(call, "out of memory");
+    if (hnet_sa_val(&v, &sa) < 0) return p2_trap(call, "out of memory");
     return net_result(&res[0], OK, &v);
 }
 
@@ -658,56 +435,36 @@ P2_FN(udp_address_family) { return family(call, args, res, P2_UDP); }
 P2_FN(tcp_set_backlog) {
     SOCK(P2_TCP, "tcp-socket");
     uint64_t v = args[1].of.u;
-    if (v == 0) return net_result(&res[0], NE_INVALID_ARGUMENT, NULL);
+    if (v == 0) return net_result(&res[0], HNET_INVALID_ARGUMENT, NULL);
     o->backlog = v > 65535 ? 65535 : (uint32_t)v;
     if (o->state == S_LISTENING || o->state == S_LISTEN_STARTED) listen(o->fd, (int)o->backlog);
     return net_result(&res[0], OK, NULL);
 }
 
-/* socket options: get as u64 (scaled), set from u64 */
-typedef struct sockopt {
-    int level, name;
-    uint64_t scale; /* durations: ns per unit of the option */
-    int nonzero;    /* setting 0 is invalid-argument */
-} sockopt;
-
-static const sockopt OPT_KEEPALIVE = {SOL_SOCKET, SO_KEEPALIVE, 1, 0};
-static const sockopt OPT_KEEPIDLE = {IPPROTO_TCP, TCP_KEEPIDLE, 1000000000ull, 1};
-static const sockopt OPT_KEEPINTVL = {IPPROTO_TCP, TCP_KEEPINTVL, 1000000000ull, 1};
-static const sockopt OPT_KEEPCNT = {IPPROTO_TCP, TCP_KEEPCNT, 1, 1};
-static const sockopt OPT_RCVBUF = {SOL_SOCKET, SO_RCVBUF, 1, 1};
-static const sockopt OPT_SNDBUF = {SOL_SOCKET, SO_SNDBUF, 1, 1};
-
 static hive_host_status opt_get(hive_chost_call *call, const hive_cval *args, hive_cval *res, p2_kind kind,
-                                sockopt so, hive_ckind vk) {
+                                hnet_opt so, hive_ckind vk) {
     SOCK(kind, "socket");
-    if (so.level == -1) { /* hop limit: by family */
-        so.level = o->family ? IPPROTO_IPV6 : IPPROTO_IP;
-        so.name = o->family ? IPV6_UNICAST_HOPS : IP_TTL;
-    }
-    int v = 0;
-    socklen_t l = sizeof v;
-    if (getsockopt(o->fd, so.level, so.name, &v, &l) < 0) return net_result(&res[0], HOSTCODE(), NULL);
-    hive_cval x = vk == HIVE_C_BOOL ? hive_cval_bool(v) : hive_cval_uint(vk, (uint64_t)v * so.scale);
+    uint64_t v = 0;
+    uint32_t e = hnet_opt_get(o->fd, o->family == 1, so, &v);
+    if (e != OK) return net_result(&res[0], e, NULL);
+    hive_cval x = vk == HIVE_C_BOOL ? hive_cval_bool(v != 0) : hive_cval_uint(vk, v);
     return net_result(&res[0], OK, &x);
 }
 
 static hive_host_status opt_set(hive_chost_call *call, const hive_cval *args, hive_cval *res, p2_kind kind,
-                                sockopt so) {
+                                hnet_opt so) {
     SOCK(kind, "socket");
-    if (so.level == -1) {
-        so.level = o->family ? IPPROTO_IPV6 : IPPROTO_IP;
-        so.name = o->family ? IPV6_UNICAST_HOPS : IP_TTL;
-    }
     uint64_t x = args[1].kind == HIVE_C_BOOL ? (uint64_t)args[1].of.b : args[1].of.u;
-    if (so.nonzero && x == 0) return net_result(&res[0], NE_INVALID_ARGUMENT, NULL);
-    x = so.scale > 1 ? (x + so.scale - 1) / so.scale : x;
-    int v = x > 0x7fffffff ? 0x7fffffff : (int)x;
-    if (setsockopt(o->fd, so.level, so.name, &v, sizeof v) < 0) return net_result(&res[0], HOSTCODE(), NULL);
-    return net_result(&res[0], OK, NULL);
+    return net_result(&res[0], hnet_opt_set(o->fd, o->family == 1, so, x), NULL);
 }
 
-static const sockopt OPT_HOPS = {-1, 0, 1, 1};
+#define OPT_KEEPALIVE HNET_KEEPALIVE
+#define OPT_KEEPIDLE HNET_KEEPIDLE
+#define OPT_KEEPINTVL HNET_KEEPINTVL
+#define OPT_KEEPCNT HNET_KEEPCNT
+#define OPT_HOPS HNET_HOPS
+#define OPT_RCVBUF HNET_RCVBUF
+#define OPT_SNDBUF HNET_SNDBUF
 P2_FN(tcp_keepalive) { return opt_get(call, args, res, P2_TCP, OPT_KEEPALIVE, HIVE_C_BOOL); }
 P2_FN(tcp_set_keepalive) { return opt_set(call, args, res, P2_TCP, OPT_KEEPALIVE); }
 P2_FN(tcp_keepidle) { return opt_get(call, args, res, P2_TCP, OPT_KEEPIDLE, HIVE_C_U64); }
@@ -742,7 +499,7 @@ P2_FN(udp_subscribe) {
 
 P2_FN(tcp_shutdown) {
     SOCK(P2_TCP, "tcp-socket");
-    if (o->state != S_CONNECTED) return net_result(&res[0], NE_INVALID_STATE, NULL);
+    if (o->state != S_CONNECTED) return net_result(&res[0], HNET_INVALID_STATE, NULL);
     static const int how[] = {SHUT_RD, SHUT_WR, SHUT_RDWR};
     uint32_t i = args[1].of.var.index;
     if (shutdown(o->fd, how[i < 3 ? i : 2]) < 0) return net_result(&res[0], HOSTCODE(), NULL);
@@ -754,14 +511,12 @@ P2_FN(tcp_shutdown) {
 P2_FN(udp_stream) {
     hive_wasip2 *p = P2_CTX;
     SOCK(P2_UDP, "udp-socket");
-    if (o->state != S_BOUND) return net_result(&res[0], NE_INVALID_STATE, NULL);
+    if (o->state != S_BOUND) return net_result(&res[0], HNET_INVALID_STATE, NULL);
     int connected = 0;
     if (args[1].of.var.index == 1) {
         struct sockaddr_storage sa;
         socklen_t len;
-        if (sa_from(args[1].of.var.payload, &sa, &len) < 0 || sa_unspecified(&sa) || sa_port(&sa) == 0)
-            return net_result(&res[0], NE_INVALID_ARGUMENT, NULL);
-        uint32_t e = sock_addr(p, o, args[1].of.var.payload, &sa, &len);
+        uint32_t e = sock_addr(p, o, args[1].of.var.payload, HNET_A_UNICAST | HNET_A_REMOTE, &sa, &len);
         if (e != OK) return net_result(&res[0], e, NULL);
         if (connect(o->fd, (struct sockaddr *)&sa, len) < 0) return net_result(&res[0], HOSTCODE(), NULL);
         connected = 1;
@@ -821,7 +576,7 @@ P2_FN(udp_receive) {
         }
         hive_cval *d = &list.of.agg.items[n];
         if (hive_cval_agg(d, HIVE_C_RECORD, 2) != HIVE_OK || p2_bytes(&d->of.agg.items[0], buf, (size_t)r) < 0 ||
-            sa_val(&d->of.agg.items[1], &sa) < 0) {
+            hnet_sa_val(&d->of.agg.items[1], &sa) < 0) {
             list.of.agg.n = n + 1;
             hive_cval_clear(&list);
             free(buf);
@@ -837,7 +592,7 @@ P2_FN(udp_receive) {
 
 P2_FN(udp_check_send) {
     SOCK(P2_UDP_OUT, "outgoing-datagram-stream");
-    hive_cval n = p2_u64(fd_ready(o->fd, POLLOUT) ? 64 : 0);
+    hive_cval n = p2_u64(hnet_fd_ready(o->fd, POLLOUT) ? 64 : 0);
     return net_result(&res[0], OK, &n);
 }
 
@@ -853,12 +608,10 @@ P2_FN(udp_send) {
         socklen_t len = 0;
         uint32_t e = OK;
         if (ra->of.var.index == 1) {
-            if (o->connected) e = NE_INVALID_ARGUMENT;
-            else if (sa_from(ra->of.var.payload, &sa, &len) < 0 || sa_unspecified(&sa) || sa_port(&sa) == 0)
-                e = NE_INVALID_ARGUMENT;
-            else e = sock_addr(p, o, ra->of.var.payload, &sa, &len);
+            if (o->connected) e = HNET_INVALID_ARGUMENT;
+            else e = sock_addr(p, o, ra->of.var.payload, HNET_A_UNICAST | HNET_A_REMOTE, &sa, &len);
         } else if (!o->connected) {
-            e = NE_INVALID_ARGUMENT;
+            e = HNET_INVALID_ARGUMENT;
         }
         const uint8_t *b = NULL;
         uint8_t *tofree = NULL;
@@ -867,11 +620,11 @@ P2_FN(udp_send) {
         ssize_t r = 0;
         if (e == OK) {
             r = len ? sendto(o->fd, b, bn, 0, (struct sockaddr *)&sa, len) : send(o->fd, b, bn, 0);
-            if (r < 0) e = (errno == EAGAIN || errno == EWOULDBLOCK) ? NE_WOULD_BLOCK : HOSTCODE();
+            if (r < 0) e = (errno == EAGAIN || errno == EWOULDBLOCK) ? HNET_WOULD_BLOCK : HOSTCODE();
         }
         free(tofree);
         if (e != OK) {
-            if (sent || e == NE_WOULD_BLOCK) break;
+            if (sent || e == HNET_WOULD_BLOCK) break;
             return net_result(&res[0], e, NULL);
         }
         sent++;
@@ -897,81 +650,44 @@ P2_FN(udp_out_subscribe) {
 P2_FN(resolve_addresses) {
     hive_wasip2 *p = P2_CTX;
     if (!p2_get(p, P2_REP(0), P2_NETWORK)) return p2_trap(call, "unknown network handle");
-    if (!(p->flags & HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP)) return net_result(&res[0], NE_ACCESS_DENIED, NULL);
+    if (!(p->flags & HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP)) return net_result(&res[0], HNET_ACCESS_DENIED, NULL);
     const hive_cval *s = &args[1];
-    if (!s->of.str.len || s->of.str.len > 255 || memchr(s->of.str.ptr, 0, s->of.str.len))
-        return net_result(&res[0], NE_INVALID_ARGUMENT, NULL);
-    lookup *k = calloc(1, sizeof *k);
-    if (!k || !(k->name = strndup(s->of.str.ptr, s->of.str.len))) {
-        free(k);
-        return p2_trap(call, "out of memory");
+    uint32_t e;
+    hnet_lookup *k = hnet_lookup_start(s->of.str.ptr, s->of.str.len, &e);
+    if (!k) {
+        if (e == HNET_OUT_OF_MEMORY) return p2_trap(call, "out of memory");
+        return net_result(&res[0], e, NULL);
     }
-    /* an IP literal (in brackets too) is its own answer */
-    char lit[300];
-    snprintf(lit, sizeof lit, "%s", k->name);
-    size_t ll = strlen(lit);
-    if (ll > 2 && lit[0] == '[' && lit[ll - 1] == ']') {
-        memmove(lit, lit + 1, ll - 2);
-        lit[ll - 2] = 0;
-    }
-    struct sockaddr_storage sa;
-    memset(&sa, 0, sizeof sa);
-    if (inet_pton(AF_INET, lit, &((struct sockaddr_in *)(void *)&sa)->sin_addr) == 1) {
-        sa.ss_family = AF_INET;
-    } else if (inet_pton(AF_INET6, lit, &((struct sockaddr_in6 *)(void *)&sa)->sin6_addr) == 1) {
-        sa.ss_family = AF_INET6;
-    }
-    if (sa.ss_family) {
-        k->addrs = malloc(sizeof sa);
-        if (!k->addrs) {
-            lookup_free(k);
-            return p2_trap(call, "out of memory");
-        }
-        k->addrs[0] = sa;
-        k->naddrs = 1;
-        k->done = 1;
-        k->err = -1;
-    } else {
-        k->hints.ai_socktype = SOCK_STREAM;
-        k->hints.ai_family = AF_UNSPEC;
-        k->cb.ar_name = k->name;
-        k->cb.ar_request = &k->hints;
-        struct gaicb *list[1] = {&k->cb};
-        if (getaddrinfo_a(GAI_NOWAIT, list, 1, NULL) != 0) {
-            lookup_free(k);
-            return net_result(&res[0], NE_TEMPORARY_RESOLVER_FAILURE, NULL);
-        }
-        k->started = 1;
-    }
+    lookup *l = calloc(1, sizeof *l);
     uint32_t rep;
-    p2_obj *o = p2_new(p, P2_RESOLVE, &rep);
+    p2_obj *o = l ? p2_new(p, P2_RESOLVE, &rep) : NULL;
     if (!o) {
-        p2_obj tmp = {.kind = P2_RESOLVE, .ext = k};
-        p2_sock_free(p, &tmp);
-        return p2_trap(call, "too many host objects");
+        hnet_lookup_free(k);
+        free(l);
+        return p2_trap(call, l ? "too many host objects" : "out of memory");
     }
-    o->ext = k;
+    l->k = k;
+    o->ext = l;
     hive_cval h = hive_cval_handle(HIVE_C_OWN, rep, NULL);
     return net_result(&res[0], OK, &h);
 }
 
 P2_FN(resolve_next) {
     SOCK(P2_RESOLVE, "resolve-address-stream");
-    lookup *k = o->ext;
-    lookup_finish(k);
-    if (!k->done) return net_result(&res[0], NE_WOULD_BLOCK, NULL);
-    if (k->err >= 0) return net_result(&res[0], (uint32_t)k->err, NULL);
+    lookup *l = o->ext;
+    uint32_t e;
+    const struct sockaddr_storage *addrs;
+    size_t n;
+    if (!hnet_lookup_done(l->k, &e, &addrs, &n)) return net_result(&res[0], HNET_WOULD_BLOCK, NULL);
+    if (e != OK) return net_result(&res[0], e, NULL);
     hive_cval opt;
-    if (k->next == k->naddrs) {
+    if (l->next == n) {
         if (hive_cval_case(&opt, HIVE_C_OPTION, 0, NULL) != HIVE_OK) return p2_trap(call, "out of memory");
         return net_result(&res[0], OK, &opt);
     }
-    const struct sockaddr_storage *sa = &k->addrs[k->next++];
     hive_cval ip;
-    int r = sa->ss_family == AF_INET
-                ? ipaddr_val(&ip, AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr)
-                : ipaddr_val(&ip, AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr);
-    if (r < 0 || hive_cval_case(&opt, HIVE_C_OPTION, 1, &ip) != HIVE_OK) return p2_trap(call, "out of memory");
+    if (hnet_ipaddr_val(&ip, &addrs[l->next++]) < 0 || hive_cval_case(&opt, HIVE_C_OPTION, 1, &ip) != HIVE_OK)
+        return p2_trap(call, "out of memory");
     return net_result(&res[0], OK, &opt);
 }
 

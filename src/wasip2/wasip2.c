@@ -114,7 +114,6 @@ void hive_wasip2_free(hive_wasip2 *p) {
     for (uint32_t i = 0; i < p->nobjs; i++)
         if (p->objs[i].kind != P2_FREE) p2_free(p, i + 1);
     free(p->objs);
-    p2_sock_orphans_free(p);
     free(p->net_allow);
     for (size_t i = 0; i < p->npre; i++) {
         close(p->pre[i].fd);

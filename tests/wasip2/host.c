@@ -608,9 +608,10 @@ static void test_net_denied(void) {
         CHECK(!"net guest");
         return;
     }
-    /* no network granted: creating a socket is access-denied (1) */
-    CHECK_EQ_INT(raw_call_u32(&g, "connect", 9), 1000 + 1 + 1);
-    CHECK_EQ_INT(raw_call_u32(&g, "udp", 9), 1000 + 1 + 1);
+    /* no network granted: a socket is created, but connect and bind are
+     * access-denied (1) */
+    CHECK_EQ_INT(raw_call_u32(&g, "connect", 9), 2000 + 1 + 1);
+    CHECK_EQ_INT(raw_call_u32(&g, "udp", 9), 2000 + 1 + 1);
     /* no lookups granted */
     CHECK_EQ_INT(raw_call_str(&g, "resolve", "127.0.0.1"), 1000 + 1 + 1);
     CHECK_EQ_INT(hive_wasip2_live_objects(g.p2), 0);
