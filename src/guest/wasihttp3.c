@@ -470,6 +470,9 @@ static int pump_all(guest_inst *gi) {
 
 static guest_run w3_trap(guest_inst *gi, const char *fallback) {
     atomic_store(&gi->step_t0, 0);
+    /* the worker ends and is freed before its instance is: the HTTP
+     * client must not wake it any more */
+    wh3_release_outgoing(gi->ctx);
     const hive_trap *t = hive_cinstance_trap(gi->inst);
     snprintf(gi->error, sizeof gi->error, "%s", t && t->message[0] ? t->message : fallback);
     return GUEST_RUN_TRAP;

@@ -49,6 +49,9 @@ void wh3_set_p3(wh3 *h, struct hive_wasip3 *p3);
  * reactor's waits poll becomes readable (`hive run`). */
 void wh3_set_wake(wh3 *h, void (*wake)(void *ud), void *ud);
 int wh3_use_eventfd(wh3 *h);
+/* Releases every outgoing request now (the client calls wake no more):
+ * the instance will not run again (it trapped and its worker ends). */
+void wh3_release_outgoing(wh3 *h);
 
 /* The lookup for a linker whose instances have their wh3 as
  * hive_cinstance_data. */

@@ -1072,6 +1072,13 @@ static void out_maybe_free(wout *o) {
     free(o);
 }
 
+void wh3_release_outgoing(wh3 *h) {
+    for (wout *o = h ? h->outs : NULL; o; o = o->next) {
+        hc_release(o->req);
+        o->req = NULL;
+    }
+}
+
 /* The context is going (its instance and reactor are gone first): the
  * client's requests are released. */
 static void outs_free(wh3 *h) {
