@@ -547,6 +547,7 @@ static int w3_cancel(guest_inst *gi, hive_req *req) {
         if (!hive_ctask_resolved(r->task) && hive_ctask_cancel(r->task) == HIVE_TRAPPED) {
             const hive_trap *t = hive_cinstance_trap(gi->inst);
             snprintf(gi->error, sizeof gi->error, "%s", t && t->message[0] ? t->message : "trap");
+            wh3_release_outgoing(gi->ctx);
             return -1;
         }
         return 0;
