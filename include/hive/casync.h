@@ -72,6 +72,10 @@ hive_status hive_ctask_cancel(hive_ctask *task);
 /* 1 when the task resolved by cancelling (task.cancel): no result. */
 int hive_ctask_cancelled(const hive_ctask *task);
 
+/* 1 once the task has finished (its core code ended), resolved or not;
+ * a resolved task may run on after its value, until then. */
+int hive_ctask_finished(const hive_ctask *task);
+
 /* Lets go of the host's handle; a task that has not finished runs on
  * and is freed when it does (or with the instance). */
 void hive_ctask_free(hive_ctask *task);
@@ -93,6 +97,11 @@ hive_chost_deferred *hive_chost_defer(hive_chost_call *call);
 /* HIVE_DONE, HIVE_TRAPPED (the result did not fit: the instance traps),
  * HIVE_FAILED (no token). */
 hive_status hive_chost_return(hive_chost_deferred *deferred, const hive_cval *result);
+/* 1 when the guest cancelled the call (subtask.cancel): its subtask has
+ * resolved CANCELLED_BEFORE_RETURNED already; the host may stop what it
+ * does for it, and must still end the token with hive_chost_return (the
+ * result is dropped). */
+int hive_chost_cancelled(const hive_chost_deferred *deferred);
 
 /* ---- streams and futures the host holds an end of ---------------------------- */
 

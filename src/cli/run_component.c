@@ -15,6 +15,7 @@
 #include "hive/component.h"
 #include "hive/wasip2.h"
 #include "hive/wasip3.h"
+#include "wasihttp/p3http.h"
 #include "wasihttp/wasihttp.h"
 
 #define EXIT_TRAP 134
@@ -49,6 +50,14 @@ static whttp *cli_http;
 /* WASI 0.3 beside 0.2, from the same config: one instance imports both */
 static hive_wasip3 *cli_p3;
 
+/* wasi:http@0.3.0 types for the same one instance (wasm32-wasip3 tests
+ * of wasi:http/types are commands) */
+static wh3 *cli_http3;
+static wh3 *cli_http3_of(hive_cinstance *inst, void *ud) {
+    (void)inst, (void)ud;
+    return cli_http3;
+}
+
 void cli_wasip2_attach(hive_cinstance *inst) {
     if (!cli_http) return;
     hive_cinstance_set_data(inst, cli_http);
@@ -58,6 +67,8 @@ void cli_wasip2_attach(hive_cinstance *inst) {
 void cli_wasip2_detach(void) {
     hive_wasip3_free(cli_p3);
     cli_p3 = NULL;
+    wh3_free(cli_http3);
+    cli_http3 = NULL;
     if (!cli_http) return;
     whttp_leave();
     whttp_free(cli_http);
@@ -129,6 +140,12 @@ int cli_wasip2_setup(hive_engine *engine, const cli_run_opts *o, hive_wasip2 **p
         fprintf(stderr, "hive: cannot define the WASI 0.3 imports\n");
         goto out;
     }
+    if (!(cli_http3 = wh3_new()) || wh3_use_eventfd(cli_http3) < 0 ||
+        wh3_define(linker, cli_http3_of, NULL) != HIVE_OK) {
+        fprintf(stderr, "hive: cannot define the wasi:http 0.3 imports\n");
+        goto out;
+    }
+    wh3_set_p3(cli_http3, cli_p3);
     if ((rc = cli_outbound_apply("hive")) != 0) goto out;
     rc = 1;
     *p2out = p2;

@@ -31,6 +31,7 @@
 #include "hive/wasm.h"
 #include "http/metrics.h"
 #include "http/server.h"
+#include "wasihttp/p3http.h"
 #include "wasihttp/wasihttp.h"
 
 #define NS_PER_SEC 1000000000ull
@@ -47,6 +48,8 @@ typedef struct serve_opts {
     const char *module_path;
     uint64_t reuse;            /* requests per instance */
     uint64_t concurrent_reuse; /* requests per instance at once */
+    bool reuse_set, concurrent_set; /* given (else the guest kind's defaults) */
+    bool async_guest; /* wasi:http 0.3: its slices cannot be bounded (no inline run) */
     uint64_t idle_ns;          /* idle instance timeout */
     uint64_t request_ns;       /* 0: none */
     uint64_t max_concurrent;
@@ -103,11 +106,12 @@ static void serve_usage(FILE *out) {
         "                                         memory.grow past it fails (default: half\n"
         "                                         the machine's or cgroup's memory)\n"
         "  --max-instance-reuse-count N           wasi:http components: requests one instance\n"
-        "                                         serves in turn (default 1)\n"
+        "                                         serves (default 1; wasi:http 0.3: 128)\n"
         "  --idle-instance-timeout DUR            wasi:http components: idle instances end\n"
         "                                         after DUR (default 1s)\n"
-        "  --max-instance-concurrent-reuse-count  only 1 (wasi:http 0.2 instances serve one\n"
-        "                                         request at a time)\n"
+        "  --max-instance-concurrent-reuse-count N  wasi:http 0.3 components: requests one\n"
+        "                                         instance serves at once (default 16); 0.2\n"
+        "                                         ones only 1 (one request at a time)\n"
         "                                         WAGI guests refuse all three: an instance\n"
         "                                         serves one request\n"
         "  --max-body-size SIZE                   largest request body, else 413 (default 64M)\n"
@@ -230,6 +234,7 @@ static int parse_serve_args(int argc, char **argv, serve_opts *o) {
             bad = name[2] == 'i' ? cli_parse_duration(val, &o->idle_ns)
                   : name[15] == 'r' ? parse_count(val, &o->reuse, false)
                                     : parse_count(val, &o->concurrent_reuse, false);
+            if (name[2] != 'i') *(name[15] == 'r' ? &o->reuse_set : &o->concurrent_set) = true;
         }
         else if (!strcmp(name, "--max-instances"))
             bad = parse_count(val, &o->max_instances, false);
@@ -671,21 +676,41 @@ static int start_server(serve_app *app, const char *addr, hive_handler *handler,
  * need a component that imports WASI 0.2 beyond wasi:http. Returns 0, or 1 (cannot be served) or 2
  * (a flag that does not apply) after a message. */
 static int serve_component(hive_engine *engine, const uint8_t *bytes, size_t len,
-                           const serve_opts *o, hive_guest **guest) {
+                           serve_opts *o, hive_guest **guest) {
+    hive_component *c3 = NULL;
+    hive_error err3;
+    memset(&err3, 0, sizeof err3);
+    if (hive_component_new(engine, bytes, len, &c3, &err3) == HIVE_OK &&
+        hive_guest_wasihttp3_detect(c3)) {
+        /* wasi:http/service@0.3: many requests per instance at once
+         * (defaults as wasmtime's for 0.3: reuse 128, concurrency 16) */
+        if (!o->reuse_set) o->reuse = 128;
+        if (!o->concurrent_set) o->concurrent_reuse = 16;
+        o->async_guest = true;
+        int rc = hive_guest_wasihttp3_new(engine, c3, o->env, o->nenv, o->dirs, o->ndirs, guest,
+                                          &err3);
+        hive_component_release(c3);
+        if (rc != HIVE_OK) {
+            fprintf(stderr, "hive serve: %s: %s\n", o->module_path, err3.message);
+            return rc == HIVE_EARG ? 2 : 1;
+        }
+        return 0;
+    }
     if (o->concurrent_reuse != 1) {
+        hive_component_release(c3);
         fprintf(stderr, "hive serve: --max-instance-concurrent-reuse-count does not apply to "
                         "wasi:http 0.2 components (an instance serves one request at a time); "
                         "remove it\n");
         return 2;
     }
-    hive_error err;
-    memset(&err, 0, sizeof err);
-    hive_component *c = NULL;
-    if (hive_component_new(engine, bytes, len, &c, &err) != HIVE_OK) {
+    if (!c3) {
         fprintf(stderr, "hive serve: %s: %s at byte %zu: %s\n", o->module_path,
-                hive_strerror(err.code), err.offset, err.message);
+                hive_strerror(err3.code), err3.offset, err3.message);
         return 1;
     }
+    hive_error err;
+    memset(&err, 0, sizeof err);
+    hive_component *c = c3;
     int rc = hive_guest_wasihttp_new(engine, c, o->env, o->nenv, o->dirs, o->ndirs, guest, &err);
     hive_component_release(c);
     if (rc != HIVE_OK) {
@@ -804,7 +829,9 @@ int cli_serve(int argc, char **argv) {
     };
     hive_handler_config hcfg = {
         .threads = (unsigned)o->threads,
-        .inline_budget = o->loop_slice_set ? o->loop_slice : 20000,
+        /* a wasi:http 0.3 task runs until it waits: never on the event
+         * loop's thread unless asked (it may compute for long) */
+        .inline_budget = o->loop_slice_set ? o->loop_slice : o->async_guest ? 0 : 20000,
         .max_concurrent = (size_t)o->concurrent_reuse,
         .max_total = (size_t)o->reuse,
         .max_queued = (size_t)o->max_queued,

@@ -300,6 +300,7 @@ static int task_may_block(athread *t) {
 static void end_event(end *e, uint32_t ev[3]);
 static void end_free(cinst *ci, end *e);
 static int request_cancel(casync *s, atask *t, cinst *caller, char *msg, size_t msglen);
+static int host_sub_cancel(casync *s, subtask *st, char *msg, size_t msglen);
 static void shared_unref(const hv_alloc *al, shared *sh);
 static void sub_deliver(subtask *st);
 static struct hive_cstream *hstream_next(struct hive_cstream *hs);
@@ -984,6 +985,10 @@ int hive_ctask_cancelled(const hive_ctask *task) {
     return task && ((const atask *)task)->was_cancelled;
 }
 
+int hive_ctask_finished(const hive_ctask *task) {
+    return task && ((const atask *)task)->exited;
+}
+
 void hive_ctask_free(hive_ctask *task) {
     atask *t = (atask *)task;
     if (!t) return;
@@ -1007,6 +1012,24 @@ hive_chost_deferred *hive_chost_defer(hive_chost_call *call) {
     return d;
 }
 
+/* The guest cancelled a host call that was deferred (subtask.cancel): the
+ * subtask resolves CANCELLED_BEFORE_RETURNED now (as wasmtime drops the
+ * host's future), so the caller need not wait for the host; the host's
+ * later hive_chost_return finds the token cancelled and is dropped. */
+static int host_sub_cancel(casync *s, subtask *st, char *msg, size_t msglen) {
+    hive_chost_deferred *d = s->deferred;
+    while (d && d->st != st) d = d->next;
+    if (!d) return 0;
+    d->st = NULL;
+    atask tmp;
+    memset(&tmp, 0, sizeof tmp);
+    tmp.sub = st;
+    tmp.state = T_STARTED;
+    return task_resolve(&tmp, NULL, 1, msg, msglen);
+}
+
+int hive_chost_cancelled(const hive_chost_deferred *d) { return d && !d->st; }
+
 hive_status hive_chost_return(hive_chost_deferred *d, const hive_cval *result) {
     if (!d) return HIVE_FAILED;
     hive_cinstance *root = d->root;
@@ -1016,6 +1039,7 @@ hive_status hive_chost_return(hive_chost_deferred *d, const hive_cval *result) {
     if (d->next) d->next->prev = d->prev;
     subtask *st = d->st;
     hv_free(s->al, d);
+    if (!st) return HIVE_DONE; /* the guest cancelled the call */
     if (root->state == CI_TRAPPED) return HIVE_TRAPPED;
     if ((st->ft->a != NULL) != (result != NULL)) return poison(root, "async host function: result missing or unexpected");
     atask tmp;
@@ -1064,7 +1088,7 @@ void casync_free(hive_cinstance *root) {
     while (s->deferred) { /* host calls never returned: their subtasks go */
         hive_chost_deferred *d = s->deferred;
         s->deferred = d->next;
-        if (!d->st->in_table) sub_free(d->st);
+        if (d->st && !d->st->in_table) sub_free(d->st);
         hv_free(s->al, d);
     }
     while (s->tasks) {
@@ -1630,6 +1654,8 @@ static hive_host_status builtin(hive_host_call *call, const hive_val *args, hive
             st->cancel_requested = 1;
             char msg[200];
             if (st->task && request_cancel(s, st->task, ci, msg, sizeof msg)) cx_trap(&c, "%s", msg);
+            if (!st->task && st->state == ST_STARTED && host_sub_cancel(s, st, msg, sizeof msg))
+                cx_trap(&c, "%s", msg);
             cur = th;
             if (st->state < ST_RETURNED) {
                 if (df->a) {

@@ -1245,11 +1245,25 @@ static void add_type_exports(dec *d, nodeset *s, const ct_type *it) {
     }
 }
 
+/* A named type other than a resource also counts as imported when a
+ * structurally equal copy of it is in s, the imported ones (type
+ * substitution copies the value types around a resource, so a record
+ * nested in an imported variant may stand for the imported one under
+ * another pointer). Exported names keep their identity: a type that was
+ * exported under a new name must be used by that name. */
+static int in_set_eq(const nodeset *s, const ct_type *t) {
+    if (in_set(s, t)) return 1;
+    if (!s || t->kind == CT_RESOURCE) return 0;
+    for (uint32_t i = 0; i < s->n; i++)
+        if (s->v[i]->kind == t->kind && ct_eq(s->v[i], t, NULL)) return 1;
+    return 0;
+}
+
 /* Does every named type t uses appear in a, b or own? At top, t itself
  * is being named (its members are checked, not t). */
 static int visible(dec *d, const ct_type *t, const nodeset *a, const nodeset *b, const nodeset *own, int top) {
     if (!t) return 1;
-    if (!top && is_named(t)) return in_set(a, t) || in_set(b, t) || in_set(own, t);
+    if (!top && is_named(t)) return in_set_eq(a, t) || in_set(b, t) || in_set(own, t);
     switch (t->kind) {
     case CT_OWN: case CT_BORROW:
         return !t->ref || in_set(a, t->ref) || in_set(b, t->ref) || in_set(own, t->ref);
