@@ -467,6 +467,7 @@ static void limits(dec *d, hive_limits *l, int *mem64) {
     uint8_t f = byte(d);
     if (f > 7) MALFORMED("integer too large");
     if (mem64) *mem64 = (f & 4) != 0;
+    l->shared = (f & 2) != 0;
     l->min = u32(d);
     l->has_max = f & 1;
     l->max = l->has_max ? u32(d) : 0;
@@ -1314,6 +1315,7 @@ static int core_ext_sub(const core_ext *a, const core_ext *e) {
         if (a->elemtype != e->elemtype) return 0;
         /* fallthrough */
     case 0x02:
+        if (a->kind == 0x02 && a->lim.shared != e->lim.shared) return 0;
         if (a->lim.min < e->lim.min) return 0;
         if (e->lim.has_max && (!a->lim.has_max || a->lim.max > e->lim.max)) return 0;
         return a->memory64 == e->memory64;

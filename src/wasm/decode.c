@@ -38,6 +38,12 @@ typedef struct decode_ctx {
      * wasm_decode_body, later, for those the validator's fast check does
      * not vouch for (module.h); `deferred`: some body was left so */
     bool defer_bodies, deferred;
+    /* HIVE_CONFIG_SINGLE_MEMORY: WebAssembly 2.0's encodings (memory
+     * indices in instructions are the reserved byte 0x00, memory limits
+     * flags are 0 or 1); otherwise multi-memory's (a u32 memory index;
+     * bit 6 of a memarg's alignment says one follows) and the threads
+     * proposal's shared flag (limits flags 2 and 3) */
+    bool one_mem;
 } decode_ctx;
 
 #define DECODE_TRY(expr)                \
@@ -133,12 +139,15 @@ static int decode_reftype(decode_ctx *d, uint8_t *out) {
 
 /* Limits: a flag (a 1-bit LEB128: 0 = min only, 1 = min and max), then
  * u32 min and, with flag 1, u32 max. */
-static int decode_limits(decode_ctx *d, wasm_limits *out) {
+/* Limits; `memory`: of a memory type, whose flags may also say shared
+ * (bit 1), unless the module is read with WebAssembly 2.0's rules. */
+static int decode_limits(decode_ctx *d, wasm_limits *out, bool memory) {
     uint64_t flag;
     out->at = (uint32_t)leb_offset(&d->r);
-    int rc = leb_uN(&d->r, 1, &flag);
+    int rc = leb_uN(&d->r, memory && !d->one_mem ? 2 : 1, &flag);
     if (rc != LEB_OK) return decode_leb_fail(d, rc);
-    out->has_max = flag == 1;
+    out->has_max = (flag & 1) != 0;
+    out->shared = (flag & 2) != 0;
     DECODE_TRY(decode_u32(d, &out->min));
     out->max = 0;
     if (out->has_max) DECODE_TRY(decode_u32(d, &out->max));
@@ -147,7 +156,7 @@ static int decode_limits(decode_ctx *d, wasm_limits *out) {
 
 static int decode_tabletype(decode_ctx *d, wasm_tabletype *out) {
     DECODE_TRY(decode_reftype(d, &out->elemtype));
-    return decode_limits(d, &out->limits);
+    return decode_limits(d, &out->limits, false);
 }
 
 static int decode_globaltype(decode_ctx *d, wasm_globaltype *out) {
@@ -169,9 +178,19 @@ static int decode_zero_byte(decode_ctx *d) {
     return HIVE_OK;
 }
 
+/* A memory index: the reserved byte 0x00 under WebAssembly 2.0's rules,
+ * a u32 with multi-memory. */
+static int decode_memidx(decode_ctx *d) {
+    uint32_t x;
+    return d->one_mem ? decode_zero_byte(d) : decode_u32(d, &x);
+}
+
+/* A memarg: alignment flags, (with multi-memory, when bit 6 of the flags
+ * is set) a memory index, offset. */
 static int decode_memarg(decode_ctx *d) {
     uint32_t align, offset;
     DECODE_TRY(decode_u32(d, &align));
+    if (!d->one_mem && (align & 0x40)) DECODE_TRY(decode_u32(d, &offset));
     return decode_u32(d, &offset);
 }
 
@@ -200,14 +219,14 @@ static int decode_skip_fc(decode_ctx *d, uint32_t sub, size_t at) {
         return HIVE_OK; /* trunc_sat */
     case 8: /* memory.init */
         DECODE_TRY(decode_u32(d, &x));
-        return decode_zero_byte(d);
+        return decode_memidx(d);
     case 9: case 13: case 15: case 16: case 17: /* data.drop elem.drop table.* */
         return decode_u32(d, &x);
     case 10: /* memory.copy */
-        DECODE_TRY(decode_zero_byte(d));
-        return decode_zero_byte(d);
+        DECODE_TRY(decode_memidx(d));
+        return decode_memidx(d);
     case 11: /* memory.fill */
-        return decode_zero_byte(d);
+        return decode_memidx(d);
     case 12: case 14: /* table.init table.copy */
         DECODE_TRY(decode_u32(d, &x));
         return decode_u32(d, &x);
@@ -270,7 +289,7 @@ static int decode_skip_instr(decode_ctx *d, uint8_t op, size_t at, uint32_t *dep
         for (uint32_t i = 0; i < n; i++) DECODE_TRY(decode_valtype(d, &t));
         return HIVE_OK;
     case 0x3f: case 0x40: /* memory.size memory.grow */
-        return decode_zero_byte(d);
+        return decode_memidx(d);
     case 0x41:
         rc = leb_s32(&d->r, &i32);
         return rc == LEB_OK ? HIVE_OK : decode_leb_fail(d, rc);
@@ -406,7 +425,7 @@ static int decode_import_section(decode_ctx *d) {
         switch (im->kind) {
         case HIVE_EXTERN_FUNC: DECODE_TRY(decode_u32(d, &im->typeidx)); break;
         case HIVE_EXTERN_TABLE: DECODE_TRY(decode_tabletype(d, &im->table)); break;
-        case HIVE_EXTERN_MEMORY: DECODE_TRY(decode_limits(d, &im->memory)); break;
+        case HIVE_EXTERN_MEMORY: DECODE_TRY(decode_limits(d, &im->memory, true)); break;
         case HIVE_EXTERN_GLOBAL: DECODE_TRY(decode_globaltype(d, &im->global)); break;
         default: return decode_malformed(d, leb_offset(&d->r) - 1, "malformed import kind");
         }
@@ -491,7 +510,7 @@ static int decode_memory_section(decode_ctx *d) {
     DECODE_TRY(decode_count(d, UINT32_MAX - m->nmemories, "memories", &n));
     DECODE_TRY(decode_extend(d, (void **)&m->memories, m->nmemories, n, sizeof *m->memories));
     for (uint32_t i = 0; i < n; i++) {
-        DECODE_TRY(decode_limits(d, &m->memories[m->nmemories]));
+        DECODE_TRY(decode_limits(d, &m->memories[m->nmemories], true));
         m->nmemories++;
     }
     return HIVE_OK;
@@ -877,7 +896,8 @@ static int decode(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_mo
     if (!bytes && len) return hv_error_set(err, HIVE_EARG, 0, "no module bytes");
     if (len > UINT32_MAX)
         return hv_error_set(err, HIVE_ELIMIT, 0, "module larger than 4 GiB");
-    decode_ctx d = {.a = &engine->alloc, .m = m, .err = err, .defer_bodies = defer};
+    decode_ctx d = {.a = &engine->alloc, .m = m, .err = err, .defer_bodies = defer,
+                   .one_mem = engine->single_memory};
     m->bytes = hv_malloc(d.a, len);
     if (!m->bytes) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     if (len) memcpy(m->bytes, bytes, len);
@@ -907,7 +927,7 @@ int wasm_decode_lazy(hive_engine *engine, const uint8_t *bytes, size_t len, wasm
 }
 
 int wasm_decode_body(hive_engine *engine, wasm_module *m, uint32_t i, hive_error *err) {
-    decode_ctx d = {.a = &engine->alloc, .m = m, .err = err};
+    decode_ctx d = {.a = &engine->alloc, .m = m, .err = err, .one_mem = engine->single_memory};
     const wasm_code *c = &m->codes[i];
     leb_init(&d.r, m->bytes, m->len, 0);
     d.r.p = m->bytes + c->body_start;

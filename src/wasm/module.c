@@ -144,6 +144,7 @@ static void module_externtype(const wasm_module *m, uint8_t kind, uint32_t index
         type->limits.min = m->memories[index].min;
         type->limits.max = m->memories[index].max;
         type->limits.has_max = m->memories[index].has_max;
+        type->limits.shared = m->memories[index].shared;
         break;
     case HIVE_EXTERN_GLOBAL:
         type->valtype = m->globals[index].type.valtype;

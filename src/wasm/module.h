@@ -58,6 +58,7 @@ typedef struct wasm_functype {
 typedef struct wasm_limits {
     uint32_t min, max;
     bool has_max;
+    bool shared; /* memories: the threads proposal's shared flag */
     uint32_t at; /* byte offset in the module, for errors */
 } wasm_limits;
 

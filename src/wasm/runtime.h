@@ -23,6 +23,7 @@ struct hive_engine {
     bool no_fusion; /* HIVE_CONFIG_NO_FUSION */
     bool no_inline; /* HIVE_CONFIG_NO_INLINE */
     bool eager;     /* HIVE_CONFIG_EAGER, or HIVE_EAGER=1 in the environment */
+    bool single_memory; /* HIVE_CONFIG_SINGLE_MEMORY */
     uint64_t memory_budget;               /* bytes; 0: none (instance.c) */
     _Atomic uint64_t memory_committed;    /* bytes of all its memories */
     /* Freed memories kept for reuse, their pages given back (instance.c,
@@ -115,6 +116,7 @@ struct hive_memory {
     uint32_t pages;
     uint32_t max_pages;  /* the smaller of the type's max and the engine's */
     bool has_max;        /* the type's max, for import matching */
+    bool shared;         /* the type's shared flag, for import matching */
     uint32_t type_max;
     size_t reserved;     /* bytes reserved in the mapping */
     /* The image file mapped at [img_start, img_start + img_len), by its
@@ -152,7 +154,8 @@ struct hive_instance {
     hive_table **tables;
     hive_table *own_tables;  /* array of defined tables */
     hive_memory *memory;     /* memory 0 or NULL */
-    hive_memory *own_memory;
+    hive_memory **memories;  /* memory index space (multi-memory), imports first */
+    hive_memory **own_memories; /* the defined ones, made by the instance */
     hive_global **globals;
     hive_global *own_globals;
     /* Segments: resolved element refs (NULL when dropped) and the live

@@ -864,20 +864,54 @@ static int read_blocktype(vctx *v, uint32_t *np, const uint8_t **params, uint32_
     return 0;
 }
 
+/* "unknown memory N" unless the module has memory idx. */
+static int check_memory(vctx *v, uint32_t idx) {
+    if (idx < v->m->nmemories) return 0;
+    char msg[40];
+    snprintf(msg, sizeof msg, "unknown memory %u", idx);
+    return v_invalid(v, msg);
+}
+
 /* Reads a memarg and checks it against the access's natural alignment
- * (log2 of its width). Requires a memory. */
-static int read_memarg(vctx *v, uint32_t natural, uint32_t *offset) {
+ * (log2 of its width) and the memory it names. With multi-memory, bit 6
+ * of the alignment flags says that a memory index follows them (else it
+ * is memory 0); with HIVE_CONFIG_SINGLE_MEMORY the flags are the
+ * alignment alone, as in WebAssembly 2.0. */
+static int read_memarg(vctx *v, uint32_t natural, uint32_t *offset, uint32_t *mem) {
     uint32_t align = 0;
-    if (v_u32(v, &align) < 0 || v_u32(v, offset) < 0) return -1;
-    if (v->m->nmemories == 0) return v_invalid(v, "unknown memory 0");
+    *mem = 0;
+    if (v_u32(v, &align) < 0) return -1;
+    if (!v->engine->single_memory && (align & 0x40)) {
+        align &= ~0x40u;
+        if (v_u32(v, mem) < 0) return -1;
+    }
+    if (v_u32(v, offset) < 0) return -1;
+    if (check_memory(v, *mem) < 0) return -1;
     if (align > natural) return v_invalid(v, "alignment must not be larger than natural");
     return 0;
 }
 
-static int read_zero_byte(vctx *v) {
-    uint8_t b;
-    if (v_byte(v, &b) < 0) return -1;
-    if (b != 0) return v_malformed(v, "zero byte expected");
+/* A memory index of memory.size/grow/fill/copy/init: the reserved byte
+ * 0x00 under WebAssembly 2.0's rules, a u32 with multi-memory. Checked
+ * against the module's memories. */
+static int read_memidx(vctx *v, uint32_t *mem) {
+    *mem = 0;
+    if (v->engine->single_memory) {
+        uint8_t b;
+        if (v_byte(v, &b) < 0) return -1;
+        if (b != 0) return v_malformed(v, "zero byte expected");
+    } else if (v_u32(v, mem) < 0) {
+        return -1;
+    }
+    return check_memory(v, *mem);
+}
+
+/* An access to memory mem other than 0 runs as memory 0's instruction
+ * between MEM_SELECT mem and MEM_SELECT 0 (opcodes.h), which point the
+ * interpreter's cached memory at mem and back. Neither is foldable, so no
+ * peephole combines the access with its neighbours. */
+static int emit_mem_select(vctx *v, uint32_t mem) {
+    if (emit_op(v, OP_MEM_SELECT) < 0 || emit_u64(v, mem) < 0) return -1;
     return 0;
 }
 
@@ -1194,7 +1228,7 @@ static int compile_simd(vctx *v) {
 #define SIMD_INTERNAL_OP_(code, fn, ...) [code] = OP_SIMD_##fn,
     static const uint16_t internal[256] = {SIMD_OPS(SIMD_INTERNAL_OP_)};
 #undef SIMD_INTERNAL_OP_
-    uint32_t sub = 0, offset = 0;
+    uint32_t sub = 0, offset = 0, memidx = 0;
     uint8_t lane = 0, bytes[16];
     if (v_u32(v, &sub) < 0) return -1;
     const simd_op_info *info = simd_op_lookup(sub);
@@ -1203,10 +1237,10 @@ static int compile_simd(vctx *v) {
     switch ((simd_imm_kind)info->imm) {
     case SIMD_IMM_NONE: break;
     case SIMD_IMM_MEMARG:
-        if (read_memarg(v, info->align, &offset) < 0) return -1;
+        if (read_memarg(v, info->align, &offset, &memidx) < 0) return -1;
         break;
     case SIMD_IMM_MEMARG_LANE:
-        if (read_memarg(v, info->align, &offset) < 0) return -1;
+        if (read_memarg(v, info->align, &offset, &memidx) < 0) return -1;
         /* fall through */
     case SIMD_IMM_LANE:
         if (v_byte(v, &lane) < 0) return -1;
@@ -1226,6 +1260,22 @@ static int compile_simd(vctx *v) {
         if (pop_src(v, info->params[i], &src[i]) < 0) return -1;
     bool mem = info->imm == SIMD_IMM_MEMARG || info->imm == SIMD_IMM_MEMARG_LANE;
     bool has_lane = info->imm == SIMD_IMM_MEMARG_LANE || info->imm == SIMD_IMM_LANE;
+    if (memidx != 0) {
+        /* another memory than 0: the same instruction, between selects */
+        if (emit_mem_select(v, memidx) < 0) return -1;
+        if (!info->result) {
+            if (emit_op(v, o) < 0 || emit_u64(v, src[0]) < 0 || emit_u64(v, offset) < 0 ||
+                emit_u64(v, src[1]) < 0 || (has_lane && emit_u64(v, lane) < 0))
+                return -1;
+            return emit_mem_select(v, 0);
+        }
+        uint32_t d = (uint32_t)v->cur_slots;
+        if (emit_op(v, o) < 0 || emit_u64(v, d) < 0 || emit_u64(v, src[0]) < 0 ||
+            emit_u64(v, offset) < 0 || (info->nparams > 1 && emit_u64(v, src[1]) < 0) ||
+            (has_lane && emit_u64(v, lane) < 0) || emit_mem_select(v, 0) < 0)
+            return -1;
+        return push_val(v, info->result);
+    }
     if (!info->result) { /* stores: [a, offset, v (, lane)] */
         if (emit_op(v, o) < 0 || emit_u64(v, src[0]) < 0 || emit_u64(v, offset) < 0 ||
             emit_u64(v, src[1]) < 0)
@@ -1258,7 +1308,7 @@ static int compile_simd(vctx *v) {
 static int compile_instr(vctx *v, uint8_t op) {
     wasm_module *m = v->m;
     uint8_t t = 0, t2 = 0;
-    uint32_t idx = 0, idx2 = 0;
+    uint32_t idx = 0, idx2 = 0, mem = 0, mem2 = 0;
     uint32_t a = 0, b = 0, c = 0, a_slot = 0, b_slot = 0;
     switch (op) {
     case 0x00: /* unreachable */
@@ -1582,13 +1632,14 @@ static int compile_instr(vctx *v, uint8_t op) {
     }
     case 0x3f:   /* memory.size */
     case 0x40: { /* memory.grow */
-        if (read_zero_byte(v) < 0) return -1;
-        if (m->nmemories == 0) return v_invalid(v, "unknown memory 0");
+        if (read_memidx(v, &idx) < 0) return -1;
         if (op == 0x40 && pop_src(v, WASM_I32, &a) < 0) return -1;
         uint32_t d = (uint32_t)v->cur_slots;
-        if (emit_op(v, op == 0x3f ? OP_MEMORY_SIZE : OP_MEMORY_GROW) < 0 || emit_dest(v, d) < 0)
-            return -1;
+        wasm_op o = op == 0x3f ? (idx ? OP_MEMORY_SIZE_X : OP_MEMORY_SIZE)
+                               : (idx ? OP_MEMORY_GROW_X : OP_MEMORY_GROW);
+        if (emit_op(v, o) < 0 || emit_dest(v, d) < 0) return -1;
         if (op == 0x40 && emit_u64(v, a) < 0) return -1;
+        if (idx && emit_u64(v, idx) < 0) return -1;
         return push_val(v, WASM_I32);
     }
     case 0x41:   /* i32.const */
@@ -1655,31 +1706,34 @@ static int compile_instr(vctx *v, uint8_t op) {
             return push_val(v, sub < 4 ? WASM_I32 : WASM_I64);
         }
         case 8: /* memory.init */
-            if (v_u32(v, &idx) < 0 || read_zero_byte(v) < 0) return -1;
-            if (m->nmemories == 0) return v_invalid(v, "unknown memory 0");
+            if (v_u32(v, &idx) < 0 || read_memidx(v, &mem) < 0) return -1;
             if (check_data(v, idx) < 0) return -1;
             goto three_i32;
         case 9: /* data.drop */
             if (v_u32(v, &idx) < 0 || check_data(v, idx) < 0) return -1;
             if (emit_op(v, OP_DATA_DROP) < 0 || emit_u64(v, idx) < 0) return -1;
             return 0;
-        case 10: /* memory.copy */
-            if (read_zero_byte(v) < 0 || read_zero_byte(v) < 0) return -1;
-            if (m->nmemories == 0) return v_invalid(v, "unknown memory 0");
+        case 10: /* memory.copy dst src */
+            if (read_memidx(v, &mem) < 0 || read_memidx(v, &mem2) < 0) return -1;
             goto three_i32;
         case 11: /* memory.fill */
-            if (read_zero_byte(v) < 0) return -1;
-            if (m->nmemories == 0) return v_invalid(v, "unknown memory 0");
+            if (read_memidx(v, &mem) < 0) return -1;
             goto three_i32;
-        three_i32:
-            if (emit_window(v, sub == 8    ? OP_MEMORY_INIT
-                               : sub == 10 ? OP_MEMORY_COPY
-                                           : OP_MEMORY_FILL) < 0)
-                return -1;
+        three_i32: {
+            /* memory 0 (both 0 for a copy): the 2.0 forms; else the _X
+             * forms with the memory indices last */
+            bool x = mem != 0 || mem2 != 0;
+            wasm_op o = sub == 8    ? (x ? OP_MEMORY_INIT_X : OP_MEMORY_INIT)
+                        : sub == 10 ? (x ? OP_MEMORY_COPY_X : OP_MEMORY_COPY)
+                                    : (x ? OP_MEMORY_FILL_X : OP_MEMORY_FILL);
+            if (emit_window(v, o) < 0) return -1;
             for (int i = 0; i < 3; i++)
                 if (pop_expect(v, WASM_I32, NULL) < 0) return -1;
-            if (sub == 8) return emit_u64(v, idx);
+            if (sub == 8 && emit_u64(v, idx) < 0) return -1;
+            if (x && emit_u64(v, mem) < 0) return -1;
+            if (x && sub == 10 && emit_u64(v, mem2) < 0) return -1;
             return 0;
+        }
         case 12: /* table.init elem table */
             if (v_u32(v, &idx2) < 0 || v_u32(v, &idx) < 0) return -1;
             if (check_table(v, idx) < 0 || check_elem(v, idx2) < 0) return -1;
@@ -1734,9 +1788,27 @@ static int compile_instr(vctx *v, uint8_t op) {
     if (op >= 0x28 && op <= 0x3e) { /* loads and stores */
         uint32_t offset = 0;
         unsigned k = op - 0x28u;
-        if (read_memarg(v, memops[k].log2, &offset) < 0) return -1;
+        if (read_memarg(v, memops[k].log2, &offset, &mem) < 0) return -1;
         wasm_op o = (wasm_op)(OP_I32_LOAD + k);
         uint64_t x[3];
+        if (mem != 0) {
+            /* another memory than 0: the plain instruction, between
+             * selects; no folds */
+            if (memops[k].store) {
+                if (pop_src(v, memops[k].type, &b) < 0 || pop_src(v, WASM_I32, &a) < 0) return -1;
+                return emit_mem_select(v, mem) < 0 || emit_op(v, o) < 0 || emit_u64(v, a) < 0 ||
+                               emit_u64(v, b) < 0 || emit_u64(v, offset) < 0 ||
+                               emit_mem_select(v, 0) < 0
+                           ? -1
+                           : 0;
+            }
+            if (pop_src(v, WASM_I32, &a) < 0) return -1;
+            if (emit_mem_select(v, mem) < 0 || emit_op(v, o) < 0 ||
+                emit_u64(v, (uint32_t)v->cur_slots) < 0 || emit_u64(v, a) < 0 ||
+                emit_u64(v, offset) < 0 || emit_mem_select(v, 0) < 0)
+                return -1;
+            return push_val(v, memops[k].type);
+        }
         if (memops[k].store) {
             if (pop_src(v, memops[k].type, &b) < 0) return -1;
             b_slot = v->pop_slot;
@@ -2823,11 +2895,15 @@ static int validate_module(vctx *v) {
     }
     for (uint32_t i = 0; i < m->ntables; i++)
         if (check_limits(v, &m->tables[i].limits, UINT32_MAX, "table size") < 0) return -1;
-    if (m->nmemories > 1) return v_invalid_at(v, m->memories[1].at, "multiple memories");
-    for (uint32_t i = 0; i < m->nmemories; i++)
+    if (m->nmemories > 1 && v->engine->single_memory)
+        return v_invalid_at(v, m->memories[1].at, "multiple memories");
+    for (uint32_t i = 0; i < m->nmemories; i++) {
         if (check_limits(v, &m->memories[i], WASM_MAX_MEMORY_PAGES,
                          "memory size must be at most 65536 pages (4GiB)") < 0)
             return -1;
+        if (m->memories[i].shared && !m->memories[i].has_max)
+            return v_invalid_at(v, m->memories[i].at, "shared memory must have maximum size");
+    }
     for (uint32_t i = m->nimported_globals; i < m->nglobals; i++)
         if (check_const(v, &m->globals[i].init, m->globals[i].type.valtype, m->nimported_globals) <
             0)

@@ -1011,13 +1011,30 @@ static void test_types_and_limits(void) {
     /* table element type */
     CHECK(expect_fail(B(HDR, 0x04, 0x04, 0x01, 0x7f, 0x00, 0x00), HIVE_EMALFORMED,
                       "malformed reference type"));
-    /* limits flags */
+    /* limits flags: WebAssembly 2.0's 0 and 1 (HIVE_CONFIG_SINGLE_MEMORY) */
+    engine.single_memory = true;
     CHECK(expect_fail(B(HDR, 0x05, 0x02, 0x01, 0x02), HIVE_EMALFORMED, "integer too large"));
     CHECK(expect_fail(B(HDR, 0x05, 0x03, 0x01, 0x02, 0x00), HIVE_EMALFORMED,
                       "integer too large"));
     CHECK(expect_fail(B(HDR, 0x05, 0x05, 0x01, 0x81, 0x00, 0x00, 0x00), HIVE_EMALFORMED,
                       "integer representation too long"));
     CHECK(expect_fail(B(HDR, 0x05, 0x02, 0x01, 0x03), HIVE_EMALFORMED, "integer too large"));
+    engine.single_memory = false;
+    /* by default a memory's flags may also say shared (bit 1), not more */
+    {
+        wasm_module m;
+        hive_error err;
+        CHECK_EQ_INT(decode(B(HDR, 0x05, 0x06, 0x02, 0x03, 0x01, 0x02, 0x02, 0x00), &m, &err),
+                     HIVE_OK);
+        CHECK_EQ_INT(m.nmemories, 2);
+        CHECK(m.memories[0].shared && m.memories[0].has_max && m.memories[0].max == 2);
+        CHECK(m.memories[1].shared && !m.memories[1].has_max); /* invalid, not malformed */
+        wasm_module_fini(&engine, &m);
+    }
+    CHECK(expect_fail(B(HDR, 0x05, 0x03, 0x01, 0x04, 0x00), HIVE_EMALFORMED,
+                      "integer too large"));
+    CHECK(expect_fail(B(HDR, 0x05, 0x05, 0x01, 0x81, 0x00, 0x00, 0x00), HIVE_EMALFORMED,
+                      "integer representation too long"));
     CHECK(expect_fail(B(HDR, 0x04, 0x03, 0x01, 0x70, 0x02), HIVE_EMALFORMED,
                       "integer too large"));
     CHECK(expect_fail(B(HDR, 0x04, 0x06, 0x01, 0x70, 0x81, 0x00, 0x00, 0x00), HIVE_EMALFORMED,
@@ -1164,9 +1181,14 @@ static void test_const_exprs(void) {
     CHECK(global_fails(B(0xf3, 0x00, 0x0b), "illegal opcode"));
     CHECK(global_fails(B(0xfc, 0x12, 0x0b), "illegal opcode"));
     CHECK(global_fails(B(0xfd, 0x80, 0x02, 0x0b), "illegal opcode"));
+    engine.single_memory = true; /* WebAssembly 2.0's reserved byte */
     CHECK(global_fails(B(0x3f, 0x01, 0x0b), "zero byte expected"));
     CHECK(global_fails(B(0x40, 0x80, 0x00, 0x0b), "zero byte expected"));
     CHECK(global_fails(B(0xfc, 0x0a, 0x00, 0x01, 0x0b), "zero byte expected"));
+    engine.single_memory = false; /* multi-memory: a u32 memory index */
+    CHECK(global_fails(B(0x3f, 0x80, 0x0b), "unexpected end"));
+    CHECK(global_fails(B(0xfc, 0x0a, 0x00, 0x80, 0x80, 0x80, 0x80, 0x10, 0x0b),
+                       "integer too large"));
     CHECK(global_fails(B(0xd0, 0x7f, 0x0b), "malformed reference type"));
     CHECK(global_fails(B(0x1c, 0x01, 0x01, 0x0b), "malformed value type"));
     CHECK(global_fails(B(0x41, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0x0b),
@@ -1292,8 +1314,15 @@ static void test_bodies(void) {
      * errors are malformed whatever validation would say. */
     CHECK(body_fails(B(0x03, 0x00, 0x06, 0x0b), "illegal opcode"));
     CHECK(body_fails(B(0x04, 0x00, 0xfc, 0x20, 0x0b), "illegal opcode"));
+    engine.single_memory = true;
     CHECK(body_fails(B(0x04, 0x00, 0x3f, 0x01, 0x0b), "zero byte expected"));
     CHECK(body_fails(B(0x08, 0x00, 0x3f, 0x80, 0x80, 0x80, 0x80, 0x00, 0x0b), "zero byte expected"));
+    engine.single_memory = false;
+    /* multi-memory: bit 6 of a memarg's flags: a memory index follows,
+     * read as a u32 */
+    CHECK(body_fails(B(0x0a, 0x00, 0x28, 0x42, 0x80, 0x80, 0x80, 0x80, 0x10, 0x00, 0x0b),
+                     "integer too large"));
+    CHECK(body_fails(B(0x05, 0x00, 0x28, 0x42, 0x01, 0x0b), "unexpected end"));
     CHECK(body_fails(B(0x0a, 0x00, 0x28, 0x02, 0x82, 0x80, 0x80, 0x80, 0x80, 0x00, 0x0b),
                      "integer representation too long"));
     CHECK(body_fails(B(0x09, 0x00, 0x28, 0x82, 0x80, 0x80, 0x80, 0x10, 0x00, 0x0b),
