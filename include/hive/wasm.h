@@ -131,14 +131,17 @@ typedef struct hive_config {
  * (docs/ARCHITECTURE.md, "Lazy compilation"); HIVE_EAGER=1 in the
  * environment does the same for a whole process. */
 #define HIVE_CONFIG_EAGER 4u
-/* WebAssembly 2.0's rules for memories, exactly: at most one memory, the
- * memory index of memory instructions is the reserved byte 0x00, and
- * memory limits have no shared flag. Without it (the default) modules may
- * have several memories (the multi-memory proposal, part of WebAssembly
- * 3.0; docs/MULTI-MEMORY.md) and memory types may be shared. The 2.0 spec
- * suite runs with it, since some of its binary tests say "zero byte
- * expected" or "multiple memories" where multi-memory accepts. */
-#define HIVE_CONFIG_SINGLE_MEMORY 8u
+/* WebAssembly 2.0's binary format and validation, exactly: at most one
+ * memory, the memory index of memory instructions is the reserved byte
+ * 0x00, memory limits have no shared flag, and there is no tag section
+ * (section id 13). Without it (the default) hive also accepts what it has
+ * of WebAssembly 3.0 and later: several memories (multi-memory,
+ * docs/MULTI-MEMORY.md), shared memory types (the threads proposal's
+ * flag; hive has no atomics, so a shared memory is used as any other),
+ * and exception handling's tags, throw and try_table. The 2.0 spec suite
+ * runs with it, since some of its binary tests say "zero byte expected",
+ * "multiple memories" or "malformed section id" where those accept. */
+#define HIVE_CONFIG_WASM2 8u
 
 typedef struct hive_engine hive_engine;
 
@@ -158,7 +161,8 @@ typedef enum hive_externkind {
     HIVE_EXTERN_FUNC = 0,
     HIVE_EXTERN_TABLE = 1,
     HIVE_EXTERN_MEMORY = 2,
-    HIVE_EXTERN_GLOBAL = 3
+    HIVE_EXTERN_GLOBAL = 3,
+    HIVE_EXTERN_TAG = 4 /* exception handling: a tag (its type: func, no results) */
 } hive_externkind;
 
 typedef struct hive_limits {
@@ -172,7 +176,7 @@ typedef struct hive_limits {
 /* The type of an import or export. */
 typedef struct hive_externtype {
     hive_externkind kind;
-    hive_functype func;    /* FUNC */
+    hive_functype func;    /* FUNC; TAG: the tag's parameters (no results) */
     uint8_t elemtype;      /* TABLE: HIVE_FUNCREF or HIVE_EXTERNREF */
     hive_limits limits;    /* TABLE, MEMORY */
     uint8_t valtype;       /* GLOBAL */
@@ -203,6 +207,10 @@ int hive_module_export(const hive_module *module, size_t i, const char **name,
 typedef struct hive_table hive_table;
 typedef struct hive_memory hive_memory;
 typedef struct hive_global hive_global;
+/* An exception tag (exception handling). Each instantiation of a module
+ * that defines a tag makes a new one; a throw is caught by a catch that
+ * names the same tag, whatever the instance. */
+typedef struct hive_tag hive_tag;
 typedef struct hive_instance hive_instance;
 typedef struct hive_exec hive_exec;
 
@@ -213,6 +221,7 @@ typedef struct hive_extern {
         hive_table *table;
         hive_memory *memory;
         hive_global *global;
+        hive_tag *tag;
     } of;
 } hive_extern;
 
@@ -323,8 +332,9 @@ typedef enum hive_trap_kind {
     HIVE_TRAP_STACK_EXHAUSTED,
     HIVE_TRAP_HOST,  /* a host function trapped */
     HIVE_TRAP_EXIT,  /* a host function asked the guest to exit; see code */
-    HIVE_TRAP_OUT_OF_MEMORY /* the engine could not allocate what a call needed
-                             * (compiling the callee on its first call) */
+    HIVE_TRAP_OUT_OF_MEMORY, /* the engine could not allocate what a call needed
+                              * (compiling the callee on its first call) */
+    HIVE_TRAP_UNCAUGHT_EXCEPTION /* a throw no try_table of the call caught */
 } hive_trap_kind;
 
 #define HIVE_TRAP_MAX_FRAMES 32

@@ -2265,6 +2265,7 @@ static void module_def(dec *d, scope *sc, const uint8_t *start, size_t len) {
         case HIVE_EXTERN_TABLE: cn->ext.elemtype = xt.elemtype; cn->ext.lim = xt.limits; break;
         case HIVE_EXTERN_MEMORY: cn->ext.lim = xt.limits; break;
         case HIVE_EXTERN_GLOBAL: cn->ext.valtype = xt.valtype; cn->ext.mut = (uint8_t)xt.mutable_; break;
+        case HIVE_EXTERN_TAG: cn->ext.ft = core_ft(d, xt.func.params, xt.func.nparams, NULL, 0); break;
         }
     }
     for (size_t i = 0; i < ni && ok; i++)

@@ -38,7 +38,7 @@ typedef struct decode_ctx {
      * wasm_decode_body, later, for those the validator's fast check does
      * not vouch for (module.h); `deferred`: some body was left so */
     bool defer_bodies, deferred;
-    /* HIVE_CONFIG_SINGLE_MEMORY: WebAssembly 2.0's encodings (memory
+    /* HIVE_CONFIG_WASM2: WebAssembly 2.0's encodings (memory
      * indices in instructions are the reserved byte 0x00, memory limits
      * flags are 0 or 1); otherwise multi-memory's (a u32 memory index;
      * bit 6 of a memarg's alignment says one follows) and the threads
@@ -159,6 +159,14 @@ static int decode_tabletype(decode_ctx *d, wasm_tabletype *out) {
     return decode_limits(d, &out->limits, false);
 }
 
+/* A tag type: attribute 0 (an exception), then a function type index. */
+static int decode_tagtype(decode_ctx *d, uint32_t *typeidx) {
+    uint8_t attr;
+    DECODE_TRY(decode_byte(d, &attr));
+    if (attr != 0) return decode_malformed(d, leb_offset(&d->r) - 1, "malformed tag attribute");
+    return decode_u32(d, typeidx);
+}
+
 static int decode_globaltype(decode_ctx *d, wasm_globaltype *out) {
     DECODE_TRY(decode_valtype(d, &out->valtype));
     uint8_t mut;
@@ -277,6 +285,26 @@ static int decode_skip_instr(decode_ctx *d, uint8_t op, size_t at, uint32_t *dep
     case 0x0c: case 0x0d: case 0x10: case 0x20: case 0x21: case 0x22: case 0x23:
     case 0x24: case 0x25: case 0x26: case 0xd2:
         return decode_u32(d, &x);
+    case 0x08: /* throw */
+        if (d->one_mem) break;
+        return decode_u32(d, &x);
+    case 0x0a: /* throw_ref */
+        if (d->one_mem) break;
+        return HIVE_OK;
+    case 0x1f: /* try_table */
+        if (d->one_mem) break;
+        DECODE_TRY(decode_blocktype(d));
+        DECODE_TRY(decode_len(d, &n));
+        for (uint32_t i = 0; i < n; i++) {
+            size_t cat = leb_offset(&d->r);
+            DECODE_TRY(decode_byte(d, &t));
+            if (t > 3) return decode_malformed(d, cat, "malformed catch clause");
+            if (t < 2) DECODE_TRY(decode_u32(d, &x)); /* the tag */
+            DECODE_TRY(decode_u32(d, &x));            /* the label */
+        }
+        if (*depth == UINT32_MAX) return decode_malformed(d, at, "too deeply nested");
+        (*depth)++;
+        return HIVE_OK;
     case 0x0e: /* br_table */
         DECODE_TRY(decode_len(d, &n));
         for (uint32_t i = 0; i <= n; i++) DECODE_TRY(decode_u32(d, &x));
@@ -346,7 +374,7 @@ static int decode_skip_expr(decode_ctx *d) {
             continue;
         }
         DECODE_TRY(decode_skip_instr(d, op, at, &depth));
-        if (op >= 0x02 && op <= 0x04 && depth <= DECODE_ELSE_DEPTH) {
+        if (((op >= 0x02 && op <= 0x04) || op == 0x1f) && depth <= DECODE_ELSE_DEPTH) {
             uint64_t bit = (uint64_t)1 << ((depth - 1) % 64);
             if (op == 0x04) can_else[(depth - 1) / 64] |= bit;
             else can_else[(depth - 1) / 64] &= ~bit;
@@ -416,7 +444,7 @@ static int decode_import_section(decode_ctx *d) {
     m->imports = hv_calloc(a, n, sizeof *m->imports);
     if (!m->imports) return decode_nomem(d);
     m->nimports = n;
-    uint32_t count[4] = {0, 0, 0, 0};
+    uint32_t count[5] = {0, 0, 0, 0, 0};
     for (uint32_t i = 0; i < n; i++) {
         wasm_import *im = &m->imports[i];
         DECODE_TRY(decode_name(d, &im->module));
@@ -427,6 +455,11 @@ static int decode_import_section(decode_ctx *d) {
         case HIVE_EXTERN_TABLE: DECODE_TRY(decode_tabletype(d, &im->table)); break;
         case HIVE_EXTERN_MEMORY: DECODE_TRY(decode_limits(d, &im->memory, true)); break;
         case HIVE_EXTERN_GLOBAL: DECODE_TRY(decode_globaltype(d, &im->global)); break;
+        case HIVE_EXTERN_TAG:
+            if (d->one_mem)
+                return decode_malformed(d, leb_offset(&d->r) - 1, "malformed import kind");
+            DECODE_TRY(decode_tagtype(d, &im->typeidx));
+            break;
         default: return decode_malformed(d, leb_offset(&d->r) - 1, "malformed import kind");
         }
         im->index = count[im->kind]++;
@@ -452,6 +485,9 @@ static int decode_import_section(decode_ctx *d) {
     if (count[HIVE_EXTERN_GLOBAL] &&
         !(m->globals = hv_calloc(a, count[HIVE_EXTERN_GLOBAL], sizeof *m->globals)))
         return decode_nomem(d);
+    if (count[HIVE_EXTERN_TAG] &&
+        !(m->tags = hv_calloc(a, count[HIVE_EXTERN_TAG], sizeof *m->tags)))
+        return decode_nomem(d);
     for (uint32_t i = 0; i < n; i++) {
         const wasm_import *im = &m->imports[i];
         switch (im->kind) {
@@ -459,12 +495,14 @@ static int decode_import_section(decode_ctx *d) {
         case HIVE_EXTERN_TABLE: m->tables[im->index] = im->table; break;
         case HIVE_EXTERN_MEMORY: m->memories[im->index] = im->memory; break;
         case HIVE_EXTERN_GLOBAL: m->globals[im->index].type = im->global; break;
+        case HIVE_EXTERN_TAG: m->tags[im->index] = im->typeidx; break;
         }
     }
     m->nfuncs = m->nimported_funcs = count[HIVE_EXTERN_FUNC];
     m->ntables = m->nimported_tables = count[HIVE_EXTERN_TABLE];
     m->nmemories = m->nimported_memories = count[HIVE_EXTERN_MEMORY];
     m->nglobals = m->nimported_globals = count[HIVE_EXTERN_GLOBAL];
+    m->ntags = m->nimported_tags = count[HIVE_EXTERN_TAG];
     return HIVE_OK;
 }
 
@@ -516,6 +554,20 @@ static int decode_memory_section(decode_ctx *d) {
     return HIVE_OK;
 }
 
+/* The tag section (exception handling): per tag, an attribute (0:
+ * exception) and a function type index. */
+static int decode_tag_section(decode_ctx *d) {
+    wasm_module *m = d->m;
+    uint32_t n;
+    DECODE_TRY(decode_count(d, WASM_MAX_GLOBALS - m->ntags, "tags", &n));
+    DECODE_TRY(decode_extend(d, (void **)&m->tags, m->ntags, n, sizeof *m->tags));
+    for (uint32_t i = 0; i < n; i++) {
+        DECODE_TRY(decode_tagtype(d, &m->tags[m->ntags]));
+        m->ntags++;
+    }
+    return HIVE_OK;
+}
+
 static int decode_global_section(decode_ctx *d) {
     wasm_module *m = d->m;
     uint32_t n;
@@ -542,7 +594,7 @@ static int decode_export_section(decode_ctx *d) {
         wasm_export *ex = &m->exports[i];
         DECODE_TRY(decode_name(d, &ex->name));
         DECODE_TRY(decode_byte(d, &ex->kind));
-        if (ex->kind > HIVE_EXTERN_GLOBAL)
+        if (ex->kind > (d->one_mem ? HIVE_EXTERN_GLOBAL : HIVE_EXTERN_TAG))
             return decode_malformed(d, leb_offset(&d->r) - 1, "malformed export kind");
         DECODE_TRY(decode_u32(d, &ex->index));
     }
@@ -818,19 +870,20 @@ bad:
 }
 
 /* Position of each section id in the required order (custom: 0). */
-static const uint8_t decode_section_rank[13] = {
+static const uint8_t decode_section_rank[14] = {
     [1] = 1,  /* type */
     [2] = 2,  /* import */
     [3] = 3,  /* function */
     [4] = 4,  /* table */
     [5] = 5,  /* memory */
-    [6] = 6,  /* global */
-    [7] = 7,  /* export */
-    [8] = 8,  /* start */
-    [9] = 9,  /* element */
-    [12] = 10, /* data count */
-    [10] = 11, /* code */
-    [11] = 12, /* data */
+    [13] = 6, /* tag (exception handling) */
+    [6] = 7,  /* global */
+    [7] = 8,  /* export */
+    [8] = 9,  /* start */
+    [9] = 10, /* element */
+    [12] = 11, /* data count */
+    [10] = 12, /* code */
+    [11] = 13, /* data */
 };
 
 /* The header and every section, then the cross-section counts. */
@@ -853,7 +906,7 @@ static int decode_module(decode_ctx *d) {
         uint8_t id;
         uint32_t size;
         DECODE_TRY(decode_byte(d, &id));
-        if (id > 12) return decode_malformed(d, at, "malformed section id");
+        if (id > (d->one_mem ? 12 : 13)) return decode_malformed(d, at, "malformed section id");
         DECODE_TRY(decode_len(d, &size));
         size_t start = leb_offset(&d->r);
         if (id == 0) {
@@ -876,6 +929,7 @@ static int decode_module(decode_ctx *d) {
         case 10: DECODE_TRY(decode_code_section(d, &ncodes)); break;
         case 11: DECODE_TRY(decode_data_section(d)); break;
         case 12: DECODE_TRY(decode_datacount_section(d)); break;
+        case 13: DECODE_TRY(decode_tag_section(d)); break;
         }
         if (leb_offset(&d->r) != start + size)
             return decode_malformed(d, start, "section size mismatch");
@@ -897,7 +951,7 @@ static int decode(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_mo
     if (len > UINT32_MAX)
         return hv_error_set(err, HIVE_ELIMIT, 0, "module larger than 4 GiB");
     decode_ctx d = {.a = &engine->alloc, .m = m, .err = err, .defer_bodies = defer,
-                   .one_mem = engine->single_memory};
+                   .one_mem = engine->wasm2};
     m->bytes = hv_malloc(d.a, len);
     if (!m->bytes) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     if (len) memcpy(m->bytes, bytes, len);
@@ -927,7 +981,7 @@ int wasm_decode_lazy(hive_engine *engine, const uint8_t *bytes, size_t len, wasm
 }
 
 int wasm_decode_body(hive_engine *engine, wasm_module *m, uint32_t i, hive_error *err) {
-    decode_ctx d = {.a = &engine->alloc, .m = m, .err = err, .one_mem = engine->single_memory};
+    decode_ctx d = {.a = &engine->alloc, .m = m, .err = err, .one_mem = engine->wasm2};
     const wasm_code *c = &m->codes[i];
     leb_init(&d.r, m->bytes, m->len, 0);
     d.r.p = m->bytes + c->body_start;
@@ -949,6 +1003,7 @@ void wasm_module_fini(hive_engine *engine, wasm_module *m) {
         for (uint32_t i = 0; i < m->nfuncs - m->nimported_funcs; i++) {
             hv_free(a, m->codes[i].local_types);
             if (m->codes[i].cells != interp_lazy_stub) hv_free(a, m->codes[i].cells);
+            hv_free(a, m->codes[i].handlers);
             hv_free(a, m->codes[i].local_offsets);
         }
         hv_free(a, m->codes);
@@ -956,6 +1011,7 @@ void wasm_module_fini(hive_engine *engine, wasm_module *m) {
     hv_free(a, m->tables);
     hv_free(a, m->memories);
     hv_free(a, m->globals);
+    hv_free(a, m->tags);
     hv_free(a, m->exports);
     for (uint32_t i = 0; i < m->nelems && m->elems; i++) {
         hv_free(a, m->elems[i].funcs);

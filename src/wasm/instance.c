@@ -453,6 +453,7 @@ static const char *kind_name(uint8_t kind) {
     case HIVE_EXTERN_TABLE: return "table";
     case HIVE_EXTERN_MEMORY: return "memory";
     case HIVE_EXTERN_GLOBAL: return "global";
+    case HIVE_EXTERN_TAG: return "tag";
     }
     return "extern";
 }
@@ -495,6 +496,12 @@ static int check_import(const wasm_module *m, uint32_t i, const hive_extern *ext
         const hive_global *g = ext->of.global;
         present = present && g;
         ok = present && g->type == imp->global.valtype && g->mutable_ == imp->global.mutable_;
+        break;
+    }
+    case HIVE_EXTERN_TAG: {
+        const hive_tag *t = ext->of.tag;
+        present = present && t;
+        ok = present && runtime_functype_equal(t->type, &m->types[imp->typeidx]);
         break;
     }
     }
@@ -761,12 +768,15 @@ int hive_instance_new(hive_engine *engine, hive_module *module, const hive_exter
     inst->elem_lens = hv_calloc(a, m->nelems, sizeof *inst->elem_lens);
     inst->data_lens = hv_calloc(a, m->ndatas, sizeof *inst->data_lens);
     inst->memories = hv_calloc(a, m->nmemories, sizeof *inst->memories);
+    inst->tags = hv_calloc(a, m->ntags, sizeof *inst->tags);
+    inst->own_tags = hv_calloc(a, m->ntags - m->nimported_tags, sizeof *inst->own_tags);
     inst->own_memories =
         hv_calloc(a, m->nmemories - m->nimported_memories, sizeof *inst->own_memories);
     if (!inst->funcs || !inst->own_funcs || !inst->tables || !inst->own_tables || !inst->globals ||
         !inst->own_globals || !inst->elem_refs || !inst->elem_lens || !inst->data_lens ||
         (m->nmemories && !inst->memories) ||
-        (m->nmemories > m->nimported_memories && !inst->own_memories))
+        (m->nmemories > m->nimported_memories && !inst->own_memories) ||
+        (m->ntags && !inst->tags) || (m->ntags > m->nimported_tags && !inst->own_tags))
         goto fail;
 
     /* Imports fill the front of each index space. */
@@ -776,6 +786,7 @@ int hive_instance_new(hive_engine *engine, hive_module *module, const hive_exter
         case HIVE_EXTERN_FUNC: inst->funcs[imp->index] = imports[i].of.func; break;
         case HIVE_EXTERN_TABLE: inst->tables[imp->index] = imports[i].of.table; break;
         case HIVE_EXTERN_MEMORY: inst->memories[imp->index] = imports[i].of.memory; break;
+        case HIVE_EXTERN_TAG: inst->tags[imp->index] = imports[i].of.tag; break;
         case HIVE_EXTERN_GLOBAL: inst->globals[imp->index] = imports[i].of.global; break;
         }
     }
@@ -827,6 +838,14 @@ int hive_instance_new(hive_engine *engine, hive_module *module, const hive_exter
     }
     inst->memory = m->nmemories ? inst->memories[0] : NULL;
 
+    /* each instantiation makes its own tags */
+    for (uint32_t i = m->nimported_tags; i < m->ntags; i++) {
+        hive_tag *t = &inst->own_tags[i - m->nimported_tags];
+        t->engine = engine;
+        t->type = &m->types[m->tags[i]];
+        inst->tags[i] = t;
+    }
+
     for (uint32_t i = 0; i < nown_globals; i++) {
         uint32_t idx = m->nimported_globals + i;
         const wasm_global *gd = &m->globals[idx];
@@ -872,6 +891,8 @@ void hive_instance_free(hive_instance *instance) {
     }
     hv_free(a, instance->memories);
     hv_free(a, instance->own_memories);
+    hv_free(a, instance->tags);
+    hv_free(a, instance->own_tags);
     hv_free(a, instance->funcs);
     hv_free(a, instance->own_funcs);
     hv_free(a, instance->tables);
@@ -908,6 +929,7 @@ int hive_instance_export(hive_instance *instance, const char *name, size_t name_
         case HIVE_EXTERN_TABLE: out->of.table = instance->tables[e->index]; break;
         case HIVE_EXTERN_MEMORY: out->of.memory = instance->memories[e->index]; break;
         case HIVE_EXTERN_GLOBAL: out->of.global = instance->globals[e->index]; break;
+        case HIVE_EXTERN_TAG: out->of.tag = instance->tags[e->index]; break;
         default: return HIVE_EARG;
         }
         return HIVE_OK;

@@ -113,6 +113,7 @@ static const char *trap_message(hive_trap_kind kind) {
     case HIVE_TRAP_HOST: return "host function trapped";
     case HIVE_TRAP_EXIT: return "exit";
     case HIVE_TRAP_OUT_OF_MEMORY: return "out of memory";
+    case HIVE_TRAP_UNCAUGHT_EXCEPTION: return "uncaught exception";
     }
     return "trap";
 }
@@ -1938,6 +1939,10 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             vmbreak;
         }
 
+        vmcase(THROW) {
+            goto do_throw;
+        }
+
         /* ---- multi-memory: memories other than 0 (opcodes.h) ---- */
         vmcase(MEM_SELECT) {
             const hive_memory *sel = inst->memories[pc[1].u32];
@@ -2544,6 +2549,55 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         }
         continue;
 #undef ENTER_FRAME
+
+    do_throw: {
+        /* The first handler (wasm_code.handlers) that covers the throw, in
+         * this function, then in each caller up to the entry frame (at a
+         * caller, the cell before its return address: the call's last) */
+        const hive_tag *tag = inst->tags[pc[2].u32];
+        uint32_t nslots = tag->type->param_slots;
+        const wasm_slot *vals = fp + pc[1].u32 - nslots;
+        const wasm_cell *at = pc;
+        wasm_slot *hfp = fp;
+        hive_func *hfunc = func;
+        wasm_frame *htop = top;
+        uint32_t back = 0;
+        const wasm_handler *h = NULL;
+        for (;;) {
+            const wasm_code *code = hfunc->code;
+            uint32_t pos = (uint32_t)(at - code->cells) - back;
+            for (uint32_t i = 0; i < code->nhandlers; i++) {
+                const wasm_handler *c = &code->handlers[i];
+                if (pos >= c->start && pos < c->end &&
+                    (c->tag == WASM_TAG_ALL || hfunc->inst->tags[c->tag] == tag)) {
+                    h = c;
+                    break;
+                }
+            }
+            if (h) break;
+            wasm_frame *fr = htop - 1;
+            if (!fr->ret_pc) break; /* the entry frame: nobody catches it */
+            at = fr->ret_pc;
+            hfp = fr->fp;
+            hfunc = fr->func;
+            htop = fr;
+            back = 1;
+        }
+        if (!h) {
+            tk = HIVE_TRAP_UNCAUGHT_EXCEPTION;
+            goto trap;
+        }
+        memmove(hfp + h->slot, vals, (size_t)nslots * sizeof(wasm_slot));
+        fp = hfp;
+        func = hfunc;
+        top = htop;
+        pc = hfunc->code->cells + h->pad;
+        if (func->inst != inst) {
+            inst = func->inst;
+            memory_cache(inst, &mem, &mem_size);
+        }
+        continue;
+    }
 
     bulk: {
         /* out of line: it would otherwise cost the hot handlers registers */

@@ -150,6 +150,7 @@ static void module_externtype(const wasm_module *m, uint8_t kind, uint32_t index
         type->valtype = m->globals[index].type.valtype;
         type->mutable_ = m->globals[index].type.mutable_;
         break;
+    case HIVE_EXTERN_TAG: type->func = module_pub_functype(&m->types[m->tags[index]]); break;
     }
 }
 

@@ -183,6 +183,8 @@
     X(MEMORY_INIT_X) /* [top, dataidx, mem] window: i32 d, s, n -> */ \
     X(MEMORY_COPY_X) /* [top, dstmem, srcmem] window: i32 d, s, n -> */ \
     X(MEMORY_FILL_X) /* [top, mem] window: i32 d, val, n -> */ \
+    /* exception handling (validate.c, "exception handling") */ \
+    X(THROW) /* [top, tagidx] window: the tag's values -> (unwinds to a handler) */ \
     X(REF_IS_NULL) /* [d, a] */ \
     X(REF_FUNC) /* [d, funcidx] fp[d] = instance->funcs[funcidx] */ \
     /* integer operations with a constant operand: [d, a, imm] fp[d] = fp[a] OP imm \

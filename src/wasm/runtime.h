@@ -23,7 +23,7 @@ struct hive_engine {
     bool no_fusion; /* HIVE_CONFIG_NO_FUSION */
     bool no_inline; /* HIVE_CONFIG_NO_INLINE */
     bool eager;     /* HIVE_CONFIG_EAGER, or HIVE_EAGER=1 in the environment */
-    bool single_memory; /* HIVE_CONFIG_SINGLE_MEMORY */
+    bool wasm2; /* HIVE_CONFIG_WASM2 */
     uint64_t memory_budget;               /* bytes; 0: none (instance.c) */
     _Atomic uint64_t memory_committed;    /* bytes of all its memories */
     /* Freed memories kept for reuse, their pages given back (instance.c,
@@ -137,6 +137,11 @@ struct hive_table {
     uint32_t type_max;
 };
 
+struct hive_tag {
+    hive_engine *engine;
+    const wasm_functype *type; /* its parameters (in the defining module) */
+};
+
 struct hive_global {
     hive_engine *engine;
     uint8_t type;
@@ -158,6 +163,8 @@ struct hive_instance {
     hive_memory **own_memories; /* the defined ones, made by the instance */
     hive_global **globals;
     hive_global *own_globals;
+    hive_tag **tags;         /* tag index space, imports first */
+    hive_tag *own_tags;
     /* Segments: resolved element refs (NULL when dropped) and the live
      * length of each data segment (0 once dropped). */
     void ***elem_refs;

@@ -15,7 +15,7 @@
 #   SPEC_FILES  space-separated names to run instead of every file, e.g. SPEC_FILES="i32 f32" (".wast" optional)
 #   SPEC_TIMEOUT  seconds per file (default 120)
 #   WAST2JSON_FLAGS  extra wast2json options (e.g. --enable-extended-const)
-#   SPEC_RUNNER_FLAGS  extra spec_runner options (e.g. -m: multi-memory)
+#   SPEC_RUNNER_FLAGS  extra spec_runner options (e.g. -3: multi-memory and exception tags)
 #
 # Prints "  file.wast: P passed, F failed, S skipped" per file and a last
 # line "spec: N passed, N failed, N skipped". With SPECDIR empty (no suite

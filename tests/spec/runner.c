@@ -1204,11 +1204,11 @@ static void set_wast_name(runner *r, const json_value *doc, const char *json_pat
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: spec_runner [-v] [-n] [-m] FILE.json\n"
+    fprintf(stderr, "usage: spec_runner [-v] [-n] [-3] FILE.json\n"
                     "  -v  also print passing and skipped commands\n"
                     "  -n  dry run: parse and count commands only\n"
-                    "  -m  multi-memory (the engine's default); without it the engine\n"
-                    "      keeps WebAssembly 2.0's rules (HIVE_CONFIG_SINGLE_MEMORY)\n");
+                    "  -3  the engine's defaults: multi-memory, exception tags (WebAssembly\n"
+                    "      3.0); without it, WebAssembly 2.0 exactly (HIVE_CONFIG_WASM2)\n");
 }
 
 int main(int argc, char **argv)
@@ -1216,14 +1216,14 @@ int main(int argc, char **argv)
     runner r;
     memset(&r, 0, sizeof r);
     const char *path = NULL;
-    int multi_memory = 0;
+    int wasm3 = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-v"))
             r.verbose = 1;
         else if (!strcmp(argv[i], "-n"))
             r.dry = 1;
-        else if (!strcmp(argv[i], "-m"))
-            multi_memory = 1;
+        else if (!strcmp(argv[i], "-3"))
+            wasm3 = 1;
         else if (argv[i][0] == '-' || path) {
             usage();
             return 2;
@@ -1271,7 +1271,7 @@ int main(int argc, char **argv)
     if (!r.dry) {
         hive_config cfg;
         memset(&cfg, 0, sizeof cfg);
-        if (!multi_memory) cfg.flags = HIVE_CONFIG_SINGLE_MEMORY;
+        if (!wasm3) cfg.flags = HIVE_CONFIG_WASM2;
         r.engine = hive_engine_new(&cfg);
         r.exec = r.engine ? hive_exec_new(r.engine) : NULL;
         if (!r.exec || spectest_init(&r) < 0) {

@@ -1011,15 +1011,15 @@ static void test_types_and_limits(void) {
     /* table element type */
     CHECK(expect_fail(B(HDR, 0x04, 0x04, 0x01, 0x7f, 0x00, 0x00), HIVE_EMALFORMED,
                       "malformed reference type"));
-    /* limits flags: WebAssembly 2.0's 0 and 1 (HIVE_CONFIG_SINGLE_MEMORY) */
-    engine.single_memory = true;
+    /* limits flags: WebAssembly 2.0's 0 and 1 (HIVE_CONFIG_WASM2) */
+    engine.wasm2 = true;
     CHECK(expect_fail(B(HDR, 0x05, 0x02, 0x01, 0x02), HIVE_EMALFORMED, "integer too large"));
     CHECK(expect_fail(B(HDR, 0x05, 0x03, 0x01, 0x02, 0x00), HIVE_EMALFORMED,
                       "integer too large"));
     CHECK(expect_fail(B(HDR, 0x05, 0x05, 0x01, 0x81, 0x00, 0x00, 0x00), HIVE_EMALFORMED,
                       "integer representation too long"));
     CHECK(expect_fail(B(HDR, 0x05, 0x02, 0x01, 0x03), HIVE_EMALFORMED, "integer too large"));
-    engine.single_memory = false;
+    engine.wasm2 = false;
     /* by default a memory's flags may also say shared (bit 1), not more */
     {
         wasm_module m;
@@ -1181,11 +1181,11 @@ static void test_const_exprs(void) {
     CHECK(global_fails(B(0xf3, 0x00, 0x0b), "illegal opcode"));
     CHECK(global_fails(B(0xfc, 0x12, 0x0b), "illegal opcode"));
     CHECK(global_fails(B(0xfd, 0x80, 0x02, 0x0b), "illegal opcode"));
-    engine.single_memory = true; /* WebAssembly 2.0's reserved byte */
+    engine.wasm2 = true; /* WebAssembly 2.0's reserved byte */
     CHECK(global_fails(B(0x3f, 0x01, 0x0b), "zero byte expected"));
     CHECK(global_fails(B(0x40, 0x80, 0x00, 0x0b), "zero byte expected"));
     CHECK(global_fails(B(0xfc, 0x0a, 0x00, 0x01, 0x0b), "zero byte expected"));
-    engine.single_memory = false; /* multi-memory: a u32 memory index */
+    engine.wasm2 = false; /* multi-memory: a u32 memory index */
     CHECK(global_fails(B(0x3f, 0x80, 0x0b), "unexpected end"));
     CHECK(global_fails(B(0xfc, 0x0a, 0x00, 0x80, 0x80, 0x80, 0x80, 0x10, 0x0b),
                        "integer too large"));
@@ -1314,10 +1314,10 @@ static void test_bodies(void) {
      * errors are malformed whatever validation would say. */
     CHECK(body_fails(B(0x03, 0x00, 0x06, 0x0b), "illegal opcode"));
     CHECK(body_fails(B(0x04, 0x00, 0xfc, 0x20, 0x0b), "illegal opcode"));
-    engine.single_memory = true;
+    engine.wasm2 = true;
     CHECK(body_fails(B(0x04, 0x00, 0x3f, 0x01, 0x0b), "zero byte expected"));
     CHECK(body_fails(B(0x08, 0x00, 0x3f, 0x80, 0x80, 0x80, 0x80, 0x00, 0x0b), "zero byte expected"));
-    engine.single_memory = false;
+    engine.wasm2 = false;
     /* multi-memory: bit 6 of a memarg's flags: a memory index follows,
      * read as a u32 */
     CHECK(body_fails(B(0x0a, 0x00, 0x28, 0x42, 0x80, 0x80, 0x80, 0x80, 0x10, 0x00, 0x0b),

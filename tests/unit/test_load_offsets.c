@@ -69,7 +69,7 @@ static const load_case cases[] = {
 
 static void test_offsets(void) {
     /* WebAssembly 2.0's rules, where a second memory is invalid */
-    hive_config cfg = {.flags = HIVE_CONFIG_SINGLE_MEMORY};
+    hive_config cfg = {.flags = HIVE_CONFIG_WASM2};
     hive_engine *engine = hive_engine_new(&cfg);
     CHECK(engine != NULL);
     if (!engine) return;
