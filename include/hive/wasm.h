@@ -254,6 +254,13 @@ hive_func *hive_func_new_host(hive_engine *engine, const hive_functype *type,
 void hive_func_free(hive_func *func);
 const hive_functype *hive_func_type(const hive_func *func);
 
+/* A tag made by the host, for modules that import one (exception
+ * handling): a new identity, of the given type, whose results must be
+ * empty. NULL when out of memory or when the type has results. Freed by
+ * hive_tag_free (after the instances that import it). */
+hive_tag *hive_tag_new(hive_engine *engine, const hive_functype *type);
+void hive_tag_free(hive_tag *tag);
+
 hive_memory *hive_memory_new(hive_engine *engine, hive_limits limits);
 void hive_memory_free(hive_memory *memory);
 /* Base address and size in bytes. The base does not move when the memory

@@ -219,6 +219,34 @@ static int memory_create(hive_engine *engine, uint32_t min, uint32_t max, bool h
     return HIVE_OK;
 }
 
+/* ---- tags (exception handling) ------------------------------------------- */
+
+hive_tag *hive_tag_new(hive_engine *engine, const hive_functype *type) {
+    if (!engine || !type || type->nresults || (type->nparams && !type->params)) return NULL;
+    hive_tag *t = hv_calloc(&engine->alloc, 1, sizeof *t);
+    if (!t) return NULL;
+    t->engine = engine;
+    if (type->nparams) {
+        uint8_t *p = hv_malloc(&engine->alloc, type->nparams);
+        if (!p) {
+            hv_free(&engine->alloc, t);
+            return NULL;
+        }
+        memcpy(p, type->params, type->nparams);
+        t->own_type.params = p;
+        t->own_type.nparams = type->nparams;
+        for (uint32_t i = 0; i < type->nparams; i++) t->own_type.param_slots += wasm_slots(p[i]);
+    }
+    t->type = &t->own_type;
+    return t;
+}
+
+void hive_tag_free(hive_tag *tag) {
+    if (!tag) return;
+    hv_free(&tag->engine->alloc, tag->own_type.params);
+    hv_free(&tag->engine->alloc, tag);
+}
+
 /* NULL when engine is NULL, min > max, min is above the engine's limit,
  * or the reservation fails. */
 hive_memory *hive_memory_new(hive_engine *engine, hive_limits limits) {

@@ -139,7 +139,8 @@ struct hive_table {
 
 struct hive_tag {
     hive_engine *engine;
-    const wasm_functype *type; /* its parameters (in the defining module) */
+    const wasm_functype *type; /* its parameters (in the defining module, or own_type) */
+    wasm_functype own_type;    /* hive_tag_new's: the parameters, owned */
 };
 
 struct hive_global {
