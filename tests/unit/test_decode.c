@@ -837,7 +837,29 @@ static void test_header(void) {
 }
 
 static void test_section_ids_and_sizes(void) {
+    /* 13, the tag section, exists beyond WebAssembly 2.0 */
+    engine.wasm2 = true;
     CHECK(expect_fail(B(HDR, 0x0d, 0x00), HIVE_EMALFORMED, "malformed section id"));
+    engine.wasm2 = false;
+    CHECK(expect_fail(B(HDR, 0x0d, 0x00), HIVE_EMALFORMED, "unexpected end"));
+    CHECK(expect_fail(B(HDR, 0x0e, 0x00), HIVE_EMALFORMED, "malformed section id"));
+    /* after the memory section, before the global section */
+    CHECK(expect_fail(B(HDR, 0x06, 0x01, 0x00, 0x0d, 0x01, 0x00), HIVE_EMALFORMED,
+                      "unexpected content after last section"));
+    CHECK(expect_fail(B(HDR, 0x0d, 0x01, 0x00, 0x05, 0x01, 0x00), HIVE_EMALFORMED,
+                      "unexpected content after last section"));
+    {
+        wasm_module m;
+        hive_error err;
+        /* a type () -> (), two tags of it; then a tag of attribute 1 */
+        CHECK_EQ_INT(decode(B(HDR, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x05, 0x01, 0x00, 0x0d,
+                              0x05, 0x02, 0x00, 0x00, 0x00, 0x00), &m, &err), HIVE_OK);
+        CHECK_EQ_INT(m.ntags, 2);
+        CHECK_EQ_INT(m.tags[1], 0);
+        wasm_module_fini(&engine, &m);
+        CHECK(expect_fail(B(HDR, 0x0d, 0x03, 0x01, 0x01, 0x00), HIVE_EMALFORMED,
+                          "malformed tag attribute"));
+    }
     CHECK(expect_fail(B(HDR, 0x7f, 0x00), HIVE_EMALFORMED, "malformed section id"));
     CHECK(expect_fail(B(HDR, 0x80, 0x00, 0x01, 0x00), HIVE_EMALFORMED, "malformed section id"));
     /* section size larger than the input */
@@ -1066,8 +1088,13 @@ static void test_types_and_limits(void) {
 }
 
 static void test_imports_exports(void) {
+    /* kind 4, a tag, exists beyond WebAssembly 2.0 */
+    engine.wasm2 = true;
     CHECK(expect_fail(B(HDR, 0x02, 0x04, 0x01, 0x00, 0x00, 0x04), HIVE_EMALFORMED,
                       "malformed import kind"));
+    engine.wasm2 = false;
+    CHECK(expect_fail(B(HDR, 0x02, 0x04, 0x01, 0x00, 0x00, 0x04), HIVE_EMALFORMED,
+                      "unexpected end"));
     CHECK(expect_fail(B(HDR, 0x02, 0x05, 0x01, 0x00, 0x00, 0x05, 0x00), HIVE_EMALFORMED,
                       "malformed import kind"));
     CHECK(expect_fail(B(HDR, 0x02, 0x05, 0x01, 0x00, 0x00, 0x80, 0x00), HIVE_EMALFORMED,
@@ -1075,8 +1102,12 @@ static void test_imports_exports(void) {
     /* 2 imports declared, 1 given */
     CHECK(expect_fail(B(HDR, 0x02, 0x05, 0x02, 0x00, 0x00, 0x00, 0x00), HIVE_EMALFORMED,
                       "unexpected end"));
-    /* export kind */
+    /* export kind: 4, a tag, exists beyond WebAssembly 2.0 */
+    engine.wasm2 = true;
     CHECK(expect_fail(B(HDR, 0x07, 0x04, 0x01, 0x00, 0x04, 0x00), HIVE_EMALFORMED,
+                      "malformed export kind"));
+    engine.wasm2 = false;
+    CHECK(expect_fail(B(HDR, 0x07, 0x04, 0x01, 0x00, 0x05, 0x00), HIVE_EMALFORMED,
                       "malformed export kind"));
     /* export name length past the end */
     CHECK(expect_fail(B(HDR, 0x07, 0x04, 0x01, 0x09, 0x00, 0x00), HIVE_EMALFORMED,
