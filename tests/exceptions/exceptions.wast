@@ -119,6 +119,23 @@
       (try_table (catch $e1 $h) (call $rec (local.get 0)))
       (i32.const 0)))
 
+  ;; clauses whose label is a loop: back to its start, with the values as
+  ;; the loop's params
+  (func (export "retry") (result i32) (local $k i32)
+    (loop $again
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (try_table (catch_all $again)
+        (if (i32.lt_u (local.get $k) (i32.const 5)) (then (throw $e0)))))
+    (local.get $k))
+  (func (export "loop-param") (result i32) (local $x i32)
+    (i32.const 0)
+    (loop $l (param i32) (result i32)
+      (local.set $x)
+      (try_table (catch $e1 $l)
+        (if (i32.lt_u (local.get $x) (i32.const 10))
+          (then (call $throw-if (i32.add (local.get $x) (i32.const 3))))))
+      (local.get $x)))
+
   (func (export "uncaught") (param i32) (call $throw-if (local.get 0)))
   (func (export "wrong-tag") (result i32)
     (block $h (result i32)
@@ -143,6 +160,8 @@
 (assert_return (invoke "loop" (i32.const 4)) (i32.const 4006))
 (assert_return (invoke "below") (i32.const 42))
 (assert_return (invoke "rec" (i32.const 500)) (i32.const 99))
+(assert_return (invoke "retry") (i32.const 5))
+(assert_return (invoke "loop-param") (i32.const 12))
 (assert_return (invoke "uncaught" (i32.const 0)))
 (assert_trap (invoke "uncaught" (i32.const 1)) "uncaught exception")
 (assert_trap (invoke "wrong-tag") "uncaught exception")
