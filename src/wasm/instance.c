@@ -802,9 +802,7 @@ int hive_instance_new(hive_engine *engine, hive_module *module, const hive_exter
         hv_calloc(a, m->nmemories - m->nimported_memories, sizeof *inst->own_memories);
     if (!inst->funcs || !inst->own_funcs || !inst->tables || !inst->own_tables || !inst->globals ||
         !inst->own_globals || !inst->elem_refs || !inst->elem_lens || !inst->data_lens ||
-        (m->nmemories && !inst->memories) ||
-        (m->nmemories > m->nimported_memories && !inst->own_memories) ||
-        (m->ntags && !inst->tags) || (m->ntags > m->nimported_tags && !inst->own_tags))
+        !inst->memories || !inst->own_memories || !inst->tags || !inst->own_tags)
         goto fail;
 
     /* Imports fill the front of each index space. */

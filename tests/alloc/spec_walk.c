@@ -69,6 +69,7 @@ static void run_once(const uint8_t *bytes, size_t len, fail_alloc *fa, outcome *
     cfg.alloc = fail_alloc_fn;
     cfg.alloc_ud = fa;
     cfg.max_memory_pages = 65536;
+    cfg.flags = HIVE_CONFIG_WASM2; /* the 2.0 suite's modules, read as 2.0 */
     hive_engine *engine = hive_engine_new(&cfg);
     o->rc[STEP_ENGINE] = engine ? HIVE_OK : HIVE_ENOMEM;
     o->at[STEP_ENGINE] = fa->count;
