@@ -795,14 +795,23 @@ int hive_instance_new(hive_engine *engine, hive_module *module, const hive_exter
     inst->elem_refs = hv_calloc(a, m->nelems, sizeof *inst->elem_refs);
     inst->elem_lens = hv_calloc(a, m->nelems, sizeof *inst->elem_lens);
     inst->data_lens = hv_calloc(a, m->ndatas, sizeof *inst->data_lens);
-    inst->memories = hv_calloc(a, m->nmemories, sizeof *inst->memories);
-    inst->tags = hv_calloc(a, m->ntags, sizeof *inst->tags);
-    inst->own_tags = hv_calloc(a, m->ntags - m->nimported_tags, sizeof *inst->own_tags);
-    inst->own_memories =
-        hv_calloc(a, m->nmemories - m->nimported_memories, sizeof *inst->own_memories);
+    if (m->nmemories <= 1) {
+        inst->memories = inst->memory_slot;
+        inst->own_memories = inst->own_memory_slot;
+    } else {
+        inst->memories = hv_calloc(a, m->nmemories, sizeof *inst->memories);
+        inst->own_memories =
+            hv_calloc(a, m->nmemories - m->nimported_memories, sizeof *inst->own_memories);
+    }
+    bool tags_ok = true;
+    if (m->ntags) {
+        inst->tags = hv_calloc(a, m->ntags, sizeof *inst->tags);
+        inst->own_tags = hv_calloc(a, m->ntags - m->nimported_tags, sizeof *inst->own_tags);
+        tags_ok = inst->tags && inst->own_tags;
+    }
     if (!inst->funcs || !inst->own_funcs || !inst->tables || !inst->own_tables || !inst->globals ||
         !inst->own_globals || !inst->elem_refs || !inst->elem_lens || !inst->data_lens ||
-        !inst->memories || !inst->own_memories || !inst->tags || !inst->own_tags)
+        !inst->memories || !inst->own_memories || !tags_ok)
         goto fail;
 
     /* Imports fill the front of each index space. */
@@ -915,8 +924,8 @@ void hive_instance_free(hive_instance *instance) {
         for (uint32_t i = 0; i < m->nmemories - m->nimported_memories; i++)
             hive_memory_free(instance->own_memories[i]);
     }
-    hv_free(a, instance->memories);
-    hv_free(a, instance->own_memories);
+    if (instance->memories != instance->memory_slot) hv_free(a, instance->memories);
+    if (instance->own_memories != instance->own_memory_slot) hv_free(a, instance->own_memories);
     hv_free(a, instance->tags);
     hv_free(a, instance->own_tags);
     hv_free(a, instance->funcs);

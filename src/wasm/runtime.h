@@ -162,9 +162,12 @@ struct hive_instance {
     hive_memory *memory;     /* memory 0 or NULL */
     hive_memory **memories;  /* memory index space (multi-memory), imports first */
     hive_memory **own_memories; /* the defined ones, made by the instance */
+    /* their storage when the module has at most one memory (no allocation
+     * per instance for the common case) */
+    hive_memory *memory_slot[1], *own_memory_slot[1];
     hive_global **globals;
     hive_global *own_globals;
-    hive_tag **tags;         /* tag index space, imports first */
+    hive_tag **tags;         /* tag index space, imports first (NULL: none) */
     hive_tag *own_tags;
     /* Segments: resolved element refs (NULL when dropped) and the live
      * length of each data segment (0 once dropped). */
