@@ -38,12 +38,13 @@ typedef struct decode_ctx {
      * wasm_decode_body, later, for those the validator's fast check does
      * not vouch for (module.h); `deferred`: some body was left so */
     bool defer_bodies, deferred;
-    /* HIVE_CONFIG_WASM2: WebAssembly 2.0's encodings (memory
-     * indices in instructions are the reserved byte 0x00, memory limits
-     * flags are 0 or 1); otherwise multi-memory's (a u32 memory index;
-     * bit 6 of a memarg's alignment says one follows) and the threads
-     * proposal's shared flag (limits flags 2 and 3) */
-    bool one_mem;
+    /* HIVE_CONFIG_WASM2: WebAssembly 2.0's encodings (memory indices in
+     * instructions are the reserved byte 0x00, memory limits flags are 0
+     * or 1, no tag section, no import or export kind 4, no throw or
+     * try_table); otherwise multi-memory's (a u32 memory index; bit 6 of
+     * a memarg's alignment says one follows), the threads proposal's
+     * shared flag (memory limits flags 2 and 3) and exception handling's */
+    bool wasm2;
 } decode_ctx;
 
 #define DECODE_TRY(expr)                \
@@ -138,13 +139,13 @@ static int decode_reftype(decode_ctx *d, uint8_t *out) {
 }
 
 /* Limits: a flag (a 1-bit LEB128: 0 = min only, 1 = min and max), then
- * u32 min and, with flag 1, u32 max. */
-/* Limits; `memory`: of a memory type, whose flags may also say shared
- * (bit 1), unless the module is read with WebAssembly 2.0's rules. */
+ * u32 min and, with flag 1, u32 max. `memory`: of a memory type, whose
+ * flag may also say shared (bit 1; a 2-bit LEB128), unless the module is
+ * read with WebAssembly 2.0's rules. */
 static int decode_limits(decode_ctx *d, wasm_limits *out, bool memory) {
     uint64_t flag;
     out->at = (uint32_t)leb_offset(&d->r);
-    int rc = leb_uN(&d->r, memory && !d->one_mem ? 2 : 1, &flag);
+    int rc = leb_uN(&d->r, memory && !d->wasm2 ? 2 : 1, &flag);
     if (rc != LEB_OK) return decode_leb_fail(d, rc);
     out->has_max = (flag & 1) != 0;
     out->shared = (flag & 2) != 0;
@@ -190,7 +191,7 @@ static int decode_zero_byte(decode_ctx *d) {
  * a u32 with multi-memory. */
 static int decode_memidx(decode_ctx *d) {
     uint32_t x;
-    return d->one_mem ? decode_zero_byte(d) : decode_u32(d, &x);
+    return d->wasm2 ? decode_zero_byte(d) : decode_u32(d, &x);
 }
 
 /* A memarg: alignment flags, (with multi-memory, when bit 6 of the flags
@@ -198,7 +199,7 @@ static int decode_memidx(decode_ctx *d) {
 static int decode_memarg(decode_ctx *d) {
     uint32_t align, offset;
     DECODE_TRY(decode_u32(d, &align));
-    if (!d->one_mem && (align & 0x40)) DECODE_TRY(decode_u32(d, &offset));
+    if (!d->wasm2 && (align & 0x40)) DECODE_TRY(decode_u32(d, &offset));
     return decode_u32(d, &offset);
 }
 
@@ -286,13 +287,13 @@ static int decode_skip_instr(decode_ctx *d, uint8_t op, size_t at, uint32_t *dep
     case 0x24: case 0x25: case 0x26: case 0xd2:
         return decode_u32(d, &x);
     case 0x08: /* throw */
-        if (d->one_mem) break;
+        if (d->wasm2) break;
         return decode_u32(d, &x);
     case 0x0a: /* throw_ref */
-        if (d->one_mem) break;
+        if (d->wasm2) break;
         return HIVE_OK;
     case 0x1f: /* try_table */
-        if (d->one_mem) break;
+        if (d->wasm2) break;
         DECODE_TRY(decode_blocktype(d));
         DECODE_TRY(decode_len(d, &n));
         for (uint32_t i = 0; i < n; i++) {
@@ -456,7 +457,7 @@ static int decode_import_section(decode_ctx *d) {
         case HIVE_EXTERN_MEMORY: DECODE_TRY(decode_limits(d, &im->memory, true)); break;
         case HIVE_EXTERN_GLOBAL: DECODE_TRY(decode_globaltype(d, &im->global)); break;
         case HIVE_EXTERN_TAG:
-            if (d->one_mem)
+            if (d->wasm2)
                 return decode_malformed(d, leb_offset(&d->r) - 1, "malformed import kind");
             DECODE_TRY(decode_tagtype(d, &im->typeidx));
             break;
@@ -594,7 +595,7 @@ static int decode_export_section(decode_ctx *d) {
         wasm_export *ex = &m->exports[i];
         DECODE_TRY(decode_name(d, &ex->name));
         DECODE_TRY(decode_byte(d, &ex->kind));
-        if (ex->kind > (d->one_mem ? HIVE_EXTERN_GLOBAL : HIVE_EXTERN_TAG))
+        if (ex->kind > (d->wasm2 ? HIVE_EXTERN_GLOBAL : HIVE_EXTERN_TAG))
             return decode_malformed(d, leb_offset(&d->r) - 1, "malformed export kind");
         DECODE_TRY(decode_u32(d, &ex->index));
     }
@@ -906,7 +907,7 @@ static int decode_module(decode_ctx *d) {
         uint8_t id;
         uint32_t size;
         DECODE_TRY(decode_byte(d, &id));
-        if (id > (d->one_mem ? 12 : 13)) return decode_malformed(d, at, "malformed section id");
+        if (id > (d->wasm2 ? 12 : 13)) return decode_malformed(d, at, "malformed section id");
         DECODE_TRY(decode_len(d, &size));
         size_t start = leb_offset(&d->r);
         if (id == 0) {
@@ -951,7 +952,7 @@ static int decode(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_mo
     if (len > UINT32_MAX)
         return hv_error_set(err, HIVE_ELIMIT, 0, "module larger than 4 GiB");
     decode_ctx d = {.a = &engine->alloc, .m = m, .err = err, .defer_bodies = defer,
-                   .one_mem = engine->wasm2};
+                   .wasm2 = engine->wasm2};
     m->bytes = hv_malloc(d.a, len);
     if (!m->bytes) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     if (len) memcpy(m->bytes, bytes, len);
@@ -981,7 +982,7 @@ int wasm_decode_lazy(hive_engine *engine, const uint8_t *bytes, size_t len, wasm
 }
 
 int wasm_decode_body(hive_engine *engine, wasm_module *m, uint32_t i, hive_error *err) {
-    decode_ctx d = {.a = &engine->alloc, .m = m, .err = err, .one_mem = engine->wasm2};
+    decode_ctx d = {.a = &engine->alloc, .m = m, .err = err, .wasm2 = engine->wasm2};
     const wasm_code *c = &m->codes[i];
     leb_init(&d.r, m->bytes, m->len, 0);
     d.r.p = m->bytes + c->body_start;
