@@ -740,7 +740,7 @@ static hive_extern core_extern(cinst *ci, int sort, uint32_t idx) {
     case S_CORE_TABLE: e.kind = HIVE_EXTERN_TABLE; e.of.table = ci->sp[sort][idx].of.p; break;
     case S_CORE_MEMORY: e.kind = HIVE_EXTERN_MEMORY; e.of.memory = ci->sp[sort][idx].of.p; break;
     case S_CORE_GLOBAL: e.kind = HIVE_EXTERN_GLOBAL; e.of.global = ci->sp[sort][idx].of.p; break;
-    default: e.kind = (hive_externkind)4; break;
+    default: e.kind = HIVE_EXTERN_TAG; e.of.tag = ci->sp[sort][idx].of.p; break;
     }
     return e;
 }
@@ -990,7 +990,8 @@ static void run_component(ictx *x, cinst *ci, const import_args *ia) {
             rt_item *it = push_item(ci, df->sort);
             it->sort = df->sort;
             it->of.p = e.kind == HIVE_EXTERN_FUNC ? (void *)e.of.func : e.kind == HIVE_EXTERN_TABLE ? (void *)e.of.table
-                     : e.kind == HIVE_EXTERN_MEMORY ? (void *)e.of.memory : (void *)e.of.global;
+                     : e.kind == HIVE_EXTERN_MEMORY ? (void *)e.of.memory
+                     : e.kind == HIVE_EXTERN_TAG ? (void *)e.of.tag : (void *)e.of.global;
             break;
         }
         case D_ALIAS_OUTER: {

@@ -42,6 +42,7 @@ hive_engine *hive_engine_new(const hive_config *config) {
     e->nslots = 0;
     e->no_fusion = config && (config->flags & HIVE_CONFIG_NO_FUSION);
     e->no_inline = config && (config->flags & HIVE_CONFIG_NO_INLINE);
+    e->wasm2 = config && (config->flags & HIVE_CONFIG_WASM2);
     const char *eager = getenv("HIVE_EAGER");
     e->eager = (config && (config->flags & HIVE_CONFIG_EAGER)) ||
                (eager && *eager && *eager != '0');

@@ -165,7 +165,7 @@ void instance_memory_slots_free(hive_engine *engine) {
  * instance is then only address space. image: the serial of the image
  * the caller will map (0 none), to pick a kept slot that maps it. */
 static int memory_create(hive_engine *engine, uint32_t min, uint32_t max, bool has_max,
-                         uint64_t image, hive_memory **out) {
+                         bool shared, uint64_t image, hive_memory **out) {
     *out = NULL;
     uint32_t eff = engine->max_memory_pages;
     if (has_max && max < eff) eff = max;
@@ -181,6 +181,7 @@ static int memory_create(hive_engine *engine, uint32_t min, uint32_t max, bool h
     if (mem) {
         mem->max_pages = eff;
         mem->has_max = has_max;
+        mem->shared = shared;
         mem->type_max = has_max ? max : 0;
         mem->pages = min;
         mem->size = (uint64_t)min * PAGE_SIZE_WASM;
@@ -195,6 +196,7 @@ static int memory_create(hive_engine *engine, uint32_t min, uint32_t max, bool h
     mem->engine = engine;
     mem->max_pages = eff;
     mem->has_max = has_max;
+    mem->shared = shared;
     mem->type_max = has_max ? max : 0;
     mem->reserved = reserved;
     void *base = mmap(NULL, mem->reserved, PROT_NONE,
@@ -217,12 +219,42 @@ static int memory_create(hive_engine *engine, uint32_t min, uint32_t max, bool h
     return HIVE_OK;
 }
 
+/* ---- tags (exception handling) ------------------------------------------- */
+
+hive_tag *hive_tag_new(hive_engine *engine, const hive_functype *type) {
+    if (!engine || !type || type->nresults || (type->nparams && !type->params)) return NULL;
+    hive_tag *t = hv_calloc(&engine->alloc, 1, sizeof *t);
+    if (!t) return NULL;
+    t->engine = engine;
+    if (type->nparams) {
+        uint8_t *p = hv_malloc(&engine->alloc, type->nparams);
+        if (!p) {
+            hv_free(&engine->alloc, t);
+            return NULL;
+        }
+        memcpy(p, type->params, type->nparams);
+        t->own_type.params = p;
+        t->own_type.nparams = type->nparams;
+        for (uint32_t i = 0; i < type->nparams; i++) t->own_type.param_slots += wasm_slots(p[i]);
+    }
+    t->type = &t->own_type;
+    return t;
+}
+
+void hive_tag_free(hive_tag *tag) {
+    if (!tag) return;
+    hv_free(&tag->engine->alloc, tag->own_type.params);
+    hv_free(&tag->engine->alloc, tag);
+}
+
 /* NULL when engine is NULL, min > max, min is above the engine's limit,
  * or the reservation fails. */
 hive_memory *hive_memory_new(hive_engine *engine, hive_limits limits) {
     if (!engine || (limits.has_max && limits.max < limits.min)) return NULL;
     hive_memory *mem;
-    memory_create(engine, limits.min, limits.max, limits.has_max != 0, 0, &mem);
+    if (limits.shared && !limits.has_max) return NULL;
+    memory_create(engine, limits.min, limits.max, limits.has_max != 0, limits.shared != 0, 0,
+                  &mem);
     return mem;
 }
 
@@ -449,6 +481,7 @@ static const char *kind_name(uint8_t kind) {
     case HIVE_EXTERN_TABLE: return "table";
     case HIVE_EXTERN_MEMORY: return "memory";
     case HIVE_EXTERN_GLOBAL: return "global";
+    case HIVE_EXTERN_TAG: return "tag";
     }
     return "extern";
 }
@@ -483,13 +516,20 @@ static int check_import(const wasm_module *m, uint32_t i, const hive_extern *ext
     case HIVE_EXTERN_MEMORY: {
         const hive_memory *mem = ext->of.memory;
         present = present && mem;
-        ok = present && limits_match(mem->pages, mem->has_max, mem->type_max, &imp->memory);
+        ok = present && mem->shared == imp->memory.shared &&
+             limits_match(mem->pages, mem->has_max, mem->type_max, &imp->memory);
         break;
     }
     case HIVE_EXTERN_GLOBAL: {
         const hive_global *g = ext->of.global;
         present = present && g;
         ok = present && g->type == imp->global.valtype && g->mutable_ == imp->global.mutable_;
+        break;
+    }
+    case HIVE_EXTERN_TAG: {
+        const hive_tag *t = ext->of.tag;
+        present = present && t;
+        ok = present && runtime_functype_equal(t->type, &m->types[imp->typeidx]);
         break;
     }
     }
@@ -702,7 +742,7 @@ static int init_segments(hive_instance *inst, hive_error *err) {
         if (ds->mode != WASM_SEG_ACTIVE) continue;
         wasm_slot off[2];
         instance_eval_const(inst, &ds->offset, off);
-        hive_memory *mem = inst->memory;
+        hive_memory *mem = ds->memory < m->nmemories ? inst->memories[ds->memory] : NULL;
         uint64_t d = off[0].i32;
         if (!mem || d + ds->len > mem->size)
             return hv_error_set(err, HIVE_ETRAP, 0, "out of bounds memory access");
@@ -755,8 +795,23 @@ int hive_instance_new(hive_engine *engine, hive_module *module, const hive_exter
     inst->elem_refs = hv_calloc(a, m->nelems, sizeof *inst->elem_refs);
     inst->elem_lens = hv_calloc(a, m->nelems, sizeof *inst->elem_lens);
     inst->data_lens = hv_calloc(a, m->ndatas, sizeof *inst->data_lens);
+    if (m->nmemories <= 1) {
+        inst->memories = inst->memory_slot;
+        inst->own_memories = inst->own_memory_slot;
+    } else {
+        inst->memories = hv_calloc(a, m->nmemories, sizeof *inst->memories);
+        inst->own_memories =
+            hv_calloc(a, m->nmemories - m->nimported_memories, sizeof *inst->own_memories);
+    }
+    bool tags_ok = true;
+    if (m->ntags) {
+        inst->tags = hv_calloc(a, m->ntags, sizeof *inst->tags);
+        inst->own_tags = hv_calloc(a, m->ntags - m->nimported_tags, sizeof *inst->own_tags);
+        tags_ok = inst->tags && inst->own_tags;
+    }
     if (!inst->funcs || !inst->own_funcs || !inst->tables || !inst->own_tables || !inst->globals ||
-        !inst->own_globals || !inst->elem_refs || !inst->elem_lens || !inst->data_lens)
+        !inst->own_globals || !inst->elem_refs || !inst->elem_lens || !inst->data_lens ||
+        !inst->memories || !inst->own_memories || !tags_ok)
         goto fail;
 
     /* Imports fill the front of each index space. */
@@ -765,9 +820,8 @@ int hive_instance_new(hive_engine *engine, hive_module *module, const hive_exter
         switch (imp->kind) {
         case HIVE_EXTERN_FUNC: inst->funcs[imp->index] = imports[i].of.func; break;
         case HIVE_EXTERN_TABLE: inst->tables[imp->index] = imports[i].of.table; break;
-        case HIVE_EXTERN_MEMORY:
-            if (imp->index == 0) inst->memory = imports[i].of.memory;
-            break;
+        case HIVE_EXTERN_MEMORY: inst->memories[imp->index] = imports[i].of.memory; break;
+        case HIVE_EXTERN_TAG: inst->tags[imp->index] = imports[i].of.tag; break;
         case HIVE_EXTERN_GLOBAL: inst->globals[imp->index] = imports[i].of.global; break;
         }
     }
@@ -799,10 +853,13 @@ int hive_instance_new(hive_engine *engine, hive_module *module, const hive_exter
         inst->tables[m->nimported_tables + i] = &inst->own_tables[i];
     }
 
-    if (m->nmemories > m->nimported_memories && m->nimported_memories == 0) {
-        const wasm_limits *l = &m->memories[0];
-        uint64_t image = image_get(module) == WASM_IMAGE_READY ? module->image.serial : 0;
-        rc = memory_create(engine, l->min, l->max, l->has_max, image, &inst->own_memory);
+    for (uint32_t i = m->nimported_memories; i < m->nmemories; i++) {
+        const wasm_limits *l = &m->memories[i];
+        /* memory 0, when defined, may map the module's image */
+        uint64_t image =
+            i == 0 && image_get(module) == WASM_IMAGE_READY ? module->image.serial : 0;
+        hive_memory **own = &inst->own_memories[i - m->nimported_memories];
+        rc = memory_create(engine, l->min, l->max, l->has_max, l->shared, image, own);
         if (rc) {
             if (rc == HIVE_ELIMIT)
                 hv_error_set(err, rc, 0, "memory of %u pages exceeds the limit", l->min);
@@ -812,7 +869,16 @@ int hive_instance_new(hive_engine *engine, hive_module *module, const hive_exter
                              l->min);
             goto fail_rc;
         }
-        inst->memory = inst->own_memory;
+        inst->memories[i] = *own;
+    }
+    inst->memory = m->nmemories ? inst->memories[0] : NULL;
+
+    /* each instantiation makes its own tags */
+    for (uint32_t i = m->nimported_tags; i < m->ntags; i++) {
+        hive_tag *t = &inst->own_tags[i - m->nimported_tags];
+        t->engine = engine;
+        t->type = &m->types[m->tags[i]];
+        inst->tags[i] = t;
     }
 
     for (uint32_t i = 0; i < nown_globals; i++) {
@@ -854,7 +920,14 @@ void hive_instance_free(hive_instance *instance) {
     if (instance->elem_refs) {
         for (uint32_t i = 0; i < m->nelems; i++) hv_free(a, instance->elem_refs[i]);
     }
-    hive_memory_free(instance->own_memory);
+    if (instance->own_memories) {
+        for (uint32_t i = 0; i < m->nmemories - m->nimported_memories; i++)
+            hive_memory_free(instance->own_memories[i]);
+    }
+    if (instance->memories != instance->memory_slot) hv_free(a, instance->memories);
+    if (instance->own_memories != instance->own_memory_slot) hv_free(a, instance->own_memories);
+    hv_free(a, instance->tags);
+    hv_free(a, instance->own_tags);
     hv_free(a, instance->funcs);
     hv_free(a, instance->own_funcs);
     hv_free(a, instance->tables);
@@ -889,8 +962,9 @@ int hive_instance_export(hive_instance *instance, const char *name, size_t name_
         switch (e->kind) {
         case HIVE_EXTERN_FUNC: out->of.func = instance->funcs[e->index]; break;
         case HIVE_EXTERN_TABLE: out->of.table = instance->tables[e->index]; break;
-        case HIVE_EXTERN_MEMORY: out->of.memory = instance->memory; break;
+        case HIVE_EXTERN_MEMORY: out->of.memory = instance->memories[e->index]; break;
         case HIVE_EXTERN_GLOBAL: out->of.global = instance->globals[e->index]; break;
+        case HIVE_EXTERN_TAG: out->of.tag = instance->tags[e->index]; break;
         default: return HIVE_EARG;
         }
         return HIVE_OK;
@@ -900,6 +974,14 @@ int hive_instance_export(hive_instance *instance, const char *name, size_t name_
 
 hive_memory *hive_instance_memory(hive_instance *instance) {
     return instance ? instance->memory : NULL;
+}
+
+hive_memory *hive_instance_memory_at(hive_instance *instance, uint32_t index) {
+    return instance && index < instance->m->nmemories ? instance->memories[index] : NULL;
+}
+
+uint32_t hive_instance_memory_count(const hive_instance *instance) {
+    return instance ? instance->m->nmemories : 0;
 }
 
 void hive_instance_set_data(hive_instance *instance, void *data) {
