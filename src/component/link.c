@@ -1167,3 +1167,10 @@ void hive_cinstance_set_data(hive_cinstance *ci, void *data) {
     if (ci) ci->data = data;
 }
 void *hive_cinstance_data(const hive_cinstance *ci) { return ci ? ci->data : NULL; }
+
+uint64_t hive_cinstance_memory_size(const hive_cinstance *ci) {
+    uint64_t n = 0;
+    for (uint32_t i = 0; ci && i < ci->ncores; i++)
+        if (ci->cores[i]) n += hive_memory_size(hive_instance_memory(ci->cores[i]));
+    return n;
+}

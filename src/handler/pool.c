@@ -1095,15 +1095,21 @@ static void worker_turn(hive_handler *h, hive_worker *w, uint64_t budget, hive_r
         pthread_mutex_lock(&h->lock);
         return;
     }
-    w->on_thread = false;
-    if (res == GUEST_RUN_MORE || w->woken) {
-        runq_push(h, w);
-    } else {
+    if (res != GUEST_RUN_MORE && !w->woken) {
         w->waiting = true;
         /* Idle: ask whether it takes more at all (the policy may say
-         * NEVER, e.g. at its reuse count); retire it if not. */
+         * NEVER, e.g. at its reuse count); retire it if not, and end it
+         * here, on this thread (still on_thread: it is not queued). */
         worker_retire_if_idle(h, w);
+        if (w->must_end) {
+            pthread_mutex_unlock(&h->lock);
+            worker_finish(h, w);
+            pthread_mutex_lock(&h->lock);
+            return;
+        }
     }
+    w->on_thread = false;
+    if (res == GUEST_RUN_MORE || w->woken) runq_push(h, w);
     dispatch(h);
 }
 

@@ -47,6 +47,7 @@ typedef struct wasm_image {
     atomic_int state;     /* wasm_image_state; READY/EMPTY/COPY are final */
     pthread_mutex_t lock; /* serialises the build */
     int fd;
+    const uint8_t *view;  /* the file mapped read-only (NULL: none), to reset pages from */
     size_t start, len;    /* host-page aligned */
     uint64_t serial;      /* unique in the engine: which image a memory maps */
 } wasm_image;
