@@ -340,7 +340,10 @@ static void utc_stamp(char *buf, size_t cap) {
         strftime(last, sizeof last, "%Y-%m-%dT%H:%M:%S", &tm);
         last_sec = tv.tv_sec;
     }
-    snprintf(buf, cap, "%s.%03dZ", last, (int)(tv.tv_usec / 1000));
+    unsigned ms = (unsigned)(tv.tv_usec / 1000);
+    char tail[6] = {'.', (char)('0' + ms / 100), (char)('0' + ms / 10 % 10), (char)('0' + ms % 10),
+                    'Z', 0};
+    snprintf(buf, cap, "%s%s", last, tail);
 }
 
 /* The access log's lines wait here and go to stderr together, once per
@@ -445,6 +448,26 @@ static const char *log_text(char *buf, size_t cap, const char *s) {
     return buf;
 }
 
+/* Appends s to buf[*n..cap) (truncated, kept NUL-terminated). */
+static void lput(char *buf, size_t cap, size_t *n, const char *s) {
+    size_t l = strlen(s);
+    if (*n + l >= cap) l = cap - 1 - *n;
+    memcpy(buf + *n, s, l);
+    *n += l;
+    buf[*n] = 0;
+}
+
+static void lput_u64(char *buf, size_t cap, size_t *n, uint64_t v) {
+    char d[24];
+    size_t i = sizeof d;
+    d[--i] = 0;
+    do {
+        d[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    lput(buf, cap, n, d + i);
+}
+
 /* The access log (loop thread). */
 static void on_access(void *ud, const server_access *a) {
     const serve_app *app = ud;
@@ -473,19 +496,38 @@ static void on_access(void *ud, const server_access *a) {
         }
         snprintf(line + n, sizeof line - n, "}\n");
     } else {
+        /* written by hand: this runs once per request */
         char method[140], target[1040], error[700];
-        int n = snprintf(
-            line, sizeof line, "%s %s:%u \"%s %s HTTP/1.%d\" %d %" PRIu64 " %" PRIu64 ".%03ums worker=%" PRIu64,
-            ts, a->remote_addr, (unsigned)a->remote_port,
-            log_text(method, sizeof method, a->method), log_text(target, sizeof target, a->target),
-            a->minor_version, a->status, a->bytes, ms, ms_frac, a->worker_id);
-        if (n < 0) return;
-        if ((size_t)n >= sizeof line) n = (int)sizeof line - 1;
-        if (a->error)
-            snprintf(line + n, sizeof line - (size_t)n, " error=\"%s\"\n",
-                     log_text(error, sizeof error, a->error));
-        else
-            snprintf(line + n, sizeof line - (size_t)n, "\n");
+        size_t n = 0;
+        lput(line, sizeof line, &n, ts);
+        lput(line, sizeof line, &n, " ");
+        lput(line, sizeof line, &n, a->remote_addr);
+        lput(line, sizeof line, &n, ":");
+        lput_u64(line, sizeof line, &n, a->remote_port);
+        lput(line, sizeof line, &n, " \"");
+        lput(line, sizeof line, &n, log_text(method, sizeof method, a->method));
+        lput(line, sizeof line, &n, " ");
+        lput(line, sizeof line, &n, log_text(target, sizeof target, a->target));
+        lput(line, sizeof line, &n, " HTTP/1.");
+        lput_u64(line, sizeof line, &n, (uint64_t)(a->minor_version & 0xff));
+        lput(line, sizeof line, &n, "\" ");
+        if (a->status < 0) lput(line, sizeof line, &n, "-");
+        lput_u64(line, sizeof line, &n, (uint64_t)(a->status < 0 ? -(int64_t)a->status : a->status));
+        lput(line, sizeof line, &n, " ");
+        lput_u64(line, sizeof line, &n, a->bytes);
+        lput(line, sizeof line, &n, " ");
+        lput_u64(line, sizeof line, &n, ms);
+        char frac[8] = {'.', (char)('0' + ms_frac / 100), (char)('0' + ms_frac / 10 % 10),
+                        (char)('0' + ms_frac % 10), 'm', 's', 0};
+        lput(line, sizeof line, &n, frac);
+        lput(line, sizeof line, &n, " worker=");
+        lput_u64(line, sizeof line, &n, a->worker_id);
+        if (a->error) {
+            lput(line, sizeof line, &n, " error=\"");
+            lput(line, sizeof line, &n, log_text(error, sizeof error, a->error));
+            lput(line, sizeof line, &n, "\"");
+        }
+        lput(line, sizeof line, &n, "\n");
     }
     access_append(line, strnlen(line, sizeof line));
 }
