@@ -31,6 +31,11 @@ struct hive_engine {
     struct hive_memory *slots;
     unsigned nslots;
     _Atomic uint64_t image_serial; /* numbers each built image */
+    /* The value stacks and frame arrays of freed execs, kept (under
+     * slots_lock) for the next ones: a value stack is megabytes, and
+     * allocating and freeing one per request costs the allocator. */
+    void *exec_keep[8][2];
+    unsigned nexec_keep;
 };
 
 /* A module's initial linear memory, prepared once (instance.c): a memfd
@@ -271,6 +276,7 @@ const void *const *interp_labels(void);
 void instance_module_init(hive_module *module);
 /* Unmaps the engine's kept memory slots (hive_engine_free). */
 void instance_memory_slots_free(hive_engine *engine);
+void exec_keep_free(hive_engine *engine); /* exec.c: the kept stacks */
 void instance_module_fini(hive_module *module);
 
 /* instance.c: evaluates a validated constant expression in an instance. */
