@@ -443,6 +443,8 @@ static void queue_remove(hive_handler *h, hive_req *r) {
     h->nqueued--;
 }
 
+static void worker_mark_end(hive_handler *h, hive_worker *w, hive_worker_end end, const char *msg);
+
 /* Recomputes the worker's status and, when it changed, its expiration.
  * Only an ACTIVE worker is asked: before, it has no store; after, it is
  * ending anyway. */
@@ -475,6 +477,20 @@ static void worker_update_status(hive_handler *h, hive_worker *w) {
         w->status = st;
         w->status_start = start;
         w->expire_at = 0;
+        return;
+    }
+    if (st == HIVE_WORKER_IDLE && w->total > 0 && w->accepting && !w->must_end &&
+        h->policy.should_accept_request &&
+        h->policy.should_accept_request(h->policy.user, w->store, 0, w->total) ==
+            HIVE_ACCEPT_NEVER) {
+        /* likewise when the policy takes no more (its reuse count, e.g.
+         * 1: a fresh instance per request): the worker ends, on its
+         * thread when it is on one (worker_turn), else now */
+        w->accepting = false;
+        w->status = st;
+        w->status_start = start;
+        w->expire_at = 0;
+        if (!w->on_thread) worker_mark_end(h, w, HIVE_WORKER_END_OK, "retired");
         return;
     }
     w->status_asked = true;
