@@ -26,15 +26,18 @@ hive_func *hive_func_new_host(hive_engine *engine, const hive_functype *type, hi
     if ((type->nparams && !type->params) || (type->nresults && !type->results)) return NULL;
     if (type->nparams > WASM_MAX_PARAMS || type->nresults > WASM_MAX_RESULTS) return NULL;
     const hv_alloc *a = &engine->alloc;
-    hive_func *f = hv_calloc(a, 1, sizeof *f);
+    /* one block: the function, its value types, its name */
+    size_t ntypes = (size_t)type->nparams + type->nresults;
+    size_t nl = name ? strlen(name) + 1 : 0;
+    hive_func *f = hv_malloc(a, sizeof *f + ntypes + nl);
     if (!f) return NULL;
+    memset(f, 0, sizeof *f);
     f->kind = WASM_FUNC_HOST;
     f->engine = engine;
     f->host = fn;
     f->user = user;
     f->finalize = finalize;
-    uint8_t *types = hv_malloc(a, (size_t)type->nparams + type->nresults);
-    if (!types) goto fail;
+    uint8_t *types = (uint8_t *)(f + 1);
     if (type->nparams) memcpy(types, type->params, type->nparams);
     if (type->nresults) memcpy(types + type->nparams, type->results, type->nresults);
     wasm_functype *t = &f->own_type;
@@ -50,26 +53,16 @@ hive_func *hive_func_new_host(hive_engine *engine, const hive_functype *type, hi
     f->pubtype.params = t->params;
     f->pubtype.results = t->results;
     if (name) {
-        size_t n = strlen(name);
-        f->name = hv_malloc(a, n + 1);
-        if (!f->name) goto fail;
-        memcpy(f->name, name, n + 1);
+        f->name = (char *)types + ntypes;
+        memcpy(f->name, name, nl);
     }
     return f;
-fail:
-    hv_free(a, f->own_type.params);
-    hv_free(a, f);
-    return NULL;
 }
 
-/* Only host functions are freed here (an instance's own functions live in
- * its own_funcs array and go with it); anything else is ignored. */
 void hive_func_free(hive_func *func) {
     if (!func || func->kind != WASM_FUNC_HOST) return;
     const hv_alloc *a = &func->engine->alloc;
     if (func->finalize) func->finalize(func->user);
-    hv_free(a, func->name);
-    hv_free(a, func->own_type.params);
     hv_free(a, func);
 }
 
