@@ -501,6 +501,7 @@ typedef struct ictx {
     hive_cinstance *root;
     hive_error *err;
     jmp_buf jb;
+    uint32_t find_hint; /* inst_find_next: where the last alias was found */
 } ictx;
 
 #if defined(__GNUC__)
@@ -562,6 +563,20 @@ static rt_item *push_item(cinst *ci, int sort) {
 static const rt_item *inst_find(const rt_inst *in, const char *name) {
     for (uint32_t i = 0; i < in->n; i++)
         if (!strcmp(in->names[i], name)) return &in->items[i];
+    return NULL;
+}
+
+/* inst_find, searching from just after the last find: a component's
+ * aliases mostly name an instance's exports in order. */
+static const rt_item *inst_find_next(ictx *x, const rt_inst *in, const char *name) {
+    uint32_t n = in->n, at = x->find_hint + 1 < n ? x->find_hint + 1 : 0;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = at + k < n ? at + k : at + k - n;
+        if (!strcmp(in->names[i], name)) {
+            x->find_hint = i;
+            return &in->items[i];
+        }
+    }
     return NULL;
 }
 
@@ -971,7 +986,7 @@ static void run_component(ictx *x, cinst *ci, const import_args *ia) {
         }
         case D_ALIAS_EXPORT: {
             rt_inst *in = ci->sp[S_INSTANCE][df->a].of.inst;
-            const rt_item *m = inst_find(in, df->name);
+            const rt_item *m = inst_find_next(x, in, df->name);
             if (!m) ifail(x, HIVE_EUNLINKABLE, "instance has no export `%s`", df->name);
             rt_item *it = push_item(ci, df->sort);
             *it = *m;
