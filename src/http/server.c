@@ -486,9 +486,10 @@ static void conn_flush(conn *c) {
 static void conn_write(conn *c, uv_buf_t *bufs, unsigned nbufs, out_write *wr, void *owned,
                        size_t accounted) {
     out_piece p = {wr, owned, accounted, nbufs};
-    if (c->corked && !c->destroying && !c->shut && nbufs <= CORK_BUFS) {
+    if (c->corked && !c->destroying && !c->shut) {
+        /* no room: what is held goes first (also before bufs too many to hold) */
         if (c->cork_npieces == CORK_PIECES || c->cork_nbufs + nbufs > CORK_BUFS) conn_flush(c);
-        if (!c->destroying) {
+        if (!c->destroying && nbufs <= CORK_BUFS) {
             memcpy(c->cork_bufs + c->cork_nbufs, bufs, nbufs * sizeof *bufs);
             c->cork_nbufs += nbufs;
             c->cork_pieces[c->cork_npieces++] = p;
