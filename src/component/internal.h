@@ -250,6 +250,9 @@ struct hive_component {
     pthread_mutex_t pool_mu;
     hive_exec *pool[16];
     int npool;
+    /* under pool_mu: the host functions an instance import of the root
+     * resolved to, per linker state (link.c, import_memo) */
+    struct import_memo *memos;
 };
 
 hive_exec *comp_exec_take(hive_component *c);
