@@ -26,15 +26,18 @@ hive_func *hive_func_new_host(hive_engine *engine, const hive_functype *type, hi
     if ((type->nparams && !type->params) || (type->nresults && !type->results)) return NULL;
     if (type->nparams > WASM_MAX_PARAMS || type->nresults > WASM_MAX_RESULTS) return NULL;
     const hv_alloc *a = &engine->alloc;
-    hive_func *f = hv_calloc(a, 1, sizeof *f);
+    /* one block: the function, its value types, its name */
+    size_t ntypes = (size_t)type->nparams + type->nresults;
+    size_t nl = name ? strlen(name) + 1 : 0;
+    hive_func *f = hv_malloc(a, sizeof *f + ntypes + nl);
     if (!f) return NULL;
+    memset(f, 0, sizeof *f);
     f->kind = WASM_FUNC_HOST;
     f->engine = engine;
     f->host = fn;
     f->user = user;
     f->finalize = finalize;
-    uint8_t *types = hv_malloc(a, (size_t)type->nparams + type->nresults);
-    if (!types) goto fail;
+    uint8_t *types = (uint8_t *)(f + 1);
     if (type->nparams) memcpy(types, type->params, type->nparams);
     if (type->nresults) memcpy(types + type->nparams, type->results, type->nresults);
     wasm_functype *t = &f->own_type;
@@ -50,26 +53,16 @@ hive_func *hive_func_new_host(hive_engine *engine, const hive_functype *type, hi
     f->pubtype.params = t->params;
     f->pubtype.results = t->results;
     if (name) {
-        size_t n = strlen(name);
-        f->name = hv_malloc(a, n + 1);
-        if (!f->name) goto fail;
-        memcpy(f->name, name, n + 1);
+        f->name = (char *)types + ntypes;
+        memcpy(f->name, name, nl);
     }
     return f;
-fail:
-    hv_free(a, f->own_type.params);
-    hv_free(a, f);
-    return NULL;
 }
 
-/* Only host functions are freed here (an instance's own functions live in
- * its own_funcs array and go with it); anything else is ignored. */
 void hive_func_free(hive_func *func) {
     if (!func || func->kind != WASM_FUNC_HOST) return;
     const hv_alloc *a = &func->engine->alloc;
     if (func->finalize) func->finalize(func->user);
-    hv_free(a, func->name);
-    hv_free(a, func->own_type.params);
     hv_free(a, func);
 }
 
@@ -258,7 +251,78 @@ hive_memory *hive_memory_new(hive_engine *engine, hive_limits limits) {
     return mem;
 }
 
-void hive_memory_free(hive_memory *memory) {
+/* Resetting a small memory in place. MADV_DONTNEED costs a system call,
+ * a TLB flush on every core that ran a thread of the process, and a
+ * page fault (and a zeroed or copied page) for every page the next user
+ * touches again: most of a hello request's time. A memory of up to
+ * RESIDENT_MAX_BYTES is instead reset page by page: /proc/self/pagemap
+ * tells which of its host pages the guest has made private (written, or
+ * read outside the image), and when they are at most RESIDENT_PAGES
+ * those are rewritten in place, with the image's bytes (from its
+ * read-only view) or zeros, and stay resident for the next user. No
+ * system call but the read of the page map, no TLB flush, no fault.
+ * A kept slot then holds at most RESIDENT_PAGES host pages. */
+#define RESIDENT_MAX_BYTES (4u << 20)
+#define RESIDENT_PAGES 64
+#define PM_PRESENT (1ull << 63)
+#define PM_SWAP (1ull << 62)
+#define PM_FILE (1ull << 61) /* file page or shared anonymous */
+
+static int pagemap_fd = -1;
+static size_t host_page;
+static pthread_once_t pagemap_once = PTHREAD_ONCE_INIT;
+
+static void pagemap_open(void) {
+    long ps = sysconf(_SC_PAGESIZE);
+    host_page = ps > 0 ? (size_t)ps : 4096;
+    pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+}
+
+static bool page_is_zero(const uint8_t *p, size_t n) {
+    return p[0] == 0 && memcmp(p, p + 1, n - 1) == 0;
+}
+
+/* Resets memory in place (see above); false when it cannot (too large,
+ * too many pages touched, a page swapped out, no page map, an image
+ * without its view): then the caller gives the pages back instead. */
+static bool memory_reset_resident(hive_memory *memory, const uint8_t *view) {
+    if (memory->size > RESIDENT_MAX_BYTES) return false;
+    if (memory->img_serial && !view) return false;
+    pthread_once(&pagemap_once, pagemap_open);
+    if (pagemap_fd < 0 || memory->size % host_page) return false;
+    size_t npages = (size_t)(memory->size / host_page);
+    uint64_t ents[RESIDENT_MAX_BYTES / 4096];
+    if (npages > sizeof ents / sizeof ents[0]) return false;
+    size_t want = npages * sizeof ents[0], got = 0;
+    off_t at = (off_t)((uintptr_t)memory->base / host_page * sizeof ents[0]);
+    while (got < want) {
+        ssize_t r = pread(pagemap_fd, (uint8_t *)ents + got, want - got, at + (off_t)got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return false;
+        got += (size_t)r;
+    }
+    size_t touched = 0;
+    for (size_t i = 0; i < npages; i++) {
+        if (ents[i] & PM_SWAP) return false;
+        if ((ents[i] & (PM_PRESENT | PM_FILE)) == PM_PRESENT && ++touched > RESIDENT_PAGES)
+            return false;
+    }
+    for (size_t i = 0; i < npages; i++) {
+        if ((ents[i] & (PM_PRESENT | PM_FILE)) != PM_PRESENT) continue;
+        size_t off = i * host_page;
+        uint8_t *p = memory->base + off;
+        if (memory->img_serial && off >= memory->img_start &&
+            off < memory->img_start + memory->img_len)
+            memcpy(p, view + (off - memory->img_start), host_page);
+        else if (!page_is_zero(p, host_page)) /* (a page only read is the shared zero page) */
+            memset(p, 0, host_page);
+    }
+    return true;
+}
+
+/* hive_memory_free; view: the read-only view of the image the memory
+ * maps (NULL: none known). */
+static void memory_release(hive_memory *memory, const uint8_t *view) {
     if (!memory) return;
     hive_engine *engine = memory->engine;
     pthread_mutex_lock(&engine->slots_lock);
@@ -266,11 +330,13 @@ void hive_memory_free(hive_memory *memory) {
     if (keep) engine->nslots++; /* the room is taken now, the slot listed below */
     pthread_mutex_unlock(&engine->slots_lock);
     if (keep) {
-        /* In 1 MiB pieces, like the unmap below. */
-        bool ok = true;
-        for (uint64_t off = 0; ok && off < memory->size; off += 1u << 20) {
-            uint64_t len = memory->size - off < (1u << 20) ? memory->size - off : 1u << 20;
-            ok = madvise(memory->base + off, (size_t)len, MADV_DONTNEED) == 0;
+        bool ok = memory_reset_resident(memory, view);
+        if (!ok) { /* the pages go back, in 1 MiB pieces like the unmap below */
+            ok = true;
+            for (uint64_t off = 0; ok && off < memory->size; off += 1u << 20) {
+                uint64_t len = memory->size - off < (1u << 20) ? memory->size - off : 1u << 20;
+                ok = madvise(memory->base + off, (size_t)len, MADV_DONTNEED) == 0;
+            }
         }
         if (ok) budget_give(engine, memory->size);
         pthread_mutex_lock(&engine->slots_lock);
@@ -295,6 +361,8 @@ void hive_memory_free(hive_memory *memory) {
     budget_give(engine, memory->size);
     hv_free(&engine->alloc, memory);
 }
+
+void hive_memory_free(hive_memory *memory) { memory_release(memory, NULL); }
 
 uint8_t *hive_memory_data(hive_memory *memory) { return memory ? memory->base : NULL; }
 
@@ -584,12 +652,15 @@ void instance_module_init(hive_module *module) {
     atomic_init(&img->state, WASM_IMAGE_UNBUILT);
     pthread_mutex_init(&img->lock, NULL);
     img->fd = -1;
+    img->view = NULL;
     img->start = 0;
     img->len = 0;
 }
 
 void instance_module_fini(hive_module *module) {
     wasm_image *img = &module->image;
+    if (img->view) munmap((void *)img->view, img->len);
+    img->view = NULL;
     if (img->fd >= 0) close(img->fd);
     img->fd = -1;
     pthread_mutex_destroy(&img->lock);
@@ -657,6 +728,9 @@ static void image_build(hive_module *module) {
             img->fd = fd;
             img->start = start;
             img->len = end - start;
+            /* for resetting pages in place (memory_reset_resident); none: they go back */
+            void *v = mmap(NULL, img->len, PROT_READ, MAP_SHARED, fd, 0);
+            img->view = v == MAP_FAILED ? NULL : v;
             img->serial = atomic_fetch_add(&module->engine->image_serial, 1) + 1;
         } else {
             if (fd >= 0) close(fd);
@@ -921,8 +995,13 @@ void hive_instance_free(hive_instance *instance) {
         for (uint32_t i = 0; i < m->nelems; i++) hv_free(a, instance->elem_refs[i]);
     }
     if (instance->own_memories) {
-        for (uint32_t i = 0; i < m->nmemories - m->nimported_memories; i++)
-            hive_memory_free(instance->own_memories[i]);
+        /* a memory that maps the module's image is reset from its view */
+        const wasm_image *img = &instance->module->image;
+        for (uint32_t i = 0; i < m->nmemories - m->nimported_memories; i++) {
+            hive_memory *mem = instance->own_memories[i];
+            memory_release(mem, mem && mem->img_serial && mem->img_serial == img->serial ? img->view
+                                                                                         : NULL);
+        }
     }
     if (instance->memories != instance->memory_slot) hv_free(a, instance->memories);
     if (instance->own_memories != instance->own_memory_slot) hv_free(a, instance->own_memories);

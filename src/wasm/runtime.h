@@ -32,6 +32,11 @@ struct hive_engine {
     struct hive_memory *slots;
     unsigned nslots;
     _Atomic uint64_t image_serial; /* numbers each built image */
+    /* The value stacks and frame arrays of freed execs, kept (under
+     * slots_lock) for the next ones: a value stack is megabytes, and
+     * allocating and freeing one per request costs the allocator. */
+    void *exec_keep[8][2];
+    unsigned nexec_keep;
 };
 
 /* A module's initial linear memory, prepared once (instance.c): a memfd
@@ -48,6 +53,7 @@ typedef struct wasm_image {
     atomic_int state;     /* wasm_image_state; READY/EMPTY/COPY are final */
     pthread_mutex_t lock; /* serialises the build */
     int fd;
+    const uint8_t *view;  /* the file mapped read-only (NULL: none), to reset pages from */
     size_t start, len;    /* host-page aligned */
     uint64_t serial;      /* unique in the engine: which image a memory maps */
 } wasm_image;
@@ -284,6 +290,7 @@ const void *const *interp_labels(void);
 void instance_module_init(hive_module *module);
 /* Unmaps the engine's kept memory slots (hive_engine_free). */
 void instance_memory_slots_free(hive_engine *engine);
+void exec_keep_free(hive_engine *engine); /* exec.c: the kept stacks */
 void instance_module_fini(hive_module *module);
 
 /* instance.c: evaluates a validated constant expression in an instance. */
