@@ -28,7 +28,6 @@
 #include <unistd.h>
 
 #include "support/error.h"
-#include "wasm/inline.h"
 #include "wasm/leb.h"
 #include "wasm/opcodes.h"
 #include "wasm/runtime.h"
@@ -103,20 +102,10 @@ typedef struct vctx {
     uint32_t *targets; /* cells that hold a branch target (as an index) */
     size_t ntargets, captargets;
     /* Every instruction of the code so far, in order: its first cell and
-     * its op (for fuse_runs; kept in step when a peephole drops or
+     * its op (for compile.c's fusion and inline copies; kept in step when a peephole drops or
      * rewrites one). */
-    inline_insn *insns;
+    wasm_insn *insns;
     size_t ninsns, capinsns;
-    /* opcodes.h's runs by their ops (runs_index) */
-#define RUN_HASH_BITS 11
-#define RUN_HASH (1u << RUN_HASH_BITS)
-    uint16_t runs[RUN_HASH];
-    uint8_t run_starts[OP_COUNT_]; /* bit k: some run of k begins with the op */
-    /* fuse_runs's choice, per instruction: dispatches saved from there on,
-     * and the length of the run starting there */
-    uint32_t *run_saved;
-    uint8_t *run_len;
-    size_t cap_run_saved, cap_run_len;
     /* The last instruction emitted, for peepholes: its first cell, its op
      * and the cell of its destination slot (NO_CELL when it has none that
      * may be rewritten); fence: the highest cell index a branch may target. */
@@ -360,18 +349,18 @@ static void da_write(vctx *v, uint32_t idx) {
 
 /* The slots to zero on entry: a range covering every declared local that
  * may be read before it is written (empty: zero_start == zero_end). */
-static void da_finish(vctx *v, wasm_code *code) {
-    code->zero_start = code->zero_end = code->param_slots;
+static void da_finish(vctx *v, const wasm_code *code, wasm_body *out) {
+    out->zero_start = out->zero_end = code->param_slots;
     for (uint32_t k = v->nparams; k < v->nlocals; k++) {
         uint32_t i = k - v->nparams;
         if (!v->da_all && !(v->da_words && (v->da_read[i / 64] >> (i % 64) & 1))) continue;
         uint32_t lo = v->local_offsets[k], hi = lo + wasm_slots(v->local_types[k]);
-        if (code->zero_start == code->zero_end) {
-            code->zero_start = lo;
-            code->zero_end = hi;
+        if (out->zero_start == out->zero_end) {
+            out->zero_start = lo;
+            out->zero_end = hi;
         } else {
-            if (lo < code->zero_start) code->zero_start = lo;
-            if (hi > code->zero_end) code->zero_end = hi;
+            if (lo < out->zero_start) out->zero_start = lo;
+            if (hi > out->zero_end) out->zero_end = hi;
         }
     }
 }
@@ -2049,130 +2038,6 @@ static int compile_instr(vctx *v, uint8_t op) {
     return v_malformed(v, "illegal opcode");
 }
 
-/* ---- fused runs (opcodes.h WASM_PAIRS, WASM_TRIPLES, WASM_QUADS) ---------- */
-
-/* The runs of opcodes.h, in one table: ops[0..k-1] (each but the last of
- * the length in lens[]) make run. */
-typedef struct run_def {
-    uint16_t ops[4], lens[3];
-    uint16_t k, run;
-} run_def;
-
-#define RUN_DEF2_(a, n, b) {{OP_##a, OP_##b, 0, 0}, {n, 0, 0}, 2, OP_##a##__##b},
-#define RUN_DEF3_(a, n, b, m, c) {{OP_##a, OP_##b, OP_##c, 0}, {n, m, 0}, 3, OP_##a##__##b##__##c},
-#define RUN_DEF4_(a, n, b, m, c, l, d) \
-    {{OP_##a, OP_##b, OP_##c, OP_##d}, {n, m, l}, 4, OP_##a##__##b##__##c##__##d},
-static const run_def run_defs[] = {WASM_PAIRS(RUN_DEF2_) WASM_TRIPLES(RUN_DEF3_)
-                                       WASM_QUADS(RUN_DEF4_)};
-#undef RUN_DEF2_
-#undef RUN_DEF3_
-#undef RUN_DEF4_
-#define NRUN_DEFS (sizeof run_defs / sizeof run_defs[0])
-_Static_assert(NRUN_DEFS < RUN_HASH / 2, "RUN_HASH: too small for the runs");
-
-static uint32_t run_hash(const uint32_t *ops, size_t k) {
-    uint32_t h = (uint32_t)k;
-    for (size_t i = 0; i < k; i++) h = (h ^ ops[i]) * 0x9e3779b1u;
-    return h >> (32 - RUN_HASH_BITS);
-}
-
-/* Fills v->runs: run_defs by their ops (open addressing; 0 = empty,
- * else the index + 1). */
-static void runs_index(vctx *v) {
-    memset(v->runs, 0, sizeof v->runs);
-    memset(v->run_starts, 0, sizeof v->run_starts);
-    for (size_t d = 0; d < NRUN_DEFS; d++) {
-        v->run_starts[run_defs[d].ops[0]] |= (uint8_t)(1u << run_defs[d].k);
-        uint32_t ops[4];
-        for (size_t i = 0; i < run_defs[d].k; i++) ops[i] = run_defs[d].ops[i];
-        uint32_t h = run_hash(ops, run_defs[d].k);
-        while (v->runs[h]) h = (h + 1) & (RUN_HASH - 1);
-        v->runs[h] = (uint16_t)(d + 1);
-    }
-}
-
-/* The run op for the k instructions from in[0], when opcodes.h lists
- * them (with their lengths), or OP_COUNT_. */
-static wasm_op fused_op(const vctx *v, const inline_insn *in, size_t k) {
-    if (!(v->run_starts[in[0].op] & (1u << k))) return OP_COUNT_;
-    uint32_t ops[4];
-    for (size_t i = 0; i < k; i++) ops[i] = in[i].op;
-    for (uint32_t h = run_hash(ops, k); v->runs[h]; h = (h + 1) & (RUN_HASH - 1)) {
-        const run_def *d = &run_defs[v->runs[h] - 1];
-        if (d->k != k) continue;
-        size_t i = 0;
-        while (i < k && d->ops[i] == ops[i] &&
-               (i + 1 == k || d->lens[i] == in[i + 1].start - in[i].start))
-            i++;
-        if (i == k) return (wasm_op)d->run;
-    }
-    return OP_COUNT_;
-}
-
-/* Once a body is complete: fuses runs of two to four adjacent
- * instructions listed in opcodes.h, saving as many dispatches as it can
- * over the whole body (dynamic programming, not greedily from the left:
- * for `A B C D` with pairs A B, B C and C D it fuses A B and C D). Only a
- * run's first cell changes. A failed allocation is HIVE_ENOMEM. */
-static int fuse_runs(vctx *v, uint32_t *nfused) {
-    size_t n = v->ninsns;
-    if (n < 2 || v->engine->no_fusion) return 0;
-    /* saved[i]: the most dispatches saved in insns[i..]; run[i]: the
-     * length of the run starting at i that does it (1: none). On a tie
-     * the run that starts earlier wins (>=). */
-    const hv_alloc *a = &v->engine->alloc;
-    if (hv_grow(a, (void **)&v->run_saved, &v->cap_run_saved, n + 1, sizeof *v->run_saved) < 0 ||
-        hv_grow(a, (void **)&v->run_len, &v->cap_run_len, n, 1) < 0)
-        return v_nomem(v);
-    uint32_t *saved = v->run_saved;
-    uint8_t *run = v->run_len;
-    saved[n] = saved[n - 1] = 0;
-    run[n - 1] = 1;
-    for (size_t i = n - 1; i-- > 0;) {
-        saved[i] = saved[i + 1];
-        run[i] = 1;
-        if (fused_op(v, &v->insns[i], 2) != OP_COUNT_ && 1 + saved[i + 2] >= saved[i]) {
-            saved[i] = 1 + saved[i + 2];
-            run[i] = 2;
-        }
-        if (i + 2 < n && fused_op(v, &v->insns[i], 3) != OP_COUNT_ &&
-            2 + saved[i + 3] >= saved[i]) {
-            saved[i] = 2 + saved[i + 3];
-            run[i] = 3;
-        }
-        if (i + 3 < n && fused_op(v, &v->insns[i], 4) != OP_COUNT_ &&
-            3 + saved[i + 4] >= saved[i]) {
-            saved[i] = 3 + saved[i + 4];
-            run[i] = 4;
-        }
-    }
-    for (size_t i = 0; i < n; i += run[i]) {
-        if (run[i] == 1) continue;
-        wasm_op op = fused_op(v, &v->insns[i], run[i]);
-        wasm_cell *c = &v->cells[v->insns[i].start];
-        if (v->labels) c->label = v->labels[op];
-        else c->u64 = op;
-        v->insns[i].op = op; /* the run stands for run[i] instructions */
-        (*nfused)++;
-    }
-    return 0;
-}
-
-#ifdef HIVE_PROFILE_RUNS
-/* The run-selection profile (bench/fusion/README.md): each compiled
- * instruction as "s FUNC CELL OP" to the file $HIVE_PROFILE_RUNS, whose
- * dispatch counts interp.c adds at exit. A build for measuring only. */
-static void profile_static(const vctx *v, const wasm_cell *cells, uint32_t fidx) {
-    const char *path = getenv("HIVE_PROFILE_RUNS");
-    FILE *f = path ? fopen(path, "a") : NULL;
-    if (!f) return;
-    for (size_t i = 0; i < v->ninsns; i++)
-        fprintf(f, "s %u %p %u\n", fidx, (const void *)(cells + v->insns[i].start),
-                v->insns[i].op);
-    fclose(f);
-}
-#endif
-
 /* Resets the per-function state of v. */
 static void v_reset(vctx *v) {
     v->nvals = 0;
@@ -2667,14 +2532,12 @@ out:
 #undef F_LOCAL_TYPE
 }
 
-/* Validates body i of the module and, unless v->check_only, compiles it
- * into its wasm_code. The check (at load, one thread) sets the fields
- * known from the declaration; the compile (on first call, under the
- * module's compile lock, while other threads may read those fields) only
- * the compiled ones, and publishes them last, with the release store of
- * code->cells: a reader that loads cells (acquire) and finds it set sees
- * the rest (max_slots, zero_start, zero_end, ncells, nfused). */
-static int compile_function(vctx *v, uint32_t i) {
+/* Validates body i of the module and, unless v->check_only, emits its
+ * code into *out (compile.c makes it the function's code). Writes
+ * nothing of the module: the check at load runs before code_declare, the
+ * compile (on first call, under the module's compile lock) while other
+ * threads may read the declared fields. */
+static int validate_body(vctx *v, uint32_t i, wasm_body *out) {
     wasm_module *m = v->m;
     wasm_code *code = &m->codes[i];
     uint32_t fidx = m->nimported_funcs + i;
@@ -2725,43 +2588,16 @@ static int compile_function(vctx *v, uint32_t i) {
     if (!leb_eof(&v->r)) return v_malformed(v, "section size mismatch");
     if (v->check_only) return 0;
 
-    uint32_t nfused = 0;
-    if (fuse_runs(v, &nfused) < 0) return -1;
-    wasm_cell *cells = hv_malloc(a, v->ncells * sizeof *v->cells);
-    if (!cells) return v_nomem(v);
-    /* Inline-threaded copies of the handlers, where possible (without
-     * room for them the function stays interpreted). */
-    if (v->labels && !v->engine->no_inline) inline_function(m, fidx, v->cells, v->insns, v->ninsns);
-    memcpy(cells, v->cells, v->ncells * sizeof *v->cells);
-#ifdef HIVE_PROFILE_RUNS
-    profile_static(v, cells, fidx);
-#endif
-    /* Resolve branch targets from cell indices to pointers. */
-    for (size_t k = 0; k < v->ntargets; k++) {
-        wasm_cell *c = &cells[v->targets[k]];
-        c->target = cells + c->u64;
-    }
-    code->ncells = (uint32_t)v->ncells;
-    code->nfused = nfused;
-    if (v->nhandlers) {
-        wasm_handler *h = hv_malloc(a, v->nhandlers * sizeof *h);
-        if (!h) {
-            hv_free(a, cells);
-            return v_nomem(v);
-        }
-        memcpy(h, v->handlers, v->nhandlers * sizeof *h);
-        hv_free(a, code->handlers);
-        code->handlers = h;
-        code->nhandlers = (uint32_t)v->nhandlers;
-    }
-    da_finish(v, code);
-    /* for ENTER_FRAME, which reads them without a lock: max_slots and
-     * zero_at, then zero_len (release: with it, those), then cells
-     * (release: with it, everything) */
-    __atomic_store_n(&code->max_slots, (uint32_t)v->max_slots, __ATOMIC_RELAXED);
-    __atomic_store_n(&code->zero_at, code->zero_start, __ATOMIC_RELAXED);
-    __atomic_store_n(&code->zero_len, code->zero_end - code->zero_start, __ATOMIC_RELEASE);
-    __atomic_store_n(&code->cells, cells, __ATOMIC_RELEASE);
+    da_finish(v, code, out);
+    out->cells = v->cells;
+    out->ncells = v->ncells;
+    out->targets = v->targets;
+    out->ntargets = v->ntargets;
+    out->insns = v->insns;
+    out->ninsns = v->ninsns;
+    out->handlers = v->handlers;
+    out->nhandlers = v->nhandlers;
+    out->max_slots = (uint32_t)v->max_slots;
     return 0;
 }
 
@@ -3018,7 +2854,6 @@ static void code_declare(wasm_module *m, uint32_t i) {
     code->zero_at = ft->param_slots;
     code->zero_len = 0;
     code->max_slots = 0;
-    code->cells = interp_lazy_cells();
 }
 
 /* The fast check of every body, first (into v->sure). A body the decoder
@@ -3133,7 +2968,7 @@ static int validate_module(vctx *v) {
         bool fast = v->sure[i] == 1;
         if (v->verify_fast) {
             /* the full pass too: it must accept what the fast one did */
-            if (compile_function(v, i) < 0) {
+            if (validate_body(v, i, NULL) < 0) {
                 if (fast) {
                     fprintf(stderr, "hive: fast check accepted invalid body %u: %s\n",
                             m->nimported_funcs + i, v->err ? v->err->message : "");
@@ -3144,7 +2979,7 @@ static int validate_module(vctx *v) {
             v->fallbacks += !fast;
         } else if (!fast) {
             v->fallbacks++;
-            if (compile_function(v, i) < 0) return -1;
+            if (validate_body(v, i, NULL) < 0) return -1;
         }
         code_declare(m, i);
     }
@@ -3154,8 +2989,9 @@ static int validate_module(vctx *v) {
     return 0;
 }
 
-/* A compiler's state between calls: its buffers keep their size. */
-struct wasm_compiler {
+/* A validator that emits (wasm_validator_new): its buffers keep their
+ * size from one body to the next. */
+struct wasm_validator {
     vctx v;
 };
 
@@ -3164,7 +3000,6 @@ static void v_init(vctx *v, hive_engine *engine, wasm_module *m, hive_error *err
     v->engine = engine;
     v->m = m;
     v->err = err;
-    v->labels = interp_labels();
 }
 
 static void v_fini(vctx *v) {
@@ -3178,8 +3013,6 @@ static void v_fini(vctx *v) {
     hv_free(a, v->catches);
     hv_free(a, v->handlers);
     hv_free(a, v->insns);
-    hv_free(a, v->run_saved);
-    hv_free(a, v->run_len);
     hv_free(a, v->local_types);
     hv_free(a, v->local_offsets);
     hv_free(a, v->da_cur);
@@ -3198,41 +3031,31 @@ int wasm_validate(hive_engine *engine, wasm_module *m, hive_error *err) {
     const hv_alloc *a = &engine->alloc;
     v.declared = hv_calloc(a, m->nfuncs ? m->nfuncs : 1, sizeof(bool));
     int rc = HIVE_OK;
-    if (!v.declared) {
-        rc = hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
-    } else if (validate_module(&v) < 0) {
-        rc = v.code;
-    } else if (engine->eager) {
-        /* everything now, as the module loads */
-        v.check_only = false;
-        runs_index(&v);
-        for (uint32_t i = 0; i < m->nfuncs - m->nimported_funcs && rc == HIVE_OK; i++)
-            if (compile_function(&v, i) < 0) rc = v.code;
-        if (rc == HIVE_OK && !inline_seal(m))
-            rc = hv_error_set(err, HIVE_ENOMEM, 0, "cannot make compiled code executable");
-    }
+    if (!v.declared) rc = hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+    else if (validate_module(&v) < 0) rc = v.code;
     v_fini(&v);
     return rc;
 }
 
-int wasm_compile(hive_engine *engine, wasm_module *m, uint32_t i, wasm_compiler **state,
-                 hive_error *err) {
-    wasm_compiler *c = *state;
-    if (!c) {
-        c = hv_malloc(&engine->alloc, sizeof *c);
-        if (!c) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
-        v_init(&c->v, engine, m, err);
-        runs_index(&c->v);
-        *state = c;
-    }
+wasm_validator *wasm_validator_new(hive_engine *engine, wasm_module *m,
+                                   const void *const *labels) {
+    wasm_validator *c = hv_malloc(&engine->alloc, sizeof *c);
+    if (!c) return NULL;
+    v_init(&c->v, engine, m, NULL);
+    c->v.labels = labels;
+    return c;
+}
+
+int wasm_validate_body(wasm_validator *c, uint32_t i, wasm_body *out, hive_error *err) {
     c->v.err = err;
     c->v.code = HIVE_OK;
-    if (compile_function(&c->v, i) < 0) return c->v.code;
+    if (validate_body(&c->v, i, out) < 0) return c->v.code;
     return HIVE_OK;
 }
 
-void wasm_compiler_free(hive_engine *engine, wasm_compiler *c) {
+void wasm_validator_free(wasm_validator *c) {
     if (!c) return;
+    hive_engine *engine = c->v.engine;
     v_fini(&c->v);
     hv_free(&engine->alloc, c);
 }
