@@ -52,7 +52,7 @@ typedef struct run_def {
 
 #define RUN_DEF2_(a, n, b) {{OP_##a, OP_##b, 0, 0}, {n, 0, 0}, 2, OP_##a##__##b},
 #define RUN_DEF3_(a, n, b, m, c) {{OP_##a, OP_##b, OP_##c, 0}, {n, m, 0}, 3, OP_##a##__##b##__##c},
-#define RUN_DEF4_(a, n, b, m, c, l, d) \
+#define RUN_DEF4_(a, n, b, m, c, l, d)                                                             \
     {{OP_##a, OP_##b, OP_##c, OP_##d}, {n, m, l}, 4, OP_##a##__##b##__##c##__##d},
 static const run_def run_defs[] = {WASM_PAIRS(RUN_DEF2_) WASM_TRIPLES(RUN_DEF3_)
                                        WASM_QUADS(RUN_DEF4_)};
@@ -64,7 +64,8 @@ _Static_assert(NRUN_DEFS < RUN_HASH / 2, "RUN_HASH: too small for the runs");
 
 static uint32_t run_hash(const uint32_t *ops, size_t k) {
     uint32_t h = (uint32_t)k;
-    for (size_t i = 0; i < k; i++) h = (h ^ ops[i]) * 0x9e3779b1u;
+    for (size_t i = 0; i < k; i++)
+        h = (h ^ ops[i]) * 0x9e3779b1u;
     return h >> (32 - RUN_HASH_BITS);
 }
 
@@ -76,9 +77,11 @@ static void runs_index(wasm_compiler *c) {
     for (size_t d = 0; d < NRUN_DEFS; d++) {
         c->run_starts[run_defs[d].ops[0]] |= (uint8_t)(1u << run_defs[d].k);
         uint32_t ops[4];
-        for (size_t i = 0; i < run_defs[d].k; i++) ops[i] = run_defs[d].ops[i];
+        for (size_t i = 0; i < run_defs[d].k; i++)
+            ops[i] = run_defs[d].ops[i];
         uint32_t h = run_hash(ops, run_defs[d].k);
-        while (c->runs[h]) h = (h + 1) & (RUN_HASH - 1);
+        while (c->runs[h])
+            h = (h + 1) & (RUN_HASH - 1);
         c->runs[h] = (uint16_t)(d + 1);
     }
 }
@@ -88,7 +91,8 @@ static void runs_index(wasm_compiler *c) {
 static wasm_op fused_op(const wasm_compiler *c, const wasm_insn *in, size_t k) {
     if (!(c->run_starts[in[0].op] & (1u << k))) return OP_COUNT_;
     uint32_t ops[4];
-    for (size_t i = 0; i < k; i++) ops[i] = in[i].op;
+    for (size_t i = 0; i < k; i++)
+        ops[i] = in[i].op;
     for (uint32_t h = run_hash(ops, k); c->runs[h]; h = (h + 1) & (RUN_HASH - 1)) {
         const run_def *d = &run_defs[c->runs[h] - 1];
         if (d->k != k) continue;
@@ -142,8 +146,10 @@ static int fuse_runs(wasm_compiler *c, wasm_body *b, uint32_t *nfused) {
         if (run[i] == 1) continue;
         wasm_op op = fused_op(c, &b->insns[i], run[i]);
         wasm_cell *cell = &b->cells[b->insns[i].start];
-        if (c->labels) cell->label = c->labels[op];
-        else cell->u64 = op;
+        if (c->labels)
+            cell->label = c->labels[op];
+        else
+            cell->u64 = op;
         b->insns[i].op = op; /* the run stands for run[i] instructions */
         (*nfused)++;
     }
@@ -159,8 +165,7 @@ static void profile_static(const wasm_body *b, const wasm_cell *cells, uint32_t 
     FILE *f = path ? fopen(path, "a") : NULL;
     if (!f) return;
     for (size_t i = 0; i < b->ninsns; i++)
-        fprintf(f, "s %u %p %u\n", fidx, (const void *)(cells + b->insns[i].start),
-                b->insns[i].op);
+        fprintf(f, "s %u %p %u\n", fidx, (const void *)(cells + b->insns[i].start), b->insns[i].op);
     fclose(f);
 }
 #endif
@@ -256,13 +261,15 @@ int compile_module(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_m
     if (rc == HIVE_OK) {
         /* not compiled yet: every body enters through ENTER_LAZY */
         wasm_cell *lazy = interp_lazy_cells();
-        for (uint32_t i = 0; i < n; i++) m->codes[i].cells = lazy;
+        for (uint32_t i = 0; i < n; i++)
+            m->codes[i].cells = lazy;
     }
     if (rc == HIVE_OK && engine->eager) {
         /* everything now, as the module loads */
         wasm_compiler *c = compiler_new(engine, m);
         if (!c) rc = hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
-        for (uint32_t i = 0; i < n && rc == HIVE_OK; i++) rc = compile_body(c, m, i, err);
+        for (uint32_t i = 0; i < n && rc == HIVE_OK; i++)
+            rc = compile_body(c, m, i, err);
         compiler_free(c);
         if (rc == HIVE_OK && !inline_seal(m))
             rc = hv_error_set(err, HIVE_ENOMEM, 0, "cannot make compiled code executable");

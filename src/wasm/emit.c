@@ -539,7 +539,7 @@ int emit_mem_select(vctx *v, uint32_t mem) {
 _Static_assert(OP_I64_LOAD32_U - OP_I32_LOAD == 13 && OP_I32_LOAD16_U_AI - OP_I32_LOAD_AI == 7,
                "emit_move indexes memops by load op");
 int emit_move(vctx *v, unsigned log2, uint32_t a, uint32_t a_slot, uint32_t value_slot,
-                     uint32_t offset) {
+              uint32_t offset) {
     static const wasm_op moves[4] = {OP_MOVE8, OP_MOVE16, OP_MOVE32, OP_MOVE64};
     if (!last_foldable(v)) return 0;
     wasm_op lo = v->last_op;
@@ -671,8 +671,7 @@ static int emit_chain(vctx *v, wasm_op op, uint32_t a, uint32_t a_slot, uint32_t
  * a_slot was the first's canonical slot, b_slot the second's), writing
  * the first's canonical slot. A constant that was the last instruction
  * becomes an immediate. */
-int emit_binary(vctx *v, wasm_op op, uint32_t a, uint32_t a_slot, uint32_t b,
-                       uint32_t b_slot) {
+int emit_binary(vctx *v, wasm_op op, uint32_t a, uint32_t a_slot, uint32_t b, uint32_t b_slot) {
     wasm_op iop = imm_form(op);
     uint64_t k, x[2];
     /* f64.mul then f64.add: one instruction, still two roundings. The

@@ -25,7 +25,14 @@
 #define VT_UNKNOWN 0 /* the polymorphic "bottom" operand of unreachable code */
 #define NO_CELL UINT32_MAX
 
-typedef enum frame_kind { FRAME_FUNC, FRAME_BLOCK, FRAME_LOOP, FRAME_IF, FRAME_ELSE, FRAME_TRY } frame_kind;
+typedef enum frame_kind {
+    FRAME_FUNC,
+    FRAME_BLOCK,
+    FRAME_LOOP,
+    FRAME_IF,
+    FRAME_ELSE,
+    FRAME_TRY
+} frame_kind;
 
 /* A catch clause of a try_table (kind 0: catch tag, 2: catch_all), its
  * label relative to the frame enclosing the try_table. */
@@ -41,13 +48,13 @@ typedef struct vframe {
     uint32_t nparams, nresults;
     const uint8_t *params, *results;
     uint32_t param_slots, result_slots;
-    size_t height;        /* operand stack size (values) at entry, params excluded */
+    size_t height;         /* operand stack size (values) at entry, params excluded */
     uint32_t height_slots; /* the same in slots above fp */
-    bool unreachable;     /* after br, return, unreachable... in this frame */
-    bool dead;            /* the frame began in unreachable code: emit nothing */
-    uint32_t loop_pc;     /* LOOP: cell index of the loop header */
-    uint32_t fixups;      /* chain of target cells to patch with the end */
-    uint32_t else_fixup;  /* IF: the BR_UNLESS target cell */
+    bool unreachable;      /* after br, return, unreachable... in this frame */
+    bool dead;             /* the frame began in unreachable code: emit nothing */
+    uint32_t loop_pc;      /* LOOP: cell index of the loop header */
+    uint32_t fixups;       /* chain of target cells to patch with the end */
+    uint32_t else_fixup;   /* IF: the BR_UNLESS target cell */
     /* TRY: its catch clauses (vctx.catches[catch_at ..]) and the first
      * cell of its body */
     uint32_t catch_at, ncatch;
@@ -76,7 +83,7 @@ typedef struct vctx {
     uint8_t *vals; /* operand types */
     vopnd *opnds;  /* and where they are, in step with vals */
     size_t nvals, capvals, capopnds;
-    uint32_t ndeferred; /* opnds with src != slot */
+    uint32_t ndeferred;         /* opnds with src != slot */
     uint32_t pop_src, pop_slot; /* of the operand popped last (0 if unknown) */
     vframe *ctrls;
     size_t nctrls, capctrls;
@@ -125,10 +132,10 @@ typedef struct vctx {
      * zeroing" below): bit i = declared local i. da_words is 0 when the
      * function has none, or too many to track (then all are zeroed). */
     uint32_t nparams, da_words;
-    bool da_all;          /* every declared local is zeroed */
-    uint64_t *da_cur;     /* assigned on every path to here */
-    uint64_t *da_read;    /* read where it may not have been assigned */
-    uint64_t *da_frames;  /* per control frame: entry set, then out set */
+    bool da_all;         /* every declared local is zeroed */
+    uint64_t *da_cur;    /* assigned on every path to here */
+    uint64_t *da_read;   /* read where it may not have been assigned */
+    uint64_t *da_frames; /* per control frame: entry set, then out set */
     size_t da_capframes;
 } vctx;
 
@@ -144,7 +151,8 @@ static inline int v_nomem(vctx *v) {
 }
 
 /* The label types of frame f, as a branch to it sees them. */
-static inline void label_types(const vframe *f, const uint8_t **types, uint32_t *n, uint32_t *slots) {
+static inline void label_types(const vframe *f, const uint8_t **types, uint32_t *n,
+                               uint32_t *slots) {
     if (f->kind == FRAME_LOOP) {
         *types = f->params;
         *n = f->nparams;
@@ -177,40 +185,50 @@ static const struct {
     {0, WASM_I64, 1}, {1, WASM_I64, 1}, {2, WASM_I64, 1},
 };
 
-/* ---- emit.c ------------------------------------------------------------ */
+/* ---- emit.c: the emitter's interface ------------------------------------
+ * The int functions return 0, or -1 with v->code set (HIVE_ENOMEM, the
+ * only error the emitter reports; emit_move also 1, see there). */
 
-bool emit_unwinds(const vctx *v, uint32_t depth);
-int emit_cond(vctx *v, const vcond *k);
-void emit_cond_take(vctx *v, uint32_t c, bool when_zero, bool fuse, vcond *k);
-void emit_da_and(vctx *v, uint64_t *dst, const uint64_t *src);
-int emit_da_begin(vctx *v, uint32_t ndeclared);
-void emit_da_branch(vctx *v, uint32_t depth);
-void emit_da_fill(vctx *v, uint64_t *set);
-void emit_da_finish(vctx *v, const wasm_code *code, wasm_body *out);
-uint64_t *emit_da_frame(vctx *v, size_t fi, int which);
-int emit_da_push(vctx *v, size_t fi);
-void emit_da_read(vctx *v, uint32_t idx);
-void emit_da_write(vctx *v, uint32_t idx);
-int emit_binary(vctx *v, wasm_op op, uint32_t a, uint32_t a_slot, uint32_t b,
-                       uint32_t b_slot);
-int emit_branch(vctx *v, uint32_t depth, const vcond *k);
-int emit_copy(vctx *v, uint32_t d, uint32_t s);
-int emit_dest(vctx *v, uint32_t d);
-int emit_fixup(vctx *v, size_t fi);
-int emit_mem_select(vctx *v, uint32_t mem);
-int emit_move(vctx *v, unsigned log2, uint32_t a, uint32_t a_slot, uint32_t value_slot,
-                     uint32_t offset);
+/* Instructions and their operands. */
 int emit_op(vctx *v, wasm_op op);
-int emit_return(vctx *v, uint64_t src, uint64_t n);
-int emit_target(vctx *v, uint64_t idx);
 int emit_u64(vctx *v, uint64_t x);
+int emit_dest(vctx *v, uint32_t d);
+int emit_copy(vctx *v, uint32_t d, uint32_t s);
+int emit_binary(vctx *v, wasm_op op, uint32_t a, uint32_t a_slot, uint32_t b, uint32_t b_slot);
+int emit_move(vctx *v, unsigned log2, uint32_t a, uint32_t a_slot, uint32_t value_slot,
+              uint32_t offset);
 int emit_window(vctx *v, wasm_op op);
+int emit_mem_select(vctx *v, uint32_t mem);
+
+/* Where operands are: deferred local.gets made real. */
 int emit_flush(vctx *v);
 bool emit_local_referenced(const vctx *v, uint32_t off);
 int emit_materialize_local(vctx *v, uint32_t off);
-void emit_patch_chain(vctx *v, uint32_t head, uint32_t pc);
-bool emit_retarget_last(vctx *v, uint32_t s, uint32_t d);
+
+/* Peepholes on the last instruction, and the fence that guards them. */
 void emit_fence(vctx *v);
+bool emit_retarget_last(vctx *v, uint32_t s, uint32_t d);
 bool emit_take_last(vctx *v, wasm_op op, uint32_t s, uint64_t *opnd, unsigned n);
+
+/* Branches: conditions (fused compares), targets and their fixups. */
+void emit_cond_take(vctx *v, uint32_t c, bool when_zero, bool fuse, vcond *k);
+int emit_cond(vctx *v, const vcond *k);
+bool emit_unwinds(const vctx *v, uint32_t depth);
+int emit_branch(vctx *v, uint32_t depth, const vcond *k);
+int emit_return(vctx *v, uint64_t src, uint64_t n);
+int emit_target(vctx *v, uint64_t idx);
+int emit_fixup(vctx *v, size_t fi);
+void emit_patch_chain(vctx *v, uint32_t head, uint32_t pc);
+
+/* Definite assignment of the declared locals: which ones a call zeroes. */
+int emit_da_begin(vctx *v, uint32_t ndeclared);
+int emit_da_push(vctx *v, size_t fi);
+uint64_t *emit_da_frame(vctx *v, size_t fi, int which);
+void emit_da_fill(vctx *v, uint64_t *set);
+void emit_da_and(vctx *v, uint64_t *dst, const uint64_t *src);
+void emit_da_branch(vctx *v, uint32_t depth);
+void emit_da_read(vctx *v, uint32_t idx);
+void emit_da_write(vctx *v, uint32_t idx);
+void emit_da_finish(vctx *v, const wasm_code *code, wasm_body *out);
 
 #endif

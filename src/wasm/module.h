@@ -3,7 +3,8 @@
  *
  * decode.c fills a wasm_module from bytes (structure only: sections,
  * types, imports, exports, segments, function bodies as byte ranges).
- * validate.c checks it and compiles each body into wasm_code.
+ * validate.c checks it; compile.c compiles each body into wasm_code
+ * (validate.c checking it again and emit.c writing the code).
  * instance.c instantiates it; interp.c runs the compiled code.
  * All strings and body ranges point into module->bytes (owned copy).
  */
@@ -196,7 +197,7 @@ typedef struct wasm_code {
     const wasm_functype *type;
     uint32_t param_slots;  /* slots taken by params */
     uint32_t local_slots;  /* params + locals */
-    /* compiled (validate.c), by default on the function's first call
+    /* compiled (compile.c), by default on the function's first call
      * (module.c, module_code_cells): until then, the shared one-cell
      * interp_lazy_stub (ENTER_LAZY; NULL before validation). cells is
      * written last, with release order, so that a reader that loads it

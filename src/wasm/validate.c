@@ -336,7 +336,8 @@ static int compile_local_write(vctx *v, uint32_t idx, bool tee) {
     if (!in_local) {
         /* The instruction that computed the value may write the local
          * directly, unless an operand still reads the local's old value. */
-        if (!wide && src == slot && !emit_local_referenced(v, off) && emit_retarget_last(v, slot, off)) {
+        if (!wide && src == slot && !emit_local_referenced(v, off) &&
+            emit_retarget_last(v, slot, off)) {
             in_local = true;
         } else {
             if (emit_materialize_local(v, off) < 0) return -1;
