@@ -33,40 +33,40 @@
 #define DA_MAX_LOCALS 4096 /* above: no tracking, all zeroed */
 
 uint64_t *emit_da_frame(vctx *v, size_t fi, int which) {
-    return v->da_frames + (fi * 2 + (size_t)which) * v->da_words;
+    return v->e.da_frames + (fi * 2 + (size_t)which) * v->e.da_words;
 }
 
 void emit_da_fill(vctx *v, uint64_t *set) {
-    for (uint32_t w = 0; w < v->da_words; w++) set[w] = UINT64_MAX;
+    for (uint32_t w = 0; w < v->e.da_words; w++) set[w] = UINT64_MAX;
 }
 
 void emit_da_and(vctx *v, uint64_t *dst, const uint64_t *src) {
-    for (uint32_t w = 0; w < v->da_words; w++) dst[w] &= src[w];
+    for (uint32_t w = 0; w < v->e.da_words; w++) dst[w] &= src[w];
 }
 
 /* Starts the analysis for a function with ndeclared declared locals. */
 int emit_da_begin(vctx *v, uint32_t ndeclared) {
     const hv_alloc *a = &v->engine->alloc;
-    v->da_all = ndeclared > DA_MAX_LOCALS;
-    v->da_words = v->da_all ? 0 : (ndeclared + 63) / 64;
-    if (!v->da_words) return 0;
-    hv_free(a, v->da_cur);
-    hv_free(a, v->da_read);
-    v->da_cur = hv_calloc(a, v->da_words, sizeof(uint64_t));
-    v->da_read = hv_calloc(a, v->da_words, sizeof(uint64_t));
-    if (!v->da_cur || !v->da_read) return v_nomem(v);
+    v->e.da_all = ndeclared > DA_MAX_LOCALS;
+    v->e.da_words = v->e.da_all ? 0 : (ndeclared + 63) / 64;
+    if (!v->e.da_words) return 0;
+    hv_free(a, v->e.da_cur);
+    hv_free(a, v->e.da_read);
+    v->e.da_cur = hv_calloc(a, v->e.da_words, sizeof(uint64_t));
+    v->e.da_read = hv_calloc(a, v->e.da_words, sizeof(uint64_t));
+    if (!v->e.da_cur || !v->e.da_read) return v_nomem(v);
     return 0;
 }
 
 /* A new frame (just pushed, index fi): entry = the current set, out = all. */
 int emit_da_push(vctx *v, size_t fi) {
-    if (!v->da_words) return 0;
-    size_t cap = v->da_capframes;
-    if (hv_grow(&v->engine->alloc, (void **)&v->da_frames, &cap, (fi + 1) * 2 * v->da_words,
+    if (!v->e.da_words) return 0;
+    size_t cap = v->e.da_capframes;
+    if (hv_grow(&v->engine->alloc, (void **)&v->e.da_frames, &cap, (fi + 1) * 2 * v->e.da_words,
                 sizeof(uint64_t)) < 0)
         return v_nomem(v);
-    v->da_capframes = cap;
-    memcpy(emit_da_frame(v, fi, 0), v->da_cur, v->da_words * sizeof(uint64_t));
+    v->e.da_capframes = cap;
+    memcpy(emit_da_frame(v, fi, 0), v->e.da_cur, v->e.da_words * sizeof(uint64_t));
     emit_da_fill(v, emit_da_frame(v, fi, 1));
     return 0;
 }
@@ -74,29 +74,29 @@ int emit_da_push(vctx *v, size_t fi) {
 /* A branch (live code) to the label at depth. */
 void emit_da_branch(vctx *v, uint32_t depth) {
     size_t fi = v->nctrls - 1 - depth;
-    if (!v->da_words || v->ctrls[fi].kind == FRAME_LOOP) return;
-    emit_da_and(v, emit_da_frame(v, fi, 1), v->da_cur);
+    if (!v->e.da_words || v->ctrls[fi].kind == FRAME_LOOP) return;
+    emit_da_and(v, emit_da_frame(v, fi, 1), v->e.da_cur);
 }
 
 void emit_da_read(vctx *v, uint32_t idx) {
-    if (idx < v->nparams || !v->da_words) return;
+    if (idx < v->nparams || !v->e.da_words) return;
     uint32_t i = idx - v->nparams;
-    if (!(v->da_cur[i / 64] >> (i % 64) & 1)) v->da_read[i / 64] |= (uint64_t)1 << (i % 64);
+    if (!(v->e.da_cur[i / 64] >> (i % 64) & 1)) v->e.da_read[i / 64] |= (uint64_t)1 << (i % 64);
 }
 
 void emit_da_write(vctx *v, uint32_t idx) {
-    if (idx < v->nparams || !v->da_words) return;
+    if (idx < v->nparams || !v->e.da_words) return;
     uint32_t i = idx - v->nparams;
-    v->da_cur[i / 64] |= (uint64_t)1 << (i % 64);
+    v->e.da_cur[i / 64] |= (uint64_t)1 << (i % 64);
 }
 
 /* The slots to zero on entry: a range covering every declared local that
  * may be read before it is written (empty: zero_start == zero_end). */
-void emit_da_finish(vctx *v, const wasm_code *code, wasm_body *out) {
+static void da_finish(vctx *v, const wasm_code *code, wasm_body *out) {
     out->zero_start = out->zero_end = code->param_slots;
     for (uint32_t k = v->nparams; k < v->nlocals; k++) {
         uint32_t i = k - v->nparams;
-        if (!v->da_all && !(v->da_words && (v->da_read[i / 64] >> (i % 64) & 1))) continue;
+        if (!v->e.da_all && !(v->e.da_words && (v->e.da_read[i / 64] >> (i % 64) & 1))) continue;
         uint32_t lo = v->local_offsets[k], hi = lo + wasm_slots(v->local_types[k]);
         if (out->zero_start == out->zero_end) {
             out->zero_start = lo;
@@ -111,10 +111,10 @@ void emit_da_finish(vctx *v, const wasm_code *code, wasm_body *out) {
 /* ---- code emission --------------------------------------------------------- */
 
 static int emit_cell(vctx *v, wasm_cell c) {
-    if (hv_grow(&v->engine->alloc, (void **)&v->cells, &v->capcells, v->ncells + 1,
-                sizeof *v->cells) < 0)
+    if (hv_grow(&v->engine->alloc, (void **)&v->e.cells, &v->e.capcells, v->e.ncells + 1,
+                sizeof *v->e.cells) < 0)
         return v_nomem(v);
-    v->cells[v->ncells++] = c;
+    v->e.cells[v->e.ncells++] = c;
     return 0;
 }
 
@@ -123,16 +123,16 @@ static int emit_cell(vctx *v, wasm_cell c) {
 static void set_op(vctx *v, uint32_t at, wasm_op op) {
     wasm_cell c;
     c.u64 = 0;
-    if (v->labels) c.label = v->labels[op];
+    if (v->e.labels) c.label = v->e.labels[op];
     else c.u64 = op;
-    v->cells[at] = c;
-    for (size_t i = v->ninsns; i-- > 0 && v->insns[i].start >= at;)
-        if (v->insns[i].start == at) v->insns[i].op = op;
+    v->e.cells[at] = c;
+    for (size_t i = v->e.ninsns; i-- > 0 && v->e.insns[i].start >= at;)
+        if (v->e.insns[i].start == at) v->e.insns[i].op = op;
 }
 
 /* Forgets the instructions that began at or after cell end (removed). */
 static void insns_truncate(vctx *v, uint32_t end) {
-    while (v->ninsns && v->insns[v->ninsns - 1].start >= end) v->ninsns--;
+    while (v->e.ninsns && v->e.insns[v->e.ninsns - 1].start >= end) v->e.ninsns--;
 }
 
 /* When the last two instructions are I32_ADD_I (typically two pointers
@@ -141,40 +141,40 @@ static void insns_truncate(vctx *v, uint32_t end) {
  * so that every fold that takes an I32_ADD_I (an address folded into a
  * load, a chain) has had its chance first. */
 static void merge_add_i(vctx *v) {
-    if (v->last_op != OP_I32_ADD_I || v->prev_op != OP_I32_ADD_I ||
-        v->prev_start + 4 != v->last_start || v->last_start + 4 != v->ncells ||
-        v->fence > v->prev_start)
+    if (v->e.last_op != OP_I32_ADD_I || v->e.prev_op != OP_I32_ADD_I ||
+        v->e.prev_start + 4 != v->e.last_start || v->e.last_start + 4 != v->e.ncells ||
+        v->e.fence > v->e.prev_start)
         return;
-    set_op(v, v->prev_start, OP_I32_ADD_I2);
-    for (uint32_t i = 0; i < 3; i++) v->cells[v->last_start + i] = v->cells[v->last_start + 1 + i];
-    v->ncells--;
-    insns_truncate(v, v->last_start);
-    v->last_start = v->prev_start;
-    v->last_op = OP_I32_ADD_I2;
-    if (v->last_dest != NO_CELL) v->last_dest--;
-    v->prev_op = OP_COUNT_;
-    v->prev_dest = NO_CELL;
+    set_op(v, v->e.prev_start, OP_I32_ADD_I2);
+    for (uint32_t i = 0; i < 3; i++) v->e.cells[v->e.last_start + i] = v->e.cells[v->e.last_start + 1 + i];
+    v->e.ncells--;
+    insns_truncate(v, v->e.last_start);
+    v->e.last_start = v->e.prev_start;
+    v->e.last_op = OP_I32_ADD_I2;
+    if (v->e.last_dest != NO_CELL) v->e.last_dest--;
+    v->e.prev_op = OP_COUNT_;
+    v->e.prev_dest = NO_CELL;
 }
 
 /* Emits op and returns 0 (nothing in unreachable code). */
 int emit_op(vctx *v, wasm_op op) {
     if (!v_live(v)) return 0;
     merge_add_i(v);
-    if (hv_grow(&v->engine->alloc, (void **)&v->insns, &v->capinsns, v->ninsns + 1,
-                sizeof *v->insns) < 0)
+    if (hv_grow(&v->engine->alloc, (void **)&v->e.insns, &v->e.capinsns, v->e.ninsns + 1,
+                sizeof *v->e.insns) < 0)
         return v_nomem(v);
-    v->insns[v->ninsns].start = (uint32_t)v->ncells;
-    v->insns[v->ninsns++].op = op;
+    v->e.insns[v->e.ninsns].start = (uint32_t)v->e.ncells;
+    v->e.insns[v->e.ninsns++].op = op;
     wasm_cell c;
     c.u64 = 0;
-    if (v->labels) c.label = v->labels[op];
+    if (v->e.labels) c.label = v->e.labels[op];
     else c.u64 = op;
-    v->prev_start = v->last_start;
-    v->prev_op = v->last_op;
-    v->prev_dest = v->last_dest;
-    v->last_start = (uint32_t)v->ncells;
-    v->last_op = op;
-    v->last_dest = NO_CELL;
+    v->e.prev_start = v->e.last_start;
+    v->e.prev_op = v->e.last_op;
+    v->e.prev_dest = v->e.last_dest;
+    v->e.last_start = (uint32_t)v->e.ncells;
+    v->e.last_op = op;
+    v->e.last_dest = NO_CELL;
     return emit_cell(v, c);
 }
 
@@ -190,17 +190,17 @@ int emit_u64(vctx *v, uint64_t x) {
  * may make it write a local instead. */
 int emit_dest(vctx *v, uint32_t d) {
     if (!v_live(v)) return 0;
-    v->last_dest = (uint32_t)v->ncells;
+    v->e.last_dest = (uint32_t)v->e.ncells;
     return emit_u64(v, d);
 }
 
 /* A branch may land at the current end of the code: no peephole may
  * change or remove what was emitted before. */
-void emit_fence(vctx *v) { v->fence = (uint32_t)v->ncells; }
+void emit_fence(vctx *v) { v->e.fence = (uint32_t)v->e.ncells; }
 
 /* Whether the last instruction may still be rewritten or removed. */
 static bool last_foldable(const vctx *v) {
-    return v_live(v) && v->last_dest != NO_CELL && v->fence <= v->last_start;
+    return v_live(v) && v->e.last_dest != NO_CELL && v->e.fence <= v->e.last_start;
 }
 
 /* Emits COPY [d, s], or, right after a COPY (COPY2) no branch can land
@@ -209,11 +209,11 @@ static bool last_foldable(const vctx *v) {
  * like a COPY's. */
 int emit_copy(vctx *v, uint32_t d, uint32_t s) {
     if (!v_live(v)) return 0;
-    if ((v->last_op == OP_COPY || v->last_op == OP_COPY2) && v->fence <= v->last_start &&
-        v->ncells == (size_t)v->last_start + (v->last_op == OP_COPY ? 3 : 5)) {
-        wasm_op op = v->last_op == OP_COPY ? OP_COPY2 : OP_COPY3;
-        set_op(v, v->last_start, op);
-        v->last_op = op;
+    if ((v->e.last_op == OP_COPY || v->e.last_op == OP_COPY2) && v->e.fence <= v->e.last_start &&
+        v->e.ncells == (size_t)v->e.last_start + (v->e.last_op == OP_COPY ? 3 : 5)) {
+        wasm_op op = v->e.last_op == OP_COPY ? OP_COPY2 : OP_COPY3;
+        set_op(v, v->e.last_start, op);
+        v->e.last_op = op;
         if (emit_dest(v, d) < 0) return -1;
         return emit_u64(v, s);
     }
@@ -229,7 +229,7 @@ static int materialize(vctx *v, size_t i) {
                    emit_u64(v, o->src) < 0
              : emit_copy(v, o->slot, o->src) < 0)
         return -1;
-    if (wide) v->last_dest = NO_CELL;
+    if (wide) v->e.last_dest = NO_CELL;
     o->src = o->slot;
     v->ndeferred--;
     return 0;
@@ -265,9 +265,9 @@ int emit_materialize_local(vctx *v, uint32_t off) {
 /* When the last instruction wrote canonical slot s, makes it write slot d
  * instead and returns true. */
 bool emit_retarget_last(vctx *v, uint32_t s, uint32_t d) {
-    if (!last_foldable(v) || v->cells[v->last_dest].u64 != s) return false;
-    v->cells[v->last_dest].u64 = d;
-    v->last_dest = NO_CELL;
+    if (!last_foldable(v) || v->e.cells[v->e.last_dest].u64 != s) return false;
+    v->e.cells[v->e.last_dest].u64 = d;
+    v->e.last_dest = NO_CELL;
     return true;
 }
 
@@ -275,21 +275,21 @@ bool emit_retarget_last(vctx *v, uint32_t s, uint32_t d) {
  * (foldable as it was before the removed one was emitted), and nothing is
  * known about the one before that. */
 static void drop_last(vctx *v) {
-    v->ncells = v->last_start;
-    insns_truncate(v, v->last_start);
-    v->last_start = v->prev_start;
-    v->last_op = v->prev_op;
-    v->last_dest = v->prev_dest;
-    v->prev_op = OP_COUNT_;
-    v->prev_dest = NO_CELL;
+    v->e.ncells = v->e.last_start;
+    insns_truncate(v, v->e.last_start);
+    v->e.last_start = v->e.prev_start;
+    v->e.last_op = v->e.prev_op;
+    v->e.last_dest = v->e.prev_dest;
+    v->e.prev_op = OP_COUNT_;
+    v->e.prev_dest = NO_CELL;
 }
 
 /* When the last instruction is CONST writing slot s, removes it and
  * returns true with its bits. */
 static bool take_last_const(vctx *v, uint32_t s, uint64_t *bits) {
-    if (!last_foldable(v) || v->last_op != OP_CONST || v->cells[v->last_dest].u64 != s)
+    if (!last_foldable(v) || v->e.last_op != OP_CONST || v->e.cells[v->e.last_dest].u64 != s)
         return false;
-    *bits = v->cells[v->last_start + 2].u64;
+    *bits = v->e.cells[v->e.last_start + 2].u64;
     drop_last(v);
     return true;
 }
@@ -297,8 +297,8 @@ static bool take_last_const(vctx *v, uint32_t s, uint64_t *bits) {
 /* When the last instruction is op writing canonical slot s, removes it and
  * returns true with its n operand cells (those after the destination). */
 bool emit_take_last(vctx *v, wasm_op op, uint32_t s, uint64_t *opnd, unsigned n) {
-    if (!last_foldable(v) || v->last_op != op || v->cells[v->last_dest].u64 != s) return false;
-    for (unsigned i = 0; i < n; i++) opnd[i] = v->cells[v->last_start + 2 + i].u64;
+    if (!last_foldable(v) || v->e.last_op != op || v->e.cells[v->e.last_dest].u64 != s) return false;
+    for (unsigned i = 0; i < n; i++) opnd[i] = v->e.cells[v->e.last_start + 2 + i].u64;
     drop_last(v);
     return true;
 }
@@ -309,18 +309,18 @@ bool emit_take_last(vctx *v, wasm_op op, uint32_t s, uint64_t *opnd, unsigned n)
  * (b a slot or, when *imm, the constant). */
 static bool take_last_compare(vctx *v, uint32_t s, unsigned *idx, bool *imm, uint32_t *a,
                               uint32_t *b) {
-    if (!last_foldable(v) || v->cells[v->last_dest].u64 != s) return false;
-    if (v->last_op >= OP_I32_EQ && v->last_op <= OP_I32_GE_U) {
-        *idx = v->last_op - OP_I32_EQ;
+    if (!last_foldable(v) || v->e.cells[v->e.last_dest].u64 != s) return false;
+    if (v->e.last_op >= OP_I32_EQ && v->e.last_op <= OP_I32_GE_U) {
+        *idx = v->e.last_op - OP_I32_EQ;
         *imm = false;
-    } else if (v->last_op >= OP_I32_EQ_I && v->last_op <= OP_I32_GE_U_I) {
-        *idx = v->last_op - OP_I32_EQ_I;
+    } else if (v->e.last_op >= OP_I32_EQ_I && v->e.last_op <= OP_I32_GE_U_I) {
+        *idx = v->e.last_op - OP_I32_EQ_I;
         *imm = true;
     } else {
         return false;
     }
-    *a = v->cells[v->last_start + 2].u32;
-    *b = v->cells[v->last_start + 3].u32;
+    *a = v->e.cells[v->e.last_start + 2].u32;
+    *b = v->e.cells[v->e.last_start + 3].u32;
     drop_last(v);
     return true;
 }
@@ -329,9 +329,9 @@ static bool take_last_compare(vctx *v, uint32_t s, unsigned *idx, bool *imm, uin
  * returns true with its operand. The instruction before it is the last
  * one again (foldable as it was before the eqz was emitted). */
 static bool take_last_eqz(vctx *v, uint32_t s, uint32_t *a) {
-    if (!last_foldable(v) || v->last_op != OP_I32_EQZ || v->cells[v->last_dest].u64 != s)
+    if (!last_foldable(v) || v->e.last_op != OP_I32_EQZ || v->e.cells[v->e.last_dest].u64 != s)
         return false;
-    *a = v->cells[v->last_start + 2].u32;
+    *a = v->e.cells[v->e.last_start + 2].u32;
     drop_last(v);
     return true;
 }
@@ -386,17 +386,17 @@ int emit_cond(vctx *v, const vcond *k) {
 /* Emits a cell holding the branch target cell index idx. */
 int emit_target(vctx *v, uint64_t idx) {
     if (!v_live(v)) return 0;
-    if (hv_grow(&v->engine->alloc, (void **)&v->targets, &v->captargets, v->ntargets + 1,
-                sizeof *v->targets) < 0)
+    if (hv_grow(&v->engine->alloc, (void **)&v->e.targets, &v->e.captargets, v->e.ntargets + 1,
+                sizeof *v->e.targets) < 0)
         return v_nomem(v);
-    v->targets[v->ntargets++] = (uint32_t)v->ncells;
+    v->e.targets[v->e.ntargets++] = (uint32_t)v->e.ncells;
     return emit_u64(v, idx);
 }
 
 /* Emits a target cell for the end of frame fi, chained to be patched. */
 int emit_fixup(vctx *v, size_t fi) {
     if (!v_live(v)) return 0;
-    uint32_t at = (uint32_t)v->ncells;
+    uint32_t at = (uint32_t)v->e.ncells;
     if (emit_target(v, v->ctrls[fi].fixups) < 0) return -1;
     v->ctrls[fi].fixups = at;
     return 0;
@@ -405,8 +405,8 @@ int emit_fixup(vctx *v, size_t fi) {
 /* Points every target chained from head at cell index pc. */
 void emit_patch_chain(vctx *v, uint32_t head, uint32_t pc) {
     while (head != NO_CELL) {
-        uint32_t next = (uint32_t)v->cells[head].u64;
-        v->cells[head].u64 = pc;
+        uint32_t next = (uint32_t)v->e.cells[head].u64;
+        v->e.cells[head].u64 = pc;
         head = next;
     }
 }
@@ -439,10 +439,10 @@ static wasm_op loop_op(wasm_op op) {
 /* Emits RETURN [src, n], or RETURN1 [src] for one result slot. */
 int emit_return(vctx *v, uint64_t src, uint64_t n) {
     uint64_t x[2];
-    if (n == 1 && v_live(v) && (v->last_op == OP_I32_ADD || v->last_op == OP_I32_SUB)) {
+    if (n == 1 && v_live(v) && (v->e.last_op == OP_I32_ADD || v->e.last_op == OP_I32_SUB)) {
         /* the result computed just before: one instruction */
-        wasm_op op = v->last_op == OP_I32_ADD ? OP_I32_ADD_RETURN1 : OP_I32_SUB_RETURN1;
-        if (emit_take_last(v, v->last_op, (uint32_t)src, x, 2))
+        wasm_op op = v->e.last_op == OP_I32_ADD ? OP_I32_ADD_RETURN1 : OP_I32_SUB_RETURN1;
+        if (emit_take_last(v, v->e.last_op, (uint32_t)src, x, 2))
             return emit_op(v, op) < 0 || emit_u64(v, x[0]) < 0 ? -1 : emit_u64(v, x[1]);
     }
     if (n == 1) return emit_op(v, OP_RETURN1) < 0 ? -1 : emit_u64(v, src);
@@ -471,11 +471,11 @@ int emit_branch(vctx *v, uint32_t depth, const vcond *k) {
      * br_if or if) when nothing came between: one BR_IF_LOAD8_SET, which
      * still writes the local. Not for loop back edges (no _LOOP twin). */
     if (k && !unwind && f->kind != FRAME_LOOP && !k->two &&
-        (op == OP_BR_IF || op == OP_BR_IF_EQZ) && v->last_op == OP_I32_LOAD8_U &&
-        v->last_start + 4 == v->ncells && v->fence <= v->last_start &&
-        v->cells[v->last_start + 1].u32 == k->a) {
-        uint64_t d = v->cells[v->last_start + 1].u64, a = v->cells[v->last_start + 2].u64,
-                 off = v->cells[v->last_start + 3].u64;
+        (op == OP_BR_IF || op == OP_BR_IF_EQZ) && v->e.last_op == OP_I32_LOAD8_U &&
+        v->e.last_start + 4 == v->e.ncells && v->e.fence <= v->e.last_start &&
+        v->e.cells[v->e.last_start + 1].u32 == k->a) {
+        uint64_t d = v->e.cells[v->e.last_start + 1].u64, a = v->e.cells[v->e.last_start + 2].u64,
+                 off = v->e.cells[v->e.last_start + 3].u64;
         drop_last(v);
         if (emit_op(v, op == OP_BR_IF ? OP_BR_IF_LOAD8_SET : OP_BR_IF_LOAD8_SET_EQZ) < 0 ||
             emit_fixup(v, fi) < 0 || emit_u64(v, d) < 0 || emit_u64(v, a) < 0 ||
@@ -489,16 +489,16 @@ int emit_branch(vctx *v, uint32_t depth, const vcond *k) {
     /* A counted loop: i32.add of a constant just before a != back edge
      * on its result (nothing between): one instruction. */
     if ((op == OP_BR_IF_I32_NE_LOOP || op == OP_BR_IF_I32_NE_I_LOOP) && k->two &&
-        v->last_op == OP_I32_ADD_I && v->last_start + 4 == v->ncells &&
-        v->fence <= v->last_start) {
-        uint32_t d = v->cells[v->last_start + 1].u32;
+        v->e.last_op == OP_I32_ADD_I && v->e.last_start + 4 == v->e.ncells &&
+        v->e.fence <= v->e.last_start) {
+        uint32_t d = v->e.cells[v->e.last_start + 1].u32;
         uint64_t other = 0;
         bool found = true;
         if (k->a == d) other = k->b;
         else if (op == OP_BR_IF_I32_NE_LOOP && k->b == d) other = k->a;
         else found = false;
         if (found) {
-            uint64_t a = v->cells[v->last_start + 2].u64, imm = v->cells[v->last_start + 3].u64;
+            uint64_t a = v->e.cells[v->e.last_start + 2].u64, imm = v->e.cells[v->e.last_start + 3].u64;
             drop_last(v);
             op = op == OP_BR_IF_I32_NE_LOOP ? OP_BR_IF_ADD_I_NE_LOOP : OP_BR_IF_ADD_I_NE_I_LOOP;
             if (emit_op(v, op) < 0 || emit_target(v, f->loop_pc) < 0 || emit_u64(v, d) < 0 ||
@@ -542,7 +542,7 @@ int emit_move(vctx *v, unsigned log2, uint32_t a, uint32_t a_slot, uint32_t valu
               uint32_t offset) {
     static const wasm_op moves[4] = {OP_MOVE8, OP_MOVE16, OP_MOVE32, OP_MOVE64};
     if (!last_foldable(v)) return 0;
-    wasm_op lo = v->last_op;
+    wasm_op lo = v->e.last_op;
     uint64_t src[3], dst[2];
     if (lo >= OP_I32_LOAD && lo <= OP_I64_LOAD32_U && memops[lo - OP_I32_LOAD].log2 == log2) {
         if (!emit_take_last(v, lo, value_slot, src, 2)) return 0;
@@ -653,7 +653,7 @@ static int emit_chain(vctx *v, wasm_op op, uint32_t a, uint32_t a_slot, uint32_t
     if (!last_foldable(v)) return 0;
     for (size_t i = 0; i < sizeof chain_forms / sizeof chain_forms[0]; i++) {
         const struct chain_form *f = &chain_forms[i];
-        if (f->outer != op || f->inner != v->last_op) continue;
+        if (f->outer != op || f->inner != v->e.last_op) continue;
         uint64_t x[2];
         uint32_t other;
         if (b == b_slot && emit_take_last(v, f->inner, b_slot, x, 2)) other = a;
@@ -721,4 +721,79 @@ int emit_binary(vctx *v, wasm_op op, uint32_t a, uint32_t a_slot, uint32_t b, ui
 int emit_window(vctx *v, wasm_op op) {
     if (emit_flush(v) < 0 || emit_op(v, op) < 0) return -1;
     return emit_u64(v, (uint64_t)v->cur_slots);
+}
+
+/* ---- the emitter's state ------------------------------------------------- */
+
+void emit_reset(vctx *v) {
+    vemit *e = &v->e;
+    e->ncells = 0;
+    e->ntargets = 0;
+    e->ninsns = 0;
+    e->nhandlers = 0;
+    e->last_start = 0;
+    e->last_dest = NO_CELL;
+    e->prev_start = 0;
+    e->prev_dest = NO_CELL;
+    e->fence = 0;
+    e->last_op = OP_UNREACHABLE;
+    e->prev_op = OP_COUNT_;
+}
+
+void emit_fini(vctx *v) {
+    const hv_alloc *a = &v->engine->alloc;
+    hv_free(a, v->e.cells);
+    hv_free(a, v->e.targets);
+    hv_free(a, v->e.handlers);
+    hv_free(a, v->e.insns);
+    hv_free(a, v->e.da_cur);
+    hv_free(a, v->e.da_read);
+    hv_free(a, v->e.da_frames);
+}
+
+void emit_forget_dest(vctx *v) { v->e.last_dest = NO_CELL; }
+
+int emit_handler(vctx *v, wasm_handler h) {
+    if (hv_grow(&v->engine->alloc, (void **)&v->e.handlers, &v->e.caphandlers,
+                v->e.nhandlers + 1, sizeof *v->e.handlers) < 0)
+        return v_nomem(v);
+    v->e.handlers[v->e.nhandlers++] = h;
+    return 0;
+}
+
+void emit_body(vctx *v, const wasm_code *code, wasm_body *out) {
+    da_finish(v, code, out);
+    out->cells = v->e.cells;
+    out->ncells = v->e.ncells;
+    out->targets = v->e.targets;
+    out->ntargets = v->e.ntargets;
+    out->insns = v->e.insns;
+    out->ninsns = v->e.ninsns;
+    out->handlers = v->e.handlers;
+    out->nhandlers = v->e.nhandlers;
+    out->max_slots = (uint32_t)v->max_slots;
+}
+
+void emit_da_off(vctx *v) {
+    v->e.da_all = false;
+    v->e.da_words = 0;
+}
+
+void emit_da_unreachable(vctx *v) {
+    if (v->e.da_words) emit_da_fill(v, v->e.da_cur);
+}
+
+void emit_da_restore(vctx *v, size_t fi) {
+    if (v->e.da_words)
+        memcpy(v->e.da_cur, emit_da_frame(v, fi, 0), v->e.da_words * sizeof(uint64_t));
+}
+
+void emit_da_end(vctx *v, size_t fi, bool is_if) {
+    if (!v->e.da_words) return;
+    /* after the frame: its fallthrough (live) and every branch to its
+     * end; an if without else falls through its entry set */
+    uint64_t *out = emit_da_frame(v, fi, 1);
+    if (v_live(v)) emit_da_and(v, out, v->e.da_cur);
+    if (is_if) emit_da_and(v, out, emit_da_frame(v, fi, 0));
+    memcpy(v->e.da_cur, out, v->e.da_words * sizeof(uint64_t));
 }

@@ -67,13 +67,49 @@ typedef struct vopnd {
     uint32_t slot, src;
 } vopnd;
 
+/* The emitter's state (emit.c), kept from one body to the next (its
+ * buffers keep their size): the code so far, the last instructions for
+ * the peepholes, and the definite-assignment analysis. */
+typedef struct vemit {
+    const void *const *labels; /* interp_labels(), or NULL: op numbers */
+    wasm_handler *handlers;    /* the function's so far (wasm_code.handlers) */
+    size_t nhandlers, caphandlers;
+    wasm_cell *cells;
+    size_t ncells, capcells;
+    uint32_t *targets; /* cells that hold a branch target (as an index) */
+    size_t ntargets, captargets;
+    /* Every instruction of the code so far, in order: its first cell and
+     * its op (for compile.c's fusion and inline copies; kept in step when
+     * a peephole drops or rewrites one). */
+    wasm_insn *insns;
+    size_t ninsns, capinsns;
+    /* The last instruction emitted, for peepholes: its first cell, its op
+     * and the cell of its destination slot (NO_CELL when it has none that
+     * may be rewritten); fence: the highest cell index a branch may target. */
+    uint32_t last_start, last_dest, fence;
+    wasm_op last_op;
+    /* the same for the instruction before the last (take_last_eqz makes
+     * it the last again) */
+    uint32_t prev_start, prev_dest;
+    wasm_op prev_op;
+
+    /* Definite assignment of the declared locals (emit.c, "locals that
+     * need zeroing"): bit i = declared local i. da_words is 0 when the
+     * function has none, or too many to track (then all are zeroed). */
+    uint32_t da_words;
+    bool da_all;         /* every declared local is zeroed */
+    uint64_t *da_cur;    /* assigned on every path to here */
+    uint64_t *da_read;   /* read where it may not have been assigned */
+    uint64_t *da_frames; /* per control frame: entry set, then out set */
+    size_t da_capframes;
+} vemit;
+
 typedef struct vctx {
     hive_engine *engine;
     wasm_module *m;
     hive_error *err;
     int code; /* the first error's code */
     leb_reader r;
-    const void *const *labels;
     bool *declared; /* functions that ref.func may name (C.refs); NULL when
                      * compiling a body of a module already validated */
     /* Validation only (the pass at load): every frame is dead, so nothing
@@ -87,31 +123,12 @@ typedef struct vctx {
     uint32_t pop_src, pop_slot; /* of the operand popped last (0 if unknown) */
     vframe *ctrls;
     size_t nctrls, capctrls;
-    /* the catch clauses of the open try_tables, and the handlers of the
-     * function so far (wasm_code.handlers) */
+    /* the catch clauses of the open try_tables */
     vcatch *catches;
     size_t ncatches, capcatches;
-    wasm_handler *handlers;
-    size_t nhandlers, caphandlers;
 
-    wasm_cell *cells;
-    size_t ncells, capcells;
-    uint32_t *targets; /* cells that hold a branch target (as an index) */
-    size_t ntargets, captargets;
-    /* Every instruction of the code so far, in order: its first cell and
-     * its op (for compile.c's fusion and inline copies; kept in step when a peephole drops or
-     * rewrites one). */
-    wasm_insn *insns;
-    size_t ninsns, capinsns;
-    /* The last instruction emitted, for peepholes: its first cell, its op
-     * and the cell of its destination slot (NO_CELL when it has none that
-     * may be rewritten); fence: the highest cell index a branch may target. */
-    uint32_t last_start, last_dest, fence;
-    wasm_op last_op;
-    /* the same for the instruction before the last (take_last_eqz makes
-     * it the last again) */
-    uint32_t prev_start, prev_dest;
-    wasm_op prev_op;
+    /* the emitter's (emit.c): the code so far, and what it knows */
+    vemit e;
 
     int64_t cur_slots; /* operand height in slots above fp (live code) */
     int64_t max_slots;
@@ -128,15 +145,7 @@ typedef struct vctx {
     bool verify_fast;
     uint32_t fallbacks; /* bodies the fast check left to the full pass */
 
-    /* Definite assignment of the declared locals (see "locals that need
-     * zeroing" below): bit i = declared local i. da_words is 0 when the
-     * function has none, or too many to track (then all are zeroed). */
-    uint32_t nparams, da_words;
-    bool da_all;         /* every declared local is zeroed */
-    uint64_t *da_cur;    /* assigned on every path to here */
-    uint64_t *da_read;   /* read where it may not have been assigned */
-    uint64_t *da_frames; /* per control frame: entry set, then out set */
-    size_t da_capframes;
+    uint32_t nparams; /* of the function: locals from nparams on are declared */
 } vctx;
 
 static inline bool v_live(const vctx *v) {
@@ -229,6 +238,20 @@ void emit_da_and(vctx *v, uint64_t *dst, const uint64_t *src);
 void emit_da_branch(vctx *v, uint32_t depth);
 void emit_da_read(vctx *v, uint32_t idx);
 void emit_da_write(vctx *v, uint32_t idx);
-void emit_da_finish(vctx *v, const wasm_code *code, wasm_body *out);
+void emit_da_off(vctx *v);                        /* not tracked (nothing emitted) */
+void emit_da_unreachable(vctx *v);                /* the rest of the frame never runs */
+void emit_da_restore(vctx *v, size_t fi);         /* back to frame fi's entry set */
+void emit_da_end(vctx *v, size_t fi, bool is_if); /* after frame fi: its out set */
+
+/* The emitter's state: reset for a body, freed; the next cell's index; a
+ * target cell patched; the last instruction's destination made fixed; a
+ * try_table handler added; the finished body for compile.c. */
+void emit_reset(vctx *v);
+void emit_fini(vctx *v);
+static inline uint32_t emit_pc(const vctx *v) { return (uint32_t)v->e.ncells; }
+static inline void emit_patch(vctx *v, uint32_t at, uint32_t pc) { v->e.cells[at].u64 = pc; }
+void emit_forget_dest(vctx *v);
+int emit_handler(vctx *v, wasm_handler h);
+void emit_body(vctx *v, const wasm_code *code, wasm_body *out);
 
 #endif

@@ -182,7 +182,7 @@ static void set_unreachable(vctx *v) {
     v->nvals = f->height;
     if (v_live(v)) v->cur_slots = f->height_slots;
     f->unreachable = true;
-    if (v->da_words) emit_da_fill(v, v->da_cur);
+    emit_da_unreachable(v);
 }
 
 
@@ -345,7 +345,7 @@ static int compile_local_write(vctx *v, uint32_t idx, bool tee) {
                            emit_u64(v, src) < 0
                      : emit_copy(v, off, src) < 0)
                 return -1;
-            if (wide) v->last_dest = NO_CELL;
+            if (wide) emit_forget_dest(v);
         }
     }
     if (!tee) return 0;
@@ -513,7 +513,7 @@ static int emit_landing_pads(vctx *v) {
         if (emit_branch(v, 0, NULL) < 0) return -1;
         emit_da_branch(v, 0);
     }
-    uint32_t end = (uint32_t)v->ncells;
+    uint32_t end = emit_pc(v);
     uint32_t at = v->ctrls[fi].catch_at, n = v->ctrls[fi].ncatch;
     for (uint32_t i = 0; i < n; i++) {
         vcatch c = v->catches[at + i];
@@ -522,19 +522,16 @@ static int emit_landing_pads(vctx *v) {
         v->nvals = f->height;
         v->cur_slots = f->height_slots;
         emit_fence(v);
-        if (hv_grow(&v->engine->alloc, (void **)&v->handlers, &v->caphandlers,
-                    v->nhandlers + 1, sizeof *v->handlers) < 0)
-            return v_nomem(v);
-        v->handlers[v->nhandlers++] = (wasm_handler){f->try_start, end, (uint32_t)v->ncells,
-                                                      c.tag, f->height_slots};
+        if (emit_handler(v, (wasm_handler){f->try_start, end, emit_pc(v), c.tag,
+                                           f->height_slots}) < 0)
+            return -1;
         if (c.kind == 0) {
             const uint8_t *pt;
             uint32_t pn = tag_params(v->m, c.tag, &pt);
             if (push_vals(v, pt, pn) < 0) return -1;
         }
         /* a throw may come before anything the body assigns */
-        if (v->da_words)
-            memcpy(v->da_cur, emit_da_frame(v, fi, 0), v->da_words * sizeof(uint64_t));
+        emit_da_restore(v, fi);
         if (emit_branch(v, c.label + 1, NULL) < 0) return -1;
         emit_da_branch(v, c.label + 1);
         set_unreachable(v);
@@ -573,7 +570,7 @@ static int compile_instr(vctx *v, uint8_t op) {
         if (push_ctrl(v, kind, np, params, nr, results) < 0) return -1;
         vframe *f = &v->ctrls[v->nctrls - 1];
         if (kind == FRAME_LOOP) {
-            f->loop_pc = (uint32_t)v->ncells;
+            f->loop_pc = emit_pc(v);
             emit_fence(v);
             return emit_op(v, OP_LOOP_CHECK);
         }
@@ -582,7 +579,7 @@ static int compile_instr(vctx *v, uint8_t op) {
              * at the frame's base either way. */
             if (emit_op(v, k.op) < 0) return -1;
             f = &v->ctrls[v->nctrls - 1];
-            f->else_fixup = (uint32_t)v->ncells;
+            f->else_fixup = emit_pc(v);
             if (emit_target(v, NO_CELL) < 0 || emit_cond(v, &k) < 0) return -1;
         }
         return 0;
@@ -597,10 +594,9 @@ static int compile_instr(vctx *v, uint8_t op) {
             if (emit_op(v, OP_BR) < 0 || emit_fixup(v, v->nctrls - 1) < 0) return -1;
             emit_da_branch(v, 0); /* the then-branch's fallthrough */
         }
-        if (v->da_words)
-            memcpy(v->da_cur, emit_da_frame(v, v->nctrls - 1, 0), v->da_words * sizeof(uint64_t));
+        emit_da_restore(v, v->nctrls - 1);
         f = &v->ctrls[v->nctrls - 1];
-        if (f->else_fixup != NO_CELL) v->cells[f->else_fixup].u64 = v->ncells;
+        if (f->else_fixup != NO_CELL) emit_patch(v, f->else_fixup, emit_pc(v));
         f->else_fixup = NO_CELL;
         f->kind = FRAME_ELSE;
         f->unreachable = false;
@@ -637,7 +633,7 @@ static int compile_instr(vctx *v, uint8_t op) {
         f->catch_at = cat;
         f->ncatch = ncat;
         emit_fence(v);
-        f->try_start = (uint32_t)v->ncells;
+        f->try_start = emit_pc(v);
         return 0;
     }
     case 0x0b: { /* end */
@@ -659,21 +655,13 @@ static int compile_instr(vctx *v, uint8_t op) {
                 (f->nparams && memcmp(f->params, f->results, f->nparams) != 0))
                 return v_invalid(v, "type mismatch");
         }
-        if (v->da_words && v->nctrls > 1) {
-            /* after the frame: its fallthrough (live) and every branch to
-             * its end; an if without else falls through its entry set */
-            size_t fi = v->nctrls - 1;
-            uint64_t *out = emit_da_frame(v, fi, 1);
-            if (v_live(v)) emit_da_and(v, out, v->da_cur);
-            if (f->kind == FRAME_IF) emit_da_and(v, out, emit_da_frame(v, fi, 0));
-            memcpy(v->da_cur, out, v->da_words * sizeof(uint64_t));
-        }
-        uint32_t pc = (uint32_t)v->ncells;
+        if (v->nctrls > 1) emit_da_end(v, v->nctrls - 1, f->kind == FRAME_IF);
+        uint32_t pc = emit_pc(v);
         /* A label no branch targets needs no fence: the function's end,
          * when only returns (not br_if) leave it early. */
         if (v->nctrls > 1 || f->fixups != NO_CELL || f->else_fixup != NO_CELL) emit_fence(v);
         emit_patch_chain(v, f->fixups, pc);
-        if (f->else_fixup != NO_CELL) v->cells[f->else_fixup].u64 = pc;
+        if (f->else_fixup != NO_CELL) emit_patch(v, f->else_fixup, pc);
         if (v->nctrls == 1) {
             /* The function's end: always a RETURN, branches land here. */
             f->unreachable = false;
@@ -1176,21 +1164,11 @@ static int compile_instr(vctx *v, uint8_t op) {
 static void v_reset(vctx *v) {
     v->nvals = 0;
     v->nctrls = 0;
-    v->ncells = 0;
-    v->ntargets = 0;
-    v->ninsns = 0;
     v->cur_slots = 0;
     v->max_slots = 0;
     v->ndeferred = 0;
-    v->last_start = 0;
-    v->last_dest = NO_CELL;
-    v->prev_start = 0;
-    v->prev_dest = NO_CELL;
-    v->fence = 0;
-    v->last_op = OP_UNREACHABLE;
-    v->prev_op = OP_COUNT_;
     v->ncatches = 0;
-    v->nhandlers = 0;
+    emit_reset(v);
 }
 
 /* ---- the fast check at load ------------------------------------------------
@@ -1699,8 +1677,7 @@ static int validate_body(vctx *v, uint32_t i, wasm_body *out) {
     v->max_slots = off;
     v->nparams = ft->nparams;
     if (v->check_only) {
-        v->da_all = false;
-        v->da_words = 0;
+        emit_da_off(v);
     } else if (emit_da_begin(v, code->nlocals) < 0) {
         return -1;
     }
@@ -1722,16 +1699,7 @@ static int validate_body(vctx *v, uint32_t i, wasm_body *out) {
     if (!leb_eof(&v->r)) return v_malformed(v, "section size mismatch");
     if (v->check_only) return 0;
 
-    emit_da_finish(v, code, out);
-    out->cells = v->cells;
-    out->ncells = v->ncells;
-    out->targets = v->targets;
-    out->ntargets = v->ntargets;
-    out->insns = v->insns;
-    out->ninsns = v->ninsns;
-    out->handlers = v->handlers;
-    out->nhandlers = v->nhandlers;
-    out->max_slots = (uint32_t)v->max_slots;
+    emit_body(v, code, out);
     return 0;
 }
 
@@ -2142,16 +2110,10 @@ static void v_fini(vctx *v) {
     hv_free(a, v->vals);
     hv_free(a, v->opnds);
     hv_free(a, v->ctrls);
-    hv_free(a, v->cells);
-    hv_free(a, v->targets);
     hv_free(a, v->catches);
-    hv_free(a, v->handlers);
-    hv_free(a, v->insns);
     hv_free(a, v->local_types);
     hv_free(a, v->local_offsets);
-    hv_free(a, v->da_cur);
-    hv_free(a, v->da_read);
-    hv_free(a, v->da_frames);
+    emit_fini(v);
     hv_free(a, v->fctrls);
     hv_free(a, v->sure);
 }
@@ -2176,7 +2138,7 @@ wasm_validator *wasm_validator_new(hive_engine *engine, wasm_module *m,
     wasm_validator *c = hv_malloc(&engine->alloc, sizeof *c);
     if (!c) return NULL;
     v_init(&c->v, engine, m, NULL);
-    c->v.labels = labels;
+    c->v.e.labels = labels;
     return c;
 }
 
