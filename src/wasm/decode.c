@@ -22,7 +22,6 @@
 #include <string.h>
 
 #include "support/alloc.h"
-#include "wasm/inline.h"
 #include "support/error.h"
 #include "wasm/leb.h"
 #include "wasm/module.h"
@@ -991,7 +990,6 @@ int wasm_decode_body(hive_engine *engine, wasm_module *m, uint32_t i, hive_error
 
 void wasm_module_fini(hive_engine *engine, wasm_module *m) {
     if (!m) return;
-    inline_free(m);
     const hv_alloc *a = &engine->alloc;
     for (uint32_t i = 0; i < m->ntypes && m->types; i++) {
         hv_free(a, m->types[i].params);
@@ -1003,8 +1001,6 @@ void wasm_module_fini(hive_engine *engine, wasm_module *m) {
     if (m->codes) {
         for (uint32_t i = 0; i < m->nfuncs - m->nimported_funcs; i++) {
             hv_free(a, m->codes[i].local_types);
-            if (m->codes[i].cells != interp_lazy_stub) hv_free(a, m->codes[i].cells);
-            hv_free(a, m->codes[i].handlers);
             hv_free(a, m->codes[i].local_offsets);
         }
         hv_free(a, m->codes);

@@ -798,7 +798,7 @@ static size_t emit(const layout *lo, uint8_t *p, uint32_t op, const span *sp) {
     return len;
 }
 
-static span span_of(const inline_insn *insns, size_t n, size_t i) {
+static span span_of(const wasm_insn *insns, size_t n, size_t i) {
     size_t nx = i + op_insns(insns[i].op), last = nx - 1;
     span sp;
     sp.start = insns[i].start;
@@ -832,7 +832,7 @@ static const char *const op_names[OP_COUNT_] = {WASM_OPS(OP_NAME_) SIMD_OPS(SIMD
 static pthread_mutex_t perf_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void perf_map(uint32_t func_index, const uint8_t *code, const layout *lo,
-                     const inline_insn *insns, size_t n, size_t size) {
+                     const wasm_insn *insns, size_t n, size_t size) {
     static int enabled = -1;
     pthread_mutex_lock(&perf_lock);
     if (enabled < 0) {
@@ -862,7 +862,7 @@ static void perf_map(uint32_t func_index, const uint8_t *code, const layout *lo,
 }
 
 bool inline_function(wasm_module *m, uint32_t func_index, wasm_cell *cells,
-                     const inline_insn *insns, size_t n) {
+                     const wasm_insn *insns, size_t n) {
     if (!inline_available() || n == 0) return false;
     layout lo;
     lo.cells = cells;
@@ -937,7 +937,7 @@ const uint8_t *inline_handler(uint32_t op, size_t *len, bool *falls_through) {
     return NULL;
 }
 bool inline_function(wasm_module *m, uint32_t func_index, wasm_cell *cells,
-                     const inline_insn *insns, size_t n) {
+                     const wasm_insn *insns, size_t n) {
     (void)m;
     (void)func_index;
     (void)cells;

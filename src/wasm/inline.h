@@ -18,11 +18,6 @@
  * near the interpreter). Computed once; thread-safe. */
 bool inline_available(void);
 
-/* One compiled instruction: its first cell and its op. */
-typedef struct inline_insn {
-    uint32_t start, op;
-} inline_insn;
-
 /* Copies the handlers of one compiled function (func_index in the module's
  * function index space; cells, whose instructions are insns[0..n), in
  * order)
@@ -31,7 +26,7 @@ typedef struct inline_insn {
  * label. Returns false (and changes nothing) when there is no room; the
  * function then simply stays interpreted. */
 bool inline_function(wasm_module *m, uint32_t func_index, wasm_cell *cells,
-                     const inline_insn *insns, size_t n);
+                     const wasm_insn *insns, size_t n);
 
 /* Makes m's code area executable (and no longer writable); false when
  * the system refuses (the module must then not run). After this,

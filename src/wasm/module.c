@@ -1,5 +1,6 @@
 /*
- * module.c -- loading a module (decode, validate, compile) and the public
+ * module.c -- the public module object: loading (compile.c runs the
+ * phases), lazy compilation's lock (module_code_cells), and the public
  * queries on its imports and exports.
  */
 #include <stdatomic.h>
@@ -28,11 +29,9 @@ int hive_module_new(hive_engine *engine, const uint8_t *bytes, size_t len, hive_
     atomic_init(&mod->compiled, 0);
     pthread_mutex_init(&mod->compile_lock, NULL);
     instance_module_init(mod);
-    int rc = wasm_decode_lazy(engine, bytes, len, &mod->m, err);
-    if (rc == HIVE_OK) rc = wasm_validate(engine, &mod->m, err);
+    int rc = compile_module(engine, bytes, len, &mod->m, err);
     if (rc != HIVE_OK) {
         instance_module_fini(mod);
-        wasm_module_fini(engine, &mod->m);
         pthread_mutex_destroy(&mod->compile_lock);
         hv_free(&engine->alloc, mod);
         return rc;
@@ -58,7 +57,7 @@ const wasm_cell *module_code_cells(hive_module *module, const wasm_code *code) {
         uint32_t i = (uint32_t)(code - module->m.codes);
         /* not compiled: the shared stub, nothing of a compile published */
         HIVE_ASSERT(code->cells == interp_lazy_stub && code->max_slots == 0);
-        if (wasm_compile(module->engine, &module->m, i, &module->compiler, &err) == HIVE_OK) {
+        if (compile_function(module->engine, &module->m, i, &module->compiler, &err) == HIVE_OK) {
             cells = wasm_code_cells(code);
             /* published complete: code, and a frame that holds the locals */
             HIVE_ASSERT(cells && code->ncells > 0 && code->max_slots >= code->local_slots);
@@ -113,8 +112,7 @@ void hive_module_release(hive_module *module) {
     hive_engine *engine = module->engine;
     module_stats(module);
     instance_module_fini(module);
-    wasm_compiler_free(engine, module->compiler);
-    wasm_module_fini(engine, &module->m);
+    compile_module_fini(engine, &module->m, module->compiler);
     pthread_mutex_destroy(&module->compile_lock);
     hv_free(&engine->alloc, module);
 }

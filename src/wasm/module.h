@@ -3,7 +3,8 @@
  *
  * decode.c fills a wasm_module from bytes (structure only: sections,
  * types, imports, exports, segments, function bodies as byte ranges).
- * validate.c checks it and compiles each body into wasm_code.
+ * validate.c checks it; compile.c compiles each body into wasm_code
+ * (validate.c checking it again and emit.c writing the code).
  * instance.c instantiates it; interp.c runs the compiled code.
  * All strings and body ranges point into module->bytes (owned copy).
  */
@@ -196,7 +197,7 @@ typedef struct wasm_code {
     const wasm_functype *type;
     uint32_t param_slots;  /* slots taken by params */
     uint32_t local_slots;  /* params + locals */
-    /* compiled (validate.c), by default on the function's first call
+    /* compiled (compile.c), by default on the function's first call
      * (module.c, module_code_cells): until then, the shared one-cell
      * interp_lazy_stub (ENTER_LAZY; NULL before validation). cells is
      * written last, with release order, so that a reader that loads it
@@ -278,6 +279,13 @@ typedef struct wasm_module {
     size_t icode_used;  /* written */
 } wasm_module;
 
+/* The engine's phases, in order (compile.c runs them):
+ *   decode.c    bytes -> wasm_module (structure; bodies located, unread)
+ *   validate.c  every check of the spec; for one body on its first call,
+ *               the same checks again, emitting its code
+ *   compile.c   the driver: runs the phases, then fuses runs, lays out
+ *               inline copies (inline.c), publishes the code; teardown */
+
 /* decode.c: parses bytes (copied into module->bytes) into *m. On error,
  * fills err (code HIVE_EMALFORMED, offset, message) and returns it; the
  * module is then freed with wasm_module_fini. */
@@ -293,25 +301,69 @@ int wasm_decode_lazy(hive_engine *engine, const uint8_t *bytes, size_t len, wasm
 /* Reads body i (of code entry i) as wasm_decode does; HIVE_OK or the
  * malformed-module error in err. */
 int wasm_decode_body(hive_engine *engine, wasm_module *m, uint32_t i, hive_error *err);
-/* Frees everything the module owns (safe on a zeroed or partly built
- * module). */
+/* Frees everything decoding made (safe on a zeroed or partly built
+ * module); not the compiled code (compile_module_fini). */
 void wasm_module_fini(hive_engine *engine, wasm_module *m);
 
-/* validate.c: validates the decoded module and compiles every body.
+/* One emitted instruction: its first cell and its op. */
+typedef struct wasm_insn {
+    uint32_t start, op;
+} wasm_insn;
+
+/* validate.c: validates the decoded module (every check outside bodies,
+ * and every body: fast_check, or the full algorithm emitting nothing).
  * Returns HIVE_OK or fills err (HIVE_EINVALID, or HIVE_EMALFORMED for the
- * few body errors the spec calls malformed). */
+ * few body errors the spec calls malformed). Compiles nothing. */
 int wasm_validate(hive_engine *engine, wasm_module *m, hive_error *err);
 
-/* validate.c: compiles body i (m->codes[i]) of a validated module into its
- * cells (and inline copies), publishing code->cells last with a release
- * store. *state keeps the compiler's buffers from one call to the next
- * (NULL the first time; wasm_compiler_free frees it). Not thread-safe for
- * one module: the caller serialises (module.c's compile lock). HIVE_OK,
- * or HIVE_ENOMEM in err. */
+/* The code of one body as validation emitted it: views into the
+ * validator's buffers, valid until its next body. Cells hold labels
+ * (or op numbers without labels); a branch target cell holds a cell
+ * index (targets lists those cells); insns are every instruction, in
+ * order. */
+typedef struct wasm_body {
+    wasm_cell *cells;
+    size_t ncells;
+    const uint32_t *targets;
+    size_t ntargets;
+    wasm_insn *insns;
+    size_t ninsns;
+    const wasm_handler *handlers;
+    size_t nhandlers;
+    uint32_t max_slots;
+    uint32_t zero_start, zero_end; /* declared locals to zero (wasm_code) */
+} wasm_body;
+
+/* validate.c: a validator that emits code (state kept from one body to
+ * the next); labels: interp_labels(), or NULL for op numbers. NULL when
+ * out of memory. */
+typedef struct wasm_validator wasm_validator;
+wasm_validator *wasm_validator_new(hive_engine *engine, wasm_module *m,
+                                   const void *const *labels);
+void wasm_validator_free(wasm_validator *v);
+/* Validates body i of a validated module again and emits its code into
+ * *out. HIVE_OK, or the error in err (HIVE_ENOMEM). */
+int wasm_validate_body(wasm_validator *v, uint32_t i, wasm_body *out, hive_error *err);
+
+/* compile.c: loads a module: decode, validate, and (HIVE_CONFIG_EAGER)
+ * compile every body and seal the inline code. On error, fills err and
+ * leaves *m freed. */
+int compile_module(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
+                   hive_error *err);
+
+/* compile.c: compiles body i (m->codes[i]) of a loaded module into its
+ * cells (fused runs, inline copies), publishing code->cells last with a
+ * release store. *state keeps the compiler's buffers from one call to the
+ * next (NULL the first time; compile_module_fini frees it). Not
+ * thread-safe for one module: the caller serialises (module.c's compile
+ * lock). HIVE_OK, or HIVE_ENOMEM in err. */
 typedef struct wasm_compiler wasm_compiler;
-int wasm_compile(hive_engine *engine, wasm_module *m, uint32_t i, wasm_compiler **state,
-                 hive_error *err);
-void wasm_compiler_free(hive_engine *engine, wasm_compiler *c);
+int compile_function(hive_engine *engine, wasm_module *m, uint32_t i, wasm_compiler **state,
+                     hive_error *err);
+
+/* compile.c: frees the compiler state, the compiled code and inline
+ * copies, then what decoding made (safe on a partly loaded module). */
+void compile_module_fini(hive_engine *engine, wasm_module *m, wasm_compiler *c);
 
 /* Returns the functype of function index f. */
 static inline const wasm_functype *wasm_func_type(const wasm_module *m, uint32_t f) {

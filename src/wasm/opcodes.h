@@ -1,7 +1,8 @@
 /*
  * opcodes.h -- the engine's internal instruction set.
  *
- * validate.c compiles each wasm function into a sequence of 8-byte cells
+ * compile.c compiles each wasm function (validate.c checking it, emit.c
+ * writing the code) into a sequence of 8-byte cells
  * (wasm_cell): an operation followed by its immediates, listed here.
  *
  * Register-style operands. The interpreter (interp.c) keeps no stack
@@ -43,7 +44,7 @@
  * Calls: the compiler places the arguments in consecutive canonical slots
  * starting at [base]; the callee's fp is fp + base, it zeroes the declared
  * locals that may be read before they are written (wasm_code.zero_start ..
- * zero_end, validate.c). Each call spends a budget unit (and every slice
+ * zero_end, emit.c). Each call spends a budget unit (and every slice
  * of units, the interrupt flag is read) first: it may suspend there, with
  * pc on the call, which is then executed again on resume. RETURN copies the results to fp[0..],
  * so the caller finds them at its [base]. Falling off the end of a body is

@@ -1,23 +1,16 @@
 /*
- * validate.c -- validation of a decoded module, and compilation of each
- * function body into the internal code of opcodes.h in the same pass.
+ * validate.c -- validation of a decoded module, and of each function body
+ * again when it is compiled, driving the emitter (emit.c) as it goes.
  *
  * Bodies are checked with the spec's algorithm (appendix "Validation
  * Algorithm"): a stack of operand types and a stack of control frames,
  * with stack polymorphism after unconditional branches. Because every
  * operand's type is known statically in reachable code, so is its slot
- * position: the compiler resolves branch targets, the stack heights they
- * unwind to and the slot offsets of locals here, once. Code that cannot
- * be reached is validated but not emitted.
- *
- * The code is register-style (see opcodes.h): beside each operand's type
- * the compiler tracks where the value can be read now (vopnd). A
- * local.get only records the local's slot; the value is copied to its
- * canonical slot ("flushed") before anything could change the local or
- * observe the stack as a whole. Small peepholes on the last instruction
- * (retargeting its destination, folding a comparison into a branch or a
- * constant into an immediate) are allowed only when no branch target lies
- * after its start ("fence").
+ * position: branch targets, the stack heights they unwind to and the slot
+ * offsets of locals are resolved here, once, and handed to emit.c (emit.h),
+ * which writes the code, its peepholes and the analysis of which locals
+ * need zeroing. Code that cannot be reached is validated but not emitted.
+ * At load, a lean type-only pass (fast_check) checks most bodies instead.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -28,130 +21,7 @@
 #include <unistd.h>
 
 #include "support/error.h"
-#include "wasm/inline.h"
-#include "wasm/leb.h"
-#include "wasm/opcodes.h"
-#include "wasm/runtime.h"
-
-#define VT_UNKNOWN 0 /* the polymorphic "bottom" operand of unreachable code */
-#define NO_CELL UINT32_MAX
-
-typedef enum frame_kind { FRAME_FUNC, FRAME_BLOCK, FRAME_LOOP, FRAME_IF, FRAME_ELSE, FRAME_TRY } frame_kind;
-
-/* A catch clause of a try_table (kind 0: catch tag, 2: catch_all), its
- * label relative to the frame enclosing the try_table. */
-typedef struct vcatch {
-    uint8_t kind;
-    uint32_t tag, label;
-} vcatch;
-
-/* A control frame. Label types are the params for a loop, the results
- * otherwise. Indices, not pointers, refer to cells: the buffer moves. */
-typedef struct vframe {
-    frame_kind kind;
-    uint32_t nparams, nresults;
-    const uint8_t *params, *results;
-    uint32_t param_slots, result_slots;
-    size_t height;        /* operand stack size (values) at entry, params excluded */
-    uint32_t height_slots; /* the same in slots above fp */
-    bool unreachable;     /* after br, return, unreachable... in this frame */
-    bool dead;            /* the frame began in unreachable code: emit nothing */
-    uint32_t loop_pc;     /* LOOP: cell index of the loop header */
-    uint32_t fixups;      /* chain of target cells to patch with the end */
-    uint32_t else_fixup;  /* IF: the BR_UNLESS target cell */
-    /* TRY: its catch clauses (vctx.catches[catch_at ..]) and the first
-     * cell of its body */
-    uint32_t catch_at, ncatch;
-    uint32_t try_start;
-} vframe;
-
-/* Where an operand on the validator's stack can be read: its canonical
- * slot, or (src != slot) the slot of the local a deferred local.get names. */
-typedef struct vopnd {
-    uint32_t slot, src;
-} vopnd;
-
-typedef struct vctx {
-    hive_engine *engine;
-    wasm_module *m;
-    hive_error *err;
-    int code; /* the first error's code */
-    leb_reader r;
-    const void *const *labels;
-    bool *declared; /* functions that ref.func may name (C.refs); NULL when
-                     * compiling a body of a module already validated */
-    /* Validation only (the pass at load): every frame is dead, so nothing
-     * is emitted and nothing about the code is computed. */
-    bool check_only;
-
-    uint8_t *vals; /* operand types */
-    vopnd *opnds;  /* and where they are, in step with vals */
-    size_t nvals, capvals, capopnds;
-    uint32_t ndeferred; /* opnds with src != slot */
-    uint32_t pop_src, pop_slot; /* of the operand popped last (0 if unknown) */
-    vframe *ctrls;
-    size_t nctrls, capctrls;
-    /* the catch clauses of the open try_tables, and the handlers of the
-     * function so far (wasm_code.handlers) */
-    vcatch *catches;
-    size_t ncatches, capcatches;
-    wasm_handler *handlers;
-    size_t nhandlers, caphandlers;
-
-    wasm_cell *cells;
-    size_t ncells, capcells;
-    uint32_t *targets; /* cells that hold a branch target (as an index) */
-    size_t ntargets, captargets;
-    /* Every instruction of the code so far, in order: its first cell and
-     * its op (for fuse_runs; kept in step when a peephole drops or
-     * rewrites one). */
-    inline_insn *insns;
-    size_t ninsns, capinsns;
-    /* opcodes.h's runs by their ops (runs_index) */
-#define RUN_HASH_BITS 11
-#define RUN_HASH (1u << RUN_HASH_BITS)
-    uint16_t runs[RUN_HASH];
-    uint8_t run_starts[OP_COUNT_]; /* bit k: some run of k begins with the op */
-    /* fuse_runs's choice, per instruction: dispatches saved from there on,
-     * and the length of the run starting there */
-    uint32_t *run_saved;
-    uint8_t *run_len;
-    size_t cap_run_saved, cap_run_len;
-    /* The last instruction emitted, for peepholes: its first cell, its op
-     * and the cell of its destination slot (NO_CELL when it has none that
-     * may be rewritten); fence: the highest cell index a branch may target. */
-    uint32_t last_start, last_dest, fence;
-    wasm_op last_op;
-    /* the same for the instruction before the last (take_last_eqz makes
-     * it the last again) */
-    uint32_t prev_start, prev_dest;
-    wasm_op prev_op;
-
-    int64_t cur_slots; /* operand height in slots above fp (live code) */
-    int64_t max_slots;
-
-    uint8_t *local_types; /* params then declared locals */
-    uint32_t nlocals;
-    uint32_t *local_offsets; /* slot offset of each local (params too) */
-    size_t cap_local_types, cap_local_offsets;
-    struct fframe *fctrls; /* fast_check's control stack */
-    size_t capfctrls;
-    uint8_t *sure; /* validate_module: fast_check's verdict on each body */
-    /* HIVE_VERIFY_FAST_CHECK=1: run the full pass on every body too, and
-     * abort if it rejects one the fast check accepted (a test mode) */
-    bool verify_fast;
-    uint32_t fallbacks; /* bodies the fast check left to the full pass */
-
-    /* Definite assignment of the declared locals (see "locals that need
-     * zeroing" below): bit i = declared local i. da_words is 0 when the
-     * function has none, or too many to track (then all are zeroed). */
-    uint32_t nparams, da_words;
-    bool da_all;          /* every declared local is zeroed */
-    uint64_t *da_cur;     /* assigned on every path to here */
-    uint64_t *da_read;    /* read where it may not have been assigned */
-    uint64_t *da_frames;  /* per control frame: entry set, then out set */
-    size_t da_capframes;
-} vctx;
+#include "wasm/emit.h"
 
 /* Single-type result lists for block types written as one value type. */
 static const uint8_t valtype_self[256] = {
@@ -182,11 +52,6 @@ static int v_malformed(vctx *v, const char *msg) {
     return -1;
 }
 
-static int v_nomem(vctx *v) {
-    v->code = HIVE_ENOMEM;
-    hv_error_set(v->err, HIVE_ENOMEM, leb_offset(&v->r), "out of memory");
-    return -1;
-}
 
 /* Turns a reader failure into a malformed-module error. */
 static int v_leb(vctx *v, int rc) {
@@ -207,10 +72,6 @@ static bool is_valtype(uint8_t t) {
 
 /* ---- operand and control stacks ---------------------------------------- */
 
-static bool v_live(const vctx *v) {
-    const vframe *f = &v->ctrls[v->nctrls - 1];
-    return !f->unreachable && !f->dead;
-}
 
 /* Pushes an operand of type t in its canonical slot. */
 static int push_val(vctx *v, uint8_t t) {
@@ -285,97 +146,6 @@ static uint32_t slots_of(const uint8_t *types, uint32_t n) {
     return s;
 }
 
-/* ---- locals that need zeroing ----------------------------------------------
- *
- * Wasm's declared locals start at zero, and a call used to zero all of
- * them. Most are written before they are read on every path, and need no
- * zero: this is the classic definite-assignment analysis over structured
- * control flow, done in the same pass. da_cur is the set of declared
- * locals assigned on every path to the current instruction; each control
- * frame keeps its entry set (an if's else starts from it) and its out set,
- * the intersection of the sets at every branch to its end and at its
- * fallthrough (branches to a loop go back to its start and add nothing).
- * Unreachable code has the full set (it never runs). A local.get of a
- * local not in da_cur marks it in da_read; only those are zeroed on entry
- * (wasm_code.zero_start .. zero_end). */
-#define DA_MAX_LOCALS 4096 /* above: no tracking, all zeroed */
-
-static uint64_t *da_frame(vctx *v, size_t fi, int which) {
-    return v->da_frames + (fi * 2 + (size_t)which) * v->da_words;
-}
-
-static void da_fill(vctx *v, uint64_t *set) {
-    for (uint32_t w = 0; w < v->da_words; w++) set[w] = UINT64_MAX;
-}
-
-static void da_and(vctx *v, uint64_t *dst, const uint64_t *src) {
-    for (uint32_t w = 0; w < v->da_words; w++) dst[w] &= src[w];
-}
-
-/* Starts the analysis for a function with ndeclared declared locals. */
-static int da_begin(vctx *v, uint32_t ndeclared) {
-    const hv_alloc *a = &v->engine->alloc;
-    v->da_all = ndeclared > DA_MAX_LOCALS;
-    v->da_words = v->da_all ? 0 : (ndeclared + 63) / 64;
-    if (!v->da_words) return 0;
-    hv_free(a, v->da_cur);
-    hv_free(a, v->da_read);
-    v->da_cur = hv_calloc(a, v->da_words, sizeof(uint64_t));
-    v->da_read = hv_calloc(a, v->da_words, sizeof(uint64_t));
-    if (!v->da_cur || !v->da_read) return v_nomem(v);
-    return 0;
-}
-
-/* A new frame (just pushed, index fi): entry = the current set, out = all. */
-static int da_push(vctx *v, size_t fi) {
-    if (!v->da_words) return 0;
-    size_t cap = v->da_capframes;
-    if (hv_grow(&v->engine->alloc, (void **)&v->da_frames, &cap, (fi + 1) * 2 * v->da_words,
-                sizeof(uint64_t)) < 0)
-        return v_nomem(v);
-    v->da_capframes = cap;
-    memcpy(da_frame(v, fi, 0), v->da_cur, v->da_words * sizeof(uint64_t));
-    da_fill(v, da_frame(v, fi, 1));
-    return 0;
-}
-
-/* A branch (live code) to the label at depth. */
-static void da_branch(vctx *v, uint32_t depth) {
-    size_t fi = v->nctrls - 1 - depth;
-    if (!v->da_words || v->ctrls[fi].kind == FRAME_LOOP) return;
-    da_and(v, da_frame(v, fi, 1), v->da_cur);
-}
-
-static void da_read(vctx *v, uint32_t idx) {
-    if (idx < v->nparams || !v->da_words) return;
-    uint32_t i = idx - v->nparams;
-    if (!(v->da_cur[i / 64] >> (i % 64) & 1)) v->da_read[i / 64] |= (uint64_t)1 << (i % 64);
-}
-
-static void da_write(vctx *v, uint32_t idx) {
-    if (idx < v->nparams || !v->da_words) return;
-    uint32_t i = idx - v->nparams;
-    v->da_cur[i / 64] |= (uint64_t)1 << (i % 64);
-}
-
-/* The slots to zero on entry: a range covering every declared local that
- * may be read before it is written (empty: zero_start == zero_end). */
-static void da_finish(vctx *v, wasm_code *code) {
-    code->zero_start = code->zero_end = code->param_slots;
-    for (uint32_t k = v->nparams; k < v->nlocals; k++) {
-        uint32_t i = k - v->nparams;
-        if (!v->da_all && !(v->da_words && (v->da_read[i / 64] >> (i % 64) & 1))) continue;
-        uint32_t lo = v->local_offsets[k], hi = lo + wasm_slots(v->local_types[k]);
-        if (code->zero_start == code->zero_end) {
-            code->zero_start = lo;
-            code->zero_end = hi;
-        } else {
-            if (lo < code->zero_start) code->zero_start = lo;
-            if (hi > code->zero_end) code->zero_end = hi;
-        }
-    }
-}
-
 /* Pushes a control frame; its params must already be on the operand stack
  * (they are popped and pushed back, checking their types). */
 static int push_ctrl(vctx *v, frame_kind kind, uint32_t np, const uint8_t *params, uint32_t nr,
@@ -401,7 +171,7 @@ static int push_ctrl(vctx *v, frame_kind kind, uint32_t np, const uint8_t *param
     f->loop_pc = NO_CELL;
     f->fixups = NO_CELL;
     f->else_fixup = NO_CELL;
-    if (da_push(v, v->nctrls - 1) < 0) return -1;
+    if (emit_da_push(v, v->nctrls - 1) < 0) return -1;
     if (kind == FRAME_FUNC) return 0;
     return push_vals(v, params, np);
 }
@@ -412,441 +182,9 @@ static void set_unreachable(vctx *v) {
     v->nvals = f->height;
     if (v_live(v)) v->cur_slots = f->height_slots;
     f->unreachable = true;
-    if (v->da_words) da_fill(v, v->da_cur);
+    emit_da_unreachable(v);
 }
 
-/* The label types of frame f, as a branch to it sees them. */
-static void label_types(const vframe *f, const uint8_t **types, uint32_t *n, uint32_t *slots) {
-    if (f->kind == FRAME_LOOP) {
-        *types = f->params;
-        *n = f->nparams;
-        *slots = f->param_slots;
-    } else {
-        *types = f->results;
-        *n = f->nresults;
-        *slots = f->result_slots;
-    }
-}
-
-/* ---- code emission --------------------------------------------------------- */
-
-static int emit_cell(vctx *v, wasm_cell c) {
-    if (hv_grow(&v->engine->alloc, (void **)&v->cells, &v->capcells, v->ncells + 1,
-                sizeof *v->cells) < 0)
-        return v_nomem(v);
-    v->cells[v->ncells++] = c;
-    return 0;
-}
-
-/* Makes the instruction starting at cell at an op instruction (the same
- * immediates, or ones the caller writes next). */
-static void set_op(vctx *v, uint32_t at, wasm_op op) {
-    wasm_cell c;
-    c.u64 = 0;
-    if (v->labels) c.label = v->labels[op];
-    else c.u64 = op;
-    v->cells[at] = c;
-    for (size_t i = v->ninsns; i-- > 0 && v->insns[i].start >= at;)
-        if (v->insns[i].start == at) v->insns[i].op = op;
-}
-
-/* Forgets the instructions that began at or after cell end (removed). */
-static void insns_truncate(vctx *v, uint32_t end) {
-    while (v->ninsns && v->insns[v->ninsns - 1].start >= end) v->ninsns--;
-}
-
-/* When the last two instructions are I32_ADD_I (typically two pointers
- * stepped) and no branch lands between them, makes them one I32_ADD_I2
- * that runs both in order. Done only when a further instruction comes,
- * so that every fold that takes an I32_ADD_I (an address folded into a
- * load, a chain) has had its chance first. */
-static void merge_add_i(vctx *v) {
-    if (v->last_op != OP_I32_ADD_I || v->prev_op != OP_I32_ADD_I ||
-        v->prev_start + 4 != v->last_start || v->last_start + 4 != v->ncells ||
-        v->fence > v->prev_start)
-        return;
-    set_op(v, v->prev_start, OP_I32_ADD_I2);
-    for (uint32_t i = 0; i < 3; i++) v->cells[v->last_start + i] = v->cells[v->last_start + 1 + i];
-    v->ncells--;
-    insns_truncate(v, v->last_start);
-    v->last_start = v->prev_start;
-    v->last_op = OP_I32_ADD_I2;
-    if (v->last_dest != NO_CELL) v->last_dest--;
-    v->prev_op = OP_COUNT_;
-    v->prev_dest = NO_CELL;
-}
-
-/* Emits op and returns 0 (nothing in unreachable code). */
-static int emit_op(vctx *v, wasm_op op) {
-    if (!v_live(v)) return 0;
-    merge_add_i(v);
-    if (hv_grow(&v->engine->alloc, (void **)&v->insns, &v->capinsns, v->ninsns + 1,
-                sizeof *v->insns) < 0)
-        return v_nomem(v);
-    v->insns[v->ninsns].start = (uint32_t)v->ncells;
-    v->insns[v->ninsns++].op = op;
-    wasm_cell c;
-    c.u64 = 0;
-    if (v->labels) c.label = v->labels[op];
-    else c.u64 = op;
-    v->prev_start = v->last_start;
-    v->prev_op = v->last_op;
-    v->prev_dest = v->last_dest;
-    v->last_start = (uint32_t)v->ncells;
-    v->last_op = op;
-    v->last_dest = NO_CELL;
-    return emit_cell(v, c);
-}
-
-static int emit_u64(vctx *v, uint64_t x) {
-    if (!v_live(v)) return 0;
-    wasm_cell c;
-    c.u64 = x;
-    return emit_cell(v, c);
-}
-
-/* Emits the destination slot d of the instruction just begun, which
- * writes d (one slot) after reading all its operands: a later local.set
- * may make it write a local instead. */
-static int emit_dest(vctx *v, uint32_t d) {
-    if (!v_live(v)) return 0;
-    v->last_dest = (uint32_t)v->ncells;
-    return emit_u64(v, d);
-}
-
-/* A branch may land at the current end of the code: no peephole may
- * change or remove what was emitted before. */
-static void set_fence(vctx *v) { v->fence = (uint32_t)v->ncells; }
-
-/* Whether the last instruction may still be rewritten or removed. */
-static bool last_foldable(const vctx *v) {
-    return v_live(v) && v->last_dest != NO_CELL && v->fence <= v->last_start;
-}
-
-/* Emits COPY [d, s], or, right after a COPY (COPY2) no branch can land
- * behind, turns that into COPY2 (COPY3), in the same order: the earlier
- * copies first, then this one. The last destination stays retargetable
- * like a COPY's. */
-static int emit_copy(vctx *v, uint32_t d, uint32_t s) {
-    if (!v_live(v)) return 0;
-    if ((v->last_op == OP_COPY || v->last_op == OP_COPY2) && v->fence <= v->last_start &&
-        v->ncells == (size_t)v->last_start + (v->last_op == OP_COPY ? 3 : 5)) {
-        wasm_op op = v->last_op == OP_COPY ? OP_COPY2 : OP_COPY3;
-        set_op(v, v->last_start, op);
-        v->last_op = op;
-        if (emit_dest(v, d) < 0) return -1;
-        return emit_u64(v, s);
-    }
-    if (emit_op(v, OP_COPY) < 0 || emit_dest(v, d) < 0) return -1;
-    return emit_u64(v, s);
-}
-
-/* Copies deferred operand i to its canonical slot. */
-static int materialize(vctx *v, size_t i) {
-    vopnd *o = &v->opnds[i];
-    bool wide = v->vals[i] == WASM_V128;
-    if (wide ? emit_op(v, OP_COPY_V128) < 0 || emit_dest(v, o->slot) < 0 ||
-                   emit_u64(v, o->src) < 0
-             : emit_copy(v, o->slot, o->src) < 0)
-        return -1;
-    if (wide) v->last_dest = NO_CELL;
-    o->src = o->slot;
-    v->ndeferred--;
-    return 0;
-}
-
-/* Puts every operand in its canonical slot: before branches, calls,
- * block boundaries and window operations, which see the stack as a whole. */
-static int flush(vctx *v) {
-    if (!v_live(v)) return 0;
-    for (size_t i = 0; i < v->nvals && v->ndeferred; i++)
-        if (v->opnds[i].src != v->opnds[i].slot && materialize(v, i) < 0) return -1;
-    return 0;
-}
-
-/* Operands still reading local slot off (which is about to be written). */
-static bool local_referenced(const vctx *v, uint32_t off) {
-    if (!v->ndeferred) return false;
-    for (size_t i = 0; i < v->nvals; i++)
-        if (v->opnds[i].src == off && v->opnds[i].slot != off) return true;
-    return false;
-}
-
-/* Before local slot off is written: operands that read it get their own
- * copy. */
-static int materialize_local(vctx *v, uint32_t off) {
-    if (!v_live(v)) return 0;
-    for (size_t i = 0; i < v->nvals && v->ndeferred; i++)
-        if (v->opnds[i].src == off && v->opnds[i].slot != off && materialize(v, i) < 0)
-            return -1;
-    return 0;
-}
-
-/* When the last instruction wrote canonical slot s, makes it write slot d
- * instead and returns true. */
-static bool retarget_last(vctx *v, uint32_t s, uint32_t d) {
-    if (!last_foldable(v) || v->cells[v->last_dest].u64 != s) return false;
-    v->cells[v->last_dest].u64 = d;
-    v->last_dest = NO_CELL;
-    return true;
-}
-
-/* Removes the last instruction; the one before it is the last one again
- * (foldable as it was before the removed one was emitted), and nothing is
- * known about the one before that. */
-static void drop_last(vctx *v) {
-    v->ncells = v->last_start;
-    insns_truncate(v, v->last_start);
-    v->last_start = v->prev_start;
-    v->last_op = v->prev_op;
-    v->last_dest = v->prev_dest;
-    v->prev_op = OP_COUNT_;
-    v->prev_dest = NO_CELL;
-}
-
-/* When the last instruction is CONST writing slot s, removes it and
- * returns true with its bits. */
-static bool take_last_const(vctx *v, uint32_t s, uint64_t *bits) {
-    if (!last_foldable(v) || v->last_op != OP_CONST || v->cells[v->last_dest].u64 != s)
-        return false;
-    *bits = v->cells[v->last_start + 2].u64;
-    drop_last(v);
-    return true;
-}
-
-/* When the last instruction is op writing canonical slot s, removes it and
- * returns true with its n operand cells (those after the destination). */
-static bool take_last(vctx *v, wasm_op op, uint32_t s, uint64_t *opnd, unsigned n) {
-    if (!last_foldable(v) || v->last_op != op || v->cells[v->last_dest].u64 != s) return false;
-    for (unsigned i = 0; i < n; i++) opnd[i] = v->cells[v->last_start + 2 + i].u64;
-    drop_last(v);
-    return true;
-}
-
-/* When the last instruction is an i32 comparison (I32_EQ..I32_GE_U, or
- * their _I forms) writing slot s, removes it and returns true with the
- * comparison's index in wasm order (0 = eq .. 9 = ge_u) and its operands
- * (b a slot or, when *imm, the constant). */
-static bool take_last_compare(vctx *v, uint32_t s, unsigned *idx, bool *imm, uint32_t *a,
-                              uint32_t *b) {
-    if (!last_foldable(v) || v->cells[v->last_dest].u64 != s) return false;
-    if (v->last_op >= OP_I32_EQ && v->last_op <= OP_I32_GE_U) {
-        *idx = v->last_op - OP_I32_EQ;
-        *imm = false;
-    } else if (v->last_op >= OP_I32_EQ_I && v->last_op <= OP_I32_GE_U_I) {
-        *idx = v->last_op - OP_I32_EQ_I;
-        *imm = true;
-    } else {
-        return false;
-    }
-    *a = v->cells[v->last_start + 2].u32;
-    *b = v->cells[v->last_start + 3].u32;
-    drop_last(v);
-    return true;
-}
-
-/* When the last instruction is I32_EQZ writing slot s, removes it and
- * returns true with its operand. The instruction before it is the last
- * one again (foldable as it was before the eqz was emitted). */
-static bool take_last_eqz(vctx *v, uint32_t s, uint32_t *a) {
-    if (!last_foldable(v) || v->last_op != OP_I32_EQZ || v->cells[v->last_dest].u64 != s)
-        return false;
-    *a = v->cells[v->last_start + 2].u32;
-    drop_last(v);
-    return true;
-}
-
-/* A conditional branch's operation and condition operands. The condition
- * is taken (cond_take) before the flush that precedes every branch, while
- * a comparison that computed it is still the last instruction; the
- * branch is emitted after the flush (cond_emit). */
-typedef struct vcond {
-    wasm_op op;
-    uint32_t a, b;
-    bool two; /* a fused comparison: operands a and b */
-} vcond;
-
-/* A branch on slot c, taken when c is non-zero (when_zero false) or zero.
- * fuse false: no comparison is fused (the branch unwinds). */
-static void cond_take(vctx *v, uint32_t c, bool when_zero, bool fuse, vcond *k) {
-    /* Each comparison's negation (wasm order), for a branch taken when it
-     * is false: eq-ne, lt_s-ge_s, lt_u-ge_u, gt_s-le_s, gt_u-le_u. */
-    static const uint8_t negated[10] = {1, 0, 8, 9, 6, 7, 4, 5, 2, 3};
-    unsigned idx;
-    bool imm;
-    uint64_t x[2];
-    k->two = false;
-    k->b = 0;
-    k->a = c;
-    k->op = when_zero ? OP_BR_IF_EQZ : OP_BR_IF;
-    if (!fuse) return;
-    if (take_last_eqz(v, c, &k->a)) {
-        k->op = when_zero ? OP_BR_IF : OP_BR_IF_EQZ;
-        /* and a bit test or byte load computed the eqz's operand */
-        if (take_last(v, OP_I32_AND_I, k->a, x, 2))
-            k->op = when_zero ? OP_BR_IF_AND_I : OP_BR_IF_AND_I_EQZ;
-        else if (take_last(v, OP_I32_LOAD8_U, k->a, x, 2))
-            k->op = when_zero ? OP_BR_IF_LOAD8 : OP_BR_IF_LOAD8_EQZ;
-    } else if (take_last_compare(v, c, &idx, &imm, &k->a, &k->b)) {
-        if (when_zero) idx = negated[idx];
-        k->op = (wasm_op)((imm ? OP_BR_IF_I32_EQ_I : OP_BR_IF_I32_EQ) + idx);
-        k->two = true;
-    } else if (take_last(v, OP_I32_AND_I, c, x, 2)) {
-        k->op = when_zero ? OP_BR_IF_AND_I_EQZ : OP_BR_IF_AND_I;
-    } else if (take_last(v, OP_I32_LOAD8_U, c, x, 2)) {
-        k->op = when_zero ? OP_BR_IF_LOAD8_EQZ : OP_BR_IF_LOAD8;
-    } else {
-        return;
-    }
-    if (k->op >= OP_BR_IF_AND_I && k->op <= OP_BR_IF_LOAD8_EQZ) {
-        /* [a, imm] or [a, offset]: the removed instruction's operands */
-        k->a = (uint32_t)x[0];
-        k->b = (uint32_t)x[1];
-        k->two = true;
-    }
-}
-
-/* The condition operands that follow the branch target. */
-static int cond_emit(vctx *v, const vcond *k) {
-    if (emit_u64(v, k->a) < 0) return -1;
-    return k->two ? emit_u64(v, k->b) : 0;
-}
-
-/* Emits a cell holding the branch target cell index idx. */
-static int emit_target(vctx *v, uint64_t idx) {
-    if (!v_live(v)) return 0;
-    if (hv_grow(&v->engine->alloc, (void **)&v->targets, &v->captargets, v->ntargets + 1,
-                sizeof *v->targets) < 0)
-        return v_nomem(v);
-    v->targets[v->ntargets++] = (uint32_t)v->ncells;
-    return emit_u64(v, idx);
-}
-
-/* Emits a target cell for the end of frame fi, chained to be patched. */
-static int emit_fixup(vctx *v, size_t fi) {
-    if (!v_live(v)) return 0;
-    uint32_t at = (uint32_t)v->ncells;
-    if (emit_target(v, v->ctrls[fi].fixups) < 0) return -1;
-    v->ctrls[fi].fixups = at;
-    return 0;
-}
-
-/* Points every target chained from head at cell index pc. */
-static void patch_chain(vctx *v, uint32_t head, uint32_t pc) {
-    while (head != NO_CELL) {
-        uint32_t next = (uint32_t)v->cells[head].u64;
-        v->cells[head].u64 = pc;
-        head = next;
-    }
-}
-
-/* Whether a branch to the label at depth must move the values it carries
- * (they are not already at the label's height). */
-static bool branch_unwinds(const vctx *v, uint32_t depth) {
-    const vframe *f = &v->ctrls[v->nctrls - 1 - depth];
-    const uint8_t *types;
-    uint32_t n, arity;
-    label_types(f, &types, &n, &arity);
-    return (uint32_t)v->cur_slots - arity != f->height_slots;
-}
-
-/* The loop back-edge form of branch op (BR, BR_IF, BR_IF_EQZ, a fused
- * compare-and-branch): it also does the target header's budget and
- * interrupt check, and jumps past it. */
-_Static_assert(OP_BR_IF_LOAD8_EQZ - OP_BR_IF_I32_EQ == OP_BR_IF_LOAD8_EQZ_LOOP - OP_BR_IF_I32_EQ_LOOP,
-               "BR_IF_I32_EQ..BR_IF_LOAD8_EQZ and their _LOOP twins are parallel lists");
-static wasm_op loop_op(wasm_op op) {
-    switch (op) {
-    case OP_BR: return OP_BR_LOOP;
-    case OP_BR_IF: return OP_BR_IF_LOOP;
-    case OP_BR_IF_EQZ: return OP_BR_IF_EQZ_LOOP;
-    default:
-        return (wasm_op)(op - OP_BR_IF_I32_EQ + OP_BR_IF_I32_EQ_LOOP);
-    }
-}
-
-/* Emits RETURN [src, n], or RETURN1 [src] for one result slot. */
-static int emit_return(vctx *v, uint64_t src, uint64_t n) {
-    uint64_t x[2];
-    if (n == 1 && v_live(v) && (v->last_op == OP_I32_ADD || v->last_op == OP_I32_SUB)) {
-        /* the result computed just before: one instruction */
-        wasm_op op = v->last_op == OP_I32_ADD ? OP_I32_ADD_RETURN1 : OP_I32_SUB_RETURN1;
-        if (take_last(v, v->last_op, (uint32_t)src, x, 2))
-            return emit_op(v, op) < 0 || emit_u64(v, x[0]) < 0 ? -1 : emit_u64(v, x[1]);
-    }
-    if (n == 1) return emit_op(v, OP_RETURN1) < 0 ? -1 : emit_u64(v, src);
-    if (emit_op(v, OP_RETURN) < 0 || emit_u64(v, src) < 0) return -1;
-    return emit_u64(v, n);
-}
-
-/* Emits a branch to the label at depth: unconditional when k is NULL,
- * else on condition k (which is not fused when the branch unwinds). The
- * operands are flushed and the carried values are on top, as the branch
- * sees them (br_if's condition already popped). */
-static int emit_branch(vctx *v, uint32_t depth, const vcond *k) {
-    if (!v_live(v)) return 0;
-    size_t fi = v->nctrls - 1 - depth;
-    vframe *f = &v->ctrls[fi];
-    const uint8_t *types;
-    uint32_t n, arity;
-    label_types(f, &types, &n, &arity);
-    uint32_t src = (uint32_t)v->cur_slots - arity;
-    if (!k && fi == 0) {
-        return emit_return(v, src, arity);
-    }
-    bool unwind = src != f->height_slots;
-    wasm_op op = k ? (unwind ? OP_BR_IF_UNWIND : k->op) : (unwind ? OP_BR_UNWIND : OP_BR);
-    /* A branch on a byte just loaded into a local (i32.load8_u; local.tee;
-     * br_if or if) when nothing came between: one BR_IF_LOAD8_SET, which
-     * still writes the local. Not for loop back edges (no _LOOP twin). */
-    if (k && !unwind && f->kind != FRAME_LOOP && !k->two &&
-        (op == OP_BR_IF || op == OP_BR_IF_EQZ) && v->last_op == OP_I32_LOAD8_U &&
-        v->last_start + 4 == v->ncells && v->fence <= v->last_start &&
-        v->cells[v->last_start + 1].u32 == k->a) {
-        uint64_t d = v->cells[v->last_start + 1].u64, a = v->cells[v->last_start + 2].u64,
-                 off = v->cells[v->last_start + 3].u64;
-        drop_last(v);
-        if (emit_op(v, op == OP_BR_IF ? OP_BR_IF_LOAD8_SET : OP_BR_IF_LOAD8_SET_EQZ) < 0 ||
-            emit_fixup(v, fi) < 0 || emit_u64(v, d) < 0 || emit_u64(v, a) < 0 ||
-            emit_u64(v, off) < 0)
-            return -1;
-        return 0;
-    }
-    /* A back edge to a loop: the branch does the header's check (a branch
-     * that carries values keeps it simple and runs LOOP_CHECK instead). */
-    if (f->kind == FRAME_LOOP && !unwind) op = loop_op(op);
-    /* A counted loop: i32.add of a constant just before a != back edge
-     * on its result (nothing between): one instruction. */
-    if ((op == OP_BR_IF_I32_NE_LOOP || op == OP_BR_IF_I32_NE_I_LOOP) && k->two &&
-        v->last_op == OP_I32_ADD_I && v->last_start + 4 == v->ncells &&
-        v->fence <= v->last_start) {
-        uint32_t d = v->cells[v->last_start + 1].u32;
-        uint64_t other = 0;
-        bool found = true;
-        if (k->a == d) other = k->b;
-        else if (op == OP_BR_IF_I32_NE_LOOP && k->b == d) other = k->a;
-        else found = false;
-        if (found) {
-            uint64_t a = v->cells[v->last_start + 2].u64, imm = v->cells[v->last_start + 3].u64;
-            drop_last(v);
-            op = op == OP_BR_IF_I32_NE_LOOP ? OP_BR_IF_ADD_I_NE_LOOP : OP_BR_IF_ADD_I_NE_I_LOOP;
-            if (emit_op(v, op) < 0 || emit_target(v, f->loop_pc) < 0 || emit_u64(v, d) < 0 ||
-                emit_u64(v, a) < 0 || emit_u64(v, imm) < 0 || emit_u64(v, other) < 0)
-                return -1;
-            return 0;
-        }
-    }
-    if (emit_op(v, op) < 0) return -1;
-    int rc = f->kind == FRAME_LOOP ? emit_target(v, f->loop_pc) : emit_fixup(v, fi);
-    if (rc < 0) return -1;
-    if (unwind) {
-        if (emit_u64(v, (uint64_t)f->height_slots | (uint64_t)arity << 32) < 0 ||
-            emit_u64(v, src) < 0)
-            return -1;
-        return k ? emit_u64(v, k->a) : 0;
-    }
-    return k ? cond_emit(v, k) : 0;
-}
 
 /* ---- function bodies ------------------------------------------------------- */
 
@@ -923,65 +261,6 @@ static int read_memidx(vctx *v, uint32_t *mem) {
     return check_memory(v, *mem);
 }
 
-/* An access to memory mem other than 0 runs as memory 0's instruction
- * between MEM_SELECT mem and MEM_SELECT 0 (opcodes.h), which point the
- * interpreter's cached memory at mem and back. Neither is foldable, so no
- * peephole combines the access with its neighbours. */
-static int emit_mem_select(vctx *v, uint32_t mem) {
-    if (emit_op(v, OP_MEM_SELECT) < 0 || emit_u64(v, mem) < 0) return -1;
-    return 0;
-}
-
-/* Width (log2 bytes), value type and store-ness of loads/stores 0x28..0x3e. */
-static const struct {
-    uint8_t log2, type, store;
-} memops[23] = {
-    {2, WASM_I32, 0}, {3, WASM_I64, 0}, {2, WASM_F32, 0}, {3, WASM_F64, 0}, {0, WASM_I32, 0},
-    {0, WASM_I32, 0}, {1, WASM_I32, 0}, {1, WASM_I32, 0}, {0, WASM_I64, 0}, {0, WASM_I64, 0},
-    {1, WASM_I64, 0}, {1, WASM_I64, 0}, {2, WASM_I64, 0}, {2, WASM_I64, 0}, {2, WASM_I32, 1},
-    {3, WASM_I64, 1}, {2, WASM_F32, 1}, {3, WASM_F64, 1}, {0, WASM_I32, 1}, {1, WASM_I32, 1},
-    {0, WASM_I64, 1}, {1, WASM_I64, 1}, {2, WASM_I64, 1},
-};
-
-/* A store of 1 << log2 bytes at a (+ offset) whose value the last
- * instruction loaded, with a load of the same width, into the value's
- * canonical slot: one MOVE (opcodes.h), which checks and reads the load's
- * address first as before. An i32.add of a constant that computed the
- * store's address just before the load is folded in too, unless the load
- * reads that sum. The loaded value's slot is dead after the store, so not
- * writing it is not observable. Returns 1 when done, 0 when nothing
- * applies. */
-_Static_assert(OP_I64_LOAD32_U - OP_I32_LOAD == 13 && OP_I32_LOAD16_U_AI - OP_I32_LOAD_AI == 7,
-               "emit_move indexes memops by load op");
-static int emit_move(vctx *v, unsigned log2, uint32_t a, uint32_t a_slot, uint32_t value_slot,
-                     uint32_t offset) {
-    static const wasm_op moves[4] = {OP_MOVE8, OP_MOVE16, OP_MOVE32, OP_MOVE64};
-    if (!last_foldable(v)) return 0;
-    wasm_op lo = v->last_op;
-    uint64_t src[3], dst[2];
-    if (lo >= OP_I32_LOAD && lo <= OP_I64_LOAD32_U && memops[lo - OP_I32_LOAD].log2 == log2) {
-        if (!take_last(v, lo, value_slot, src, 2)) return 0;
-        src[2] = src[1];
-        src[1] = 0;
-    } else if (lo >= OP_I32_LOAD_AI && lo <= OP_I32_LOAD16_U_AI &&
-               memops[lo - OP_I32_LOAD_AI].log2 == log2) {
-        if (!take_last(v, lo, value_slot, src, 3)) return 0;
-    } else {
-        return 0;
-    }
-    if (a == a_slot && src[0] != a_slot && take_last(v, OP_I32_ADD_I, a_slot, dst, 2)) {
-        /* dst = the sum's operand and constant */
-    } else {
-        dst[0] = a;
-        dst[1] = 0;
-    }
-    if (emit_op(v, moves[log2]) < 0 || emit_u64(v, dst[0]) < 0 || emit_u64(v, dst[1]) < 0 ||
-        emit_u64(v, offset) < 0 || emit_u64(v, src[0]) < 0 || emit_u64(v, src[1]) < 0 ||
-        emit_u64(v, src[2]) < 0)
-        return -1;
-    return 1;
-}
-
 /* Operand types of the numeric opcodes 0x45..0xc4: up to two inputs (0 =
  * none) and the result. */
 static inline __attribute__((always_inline)) void numeric_sig(uint8_t op, uint8_t *a, uint8_t *b,
@@ -1045,163 +324,6 @@ static int emit_call_results(vctx *v, const wasm_functype *t) {
     return push_vals(v, t->results, t->nresults);
 }
 
-/* The _I form of binary integer operation op (with its second operand a
- * constant), or OP_COUNT_ when there is none. */
-static wasm_op imm_form(wasm_op op) {
-    switch (op) {
-    case OP_I32_ADD: return OP_I32_ADD_I;
-    case OP_I32_SUB: return OP_I32_SUB_I;
-    case OP_I32_MUL: return OP_I32_MUL_I;
-    case OP_I32_AND: return OP_I32_AND_I;
-    case OP_I32_OR: return OP_I32_OR_I;
-    case OP_I32_XOR: return OP_I32_XOR_I;
-    case OP_I32_SHL: return OP_I32_SHL_I;
-    case OP_I32_SHR_S: return OP_I32_SHR_S_I;
-    case OP_I32_SHR_U: return OP_I32_SHR_U_I;
-    case OP_I32_ROTL: return OP_I32_ROTL_I;
-    case OP_I32_ROTR: return OP_I32_ROTR_I;
-    case OP_I32_EQ: return OP_I32_EQ_I;
-    case OP_I32_NE: return OP_I32_NE_I;
-    case OP_I32_LT_S: return OP_I32_LT_S_I;
-    case OP_I32_LT_U: return OP_I32_LT_U_I;
-    case OP_I32_GT_S: return OP_I32_GT_S_I;
-    case OP_I32_GT_U: return OP_I32_GT_U_I;
-    case OP_I32_LE_S: return OP_I32_LE_S_I;
-    case OP_I32_LE_U: return OP_I32_LE_U_I;
-    case OP_I32_GE_S: return OP_I32_GE_S_I;
-    case OP_I32_GE_U: return OP_I32_GE_U_I;
-    case OP_I64_ADD: return OP_I64_ADD_I;
-    case OP_I64_SUB: return OP_I64_SUB_I;
-    case OP_I64_MUL: return OP_I64_MUL_I;
-    case OP_I64_AND: return OP_I64_AND_I;
-    case OP_I64_OR: return OP_I64_OR_I;
-    case OP_I64_XOR: return OP_I64_XOR_I;
-    case OP_I64_SHL: return OP_I64_SHL_I;
-    case OP_I64_SHR_S: return OP_I64_SHR_S_I;
-    case OP_I64_SHR_U: return OP_I64_SHR_U_I;
-    case OP_I64_ROTL: return OP_I64_ROTL_I;
-    case OP_I64_ROTR: return OP_I64_ROTR_I;
-    default: return OP_COUNT_;
-    }
-}
-
-static bool commutative(wasm_op op) {
-    return op == OP_I32_ADD || op == OP_I32_MUL || op == OP_I32_AND || op == OP_I32_OR ||
-           op == OP_I32_XOR || op == OP_I32_EQ || op == OP_I32_NE || op == OP_I64_ADD ||
-           op == OP_I64_MUL || op == OP_I64_AND || op == OP_I64_OR || op == OP_I64_XOR;
-}
-
-/* Two chained integer operations (opcodes.h I32_ADD_ADD ...): the outer
- * (commutative) operation, the inner one whose result it reads, and the
- * fused form; an inner _I operation keeps its constant in the fused form. */
-static const struct chain_form {
-    wasm_op outer, inner, fused;
-} chain_forms[] = {
-    {OP_I32_ADD, OP_I32_ADD, OP_I32_ADD_ADD},
-    {OP_I32_ADD, OP_I32_SUB, OP_I32_SUB_ADD},
-    {OP_I32_ADD, OP_I32_MUL, OP_I32_MUL_ADD},
-    {OP_I32_ADD, OP_I32_AND, OP_I32_AND_ADD},
-    {OP_I32_ADD, OP_I32_XOR, OP_I32_XOR_ADD},
-    {OP_I32_ADD, OP_I32_SHL_I, OP_I32_SHL_I_ADD},
-    {OP_I32_ADD, OP_I32_ROTL_I, OP_I32_ROTL_I_ADD},
-    {OP_I32_XOR, OP_I32_AND, OP_I32_AND_XOR},
-    {OP_I32_XOR, OP_I32_OR, OP_I32_OR_XOR},
-    {OP_I32_XOR, OP_I32_XOR, OP_I32_XOR_XOR},
-    {OP_I32_XOR, OP_I32_SHR_U_I, OP_I32_SHR_U_I_XOR},
-    {OP_I32_XOR, OP_I32_SHL_I, OP_I32_SHL_I_XOR},
-    {OP_I32_XOR, OP_I32_ROTL_I, OP_I32_ROTL_I_XOR},
-    {OP_I32_AND, OP_I32_XOR, OP_I32_XOR_AND},
-    {OP_I32_AND, OP_I32_XOR_I, OP_I32_XOR_I_AND},
-    {OP_I64_ADD, OP_I64_ADD, OP_I64_ADD_ADD},
-    {OP_I64_ADD, OP_I64_MUL, OP_I64_MUL_ADD},
-    {OP_I64_XOR, OP_I64_XOR, OP_I64_XOR_XOR},
-    {OP_I64_XOR, OP_I64_SHR_U_I, OP_I64_SHR_U_I_XOR},
-    {OP_I64_XOR, OP_I64_SHL_I, OP_I64_SHL_I_XOR},
-    {OP_I64_XOR, OP_I64_ROTL_I, OP_I64_ROTL_I_XOR},
-};
-
-/* op (commutative) on a and b when the last instruction computed one of
- * them into its canonical slot: removes that instruction and emits the
- * fused form reading its operands and the other operand. The fused form
- * reads everything before writing, and the inner result's slot is dead
- * afterwards (it was the operand consumed here), so skipping its write is
- * not observable. Returns 1 when done, 0 when nothing applies. */
-static int emit_chain(vctx *v, wasm_op op, uint32_t a, uint32_t a_slot, uint32_t b,
-                      uint32_t b_slot) {
-    if (!last_foldable(v)) return 0;
-    for (size_t i = 0; i < sizeof chain_forms / sizeof chain_forms[0]; i++) {
-        const struct chain_form *f = &chain_forms[i];
-        if (f->outer != op || f->inner != v->last_op) continue;
-        uint64_t x[2];
-        uint32_t other;
-        if (b == b_slot && take_last(v, f->inner, b_slot, x, 2)) other = a;
-        else if (a == a_slot && take_last(v, f->inner, a_slot, x, 2)) other = b;
-        else return 0;
-        if (emit_op(v, f->fused) < 0 || emit_dest(v, a_slot) < 0 || emit_u64(v, x[0]) < 0 ||
-            emit_u64(v, x[1]) < 0 || emit_u64(v, other) < 0)
-            return -1;
-        return 1;
-    }
-    return 0;
-}
-
-/* Emits binary operation op on operands read from a and b (popped; slot
- * a_slot was the first's canonical slot, b_slot the second's), writing
- * the first's canonical slot. A constant that was the last instruction
- * becomes an immediate. */
-static int emit_binary(vctx *v, wasm_op op, uint32_t a, uint32_t a_slot, uint32_t b,
-                       uint32_t b_slot) {
-    wasm_op iop = imm_form(op);
-    uint64_t k, x[2];
-    /* f64.mul then f64.add: one instruction, still two roundings. The
-     * product is either the second operand (its slot written last), or
-     * the first with the second a local read in place. */
-    if (op == OP_F64_ADD && b == b_slot && take_last(v, OP_F64_MUL, b_slot, x, 2)) {
-        if (emit_op(v, OP_F64_ADD_MUL) < 0 || emit_dest(v, a_slot) < 0 || emit_u64(v, a) < 0)
-            return -1;
-        return emit_u64(v, x[0]) < 0 ? -1 : emit_u64(v, x[1]);
-    }
-    if (op == OP_F64_ADD && a == a_slot && b != b_slot &&
-        take_last(v, OP_F64_MUL, a_slot, x, 2)) {
-        if (emit_op(v, OP_F64_MUL_ADD) < 0 || emit_dest(v, a_slot) < 0 ||
-            emit_u64(v, x[0]) < 0 || emit_u64(v, x[1]) < 0)
-            return -1;
-        return emit_u64(v, b);
-    }
-    if (commutative(op)) {
-        int r = emit_chain(v, op, a, a_slot, b, b_slot);
-        if (r != 0) return r < 0 ? -1 : 0;
-    }
-    if (iop != OP_COUNT_) {
-        bool found = b == b_slot && take_last_const(v, b_slot, &k);
-        if (!found && commutative(op) && a == a_slot && take_last_const(v, a_slot, &k)) {
-            found = true;
-            a = b;
-        }
-        if (found) {
-            if (op == OP_I32_SHL || op == OP_I32_SHR_S || op == OP_I32_SHR_U ||
-                op == OP_I32_ROTL || op == OP_I32_ROTR)
-                k &= 31;
-            if (op == OP_I64_SHL || op == OP_I64_SHR_S || op == OP_I64_SHR_U ||
-                op == OP_I64_ROTL || op == OP_I64_ROTR)
-                k &= 63;
-            if (emit_op(v, iop) < 0 || emit_dest(v, a_slot) < 0 || emit_u64(v, a) < 0)
-                return -1;
-            return emit_u64(v, k);
-        }
-    }
-    if (emit_op(v, op) < 0 || emit_dest(v, a_slot) < 0 || emit_u64(v, a) < 0) return -1;
-    return emit_u64(v, b);
-}
-
-/* Emits a window operation (opcodes.h): flushes, so the operands the
- * caller then pops are in their canonical slots, and emits op with the
- * slot just above them. */
-static int emit_window(vctx *v, wasm_op op) {
-    if (flush(v) < 0 || emit_op(v, op) < 0) return -1;
-    return emit_u64(v, (uint64_t)v->cur_slots);
-}
-
 /* local.set (tee false) or local.tee of local idx. */
 static int compile_local_write(vctx *v, uint32_t idx, bool tee) {
     uint8_t t = v->local_types[idx];
@@ -1214,15 +336,16 @@ static int compile_local_write(vctx *v, uint32_t idx, bool tee) {
     if (!in_local) {
         /* The instruction that computed the value may write the local
          * directly, unless an operand still reads the local's old value. */
-        if (!wide && src == slot && !local_referenced(v, off) && retarget_last(v, slot, off)) {
+        if (!wide && src == slot && !emit_local_referenced(v, off) &&
+            emit_retarget_last(v, slot, off)) {
             in_local = true;
         } else {
-            if (materialize_local(v, off) < 0) return -1;
+            if (emit_materialize_local(v, off) < 0) return -1;
             if (wide ? emit_op(v, OP_COPY_V128) < 0 || emit_dest(v, off) < 0 ||
                            emit_u64(v, src) < 0
                      : emit_copy(v, off, src) < 0)
                 return -1;
-            if (wide) v->last_dest = NO_CELL;
+            if (wide) emit_forget_dest(v);
         }
     }
     if (!tee) return 0;
@@ -1382,15 +505,15 @@ static int read_catches(vctx *v, uint32_t *at, uint32_t *n) {
 static int emit_landing_pads(vctx *v) {
     size_t fi = v->nctrls - 1;
     vframe *f = &v->ctrls[fi];
-    if (flush(v) < 0) return -1;
+    if (emit_flush(v) < 0) return -1;
     if (pop_vals(v, f->results, f->nresults) < 0) return -1;
     if (v->nvals != f->height) return v_invalid(v, "type mismatch");
     if (push_vals(v, f->results, f->nresults) < 0) return -1;
     if (v_live(v)) {
         if (emit_branch(v, 0, NULL) < 0) return -1;
-        da_branch(v, 0);
+        emit_da_branch(v, 0);
     }
-    uint32_t end = (uint32_t)v->ncells;
+    uint32_t end = emit_pc(v);
     uint32_t at = v->ctrls[fi].catch_at, n = v->ctrls[fi].ncatch;
     for (uint32_t i = 0; i < n; i++) {
         vcatch c = v->catches[at + i];
@@ -1398,22 +521,19 @@ static int emit_landing_pads(vctx *v) {
         f->unreachable = false;
         v->nvals = f->height;
         v->cur_slots = f->height_slots;
-        set_fence(v);
-        if (hv_grow(&v->engine->alloc, (void **)&v->handlers, &v->caphandlers,
-                    v->nhandlers + 1, sizeof *v->handlers) < 0)
-            return v_nomem(v);
-        v->handlers[v->nhandlers++] = (wasm_handler){f->try_start, end, (uint32_t)v->ncells,
-                                                      c.tag, f->height_slots};
+        emit_fence(v);
+        if (emit_handler(v, (wasm_handler){f->try_start, end, emit_pc(v), c.tag,
+                                           f->height_slots}) < 0)
+            return -1;
         if (c.kind == 0) {
             const uint8_t *pt;
             uint32_t pn = tag_params(v->m, c.tag, &pt);
             if (push_vals(v, pt, pn) < 0) return -1;
         }
         /* a throw may come before anything the body assigns */
-        if (v->da_words)
-            memcpy(v->da_cur, da_frame(v, fi, 0), v->da_words * sizeof(uint64_t));
+        emit_da_restore(v, fi);
         if (emit_branch(v, c.label + 1, NULL) < 0) return -1;
-        da_branch(v, c.label + 1);
+        emit_da_branch(v, c.label + 1);
         set_unreachable(v);
     }
     v->ncatches = at;
@@ -1443,15 +563,15 @@ static int compile_instr(vctx *v, uint8_t op) {
         if (read_blocktype(v, &np, &params, &nr, &results) < 0) return -1;
         if (op == 0x04) {
             if (pop_src(v, WASM_I32, &c) < 0) return -1;
-            cond_take(v, c, true, true, &k);
+            emit_cond_take(v, c, true, true, &k);
         }
-        if (flush(v) < 0) return -1;
+        if (emit_flush(v) < 0) return -1;
         frame_kind kind = op == 0x02 ? FRAME_BLOCK : op == 0x03 ? FRAME_LOOP : FRAME_IF;
         if (push_ctrl(v, kind, np, params, nr, results) < 0) return -1;
         vframe *f = &v->ctrls[v->nctrls - 1];
         if (kind == FRAME_LOOP) {
-            f->loop_pc = (uint32_t)v->ncells;
-            set_fence(v);
+            f->loop_pc = emit_pc(v);
+            emit_fence(v);
             return emit_op(v, OP_LOOP_CHECK);
         }
         if (kind == FRAME_IF && v_live(v)) {
@@ -1459,30 +579,29 @@ static int compile_instr(vctx *v, uint8_t op) {
              * at the frame's base either way. */
             if (emit_op(v, k.op) < 0) return -1;
             f = &v->ctrls[v->nctrls - 1];
-            f->else_fixup = (uint32_t)v->ncells;
-            if (emit_target(v, NO_CELL) < 0 || cond_emit(v, &k) < 0) return -1;
+            f->else_fixup = emit_pc(v);
+            if (emit_target(v, NO_CELL) < 0 || emit_cond(v, &k) < 0) return -1;
         }
         return 0;
     }
     case 0x05: { /* else */
         vframe *f = &v->ctrls[v->nctrls - 1];
         if (f->kind != FRAME_IF) return v_malformed(v, "else without if");
-        if (flush(v) < 0) return -1;
+        if (emit_flush(v) < 0) return -1;
         if (pop_vals(v, f->results, f->nresults) < 0) return -1;
         if (v->nvals != f->height) return v_invalid(v, "type mismatch");
         if (v_live(v)) {
             if (emit_op(v, OP_BR) < 0 || emit_fixup(v, v->nctrls - 1) < 0) return -1;
-            da_branch(v, 0); /* the then-branch's fallthrough */
+            emit_da_branch(v, 0); /* the then-branch's fallthrough */
         }
-        if (v->da_words)
-            memcpy(v->da_cur, da_frame(v, v->nctrls - 1, 0), v->da_words * sizeof(uint64_t));
+        emit_da_restore(v, v->nctrls - 1);
         f = &v->ctrls[v->nctrls - 1];
-        if (f->else_fixup != NO_CELL) v->cells[f->else_fixup].u64 = v->ncells;
+        if (f->else_fixup != NO_CELL) emit_patch(v, f->else_fixup, emit_pc(v));
         f->else_fixup = NO_CELL;
         f->kind = FRAME_ELSE;
         f->unreachable = false;
         if (!f->dead) v->cur_slots = f->height_slots;
-        set_fence(v);
+        emit_fence(v);
         return push_vals(v, f->params, f->nparams);
     }
     case 0x08: { /* throw x */
@@ -1508,13 +627,13 @@ static int compile_instr(vctx *v, uint8_t op) {
         const uint8_t *params = NULL, *results = NULL;
         if (read_blocktype(v, &np, &params, &nr, &results) < 0) return -1;
         if (read_catches(v, &cat, &ncat) < 0) return -1;
-        if (flush(v) < 0) return -1;
+        if (emit_flush(v) < 0) return -1;
         if (push_ctrl(v, FRAME_TRY, np, params, nr, results) < 0) return -1;
         vframe *f = &v->ctrls[v->nctrls - 1];
         f->catch_at = cat;
         f->ncatch = ncat;
-        set_fence(v);
-        f->try_start = (uint32_t)v->ncells;
+        emit_fence(v);
+        f->try_start = emit_pc(v);
         return 0;
     }
     case 0x0b: { /* end */
@@ -1527,7 +646,7 @@ static int compile_instr(vctx *v, uint8_t op) {
             }
             f = &v->ctrls[v->nctrls - 1];
         }
-        if (flush(v) < 0) return -1;
+        if (emit_flush(v) < 0) return -1;
         if (pop_vals(v, f->results, f->nresults) < 0) return -1;
         if (v->nvals != f->height) return v_invalid(v, "type mismatch");
         if (f->kind == FRAME_IF) {
@@ -1536,21 +655,13 @@ static int compile_instr(vctx *v, uint8_t op) {
                 (f->nparams && memcmp(f->params, f->results, f->nparams) != 0))
                 return v_invalid(v, "type mismatch");
         }
-        if (v->da_words && v->nctrls > 1) {
-            /* after the frame: its fallthrough (live) and every branch to
-             * its end; an if without else falls through its entry set */
-            size_t fi = v->nctrls - 1;
-            uint64_t *out = da_frame(v, fi, 1);
-            if (v_live(v)) da_and(v, out, v->da_cur);
-            if (f->kind == FRAME_IF) da_and(v, out, da_frame(v, fi, 0));
-            memcpy(v->da_cur, out, v->da_words * sizeof(uint64_t));
-        }
-        uint32_t pc = (uint32_t)v->ncells;
+        if (v->nctrls > 1) emit_da_end(v, v->nctrls - 1, f->kind == FRAME_IF);
+        uint32_t pc = emit_pc(v);
         /* A label no branch targets needs no fence: the function's end,
          * when only returns (not br_if) leave it early. */
-        if (v->nctrls > 1 || f->fixups != NO_CELL || f->else_fixup != NO_CELL) set_fence(v);
-        patch_chain(v, f->fixups, pc);
-        if (f->else_fixup != NO_CELL) v->cells[f->else_fixup].u64 = pc;
+        if (v->nctrls > 1 || f->fixups != NO_CELL || f->else_fixup != NO_CELL) emit_fence(v);
+        emit_patch_chain(v, f->fixups, pc);
+        if (f->else_fixup != NO_CELL) emit_patch(v, f->else_fixup, pc);
         if (v->nctrls == 1) {
             /* The function's end: always a RETURN, branches land here. */
             f->unreachable = false;
@@ -1573,12 +684,12 @@ static int compile_instr(vctx *v, uint8_t op) {
         {
             const uint8_t *types;
             uint32_t n, s;
-            if (flush(v) < 0) return -1;
+            if (emit_flush(v) < 0) return -1;
             label_types(&v->ctrls[v->nctrls - 1 - idx], &types, &n, &s);
             if (pop_vals(v, types, n) < 0) return -1;
             if (push_vals(v, types, n) < 0) return -1;
             if (emit_branch(v, idx, NULL) < 0) return -1;
-            if (v_live(v)) da_branch(v, idx);
+            if (v_live(v)) emit_da_branch(v, idx);
         }
         set_unreachable(v);
         return 0;
@@ -1592,11 +703,11 @@ static int compile_instr(vctx *v, uint8_t op) {
         label_types(&v->ctrls[v->nctrls - 1 - idx], &types, &n, &s);
         /* (cur_slots - s is only meaningful in live code, where the values
          * are there; branch_unwinds is not asked otherwise.) */
-        cond_take(v, c, false, v_live(v) && v->cur_slots >= s && !branch_unwinds(v, idx), &k);
-        if (flush(v) < 0) return -1;
+        emit_cond_take(v, c, false, v_live(v) && v->cur_slots >= s && !emit_unwinds(v, idx), &k);
+        if (emit_flush(v) < 0) return -1;
         if (pop_vals(v, types, n) < 0) return -1;
         if (push_vals(v, types, n) < 0) return -1;
-        if (v_live(v)) da_branch(v, idx);
+        if (v_live(v)) emit_da_branch(v, idx);
         return emit_branch(v, idx, &k);
     }
     case 0x0e: { /* br_table */
@@ -1606,7 +717,7 @@ static int compile_instr(vctx *v, uint8_t op) {
         for (uint32_t i = 0; i <= count; i++)
             if (v_u32(v, &idx) < 0) return -1;
         if (pop_src(v, WASM_I32, &c) < 0) return -1;
-        if (flush(v) < 0) return -1;
+        if (emit_flush(v) < 0) return -1;
         /* Check every label against the operand stack (spec algorithm). */
         leb_reader again;
         leb_init(&again, labels_at, (size_t)(v->r.p - labels_at), 0);
@@ -1651,7 +762,7 @@ static int compile_instr(vctx *v, uint8_t op) {
             leb_init(&again, labels_at, (size_t)(v->r.p - labels_at), 0);
             for (uint32_t i = 0; i <= count; i++) {
                 leb_u32(&again, &idx);
-                da_branch(v, idx);
+                emit_da_branch(v, idx);
                 size_t fi = v->nctrls - 1 - idx;
                 vframe *f = &v->ctrls[fi];
                 int rc = f->kind == FRAME_LOOP ? emit_target(v, f->loop_pc) : emit_fixup(v, fi);
@@ -1663,7 +774,7 @@ static int compile_instr(vctx *v, uint8_t op) {
     }
     case 0x0f: { /* return */
         vframe *f = &v->ctrls[0];
-        if (flush(v) < 0) return -1;
+        if (emit_flush(v) < 0) return -1;
         if (pop_vals(v, f->results, f->nresults) < 0) return -1;
         if (emit_return(v, (uint64_t)v->cur_slots, f->result_slots) < 0) return -1;
         set_unreachable(v);
@@ -1673,7 +784,7 @@ static int compile_instr(vctx *v, uint8_t op) {
         if (v_u32(v, &idx) < 0) return -1;
         if (idx >= m->nfuncs) return v_invalid(v, "unknown function");
         const wasm_functype *ft = wasm_func_type(m, idx);
-        if (flush(v) < 0) return -1;
+        if (emit_flush(v) < 0) return -1;
         if (pop_vals(v, ft->params, ft->nparams) < 0) return -1;
         /* CALL names its callee's code (module-level, already in place);
          * CALL_IMPORT the function index */
@@ -1692,7 +803,7 @@ static int compile_instr(vctx *v, uint8_t op) {
         if (m->tables[idx2].elemtype != WASM_FUNCREF) return v_invalid(v, "type mismatch");
         if (pop_src(v, WASM_I32, &c) < 0) return -1;
         const wasm_functype *ft = &m->types[idx];
-        if (flush(v) < 0) return -1;
+        if (emit_flush(v) < 0) return -1;
         if (pop_vals(v, ft->params, ft->nparams) < 0) return -1;
         if (emit_op(v, OP_CALL_INDIRECT) < 0 || emit_u64(v, idx) < 0 || emit_u64(v, idx2) < 0 ||
             emit_u64(v, (uint64_t)v->cur_slots) < 0 || emit_u64(v, c) < 0)
@@ -1740,14 +851,14 @@ static int compile_instr(vctx *v, uint8_t op) {
         if (v_live(v)) {
             v->opnds[v->nvals - 1].src = v->local_offsets[idx];
             v->ndeferred++;
-            da_read(v, idx);
+            emit_da_read(v, idx);
         }
         return 0;
     case 0x21: /* local.set */
     case 0x22: /* local.tee */
         if (v_u32(v, &idx) < 0 || check_local(v, idx) < 0) return -1;
         if (compile_local_write(v, idx, op == 0x22) < 0) return -1;
-        da_write(v, idx);
+        emit_da_write(v, idx);
         return 0;
     case 0x23:   /* global.get */
     case 0x24: { /* global.set */
@@ -1979,9 +1090,9 @@ static int compile_instr(vctx *v, uint8_t op) {
              * after the store): operands [c, a, b] for both forms */
             if (o == OP_F64_STORE && v_live(v) && b == b_slot) {
                 wasm_op so = OP_COUNT_;
-                if (take_last(v, OP_F64_ADD_MUL, b, x, 3)) {
+                if (emit_take_last(v, OP_F64_ADD_MUL, b, x, 3)) {
                     so = OP_F64_STORE_ADD_MUL;
-                } else if (take_last(v, OP_F64_MUL_ADD, b, x, 3)) {
+                } else if (emit_take_last(v, OP_F64_MUL_ADD, b, x, 3)) {
                     uint64_t addend = x[2]; /* MUL_ADD's operands are [a, b, c] */
                     x[2] = x[1];
                     x[1] = x[0];
@@ -1995,7 +1106,7 @@ static int compile_instr(vctx *v, uint8_t op) {
                                ? -1
                                : 0;
             }
-            if (ko != OP_COUNT_ && v_live(v) && b == b_slot && take_last(v, OP_CONST, b, x, 1)) {
+            if (ko != OP_COUNT_ && v_live(v) && b == b_slot && emit_take_last(v, OP_CONST, b, x, 1)) {
                 o = ko;
                 b = 0;
             } else {
@@ -2014,9 +1125,9 @@ static int compile_instr(vctx *v, uint8_t op) {
                    : o == OP_F64_LOAD ? OP_F64_LOAD_AR : o == OP_I32_LOAD8_U ? OP_I32_LOAD8_U_AR
                    : OP_COUNT_;
         bool fold = v_live(v) && a == a_slot;
-        if (fold && k <= OP_I32_LOAD16_U - OP_I32_LOAD && take_last(v, OP_I32_ADD_I, a, x, 2)) {
+        if (fold && k <= OP_I32_LOAD16_U - OP_I32_LOAD && emit_take_last(v, OP_I32_ADD_I, a, x, 2)) {
             o = (wasm_op)(OP_I32_LOAD_AI + k);
-        } else if (fold && ar != OP_COUNT_ && take_last(v, OP_I32_ADD, a, x, 2)) {
+        } else if (fold && ar != OP_COUNT_ && emit_take_last(v, OP_I32_ADD, a, x, 2)) {
             o = ar;
         } else {
             if (emit_op(v, o) < 0 || emit_dest(v, (uint32_t)v->cur_slots) < 0 ||
@@ -2049,149 +1160,15 @@ static int compile_instr(vctx *v, uint8_t op) {
     return v_malformed(v, "illegal opcode");
 }
 
-/* ---- fused runs (opcodes.h WASM_PAIRS, WASM_TRIPLES, WASM_QUADS) ---------- */
-
-/* The runs of opcodes.h, in one table: ops[0..k-1] (each but the last of
- * the length in lens[]) make run. */
-typedef struct run_def {
-    uint16_t ops[4], lens[3];
-    uint16_t k, run;
-} run_def;
-
-#define RUN_DEF2_(a, n, b) {{OP_##a, OP_##b, 0, 0}, {n, 0, 0}, 2, OP_##a##__##b},
-#define RUN_DEF3_(a, n, b, m, c) {{OP_##a, OP_##b, OP_##c, 0}, {n, m, 0}, 3, OP_##a##__##b##__##c},
-#define RUN_DEF4_(a, n, b, m, c, l, d) \
-    {{OP_##a, OP_##b, OP_##c, OP_##d}, {n, m, l}, 4, OP_##a##__##b##__##c##__##d},
-static const run_def run_defs[] = {WASM_PAIRS(RUN_DEF2_) WASM_TRIPLES(RUN_DEF3_)
-                                       WASM_QUADS(RUN_DEF4_)};
-#undef RUN_DEF2_
-#undef RUN_DEF3_
-#undef RUN_DEF4_
-#define NRUN_DEFS (sizeof run_defs / sizeof run_defs[0])
-_Static_assert(NRUN_DEFS < RUN_HASH / 2, "RUN_HASH: too small for the runs");
-
-static uint32_t run_hash(const uint32_t *ops, size_t k) {
-    uint32_t h = (uint32_t)k;
-    for (size_t i = 0; i < k; i++) h = (h ^ ops[i]) * 0x9e3779b1u;
-    return h >> (32 - RUN_HASH_BITS);
-}
-
-/* Fills v->runs: run_defs by their ops (open addressing; 0 = empty,
- * else the index + 1). */
-static void runs_index(vctx *v) {
-    memset(v->runs, 0, sizeof v->runs);
-    memset(v->run_starts, 0, sizeof v->run_starts);
-    for (size_t d = 0; d < NRUN_DEFS; d++) {
-        v->run_starts[run_defs[d].ops[0]] |= (uint8_t)(1u << run_defs[d].k);
-        uint32_t ops[4];
-        for (size_t i = 0; i < run_defs[d].k; i++) ops[i] = run_defs[d].ops[i];
-        uint32_t h = run_hash(ops, run_defs[d].k);
-        while (v->runs[h]) h = (h + 1) & (RUN_HASH - 1);
-        v->runs[h] = (uint16_t)(d + 1);
-    }
-}
-
-/* The run op for the k instructions from in[0], when opcodes.h lists
- * them (with their lengths), or OP_COUNT_. */
-static wasm_op fused_op(const vctx *v, const inline_insn *in, size_t k) {
-    if (!(v->run_starts[in[0].op] & (1u << k))) return OP_COUNT_;
-    uint32_t ops[4];
-    for (size_t i = 0; i < k; i++) ops[i] = in[i].op;
-    for (uint32_t h = run_hash(ops, k); v->runs[h]; h = (h + 1) & (RUN_HASH - 1)) {
-        const run_def *d = &run_defs[v->runs[h] - 1];
-        if (d->k != k) continue;
-        size_t i = 0;
-        while (i < k && d->ops[i] == ops[i] &&
-               (i + 1 == k || d->lens[i] == in[i + 1].start - in[i].start))
-            i++;
-        if (i == k) return (wasm_op)d->run;
-    }
-    return OP_COUNT_;
-}
-
-/* Once a body is complete: fuses runs of two to four adjacent
- * instructions listed in opcodes.h, saving as many dispatches as it can
- * over the whole body (dynamic programming, not greedily from the left:
- * for `A B C D` with pairs A B, B C and C D it fuses A B and C D). Only a
- * run's first cell changes. A failed allocation is HIVE_ENOMEM. */
-static int fuse_runs(vctx *v, uint32_t *nfused) {
-    size_t n = v->ninsns;
-    if (n < 2 || v->engine->no_fusion) return 0;
-    /* saved[i]: the most dispatches saved in insns[i..]; run[i]: the
-     * length of the run starting at i that does it (1: none). On a tie
-     * the run that starts earlier wins (>=). */
-    const hv_alloc *a = &v->engine->alloc;
-    if (hv_grow(a, (void **)&v->run_saved, &v->cap_run_saved, n + 1, sizeof *v->run_saved) < 0 ||
-        hv_grow(a, (void **)&v->run_len, &v->cap_run_len, n, 1) < 0)
-        return v_nomem(v);
-    uint32_t *saved = v->run_saved;
-    uint8_t *run = v->run_len;
-    saved[n] = saved[n - 1] = 0;
-    run[n - 1] = 1;
-    for (size_t i = n - 1; i-- > 0;) {
-        saved[i] = saved[i + 1];
-        run[i] = 1;
-        if (fused_op(v, &v->insns[i], 2) != OP_COUNT_ && 1 + saved[i + 2] >= saved[i]) {
-            saved[i] = 1 + saved[i + 2];
-            run[i] = 2;
-        }
-        if (i + 2 < n && fused_op(v, &v->insns[i], 3) != OP_COUNT_ &&
-            2 + saved[i + 3] >= saved[i]) {
-            saved[i] = 2 + saved[i + 3];
-            run[i] = 3;
-        }
-        if (i + 3 < n && fused_op(v, &v->insns[i], 4) != OP_COUNT_ &&
-            3 + saved[i + 4] >= saved[i]) {
-            saved[i] = 3 + saved[i + 4];
-            run[i] = 4;
-        }
-    }
-    for (size_t i = 0; i < n; i += run[i]) {
-        if (run[i] == 1) continue;
-        wasm_op op = fused_op(v, &v->insns[i], run[i]);
-        wasm_cell *c = &v->cells[v->insns[i].start];
-        if (v->labels) c->label = v->labels[op];
-        else c->u64 = op;
-        v->insns[i].op = op; /* the run stands for run[i] instructions */
-        (*nfused)++;
-    }
-    return 0;
-}
-
-#ifdef HIVE_PROFILE_RUNS
-/* The run-selection profile (bench/fusion/README.md): each compiled
- * instruction as "s FUNC CELL OP" to the file $HIVE_PROFILE_RUNS, whose
- * dispatch counts interp.c adds at exit. A build for measuring only. */
-static void profile_static(const vctx *v, const wasm_cell *cells, uint32_t fidx) {
-    const char *path = getenv("HIVE_PROFILE_RUNS");
-    FILE *f = path ? fopen(path, "a") : NULL;
-    if (!f) return;
-    for (size_t i = 0; i < v->ninsns; i++)
-        fprintf(f, "s %u %p %u\n", fidx, (const void *)(cells + v->insns[i].start),
-                v->insns[i].op);
-    fclose(f);
-}
-#endif
-
 /* Resets the per-function state of v. */
 static void v_reset(vctx *v) {
     v->nvals = 0;
     v->nctrls = 0;
-    v->ncells = 0;
-    v->ntargets = 0;
-    v->ninsns = 0;
     v->cur_slots = 0;
     v->max_slots = 0;
     v->ndeferred = 0;
-    v->last_start = 0;
-    v->last_dest = NO_CELL;
-    v->prev_start = 0;
-    v->prev_dest = NO_CELL;
-    v->fence = 0;
-    v->last_op = OP_UNREACHABLE;
-    v->prev_op = OP_COUNT_;
     v->ncatches = 0;
-    v->nhandlers = 0;
+    emit_reset(v);
 }
 
 /* ---- the fast check at load ------------------------------------------------
@@ -2667,14 +1644,12 @@ out:
 #undef F_LOCAL_TYPE
 }
 
-/* Validates body i of the module and, unless v->check_only, compiles it
- * into its wasm_code. The check (at load, one thread) sets the fields
- * known from the declaration; the compile (on first call, under the
- * module's compile lock, while other threads may read those fields) only
- * the compiled ones, and publishes them last, with the release store of
- * code->cells: a reader that loads cells (acquire) and finds it set sees
- * the rest (max_slots, zero_start, zero_end, ncells, nfused). */
-static int compile_function(vctx *v, uint32_t i) {
+/* Validates body i of the module and, unless v->check_only, emits its
+ * code into *out (compile.c makes it the function's code). Writes
+ * nothing of the module: the check at load runs before code_declare, the
+ * compile (on first call, under the module's compile lock) while other
+ * threads may read the declared fields. */
+static int validate_body(vctx *v, uint32_t i, wasm_body *out) {
     wasm_module *m = v->m;
     wasm_code *code = &m->codes[i];
     uint32_t fidx = m->nimported_funcs + i;
@@ -2702,9 +1677,8 @@ static int compile_function(vctx *v, uint32_t i) {
     v->max_slots = off;
     v->nparams = ft->nparams;
     if (v->check_only) {
-        v->da_all = false;
-        v->da_words = 0;
-    } else if (da_begin(v, code->nlocals) < 0) {
+        emit_da_off(v);
+    } else if (emit_da_begin(v, code->nlocals) < 0) {
         return -1;
     }
 
@@ -2725,43 +1699,7 @@ static int compile_function(vctx *v, uint32_t i) {
     if (!leb_eof(&v->r)) return v_malformed(v, "section size mismatch");
     if (v->check_only) return 0;
 
-    uint32_t nfused = 0;
-    if (fuse_runs(v, &nfused) < 0) return -1;
-    wasm_cell *cells = hv_malloc(a, v->ncells * sizeof *v->cells);
-    if (!cells) return v_nomem(v);
-    /* Inline-threaded copies of the handlers, where possible (without
-     * room for them the function stays interpreted). */
-    if (v->labels && !v->engine->no_inline) inline_function(m, fidx, v->cells, v->insns, v->ninsns);
-    memcpy(cells, v->cells, v->ncells * sizeof *v->cells);
-#ifdef HIVE_PROFILE_RUNS
-    profile_static(v, cells, fidx);
-#endif
-    /* Resolve branch targets from cell indices to pointers. */
-    for (size_t k = 0; k < v->ntargets; k++) {
-        wasm_cell *c = &cells[v->targets[k]];
-        c->target = cells + c->u64;
-    }
-    code->ncells = (uint32_t)v->ncells;
-    code->nfused = nfused;
-    if (v->nhandlers) {
-        wasm_handler *h = hv_malloc(a, v->nhandlers * sizeof *h);
-        if (!h) {
-            hv_free(a, cells);
-            return v_nomem(v);
-        }
-        memcpy(h, v->handlers, v->nhandlers * sizeof *h);
-        hv_free(a, code->handlers);
-        code->handlers = h;
-        code->nhandlers = (uint32_t)v->nhandlers;
-    }
-    da_finish(v, code);
-    /* for ENTER_FRAME, which reads them without a lock: max_slots and
-     * zero_at, then zero_len (release: with it, those), then cells
-     * (release: with it, everything) */
-    __atomic_store_n(&code->max_slots, (uint32_t)v->max_slots, __ATOMIC_RELAXED);
-    __atomic_store_n(&code->zero_at, code->zero_start, __ATOMIC_RELAXED);
-    __atomic_store_n(&code->zero_len, code->zero_end - code->zero_start, __ATOMIC_RELEASE);
-    __atomic_store_n(&code->cells, cells, __ATOMIC_RELEASE);
+    emit_body(v, code, out);
     return 0;
 }
 
@@ -3018,7 +1956,6 @@ static void code_declare(wasm_module *m, uint32_t i) {
     code->zero_at = ft->param_slots;
     code->zero_len = 0;
     code->max_slots = 0;
-    code->cells = interp_lazy_cells();
 }
 
 /* The fast check of every body, first (into v->sure). A body the decoder
@@ -3133,7 +2070,7 @@ static int validate_module(vctx *v) {
         bool fast = v->sure[i] == 1;
         if (v->verify_fast) {
             /* the full pass too: it must accept what the fast one did */
-            if (compile_function(v, i) < 0) {
+            if (validate_body(v, i, NULL) < 0) {
                 if (fast) {
                     fprintf(stderr, "hive: fast check accepted invalid body %u: %s\n",
                             m->nimported_funcs + i, v->err ? v->err->message : "");
@@ -3144,7 +2081,7 @@ static int validate_module(vctx *v) {
             v->fallbacks += !fast;
         } else if (!fast) {
             v->fallbacks++;
-            if (compile_function(v, i) < 0) return -1;
+            if (validate_body(v, i, NULL) < 0) return -1;
         }
         code_declare(m, i);
     }
@@ -3154,8 +2091,9 @@ static int validate_module(vctx *v) {
     return 0;
 }
 
-/* A compiler's state between calls: its buffers keep their size. */
-struct wasm_compiler {
+/* A validator that emits (wasm_validator_new): its buffers keep their
+ * size from one body to the next. */
+struct wasm_validator {
     vctx v;
 };
 
@@ -3164,7 +2102,6 @@ static void v_init(vctx *v, hive_engine *engine, wasm_module *m, hive_error *err
     v->engine = engine;
     v->m = m;
     v->err = err;
-    v->labels = interp_labels();
 }
 
 static void v_fini(vctx *v) {
@@ -3173,18 +2110,10 @@ static void v_fini(vctx *v) {
     hv_free(a, v->vals);
     hv_free(a, v->opnds);
     hv_free(a, v->ctrls);
-    hv_free(a, v->cells);
-    hv_free(a, v->targets);
     hv_free(a, v->catches);
-    hv_free(a, v->handlers);
-    hv_free(a, v->insns);
-    hv_free(a, v->run_saved);
-    hv_free(a, v->run_len);
     hv_free(a, v->local_types);
     hv_free(a, v->local_offsets);
-    hv_free(a, v->da_cur);
-    hv_free(a, v->da_read);
-    hv_free(a, v->da_frames);
+    emit_fini(v);
     hv_free(a, v->fctrls);
     hv_free(a, v->sure);
 }
@@ -3198,41 +2127,31 @@ int wasm_validate(hive_engine *engine, wasm_module *m, hive_error *err) {
     const hv_alloc *a = &engine->alloc;
     v.declared = hv_calloc(a, m->nfuncs ? m->nfuncs : 1, sizeof(bool));
     int rc = HIVE_OK;
-    if (!v.declared) {
-        rc = hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
-    } else if (validate_module(&v) < 0) {
-        rc = v.code;
-    } else if (engine->eager) {
-        /* everything now, as the module loads */
-        v.check_only = false;
-        runs_index(&v);
-        for (uint32_t i = 0; i < m->nfuncs - m->nimported_funcs && rc == HIVE_OK; i++)
-            if (compile_function(&v, i) < 0) rc = v.code;
-        if (rc == HIVE_OK && !inline_seal(m))
-            rc = hv_error_set(err, HIVE_ENOMEM, 0, "cannot make compiled code executable");
-    }
+    if (!v.declared) rc = hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+    else if (validate_module(&v) < 0) rc = v.code;
     v_fini(&v);
     return rc;
 }
 
-int wasm_compile(hive_engine *engine, wasm_module *m, uint32_t i, wasm_compiler **state,
-                 hive_error *err) {
-    wasm_compiler *c = *state;
-    if (!c) {
-        c = hv_malloc(&engine->alloc, sizeof *c);
-        if (!c) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
-        v_init(&c->v, engine, m, err);
-        runs_index(&c->v);
-        *state = c;
-    }
+wasm_validator *wasm_validator_new(hive_engine *engine, wasm_module *m,
+                                   const void *const *labels) {
+    wasm_validator *c = hv_malloc(&engine->alloc, sizeof *c);
+    if (!c) return NULL;
+    v_init(&c->v, engine, m, NULL);
+    c->v.e.labels = labels;
+    return c;
+}
+
+int wasm_validate_body(wasm_validator *c, uint32_t i, wasm_body *out, hive_error *err) {
     c->v.err = err;
     c->v.code = HIVE_OK;
-    if (compile_function(&c->v, i) < 0) return c->v.code;
+    if (validate_body(&c->v, i, out) < 0) return c->v.code;
     return HIVE_OK;
 }
 
-void wasm_compiler_free(hive_engine *engine, wasm_compiler *c) {
+void wasm_validator_free(wasm_validator *c) {
     if (!c) return;
+    hive_engine *engine = c->v.engine;
     v_fini(&c->v);
     hv_free(&engine->alloc, c);
 }
