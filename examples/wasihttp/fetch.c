@@ -12,6 +12,8 @@
  *                                a checksum, the trailers) instead of relaying
  *   x-send-trailer: V            the request body upstream ends with a trailer
  *                                x-trailer: V
+ *   x-mode: trap                 trap once the upstream's response head came
+ *                                (its body still in flight; for tests)
  *   x-burst: N                   instead: N GETs of x-upstream-path at once (all
  *                                handle()d before any is waited for); the answer
  *                                lists each one's status or error-code
@@ -400,6 +402,7 @@ void handle(int32_t request, int32_t outparam) {
         return;
     }
     int32_t resp = *(int32_t *)(gb + 24);
+    if (mode && eq(mode, ml, "trap")) __builtin_trap(); /* the response body still in flight */
     int status = iresp_status(resp);
     int32_t rh = iresp_headers(resp);
     ret_handle r;

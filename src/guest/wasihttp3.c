@@ -578,6 +578,10 @@ static void w3_free_guest(hive_guest *guest) {
     free(g);
 }
 
+/* The worker ends: the HTTP client must not wake it any more (the
+ * instance may be freed later, by the pool's reaper). */
+static void w3_detach(guest_inst *gi) { wh3_release_outgoing(gi->ctx); }
+
 static const guest_ops w3_ops = {
     .name = "wasi:http 0.3",
     .max_concurrent = 0,
@@ -590,6 +594,7 @@ static const guest_ops w3_ops = {
     .error = w3_error,
     .free = w3_free,
     .free_guest = w3_free_guest,
+    .detach = w3_detach,
 };
 
 static const char *handler_export(hive_component *component) {

@@ -60,6 +60,13 @@ typedef struct guest_ops {
      * GUEST_FREE_INLINE bytes is freed at once on the thread that ran it;
      * a larger one (or any, when NULL) by the pool's reaper thread. */
     uint64_t (*footprint)(guest_inst *gi);
+    /* Optional: the instance's worker ends (called on its thread, before
+     * the instance is handed to free, which may run later on another
+     * thread). The instance runs no more; from here on nothing of it may
+     * call handler_wake or handler_wake_at (the worker is freed next):
+     * e.g. its outgoing requests are released (hc_release is the barrier
+     * for the HTTP client's notify). */
+    void (*detach)(guest_inst *gi);
 } guest_ops;
 
 #define GUEST_FREE_INLINE (4u << 20)

@@ -869,6 +869,7 @@ static void worker_finish(hive_handler *h, hive_worker *w) {
     pthread_mutex_unlock(&h->lock);
     req_flush(pend);
 
+    if (w->gi && h->ops->detach) h->ops->detach(w->gi); /* no wake-ups of w from here */
     if (w->gi) reap_instance(h, w->gi);
     w->gi = NULL;
     hive_worker_result res;

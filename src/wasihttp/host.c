@@ -2370,6 +2370,11 @@ void whttp_end(whttp *h) {
 
 void whttp_abandon(whttp *h) { forget(h); }
 
+void whttp_release_outgoing(whttp *h) {
+    for (uint32_t i = 0; h && i < h->n; i++)
+        if (h->o[i].client && h->o[i].ext) ccall_cancel(h, h->o[i].ext);
+}
+
 /* ---- resources' destructor ------------------------------------------------------- */
 
 static void obj_dtor(hive_cinstance *instance, void *user, uint32_t rep) {

@@ -972,6 +972,8 @@ struct wout {
     p3_pump *resp;          /* the response body */
     hive_cstream *sent;     /* the request's transmission future */
     hive_cstream *trailers; /* the response's trailers future */
+    hive_cstream *rtrail;   /* the request's trailers future (the host reads) */
+    p3_wait *tw;            /* waits for it after the request body */
     hc_error err;           /* the response body's failure */
     wout *prev, *next;
 };
@@ -1060,7 +1062,7 @@ static void tx_result(hive_cstream **f, const hc_error *e) {
 
 /* Ends o when nothing of it runs any more. */
 static void out_maybe_free(wout *o) {
-    if (o->d || o->w || o->body || o->resp) return;
+    if (o->d || o->w || o->body || o->resp || o->tw) return;
     wh3 *h = o->h;
     if (o->prev) o->prev->next = o->next;
     else h->outs = o->next;
@@ -1069,6 +1071,7 @@ static void out_maybe_free(wout *o) {
     hc_release(o->req);
     if (o->sent) hive_cstream_close(o->sent);
     if (o->trailers) hive_cstream_close(o->trailers);
+    if (o->rtrail) hive_cstream_close(o->rtrail);
     free(o);
 }
 
@@ -1094,6 +1097,7 @@ static void outs_free(wh3 *h) {
 /* The request body: as much as the client takes now. */
 static int64_t out_body_write(void *ud, const uint8_t *buf, size_t len) {
     wout *o = ud;
+    if (!o->req) return -HIVE_WASI_EPIPE; /* released (the instance ends) */
     size_t room = hc_body_room(o->req);
     if (room == (size_t)-1) return -HIVE_WASI_EPIPE;
     if (room == 0) return -HIVE_WASI_EAGAIN; /* notify wakes us */
@@ -1101,11 +1105,59 @@ static int64_t out_body_write(void *ud, const uint8_t *buf, size_t len) {
     return hc_body_write(o->req, buf, len) < 0 ? -HIVE_WASI_EPIPE : (int64_t)len;
 }
 
+/* The request's trailers future resolved (after the body): ok(some(t))
+ * goes out as the chunked body's trailer section, ok(none) (or a writer
+ * that went away) ends the body, err(code) fails the request (no
+ * response: send answers an error; the transmission future err(code)). */
+static int out_trailers(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
+    (void)ev, (void)revents;
+    wout *o = w->ud;
+    hive_cval v;
+    memset(&v, 0, sizeof v);
+    long n = o->rtrail ? hive_cstream_read(o->rtrail, &v, 1) : -1;
+    if (n == 0) return 0; /* not written yet */
+    hc_error err = {0, ""};
+    if (n == 1 && v.kind == HIVE_C_RESULT && v.of.var.index == 1) {
+        hive_cval *c = v.of.var.payload;
+        err.code = c && c->kind == HIVE_C_VARIANT ? (int)c->of.var.index : HC_E_INTERNAL;
+        snprintf(err.msg, sizeof err.msg, "the request's trailers are an error");
+    } else if (n == 1 && v.kind == HIVE_C_RESULT && v.of.var.payload &&
+               v.of.var.payload->kind == HIVE_C_OPTION && v.of.var.payload->of.var.payload) {
+        uint32_t frep = (uint32_t)v.of.var.payload->of.var.payload->of.res.handle;
+        hobj *f = obj_get(o->h, frep, K_FIELDS);
+        hive_header *t = f && f->nf ? calloc(f->nf, sizeof *t) : NULL;
+        for (size_t i = 0; t && i < f->nf; i++)
+            t[i] = (hive_header){f->f[i].name, f->f[i].name_len, (const char *)f->f[i].value,
+                                 f->f[i].value_len};
+        if (t && o->req) hc_body_trailers(o->req, t, f->nf);
+        free(t);
+        obj_free(o->h, o->inst, frep); /* the trailers were moved to the host */
+    }
+    hive_cval_clear(&v);
+    if (o->req) {
+        if (err.code) hc_body_abort(o->req);
+        else hc_body_end(o->req);
+    }
+    tx_result(&o->sent, err.code ? &err : NULL);
+    if (o->rtrail) hive_cstream_close(o->rtrail);
+    o->rtrail = NULL;
+    p3_wait_free(p, w);
+    o->tw = NULL;
+    out_maybe_free(o);
+    return 1;
+}
+
 static void out_body_done(hive_wasip3 *p, void *ud, uint32_t e) {
-    (void)p;
     wout *o = ud;
     o->body = NULL;
-    if (e) {
+    if (!e && o->req && o->rtrail && (o->tw = p3_wait_new(p, out_trailers, o))) {
+        o->tw->check = 1; /* looked at each round until the guest writes it */
+        return;
+    }
+    if (!o->req) {
+        hc_error err = {7 /* connection-terminated */, ""};
+        tx_result(&o->sent, &err);
+    } else if (e) {
         hc_body_abort(o->req);
         hc_error err = {7 /* connection-terminated */, ""};
         tx_result(&o->sent, &err);
@@ -1119,6 +1171,7 @@ static void out_body_done(hive_wasip3 *p, void *ud, uint32_t e) {
 /* The response body, from the client. */
 static int64_t out_resp_read(void *ud, uint8_t *buf, size_t len) {
     wout *o = ud;
+    if (!o->req) return -HIVE_WASI_EIO; /* released (the instance ends) */
     int64_t n = hc_body_read(o->req, buf, len, &o->err);
     if (n == -1) return -HIVE_WASI_EAGAIN;
     if (n < -1) return -HIVE_WASI_EIO;
@@ -1138,7 +1191,7 @@ static void out_resp_done(hive_wasip3 *p, void *ud, uint32_t e) {
             result_err(&v, &c);
         } else {
             size_t nt = 0;
-            const hive_header *t = hc_trailers(o->req, &nt);
+            const hive_header *t = o->req ? hc_trailers(o->req, &nt) : NULL;
             uint32_t rep = 0;
             hobj *f = nt ? obj_new(o->h, K_FIELDS, &rep) : NULL;
             for (size_t i = 0; f && i < nt; i++)
@@ -1178,7 +1231,8 @@ static int out_head(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
         goto done;
     }
     hc_error e = {0, ""};
-    int st = hc_state(o->req, &e);
+    int st = o->req ? hc_state(o->req, &e) : HC_FAILED;
+    if (!o->req) e.code = 38;
     if (st == HC_WAITING) return 0;
     hive_cval res;
     memset(&res, 0, sizeof res);
@@ -1328,7 +1382,10 @@ FN(client_send) {
     } else {
         tx_result(&o->sent, NULL);
     }
-    obj_free(h, call->instance, qrep); /* the request is consumed (its trailers unused) */
+    /* the trailers follow the body (read when the body has ended) */
+    if (o->body && q->trailers.kind == HIVE_C_FUTURE)
+        o->rtrail = hive_cstream_reader(call->instance, &q->trailers);
+    obj_free(h, call->instance, qrep); /* the request is consumed */
     o->d = hive_chost_defer(call);
     o->w = o->d ? p3_wait_new(h->p3, out_head, o) : NULL;
     if (!o->w) {
