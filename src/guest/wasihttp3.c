@@ -70,6 +70,7 @@ typedef struct w3_req {
     p3_pump *feed;           /* the request's body into its stream<u8> */
     hive_cstream *trailers_w; /* the request's trailers (host writes) */
     p3_pump *drain;          /* the response's stream<u8> to the client */
+    wh3_upstream *up;        /* or: an outgoing response's body relayed by the host */
     hive_cstream *tx;        /* the response's transmission future (host writes) */
     bool responded;  /* the handler's result was acted on */
     bool out_done;   /* the response is complete or failed */
@@ -392,12 +393,15 @@ static void respond(guest_inst *gi, w3_req *r) {
                 hive_cstream *t = hive_cstream_reader(gi->inst, &resp.trailers);
                 if (t) hive_cstream_close(t);
             }
-            bool body = resp.contents.kind == HIVE_C_STREAM;
+            bool body = resp.contents.kind == HIVE_C_STREAM || resp.up;
             int64_t clen = body ? resp.content_length : 0;
             if (handler_req_head(r->req, resp.status, resp.headers, resp.nheaders, clen) != 0) {
                 r->out_done = true;
                 wh3_tx_finish(r->tx, "the request is gone");
                 r->tx = NULL;
+            } else if (resp.up) { /* a proxy: the client's body straight out */
+                r->up = resp.up;
+                resp.up = NULL;
             } else if (body) {
                 static const hive_wasi_stream snk = {NULL, body_write, NULL, NULL};
                 hive_wasi_stream emb = snk;
@@ -423,7 +427,33 @@ static void respond(guest_inst *gi, w3_req *r) {
     hive_cval_clear(&v);
 }
 
+/* Relays an outgoing response's body (r->up) to the client: as much as
+ * both sides allow now. 1 when anything moved or ended. The waits: room
+ * in the sink (the pool wakes the worker), bytes from the HTTP client
+ * (its notify wakes the worker). */
+static int relay(w3_req *r) {
+    uint8_t buf[16384];
+    char msg[200];
+    for (int i = 0; i < 64; i++) {
+        if (!handler_req_output_ready(r->req)) return i > 0;
+        int64_t n = wh3_up_read(r->up, buf, sizeof buf, msg, sizeof msg);
+        if (n == -1) return i > 0;
+        if (n > 0 && handler_req_body(r->req, buf, (size_t)n) >= 0) continue;
+        if (n == 0) handler_req_end(r->req);
+        else if (n < -1) handler_req_fail(r->req, HIVE_HANDLE_BAD_RESPONSE, msg);
+        wh3_up_done(r->up);
+        r->up = NULL;
+        r->out_done = true;
+        wh3_tx_finish(r->tx, n == 0 ? NULL : "the response could not be sent");
+        r->tx = NULL;
+        return 1;
+    }
+    return 1;
+}
+
 static void req_stop_io(guest_inst *gi, w3_req *r) {
+    wh3_up_done(r->up);
+    r->up = NULL;
     if (r->feed) p3_pump_stop(gi->p3, r->feed, WASI_EPIPE);
     if (r->drain) p3_pump_stop(gi->p3, r->drain, WASI_EPIPE);
     r->feed = r->drain = NULL;
@@ -452,6 +482,7 @@ static int pump_all(guest_inst *gi) {
             respond(gi, r);
             changed = 1;
         }
+        if (r->up && r->req && relay(r)) changed = 1;
         bool finished = !r->task || hive_ctask_finished(r->task);
         if ((r->out_done || !r->req) && finished) {
             *p = r->next;

@@ -64,6 +64,7 @@ typedef struct hobj {
     hive_cval trailers; /* FUTURE or empty */
     hive_cstream *tx;   /* the writer of the future new returned */
     uint16_t status;
+    struct wout *up; /* response: client.send's, its body the client's (untouched) */
     /* request-options: connect, first-byte, between-bytes */
     int has_to[3];
     uint64_t to[3];
@@ -974,6 +975,7 @@ struct wout {
     hive_cstream *trailers; /* the response's trailers future */
     hive_cstream *rtrail;   /* the request's trailers future (the host reads) */
     p3_wait *tw;            /* waits for it after the request body */
+    int relay;              /* the response's body is relayed by the host (wh3_up_*) */
     hc_error err;           /* the response body's failure */
     wout *prev, *next;
 };
@@ -1062,7 +1064,7 @@ static void tx_result(hive_cstream **f, const hc_error *e) {
 
 /* Ends o when nothing of it runs any more. */
 static void out_maybe_free(wout *o) {
-    if (o->d || o->w || o->body || o->resp || o->tw) return;
+    if (o->d || o->w || o->body || o->resp || o->tw || o->relay) return;
     wh3 *h = o->h;
     if (o->prev) o->prev->next = o->next;
     else h->outs = o->next;
@@ -1256,6 +1258,7 @@ static int out_head(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
         emb.ud = o;
         p3_io io = {-1, 0, -1, &emb};
         if (r) o->resp = p3_feed_new(p, o->inst, &io, 0, &body, NULL, NULL, out_resp_done, o);
+        p3_pump_lazy(o->resp); /* the client keeps the body until the guest reads it */
         if (o->resp) o->trailers = hive_cstream_new(o->inst, 1, &tr);
         if (!r || !o->resp || !o->trailers) {
             if (o->resp) p3_pump_stop(p, o->resp, WASI_ENOMEM);
@@ -1272,6 +1275,7 @@ static int out_head(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
             r->status = (uint16_t)hc_status(o->req);
             r->contents = body;
             r->trailers = tr;
+            r->up = o;
             hive_cval v = own(rrep);
             result_ok(&res, &v);
         }
@@ -1507,8 +1511,46 @@ int wh3_take_response(wh3 *h, uint32_t rep, wh3_response *out) {
     hive_cval_move(&out->trailers, &o->trailers);
     out->tx = o->tx;
     o->tx = NULL;
+    wout *u = o->up;
+    if (u && u->resp && out->contents.kind == HIVE_C_STREAM && p3_pump_bytes(u->resp) == 0 &&
+        h->p3) {
+        /* client.send's response handed back as it came (a proxy): the
+         * host relays the client's body itself, the guest's stream and
+         * trailers future are dropped unread */
+        p3_pump_stop(h->p3, u->resp, WASI_ECANCELED);
+        u->resp = NULL;
+        if (u->trailers) hive_cstream_close(u->trailers);
+        u->trailers = NULL;
+        drop_end(u->inst, &out->contents);
+        drop_end(u->inst, &out->trailers);
+        u->relay = 1;
+        out->up = u;
+    }
     obj_free(h, NULL, rep);
     return 0;
+}
+
+int64_t wh3_up_read(wh3_upstream *u, uint8_t *buf, size_t cap, char *msg, size_t msglen) {
+    if (!u->req) {
+        snprintf(msg, msglen, "the outgoing request was released");
+        return -2;
+    }
+    hc_error e = {0, ""};
+    int64_t n = hc_body_read(u->req, buf, cap, &e);
+    if (n < -1) snprintf(msg, msglen, "the upstream's body failed (error-code %d%s%s)", e.code,
+                         e.msg[0] ? ": " : "", e.msg);
+    return n;
+}
+
+const hive_header *wh3_up_trailers(wh3_upstream *u, size_t *n) {
+    *n = 0;
+    return u->req ? hc_trailers(u->req, n) : NULL;
+}
+
+void wh3_up_done(wh3_upstream *u) {
+    if (!u) return;
+    u->relay = 0;
+    out_maybe_free(u);
 }
 
 void wh3_response_clear(wh3_response *r) {
@@ -1517,6 +1559,7 @@ void wh3_response_clear(wh3_response *r) {
     hive_cval_clear(&r->contents);
     hive_cval_clear(&r->trailers);
     if (r->tx) hive_cstream_close(r->tx);
+    wh3_up_done(r->up);
     memset(r, 0, sizeof *r);
 }
 

@@ -207,6 +207,11 @@ p3_pump *p3_feed_new(hive_wasip3 *p, hive_cinstance *inst, const p3_io *source, 
 void p3_pump_stop(hive_wasip3 *p, p3_pump *pump, uint32_t wasi_errno);
 /* Bytes moved so far. */
 uint64_t p3_pump_bytes(const p3_pump *pump);
+/* A feed pump made lazy reads its source only once the guest first waits
+ * in a read of the stream (until then the source keeps every byte: the
+ * host may still take the source over, e.g. relay an outgoing request's
+ * response body that a guest hands back untouched). */
+void p3_pump_lazy(p3_pump *pump);
 
 #define P3_PUMP_BUFFER 8192
 

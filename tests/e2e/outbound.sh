@@ -162,10 +162,10 @@ start trap --allow-outbound "127.0.0.1:$UP" "$APP" || exit 1
 for round in 1 2 3; do
     par=()
     for i in $(seq 1 12); do
-        fetch '/drip?ms=1500' -H 'x-mode: trap' -o /dev/null -w '%{http_code}\n' >"$TMP/trap$i" & par+=($!)
+        fetch '/drip?ms=1500' -H 'x-mode: trap' -o /dev/null -w '%{http_code}\n' >"$TMP/tcode$i" & par+=($!)
     done
     for p in "${par[@]}"; do wait "$p"; done
-    codes=$(cat "$TMP"/trap* | sort | uniq -c | tr -s ' ')
+    codes=$(cat "$TMP"/tcode* | sort | uniq -c | tr -s ' ')
     eq "round $round: 12 guests trapping with a body in flight answer 500" "$codes" " 12 500"
 done
 # and expiry: the deadline passes while the outgoing request waits for its head
@@ -173,10 +173,10 @@ stop
 start trapx --allow-outbound "127.0.0.1:$UP" --request-timeout 300ms "$APP" || exit 1
 par=()
 for i in $(seq 1 12); do
-    fetch '/slow-head?ms=1500' -o /dev/null -w '%{http_code}\n' >"$TMP/trap$i" & par+=($!)
+    fetch '/slow-head?ms=1500' -o /dev/null -w '%{http_code}\n' >"$TMP/tcode$i" & par+=($!)
 done
 for p in "${par[@]}"; do wait "$p"; done
-codes=$(cat "$TMP"/trap* | sort | uniq -c | tr -s ' ')
+codes=$(cat "$TMP"/tcode* | sort | uniq -c | tr -s ' ')
 eq "12 requests expiring with their outgoing request waiting answer 504" "$codes" " 12 504"
 sleep 1.6 # the slow heads come
 eq "the server lives on" "$(fetch /hello)" "hello upstream"
