@@ -898,6 +898,8 @@ FN(msg_get_headers) {
     return HIVE_HOST_OK;
 }
 
+static void out_unlazy(wh3 *h, struct wout *u);
+
 /* consume-body(this, res) -> tuple<stream<u8>, future<result<option<trailers>, error-code>>> */
 FN(msg_consume_body) {
     UNUSED;
@@ -908,6 +910,7 @@ FN(msg_consume_body) {
     hive_cval body, trailers;
     memset(&body, 0, sizeof body);
     memset(&trailers, 0, sizeof trailers);
+    if (o->up) out_unlazy(h, o->up); /* client.send's: its body starts to flow now */
     hive_cval_move(&body, &o->contents);
     hive_cval_move(&trailers, &o->trailers);
     if (body.kind != HIVE_C_STREAM) { /* no contents: an empty stream */
@@ -1006,6 +1009,12 @@ int wh3_use_eventfd(wh3 *h) {
 static void client_notify(void *ud) {
     wh3 *h = ud;
     if (h->wake) h->wake(h->wake_ud);
+}
+
+static void out_unlazy(wh3 *h, wout *u) {
+    if (!u->resp) return;
+    p3_pump_lazy(u->resp, 0);
+    client_notify(h); /* a wake: the reactor looks at the pump again */
 }
 
 /* An error-code value for e (payloads empty, but internal-error's
@@ -1258,7 +1267,7 @@ static int out_head(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
         emb.ud = o;
         p3_io io = {-1, 0, -1, &emb};
         if (r) o->resp = p3_feed_new(p, o->inst, &io, 0, &body, NULL, NULL, out_resp_done, o);
-        p3_pump_lazy(o->resp); /* the client keeps the body until the guest reads it */
+        p3_pump_lazy(o->resp, 1); /* the client keeps the body until consume-body */
         if (o->resp) o->trailers = hive_cstream_new(o->inst, 1, &tr);
         if (!r || !o->resp || !o->trailers) {
             if (o->resp) p3_pump_stop(p, o->resp, WASI_ENOMEM);

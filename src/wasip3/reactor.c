@@ -177,7 +177,7 @@ struct p3_pump {
     hive_cstream *fut;      /* the result future, or NULL */
     p3_io io;
     int regular;            /* io.fd is a regular file: always ready */
-    int lazy;               /* feed: nothing read before the guest first waits in a read */
+    int lazy;               /* feed: reads nothing (p3_pump_lazy) */
     hive_wasi_stream emb;
     p3_errmap map;
     p3_pump_done done;
@@ -190,8 +190,8 @@ struct p3_pump {
 
 uint64_t p3_pump_bytes(const p3_pump *pp) { return pp ? pp->bytes : 0; }
 
-void p3_pump_lazy(p3_pump *pp) {
-    if (pp) pp->lazy = 1;
+void p3_pump_lazy(p3_pump *pp, int on) {
+    if (pp) pp->lazy = on;
 }
 
 static void pump_end(hive_wasip3 *p, p3_pump *pp, uint32_t e, int call_done) {
@@ -352,14 +352,13 @@ static int feed_fn(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
             pump_end(p, pp, 0, 1);
             return 1;
         }
-        if (pp->lazy && !hive_cstream_blocked(pp->s)) { /* no reader yet: look again later */
+        if (pp->lazy) { /* the source is not ours yet: look again later */
             w->fd = -1;
             w->events = 0;
             w->emb = 0;
             w->check = 1;
             return moved;
         }
-        pp->lazy = 0;
         size_t q = hive_cstream_queued(pp->s);
         if (q >= P3_PUMP_BUFFER) { /* the guest has enough to read: wait for it */
             w->fd = -1;
