@@ -21,7 +21,7 @@
  * The request's method is kept; its body (POST, PUT, PATCH) is streamed
  * upstream while it arrives, after handle() (with its content-length when
  * the request has one, else chunked). The upstream's status, headers and
- * body are relayed, streamed. An error-code (from handle, the response or
+ * body are relayed, streamed, and its trailers after the body. An error-code (from handle, the response or
  * the body) answers 502 with x-error-code: N (the case's index).
  */
 #include <stddef.h>
@@ -494,10 +494,22 @@ void handle(int32_t request, int32_t outparam) {
         heap_top = mark;
     }
     in_drop(in);
-    trailers_drop(inbody_finish(ibody));
+    /* the upstream's trailers (if any) end the relayed body too */
+    int32_t ft = inbody_finish(ibody);
+    int32_t tfields = 0;
+    if (!cut) {
+        int32_t pt = trailers_subscribe(ft);
+        pollable_block(pt);
+        pollable_drop(pt);
+        ret_big tg;
+        trailers_get(ft, &tg);
+        uint8_t *tb = (uint8_t *)&tg;
+        if (tb[0] && !tb[8] && !tb[16] && tb[24]) tfields = *(int32_t *)(tb + 28);
+    }
+    trailers_drop(ft);
     iresp_drop(resp);
     out_drop(out);
     if (cut) return; /* the upstream's body broke: the response is cut (body dropped unfinished) */
     ret_big f;
-    outbody_finish(body, 0, 0, &f);
+    outbody_finish(body, tfields != 0, tfields, &f);
 }

@@ -211,6 +211,10 @@ typedef struct hive_req_sink {
      * most once per write that returned 1, not after the request ended
      * or was cancelled. May be NULL. */
     void (*on_input_drained)(void *ud);
+    /* The response's trailer fields, when the guest gave some: called once,
+     * just before on_end. The embedder sends them after a chunked body and
+     * drops them otherwise. May be NULL (trailers dropped). */
+    void (*on_trailers)(void *ud, const hive_header *trailers, size_t ntrailers);
 } hive_req_sink;
 
 /* Request-body buffering (per request): hive_req_body_write returns 1

@@ -71,6 +71,8 @@ typedef struct w3_req {
     hive_cstream *trailers_w; /* the request's trailers (host writes) */
     p3_pump *drain;          /* the response's stream<u8> to the client */
     wh3_upstream *up;        /* or: an outgoing response's body relayed by the host */
+    hive_cstream *rtrail;    /* the response's trailers future (host reads) */
+    bool wait_trailers;      /* the body is out: the trailers are awaited */
     hive_cstream *tx;        /* the response's transmission future (host writes) */
     bool responded;  /* the handler's result was acted on */
     bool out_done;   /* the response is complete or failed */
@@ -279,6 +281,10 @@ static void drain_done(hive_wasip3 *p, void *ud, uint32_t e) {
     (void)p;
     w3_req *r = ud;
     r->drain = NULL;
+    if (!e && r->req && r->rtrail) { /* the trailers come next (pump_all) */
+        r->wait_trailers = true;
+        return;
+    }
     r->out_done = true;
     if (!e && r->req) handler_req_end(r->req);
     wh3_tx_finish(r->tx, e ? "the response could not be sent" : NULL);
@@ -388,11 +394,9 @@ static void respond(guest_inst *gi, w3_req *r) {
         } else {
             r->tx = resp.tx;
             resp.tx = NULL;
-            /* trailers are not sent (HTTP/1.1 responses here have none) */
-            if (resp.trailers.kind == HIVE_C_FUTURE) {
-                hive_cstream *t = hive_cstream_reader(gi->inst, &resp.trailers);
-                if (t) hive_cstream_close(t);
-            }
+            /* the trailers: read after the body, sent after a chunked one */
+            if (resp.trailers.kind == HIVE_C_FUTURE)
+                r->rtrail = hive_cstream_reader(gi->inst, &resp.trailers);
             bool body = resp.contents.kind == HIVE_C_STREAM || resp.up;
             int64_t clen = body ? resp.content_length : 0;
             if (handler_req_head(r->req, resp.status, resp.headers, resp.nheaders, clen) != 0) {
@@ -439,8 +443,14 @@ static int relay(w3_req *r) {
         int64_t n = wh3_up_read(r->up, buf, sizeof buf, msg, sizeof msg);
         if (n == -1) return i > 0;
         if (n > 0 && handler_req_body(r->req, buf, (size_t)n) >= 0) continue;
-        if (n == 0) handler_req_end(r->req);
-        else if (n < -1) handler_req_fail(r->req, HIVE_HANDLE_BAD_RESPONSE, msg);
+        if (n == 0) {
+            size_t nt = 0;
+            const hive_header *t = wh3_up_trailers(r->up, &nt);
+            if (nt) handler_req_trailers(r->req, t, nt);
+            handler_req_end(r->req);
+        } else if (n < -1) {
+            handler_req_fail(r->req, HIVE_HANDLE_BAD_RESPONSE, msg);
+        }
         wh3_up_done(r->up);
         r->up = NULL;
         r->out_done = true;
@@ -451,9 +461,42 @@ static int relay(w3_req *r) {
     return 1;
 }
 
+/* The response's body went out: its trailers future, once the guest
+ * wrote it, ends the response (ok(some(t)): t as the trailer section).
+ * 1 when it ended. */
+static int trailers_step(guest_inst *gi, w3_req *r) {
+    hive_cval v;
+    memset(&v, 0, sizeof v);
+    long n = hive_cstream_read(r->rtrail, &v, 1);
+    if (n == 0) return 0;
+    const char *err = NULL;
+    if (n == 1 && v.kind == HIVE_C_RESULT && v.of.var.index == 1) {
+        err = "the response's trailers are an error";
+    } else if (n == 1 && v.kind == HIVE_C_RESULT && v.of.var.payload &&
+               v.of.var.payload->kind == HIVE_C_OPTION && v.of.var.payload->of.var.payload) {
+        uint32_t rep = (uint32_t)v.of.var.payload->of.var.payload->of.res.handle;
+        size_t nt = 0;
+        hive_header *t = wh3_fields_view(gi->ctx, rep, &nt);
+        if (t) handler_req_trailers(r->req, t, nt);
+        free(t);
+        wh3_fields_free(gi->ctx, gi->inst, rep);
+    }
+    hive_cval_clear(&v);
+    close_s(&r->rtrail);
+    r->wait_trailers = false;
+    r->out_done = true;
+    if (err) handler_req_fail(r->req, HIVE_HANDLE_BAD_RESPONSE, err); /* the response is cut */
+    else handler_req_end(r->req);
+    wh3_tx_finish(r->tx, err);
+    r->tx = NULL;
+    return 1;
+}
+
 static void req_stop_io(guest_inst *gi, w3_req *r) {
     wh3_up_done(r->up);
     r->up = NULL;
+    close_s(&r->rtrail);
+    r->wait_trailers = false;
     if (r->feed) p3_pump_stop(gi->p3, r->feed, WASI_EPIPE);
     if (r->drain) p3_pump_stop(gi->p3, r->drain, WASI_EPIPE);
     r->feed = r->drain = NULL;
@@ -483,6 +526,7 @@ static int pump_all(guest_inst *gi) {
             changed = 1;
         }
         if (r->up && r->req && relay(r)) changed = 1;
+        if (r->wait_trailers && r->req && trailers_step(gi, r)) changed = 1;
         bool finished = !r->task || hive_ctask_finished(r->task);
         if ((r->out_done || !r->req) && finished) {
             *p = r->next;

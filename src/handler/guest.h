@@ -96,6 +96,8 @@ int handler_req_head(hive_req *req, int status, const hive_header *headers, size
 int handler_req_body(hive_req *req, const uint8_t *data, size_t len);
 /* 1 when the sink can take more body bytes now. */
 int handler_req_output_ready(hive_req *req);
+/* The response's trailer fields (copied), just before handler_req_end. */
+void handler_req_trailers(hive_req *req, const hive_header *trailers, size_t n);
 /* The response is complete. */
 void handler_req_end(hive_req *req);
 /* The request fails (e.g. a malformed response head) with error. */

@@ -748,6 +748,16 @@ int handler_req_output_ready(hive_req *r) {
     return ready;
 }
 
+void handler_req_trailers(hive_req *r, const hive_header *t, size_t n) {
+    pthread_mutex_lock(&r->lock);
+    if (n && r->sink.on_trailers && !r->finished && !r->cancelled && r->head_sent &&
+        sink_enter(r)) {
+        r->sink.on_trailers(r->sink.ud, t, n);
+        sink_leave(r);
+    }
+    pthread_mutex_unlock(&r->lock);
+}
+
 void handler_req_end(hive_req *r) {
     pthread_mutex_lock(&r->lock);
     if (!r->finished && !r->cancelled && r->head_sent) {

@@ -79,7 +79,7 @@ typedef struct out_write {
     void *owned;      /* freed when the write completes (may be this struct) */
 } out_write;
 
-typedef enum ev_kind { EV_HEAD, EV_BODY, EV_END, EV_ERROR } ev_kind;
+typedef enum ev_kind { EV_HEAD, EV_BODY, EV_END, EV_ERROR, EV_TRAILERS } ev_kind;
 
 /* One sink call, copied for the loop thread. A body event doubles as the
  * write request that sends its bytes. */
@@ -92,7 +92,7 @@ typedef struct event {
     hive_header *headers;                 /* HEAD: inside this block */
     hive_handle_error error;              /* ERROR */
     const char *message;                  /* ERROR: inside this block */
-    size_t len;                           /* BODY */
+    size_t len;                           /* BODY; TRAILERS: the bytes in data */
     out_write wr;                         /* BODY */
     char frame[24];                       /* BODY: the chunk-size line */
     _Alignas(max_align_t) uint8_t data[]; /* BODY bytes; HEAD/ERROR strings */
@@ -101,6 +101,7 @@ typedef struct event {
 /* The current request and its response. Reset for every request. */
 typedef struct exchange {
     bool started;  /* a head was parsed (or rejected): log it */
+    bool trailers_sent; /* the last chunk went out with the guest's trailer section */
     hive_req *req; /* in the handler: not NULL until the response ends */
     body_mode body;
     uint64_t body_left; /* BODY_LENGTH */
@@ -733,6 +734,49 @@ static void sink_on_end(void *ud) {
     sink_push(c, ev);
 }
 
+static bool tchar(unsigned char ch) {
+    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+           (ch && strchr("!#$%&'*+-.^_`|~", ch));
+}
+
+/* The response's trailers: the last chunk and the trailer section as they
+ * go out after a chunked body (fields with bytes that cannot be in one
+ * are left out). */
+static void sink_on_trailers(void *ud, const hive_header *t, size_t n) {
+    conn *c = ud;
+    size_t cap = 8;
+    for (size_t i = 0; i < n; i++) cap += t[i].name_len + t[i].value_len + 4;
+    event *ev = malloc(sizeof(event) + cap);
+    if (ev) {
+        memset(ev, 0, sizeof *ev);
+        ev->kind = EV_TRAILERS;
+        char *p = (char *)ev->data;
+        memcpy(p, "0\r\n", 3);
+        size_t k = 3;
+        for (size_t i = 0; i < n; i++) {
+            bool ok = t[i].name_len > 0;
+            for (size_t j = 0; ok && j < t[i].name_len; j++)
+                ok = tchar((unsigned char)t[i].name[j]);
+            for (size_t j = 0; ok && j < t[i].value_len; j++) {
+                unsigned char ch = (unsigned char)t[i].value[j];
+                ok = ch == '\t' || (ch >= 0x20 && ch != 0x7f);
+            }
+            if (!ok) continue;
+            memcpy(p + k, t[i].name, t[i].name_len);
+            k += t[i].name_len;
+            memcpy(p + k, ": ", 2);
+            k += 2;
+            memcpy(p + k, t[i].value, t[i].value_len);
+            k += t[i].value_len;
+            memcpy(p + k, "\r\n", 2);
+            k += 2;
+        }
+        memcpy(p + k, "\r\n", 2);
+        ev->len = k + 2;
+    }
+    sink_push(c, ev);
+}
+
 /* The request failed (before or after its head): the last sink call. */
 static void sink_on_error(void *ud, hive_handle_error error, const char *message) {
     conn *c = ud;
@@ -870,6 +914,19 @@ static void conn_on_body(conn *c, event *ev) {
     conn_write(c, bufs, nb, &ev->wr, ev, ev->len);
 }
 
+/* The guest's trailers (just before its end): with a chunked body, the
+ * last chunk and the trailer section go out now; otherwise dropped. */
+static void conn_on_trailers(conn *c, event *ev) {
+    exchange *x = &c->x;
+    if (x->framing != RF_CHUNKED || !x->head_sent || x->trailers_sent) {
+        free(ev);
+        return;
+    }
+    x->trailers_sent = true;
+    uv_buf_t b = uv_buf_init((char *)ev->data, (unsigned)ev->len);
+    conn_write(c, &b, 1, &ev->wr, ev, 0);
+}
+
 /* The guest finished its body: close the framing, check its length. */
 static void conn_on_end(conn *c) {
     exchange *x = &c->x;
@@ -877,7 +934,7 @@ static void conn_on_end(conn *c) {
         conn_fail_request(c, 502, "the guest ended without a response head", false);
         return;
     }
-    if (x->framing == RF_CHUNKED) conn_write_static(c, "0\r\n\r\n");
+    if (x->framing == RF_CHUNKED && !x->trailers_sent) conn_write_static(c, "0\r\n\r\n");
     if (c->destroying) return;
     if (x->framing == RF_LENGTH && x->left > 0) {
         snprintf(x->error, sizeof x->error, "the guest's body is shorter than its Content-Length");
@@ -940,6 +997,7 @@ static void conn_process_events(conn *c, event *evs, bool failed, bool drained) 
             conn_on_error(c, ev->error, ev->message);
             free(ev);
             break;
+        case EV_TRAILERS: conn_on_trailers(c, ev); break;
         }
     }
     if (failed && !c->destroying && c->x.req) {
@@ -1082,6 +1140,7 @@ static int conn_dispatch(conn *c, const http_request *req) {
         .on_end = sink_on_end,
         .on_error = sink_on_error,
         .on_input_drained = sink_on_input_drained,
+        .on_trailers = sink_on_trailers,
     };
     uv_mutex_lock(&s->evlock);
     c->sink_discard = x->is_head;

@@ -95,6 +95,13 @@ typedef struct wh3_response {
 int wh3_take_response(wh3 *h, uint32_t rep, wh3_response *out);
 void wh3_response_clear(wh3_response *r);
 
+/* The fields object rep (an own<fields> the guest moved to the host, e.g.
+ * in a trailers future's value) as headers: a malloc'd array whose names
+ * and values point into the object (valid until wh3_fields_free), its
+ * count in *n; NULL when rep is no fields or has none. */
+hive_header *wh3_fields_view(wh3 *h, uint32_t rep, size_t *n);
+void wh3_fields_free(wh3 *h, hive_cinstance *ci, uint32_t rep);
+
 /* The relayed body: > 0 bytes, 0 the end, -1 none yet (the context's wake
  * comes when there are), -2 failed (why in msg). */
 int64_t wh3_up_read(wh3_upstream *u, uint8_t *buf, size_t cap, char *msg, size_t msglen);

@@ -1539,6 +1539,21 @@ int wh3_take_response(wh3 *h, uint32_t rep, wh3_response *out) {
     return 0;
 }
 
+hive_header *wh3_fields_view(wh3 *h, uint32_t rep, size_t *n) {
+    *n = 0;
+    hobj *f = obj_get(h, rep, K_FIELDS);
+    hive_header *t = f && f->nf ? calloc(f->nf, sizeof *t) : NULL;
+    for (size_t i = 0; t && i < f->nf; i++)
+        t[i] = (hive_header){f->f[i].name, f->f[i].name_len, (const char *)f->f[i].value,
+                             f->f[i].value_len};
+    if (t) *n = f->nf;
+    return t;
+}
+
+void wh3_fields_free(wh3 *h, hive_cinstance *ci, uint32_t rep) {
+    if (obj_get(h, rep, K_FIELDS)) obj_free(h, ci, rep);
+}
+
 int64_t wh3_up_read(wh3_upstream *u, uint8_t *buf, size_t cap, char *msg, size_t msglen) {
     if (!u->req) {
         snprintf(msg, msglen, "the outgoing request was released");

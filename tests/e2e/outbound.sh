@@ -110,6 +110,10 @@ eq "request trailers go up after a chunked body" "$(tr -d '\r' <"$TMP/h3" | sed 
 eq "... and the body with them" "$(md5sum <"$TMP/got3")" "$want"
 eq "trailers reach the guest" "$(fetch /trailers -H 'x-mode: report' | sed 's/ sum=[0-9]*//')" \
     "status=200 bytes=3 body=ok trailers=x-checksum:42;"
+# the relay passes them on (outgoing-body.finish(trailers)): hive's chunked
+# response ends with them as its trailer section
+eq "relayed trailers: a trailer section after the chunked body" \
+    "$(fetch /trailers --raw | tr -d '\r' | sed -n '/^0$/,$p' | tr '\n' '|')" "0|x-checksum: 42||"
 
 echo "== errors"
 eq "report: a reset body fails" "$(fetch /reset -H 'x-mode: report' | sed 's/ sum=[0-9]*//')" \

@@ -316,6 +316,19 @@ def main():
         st, hd, b = x.get("/big?n=3000000&chunked=1", headers=hx)
         check("proxy: 3 MB chunked relayed", (st, len(b), b == direct) == (200, 3000000, True),
               repr((st, len(b))))
+        # the upstream's trailers follow the relayed chunked body
+        sk = socket.create_connection(("127.0.0.1", x.port), timeout=10)
+        sk.sendall(b"GET /trailers HTTP/1.1\r\nHost: x\r\nx-upstream: " + upa.encode() +
+                   b"\r\nConnection: close\r\n\r\n")
+        raw = b""
+        while True:
+            d = sk.recv(65536)
+            if not d:
+                break
+            raw += d
+        sk.close()
+        check("proxy: the upstream's trailers as the trailer section of the chunked body",
+              raw.endswith(b"\r\n\r\n3\r\nabc\r\n0\r\nx-checksum: 42\r\n\r\n"), repr(raw[-80:]))
         st, hd, b = x.get("/nothing", headers=hx)
         check("proxy: a 404 kept", (st, b) == (404, b"not found\n"), repr((st, b)))
         # backpressure: a client that reads slowly holds the upstream back
