@@ -11,7 +11,8 @@
  *   x-mode: report               answer a text report (status, body bytes and
  *                                a checksum, the trailers) instead of relaying
  *   x-send-trailer: V            the request body upstream ends with a trailer
- *                                x-trailer: V
+ *                                x-trailer: V (a request with trailers of its
+ *                                own sends those instead)
  *   x-mode: trap                 trap once the upstream's response head came
  *                                (its body still in flight; for tests)
  *   x-burst: N                   instead: N GETs of x-upstream-path at once (all
@@ -370,10 +371,21 @@ void handle(int32_t request, int32_t outparam) {
             if (broken) break;
         }
         in_drop(in);
-        trailers_drop(inbody_finish(inbody));
+        /* the request's own trailers go up with it (else x-send-trailer's) */
+        int32_t ift = inbody_finish(inbody);
+        int32_t ipt = trailers_subscribe(ift);
+        pollable_block(ipt);
+        pollable_drop(ipt);
+        ret_big itg;
+        trailers_get(ift, &itg);
+        uint8_t *itb = (uint8_t *)&itg;
+        int32_t in_trailers = itb[0] && !itb[8] && !itb[16] && itb[24] ? *(int32_t *)(itb + 28) : 0;
+        trailers_drop(ift);
         out_drop(out);
         ret_big f;
-        if (trailer) {
+        if (in_trailers) {
+            outbody_finish(obody, 1, in_trailers, &f);
+        } else if (trailer) {
             int32_t tf = fields_new();
             add_header(tf, "x-trailer", (const char *)trailer, trl);
             outbody_finish(obody, 1, tf, &f);

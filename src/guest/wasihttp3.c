@@ -258,13 +258,29 @@ static int64_t body_read(void *ud, uint8_t *buf, size_t len) {
 }
 
 /* The feed pump ended: the whole body is in the stream (or the guest
- * dropped it); the trailers (none) follow. */
+ * dropped it); the trailers follow: the request's trailer fields (a
+ * chunked body's trailer section), or none. */
 static void feed_done(hive_wasip3 *p, void *ud, uint32_t e) {
     (void)p;
     w3_req *r = ud;
     r->feed = NULL;
-    if (!e) trailers_none(&r->trailers_w);
-    else close_s(&r->trailers_w);
+    size_t nt = 0;
+    const hive_header *t = !e && r->req && r->trailers_w ? handler_req_body_trailers(r->req, &nt) : NULL;
+    uint32_t rep = t && nt ? wh3_fields_new(r->gi->ctx, t, nt) : 0;
+    if (rep) {
+        hive_cval fo = hive_cval_handle(HIVE_C_OWN, rep, NULL), some, ok;
+        if (hive_cval_case(&some, HIVE_C_OPTION, 1, &fo) == HIVE_OK &&
+            hive_cval_case(&ok, HIVE_C_RESULT, 0, &some) == HIVE_OK) {
+            if (hive_cstream_write(r->trailers_w, &ok, 1) != 0)
+                wh3_fields_free(r->gi->ctx, r->gi->inst, rep); /* nobody reads them */
+            hive_cval_clear(&ok);
+        }
+        close_s(&r->trailers_w);
+    } else if (!e) {
+        trailers_none(&r->trailers_w);
+    } else {
+        close_s(&r->trailers_w);
+    }
 }
 
 /* The response body, written by the drain pump: as the client takes it. */

@@ -84,6 +84,9 @@ const hive_request_info *handler_req_info(const hive_req *req);
 /* Reads up to cap body bytes: > 0 bytes read, 0 at the end of the body,
  * -1 when none have arrived yet (the worker is woken when some do). */
 int64_t handler_req_read_body(hive_req *req, uint8_t *buf, size_t cap);
+/* After handler_req_read_body returned 0: the request's trailer fields
+ * (may be none), valid while the request is. */
+const hive_header *handler_req_body_trailers(hive_req *req, size_t *n);
 /* 1 when body bytes (or the end) can be read now, 0 otherwise. */
 int handler_req_body_ready(hive_req *req);
 

@@ -156,6 +156,7 @@ struct conn {
 
     char *in;
     size_t in_len, in_cap;
+    char *tkeep;            /* a chunked request's trailer section (made at the first) */
     size_t prev_len;        /* for http_parse_request */
     uint64_t head_start_ms; /* first byte of the head being read (0: none) */
     uint64_t idle_since_ms;
@@ -1173,6 +1174,8 @@ static void conn_start_request(conn *c, const http_request *req, size_t head_len
     if (req->chunked) {
         x->body = BODY_CHUNKED;
         http_chunked_init(&x->dec, 0, 0);
+        if (!c->tkeep) c->tkeep = malloc(HTTP_DEFAULT_MAX_TRAILER_BYTES);
+        if (c->tkeep) http_chunked_keep_trailers(&x->dec, c->tkeep, HTTP_DEFAULT_MAX_TRAILER_BYTES);
     } else if (req->has_content_length && req->content_length > 0) {
         x->body = BODY_LENGTH;
         x->body_left = req->content_length;
@@ -1411,7 +1414,17 @@ static int conn_feed_body(conn *c) {
         memmove(c->in, c->in + off, c->in_len - off);
         c->in_len -= off;
     }
-    if (x->body_done && x->req && !x->done) hive_req_body_end(x->req);
+    if (x->body_done && x->req && !x->done) {
+        if (x->body == BODY_CHUNKED) { /* its trailer fields go with the end */
+            http_header t[64];
+            hive_header ht[64];
+            size_t n = http_chunked_trailers(&x->dec, t, 64);
+            for (size_t i = 0; i < n; i++)
+                ht[i] = (hive_header){t[i].name.ptr, t[i].name.len, t[i].value.ptr, t[i].value.len};
+            if (n) hive_req_body_trailers(x->req, ht, n);
+        }
+        hive_req_body_end(x->req);
+    }
     conn_upload_sync(c);
     return rc;
 }
@@ -1496,6 +1509,7 @@ static void conn_close_cb(uv_handle_t *h) {
     s->stats.connections_open = s->nconns;
     client_release(s, c);
     free(c->in);
+    free(c->tkeep);
     free(c);
     if (s->stopping && !s->conns && s->drained && !s->drained_called) {
         s->drained_called = true;

@@ -1022,10 +1022,27 @@ FN(trailers_get) {
     if (o->taken) {
         result_err(&r, NULL); /* already taken */
     } else {
+        /* the request's trailer fields (a chunked body's trailer section,
+         * once the body has ended; fields the rules refuse are left out) */
         o->taken = 1;
-        hive_cval none, inner;
-        variant(&none, HIVE_C_OPTION, 0, NULL);
-        result_ok(&inner, &none);
+        whttp *h = CTX;
+        size_t nt = 0;
+        const hive_header *t =
+            o->gen == h->gen && h->req ? handler_req_body_trailers(h->req, &nt) : NULL;
+        uint32_t frep = 0;
+        wobj *f = t && nt ? obj_new(h, K_FIELDS, &frep) : NULL;
+        for (size_t i = 0; f && i < nt; i++)
+            (void)fields_add(f, t[i].name, t[i].name_len, (const uint8_t *)t[i].value,
+                             t[i].value_len);
+        hive_cval opt, inner;
+        if (f) {
+            f->immutable = 1;
+            hive_cval fv = own(frep);
+            variant(&opt, HIVE_C_OPTION, 1, &fv);
+        } else {
+            variant(&opt, HIVE_C_OPTION, 0, NULL);
+        }
+        result_ok(&inner, &opt);
         result_ok(&r, &inner);
     }
     variant(res, HIVE_C_OPTION, 1, &r);

@@ -101,6 +101,9 @@ void wh3_response_clear(wh3_response *r);
  * count in *n; NULL when rep is no fields or has none. */
 hive_header *wh3_fields_view(wh3 *h, uint32_t rep, size_t *n);
 void wh3_fields_free(wh3 *h, hive_cinstance *ci, uint32_t rep);
+/* A new immutable fields object with t[0..n) (fields the rules refuse are
+ * left out): its rep, 0 when out of memory. */
+uint32_t wh3_fields_new(wh3 *h, const hive_header *t, size_t n);
 
 /* The relayed body: > 0 bytes, 0 the end, -1 none yet (the context's wake
  * comes when there are), -2 failed (why in msg). */

@@ -1550,6 +1550,16 @@ hive_header *wh3_fields_view(wh3 *h, uint32_t rep, size_t *n) {
     return t;
 }
 
+uint32_t wh3_fields_new(wh3 *h, const hive_header *t, size_t n) {
+    uint32_t rep = 0;
+    hobj *f = obj_new(h, K_FIELDS, &rep);
+    if (!f) return 0;
+    for (size_t i = 0; i < n; i++)
+        (void)fields_add(f, t[i].name, t[i].name_len, (const uint8_t *)t[i].value, t[i].value_len);
+    f->immutable = 1;
+    return rep;
+}
+
 void wh3_fields_free(wh3 *h, hive_cinstance *ci, uint32_t rep) {
     if (obj_get(h, rep, K_FIELDS)) obj_free(h, ci, rep);
 }

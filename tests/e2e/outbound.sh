@@ -108,6 +108,25 @@ eq "request body: chunked upstream, method kept" \
 fetch /echo -H 'Transfer-Encoding: chunked' -H 'x-send-trailer: t42' --data-binary @"$TMP/body" -D "$TMP/h3" -o "$TMP/got3"
 eq "request trailers go up after a chunked body" "$(tr -d '\r' <"$TMP/h3" | sed -n 's/^x-got-trailers: //p')" "x-trailer: t42"
 eq "... and the body with them" "$(md5sum <"$TMP/got3")" "$want"
+# a chunked request with a trailer section of its own: the guest gets its
+# fields (incoming-body.finish) and sends them up with its request
+got=$(python3 - "$PORT" "$UP" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
+s.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nx-upstream: 127.0.0.1:" + sys.argv[2].encode() +
+          b"\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+          b"5\r\nhello\r\n0\r\nX-Sum: 99\r\nX-Two: b\r\n\r\n")
+raw = b""
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    raw += d
+head = raw.split(b"\r\n\r\n")[0].decode("latin-1").lower()
+print([l for l in head.split("\r\n") if l.startswith("x-got-trailers")])
+PY
+)
+eq "request trailers reach the guest and go up with its request" "$got" "['x-got-trailers: x-sum: 99;x-two: b']"
 eq "trailers reach the guest" "$(fetch /trailers -H 'x-mode: report' | sed 's/ sum=[0-9]*//')" \
     "status=200 bytes=3 body=ok trailers=x-checksum:42;"
 # the relay passes them on (outgoing-body.finish(trailers)): hive's chunked
