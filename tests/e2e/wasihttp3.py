@@ -152,6 +152,28 @@ def main():
     check("js: a body streamed after handle returned (5 lines, 60 ms apart)",
           st == 200 and len(lines) == 5 and lines[4].startswith("line 4") and dt >= 0.2,
           f"{st} {lines} {dt:.3f}s")
+    # trailers both ways: a chunked request's trailer section reaches the
+    # guest (the request's trailers future), the guest's trailers future
+    # goes out as the chunked response's trailer section
+    def raw_post(path, chunked_body):
+        sk = socket.create_connection(("127.0.0.1", s.port), timeout=20)
+        sk.sendall(b"POST " + path + b" HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                   b"Connection: close\r\n\r\n" + chunked_body)
+        raw = b""
+        while True:
+            d = sk.recv(65536)
+            if not d:
+                break
+            raw += d
+        sk.close()
+        return raw
+    raw = raw_post(b"/trailers", b"5\r\nhello\r\n0\r\nX-Sum: 99\r\nX-Two: b\r\n\r\n")
+    check("js: request trailers in, response trailers out",
+          raw.endswith(b"\r\n5 bytes, 2 trailers\n\r\n0\r\nx-echo-x-sum: 99\r\nx-echo-x-two: b\r\n\r\n"),
+          repr(raw[-120:]))
+    raw = raw_post(b"/trailers", b"5\r\nhello\r\n0\r\n\r\n")
+    check("js: no request trailers, an empty trailer section",
+          raw.endswith(b"\r\n5 bytes, 0 trailers\n\r\n0\r\n\r\n"), repr(raw[-120:]))
     st, h, b = s.get("/nothing-here")
     check("js: 404 from the guest", st == 404 and b == b"not found\n", f"{st} {b!r}")
     workers = {worker_of(l) for l in s.access("/")} | {worker_of(l) for l in s.access("/echo")}
