@@ -1142,7 +1142,7 @@ static int out_trailers(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) 
                                  f->f[i].value_len};
         if (t && o->req) hc_body_trailers(o->req, t, f->nf);
         free(t);
-        obj_free(o->h, o->inst, frep); /* the trailers were moved to the host */
+        if (f) obj_free(o->h, o->inst, frep); /* the trailers were moved to the host */
     }
     hive_cval_clear(&v);
     if (o->req) {
