@@ -257,7 +257,9 @@ static int drain_fn(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
                 w->fd = pp->io.fd;
                 w->events = pp->io.fd >= 0 ? POLLOUT : 0;
                 w->emb = pp->io.fd < 0;
-                w->check = 0;
+                /* an embedder's sink has no fd: its owner wakes the
+                 * instance when there is room, and the pump looks again */
+                w->check = pp->io.fd < 0;
                 return moved;
             }
             pp->off += (size_t)r;

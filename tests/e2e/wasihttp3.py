@@ -143,6 +143,17 @@ def main():
     st, h, b = s.get("/echo", method="POST", body=body)
     check("js: a 200 kB request body echoed through the streams", st == 200 and b == body,
           f"{st}, {len(b)} bytes")
+    # a body larger than the server's output buffer, to a client that
+    # reads slowly: the response's drain pump waits for room and goes on
+    big = bytes((i * 7 + 1) & 0xff for i in range(4000000))
+    c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=30)
+    c.request("POST", "/echo", body=big)
+    r = c.getresponse()
+    first = r.read(1000)
+    time.sleep(0.5)
+    got = first + r.read()
+    c.close()
+    check("js: a 4 MB body echoed to a slow reader", got == big, f"{len(got)} bytes")
     st, h, b = s.get("/echo", method="POST", body=b"")
     check("js: an empty request body echoed", st == 200 and b == b"", f"{st} {b!r}")
     t0 = time.time()
@@ -351,6 +362,28 @@ def main():
         sk.close()
         check("proxy: the upstream's trailers as the trailer section of the chunked body",
               raw.endswith(b"\r\n\r\n3\r\nabc\r\n0\r\nx-checksum: 42\r\n\r\n"), repr(raw[-80:]))
+        # request bodies go up the same way: the incoming body's stream and
+        # trailers future, handed to client.send by the guest, are read by
+        # the host (a stream from the host back to the host)
+        up_body = bytes((i * 13 + 5) & 0xff for i in range(2000000))
+        st, hd, b = x.get("/echo", method="POST", body=up_body, headers=hx)
+        check("proxy: a 2 MB request body (content-length) up and its echo back",
+              (st, b == up_body, hd.get("x-got-te")) == (200, True, "chunked"), repr((st, len(b), hd)))
+        sk = socket.create_connection(("127.0.0.1", x.port), timeout=20)
+        sk.sendall(b"PUT /echo HTTP/1.1\r\nHost: x\r\nx-upstream: " + upa.encode() +
+                   b"\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                   b"5\r\nhello\r\n0\r\nX-Sum: 99\r\nX-Two: b\r\n\r\n")
+        raw = b""
+        while True:
+            d = sk.recv(65536)
+            if not d:
+                break
+            raw += d
+        sk.close()
+        rh = raw.split(b"\r\n\r\n")[0].decode("latin-1").lower()
+        check("proxy: a chunked request's trailers go up after its body (method kept)",
+              "x-got-trailers: x-sum: 99;x-two: b" in rh and "x-got-method: put" in rh and
+              raw.endswith(b"\r\n\r\nhello"), repr(raw[-300:]))
         st, hd, b = x.get("/nothing", headers=hx)
         check("proxy: a 404 kept", (st, b) == (404, b"not found\n"), repr((st, b)))
         # backpressure: a client that reads slowly holds the upstream back

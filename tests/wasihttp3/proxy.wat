@@ -1,9 +1,12 @@
 ;; A wasi:http/service@0.3.0 proxy in component-model text (built with
-;; `jco parse` by mk/wasihttp3.mk): handle(request) sends a GET of the same
-;; path-with-query to the authority of the request's x-upstream header
-;; (wasi:http/client@0.3.0 send, lowered async) and returns what send gave
-;; as its own result: the upstream's response object itself, its body
-;; never read by the guest (the host relays it), or the error-code.
+;; `jco parse` by mk/wasihttp3.mk): handle(request) sends a request of the
+;; same method and path-with-query to the authority of the request's
+;; x-upstream header (wasi:http/client@0.3.0 send, lowered async), with
+;; the request's own body stream and trailers future (consume-body) unless
+;; it is a GET or HEAD, and returns what send gave as its own result: the
+;; upstream's response object itself, its body never read by the guest
+;; (the host relays it), or the error-code. No byte of either body passes
+;; through the guest: both streams go from the host back to the host.
 ;; Per task a 64-byte slot of a ring of 256 (+0 waitable set, +8 send's
 ;; result); lists and strings the host returns go to a bump area from 32768,
 ;; reset by each handle (they are used before handle first waits).
@@ -39,6 +42,9 @@
       (case "HTTP-response-timeout") (case "HTTP-upgrade-failed") (case "HTTP-protocol-error")
       (case "loop-detected") (case "configuration-error") (case "internal-error" (option string))))
     (export "error-code" (type $EC (eq $EC')))
+    (type $M' (variant (case "get") (case "head") (case "post") (case "put") (case "delete")
+      (case "connect") (case "options") (case "trace") (case "patch") (case "other" string)))
+    (export "method" (type $method (eq $M')))
     (export "fields" (type $fields (sub resource)))
     (export "request" (type $request (sub resource)))
     (export "response" (type $response (sub resource)))
@@ -46,6 +52,12 @@
     (export "[constructor]fields" (func (result (own $fields))))
     (export "[method]fields.get" (func (param "self" (borrow $fields)) (param "name" string)
       (result (list (list u8)))))
+ (export "[method]request.get-method" (func (param "self" (borrow $request)) (result $method)))
+    (export "[method]request.set-method" (func (param "self" (borrow $request)) (param "method" $method)
+      (result (result))))
+    (export "[static]request.consume-body" (func (param "this" (own $request))
+      (param "res" (future (result (error $EC))))
+      (result (tuple (stream u8) (future (result (option (own $fields)) (error $EC)))))))
     (export "[method]request.get-headers" (func (param "self" (borrow $request)) (result (own $fields))))
     (export "[method]request.get-path-with-query" (func (param "self" (borrow $request))
       (result (option string))))
@@ -99,6 +111,10 @@
     (import "" "set-path" (func $set-path (param i32 i32 i32 i32) (result i32)))
     (import "" "request.new" (func $request.new (param i32 i32 i32 i32 i32 i32 i32)))
     (import "" "request.drop" (func $request.drop (param i32)))
+    (import "" "get-method" (func $get-method (param i32 i32)))
+    (import "" "set-method" (func $set-method (param i32 i32 i32 i32) (result i32)))
+    (import "" "consume-body" (func $consume-body (param i32 i32 i32)))
+    (import "" "res.new" (func $res.new (result i64)))
     (import "" "send" (func $send (param i32 i32) (result i32)))
     (import "" "return" (func $return (param i32 i32 i32 i64 i32 i32 i32 i32)))
     (import "" "trailers.new" (func $trailers.new (result i64)))
@@ -132,11 +148,23 @@
       (call $fields.drop (local.get $h))
       ;; the path (at 136: option<string>)
       (call $get-path (local.get $req) (i32.const 136))
-      ;; GET, no body; the trailers future is never written (no body: the
-      ;; host drops its end)
-      (local.set $t (call $trailers.new))
-      (call $request.new (call $fields.new) (i32.const 0) (i32.const 0) (i32.wrap_i64 (local.get $t))
-                         (i32.const 0) (i32.const 0) (i32.const 160))
+      ;; the method (at 192: its case, and other's string at 196/200)
+      (call $get-method (local.get $req) (i32.const 192))
+      (if (i32.ge_u (i32.load8_u (i32.const 192)) (i32.const 2))
+        (then
+          ;; a method with a body: the request's body and trailers go on as
+          ;; they are (at 208: stream, 212: trailers future); consume-body's
+          ;; own result future is never written (its end is kept)
+          (call $consume-body (local.get $req) (i32.wrap_i64 (call $res.new)) (i32.const 208))
+          (call $request.new (call $fields.new) (i32.const 1) (i32.load (i32.const 208))
+                             (i32.load (i32.const 212)) (i32.const 0) (i32.const 0) (i32.const 160)))
+        (else
+          ;; GET, HEAD: no body; the trailers future is never written (no
+          ;; body: the host drops its end)
+          (local.set $t (call $trailers.new))
+          (call $request.new (call $fields.new) (i32.const 0) (i32.const 0) (i32.wrap_i64 (local.get $t))
+                             (i32.const 0) (i32.const 0) (i32.const 160))
+          (call $request.drop (local.get $req))))
       (local.set $out (i32.load (i32.const 160)))
       (call $sent.drop (i32.load (i32.const 164)))
       (if (call $set-authority (local.get $out) (i32.const 1)
@@ -145,7 +173,9 @@
       (if (call $set-path (local.get $out) (i32.load8_u (i32.const 136))
                 (i32.load (i32.const 140)) (i32.load (i32.const 144)))
         (then unreachable))
-      (call $request.drop (local.get $req))
+      (if (call $set-method (local.get $out) (i32.load8_u (i32.const 192))
+                (i32.load (i32.const 196)) (i32.load (i32.const 200)))
+        (then unreachable))
       (local.set $st (call $send (local.get $out) (i32.add (local.get $p) (i32.const 8))))
       (if (i32.eq (i32.and (local.get $st) (i32.const 0xf)) (i32.const 2 (; RETURNED ;)))
         (then (call $finish (local.get $p)) (return (i32.const 0 (; EXIT ;)))))
@@ -177,6 +207,13 @@
     (memory (core memory $memory "mem")) (realloc (core func $realloc "realloc"))))
   (core func $request.new (canon lower (func $types "[static]request.new") (memory (core memory $memory "mem"))))
   (core func $request.drop (canon resource.drop $request))
+  (core func $get-method (canon lower (func $types "[method]request.get-method")
+    (memory (core memory $memory "mem")) (realloc (core func $realloc "realloc"))))
+  (core func $set-method (canon lower (func $types "[method]request.set-method")
+    (memory (core memory $memory "mem")) (realloc (core func $realloc "realloc"))))
+  (core func $consume-body (canon lower (func $types "[static]request.consume-body")
+    (memory (core memory $memory "mem"))))
+  (core func $res.new (canon future.new $Sent))
   (core func $send (canon lower (func $client "send") async (memory (core memory $memory "mem"))))
   (core func $return (canon task.return (result $Result) (memory (core memory $memory "mem"))))
   (core func $trailers.new (canon future.new $Trailers))
@@ -198,6 +235,10 @@
     (export "set-path" (func $set-path))
     (export "request.new" (func $request.new))
     (export "request.drop" (func $request.drop))
+    (export "get-method" (func $get-method))
+    (export "set-method" (func $set-method))
+    (export "consume-body" (func $consume-body))
+    (export "res.new" (func $res.new))
     (export "send" (func $send))
     (export "return" (func $return))
     (export "trailers.new" (func $trailers.new))
