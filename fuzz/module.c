@@ -105,6 +105,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             ok = imports[i].of.global != NULL;
             break;
         }
+        case HIVE_EXTERN_TAG:
+            imports[i].of.tag = hive_tag_new(engine, &t.func);
+            ok = imports[i].of.tag != NULL;
+            break;
         default:
             ok = 0;
         }
@@ -137,6 +141,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         case HIVE_EXTERN_TABLE: hive_table_free(imports[i].of.table); break;
         case HIVE_EXTERN_MEMORY: hive_memory_free(imports[i].of.memory); break;
         case HIVE_EXTERN_GLOBAL: hive_global_free(imports[i].of.global); break;
+        case HIVE_EXTERN_TAG: hive_tag_free(imports[i].of.tag); break;
         }
     }
     free(imports);

@@ -10,9 +10,19 @@ app=${2:?usage: syscalls.sh HIVE APP [N]}
 n=${3:-1000}
 shift 3 || true
 command -v strace >/dev/null || { echo "syscalls: strace not found" >&2; exit 1; }
-work=$(mktemp -d)
-trap 'kill $spid 2>/dev/null || true; rm -rf "$work"' EXIT
-strace -c -f -o "$work/strace" "$hive" serve --addr 127.0.0.1:0 "$@" "$app" 2>"$work/err" >/dev/null &
+work=$(mktemp -d "${TMPDIR:-/tmp}/hive-syscalls.XXXXXX")
+spid=""
+: >"$work/err" # (the server's stderr; read before the server has written it)
+cleanup() {
+    if [ -n "$spid" ]; then kill "$spid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+# (the background shell drops the trap: it must not clean up when it ends)
+(
+    trap - EXIT
+    exec strace -c -f -o "$work/strace" "$hive" serve --addr 127.0.0.1:0 "$@" "$app" 2>"$work/err" >/dev/null
+) &
 spid=$!
 for i in $(seq 100); do
     port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$work/err" | head -n1)

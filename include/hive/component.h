@@ -202,6 +202,10 @@ const void *hive_linker_resource_id(const hive_linker *linker, const char *iface
 int hive_cinstance_new(hive_engine *engine, hive_component *component,
                        const hive_linker *linker, hive_cinstance **out, hive_error *err);
 void hive_cinstance_free(hive_cinstance *instance); /* NULL ok */
+/* Bytes of linear memory of the core instances inside instance (a memory
+ * shared between them counts once per instance): what freeing it gives
+ * back. 0 for NULL. */
+uint64_t hive_cinstance_memory_size(const hive_cinstance *instance);
 hive_component *hive_cinstance_component(const hive_cinstance *instance);
 
 /* An exported function by name ("run", or "wasi:cli/run@0.2.0#run" for a

@@ -131,6 +131,17 @@ typedef struct hive_config {
  * (docs/ARCHITECTURE.md, "Lazy compilation"); HIVE_EAGER=1 in the
  * environment does the same for a whole process. */
 #define HIVE_CONFIG_EAGER 4u
+/* WebAssembly 2.0's binary format and validation, exactly: at most one
+ * memory, the memory index of memory instructions is the reserved byte
+ * 0x00, memory limits have no shared flag, and there is no tag section
+ * (section id 13). Without it (the default) hive also accepts what it has
+ * of WebAssembly 3.0 and later: several memories (multi-memory,
+ * docs/MULTI-MEMORY.md), shared memory types (the threads proposal's
+ * flag; hive has no atomics, so a shared memory is used as any other),
+ * and exception handling's tags, throw and try_table. The 2.0 spec suite
+ * runs with it, since some of its binary tests say "zero byte expected",
+ * "multiple memories" or "malformed section id" where those accept. */
+#define HIVE_CONFIG_WASM2 8u
 
 typedef struct hive_engine hive_engine;
 
@@ -150,19 +161,22 @@ typedef enum hive_externkind {
     HIVE_EXTERN_FUNC = 0,
     HIVE_EXTERN_TABLE = 1,
     HIVE_EXTERN_MEMORY = 2,
-    HIVE_EXTERN_GLOBAL = 3
+    HIVE_EXTERN_GLOBAL = 3,
+    HIVE_EXTERN_TAG = 4 /* exception handling: a tag (its type: func, no results) */
 } hive_externkind;
 
 typedef struct hive_limits {
     uint32_t min;
     uint32_t max;
     int has_max;
+    int shared; /* memories: shared (the threads proposal's flag; hive has no
+                 * atomics, so a shared memory is used as any other) */
 } hive_limits;
 
 /* The type of an import or export. */
 typedef struct hive_externtype {
     hive_externkind kind;
-    hive_functype func;    /* FUNC */
+    hive_functype func;    /* FUNC; TAG: the tag's parameters (no results) */
     uint8_t elemtype;      /* TABLE: HIVE_FUNCREF or HIVE_EXTERNREF */
     hive_limits limits;    /* TABLE, MEMORY */
     uint8_t valtype;       /* GLOBAL */
@@ -193,6 +207,10 @@ int hive_module_export(const hive_module *module, size_t i, const char **name,
 typedef struct hive_table hive_table;
 typedef struct hive_memory hive_memory;
 typedef struct hive_global hive_global;
+/* An exception tag (exception handling). Each instantiation of a module
+ * that defines a tag makes a new one; a throw is caught by a catch that
+ * names the same tag, whatever the instance. */
+typedef struct hive_tag hive_tag;
 typedef struct hive_instance hive_instance;
 typedef struct hive_exec hive_exec;
 
@@ -203,6 +221,7 @@ typedef struct hive_extern {
         hive_table *table;
         hive_memory *memory;
         hive_global *global;
+        hive_tag *tag;
     } of;
 } hive_extern;
 
@@ -234,6 +253,13 @@ hive_func *hive_func_new_host(hive_engine *engine, const hive_functype *type,
  * instance are freed with it and must not be passed here. */
 void hive_func_free(hive_func *func);
 const hive_functype *hive_func_type(const hive_func *func);
+
+/* A tag made by the host, for modules that import one (exception
+ * handling): a new identity, of the given type, whose results must be
+ * empty. NULL when out of memory or when the type has results. Freed by
+ * hive_tag_free (after the instances that import it). */
+hive_tag *hive_tag_new(hive_engine *engine, const hive_functype *type);
+void hive_tag_free(hive_tag *tag);
 
 hive_memory *hive_memory_new(hive_engine *engine, hive_limits limits);
 void hive_memory_free(hive_memory *memory);
@@ -280,6 +306,11 @@ int hive_instance_export(hive_instance *instance, const char *name, size_t name_
                          hive_extern *out);
 /* The instance's memory 0, or NULL. */
 hive_memory *hive_instance_memory(hive_instance *instance);
+/* The instance's memory `index` (imported or defined; multi-memory), or
+ * NULL when it has no such memory. */
+hive_memory *hive_instance_memory_at(hive_instance *instance, uint32_t index);
+/* The number of memories of the instance (imported ones included). */
+uint32_t hive_instance_memory_count(const hive_instance *instance);
 /* Embedder data attached to the instance. */
 void hive_instance_set_data(hive_instance *instance, void *data);
 void *hive_instance_data(const hive_instance *instance);
@@ -308,8 +339,9 @@ typedef enum hive_trap_kind {
     HIVE_TRAP_STACK_EXHAUSTED,
     HIVE_TRAP_HOST,  /* a host function trapped */
     HIVE_TRAP_EXIT,  /* a host function asked the guest to exit; see code */
-    HIVE_TRAP_OUT_OF_MEMORY /* the engine could not allocate what a call needed
-                             * (compiling the callee on its first call) */
+    HIVE_TRAP_OUT_OF_MEMORY, /* the engine could not allocate what a call needed
+                              * (compiling the callee on its first call) */
+    HIVE_TRAP_UNCAUGHT_EXCEPTION /* a throw no try_table of the call caught */
 } hive_trap_kind;
 
 #define HIVE_TRAP_MAX_FRAMES 32

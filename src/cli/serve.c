@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -341,14 +342,67 @@ static uint64_t mono_ns(void) {
     return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
-/* "2024-05-01T12:00:00.123Z" */
+/* "2024-05-01T12:00:00.123Z" (the date and time part cached per second
+ * and thread). */
 static void utc_stamp(char *buf, size_t cap) {
+    static _Thread_local time_t last_sec = -1;
+    static _Thread_local char last[32];
     struct timeval tv;
     gettimeofday(&tv, NULL);
-    struct tm tm;
-    gmtime_r(&tv.tv_sec, &tm);
-    size_t n = strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, cap - n, ".%03dZ", (int)(tv.tv_usec / 1000));
+    if (tv.tv_sec != last_sec) {
+        struct tm tm;
+        gmtime_r(&tv.tv_sec, &tm);
+        strftime(last, sizeof last, "%Y-%m-%dT%H:%M:%S", &tm);
+        last_sec = tv.tv_sec;
+    }
+    unsigned ms = (unsigned)(tv.tv_usec / 1000);
+    char tail[6] = {'.', (char)('0' + ms / 100), (char)('0' + ms / 10 % 10), (char)('0' + ms % 10),
+                    'Z', 0};
+    snprintf(buf, cap, "%s%s", last, tail);
+}
+
+/* The access log's lines wait here and go to stderr together, once per
+ * turn of the event loop (before it waits: server_config.on_flush), when
+ * the buffer fills, and before any other log line (so the order on
+ * stderr is kept): one write for many requests. */
+#define ACCESS_BUF 65536
+static struct {
+    pthread_mutex_t lock;
+    size_t len;
+    char buf[ACCESS_BUF];
+} access_log = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void access_flush_locked(void) {
+    if (access_log.len) {
+        fwrite(access_log.buf, 1, access_log.len, stderr);
+        fflush(stderr);
+        access_log.len = 0;
+    }
+}
+
+static void access_flush(void) {
+    pthread_mutex_lock(&access_log.lock);
+    access_flush_locked();
+    pthread_mutex_unlock(&access_log.lock);
+}
+
+static void access_append(const char *line, size_t n) {
+    pthread_mutex_lock(&access_log.lock);
+    if (access_log.len + n > ACCESS_BUF) access_flush_locked();
+    if (n > ACCESS_BUF) {
+        fwrite(line, 1, n, stderr);
+        fflush(stderr);
+    } else {
+        memcpy(access_log.buf + access_log.len, line, n);
+        access_log.len += n;
+    }
+    pthread_mutex_unlock(&access_log.lock);
+}
+
+/* server_config.on_flush: the loop is about to wait. */
+static void on_flush(void *ud) {
+    (void)ud;
+    access_flush();
 }
 
 /* Appends s as a JSON string body (no quotes) to buf[*len..cap). */
@@ -386,8 +440,11 @@ static void log_event(const serve_app *app, const char *level, const char *fmt, 
     } else {
         snprintf(line, sizeof line, "%s %s %s\n", ts, level, msg);
     }
+    pthread_mutex_lock(&access_log.lock);
+    access_flush_locked();
     fputs(line, stderr);
     fflush(stderr);
+    pthread_mutex_unlock(&access_log.lock);
 }
 
 /* Copies s into buf[cap] for a text log line: '"' and '\\' and bytes
@@ -406,12 +463,35 @@ static const char *log_text(char *buf, size_t cap, const char *s) {
     return buf;
 }
 
+/* Appends s to buf[*n..cap) (truncated, kept NUL-terminated). */
+static void lput(char *buf, size_t cap, size_t *n, const char *s) {
+    size_t l = strlen(s);
+    if (*n + l >= cap) l = cap - 1 - *n;
+    memcpy(buf + *n, s, l);
+    *n += l;
+    buf[*n] = 0;
+}
+
+static void lput_u64(char *buf, size_t cap, size_t *n, uint64_t v) {
+    char d[24];
+    size_t i = sizeof d;
+    d[--i] = 0;
+    do {
+        d[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    lput(buf, cap, n, d + i);
+}
+
 /* The access log (loop thread). */
 static void on_access(void *ud, const server_access *a) {
     const serve_app *app = ud;
     char ts[40], line[1600];
     utc_stamp(ts, sizeof ts);
-    double ms = (double)a->duration_ns / 1e6;
+    /* milliseconds with three decimals, rounded, without floating point */
+    uint64_t us = (a->duration_ns + 500) / 1000;
+    uint64_t ms = us / 1000;
+    unsigned ms_frac = (unsigned)(us % 1000);
     if (app->o.json) {
         size_t n = (size_t)snprintf(line, sizeof line, "{\"ts\":\"%s\",\"remote\":\"", ts);
         json_escape(line, sizeof line - 200, &n, a->remote_addr);
@@ -422,8 +502,8 @@ static void on_access(void *ud, const server_access *a) {
         json_escape(line, sizeof line - 200, &n, a->target);
         n += (size_t)snprintf(line + n, sizeof line - n,
                               "\",\"proto\":\"HTTP/1.%d\",\"status\":%d,\"bytes\":%" PRIu64
-                              ",\"duration_ms\":%.3f,\"worker\":%" PRIu64,
-                              a->minor_version, a->status, a->bytes, ms, a->worker_id);
+                              ",\"duration_ms\":%" PRIu64 ".%03u,\"worker\":%" PRIu64,
+                              a->minor_version, a->status, a->bytes, ms, ms_frac, a->worker_id);
         if (a->error) {
             n += (size_t)snprintf(line + n, sizeof line - n, ",\"error\":\"");
             json_escape(line, sizeof line - 8, &n, a->error);
@@ -431,21 +511,40 @@ static void on_access(void *ud, const server_access *a) {
         }
         snprintf(line + n, sizeof line - n, "}\n");
     } else {
+        /* written by hand: this runs once per request */
         char method[140], target[1040], error[700];
-        int n = snprintf(
-            line, sizeof line, "%s %s:%u \"%s %s HTTP/1.%d\" %d %" PRIu64 " %.3fms worker=%" PRIu64,
-            ts, a->remote_addr, (unsigned)a->remote_port,
-            log_text(method, sizeof method, a->method), log_text(target, sizeof target, a->target),
-            a->minor_version, a->status, a->bytes, ms, a->worker_id);
-        if (n < 0) return;
-        if ((size_t)n >= sizeof line) n = (int)sizeof line - 1;
-        if (a->error)
-            snprintf(line + n, sizeof line - (size_t)n, " error=\"%s\"\n",
-                     log_text(error, sizeof error, a->error));
-        else
-            snprintf(line + n, sizeof line - (size_t)n, "\n");
+        size_t n = 0;
+        lput(line, sizeof line, &n, ts);
+        lput(line, sizeof line, &n, " ");
+        lput(line, sizeof line, &n, a->remote_addr);
+        lput(line, sizeof line, &n, ":");
+        lput_u64(line, sizeof line, &n, a->remote_port);
+        lput(line, sizeof line, &n, " \"");
+        lput(line, sizeof line, &n, log_text(method, sizeof method, a->method));
+        lput(line, sizeof line, &n, " ");
+        lput(line, sizeof line, &n, log_text(target, sizeof target, a->target));
+        lput(line, sizeof line, &n, " HTTP/1.");
+        lput_u64(line, sizeof line, &n, (uint64_t)(a->minor_version & 0xff));
+        lput(line, sizeof line, &n, "\" ");
+        if (a->status < 0) lput(line, sizeof line, &n, "-");
+        lput_u64(line, sizeof line, &n, (uint64_t)(a->status < 0 ? -(int64_t)a->status : a->status));
+        lput(line, sizeof line, &n, " ");
+        lput_u64(line, sizeof line, &n, a->bytes);
+        lput(line, sizeof line, &n, " ");
+        lput_u64(line, sizeof line, &n, ms);
+        char frac[8] = {'.', (char)('0' + ms_frac / 100), (char)('0' + ms_frac / 10 % 10),
+                        (char)('0' + ms_frac % 10), 'm', 's', 0};
+        lput(line, sizeof line, &n, frac);
+        lput(line, sizeof line, &n, " worker=");
+        lput_u64(line, sizeof line, &n, a->worker_id);
+        if (a->error) {
+            lput(line, sizeof line, &n, " error=\"");
+            lput(line, sizeof line, &n, log_text(error, sizeof error, a->error));
+            lput(line, sizeof line, &n, "\"");
+        }
+        lput(line, sizeof line, &n, "\n");
     }
-    fputs(line, stderr);
+    access_append(line, strnlen(line, sizeof line));
 }
 
 /* ---- the pool policy (handler threads) ------------------------------------ */
@@ -869,6 +968,7 @@ int cli_serve(int argc, char **argv) {
         .body_min_rate = o->body_min_rate ? o->body_min_rate : SERVER_UNLIMITED,
         .body_rate_window_ms = o->body_window_ns / 1000000,
         .on_access = on_access,
+        .on_flush = on_flush,
         .ud = app,
     };
     if (start_server(app, o->addr, app->handler, &scfg, &app->srv, "listening") != 0) {
@@ -918,6 +1018,7 @@ out:
         uv_run(&app->loop, UV_RUN_DEFAULT);
         uv_loop_close(&app->loop);
     }
+    access_flush();
     hive_guest_free(guest);
     cli_outbound_done();
     hive_module_release(module);

@@ -69,6 +69,9 @@ typedef struct dec {
     uint32_t nmods, capmods;
     const void **ridv; /* rid -> identity address */
     uint32_t capridv;
+    /* checking the exports of a bag-of-exports instance: no resource has
+     * a name there (check_func_name) */
+    int bag_of_exports;
 } dec;
 
 /* ---- errors and reading ---------------------------------------------- */
@@ -89,8 +92,6 @@ static _Noreturn void fail_at(dec *d, int code, const uint8_t *at, const char *f
 }
 #define MALFORMED(...) fail_at(d, HIVE_EMALFORMED, d->p, __VA_ARGS__)
 #define INVALID(at, ...) fail_at(d, HIVE_EINVALID, (at), __VA_ARGS__)
-
-static int strict_res_identity; /* set while checking a synthesized instance */
 
 static void *alloc(dec *d, size_t n) {
     void *p = arena_alloc(d->ar, n ? n : 1);
@@ -467,6 +468,7 @@ static void limits(dec *d, hive_limits *l, int *mem64) {
     uint8_t f = byte(d);
     if (f > 7) MALFORMED("integer too large");
     if (mem64) *mem64 = (f & 4) != 0;
+    l->shared = (f & 2) != 0;
     l->min = u32(d);
     l->has_max = f & 1;
     l->max = l->has_max ? u32(d) : 0;
@@ -937,18 +939,18 @@ static ent *push_extern(dec *d, scope *sc, ct_extern x) {
     return e;
 }
 
-/* A handle type names resource node res: the same identity where both
- * are known. */
-static int same_res(const ct_type *h, const ct_type *res) {
-    if (h->rid != res->rid) return 0;
-    return !h->ref || h->ref == res || !strict_res_identity;
-}
+/* A handle type names resource node res. */
+static int same_res(const ct_type *h, const ct_type *res) { return h->rid == res->rid; }
 
 static void check_func_name(dec *d, scope *sc, named_list *l, const char *nm, ct_extern x,
                             const uint8_t *at) {
     int kind = check_extern_name(d, at, nm);
     if (kind >= 1 && kind <= 3) {
         if (x.sort != S_FUNC) INVALID(at, "name `%s` is not valid for a %s", nm, sort_name(x.sort));
+        /* A bag-of-exports instance introduces no names: its exports of
+         * resource types do not name them for these functions (as in
+         * wasm-tools, whose validator checks them in an empty name context) */
+        if (d->bag_of_exports) INVALID(at, "resource used in function does not have a name in this context");
         const char *r = strchr(nm, ']') + 1;
         size_t rl = kind == 1 ? strlen(r) : (size_t)(strchr(r, '.') - r);
         /* the resource must be a preceding import/export in this scope */
@@ -1276,11 +1278,14 @@ static int visible(dec *d, const ct_type *t, const nodeset *a, const nodeset *b,
         memset(&local, 0, sizeof local);
         if (own)
             for (uint32_t i = 0; i < own->n; i++) set_add(d, &local, own->v[i]);
-        add_type_exports(d, &local, t);
+        /* in order, as wasm-tools registers them: an export may use the
+         * types the instance exports before it */
         for (uint32_t i = 0; i < t->nexports; i++) {
             const ct_extern *x = &t->exports[i].ext;
             if (x->sort == S_TYPE || x->sort == S_FUNC || x->sort == S_INSTANCE)
                 if (!visible(d, x->type, a, b, &local, x->sort == S_TYPE)) return 0;
+            if (x->sort == S_TYPE) set_add(d, &local, x->type);
+            else if (x->sort == S_INSTANCE) add_type_exports(d, &local, x->type);
         }
         return 1;
     }
@@ -1328,6 +1333,7 @@ static int core_ext_sub(const core_ext *a, const core_ext *e) {
         if (a->elemtype != e->elemtype) return 0;
         /* fallthrough */
     case 0x02:
+        if (a->kind == 0x02 && a->lim.shared != e->lim.shared) return 0;
         if (a->lim.min < e->lim.min) return 0;
         if (e->lim.has_max && (!a->lim.has_max || a->lim.max > e->lim.max)) return 0;
         return a->memory64 == e->memory64;
@@ -2109,14 +2115,9 @@ static void instance_def(dec *d, scope *sc) {
             args[i].idx = u32(d);
             check_implements(d, sa, args[i].name, args[i].sort, impl);
             ct_extern x = ext_of(d, sc, args[i].sort, args[i].idx, sa);
-            if (x.sort == S_TYPE) {
-                ct_type *c = alloc(d, sizeof *c);
-                *c = *x.type;
-                x.type = c;
-            }
-            strict_res_identity = 1;
+            d->bag_of_exports = 1;
             check_func_name(d, sc, &l, args[i].name, x, sa);
-            strict_res_identity = 0;
+            d->bag_of_exports = 0;
             named_push(d, &l, args[i].name, x, sa, "export");
         }
         ct_type *it = new_type(d, CT_INSTANCE);
@@ -2278,6 +2279,7 @@ static void module_def(dec *d, scope *sc, const uint8_t *start, size_t len) {
         case HIVE_EXTERN_TABLE: cn->ext.elemtype = xt.elemtype; cn->ext.lim = xt.limits; break;
         case HIVE_EXTERN_MEMORY: cn->ext.lim = xt.limits; break;
         case HIVE_EXTERN_GLOBAL: cn->ext.valtype = xt.valtype; cn->ext.mut = (uint8_t)xt.mutable_; break;
+        case HIVE_EXTERN_TAG: cn->ext.ft = core_ft(d, xt.func.params, xt.func.nparams, NULL, 0); break;
         }
     }
     for (size_t i = 0; i < ni && ok; i++)

@@ -120,12 +120,18 @@ struct ct_type {
     const struct ct_type *ref; /* own/borrow: the resource type's node (its identity for visibility) */
     const void *rid_id; /* own/borrow/resource: a unique address per rid (hive_ctype's identity) */
     int has_res;     /* transitively contains own/borrow */
+    /* ct_flatten's answer for cap FLAT_CAP, kept by ct_compute_abi (the
+     * lift and lower of variants ask for it on every call) */
+    uint8_t flat_kept;
+    uint8_t flat[17]; /* FLAT_CAP */
+    uint32_t flat_n;
 };
 
 #define MAX_TYPE_DEPTH 100 /* value types nested deeper are refused */
 #define MAX_FLAT_PARAMS 16
 #define MAX_FLAT_RESULTS 1
 #define FLAT_CAP 17
+_Static_assert(sizeof(((ct_type *)0)->flat) == FLAT_CAP, "ct_type.flat holds FLAT_CAP");
 
 /* Flat core types of a value type (i32 f32 i64 f64 as hive_valtype),
  * written to out (at most cap); returns the full count. */
@@ -244,6 +250,9 @@ struct hive_component {
     pthread_mutex_t pool_mu;
     hive_exec *pool[16];
     int npool;
+    /* under pool_mu: the host functions an instance import of the root
+     * resolved to, per linker state (link.c, import_memo) */
+    struct import_memo *memos;
 };
 
 hive_exec *comp_exec_take(hive_component *c);

@@ -61,12 +61,15 @@ void hive_component_retain(hive_component *c) {
     if (c) __atomic_add_fetch(&c->refs, 1, __ATOMIC_RELAXED);
 }
 
+static void memos_free(hive_component *c);
+
 void hive_component_release(hive_component *c) {
     if (!c || __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) != 0) return;
     const hv_alloc *al = c->ar.al;
     for (uint32_t i = 0; i < c->nmodules; i++) hive_module_release(c->modules[i]);
     if (c->modules) hv_free(al, c->modules);
     for (int i = 0; i < c->npool; i++) hive_exec_free(c->pool[i]);
+    memos_free(c);
     pthread_mutex_destroy(&c->pool_mu);
     arena_free(&c->ar);
     hv_free(al, c);
@@ -409,6 +412,13 @@ hive_cinstance *linker_find_inst(const hive_linker *l, const char *name) {
     return best;
 }
 
+/* A linker's state changed: a new generation, never seen before by any
+ * linker (so a memo of a freed linker never matches one at its address). */
+static void linker_renew(hive_linker *l) {
+    static _Atomic uint64_t gens;
+    l->gen = atomic_fetch_add(&gens, 1) + 1;
+}
+
 int hive_linker_define_func(hive_linker *l, const char *iface, const char *name, const char *type,
                             hive_chost_fn fn, void *user) {
     if (!l || !name || !fn) return HIVE_EARG;
@@ -441,6 +451,7 @@ int hive_linker_define_func(hive_linker *l, const char *iface, const char *name,
     l->fnext[l->nfuncs] = l->fbucket[b];
     l->fbucket[b] = l->nfuncs + 1;
     l->nfuncs++;
+    linker_renew(l);
     return HIVE_OK;
 }
 
@@ -466,6 +477,7 @@ int hive_linker_define_resource(hive_linker *l, const char *iface, const char *n
     r->rt.host = &r->r;
     r->rt.name = r->name;
     l->res[l->nres++] = r;
+    linker_renew(l);
     return HIVE_OK;
 }
 
@@ -487,6 +499,7 @@ int hive_linker_define_instance(hive_linker *l, const char *name, hive_cinstance
     l->insts[l->ninsts].name = ldup(l, name);
     l->insts[l->ninsts].inst = inst;
     l->ninsts++;
+    linker_renew(l);
     return HIVE_OK;
 }
 
@@ -501,6 +514,7 @@ typedef struct ictx {
     hive_cinstance *root;
     hive_error *err;
     jmp_buf jb;
+    uint32_t find_hint; /* inst_find_next: where the last alias was found */
 } ictx;
 
 #if defined(__GNUC__)
@@ -562,6 +576,20 @@ static rt_item *push_item(cinst *ci, int sort) {
 static const rt_item *inst_find(const rt_inst *in, const char *name) {
     for (uint32_t i = 0; i < in->n; i++)
         if (!strcmp(in->names[i], name)) return &in->items[i];
+    return NULL;
+}
+
+/* inst_find, searching from just after the last find: a component's
+ * aliases mostly name an instance's exports in order. */
+static const rt_item *inst_find_next(ictx *x, const rt_inst *in, const char *name) {
+    uint32_t n = in->n, at = x->find_hint + 1 < n ? x->find_hint + 1 : 0;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = at + k < n ? at + k : at + k - n;
+        if (!strcmp(in->names[i], name)) {
+            x->find_hint = i;
+            return &in->items[i];
+        }
+    }
     return NULL;
 }
 
@@ -641,6 +669,83 @@ static rt_func *host_rt_func(ictx *x, cinst *ci, const char *iface, const char *
     return f;
 }
 
+/* The host functions an instance import of the root resolved to, for one
+ * linker state: the next instance with that linker takes them without
+ * looking each up by name and checking its type again (both gave the
+ * same answer: they depend on the component and the linker only). */
+typedef struct import_memo {
+    struct import_memo *next;
+    const ct_extern *ext; /* the import */
+    const hive_linker *linker;
+    uint64_t gen;
+    uint32_t n;
+    const host_func *funcs[]; /* per export of the import's type (NULL: not a function) */
+} import_memo;
+
+/* A copy (in the instance's arena: the memo may be replaced meanwhile) of
+ * the memo of ext for l's current state with n entries; NULL when none. */
+static const host_func **memo_take(ictx *x, const ct_extern *ext, const hive_linker *l, uint32_t n) {
+    if (!l || !l->gen) return NULL;
+    hive_component *c = x->root->comp;
+    const host_func **funcs = NULL;
+    pthread_mutex_lock(&c->pool_mu);
+    for (const import_memo *m = c->memos; m; m = m->next) {
+        if (m->ext != ext) continue;
+        if (m->linker == l && m->gen == l->gen && m->n == n) {
+            funcs = arena_alloc(&x->root->ar, (n + 1) * sizeof *funcs);
+            if (funcs) memcpy(funcs, m->funcs, n * sizeof *funcs);
+        }
+        break;
+    }
+    pthread_mutex_unlock(&c->pool_mu);
+    return funcs;
+}
+
+/* Records what in (the import's items) resolved to; best effort. */
+static void memo_add(hive_component *c, const ct_extern *ext, const hive_linker *l, const rt_inst *in) {
+    if (!l || !l->gen) return;
+    const hv_alloc *al = c->ar.al;
+    import_memo *m = hv_malloc(al, sizeof *m + (in->n + 1) * sizeof m->funcs[0]);
+    if (!m) return;
+    m->ext = ext;
+    m->linker = l;
+    m->gen = l->gen;
+    m->n = in->n;
+    for (uint32_t i = 0; i < in->n; i++) {
+        const rt_item *it = &in->items[i];
+        m->funcs[i] = it->sort == S_FUNC && it->of.func && it->of.func->kind == F_HOST ? it->of.func->host : NULL;
+    }
+    pthread_mutex_lock(&c->pool_mu);
+    /* one memo per import: a newer linker state replaces the older */
+    import_memo **pp = &c->memos;
+    while (*pp && (*pp)->ext != ext) pp = &(*pp)->next;
+    import_memo *old = *pp;
+    m->next = old ? old->next : NULL;
+    *pp = m;
+    pthread_mutex_unlock(&c->pool_mu);
+    hv_free(al, old);
+}
+
+static void memos_free(hive_component *c) {
+    while (c->memos) {
+        import_memo *m = c->memos;
+        c->memos = m->next;
+        hv_free(c->ar.al, m);
+    }
+}
+
+/* host_rt_func for a definition found and checked before (import_memo). */
+static rt_func *host_rt_func_known(ictx *x, const host_func *h, const ct_type *ft) {
+    rt_func *f = ialloc(x, sizeof *f);
+    f->kind = F_HOST;
+    f->ft = ft;
+    f->host = h;
+    f->name = h->name;
+    f->ext.sort = S_FUNC;
+    f->ext.type = ft;
+    return f;
+}
+
 /* An import of the root component, from the linker. */
 static rt_item resolve_import(ictx *x, cinst *ci, const char *name, const ct_extern *ext) {
     rt_item it;
@@ -687,6 +792,7 @@ static rt_item resolve_import(ictx *x, cinst *ci, const char *name, const ct_ext
         return it;
     case S_INSTANCE: {
         const ct_type *t = ext->type;
+        const host_func **memo = memo_take(x, ext, l, t->nexports);
         rt_inst *in = ialloc(x, sizeof *in);
         in->n = t->nexports;
         in->names = ialloc(x, (t->nexports + 1) * sizeof *in->names);
@@ -711,13 +817,15 @@ static rt_item resolve_import(ictx *x, cinst *ci, const char *name, const ct_ext
                         ci->res[m->ext.type->rid] = &r->rt;
                     }
                 } else if (pass == 1 && m->ext.sort == S_FUNC) {
-                    mi->of.func = host_rt_func(x, ci, name, m->name, m->ext.type);
+                    mi->of.func = memo && memo[i] ? host_rt_func_known(x, memo[i], m->ext.type)
+                                                  : host_rt_func(x, ci, name, m->name, m->ext.type);
                 } else if (pass == 1 && m->ext.sort != S_TYPE) {
                     ifail(x, HIVE_EUNLINKABLE, "import `%s`: exports of kind %s are not supported from the host", name,
                           m->ext.sort == S_INSTANCE ? "instance" : "component or module");
                 }
             }
         }
+        if (!memo) memo_add(x->root->comp, ext, l, in);
         it.of.inst = in;
         return it;
     }
@@ -740,7 +848,7 @@ static hive_extern core_extern(cinst *ci, int sort, uint32_t idx) {
     case S_CORE_TABLE: e.kind = HIVE_EXTERN_TABLE; e.of.table = ci->sp[sort][idx].of.p; break;
     case S_CORE_MEMORY: e.kind = HIVE_EXTERN_MEMORY; e.of.memory = ci->sp[sort][idx].of.p; break;
     case S_CORE_GLOBAL: e.kind = HIVE_EXTERN_GLOBAL; e.of.global = ci->sp[sort][idx].of.p; break;
-    default: e.kind = (hive_externkind)4; break;
+    default: e.kind = HIVE_EXTERN_TAG; e.of.tag = ci->sp[sort][idx].of.p; break;
     }
     return e;
 }
@@ -971,7 +1079,7 @@ static void run_component(ictx *x, cinst *ci, const import_args *ia) {
         }
         case D_ALIAS_EXPORT: {
             rt_inst *in = ci->sp[S_INSTANCE][df->a].of.inst;
-            const rt_item *m = inst_find(in, df->name);
+            const rt_item *m = inst_find_next(x, in, df->name);
             if (!m) ifail(x, HIVE_EUNLINKABLE, "instance has no export `%s`", df->name);
             rt_item *it = push_item(ci, df->sort);
             *it = *m;
@@ -990,7 +1098,8 @@ static void run_component(ictx *x, cinst *ci, const import_args *ia) {
             rt_item *it = push_item(ci, df->sort);
             it->sort = df->sort;
             it->of.p = e.kind == HIVE_EXTERN_FUNC ? (void *)e.of.func : e.kind == HIVE_EXTERN_TABLE ? (void *)e.of.table
-                     : e.kind == HIVE_EXTERN_MEMORY ? (void *)e.of.memory : (void *)e.of.global;
+                     : e.kind == HIVE_EXTERN_MEMORY ? (void *)e.of.memory
+                     : e.kind == HIVE_EXTERN_TAG ? (void *)e.of.tag : (void *)e.of.global;
             break;
         }
         case D_ALIAS_OUTER: {
@@ -1167,3 +1276,10 @@ void hive_cinstance_set_data(hive_cinstance *ci, void *data) {
     if (ci) ci->data = data;
 }
 void *hive_cinstance_data(const hive_cinstance *ci) { return ci ? ci->data : NULL; }
+
+uint64_t hive_cinstance_memory_size(const hive_cinstance *ci) {
+    uint64_t n = 0;
+    for (uint32_t i = 0; ci && i < ci->ncores; i++)
+        if (ci->cores[i]) n += hive_memory_size(hive_instance_memory(ci->cores[i]));
+    return n;
+}

@@ -40,6 +40,9 @@ struct hive_linker {
     uint32_t nres, capres;
     host_inst *insts;
     uint32_t ninsts, capinsts;
+    /* renewed by every definition, unique over the process (never 0 once
+     * something is defined): what an import memo was made against */
+    uint64_t gen;
 };
 
 /* Finds a definition by interface (semver-compatible) and name. */

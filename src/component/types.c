@@ -135,6 +135,10 @@ static void flat_into(const ct_type *t, uint8_t *out, uint32_t cap, uint32_t *n)
 }
 
 uint32_t ct_flatten(const ct_type *t, uint8_t *out, uint32_t cap) {
+    if (t->flat_kept && cap == FLAT_CAP) {
+        memcpy(out, t->flat, t->flat_n < FLAT_CAP ? t->flat_n : FLAT_CAP);
+        return t->flat_n;
+    }
     uint32_t n = 0;
     flat_into(t, out, cap, &n);
     return n;
@@ -205,9 +209,11 @@ void ct_compute_abi(ct_type *t) {
     t->align = a;
     t->has_borrow = hb;
     t->has_res = hr;
-    uint8_t tmp[FLAT_CAP];
-    t->nflat = ct_value_kind_ok(t) ? ct_flatten(t, tmp, FLAT_CAP) : 0;
-    if (t->nflat > FLAT_CAP) t->nflat = FLAT_CAP;
+    t->flat_kept = 0;
+    uint32_t fn = ct_value_kind_ok(t) ? ct_flatten(t, t->flat, FLAT_CAP) : 0;
+    t->nflat = fn > FLAT_CAP ? FLAT_CAP : fn;
+    t->flat_n = fn;
+    t->flat_kept = ct_value_kind_ok(t) ? 1 : 0;
 }
 
 int ct_value_kind_ok(const ct_type *t) { return ct_is_value(t); }

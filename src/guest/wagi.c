@@ -59,43 +59,84 @@ struct guest_inst {
 
 /* ---- the request's environment ------------------------------------------- */
 
+/* The variables are written one after the other into one buffer
+ * ("NAME=value\0" each, at offs[i]); env_vars points into it at the end. */
 typedef struct envbuf {
+    char *buf;
+    size_t len, cap;
+    size_t *offs;
+    size_t n, cap_offs;
     char **vars;
-    size_t n, cap;
     bool oom;
 } envbuf;
 
-static void env_add(envbuf *e, const char *name, const char *value, size_t value_len) {
+/* Room for n more bytes. */
+static bool env_room(envbuf *e, size_t n) {
+    if (e->oom) return false;
+    if (e->len + n <= e->cap) return true;
+    size_t cap = e->cap ? e->cap : 2048;
+    while (cap < e->len + n)
+        cap *= 2;
+    char *nb = realloc(e->buf, cap);
+    if (!nb) {
+        e->oom = true;
+        return false;
+    }
+    e->buf = nb;
+    e->cap = cap;
+    return true;
+}
+
+static void env_put(envbuf *e, const char *p, size_t n) {
+    if (n && env_room(e, n)) {
+        memcpy(e->buf + e->len, p, n);
+        e->len += n;
+    }
+}
+
+/* Starts a variable: "name=" (its value follows with env_put). */
+static void env_begin(envbuf *e, const char *name) {
     if (e->oom) return;
-    if (e->n == e->cap) {
-        size_t cap = e->cap ? e->cap * 2 : 32;
-        char **nv = realloc(e->vars, cap * sizeof *nv);
-        if (!nv) {
+    if (e->n == e->cap_offs) {
+        size_t cap = e->cap_offs ? e->cap_offs * 2 : 32;
+        size_t *no = realloc(e->offs, cap * sizeof *no);
+        if (!no) {
             e->oom = true;
             return;
         }
-        e->vars = nv;
-        e->cap = cap;
+        e->offs = no;
+        e->cap_offs = cap;
     }
-    size_t nl = strlen(name);
-    char *s = malloc(nl + 1 + value_len + 1);
-    if (!s) {
-        e->oom = true;
-        return;
-    }
-    memcpy(s, name, nl);
-    s[nl] = '=';
-    memcpy(s + nl + 1, value, value_len);
-    s[nl + 1 + value_len] = 0;
-    e->vars[e->n++] = s;
+    e->offs[e->n++] = e->len;
+    env_put(e, name, strlen(name));
+    env_put(e, "=", 1);
+}
+
+static void env_end(envbuf *e) { env_put(e, "", 1); }
+
+static void env_add(envbuf *e, const char *name, const char *value, size_t value_len) {
+    env_begin(e, name);
+    env_put(e, value, value_len);
+    env_end(e);
 }
 
 static void env_add_str(envbuf *e, const char *name, const char *value) {
     env_add(e, name, value ? value : "", value ? strlen(value) : 0);
 }
 
+/* The variables as strings (NULL when out of memory). */
+static const char *const *env_vars(envbuf *e) {
+    if (e->oom) return NULL;
+    e->vars = malloc((e->n ? e->n : 1) * sizeof *e->vars);
+    if (!e->vars) return NULL;
+    for (size_t i = 0; i < e->n; i++)
+        e->vars[i] = e->buf + e->offs[i];
+    return (const char *const *)e->vars;
+}
+
 static void env_free(envbuf *e) {
-    for (size_t i = 0; i < e->n; i++) free(e->vars[i]);
+    free(e->buf);
+    free(e->offs);
     free(e->vars);
 }
 
@@ -136,15 +177,16 @@ static void wagi_build_env(const wagi_guest *g, const hive_request_info *info, e
     }
     const hive_header *host = wagi_header(info, "Host");
     if (host) {
-        size_t n = strlen(info->scheme) + 3 + host->value_len + strlen(info->path) +
-                   strlen(info->query) + 2;
-        char *url = malloc(n);
-        if (url) {
-            snprintf(url, n, "%s://%.*s%s%s%s", info->scheme, (int)host->value_len, host->value,
-                     info->path, info->query[0] ? "?" : "", info->query);
-            env_add_str(e, "X_FULL_URL", url);
-            free(url);
+        env_begin(e, "X_FULL_URL");
+        env_put(e, info->scheme, strlen(info->scheme));
+        env_put(e, "://", 3);
+        env_put(e, host->value, host->value_len);
+        env_put(e, info->path, strlen(info->path));
+        if (info->query[0]) {
+            env_put(e, "?", 1);
+            env_put(e, info->query, strlen(info->query));
         }
+        env_end(e);
     }
     for (size_t i = 0; i < info->nheaders; i++) {
         const hive_header *h = &info->headers[i];
@@ -160,26 +202,16 @@ static void wagi_build_env(const wagi_guest *g, const hive_request_info *info, e
             name[5 + k] = c == '-' ? '_' : (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
         }
         name[5 + h->name_len] = 0;
-        size_t total = 0;
-        for (size_t k = i; k < info->nheaders; k++)
-            if (info->headers[k].name_len == h->name_len &&
-                strncasecmp(info->headers[k].name, h->name, h->name_len) == 0)
-                total += info->headers[k].value_len + 2;
-        char *v = malloc(total + 1);
-        if (!v) {
-            e->oom = true;
-            return;
-        }
-        size_t len = 0;
+        env_begin(e, name);
+        bool first = true;
         for (size_t k = i; k < info->nheaders; k++)
             if (info->headers[k].name_len == h->name_len &&
                 strncasecmp(info->headers[k].name, h->name, h->name_len) == 0) {
-                if (len) v[len++] = ',', v[len++] = ' ';
-                memcpy(v + len, info->headers[k].value, info->headers[k].value_len);
-                len += info->headers[k].value_len;
+                if (!first) env_put(e, ", ", 2);
+                env_put(e, info->headers[k].value, info->headers[k].value_len);
+                first = false;
             }
-        env_add(e, name, v, len);
-        free(v);
+        env_end(e);
     }
     for (size_t i = 0; i < g->nenv; i++) {
         const char *eq = strchr(g->env[i], '=');
@@ -334,8 +366,8 @@ static int wagi_start(guest_inst *gi, hive_req *req, uint64_t task_id) {
     envbuf env = {0};
     wagi_build_env(g, info, &env);
     const char *argv[1] = {info->path};
-    int rc = env.oom ? HIVE_ENOMEM
-                     : hive_wasi_set_args(gi->wasi, argv, 1, (const char *const *)env.vars, env.n);
+    const char *const *vars = env_vars(&env);
+    int rc = !vars ? HIVE_ENOMEM : hive_wasi_set_args(gi->wasi, argv, 1, vars, env.n);
     env_free(&env);
     if (rc != HIVE_OK) {
         gi->entry = NULL; /* run() ends the worker */

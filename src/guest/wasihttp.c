@@ -302,6 +302,10 @@ static void wh_free_guest(hive_guest *guest) {
     free(g);
 }
 
+static uint64_t wh_footprint(guest_inst *gi) {
+    return gi ? hive_cinstance_memory_size(gi->inst) : 0;
+}
+
 static const guest_ops wh_ops = {
     .name = "wasi:http",
     .max_concurrent = 1,
@@ -314,6 +318,7 @@ static const guest_ops wh_ops = {
     .error = wh_error,
     .free = wh_free,
     .free_guest = wh_free_guest,
+    .footprint = wh_footprint,
     .detach = wh_detach,
 };
 

@@ -446,6 +446,8 @@ static void queue_remove(hive_handler *h, hive_req *r) {
     h->nqueued--;
 }
 
+static void worker_mark_end(hive_handler *h, hive_worker *w, hive_worker_end end, const char *msg);
+
 /* Recomputes the worker's status and, when it changed, its expiration.
  * Only an ACTIVE worker is asked: before, it has no store; after, it is
  * ending anyway. */
@@ -478,6 +480,20 @@ static void worker_update_status(hive_handler *h, hive_worker *w) {
         w->status = st;
         w->status_start = start;
         w->expire_at = 0;
+        return;
+    }
+    if (st == HIVE_WORKER_IDLE && w->total > 0 && w->accepting && !w->must_end &&
+        h->policy.should_accept_request &&
+        h->policy.should_accept_request(h->policy.user, w->store, 0, w->total) ==
+            HIVE_ACCEPT_NEVER) {
+        /* likewise when the policy takes no more (its reuse count, e.g.
+         * 1: a fresh instance per request): the worker ends, on its
+         * thread when it is on one (worker_turn), else now */
+        w->accepting = false;
+        w->status = st;
+        w->status_start = start;
+        w->expire_at = 0;
+        if (!w->on_thread) worker_mark_end(h, w, HIVE_WORKER_END_OK, "retired");
         return;
     }
     w->status_asked = true;
@@ -1109,15 +1125,21 @@ static void worker_turn(hive_handler *h, hive_worker *w, uint64_t budget, hive_r
         pthread_mutex_lock(&h->lock);
         return;
     }
-    w->on_thread = false;
-    if (res == GUEST_RUN_MORE || w->woken) {
-        runq_push(h, w);
-    } else {
+    if (res != GUEST_RUN_MORE && !w->woken) {
         w->waiting = true;
         /* Idle: ask whether it takes more at all (the policy may say
-         * NEVER, e.g. at its reuse count); retire it if not. */
+         * NEVER, e.g. at its reuse count); retire it if not, and end it
+         * here, on this thread (still on_thread: it is not queued). */
         worker_retire_if_idle(h, w);
+        if (w->must_end) {
+            pthread_mutex_unlock(&h->lock);
+            worker_finish(h, w);
+            pthread_mutex_lock(&h->lock);
+            return;
+        }
     }
+    w->on_thread = false;
+    if (res == GUEST_RUN_MORE || w->woken) runq_push(h, w);
     dispatch(h);
 }
 

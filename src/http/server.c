@@ -79,6 +79,19 @@ typedef struct out_write {
     void *owned;      /* freed when the write completes (may be this struct) */
 } out_write;
 
+/* One conn_write's bytes: its bufs, and what to free and release once
+ * they are sent. */
+typedef struct out_piece {
+    out_write *wr;
+    void *owned;
+    size_t accounted;
+    unsigned nbufs;
+} out_piece;
+
+/* Room for output held back while the loop serves a batch of events. */
+#define CORK_PIECES 8
+#define CORK_BUFS 16
+
 typedef enum ev_kind { EV_HEAD, EV_BODY, EV_END, EV_ERROR, EV_TRAILERS } ev_kind;
 
 /* One sink call, copied for the loop thread. A body event doubles as the
@@ -163,6 +176,14 @@ struct conn {
     uint64_t linger_until_ms;
 
     exchange x;
+
+    /* Output of the batch of events being served (conn_process_events):
+     * held back and sent in one writev at the batch's end, so that a
+     * response's head, body and end go out in one system call. */
+    bool corked;
+    unsigned cork_npieces, cork_nbufs;
+    out_piece cork_pieces[CORK_PIECES];
+    uv_buf_t cork_bufs[CORK_BUFS];
 
     size_t writes_pending; /* uv_writes in flight */
     size_t out_queued;     /* their bytes */
@@ -344,17 +365,49 @@ static void write_cb(uv_write_t *req, int status) {
     conn_arm_timer(c);
 }
 
-/* Sends bufs after everything queued before them. Their memory must stay
- * valid until owned (may be NULL) is freed, which happens once they are
- * sent. wr: the write request to use (inside owned), or NULL for static
- * bytes (owned NULL): one is allocated if they cannot all go out at once.
- * accounted: on_body bytes released once sent. On failure the connection
- * is destroyed (check c->destroying). */
-static void conn_write(conn *c, uv_buf_t *bufs, unsigned nbufs, out_write *wr, void *owned,
-                       size_t accounted) {
-    if (c->destroying || c->shut) {
-        if (!c->destroying) conn_release_output(c, accounted);
+/* Queues bufs (len bytes in all) behind the writes in flight. Their
+ * memory must stay valid until owned is freed (once sent); wr: the write
+ * request to use (inside owned), or NULL for static bytes (owned NULL).
+ * Returns false when the connection was destroyed. */
+static bool conn_queue(conn *c, uv_buf_t *bufs, unsigned nbufs, size_t len, out_write *wr,
+                       void *owned, size_t accounted) {
+    if (!wr) { /* static bytes (owned is NULL): the request frees itself */
+        wr = malloc(sizeof *wr);
+        if (!wr) {
+            free(owned);
+            conn_destroy(c, "out of memory");
+            return false;
+        }
+        owned = owned ? owned : wr;
+    }
+    wr->c = c;
+    wr->len = len;
+    wr->accounted = accounted;
+    wr->owned = owned;
+    int r = uv_write(&wr->req, (uv_stream_t *)&c->tcp, bufs, nbufs, write_cb);
+    if (r < 0) {
         free(owned);
+        conn_release_output(c, accounted);
+        conn_destroy(c, "write failed");
+        return false;
+    }
+    c->writes_pending++;
+    c->out_queued += len;
+    if (c->writes_pending == 1) c->write_progress_ms = now_ms(c->s);
+    return true;
+}
+
+/* Sends the pieces (their bufs one after the other in bufs) after
+ * everything queued before them: one writev for all when nothing is in
+ * flight, what does not go out at once queued piece by piece. On failure
+ * the connection is destroyed (check c->destroying). */
+static void conn_send(conn *c, uv_buf_t *bufs, unsigned nbufs, const out_piece *pieces,
+                      unsigned npieces) {
+    if (c->destroying || c->shut) {
+        for (unsigned k = 0; k < npieces; k++) {
+            if (!c->destroying) conn_release_output(c, pieces[k].accounted);
+            free(pieces[k].owned);
+        }
         return;
     }
     size_t total = 0;
@@ -366,54 +419,86 @@ static void conn_write(conn *c, uv_buf_t *bufs, unsigned nbufs, out_write *wr, v
         if (r >= 0)
             sent = (size_t)r;
         else if (r != UV_EAGAIN && r != UV_ENOSYS) {
-            free(owned);
-            conn_release_output(c, accounted);
+            for (unsigned k = 0; k < npieces; k++) {
+                free(pieces[k].owned);
+                conn_release_output(c, pieces[k].accounted);
+            }
             conn_destroy(c, "write failed: client gone");
             return;
         }
     }
-    if (sent == total) {
-        free(owned);
-        conn_release_output(c, accounted);
-        c->write_progress_ms = now_ms(c->s);
-        return;
-    }
-    unsigned first = 0;
-    for (size_t skip = sent; skip > 0;) {
-        if (skip >= bufs[first].len) {
-            skip -= bufs[first].len;
-            first++;
-        } else {
-            bufs[first].base += skip;
-            bufs[first].len -= skip;
-            skip = 0;
+    if (sent == total) c->write_progress_ms = now_ms(c->s);
+    unsigned b = 0;
+    for (unsigned k = 0; k < npieces; k++) {
+        const out_piece *p = &pieces[k];
+        uv_buf_t *pb = bufs + b;
+        unsigned pn = p->nbufs;
+        b += pn;
+        size_t plen = 0;
+        for (unsigned i = 0; i < pn; i++)
+            plen += pb[i].len;
+        if (sent >= plen) {
+            sent -= plen;
+            free(p->owned);
+            conn_release_output(c, p->accounted);
+            continue;
         }
-    }
-    while (first < nbufs && bufs[first].len == 0)
-        first++;
-    if (!wr) { /* static bytes (owned is NULL): the request frees itself */
-        wr = malloc(sizeof *wr);
-        if (!wr) {
-            free(owned);
-            conn_destroy(c, "out of memory");
+        unsigned first = 0;
+        size_t left = plen - sent;
+        for (size_t skip = sent; skip > 0;) {
+            if (skip >= pb[first].len) {
+                skip -= pb[first].len;
+                first++;
+            } else {
+                pb[first].base += skip;
+                pb[first].len -= skip;
+                skip = 0;
+            }
+        }
+        sent = 0;
+        while (first < pn && pb[first].len == 0)
+            first++;
+        if (!conn_queue(c, pb + first, pn - first, left, p->wr, p->owned, p->accounted)) {
+            for (k++; k < npieces; k++)
+                free(pieces[k].owned);
             return;
         }
-        owned = owned ? owned : wr;
     }
-    wr->c = c;
-    wr->len = total - sent;
-    wr->accounted = accounted;
-    wr->owned = owned;
-    int r = uv_write(&wr->req, (uv_stream_t *)&c->tcp, bufs + first, nbufs - first, write_cb);
-    if (r < 0) {
-        free(owned);
-        conn_release_output(c, accounted);
-        conn_destroy(c, "write failed");
-        return;
+}
+
+/* Sends what the connection holds back (conn.corked). */
+static void conn_flush(conn *c) {
+    unsigned np = c->cork_npieces, nb = c->cork_nbufs;
+    if (!np) return;
+    out_piece pieces[CORK_PIECES];
+    uv_buf_t bufs[CORK_BUFS];
+    memcpy(pieces, c->cork_pieces, np * sizeof *pieces);
+    memcpy(bufs, c->cork_bufs, nb * sizeof *bufs);
+    c->cork_npieces = c->cork_nbufs = 0;
+    conn_send(c, bufs, nb, pieces, np);
+}
+
+/* Sends bufs after everything queued before them. Their memory must stay
+ * valid until owned (may be NULL) is freed, which happens once they are
+ * sent. wr: the write request to use (inside owned), or NULL for static
+ * bytes (owned NULL): one is allocated if they cannot all go out at once.
+ * accounted: on_body bytes released once sent. While the connection is
+ * corked they are held back, to go out with the rest of the batch in one
+ * writev. On failure the connection is destroyed (check c->destroying). */
+static void conn_write(conn *c, uv_buf_t *bufs, unsigned nbufs, out_write *wr, void *owned,
+                       size_t accounted) {
+    out_piece p = {wr, owned, accounted, nbufs};
+    if (c->corked && !c->destroying && !c->shut) {
+        /* no room: what is held goes first (also before bufs too many to hold) */
+        if (c->cork_npieces == CORK_PIECES || c->cork_nbufs + nbufs > CORK_BUFS) conn_flush(c);
+        if (!c->destroying && nbufs <= CORK_BUFS) {
+            memcpy(c->cork_bufs + c->cork_nbufs, bufs, nbufs * sizeof *bufs);
+            c->cork_nbufs += nbufs;
+            c->cork_pieces[c->cork_npieces++] = p;
+            return;
+        }
     }
-    c->writes_pending++;
-    c->out_queued += total - sent;
-    if (c->writes_pending == 1) c->write_progress_ms = now_ms(c->s);
+    conn_send(c, bufs, nbufs, &p, 1);
 }
 
 /* Sends a static byte string. */
@@ -977,6 +1062,7 @@ static void conn_process_events(conn *c, event *evs, bool failed, bool drained) 
         c->x.rate_start_ms = c->x.body_progress_ms;
         c->x.rate_start_bytes = c->x.recv_bytes;
     }
+    c->corked = true;
     while (evs) {
         event *ev = evs;
         evs = ev->next;
@@ -1001,6 +1087,8 @@ static void conn_process_events(conn *c, event *evs, bool failed, bool drained) 
         case EV_TRAILERS: conn_on_trailers(c, ev); break;
         }
     }
+    c->corked = false;
+    conn_flush(c);
     if (failed && !c->destroying && c->x.req) {
         if (c->x.head_sent)
             conn_destroy(c, "out of memory");
@@ -1064,7 +1152,11 @@ static void run_inline(server *s, bool before_wait) {
 }
 
 static void check_cb(uv_check_t *p) { run_inline(p->data, false); }
-static void prepare_cb(uv_prepare_t *p) { run_inline(p->data, true); }
+static void prepare_cb(uv_prepare_t *p) {
+    server *s = p->data;
+    run_inline(s, true);
+    if (s->cfg.on_flush) s->cfg.on_flush(s->cfg.ud);
+}
 
 /* ---- requests ------------------------------------------------------------ */
 
@@ -1523,6 +1615,9 @@ static void conn_close_cb(uv_handle_t *h) {
  * exchange has none yet. */
 static void conn_destroy(conn *c, const char *why) {
     if (c->destroying) return;
+    c->corked = false;
+    conn_flush(c); /* what was answered goes out before the cut */
+    if (c->destroying) return;
     exchange *x = &c->x;
     if (why && x->started && !x->logged && !x->error[0])
         snprintf(x->error, sizeof x->error, "%s", why);
@@ -1577,6 +1672,9 @@ static void shutdown_cb(uv_shutdown_t *req, int status) {
  * bytes do not make the kernel reset the connection over our response. */
 static void conn_close_after_output(conn *c) {
     if (c->destroying || c->phase == C_CLOSING) return;
+    c->corked = false;
+    conn_flush(c); /* before the FIN */
+    if (c->destroying) return;
     conn_cancel_req(c);
     c->phase = C_CLOSING;
     c->linger_until_ms = now_ms(c->s) + c->s->cfg.send_timeout_ms + LINGER_MS;

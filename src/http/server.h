@@ -121,6 +121,9 @@ typedef struct server_config {
     size_t low_water;         /* ... until they fall below this */
     /* Called on the loop thread once per request (may be NULL). */
     void (*on_access)(void *ud, const server_access *access);
+    /* Called on the loop thread before the loop waits for events, once
+     * per turn (may be NULL): e.g. to write out a buffered log. */
+    void (*on_flush)(void *ud);
     /* With no handler: answers every request (loop thread). method and
      * path are NUL-terminated. Fills out (status 0 means 404). */
     void (*respond)(void *ud, const char *method, const char *path, server_local_response *out);

@@ -38,6 +38,13 @@ typedef struct decode_ctx {
      * wasm_decode_body, later, for those the validator's fast check does
      * not vouch for (module.h); `deferred`: some body was left so */
     bool defer_bodies, deferred;
+    /* HIVE_CONFIG_WASM2: WebAssembly 2.0's encodings (memory indices in
+     * instructions are the reserved byte 0x00, memory limits flags are 0
+     * or 1, no tag section, no import or export kind 4, no throw or
+     * try_table); otherwise multi-memory's (a u32 memory index; bit 6 of
+     * a memarg's alignment says one follows), the threads proposal's
+     * shared flag (memory limits flags 2 and 3) and exception handling's */
+    bool wasm2;
 } decode_ctx;
 
 #define DECODE_TRY(expr)                \
@@ -132,13 +139,16 @@ static int decode_reftype(decode_ctx *d, uint8_t *out) {
 }
 
 /* Limits: a flag (a 1-bit LEB128: 0 = min only, 1 = min and max), then
- * u32 min and, with flag 1, u32 max. */
-static int decode_limits(decode_ctx *d, wasm_limits *out) {
+ * u32 min and, with flag 1, u32 max. `memory`: of a memory type, whose
+ * flag may also say shared (bit 1; a 2-bit LEB128), unless the module is
+ * read with WebAssembly 2.0's rules. */
+static int decode_limits(decode_ctx *d, wasm_limits *out, bool memory) {
     uint64_t flag;
     out->at = (uint32_t)leb_offset(&d->r);
-    int rc = leb_uN(&d->r, 1, &flag);
+    int rc = leb_uN(&d->r, memory && !d->wasm2 ? 2 : 1, &flag);
     if (rc != LEB_OK) return decode_leb_fail(d, rc);
-    out->has_max = flag == 1;
+    out->has_max = (flag & 1) != 0;
+    out->shared = (flag & 2) != 0;
     DECODE_TRY(decode_u32(d, &out->min));
     out->max = 0;
     if (out->has_max) DECODE_TRY(decode_u32(d, &out->max));
@@ -147,7 +157,15 @@ static int decode_limits(decode_ctx *d, wasm_limits *out) {
 
 static int decode_tabletype(decode_ctx *d, wasm_tabletype *out) {
     DECODE_TRY(decode_reftype(d, &out->elemtype));
-    return decode_limits(d, &out->limits);
+    return decode_limits(d, &out->limits, false);
+}
+
+/* A tag type: attribute 0 (an exception), then a function type index. */
+static int decode_tagtype(decode_ctx *d, uint32_t *typeidx) {
+    uint8_t attr;
+    DECODE_TRY(decode_byte(d, &attr));
+    if (attr != 0) return decode_malformed(d, leb_offset(&d->r) - 1, "malformed tag attribute");
+    return decode_u32(d, typeidx);
 }
 
 static int decode_globaltype(decode_ctx *d, wasm_globaltype *out) {
@@ -169,9 +187,19 @@ static int decode_zero_byte(decode_ctx *d) {
     return HIVE_OK;
 }
 
+/* A memory index: the reserved byte 0x00 under WebAssembly 2.0's rules,
+ * a u32 with multi-memory. */
+static int decode_memidx(decode_ctx *d) {
+    uint32_t x;
+    return d->wasm2 ? decode_zero_byte(d) : decode_u32(d, &x);
+}
+
+/* A memarg: alignment flags, (with multi-memory, when bit 6 of the flags
+ * is set) a memory index, offset. */
 static int decode_memarg(decode_ctx *d) {
     uint32_t align, offset;
     DECODE_TRY(decode_u32(d, &align));
+    if (!d->wasm2 && (align & 0x40)) DECODE_TRY(decode_u32(d, &offset));
     return decode_u32(d, &offset);
 }
 
@@ -200,14 +228,14 @@ static int decode_skip_fc(decode_ctx *d, uint32_t sub, size_t at) {
         return HIVE_OK; /* trunc_sat */
     case 8: /* memory.init */
         DECODE_TRY(decode_u32(d, &x));
-        return decode_zero_byte(d);
+        return decode_memidx(d);
     case 9: case 13: case 15: case 16: case 17: /* data.drop elem.drop table.* */
         return decode_u32(d, &x);
     case 10: /* memory.copy */
-        DECODE_TRY(decode_zero_byte(d));
-        return decode_zero_byte(d);
+        DECODE_TRY(decode_memidx(d));
+        return decode_memidx(d);
     case 11: /* memory.fill */
-        return decode_zero_byte(d);
+        return decode_memidx(d);
     case 12: case 14: /* table.init table.copy */
         DECODE_TRY(decode_u32(d, &x));
         return decode_u32(d, &x);
@@ -258,6 +286,26 @@ static int decode_skip_instr(decode_ctx *d, uint8_t op, size_t at, uint32_t *dep
     case 0x0c: case 0x0d: case 0x10: case 0x20: case 0x21: case 0x22: case 0x23:
     case 0x24: case 0x25: case 0x26: case 0xd2:
         return decode_u32(d, &x);
+    case 0x08: /* throw */
+        if (d->wasm2) break;
+        return decode_u32(d, &x);
+    case 0x0a: /* throw_ref */
+        if (d->wasm2) break;
+        return HIVE_OK;
+    case 0x1f: /* try_table */
+        if (d->wasm2) break;
+        DECODE_TRY(decode_blocktype(d));
+        DECODE_TRY(decode_len(d, &n));
+        for (uint32_t i = 0; i < n; i++) {
+            size_t cat = leb_offset(&d->r);
+            DECODE_TRY(decode_byte(d, &t));
+            if (t > 3) return decode_malformed(d, cat, "malformed catch clause");
+            if (t < 2) DECODE_TRY(decode_u32(d, &x)); /* the tag */
+            DECODE_TRY(decode_u32(d, &x));            /* the label */
+        }
+        if (*depth == UINT32_MAX) return decode_malformed(d, at, "too deeply nested");
+        (*depth)++;
+        return HIVE_OK;
     case 0x0e: /* br_table */
         DECODE_TRY(decode_len(d, &n));
         for (uint32_t i = 0; i <= n; i++) DECODE_TRY(decode_u32(d, &x));
@@ -270,7 +318,7 @@ static int decode_skip_instr(decode_ctx *d, uint8_t op, size_t at, uint32_t *dep
         for (uint32_t i = 0; i < n; i++) DECODE_TRY(decode_valtype(d, &t));
         return HIVE_OK;
     case 0x3f: case 0x40: /* memory.size memory.grow */
-        return decode_zero_byte(d);
+        return decode_memidx(d);
     case 0x41:
         rc = leb_s32(&d->r, &i32);
         return rc == LEB_OK ? HIVE_OK : decode_leb_fail(d, rc);
@@ -327,7 +375,7 @@ static int decode_skip_expr(decode_ctx *d) {
             continue;
         }
         DECODE_TRY(decode_skip_instr(d, op, at, &depth));
-        if (op >= 0x02 && op <= 0x04 && depth <= DECODE_ELSE_DEPTH) {
+        if (((op >= 0x02 && op <= 0x04) || op == 0x1f) && depth <= DECODE_ELSE_DEPTH) {
             uint64_t bit = (uint64_t)1 << ((depth - 1) % 64);
             if (op == 0x04) can_else[(depth - 1) / 64] |= bit;
             else can_else[(depth - 1) / 64] &= ~bit;
@@ -397,7 +445,7 @@ static int decode_import_section(decode_ctx *d) {
     m->imports = hv_calloc(a, n, sizeof *m->imports);
     if (!m->imports) return decode_nomem(d);
     m->nimports = n;
-    uint32_t count[4] = {0, 0, 0, 0};
+    uint32_t count[5] = {0, 0, 0, 0, 0};
     for (uint32_t i = 0; i < n; i++) {
         wasm_import *im = &m->imports[i];
         DECODE_TRY(decode_name(d, &im->module));
@@ -406,8 +454,13 @@ static int decode_import_section(decode_ctx *d) {
         switch (im->kind) {
         case HIVE_EXTERN_FUNC: DECODE_TRY(decode_u32(d, &im->typeidx)); break;
         case HIVE_EXTERN_TABLE: DECODE_TRY(decode_tabletype(d, &im->table)); break;
-        case HIVE_EXTERN_MEMORY: DECODE_TRY(decode_limits(d, &im->memory)); break;
+        case HIVE_EXTERN_MEMORY: DECODE_TRY(decode_limits(d, &im->memory, true)); break;
         case HIVE_EXTERN_GLOBAL: DECODE_TRY(decode_globaltype(d, &im->global)); break;
+        case HIVE_EXTERN_TAG:
+            if (d->wasm2)
+                return decode_malformed(d, leb_offset(&d->r) - 1, "malformed import kind");
+            DECODE_TRY(decode_tagtype(d, &im->typeidx));
+            break;
         default: return decode_malformed(d, leb_offset(&d->r) - 1, "malformed import kind");
         }
         im->index = count[im->kind]++;
@@ -433,6 +486,9 @@ static int decode_import_section(decode_ctx *d) {
     if (count[HIVE_EXTERN_GLOBAL] &&
         !(m->globals = hv_calloc(a, count[HIVE_EXTERN_GLOBAL], sizeof *m->globals)))
         return decode_nomem(d);
+    if (count[HIVE_EXTERN_TAG] &&
+        !(m->tags = hv_calloc(a, count[HIVE_EXTERN_TAG], sizeof *m->tags)))
+        return decode_nomem(d);
     for (uint32_t i = 0; i < n; i++) {
         const wasm_import *im = &m->imports[i];
         switch (im->kind) {
@@ -440,12 +496,14 @@ static int decode_import_section(decode_ctx *d) {
         case HIVE_EXTERN_TABLE: m->tables[im->index] = im->table; break;
         case HIVE_EXTERN_MEMORY: m->memories[im->index] = im->memory; break;
         case HIVE_EXTERN_GLOBAL: m->globals[im->index].type = im->global; break;
+        case HIVE_EXTERN_TAG: m->tags[im->index] = im->typeidx; break;
         }
     }
     m->nfuncs = m->nimported_funcs = count[HIVE_EXTERN_FUNC];
     m->ntables = m->nimported_tables = count[HIVE_EXTERN_TABLE];
     m->nmemories = m->nimported_memories = count[HIVE_EXTERN_MEMORY];
     m->nglobals = m->nimported_globals = count[HIVE_EXTERN_GLOBAL];
+    m->ntags = m->nimported_tags = count[HIVE_EXTERN_TAG];
     return HIVE_OK;
 }
 
@@ -491,8 +549,22 @@ static int decode_memory_section(decode_ctx *d) {
     DECODE_TRY(decode_count(d, UINT32_MAX - m->nmemories, "memories", &n));
     DECODE_TRY(decode_extend(d, (void **)&m->memories, m->nmemories, n, sizeof *m->memories));
     for (uint32_t i = 0; i < n; i++) {
-        DECODE_TRY(decode_limits(d, &m->memories[m->nmemories]));
+        DECODE_TRY(decode_limits(d, &m->memories[m->nmemories], true));
         m->nmemories++;
+    }
+    return HIVE_OK;
+}
+
+/* The tag section (exception handling): per tag, an attribute (0:
+ * exception) and a function type index. */
+static int decode_tag_section(decode_ctx *d) {
+    wasm_module *m = d->m;
+    uint32_t n;
+    DECODE_TRY(decode_count(d, WASM_MAX_GLOBALS - m->ntags, "tags", &n));
+    DECODE_TRY(decode_extend(d, (void **)&m->tags, m->ntags, n, sizeof *m->tags));
+    for (uint32_t i = 0; i < n; i++) {
+        DECODE_TRY(decode_tagtype(d, &m->tags[m->ntags]));
+        m->ntags++;
     }
     return HIVE_OK;
 }
@@ -523,7 +595,7 @@ static int decode_export_section(decode_ctx *d) {
         wasm_export *ex = &m->exports[i];
         DECODE_TRY(decode_name(d, &ex->name));
         DECODE_TRY(decode_byte(d, &ex->kind));
-        if (ex->kind > HIVE_EXTERN_GLOBAL)
+        if (ex->kind > (d->wasm2 ? HIVE_EXTERN_GLOBAL : HIVE_EXTERN_TAG))
             return decode_malformed(d, leb_offset(&d->r) - 1, "malformed export kind");
         DECODE_TRY(decode_u32(d, &ex->index));
     }
@@ -799,19 +871,20 @@ bad:
 }
 
 /* Position of each section id in the required order (custom: 0). */
-static const uint8_t decode_section_rank[13] = {
+static const uint8_t decode_section_rank[14] = {
     [1] = 1,  /* type */
     [2] = 2,  /* import */
     [3] = 3,  /* function */
     [4] = 4,  /* table */
     [5] = 5,  /* memory */
-    [6] = 6,  /* global */
-    [7] = 7,  /* export */
-    [8] = 8,  /* start */
-    [9] = 9,  /* element */
-    [12] = 10, /* data count */
-    [10] = 11, /* code */
-    [11] = 12, /* data */
+    [13] = 6, /* tag (exception handling) */
+    [6] = 7,  /* global */
+    [7] = 8,  /* export */
+    [8] = 9,  /* start */
+    [9] = 10, /* element */
+    [12] = 11, /* data count */
+    [10] = 12, /* code */
+    [11] = 13, /* data */
 };
 
 /* The header and every section, then the cross-section counts. */
@@ -834,7 +907,7 @@ static int decode_module(decode_ctx *d) {
         uint8_t id;
         uint32_t size;
         DECODE_TRY(decode_byte(d, &id));
-        if (id > 12) return decode_malformed(d, at, "malformed section id");
+        if (id > (d->wasm2 ? 12 : 13)) return decode_malformed(d, at, "malformed section id");
         DECODE_TRY(decode_len(d, &size));
         size_t start = leb_offset(&d->r);
         if (id == 0) {
@@ -857,6 +930,7 @@ static int decode_module(decode_ctx *d) {
         case 10: DECODE_TRY(decode_code_section(d, &ncodes)); break;
         case 11: DECODE_TRY(decode_data_section(d)); break;
         case 12: DECODE_TRY(decode_datacount_section(d)); break;
+        case 13: DECODE_TRY(decode_tag_section(d)); break;
         }
         if (leb_offset(&d->r) != start + size)
             return decode_malformed(d, start, "section size mismatch");
@@ -877,7 +951,8 @@ static int decode(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_mo
     if (!bytes && len) return hv_error_set(err, HIVE_EARG, 0, "no module bytes");
     if (len > UINT32_MAX)
         return hv_error_set(err, HIVE_ELIMIT, 0, "module larger than 4 GiB");
-    decode_ctx d = {.a = &engine->alloc, .m = m, .err = err, .defer_bodies = defer};
+    decode_ctx d = {.a = &engine->alloc, .m = m, .err = err, .defer_bodies = defer,
+                   .wasm2 = engine->wasm2};
     m->bytes = hv_malloc(d.a, len);
     if (!m->bytes) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     if (len) memcpy(m->bytes, bytes, len);
@@ -907,7 +982,7 @@ int wasm_decode_lazy(hive_engine *engine, const uint8_t *bytes, size_t len, wasm
 }
 
 int wasm_decode_body(hive_engine *engine, wasm_module *m, uint32_t i, hive_error *err) {
-    decode_ctx d = {.a = &engine->alloc, .m = m, .err = err};
+    decode_ctx d = {.a = &engine->alloc, .m = m, .err = err, .wasm2 = engine->wasm2};
     const wasm_code *c = &m->codes[i];
     leb_init(&d.r, m->bytes, m->len, 0);
     d.r.p = m->bytes + c->body_start;
@@ -929,6 +1004,7 @@ void wasm_module_fini(hive_engine *engine, wasm_module *m) {
         for (uint32_t i = 0; i < m->nfuncs - m->nimported_funcs; i++) {
             hv_free(a, m->codes[i].local_types);
             if (m->codes[i].cells != interp_lazy_stub) hv_free(a, m->codes[i].cells);
+            hv_free(a, m->codes[i].handlers);
             hv_free(a, m->codes[i].local_offsets);
         }
         hv_free(a, m->codes);
@@ -936,6 +1012,7 @@ void wasm_module_fini(hive_engine *engine, wasm_module *m) {
     hv_free(a, m->tables);
     hv_free(a, m->memories);
     hv_free(a, m->globals);
+    hv_free(a, m->tags);
     hv_free(a, m->exports);
     for (uint32_t i = 0; i < m->nelems && m->elems; i++) {
         hv_free(a, m->elems[i].funcs);

@@ -40,8 +40,10 @@ hive_engine *hive_engine_new(const hive_config *config) {
     pthread_mutex_init(&e->slots_lock, NULL);
     e->slots = NULL;
     e->nslots = 0;
+    e->nexec_keep = 0;
     e->no_fusion = config && (config->flags & HIVE_CONFIG_NO_FUSION);
     e->no_inline = config && (config->flags & HIVE_CONFIG_NO_INLINE);
+    e->wasm2 = config && (config->flags & HIVE_CONFIG_WASM2);
     const char *eager = getenv("HIVE_EAGER");
     e->eager = (config && (config->flags & HIVE_CONFIG_EAGER)) ||
                (eager && *eager && *eager != '0');
@@ -60,6 +62,7 @@ uint64_t hive_engine_memory_budget(const hive_engine *engine) {
 void hive_engine_free(hive_engine *engine) {
     if (!engine) return;
     instance_memory_slots_free(engine);
+    exec_keep_free(engine);
     pthread_mutex_destroy(&engine->slots_lock);
     hv_alloc a = engine->alloc; /* the engine holds its own allocator */
     hv_free(&a, engine);

@@ -11,6 +11,7 @@
  *   TRAPPED    like IDLE, and the trap is readable
  */
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "support/alloc.h"
@@ -25,8 +26,15 @@ hive_exec *hive_exec_new(hive_engine *engine) {
     exec->engine = engine;
     atomic_init(&exec->interrupt, 0);
     exec->state = WASM_EXEC_IDLE;
-    exec->stack = hv_malloc(a, (size_t)engine->value_stack_slots * sizeof(wasm_slot));
-    exec->frames = hv_malloc(a, (size_t)engine->max_call_depth * sizeof(wasm_frame));
+    pthread_mutex_lock(&engine->slots_lock);
+    if (engine->nexec_keep) {
+        unsigned k = --engine->nexec_keep;
+        exec->stack = engine->exec_keep[k][0];
+        exec->frames = engine->exec_keep[k][1];
+    }
+    pthread_mutex_unlock(&engine->slots_lock);
+    if (!exec->stack) exec->stack = hv_malloc(a, (size_t)engine->value_stack_slots * sizeof(wasm_slot));
+    if (!exec->frames) exec->frames = hv_malloc(a, (size_t)engine->max_call_depth * sizeof(wasm_frame));
     if (!exec->stack || !exec->frames) {
         hive_exec_free(exec);
         return NULL;
@@ -38,12 +46,35 @@ hive_exec *hive_exec_new(hive_engine *engine) {
 
 void hive_exec_free(hive_exec *exec) {
     if (!exec) return;
-    const hv_alloc *a = &exec->engine->alloc;
-    hv_free(a, exec->stack);
-    hv_free(a, exec->frames);
+    hive_engine *engine = exec->engine;
+    const hv_alloc *a = &engine->alloc;
+    bool kept = false;
+    if (exec->stack && exec->frames) {
+        pthread_mutex_lock(&engine->slots_lock);
+        unsigned cap = sizeof engine->exec_keep / sizeof engine->exec_keep[0];
+        if (engine->nexec_keep < cap) {
+            engine->exec_keep[engine->nexec_keep][0] = exec->stack;
+            engine->exec_keep[engine->nexec_keep][1] = exec->frames;
+            engine->nexec_keep++;
+            kept = true;
+        }
+        pthread_mutex_unlock(&engine->slots_lock);
+    }
+    if (!kept) {
+        hv_free(a, exec->stack);
+        hv_free(a, exec->frames);
+    }
     hv_free(a, exec->host_vals);
     hv_free(a, exec->trap_names);
     hv_free(a, exec);
+}
+
+void exec_keep_free(hive_engine *engine) {
+    for (unsigned k = 0; k < engine->nexec_keep; k++) {
+        hv_free(&engine->alloc, engine->exec_keep[k][0]);
+        hv_free(&engine->alloc, engine->exec_keep[k][1]);
+    }
+    engine->nexec_keep = 0;
 }
 
 /* The invariants of the states above, checked (support/assert.h) wherever

@@ -26,15 +26,18 @@ hive_func *hive_func_new_host(hive_engine *engine, const hive_functype *type, hi
     if ((type->nparams && !type->params) || (type->nresults && !type->results)) return NULL;
     if (type->nparams > WASM_MAX_PARAMS || type->nresults > WASM_MAX_RESULTS) return NULL;
     const hv_alloc *a = &engine->alloc;
-    hive_func *f = hv_calloc(a, 1, sizeof *f);
+    /* one block: the function, its value types, its name */
+    size_t ntypes = (size_t)type->nparams + type->nresults;
+    size_t nl = name ? strlen(name) + 1 : 0;
+    hive_func *f = hv_malloc(a, sizeof *f + ntypes + nl);
     if (!f) return NULL;
+    memset(f, 0, sizeof *f);
     f->kind = WASM_FUNC_HOST;
     f->engine = engine;
     f->host = fn;
     f->user = user;
     f->finalize = finalize;
-    uint8_t *types = hv_malloc(a, (size_t)type->nparams + type->nresults);
-    if (!types) goto fail;
+    uint8_t *types = (uint8_t *)(f + 1);
     if (type->nparams) memcpy(types, type->params, type->nparams);
     if (type->nresults) memcpy(types + type->nparams, type->results, type->nresults);
     wasm_functype *t = &f->own_type;
@@ -50,26 +53,16 @@ hive_func *hive_func_new_host(hive_engine *engine, const hive_functype *type, hi
     f->pubtype.params = t->params;
     f->pubtype.results = t->results;
     if (name) {
-        size_t n = strlen(name);
-        f->name = hv_malloc(a, n + 1);
-        if (!f->name) goto fail;
-        memcpy(f->name, name, n + 1);
+        f->name = (char *)types + ntypes;
+        memcpy(f->name, name, nl);
     }
     return f;
-fail:
-    hv_free(a, f->own_type.params);
-    hv_free(a, f);
-    return NULL;
 }
 
-/* Only host functions are freed here (an instance's own functions live in
- * its own_funcs array and go with it); anything else is ignored. */
 void hive_func_free(hive_func *func) {
     if (!func || func->kind != WASM_FUNC_HOST) return;
     const hv_alloc *a = &func->engine->alloc;
     if (func->finalize) func->finalize(func->user);
-    hv_free(a, func->name);
-    hv_free(a, func->own_type.params);
     hv_free(a, func);
 }
 
@@ -165,7 +158,7 @@ void instance_memory_slots_free(hive_engine *engine) {
  * instance is then only address space. image: the serial of the image
  * the caller will map (0 none), to pick a kept slot that maps it. */
 static int memory_create(hive_engine *engine, uint32_t min, uint32_t max, bool has_max,
-                         uint64_t image, hive_memory **out) {
+                         bool shared, uint64_t image, hive_memory **out) {
     *out = NULL;
     uint32_t eff = engine->max_memory_pages;
     if (has_max && max < eff) eff = max;
@@ -181,6 +174,7 @@ static int memory_create(hive_engine *engine, uint32_t min, uint32_t max, bool h
     if (mem) {
         mem->max_pages = eff;
         mem->has_max = has_max;
+        mem->shared = shared;
         mem->type_max = has_max ? max : 0;
         mem->pages = min;
         mem->size = (uint64_t)min * PAGE_SIZE_WASM;
@@ -195,6 +189,7 @@ static int memory_create(hive_engine *engine, uint32_t min, uint32_t max, bool h
     mem->engine = engine;
     mem->max_pages = eff;
     mem->has_max = has_max;
+    mem->shared = shared;
     mem->type_max = has_max ? max : 0;
     mem->reserved = reserved;
     void *base = mmap(NULL, mem->reserved, PROT_NONE,
@@ -217,16 +212,117 @@ static int memory_create(hive_engine *engine, uint32_t min, uint32_t max, bool h
     return HIVE_OK;
 }
 
+/* ---- tags (exception handling) ------------------------------------------- */
+
+hive_tag *hive_tag_new(hive_engine *engine, const hive_functype *type) {
+    if (!engine || !type || type->nresults || (type->nparams && !type->params)) return NULL;
+    hive_tag *t = hv_calloc(&engine->alloc, 1, sizeof *t);
+    if (!t) return NULL;
+    t->engine = engine;
+    if (type->nparams) {
+        uint8_t *p = hv_malloc(&engine->alloc, type->nparams);
+        if (!p) {
+            hv_free(&engine->alloc, t);
+            return NULL;
+        }
+        memcpy(p, type->params, type->nparams);
+        t->own_type.params = p;
+        t->own_type.nparams = type->nparams;
+        for (uint32_t i = 0; i < type->nparams; i++) t->own_type.param_slots += wasm_slots(p[i]);
+    }
+    t->type = &t->own_type;
+    return t;
+}
+
+void hive_tag_free(hive_tag *tag) {
+    if (!tag) return;
+    hv_free(&tag->engine->alloc, tag->own_type.params);
+    hv_free(&tag->engine->alloc, tag);
+}
+
 /* NULL when engine is NULL, min > max, min is above the engine's limit,
  * or the reservation fails. */
 hive_memory *hive_memory_new(hive_engine *engine, hive_limits limits) {
     if (!engine || (limits.has_max && limits.max < limits.min)) return NULL;
     hive_memory *mem;
-    memory_create(engine, limits.min, limits.max, limits.has_max != 0, 0, &mem);
+    if (limits.shared && !limits.has_max) return NULL;
+    memory_create(engine, limits.min, limits.max, limits.has_max != 0, limits.shared != 0, 0,
+                  &mem);
     return mem;
 }
 
-void hive_memory_free(hive_memory *memory) {
+/* Resetting a small memory in place. MADV_DONTNEED costs a system call,
+ * a TLB flush on every core that ran a thread of the process, and a
+ * page fault (and a zeroed or copied page) for every page the next user
+ * touches again: most of a hello request's time. A memory of up to
+ * RESIDENT_MAX_BYTES is instead reset page by page: /proc/self/pagemap
+ * tells which of its host pages the guest has made private (written, or
+ * read outside the image), and when they are at most RESIDENT_PAGES
+ * those are rewritten in place, with the image's bytes (from its
+ * read-only view) or zeros, and stay resident for the next user. No
+ * system call but the read of the page map, no TLB flush, no fault.
+ * A kept slot then holds at most RESIDENT_PAGES host pages. */
+#define RESIDENT_MAX_BYTES (4u << 20)
+#define RESIDENT_PAGES 64
+#define PM_PRESENT (1ull << 63)
+#define PM_SWAP (1ull << 62)
+#define PM_FILE (1ull << 61) /* file page or shared anonymous */
+
+static int pagemap_fd = -1;
+static size_t host_page;
+static pthread_once_t pagemap_once = PTHREAD_ONCE_INIT;
+
+static void pagemap_open(void) {
+    long ps = sysconf(_SC_PAGESIZE);
+    host_page = ps > 0 ? (size_t)ps : 4096;
+    pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+}
+
+static bool page_is_zero(const uint8_t *p, size_t n) {
+    return p[0] == 0 && memcmp(p, p + 1, n - 1) == 0;
+}
+
+/* Resets memory in place (see above); false when it cannot (too large,
+ * too many pages touched, a page swapped out, no page map, an image
+ * without its view): then the caller gives the pages back instead. */
+static bool memory_reset_resident(hive_memory *memory, const uint8_t *view) {
+    if (memory->size > RESIDENT_MAX_BYTES) return false;
+    if (memory->img_serial && !view) return false;
+    pthread_once(&pagemap_once, pagemap_open);
+    if (pagemap_fd < 0 || memory->size % host_page) return false;
+    size_t npages = (size_t)(memory->size / host_page);
+    uint64_t ents[RESIDENT_MAX_BYTES / 4096];
+    if (npages > sizeof ents / sizeof ents[0]) return false;
+    size_t want = npages * sizeof ents[0], got = 0;
+    off_t at = (off_t)((uintptr_t)memory->base / host_page * sizeof ents[0]);
+    while (got < want) {
+        ssize_t r = pread(pagemap_fd, (uint8_t *)ents + got, want - got, at + (off_t)got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return false;
+        got += (size_t)r;
+    }
+    size_t touched = 0;
+    for (size_t i = 0; i < npages; i++) {
+        if (ents[i] & PM_SWAP) return false;
+        if ((ents[i] & (PM_PRESENT | PM_FILE)) == PM_PRESENT && ++touched > RESIDENT_PAGES)
+            return false;
+    }
+    for (size_t i = 0; i < npages; i++) {
+        if ((ents[i] & (PM_PRESENT | PM_FILE)) != PM_PRESENT) continue;
+        size_t off = i * host_page;
+        uint8_t *p = memory->base + off;
+        if (memory->img_serial && off >= memory->img_start &&
+            off < memory->img_start + memory->img_len)
+            memcpy(p, view + (off - memory->img_start), host_page);
+        else if (!page_is_zero(p, host_page)) /* (a page only read is the shared zero page) */
+            memset(p, 0, host_page);
+    }
+    return true;
+}
+
+/* hive_memory_free; view: the read-only view of the image the memory
+ * maps (NULL: none known). */
+static void memory_release(hive_memory *memory, const uint8_t *view) {
     if (!memory) return;
     hive_engine *engine = memory->engine;
     pthread_mutex_lock(&engine->slots_lock);
@@ -234,11 +330,13 @@ void hive_memory_free(hive_memory *memory) {
     if (keep) engine->nslots++; /* the room is taken now, the slot listed below */
     pthread_mutex_unlock(&engine->slots_lock);
     if (keep) {
-        /* In 1 MiB pieces, like the unmap below. */
-        bool ok = true;
-        for (uint64_t off = 0; ok && off < memory->size; off += 1u << 20) {
-            uint64_t len = memory->size - off < (1u << 20) ? memory->size - off : 1u << 20;
-            ok = madvise(memory->base + off, (size_t)len, MADV_DONTNEED) == 0;
+        bool ok = memory_reset_resident(memory, view);
+        if (!ok) { /* the pages go back, in 1 MiB pieces like the unmap below */
+            ok = true;
+            for (uint64_t off = 0; ok && off < memory->size; off += 1u << 20) {
+                uint64_t len = memory->size - off < (1u << 20) ? memory->size - off : 1u << 20;
+                ok = madvise(memory->base + off, (size_t)len, MADV_DONTNEED) == 0;
+            }
         }
         if (ok) budget_give(engine, memory->size);
         pthread_mutex_lock(&engine->slots_lock);
@@ -263,6 +361,8 @@ void hive_memory_free(hive_memory *memory) {
     budget_give(engine, memory->size);
     hv_free(&engine->alloc, memory);
 }
+
+void hive_memory_free(hive_memory *memory) { memory_release(memory, NULL); }
 
 uint8_t *hive_memory_data(hive_memory *memory) { return memory ? memory->base : NULL; }
 
@@ -449,6 +549,7 @@ static const char *kind_name(uint8_t kind) {
     case HIVE_EXTERN_TABLE: return "table";
     case HIVE_EXTERN_MEMORY: return "memory";
     case HIVE_EXTERN_GLOBAL: return "global";
+    case HIVE_EXTERN_TAG: return "tag";
     }
     return "extern";
 }
@@ -483,13 +584,20 @@ static int check_import(const wasm_module *m, uint32_t i, const hive_extern *ext
     case HIVE_EXTERN_MEMORY: {
         const hive_memory *mem = ext->of.memory;
         present = present && mem;
-        ok = present && limits_match(mem->pages, mem->has_max, mem->type_max, &imp->memory);
+        ok = present && mem->shared == imp->memory.shared &&
+             limits_match(mem->pages, mem->has_max, mem->type_max, &imp->memory);
         break;
     }
     case HIVE_EXTERN_GLOBAL: {
         const hive_global *g = ext->of.global;
         present = present && g;
         ok = present && g->type == imp->global.valtype && g->mutable_ == imp->global.mutable_;
+        break;
+    }
+    case HIVE_EXTERN_TAG: {
+        const hive_tag *t = ext->of.tag;
+        present = present && t;
+        ok = present && runtime_functype_equal(t->type, &m->types[imp->typeidx]);
         break;
     }
     }
@@ -544,12 +652,15 @@ void instance_module_init(hive_module *module) {
     atomic_init(&img->state, WASM_IMAGE_UNBUILT);
     pthread_mutex_init(&img->lock, NULL);
     img->fd = -1;
+    img->view = NULL;
     img->start = 0;
     img->len = 0;
 }
 
 void instance_module_fini(hive_module *module) {
     wasm_image *img = &module->image;
+    if (img->view) munmap((void *)img->view, img->len);
+    img->view = NULL;
     if (img->fd >= 0) close(img->fd);
     img->fd = -1;
     pthread_mutex_destroy(&img->lock);
@@ -617,6 +728,9 @@ static void image_build(hive_module *module) {
             img->fd = fd;
             img->start = start;
             img->len = end - start;
+            /* for resetting pages in place (memory_reset_resident); none: they go back */
+            void *v = mmap(NULL, img->len, PROT_READ, MAP_SHARED, fd, 0);
+            img->view = v == MAP_FAILED ? NULL : v;
             img->serial = atomic_fetch_add(&module->engine->image_serial, 1) + 1;
         } else {
             if (fd >= 0) close(fd);
@@ -702,7 +816,7 @@ static int init_segments(hive_instance *inst, hive_error *err) {
         if (ds->mode != WASM_SEG_ACTIVE) continue;
         wasm_slot off[2];
         instance_eval_const(inst, &ds->offset, off);
-        hive_memory *mem = inst->memory;
+        hive_memory *mem = ds->memory < m->nmemories ? inst->memories[ds->memory] : NULL;
         uint64_t d = off[0].i32;
         if (!mem || d + ds->len > mem->size)
             return hv_error_set(err, HIVE_ETRAP, 0, "out of bounds memory access");
@@ -755,8 +869,23 @@ int hive_instance_new(hive_engine *engine, hive_module *module, const hive_exter
     inst->elem_refs = hv_calloc(a, m->nelems, sizeof *inst->elem_refs);
     inst->elem_lens = hv_calloc(a, m->nelems, sizeof *inst->elem_lens);
     inst->data_lens = hv_calloc(a, m->ndatas, sizeof *inst->data_lens);
+    if (m->nmemories <= 1) {
+        inst->memories = inst->memory_slot;
+        inst->own_memories = inst->own_memory_slot;
+    } else {
+        inst->memories = hv_calloc(a, m->nmemories, sizeof *inst->memories);
+        inst->own_memories =
+            hv_calloc(a, m->nmemories - m->nimported_memories, sizeof *inst->own_memories);
+    }
+    bool tags_ok = true;
+    if (m->ntags) {
+        inst->tags = hv_calloc(a, m->ntags, sizeof *inst->tags);
+        inst->own_tags = hv_calloc(a, m->ntags - m->nimported_tags, sizeof *inst->own_tags);
+        tags_ok = inst->tags && inst->own_tags;
+    }
     if (!inst->funcs || !inst->own_funcs || !inst->tables || !inst->own_tables || !inst->globals ||
-        !inst->own_globals || !inst->elem_refs || !inst->elem_lens || !inst->data_lens)
+        !inst->own_globals || !inst->elem_refs || !inst->elem_lens || !inst->data_lens ||
+        !inst->memories || !inst->own_memories || !tags_ok)
         goto fail;
 
     /* Imports fill the front of each index space. */
@@ -765,9 +894,8 @@ int hive_instance_new(hive_engine *engine, hive_module *module, const hive_exter
         switch (imp->kind) {
         case HIVE_EXTERN_FUNC: inst->funcs[imp->index] = imports[i].of.func; break;
         case HIVE_EXTERN_TABLE: inst->tables[imp->index] = imports[i].of.table; break;
-        case HIVE_EXTERN_MEMORY:
-            if (imp->index == 0) inst->memory = imports[i].of.memory;
-            break;
+        case HIVE_EXTERN_MEMORY: inst->memories[imp->index] = imports[i].of.memory; break;
+        case HIVE_EXTERN_TAG: inst->tags[imp->index] = imports[i].of.tag; break;
         case HIVE_EXTERN_GLOBAL: inst->globals[imp->index] = imports[i].of.global; break;
         }
     }
@@ -799,10 +927,13 @@ int hive_instance_new(hive_engine *engine, hive_module *module, const hive_exter
         inst->tables[m->nimported_tables + i] = &inst->own_tables[i];
     }
 
-    if (m->nmemories > m->nimported_memories && m->nimported_memories == 0) {
-        const wasm_limits *l = &m->memories[0];
-        uint64_t image = image_get(module) == WASM_IMAGE_READY ? module->image.serial : 0;
-        rc = memory_create(engine, l->min, l->max, l->has_max, image, &inst->own_memory);
+    for (uint32_t i = m->nimported_memories; i < m->nmemories; i++) {
+        const wasm_limits *l = &m->memories[i];
+        /* memory 0, when defined, may map the module's image */
+        uint64_t image =
+            i == 0 && image_get(module) == WASM_IMAGE_READY ? module->image.serial : 0;
+        hive_memory **own = &inst->own_memories[i - m->nimported_memories];
+        rc = memory_create(engine, l->min, l->max, l->has_max, l->shared, image, own);
         if (rc) {
             if (rc == HIVE_ELIMIT)
                 hv_error_set(err, rc, 0, "memory of %u pages exceeds the limit", l->min);
@@ -812,7 +943,16 @@ int hive_instance_new(hive_engine *engine, hive_module *module, const hive_exter
                              l->min);
             goto fail_rc;
         }
-        inst->memory = inst->own_memory;
+        inst->memories[i] = *own;
+    }
+    inst->memory = m->nmemories ? inst->memories[0] : NULL;
+
+    /* each instantiation makes its own tags */
+    for (uint32_t i = m->nimported_tags; i < m->ntags; i++) {
+        hive_tag *t = &inst->own_tags[i - m->nimported_tags];
+        t->engine = engine;
+        t->type = &m->types[m->tags[i]];
+        inst->tags[i] = t;
     }
 
     for (uint32_t i = 0; i < nown_globals; i++) {
@@ -854,7 +994,19 @@ void hive_instance_free(hive_instance *instance) {
     if (instance->elem_refs) {
         for (uint32_t i = 0; i < m->nelems; i++) hv_free(a, instance->elem_refs[i]);
     }
-    hive_memory_free(instance->own_memory);
+    if (instance->own_memories) {
+        /* a memory that maps the module's image is reset from its view */
+        const wasm_image *img = &instance->module->image;
+        for (uint32_t i = 0; i < m->nmemories - m->nimported_memories; i++) {
+            hive_memory *mem = instance->own_memories[i];
+            memory_release(mem, mem && mem->img_serial && mem->img_serial == img->serial ? img->view
+                                                                                         : NULL);
+        }
+    }
+    if (instance->memories != instance->memory_slot) hv_free(a, instance->memories);
+    if (instance->own_memories != instance->own_memory_slot) hv_free(a, instance->own_memories);
+    hv_free(a, instance->tags);
+    hv_free(a, instance->own_tags);
     hv_free(a, instance->funcs);
     hv_free(a, instance->own_funcs);
     hv_free(a, instance->tables);
@@ -889,8 +1041,9 @@ int hive_instance_export(hive_instance *instance, const char *name, size_t name_
         switch (e->kind) {
         case HIVE_EXTERN_FUNC: out->of.func = instance->funcs[e->index]; break;
         case HIVE_EXTERN_TABLE: out->of.table = instance->tables[e->index]; break;
-        case HIVE_EXTERN_MEMORY: out->of.memory = instance->memory; break;
+        case HIVE_EXTERN_MEMORY: out->of.memory = instance->memories[e->index]; break;
         case HIVE_EXTERN_GLOBAL: out->of.global = instance->globals[e->index]; break;
+        case HIVE_EXTERN_TAG: out->of.tag = instance->tags[e->index]; break;
         default: return HIVE_EARG;
         }
         return HIVE_OK;
@@ -900,6 +1053,14 @@ int hive_instance_export(hive_instance *instance, const char *name, size_t name_
 
 hive_memory *hive_instance_memory(hive_instance *instance) {
     return instance ? instance->memory : NULL;
+}
+
+hive_memory *hive_instance_memory_at(hive_instance *instance, uint32_t index) {
+    return instance && index < instance->m->nmemories ? instance->memories[index] : NULL;
+}
+
+uint32_t hive_instance_memory_count(const hive_instance *instance) {
+    return instance ? instance->m->nmemories : 0;
 }
 
 void hive_instance_set_data(hive_instance *instance, void *data) {

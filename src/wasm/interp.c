@@ -113,6 +113,7 @@ static const char *trap_message(hive_trap_kind kind) {
     case HIVE_TRAP_HOST: return "host function trapped";
     case HIVE_TRAP_EXIT: return "exit";
     case HIVE_TRAP_OUT_OF_MEMORY: return "out of memory";
+    case HIVE_TRAP_UNCAUGHT_EXCEPTION: return "uncaught exception";
     }
     return "trap";
 }
@@ -1332,7 +1333,7 @@ static uint64_t slice_refill(hive_exec *exec, uint64_t *reserve) {
 #define GROW_UNITS 256u
 
 enum { BULK_MEMORY_FILL, BULK_MEMORY_COPY, BULK_MEMORY_INIT, BULK_TABLE_FILL, BULK_TABLE_COPY,
-       BULK_TABLE_INIT };
+       BULK_TABLE_INIT, BULK_MEMORY_FILL_X, BULK_MEMORY_COPY_X, BULK_MEMORY_INIT_X };
 
 /* Takes up to want units from the slice, then from the reserve, into got
  * (less than want only when the run's budget is spent). */
@@ -1365,7 +1366,15 @@ static INTERP_NOCLONE bulk_result bulk_run(hive_exec *exec, hive_instance *inst,
                                            wasm_slot *sp, const wasm_cell *pc, int kind,
                                            uint64_t budget, uint64_t reserve) {
     bulk_result res = {0, 0, 0, false};
-    bool table = kind >= BULK_TABLE_FILL;
+    bool table = kind >= BULK_TABLE_FILL && kind <= BULK_TABLE_INIT;
+    /* the _X forms (multi-memory): the memories their immediates name */
+    uint8_t *dmem = mem, *smem = mem;
+    if (kind == BULK_MEMORY_FILL_X) dmem = inst->memories[pc[2].u32]->base;
+    if (kind == BULK_MEMORY_INIT_X) dmem = inst->memories[pc[3].u32]->base;
+    if (kind == BULK_MEMORY_COPY_X) {
+        dmem = inst->memories[pc[2].u32]->base;
+        smem = inst->memories[pc[3].u32]->base;
+    }
     uint32_t esize = table ? (uint32_t)sizeof(void *) : 1;
     for (;;) {
         uint32_t n = sp[-1].i32, s = sp[-2].i32, d = sp[-3].i32;
@@ -1387,12 +1396,17 @@ static INTERP_NOCLONE bulk_result bulk_run(hive_exec *exec, hive_instance *inst,
         }
         /* copies run backwards when the destination is above the source,
          * so an overlapping rest stays correct */
-        bool back = (kind == BULK_MEMORY_COPY || kind == BULK_TABLE_COPY) && d > s;
+        bool back = (kind == BULK_MEMORY_COPY || kind == BULK_TABLE_COPY ||
+                     (kind == BULK_MEMORY_COPY_X && dmem == smem)) &&
+                    d > s;
         uint32_t at = back ? n - k : 0;
         switch (kind) {
         case BULK_MEMORY_FILL: memset(mem + d, (int)(s & 0xff), k); break;
         case BULK_MEMORY_COPY: memmove(mem + d + at, mem + s + at, k); break;
         case BULK_MEMORY_INIT: memcpy(mem + d, inst->m->datas[pc[2].u32].bytes + s, k); break;
+        case BULK_MEMORY_FILL_X: memset(dmem + d, (int)(s & 0xff), k); break;
+        case BULK_MEMORY_COPY_X: memmove(dmem + d + at, smem + s + at, k); break;
+        case BULK_MEMORY_INIT_X: memcpy(dmem + d, inst->m->datas[pc[2].u32].bytes + s, k); break;
         case BULK_TABLE_FILL: {
             hive_table *t = inst->tables[pc[2].u32];
             void *v = sp[-2].ref;
@@ -1411,14 +1425,16 @@ static INTERP_NOCLONE bulk_result bulk_run(hive_exec *exec, hive_instance *inst,
         sp[-1].i64 = n - k;
         if (!back) {
             sp[-3].i64 = d + k;
-            if (kind != BULK_MEMORY_FILL && kind != BULK_TABLE_FILL) sp[-2].i64 = s + k;
+            if (kind != BULK_MEMORY_FILL && kind != BULK_TABLE_FILL && kind != BULK_MEMORY_FILL_X)
+                sp[-2].i64 = s + k;
         }
     }
     res.budget = budget;
     res.reserve = reserve;
     res.len = kind == BULK_MEMORY_FILL || kind == BULK_MEMORY_COPY ? 2
-              : kind == BULK_MEMORY_INIT || kind == BULK_TABLE_FILL ? 3
-                                                                   : 4;
+              : kind == BULK_MEMORY_INIT || kind == BULK_TABLE_FILL || kind == BULK_MEMORY_FILL_X
+                  ? 3
+                  : 4;
     return res;
 }
 
@@ -1920,6 +1936,77 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             }
             if (n) memset(mem + d, (int)(v & 0xff), n);
             pc += 2;
+            vmbreak;
+        }
+
+        vmcase(THROW) {
+            goto do_throw;
+        }
+
+        /* ---- multi-memory: memories other than 0 (opcodes.h) ---- */
+        vmcase(MEM_SELECT) {
+            const hive_memory *sel = inst->memories[pc[1].u32];
+            mem = sel->base;
+            mem_size = sel->size;
+            pc += 2;
+            vmbreak;
+        }
+        vmcase(MEMORY_SIZE_X) {
+            SLOT(1).i64 = inst->memories[pc[2].u32]->pages;
+            pc += 3;
+            vmbreak;
+        }
+        vmcase(MEMORY_GROW_X) {
+            uint32_t delta = SLOT(2).i32;
+            uint32_t old = (uint32_t)hive_memory_grow(inst->memories[pc[3].u32], delta);
+            SLOT(1).i64 = old;
+            if (delta) {
+                uint64_t got_;
+                TAKE_UNITS(GROW_UNITS + delta, got_);
+                (void)got_;
+            }
+            pc += 4;
+            vmbreak;
+        }
+        vmcase(MEMORY_INIT_X) {
+            wasm_slot *sp = fp + pc[1].u32;
+            uint32_t seg = pc[2].u32;
+            const hive_memory *dm = inst->memories[pc[3].u32];
+            uint32_t n = sp[-1].i32, s = sp[-2].i32, d = sp[-3].i32;
+            if ((uint64_t)s + n > inst->data_lens[seg] || (uint64_t)d + n > dm->size)
+                goto trap_memory;
+            if (n > BULK_SMALL_BYTES) {
+                bulk_kind = BULK_MEMORY_INIT_X;
+                goto bulk;
+            }
+            if (n) memcpy(dm->base + d, inst->m->datas[seg].bytes + s, n);
+            pc += 4;
+            vmbreak;
+        }
+        vmcase(MEMORY_COPY_X) {
+            wasm_slot *sp = fp + pc[1].u32;
+            const hive_memory *dm = inst->memories[pc[2].u32], *sm = inst->memories[pc[3].u32];
+            uint32_t n = sp[-1].i32, s = sp[-2].i32, d = sp[-3].i32;
+            if ((uint64_t)s + n > sm->size || (uint64_t)d + n > dm->size) goto trap_memory;
+            if (n > BULK_SMALL_BYTES) {
+                bulk_kind = BULK_MEMORY_COPY_X;
+                goto bulk;
+            }
+            if (n) memmove(dm->base + d, sm->base + s, n);
+            pc += 4;
+            vmbreak;
+        }
+        vmcase(MEMORY_FILL_X) {
+            wasm_slot *sp = fp + pc[1].u32;
+            const hive_memory *dm = inst->memories[pc[2].u32];
+            uint32_t n = sp[-1].i32, v = sp[-2].i32, d = sp[-3].i32;
+            if ((uint64_t)d + n > dm->size) goto trap_memory;
+            if (n > BULK_SMALL_BYTES) {
+                bulk_kind = BULK_MEMORY_FILL_X;
+                goto bulk;
+            }
+            if (n) memset(dm->base + d, (int)(v & 0xff), n);
+            pc += 3;
             vmbreak;
         }
 
@@ -2462,6 +2549,55 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         }
         continue;
 #undef ENTER_FRAME
+
+    do_throw: {
+        /* The first handler (wasm_code.handlers) that covers the throw, in
+         * this function, then in each caller up to the entry frame (at a
+         * caller, the cell before its return address: the call's last) */
+        const hive_tag *tag = inst->tags[pc[2].u32];
+        uint32_t nslots = tag->type->param_slots;
+        const wasm_slot *vals = fp + pc[1].u32 - nslots;
+        const wasm_cell *at = pc;
+        wasm_slot *hfp = fp;
+        hive_func *hfunc = func;
+        wasm_frame *htop = top;
+        uint32_t back = 0;
+        const wasm_handler *h = NULL;
+        for (;;) {
+            const wasm_code *code = hfunc->code;
+            uint32_t pos = (uint32_t)(at - code->cells) - back;
+            for (uint32_t i = 0; i < code->nhandlers; i++) {
+                const wasm_handler *c = &code->handlers[i];
+                if (pos >= c->start && pos < c->end &&
+                    (c->tag == WASM_TAG_ALL || hfunc->inst->tags[c->tag] == tag)) {
+                    h = c;
+                    break;
+                }
+            }
+            if (h) break;
+            wasm_frame *fr = htop - 1;
+            if (!fr->ret_pc) break; /* the entry frame: nobody catches it */
+            at = fr->ret_pc;
+            hfp = fr->fp;
+            hfunc = fr->func;
+            htop = fr;
+            back = 1;
+        }
+        if (!h) {
+            tk = HIVE_TRAP_UNCAUGHT_EXCEPTION;
+            goto trap;
+        }
+        memmove(hfp + h->slot, vals, (size_t)nslots * sizeof(wasm_slot));
+        fp = hfp;
+        func = hfunc;
+        top = htop;
+        pc = hfunc->code->cells + h->pad;
+        if (func->inst != inst) {
+            inst = func->inst;
+            memory_cache(inst, &mem, &mem_size);
+        }
+        continue;
+    }
 
     bulk: {
         /* out of line: it would otherwise cost the hot handlers registers */

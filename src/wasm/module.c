@@ -144,11 +144,13 @@ static void module_externtype(const wasm_module *m, uint8_t kind, uint32_t index
         type->limits.min = m->memories[index].min;
         type->limits.max = m->memories[index].max;
         type->limits.has_max = m->memories[index].has_max;
+        type->limits.shared = m->memories[index].shared;
         break;
     case HIVE_EXTERN_GLOBAL:
         type->valtype = m->globals[index].type.valtype;
         type->mutable_ = m->globals[index].type.mutable_;
         break;
+    case HIVE_EXTERN_TAG: type->func = module_pub_functype(&m->types[m->tags[index]]); break;
     }
 }
 

@@ -58,6 +58,7 @@ typedef struct wasm_functype {
 typedef struct wasm_limits {
     uint32_t min, max;
     bool has_max;
+    bool shared; /* memories: the threads proposal's shared flag */
     uint32_t at; /* byte offset in the module, for errors */
 } wasm_limits;
 
@@ -112,7 +113,7 @@ typedef struct wasm_import {
     uint8_t kind; /* hive_externkind */
     uint32_t index; /* index in the kind's index space (imports come first) */
     /* type, by kind: */
-    uint32_t typeidx;           /* FUNC */
+    uint32_t typeidx;           /* FUNC, TAG */
     wasm_tabletype table;       /* TABLE */
     wasm_limits memory;         /* MEMORY */
     wasm_globaltype global;     /* GLOBAL */
@@ -169,6 +170,19 @@ typedef union wasm_cell {
     const void *ptr;
 } wasm_cell;
 
+/* An exception handler of a compiled body (try_table, exception
+ * handling): a throw at a cell in [start, end), or a call whose last cell
+ * is there, is caught when the thrown tag is the instance's tag `tag`
+ * (WASM_TAG_ALL: any): the tag's values are stored from slot `slot` up
+ * and execution continues at cell `pad`. A body's handlers are listed
+ * innermost try_table first, clauses in order. */
+#define WASM_TAG_ALL UINT32_MAX
+typedef struct wasm_handler {
+    uint32_t start, end, pad;
+    uint32_t tag;
+    uint32_t slot;
+} wasm_handler;
+
 /* A function body: as decoded, then as compiled. */
 typedef struct wasm_code {
     /* decoded */
@@ -199,6 +213,8 @@ typedef struct wasm_code {
     uint32_t zero_at, zero_len;
     uint32_t nfused; /* runs of instructions fused into pairs or triples */
     uint32_t max_slots;    /* locals + deepest operand stack */
+    wasm_handler *handlers; /* owned; set with the cells (compiled) */
+    uint32_t nhandlers;
     uint32_t *local_offsets; /* unused (NULL) */
 } wasm_code;
 
@@ -225,6 +241,10 @@ typedef struct wasm_module {
 
     wasm_global *globals;
     uint32_t nglobals, nimported_globals;
+
+    /* Exception tags: the type index of each (imports first). */
+    uint32_t *tags;
+    uint32_t ntags, nimported_tags;
 
     wasm_export *exports;
     uint32_t nexports;

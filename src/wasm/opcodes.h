@@ -173,6 +173,18 @@
     X(DATA_DROP) /* [dataidx]  */ \
     X(MEMORY_COPY) /* [top] window: i32 d, s, n -> */ \
     X(MEMORY_FILL) /* [top] window: i32 d, val, n -> */ \
+    /* multi-memory: memory mem other than 0 (memory 0 uses the forms above). \
+     * A load or store of memory mem is memory 0's instruction between \
+     * MEM_SELECT mem and MEM_SELECT 0, which point the cached memory (base \
+     * and size) at memory mem and back; nothing between them suspends. */ \
+    X(MEM_SELECT) /* [mem] the accesses that follow use memory mem */ \
+    X(MEMORY_SIZE_X) /* [d, mem] */ \
+    X(MEMORY_GROW_X) /* [d, a, mem] */ \
+    X(MEMORY_INIT_X) /* [top, dataidx, mem] window: i32 d, s, n -> */ \
+    X(MEMORY_COPY_X) /* [top, dstmem, srcmem] window: i32 d, s, n -> */ \
+    X(MEMORY_FILL_X) /* [top, mem] window: i32 d, val, n -> */ \
+    /* exception handling (validate.c, "exception handling") */ \
+    X(THROW) /* [top, tagidx] window: the tag's values -> (unwinds to a handler) */ \
     X(REF_IS_NULL) /* [d, a] */ \
     X(REF_FUNC) /* [d, funcidx] fp[d] = instance->funcs[funcidx] */ \
     /* integer operations with a constant operand: [d, a, imm] fp[d] = fp[a] OP imm \

@@ -23,6 +23,7 @@ struct hive_engine {
     bool no_fusion; /* HIVE_CONFIG_NO_FUSION */
     bool no_inline; /* HIVE_CONFIG_NO_INLINE */
     bool eager;     /* HIVE_CONFIG_EAGER, or HIVE_EAGER=1 in the environment */
+    bool wasm2; /* HIVE_CONFIG_WASM2 */
     uint64_t memory_budget;               /* bytes; 0: none (instance.c) */
     _Atomic uint64_t memory_committed;    /* bytes of all its memories */
     /* Freed memories kept for reuse, their pages given back (instance.c,
@@ -31,6 +32,11 @@ struct hive_engine {
     struct hive_memory *slots;
     unsigned nslots;
     _Atomic uint64_t image_serial; /* numbers each built image */
+    /* The value stacks and frame arrays of freed execs, kept (under
+     * slots_lock) for the next ones: a value stack is megabytes, and
+     * allocating and freeing one per request costs the allocator. */
+    void *exec_keep[8][2];
+    unsigned nexec_keep;
 };
 
 /* A module's initial linear memory, prepared once (instance.c): a memfd
@@ -47,6 +53,7 @@ typedef struct wasm_image {
     atomic_int state;     /* wasm_image_state; READY/EMPTY/COPY are final */
     pthread_mutex_t lock; /* serialises the build */
     int fd;
+    const uint8_t *view;  /* the file mapped read-only (NULL: none), to reset pages from */
     size_t start, len;    /* host-page aligned */
     uint64_t serial;      /* unique in the engine: which image a memory maps */
 } wasm_image;
@@ -115,6 +122,7 @@ struct hive_memory {
     uint32_t pages;
     uint32_t max_pages;  /* the smaller of the type's max and the engine's */
     bool has_max;        /* the type's max, for import matching */
+    bool shared;         /* the type's shared flag, for import matching */
     uint32_t type_max;
     size_t reserved;     /* bytes reserved in the mapping */
     /* The image file mapped at [img_start, img_start + img_len), by its
@@ -135,6 +143,12 @@ struct hive_table {
     uint32_t type_max;
 };
 
+struct hive_tag {
+    hive_engine *engine;
+    const wasm_functype *type; /* its parameters (in the defining module, or own_type) */
+    wasm_functype own_type;    /* hive_tag_new's: the parameters, owned */
+};
+
 struct hive_global {
     hive_engine *engine;
     uint8_t type;
@@ -152,9 +166,15 @@ struct hive_instance {
     hive_table **tables;
     hive_table *own_tables;  /* array of defined tables */
     hive_memory *memory;     /* memory 0 or NULL */
-    hive_memory *own_memory;
+    hive_memory **memories;  /* memory index space (multi-memory), imports first */
+    hive_memory **own_memories; /* the defined ones, made by the instance */
+    /* their storage when the module has at most one memory (no allocation
+     * per instance for the common case) */
+    hive_memory *memory_slot[1], *own_memory_slot[1];
     hive_global **globals;
     hive_global *own_globals;
+    hive_tag **tags;         /* tag index space, imports first (NULL: none) */
+    hive_tag *own_tags;
     /* Segments: resolved element refs (NULL when dropped) and the live
      * length of each data segment (0 once dropped). */
     void ***elem_refs;
@@ -270,6 +290,7 @@ const void *const *interp_labels(void);
 void instance_module_init(hive_module *module);
 /* Unmaps the engine's kept memory slots (hive_engine_free). */
 void instance_memory_slots_free(hive_engine *engine);
+void exec_keep_free(hive_engine *engine); /* exec.c: the kept stacks */
 void instance_module_fini(hive_module *module);
 
 /* instance.c: evaluates a validated constant expression in an instance. */

@@ -36,7 +36,14 @@
 #define VT_UNKNOWN 0 /* the polymorphic "bottom" operand of unreachable code */
 #define NO_CELL UINT32_MAX
 
-typedef enum frame_kind { FRAME_FUNC, FRAME_BLOCK, FRAME_LOOP, FRAME_IF, FRAME_ELSE } frame_kind;
+typedef enum frame_kind { FRAME_FUNC, FRAME_BLOCK, FRAME_LOOP, FRAME_IF, FRAME_ELSE, FRAME_TRY } frame_kind;
+
+/* A catch clause of a try_table (kind 0: catch tag, 2: catch_all), its
+ * label relative to the frame enclosing the try_table. */
+typedef struct vcatch {
+    uint8_t kind;
+    uint32_t tag, label;
+} vcatch;
 
 /* A control frame. Label types are the params for a loop, the results
  * otherwise. Indices, not pointers, refer to cells: the buffer moves. */
@@ -52,6 +59,10 @@ typedef struct vframe {
     uint32_t loop_pc;     /* LOOP: cell index of the loop header */
     uint32_t fixups;      /* chain of target cells to patch with the end */
     uint32_t else_fixup;  /* IF: the BR_UNLESS target cell */
+    /* TRY: its catch clauses (vctx.catches[catch_at ..]) and the first
+     * cell of its body */
+    uint32_t catch_at, ncatch;
+    uint32_t try_start;
 } vframe;
 
 /* Where an operand on the validator's stack can be read: its canonical
@@ -80,6 +91,12 @@ typedef struct vctx {
     uint32_t pop_src, pop_slot; /* of the operand popped last (0 if unknown) */
     vframe *ctrls;
     size_t nctrls, capctrls;
+    /* the catch clauses of the open try_tables, and the handlers of the
+     * function so far (wasm_code.handlers) */
+    vcatch *catches;
+    size_t ncatches, capcatches;
+    wasm_handler *handlers;
+    size_t nhandlers, caphandlers;
 
     wasm_cell *cells;
     size_t ncells, capcells;
@@ -864,20 +881,54 @@ static int read_blocktype(vctx *v, uint32_t *np, const uint8_t **params, uint32_
     return 0;
 }
 
+/* "unknown memory N" unless the module has memory idx. */
+static int check_memory(vctx *v, uint32_t idx) {
+    if (idx < v->m->nmemories) return 0;
+    char msg[40];
+    snprintf(msg, sizeof msg, "unknown memory %u", idx);
+    return v_invalid(v, msg);
+}
+
 /* Reads a memarg and checks it against the access's natural alignment
- * (log2 of its width). Requires a memory. */
-static int read_memarg(vctx *v, uint32_t natural, uint32_t *offset) {
+ * (log2 of its width) and the memory it names. With multi-memory, bit 6
+ * of the alignment flags says that a memory index follows them (else it
+ * is memory 0); with HIVE_CONFIG_WASM2 the flags are the
+ * alignment alone, as in WebAssembly 2.0. */
+static int read_memarg(vctx *v, uint32_t natural, uint32_t *offset, uint32_t *mem) {
     uint32_t align = 0;
-    if (v_u32(v, &align) < 0 || v_u32(v, offset) < 0) return -1;
-    if (v->m->nmemories == 0) return v_invalid(v, "unknown memory 0");
+    *mem = 0;
+    if (v_u32(v, &align) < 0) return -1;
+    if (!v->engine->wasm2 && (align & 0x40)) {
+        align &= ~0x40u;
+        if (v_u32(v, mem) < 0) return -1;
+    }
+    if (v_u32(v, offset) < 0) return -1;
+    if (check_memory(v, *mem) < 0) return -1;
     if (align > natural) return v_invalid(v, "alignment must not be larger than natural");
     return 0;
 }
 
-static int read_zero_byte(vctx *v) {
-    uint8_t b;
-    if (v_byte(v, &b) < 0) return -1;
-    if (b != 0) return v_malformed(v, "zero byte expected");
+/* A memory index of memory.size/grow/fill/copy/init: the reserved byte
+ * 0x00 under WebAssembly 2.0's rules, a u32 with multi-memory. Checked
+ * against the module's memories. */
+static int read_memidx(vctx *v, uint32_t *mem) {
+    *mem = 0;
+    if (v->engine->wasm2) {
+        uint8_t b;
+        if (v_byte(v, &b) < 0) return -1;
+        if (b != 0) return v_malformed(v, "zero byte expected");
+    } else if (v_u32(v, mem) < 0) {
+        return -1;
+    }
+    return check_memory(v, *mem);
+}
+
+/* An access to memory mem other than 0 runs as memory 0's instruction
+ * between MEM_SELECT mem and MEM_SELECT 0 (opcodes.h), which point the
+ * interpreter's cached memory at mem and back. Neither is foldable, so no
+ * peephole combines the access with its neighbours. */
+static int emit_mem_select(vctx *v, uint32_t mem) {
+    if (emit_op(v, OP_MEM_SELECT) < 0 || emit_u64(v, mem) < 0) return -1;
     return 0;
 }
 
@@ -1194,7 +1245,7 @@ static int compile_simd(vctx *v) {
 #define SIMD_INTERNAL_OP_(code, fn, ...) [code] = OP_SIMD_##fn,
     static const uint16_t internal[256] = {SIMD_OPS(SIMD_INTERNAL_OP_)};
 #undef SIMD_INTERNAL_OP_
-    uint32_t sub = 0, offset = 0;
+    uint32_t sub = 0, offset = 0, memidx = 0;
     uint8_t lane = 0, bytes[16];
     if (v_u32(v, &sub) < 0) return -1;
     const simd_op_info *info = simd_op_lookup(sub);
@@ -1203,10 +1254,10 @@ static int compile_simd(vctx *v) {
     switch ((simd_imm_kind)info->imm) {
     case SIMD_IMM_NONE: break;
     case SIMD_IMM_MEMARG:
-        if (read_memarg(v, info->align, &offset) < 0) return -1;
+        if (read_memarg(v, info->align, &offset, &memidx) < 0) return -1;
         break;
     case SIMD_IMM_MEMARG_LANE:
-        if (read_memarg(v, info->align, &offset) < 0) return -1;
+        if (read_memarg(v, info->align, &offset, &memidx) < 0) return -1;
         /* fall through */
     case SIMD_IMM_LANE:
         if (v_byte(v, &lane) < 0) return -1;
@@ -1226,6 +1277,22 @@ static int compile_simd(vctx *v) {
         if (pop_src(v, info->params[i], &src[i]) < 0) return -1;
     bool mem = info->imm == SIMD_IMM_MEMARG || info->imm == SIMD_IMM_MEMARG_LANE;
     bool has_lane = info->imm == SIMD_IMM_MEMARG_LANE || info->imm == SIMD_IMM_LANE;
+    if (memidx != 0) {
+        /* another memory than 0: the same instruction, between selects */
+        if (emit_mem_select(v, memidx) < 0) return -1;
+        if (!info->result) {
+            if (emit_op(v, o) < 0 || emit_u64(v, src[0]) < 0 || emit_u64(v, offset) < 0 ||
+                emit_u64(v, src[1]) < 0 || (has_lane && emit_u64(v, lane) < 0))
+                return -1;
+            return emit_mem_select(v, 0);
+        }
+        uint32_t d = (uint32_t)v->cur_slots;
+        if (emit_op(v, o) < 0 || emit_u64(v, d) < 0 || emit_u64(v, src[0]) < 0 ||
+            emit_u64(v, offset) < 0 || (info->nparams > 1 && emit_u64(v, src[1]) < 0) ||
+            (has_lane && emit_u64(v, lane) < 0) || emit_mem_select(v, 0) < 0)
+            return -1;
+        return push_val(v, info->result);
+    }
     if (!info->result) { /* stores: [a, offset, v (, lane)] */
         if (emit_op(v, o) < 0 || emit_u64(v, src[0]) < 0 || emit_u64(v, offset) < 0 ||
             emit_u64(v, src[1]) < 0)
@@ -1253,12 +1320,112 @@ static int compile_simd(vctx *v) {
     return push_val(v, info->result);
 }
 
+/* ---- exception handling (tags, throw, try_table) ------------------------ *
+ *
+ * throw x: THROW [top, x], the tag's values in their canonical slots below
+ * top (a window). try_table: its body is compiled as a block's; at its
+ * end, after a branch over them, come its landing pads, one per catch
+ * clause, each a branch to the clause's label carrying the tag's values
+ * (catch) or nothing (catch_all) from the try_table's base slot; and one
+ * wasm_handler per clause says which cells of the body it covers, which
+ * tag it catches, where the values go and where its pad is (module.h).
+ * The interpreter (THROW) looks for the first handler that covers the
+ * throw, in the function that throws and then in its callers, stores the
+ * values and continues at its pad. catch_ref, catch_all_ref and
+ * throw_ref need exception references (exnref), which hive does not
+ * have: they are refused. */
+
+static uint32_t tag_params(const wasm_module *m, uint32_t tag, const uint8_t **params) {
+    const wasm_functype *t = &m->types[m->tags[tag]];
+    *params = t->params;
+    return t->nparams;
+}
+
+/* Reads and checks try_table's catch clauses against the labels around
+ * it (the frame is not pushed yet), keeping them in v->catches. */
+static int read_catches(vctx *v, uint32_t *at, uint32_t *n) {
+    uint32_t count = 0;
+    if (v_u32(v, &count) < 0) return -1;
+    *at = (uint32_t)v->ncatches;
+    *n = count;
+    for (uint32_t i = 0; i < count; i++) {
+        uint8_t kind = 0;
+        uint32_t tag = WASM_TAG_ALL, label = 0;
+        if (v_byte(v, &kind) < 0) return -1;
+        if (kind > 3) return v_malformed(v, "malformed catch clause");
+        if (kind == 1 || kind == 3)
+            return v_invalid(v, "catch_ref and catch_all_ref need exception references (exnref), "
+                                "which hive does not support");
+        if (kind == 0) {
+            if (v_u32(v, &tag) < 0) return -1;
+            if (tag >= v->m->ntags) return v_invalid(v, "unknown tag");
+        }
+        if (v_u32(v, &label) < 0) return -1;
+        if (label >= v->nctrls) return v_invalid(v, "unknown label");
+        const uint8_t *lt, *pt = NULL;
+        uint32_t ln, ls;
+        label_types(&v->ctrls[v->nctrls - 1 - label], &lt, &ln, &ls);
+        uint32_t pn = kind == 0 ? tag_params(v->m, tag, &pt) : 0;
+        if (ln != pn || (pn && memcmp(lt, pt, pn) != 0)) return v_invalid(v, "type mismatch");
+        if (hv_grow(&v->engine->alloc, (void **)&v->catches, &v->capcatches, v->ncatches + 1,
+                    sizeof *v->catches) < 0)
+            return v_nomem(v);
+        v->catches[v->ncatches++] = (vcatch){kind, tag, label};
+    }
+    return 0;
+}
+
+/* At the end of a try_table with catch clauses (live or not, the frame
+ * alive): the branch over the pads, then each pad and its handler. Leaves
+ * the frame unreachable with its results checked; `end` then closes it
+ * as a block. */
+static int emit_landing_pads(vctx *v) {
+    size_t fi = v->nctrls - 1;
+    vframe *f = &v->ctrls[fi];
+    if (flush(v) < 0) return -1;
+    if (pop_vals(v, f->results, f->nresults) < 0) return -1;
+    if (v->nvals != f->height) return v_invalid(v, "type mismatch");
+    if (push_vals(v, f->results, f->nresults) < 0) return -1;
+    if (v_live(v)) {
+        if (emit_branch(v, 0, NULL) < 0) return -1;
+        da_branch(v, 0);
+    }
+    uint32_t end = (uint32_t)v->ncells;
+    uint32_t at = v->ctrls[fi].catch_at, n = v->ctrls[fi].ncatch;
+    for (uint32_t i = 0; i < n; i++) {
+        vcatch c = v->catches[at + i];
+        f = &v->ctrls[fi];
+        f->unreachable = false;
+        v->nvals = f->height;
+        v->cur_slots = f->height_slots;
+        set_fence(v);
+        if (hv_grow(&v->engine->alloc, (void **)&v->handlers, &v->caphandlers,
+                    v->nhandlers + 1, sizeof *v->handlers) < 0)
+            return v_nomem(v);
+        v->handlers[v->nhandlers++] = (wasm_handler){f->try_start, end, (uint32_t)v->ncells,
+                                                      c.tag, f->height_slots};
+        if (c.kind == 0) {
+            const uint8_t *pt;
+            uint32_t pn = tag_params(v->m, c.tag, &pt);
+            if (push_vals(v, pt, pn) < 0) return -1;
+        }
+        /* a throw may come before anything the body assigns */
+        if (v->da_words)
+            memcpy(v->da_cur, da_frame(v, fi, 0), v->da_words * sizeof(uint64_t));
+        if (emit_branch(v, c.label + 1, NULL) < 0) return -1;
+        da_branch(v, c.label + 1);
+        set_unreachable(v);
+    }
+    v->ncatches = at;
+    return 0;
+}
+
 /* Validates and compiles one instruction (opcode already read). Returns
  * 0, -1 on error, or 1 when the function's final `end` was reached. */
 static int compile_instr(vctx *v, uint8_t op) {
     wasm_module *m = v->m;
     uint8_t t = 0, t2 = 0;
-    uint32_t idx = 0, idx2 = 0;
+    uint32_t idx = 0, idx2 = 0, mem = 0, mem2 = 0;
     uint32_t a = 0, b = 0, c = 0, a_slot = 0, b_slot = 0;
     switch (op) {
     case 0x00: /* unreachable */
@@ -1318,8 +1485,48 @@ static int compile_instr(vctx *v, uint8_t op) {
         set_fence(v);
         return push_vals(v, f->params, f->nparams);
     }
+    case 0x08: { /* throw x */
+        if (v->engine->wasm2) return v_malformed(v, "illegal opcode");
+        if (v_u32(v, &idx) < 0) return -1;
+        if (idx >= m->ntags) return v_invalid(v, "unknown tag");
+        const uint8_t *pt;
+        uint32_t pn = tag_params(m, idx, &pt);
+        if (emit_window(v, OP_THROW) < 0) return -1;
+        for (uint32_t i = pn; i-- > 0;)
+            if (pop_expect(v, pt[i], NULL) < 0) return -1;
+        if (emit_u64(v, idx) < 0) return -1;
+        set_unreachable(v);
+        return 0;
+    }
+    case 0x0a: /* throw_ref */
+        if (v->engine->wasm2) return v_malformed(v, "illegal opcode");
+        return v_invalid(v, "throw_ref needs exception references (exnref), which hive does not "
+                            "support");
+    case 0x1f: { /* try_table */
+        if (v->engine->wasm2) return v_malformed(v, "illegal opcode");
+        uint32_t np = 0, nr = 0, cat = 0, ncat = 0;
+        const uint8_t *params = NULL, *results = NULL;
+        if (read_blocktype(v, &np, &params, &nr, &results) < 0) return -1;
+        if (read_catches(v, &cat, &ncat) < 0) return -1;
+        if (flush(v) < 0) return -1;
+        if (push_ctrl(v, FRAME_TRY, np, params, nr, results) < 0) return -1;
+        vframe *f = &v->ctrls[v->nctrls - 1];
+        f->catch_at = cat;
+        f->ncatch = ncat;
+        set_fence(v);
+        f->try_start = (uint32_t)v->ncells;
+        return 0;
+    }
     case 0x0b: { /* end */
         vframe *f = &v->ctrls[v->nctrls - 1];
+        if (f->kind == FRAME_TRY) {
+            if (f->ncatch && !f->dead) {
+                if (emit_landing_pads(v) < 0) return -1;
+            } else {
+                v->ncatches = f->catch_at;
+            }
+            f = &v->ctrls[v->nctrls - 1];
+        }
         if (flush(v) < 0) return -1;
         if (pop_vals(v, f->results, f->nresults) < 0) return -1;
         if (v->nvals != f->height) return v_invalid(v, "type mismatch");
@@ -1582,13 +1789,14 @@ static int compile_instr(vctx *v, uint8_t op) {
     }
     case 0x3f:   /* memory.size */
     case 0x40: { /* memory.grow */
-        if (read_zero_byte(v) < 0) return -1;
-        if (m->nmemories == 0) return v_invalid(v, "unknown memory 0");
+        if (read_memidx(v, &idx) < 0) return -1;
         if (op == 0x40 && pop_src(v, WASM_I32, &a) < 0) return -1;
         uint32_t d = (uint32_t)v->cur_slots;
-        if (emit_op(v, op == 0x3f ? OP_MEMORY_SIZE : OP_MEMORY_GROW) < 0 || emit_dest(v, d) < 0)
-            return -1;
+        wasm_op o = op == 0x3f ? (idx ? OP_MEMORY_SIZE_X : OP_MEMORY_SIZE)
+                               : (idx ? OP_MEMORY_GROW_X : OP_MEMORY_GROW);
+        if (emit_op(v, o) < 0 || emit_dest(v, d) < 0) return -1;
         if (op == 0x40 && emit_u64(v, a) < 0) return -1;
+        if (idx && emit_u64(v, idx) < 0) return -1;
         return push_val(v, WASM_I32);
     }
     case 0x41:   /* i32.const */
@@ -1655,31 +1863,34 @@ static int compile_instr(vctx *v, uint8_t op) {
             return push_val(v, sub < 4 ? WASM_I32 : WASM_I64);
         }
         case 8: /* memory.init */
-            if (v_u32(v, &idx) < 0 || read_zero_byte(v) < 0) return -1;
-            if (m->nmemories == 0) return v_invalid(v, "unknown memory 0");
+            if (v_u32(v, &idx) < 0 || read_memidx(v, &mem) < 0) return -1;
             if (check_data(v, idx) < 0) return -1;
             goto three_i32;
         case 9: /* data.drop */
             if (v_u32(v, &idx) < 0 || check_data(v, idx) < 0) return -1;
             if (emit_op(v, OP_DATA_DROP) < 0 || emit_u64(v, idx) < 0) return -1;
             return 0;
-        case 10: /* memory.copy */
-            if (read_zero_byte(v) < 0 || read_zero_byte(v) < 0) return -1;
-            if (m->nmemories == 0) return v_invalid(v, "unknown memory 0");
+        case 10: /* memory.copy dst src */
+            if (read_memidx(v, &mem) < 0 || read_memidx(v, &mem2) < 0) return -1;
             goto three_i32;
         case 11: /* memory.fill */
-            if (read_zero_byte(v) < 0) return -1;
-            if (m->nmemories == 0) return v_invalid(v, "unknown memory 0");
+            if (read_memidx(v, &mem) < 0) return -1;
             goto three_i32;
-        three_i32:
-            if (emit_window(v, sub == 8    ? OP_MEMORY_INIT
-                               : sub == 10 ? OP_MEMORY_COPY
-                                           : OP_MEMORY_FILL) < 0)
-                return -1;
+        three_i32: {
+            /* memory 0 (both 0 for a copy): the 2.0 forms; else the _X
+             * forms with the memory indices last */
+            bool x = mem != 0 || mem2 != 0;
+            wasm_op o = sub == 8    ? (x ? OP_MEMORY_INIT_X : OP_MEMORY_INIT)
+                        : sub == 10 ? (x ? OP_MEMORY_COPY_X : OP_MEMORY_COPY)
+                                    : (x ? OP_MEMORY_FILL_X : OP_MEMORY_FILL);
+            if (emit_window(v, o) < 0) return -1;
             for (int i = 0; i < 3; i++)
                 if (pop_expect(v, WASM_I32, NULL) < 0) return -1;
-            if (sub == 8) return emit_u64(v, idx);
+            if (sub == 8 && emit_u64(v, idx) < 0) return -1;
+            if (x && emit_u64(v, mem) < 0) return -1;
+            if (x && sub == 10 && emit_u64(v, mem2) < 0) return -1;
             return 0;
+        }
         case 12: /* table.init elem table */
             if (v_u32(v, &idx2) < 0 || v_u32(v, &idx) < 0) return -1;
             if (check_table(v, idx) < 0 || check_elem(v, idx2) < 0) return -1;
@@ -1734,9 +1945,27 @@ static int compile_instr(vctx *v, uint8_t op) {
     if (op >= 0x28 && op <= 0x3e) { /* loads and stores */
         uint32_t offset = 0;
         unsigned k = op - 0x28u;
-        if (read_memarg(v, memops[k].log2, &offset) < 0) return -1;
+        if (read_memarg(v, memops[k].log2, &offset, &mem) < 0) return -1;
         wasm_op o = (wasm_op)(OP_I32_LOAD + k);
         uint64_t x[3];
+        if (mem != 0) {
+            /* another memory than 0: the plain instruction, between
+             * selects; no folds */
+            if (memops[k].store) {
+                if (pop_src(v, memops[k].type, &b) < 0 || pop_src(v, WASM_I32, &a) < 0) return -1;
+                return emit_mem_select(v, mem) < 0 || emit_op(v, o) < 0 || emit_u64(v, a) < 0 ||
+                               emit_u64(v, b) < 0 || emit_u64(v, offset) < 0 ||
+                               emit_mem_select(v, 0) < 0
+                           ? -1
+                           : 0;
+            }
+            if (pop_src(v, WASM_I32, &a) < 0) return -1;
+            if (emit_mem_select(v, mem) < 0 || emit_op(v, o) < 0 ||
+                emit_u64(v, (uint32_t)v->cur_slots) < 0 || emit_u64(v, a) < 0 ||
+                emit_u64(v, offset) < 0 || emit_mem_select(v, 0) < 0)
+                return -1;
+            return push_val(v, memops[k].type);
+        }
         if (memops[k].store) {
             if (pop_src(v, memops[k].type, &b) < 0) return -1;
             b_slot = v->pop_slot;
@@ -1961,6 +2190,8 @@ static void v_reset(vctx *v) {
     v->fence = 0;
     v->last_op = OP_UNREACHABLE;
     v->prev_op = OP_COUNT_;
+    v->ncatches = 0;
+    v->nhandlers = 0;
 }
 
 /* ---- the fast check at load ------------------------------------------------
@@ -2512,6 +2743,17 @@ static int compile_function(vctx *v, uint32_t i) {
     }
     code->ncells = (uint32_t)v->ncells;
     code->nfused = nfused;
+    if (v->nhandlers) {
+        wasm_handler *h = hv_malloc(a, v->nhandlers * sizeof *h);
+        if (!h) {
+            hv_free(a, cells);
+            return v_nomem(v);
+        }
+        memcpy(h, v->handlers, v->nhandlers * sizeof *h);
+        hv_free(a, code->handlers);
+        code->handlers = h;
+        code->nhandlers = (uint32_t)v->nhandlers;
+    }
     da_finish(v, code);
     /* for ENTER_FRAME, which reads them without a lock: max_slots and
      * zero_at, then zero_len (release: with it, those), then cells
@@ -2823,11 +3065,20 @@ static int validate_module(vctx *v) {
     }
     for (uint32_t i = 0; i < m->ntables; i++)
         if (check_limits(v, &m->tables[i].limits, UINT32_MAX, "table size") < 0) return -1;
-    if (m->nmemories > 1) return v_invalid_at(v, m->memories[1].at, "multiple memories");
-    for (uint32_t i = 0; i < m->nmemories; i++)
+    if (m->nmemories > 1 && v->engine->wasm2)
+        return v_invalid_at(v, m->memories[1].at, "multiple memories");
+    for (uint32_t i = 0; i < m->nmemories; i++) {
         if (check_limits(v, &m->memories[i], WASM_MAX_MEMORY_PAGES,
                          "memory size must be at most 65536 pages (4GiB)") < 0)
             return -1;
+        if (m->memories[i].shared && !m->memories[i].has_max)
+            return v_invalid_at(v, m->memories[i].at, "shared memory must have maximum size");
+    }
+    for (uint32_t i = 0; i < m->ntags; i++) {
+        if (m->tags[i] >= m->ntypes) return v_invalid_at(v, 0, "unknown type");
+        if (m->types[m->tags[i]].nresults)
+            return v_invalid_at(v, 0, "non-empty tag result type");
+    }
     for (uint32_t i = m->nimported_globals; i < m->nglobals; i++)
         if (check_const(v, &m->globals[i].init, m->globals[i].type.valtype, m->nimported_globals) <
             0)
@@ -2863,12 +3114,13 @@ static int validate_module(vctx *v) {
         uint32_t n = ex->kind == HIVE_EXTERN_FUNC    ? m->nfuncs
                      : ex->kind == HIVE_EXTERN_TABLE ? m->ntables
                      : ex->kind == HIVE_EXTERN_MEMORY ? m->nmemories
+                     : ex->kind == HIVE_EXTERN_TAG    ? m->ntags
                                                       : m->nglobals;
         size_t ex_at = (size_t)((const uint8_t *)ex->name.ptr - m->bytes);
         if (ex->index >= n) {
-            static const char *const what[4] = {"unknown function", "unknown table",
-                                                "unknown memory", "unknown global"};
-            return v_invalid_at(v, ex_at, what[ex->kind & 3]);
+            static const char *const what[5] = {"unknown function", "unknown table",
+                                                "unknown memory", "unknown global", "unknown tag"};
+            return v_invalid_at(v, ex_at, what[ex->kind <= HIVE_EXTERN_TAG ? ex->kind : 0]);
         }
         for (uint32_t k = 0; k < i; k++)
             if (m->exports[k].name.len == ex->name.len &&
@@ -2923,6 +3175,8 @@ static void v_fini(vctx *v) {
     hv_free(a, v->ctrls);
     hv_free(a, v->cells);
     hv_free(a, v->targets);
+    hv_free(a, v->catches);
+    hv_free(a, v->handlers);
     hv_free(a, v->insns);
     hv_free(a, v->run_saved);
     hv_free(a, v->run_len);

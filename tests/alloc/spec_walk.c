@@ -57,6 +57,7 @@ static void free_imports(hive_extern *imports, size_t n) {
         case HIVE_EXTERN_TABLE: hive_table_free(imports[i].of.table); break;
         case HIVE_EXTERN_MEMORY: hive_memory_free(imports[i].of.memory); break;
         case HIVE_EXTERN_GLOBAL: hive_global_free(imports[i].of.global); break;
+        case HIVE_EXTERN_TAG: hive_tag_free(imports[i].of.tag); break;
         }
     }
 }
@@ -68,6 +69,7 @@ static void run_once(const uint8_t *bytes, size_t len, fail_alloc *fa, outcome *
     cfg.alloc = fail_alloc_fn;
     cfg.alloc_ud = fa;
     cfg.max_memory_pages = 65536;
+    cfg.flags = HIVE_CONFIG_WASM2; /* the 2.0 suite's modules, read as 2.0 */
     hive_engine *engine = hive_engine_new(&cfg);
     o->rc[STEP_ENGINE] = engine ? HIVE_OK : HIVE_ENOMEM;
     o->at[STEP_ENGINE] = fa->count;
@@ -120,6 +122,10 @@ static void run_once(const uint8_t *bytes, size_t len, fail_alloc *fa, outcome *
                 ok = x->of.global != NULL;
                 break;
             }
+            case HIVE_EXTERN_TAG:
+                x->of.tag = hive_tag_new(engine, &t.func);
+                ok = x->of.tag != NULL;
+                break;
             }
             if (!ok) {
                 o->rc[STEP_IMPORTS] = HIVE_ENOMEM;

@@ -15,6 +15,7 @@
 #   SPEC_FILES  space-separated names to run instead of every file, e.g. SPEC_FILES="i32 f32" (".wast" optional)
 #   SPEC_TIMEOUT  seconds per file (default 120)
 #   WAST2JSON_FLAGS  extra wast2json options (e.g. --enable-extended-const)
+#   SPEC_RUNNER_FLAGS  extra spec_runner options (e.g. -3: multi-memory and exception tags)
 #
 # Prints "  file.wast: P passed, F failed, S skipped" per file and a last
 # line "spec: N passed, N failed, N skipped". With SPECDIR empty (no suite
@@ -112,7 +113,7 @@ for wast in "${files[@]}"; do
         fi
     fi
 
-    timeout -k 10 "$TIMEOUT" "$RUNNER" "$json" >"$dir/result.txt" 2>"$dir/stderr.txt"
+    timeout -k 10 "$TIMEOUT" "$RUNNER" ${SPEC_RUNNER_FLAGS:-} "$json" >"$dir/result.txt" 2>"$dir/stderr.txt"
     rc=$?
     result=$(grep '^RESULT ' "$dir/result.txt" | tail -n 1)
 

@@ -333,14 +333,15 @@ static int spectest_init(runner *r)
         e->ext.kind = HIVE_EXTERN_GLOBAL;
         e->ext.of.global = r->globals[i];
     }
-    r->table = hive_table_new(r->engine, HIVE_FUNCREF, (hive_limits){10, 20, 1}, NULL);
+    r->table = hive_table_new(r->engine, HIVE_FUNCREF,
+                              (hive_limits){.min = 10, .max = 20, .has_max = 1}, NULL);
     if (!r->table)
         return -1;
     spectest_export *t = &r->spectest[r->nspectest++];
     t->name = "table";
     t->ext.kind = HIVE_EXTERN_TABLE;
     t->ext.of.table = r->table;
-    r->memory = hive_memory_new(r->engine, (hive_limits){1, 2, 1});
+    r->memory = hive_memory_new(r->engine, (hive_limits){.min = 1, .max = 2, .has_max = 1});
     if (!r->memory)
         return -1;
     spectest_export *m = &r->spectest[r->nspectest++];
@@ -1203,9 +1204,11 @@ static void set_wast_name(runner *r, const json_value *doc, const char *json_pat
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: spec_runner [-v] [-n] FILE.json\n"
+    fprintf(stderr, "usage: spec_runner [-v] [-n] [-3] FILE.json\n"
                     "  -v  also print passing and skipped commands\n"
-                    "  -n  dry run: parse and count commands only\n");
+                    "  -n  dry run: parse and count commands only\n"
+                    "  -3  the engine's defaults: multi-memory, exception tags (WebAssembly\n"
+                    "      3.0); without it, WebAssembly 2.0 exactly (HIVE_CONFIG_WASM2)\n");
 }
 
 int main(int argc, char **argv)
@@ -1213,11 +1216,14 @@ int main(int argc, char **argv)
     runner r;
     memset(&r, 0, sizeof r);
     const char *path = NULL;
+    int wasm3 = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-v"))
             r.verbose = 1;
         else if (!strcmp(argv[i], "-n"))
             r.dry = 1;
+        else if (!strcmp(argv[i], "-3"))
+            wasm3 = 1;
         else if (argv[i][0] == '-' || path) {
             usage();
             return 2;
@@ -1263,7 +1269,10 @@ int main(int argc, char **argv)
 
     int status = 0;
     if (!r.dry) {
-        r.engine = hive_engine_new(NULL);
+        hive_config cfg;
+        memset(&cfg, 0, sizeof cfg);
+        if (!wasm3) cfg.flags = HIVE_CONFIG_WASM2;
+        r.engine = hive_engine_new(&cfg);
         r.exec = r.engine ? hive_exec_new(r.engine) : NULL;
         if (!r.exec || spectest_init(&r) < 0) {
             fprintf(stderr, "spec_runner: cannot set up the engine (out of memory)\n");

@@ -182,6 +182,10 @@ static void run_once(const mod *m, fail_alloc *fa, outcome *o) {
                 imports_ok &= imports[i].of.global != NULL;
                 break;
             }
+            case HIVE_EXTERN_TAG:
+                imports[i].of.tag = hive_tag_new(engine, &t.func);
+                imports_ok &= imports[i].of.tag != NULL;
+                break;
             }
         }
     }
@@ -235,6 +239,7 @@ static void run_once(const mod *m, fail_alloc *fa, outcome *o) {
         case HIVE_EXTERN_TABLE: hive_table_free(imports[i].of.table); break;
         case HIVE_EXTERN_MEMORY: hive_memory_free(imports[i].of.memory); break;
         case HIVE_EXTERN_GLOBAL: hive_global_free(imports[i].of.global); break;
+        case HIVE_EXTERN_TAG: hive_tag_free(imports[i].of.tag); break;
         }
     }
     hive_module_release(module);

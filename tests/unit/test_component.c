@@ -998,6 +998,66 @@ static void test_semver_and_unlinkable(void) {
     hive_component_release(c);
 }
 
+static hive_host_status h_get_long_name(hive_chost_call *call, const hive_cval *args, size_t nargs,
+                                        hive_cval *results, size_t nresults) {
+    (void)call;
+    (void)args;
+    CHECK_EQ_INT(nargs, 0);
+    CHECK_EQ_INT(nresults, 1);
+    CHECK(hive_cval_string(&results[0], "ferris the crab", 15) == HIVE_OK);
+    return HIVE_HOST_OK;
+}
+
+/* name-len() of a fresh instance of c linked with l (0 when it fails). */
+static uint32_t name_len_of(hive_component *c, hive_linker *l) {
+    hive_cinstance *ci = NULL;
+    hive_error err;
+    if (hive_cinstance_new(engine, c, l, &ci, &err) != HIVE_OK) return 0;
+    uint32_t n = 0;
+    hive_cval res;
+    memset(&res, 0, sizeof res);
+    if (hive_cinstance_call(ci, hive_cinstance_func(ci, "name-len"), NULL, 0, 0) == HIVE_DONE &&
+        hive_cinstance_results(ci, &res, 1) == 1 && res.kind == HIVE_C_U32)
+        n = (uint32_t)res.of.u;
+    hive_cval_clear(&res);
+    hive_cinstance_free(ci);
+    return n;
+}
+
+/* The host functions an instance import resolved to are remembered per
+ * linker state (link.c, import_memo): the next instance with that linker
+ * takes them; one made after a definition was added (here a newer, so
+ * better, version of get-name) resolves again and sees it; and another
+ * linker has its own answer. */
+static void test_import_memo(void) {
+    hive_component *c = NULL;
+    CHECK(hive_component_new(engine, greet_wasm, sizeof greet_wasm, &c, NULL) == HIVE_OK);
+    if (!c) return;
+    hive_linker *l = env_linker("test:host/env@0.2.5", 0);
+    CHECK_EQ_INT(name_len_of(c, l), 6);
+    CHECK_EQ_INT(name_len_of(c, l), 6);
+    CHECK_EQ_INT(hive_linker_define_func(l, "test:host/env@0.2.9", "get-name", "func() -> string",
+                                         h_get_long_name, NULL), HIVE_OK);
+    CHECK_EQ_INT(hive_linker_define_func(l, "test:host/env@0.2.9", "log", "func(msg: string)", h_log,
+                                         NULL), HIVE_OK);
+    CHECK_EQ_INT(name_len_of(c, l), 15);
+    CHECK_EQ_INT(name_len_of(c, l), 15);
+    hive_linker *l2 = env_linker("test:host/env@0.2.4", 0);
+    CHECK_EQ_INT(name_len_of(c, l2), 6);
+    CHECK_EQ_INT(name_len_of(c, l), 15);
+    hive_linker_free(l2);
+    /* a linker freed and another made (perhaps at the same address) with
+     * the same number of definitions: not taken for the old one */
+    hive_linker_free(l);
+    l = hive_linker_new(engine);
+    CHECK(hive_linker_define_func(l, "test:host/env@0.2.5", "log", "func(msg: string)", h_log, NULL) == HIVE_OK);
+    CHECK(hive_linker_define_func(l, "test:host/env@0.2.5", "get-name", "func() -> string", h_get_long_name,
+                                  NULL) == HIVE_OK);
+    CHECK_EQ_INT(name_len_of(c, l), 15);
+    hive_linker_free(l);
+    hive_component_release(c);
+}
+
 static void test_many_instances(void) {
     hive_linker *l = env_linker("test:host/env@0.2.4", 0);
     hive_component *c = NULL;
@@ -1727,6 +1787,7 @@ int main(void) {
     RUN(test_string_roundtrip);
     RUN(test_semver_and_unlinkable);
     RUN(test_many_instances);
+    RUN(test_import_memo);
     RUN(test_pending_and_traps);
     RUN(test_host_resources);
     RUN(test_guest_resources);

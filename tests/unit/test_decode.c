@@ -837,7 +837,29 @@ static void test_header(void) {
 }
 
 static void test_section_ids_and_sizes(void) {
+    /* 13, the tag section, exists beyond WebAssembly 2.0 */
+    engine.wasm2 = true;
     CHECK(expect_fail(B(HDR, 0x0d, 0x00), HIVE_EMALFORMED, "malformed section id"));
+    engine.wasm2 = false;
+    CHECK(expect_fail(B(HDR, 0x0d, 0x00), HIVE_EMALFORMED, "unexpected end"));
+    CHECK(expect_fail(B(HDR, 0x0e, 0x00), HIVE_EMALFORMED, "malformed section id"));
+    /* after the memory section, before the global section */
+    CHECK(expect_fail(B(HDR, 0x06, 0x01, 0x00, 0x0d, 0x01, 0x00), HIVE_EMALFORMED,
+                      "unexpected content after last section"));
+    CHECK(expect_fail(B(HDR, 0x0d, 0x01, 0x00, 0x05, 0x01, 0x00), HIVE_EMALFORMED,
+                      "unexpected content after last section"));
+    {
+        wasm_module m;
+        hive_error err;
+        /* a type () -> (), two tags of it; then a tag of attribute 1 */
+        CHECK_EQ_INT(decode(B(HDR, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x05, 0x01, 0x00, 0x0d,
+                              0x05, 0x02, 0x00, 0x00, 0x00, 0x00), &m, &err), HIVE_OK);
+        CHECK_EQ_INT(m.ntags, 2);
+        CHECK_EQ_INT(m.tags[1], 0);
+        wasm_module_fini(&engine, &m);
+        CHECK(expect_fail(B(HDR, 0x0d, 0x03, 0x01, 0x01, 0x00), HIVE_EMALFORMED,
+                          "malformed tag attribute"));
+    }
     CHECK(expect_fail(B(HDR, 0x7f, 0x00), HIVE_EMALFORMED, "malformed section id"));
     CHECK(expect_fail(B(HDR, 0x80, 0x00, 0x01, 0x00), HIVE_EMALFORMED, "malformed section id"));
     /* section size larger than the input */
@@ -1011,13 +1033,30 @@ static void test_types_and_limits(void) {
     /* table element type */
     CHECK(expect_fail(B(HDR, 0x04, 0x04, 0x01, 0x7f, 0x00, 0x00), HIVE_EMALFORMED,
                       "malformed reference type"));
-    /* limits flags */
+    /* limits flags: WebAssembly 2.0's 0 and 1 (HIVE_CONFIG_WASM2) */
+    engine.wasm2 = true;
     CHECK(expect_fail(B(HDR, 0x05, 0x02, 0x01, 0x02), HIVE_EMALFORMED, "integer too large"));
     CHECK(expect_fail(B(HDR, 0x05, 0x03, 0x01, 0x02, 0x00), HIVE_EMALFORMED,
                       "integer too large"));
     CHECK(expect_fail(B(HDR, 0x05, 0x05, 0x01, 0x81, 0x00, 0x00, 0x00), HIVE_EMALFORMED,
                       "integer representation too long"));
     CHECK(expect_fail(B(HDR, 0x05, 0x02, 0x01, 0x03), HIVE_EMALFORMED, "integer too large"));
+    engine.wasm2 = false;
+    /* by default a memory's flags may also say shared (bit 1), not more */
+    {
+        wasm_module m;
+        hive_error err;
+        CHECK_EQ_INT(decode(B(HDR, 0x05, 0x06, 0x02, 0x03, 0x01, 0x02, 0x02, 0x00), &m, &err),
+                     HIVE_OK);
+        CHECK_EQ_INT(m.nmemories, 2);
+        CHECK(m.memories[0].shared && m.memories[0].has_max && m.memories[0].max == 2);
+        CHECK(m.memories[1].shared && !m.memories[1].has_max); /* invalid, not malformed */
+        wasm_module_fini(&engine, &m);
+    }
+    CHECK(expect_fail(B(HDR, 0x05, 0x03, 0x01, 0x04, 0x00), HIVE_EMALFORMED,
+                      "integer too large"));
+    CHECK(expect_fail(B(HDR, 0x05, 0x05, 0x01, 0x81, 0x00, 0x00, 0x00), HIVE_EMALFORMED,
+                      "integer representation too long"));
     CHECK(expect_fail(B(HDR, 0x04, 0x03, 0x01, 0x70, 0x02), HIVE_EMALFORMED,
                       "integer too large"));
     CHECK(expect_fail(B(HDR, 0x04, 0x06, 0x01, 0x70, 0x81, 0x00, 0x00, 0x00), HIVE_EMALFORMED,
@@ -1049,8 +1088,13 @@ static void test_types_and_limits(void) {
 }
 
 static void test_imports_exports(void) {
+    /* kind 4, a tag, exists beyond WebAssembly 2.0 */
+    engine.wasm2 = true;
     CHECK(expect_fail(B(HDR, 0x02, 0x04, 0x01, 0x00, 0x00, 0x04), HIVE_EMALFORMED,
                       "malformed import kind"));
+    engine.wasm2 = false;
+    CHECK(expect_fail(B(HDR, 0x02, 0x04, 0x01, 0x00, 0x00, 0x04), HIVE_EMALFORMED,
+                      "unexpected end"));
     CHECK(expect_fail(B(HDR, 0x02, 0x05, 0x01, 0x00, 0x00, 0x05, 0x00), HIVE_EMALFORMED,
                       "malformed import kind"));
     CHECK(expect_fail(B(HDR, 0x02, 0x05, 0x01, 0x00, 0x00, 0x80, 0x00), HIVE_EMALFORMED,
@@ -1058,8 +1102,12 @@ static void test_imports_exports(void) {
     /* 2 imports declared, 1 given */
     CHECK(expect_fail(B(HDR, 0x02, 0x05, 0x02, 0x00, 0x00, 0x00, 0x00), HIVE_EMALFORMED,
                       "unexpected end"));
-    /* export kind */
+    /* export kind: 4, a tag, exists beyond WebAssembly 2.0 */
+    engine.wasm2 = true;
     CHECK(expect_fail(B(HDR, 0x07, 0x04, 0x01, 0x00, 0x04, 0x00), HIVE_EMALFORMED,
+                      "malformed export kind"));
+    engine.wasm2 = false;
+    CHECK(expect_fail(B(HDR, 0x07, 0x04, 0x01, 0x00, 0x05, 0x00), HIVE_EMALFORMED,
                       "malformed export kind"));
     /* export name length past the end */
     CHECK(expect_fail(B(HDR, 0x07, 0x04, 0x01, 0x09, 0x00, 0x00), HIVE_EMALFORMED,
@@ -1164,9 +1212,14 @@ static void test_const_exprs(void) {
     CHECK(global_fails(B(0xf3, 0x00, 0x0b), "illegal opcode"));
     CHECK(global_fails(B(0xfc, 0x12, 0x0b), "illegal opcode"));
     CHECK(global_fails(B(0xfd, 0x80, 0x02, 0x0b), "illegal opcode"));
+    engine.wasm2 = true; /* WebAssembly 2.0's reserved byte */
     CHECK(global_fails(B(0x3f, 0x01, 0x0b), "zero byte expected"));
     CHECK(global_fails(B(0x40, 0x80, 0x00, 0x0b), "zero byte expected"));
     CHECK(global_fails(B(0xfc, 0x0a, 0x00, 0x01, 0x0b), "zero byte expected"));
+    engine.wasm2 = false; /* multi-memory: a u32 memory index */
+    CHECK(global_fails(B(0x3f, 0x80, 0x0b), "unexpected end"));
+    CHECK(global_fails(B(0xfc, 0x0a, 0x00, 0x80, 0x80, 0x80, 0x80, 0x10, 0x0b),
+                       "integer too large"));
     CHECK(global_fails(B(0xd0, 0x7f, 0x0b), "malformed reference type"));
     CHECK(global_fails(B(0x1c, 0x01, 0x01, 0x0b), "malformed value type"));
     CHECK(global_fails(B(0x41, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0x0b),
@@ -1292,8 +1345,15 @@ static void test_bodies(void) {
      * errors are malformed whatever validation would say. */
     CHECK(body_fails(B(0x03, 0x00, 0x06, 0x0b), "illegal opcode"));
     CHECK(body_fails(B(0x04, 0x00, 0xfc, 0x20, 0x0b), "illegal opcode"));
+    engine.wasm2 = true;
     CHECK(body_fails(B(0x04, 0x00, 0x3f, 0x01, 0x0b), "zero byte expected"));
     CHECK(body_fails(B(0x08, 0x00, 0x3f, 0x80, 0x80, 0x80, 0x80, 0x00, 0x0b), "zero byte expected"));
+    engine.wasm2 = false;
+    /* multi-memory: bit 6 of a memarg's flags: a memory index follows,
+     * read as a u32 */
+    CHECK(body_fails(B(0x0a, 0x00, 0x28, 0x42, 0x80, 0x80, 0x80, 0x80, 0x10, 0x00, 0x0b),
+                     "integer too large"));
+    CHECK(body_fails(B(0x05, 0x00, 0x28, 0x42, 0x01, 0x0b), "unexpected end"));
     CHECK(body_fails(B(0x0a, 0x00, 0x28, 0x02, 0x82, 0x80, 0x80, 0x80, 0x80, 0x00, 0x0b),
                      "integer representation too long"));
     CHECK(body_fails(B(0x09, 0x00, 0x28, 0x82, 0x80, 0x80, 0x80, 0x10, 0x00, 0x0b),

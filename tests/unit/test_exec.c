@@ -436,7 +436,7 @@ static void test_null_and_externs(void) {
     hive_config cfg = {.max_memory_pages = 4};
     hive_engine *e = hive_engine_new(&cfg);
     CHECK(e != NULL);
-    hive_limits l = {1, 0, 0};
+    hive_limits l = {.min = 1, .max = 0, .has_max = 0};
     hive_memory *m = hive_memory_new(e, l);
     CHECK(m != NULL);
     uint8_t *base = hive_memory_data(m);
@@ -452,7 +452,7 @@ static void test_null_and_externs(void) {
     CHECK(hive_memory_ptr(m, UINT64_MAX, 2) == NULL);
     hive_memory_free(m);
 
-    hive_limits tl = {2, 3, 1};
+    hive_limits tl = {.min = 2, .max = 3, .has_max = 1};
     hive_table *t = hive_table_new(e, HIVE_FUNCREF, tl, NULL);
     CHECK(t != NULL);
     CHECK_EQ_INT(hive_table_size(t), 2);
