@@ -21,7 +21,7 @@ e2e-outbound: test-deps
 	HIVE="$(E2E_HIVE)" tests/e2e/outbound.sh $(BUILD)
 
 bench-outbound: test-deps
-	@$(MAKE) --no-print-directory all http-guests
+	@$(MAKE) --no-print-directory all http-guests $(BUILD)/wasihttp3/proxy.wasm
 	bench/http/outbound.sh $(BUILD)
 
 # tests/outbound/cmd.c: a wasi:cli command making an outgoing request, for

@@ -11,6 +11,7 @@ set -u
 BUILD=${1:-build}
 HIVE=${HIVE:-$BUILD/hive}
 APP=$BUILD/examples/wasihttp/fetch.wasm
+P3APP=$BUILD/wasihttp3/proxy.wasm # wasi:http 0.3: client.send's response returned as is
 DURATION=${DURATION:-5s}
 ROUNDS=${ROUNDS:-2}
 CONNS=${CONNS:-16}
@@ -58,11 +59,11 @@ else
 fi
 for _ in $(seq 50); do curl -s "http://127.0.0.1:$up/hello" >/dev/null && break; sleep 0.1; done
 
-# hive NAME ARGS...: a server; its port in PORT_<NAME>
+# hive NAME APP ARGS...: a server; its port in PORT_<NAME>
 start_hive() {
-    local name=$1
-    shift
-    "$HIVE" serve --addr 127.0.0.1:0 --allow-outbound "127.0.0.1:$up" "$@" "$APP" 2>"$work/$name.log" &
+    local name=$1 app=$2
+    shift 2
+    "$HIVE" serve --addr 127.0.0.1:0 --allow-outbound "127.0.0.1:$up" "$@" "$app" 2>"$work/$name.log" &
     pids+=($!)
     local p=""
     for _ in $(seq 100); do
@@ -72,8 +73,9 @@ start_hive() {
     done
     eval "PORT_$name=$p"
 }
-start_hive reuse --max-instance-reuse-count 1000
-start_hive fresh
+start_hive reuse "$APP" --max-instance-reuse-count 1000
+start_hive fresh "$APP"
+[ -e "$P3APP" ] && start_hive p3 "$P3APP"
 
 run() { # URL [headers...] -> "req/s p99"
     local url=$1
@@ -87,8 +89,10 @@ for round in $(seq "$ROUNDS"); do
     res[direct]+="$(run "http://127.0.0.1:$up/hello")|"
     res[reuse]+="$(run "http://127.0.0.1:$PORT_reuse/hello" -H "x-upstream: 127.0.0.1:$up")|"
     res[fresh]+="$(run "http://127.0.0.1:$PORT_fresh/hello" -H "x-upstream: 127.0.0.1:$up")|"
+    [ -n "${PORT_p3:-}" ] && res[p3]+="$(run "http://127.0.0.1:$PORT_p3/hello" -H "x-upstream: 127.0.0.1:$up")|"
 done
 printf '%-58s %s\n' "server" "req/s, p99 (per round)"
 printf '%-58s %s\n' "direct to the upstream" "${res[direct]}"
 printf '%-58s %s\n' "hive: fetch guest proxying, --max-instance-reuse-count 1000" "${res[reuse]}"
 printf '%-58s %s\n' "hive: fetch guest proxying, fresh instance per request" "${res[fresh]}"
+[ -n "${PORT_p3:-}" ] && printf '%-58s %s\n' "hive: wasi:http 0.3 proxy (host relay), default reuse" "${res[p3]}"

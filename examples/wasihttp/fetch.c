@@ -11,7 +11,10 @@
  *   x-mode: report               answer a text report (status, body bytes and
  *                                a checksum, the trailers) instead of relaying
  *   x-send-trailer: V            the request body upstream ends with a trailer
- *                                x-trailer: V
+ *                                x-trailer: V (a request with trailers of its
+ *                                own sends those instead)
+ *   x-mode: trap                 trap once the upstream's response head came
+ *                                (its body still in flight; for tests)
  *   x-burst: N                   instead: N GETs of x-upstream-path at once (all
  *                                handle()d before any is waited for); the answer
  *                                lists each one's status or error-code
@@ -19,7 +22,7 @@
  * The request's method is kept; its body (POST, PUT, PATCH) is streamed
  * upstream while it arrives, after handle() (with its content-length when
  * the request has one, else chunked). The upstream's status, headers and
- * body are relayed, streamed. An error-code (from handle, the response or
+ * body are relayed, streamed, and its trailers after the body. An error-code (from handle, the response or
  * the body) answers 502 with x-error-code: N (the case's index).
  */
 #include <stddef.h>
@@ -368,10 +371,21 @@ void handle(int32_t request, int32_t outparam) {
             if (broken) break;
         }
         in_drop(in);
-        trailers_drop(inbody_finish(inbody));
+        /* the request's own trailers go up with it (else x-send-trailer's) */
+        int32_t ift = inbody_finish(inbody);
+        int32_t ipt = trailers_subscribe(ift);
+        pollable_block(ipt);
+        pollable_drop(ipt);
+        ret_big itg;
+        trailers_get(ift, &itg);
+        uint8_t *itb = (uint8_t *)&itg;
+        int32_t in_trailers = itb[0] && !itb[8] && !itb[16] && itb[24] ? *(int32_t *)(itb + 28) : 0;
+        trailers_drop(ift);
         out_drop(out);
         ret_big f;
-        if (trailer) {
+        if (in_trailers) {
+            outbody_finish(obody, 1, in_trailers, &f);
+        } else if (trailer) {
             int32_t tf = fields_new();
             add_header(tf, "x-trailer", (const char *)trailer, trl);
             outbody_finish(obody, 1, tf, &f);
@@ -400,6 +414,7 @@ void handle(int32_t request, int32_t outparam) {
         return;
     }
     int32_t resp = *(int32_t *)(gb + 24);
+    if (mode && eq(mode, ml, "trap")) __builtin_trap(); /* the response body still in flight */
     int status = iresp_status(resp);
     int32_t rh = iresp_headers(resp);
     ret_handle r;
@@ -491,10 +506,22 @@ void handle(int32_t request, int32_t outparam) {
         heap_top = mark;
     }
     in_drop(in);
-    trailers_drop(inbody_finish(ibody));
+    /* the upstream's trailers (if any) end the relayed body too */
+    int32_t ft = inbody_finish(ibody);
+    int32_t tfields = 0;
+    if (!cut) {
+        int32_t pt = trailers_subscribe(ft);
+        pollable_block(pt);
+        pollable_drop(pt);
+        ret_big tg;
+        trailers_get(ft, &tg);
+        uint8_t *tb = (uint8_t *)&tg;
+        if (tb[0] && !tb[8] && !tb[16] && tb[24]) tfields = *(int32_t *)(tb + 28);
+    }
+    trailers_drop(ft);
     iresp_drop(resp);
     out_drop(out);
     if (cut) return; /* the upstream's body broke: the response is cut (body dropped unfinished) */
     ret_big f;
-    outbody_finish(body, 0, 0, &f);
+    outbody_finish(body, tfields != 0, tfields, &f);
 }

@@ -8,6 +8,9 @@
 //                          every M ms (the body goes on after handle returns);
 //                          each tells the /hang counts below
 //   POST /echo             the request body back
+//   POST /trailers         reads the body and its trailers, answers how
+//                          many of each, and sends the trailers back as
+//                          the response's (named x-echo-NAME)
 //   GET  /headers          the x-echo request header back as x-echoed
 //   GET  /trap?ms=N        throws (after N ms): the instance traps
 //   GET  /hang             waits (an hour) until cancelled
@@ -84,6 +87,29 @@ export const handler = {
       return respond(200, "application/octet-stream", async (w) => {
         for await (const chunk of body) await w.writeAll(chunk);
       });
+    }
+    if (path === "/trailers" && method === "post") {
+      const [body, reqTrailers] = Request.consumeBody(request, wit.Future(wit.Future.RESULT_VOID_ERROR_CODE).readable);
+      let n = 0;
+      for await (const chunk of body) n += chunk.length;
+      const t = await reqTrailers.read();
+      const got = t.tag === "ok" && t.val ? t.val.copyAll() : [];
+      const headers = Fields.fromList([["content-type", bytes("text/plain")]]);
+      const out = wit.Stream(wit.Stream.U8);
+      const trailers = wit.Future(wit.Future.RESULT_OPTION_OTHER_ERROR_CODE);
+      const [response] = Response.new(headers, out.readable, trailers.readable);
+      (async () => {
+        try {
+          await out.writable.writeAll(bytes(`${n} bytes, ${got.length} trailers\n`));
+        } finally {
+          out.writable.drop();
+          await trailers.writable.write({
+            tag: "ok",
+            val: Fields.fromList(got.map(([k, v]) => ["x-echo-" + k, v])),
+          });
+        }
+      })();
+      return response;
     }
     if (path === "/headers") {
       const values = request.getHeaders().get("x-echo");

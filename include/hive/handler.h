@@ -211,6 +211,10 @@ typedef struct hive_req_sink {
      * most once per write that returned 1, not after the request ended
      * or was cancelled. May be NULL. */
     void (*on_input_drained)(void *ud);
+    /* The response's trailer fields, when the guest gave some: called once,
+     * just before on_end. The embedder sends them after a chunked body and
+     * drops them otherwise. May be NULL (trailers dropped). */
+    void (*on_trailers)(void *ud, const hive_header *trailers, size_t ntrailers);
 } hive_req_sink;
 
 /* Request-body buffering (per request): hive_req_body_write returns 1
@@ -280,6 +284,9 @@ size_t hive_handler_run_inline(hive_handler *handler, uint64_t max_ns);
  * until the sink's on_input_drained; -1 when the body is closed, the
  * request cancelled, or out of memory. */
 int hive_req_body_write(hive_req *req, const uint8_t *data, size_t len);
+/* The body's trailer fields (a chunked request's trailer section),
+ * copied; before hive_req_body_end. */
+void hive_req_body_trailers(hive_req *req, const hive_header *trailers, size_t ntrailers);
 /* No more body bytes. */
 void hive_req_body_end(hive_req *req);
 /* The embedder can take more body output after on_body returned 1. */

@@ -157,6 +157,8 @@ struct shared {
     /* an end the host holds (hive/casync.h): its values queue here */
     int host;           /* HS_* */
     uint32_t limit;     /* HS_READER: most values queued (0: no limit) */
+    int both;           /* HS_WRITER whose readable end came back to the host too
+                           (hive_cstream_reader): a pipe from host to host */
     hive_cval *q;
     uint32_t qhead, qn, qcap; /* qcap: 0 or a power of two */
     shared *prev, *next; /* all of the root instance (casync.shareds) */
@@ -2181,6 +2183,7 @@ hive_func *casync_builtin(hive_cinstance *root, cinst *ci, const def *df) {
 struct hive_cstream {
     hive_cinstance *root;
     shared *sh;
+    int reader; /* the readable end */
     struct hive_cstream *prev, *next; /* casync.hstreams */
 };
 
@@ -2226,13 +2229,22 @@ static void host_room(hive_cstream *hs);
 hive_cstream *hive_cstream_reader(hive_cinstance *ci, hive_cval *v) {
     if (!ci || !v || (v->kind != HIVE_C_STREAM && v->kind != HIVE_C_FUTURE) || !v->of.res.host) return NULL;
     shared *sh = v->of.res.host;
-    if (sh->host) return NULL;
+    /* a stream the host writes may come back to it (a body it feeds, passed
+     * on by the guest): both ends are the host's, values go through the
+     * queue from one to the other */
+    if (sh->host && (sh->host != HS_WRITER || sh->both)) return NULL;
     casync *s = store_of(ci);
     hive_cstream *hs = s ? hv_calloc(ci->ar.al, 1, sizeof *hs) : NULL;
     if (!hs) return NULL;
     hs->root = ci;
     hs->sh = sh;
+    hs->reader = 1;
     hstream_link(s, hs);
+    if (sh->host == HS_WRITER) {
+        sh->both = 1;
+        v->of.res.host = NULL;
+        return hs;
+    }
     sh->host = HS_READER;
     v->of.res.host = NULL; /* the value's reference is the host's end now */
     if (sh->pend && !sh->pend->readable) host_room(hs); /* a guest writer already waits */
@@ -2259,7 +2271,7 @@ static int host_fill(hive_cstream *hs) {
 int hive_cstream_write(hive_cstream *hs, const hive_cval *vals, size_t n) {
     if (!hs || (n && !vals)) return -1;
     shared *sh = hs->sh;
-    if (sh->host != HS_WRITER || sh->dropped) return -1;
+    if (sh->host != HS_WRITER || hs->reader || sh->dropped) return -1;
     if (sh->future && (n > 1 || sh->qn + n > 1)) return -1;
     const hv_alloc *al = hs->root->ar.al;
     for (size_t i = 0; i < n; i++) {
@@ -2277,7 +2289,7 @@ int hive_cstream_write(hive_cstream *hs, const hive_cval *vals, size_t n) {
 int hive_cstream_write_bytes(hive_cstream *hs, const uint8_t *buf, size_t n) {
     if (!hs || (n && !buf)) return -1;
     shared *sh = hs->sh;
-    if (sh->host != HS_WRITER || sh->dropped || sh->future) return -1;
+    if (sh->host != HS_WRITER || hs->reader || sh->dropped || sh->future) return -1;
     if (n > UINT32_MAX - sh->qn || q_reserve(hs->root->ar.al, sh, (uint32_t)n)) return -1;
     uint32_t mask = sh->qcap - 1, at = sh->qhead + sh->qn;
     for (size_t i = 0; i < n; i++) {
@@ -2309,7 +2321,7 @@ static void host_room(hive_cstream *hs) {
 long hive_cstream_read(hive_cstream *hs, hive_cval *out, size_t max) {
     if (!hs || (max && !out)) return -1;
     shared *sh = hs->sh;
-    if (sh->host != HS_READER) return -1;
+    if (!hs->reader) return -1;
     size_t k = 0;
     while (k < max && sh->qn) {
         out[k++] = sh->q[sh->qhead];
@@ -2325,7 +2337,7 @@ long hive_cstream_read(hive_cstream *hs, hive_cval *out, size_t max) {
 long hive_cstream_read_bytes(hive_cstream *hs, uint8_t *buf, size_t max) {
     if (!hs || (max && !buf)) return -1;
     shared *sh = hs->sh;
-    if (sh->host != HS_READER) return -1;
+    if (!hs->reader) return -1;
     size_t k = 0;
     while (k < max && sh->qn && sh->q[sh->qhead].kind == HIVE_C_U8) {
         buf[k++] = (uint8_t)sh->q[sh->qhead].of.u;
@@ -2345,7 +2357,7 @@ void hive_cstream_set_limit(hive_cstream *hs, size_t max) {
 size_t hive_cstream_queued(const hive_cstream *hs) { return hs ? hs->sh->qn : 0; }
 
 int hive_cstream_blocked(const hive_cstream *hs) {
-    if (!hs || !hs->sh->pend) return 0;
+    if (!hs || !hs->sh->pend || hs->sh->both) return 0;
     return hs->sh->host == HS_WRITER ? hs->sh->pend->readable : !hs->sh->pend->readable;
 }
 
@@ -2354,7 +2366,7 @@ int hive_cstream_dropped(const hive_cstream *hs) { return hs ? hs->sh->dropped :
 void hive_cstream_close(hive_cstream *hs) {
     if (!hs) return;
     shared *sh = hs->sh;
-    if (sh->host == HS_WRITER && !sh->dropped) {
+    if (!hs->reader && !sh->dropped) {
         sh->dropped = 1;
         /* a waiting reader has nothing more to get */
         if (sh->pend && sh->pend->readable && !sh->qn) reset_and_notify_pending(sh, CR_DROPPED);

@@ -275,6 +275,10 @@ static int wh_cancel(guest_inst *gi, hive_req *req) {
 
 static const char *wh_error(guest_inst *gi) { return gi->error; }
 
+/* The worker ends: the HTTP client must not wake it any more (the
+ * instance may be freed later, by the pool's reaper). */
+static void wh_detach(guest_inst *gi) { whttp_release_outgoing(gi->ctx); }
+
 static void wh_free(guest_inst *gi) {
     if (!gi) return;
     wh_unmake(&gi->parts);
@@ -315,6 +319,7 @@ static const guest_ops wh_ops = {
     .free = wh_free,
     .free_guest = wh_free_guest,
     .footprint = wh_footprint,
+    .detach = wh_detach,
 };
 
 int hive_guest_wasihttp_new(hive_engine *engine, hive_component *component,

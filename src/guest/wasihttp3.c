@@ -70,6 +70,9 @@ typedef struct w3_req {
     p3_pump *feed;           /* the request's body into its stream<u8> */
     hive_cstream *trailers_w; /* the request's trailers (host writes) */
     p3_pump *drain;          /* the response's stream<u8> to the client */
+    wh3_upstream *up;        /* or: an outgoing response's body relayed by the host */
+    hive_cstream *rtrail;    /* the response's trailers future (host reads) */
+    bool wait_trailers;      /* the body is out: the trailers are awaited */
     hive_cstream *tx;        /* the response's transmission future (host writes) */
     bool responded;  /* the handler's result was acted on */
     bool out_done;   /* the response is complete or failed */
@@ -255,13 +258,29 @@ static int64_t body_read(void *ud, uint8_t *buf, size_t len) {
 }
 
 /* The feed pump ended: the whole body is in the stream (or the guest
- * dropped it); the trailers (none) follow. */
+ * dropped it); the trailers follow: the request's trailer fields (a
+ * chunked body's trailer section), or none. */
 static void feed_done(hive_wasip3 *p, void *ud, uint32_t e) {
     (void)p;
     w3_req *r = ud;
     r->feed = NULL;
-    if (!e) trailers_none(&r->trailers_w);
-    else close_s(&r->trailers_w);
+    size_t nt = 0;
+    const hive_header *t = !e && r->req && r->trailers_w ? handler_req_body_trailers(r->req, &nt) : NULL;
+    uint32_t rep = t && nt ? wh3_fields_new(r->gi->ctx, t, nt) : 0;
+    if (rep) {
+        hive_cval fo = hive_cval_handle(HIVE_C_OWN, rep, NULL), some, ok;
+        if (hive_cval_case(&some, HIVE_C_OPTION, 1, &fo) == HIVE_OK &&
+            hive_cval_case(&ok, HIVE_C_RESULT, 0, &some) == HIVE_OK) {
+            if (hive_cstream_write(r->trailers_w, &ok, 1) != 0)
+                wh3_fields_free(r->gi->ctx, r->gi->inst, rep); /* nobody reads them */
+            hive_cval_clear(&ok);
+        }
+        close_s(&r->trailers_w);
+    } else if (!e) {
+        trailers_none(&r->trailers_w);
+    } else {
+        close_s(&r->trailers_w);
+    }
 }
 
 /* The response body, written by the drain pump: as the client takes it. */
@@ -278,6 +297,10 @@ static void drain_done(hive_wasip3 *p, void *ud, uint32_t e) {
     (void)p;
     w3_req *r = ud;
     r->drain = NULL;
+    if (!e && r->req && r->rtrail) { /* the trailers come next (pump_all) */
+        r->wait_trailers = true;
+        return;
+    }
     r->out_done = true;
     if (!e && r->req) handler_req_end(r->req);
     wh3_tx_finish(r->tx, e ? "the response could not be sent" : NULL);
@@ -387,17 +410,18 @@ static void respond(guest_inst *gi, w3_req *r) {
         } else {
             r->tx = resp.tx;
             resp.tx = NULL;
-            /* trailers are not sent (HTTP/1.1 responses here have none) */
-            if (resp.trailers.kind == HIVE_C_FUTURE) {
-                hive_cstream *t = hive_cstream_reader(gi->inst, &resp.trailers);
-                if (t) hive_cstream_close(t);
-            }
-            bool body = resp.contents.kind == HIVE_C_STREAM;
+            /* the trailers: read after the body, sent after a chunked one */
+            if (resp.trailers.kind == HIVE_C_FUTURE)
+                r->rtrail = hive_cstream_reader(gi->inst, &resp.trailers);
+            bool body = resp.contents.kind == HIVE_C_STREAM || resp.up;
             int64_t clen = body ? resp.content_length : 0;
             if (handler_req_head(r->req, resp.status, resp.headers, resp.nheaders, clen) != 0) {
                 r->out_done = true;
                 wh3_tx_finish(r->tx, "the request is gone");
                 r->tx = NULL;
+            } else if (resp.up) { /* a proxy: the client's body straight out */
+                r->up = resp.up;
+                resp.up = NULL;
             } else if (body) {
                 static const hive_wasi_stream snk = {NULL, body_write, NULL, NULL};
                 hive_wasi_stream emb = snk;
@@ -423,7 +447,72 @@ static void respond(guest_inst *gi, w3_req *r) {
     hive_cval_clear(&v);
 }
 
+/* Relays an outgoing response's body (r->up) to the client: as much as
+ * both sides allow now. 1 when anything moved or ended. The waits: room
+ * in the sink (the pool wakes the worker), bytes from the HTTP client
+ * (its notify wakes the worker). */
+static int relay(w3_req *r) {
+    uint8_t buf[16384];
+    char msg[200];
+    for (int i = 0; i < 64; i++) {
+        if (!handler_req_output_ready(r->req)) return i > 0;
+        int64_t n = wh3_up_read(r->up, buf, sizeof buf, msg, sizeof msg);
+        if (n == -1) return i > 0;
+        if (n > 0 && handler_req_body(r->req, buf, (size_t)n) >= 0) continue;
+        if (n == 0) {
+            size_t nt = 0;
+            const hive_header *t = wh3_up_trailers(r->up, &nt);
+            if (nt) handler_req_trailers(r->req, t, nt);
+            handler_req_end(r->req);
+        } else if (n < -1) {
+            handler_req_fail(r->req, HIVE_HANDLE_BAD_RESPONSE, msg);
+        }
+        wh3_up_done(r->up);
+        r->up = NULL;
+        r->out_done = true;
+        wh3_tx_finish(r->tx, n == 0 ? NULL : "the response could not be sent");
+        r->tx = NULL;
+        return 1;
+    }
+    return 1;
+}
+
+/* The response's body went out: its trailers future, once the guest
+ * wrote it, ends the response (ok(some(t)): t as the trailer section).
+ * 1 when it ended. */
+static int trailers_step(guest_inst *gi, w3_req *r) {
+    hive_cval v;
+    memset(&v, 0, sizeof v);
+    long n = hive_cstream_read(r->rtrail, &v, 1);
+    if (n == 0) return 0;
+    const char *err = NULL;
+    if (n == 1 && v.kind == HIVE_C_RESULT && v.of.var.index == 1) {
+        err = "the response's trailers are an error";
+    } else if (n == 1 && v.kind == HIVE_C_RESULT && v.of.var.payload &&
+               v.of.var.payload->kind == HIVE_C_OPTION && v.of.var.payload->of.var.payload) {
+        uint32_t rep = (uint32_t)v.of.var.payload->of.var.payload->of.res.handle;
+        size_t nt = 0;
+        hive_header *t = wh3_fields_view(gi->ctx, rep, &nt);
+        if (t) handler_req_trailers(r->req, t, nt);
+        free(t);
+        wh3_fields_free(gi->ctx, gi->inst, rep);
+    }
+    hive_cval_clear(&v);
+    close_s(&r->rtrail);
+    r->wait_trailers = false;
+    r->out_done = true;
+    if (err) handler_req_fail(r->req, HIVE_HANDLE_BAD_RESPONSE, err); /* the response is cut */
+    else handler_req_end(r->req);
+    wh3_tx_finish(r->tx, err);
+    r->tx = NULL;
+    return 1;
+}
+
 static void req_stop_io(guest_inst *gi, w3_req *r) {
+    wh3_up_done(r->up);
+    r->up = NULL;
+    close_s(&r->rtrail);
+    r->wait_trailers = false;
     if (r->feed) p3_pump_stop(gi->p3, r->feed, WASI_EPIPE);
     if (r->drain) p3_pump_stop(gi->p3, r->drain, WASI_EPIPE);
     r->feed = r->drain = NULL;
@@ -452,6 +541,8 @@ static int pump_all(guest_inst *gi) {
             respond(gi, r);
             changed = 1;
         }
+        if (r->up && r->req && relay(r)) changed = 1;
+        if (r->wait_trailers && r->req && trailers_step(gi, r)) changed = 1;
         bool finished = !r->task || hive_ctask_finished(r->task);
         if ((r->out_done || !r->req) && finished) {
             *p = r->next;
@@ -578,6 +669,10 @@ static void w3_free_guest(hive_guest *guest) {
     free(g);
 }
 
+/* The worker ends: the HTTP client must not wake it any more (the
+ * instance may be freed later, by the pool's reaper). */
+static void w3_detach(guest_inst *gi) { wh3_release_outgoing(gi->ctx); }
+
 static const guest_ops w3_ops = {
     .name = "wasi:http 0.3",
     .max_concurrent = 0,
@@ -590,6 +685,7 @@ static const guest_ops w3_ops = {
     .error = w3_error,
     .free = w3_free,
     .free_guest = w3_free_guest,
+    .detach = w3_detach,
 };
 
 static const char *handler_export(hive_component *component) {

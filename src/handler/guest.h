@@ -60,6 +60,13 @@ typedef struct guest_ops {
      * GUEST_FREE_INLINE bytes is freed at once on the thread that ran it;
      * a larger one (or any, when NULL) by the pool's reaper thread. */
     uint64_t (*footprint)(guest_inst *gi);
+    /* Optional: the instance's worker ends (called on its thread, before
+     * the instance is handed to free, which may run later on another
+     * thread). The instance runs no more; from here on nothing of it may
+     * call handler_wake or handler_wake_at (the worker is freed next):
+     * e.g. its outgoing requests are released (hc_release is the barrier
+     * for the HTTP client's notify). */
+    void (*detach)(guest_inst *gi);
 } guest_ops;
 
 #define GUEST_FREE_INLINE (4u << 20)
@@ -77,6 +84,9 @@ const hive_request_info *handler_req_info(const hive_req *req);
 /* Reads up to cap body bytes: > 0 bytes read, 0 at the end of the body,
  * -1 when none have arrived yet (the worker is woken when some do). */
 int64_t handler_req_read_body(hive_req *req, uint8_t *buf, size_t cap);
+/* After handler_req_read_body returned 0: the request's trailer fields
+ * (may be none), valid while the request is. */
+const hive_header *handler_req_body_trailers(hive_req *req, size_t *n);
 /* 1 when body bytes (or the end) can be read now, 0 otherwise. */
 int handler_req_body_ready(hive_req *req);
 
@@ -89,6 +99,8 @@ int handler_req_head(hive_req *req, int status, const hive_header *headers, size
 int handler_req_body(hive_req *req, const uint8_t *data, size_t len);
 /* 1 when the sink can take more body bytes now. */
 int handler_req_output_ready(hive_req *req);
+/* The response's trailer fields (copied), just before handler_req_end. */
+void handler_req_trailers(hive_req *req, const hive_header *trailers, size_t n);
 /* The response is complete. */
 void handler_req_end(hive_req *req);
 /* The request fails (e.g. a malformed response head) with error. */

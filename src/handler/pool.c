@@ -104,6 +104,8 @@ struct hive_req {
     uint8_t *in_buf;
     size_t in_len, in_off, in_cap;
     bool in_end;
+    hive_header *in_trailers; /* the body's trailer fields (strings in the same block) */
+    size_t in_ntrailers;
     bool in_waiting;
     bool out_blocked;
     bool in_full;       /* a body write returned 1: on_input_drained owed */
@@ -283,6 +285,7 @@ static void req_release_ref(hive_req *r) {
     pthread_mutex_destroy(&r->lock);
     pthread_cond_destroy(&r->cb_cv);
     free(r->in_buf);
+    free(r->in_trailers);
     free(r->arena);
     free(r->headers);
     free(r);
@@ -764,6 +767,16 @@ int handler_req_output_ready(hive_req *r) {
     return ready;
 }
 
+void handler_req_trailers(hive_req *r, const hive_header *t, size_t n) {
+    pthread_mutex_lock(&r->lock);
+    if (n && r->sink.on_trailers && !r->finished && !r->cancelled && r->head_sent &&
+        sink_enter(r)) {
+        r->sink.on_trailers(r->sink.ud, t, n);
+        sink_leave(r);
+    }
+    pthread_mutex_unlock(&r->lock);
+}
+
 void handler_req_end(hive_req *r) {
     pthread_mutex_lock(&r->lock);
     if (!r->finished && !r->cancelled && r->head_sent) {
@@ -885,6 +898,7 @@ static void worker_finish(hive_handler *h, hive_worker *w) {
     pthread_mutex_unlock(&h->lock);
     req_flush(pend);
 
+    if (w->gi && h->ops->detach) h->ops->detach(w->gi); /* no wake-ups of w from here */
     if (w->gi) reap_instance(h, w->gi);
     w->gi = NULL;
     hive_worker_result res;
@@ -1561,6 +1575,39 @@ out:
     pthread_mutex_unlock(&r->lock);
     pthread_mutex_unlock(&h->lock);
     return rc;
+}
+
+void hive_req_body_trailers(hive_req *r, const hive_header *t, size_t n) {
+    size_t bytes = n * sizeof *t;
+    for (size_t i = 0; i < n; i++) bytes += t[i].name_len + t[i].value_len + 2;
+    hive_header *c = n ? malloc(bytes) : NULL;
+    if (!c) return; /* none, or out of memory: the trailers are lost */
+    char *p = (char *)(c + n);
+    for (size_t i = 0; i < n; i++) {
+        c[i] = (hive_header){p, t[i].name_len, p + t[i].name_len + 1, t[i].value_len};
+        memcpy(p, t[i].name, t[i].name_len);
+        p[t[i].name_len] = 0;
+        p += t[i].name_len + 1;
+        memcpy(p, t[i].value, t[i].value_len);
+        p[t[i].value_len] = 0;
+        p += t[i].value_len + 1;
+    }
+    pthread_mutex_lock(&r->lock);
+    if (r->in_end || r->in_trailers) {
+        free(c);
+    } else {
+        r->in_trailers = c;
+        r->in_ntrailers = n;
+    }
+    pthread_mutex_unlock(&r->lock);
+}
+
+const hive_header *handler_req_body_trailers(hive_req *r, size_t *n) {
+    pthread_mutex_lock(&r->lock);
+    const hive_header *t = r->in_end ? r->in_trailers : NULL;
+    *n = t ? r->in_ntrailers : 0;
+    pthread_mutex_unlock(&r->lock);
+    return t;
 }
 
 void hive_req_body_end(hive_req *r) {

@@ -597,6 +597,34 @@ void http_chunked_init(http_chunked_decoder *d, size_t max_line_bytes, size_t ma
     d->max_trailer_bytes = max_trailer_bytes ? max_trailer_bytes : HTTP_DEFAULT_MAX_TRAILER_BYTES;
 }
 
+void http_chunked_keep_trailers(http_chunked_decoder *d, char *buf, size_t cap) {
+    d->keep = buf;
+    d->keep_cap = buf ? cap : 0;
+    d->keep_len = 0;
+}
+
+size_t http_chunked_trailers(const http_chunked_decoder *d, http_header *out, size_t max) {
+    if (d->state != CH_DONE || !d->keep) return 0;
+    size_t n = 0, i = 0, len = d->keep_len;
+    const char *k = d->keep;
+    while (i < len && n < max) {
+        size_t end = i;
+        while (end < len && k[end] != '\r') end++;
+        if (end == i || end >= len) break; /* the final empty line (or a cut section) */
+        size_t colon = i;
+        while (colon < end && k[colon] != ':') colon++;
+        if (colon == end) break;
+        size_t vs = colon + 1, ve = end;
+        while (vs < ve && is_ows((unsigned char)k[vs])) vs++;
+        while (ve > vs && is_ows((unsigned char)k[ve - 1])) ve--;
+        out[n].name = (http_slice){k + i, colon - i};
+        out[n].value = (http_slice){k + vs, ve - vs};
+        n++;
+        i = end + 2; /* CRLF */
+    }
+    return n;
+}
+
 /* Moves d to CH_ERROR with code at in[i]; returns HTTP_PARSE_ERROR. */
 static int chunked_fail(http_chunked_decoder *d, http_error code, size_t i, size_t *consumed) {
     d->state = CH_ERROR;
@@ -730,6 +758,7 @@ int http_chunked_decode(http_chunked_decoder *d, const char *in, size_t len, siz
         case CH_END_LF:
             if (++d->trailer_bytes > d->max_trailer_bytes)
                 return chunked_fail(d, HTTP_E_TRAILER_TOO_LARGE, i, consumed);
+            if (d->keep_len < d->keep_cap) d->keep[d->keep_len++] = (char)c;
             if (d->state == CH_TRAILER_START) {
                 if (c == '\r') d->state = CH_END_LF;
                 else if (is_tchar(c)) d->state = CH_TRAILER_NAME;

@@ -183,6 +183,8 @@ typedef struct http_chunked_decoder {
     uint64_t body_bytes;      /* decoded data bytes so far */
     uint64_t offset;          /* input bytes consumed so far */
     http_parse_error error;   /* after HTTP_PARSE_ERROR; offset counts from the body's start */
+    char *keep;               /* http_chunked_keep_trailers: the trailer section's bytes */
+    size_t keep_cap, keep_len;
 } http_chunked_decoder;
 
 #define HTTP_DEFAULT_MAX_CHUNK_LINE_BYTES 1024
@@ -204,6 +206,16 @@ void http_chunked_init(http_chunked_decoder *d, size_t max_line_bytes, size_t ma
  * split across calls. Never reads in[len] or beyond. */
 int http_chunked_decode(http_chunked_decoder *d, const char *in, size_t len, size_t *consumed,
                         http_slice *data);
+
+/* After http_chunked_init: the decoder keeps the trailer section's bytes
+ * in buf[0..cap) (the caller's; cap should be the section's limit, else
+ * fields beyond cap are lost). */
+void http_chunked_keep_trailers(http_chunked_decoder *d, char *buf, size_t cap);
+/* After HTTP_CHUNKED_DONE, with kept trailers: the trailer fields (name
+ * and value as in http_header: slices of the kept bytes, the value's
+ * leading and trailing SP/HTAB removed), at most max of them into out;
+ * their count (those beyond max are not counted). */
+size_t http_chunked_trailers(const http_chunked_decoder *d, http_header *out, size_t max);
 
 /* ---- response heads ----------------------------------------------------- */
 

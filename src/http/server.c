@@ -92,7 +92,7 @@ typedef struct out_piece {
 #define CORK_PIECES 8
 #define CORK_BUFS 16
 
-typedef enum ev_kind { EV_HEAD, EV_BODY, EV_END, EV_ERROR } ev_kind;
+typedef enum ev_kind { EV_HEAD, EV_BODY, EV_END, EV_ERROR, EV_TRAILERS } ev_kind;
 
 /* One sink call, copied for the loop thread. A body event doubles as the
  * write request that sends its bytes. */
@@ -105,7 +105,7 @@ typedef struct event {
     hive_header *headers;                 /* HEAD: inside this block */
     hive_handle_error error;              /* ERROR */
     const char *message;                  /* ERROR: inside this block */
-    size_t len;                           /* BODY */
+    size_t len;                           /* BODY; TRAILERS: the bytes in data */
     out_write wr;                         /* BODY */
     char frame[24];                       /* BODY: the chunk-size line */
     _Alignas(max_align_t) uint8_t data[]; /* BODY bytes; HEAD/ERROR strings */
@@ -114,6 +114,7 @@ typedef struct event {
 /* The current request and its response. Reset for every request. */
 typedef struct exchange {
     bool started;  /* a head was parsed (or rejected): log it */
+    bool trailers_sent; /* the last chunk went out with the guest's trailer section */
     hive_req *req; /* in the handler: not NULL until the response ends */
     body_mode body;
     uint64_t body_left; /* BODY_LENGTH */
@@ -168,6 +169,7 @@ struct conn {
 
     char *in;
     size_t in_len, in_cap;
+    char *tkeep;            /* a chunked request's trailer section (made at the first) */
     size_t prev_len;        /* for http_parse_request */
     uint64_t head_start_ms; /* first byte of the head being read (0: none) */
     uint64_t idle_since_ms;
@@ -818,6 +820,49 @@ static void sink_on_end(void *ud) {
     sink_push(c, ev);
 }
 
+static bool tchar(unsigned char ch) {
+    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+           (ch && strchr("!#$%&'*+-.^_`|~", ch));
+}
+
+/* The response's trailers: the last chunk and the trailer section as they
+ * go out after a chunked body (fields with bytes that cannot be in one
+ * are left out). */
+static void sink_on_trailers(void *ud, const hive_header *t, size_t n) {
+    conn *c = ud;
+    size_t cap = 8;
+    for (size_t i = 0; i < n; i++) cap += t[i].name_len + t[i].value_len + 4;
+    event *ev = malloc(sizeof(event) + cap);
+    if (ev) {
+        memset(ev, 0, sizeof *ev);
+        ev->kind = EV_TRAILERS;
+        char *p = (char *)ev->data;
+        memcpy(p, "0\r\n", 3);
+        size_t k = 3;
+        for (size_t i = 0; i < n; i++) {
+            bool ok = t[i].name_len > 0;
+            for (size_t j = 0; ok && j < t[i].name_len; j++)
+                ok = tchar((unsigned char)t[i].name[j]);
+            for (size_t j = 0; ok && j < t[i].value_len; j++) {
+                unsigned char ch = (unsigned char)t[i].value[j];
+                ok = ch == '\t' || (ch >= 0x20 && ch != 0x7f);
+            }
+            if (!ok) continue;
+            memcpy(p + k, t[i].name, t[i].name_len);
+            k += t[i].name_len;
+            memcpy(p + k, ": ", 2);
+            k += 2;
+            memcpy(p + k, t[i].value, t[i].value_len);
+            k += t[i].value_len;
+            memcpy(p + k, "\r\n", 2);
+            k += 2;
+        }
+        memcpy(p + k, "\r\n", 2);
+        ev->len = k + 2;
+    }
+    sink_push(c, ev);
+}
+
 /* The request failed (before or after its head): the last sink call. */
 static void sink_on_error(void *ud, hive_handle_error error, const char *message) {
     conn *c = ud;
@@ -955,6 +1000,19 @@ static void conn_on_body(conn *c, event *ev) {
     conn_write(c, bufs, nb, &ev->wr, ev, ev->len);
 }
 
+/* The guest's trailers (just before its end): with a chunked body, the
+ * last chunk and the trailer section go out now; otherwise dropped. */
+static void conn_on_trailers(conn *c, event *ev) {
+    exchange *x = &c->x;
+    if (x->framing != RF_CHUNKED || !x->head_sent || x->trailers_sent) {
+        free(ev);
+        return;
+    }
+    x->trailers_sent = true;
+    uv_buf_t b = uv_buf_init((char *)ev->data, (unsigned)ev->len);
+    conn_write(c, &b, 1, &ev->wr, ev, 0);
+}
+
 /* The guest finished its body: close the framing, check its length. */
 static void conn_on_end(conn *c) {
     exchange *x = &c->x;
@@ -962,7 +1020,7 @@ static void conn_on_end(conn *c) {
         conn_fail_request(c, 502, "the guest ended without a response head", false);
         return;
     }
-    if (x->framing == RF_CHUNKED) conn_write_static(c, "0\r\n\r\n");
+    if (x->framing == RF_CHUNKED && !x->trailers_sent) conn_write_static(c, "0\r\n\r\n");
     if (c->destroying) return;
     if (x->framing == RF_LENGTH && x->left > 0) {
         snprintf(x->error, sizeof x->error, "the guest's body is shorter than its Content-Length");
@@ -1026,6 +1084,7 @@ static void conn_process_events(conn *c, event *evs, bool failed, bool drained) 
             conn_on_error(c, ev->error, ev->message);
             free(ev);
             break;
+        case EV_TRAILERS: conn_on_trailers(c, ev); break;
         }
     }
     c->corked = false;
@@ -1174,6 +1233,7 @@ static int conn_dispatch(conn *c, const http_request *req) {
         .on_end = sink_on_end,
         .on_error = sink_on_error,
         .on_input_drained = sink_on_input_drained,
+        .on_trailers = sink_on_trailers,
     };
     uv_mutex_lock(&s->evlock);
     c->sink_discard = x->is_head;
@@ -1206,6 +1266,8 @@ static void conn_start_request(conn *c, const http_request *req, size_t head_len
     if (req->chunked) {
         x->body = BODY_CHUNKED;
         http_chunked_init(&x->dec, 0, 0);
+        if (!c->tkeep) c->tkeep = malloc(HTTP_DEFAULT_MAX_TRAILER_BYTES);
+        if (c->tkeep) http_chunked_keep_trailers(&x->dec, c->tkeep, HTTP_DEFAULT_MAX_TRAILER_BYTES);
     } else if (req->has_content_length && req->content_length > 0) {
         x->body = BODY_LENGTH;
         x->body_left = req->content_length;
@@ -1444,7 +1506,17 @@ static int conn_feed_body(conn *c) {
         memmove(c->in, c->in + off, c->in_len - off);
         c->in_len -= off;
     }
-    if (x->body_done && x->req && !x->done) hive_req_body_end(x->req);
+    if (x->body_done && x->req && !x->done) {
+        if (x->body == BODY_CHUNKED) { /* its trailer fields go with the end */
+            http_header t[64];
+            hive_header ht[64];
+            size_t n = http_chunked_trailers(&x->dec, t, 64);
+            for (size_t i = 0; i < n; i++)
+                ht[i] = (hive_header){t[i].name.ptr, t[i].name.len, t[i].value.ptr, t[i].value.len};
+            if (n) hive_req_body_trailers(x->req, ht, n);
+        }
+        hive_req_body_end(x->req);
+    }
     conn_upload_sync(c);
     return rc;
 }
@@ -1529,6 +1601,7 @@ static void conn_close_cb(uv_handle_t *h) {
     s->stats.connections_open = s->nconns;
     client_release(s, c);
     free(c->in);
+    free(c->tkeep);
     free(c);
     if (s->stopping && !s->conns && s->drained && !s->drained_called) {
         s->drained_called = true;

@@ -77,6 +77,7 @@ typedef struct wobj {
     void *ext;
     uint8_t client;
     uint32_t cid;      /* client objects: an id, so that stale stream callbacks see closed */
+    uint32_t trailers; /* out_body (the response's): the fields finish gave, until sent */
 } wobj;
 
 /* An outgoing request being built. */
@@ -194,10 +195,12 @@ static void obj_free(whttp *h, uint32_t rep) {
         }
         o = &h->o[rep - 1];
     }
+    uint32_t trailers = o->trailers;
     fields_clear(o);
     free(o->buf);
     memset(o, 0, sizeof *o);
     h->live--;
+    if (trailers) obj_free(h, trailers);
 }
 
 whttp *whttp_new(hive_wasip2 *p2) {
@@ -497,6 +500,13 @@ static void body_finish(whttp *h, uint32_t rep) {
         return;
     }
     if (rep == h->body && h->head_sent && !h->done) {
+        wobj *t = b ? obj_get(h, b->trailers, K_FIELDS) : NULL;
+        hive_header *hd = t && t->nf ? calloc(t->nf, sizeof *hd) : NULL;
+        for (size_t i = 0; hd && i < t->nf; i++)
+            hd[i] = (hive_header){t->f[i].name, t->f[i].name_len, (const char *)t->f[i].value,
+                                  t->f[i].value_len};
+        if (hd) handler_req_trailers(h->req, hd, t->nf); /* after a chunked body */
+        free(hd);
         handler_req_end(h->req);
         h->done = 1;
     }
@@ -1012,10 +1022,27 @@ FN(trailers_get) {
     if (o->taken) {
         result_err(&r, NULL); /* already taken */
     } else {
+        /* the request's trailer fields (a chunked body's trailer section,
+         * once the body has ended; fields the rules refuse are left out) */
         o->taken = 1;
-        hive_cval none, inner;
-        variant(&none, HIVE_C_OPTION, 0, NULL);
-        result_ok(&inner, &none);
+        whttp *h = CTX;
+        size_t nt = 0;
+        const hive_header *t =
+            o->gen == h->gen && h->req ? handler_req_body_trailers(h->req, &nt) : NULL;
+        uint32_t frep = 0;
+        wobj *f = t && nt ? obj_new(h, K_FIELDS, &frep) : NULL;
+        for (size_t i = 0; f && i < nt; i++)
+            (void)fields_add(f, t[i].name, t[i].name_len, (const uint8_t *)t[i].value,
+                             t[i].value_len);
+        hive_cval opt, inner;
+        if (f) {
+            f->immutable = 1;
+            hive_cval fv = own(frep);
+            variant(&opt, HIVE_C_OPTION, 1, &fv);
+        } else {
+            variant(&opt, HIVE_C_OPTION, 0, NULL);
+        }
+        result_ok(&inner, &opt);
         result_ok(&r, &inner);
     }
     variant(res, HIVE_C_OPTION, 1, &r);
@@ -1117,9 +1144,10 @@ FN(outbody_finish) {
     uint32_t trep = args[1].of.var.index == 1 ? (uint32_t)args[1].of.var.payload->of.res.handle : 0;
     o->finished = 1; /* the host owns it now; freed when the request ends */
     if (o->client) return client_body_finish(h, rep, trep, res);
-    /* Trailers cannot go out through an HTTP/1.1 response of the pool:
-     * they are dropped. */
-    obj_free(h, trep);
+    /* The trailers go out with the response's end (a chunked body's
+     * trailer section; dropped after a body of declared length) */
+    if (trep && obj_get(h, trep, K_FIELDS)) o->trailers = trep;
+    else obj_free(h, trep);
     if (o->declared >= 0 && o->written != (uint64_t)o->declared) {
         /* fewer bytes than the content-length said: HTTP-response-body-size(some(written)),
          * and the response is cut */
@@ -2369,6 +2397,11 @@ void whttp_end(whttp *h) {
 }
 
 void whttp_abandon(whttp *h) { forget(h); }
+
+void whttp_release_outgoing(whttp *h) {
+    for (uint32_t i = 0; h && i < h->n; i++)
+        if (h->o[i].client && h->o[i].ext) ccall_cancel(h, h->o[i].ext);
+}
 
 /* ---- resources' destructor ------------------------------------------------------- */
 

@@ -70,6 +70,9 @@ size_t wh3_live(const wh3 *h);
 int wh3_incoming(wh3 *h, const hive_request_info *info, hive_cval *contents, hive_cval *trailers,
                  uint32_t *rep);
 
+/* An outgoing request (client.send) whose response body the host relays. */
+typedef struct wout wh3_upstream;
+
 /* A response the handler returned, taken out of the table. */
 typedef struct wh3_response {
     uint16_t status;
@@ -80,12 +83,35 @@ typedef struct wh3_response {
     hive_cval contents;     /* STREAM, or empty for no body */
     hive_cval trailers;     /* FUTURE, or empty */
     hive_cstream *tx;       /* the writer of the future response.new returned, or NULL */
+    /* Not NULL: the response is one client.send gave, handed back with its
+     * body untouched (a proxy): contents and trailers are empty, and the
+     * caller relays the body from the HTTP client (wh3_up_read until 0 or
+     * an error; wh3_up_trailers; then wh3_up_done, also to give it up). */
+    wh3_upstream *up;
 } wh3_response;
 
 /* Takes the response object rep (an own<response> the guest gave the
  * host). -1 when rep is no response, or out of memory. */
 int wh3_take_response(wh3 *h, uint32_t rep, wh3_response *out);
 void wh3_response_clear(wh3_response *r);
+
+/* The fields object rep (an own<fields> the guest moved to the host, e.g.
+ * in a trailers future's value) as headers: a malloc'd array whose names
+ * and values point into the object (valid until wh3_fields_free), its
+ * count in *n; NULL when rep is no fields or has none. */
+hive_header *wh3_fields_view(wh3 *h, uint32_t rep, size_t *n);
+void wh3_fields_free(wh3 *h, hive_cinstance *ci, uint32_t rep);
+/* A new immutable fields object with t[0..n) (fields the rules refuse are
+ * left out): its rep, 0 when out of memory. */
+uint32_t wh3_fields_new(wh3 *h, const hive_header *t, size_t n);
+
+/* The relayed body: > 0 bytes, 0 the end, -1 none yet (the context's wake
+ * comes when there are), -2 failed (why in msg). */
+int64_t wh3_up_read(wh3_upstream *u, uint8_t *buf, size_t cap, char *msg, size_t msglen);
+/* After the end: the upstream's trailers (may be none). */
+const hive_header *wh3_up_trailers(wh3_upstream *u, size_t *n);
+/* The relay is over (or given up): the outgoing request is released. */
+void wh3_up_done(wh3_upstream *u);
 
 /* Resolves a future<result<_, error-code>> the host writes (the
  * transmission result): ok when err is NULL, else

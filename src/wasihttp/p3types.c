@@ -64,6 +64,7 @@ typedef struct hobj {
     hive_cval trailers; /* FUTURE or empty */
     hive_cstream *tx;   /* the writer of the future new returned */
     uint16_t status;
+    struct wout *up; /* response: client.send's, its body the client's (untouched) */
     /* request-options: connect, first-byte, between-bytes */
     int has_to[3];
     uint64_t to[3];
@@ -897,6 +898,8 @@ FN(msg_get_headers) {
     return HIVE_HOST_OK;
 }
 
+static void out_unlazy(wh3 *h, struct wout *u);
+
 /* consume-body(this, res) -> tuple<stream<u8>, future<result<option<trailers>, error-code>>> */
 FN(msg_consume_body) {
     UNUSED;
@@ -907,6 +910,7 @@ FN(msg_consume_body) {
     hive_cval body, trailers;
     memset(&body, 0, sizeof body);
     memset(&trailers, 0, sizeof trailers);
+    if (o->up) out_unlazy(h, o->up); /* client.send's: its body starts to flow now */
     hive_cval_move(&body, &o->contents);
     hive_cval_move(&trailers, &o->trailers);
     if (body.kind != HIVE_C_STREAM) { /* no contents: an empty stream */
@@ -972,6 +976,9 @@ struct wout {
     p3_pump *resp;          /* the response body */
     hive_cstream *sent;     /* the request's transmission future */
     hive_cstream *trailers; /* the response's trailers future */
+    hive_cstream *rtrail;   /* the request's trailers future (the host reads) */
+    p3_wait *tw;            /* waits for it after the request body */
+    int relay;              /* the response's body is relayed by the host (wh3_up_*) */
     hc_error err;           /* the response body's failure */
     wout *prev, *next;
 };
@@ -1002,6 +1009,12 @@ int wh3_use_eventfd(wh3 *h) {
 static void client_notify(void *ud) {
     wh3 *h = ud;
     if (h->wake) h->wake(h->wake_ud);
+}
+
+static void out_unlazy(wh3 *h, wout *u) {
+    if (!u->resp) return;
+    p3_pump_lazy(u->resp, 0);
+    client_notify(h); /* a wake: the reactor looks at the pump again */
 }
 
 /* An error-code value for e (payloads empty, but internal-error's
@@ -1060,7 +1073,7 @@ static void tx_result(hive_cstream **f, const hc_error *e) {
 
 /* Ends o when nothing of it runs any more. */
 static void out_maybe_free(wout *o) {
-    if (o->d || o->w || o->body || o->resp) return;
+    if (o->d || o->w || o->body || o->resp || o->tw || o->relay) return;
     wh3 *h = o->h;
     if (o->prev) o->prev->next = o->next;
     else h->outs = o->next;
@@ -1069,6 +1082,7 @@ static void out_maybe_free(wout *o) {
     hc_release(o->req);
     if (o->sent) hive_cstream_close(o->sent);
     if (o->trailers) hive_cstream_close(o->trailers);
+    if (o->rtrail) hive_cstream_close(o->rtrail);
     free(o);
 }
 
@@ -1094,6 +1108,7 @@ static void outs_free(wh3 *h) {
 /* The request body: as much as the client takes now. */
 static int64_t out_body_write(void *ud, const uint8_t *buf, size_t len) {
     wout *o = ud;
+    if (!o->req) return -HIVE_WASI_EPIPE; /* released (the instance ends) */
     size_t room = hc_body_room(o->req);
     if (room == (size_t)-1) return -HIVE_WASI_EPIPE;
     if (room == 0) return -HIVE_WASI_EAGAIN; /* notify wakes us */
@@ -1101,11 +1116,59 @@ static int64_t out_body_write(void *ud, const uint8_t *buf, size_t len) {
     return hc_body_write(o->req, buf, len) < 0 ? -HIVE_WASI_EPIPE : (int64_t)len;
 }
 
+/* The request's trailers future resolved (after the body): ok(some(t))
+ * goes out as the chunked body's trailer section, ok(none) (or a writer
+ * that went away) ends the body, err(code) fails the request (no
+ * response: send answers an error; the transmission future err(code)). */
+static int out_trailers(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
+    (void)ev, (void)revents;
+    wout *o = w->ud;
+    hive_cval v;
+    memset(&v, 0, sizeof v);
+    long n = o->rtrail ? hive_cstream_read(o->rtrail, &v, 1) : -1;
+    if (n == 0) return 0; /* not written yet */
+    hc_error err = {0, ""};
+    if (n == 1 && v.kind == HIVE_C_RESULT && v.of.var.index == 1) {
+        hive_cval *c = v.of.var.payload;
+        err.code = c && c->kind == HIVE_C_VARIANT ? (int)c->of.var.index : HC_E_INTERNAL;
+        snprintf(err.msg, sizeof err.msg, "the request's trailers are an error");
+    } else if (n == 1 && v.kind == HIVE_C_RESULT && v.of.var.payload &&
+               v.of.var.payload->kind == HIVE_C_OPTION && v.of.var.payload->of.var.payload) {
+        uint32_t frep = (uint32_t)v.of.var.payload->of.var.payload->of.res.handle;
+        hobj *f = obj_get(o->h, frep, K_FIELDS);
+        hive_header *t = f && f->nf ? calloc(f->nf, sizeof *t) : NULL;
+        for (size_t i = 0; t && i < f->nf; i++)
+            t[i] = (hive_header){f->f[i].name, f->f[i].name_len, (const char *)f->f[i].value,
+                                 f->f[i].value_len};
+        if (t && o->req) hc_body_trailers(o->req, t, f->nf);
+        free(t);
+        if (f) obj_free(o->h, o->inst, frep); /* the trailers were moved to the host */
+    }
+    hive_cval_clear(&v);
+    if (o->req) {
+        if (err.code) hc_body_abort(o->req);
+        else hc_body_end(o->req);
+    }
+    tx_result(&o->sent, err.code ? &err : NULL);
+    if (o->rtrail) hive_cstream_close(o->rtrail);
+    o->rtrail = NULL;
+    p3_wait_free(p, w);
+    o->tw = NULL;
+    out_maybe_free(o);
+    return 1;
+}
+
 static void out_body_done(hive_wasip3 *p, void *ud, uint32_t e) {
-    (void)p;
     wout *o = ud;
     o->body = NULL;
-    if (e) {
+    if (!e && o->req && o->rtrail && (o->tw = p3_wait_new(p, out_trailers, o))) {
+        o->tw->check = 1; /* looked at each round until the guest writes it */
+        return;
+    }
+    if (!o->req) {
+        hc_error err = {7 /* connection-terminated */, ""};
+        tx_result(&o->sent, &err);
+    } else if (e) {
         hc_body_abort(o->req);
         hc_error err = {7 /* connection-terminated */, ""};
         tx_result(&o->sent, &err);
@@ -1119,6 +1182,7 @@ static void out_body_done(hive_wasip3 *p, void *ud, uint32_t e) {
 /* The response body, from the client. */
 static int64_t out_resp_read(void *ud, uint8_t *buf, size_t len) {
     wout *o = ud;
+    if (!o->req) return -HIVE_WASI_EIO; /* released (the instance ends) */
     int64_t n = hc_body_read(o->req, buf, len, &o->err);
     if (n == -1) return -HIVE_WASI_EAGAIN;
     if (n < -1) return -HIVE_WASI_EIO;
@@ -1138,7 +1202,7 @@ static void out_resp_done(hive_wasip3 *p, void *ud, uint32_t e) {
             result_err(&v, &c);
         } else {
             size_t nt = 0;
-            const hive_header *t = hc_trailers(o->req, &nt);
+            const hive_header *t = o->req ? hc_trailers(o->req, &nt) : NULL;
             uint32_t rep = 0;
             hobj *f = nt ? obj_new(o->h, K_FIELDS, &rep) : NULL;
             for (size_t i = 0; f && i < nt; i++)
@@ -1178,7 +1242,8 @@ static int out_head(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
         goto done;
     }
     hc_error e = {0, ""};
-    int st = hc_state(o->req, &e);
+    int st = o->req ? hc_state(o->req, &e) : HC_FAILED;
+    if (!o->req) e.code = 38;
     if (st == HC_WAITING) return 0;
     hive_cval res;
     memset(&res, 0, sizeof res);
@@ -1202,6 +1267,7 @@ static int out_head(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
         emb.ud = o;
         p3_io io = {-1, 0, -1, &emb};
         if (r) o->resp = p3_feed_new(p, o->inst, &io, 0, &body, NULL, NULL, out_resp_done, o);
+        p3_pump_lazy(o->resp, 1); /* the client keeps the body until consume-body */
         if (o->resp) o->trailers = hive_cstream_new(o->inst, 1, &tr);
         if (!r || !o->resp || !o->trailers) {
             if (o->resp) p3_pump_stop(p, o->resp, WASI_ENOMEM);
@@ -1218,6 +1284,7 @@ static int out_head(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
             r->status = (uint16_t)hc_status(o->req);
             r->contents = body;
             r->trailers = tr;
+            r->up = o;
             hive_cval v = own(rrep);
             result_ok(&res, &v);
         }
@@ -1328,7 +1395,10 @@ FN(client_send) {
     } else {
         tx_result(&o->sent, NULL);
     }
-    obj_free(h, call->instance, qrep); /* the request is consumed (its trailers unused) */
+    /* the trailers follow the body (read when the body has ended) */
+    if (o->body && q->trailers.kind == HIVE_C_FUTURE)
+        o->rtrail = hive_cstream_reader(call->instance, &q->trailers);
+    obj_free(h, call->instance, qrep); /* the request is consumed */
     o->d = hive_chost_defer(call);
     o->w = o->d ? p3_wait_new(h->p3, out_head, o) : NULL;
     if (!o->w) {
@@ -1450,8 +1520,71 @@ int wh3_take_response(wh3 *h, uint32_t rep, wh3_response *out) {
     hive_cval_move(&out->trailers, &o->trailers);
     out->tx = o->tx;
     o->tx = NULL;
+    wout *u = o->up;
+    if (u && u->resp && out->contents.kind == HIVE_C_STREAM && p3_pump_bytes(u->resp) == 0 &&
+        h->p3) {
+        /* client.send's response handed back as it came (a proxy): the
+         * host relays the client's body itself, the guest's stream and
+         * trailers future are dropped unread */
+        p3_pump_stop(h->p3, u->resp, WASI_ECANCELED);
+        u->resp = NULL;
+        if (u->trailers) hive_cstream_close(u->trailers);
+        u->trailers = NULL;
+        drop_end(u->inst, &out->contents);
+        drop_end(u->inst, &out->trailers);
+        u->relay = 1;
+        out->up = u;
+    }
     obj_free(h, NULL, rep);
     return 0;
+}
+
+hive_header *wh3_fields_view(wh3 *h, uint32_t rep, size_t *n) {
+    *n = 0;
+    hobj *f = obj_get(h, rep, K_FIELDS);
+    hive_header *t = f && f->nf ? calloc(f->nf, sizeof *t) : NULL;
+    for (size_t i = 0; t && i < f->nf; i++)
+        t[i] = (hive_header){f->f[i].name, f->f[i].name_len, (const char *)f->f[i].value,
+                             f->f[i].value_len};
+    if (t) *n = f->nf;
+    return t;
+}
+
+uint32_t wh3_fields_new(wh3 *h, const hive_header *t, size_t n) {
+    uint32_t rep = 0;
+    hobj *f = obj_new(h, K_FIELDS, &rep);
+    if (!f) return 0;
+    for (size_t i = 0; i < n; i++)
+        (void)fields_add(f, t[i].name, t[i].name_len, (const uint8_t *)t[i].value, t[i].value_len);
+    f->immutable = 1;
+    return rep;
+}
+
+void wh3_fields_free(wh3 *h, hive_cinstance *ci, uint32_t rep) {
+    if (obj_get(h, rep, K_FIELDS)) obj_free(h, ci, rep);
+}
+
+int64_t wh3_up_read(wh3_upstream *u, uint8_t *buf, size_t cap, char *msg, size_t msglen) {
+    if (!u->req) {
+        snprintf(msg, msglen, "the outgoing request was released");
+        return -2;
+    }
+    hc_error e = {0, ""};
+    int64_t n = hc_body_read(u->req, buf, cap, &e);
+    if (n < -1) snprintf(msg, msglen, "the upstream's body failed (error-code %d%s%s)", e.code,
+                         e.msg[0] ? ": " : "", e.msg);
+    return n;
+}
+
+const hive_header *wh3_up_trailers(wh3_upstream *u, size_t *n) {
+    *n = 0;
+    return u->req ? hc_trailers(u->req, n) : NULL;
+}
+
+void wh3_up_done(wh3_upstream *u) {
+    if (!u) return;
+    u->relay = 0;
+    out_maybe_free(u);
 }
 
 void wh3_response_clear(wh3_response *r) {
@@ -1460,6 +1593,7 @@ void wh3_response_clear(wh3_response *r) {
     hive_cval_clear(&r->contents);
     hive_cval_clear(&r->trailers);
     if (r->tx) hive_cstream_close(r->tx);
+    wh3_up_done(r->up);
     memset(r, 0, sizeof *r);
 }
 

@@ -77,6 +77,9 @@ void whttp_end(whttp *h);
 /* The request went away (cancelled or expired): forget it without
  * sending anything. */
 void whttp_abandon(whttp *h);
+/* Releases every outgoing request of h now (the client calls wake no
+ * more): the instance will not run again (its worker ends). */
+void whttp_release_outgoing(whttp *h);
 
 /* A host call of this context is PENDING: tries it again. 1 done
  * (hive_cinstance_complete was called: resume), 0 still waiting (the

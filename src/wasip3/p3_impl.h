@@ -207,6 +207,12 @@ p3_pump *p3_feed_new(hive_wasip3 *p, hive_cinstance *inst, const p3_io *source, 
 void p3_pump_stop(hive_wasip3 *p, p3_pump *pump, uint32_t wasi_errno);
 /* Bytes moved so far. */
 uint64_t p3_pump_bytes(const p3_pump *pump);
+/* A lazy feed pump (on 1) reads nothing from its source until made eager
+ * again (on 0): until then the source keeps every byte, and the host may
+ * still take it over (e.g. relay an outgoing request's response body that
+ * a guest hands back untouched). A guest's drop of the stream still ends
+ * it. After on 0 the caller makes the reactor poll again (a wake). */
+void p3_pump_lazy(p3_pump *pump, int on);
 
 #define P3_PUMP_BUFFER 8192
 

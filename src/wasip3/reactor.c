@@ -177,6 +177,7 @@ struct p3_pump {
     hive_cstream *fut;      /* the result future, or NULL */
     p3_io io;
     int regular;            /* io.fd is a regular file: always ready */
+    int lazy;               /* feed: reads nothing (p3_pump_lazy) */
     hive_wasi_stream emb;
     p3_errmap map;
     p3_pump_done done;
@@ -188,6 +189,10 @@ struct p3_pump {
 };
 
 uint64_t p3_pump_bytes(const p3_pump *pp) { return pp ? pp->bytes : 0; }
+
+void p3_pump_lazy(p3_pump *pp, int on) {
+    if (pp) pp->lazy = on;
+}
 
 static void pump_end(hive_wasip3 *p, p3_pump *pp, uint32_t e, int call_done) {
     if (pp->s) hive_cstream_close(pp->s);
@@ -252,7 +257,9 @@ static int drain_fn(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
                 w->fd = pp->io.fd;
                 w->events = pp->io.fd >= 0 ? POLLOUT : 0;
                 w->emb = pp->io.fd < 0;
-                w->check = 0;
+                /* an embedder's sink has no fd: its owner wakes the
+                 * instance when there is room, and the pump looks again */
+                w->check = pp->io.fd < 0;
                 return moved;
             }
             pp->off += (size_t)r;
@@ -346,6 +353,13 @@ static int feed_fn(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
         if (pp->max && pp->bytes >= pp->max) {
             pump_end(p, pp, 0, 1);
             return 1;
+        }
+        if (pp->lazy) { /* the source is not ours yet: look again later */
+            w->fd = -1;
+            w->events = 0;
+            w->emb = 0;
+            w->check = 1;
+            return moved;
         }
         size_t q = hive_cstream_queued(pp->s);
         if (q >= P3_PUMP_BUFFER) { /* the guest has enough to read: wait for it */

@@ -108,8 +108,31 @@ eq "request body: chunked upstream, method kept" \
 fetch /echo -H 'Transfer-Encoding: chunked' -H 'x-send-trailer: t42' --data-binary @"$TMP/body" -D "$TMP/h3" -o "$TMP/got3"
 eq "request trailers go up after a chunked body" "$(tr -d '\r' <"$TMP/h3" | sed -n 's/^x-got-trailers: //p')" "x-trailer: t42"
 eq "... and the body with them" "$(md5sum <"$TMP/got3")" "$want"
+# a chunked request with a trailer section of its own: the guest gets its
+# fields (incoming-body.finish) and sends them up with its request
+got=$(python3 - "$PORT" "$UP" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
+s.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nx-upstream: 127.0.0.1:" + sys.argv[2].encode() +
+          b"\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+          b"5\r\nhello\r\n0\r\nX-Sum: 99\r\nX-Two: b\r\n\r\n")
+raw = b""
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    raw += d
+head = raw.split(b"\r\n\r\n")[0].decode("latin-1").lower()
+print([l for l in head.split("\r\n") if l.startswith("x-got-trailers")])
+PY
+)
+eq "request trailers reach the guest and go up with its request" "$got" "['x-got-trailers: x-sum: 99;x-two: b']"
 eq "trailers reach the guest" "$(fetch /trailers -H 'x-mode: report' | sed 's/ sum=[0-9]*//')" \
     "status=200 bytes=3 body=ok trailers=x-checksum:42;"
+# the relay passes them on (outgoing-body.finish(trailers)): hive's chunked
+# response ends with them as its trailer section
+eq "relayed trailers: a trailer section after the chunked body" \
+    "$(fetch /trailers --raw | tr -d '\r' | sed -n '/^0$/,$p' | tr '\n' '|')" "0|x-checksum: 42||"
 
 echo "== errors"
 eq "report: a reset body fails" "$(fetch /reset -H 'x-mode: report' | sed 's/ sum=[0-9]*//')" \
@@ -151,6 +174,39 @@ wait_ok=1
 for p in "${par[@]}"; do wait "$p"; done
 for i in $(seq 1 20); do [ "$(wc -c <"$TMP/par$i")" = 200000 ] || wait_ok=0; done
 eq "20 concurrent relays" "$wait_ok" "1"
+stop
+eq "clean shutdown" "$STOP_RC" "0"
+
+echo "== instances that end with outgoing requests in flight"
+# The guest traps once the head came, its response body still dripping in
+# (a wake-up of the client every 2 ms): the ending worker must not be woken
+# by the client after it is freed (under ASan: a use-after-free otherwise).
+start trap --allow-outbound "127.0.0.1:$UP" "$APP" || exit 1
+for round in 1 2 3; do
+    par=()
+    for i in $(seq 1 12); do
+        fetch '/drip?ms=1500' -H 'x-mode: trap' -o /dev/null -w '%{http_code}\n' >"$TMP/tcode$i" & par+=($!)
+    done
+    for p in "${par[@]}"; do wait "$p"; done
+    codes=$(cat "$TMP"/tcode* | sort | uniq -c | tr -s ' ')
+    eq "round $round: 12 guests trapping with a body in flight answer 500" "$codes" " 12 500"
+done
+# and expiry: the deadline passes while the outgoing request waits for its head
+stop
+start trapx --allow-outbound "127.0.0.1:$UP" --request-timeout 300ms "$APP" || exit 1
+par=()
+for i in $(seq 1 12); do
+    fetch '/slow-head?ms=1500' -o /dev/null -w '%{http_code}\n' >"$TMP/tcode$i" & par+=($!)
+done
+for p in "${par[@]}"; do wait "$p"; done
+codes=$(cat "$TMP"/tcode* | sort | uniq -c | tr -s ' ')
+eq "12 requests expiring with their outgoing request waiting answer 504" "$codes" " 12 504"
+sleep 1.6 # the slow heads come
+eq "the server lives on" "$(fetch /hello)" "hello upstream"
+case "$(cat "$TMP"/trap.log "$TMP"/trapx.log)" in
+*AddressSanitizer*|*"runtime error"*) bad "no sanitizer report" "$(grep -h -m3 -A12 'Sanitizer\|runtime error' "$TMP"/trap.log "$TMP"/trapx.log)" ;;
+*) ok "no sanitizer report" ;;
+esac
 stop
 eq "clean shutdown" "$STOP_RC" "0"
 

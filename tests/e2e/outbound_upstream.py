@@ -72,6 +72,20 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             time.sleep(int(q.get("ms", "1000")) / 1000)
             self.wfile.write(b"after")
+        elif path == "/drip":
+            # a small chunk every 2 ms for ms milliseconds (many client wake-ups)
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            end = time.time() + int(q.get("ms", "1000")) / 1000
+            try:
+                while time.time() < end:
+                    self.wfile.write(b"4\r\ndrip\r\n")
+                    self.wfile.flush()
+                    time.sleep(0.002)
+                self.wfile.write(b"0\r\n\r\n")
+            except OSError:
+                pass
         elif path == "/reset":
             self.send_response(200)
             self.send_header("Content-Length", "100")

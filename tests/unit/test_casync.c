@@ -174,6 +174,61 @@ static void test_host_reads_stream(void) {
     hive_cinstance_free(ci);
 }
 
+/* A stream the host writes whose readable end comes back to the host (a
+ * body it feeds, handed back by a guest): the host reads what it wrote,
+ * in order, through the queue; the reader sees the end once the writer
+ * closed; the reader's close is the writer's "dropped". */
+static void test_host_to_host(void) {
+    hive_cinstance *ci = instance();
+    if (!ci) return;
+    for (int close_reader_first = 0; close_reader_first < 2; close_reader_first++) {
+        hive_cval rd;
+        hive_cstream *w = hive_cstream_new(ci, 0, &rd);
+        hive_cstream *r = w ? hive_cstream_reader(ci, &rd) : NULL;
+        CHECK(w != NULL && r != NULL);
+        if (!w || !r) break;
+        CHECK(hive_cstream_reader(ci, &rd) == NULL); /* one reader */
+        CHECK_EQ_INT(hive_cstream_write_bytes(r, (const uint8_t *)"x", 1), -1); /* the reader cannot write */
+        uint8_t buf[16];
+        CHECK_EQ_INT(hive_cstream_read_bytes(r, buf, sizeof buf), 0); /* nothing yet */
+        CHECK_EQ_INT(hive_cstream_write_bytes(w, (const uint8_t *)"hello ", 6), 0);
+        CHECK_EQ_INT(hive_cstream_write_bytes(w, (const uint8_t *)"world", 5), 0);
+        CHECK_EQ_INT(hive_cstream_queued(w), 11);
+        CHECK_EQ_INT(hive_cstream_read_bytes(r, buf, 4), 4);
+        CHECK(!memcmp(buf, "hell", 4));
+        CHECK_EQ_INT(hive_cstream_queued(w), 7);
+        CHECK(!hive_cstream_blocked(w) && !hive_cstream_blocked(r));
+        if (close_reader_first) {
+            hive_cstream_close(r);
+            CHECK(hive_cstream_dropped(w));
+            CHECK_EQ_INT(hive_cstream_write_bytes(w, (const uint8_t *)"!", 1), -1);
+            hive_cstream_close(w);
+        } else {
+            hive_cstream_close(w);
+            CHECK_EQ_INT(hive_cstream_read_bytes(r, buf, sizeof buf), 7);
+            CHECK(!memcmp(buf, "o world", 7));
+            CHECK_EQ_INT(hive_cstream_read_bytes(r, buf, sizeof buf), -1); /* the end */
+            hive_cstream_close(r);
+        }
+    }
+    /* a future likewise: one value */
+    hive_cval rd;
+    hive_cstream *w = hive_cstream_new(ci, 1, &rd);
+    hive_cstream *r = w ? hive_cstream_reader(ci, &rd) : NULL;
+    CHECK(r != NULL);
+    if (r) {
+        hive_cval v = hive_cval_uint(HIVE_C_U32, 7), out;
+        CHECK_EQ_INT(hive_cstream_write(w, &v, 1), 0);
+        CHECK_EQ_INT(hive_cstream_write(w, &v, 1), -1); /* a future takes one */
+        hive_cstream_close(w);
+        CHECK_EQ_INT(hive_cstream_read(r, &out, 1), 1);
+        CHECK(out.kind == HIVE_C_U32 && out.of.u == 7);
+        CHECK_EQ_INT(hive_cstream_read(r, &out, 1), -1);
+        hive_cstream_close(r);
+    }
+    hive_cinstance_free(ci);
+}
+
 /* A task that waits on nothing: driven by the host it just waits; called
  * plainly it is a deadlock, which poisons the instance. */
 static void test_deadlock_and_poison(void) {
@@ -378,6 +433,7 @@ int main(int argc, char **argv) {
     RUN(test_many_tasks);
     RUN(test_host_writes_stream);
     RUN(test_host_reads_stream);
+    RUN(test_host_to_host);
     RUN(test_deadlock_and_poison);
     RUN(test_cancel_one);
     RUN(test_interrupt);

@@ -998,6 +998,58 @@ static void test_random_chunked(void) {
     CHECK(done > 100);
 }
 
+/* Kept trailer sections: the fields, whole and fed byte by byte; none
+ * without a section; a buffer too small loses the fields, not the body. */
+static void test_chunked_trailers(void) {
+    static const char body[] = "5\r\nhello\r\n0;last\r\nTrailer-One: x\r\nT2:\r\nT3: \tv\xff v \r\n\r\nGET";
+    size_t bn = sizeof body - 1 - 3;
+    for (int bytewise = 0; bytewise < 2; bytewise++) {
+        http_chunked_decoder d;
+        http_chunked_init(&d, 0, 0);
+        char keep[HTTP_DEFAULT_MAX_TRAILER_BYTES];
+        http_chunked_keep_trailers(&d, keep, sizeof keep);
+        size_t off = 0;
+        int rc = HTTP_PARSE_PARTIAL;
+        while (off < sizeof body - 1 && rc != HTTP_CHUNKED_DONE && rc != HTTP_PARSE_ERROR) {
+            size_t len = bytewise ? 1 : sizeof body - 1 - off, used = 0;
+            http_slice data;
+            rc = http_chunked_decode(&d, body + off, len, &used, &data);
+            off += used;
+        }
+        CHECK_EQ_INT(rc, HTTP_CHUNKED_DONE);
+        CHECK_EQ_INT(off, bn);
+        http_header t[8];
+        CHECK_EQ_INT(http_chunked_trailers(&d, t, 8), 3);
+        CHECK(t[0].name.len == 11 && !memcmp(t[0].name.ptr, "Trailer-One", 11));
+        CHECK(t[0].value.len == 1 && t[0].value.ptr[0] == 'x');
+        CHECK(t[1].name.len == 2 && !memcmp(t[1].name.ptr, "T2", 2) && t[1].value.len == 0);
+        CHECK(t[2].value.len == 4 && !memcmp(t[2].value.ptr, "v\xff v", 4));
+        CHECK_EQ_INT(http_chunked_trailers(&d, t, 2), 2); /* at most max */
+    }
+    /* no trailer section; not kept; a buffer of 5 bytes */
+    static const char plain[] = "3\r\nabc\r\n0\r\n\r\n";
+    static const char one[] = "3\r\nabc\r\n0\r\nName: v\r\n\r\n";
+    const char *ins[3] = {plain, one, one};
+    size_t caps[3] = {64, 0, 5};
+    for (int k = 0; k < 3; k++) {
+        http_chunked_decoder d;
+        http_chunked_init(&d, 0, 0);
+        char keep[64];
+        if (caps[k]) http_chunked_keep_trailers(&d, keep, caps[k]);
+        size_t used = 0;
+        http_slice data;
+        int rc;
+        size_t off = 0, n = strlen(ins[k]);
+        do {
+            rc = http_chunked_decode(&d, ins[k] + off, n - off, &used, &data);
+            off += used;
+        } while (rc == HTTP_CHUNKED_DATA);
+        CHECK_EQ_INT(rc, HTTP_CHUNKED_DONE);
+        http_header t[4];
+        CHECK_EQ_INT(http_chunked_trailers(&d, t, 4), 0);
+    }
+}
+
 int main(void) {
     RUN(test_valid_requests);
     RUN(test_fields_and_forms);
@@ -1009,6 +1061,7 @@ int main(void) {
     RUN(test_chunked_valid);
     RUN(test_chunked_invalid);
     RUN(test_chunked_limits);
+    RUN(test_chunked_trailers);
     RUN(test_format_response);
     RUN(test_random_requests);
     RUN(test_random_chunked);

@@ -358,6 +358,13 @@ class EndpointServer(http.server.ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), EndpointHandler)
         self.routes = {(ep.get("method", "GET"), ep.get("path", "/")): ep for ep in endpoints}
 
+    def handle_error(self, request, client_address):
+        # a client that gave its request up (e.g. a request body aborted
+        # by its trailers' error) is not the server's failure
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
 
 class EndpointHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
