@@ -142,6 +142,13 @@ typedef struct hive_config {
  * runs with it, since some of its binary tests say "zero byte expected",
  * "multiple memories" or "malformed section id" where those accept. */
 #define HIVE_CONFIG_WASM2 8u
+/* Each module is instantiated about once (a command line run): memory 0's
+ * data segments are copied into each new memory, not mapped from an
+ * image built for the module (a memfd shared copy-on-write by its
+ * instances, which pays off from the second instance on). Behaviour is
+ * the same either way; `hive run` sets it (docs/PERFORMANCE.md, "Process
+ * start-up"). */
+#define HIVE_CONFIG_SINGLE_INSTANCE 16u
 
 typedef struct hive_engine hive_engine;
 
