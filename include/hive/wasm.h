@@ -195,6 +195,15 @@ typedef struct hive_externtype {
  * error code, *out is NULL and err (if non-NULL) says why and where. */
 int hive_module_new(hive_engine *engine, const uint8_t *bytes, size_t len,
                     hive_module **out, hive_error *err);
+/* hive_module_new without the copy: the module takes bytes, which must
+ * come from the engine's allocator (hive_config.alloc; by default malloc),
+ * and frees them when it is freed, or before returning when loading fails:
+ * either way the caller no longer owns them (engine NULL aside: HIVE_EARG,
+ * the bytes untouched). `hive run` reads a file into
+ * a buffer and hands it over: no second copy of a large module, nor the
+ * page faults of one. */
+int hive_module_new_take(hive_engine *engine, uint8_t *bytes, size_t len,
+                         hive_module **out, hive_error *err);
 void hive_module_retain(hive_module *module);
 void hive_module_release(hive_module *module); /* frees at zero; NULL ok */
 

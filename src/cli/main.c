@@ -466,13 +466,14 @@ static int cmd_run(int argc, char **argv) {
         rc = 2;
         goto out;
     }
-    if (hive_module_new(engine, bytes, len, &module, &err) != HIVE_OK) {
+    /* the module takes the buffer (the engine's allocator is malloc) */
+    int loaded = hive_module_new_take(engine, bytes, len, &module, &err);
+    bytes = NULL;
+    if (loaded != HIVE_OK) {
         fprintf(stderr, "hive: %s: %s at byte %zu: %s\n", path, hive_strerror(err.code),
                 err.offset, err.message);
         goto out;
     }
-    free(bytes); /* the module has its own copy */
-    bytes = NULL;
     hive_wasi_config wc;
     memset(&wc, 0, sizeof wc);
     wc.argv = guest_argv.v;
