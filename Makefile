@@ -69,7 +69,7 @@ EXAMPLES := $(patsubst examples/%.wat,$(BUILD)/examples/%.wasm,$(wildcard exampl
 all: $(BUILD)/libhive.a $(BUILD)/hive
 
 $(BUILD)/hive: $(CLI_OBJS) $(BUILD)/libhive.a
-	$(CC) $(ALL_CFLAGS) $(CLI_OBJS) $(BUILD)/libhive.a -o $@ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(CLI_OBJS) $(BUILD)/libhive.a -o $@ $(HIVE_LDLIBS)
 
 $(BUILD)/examples/%.wasm: examples/%.wat
 	@mkdir -p $(dir $@)

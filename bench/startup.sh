@@ -23,6 +23,9 @@
 #   STARTUP_YOSYS=PKG  the npm package spec (default @yowasp/yosys@0.55.944)
 #   STARTUP_GUESTS="hello corpus yosys"   only these
 #   NODE=path          the node binary (default: node on PATH)
+#   STARTUP_BASE=DIR   also run DIR/hive (a baseline build, e.g. of main) as
+#                      engine "base", interleaved with the others, and print
+#                      base/native and hive/base
 set -euo pipefail
 
 BUILD=${1:-build}
@@ -30,6 +33,11 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 TIMEIT=$BUILD/bench/timeit
 HIVE=$BUILD/hive
 NODE=${NODE:-node}
+BASE=${STARTUP_BASE:-}
+if [ -n "$BASE" ] && [ ! -x "$BASE/hive" ]; then
+    echo "startup.sh: STARTUP_BASE=$BASE has no hive" >&2
+    exit 2
+fi
 RUNS=${STARTUP_RUNS:-20}
 YOSYS_PKG=${STARTUP_YOSYS:-@yowasp/yosys@0.55.944}
 GUESTS=${STARTUP_GUESTS:-hello corpus yosys}
@@ -76,6 +84,7 @@ guest() {
     local name=$1 n=$2 native=$3 wasm=$4
     shift 4
     local engines="hive eager" e r
+    [ -n "$BASE" ] && engines="base $engines"
     [ -n "$native" ] && engines="native $engines"
     [ -n "$HAVE_NODE" ] && engines="$engines node"
     for ((r = 0; r < n; r++)); do
@@ -84,6 +93,7 @@ guest() {
             case $e in
             native) run_once "$name" native "$native" "$@" ;;
             hive) run_once "$name" hive "$HIVE" run "$wasm" "$@" ;;
+            base) run_once "$name" base "$BASE/hive" run "$wasm" "$@" ;;
             eager) HIVE_EAGER=1 run_once "$name" eager "$HIVE" run "$wasm" "$@" ;;
             node) run_once "$name" node "$NODE" --no-turbo-fast-api-calls --no-warnings \
                 "$HERE/node-wasi.mjs" "$wasm" "$@" ;;
@@ -101,7 +111,7 @@ guest() {
     done
     # the same output from every engine
     local ref=$DIR/$name.hive.out
-    for e in native eager node; do
+    for e in native base eager node; do
         if [ -n "${MED[$name,$e]:-}" ] && ! cmp -s "$ref" "$DIR/$name.$e.out"; then
             echo "  $name: output of $e differs from hive's" >&2
             FAIL=1
@@ -111,6 +121,11 @@ guest() {
         "$(ratio "${MED[$name,hive]:-}" "${MED[$name,native]:-}")" \
         "$(ratio "${MED[$name,hive]:-}" "${MED[$name,node]:-}")" \
         "$(ratio "${MED[$name,eager]:-}" "${MED[$name,hive]:-}")"
+    if [ -n "$BASE" ]; then
+        printf '  %-10s base/native %s  hive/base %s\n' "$name" \
+            "$(ratio "${MED[$name,base]:-}" "${MED[$name,native]:-}")" \
+            "$(ratio "${MED[$name,hive]:-}" "${MED[$name,base]:-}")"
+    fi
 }
 
 FAIL=0

@@ -142,6 +142,13 @@ typedef struct hive_config {
  * runs with it, since some of its binary tests say "zero byte expected",
  * "multiple memories" or "malformed section id" where those accept. */
 #define HIVE_CONFIG_WASM2 8u
+/* Each module is instantiated about once (a command line run): memory 0's
+ * data segments are copied into each new memory, not mapped from an
+ * image built for the module (a memfd shared copy-on-write by its
+ * instances, which pays off from the second instance on). Behaviour is
+ * the same either way; `hive run` sets it (docs/PERFORMANCE.md, "Process
+ * start-up"). */
+#define HIVE_CONFIG_SINGLE_INSTANCE 16u
 
 typedef struct hive_engine hive_engine;
 
@@ -188,6 +195,15 @@ typedef struct hive_externtype {
  * error code, *out is NULL and err (if non-NULL) says why and where. */
 int hive_module_new(hive_engine *engine, const uint8_t *bytes, size_t len,
                     hive_module **out, hive_error *err);
+/* hive_module_new without the copy: the module takes bytes, which must
+ * come from the engine's allocator (hive_config.alloc; by default malloc),
+ * and frees them when it is freed, or before returning when loading fails:
+ * either way the caller no longer owns them (engine NULL aside: HIVE_EARG,
+ * the bytes untouched). `hive run` reads a file into
+ * a buffer and hands it over: no second copy of a large module, nor the
+ * page faults of one. */
+int hive_module_new_take(hive_engine *engine, uint8_t *bytes, size_t len,
+                         hive_module **out, hive_error *err);
 void hive_module_retain(hive_module *module);
 void hive_module_release(hive_module *module); /* frees at zero; NULL ok */
 

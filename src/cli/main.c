@@ -29,6 +29,26 @@
 #include "hive/component.h"
 #include "hive/wasm.h"
 
+/* Whether `hive run` frees what it made before it exits. A release build
+ * does not: the process ends a moment later and the kernel takes back its
+ * memory and mappings at once, cheaper than hundreds of free() and
+ * several munmap() calls, each unmap flushing the TLB (docs/PERFORMANCE.md,
+ * "Process start-up"). Sanitizer builds (which check the teardown for
+ * leaks and misuse) and -DHIVE_FREE_AT_EXIT=1 do. */
+#ifndef HIVE_FREE_AT_EXIT
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define HIVE_FREE_AT_EXIT 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
+#define HIVE_FREE_AT_EXIT 1
+#endif
+#endif
+#endif
+#ifndef HIVE_FREE_AT_EXIT
+#define HIVE_FREE_AT_EXIT 0
+#endif
+
 #define EXIT_TRAP 134  /* like a native program killed by SIGABRT */
 #define EXIT_LIMIT 124 /* like timeout(1) */
 
@@ -427,6 +447,8 @@ static int cmd_run(int argc, char **argv) {
         fprintf(stderr, "hive: cannot read %s: %s\n", path, strerror(errno));
         goto out;
     }
+    /* one run, one instance of each module: no memory images to share */
+    ra.cfg.flags |= HIVE_CONFIG_SINGLE_INSTANCE;
     engine = hive_engine_new(&ra.cfg);
     if (!engine) goto out;
     if (hive_is_component(bytes, len) == 1) { /* a component (layer 1), not a core module */
@@ -444,13 +466,14 @@ static int cmd_run(int argc, char **argv) {
         rc = 2;
         goto out;
     }
-    if (hive_module_new(engine, bytes, len, &module, &err) != HIVE_OK) {
+    /* the module takes the buffer (the engine's allocator is malloc) */
+    int loaded = hive_module_new_take(engine, bytes, len, &module, &err);
+    bytes = NULL;
+    if (loaded != HIVE_OK) {
         fprintf(stderr, "hive: %s: %s at byte %zu: %s\n", path, hive_strerror(err.code),
                 err.offset, err.message);
         goto out;
     }
-    free(bytes); /* the module has its own copy */
-    bytes = NULL;
     hive_wasi_config wc;
     memset(&wc, 0, sizeof wc);
     wc.argv = guest_argv.v;
@@ -557,6 +580,9 @@ static int cmd_run(int argc, char **argv) {
     fflush(stdout);
     rc = 0;
 out:
+    /* Nothing after this needs what was made: exit now (flushing stdio,
+     * as returning from main would). */
+    if (!HIVE_FREE_AT_EXIT && !getenv("HIVE_FREE_AT_EXIT")) exit(rc);
     free(args);
     hive_exec_free(exec);
     hive_instance_free(inst);

@@ -254,8 +254,8 @@ int compile_function(hive_engine *engine, wasm_module *m, uint32_t i, wasm_compi
 }
 
 int compile_module(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
-                   hive_error *err) {
-    int rc = wasm_decode_lazy(engine, bytes, len, m, err);
+                   hive_error *err, bool take) {
+    int rc = wasm_decode_lazy(engine, bytes, len, m, err, take);
     if (rc == HIVE_OK) rc = wasm_validate(engine, m, err);
     uint32_t n = m->nfuncs - m->nimported_funcs;
     if (rc == HIVE_OK) {

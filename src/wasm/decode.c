@@ -943,18 +943,25 @@ static int decode_module(decode_ctx *d) {
     return HIVE_OK;
 }
 
-/* wasm_decode, or wasm_decode_lazy with defer. */
+/* wasm_decode, or wasm_decode_lazy with defer; with take, bytes become
+ * the module's own (from the engine's allocator), not copied. */
 static int decode(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
-                  hive_error *err, bool defer) {
+                  hive_error *err, bool defer, bool take) {
     memset(m, 0, sizeof *m);
-    if (!bytes && len) return hv_error_set(err, HIVE_EARG, 0, "no module bytes");
-    if (len > UINT32_MAX)
-        return hv_error_set(err, HIVE_ELIMIT, 0, "module larger than 4 GiB");
     decode_ctx d = {.a = &engine->alloc, .m = m, .err = err, .defer_bodies = defer,
                    .wasm2 = engine->wasm2};
-    m->bytes = hv_malloc(d.a, len);
-    if (!m->bytes) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
-    if (len) memcpy(m->bytes, bytes, len);
+    if ((!bytes && len) || len > UINT32_MAX) {
+        if (take) hv_free(d.a, (void *)bytes);
+        if (len > UINT32_MAX) return hv_error_set(err, HIVE_ELIMIT, 0, "module larger than 4 GiB");
+        return hv_error_set(err, HIVE_EARG, 0, "no module bytes");
+    }
+    if (take && bytes) {
+        m->bytes = (uint8_t *)bytes;
+    } else {
+        m->bytes = hv_malloc(d.a, len);
+        if (!m->bytes) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+        if (len) memcpy(m->bytes, bytes, len);
+    }
     m->len = len;
     leb_init(&d.r, m->bytes, len, 0);
     int rc = decode_module(&d);
@@ -972,12 +979,12 @@ static int decode(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_mo
 
 int wasm_decode(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
                 hive_error *err) {
-    return decode(engine, bytes, len, m, err, false);
+    return decode(engine, bytes, len, m, err, false, false);
 }
 
 int wasm_decode_lazy(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
-                     hive_error *err) {
-    return decode(engine, bytes, len, m, err, true);
+                     hive_error *err, bool take) {
+    return decode(engine, bytes, len, m, err, true, take);
 }
 
 int wasm_decode_body(hive_engine *engine, wasm_module *m, uint32_t i, hive_error *err) {

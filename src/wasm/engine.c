@@ -44,6 +44,7 @@ hive_engine *hive_engine_new(const hive_config *config) {
     e->no_fusion = config && (config->flags & HIVE_CONFIG_NO_FUSION);
     e->no_inline = config && (config->flags & HIVE_CONFIG_NO_INLINE);
     e->wasm2 = config && (config->flags & HIVE_CONFIG_WASM2);
+    e->single_instance = config && (config->flags & HIVE_CONFIG_SINGLE_INSTANCE);
     const char *eager = getenv("HIVE_EAGER");
     e->eager = (config && (config->flags & HIVE_CONFIG_EAGER)) ||
                (eager && *eager && *eager != '0');

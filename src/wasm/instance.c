@@ -711,7 +711,9 @@ static void image_build(hive_module *module) {
     wasm_image *img = &module->image;
     const wasm_module *m = &module->m;
     size_t start = 0, end = 0;
-    wasm_image_state st = image_plan(m, &start, &end);
+    /* (an engine whose modules are instantiated once copies instead) */
+    wasm_image_state st =
+        module->engine->single_instance ? WASM_IMAGE_COPY : image_plan(m, &start, &end);
     if (st == WASM_IMAGE_READY) {
         int fd = memfd_create("hive-memory-image", MFD_CLOEXEC | MFD_ALLOW_SEALING);
         bool ok = fd >= 0 && ftruncate(fd, (off_t)(end - start)) == 0;

@@ -12,24 +12,33 @@
 #include "support/error.h"
 #include "wasm/runtime.h"
 
-int hive_module_new(hive_engine *engine, const uint8_t *bytes, size_t len, hive_module **out,
-                    hive_error *err) {
+/* hive_module_new, or with take hive_module_new_take. */
+static int module_new(hive_engine *engine, const uint8_t *bytes, size_t len, hive_module **out,
+                      hive_error *err, bool take) {
     if (err) {
         err->code = HIVE_OK;
         err->offset = 0;
         err->message[0] = 0;
     }
-    if (!out) return hv_error_set(err, HIVE_EARG, 0, "no output pointer");
+    if (!out || !engine || (!bytes && len)) {
+        /* (without an engine, taken bytes cannot be given back: the
+         * caller's, as the header says) */
+        if (take && engine) hv_free(&engine->alloc, (void *)bytes);
+        if (out) *out = NULL;
+        return hv_error_set(err, HIVE_EARG, 0, out ? "bad arguments" : "no output pointer");
+    }
     *out = NULL;
-    if (!engine || (!bytes && len)) return hv_error_set(err, HIVE_EARG, 0, "bad arguments");
     hive_module *mod = hv_calloc(&engine->alloc, 1, sizeof *mod);
-    if (!mod) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+    if (!mod) {
+        if (take) hv_free(&engine->alloc, (void *)bytes);
+        return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+    }
     mod->engine = engine;
     atomic_init(&mod->refs, 1);
     atomic_init(&mod->compiled, 0);
     pthread_mutex_init(&mod->compile_lock, NULL);
     instance_module_init(mod);
-    int rc = compile_module(engine, bytes, len, &mod->m, err);
+    int rc = compile_module(engine, bytes, len, &mod->m, err, take);
     if (rc != HIVE_OK) {
         instance_module_fini(mod);
         pthread_mutex_destroy(&mod->compile_lock);
@@ -41,6 +50,16 @@ int hive_module_new(hive_engine *engine, const uint8_t *bytes, size_t len, hive_
                               memory_order_relaxed);
     *out = mod;
     return HIVE_OK;
+}
+
+int hive_module_new(hive_engine *engine, const uint8_t *bytes, size_t len, hive_module **out,
+                    hive_error *err) {
+    return module_new(engine, bytes, len, out, err, false);
+}
+
+int hive_module_new_take(hive_engine *engine, uint8_t *bytes, size_t len, hive_module **out,
+                         hive_error *err) {
+    return module_new(engine, bytes, len, out, err, true);
 }
 
 const wasm_cell *module_code_cells(hive_module *module, const wasm_code *code) {

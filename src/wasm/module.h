@@ -295,9 +295,11 @@ int wasm_decode(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_modu
  * read), not read: m->bodies_unread, and wasm_validate reads each body
  * its fast check does not accept with wasm_decode_body before anything
  * else, so that the errors are the same as wasm_decode's. (An error in a
- * later section still reports a malformed body before it first.) */
+ * later section still reports a malformed body before it first.) With
+ * take, bytes (from the engine's allocator) become m->bytes instead of a
+ * copy, and are freed with m, or at once when this fails. */
 int wasm_decode_lazy(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
-                     hive_error *err);
+                     hive_error *err, bool take);
 /* Reads body i (of code entry i) as wasm_decode does; HIVE_OK or the
  * malformed-module error in err. */
 int wasm_decode_body(hive_engine *engine, wasm_module *m, uint32_t i, hive_error *err);
@@ -346,10 +348,11 @@ void wasm_validator_free(wasm_validator *v);
 int wasm_validate_body(wasm_validator *v, uint32_t i, wasm_body *out, hive_error *err);
 
 /* compile.c: loads a module: decode, validate, and (HIVE_CONFIG_EAGER)
- * compile every body and seal the inline code. On error, fills err and
+ * compile every body and seal the inline code. take: the module owns
+ * bytes from now on (as for wasm_decode_lazy). On error, fills err and
  * leaves *m freed. */
 int compile_module(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
-                   hive_error *err);
+                   hive_error *err, bool take);
 
 /* compile.c: compiles body i (m->codes[i]) of a loaded module into its
  * cells (fused runs, inline copies), publishing code->cells last with a

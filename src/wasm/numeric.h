@@ -13,6 +13,7 @@
 #ifndef HIVE_WASM_NUMERIC_H
 #define HIVE_WASM_NUMERIC_H
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -187,11 +188,36 @@ static inline double numeric_f64_max(double a, double b) {
 static inline float numeric_f32_ceil(float x) { return x != x ? x + x : ceilf(x); }
 static inline float numeric_f32_floor(float x) { return x != x ? x + x : floorf(x); }
 static inline float numeric_f32_trunc(float x) { return x != x ? x + x : truncf(x); }
-static inline float numeric_f32_nearest(float x) { return x != x ? x + x : nearbyintf(x); }
 static inline double numeric_f64_ceil(double x) { return x != x ? x + x : ceil(x); }
 static inline double numeric_f64_floor(double x) { return x != x ? x + x : floor(x); }
 static inline double numeric_f64_trunc(double x) { return x != x ? x + x : trunc(x); }
+
+/* nearest without libm (nearbyint is the one function hive took from it,
+ * sqrt aside, which -fno-math-errno makes an instruction: the hive binary
+ * then loads no libm at start-up, docs/PERFORMANCE.md "Process start-up").
+ * Below 2^23 (f32) or 2^52 (f64) in magnitude, adding and subtracting
+ * that power of two rounds to an integer in the default rounding mode,
+ * half to even, exactly as nearbyint does; larger values are integers
+ * already. The sign goes back on afterwards, so -0.4 gives -0. Only where
+ * arithmetic is done in the type's own precision (FLT_EVAL_METHOD 0, e.g.
+ * SSE on x86-64; not x87). */
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+static inline float numeric_f32_nearest(float x) {
+    if (x != x) return x + x;
+    float a = __builtin_fabsf(x);
+    if (!(a < 0x1p23f)) return x;
+    return __builtin_copysignf((a + 0x1p23f) - 0x1p23f, x);
+}
+static inline double numeric_f64_nearest(double x) {
+    if (x != x) return x + x;
+    double a = __builtin_fabs(x);
+    if (!(a < 0x1p52)) return x;
+    return __builtin_copysign((a + 0x1p52) - 0x1p52, x);
+}
+#else
+static inline float numeric_f32_nearest(float x) { return x != x ? x + x : nearbyintf(x); }
 static inline double numeric_f64_nearest(double x) { return x != x ? x + x : nearbyint(x); }
+#endif
 
 /* ---- checked truncation: NaN traps as an invalid conversion, a value
  * whose truncation is outside the integer's range as an overflow. The

@@ -24,6 +24,7 @@ struct hive_engine {
     bool no_inline; /* HIVE_CONFIG_NO_INLINE */
     bool eager;     /* HIVE_CONFIG_EAGER, or HIVE_EAGER=1 in the environment */
     bool wasm2; /* HIVE_CONFIG_WASM2 */
+    bool single_instance; /* HIVE_CONFIG_SINGLE_INSTANCE: no memory images (instance.c) */
     uint64_t memory_budget;               /* bytes; 0: none (instance.c) */
     _Atomic uint64_t memory_committed;    /* bytes of all its memories */
     /* Freed memories kept for reuse, their pages given back (instance.c,
