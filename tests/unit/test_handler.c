@@ -1874,7 +1874,7 @@ static void test_input_backpressure(void) {
         int before = LOCKED(a->drained);
         if (!fulls) gate_open(&g, a);
         fulls++;
-        if (!WAIT_UNTIL(a->drained > before, 3000)) break;
+        if (!WAIT_UNTIL(a->drained > before, 15000)) break;
         /* drained: below the low-water mark */
     }
     CHECK_EQ_INT(bad_rc, 0);
