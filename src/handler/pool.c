@@ -87,8 +87,10 @@ struct hive_req {
     atomic_uint_fast64_t worker_id; /* set at accept; read from any thread */
     bool counted;   /* in worker.concurrent */
     bool has_task;  /* in worker.tasks */
-    bool to_cancel; /* the guest must drop it (expired or cancelled) */
-    bool expired;   /* to_cancel because its deadline passed */
+    bool to_cancel; /* the guest must drop it (expired, cancelled or out of
+                       fuel); only while on a worker */
+    bool expired;   /* its deadline passed (to_cancel too, unless its worker
+                       was ending anyway) */
     /* a sink call decided under h->lock, made by req_flush after it */
     hive_req *pend_next;
     hive_handle_error pend_err; /* on_error with this, or on_end for OK */
@@ -896,8 +898,14 @@ void handler_req_task_done(hive_req *r) {
     pthread_mutex_lock(&h->lock);
     /* A response whose body was never closed ends with the task. */
     req_task_finished(h, r, "the guest finished without a response", &pend);
-    req_check(h, r);
+    /* checked once detached (not before: finished but still counted),
+     * the worker's reference being gone then */
+    if (HIVE_ASSERTS_ON) atomic_fetch_add(&r->refs, 1);
     if (r->worker) worker_detach(h, r->worker, r);
+    if (HIVE_ASSERTS_ON) {
+        req_check(h, r);
+        req_release_ref(r);
+    }
     dispatch(h);
     pthread_mutex_unlock(&h->lock);
     req_flush(pend);
