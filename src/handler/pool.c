@@ -125,7 +125,9 @@ struct hive_worker {
     worker_phase phase;
     bool on_thread;  /* a guest thread owns it now */
     bool in_runq;
-    bool waiting;    /* returned WAIT, not woken yet */
+    bool waiting;    /* its last turn ended with nothing to run now (WAIT,
+                        IDLE, no task), not queued since; read only by
+                        worker_check */
     bool woken;      /* woken while on a thread */
     bool blocked;    /* its last slice ended blocked (WAIT/IDLE) and nothing
                         was accepted since */
