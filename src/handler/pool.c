@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "handler/guest.h"
+#include "support/assert.h"
 #include "support/error.h"
 
 #define DEFAULT_QUEUE 1024
@@ -86,8 +87,10 @@ struct hive_req {
     atomic_uint_fast64_t worker_id; /* set at accept; read from any thread */
     bool counted;   /* in worker.concurrent */
     bool has_task;  /* in worker.tasks */
-    bool to_cancel; /* the guest must drop it (expired or cancelled) */
-    bool expired;   /* to_cancel because its deadline passed */
+    bool to_cancel; /* the guest must drop it (expired, cancelled or out of
+                       fuel); only while on a worker */
+    bool expired;   /* its deadline passed (to_cancel too, unless its worker
+                       was ending anyway) */
     /* a sink call decided under h->lock, made by req_flush after it */
     hive_req *pend_next;
     hive_handle_error pend_err; /* on_error with this, or on_end for OK */
@@ -124,7 +127,9 @@ struct hive_worker {
     worker_phase phase;
     bool on_thread;  /* a guest thread owns it now */
     bool in_runq;
-    bool waiting;    /* returned WAIT, not woken yet */
+    bool waiting;    /* its last turn ended with nothing to run now (WAIT,
+                        IDLE, no task), not queued since; read only by
+                        worker_check */
     bool woken;      /* woken while on a thread */
     bool blocked;    /* its last slice ended blocked (WAIT/IDLE) and nothing
                         was accepted since */
@@ -229,6 +234,89 @@ static void *reaper_thread(void *arg) {
     pthread_mutex_unlock(&h->lock);
     return NULL;
 }
+
+/* ---- invariants (checked when HIVE_ASSERTS_ON, docs/POOL.md) ------------
+ *
+ * The legal combinations of a request's and a worker's flags, asserted
+ * after each state change (never in the middle of one: worker_detach
+ * leaves a request GONE that its caller then requeues or fails). In the
+ * release build these are empty and the calls vanish. */
+#if HIVE_ASSERTS_ON
+/* h->lock held, r->lock not (it is taken to read the sink state). The
+ * caller holds a reference to r. */
+static void req_check(hive_handler *h, hive_req *r) {
+    HIVE_ASSERT(r->state >= REQ_NEW && r->state <= REQ_GONE);
+    HIVE_ASSERT(atomic_load(&r->refs) > 0);
+    bool on_worker = r->state == REQ_ASSIGNED || r->state == REQ_RUNNING;
+    /* a worker holds it exactly while ASSIGNED or RUNNING, with its task */
+    HIVE_ASSERT(on_worker == (r->worker != NULL));
+    HIVE_ASSERT(on_worker == r->has_task);
+    HIVE_ASSERT(!r->counted || r->has_task);
+    HIVE_ASSERT(!r->to_cancel || on_worker);
+    /* a request runs only in an instantiated guest */
+    HIVE_ASSERT(r->state != REQ_RUNNING || r->worker->phase != W_STARTING);
+    HIVE_ASSERT(!r->fuel_out || r->has_fuel);
+    HIVE_ASSERT(r->state != REQ_QUEUED || r->prev || h->queue_head == r);
+    HIVE_ASSERT(r->state == REQ_QUEUED || (!r->prev && !r->next) || on_worker);
+    pthread_mutex_lock(&r->lock);
+    HIVE_ASSERT(!r->cancelled || r->finished);
+    HIVE_ASSERT(r->in_off <= r->in_len && r->in_len <= r->in_cap);
+    HIVE_ASSERT(r->in_cb >= 0);
+    HIVE_ASSERT(!r->retry_pending || !r->retry_ok);
+    /* not placed yet, or waiting: nothing was answered */
+    if (r->state == REQ_NEW || r->state == REQ_QUEUED) HIVE_ASSERT(!r->finished && !r->head_sent);
+    /* no worker and not waiting for one: its end is decided */
+    if (r->state == REQ_GONE) HIVE_ASSERT(r->finished);
+    /* counted in worker.concurrent: still owes its response head */
+    if (r->counted) HIVE_ASSERT(!r->finished && !r->head_sent);
+    pthread_mutex_unlock(&r->lock);
+}
+
+/* h->lock held. */
+static void worker_check(hive_handler *h, const hive_worker *w) {
+    (void)h;
+    HIVE_ASSERT(w->phase >= W_STARTING && w->phase <= W_ENDING);
+    HIVE_ASSERT(!(w->in_runq && w->on_thread));
+    HIVE_ASSERT(!(w->in_runq && w->waiting));
+    HIVE_ASSERT(!w->must_end || !w->accepting);
+    HIVE_ASSERT(w->phase != W_STARTING || (!w->gi && !w->status_asked));
+    HIVE_ASSERT(w->phase != W_ACTIVE || w->gi);
+    /* only worker_finish, on the worker's own thread, makes it ENDING */
+    HIVE_ASSERT(w->phase != W_ENDING || (w->on_thread && w->must_end));
+    size_t counted = 0, tasks = 0;
+    for (const hive_req *r = w->reqs; r; r = r->next) {
+        HIVE_ASSERT(r->worker == w && r->has_task);
+        HIVE_ASSERT(r->state == REQ_ASSIGNED || r->state == REQ_RUNNING);
+        HIVE_ASSERT(w->phase != W_STARTING || r->state == REQ_ASSIGNED);
+        HIVE_ASSERT(!r->next || r->next->prev == r);
+        counted += r->counted;
+        tasks += r->has_task;
+    }
+    HIVE_ASSERT(counted == w->concurrent && tasks == w->tasks);
+    HIVE_ASSERT(w->concurrent <= w->tasks && w->tasks <= w->total);
+}
+
+/* The handler's lists agree with its counts. h->lock held. */
+static void handler_check(hive_handler *h) {
+    size_t n = 0;
+    for (hive_req *r = h->queue_head; r; r = r->next, n++) {
+        HIVE_ASSERT(r->state == REQ_QUEUED && !r->worker);
+        HIVE_ASSERT(r->next ? r->next->prev == r : h->queue_tail == r);
+    }
+    HIVE_ASSERT(n == h->nqueued);
+    n = 0;
+    for (hive_worker *w = h->workers; w; w = w->next, n++) HIVE_ASSERT(!w->next || w->next->prev == w);
+    HIVE_ASSERT(n == h->nworkers);
+    for (hive_worker *w = h->runq_head; w; w = w->rnext)
+        HIVE_ASSERT(w->in_runq && (w->rnext || h->runq_tail == w));
+    for (hive_worker *w = h->inq_head; w; w = w->rnext)
+        HIVE_ASSERT(w->in_runq && (w->rnext || h->inq_tail == w));
+}
+#else
+static inline void req_check(hive_handler *h, hive_req *r) { (void)h, (void)r; }
+static inline void worker_check(hive_handler *h, const hive_worker *w) { (void)h, (void)w; }
+static inline void handler_check(hive_handler *h) { (void)h; }
+#endif
 
 static void stats_setup(hive_handler *h, uint64_t ns) {
     static const double bounds[] = HIVE_SETUP_BOUNDS;
@@ -524,7 +612,9 @@ static void worker_detach(hive_handler *h, hive_worker *w, hive_req *r) {
     list_remove(&w->reqs, r);
     r->worker = NULL;
     r->state = REQ_GONE;
+    r->to_cancel = false; /* read only on a worker's list */
     worker_update_status(h, w);
+    worker_check(h, w);
     req_release_ref(r); /* the worker's reference */
 }
 
@@ -541,6 +631,7 @@ static void worker_mark_end(hive_handler *h, hive_worker *w, hive_worker_end end
     } else {
         runq_push(h, w);
     }
+    worker_check(h, w);
 }
 
 /* Fails w's requests still waiting for a response head with e, now (the
@@ -614,6 +705,8 @@ static void worker_accept(hive_handler *h, hive_worker *w, hive_req *r) {
     h->stats.requests_started++;
     worker_update_status(h, w);
     runq_push(h, w);
+    worker_check(h, w);
+    req_check(h, r);
 }
 
 /* Makes a worker (phase STARTING) and queues it to run. */
@@ -632,6 +725,7 @@ static hive_worker *worker_new(hive_handler *h) {
     h->nworkers++;
     h->stats.workers_started++;
     h->stats.workers_live = h->nworkers;
+    worker_check(h, w);
     return w;
 }
 
@@ -651,7 +745,10 @@ static void dispatch(hive_handler *h) {
         worker_accept(h, found, r);
         req_release_ref(r); /* the queue's reference: the worker has its own */
     }
-    if (!h->queue_head || h->stopping) return;
+    if (!h->queue_head || h->stopping) {
+        handler_check(h);
+        return;
+    }
     /* Requests wait and no worker is available: start workers for them
      * (one per waiting request, counting those already starting), as
      * far as the pool has room. */
@@ -666,6 +763,7 @@ static void dispatch(hive_handler *h) {
         runq_push(h, w);
         starting++;
     }
+    handler_check(h);
 }
 
 /* ---- the guest-facing functions (guest.h) -------------------------------- */
@@ -724,6 +822,7 @@ int handler_req_head(hive_req *r, int status, const hive_header *headers, size_t
     if (r->worker) worker_uncount(h, r->worker, r);
     /* A response frees the worker for others. */
     dispatch(h);
+    req_check(h, r);
     pthread_mutex_unlock(&h->lock);
     if (!send) return -1;
     pthread_mutex_lock(&r->lock);
@@ -803,6 +902,7 @@ void handler_req_fail(hive_req *r, hive_handle_error e, const char *msg) {
         worker_uncount(h, r->worker, r);
     req_fail_locked(h, r, e, msg, &pend);
     dispatch(h); /* like a response, a failure frees the worker for others */
+    req_check(h, r);
     pthread_mutex_unlock(&h->lock);
     req_flush(pend);
 }
@@ -813,7 +913,14 @@ void handler_req_task_done(hive_req *r) {
     pthread_mutex_lock(&h->lock);
     /* A response whose body was never closed ends with the task. */
     req_task_finished(h, r, "the guest finished without a response", &pend);
+    /* checked once detached (not before: finished but still counted),
+     * the worker's reference being gone then */
+    if (HIVE_ASSERTS_ON) atomic_fetch_add(&r->refs, 1);
     if (r->worker) worker_detach(h, r->worker, r);
+    if (HIVE_ASSERTS_ON) {
+        req_check(h, r);
+        req_release_ref(r);
+    }
     dispatch(h);
     pthread_mutex_unlock(&h->lock);
     req_flush(pend);
@@ -889,6 +996,8 @@ static void worker_finish(hive_handler *h, hive_worker *w) {
             req_release_ref(r);
         }
     }
+    worker_check(h, w);
+    HIVE_ASSERT(!w->reqs && w->concurrent == 0 && w->tasks == 0);
     if (w->prev) w->prev->next = w->next;
     else h->workers = w->next;
     if (w->next) w->next->prev = w->prev;
@@ -941,6 +1050,8 @@ static void worker_start_assigned(hive_handler *h, hive_worker *w, hive_req **pe
         r->has_fuel = fuel != 0;
         r->fuel_left = fuel;
         worker_update_status(h, w); /* its start is the REQUESTS origin now */
+        req_check(h, r);
+        worker_check(h, w);
         timer_poke(h, deadline);
         atomic_fetch_add(&r->refs, 1);
         pthread_mutex_unlock(&h->lock);
@@ -1028,6 +1139,7 @@ static void worker_charge_fuel(hive_handler *h, hive_worker *w, uint64_t used, g
         r->to_cancel = true;
         r->fuel_out = true;
         w->woken = true; /* runs again at once, to drop it */
+        req_check(h, r);
     }
 }
 
@@ -1037,6 +1149,7 @@ static void worker_charge_fuel(hive_handler *h, hive_worker *w, uint64_t used, g
 static void worker_turn(hive_handler *h, hive_worker *w, uint64_t budget, hive_req **pend) {
     w->on_thread = true;
     w->woken = false;
+    worker_check(h, w);
     if (w->phase == W_STARTING && !w->must_end) {
         pthread_mutex_unlock(&h->lock);
         hive_error err;
@@ -1080,6 +1193,7 @@ static void worker_turn(hive_handler *h, hive_worker *w, uint64_t budget, hive_r
         w->blocked = true;
         w->waiting = true;
         worker_retire_if_idle(h, w);
+        worker_check(h, w);
         dispatch(h);
         return;
     }
@@ -1140,6 +1254,7 @@ static void worker_turn(hive_handler *h, hive_worker *w, uint64_t budget, hive_r
     }
     w->on_thread = false;
     if (res == GUEST_RUN_MORE || w->woken) runq_push(h, w);
+    worker_check(h, w);
     dispatch(h);
 }
 
@@ -1246,6 +1361,7 @@ static uint64_t timer_check(hive_handler *h, uint64_t now, hive_req **pend) {
             } else {
                 NEXT(r->deadline);
             }
+            req_check(h, r);
         }
         if (w->wake_at) {
             if (now >= w->wake_at) {
@@ -1265,7 +1381,9 @@ static uint64_t timer_check(hive_handler *h, uint64_t now, hive_req **pend) {
                 NEXT(w->expire_at);
             }
         }
+        worker_check(h, w);
     }
+    handler_check(h);
 #undef NEXT
     return next;
 }
@@ -1530,6 +1648,7 @@ hive_req *hive_handler_handle(hive_handler *h, const hive_request_info *info,
     h->placing_inline = h->cfg.inline_budget != 0 && !h->stopping;
     req_place(h, r);
     h->placing_inline = false;
+    req_check(h, r); /* the caller's reference keeps it */
     pthread_mutex_unlock(&h->lock);
     return r;
 }
@@ -1573,6 +1692,7 @@ int hive_req_body_write(hive_req *r, const uint8_t *data, size_t len) {
     }
 out:
     pthread_mutex_unlock(&r->lock);
+    req_check(h, r);
     pthread_mutex_unlock(&h->lock);
     return rc;
 }
@@ -1620,6 +1740,7 @@ void hive_req_body_end(hive_req *r) {
         runq_push(h, r->worker);
     }
     pthread_mutex_unlock(&r->lock);
+    req_check(h, r);
     pthread_mutex_unlock(&h->lock);
 }
 
@@ -1632,6 +1753,7 @@ void hive_req_output_ready(hive_req *r) {
     r->out_gen++;
     pthread_mutex_unlock(&r->lock);
     if (was && r->worker) runq_push(h, r->worker);
+    req_check(h, r);
     pthread_mutex_unlock(&h->lock);
 }
 
@@ -1662,6 +1784,7 @@ void hive_req_cancel(hive_req *r) {
         }
         if (open) h->stats.requests_failed[HIVE_HANDLE_CANCELLED]++;
     }
+    req_check(h, r);
     pthread_mutex_unlock(&h->lock);
     /* A sink call running on another thread returns before this does (one
      * running on this thread is the caller). */
@@ -1692,6 +1815,7 @@ static void req_replace(hive_req *r) {
         atomic_fetch_add(&r->refs, 1); /* the handler's, which req_place takes */
         req_place(h, r);
     }
+    req_check(h, r); /* req_flush's reference keeps it */
     pthread_mutex_unlock(&h->lock);
 }
 

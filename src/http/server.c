@@ -48,6 +48,7 @@
 #include <time.h>
 
 #include "http/parse.h"
+#include "support/assert.h"
 
 #define IN_INITIAL 8192         /* a connection's first input buffer */
 #define MAX_DRAIN (1024 * 1024) /* request body bytes dropped after a response */
@@ -256,6 +257,72 @@ static void conn_advance(conn *c);
 static void conn_destroy(conn *c, const char *why);
 static void server_release_if_done(server *s);
 static void conn_arm_timer(conn *c);
+
+/* ---- invariants (checked when HIVE_ASSERTS_ON, docs/HTTP.md) -------------
+ *
+ * The legal combinations of a connection's phase and flags and of its
+ * exchange's, asserted on the loop thread once a step is complete (each
+ * conn_arm_timer, which every path that keeps the connection ends with,
+ * the end of a batch of events, conn_destroy). Empty in the release
+ * build. */
+#if HIVE_ASSERTS_ON
+static void conn_check(conn *c) {
+    const exchange *x = &c->x;
+    server *s = c->s;
+    HIVE_ASSERT(c->phase >= C_HEAD && c->phase <= C_CLOSING);
+    HIVE_ASSERT(c->in_len <= c->in_cap && c->prev_len <= c->in_len);
+    HIVE_ASSERT(!c->shut_done || c->shut);
+    HIVE_ASSERT(!c->corked); /* only inside conn_process_events */
+    HIVE_ASSERT(c->handles >= 0 && c->handles <= 2);
+    uv_mutex_lock(&s->evlock);
+    HIVE_ASSERT(!c->ev_head == !c->ev_tail);
+    /* the handler calls nothing after on_end, on_error or a cancel, and
+     * conn_cancel_req drops what came before */
+    if (!x->req) HIVE_ASSERT(!c->ev_head && !c->sink_failed && !c->out_blocked);
+    if (c->destroying) HIVE_ASSERT(!c->in_ready);
+    uv_mutex_unlock(&s->evlock);
+    if (c->destroying) { /* closing its handles: only the request must be gone */
+        HIVE_ASSERT(!x->req && !x->uploading);
+        return;
+    }
+    HIVE_ASSERT(!c->shut || c->phase == C_CLOSING);
+    HIVE_ASSERT(!c->peer_eof || !c->reading);
+    if (c->phase != C_REQUEST) {
+        /* between exchanges (C_HEAD: x is cleared) or after the last one */
+        HIVE_ASSERT(!x->req && !x->deferred && !x->uploading && !x->paused);
+        if (c->phase == C_HEAD) HIVE_ASSERT(!x->started && !x->head_sent && !x->done);
+        return;
+    }
+    HIVE_ASSERT(x->started);
+    HIVE_ASSERT(x->body != BODY_NONE || x->body_done);
+    /* in the handler until its response ends */
+    HIVE_ASSERT(!x->req || (!x->done && !x->deferred));
+    HIVE_ASSERT(!x->done || x->head_sent);
+    HIVE_ASSERT(!x->head_sent || (x->status >= 100 && x->status <= 599));
+    HIVE_ASSERT(!x->logged || (x->done && x->body_done));
+    /* a deferred request buffers its body behind its head, not yet in the handler */
+    if (x->deferred)
+        HIVE_ASSERT(!x->req && !x->head_sent && !x->body_done && x->body != BODY_NONE &&
+                    x->head_len > 0 && x->head_len <= c->in_len);
+    /* server.uploads: in the handler with its body still arriving */
+    HIVE_ASSERT(!x->uploading || (x->req && !x->body_done));
+    HIVE_ASSERT(!x->paused || x->req);
+}
+
+/* The server's counts agree with its connections. */
+static void server_check(server *s) {
+    size_t n = 0, inflight = 0, uploads = 0;
+    for (conn *c = s->conns; c; c = c->next, n++) {
+        HIVE_ASSERT(!c->next || c->next->prev == c);
+        inflight += c->x.req != NULL;
+        uploads += c->x.uploading;
+    }
+    HIVE_ASSERT(n == s->nconns && inflight == s->inflight && uploads == s->uploads);
+}
+#else
+static inline void conn_check(conn *c) { (void)c; }
+static inline void server_check(server *s) { (void)s; }
+#endif
 
 /* ---- small helpers ------------------------------------------------------- */
 
@@ -607,6 +674,7 @@ static void conn_cancel_req(conn *c) {
     conn_upload_sync(c);
     s->inflight--;
     s->stats.requests_in_flight = s->inflight;
+    server_check(s);
     hive_req_release(r);
     while (evs) {
         event *nx = evs->next;
@@ -1096,6 +1164,7 @@ static void conn_process_events(conn *c, event *evs, bool failed, bool drained) 
             conn_fail_request(c, 500, "out of memory", false);
     }
     if (!c->destroying) conn_advance(c);
+    conn_check(c);
 }
 
 /* The loop side of the sink: serves the ready connections one at a
@@ -1244,6 +1313,7 @@ static int conn_dispatch(conn *c, const http_request *req) {
     if (!x->req) return -1;
     s->inflight++;
     s->stats.requests_in_flight = s->inflight;
+    server_check(s);
     return 0;
 }
 
@@ -1599,6 +1669,7 @@ static void conn_close_cb(uv_handle_t *h) {
     if (c->next) c->next->prev = c->prev;
     s->nconns--;
     s->stats.connections_open = s->nconns;
+    server_check(s);
     client_release(s, c);
     free(c->in);
     free(c->tkeep);
@@ -1652,6 +1723,7 @@ static void conn_destroy(conn *c, const char *why) {
     uv_read_stop((uv_stream_t *)&c->tcp);
     uv_close((uv_handle_t *)&c->tcp, conn_close_cb);
     uv_close((uv_handle_t *)&c->timer, conn_close_cb);
+    conn_check(c);
 }
 
 /* Our FIN is out: linger a moment for the client's, then close. */
@@ -1900,6 +1972,7 @@ static void earliest(uint64_t *deadline, uint64_t t) {
 
 static void conn_arm_timer(conn *c) {
     server *s = c->s;
+    conn_check(c);
     if (c->destroying) return;
     uint64_t deadline = 0;
     if (c->phase == C_CLOSING) {
@@ -1980,7 +2053,10 @@ static void conn_advance(conn *c) {
         c->head_start_ms = 0;
         c->prev_len = 0;
     }
-    if (c->destroying) return;
+    if (c->destroying) {
+        conn_check(c);
+        return;
+    }
     conn_update_reading(c);
     conn_arm_timer(c);
 }
