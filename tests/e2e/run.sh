@@ -306,12 +306,19 @@ if start slow "$APPS/slow.wasm" --max-concurrent-requests 2 --metrics-addr 127.0
     head -c 2097152 /dev/zero >"$TMP/big.bin"
     eq "chunked body over --max-body-size: 413" \
         "$(code -H 'Transfer-Encoding: chunked' --data-binary @"$TMP/big.bin" "$(url '/?ms=3000')")" 413
-    curl -s --max-time 0.5 "$(url '/?ms=30000')" >/dev/null &
+    # two clients hold both slots for 3 s, then go away (a loaded machine
+    # may take a while to start them: wait for both to be busy)
+    curl -s --max-time 3 "$(url '/?ms=30000')" >/dev/null &
     c1=$!
-    curl -s --max-time 0.5 "$(url '/?ms=30000')" >/dev/null &
+    curl -s --max-time 3 "$(url '/?ms=30000')" >/dev/null &
     c2=$!
-    sleep 0.25
-    eq "metrics: two workers busy" "$(metric hive_workers_live)" 2
+    live=""
+    for _ in $(seq 1 40); do
+        live=$(metric hive_workers_live)
+        [ "$live" = 2 ] && break
+        sleep 0.05
+    done
+    eq "metrics: two workers busy" "$live" 2
     eq "over --max-concurrent-requests: 503" "$(code "$(url '/?ms=0')")" 503
     "${CURL[@]}" -D "$TMP/503.hdr" -o /dev/null "$(url '/?ms=0')"
     check "503 carries Retry-After: 1" grep -qi '^retry-after: 1' "$TMP/503.hdr"
