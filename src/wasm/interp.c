@@ -1433,7 +1433,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         OP_CASE(I32_SHR_S_I)
         OP_CASE(I32_SHR_U_I)
         OP_CASE(I32_ROTL_I)
-        vmcase(I32_ROTR_I) { SLOT(1).i64 = numeric_i32_rotr(SLOT(2).i32, pc[3].u32); pc += 4; vmbreak; }
+        OP_CASE(I32_ROTR_I)
         OP_CASE(I32_EQ_I)
         OP_CASE(I32_NE_I)
         OP_CASE(I32_LT_S_I)
@@ -1443,19 +1443,19 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         OP_CASE(I32_LE_S_I)
         OP_CASE(I32_LE_U_I)
         OP_CASE(I32_GE_S_I)
-        vmcase(I32_GE_U_I) { SLOT(1).i64 = SLOT(2).i32 >= pc[3].u32; pc += 4; vmbreak; }
+        OP_CASE(I32_GE_U_I)
         OP_CASE(I64_ADD_I)
-        vmcase(I64_SUB_I) { SLOT(1).i64 = SLOT(2).i64 - pc[3].u64; pc += 4; vmbreak; }
+        OP_CASE(I64_SUB_I)
         OP_CASE(I64_MUL_I)
         OP_CASE(I64_AND_I)
-        vmcase(I64_OR_I) { SLOT(1).i64 = SLOT(2).i64 | pc[3].u64; pc += 4; vmbreak; }
-        vmcase(I64_XOR_I) { SLOT(1).i64 = SLOT(2).i64 ^ pc[3].u64; pc += 4; vmbreak; }
+        OP_CASE(I64_OR_I)
+        OP_CASE(I64_XOR_I)
         OP_CASE(I64_SHL_I)
-        vmcase(I64_SHR_S_I) { SLOT(1).i64 = (uint64_t)((int64_t)SLOT(2).i64 >> pc[3].u32); pc += 4; vmbreak; }
+        OP_CASE(I64_SHR_S_I)
         OP_CASE(I64_SHR_U_I)
 
-        vmcase(I64_ROTL_I) { SLOT(1).i64 = numeric_i64_rotl(SLOT(2).i64, pc[3].u64); pc += 4; vmbreak; }
-        vmcase(I64_ROTR_I) { SLOT(1).i64 = numeric_i64_rotr(SLOT(2).i64, pc[3].u64); pc += 4; vmbreak; }
+        OP_CASE(I64_ROTL_I)
+        OP_CASE(I64_ROTR_I)
 
         /* ---- loads [d, a, offset]: effective address = i32 address +
          * static offset, as a 64-bit sum that cannot wrap; the access must
@@ -1515,11 +1515,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         OP_CASE(MOVE64)
 
         /* ---- f64 multiply-add, two roundings (numeric.h) ---- */
-        vmcase(F64_MUL_ADD) {
-            SLOT(1).f64 = numeric_f64_mul_add(SLOT(2).f64, SLOT(3).f64, SLOT(4).f64);
-            pc += 5;
-            vmbreak;
-        }
+        OP_CASE(F64_MUL_ADD)
         OP_CASE(F64_ADD_MUL)
 
         OP_CASE(I32_ADD_I2)
@@ -1548,14 +1544,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         OP_CASE(I64_ROTL_I_XOR)
 
         OP_CASE(F64_STORE_ADD_MUL)
-        vmcase(F64_STORE_MUL_ADD) {
-            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[2].u32;
-            if (ea + 8 > mem_size) goto trap_memory;
-            double r = numeric_f64_mul_add(SLOT(4).f64, SLOT(5).f64, SLOT(3).f64);
-            memcpy(mem + ea, &r, 8);
-            pc += 6;
-            vmbreak;
-        }
+        OP_CASE(F64_STORE_MUL_ADD)
 
         /* ---- i32 comparisons (results are i32 0/1; whole slot written so
          * the upper half stays zero) ---- */
@@ -1566,10 +1555,10 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         OP_CASE(I32_LT_U)
         OP_CASE(I32_GT_S)
         OP_CASE(I32_GT_U)
-        vmcase(I32_LE_S) { SLOT(1).i64 = (int32_t)SLOT(2).i32 <= (int32_t)SLOT(3).i32; pc += 4; vmbreak; }
-        vmcase(I32_LE_U) { SLOT(1).i64 = SLOT(2).i32 <= SLOT(3).i32; pc += 4; vmbreak; }
-        vmcase(I32_GE_S) { SLOT(1).i64 = (int32_t)SLOT(2).i32 >= (int32_t)SLOT(3).i32; pc += 4; vmbreak; }
-        vmcase(I32_GE_U) { SLOT(1).i64 = SLOT(2).i32 >= SLOT(3).i32; pc += 4; vmbreak; }
+        OP_CASE(I32_LE_S)
+        OP_CASE(I32_LE_U)
+        OP_CASE(I32_GE_S)
+        OP_CASE(I32_GE_U)
 
         /* ---- i64 comparisons ---- */
         OP_CASE(I64_EQZ)
@@ -1577,180 +1566,100 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         OP_CASE(I64_NE)
         OP_CASE(I64_LT_S)
         OP_CASE(I64_LT_U)
-        vmcase(I64_GT_S) { SLOT(1).i64 = (int64_t)SLOT(2).i64 > (int64_t)SLOT(3).i64; pc += 4; vmbreak; }
+        OP_CASE(I64_GT_S)
         OP_CASE(I64_GT_U)
-        vmcase(I64_LE_S) { SLOT(1).i64 = (int64_t)SLOT(2).i64 <= (int64_t)SLOT(3).i64; pc += 4; vmbreak; }
-        vmcase(I64_LE_U) { SLOT(1).i64 = SLOT(2).i64 <= SLOT(3).i64; pc += 4; vmbreak; }
+        OP_CASE(I64_LE_S)
+        OP_CASE(I64_LE_U)
         OP_CASE(I64_GE_S)
         OP_CASE(I64_GE_U)
 
         /* ---- float comparisons (false for NaN except ne) ---- */
-        vmcase(F32_EQ) { SLOT(1).i64 = SLOT(2).f32 == SLOT(3).f32; pc += 4; vmbreak; }
-        vmcase(F32_NE) { SLOT(1).i64 = SLOT(2).f32 != SLOT(3).f32; pc += 4; vmbreak; }
-        vmcase(F32_LT) { SLOT(1).i64 = SLOT(2).f32 < SLOT(3).f32; pc += 4; vmbreak; }
-        vmcase(F32_GT) { SLOT(1).i64 = SLOT(2).f32 > SLOT(3).f32; pc += 4; vmbreak; }
-        vmcase(F32_LE) { SLOT(1).i64 = SLOT(2).f32 <= SLOT(3).f32; pc += 4; vmbreak; }
-        vmcase(F32_GE) { SLOT(1).i64 = SLOT(2).f32 >= SLOT(3).f32; pc += 4; vmbreak; }
+        OP_CASE(F32_EQ)
+        OP_CASE(F32_NE)
+        OP_CASE(F32_LT)
+        OP_CASE(F32_GT)
+        OP_CASE(F32_LE)
+        OP_CASE(F32_GE)
         OP_CASE(F64_EQ)
         OP_CASE(F64_NE)
         OP_CASE(F64_LT)
         OP_CASE(F64_GT)
-        vmcase(F64_LE) { SLOT(1).i64 = SLOT(2).f64 <= SLOT(3).f64; pc += 4; vmbreak; }
+        OP_CASE(F64_LE)
         OP_CASE(F64_GE)
 
         /* ---- i32 arithmetic (unsigned C arithmetic wraps as wasm does;
          * shift counts are taken modulo 32) ---- */
-        vmcase(I32_CLZ) { SLOT(1).i64 = numeric_i32_clz(SLOT(2).i32); pc += 3; vmbreak; }
+        OP_CASE(I32_CLZ)
         OP_CASE(I32_CTZ)
-        vmcase(I32_POPCNT) { SLOT(1).i64 = numeric_i32_popcnt(SLOT(2).i32); pc += 3; vmbreak; }
+        OP_CASE(I32_POPCNT)
         OP_CASE(I32_ADD)
         OP_CASE(I32_SUB)
         OP_CASE(I32_MUL)
-        vmcase(I32_DIV_S) {
-            int32_t a = (int32_t)SLOT(2).i32, b = (int32_t)SLOT(3).i32;
-            if (b == 0) {
-                tk = HIVE_TRAP_INT_DIV_ZERO;
-                goto trap;
-            }
-            if (a == INT32_MIN && b == -1) {
-                tk = HIVE_TRAP_INT_OVERFLOW;
-                goto trap;
-            }
-            SLOT(1).i64 = (uint32_t)(a / b);
-            pc += 4;
-            vmbreak;
-        }
+        OP_CASE(I32_DIV_S)
         OP_CASE(I32_DIV_U)
-        vmcase(I32_REM_S) {
-            int32_t a = (int32_t)SLOT(2).i32, b = (int32_t)SLOT(3).i32;
-            if (b == 0) {
-                tk = HIVE_TRAP_INT_DIV_ZERO;
-                goto trap;
-            }
-            /* INT32_MIN % -1 is 0 in wasm but undefined (a fault on x86) in C. */
-            SLOT(1).i64 = b == -1 ? 0 : (uint32_t)(a % b);
-            pc += 4;
-            vmbreak;
-        }
-        vmcase(I32_REM_U) {
-            uint32_t a = SLOT(2).i32, b = SLOT(3).i32;
-            if (b == 0) {
-                tk = HIVE_TRAP_INT_DIV_ZERO;
-                goto trap;
-            }
-            SLOT(1).i64 = a % b;
-            pc += 4;
-            vmbreak;
-        }
+        OP_CASE(I32_REM_S)
+        OP_CASE(I32_REM_U)
         OP_CASE(I32_AND)
         OP_CASE(I32_OR)
         OP_CASE(I32_XOR)
         OP_CASE(I32_SHL)
-        vmcase(I32_SHR_S) { SLOT(1).i64 = (uint32_t)((int32_t)SLOT(2).i32 >> (SLOT(3).i32 & 31)); pc += 4; vmbreak; }
+        OP_CASE(I32_SHR_S)
         OP_CASE(I32_SHR_U)
-        vmcase(I32_ROTL) { SLOT(1).i64 = numeric_i32_rotl(SLOT(2).i32, SLOT(3).i32); pc += 4; vmbreak; }
-        vmcase(I32_ROTR) { SLOT(1).i64 = numeric_i32_rotr(SLOT(2).i32, SLOT(3).i32); pc += 4; vmbreak; }
+        OP_CASE(I32_ROTL)
+        OP_CASE(I32_ROTR)
 
         /* ---- i64 arithmetic ---- */
-        vmcase(I64_CLZ) { SLOT(1).i64 = numeric_i64_clz(SLOT(2).i64); pc += 3; vmbreak; }
-        vmcase(I64_CTZ) { SLOT(1).i64 = numeric_i64_ctz(SLOT(2).i64); pc += 3; vmbreak; }
-        vmcase(I64_POPCNT) { SLOT(1).i64 = numeric_i64_popcnt(SLOT(2).i64); pc += 3; vmbreak; }
+        OP_CASE(I64_CLZ)
+        OP_CASE(I64_CTZ)
+        OP_CASE(I64_POPCNT)
         OP_CASE(I64_ADD)
         OP_CASE(I64_SUB)
         OP_CASE(I64_MUL)
-        vmcase(I64_DIV_S) {
-            int64_t a = (int64_t)SLOT(2).i64, b = (int64_t)SLOT(3).i64;
-            if (b == 0) {
-                tk = HIVE_TRAP_INT_DIV_ZERO;
-                goto trap;
-            }
-            if (a == INT64_MIN && b == -1) {
-                tk = HIVE_TRAP_INT_OVERFLOW;
-                goto trap;
-            }
-            SLOT(1).i64 = (uint64_t)(a / b);
-            pc += 4;
-            vmbreak;
-        }
-        vmcase(I64_DIV_U) {
-            uint64_t a = SLOT(2).i64, b = SLOT(3).i64;
-            if (b == 0) {
-                tk = HIVE_TRAP_INT_DIV_ZERO;
-                goto trap;
-            }
-            SLOT(1).i64 = a / b;
-            pc += 4;
-            vmbreak;
-        }
-        vmcase(I64_REM_S) {
-            int64_t a = (int64_t)SLOT(2).i64, b = (int64_t)SLOT(3).i64;
-            if (b == 0) {
-                tk = HIVE_TRAP_INT_DIV_ZERO;
-                goto trap;
-            }
-            SLOT(1).i64 = b == -1 ? 0 : (uint64_t)(a % b); /* see I32_REM_S */
-            pc += 4;
-            vmbreak;
-        }
-        vmcase(I64_REM_U) {
-            uint64_t a = SLOT(2).i64, b = SLOT(3).i64;
-            if (b == 0) {
-                tk = HIVE_TRAP_INT_DIV_ZERO;
-                goto trap;
-            }
-            SLOT(1).i64 = a % b;
-            pc += 4;
-            vmbreak;
-        }
-        vmcase(I64_AND) { SLOT(1).i64 = SLOT(2).i64 & SLOT(3).i64; pc += 4; vmbreak; }
-        vmcase(I64_OR) { SLOT(1).i64 = SLOT(2).i64 | SLOT(3).i64; pc += 4; vmbreak; }
+        OP_CASE(I64_DIV_S)
+        OP_CASE(I64_DIV_U)
+        OP_CASE(I64_REM_S)
+        OP_CASE(I64_REM_U)
+        OP_CASE(I64_AND)
+        OP_CASE(I64_OR)
         OP_CASE(I64_XOR)
         OP_CASE(I64_SHL)
-        vmcase(I64_SHR_S) { SLOT(1).i64 = (uint64_t)((int64_t)SLOT(2).i64 >> (SLOT(3).i64 & 63)); pc += 4; vmbreak; }
-        vmcase(I64_SHR_U) { SLOT(1).i64 = SLOT(2).i64 >> (SLOT(3).i64 & 63); pc += 4; vmbreak; }
-        vmcase(I64_ROTL) { SLOT(1).i64 = numeric_i64_rotl(SLOT(2).i64, SLOT(3).i64); pc += 4; vmbreak; }
-        vmcase(I64_ROTR) { SLOT(1).i64 = numeric_i64_rotr(SLOT(2).i64, SLOT(3).i64); pc += 4; vmbreak; }
+        OP_CASE(I64_SHR_S)
+        OP_CASE(I64_SHR_U)
+        OP_CASE(I64_ROTL)
+        OP_CASE(I64_ROTR)
 
         /* ---- f32 arithmetic: float precision; abs/neg/copysign on the bits
          * (they must not touch a NaN's payload) ---- */
-        vmcase(F32_ABS) { SLOT(1).i64 = SLOT(2).i32 & 0x7fffffffu; pc += 3; vmbreak; }
-        vmcase(F32_NEG) { SLOT(1).i64 = SLOT(2).i32 ^ 0x80000000u; pc += 3; vmbreak; }
-        vmcase(F32_CEIL) { SLOT(1).f32 = numeric_f32_ceil(SLOT(2).f32); pc += 3; vmbreak; }
-        vmcase(F32_FLOOR) { SLOT(1).f32 = numeric_f32_floor(SLOT(2).f32); pc += 3; vmbreak; }
-        vmcase(F32_TRUNC) { SLOT(1).f32 = numeric_f32_trunc(SLOT(2).f32); pc += 3; vmbreak; }
-        vmcase(F32_NEAREST) { SLOT(1).f32 = numeric_f32_nearest(SLOT(2).f32); pc += 3; vmbreak; }
-        vmcase(F32_SQRT) { SLOT(1).f32 = sqrtf(SLOT(2).f32); pc += 3; vmbreak; }
-        vmcase(F32_ADD) { SLOT(1).f32 = SLOT(2).f32 + SLOT(3).f32; pc += 4; vmbreak; }
-        vmcase(F32_SUB) { SLOT(1).f32 = SLOT(2).f32 - SLOT(3).f32; pc += 4; vmbreak; }
-        vmcase(F32_MUL) { SLOT(1).f32 = SLOT(2).f32 * SLOT(3).f32; pc += 4; vmbreak; }
-        vmcase(F32_DIV) { SLOT(1).f32 = SLOT(2).f32 / SLOT(3).f32; pc += 4; vmbreak; }
-        vmcase(F32_MIN) { SLOT(1).f32 = numeric_f32_min(SLOT(2).f32, SLOT(3).f32); pc += 4; vmbreak; }
-        vmcase(F32_MAX) { SLOT(1).f32 = numeric_f32_max(SLOT(2).f32, SLOT(3).f32); pc += 4; vmbreak; }
-        vmcase(F32_COPYSIGN) {
-            SLOT(1).i64 = (SLOT(2).i32 & 0x7fffffffu) | (SLOT(3).i32 & 0x80000000u);
-            pc += 4;
-            vmbreak;
-        }
+        OP_CASE(F32_ABS)
+        OP_CASE(F32_NEG)
+        OP_CASE(F32_CEIL)
+        OP_CASE(F32_FLOOR)
+        OP_CASE(F32_TRUNC)
+        OP_CASE(F32_NEAREST)
+        OP_CASE(F32_SQRT)
+        OP_CASE(F32_ADD)
+        OP_CASE(F32_SUB)
+        OP_CASE(F32_MUL)
+        OP_CASE(F32_DIV)
+        OP_CASE(F32_MIN)
+        OP_CASE(F32_MAX)
+        OP_CASE(F32_COPYSIGN)
 
         /* ---- f64 arithmetic ---- */
         OP_CASE(F64_ABS)
         OP_CASE(F64_NEG)
-        vmcase(F64_CEIL) { SLOT(1).f64 = numeric_f64_ceil(SLOT(2).f64); pc += 3; vmbreak; }
-        vmcase(F64_FLOOR) { SLOT(1).f64 = numeric_f64_floor(SLOT(2).f64); pc += 3; vmbreak; }
-        vmcase(F64_TRUNC) { SLOT(1).f64 = numeric_f64_trunc(SLOT(2).f64); pc += 3; vmbreak; }
-        vmcase(F64_NEAREST) { SLOT(1).f64 = numeric_f64_nearest(SLOT(2).f64); pc += 3; vmbreak; }
+        OP_CASE(F64_CEIL)
+        OP_CASE(F64_FLOOR)
+        OP_CASE(F64_TRUNC)
+        OP_CASE(F64_NEAREST)
         OP_CASE(F64_SQRT)
         OP_CASE(F64_ADD)
         OP_CASE(F64_SUB)
         OP_CASE(F64_MUL)
         OP_CASE(F64_DIV)
-        vmcase(F64_MIN) { SLOT(1).f64 = numeric_f64_min(SLOT(2).f64, SLOT(3).f64); pc += 4; vmbreak; }
-        vmcase(F64_MAX) { SLOT(1).f64 = numeric_f64_max(SLOT(2).f64, SLOT(3).f64); pc += 4; vmbreak; }
-        vmcase(F64_COPYSIGN) {
-            SLOT(1).i64 = (SLOT(2).i64 & 0x7fffffffffffffffu) | (SLOT(3).i64 & 0x8000000000000000u);
-            pc += 4;
-            vmbreak;
-        }
+        OP_CASE(F64_MIN)
+        OP_CASE(F64_MAX)
+        OP_CASE(F64_COPYSIGN)
 
         /* ---- conversions ---- */
         OP_CASE(I32_WRAP_I64)
@@ -1808,35 +1717,35 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         }
         /* Results that are f32 are written through a float so the upper
          * half of the slot is don't-care, as for every f32 slot. */
-        vmcase(F32_CONVERT_I32_S) { SLOT(1).f32 = (float)(int32_t)SLOT(2).i32; pc += 3; vmbreak; }
-        vmcase(F32_CONVERT_I32_U) { SLOT(1).f32 = numeric_f32_convert_i32_u(SLOT(2).i32); pc += 3; vmbreak; }
-        vmcase(F32_CONVERT_I64_S) { SLOT(1).f32 = (float)(int64_t)SLOT(2).i64; pc += 3; vmbreak; }
-        vmcase(F32_CONVERT_I64_U) { SLOT(1).f32 = numeric_f32_convert_i64_u(SLOT(2).i64); pc += 3; vmbreak; }
-        vmcase(F32_DEMOTE_F64) { SLOT(1).f32 = (float)SLOT(2).f64; pc += 3; vmbreak; }
+        OP_CASE(F32_CONVERT_I32_S)
+        OP_CASE(F32_CONVERT_I32_U)
+        OP_CASE(F32_CONVERT_I64_S)
+        OP_CASE(F32_CONVERT_I64_U)
+        OP_CASE(F32_DEMOTE_F64)
         OP_CASE(F64_CONVERT_I32_S)
         OP_CASE(F64_CONVERT_I32_U)
-        vmcase(F64_CONVERT_I64_S) { SLOT(1).f64 = (double)(int64_t)SLOT(2).i64; pc += 3; vmbreak; }
-        vmcase(F64_CONVERT_I64_U) { SLOT(1).f64 = numeric_f64_convert_i64_u(SLOT(2).i64); pc += 3; vmbreak; }
-        vmcase(F64_PROMOTE_F32) { SLOT(1).f64 = (double)SLOT(2).f32; pc += 3; vmbreak; }
+        OP_CASE(F64_CONVERT_I64_S)
+        OP_CASE(F64_CONVERT_I64_U)
+        OP_CASE(F64_PROMOTE_F32)
         /* Floats live in slots as their bits: reinterpreting moves nothing,
          * but an i32 result must have a zero upper half. */
-        vmcase(I32_REINTERPRET_F32) { SLOT(1).i64 = SLOT(2).i32; pc += 3; vmbreak; }
+        OP_CASE(I32_REINTERPRET_F32)
         OP_CASE(I64_REINTERPRET_F64)
-        vmcase(F32_REINTERPRET_I32) { SLOT(1) = SLOT(2); pc += 3; vmbreak; }
-        vmcase(F64_REINTERPRET_I64) { SLOT(1) = SLOT(2); pc += 3; vmbreak; }
-        vmcase(I32_EXTEND8_S) { SLOT(1).i64 = (uint32_t)(int32_t)(int8_t)SLOT(2).i32; pc += 3; vmbreak; }
-        vmcase(I32_EXTEND16_S) { SLOT(1).i64 = (uint32_t)(int32_t)(int16_t)SLOT(2).i32; pc += 3; vmbreak; }
-        vmcase(I64_EXTEND8_S) { SLOT(1).i64 = (uint64_t)(int64_t)(int8_t)SLOT(2).i64; pc += 3; vmbreak; }
-        vmcase(I64_EXTEND16_S) { SLOT(1).i64 = (uint64_t)(int64_t)(int16_t)SLOT(2).i64; pc += 3; vmbreak; }
-        vmcase(I64_EXTEND32_S) { SLOT(1).i64 = (uint64_t)(int64_t)(int32_t)SLOT(2).i64; pc += 3; vmbreak; }
-        vmcase(I32_TRUNC_SAT_F32_S) { SLOT(1).i64 = (uint32_t)numeric_i32_trunc_sat_f32_s(SLOT(2).f32); pc += 3; vmbreak; }
-        vmcase(I32_TRUNC_SAT_F32_U) { SLOT(1).i64 = numeric_i32_trunc_sat_f32_u(SLOT(2).f32); pc += 3; vmbreak; }
-        vmcase(I32_TRUNC_SAT_F64_S) { SLOT(1).i64 = (uint32_t)numeric_i32_trunc_sat_f64_s(SLOT(2).f64); pc += 3; vmbreak; }
-        vmcase(I32_TRUNC_SAT_F64_U) { SLOT(1).i64 = numeric_i32_trunc_sat_f64_u(SLOT(2).f64); pc += 3; vmbreak; }
-        vmcase(I64_TRUNC_SAT_F32_S) { SLOT(1).i64 = (uint64_t)numeric_i64_trunc_sat_f32_s(SLOT(2).f32); pc += 3; vmbreak; }
-        vmcase(I64_TRUNC_SAT_F32_U) { SLOT(1).i64 = numeric_i64_trunc_sat_f32_u(SLOT(2).f32); pc += 3; vmbreak; }
-        vmcase(I64_TRUNC_SAT_F64_S) { SLOT(1).i64 = (uint64_t)numeric_i64_trunc_sat_f64_s(SLOT(2).f64); pc += 3; vmbreak; }
-        vmcase(I64_TRUNC_SAT_F64_U) { SLOT(1).i64 = numeric_i64_trunc_sat_f64_u(SLOT(2).f64); pc += 3; vmbreak; }
+        OP_CASE(F32_REINTERPRET_I32)
+        OP_CASE(F64_REINTERPRET_I64)
+        OP_CASE(I32_EXTEND8_S)
+        OP_CASE(I32_EXTEND16_S)
+        OP_CASE(I64_EXTEND8_S)
+        OP_CASE(I64_EXTEND16_S)
+        OP_CASE(I64_EXTEND32_S)
+        OP_CASE(I32_TRUNC_SAT_F32_S)
+        OP_CASE(I32_TRUNC_SAT_F32_U)
+        OP_CASE(I32_TRUNC_SAT_F64_S)
+        OP_CASE(I32_TRUNC_SAT_F64_U)
+        OP_CASE(I64_TRUNC_SAT_F32_S)
+        OP_CASE(I64_TRUNC_SAT_F32_U)
+        OP_CASE(I64_TRUNC_SAT_F64_S)
+        OP_CASE(I64_TRUNC_SAT_F64_U)
 
         /* ---- SIMD (see the SIMD_* handler macros above interp_loop) ---- */
         vmcase(SIMD_v128_const) {
