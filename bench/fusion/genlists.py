@@ -6,9 +6,10 @@
 Takes the first N runs (default: all) of a bench/fusion/select.py output,
 adds the runs tests/unit/test_fusion.c relies on (REQUIRED below), and
 rewrites the WASM_PAIRS, WASM_TRIPLES and WASM_QUADS lists of
-src/wasm/opcodes.h, with each instruction's length from interp.c's LEN_<op>.
-Every instruction but a run's last needs a BODY_<op> in interp.c; the
-script stops and names those that have none.
+src/wasm/opcodes.h, with each instruction's length from its row in
+src/wasm/ops.def (the count of its operand format). Every instruction but
+a run's last needs a row there; the script stops and names those that
+have none.
 """
 import os
 import re
@@ -33,12 +34,12 @@ def main():
     for r in REQUIRED:
         if r.split() not in runs:
             runs.append(r.split())
-    interp = open(os.path.join(SRC, 'interp.c')).read()
-    lens = dict(re.findall(r'#define LEN_(\w+) (\d+)', interp))
-    bodies = set(re.findall(r'#define BODY_(\w+)', interp))
-    missing = sorted({x for r in runs for x in r[:-1] if x not in bodies or x not in lens})
+    ops = open(os.path.join(SRC, 'ops.def')).read()
+    rows = re.findall(r'#define OPDEF_(\w+)\(OP, BR\) (?:OP|BR)\(\w+, \(([^)]*)\)', ops)
+    lens = {name: str(len(cells.split(','))) for name, cells in rows}
+    missing = sorted({x for r in runs for x in r[:-1] if x not in lens})
     if missing:
-        sys.exit('genlists.py: no BODY_/LEN_ in interp.c for: ' + ' '.join(missing))
+        sys.exit('genlists.py: no row in ops.def for: ' + ' '.join(missing))
 
     def fmt(r):
         out = []

@@ -647,633 +647,47 @@ INTERP_SIMD_LIST
         vmbreak;                                            \
     }
 
-/* ---- bodies of the instructions that may stand in a fused run, before
- * its last instruction (opcodes.h, "the runs"): BODY_<op> does what the
- * instruction does, without moving pc or dispatching (in braces: its
- * locals are its own); LEN_<op> is its length in cells. Its own handler
- * and every run use them. ---- */
+/* ---- the operations defined in ops.def, and what is derived from each
+ * row (see its header): the length, the handler, the step in a fused run,
+ * the loop back edge variant of a branch. ---- */
+#include "wasm/ops.def"
 
-/* scalar loads and stores (opcodes.h): the effective address of
- * [d, a, offset], [d, a, k, offset] (_AI) and [d, a, b, offset] (_AR); a
- * load of T widened by ZX (zero), SX32 or SX64 (sign, to 32 or 64 bits);
- * a store of [a, b, offset] or [a, imm, offset] (_K) as T (the bits: NaN
- * payloads survive) */
-#define EA_A ((uint64_t)SLOT(2).i32 + pc[3].u32)
-#define EA_AI ((uint64_t)(uint32_t)(SLOT(2).i32 + pc[3].u32) + pc[4].u32)
-#define EA_AR ((uint64_t)(uint32_t)(SLOT(2).i32 + SLOT(3).i32) + pc[4].u32)
-#define ZX(v) (v)
-#define SX32(v) ((uint32_t)(int32_t)(v))
-#define SX64(v) ((uint64_t)(int64_t)(v))
-#define LOAD_BODY(ea_expr, T, widen)                                                               \
-    {                                                                                              \
-        uint64_t ea = (ea_expr);                                                                   \
-        if (ea + sizeof(T) > mem_size) goto trap_memory;                                           \
-        T v;                                                                                       \
-        memcpy(&v, mem + ea, sizeof(T));                                                           \
-        SLOT(1).i64 = widen(v);                                                                    \
+#define OP_FMT_LEN_(...) OP_FMT_N_(__VA_ARGS__, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define OP_FMT_N_(c1, c2, c3, c4, c5, c6, c7, c8, c9, n, ...) n
+#define OP_LEN(op) OPDEF_##op(OP_LEN_OP_, OP_LEN_BR_)
+#define OP_LEN_OP_(name, fmt, ...) OP_FMT_LEN_ fmt
+#define OP_LEN_BR_(name, fmt, cond, ...) OP_FMT_LEN_ fmt
+#define OP_CASE(op) OPDEF_##op(OP_CASE_OP_, OP_CASE_BR_)
+#define OP_CASE_OP_(name, fmt, ...)                                                                \
+    vmcase(name) {                                                                                 \
+        __VA_ARGS__;                                                                               \
+        pc += OP_FMT_LEN_ fmt;                                                                     \
+        vmbreak;                                                                                   \
     }
-#define STORE_BODY(T, value)                                                                       \
-    {                                                                                              \
-        uint64_t ea = (uint64_t)SLOT(1).i32 + pc[3].u32;                                           \
-        if (ea + sizeof(T) > mem_size) goto trap_memory;                                           \
-        T v = (T)(value);                                                                          \
-        memcpy(mem + ea, &v, sizeof(T));                                                           \
+#define OP_CASE_BR_(name, fmt, cond, ...)                                                          \
+    vmcase(name) {                                                                                 \
+        __VA_ARGS__ pc = cond ? pc[1].target : pc + OP_FMT_LEN_ fmt;                               \
+        vmbreak;                                                                                   \
     }
-#define LEN_I32_LOAD 4
-#define BODY_I32_LOAD LOAD_BODY(EA_A, uint32_t, ZX)
-#define LEN_I64_LOAD 4
-#define BODY_I64_LOAD LOAD_BODY(EA_A, uint64_t, ZX)
-#define LEN_F32_LOAD 4
-#define BODY_F32_LOAD LOAD_BODY(EA_A, uint32_t, ZX)
-#define LEN_F64_LOAD 4
-#define BODY_F64_LOAD LOAD_BODY(EA_A, uint64_t, ZX)
-#define LEN_I32_LOAD8_S 4
-#define BODY_I32_LOAD8_S LOAD_BODY(EA_A, int8_t, SX32)
-#define LEN_I32_LOAD8_U 4
-#define BODY_I32_LOAD8_U LOAD_BODY(EA_A, uint8_t, ZX)
-#define LEN_I32_LOAD16_S 4
-#define BODY_I32_LOAD16_S LOAD_BODY(EA_A, int16_t, SX32)
-#define LEN_I32_LOAD16_U 4
-#define BODY_I32_LOAD16_U LOAD_BODY(EA_A, uint16_t, ZX)
-#define LEN_I64_LOAD8_S 4
-#define BODY_I64_LOAD8_S LOAD_BODY(EA_A, int8_t, SX64)
-#define LEN_I64_LOAD8_U 4
-#define BODY_I64_LOAD8_U LOAD_BODY(EA_A, uint8_t, ZX)
-#define LEN_I64_LOAD16_S 4
-#define BODY_I64_LOAD16_S LOAD_BODY(EA_A, int16_t, SX64)
-#define LEN_I64_LOAD16_U 4
-#define BODY_I64_LOAD16_U LOAD_BODY(EA_A, uint16_t, ZX)
-#define LEN_I64_LOAD32_S 4
-#define BODY_I64_LOAD32_S LOAD_BODY(EA_A, int32_t, SX64)
-#define LEN_I64_LOAD32_U 4
-#define BODY_I64_LOAD32_U LOAD_BODY(EA_A, uint32_t, ZX)
-#define LEN_I32_LOAD_AI 5
-#define BODY_I32_LOAD_AI LOAD_BODY(EA_AI, uint32_t, ZX)
-#define LEN_I64_LOAD_AI 5
-#define BODY_I64_LOAD_AI LOAD_BODY(EA_AI, uint64_t, ZX)
-#define LEN_F32_LOAD_AI 5
-#define BODY_F32_LOAD_AI LOAD_BODY(EA_AI, uint32_t, ZX)
-#define LEN_F64_LOAD_AI 5
-#define BODY_F64_LOAD_AI LOAD_BODY(EA_AI, uint64_t, ZX)
-#define LEN_I32_LOAD8_S_AI 5
-#define BODY_I32_LOAD8_S_AI LOAD_BODY(EA_AI, int8_t, SX32)
-#define LEN_I32_LOAD8_U_AI 5
-#define BODY_I32_LOAD8_U_AI LOAD_BODY(EA_AI, uint8_t, ZX)
-#define LEN_I32_LOAD16_S_AI 5
-#define BODY_I32_LOAD16_S_AI LOAD_BODY(EA_AI, int16_t, SX32)
-#define LEN_I32_LOAD16_U_AI 5
-#define BODY_I32_LOAD16_U_AI LOAD_BODY(EA_AI, uint16_t, ZX)
-#define LEN_I32_LOAD_AR 5
-#define BODY_I32_LOAD_AR LOAD_BODY(EA_AR, uint32_t, ZX)
-#define LEN_I64_LOAD_AR 5
-#define BODY_I64_LOAD_AR LOAD_BODY(EA_AR, uint64_t, ZX)
-#define LEN_F64_LOAD_AR 5
-#define BODY_F64_LOAD_AR LOAD_BODY(EA_AR, uint64_t, ZX)
-#define LEN_I32_LOAD8_U_AR 5
-#define BODY_I32_LOAD8_U_AR LOAD_BODY(EA_AR, uint8_t, ZX)
-#define LEN_I32_STORE 4
-#define BODY_I32_STORE STORE_BODY(uint32_t, SLOT(2).i32)
-#define LEN_I64_STORE 4
-#define BODY_I64_STORE STORE_BODY(uint64_t, SLOT(2).i64)
-#define LEN_F32_STORE 4
-#define BODY_F32_STORE STORE_BODY(uint32_t, SLOT(2).i32)
-#define LEN_F64_STORE 4
-#define BODY_F64_STORE STORE_BODY(uint64_t, SLOT(2).i64)
-#define LEN_I32_STORE8 4
-#define BODY_I32_STORE8 STORE_BODY(uint8_t, SLOT(2).i32)
-#define LEN_I32_STORE16 4
-#define BODY_I32_STORE16 STORE_BODY(uint16_t, SLOT(2).i32)
-#define LEN_I64_STORE8 4
-#define BODY_I64_STORE8 STORE_BODY(uint8_t, SLOT(2).i64)
-#define LEN_I64_STORE16 4
-#define BODY_I64_STORE16 STORE_BODY(uint16_t, SLOT(2).i64)
-#define LEN_I64_STORE32 4
-#define BODY_I64_STORE32 STORE_BODY(uint32_t, SLOT(2).i64)
-#define LEN_I32_STORE_K 4
-#define BODY_I32_STORE_K STORE_BODY(uint32_t, pc[2].u32)
-#define LEN_I64_STORE_K 4
-#define BODY_I64_STORE_K STORE_BODY(uint64_t, pc[2].u64)
-#define LEN_I32_STORE8_K 4
-#define BODY_I32_STORE8_K STORE_BODY(uint8_t, pc[2].u32)
-
-#define LEN_I32_ADD_I 4
-#define BODY_I32_ADD_I                                                                             \
-    { SLOT(1).i64 = (uint32_t)(SLOT(2).i32 + pc[3].u32); }
-#define LEN_F64_STORE_ADD_MUL 6
-#define BODY_F64_STORE_ADD_MUL                                                                     \
+#define OP_STEP(op) OPDEF_##op(OP_STEP_OP_, OP_STEP_BR_)
+#define OP_STEP_OP_(name, fmt, ...)                                                                \
+    __VA_ARGS__;                                                                                   \
+    pc += OP_FMT_LEN_ fmt;
+#define OP_STEP_BR_(name, fmt, cond, ...)                                                          \
     {                                                                                              \
-        uint64_t ea = (uint64_t)SLOT(1).i32 + pc[2].u32;                                           \
-        if (ea + 8 > mem_size) goto trap_memory;                                                   \
-        double r = numeric_f64_add_mul(SLOT(3).f64, SLOT(4).f64, SLOT(5).f64);                     \
-        memcpy(mem + ea, &r, 8);                                                                   \
-    }
-
-/* two chained integer operations (opcodes.h): x = fp[a], then b = fp[b]
- * (two-slot forms) or y = k (_I forms), c = fp[c] */
-#define CHAIN_BODY(T, F, second, expr)                                                             \
-    {                                                                                              \
-        T x = (T)SLOT(2).F, second, c = (T)SLOT(4).F;                                              \
-        SLOT(1).i64 = (T)(expr);                                                                   \
-    }
-#define LEN_I32_ADD_ADD 5
-#define BODY_I32_ADD_ADD CHAIN_BODY(uint32_t, i32, b = SLOT(3).i32, x + b + c)
-#define LEN_I32_SUB_ADD 5
-#define BODY_I32_SUB_ADD CHAIN_BODY(uint32_t, i32, b = SLOT(3).i32, x - b + c)
-#define LEN_I32_MUL_ADD 5
-#define BODY_I32_MUL_ADD CHAIN_BODY(uint32_t, i32, b = SLOT(3).i32, x * b + c)
-#define LEN_I32_AND_ADD 5
-#define BODY_I32_AND_ADD CHAIN_BODY(uint32_t, i32, b = SLOT(3).i32, (x & b) + c)
-#define LEN_I32_XOR_ADD 5
-#define BODY_I32_XOR_ADD CHAIN_BODY(uint32_t, i32, b = SLOT(3).i32, (x ^ b) + c)
-#define LEN_I32_SHL_I_ADD 5
-#define BODY_I32_SHL_I_ADD CHAIN_BODY(uint32_t, i32, y = pc[3].u32, (x << y) + c)
-#define LEN_I32_AND_XOR 5
-#define BODY_I32_AND_XOR CHAIN_BODY(uint32_t, i32, b = SLOT(3).i32, (x & b) ^ c)
-#define LEN_I32_OR_XOR 5
-#define BODY_I32_OR_XOR CHAIN_BODY(uint32_t, i32, b = SLOT(3).i32, (x | b) ^ c)
-#define LEN_I32_XOR_XOR 5
-#define BODY_I32_XOR_XOR CHAIN_BODY(uint32_t, i32, b = SLOT(3).i32, x ^ b ^ c)
-#define LEN_I32_XOR_AND 5
-#define BODY_I32_XOR_AND CHAIN_BODY(uint32_t, i32, b = SLOT(3).i32, (x ^ b) & c)
-#define LEN_I32_XOR_I_AND 5
-#define BODY_I32_XOR_I_AND CHAIN_BODY(uint32_t, i32, y = pc[3].u32, (x ^ y) & c)
-#define LEN_I32_SHR_U_I_XOR 5
-#define BODY_I32_SHR_U_I_XOR CHAIN_BODY(uint32_t, i32, y = pc[3].u32, (x >> y) ^ c)
-#define LEN_I32_SHL_I_XOR 5
-#define BODY_I32_SHL_I_XOR CHAIN_BODY(uint32_t, i32, y = pc[3].u32, (x << y) ^ c)
-#define LEN_I32_ROTL_I_XOR 5
-#define BODY_I32_ROTL_I_XOR CHAIN_BODY(uint32_t, i32, y = pc[3].u32, numeric_i32_rotl(x, y) ^ c)
-#define LEN_I32_ROTL_I_ADD 5
-#define BODY_I32_ROTL_I_ADD CHAIN_BODY(uint32_t, i32, y = pc[3].u32, numeric_i32_rotl(x, y) + c)
-#define LEN_I64_ADD_ADD 5
-#define BODY_I64_ADD_ADD CHAIN_BODY(uint64_t, i64, b = SLOT(3).i64, x + b + c)
-#define LEN_I64_MUL_ADD 5
-#define BODY_I64_MUL_ADD CHAIN_BODY(uint64_t, i64, b = SLOT(3).i64, x * b + c)
-#define LEN_I64_XOR_XOR 5
-#define BODY_I64_XOR_XOR CHAIN_BODY(uint64_t, i64, b = SLOT(3).i64, x ^ b ^ c)
-#define LEN_I64_SHR_U_I_XOR 5
-#define BODY_I64_SHR_U_I_XOR CHAIN_BODY(uint64_t, i64, y = pc[3].u64, (x >> y) ^ c)
-#define LEN_I64_SHL_I_XOR 5
-#define BODY_I64_SHL_I_XOR CHAIN_BODY(uint64_t, i64, y = pc[3].u64, (x << y) ^ c)
-#define LEN_I64_ROTL_I_XOR 5
-#define BODY_I64_ROTL_I_XOR CHAIN_BODY(uint64_t, i64, y = pc[3].u64, numeric_i64_rotl(x, y) ^ c)
-/* memory to memory (opcodes.h MOVE8..MOVE64) */
-#define MOVE_BODY(T)                                                                               \
-    {                                                                                              \
-        uint64_t sea = (uint64_t)(uint32_t)(SLOT(4).i32 + pc[5].u32) + pc[6].u32;                  \
-        if (sea + sizeof(T) > mem_size) goto trap_memory;                                          \
-        uint64_t dea = (uint64_t)(uint32_t)(SLOT(1).i32 + pc[2].u32) + pc[3].u32;                  \
-        if (dea + sizeof(T) > mem_size) goto trap_memory;                                          \
-        T v;                                                                                       \
-        memcpy(&v, mem + sea, sizeof(T));                                                          \
-        memcpy(mem + dea, &v, sizeof(T));                                                          \
-    }
-#define LEN_MOVE8 7
-#define BODY_MOVE8 MOVE_BODY(uint8_t)
-#define LEN_MOVE16 7
-#define BODY_MOVE16 MOVE_BODY(uint16_t)
-#define LEN_MOVE32 7
-#define BODY_MOVE32 MOVE_BODY(uint32_t)
-#define LEN_MOVE64 7
-#define BODY_MOVE64 MOVE_BODY(uint64_t)
-
-#define LEN_CONST 3
-#define BODY_CONST                                                                                 \
-    { SLOT(1).i64 = pc[2].u64; }
-#define LEN_COPY 3
-#define BODY_COPY                                                                                  \
-    { SLOT(1) = SLOT(2); }
-#define LEN_COPY2 5
-#define BODY_COPY2                                                                                 \
-    {                                                                                              \
-        SLOT(1) = SLOT(2);                                                                         \
-        SLOT(3) = SLOT(4);                                                                         \
-    }
-#define LEN_COPY3 7
-#define BODY_COPY3                                                                                 \
-    {                                                                                              \
-        SLOT(1) = SLOT(2);                                                                         \
-        SLOT(3) = SLOT(4);                                                                         \
-        SLOT(5) = SLOT(6);                                                                         \
-    }
-#define LEN_I32_ADD 4
-#define BODY_I32_ADD                                                                               \
-    { SLOT(1).i64 = SLOT(2).i32 + SLOT(3).i32; }
-#define LEN_I32_ADD_I2 7
-#define BODY_I32_ADD_I2                                                                            \
-    {                                                                                              \
-        SLOT(1).i64 = (uint32_t)(SLOT(2).i32 + pc[3].u32);                                         \
-        SLOT(4).i64 = (uint32_t)(SLOT(5).i32 + pc[6].u32);                                         \
-    }
-#define LEN_I32_AND 4
-#define BODY_I32_AND                                                                               \
-    { SLOT(1).i64 = SLOT(2).i32 & SLOT(3).i32; }
-#define LEN_I32_AND_I 4
-#define BODY_I32_AND_I                                                                             \
-    { SLOT(1).i64 = SLOT(2).i32 & pc[3].u32; }
-#define LEN_I32_EQZ 3
-#define BODY_I32_EQZ                                                                               \
-    { SLOT(1).i64 = SLOT(2).i32 == 0; }
-#define LEN_I32_EQ_I 4
-#define BODY_I32_EQ_I                                                                              \
-    { SLOT(1).i64 = SLOT(2).i32 == pc[3].u32; }
-#define LEN_I32_GT_S 4
-#define BODY_I32_GT_S                                                                              \
-    { SLOT(1).i64 = (int32_t)SLOT(2).i32 > (int32_t)SLOT(3).i32; }
-#define LEN_I32_LT_S 4
-#define BODY_I32_LT_S                                                                              \
-    { SLOT(1).i64 = (int32_t)SLOT(2).i32 < (int32_t)SLOT(3).i32; }
-#define LEN_I32_MUL 4
-#define BODY_I32_MUL                                                                               \
-    { SLOT(1).i64 = SLOT(2).i32 * SLOT(3).i32; }
-#define LEN_I32_MUL_I 4
-#define BODY_I32_MUL_I                                                                             \
-    { SLOT(1).i64 = (uint32_t)(SLOT(2).i32 * pc[3].u32); }
-#define LEN_I32_NE_I 4
-#define BODY_I32_NE_I                                                                              \
-    { SLOT(1).i64 = SLOT(2).i32 != pc[3].u32; }
-#define LEN_I32_ROTL_I 4
-#define BODY_I32_ROTL_I                                                                            \
-    { SLOT(1).i64 = numeric_i32_rotl(SLOT(2).i32, pc[3].u32); }
-#define LEN_I32_SHL_I 4
-#define BODY_I32_SHL_I                                                                             \
-    { SLOT(1).i64 = (uint32_t)(SLOT(2).i32 << pc[3].u32); }
-#define LEN_I32_SUB_I 4
-#define BODY_I32_SUB_I                                                                             \
-    { SLOT(1).i64 = (uint32_t)(SLOT(2).i32 - pc[3].u32); }
-#define LEN_I32_WRAP_I64 3
-#define BODY_I32_WRAP_I64                                                                          \
-    { SLOT(1).i64 = (uint32_t)SLOT(2).i64; }
-#define LEN_I64_ADD 4
-#define BODY_I64_ADD                                                                               \
-    { SLOT(1).i64 = SLOT(2).i64 + SLOT(3).i64; }
-#define LEN_I64_ADD_I 4
-#define BODY_I64_ADD_I                                                                             \
-    { SLOT(1).i64 = SLOT(2).i64 + pc[3].u64; }
-#define LEN_I64_AND_I 4
-#define BODY_I64_AND_I                                                                             \
-    { SLOT(1).i64 = SLOT(2).i64 & pc[3].u64; }
-#define LEN_I64_EQ 4
-#define BODY_I64_EQ                                                                                \
-    { SLOT(1).i64 = SLOT(2).i64 == SLOT(3).i64; }
-#define LEN_I64_EXTEND_I32_U 3
-#define BODY_I64_EXTEND_I32_U                                                                      \
-    { SLOT(1).i64 = SLOT(2).i32; }
-#define LEN_I64_MUL_I 4
-#define BODY_I64_MUL_I                                                                             \
-    { SLOT(1).i64 = SLOT(2).i64 * pc[3].u64; }
-#define LEN_I64_SHR_U_I 4
-#define BODY_I64_SHR_U_I                                                                           \
-    { SLOT(1).i64 = SLOT(2).i64 >> pc[3].u32; }
-#define LEN_I64_XOR 4
-#define BODY_I64_XOR                                                                               \
-    { SLOT(1).i64 = SLOT(2).i64 ^ SLOT(3).i64; }
-#define LEN_SELECT 5
-#define BODY_SELECT                                                                                \
-    { SLOT(1) = SLOT(4).i32 ? SLOT(2) : SLOT(3); }
-
-/* a byte load as the condition: [target, a, offset], checked and
- * trapping exactly like I32_LOAD8_U */
-#define LOAD8_COND(b)                                                                              \
-    do {                                                                                           \
-        uint64_t ea = (uint64_t)SLOT(2).i32 + pc[3].u32;                                           \
-        if (ea + 1 > mem_size) goto trap_memory;                                                   \
-        memcpy(&(b), mem + ea, 1);                                                                 \
-    } while (0)
-
-/* conditional branches (not loop back edges), in runs too: PRE_<op>
- * computes what the condition needs (a checked byte load), BRC_<op> is
- * the condition; in a run, a taken branch leaves it (dispatching at the
- * target) and one not taken goes on with the next instruction. */
-#define BRANCH_BODY(op)                                                                            \
-    {                                                                                              \
-        PRE_##op if (BRC_##op) {                                                                   \
+        __VA_ARGS__ if (cond) {                                                                    \
             pc = pc[1].target;                                                                     \
             vmbreak;                                                                               \
         }                                                                                          \
+    };                                                                                             \
+    pc += OP_FMT_LEN_ fmt;
+/* (LOOP_EDGE_IF is interp_loop's, next to these handlers) */
+#define LOOP_CASE(loop, op)                                                                        \
+    vmcase(loop) {                                                                                 \
+        OPDEF_##op(OP_NOT_BRANCH_, OP_LOOP_BR_) vmbreak;                                           \
     }
-#define LEN_BR_IF 3
-#define PRE_BR_IF
-#define BRC_BR_IF (SLOT(2).i32)
-#define BODY_BR_IF BRANCH_BODY(BR_IF)
-#define LEN_BR_IF_EQZ 3
-#define PRE_BR_IF_EQZ
-#define BRC_BR_IF_EQZ (!(SLOT(2).i32))
-#define BODY_BR_IF_EQZ BRANCH_BODY(BR_IF_EQZ)
-#define LEN_BR_IF_I32_EQ 4
-#define PRE_BR_IF_I32_EQ
-#define BRC_BR_IF_I32_EQ (SLOT(2).i32 == SLOT(3).i32)
-#define BODY_BR_IF_I32_EQ BRANCH_BODY(BR_IF_I32_EQ)
-#define LEN_BR_IF_I32_NE 4
-#define PRE_BR_IF_I32_NE
-#define BRC_BR_IF_I32_NE (SLOT(2).i32 != SLOT(3).i32)
-#define BODY_BR_IF_I32_NE BRANCH_BODY(BR_IF_I32_NE)
-#define LEN_BR_IF_I32_LT_S 4
-#define PRE_BR_IF_I32_LT_S
-#define BRC_BR_IF_I32_LT_S ((int32_t)SLOT(2).i32 < (int32_t)SLOT(3).i32)
-#define BODY_BR_IF_I32_LT_S BRANCH_BODY(BR_IF_I32_LT_S)
-#define LEN_BR_IF_I32_LT_U 4
-#define PRE_BR_IF_I32_LT_U
-#define BRC_BR_IF_I32_LT_U (SLOT(2).i32 < SLOT(3).i32)
-#define BODY_BR_IF_I32_LT_U BRANCH_BODY(BR_IF_I32_LT_U)
-#define LEN_BR_IF_I32_GT_S 4
-#define PRE_BR_IF_I32_GT_S
-#define BRC_BR_IF_I32_GT_S ((int32_t)SLOT(2).i32 > (int32_t)SLOT(3).i32)
-#define BODY_BR_IF_I32_GT_S BRANCH_BODY(BR_IF_I32_GT_S)
-#define LEN_BR_IF_I32_GT_U 4
-#define PRE_BR_IF_I32_GT_U
-#define BRC_BR_IF_I32_GT_U (SLOT(2).i32 > SLOT(3).i32)
-#define BODY_BR_IF_I32_GT_U BRANCH_BODY(BR_IF_I32_GT_U)
-#define LEN_BR_IF_I32_LE_S 4
-#define PRE_BR_IF_I32_LE_S
-#define BRC_BR_IF_I32_LE_S ((int32_t)SLOT(2).i32 <= (int32_t)SLOT(3).i32)
-#define BODY_BR_IF_I32_LE_S BRANCH_BODY(BR_IF_I32_LE_S)
-#define LEN_BR_IF_I32_LE_U 4
-#define PRE_BR_IF_I32_LE_U
-#define BRC_BR_IF_I32_LE_U (SLOT(2).i32 <= SLOT(3).i32)
-#define BODY_BR_IF_I32_LE_U BRANCH_BODY(BR_IF_I32_LE_U)
-#define LEN_BR_IF_I32_GE_S 4
-#define PRE_BR_IF_I32_GE_S
-#define BRC_BR_IF_I32_GE_S ((int32_t)SLOT(2).i32 >= (int32_t)SLOT(3).i32)
-#define BODY_BR_IF_I32_GE_S BRANCH_BODY(BR_IF_I32_GE_S)
-#define LEN_BR_IF_I32_GE_U 4
-#define PRE_BR_IF_I32_GE_U
-#define BRC_BR_IF_I32_GE_U (SLOT(2).i32 >= SLOT(3).i32)
-#define BODY_BR_IF_I32_GE_U BRANCH_BODY(BR_IF_I32_GE_U)
-#define LEN_BR_IF_I32_EQ_I 4
-#define PRE_BR_IF_I32_EQ_I
-#define BRC_BR_IF_I32_EQ_I (SLOT(2).i32 == pc[3].u32)
-#define BODY_BR_IF_I32_EQ_I BRANCH_BODY(BR_IF_I32_EQ_I)
-#define LEN_BR_IF_I32_NE_I 4
-#define PRE_BR_IF_I32_NE_I
-#define BRC_BR_IF_I32_NE_I (SLOT(2).i32 != pc[3].u32)
-#define BODY_BR_IF_I32_NE_I BRANCH_BODY(BR_IF_I32_NE_I)
-#define LEN_BR_IF_I32_LT_S_I 4
-#define PRE_BR_IF_I32_LT_S_I
-#define BRC_BR_IF_I32_LT_S_I ((int32_t)SLOT(2).i32 < pc[3].i32)
-#define BODY_BR_IF_I32_LT_S_I BRANCH_BODY(BR_IF_I32_LT_S_I)
-#define LEN_BR_IF_I32_LT_U_I 4
-#define PRE_BR_IF_I32_LT_U_I
-#define BRC_BR_IF_I32_LT_U_I (SLOT(2).i32 < pc[3].u32)
-#define BODY_BR_IF_I32_LT_U_I BRANCH_BODY(BR_IF_I32_LT_U_I)
-#define LEN_BR_IF_I32_GT_S_I 4
-#define PRE_BR_IF_I32_GT_S_I
-#define BRC_BR_IF_I32_GT_S_I ((int32_t)SLOT(2).i32 > pc[3].i32)
-#define BODY_BR_IF_I32_GT_S_I BRANCH_BODY(BR_IF_I32_GT_S_I)
-#define LEN_BR_IF_I32_GT_U_I 4
-#define PRE_BR_IF_I32_GT_U_I
-#define BRC_BR_IF_I32_GT_U_I (SLOT(2).i32 > pc[3].u32)
-#define BODY_BR_IF_I32_GT_U_I BRANCH_BODY(BR_IF_I32_GT_U_I)
-#define LEN_BR_IF_I32_LE_S_I 4
-#define PRE_BR_IF_I32_LE_S_I
-#define BRC_BR_IF_I32_LE_S_I ((int32_t)SLOT(2).i32 <= pc[3].i32)
-#define BODY_BR_IF_I32_LE_S_I BRANCH_BODY(BR_IF_I32_LE_S_I)
-#define LEN_BR_IF_I32_LE_U_I 4
-#define PRE_BR_IF_I32_LE_U_I
-#define BRC_BR_IF_I32_LE_U_I (SLOT(2).i32 <= pc[3].u32)
-#define BODY_BR_IF_I32_LE_U_I BRANCH_BODY(BR_IF_I32_LE_U_I)
-#define LEN_BR_IF_I32_GE_S_I 4
-#define PRE_BR_IF_I32_GE_S_I
-#define BRC_BR_IF_I32_GE_S_I ((int32_t)SLOT(2).i32 >= pc[3].i32)
-#define BODY_BR_IF_I32_GE_S_I BRANCH_BODY(BR_IF_I32_GE_S_I)
-#define LEN_BR_IF_I32_GE_U_I 4
-#define PRE_BR_IF_I32_GE_U_I
-#define BRC_BR_IF_I32_GE_U_I (SLOT(2).i32 >= pc[3].u32)
-#define BODY_BR_IF_I32_GE_U_I BRANCH_BODY(BR_IF_I32_GE_U_I)
-#define LEN_BR_IF_AND_I 4
-#define PRE_BR_IF_AND_I
-#define BRC_BR_IF_AND_I (SLOT(2).i32 & pc[3].u32)
-#define BODY_BR_IF_AND_I BRANCH_BODY(BR_IF_AND_I)
-#define LEN_BR_IF_AND_I_EQZ 4
-#define PRE_BR_IF_AND_I_EQZ
-#define BRC_BR_IF_AND_I_EQZ (!(SLOT(2).i32 & pc[3].u32))
-#define BODY_BR_IF_AND_I_EQZ BRANCH_BODY(BR_IF_AND_I_EQZ)
-#define LEN_BR_IF_LOAD8 4
-#define PRE_BR_IF_LOAD8                                                                            \
-    uint8_t b;                                                                                     \
-    LOAD8_COND(b);
-#define BRC_BR_IF_LOAD8 (b)
-#define BODY_BR_IF_LOAD8 BRANCH_BODY(BR_IF_LOAD8)
-#define LEN_BR_IF_LOAD8_EQZ 4
-#define PRE_BR_IF_LOAD8_EQZ                                                                        \
-    uint8_t b;                                                                                     \
-    LOAD8_COND(b);
-#define BRC_BR_IF_LOAD8_EQZ (!(b))
-#define BODY_BR_IF_LOAD8_EQZ BRANCH_BODY(BR_IF_LOAD8_EQZ)
-#define LEN_BR_IF_LOAD8_SET 5
-#define PRE_BR_IF_LOAD8_SET                                                                        \
-    uint64_t ea = (uint64_t)SLOT(3).i32 + pc[4].u32;                                               \
-    if (ea + 1 > mem_size) goto trap_memory;                                                       \
-    uint8_t b = mem[ea];                                                                           \
-    SLOT(2).i64 = b;
-#define BRC_BR_IF_LOAD8_SET (b)
-#define BODY_BR_IF_LOAD8_SET BRANCH_BODY(BR_IF_LOAD8_SET)
-#define LEN_BR_IF_LOAD8_SET_EQZ 5
-#define PRE_BR_IF_LOAD8_SET_EQZ PRE_BR_IF_LOAD8_SET
-#define BRC_BR_IF_LOAD8_SET_EQZ (!(b))
-#define BODY_BR_IF_LOAD8_SET_EQZ BRANCH_BODY(BR_IF_LOAD8_SET_EQZ)
-/* the loop header: spends a unit, or suspends with pc on it */
-#define LEN_LOOP_CHECK 1
-#define BODY_LOOP_CHECK                                                                            \
-    { SPEND_UNIT(); }
-
-#define LEN_F64_ADD 4
-#define BODY_F64_ADD                                                                               \
-    { SLOT(1).f64 = SLOT(2).f64 + SLOT(3).f64; }
-#define LEN_GLOBAL_GET 3
-#define BODY_GLOBAL_GET                                                                            \
-    { SLOT(1) = inst->globals[pc[2].u32]->value[0]; }
-#define LEN_GLOBAL_SET 3
-#define BODY_GLOBAL_SET                                                                            \
-    { inst->globals[pc[1].u32]->value[0] = SLOT(2); }
-#define LEN_I32_CTZ 3
-#define BODY_I32_CTZ                                                                               \
-    { SLOT(1).i64 = numeric_i32_ctz(SLOT(2).i32); }
-#define LEN_I32_DIV_U 4
-#define BODY_I32_DIV_U                                                                             \
-    {                                                                                              \
-        uint32_t a = SLOT(2).i32, b = SLOT(3).i32;                                                 \
-        if (b == 0) {                                                                              \
-            tk = HIVE_TRAP_INT_DIV_ZERO;                                                           \
-            goto trap;                                                                             \
-        }                                                                                          \
-        SLOT(1).i64 = a / b;                                                                       \
-    }
-#define LEN_I32_GE_S_I 4
-#define BODY_I32_GE_S_I                                                                            \
-    { SLOT(1).i64 = (int32_t)SLOT(2).i32 >= pc[3].i32; }
-#define LEN_I32_GT_S_I 4
-#define BODY_I32_GT_S_I                                                                            \
-    { SLOT(1).i64 = (int32_t)SLOT(2).i32 > pc[3].i32; }
-#define LEN_I32_LT_S_I 4
-#define BODY_I32_LT_S_I                                                                            \
-    { SLOT(1).i64 = (int32_t)SLOT(2).i32 < pc[3].i32; }
-#define LEN_I32_LT_U_I 4
-#define BODY_I32_LT_U_I                                                                            \
-    { SLOT(1).i64 = SLOT(2).i32 < pc[3].u32; }
-#define LEN_I32_OR 4
-#define BODY_I32_OR                                                                                \
-    { SLOT(1).i64 = SLOT(2).i32 | SLOT(3).i32; }
-#define LEN_I32_SHL 4
-#define BODY_I32_SHL                                                                               \
-    { SLOT(1).i64 = (uint32_t)(SLOT(2).i32 << (SLOT(3).i32 & 31)); }
-#define LEN_I32_SHR_S_I 4
-#define BODY_I32_SHR_S_I                                                                           \
-    { SLOT(1).i64 = (uint32_t)((int32_t)SLOT(2).i32 >> pc[3].u32); }
-#define LEN_I32_SHR_U 4
-#define BODY_I32_SHR_U                                                                             \
-    { SLOT(1).i64 = SLOT(2).i32 >> (SLOT(3).i32 & 31); }
-#define LEN_I32_SHR_U_I 4
-#define BODY_I32_SHR_U_I                                                                           \
-    { SLOT(1).i64 = SLOT(2).i32 >> pc[3].u32; }
-#define LEN_I32_SUB 4
-#define BODY_I32_SUB                                                                               \
-    { SLOT(1).i64 = SLOT(2).i32 - SLOT(3).i32; }
-#define LEN_I32_XOR 4
-#define BODY_I32_XOR                                                                               \
-    { SLOT(1).i64 = SLOT(2).i32 ^ SLOT(3).i32; }
-#define LEN_I32_XOR_I 4
-#define BODY_I32_XOR_I                                                                             \
-    { SLOT(1).i64 = SLOT(2).i32 ^ pc[3].u32; }
-#define LEN_I64_REINTERPRET_F64 3
-#define BODY_I64_REINTERPRET_F64                                                                   \
-    { SLOT(1) = SLOT(2); }
-
-/* The handler of an instruction with a body (BODY_CASE) or of a
- * conditional branch (BRANCH_CASE), on its own. */
-#define BODY_CASE(op)                                                                              \
-    vmcase(op) {                                                                                   \
-        BODY_##op;                                                                                 \
-        pc += LEN_##op;                                                                            \
-        vmbreak;                                                                                   \
-    }
-#define BRANCH_CASE(op)                                                                            \
-    vmcase(op) {                                                                                   \
-        PRE_##op pc = BRC_##op ? pc[1].target : pc + LEN_##op;                                     \
-        vmbreak;                                                                                   \
-    }
-
-#define LEN_F64_CONVERT_I32_U 3
-#define BODY_F64_CONVERT_I32_U                                                                     \
-    { SLOT(1).f64 = numeric_f64_convert_i32_u(SLOT(2).i32); }
-#define LEN_F64_GE 4
-#define BODY_F64_GE                                                                                \
-    { SLOT(1).i64 = SLOT(2).f64 >= SLOT(3).f64; }
-#define LEN_F64_NE 4
-#define BODY_F64_NE                                                                                \
-    { SLOT(1).i64 = SLOT(2).f64 != SLOT(3).f64; }
-#define LEN_I32_EQ 4
-#define BODY_I32_EQ                                                                                \
-    { SLOT(1).i64 = SLOT(2).i32 == SLOT(3).i32; }
-#define LEN_I32_GT_U 4
-#define BODY_I32_GT_U                                                                              \
-    { SLOT(1).i64 = SLOT(2).i32 > SLOT(3).i32; }
-#define LEN_I32_GT_U_I 4
-#define BODY_I32_GT_U_I                                                                            \
-    { SLOT(1).i64 = SLOT(2).i32 > pc[3].u32; }
-#define LEN_I32_LE_S_I 4
-#define BODY_I32_LE_S_I                                                                            \
-    { SLOT(1).i64 = (int32_t)SLOT(2).i32 <= pc[3].i32; }
-#define LEN_I32_LT_U 4
-#define BODY_I32_LT_U                                                                              \
-    { SLOT(1).i64 = SLOT(2).i32 < SLOT(3).i32; }
-#define LEN_I32_OR_I 4
-#define BODY_I32_OR_I                                                                              \
-    { SLOT(1).i64 = SLOT(2).i32 | pc[3].u32; }
-#define LEN_I32_TRUNC_F64_U 3
-#define BODY_I32_TRUNC_F64_U                           \
-    {                                                  \
-        uint32_t r;                                    \
-        tk = numeric_i32_trunc_f64_u(SLOT(2).f64, &r); \
-        if (tk) goto trap;                             \
-        SLOT(1).i64 = r;                               \
-    }
-#define LEN_I64_GT_U 4
-#define BODY_I64_GT_U                                                                              \
-    { SLOT(1).i64 = SLOT(2).i64 > SLOT(3).i64; }
-#define LEN_I64_LT_S 4
-#define BODY_I64_LT_S                                                                              \
-    { SLOT(1).i64 = (int64_t)SLOT(2).i64 < (int64_t)SLOT(3).i64; }
-#define LEN_I64_LT_U 4
-#define BODY_I64_LT_U                                                                              \
-    { SLOT(1).i64 = SLOT(2).i64 < SLOT(3).i64; }
-#define LEN_I64_MUL 4
-#define BODY_I64_MUL                                                                               \
-    { SLOT(1).i64 = SLOT(2).i64 * SLOT(3).i64; }
-#define LEN_I64_NE 4
-#define BODY_I64_NE                                                                                \
-    { SLOT(1).i64 = SLOT(2).i64 != SLOT(3).i64; }
-
-#define LEN_F64_ADD_MUL 5
-#define BODY_F64_ADD_MUL                                                                           \
-    { SLOT(1).f64 = numeric_f64_add_mul(SLOT(2).f64, SLOT(3).f64, SLOT(4).f64); }
-#define LEN_F64_EQ 4
-#define BODY_F64_EQ                                                                                \
-    { SLOT(1).i64 = SLOT(2).f64 == SLOT(3).f64; }
-#define LEN_F64_GT 4
-#define BODY_F64_GT                                                                                \
-    { SLOT(1).i64 = SLOT(2).f64 > SLOT(3).f64; }
-#define LEN_F64_LT 4
-#define BODY_F64_LT                                                                                \
-    { SLOT(1).i64 = SLOT(2).f64 < SLOT(3).f64; }
-#define LEN_F64_MUL 4
-#define BODY_F64_MUL                                                                               \
-    { SLOT(1).f64 = SLOT(2).f64 * SLOT(3).f64; }
-#define LEN_F64_NEG 3
-#define BODY_F64_NEG                                                                               \
-    { SLOT(1).i64 = SLOT(2).i64 ^ 0x8000000000000000u; }
-#define LEN_F64_SUB 4
-#define BODY_F64_SUB                                                                               \
-    { SLOT(1).f64 = SLOT(2).f64 - SLOT(3).f64; }
-#define LEN_I32_NE 4
-#define BODY_I32_NE                                                                                \
-    { SLOT(1).i64 = SLOT(2).i32 != SLOT(3).i32; }
-#define LEN_I64_EQZ 3
-#define BODY_I64_EQZ                                                                               \
-    { SLOT(1).i64 = SLOT(2).i64 == 0; }
-#define LEN_I64_GE_U 4
-#define BODY_I64_GE_U                                                                              \
-    { SLOT(1).i64 = SLOT(2).i64 >= SLOT(3).i64; }
-#define LEN_I64_SHL 4
-#define BODY_I64_SHL                                                                               \
-    { SLOT(1).i64 = SLOT(2).i64 << (SLOT(3).i64 & 63); }
-#define LEN_I64_SHL_I 4
-#define BODY_I64_SHL_I                                                                             \
-    { SLOT(1).i64 = SLOT(2).i64 << pc[3].u32; }
-#define LEN_I64_SUB 4
-#define BODY_I64_SUB                                                                               \
-    { SLOT(1).i64 = SLOT(2).i64 - SLOT(3).i64; }
-
-#define LEN_F64_ABS 3
-#define BODY_F64_ABS                                                                               \
-    { SLOT(1).i64 = SLOT(2).i64 & 0x7fffffffffffffffu; }
-#define LEN_F64_CONVERT_I32_S 3
-#define BODY_F64_CONVERT_I32_S                                                                     \
-    { SLOT(1).f64 = (double)(int32_t)SLOT(2).i32; }
-#define LEN_F64_DIV 4
-#define BODY_F64_DIV                                                                               \
-    { SLOT(1).f64 = SLOT(2).f64 / SLOT(3).f64; }
-#define LEN_F64_SQRT 3
-#define BODY_F64_SQRT                                                                              \
-    { SLOT(1).f64 = sqrt(SLOT(2).f64); }
-#define LEN_I32_LE_U_I 4
-#define BODY_I32_LE_U_I                                                                            \
-    { SLOT(1).i64 = SLOT(2).i32 <= pc[3].u32; }
-#define LEN_I32_TRUNC_F64_S 3
-#define BODY_I32_TRUNC_F64_S                           \
-    {                                                  \
-        int32_t r;                                     \
-        tk = numeric_i32_trunc_f64_s(SLOT(2).f64, &r); \
-        if (tk) goto trap;                             \
-        SLOT(1).i64 = (uint32_t)r;                     \
-    }
-#define LEN_I64_EXTEND_I32_S 3
-#define BODY_I64_EXTEND_I32_S                                                                      \
-    { SLOT(1).i64 = (uint64_t)(int64_t)(int32_t)SLOT(2).i32; }
-#define LEN_I64_GE_S 4
-#define BODY_I64_GE_S                                                                              \
-    { SLOT(1).i64 = (int64_t)SLOT(2).i64 >= (int64_t)SLOT(3).i64; }
-
+#define OP_LOOP_BR_(name, fmt, cond, ...) __VA_ARGS__ LOOP_EDGE_IF(cond, OP_FMT_LEN_ fmt);
+#define OP_NOT_BRANCH_(name, ...) _Static_assert(0, #name " is not a conditional branch");
 /* ---- the budget, in slices ------------------------------------------------ *
  *
  * A run may spend exec->budget units (one per loop iteration or call) and
@@ -1514,8 +928,8 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc = pc[1].target;
             vmbreak;
         }
-        BRANCH_CASE(BR_IF)
-        BRANCH_CASE(BR_IF_EQZ)
+        OP_CASE(BR_IF)
+        OP_CASE(BR_IF_EQZ)
         vmcase(BR_IF_UNWIND) {
             if (!SLOT(4).i32) {
                 pc += 5;
@@ -1528,34 +942,34 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             vmbreak;
         }
         /* comparisons fused with a branch: [target, a, b] */
-        BRANCH_CASE(BR_IF_I32_EQ)
-        BRANCH_CASE(BR_IF_I32_NE)
-        BRANCH_CASE(BR_IF_I32_LT_S)
-        BRANCH_CASE(BR_IF_I32_LT_U)
-        BRANCH_CASE(BR_IF_I32_GT_S)
-        BRANCH_CASE(BR_IF_I32_GT_U)
-        BRANCH_CASE(BR_IF_I32_LE_S)
-        BRANCH_CASE(BR_IF_I32_LE_U)
-        BRANCH_CASE(BR_IF_I32_GE_S)
-        BRANCH_CASE(BR_IF_I32_GE_U)
+        OP_CASE(BR_IF_I32_EQ)
+        OP_CASE(BR_IF_I32_NE)
+        OP_CASE(BR_IF_I32_LT_S)
+        OP_CASE(BR_IF_I32_LT_U)
+        OP_CASE(BR_IF_I32_GT_S)
+        OP_CASE(BR_IF_I32_GT_U)
+        OP_CASE(BR_IF_I32_LE_S)
+        OP_CASE(BR_IF_I32_LE_U)
+        OP_CASE(BR_IF_I32_GE_S)
+        OP_CASE(BR_IF_I32_GE_U)
         /* ... and with a constant: [target, a, imm] */
-        BRANCH_CASE(BR_IF_I32_EQ_I)
-        BRANCH_CASE(BR_IF_I32_NE_I)
-        BRANCH_CASE(BR_IF_I32_LT_S_I)
-        BRANCH_CASE(BR_IF_I32_LT_U_I)
-        BRANCH_CASE(BR_IF_I32_GT_S_I)
-        BRANCH_CASE(BR_IF_I32_GT_U_I)
-        BRANCH_CASE(BR_IF_I32_LE_S_I)
-        BRANCH_CASE(BR_IF_I32_LE_U_I)
-        BRANCH_CASE(BR_IF_I32_GE_S_I)
-        BRANCH_CASE(BR_IF_I32_GE_U_I)
+        OP_CASE(BR_IF_I32_EQ_I)
+        OP_CASE(BR_IF_I32_NE_I)
+        OP_CASE(BR_IF_I32_LT_S_I)
+        OP_CASE(BR_IF_I32_LT_U_I)
+        OP_CASE(BR_IF_I32_GT_S_I)
+        OP_CASE(BR_IF_I32_GT_U_I)
+        OP_CASE(BR_IF_I32_LE_S_I)
+        OP_CASE(BR_IF_I32_LE_U_I)
+        OP_CASE(BR_IF_I32_GE_S_I)
+        OP_CASE(BR_IF_I32_GE_U_I)
         /* bit tests: [target, a, imm] */
-        BRANCH_CASE(BR_IF_AND_I)
-        BRANCH_CASE(BR_IF_AND_I_EQZ)
-        BRANCH_CASE(BR_IF_LOAD8)
-        BRANCH_CASE(BR_IF_LOAD8_EQZ)
-        BRANCH_CASE(BR_IF_LOAD8_SET)
-        BRANCH_CASE(BR_IF_LOAD8_SET_EQZ)
+        OP_CASE(BR_IF_AND_I)
+        OP_CASE(BR_IF_AND_I_EQZ)
+        OP_CASE(BR_IF_LOAD8)
+        OP_CASE(BR_IF_LOAD8_EQZ)
+        OP_CASE(BR_IF_LOAD8_SET)
+        OP_CASE(BR_IF_LOAD8_SET_EQZ)
         vmcase(BR_TABLE) {
             uint32_t i = SLOT(4).i32, count = pc[1].u32, arity = pc[2].u32;
             const wasm_cell *entry = pc + 5 + 2 * (size_t)(i < count ? i : count);
@@ -1563,12 +977,8 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc = entry[0].target;
             vmbreak;
         }
-        vmcase(LOOP_CHECK) {
-            /* Suspends with pc here: on resume the check runs again. */
-            SPEND_UNIT();
-            pc += 1;
-            vmbreak;
-        }
+        /* Suspends with pc here: on resume the check runs again. */
+        OP_CASE(LOOP_CHECK)
         /* Loop back edges: a taken branch does its target header's
          * LOOP_CHECK and continues after it. It suspends with pc on the
          * header (the branch itself is done: a resume runs LOOP_CHECK,
@@ -1588,42 +998,32 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         }                       \
     } while (0)
         vmcase(BR_LOOP) { LOOP_EDGE(); vmbreak; }
-        vmcase(BR_IF_LOOP) { LOOP_EDGE_IF(SLOT(2).i32, 3); vmbreak; }
-        vmcase(BR_IF_EQZ_LOOP) { LOOP_EDGE_IF(!SLOT(2).i32, 3); vmbreak; }
-        vmcase(BR_IF_I32_EQ_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 == SLOT(3).i32, 4); vmbreak; }
-        vmcase(BR_IF_I32_NE_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 != SLOT(3).i32, 4); vmbreak; }
-        vmcase(BR_IF_I32_LT_S_LOOP) { LOOP_EDGE_IF((int32_t)SLOT(2).i32 < (int32_t)SLOT(3).i32, 4); vmbreak; }
-        vmcase(BR_IF_I32_LT_U_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 < SLOT(3).i32, 4); vmbreak; }
-        vmcase(BR_IF_I32_GT_S_LOOP) { LOOP_EDGE_IF((int32_t)SLOT(2).i32 > (int32_t)SLOT(3).i32, 4); vmbreak; }
-        vmcase(BR_IF_I32_GT_U_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 > SLOT(3).i32, 4); vmbreak; }
-        vmcase(BR_IF_I32_LE_S_LOOP) { LOOP_EDGE_IF((int32_t)SLOT(2).i32 <= (int32_t)SLOT(3).i32, 4); vmbreak; }
-        vmcase(BR_IF_I32_LE_U_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 <= SLOT(3).i32, 4); vmbreak; }
-        vmcase(BR_IF_I32_GE_S_LOOP) { LOOP_EDGE_IF((int32_t)SLOT(2).i32 >= (int32_t)SLOT(3).i32, 4); vmbreak; }
-        vmcase(BR_IF_I32_GE_U_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 >= SLOT(3).i32, 4); vmbreak; }
-        vmcase(BR_IF_I32_EQ_I_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 == pc[3].u32, 4); vmbreak; }
-        vmcase(BR_IF_I32_NE_I_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 != pc[3].u32, 4); vmbreak; }
-        vmcase(BR_IF_I32_LT_S_I_LOOP) { LOOP_EDGE_IF((int32_t)SLOT(2).i32 < pc[3].i32, 4); vmbreak; }
-        vmcase(BR_IF_I32_LT_U_I_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 < pc[3].u32, 4); vmbreak; }
-        vmcase(BR_IF_I32_GT_S_I_LOOP) { LOOP_EDGE_IF((int32_t)SLOT(2).i32 > pc[3].i32, 4); vmbreak; }
-        vmcase(BR_IF_I32_GT_U_I_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 > pc[3].u32, 4); vmbreak; }
-        vmcase(BR_IF_I32_LE_S_I_LOOP) { LOOP_EDGE_IF((int32_t)SLOT(2).i32 <= pc[3].i32, 4); vmbreak; }
-        vmcase(BR_IF_I32_LE_U_I_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 <= pc[3].u32, 4); vmbreak; }
-        vmcase(BR_IF_I32_GE_S_I_LOOP) { LOOP_EDGE_IF((int32_t)SLOT(2).i32 >= pc[3].i32, 4); vmbreak; }
-        vmcase(BR_IF_I32_GE_U_I_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 >= pc[3].u32, 4); vmbreak; }
-        vmcase(BR_IF_AND_I_LOOP) { LOOP_EDGE_IF(SLOT(2).i32 & pc[3].u32, 4); vmbreak; }
-        vmcase(BR_IF_AND_I_EQZ_LOOP) { LOOP_EDGE_IF(!(SLOT(2).i32 & pc[3].u32), 4); vmbreak; }
-        vmcase(BR_IF_LOAD8_LOOP) {
-            uint8_t b;
-            LOAD8_COND(b);
-            LOOP_EDGE_IF(b, 4);
-            vmbreak;
-        }
-        vmcase(BR_IF_LOAD8_EQZ_LOOP) {
-            uint8_t b;
-            LOAD8_COND(b);
-            LOOP_EDGE_IF(!b, 4);
-            vmbreak;
-        }
+        LOOP_CASE(BR_IF_LOOP, BR_IF)
+        LOOP_CASE(BR_IF_EQZ_LOOP, BR_IF_EQZ)
+        LOOP_CASE(BR_IF_I32_EQ_LOOP, BR_IF_I32_EQ)
+        LOOP_CASE(BR_IF_I32_NE_LOOP, BR_IF_I32_NE)
+        LOOP_CASE(BR_IF_I32_LT_S_LOOP, BR_IF_I32_LT_S)
+        LOOP_CASE(BR_IF_I32_LT_U_LOOP, BR_IF_I32_LT_U)
+        LOOP_CASE(BR_IF_I32_GT_S_LOOP, BR_IF_I32_GT_S)
+        LOOP_CASE(BR_IF_I32_GT_U_LOOP, BR_IF_I32_GT_U)
+        LOOP_CASE(BR_IF_I32_LE_S_LOOP, BR_IF_I32_LE_S)
+        LOOP_CASE(BR_IF_I32_LE_U_LOOP, BR_IF_I32_LE_U)
+        LOOP_CASE(BR_IF_I32_GE_S_LOOP, BR_IF_I32_GE_S)
+        LOOP_CASE(BR_IF_I32_GE_U_LOOP, BR_IF_I32_GE_U)
+        LOOP_CASE(BR_IF_I32_EQ_I_LOOP, BR_IF_I32_EQ_I)
+        LOOP_CASE(BR_IF_I32_NE_I_LOOP, BR_IF_I32_NE_I)
+        LOOP_CASE(BR_IF_I32_LT_S_I_LOOP, BR_IF_I32_LT_S_I)
+        LOOP_CASE(BR_IF_I32_LT_U_I_LOOP, BR_IF_I32_LT_U_I)
+        LOOP_CASE(BR_IF_I32_GT_S_I_LOOP, BR_IF_I32_GT_S_I)
+        LOOP_CASE(BR_IF_I32_GT_U_I_LOOP, BR_IF_I32_GT_U_I)
+        LOOP_CASE(BR_IF_I32_LE_S_I_LOOP, BR_IF_I32_LE_S_I)
+        LOOP_CASE(BR_IF_I32_LE_U_I_LOOP, BR_IF_I32_LE_U_I)
+        LOOP_CASE(BR_IF_I32_GE_S_I_LOOP, BR_IF_I32_GE_S_I)
+        LOOP_CASE(BR_IF_I32_GE_U_I_LOOP, BR_IF_I32_GE_U_I)
+        LOOP_CASE(BR_IF_AND_I_LOOP, BR_IF_AND_I)
+        LOOP_CASE(BR_IF_AND_I_EQZ_LOOP, BR_IF_AND_I_EQZ)
+        LOOP_CASE(BR_IF_LOAD8_LOOP, BR_IF_LOAD8)
+        LOOP_CASE(BR_IF_LOAD8_EQZ_LOOP, BR_IF_LOAD8_EQZ)
         vmcase(BR_IF_ADD_I_NE_LOOP) {
             uint32_t x = SLOT(3).i32 + pc[4].u32;
             SLOT(2).i64 = x;
@@ -1746,7 +1146,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         }
 
         /* ---- parametric and variables ---- */
-        BODY_CASE(SELECT)
+        OP_CASE(SELECT)
         vmcase(SELECT_V128) {
             /* The chosen value may overlap the destination: read first. */
             const wasm_slot *s = SLOT(4).i32 ? &SLOT(2) : &SLOT(3);
@@ -1757,9 +1157,9 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 5;
             vmbreak;
         }
-        BODY_CASE(COPY)
-        BODY_CASE(COPY2)
-        BODY_CASE(COPY3)
+        OP_CASE(COPY)
+        OP_CASE(COPY2)
+        OP_CASE(COPY3)
         vmcase(COPY_V128) {
             const wasm_slot *s = &SLOT(2);
             wasm_slot lo = s[0], hi = s[1];
@@ -1769,8 +1169,8 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 3;
             vmbreak;
         }
-        BODY_CASE(GLOBAL_GET)
-        BODY_CASE(GLOBAL_SET)
+        OP_CASE(GLOBAL_GET)
+        OP_CASE(GLOBAL_SET)
         vmcase(GLOBAL_GET_V128) {
             const hive_global *g = inst->globals[pc[2].u32];
             wasm_slot *d = &SLOT(1);
@@ -1787,7 +1187,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 3;
             vmbreak;
         }
-        BODY_CASE(CONST)
+        OP_CASE(CONST)
 
         /* ---- tables: window operations (sp: just above the operands) ---- */
         vmcase(TABLE_GET) {
@@ -2023,337 +1423,246 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         }
 
         /* ---- integer operations with a constant operand [d, a, imm] ---- */
-        BODY_CASE(I32_ADD_I)
-        BODY_CASE(I32_SUB_I)
-        BODY_CASE(I32_MUL_I)
-        BODY_CASE(I32_AND_I)
-        BODY_CASE(I32_OR_I)
-        BODY_CASE(I32_XOR_I)
-        BODY_CASE(I32_SHL_I)
-        BODY_CASE(I32_SHR_S_I)
-        BODY_CASE(I32_SHR_U_I)
-        BODY_CASE(I32_ROTL_I)
-        vmcase(I32_ROTR_I) { SLOT(1).i64 = numeric_i32_rotr(SLOT(2).i32, pc[3].u32); pc += 4; vmbreak; }
-        BODY_CASE(I32_EQ_I)
-        BODY_CASE(I32_NE_I)
-        BODY_CASE(I32_LT_S_I)
-        BODY_CASE(I32_LT_U_I)
-        BODY_CASE(I32_GT_S_I)
-        BODY_CASE(I32_GT_U_I)
-        BODY_CASE(I32_LE_S_I)
-        BODY_CASE(I32_LE_U_I)
-        BODY_CASE(I32_GE_S_I)
-        vmcase(I32_GE_U_I) { SLOT(1).i64 = SLOT(2).i32 >= pc[3].u32; pc += 4; vmbreak; }
-        BODY_CASE(I64_ADD_I)
-        vmcase(I64_SUB_I) { SLOT(1).i64 = SLOT(2).i64 - pc[3].u64; pc += 4; vmbreak; }
-        BODY_CASE(I64_MUL_I)
-        BODY_CASE(I64_AND_I)
-        vmcase(I64_OR_I) { SLOT(1).i64 = SLOT(2).i64 | pc[3].u64; pc += 4; vmbreak; }
-        vmcase(I64_XOR_I) { SLOT(1).i64 = SLOT(2).i64 ^ pc[3].u64; pc += 4; vmbreak; }
-        BODY_CASE(I64_SHL_I)
-        vmcase(I64_SHR_S_I) { SLOT(1).i64 = (uint64_t)((int64_t)SLOT(2).i64 >> pc[3].u32); pc += 4; vmbreak; }
-        BODY_CASE(I64_SHR_U_I)
+        OP_CASE(I32_ADD_I)
+        OP_CASE(I32_SUB_I)
+        OP_CASE(I32_MUL_I)
+        OP_CASE(I32_AND_I)
+        OP_CASE(I32_OR_I)
+        OP_CASE(I32_XOR_I)
+        OP_CASE(I32_SHL_I)
+        OP_CASE(I32_SHR_S_I)
+        OP_CASE(I32_SHR_U_I)
+        OP_CASE(I32_ROTL_I)
+        OP_CASE(I32_ROTR_I)
+        OP_CASE(I32_EQ_I)
+        OP_CASE(I32_NE_I)
+        OP_CASE(I32_LT_S_I)
+        OP_CASE(I32_LT_U_I)
+        OP_CASE(I32_GT_S_I)
+        OP_CASE(I32_GT_U_I)
+        OP_CASE(I32_LE_S_I)
+        OP_CASE(I32_LE_U_I)
+        OP_CASE(I32_GE_S_I)
+        OP_CASE(I32_GE_U_I)
+        OP_CASE(I64_ADD_I)
+        OP_CASE(I64_SUB_I)
+        OP_CASE(I64_MUL_I)
+        OP_CASE(I64_AND_I)
+        OP_CASE(I64_OR_I)
+        OP_CASE(I64_XOR_I)
+        OP_CASE(I64_SHL_I)
+        OP_CASE(I64_SHR_S_I)
+        OP_CASE(I64_SHR_U_I)
 
-        vmcase(I64_ROTL_I) { SLOT(1).i64 = numeric_i64_rotl(SLOT(2).i64, pc[3].u64); pc += 4; vmbreak; }
-        vmcase(I64_ROTR_I) { SLOT(1).i64 = numeric_i64_rotr(SLOT(2).i64, pc[3].u64); pc += 4; vmbreak; }
+        OP_CASE(I64_ROTL_I)
+        OP_CASE(I64_ROTR_I)
 
         /* ---- loads [d, a, offset]: effective address = i32 address +
          * static offset, as a 64-bit sum that cannot wrap; the access must
          * end within the memory's current size. ---- */
-        BODY_CASE(I32_LOAD)
-        BODY_CASE(I64_LOAD)
-        BODY_CASE(F32_LOAD)
-        BODY_CASE(F64_LOAD)
-        BODY_CASE(I32_LOAD8_S)
-        BODY_CASE(I32_LOAD8_U)
-        BODY_CASE(I32_LOAD16_S)
-        BODY_CASE(I32_LOAD16_U)
-        BODY_CASE(I64_LOAD8_S)
-        BODY_CASE(I64_LOAD8_U)
-        BODY_CASE(I64_LOAD16_S)
-        BODY_CASE(I64_LOAD16_U)
-        BODY_CASE(I64_LOAD32_S)
-        BODY_CASE(I64_LOAD32_U)
+        OP_CASE(I32_LOAD)
+        OP_CASE(I64_LOAD)
+        OP_CASE(F32_LOAD)
+        OP_CASE(F64_LOAD)
+        OP_CASE(I32_LOAD8_S)
+        OP_CASE(I32_LOAD8_U)
+        OP_CASE(I32_LOAD16_S)
+        OP_CASE(I32_LOAD16_U)
+        OP_CASE(I64_LOAD8_S)
+        OP_CASE(I64_LOAD8_U)
+        OP_CASE(I64_LOAD16_S)
+        OP_CASE(I64_LOAD16_U)
+        OP_CASE(I64_LOAD32_S)
+        OP_CASE(I64_LOAD32_U)
 
         /* ---- stores [a, b, offset]: address fp[a], value fp[b] ---- */
-        BODY_CASE(I32_STORE)
-        BODY_CASE(I64_STORE)
-        BODY_CASE(F32_STORE)
-        BODY_CASE(F64_STORE)
-        BODY_CASE(I32_STORE8)
-        BODY_CASE(I32_STORE16)
-        BODY_CASE(I64_STORE8)
-        BODY_CASE(I64_STORE16)
-        BODY_CASE(I64_STORE32)
+        OP_CASE(I32_STORE)
+        OP_CASE(I64_STORE)
+        OP_CASE(F32_STORE)
+        OP_CASE(F64_STORE)
+        OP_CASE(I32_STORE8)
+        OP_CASE(I32_STORE16)
+        OP_CASE(I64_STORE8)
+        OP_CASE(I64_STORE16)
+        OP_CASE(I64_STORE32)
 
         /* ---- loads with a folded address addition: the i32 sum wraps
          * (uint32_t) before the static offset is added without wrapping,
          * exactly as i32.add then the load would. [d, a, k, offset] ---- */
-        BODY_CASE(I32_LOAD_AI)
-        BODY_CASE(I64_LOAD_AI)
-        BODY_CASE(F32_LOAD_AI)
-        BODY_CASE(F64_LOAD_AI)
-        BODY_CASE(I32_LOAD8_S_AI)
-        BODY_CASE(I32_LOAD8_U_AI)
-        BODY_CASE(I32_LOAD16_S_AI)
-        BODY_CASE(I32_LOAD16_U_AI)
+        OP_CASE(I32_LOAD_AI)
+        OP_CASE(I64_LOAD_AI)
+        OP_CASE(F32_LOAD_AI)
+        OP_CASE(F64_LOAD_AI)
+        OP_CASE(I32_LOAD8_S_AI)
+        OP_CASE(I32_LOAD8_U_AI)
+        OP_CASE(I32_LOAD16_S_AI)
+        OP_CASE(I32_LOAD16_U_AI)
         /* [d, a, b, offset]: address fp[a] + fp[b], wrapping */
-        BODY_CASE(I32_LOAD_AR)
-        BODY_CASE(I64_LOAD_AR)
-        BODY_CASE(F64_LOAD_AR)
-        BODY_CASE(I32_LOAD8_U_AR)
+        OP_CASE(I32_LOAD_AR)
+        OP_CASE(I64_LOAD_AR)
+        OP_CASE(F64_LOAD_AR)
+        OP_CASE(I32_LOAD8_U_AR)
 
         /* ---- stores of a constant [a, imm, offset] ---- */
-        BODY_CASE(I32_STORE_K)
-        BODY_CASE(I64_STORE_K)
-        BODY_CASE(I32_STORE8_K)
+        OP_CASE(I32_STORE_K)
+        OP_CASE(I64_STORE_K)
+        OP_CASE(I32_STORE8_K)
 
         /* ---- memory to memory (opcodes.h MOVE8..MOVE64) ---- */
-        BODY_CASE(MOVE8)
-        BODY_CASE(MOVE16)
-        BODY_CASE(MOVE32)
-        BODY_CASE(MOVE64)
+        OP_CASE(MOVE8)
+        OP_CASE(MOVE16)
+        OP_CASE(MOVE32)
+        OP_CASE(MOVE64)
 
         /* ---- f64 multiply-add, two roundings (numeric.h) ---- */
-        vmcase(F64_MUL_ADD) {
-            SLOT(1).f64 = numeric_f64_mul_add(SLOT(2).f64, SLOT(3).f64, SLOT(4).f64);
-            pc += 5;
-            vmbreak;
-        }
-        BODY_CASE(F64_ADD_MUL)
+        OP_CASE(F64_MUL_ADD)
+        OP_CASE(F64_ADD_MUL)
 
-        BODY_CASE(I32_ADD_I2)
+        OP_CASE(I32_ADD_I2)
 
         /* ---- two chained integer operations (opcodes.h) ---- */
-        BODY_CASE(I32_ADD_ADD)
-        BODY_CASE(I32_SUB_ADD)
-        BODY_CASE(I32_MUL_ADD)
-        BODY_CASE(I32_AND_ADD)
-        BODY_CASE(I32_XOR_ADD)
-        BODY_CASE(I32_SHL_I_ADD)
-        BODY_CASE(I32_AND_XOR)
-        BODY_CASE(I32_OR_XOR)
-        BODY_CASE(I32_XOR_XOR)
-        BODY_CASE(I32_XOR_AND)
-        BODY_CASE(I32_XOR_I_AND)
-        BODY_CASE(I32_SHR_U_I_XOR)
-        BODY_CASE(I32_SHL_I_XOR)
-        BODY_CASE(I32_ROTL_I_XOR)
-        BODY_CASE(I32_ROTL_I_ADD)
-        BODY_CASE(I64_ADD_ADD)
-        BODY_CASE(I64_MUL_ADD)
-        BODY_CASE(I64_XOR_XOR)
-        BODY_CASE(I64_SHR_U_I_XOR)
-        BODY_CASE(I64_SHL_I_XOR)
-        BODY_CASE(I64_ROTL_I_XOR)
+        OP_CASE(I32_ADD_ADD)
+        OP_CASE(I32_SUB_ADD)
+        OP_CASE(I32_MUL_ADD)
+        OP_CASE(I32_AND_ADD)
+        OP_CASE(I32_XOR_ADD)
+        OP_CASE(I32_SHL_I_ADD)
+        OP_CASE(I32_AND_XOR)
+        OP_CASE(I32_OR_XOR)
+        OP_CASE(I32_XOR_XOR)
+        OP_CASE(I32_XOR_AND)
+        OP_CASE(I32_XOR_I_AND)
+        OP_CASE(I32_SHR_U_I_XOR)
+        OP_CASE(I32_SHL_I_XOR)
+        OP_CASE(I32_ROTL_I_XOR)
+        OP_CASE(I32_ROTL_I_ADD)
+        OP_CASE(I64_ADD_ADD)
+        OP_CASE(I64_MUL_ADD)
+        OP_CASE(I64_XOR_XOR)
+        OP_CASE(I64_SHR_U_I_XOR)
+        OP_CASE(I64_SHL_I_XOR)
+        OP_CASE(I64_ROTL_I_XOR)
 
-        BODY_CASE(F64_STORE_ADD_MUL)
-        vmcase(F64_STORE_MUL_ADD) {
-            uint64_t ea = (uint64_t)SLOT(1).i32 + pc[2].u32;
-            if (ea + 8 > mem_size) goto trap_memory;
-            double r = numeric_f64_mul_add(SLOT(4).f64, SLOT(5).f64, SLOT(3).f64);
-            memcpy(mem + ea, &r, 8);
-            pc += 6;
-            vmbreak;
-        }
+        OP_CASE(F64_STORE_ADD_MUL)
+        OP_CASE(F64_STORE_MUL_ADD)
 
         /* ---- i32 comparisons (results are i32 0/1; whole slot written so
          * the upper half stays zero) ---- */
-        BODY_CASE(I32_EQZ)
-        BODY_CASE(I32_EQ)
-        BODY_CASE(I32_NE)
-        BODY_CASE(I32_LT_S)
-        BODY_CASE(I32_LT_U)
-        BODY_CASE(I32_GT_S)
-        BODY_CASE(I32_GT_U)
-        vmcase(I32_LE_S) { SLOT(1).i64 = (int32_t)SLOT(2).i32 <= (int32_t)SLOT(3).i32; pc += 4; vmbreak; }
-        vmcase(I32_LE_U) { SLOT(1).i64 = SLOT(2).i32 <= SLOT(3).i32; pc += 4; vmbreak; }
-        vmcase(I32_GE_S) { SLOT(1).i64 = (int32_t)SLOT(2).i32 >= (int32_t)SLOT(3).i32; pc += 4; vmbreak; }
-        vmcase(I32_GE_U) { SLOT(1).i64 = SLOT(2).i32 >= SLOT(3).i32; pc += 4; vmbreak; }
+        OP_CASE(I32_EQZ)
+        OP_CASE(I32_EQ)
+        OP_CASE(I32_NE)
+        OP_CASE(I32_LT_S)
+        OP_CASE(I32_LT_U)
+        OP_CASE(I32_GT_S)
+        OP_CASE(I32_GT_U)
+        OP_CASE(I32_LE_S)
+        OP_CASE(I32_LE_U)
+        OP_CASE(I32_GE_S)
+        OP_CASE(I32_GE_U)
 
         /* ---- i64 comparisons ---- */
-        BODY_CASE(I64_EQZ)
-        BODY_CASE(I64_EQ)
-        BODY_CASE(I64_NE)
-        BODY_CASE(I64_LT_S)
-        BODY_CASE(I64_LT_U)
-        vmcase(I64_GT_S) { SLOT(1).i64 = (int64_t)SLOT(2).i64 > (int64_t)SLOT(3).i64; pc += 4; vmbreak; }
-        BODY_CASE(I64_GT_U)
-        vmcase(I64_LE_S) { SLOT(1).i64 = (int64_t)SLOT(2).i64 <= (int64_t)SLOT(3).i64; pc += 4; vmbreak; }
-        vmcase(I64_LE_U) { SLOT(1).i64 = SLOT(2).i64 <= SLOT(3).i64; pc += 4; vmbreak; }
-        BODY_CASE(I64_GE_S)
-        BODY_CASE(I64_GE_U)
+        OP_CASE(I64_EQZ)
+        OP_CASE(I64_EQ)
+        OP_CASE(I64_NE)
+        OP_CASE(I64_LT_S)
+        OP_CASE(I64_LT_U)
+        OP_CASE(I64_GT_S)
+        OP_CASE(I64_GT_U)
+        OP_CASE(I64_LE_S)
+        OP_CASE(I64_LE_U)
+        OP_CASE(I64_GE_S)
+        OP_CASE(I64_GE_U)
 
         /* ---- float comparisons (false for NaN except ne) ---- */
-        vmcase(F32_EQ) { SLOT(1).i64 = SLOT(2).f32 == SLOT(3).f32; pc += 4; vmbreak; }
-        vmcase(F32_NE) { SLOT(1).i64 = SLOT(2).f32 != SLOT(3).f32; pc += 4; vmbreak; }
-        vmcase(F32_LT) { SLOT(1).i64 = SLOT(2).f32 < SLOT(3).f32; pc += 4; vmbreak; }
-        vmcase(F32_GT) { SLOT(1).i64 = SLOT(2).f32 > SLOT(3).f32; pc += 4; vmbreak; }
-        vmcase(F32_LE) { SLOT(1).i64 = SLOT(2).f32 <= SLOT(3).f32; pc += 4; vmbreak; }
-        vmcase(F32_GE) { SLOT(1).i64 = SLOT(2).f32 >= SLOT(3).f32; pc += 4; vmbreak; }
-        BODY_CASE(F64_EQ)
-        BODY_CASE(F64_NE)
-        BODY_CASE(F64_LT)
-        BODY_CASE(F64_GT)
-        vmcase(F64_LE) { SLOT(1).i64 = SLOT(2).f64 <= SLOT(3).f64; pc += 4; vmbreak; }
-        BODY_CASE(F64_GE)
+        OP_CASE(F32_EQ)
+        OP_CASE(F32_NE)
+        OP_CASE(F32_LT)
+        OP_CASE(F32_GT)
+        OP_CASE(F32_LE)
+        OP_CASE(F32_GE)
+        OP_CASE(F64_EQ)
+        OP_CASE(F64_NE)
+        OP_CASE(F64_LT)
+        OP_CASE(F64_GT)
+        OP_CASE(F64_LE)
+        OP_CASE(F64_GE)
 
         /* ---- i32 arithmetic (unsigned C arithmetic wraps as wasm does;
          * shift counts are taken modulo 32) ---- */
-        vmcase(I32_CLZ) { SLOT(1).i64 = numeric_i32_clz(SLOT(2).i32); pc += 3; vmbreak; }
-        BODY_CASE(I32_CTZ)
-        vmcase(I32_POPCNT) { SLOT(1).i64 = numeric_i32_popcnt(SLOT(2).i32); pc += 3; vmbreak; }
-        BODY_CASE(I32_ADD)
-        BODY_CASE(I32_SUB)
-        BODY_CASE(I32_MUL)
-        vmcase(I32_DIV_S) {
-            int32_t a = (int32_t)SLOT(2).i32, b = (int32_t)SLOT(3).i32;
-            if (b == 0) {
-                tk = HIVE_TRAP_INT_DIV_ZERO;
-                goto trap;
-            }
-            if (a == INT32_MIN && b == -1) {
-                tk = HIVE_TRAP_INT_OVERFLOW;
-                goto trap;
-            }
-            SLOT(1).i64 = (uint32_t)(a / b);
-            pc += 4;
-            vmbreak;
-        }
-        BODY_CASE(I32_DIV_U)
-        vmcase(I32_REM_S) {
-            int32_t a = (int32_t)SLOT(2).i32, b = (int32_t)SLOT(3).i32;
-            if (b == 0) {
-                tk = HIVE_TRAP_INT_DIV_ZERO;
-                goto trap;
-            }
-            /* INT32_MIN % -1 is 0 in wasm but undefined (a fault on x86) in C. */
-            SLOT(1).i64 = b == -1 ? 0 : (uint32_t)(a % b);
-            pc += 4;
-            vmbreak;
-        }
-        vmcase(I32_REM_U) {
-            uint32_t a = SLOT(2).i32, b = SLOT(3).i32;
-            if (b == 0) {
-                tk = HIVE_TRAP_INT_DIV_ZERO;
-                goto trap;
-            }
-            SLOT(1).i64 = a % b;
-            pc += 4;
-            vmbreak;
-        }
-        BODY_CASE(I32_AND)
-        BODY_CASE(I32_OR)
-        BODY_CASE(I32_XOR)
-        BODY_CASE(I32_SHL)
-        vmcase(I32_SHR_S) { SLOT(1).i64 = (uint32_t)((int32_t)SLOT(2).i32 >> (SLOT(3).i32 & 31)); pc += 4; vmbreak; }
-        BODY_CASE(I32_SHR_U)
-        vmcase(I32_ROTL) { SLOT(1).i64 = numeric_i32_rotl(SLOT(2).i32, SLOT(3).i32); pc += 4; vmbreak; }
-        vmcase(I32_ROTR) { SLOT(1).i64 = numeric_i32_rotr(SLOT(2).i32, SLOT(3).i32); pc += 4; vmbreak; }
+        OP_CASE(I32_CLZ)
+        OP_CASE(I32_CTZ)
+        OP_CASE(I32_POPCNT)
+        OP_CASE(I32_ADD)
+        OP_CASE(I32_SUB)
+        OP_CASE(I32_MUL)
+        OP_CASE(I32_DIV_S)
+        OP_CASE(I32_DIV_U)
+        OP_CASE(I32_REM_S)
+        OP_CASE(I32_REM_U)
+        OP_CASE(I32_AND)
+        OP_CASE(I32_OR)
+        OP_CASE(I32_XOR)
+        OP_CASE(I32_SHL)
+        OP_CASE(I32_SHR_S)
+        OP_CASE(I32_SHR_U)
+        OP_CASE(I32_ROTL)
+        OP_CASE(I32_ROTR)
 
         /* ---- i64 arithmetic ---- */
-        vmcase(I64_CLZ) { SLOT(1).i64 = numeric_i64_clz(SLOT(2).i64); pc += 3; vmbreak; }
-        vmcase(I64_CTZ) { SLOT(1).i64 = numeric_i64_ctz(SLOT(2).i64); pc += 3; vmbreak; }
-        vmcase(I64_POPCNT) { SLOT(1).i64 = numeric_i64_popcnt(SLOT(2).i64); pc += 3; vmbreak; }
-        BODY_CASE(I64_ADD)
-        BODY_CASE(I64_SUB)
-        BODY_CASE(I64_MUL)
-        vmcase(I64_DIV_S) {
-            int64_t a = (int64_t)SLOT(2).i64, b = (int64_t)SLOT(3).i64;
-            if (b == 0) {
-                tk = HIVE_TRAP_INT_DIV_ZERO;
-                goto trap;
-            }
-            if (a == INT64_MIN && b == -1) {
-                tk = HIVE_TRAP_INT_OVERFLOW;
-                goto trap;
-            }
-            SLOT(1).i64 = (uint64_t)(a / b);
-            pc += 4;
-            vmbreak;
-        }
-        vmcase(I64_DIV_U) {
-            uint64_t a = SLOT(2).i64, b = SLOT(3).i64;
-            if (b == 0) {
-                tk = HIVE_TRAP_INT_DIV_ZERO;
-                goto trap;
-            }
-            SLOT(1).i64 = a / b;
-            pc += 4;
-            vmbreak;
-        }
-        vmcase(I64_REM_S) {
-            int64_t a = (int64_t)SLOT(2).i64, b = (int64_t)SLOT(3).i64;
-            if (b == 0) {
-                tk = HIVE_TRAP_INT_DIV_ZERO;
-                goto trap;
-            }
-            SLOT(1).i64 = b == -1 ? 0 : (uint64_t)(a % b); /* see I32_REM_S */
-            pc += 4;
-            vmbreak;
-        }
-        vmcase(I64_REM_U) {
-            uint64_t a = SLOT(2).i64, b = SLOT(3).i64;
-            if (b == 0) {
-                tk = HIVE_TRAP_INT_DIV_ZERO;
-                goto trap;
-            }
-            SLOT(1).i64 = a % b;
-            pc += 4;
-            vmbreak;
-        }
-        vmcase(I64_AND) { SLOT(1).i64 = SLOT(2).i64 & SLOT(3).i64; pc += 4; vmbreak; }
-        vmcase(I64_OR) { SLOT(1).i64 = SLOT(2).i64 | SLOT(3).i64; pc += 4; vmbreak; }
-        BODY_CASE(I64_XOR)
-        BODY_CASE(I64_SHL)
-        vmcase(I64_SHR_S) { SLOT(1).i64 = (uint64_t)((int64_t)SLOT(2).i64 >> (SLOT(3).i64 & 63)); pc += 4; vmbreak; }
-        vmcase(I64_SHR_U) { SLOT(1).i64 = SLOT(2).i64 >> (SLOT(3).i64 & 63); pc += 4; vmbreak; }
-        vmcase(I64_ROTL) { SLOT(1).i64 = numeric_i64_rotl(SLOT(2).i64, SLOT(3).i64); pc += 4; vmbreak; }
-        vmcase(I64_ROTR) { SLOT(1).i64 = numeric_i64_rotr(SLOT(2).i64, SLOT(3).i64); pc += 4; vmbreak; }
+        OP_CASE(I64_CLZ)
+        OP_CASE(I64_CTZ)
+        OP_CASE(I64_POPCNT)
+        OP_CASE(I64_ADD)
+        OP_CASE(I64_SUB)
+        OP_CASE(I64_MUL)
+        OP_CASE(I64_DIV_S)
+        OP_CASE(I64_DIV_U)
+        OP_CASE(I64_REM_S)
+        OP_CASE(I64_REM_U)
+        OP_CASE(I64_AND)
+        OP_CASE(I64_OR)
+        OP_CASE(I64_XOR)
+        OP_CASE(I64_SHL)
+        OP_CASE(I64_SHR_S)
+        OP_CASE(I64_SHR_U)
+        OP_CASE(I64_ROTL)
+        OP_CASE(I64_ROTR)
 
         /* ---- f32 arithmetic: float precision; abs/neg/copysign on the bits
          * (they must not touch a NaN's payload) ---- */
-        vmcase(F32_ABS) { SLOT(1).i64 = SLOT(2).i32 & 0x7fffffffu; pc += 3; vmbreak; }
-        vmcase(F32_NEG) { SLOT(1).i64 = SLOT(2).i32 ^ 0x80000000u; pc += 3; vmbreak; }
-        vmcase(F32_CEIL) { SLOT(1).f32 = numeric_f32_ceil(SLOT(2).f32); pc += 3; vmbreak; }
-        vmcase(F32_FLOOR) { SLOT(1).f32 = numeric_f32_floor(SLOT(2).f32); pc += 3; vmbreak; }
-        vmcase(F32_TRUNC) { SLOT(1).f32 = numeric_f32_trunc(SLOT(2).f32); pc += 3; vmbreak; }
-        vmcase(F32_NEAREST) { SLOT(1).f32 = numeric_f32_nearest(SLOT(2).f32); pc += 3; vmbreak; }
-        vmcase(F32_SQRT) { SLOT(1).f32 = sqrtf(SLOT(2).f32); pc += 3; vmbreak; }
-        vmcase(F32_ADD) { SLOT(1).f32 = SLOT(2).f32 + SLOT(3).f32; pc += 4; vmbreak; }
-        vmcase(F32_SUB) { SLOT(1).f32 = SLOT(2).f32 - SLOT(3).f32; pc += 4; vmbreak; }
-        vmcase(F32_MUL) { SLOT(1).f32 = SLOT(2).f32 * SLOT(3).f32; pc += 4; vmbreak; }
-        vmcase(F32_DIV) { SLOT(1).f32 = SLOT(2).f32 / SLOT(3).f32; pc += 4; vmbreak; }
-        vmcase(F32_MIN) { SLOT(1).f32 = numeric_f32_min(SLOT(2).f32, SLOT(3).f32); pc += 4; vmbreak; }
-        vmcase(F32_MAX) { SLOT(1).f32 = numeric_f32_max(SLOT(2).f32, SLOT(3).f32); pc += 4; vmbreak; }
-        vmcase(F32_COPYSIGN) {
-            SLOT(1).i64 = (SLOT(2).i32 & 0x7fffffffu) | (SLOT(3).i32 & 0x80000000u);
-            pc += 4;
-            vmbreak;
-        }
+        OP_CASE(F32_ABS)
+        OP_CASE(F32_NEG)
+        OP_CASE(F32_CEIL)
+        OP_CASE(F32_FLOOR)
+        OP_CASE(F32_TRUNC)
+        OP_CASE(F32_NEAREST)
+        OP_CASE(F32_SQRT)
+        OP_CASE(F32_ADD)
+        OP_CASE(F32_SUB)
+        OP_CASE(F32_MUL)
+        OP_CASE(F32_DIV)
+        OP_CASE(F32_MIN)
+        OP_CASE(F32_MAX)
+        OP_CASE(F32_COPYSIGN)
 
         /* ---- f64 arithmetic ---- */
-        BODY_CASE(F64_ABS)
-        BODY_CASE(F64_NEG)
-        vmcase(F64_CEIL) { SLOT(1).f64 = numeric_f64_ceil(SLOT(2).f64); pc += 3; vmbreak; }
-        vmcase(F64_FLOOR) { SLOT(1).f64 = numeric_f64_floor(SLOT(2).f64); pc += 3; vmbreak; }
-        vmcase(F64_TRUNC) { SLOT(1).f64 = numeric_f64_trunc(SLOT(2).f64); pc += 3; vmbreak; }
-        vmcase(F64_NEAREST) { SLOT(1).f64 = numeric_f64_nearest(SLOT(2).f64); pc += 3; vmbreak; }
-        BODY_CASE(F64_SQRT)
-        BODY_CASE(F64_ADD)
-        BODY_CASE(F64_SUB)
-        BODY_CASE(F64_MUL)
-        BODY_CASE(F64_DIV)
-        vmcase(F64_MIN) { SLOT(1).f64 = numeric_f64_min(SLOT(2).f64, SLOT(3).f64); pc += 4; vmbreak; }
-        vmcase(F64_MAX) { SLOT(1).f64 = numeric_f64_max(SLOT(2).f64, SLOT(3).f64); pc += 4; vmbreak; }
-        vmcase(F64_COPYSIGN) {
-            SLOT(1).i64 = (SLOT(2).i64 & 0x7fffffffffffffffu) | (SLOT(3).i64 & 0x8000000000000000u);
-            pc += 4;
-            vmbreak;
-        }
+        OP_CASE(F64_ABS)
+        OP_CASE(F64_NEG)
+        OP_CASE(F64_CEIL)
+        OP_CASE(F64_FLOOR)
+        OP_CASE(F64_TRUNC)
+        OP_CASE(F64_NEAREST)
+        OP_CASE(F64_SQRT)
+        OP_CASE(F64_ADD)
+        OP_CASE(F64_SUB)
+        OP_CASE(F64_MUL)
+        OP_CASE(F64_DIV)
+        OP_CASE(F64_MIN)
+        OP_CASE(F64_MAX)
+        OP_CASE(F64_COPYSIGN)
 
         /* ---- conversions ---- */
-        BODY_CASE(I32_WRAP_I64)
+        OP_CASE(I32_WRAP_I64)
         vmcase(I32_TRUNC_F32_S) {
             int32_t r;
             tk = numeric_i32_trunc_f32_s(SLOT(2).f32, &r);
@@ -2370,10 +1679,10 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             pc += 3;
             vmbreak;
         }
-        BODY_CASE(I32_TRUNC_F64_S)
-        BODY_CASE(I32_TRUNC_F64_U)
-        BODY_CASE(I64_EXTEND_I32_S)
-        BODY_CASE(I64_EXTEND_I32_U)
+        OP_CASE(I32_TRUNC_F64_S)
+        OP_CASE(I32_TRUNC_F64_U)
+        OP_CASE(I64_EXTEND_I32_S)
+        OP_CASE(I64_EXTEND_I32_U)
         vmcase(I64_TRUNC_F32_S) {
             int64_t r;
             tk = numeric_i64_trunc_f32_s(SLOT(2).f32, &r);
@@ -2408,35 +1717,35 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         }
         /* Results that are f32 are written through a float so the upper
          * half of the slot is don't-care, as for every f32 slot. */
-        vmcase(F32_CONVERT_I32_S) { SLOT(1).f32 = (float)(int32_t)SLOT(2).i32; pc += 3; vmbreak; }
-        vmcase(F32_CONVERT_I32_U) { SLOT(1).f32 = numeric_f32_convert_i32_u(SLOT(2).i32); pc += 3; vmbreak; }
-        vmcase(F32_CONVERT_I64_S) { SLOT(1).f32 = (float)(int64_t)SLOT(2).i64; pc += 3; vmbreak; }
-        vmcase(F32_CONVERT_I64_U) { SLOT(1).f32 = numeric_f32_convert_i64_u(SLOT(2).i64); pc += 3; vmbreak; }
-        vmcase(F32_DEMOTE_F64) { SLOT(1).f32 = (float)SLOT(2).f64; pc += 3; vmbreak; }
-        BODY_CASE(F64_CONVERT_I32_S)
-        BODY_CASE(F64_CONVERT_I32_U)
-        vmcase(F64_CONVERT_I64_S) { SLOT(1).f64 = (double)(int64_t)SLOT(2).i64; pc += 3; vmbreak; }
-        vmcase(F64_CONVERT_I64_U) { SLOT(1).f64 = numeric_f64_convert_i64_u(SLOT(2).i64); pc += 3; vmbreak; }
-        vmcase(F64_PROMOTE_F32) { SLOT(1).f64 = (double)SLOT(2).f32; pc += 3; vmbreak; }
+        OP_CASE(F32_CONVERT_I32_S)
+        OP_CASE(F32_CONVERT_I32_U)
+        OP_CASE(F32_CONVERT_I64_S)
+        OP_CASE(F32_CONVERT_I64_U)
+        OP_CASE(F32_DEMOTE_F64)
+        OP_CASE(F64_CONVERT_I32_S)
+        OP_CASE(F64_CONVERT_I32_U)
+        OP_CASE(F64_CONVERT_I64_S)
+        OP_CASE(F64_CONVERT_I64_U)
+        OP_CASE(F64_PROMOTE_F32)
         /* Floats live in slots as their bits: reinterpreting moves nothing,
          * but an i32 result must have a zero upper half. */
-        vmcase(I32_REINTERPRET_F32) { SLOT(1).i64 = SLOT(2).i32; pc += 3; vmbreak; }
-        BODY_CASE(I64_REINTERPRET_F64)
-        vmcase(F32_REINTERPRET_I32) { SLOT(1) = SLOT(2); pc += 3; vmbreak; }
-        vmcase(F64_REINTERPRET_I64) { SLOT(1) = SLOT(2); pc += 3; vmbreak; }
-        vmcase(I32_EXTEND8_S) { SLOT(1).i64 = (uint32_t)(int32_t)(int8_t)SLOT(2).i32; pc += 3; vmbreak; }
-        vmcase(I32_EXTEND16_S) { SLOT(1).i64 = (uint32_t)(int32_t)(int16_t)SLOT(2).i32; pc += 3; vmbreak; }
-        vmcase(I64_EXTEND8_S) { SLOT(1).i64 = (uint64_t)(int64_t)(int8_t)SLOT(2).i64; pc += 3; vmbreak; }
-        vmcase(I64_EXTEND16_S) { SLOT(1).i64 = (uint64_t)(int64_t)(int16_t)SLOT(2).i64; pc += 3; vmbreak; }
-        vmcase(I64_EXTEND32_S) { SLOT(1).i64 = (uint64_t)(int64_t)(int32_t)SLOT(2).i64; pc += 3; vmbreak; }
-        vmcase(I32_TRUNC_SAT_F32_S) { SLOT(1).i64 = (uint32_t)numeric_i32_trunc_sat_f32_s(SLOT(2).f32); pc += 3; vmbreak; }
-        vmcase(I32_TRUNC_SAT_F32_U) { SLOT(1).i64 = numeric_i32_trunc_sat_f32_u(SLOT(2).f32); pc += 3; vmbreak; }
-        vmcase(I32_TRUNC_SAT_F64_S) { SLOT(1).i64 = (uint32_t)numeric_i32_trunc_sat_f64_s(SLOT(2).f64); pc += 3; vmbreak; }
-        vmcase(I32_TRUNC_SAT_F64_U) { SLOT(1).i64 = numeric_i32_trunc_sat_f64_u(SLOT(2).f64); pc += 3; vmbreak; }
-        vmcase(I64_TRUNC_SAT_F32_S) { SLOT(1).i64 = (uint64_t)numeric_i64_trunc_sat_f32_s(SLOT(2).f32); pc += 3; vmbreak; }
-        vmcase(I64_TRUNC_SAT_F32_U) { SLOT(1).i64 = numeric_i64_trunc_sat_f32_u(SLOT(2).f32); pc += 3; vmbreak; }
-        vmcase(I64_TRUNC_SAT_F64_S) { SLOT(1).i64 = (uint64_t)numeric_i64_trunc_sat_f64_s(SLOT(2).f64); pc += 3; vmbreak; }
-        vmcase(I64_TRUNC_SAT_F64_U) { SLOT(1).i64 = numeric_i64_trunc_sat_f64_u(SLOT(2).f64); pc += 3; vmbreak; }
+        OP_CASE(I32_REINTERPRET_F32)
+        OP_CASE(I64_REINTERPRET_F64)
+        OP_CASE(F32_REINTERPRET_I32)
+        OP_CASE(F64_REINTERPRET_I64)
+        OP_CASE(I32_EXTEND8_S)
+        OP_CASE(I32_EXTEND16_S)
+        OP_CASE(I64_EXTEND8_S)
+        OP_CASE(I64_EXTEND16_S)
+        OP_CASE(I64_EXTEND32_S)
+        OP_CASE(I32_TRUNC_SAT_F32_S)
+        OP_CASE(I32_TRUNC_SAT_F32_U)
+        OP_CASE(I32_TRUNC_SAT_F64_S)
+        OP_CASE(I32_TRUNC_SAT_F64_U)
+        OP_CASE(I64_TRUNC_SAT_F32_S)
+        OP_CASE(I64_TRUNC_SAT_F32_U)
+        OP_CASE(I64_TRUNC_SAT_F64_S)
+        OP_CASE(I64_TRUNC_SAT_F64_U)
 
         /* ---- SIMD (see the SIMD_* handler macros above interp_loop) ---- */
         vmcase(SIMD_v128_const) {
@@ -2470,36 +1779,30 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
          * instruction that trapped. */
 #define PAIR_CASE(a, n, b)                                            \
     vmcase(a##__##b) {                                                \
-        _Static_assert((n) == LEN_##a, "WASM_PAIRS: length of " #a); \
-        BODY_##a;                                                     \
-        pc += LEN_##a;                                                \
+        _Static_assert((n) == OP_LEN(a), "WASM_PAIRS: length of " #a); \
+        OP_STEP(a)                                                      \
         goto L_##b;                                                   \
     }
         WASM_PAIRS(PAIR_CASE)
 #undef PAIR_CASE
 #define TRIPLE_CASE(a, n, b, m, c)                                      \
     vmcase(a##__##b##__##c) {                                           \
-        _Static_assert((n) == LEN_##a, "WASM_TRIPLES: length of " #a); \
-        _Static_assert((m) == LEN_##b, "WASM_TRIPLES: length of " #b); \
-        BODY_##a;                                                       \
-        pc += LEN_##a;                                                  \
-        BODY_##b;                                                       \
-        pc += LEN_##b;                                                  \
+        _Static_assert((n) == OP_LEN(a), "WASM_TRIPLES: length of " #a); \
+        _Static_assert((m) == OP_LEN(b), "WASM_TRIPLES: length of " #b); \
+        OP_STEP(a)                                                        \
+        OP_STEP(b)                                                        \
         goto L_##c;                                                     \
     }
         WASM_TRIPLES(TRIPLE_CASE)
 #undef TRIPLE_CASE
 #define QUAD_CASE(a, n, b, m, c, k, d)                                \
     vmcase(a##__##b##__##c##__##d) {                                  \
-        _Static_assert((n) == LEN_##a, "WASM_QUADS: length of " #a); \
-        _Static_assert((m) == LEN_##b, "WASM_QUADS: length of " #b); \
-        _Static_assert((k) == LEN_##c, "WASM_QUADS: length of " #c); \
-        BODY_##a;                                                     \
-        pc += LEN_##a;                                                \
-        BODY_##b;                                                     \
-        pc += LEN_##b;                                                \
-        BODY_##c;                                                     \
-        pc += LEN_##c;                                                \
+        _Static_assert((n) == OP_LEN(a), "WASM_QUADS: length of " #a); \
+        _Static_assert((m) == OP_LEN(b), "WASM_QUADS: length of " #b); \
+        _Static_assert((k) == OP_LEN(c), "WASM_QUADS: length of " #c); \
+        OP_STEP(a)                                                      \
+        OP_STEP(b)                                                      \
+        OP_STEP(c)                                                      \
         goto L_##d;                                                   \
     }
         WASM_QUADS(QUAD_CASE)
