@@ -9,7 +9,9 @@
 #                 hive_* functions and nothing else (its internals are
 #                 hidden, so they cannot clash with an embedder's names),
 #                 among them every function include/hive/*.h declares (static inline
-#                 ones aside).
+#                 ones aside). And that every global symbol of libhive.a is
+#                 hive_* or internal hv_* (scripts/internal-names.sh --check,
+#                 docs/LIBRARY.md), so a static link cannot clash either.
 
 .PHONY: harden
 
@@ -35,5 +37,6 @@ harden: all $(BUILD)/libhive.so
 	    while read -r fn; do echo "$$inl" | grep -qx "$$fn" || echo "$$syms" | grep -qx "$$fn" || echo "$$fn"; done); \
 	[ -z "$$missing" ] || { echo "harden: $$f does not export functions include/hive/ declares:" $$missing >&2; ok=0; }; \
 	[ $$ok = 1 ] && echo "harden: $$f exports $$n hive_* symbols, every one include/hive/ declares, and nothing else; full RELRO, no text relocations"
+	@scripts/internal-names.sh --check $(BUILD)
 
 test: harden

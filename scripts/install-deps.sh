@@ -15,7 +15,7 @@ fi
 need="gcc make libuv1-dev libcurl4-openssl-dev"
 case "${1:-all}" in
 build) ;;
-test | all) need="$need binutils pkgconf clang lld libclang-rt-14-dev wabt binaryen wasi-libc libclang-rt-14-dev-wasm32 curl wrk strace nodejs python3 nghttp2-server openssl" ;;
+test | all) need="$need binutils universal-ctags pkgconf clang lld libclang-rt-14-dev wabt binaryen wasi-libc libclang-rt-14-dev-wasm32 curl wrk strace nodejs python3 nghttp2-server openssl" ;;
 *) echo "usage: $0 [--check] [build|test|all]" >&2; exit 2 ;;
 esac
 missing=""
