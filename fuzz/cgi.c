@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char *buf = malloc(size ? size : 1);
     if (!buf) abort();
     memcpy(buf, data, size);
-    int64_t rw = cgi_parse_head(buf, size, &whole);
+    int64_t rw = hv_cgi_parse_head(buf, size, &whole);
     check_sane(rw, &whole, buf, size);
     /* every prefix when small, else every line boundary and a few more */
     for (size_t n = 0; n < size; n++) {
@@ -73,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         char *p = malloc(n ? n : 1);
         if (!p) abort();
         memcpy(p, data, n);
-        int64_t rp = cgi_parse_head(p, n, &part);
+        int64_t rp = hv_cgi_parse_head(p, n, &part);
         check_sane(rp, &part, p, n);
         if (rp >= 0) {
             if (rp != rw || !same(&whole, buf, &part, p))

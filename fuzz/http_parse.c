@@ -117,7 +117,7 @@ static void check_sane(int rc, const http_request *r, const char *buf, size_t le
 static int parse(const char *buf, size_t len, size_t prev, const http_limits *lim, size_t maxh,
                  http_header *hdrs, http_request *req) {
     memset(req, 0, sizeof *req);
-    int rc = http_parse_request(buf, len, prev, lim, hdrs, maxh, req);
+    int rc = hv_http_parse_request(buf, len, prev, lim, hdrs, maxh, req);
     check_sane(rc, req, buf, len);
     return rc;
 }
@@ -127,7 +127,7 @@ static int parse(const char *buf, size_t len, size_t prev, const http_limits *li
 static int chunked_run(const uint8_t *in, size_t len, int nsplits, size_t maxline, size_t maxtrail,
                        uint8_t *out, size_t *outlen, size_t *used, http_error *code) {
     http_chunked_decoder d;
-    http_chunked_init(&d, maxline, maxtrail);
+    hv_http_chunked_init(&d, maxline, maxtrail);
     size_t pos = 0, o = 0;
     int rc = HTTP_PARSE_PARTIAL;
     while (pos < len || nsplits >= 0) {
@@ -142,7 +142,7 @@ static int chunked_run(const uint8_t *in, size_t len, int nsplits, size_t maxlin
         for (;;) {
             size_t consumed = 99999999;
             http_slice s = {0};
-            rc = http_chunked_decode(&d, (const char *)copy + off, piece - off, &consumed, &s);
+            rc = hv_http_chunked_decode(&d, (const char *)copy + off, piece - off, &consumed, &s);
             if (consumed > piece - off) FAIL("chunked consumed %zu > %zu", consumed, piece - off);
             if (rc == HTTP_CHUNKED_DATA) {
                 if (s.len == 0) FAIL("empty data slice");
@@ -235,8 +235,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         } else if (rp == HTTP_PARSE_ERROR) {
             if (rw != HTTP_PARSE_ERROR) FAIL("prefix %zu is an error, whole gives %d", n, rw);
             if (part.error.code != whole.error.code)
-                FAIL("prefix %zu error %s, whole %s", n, http_error_name(part.error.code),
-                     http_error_name(whole.error.code));
+                FAIL("prefix %zu error %s, whole %s", n, hv_http_error_name(part.error.code),
+                     hv_http_error_name(whole.error.code));
         } else if (rw >= 0 && n >= (size_t)rw) {
             FAIL("prefix %zu partial though the head ends at %d", n, rw);
         }
@@ -248,7 +248,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 check_same_head(&whole, buf, &part, p, "incremental");
             } else if (rinc == HTTP_PARSE_ERROR && rw != HTTP_PARSE_ERROR) {
                 FAIL("incremental at %zu is an error (%s), whole gives %d", n,
-                     http_error_name(part.error.code), rw);
+                     hv_http_error_name(part.error.code), rw);
             }
             prev = n;
         }
@@ -264,8 +264,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         check_chunked(data, size, seed);
 
     /* the error helpers accept any code */
-    (void)http_error_status((http_error)(seed % (HTTP_E_COUNT + 3)));
-    (void)http_error_message((http_error)(seed % (HTTP_E_COUNT + 3)));
+    (void)hv_http_error_status((http_error)(seed % (HTTP_E_COUNT + 3)));
+    (void)hv_http_error_message((http_error)(seed % (HTTP_E_COUNT + 3)));
     free(buf);
     return 0;
 }

@@ -58,7 +58,7 @@ const char *cli_outbound_given(void) { return ob.first; }
 int cli_outbound_apply(const char *prog) {
     hc_config c = {ob.allow, ob.nallow, ob.ca_file, ob.h2c, ob.max};
     char err[200];
-    if (hc_configure(&c, err, sizeof err) < 0) {
+    if (hv_hc_configure(&c, err, sizeof err) < 0) {
         fprintf(stderr, "%s: %s\n", prog, err);
         return 2;
     }
@@ -66,7 +66,7 @@ int cli_outbound_apply(const char *prog) {
 }
 
 void cli_outbound_done(void) {
-    hc_shutdown();
+    hv_hc_shutdown();
     free(ob.allow);
     memset(&ob, 0, sizeof ob);
 }

@@ -61,17 +61,17 @@ static wh3 *cli_http3_of(hive_cinstance *inst, void *ud) {
 void cli_wasip2_attach(hive_cinstance *inst) {
     if (!cli_http) return;
     hive_cinstance_set_data(inst, cli_http);
-    whttp_enter(cli_http);
+    hv_whttp_enter(cli_http);
 }
 
 void cli_wasip2_detach(void) {
     hive_wasip3_free(cli_p3);
     cli_p3 = NULL;
-    wh3_free(cli_http3);
+    hv_wh3_free(cli_http3);
     cli_http3 = NULL;
     if (!cli_http) return;
-    whttp_leave();
-    whttp_free(cli_http);
+    hv_whttp_leave();
+    hv_whttp_free(cli_http);
     cli_http = NULL;
     cli_outbound_done();
 }
@@ -123,8 +123,8 @@ int cli_wasip2_setup(hive_engine *engine, const cli_run_opts *o, hive_wasip2 **p
         goto out;
     }
     linker = hive_linker_new(engine);
-    if (!linker || hive_wasip2_define(p2, linker) != HIVE_OK || whttp_define(linker, 0) != HIVE_OK ||
-        !(cli_http = whttp_new(p2)) || whttp_use_eventfd(cli_http) < 0) {
+    if (!linker || hive_wasip2_define(p2, linker) != HIVE_OK || hv_whttp_define(linker, 0) != HIVE_OK ||
+        !(cli_http = hv_whttp_new(p2)) || hv_whttp_use_eventfd(cli_http) < 0) {
         fprintf(stderr, "hive: cannot define the WASI 0.2 imports\n");
         goto out;
     }
@@ -140,12 +140,12 @@ int cli_wasip2_setup(hive_engine *engine, const cli_run_opts *o, hive_wasip2 **p
         fprintf(stderr, "hive: cannot define the WASI 0.3 imports\n");
         goto out;
     }
-    if (!(cli_http3 = wh3_new()) || wh3_use_eventfd(cli_http3) < 0 ||
-        wh3_define(linker, cli_http3_of, NULL) != HIVE_OK) {
+    if (!(cli_http3 = hv_wh3_new()) || hv_wh3_use_eventfd(cli_http3) < 0 ||
+        hv_wh3_define(linker, cli_http3_of, NULL) != HIVE_OK) {
         fprintf(stderr, "hive: cannot define the wasi:http 0.3 imports\n");
         goto out;
     }
-    wh3_set_p3(cli_http3, cli_p3);
+    hv_wh3_set_p3(cli_http3, cli_p3);
     if ((rc = cli_outbound_apply("hive")) != 0) goto out;
     rc = 1;
     *p2out = p2;

@@ -619,10 +619,10 @@ static void metrics_respond(void *ud, const char *method, const char *path,
     }
     server_stats ss;
     hive_handler_stats hs;
-    server_stats_get(app->srv, &ss);
+    hv_server_stats_get(app->srv, &ss);
     hive_handler_stats_get(app->handler, &hs);
     size_t len = 0;
-    char *text = metrics_format(&ss, &hs, &len);
+    char *text = hv_metrics_format(&ss, &hs, &len);
     if (!text) {
         out->status = 500;
         return;
@@ -644,9 +644,9 @@ static void close_quietly(uv_handle_t *h) {
 static void app_finish(serve_app *app) {
     if (app->finished) return;
     app->finished = true;
-    server_free(app->srv);
+    hv_server_free(app->srv);
     app->srv = NULL;
-    server_free(app->metrics);
+    hv_server_free(app->metrics);
     app->metrics = NULL;
     if (app->signals_open) {
         close_quietly((uv_handle_t *)&app->sigint);
@@ -665,9 +665,9 @@ static void on_drained(void *ud) {
 /* The grace period ran out with connections still open: cut them. */
 static void on_grace(uv_timer_t *t) {
     serve_app *app = t->data;
-    app->cut = server_active_requests(app->srv);
+    app->cut = hv_server_active_requests(app->srv);
     log_event(app, "warn", "shutdown grace period over: %zu request(s) cut, %zu connection(s) closed",
-              app->cut, server_connection_count(app->srv));
+              app->cut, hv_server_connection_count(app->srv));
     app_finish(app);
 }
 
@@ -676,7 +676,7 @@ static void on_grace(uv_timer_t *t) {
 static void on_signal(uv_signal_t *h, int signum) {
     serve_app *app = h->data;
     if (app->stopping) {
-        app->cut = server_active_requests(app->srv);
+        app->cut = hv_server_active_requests(app->srv);
         log_event(app, "warn", "second signal: stopping now, %zu request(s) cut", app->cut);
         app_finish(app);
         return;
@@ -684,12 +684,12 @@ static void on_signal(uv_signal_t *h, int signum) {
     app->stopping = true;
     app->grace_deadline = mono_ns() + app->o.grace_ns;
     server_stats ss;
-    server_stats_get(app->srv, &ss);
+    hv_server_stats_get(app->srv, &ss);
     log_event(app, "info", "%s: shutting down, %" PRIu64 " request(s) in flight, grace %.3fs",
               signum == SIGINT ? "SIGINT" : "SIGTERM", ss.requests_in_flight,
               (double)app->o.grace_ns / 1e9);
     uv_timer_start(&app->grace, on_grace, app->o.grace_ns / 1000000, 0);
-    server_stop_accepting(app->srv, on_drained, app);
+    hv_server_stop_accepting(app->srv, on_drained, app);
 }
 
 /* ---- setup -------------------------------------------------------------------- */
@@ -752,12 +752,12 @@ static int link_check(hive_engine *engine, hive_module *module, const char *path
 static int start_server(serve_app *app, const char *addr, hive_handler *handler,
                         const server_config *cfg, server **out, const char *what) {
     struct sockaddr_storage sa;
-    if (server_parse_addr(addr, &sa) != 0) {
+    if (hv_server_parse_addr(addr, &sa) != 0) {
         fprintf(stderr, "hive serve: bad address '%s' (HOST:PORT)\n", addr);
         return -1;
     }
-    int r = server_new(&app->loop, handler, cfg, out);
-    if (r == 0) r = server_listen(*out, (struct sockaddr *)&sa);
+    int r = hv_server_new(&app->loop, handler, cfg, out);
+    if (r == 0) r = hv_server_listen(*out, (struct sockaddr *)&sa);
     if (r != 0) {
         fprintf(stderr, "hive serve: cannot listen on %s: %s\n", addr, uv_strerror(r));
         return -1;
@@ -765,7 +765,7 @@ static int start_server(serve_app *app, const char *addr, hive_handler *handler,
     /* The first line on stderr: a URL with the port actually bound (test
      * runners and scripts read it, as they read wasmtime's). */
     char bound[96];
-    server_address(*out, bound, sizeof bound);
+    hv_server_address(*out, bound, sizeof bound);
     log_event(app, "info", "%s on http://%s/%s", what, bound, handler ? "" : "metrics");
     return 0;
 }
@@ -780,13 +780,13 @@ static int serve_component(hive_engine *engine, const uint8_t *bytes, size_t len
     hive_error err3;
     memset(&err3, 0, sizeof err3);
     if (hive_component_new(engine, bytes, len, &c3, &err3) == HIVE_OK &&
-        hive_guest_wasihttp3_detect(c3)) {
+        hv_guest_wasihttp3_detect(c3)) {
         /* wasi:http/service@0.3: many requests per instance at once
          * (defaults as wasmtime's for 0.3: reuse 128, concurrency 16) */
         if (!o->reuse_set) o->reuse = 128;
         if (!o->concurrent_set) o->concurrent_reuse = 16;
         o->async_guest = true;
-        int rc = hive_guest_wasihttp3_new(engine, c3, o->env, o->nenv, o->dirs, o->ndirs, guest,
+        int rc = hv_guest_wasihttp3_new(engine, c3, o->env, o->nenv, o->dirs, o->ndirs, guest,
                                           &err3);
         hive_component_release(c3);
         if (rc != HIVE_OK) {
@@ -810,7 +810,7 @@ static int serve_component(hive_engine *engine, const uint8_t *bytes, size_t len
     hive_error err;
     memset(&err, 0, sizeof err);
     hive_component *c = c3;
-    int rc = hive_guest_wasihttp_new(engine, c, o->env, o->nenv, o->dirs, o->ndirs, guest, &err);
+    int rc = hv_guest_wasihttp_new(engine, c, o->env, o->nenv, o->dirs, o->ndirs, guest, &err);
     hive_component_release(c);
     if (rc != HIVE_OK) {
         fprintf(stderr, "hive serve: %s: %s\n", o->module_path, err.message);

@@ -26,7 +26,7 @@
 #define MAX_LIST_BYTE_LENGTH ((1u << 28) - 1)
 #define TABLE_MAX ((1u << 28) - 1)
 
-_Noreturn void cx_trap(cx *c, const char *fmt, ...) {
+_Noreturn void hv_cx_trap(cx *c, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(c->msg, sizeof c->msg, fmt, ap);
@@ -34,7 +34,7 @@ _Noreturn void cx_trap(cx *c, const char *fmt, ...) {
     longjmp(*c->jb, CX_TRAP);
 }
 
-_Noreturn void cx_fail(cx *c, const char *fmt, ...) {
+_Noreturn void hv_cx_fail(cx *c, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(c->msg, sizeof c->msg, fmt, ap);
@@ -42,20 +42,20 @@ _Noreturn void cx_fail(cx *c, const char *fmt, ...) {
     longjmp(*c->jb, CX_FAIL);
 }
 
-static void oom(cx *c) { cx_trap(c, "out of memory"); }
+static void oom(cx *c) { hv_cx_trap(c, "out of memory"); }
 
 static uint32_t align_to(uint32_t x, uint32_t a) { return (uint32_t)(((uint64_t)x + a - 1) / a * a); }
 
 /* ---- handle tables ------------------------------------------------------ */
 
-uint32_t htab_add(cx *c, handle_table *t, rt_handle h) {
+uint32_t hv_htab_add(cx *c, handle_table *t, rt_handle h) {
     uint32_t i;
     if (t->free_head) {
         i = t->free_head;
         t->free_head = t->v[i].next_free;
     } else {
         if (t->n == 0) t->n = 1;
-        if (t->n > TABLE_MAX) cx_trap(c, "handle table full");
+        if (t->n > TABLE_MAX) hv_cx_trap(c, "handle table full");
         if (t->n >= t->cap) {
             uint32_t cap = t->cap ? t->cap * 2 : 16;
             rt_handle *v = hv_realloc(t->al, t->v, cap * sizeof *v);
@@ -70,12 +70,12 @@ uint32_t htab_add(cx *c, handle_table *t, rt_handle h) {
     return i;
 }
 
-rt_handle *htab_get(cx *c, handle_table *t, uint32_t i) {
-    if (i == 0 || i >= t->n || !t->v[i].rt) cx_trap(c, "unknown handle index %u", i);
+rt_handle *hv_htab_get(cx *c, handle_table *t, uint32_t i) {
+    if (i == 0 || i >= t->n || !t->v[i].rt) hv_cx_trap(c, "unknown handle index %u", i);
     return &t->v[i];
 }
 
-void htab_remove(handle_table *t, uint32_t i) {
+void hv_htab_remove(handle_table *t, uint32_t i) {
     t->v[i].rt = NULL;
     t->v[i].next_free = t->free_head;
     t->free_head = i;
@@ -83,30 +83,30 @@ void htab_remove(handle_table *t, uint32_t i) {
 
 /* ---- memory --------------------------------------------------------------- */
 
-uint8_t *abi_mem(cx *c, uint32_t ptr, uint32_t len, const char *what) {
-    if (!c->mem) cx_trap(c, "no memory");
+uint8_t *hv_abi_mem(cx *c, uint32_t ptr, uint32_t len, const char *what) {
+    if (!c->mem) hv_cx_trap(c, "no memory");
     uint64_t size = hive_memory_size(c->mem);
-    if ((uint64_t)ptr + len > size) cx_trap(c, "%s", what);
+    if ((uint64_t)ptr + len > size) hv_cx_trap(c, "%s", what);
     return hive_memory_data(c->mem) + ptr;
 }
 
 static uint64_t load_int(cx *c, uint32_t ptr, uint32_t n) {
-    uint8_t *p = abi_mem(c, ptr, n, "out of bounds memory access");
+    uint8_t *p = hv_abi_mem(c, ptr, n, "out of bounds memory access");
     uint64_t v = 0;
     for (uint32_t i = 0; i < n; i++) v |= (uint64_t)p[i] << (8 * i);
     return v;
 }
 
 static void store_int(cx *c, uint32_t ptr, uint32_t n, uint64_t v) {
-    uint8_t *p = abi_mem(c, ptr, n, "out of bounds memory access");
+    uint8_t *p = hv_abi_mem(c, ptr, n, "out of bounds memory access");
     for (uint32_t i = 0; i < n; i++) p[i] = (uint8_t)(v >> (8 * i));
 }
 
 /* cx.reallocate, with the spec's alignment and bounds checks on the
  * result (wording by who is on the other side). */
-uint32_t abi_alloc(cx *c, uint32_t old, uint32_t oldsize, uint32_t align, uint32_t size, int list) {
-    if (!c->realloc) cx_trap(c, "no realloc function");
-    if (!c->inst->may_leave) cx_trap(c, "cannot leave component instance");
+uint32_t hv_abi_alloc(cx *c, uint32_t old, uint32_t oldsize, uint32_t align, uint32_t size, int list) {
+    if (!c->realloc) hv_cx_trap(c, "no realloc function");
+    if (!c->inst->may_leave) hv_cx_trap(c, "cannot leave component instance");
     hive_val args[4] = {{.type = HIVE_I32}, {.type = HIVE_I32}, {.type = HIVE_I32}, {.type = HIVE_I32}};
     args[0].of.i32 = old;
     args[1].of.i32 = oldsize;
@@ -114,13 +114,13 @@ uint32_t abi_alloc(cx *c, uint32_t old, uint32_t oldsize, uint32_t align, uint32
     args[3].of.i32 = size;
     hive_val r;
     c->inst->may_leave = 0;
-    int rc = run_nested(c->inst, c->realloc, args, 4, &r, 1, c->msg, sizeof c->msg);
+    int rc = hv_run_nested(c->inst, c->realloc, args, 4, &r, 1, c->msg, sizeof c->msg);
     c->inst->may_leave = 1;
     if (rc) longjmp(*c->jb, CX_TRAP);
     uint32_t ptr = r.of.i32;
-    if (ptr % align) cx_trap(c, c->fused ? "unaligned pointer" : "realloc return: result not aligned");
+    if (ptr % align) hv_cx_trap(c, c->fused ? "unaligned pointer" : "realloc return: result not aligned");
     if ((uint64_t)ptr + size > hive_memory_size(c->mem))
-        cx_trap(c, c->fused ? (list ? "list content out-of-bounds" : "string content out-of-bounds")
+        hv_cx_trap(c, c->fused ? (list ? "list content out-of-bounds" : "string content out-of-bounds")
                             : "realloc return: beyond end of memory");
     return ptr;
 }
@@ -162,13 +162,13 @@ static hive_ckind ckind(const ct_type *t) {
 
 static void want(cx *c, const ct_type *t, const hive_cval *v) {
     if (!v || v->kind != ckind(t))
-        cx_fail(c, "value of kind %s where %s is expected", hive_ckind_name(v ? v->kind : HIVE_C_NONE),
+        hv_cx_fail(c, "value of kind %s where %s is expected", hive_ckind_name(v ? v->kind : HIVE_C_NONE),
                 hive_ckind_name(ckind(t)));
 }
 
 /* ---- strings ------------------------------------------------------------------- */
 
-void hints_free(str_hints *h) {
+void hv_hints_free(str_hints *h) {
     if (h->v) hv_free(h->al, h->v);
     h->v = NULL;
     h->n = h->cap = 0;
@@ -257,7 +257,7 @@ static void lift_string(cx *c, uint32_t ptr, uint32_t tagged, hive_cval *out) {
     case ENC_UTF8: bytes = tagged; e = 0; break;
     case ENC_UTF16:
         align = 2; e = 1;
-        if (tagged > MAX_STRING_BYTE_LENGTH) cx_trap(c, "string content out-of-bounds");
+        if (tagged > MAX_STRING_BYTE_LENGTH) hv_cx_trap(c, "string content out-of-bounds");
         bytes = 2 * tagged;
         break;
     default:
@@ -267,9 +267,9 @@ static void lift_string(cx *c, uint32_t ptr, uint32_t tagged, hive_cval *out) {
         break;
     }
     if (bytes > MAX_STRING_BYTE_LENGTH)
-        cx_trap(c, c->fused ? "string content out-of-bounds" : "string pointer/length out of bounds of memory");
-    if (ptr % align) cx_trap(c, "unaligned pointer");
-    const uint8_t *s = abi_mem(c, ptr, bytes,
+        hv_cx_trap(c, c->fused ? "string content out-of-bounds" : "string pointer/length out of bounds of memory");
+    if (ptr % align) hv_cx_trap(c, "unaligned pointer");
+    const uint8_t *s = hv_abi_mem(c, ptr, bytes,
                                c->fused ? "string content out-of-bounds" : "string pointer/length out of bounds of memory");
     char *o;
     size_t n = 0;
@@ -277,8 +277,8 @@ static void lift_string(cx *c, uint32_t ptr, uint32_t tagged, hive_cval *out) {
         size_t i = 0;
         while (i < bytes) {
             int64_t cp = next_utf8(s, bytes, &i);
-            if (cp == -2) cx_trap(c, "incomplete utf-8 byte sequence");
-            if (cp < 0) cx_trap(c, "invalid utf-8");
+            if (cp == -2) hv_cx_trap(c, "incomplete utf-8 byte sequence");
+            if (cp < 0) hv_cx_trap(c, "invalid utf-8");
         }
         o = malloc((size_t)bytes + 1);
         if (!o) oom(c);
@@ -300,7 +300,7 @@ static void lift_string(cx *c, uint32_t ptr, uint32_t tagged, hive_cval *out) {
             }
             if (u >= 0xd800 && u <= 0xdfff) {
                 free(o);
-                cx_trap(c, "invalid utf-16");
+                hv_cx_trap(c, "invalid utf-16");
             }
             put_utf8(o, &n, u);
         }
@@ -320,25 +320,25 @@ static void lift_string(cx *c, uint32_t ptr, uint32_t tagged, hive_cval *out) {
 static void lower_string_utf8src(cx *c, const hive_cval *v, uint32_t *optr, uint32_t *olen) {
     const uint8_t *src = (const uint8_t *)v->of.str.ptr;
     size_t len = v->of.str.len;
-    if (len > MAX_STRING_BYTE_LENGTH) cx_fail(c, "string too long");
+    if (len > MAX_STRING_BYTE_LENGTH) hv_cx_fail(c, "string too long");
     uint32_t units = (uint32_t)len;
     switch (c->enc) {
     case ENC_UTF8: {
-        uint32_t ptr = abi_alloc(c, 0, 0, 1, units, 0);
-        if (units) memcpy(abi_mem(c, ptr, units, "string content out-of-bounds"), src, units);
+        uint32_t ptr = hv_abi_alloc(c, 0, 0, 1, units, 0);
+        if (units) memcpy(hv_abi_mem(c, ptr, units, "string content out-of-bounds"), src, units);
         *optr = ptr;
         *olen = units;
         return;
     }
     case ENC_UTF16: {
         uint32_t worst = 2 * units;
-        uint32_t ptr = abi_alloc(c, 0, 0, 2, worst, 0);
+        uint32_t ptr = hv_abi_alloc(c, 0, 0, 2, worst, 0);
         size_t i = 0;
         uint32_t w = 0;
-        uint8_t *m = abi_mem(c, ptr, worst, "string content out-of-bounds");
+        uint8_t *m = hv_abi_mem(c, ptr, worst, "string content out-of-bounds");
         while (i < len) {
             int64_t cp = next_utf8(src, len, &i);
-            if (cp < 0) cx_fail(c, "string is not valid UTF-8");
+            if (cp < 0) hv_cx_fail(c, "string is not valid UTF-8");
             if (cp >= 0x10000) {
                 uint32_t x = (uint32_t)cp - 0x10000, hi = 0xd800 + (x >> 10), lo = 0xdc00 + (x & 0x3ff);
                 m[w] = (uint8_t)hi; m[w + 1] = (uint8_t)(hi >> 8);
@@ -349,27 +349,27 @@ static void lower_string_utf8src(cx *c, const hive_cval *v, uint32_t *optr, uint
                 w += 2;
             }
         }
-        if (w < worst) ptr = abi_alloc(c, ptr, worst, 2, w, 0);
+        if (w < worst) ptr = hv_abi_alloc(c, ptr, worst, 2, w, 0);
         *optr = ptr;
         *olen = w / 2;
         return;
     }
     default: {
         /* store_string_to_latin1_or_utf16 */
-        uint32_t ptr = abi_alloc(c, 0, 0, 2, units, 0);
+        uint32_t ptr = hv_abi_alloc(c, 0, 0, 2, units, 0);
         uint32_t dst = 0;
         size_t i = 0;
         while (i < len) {
             size_t at = i;
             int64_t cp = next_utf8(src, len, &i);
-            if (cp < 0) cx_fail(c, "string is not valid UTF-8");
+            if (cp < 0) hv_cx_fail(c, "string is not valid UTF-8");
             if (cp < 256) {
-                abi_mem(c, ptr, units, "string content out-of-bounds")[dst++] = (uint8_t)cp;
+                hv_abi_mem(c, ptr, units, "string content out-of-bounds")[dst++] = (uint8_t)cp;
                 continue;
             }
             uint32_t worst = 2 * units;
-            ptr = abi_alloc(c, ptr, units, 2, worst, 0);
-            uint8_t *m = abi_mem(c, ptr, worst, "string content out-of-bounds");
+            ptr = hv_abi_alloc(c, ptr, units, 2, worst, 0);
+            uint8_t *m = hv_abi_mem(c, ptr, worst, "string content out-of-bounds");
             for (int64_t j = (int64_t)dst - 1; j >= 0; j--) {
                 m[2 * j] = m[j];
                 m[2 * j + 1] = 0;
@@ -378,7 +378,7 @@ static void lower_string_utf8src(cx *c, const hive_cval *v, uint32_t *optr, uint
             i = at;
             while (i < len) {
                 cp = next_utf8(src, len, &i);
-                if (cp < 0) cx_fail(c, "string is not valid UTF-8");
+                if (cp < 0) hv_cx_fail(c, "string is not valid UTF-8");
                 if (cp >= 0x10000) {
                     uint32_t x = (uint32_t)cp - 0x10000, hi = 0xd800 + (x >> 10), lo = 0xdc00 + (x & 0x3ff);
                     m[w] = (uint8_t)hi; m[w + 1] = (uint8_t)(hi >> 8);
@@ -389,12 +389,12 @@ static void lower_string_utf8src(cx *c, const hive_cval *v, uint32_t *optr, uint
                     w += 2;
                 }
             }
-            if (worst > w) ptr = abi_alloc(c, ptr, worst, 2, w, 0);
+            if (worst > w) ptr = hv_abi_alloc(c, ptr, worst, 2, w, 0);
             *optr = ptr;
             *olen = (w / 2) | 0x80000000u;
             return;
         }
-        if (dst < units) ptr = abi_alloc(c, ptr, units, 2, dst, 0);
+        if (dst < units) ptr = hv_abi_alloc(c, ptr, units, 2, dst, 0);
         *optr = ptr;
         *olen = dst;
         return;
@@ -433,7 +433,7 @@ static void lower_string(cx *c, const hive_cval *v, uint32_t *optr, uint32_t *ol
     uint32_t ncp = 0, n16 = 0, ascii = 1, latin1 = 1;
     while (i < len) {
         int64_t cp = next_utf8(src, len, &i);
-        if (cp < 0) cx_fail(c, "string is not valid UTF-8");
+        if (cp < 0) hv_cx_fail(c, "string is not valid UTF-8");
         ncp++;
         n16 += cp >= 0x10000 ? 2 : 1;
         if (cp >= 0x80) ascii = 0;
@@ -445,24 +445,24 @@ static void lower_string(cx *c, const hive_cval *v, uint32_t *optr, uint32_t *ol
     switch (c->enc) {
     case ENC_UTF8: { /* store_utf16_to_utf8 / store_latin1_to_utf8 */
         uint32_t worst = simple_utf16 ? units * 3 : units * 2;
-        ptr = abi_alloc(c, 0, 0, 1, units, 0);
+        ptr = hv_abi_alloc(c, 0, 0, 1, units, 0);
         uint32_t k = 0; /* the ASCII prefix goes in first, as the spec writes it */
-        while (k < len && src[k] < 0x80) abi_mem(c, ptr, units, "string content out-of-bounds")[k] = src[k], k++;
+        while (k < len && src[k] < 0x80) hv_abi_mem(c, ptr, units, "string content out-of-bounds")[k] = src[k], k++;
         if (ascii) {
             *optr = ptr;
             *olen = units;
             break;
         }
-        ptr = abi_alloc(c, ptr, units, 1, worst, 0);
-        memcpy(abi_mem(c, ptr, (uint32_t)len, "string content out-of-bounds") + k, src + k, len - k);
-        if (worst > len) ptr = abi_alloc(c, ptr, worst, 1, (uint32_t)len, 0);
+        ptr = hv_abi_alloc(c, ptr, units, 1, worst, 0);
+        memcpy(hv_abi_mem(c, ptr, (uint32_t)len, "string content out-of-bounds") + k, src + k, len - k);
+        if (worst > len) ptr = hv_abi_alloc(c, ptr, worst, 1, (uint32_t)len, 0);
         *optr = ptr;
         *olen = (uint32_t)len;
         break;
     }
     case ENC_UTF16: { /* store_string_copy: utf16 or latin1 source */
-        ptr = abi_alloc(c, 0, 0, 2, 2 * units, 0);
-        uint8_t *m = abi_mem(c, ptr, 2 * units, "string content out-of-bounds");
+        ptr = hv_abi_alloc(c, 0, 0, 2, 2 * units, 0);
+        uint8_t *m = hv_abi_mem(c, ptr, 2 * units, "string content out-of-bounds");
         uint32_t w = 0;
         EACH_CP(cp) put16(m, &w, cp);
         *optr = ptr;
@@ -471,43 +471,43 @@ static void lower_string(cx *c, const hive_cval *v, uint32_t *optr, uint32_t *ol
     }
     default:
         if (src_enc == ENC_UTF16) { /* store_string_to_latin1_or_utf16 */
-            ptr = abi_alloc(c, 0, 0, 2, units, 0);
+            ptr = hv_abi_alloc(c, 0, 0, 2, units, 0);
             uint32_t dst = 0;
             size_t rest = 0; /* byte offset of the first code point >= 256 */
             while (rest < len) {
                 size_t at = rest;
                 int64_t cp = next_utf8(src, len, &rest);
                 if (cp >= 256) { rest = at; break; }
-                abi_mem(c, ptr, units, "string content out-of-bounds")[dst++] = (uint8_t)cp;
+                hv_abi_mem(c, ptr, units, "string content out-of-bounds")[dst++] = (uint8_t)cp;
             }
             if (rest >= len) {
-                if (dst < units) ptr = abi_alloc(c, ptr, units, 2, dst, 0);
+                if (dst < units) ptr = hv_abi_alloc(c, ptr, units, 2, dst, 0);
                 *optr = ptr;
                 *olen = dst;
                 break;
             }
             uint32_t worst = 2 * units;
-            ptr = abi_alloc(c, ptr, units, 2, worst, 0);
-            uint8_t *m = abi_mem(c, ptr, worst, "string content out-of-bounds");
+            ptr = hv_abi_alloc(c, ptr, units, 2, worst, 0);
+            uint8_t *m = hv_abi_mem(c, ptr, worst, "string content out-of-bounds");
             for (int64_t j = (int64_t)dst - 1; j >= 0; j--) {
                 m[2 * j] = m[j];
                 m[2 * j + 1] = 0;
             }
             uint32_t w = 2 * dst;
             while (rest < len) put16(m, &w, (uint32_t)next_utf8(src, len, &rest));
-            if (worst > w) ptr = abi_alloc(c, ptr, worst, 2, w, 0);
+            if (worst > w) ptr = hv_abi_alloc(c, ptr, worst, 2, w, 0);
             *optr = ptr;
             *olen = (w / 2) | 0x80000000u;
         } else if (!simple_utf16) { /* latin1 -> latin1: store_string_copy */
-            ptr = abi_alloc(c, 0, 0, 2, units, 0);
-            uint8_t *m = abi_mem(c, ptr, units, "string content out-of-bounds");
+            ptr = hv_abi_alloc(c, 0, 0, 2, units, 0);
+            uint8_t *m = hv_abi_mem(c, ptr, units, "string content out-of-bounds");
             uint32_t k = 0;
             EACH_CP(cp) m[k++] = (uint8_t)cp;
             *optr = ptr;
             *olen = units;
         } else { /* store_probably_utf16_to_latin1_or_utf16 */
-            ptr = abi_alloc(c, 0, 0, 2, 2 * units, 0);
-            uint8_t *m = abi_mem(c, ptr, 2 * units, "string content out-of-bounds");
+            ptr = hv_abi_alloc(c, 0, 0, 2, 2 * units, 0);
+            uint8_t *m = hv_abi_mem(c, ptr, 2 * units, "string content out-of-bounds");
             uint32_t w = 0;
             EACH_CP(cp) put16(m, &w, cp);
             if (!latin1) {
@@ -516,7 +516,7 @@ static void lower_string(cx *c, const hive_cval *v, uint32_t *optr, uint32_t *ol
                 break;
             }
             for (uint32_t k = 0; k < w / 2; k++) m[k] = m[2 * k];
-            ptr = abi_alloc(c, ptr, 2 * units, 1, w / 2, 0);
+            ptr = hv_abi_alloc(c, ptr, 2 * units, 1, w / 2, 0);
             *optr = ptr;
             *olen = w / 2;
         }
@@ -530,21 +530,21 @@ static void lower_string(cx *c, const hive_cval *v, uint32_t *optr, uint32_t *ol
 
 static rt_resource *res_of(cx *c, const ct_type *t) {
     rt_resource *r = c->inst->res[t->rid];
-    if (!r) cx_trap(c, "resource type not bound");
+    if (!r) hv_cx_trap(c, "resource type not bound");
     return r;
 }
 
 static void lift_handle(cx *c, const ct_type *t, uint32_t i, hive_cval *out) {
     rt_resource *rt = res_of(c, t);
-    rt_handle *h = htab_get(c, &c->inst->handles, i);
+    rt_handle *h = hv_htab_get(c, &c->inst->handles, i);
     if (h->rt != rt)
-        cx_trap(c, "handle index %u used with the wrong type, expected %s-defined resource but found a different %s-defined resource",
+        hv_cx_trap(c, "handle index %u used with the wrong type, expected %s-defined resource but found a different %s-defined resource",
                 i, rt->impl ? "guest" : "host", h->rt->impl ? "guest" : "host");
     uint32_t rep = h->rep;
     if (t->kind == CT_OWN) {
-        if (h->lends) cx_trap(c, "cannot remove owned resource while borrowed");
-        if (!h->own) cx_trap(c, "handle index %u expected to be owned", i);
-        htab_remove(&c->inst->handles, i);
+        if (h->lends) hv_cx_trap(c, "cannot remove owned resource while borrowed");
+        if (!h->own) hv_cx_trap(c, "handle index %u expected to be owned", i);
+        hv_htab_remove(&c->inst->handles, i);
     } else if (c->call) {
         call_state *cs = c->call;
         if (cs->nlenders == cs->caplenders) {
@@ -564,7 +564,7 @@ static void lift_handle(cx *c, const ct_type *t, uint32_t i, hive_cval *out) {
     *out = hive_cval_handle(t->kind == CT_OWN ? HIVE_C_OWN : HIVE_C_BORROW, rep, rt);
     if (c->host_side && t->kind == CT_OWN && rt->impl) {
         rt_handle nh = {.rt = rt, .rep = rep, .own = 1};
-        out->of.res.handle = htab_add(c, &comp_active_root(c->inst)->host_handles, nh);
+        out->of.res.handle = hv_htab_add(c, &hv_comp_active_root(c->inst)->host_handles, nh);
     }
 }
 
@@ -573,28 +573,28 @@ static uint32_t lower_handle(cx *c, const ct_type *t, const hive_cval *v) {
     rt_resource *rt = res_of(c, t);
     uint32_t rep = v->of.res.handle;
     if (c->host_side && rt->impl && t->kind == CT_BORROW) {
-        handle_table *ht = &comp_active_root(c->inst)->host_handles;
-        if (rep == 0 || rep >= ht->n || !ht->v[rep].rt) cx_fail(c, "unknown host handle %u", rep);
-        if (ht->v[rep].rt != rt) cx_fail(c, "host handle %u is of another resource type", rep);
+        handle_table *ht = &hv_comp_active_root(c->inst)->host_handles;
+        if (rep == 0 || rep >= ht->n || !ht->v[rep].rt) hv_cx_fail(c, "unknown host handle %u", rep);
+        if (ht->v[rep].rt != rt) hv_cx_fail(c, "host handle %u is of another resource type", rep);
         rep = ht->v[rep].rep;
     } else if (c->host_side && rt->impl && t->kind == CT_OWN) {
-        handle_table *ht = &comp_active_root(c->inst)->host_handles;
-        if (rep == 0 || rep >= ht->n || !ht->v[rep].rt) cx_fail(c, "unknown host handle %u", rep);
-        if (ht->v[rep].rt != rt) cx_fail(c, "host handle %u is of another resource type", rep);
+        handle_table *ht = &hv_comp_active_root(c->inst)->host_handles;
+        if (rep == 0 || rep >= ht->n || !ht->v[rep].rt) hv_cx_fail(c, "unknown host handle %u", rep);
+        if (ht->v[rep].rt != rt) hv_cx_fail(c, "host handle %u is of another resource type", rep);
         uint32_t idx = rep;
         rep = ht->v[idx].rep;
-        htab_remove(ht, idx);
+        hv_htab_remove(ht, idx);
     } else if (!c->host_side && v->of.res.host && v->of.res.host != rt) {
-        cx_trap(c, "handle of the wrong resource type");
+        hv_cx_trap(c, "handle of the wrong resource type");
     }
     if (t->kind == CT_OWN) {
         rt_handle h = {.rt = rt, .rep = rep, .own = 1};
-        return htab_add(c, &c->inst->handles, h);
+        return hv_htab_add(c, &c->inst->handles, h);
     }
     if (c->inst == rt->impl) return rep;
     rt_handle h = {.rt = rt, .rep = rep, .own = 0, .scope = c->call};
     if (c->call) c->call->num_borrows++;
-    return htab_add(c, &c->inst->handles, h);
+    return hv_htab_add(c, &c->inst->handles, h);
 }
 
 /* ---- load / store -------------------------------------------------------------- */
@@ -628,7 +628,7 @@ static uint64_t f64_bits(double f) {
 }
 
 static uint32_t to_char(cx *c, uint32_t i) {
-    if (i >= 0x110000 || (i >= 0xd800 && i <= 0xdfff)) cx_trap(c, "invalid `char` bit pattern");
+    if (i >= 0x110000 || (i >= 0xd800 && i <= 0xdfff)) hv_cx_trap(c, "invalid `char` bit pattern");
     return i;
 }
 
@@ -687,13 +687,13 @@ static void canon_nans(uint8_t *p, uint32_t n, hive_ckind k) {
 static uint32_t want_list(cx *c, const ct_type *t, const hive_cval *v) {
     if (v && v->kind == HIVE_C_PACKED) {
         if (t->kind != CT_LIST || t->n || packable(t->a) != v->of.packed.elem)
-            cx_fail(c, "a packed list<%s> where %s<%s> is expected", hive_ckind_name(v->of.packed.elem),
+            hv_cx_fail(c, "a packed list<%s> where %s<%s> is expected", hive_ckind_name(v->of.packed.elem),
                     hive_ckind_name(ckind(t)), hive_ckind_name(ckind(t->a)));
-        if (v->of.packed.n && !v->of.packed.data) cx_fail(c, "packed list without data");
+        if (v->of.packed.n && !v->of.packed.data) hv_cx_fail(c, "packed list without data");
         return v->of.packed.n;
     }
     want(c, t, v);
-    if (v->of.agg.n > 0xffffffffu) cx_fail(c, "list too long");
+    if (v->of.agg.n > 0xffffffffu) hv_cx_fail(c, "list too long");
     return (uint32_t)v->of.agg.n;
 }
 
@@ -703,9 +703,9 @@ static void load_list_range(cx *c, const ct_type *t, uint32_t ptr, uint32_t len,
     if (t->kind == CT_MAP) map_layout(t, &vo, &esize, &ealign);
     else { esize = e->size; ealign = e->align; }
     uint64_t bytes = (uint64_t)len * esize;
-    if (bytes > MAX_LIST_BYTE_LENGTH) cx_trap(c, "list content out-of-bounds");
-    if (ptr % ealign) cx_trap(c, "unaligned pointer");
-    uint8_t *src = abi_mem(c, ptr, (uint32_t)bytes, c->fused ? "list content out-of-bounds" : "list pointer/length out of bounds of memory");
+    if (bytes > MAX_LIST_BYTE_LENGTH) hv_cx_trap(c, "list content out-of-bounds");
+    if (ptr % ealign) hv_cx_trap(c, "unaligned pointer");
+    uint8_t *src = hv_abi_mem(c, ptr, (uint32_t)bytes, c->fused ? "list content out-of-bounds" : "list pointer/length out of bounds of memory");
     hive_ckind pk = t->kind == CT_LIST ? packable(e) : HIVE_C_NONE;
     if (pk != HIVE_C_NONE) { /* a list of numbers: one copy, packed */
         if (hive_cval_packed(out, pk, src, len) != HIVE_OK) oom(c);
@@ -718,15 +718,15 @@ static void load_list_range(cx *c, const ct_type *t, uint32_t ptr, uint32_t len,
         if (t->kind == CT_MAP) {
             hive_cval *kv = &out->of.agg.items[i];
             agg(c, kv, HIVE_C_TUPLE, 2);
-            abi_load(c, t->a, p, &kv->of.agg.items[0]);
-            abi_load(c, t->b, p + vo, &kv->of.agg.items[1]);
+            hv_abi_load(c, t->a, p, &kv->of.agg.items[0]);
+            hv_abi_load(c, t->b, p + vo, &kv->of.agg.items[1]);
         } else {
-            abi_load(c, e, p, &out->of.agg.items[i]);
+            hv_abi_load(c, e, p, &out->of.agg.items[i]);
         }
     }
 }
 
-void abi_load(cx *c, const ct_type *t, uint32_t ptr, hive_cval *out) {
+void hv_abi_load(cx *c, const ct_type *t, uint32_t ptr, hive_cval *out) {
     switch (t->kind) {
     case CT_BOOL: *out = hive_cval_bool(load_int(c, ptr, 1) != 0); return;
     case CT_U8: *out = hive_cval_uint(HIVE_C_U8, load_int(c, ptr, 1)); return;
@@ -746,7 +746,7 @@ void abi_load(cx *c, const ct_type *t, uint32_t ptr, hive_cval *out) {
     case CT_LIST:
         if (t->n) {
             agg(c, out, HIVE_C_FIXED_LIST, t->n);
-            for (uint32_t i = 0; i < t->n; i++) abi_load(c, t->a, ptr + i * t->a->size, &out->of.agg.items[i]);
+            for (uint32_t i = 0; i < t->n; i++) hv_abi_load(c, t->a, ptr + i * t->a->size, &out->of.agg.items[i]);
             return;
         }
         /* fallthrough */
@@ -758,20 +758,20 @@ void abi_load(cx *c, const ct_type *t, uint32_t ptr, hive_cval *out) {
         uint32_t p = ptr;
         for (uint32_t i = 0; i < t->n; i++) {
             p = align_to(p, t->types[i]->align);
-            abi_load(c, t->types[i], p, &out->of.agg.items[i]);
+            hv_abi_load(c, t->types[i], p, &out->of.agg.items[i]);
             p += t->types[i]->size;
         }
         return;
     }
     case CT_VARIANT: case CT_ENUM: case CT_OPTION: case CT_RESULT: {
-        uint32_t nc = ct_ncases(t), ds = ct_disc_size(nc);
+        uint32_t nc = hv_ct_ncases(t), ds = hv_ct_disc_size(nc);
         uint32_t idx = (uint32_t)load_int(c, ptr, ds);
-        if (idx >= nc) cx_trap(c, "invalid variant discriminant");
-        const ct_type *ctp = ct_case_type(t, idx);
+        if (idx >= nc) hv_cx_trap(c, "invalid variant discriminant");
+        const ct_type *ctp = hv_ct_case_type(t, idx);
         hive_cval pl;
         memset(&pl, 0, sizeof pl);
         if (ctp) {
-            abi_load(c, ctp, align_to(ptr + ds, ct_case_align(t)), &pl);
+            hv_abi_load(c, ctp, align_to(ptr + ds, hv_ct_case_align(t)), &pl);
             set_case(c, out, t, idx, &pl);
         } else {
             set_case(c, out, t, idx, NULL);
@@ -785,8 +785,8 @@ void abi_load(cx *c, const ct_type *t, uint32_t ptr, hive_cval *out) {
         return;
     }
     case CT_OWN: case CT_BORROW: lift_handle(c, t, (uint32_t)load_int(c, ptr, 4), out); return;
-    case CT_STREAM: case CT_FUTURE: casync_lift_end(c, t, (uint32_t)load_int(c, ptr, 4), out); return; /* async.c */
-    default: cx_trap(c, "%s values are not supported yet", hive_ckind_name(ckind(t)));
+    case CT_STREAM: case CT_FUTURE: hv_casync_lift_end(c, t, (uint32_t)load_int(c, ptr, 4), out); return; /* async.c */
+    default: hv_cx_trap(c, "%s values are not supported yet", hive_ckind_name(ckind(t)));
     }
 }
 
@@ -796,10 +796,10 @@ static uint32_t store_list_range(cx *c, const ct_type *t, const hive_cval *v) {
     else { esize = t->a->size; ealign = t->a->align; }
     if (v->kind == HIVE_C_PACKED) { /* one copy; want_list checked the type */
         uint64_t pb = (uint64_t)v->of.packed.n * esize;
-        if (pb > 0xffffffffu) cx_fail(c, "list too long");
-        uint32_t ptr = abi_alloc(c, 0, 0, ealign, (uint32_t)pb, 1);
+        if (pb > 0xffffffffu) hv_cx_fail(c, "list too long");
+        uint32_t ptr = hv_abi_alloc(c, 0, 0, ealign, (uint32_t)pb, 1);
         if (pb) {
-            uint8_t *dst = abi_mem(c, ptr, (uint32_t)pb, "list content out-of-bounds");
+            uint8_t *dst = hv_abi_mem(c, ptr, (uint32_t)pb, "list content out-of-bounds");
             memcpy(dst, v->of.packed.data, (size_t)pb);
             hive_ckind pk = v->of.packed.elem;
             if (pk == HIVE_C_F32 || pk == HIVE_C_F64) canon_nans(dst, v->of.packed.n, pk);
@@ -807,17 +807,17 @@ static uint32_t store_list_range(cx *c, const ct_type *t, const hive_cval *v) {
         return ptr;
     }
     uint64_t bytes = (uint64_t)v->of.agg.n * esize;
-    if (bytes > 0xffffffffu) cx_fail(c, "list too long");
-    uint32_t ptr = abi_alloc(c, 0, 0, ealign, (uint32_t)bytes, 1);
+    if (bytes > 0xffffffffu) hv_cx_fail(c, "list too long");
+    uint32_t ptr = hv_abi_alloc(c, 0, 0, ealign, (uint32_t)bytes, 1);
     for (size_t i = 0; i < v->of.agg.n; i++) {
         uint32_t p = ptr + (uint32_t)i * esize;
         const hive_cval *it = &v->of.agg.items[i];
         if (t->kind == CT_MAP) {
-            if (it->kind != HIVE_C_TUPLE || it->of.agg.n != 2) cx_fail(c, "map entry is not a pair");
-            abi_store(c, t->a, &it->of.agg.items[0], p);
-            abi_store(c, t->b, &it->of.agg.items[1], p + vo);
+            if (it->kind != HIVE_C_TUPLE || it->of.agg.n != 2) hv_cx_fail(c, "map entry is not a pair");
+            hv_abi_store(c, t->a, &it->of.agg.items[0], p);
+            hv_abi_store(c, t->b, &it->of.agg.items[1], p + vo);
         } else {
-            abi_store(c, t->a, it, p);
+            hv_abi_store(c, t->a, it, p);
         }
     }
     return ptr;
@@ -827,32 +827,32 @@ static int64_t sint(cx *c, const ct_type *t, const hive_cval *v, int bits) {
     want(c, t, v);
     int64_t x = v->of.s;
     if (bits < 64 && (x < -((int64_t)1 << (bits - 1)) || x >= ((int64_t)1 << (bits - 1))))
-        cx_fail(c, "integer out of range");
+        hv_cx_fail(c, "integer out of range");
     return x;
 }
 static uint64_t uint_(cx *c, const ct_type *t, const hive_cval *v, int bits) {
     want(c, t, v);
     uint64_t x = v->of.u;
-    if (bits < 64 && x >> bits) cx_fail(c, "integer out of range");
+    if (bits < 64 && x >> bits) hv_cx_fail(c, "integer out of range");
     return x;
 }
 
 static uint32_t case_index(cx *c, const ct_type *t, const hive_cval *v, const hive_cval **payload) {
     want(c, t, v);
     uint32_t idx = v->of.var.index;
-    if (idx >= ct_ncases(t)) cx_fail(c, "case index out of range");
-    const ct_type *ctp = ct_case_type(t, idx);
+    if (idx >= hv_ct_ncases(t)) hv_cx_fail(c, "case index out of range");
+    const ct_type *ctp = hv_ct_case_type(t, idx);
     *payload = t->kind == CT_ENUM ? NULL : v->of.var.payload;
-    if (!ctp != !*payload) cx_fail(c, "case payload does not match its type");
+    if (!ctp != !*payload) hv_cx_fail(c, "case payload does not match its type");
     return idx;
 }
 
 static void check_agg(cx *c, const ct_type *t, const hive_cval *v, size_t n) {
     want(c, t, v);
-    if (v->of.agg.n != n) cx_fail(c, "%zu members where %zu are expected", v->of.agg.n, n);
+    if (v->of.agg.n != n) hv_cx_fail(c, "%zu members where %zu are expected", v->of.agg.n, n);
 }
 
-void abi_store(cx *c, const ct_type *t, const hive_cval *v, uint32_t ptr) {
+void hv_abi_store(cx *c, const ct_type *t, const hive_cval *v, uint32_t ptr) {
     switch (t->kind) {
     case CT_BOOL: want(c, t, v); store_int(c, ptr, 1, v->of.b ? 1 : 0); return;
     case CT_U8: store_int(c, ptr, 1, uint_(c, t, v, 8)); return;
@@ -867,7 +867,7 @@ void abi_store(cx *c, const ct_type *t, const hive_cval *v, uint32_t ptr) {
     case CT_F64: want(c, t, v); store_int(c, ptr, 8, f64_bits(v->of.f64)); return;
     case CT_CHAR:
         want(c, t, v);
-        if (v->of.ch >= 0x110000 || (v->of.ch >= 0xd800 && v->of.ch <= 0xdfff)) cx_fail(c, "invalid char");
+        if (v->of.ch >= 0x110000 || (v->of.ch >= 0xd800 && v->of.ch <= 0xdfff)) hv_cx_fail(c, "invalid char");
         store_int(c, ptr, 4, v->of.ch);
         return;
     case CT_STRING: {
@@ -881,7 +881,7 @@ void abi_store(cx *c, const ct_type *t, const hive_cval *v, uint32_t ptr) {
     case CT_LIST:
         if (t->n) {
             check_agg(c, t, v, t->n);
-            for (uint32_t i = 0; i < t->n; i++) abi_store(c, t->a, &v->of.agg.items[i], ptr + i * t->a->size);
+            for (uint32_t i = 0; i < t->n; i++) hv_abi_store(c, t->a, &v->of.agg.items[i], ptr + i * t->a->size);
             return;
         }
         /* fallthrough */
@@ -897,7 +897,7 @@ void abi_store(cx *c, const ct_type *t, const hive_cval *v, uint32_t ptr) {
         uint32_t p = ptr;
         for (uint32_t i = 0; i < t->n; i++) {
             p = align_to(p, t->types[i]->align);
-            abi_store(c, t->types[i], &v->of.agg.items[i], p);
+            hv_abi_store(c, t->types[i], &v->of.agg.items[i], p);
             p += t->types[i]->size;
         }
         return;
@@ -905,30 +905,30 @@ void abi_store(cx *c, const ct_type *t, const hive_cval *v, uint32_t ptr) {
     case CT_VARIANT: case CT_ENUM: case CT_OPTION: case CT_RESULT: {
         const hive_cval *pl;
         uint32_t idx = case_index(c, t, v, &pl);
-        uint32_t ds = ct_disc_size(ct_ncases(t));
+        uint32_t ds = hv_ct_disc_size(hv_ct_ncases(t));
         store_int(c, ptr, ds, idx);
-        if (pl) abi_store(c, ct_case_type(t, idx), pl, align_to(ptr + ds, ct_case_align(t)));
+        if (pl) hv_abi_store(c, hv_ct_case_type(t, idx), pl, align_to(ptr + ds, hv_ct_case_align(t)));
         return;
     }
     case CT_FLAGS:
         want(c, t, v);
-        if (t->n < 64 && v->of.flags >> t->n) cx_fail(c, "flag bit out of range");
+        if (t->n < 64 && v->of.flags >> t->n) hv_cx_fail(c, "flag bit out of range");
         store_int(c, ptr, flags_size(t->n), v->of.flags);
         return;
     case CT_OWN: case CT_BORROW: store_int(c, ptr, 4, lower_handle(c, t, v)); return;
-    case CT_STREAM: case CT_FUTURE: store_int(c, ptr, 4, casync_lower_end(c, t, v)); return; /* async.c */
-    default: cx_trap(c, "%s values are not supported yet", hive_ckind_name(ckind(t)));
+    case CT_STREAM: case CT_FUTURE: store_int(c, ptr, 4, hv_casync_lower_end(c, t, v)); return; /* async.c */
+    default: hv_cx_trap(c, "%s values are not supported yet", hive_ckind_name(ckind(t)));
     }
 }
 
 /* ---- flat ------------------------------------------------------------------------ */
 
 static hive_val next(cx *c, const hive_val *vals, uint32_t n, uint32_t *i) {
-    if (*i >= n) cx_trap(c, "too few core values");
+    if (*i >= n) hv_cx_trap(c, "too few core values");
     return vals[(*i)++];
 }
 
-void abi_lift_flat(cx *c, const ct_type *t, const hive_val *vals, uint32_t n, uint32_t *i, hive_cval *out) {
+void hv_abi_lift_flat(cx *c, const ct_type *t, const hive_val *vals, uint32_t n, uint32_t *i, hive_cval *out) {
     switch (t->kind) {
     case CT_BOOL: *out = hive_cval_bool(next(c, vals, n, i).of.i32 != 0); return;
     case CT_U8: *out = hive_cval_uint(HIVE_C_U8, next(c, vals, n, i).of.i32 & 0xff); return;
@@ -950,7 +950,7 @@ void abi_lift_flat(cx *c, const ct_type *t, const hive_val *vals, uint32_t n, ui
     case CT_LIST:
         if (t->n) {
             agg(c, out, HIVE_C_FIXED_LIST, t->n);
-            for (uint32_t k = 0; k < t->n; k++) abi_lift_flat(c, t->a, vals, n, i, &out->of.agg.items[k]);
+            for (uint32_t k = 0; k < t->n; k++) hv_abi_lift_flat(c, t->a, vals, n, i, &out->of.agg.items[k]);
             return;
         }
         /* fallthrough */
@@ -961,22 +961,22 @@ void abi_lift_flat(cx *c, const ct_type *t, const hive_val *vals, uint32_t n, ui
     }
     case CT_RECORD: case CT_TUPLE:
         agg(c, out, ckind(t), t->n);
-        for (uint32_t k = 0; k < t->n; k++) abi_lift_flat(c, t->types[k], vals, n, i, &out->of.agg.items[k]);
+        for (uint32_t k = 0; k < t->n; k++) hv_abi_lift_flat(c, t->types[k], vals, n, i, &out->of.agg.items[k]);
         return;
     case CT_VARIANT: case CT_ENUM: case CT_OPTION: case CT_RESULT: {
         uint8_t joined[FLAT_CAP];
-        uint32_t nj = ct_flatten(t, joined, FLAT_CAP);
+        uint32_t nj = hv_ct_flatten(t, joined, FLAT_CAP);
         uint32_t idx = next(c, vals, n, i).of.i32;
-        uint32_t nc = ct_ncases(t);
-        if (idx >= nc) cx_trap(c, "invalid variant discriminant");
-        const ct_type *ctp = ct_case_type(t, idx);
+        uint32_t nc = hv_ct_ncases(t);
+        if (idx >= nc) hv_cx_trap(c, "invalid variant discriminant");
+        const ct_type *ctp = hv_ct_case_type(t, idx);
         uint32_t base = *i;
-        if (base + (nj - 1) > n) cx_trap(c, "too few core values");
+        if (base + (nj - 1) > n) hv_cx_trap(c, "too few core values");
         if (!ctp) {
             set_case(c, out, t, idx, NULL);
         } else {
             uint8_t have[FLAT_CAP];
-            uint32_t nh = ct_flatten(ctp, have, FLAT_CAP);
+            uint32_t nh = hv_ct_flatten(ctp, have, FLAT_CAP);
             hive_val tmp[FLAT_CAP];
             for (uint32_t k = 0; k < nh && k < FLAT_CAP; k++) {
                 hive_val x = vals[base + k];
@@ -991,7 +991,7 @@ void abi_lift_flat(cx *c, const ct_type *t, const hive_val *vals, uint32_t n, ui
             uint32_t j = 0;
             hive_cval pl;
             memset(&pl, 0, sizeof pl);
-            abi_lift_flat(c, ctp, tmp, nh, &j, &pl);
+            hv_abi_lift_flat(c, ctp, tmp, nh, &j, &pl);
             set_case(c, out, t, idx, &pl);
         }
         *i = base + (nj - 1);
@@ -1004,20 +1004,20 @@ void abi_lift_flat(cx *c, const ct_type *t, const hive_val *vals, uint32_t n, ui
         return;
     }
     case CT_OWN: case CT_BORROW: lift_handle(c, t, next(c, vals, n, i).of.i32, out); return;
-    case CT_STREAM: case CT_FUTURE: casync_lift_end(c, t, next(c, vals, n, i).of.i32, out); return; /* async.c */
-    default: cx_trap(c, "%s values are not supported yet", hive_ckind_name(ckind(t)));
+    case CT_STREAM: case CT_FUTURE: hv_casync_lift_end(c, t, next(c, vals, n, i).of.i32, out); return; /* async.c */
+    default: hv_cx_trap(c, "%s values are not supported yet", hive_ckind_name(ckind(t)));
     }
 }
 
 static void put(cx *c, hive_val *vals, uint32_t cap, uint32_t *i, uint8_t type, uint64_t bits) {
-    if (*i >= cap) cx_trap(c, "too many core values");
+    if (*i >= cap) hv_cx_trap(c, "too many core values");
     vals[*i].type = type;
     if (type == HIVE_I64 || type == HIVE_F64) vals[*i].of.i64 = bits;
     else vals[*i].of.i32 = (uint32_t)bits;
     (*i)++;
 }
 
-void abi_lower_flat(cx *c, const ct_type *t, const hive_cval *v, hive_val *vals, uint32_t cap, uint32_t *i) {
+void hv_abi_lower_flat(cx *c, const ct_type *t, const hive_cval *v, hive_val *vals, uint32_t cap, uint32_t *i) {
     switch (t->kind) {
     case CT_BOOL: want(c, t, v); put(c, vals, cap, i, HIVE_I32, v->of.b ? 1 : 0); return;
     case CT_U8: put(c, vals, cap, i, HIVE_I32, uint_(c, t, v, 8)); return;
@@ -1032,7 +1032,7 @@ void abi_lower_flat(cx *c, const ct_type *t, const hive_cval *v, hive_val *vals,
     case CT_F64: want(c, t, v); put(c, vals, cap, i, HIVE_F64, f64_bits(v->of.f64)); return;
     case CT_CHAR:
         want(c, t, v);
-        if (v->of.ch >= 0x110000 || (v->of.ch >= 0xd800 && v->of.ch <= 0xdfff)) cx_fail(c, "invalid char");
+        if (v->of.ch >= 0x110000 || (v->of.ch >= 0xd800 && v->of.ch <= 0xdfff)) hv_cx_fail(c, "invalid char");
         put(c, vals, cap, i, HIVE_I32, v->of.ch);
         return;
     case CT_STRING: {
@@ -1046,7 +1046,7 @@ void abi_lower_flat(cx *c, const ct_type *t, const hive_cval *v, hive_val *vals,
     case CT_LIST:
         if (t->n) {
             check_agg(c, t, v, t->n);
-            for (uint32_t k = 0; k < t->n; k++) abi_lower_flat(c, t->a, &v->of.agg.items[k], vals, cap, i);
+            for (uint32_t k = 0; k < t->n; k++) hv_abi_lower_flat(c, t->a, &v->of.agg.items[k], vals, cap, i);
             return;
         }
         /* fallthrough */
@@ -1059,22 +1059,22 @@ void abi_lower_flat(cx *c, const ct_type *t, const hive_cval *v, hive_val *vals,
     }
     case CT_RECORD: case CT_TUPLE:
         check_agg(c, t, v, t->n);
-        for (uint32_t k = 0; k < t->n; k++) abi_lower_flat(c, t->types[k], &v->of.agg.items[k], vals, cap, i);
+        for (uint32_t k = 0; k < t->n; k++) hv_abi_lower_flat(c, t->types[k], &v->of.agg.items[k], vals, cap, i);
         return;
     case CT_VARIANT: case CT_ENUM: case CT_OPTION: case CT_RESULT: {
         const hive_cval *pl;
         uint32_t idx = case_index(c, t, v, &pl);
         uint8_t joined[FLAT_CAP];
-        uint32_t nj = ct_flatten(t, joined, FLAT_CAP);
+        uint32_t nj = hv_ct_flatten(t, joined, FLAT_CAP);
         put(c, vals, cap, i, HIVE_I32, idx);
         uint32_t base = *i;
-        if (base + nj - 1 > cap) cx_trap(c, "too many core values");
+        if (base + nj - 1 > cap) hv_cx_trap(c, "too many core values");
         uint32_t k = 0;
         if (pl) {
-            const ct_type *ctp = ct_case_type(t, idx);
+            const ct_type *ctp = hv_ct_case_type(t, idx);
             hive_val tmp[FLAT_CAP];
             uint32_t nh = 0;
-            abi_lower_flat(c, ctp, pl, tmp, FLAT_CAP, &nh);
+            hv_abi_lower_flat(c, ctp, pl, tmp, FLAT_CAP, &nh);
             for (; k < nh; k++) {
                 uint8_t w = joined[1 + k];
                 uint64_t bits = (tmp[k].type == HIVE_I64 || tmp[k].type == HIVE_F64) ? tmp[k].of.i64 : tmp[k].of.i32;
@@ -1092,12 +1092,12 @@ void abi_lower_flat(cx *c, const ct_type *t, const hive_cval *v, hive_val *vals,
     }
     case CT_FLAGS:
         want(c, t, v);
-        if (t->n < 64 && v->of.flags >> t->n) cx_fail(c, "flag bit out of range");
+        if (t->n < 64 && v->of.flags >> t->n) hv_cx_fail(c, "flag bit out of range");
         put(c, vals, cap, i, HIVE_I32, v->of.flags);
         return;
     case CT_OWN: case CT_BORROW: put(c, vals, cap, i, HIVE_I32, lower_handle(c, t, v)); return;
-    case CT_STREAM: case CT_FUTURE: put(c, vals, cap, i, HIVE_I32, casync_lower_end(c, t, v)); return; /* async.c */
-    default: cx_trap(c, "%s values are not supported yet", hive_ckind_name(ckind(t)));
+    case CT_STREAM: case CT_FUTURE: put(c, vals, cap, i, HIVE_I32, hv_casync_lower_end(c, t, v)); return; /* async.c */
+    default: hv_cx_trap(c, "%s values are not supported yet", hive_ckind_name(ckind(t)));
     }
 }
 
@@ -1113,7 +1113,7 @@ static void tuple_layout(const ct_type *const *ts, uint32_t nt, uint32_t *size, 
     *align = a;
 }
 
-void abi_lift_values(cx *c, const ct_type *const *ts, uint32_t nt, uint32_t max_flat,
+void hv_abi_lift_values(cx *c, const ct_type *const *ts, uint32_t nt, uint32_t max_flat,
                      const hive_val *vals, uint32_t n, hive_cval *out) {
     uint32_t nflat = 0;
     for (uint32_t k = 0; k < nt; k++) nflat += ts[k]->nflat;
@@ -1121,20 +1121,20 @@ void abi_lift_values(cx *c, const ct_type *const *ts, uint32_t nt, uint32_t max_
     if (nflat > max_flat) {
         uint32_t ptr = next(c, vals, n, &i).of.i32, size, align;
         tuple_layout(ts, nt, &size, &align);
-        if (ptr % align) cx_trap(c, "unaligned pointer");
-        abi_mem(c, ptr, size, "pointer out of bounds of memory");
+        if (ptr % align) hv_cx_trap(c, "unaligned pointer");
+        hv_abi_mem(c, ptr, size, "pointer out of bounds of memory");
         uint32_t p = ptr;
         for (uint32_t k = 0; k < nt; k++) {
             p = align_to(p, ts[k]->align);
-            abi_load(c, ts[k], p, &out[k]);
+            hv_abi_load(c, ts[k], p, &out[k]);
             p += ts[k]->size;
         }
         return;
     }
-    for (uint32_t k = 0; k < nt; k++) abi_lift_flat(c, ts[k], vals, n, &i, &out[k]);
+    for (uint32_t k = 0; k < nt; k++) hv_abi_lift_flat(c, ts[k], vals, n, &i, &out[k]);
 }
 
-uint32_t abi_lower_values(cx *c, const ct_type *const *ts, uint32_t nt, uint32_t max_flat,
+uint32_t hv_abi_lower_values(cx *c, const ct_type *const *ts, uint32_t nt, uint32_t max_flat,
                           const hive_cval *vs, hive_val *out, int64_t out_ptr) {
     uint32_t nflat = 0;
     for (uint32_t k = 0; k < nt; k++) nflat += ts[k]->nflat;
@@ -1142,24 +1142,24 @@ uint32_t abi_lower_values(cx *c, const ct_type *const *ts, uint32_t nt, uint32_t
         uint32_t size, align, ptr, nout = 0;
         tuple_layout(ts, nt, &size, &align);
         if (out_ptr < 0) {
-            ptr = abi_alloc(c, 0, 0, align, size, 1);
+            ptr = hv_abi_alloc(c, 0, 0, align, size, 1);
             out[0].type = HIVE_I32;
             out[0].of.i32 = ptr;
             nout = 1;
         } else {
             ptr = (uint32_t)out_ptr;
         }
-        if (ptr % align) cx_trap(c, "unaligned pointer");
-        abi_mem(c, ptr, size, "pointer out of bounds of memory");
+        if (ptr % align) hv_cx_trap(c, "unaligned pointer");
+        hv_abi_mem(c, ptr, size, "pointer out of bounds of memory");
         uint32_t p = ptr;
         for (uint32_t k = 0; k < nt; k++) {
             p = align_to(p, ts[k]->align);
-            abi_store(c, ts[k], &vs[k], p);
+            hv_abi_store(c, ts[k], &vs[k], p);
             p += ts[k]->size;
         }
         return nout;
     }
     uint32_t i = 0;
-    for (uint32_t k = 0; k < nt; k++) abi_lower_flat(c, ts[k], &vs[k], out, MAX_FLAT_PARAMS + 1, &i);
+    for (uint32_t k = 0; k < nt; k++) hv_abi_lower_flat(c, ts[k], &vs[k], out, MAX_FLAT_PARAMS + 1, &i);
     return i;
 }

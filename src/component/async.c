@@ -177,7 +177,7 @@ typedef struct casync {
     athread sync_main;    /* the thread of a sync task outside the async path */
     hive_exec *running;   /* innermost exec running (hive_cinstance_interrupt) */
     struct hive_chost_deferred *deferred; /* async host calls not yet returned */
-    struct hive_chost_deferred *sync_wait; /* a sync-typed host call waiting (casync_complete) */
+    struct hive_chost_deferred *sync_wait; /* a sync-typed host call waiting (hv_casync_complete) */
     struct hive_cstream *hstreams; /* the host's ends not yet closed (freed with the instance) */
     uint32_t live;        /* tasks not yet exited */
 } casync;
@@ -211,7 +211,7 @@ static casync *store_of(hive_cinstance *root) {
         casync *s = hv_calloc(root->ar.al, 1, sizeof *s);
         if (!s) return NULL;
         s->al = root->ar.al;
-        __atomic_store_n(&root->async, s, __ATOMIC_RELEASE); /* casync_interrupt reads it */
+        __atomic_store_n(&root->async, s, __ATOMIC_RELEASE); /* hv_casync_interrupt reads it */
     }
     return root->async;
 }
@@ -261,14 +261,14 @@ static void set_enter(cinst *callee, cinst *caller, int v) {
 }
 
 static void *entry(cx *c, uint32_t i, int kind, const char *what) {
-    rt_handle *h = htab_get(c, &c->inst->handles, i);
-    if (h->rt != &kinds[kind]) cx_trap(c, "handle index %u is not a %s", i, what);
+    rt_handle *h = hv_htab_get(c, &c->inst->handles, i);
+    if (h->rt != &kinds[kind]) hv_cx_trap(c, "handle index %u is not a %s", i, what);
     return h->obj;
 }
 
 static uint32_t add_entry(cx *c, int kind, void *obj) {
     rt_handle h = {.rt = &kinds[kind], .obj = obj};
-    return htab_add(c, &c->inst->handles, h);
+    return hv_htab_add(c, &c->inst->handles, h);
 }
 
 /* ---- waitables ------------------------------------------------------------------- */
@@ -373,7 +373,7 @@ static void task_free(casync *s, atask *t) {
     if (t->argv) hv_free(al, t->argv);
     hive_cval_clear(&t->result);
     cs_release_(&t->cs);
-    if (t->th.exec) comp_exec_give(t->inst->root->comp, t->th.exec);
+    if (t->th.exec) hv_comp_exec_give(t->inst->root->comp, t->th.exec);
     hv_free(al, t);
 }
 
@@ -416,8 +416,8 @@ static int task_resolve(atask *t, hive_cval *res, int cancelled, char *msg, size
         }
         const ct_type *rt = st->ft->a;
         if (rt && res) {
-            if (st->async_) abi_lower_values(&c, &rt, 1, 0, res, st->flat, st->out_ptr);
-            else st->nflat = abi_lower_values(&c, &rt, 1, MAX_FLAT_RESULTS, res, st->flat, st->out_ptr);
+            if (st->async_) hv_abi_lower_values(&c, &rt, 1, 0, res, st->flat, st->out_ptr);
+            else st->nflat = hv_abi_lower_values(&c, &rt, 1, MAX_FLAT_RESULTS, res, st->flat, st->out_ptr);
         }
         st->state = ST_RETURNED;
         if (st->async_) st->w.pending = 1;
@@ -492,8 +492,8 @@ static int task_begin(casync *s, atask *t, char *msg, size_t msglen) {
         snprintf(msg, msglen, "%s", c.msg);
         return -1;
     }
-    uint32_t nflat = abi_lower_values(&c, f->ft->types, f->ft->n, MAX_FLAT_PARAMS, t->argv, flat, -1);
-    if (!t->th.exec) t->th.exec = comp_exec_take(f->inst->root->comp);
+    uint32_t nflat = hv_abi_lower_values(&c, f->ft->types, f->ft->n, MAX_FLAT_PARAMS, t->argv, flat, -1);
+    if (!t->th.exec) t->th.exec = hv_comp_exec_take(f->inst->root->comp);
     if (!t->th.exec) {
         snprintf(msg, msglen, "out of memory");
         return -1;
@@ -507,7 +507,7 @@ static void task_exit(atask *t) {
     if (!t->exited && t->inst->root->async) t->inst->root->async->live--;
     t->exited = 1;
     if (t->th.exec) {
-        comp_exec_give(t->inst->root->comp, t->th.exec);
+        hv_comp_exec_give(t->inst->root->comp, t->th.exec);
         t->th.exec = NULL;
     }
 }
@@ -529,7 +529,7 @@ static int thread_after(casync *s, athread *th, hive_status st, char *msg, size_
             return -1;
         }
         th->done = 1;
-        comp_exec_give(th->inst->root->comp, th->exec);
+        hv_comp_exec_give(th->inst->root->comp, th->exec);
         th->exec = NULL;
         return 0;
     }
@@ -577,7 +577,7 @@ static int thread_after(casync *s, athread *th, hive_status st, char *msg, size_
             snprintf(msg, msglen, "%s", c.msg);
             return -1;
         }
-        if (f->ft->a) abi_lift_values(&c, &f->ft->a, 1, MAX_FLAT_RESULTS, res, nres, &v);
+        if (f->ft->a) hv_abi_lift_values(&c, &f->ft->a, 1, MAX_FLAT_RESULTS, res, nres, &v);
         int rc = task_resolve(t, f->ft->a ? &v : NULL, 0, msg, msglen);
         if (!f->ft->a && rc == 0 && t->sub) { /* no result: RETURNED all the same */
         }
@@ -586,7 +586,7 @@ static int thread_after(casync *s, athread *th, hive_status st, char *msg, size_
         if (f->post_return) {
             f->inst->may_leave = 0;
             hive_val none;
-            rc = run_nested(f->inst, f->post_return, res, nres, &none, 0, msg, msglen);
+            rc = hv_run_nested(f->inst, f->post_return, res, nres, &none, 0, msg, msglen);
             f->inst->may_leave = 1;
             if (rc) return -1;
         }
@@ -664,8 +664,8 @@ static int write_event(athread *th, uint32_t ev[3], char *msg, size_t msglen) {
         snprintf(msg, msglen, "%s", c.msg);
         return -1;
     }
-    if (th->ptr % 4) cx_trap(&c, "unaligned pointer");
-    uint8_t *p = abi_mem(&c, th->ptr, 8, "pointer out of bounds of memory");
+    if (th->ptr % 4) hv_cx_trap(&c, "unaligned pointer");
+    uint8_t *p = hv_abi_mem(&c, th->ptr, 8, "pointer out of bounds of memory");
     memcpy(p, &ev[1], 4);
     memcpy(p + 4, &ev[2], 4);
     return 0;
@@ -796,9 +796,9 @@ static atask *task_new(casync *s, rt_func *f, cinst *caller, const hive_cval *ar
     return t;
 }
 
-int casync_is_async(const rt_func *f) { return f->ft->async_ || f->async_lift; }
+int hv_casync_is_async(const rt_func *f) { return f->ft->async_ || f->async_lift; }
 
-int casync_lower_wanted(const rt_func *callee) {
+int hv_casync_lower_wanted(const rt_func *callee) {
     return cur != NULL || callee->ft->async_ || callee->async_lift;
 }
 
@@ -869,7 +869,7 @@ static int host_start(hive_cinstance *root, rt_func *f, const hive_cval *args, u
     return rc;
 }
 
-int casync_host_call(hive_cinstance *root, rt_func *f, const hive_cval *args, uint32_t nargs,
+int hv_casync_host_call(hive_cinstance *root, rt_func *f, const hive_cval *args, uint32_t nargs,
                      hive_cval *result, char *msg, size_t msglen) {
     atask *t = NULL;
     int rc = host_start(root, f, args, nargs, &t, msg, msglen);
@@ -1057,7 +1057,7 @@ hive_status hive_chost_return(hive_chost_deferred *d, const hive_cval *result) {
     return HIVE_DONE;
 }
 
-int casync_complete(hive_cinstance *root, hive_cval *results, size_t nresults, const char *trap) {
+int hv_casync_complete(hive_cinstance *root, hive_cval *results, size_t nresults, const char *trap) {
     casync *s = root ? root->async : NULL;
     if (!s || !s->sync_wait) return HIVE_ESTATE;
     hive_chost_deferred *d = s->sync_wait;
@@ -1076,14 +1076,14 @@ int casync_complete(hive_cinstance *root, hive_cval *results, size_t nresults, c
     return st == HIVE_DONE ? HIVE_OK : HIVE_ETRAP;
 }
 
-void casync_interrupt(hive_cinstance *root) {
+void hv_casync_interrupt(hive_cinstance *root) {
     casync *s = __atomic_load_n(&root->async, __ATOMIC_ACQUIRE);
     if (!s) return;
     hive_exec *e = __atomic_load_n(&s->running, __ATOMIC_ACQUIRE);
     if (e) hive_exec_interrupt(e);
 }
 
-void casync_free(hive_cinstance *root) {
+void hv_casync_free(hive_cinstance *root) {
     casync *s = root->async;
     if (!s) return;
     reset_waiting(s);
@@ -1120,7 +1120,7 @@ void casync_free(hive_cinstance *root) {
     for (uint32_t i = 0; i < s->nthreads; i++) {
         athread *th = s->threads[i];
         if (!th->spawned) continue;
-        if (th->exec) comp_exec_give(root->comp, th->exec);
+        if (th->exec) hv_comp_exec_give(root->comp, th->exec);
         hv_free(s->al, th);
     }
     if (s->threads) hv_free(s->al, s->threads);
@@ -1146,10 +1146,10 @@ static hive_host_status trap_call(hive_host_call *call, const char *msg) {
     return HIVE_HOST_TRAP;
 }
 
-hive_host_status casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, const ct_type *ft,
+hive_host_status hv_casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, const ct_type *ft,
                               hive_memory *mem, hive_func *realloc_, uint8_t enc, int async_,
                               const hive_val *args, hive_val *results) {
-    hive_cinstance *root = comp_active_root(ci);
+    hive_cinstance *root = hv_comp_active_root(ci);
     casync *s = store_of(root);
     char msg[200];
     if (!s) return trap_call(call, "out of memory");
@@ -1158,7 +1158,7 @@ hive_host_status casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, 
     if (!async_ && callee->ft->async_ && !task_may_block(cur))
         return trap_call(call, "cannot block a synchronous task before returning");
     const hv_alloc *al = s->al;
-    volatile uint32_t nargs = ft->n; /* volatile: read after a longjmp (cx_trap) */
+    volatile uint32_t nargs = ft->n; /* volatile: read after a longjmp (hv_cx_trap) */
     hive_cval *volatile argv = nargs ? hv_calloc(al, nargs, sizeof *argv) : NULL;
     if (nargs && !argv) return trap_call(call, "out of memory");
     subtask *st = hv_calloc(al, 1, sizeof *st);
@@ -1194,7 +1194,7 @@ hive_host_status casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, 
         sub_free(st);
         return trap_call(call, c.msg);
     }
-    abi_lift_values(&c, ft->types, ft->n, maxp, args, async_ ? ncore + (ft->a ? 1 : 0) : ncore, argv);
+    hv_abi_lift_values(&c, ft->types, ft->n, maxp, args, async_ ? ncore + (ft->a ? 1 : 0) : ncore, argv);
     if (callee->kind == F_HOST) {
         hive_chost_call hc = {root, callee->host->user, callee->host->iface, callee->host->name};
         hive_cval res;
@@ -1213,7 +1213,7 @@ hive_host_status casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, 
             /* a sync-typed host function (WASI 0.2's blocking calls) waits
              * inside an async task: its caller waits like a sync call of an
              * async function, the others run; hive_cinstance_complete ends
-             * it (casync_complete). One such call at a time. */
+             * it (hv_casync_complete). One such call at a time. */
             taken = hv_calloc(al, 1, sizeof *taken);
             if (taken) {
                 taken->root = root;
@@ -1251,7 +1251,7 @@ hive_host_status casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, 
         }
         if (hs != HIVE_HOST_OK) {
             hive_cval_clear(&res);
-            cx_trap(&c, "%s", hs == HIVE_HOST_PENDING ? (s->sync_wait ? "a second sync host call waits while one does "
+            hv_cx_trap(&c, "%s", hs == HIVE_HOST_PENDING ? (s->sync_wait ? "a second sync host call waits while one does "
                                                                        "(one at a time inside async tasks)"
                                                                      : "a host function returned PENDING inside an async task")
                               : root->trap.message[0] ? root->trap.message : "host function trapped");
@@ -1262,7 +1262,7 @@ hive_host_status casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, 
         st->state = ST_STARTED;
         if (task_resolve(&tmp, ft->a ? &res : NULL, 0, msg, sizeof msg)) {
             hive_cval_clear(&res);
-            cx_trap(&c, "%s", msg);
+            hv_cx_trap(&c, "%s", msg);
         }
         hive_cval_clear(&res);
         st->w.pending = 0;
@@ -1369,7 +1369,7 @@ static uint32_t thread_register(cx *c, casync *s, athread *th) {
     if (s->nthreads == s->capthreads) {
         uint32_t cap = s->capthreads ? s->capthreads * 2 : 16;
         athread **v = hv_calloc(s->al, cap, sizeof *v);
-        if (!v) cx_trap(c, "out of memory");
+        if (!v) hv_cx_trap(c, "out of memory");
         if (s->threads) {
             memcpy(v, s->threads, s->nthreads * sizeof *v);
             hv_free(s->al, s->threads);
@@ -1384,7 +1384,7 @@ static uint32_t thread_register(cx *c, casync *s, athread *th) {
 
 static athread *thread_get(cx *c, casync *s, uint32_t i) {
     if (i == 0 || i > s->nthreads || !s->threads[i - 1] || s->threads[i - 1]->done)
-        cx_trap(c, "unknown thread index %u", i);
+        hv_cx_trap(c, "unknown thread index %u", i);
     return s->threads[i - 1];
 }
 
@@ -1401,7 +1401,7 @@ static int thread_switch(casync *s, athread *other, char *msg, size_t msglen) {
     hive_val r = {.type = HIVE_I32};
     if (other->spawned && !other->started) {
         other->started = 1;
-        if (!other->exec) other->exec = comp_exec_take(other->inst->root->comp);
+        if (!other->exec) other->exec = hv_comp_exec_take(other->inst->root->comp);
         if (!other->exec) {
             snprintf(msg, msglen, "out of memory");
             return -1;
@@ -1428,7 +1428,7 @@ static hive_host_status thread_switch_away(hive_host_call *call, cx *c, casync *
     int rc = other ? thread_switch(s, other, msg, sizeof msg) : 0;
     me->switching = 0;
     cur = me == &s->sync_main ? NULL : me;
-    if (rc) cx_trap(c, "%s", msg);
+    if (rc) hv_cx_trap(c, "%s", msg);
     if (me->switched_back) {
         me->switched_back = 0;
         return HIVE_HOST_OK;
@@ -1436,7 +1436,7 @@ static hive_host_status thread_switch_away(hive_host_call *call, cx *c, casync *
     /* the implicit thread of a sync task may not block; its spawned threads may */
     if (me == &s->sync_main || (!me->spawned && !task_may_block(me))) {
         if (yield) return HIVE_HOST_OK; /* a sync task's yield goes on at once */
-        cx_trap(c, "cannot block a synchronous task before returning");
+        hv_cx_trap(c, "cannot block a synchronous task before returning");
     }
     (void)call;
     if (yield) enqueue(s, me, TW_YIELD);
@@ -1462,12 +1462,12 @@ static hive_host_status thread_builtin(hive_host_call *call, cx *c, const def *d
         void *ref = NULL;
         uint32_t fi = args[0].of.i32;
         if (!tbl || fi >= hive_table_size(tbl) || hive_table_get(tbl, fi, &ref) || !ref)
-            cx_trap(c, "thread start function %u is not in the table", fi);
+            hv_cx_trap(c, "thread start function %u is not in the table", fi);
         const hive_functype *ft = hive_func_type(ref);
         if (!ft || ft->nparams != 1 || ft->nresults != 0 || ft->params[0] != HIVE_I32)
-            cx_trap(c, "thread start function has the wrong type");
+            hv_cx_trap(c, "thread start function has the wrong type");
         athread *th = hv_calloc(s->al, 1, sizeof *th);
-        if (!th) cx_trap(c, "out of memory");
+        if (!th) hv_cx_trap(c, "out of memory");
         th->task = me == &s->sync_main ? NULL : me->task;
         th->inst = ci;
         th->spawned = 1;
@@ -1479,19 +1479,19 @@ static hive_host_status thread_builtin(hive_host_call *call, cx *c, const def *d
     }
     case 0x28: { /* thread.resume-later */
         athread *o = thread_get(c, s, args[0].of.i32);
-        if (!thread_suspended(o)) cx_trap(c, "thread %u is not suspended", args[0].of.i32);
+        if (!thread_suspended(o)) hv_cx_trap(c, "thread %u is not suspended", args[0].of.i32);
         if (o->switching) o->switched_back = 1;
         else enqueue(s, o, TW_RESUMED);
         return HIVE_HOST_OK;
     }
     case 0x29: /* thread.suspend */
-        if (!(cur && cur->spawned) && !task_may_block(cur)) cx_trap(c, "cannot block a synchronous task before returning");
+        if (!(cur && cur->spawned) && !task_may_block(cur)) hv_cx_trap(c, "cannot block a synchronous task before returning");
         return thread_switch_away(call, c, s, me, NULL, 0, results);
     default: { /* 0x2a suspend-then-resume, 0x2b yield-then-resume, 0x2c/0x2d ...-then-promote */
         athread *o = thread_get(c, s, args[0].of.i32);
         int yield = op == 0x2b || op == 0x2d;
         if (op == 0x2a || op == 0x2b) {
-            if (!thread_suspended(o)) cx_trap(c, "thread %u is not suspended", args[0].of.i32);
+            if (!thread_suspended(o)) hv_cx_trap(c, "thread %u is not suspended", args[0].of.i32);
         } else if (!(thread_suspended(o) || (o->wait != TW_NONE && thread_ready(o)))) {
             o = NULL; /* promote: only a thread that could run now */
         }
@@ -1519,16 +1519,16 @@ static hive_host_status builtin(hive_host_call *call, const hive_val *args, hive
     abuiltin *b = call->user;
     cinst *ci = b->inst;
     const def *df = b->df;
-    hive_cinstance *root = comp_active_root(ci);
+    hive_cinstance *root = hv_comp_active_root(ci);
     casync *s = store_of(root);
     if (!s) return trap_call(call, "out of memory");
     if (b->op == 0xff)
-        return casync_lower(call, ci, b->callee, df->type, b->mem, b->realloc, df->opts.enc, 1, args, results);
+        return hv_casync_lower(call, ci, b->callee, df->type, b->mem, b->realloc, df->opts.enc, 1, args, results);
     jmp_buf jb;
     cx c;
     cxinit(&c, ci, b->mem, b->realloc, df->opts.enc, &jb);
     if (setjmp(jb)) return trap_call(call, c.msg);
-    if (!ci->may_leave) cx_trap(&c, "cannot leave component instance");
+    if (!ci->may_leave) hv_cx_trap(&c, "cannot leave component instance");
     athread *th = cur;
     atask *volatile t = th ? th->task : NULL;
     if (df->core_ft->nr) results[0].type = HIVE_I32;
@@ -1536,19 +1536,19 @@ static hive_host_status builtin(hive_host_call *call, const hive_val *args, hive
         uint8_t o = b->op;
         int blocking = o == 0x20 || ((o == 0x06 || (o >= 0x11 && o <= 0x12) || (o >= 0x18 && o <= 0x19)) && !df->a) ||
                        ((o == 0x0f || o == 0x10 || o == 0x16 || o == 0x17) && !df->opts.async_);
-        if (blocking && !task_may_block(th)) cx_trap(&c, "cannot block a synchronous task before returning");
+        if (blocking && !task_may_block(th)) hv_cx_trap(&c, "cannot block a synchronous task before returning");
     }
     if (b->op >= 0x26 && b->op <= 0x2d) return thread_builtin(call, &c, df, b->op, s, args, results);
     if (b->op >= 0x0e && b->op <= 0x1b) return stream_builtin(call, &c, df, b->op, th, s, args, results);
     switch (b->op) {
     case 0x09: { /* task.return */
-        if (!t || !t->f->async_lift) cx_trap(&c, "task.return called from a task that was not lifted async");
-        if (t->inst != ci) cx_trap(&c, "task.return called from another component instance");
+        if (!t || !t->f->async_lift) hv_cx_trap(&c, "task.return called from a task that was not lifted async");
+        if (t->inst != ci) hv_cx_trap(&c, "task.return called from another component instance");
         const ct_type *want = t->f->ft->a;
-        if ((want == NULL) != (df->type == NULL) || (want && !ct_eq(want, df->type, NULL)))
-            cx_trap(&c, "invalid `task.return` signature and/or options for current task");
+        if ((want == NULL) != (df->type == NULL) || (want && !hv_ct_eq(want, df->type, NULL)))
+            hv_cx_trap(&c, "invalid `task.return` signature and/or options for current task");
         if (want && ((df->opts.memory >= 0) != (t->f->memory != NULL) || df->opts.enc != t->f->enc))
-            cx_trap(&c, "invalid `task.return` signature and/or options for current task");
+            hv_cx_trap(&c, "invalid `task.return` signature and/or options for current task");
         hive_cval v;
         memset(&v, 0, sizeof v);
         cx c2;
@@ -1561,24 +1561,24 @@ static hive_host_status builtin(hive_host_call *call, const hive_val *args, hive
             hive_cval_clear(&v);
             return trap_call(call, c2.msg);
         }
-        if (want) abi_lift_values(&c2, &want, 1, MAX_FLAT_PARAMS, args, df->core_ft->np, &v);
+        if (want) hv_abi_lift_values(&c2, &want, 1, MAX_FLAT_PARAMS, args, df->core_ft->np, &v);
         char msg[200];
         int rc = task_resolve(t, want ? &v : NULL, 0, msg, sizeof msg);
         hive_cval_clear(&v);
-        if (rc) cx_trap(&c, "%s", msg);
+        if (rc) hv_cx_trap(&c, "%s", msg);
         return HIVE_HOST_OK;
     }
     case 0x05: { /* task.cancel */
-        if (!t || !t->f->async_lift) cx_trap(&c, "task.cancel called from a task that was not lifted async");
+        if (!t || !t->f->async_lift) hv_cx_trap(&c, "task.cancel called from a task that was not lifted async");
         if (t->cancel != CN_DELIVERED || t->state == T_RESOLVED)
-            cx_trap(&c, "task.cancel called without a delivered cancellation");
+            hv_cx_trap(&c, "task.cancel called without a delivered cancellation");
         char msg[200];
-        if (task_resolve(t, NULL, 1, msg, sizeof msg)) cx_trap(&c, "%s", msg);
+        if (task_resolve(t, NULL, 1, msg, sizeof msg)) hv_cx_trap(&c, "%s", msg);
         return HIVE_HOST_OK;
     }
     case 0x1f: { /* waitable-set.new */
         wset *w = hv_calloc(s->al, 1, sizeof *w);
-        if (!w) cx_trap(&c, "out of memory");
+        if (!w) hv_cx_trap(&c, "out of memory");
         w->owner = ci;
         results[0].of.i32 = add_entry(&c, K_SET, w);
         return HIVE_HOST_OK;
@@ -1587,7 +1587,7 @@ static hive_host_status builtin(hive_host_call *call, const hive_val *args, hive
         wset *w = entry(&c, args[0].of.i32, K_SET, "waitable set");
         uint32_t ev[3] = {0, 0, 0};
         if (b->op == 0x20 && !set_has_event(w)) {
-            if (!task_may_block(th)) cx_trap(&c, "cannot block a synchronous task before returning");
+            if (!task_may_block(th)) hv_cx_trap(&c, "cannot block a synchronous task before returning");
             th->ws = w;
             th->ptr = args[1].of.i32;
             th->mem = b->mem;
@@ -1601,8 +1601,8 @@ static hive_host_status builtin(hive_host_call *call, const hive_val *args, hive
             return HIVE_HOST_PENDING;
         }
         if (set_has_event(w)) set_event(w, ev);
-        if (args[1].of.i32 % 4) cx_trap(&c, "unaligned pointer");
-        uint8_t *p = abi_mem(&c, args[1].of.i32, 8, "pointer out of bounds of memory");
+        if (args[1].of.i32 % 4) hv_cx_trap(&c, "unaligned pointer");
+        uint8_t *p = hv_abi_mem(&c, args[1].of.i32, 8, "pointer out of bounds of memory");
         memcpy(p, &ev[1], 4);
         memcpy(p + 4, &ev[2], 4);
         results[0].of.i32 = ev[0];
@@ -1611,18 +1611,18 @@ static hive_host_status builtin(hive_host_call *call, const hive_val *args, hive
     case 0x22: { /* waitable-set.drop */
         uint32_t i = args[0].of.i32;
         wset *w = entry(&c, i, K_SET, "waitable set");
-        if (w->elems) cx_trap(&c, "cannot drop waitable set with waiters");
-        if (w->num_waiting) cx_trap(&c, "cannot drop waitable set with waiters");
-        htab_remove(&ci->handles, i);
+        if (w->elems) hv_cx_trap(&c, "cannot drop waitable set with waiters");
+        if (w->num_waiting) hv_cx_trap(&c, "cannot drop waitable set with waiters");
+        hv_htab_remove(&ci->handles, i);
         hv_free(s->al, w);
         return HIVE_HOST_OK;
     }
     case 0x23: { /* waitable.join */
         uint32_t wi = args[0].of.i32, si = args[1].of.i32;
-        rt_handle *h = htab_get(&c, &ci->handles, wi);
-        if (h->rt < &kinds[K_SUBTASK] || h->rt >= &kinds[K_COUNT]) cx_trap(&c, "handle index %u is not a waitable", wi);
+        rt_handle *h = hv_htab_get(&c, &ci->handles, wi);
+        if (h->rt < &kinds[K_SUBTASK] || h->rt >= &kinds[K_COUNT]) hv_cx_trap(&c, "handle index %u is not a waitable", wi);
         waitable *w = h->obj;
-        if (w->sync_waiter) cx_trap(&c, "waitable cannot be used synchronously while added to a waitable set");
+        if (w->sync_waiter) hv_cx_trap(&c, "waitable cannot be used synchronously while added to a waitable set");
         join(w, si ? entry(&c, si, K_SET, "waitable set") : NULL);
         return HIVE_HOST_OK;
     }
@@ -1639,9 +1639,9 @@ static hive_host_status builtin(hive_host_call *call, const hive_val *args, hive
     case 0x0d: { /* subtask.drop */
         uint32_t i = args[0].of.i32;
         subtask *st = entry(&c, i, K_SUBTASK, "subtask");
-        if (!st->delivered) cx_trap(&c, "cannot drop a subtask which has not yet resolved");
+        if (!st->delivered) hv_cx_trap(&c, "cannot drop a subtask which has not yet resolved");
         join(&st->w, NULL);
-        htab_remove(&ci->handles, i);
+        hv_htab_remove(&ci->handles, i);
         if (st->task) st->task->sub = NULL;
         sub_free(st);
         return HIVE_HOST_OK;
@@ -1649,15 +1649,15 @@ static hive_host_status builtin(hive_host_call *call, const hive_val *args, hive
     case 0x06: { /* subtask.cancel */
         uint32_t i = args[0].of.i32;
         subtask *st = entry(&c, i, K_SUBTASK, "subtask");
-        if (st->delivered) cx_trap(&c, "subtask has already resolved");
-        if (st->w.set && !df->a) cx_trap(&c, "waitable cannot be used synchronously while added to a waitable set");
-        if (st->cancel_requested) cx_trap(&c, "subtask cancellation already requested");
+        if (st->delivered) hv_cx_trap(&c, "subtask has already resolved");
+        if (st->w.set && !df->a) hv_cx_trap(&c, "waitable cannot be used synchronously while added to a waitable set");
+        if (st->cancel_requested) hv_cx_trap(&c, "subtask cancellation already requested");
         if (st->state < ST_RETURNED) {
             st->cancel_requested = 1;
             char msg[200];
-            if (st->task && request_cancel(s, st->task, ci, msg, sizeof msg)) cx_trap(&c, "%s", msg);
+            if (st->task && request_cancel(s, st->task, ci, msg, sizeof msg)) hv_cx_trap(&c, "%s", msg);
             if (!st->task && st->state == ST_STARTED && host_sub_cancel(s, st, msg, sizeof msg))
-                cx_trap(&c, "%s", msg);
+                hv_cx_trap(&c, "%s", msg);
             cur = th;
             if (st->state < ST_RETURNED) {
                 if (df->a) {
@@ -1676,7 +1676,7 @@ static hive_host_status builtin(hive_host_call *call, const hive_val *args, hive
         return HIVE_HOST_OK;
     }
     }
-    cx_trap(&c, "canon built-in 0x%02x is not implemented", b->op);
+    hv_cx_trap(&c, "canon built-in 0x%02x is not implemented", b->op);
 }
 
 
@@ -1734,7 +1734,7 @@ static void buf_copy(cx *c, buffer *dst, buffer *src, uint32_t n) {
         /* all loads before any store: the two ranges may overlap */
         const hv_alloc *al = inst->root->ar.al;
         hive_cval *v = hv_calloc(al, n, sizeof *v);
-        if (!v) cx_trap(c, "out of memory");
+        if (!v) hv_cx_trap(c, "out of memory");
         jmp_buf *outer = c->jb, jb;
         c->jb = &jb;
         int rc = setjmp(jb);
@@ -1748,13 +1748,13 @@ static void buf_copy(cx *c, buffer *dst, buffer *src, uint32_t n) {
         c->mem = src->mem;
         c->realloc = src->realloc;
         c->enc = src->enc;
-        for (uint32_t k = 0; k < n; k++) abi_load(c, t, src->ptr + (src->progress + k) * t->size, &v[k]);
+        for (uint32_t k = 0; k < n; k++) hv_abi_load(c, t, src->ptr + (src->progress + k) * t->size, &v[k]);
         c->inst = dst->inst;
         c->mem = dst->mem;
         c->realloc = dst->realloc;
         c->enc = dst->enc;
         const ct_type *dt = dst->t ? dst->t : t; /* each side's own view of the type (resources) */
-        for (uint32_t k = 0; k < n; k++) abi_store(c, dt, &v[k], dst->ptr + (dst->progress + k) * dt->size);
+        for (uint32_t k = 0; k < n; k++) hv_abi_store(c, dt, &v[k], dst->ptr + (dst->progress + k) * dt->size);
         for (uint32_t k = 0; k < n; k++) hive_cval_clear(&v[k]);
         hv_free(al, v);
         c->jb = outer;
@@ -1769,7 +1769,7 @@ static void buf_copy(cx *c, buffer *dst, buffer *src, uint32_t n) {
 
 static void same_inst_check(cx *c, shared *sh, end *e) {
     if (sh->pend->buf.inst == e->buf.inst && !number_type(sh->t->a))
-        cx_trap(c, "cannot read from and write to intra-component %s", sf(sh));
+        hv_cx_trap(c, "cannot read from and write to intra-component %s", sf(sh));
 }
 
 static int host_op(cx *c, shared *sh, end *e);
@@ -1901,7 +1901,7 @@ static void q_fill(cx *c, shared *sh, end *e) {
     c->host_side = 1;
     if (t && t->kind == CT_U8 && sh->qn && b->progress < b->length) { /* bytes: no per-value lowering */
         uint32_t k = b->length - b->progress < sh->qn ? b->length - b->progress : sh->qn;
-        uint8_t *m = abi_mem(c, b->ptr + b->progress, k, "out of bounds memory access");
+        uint8_t *m = hv_abi_mem(c, b->ptr + b->progress, k, "out of bounds memory access");
         uint32_t i = 0;
         for (; i < k && sh->q[sh->qhead].kind == HIVE_C_U8 && sh->q[sh->qhead].of.u <= 0xff; i++) {
             m[i] = (uint8_t)sh->q[sh->qhead].of.u;
@@ -1913,7 +1913,7 @@ static void q_fill(cx *c, shared *sh, end *e) {
     }
     while (sh->qn && b->progress < b->length) {
         hive_cval *v = &sh->q[sh->qhead];
-        if (t) abi_store(c, t, v, b->ptr + b->progress * t->size);
+        if (t) hv_abi_store(c, t, v, b->ptr + b->progress * t->size);
         hive_cval_clear(v);
         sh->qhead = (sh->qhead + 1) & (sh->qcap - 1);
         sh->qn--;
@@ -1939,8 +1939,8 @@ static void q_drain(cx *c, shared *sh, end *e) {
     if (t && t->kind == CT_U8 && b->progress < b->length) { /* bytes: no per-value lifting */
         uint32_t k = b->length - b->progress;
         if (sh->limit) k = sh->qn >= sh->limit ? 0 : sh->limit - sh->qn < k ? sh->limit - sh->qn : k;
-        const uint8_t *m = k ? abi_mem(c, b->ptr + b->progress, k, "out of bounds memory access") : NULL;
-        if (k && q_reserve(c->inst->root->ar.al, sh, k)) cx_trap(c, "out of memory");
+        const uint8_t *m = k ? hv_abi_mem(c, b->ptr + b->progress, k, "out of bounds memory access") : NULL;
+        if (k && q_reserve(c->inst->root->ar.al, sh, k)) hv_cx_trap(c, "out of memory");
         uint32_t mask = sh->qcap - 1, at = sh->qhead + sh->qn;
         for (uint32_t i = 0; i < k; i++) {
             hive_cval *slot = &sh->q[(at + i) & mask];
@@ -1953,11 +1953,11 @@ static void q_drain(cx *c, shared *sh, end *e) {
     while (b->progress < b->length && (!sh->limit || sh->qn < sh->limit)) {
         hive_cval v;
         memset(&v, 0, sizeof v);
-        if (t) abi_load(c, t, b->ptr + b->progress * t->size, &v);
+        if (t) hv_abi_load(c, t, b->ptr + b->progress * t->size, &v);
         else v.kind = HIVE_C_TUPLE;
         if (q_push(c->inst->root->ar.al, sh, &v)) {
             hive_cval_clear(&v);
-            cx_trap(c, "out of memory");
+            hv_cx_trap(c, "out of memory");
         }
         b->progress++;
     }
@@ -1995,7 +1995,7 @@ static int host_op(cx *c, shared *sh, end *e) {
 
 static end *end_new(cx *c, shared *sh, int readable, const ct_type *t) {
     end *e = hv_calloc(c->inst->root->ar.al, 1, sizeof *e);
-    if (!e) cx_trap(c, "out of memory");
+    if (!e) hv_cx_trap(c, "out of memory");
     e->w.kind = sh->future ? (readable ? K_FREAD : K_FWRITE) : (readable ? K_SREAD : K_SWRITE);
     e->w.owner = c->inst;
     e->sh = sh;
@@ -2012,29 +2012,29 @@ static void end_free(cinst *ci, end *e) {
     hv_free(ci->root->ar.al, e);
 }
 
-void casync_lift_end(cx *c, const ct_type *t, uint32_t idx, hive_cval *out) {
+void hv_casync_lift_end(cx *c, const ct_type *t, uint32_t idx, hive_cval *out) {
     int future = t->kind == CT_FUTURE;
-    rt_handle *h = htab_get(c, &c->inst->handles, idx);
+    rt_handle *h = hv_htab_get(c, &c->inst->handles, idx);
     if (h->rt != &kinds[future ? K_FREAD : K_SREAD])
-        cx_trap(c, "handle index %u is not a readable %s end", idx, future ? "future" : "stream");
+        hv_cx_trap(c, "handle index %u is not a readable %s end", idx, future ? "future" : "stream");
     end *e = h->obj;
     shared *sh = e->sh;
-    if (!ct_eq(e->t, t, NULL)) cx_trap(c, "%s of the wrong type", sf(sh));
-    if (e->state == CS_COPYING || e->state == CS_CANCELLING) cx_trap(c, "cannot remove busy %s", sf(sh));
+    if (!hv_ct_eq(e->t, t, NULL)) hv_cx_trap(c, "%s of the wrong type", sf(sh));
+    if (e->state == CS_COPYING || e->state == CS_CANCELLING) hv_cx_trap(c, "cannot remove busy %s", sf(sh));
     if (e->state == CS_DONE)
-        cx_trap(c, future ? "cannot lift future after previous read succeeded"
+        hv_cx_trap(c, future ? "cannot lift future after previous read succeeded"
                           : "cannot lift stream after being notified that the writable end dropped");
-    if (e->w.set) cx_trap(c, "cannot lift %s while it's in a waitable set", sf(sh));
-    htab_remove(&c->inst->handles, idx);
+    if (e->w.set) hv_cx_trap(c, "cannot lift %s while it's in a waitable set", sf(sh));
+    hv_htab_remove(&c->inst->handles, idx);
     hv_free(c->inst->root->ar.al, e); /* the value keeps its reference */
     *out = hive_cval_handle(future ? HIVE_C_FUTURE : HIVE_C_STREAM, 0, sh);
 }
 
-uint32_t casync_lower_end(cx *c, const ct_type *t, const hive_cval *v) {
+uint32_t hv_casync_lower_end(cx *c, const ct_type *t, const hive_cval *v) {
     shared *sh = v->of.res.host;
     int future = t->kind == CT_FUTURE;
     if (!sh || v->kind != (future ? HIVE_C_FUTURE : HIVE_C_STREAM) || sh->future != future)
-        cx_trap(c, "not a %s value", future ? "future" : "stream");
+        hv_cx_trap(c, "not a %s value", future ? "future" : "stream");
     if (!sh->t) sh->t = t; /* made by the host: typed where it first lands */
     end *e = end_new(c, sh, 1, t);
     sh->refs--; /* the value's reference passes to the end */
@@ -2048,7 +2048,7 @@ static hive_host_status stream_builtin(hive_host_call *call, cx *c, const def *d
     switch (op) {
     case 0x0e: case 0x15: { /* new */
         shared *sh = hv_calloc(s->al, 1, sizeof *sh);
-        if (!sh) cx_trap(c, "out of memory");
+        if (!sh) hv_cx_trap(c, "out of memory");
         shared_link(s, sh);
         sh->t = st;
         sh->future = future;
@@ -2064,23 +2064,23 @@ static hive_host_status stream_builtin(hive_host_call *call, cx *c, const def *d
         end *e = entry(c, i, future ? (readable ? K_FREAD : K_FWRITE) : (readable ? K_SREAD : K_SWRITE),
                        readable ? "readable end" : "writable end");
         shared *sh = e->sh;
-        if (!ct_eq(e->t, st, NULL)) cx_trap(c, "%s of the wrong type", sf(sh));
+        if (!hv_ct_eq(e->t, st, NULL)) hv_cx_trap(c, "%s of the wrong type", sf(sh));
         if (e->state == CS_DONE) {
             if (future)
-                cx_trap(c, readable ? "cannot read from future after previous read succeeded"
+                hv_cx_trap(c, readable ? "cannot read from future after previous read succeeded"
                                     : "cannot write to future after previous write succeeded or readable end dropped");
-            cx_trap(c, readable ? "cannot read from stream after being notified that the writable end dropped"
+            hv_cx_trap(c, readable ? "cannot read from stream after being notified that the writable end dropped"
                                 : "cannot write to stream after being notified that the readable end dropped");
         }
-        if (e->state != CS_IDLE) cx_trap(c, "cannot have concurrent operations active on a future/stream");
+        if (e->state != CS_IDLE) hv_cx_trap(c, "cannot have concurrent operations active on a future/stream");
         if (e->w.set && !df->opts.async_)
-            cx_trap(c, "waitable cannot be used synchronously while added to a waitable set");
+            hv_cx_trap(c, "waitable cannot be used synchronously while added to a waitable set");
         uint32_t ptr = args[1].of.i32, n = future ? 1 : (uint32_t)args[2].of.i32;
         const ct_type *et = st->a;
-        if (n > (1u << 28) - 1) cx_trap(c, "buffer too long");
+        if (n > (1u << 28) - 1) hv_cx_trap(c, "buffer too long");
         if (et && n > 0) {
-            if (ptr % et->align) cx_trap(c, "unaligned pointer");
-            abi_mem(c, ptr, (uint32_t)((uint64_t)n * et->size > 0xffffffffu ? 0xffffffffu : n * et->size),
+            if (ptr % et->align) hv_cx_trap(c, "unaligned pointer");
+            hv_abi_mem(c, ptr, (uint32_t)((uint64_t)n * et->size > 0xffffffffu ? 0xffffffffu : n * et->size),
                     "pointer out of bounds of memory");
         }
         buffer b = {c->inst, c->mem, c->realloc, c->enc, et, ptr, n, 0};
@@ -2094,7 +2094,7 @@ static hive_host_status stream_builtin(hive_host_call *call, cx *c, const def *d
                 results[0].of.i32 = BLOCKED;
                 return HIVE_HOST_OK;
             }
-            if (!task_may_block(th)) cx_trap(c, "cannot block a synchronous task before returning");
+            if (!task_may_block(th)) hv_cx_trap(c, "cannot block a synchronous task before returning");
             e->w.sync_waiter = 1;
             th->w = &e->w;
             enqueue(s, th, TW_COPY);
@@ -2111,9 +2111,9 @@ static hive_host_status stream_builtin(hive_host_call *call, cx *c, const def *d
         end *e = entry(c, i, future ? (readable ? K_FREAD : K_FWRITE) : (readable ? K_SREAD : K_SWRITE),
                        readable ? "readable end" : "writable end");
         shared *sh = e->sh;
-        if (!ct_eq(e->t, st, NULL)) cx_trap(c, "%s of the wrong type", sf(sh));
-        if (e->state != CS_COPYING || e->w.sync_waiter) cx_trap(c, "%s has no copy in progress to cancel", sf(sh));
-        if (e->w.set && !df->a) cx_trap(c, "waitable cannot be used synchronously while added to a waitable set");
+        if (!hv_ct_eq(e->t, st, NULL)) hv_cx_trap(c, "%s of the wrong type", sf(sh));
+        if (e->state != CS_COPYING || e->w.sync_waiter) hv_cx_trap(c, "%s has no copy in progress to cancel", sf(sh));
+        if (e->w.set && !df->a) hv_cx_trap(c, "waitable cannot be used synchronously while added to a waitable set");
         e->state = CS_CANCELLING;
         /* a copy that moved some values but still waited for more ends
          * CANCELLED with its progress (as wasmtime) */
@@ -2134,12 +2134,12 @@ static hive_host_status stream_builtin(hive_host_call *call, cx *c, const def *d
         end *e = entry(c, i, future ? (readable ? K_FREAD : K_FWRITE) : (readable ? K_SREAD : K_SWRITE),
                        readable ? "readable end" : "writable end");
         shared *sh = e->sh;
-        if (!ct_eq(e->t, st, NULL)) cx_trap(c, "%s of the wrong type", sf(sh));
+        if (!hv_ct_eq(e->t, st, NULL)) hv_cx_trap(c, "%s of the wrong type", sf(sh));
         if (e->state == CS_COPYING || e->state == CS_CANCELLING)
-            cx_trap(c, "cannot %s busy %s", readable ? "remove" : "drop", sf(sh));
+            hv_cx_trap(c, "cannot %s busy %s", readable ? "remove" : "drop", sf(sh));
         if (future && !readable && e->state != CS_DONE)
-            cx_trap(c, "cannot drop future write end without first writing a value");
-        htab_remove(&c->inst->handles, i);
+            hv_cx_trap(c, "cannot drop future write end without first writing a value");
+        hv_htab_remove(&c->inst->handles, i);
         shared_drop(sh);
         end_free(c->inst, e);
         (void)call;
@@ -2148,7 +2148,7 @@ static hive_host_status stream_builtin(hive_host_call *call, cx *c, const def *d
     }
 }
 
-hive_func *casync_builtin(hive_cinstance *root, cinst *ci, const def *df) {
+hive_func *hv_casync_builtin(hive_cinstance *root, cinst *ci, const def *df) {
     uint8_t op;
     if (df->canon == CANON_LOWER) {
         if (!df->opts.async_) return NULL;
@@ -2165,7 +2165,7 @@ hive_func *casync_builtin(hive_cinstance *root, cinst *ci, const def *df) {
         default: return NULL;
         }
     }
-    abuiltin *b = arena_alloc(&root->ar, sizeof *b);
+    abuiltin *b = hv_arena_alloc(&root->ar, sizeof *b);
     if (!b) return NULL;
     b->inst = ci;
     b->df = df;

@@ -39,15 +39,15 @@ struct lower_ctx {
 static __thread hive_cinstance *tl_root;
 
 static hive_cinstance *active_root(cinst *ci) { return tl_root ? tl_root : ci->root; }
-hive_cinstance *comp_active_root(cinst *ci) { return active_root(ci); }
+hive_cinstance *hv_comp_active_root(cinst *ci) { return active_root(ci); }
 
-hive_cinstance *comp_set_active_root(hive_cinstance *root) {
+hive_cinstance *hv_comp_set_active_root(hive_cinstance *root) {
     hive_cinstance *old = tl_root;
     tl_root = root;
     return old;
 }
 
-int run_nested(cinst *ci, hive_func *f, const hive_val *args, uint32_t nargs, hive_val *res,
+int hv_run_nested(cinst *ci, hive_func *f, const hive_val *args, uint32_t nargs, hive_val *res,
                uint32_t nres, char *msg, size_t msglen) {
     hive_cinstance *root = active_root(ci);
     if (root->depth >= MAX_NESTED) {
@@ -56,7 +56,7 @@ int run_nested(cinst *ci, hive_func *f, const hive_val *args, uint32_t nargs, hi
     }
     hive_exec *e = root->helpers[root->depth];
     if (!e) {
-        e = comp_exec_take(root->comp);
+        e = hv_comp_exec_take(root->comp);
         __atomic_store_n(&root->helpers[root->depth], e, __ATOMIC_RELEASE);
         if (!e) {
             snprintf(msg, msglen, "out of memory");
@@ -177,7 +177,7 @@ static int lifted_start(lifted_call *lc, const hive_cval *args, uint32_t nargs, 
         snprintf(msg, msglen, "%s", c.msg);
         return rc;
     }
-    *nflat = abi_lower_values(&c, ft->types, ft->n, MAX_FLAT_PARAMS, args, flat, -1);
+    *nflat = hv_abi_lower_values(&c, ft->types, ft->n, MAX_FLAT_PARAMS, args, flat, -1);
     return 0;
 }
 
@@ -196,8 +196,8 @@ static int lifted_results(lifted_call *lc, hive_cval *out, char *msg, size_t msg
         snprintf(msg, msglen, "%s", c.msg);
         return rc;
     }
-    if (ft->a) abi_lift_values(&c, &ft->a, 1, MAX_FLAT_RESULTS, lc->flat_res, lc->nflat_res, out);
-    if (lc->cs.num_borrows) cx_trap(&c, "borrow handles still remain at the end of the call");
+    if (ft->a) hv_abi_lift_values(&c, &ft->a, 1, MAX_FLAT_RESULTS, lc->flat_res, lc->nflat_res, out);
+    if (lc->cs.num_borrows) hv_cx_trap(&c, "borrow handles still remain at the end of the call");
     return 0;
 }
 
@@ -208,7 +208,7 @@ static int lifted_finish(lifted_call *lc, char *msg, size_t msglen) {
     if (f->post_return) {
         f->inst->may_leave = 0;
         hive_val none;
-        rc = run_nested(f->inst, f->post_return, lc->flat_res, lc->nflat_res, &none, 0, msg, msglen);
+        rc = hv_run_nested(f->inst, f->post_return, lc->flat_res, lc->nflat_res, &none, 0, msg, msglen);
         f->inst->may_leave = 1;
     }
     if (rc == 0 && lc->entered) set_enter(f->inst, lc->caller, 1);
@@ -230,7 +230,7 @@ static int nested_call(hive_cinstance *root, lifted_call *lc, const hive_val *fl
     }
     hive_exec *e = root->helpers[root->depth];
     if (!e) {
-        e = comp_exec_take(root->comp);
+        e = hv_comp_exec_take(root->comp);
         __atomic_store_n(&root->helpers[root->depth], e, __ATOMIC_RELEASE);
         if (!e) {
             snprintf(msg, msglen, "out of memory");
@@ -295,7 +295,7 @@ static hive_host_status lower_results(lower_ctx *lx, hive_host_call *call, const
         uint32_t idx = np > MAX_FLAT_PARAMS ? 1 : np;
         out_ptr = args[idx].of.i32;
     }
-    abi_lower_values(&c, &ft->a, 1, MAX_FLAT_RESULTS, res, results, out_ptr);
+    hv_abi_lower_values(&c, &ft->a, 1, MAX_FLAT_RESULTS, res, results, out_ptr);
     return HIVE_HOST_OK;
 }
 
@@ -310,8 +310,8 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
         return HIVE_HOST_TRAP;
     }
     rt_func *callee = lx->callee;
-    if (casync_lower_wanted(callee)) /* async ABI (async.c) */
-        return casync_lower(call, ci, callee, ft, lx->memory, lx->realloc, lx->enc, 0, args, results);
+    if (hv_casync_lower_wanted(callee)) /* async ABI (async.c) */
+        return hv_casync_lower(call, ci, callee, ft, lx->memory, lx->realloc, lx->enc, 0, args, results);
     int from_host = callee->kind == F_HOST;
     uint32_t nargs = ft->n;
     hive_cval argv_inline[8];
@@ -348,7 +348,7 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
     for (uint32_t i = 0; i < ft->n; i++) nflat += ft->types[i]->nflat;
     uint32_t ncore = nflat > MAX_FLAT_PARAMS ? 1 : nflat;
     if (ft->a && ft->a->nflat > MAX_FLAT_RESULTS) ncore++;
-    abi_lift_values(&c, ft->types, ft->n, MAX_FLAT_PARAMS, args, ncore, argv);
+    hv_abi_lift_values(&c, ft->types, ft->n, MAX_FLAT_PARAMS, args, ncore, argv);
 
     if (from_host) {
         const host_func *h = callee->host;
@@ -428,7 +428,7 @@ static hive_host_status lowered_call(hive_host_call *call, const hive_val *args,
 out:
     if (lc) hv_free(al, lc);
     cs_release(&cs);
-    hints_free(&hints);
+    hv_hints_free(&hints);
     clear_vals(argv, nargs);
     if (argv != argv_inline) hv_free(al, argv);
     hive_cval_clear(&res);
@@ -436,9 +436,9 @@ out:
     return status;
 }
 
-lower_ctx *make_lower_ctx(arena *ar, cinst *ci, rt_func *callee, const ct_type *ft, hive_memory *mem,
+lower_ctx *hv_make_lower_ctx(arena *ar, cinst *ci, rt_func *callee, const ct_type *ft, hive_memory *mem,
                           hive_func *realloc_, uint8_t enc) {
-    lower_ctx *lx = arena_alloc(ar, sizeof *lx);
+    lower_ctx *lx = hv_arena_alloc(ar, sizeof *lx);
     if (!lx) return NULL;
     lx->inst = ci;
     lx->callee = callee;
@@ -449,7 +449,7 @@ lower_ctx *make_lower_ctx(arena *ar, cinst *ci, rt_func *callee, const ct_type *
     return lx;
 }
 
-hive_host_fn lowered_fn(void) { return lowered_call; }
+hive_host_fn hv_lowered_fn(void) { return lowered_call; }
 
 /* ---- built-ins ------------------------------------------------------------------------- */
 
@@ -475,7 +475,7 @@ static int drop_own(cinst *ci, rt_resource *rt, uint32_t rep, char *msg, size_t 
     set_enter(impl, ci, 0);
     hive_val a = {.type = HIVE_I32}, none;
     a.of.i32 = rep;
-    int rc = run_nested(impl, rt->dtor, &a, 1, &none, 0, msg, msglen);
+    int rc = hv_run_nested(impl, rt->dtor, &a, 1, &none, 0, msg, msglen);
     if (rc == 0) set_enter(impl, ci, 1);
     return rc;
 }
@@ -492,7 +492,7 @@ static hive_host_status builtin_call(hive_host_call *call, const hive_val *args,
         return HIVE_HOST_TRAP;
     }
     int no_leave_check = b->op == CANON_RESOURCE_REP || b->op == 0x0a || b->op == 0x0b || b->op == 0x24 || b->op == 0x25;
-    if (!no_leave_check && !ci->may_leave) cx_trap(&c, "cannot leave component instance");
+    if (!no_leave_check && !ci->may_leave) hv_cx_trap(&c, "cannot leave component instance");
     switch (b->op) {
     case 0x0a: /* context.get */
         results[0].type = HIVE_I32;
@@ -502,54 +502,54 @@ static hive_host_status builtin_call(hive_host_call *call, const hive_val *args,
         ci->context = args[0].of.i32;
         return HIVE_HOST_OK;
     case 0x24: /* backpressure.inc */
-        if (++ci->backpressure >= 1u << 16) cx_trap(&c, "backpressure counter overflow");
+        if (++ci->backpressure >= 1u << 16) hv_cx_trap(&c, "backpressure counter overflow");
         return HIVE_HOST_OK;
     case 0x25: /* backpressure.dec */
-        if (ci->backpressure == 0) cx_trap(&c, "backpressure counter underflow");
+        if (ci->backpressure == 0) hv_cx_trap(&c, "backpressure counter underflow");
         ci->backpressure--;
         return HIVE_HOST_OK;
     case CANON_RESOURCE_NEW: {
-        if (!ci->may_leave) cx_trap(&c, "cannot leave component instance");
+        if (!ci->may_leave) hv_cx_trap(&c, "cannot leave component instance");
         rt_handle h = {.rt = ci->res[b->rid], .rep = args[0].of.i32, .own = 1};
         results[0].type = HIVE_I32;
-        results[0].of.i32 = htab_add(&c, &ci->handles, h);
+        results[0].of.i32 = hv_htab_add(&c, &ci->handles, h);
         return HIVE_HOST_OK;
     }
     case CANON_RESOURCE_REP: {
-        rt_handle *h = htab_get(&c, &ci->handles, args[0].of.i32);
+        rt_handle *h = hv_htab_get(&c, &ci->handles, args[0].of.i32);
         if (h->rt != ci->res[b->rid])
-            cx_trap(&c, "handle index %u used with the wrong type, expected guest-defined resource but found a different %s-defined resource",
+            hv_cx_trap(&c, "handle index %u used with the wrong type, expected guest-defined resource but found a different %s-defined resource",
                     args[0].of.i32, h->rt->impl ? "guest" : "host");
         results[0].type = HIVE_I32;
         results[0].of.i32 = h->rep;
         return HIVE_HOST_OK;
     }
     case CANON_RESOURCE_DROP: {
-        if (!ci->may_leave) cx_trap(&c, "cannot leave component instance");
+        if (!ci->may_leave) hv_cx_trap(&c, "cannot leave component instance");
         uint32_t i = args[0].of.i32;
-        rt_handle *h = htab_get(&c, &ci->handles, i);
+        rt_handle *h = hv_htab_get(&c, &ci->handles, i);
         rt_resource *rt = ci->res[b->rid];
         if (h->rt != rt)
-            cx_trap(&c, "handle index %u used with the wrong type, expected %s-defined resource but found a different %s-defined resource",
+            hv_cx_trap(&c, "handle index %u used with the wrong type, expected %s-defined resource but found a different %s-defined resource",
                     i, rt && rt->impl ? "guest" : "host", h->rt->impl ? "guest" : "host");
-        if (h->lends) cx_trap(&c, "cannot remove owned resource while borrowed");
+        if (h->lends) hv_cx_trap(&c, "cannot remove owned resource while borrowed");
         rt_handle copy = *h;
-        htab_remove(&ci->handles, i);
+        hv_htab_remove(&ci->handles, i);
         if (copy.own) {
-            if (drop_own(ci, rt, copy.rep, msg, sizeof msg)) cx_trap(&c, "%s", msg);
+            if (drop_own(ci, rt, copy.rep, msg, sizeof msg)) hv_cx_trap(&c, "%s", msg);
         } else if (copy.scope && copy.scope->num_borrows) {
             copy.scope->num_borrows--;
         }
         return HIVE_HOST_OK;
     }
     default:
-        cx_trap(&c, "canon built-in %s is not implemented", b->name);
+        hv_cx_trap(&c, "canon built-in %s is not implemented", b->name);
     }
 }
 
-hive_func *make_builtin(hive_cinstance *root, cinst *ci, uint8_t op, uint32_t rid, const ct_type *cft,
+hive_func *hv_make_builtin(hive_cinstance *root, cinst *ci, uint8_t op, uint32_t rid, const ct_type *cft,
                         const char *name) {
-    builtin_ctx *b = arena_alloc(&root->ar, sizeof *b);
+    builtin_ctx *b = hv_arena_alloc(&root->ar, sizeof *b);
     if (!b) return NULL;
     b->inst = ci;
     b->op = op;
@@ -648,11 +648,11 @@ static hive_status cinstance_call(hive_cinstance *ci, hive_cfunc *func, const hi
         ci->state = CI_DONE;
         return HIVE_DONE;
     }
-    if (f->kind == F_LIFTED && casync_is_async(f)) { /* async ABI (async.c) */
+    if (f->kind == F_LIFTED && hv_casync_is_async(f)) { /* async ABI (async.c) */
         if (nargs != f->ft->n) return HIVE_FAILED;
         ci->state = CI_RUNNING;
         ci->budget = budget; /* bounds each run and the event loop's steps */
-        if (casync_host_call(ci, f, args, (uint32_t)nargs, &ci->result, msg, sizeof msg))
+        if (hv_casync_host_call(ci, f, args, (uint32_t)nargs, &ci->result, msg, sizeof msg))
             return trapped(ci, msg);
         ci->has_result = f->ft->a != NULL;
         ci->result_taken = 0;
@@ -686,13 +686,13 @@ static hive_status cinstance_call(hive_cinstance *ci, hive_cfunc *func, const hi
 /* Frees a waiting call's state (after it finished or trapped). */
 static void frame_free(hive_cinstance *ci, nframe *fr) {
     cs_release(&fr->cs);
-    hints_free(&fr->hints);
+    hv_hints_free(&fr->hints);
     hv_free(ci->ar.al, fr->lc);
     hv_free(ci->ar.al, fr);
     if (ci->depth) ci->depth--;
 }
 
-void cinstance_frames_free(hive_cinstance *ci) {
+void hv_cinstance_frames_free(hive_cinstance *ci) {
     if (ci->pend) cs_release(&ci->pend_cs);
     ci->pend = NULL;
     while (ci->nframes) {
@@ -779,7 +779,7 @@ hive_status hive_cinstance_resume(hive_cinstance *ci, uint64_t budget) {
 }
 
 int hive_cinstance_complete(hive_cinstance *ci, hive_cval *results, size_t nresults) {
-    if (ci && ci->state != CI_PENDING) return casync_complete(ci, results, nresults, NULL); /* in a task */
+    if (ci && ci->state != CI_PENDING) return hv_casync_complete(ci, results, nresults, NULL); /* in a task */
     if (!ci || ci->state != CI_PENDING || !ci->pend) return HIVE_ESTATE;
     lower_ctx *lx = ci->pend;
     if (nresults != (lx->ft->a ? 1u : 0u)) return HIVE_EARG;
@@ -806,7 +806,7 @@ int hive_cinstance_complete(hive_cinstance *ci, hive_cval *results, size_t nresu
 }
 
 int hive_cinstance_complete_trap(hive_cinstance *ci, const char *message) {
-    if (ci && ci->state != CI_PENDING) return casync_complete(ci, NULL, 0, message ? message : "trap");
+    if (ci && ci->state != CI_PENDING) return hv_casync_complete(ci, NULL, 0, message ? message : "trap");
     if (!ci || ci->state != CI_PENDING || !ci->pend) return HIVE_ESTATE;
     cs_release(&ci->pend_cs);
     ci->pend = NULL;
@@ -845,7 +845,7 @@ const hive_trap *hive_cinstance_trap(const hive_cinstance *ci) { return ci ? &ci
 
 void hive_cinstance_reset(hive_cinstance *ci) {
     if (!ci) return;
-    cinstance_frames_free(ci);
+    hv_cinstance_frames_free(ci);
     hive_exec_reset(ci->main);
     if (ci->pend) cs_release(&ci->pend_cs);
     ci->pend = NULL;
@@ -862,7 +862,7 @@ void hive_cinstance_interrupt(hive_cinstance *ci) {
     if (!ci) return;
     __atomic_store_n(&ci->interrupted, 1, __ATOMIC_RELAXED);
     hive_exec_interrupt(ci->main);
-    casync_interrupt(ci); /* async ABI (async.c) */
+    hv_casync_interrupt(ci); /* async ABI (async.c) */
     for (int i = 0; i < MAX_NESTED; i++) {
         hive_exec *e = __atomic_load_n(&ci->helpers[i], __ATOMIC_ACQUIRE);
         if (e) hive_exec_interrupt(e);
@@ -876,7 +876,7 @@ int hive_cinstance_drop_handle(hive_cinstance *ci, uint32_t handle) {
     handle_table *t = &ci->host_handles;
     if (handle == 0 || handle >= t->n || !t->v[handle].rt) return HIVE_EARG;
     rt_handle h = t->v[handle];
-    htab_remove(t, handle);
+    hv_htab_remove(t, handle);
     char msg[200];
     hive_cinstance *saved = tl_root;
     tl_root = ci;

@@ -3,7 +3,7 @@
  * validated in one pass, scope by scope, building the index spaces as the
  * spec does (each definition sees only what precedes it).
  *
- * Errors longjmp out of the recursion to comp_decode(), which reports the
+ * Errors longjmp out of the recursion to hv_comp_decode(), which reports the
  * byte offset and reason; everything allocated lives in the component's
  * arena (freed with it), compiled core modules in comp->modules.
  */
@@ -94,7 +94,7 @@ static _Noreturn void fail_at(dec *d, int code, const uint8_t *at, const char *f
 #define INVALID(at, ...) fail_at(d, HIVE_EINVALID, (at), __VA_ARGS__)
 
 static void *alloc(dec *d, size_t n) {
-    void *p = arena_alloc(d->ar, n ? n : 1);
+    void *p = hv_arena_alloc(d->ar, n ? n : 1);
     if (!p) fail_at(d, HIVE_ENOMEM, d->p, "out of memory");
     return p;
 }
@@ -675,7 +675,7 @@ static int prim_kind(int64_t b) {
 static const ct_type *prim(dec *d, int k) {
     if (!d->prim[k]) {
         ct_type *t = new_type(d, k);
-        ct_compute_abi(t);
+        hv_ct_compute_abi(t);
         d->prim[k] = t;
     }
     return d->prim[k];
@@ -691,7 +691,7 @@ static const ct_type *valtype(dec *d, scope *sc) {
     }
     if (v > 0xffffffffll) INVALID(at, "type index out of bounds");
     ent *e = get(d, sc, S_TYPE, (uint32_t)v, at);
-    if (!ct_is_value(e->t)) INVALID(at, "type index %u is not a defined type", (uint32_t)v);
+    if (!hv_ct_is_value(e->t)) INVALID(at, "type index %u is not a defined type", (uint32_t)v);
     return e->t;
 }
 
@@ -811,7 +811,7 @@ static const ct_type *defvaltype(dec *d, scope *sc, int64_t op, const uint8_t *a
         break;
     default: d->p = at; MALFORMED("invalid leading byte (0x%02x) for component defined type", (unsigned)(op & 0x7f));
     }
-    ct_compute_abi(t);
+    hv_ct_compute_abi(t);
     if (t->depth > MAX_TYPE_DEPTH) fail_at(d, HIVE_ELIMIT, at, "value types nested more than %d deep", MAX_TYPE_DEPTH);
     if (t->size >= (1u << 28) && t->kind != CT_LIST) INVALID(at, "value type too large");
     if (t->kind == CT_LIST && t->n && (uint64_t)t->n * t->a->size >= (1u << 28))
@@ -1143,7 +1143,7 @@ static const ct_type *subst_all(dec *d, const ct_type *t, const rid_map *m, memo
     ct_type *c;
     switch (t->kind) {
     case CT_OWN: case CT_BORROW: case CT_RESOURCE: {
-        uint32_t r = rid_lookup(m, t->rid);
+        uint32_t r = hv_rid_lookup(m, t->rid);
         const ct_type *ref = t->ref ? subst_all(d, t->ref, m, mm, all) : NULL;
         if (r == t->rid && ref == t->ref && !all) return t;
         c = alloc(d, sizeof *c);
@@ -1192,7 +1192,7 @@ static const ct_type *subst_all(dec *d, const ct_type *t, const rid_map *m, memo
         return c;
     }
     default:
-        if (!all || ct_is_value(t) == 0 || t->kind <= CT_ERRCTX) return t;
+        if (!all || hv_ct_is_value(t) == 0 || t->kind <= CT_ERRCTX) return t;
         c = alloc(d, sizeof *c);
         *c = *t;
         break;
@@ -1257,7 +1257,7 @@ static int in_set_eq(const nodeset *s, const ct_type *t) {
     if (in_set(s, t)) return 1;
     if (!s || t->kind == CT_RESOURCE) return 0;
     for (uint32_t i = 0; i < s->n; i++)
-        if (s->v[i]->kind == t->kind && ct_eq(s->v[i], t, NULL)) return 1;
+        if (s->v[i]->kind == t->kind && hv_ct_eq(s->v[i], t, NULL)) return 1;
     return 0;
 }
 
@@ -1291,7 +1291,7 @@ static int visible(dec *d, const ct_type *t, const nodeset *a, const nodeset *b,
     }
     case CT_COMPONENT: case CT_RESOURCE: return 1;
     default:
-        if (!ct_is_value(t)) return 1;
+        if (!hv_ct_is_value(t)) return 1;
         if (!visible(d, t->a, a, b, own, 0) || !visible(d, t->b, a, b, own, 0)) return 0;
         if (t->types)
             for (uint32_t i = 0; i < t->n; i++)
@@ -1328,7 +1328,7 @@ static int ext_sub(dec *d, ct_extern actual, ct_extern expected, rid_map *m, cha
 static int core_ext_sub(const core_ext *a, const core_ext *e) {
     if (a->kind != e->kind) return 0;
     switch (a->kind) {
-    case 0x00: case 0x04: return ct_eq(a->ft, e->ft, NULL);
+    case 0x00: case 0x04: return hv_ct_eq(a->ft, e->ft, NULL);
     case 0x01:
         if (a->elemtype != e->elemtype) return 0;
         /* fallthrough */
@@ -1362,19 +1362,19 @@ static int ext_sub(dec *d, ct_extern actual, ct_extern expected, rid_map *m, cha
                 map_add(d, m, e->rid, a->rid);
                 return 1;
             }
-            if (rid_lookup(m, e->rid) != a->rid) {
+            if (hv_rid_lookup(m, e->rid) != a->rid) {
                 snprintf(why, wn, "resource types are not the same");
                 return 0;
             }
             return 1;
         }
-        if (!ct_eq(e, a, m)) {
+        if (!hv_ct_eq(e, a, m)) {
             snprintf(why, wn, "type mismatch");
             return 0;
         }
         return 1;
     case S_FUNC:
-        if (!ct_eq(e, a, m)) {
+        if (!hv_ct_eq(e, a, m)) {
             snprintf(why, wn, "type mismatch in function");
             return 0;
         }
@@ -1476,7 +1476,7 @@ static int refers_res(const ct_type *t, uint32_t lo, uint32_t hi) {
             if (refers_res(t->types[i], lo, hi)) return 1;
         return refers_res(t->a, lo, hi);
     default:
-        if (ct_is_value(t)) {
+        if (hv_ct_is_value(t)) {
             if (!t->has_res) return 0;
             if (refers_res(t->a, lo, hi) || refers_res(t->b, lo, hi)) return 1;
             if (t->types)
@@ -1599,7 +1599,7 @@ static uint32_t flat_params(const ct_type *ft, uint8_t *out, uint32_t cap) {
     uint32_t n = 0;
     for (uint32_t i = 0; i < ft->n; i++) {
         uint8_t tmp[FLAT_CAP];
-        uint32_t k = ct_flatten(ft->types[i], tmp, FLAT_CAP);
+        uint32_t k = hv_ct_flatten(ft->types[i], tmp, FLAT_CAP);
         for (uint32_t j = 0; j < k && j < FLAT_CAP; j++)
             if (n + j < cap) out[n + j] = tmp[j];
         n += k;
@@ -1612,7 +1612,7 @@ static uint32_t flat_params(const ct_type *ft, uint8_t *out, uint32_t cap) {
 static const ct_type *flat_functype(dec *d, const ct_type *ft, int lower, int async_, int callback) {
     uint8_t p[FLAT_CAP + 2], r[FLAT_CAP];
     uint32_t np = flat_params(ft, p, FLAT_CAP);
-    uint32_t nr = ft->a ? ct_flatten(ft->a, r, FLAT_CAP) : 0;
+    uint32_t nr = ft->a ? hv_ct_flatten(ft->a, r, FLAT_CAP) : 0;
     if (!async_) {
         if (np > MAX_FLAT_PARAMS) { np = 1; p[0] = HIVE_I32; }
         if (nr > MAX_FLAT_RESULTS) {
@@ -1710,17 +1710,17 @@ static void canon_def(dec *d, scope *sc) {
         if (realloc && o.realloc < 0) INVALID(at, "canonical option `realloc` is required");
         check_realloc(d, sc, &o, at);
         const ct_type *want = flat_functype(d, ft, 0, o.async_, o.callback >= 0);
-        if (!ct_eq(core->t, want, NULL))
+        if (!hv_ct_eq(core->t, want, NULL))
             INVALID(at, "lowered type of lifted function does not match the core function's type");
         if (o.post_return >= 0) {
             if (o.async_) INVALID(at, "cannot specify post-return with async");
             const ct_type *pt = sc->s[S_CORE_FUNC].v[o.post_return].t;
-            if (!ct_eq(pt, core_ft(d, want->r, want->nr, NULL, 0), NULL))
+            if (!hv_ct_eq(pt, core_ft(d, want->r, want->nr, NULL, 0), NULL))
                 INVALID(at, "canonical option `post-return` uses a core function with an incorrect signature");
         }
         if (o.callback >= 0) {
             const ct_type *ct = sc->s[S_CORE_FUNC].v[o.callback].t;
-            if (!ct_eq(ct, core_ft(d, I, 3, I, 1), NULL))
+            if (!hv_ct_eq(ct, core_ft(d, I, 3, I, 1), NULL))
                 INVALID(at, "canonical option `callback` uses a core function with an incorrect signature");
         }
         df->opts = o;
@@ -1787,7 +1787,7 @@ static void canon_def(dec *d, scope *sc) {
             INVALID(at, "cannot specify this option on task.return");
         if (rt && needs_mem(rt) && o.memory < 0) INVALID(at, "canonical option `memory` is required");
         uint8_t p[FLAT_CAP];
-        uint32_t np = rt ? ct_flatten(rt, p, FLAT_CAP) : 0;
+        uint32_t np = rt ? hv_ct_flatten(rt, p, FLAT_CAP) : 0;
         if (np > MAX_FLAT_PARAMS) {
             if (o.memory < 0) INVALID(at, "canonical option `memory` is required");
             np = 1;
@@ -2019,7 +2019,7 @@ static void collect_rids(dec *d, const ct_type *t, uint32_t lo, uint32_t hi, rid
         collect_named(d, t->exports, t->nexports, lo, hi, m, skip);
         return;
     default:
-        if (ct_is_value(t) && !t->has_res) return;
+        if (hv_ct_is_value(t) && !t->has_res) return;
         collect_rids(d, t->a, lo, hi, m, skip);
         collect_rids(d, t->b, lo, hi, m, skip);
         if (t->types)
@@ -2072,7 +2072,7 @@ static void instance_def(dec *d, scope *sc) {
         int seeded = 0;
         for (uint32_t i = 0; i < ct->nimports; i++) {
             const ct_named *im = &ct->imports[i];
-            if (im->ext.sort != S_TYPE || !ct_is_value(im->ext.type)) continue;
+            if (im->ext.sort != S_TYPE || !hv_ct_is_value(im->ext.type)) continue;
             for (uint32_t j = 0; j < n; j++)
                 if (!strcmp(args[j].name, im->name) && args[j].sort == S_TYPE) {
                     memo_put(d, &mm, im->ext.type, get(d, sc, S_TYPE, args[j].idx, at)->t);
@@ -2153,7 +2153,7 @@ static void type_def(dec *d, scope *sc) {
             uint32_t f = u32(d);
             ent *fe = get(d, sc, S_CORE_FUNC, f, at);
             static const uint8_t one[] = {HIVE_I32};
-            if (!ct_eq(fe->t, core_ft(d, one, 1, NULL, 0), NULL))
+            if (!hv_ct_eq(fe->t, core_ft(d, one, 1, NULL, 0), NULL))
                 INVALID(at, "core function %u has wrong signature for a destructor", f);
             r->has_dtor = 1;
             r->np = f;
@@ -2389,7 +2389,7 @@ static const comp_def *component_body(dec *d, scope *parent) {
     return cd;
 }
 
-int comp_decode(hive_component *comp, const uint8_t *bytes, size_t len, int compile, hive_error *err) {
+int hv_comp_decode(hive_component *comp, const uint8_t *bytes, size_t len, int compile, hive_error *err) {
     dec *d = hv_calloc(comp->ar.al, 1, sizeof *d);
     if (!d) {
         if (err) {

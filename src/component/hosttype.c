@@ -50,7 +50,7 @@ static const char *ident(hp *p) {
         return NULL;
     }
     size_t n = (size_t)(p->s - b);
-    char *r = arena_alloc(&p->l->ar, n + 1);
+    char *r = hv_arena_alloc(&p->l->ar, n + 1);
     if (!r) {
         p->bad = 1;
         return NULL;
@@ -60,7 +60,7 @@ static const char *ident(hp *p) {
 }
 
 static ct_type *nt(hp *p, int kind) {
-    ct_type *t = arena_alloc(&p->l->ar, sizeof *t);
+    ct_type *t = hv_arena_alloc(&p->l->ar, sizeof *t);
     if (!t) p->bad = 1;
     else t->kind = (uint8_t)kind;
     return t;
@@ -92,8 +92,8 @@ static void members(hp *p, ct_type *t, int with_types, int opt_types) {
     }
     if (p->bad || !n) { p->bad = 1; return; }
     t->n = n;
-    t->labels = arena_alloc(&p->l->ar, n * sizeof *t->labels);
-    t->types = (with_types || opt_types) ? arena_alloc(&p->l->ar, n * sizeof *t->types) : NULL;
+    t->labels = hv_arena_alloc(&p->l->ar, n * sizeof *t->labels);
+    t->types = (with_types || opt_types) ? hv_arena_alloc(&p->l->ar, n * sizeof *t->types) : NULL;
     if (!t->labels || ((with_types || opt_types) && !t->types)) { p->bad = 1; return; }
     memcpy(t->labels, names, n * sizeof *names);
     if (t->types) memcpy(t->types, types, n * sizeof *types);
@@ -141,7 +141,7 @@ static const ct_type *type(hp *p) {
         } while (!p->bad && eat(p, ','));
         if (!eat(p, '>')) p->bad = 1;
         t->n = n;
-        t->types = arena_alloc(&p->l->ar, n * sizeof *ts);
+        t->types = hv_arena_alloc(&p->l->ar, n * sizeof *ts);
         if (!t->types) { p->bad = 1; return NULL; }
         memcpy(t->types, ts, n * sizeof *ts);
     } else if (!strcmp(id, "map")) {
@@ -182,7 +182,7 @@ static const ct_type *type(hp *p) {
             }
             if (hash) {
                 size_t il = (size_t)(hash - b), nl = (size_t)(p->s - hash - 1);
-                char *iv = arena_alloc(&p->l->ar, il + 1), *nv = arena_alloc(&p->l->ar, nl + 1);
+                char *iv = hv_arena_alloc(&p->l->ar, il + 1), *nv = hv_arena_alloc(&p->l->ar, nl + 1);
                 if (!iv || !nv || !il || !nl) { p->bad = 1; return NULL; }
                 memcpy(iv, b, il);
                 memcpy(nv, hash + 1, nl);
@@ -195,12 +195,12 @@ static const ct_type *type(hp *p) {
             if (!eat(p, '>')) p->bad = 1;
         }
         if (p->bad) return NULL;
-        host_res *r = linker_find_res(p->l, ri, rn);
+        host_res *r = hv_linker_find_res(p->l, ri, rn);
         if (!r) { p->bad = 1; return NULL; }
         t = nt(p, kind);
         if (!t) return NULL;
         t->hres = &r->rt;
-        t->labels = arena_alloc(&p->l->ar, sizeof *t->labels);
+        t->labels = hv_arena_alloc(&p->l->ar, sizeof *t->labels);
         if (t->labels) t->labels[0] = r->name;
     }
 done:
@@ -209,12 +209,12 @@ done:
     if (t->types && t->kind != CT_VARIANT)
         for (uint32_t i = 0; i < t->n; i++)
             if (!t->types[i]) { p->bad = 1; return NULL; }
-    ct_compute_abi(t);
+    hv_ct_compute_abi(t);
     if (t->depth > MAX_TYPE_DEPTH) { p->bad = 1; return NULL; }
     return t;
 }
 
-const ct_type *parse_host_type(hive_linker *l, const char *iface, const char *text) {
+const ct_type *hv_parse_host_type(hive_linker *l, const char *iface, const char *text) {
     hp p = {l, iface, text, 0};
     const char *id = ident(&p);
     int is_async = id && !strcmp(id, "async"); /* async ABI: "async func(...)" */
@@ -239,8 +239,8 @@ const ct_type *parse_host_type(hive_linker *l, const char *iface, const char *te
     }
     if (p.bad) return NULL;
     f->n = n;
-    f->labels = arena_alloc(&l->ar, (n + 1) * sizeof *f->labels);
-    f->types = arena_alloc(&l->ar, (n + 1) * sizeof *f->types);
+    f->labels = hv_arena_alloc(&l->ar, (n + 1) * sizeof *f->labels);
+    f->types = hv_arena_alloc(&l->ar, (n + 1) * sizeof *f->types);
     if (!f->labels || !f->types) return NULL;
     memcpy(f->labels, names, n * sizeof *names);
     memcpy(f->types, types, n * sizeof *types);

@@ -35,10 +35,10 @@ typedef struct arena {
 } arena;
 
 /* The engine's allocator (link.c). */
-const hv_alloc *engine_alloc(hive_engine *engine);
+const hv_alloc *hv_engine_alloc(hive_engine *engine);
 
-void *arena_alloc(arena *a, size_t n); /* zeroed; NULL on OOM */
-void arena_free(arena *a);
+void *hv_arena_alloc(arena *a, size_t n); /* zeroed; NULL on OOM */
+void hv_arena_free(arena *a);
 
 /* ---- types ------------------------------------------------------------- */
 
@@ -120,7 +120,7 @@ struct ct_type {
     const struct ct_type *ref; /* own/borrow: the resource type's node (its identity for visibility) */
     const void *rid_id; /* own/borrow/resource: a unique address per rid (hive_ctype's identity) */
     int has_res;     /* transitively contains own/borrow */
-    /* ct_flatten's answer for cap FLAT_CAP, kept by ct_compute_abi (the
+    /* hv_ct_flatten's answer for cap FLAT_CAP, kept by hv_ct_compute_abi (the
      * lift and lower of variants ask for it on every call) */
     uint8_t flat_kept;
     uint8_t flat[17]; /* FLAT_CAP */
@@ -135,25 +135,25 @@ _Static_assert(sizeof(((ct_type *)0)->flat) == FLAT_CAP, "ct_type.flat holds FLA
 
 /* Flat core types of a value type (i32 f32 i64 f64 as hive_valtype),
  * written to out (at most cap); returns the full count. */
-uint32_t ct_flatten(const ct_type *t, uint8_t *out, uint32_t cap);
+uint32_t hv_ct_flatten(const ct_type *t, uint8_t *out, uint32_t cap);
 const ct_type *ct_despecialize_disc(const ct_type *t); /* not used outside */
-uint32_t ct_disc_size(uint32_t ncases);
-uint32_t ct_case_align(const ct_type *t); /* max case alignment of a variant-like type */
+uint32_t hv_ct_disc_size(uint32_t ncases);
+uint32_t hv_ct_case_align(const ct_type *t); /* max case alignment of a variant-like type */
 /* Number of cases of a variant-like type (variant, enum, option, result). */
-uint32_t ct_ncases(const ct_type *t);
-const ct_type *ct_case_type(const ct_type *t, uint32_t i);
-void ct_compute_abi(ct_type *t); /* fills size, align, nflat, has_* */
-int ct_is_value(const ct_type *t);
-int ct_value_kind_ok(const ct_type *t);
+uint32_t hv_ct_ncases(const ct_type *t);
+const ct_type *hv_ct_case_type(const ct_type *t, uint32_t i);
+void hv_ct_compute_abi(ct_type *t); /* fills size, align, nflat, has_* */
+int hv_ct_is_value(const ct_type *t);
+int hv_ct_value_kind_ok(const ct_type *t);
 
 /* A substitution of resource identities. */
 typedef struct rid_map {
     uint32_t n, cap;
     uint32_t *from, *to;
 } rid_map;
-uint32_t rid_lookup(const rid_map *m, uint32_t rid);
+uint32_t hv_rid_lookup(const rid_map *m, uint32_t rid);
 /* Structural equality; a's rids are mapped through m (may be NULL). */
-int ct_eq(const ct_type *a, const ct_type *b, const rid_map *m);
+int hv_ct_eq(const ct_type *a, const ct_type *b, const rid_map *m);
 
 /* ---- canonical options ------------------------------------------------- */
 
@@ -255,11 +255,11 @@ struct hive_component {
     struct import_memo *memos;
 };
 
-hive_exec *comp_exec_take(hive_component *c);
-void comp_exec_give(hive_component *c, hive_exec *e); /* NULL ok */
+hive_exec *hv_comp_exec_take(hive_component *c);
+void hv_comp_exec_give(hive_component *c, hive_exec *e); /* NULL ok */
 
 /* Decodes and validates; on success fills comp (root, modules, nrids). */
-int comp_decode(hive_component *comp, const uint8_t *bytes, size_t len, int compile,
+int hv_comp_decode(hive_component *comp, const uint8_t *bytes, size_t len, int compile,
                 hive_error *err);
 
 /* ---- runtime ------------------------------------------------------------ */
@@ -384,7 +384,7 @@ typedef struct str_hints {
     uint32_t n, cap; /* open addressing; cap a power of two */
     const hv_alloc *al;
 } str_hints;
-void hints_free(str_hints *h);
+void hv_hints_free(str_hints *h);
 
 typedef struct cx {
     cinst *inst;          /* whose memory and handle table */
@@ -399,43 +399,43 @@ typedef struct cx {
     char msg[200];
 } cx;
 
-_Noreturn void cx_trap(cx *c, const char *fmt, ...);
-_Noreturn void cx_fail(cx *c, const char *fmt, ...);
+_Noreturn void hv_cx_trap(cx *c, const char *fmt, ...);
+_Noreturn void hv_cx_fail(cx *c, const char *fmt, ...);
 
 /* Flat values: lifting reads vals[*i...], lowering writes them. */
-void abi_lift_flat(cx *c, const ct_type *t, const hive_val *vals, uint32_t n, uint32_t *i, hive_cval *out);
-void abi_lower_flat(cx *c, const ct_type *t, const hive_cval *v, hive_val *vals, uint32_t cap, uint32_t *i);
-void abi_load(cx *c, const ct_type *t, uint32_t ptr, hive_cval *out);
-void abi_store(cx *c, const ct_type *t, const hive_cval *v, uint32_t ptr);
-uint32_t abi_alloc(cx *c, uint32_t old, uint32_t oldsize, uint32_t align, uint32_t size, int list);
+void hv_abi_lift_flat(cx *c, const ct_type *t, const hive_val *vals, uint32_t n, uint32_t *i, hive_cval *out);
+void hv_abi_lower_flat(cx *c, const ct_type *t, const hive_cval *v, hive_val *vals, uint32_t cap, uint32_t *i);
+void hv_abi_load(cx *c, const ct_type *t, uint32_t ptr, hive_cval *out);
+void hv_abi_store(cx *c, const ct_type *t, const hive_cval *v, uint32_t ptr);
+uint32_t hv_abi_alloc(cx *c, uint32_t old, uint32_t oldsize, uint32_t align, uint32_t size, int list);
 /* Memory checks */
-uint8_t *abi_mem(cx *c, uint32_t ptr, uint32_t len, const char *what);
+uint8_t *hv_abi_mem(cx *c, uint32_t ptr, uint32_t len, const char *what);
 
 /* Lift params (from flat or through a pointer when they do not fit). */
-void abi_lift_values(cx *c, const ct_type *const *ts, uint32_t nt, uint32_t max_flat,
+void hv_abi_lift_values(cx *c, const ct_type *const *ts, uint32_t nt, uint32_t max_flat,
                      const hive_val *vals, uint32_t n, hive_cval *out);
 /* Lower values; out_ptr >= 0: store through it. Returns flat count. */
-uint32_t abi_lower_values(cx *c, const ct_type *const *ts, uint32_t nt, uint32_t max_flat,
+uint32_t hv_abi_lower_values(cx *c, const ct_type *const *ts, uint32_t nt, uint32_t max_flat,
                           const hive_cval *vs, hive_val *out, int64_t out_ptr);
 
 /* Runs a wasm function to completion on a helper exec (realloc,
  * post-return, destructors, calls between components). 0 or traps c. */
-int run_nested(cinst *ci, hive_func *f, const hive_val *args, uint32_t nargs, hive_val *res,
+int hv_run_nested(cinst *ci, hive_func *f, const hive_val *args, uint32_t nargs, hive_val *res,
                uint32_t nres, char *msg, size_t msglen);
 
 /* The root instance whose call is running on this thread (call.c). */
-hive_cinstance *comp_active_root(cinst *ci);
+hive_cinstance *hv_comp_active_root(cinst *ci);
 /* Sets it (NULL: none), returning the one before. */
-hive_cinstance *comp_set_active_root(hive_cinstance *root);
+hive_cinstance *hv_comp_set_active_root(hive_cinstance *root);
 
 /* stream and future values (async.c): a readable end leaves or enters
  * c->inst's table */
-void casync_lift_end(cx *c, const ct_type *t, uint32_t idx, hive_cval *out);
-uint32_t casync_lower_end(cx *c, const ct_type *t, const hive_cval *v);
+void hv_casync_lift_end(cx *c, const ct_type *t, uint32_t idx, hive_cval *out);
+uint32_t hv_casync_lower_end(cx *c, const ct_type *t, const hive_cval *v);
 
 /* handle tables */
-uint32_t htab_add(cx *c, handle_table *t, rt_handle h);
-rt_handle *htab_get(cx *c, handle_table *t, uint32_t i);
-void htab_remove(handle_table *t, uint32_t i);
+uint32_t hv_htab_add(cx *c, handle_table *t, rt_handle h);
+rt_handle *hv_htab_get(cx *c, handle_table *t, uint32_t i);
+void hv_htab_remove(handle_table *t, uint32_t i);
 
 #endif

@@ -13,7 +13,7 @@
 #include "component/runtime.h"
 #include "wasm/runtime.h"
 
-const hv_alloc *engine_alloc(hive_engine *engine) { return &engine->alloc; }
+const hv_alloc *hv_engine_alloc(hive_engine *engine) { return &engine->alloc; }
 
 
 /* ---- components ------------------------------------------------------------ */
@@ -29,15 +29,15 @@ static int comp_new(hive_engine *engine, const uint8_t *bytes, size_t len, int c
                     hive_component **out, hive_error *err) {
     if (out) *out = NULL;
     if (!engine || (!bytes && len)) return HIVE_EARG;
-    const hv_alloc *al = engine_alloc(engine);
+    const hv_alloc *al = hv_engine_alloc(engine);
     hive_component *c = hv_calloc(al, 1, sizeof *c);
     if (!c) return HIVE_ENOMEM;
     c->refs = 1;
     c->engine = engine;
     c->ar.al = al;
-    int rc = comp_decode(c, bytes, len, compile, err);
+    int rc = hv_comp_decode(c, bytes, len, compile, err);
     if (rc != HIVE_OK) {
-        arena_free(&c->ar);
+        hv_arena_free(&c->ar);
         hv_free(al, c);
         return rc;
     }
@@ -71,11 +71,11 @@ void hive_component_release(hive_component *c) {
     for (int i = 0; i < c->npool; i++) hive_exec_free(c->pool[i]);
     memos_free(c);
     pthread_mutex_destroy(&c->pool_mu);
-    arena_free(&c->ar);
+    hv_arena_free(&c->ar);
     hv_free(al, c);
 }
 
-hive_exec *comp_exec_take(hive_component *c) {
+hive_exec *hv_comp_exec_take(hive_component *c) {
     hive_exec *e = NULL;
     pthread_mutex_lock(&c->pool_mu);
     if (c->npool) e = c->pool[--c->npool];
@@ -83,7 +83,7 @@ hive_exec *comp_exec_take(hive_component *c) {
     return e ? e : hive_exec_new(c->engine);
 }
 
-void comp_exec_give(hive_component *c, hive_exec *e) {
+void hv_comp_exec_give(hive_component *c, hive_exec *e) {
     if (!e) return;
     hive_exec_reset(e);
     pthread_mutex_lock(&c->pool_mu);
@@ -193,7 +193,7 @@ hive_ctype *hive_cextern_func_param(const hive_cextern *x, size_t i, const char 
 hive_ctype *hive_cextern_func_result(const hive_cextern *x) {
     if (!x) return NULL;
     if (x->sort == S_FUNC) return to_hctype(x->type->a);
-    if (x->sort == S_TYPE && ct_is_value(x->type)) return to_hctype(x->type);
+    if (x->sort == S_TYPE && hv_ct_is_value(x->type)) return to_hctype(x->type);
     return NULL;
 }
 
@@ -250,7 +250,7 @@ static void fmt_ext(sbuf *b, const ct_extern *x, int depth) {
         return;
     case S_TYPE:
         if (t->kind == CT_RESOURCE) sb_add(b, "resource");
-        else if (ct_is_value(t)) { sb_add(b, "type "); fmt_type(b, t); }
+        else if (hv_ct_is_value(t)) { sb_add(b, "type "); fmt_type(b, t); }
         else sb_add(b, "type");
         return;
     case S_INSTANCE: case S_COMPONENT:
@@ -287,10 +287,10 @@ char *hive_cextern_format(const hive_cextern *x) {
 
 hive_linker *hive_linker_new(hive_engine *engine) {
     if (!engine) return NULL;
-    hive_linker *l = hv_calloc(engine_alloc(engine), 1, sizeof *l);
+    hive_linker *l = hv_calloc(hv_engine_alloc(engine), 1, sizeof *l);
     if (l) {
         l->engine = engine;
-        l->ar.al = engine_alloc(engine);
+        l->ar.al = hv_engine_alloc(engine);
     }
     return l;
 }
@@ -302,14 +302,14 @@ void hive_linker_free(hive_linker *l) {
     if (l->fnext) hv_free(al, l->fnext);
     if (l->res) hv_free(al, l->res);
     if (l->insts) hv_free(al, l->insts);
-    arena_free(&l->ar);
+    hv_arena_free(&l->ar);
     hv_free(al, l);
 }
 
 static char *ldup(hive_linker *l, const char *s) {
     if (!s) s = "";
     size_t n = strlen(s);
-    char *d = arena_alloc(&l->ar, n + 1);
+    char *d = hv_arena_alloc(&l->ar, n + 1);
     if (d) memcpy(d, s, n + 1);
     return d;
 }
@@ -339,7 +339,7 @@ static int parse_ver(const char *s, size_t *baselen, unsigned v[3], const char *
     return 1;
 }
 
-int semver_match(const char *want, const char *have) {
+int hv_semver_match(const char *want, const char *have) {
     if (!strcmp(want, have)) return 1;
     size_t bw, bh;
     unsigned vw[3], vh[3];
@@ -374,37 +374,37 @@ static uint32_t name_hash(const char *s) {
     return h % LINKER_BUCKETS;
 }
 
-const host_func *linker_find_func(const hive_linker *l, const char *iface, const char *name) {
+const host_func *hv_linker_find_func(const hive_linker *l, const char *iface, const char *name) {
     if (!l) return NULL;
     const host_func *best = NULL;
     for (uint32_t i1 = l->fbucket[name_hash(name)]; i1; i1 = l->fnext[i1 - 1]) {
         const host_func *h = &l->funcs[i1 - 1];
         if (strcmp(h->name, name)) continue;
         if (!strcmp(h->iface, iface)) return h;
-        if (semver_match(iface, h->iface) && (!best || better(best->iface, h->iface))) best = h;
+        if (hv_semver_match(iface, h->iface) && (!best || better(best->iface, h->iface))) best = h;
     }
     return best;
 }
 
-host_res *linker_find_res(const hive_linker *l, const char *iface, const char *name) {
+host_res *hv_linker_find_res(const hive_linker *l, const char *iface, const char *name) {
     if (!l) return NULL;
     host_res *best = NULL;
     for (uint32_t i = 0; i < l->nres; i++) {
         host_res *r = l->res[i];
         if (strcmp(r->name, name)) continue;
         if (!strcmp(r->iface, iface)) return r;
-        if (semver_match(iface, r->iface) && (!best || better(best->iface, r->iface))) best = r;
+        if (hv_semver_match(iface, r->iface) && (!best || better(best->iface, r->iface))) best = r;
     }
     return best;
 }
 
-hive_cinstance *linker_find_inst(const hive_linker *l, const char *name) {
+hive_cinstance *hv_linker_find_inst(const hive_linker *l, const char *name) {
     if (!l) return NULL;
     hive_cinstance *best = NULL;
     const char *bn = NULL;
     for (uint32_t i = 0; i < l->ninsts; i++) {
         if (!strcmp(l->insts[i].name, name)) return l->insts[i].inst;
-        if (semver_match(name, l->insts[i].name) && (!bn || better(bn, l->insts[i].name))) {
+        if (hv_semver_match(name, l->insts[i].name) && (!bn || better(bn, l->insts[i].name))) {
             best = l->insts[i].inst;
             bn = l->insts[i].name;
         }
@@ -427,7 +427,7 @@ int hive_linker_define_func(hive_linker *l, const char *iface, const char *name,
         if (!strcmp(l->funcs[i1 - 1].iface, iface) && !strcmp(l->funcs[i1 - 1].name, name)) return HIVE_EARG;
     const ct_type *ft = NULL;
     if (type) {
-        ft = parse_host_type(l, iface, type);
+        ft = hv_parse_host_type(l, iface, type);
         if (!ft) return HIVE_EARG;
     }
     if (l->nfuncs == l->capfuncs) {
@@ -468,7 +468,7 @@ int hive_linker_define_resource(hive_linker *l, const char *iface, const char *n
         l->res = v;
         l->capres = cap;
     }
-    host_res *r = arena_alloc(&l->ar, sizeof *r);
+    host_res *r = hv_arena_alloc(&l->ar, sizeof *r);
     if (!r) return HIVE_ENOMEM;
     r->iface = ldup(l, iface);
     r->name = ldup(l, name);
@@ -484,7 +484,7 @@ int hive_linker_define_resource(hive_linker *l, const char *iface, const char *n
 void *hive_linker_alloc(hive_linker *l, size_t size) {
     if (!l) return NULL;
     if (size > ((size_t)1 << 30)) return NULL;
-    return arena_alloc(&l->ar, size ? size : 1);
+    return hv_arena_alloc(&l->ar, size ? size : 1);
 }
 
 int hive_linker_define_instance(hive_linker *l, const char *name, hive_cinstance *inst) {
@@ -504,7 +504,7 @@ int hive_linker_define_instance(hive_linker *l, const char *name, hive_cinstance
 }
 
 const void *hive_linker_resource_id(const hive_linker *l, const char *iface, const char *name) {
-    host_res *r = linker_find_res(l, iface ? iface : "", name);
+    host_res *r = hv_linker_find_res(l, iface ? iface : "", name);
     return r ? (const void *)&r->rt : NULL;
 }
 
@@ -533,7 +533,7 @@ static _Noreturn void ifail(ictx *x, int code, const char *fmt, ...) {
 }
 
 static void *ialloc(ictx *x, size_t n) {
-    void *p = arena_alloc(&x->root->ar, n ? n : 1);
+    void *p = hv_arena_alloc(&x->root->ar, n ? n : 1);
     if (!p) ifail(x, HIVE_ENOMEM, "out of memory");
     return p;
 }
@@ -641,7 +641,7 @@ static void fmt_name(char *buf, size_t n, const char *iface, const char *name) {
 
 static rt_func *host_rt_func(ictx *x, cinst *ci, const char *iface, const char *name, const ct_type *ft) {
     char nm[300];
-    const host_func *h = linker_find_func(x->root->linker, iface ? iface : "", name);
+    const host_func *h = hv_linker_find_func(x->root->linker, iface ? iface : "", name);
     if (!h) {
         fmt_name(nm, sizeof nm, iface, name);
         ifail(x, HIVE_EUNLINKABLE, "import `%s` has no definition in the linker", nm);
@@ -692,7 +692,7 @@ static const host_func **memo_take(ictx *x, const ct_extern *ext, const hive_lin
     for (const import_memo *m = c->memos; m; m = m->next) {
         if (m->ext != ext) continue;
         if (m->linker == l && m->gen == l->gen && m->n == n) {
-            funcs = arena_alloc(&x->root->ar, (n + 1) * sizeof *funcs);
+            funcs = hv_arena_alloc(&x->root->ar, (n + 1) * sizeof *funcs);
             if (funcs) memcpy(funcs, m->funcs, n * sizeof *funcs);
         }
         break;
@@ -752,7 +752,7 @@ static rt_item resolve_import(ictx *x, cinst *ci, const char *name, const ct_ext
     memset(&it, 0, sizeof it);
     it.sort = ext->sort;
     const hive_linker *l = x->root->linker;
-    hive_cinstance *other = linker_find_inst(l, name);
+    hive_cinstance *other = hv_linker_find_inst(l, name);
     if (other && ext->sort == S_INSTANCE) {
         /* another instance's exports, checked member by member */
         rt_inst *in = other->top->exports;
@@ -783,7 +783,7 @@ static rt_item resolve_import(ictx *x, cinst *ci, const char *name, const ct_ext
         return it;
     case S_TYPE:
         if (ext->type->kind == CT_RESOURCE) {
-            host_res *r = linker_find_res(l, "", name);
+            host_res *r = hv_linker_find_res(l, "", name);
             if (!r) ifail(x, HIVE_EUNLINKABLE, "import `%s`: no resource of that name in the linker", name);
             it.of.res = &r->rt;
             ci->res[ext->type->rid] = &r->rt;
@@ -810,7 +810,7 @@ static rt_item resolve_import(ictx *x, cinst *ci, const char *name, const ct_ext
                         /* (eq R) of a resource bound by an earlier import */
                         mi->of.res = ci->res[m->ext.type->rid];
                     } else if (m->ext.type->kind == CT_RESOURCE) {
-                        host_res *r = linker_find_res(l, name, m->name);
+                        host_res *r = hv_linker_find_res(l, name, m->name);
                         if (!r)
                             ifail(x, HIVE_EUNLINKABLE, "import `%s` has no definition for resource `%s` in the linker", name, m->name);
                         mi->of.res = &r->rt;
@@ -957,16 +957,16 @@ static void do_canon(ictx *x, cinst *ci, const def *df) {
     hive_func *hf;
     if (df->canon == CANON_LOWER && !o->async_) {
         rt_func *callee = ci->sp[S_FUNC][df->a].of.func;
-        lower_ctx *lx = make_lower_ctx(&root->ar, ci, callee, df->type, mem, rea, o->enc);
+        lower_ctx *lx = hv_make_lower_ctx(&root->ar, ci, callee, df->type, mem, rea, o->enc);
         if (!lx) ifail(x, HIVE_ENOMEM, "out of memory");
         hive_functype ft = {df->core_ft->np, df->core_ft->nr, df->core_ft->p, df->core_ft->r};
-        hf = hive_func_new_host(root->engine, &ft, lowered_fn(), lx, NULL,
+        hf = hive_func_new_host(root->engine, &ft, hv_lowered_fn(), lx, NULL,
                                 callee->name ? callee->name : "canon lower");
-    } else if ((hf = casync_builtin(root, ci, df)) != NULL) {
+    } else if ((hf = hv_casync_builtin(root, ci, df)) != NULL) {
         /* async ABI built-ins and async lowers (async.c) */
     } else {
         uint8_t op = df->canon == CANON_LOWER ? 0xff : df->canon;
-        hf = make_builtin(root, ci, op, df->rid, df->core_ft, op == 0xff ? "canon lower async" : canon_name(op));
+        hf = hv_make_builtin(root, ci, op, df->rid, df->core_ft, op == 0xff ? "canon lower async" : canon_name(op));
     }
     track_func(x, hf);
     rt_item *it = push_item(ci, S_CORE_FUNC);
@@ -1020,7 +1020,7 @@ static void run_component(ictx *x, cinst *ci, const import_args *ia) {
             hive_func *start = hive_instance_start_func(inst);
             if (start) {
                 char msg[200];
-                if (run_nested(ci, start, NULL, 0, NULL, 0, msg, sizeof msg)) ifail(x, HIVE_ETRAP, "%s", msg);
+                if (hv_run_nested(ci, start, NULL, 0, NULL, 0, msg, sizeof msg)) ifail(x, HIVE_ETRAP, "%s", msg);
             }
             rt_core_inst *ri = ialloc(x, sizeof *ri);
             ri->inst = inst;
@@ -1190,7 +1190,7 @@ int hive_cinstance_new(hive_engine *engine, hive_component *comp, const hive_lin
         err->offset = 0;
         err->message[0] = '\0';
     }
-    const hv_alloc *al = engine_alloc(engine);
+    const hv_alloc *al = hv_engine_alloc(engine);
     hive_cinstance *root = hv_calloc(al, 1, sizeof *root);
     if (!root) return HIVE_ENOMEM;
     root->ar.al = al;
@@ -1199,7 +1199,7 @@ int hive_cinstance_new(hive_engine *engine, hive_component *comp, const hive_lin
     root->comp = comp;
     root->linker = linker;
     hive_component_retain(comp);
-    root->main = comp_exec_take(comp);
+    root->main = hv_comp_exec_take(comp);
     ictx *x = hv_calloc(al, 1, sizeof *x);
     if (!root->main || !x) {
         if (x) hv_free(al, x);
@@ -1208,21 +1208,21 @@ int hive_cinstance_new(hive_engine *engine, hive_component *comp, const hive_lin
     }
     x->root = root;
     x->err = err;
-    hive_cinstance *volatile outer = comp_set_active_root(NULL);
-    comp_set_active_root(outer);
+    hive_cinstance *volatile outer = hv_comp_set_active_root(NULL);
+    hv_comp_set_active_root(outer);
     int rc = setjmp(x->jb);
     if (rc) {
-        comp_set_active_root(outer);
+        hv_comp_set_active_root(outer);
         hv_free(al, x);
         hive_cinstance_free(root);
         return rc;
     }
     /* start functions run with this instance's helpers, also when a host
      * function of another instance's call instantiates */
-    hive_cinstance *saved = comp_set_active_root(root);
+    hive_cinstance *saved = hv_comp_set_active_root(root);
     root->top = new_cinst(x, NULL, comp->root);
     run_component(x, root->top, NULL);
-    comp_set_active_root(saved);
+    hv_comp_set_active_root(saved);
     hv_free(al, x);
     *out = root;
     return HIVE_OK;
@@ -1230,8 +1230,8 @@ int hive_cinstance_new(hive_engine *engine, hive_component *comp, const hive_lin
 
 void hive_cinstance_free(hive_cinstance *root) {
     if (!root) return;
-    cinstance_frames_free(root);
-    casync_free(root); /* async ABI (async.c) */
+    hv_cinstance_frames_free(root);
+    hv_casync_free(root); /* async ABI (async.c) */
     hive_cval_clear(&root->result);
     const hv_alloc *al = root->ar.al;
     for (cinst *c = root->all; c; c = c->next_all)
@@ -1241,9 +1241,9 @@ void hive_cinstance_free(hive_cinstance *root) {
     if (root->cores) hv_free(al, root->cores);
     for (uint32_t i = 0; i < root->nhfuncs; i++) hive_func_free(root->hfuncs[i]);
     if (root->hfuncs) hv_free(al, root->hfuncs);
-    comp_exec_give(root->comp, root->main);
-    for (int i = 0; i < MAX_NESTED; i++) comp_exec_give(root->comp, root->helpers[i]);
-    arena_free(&root->ar);
+    hv_comp_exec_give(root->comp, root->main);
+    for (int i = 0; i < MAX_NESTED; i++) hv_comp_exec_give(root->comp, root->helpers[i]);
+    hv_arena_free(&root->ar);
     hive_component_release(root->comp);
     hv_free(al, root);
 }

@@ -46,11 +46,11 @@ struct hive_linker {
 };
 
 /* Finds a definition by interface (semver-compatible) and name. */
-const host_func *linker_find_func(const hive_linker *l, const char *iface, const char *name);
-host_res *linker_find_res(const hive_linker *l, const char *iface, const char *name);
-hive_cinstance *linker_find_inst(const hive_linker *l, const char *name);
+const host_func *hv_linker_find_func(const hive_linker *l, const char *iface, const char *name);
+host_res *hv_linker_find_res(const hive_linker *l, const char *iface, const char *name);
+hive_cinstance *hv_linker_find_inst(const hive_linker *l, const char *name);
 /* 1 when an import of iface `want` may be served by definition `have`. */
-int semver_match(const char *want, const char *have);
+int hv_semver_match(const char *want, const char *have);
 
 #define MAX_NESTED 64
 
@@ -122,36 +122,36 @@ struct hive_cinstance {
 };
 
 /* call.c, hosttype.c */
-lower_ctx *make_lower_ctx(arena *ar, cinst *ci, rt_func *callee, const ct_type *ft, hive_memory *mem,
+lower_ctx *hv_make_lower_ctx(arena *ar, cinst *ci, rt_func *callee, const ct_type *ft, hive_memory *mem,
                           hive_func *realloc_, uint8_t enc);
-hive_host_fn lowered_fn(void);
-hive_func *make_builtin(hive_cinstance *root, cinst *ci, uint8_t op, uint32_t rid, const ct_type *cft,
+hive_host_fn hv_lowered_fn(void);
+hive_func *hv_make_builtin(hive_cinstance *root, cinst *ci, uint8_t op, uint32_t rid, const ct_type *cft,
                         const char *name);
-const ct_type *parse_host_type(hive_linker *l, const char *iface, const char *text);
-void cinstance_frames_free(hive_cinstance *ci);
+const ct_type *hv_parse_host_type(hive_linker *l, const char *iface, const char *text);
+void hv_cinstance_frames_free(hive_cinstance *ci);
 
 /* ---- async ABI (async.c) ---- */
 /* 1 when calling f takes the async path (async type or async lift). */
-int casync_is_async(const rt_func *f);
+int hv_casync_is_async(const rt_func *f);
 /* Runs an async export as a task from the host, driving the event loop
  * until it resolves: 0 (result filled) or -1 (trap, msg). */
-int casync_host_call(hive_cinstance *root, rt_func *f, const hive_cval *args, uint32_t nargs,
+int hv_casync_host_call(hive_cinstance *root, rt_func *f, const hive_cval *args, uint32_t nargs,
                      hive_cval *result, char *msg, size_t msglen);
 /* 1 when a sync lowered call takes the async path. */
-int casync_lower_wanted(const rt_func *callee);
+int hv_casync_lower_wanted(const rt_func *callee);
 /* A lowered call (sync or async) on the async path. */
-hive_host_status casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, const ct_type *ft,
+hive_host_status hv_casync_lower(hive_host_call *call, cinst *ci, rt_func *callee, const ct_type *ft,
                               hive_memory *mem, hive_func *realloc_, uint8_t enc, int async_,
                               const hive_val *args, hive_val *results);
 /* The core function of an async canon built-in, or NULL when op is not one. */
-hive_func *casync_builtin(hive_cinstance *root, cinst *ci, const def *df);
-void casync_free(hive_cinstance *root);
+hive_func *hv_casync_builtin(hive_cinstance *root, cinst *ci, const def *df);
+void hv_casync_free(hive_cinstance *root);
 /* hive_cinstance_interrupt reaches the async exec running now. */
-void casync_interrupt(hive_cinstance *root);
+void hv_casync_interrupt(hive_cinstance *root);
 /* Ends the sync-typed host call waiting inside an async task (its host
  * function returned PENDING there): with results, or a trap message that
  * poisons the instance. HIVE_OK, HIVE_ETRAP, HIVE_EARG (wrong count), or
  * HIVE_ESTATE when none waits. */
-int casync_complete(hive_cinstance *root, hive_cval *results, size_t nresults, const char *trap);
+int hv_casync_complete(hive_cinstance *root, hive_cval *results, size_t nresults, const char *trap);
 
 #endif

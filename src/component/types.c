@@ -16,7 +16,7 @@ struct arena_block {
     max_align_t data[];
 };
 
-void *arena_alloc(arena *a, size_t n) {
+void *hv_arena_alloc(arena *a, size_t n) {
     n = (n + 15) & ~(size_t)15;
     if (!a->head || a->used + n > a->cap) {
         size_t cap = n > 16384 ? n : 16384;
@@ -34,7 +34,7 @@ void *arena_alloc(arena *a, size_t n) {
     return p;
 }
 
-void arena_free(arena *a) {
+void hv_arena_free(arena *a) {
     arena_block *b = a->head;
     while (b) {
         arena_block *next = b->next;
@@ -48,15 +48,15 @@ void arena_free(arena *a) {
 
 /* ---- ABI --------------------------------------------------------------- */
 
-int ct_is_value(const ct_type *t) { return t && t->kind >= CT_BOOL && t->kind <= CT_MAP; }
+int hv_ct_is_value(const ct_type *t) { return t && t->kind >= CT_BOOL && t->kind <= CT_MAP; }
 
-uint32_t ct_disc_size(uint32_t n) {
+uint32_t hv_ct_disc_size(uint32_t n) {
     if (n <= 256) return 1;
     if (n <= 65536) return 2;
     return 4;
 }
 
-uint32_t ct_ncases(const ct_type *t) {
+uint32_t hv_ct_ncases(const ct_type *t) {
     switch (t->kind) {
     case CT_VARIANT: case CT_ENUM: return t->n;
     case CT_OPTION: case CT_RESULT: return 2;
@@ -64,7 +64,7 @@ uint32_t ct_ncases(const ct_type *t) {
     }
 }
 
-const ct_type *ct_case_type(const ct_type *t, uint32_t i) {
+const ct_type *hv_ct_case_type(const ct_type *t, uint32_t i) {
     switch (t->kind) {
     case CT_VARIANT: return t->types[i];
     case CT_OPTION: return i == 1 ? t->a : NULL;
@@ -73,10 +73,10 @@ const ct_type *ct_case_type(const ct_type *t, uint32_t i) {
     }
 }
 
-uint32_t ct_case_align(const ct_type *t) {
-    uint32_t a = 1, n = ct_ncases(t);
+uint32_t hv_ct_case_align(const ct_type *t) {
+    uint32_t a = 1, n = hv_ct_ncases(t);
     for (uint32_t i = 0; i < n; i++) {
-        const ct_type *c = ct_case_type(t, i);
+        const ct_type *c = hv_ct_case_type(t, i);
         if (c && c->align > a) a = c->align;
     }
     return a;
@@ -110,10 +110,10 @@ static void flat_into(const ct_type *t, uint8_t *out, uint32_t cap, uint32_t *n)
         return;
     case CT_VARIANT: case CT_ENUM: case CT_OPTION: case CT_RESULT: {
         PUT(HIVE_I32);
-        uint32_t base = *n, len = 0, nc = ct_ncases(t);
+        uint32_t base = *n, len = 0, nc = hv_ct_ncases(t);
         uint8_t tmp[FLAT_CAP];
         for (uint32_t i = 0; i < nc; i++) {
-            const ct_type *c = ct_case_type(t, i);
+            const ct_type *c = hv_ct_case_type(t, i);
             if (!c) continue;
             uint32_t k = 0;
             flat_into(c, tmp, FLAT_CAP, &k);
@@ -134,7 +134,7 @@ static void flat_into(const ct_type *t, uint8_t *out, uint32_t cap, uint32_t *n)
 #undef PUT
 }
 
-uint32_t ct_flatten(const ct_type *t, uint8_t *out, uint32_t cap) {
+uint32_t hv_ct_flatten(const ct_type *t, uint8_t *out, uint32_t cap) {
     if (t->flat_kept && cap == FLAT_CAP) {
         memcpy(out, t->flat, t->flat_n < FLAT_CAP ? t->flat_n : FLAT_CAP);
         return t->flat_n;
@@ -144,7 +144,7 @@ uint32_t ct_flatten(const ct_type *t, uint8_t *out, uint32_t cap) {
     return n;
 }
 
-void ct_compute_abi(ct_type *t) {
+void hv_ct_compute_abi(ct_type *t) {
     uint64_t s = 0;
     uint32_t a = 1;
     int hb = 0, hr = 0;
@@ -182,10 +182,10 @@ void ct_compute_abi(ct_type *t) {
         break;
     case CT_FLAGS: s = a = t->n <= 8 ? 1 : t->n <= 16 ? 2 : 4; break;
     case CT_VARIANT: case CT_ENUM: case CT_OPTION: case CT_RESULT: {
-        uint32_t nc = ct_ncases(t), ds = ct_disc_size(nc), ca = 1;
+        uint32_t nc = hv_ct_ncases(t), ds = hv_ct_disc_size(nc), ca = 1;
         uint64_t cs = 0;
         for (uint32_t i = 0; i < nc; i++) {
-            const ct_type *c = ct_case_type(t, i);
+            const ct_type *c = hv_ct_case_type(t, i);
             if (!c) continue;
             if (c->align > ca) ca = c->align;
             if (c->size > cs) cs = c->size;
@@ -210,40 +210,40 @@ void ct_compute_abi(ct_type *t) {
     t->has_borrow = hb;
     t->has_res = hr;
     t->flat_kept = 0;
-    uint32_t fn = ct_value_kind_ok(t) ? ct_flatten(t, t->flat, FLAT_CAP) : 0;
+    uint32_t fn = hv_ct_value_kind_ok(t) ? hv_ct_flatten(t, t->flat, FLAT_CAP) : 0;
     t->nflat = fn > FLAT_CAP ? FLAT_CAP : fn;
     t->flat_n = fn;
-    t->flat_kept = ct_value_kind_ok(t) ? 1 : 0;
+    t->flat_kept = hv_ct_value_kind_ok(t) ? 1 : 0;
 }
 
-int ct_value_kind_ok(const ct_type *t) { return ct_is_value(t); }
+int hv_ct_value_kind_ok(const ct_type *t) { return hv_ct_is_value(t); }
 
 /* ---- equality ---------------------------------------------------------- */
 
 static int streq(const char *a, const char *b) { return a == b || (a && b && !strcmp(a, b)); }
 
-int ct_eq(const ct_type *a, const ct_type *b, const rid_map *m) {
+int hv_ct_eq(const ct_type *a, const ct_type *b, const rid_map *m) {
     if (a == b && (!m || !m->n)) return 1;
     if (!a || !b) return a == b;
     if (a->kind != b->kind) return 0;
     switch (a->kind) {
     case CT_OWN: case CT_BORROW: case CT_RESOURCE:
-        return rid_lookup(m, a->rid) == b->rid;
-    case CT_LIST: return a->n == b->n && ct_eq(a->a, b->a, m);
+        return hv_rid_lookup(m, a->rid) == b->rid;
+    case CT_LIST: return a->n == b->n && hv_ct_eq(a->a, b->a, m);
     case CT_OPTION: case CT_STREAM: case CT_FUTURE: case CT_RESULT: case CT_MAP:
-        return ct_eq(a->a, b->a, m) && ct_eq(a->b, b->b, m);
+        return hv_ct_eq(a->a, b->a, m) && hv_ct_eq(a->b, b->b, m);
     case CT_RECORD: case CT_VARIANT: case CT_TUPLE: case CT_FLAGS: case CT_ENUM:
         if (a->n != b->n) return 0;
         for (uint32_t i = 0; i < a->n; i++) {
             if (a->labels && !streq(a->labels[i], b->labels[i])) return 0;
-            if (a->types && !ct_eq(a->types[i], b->types[i], m)) return 0;
+            if (a->types && !hv_ct_eq(a->types[i], b->types[i], m)) return 0;
         }
         return 1;
     case CT_FUNC:
         if (a->n != b->n || a->async_ != b->async_) return 0;
         for (uint32_t i = 0; i < a->n; i++)
-            if (!streq(a->labels[i], b->labels[i]) || !ct_eq(a->types[i], b->types[i], m)) return 0;
-        return ct_eq(a->a, b->a, m);
+            if (!streq(a->labels[i], b->labels[i]) || !hv_ct_eq(a->types[i], b->types[i], m)) return 0;
+        return hv_ct_eq(a->a, b->a, m);
     case CT_CORE_FUNC:
         return a->np == b->np && a->nr == b->nr && !memcmp(a->p, b->p, a->np) &&
                !memcmp(a->r, b->r, a->nr);
@@ -251,7 +251,7 @@ int ct_eq(const ct_type *a, const ct_type *b, const rid_map *m) {
     }
 }
 
-uint32_t rid_lookup(const rid_map *m, uint32_t rid) {
+uint32_t hv_rid_lookup(const rid_map *m, uint32_t rid) {
     if (m)
         for (uint32_t i = 0; i < m->n; i++)
             if (m->from[i] == rid) return m->to[i];

@@ -33,7 +33,7 @@ static int64_t cgi_fail(cgi_head *out, const char *why) {
     return CGI_ERROR;
 }
 
-int64_t cgi_parse_head(const char *buf, size_t len, cgi_head *out) {
+int64_t hv_cgi_parse_head(const char *buf, size_t len, cgi_head *out) {
     out->status = 0;
     out->nheaders = 0;
     out->content_length = -1;

@@ -2,7 +2,7 @@
  * cgi.h -- the CGI response head a WAGI guest writes on stdout
  * (RFC 3875 section 6): header lines, a blank line, then the body.
  *
- * cgi_parse_head() never allocates and returns slices into the caller's
+ * hv_cgi_parse_head() never allocates and returns slices into the caller's
  * buffer; it says done (the head's length), partial or error, so the
  * caller can feed it the guest's output as it arrives.
  */
@@ -32,6 +32,6 @@ typedef struct cgi_head {
  * Lines end in LF or CRLF. Header names are tokens; values have no
  * control characters except HTAB. Framing headers that the server decides
  * (Transfer-Encoding, Connection) are dropped. */
-int64_t cgi_parse_head(const char *buf, size_t len, cgi_head *out);
+int64_t hv_cgi_parse_head(const char *buf, size_t len, cgi_head *out);
 
 #endif

@@ -229,18 +229,18 @@ static void wagi_build_env(const wagi_guest *g, const hive_request_info *info, e
 
 static int64_t wagi_stdin_read(void *ud, uint8_t *buf, size_t len) {
     guest_inst *gi = ud;
-    int64_t n = handler_req_read_body(gi->req, buf, len);
+    int64_t n = hv_handler_req_read_body(gi->req, buf, len);
     return n < 0 ? -HIVE_WASI_EAGAIN : n;
 }
 
 static int wagi_stdin_readable(void *ud) {
     guest_inst *gi = ud;
-    return handler_req_body_ready(gi->req) ? 1 : 0;
+    return hv_handler_req_body_ready(gi->req) ? 1 : 0;
 }
 
 /* Sends body bytes, mapping the pool's answer to a WASI write result. */
 static int64_t wagi_send_body(guest_inst *gi, const uint8_t *buf, size_t len) {
-    int rc = handler_req_body(gi->req, buf, len);
+    int rc = hv_handler_req_body(gi->req, buf, len);
     if (rc < 0) {
         gi->gone = true;
         return -HIVE_WASI_EPIPE;
@@ -252,7 +252,7 @@ static int64_t wagi_stdout_write(void *ud, const uint8_t *buf, size_t len) {
     guest_inst *gi = ud;
     if (gi->gone) return -HIVE_WASI_EPIPE;
     if (gi->head_done) {
-        if (!handler_req_output_ready(gi->req)) return -HIVE_WASI_EAGAIN;
+        if (!hv_handler_req_output_ready(gi->req)) return -HIVE_WASI_EAGAIN;
         return wagi_send_body(gi, buf, len < WAGI_MAX_WRITE ? len : WAGI_MAX_WRITE);
     }
     /* Still reading the CGI head: gather it (bounded), parse, and pass
@@ -262,7 +262,7 @@ static int64_t wagi_stdout_write(void *ud, const uint8_t *buf, size_t len) {
     memcpy(gi->head + gi->head_len, buf, take);
     gi->head_len += take;
     cgi_head head;
-    int64_t n = cgi_parse_head(gi->head, gi->head_len, &head);
+    int64_t n = hv_cgi_parse_head(gi->head, gi->head_len, &head);
     if (n == CGI_PARTIAL) {
         if (gi->head_len < WAGI_MAX_HEAD) return (int64_t)len;
         n = CGI_ERROR;
@@ -270,11 +270,11 @@ static int64_t wagi_stdout_write(void *ud, const uint8_t *buf, size_t len) {
     }
     if (n == CGI_ERROR) {
         gi->gone = true;
-        handler_req_fail(gi->req, HIVE_HANDLE_BAD_RESPONSE, head.error);
+        hv_handler_req_fail(gi->req, HIVE_HANDLE_BAD_RESPONSE, head.error);
         return -HIVE_WASI_EPIPE;
     }
     gi->head_done = true;
-    if (handler_req_head(gi->req, head.status, head.headers, head.nheaders, head.content_length) <
+    if (hv_handler_req_head(gi->req, head.status, head.headers, head.nheaders, head.content_length) <
         0) {
         gi->gone = true;
         return -HIVE_WASI_EPIPE;
@@ -294,7 +294,7 @@ static int64_t wagi_stderr_write(void *ud, const uint8_t *buf, size_t len) {
     if (len > 4096) len = 4096;
     size_t n = len;
     while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) n--;
-    fprintf(stderr, "[worker %" PRIu64 "] %.*s\n", handler_worker_id(gi->w), (int)n,
+    fprintf(stderr, "[worker %" PRIu64 "] %.*s\n", hv_handler_worker_id(gi->w), (int)n,
             (const char *)buf);
     return (int64_t)len;
 }
@@ -362,7 +362,7 @@ static int wagi_start(guest_inst *gi, hive_req *req, uint64_t task_id) {
     (void)task_id;
     wagi_guest *g = gi->g;
     gi->req = req;
-    const hive_request_info *info = handler_req_info(req);
+    const hive_request_info *info = hv_handler_req_info(req);
     envbuf env = {0};
     wagi_build_env(g, info, &env);
     const char *argv[1] = {info->path};
@@ -373,7 +373,7 @@ static int wagi_start(guest_inst *gi, hive_req *req, uint64_t task_id) {
         gi->entry = NULL; /* run() ends the worker */
         snprintf(gi->error, sizeof gi->error, "cannot set the request's environment: %s",
                  hive_strerror(rc));
-        handler_req_fail(req, HIVE_HANDLE_FAILED, gi->error);
+        hv_handler_req_fail(req, HIVE_HANDLE_FAILED, gi->error);
         return -1;
     }
     return 0;
@@ -383,14 +383,14 @@ static int wagi_start(guest_inst *gi, hive_req *req, uint64_t task_id) {
 static guest_run wagi_finish(guest_inst *gi) {
     if (!gi->gone) {
         if (!gi->head_done)
-            handler_req_fail(gi->req,
+            hv_handler_req_fail(gi->req,
                              gi->head_len ? HIVE_HANDLE_BAD_RESPONSE : HIVE_HANDLE_NO_RESPONSE,
                              gi->head_len ? "the guest's CGI head is incomplete"
                                           : "the guest wrote no response");
         else
-            handler_req_end(gi->req);
+            hv_handler_req_end(gi->req);
     }
-    handler_req_task_done(gi->req);
+    hv_handler_req_task_done(gi->req);
     return GUEST_RUN_EXIT;
 }
 
@@ -422,7 +422,7 @@ static guest_run wagi_run(guest_inst *gi, uint64_t budget) {
         if (rc == HIVE_WASI_STILL_WAITING) {
             hive_wasi_wait wait;
             if (hive_wasi_pending(gi->wasi, &wait) && wait.deadline_ns != UINT64_MAX)
-                handler_wake_at(gi->w, wait.deadline_ns);
+                hv_handler_wake_at(gi->w, wait.deadline_ns);
             return GUEST_RUN_WAIT;
         }
         if (rc != HIVE_OK) {

@@ -12,7 +12,7 @@
  *
  * Outcomes: `handle` traps: 500 (the instance ends); it returns without
  * setting the outparam: 502; the outparam set to an error-code: that
- * code's status (whttp_error_status); the deadline passes: 504.
+ * code's status (hv_whttp_error_status); the deadline passes: 504.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -68,7 +68,7 @@ static int64_t wh_log_write(void *ud, const uint8_t *buf, size_t len) {
     size_t n = len;
     while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) n--;
     if (ud)
-        fprintf(stderr, "[worker %" PRIu64 "] %.*s\n", handler_worker_id(ud), (int)n,
+        fprintf(stderr, "[worker %" PRIu64 "] %.*s\n", hv_handler_worker_id(ud), (int)n,
                 (const char *)buf);
     else
         fprintf(stderr, "[start] %.*s\n", (int)n, (const char *)buf);
@@ -81,16 +81,16 @@ static hive_wasip2 *wh_p2_of(hive_cinstance *instance, void *ud) {
     whttp *h = hive_cinstance_data(instance);
     /* during hive_cinstance_new (start functions) the data is not set yet:
      * the context being made is the thread's current one */
-    return whttp_p2(h ? h : whttp_current());
+    return hv_whttp_p2(h ? h : hv_whttp_current());
 }
 
-static void wh_wake(void *w) { handler_wake(w); }
+static void wh_wake(void *w) { hv_handler_wake(w); }
 
 static void wh_unmake(wh_parts *p) {
-    whttp_enter(p->ctx);
+    hv_whttp_enter(p->ctx);
     hive_cinstance_free(p->inst);
-    whttp_leave();
-    whttp_free(p->ctx);
+    hv_whttp_leave();
+    hv_whttp_free(p->ctx);
     hive_wasip2_free(p->p2);
     memset(p, 0, sizeof *p);
 }
@@ -111,15 +111,15 @@ static int wh_make(wh_guest *g, hive_worker *w, wh_parts *p, hive_error *err) {
         c.npreopens = g->ndirs;
         if ((rc = hive_wasip2_new(&c, &p->p2, err)) != HIVE_OK) return rc;
     }
-    if (!(p->ctx = whttp_new(p->p2))) {
+    if (!(p->ctx = hv_whttp_new(p->p2))) {
         wh_unmake(p);
         return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     }
-    if (w) whttp_set_wake(p->ctx, wh_wake, w); /* outgoing requests' progress */
-    whttp_enter(p->ctx);
+    if (w) hv_whttp_set_wake(p->ctx, wh_wake, w); /* outgoing requests' progress */
+    hv_whttp_enter(p->ctx);
     rc = hive_cinstance_new(g->engine, g->component, g->full ? g->full_linker : g->linker,
                             &p->inst, err);
-    whttp_leave();
+    hv_whttp_leave();
     if (rc != HIVE_OK) {
         wh_unmake(p);
         return rc;
@@ -167,33 +167,33 @@ static int wh_start(guest_inst *gi, hive_req *req, uint64_t task_id) {
 
 /* The call of the current request ended (returned). */
 static void wh_call_over(guest_inst *gi) {
-    whttp_end(gi->ctx);
-    handler_req_task_done(gi->cur);
+    hv_whttp_end(gi->ctx);
+    hv_handler_req_task_done(gi->cur);
     gi->cur = NULL;
     gi->pending = false;
 }
 
 static guest_run wh_trap(guest_inst *gi, const char *msg) {
     snprintf(gi->error, sizeof gi->error, "%s", msg);
-    whttp_leave();
+    hv_whttp_leave();
     return GUEST_RUN_TRAP;
 }
 
 static guest_run wh_run(guest_inst *gi, uint64_t budget) {
-    whttp_enter(gi->ctx);
+    hv_whttp_enter(gi->ctx);
     for (;;) {
         hive_status st;
         if (!gi->cur) {
             if (!gi->nq) {
-                whttp_leave();
+                hv_whttp_leave();
                 return GUEST_RUN_IDLE;
             }
             gi->cur = gi->queue[0];
             memmove(gi->queue, gi->queue + 1, --gi->nq * sizeof *gi->queue);
             uint32_t rq, op;
-            if (whttp_begin(gi->ctx, gi->cur, &rq, &op) != 0) {
-                handler_req_fail(gi->cur, HIVE_HANDLE_FAILED, "out of memory");
-                handler_req_task_done(gi->cur);
+            if (hv_whttp_begin(gi->ctx, gi->cur, &rq, &op) != 0) {
+                hv_handler_req_fail(gi->cur, HIVE_HANDLE_FAILED, "out of memory");
+                hv_handler_req_task_done(gi->cur);
                 gi->cur = NULL;
                 continue;
             }
@@ -208,13 +208,13 @@ static guest_run wh_run(guest_inst *gi, uint64_t budget) {
         for (int rounds = 0; st == HIVE_PENDING; rounds++) {
             gi->pending = true;
             if (rounds == 64) {
-                whttp_leave();
+                hv_whttp_leave();
                 return GUEST_RUN_MORE;
             }
             char msg[128];
             int r;
-            if (whttp_pending(gi->ctx) || !gi->parts.p2) {
-                r = whttp_retry(gi->ctx, gi->inst, msg, sizeof msg);
+            if (hv_whttp_pending(gi->ctx) || !gi->parts.p2) {
+                r = hv_whttp_retry(gi->ctx, gi->inst, msg, sizeof msg);
             } else { /* a call of the WASI 0.2 world waits */
                 int rc = hive_wasip2_complete_pending(gi->parts.p2, gi->inst);
                 r = rc == HIVE_OK ? 1 : rc == HIVE_WASI_STILL_WAITING ? 0 : -1;
@@ -222,10 +222,10 @@ static guest_run wh_run(guest_inst *gi, uint64_t budget) {
                 hive_wasi_wait wait;
                 if (r == 0 && hive_wasip2_pending(gi->parts.p2, &wait) &&
                     wait.deadline_ns != UINT64_MAX)
-                    handler_wake_at(gi->w, wait.deadline_ns);
+                    hv_handler_wake_at(gi->w, wait.deadline_ns);
             }
             if (r == 0) {
-                whttp_leave();
+                hv_whttp_leave();
                 return GUEST_RUN_WAIT;
             }
             if (r < 0) return wh_trap(gi, msg);
@@ -234,7 +234,7 @@ static guest_run wh_run(guest_inst *gi, uint64_t budget) {
         }
         switch (st) {
         case HIVE_SUSPENDED:
-            whttp_leave();
+            hv_whttp_leave();
             return GUEST_RUN_MORE;
         case HIVE_DONE:
             if (hive_cinstance_post_return(gi->inst) != HIVE_OK) {
@@ -243,7 +243,7 @@ static guest_run wh_run(guest_inst *gi, uint64_t budget) {
             }
             wh_call_over(gi);
             if (gi->nq) {
-                whttp_leave();
+                hv_whttp_leave();
                 return GUEST_RUN_MORE;
             }
             continue;
@@ -268,7 +268,7 @@ static int wh_cancel(guest_inst *gi, hive_req *req) {
         }
     if (req != gi->cur) return 0;
     /* mid-call: the instance cannot be entered again */
-    whttp_abandon(gi->ctx);
+    hv_whttp_abandon(gi->ctx);
     gi->cur = NULL;
     return -1;
 }
@@ -277,7 +277,7 @@ static const char *wh_error(guest_inst *gi) { return gi->error; }
 
 /* The worker ends: the HTTP client must not wake it any more (the
  * instance may be freed later, by the pool's reaper). */
-static void wh_detach(guest_inst *gi) { whttp_release_outgoing(gi->ctx); }
+static void wh_detach(guest_inst *gi) { hv_whttp_release_outgoing(gi->ctx); }
 
 static void wh_free(guest_inst *gi) {
     if (!gi) return;
@@ -322,7 +322,7 @@ static const guest_ops wh_ops = {
     .detach = wh_detach,
 };
 
-int hive_guest_wasihttp_new(hive_engine *engine, hive_component *component,
+int hv_guest_wasihttp_new(hive_engine *engine, hive_component *component,
                             const char *const *env, size_t nenv, const char *const *dirs,
                             size_t ndirs, hive_guest **out, hive_error *err) {
     *out = NULL;
@@ -347,7 +347,7 @@ int hive_guest_wasihttp_new(hive_engine *engine, hive_component *component,
     size_t nl = strlen(name);
     g->handle_name = malloc(nl + 8);
     g->linker = hive_linker_new(engine);
-    int rc = g->handle_name && g->linker ? whttp_define(g->linker, 1) : HIVE_ENOMEM;
+    int rc = g->handle_name && g->linker ? hv_whttp_define(g->linker, 1) : HIVE_ENOMEM;
     if (rc != HIVE_OK) {
         wh_free_guest(&g->base);
         return hv_error_set(err, rc, 0, "cannot define the wasi:http host");
@@ -377,7 +377,7 @@ int hive_guest_wasihttp_new(hive_engine *engine, hive_component *component,
         g->full = 1;
         g->full_linker = hive_linker_new(engine);
         rc = !g->full_linker ? HIVE_ENOMEM : hive_wasip2_define_shared(g->full_linker, wh_p2_of, NULL);
-        if (rc == HIVE_OK) rc = whttp_define(g->full_linker, 0);
+        if (rc == HIVE_OK) rc = hv_whttp_define(g->full_linker, 0);
         if (rc != HIVE_OK) {
             wh_free_guest(&g->base);
             return hv_error_set(err, rc, 0, "cannot define the WASI 0.2 host");

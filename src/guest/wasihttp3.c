@@ -10,17 +10,17 @@
  * is blocked) and for how long (--max-instance-reuse-count).
  *
  * Per request: the incoming request's body is a stream<u8> the host
- * feeds from the pool (handler_req_read_body) and its trailers a future
+ * feeds from the pool (hv_handler_req_read_body) and its trailers a future
  * the host resolves to ok(none) at the body's end; when `handle` returns
  * ok(response) the head goes out and the response's stream is drained
- * into the pool (handler_req_body) for as long as the guest writes it,
+ * into the pool (hv_handler_req_body) for as long as the guest writes it,
  * after `handle` returned too; its transmission future then resolves.
- * The request's task is reported done (handler_req_task_done) once the
+ * The request's task is reported done (hv_handler_req_task_done) once the
  * response is complete and the task has finished: until then the pool
  * counts it (PostReturn while all responses are out).
  *
  * Outcomes: handle returns err(code): that code's status
- * (whttp_error_status); the instance traps: 500 for the requests of this
+ * (hv_whttp_error_status); the instance traps: 500 for the requests of this
  * instance (the worker ends); the pool cancels a request (its deadline
  * passed: 504, or its client went away): that request's task alone is
  * cancelled (hive_ctask_cancel), its streams dropped, the instance and
@@ -134,14 +134,14 @@ static int64_t w3_log_write(void *ud, const uint8_t *buf, size_t len) {
     size_t n = len;
     while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) n--;
     if (ud)
-        fprintf(stderr, "[worker %" PRIu64 "] %.*s\n", handler_worker_id(ud), (int)n,
+        fprintf(stderr, "[worker %" PRIu64 "] %.*s\n", hv_handler_worker_id(ud), (int)n,
                 (const char *)buf);
     else
         fprintf(stderr, "[start] %.*s\n", (int)n, (const char *)buf);
     return (int64_t)len;
 }
 
-static void w3_wake(void *w) { handler_wake(w); }
+static void w3_wake(void *w) { hv_handler_wake(w); }
 
 static void w3_unmake(guest_inst *gi) {
     while (gi->reqs) {
@@ -152,7 +152,7 @@ static void w3_unmake(guest_inst *gi) {
     hive_cinstance_free(gi->inst);
     hive_wasip3_free(gi->p3);
     hive_wasip2_free(gi->p2);
-    wh3_free(gi->ctx);
+    hv_wh3_free(gi->ctx);
     gi->inst = NULL;
     gi->ctx = NULL;
     gi->p2 = NULL;
@@ -177,14 +177,14 @@ static int w3_make(w3_guest *g, guest_inst *gi, hive_error *err) {
         return rc;
     }
     hive_wasip3_set_p2(gi->p3, gi->p2);
-    if (!(gi->ctx = wh3_new())) {
+    if (!(gi->ctx = hv_wh3_new())) {
         w3_unmake(gi);
         return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     }
     /* outgoing requests wait with the reactor; the client's thread wakes
      * the worker */
-    wh3_set_p3(gi->ctx, gi->p3);
-    if (gi->w) wh3_set_wake(gi->ctx, w3_wake, gi->w);
+    hv_wh3_set_p3(gi->ctx, gi->p3);
+    if (gi->w) hv_wh3_set_wake(gi->ctx, w3_wake, gi->w);
     w3_making = gi;
     rc = hive_cinstance_new(g->engine, g->component, g->linker, &gi->inst, err);
     w3_making = NULL;
@@ -253,7 +253,7 @@ static void trailers_none(hive_cstream **w) {
 static int64_t body_read(void *ud, uint8_t *buf, size_t len) {
     w3_req *r = ud;
     if (!r->req) return 0;
-    int64_t n = handler_req_read_body(r->req, buf, len);
+    int64_t n = hv_handler_req_read_body(r->req, buf, len);
     return n < 0 ? -HIVE_WASI_EAGAIN : n; /* none yet: the pool wakes the worker */
 }
 
@@ -265,14 +265,14 @@ static void feed_done(hive_wasip3 *p, void *ud, uint32_t e) {
     w3_req *r = ud;
     r->feed = NULL;
     size_t nt = 0;
-    const hive_header *t = !e && r->req && r->trailers_w ? handler_req_body_trailers(r->req, &nt) : NULL;
-    uint32_t rep = t && nt ? wh3_fields_new(r->gi->ctx, t, nt) : 0;
+    const hive_header *t = !e && r->req && r->trailers_w ? hv_handler_req_body_trailers(r->req, &nt) : NULL;
+    uint32_t rep = t && nt ? hv_wh3_fields_new(r->gi->ctx, t, nt) : 0;
     if (rep) {
         hive_cval fo = hive_cval_handle(HIVE_C_OWN, rep, NULL), some, ok;
         if (hive_cval_case(&some, HIVE_C_OPTION, 1, &fo) == HIVE_OK &&
             hive_cval_case(&ok, HIVE_C_RESULT, 0, &some) == HIVE_OK) {
             if (hive_cstream_write(r->trailers_w, &ok, 1) != 0)
-                wh3_fields_free(r->gi->ctx, r->gi->inst, rep); /* nobody reads them */
+                hv_wh3_fields_free(r->gi->ctx, r->gi->inst, rep); /* nobody reads them */
             hive_cval_clear(&ok);
         }
         close_s(&r->trailers_w);
@@ -287,8 +287,8 @@ static void feed_done(hive_wasip3 *p, void *ud, uint32_t e) {
 static int64_t body_write(void *ud, const uint8_t *buf, size_t len) {
     w3_req *r = ud;
     if (!r->req) return -HIVE_WASI_EPIPE;
-    if (!handler_req_output_ready(r->req)) return -HIVE_WASI_EAGAIN; /* the pool wakes us */
-    return handler_req_body(r->req, buf, len) < 0 ? -HIVE_WASI_EPIPE : (int64_t)len;
+    if (!hv_handler_req_output_ready(r->req)) return -HIVE_WASI_EAGAIN; /* the pool wakes us */
+    return hv_handler_req_body(r->req, buf, len) < 0 ? -HIVE_WASI_EPIPE : (int64_t)len;
 }
 
 /* The drain pump ended: the guest dropped its writer and every byte went
@@ -302,8 +302,8 @@ static void drain_done(hive_wasip3 *p, void *ud, uint32_t e) {
         return;
     }
     r->out_done = true;
-    if (!e && r->req) handler_req_end(r->req);
-    wh3_tx_finish(r->tx, e ? "the response could not be sent" : NULL);
+    if (!e && r->req) hv_handler_req_end(r->req);
+    hv_wh3_tx_finish(r->tx, e ? "the response could not be sent" : NULL);
     r->tx = NULL;
 }
 
@@ -317,7 +317,7 @@ static int req_begin(guest_inst *gi, w3_req *r) {
     hive_cval body, trailers;
     memset(&body, 0, sizeof body);
     memset(&trailers, 0, sizeof trailers);
-    const hive_request_info *info = handler_req_info(r->req);
+    const hive_request_info *info = hv_handler_req_info(r->req);
     bool empty = info->content_length == 0;
     if (info->content_length < 0) { /* a body only when chunked */
         empty = true;
@@ -329,7 +329,7 @@ static int req_begin(guest_inst *gi, w3_req *r) {
     if (empty) /* no body: an empty stream, no pump */
         none = hive_cstream_new(gi->inst, 0, &body);
     else
-        r->feed = p3_feed_new(gi->p3, gi->inst, &io, 0, &body, NULL, NULL, feed_done, r);
+        r->feed = hv_p3_feed_new(gi->p3, gi->inst, &io, 0, &body, NULL, NULL, feed_done, r);
     r->trailers_w = hive_cstream_new(gi->inst, 1, &trailers);
     if (none) {
         hive_cstream_close(none);
@@ -337,13 +337,13 @@ static int req_begin(guest_inst *gi, w3_req *r) {
     }
     uint32_t rep = 0;
     if ((!r->feed && !none) || (!r->trailers_w && !none) ||
-        wh3_incoming(gi->ctx, handler_req_info(r->req), &body, &trailers, &rep) != 0) {
+        hv_wh3_incoming(gi->ctx, hv_handler_req_info(r->req), &body, &trailers, &rep) != 0) {
         hive_cval_clear(&body);
         hive_cval_clear(&trailers);
-        if (r->feed) p3_pump_stop(gi->p3, r->feed, WASI_EIO);
+        if (r->feed) hv_p3_pump_stop(gi->p3, r->feed, WASI_EIO);
         r->feed = NULL;
         close_s(&r->trailers_w);
-        handler_req_fail(r->req, HIVE_HANDLE_FAILED, "out of memory");
+        hv_handler_req_fail(r->req, HIVE_HANDLE_FAILED, "out of memory");
         r->responded = r->out_done = true;
         return 0;
     }
@@ -351,7 +351,7 @@ static int req_begin(guest_inst *gi, w3_req *r) {
     hive_status st = hive_ctask_start(gi->inst, gi->handle, &arg, 1, &r->task);
     if (st == HIVE_TRAPPED) return -1;
     if (st != HIVE_DONE) {
-        handler_req_fail(r->req, HIVE_HANDLE_FAILED, "the handler could not be called");
+        hv_handler_req_fail(r->req, HIVE_HANDLE_FAILED, "the handler could not be called");
         r->responded = r->out_done = true;
     }
     return 0;
@@ -379,9 +379,9 @@ static void send_error(w3_req *r, const hive_cval *code) {
     char body[96];
     int n = snprintf(body, sizeof body, "error-code: %s\n", name);
     hive_header ct = {"content-type", 12, "text/plain", 10};
-    if (handler_req_head(r->req, wh3_error_status(code), &ct, 1, n) == 0 &&
-        handler_req_body(r->req, (const uint8_t *)body, (size_t)n) >= 0)
-        handler_req_end(r->req);
+    if (hv_handler_req_head(r->req, hv_wh3_error_status(code), &ct, 1, n) == 0 &&
+        hv_handler_req_body(r->req, (const uint8_t *)body, (size_t)n) >= 0)
+        hv_handler_req_end(r->req);
 }
 
 /* The handler resolved: its response's head goes out, its body follows
@@ -391,12 +391,12 @@ static void respond(guest_inst *gi, w3_req *r) {
     hive_cval v;
     memset(&v, 0, sizeof v);
     if (hive_ctask_cancelled(r->task) || hive_ctask_take_result(r->task, &v) != 0) {
-        handler_req_fail(r->req, HIVE_HANDLE_NO_RESPONSE, "the handler gave no response");
+        hv_handler_req_fail(r->req, HIVE_HANDLE_NO_RESPONSE, "the handler gave no response");
         r->out_done = true;
         return;
     }
     if (v.kind != HIVE_C_RESULT || !v.of.var.payload) {
-        handler_req_fail(r->req, HIVE_HANDLE_BAD_RESPONSE, "the handler's result is malformed");
+        hv_handler_req_fail(r->req, HIVE_HANDLE_BAD_RESPONSE, "the handler's result is malformed");
         r->out_done = true;
     } else if (v.of.var.index == 1) {
         send_error(r, v.of.var.payload);
@@ -404,8 +404,8 @@ static void respond(guest_inst *gi, w3_req *r) {
     } else {
         wh3_response resp;
         uint32_t rep = (uint32_t)v.of.var.payload->of.res.handle;
-        if (wh3_take_response(gi->ctx, rep, &resp) != 0) {
-            handler_req_fail(r->req, HIVE_HANDLE_BAD_RESPONSE, "the handler returned no response");
+        if (hv_wh3_take_response(gi->ctx, rep, &resp) != 0) {
+            hv_handler_req_fail(r->req, HIVE_HANDLE_BAD_RESPONSE, "the handler returned no response");
             r->out_done = true;
         } else {
             r->tx = resp.tx;
@@ -415,9 +415,9 @@ static void respond(guest_inst *gi, w3_req *r) {
                 r->rtrail = hive_cstream_reader(gi->inst, &resp.trailers);
             bool body = resp.contents.kind == HIVE_C_STREAM || resp.up;
             int64_t clen = body ? resp.content_length : 0;
-            if (handler_req_head(r->req, resp.status, resp.headers, resp.nheaders, clen) != 0) {
+            if (hv_handler_req_head(r->req, resp.status, resp.headers, resp.nheaders, clen) != 0) {
                 r->out_done = true;
-                wh3_tx_finish(r->tx, "the request is gone");
+                hv_wh3_tx_finish(r->tx, "the request is gone");
                 r->tx = NULL;
             } else if (resp.up) { /* a proxy: the client's body straight out */
                 r->up = resp.up;
@@ -427,21 +427,21 @@ static void respond(guest_inst *gi, w3_req *r) {
                 hive_wasi_stream emb = snk;
                 emb.ud = r;
                 p3_io io = {-1, 0, -1, &emb};
-                r->drain = p3_drain_new(gi->p3, gi->inst, &resp.contents, &io, NULL, NULL,
+                r->drain = hv_p3_drain_new(gi->p3, gi->inst, &resp.contents, &io, NULL, NULL,
                                         drain_done, r);
                 if (!r->drain) {
-                    handler_req_fail(r->req, HIVE_HANDLE_FAILED, "out of memory");
+                    hv_handler_req_fail(r->req, HIVE_HANDLE_FAILED, "out of memory");
                     r->out_done = true;
-                    wh3_tx_finish(r->tx, "out of memory");
+                    hv_wh3_tx_finish(r->tx, "out of memory");
                     r->tx = NULL;
                 }
             } else {
-                handler_req_end(r->req);
+                hv_handler_req_end(r->req);
                 r->out_done = true;
-                wh3_tx_finish(r->tx, NULL);
+                hv_wh3_tx_finish(r->tx, NULL);
                 r->tx = NULL;
             }
-            wh3_response_clear(&resp);
+            hv_wh3_response_clear(&resp);
         }
     }
     hive_cval_clear(&v);
@@ -455,22 +455,22 @@ static int relay(w3_req *r) {
     uint8_t buf[16384];
     char msg[200];
     for (int i = 0; i < 64; i++) {
-        if (!handler_req_output_ready(r->req)) return i > 0;
-        int64_t n = wh3_up_read(r->up, buf, sizeof buf, msg, sizeof msg);
+        if (!hv_handler_req_output_ready(r->req)) return i > 0;
+        int64_t n = hv_wh3_up_read(r->up, buf, sizeof buf, msg, sizeof msg);
         if (n == -1) return i > 0;
-        if (n > 0 && handler_req_body(r->req, buf, (size_t)n) >= 0) continue;
+        if (n > 0 && hv_handler_req_body(r->req, buf, (size_t)n) >= 0) continue;
         if (n == 0) {
             size_t nt = 0;
-            const hive_header *t = wh3_up_trailers(r->up, &nt);
-            if (nt) handler_req_trailers(r->req, t, nt);
-            handler_req_end(r->req);
+            const hive_header *t = hv_wh3_up_trailers(r->up, &nt);
+            if (nt) hv_handler_req_trailers(r->req, t, nt);
+            hv_handler_req_end(r->req);
         } else if (n < -1) {
-            handler_req_fail(r->req, HIVE_HANDLE_BAD_RESPONSE, msg);
+            hv_handler_req_fail(r->req, HIVE_HANDLE_BAD_RESPONSE, msg);
         }
-        wh3_up_done(r->up);
+        hv_wh3_up_done(r->up);
         r->up = NULL;
         r->out_done = true;
-        wh3_tx_finish(r->tx, n == 0 ? NULL : "the response could not be sent");
+        hv_wh3_tx_finish(r->tx, n == 0 ? NULL : "the response could not be sent");
         r->tx = NULL;
         return 1;
     }
@@ -492,32 +492,32 @@ static int trailers_step(guest_inst *gi, w3_req *r) {
                v.of.var.payload->kind == HIVE_C_OPTION && v.of.var.payload->of.var.payload) {
         uint32_t rep = (uint32_t)v.of.var.payload->of.var.payload->of.res.handle;
         size_t nt = 0;
-        hive_header *t = wh3_fields_view(gi->ctx, rep, &nt);
-        if (t) handler_req_trailers(r->req, t, nt);
+        hive_header *t = hv_wh3_fields_view(gi->ctx, rep, &nt);
+        if (t) hv_handler_req_trailers(r->req, t, nt);
         free(t);
-        wh3_fields_free(gi->ctx, gi->inst, rep);
+        hv_wh3_fields_free(gi->ctx, gi->inst, rep);
     }
     hive_cval_clear(&v);
     close_s(&r->rtrail);
     r->wait_trailers = false;
     r->out_done = true;
-    if (err) handler_req_fail(r->req, HIVE_HANDLE_BAD_RESPONSE, err); /* the response is cut */
-    else handler_req_end(r->req);
-    wh3_tx_finish(r->tx, err);
+    if (err) hv_handler_req_fail(r->req, HIVE_HANDLE_BAD_RESPONSE, err); /* the response is cut */
+    else hv_handler_req_end(r->req);
+    hv_wh3_tx_finish(r->tx, err);
     r->tx = NULL;
     return 1;
 }
 
 static void req_stop_io(guest_inst *gi, w3_req *r) {
-    wh3_up_done(r->up);
+    hv_wh3_up_done(r->up);
     r->up = NULL;
     close_s(&r->rtrail);
     r->wait_trailers = false;
-    if (r->feed) p3_pump_stop(gi->p3, r->feed, WASI_EPIPE);
-    if (r->drain) p3_pump_stop(gi->p3, r->drain, WASI_EPIPE);
+    if (r->feed) hv_p3_pump_stop(gi->p3, r->feed, WASI_EPIPE);
+    if (r->drain) hv_p3_pump_stop(gi->p3, r->drain, WASI_EPIPE);
     r->feed = r->drain = NULL;
     close_s(&r->trailers_w);
-    if (r->tx) wh3_tx_finish(r->tx, "the request was cancelled");
+    if (r->tx) hv_wh3_tx_finish(r->tx, "the request was cancelled");
     r->tx = NULL;
 }
 
@@ -548,7 +548,7 @@ static int pump_all(guest_inst *gi) {
             *p = r->next;
             if (r->req) {
                 atomic_fetch_sub(&gi->live, 1);
-                handler_req_task_done(r->req);
+                hv_handler_req_task_done(r->req);
             }
             req_free(gi, r);
             changed = 1;
@@ -563,7 +563,7 @@ static guest_run w3_trap(guest_inst *gi, const char *fallback) {
     atomic_store(&gi->step_t0, 0);
     /* the worker ends and is freed before its instance is: the HTTP
      * client must not wake it any more */
-    wh3_release_outgoing(gi->ctx);
+    hv_wh3_release_outgoing(gi->ctx);
     const hive_trap *t = hive_cinstance_trap(gi->inst);
     snprintf(gi->error, sizeof gi->error, "%s", t && t->message[0] ? t->message : fallback);
     return GUEST_RUN_TRAP;
@@ -601,7 +601,7 @@ static guest_run w3_run(guest_inst *gi, uint64_t budget) {
             uint64_t soon = mono_ns() + W3_FD_LOOK_NS;
             if (soon < at) at = soon;
         }
-        if (at != UINT64_MAX) handler_wake_at(gi->w, at);
+        if (at != UINT64_MAX) hv_handler_wake_at(gi->w, at);
     }
     return GUEST_RUN_WAIT;
 }
@@ -638,7 +638,7 @@ static int w3_cancel(guest_inst *gi, hive_req *req) {
         if (!hive_ctask_resolved(r->task) && hive_ctask_cancel(r->task) == HIVE_TRAPPED) {
             const hive_trap *t = hive_cinstance_trap(gi->inst);
             snprintf(gi->error, sizeof gi->error, "%s", t && t->message[0] ? t->message : "trap");
-            wh3_release_outgoing(gi->ctx);
+            hv_wh3_release_outgoing(gi->ctx);
             return -1;
         }
         return 0;
@@ -671,7 +671,7 @@ static void w3_free_guest(hive_guest *guest) {
 
 /* The worker ends: the HTTP client must not wake it any more (the
  * instance may be freed later, by the pool's reaper). */
-static void w3_detach(guest_inst *gi) { wh3_release_outgoing(gi->ctx); }
+static void w3_detach(guest_inst *gi) { hv_wh3_release_outgoing(gi->ctx); }
 
 static const guest_ops w3_ops = {
     .name = "wasi:http 0.3",
@@ -699,11 +699,11 @@ static const char *handler_export(hive_component *component) {
     return NULL;
 }
 
-int hive_guest_wasihttp3_detect(hive_component *component) {
+int hv_guest_wasihttp3_detect(hive_component *component) {
     return handler_export(component) != NULL;
 }
 
-int hive_guest_wasihttp3_new(hive_engine *engine, hive_component *component,
+int hv_guest_wasihttp3_new(hive_engine *engine, hive_component *component,
                              const char *const *env, size_t nenv, const char *const *dirs,
                              size_t ndirs, hive_guest **out, hive_error *err) {
     *out = NULL;
@@ -730,7 +730,7 @@ int hive_guest_wasihttp3_new(hive_engine *engine, hive_component *component,
      * wasi:http 0.3, each finding the instance's context */
     int rc = hive_wasip2_define_shared(g->linker, p2_of, NULL);
     if (rc == HIVE_OK) rc = hive_wasip3_define_shared(g->linker, p3_of, NULL);
-    if (rc == HIVE_OK) rc = wh3_define(g->linker, http_of, NULL);
+    if (rc == HIVE_OK) rc = hv_wh3_define(g->linker, http_of, NULL);
     if (rc != HIVE_OK) {
         w3_free_guest(&g->base);
         return hv_error_set(err, rc, 0, "cannot define the WASI and wasi:http 0.3 host");

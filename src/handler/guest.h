@@ -7,7 +7,7 @@
  * and runs them in slices on the pool's threads. While running it reports
  * back through the handler_req_* functions below; when it must wait (for
  * request body bytes, for output room, for a timer) it returns
- * GUEST_RUN_WAIT and arranges for handler_wake() to be called when it can
+ * GUEST_RUN_WAIT and arranges for hv_handler_wake() to be called when it can
  * go on. The pool never runs one instance on two threads at once.
  */
 #ifndef HIVE_HANDLER_GUEST_H
@@ -22,7 +22,7 @@ typedef struct guest_inst guest_inst; /* a kind's instance; opaque here */
 
 typedef enum guest_run {
     GUEST_RUN_MORE = 0, /* the slice is used up; runnable */
-    GUEST_RUN_WAIT = 1, /* waiting; handler_wake() will be called */
+    GUEST_RUN_WAIT = 1, /* waiting; hv_handler_wake() will be called */
     GUEST_RUN_IDLE = 2, /* every task finished; can take requests */
     GUEST_RUN_EXIT = 3, /* finished and can take no more requests */
     GUEST_RUN_TRAP = 4  /* trapped; message in guest_ops.error */
@@ -63,8 +63,8 @@ typedef struct guest_ops {
     /* Optional: the instance's worker ends (called on its thread, before
      * the instance is handed to free, which may run later on another
      * thread). The instance runs no more; from here on nothing of it may
-     * call handler_wake or handler_wake_at (the worker is freed next):
-     * e.g. its outgoing requests are released (hc_release is the barrier
+     * call hv_handler_wake or hv_handler_wake_at (the worker is freed next):
+     * e.g. its outgoing requests are released (hv_hc_release is the barrier
      * for the HTTP client's notify). */
     void (*detach)(guest_inst *gi);
 } guest_ops;
@@ -79,43 +79,43 @@ struct hive_guest {
 /* ---- what a guest kind calls while it runs (its own thread) ------------ */
 
 /* The request as given to hive_handler_handle. */
-const hive_request_info *handler_req_info(const hive_req *req);
+const hive_request_info *hv_handler_req_info(const hive_req *req);
 
 /* Reads up to cap body bytes: > 0 bytes read, 0 at the end of the body,
  * -1 when none have arrived yet (the worker is woken when some do). */
-int64_t handler_req_read_body(hive_req *req, uint8_t *buf, size_t cap);
-/* After handler_req_read_body returned 0: the request's trailer fields
+int64_t hv_handler_req_read_body(hive_req *req, uint8_t *buf, size_t cap);
+/* After hv_handler_req_read_body returned 0: the request's trailer fields
  * (may be none), valid while the request is. */
-const hive_header *handler_req_body_trailers(hive_req *req, size_t *n);
+const hive_header *hv_handler_req_body_trailers(hive_req *req, size_t *n);
 /* 1 when body bytes (or the end) can be read now, 0 otherwise. */
-int handler_req_body_ready(hive_req *req);
+int hv_handler_req_body_ready(hive_req *req);
 
 /* The response head. Returns 0, or -1 when the request is gone
  * (cancelled or expired): the guest should drop it. */
-int handler_req_head(hive_req *req, int status, const hive_header *headers, size_t nheaders,
+int hv_handler_req_head(hive_req *req, int status, const hive_header *headers, size_t nheaders,
                      int64_t content_length);
 /* Body bytes: 0 sent, 1 sent but the sink is full (wait for the wake
  * before sending more), -1 the request is gone. */
-int handler_req_body(hive_req *req, const uint8_t *data, size_t len);
+int hv_handler_req_body(hive_req *req, const uint8_t *data, size_t len);
 /* 1 when the sink can take more body bytes now. */
-int handler_req_output_ready(hive_req *req);
-/* The response's trailer fields (copied), just before handler_req_end. */
-void handler_req_trailers(hive_req *req, const hive_header *trailers, size_t n);
+int hv_handler_req_output_ready(hive_req *req);
+/* The response's trailer fields (copied), just before hv_handler_req_end. */
+void hv_handler_req_trailers(hive_req *req, const hive_header *trailers, size_t n);
 /* The response is complete. */
-void handler_req_end(hive_req *req);
+void hv_handler_req_end(hive_req *req);
 /* The request fails (e.g. a malformed response head) with error. */
-void handler_req_fail(hive_req *req, hive_handle_error error, const char *message);
+void hv_handler_req_fail(hive_req *req, hive_handle_error error, const char *message);
 /* The task serving req has finished (its response may have come before). */
-void handler_req_task_done(hive_req *req);
+void hv_handler_req_task_done(hive_req *req);
 
 /* Any thread: worker w, which returned GUEST_RUN_WAIT, may run again. */
-void handler_wake(hive_worker *w);
+void hv_handler_wake(hive_worker *w);
 
 /* Wakes worker w at monotonic time deadline_ns (e.g. a guest sleeping in
  * poll_oneoff), unless something wakes it earlier. Own thread only. */
-void handler_wake_at(hive_worker *w, uint64_t deadline_ns);
+void hv_handler_wake_at(hive_worker *w, uint64_t deadline_ns);
 
 /* The worker's id (for logs). */
-uint64_t handler_worker_id(const hive_worker *w);
+uint64_t hv_handler_worker_id(const hive_worker *w);
 
 #endif

@@ -142,7 +142,7 @@ struct hive_worker {
     hive_worker_status status;
     uint64_t status_start;
     uint64_t expire_at;
-    uint64_t wake_at; /* handler_wake_at: a timed wake-up, 0 none */
+    uint64_t wake_at; /* hv_handler_wake_at: a timed wake-up, 0 none */
     uint64_t setup_ns; /* instantiation time, added to the first start's */
     bool must_end;
     hive_worker_end end;
@@ -768,11 +768,11 @@ static void dispatch(hive_handler *h) {
 
 /* ---- the guest-facing functions (guest.h) -------------------------------- */
 
-const hive_request_info *handler_req_info(const hive_req *req) { return &req->info; }
+const hive_request_info *hv_handler_req_info(const hive_req *req) { return &req->info; }
 
-uint64_t handler_worker_id(const hive_worker *w) { return w->id; }
+uint64_t hv_handler_worker_id(const hive_worker *w) { return w->id; }
 
-int64_t handler_req_read_body(hive_req *r, uint8_t *buf, size_t cap) {
+int64_t hv_handler_req_read_body(hive_req *r, uint8_t *buf, size_t cap) {
     pthread_mutex_lock(&r->lock);
     int64_t n;
     if (r->in_len > r->in_off) {
@@ -801,7 +801,7 @@ int64_t handler_req_read_body(hive_req *r, uint8_t *buf, size_t cap) {
     return n;
 }
 
-int handler_req_body_ready(hive_req *r) {
+int hv_handler_req_body_ready(hive_req *r) {
     pthread_mutex_lock(&r->lock);
     int ready = r->in_len > r->in_off || r->in_end || r->cancelled;
     if (!ready) r->in_waiting = true;
@@ -809,7 +809,7 @@ int handler_req_body_ready(hive_req *r) {
     return ready;
 }
 
-int handler_req_head(hive_req *r, int status, const hive_header *headers, size_t nheaders,
+int hv_handler_req_head(hive_req *r, int status, const hive_header *headers, size_t nheaders,
                      int64_t content_length) {
     hive_handler *h = r->h;
     pthread_mutex_lock(&h->lock);
@@ -836,7 +836,7 @@ int handler_req_head(hive_req *r, int status, const hive_header *headers, size_t
     return send ? 0 : -1;
 }
 
-int handler_req_body(hive_req *r, const uint8_t *data, size_t len) {
+int hv_handler_req_body(hive_req *r, const uint8_t *data, size_t len) {
     pthread_mutex_lock(&r->lock);
     int rc = -1;
     if (!r->finished && !r->cancelled && r->head_sent) {
@@ -859,14 +859,14 @@ int handler_req_body(hive_req *r, const uint8_t *data, size_t len) {
     return rc;
 }
 
-int handler_req_output_ready(hive_req *r) {
+int hv_handler_req_output_ready(hive_req *r) {
     pthread_mutex_lock(&r->lock);
     int ready = !r->out_blocked;
     pthread_mutex_unlock(&r->lock);
     return ready;
 }
 
-void handler_req_trailers(hive_req *r, const hive_header *t, size_t n) {
+void hv_handler_req_trailers(hive_req *r, const hive_header *t, size_t n) {
     pthread_mutex_lock(&r->lock);
     if (n && r->sink.on_trailers && !r->finished && !r->cancelled && r->head_sent &&
         sink_enter(r)) {
@@ -876,7 +876,7 @@ void handler_req_trailers(hive_req *r, const hive_header *t, size_t n) {
     pthread_mutex_unlock(&r->lock);
 }
 
-void handler_req_end(hive_req *r) {
+void hv_handler_req_end(hive_req *r) {
     pthread_mutex_lock(&r->lock);
     if (!r->finished && !r->cancelled && r->head_sent) {
         r->finished = true;
@@ -888,7 +888,7 @@ void handler_req_end(hive_req *r) {
     pthread_mutex_unlock(&r->lock);
 }
 
-void handler_req_fail(hive_req *r, hive_handle_error e, const char *msg) {
+void hv_handler_req_fail(hive_req *r, hive_handle_error e, const char *msg) {
     hive_handler *h = r->h;
     hive_req *pend = NULL;
     pthread_mutex_lock(&h->lock);
@@ -907,7 +907,7 @@ void handler_req_fail(hive_req *r, hive_handle_error e, const char *msg) {
     req_flush(pend);
 }
 
-void handler_req_task_done(hive_req *r) {
+void hv_handler_req_task_done(hive_req *r) {
     hive_handler *h = r->h;
     hive_req *pend = NULL;
     pthread_mutex_lock(&h->lock);
@@ -926,7 +926,7 @@ void handler_req_task_done(hive_req *r) {
     req_flush(pend);
 }
 
-void handler_wake_at(hive_worker *w, uint64_t deadline_ns) {
+void hv_handler_wake_at(hive_worker *w, uint64_t deadline_ns) {
     hive_handler *h = w->h;
     pthread_mutex_lock(&h->lock);
     w->wake_at = deadline_ns;
@@ -934,7 +934,7 @@ void handler_wake_at(hive_worker *w, uint64_t deadline_ns) {
     pthread_mutex_unlock(&h->lock);
 }
 
-void handler_wake(hive_worker *w) {
+void hv_handler_wake(hive_worker *w) {
     hive_handler *h = w->h;
     pthread_mutex_lock(&h->lock);
     runq_push(h, w);
@@ -1111,7 +1111,7 @@ static bool worker_cancel_marked(hive_handler *h, hive_worker *w, hive_worker_en
 }
 
 /* The guest says its tasks are over (IDLE or EXIT): requests it started
- * and did not report done finish like handler_req_task_done. h->lock
+ * and did not report done finish like hv_handler_req_task_done. h->lock
  * held. */
 static void worker_tasks_over(hive_handler *h, hive_worker *w, const char *why, hive_req **pend) {
     for (hive_req *r = w->reqs, *nx; r; r = nx) {
@@ -1722,7 +1722,7 @@ void hive_req_body_trailers(hive_req *r, const hive_header *t, size_t n) {
     pthread_mutex_unlock(&r->lock);
 }
 
-const hive_header *handler_req_body_trailers(hive_req *r, size_t *n) {
+const hive_header *hv_handler_req_body_trailers(hive_req *r, size_t *n) {
     pthread_mutex_lock(&r->lock);
     const hive_header *t = r->in_end ? r->in_trailers : NULL;
     *n = t ? r->in_ntrailers : 0;

@@ -137,7 +137,7 @@ static void format_handler(textbuf *t, const hive_handler_stats *hs) {
 }
 
 /* Contract in metrics.h. */
-char *metrics_format(const server_stats *ss, const hive_handler_stats *hs, size_t *len) {
+char *hv_metrics_format(const server_stats *ss, const hive_handler_stats *hs, size_t *len) {
     textbuf t = {malloc(8192), 0, 8192, false};
     if (!t.buf) return NULL;
     if (ss) format_server(&t, ss);

@@ -144,19 +144,19 @@ static const struct {
 };
 
 /* Contract: any value of code; out-of-range codes give 500. */
-int http_error_status(http_error code) {
+int hv_http_error_status(http_error code) {
     if ((unsigned)code >= HTTP_E_COUNT) return 500;
     return error_table[code].status;
 }
 
 /* Contract: any value of code; returns a static string. */
-const char *http_error_message(http_error code) {
+const char *hv_http_error_message(http_error code) {
     if ((unsigned)code >= HTTP_E_COUNT) return "unknown error";
     return error_table[code].message;
 }
 
 /* Contract: any value of code; returns a static string. */
-const char *http_error_name(http_error code) {
+const char *hv_http_error_name(http_error code) {
     if ((unsigned)code >= HTTP_E_COUNT) return "HTTP_E_?";
     return error_table[code].name;
 }
@@ -513,7 +513,7 @@ static bool head_quick_partial(const char *buf, size_t len, size_t prev_len) {
 }
 
 /* Contract in parse.h. */
-int http_parse_request(const char *buf, size_t len, size_t prev_len, const http_limits *limits,
+int hv_http_parse_request(const char *buf, size_t len, size_t prev_len, const http_limits *limits,
                        http_header *headers, size_t max_headers, http_request *req) {
     size_t max_head = limits && limits->max_head_bytes ? limits->max_head_bytes
                                                        : HTTP_DEFAULT_MAX_HEAD_BYTES;
@@ -548,7 +548,7 @@ int http_parse_request(const char *buf, size_t len, size_t prev_len, const http_
 }
 
 /* Contract in parse.h. name is compared ASCII case-insensitively. */
-const http_header *http_find_header(const http_request *req, const char *name) {
+const http_header *hv_http_find_header(const http_request *req, const char *name) {
     size_t n = strlen(name);
     for (size_t i = 0; i < req->num_headers; i++) {
         const http_header *h = &req->headers[i];
@@ -590,20 +590,20 @@ enum {
 };
 
 /* Contract in parse.h. */
-void http_chunked_init(http_chunked_decoder *d, size_t max_line_bytes, size_t max_trailer_bytes) {
+void hv_http_chunked_init(http_chunked_decoder *d, size_t max_line_bytes, size_t max_trailer_bytes) {
     memset(d, 0, sizeof *d);
     d->state = CH_SIZE_START;
     d->max_line_bytes = max_line_bytes ? max_line_bytes : HTTP_DEFAULT_MAX_CHUNK_LINE_BYTES;
     d->max_trailer_bytes = max_trailer_bytes ? max_trailer_bytes : HTTP_DEFAULT_MAX_TRAILER_BYTES;
 }
 
-void http_chunked_keep_trailers(http_chunked_decoder *d, char *buf, size_t cap) {
+void hv_http_chunked_keep_trailers(http_chunked_decoder *d, char *buf, size_t cap) {
     d->keep = buf;
     d->keep_cap = buf ? cap : 0;
     d->keep_len = 0;
 }
 
-size_t http_chunked_trailers(const http_chunked_decoder *d, http_header *out, size_t max) {
+size_t hv_http_chunked_trailers(const http_chunked_decoder *d, http_header *out, size_t max) {
     if (d->state != CH_DONE || !d->keep) return 0;
     size_t n = 0, i = 0, len = d->keep_len;
     const char *k = d->keep;
@@ -701,7 +701,7 @@ static int chunked_line_step(http_chunked_decoder *d, unsigned char c) {
 }
 
 /* Contract in parse.h. */
-int http_chunked_decode(http_chunked_decoder *d, const char *in, size_t len, size_t *consumed,
+int hv_http_chunked_decode(http_chunked_decoder *d, const char *in, size_t len, size_t *consumed,
                         http_slice *data) {
     data->ptr = NULL;
     data->len = 0;
@@ -806,7 +806,7 @@ int http_chunked_decode(http_chunked_decoder *d, const char *in, size_t len, siz
 /* ---- response heads ------------------------------------------------------ */
 
 /* Contract in parse.h. */
-const char *http_status_reason(int status) {
+const char *hv_http_status_reason(int status) {
     switch (status) {
     case 100: return "Continue";
     case 101: return "Switching Protocols";
@@ -906,11 +906,11 @@ static bool is_server_owned_field(http_slice name) {
 }
 
 /* Contract in parse.h. */
-int http_format_response_head(char *buf, size_t cap, int status, const char *reason,
+int hv_http_format_response_head(char *buf, size_t cap, int status, const char *reason,
                               const http_header *headers, size_t num_headers,
                               int64_t body_length, bool keep_alive) {
     if (status < 100 || status > 599) return HTTP_FORMAT_INVALID;
-    if (!reason) reason = http_status_reason(status);
+    if (!reason) reason = hv_http_status_reason(status);
     if (!is_safe_text(reason, strlen(reason))) return HTTP_FORMAT_INVALID;
     if (body_length < HTTP_BODY_NONE) return HTTP_FORMAT_INVALID;
     bool interim = status < 200;

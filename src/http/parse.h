@@ -15,15 +15,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Return codes shared by http_parse_request and http_chunked_decode. */
+/* Return codes shared by hv_http_parse_request and hv_http_chunked_decode. */
 #define HTTP_PARSE_ERROR (-1)   /* malformed: see the error's reason */
 #define HTTP_PARSE_PARTIAL (-2) /* valid so far, more bytes are needed */
 
-/* Extra return codes of http_chunked_decode. */
+/* Extra return codes of hv_http_chunked_decode. */
 #define HTTP_CHUNKED_DONE 0 /* the body and its trailer section ended */
 #define HTTP_CHUNKED_DATA 1 /* *data is the next slice of body bytes */
 
-/* Return codes of http_format_response_head besides a length. */
+/* Return codes of hv_http_format_response_head besides a length. */
 #define HTTP_FORMAT_INVALID (-1) /* a field would split or corrupt the head */
 #define HTTP_FORMAT_NOSPACE (-2) /* valid, but does not fit in cap bytes */
 
@@ -38,7 +38,7 @@ typedef struct http_header {
     http_slice value; /* leading and trailing SP/HTAB removed; may be empty */
 } http_header;
 
-/* Why a parse failed. http_error_status/http_error_message give the
+/* Why a parse failed. hv_http_error_status/hv_http_error_message give the
  * status to answer and a fixed message for each. */
 typedef enum http_error {
     HTTP_OK = 0,
@@ -111,7 +111,7 @@ typedef struct http_limits {
 
 /* A parsed request head. Every slice points into the parsed buffer, so
  * it is valid as long as those bytes stay in place. Filled only when
- * http_parse_request returns a length; `error` only on HTTP_PARSE_ERROR. */
+ * hv_http_parse_request returns a length; `error` only on HTTP_PARSE_ERROR. */
 typedef struct http_request {
     http_slice method;          /* a token, case-sensitive ("GET") */
     http_slice target;          /* the whole request-target */
@@ -155,23 +155,23 @@ typedef struct http_request {
  *
  * Never allocates, never reads buf[len] or beyond, keeps no state between
  * calls: the same bytes always give the same answer. */
-int http_parse_request(const char *buf, size_t len, size_t prev_len, const http_limits *limits,
+int hv_http_parse_request(const char *buf, size_t len, size_t prev_len, const http_limits *limits,
                        http_header *headers, size_t max_headers, http_request *req);
 
 /* The first header named `name` (ASCII case-insensitive), or NULL. */
-const http_header *http_find_header(const http_request *req, const char *name);
+const http_header *hv_http_find_header(const http_request *req, const char *name);
 
 /* Status code, fixed message and identifier of an error code ("?" style
  * fallbacks for out-of-range codes). */
-int http_error_status(http_error code);
-const char *http_error_message(http_error code);
-const char *http_error_name(http_error code);
+int hv_http_error_status(http_error code);
+const char *hv_http_error_message(http_error code);
+const char *hv_http_error_name(http_error code);
 
 /* ---- chunked body decoding ---------------------------------------------- */
 
 /* Incremental decoder of a chunked body (RFC 9112 section 7.1), from the
  * first chunk-size line to the CRLF after the trailer section. Caller-
- * owned, embedded anywhere; http_chunked_init before use, no fini. */
+ * owned, embedded anywhere; hv_http_chunked_init before use, no fini. */
 typedef struct http_chunked_decoder {
     int state;                /* internal */
     uint64_t remaining;       /* data bytes left in the current chunk */
@@ -183,7 +183,7 @@ typedef struct http_chunked_decoder {
     uint64_t body_bytes;      /* decoded data bytes so far */
     uint64_t offset;          /* input bytes consumed so far */
     http_parse_error error;   /* after HTTP_PARSE_ERROR; offset counts from the body's start */
-    char *keep;               /* http_chunked_keep_trailers: the trailer section's bytes */
+    char *keep;               /* hv_http_chunked_keep_trailers: the trailer section's bytes */
     size_t keep_cap, keep_len;
 } http_chunked_decoder;
 
@@ -191,7 +191,7 @@ typedef struct http_chunked_decoder {
 #define HTTP_DEFAULT_MAX_TRAILER_BYTES 8192
 
 /* Prepares d for a new body. 0 for a limit means its default. */
-void http_chunked_init(http_chunked_decoder *d, size_t max_line_bytes, size_t max_trailer_bytes);
+void hv_http_chunked_init(http_chunked_decoder *d, size_t max_line_bytes, size_t max_trailer_bytes);
 
 /* Feeds in[0..len), the next bytes of the body, to d. Sets *consumed to
  * the bytes of in that were used and returns:
@@ -204,22 +204,22 @@ void http_chunked_init(http_chunked_decoder *d, size_t max_line_bytes, size_t ma
  *   HTTP_PARSE_ERROR: d->error says why; later calls return ERROR.
  * The data, in order, and the outcome do not depend on how the body is
  * split across calls. Never reads in[len] or beyond. */
-int http_chunked_decode(http_chunked_decoder *d, const char *in, size_t len, size_t *consumed,
+int hv_http_chunked_decode(http_chunked_decoder *d, const char *in, size_t len, size_t *consumed,
                         http_slice *data);
 
-/* After http_chunked_init: the decoder keeps the trailer section's bytes
+/* After hv_http_chunked_init: the decoder keeps the trailer section's bytes
  * in buf[0..cap) (the caller's; cap should be the section's limit, else
  * fields beyond cap are lost). */
-void http_chunked_keep_trailers(http_chunked_decoder *d, char *buf, size_t cap);
+void hv_http_chunked_keep_trailers(http_chunked_decoder *d, char *buf, size_t cap);
 /* After HTTP_CHUNKED_DONE, with kept trailers: the trailer fields (name
  * and value as in http_header: slices of the kept bytes, the value's
  * leading and trailing SP/HTAB removed), at most max of them into out;
  * their count (those beyond max are not counted). */
-size_t http_chunked_trailers(const http_chunked_decoder *d, http_header *out, size_t max);
+size_t hv_http_chunked_trailers(const http_chunked_decoder *d, http_header *out, size_t max);
 
 /* ---- response heads ----------------------------------------------------- */
 
-/* Body framing for http_format_response_head (else a length >= 0). */
+/* Body framing for hv_http_format_response_head (else a length >= 0). */
 #define HTTP_BODY_CHUNKED (-1) /* Transfer-Encoding: chunked */
 #define HTTP_BODY_NONE (-2)    /* no framing field: 1xx, 204, 304 */
 
@@ -239,11 +239,11 @@ size_t http_chunked_trailers(const http_chunked_decoder *d, http_header *out, si
  * or a value or the reason holds CR, LF, NUL or another control byte
  * (HTAB allowed) -- nothing a guest passes can split the response -- or
  * HTTP_FORMAT_NOSPACE when it does not fit (buf contents then undefined). */
-int http_format_response_head(char *buf, size_t cap, int status, const char *reason,
+int hv_http_format_response_head(char *buf, size_t cap, int status, const char *reason,
                               const http_header *headers, size_t num_headers,
                               int64_t body_length, bool keep_alive);
 
 /* The standard reason phrase of a status, or "" for an unknown one. */
-const char *http_status_reason(int status);
+const char *hv_http_status_reason(int status);
 
 #endif

@@ -171,7 +171,7 @@ struct conn {
     char *in;
     size_t in_len, in_cap;
     char *tkeep;            /* a chunked request's trailer section (made at the first) */
-    size_t prev_len;        /* for http_parse_request */
+    size_t prev_len;        /* for hv_http_parse_request */
     uint64_t head_start_ms; /* first byte of the head being read (0: none) */
     uint64_t idle_since_ms;
     uint64_t linger_until_ms;
@@ -588,7 +588,7 @@ static out_write *head_block(conn *c, int status, const http_header *hs, size_t 
         out_write *wr = malloc(sizeof *wr + est + extra);
         if (!wr) return NULL;
         char *buf = (char *)(wr + 1);
-        int r = http_format_response_head(buf, est, status, NULL, hs, n, body_length, keep_alive);
+        int r = hv_http_format_response_head(buf, est, status, NULL, hs, n, body_length, keep_alive);
         if (r >= 0) {
             *head_len = r;
             wr->owned = wr;
@@ -739,7 +739,7 @@ static void conn_respond_local(conn *c, int status, const char *ctype, const cha
 /* An error response "STATUS Reason\n". */
 static void conn_respond_error(conn *c, int status, bool close, const char *error) {
     char body[96];
-    int n = snprintf(body, sizeof body, "%d %s\n", status, http_status_reason(status));
+    int n = snprintf(body, sizeof body, "%d %s\n", status, hv_http_status_reason(status));
     conn_respond_local(c, status, "text/plain; charset=utf-8", body, (size_t)n, close, error);
 }
 
@@ -1335,9 +1335,9 @@ static void conn_start_request(conn *c, const http_request *req, size_t head_len
     x->recv_bytes = c->in_len - head_len; /* body bytes that came with the head */
     if (req->chunked) {
         x->body = BODY_CHUNKED;
-        http_chunked_init(&x->dec, 0, 0);
+        hv_http_chunked_init(&x->dec, 0, 0);
         if (!c->tkeep) c->tkeep = malloc(HTTP_DEFAULT_MAX_TRAILER_BYTES);
-        if (c->tkeep) http_chunked_keep_trailers(&x->dec, c->tkeep, HTTP_DEFAULT_MAX_TRAILER_BYTES);
+        if (c->tkeep) hv_http_chunked_keep_trailers(&x->dec, c->tkeep, HTTP_DEFAULT_MAX_TRAILER_BYTES);
     } else if (req->has_content_length && req->content_length > 0) {
         x->body = BODY_LENGTH;
         x->body_left = req->content_length;
@@ -1382,7 +1382,7 @@ static void conn_start_request(conn *c, const http_request *req, size_t head_len
         /* buffered first (conn_try_dispatch), the head with it */
         x->deferred = true;
         x->head_len = head_len;
-        if (x->body == BODY_CHUNKED) http_chunked_init(&x->scan, 0, 0);
+        if (x->body == BODY_CHUNKED) hv_http_chunked_init(&x->scan, 0, 0);
         if (req->expect_continue) conn_write_static(c, "HTTP/1.1 100 Continue\r\n\r\n");
         return;
     } else if (conn_dispatch(c, req) != 0) {
@@ -1428,7 +1428,7 @@ static void conn_try_dispatch(conn *c) {
         while (x->scan_off < avail) {
             size_t used = 0;
             http_slice data;
-            int r = http_chunked_decode(&x->scan, c->in + x->head_len + x->scan_off,
+            int r = hv_http_chunked_decode(&x->scan, c->in + x->head_len + x->scan_off,
                                         avail - x->scan_off, &used, &data);
             x->scan_off += used;
             if (r == HTTP_CHUNKED_DATA) {
@@ -1449,7 +1449,7 @@ static void conn_try_dispatch(conn *c) {
     }
     if (!complete && c->in_len < conn_in_limit(s)) return; /* wait for more */
     http_request req;
-    int n = http_parse_request(c->in, x->head_len, 0, &s->limits, s->parse_hdrs,
+    int n = hv_http_parse_request(c->in, x->head_len, 0, &s->limits, s->parse_hdrs,
                                s->cfg.max_headers, &req);
     if (n != (int)x->head_len) { /* cannot happen: it parsed before */
         conn_deferred_fail(c, 500, "the request head changed");
@@ -1550,7 +1550,7 @@ static int conn_feed_body(conn *c) {
         } else {
             size_t used = 0;
             http_slice data;
-            int r = http_chunked_decode(&x->dec, c->in + off, c->in_len - off, &used, &data);
+            int r = hv_http_chunked_decode(&x->dec, c->in + off, c->in_len - off, &used, &data);
             off += used;
             if (r == HTTP_CHUNKED_DATA) {
                 rc = conn_body_bytes(c, data.ptr, data.len);
@@ -1580,7 +1580,7 @@ static int conn_feed_body(conn *c) {
         if (x->body == BODY_CHUNKED) { /* its trailer fields go with the end */
             http_header t[64];
             hive_header ht[64];
-            size_t n = http_chunked_trailers(&x->dec, t, 64);
+            size_t n = hv_http_chunked_trailers(&x->dec, t, 64);
             for (size_t i = 0; i < n; i++)
                 ht[i] = (hive_header){t[i].name.ptr, t[i].name.len, t[i].value.ptr, t[i].value.len};
             if (n) hive_req_body_trailers(x->req, ht, n);
@@ -1778,7 +1778,7 @@ static bool conn_try_head(conn *c) {
     }
     if (!c->head_start_ms) c->head_start_ms = now_ms(s);
     http_request req;
-    int n = http_parse_request(c->in, c->in_len, c->prev_len, &s->limits, s->parse_hdrs,
+    int n = hv_http_parse_request(c->in, c->in_len, c->prev_len, &s->limits, s->parse_hdrs,
                                s->cfg.max_headers, &req);
     if (n == HTTP_PARSE_PARTIAL) {
         c->prev_len = c->in_len;
@@ -2142,7 +2142,7 @@ static void on_connection(uv_stream_t *listener, int status) {
 /* ---- the server ---------------------------------------------------------- */
 
 /* Contract in server.h. */
-int server_new(uv_loop_t *loop, hive_handler *handler, const server_config *cfg, server **out) {
+int hv_server_new(uv_loop_t *loop, hive_handler *handler, const server_config *cfg, server **out) {
     *out = NULL;
     server *s = calloc(1, sizeof *s);
     if (!s) return UV_ENOMEM;
@@ -2201,7 +2201,7 @@ fail:
 }
 
 /* Contract in server.h. */
-int server_listen(server *s, const struct sockaddr *addr) {
+int hv_server_listen(server *s, const struct sockaddr *addr) {
     if (s->listener_open || s->stopping) return UV_EINVAL;
     int r = uv_tcp_init(s->loop, &s->listener);
     if (r) return r;
@@ -2213,7 +2213,7 @@ int server_listen(server *s, const struct sockaddr *addr) {
         int len = sizeof s->bound;
         r = uv_tcp_getsockname(&s->listener, (struct sockaddr *)&s->bound, &len);
     }
-    if (r) return r; /* the handle closes in server_free */
+    if (r) return r; /* the handle closes in hv_server_free */
     s->listening = true;
     if (s->bound.ss_family == AF_INET6) {
         struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&s->bound;
@@ -2228,7 +2228,7 @@ int server_listen(server *s, const struct sockaddr *addr) {
 }
 
 /* Contract in server.h. */
-int server_address(const server *s, char *buf, size_t cap) {
+int hv_server_address(const server *s, char *buf, size_t cap) {
     if (!s->listening) return UV_EINVAL;
     if (s->bound.ss_family == AF_INET6)
         snprintf(buf, cap, "[%s]:%u", s->host, (unsigned)s->port);
@@ -2238,7 +2238,7 @@ int server_address(const server *s, char *buf, size_t cap) {
 }
 
 /* Contract in server.h. */
-int server_parse_addr(const char *hostport, struct sockaddr_storage *out) {
+int hv_server_parse_addr(const char *hostport, struct sockaddr_storage *out) {
     char host[128];
     const char *colon;
     memset(out, 0, sizeof *out);
@@ -2287,7 +2287,7 @@ static void prepare_close_cb(uv_handle_t *h) {
     server_release_if_done(s);
 }
 
-/* Frees s once server_free was called and every handle has closed. */
+/* Frees s once hv_server_free was called and every handle has closed. */
 static void server_release_if_done(server *s) {
     if (!s->freeing || s->conns || s->listener_open || s->async_open || s->prepare_open ||
         s->check_open)
@@ -2301,7 +2301,7 @@ static void server_release_if_done(server *s) {
 }
 
 /* Contract in server.h. */
-void server_stop_accepting(server *s, void (*drained)(void *ud), void *ud) {
+void hv_server_stop_accepting(server *s, void (*drained)(void *ud), void *ud) {
     s->drained = drained;
     s->drained_ud = ud;
     if (!s->stopping) {
@@ -2326,12 +2326,12 @@ void server_stop_accepting(server *s, void (*drained)(void *ud), void *ud) {
 }
 
 /* Contract in server.h. */
-size_t server_connection_count(const server *s) {
+size_t hv_server_connection_count(const server *s) {
     return s->nconns;
 }
 
 /* Contract in server.h. */
-size_t server_active_requests(const server *s) {
+size_t hv_server_active_requests(const server *s) {
     size_t n = 0;
     for (const conn *c = s->conns; c; c = c->next)
         if (!c->destroying && c->phase == C_REQUEST && !c->x.done) n++;
@@ -2339,14 +2339,14 @@ size_t server_active_requests(const server *s) {
 }
 
 /* Contract in server.h. */
-void server_stats_get(const server *s, server_stats *out) {
+void hv_server_stats_get(const server *s, server_stats *out) {
     *out = s->stats;
     out->connections_open = s->nconns;
     out->requests_in_flight = s->inflight;
 }
 
 /* Contract in server.h. */
-void server_free(server *s) {
+void hv_server_free(server *s) {
     if (!s || s->freeing) return;
     s->drained = NULL;
     s->stopping = true;

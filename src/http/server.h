@@ -12,10 +12,10 @@
  * and a uv_async_t).
  *
  * Use:
- *   server *s;  server_new(loop, handler, &cfg, &s);
- *   server_listen(s, (struct sockaddr *)&addr);   ... uv_run(loop) ...
- *   server_stop_accepting(s, on_drained, ud);     (graceful shutdown)
- *   server_free(s);  then let the loop run until it has no more handles.
+ *   server *s;  hv_server_new(loop, handler, &cfg, &s);
+ *   hv_server_listen(s, (struct sockaddr *)&addr);   ... uv_run(loop) ...
+ *   hv_server_stop_accepting(s, on_drained, ud);     (graceful shutdown)
+ *   hv_server_free(s);  then let the loop run until it has no more handles.
  *
  * Against clients that would hold what others need: a request's body is
  * buffered (in the connection's input buffer, up to its size) before the
@@ -130,7 +130,7 @@ typedef struct server_config {
     void *ud;
 } server_config;
 
-/* Counters (loop thread; server_stats_get copies them). */
+/* Counters (loop thread; hv_server_stats_get copies them). */
 typedef struct server_stats {
     uint64_t connections_accepted;
     uint64_t connections_open;
@@ -146,42 +146,42 @@ typedef struct server_stats {
 } server_stats;
 
 /* Makes a server on loop (the caller runs it) answering through handler
- * (borrowed; it must outlive the server's requests, see server_free), or
+ * (borrowed; it must outlive the server's requests, see hv_server_free), or
  * through cfg->respond when handler is NULL. cfg may be NULL for
  * defaults; it is copied. Returns 0 or a negative errno (UV_E*). */
-int server_new(uv_loop_t *loop, hive_handler *handler, const server_config *cfg, server **out);
+int hv_server_new(uv_loop_t *loop, hive_handler *handler, const server_config *cfg, server **out);
 
 /* Binds and listens on addr (IPv4 or IPv6; port 0 picks a free port).
  * Returns 0 or a UV_E* error. Can be called once. */
-int server_listen(server *s, const struct sockaddr *addr);
+int hv_server_listen(server *s, const struct sockaddr *addr);
 
 /* Writes the bound address as "HOST:PORT" ("[HOST]:PORT" for IPv6) into
  * buf; returns 0, or a UV_E* error when not listening. */
-int server_address(const server *s, char *buf, size_t cap);
+int hv_server_address(const server *s, char *buf, size_t cap);
 
 /* Parses "HOST:PORT" or "[HOST6]:PORT" (numeric hosts; "localhost" is
  * 127.0.0.1) into *out. Returns 0 or UV_EINVAL. */
-int server_parse_addr(const char *hostport, struct sockaddr_storage *out);
+int hv_server_parse_addr(const char *hostport, struct sockaddr_storage *out);
 
 /* Graceful shutdown, first half: closes the listener, closes connections
  * that are idle between requests, and lets requests in flight finish
  * (their connections close after the response). drained (may be NULL)
  * is called on the loop once no connection is left. */
-void server_stop_accepting(server *s, void (*drained)(void *ud), void *ud);
+void hv_server_stop_accepting(server *s, void (*drained)(void *ud), void *ud);
 
 /* Open connections now. */
-size_t server_connection_count(const server *s);
+size_t hv_server_connection_count(const server *s);
 
 /* Requests received and not yet answered in full (in the handler, or
  * their body still being buffered). */
-size_t server_active_requests(const server *s);
+size_t hv_server_active_requests(const server *s);
 
-void server_stats_get(const server *s, server_stats *out);
+void hv_server_stats_get(const server *s, server_stats *out);
 
 /* Cancels every request still in the handler (the handler makes no more
  * sink calls for them once this returns), closes every handle, and
  * releases the server once their close callbacks have run: keep running
  * the loop until uv_run returns. Then the handler may be freed. NULL ok. */
-void server_free(server *s);
+void hv_server_free(server *s);
 
 #endif

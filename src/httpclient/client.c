@@ -7,7 +7,7 @@
  * with it held (libcurl calls back into the read, write and header
  * callbacks, which take it). The requester never holds it across a call
  * out of this file; the client thread calls notify with it held, which
- * is what makes hc_release a barrier for notify.
+ * is what makes hv_hc_release a barrier for notify.
  *
  * Requests reach the client thread through a list of "dirty" requests
  * and a uv_async: new ones to start, ones whose send or receive side may
@@ -185,7 +185,7 @@ static void policy_free(void) {
     memset(&policy, 0, sizeof policy);
 }
 
-int hc_configure(const hc_config *c, char *err, size_t errlen) {
+int hv_hc_configure(const hc_config *c, char *err, size_t errlen) {
     policy_free();
     if (!c) return 0;
     policy.r = calloc(c->nallow ? c->nallow : 1, sizeof *policy.r);
@@ -221,11 +221,11 @@ int hc_configure(const hc_config *c, char *err, size_t errlen) {
     return 0;
 }
 
-unsigned hc_max_per_instance(void) {
+unsigned hv_hc_max_per_instance(void) {
     return policy.max_per_instance ? policy.max_per_instance : HC_DEFAULT_MAX_PER_INSTANCE;
 }
 
-int hc_allowed(const char *scheme, const char *authority) {
+int hv_hc_allowed(const char *scheme, const char *authority) {
     char host[256];
     unsigned port;
     if (!authority || split_hostport(authority, host, sizeof host, &port) < 0) return 0;
@@ -246,7 +246,7 @@ int hc_allowed(const char *scheme, const char *authority) {
 /* ---- requests ------------------------------------------------------------------ */
 
 struct hc_req {
-    /* set by hc_send, read by the client thread */
+    /* set by hv_hc_send, read by the client thread */
     char *url, *method;
     struct curl_slist *hdrs;
     int has_body;
@@ -907,7 +907,7 @@ fail:
     return NULL;
 }
 
-void hc_shutdown(void) {
+void hv_hc_shutdown(void) {
     pthread_mutex_lock(&g_mu);
     hc_client *c = g_client;
     if (c) {
@@ -942,7 +942,7 @@ void hc_shutdown(void) {
     policy_free();
 }
 
-size_t hc_in_flight(void) {
+size_t hv_hc_in_flight(void) {
     pthread_mutex_lock(&g_mu);
     size_t n = g_client ? g_client->inflight : 0;
     pthread_mutex_unlock(&g_mu);
@@ -974,9 +974,9 @@ static int hcieq(const hive_header *h, const char *name) {
     return h->name_len == strlen(name) && !strncasecmp(h->name, name, h->name_len);
 }
 
-int hc_send(const hc_request *rq, hc_notify notify, void *ud, hc_req **out, hc_error *err) {
+int hv_hc_send(const hc_request *rq, hc_notify notify, void *ud, hc_req **out, hc_error *err) {
     char why[sizeof err->msg];
-    if (hc_curl_load(why, sizeof why) != 0) return fail_at_once(err, HC_E_INTERNAL, why);
+    if (hv_hc_curl_load(why, sizeof why) != 0) return fail_at_once(err, HC_E_INTERNAL, why);
     *out = NULL;
     const char *scheme = rq->scheme ? rq->scheme : "http";
     if (strcmp(scheme, "http") && strcmp(scheme, "https"))
@@ -993,7 +993,7 @@ int hc_send(const hc_request *rq, hc_notify notify, void *ud, hc_req **out, hc_e
             return fail_at_once(err, HC_E_URI_INVALID, "the path has a character URIs do not allow");
     if (!rq->method || !is_token(rq->method))
         return fail_at_once(err, HC_E_METHOD_INVALID, "the method is not a token");
-    if (!hc_allowed(scheme, rq->authority))
+    if (!hv_hc_allowed(scheme, rq->authority))
         return fail_at_once(err, HC_E_DENIED, "the destination is not allowed (--allow-outbound)");
 
     hc_req *r = calloc(1, sizeof *r);
@@ -1060,7 +1060,7 @@ oom:
     return fail_at_once(err, HC_E_INTERNAL, "out of memory");
 }
 
-int hc_state(hc_req *r, hc_error *err) {
+int hv_hc_state(hc_req *r, hc_error *err) {
     pthread_mutex_lock(&g_mu);
     int s = r->state;
     if (s == HC_FAILED && err) *err = r->err;
@@ -1069,14 +1069,14 @@ int hc_state(hc_req *r, hc_error *err) {
 }
 
 /* The head is immutable once HC_HEAD was seen. */
-int hc_status(hc_req *r) { return r->status; }
+int hv_hc_status(hc_req *r) { return r->status; }
 
-const hive_header *hc_headers(hc_req *r, size_t *n) {
+const hive_header *hv_hc_headers(hc_req *r, size_t *n) {
     *n = r->headers.n;
     return r->headers.h;
 }
 
-const hive_header *hc_trailers(hc_req *r, size_t *n) {
+const hive_header *hv_hc_trailers(hc_req *r, size_t *n) {
     pthread_mutex_lock(&g_mu);
     *n = r->body_done ? r->trailers.n : 0;
     const hive_header *h = r->body_done ? r->trailers.h : NULL;
@@ -1084,7 +1084,7 @@ const hive_header *hc_trailers(hc_req *r, size_t *n) {
     return h;
 }
 
-size_t hc_body_room(hc_req *r) {
+size_t hv_hc_body_room(hc_req *r) {
     pthread_mutex_lock(&g_mu);
     size_t room;
     if (r->out_ended || r->finished || r->released || r->state == HC_FAILED) room = (size_t)-1;
@@ -1096,7 +1096,7 @@ size_t hc_body_room(hc_req *r) {
     return room;
 }
 
-int64_t hc_body_write(hc_req *r, const uint8_t *data, size_t len) {
+int64_t hv_hc_body_write(hc_req *r, const uint8_t *data, size_t len) {
     pthread_mutex_lock(&g_mu);
     int64_t rc;
     if (r->out_ended || r->finished || r->released || r->state == HC_FAILED) {
@@ -1112,7 +1112,7 @@ int64_t hc_body_write(hc_req *r, const uint8_t *data, size_t len) {
     return rc;
 }
 
-void hc_body_end(hc_req *r) {
+void hv_hc_body_end(hc_req *r) {
     pthread_mutex_lock(&g_mu);
     if (!r->out_ended) {
         r->out_ended = 1;
@@ -1140,7 +1140,7 @@ static char *header_line(const hive_header *h) {
     return line;
 }
 
-void hc_body_trailers(hc_req *r, const hive_header *t, size_t n) {
+void hv_hc_body_trailers(hc_req *r, const hive_header *t, size_t n) {
     struct curl_slist *l = NULL;
     for (size_t i = 0; i < n; i++) {
         char *line = header_line(&t[i]);
@@ -1161,7 +1161,7 @@ void hc_body_trailers(hc_req *r, const hive_header *t, size_t n) {
     curl_slist_free_all(l);
 }
 
-void hc_body_abort(hc_req *r) {
+void hv_hc_body_abort(hc_req *r) {
     pthread_mutex_lock(&g_mu);
     if (!r->out_ended) {
         r->out_ended = 1;
@@ -1174,7 +1174,7 @@ void hc_body_abort(hc_req *r) {
     pthread_mutex_unlock(&g_mu);
 }
 
-int64_t hc_body_read(hc_req *r, uint8_t *buf, size_t cap, hc_error *err) {
+int64_t hv_hc_body_read(hc_req *r, uint8_t *buf, size_t cap, hc_error *err) {
     pthread_mutex_lock(&g_mu);
     int64_t rc;
     if (hbuf_avail(&r->in)) {
@@ -1200,14 +1200,14 @@ int64_t hc_body_read(hc_req *r, uint8_t *buf, size_t cap, hc_error *err) {
     return rc;
 }
 
-int hc_body_readable(hc_req *r) {
+int hv_hc_body_readable(hc_req *r) {
     pthread_mutex_lock(&g_mu);
     int ok = hbuf_avail(&r->in) || r->body_done || r->body_failed || r->state == HC_FAILED;
     pthread_mutex_unlock(&g_mu);
     return ok;
 }
 
-void hc_release(hc_req *r) {
+void hv_hc_release(hc_req *r) {
     if (!r) return;
     pthread_mutex_lock(&g_mu);
     r->released = 1;

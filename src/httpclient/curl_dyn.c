@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-hc_curl_api hc_curl;
+hc_curl_api hv_hc_curl;
 
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static char g_err[256]; /* empty: loaded */
@@ -36,10 +36,10 @@ static void load_once(void) {
     HC_CURL_FUNCS(HC_CURL_RESOLVE)
 #undef HC_CURL_RESOLVE
     /* the library stays loaded for the life of the process */
-    hc_curl = api;
+    hv_hc_curl = api;
 }
 
-int hc_curl_load(char *err, size_t errlen) {
+int hv_hc_curl_load(char *err, size_t errlen) {
     pthread_once(&g_once, load_once);
     if (!g_err[0]) return 0;
     if (err && errlen) snprintf(err, errlen, "%s", g_err);

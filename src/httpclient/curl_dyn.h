@@ -5,11 +5,11 @@
  * compression...). Linked into hive, the dynamic loader maps and relocates
  * them all at every start, which tripled the start-up time of `hive run`
  * for a program that never makes a request. So hive links none of them:
- * hc_curl_load() dlopen()s libcurl.so.4 the first time the HTTP client
+ * hv_hc_curl_load() dlopen()s libcurl.so.4 the first time the HTTP client
  * starts, and the calls below go through the table it fills.
  *
  * Include this header instead of <curl/curl.h>: it renames the libcurl
- * functions hive uses to the table's members (hc_curl.NAME), so the code
+ * functions hive uses to the table's members (hv_hc_curl.NAME), so the code
  * calls curl_easy_setopt(...) as usual. CURL_DISABLE_TYPECHECK: the
  * typecheck wrappers of curl.h are macros of the same names.
  */
@@ -48,37 +48,37 @@ typedef struct hc_curl_api {
 #undef HC_CURL_MEMBER
 } hc_curl_api;
 
-extern hc_curl_api hc_curl;
+extern hc_curl_api hv_hc_curl;
 
-/* Loads libcurl and fills hc_curl, once per process (thread-safe; later
+/* Loads libcurl and fills hv_hc_curl, once per process (thread-safe; later
  * calls return the first one's verdict). 0, or -1 with err (errlen bytes)
  * saying why: the library is missing, or lacks a function. The library
  * is libcurl.so.4, or the path in the environment variable HIVE_LIBCURL. */
-int hc_curl_load(char *err, size_t errlen);
+int hv_hc_curl_load(char *err, size_t errlen);
 
 #ifndef HC_CURL_DYN_IMPL
 /* curl.h may define some of these names as macros of itself */
 #undef curl_easy_setopt
 #undef curl_easy_getinfo
 #undef curl_multi_setopt
-#define curl_global_init hc_curl.global_init
-#define curl_easy_init hc_curl.easy_init
-#define curl_easy_cleanup hc_curl.easy_cleanup
-#define curl_easy_setopt hc_curl.easy_setopt
-#define curl_easy_getinfo hc_curl.easy_getinfo
-#define curl_easy_pause hc_curl.easy_pause
-#define curl_easy_strerror hc_curl.easy_strerror
-#define curl_multi_init hc_curl.multi_init
-#define curl_multi_cleanup hc_curl.multi_cleanup
-#define curl_multi_setopt hc_curl.multi_setopt
-#define curl_multi_add_handle hc_curl.multi_add_handle
-#define curl_multi_remove_handle hc_curl.multi_remove_handle
-#define curl_multi_assign hc_curl.multi_assign
-#define curl_multi_socket_action hc_curl.multi_socket_action
-#define curl_multi_info_read hc_curl.multi_info_read
-#define curl_slist_append hc_curl.slist_append
-#define curl_slist_free_all hc_curl.slist_free_all
-#define curl_version_info hc_curl.version_info
+#define curl_global_init hv_hc_curl.global_init
+#define curl_easy_init hv_hc_curl.easy_init
+#define curl_easy_cleanup hv_hc_curl.easy_cleanup
+#define curl_easy_setopt hv_hc_curl.easy_setopt
+#define curl_easy_getinfo hv_hc_curl.easy_getinfo
+#define curl_easy_pause hv_hc_curl.easy_pause
+#define curl_easy_strerror hv_hc_curl.easy_strerror
+#define curl_multi_init hv_hc_curl.multi_init
+#define curl_multi_cleanup hv_hc_curl.multi_cleanup
+#define curl_multi_setopt hv_hc_curl.multi_setopt
+#define curl_multi_add_handle hv_hc_curl.multi_add_handle
+#define curl_multi_remove_handle hv_hc_curl.multi_remove_handle
+#define curl_multi_assign hv_hc_curl.multi_assign
+#define curl_multi_socket_action hv_hc_curl.multi_socket_action
+#define curl_multi_info_read hv_hc_curl.multi_info_read
+#define curl_slist_append hv_hc_curl.slist_append
+#define curl_slist_free_all hv_hc_curl.slist_free_all
+#define curl_version_info hv_hc_curl.version_info
 #endif
 
 #endif

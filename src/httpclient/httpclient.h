@@ -8,21 +8,21 @@
  *
  * A request (hc_req) is shared by two sides:
  *   - the requester (a guest's thread: the pool's, or `hive run`'s):
- *     hc_send, then the request body as a source (hc_body_room,
- *     hc_body_write, hc_body_end), the response head once it came
- *     (hc_state, hc_status, hc_headers), the response body as a sink
- *     (hc_body_read), trailers, and hc_release (which cancels what is
+ *     hv_hc_send, then the request body as a source (hv_hc_body_room,
+ *     hv_hc_body_write, hv_hc_body_end), the response head once it came
+ *     (hv_hc_state, hv_hc_status, hv_hc_headers), the response body as a sink
+ *     (hv_hc_body_read), trailers, and hv_hc_release (which cancels what is
  *     still in flight);
  *   - the client thread, which moves bytes between these buffers and
  *     libcurl and calls the requester's notify(ud) whenever something the
  *     requester may wait for changed (head or error arrived, body bytes or
  *     the end came, room in the request body). notify runs on the client
  *     thread with the client's lock held: it must only wake (e.g.
- *     handler_wake, a write to an eventfd) and never call back here.
- *     After hc_release returns, notify is never called again.
+ *     hv_handler_wake, a write to an eventfd) and never call back here.
+ *     After hv_hc_release returns, notify is never called again.
  *
  * Backpressure both ways: the request body buffer holds HC_SEND_BUF
- * bytes (hc_body_room is 0 when full; libcurl's read callback pauses with
+ * bytes (hv_hc_body_room is 0 when full; libcurl's read callback pauses with
  * CURL_READFUNC_PAUSE while it is empty and is resumed by the next
  * write); the response body buffer holds about HC_RECV_BUF bytes
  * (libcurl's write callback pauses with CURL_WRITEFUNC_PAUSE beyond it
@@ -64,7 +64,7 @@ typedef struct hc_error {
 } hc_error;
 
 /* The process's outbound policy, set once before any request
- * (hc_configure copies it). */
+ * (hv_hc_configure copies it). */
 typedef struct hc_config {
     /* Destinations allowed: "HOST", "HOST:PORT", "[V6]:PORT", "*" (any
      * host), "*.SUFFIX" (its subdomains), "*:PORT". None: every request
@@ -79,16 +79,16 @@ typedef struct hc_config {
 /* Checks and copies c. 0, or -1 with a message in err (a malformed
  * allow rule). May be called again (tests); not while requests are in
  * flight. */
-int hc_configure(const hc_config *c, char *err, size_t errlen);
-unsigned hc_max_per_instance(void);
+int hv_hc_configure(const hc_config *c, char *err, size_t errlen);
+unsigned hv_hc_max_per_instance(void);
 /* 1 when scheme/authority is allowed by the policy. */
-int hc_allowed(const char *scheme, const char *authority);
+int hv_hc_allowed(const char *scheme, const char *authority);
 
 /* Stops the client thread (if it was started) after cancelling what is
  * in flight; frees the policy. For a clean exit. */
-void hc_shutdown(void);
+void hv_hc_shutdown(void);
 
-/* A request's head. Strings are copied by hc_send. */
+/* A request's head. Strings are copied by hv_hc_send. */
 typedef struct hc_request {
     const char *method;         /* "GET", ... any token */
     const char *scheme;         /* "http" or "https" */
@@ -96,7 +96,7 @@ typedef struct hc_request {
     const char *path_with_query; /* "/..." (NULL: "/") */
     const hive_header *headers;
     size_t nheaders;
-    /* The body: 0 none; 1 streamed through hc_body_write/hc_body_end.
+    /* The body: 0 none; 1 streamed through hv_hc_body_write/hv_hc_body_end.
      * content_length >= 0 when the headers declare it (then it is the
      * body's length), else -1 (chunked in HTTP/1.1). */
     int has_body;
@@ -110,49 +110,49 @@ typedef void (*hc_notify)(void *ud);
 
 /* Starts a request (policy checked here: a destination not allowed is
  * HTTP-request-denied at once). 0 and *out, or -1 with *err. */
-int hc_send(const hc_request *rq, hc_notify notify, void *ud, hc_req **out, hc_error *err);
+int hv_hc_send(const hc_request *rq, hc_notify notify, void *ud, hc_req **out, hc_error *err);
 
 /* ---- the requester's side (any one thread at a time) ---- */
 
 enum { HC_WAITING = 0, HC_HEAD = 1, HC_FAILED = 2 };
 /* HC_WAITING (no response head yet), HC_HEAD (status and headers can be
  * read), HC_FAILED (no response: *err says why). */
-int hc_state(hc_req *r, hc_error *err);
+int hv_hc_state(hc_req *r, hc_error *err);
 /* After HC_HEAD: the status and the headers (hop-by-hop ones left out),
- * valid until hc_release. */
-int hc_status(hc_req *r);
-const hive_header *hc_headers(hc_req *r, size_t *n);
+ * valid until hv_hc_release. */
+int hv_hc_status(hc_req *r);
+const hive_header *hv_hc_headers(hc_req *r, size_t *n);
 
 /* The request body: bytes it takes now (0: full, wait for notify;
  * (size_t)-1 never: the request is over, writes fail). */
-size_t hc_body_room(hc_req *r);
-/* Appends all of data (a writer keeps to hc_body_room; one write beyond
+size_t hv_hc_body_room(hc_req *r);
+/* Appends all of data (a writer keeps to hv_hc_body_room; one write beyond
  * it is taken all the same); returns len, or -1 when the request is over
  * or failed. */
-int64_t hc_body_write(hc_req *r, const uint8_t *data, size_t len);
+int64_t hv_hc_body_write(hc_req *r, const uint8_t *data, size_t len);
 /* The request body is complete. */
-void hc_body_end(hc_req *r);
-/* Trailers to send after the body (copied; before hc_body_end). They go
+void hv_hc_body_end(hc_req *r);
+/* Trailers to send after the body (copied; before hv_hc_body_end). They go
  * out with a chunked HTTP/1.1 body (content_length -1); otherwise (a body
  * of declared length, HTTP/2 in this libcurl) they are dropped. */
-void hc_body_trailers(hc_req *r, const hive_header *t, size_t n);
+void hv_hc_body_trailers(hc_req *r, const hive_header *t, size_t n);
 /* The request body cannot be completed (its writer went away or broke its
  * declared length): the request fails with HTTP-request-body-size. */
-void hc_body_abort(hc_req *r);
+void hv_hc_body_abort(hc_req *r);
 
 /* The response body: > 0 bytes read, 0 the end (trailers ready), -1
  * none yet (wait for notify), -2 it failed (*err). */
-int64_t hc_body_read(hc_req *r, uint8_t *buf, size_t cap, hc_error *err);
-/* 1 when hc_body_read would not return -1. */
-int hc_body_readable(hc_req *r);
+int64_t hv_hc_body_read(hc_req *r, uint8_t *buf, size_t cap, hc_error *err);
+/* 1 when hv_hc_body_read would not return -1. */
+int hv_hc_body_readable(hc_req *r);
 /* After the body's end: the trailers (may be none). */
-const hive_header *hc_trailers(hc_req *r, size_t *n);
+const hive_header *hv_hc_trailers(hc_req *r, size_t *n);
 
 /* The requester is done with r: cancels it if in flight; r is freed once
  * the client thread let it go too. NULL ok. */
-void hc_release(hc_req *r);
+void hv_hc_release(hc_req *r);
 
 /* Requests in flight (started, not yet finished by libcurl), for tests. */
-size_t hc_in_flight(void);
+size_t hv_hc_in_flight(void);
 
 #endif

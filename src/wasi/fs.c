@@ -50,7 +50,7 @@ static uint32_t fd_ready_or_wait(wasi_call *c, wasi_fd *e, short events) {
     if (n < 0) return HOSTERR();
     if (n > 0) return 0; /* ready, or an error/hangup the call will report */
     if (e->fdflags & WASI_FDFLAG_NONBLOCK) return WASI_EAGAIN;
-    if (wasi_wait_fd(c->w, e->host, events) < 0) return WASI_ENOMEM;
+    if (hv_wasi_wait_fd(c->w, e->host, events) < 0) return WASI_ENOMEM;
     return WASI_PENDING;
 }
 
@@ -59,7 +59,7 @@ static void filestat_store(uint8_t *p, const struct stat *st) {
     wasi_st64(p + 0, (uint64_t)st->st_dev);
     wasi_st64(p + 8, (uint64_t)st->st_ino);
     memset(p + 16, 0, 8);
-    p[16] = wasi_filetype_of_mode(st->st_mode);
+    p[16] = hv_wasi_filetype_of_mode(st->st_mode);
     wasi_st64(p + 24, (uint64_t)st->st_nlink);
     wasi_st64(p + 32, (uint64_t)st->st_size);
     wasi_st64(p + 40, (uint64_t)st->st_atim.tv_sec * 1000000000u + (uint64_t)st->st_atim.tv_nsec);
@@ -148,13 +148,13 @@ static uint32_t do_read(wasi_call *c, uint32_t fd, uint32_t iovs, uint32_t n, in
                         uint32_t nread_ptr) {
     uint32_t err;
     uint64_t need = WASI_R_FD_READ | (offset >= 0 ? WASI_R_FD_SEEK : 0);
-    wasi_fd *e = wasi_fd_get(c->w, fd, need, &err);
+    wasi_fd *e = hv_wasi_fd_get(c->w, fd, need, &err);
     if (!e) return err;
     if (!wasi_mem(c, nread_ptr, 4)) return WASI_EFAULT;
     struct iovec iov[WASI_IOV_MAX];
     int cnt;
     size_t total, done = 0;
-    if ((err = wasi_iovs_load(c, iovs, n, iov, &cnt, &total))) return err;
+    if ((err = hv_wasi_iovs_load(c, iovs, n, iov, &cnt, &total))) return err;
     switch (e->kind) {
     case WASI_FD_NULL: break;
     case WASI_FD_STREAM:
@@ -168,7 +168,7 @@ static uint32_t do_read(wasi_call *c, uint32_t fd, uint32_t iovs, uint32_t n, in
         ssize_t r = offset >= 0 ? preadv(e->host, iov, cnt, offset) : readv(e->host, iov, cnt);
         if (r < 0) {
             if ((errno == EAGAIN || errno == EWOULDBLOCK) && !(e->fdflags & WASI_FDFLAG_NONBLOCK)) {
-                if (wasi_wait_fd(c->w, e->host, POLLIN) < 0) return WASI_ENOMEM;
+                if (hv_wasi_wait_fd(c->w, e->host, POLLIN) < 0) return WASI_ENOMEM;
                 return WASI_PENDING;
             }
             return HOSTERR();
@@ -176,7 +176,7 @@ static uint32_t do_read(wasi_call *c, uint32_t fd, uint32_t iovs, uint32_t n, in
         done = (size_t)r;
     }
     }
-    return wasi_put32(c, nread_ptr, (uint32_t)done);
+    return hv_wasi_put32(c, nread_ptr, (uint32_t)done);
 }
 
 /* fd_write and fd_pwrite: offset < 0 means "at the current position". */
@@ -184,13 +184,13 @@ static uint32_t do_write(wasi_call *c, uint32_t fd, uint32_t iovs, uint32_t n, i
                          uint32_t nwritten_ptr) {
     uint32_t err;
     uint64_t need = WASI_R_FD_WRITE | (offset >= 0 ? WASI_R_FD_SEEK : 0);
-    wasi_fd *e = wasi_fd_get(c->w, fd, need, &err);
+    wasi_fd *e = hv_wasi_fd_get(c->w, fd, need, &err);
     if (!e) return err;
     if (!wasi_mem(c, nwritten_ptr, 4)) return WASI_EFAULT;
     struct iovec iov[WASI_IOV_MAX];
     int cnt;
     size_t total, done = 0;
-    if ((err = wasi_iovs_load(c, iovs, n, iov, &cnt, &total))) return err;
+    if ((err = hv_wasi_iovs_load(c, iovs, n, iov, &cnt, &total))) return err;
     switch (e->kind) {
     case WASI_FD_NULL: done = total; break;
     case WASI_FD_STREAM:
@@ -218,7 +218,7 @@ static uint32_t do_write(wasi_call *c, uint32_t fd, uint32_t iovs, uint32_t n, i
         ssize_t r = offset >= 0 ? pwritev(e->host, iov, cnt, offset) : writev(e->host, iov, cnt);
         if (r < 0) {
             if ((errno == EAGAIN || errno == EWOULDBLOCK) && !(e->fdflags & WASI_FDFLAG_NONBLOCK)) {
-                if (wasi_wait_fd(c->w, e->host, POLLOUT) < 0) return WASI_ENOMEM;
+                if (hv_wasi_wait_fd(c->w, e->host, POLLOUT) < 0) return WASI_ENOMEM;
                 return WASI_PENDING;
             }
             return HOSTERR();
@@ -226,7 +226,7 @@ static uint32_t do_write(wasi_call *c, uint32_t fd, uint32_t iovs, uint32_t n, i
         done = (size_t)r;
     }
     }
-    return wasi_put32(c, nwritten_ptr, (uint32_t)done);
+    return hv_wasi_put32(c, nwritten_ptr, (uint32_t)done);
 }
 
 WASI_DECL(fd_read) { return do_read(c, A32(0), A32(1), A32(2), -1, A32(3)); }
@@ -246,20 +246,20 @@ WASI_DECL(fd_pwrite) {
 
 WASI_DECL(fd_close) {
     uint32_t err;
-    wasi_fd *e = wasi_fd_get(c->w, A32(0), 0, &err);
+    wasi_fd *e = hv_wasi_fd_get(c->w, A32(0), 0, &err);
     if (!e) return err;
-    wasi_fd_release(e);
+    hv_wasi_fd_release(e);
     return 0;
 }
 
 WASI_DECL(fd_renumber) {
     uint32_t err, from = A32(0), to = A32(1);
-    wasi_fd *ef = wasi_fd_get(c->w, from, 0, &err);
+    wasi_fd *ef = hv_wasi_fd_get(c->w, from, 0, &err);
     if (!ef) return err;
-    wasi_fd *et = wasi_fd_get(c->w, to, 0, &err);
+    wasi_fd *et = hv_wasi_fd_get(c->w, to, 0, &err);
     if (!et) return err;
     if (from == to) return 0;
-    wasi_fd_release(et);
+    hv_wasi_fd_release(et);
     *et = *ef;
     memset(ef, 0, sizeof *ef);
     ef->host = -1;
@@ -270,7 +270,7 @@ WASI_DECL(fd_seek) {
     uint32_t err, whence = A32(2);
     int64_t off = (int64_t)A64(1);
     uint64_t need = (whence == 1 && off == 0) ? WASI_R_FD_TELL : WASI_R_FD_SEEK;
-    wasi_fd *e = wasi_fd_get(c->w, A32(0), 0, &err);
+    wasi_fd *e = hv_wasi_fd_get(c->w, A32(0), 0, &err);
     if (!e) return err;
     if ((e->rights & need) != need && (e->rights & WASI_R_FD_SEEK) != WASI_R_FD_SEEK)
         return fd_is_stream(e) ? WASI_ESPIPE : WASI_ENOTCAPABLE;
@@ -280,24 +280,24 @@ WASI_DECL(fd_seek) {
     static const int hw[3] = {SEEK_SET, SEEK_CUR, SEEK_END};
     off_t r = lseek(e->host, (off_t)off, hw[whence]);
     if (r < 0) return HOSTERR();
-    return wasi_put64(c, A32(3), (uint64_t)r);
+    return hv_wasi_put64(c, A32(3), (uint64_t)r);
 }
 
 WASI_DECL(fd_tell) {
     uint32_t err;
-    wasi_fd *e = wasi_fd_get(c->w, A32(0), 0, &err);
+    wasi_fd *e = hv_wasi_fd_get(c->w, A32(0), 0, &err);
     if (!e) return err;
     if (!(e->rights & WASI_R_FD_TELL)) return fd_is_stream(e) ? WASI_ESPIPE : WASI_ENOTCAPABLE;
     if (!wasi_mem(c, A32(1), 8)) return WASI_EFAULT;
     if (e->kind != WASI_FD_HOST) return WASI_ESPIPE;
     off_t r = lseek(e->host, 0, SEEK_CUR);
     if (r < 0) return HOSTERR();
-    return wasi_put64(c, A32(1), (uint64_t)r);
+    return hv_wasi_put64(c, A32(1), (uint64_t)r);
 }
 
 WASI_DECL(fd_fdstat_get) {
     uint32_t err;
-    wasi_fd *e = wasi_fd_get(c->w, A32(0), 0, &err);
+    wasi_fd *e = hv_wasi_fd_get(c->w, A32(0), 0, &err);
     if (!e) return err;
     uint8_t *p = wasi_mem(c, A32(1), 24);
     if (!p) return WASI_EFAULT;
@@ -311,7 +311,7 @@ WASI_DECL(fd_fdstat_get) {
 
 WASI_DECL(fd_fdstat_set_flags) {
     uint32_t err, flags = A32(1);
-    wasi_fd *e = wasi_fd_get(c->w, A32(0), WASI_R_FD_FDSTAT_SET_FLAGS, &err);
+    wasi_fd *e = hv_wasi_fd_get(c->w, A32(0), WASI_R_FD_FDSTAT_SET_FLAGS, &err);
     if (!e) return err;
     if (flags & ~0x1fu) return WASI_EINVAL;
     const uint32_t syncs = WASI_FDFLAG_DSYNC | WASI_FDFLAG_RSYNC | WASI_FDFLAG_SYNC;
@@ -331,7 +331,7 @@ WASI_DECL(fd_fdstat_set_flags) {
 
 WASI_DECL(fd_fdstat_set_rights) {
     uint32_t err;
-    wasi_fd *e = wasi_fd_get(c->w, A32(0), 0, &err);
+    wasi_fd *e = hv_wasi_fd_get(c->w, A32(0), 0, &err);
     if (!e) return err;
     uint64_t base = A64(1), inh = A64(2);
     if ((base & ~e->rights) || (inh & ~e->inheriting)) return WASI_ENOTCAPABLE;
@@ -342,7 +342,7 @@ WASI_DECL(fd_fdstat_set_rights) {
 
 WASI_DECL(fd_filestat_get) {
     uint32_t err;
-    wasi_fd *e = wasi_fd_get(c->w, A32(0), WASI_R_FD_FILESTAT_GET, &err);
+    wasi_fd *e = hv_wasi_fd_get(c->w, A32(0), WASI_R_FD_FILESTAT_GET, &err);
     if (!e) return err;
     uint8_t *p = wasi_mem(c, A32(1), 64);
     if (!p) return WASI_EFAULT;
@@ -359,7 +359,7 @@ WASI_DECL(fd_filestat_get) {
 
 WASI_DECL(fd_filestat_set_size) {
     uint32_t err;
-    wasi_fd *e = wasi_fd_get(c->w, A32(0), WASI_R_FD_FILESTAT_SET_SIZE, &err);
+    wasi_fd *e = hv_wasi_fd_get(c->w, A32(0), WASI_R_FD_FILESTAT_SET_SIZE, &err);
     if (!e) return err;
     if (e->kind != WASI_FD_HOST) return WASI_EINVAL;
     if (A64(1) > INT64_MAX) return WASI_EFBIG;
@@ -369,7 +369,7 @@ WASI_DECL(fd_filestat_set_size) {
 
 WASI_DECL(fd_filestat_set_times) {
     uint32_t err;
-    wasi_fd *e = wasi_fd_get(c->w, A32(0), WASI_R_FD_FILESTAT_SET_TIMES, &err);
+    wasi_fd *e = hv_wasi_fd_get(c->w, A32(0), WASI_R_FD_FILESTAT_SET_TIMES, &err);
     if (!e) return err;
     struct timespec ts[2];
     if ((err = times_from(A64(1), A64(2), A32(3), ts))) return err;
@@ -380,7 +380,7 @@ WASI_DECL(fd_filestat_set_times) {
 
 WASI_DECL(fd_advise) {
     uint32_t err;
-    wasi_fd *e = wasi_fd_get(c->w, A32(0), WASI_R_FD_ADVISE, &err);
+    wasi_fd *e = hv_wasi_fd_get(c->w, A32(0), WASI_R_FD_ADVISE, &err);
     if (!e) return err;
     static const int adv[6] = {POSIX_FADV_NORMAL,   POSIX_FADV_SEQUENTIAL, POSIX_FADV_RANDOM,
                                POSIX_FADV_WILLNEED, POSIX_FADV_DONTNEED,   POSIX_FADV_NOREUSE};
@@ -393,7 +393,7 @@ WASI_DECL(fd_advise) {
 
 WASI_DECL(fd_allocate) {
     uint32_t err;
-    wasi_fd *e = wasi_fd_get(c->w, A32(0), WASI_R_FD_ALLOCATE, &err);
+    wasi_fd *e = hv_wasi_fd_get(c->w, A32(0), WASI_R_FD_ALLOCATE, &err);
     if (!e) return err;
     if (e->kind != WASI_FD_HOST) return WASI_ESPIPE;
     if ((int64_t)A64(1) < 0 || (int64_t)A64(2) <= 0) return WASI_EINVAL;
@@ -404,7 +404,7 @@ WASI_DECL(fd_allocate) {
 
 WASI_DECL(fd_sync) {
     uint32_t err;
-    wasi_fd *e = wasi_fd_get(c->w, A32(0), WASI_R_FD_SYNC, &err);
+    wasi_fd *e = hv_wasi_fd_get(c->w, A32(0), WASI_R_FD_SYNC, &err);
     if (!e) return err;
     if (e->kind != WASI_FD_HOST) return WASI_EINVAL;
     return fsync(e->host) < 0 ? HOSTERR() : 0;
@@ -412,7 +412,7 @@ WASI_DECL(fd_sync) {
 
 WASI_DECL(fd_datasync) {
     uint32_t err;
-    wasi_fd *e = wasi_fd_get(c->w, A32(0), WASI_R_FD_DATASYNC, &err);
+    wasi_fd *e = hv_wasi_fd_get(c->w, A32(0), WASI_R_FD_DATASYNC, &err);
     if (!e) return err;
     if (e->kind != WASI_FD_HOST) return WASI_EINVAL;
     return fdatasync(e->host) < 0 ? HOSTERR() : 0;
@@ -422,7 +422,7 @@ WASI_DECL(fd_datasync) {
 
 WASI_DECL(fd_prestat_get) {
     uint32_t err;
-    wasi_fd *e = wasi_fd_get(c->w, A32(0), 0, &err);
+    wasi_fd *e = hv_wasi_fd_get(c->w, A32(0), 0, &err);
     if (!e) return err;
     if (!e->preopen) return WASI_EBADF;
     uint8_t *p = wasi_mem(c, A32(1), 8);
@@ -434,7 +434,7 @@ WASI_DECL(fd_prestat_get) {
 
 WASI_DECL(fd_prestat_dir_name) {
     uint32_t err;
-    wasi_fd *e = wasi_fd_get(c->w, A32(0), 0, &err);
+    wasi_fd *e = hv_wasi_fd_get(c->w, A32(0), 0, &err);
     if (!e) return err;
     if (!e->preopen) return WASI_EBADF;
     uint8_t *p = wasi_mem(c, A32(1), A32(2));
@@ -457,7 +457,7 @@ static uint8_t dirent_type(int dirfd, const char *name, unsigned char t) {
     default: {
         struct stat st;
         if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-            return wasi_filetype_of_mode(st.st_mode);
+            return hv_wasi_filetype_of_mode(st.st_mode);
         return WASI_FILETYPE_UNKNOWN;
     }
     }
@@ -476,7 +476,7 @@ struct linux_dirent64 {
  * first bytes and bufused == buf_len, as the spec says. */
 WASI_DECL(fd_readdir) {
     uint32_t err, len = A32(2);
-    wasi_fd *e = wasi_fd_get(c->w, A32(0), WASI_R_FD_READDIR, &err);
+    wasi_fd *e = hv_wasi_fd_get(c->w, A32(0), WASI_R_FD_READDIR, &err);
     if (!e) return err;
     uint8_t *out = wasi_mem(c, A32(1), len);
     if (!out || !wasi_mem(c, A32(4), 4)) return WASI_EFAULT;
@@ -515,7 +515,7 @@ WASI_DECL(fd_readdir) {
         }
     }
     free(hbuf);
-    return wasi_put32(c, A32(4), used);
+    return hv_wasi_put32(c, A32(4), used);
 }
 
 /* ---- paths ---------------------------------------------------------------- */
@@ -539,9 +539,9 @@ static uint32_t path_arg_get(wasi_call *c, wasi_fd *d, uint32_t ptr, uint32_t le
     memset(p, 0, sizeof *p);
     p->parent = -1;
     if (d->kind != WASI_FD_HOST || d->filetype != WASI_FILETYPE_DIRECTORY) return WASI_ENOTDIR;
-    uint32_t err = wasi_path_copy(c, ptr, len, &p->buf);
+    uint32_t err = hv_wasi_path_copy(c, ptr, len, &p->buf);
     if (err) return err;
-    return wasi_path_parent(c->w, d->host, p->buf, &p->parent, &p->close_parent, &p->name,
+    return hv_wasi_path_parent(c->w, d->host, p->buf, &p->parent, &p->close_parent, &p->name,
                             &p->trailing);
 }
 
@@ -550,9 +550,9 @@ static uint32_t path_open_path(wasi_call *c, wasi_fd *d, uint32_t ptr, uint32_t 
                                int *fd) {
     if (d->kind != WASI_FD_HOST || d->filetype != WASI_FILETYPE_DIRECTORY) return WASI_ENOTDIR;
     char *path;
-    uint32_t err = wasi_path_copy(c, ptr, len, &path);
+    uint32_t err = hv_wasi_path_copy(c, ptr, len, &path);
     if (err) return err;
-    err = wasi_path_open_beneath(c->w, d->host, path, O_PATH | (follow ? 0 : O_NOFOLLOW), 0, fd);
+    err = hv_wasi_path_open_beneath(c->w, d->host, path, O_PATH | (follow ? 0 : O_NOFOLLOW), 0, fd);
     free(path);
     return err;
 }
@@ -563,7 +563,7 @@ WASI_DECL(path_open) {
     uint64_t need = WASI_R_PATH_OPEN;
     if (oflags & WASI_OFLAG_CREAT) need |= WASI_R_PATH_CREATE_FILE;
     if (oflags & WASI_OFLAG_TRUNC) need |= WASI_R_PATH_FILESTAT_SET_SIZE;
-    wasi_fd *d = wasi_fd_get(c->w, A32(0), need, &err);
+    wasi_fd *d = hv_wasi_fd_get(c->w, A32(0), need, &err);
     if (!d) return err;
     if (!wasi_mem(c, A32(8), 4)) return WASI_EFAULT;
     if ((oflags & ~0xfu) || (fdflags & ~0x1fu)) return WASI_EINVAL;
@@ -593,16 +593,16 @@ WASI_DECL(path_open) {
     if (fdflags & WASI_FDFLAG_RSYNC) flags |= O_RSYNC;
     if (!(dirflags & WASI_LOOKUP_SYMLINK_FOLLOW)) flags |= O_NOFOLLOW;
     char *path;
-    if ((err = wasi_path_copy(c, A32(2), A32(3), &path))) return err;
+    if ((err = hv_wasi_path_copy(c, A32(2), A32(3), &path))) return err;
     int fd;
-    err = wasi_path_open_beneath(c->w, d->host, path, flags, 0666, &fd);
+    err = hv_wasi_path_open_beneath(c->w, d->host, path, flags, 0666, &fd);
     if (err == WASI_EISDIR && wr && !wr_asked)
-        err = wasi_path_open_beneath(c->w, d->host, path, (flags & ~O_ACCMODE) | O_RDONLY, 0666,
+        err = hv_wasi_path_open_beneath(c->w, d->host, path, (flags & ~O_ACCMODE) | O_RDONLY, 0666,
                                      &fd);
     free(path);
     if (err) return err;
     uint32_t gfd;
-    wasi_fd *e = wasi_fd_alloc(c->w, &gfd);
+    wasi_fd *e = hv_wasi_fd_alloc(c->w, &gfd);
     if (!e) {
         close(fd);
         return WASI_ENFILE;
@@ -611,13 +611,13 @@ WASI_DECL(path_open) {
     if (fstat(fd, &st) < 0) {
         err = HOSTERR();
         close(fd);
-        wasi_fd_release(e);
+        hv_wasi_fd_release(e);
         return err;
     }
     e->kind = WASI_FD_HOST;
     e->host = fd;
     e->owned = 1;
-    e->filetype = wasi_filetype_of_mode(st.st_mode);
+    e->filetype = hv_wasi_filetype_of_mode(st.st_mode);
     uint64_t mask = e->filetype == WASI_FILETYPE_DIRECTORY      ? WASI_RIGHTS_DIR
                     : e->filetype == WASI_FILETYPE_REGULAR_FILE ? WASI_RIGHTS_FILE
                     : e->filetype == WASI_FILETYPE_BLOCK_DEVICE ? WASI_RIGHTS_FILE
@@ -627,12 +627,12 @@ WASI_DECL(path_open) {
     e->rights = base & mask;
     e->inheriting = e->filetype == WASI_FILETYPE_DIRECTORY ? inh : 0;
     e->fdflags = (uint16_t)fdflags;
-    return wasi_put32(c, A32(8), gfd);
+    return hv_wasi_put32(c, A32(8), gfd);
 }
 
 WASI_DECL(path_create_directory) {
     uint32_t err;
-    wasi_fd *d = wasi_fd_get(c->w, A32(0), WASI_R_PATH_CREATE_DIRECTORY, &err);
+    wasi_fd *d = hv_wasi_fd_get(c->w, A32(0), WASI_R_PATH_CREATE_DIRECTORY, &err);
     if (!d) return err;
     path_arg p;
     if (!(err = path_arg_get(c, d, A32(1), A32(2), &p)))
@@ -643,7 +643,7 @@ WASI_DECL(path_create_directory) {
 
 WASI_DECL(path_remove_directory) {
     uint32_t err;
-    wasi_fd *d = wasi_fd_get(c->w, A32(0), WASI_R_PATH_REMOVE_DIRECTORY, &err);
+    wasi_fd *d = hv_wasi_fd_get(c->w, A32(0), WASI_R_PATH_REMOVE_DIRECTORY, &err);
     if (!d) return err;
     path_arg p;
     if (!(err = path_arg_get(c, d, A32(1), A32(2), &p)))
@@ -654,16 +654,16 @@ WASI_DECL(path_remove_directory) {
 
 /* With a trailing slash the path must name a directory: the error a file
  * at (parent, name) gets, or 0 when it is a directory. */
-uint32_t wasi_trailing_check(int parent, const char *name) {
+uint32_t hv_wasi_trailing_check(int parent, const char *name) {
     struct stat st;
     if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0) return HOSTERR();
     return S_ISDIR(st.st_mode) ? 0 : WASI_ENOTDIR;
 }
-static uint32_t trailing_check(const path_arg *p) { return wasi_trailing_check(p->parent, p->name); }
+static uint32_t trailing_check(const path_arg *p) { return hv_wasi_trailing_check(p->parent, p->name); }
 
 WASI_DECL(path_unlink_file) {
     uint32_t err;
-    wasi_fd *d = wasi_fd_get(c->w, A32(0), WASI_R_PATH_UNLINK_FILE, &err);
+    wasi_fd *d = hv_wasi_fd_get(c->w, A32(0), WASI_R_PATH_UNLINK_FILE, &err);
     if (!d) return err;
     path_arg p;
     if (!(err = path_arg_get(c, d, A32(1), A32(2), &p))) {
@@ -680,9 +680,9 @@ WASI_DECL(path_unlink_file) {
 
 WASI_DECL(path_rename) {
     uint32_t err;
-    wasi_fd *d1 = wasi_fd_get(c->w, A32(0), WASI_R_PATH_RENAME_SOURCE, &err);
+    wasi_fd *d1 = hv_wasi_fd_get(c->w, A32(0), WASI_R_PATH_RENAME_SOURCE, &err);
     if (!d1) return err;
-    wasi_fd *d2 = wasi_fd_get(c->w, A32(3), WASI_R_PATH_RENAME_TARGET, &err);
+    wasi_fd *d2 = hv_wasi_fd_get(c->w, A32(3), WASI_R_PATH_RENAME_TARGET, &err);
     if (!d2) return err;
     path_arg p1, p2;
     err = path_arg_get(c, d1, A32(1), A32(2), &p1);
@@ -702,18 +702,18 @@ WASI_DECL(path_rename) {
  * only name a directory: EEXIST when a directory is there, ENOTDIR when
  * something else is, else ENOENT (Linux would say EEXIST for a file too;
  * "file/" is not a directory, as unlink and rename say). */
-uint32_t wasi_new_name_trailing(int parent, const char *name) {
+uint32_t hv_wasi_new_name_trailing(int parent, const char *name) {
     struct stat st;
     if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0) return WASI_ENOENT;
     return S_ISDIR(st.st_mode) ? WASI_EEXIST : WASI_ENOTDIR;
 }
-static uint32_t new_name_trailing(const path_arg *p) { return wasi_new_name_trailing(p->parent, p->name); }
+static uint32_t new_name_trailing(const path_arg *p) { return hv_wasi_new_name_trailing(p->parent, p->name); }
 
 WASI_DECL(path_link) {
     uint32_t err, follow = A32(1) & WASI_LOOKUP_SYMLINK_FOLLOW;
-    wasi_fd *d1 = wasi_fd_get(c->w, A32(0), WASI_R_PATH_LINK_SOURCE, &err);
+    wasi_fd *d1 = hv_wasi_fd_get(c->w, A32(0), WASI_R_PATH_LINK_SOURCE, &err);
     if (!d1) return err;
-    wasi_fd *d2 = wasi_fd_get(c->w, A32(4), WASI_R_PATH_LINK_TARGET, &err);
+    wasi_fd *d2 = hv_wasi_fd_get(c->w, A32(4), WASI_R_PATH_LINK_TARGET, &err);
     if (!d2) return err;
     path_arg p2;
     if ((err = path_arg_get(c, d2, A32(5), A32(6), &p2))) {
@@ -752,10 +752,10 @@ WASI_DECL(path_link) {
 
 WASI_DECL(path_symlink) {
     uint32_t err;
-    wasi_fd *d = wasi_fd_get(c->w, A32(2), WASI_R_PATH_SYMLINK, &err);
+    wasi_fd *d = hv_wasi_fd_get(c->w, A32(2), WASI_R_PATH_SYMLINK, &err);
     if (!d) return err;
     char *target;
-    if ((err = wasi_path_copy(c, A32(0), A32(1), &target))) return err;
+    if ((err = hv_wasi_path_copy(c, A32(0), A32(1), &target))) return err;
     if (target[0] == '/') {
         free(target); /* would point out of the sandbox */
         return WASI_ENOTCAPABLE;
@@ -772,7 +772,7 @@ WASI_DECL(path_symlink) {
 
 WASI_DECL(path_readlink) {
     uint32_t err, buflen = A32(4);
-    wasi_fd *d = wasi_fd_get(c->w, A32(0), WASI_R_PATH_READLINK, &err);
+    wasi_fd *d = hv_wasi_fd_get(c->w, A32(0), WASI_R_PATH_READLINK, &err);
     if (!d) return err;
     uint8_t *out = wasi_mem(c, A32(3), buflen);
     if (!out || !wasi_mem(c, A32(5), 4)) return WASI_EFAULT;
@@ -792,7 +792,7 @@ WASI_DECL(path_readlink) {
         } else {
             uint32_t k = (size_t)n < buflen ? (uint32_t)n : buflen;
             memcpy(out, hbuf, k);
-            err = wasi_put32(c, A32(5), k);
+            err = hv_wasi_put32(c, A32(5), k);
         }
     }
     free(hbuf);
@@ -802,7 +802,7 @@ WASI_DECL(path_readlink) {
 
 WASI_DECL(path_filestat_get) {
     uint32_t err;
-    wasi_fd *d = wasi_fd_get(c->w, A32(0), WASI_R_PATH_FILESTAT_GET, &err);
+    wasi_fd *d = hv_wasi_fd_get(c->w, A32(0), WASI_R_PATH_FILESTAT_GET, &err);
     if (!d) return err;
     uint8_t *out = wasi_mem(c, A32(4), 64);
     if (!out) return WASI_EFAULT;
@@ -818,7 +818,7 @@ WASI_DECL(path_filestat_get) {
 
 WASI_DECL(path_filestat_set_times) {
     uint32_t err;
-    wasi_fd *d = wasi_fd_get(c->w, A32(0), WASI_R_PATH_FILESTAT_SET_TIMES, &err);
+    wasi_fd *d = hv_wasi_fd_get(c->w, A32(0), WASI_R_PATH_FILESTAT_SET_TIMES, &err);
     if (!d) return err;
     struct timespec ts[2];
     if ((err = times_from(A64(4), A64(5), A32(6), ts))) return err;

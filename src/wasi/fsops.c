@@ -1,9 +1,9 @@
 /*
  * fsops.c -- the filesystem operations of wasi:filesystem on host fds,
  * shared by WASI 0.2 and 0.3 (fsops.h). Paths go through the preview-1
- * sandbox (path.c: wasi_path_open_beneath, wasi_path_parent); trailing
- * slashes follow preview 1's rules (fs.c: wasi_trailing_check,
- * wasi_new_name_trailing).
+ * sandbox (path.c: hv_wasi_path_open_beneath, hv_wasi_path_parent); trailing
+ * slashes follow preview 1's rules (fs.c: hv_wasi_trailing_check,
+ * hv_wasi_new_name_trailing).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +16,7 @@
 
 #define HOSTERR() hive_wasi_errno_from_host(errno)
 
-uint8_t wfs_dtype_of_mode(mode_t m) {
+uint8_t hv_wfs_dtype_of_mode(mode_t m) {
     if (S_ISREG(m)) return WFS_DT_FILE;
     if (S_ISDIR(m)) return WFS_DT_DIR;
     if (S_ISLNK(m)) return WFS_DT_SYMLINK;
@@ -27,7 +27,7 @@ uint8_t wfs_dtype_of_mode(mode_t m) {
     return WFS_DT_UNKNOWN;
 }
 
-uint8_t wfs_dirent_type(int dirfd, const struct dirent *de) {
+uint8_t hv_wfs_dirent_type(int dirfd, const struct dirent *de) {
     switch (de->d_type) {
     case DT_REG: return WFS_DT_FILE;
     case DT_DIR: return WFS_DT_DIR;
@@ -38,13 +38,13 @@ uint8_t wfs_dirent_type(int dirfd, const struct dirent *de) {
     case DT_SOCK: return WFS_DT_SOCKET;
     default: {
         struct stat st;
-        return fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? wfs_dtype_of_mode(st.st_mode)
+        return fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? hv_wfs_dtype_of_mode(st.st_mode)
                                                                        : WFS_DT_UNKNOWN;
     }
     }
 }
 
-uint32_t wfs_path_copy(const char *s, size_t n, char **out) {
+uint32_t hv_wfs_path_copy(const char *s, size_t n, char **out) {
     *out = NULL;
     if (!s && n) return WASI_EINVAL;
     if (n && memchr(s, 0, n)) return WASI_EILSEQ;
@@ -56,40 +56,40 @@ uint32_t wfs_path_copy(const char *s, size_t n, char **out) {
     return 0;
 }
 
-void wfs_path_fini(wfs_path *a) {
+void hv_wfs_path_fini(wfs_path *a) {
     if (a->close_parent) close(a->parent);
     free(a->buf);
     a->buf = NULL;
     a->close_parent = 0;
 }
 
-uint32_t wfs_path_get(hive_wasi *sb, int dirfd, const char *s, size_t n, wfs_path *a) {
+uint32_t hv_wfs_path_get(hive_wasi *sb, int dirfd, const char *s, size_t n, wfs_path *a) {
     memset(a, 0, sizeof *a);
     a->parent = -1;
-    uint32_t e = wfs_path_copy(s, n, &a->buf);
+    uint32_t e = hv_wfs_path_copy(s, n, &a->buf);
     if (e) return e;
     if (n > 1 && a->buf[n - 1] == '/') {
         /* "link/" goes through the symlink: one that leads out is refused
          * as any escape is (the operation itself works on the name) */
         int fd;
-        if (wasi_path_open_beneath(sb, dirfd, a->buf, O_PATH, 0, &fd) == WASI_ENOTCAPABLE)
+        if (hv_wasi_path_open_beneath(sb, dirfd, a->buf, O_PATH, 0, &fd) == WASI_ENOTCAPABLE)
             return WASI_ENOTCAPABLE;
         if (fd >= 0) close(fd);
     }
-    return wasi_path_parent(sb, dirfd, a->buf, &a->parent, &a->close_parent, &a->name, &a->trailing);
+    return hv_wasi_path_parent(sb, dirfd, a->buf, &a->parent, &a->close_parent, &a->name, &a->trailing);
 }
 
-uint32_t wfs_open_path(hive_wasi *sb, int dirfd, const char *s, size_t n, int follow, int *fd) {
+uint32_t hv_wfs_open_path(hive_wasi *sb, int dirfd, const char *s, size_t n, int follow, int *fd) {
     char *path;
     *fd = -1;
-    uint32_t e = wfs_path_copy(s, n, &path);
+    uint32_t e = hv_wfs_path_copy(s, n, &path);
     if (e) return e;
-    e = wasi_path_open_beneath(sb, dirfd, path, O_PATH | (follow ? 0 : O_NOFOLLOW), 0, fd);
+    e = hv_wasi_path_open_beneath(sb, dirfd, path, O_PATH | (follow ? 0 : O_NOFOLLOW), 0, fd);
     free(path);
     return e;
 }
 
-uint32_t wfs_open_at(hive_wasi *sb, int dirfd, int follow, const char *s, size_t n, uint32_t of, int rd,
+uint32_t hv_wfs_open_at(hive_wasi *sb, int dirfd, int follow, const char *s, size_t n, uint32_t of, int rd,
                      int wr, uint32_t df, int *out, struct stat *st) {
     *out = -1;
     if ((of & WFS_OF_DIRECTORY) && (of & WFS_OF_CREATE)) return WASI_EINVAL;
@@ -105,10 +105,10 @@ uint32_t wfs_open_at(hive_wasi *sb, int dirfd, int follow, const char *s, size_t
     if (df & WFS_DF_RSYNC) flags |= O_RSYNC;
     if (!follow) flags |= O_NOFOLLOW;
     char *path;
-    uint32_t e = wfs_path_copy(s, n, &path);
+    uint32_t e = hv_wfs_path_copy(s, n, &path);
     if (e) return e;
     int fd;
-    e = wasi_path_open_beneath(sb, dirfd, path, flags, 0666, &fd);
+    e = hv_wasi_path_open_beneath(sb, dirfd, path, flags, 0666, &fd);
     free(path);
     if (e) return e;
     if (fstat(fd, st) < 0) {
@@ -122,75 +122,75 @@ uint32_t wfs_open_at(hive_wasi *sb, int dirfd, int follow, const char *s, size_t
     return 0;
 }
 
-uint32_t wfs_stat_at(hive_wasi *sb, int dirfd, int follow, const char *s, size_t n, struct stat *st) {
+uint32_t hv_wfs_stat_at(hive_wasi *sb, int dirfd, int follow, const char *s, size_t n, struct stat *st) {
     int fd;
-    uint32_t e = wfs_open_path(sb, dirfd, s, n, follow, &fd);
+    uint32_t e = hv_wfs_open_path(sb, dirfd, s, n, follow, &fd);
     if (e) return e;
     e = fstat(fd, st) < 0 ? HOSTERR() : 0;
     close(fd);
     return e;
 }
 
-uint32_t wfs_create_directory_at(hive_wasi *sb, int dirfd, const char *s, size_t n) {
+uint32_t hv_wfs_create_directory_at(hive_wasi *sb, int dirfd, const char *s, size_t n) {
     wfs_path a;
-    uint32_t e = wfs_path_get(sb, dirfd, s, n, &a);
+    uint32_t e = hv_wfs_path_get(sb, dirfd, s, n, &a);
     if (!e && mkdirat(a.parent, a.name, 0777) < 0) e = HOSTERR();
-    wfs_path_fini(&a);
+    hv_wfs_path_fini(&a);
     return e;
 }
 
-uint32_t wfs_remove_directory_at(hive_wasi *sb, int dirfd, const char *s, size_t n) {
+uint32_t hv_wfs_remove_directory_at(hive_wasi *sb, int dirfd, const char *s, size_t n) {
     wfs_path a;
-    uint32_t e = wfs_path_get(sb, dirfd, s, n, &a);
+    uint32_t e = hv_wfs_path_get(sb, dirfd, s, n, &a);
     if (!e && unlinkat(a.parent, a.name, AT_REMOVEDIR) < 0) e = HOSTERR();
-    wfs_path_fini(&a);
+    hv_wfs_path_fini(&a);
     return e;
 }
 
-uint32_t wfs_unlink_file_at(hive_wasi *sb, int dirfd, const char *s, size_t n) {
+uint32_t hv_wfs_unlink_file_at(hive_wasi *sb, int dirfd, const char *s, size_t n) {
     wfs_path a;
-    uint32_t e = wfs_path_get(sb, dirfd, s, n, &a);
+    uint32_t e = hv_wfs_path_get(sb, dirfd, s, n, &a);
     if (!e) {
         if (a.trailing) {
-            e = wasi_trailing_check(a.parent, a.name); /* "file/" ENOTDIR, "dir/" EISDIR */
+            e = hv_wasi_trailing_check(a.parent, a.name); /* "file/" ENOTDIR, "dir/" EISDIR */
             if (!e) e = WASI_EISDIR;
         } else if (unlinkat(a.parent, a.name, 0) < 0) {
             e = HOSTERR();
         }
     }
-    wfs_path_fini(&a);
+    hv_wfs_path_fini(&a);
     return e;
 }
 
-uint32_t wfs_rename_at(hive_wasi *sb, int d1, const char *s1, size_t n1, int d2, const char *s2, size_t n2) {
+uint32_t hv_wfs_rename_at(hive_wasi *sb, int d1, const char *s1, size_t n1, int d2, const char *s2, size_t n2) {
     wfs_path a1, a2;
-    uint32_t e = wfs_path_get(sb, d1, s1, n1, &a1);
+    uint32_t e = hv_wfs_path_get(sb, d1, s1, n1, &a1);
     if (e) {
-        wfs_path_fini(&a1);
+        hv_wfs_path_fini(&a1);
         return e;
     }
-    e = wfs_path_get(sb, d2, s2, n2, &a2);
-    if (!e && (a1.trailing || a2.trailing)) e = wasi_trailing_check(a1.parent, a1.name);
+    e = hv_wfs_path_get(sb, d2, s2, n2, &a2);
+    if (!e && (a1.trailing || a2.trailing)) e = hv_wasi_trailing_check(a1.parent, a1.name);
     if (!e && renameat(a1.parent, a1.name, a2.parent, a2.name) < 0) e = HOSTERR();
-    wfs_path_fini(&a1);
-    wfs_path_fini(&a2);
+    hv_wfs_path_fini(&a1);
+    hv_wfs_path_fini(&a2);
     return e;
 }
 
-uint32_t wfs_link_at(hive_wasi *sb, int d1, int follow, const char *s1, size_t n1, int d2, const char *s2,
+uint32_t hv_wfs_link_at(hive_wasi *sb, int d1, int follow, const char *s1, size_t n1, int d2, const char *s2,
                      size_t n2) {
     wfs_path a2;
-    uint32_t e = wfs_path_get(sb, d2, s2, n2, &a2);
-    if (!e && a2.trailing) e = wasi_new_name_trailing(a2.parent, a2.name);
+    uint32_t e = hv_wfs_path_get(sb, d2, s2, n2, &a2);
+    if (!e && a2.trailing) e = hv_wasi_new_name_trailing(a2.parent, a2.name);
     if (e) {
-        wfs_path_fini(&a2);
+        hv_wfs_path_fini(&a2);
         return e;
     }
     if (follow) {
         /* the source, symlinks followed, resolved beneath first: linkat's
          * own following would not be confined */
         int fd;
-        if (!(e = wfs_open_path(sb, d1, s1, n1, 1, &fd))) {
+        if (!(e = hv_wfs_open_path(sb, d1, s1, n1, 1, &fd))) {
             if (linkat(fd, "", a2.parent, a2.name, AT_EMPTY_PATH) < 0) {
                 char proc[64];
                 snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
@@ -201,43 +201,43 @@ uint32_t wfs_link_at(hive_wasi *sb, int d1, int follow, const char *s1, size_t n
         }
     } else {
         wfs_path a1;
-        e = wfs_path_get(sb, d1, s1, n1, &a1);
-        if (!e && a1.trailing) e = wasi_trailing_check(a1.parent, a1.name);
+        e = hv_wfs_path_get(sb, d1, s1, n1, &a1);
+        if (!e && a1.trailing) e = hv_wasi_trailing_check(a1.parent, a1.name);
         if (!e && linkat(a1.parent, a1.name, a2.parent, a2.name, 0) < 0) e = HOSTERR();
-        wfs_path_fini(&a1);
+        hv_wfs_path_fini(&a1);
     }
-    wfs_path_fini(&a2);
+    hv_wfs_path_fini(&a2);
     return e;
 }
 
-uint32_t wfs_symlink_at(hive_wasi *sb, int dirfd, const char *ts, size_t tn, const char *s, size_t n) {
+uint32_t hv_wfs_symlink_at(hive_wasi *sb, int dirfd, const char *ts, size_t tn, const char *s, size_t n) {
     char *target;
-    uint32_t e = wfs_path_copy(ts, tn, &target);
+    uint32_t e = hv_wfs_path_copy(ts, tn, &target);
     if (e) return e;
     if (target[0] == '/') {
         free(target); /* would point out of the sandbox */
         return WASI_ENOTCAPABLE;
     }
     wfs_path a;
-    if (!(e = wfs_path_get(sb, dirfd, s, n, &a))) {
-        if (a.trailing) e = wasi_new_name_trailing(a.parent, a.name);
+    if (!(e = hv_wfs_path_get(sb, dirfd, s, n, &a))) {
+        if (a.trailing) e = hv_wasi_new_name_trailing(a.parent, a.name);
         else if (symlinkat(target, a.parent, a.name) < 0) e = HOSTERR();
     }
-    wfs_path_fini(&a);
+    hv_wfs_path_fini(&a);
     free(target);
     return e;
 }
 
-uint32_t wfs_readlink_at(hive_wasi *sb, int dirfd, const char *s, size_t n, char **out, size_t *outn) {
+uint32_t hv_wfs_readlink_at(hive_wasi *sb, int dirfd, const char *s, size_t n, char **out, size_t *outn) {
     *out = NULL;
     *outn = 0;
     wfs_path a;
     char *buf = NULL;
     ssize_t r = 0;
-    uint32_t e = wfs_path_get(sb, dirfd, s, n, &a);
+    uint32_t e = hv_wfs_path_get(sb, dirfd, s, n, &a);
     if (!e) {
         if (a.trailing) {
-            e = wasi_trailing_check(a.parent, a.name);
+            e = hv_wasi_trailing_check(a.parent, a.name);
             if (!e) e = WASI_EINVAL;
         } else if (!(buf = malloc(PATH_MAX))) {
             e = WASI_ENOMEM;
@@ -245,7 +245,7 @@ uint32_t wfs_readlink_at(hive_wasi *sb, int dirfd, const char *s, size_t n, char
             e = HOSTERR();
         }
     }
-    wfs_path_fini(&a);
+    hv_wfs_path_fini(&a);
     if (e) {
         free(buf);
         return e;
@@ -263,19 +263,19 @@ static uint32_t times_check(const struct timespec ts[2]) {
     return 0;
 }
 
-uint32_t wfs_set_times(int fd, const struct timespec ts[2]) {
+uint32_t hv_wfs_set_times(int fd, const struct timespec ts[2]) {
     uint32_t e = times_check(ts);
     if (!e && futimens(fd, ts) < 0) e = HOSTERR();
     return e;
 }
 
-uint32_t wfs_set_times_at(hive_wasi *sb, int dirfd, int follow, const char *s, size_t n,
+uint32_t hv_wfs_set_times_at(hive_wasi *sb, int dirfd, int follow, const char *s, size_t n,
                           const struct timespec ts[2]) {
     uint32_t e = times_check(ts);
     if (e) return e;
     if (follow) {
         int fd;
-        if ((e = wfs_open_path(sb, dirfd, s, n, 1, &fd))) return e;
+        if ((e = hv_wfs_open_path(sb, dirfd, s, n, 1, &fd))) return e;
         if (utimensat(fd, "", ts, AT_EMPTY_PATH) < 0) {
             /* kernels without AT_EMPTY_PATH for utimensat: through /proc */
             char proc[64];
@@ -287,13 +287,13 @@ uint32_t wfs_set_times_at(hive_wasi *sb, int dirfd, int follow, const char *s, s
         return e;
     }
     wfs_path a;
-    if (!(e = wfs_path_get(sb, dirfd, s, n, &a)))
+    if (!(e = hv_wfs_path_get(sb, dirfd, s, n, &a)))
         if (utimensat(a.parent, a.name, ts, AT_SYMLINK_NOFOLLOW) < 0) e = HOSTERR();
-    wfs_path_fini(&a);
+    hv_wfs_path_fini(&a);
     return e;
 }
 
-uint32_t wfs_advise(int fd, uint64_t offset, uint64_t len, uint32_t advice) {
+uint32_t hv_wfs_advise(int fd, uint64_t offset, uint64_t len, uint32_t advice) {
     static const int adv[] = {POSIX_FADV_NORMAL, POSIX_FADV_SEQUENTIAL, POSIX_FADV_RANDOM,
                               POSIX_FADV_WILLNEED, POSIX_FADV_DONTNEED, POSIX_FADV_NOREUSE};
     if (offset > INT64_MAX || len > INT64_MAX) return WASI_EINVAL;
@@ -301,13 +301,13 @@ uint32_t wfs_advise(int fd, uint64_t offset, uint64_t len, uint32_t advice) {
     return r && r != ESPIPE ? hive_wasi_errno_from_host(r) : 0;
 }
 
-uint32_t wfs_sync(int fd, int data_only) {
+uint32_t hv_wfs_sync(int fd, int data_only) {
     int r = data_only ? fdatasync(fd) : fsync(fd);
     /* EINVAL: a file that does not support syncing (a pipe, a device) */
     return r < 0 && errno != EINVAL ? HOSTERR() : 0;
 }
 
-uint32_t wfs_set_size(int fd, uint8_t dtype, uint32_t dflags, uint64_t size) {
+uint32_t hv_wfs_set_size(int fd, uint8_t dtype, uint32_t dflags, uint64_t size) {
     if (dtype == WFS_DT_DIR) return WASI_EISDIR;
     if (!(dflags & WFS_DF_WRITE)) return WASI_EBADF;
     if (size > INT64_MAX) return WASI_EFBIG;

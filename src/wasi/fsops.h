@@ -44,13 +44,13 @@ enum {
 #define WFS_DF_RSYNC 0x10u
 #define WFS_DF_MUTATE 0x20u
 
-uint8_t wfs_dtype_of_mode(mode_t m);
+uint8_t hv_wfs_dtype_of_mode(mode_t m);
 /* The type of a directory entry (d_type, or an lstat beneath dirfd). */
-uint8_t wfs_dirent_type(int dirfd, const struct dirent *de);
+uint8_t hv_wfs_dirent_type(int dirfd, const struct dirent *de);
 
 /* A guest path as a heap string: 0, or EINVAL/EILSEQ (a NUL inside)/
  * ENAMETOOLONG/ENOMEM. */
-uint32_t wfs_path_copy(const char *s, size_t n, char **out);
+uint32_t hv_wfs_path_copy(const char *s, size_t n, char **out);
 
 /* A path resolved to (parent directory, last name) beneath dirfd. */
 typedef struct wfs_path {
@@ -58,40 +58,40 @@ typedef struct wfs_path {
     int parent, close_parent, trailing;
     const char *name;
 } wfs_path;
-uint32_t wfs_path_get(hive_wasi *sb, int dirfd, const char *s, size_t n, wfs_path *a);
-void wfs_path_fini(wfs_path *a);
+uint32_t hv_wfs_path_get(hive_wasi *sb, int dirfd, const char *s, size_t n, wfs_path *a);
+void hv_wfs_path_fini(wfs_path *a);
 
 /* Opens the path O_PATH (following a last symlink when follow). */
-uint32_t wfs_open_path(hive_wasi *sb, int dirfd, const char *s, size_t n, int follow, int *fd);
+uint32_t hv_wfs_open_path(hive_wasi *sb, int dirfd, const char *s, size_t n, int follow, int *fd);
 
 /* open-at: the file opened read (rd) and/or write (wr), with the open
  * flags (WFS_OF_*) and the sync bits of descriptor-flags (WFS_DF_FSYNC,
  * DSYNC, RSYNC); *fd (blocking, close-on-exec) and its stat. */
-uint32_t wfs_open_at(hive_wasi *sb, int dirfd, int follow, const char *s, size_t n, uint32_t oflags,
+uint32_t hv_wfs_open_at(hive_wasi *sb, int dirfd, int follow, const char *s, size_t n, uint32_t oflags,
                      int rd, int wr, uint32_t syncflags, int *fd, struct stat *st);
 
-uint32_t wfs_stat_at(hive_wasi *sb, int dirfd, int follow, const char *s, size_t n, struct stat *st);
-uint32_t wfs_create_directory_at(hive_wasi *sb, int dirfd, const char *s, size_t n);
-uint32_t wfs_remove_directory_at(hive_wasi *sb, int dirfd, const char *s, size_t n);
-uint32_t wfs_unlink_file_at(hive_wasi *sb, int dirfd, const char *s, size_t n);
-uint32_t wfs_rename_at(hive_wasi *sb, int d1, const char *s1, size_t n1, int d2, const char *s2, size_t n2);
-uint32_t wfs_link_at(hive_wasi *sb, int d1, int follow, const char *s1, size_t n1, int d2, const char *s2,
+uint32_t hv_wfs_stat_at(hive_wasi *sb, int dirfd, int follow, const char *s, size_t n, struct stat *st);
+uint32_t hv_wfs_create_directory_at(hive_wasi *sb, int dirfd, const char *s, size_t n);
+uint32_t hv_wfs_remove_directory_at(hive_wasi *sb, int dirfd, const char *s, size_t n);
+uint32_t hv_wfs_unlink_file_at(hive_wasi *sb, int dirfd, const char *s, size_t n);
+uint32_t hv_wfs_rename_at(hive_wasi *sb, int d1, const char *s1, size_t n1, int d2, const char *s2, size_t n2);
+uint32_t hv_wfs_link_at(hive_wasi *sb, int d1, int follow, const char *s1, size_t n1, int d2, const char *s2,
                      size_t n2);
 /* symlink-at: an absolute target is refused (it would lead out). */
-uint32_t wfs_symlink_at(hive_wasi *sb, int dirfd, const char *target, size_t tn, const char *s, size_t n);
+uint32_t hv_wfs_symlink_at(hive_wasi *sb, int dirfd, const char *target, size_t tn, const char *s, size_t n);
 /* readlink-at: the target in *out (malloc'd, *outn bytes, not terminated). */
-uint32_t wfs_readlink_at(hive_wasi *sb, int dirfd, const char *s, size_t n, char **out, size_t *outn);
+uint32_t hv_wfs_readlink_at(hive_wasi *sb, int dirfd, const char *s, size_t n, char **out, size_t *outn);
 
 /* Timestamps: ts[0] access, ts[1] modification, UTIME_OMIT/UTIME_NOW or
  * a time (EINVAL when nanoseconds >= 1e9). */
-uint32_t wfs_set_times_at(hive_wasi *sb, int dirfd, int follow, const char *s, size_t n,
+uint32_t hv_wfs_set_times_at(hive_wasi *sb, int dirfd, int follow, const char *s, size_t n,
                           const struct timespec ts[2]);
-uint32_t wfs_set_times(int fd, const struct timespec ts[2]);
+uint32_t hv_wfs_set_times(int fd, const struct timespec ts[2]);
 
 /* advise: advice is the index of the WIT enum (normal .. no-reuse). */
-uint32_t wfs_advise(int fd, uint64_t offset, uint64_t len, uint32_t advice);
-uint32_t wfs_sync(int fd, int data_only);
+uint32_t hv_wfs_advise(int fd, uint64_t offset, uint64_t len, uint32_t advice);
+uint32_t hv_wfs_sync(int fd, int data_only);
 /* set-size on a descriptor of type dtype opened with dflags. */
-uint32_t wfs_set_size(int fd, uint8_t dtype, uint32_t dflags, uint64_t size);
+uint32_t hv_wfs_set_size(int fd, uint8_t dtype, uint32_t dflags, uint64_t size);
 
 #endif

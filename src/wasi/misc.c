@@ -77,7 +77,7 @@ WASI_DECL(clock_res_get) {
     if (!wasi_mem(c, A32(1), 8)) return WASI_EFAULT;
     struct timespec ts;
     if (clock_getres(clk, &ts) < 0) return HOSTERR();
-    return wasi_put64(c, A32(1), (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+    return hv_wasi_put64(c, A32(1), (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
 }
 
 WASI_DECL(clock_time_get) {
@@ -86,7 +86,7 @@ WASI_DECL(clock_time_get) {
     if (!wasi_mem(c, A32(2), 8)) return WASI_EFAULT;
     struct timespec ts;
     if (clock_gettime(clk, &ts) < 0) return HOSTERR();
-    return wasi_put64(c, A32(2), (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+    return hv_wasi_put64(c, A32(2), (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
 }
 
 /* ---- random, proc, sched -------------------------------------------------- */
@@ -141,7 +141,7 @@ static uint64_t clock_deadline(const uint8_t *s, uint64_t now_mono, uint32_t *er
     }
     if (!(flags & 1)) return timeout > UINT64_MAX - now_mono ? UINT64_MAX - 1 : now_mono + timeout;
     if (id == 1) return timeout;
-    uint64_t now_real = wasi_now_ns(CLOCK_REALTIME);
+    uint64_t now_real = hv_wasi_now_ns(CLOCK_REALTIME);
     if (timeout <= now_real) return now_mono;
     uint64_t d = timeout - now_real;
     return d > UINT64_MAX - now_mono ? UINT64_MAX - 1 : now_mono + d;
@@ -151,7 +151,7 @@ static uint64_t clock_deadline(const uint8_t *s, uint64_t now_mono, uint32_t *er
  * extended), or an error event (1). */
 static int poll_fd(wasi_call *c, const uint8_t *s, uint8_t type, uint8_t *ev) {
     uint32_t err;
-    wasi_fd *e = wasi_fd_get(c->w, wasi_ld32(s + 16), WASI_R_POLL_FD_READWRITE, &err);
+    wasi_fd *e = hv_wasi_fd_get(c->w, wasi_ld32(s + 16), WASI_R_POLL_FD_READWRITE, &err);
     if (e && type == EV_FD_READ && !(e->rights & WASI_R_FD_READ)) e = NULL, err = WASI_EBADF;
     if (e && type == EV_FD_WRITE && !(e->rights & WASI_R_FD_WRITE)) e = NULL, err = WASI_EBADF;
     if (!e) {
@@ -189,7 +189,7 @@ static int poll_fd(wasi_call *c, const uint8_t *s, uint8_t type, uint8_t *ev) {
             return 1;
         }
         if (n == 0) {
-            if (wasi_wait_fd(c->w, e->host, want) < 0) {
+            if (hv_wasi_wait_fd(c->w, e->host, want) < 0) {
                 wasi_st16(ev + 8, WASI_ENOMEM);
                 return 1;
             }
@@ -216,7 +216,7 @@ WASI_DECL(poll_oneoff) {
     const uint8_t *in = wasi_mem(c, A32(0), (uint64_t)n * SUB_SIZE);
     uint8_t *out = wasi_mem(c, A32(1), (uint64_t)n * EVENT_SIZE);
     if (!in || !out || !wasi_mem(c, A32(3), 4)) return WASI_EFAULT;
-    uint64_t now = wasi_now_ns(CLOCK_MONOTONIC);
+    uint64_t now = hv_wasi_now_ns(CLOCK_MONOTONIC);
     if (!c->retry) {
         /* Deadlines are fixed when the call is made, not on each retry. */
         if (w->poll_cap < n) {
@@ -265,10 +265,10 @@ WASI_DECL(poll_oneoff) {
     if (nev) {
         memcpy(out, events, (size_t)nev * EVENT_SIZE);
         free(events);
-        return wasi_put32(c, A32(3), nev);
+        return hv_wasi_put32(c, A32(3), nev);
     }
     free(events);
-    wasi_wait_deadline(w, next);
+    hv_wasi_wait_deadline(w, next);
     return WASI_PENDING;
 }
 
@@ -276,7 +276,7 @@ WASI_DECL(poll_oneoff) {
 
 /* The entry of a guest fd that must be a host socket. */
 static wasi_fd *sock_get(wasi_call *c, uint32_t fd, uint64_t rights, uint32_t *err) {
-    wasi_fd *e = wasi_fd_get(c->w, fd, 0, err);
+    wasi_fd *e = hv_wasi_fd_get(c->w, fd, 0, err);
     if (!e) return NULL;
     if (e->kind != WASI_FD_HOST || e->filetype != WASI_FILETYPE_SOCKET_STREAM) {
         *err = WASI_ENOTSOCK;
@@ -293,7 +293,7 @@ static wasi_fd *sock_get(wasi_call *c, uint32_t fd, uint64_t rights, uint32_t *e
  * NONBLOCK. */
 static uint32_t sock_again(wasi_call *c, wasi_fd *e, short events) {
     if (e->fdflags & WASI_FDFLAG_NONBLOCK) return WASI_EAGAIN;
-    if (wasi_wait_fd(c->w, e->host, events) < 0) return WASI_ENOMEM;
+    if (hv_wasi_wait_fd(c->w, e->host, events) < 0) return WASI_ENOMEM;
     return WASI_PENDING;
 }
 
@@ -309,15 +309,15 @@ WASI_DECL(sock_accept) {
         return HOSTERR();
     }
     uint32_t gfd;
-    wasi_fd *ne = wasi_fd_alloc(c->w, &gfd);
+    wasi_fd *ne = hv_wasi_fd_alloc(c->w, &gfd);
     if (!ne) {
         close(fd);
         return WASI_ENFILE;
     }
-    wasi_fd_setup_host(ne, fd, 1);
+    hv_wasi_fd_setup_host(ne, fd, 1);
     ne->rights &= ~WASI_R_SOCK_ACCEPT;
     ne->fdflags = (uint16_t)flags;
-    return wasi_put32(c, A32(2), gfd);
+    return hv_wasi_put32(c, A32(2), gfd);
 }
 
 WASI_DECL(sock_recv) {
@@ -328,7 +328,7 @@ WASI_DECL(sock_recv) {
     if (!wasi_mem(c, A32(4), 4) || !wasi_mem(c, A32(5), 2)) return WASI_EFAULT;
     struct iovec iov[WASI_IOV_MAX];
     int cnt;
-    if ((err = wasi_iovs_load(c, A32(1), A32(2), iov, &cnt, NULL))) return err;
+    if ((err = hv_wasi_iovs_load(c, A32(1), A32(2), iov, &cnt, NULL))) return err;
     struct msghdr m;
     memset(&m, 0, sizeof m);
     m.msg_iov = iov;
@@ -341,7 +341,7 @@ WASI_DECL(sock_recv) {
     }
     uint8_t *of = wasi_mem(c, A32(5), 2);
     wasi_st16(of, (m.msg_flags & MSG_TRUNC) ? 1 : 0); /* RECV_DATA_TRUNCATED */
-    return wasi_put32(c, A32(4), (uint32_t)r);
+    return hv_wasi_put32(c, A32(4), (uint32_t)r);
 }
 
 WASI_DECL(sock_send) {
@@ -352,7 +352,7 @@ WASI_DECL(sock_send) {
     if (!wasi_mem(c, A32(4), 4)) return WASI_EFAULT;
     struct iovec iov[WASI_IOV_MAX];
     int cnt;
-    if ((err = wasi_iovs_load(c, A32(1), A32(2), iov, &cnt, NULL))) return err;
+    if ((err = hv_wasi_iovs_load(c, A32(1), A32(2), iov, &cnt, NULL))) return err;
     struct msghdr m;
     memset(&m, 0, sizeof m);
     m.msg_iov = iov;
@@ -362,7 +362,7 @@ WASI_DECL(sock_send) {
         if (errno == EAGAIN || errno == EWOULDBLOCK) return sock_again(c, e, POLLOUT);
         return HOSTERR();
     }
-    return wasi_put32(c, A32(4), (uint32_t)r);
+    return hv_wasi_put32(c, A32(4), (uint32_t)r);
 }
 
 WASI_DECL(sock_shutdown) {

@@ -54,7 +54,7 @@ static int utf8_valid(const uint8_t *s, size_t n) {
     return 1;
 }
 
-uint32_t wasi_path_copy(wasi_call *c, uint32_t ptr, uint32_t len, char **out) {
+uint32_t hv_wasi_path_copy(wasi_call *c, uint32_t ptr, uint32_t len, char **out) {
     *out = NULL;
     const uint8_t *p = wasi_mem(c, ptr, len);
     if (!p) return WASI_EFAULT;
@@ -242,7 +242,7 @@ static uint32_t walk_open(int dirfd, const char *path, int flags, mode_t mode, i
 
 /* ---- openat2 -------------------------------------------------------------- */
 
-uint32_t wasi_path_open_beneath(hive_wasi *w, int dirfd, const char *path, int flags,
+uint32_t hv_wasi_path_open_beneath(hive_wasi *w, int dirfd, const char *path, int flags,
                                 mode_t mode, int *out) {
     *out = -1;
     if (!path[0]) return WASI_ENOENT;
@@ -270,7 +270,7 @@ uint32_t wasi_path_open_beneath(hive_wasi *w, int dirfd, const char *path, int f
     return walk_open(dirfd, path, flags, mode, out);
 }
 
-uint32_t wasi_path_parent(hive_wasi *w, int dirfd, char *path, int *parent, int *close_parent,
+uint32_t hv_wasi_path_parent(hive_wasi *w, int dirfd, char *path, int *parent, int *close_parent,
                           const char **name, int *trailing_slash) {
     *parent = -1;
     *close_parent = 0;
@@ -287,7 +287,7 @@ uint32_t wasi_path_parent(hive_wasi *w, int dirfd, char *path, int *parent, int 
     if (!strcmp(last, ".") || !strcmp(last, "..")) {
         /* The path names a directory itself: operate on "." inside it. */
         int fd;
-        uint32_t err = wasi_path_open_beneath(w, dirfd, path, O_PATH | O_DIRECTORY, 0, &fd);
+        uint32_t err = hv_wasi_path_open_beneath(w, dirfd, path, O_PATH | O_DIRECTORY, 0, &fd);
         if (err) return err;
         *parent = fd;
         *close_parent = 1;
@@ -301,7 +301,7 @@ uint32_t wasi_path_parent(hive_wasi *w, int dirfd, char *path, int *parent, int 
     }
     *slash = '\0';
     int fd;
-    uint32_t err = wasi_path_open_beneath(w, dirfd, path, O_PATH | O_DIRECTORY, 0, &fd);
+    uint32_t err = hv_wasi_path_open_beneath(w, dirfd, path, O_PATH | O_DIRECTORY, 0, &fd);
     *slash = '/';
     if (err) return err;
     *parent = fd;

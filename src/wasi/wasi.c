@@ -34,7 +34,7 @@ typedef struct wasi_fn_desc {
     wasi_op op;
 } wasi_fn_desc;
 
-#define F(name, params, results, op) {#name, params, results, wasi_##name, op}
+#define F(name, params, results, op) {#name, params, results, hv_wasi_##name, op}
 static const wasi_fn_desc wasi_table[] = {
     F(args_get, "ii", "i", WASI_OP_NONE),
     F(args_sizes_get, "ii", "i", WASI_OP_NONE),
@@ -94,27 +94,27 @@ struct wasi_binding {
 
 /* ---- small helpers ------------------------------------------------------- */
 
-uint64_t wasi_now_ns(int clock) {
+uint64_t hv_wasi_now_ns(int clock) {
     struct timespec ts;
     if (clock_gettime(clock, &ts) != 0) return 0;
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-uint32_t wasi_put32(wasi_call *c, uint32_t off, uint32_t v) {
+uint32_t hv_wasi_put32(wasi_call *c, uint32_t off, uint32_t v) {
     uint8_t *p = wasi_mem(c, off, 4);
     if (!p) return WASI_EFAULT;
     wasi_st32(p, v);
     return 0;
 }
 
-uint32_t wasi_put64(wasi_call *c, uint32_t off, uint64_t v) {
+uint32_t hv_wasi_put64(wasi_call *c, uint32_t off, uint64_t v) {
     uint8_t *p = wasi_mem(c, off, 8);
     if (!p) return WASI_EFAULT;
     wasi_st64(p, v);
     return 0;
 }
 
-uint32_t wasi_iovs_load(wasi_call *c, uint32_t iovs, uint32_t n, struct iovec *out, int *cnt,
+uint32_t hv_wasi_iovs_load(wasi_call *c, uint32_t iovs, uint32_t n, struct iovec *out, int *cnt,
                         size_t *total) {
     const uint8_t *arr = wasi_mem(c, iovs, (uint64_t)n * 8);
     if (!arr) return WASI_EFAULT;
@@ -133,7 +133,7 @@ uint32_t wasi_iovs_load(wasi_call *c, uint32_t iovs, uint32_t n, struct iovec *o
     return 0;
 }
 
-uint8_t wasi_filetype_of_mode(mode_t mode) {
+uint8_t hv_wasi_filetype_of_mode(mode_t mode) {
     switch (mode & S_IFMT) {
     case S_IFREG: return WASI_FILETYPE_REGULAR_FILE;
     case S_IFDIR: return WASI_FILETYPE_DIRECTORY;
@@ -145,13 +145,13 @@ uint8_t wasi_filetype_of_mode(mode_t mode) {
     }
 }
 
-void wasi_wait_clear(hive_wasi *w) {
+void hv_wasi_wait_clear(hive_wasi *w) {
     w->wait_nfds = 0;
     w->wait_deadline = UINT64_MAX;
     w->wait_streams = 0;
 }
 
-int wasi_wait_fd(hive_wasi *w, int fd, short events) {
+int hv_wasi_wait_fd(hive_wasi *w, int fd, short events) {
     if (w->wait_nfds == w->wait_cap) {
         size_t cap = w->wait_cap ? w->wait_cap * 2 : 8;
         struct pollfd *p = realloc(w->wait_fds, cap * sizeof *p);
@@ -166,13 +166,13 @@ int wasi_wait_fd(hive_wasi *w, int fd, short events) {
     return 0;
 }
 
-void wasi_wait_deadline(hive_wasi *w, uint64_t deadline_ns) {
+void hv_wasi_wait_deadline(hive_wasi *w, uint64_t deadline_ns) {
     if (deadline_ns < w->wait_deadline) w->wait_deadline = deadline_ns;
 }
 
 /* ---- the fd table -------------------------------------------------------- */
 
-wasi_fd *wasi_fd_get(hive_wasi *w, uint32_t fd, uint64_t rights, uint32_t *err) {
+wasi_fd *hv_wasi_fd_get(hive_wasi *w, uint32_t fd, uint64_t rights, uint32_t *err) {
     if (fd >= w->nfds || !w->fds[fd].used) {
         *err = WASI_EBADF;
         return NULL;
@@ -185,7 +185,7 @@ wasi_fd *wasi_fd_get(hive_wasi *w, uint32_t fd, uint64_t rights, uint32_t *err) 
     return e;
 }
 
-wasi_fd *wasi_fd_alloc(hive_wasi *w, uint32_t *fd_out) {
+wasi_fd *hv_wasi_fd_alloc(hive_wasi *w, uint32_t *fd_out) {
     uint32_t i = 0;
     while (i < w->nfds && w->fds[i].used) i++;
     if (i == w->nfds) {
@@ -205,7 +205,7 @@ wasi_fd *wasi_fd_alloc(hive_wasi *w, uint32_t *fd_out) {
     return e;
 }
 
-void wasi_fd_release(wasi_fd *e) {
+void hv_wasi_fd_release(wasi_fd *e) {
     if (!e->used) return;
     if (e->kind == WASI_FD_HOST && e->owned && e->host >= 0) close(e->host);
     free(e->preopen);
@@ -214,12 +214,12 @@ void wasi_fd_release(wasi_fd *e) {
 }
 
 /* Sets up a host fd entry from fstat: filetype and rights by kind. */
-void wasi_fd_setup_host(wasi_fd *e, int host, int owned) {
+void hv_wasi_fd_setup_host(wasi_fd *e, int host, int owned) {
     struct stat st;
     e->kind = WASI_FD_HOST;
     e->host = host;
     e->owned = (uint8_t)owned;
-    e->filetype = fstat(host, &st) == 0 ? wasi_filetype_of_mode(st.st_mode)
+    e->filetype = fstat(host, &st) == 0 ? hv_wasi_filetype_of_mode(st.st_mode)
                                          : WASI_FILETYPE_UNKNOWN;
     switch (e->filetype) {
     case WASI_FILETYPE_REGULAR_FILE:
@@ -295,7 +295,7 @@ int hive_wasi_new(hive_engine *engine, const hive_wasi_config *cfg, hive_wasi **
     if (!w) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     w->engine = engine;
     w->flags = cfg->flags;
-    wasi_wait_clear(w);
+    hv_wasi_wait_clear(w);
     int rc = HIVE_ENOMEM;
     if (pack_strings(cfg->argv, cfg->argc, &w->argbuf, &w->argbuf_len, &w->argc) < 0 ||
         pack_strings(cfg->env, cfg->envc, &w->envbuf, &w->envbuf_len, &w->envc) < 0) {
@@ -312,7 +312,7 @@ int hive_wasi_new(hive_engine *engine, const hive_wasi_config *cfg, hive_wasi **
     }
     for (int i = 0; i < 3; i++) {
         uint32_t fd;
-        wasi_fd *e = wasi_fd_alloc(w, &fd);
+        wasi_fd *e = hv_wasi_fd_alloc(w, &fd);
         if (!e) goto fail_nomem;
         const hive_wasi_stdio *s = &cfg->stdio[i];
         switch (s->kind) {
@@ -321,7 +321,7 @@ int hive_wasi_new(hive_engine *engine, const hive_wasi_config *cfg, hive_wasi **
                 e->used = 0; /* a closed host fd: the guest fd is closed too */
                 break;
             }
-            wasi_fd_setup_host(e, s->fd, 0);
+            hv_wasi_fd_setup_host(e, s->fd, 0);
             break;
         case HIVE_WASI_STDIO_STREAM:
             e->kind = WASI_FD_STREAM;
@@ -351,12 +351,12 @@ int hive_wasi_new(hive_engine *engine, const hive_wasi_config *cfg, hive_wasi **
             goto fail;
         }
         uint32_t fd;
-        wasi_fd *e = wasi_fd_alloc(w, &fd);
+        wasi_fd *e = hv_wasi_fd_alloc(w, &fd);
         if (!e) {
             close(hfd);
             goto fail_nomem;
         }
-        wasi_fd_setup_host(e, hfd, 1);
+        hv_wasi_fd_setup_host(e, hfd, 1);
         e->preopen_len = strlen(name);
         e->preopen = malloc(e->preopen_len + 1);
         if (!e->preopen) goto fail_nomem;
@@ -373,7 +373,7 @@ fail:
 
 void hive_wasi_free(hive_wasi *w) {
     if (!w) return;
-    for (uint32_t i = 0; i < w->nfds; i++) wasi_fd_release(&w->fds[i]);
+    for (uint32_t i = 0; i < w->nfds; i++) hv_wasi_fd_release(&w->fds[i]);
     free(w->fds);
     if (w->funcs)
         for (uint32_t i = 0; i < WASI_NFUNCS; i++) hive_func_free(w->funcs[i]);
@@ -399,7 +399,7 @@ static hive_host_status wasi_trampoline(hive_host_call *call, const hive_val *ar
         return HIVE_HOST_TRAP;
     }
     wasi_call c = {w, call->caller ? hive_instance_memory(call->caller) : NULL, call, 0};
-    wasi_wait_clear(w);
+    hv_wasi_wait_clear(w);
     uint32_t r = d->impl(&c, args);
     if (r == WASI_TRAPPED) return HIVE_HOST_TRAP;
     if (r == WASI_PENDING) {
@@ -496,7 +496,7 @@ int hive_wasi_pending(const hive_wasi *w, hive_wasi_wait *out) {
 int hive_wasi_complete_pending(hive_wasi *w, hive_exec *exec) {
     if (!w || w->pend_op == WASI_OP_NONE) return HIVE_ESTATE;
     wasi_call c = {w, w->pend_mem, NULL, 1};
-    wasi_wait_clear(w);
+    hv_wasi_wait_clear(w);
     uint32_t r = wasi_table[w->pend_func].impl(&c, w->pend_args);
     if (r == WASI_PENDING) return HIVE_WASI_STILL_WAITING;
     w->pend_op = WASI_OP_NONE;
@@ -511,7 +511,7 @@ int hive_wasi_complete_pending(hive_wasi *w, hive_exec *exec) {
 void hive_wasi_cancel_pending(hive_wasi *w) {
     if (!w) return;
     w->pend_op = WASI_OP_NONE;
-    wasi_wait_clear(w);
+    hv_wasi_wait_clear(w);
 }
 
 /* ---- the blocking driver ------------------------------------------------------ */
@@ -523,7 +523,7 @@ static void run_wait(hive_wasi *w, uint64_t run_deadline) {
     if (!hive_wasi_pending(w, &wt)) return;
     uint64_t until = wt.deadline_ns;
     if (run_deadline && run_deadline < until) until = run_deadline;
-    uint64_t now = wasi_now_ns(CLOCK_MONOTONIC);
+    uint64_t now = hv_wasi_now_ns(CLOCK_MONOTONIC);
     uint64_t wait_ns = until > now ? until - now : 0;
     if (wt.streams && wait_ns > 1000000) wait_ns = 1000000; /* embedder streams: poll them */
     struct timespec ts = {(time_t)(wait_ns / 1000000000u), (long)(wait_ns % 1000000000u)};
@@ -535,13 +535,13 @@ static void run_wait(hive_wasi *w, uint64_t run_deadline) {
     ppoll(wt.nfds ? w->wait_fds : NULL, wt.nfds, &ts, NULL);
 }
 
-hive_status wasi_run_loop(const wasi_run_ops *ops, void *ctx, const hive_wasi_run_opts *opts, int *stop) {
+hive_status hv_wasi_run_loop(const wasi_run_ops *ops, void *ctx, const hive_wasi_run_opts *opts, int *stop) {
     hive_wasi_run_opts none = {0, 0, 0};
     if (!opts) opts = &none;
     if (stop) *stop = HIVE_WASI_STOP_NONE;
     uint64_t slice = opts->slice ? opts->slice : 1000000u;
     uint64_t left = opts->fuel;
-    uint64_t deadline = opts->timeout_ns ? wasi_now_ns(CLOCK_MONOTONIC) + opts->timeout_ns : 0;
+    uint64_t deadline = opts->timeout_ns ? hv_wasi_now_ns(CLOCK_MONOTONIC) + opts->timeout_ns : 0;
     uint64_t budget = left && left < slice ? left : slice;
     hive_status st = ops->step(ctx, 1, budget);
     for (;;) {
@@ -554,7 +554,7 @@ hive_status wasi_run_loop(const wasi_run_ops *ops, void *ctx, const hive_wasi_ru
         } else if (st == HIVE_PENDING) {
             int rc;
             while ((rc = ops->complete(ctx)) == HIVE_WASI_STILL_WAITING) {
-                if (deadline && wasi_now_ns(CLOCK_MONOTONIC) >= deadline) break;
+                if (deadline && hv_wasi_now_ns(CLOCK_MONOTONIC) >= deadline) break;
                 ops->wait(ctx, deadline);
             }
             if (rc == HIVE_WASI_STILL_WAITING) {
@@ -566,7 +566,7 @@ hive_status wasi_run_loop(const wasi_run_ops *ops, void *ctx, const hive_wasi_ru
         } else {
             return st;
         }
-        if (!why && deadline && wasi_now_ns(CLOCK_MONOTONIC) >= deadline)
+        if (!why && deadline && hv_wasi_now_ns(CLOCK_MONOTONIC) >= deadline)
             why = HIVE_WASI_STOP_TIMEOUT;
         if (why) {
             ops->abandon(ctx);
@@ -578,7 +578,7 @@ hive_status wasi_run_loop(const wasi_run_ops *ops, void *ctx, const hive_wasi_ru
     }
 }
 
-/* A preview-1 call for wasi_run_loop. */
+/* A preview-1 call for hv_wasi_run_loop. */
 typedef struct {
     hive_wasi *w;
     hive_exec *exec;
@@ -611,5 +611,5 @@ hive_status hive_wasi_run(hive_wasi *w, hive_exec *exec, hive_func *func, const 
                           size_t nargs, const hive_wasi_run_opts *opts, int *stop) {
     static const wasi_run_ops ops = {run_p1_step, run_p1_complete, run_p1_wait, run_p1_abandon};
     run_p1 r = {w, exec, func, args, nargs};
-    return wasi_run_loop(&ops, &r, opts, stop);
+    return hv_wasi_run_loop(&ops, &r, opts, stop);
 }

@@ -227,8 +227,8 @@ static inline uint64_t wasi_ld64(const uint8_t *p) {
 }
 
 /* Stores a u32 / u64 result at a guest address; WASI_EFAULT if outside. */
-uint32_t wasi_put32(wasi_call *c, uint32_t off, uint32_t v);
-uint32_t wasi_put64(wasi_call *c, uint32_t off, uint64_t v);
+uint32_t hv_wasi_put32(wasi_call *c, uint32_t off, uint32_t v);
+uint32_t hv_wasi_put64(wasi_call *c, uint32_t off, uint64_t v);
 
 /* The most iovecs one read or write takes from the guest (fd_read,
  * fd_pread, fd_write, fd_pwrite, sock_recv, sock_send): Linux's IOV_MAX
@@ -241,27 +241,27 @@ uint32_t wasi_put64(wasi_call *c, uint32_t off, uint64_t v);
  * whole array must lie in memory (else WASI_EFAULT), and the first
  * min(n, WASI_IOV_MAX) entries are taken. Sets *cnt and, when total is not
  * NULL, *total (the sum of their lengths). */
-uint32_t wasi_iovs_load(wasi_call *c, uint32_t iovs, uint32_t n, struct iovec *out, int *cnt,
+uint32_t hv_wasi_iovs_load(wasi_call *c, uint32_t iovs, uint32_t n, struct iovec *out, int *cnt,
                         size_t *total);
 
 /* The fd entry for a guest fd that has all of `rights`: sets *err to
  * EBADF (no such fd) or ENOTCAPABLE (missing rights) and returns NULL. */
-wasi_fd *wasi_fd_get(hive_wasi *w, uint32_t fd, uint64_t rights, uint32_t *err);
+wasi_fd *hv_wasi_fd_get(hive_wasi *w, uint32_t fd, uint64_t rights, uint32_t *err);
 /* Takes the lowest free guest fd for a new entry; NULL when out of memory
  * or fds. *fd_out receives its number. */
-wasi_fd *wasi_fd_alloc(hive_wasi *w, uint32_t *fd_out);
+wasi_fd *hv_wasi_fd_alloc(hive_wasi *w, uint32_t *fd_out);
 /* Closes entry e (the host fd too, if owned). */
-void wasi_fd_release(wasi_fd *e);
+void hv_wasi_fd_release(wasi_fd *e);
 /* Makes e a host fd entry for host (closed with e when owned), with the
  * filetype and rights that fstat says fit. */
-void wasi_fd_setup_host(wasi_fd *e, int host, int owned);
+void hv_wasi_fd_setup_host(wasi_fd *e, int host, int owned);
 /* WASI filetype of a host st_mode. */
-uint8_t wasi_filetype_of_mode(mode_t mode);
+uint8_t hv_wasi_filetype_of_mode(mode_t mode);
 
 /* Monotonic / realtime clock in ns. */
-uint64_t wasi_now_ns(int clock);
+uint64_t hv_wasi_now_ns(int clock);
 
-/* One guest call that wasi_run_loop drives in slices of fuel, on the engine
+/* One guest call that hv_wasi_run_loop drives in slices of fuel, on the engine
  * of preview 1 or of preview 2 (ctx is the caller's). */
 typedef struct wasi_run_ops {
     /* Runs budget fuel: the call itself when first, a resume after. */
@@ -277,47 +277,47 @@ typedef struct wasi_run_ops {
 /* Runs the call under opts (NULL: no limits) until it ends: the engine's last
  * status; HIVE_SUSPENDED with *stop set when the fuel or time ran out (the call
  * abandoned), HIVE_FAILED when a pending host call failed. */
-hive_status wasi_run_loop(const wasi_run_ops *ops, void *ctx, const hive_wasi_run_opts *opts, int *stop);
+hive_status hv_wasi_run_loop(const wasi_run_ops *ops, void *ctx, const hive_wasi_run_opts *opts, int *stop);
 
 /* Wait set (what hive_wasi_pending reports): cleared per attempt. */
-void wasi_wait_clear(hive_wasi *w);
-int wasi_wait_fd(hive_wasi *w, int fd, short events); /* -1 on no memory */
-void wasi_wait_deadline(hive_wasi *w, uint64_t deadline_ns);
+void hv_wasi_wait_clear(hive_wasi *w);
+int hv_wasi_wait_fd(hive_wasi *w, int fd, short events); /* -1 on no memory */
+void hv_wasi_wait_deadline(hive_wasi *w, uint64_t deadline_ns);
 
 /* ---- sandboxed paths (path.c) -------------------------------------------- */
 
 /* Copies guest path [ptr, ptr+len) into a NUL-terminated heap string.
  * Returns a WASI errno (EFAULT, EILSEQ for bad UTF-8 or a NUL inside,
  * ENAMETOOLONG, ENOMEM) or 0 with *out set (free it). */
-uint32_t wasi_path_copy(wasi_call *c, uint32_t ptr, uint32_t len, char **out);
+uint32_t hv_wasi_path_copy(wasi_call *c, uint32_t ptr, uint32_t len, char **out);
 /* Opens path beneath directory dirfd with open(2) flags (O_NOFOLLOW is
  * honoured for the last component only; intermediate symlinks are
  * followed while they stay beneath). Returns 0 and *out, or a WASI errno:
  * ENOTCAPABLE for any escape (absolute path, "..", a symlink out). */
-uint32_t wasi_path_open_beneath(hive_wasi *w, int dirfd, const char *path, int flags,
+uint32_t hv_wasi_path_open_beneath(hive_wasi *w, int dirfd, const char *path, int flags,
                                 mode_t mode, int *out);
 /* Splits path into the directory that holds its last component (opened
  * beneath dirfd, O_PATH) and that component's name (no slashes; "." when
  * the path names a directory by "." or ".."). *parent may be dirfd itself
  * (then *close_parent is 0). *trailing_slash says the path ended in '/'.
  * Returns 0 or a WASI errno. name points into path (which it modifies). */
-uint32_t wasi_path_parent(hive_wasi *w, int dirfd, char *path, int *parent, int *close_parent,
+uint32_t hv_wasi_path_parent(hive_wasi *w, int dirfd, char *path, int *parent, int *close_parent,
                           const char **name, int *trailing_slash);
 
 /* The sandbox's rules for names with a trailing slash (fs.c), for
- * (parent, name) from wasi_path_parent; also used by src/wasip2.
- * wasi_trailing_check: such a name must be a directory (0), else the
- * error a file there gets (ENOTDIR) or the lookup's. wasi_new_name_trailing:
+ * (parent, name) from hv_wasi_path_parent; also used by src/wasip2.
+ * hv_wasi_trailing_check: such a name must be a directory (0), else the
+ * error a file there gets (ENOTDIR) or the lookup's. hv_wasi_new_name_trailing:
  * a new name with one (symlink, link): EEXIST over a directory, ENOTDIR
  * over anything else, else ENOENT. */
-uint32_t wasi_trailing_check(int parent, const char *name);
-uint32_t wasi_new_name_trailing(int parent, const char *name);
+uint32_t hv_wasi_trailing_check(int parent, const char *name);
+uint32_t hv_wasi_new_name_trailing(int parent, const char *name);
 
 /* ---- the functions (fs.c, misc.c) ---------------------------------------- */
 
 typedef uint32_t (*wasi_impl_fn)(wasi_call *c, const hive_val *a);
 
-#define WASI_DECL(name) uint32_t wasi_##name(wasi_call *c, const hive_val *a)
+#define WASI_DECL(name) uint32_t hv_wasi_##name(wasi_call *c, const hive_val *a)
 WASI_DECL(args_get);
 WASI_DECL(args_sizes_get);
 WASI_DECL(environ_get);

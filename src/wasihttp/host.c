@@ -26,7 +26,7 @@
 #include "httpclient/httpclient.h"
 #include "hive/wasip2.h"
 #include "wasihttp/wasihttp.h"
-#include "wasip2/p2_impl.h" /* p2_new: a ready pollable in the WASI 0.2 context */
+#include "wasip2/p2_impl.h" /* hv_p2_new: a ready pollable in the WASI 0.2 context */
 
 #define V "@" WHTTP_VERSION
 #define TYPES "wasi:http/types" V
@@ -131,9 +131,9 @@ struct whttp {
 
 static _Thread_local whttp *current;
 
-void whttp_enter(whttp *h) { current = h; }
-void whttp_leave(void) { current = NULL; }
-whttp *whttp_current(void) { return current; }
+void hv_whttp_enter(whttp *h) { current = h; }
+void hv_whttp_leave(void) { current = NULL; }
+whttp *hv_whttp_current(void) { return current; }
 
 /* ---- objects ------------------------------------------------------------ */
 
@@ -203,7 +203,7 @@ static void obj_free(whttp *h, uint32_t rep) {
     if (trailers) obj_free(h, trailers);
 }
 
-whttp *whttp_new(hive_wasip2 *p2) {
+whttp *hv_whttp_new(hive_wasip2 *p2) {
     whttp *h = calloc(1, sizeof(whttp));
     if (h) {
         h->p2 = p2;
@@ -212,7 +212,7 @@ whttp *whttp_new(hive_wasip2 *p2) {
     return h;
 }
 
-void whttp_set_wake(whttp *h, void (*wake)(void *ud), void *ud) {
+void hv_whttp_set_wake(whttp *h, void (*wake)(void *ud), void *ud) {
     h->wake = wake;
     h->wake_ud = ud;
 }
@@ -223,11 +223,11 @@ static void wake_fd(void *ud) {
     (void)n;
 }
 
-int whttp_use_eventfd(whttp *h) {
+int hv_whttp_use_eventfd(whttp *h) {
     if (h->wait_fd < 0) {
         h->wait_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         if (h->wait_fd < 0) return -1;
-        whttp_set_wake(h, wake_fd, (void *)(intptr_t)h->wait_fd);
+        hv_whttp_set_wake(h, wake_fd, (void *)(intptr_t)h->wait_fd);
     }
     return 0;
 }
@@ -241,7 +241,7 @@ static void drain_fd(whttp *h) {
     }
 }
 
-void whttp_free(whttp *h) {
+void hv_whttp_free(whttp *h) {
     if (!h) return;
     for (uint32_t i = 0; i < h->n; i++) obj_free(h, i + 1);
     if (h->wait_fd >= 0) close(h->wait_fd);
@@ -251,11 +251,11 @@ void whttp_free(whttp *h) {
     free(h);
 }
 
-size_t whttp_live(const whttp *h) { return h ? h->live : 0; }
+size_t hv_whttp_live(const whttp *h) { return h ? h->live : 0; }
 
-hive_wasip2 *whttp_p2(const whttp *h) { return h ? h->p2 : NULL; }
+hive_wasip2 *hv_whttp_p2(const whttp *h) { return h ? h->p2 : NULL; }
 
-int whttp_pending(const whttp *h) { return h && h->pend != PEND_NONE; }
+int hv_whttp_pending(const whttp *h) { return h && h->pend != PEND_NONE; }
 
 /* ---- values ------------------------------------------------------------- */
 
@@ -422,7 +422,7 @@ static void send_head(whttp *h, wobj *resp) {
     size_t n = hf ? hf->nf : 0;
     hive_header *hd = calloc(n ? n : 1, sizeof *hd);
     if (!hd) {
-        handler_req_fail(h->req, HIVE_HANDLE_FAILED, "out of memory");
+        hv_handler_req_fail(h->req, HIVE_HANDLE_FAILED, "out of memory");
         h->done = 1;
         return;
     }
@@ -434,7 +434,7 @@ static void send_head(whttp *h, wobj *resp) {
         hd[k++] = (hive_header){f->name, f->name_len, (const char *)f->value, f->value_len};
     }
     h->head_sent = 1;
-    if (handler_req_head(h->req, resp->status, hd, k, clen) < 0) h->done = 1;
+    if (hv_handler_req_head(h->req, resp->status, hd, k, clen) < 0) h->done = 1;
     free(hd);
 }
 
@@ -447,7 +447,7 @@ static int body_write(whttp *h, uint32_t rep, const uint8_t *data, size_t len) {
         if (b->declared >= 0 && b->written + len > (uint64_t)b->declared) return -1;
         if (b->ext) {
             ccall *c = b->ext;
-            if (!c->req || hc_body_write(c->req, data, len) < 0) return -1;
+            if (!c->req || hv_hc_body_write(c->req, data, len) < 0) return -1;
             b->written += len;
             return 0;
         }
@@ -460,7 +460,7 @@ static int body_write(whttp *h, uint32_t rep, const uint8_t *data, size_t len) {
     b->written += len;
     if (!b->client && rep == h->body && h->head_sent) {
         if (h->done) return -1;
-        int rc = handler_req_body(h->req, data, len);
+        int rc = hv_handler_req_body(h->req, data, len);
         if (rc < 0) h->done = 1;
         return rc;
     }
@@ -485,10 +485,10 @@ static int body_ready(whttp *h, uint32_t rep) {
         if (!b->ext) return b->len < MAX_EARLY;
         ccall *c = b->ext;
         drain_fd(h);
-        return !c->req || hc_body_room(c->req) != 0;
+        return !c->req || hv_hc_body_room(c->req) != 0;
     }
     if (!b || b->finished || b->gen != h->gen || !h->req) return 1; /* an error is ready */
-    if (rep == h->body && h->head_sent) return h->done || handler_req_output_ready(h->req);
+    if (rep == h->body && h->head_sent) return h->done || hv_handler_req_output_ready(h->req);
     return b->len < MAX_EARLY;
 }
 
@@ -496,7 +496,7 @@ static int body_ready(whttp *h, uint32_t rep) {
 static void body_finish(whttp *h, uint32_t rep) {
     wobj *b = obj_get(h, rep, K_OUT_BODY);
     if (b && b->client) {
-        if (b->ext && ((ccall *)b->ext)->req) hc_body_end(((ccall *)b->ext)->req);
+        if (b->ext && ((ccall *)b->ext)->req) hv_hc_body_end(((ccall *)b->ext)->req);
         return;
     }
     if (rep == h->body && h->head_sent && !h->done) {
@@ -505,14 +505,14 @@ static void body_finish(whttp *h, uint32_t rep) {
         for (size_t i = 0; hd && i < t->nf; i++)
             hd[i] = (hive_header){t->f[i].name, t->f[i].name_len, (const char *)t->f[i].value,
                                   t->f[i].value_len};
-        if (hd) handler_req_trailers(h->req, hd, t->nf); /* after a chunked body */
+        if (hd) hv_handler_req_trailers(h->req, hd, t->nf); /* after a chunked body */
         free(hd);
-        handler_req_end(h->req);
+        hv_handler_req_end(h->req);
         h->done = 1;
     }
 }
 
-int whttp_error_status(uint32_t code) {
+int hv_whttp_error_status(uint32_t code) {
     switch (code) {
     case 0: case 8: case 9: case 10: case 33: return 504; /* timeouts */
     case 11: return 503;                                  /* connection-limit-reached */
@@ -551,9 +551,9 @@ static void send_error(whttp *h, uint32_t code) {
     int n = snprintf(body, sizeof body, "error-code: %s\n", name);
     hive_header ct = {"content-type", 12, "text/plain", 10};
     h->head_sent = 1;
-    if (handler_req_head(h->req, whttp_error_status(code), &ct, 1, n) == 0 &&
-        handler_req_body(h->req, (const uint8_t *)body, (size_t)n) >= 0)
-        handler_req_end(h->req);
+    if (hv_handler_req_head(h->req, hv_whttp_error_status(code), &ct, 1, n) == 0 &&
+        hv_handler_req_body(h->req, (const uint8_t *)body, (size_t)n) >= 0)
+        hv_handler_req_end(h->req);
     h->done = 1;
 }
 
@@ -787,7 +787,7 @@ static const hive_request_info *in_req(whttp *h, uint32_t rep, wobj **out) {
     if (!o) return NULL;
     *out = o;
     if (o->gen != h->gen || !h->req) return NULL;
-    return handler_req_info(h->req);
+    return hv_handler_req_info(h->req);
 }
 
 FN(req_method) {
@@ -908,7 +908,7 @@ _Static_assert(sizeof(void *) >= 8, "a body's generation and rep share one point
 static int64_t p2_body_read(void *ud, uint8_t *buf, size_t len) {
     whttp *h = current;
     if (!h || !h->req || (uint32_t)(uintptr_t)ud != h->gen || h->in_done) return 0;
-    int64_t n = handler_req_read_body(h->req, buf, len);
+    int64_t n = hv_handler_req_read_body(h->req, buf, len);
     if (n < 0) return -HIVE_WASI_EAGAIN;
     if (n == 0) h->in_done = 1;
     return n;
@@ -917,7 +917,7 @@ static int64_t p2_body_read(void *ud, uint8_t *buf, size_t len) {
 static int p2_body_readable(void *ud) {
     whttp *h = current;
     if (!h || !h->req || (uint32_t)(uintptr_t)ud != h->gen || h->in_done) return 1;
-    return handler_req_body_ready(h->req);
+    return hv_handler_req_body_ready(h->req);
 }
 
 static int body_ready(whttp *h, uint32_t rep);
@@ -1002,7 +1002,7 @@ FN(trailers_subscribe) {
     if (o->client) return client_pollable(call, h, REP(0), P_TRAILERS, res);
     uint32_t rep;
     if (h->p2) { /* a pollable of the WASI 0.2 context, ready at once */
-        if (!p2_new(h->p2, P2_POLLABLE, &rep)) return OOM;
+        if (!hv_p2_new(h->p2, P2_POLLABLE, &rep)) return OOM;
     } else if (!obj_new(h, K_POLLABLE, &rep)) {
         return OOM; /* P_READY: an HTTP/1.1 request has none */
     }
@@ -1028,7 +1028,7 @@ FN(trailers_get) {
         whttp *h = CTX;
         size_t nt = 0;
         const hive_header *t =
-            o->gen == h->gen && h->req ? handler_req_body_trailers(h->req, &nt) : NULL;
+            o->gen == h->gen && h->req ? hv_handler_req_body_trailers(h->req, &nt) : NULL;
         uint32_t frep = 0;
         wobj *f = t && nt ? obj_new(h, K_FIELDS, &frep) : NULL;
         for (size_t i = 0; f && i < nt; i++)
@@ -1156,7 +1156,7 @@ FN(outbody_finish) {
         variant(&e, HIVE_C_VARIANT, 28, &some);
         result_err(res, &e);
         if (rep == h->body && h->head_sent && !h->done && h->req) {
-            handler_req_fail(h->req, HIVE_HANDLE_BAD_RESPONSE,
+            hv_handler_req_fail(h->req, HIVE_HANDLE_BAD_RESPONSE,
                              "the outgoing-body ended short of its content-length");
             h->done = 1;
         }
@@ -1192,17 +1192,17 @@ FN(outparam_set) {
         h->body = brep;
         send_head(h, resp);
         if (!h->done && !brep) { /* no body was asked for: empty */
-            handler_req_end(h->req);
+            hv_handler_req_end(h->req);
             h->done = 1;
         } else if (!h->done) {
             b = obj_get(h, brep, K_OUT_BODY);
             if (!b || b->gen != h->gen) {
-                handler_req_fail(h->req, HIVE_HANDLE_BAD_RESPONSE,
+                hv_handler_req_fail(h->req, HIVE_HANDLE_BAD_RESPONSE,
                                  "the outgoing-body was dropped without finish");
                 h->done = 1;
             } else {
                 if (b->len) {
-                    int rc = handler_req_body(h->req, b->buf, b->len);
+                    int rc = hv_handler_req_body(h->req, b->buf, b->len);
                     if (rc < 0) h->done = 1;
                     free(b->buf);
                     b->buf = NULL;
@@ -1242,7 +1242,7 @@ FN(outparam_informational) {
 static void ccall_unref(whttp *h, ccall *c) {
     if (--c->refs) return;
     if (c->req) {
-        hc_release(c->req);
+        hv_hc_release(c->req);
         h->nclient--;
     }
     free(c);
@@ -1250,7 +1250,7 @@ static void ccall_unref(whttp *h, ccall *c) {
 
 static void ccall_cancel(whttp *h, ccall *c) {
     if (c->req) {
-        hc_release(c->req);
+        hv_hc_release(c->req);
         c->req = NULL;
         h->nclient--;
     }
@@ -1622,14 +1622,14 @@ FN(outgoing_handle) {
     } else if (!q->authority) {
         e.code = HC_E_URI_INVALID;
         snprintf(e.msg, sizeof e.msg, "the request has no authority");
-    } else if (h->nclient >= hc_max_per_instance()) {
+    } else if (h->nclient >= hv_hc_max_per_instance()) {
         e.code = HC_E_CONN_LIMIT;
         snprintf(e.msg, sizeof e.msg, "too many outgoing requests in flight");
     } else if (!(c = calloc(1, sizeof *c))) {
         free(hd);
         return OOM;
     } else {
-        rc = hc_send(&rq, client_notify, h, &r, &e);
+        rc = hv_hc_send(&rq, client_notify, h, &r, &e);
     }
     free(hd);
     /* the request (and its headers) is consumed */
@@ -1644,12 +1644,12 @@ FN(outgoing_handle) {
     h->nclient++;
     b = obj_get(h, brep, K_OUT_BODY);
     if (b) { /* the bytes written so far, then the stream or the end */
-        if (b->len && hc_body_write(r, b->buf, b->len) < 0) hc_body_abort(r);
+        if (b->len && hv_hc_body_write(r, b->buf, b->len) < 0) hv_hc_body_abort(r);
         free(b->buf);
         b->buf = NULL;
         b->len = b->cap = 0;
         if (b->finished) {
-            hc_body_end(r);
+            hv_hc_body_end(r);
         } else {
             b->ext = c;
             c->refs++;
@@ -1678,7 +1678,7 @@ static hive_host_status client_body_finish(whttp *h, uint32_t rep, uint32_t trep
             for (size_t i = 0; i < t->nf; i++)
                 hd[i] = (hive_header){t->f[i].name, t->f[i].name_len, (const char *)t->f[i].value,
                                       t->f[i].value_len};
-            hc_body_trailers(c->req, hd, t->nf);
+            hv_hc_body_trailers(c->req, hd, t->nf);
             free(hd);
         }
     }
@@ -1689,11 +1689,11 @@ static hive_host_status client_body_finish(whttp *h, uint32_t rep, uint32_t trep
         variant(&some, HIVE_C_OPTION, 1, &n);
         variant(&v, HIVE_C_VARIANT, (uint32_t)e.code, &some);
         result_err(res, &v);
-        if (c && c->req) hc_body_abort(c->req);
+        if (c && c->req) hv_hc_body_abort(c->req);
         if (c) obj_free(h, rep);
         return HIVE_HOST_OK;
     }
-    if (c && c->req) hc_body_end(c->req);
+    if (c && c->req) hv_hc_body_end(c->req);
     if (c) obj_free(h, rep); /* the guest gave it up; before handle, handle takes it */
     result_ok(res, NULL);
     return HIVE_HOST_OK;
@@ -1705,7 +1705,7 @@ static int fut_ready(whttp *h, uint32_t rep) {
     ccall *c = ccall_of(h, rep, K_FUT_RESP, NULL);
     if (!c || !c->req) return 1;
     drain_fd(h);
-    return hc_state(c->req, NULL) != HC_WAITING;
+    return hv_hc_state(c->req, NULL) != HC_WAITING;
 }
 
 /* The readiness callback of a WASI 0.2 pollable: ud is cid << 32 | rep
@@ -1760,7 +1760,7 @@ FN(fut_get) {
         return HIVE_HOST_OK;
     }
     hc_error e = {HC_E_INTERNAL, "the request was cancelled"};
-    int st = c && c->req ? hc_state(c->req, &e) : HC_FAILED;
+    int st = c && c->req ? hv_hc_state(c->req, &e) : HC_FAILED;
     if (st == HC_WAITING) {
         variant(res, HIVE_C_OPTION, 0, NULL);
         return HIVE_HOST_OK;
@@ -1787,7 +1787,7 @@ FN(iresp_status) {
     wobj *o;
     ccall *c = ccall_of(CTX, REP(0), K_IN_RESP, &o);
     if (!o) return trap(call, "unknown incoming-response");
-    res[0] = hive_cval_uint(HIVE_C_U16, c && c->req ? (uint64_t)hc_status(c->req) : 0);
+    res[0] = hive_cval_uint(HIVE_C_U16, c && c->req ? (uint64_t)hv_hc_status(c->req) : 0);
     return HIVE_HOST_OK;
 }
 
@@ -1798,7 +1798,7 @@ FN(iresp_headers) {
     ccall *c = ccall_of(h, REP(0), K_IN_RESP, &o);
     if (!o) return trap(call, "unknown incoming-response");
     size_t n = 0;
-    const hive_header *hd = c && c->req ? hc_headers(c->req, &n) : NULL;
+    const hive_header *hd = c && c->req ? hv_hc_headers(c->req, &n) : NULL;
     uint32_t rep;
     wobj *f = obj_new(h, K_FIELDS, &rep);
     if (!f) return OOM;
@@ -1844,7 +1844,7 @@ static int64_t p2_cbody_read(void *ud, uint8_t *buf, size_t len) {
     if (!c || !c->req) return 0;
     drain_fd(current); /* before looking: a signal after it is for what comes next */
     hc_error e;
-    int64_t n = hc_body_read(c->req, buf, len, &e);
+    int64_t n = hv_hc_body_read(c->req, buf, len, &e);
     if (n == -1) return -HIVE_WASI_EAGAIN;
     if (n == -2) {
         current->last_err = e;
@@ -1858,7 +1858,7 @@ static int p2_cbody_readable(void *ud) {
     ccall *c = p2_cbody(ud);
     if (!c || !c->req) return 1;
     drain_fd(current);
-    return hc_body_readable(c->req);
+    return hv_hc_body_readable(c->req);
 }
 
 /* incoming-body.stream of a response */
@@ -1891,7 +1891,7 @@ static int trailers_ready(whttp *h, uint32_t rep) {
     drain_fd(h);
     uint8_t scratch[16384];
     int64_t n;
-    while ((n = hc_body_read(c->req, scratch, sizeof scratch, NULL)) > 0) {}
+    while ((n = hv_hc_body_read(c->req, scratch, sizeof scratch, NULL)) > 0) {}
     return n != -1;
 }
 
@@ -1909,14 +1909,14 @@ static hive_host_status client_trailers_get(whttp *h, uint32_t rep, hive_cval *r
         return HIVE_HOST_OK;
     }
     hc_error e = {HC_E_INTERNAL, "the request was cancelled"};
-    int64_t n = c->req ? hc_body_read(c->req, NULL, 0, &e) : -2;
+    int64_t n = c->req ? hv_hc_body_read(c->req, NULL, 0, &e) : -2;
     if (n == -2) {
         hive_cval v;
         if (error_code_val(&v, &e)) return HIVE_HOST_TRAP;
         result_err(&inner, &v);
     } else {
         size_t nt = 0;
-        const hive_header *t = hc_trailers(c->req, &nt);
+        const hive_header *t = hv_hc_trailers(c->req, &nt);
         hive_cval opt;
         if (!nt) {
             variant(&opt, HIVE_C_OPTION, 0, NULL);
@@ -1975,7 +1975,7 @@ static int client_read(whttp *h, wobj *s, uint64_t len, int skip, hive_cval *res
     uint8_t buf[MAX_READ];
     size_t cap = len < MAX_READ ? (size_t)len : MAX_READ;
     hc_error e = {HC_E_INTERNAL, "the request was cancelled"};
-    int64_t n = !c->req ? -2 : cap ? hc_body_read(c->req, buf, cap, &e) : hc_body_readable(c->req) ? 0 : -1;
+    int64_t n = !c->req ? -2 : cap ? hv_hc_body_read(c->req, buf, cap, &e) : hv_hc_body_readable(c->req) ? 0 : -1;
     if (n == -1) return 0;
     if (n == -2) {
         h->last_err = e;
@@ -2016,7 +2016,7 @@ static int do_read(whttp *h, uint32_t rep, uint64_t len, int skip, hive_cval *re
         result_ok(res, &v);
         return 1;
     }
-    int64_t n = handler_req_read_body(h->req, buf, cap);
+    int64_t n = hv_handler_req_read_body(h->req, buf, cap);
     if (n < 0) return 0;
     if (n == 0) {
         h->in_done = 1;
@@ -2077,7 +2077,7 @@ static wobj *out_stream(whttp *h, uint32_t rep, hive_cval *res) {
     wobj *s = obj_get(h, rep, K_OUT_STREAM);
     wobj *b = s ? obj_get(h, s->link, K_OUT_BODY) : NULL;
     if (b && b->client && !b->finished &&
-        (!b->ext || (((ccall *)b->ext)->req && hc_body_room(((ccall *)b->ext)->req) != (size_t)-1)))
+        (!b->ext || (((ccall *)b->ext)->req && hv_hc_body_room(((ccall *)b->ext)->req) != (size_t)-1)))
         return s;
     if (!s || !b || b->finished || b->client || s->gen != h->gen || !h->req ||
         (s->link == h->body && h->done)) {
@@ -2210,10 +2210,10 @@ static int pollable_ready_rep(whttp *h, uint32_t rep) {
         if (s && s->client) {
             ccall *c = s->ext;
             drain_fd(h);
-            return !c->req || hc_body_readable(c->req);
+            return !c->req || hv_hc_body_readable(c->req);
         }
         if (!s || s->gen != h->gen || !h->req || h->in_done) return 1;
-        return handler_req_body_ready(h->req);
+        return hv_handler_req_body_ready(h->req);
     }
     case P_WRITABLE: {
         wobj *s = obj_get(h, p->link, K_OUT_STREAM);
@@ -2289,7 +2289,7 @@ FN(poll_poll) {
 
 /* ---- pending calls -------------------------------------------------------------- */
 
-int whttp_retry(whttp *h, hive_cinstance *inst, char *msg, size_t msglen) {
+int hv_whttp_retry(whttp *h, hive_cinstance *inst, char *msg, size_t msglen) {
     hive_cval res;
     memset(&res, 0, sizeof res);
     size_t nres = 1;
@@ -2357,7 +2357,7 @@ int whttp_retry(whttp *h, hive_cinstance *inst, char *msg, size_t msglen) {
 
 /* ---- requests ------------------------------------------------------------------- */
 
-int whttp_begin(whttp *h, hive_req *req, uint32_t *request, uint32_t *outparam) {
+int hv_whttp_begin(whttp *h, hive_req *req, uint32_t *request, uint32_t *outparam) {
     h->gen++;
     if (h->gen == 0) h->gen = 1;
     h->req = req;
@@ -2385,20 +2385,20 @@ static void forget(whttp *h) {
     h->pend_buf = NULL;
 }
 
-void whttp_end(whttp *h) {
+void hv_whttp_end(whttp *h) {
     if (!h->req) return;
     if (!h->set)
-        handler_req_fail(h->req, HIVE_HANDLE_NO_RESPONSE,
+        hv_handler_req_fail(h->req, HIVE_HANDLE_NO_RESPONSE,
                          "the handler returned without setting the response-outparam");
     else if (!h->done)
-        handler_req_fail(h->req, HIVE_HANDLE_BAD_RESPONSE,
+        hv_handler_req_fail(h->req, HIVE_HANDLE_BAD_RESPONSE,
                          "the handler returned before finishing the outgoing-body");
     forget(h);
 }
 
-void whttp_abandon(whttp *h) { forget(h); }
+void hv_whttp_abandon(whttp *h) { forget(h); }
 
-void whttp_release_outgoing(whttp *h) {
+void hv_whttp_release_outgoing(whttp *h) {
     for (uint32_t i = 0; h && i < h->n; i++)
         if (h->o[i].client && h->o[i].ext) ccall_cancel(h, h->o[i].ext);
 }
@@ -2413,12 +2413,12 @@ static void obj_dtor(hive_cinstance *instance, void *user, uint32_t rep) {
     if (o->kind == K_OUT_BODY && !o->finished && rep == h->body && h->head_sent && !h->done &&
         h->req) {
         /* dropped without finish: the response is cut */
-        handler_req_fail(h->req, HIVE_HANDLE_BAD_RESPONSE,
+        hv_handler_req_fail(h->req, HIVE_HANDLE_BAD_RESPONSE,
                          "the outgoing-body was dropped without finish");
         h->done = 1;
     }
     if (o->kind == K_OUT_BODY && o->client && !o->finished && o->ext && ((ccall *)o->ext)->req)
-        hc_body_abort(((ccall *)o->ext)->req); /* dropped without finish: the request fails */
+        hv_hc_body_abort(((ccall *)o->ext)->req); /* dropped without finish: the request fails */
     if (o->kind == K_OUT_RESP || o->kind == K_OUT_REQ) obj_free(h, o->link);
     obj_free(h, rep);
 }
@@ -2473,7 +2473,7 @@ static int define_res(hive_linker *l, const char *iface, const char *name) {
 #define SCHEME "variant { HTTP, HTTPS, other(string) }"
 #define FLIST "list<tuple<string, list<u8>>>"
 
-int whttp_define(hive_linker *l, int with_io) {
+int hv_whttp_define(hive_linker *l, int with_io) {
     int rc;
     /* Each resource is defined in its own interface; the others name it
      * IFACE#NAME, and the linker keeps one binding for every name a

@@ -9,12 +9,12 @@
  * One wh3 context per component instance: its table of host objects
  * (the reps of the guest's handles). The definitions are shared by every
  * instance of a linker: host functions and destructors find their
- * context with the lookup given to wh3_define.
+ * context with the lookup given to hv_wh3_define.
  *
  * The serving side (src/guest/wasihttp3.c) makes the incoming request
- * with wh3_incoming (its body and trailers are ends the caller feeds),
+ * with hv_wh3_incoming (its body and trailers are ends the caller feeds),
  * passes its rep to the guest's handler.handle, and takes the response
- * the handler returns with wh3_take_response.
+ * the handler returns with hv_wh3_take_response.
  */
 #ifndef HIVE_WASIHTTP_P3HTTP_H
 #define HIVE_WASIHTTP_P3HTTP_H
@@ -38,36 +38,36 @@ typedef wh3 *(*wh3_lookup)(hive_cinstance *instance, void *ud);
 
 /* Defines wasi:http/types@0.3.0 and wasi:http/client@0.3.0 into linker.
  * HIVE_OK or an error code. */
-int wh3_define(hive_linker *linker, wh3_lookup lookup, void *ud);
+int hv_wh3_define(hive_linker *linker, wh3_lookup lookup, void *ud);
 
 struct hive_wasip3;
 /* Outgoing requests (client.send) wait with the instance's WASI 0.3
  * reactor; without one they are denied. */
-void wh3_set_p3(wh3 *h, struct hive_wasip3 *p3);
+void hv_wh3_set_p3(wh3 *h, struct hive_wasip3 *p3);
 /* The HTTP client's thread calls wake(ud) when an outgoing request of h
- * moved (e.g. handler_wake); or, with wh3_use_eventfd, an eventfd the
+ * moved (e.g. hv_handler_wake); or, with hv_wh3_use_eventfd, an eventfd the
  * reactor's waits poll becomes readable (`hive run`). */
-void wh3_set_wake(wh3 *h, void (*wake)(void *ud), void *ud);
-int wh3_use_eventfd(wh3 *h);
+void hv_wh3_set_wake(wh3 *h, void (*wake)(void *ud), void *ud);
+int hv_wh3_use_eventfd(wh3 *h);
 /* Releases every outgoing request now (the client calls wake no more):
  * the instance will not run again (it trapped and its worker ends). */
-void wh3_release_outgoing(wh3 *h);
+void hv_wh3_release_outgoing(wh3 *h);
 
 /* The lookup for a linker whose instances have their wh3 as
  * hive_cinstance_data. */
-wh3 *wh3_of_data(hive_cinstance *instance, void *ud);
+wh3 *hv_wh3_of_data(hive_cinstance *instance, void *ud);
 
-wh3 *wh3_new(void);
-void wh3_free(wh3 *h);
+wh3 *hv_wh3_new(void);
+void hv_wh3_free(wh3 *h);
 /* Live host objects (tests, leaks). */
-size_t wh3_live(const wh3 *h);
+size_t hv_wh3_live(const wh3 *h);
 
 /* A new incoming request object for info: method, path and query,
  * scheme, authority (the Host header) and immutable headers (without
  * the hop-by-hop ones). contents (a stream<u8> readable end) and
  * trailers (a future readable end) are moved into it. Its rep in *rep.
  * -1 when out of memory. */
-int wh3_incoming(wh3 *h, const hive_request_info *info, hive_cval *contents, hive_cval *trailers,
+int hv_wh3_incoming(wh3 *h, const hive_request_info *info, hive_cval *contents, hive_cval *trailers,
                  uint32_t *rep);
 
 /* An outgoing request (client.send) whose response body the host relays. */
@@ -85,52 +85,52 @@ typedef struct wh3_response {
     hive_cstream *tx;       /* the writer of the future response.new returned, or NULL */
     /* Not NULL: the response is one client.send gave, handed back with its
      * body untouched (a proxy): contents and trailers are empty, and the
-     * caller relays the body from the HTTP client (wh3_up_read until 0 or
-     * an error; wh3_up_trailers; then wh3_up_done, also to give it up). */
+     * caller relays the body from the HTTP client (hv_wh3_up_read until 0 or
+     * an error; hv_wh3_up_trailers; then hv_wh3_up_done, also to give it up). */
     wh3_upstream *up;
 } wh3_response;
 
 /* Takes the response object rep (an own<response> the guest gave the
  * host). -1 when rep is no response, or out of memory. */
-int wh3_take_response(wh3 *h, uint32_t rep, wh3_response *out);
-void wh3_response_clear(wh3_response *r);
+int hv_wh3_take_response(wh3 *h, uint32_t rep, wh3_response *out);
+void hv_wh3_response_clear(wh3_response *r);
 
 /* The fields object rep (an own<fields> the guest moved to the host, e.g.
  * in a trailers future's value) as headers: a malloc'd array whose names
- * and values point into the object (valid until wh3_fields_free), its
+ * and values point into the object (valid until hv_wh3_fields_free), its
  * count in *n; NULL when rep is no fields or has none. */
-hive_header *wh3_fields_view(wh3 *h, uint32_t rep, size_t *n);
-void wh3_fields_free(wh3 *h, hive_cinstance *ci, uint32_t rep);
+hive_header *hv_wh3_fields_view(wh3 *h, uint32_t rep, size_t *n);
+void hv_wh3_fields_free(wh3 *h, hive_cinstance *ci, uint32_t rep);
 /* A new immutable fields object with t[0..n) (fields the rules refuse are
  * left out): its rep, 0 when out of memory. */
-uint32_t wh3_fields_new(wh3 *h, const hive_header *t, size_t n);
+uint32_t hv_wh3_fields_new(wh3 *h, const hive_header *t, size_t n);
 
 /* The relayed body: > 0 bytes, 0 the end, -1 none yet (the context's wake
  * comes when there are), -2 failed (why in msg). */
-int64_t wh3_up_read(wh3_upstream *u, uint8_t *buf, size_t cap, char *msg, size_t msglen);
+int64_t hv_wh3_up_read(wh3_upstream *u, uint8_t *buf, size_t cap, char *msg, size_t msglen);
 /* After the end: the upstream's trailers (may be none). */
-const hive_header *wh3_up_trailers(wh3_upstream *u, size_t *n);
+const hive_header *hv_wh3_up_trailers(wh3_upstream *u, size_t *n);
 /* The relay is over (or given up): the outgoing request is released. */
-void wh3_up_done(wh3_upstream *u);
+void hv_wh3_up_done(wh3_upstream *u);
 
 /* Resolves a future<result<_, error-code>> the host writes (the
  * transmission result): ok when err is NULL, else
  * internal-error(some(err)); then closes it. NULL w: nothing. */
-void wh3_tx_finish(hive_cstream *w, const char *err);
+void hv_wh3_tx_finish(hive_cstream *w, const char *err);
 
 /* The HTTP status for an error-code value (a VARIANT). */
-int wh3_error_status(const hive_cval *code);
+int hv_wh3_error_status(const hive_cval *code);
 
 /* ---- the guest kind (src/guest/wasihttp3.c) ---- */
 
 /* 1 when component exports wasi:http/handler@0.3.x (a wasi:http/service
  * component). */
-int hive_guest_wasihttp3_detect(hive_component *component);
+int hv_guest_wasihttp3_detect(hive_component *component);
 
 /* A wasi:http/service guest: each request is a task of
  * wasi:http/handler.handle on an instance; many run at once on one
- * instance. env and dirs as for hive_guest_wasihttp_new. */
-int hive_guest_wasihttp3_new(hive_engine *engine, hive_component *component,
+ * instance. env and dirs as for hv_guest_wasihttp_new. */
+int hv_guest_wasihttp3_new(hive_engine *engine, hive_component *component,
                              const char *const *env, size_t nenv, const char *const *dirs,
                              size_t ndirs, hive_guest **out, hive_error *err);
 

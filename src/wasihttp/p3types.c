@@ -17,7 +17,7 @@
  * Bodies: a request or response holds its contents (the readable end of
  * a stream<u8>, or none) and its trailers future until consume-body hands
  * them out (once: the resource is consumed) or the host takes the
- * response a handler returned (wh3_take_response).
+ * response a handler returned (hv_wh3_take_response).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +29,7 @@
 
 #include "httpclient/httpclient.h"
 #include "wasihttp/p3http.h"
-#include "wasihttp/wasihttp.h" /* whttp_error_status */
+#include "wasihttp/wasihttp.h" /* hv_whttp_error_status */
 #include "wasip3/p3_impl.h"    /* the reactor: waits and stream pumps */
 
 #define WH3_MAX_FIELDS 1024
@@ -157,7 +157,7 @@ static void obj_free(wh3 *h, hive_cinstance *ci, uint32_t rep) {
     obj_free(h, ci, options);
 }
 
-wh3 *wh3_new(void) {
+wh3 *hv_wh3_new(void) {
     wh3 *h = calloc(1, sizeof(wh3));
     if (h) h->wait_fd = -1;
     return h;
@@ -165,7 +165,7 @@ wh3 *wh3_new(void) {
 
 static void outs_free(wh3 *h);
 
-void wh3_free(wh3 *h) {
+void hv_wh3_free(wh3 *h) {
     if (!h) return;
     /* with the instance gone, the ends' values are only cleared */
     for (uint32_t i = 0; i < h->n; i++) {
@@ -180,9 +180,9 @@ void wh3_free(wh3 *h) {
     free(h);
 }
 
-size_t wh3_live(const wh3 *h) { return h ? h->live : 0; }
+size_t hv_wh3_live(const wh3 *h) { return h ? h->live : 0; }
 
-wh3 *wh3_of_data(hive_cinstance *instance, void *ud) {
+wh3 *hv_wh3_of_data(hive_cinstance *instance, void *ud) {
     (void)ud;
     return hive_cinstance_data(instance);
 }
@@ -983,9 +983,9 @@ struct wout {
     wout *prev, *next;
 };
 
-void wh3_set_p3(wh3 *h, hive_wasip3 *p3) { h->p3 = p3; }
+void hv_wh3_set_p3(wh3 *h, hive_wasip3 *p3) { h->p3 = p3; }
 
-void wh3_set_wake(wh3 *h, void (*wake)(void *ud), void *ud) {
+void hv_wh3_set_wake(wh3 *h, void (*wake)(void *ud), void *ud) {
     h->wake = wake;
     h->wake_ud = ud;
 }
@@ -996,11 +996,11 @@ static void wake_fd(void *ud) {
     (void)n;
 }
 
-int wh3_use_eventfd(wh3 *h) {
+int hv_wh3_use_eventfd(wh3 *h) {
     if (h->wait_fd < 0) {
         h->wait_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         if (h->wait_fd < 0) return -1;
-        wh3_set_wake(h, wake_fd, (void *)(intptr_t)h->wait_fd);
+        hv_wh3_set_wake(h, wake_fd, (void *)(intptr_t)h->wait_fd);
     }
     return 0;
 }
@@ -1013,7 +1013,7 @@ static void client_notify(void *ud) {
 
 static void out_unlazy(wh3 *h, wout *u) {
     if (!u->resp) return;
-    p3_pump_lazy(u->resp, 0);
+    hv_p3_pump_lazy(u->resp, 0);
     client_notify(h); /* a wake: the reactor looks at the pump again */
 }
 
@@ -1079,16 +1079,16 @@ static void out_maybe_free(wout *o) {
     else h->outs = o->next;
     if (o->next) o->next->prev = o->prev;
     h->nout--;
-    hc_release(o->req);
+    hv_hc_release(o->req);
     if (o->sent) hive_cstream_close(o->sent);
     if (o->trailers) hive_cstream_close(o->trailers);
     if (o->rtrail) hive_cstream_close(o->rtrail);
     free(o);
 }
 
-void wh3_release_outgoing(wh3 *h) {
+void hv_wh3_release_outgoing(wh3 *h) {
     for (wout *o = h ? h->outs : NULL; o; o = o->next) {
-        hc_release(o->req);
+        hv_hc_release(o->req);
         o->req = NULL;
     }
 }
@@ -1099,7 +1099,7 @@ static void outs_free(wh3 *h) {
     while (h->outs) {
         wout *o = h->outs;
         h->outs = o->next;
-        hc_release(o->req);
+        hv_hc_release(o->req);
         free(o);
     }
     h->nout = 0;
@@ -1109,11 +1109,11 @@ static void outs_free(wh3 *h) {
 static int64_t out_body_write(void *ud, const uint8_t *buf, size_t len) {
     wout *o = ud;
     if (!o->req) return -HIVE_WASI_EPIPE; /* released (the instance ends) */
-    size_t room = hc_body_room(o->req);
+    size_t room = hv_hc_body_room(o->req);
     if (room == (size_t)-1) return -HIVE_WASI_EPIPE;
     if (room == 0) return -HIVE_WASI_EAGAIN; /* notify wakes us */
     if (len > room) len = room;
-    return hc_body_write(o->req, buf, len) < 0 ? -HIVE_WASI_EPIPE : (int64_t)len;
+    return hv_hc_body_write(o->req, buf, len) < 0 ? -HIVE_WASI_EPIPE : (int64_t)len;
 }
 
 /* The request's trailers future resolved (after the body): ok(some(t))
@@ -1140,19 +1140,19 @@ static int out_trailers(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) 
         for (size_t i = 0; t && i < f->nf; i++)
             t[i] = (hive_header){f->f[i].name, f->f[i].name_len, (const char *)f->f[i].value,
                                  f->f[i].value_len};
-        if (t && o->req) hc_body_trailers(o->req, t, f->nf);
+        if (t && o->req) hv_hc_body_trailers(o->req, t, f->nf);
         free(t);
         if (f) obj_free(o->h, o->inst, frep); /* the trailers were moved to the host */
     }
     hive_cval_clear(&v);
     if (o->req) {
-        if (err.code) hc_body_abort(o->req);
-        else hc_body_end(o->req);
+        if (err.code) hv_hc_body_abort(o->req);
+        else hv_hc_body_end(o->req);
     }
     tx_result(&o->sent, err.code ? &err : NULL);
     if (o->rtrail) hive_cstream_close(o->rtrail);
     o->rtrail = NULL;
-    p3_wait_free(p, w);
+    hv_p3_wait_free(p, w);
     o->tw = NULL;
     out_maybe_free(o);
     return 1;
@@ -1161,7 +1161,7 @@ static int out_trailers(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) 
 static void out_body_done(hive_wasip3 *p, void *ud, uint32_t e) {
     wout *o = ud;
     o->body = NULL;
-    if (!e && o->req && o->rtrail && (o->tw = p3_wait_new(p, out_trailers, o))) {
+    if (!e && o->req && o->rtrail && (o->tw = hv_p3_wait_new(p, out_trailers, o))) {
         o->tw->check = 1; /* looked at each round until the guest writes it */
         return;
     }
@@ -1169,11 +1169,11 @@ static void out_body_done(hive_wasip3 *p, void *ud, uint32_t e) {
         hc_error err = {7 /* connection-terminated */, ""};
         tx_result(&o->sent, &err);
     } else if (e) {
-        hc_body_abort(o->req);
+        hv_hc_body_abort(o->req);
         hc_error err = {7 /* connection-terminated */, ""};
         tx_result(&o->sent, &err);
     } else {
-        hc_body_end(o->req);
+        hv_hc_body_end(o->req);
         tx_result(&o->sent, NULL);
     }
     out_maybe_free(o);
@@ -1183,7 +1183,7 @@ static void out_body_done(hive_wasip3 *p, void *ud, uint32_t e) {
 static int64_t out_resp_read(void *ud, uint8_t *buf, size_t len) {
     wout *o = ud;
     if (!o->req) return -HIVE_WASI_EIO; /* released (the instance ends) */
-    int64_t n = hc_body_read(o->req, buf, len, &o->err);
+    int64_t n = hv_hc_body_read(o->req, buf, len, &o->err);
     if (n == -1) return -HIVE_WASI_EAGAIN;
     if (n < -1) return -HIVE_WASI_EIO;
     return n;
@@ -1202,7 +1202,7 @@ static void out_resp_done(hive_wasip3 *p, void *ud, uint32_t e) {
             result_err(&v, &c);
         } else {
             size_t nt = 0;
-            const hive_header *t = o->req ? hc_trailers(o->req, &nt) : NULL;
+            const hive_header *t = o->req ? hv_hc_trailers(o->req, &nt) : NULL;
             uint32_t rep = 0;
             hobj *f = nt ? obj_new(o->h, K_FIELDS, &rep) : NULL;
             for (size_t i = 0; f && i < nt; i++)
@@ -1242,7 +1242,7 @@ static int out_head(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
         goto done;
     }
     hc_error e = {0, ""};
-    int st = o->req ? hc_state(o->req, &e) : HC_FAILED;
+    int st = o->req ? hv_hc_state(o->req, &e) : HC_FAILED;
     if (!o->req) e.code = 38;
     if (st == HC_WAITING) return 0;
     hive_cval res;
@@ -1253,7 +1253,7 @@ static int out_head(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
         uint32_t frep, rrep;
         hobj *f = obj_new(h, K_FIELDS, &frep);
         size_t nh = 0;
-        const hive_header *hd = hc_headers(o->req, &nh);
+        const hive_header *hd = hv_hc_headers(o->req, &nh);
         for (size_t i = 0; f && i < nh; i++)
             if (is_token(hd[i].name, hd[i].name_len) && !forbidden(hd[i].name, hd[i].name_len))
                 fields_add(f, hd[i].name, hd[i].name_len, (const uint8_t *)hd[i].value,
@@ -1266,11 +1266,11 @@ static int out_head(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
         hive_wasi_stream emb = src;
         emb.ud = o;
         p3_io io = {-1, 0, -1, &emb};
-        if (r) o->resp = p3_feed_new(p, o->inst, &io, 0, &body, NULL, NULL, out_resp_done, o);
-        p3_pump_lazy(o->resp, 1); /* the client keeps the body until consume-body */
+        if (r) o->resp = hv_p3_feed_new(p, o->inst, &io, 0, &body, NULL, NULL, out_resp_done, o);
+        hv_p3_pump_lazy(o->resp, 1); /* the client keeps the body until consume-body */
         if (o->resp) o->trailers = hive_cstream_new(o->inst, 1, &tr);
         if (!r || !o->resp || !o->trailers) {
-            if (o->resp) p3_pump_stop(p, o->resp, WASI_ENOMEM);
+            if (o->resp) hv_p3_pump_stop(p, o->resp, WASI_ENOMEM);
             o->resp = NULL;
             hive_cval_clear(&body);
             if (r) obj_free(h, NULL, rrep);
@@ -1281,7 +1281,7 @@ static int out_head(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
             r = &h->o[rrep - 1];
             h->o[frep - 1].immutable = 1;
             r->headers = frep;
-            r->status = (uint16_t)hc_status(o->req);
+            r->status = (uint16_t)hv_hc_status(o->req);
             r->contents = body;
             r->trailers = tr;
             r->up = o;
@@ -1293,7 +1293,7 @@ static int out_head(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
     hive_cval_clear(&res);
     o->d = NULL;
 done:
-    p3_wait_free(p, w);
+    hv_p3_wait_free(p, w);
     o->w = NULL;
     out_maybe_free(o);
     return 1;
@@ -1323,7 +1323,7 @@ FN(client_send) {
     } else if (q->has_scheme && q->scheme == 2) {
         e.code = 19;
         snprintf(e.msg, sizeof e.msg, "the scheme %s is not supported", q->scheme_other);
-    } else if (h->nout >= hc_max_per_instance()) {
+    } else if (h->nout >= hv_hc_max_per_instance()) {
         e.code = 11; /* connection-limit-reached */
         snprintf(e.msg, sizeof e.msg, "too many outgoing requests in flight");
     }
@@ -1362,7 +1362,7 @@ FN(client_send) {
             free(hd);
             return OOM;
         }
-        if (hc_send(&rq, client_notify, h, &req, &e) != 0) {
+        if (hv_hc_send(&rq, client_notify, h, &req, &e) != 0) {
             free(o);
             o = NULL;
         }
@@ -1390,8 +1390,8 @@ FN(client_send) {
         hive_wasi_stream emb = snk;
         emb.ud = o;
         p3_io io = {-1, 0, -1, &emb};
-        o->body = p3_drain_new(h->p3, call->instance, &q->contents, &io, NULL, NULL, out_body_done, o);
-        if (!o->body) hc_body_abort(req);
+        o->body = hv_p3_drain_new(h->p3, call->instance, &q->contents, &io, NULL, NULL, out_body_done, o);
+        if (!o->body) hv_hc_body_abort(req);
     } else {
         tx_result(&o->sent, NULL);
     }
@@ -1400,11 +1400,11 @@ FN(client_send) {
         o->rtrail = hive_cstream_reader(call->instance, &q->trailers);
     obj_free(h, call->instance, qrep); /* the request is consumed */
     o->d = hive_chost_defer(call);
-    o->w = o->d ? p3_wait_new(h->p3, out_head, o) : NULL;
+    o->w = o->d ? hv_p3_wait_new(h->p3, out_head, o) : NULL;
     if (!o->w) {
         if (o->d) hive_chost_return(o->d, NULL);
         o->d = NULL;
-        if (o->body) p3_pump_stop(h->p3, o->body, WASI_ECANCELED);
+        if (o->body) hv_p3_pump_stop(h->p3, o->body, WASI_ECANCELED);
         o->body = NULL;
         out_maybe_free(o);
         return OOM;
@@ -1417,7 +1417,7 @@ FN(client_send) {
 
 /* ---- the serving side ------------------------------------------------------------ */
 
-int wh3_incoming(wh3 *h, const hive_request_info *info, hive_cval *contents, hive_cval *trailers,
+int hv_wh3_incoming(wh3 *h, const hive_request_info *info, hive_cval *contents, hive_cval *trailers,
                  uint32_t *rep) {
     uint32_t frep, r;
     if (!obj_new(h, K_FIELDS, &frep)) return -1;
@@ -1486,7 +1486,7 @@ static int64_t content_length_of(const hobj *f) {
     return -1;
 }
 
-int wh3_take_response(wh3 *h, uint32_t rep, wh3_response *out) {
+int hv_wh3_take_response(wh3 *h, uint32_t rep, wh3_response *out) {
     memset(out, 0, sizeof *out);
     hobj *o = obj_get(h, rep, K_RESP);
     if (!o) return -1;
@@ -1496,7 +1496,7 @@ int wh3_take_response(wh3 *h, uint32_t rep, wh3_response *out) {
     out->headers = calloc(n ? n : 1, sizeof *out->headers);
     out->arena = malloc(bytes ? bytes : 1);
     if (!out->headers || !out->arena) {
-        wh3_response_clear(out);
+        hv_wh3_response_clear(out);
         return -1;
     }
     char *p = out->arena;
@@ -1521,12 +1521,12 @@ int wh3_take_response(wh3 *h, uint32_t rep, wh3_response *out) {
     out->tx = o->tx;
     o->tx = NULL;
     wout *u = o->up;
-    if (u && u->resp && out->contents.kind == HIVE_C_STREAM && p3_pump_bytes(u->resp) == 0 &&
+    if (u && u->resp && out->contents.kind == HIVE_C_STREAM && hv_p3_pump_bytes(u->resp) == 0 &&
         h->p3) {
         /* client.send's response handed back as it came (a proxy): the
          * host relays the client's body itself, the guest's stream and
          * trailers future are dropped unread */
-        p3_pump_stop(h->p3, u->resp, WASI_ECANCELED);
+        hv_p3_pump_stop(h->p3, u->resp, WASI_ECANCELED);
         u->resp = NULL;
         if (u->trailers) hive_cstream_close(u->trailers);
         u->trailers = NULL;
@@ -1539,7 +1539,7 @@ int wh3_take_response(wh3 *h, uint32_t rep, wh3_response *out) {
     return 0;
 }
 
-hive_header *wh3_fields_view(wh3 *h, uint32_t rep, size_t *n) {
+hive_header *hv_wh3_fields_view(wh3 *h, uint32_t rep, size_t *n) {
     *n = 0;
     hobj *f = obj_get(h, rep, K_FIELDS);
     hive_header *t = f && f->nf ? calloc(f->nf, sizeof *t) : NULL;
@@ -1550,7 +1550,7 @@ hive_header *wh3_fields_view(wh3 *h, uint32_t rep, size_t *n) {
     return t;
 }
 
-uint32_t wh3_fields_new(wh3 *h, const hive_header *t, size_t n) {
+uint32_t hv_wh3_fields_new(wh3 *h, const hive_header *t, size_t n) {
     uint32_t rep = 0;
     hobj *f = obj_new(h, K_FIELDS, &rep);
     if (!f) return 0;
@@ -1560,44 +1560,44 @@ uint32_t wh3_fields_new(wh3 *h, const hive_header *t, size_t n) {
     return rep;
 }
 
-void wh3_fields_free(wh3 *h, hive_cinstance *ci, uint32_t rep) {
+void hv_wh3_fields_free(wh3 *h, hive_cinstance *ci, uint32_t rep) {
     if (obj_get(h, rep, K_FIELDS)) obj_free(h, ci, rep);
 }
 
-int64_t wh3_up_read(wh3_upstream *u, uint8_t *buf, size_t cap, char *msg, size_t msglen) {
+int64_t hv_wh3_up_read(wh3_upstream *u, uint8_t *buf, size_t cap, char *msg, size_t msglen) {
     if (!u->req) {
         snprintf(msg, msglen, "the outgoing request was released");
         return -2;
     }
     hc_error e = {0, ""};
-    int64_t n = hc_body_read(u->req, buf, cap, &e);
+    int64_t n = hv_hc_body_read(u->req, buf, cap, &e);
     if (n < -1) snprintf(msg, msglen, "the upstream's body failed (error-code %d%s%s)", e.code,
                          e.msg[0] ? ": " : "", e.msg);
     return n;
 }
 
-const hive_header *wh3_up_trailers(wh3_upstream *u, size_t *n) {
+const hive_header *hv_wh3_up_trailers(wh3_upstream *u, size_t *n) {
     *n = 0;
-    return u->req ? hc_trailers(u->req, n) : NULL;
+    return u->req ? hv_hc_trailers(u->req, n) : NULL;
 }
 
-void wh3_up_done(wh3_upstream *u) {
+void hv_wh3_up_done(wh3_upstream *u) {
     if (!u) return;
     u->relay = 0;
     out_maybe_free(u);
 }
 
-void wh3_response_clear(wh3_response *r) {
+void hv_wh3_response_clear(wh3_response *r) {
     free(r->headers);
     free(r->arena);
     hive_cval_clear(&r->contents);
     hive_cval_clear(&r->trailers);
     if (r->tx) hive_cstream_close(r->tx);
-    wh3_up_done(r->up);
+    hv_wh3_up_done(r->up);
     memset(r, 0, sizeof *r);
 }
 
-void wh3_tx_finish(hive_cstream *w, const char *err) {
+void hv_wh3_tx_finish(hive_cstream *w, const char *err) {
     if (!w) return;
     hive_cval v;
     if (!err) {
@@ -1615,8 +1615,8 @@ void wh3_tx_finish(hive_cstream *w, const char *err) {
     hive_cstream_close(w);
 }
 
-int wh3_error_status(const hive_cval *code) {
-    return code && code->kind == HIVE_C_VARIANT ? whttp_error_status(code->of.var.index) : 500;
+int hv_wh3_error_status(const hive_cval *code) {
+    return code && code->kind == HIVE_C_VARIANT ? hv_whttp_error_status(code->of.var.index) : 500;
 }
 
 /* ---- definitions ------------------------------------------------------------------ */
@@ -1661,7 +1661,7 @@ typedef struct fndef {
 #define TRAILERS "future<result<option<own<fields>>, " EC ">>"
 #define TX "future<result<_, " EC ">>"
 
-int wh3_define(hive_linker *l, wh3_lookup lookup, void *ud) {
+int hv_wh3_define(hive_linker *l, wh3_lookup lookup, void *ud) {
     defs *d = hive_linker_alloc(l, sizeof *d);
     if (!d) return HIVE_ENOMEM;
     d->lookup = lookup;

@@ -10,14 +10,14 @@
  * (the reps of the guest's handles) and the request it serves now. The
  * linker is shared by every instance of the guest: host functions find
  * their context through hive_cinstance_data(), resource destructors
- * through the thread's current context (whttp_enter/whttp_leave around
+ * through the thread's current context (hv_whttp_enter/hv_whttp_leave around
  * every call into the instance).
  *
- * The request's body comes from the pool (handler_req_read_body) and the
- * response goes to it (handler_req_head/body/end), so nothing blocks a
+ * The request's body comes from the pool (hv_handler_req_read_body) and the
+ * response goes to it (hv_handler_req_head/body/end), so nothing blocks a
  * thread: a blocking read with no bytes yet, a blocking write into a full
  * sink, pollable.block and poll make the host call PENDING; the guest
- * kind calls whttp_retry() when the worker is woken.
+ * kind calls hv_whttp_retry() when the worker is woken.
  */
 #ifndef HIVE_WASIHTTP_H
 #define HIVE_WASIHTTP_H
@@ -36,65 +36,65 @@ typedef struct whttp whttp;
  * as far as it goes (outgoing-handler answers HTTP-request-denied), and
  * with_io the body half of wasi:io. Without it, the linker's wasi:io is a
  * WASI 0.2 context's (hive/wasip2.h) and every context made for an
- * instance of that linker must get that hive_wasip2 (whttp_new). HIVE_OK
+ * instance of that linker must get that hive_wasip2 (hv_whttp_new). HIVE_OK
  * or an error code. */
-int whttp_define(hive_linker *linker, int with_io);
+int hv_whttp_define(hive_linker *linker, int with_io);
 
 struct hive_wasip2;
 /* A context; p2 (may be NULL) is the WASI 0.2 context whose streams and
  * pollables the bodies become (a linker defined without io). */
-whttp *whttp_new(struct hive_wasip2 *p2);
-void whttp_free(whttp *h);
-/* The WASI 0.2 context given to whttp_new (NULL: none, or h NULL). */
-struct hive_wasip2 *whttp_p2(const whttp *h);
+whttp *hv_whttp_new(struct hive_wasip2 *p2);
+void hv_whttp_free(whttp *h);
+/* The WASI 0.2 context given to hv_whttp_new (NULL: none, or h NULL). */
+struct hive_wasip2 *hv_whttp_p2(const whttp *h);
 
 /* Outgoing requests (wasi:http/outgoing-handler, src/httpclient): wake
  * is called from the client thread (with its lock held: it must only
- * wake, e.g. handler_wake) when a response, body bytes or room arrived,
+ * wake, e.g. hv_handler_wake) when a response, body bytes or room arrived,
  * so that a PENDING call or pollable can be tried again. Set before the
  * instance runs. */
-void whttp_set_wake(whttp *h, void (*wake)(void *ud), void *ud);
+void hv_whttp_set_wake(whttp *h, void (*wake)(void *ud), void *ud);
 /* For a blocking driver (hive run): the context makes an eventfd that
  * the wake signals, and its WASI 0.2 streams and pollables wait on it.
  * 0, or -1 when it cannot be made. */
-int whttp_use_eventfd(whttp *h);
+int hv_whttp_use_eventfd(whttp *h);
 
 /* The thread's current context (for resource destructors). */
-void whttp_enter(whttp *h);
-void whttp_leave(void);
-whttp *whttp_current(void);
+void hv_whttp_enter(whttp *h);
+void hv_whttp_leave(void);
+whttp *hv_whttp_current(void);
 
 /* Starts serving req: makes the incoming-request and response-outparam
  * objects (their reps in *request, *outparam). -1 when out of memory. */
-int whttp_begin(whttp *h, hive_req *req, uint32_t *request, uint32_t *outparam);
+int hv_whttp_begin(whttp *h, hive_req *req, uint32_t *request, uint32_t *outparam);
 
 /* The handler returned: settles the response (no response set: 502;
  * a body neither finished nor dropped: the response is cut) and forgets
  * the request. Objects of the request the guest still holds stop
  * working. */
-void whttp_end(whttp *h);
+void hv_whttp_end(whttp *h);
 
 /* The request went away (cancelled or expired): forget it without
  * sending anything. */
-void whttp_abandon(whttp *h);
+void hv_whttp_abandon(whttp *h);
 /* Releases every outgoing request of h now (the client calls wake no
  * more): the instance will not run again (its worker ends). */
-void whttp_release_outgoing(whttp *h);
+void hv_whttp_release_outgoing(whttp *h);
 
 /* A host call of this context is PENDING: tries it again. 1 done
  * (hive_cinstance_complete was called: resume), 0 still waiting (the
  * worker will be woken), -1 failed (message in msg). */
-int whttp_retry(whttp *h, hive_cinstance *inst, char *msg, size_t msglen);
+int hv_whttp_retry(whttp *h, hive_cinstance *inst, char *msg, size_t msglen);
 
 /* 1 when a host call of this context (not of its WASI 0.2 context) is
  * PENDING. */
-int whttp_pending(const whttp *h);
+int hv_whttp_pending(const whttp *h);
 
 /* Live host objects, for tests and leaks. */
-size_t whttp_live(const whttp *h);
+size_t hv_whttp_live(const whttp *h);
 
 /* The HTTP status for a wasi:http error-code case index. */
-int whttp_error_status(uint32_t code);
+int hv_whttp_error_status(uint32_t code);
 
 
 
@@ -108,7 +108,7 @@ int whttp_error_status(uint32_t code);
  * of a component that needs one; for one that imports only wasi:http they
  * are HIVE_EARG. Copied. The component is retained; free with
  * hive_guest_free. */
-int hive_guest_wasihttp_new(hive_engine *engine, hive_component *component,
+int hv_guest_wasihttp_new(hive_engine *engine, hive_component *component,
                             const char *const *env, size_t nenv, const char *const *dirs,
                             size_t ndirs, hive_guest **out, hive_error *err);
 #endif

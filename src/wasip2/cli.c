@@ -13,43 +13,43 @@
 #define CLI(x) "wasi:cli/" x P2_V
 #define DATETIME "record { seconds: u64, nanoseconds: u32 }"
 
-hive_host_status p2_subscribe_deadline(hive_chost_call *call, uint64_t when, hive_cval *out);
+hive_host_status hv_p2_subscribe_deadline(hive_chost_call *call, uint64_t when, hive_cval *out);
 
 /* ---- environment ---- */
 
 P2_FN(get_environment) {
     hive_wasip2 *p = P2_CTX;
-    if (hive_cval_agg(&res[0], HIVE_C_LIST, p->envc) != HIVE_OK) return p2_trap(call, "out of memory");
+    if (hive_cval_agg(&res[0], HIVE_C_LIST, p->envc) != HIVE_OK) return hv_p2_trap(call, "out of memory");
     for (size_t i = 0; i < p->envc; i++) {
         const char *kv = p->env[i], *eq = strchr(kv, '=');
         hive_cval *t = &res[0].of.agg.items[i];
         if (hive_cval_agg(t, HIVE_C_TUPLE, 2) != HIVE_OK ||
             hive_cval_string(&t->of.agg.items[0], kv, (size_t)(eq - kv)) != HIVE_OK ||
             hive_cval_string(&t->of.agg.items[1], eq + 1, strlen(eq + 1)) != HIVE_OK)
-            return p2_trap(call, "environment: out of memory or not UTF-8");
+            return hv_p2_trap(call, "environment: out of memory or not UTF-8");
     }
     return HIVE_HOST_OK;
 }
 
 P2_FN(get_arguments) {
     hive_wasip2 *p = P2_CTX;
-    if (hive_cval_agg(&res[0], HIVE_C_LIST, p->argc) != HIVE_OK) return p2_trap(call, "out of memory");
+    if (hive_cval_agg(&res[0], HIVE_C_LIST, p->argc) != HIVE_OK) return hv_p2_trap(call, "out of memory");
     for (size_t i = 0; i < p->argc; i++)
         if (hive_cval_string(&res[0].of.agg.items[i], p->argv[i], strlen(p->argv[i])) != HIVE_OK)
-            return p2_trap(call, "arguments: out of memory or not UTF-8");
+            return hv_p2_trap(call, "arguments: out of memory or not UTF-8");
     return HIVE_HOST_OK;
 }
 
 P2_FN(initial_cwd) {
     hive_wasip2 *p = P2_CTX;
     if (!p->cwd) {
-        if (hive_cval_case(&res[0], HIVE_C_OPTION, 0, NULL) != HIVE_OK) return p2_trap(call, "out of memory");
+        if (hive_cval_case(&res[0], HIVE_C_OPTION, 0, NULL) != HIVE_OK) return hv_p2_trap(call, "out of memory");
         return HIVE_HOST_OK;
     }
     hive_cval s;
     if (hive_cval_string(&s, p->cwd, strlen(p->cwd)) != HIVE_OK ||
         hive_cval_case(&res[0], HIVE_C_OPTION, 1, &s) != HIVE_OK)
-        return p2_trap(call, "out of memory");
+        return hv_p2_trap(call, "out of memory");
     return HIVE_HOST_OK;
 }
 
@@ -61,7 +61,7 @@ static hive_host_status do_exit(hive_chost_call *call, int code) {
     p->exit_code = code;
     char m[64];
     snprintf(m, sizeof m, "wasi:cli/exit with code %d", code);
-    return p2_trap(call, m);
+    return hv_p2_trap(call, m);
 }
 
 P2_FN(cli_exit) { return do_exit(call, args[0].of.var.index == 0 ? 0 : 1); }
@@ -71,7 +71,7 @@ P2_FN(cli_exit_with_code) { return do_exit(call, (int)args[0].of.u); }
 
 static hive_host_status get_stdio(hive_chost_call *call, int i, hive_cval *out) {
     uint32_t rep;
-    if (p2_new_stdio_stream(P2_CTX, i, &rep) < 0) return p2_trap(call, "too many host objects");
+    if (hv_p2_new_stdio_stream(P2_CTX, i, &rep) < 0) return hv_p2_trap(call, "too many host objects");
     *out = hive_cval_handle(HIVE_C_OWN, rep, NULL);
     return HIVE_HOST_OK;
 }
@@ -84,13 +84,13 @@ static hive_host_status get_terminal(hive_chost_call *call, int i, hive_cval *ou
     hive_wasip2 *p = P2_CTX;
     const hive_wasi_stdio *s = &p->stdio[i];
     if (s->kind != HIVE_WASI_STDIO_FD || !isatty(s->fd)) {
-        if (hive_cval_case(out, HIVE_C_OPTION, 0, NULL) != HIVE_OK) return p2_trap(call, "out of memory");
+        if (hive_cval_case(out, HIVE_C_OPTION, 0, NULL) != HIVE_OK) return hv_p2_trap(call, "out of memory");
         return HIVE_HOST_OK;
     }
     uint32_t rep;
-    if (!p2_new(p, i == 0 ? P2_TERM_IN : P2_TERM_OUT, &rep)) return p2_trap(call, "too many host objects");
+    if (!hv_p2_new(p, i == 0 ? P2_TERM_IN : P2_TERM_OUT, &rep)) return hv_p2_trap(call, "too many host objects");
     hive_cval h = hive_cval_handle(HIVE_C_OWN, rep, NULL);
-    if (hive_cval_case(out, HIVE_C_OPTION, 1, &h) != HIVE_OK) return p2_trap(call, "out of memory");
+    if (hive_cval_case(out, HIVE_C_OPTION, 1, &h) != HIVE_OK) return hv_p2_trap(call, "out of memory");
     return HIVE_HOST_OK;
 }
 
@@ -101,7 +101,7 @@ P2_FN(get_terminal_stderr) { return get_terminal(call, 2, &res[0]); }
 /* ---- clocks ---- */
 
 P2_FN(mono_now) {
-    res[0] = p2_u64(p2_mono_ns(P2_CTX));
+    res[0] = p2_u64(hv_p2_mono_ns(P2_CTX));
     return HIVE_HOST_OK;
 }
 
@@ -114,11 +114,11 @@ P2_FN(mono_resolution) {
     return HIVE_HOST_OK;
 }
 
-P2_FN(mono_subscribe_instant) { return p2_subscribe_deadline(call, args[0].of.u, &res[0]); }
+P2_FN(mono_subscribe_instant) { return hv_p2_subscribe_deadline(call, args[0].of.u, &res[0]); }
 
 P2_FN(mono_subscribe_duration) {
-    uint64_t now = p2_mono_ns(P2_CTX), d = args[0].of.u;
-    return p2_subscribe_deadline(call, d > UINT64_MAX - now ? UINT64_MAX : now + d, &res[0]);
+    uint64_t now = hv_p2_mono_ns(P2_CTX), d = args[0].of.u;
+    return hv_p2_subscribe_deadline(call, d > UINT64_MAX - now ? UINT64_MAX : now + d, &res[0]);
 }
 
 static int datetime(hive_cval *out, uint64_t ns) {
@@ -129,7 +129,7 @@ static int datetime(hive_cval *out, uint64_t ns) {
 }
 
 P2_FN(wall_now) {
-    if (datetime(&res[0], p2_wall_ns(P2_CTX)) < 0) return p2_trap(call, "out of memory");
+    if (datetime(&res[0], hv_p2_wall_ns(P2_CTX)) < 0) return hv_p2_trap(call, "out of memory");
     return HIVE_HOST_OK;
 }
 
@@ -138,7 +138,7 @@ P2_FN(wall_resolution) {
     uint64_t r = 1;
     if (!P2_CTX->src.wall_ns && clock_getres(CLOCK_REALTIME, &ts) == 0)
         r = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-    if (datetime(&res[0], r ? r : 1) < 0) return p2_trap(call, "out of memory");
+    if (datetime(&res[0], r ? r : 1) < 0) return hv_p2_trap(call, "out of memory");
     return HIVE_HOST_OK;
 }
 
@@ -155,13 +155,13 @@ static uint64_t insecure_next(hive_wasip2 *p) {
 
 static hive_host_status random_bytes(hive_chost_call *call, uint64_t len, int secure, hive_cval *out) {
     hive_wasip2 *p = P2_CTX;
-    if (len > p->max_list) return p2_trap(call, "get-random-bytes: more bytes than the host allows");
+    if (len > p->max_list) return hv_p2_trap(call, "get-random-bytes: more bytes than the host allows");
     uint8_t *b = malloc(len ? (size_t)len : 1);
-    if (!b) return p2_trap(call, "out of memory");
+    if (!b) return hv_p2_trap(call, "out of memory");
     if (secure) {
-        if (p2_random(p, b, (size_t)len) < 0) {
+        if (hv_p2_random(p, b, (size_t)len) < 0) {
             free(b);
-            return p2_trap(call, "the host's random source failed");
+            return hv_p2_trap(call, "the host's random source failed");
         }
     } else {
         for (size_t i = 0; i < len; i += 8) {
@@ -169,8 +169,8 @@ static hive_host_status random_bytes(hive_chost_call *call, uint64_t len, int se
             for (size_t k = 0; k < 8 && i + k < len; k++) b[i + k] = (uint8_t)(x >> (8 * k));
         }
     }
-    int rc = p2_bytes_adopt(out, b, (size_t)len, (size_t)len);
-    return rc < 0 ? p2_trap(call, "out of memory") : HIVE_HOST_OK;
+    int rc = hv_p2_bytes_adopt(out, b, (size_t)len, (size_t)len);
+    return rc < 0 ? hv_p2_trap(call, "out of memory") : HIVE_HOST_OK;
 }
 
 P2_FN(get_random_bytes) { return random_bytes(call, args[0].of.u, 1, &res[0]); }
@@ -178,7 +178,7 @@ P2_FN(get_insecure_random_bytes) { return random_bytes(call, args[0].of.u, 0, &r
 
 P2_FN(get_random_u64) {
     uint64_t x;
-    if (p2_random(P2_CTX, (uint8_t *)&x, sizeof x) < 0) return p2_trap(call, "the host's random source failed");
+    if (hv_p2_random(P2_CTX, (uint8_t *)&x, sizeof x) < 0) return hv_p2_trap(call, "the host's random source failed");
     res[0] = p2_u64(x);
     return HIVE_HOST_OK;
 }
@@ -189,7 +189,7 @@ P2_FN(get_insecure_random_u64) {
 }
 
 P2_FN(insecure_seed) {
-    if (hive_cval_agg(&res[0], HIVE_C_TUPLE, 2) != HIVE_OK) return p2_trap(call, "out of memory");
+    if (hive_cval_agg(&res[0], HIVE_C_TUPLE, 2) != HIVE_OK) return hv_p2_trap(call, "out of memory");
     res[0].of.agg.items[0] = p2_u64(insecure_next(P2_CTX));
     res[0].of.agg.items[1] = p2_u64(insecure_next(P2_CTX));
     return HIVE_HOST_OK;
@@ -197,10 +197,10 @@ P2_FN(insecure_seed) {
 
 /* ---- definitions ---- */
 
-int p2_define_cli(hive_wasip2 *p, hive_linker *l) {
+int hv_p2_define_cli(hive_wasip2 *p, hive_linker *l) {
     int rc;
-    if ((rc = p2_define_resource(p, l, CLI("terminal-input"), "terminal-input")) ||
-        (rc = p2_define_resource(p, l, CLI("terminal-output"), "terminal-output")))
+    if ((rc = hv_p2_define_resource(p, l, CLI("terminal-input"), "terminal-input")) ||
+        (rc = hv_p2_define_resource(p, l, CLI("terminal-output"), "terminal-output")))
         return rc;
     static const p2_fndef env[] = {
         {"get-environment", "func() -> list<tuple<string, string>>", get_environment},
@@ -241,19 +241,19 @@ int p2_define_cli(hive_wasip2 *p, hive_linker *l) {
         {"get-insecure-random-u64", "func() -> u64", get_insecure_random_u64},
     };
     static const p2_fndef seed[] = {{"insecure-seed", "func() -> tuple<u64, u64>", insecure_seed}};
-    if ((rc = p2_define_funcs(p, l, CLI("environment"), env, P2_COUNT(env))) ||
-        (rc = p2_define_funcs(p, l, CLI("exit"), ex, P2_COUNT(ex))) ||
-        (rc = p2_define_funcs(p, l, CLI("stdin"), in, P2_COUNT(in))) ||
-        (rc = p2_define_funcs(p, l, CLI("stdout"), out, P2_COUNT(out))) ||
-        (rc = p2_define_funcs(p, l, CLI("stderr"), err, P2_COUNT(err))) ||
-        (rc = p2_define_funcs(p, l, CLI("terminal-stdin"), tin, P2_COUNT(tin))) ||
-        (rc = p2_define_funcs(p, l, CLI("terminal-stdout"), tout, P2_COUNT(tout))) ||
-        (rc = p2_define_funcs(p, l, CLI("terminal-stderr"), terr, P2_COUNT(terr))) ||
-        (rc = p2_define_funcs(p, l, "wasi:clocks/monotonic-clock" P2_V, mono, P2_COUNT(mono))) ||
-        (rc = p2_define_funcs(p, l, "wasi:clocks/wall-clock" P2_V, wall, P2_COUNT(wall))) ||
-        (rc = p2_define_funcs(p, l, "wasi:random/random" P2_V, rnd, P2_COUNT(rnd))) ||
-        (rc = p2_define_funcs(p, l, "wasi:random/insecure" P2_V, insecure, P2_COUNT(insecure))) ||
-        (rc = p2_define_funcs(p, l, "wasi:random/insecure-seed" P2_V, seed, P2_COUNT(seed))))
+    if ((rc = hv_p2_define_funcs(p, l, CLI("environment"), env, P2_COUNT(env))) ||
+        (rc = hv_p2_define_funcs(p, l, CLI("exit"), ex, P2_COUNT(ex))) ||
+        (rc = hv_p2_define_funcs(p, l, CLI("stdin"), in, P2_COUNT(in))) ||
+        (rc = hv_p2_define_funcs(p, l, CLI("stdout"), out, P2_COUNT(out))) ||
+        (rc = hv_p2_define_funcs(p, l, CLI("stderr"), err, P2_COUNT(err))) ||
+        (rc = hv_p2_define_funcs(p, l, CLI("terminal-stdin"), tin, P2_COUNT(tin))) ||
+        (rc = hv_p2_define_funcs(p, l, CLI("terminal-stdout"), tout, P2_COUNT(tout))) ||
+        (rc = hv_p2_define_funcs(p, l, CLI("terminal-stderr"), terr, P2_COUNT(terr))) ||
+        (rc = hv_p2_define_funcs(p, l, "wasi:clocks/monotonic-clock" P2_V, mono, P2_COUNT(mono))) ||
+        (rc = hv_p2_define_funcs(p, l, "wasi:clocks/wall-clock" P2_V, wall, P2_COUNT(wall))) ||
+        (rc = hv_p2_define_funcs(p, l, "wasi:random/random" P2_V, rnd, P2_COUNT(rnd))) ||
+        (rc = hv_p2_define_funcs(p, l, "wasi:random/insecure" P2_V, insecure, P2_COUNT(insecure))) ||
+        (rc = hv_p2_define_funcs(p, l, "wasi:random/insecure-seed" P2_V, seed, P2_COUNT(seed))))
         return rc;
     return HIVE_OK;
 }

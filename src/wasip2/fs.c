@@ -2,7 +2,7 @@
  * fs.c -- wasi:filesystem types and preopens.
  *
  * Every path is resolved by the preview-1 sandbox (src/wasi/path.c:
- * wasi_path_open_beneath, wasi_path_parent) beneath the descriptor's
+ * hv_wasi_path_open_beneath, hv_wasi_path_parent) beneath the descriptor's
  * directory: no "..", absolute path or symlink leads out of a preopened
  * directory (an attempt is not-permitted, as ENOTCAPABLE is in preview 1).
  * Operations never wait: regular files and directories do not block.
@@ -60,16 +60,16 @@
 static hive_host_status fs_result(hive_cval *out, uint32_t e, hive_cval *payload) {
     if (e) {
         if (payload) hive_cval_clear(payload);
-        p2_fs_err(out, e);
+        hv_p2_fs_err(out, e);
     } else {
-        p2_ok(out, payload);
+        hv_p2_ok(out, payload);
     }
     return HIVE_HOST_OK;
 }
 
 /* The descriptor of args[i], or NULL (then the call traps). */
 static p2_obj *desc_arg(hive_chost_call *call, const hive_cval *args, size_t i) {
-    return p2_get(P2_CTX, (uint32_t)args[i].of.res.handle, P2_DESC);
+    return hv_p2_get(P2_CTX, (uint32_t)args[i].of.res.handle, P2_DESC);
 }
 
 /* A string argument's bytes (a path). */
@@ -97,7 +97,7 @@ static int datetime_val(hive_cval *out, int64_t sec, long nsec) {
 static int stat_val(hive_cval *out, const struct stat *st) {
     if (hive_cval_agg(out, HIVE_C_RECORD, 6) != HIVE_OK) return -1;
     hive_cval *f = out->of.agg.items;
-    f[0] = hive_cval_enum(wfs_dtype_of_mode(st->st_mode));
+    f[0] = hive_cval_enum(hv_wfs_dtype_of_mode(st->st_mode));
     f[1] = p2_u64((uint64_t)st->st_nlink);
     f[2] = p2_u64((uint64_t)st->st_size);
     const struct timespec *ts[3] = {&st->st_atim, &st->st_mtim, &st->st_ctim};
@@ -132,7 +132,7 @@ static void hash_val(hive_cval *out, const struct stat *st) {
 
 #define DESC(i)                                                         \
     p2_obj *d##i = desc_arg(call, args, i);                             \
-    if (!d##i) return p2_trap(call, "unknown descriptor handle")
+    if (!d##i) return hv_p2_trap(call, "unknown descriptor handle")
 
 /* ---- descriptor methods ---- */
 
@@ -140,8 +140,8 @@ P2_FN(d_read_via_stream) {
     DESC(0);
     if (!(d0->dflags & P2_DF_READ) || d0->dtype == P2_DT_DIR) return fs_result(&res[0], WASI_EBADF, NULL);
     uint32_t rep;
-    if (p2_new_file_stream(P2_CTX, P2_INPUT, d0->fd, args[1].of.u, 0, &rep) < 0)
-        return p2_trap(call, "too many host objects");
+    if (hv_p2_new_file_stream(P2_CTX, P2_INPUT, d0->fd, args[1].of.u, 0, &rep) < 0)
+        return hv_p2_trap(call, "too many host objects");
     hive_cval h = hive_cval_handle(HIVE_C_OWN, rep, NULL);
     return fs_result(&res[0], 0, &h);
 }
@@ -151,8 +151,8 @@ static hive_host_status write_stream(hive_chost_call *call, const hive_cval *arg
     DESC(0);
     if (!(d0->dflags & P2_DF_WRITE) || d0->dtype == P2_DT_DIR) return fs_result(&res[0], WASI_EBADF, NULL);
     uint32_t rep;
-    if (p2_new_file_stream(P2_CTX, P2_OUTPUT, d0->fd, offset, append, &rep) < 0)
-        return p2_trap(call, "too many host objects");
+    if (hv_p2_new_file_stream(P2_CTX, P2_OUTPUT, d0->fd, offset, append, &rep) < 0)
+        return hv_p2_trap(call, "too many host objects");
     hive_cval h = hive_cval_handle(HIVE_C_OWN, rep, NULL);
     return fs_result(&res[0], 0, &h);
 }
@@ -163,17 +163,17 @@ P2_FN(d_append_via_stream) { return write_stream(call, args, res, 0, 1); }
 P2_FN(d_advise) {
     DESC(0);
     if (d0->dtype == P2_DT_DIR) return fs_result(&res[0], WASI_EBADF, NULL);
-    return fs_result(&res[0], wfs_advise(d0->fd, args[1].of.u, args[2].of.u, args[3].of.var.index), NULL);
+    return fs_result(&res[0], hv_wfs_advise(d0->fd, args[1].of.u, args[2].of.u, args[3].of.var.index), NULL);
 }
 
 P2_FN(d_sync_data) {
     DESC(0);
-    return fs_result(&res[0], wfs_sync(d0->fd, 1), NULL);
+    return fs_result(&res[0], hv_wfs_sync(d0->fd, 1), NULL);
 }
 
 P2_FN(d_sync) {
     DESC(0);
-    return fs_result(&res[0], wfs_sync(d0->fd, 0), NULL);
+    return fs_result(&res[0], hv_wfs_sync(d0->fd, 0), NULL);
 }
 
 P2_FN(d_get_flags) {
@@ -190,7 +190,7 @@ P2_FN(d_get_type) {
 
 P2_FN(d_set_size) {
     DESC(0);
-    return fs_result(&res[0], wfs_set_size(d0->fd, d0->dtype, d0->dflags, args[1].of.u), NULL);
+    return fs_result(&res[0], hv_wfs_set_size(d0->fd, d0->dtype, d0->dflags, args[1].of.u), NULL);
 }
 
 P2_FN(d_set_times) {
@@ -198,7 +198,7 @@ P2_FN(d_set_times) {
     struct timespec ts[2];
     ts_of(&args[1], &ts[0]);
     ts_of(&args[2], &ts[1]);
-    return fs_result(&res[0], wfs_set_times(d0->fd, ts), NULL);
+    return fs_result(&res[0], hv_wfs_set_times(d0->fd, ts), NULL);
 }
 
 P2_FN(d_read) {
@@ -210,7 +210,7 @@ P2_FN(d_read) {
     if (off > INT64_MAX) return fs_result(&res[0], WASI_EINVAL, NULL);
     if (len > p->max_list) len = p->max_list;
     uint8_t *b = malloc(len ? (size_t)len : 1);
-    if (!b) return p2_trap(call, "out of memory");
+    if (!b) return hv_p2_trap(call, "out of memory");
     ssize_t n;
     do n = pread(d0->fd, b, (size_t)len, (off_t)off);
     while (n < 0 && errno == EINTR);
@@ -222,11 +222,11 @@ P2_FN(d_read) {
     hive_cval t;
     if (hive_cval_agg(&t, HIVE_C_TUPLE, 2) != HIVE_OK) {
         free(b);
-        return p2_trap(call, "out of memory");
+        return hv_p2_trap(call, "out of memory");
     }
-    if (p2_bytes_adopt(&t.of.agg.items[0], b, (size_t)n, (size_t)len) < 0) {
+    if (hv_p2_bytes_adopt(&t.of.agg.items[0], b, (size_t)n, (size_t)len) < 0) {
         hive_cval_clear(&t);
-        return p2_trap(call, "out of memory");
+        return hv_p2_trap(call, "out of memory");
     }
     t.of.agg.items[1] = hive_cval_bool(n == 0 && len > 0);
     return fs_result(&res[0], 0, &t);
@@ -241,7 +241,7 @@ P2_FN(d_write) {
     const uint8_t *b;
     uint8_t *tofree;
     size_t n;
-    if (p2_bytes_from(&args[1], &b, &n, &tofree) < 0) return p2_trap(call, "out of memory");
+    if (hv_p2_bytes_from(&args[1], &b, &n, &tofree) < 0) return hv_p2_trap(call, "out of memory");
     ssize_t w;
     do w = pwrite(d0->fd, b, n, (off_t)off);
     while (w < 0 && errno == EINTR);
@@ -263,10 +263,10 @@ P2_FN(d_read_directory) {
         return fs_result(&res[0], e, NULL);
     }
     uint32_t rep;
-    p2_obj *o = p2_new(P2_CTX, P2_DIRSTREAM, &rep);
+    p2_obj *o = hv_p2_new(P2_CTX, P2_DIRSTREAM, &rep);
     if (!o) {
         closedir(dir);
-        return p2_trap(call, "too many host objects");
+        return hv_p2_trap(call, "too many host objects");
     }
     o->dir = dir;
     o->fd = fd;
@@ -275,8 +275,8 @@ P2_FN(d_read_directory) {
 }
 
 P2_FN(dir_read_entry) {
-    p2_obj *o = p2_get(P2_CTX, P2_REP(0), P2_DIRSTREAM);
-    if (!o) return p2_trap(call, "unknown directory-entry-stream handle");
+    p2_obj *o = hv_p2_get(P2_CTX, P2_REP(0), P2_DIRSTREAM);
+    if (!o) return hv_p2_trap(call, "unknown directory-entry-stream handle");
     struct dirent *de;
     for (;;) {
         errno = 0;
@@ -290,21 +290,21 @@ P2_FN(dir_read_entry) {
         if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) break;
     }
     hive_cval ent, some;
-    if (hive_cval_agg(&ent, HIVE_C_RECORD, 2) != HIVE_OK) return p2_trap(call, "out of memory");
-    ent.of.agg.items[0] = hive_cval_enum(wfs_dirent_type(o->fd, de));
+    if (hive_cval_agg(&ent, HIVE_C_RECORD, 2) != HIVE_OK) return hv_p2_trap(call, "out of memory");
+    ent.of.agg.items[0] = hive_cval_enum(hv_wfs_dirent_type(o->fd, de));
     if (hive_cval_string(&ent.of.agg.items[1], de->d_name, strlen(de->d_name)) != HIVE_OK) {
         /* a name that is not UTF-8 cannot be a WIT string */
         hive_cval_clear(&ent);
         return fs_result(&res[0], WASI_EILSEQ, NULL);
     }
-    if (hive_cval_case(&some, HIVE_C_OPTION, 1, &ent) != HIVE_OK) return p2_trap(call, "out of memory");
+    if (hive_cval_case(&some, HIVE_C_OPTION, 1, &ent) != HIVE_OK) return hv_p2_trap(call, "out of memory");
     return fs_result(&res[0], 0, &some);
 }
 
 P2_FN(d_create_directory_at) {
     DESC(0);
     NEED_DIR(d0);
-    return fs_result(&res[0], wfs_create_directory_at(SB, d0->fd, STR(1)), NULL);
+    return fs_result(&res[0], hv_wfs_create_directory_at(SB, d0->fd, STR(1)), NULL);
 }
 
 P2_FN(d_stat) {
@@ -312,7 +312,7 @@ P2_FN(d_stat) {
     struct stat st;
     if (fstat(d0->fd, &st) < 0) return fs_result(&res[0], HOSTERR(), NULL);
     hive_cval v;
-    if (stat_val(&v, &st) < 0) return p2_trap(call, "out of memory");
+    if (stat_val(&v, &st) < 0) return hv_p2_trap(call, "out of memory");
     return fs_result(&res[0], 0, &v);
 }
 
@@ -320,10 +320,10 @@ P2_FN(d_stat_at) {
     DESC(0);
     NEED_DIR(d0);
     struct stat st;
-    uint32_t e = wfs_stat_at(SB, d0->fd, args[1].of.flags & 1, STR(2), &st);
+    uint32_t e = hv_wfs_stat_at(SB, d0->fd, args[1].of.flags & 1, STR(2), &st);
     if (e) return fs_result(&res[0], e, NULL);
     hive_cval v;
-    if (stat_val(&v, &st) < 0) return p2_trap(call, "out of memory");
+    if (stat_val(&v, &st) < 0) return hv_p2_trap(call, "out of memory");
     return fs_result(&res[0], 0, &v);
 }
 
@@ -333,7 +333,7 @@ P2_FN(d_set_times_at) {
     struct timespec ts[2];
     ts_of(&args[3], &ts[0]);
     ts_of(&args[4], &ts[1]);
-    return fs_result(&res[0], wfs_set_times_at(SB, d0->fd, args[1].of.flags & 1, STR(2), ts), NULL);
+    return fs_result(&res[0], hv_wfs_set_times_at(SB, d0->fd, args[1].of.flags & 1, STR(2), ts), NULL);
 }
 
 P2_FN(d_link_at) {
@@ -341,7 +341,7 @@ P2_FN(d_link_at) {
     DESC(3);
     NEED_DIR(d3);
     NEED_DIR(d0);
-    return fs_result(&res[0], wfs_link_at(SB, d0->fd, args[1].of.flags & 1, STR(2), d3->fd, STR(4)), NULL);
+    return fs_result(&res[0], hv_wfs_link_at(SB, d0->fd, args[1].of.flags & 1, STR(2), d3->fd, STR(4)), NULL);
 }
 
 P2_FN(d_open_at) {
@@ -353,17 +353,17 @@ P2_FN(d_open_at) {
     int rd = (df & P2_DF_READ) != 0, wr = (df & P2_DF_WRITE) || (of & WFS_OF_TRUNCATE);
     int fd;
     struct stat st;
-    uint32_t e = wfs_open_at(&p->sandbox, d0->fd, pf & 1, STR(2), of, rd, wr, df, &fd, &st);
+    uint32_t e = hv_wfs_open_at(&p->sandbox, d0->fd, pf & 1, STR(2), of, rd, wr, df, &fd, &st);
     if (e) return fs_result(&res[0], e, NULL);
     uint32_t rep, parent_mutate = d0->dflags & P2_DF_MUTATE; /* d0 moves with the table */
-    p2_obj *o = p2_new(p, P2_DESC, &rep);
+    p2_obj *o = hv_p2_new(p, P2_DESC, &rep);
     if (!o) {
         close(fd);
-        return p2_trap(call, "too many host objects");
+        return hv_p2_trap(call, "too many host objects");
     }
     o->fd = fd;
     o->owned = 1;
-    o->dtype = wfs_dtype_of_mode(st.st_mode);
+    o->dtype = hv_wfs_dtype_of_mode(st.st_mode);
     o->dflags = df & ~P2_DF_MUTATE;
     if (o->dtype == P2_DT_DIR) o->dflags = (df & P2_DF_READ) | parent_mutate;
     hive_cval h = hive_cval_handle(HIVE_C_OWN, rep, NULL);
@@ -375,7 +375,7 @@ P2_FN(d_readlink_at) {
     NEED_DIR(d0);
     char *buf;
     size_t n;
-    uint32_t e = wfs_readlink_at(SB, d0->fd, STR(1), &buf, &n);
+    uint32_t e = hv_wfs_readlink_at(SB, d0->fd, STR(1), &buf, &n);
     hive_cval s;
     if (!e && hive_cval_string(&s, buf, n) != HIVE_OK) e = WASI_EILSEQ;
     free(buf);
@@ -385,7 +385,7 @@ P2_FN(d_readlink_at) {
 P2_FN(d_remove_directory_at) {
     DESC(0);
     NEED_DIR(d0);
-    return fs_result(&res[0], wfs_remove_directory_at(SB, d0->fd, STR(1)), NULL);
+    return fs_result(&res[0], hv_wfs_remove_directory_at(SB, d0->fd, STR(1)), NULL);
 }
 
 P2_FN(d_rename_at) {
@@ -393,19 +393,19 @@ P2_FN(d_rename_at) {
     DESC(2);
     NEED_DIR(d0);
     NEED_DIR(d2);
-    return fs_result(&res[0], wfs_rename_at(SB, d0->fd, STR(1), d2->fd, STR(3)), NULL);
+    return fs_result(&res[0], hv_wfs_rename_at(SB, d0->fd, STR(1), d2->fd, STR(3)), NULL);
 }
 
 P2_FN(d_symlink_at) {
     DESC(0);
     NEED_DIR(d0);
-    return fs_result(&res[0], wfs_symlink_at(SB, d0->fd, STR(1), STR(2)), NULL);
+    return fs_result(&res[0], hv_wfs_symlink_at(SB, d0->fd, STR(1), STR(2)), NULL);
 }
 
 P2_FN(d_unlink_file_at) {
     DESC(0);
     NEED_DIR(d0);
-    return fs_result(&res[0], wfs_unlink_file_at(SB, d0->fd, STR(1)), NULL);
+    return fs_result(&res[0], hv_wfs_unlink_file_at(SB, d0->fd, STR(1)), NULL);
 }
 
 P2_FN(d_is_same_object) {
@@ -424,7 +424,7 @@ P2_FN(d_metadata_hash) {
     if (fstat(d0->fd, &st) < 0) return fs_result(&res[0], HOSTERR(), NULL);
     hive_cval v;
     hash_val(&v, &st);
-    if (v.kind == HIVE_C_NONE) return p2_trap(call, "out of memory");
+    if (v.kind == HIVE_C_NONE) return hv_p2_trap(call, "out of memory");
     return fs_result(&res[0], 0, &v);
 }
 
@@ -432,23 +432,23 @@ P2_FN(d_metadata_hash_at) {
     DESC(0);
     NEED_DIR(d0);
     struct stat st;
-    uint32_t e = wfs_stat_at(SB, d0->fd, args[1].of.flags & 1, STR(2), &st);
+    uint32_t e = hv_wfs_stat_at(SB, d0->fd, args[1].of.flags & 1, STR(2), &st);
     if (e) return fs_result(&res[0], e, NULL);
     hive_cval v;
     hash_val(&v, &st);
-    if (v.kind == HIVE_C_NONE) return p2_trap(call, "out of memory");
+    if (v.kind == HIVE_C_NONE) return hv_p2_trap(call, "out of memory");
     return fs_result(&res[0], 0, &v);
 }
 
 P2_FN(fs_error_code) {
-    p2_obj *o = p2_get(P2_CTX, P2_REP(0), P2_ERROR);
-    if (!o) return p2_trap(call, "unknown error handle");
+    p2_obj *o = hv_p2_get(P2_CTX, P2_REP(0), P2_ERROR);
+    if (!o) return hv_p2_trap(call, "unknown error handle");
     if (!o->code) {
-        if (hive_cval_case(&res[0], HIVE_C_OPTION, 0, NULL) != HIVE_OK) return p2_trap(call, "out of memory");
+        if (hive_cval_case(&res[0], HIVE_C_OPTION, 0, NULL) != HIVE_OK) return hv_p2_trap(call, "out of memory");
         return HIVE_HOST_OK;
     }
-    hive_cval c = hive_cval_enum(p2_fs_code(o->code - 1));
-    if (hive_cval_case(&res[0], HIVE_C_OPTION, 1, &c) != HIVE_OK) return p2_trap(call, "out of memory");
+    hive_cval c = hive_cval_enum(hv_p2_fs_code(o->code - 1));
+    if (hive_cval_case(&res[0], HIVE_C_OPTION, 1, &c) != HIVE_OK) return hv_p2_trap(call, "out of memory");
     return HIVE_HOST_OK;
 }
 
@@ -456,35 +456,35 @@ P2_FN(fs_error_code) {
 
 P2_FN(get_directories) {
     hive_wasip2 *p = P2_CTX;
-    if (hive_cval_agg(&res[0], HIVE_C_LIST, p->npre) != HIVE_OK) return p2_trap(call, "out of memory");
+    if (hive_cval_agg(&res[0], HIVE_C_LIST, p->npre) != HIVE_OK) return hv_p2_trap(call, "out of memory");
     for (size_t i = 0; i < p->npre; i++) {
         int fd = fcntl(p->pre[i].fd, F_DUPFD_CLOEXEC, 0);
-        if (fd < 0) return p2_trap(call, "out of file descriptors");
+        if (fd < 0) return hv_p2_trap(call, "out of file descriptors");
         uint32_t rep;
-        p2_obj *o = p2_new(p, P2_DESC, &rep);
+        p2_obj *o = hv_p2_new(p, P2_DESC, &rep);
         if (!o) {
             close(fd);
-            return p2_trap(call, "too many host objects");
+            return hv_p2_trap(call, "too many host objects");
         }
         o->fd = fd;
         o->owned = 1;
         o->dtype = P2_DT_DIR;
         o->dflags = P2_DF_READ | P2_DF_MUTATE;
         hive_cval *t = &res[0].of.agg.items[i];
-        if (hive_cval_agg(t, HIVE_C_TUPLE, 2) != HIVE_OK) return p2_trap(call, "out of memory");
+        if (hive_cval_agg(t, HIVE_C_TUPLE, 2) != HIVE_OK) return hv_p2_trap(call, "out of memory");
         t->of.agg.items[0] = hive_cval_handle(HIVE_C_OWN, rep, NULL);
         if (hive_cval_string(&t->of.agg.items[1], p->pre[i].name, strlen(p->pre[i].name)) != HIVE_OK)
-            return p2_trap(call, "preopen name: out of memory or not UTF-8");
+            return hv_p2_trap(call, "preopen name: out of memory or not UTF-8");
     }
     return HIVE_HOST_OK;
 }
 
 /* ---- definitions ---- */
 
-int p2_define_fs(hive_wasip2 *p, hive_linker *l) {
+int hv_p2_define_fs(hive_wasip2 *p, hive_linker *l) {
     int rc;
-    if ((rc = p2_define_resource(p, l, FS_TYPES, "descriptor")) ||
-        (rc = p2_define_resource(p, l, FS_TYPES, "directory-entry-stream")))
+    if ((rc = hv_p2_define_resource(p, l, FS_TYPES, "descriptor")) ||
+        (rc = hv_p2_define_resource(p, l, FS_TYPES, "directory-entry-stream")))
         return rc;
     static const p2_fndef types[] = {
         {"[method]descriptor.read-via-stream", "func(" SELF ", offset: u64) -> " R(OWN_IN),
@@ -546,8 +546,8 @@ int p2_define_fs(hive_wasip2 *p, hive_linker *l) {
     static const p2_fndef pre[] = {
         {"get-directories", "func() -> list<tuple<own<" FS_TYPES "#descriptor>, string>>", get_directories},
     };
-    if ((rc = p2_define_funcs(p, l, FS_TYPES, types, P2_COUNT(types))) ||
-        (rc = p2_define_funcs(p, l, FS_PREOPENS, pre, P2_COUNT(pre))))
+    if ((rc = hv_p2_define_funcs(p, l, FS_TYPES, types, P2_COUNT(types))) ||
+        (rc = hv_p2_define_funcs(p, l, FS_PREOPENS, pre, P2_COUNT(pre))))
         return rc;
     return HIVE_OK;
 }

@@ -28,16 +28,16 @@
 
 /* ---- stream errors ---- */
 
-int p2_stream_closed(hive_cval *out) {
+int hv_p2_stream_closed(hive_cval *out) {
     hive_cval v;
     if (hive_cval_case(&v, HIVE_C_VARIANT, 1, NULL) != HIVE_OK) return -1;
-    p2_err(out, &v);
+    hv_p2_err(out, &v);
     return 0;
 }
 
-int p2_stream_failed(hive_wasip2 *p, hive_cval *out, uint32_t e, const char *msg) {
+int hv_p2_stream_failed(hive_wasip2 *p, hive_cval *out, uint32_t e, const char *msg) {
     uint32_t rep;
-    p2_obj *o = p2_new(p, P2_ERROR, &rep);
+    p2_obj *o = hv_p2_new(p, P2_ERROR, &rep);
     if (!o) return -1;
     o->code = e ? e + 1 : 0;
     char buf[160];
@@ -46,17 +46,17 @@ int p2_stream_failed(hive_wasip2 *p, hive_cval *out, uint32_t e, const char *msg
     o->msg = strdup(buf);
     hive_cval h = hive_cval_handle(HIVE_C_OWN, rep, NULL), v;
     if (hive_cval_case(&v, HIVE_C_VARIANT, 0, &h) != HIVE_OK) return -1;
-    p2_err(out, &v);
+    hv_p2_err(out, &v);
     return 0;
 }
 
 /* ---- stream objects ---- */
 
-int p2_new_file_stream(hive_wasip2 *p, p2_kind kind, int fd, uint64_t offset, int append,
+int hv_p2_new_file_stream(hive_wasip2 *p, p2_kind kind, int fd, uint64_t offset, int append,
                        uint32_t *rep) {
     int d = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     if (d < 0) return -1;
-    p2_obj *o = p2_new(p, kind, rep);
+    p2_obj *o = hv_p2_new(p, kind, rep);
     if (!o) {
         close(d);
         return -1;
@@ -72,7 +72,7 @@ int p2_new_file_stream(hive_wasip2 *p, p2_kind kind, int fd, uint64_t offset, in
 int hive_wasip2_stream_new(hive_wasip2 *p, int output, const hive_wasi_stream *s, uint32_t *rep) {
     hive_wasi_stream *copy = malloc(sizeof *copy);
     if (!copy) return HIVE_ENOMEM;
-    p2_obj *o = p2_new(p, output ? P2_OUTPUT : P2_INPUT, rep);
+    p2_obj *o = hv_p2_new(p, output ? P2_OUTPUT : P2_INPUT, rep);
     if (!o) {
         free(copy);
         return HIVE_ENOMEM;
@@ -84,8 +84,8 @@ int hive_wasip2_stream_new(hive_wasip2 *p, int output, const hive_wasi_stream *s
 }
 
 int hive_wasip2_stream_wait_fd(hive_wasip2 *p, uint32_t rep, int fd) {
-    p2_obj *o = p2_get(p, rep, P2_INPUT);
-    if (!o) o = p2_get(p, rep, P2_OUTPUT);
+    p2_obj *o = hv_p2_get(p, rep, P2_INPUT);
+    if (!o) o = hv_p2_get(p, rep, P2_OUTPUT);
     if (!o || o->back != P2_B_EMBED) return HIVE_EARG;
     o->wait_fd = fd >= 0 ? fd + 1 : 0;
     return HIVE_OK;
@@ -95,7 +95,7 @@ int hive_wasip2_pollable_new(hive_wasip2 *p, const hive_wasi_stream *s, int wait
     if (!s || !s->readable) return HIVE_EARG;
     hive_wasi_stream *copy = malloc(sizeof *copy);
     if (!copy) return HIVE_ENOMEM;
-    p2_obj *o = p2_new(p, P2_POLLABLE, rep);
+    p2_obj *o = hv_p2_new(p, P2_POLLABLE, rep);
     if (!o) {
         free(copy);
         return HIVE_ENOMEM;
@@ -107,8 +107,8 @@ int hive_wasip2_pollable_new(hive_wasip2 *p, const hive_wasi_stream *s, int wait
     return HIVE_OK;
 }
 
-int p2_new_stdio_stream(hive_wasip2 *p, int i, uint32_t *rep) {
-    p2_obj *o = p2_new(p, i == 0 ? P2_INPUT : P2_OUTPUT, rep);
+int hv_p2_new_stdio_stream(hive_wasip2 *p, int i, uint32_t *rep) {
+    p2_obj *o = hv_p2_new(p, i == 0 ? P2_INPUT : P2_OUTPUT, rep);
     if (!o) return -1;
     const hive_wasi_stdio *s = &p->stdio[i];
     switch (s->kind) {
@@ -184,8 +184,8 @@ static int64_t s_read(hive_wasip2 *p, p2_obj *o, uint8_t *buf, size_t len, uint3
 
 /* Adds what a stream waits for to the wait set. */
 static void s_wait(hive_wasip2 *p, p2_obj *o, short events) {
-    if (o->back == P2_B_FD) p2_wait_fd(p, o->fd, events);
-    else if (o->back == P2_B_EMBED && o->wait_fd) p2_wait_fd(p, o->wait_fd - 1, POLLIN);
+    if (o->back == P2_B_FD) hv_p2_wait_fd(p, o->fd, events);
+    else if (o->back == P2_B_EMBED && o->wait_fd) hv_p2_wait_fd(p, o->wait_fd - 1, POLLIN);
     else if (o->back == P2_B_EMBED) p->wait_streams |= o->emb ? 1u << 3 : 1u << o->stdio;
 }
 
@@ -279,31 +279,31 @@ static int s_append(p2_obj *o, const uint8_t *b, size_t n) {
 
 /* ---- pollables ---- */
 
-int p2_pollable_ready(hive_wasip2 *p, uint32_t rep, int add_wait) {
-    p2_obj *o = p2_get(p, rep, P2_POLLABLE);
+int hv_p2_pollable_ready(hive_wasip2 *p, uint32_t rep, int add_wait) {
+    p2_obj *o = hv_p2_get(p, rep, P2_POLLABLE);
     if (!o) return 1;
     switch (o->pwhat) {
     case P2_P_DEADLINE:
-        if (p2_mono_ns(p) >= o->deadline) return 1;
-        if (add_wait) p2_wait_deadline(p, o->deadline);
+        if (hv_p2_mono_ns(p) >= o->deadline) return 1;
+        if (add_wait) hv_p2_wait_deadline(p, o->deadline);
         return 0;
     case P2_P_READ: {
-        p2_obj *s = p2_get(p, o->target, P2_INPUT);
+        p2_obj *s = hv_p2_get(p, o->target, P2_INPUT);
         if (!s || s_readable(p, s)) return 1;
         if (add_wait) s_wait(p, s, POLLIN);
         return 0;
     }
     case P2_P_WRITE: {
-        p2_obj *s = p2_get(p, o->target, P2_OUTPUT);
+        p2_obj *s = hv_p2_get(p, o->target, P2_OUTPUT);
         if (!s || s->closed || s_room(p, s)) return 1;
         if (add_wait) s_wait(p, s, POLLOUT);
         return 0;
     }
-    case P2_P_SOCK: return p2_sock_ready(p, o->target, add_wait);
+    case P2_P_SOCK: return hv_p2_sock_ready(p, o->target, add_wait);
     case P2_P_EMBED:
         if (o->emb->readable(o->emb->ud) != 0) return 1;
         if (add_wait) {
-            if (o->wait_fd) p2_wait_fd(p, o->wait_fd - 1, POLLIN);
+            if (o->wait_fd) hv_p2_wait_fd(p, o->wait_fd - 1, POLLIN);
             else p->wait_streams |= 1u << 3;
         }
         return 0;
@@ -314,16 +314,16 @@ int p2_pollable_ready(hive_wasip2 *p, uint32_t rep, int add_wait) {
 /* ---- the functions ---- */
 
 P2_FN(error_to_debug_string) {
-    p2_obj *o = p2_get(P2_CTX, P2_REP(0), P2_ERROR);
-    if (!o) return p2_trap(call, "unknown error handle");
+    p2_obj *o = hv_p2_get(P2_CTX, P2_REP(0), P2_ERROR);
+    if (!o) return hv_p2_trap(call, "unknown error handle");
     const char *m = o->msg ? o->msg : "error";
-    if (hive_cval_string(&res[0], m, strlen(m)) != HIVE_OK) return p2_trap(call, "out of memory");
+    if (hive_cval_string(&res[0], m, strlen(m)) != HIVE_OK) return hv_p2_trap(call, "out of memory");
     return HIVE_HOST_OK;
 }
 
 P2_FN(pollable_ready) {
-    if (!p2_get(P2_CTX, P2_REP(0), P2_POLLABLE)) return p2_trap(call, "unknown pollable");
-    res[0] = hive_cval_bool(p2_pollable_ready(P2_CTX, P2_REP(0), 0));
+    if (!hv_p2_get(P2_CTX, P2_REP(0), P2_POLLABLE)) return hv_p2_trap(call, "unknown pollable");
+    res[0] = hive_cval_bool(hv_p2_pollable_ready(P2_CTX, P2_REP(0), 0));
     return HIVE_HOST_OK;
 }
 
@@ -334,9 +334,9 @@ static hive_host_status go_pending(hive_wasip2 *p, p2_op op) {
 
 P2_FN(pollable_block) {
     hive_wasip2 *p = P2_CTX;
-    if (!p2_get(p, P2_REP(0), P2_POLLABLE)) return p2_trap(call, "unknown pollable");
-    p2_wait_clear(p);
-    if (p2_pollable_ready(p, P2_REP(0), 1)) return HIVE_HOST_OK;
+    if (!hv_p2_get(p, P2_REP(0), P2_POLLABLE)) return hv_p2_trap(call, "unknown pollable");
+    hv_p2_wait_clear(p);
+    if (hv_p2_pollable_ready(p, P2_REP(0), 1)) return HIVE_HOST_OK;
     p->pend_rep = P2_REP(0);
     return go_pending(p, P2_OP_BLOCK);
 }
@@ -344,14 +344,14 @@ P2_FN(pollable_block) {
 /* The indexes of the ready pollables; 0 when none (wait set filled). */
 static int poll_list(hive_wasip2 *p, const uint32_t *reps, size_t n, hive_cval *out) {
     size_t k = 0;
-    p2_wait_clear(p);
+    hv_p2_wait_clear(p);
     for (size_t i = 0; i < n; i++)
-        if (p2_pollable_ready(p, reps[i], 1)) k++;
+        if (hv_p2_pollable_ready(p, reps[i], 1)) k++;
     if (!k) return 0;
     if (hive_cval_agg(out, HIVE_C_LIST, k) != HIVE_OK) return -1;
     k = 0;
     for (size_t i = 0; i < n; i++)
-        if (p2_pollable_ready(p, reps[i], 0)) out->of.agg.items[k++] = p2_u32((uint32_t)i);
+        if (hv_p2_pollable_ready(p, reps[i], 0)) out->of.agg.items[k++] = p2_u32((uint32_t)i);
     out->of.agg.n = k; /* a pollable cannot become unready, only the count can grow */
     return 1;
 }
@@ -360,21 +360,21 @@ P2_FN(poll_poll) {
     hive_wasip2 *p = P2_CTX;
     const hive_cval *l = &args[0];
     size_t n = l->of.agg.n;
-    if (n == 0) return p2_trap(call, "poll: the list of pollables is empty");
-    if (n > UINT32_MAX) return p2_trap(call, "poll: too many pollables");
+    if (n == 0) return hv_p2_trap(call, "poll: the list of pollables is empty");
+    if (n > UINT32_MAX) return hv_p2_trap(call, "poll: too many pollables");
     uint32_t *reps = malloc(n * sizeof *reps);
-    if (!reps) return p2_trap(call, "out of memory");
+    if (!reps) return hv_p2_trap(call, "out of memory");
     for (size_t i = 0; i < n; i++) {
         reps[i] = (uint32_t)l->of.agg.items[i].of.res.handle;
-        if (!p2_get(p, reps[i], P2_POLLABLE)) {
+        if (!hv_p2_get(p, reps[i], P2_POLLABLE)) {
             free(reps);
-            return p2_trap(call, "poll: unknown pollable");
+            return hv_p2_trap(call, "poll: unknown pollable");
         }
     }
     int r = poll_list(p, reps, n, &res[0]);
     if (r != 0) {
         free(reps);
-        return r < 0 ? p2_trap(call, "out of memory") : HIVE_HOST_OK;
+        return r < 0 ? hv_p2_trap(call, "out of memory") : HIVE_HOST_OK;
     }
     p->pend_list = reps;
     p->pend_nlist = n;
@@ -384,8 +384,8 @@ P2_FN(poll_poll) {
 static hive_host_status new_pollable(hive_chost_call *call, p2_pwhat what, uint32_t target,
                                      uint64_t deadline, hive_cval *out) {
     uint32_t rep;
-    p2_obj *o = p2_new(P2_CTX, P2_POLLABLE, &rep);
-    if (!o) return p2_trap(call, "too many host objects");
+    p2_obj *o = hv_p2_new(P2_CTX, P2_POLLABLE, &rep);
+    if (!o) return hv_p2_trap(call, "too many host objects");
     o->pwhat = (uint8_t)what;
     o->target = target;
     if (target) P2_CTX->ntargeted++;
@@ -395,8 +395,8 @@ static hive_host_status new_pollable(hive_chost_call *call, p2_pwhat what, uint3
 }
 
 /* monotonic-clock's subscribe functions (cli.c defines them). */
-hive_host_status p2_subscribe_deadline(hive_chost_call *call, uint64_t when, hive_cval *out);
-hive_host_status p2_subscribe_deadline(hive_chost_call *call, uint64_t when, hive_cval *out) {
+hive_host_status hv_p2_subscribe_deadline(hive_chost_call *call, uint64_t when, hive_cval *out);
+hive_host_status hv_p2_subscribe_deadline(hive_chost_call *call, uint64_t when, hive_cval *out) {
     return new_pollable(call, P2_P_DEADLINE, 0, when, out);
 }
 
@@ -413,13 +413,13 @@ static int do_read(hive_wasip2 *p, p2_obj *o, uint64_t want, hive_cval *out) {
     if (n == 0 && len) {
         rc = 0;
     } else if (n == -1) {
-        if (p2_stream_closed(out) < 0) rc = -1;
+        if (hv_p2_stream_closed(out) < 0) rc = -1;
     } else if (n == -2) {
-        if (p2_stream_failed(p, out, e, "read") < 0) rc = -1;
+        if (hv_p2_stream_failed(p, out, e, "read") < 0) rc = -1;
     } else {
         hive_cval b;
-        rc = p2_bytes_adopt(&b, buf, n > 0 ? (size_t)n : 0, len) < 0 ? -1 : 1;
-        if (rc == 1) p2_ok(out, &b);
+        rc = hv_p2_bytes_adopt(&b, buf, n > 0 ? (size_t)n : 0, len) < 0 ? -1 : 1;
+        if (rc == 1) hv_p2_ok(out, &b);
         return rc;
     }
     free(buf);
@@ -429,8 +429,8 @@ static int do_read(hive_wasip2 *p, p2_obj *o, uint64_t want, hive_cval *out) {
 static hive_host_status read_common(hive_chost_call *call, const hive_cval *args, hive_cval *res,
                                     int blocking, int skip) {
     hive_wasip2 *p = P2_CTX;
-    p2_obj *o = p2_get(p, P2_REP(0), P2_INPUT);
-    if (!o) return p2_trap(call, "unknown input-stream");
+    p2_obj *o = hv_p2_get(p, P2_REP(0), P2_INPUT);
+    if (!o) return hv_p2_trap(call, "unknown input-stream");
     uint64_t want = args[1].of.u;
     int r;
     if (skip) {
@@ -439,31 +439,31 @@ static hive_host_status read_common(hive_chost_call *call, const hive_cval *args
         r = do_read(p, o, want, &tmp);
         if (r == 1) {
             if (tmp.of.var.index == 0) {
-                hive_cval n = p2_u64(p2_bytes_len(tmp.of.var.payload));
-                p2_ok(&res[0], &n);
+                hive_cval n = p2_u64(hv_p2_bytes_len(tmp.of.var.payload));
+                hv_p2_ok(&res[0], &n);
                 hive_cval_clear(&tmp);
             } else {
                 hive_cval_move(&res[0], &tmp);
             }
         } else if (r == 0 && !blocking) {
             hive_cval n = p2_u64(0);
-            p2_ok(&res[0], &n);
+            hv_p2_ok(&res[0], &n);
             r = 1;
         }
     } else {
         r = do_read(p, o, want, &res[0]);
         if (r == 0 && !blocking) {
             hive_cval b;
-            if (p2_bytes(&b, NULL, 0) < 0) r = -1;
+            if (hv_p2_bytes(&b, NULL, 0) < 0) r = -1;
             else {
-                p2_ok(&res[0], &b);
+                hv_p2_ok(&res[0], &b);
                 r = 1;
             }
         }
     }
-    if (r < 0) return p2_trap(call, "out of memory");
+    if (r < 0) return hv_p2_trap(call, "out of memory");
     if (r == 1) return HIVE_HOST_OK;
-    p2_wait_clear(p);
+    hv_p2_wait_clear(p);
     s_wait(p, o, POLLIN);
     p->pend_rep = P2_REP(0);
     p->pend_n = want;
@@ -476,34 +476,34 @@ P2_FN(in_skip) { return read_common(call, args, res, 0, 1); }
 P2_FN(in_blocking_skip) { return read_common(call, args, res, 1, 1); }
 
 P2_FN(in_subscribe) {
-    if (!p2_get(P2_CTX, P2_REP(0), P2_INPUT)) return p2_trap(call, "unknown input-stream");
+    if (!hv_p2_get(P2_CTX, P2_REP(0), P2_INPUT)) return hv_p2_trap(call, "unknown input-stream");
     return new_pollable(call, P2_P_READ, P2_REP(0), 0, &res[0]);
 }
 
 /* -- output streams -- */
 
 static p2_obj *out_get(hive_chost_call *call, const hive_cval *args) {
-    return p2_get(P2_CTX, P2_REP(0), P2_OUTPUT);
+    return hv_p2_get(P2_CTX, P2_REP(0), P2_OUTPUT);
 }
 
 /* result<_, stream-error> after a flush attempt */
 static int flush_result(hive_wasip2 *p, p2_obj *o, hive_cval *out, int failed, uint32_t e) {
-    if (failed) return p2_stream_failed(p, out, e, "write");
-    p2_ok(out, NULL);
+    if (failed) return hv_p2_stream_failed(p, out, e, "write");
+    hv_p2_ok(out, NULL);
     return 0;
 }
 
 P2_FN(out_check_write) {
     hive_wasip2 *p = P2_CTX;
     p2_obj *o = out_get(call, args);
-    if (!o) return p2_trap(call, "unknown output-stream");
-    if (o->closed) return p2_stream_closed(&res[0]) < 0 ? p2_trap(call, "out of memory") : HIVE_HOST_OK;
+    if (!o) return hv_p2_trap(call, "unknown output-stream");
+    if (o->closed) return hv_p2_stream_closed(&res[0]) < 0 ? hv_p2_trap(call, "out of memory") : HIVE_HOST_OK;
     uint32_t e = 0;
     if (o->olen && s_flush(p, o, &e) < 0)
-        return p2_stream_failed(p, &res[0], e, "write") < 0 ? p2_trap(call, "out of memory") : HIVE_HOST_OK;
+        return hv_p2_stream_failed(p, &res[0], e, "write") < 0 ? hv_p2_trap(call, "out of memory") : HIVE_HOST_OK;
     o->granted = s_room(p, o);
     hive_cval n = p2_u64(o->granted);
-    p2_ok(&res[0], &n);
+    hv_p2_ok(&res[0], &n);
     return HIVE_HOST_OK;
 }
 
@@ -513,33 +513,33 @@ static hive_host_status write_common(hive_chost_call *call, const hive_cval *arg
                                      const uint8_t *b, size_t n, int blocking) {
     hive_wasip2 *p = P2_CTX;
     p2_obj *o = out_get(call, args);
-    if (!o) return p2_trap(call, "unknown output-stream");
-    if (o->closed) return p2_stream_closed(&res[0]) < 0 ? p2_trap(call, "out of memory") : HIVE_HOST_OK;
+    if (!o) return hv_p2_trap(call, "unknown output-stream");
+    if (o->closed) return hv_p2_stream_closed(&res[0]) < 0 ? hv_p2_trap(call, "out of memory") : HIVE_HOST_OK;
     /* the spec's bounds, which also bound the stream's buffer: a blocking
      * write takes at most 4096 bytes, a write what check-write granted
      * (or fills an empty buffer up to 4096) */
     if (blocking && n > WRITE_CHUNK)
-        return p2_trap(call, "output-stream: a blocking write of more than 4096 bytes");
+        return hv_p2_trap(call, "output-stream: a blocking write of more than 4096 bytes");
     if (!blocking && n > o->granted && o->olen + n > WRITE_CHUNK)
-        return p2_trap(call, "output-stream: more bytes than check-write allows");
+        return hv_p2_trap(call, "output-stream: more bytes than check-write allows");
     if (!blocking) o->granted = o->granted > n ? o->granted - n : 0;
-    if (s_append(o, b, n) < 0) return p2_trap(call, "out of memory");
+    if (s_append(o, b, n) < 0) return hv_p2_trap(call, "out of memory");
     uint32_t e = 0;
     int failed = s_flush(p, o, &e) < 0;
     if (!failed && blocking && o->olen) {
-        p2_wait_clear(p);
+        hv_p2_wait_clear(p);
         s_wait(p, o, POLLOUT);
         p->pend_rep = P2_REP(0);
         return go_pending(p, P2_OP_FLUSH);
     }
-    return flush_result(p, o, &res[0], failed, e) < 0 ? p2_trap(call, "out of memory") : HIVE_HOST_OK;
+    return flush_result(p, o, &res[0], failed, e) < 0 ? hv_p2_trap(call, "out of memory") : HIVE_HOST_OK;
 }
 
 P2_FN(out_write) {
     const uint8_t *b;
     uint8_t *tofree;
     size_t n;
-    if (p2_bytes_from(&args[1], &b, &n, &tofree) < 0) return p2_trap(call, "out of memory");
+    if (hv_p2_bytes_from(&args[1], &b, &n, &tofree) < 0) return hv_p2_trap(call, "out of memory");
     hive_host_status st = write_common(call, args, res, b, n, 0);
     free(tofree);
     return st;
@@ -549,7 +549,7 @@ P2_FN(out_blocking_write) {
     const uint8_t *b;
     uint8_t *tofree;
     size_t n;
-    if (p2_bytes_from(&args[1], &b, &n, &tofree) < 0) return p2_trap(call, "out of memory");
+    if (hv_p2_bytes_from(&args[1], &b, &n, &tofree) < 0) return hv_p2_trap(call, "out of memory");
     hive_host_status st = write_common(call, args, res, b, n, 1);
     free(tofree);
     return st;
@@ -557,13 +557,13 @@ P2_FN(out_blocking_write) {
 
 P2_FN(out_write_zeroes) {
     uint64_t n = args[1].of.u;
-    if (n > (1u << 30)) return p2_trap(call, "output-stream: more bytes than check-write allows");
+    if (n > (1u << 30)) return hv_p2_trap(call, "output-stream: more bytes than check-write allows");
     return write_common(call, args, res, NULL, (size_t)n, 0);
 }
 
 P2_FN(out_blocking_write_zeroes) {
     uint64_t n = args[1].of.u;
-    if (n > (1u << 30)) return p2_trap(call, "output-stream: more bytes than check-write allows");
+    if (n > (1u << 30)) return hv_p2_trap(call, "output-stream: more bytes than check-write allows");
     return write_common(call, args, res, NULL, (size_t)n, 1);
 }
 
@@ -571,14 +571,14 @@ P2_FN(out_flush) { return write_common(call, args, res, NULL, 0, 0); }
 P2_FN(out_blocking_flush) { return write_common(call, args, res, NULL, 0, 1); }
 
 P2_FN(out_subscribe) {
-    if (!out_get(call, args)) return p2_trap(call, "unknown output-stream");
+    if (!out_get(call, args)) return hv_p2_trap(call, "unknown output-stream");
     return new_pollable(call, P2_P_WRITE, P2_REP(0), 0, &res[0]);
 }
 
 /* splice: up to len bytes from src into the stream, as far as both allow
  * now. 1 done, 0 would wait (nothing to read yet), -1 no memory. */
 static int do_splice(hive_wasip2 *p, p2_obj *o, p2_obj *src, uint64_t len, hive_cval *out) {
-    if (o->closed) return p2_stream_closed(out) < 0 ? -1 : 1;
+    if (o->closed) return hv_p2_stream_closed(out) < 0 ? -1 : 1;
     uint64_t room = s_room(p, o);
     if (!room) room = WRITE_CHUNK; /* blocking: the bytes wait in the buffer */
     if (len > room) len = room;
@@ -591,11 +591,11 @@ static int do_splice(hive_wasip2 *p, p2_obj *o, p2_obj *src, uint64_t len, hive_
         return 1;
     }
     const hive_cval *l = r.of.var.payload;
-    size_t n = p2_bytes_len(l);
+    size_t n = hv_p2_bytes_len(l);
     const uint8_t *b;
     uint8_t *tofree = NULL;
     size_t bn;
-    if (p2_bytes_from(l, &b, &bn, &tofree) < 0 || s_append(o, b, bn) < 0) {
+    if (hv_p2_bytes_from(l, &b, &bn, &tofree) < 0 || s_append(o, b, bn) < 0) {
         free(tofree);
         hive_cval_clear(&r);
         return -1;
@@ -603,9 +603,9 @@ static int do_splice(hive_wasip2 *p, p2_obj *o, p2_obj *src, uint64_t len, hive_
     free(tofree);
     hive_cval_clear(&r);
     uint32_t e = 0;
-    if (s_flush(p, o, &e) < 0) return p2_stream_failed(p, out, e, "write") < 0 ? -1 : 1;
+    if (s_flush(p, o, &e) < 0) return hv_p2_stream_failed(p, out, e, "write") < 0 ? -1 : 1;
     hive_cval nv = p2_u64(n);
-    p2_ok(out, &nv);
+    hv_p2_ok(out, &nv);
     return 1;
 }
 
@@ -613,17 +613,17 @@ static hive_host_status splice_common(hive_chost_call *call, const hive_cval *ar
                                       int blocking) {
     hive_wasip2 *p = P2_CTX;
     p2_obj *o = out_get(call, args);
-    p2_obj *src = p2_get(p, (uint32_t)args[1].of.res.handle, P2_INPUT);
-    if (!o || !src) return p2_trap(call, "unknown stream");
+    p2_obj *src = hv_p2_get(p, (uint32_t)args[1].of.res.handle, P2_INPUT);
+    if (!o || !src) return hv_p2_trap(call, "unknown stream");
     int r = do_splice(p, o, src, args[2].of.u, &res[0]);
-    if (r < 0) return p2_trap(call, "out of memory");
+    if (r < 0) return hv_p2_trap(call, "out of memory");
     if (r == 1) return HIVE_HOST_OK;
     if (!blocking) {
         hive_cval n = p2_u64(0);
-        p2_ok(&res[0], &n);
+        hv_p2_ok(&res[0], &n);
         return HIVE_HOST_OK;
     }
-    p2_wait_clear(p);
+    hv_p2_wait_clear(p);
     s_wait(p, src, POLLIN);
     p->pend_rep = P2_REP(0);
     p->pend_src = (uint32_t)args[1].of.res.handle;
@@ -636,12 +636,12 @@ P2_FN(out_blocking_splice) { return splice_common(call, args, res, 1); }
 
 /* ---- retrying a pending call ---- */
 
-int p2_retry(hive_wasip2 *p, hive_cval *out, size_t *nres, char *msg, size_t msglen) {
+int hv_p2_retry(hive_wasip2 *p, hive_cval *out, size_t *nres, char *msg, size_t msglen) {
     *nres = 1;
     switch (p->pend) {
     case P2_OP_READ:
     case P2_OP_SKIP: {
-        p2_obj *o = p2_get(p, p->pend_rep, P2_INPUT);
+        p2_obj *o = hv_p2_get(p, p->pend_rep, P2_INPUT);
         if (!o) {
             snprintf(msg, msglen, "input-stream dropped while read");
             return -1;
@@ -656,14 +656,14 @@ int p2_retry(hive_wasip2 *p, hive_cval *out, size_t *nres, char *msg, size_t msg
             return 0;
         }
         if (p->pend == P2_OP_SKIP && out->of.var.index == 0) {
-            hive_cval n = p2_u64(p2_bytes_len(out->of.var.payload));
+            hive_cval n = p2_u64(hv_p2_bytes_len(out->of.var.payload));
             hive_cval_clear(out);
-            p2_ok(out, &n);
+            hv_p2_ok(out, &n);
         }
         return 1;
     }
     case P2_OP_FLUSH: {
-        p2_obj *o = p2_get(p, p->pend_rep, P2_OUTPUT);
+        p2_obj *o = hv_p2_get(p, p->pend_rep, P2_OUTPUT);
         if (!o) {
             snprintf(msg, msglen, "output-stream dropped while written");
             return -1;
@@ -681,7 +681,7 @@ int p2_retry(hive_wasip2 *p, hive_cval *out, size_t *nres, char *msg, size_t msg
         return 1;
     }
     case P2_OP_SPLICE: {
-        p2_obj *o = p2_get(p, p->pend_rep, P2_OUTPUT), *src = p2_get(p, p->pend_src, P2_INPUT);
+        p2_obj *o = hv_p2_get(p, p->pend_rep, P2_OUTPUT), *src = hv_p2_get(p, p->pend_src, P2_INPUT);
         if (!o || !src) {
             snprintf(msg, msglen, "stream dropped while spliced");
             return -1;
@@ -696,7 +696,7 @@ int p2_retry(hive_wasip2 *p, hive_cval *out, size_t *nres, char *msg, size_t msg
     }
     case P2_OP_BLOCK:
         *nres = 0;
-        return p2_pollable_ready(p, p->pend_rep, 1);
+        return hv_p2_pollable_ready(p, p->pend_rep, 1);
     case P2_OP_POLL: {
         int r = poll_list(p, p->pend_list, p->pend_nlist, out);
         if (r < 0) snprintf(msg, msglen, "out of memory");
@@ -708,12 +708,12 @@ int p2_retry(hive_wasip2 *p, hive_cval *out, size_t *nres, char *msg, size_t msg
 
 /* ---- definitions ---- */
 
-int p2_define_io(hive_wasip2 *p, hive_linker *l) {
+int hv_p2_define_io(hive_wasip2 *p, hive_linker *l) {
     int rc;
-    if ((rc = p2_define_resource(p, l, IO_ERROR, "error")) ||
-        (rc = p2_define_resource(p, l, IO_POLL, "pollable")) ||
-        (rc = p2_define_resource(p, l, IO_STREAMS, "input-stream")) ||
-        (rc = p2_define_resource(p, l, IO_STREAMS, "output-stream")))
+    if ((rc = hv_p2_define_resource(p, l, IO_ERROR, "error")) ||
+        (rc = hv_p2_define_resource(p, l, IO_POLL, "pollable")) ||
+        (rc = hv_p2_define_resource(p, l, IO_STREAMS, "input-stream")) ||
+        (rc = hv_p2_define_resource(p, l, IO_STREAMS, "output-stream")))
         return rc;
     static const p2_fndef err[] = {
         {"[method]error.to-debug-string", "func(self: borrow<error>) -> string", error_to_debug_string},
@@ -752,9 +752,9 @@ int p2_define_io(hive_wasip2 *p, hive_linker *l) {
     };
 #undef IN
 #undef OUT
-    if ((rc = p2_define_funcs(p, l, IO_ERROR, err, P2_COUNT(err))) ||
-        (rc = p2_define_funcs(p, l, IO_POLL, poll, P2_COUNT(poll))) ||
-        (rc = p2_define_funcs(p, l, IO_STREAMS, streams, P2_COUNT(streams))))
+    if ((rc = hv_p2_define_funcs(p, l, IO_ERROR, err, P2_COUNT(err))) ||
+        (rc = hv_p2_define_funcs(p, l, IO_POLL, poll, P2_COUNT(poll))) ||
+        (rc = hv_p2_define_funcs(p, l, IO_STREAMS, streams, P2_COUNT(streams))))
         return rc;
     return HIVE_OK;
 }

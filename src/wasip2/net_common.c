@@ -20,7 +20,7 @@
 
 /* ---- errors ---- */
 
-uint32_t hnet_code_wasi(uint32_t e) {
+uint32_t hv_hnet_code_wasi(uint32_t e) {
     switch (e) {
     case WASI_EACCES: case WASI_EPERM: case WASI_ENOTCAPABLE: return HNET_ACCESS_DENIED;
     case WASI_EAFNOSUPPORT: case WASI_ENOTSUP: case WASI_EPROTONOSUPPORT: return HNET_NOT_SUPPORTED;
@@ -43,9 +43,9 @@ uint32_t hnet_code_wasi(uint32_t e) {
     }
 }
 
-uint32_t hnet_code_errno(int e) { return hnet_code_wasi(hive_wasi_errno_from_host(e)); }
+uint32_t hv_hnet_code_errno(int e) { return hv_hnet_code_wasi(hive_wasi_errno_from_host(e)); }
 
-uint32_t hnet_code_gai(int r) {
+uint32_t hv_hnet_code_gai(int r) {
     switch (r) {
     case 0: return HNET_OK;
     case EAI_NONAME: case EAI_NODATA: case EAI_ADDRFAMILY: return HNET_NAME_UNRESOLVABLE;
@@ -67,7 +67,7 @@ static int prefix_match(const uint8_t *a, const uint8_t *b, unsigned bits) {
     return 1;
 }
 
-int hnet_allowed(const hnet_policy *pol, const struct sockaddr_storage *sa) {
+int hv_hnet_allowed(const hnet_policy *pol, const struct sockaddr_storage *sa) {
     if (!pol->network) return 0;
     if (!pol->nallow) return 1;
     for (size_t i = 0; i < pol->nallow; i++) {
@@ -87,7 +87,7 @@ int hnet_allowed(const hnet_policy *pol, const struct sockaddr_storage *sa) {
 
 /* ---- addresses ---- */
 
-int hnet_sa_from(const hive_cval *v, struct sockaddr_storage *sa, socklen_t *len) {
+int hv_hnet_sa_from(const hive_cval *v, struct sockaddr_storage *sa, socklen_t *len) {
     memset(sa, 0, sizeof *sa);
     if (!v || v->kind != HIVE_C_VARIANT) return -1;
     const hive_cval *r = v->of.var.payload;
@@ -137,7 +137,7 @@ static int addr_tuple(hive_cval *out, const struct sockaddr_storage *sa) {
     return tuple_of(out, 8, HIVE_C_U16, v);
 }
 
-int hnet_ipaddr_val(hive_cval *out, const struct sockaddr_storage *sa) {
+int hv_hnet_ipaddr_val(hive_cval *out, const struct sockaddr_storage *sa) {
     hive_cval t;
     if (addr_tuple(&t, sa) < 0) return -1;
     if (hive_cval_case(out, HIVE_C_VARIANT, sa->ss_family == AF_INET ? 0 : 1, &t) != HIVE_OK) {
@@ -147,11 +147,11 @@ int hnet_ipaddr_val(hive_cval *out, const struct sockaddr_storage *sa) {
     return 0;
 }
 
-int hnet_sa_val(hive_cval *out, const struct sockaddr_storage *sa) {
+int hv_hnet_sa_val(hive_cval *out, const struct sockaddr_storage *sa) {
     hive_cval rec;
     int v4 = sa->ss_family == AF_INET;
     if (hive_cval_agg(&rec, HIVE_C_RECORD, v4 ? 2 : 4) != HIVE_OK) return -1;
-    rec.of.agg.items[0] = hive_cval_uint(HIVE_C_U16, hnet_sa_port(sa));
+    rec.of.agg.items[0] = hive_cval_uint(HIVE_C_U16, hv_hnet_sa_port(sa));
     if (v4) {
         if (addr_tuple(&rec.of.agg.items[1], sa) < 0) goto fail;
     } else {
@@ -166,18 +166,18 @@ fail:
     return -1;
 }
 
-int hnet_sa_unspecified(const struct sockaddr_storage *sa) {
+int hv_hnet_sa_unspecified(const struct sockaddr_storage *sa) {
     static const uint8_t zero[16];
     if (sa->ss_family == AF_INET) return ((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr == 0;
     return !memcmp(&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, zero, 16);
 }
 
-uint16_t hnet_sa_port(const struct sockaddr_storage *sa) {
+uint16_t hv_hnet_sa_port(const struct sockaddr_storage *sa) {
     if (sa->ss_family == AF_INET) return ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port);
     return ntohs(((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
 }
 
-socklen_t hnet_sa_len(const struct sockaddr_storage *sa) {
+socklen_t hv_hnet_sa_len(const struct sockaddr_storage *sa) {
     return sa->ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
 }
 
@@ -194,36 +194,36 @@ static int sa_unicast(const struct sockaddr_storage *sa) {
     return 1;
 }
 
-uint32_t hnet_check_addr(const hnet_policy *pol, int v6, const hive_cval *v, unsigned need,
+uint32_t hv_hnet_check_addr(const hnet_policy *pol, int v6, const hive_cval *v, unsigned need,
                          struct sockaddr_storage *sa, socklen_t *len) {
-    if (hnet_sa_from(v, sa, len) < 0) return HNET_INVALID_ARGUMENT;
+    if (hv_hnet_sa_from(v, sa, len) < 0) return HNET_INVALID_ARGUMENT;
     if ((sa->ss_family == AF_INET6) != (v6 != 0)) return HNET_INVALID_ARGUMENT;
     if ((need & HNET_A_UNICAST) && !sa_unicast(sa)) return HNET_INVALID_ARGUMENT;
-    if ((need & HNET_A_REMOTE) && (hnet_sa_unspecified(sa) || hnet_sa_port(sa) == 0)) return HNET_INVALID_ARGUMENT;
-    if (!hnet_allowed(pol, sa)) return HNET_ACCESS_DENIED;
+    if ((need & HNET_A_REMOTE) && (hv_hnet_sa_unspecified(sa) || hv_hnet_sa_port(sa) == 0)) return HNET_INVALID_ARGUMENT;
+    if (!hv_hnet_allowed(pol, sa)) return HNET_ACCESS_DENIED;
     return HNET_OK;
 }
 
 /* ---- sockets ---- */
 
-uint32_t hnet_socket(int v6, int tcp, int *fd) {
+uint32_t hv_hnet_socket(int v6, int tcp, int *fd) {
     *fd = -1;
     int s = socket(v6 ? AF_INET6 : AF_INET, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (s < 0) return hnet_code_errno(errno);
+    if (s < 0) return hv_hnet_code_errno(errno);
     int one = 1;
     if (v6) setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
     *fd = s;
     return HNET_OK;
 }
 
-uint32_t hnet_check_implicit_bind(const hnet_policy *pol, int v6) {
+uint32_t hv_hnet_check_implicit_bind(const hnet_policy *pol, int v6) {
     struct sockaddr_storage any;
     memset(&any, 0, sizeof any);
     any.ss_family = v6 ? AF_INET6 : AF_INET;
-    return hnet_allowed(pol, &any) ? HNET_OK : HNET_ACCESS_DENIED;
+    return hv_hnet_allowed(pol, &any) ? HNET_OK : HNET_ACCESS_DENIED;
 }
 
-uint32_t hnet_bind(int fd, int tcp, const struct sockaddr_storage *sa, socklen_t len) {
+uint32_t hv_hnet_bind(int fd, int tcp, const struct sockaddr_storage *sa, socklen_t len) {
     int on = 1, off = 0;
     if (tcp) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
     int r = bind(fd, (const struct sockaddr *)sa, len);
@@ -232,31 +232,31 @@ uint32_t hnet_bind(int fd, int tcp, const struct sockaddr_storage *sa, socklen_t
     if (r == 0) return HNET_OK;
     if (e == EADDRNOTAVAIL) return HNET_ADDRESS_NOT_BINDABLE;
     if (e == EINVAL) return HNET_INVALID_STATE; /* bound already */
-    return hnet_code_errno(e);
+    return hv_hnet_code_errno(e);
 }
 
-void hnet_reuse(int fd) {
+void hv_hnet_reuse(int fd) {
     int on = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
 }
 
-uint32_t hnet_connect_result(int fd) {
+uint32_t hv_hnet_connect_result(int fd) {
     int err = 0;
     socklen_t l = sizeof err;
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l) < 0) err = errno;
-    return err ? hnet_code_errno(err) : HNET_OK;
+    return err ? hv_hnet_code_errno(err) : HNET_OK;
 }
 
-uint32_t hnet_address(int fd, int remote, struct sockaddr_storage *sa) {
+uint32_t hv_hnet_address(int fd, int remote, struct sockaddr_storage *sa) {
     socklen_t l = sizeof *sa;
     memset(sa, 0, sizeof *sa);
     int r = remote ? getpeername(fd, (struct sockaddr *)sa, &l) : getsockname(fd, (struct sockaddr *)sa, &l);
-    if (r < 0) return errno == ENOTCONN ? HNET_INVALID_STATE : hnet_code_errno(errno);
+    if (r < 0) return errno == ENOTCONN ? HNET_INVALID_STATE : hv_hnet_code_errno(errno);
     if (sa->ss_family != AF_INET && sa->ss_family != AF_INET6) return HNET_INVALID_STATE;
     return HNET_OK;
 }
 
-int hnet_fd_ready(int fd, short ev) {
+int hv_hnet_fd_ready(int fd, short ev) {
     struct pollfd pf = {fd, ev, 0};
     return poll(&pf, 1, 0) > 0;
 }
@@ -278,13 +278,13 @@ static void opt_of(int v6, hnet_opt o, int *level, int *name, uint64_t *scale, u
     }
 }
 
-uint32_t hnet_opt_get(int fd, int v6, hnet_opt o, uint64_t *out) {
+uint32_t hv_hnet_opt_get(int fd, int v6, hnet_opt o, uint64_t *out) {
     int level, name;
     uint64_t scale, hi;
     opt_of(v6, o, &level, &name, &scale, &hi);
     int v = 0;
     socklen_t l = sizeof v;
-    if (getsockopt(fd, level, name, &v, &l) < 0) return hnet_code_errno(errno);
+    if (getsockopt(fd, level, name, &v, &l) < 0) return hv_hnet_code_errno(errno);
     if (v < 0) v = 0;
     /* Linux reports twice the buffer size it was given (its bookkeeping) */
     if (o == HNET_RCVBUF || o == HNET_SNDBUF) v /= 2;
@@ -292,7 +292,7 @@ uint32_t hnet_opt_get(int fd, int v6, hnet_opt o, uint64_t *out) {
     return HNET_OK;
 }
 
-uint32_t hnet_opt_set(int fd, int v6, hnet_opt o, uint64_t x) {
+uint32_t hv_hnet_opt_set(int fd, int v6, hnet_opt o, uint64_t x) {
     int level, name;
     uint64_t scale, hi;
     opt_of(v6, o, &level, &name, &scale, &hi);
@@ -304,7 +304,7 @@ uint32_t hnet_opt_set(int fd, int v6, hnet_opt o, uint64_t x) {
         if (x > hi) x = hi;
     }
     int v = (int)x;
-    if (setsockopt(fd, level, name, &v, sizeof v) < 0) return hnet_code_errno(errno);
+    if (setsockopt(fd, level, name, &v, sizeof v) < 0) return hv_hnet_code_errno(errno);
     return HNET_OK;
 }
 
@@ -374,7 +374,7 @@ static int ip_literal(const char *name, struct sockaddr_storage *sa) {
     return 0;
 }
 
-hnet_lookup *hnet_lookup_start(const char *name, size_t len, uint32_t *code) {
+hnet_lookup *hv_hnet_lookup_start(const char *name, size_t len, uint32_t *code) {
     *code = HNET_OK;
     if (!len || len > 255 || memchr(name, 0, len)) {
         *code = HNET_INVALID_ARGUMENT;
@@ -435,7 +435,7 @@ hnet_lookup *hnet_lookup_start(const char *name, size_t len, uint32_t *code) {
 static void lookup_finish(hnet_lookup *k) {
     if (k->done || !atomic_load(&k->finished)) return;
     k->done = 1;
-    k->code = hnet_code_gai(k->eai);
+    k->code = hv_hnet_code_gai(k->eai);
     if (k->code != HNET_OK) return;
     size_t n = 0;
     for (struct addrinfo *a = k->res; a; a = a->ai_next) n++;
@@ -458,12 +458,12 @@ static void lookup_finish(hnet_lookup *k) {
     }
 }
 
-int hnet_lookup_fd(hnet_lookup *k) {
+int hv_hnet_lookup_fd(hnet_lookup *k) {
     lookup_finish(k);
     return k->done ? -1 : k->efd;
 }
 
-int hnet_lookup_done(hnet_lookup *k, uint32_t *code, const struct sockaddr_storage **addrs, size_t *n) {
+int hv_hnet_lookup_done(hnet_lookup *k, uint32_t *code, const struct sockaddr_storage **addrs, size_t *n) {
     lookup_finish(k);
     if (!k->done) return 0;
     *code = k->code;
@@ -472,6 +472,6 @@ int hnet_lookup_done(hnet_lookup *k, uint32_t *code, const struct sockaddr_stora
     return 1;
 }
 
-void hnet_lookup_free(hnet_lookup *k) {
+void hv_hnet_lookup_free(hnet_lookup *k) {
     if (k) lookup_unref(k);
 }

@@ -8,7 +8,7 @@
  * handle's rep is the object's index + 1 in the table. Host functions get
  * the context as their user pointer. A function that would wait records
  * what it waits for (p2_pend) and returns PENDING; complete_pending runs
- * the same operation again (p2_retry) until it can finish.
+ * the same operation again (hv_p2_retry) until it can finish.
  */
 #ifndef HIVE_WASIP2_IMPL_H
 #define HIVE_WASIP2_IMPL_H
@@ -171,71 +171,71 @@ static inline hive_wasip2 *p2_ctx(const hive_chost_call *call) {
 
 /* A new object of kind (zeroed, fd -1); its rep in *rep. NULL when the
  * table is full or out of memory. */
-p2_obj *p2_new(hive_wasip2 *p, p2_kind kind, uint32_t *rep);
+p2_obj *hv_p2_new(hive_wasip2 *p, p2_kind kind, uint32_t *rep);
 /* The object of rep when it is of kind, else NULL. */
-p2_obj *p2_get(hive_wasip2 *p, uint32_t rep, p2_kind kind);
+p2_obj *hv_p2_get(hive_wasip2 *p, uint32_t rep, p2_kind kind);
 /* Frees the object (closing what it owns). */
-void p2_free(hive_wasip2 *p, uint32_t rep);
+void hv_p2_free(hive_wasip2 *p, uint32_t rep);
 
-uint64_t p2_mono_ns(hive_wasip2 *p);
-uint64_t p2_wall_ns(hive_wasip2 *p);
-int p2_random(hive_wasip2 *p, uint8_t *buf, size_t len);
+uint64_t hv_p2_mono_ns(hive_wasip2 *p);
+uint64_t hv_p2_wall_ns(hive_wasip2 *p);
+int hv_p2_random(hive_wasip2 *p, uint8_t *buf, size_t len);
 
 /* wait set, cleared per attempt */
-void p2_wait_clear(hive_wasip2 *p);
-int p2_wait_fd(hive_wasip2 *p, int fd, short events);
-void p2_wait_deadline(hive_wasip2 *p, uint64_t ns);
+void hv_p2_wait_clear(hive_wasip2 *p);
+int hv_p2_wait_fd(hive_wasip2 *p, int fd, short events);
+void hv_p2_wait_deadline(hive_wasip2 *p, uint64_t ns);
 
 /* ---- values ---- */
 
 /* A list<u8> of n bytes from buf (buf may be NULL: zeros). */
-int p2_bytes(hive_cval *out, const uint8_t *buf, size_t n);
+int hv_p2_bytes(hive_cval *out, const uint8_t *buf, size_t n);
 /* The same, taking over buf (malloc'd, cap bytes, n used). */
-int p2_bytes_adopt(hive_cval *out, uint8_t *buf, size_t n, size_t cap);
+int hv_p2_bytes_adopt(hive_cval *out, uint8_t *buf, size_t n, size_t cap);
 /* A list<u8> value's bytes (*out, *n): those of the packed value itself
  * (what lifting gives), or a copy in *tofree for a list of items; the
  * caller frees *tofree (NULL when nothing was copied). */
-int p2_bytes_from(const hive_cval *v, const uint8_t **out, size_t *n, uint8_t **tofree);
+int hv_p2_bytes_from(const hive_cval *v, const uint8_t **out, size_t *n, uint8_t **tofree);
 /* The element count of a list<u8> value (packed or not). */
-size_t p2_bytes_len(const hive_cval *v);
+size_t hv_p2_bytes_len(const hive_cval *v);
 /* result ok with payload (moved; may be NULL) / err with payload. */
-void p2_ok(hive_cval *out, hive_cval *payload);
-void p2_err(hive_cval *out, hive_cval *payload);
+void hv_p2_ok(hive_cval *out, hive_cval *payload);
+void hv_p2_err(hive_cval *out, hive_cval *payload);
 /* result<_, error-code> err of a WASI preview-1 errno. */
-void p2_fs_err(hive_cval *out, uint32_t wasi_errno);
+void hv_p2_fs_err(hive_cval *out, uint32_t wasi_errno);
 /* The filesystem error-code index for a preview-1 errno. */
-uint32_t p2_fs_code(uint32_t wasi_errno);
+uint32_t hv_p2_fs_code(uint32_t wasi_errno);
 static inline hive_cval p2_u64(uint64_t x) { return hive_cval_uint(HIVE_C_U64, x); }
 static inline hive_cval p2_u32(uint32_t x) { return hive_cval_uint(HIVE_C_U32, x); }
 
 /* Traps the call (returns HIVE_HOST_TRAP). */
-hive_host_status p2_trap(hive_chost_call *call, const char *msg);
+hive_host_status hv_p2_trap(hive_chost_call *call, const char *msg);
 
 /* ---- streams (io.c) ---- */
 
 /* A stream-error: closed, or last-operation-failed with a new error
  * object (fs code + 1 or 0, message). Returns -1 when no object could be
  * made. */
-int p2_stream_closed(hive_cval *out);
-int p2_stream_failed(hive_wasip2 *p, hive_cval *out, uint32_t wasi_errno, const char *msg);
+int hv_p2_stream_closed(hive_cval *out);
+int hv_p2_stream_failed(hive_wasip2 *p, hive_cval *out, uint32_t wasi_errno, const char *msg);
 /* A new stream object over a descriptor's fd (dup'd) or over stdio i. */
-int p2_new_file_stream(hive_wasip2 *p, p2_kind kind, int fd, uint64_t offset, int append,
+int hv_p2_new_file_stream(hive_wasip2 *p, p2_kind kind, int fd, uint64_t offset, int append,
                        uint32_t *rep);
-int p2_new_stdio_stream(hive_wasip2 *p, int i, uint32_t *rep);
+int hv_p2_new_stdio_stream(hive_wasip2 *p, int i, uint32_t *rep);
 /* Readiness of a pollable: 1 ready, 0 not (then its wait is added). */
-int p2_pollable_ready(hive_wasip2 *p, uint32_t rep, int add_wait);
+int hv_p2_pollable_ready(hive_wasip2 *p, uint32_t rep, int add_wait);
 /* Runs the pending operation again: 1 done (*result filled, nres set),
  * 0 still waiting, -1 trap (message in msg). */
-int p2_retry(hive_wasip2 *p, hive_cval *result, size_t *nres, char *msg, size_t msglen);
+int hv_p2_retry(hive_wasip2 *p, hive_cval *result, size_t *nres, char *msg, size_t msglen);
 
 /* ---- sockets (sockets.c) ---- */
 /* Readiness of a socket pollable's target (tcp connect/accept, datagram
  * streams, name lookups): 1 ready, 0 not (then its wait is added). */
-int p2_sock_ready(hive_wasip2 *p, uint32_t rep, int add_wait);
+int hv_p2_sock_ready(hive_wasip2 *p, uint32_t rep, int add_wait);
 /* The object's extra state is freed (lookups). */
-void p2_sock_free(hive_wasip2 *p, p2_obj *o);
+void hv_p2_sock_free(hive_wasip2 *p, p2_obj *o);
 /* network error-code of a preview-1 errno */
-uint32_t p2_net_code(uint32_t wasi_errno);
+uint32_t hv_p2_net_code(uint32_t wasi_errno);
 
 /* The embedder stream behind a P2_B_EMBED stream object. */
 static inline hive_wasi_stream *p2_emb(hive_wasip2 *p, p2_obj *o) {
@@ -243,23 +243,23 @@ static inline hive_wasi_stream *p2_emb(hive_wasip2 *p, p2_obj *o) {
 }
 
 /* ---- definitions ---- */
-int p2_define_sockets(hive_wasip2 *p, hive_linker *l);
-int p2_define_io(hive_wasip2 *p, hive_linker *l);
-int p2_define_cli(hive_wasip2 *p, hive_linker *l);
-int p2_define_fs(hive_wasip2 *p, hive_linker *l);
+int hv_p2_define_sockets(hive_wasip2 *p, hive_linker *l);
+int hv_p2_define_io(hive_wasip2 *p, hive_linker *l);
+int hv_p2_define_cli(hive_wasip2 *p, hive_linker *l);
+int hv_p2_define_fs(hive_wasip2 *p, hive_linker *l);
 
 /* Resource definitions: every host resource of this context has the same
  * destructor, which frees the object of the rep. */
-int p2_define_resource(hive_wasip2 *p, hive_linker *l, const char *iface, const char *name);
+int hv_p2_define_resource(hive_wasip2 *p, hive_linker *l, const char *iface, const char *name);
 
 typedef struct p2_fndef {
     const char *name, *type;
     hive_chost_fn fn;
 } p2_fndef;
-int p2_define_funcs(hive_wasip2 *p, hive_linker *l, const char *iface, const p2_fndef *f, size_t n);
+int hv_p2_define_funcs(hive_wasip2 *p, hive_linker *l, const char *iface, const p2_fndef *f, size_t n);
 #define P2_COUNT(a) (sizeof(a) / sizeof *(a))
 
-hive_host_status p2_no_ctx(hive_chost_call *call);
+hive_host_status hv_p2_no_ctx(hive_chost_call *call);
 /* A host function: NAME checks that the call has a context, then runs
  * the body (NAME_body), where P2_CTX is it. */
 #define P2_FN(name)                                                                                \
@@ -267,7 +267,7 @@ hive_host_status p2_no_ctx(hive_chost_call *call);
                                         hive_cval *res, size_t nres);                              \
     static hive_host_status name(hive_chost_call *call, const hive_cval *args, size_t nargs,       \
                                  hive_cval *res, size_t nres) {                                    \
-        if (!p2_ctx(call)) return p2_no_ctx(call);                                                 \
+        if (!p2_ctx(call)) return hv_p2_no_ctx(call);                                                 \
         return name##_body(call, args, nargs, res, nres);                                          \
     }                                                                                              \
     static hive_host_status name##_body(hive_chost_call *call, const hive_cval *args, size_t nargs, \

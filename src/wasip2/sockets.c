@@ -65,20 +65,20 @@ enum {
 /* 0.2 has no connection-broken */
 static uint32_t p2_case(uint32_t code) { return code == HNET_CONNECTION_BROKEN ? HNET_CONNECTION_RESET : code; }
 
-uint32_t p2_net_code(uint32_t e) { return p2_case(hnet_code_wasi(e)); }
+uint32_t hv_p2_net_code(uint32_t e) { return p2_case(hv_hnet_code_wasi(e)); }
 
 static hive_host_status net_result(hive_cval *out, uint32_t code, hive_cval *payload) {
     if (code != UINT32_MAX) {
         if (payload) hive_cval_clear(payload);
         hive_cval c = hive_cval_enum(p2_case(code));
-        p2_err(out, &c);
+        hv_p2_err(out, &c);
     } else {
-        p2_ok(out, payload);
+        hv_p2_ok(out, payload);
     }
     return HIVE_HOST_OK;
 }
 #define OK HNET_OK
-#define HOSTCODE() hnet_code_errno(errno)
+#define HOSTCODE() hv_hnet_code_errno(errno)
 
 /* ---- policy ---- */
 
@@ -157,16 +157,16 @@ typedef struct lookup {
     size_t next;
 } lookup;
 
-void p2_sock_free(hive_wasip2 *p, p2_obj *o) {
+void hv_p2_sock_free(hive_wasip2 *p, p2_obj *o) {
     (void)p;
     if (o->kind != P2_RESOLVE || !o->ext) return;
     lookup *l = o->ext;
     o->ext = NULL;
-    hnet_lookup_free(l->k);
+    hv_hnet_lookup_free(l->k);
     free(l);
 }
 
-int p2_sock_ready(hive_wasip2 *p, uint32_t rep, int add_wait) {
+int hv_p2_sock_ready(hive_wasip2 *p, uint32_t rep, int add_wait) {
     if (rep == 0 || rep > p->nobjs) return 1;
     p2_obj *o = &p->objs[rep - 1];
     short ev = 0;
@@ -179,22 +179,22 @@ int p2_sock_ready(hive_wasip2 *p, uint32_t rep, int add_wait) {
     case P2_UDP_OUT: ev = POLLOUT; break;
     case P2_RESOLVE: {
         lookup *l = o->ext;
-        int fd = l ? hnet_lookup_fd(l->k) : -1;
+        int fd = l ? hv_hnet_lookup_fd(l->k) : -1;
         if (fd < 0) return 1;
-        if (add_wait) p2_wait_fd(p, fd, POLLIN);
+        if (add_wait) hv_p2_wait_fd(p, fd, POLLIN);
         return 0;
     }
     default: return 1;
     }
-    if (!ev || hnet_fd_ready(o->fd, ev)) return 1;
-    if (add_wait) p2_wait_fd(p, o->fd, ev);
+    if (!ev || hv_hnet_fd_ready(o->fd, ev)) return 1;
+    if (add_wait) hv_p2_wait_fd(p, o->fd, ev);
     return 0;
 }
 
 static hive_host_status new_sock_pollable(hive_chost_call *call, uint32_t target, hive_cval *out) {
     uint32_t rep;
-    p2_obj *o = p2_new(P2_CTX, P2_POLLABLE, &rep);
-    if (!o) return p2_trap(call, "too many host objects");
+    p2_obj *o = hv_p2_new(P2_CTX, P2_POLLABLE, &rep);
+    if (!o) return hv_p2_trap(call, "too many host objects");
     o->pwhat = P2_P_SOCK;
     o->target = target;
     if (target) P2_CTX->ntargeted++;
@@ -206,20 +206,20 @@ static hive_host_status new_sock_pollable(hive_chost_call *call, uint32_t target
 
 P2_FN(instance_network) {
     uint32_t rep;
-    if (!p2_new(P2_CTX, P2_NETWORK, &rep)) return p2_trap(call, "too many host objects");
+    if (!hv_p2_new(P2_CTX, P2_NETWORK, &rep)) return hv_p2_trap(call, "too many host objects");
     res[0] = hive_cval_handle(HIVE_C_OWN, rep, NULL);
     return HIVE_HOST_OK;
 }
 
 P2_FN(network_error_code) {
-    p2_obj *o = p2_get(P2_CTX, P2_REP(0), P2_ERROR);
-    if (!o) return p2_trap(call, "unknown error handle");
+    p2_obj *o = hv_p2_get(P2_CTX, P2_REP(0), P2_ERROR);
+    if (!o) return hv_p2_trap(call, "unknown error handle");
     if (!o->code) {
-        if (hive_cval_case(&res[0], HIVE_C_OPTION, 0, NULL) != HIVE_OK) return p2_trap(call, "out of memory");
+        if (hive_cval_case(&res[0], HIVE_C_OPTION, 0, NULL) != HIVE_OK) return hv_p2_trap(call, "out of memory");
         return HIVE_HOST_OK;
     }
-    hive_cval c = hive_cval_enum(p2_net_code(o->code - 1));
-    if (hive_cval_case(&res[0], HIVE_C_OPTION, 1, &c) != HIVE_OK) return p2_trap(call, "out of memory");
+    hive_cval c = hive_cval_enum(hv_p2_net_code(o->code - 1));
+    if (hive_cval_case(&res[0], HIVE_C_OPTION, 1, &c) != HIVE_OK) return hv_p2_trap(call, "out of memory");
     return HIVE_HOST_OK;
 }
 
@@ -229,13 +229,13 @@ static hive_host_status create_socket(hive_chost_call *call, const hive_cval *ar
                                       p2_kind kind) {
     hive_wasip2 *p = P2_CTX;
     int v6 = args[0].of.var.index == 1, fd;
-    uint32_t e = hnet_socket(v6, kind == P2_TCP, &fd);
+    uint32_t e = hv_hnet_socket(v6, kind == P2_TCP, &fd);
     if (e != OK) return net_result(&res[0], e, NULL);
     uint32_t rep;
-    p2_obj *o = p2_new(p, kind, &rep);
+    p2_obj *o = hv_p2_new(p, kind, &rep);
     if (!o) {
         close(fd);
-        return p2_trap(call, "too many host objects");
+        return hv_p2_trap(call, "too many host objects");
     }
     o->fd = fd;
     o->owned = 1;
@@ -253,22 +253,22 @@ P2_FN(create_udp_socket) { return create_socket(call, args, res, P2_UDP); }
 static uint32_t sock_addr(hive_wasip2 *p, p2_obj *o, const hive_cval *v, unsigned need,
                           struct sockaddr_storage *sa, socklen_t *len) {
     hnet_policy pol = policy(p);
-    return hnet_check_addr(&pol, o->family == 1, v, need, sa, len);
+    return hv_hnet_check_addr(&pol, o->family == 1, v, need, sa, len);
 }
 
 #define SOCK(kind, what)                                                 \
-    p2_obj *o = p2_get(P2_CTX, P2_REP(0), kind);                         \
-    if (!o) return p2_trap(call, "unknown " what " handle")
+    p2_obj *o = hv_p2_get(P2_CTX, P2_REP(0), kind);                         \
+    if (!o) return hv_p2_trap(call, "unknown " what " handle")
 
 static hive_host_status start_bind(hive_chost_call *call, const hive_cval *args, hive_cval *res,
                                    p2_kind kind) {
     SOCK(kind, "socket");
-    if (!p2_get(P2_CTX, (uint32_t)args[1].of.res.handle, P2_NETWORK)) return p2_trap(call, "unknown network handle");
+    if (!hv_p2_get(P2_CTX, (uint32_t)args[1].of.res.handle, P2_NETWORK)) return hv_p2_trap(call, "unknown network handle");
     if (o->state != S_UNBOUND) return net_result(&res[0], HNET_INVALID_STATE, NULL);
     struct sockaddr_storage sa;
     socklen_t len;
     uint32_t e = sock_addr(P2_CTX, o, &args[2], HNET_A_UNICAST, &sa, &len);
-    if (e == OK) e = hnet_bind(o->fd, kind == P2_TCP, &sa, len);
+    if (e == OK) e = hv_hnet_bind(o->fd, kind == P2_TCP, &sa, len);
     if (e != OK) return net_result(&res[0], e, NULL);
     o->state = S_BIND_STARTED;
     return net_result(&res[0], OK, NULL);
@@ -291,13 +291,13 @@ P2_FN(udp_finish_bind) { return finish_bind(call, args, res, P2_UDP); }
 
 P2_FN(tcp_start_connect) {
     SOCK(P2_TCP, "tcp-socket");
-    if (!p2_get(P2_CTX, (uint32_t)args[1].of.res.handle, P2_NETWORK)) return p2_trap(call, "unknown network handle");
+    if (!hv_p2_get(P2_CTX, (uint32_t)args[1].of.res.handle, P2_NETWORK)) return hv_p2_trap(call, "unknown network handle");
     if (o->state != S_UNBOUND && o->state != S_BOUND) return net_result(&res[0], HNET_INVALID_STATE, NULL);
     struct sockaddr_storage sa;
     socklen_t len;
     uint32_t e = sock_addr(P2_CTX, o, &args[2], HNET_A_UNICAST | HNET_A_REMOTE, &sa, &len);
     if (e != OK) return net_result(&res[0], e, NULL);
-    hnet_reuse(o->fd);
+    hv_hnet_reuse(o->fd);
     if (connect(o->fd, (struct sockaddr *)&sa, len) == 0) {
         o->state = S_CONNECT_DONE;
     } else if (errno == EINPROGRESS) {
@@ -314,10 +314,10 @@ P2_FN(tcp_start_connect) {
 static int sock_streams(hive_wasip2 *p, int fd, hive_cval *t, size_t at) {
     uint32_t in, out;
     int a = fcntl(fd, F_DUPFD_CLOEXEC, 0), b = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-    p2_obj *i = a >= 0 ? p2_new(p, P2_INPUT, &in) : NULL;
-    p2_obj *o = i && b >= 0 ? p2_new(p, P2_OUTPUT, &out) : NULL;
+    p2_obj *i = a >= 0 ? hv_p2_new(p, P2_INPUT, &in) : NULL;
+    p2_obj *o = i && b >= 0 ? hv_p2_new(p, P2_OUTPUT, &out) : NULL;
     if (!o) {
-        if (i) p2_free(p, in);
+        if (i) hv_p2_free(p, in);
         if (a >= 0) close(a);
         if (b >= 0) close(b);
         return -1;
@@ -334,8 +334,8 @@ static int sock_streams(hive_wasip2 *p, int fd, hive_cval *t, size_t at) {
 P2_FN(tcp_finish_connect) {
     SOCK(P2_TCP, "tcp-socket");
     if (o->state == S_CONNECTING) {
-        if (!hnet_fd_ready(o->fd, POLLOUT)) return net_result(&res[0], HNET_WOULD_BLOCK, NULL);
-        uint32_t e = hnet_connect_result(o->fd);
+        if (!hv_hnet_fd_ready(o->fd, POLLOUT)) return net_result(&res[0], HNET_WOULD_BLOCK, NULL);
+        uint32_t e = hv_hnet_connect_result(o->fd);
         if (e != OK) {
             o->state = S_CLOSED;
             return net_result(&res[0], e, NULL);
@@ -344,12 +344,12 @@ P2_FN(tcp_finish_connect) {
         return net_result(&res[0], HNET_NOT_IN_PROGRESS, NULL);
     }
     hive_cval t;
-    if (hive_cval_agg(&t, HIVE_C_TUPLE, 2) != HIVE_OK) return p2_trap(call, "out of memory");
+    if (hive_cval_agg(&t, HIVE_C_TUPLE, 2) != HIVE_OK) return hv_p2_trap(call, "out of memory");
     if (sock_streams(P2_CTX, o->fd, &t, 0) < 0) {
         hive_cval_clear(&t);
-        return p2_trap(call, "too many host objects");
+        return hv_p2_trap(call, "too many host objects");
     }
-    o = p2_get(P2_CTX, P2_REP(0), P2_TCP); /* the table may have moved */
+    o = hv_p2_get(P2_CTX, P2_REP(0), P2_TCP); /* the table may have moved */
     o->state = S_CONNECTED;
     return net_result(&res[0], OK, &t);
 }
@@ -357,7 +357,7 @@ P2_FN(tcp_finish_connect) {
 P2_FN(tcp_start_listen) {
     SOCK(P2_TCP, "tcp-socket");
     if (o->state != S_BOUND) return net_result(&res[0], HNET_INVALID_STATE, NULL);
-    hnet_reuse(o->fd);
+    hv_hnet_reuse(o->fd);
     if (listen(o->fd, (int)o->backlog) < 0) return net_result(&res[0], HOSTCODE(), NULL);
     o->state = S_LISTEN_STARTED;
     return net_result(&res[0], OK, NULL);
@@ -378,10 +378,10 @@ P2_FN(tcp_accept) {
     if (fd < 0) return net_result(&res[0], HOSTCODE(), NULL);
     uint8_t family = o->family; /* o may move when the table grows */
     uint32_t rep;
-    p2_obj *c = p2_new(p, P2_TCP, &rep);
+    p2_obj *c = hv_p2_new(p, P2_TCP, &rep);
     if (!c) {
         close(fd);
-        return p2_trap(call, "too many host objects");
+        return hv_p2_trap(call, "too many host objects");
     }
     c->fd = fd;
     c->owned = 1;
@@ -389,14 +389,14 @@ P2_FN(tcp_accept) {
     c->state = S_CONNECTED;
     c->backlog = 128;
     hive_cval t;
-    if (hive_cval_agg(&t, HIVE_C_TUPLE, 3) != HIVE_OK) return p2_trap(call, "out of memory");
+    if (hive_cval_agg(&t, HIVE_C_TUPLE, 3) != HIVE_OK) return hv_p2_trap(call, "out of memory");
     t.of.agg.items[0] = hive_cval_handle(HIVE_C_OWN, rep, NULL);
     if (sock_streams(p, fd, &t, 1) < 0) {
-        p2_free(p, rep);
+        hv_p2_free(p, rep);
         t.of.agg.n = 1;
         t.of.agg.items[0] = hive_cval_bool(0);
         hive_cval_clear(&t);
-        return p2_trap(call, "too many host objects");
+        return hv_p2_trap(call, "too many host objects");
     }
     return net_result(&res[0], OK, &t);
 }
@@ -406,10 +406,10 @@ static hive_host_status sock_address(hive_chost_call *call, const hive_cval *arg
     SOCK(kind, "socket");
     if (!remote && o->state == S_UNBOUND) return net_result(&res[0], HNET_INVALID_STATE, NULL);
     struct sockaddr_storage sa;
-    uint32_t e = hnet_address(o->fd, remote, &sa);
+    uint32_t e = hv_hnet_address(o->fd, remote, &sa);
     if (e != OK) return net_result(&res[0], e, NULL);
     hive_cval v;
-    if (hnet_sa_val(&v, &sa) < 0) return p2_trap(call, "out of memory");
+    if (hv_hnet_sa_val(&v, &sa) < 0) return hv_p2_trap(call, "out of memory");
     return net_result(&res[0], OK, &v);
 }
 
@@ -445,7 +445,7 @@ static hive_host_status opt_get(hive_chost_call *call, const hive_cval *args, hi
                                 hnet_opt so, hive_ckind vk) {
     SOCK(kind, "socket");
     uint64_t v = 0;
-    uint32_t e = hnet_opt_get(o->fd, o->family == 1, so, &v);
+    uint32_t e = hv_hnet_opt_get(o->fd, o->family == 1, so, &v);
     if (e != OK) return net_result(&res[0], e, NULL);
     hive_cval x = vk == HIVE_C_BOOL ? hive_cval_bool(v != 0) : hive_cval_uint(vk, v);
     return net_result(&res[0], OK, &x);
@@ -455,7 +455,7 @@ static hive_host_status opt_set(hive_chost_call *call, const hive_cval *args, hi
                                 hnet_opt so) {
     SOCK(kind, "socket");
     uint64_t x = args[1].kind == HIVE_C_BOOL ? (uint64_t)args[1].of.b : args[1].of.u;
-    return net_result(&res[0], hnet_opt_set(o->fd, o->family == 1, so, x), NULL);
+    return net_result(&res[0], hv_hnet_opt_set(o->fd, o->family == 1, so, x), NULL);
 }
 
 #define OPT_KEEPALIVE HNET_KEEPALIVE
@@ -528,13 +528,13 @@ P2_FN(udp_stream) {
     uint8_t fam = o->family;
     uint32_t in, out;
     int a = fcntl(fd, F_DUPFD_CLOEXEC, 0), b = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-    p2_obj *i = a >= 0 ? p2_new(p, P2_UDP_IN, &in) : NULL;
-    p2_obj *w = i && b >= 0 ? p2_new(p, P2_UDP_OUT, &out) : NULL;
+    p2_obj *i = a >= 0 ? hv_p2_new(p, P2_UDP_IN, &in) : NULL;
+    p2_obj *w = i && b >= 0 ? hv_p2_new(p, P2_UDP_OUT, &out) : NULL;
     if (!w) {
-        if (i) p2_free(p, in);
+        if (i) hv_p2_free(p, in);
         if (a >= 0) close(a);
         if (b >= 0) close(b);
-        return p2_trap(call, "too many host objects");
+        return hv_p2_trap(call, "too many host objects");
     }
     i->fd = a;
     w->fd = b;
@@ -542,7 +542,7 @@ P2_FN(udp_stream) {
     i->family = w->family = fam;
     w->connected = (uint8_t)connected;
     hive_cval t;
-    if (hive_cval_agg(&t, HIVE_C_TUPLE, 2) != HIVE_OK) return p2_trap(call, "out of memory");
+    if (hive_cval_agg(&t, HIVE_C_TUPLE, 2) != HIVE_OK) return hv_p2_trap(call, "out of memory");
     t.of.agg.items[0] = hive_cval_handle(HIVE_C_OWN, in, NULL);
     t.of.agg.items[1] = hive_cval_handle(HIVE_C_OWN, out, NULL);
     return net_result(&res[0], OK, &t);
@@ -554,12 +554,12 @@ P2_FN(udp_receive) {
     uint64_t max = args[1].of.u;
     if (max > 64) max = 64;
     hive_cval list;
-    if (hive_cval_agg(&list, HIVE_C_LIST, (size_t)max) != HIVE_OK) return p2_trap(call, "out of memory");
+    if (hive_cval_agg(&list, HIVE_C_LIST, (size_t)max) != HIVE_OK) return hv_p2_trap(call, "out of memory");
     size_t n = 0;
     uint8_t *buf = malloc(65536); /* one datagram at most */
     if (!buf) {
         hive_cval_clear(&list);
-        return p2_trap(call, "out of memory");
+        return hv_p2_trap(call, "out of memory");
     }
     while (n < max) {
         struct sockaddr_storage sa;
@@ -575,12 +575,12 @@ P2_FN(udp_receive) {
             return net_result(&res[0], e, NULL);
         }
         hive_cval *d = &list.of.agg.items[n];
-        if (hive_cval_agg(d, HIVE_C_RECORD, 2) != HIVE_OK || p2_bytes(&d->of.agg.items[0], buf, (size_t)r) < 0 ||
-            hnet_sa_val(&d->of.agg.items[1], &sa) < 0) {
+        if (hive_cval_agg(d, HIVE_C_RECORD, 2) != HIVE_OK || hv_p2_bytes(&d->of.agg.items[0], buf, (size_t)r) < 0 ||
+            hv_hnet_sa_val(&d->of.agg.items[1], &sa) < 0) {
             list.of.agg.n = n + 1;
             hive_cval_clear(&list);
             free(buf);
-            return p2_trap(call, "out of memory");
+            return hv_p2_trap(call, "out of memory");
         }
         n++;
         if ((size_t)r > p->max_list) break;
@@ -592,7 +592,7 @@ P2_FN(udp_receive) {
 
 P2_FN(udp_check_send) {
     SOCK(P2_UDP_OUT, "outgoing-datagram-stream");
-    hive_cval n = p2_u64(hnet_fd_ready(o->fd, POLLOUT) ? 64 : 0);
+    hive_cval n = p2_u64(hv_hnet_fd_ready(o->fd, POLLOUT) ? 64 : 0);
     return net_result(&res[0], OK, &n);
 }
 
@@ -616,7 +616,7 @@ P2_FN(udp_send) {
         const uint8_t *b = NULL;
         uint8_t *tofree = NULL;
         size_t bn = 0;
-        if (e == OK && p2_bytes_from(&d->of.agg.items[0], &b, &bn, &tofree) < 0) return p2_trap(call, "out of memory");
+        if (e == OK && hv_p2_bytes_from(&d->of.agg.items[0], &b, &bn, &tofree) < 0) return hv_p2_trap(call, "out of memory");
         ssize_t r = 0;
         if (e == OK) {
             r = len ? sendto(o->fd, b, bn, 0, (struct sockaddr *)&sa, len) : send(o->fd, b, bn, 0);
@@ -649,22 +649,22 @@ P2_FN(udp_out_subscribe) {
 
 P2_FN(resolve_addresses) {
     hive_wasip2 *p = P2_CTX;
-    if (!p2_get(p, P2_REP(0), P2_NETWORK)) return p2_trap(call, "unknown network handle");
+    if (!hv_p2_get(p, P2_REP(0), P2_NETWORK)) return hv_p2_trap(call, "unknown network handle");
     if (!(p->flags & HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP)) return net_result(&res[0], HNET_ACCESS_DENIED, NULL);
     const hive_cval *s = &args[1];
     uint32_t e;
-    hnet_lookup *k = hnet_lookup_start(s->of.str.ptr, s->of.str.len, &e);
+    hnet_lookup *k = hv_hnet_lookup_start(s->of.str.ptr, s->of.str.len, &e);
     if (!k) {
-        if (e == HNET_OUT_OF_MEMORY) return p2_trap(call, "out of memory");
+        if (e == HNET_OUT_OF_MEMORY) return hv_p2_trap(call, "out of memory");
         return net_result(&res[0], e, NULL);
     }
     lookup *l = calloc(1, sizeof *l);
     uint32_t rep;
-    p2_obj *o = l ? p2_new(p, P2_RESOLVE, &rep) : NULL;
+    p2_obj *o = l ? hv_p2_new(p, P2_RESOLVE, &rep) : NULL;
     if (!o) {
-        hnet_lookup_free(k);
+        hv_hnet_lookup_free(k);
         free(l);
-        return p2_trap(call, l ? "too many host objects" : "out of memory");
+        return hv_p2_trap(call, l ? "too many host objects" : "out of memory");
     }
     l->k = k;
     o->ext = l;
@@ -678,16 +678,16 @@ P2_FN(resolve_next) {
     uint32_t e;
     const struct sockaddr_storage *addrs;
     size_t n;
-    if (!hnet_lookup_done(l->k, &e, &addrs, &n)) return net_result(&res[0], HNET_WOULD_BLOCK, NULL);
+    if (!hv_hnet_lookup_done(l->k, &e, &addrs, &n)) return net_result(&res[0], HNET_WOULD_BLOCK, NULL);
     if (e != OK) return net_result(&res[0], e, NULL);
     hive_cval opt;
     if (l->next == n) {
-        if (hive_cval_case(&opt, HIVE_C_OPTION, 0, NULL) != HIVE_OK) return p2_trap(call, "out of memory");
+        if (hive_cval_case(&opt, HIVE_C_OPTION, 0, NULL) != HIVE_OK) return hv_p2_trap(call, "out of memory");
         return net_result(&res[0], OK, &opt);
     }
     hive_cval ip;
-    if (hnet_ipaddr_val(&ip, &addrs[l->next++]) < 0 || hive_cval_case(&opt, HIVE_C_OPTION, 1, &ip) != HIVE_OK)
-        return p2_trap(call, "out of memory");
+    if (hv_hnet_ipaddr_val(&ip, &addrs[l->next++]) < 0 || hive_cval_case(&opt, HIVE_C_OPTION, 1, &ip) != HIVE_OK)
+        return hv_p2_trap(call, "out of memory");
     return net_result(&res[0], OK, &opt);
 }
 
@@ -699,14 +699,14 @@ P2_FN(resolve_subscribe) {
 
 /* ---- definitions ---- */
 
-int p2_define_sockets(hive_wasip2 *p, hive_linker *l) {
+int hv_p2_define_sockets(hive_wasip2 *p, hive_linker *l) {
     int rc;
-    if ((rc = p2_define_resource(p, l, NET, "network")) ||
-        (rc = p2_define_resource(p, l, TCP, "tcp-socket")) ||
-        (rc = p2_define_resource(p, l, UDP, "udp-socket")) ||
-        (rc = p2_define_resource(p, l, UDP, "incoming-datagram-stream")) ||
-        (rc = p2_define_resource(p, l, UDP, "outgoing-datagram-stream")) ||
-        (rc = p2_define_resource(p, l, LOOKUP, "resolve-address-stream")))
+    if ((rc = hv_p2_define_resource(p, l, NET, "network")) ||
+        (rc = hv_p2_define_resource(p, l, TCP, "tcp-socket")) ||
+        (rc = hv_p2_define_resource(p, l, UDP, "udp-socket")) ||
+        (rc = hv_p2_define_resource(p, l, UDP, "incoming-datagram-stream")) ||
+        (rc = hv_p2_define_resource(p, l, UDP, "outgoing-datagram-stream")) ||
+        (rc = hv_p2_define_resource(p, l, LOOKUP, "resolve-address-stream")))
         return rc;
     static const p2_fndef net[] = {
         {"network-error-code", "func(err: borrow<wasi:io/error" P2_V "#error>) -> option<" NEC ">",
@@ -797,13 +797,13 @@ int p2_define_sockets(hive_wasip2 *p, hive_linker *l) {
         {"[method]resolve-address-stream.subscribe", "func(self: borrow<resolve-address-stream>) -> " OWN_POLL,
          resolve_subscribe},
     };
-    if ((rc = p2_define_funcs(p, l, NET, net, P2_COUNT(net))) ||
-        (rc = p2_define_funcs(p, l, "wasi:sockets/instance-network" P2_V, inst, P2_COUNT(inst))) ||
-        (rc = p2_define_funcs(p, l, "wasi:sockets/tcp-create-socket" P2_V, tcpc, P2_COUNT(tcpc))) ||
-        (rc = p2_define_funcs(p, l, "wasi:sockets/udp-create-socket" P2_V, udpc, P2_COUNT(udpc))) ||
-        (rc = p2_define_funcs(p, l, TCP, tcp, P2_COUNT(tcp))) ||
-        (rc = p2_define_funcs(p, l, UDP, udp, P2_COUNT(udp))) ||
-        (rc = p2_define_funcs(p, l, LOOKUP, lookup_fns, P2_COUNT(lookup_fns))))
+    if ((rc = hv_p2_define_funcs(p, l, NET, net, P2_COUNT(net))) ||
+        (rc = hv_p2_define_funcs(p, l, "wasi:sockets/instance-network" P2_V, inst, P2_COUNT(inst))) ||
+        (rc = hv_p2_define_funcs(p, l, "wasi:sockets/tcp-create-socket" P2_V, tcpc, P2_COUNT(tcpc))) ||
+        (rc = hv_p2_define_funcs(p, l, "wasi:sockets/udp-create-socket" P2_V, udpc, P2_COUNT(udpc))) ||
+        (rc = hv_p2_define_funcs(p, l, TCP, tcp, P2_COUNT(tcp))) ||
+        (rc = hv_p2_define_funcs(p, l, UDP, udp, P2_COUNT(udp))) ||
+        (rc = hv_p2_define_funcs(p, l, LOOKUP, lookup_fns, P2_COUNT(lookup_fns))))
         return rc;
     return HIVE_OK;
 }

@@ -77,11 +77,11 @@ int hive_wasip2_new(const hive_wasip2_config *c, hive_wasip2 **out, hive_error *
     p->insecure_state[0] = 0x9e3779b97f4a7c15ull;
     p->insecure_state[1] = 0xbf58476d1ce4e5b9ull;
     if (!(c->flags & HIVE_WASIP2_DETERMINISTIC_INSECURE) &&
-        p2_random(p, (uint8_t *)p->insecure_state, sizeof p->insecure_state) < 0) {
+        hv_p2_random(p, (uint8_t *)p->insecure_state, sizeof p->insecure_state) < 0) {
         /* the random source failed: the insecure generator starts from
          * the clocks (secure random calls will trap then) */
-        p->insecure_state[0] ^= wasi_now_ns(CLOCK_MONOTONIC);
-        p->insecure_state[1] ^= wasi_now_ns(CLOCK_REALTIME);
+        p->insecure_state[0] ^= hv_wasi_now_ns(CLOCK_MONOTONIC);
+        p->insecure_state[1] ^= hv_wasi_now_ns(CLOCK_REALTIME);
     }
     if (!p->insecure_state[0] && !p->insecure_state[1]) p->insecure_state[0] = 1;
     if (c->npreopens) {
@@ -112,7 +112,7 @@ nomem:
 void hive_wasip2_free(hive_wasip2 *p) {
     if (!p) return;
     for (uint32_t i = 0; i < p->nobjs; i++)
-        if (p->objs[i].kind != P2_FREE) p2_free(p, i + 1);
+        if (p->objs[i].kind != P2_FREE) hv_p2_free(p, i + 1);
     free(p->objs);
     free(p->net_allow);
     for (size_t i = 0; i < p->npre; i++) {
@@ -131,7 +131,7 @@ void hive_wasip2_free(hive_wasip2 *p) {
 
 /* ---- objects ---- */
 
-p2_obj *p2_new(hive_wasip2 *p, p2_kind kind, uint32_t *rep) {
+p2_obj *hv_p2_new(hive_wasip2 *p, p2_kind kind, uint32_t *rep) {
     if (p->live >= p->max_objects) return NULL;
     uint32_t i = p->free_hint;
     while (i < p->nobjs && p->objs[i].kind != P2_FREE) i++;
@@ -155,17 +155,17 @@ p2_obj *p2_new(hive_wasip2 *p, p2_kind kind, uint32_t *rep) {
     return o;
 }
 
-p2_obj *p2_get(hive_wasip2 *p, uint32_t rep, p2_kind kind) {
+p2_obj *hv_p2_get(hive_wasip2 *p, uint32_t rep, p2_kind kind) {
     if (rep == 0 || rep > p->nobjs) return NULL;
     p2_obj *o = &p->objs[rep - 1];
     return o->kind == kind ? o : NULL;
 }
 
-void p2_free(hive_wasip2 *p, uint32_t rep) {
+void hv_p2_free(hive_wasip2 *p, uint32_t rep) {
     if (rep == 0 || rep > p->nobjs) return;
     p2_obj *o = &p->objs[rep - 1];
     if (o->kind == P2_FREE) return;
-    p2_sock_free(p, o);
+    hv_p2_sock_free(p, o);
     if (o->dir) closedir(o->dir);
     else if (o->owned && o->fd >= 0) close(o->fd);
     free(o->msg);
@@ -193,32 +193,32 @@ size_t hive_wasip2_live_objects(const hive_wasip2 *p) { return p ? p->live : 0; 
 static void res_dtor(hive_cinstance *instance, void *user, uint32_t rep) {
     hive_chost_call call = {instance, user, "", ""};
     hive_wasip2 *p = p2_ctx(&call);
-    if (p) p2_free(p, rep);
+    if (p) hv_p2_free(p, rep);
 }
 
-int p2_define_resource(hive_wasip2 *p, hive_linker *l, const char *iface, const char *name) {
+int hv_p2_define_resource(hive_wasip2 *p, hive_linker *l, const char *iface, const char *name) {
     hive_host_resource r = {NULL, p, name, res_dtor};
     return hive_linker_define_resource(l, iface, name, &r);
 }
 
-hive_host_status p2_no_ctx(hive_chost_call *call) {
+hive_host_status hv_p2_no_ctx(hive_chost_call *call) {
     hive_chost_trap(call, "no WASI 0.2 context for this instance (hive_wasip2_define_shared)");
     return HIVE_HOST_TRAP;
 }
 
 /* ---- sources ---- */
 
-uint64_t p2_mono_ns(hive_wasip2 *p) {
+uint64_t hv_p2_mono_ns(hive_wasip2 *p) {
     if (p->src.monotonic_ns) return p->src.monotonic_ns(p->src.ud);
-    return wasi_now_ns(CLOCK_MONOTONIC);
+    return hv_wasi_now_ns(CLOCK_MONOTONIC);
 }
 
-uint64_t p2_wall_ns(hive_wasip2 *p) {
+uint64_t hv_p2_wall_ns(hive_wasip2 *p) {
     if (p->src.wall_ns) return p->src.wall_ns(p->src.ud);
-    return wasi_now_ns(CLOCK_REALTIME);
+    return hv_wasi_now_ns(CLOCK_REALTIME);
 }
 
-int p2_random(hive_wasip2 *p, uint8_t *buf, size_t len) {
+int hv_p2_random(hive_wasip2 *p, uint8_t *buf, size_t len) {
     if (p->src.random) return p->src.random(p->src.ud, buf, len);
     while (len) {
         ssize_t n = getrandom(buf, len, 0);
@@ -234,13 +234,13 @@ int p2_random(hive_wasip2 *p, uint8_t *buf, size_t len) {
 
 /* ---- wait set ---- */
 
-void p2_wait_clear(hive_wasip2 *p) {
+void hv_p2_wait_clear(hive_wasip2 *p) {
     p->wait_nfds = 0;
     p->wait_deadline = UINT64_MAX;
     p->wait_streams = 0;
 }
 
-int p2_wait_fd(hive_wasip2 *p, int fd, short events) {
+int hv_p2_wait_fd(hive_wasip2 *p, int fd, short events) {
     for (size_t i = 0; i < p->wait_nfds; i++)
         if (p->wait_fds[i].fd == fd) {
             p->wait_fds[i].events |= events;
@@ -260,17 +260,17 @@ int p2_wait_fd(hive_wasip2 *p, int fd, short events) {
     return 0;
 }
 
-void p2_wait_deadline(hive_wasip2 *p, uint64_t ns) {
+void hv_p2_wait_deadline(hive_wasip2 *p, uint64_t ns) {
     if (ns < p->wait_deadline) p->wait_deadline = ns;
 }
 
 /* ---- values ---- */
 
-int p2_bytes(hive_cval *out, const uint8_t *buf, size_t n) {
+int hv_p2_bytes(hive_cval *out, const uint8_t *buf, size_t n) {
     return hive_cval_packed(out, HIVE_C_U8, buf, n) == HIVE_OK ? 0 : -1;
 }
 
-int p2_bytes_adopt(hive_cval *out, uint8_t *buf, size_t n, size_t cap) {
+int hv_p2_bytes_adopt(hive_cval *out, uint8_t *buf, size_t n, size_t cap) {
     if (n && n < cap / 2) { /* a short read: give back the rest */
         uint8_t *s = realloc(buf, n);
         if (s) buf = s;
@@ -278,7 +278,7 @@ int p2_bytes_adopt(hive_cval *out, uint8_t *buf, size_t n, size_t cap) {
     return hive_cval_packed_adopt(out, HIVE_C_U8, buf, n) == HIVE_OK ? 0 : -1;
 }
 
-int p2_bytes_from(const hive_cval *v, const uint8_t **out, size_t *n, uint8_t **tofree) {
+int hv_p2_bytes_from(const hive_cval *v, const uint8_t **out, size_t *n, uint8_t **tofree) {
     *tofree = NULL;
     if (v->kind == HIVE_C_PACKED) { /* what lifting gives: no copy */
         *out = hive_cval_bytes(v, n);
@@ -293,15 +293,15 @@ int p2_bytes_from(const hive_cval *v, const uint8_t **out, size_t *n, uint8_t **
     return 0;
 }
 
-size_t p2_bytes_len(const hive_cval *v) {
+size_t hv_p2_bytes_len(const hive_cval *v) {
     return v->kind == HIVE_C_PACKED ? v->of.packed.n : v->kind == HIVE_C_LIST ? v->of.agg.n : 0;
 }
 
-void p2_ok(hive_cval *out, hive_cval *payload) {
+void hv_p2_ok(hive_cval *out, hive_cval *payload) {
     if (hive_cval_case(out, HIVE_C_RESULT, 0, payload) != HIVE_OK) memset(out, 0, sizeof *out);
 }
 
-void p2_err(hive_cval *out, hive_cval *payload) {
+void hv_p2_err(hive_cval *out, hive_cval *payload) {
     if (hive_cval_case(out, HIVE_C_RESULT, 1, payload) != HIVE_OK) memset(out, 0, sizeof *out);
 }
 
@@ -316,7 +316,7 @@ enum {
     EC_INVALID_SEEK, EC_TEXT_FILE_BUSY, EC_CROSS_DEVICE
 };
 
-uint32_t p2_fs_code(uint32_t e) {
+uint32_t hv_p2_fs_code(uint32_t e) {
     switch (e) {
     case WASI_EACCES: return EC_ACCESS;
     case WASI_EAGAIN: return EC_WOULD_BLOCK;
@@ -358,19 +358,19 @@ uint32_t p2_fs_code(uint32_t e) {
     }
 }
 
-void p2_fs_err(hive_cval *out, uint32_t e) {
-    hive_cval code = hive_cval_enum(p2_fs_code(e));
-    p2_err(out, &code);
+void hv_p2_fs_err(hive_cval *out, uint32_t e) {
+    hive_cval code = hive_cval_enum(hv_p2_fs_code(e));
+    hv_p2_err(out, &code);
 }
 
-hive_host_status p2_trap(hive_chost_call *call, const char *msg) {
+hive_host_status hv_p2_trap(hive_chost_call *call, const char *msg) {
     hive_chost_trap(call, msg);
     return HIVE_HOST_TRAP;
 }
 
 /* ---- definitions ---- */
 
-int p2_define_funcs(hive_wasip2 *p, hive_linker *l, const char *iface, const p2_fndef *f, size_t n) {
+int hv_p2_define_funcs(hive_wasip2 *p, hive_linker *l, const char *iface, const p2_fndef *f, size_t n) {
     for (size_t i = 0; i < n; i++) {
         int rc = hive_linker_define_func(l, iface, f[i].name, f[i].type, f[i].fn, p);
         if (rc != HIVE_OK) return rc;
@@ -392,10 +392,10 @@ int hive_wasip2_define_shared(hive_linker *l, hive_wasip2 *(*lookup)(hive_cinsta
 
 int hive_wasip2_define(hive_wasip2 *p, hive_linker *l) {
     if (!p || !l) return HIVE_EARG;
-    int rc = p2_define_io(p, l);
-    if (rc == HIVE_OK) rc = p2_define_cli(p, l);
-    if (rc == HIVE_OK) rc = p2_define_fs(p, l);
-    if (rc == HIVE_OK) rc = p2_define_sockets(p, l);
+    int rc = hv_p2_define_io(p, l);
+    if (rc == HIVE_OK) rc = hv_p2_define_cli(p, l);
+    if (rc == HIVE_OK) rc = hv_p2_define_fs(p, l);
+    if (rc == HIVE_OK) rc = hv_p2_define_sockets(p, l);
     return rc;
 }
 
@@ -426,8 +426,8 @@ int hive_wasip2_complete_pending(hive_wasip2 *p, hive_cinstance *inst) {
     memset(&r, 0, sizeof r);
     size_t nres = 0;
     char msg[200];
-    p2_wait_clear(p);
-    int done = p2_retry(p, &r, &nres, msg, sizeof msg);
+    hv_p2_wait_clear(p);
+    int done = hv_p2_retry(p, &r, &nres, msg, sizeof msg);
     if (done == 0) return HIVE_WASI_STILL_WAITING;
     hive_wasip2_cancel_pending(p);
     if (done < 0) return hive_cinstance_complete_trap(inst, msg);
@@ -450,7 +450,7 @@ static void run_wait(hive_wasip2 *p, uint64_t limit) {
     uint64_t until = w.deadline_ns < limit ? w.deadline_ns : limit;
     int ms = -1;
     if (until != UINT64_MAX) {
-        uint64_t now = p2_mono_ns(p);
+        uint64_t now = hv_p2_mono_ns(p);
         ms = until <= now ? 0 : (int)((until - now + 999999) / 1000000 > 1000000 ? 1000000 : (until - now + 999999) / 1000000);
     }
     if (w.streams && (ms < 0 || ms > 1)) ms = 1; /* embedder streams: no fd to wait on */
@@ -466,7 +466,7 @@ hive_status hive_wasip2_run(hive_wasip2 *p, hive_cinstance *inst, hive_cfunc *fu
     return hive_wasip2_call(p, inst, func, NULL, 0, opts, result, stop);
 }
 
-/* A preview-2 call for wasi_run_loop. */
+/* A preview-2 call for hv_wasi_run_loop. */
 typedef struct {
     hive_wasip2 *p;
     hive_cinstance *inst;
@@ -500,7 +500,7 @@ hive_status hive_wasip2_call(hive_wasip2 *p, hive_cinstance *inst, hive_cfunc *f
                              size_t nargs, const hive_wasi_run_opts *opts, hive_cval *result, int *stop) {
     static const wasi_run_ops ops = {run_p2_step, run_p2_complete, run_p2_wait, run_p2_abandon};
     run_p2 r = {p, inst, func, args, nargs};
-    hive_status st = wasi_run_loop(&ops, &r, opts, stop);
+    hive_status st = hv_wasi_run_loop(&ops, &r, opts, stop);
     if (st == HIVE_DONE) {
         if (result) hive_cinstance_results(inst, result, 1);
         if (hive_cinstance_post_return(inst) != HIVE_OK) return HIVE_TRAPPED;

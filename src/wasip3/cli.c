@@ -30,37 +30,37 @@ static uint32_t cli_code(uint32_t e) {
 
 P3_FN(get_environment) {
     hive_wasip3 *p = P3_CTX;
-    if (hive_cval_agg(&res[0], HIVE_C_LIST, p->envc) != HIVE_OK) return p3_trap(call, "out of memory");
+    if (hive_cval_agg(&res[0], HIVE_C_LIST, p->envc) != HIVE_OK) return hv_p3_trap(call, "out of memory");
     for (size_t i = 0; i < p->envc; i++) {
         const char *kv = p->env[i], *eq = strchr(kv, '=');
         hive_cval *t = &res[0].of.agg.items[i];
         if (hive_cval_agg(t, HIVE_C_TUPLE, 2) != HIVE_OK ||
             hive_cval_string(&t->of.agg.items[0], kv, (size_t)(eq - kv)) != HIVE_OK ||
             hive_cval_string(&t->of.agg.items[1], eq + 1, strlen(eq + 1)) != HIVE_OK)
-            return p3_trap(call, "environment: out of memory or not UTF-8");
+            return hv_p3_trap(call, "environment: out of memory or not UTF-8");
     }
     return HIVE_HOST_OK;
 }
 
 P3_FN(get_arguments) {
     hive_wasip3 *p = P3_CTX;
-    if (hive_cval_agg(&res[0], HIVE_C_LIST, p->argc) != HIVE_OK) return p3_trap(call, "out of memory");
+    if (hive_cval_agg(&res[0], HIVE_C_LIST, p->argc) != HIVE_OK) return hv_p3_trap(call, "out of memory");
     for (size_t i = 0; i < p->argc; i++)
         if (hive_cval_string(&res[0].of.agg.items[i], p->argv[i], strlen(p->argv[i])) != HIVE_OK)
-            return p3_trap(call, "arguments: out of memory or not UTF-8");
+            return hv_p3_trap(call, "arguments: out of memory or not UTF-8");
     return HIVE_HOST_OK;
 }
 
 P3_FN(get_initial_cwd) {
     hive_wasip3 *p = P3_CTX;
     if (!p->cwd) {
-        if (hive_cval_case(&res[0], HIVE_C_OPTION, 0, NULL) != HIVE_OK) return p3_trap(call, "out of memory");
+        if (hive_cval_case(&res[0], HIVE_C_OPTION, 0, NULL) != HIVE_OK) return hv_p3_trap(call, "out of memory");
         return HIVE_HOST_OK;
     }
     hive_cval s;
     if (hive_cval_string(&s, p->cwd, strlen(p->cwd)) != HIVE_OK ||
         hive_cval_case(&res[0], HIVE_C_OPTION, 1, &s) != HIVE_OK)
-        return p3_trap(call, "out of memory");
+        return hv_p3_trap(call, "out of memory");
     return HIVE_HOST_OK;
 }
 
@@ -72,7 +72,7 @@ static hive_host_status do_exit(hive_chost_call *call, int code) {
     p->exit_code = code;
     char m[64];
     snprintf(m, sizeof m, "wasi:cli/exit with code %d", code);
-    return p3_trap(call, m);
+    return hv_p3_trap(call, m);
 }
 
 P3_FN(cli_exit) { return do_exit(call, args[0].of.var.index == 0 ? 0 : 1); }
@@ -101,8 +101,8 @@ static hive_host_status write_via_stream(hive_chost_call *call, int i, const hiv
     p3_io io;
     if (stdio_io(p, i, &io) < 0) io.emb = &null_stream;
     hive_cval s = *data; /* the pump takes the stream over */
-    if (!p3_drain_new(p, call->instance, &s, &io, out, cli_code, NULL, NULL))
-        return p3_trap(call, "write-via-stream: too many host operations or out of memory");
+    if (!hv_p3_drain_new(p, call->instance, &s, &io, out, cli_code, NULL, NULL))
+        return hv_p3_trap(call, "write-via-stream: too many host operations or out of memory");
     return HIVE_HOST_OK;
 }
 
@@ -116,9 +116,9 @@ P3_FN(stdin_read) {
     hive_cval st, fut;
     memset(&st, 0, sizeof st);
     memset(&fut, 0, sizeof fut);
-    if (!p3_feed_new(p, call->instance, &io, 0, &st, &fut, cli_code, NULL, NULL))
-        return p3_trap(call, "read-via-stream: too many host operations or out of memory");
-    if (hive_cval_agg(&res[0], HIVE_C_TUPLE, 2) != HIVE_OK) return p3_trap(call, "out of memory");
+    if (!hv_p3_feed_new(p, call->instance, &io, 0, &st, &fut, cli_code, NULL, NULL))
+        return hv_p3_trap(call, "read-via-stream: too many host operations or out of memory");
+    if (hive_cval_agg(&res[0], HIVE_C_TUPLE, 2) != HIVE_OK) return hv_p3_trap(call, "out of memory");
     res[0].of.agg.items[0] = st;
     res[0].of.agg.items[1] = fut;
     return HIVE_HOST_OK;
@@ -133,13 +133,13 @@ static hive_host_status get_terminal(hive_chost_call *call, int i, hive_cval *ou
     hive_wasip3 *p = P3_CTX;
     const hive_wasi_stdio *s = &p->stdio[i];
     if (s->kind != HIVE_WASI_STDIO_FD || !isatty(s->fd)) {
-        if (hive_cval_case(out, HIVE_C_OPTION, 0, NULL) != HIVE_OK) return p3_trap(call, "out of memory");
+        if (hive_cval_case(out, HIVE_C_OPTION, 0, NULL) != HIVE_OK) return hv_p3_trap(call, "out of memory");
         return HIVE_HOST_OK;
     }
-    uint32_t rep = p3_res_new(p, i == 0 ? &term_in : &term_out, NULL);
-    if (!rep) return p3_trap(call, "too many host objects");
+    uint32_t rep = hv_p3_res_new(p, i == 0 ? &term_in : &term_out, NULL);
+    if (!rep) return hv_p3_trap(call, "too many host objects");
     hive_cval h = hive_cval_handle(HIVE_C_OWN, rep, NULL);
-    if (hive_cval_case(out, HIVE_C_OPTION, 1, &h) != HIVE_OK) return p3_trap(call, "out of memory");
+    if (hive_cval_case(out, HIVE_C_OPTION, 1, &h) != HIVE_OK) return hv_p3_trap(call, "out of memory");
     return HIVE_HOST_OK;
 }
 
@@ -149,10 +149,10 @@ P3_FN(get_terminal_stderr) { return get_terminal(call, 2, &res[0]); }
 
 /* ---- definitions ---- */
 
-int p3_define_cli(hive_wasip3 *p, hive_linker *l) {
+int hv_p3_define_cli(hive_wasip3 *p, hive_linker *l) {
     int rc;
-    if ((rc = p3_define_resource(p, l, CLI("terminal-input"), "terminal-input")) ||
-        (rc = p3_define_resource(p, l, CLI("terminal-output"), "terminal-output")))
+    if ((rc = hv_p3_define_resource(p, l, CLI("terminal-input"), "terminal-input")) ||
+        (rc = hv_p3_define_resource(p, l, CLI("terminal-output"), "terminal-output")))
         return rc;
     static const p3_fndef env[] = {
         {"get-environment", "func() -> list<tuple<string, string>>", get_environment},
@@ -172,14 +172,14 @@ int p3_define_cli(hive_wasip3 *p, hive_linker *l) {
     static const p3_fndef tin[] = {{"get-terminal-stdin", "func() -> " TERM_IN, get_terminal_stdin}};
     static const p3_fndef tout[] = {{"get-terminal-stdout", "func() -> " TERM_OUT, get_terminal_stdout}};
     static const p3_fndef terr[] = {{"get-terminal-stderr", "func() -> " TERM_OUT, get_terminal_stderr}};
-    if ((rc = p3_define_funcs(p, l, CLI("environment"), env, P3_COUNT(env))) ||
-        (rc = p3_define_funcs(p, l, CLI("exit"), ex, P3_COUNT(ex))) ||
-        (rc = p3_define_funcs(p, l, CLI("stdin"), in, P3_COUNT(in))) ||
-        (rc = p3_define_funcs(p, l, CLI("stdout"), out, P3_COUNT(out))) ||
-        (rc = p3_define_funcs(p, l, CLI("stderr"), err, P3_COUNT(err))) ||
-        (rc = p3_define_funcs(p, l, CLI("terminal-stdin"), tin, P3_COUNT(tin))) ||
-        (rc = p3_define_funcs(p, l, CLI("terminal-stdout"), tout, P3_COUNT(tout))) ||
-        (rc = p3_define_funcs(p, l, CLI("terminal-stderr"), terr, P3_COUNT(terr))))
+    if ((rc = hv_p3_define_funcs(p, l, CLI("environment"), env, P3_COUNT(env))) ||
+        (rc = hv_p3_define_funcs(p, l, CLI("exit"), ex, P3_COUNT(ex))) ||
+        (rc = hv_p3_define_funcs(p, l, CLI("stdin"), in, P3_COUNT(in))) ||
+        (rc = hv_p3_define_funcs(p, l, CLI("stdout"), out, P3_COUNT(out))) ||
+        (rc = hv_p3_define_funcs(p, l, CLI("stderr"), err, P3_COUNT(err))) ||
+        (rc = hv_p3_define_funcs(p, l, CLI("terminal-stdin"), tin, P3_COUNT(tin))) ||
+        (rc = hv_p3_define_funcs(p, l, CLI("terminal-stdout"), tout, P3_COUNT(tout))) ||
+        (rc = hv_p3_define_funcs(p, l, CLI("terminal-stderr"), terr, P3_COUNT(terr))))
         return rc;
     return HIVE_OK;
 }

@@ -35,7 +35,7 @@
 #include <unistd.h>
 
 #include "wasi/fsops.h"
-#include "wasip2/p2_impl.h" /* p2_fs_code: preview-1 errno -> 0.2 error-code */
+#include "wasip2/p2_impl.h" /* hv_p2_fs_code: preview-1 errno -> 0.2 error-code */
 #include "wasip3/p3_impl.h"
 
 #define FS_TYPES "wasi:filesystem/types" P3_V
@@ -103,7 +103,7 @@ static uint32_t desc_new(hive_wasip3 *p, int fd, uint8_t dtype, uint32_t dflags)
     d->fd = fd;
     d->dtype = dtype;
     d->dflags = dflags;
-    uint32_t rep = p3_res_new(p, &desc_rt, d);
+    uint32_t rep = hv_p3_res_new(p, &desc_rt, d);
     if (!rep) desc_free(p, d);
     return rep;
 }
@@ -178,7 +178,7 @@ static void rec_unlink(hive_wasip3 *p, fs_rec *r) {
 /* error-code of a preview-1 errno (0.2's mapping; would-block is
  * other(some("would-block")) in 0.3). */
 static int ec_val(hive_cval *out, uint32_t e) {
-    uint32_t c = p2_fs_code(e);
+    uint32_t c = hv_p2_fs_code(e);
     if (c != 1) return hive_cval_case(out, HIVE_C_VARIANT, c ? c - 1 : 0, NULL) == HIVE_OK ? 0 : -1;
     hive_cval s, some;
     if (hive_cval_string(&s, "would-block", 11) != HIVE_OK || hive_cval_case(&some, HIVE_C_OPTION, 1, &s) != HIVE_OK)
@@ -191,12 +191,12 @@ static hive_host_status fs_result(hive_chost_call *call, hive_cval *out, uint32_
     if (e) {
         if (payload) hive_cval_clear(payload);
         hive_cval code;
-        if (ec_val(&code, e) < 0) return p3_trap(call, "out of memory");
-        p3_err(out, &code);
+        if (ec_val(&code, e) < 0) return hv_p3_trap(call, "out of memory");
+        hv_p3_err(out, &code);
     } else {
-        p3_ok(out, payload);
+        hv_p3_ok(out, payload);
     }
-    if (out->kind == HIVE_C_NONE) return p3_trap(call, "out of memory");
+    if (out->kind == HIVE_C_NONE) return hv_p3_trap(call, "out of memory");
     return HIVE_HOST_OK;
 }
 
@@ -205,8 +205,8 @@ static void future_done(hive_cstream *f, uint32_t e) {
     if (!f) return;
     hive_cval r, code;
     memset(&r, 0, sizeof r);
-    if (!e) p3_ok(&r, NULL);
-    else if (ec_val(&code, e) == 0) p3_err(&r, &code);
+    if (!e) hv_p3_ok(&r, NULL);
+    else if (ec_val(&code, e) == 0) hv_p3_err(&r, &code);
     if (r.kind != HIVE_C_NONE) hive_cstream_write(f, &r, 1); /* a reader that dropped does not mind */
     hive_cval_clear(&r);
     hive_cstream_close(f);
@@ -232,7 +232,7 @@ static int instant_val(hive_cval *out, const struct timespec *ts) {
 static int stat_val(hive_cval *out, const struct stat *st) {
     if (hive_cval_agg(out, HIVE_C_RECORD, 6) != HIVE_OK) return -1;
     hive_cval *f = out->of.agg.items;
-    if (dtype_val(&f[0], wfs_dtype_of_mode(st->st_mode)) < 0) return -1;
+    if (dtype_val(&f[0], hv_wfs_dtype_of_mode(st->st_mode)) < 0) return -1;
     f[1] = p3_u64((uint64_t)st->st_nlink);
     f[2] = p3_u64((uint64_t)st->st_size);
     if (instant_val(&f[3], &st->st_atim) < 0 || instant_val(&f[4], &st->st_mtim) < 0 ||
@@ -268,7 +268,7 @@ static void drain_end(hive_wasip3 *p, fs_rec *r, uint32_t e) {
     hive_cstream_close(r->s); /* the guest's next write sees DROPPED */
     future_done(r->fut, e);
     close(r->fd);
-    p3_wait_free(p, r->w);
+    hv_p3_wait_free(p, r->w);
     rec_unlink(p, r);
     free(r);
 }
@@ -342,12 +342,12 @@ static void fs_flush(hive_wasip3 *p) {
 
 /* The descriptor of args[i], or NULL (then the call traps). */
 static fs_desc *desc_arg(hive_chost_call *call, const hive_cval *args, size_t i) {
-    return p3_res_get(P3_CTX, (uint32_t)args[i].of.res.handle, &desc_rt);
+    return hv_p3_res_get(P3_CTX, (uint32_t)args[i].of.res.handle, &desc_rt);
 }
 
 #define DESC(i)                                                   \
     fs_desc *d##i = desc_arg(call, args, i);                      \
-    if (!d##i) return p3_trap(call, "unknown descriptor handle"); \
+    if (!d##i) return hv_p3_trap(call, "unknown descriptor handle"); \
     fs_flush(P3_CTX)
 
 /* A string argument's bytes (a path). */
@@ -365,8 +365,8 @@ static fs_desc *desc_arg(hive_chost_call *call, const hive_cval *args, size_t i)
 static uint32_t read_only(hive_wasip3 *p, const fs_desc *d, const hive_cval *path) {
     if (d->dflags & WFS_DF_MUTATE) return 0;
     wfs_path a;
-    uint32_t e = wfs_path_get(&p->sandbox, d->fd, path->of.str.ptr, path->of.str.len, &a);
-    wfs_path_fini(&a);
+    uint32_t e = hv_wfs_path_get(&p->sandbox, d->fd, path->of.str.ptr, path->of.str.len, &a);
+    hv_wfs_path_fini(&a);
     return e ? e : WASI_EROFS;
 }
 
@@ -393,7 +393,7 @@ static hive_host_status failed_read(hive_chost_call *call, hive_cval *out, uint3
     if (!s || !f || hive_cval_agg(out, HIVE_C_TUPLE, 2) != HIVE_OK) {
         hive_cstream_close(s);
         hive_cstream_close(f);
-        return p3_trap(call, "out of memory");
+        return hv_p3_trap(call, "out of memory");
     }
     hive_cstream_close(s);
     future_done(f, e);
@@ -416,19 +416,19 @@ P3_FN(d_read_via_stream) {
     if (!r || !(r->fut = hive_cstream_new(call->instance, 1, &fv))) {
         close(fd);
         if (r) pump_done(p, r, 0);
-        return p3_trap(call, "out of memory");
+        return hv_p3_trap(call, "out of memory");
     }
     /* the reactor's feed: pread at the offset for a regular file (always
      * ready), read after POLLIN for a fifo or a device */
     p3_io io = {fd, 1, d0->dtype == WFS_DT_FILE ? (int64_t)off : -1, NULL};
-    if (!p3_feed_new(p, call->instance, &io, 0, &sv, NULL, NULL, pump_done, r)) {
+    if (!hv_p3_feed_new(p, call->instance, &io, 0, &sv, NULL, NULL, pump_done, r)) {
         close(fd);
         hive_cstream_close(r->fut);
         r->fut = NULL;
         pump_done(p, r, 0);
-        return p3_trap(call, "read-via-stream: too many host operations or out of memory");
+        return hv_p3_trap(call, "read-via-stream: too many host operations or out of memory");
     }
-    if (hive_cval_agg(&res[0], HIVE_C_TUPLE, 2) != HIVE_OK) return p3_trap(call, "out of memory");
+    if (hive_cval_agg(&res[0], HIVE_C_TUPLE, 2) != HIVE_OK) return hv_p3_trap(call, "out of memory");
     res[0].of.agg.items[0] = sv;
     res[0].of.agg.items[1] = fv;
     return HIVE_HOST_OK;
@@ -450,27 +450,27 @@ static hive_host_status write_stream(hive_chost_call *call, fs_desc *d, const hi
         if (!r || !(r->fut = hive_cstream_new(call->instance, 1, out))) {
             close(fd);
             if (r) pump_done(p, r, 0);
-            return p3_trap(call, "out of memory");
+            return hv_p3_trap(call, "out of memory");
         }
         p3_io io = {fd, 1, -1, NULL};
-        if (!p3_drain_new(p, call->instance, &sv, &io, NULL, NULL, pump_done, r)) {
+        if (!hv_p3_drain_new(p, call->instance, &sv, &io, NULL, NULL, pump_done, r)) {
             close(fd);
             pump_done(p, r, WASI_ENOMEM);
-            return p3_trap(call, "write-via-stream: too many host operations or out of memory");
+            return hv_p3_trap(call, "write-via-stream: too many host operations or out of memory");
         }
         return HIVE_HOST_OK;
     }
     hive_cstream *s = hive_cstream_reader(call->instance, &sv);
     if (!s) {
         if (fd >= 0) close(fd);
-        return p3_trap(call, "write-via-stream: not a stream");
+        return hv_p3_trap(call, "write-via-stream: not a stream");
     }
     fs_rec *r = NULL;
     hive_cstream *f = hive_cstream_new(call->instance, 1, out);
     if (!f) e = WASI_ENOMEM;
     if (!e) {
         r = rec_new(p, REC_DRAIN);
-        if (r) r->w = p3_wait_new(p, drain_fn, r);
+        if (r) r->w = hv_p3_wait_new(p, drain_fn, r);
         if (!r || !r->w) {
             if (r) {
                 rec_unlink(p, r);
@@ -479,13 +479,13 @@ static hive_host_status write_stream(hive_chost_call *call, fs_desc *d, const hi
             hive_cstream_close(s);
             hive_cstream_close(f);
             close(fd);
-            return p3_trap(call, "write-via-stream: too many host operations or out of memory");
+            return hv_p3_trap(call, "write-via-stream: too many host operations or out of memory");
         }
     }
     if (e) { /* the guest's writes see DROPPED, the future says why */
         if (fd >= 0) close(fd);
         hive_cstream_close(s);
-        if (!f) return p3_trap(call, "out of memory");
+        if (!f) return hv_p3_trap(call, "out of memory");
         future_done(f, e);
         return HIVE_HOST_OK;
     }
@@ -512,17 +512,17 @@ P3_FN(d_append_via_stream) {
 P3_FN(d_advise) {
     DESC(0);
     if (d0->dtype == WFS_DT_DIR) return fs_result(call, &res[0], WASI_EBADF, NULL);
-    return fs_result(call, &res[0], wfs_advise(d0->fd, args[1].of.u, args[2].of.u, args[3].of.var.index), NULL);
+    return fs_result(call, &res[0], hv_wfs_advise(d0->fd, args[1].of.u, args[2].of.u, args[3].of.var.index), NULL);
 }
 
 P3_FN(d_sync_data) {
     DESC(0);
-    return fs_result(call, &res[0], wfs_sync(d0->fd, 1), NULL);
+    return fs_result(call, &res[0], hv_wfs_sync(d0->fd, 1), NULL);
 }
 
 P3_FN(d_sync) {
     DESC(0);
-    return fs_result(call, &res[0], wfs_sync(d0->fd, 0), NULL);
+    return fs_result(call, &res[0], hv_wfs_sync(d0->fd, 0), NULL);
 }
 
 P3_FN(d_get_flags) {
@@ -534,13 +534,13 @@ P3_FN(d_get_flags) {
 P3_FN(d_get_type) {
     DESC(0);
     hive_cval t;
-    if (dtype_val(&t, d0->dtype) < 0) return p3_trap(call, "out of memory");
+    if (dtype_val(&t, d0->dtype) < 0) return hv_p3_trap(call, "out of memory");
     return fs_result(call, &res[0], 0, &t);
 }
 
 P3_FN(d_set_size) {
     DESC(0);
-    return fs_result(call, &res[0], wfs_set_size(d0->fd, d0->dtype, d0->dflags, args[1].of.u), NULL);
+    return fs_result(call, &res[0], hv_wfs_set_size(d0->fd, d0->dtype, d0->dflags, args[1].of.u), NULL);
 }
 
 P3_FN(d_set_times) {
@@ -548,7 +548,7 @@ P3_FN(d_set_times) {
     struct timespec ts[2];
     ts_of(&args[1], &ts[0]);
     ts_of(&args[2], &ts[1]);
-    return fs_result(call, &res[0], wfs_set_times(d0->fd, ts), NULL);
+    return fs_result(call, &res[0], hv_wfs_set_times(d0->fd, ts), NULL);
 }
 
 /* ---- read-directory ---- */
@@ -557,7 +557,7 @@ static void dir_end(hive_wasip3 *p, fs_rec *r, uint32_t e) {
     hive_cstream_close(r->s);
     future_done(r->fut, e);
     closedir(r->dir);
-    p3_wait_free(p, r->w);
+    hv_p3_wait_free(p, r->w);
     rec_unlink(p, r);
     free(r);
 }
@@ -579,7 +579,7 @@ static int dir_fn(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
         hive_cval ent;
         if (hive_cval_agg(&ent, HIVE_C_RECORD, 2) != HIVE_OK ||
-            dtype_val(&ent.of.agg.items[0], wfs_dirent_type(dirfd(r->dir), de)) < 0) {
+            dtype_val(&ent.of.agg.items[0], hv_wfs_dirent_type(dirfd(r->dir), de)) < 0) {
             hive_cval_clear(&ent);
             dir_end(p, r, WASI_ENOMEM);
             return 1;
@@ -622,7 +622,7 @@ P3_FN(d_read_directory) {
         hive_cstream_close(s);
         hive_cstream_close(f);
         if (dir) closedir(dir);
-        return p3_trap(call, "out of memory");
+        return hv_p3_trap(call, "out of memory");
     }
     res[0].of.agg.items[0] = sv;
     res[0].of.agg.items[1] = fv;
@@ -632,7 +632,7 @@ P3_FN(d_read_directory) {
         return HIVE_HOST_OK;
     }
     fs_rec *r = rec_new(p, REC_DIR);
-    if (r) r->w = p3_wait_new(p, dir_fn, r);
+    if (r) r->w = hv_p3_wait_new(p, dir_fn, r);
     if (!r || !r->w) {
         if (r) {
             rec_unlink(p, r);
@@ -641,7 +641,7 @@ P3_FN(d_read_directory) {
         hive_cstream_close(s);
         hive_cstream_close(f);
         closedir(dir);
-        return p3_trap(call, "read-directory: too many host operations or out of memory");
+        return hv_p3_trap(call, "read-directory: too many host operations or out of memory");
     }
     r->s = s;
     r->fut = f;
@@ -656,7 +656,7 @@ P3_FN(d_create_directory_at) {
     DESC(0);
     NEED_DIR(d0);
     NEED_MUTATE(d0, 1);
-    return fs_result(call, &res[0], wfs_create_directory_at(SB, d0->fd, STR(1)), NULL);
+    return fs_result(call, &res[0], hv_wfs_create_directory_at(SB, d0->fd, STR(1)), NULL);
 }
 
 P3_FN(d_stat) {
@@ -666,7 +666,7 @@ P3_FN(d_stat) {
     hive_cval v;
     if (stat_val(&v, &st) < 0) {
         hive_cval_clear(&v);
-        return p3_trap(call, "out of memory");
+        return hv_p3_trap(call, "out of memory");
     }
     return fs_result(call, &res[0], 0, &v);
 }
@@ -675,12 +675,12 @@ P3_FN(d_stat_at) {
     DESC(0);
     NEED_DIR(d0);
     struct stat st;
-    uint32_t e = wfs_stat_at(SB, d0->fd, args[1].of.flags & 1, STR(2), &st);
+    uint32_t e = hv_wfs_stat_at(SB, d0->fd, args[1].of.flags & 1, STR(2), &st);
     if (e) return fs_result(call, &res[0], e, NULL);
     hive_cval v;
     if (stat_val(&v, &st) < 0) {
         hive_cval_clear(&v);
-        return p3_trap(call, "out of memory");
+        return hv_p3_trap(call, "out of memory");
     }
     return fs_result(call, &res[0], 0, &v);
 }
@@ -692,7 +692,7 @@ P3_FN(d_set_times_at) {
     struct timespec ts[2];
     ts_of(&args[3], &ts[0]);
     ts_of(&args[4], &ts[1]);
-    return fs_result(call, &res[0], wfs_set_times_at(SB, d0->fd, args[1].of.flags & 1, STR(2), ts), NULL);
+    return fs_result(call, &res[0], hv_wfs_set_times_at(SB, d0->fd, args[1].of.flags & 1, STR(2), ts), NULL);
 }
 
 P3_FN(d_link_at) {
@@ -701,7 +701,7 @@ P3_FN(d_link_at) {
     NEED_DIR(d0);
     NEED_DIR(d3);
     NEED_MUTATE(d3, 4);
-    return fs_result(call, &res[0], wfs_link_at(SB, d0->fd, args[1].of.flags & 1, STR(2), d3->fd, STR(4)),
+    return fs_result(call, &res[0], hv_wfs_link_at(SB, d0->fd, args[1].of.flags & 1, STR(2), d3->fd, STR(4)),
                      NULL);
 }
 
@@ -717,14 +717,14 @@ P3_FN(d_open_at) {
     int wr = (df & WFS_DF_WRITE) || (of & (WFS_OF_CREATE | WFS_OF_TRUNCATE));
     int fd;
     struct stat st;
-    uint32_t e = wfs_open_at(&p->sandbox, d0->fd, pf & 1, STR(2), of, rd, wr, df, &fd, &st);
+    uint32_t e = hv_wfs_open_at(&p->sandbox, d0->fd, pf & 1, STR(2), of, rd, wr, df, &fd, &st);
     if (e) return fs_result(call, &res[0], e, NULL);
-    uint8_t dtype = wfs_dtype_of_mode(st.st_mode);
+    uint8_t dtype = hv_wfs_dtype_of_mode(st.st_mode);
     uint32_t flags = (rd ? WFS_DF_READ : 0) | (wr ? WFS_DF_WRITE : 0) |
                      (df & (WFS_DF_FSYNC | WFS_DF_DSYNC | WFS_DF_RSYNC));
     if (dtype == WFS_DT_DIR) flags = (rd ? WFS_DF_READ : 0) | (df & WFS_DF_MUTATE);
     uint32_t rep = desc_new(p, fd, dtype, flags);
-    if (!rep) return p3_trap(call, "too many host objects");
+    if (!rep) return hv_p3_trap(call, "too many host objects");
     hive_cval h = hive_cval_handle(HIVE_C_OWN, rep, NULL);
     return fs_result(call, &res[0], 0, &h);
 }
@@ -734,7 +734,7 @@ P3_FN(d_readlink_at) {
     NEED_DIR(d0);
     char *buf;
     size_t n;
-    uint32_t e = wfs_readlink_at(SB, d0->fd, STR(1), &buf, &n);
+    uint32_t e = hv_wfs_readlink_at(SB, d0->fd, STR(1), &buf, &n);
     hive_cval s;
     if (!e && hive_cval_string(&s, buf, n) != HIVE_OK) e = WASI_EILSEQ;
     free(buf);
@@ -745,7 +745,7 @@ P3_FN(d_remove_directory_at) {
     DESC(0);
     NEED_DIR(d0);
     NEED_MUTATE(d0, 1);
-    return fs_result(call, &res[0], wfs_remove_directory_at(SB, d0->fd, STR(1)), NULL);
+    return fs_result(call, &res[0], hv_wfs_remove_directory_at(SB, d0->fd, STR(1)), NULL);
 }
 
 P3_FN(d_rename_at) {
@@ -755,21 +755,21 @@ P3_FN(d_rename_at) {
     NEED_DIR(d2);
     NEED_MUTATE(d0, 1);
     NEED_MUTATE(d2, 3);
-    return fs_result(call, &res[0], wfs_rename_at(SB, d0->fd, STR(1), d2->fd, STR(3)), NULL);
+    return fs_result(call, &res[0], hv_wfs_rename_at(SB, d0->fd, STR(1), d2->fd, STR(3)), NULL);
 }
 
 P3_FN(d_symlink_at) {
     DESC(0);
     NEED_DIR(d0);
     NEED_MUTATE(d0, 2);
-    return fs_result(call, &res[0], wfs_symlink_at(SB, d0->fd, STR(1), STR(2)), NULL);
+    return fs_result(call, &res[0], hv_wfs_symlink_at(SB, d0->fd, STR(1), STR(2)), NULL);
 }
 
 P3_FN(d_unlink_file_at) {
     DESC(0);
     NEED_DIR(d0);
     NEED_MUTATE(d0, 1);
-    return fs_result(call, &res[0], wfs_unlink_file_at(SB, d0->fd, STR(1)), NULL);
+    return fs_result(call, &res[0], hv_wfs_unlink_file_at(SB, d0->fd, STR(1)), NULL);
 }
 
 P3_FN(d_is_same_object) {
@@ -786,7 +786,7 @@ P3_FN(d_metadata_hash) {
     struct stat st;
     if (fstat(d0->fd, &st) < 0) return fs_result(call, &res[0], hive_wasi_errno_from_host(errno), NULL);
     hive_cval v;
-    if (hash_val(&v, &st) < 0) return p3_trap(call, "out of memory");
+    if (hash_val(&v, &st) < 0) return hv_p3_trap(call, "out of memory");
     return fs_result(call, &res[0], 0, &v);
 }
 
@@ -794,10 +794,10 @@ P3_FN(d_metadata_hash_at) {
     DESC(0);
     NEED_DIR(d0);
     struct stat st;
-    uint32_t e = wfs_stat_at(SB, d0->fd, args[1].of.flags & 1, STR(2), &st);
+    uint32_t e = hv_wfs_stat_at(SB, d0->fd, args[1].of.flags & 1, STR(2), &st);
     if (e) return fs_result(call, &res[0], e, NULL);
     hive_cval v;
-    if (hash_val(&v, &st) < 0) return p3_trap(call, "out of memory");
+    if (hash_val(&v, &st) < 0) return hv_p3_trap(call, "out of memory");
     return fs_result(call, &res[0], 0, &v);
 }
 
@@ -805,26 +805,26 @@ P3_FN(d_metadata_hash_at) {
 
 P3_FN(get_directories) {
     hive_wasip3 *p = P3_CTX;
-    if (hive_cval_agg(&res[0], HIVE_C_LIST, p->npre) != HIVE_OK) return p3_trap(call, "out of memory");
+    if (hive_cval_agg(&res[0], HIVE_C_LIST, p->npre) != HIVE_OK) return hv_p3_trap(call, "out of memory");
     for (size_t i = 0; i < p->npre; i++) {
         int fd = fcntl(p->pre[i].fd, F_DUPFD_CLOEXEC, 0);
-        if (fd < 0) return p3_trap(call, "out of file descriptors");
+        if (fd < 0) return hv_p3_trap(call, "out of file descriptors");
         uint32_t rep = desc_new(p, fd, WFS_DT_DIR, WFS_DF_READ | WFS_DF_MUTATE);
-        if (!rep) return p3_trap(call, "too many host objects");
+        if (!rep) return hv_p3_trap(call, "too many host objects");
         hive_cval *t = &res[0].of.agg.items[i];
-        if (hive_cval_agg(t, HIVE_C_TUPLE, 2) != HIVE_OK) return p3_trap(call, "out of memory");
+        if (hive_cval_agg(t, HIVE_C_TUPLE, 2) != HIVE_OK) return hv_p3_trap(call, "out of memory");
         t->of.agg.items[0] = hive_cval_handle(HIVE_C_OWN, rep, NULL);
         if (hive_cval_string(&t->of.agg.items[1], p->pre[i].name, strlen(p->pre[i].name)) != HIVE_OK)
-            return p3_trap(call, "preopen name: out of memory or not UTF-8");
+            return hv_p3_trap(call, "preopen name: out of memory or not UTF-8");
     }
     return HIVE_HOST_OK;
 }
 
 /* ---- definitions ---- */
 
-int p3_define_filesystem(hive_wasip3 *p, hive_linker *l) {
+int hv_p3_define_filesystem(hive_wasip3 *p, hive_linker *l) {
     int rc;
-    if ((rc = p3_define_resource(p, l, FS_TYPES, "descriptor"))) return rc;
+    if ((rc = hv_p3_define_resource(p, l, FS_TYPES, "descriptor"))) return rc;
 #define M(name) "[method]descriptor." name
 #define AF "async func(" SELF
     static const p3_fndef types[] = {
@@ -869,8 +869,8 @@ int p3_define_filesystem(hive_wasip3 *p, hive_linker *l) {
     static const p3_fndef pre[] = {
         {"get-directories", "func() -> list<tuple<own<" FS_TYPES "#descriptor>, string>>", get_directories},
     };
-    if ((rc = p3_define_funcs(p, l, FS_TYPES, types, P3_COUNT(types))) ||
-        (rc = p3_define_funcs(p, l, FS_PREOPENS, pre, P3_COUNT(pre))))
+    if ((rc = hv_p3_define_funcs(p, l, FS_TYPES, types, P3_COUNT(types))) ||
+        (rc = hv_p3_define_funcs(p, l, FS_PREOPENS, pre, P3_COUNT(pre))))
         return rc;
     return HIVE_OK;
 }

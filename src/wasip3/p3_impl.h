@@ -4,8 +4,8 @@
  *   wasip3.c   the context, host resources, definitions, hive_wasip3_run
  *   reactor.c  waits (deadline / fd / check) and the byte-stream pumps
  *   cli.c clocks.c random.c   wasi:cli, wasi:clocks, wasi:random
- *   fs.c       wasi:filesystem (p3_define_filesystem)
- *   sockets.c  wasi:sockets (p3_define_sockets)
+ *   fs.c       wasi:filesystem (hv_p3_define_filesystem)
+ *   sockets.c  wasi:sockets (hv_p3_define_sockets)
  *
  * Everything here runs on the instance's thread, between its calls (from
  * host functions, or from hive_wasip3_poll).
@@ -14,21 +14,21 @@
  *
  *   P3_FN(wait_for) {
  *       hive_chost_deferred *d = hive_chost_defer(call);
- *       p3_wait *w = p3_wait_new(P3_CTX, on_time, d);
+ *       p3_wait *w = hv_p3_wait_new(P3_CTX, on_time, d);
  *       if (!d || !w) ... trap
- *       w->deadline = p3_mono_ns(P3_CTX) + args[0].of.u;
+ *       w->deadline = hv_p3_mono_ns(P3_CTX) + args[0].of.u;
  *       return HIVE_HOST_PENDING;
  *   }
  *   static int on_time(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
  *       hive_chost_return(w->ud, NULL);   the caller's subtask RETURNED
- *       p3_wait_free(p, w);
+ *       hv_p3_wait_free(p, w);
  *       return 1;                          something moved
  *   }
  *
  * A stream<u8> the guest gives (stdout.write-via-stream, a file's
- * write-via-stream, a socket's send): p3_drain_new copies it into an fd
+ * write-via-stream, a socket's send): hv_p3_drain_new copies it into an fd
  * (or an embedder stream) with backpressure, and resolves the future it
- * makes with ok or the error; p3_feed_new does the other way round
+ * makes with ok or the error; hv_p3_feed_new does the other way round
  * (stdin, read-via-stream, receive).
  */
 #ifndef HIVE_WASIP3_IMPL_H
@@ -121,13 +121,13 @@ static inline hive_wasip3 *p3_ctx(const hive_chost_call *call) {
 /* ---- host resources (wasip3.c) ---- */
 
 /* A rep for obj of type (0 when the table is full or out of memory). */
-uint32_t p3_res_new(hive_wasip3 *p, const p3_rtype *type, void *obj);
+uint32_t hv_p3_res_new(hive_wasip3 *p, const p3_rtype *type, void *obj);
 /* The object of rep when it is of type, else NULL. */
-void *p3_res_get(hive_wasip3 *p, uint32_t rep, const p3_rtype *type);
+void *hv_p3_res_get(hive_wasip3 *p, uint32_t rep, const p3_rtype *type);
 /* Frees rep (type->free on its object); nothing when free already. */
-void p3_res_free(hive_wasip3 *p, uint32_t rep);
-/* Defines a resource whose destructor is p3_res_free of the rep. */
-int p3_define_resource(hive_wasip3 *p, hive_linker *l, const char *iface, const char *name);
+void hv_p3_res_free(hive_wasip3 *p, uint32_t rep);
+/* Defines a resource whose destructor is hv_p3_res_free of the rep. */
+int hv_p3_define_resource(hive_wasip3 *p, hive_linker *l, const char *iface, const char *name);
 
 /* ---- the reactor (reactor.c) ---- */
 
@@ -141,7 +141,7 @@ enum {
 /* Runs when the wait is woken (in hive_wasip3_poll). Returns 1 when it
  * moved something the guest may see (a host call returned, a stream or
  * future changed), else 0. It may change its wait's fields (re-arm) or
- * free it (p3_wait_free). */
+ * free it (hv_p3_wait_free). */
 typedef int (*p3_wait_fn)(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents);
 
 struct p3_wait {
@@ -161,9 +161,9 @@ struct p3_wait {
 
 /* A new wait (nothing armed: no deadline, no fd, no check). NULL when
  * max_waits are in flight or out of memory. */
-p3_wait *p3_wait_new(hive_wasip3 *p, p3_wait_fn fn, void *ud);
+p3_wait *hv_p3_wait_new(hive_wasip3 *p, p3_wait_fn fn, void *ud);
 /* Forgets w (safe inside its own fn or another's). */
-void p3_wait_free(hive_wasip3 *p, p3_wait *w);
+void hv_p3_wait_free(hive_wasip3 *p, p3_wait *w);
 
 /* A place bytes go to or come from: a host fd (read/write, or at
  * offset with pread/pwrite when offset >= 0, O_APPEND files as they
@@ -190,7 +190,7 @@ typedef void (*p3_pump_done)(hive_wasip3 *p, void *ud, uint32_t wasi_errno);
  * is written (ok), or at the first failure (err(enum map(errno)); the
  * pump then drops its end, so the guest's next write sees DROPPED).
  * NULL on OOM/limit (nothing taken). */
-p3_pump *p3_drain_new(hive_wasip3 *p, hive_cinstance *inst, hive_cval *stream, const p3_io *sink,
+p3_pump *hv_p3_drain_new(hive_wasip3 *p, hive_cinstance *inst, hive_cval *stream, const p3_io *sink,
                       hive_cval *future_out, p3_errmap map, p3_pump_done done, void *ud);
 /* The host feeds source's bytes into a new stream<u8> (*stream_out, to
  * return to the guest), reading ahead at most P3_PUMP_BUFFER bytes the
@@ -199,49 +199,49 @@ p3_pump *p3_drain_new(hive_wasip3 *p, hive_cinstance *inst, hive_cval *stream, c
  * NULL) with ok, or err(enum map(errno)) on a read failure. A guest that
  * drops its readable end stops it (ok). max (0: no limit) ends it after
  * that many bytes. NULL on OOM/limit. */
-p3_pump *p3_feed_new(hive_wasip3 *p, hive_cinstance *inst, const p3_io *source, uint64_t max,
+p3_pump *hv_p3_feed_new(hive_wasip3 *p, hive_cinstance *inst, const p3_io *source, uint64_t max,
                      hive_cval *stream_out, hive_cval *future_out, p3_errmap map, p3_pump_done done,
                      void *ud);
 /* Stops a pump now: its ends are dropped, its future (if not resolved
  * yet) gets err(map(wasi_errno)); done is not called. */
-void p3_pump_stop(hive_wasip3 *p, p3_pump *pump, uint32_t wasi_errno);
+void hv_p3_pump_stop(hive_wasip3 *p, p3_pump *pump, uint32_t wasi_errno);
 /* Bytes moved so far. */
-uint64_t p3_pump_bytes(const p3_pump *pump);
+uint64_t hv_p3_pump_bytes(const p3_pump *pump);
 /* A lazy feed pump (on 1) reads nothing from its source until made eager
  * again (on 0): until then the source keeps every byte, and the host may
  * still take it over (e.g. relay an outgoing request's response body that
  * a guest hands back untouched). A guest's drop of the stream still ends
  * it. After on 0 the caller makes the reactor poll again (a wake). */
-void p3_pump_lazy(p3_pump *pump, int on);
+void hv_p3_pump_lazy(p3_pump *pump, int on);
 
 #define P3_PUMP_BUFFER 8192
 
 /* Frees every wait and pump (hive_wasip3_free); streams are not touched. */
-void p3_reactor_free(hive_wasip3 *p);
+void hv_p3_reactor_free(hive_wasip3 *p);
 
 /* A future<result<_, E>> the host writes once: makes it (*readable for
  * the guest) / resolves it with ok (wasi_errno 0) or err(map(wasi_errno))
  * and drops it. */
-hive_cstream *p3_future_new(hive_cinstance *inst, hive_cval *readable);
-void p3_future_result(hive_cstream *f, uint32_t wasi_errno, p3_errmap map);
+hive_cstream *hv_p3_future_new(hive_cinstance *inst, hive_cval *readable);
+void hv_p3_future_result(hive_cstream *f, uint32_t wasi_errno, p3_errmap map);
 
 /* ---- sources (wasip3.c) ---- */
 
-uint64_t p3_mono_ns(hive_wasip3 *p);
-uint64_t p3_wall_ns(hive_wasip3 *p);
-int p3_random(hive_wasip3 *p, uint8_t *buf, size_t len);
-uint64_t p3_insecure_u64(hive_wasip3 *p);
+uint64_t hv_p3_mono_ns(hive_wasip3 *p);
+uint64_t hv_p3_wall_ns(hive_wasip3 *p);
+int hv_p3_random(hive_wasip3 *p, uint8_t *buf, size_t len);
+uint64_t hv_p3_insecure_u64(hive_wasip3 *p);
 
 /* ---- values ---- */
 
 /* A list<u8> of n bytes from buf (NULL: zeros). 0 or -1. */
-int p3_bytes(hive_cval *out, const uint8_t *buf, size_t n);
-void p3_ok(hive_cval *out, hive_cval *payload);   /* result ok (payload moved, may be NULL) */
-void p3_err(hive_cval *out, hive_cval *payload);  /* result err */
+int hv_p3_bytes(hive_cval *out, const uint8_t *buf, size_t n);
+void hv_p3_ok(hive_cval *out, hive_cval *payload);   /* result ok (payload moved, may be NULL) */
+void hv_p3_err(hive_cval *out, hive_cval *payload);  /* result err */
 static inline hive_cval p3_u64(uint64_t x) { return hive_cval_uint(HIVE_C_U64, x); }
 static inline hive_cval p3_u32(uint32_t x) { return hive_cval_uint(HIVE_C_U32, x); }
 /* Traps the call (returns HIVE_HOST_TRAP). */
-hive_host_status p3_trap(hive_chost_call *call, const char *msg);
+hive_host_status hv_p3_trap(hive_chost_call *call, const char *msg);
 
 /* ---- definitions ---- */
 
@@ -249,16 +249,16 @@ typedef struct p3_fndef {
     const char *name, *type;
     hive_chost_fn fn;
 } p3_fndef;
-int p3_define_funcs(hive_wasip3 *p, hive_linker *l, const char *iface, const p3_fndef *f, size_t n);
+int hv_p3_define_funcs(hive_wasip3 *p, hive_linker *l, const char *iface, const p3_fndef *f, size_t n);
 #define P3_COUNT(a) (sizeof(a) / sizeof *(a))
 
-int p3_define_cli(hive_wasip3 *p, hive_linker *l);
-int p3_define_clocks(hive_wasip3 *p, hive_linker *l);
-int p3_define_random(hive_wasip3 *p, hive_linker *l);
-int p3_define_filesystem(hive_wasip3 *p, hive_linker *l); /* fs.c */
-int p3_define_sockets(hive_wasip3 *p, hive_linker *l);    /* sockets.c */
+int hv_p3_define_cli(hive_wasip3 *p, hive_linker *l);
+int hv_p3_define_clocks(hive_wasip3 *p, hive_linker *l);
+int hv_p3_define_random(hive_wasip3 *p, hive_linker *l);
+int hv_p3_define_filesystem(hive_wasip3 *p, hive_linker *l); /* fs.c */
+int hv_p3_define_sockets(hive_wasip3 *p, hive_linker *l);    /* sockets.c */
 
-hive_host_status p3_no_ctx(hive_chost_call *call);
+hive_host_status hv_p3_no_ctx(hive_chost_call *call);
 /* A host function: NAME checks that the call has a context, then runs
  * NAME_body, where P3_CTX is it. */
 #define P3_FN(name)                                                                                \
@@ -266,7 +266,7 @@ hive_host_status p3_no_ctx(hive_chost_call *call);
                                         hive_cval *res, size_t nres);                              \
     static hive_host_status name(hive_chost_call *call, const hive_cval *args, size_t nargs,       \
                                  hive_cval *res, size_t nres) {                                    \
-        if (!p3_ctx(call)) return p3_no_ctx(call);                                                 \
+        if (!p3_ctx(call)) return hv_p3_no_ctx(call);                                                 \
         return name##_body(call, args, nargs, res, nres);                                          \
     }                                                                                              \
     static hive_host_status name##_body(hive_chost_call *call, const hive_cval *args, size_t nargs, \

@@ -8,23 +8,23 @@
 
 static hive_host_status random_bytes(hive_chost_call *call, uint64_t len, int secure, hive_cval *out) {
     hive_wasip3 *p = P3_CTX;
-    if (len > p->max_list) return p3_trap(call, "get-random-bytes: more bytes than the host allows");
+    if (len > p->max_list) return hv_p3_trap(call, "get-random-bytes: more bytes than the host allows");
     uint8_t *b = malloc(len ? (size_t)len : 1);
-    if (!b) return p3_trap(call, "out of memory");
+    if (!b) return hv_p3_trap(call, "out of memory");
     if (secure) {
-        if (p3_random(p, b, (size_t)len) < 0) {
+        if (hv_p3_random(p, b, (size_t)len) < 0) {
             free(b);
-            return p3_trap(call, "the host's random source failed");
+            return hv_p3_trap(call, "the host's random source failed");
         }
     } else {
         for (size_t i = 0; i < len; i += 8) {
-            uint64_t x = p3_insecure_u64(p);
+            uint64_t x = hv_p3_insecure_u64(p);
             for (size_t k = 0; k < 8 && i + k < len; k++) b[i + k] = (uint8_t)(x >> (8 * k));
         }
     }
     if (hive_cval_packed_adopt(out, HIVE_C_U8, b, (size_t)len) != HIVE_OK) {
         free(b);
-        return p3_trap(call, "out of memory");
+        return hv_p3_trap(call, "out of memory");
     }
     return HIVE_HOST_OK;
 }
@@ -34,25 +34,25 @@ P3_FN(get_insecure_random_bytes) { return random_bytes(call, args[0].of.u, 0, &r
 
 P3_FN(get_random_u64) {
     uint64_t x;
-    if (p3_random(P3_CTX, (uint8_t *)&x, sizeof x) < 0) return p3_trap(call, "the host's random source failed");
+    if (hv_p3_random(P3_CTX, (uint8_t *)&x, sizeof x) < 0) return hv_p3_trap(call, "the host's random source failed");
     res[0] = p3_u64(x);
     return HIVE_HOST_OK;
 }
 
 P3_FN(get_insecure_random_u64) {
-    res[0] = p3_u64(p3_insecure_u64(P3_CTX));
+    res[0] = p3_u64(hv_p3_insecure_u64(P3_CTX));
     return HIVE_HOST_OK;
 }
 
 P3_FN(get_insecure_seed) {
     hive_wasip3 *p = P3_CTX;
-    if (hive_cval_agg(&res[0], HIVE_C_TUPLE, 2) != HIVE_OK) return p3_trap(call, "out of memory");
+    if (hive_cval_agg(&res[0], HIVE_C_TUPLE, 2) != HIVE_OK) return hv_p3_trap(call, "out of memory");
     res[0].of.agg.items[0] = p3_u64(p->insecure_seed[0]);
     res[0].of.agg.items[1] = p3_u64(p->insecure_seed[1]);
     return HIVE_HOST_OK;
 }
 
-int p3_define_random(hive_wasip3 *p, hive_linker *l) {
+int hv_p3_define_random(hive_wasip3 *p, hive_linker *l) {
     static const p3_fndef rnd[] = {
         {"get-random-bytes", "func(max-len: u64) -> list<u8>", get_random_bytes},
         {"get-random-u64", "func() -> u64", get_random_u64},
@@ -63,9 +63,9 @@ int p3_define_random(hive_wasip3 *p, hive_linker *l) {
     };
     static const p3_fndef seed[] = {{"get-insecure-seed", "func() -> tuple<u64, u64>", get_insecure_seed}};
     int rc;
-    if ((rc = p3_define_funcs(p, l, "wasi:random/random" P3_V, rnd, P3_COUNT(rnd))) ||
-        (rc = p3_define_funcs(p, l, "wasi:random/insecure" P3_V, insecure, P3_COUNT(insecure))) ||
-        (rc = p3_define_funcs(p, l, "wasi:random/insecure-seed" P3_V, seed, P3_COUNT(seed))))
+    if ((rc = hv_p3_define_funcs(p, l, "wasi:random/random" P3_V, rnd, P3_COUNT(rnd))) ||
+        (rc = hv_p3_define_funcs(p, l, "wasi:random/insecure" P3_V, insecure, P3_COUNT(insecure))) ||
+        (rc = hv_p3_define_funcs(p, l, "wasi:random/insecure-seed" P3_V, seed, P3_COUNT(seed))))
         return rc;
     return HIVE_OK;
 }

@@ -20,7 +20,7 @@
 
 /* ---- waits ---- */
 
-p3_wait *p3_wait_new(hive_wasip3 *p, p3_wait_fn fn, void *ud) {
+p3_wait *hv_p3_wait_new(hive_wasip3 *p, p3_wait_fn fn, void *ud) {
     if (!p || !fn || p->nwaits >= p->max_waits) return NULL;
     p3_wait *w = calloc(1, sizeof *w);
     if (!w) return NULL;
@@ -43,7 +43,7 @@ static void unlink_wait(hive_wasip3 *p, p3_wait *w) {
     free(w);
 }
 
-void p3_wait_free(hive_wasip3 *p, p3_wait *w) {
+void hv_p3_wait_free(hive_wasip3 *p, p3_wait *w) {
     if (!p || !w || w->dead) return;
     w->dead = 1;
     p->nwaits--;
@@ -98,7 +98,7 @@ int hive_wasip3_poll(hive_wasip3 *p) {
         if (r < 0)
             for (size_t i = 0; i < p->nfds; i++) p->fds[i].revents = POLLERR;
     }
-    uint64_t now = p3_mono_ns(p);
+    uint64_t now = hv_p3_mono_ns(p);
     int moved = 0;
     p->in_poll = 1;
     /* waits made by these functions are at the head: they are looked at
@@ -150,19 +150,19 @@ int hive_wasip3_pending(hive_wasip3 *p, hive_wasi_wait *out) {
 
 /* ---- futures the host writes once ---- */
 
-hive_cstream *p3_future_new(hive_cinstance *inst, hive_cval *readable) {
+hive_cstream *hv_p3_future_new(hive_cinstance *inst, hive_cval *readable) {
     return hive_cstream_new(inst, 1, readable);
 }
 
-void p3_future_result(hive_cstream *f, uint32_t e, p3_errmap map) {
+void hv_p3_future_result(hive_cstream *f, uint32_t e, p3_errmap map) {
     if (!f) return;
     hive_cval r;
     memset(&r, 0, sizeof r);
     if (!e) {
-        p3_ok(&r, NULL);
+        hv_p3_ok(&r, NULL);
     } else {
         hive_cval code = hive_cval_enum(map ? map(e) : 0);
-        p3_err(&r, &code);
+        hv_p3_err(&r, &code);
     }
     hive_cstream_write(f, &r, 1); /* a reader that dropped does not mind */
     hive_cval_clear(&r);
@@ -177,7 +177,7 @@ struct p3_pump {
     hive_cstream *fut;      /* the result future, or NULL */
     p3_io io;
     int regular;            /* io.fd is a regular file: always ready */
-    int lazy;               /* feed: reads nothing (p3_pump_lazy) */
+    int lazy;               /* feed: reads nothing (hv_p3_pump_lazy) */
     hive_wasi_stream emb;
     p3_errmap map;
     p3_pump_done done;
@@ -188,24 +188,24 @@ struct p3_pump {
     size_t off, len;
 };
 
-uint64_t p3_pump_bytes(const p3_pump *pp) { return pp ? pp->bytes : 0; }
+uint64_t hv_p3_pump_bytes(const p3_pump *pp) { return pp ? pp->bytes : 0; }
 
-void p3_pump_lazy(p3_pump *pp, int on) {
+void hv_p3_pump_lazy(p3_pump *pp, int on) {
     if (pp) pp->lazy = on;
 }
 
 static void pump_end(hive_wasip3 *p, p3_pump *pp, uint32_t e, int call_done) {
     if (pp->s) hive_cstream_close(pp->s);
     pp->s = NULL;
-    if (pp->fut) p3_future_result(pp->fut, e, pp->map);
+    if (pp->fut) hv_p3_future_result(pp->fut, e, pp->map);
     pp->fut = NULL;
     if (pp->io.owned && pp->io.fd >= 0) close(pp->io.fd);
-    p3_wait_free(p, pp->w);
+    hv_p3_wait_free(p, pp->w);
     if (call_done && pp->done) pp->done(p, pp->ud, e);
     free(pp);
 }
 
-void p3_pump_stop(hive_wasip3 *p, p3_pump *pp, uint32_t e) {
+void hv_p3_pump_stop(hive_wasip3 *p, p3_pump *pp, uint32_t e) {
     if (pp) pump_end(p, pp, e ? e : WASI_EIO, 0);
 }
 
@@ -291,17 +291,17 @@ static int is_regular(int fd) {
     return fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-p3_pump *p3_drain_new(hive_wasip3 *p, hive_cinstance *inst, hive_cval *stream, const p3_io *sink,
+p3_pump *hv_p3_drain_new(hive_wasip3 *p, hive_cinstance *inst, hive_cval *stream, const p3_io *sink,
                       hive_cval *future_out, p3_errmap map, p3_pump_done done, void *ud) {
     if (!p || !inst || !stream || !sink) return NULL;
     p3_pump *pp = calloc(1, sizeof *pp);
     if (!pp) return NULL;
-    pp->w = p3_wait_new(p, drain_fn, pp);
+    pp->w = hv_p3_wait_new(p, drain_fn, pp);
     if (!pp->w) {
         free(pp);
         return NULL;
     }
-    if (future_out && !(pp->fut = p3_future_new(inst, future_out))) goto fail;
+    if (future_out && !(pp->fut = hv_p3_future_new(inst, future_out))) goto fail;
     pp->s = hive_cstream_reader(inst, stream);
     if (!pp->s) goto fail;
     hive_cstream_set_limit(pp->s, P3_PUMP_BUFFER);
@@ -316,7 +316,7 @@ p3_pump *p3_drain_new(hive_wasip3 *p, hive_cinstance *inst, hive_cval *stream, c
     return pp;
 fail:
     if (pp->fut) hive_cstream_close(pp->fut);
-    p3_wait_free(p, pp->w);
+    hv_p3_wait_free(p, pp->w);
     free(pp);
     return NULL;
 }
@@ -397,20 +397,20 @@ static int feed_fn(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
     }
 }
 
-p3_pump *p3_feed_new(hive_wasip3 *p, hive_cinstance *inst, const p3_io *source, uint64_t max,
+p3_pump *hv_p3_feed_new(hive_wasip3 *p, hive_cinstance *inst, const p3_io *source, uint64_t max,
                      hive_cval *stream_out, hive_cval *future_out, p3_errmap map, p3_pump_done done,
                      void *ud) {
     if (!p || !inst || !source || !stream_out) return NULL;
     p3_pump *pp = calloc(1, sizeof *pp);
     if (!pp) return NULL;
-    pp->w = p3_wait_new(p, feed_fn, pp);
+    pp->w = hv_p3_wait_new(p, feed_fn, pp);
     if (!pp->w) {
         free(pp);
         return NULL;
     }
     hive_cval fv;
     memset(&fv, 0, sizeof fv);
-    if (future_out && !(pp->fut = p3_future_new(inst, &fv))) goto fail;
+    if (future_out && !(pp->fut = hv_p3_future_new(inst, &fv))) goto fail;
     pp->s = hive_cstream_new(inst, 0, stream_out);
     if (!pp->s) goto fail;
     if (future_out) *future_out = fv;
@@ -425,12 +425,12 @@ p3_pump *p3_feed_new(hive_wasip3 *p, hive_cinstance *inst, const p3_io *source, 
     return pp;
 fail:
     if (pp->fut) hive_cstream_close(pp->fut);
-    p3_wait_free(p, pp->w);
+    hv_p3_wait_free(p, pp->w);
     free(pp);
     return NULL;
 }
 
-void p3_reactor_free(hive_wasip3 *p) {
+void hv_p3_reactor_free(hive_wasip3 *p) {
     /* the instance is gone (or going): its streams are not touched; pumps
      * close what they own */
     p3_wait *w = p->waits;

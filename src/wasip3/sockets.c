@@ -116,7 +116,7 @@ static int err_val(hive_cval *out, uint32_t c, int lookup) {
         }
         if (hive_cval_case(&code, HIVE_C_VARIANT, other, &opt) != HIVE_OK) return -1;
     }
-    p3_err(out, &code);
+    hv_p3_err(out, &code);
     return out->kind == HIVE_C_RESULT ? 0 : -1;
 }
 
@@ -126,12 +126,12 @@ static int result_val(hive_cval *out, uint32_t c, hive_cval *payload, int lookup
         if (payload) hive_cval_clear(payload);
         return err_val(out, c, lookup);
     }
-    p3_ok(out, payload);
+    hv_p3_ok(out, payload);
     return out->kind == HIVE_C_RESULT ? 0 : -1;
 }
 
 static hive_host_status answer(hive_chost_call *call, hive_cval *out, uint32_t c, hive_cval *payload) {
-    if (result_val(out, c, payload, 0) < 0) return p3_trap(call, "out of memory");
+    if (result_val(out, c, payload, 0) < 0) return hv_p3_trap(call, "out of memory");
     return HIVE_HOST_OK;
 }
 
@@ -252,7 +252,7 @@ static void op_teardown(node *n) {
     }
     if (o->fd >= 0) close(o->fd);
     free(o->data);
-    hnet_lookup_free(o->k);
+    hv_hnet_lookup_free(o->k);
     free(o);
 }
 
@@ -266,7 +266,7 @@ static op *op_new(hive_wasip3 *p, op_kind kind, sock *s, p3_wait_fn fn) {
         free(o);
         return NULL;
     }
-    o->w = p3_wait_new(p, fn, o);
+    o->w = hv_p3_wait_new(p, fn, o);
     if (!o->w) {
         if (o->fd >= 0) close(o->fd);
         free(o);
@@ -284,7 +284,7 @@ static op *op_new(hive_wasip3 *p, op_kind kind, sock *s, p3_wait_fn fn) {
 
 /* Ends o: its wait, its place in the lists, its memory. */
 static void op_end(hive_wasip3 *p, op *o) {
-    p3_wait_free(p, o->w);
+    hv_p3_wait_free(p, o->w);
     node_unlink(&o->n);
     op_teardown(&o->n);
 }
@@ -307,20 +307,20 @@ static void sock_free(hive_wasip3 *p, void *obj) {
 }
 
 #define SOCK(T)                                                                                   \
-    sock *s = p3_res_get(P3_CTX, P3_REP(0), &T);                                                  \
-    if (!s) return p3_trap(call, &T == &TCP_T ? "unknown tcp-socket handle" : "unknown udp-socket handle")
+    sock *s = hv_p3_res_get(P3_CTX, P3_REP(0), &T);                                                  \
+    if (!s) return hv_p3_trap(call, &T == &TCP_T ? "unknown tcp-socket handle" : "unknown udp-socket handle")
 
 static hive_host_status create(hive_chost_call *call, const hive_cval *args, hive_cval *res, int tcp) {
     hive_wasip3 *p = P3_CTX;
     int v6 = args[0].of.var.index == 1, fd;
-    uint32_t e = hnet_socket(v6, tcp, &fd);
+    uint32_t e = hv_hnet_socket(v6, tcp, &fd);
     if (e != HNET_OK) return answer(call, &res[0], e, NULL);
     sock *s = calloc(1, sizeof *s);
-    uint32_t rep = s ? p3_res_new(p, tcp ? &TCP_T : &UDP_T, s) : 0;
+    uint32_t rep = s ? hv_p3_res_new(p, tcp ? &TCP_T : &UDP_T, s) : 0;
     if (!rep) {
         close(fd);
         free(s);
-        return p3_trap(call, "too many host objects");
+        return hv_p3_trap(call, "too many host objects");
     }
     s->fd = fd;
     s->tcp = (uint8_t)tcp;
@@ -336,7 +336,7 @@ P3_FN(udp_create) { return create(call, args, res, 0); }
 static uint32_t check_addr(hive_wasip3 *p, sock *s, const hive_cval *v, unsigned need, struct sockaddr_storage *sa,
                            socklen_t *len) {
     hnet_policy pol = policy(p);
-    return hnet_check_addr(&pol, s->v6, v, need, sa, len);
+    return hv_hnet_check_addr(&pol, s->v6, v, need, sa, len);
 }
 
 static hive_host_status bind_(hive_chost_call *call, const hive_cval *args, hive_cval *res, sock *s) {
@@ -344,7 +344,7 @@ static hive_host_status bind_(hive_chost_call *call, const hive_cval *args, hive
     struct sockaddr_storage sa;
     socklen_t len;
     uint32_t e = check_addr(P3_CTX, s, &args[1], HNET_A_UNICAST, &sa, &len);
-    if (e == HNET_OK) e = hnet_bind(s->fd, s->tcp, &sa, len);
+    if (e == HNET_OK) e = hv_hnet_bind(s->fd, s->tcp, &sa, len);
     if (e == HNET_OK) s->state = S_BOUND;
     return answer(call, &res[0], e, NULL);
 }
@@ -362,10 +362,10 @@ static hive_host_status address(hive_chost_call *call, hive_cval *res, sock *s, 
     if (!remote && s->state == S_UNBOUND) return answer(call, &res[0], HNET_INVALID_STATE, NULL);
     if (remote && !s->tcp && !s->connected) return answer(call, &res[0], HNET_INVALID_STATE, NULL);
     struct sockaddr_storage sa;
-    uint32_t e = hnet_address(s->fd, remote, &sa);
+    uint32_t e = hv_hnet_address(s->fd, remote, &sa);
     if (e != HNET_OK) return answer(call, &res[0], e, NULL);
     hive_cval v;
-    if (hnet_sa_val(&v, &sa) < 0) return p3_trap(call, "out of memory");
+    if (hv_hnet_sa_val(&v, &sa) < 0) return hv_p3_trap(call, "out of memory");
     return answer(call, &res[0], HNET_OK, &v);
 }
 
@@ -407,7 +407,7 @@ P3_FN(tcp_is_listening) {
 
 static hive_host_status opt_get(hive_chost_call *call, hive_cval *res, sock *s, hnet_opt o, hive_ckind vk) {
     uint64_t v = 0;
-    uint32_t e = hnet_opt_get(s->fd, s->v6, o, &v);
+    uint32_t e = hv_hnet_opt_get(s->fd, s->v6, o, &v);
     if (e != HNET_OK) return answer(call, &res[0], e, NULL);
     hive_cval x = vk == HIVE_C_BOOL ? hive_cval_bool(v != 0) : hive_cval_uint(vk, v);
     return answer(call, &res[0], HNET_OK, &x);
@@ -415,7 +415,7 @@ static hive_host_status opt_get(hive_chost_call *call, hive_cval *res, sock *s, 
 
 static hive_host_status opt_set(hive_chost_call *call, const hive_cval *args, hive_cval *res, sock *s, hnet_opt o) {
     uint64_t x = args[1].kind == HIVE_C_BOOL ? (uint64_t)args[1].of.b : args[1].of.u;
-    return answer(call, &res[0], hnet_opt_set(s->fd, s->v6, o, x), NULL);
+    return answer(call, &res[0], hv_hnet_opt_set(s->fd, s->v6, o, x), NULL);
 }
 
 #define TCP_OPT(get, set, opt, kind)                     \
@@ -455,7 +455,7 @@ P3_FN(tcp_set_backlog) {
     if (s->state == S_CONNECTING || s->state == S_CONNECTED) return answer(call, &res[0], HNET_INVALID_STATE, NULL);
     s->backlog = v > 65535 ? 65535 : (uint32_t)v;
     if (s->state == S_LISTENING && listen(s->fd, (int)s->backlog) < 0)
-        return answer(call, &res[0], hnet_code_errno(errno), NULL);
+        return answer(call, &res[0], hv_hnet_code_errno(errno), NULL);
     return answer(call, &res[0], HNET_OK, NULL);
 }
 
@@ -464,10 +464,10 @@ P3_FN(tcp_set_backlog) {
 static int connect_fn(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
     op *o = w->ud;
     if (!(ev & P3_EV_FD)) return 0;
-    uint32_t e = hnet_connect_result(o->fd);
+    uint32_t e = hv_hnet_connect_result(o->fd);
     if (o->s) {
         o->s->state = e == HNET_OK ? S_CONNECTED : S_CLOSED;
-        if (e == HNET_OK) hnet_reuse(o->fd);
+        if (e == HNET_OK) hv_hnet_reuse(o->fd);
     }
     hive_cval r;
     memset(&r, 0, sizeof r);
@@ -486,17 +486,17 @@ P3_FN(tcp_connect) {
     if (e != HNET_OK) return answer(call, &res[0], e, NULL);
     if (connect(s->fd, (struct sockaddr *)&sa, len) == 0) {
         s->state = S_CONNECTED;
-        hnet_reuse(s->fd);
+        hv_hnet_reuse(s->fd);
         return answer(call, &res[0], HNET_OK, NULL);
     }
     if (errno != EINPROGRESS) {
-        e = hnet_code_errno(errno);
+        e = hv_hnet_code_errno(errno);
         s->state = S_CLOSED;
         return answer(call, &res[0], e, NULL);
     }
     s->state = S_CONNECTING;
     hive_chost_deferred *d = hive_chost_defer(call);
-    if (!d) return p3_trap(call, "tcp-socket.connect: not called from an async task");
+    if (!d) return hv_p3_trap(call, "tcp-socket.connect: not called from an async task");
     op *o = op_new(p, OP_CONNECT, s, connect_fn);
     if (!o) {
         hive_cval r;
@@ -504,7 +504,7 @@ P3_FN(tcp_connect) {
         result_val(&r, HNET_OUT_OF_MEMORY, NULL, 0);
         hive_chost_return(d, &r);
         hive_cval_clear(&r);
-        return p3_trap(call, "tcp-socket.connect: too many host operations in flight");
+        return hv_p3_trap(call, "tcp-socket.connect: too many host operations in flight");
     }
     o->d = d;
     o->w->fd = o->fd;
@@ -532,7 +532,7 @@ static void acceptor_teardown(node *n) {
 static void acceptor_end(hive_wasip3 *p, acceptor *a) {
     if (a->owner) a->owner->acc = NULL;
     hive_cstream_close(a->s);
-    p3_wait_free(p, a->w);
+    hv_p3_wait_free(p, a->w);
     node_unlink(&a->n);
     acceptor_teardown(&a->n);
 }
@@ -575,17 +575,17 @@ static int accept_fn(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
             w->check = 1;
             if (errno != EAGAIN && errno != EWOULDBLOCK) { /* out of fds or memory: try again soon */
                 w->fd = -1;
-                w->deadline = p3_mono_ns(p) + 50000000u;
+                w->deadline = hv_p3_mono_ns(p) + 50000000u;
             }
             return 0;
         }
         sock *s = calloc(1, sizeof *s);
-        uint32_t rep = s ? p3_res_new(p, &TCP_T, s) : 0;
+        uint32_t rep = s ? hv_p3_res_new(p, &TCP_T, s) : 0;
         if (!rep) {
             free(s);
             close(c);
             w->fd = -1;
-            w->deadline = p3_mono_ns(p) + 50000000u;
+            w->deadline = hv_p3_mono_ns(p) + 50000000u;
             return 0;
         }
         s->fd = c;
@@ -593,10 +593,10 @@ static int accept_fn(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
         s->v6 = a->v6;
         s->state = S_CONNECTED;
         s->backlog = 128;
-        hnet_reuse(c);
+        hv_hnet_reuse(c);
         hive_cval h = hive_cval_handle(HIVE_C_OWN, rep, NULL);
         if (hive_cstream_write(a->s, &h, 1) < 0) {
-            p3_res_free(p, rep);
+            hv_p3_res_free(p, rep);
             acceptor_end(p, a);
             return 0;
         }
@@ -610,28 +610,28 @@ P3_FN(tcp_listen) {
     if (s->state != S_UNBOUND && s->state != S_BOUND) return answer(call, &res[0], HNET_INVALID_STATE, NULL);
     if (s->state == S_UNBOUND) { /* listen binds it to any address */
         hnet_policy pol = policy(p);
-        uint32_t e = hnet_check_implicit_bind(&pol, s->v6);
+        uint32_t e = hv_hnet_check_implicit_bind(&pol, s->v6);
         if (e != HNET_OK) return answer(call, &res[0], e, NULL);
     }
-    hnet_reuse(s->fd);
+    hv_hnet_reuse(s->fd);
     if (listen(s->fd, (int)s->backlog) < 0) {
-        uint32_t e = hnet_code_errno(errno);
+        uint32_t e = hv_hnet_code_errno(errno);
         return answer(call, &res[0], e, NULL);
     }
     s->state = S_LISTENING;
     netst *ns = net_of(p);
     acceptor *a = ns ? calloc(1, sizeof *a) : NULL;
-    if (!a) return p3_trap(call, "out of memory");
+    if (!a) return hv_p3_trap(call, "out of memory");
     a->fd = fcntl(s->fd, F_DUPFD_CLOEXEC, 0);
     a->v6 = s->v6;
-    a->w = a->fd >= 0 ? p3_wait_new(p, accept_fn, a) : NULL;
+    a->w = a->fd >= 0 ? hv_p3_wait_new(p, accept_fn, a) : NULL;
     hive_cval rd;
     a->s = a->w ? hive_cstream_new(call->instance, 0, &rd) : NULL;
     if (!a->s) {
-        if (a->w) p3_wait_free(p, a->w);
+        if (a->w) hv_p3_wait_free(p, a->w);
         if (a->fd >= 0) close(a->fd);
         free(a);
-        return p3_trap(call, "tcp-socket.listen: too many host operations in flight");
+        return hv_p3_trap(call, "tcp-socket.listen: too many host operations in flight");
     }
     node_link(ns, &a->n, acceptor_teardown);
     a->owner = s;
@@ -661,7 +661,7 @@ static void pipe_done(hive_wasip3 *p, void *ud, uint32_t wasi_errno) {
     (void)p;
     pipe_end *e = ud;
     if (e->fd >= 0) shutdown(e->fd, e->how);
-    future_done(e->fut, wasi_errno ? hnet_code_wasi(wasi_errno) : HNET_OK);
+    future_done(e->fut, wasi_errno ? hv_hnet_code_wasi(wasi_errno) : HNET_OK);
     e->fut = NULL;
     node_unlink(&e->n);
     pipe_teardown(&e->n);
@@ -705,16 +705,16 @@ P3_FN(tcp_send) {
     if (s->state != S_CONNECTED || s->sent) {
         hive_cstream *r = hive_cstream_reader(call->instance, data);
         if (r) hive_cstream_close(r); /* nobody reads it */
-        if (ready_future(call->instance, HNET_INVALID_STATE, &res[0]) < 0) return p3_trap(call, "out of memory");
+        if (ready_future(call->instance, HNET_INVALID_STATE, &res[0]) < 0) return hv_p3_trap(call, "out of memory");
         return HIVE_HOST_OK;
     }
     pipe_end *e = pipe_new(p, call->instance, s, SHUT_WR, &res[0]);
     int fd = e ? fcntl(s->fd, F_DUPFD_CLOEXEC, 0) : -1;
     p3_io io = {fd, 1, -1, NULL};
-    if (fd < 0 || !p3_drain_new(p, call->instance, data, &io, NULL, NULL, pipe_done, e)) {
+    if (fd < 0 || !hv_p3_drain_new(p, call->instance, data, &io, NULL, NULL, pipe_done, e)) {
         if (fd >= 0) close(fd);
         if (e) pipe_fail(e);
-        return p3_trap(call, "tcp-socket.send: too many host operations in flight");
+        return hv_p3_trap(call, "tcp-socket.send: too many host operations in flight");
     }
     s->sent = 1;
     return HIVE_HOST_OK;
@@ -723,13 +723,13 @@ P3_FN(tcp_send) {
 P3_FN(tcp_receive) {
     hive_wasip3 *p = P3_CTX;
     SOCK(TCP_T);
-    if (hive_cval_agg(&res[0], HIVE_C_TUPLE, 2) != HIVE_OK) return p3_trap(call, "out of memory");
+    if (hive_cval_agg(&res[0], HIVE_C_TUPLE, 2) != HIVE_OK) return hv_p3_trap(call, "out of memory");
     hive_cval *t = res[0].of.agg.items;
     if (s->state != S_CONNECTED || s->received) { /* an empty stream, err(invalid-state) */
         hive_cstream *st = hive_cstream_new(call->instance, 0, &t[0]);
         if (!st || ready_future(call->instance, HNET_INVALID_STATE, &t[1]) < 0) {
             if (st) hive_cstream_close(st);
-            return p3_trap(call, "out of memory");
+            return hv_p3_trap(call, "out of memory");
         }
         hive_cstream_close(st);
         return HIVE_HOST_OK;
@@ -737,10 +737,10 @@ P3_FN(tcp_receive) {
     pipe_end *e = pipe_new(p, call->instance, s, SHUT_RD, &t[1]);
     int fd = e ? fcntl(s->fd, F_DUPFD_CLOEXEC, 0) : -1;
     p3_io io = {fd, 1, -1, NULL};
-    if (fd < 0 || !p3_feed_new(p, call->instance, &io, 0, &t[0], NULL, NULL, pipe_done, e)) {
+    if (fd < 0 || !hv_p3_feed_new(p, call->instance, &io, 0, &t[0], NULL, NULL, pipe_done, e)) {
         if (fd >= 0) close(fd);
         if (e) pipe_fail(e);
-        return p3_trap(call, "tcp-socket.receive: too many host operations in flight");
+        return hv_p3_trap(call, "tcp-socket.receive: too many host operations in flight");
     }
     s->received = 1;
     return HIVE_HOST_OK;
@@ -749,7 +749,7 @@ P3_FN(tcp_receive) {
 /* ---- udp ---- */
 
 static int sa_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b) {
-    if (a->ss_family != b->ss_family || hnet_sa_port(a) != hnet_sa_port(b)) return 0;
+    if (a->ss_family != b->ss_family || hv_hnet_sa_port(a) != hv_hnet_sa_port(b)) return 0;
     if (a->ss_family == AF_INET)
         return !memcmp(&((const struct sockaddr_in *)(const void *)a)->sin_addr,
                        &((const struct sockaddr_in *)(const void *)b)->sin_addr, 4);
@@ -771,7 +771,7 @@ P3_FN(udp_connect) {
     uint32_t e = check_addr(p, s, &args[1], HNET_A_UNICAST | HNET_A_REMOTE, &sa, &len);
     if (e != HNET_OK) return answer(call, &res[0], e, NULL);
     if (s->connected) udp_forget_peer(s);
-    if (connect(s->fd, (struct sockaddr *)&sa, len) < 0) return answer(call, &res[0], hnet_code_errno(errno), NULL);
+    if (connect(s->fd, (struct sockaddr *)&sa, len) < 0) return answer(call, &res[0], hv_hnet_code_errno(errno), NULL);
     s->connected = 1;
     s->peer = sa;
     s->state = S_BOUND; /* bound implicitly if it was not */
@@ -794,7 +794,7 @@ static uint32_t udp_try_send(int fd, const uint8_t *b, size_t n, const struct so
     if (errno == EAGAIN || errno == EWOULDBLOCK) return HNET_WOULD_BLOCK;
     if (errno == ECONNREFUSED) return HNET_CONNECTION_REFUSED;
     if (errno == ECONNRESET) return HNET_REMOTE_UNREACHABLE;
-    return hnet_code_errno(errno);
+    return hv_hnet_code_errno(errno);
 }
 
 static int udp_send_fn(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
@@ -816,10 +816,10 @@ P3_FN(udp_send) {
     socklen_t tolen = 0;
     if (ra->of.var.index == 1) {
         hnet_policy pol = policy(p);
-        if (hnet_sa_from(ra->of.var.payload, &to, &tolen) < 0) return answer(call, &res[0], HNET_INVALID_ARGUMENT, NULL);
-        uint32_t e = hnet_check_addr(&pol, s->v6, ra->of.var.payload, HNET_A_UNICAST, &to, &tolen);
-        if (e == HNET_OK && hnet_sa_unspecified(&to)) e = HNET_INVALID_ARGUMENT;
-        if (e == HNET_OK && hnet_sa_port(&to) == 0) e = HNET_ADDRESS_NOT_BINDABLE;
+        if (hv_hnet_sa_from(ra->of.var.payload, &to, &tolen) < 0) return answer(call, &res[0], HNET_INVALID_ARGUMENT, NULL);
+        uint32_t e = hv_hnet_check_addr(&pol, s->v6, ra->of.var.payload, HNET_A_UNICAST, &to, &tolen);
+        if (e == HNET_OK && hv_hnet_sa_unspecified(&to)) e = HNET_INVALID_ARGUMENT;
+        if (e == HNET_OK && hv_hnet_sa_port(&to) == 0) e = HNET_ADDRESS_NOT_BINDABLE;
         if (e == HNET_OK && s->connected && !sa_equal(&to, &s->peer)) e = HNET_INVALID_ARGUMENT;
         if (e != HNET_OK) return answer(call, &res[0], e, NULL);
         if (s->connected) tolen = 0; /* the peer it is connected to */
@@ -829,7 +829,7 @@ P3_FN(udp_send) {
     const hive_cval *dv = &args[1];
     size_t n = dv->kind == HIVE_C_PACKED ? dv->of.packed.n : dv->kind == HIVE_C_LIST ? dv->of.agg.n : 0;
     uint8_t *b = malloc(n ? n : 1);
-    if (!b) return p3_trap(call, "out of memory");
+    if (!b) return hv_p3_trap(call, "out of memory");
     if (dv->kind == HIVE_C_PACKED) {
         size_t bn;
         memcpy(b, hive_cval_bytes(dv, &bn), n);
@@ -854,7 +854,7 @@ P3_FN(udp_send) {
             hive_chost_return(d, &r);
             hive_cval_clear(&r);
         }
-        return p3_trap(call, d ? "udp-socket.send: too many host operations in flight"
+        return hv_p3_trap(call, d ? "udp-socket.send: too many host operations in flight"
                                : "udp-socket.send: not called from an async task");
     }
     o->d = d;
@@ -882,7 +882,7 @@ static int udp_try_recv(int fd, hive_cval *r) {
         if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
         uint32_t e = errno == ECONNREFUSED ? HNET_CONNECTION_REFUSED
                      : errno == ECONNRESET ? HNET_REMOTE_UNREACHABLE
-                                           : hnet_code_errno(errno);
+                                           : hv_hnet_code_errno(errno);
         result_val(r, e, NULL, 0);
         return 1;
     }
@@ -891,7 +891,7 @@ static int udp_try_recv(int fd, hive_cval *r) {
         free(buf);
         return -1;
     }
-    int bad = p3_bytes(&t.of.agg.items[0], buf, (size_t)n) < 0 || hnet_sa_val(&t.of.agg.items[1], &from) < 0;
+    int bad = hv_p3_bytes(&t.of.agg.items[0], buf, (size_t)n) < 0 || hv_hnet_sa_val(&t.of.agg.items[1], &from) < 0;
     free(buf);
     if (bad) {
         hive_cval_clear(&t);
@@ -916,7 +916,7 @@ P3_FN(udp_receive) {
     SOCK(UDP_T);
     if (s->state == S_UNBOUND) return answer(call, &res[0], HNET_INVALID_STATE, NULL);
     int k = udp_try_recv(s->fd, &res[0]);
-    if (k < 0) return p3_trap(call, "out of memory");
+    if (k < 0) return hv_p3_trap(call, "out of memory");
     if (k > 0) return HIVE_HOST_OK;
     hive_chost_deferred *d = hive_chost_defer(call);
     op *o = d ? op_new(p, OP_UDP_RECV, s, udp_recv_fn) : NULL;
@@ -928,7 +928,7 @@ P3_FN(udp_receive) {
             hive_chost_return(d, &r);
             hive_cval_clear(&r);
         }
-        return p3_trap(call, d ? "udp-socket.receive: too many host operations in flight"
+        return hv_p3_trap(call, d ? "udp-socket.receive: too many host operations in flight"
                                : "udp-socket.receive: not called from an async task");
     }
     o->d = d;
@@ -944,12 +944,12 @@ static int lookup_result(hnet_lookup *k, hive_cval *r) {
     uint32_t e;
     const struct sockaddr_storage *addrs;
     size_t n;
-    hnet_lookup_done(k, &e, &addrs, &n);
+    hv_hnet_lookup_done(k, &e, &addrs, &n);
     if (e != HNET_OK) return result_val(r, e, NULL, 1);
     hive_cval list;
     if (hive_cval_agg(&list, HIVE_C_LIST, n) != HIVE_OK) return -1;
     for (size_t i = 0; i < n; i++)
-        if (hnet_ipaddr_val(&list.of.agg.items[i], &addrs[i]) < 0) {
+        if (hv_hnet_ipaddr_val(&list.of.agg.items[i], &addrs[i]) < 0) {
             list.of.agg.n = i;
             hive_cval_clear(&list);
             return -1;
@@ -959,7 +959,7 @@ static int lookup_result(hnet_lookup *k, hive_cval *r) {
 
 static int lookup_fn(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
     op *o = w->ud;
-    if (hnet_lookup_fd(o->k) >= 0) return 0; /* not yet */
+    if (hv_hnet_lookup_fd(o->k) >= 0) return 0; /* not yet */
     hive_cval r;
     memset(&r, 0, sizeof r);
     if (lookup_result(o->k, &r) < 0) result_val(&r, HNET_OUT_OF_MEMORY, NULL, 1);
@@ -971,25 +971,25 @@ P3_FN(resolve_addresses) {
     hive_wasip3 *p = P3_CTX;
     hnet_policy pol = policy(p);
     if (!pol.name_lookup) {
-        if (result_val(&res[0], HNET_ACCESS_DENIED, NULL, 1) < 0) return p3_trap(call, "out of memory");
+        if (result_val(&res[0], HNET_ACCESS_DENIED, NULL, 1) < 0) return hv_p3_trap(call, "out of memory");
         return HIVE_HOST_OK;
     }
     uint32_t e;
-    hnet_lookup *k = hnet_lookup_start(args[0].of.str.ptr, args[0].of.str.len, &e);
+    hnet_lookup *k = hv_hnet_lookup_start(args[0].of.str.ptr, args[0].of.str.len, &e);
     if (!k) {
-        if (e == HNET_OUT_OF_MEMORY || result_val(&res[0], e, NULL, 1) < 0) return p3_trap(call, "out of memory");
+        if (e == HNET_OUT_OF_MEMORY || result_val(&res[0], e, NULL, 1) < 0) return hv_p3_trap(call, "out of memory");
         return HIVE_HOST_OK;
     }
-    int fd = hnet_lookup_fd(k);
+    int fd = hv_hnet_lookup_fd(k);
     if (fd < 0) { /* an IP literal */
         int r = lookup_result(k, &res[0]);
-        hnet_lookup_free(k);
-        return r < 0 ? p3_trap(call, "out of memory") : HIVE_HOST_OK;
+        hv_hnet_lookup_free(k);
+        return r < 0 ? hv_p3_trap(call, "out of memory") : HIVE_HOST_OK;
     }
     hive_chost_deferred *d = hive_chost_defer(call);
     op *o = d ? op_new(p, OP_LOOKUP, NULL, lookup_fn) : NULL;
     if (!o) {
-        hnet_lookup_free(k);
+        hv_hnet_lookup_free(k);
         if (d) {
             hive_cval r;
             memset(&r, 0, sizeof r);
@@ -997,7 +997,7 @@ P3_FN(resolve_addresses) {
             hive_chost_return(d, &r);
             hive_cval_clear(&r);
         }
-        return p3_trap(call, d ? "resolve-addresses: too many host operations in flight"
+        return hv_p3_trap(call, d ? "resolve-addresses: too many host operations in flight"
                                : "resolve-addresses: not called from an async task");
     }
     o->d = d;
@@ -1009,9 +1009,9 @@ P3_FN(resolve_addresses) {
 
 /* ---- definitions ---- */
 
-int p3_define_sockets(hive_wasip3 *p, hive_linker *l) {
+int hv_p3_define_sockets(hive_wasip3 *p, hive_linker *l) {
     int rc;
-    if ((rc = p3_define_resource(p, l, TYPES, "tcp-socket")) || (rc = p3_define_resource(p, l, TYPES, "udp-socket")))
+    if ((rc = hv_p3_define_resource(p, l, TYPES, "tcp-socket")) || (rc = hv_p3_define_resource(p, l, TYPES, "udp-socket")))
         return rc;
 #define TS "self: borrow<tcp-socket>"
 #define US "self: borrow<udp-socket>"
@@ -1061,8 +1061,8 @@ int p3_define_sockets(hive_wasip3 *p, hive_linker *l) {
     static const p3_fndef lookup[] = {
         {"resolve-addresses", "async func(name: string) -> result<list<" IPADDR ">, " LEC ">", resolve_addresses},
     };
-    if ((rc = p3_define_funcs(p, l, TYPES, types, P3_COUNT(types))) ||
-        (rc = p3_define_funcs(p, l, LOOKUP, lookup, P3_COUNT(lookup))))
+    if ((rc = hv_p3_define_funcs(p, l, TYPES, types, P3_COUNT(types))) ||
+        (rc = hv_p3_define_funcs(p, l, LOOKUP, lookup, P3_COUNT(lookup))))
         return rc;
     return HIVE_OK;
 }

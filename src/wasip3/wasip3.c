@@ -79,13 +79,13 @@ int hive_wasip3_new(const hive_wasip3_config *cfg, hive_wasip3 **out, hive_error
     p->insecure_state[0] = 0x9e3779b97f4a7c15ull;
     p->insecure_state[1] = 0xbf58476d1ce4e5b9ull;
     if (!(c->flags & HIVE_WASIP2_DETERMINISTIC_INSECURE) &&
-        p3_random(p, (uint8_t *)p->insecure_state, sizeof p->insecure_state) < 0) {
-        p->insecure_state[0] ^= wasi_now_ns(CLOCK_MONOTONIC);
-        p->insecure_state[1] ^= wasi_now_ns(CLOCK_REALTIME);
+        hv_p3_random(p, (uint8_t *)p->insecure_state, sizeof p->insecure_state) < 0) {
+        p->insecure_state[0] ^= hv_wasi_now_ns(CLOCK_MONOTONIC);
+        p->insecure_state[1] ^= hv_wasi_now_ns(CLOCK_REALTIME);
     }
     if (!p->insecure_state[0] && !p->insecure_state[1]) p->insecure_state[0] = 1;
-    p->insecure_seed[0] = p3_insecure_u64(p);
-    p->insecure_seed[1] = p3_insecure_u64(p);
+    p->insecure_seed[0] = hv_p3_insecure_u64(p);
+    p->insecure_seed[1] = hv_p3_insecure_u64(p);
     if (c->npreopens) {
         p->pre = calloc(c->npreopens, sizeof *p->pre);
         if (!p->pre) goto nomem;
@@ -114,9 +114,9 @@ nomem:
 
 void hive_wasip3_free(hive_wasip3 *p) {
     if (!p) return;
-    p3_reactor_free(p);
+    hv_p3_reactor_free(p);
     for (uint32_t i = 0; i < p->nres; i++)
-        if (p->res[i].type) p3_res_free(p, i + 1);
+        if (p->res[i].type) hv_p3_res_free(p, i + 1);
     free(p->res);
     for (int i = 0; i < P3_NEXT; i++)
         if (p->ext_free[i]) p->ext_free[i](p, p->ext[i]);
@@ -150,7 +150,7 @@ int hive_wasip3_exit_code(const hive_wasip3 *p, int *code) {
 
 /* ---- host resources ---- */
 
-uint32_t p3_res_new(hive_wasip3 *p, const p3_rtype *type, void *obj) {
+uint32_t hv_p3_res_new(hive_wasip3 *p, const p3_rtype *type, void *obj) {
     if (!type || p->live >= p->max_objects) return 0;
     uint32_t i = p->free_hint;
     while (i < p->nres && p->res[i].type) i++;
@@ -171,12 +171,12 @@ uint32_t p3_res_new(hive_wasip3 *p, const p3_rtype *type, void *obj) {
     return i + 1;
 }
 
-void *p3_res_get(hive_wasip3 *p, uint32_t rep, const p3_rtype *type) {
+void *hv_p3_res_get(hive_wasip3 *p, uint32_t rep, const p3_rtype *type) {
     if (rep == 0 || rep > p->nres || p->res[rep - 1].type != type) return NULL;
     return p->res[rep - 1].obj;
 }
 
-void p3_res_free(hive_wasip3 *p, uint32_t rep) {
+void hv_p3_res_free(hive_wasip3 *p, uint32_t rep) {
     if (rep == 0 || rep > p->nres || !p->res[rep - 1].type) return;
     p3_res r = p->res[rep - 1];
     p->res[rep - 1].type = NULL;
@@ -189,37 +189,37 @@ void p3_res_free(hive_wasip3 *p, uint32_t rep) {
 static void res_dtor(hive_cinstance *instance, void *user, uint32_t rep) {
     hive_chost_call call = {instance, user, "", ""};
     hive_wasip3 *p = p3_ctx(&call);
-    if (p) p3_res_free(p, rep);
+    if (p) hv_p3_res_free(p, rep);
 }
 
-int p3_define_resource(hive_wasip3 *p, hive_linker *l, const char *iface, const char *name) {
+int hv_p3_define_resource(hive_wasip3 *p, hive_linker *l, const char *iface, const char *name) {
     hive_host_resource r = {NULL, p, name, res_dtor};
     return hive_linker_define_resource(l, iface, name, &r);
 }
 
-hive_host_status p3_no_ctx(hive_chost_call *call) {
+hive_host_status hv_p3_no_ctx(hive_chost_call *call) {
     hive_chost_trap(call, "no WASI 0.3 context for this instance (hive_wasip3_define_shared)");
     return HIVE_HOST_TRAP;
 }
 
-hive_host_status p3_trap(hive_chost_call *call, const char *msg) {
+hive_host_status hv_p3_trap(hive_chost_call *call, const char *msg) {
     hive_chost_trap(call, msg);
     return HIVE_HOST_TRAP;
 }
 
 /* ---- sources ---- */
 
-uint64_t p3_mono_ns(hive_wasip3 *p) {
+uint64_t hv_p3_mono_ns(hive_wasip3 *p) {
     if (p->src.monotonic_ns) return p->src.monotonic_ns(p->src.ud);
-    return wasi_now_ns(CLOCK_MONOTONIC);
+    return hv_wasi_now_ns(CLOCK_MONOTONIC);
 }
 
-uint64_t p3_wall_ns(hive_wasip3 *p) {
+uint64_t hv_p3_wall_ns(hive_wasip3 *p) {
     if (p->src.wall_ns) return p->src.wall_ns(p->src.ud);
-    return wasi_now_ns(CLOCK_REALTIME);
+    return hv_wasi_now_ns(CLOCK_REALTIME);
 }
 
-int p3_random(hive_wasip3 *p, uint8_t *buf, size_t len) {
+int hv_p3_random(hive_wasip3 *p, uint8_t *buf, size_t len) {
     if (p->src.random) return p->src.random(p->src.ud, buf, len);
     while (len) {
         ssize_t n = getrandom(buf, len, 0);
@@ -234,7 +234,7 @@ int p3_random(hive_wasip3 *p, uint8_t *buf, size_t len) {
 }
 
 /* xoroshiro128+ */
-uint64_t p3_insecure_u64(hive_wasip3 *p) {
+uint64_t hv_p3_insecure_u64(hive_wasip3 *p) {
     uint64_t s0 = p->insecure_state[0], s1 = p->insecure_state[1];
     uint64_t r = s0 + s1;
     s1 ^= s0;
@@ -245,21 +245,21 @@ uint64_t p3_insecure_u64(hive_wasip3 *p) {
 
 /* ---- values ---- */
 
-int p3_bytes(hive_cval *out, const uint8_t *buf, size_t n) {
+int hv_p3_bytes(hive_cval *out, const uint8_t *buf, size_t n) {
     return hive_cval_packed(out, HIVE_C_U8, buf, n) == HIVE_OK ? 0 : -1;
 }
 
-void p3_ok(hive_cval *out, hive_cval *payload) {
+void hv_p3_ok(hive_cval *out, hive_cval *payload) {
     if (hive_cval_case(out, HIVE_C_RESULT, 0, payload) != HIVE_OK) memset(out, 0, sizeof *out);
 }
 
-void p3_err(hive_cval *out, hive_cval *payload) {
+void hv_p3_err(hive_cval *out, hive_cval *payload) {
     if (hive_cval_case(out, HIVE_C_RESULT, 1, payload) != HIVE_OK) memset(out, 0, sizeof *out);
 }
 
 /* ---- definitions ---- */
 
-int p3_define_funcs(hive_wasip3 *p, hive_linker *l, const char *iface, const p3_fndef *f, size_t n) {
+int hv_p3_define_funcs(hive_wasip3 *p, hive_linker *l, const char *iface, const p3_fndef *f, size_t n) {
     for (size_t i = 0; i < n; i++) {
         int rc = hive_linker_define_func(l, iface, f[i].name, f[i].type, f[i].fn, p);
         if (rc != HIVE_OK) return rc;
@@ -269,11 +269,11 @@ int p3_define_funcs(hive_wasip3 *p, hive_linker *l, const char *iface, const p3_
 
 int hive_wasip3_define(hive_wasip3 *p, hive_linker *l) {
     if (!p || !l) return HIVE_EARG;
-    int rc = p3_define_cli(p, l);
-    if (rc == HIVE_OK) rc = p3_define_clocks(p, l);
-    if (rc == HIVE_OK) rc = p3_define_random(p, l);
-    if (rc == HIVE_OK) rc = p3_define_filesystem(p, l);
-    if (rc == HIVE_OK) rc = p3_define_sockets(p, l);
+    int rc = hv_p3_define_cli(p, l);
+    if (rc == HIVE_OK) rc = hv_p3_define_clocks(p, l);
+    if (rc == HIVE_OK) rc = hv_p3_define_random(p, l);
+    if (rc == HIVE_OK) rc = hv_p3_define_filesystem(p, l);
+    if (rc == HIVE_OK) rc = hv_p3_define_sockets(p, l);
     return rc;
 }
 
@@ -321,7 +321,7 @@ static void *watch(void *arg) {
 static void wait_blocking(hive_wasip3 *p, const hive_wasi_wait *w) {
     int ms = -1;
     if (w->deadline_ns != UINT64_MAX) {
-        uint64_t now = p3_mono_ns(p);
+        uint64_t now = hv_p3_mono_ns(p);
         uint64_t d = w->deadline_ns <= now ? 0 : (w->deadline_ns - now + 999999) / 1000000;
         ms = d > 1000000 ? 1000000 : (int)d;
     }
@@ -351,12 +351,12 @@ hive_status hive_wasip3_call(hive_wasip3 *p, hive_cinstance *inst, hive_cfunc *f
     memset(&wd, 0, sizeof wd);
     if (opts && opts->timeout_ns) {
         wd.inst = inst;
-        wd.deadline_rt = wasi_now_ns(CLOCK_REALTIME) + opts->timeout_ns;
+        wd.deadline_rt = hv_wasi_now_ns(CLOCK_REALTIME) + opts->timeout_ns;
         pthread_mutex_init(&wd.mu, NULL);
         pthread_cond_init(&wd.cv, NULL);
         wd.started = pthread_create(&wd.th, NULL, watch, &wd) == 0;
     }
-    uint64_t until = opts && opts->timeout_ns ? p3_mono_ns(p) + opts->timeout_ns : UINT64_MAX;
+    uint64_t until = opts && opts->timeout_ns ? hv_p3_mono_ns(p) + opts->timeout_ns : UINT64_MAX;
     int timed_out = 0;
     hive_ctask *task = NULL;
     hive_status st = hive_ctask_start(inst, func, args, nargs, &task);
@@ -380,7 +380,7 @@ hive_status hive_wasip3_call(hive_wasip3 *p, hive_cinstance *inst, hive_cfunc *f
                 st = HIVE_FAILED;
                 break;
             }
-            if (until != UINT64_MAX && p3_mono_ns(p) >= until) { /* every task waits: stop here */
+            if (until != UINT64_MAX && hv_p3_mono_ns(p) >= until) { /* every task waits: stop here */
                 timed_out = 1;
                 st = HIVE_SUSPENDED;
                 break;
@@ -398,7 +398,7 @@ hive_status hive_wasip3_call(hive_wasip3 *p, hive_cinstance *inst, hive_cfunc *f
     int code;
     int exiting = st == HIVE_TRAPPED && hive_wasip3_exit_code(p, &code);
     if (st == HIVE_DONE || exiting) {
-        uint64_t flush_until = p3_mono_ns(p) + 5000000000ull;
+        uint64_t flush_until = hv_p3_mono_ns(p) + 5000000000ull;
         if (flush_until > until) flush_until = until;
         for (;;) {
             int moved = 0;
@@ -413,7 +413,7 @@ hive_status hive_wasip3_call(hive_wasip3 *p, hive_cinstance *inst, hive_cfunc *f
             moved += hive_wasip3_poll(p);
             if (moved > 0) continue;
             hive_wasi_wait w;
-            if (!hive_wasip3_pending(p, &w) || p3_mono_ns(p) >= flush_until) break;
+            if (!hive_wasip3_pending(p, &w) || hv_p3_mono_ns(p) >= flush_until) break;
             /* only fds matter now (stdout to a slow reader) */
             if (!w.nfds) break;
             w.deadline_ns = flush_until;

@@ -2,15 +2,15 @@
  * compile.c -- the compile driver: runs the engine's phases in order and
  * owns what they make.
  *
- *   load (compile_module, from hive_module_new):
+ *   load (hv_compile_module, from hive_module_new):
  *     decode (decode.c, bodies located, unread) -> validate (validate.c,
  *     the whole module, no code) -> declare each body's lazy entry ->
  *     with HIVE_CONFIG_EAGER, compile every body and seal the inline code
- *   first call of a function (compile_function, from module.c's
- *   module_code_cells under the module's compile lock):
+ *   first call of a function (hv_compile_function, from module.c's
+ *   hv_module_code_cells under the module's compile lock):
  *     validate and emit (validate.c) -> fuse runs (here) -> inline copies
  *     (inline.c) -> resolve branch targets -> publish (cells last)
- *   teardown (compile_module_fini, from hive_module_release): the
+ *   teardown (hv_compile_module_fini, from hive_module_release): the
  *     compiler's state, the code and inline copies, then decode's part
  *
  * docs/ARCHITECTURE.md ("Lazy compilation") has the threading contract.
@@ -27,7 +27,7 @@
 /* A compiler's state between calls: its buffers keep their size. */
 struct wasm_compiler {
     hive_engine *engine;
-    const void *const *labels; /* interp_labels(), or NULL (switch build) */
+    const void *const *labels; /* hv_interp_labels(), or NULL (switch build) */
     wasm_validator *validator;
     /* opcodes.h's runs by their ops (runs_index) */
 #define RUN_HASH_BITS 11
@@ -173,7 +173,7 @@ static void profile_static(const wasm_body *b, const wasm_cell *cells, uint32_t 
 static void compiler_free(wasm_compiler *c) {
     if (!c) return;
     const hv_alloc *a = &c->engine->alloc;
-    wasm_validator_free(c->validator);
+    hv_wasm_validator_free(c->validator);
     hv_free(a, c->run_saved);
     hv_free(a, c->run_len);
     hv_free(a, c);
@@ -183,8 +183,8 @@ static wasm_compiler *compiler_new(hive_engine *engine, wasm_module *m) {
     wasm_compiler *c = hv_calloc(&engine->alloc, 1, sizeof *c);
     if (!c) return NULL;
     c->engine = engine;
-    c->labels = interp_labels();
-    c->validator = wasm_validator_new(engine, m, c->labels);
+    c->labels = hv_interp_labels();
+    c->validator = hv_wasm_validator_new(engine, m, c->labels);
     if (!c->validator) {
         compiler_free(c);
         return NULL;
@@ -193,13 +193,13 @@ static wasm_compiler *compiler_new(hive_engine *engine, wasm_module *m) {
     return c;
 }
 
-/* Compiles body i with c: see compile_function. */
+/* Compiles body i with c: see hv_compile_function. */
 static int compile_body(wasm_compiler *c, wasm_module *m, uint32_t i, hive_error *err) {
     const hv_alloc *a = &c->engine->alloc;
     wasm_code *code = &m->codes[i];
     uint32_t fidx = m->nimported_funcs + i;
     wasm_body b;
-    int rc = wasm_validate_body(c->validator, i, &b, err);
+    int rc = hv_wasm_validate_body(c->validator, i, &b, err);
     if (rc != HIVE_OK) return rc;
 
     uint32_t nfused = 0;
@@ -208,7 +208,7 @@ static int compile_body(wasm_compiler *c, wasm_module *m, uint32_t i, hive_error
     if (!cells) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     /* Inline-threaded copies of the handlers, where possible (without
      * room for them the function stays interpreted). */
-    if (c->labels && !c->engine->no_inline) inline_function(m, fidx, b.cells, b.insns, b.ninsns);
+    if (c->labels && !c->engine->no_inline) hv_inline_function(m, fidx, b.cells, b.insns, b.ninsns);
     memcpy(cells, b.cells, b.ncells * sizeof *b.cells);
 #ifdef HIVE_PROFILE_RUNS
     profile_static(&b, cells, fidx);
@@ -244,7 +244,7 @@ static int compile_body(wasm_compiler *c, wasm_module *m, uint32_t i, hive_error
     return HIVE_OK;
 }
 
-int compile_function(hive_engine *engine, wasm_module *m, uint32_t i, wasm_compiler **state,
+int hv_compile_function(hive_engine *engine, wasm_module *m, uint32_t i, wasm_compiler **state,
                      hive_error *err) {
     if (!*state) {
         *state = compiler_new(engine, m);
@@ -253,14 +253,14 @@ int compile_function(hive_engine *engine, wasm_module *m, uint32_t i, wasm_compi
     return compile_body(*state, m, i, err);
 }
 
-int compile_module(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
+int hv_compile_module(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
                    hive_error *err, bool take) {
-    int rc = wasm_decode_lazy(engine, bytes, len, m, err, take);
-    if (rc == HIVE_OK) rc = wasm_validate(engine, m, err);
+    int rc = hv_wasm_decode_lazy(engine, bytes, len, m, err, take);
+    if (rc == HIVE_OK) rc = hv_wasm_validate(engine, m, err);
     uint32_t n = m->nfuncs - m->nimported_funcs;
     if (rc == HIVE_OK) {
         /* not compiled yet: every body enters through ENTER_LAZY */
-        wasm_cell *lazy = interp_lazy_cells();
+        wasm_cell *lazy = hv_interp_lazy_cells();
         for (uint32_t i = 0; i < n; i++)
             m->codes[i].cells = lazy;
     }
@@ -271,24 +271,24 @@ int compile_module(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_m
         for (uint32_t i = 0; i < n && rc == HIVE_OK; i++)
             rc = compile_body(c, m, i, err);
         compiler_free(c);
-        if (rc == HIVE_OK && !inline_seal(m))
+        if (rc == HIVE_OK && !hv_inline_seal(m))
             rc = hv_error_set(err, HIVE_ENOMEM, 0, "cannot make compiled code executable");
     }
-    if (rc != HIVE_OK) compile_module_fini(engine, m, NULL);
+    if (rc != HIVE_OK) hv_compile_module_fini(engine, m, NULL);
     return rc;
 }
 
-void compile_module_fini(hive_engine *engine, wasm_module *m, wasm_compiler *c) {
+void hv_compile_module_fini(hive_engine *engine, wasm_module *m, wasm_compiler *c) {
     compiler_free(c);
     if (!m) return;
-    inline_free(m);
+    hv_inline_free(m);
     const hv_alloc *a = &engine->alloc;
     for (uint32_t i = 0; m->codes && i < m->nfuncs - m->nimported_funcs; i++) {
         wasm_code *code = &m->codes[i];
-        if (code->cells != interp_lazy_stub) hv_free(a, code->cells);
+        if (code->cells != hv_interp_lazy_stub) hv_free(a, code->cells);
         hv_free(a, code->handlers);
         code->cells = NULL;
         code->handlers = NULL;
     }
-    wasm_module_fini(engine, m);
+    hv_wasm_module_fini(engine, m);
 }

@@ -8,7 +8,7 @@
 #include "wasm/leb.h"
 #include "wasm/module.h"
 
-uint64_t wasm_constexpr_eval(const uint8_t *bytes, const wasm_constexpr *e,
+uint64_t hv_wasm_constexpr_eval(const uint8_t *bytes, const wasm_constexpr *e,
                              wasm_constexpr_global_fn global, void *ctx) {
     uint64_t stack[WASM_CONST_MAX_DEPTH];
     uint32_t sp = 0;

@@ -33,8 +33,8 @@ typedef struct decode_ctx {
     wasm_module *m;
     hive_error *err;
     leb_reader r; /* over m->bytes, offsets from 0 */
-    /* wasm_decode_lazy: function bodies are not read here but by
-     * wasm_decode_body, later, for those the validator's fast check does
+    /* hv_wasm_decode_lazy: function bodies are not read here but by
+     * hv_wasm_decode_body, later, for those the validator's fast check does
      * not vouch for (module.h); `deferred`: some body was left so */
     bool defer_bodies, deferred;
     /* HIVE_CONFIG_WASM2: WebAssembly 2.0's encodings (memory indices in
@@ -771,7 +771,7 @@ static int decode_code_section(decode_ctx *d, uint32_t *ncodes) {
             c->body_end = (uint32_t)end;
         }
         if (c && d->defer_bodies && body <= end) {
-            d->r.p = m->bytes + end; /* read later (wasm_decode_body) */
+            d->r.p = m->bytes + end; /* read later (hv_wasm_decode_body) */
             d->deferred = true;
             continue;
         }
@@ -943,7 +943,7 @@ static int decode_module(decode_ctx *d) {
     return HIVE_OK;
 }
 
-/* wasm_decode, or wasm_decode_lazy with defer; with take, bytes become
+/* hv_wasm_decode, or hv_wasm_decode_lazy with defer; with take, bytes become
  * the module's own (from the engine's allocator), not copied. */
 static int decode(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
                   hive_error *err, bool defer, bool take) {
@@ -973,21 +973,21 @@ static int decode(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_mo
         if (body_rc != HIVE_OK) rc = body_rc;
     }
     m->bodies_unread = d.deferred && rc == HIVE_OK;
-    if (rc != HIVE_OK) wasm_module_fini(engine, m);
+    if (rc != HIVE_OK) hv_wasm_module_fini(engine, m);
     return rc;
 }
 
-int wasm_decode(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
+int hv_wasm_decode(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
                 hive_error *err) {
     return decode(engine, bytes, len, m, err, false, false);
 }
 
-int wasm_decode_lazy(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
+int hv_wasm_decode_lazy(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
                      hive_error *err, bool take) {
     return decode(engine, bytes, len, m, err, true, take);
 }
 
-int wasm_decode_body(hive_engine *engine, wasm_module *m, uint32_t i, hive_error *err) {
+int hv_wasm_decode_body(hive_engine *engine, wasm_module *m, uint32_t i, hive_error *err) {
     decode_ctx d = {.a = &engine->alloc, .m = m, .err = err, .wasm2 = engine->wasm2};
     const wasm_code *c = &m->codes[i];
     leb_init(&d.r, m->bytes, m->len, 0);
@@ -995,7 +995,7 @@ int wasm_decode_body(hive_engine *engine, wasm_module *m, uint32_t i, hive_error
     return decode_body(&d, c->entry_start, c->body_end);
 }
 
-void wasm_module_fini(hive_engine *engine, wasm_module *m) {
+void hv_wasm_module_fini(hive_engine *engine, wasm_module *m) {
     if (!m) return;
     const hv_alloc *a = &engine->alloc;
     for (uint32_t i = 0; i < m->ntypes && m->types; i++) {

@@ -32,20 +32,20 @@
  * (wasm_code.zero_start .. zero_end). */
 #define DA_MAX_LOCALS 4096 /* above: no tracking, all zeroed */
 
-uint64_t *emit_da_frame(vctx *v, size_t fi, int which) {
+uint64_t *hv_emit_da_frame(vctx *v, size_t fi, int which) {
     return v->e.da_frames + (fi * 2 + (size_t)which) * v->e.da_words;
 }
 
-void emit_da_fill(vctx *v, uint64_t *set) {
+void hv_emit_da_fill(vctx *v, uint64_t *set) {
     for (uint32_t w = 0; w < v->e.da_words; w++) set[w] = UINT64_MAX;
 }
 
-void emit_da_and(vctx *v, uint64_t *dst, const uint64_t *src) {
+void hv_emit_da_and(vctx *v, uint64_t *dst, const uint64_t *src) {
     for (uint32_t w = 0; w < v->e.da_words; w++) dst[w] &= src[w];
 }
 
 /* Starts the analysis for a function with ndeclared declared locals. */
-int emit_da_begin(vctx *v, uint32_t ndeclared) {
+int hv_emit_da_begin(vctx *v, uint32_t ndeclared) {
     const hv_alloc *a = &v->engine->alloc;
     v->e.da_all = ndeclared > DA_MAX_LOCALS;
     v->e.da_words = v->e.da_all ? 0 : (ndeclared + 63) / 64;
@@ -59,32 +59,32 @@ int emit_da_begin(vctx *v, uint32_t ndeclared) {
 }
 
 /* A new frame (just pushed, index fi): entry = the current set, out = all. */
-int emit_da_push(vctx *v, size_t fi) {
+int hv_emit_da_push(vctx *v, size_t fi) {
     if (!v->e.da_words) return 0;
     size_t cap = v->e.da_capframes;
     if (hv_grow(&v->engine->alloc, (void **)&v->e.da_frames, &cap, (fi + 1) * 2 * v->e.da_words,
                 sizeof(uint64_t)) < 0)
         return v_nomem(v);
     v->e.da_capframes = cap;
-    memcpy(emit_da_frame(v, fi, 0), v->e.da_cur, v->e.da_words * sizeof(uint64_t));
-    emit_da_fill(v, emit_da_frame(v, fi, 1));
+    memcpy(hv_emit_da_frame(v, fi, 0), v->e.da_cur, v->e.da_words * sizeof(uint64_t));
+    hv_emit_da_fill(v, hv_emit_da_frame(v, fi, 1));
     return 0;
 }
 
 /* A branch (live code) to the label at depth. */
-void emit_da_branch(vctx *v, uint32_t depth) {
+void hv_emit_da_branch(vctx *v, uint32_t depth) {
     size_t fi = v->nctrls - 1 - depth;
     if (!v->e.da_words || v->ctrls[fi].kind == FRAME_LOOP) return;
-    emit_da_and(v, emit_da_frame(v, fi, 1), v->e.da_cur);
+    hv_emit_da_and(v, hv_emit_da_frame(v, fi, 1), v->e.da_cur);
 }
 
-void emit_da_read(vctx *v, uint32_t idx) {
+void hv_emit_da_read(vctx *v, uint32_t idx) {
     if (idx < v->nparams || !v->e.da_words) return;
     uint32_t i = idx - v->nparams;
     if (!(v->e.da_cur[i / 64] >> (i % 64) & 1)) v->e.da_read[i / 64] |= (uint64_t)1 << (i % 64);
 }
 
-void emit_da_write(vctx *v, uint32_t idx) {
+void hv_emit_da_write(vctx *v, uint32_t idx) {
     if (idx < v->nparams || !v->e.da_words) return;
     uint32_t i = idx - v->nparams;
     v->e.da_cur[i / 64] |= (uint64_t)1 << (i % 64);
@@ -157,7 +157,7 @@ static void merge_add_i(vctx *v) {
 }
 
 /* Emits op and returns 0 (nothing in unreachable code). */
-int emit_op(vctx *v, wasm_op op) {
+int hv_emit_op(vctx *v, wasm_op op) {
     if (!v_live(v)) return 0;
     merge_add_i(v);
     if (hv_grow(&v->engine->alloc, (void **)&v->e.insns, &v->e.capinsns, v->e.ninsns + 1,
@@ -178,7 +178,7 @@ int emit_op(vctx *v, wasm_op op) {
     return emit_cell(v, c);
 }
 
-int emit_u64(vctx *v, uint64_t x) {
+int hv_emit_u64(vctx *v, uint64_t x) {
     if (!v_live(v)) return 0;
     wasm_cell c;
     c.u64 = x;
@@ -188,15 +188,15 @@ int emit_u64(vctx *v, uint64_t x) {
 /* Emits the destination slot d of the instruction just begun, which
  * writes d (one slot) after reading all its operands: a later local.set
  * may make it write a local instead. */
-int emit_dest(vctx *v, uint32_t d) {
+int hv_emit_dest(vctx *v, uint32_t d) {
     if (!v_live(v)) return 0;
     v->e.last_dest = (uint32_t)v->e.ncells;
-    return emit_u64(v, d);
+    return hv_emit_u64(v, d);
 }
 
 /* A branch may land at the current end of the code: no peephole may
  * change or remove what was emitted before. */
-void emit_fence(vctx *v) { v->e.fence = (uint32_t)v->e.ncells; }
+void hv_emit_fence(vctx *v) { v->e.fence = (uint32_t)v->e.ncells; }
 
 /* Whether the last instruction may still be rewritten or removed. */
 static bool last_foldable(const vctx *v) {
@@ -207,27 +207,27 @@ static bool last_foldable(const vctx *v) {
  * behind, turns that into COPY2 (COPY3), in the same order: the earlier
  * copies first, then this one. The last destination stays retargetable
  * like a COPY's. */
-int emit_copy(vctx *v, uint32_t d, uint32_t s) {
+int hv_emit_copy(vctx *v, uint32_t d, uint32_t s) {
     if (!v_live(v)) return 0;
     if ((v->e.last_op == OP_COPY || v->e.last_op == OP_COPY2) && v->e.fence <= v->e.last_start &&
         v->e.ncells == (size_t)v->e.last_start + (v->e.last_op == OP_COPY ? 3 : 5)) {
         wasm_op op = v->e.last_op == OP_COPY ? OP_COPY2 : OP_COPY3;
         set_op(v, v->e.last_start, op);
         v->e.last_op = op;
-        if (emit_dest(v, d) < 0) return -1;
-        return emit_u64(v, s);
+        if (hv_emit_dest(v, d) < 0) return -1;
+        return hv_emit_u64(v, s);
     }
-    if (emit_op(v, OP_COPY) < 0 || emit_dest(v, d) < 0) return -1;
-    return emit_u64(v, s);
+    if (hv_emit_op(v, OP_COPY) < 0 || hv_emit_dest(v, d) < 0) return -1;
+    return hv_emit_u64(v, s);
 }
 
 /* Copies deferred operand i to its canonical slot. */
 static int materialize(vctx *v, size_t i) {
     vopnd *o = &v->opnds[i];
     bool wide = v->vals[i] == WASM_V128;
-    if (wide ? emit_op(v, OP_COPY_V128) < 0 || emit_dest(v, o->slot) < 0 ||
-                   emit_u64(v, o->src) < 0
-             : emit_copy(v, o->slot, o->src) < 0)
+    if (wide ? hv_emit_op(v, OP_COPY_V128) < 0 || hv_emit_dest(v, o->slot) < 0 ||
+                   hv_emit_u64(v, o->src) < 0
+             : hv_emit_copy(v, o->slot, o->src) < 0)
         return -1;
     if (wide) v->e.last_dest = NO_CELL;
     o->src = o->slot;
@@ -237,7 +237,7 @@ static int materialize(vctx *v, size_t i) {
 
 /* Puts every operand in its canonical slot: before branches, calls,
  * block boundaries and window operations, which see the stack as a whole. */
-int emit_flush(vctx *v) {
+int hv_emit_flush(vctx *v) {
     if (!v_live(v)) return 0;
     for (size_t i = 0; i < v->nvals && v->ndeferred; i++)
         if (v->opnds[i].src != v->opnds[i].slot && materialize(v, i) < 0) return -1;
@@ -245,7 +245,7 @@ int emit_flush(vctx *v) {
 }
 
 /* Operands still reading local slot off (which is about to be written). */
-bool emit_local_referenced(const vctx *v, uint32_t off) {
+bool hv_emit_local_referenced(const vctx *v, uint32_t off) {
     if (!v->ndeferred) return false;
     for (size_t i = 0; i < v->nvals; i++)
         if (v->opnds[i].src == off && v->opnds[i].slot != off) return true;
@@ -254,7 +254,7 @@ bool emit_local_referenced(const vctx *v, uint32_t off) {
 
 /* Before local slot off is written: operands that read it get their own
  * copy. */
-int emit_materialize_local(vctx *v, uint32_t off) {
+int hv_emit_materialize_local(vctx *v, uint32_t off) {
     if (!v_live(v)) return 0;
     for (size_t i = 0; i < v->nvals && v->ndeferred; i++)
         if (v->opnds[i].src == off && v->opnds[i].slot != off && materialize(v, i) < 0)
@@ -264,7 +264,7 @@ int emit_materialize_local(vctx *v, uint32_t off) {
 
 /* When the last instruction wrote canonical slot s, makes it write slot d
  * instead and returns true. */
-bool emit_retarget_last(vctx *v, uint32_t s, uint32_t d) {
+bool hv_emit_retarget_last(vctx *v, uint32_t s, uint32_t d) {
     if (!last_foldable(v) || v->e.cells[v->e.last_dest].u64 != s) return false;
     v->e.cells[v->e.last_dest].u64 = d;
     v->e.last_dest = NO_CELL;
@@ -296,7 +296,7 @@ static bool take_last_const(vctx *v, uint32_t s, uint64_t *bits) {
 
 /* When the last instruction is op writing canonical slot s, removes it and
  * returns true with its n operand cells (those after the destination). */
-bool emit_take_last(vctx *v, wasm_op op, uint32_t s, uint64_t *opnd, unsigned n) {
+bool hv_emit_take_last(vctx *v, wasm_op op, uint32_t s, uint64_t *opnd, unsigned n) {
     if (!last_foldable(v) || v->e.last_op != op || v->e.cells[v->e.last_dest].u64 != s) return false;
     for (unsigned i = 0; i < n; i++) opnd[i] = v->e.cells[v->e.last_start + 2 + i].u64;
     drop_last(v);
@@ -339,7 +339,7 @@ static bool take_last_eqz(vctx *v, uint32_t s, uint32_t *a) {
 
 /* A branch on slot c, taken when c is non-zero (when_zero false) or zero.
  * fuse false: no comparison is fused (the branch unwinds). */
-void emit_cond_take(vctx *v, uint32_t c, bool when_zero, bool fuse, vcond *k) {
+void hv_emit_cond_take(vctx *v, uint32_t c, bool when_zero, bool fuse, vcond *k) {
     /* Each comparison's negation (wasm order), for a branch taken when it
      * is false: eq-ne, lt_s-ge_s, lt_u-ge_u, gt_s-le_s, gt_u-le_u. */
     static const uint8_t negated[10] = {1, 0, 8, 9, 6, 7, 4, 5, 2, 3};
@@ -354,17 +354,17 @@ void emit_cond_take(vctx *v, uint32_t c, bool when_zero, bool fuse, vcond *k) {
     if (take_last_eqz(v, c, &k->a)) {
         k->op = when_zero ? OP_BR_IF : OP_BR_IF_EQZ;
         /* and a bit test or byte load computed the eqz's operand */
-        if (emit_take_last(v, OP_I32_AND_I, k->a, x, 2))
+        if (hv_emit_take_last(v, OP_I32_AND_I, k->a, x, 2))
             k->op = when_zero ? OP_BR_IF_AND_I : OP_BR_IF_AND_I_EQZ;
-        else if (emit_take_last(v, OP_I32_LOAD8_U, k->a, x, 2))
+        else if (hv_emit_take_last(v, OP_I32_LOAD8_U, k->a, x, 2))
             k->op = when_zero ? OP_BR_IF_LOAD8 : OP_BR_IF_LOAD8_EQZ;
     } else if (take_last_compare(v, c, &idx, &imm, &k->a, &k->b)) {
         if (when_zero) idx = negated[idx];
         k->op = (wasm_op)((imm ? OP_BR_IF_I32_EQ_I : OP_BR_IF_I32_EQ) + idx);
         k->two = true;
-    } else if (emit_take_last(v, OP_I32_AND_I, c, x, 2)) {
+    } else if (hv_emit_take_last(v, OP_I32_AND_I, c, x, 2)) {
         k->op = when_zero ? OP_BR_IF_AND_I_EQZ : OP_BR_IF_AND_I;
-    } else if (emit_take_last(v, OP_I32_LOAD8_U, c, x, 2)) {
+    } else if (hv_emit_take_last(v, OP_I32_LOAD8_U, c, x, 2)) {
         k->op = when_zero ? OP_BR_IF_LOAD8_EQZ : OP_BR_IF_LOAD8;
     } else {
         return;
@@ -378,32 +378,32 @@ void emit_cond_take(vctx *v, uint32_t c, bool when_zero, bool fuse, vcond *k) {
 }
 
 /* The condition operands that follow the branch target. */
-int emit_cond(vctx *v, const vcond *k) {
-    if (emit_u64(v, k->a) < 0) return -1;
-    return k->two ? emit_u64(v, k->b) : 0;
+int hv_emit_cond(vctx *v, const vcond *k) {
+    if (hv_emit_u64(v, k->a) < 0) return -1;
+    return k->two ? hv_emit_u64(v, k->b) : 0;
 }
 
 /* Emits a cell holding the branch target cell index idx. */
-int emit_target(vctx *v, uint64_t idx) {
+int hv_emit_target(vctx *v, uint64_t idx) {
     if (!v_live(v)) return 0;
     if (hv_grow(&v->engine->alloc, (void **)&v->e.targets, &v->e.captargets, v->e.ntargets + 1,
                 sizeof *v->e.targets) < 0)
         return v_nomem(v);
     v->e.targets[v->e.ntargets++] = (uint32_t)v->e.ncells;
-    return emit_u64(v, idx);
+    return hv_emit_u64(v, idx);
 }
 
 /* Emits a target cell for the end of frame fi, chained to be patched. */
-int emit_fixup(vctx *v, size_t fi) {
+int hv_emit_fixup(vctx *v, size_t fi) {
     if (!v_live(v)) return 0;
     uint32_t at = (uint32_t)v->e.ncells;
-    if (emit_target(v, v->ctrls[fi].fixups) < 0) return -1;
+    if (hv_emit_target(v, v->ctrls[fi].fixups) < 0) return -1;
     v->ctrls[fi].fixups = at;
     return 0;
 }
 
 /* Points every target chained from head at cell index pc. */
-void emit_patch_chain(vctx *v, uint32_t head, uint32_t pc) {
+void hv_emit_patch_chain(vctx *v, uint32_t head, uint32_t pc) {
     while (head != NO_CELL) {
         uint32_t next = (uint32_t)v->e.cells[head].u64;
         v->e.cells[head].u64 = pc;
@@ -413,7 +413,7 @@ void emit_patch_chain(vctx *v, uint32_t head, uint32_t pc) {
 
 /* Whether a branch to the label at depth must move the values it carries
  * (they are not already at the label's height). */
-bool emit_unwinds(const vctx *v, uint32_t depth) {
+bool hv_emit_unwinds(const vctx *v, uint32_t depth) {
     const vframe *f = &v->ctrls[v->nctrls - 1 - depth];
     const uint8_t *types;
     uint32_t n, arity;
@@ -437,24 +437,24 @@ static wasm_op loop_op(wasm_op op) {
 }
 
 /* Emits RETURN [src, n], or RETURN1 [src] for one result slot. */
-int emit_return(vctx *v, uint64_t src, uint64_t n) {
+int hv_emit_return(vctx *v, uint64_t src, uint64_t n) {
     uint64_t x[2];
     if (n == 1 && v_live(v) && (v->e.last_op == OP_I32_ADD || v->e.last_op == OP_I32_SUB)) {
         /* the result computed just before: one instruction */
         wasm_op op = v->e.last_op == OP_I32_ADD ? OP_I32_ADD_RETURN1 : OP_I32_SUB_RETURN1;
-        if (emit_take_last(v, v->e.last_op, (uint32_t)src, x, 2))
-            return emit_op(v, op) < 0 || emit_u64(v, x[0]) < 0 ? -1 : emit_u64(v, x[1]);
+        if (hv_emit_take_last(v, v->e.last_op, (uint32_t)src, x, 2))
+            return hv_emit_op(v, op) < 0 || hv_emit_u64(v, x[0]) < 0 ? -1 : hv_emit_u64(v, x[1]);
     }
-    if (n == 1) return emit_op(v, OP_RETURN1) < 0 ? -1 : emit_u64(v, src);
-    if (emit_op(v, OP_RETURN) < 0 || emit_u64(v, src) < 0) return -1;
-    return emit_u64(v, n);
+    if (n == 1) return hv_emit_op(v, OP_RETURN1) < 0 ? -1 : hv_emit_u64(v, src);
+    if (hv_emit_op(v, OP_RETURN) < 0 || hv_emit_u64(v, src) < 0) return -1;
+    return hv_emit_u64(v, n);
 }
 
 /* Emits a branch to the label at depth: unconditional when k is NULL,
  * else on condition k (which is not fused when the branch unwinds). The
  * operands are flushed and the carried values are on top, as the branch
  * sees them (br_if's condition already popped). */
-int emit_branch(vctx *v, uint32_t depth, const vcond *k) {
+int hv_emit_branch(vctx *v, uint32_t depth, const vcond *k) {
     if (!v_live(v)) return 0;
     size_t fi = v->nctrls - 1 - depth;
     vframe *f = &v->ctrls[fi];
@@ -463,7 +463,7 @@ int emit_branch(vctx *v, uint32_t depth, const vcond *k) {
     label_types(f, &types, &n, &arity);
     uint32_t src = (uint32_t)v->cur_slots - arity;
     if (!k && fi == 0) {
-        return emit_return(v, src, arity);
+        return hv_emit_return(v, src, arity);
     }
     bool unwind = src != f->height_slots;
     wasm_op op = k ? (unwind ? OP_BR_IF_UNWIND : k->op) : (unwind ? OP_BR_UNWIND : OP_BR);
@@ -477,9 +477,9 @@ int emit_branch(vctx *v, uint32_t depth, const vcond *k) {
         uint64_t d = v->e.cells[v->e.last_start + 1].u64, a = v->e.cells[v->e.last_start + 2].u64,
                  off = v->e.cells[v->e.last_start + 3].u64;
         drop_last(v);
-        if (emit_op(v, op == OP_BR_IF ? OP_BR_IF_LOAD8_SET : OP_BR_IF_LOAD8_SET_EQZ) < 0 ||
-            emit_fixup(v, fi) < 0 || emit_u64(v, d) < 0 || emit_u64(v, a) < 0 ||
-            emit_u64(v, off) < 0)
+        if (hv_emit_op(v, op == OP_BR_IF ? OP_BR_IF_LOAD8_SET : OP_BR_IF_LOAD8_SET_EQZ) < 0 ||
+            hv_emit_fixup(v, fi) < 0 || hv_emit_u64(v, d) < 0 || hv_emit_u64(v, a) < 0 ||
+            hv_emit_u64(v, off) < 0)
             return -1;
         return 0;
     }
@@ -501,30 +501,30 @@ int emit_branch(vctx *v, uint32_t depth, const vcond *k) {
             uint64_t a = v->e.cells[v->e.last_start + 2].u64, imm = v->e.cells[v->e.last_start + 3].u64;
             drop_last(v);
             op = op == OP_BR_IF_I32_NE_LOOP ? OP_BR_IF_ADD_I_NE_LOOP : OP_BR_IF_ADD_I_NE_I_LOOP;
-            if (emit_op(v, op) < 0 || emit_target(v, f->loop_pc) < 0 || emit_u64(v, d) < 0 ||
-                emit_u64(v, a) < 0 || emit_u64(v, imm) < 0 || emit_u64(v, other) < 0)
+            if (hv_emit_op(v, op) < 0 || hv_emit_target(v, f->loop_pc) < 0 || hv_emit_u64(v, d) < 0 ||
+                hv_emit_u64(v, a) < 0 || hv_emit_u64(v, imm) < 0 || hv_emit_u64(v, other) < 0)
                 return -1;
             return 0;
         }
     }
-    if (emit_op(v, op) < 0) return -1;
-    int rc = f->kind == FRAME_LOOP ? emit_target(v, f->loop_pc) : emit_fixup(v, fi);
+    if (hv_emit_op(v, op) < 0) return -1;
+    int rc = f->kind == FRAME_LOOP ? hv_emit_target(v, f->loop_pc) : hv_emit_fixup(v, fi);
     if (rc < 0) return -1;
     if (unwind) {
-        if (emit_u64(v, (uint64_t)f->height_slots | (uint64_t)arity << 32) < 0 ||
-            emit_u64(v, src) < 0)
+        if (hv_emit_u64(v, (uint64_t)f->height_slots | (uint64_t)arity << 32) < 0 ||
+            hv_emit_u64(v, src) < 0)
             return -1;
-        return k ? emit_u64(v, k->a) : 0;
+        return k ? hv_emit_u64(v, k->a) : 0;
     }
-    return k ? emit_cond(v, k) : 0;
+    return k ? hv_emit_cond(v, k) : 0;
 }
 
 /* An access to memory mem other than 0 runs as memory 0's instruction
  * between MEM_SELECT mem and MEM_SELECT 0 (opcodes.h), which point the
  * interpreter's cached memory at mem and back. Neither is foldable, so no
  * peephole combines the access with its neighbours. */
-int emit_mem_select(vctx *v, uint32_t mem) {
-    if (emit_op(v, OP_MEM_SELECT) < 0 || emit_u64(v, mem) < 0) return -1;
+int hv_emit_mem_select(vctx *v, uint32_t mem) {
+    if (hv_emit_op(v, OP_MEM_SELECT) < 0 || hv_emit_u64(v, mem) < 0) return -1;
     return 0;
 }
 
@@ -538,31 +538,31 @@ int emit_mem_select(vctx *v, uint32_t mem) {
  * applies. */
 _Static_assert(OP_I64_LOAD32_U - OP_I32_LOAD == 13 && OP_I32_LOAD16_U_AI - OP_I32_LOAD_AI == 7,
                "emit_move indexes memops by load op");
-int emit_move(vctx *v, unsigned log2, uint32_t a, uint32_t a_slot, uint32_t value_slot,
+int hv_emit_move(vctx *v, unsigned log2, uint32_t a, uint32_t a_slot, uint32_t value_slot,
               uint32_t offset) {
     static const wasm_op moves[4] = {OP_MOVE8, OP_MOVE16, OP_MOVE32, OP_MOVE64};
     if (!last_foldable(v)) return 0;
     wasm_op lo = v->e.last_op;
     uint64_t src[3], dst[2];
     if (lo >= OP_I32_LOAD && lo <= OP_I64_LOAD32_U && memops[lo - OP_I32_LOAD].log2 == log2) {
-        if (!emit_take_last(v, lo, value_slot, src, 2)) return 0;
+        if (!hv_emit_take_last(v, lo, value_slot, src, 2)) return 0;
         src[2] = src[1];
         src[1] = 0;
     } else if (lo >= OP_I32_LOAD_AI && lo <= OP_I32_LOAD16_U_AI &&
                memops[lo - OP_I32_LOAD_AI].log2 == log2) {
-        if (!emit_take_last(v, lo, value_slot, src, 3)) return 0;
+        if (!hv_emit_take_last(v, lo, value_slot, src, 3)) return 0;
     } else {
         return 0;
     }
-    if (a == a_slot && src[0] != a_slot && emit_take_last(v, OP_I32_ADD_I, a_slot, dst, 2)) {
+    if (a == a_slot && src[0] != a_slot && hv_emit_take_last(v, OP_I32_ADD_I, a_slot, dst, 2)) {
         /* dst = the sum's operand and constant */
     } else {
         dst[0] = a;
         dst[1] = 0;
     }
-    if (emit_op(v, moves[log2]) < 0 || emit_u64(v, dst[0]) < 0 || emit_u64(v, dst[1]) < 0 ||
-        emit_u64(v, offset) < 0 || emit_u64(v, src[0]) < 0 || emit_u64(v, src[1]) < 0 ||
-        emit_u64(v, src[2]) < 0)
+    if (hv_emit_op(v, moves[log2]) < 0 || hv_emit_u64(v, dst[0]) < 0 || hv_emit_u64(v, dst[1]) < 0 ||
+        hv_emit_u64(v, offset) < 0 || hv_emit_u64(v, src[0]) < 0 || hv_emit_u64(v, src[1]) < 0 ||
+        hv_emit_u64(v, src[2]) < 0)
         return -1;
     return 1;
 }
@@ -656,11 +656,11 @@ static int emit_chain(vctx *v, wasm_op op, uint32_t a, uint32_t a_slot, uint32_t
         if (f->outer != op || f->inner != v->e.last_op) continue;
         uint64_t x[2];
         uint32_t other;
-        if (b == b_slot && emit_take_last(v, f->inner, b_slot, x, 2)) other = a;
-        else if (a == a_slot && emit_take_last(v, f->inner, a_slot, x, 2)) other = b;
+        if (b == b_slot && hv_emit_take_last(v, f->inner, b_slot, x, 2)) other = a;
+        else if (a == a_slot && hv_emit_take_last(v, f->inner, a_slot, x, 2)) other = b;
         else return 0;
-        if (emit_op(v, f->fused) < 0 || emit_dest(v, a_slot) < 0 || emit_u64(v, x[0]) < 0 ||
-            emit_u64(v, x[1]) < 0 || emit_u64(v, other) < 0)
+        if (hv_emit_op(v, f->fused) < 0 || hv_emit_dest(v, a_slot) < 0 || hv_emit_u64(v, x[0]) < 0 ||
+            hv_emit_u64(v, x[1]) < 0 || hv_emit_u64(v, other) < 0)
             return -1;
         return 1;
     }
@@ -671,23 +671,23 @@ static int emit_chain(vctx *v, wasm_op op, uint32_t a, uint32_t a_slot, uint32_t
  * a_slot was the first's canonical slot, b_slot the second's), writing
  * the first's canonical slot. A constant that was the last instruction
  * becomes an immediate. */
-int emit_binary(vctx *v, wasm_op op, uint32_t a, uint32_t a_slot, uint32_t b, uint32_t b_slot) {
+int hv_emit_binary(vctx *v, wasm_op op, uint32_t a, uint32_t a_slot, uint32_t b, uint32_t b_slot) {
     wasm_op iop = imm_form(op);
     uint64_t k, x[2];
     /* f64.mul then f64.add: one instruction, still two roundings. The
      * product is either the second operand (its slot written last), or
      * the first with the second a local read in place. */
-    if (op == OP_F64_ADD && b == b_slot && emit_take_last(v, OP_F64_MUL, b_slot, x, 2)) {
-        if (emit_op(v, OP_F64_ADD_MUL) < 0 || emit_dest(v, a_slot) < 0 || emit_u64(v, a) < 0)
+    if (op == OP_F64_ADD && b == b_slot && hv_emit_take_last(v, OP_F64_MUL, b_slot, x, 2)) {
+        if (hv_emit_op(v, OP_F64_ADD_MUL) < 0 || hv_emit_dest(v, a_slot) < 0 || hv_emit_u64(v, a) < 0)
             return -1;
-        return emit_u64(v, x[0]) < 0 ? -1 : emit_u64(v, x[1]);
+        return hv_emit_u64(v, x[0]) < 0 ? -1 : hv_emit_u64(v, x[1]);
     }
     if (op == OP_F64_ADD && a == a_slot && b != b_slot &&
-        emit_take_last(v, OP_F64_MUL, a_slot, x, 2)) {
-        if (emit_op(v, OP_F64_MUL_ADD) < 0 || emit_dest(v, a_slot) < 0 ||
-            emit_u64(v, x[0]) < 0 || emit_u64(v, x[1]) < 0)
+        hv_emit_take_last(v, OP_F64_MUL, a_slot, x, 2)) {
+        if (hv_emit_op(v, OP_F64_MUL_ADD) < 0 || hv_emit_dest(v, a_slot) < 0 ||
+            hv_emit_u64(v, x[0]) < 0 || hv_emit_u64(v, x[1]) < 0)
             return -1;
-        return emit_u64(v, b);
+        return hv_emit_u64(v, b);
     }
     if (commutative(op)) {
         int r = emit_chain(v, op, a, a_slot, b, b_slot);
@@ -706,26 +706,26 @@ int emit_binary(vctx *v, wasm_op op, uint32_t a, uint32_t a_slot, uint32_t b, ui
             if (op == OP_I64_SHL || op == OP_I64_SHR_S || op == OP_I64_SHR_U ||
                 op == OP_I64_ROTL || op == OP_I64_ROTR)
                 k &= 63;
-            if (emit_op(v, iop) < 0 || emit_dest(v, a_slot) < 0 || emit_u64(v, a) < 0)
+            if (hv_emit_op(v, iop) < 0 || hv_emit_dest(v, a_slot) < 0 || hv_emit_u64(v, a) < 0)
                 return -1;
-            return emit_u64(v, k);
+            return hv_emit_u64(v, k);
         }
     }
-    if (emit_op(v, op) < 0 || emit_dest(v, a_slot) < 0 || emit_u64(v, a) < 0) return -1;
-    return emit_u64(v, b);
+    if (hv_emit_op(v, op) < 0 || hv_emit_dest(v, a_slot) < 0 || hv_emit_u64(v, a) < 0) return -1;
+    return hv_emit_u64(v, b);
 }
 
 /* Emits a window operation (opcodes.h): flushes, so the operands the
  * caller then pops are in their canonical slots, and emits op with the
  * slot just above them. */
-int emit_window(vctx *v, wasm_op op) {
-    if (emit_flush(v) < 0 || emit_op(v, op) < 0) return -1;
-    return emit_u64(v, (uint64_t)v->cur_slots);
+int hv_emit_window(vctx *v, wasm_op op) {
+    if (hv_emit_flush(v) < 0 || hv_emit_op(v, op) < 0) return -1;
+    return hv_emit_u64(v, (uint64_t)v->cur_slots);
 }
 
 /* ---- the emitter's state ------------------------------------------------- */
 
-void emit_reset(vctx *v) {
+void hv_emit_reset(vctx *v) {
     vemit *e = &v->e;
     e->ncells = 0;
     e->ntargets = 0;
@@ -740,7 +740,7 @@ void emit_reset(vctx *v) {
     e->prev_op = OP_COUNT_;
 }
 
-void emit_fini(vctx *v) {
+void hv_emit_fini(vctx *v) {
     const hv_alloc *a = &v->engine->alloc;
     hv_free(a, v->e.cells);
     hv_free(a, v->e.targets);
@@ -751,9 +751,9 @@ void emit_fini(vctx *v) {
     hv_free(a, v->e.da_frames);
 }
 
-void emit_forget_dest(vctx *v) { v->e.last_dest = NO_CELL; }
+void hv_emit_forget_dest(vctx *v) { v->e.last_dest = NO_CELL; }
 
-int emit_handler(vctx *v, wasm_handler h) {
+int hv_emit_handler(vctx *v, wasm_handler h) {
     if (hv_grow(&v->engine->alloc, (void **)&v->e.handlers, &v->e.caphandlers,
                 v->e.nhandlers + 1, sizeof *v->e.handlers) < 0)
         return v_nomem(v);
@@ -761,7 +761,7 @@ int emit_handler(vctx *v, wasm_handler h) {
     return 0;
 }
 
-void emit_body(vctx *v, const wasm_code *code, wasm_body *out) {
+void hv_emit_body(vctx *v, const wasm_code *code, wasm_body *out) {
     da_finish(v, code, out);
     out->cells = v->e.cells;
     out->ncells = v->e.ncells;
@@ -774,26 +774,26 @@ void emit_body(vctx *v, const wasm_code *code, wasm_body *out) {
     out->max_slots = (uint32_t)v->max_slots;
 }
 
-void emit_da_off(vctx *v) {
+void hv_emit_da_off(vctx *v) {
     v->e.da_all = false;
     v->e.da_words = 0;
 }
 
-void emit_da_unreachable(vctx *v) {
-    if (v->e.da_words) emit_da_fill(v, v->e.da_cur);
+void hv_emit_da_unreachable(vctx *v) {
+    if (v->e.da_words) hv_emit_da_fill(v, v->e.da_cur);
 }
 
-void emit_da_restore(vctx *v, size_t fi) {
+void hv_emit_da_restore(vctx *v, size_t fi) {
     if (v->e.da_words)
-        memcpy(v->e.da_cur, emit_da_frame(v, fi, 0), v->e.da_words * sizeof(uint64_t));
+        memcpy(v->e.da_cur, hv_emit_da_frame(v, fi, 0), v->e.da_words * sizeof(uint64_t));
 }
 
-void emit_da_end(vctx *v, size_t fi, bool is_if) {
+void hv_emit_da_end(vctx *v, size_t fi, bool is_if) {
     if (!v->e.da_words) return;
     /* after the frame: its fallthrough (live) and every branch to its
      * end; an if without else falls through its entry set */
-    uint64_t *out = emit_da_frame(v, fi, 1);
-    if (v_live(v)) emit_da_and(v, out, v->e.da_cur);
-    if (is_if) emit_da_and(v, out, emit_da_frame(v, fi, 0));
+    uint64_t *out = hv_emit_da_frame(v, fi, 1);
+    if (v_live(v)) hv_emit_da_and(v, out, v->e.da_cur);
+    if (is_if) hv_emit_da_and(v, out, hv_emit_da_frame(v, fi, 0));
     memcpy(v->e.da_cur, out, v->e.da_words * sizeof(uint64_t));
 }

@@ -71,7 +71,7 @@ typedef struct vopnd {
  * buffers keep their size): the code so far, the last instructions for
  * the peepholes, and the definite-assignment analysis. */
 typedef struct vemit {
-    const void *const *labels; /* interp_labels(), or NULL: op numbers */
+    const void *const *labels; /* hv_interp_labels(), or NULL: op numbers */
     wasm_handler *handlers;    /* the function's so far (wasm_code.handlers) */
     size_t nhandlers, caphandlers;
     wasm_cell *cells;
@@ -196,62 +196,62 @@ static const struct {
 
 /* ---- emit.c: the emitter's interface ------------------------------------
  * The int functions return 0, or -1 with v->code set (HIVE_ENOMEM, the
- * only error the emitter reports; emit_move also 1, see there). */
+ * only error the emitter reports; hv_emit_move also 1, see there). */
 
 /* Instructions and their operands. */
-int emit_op(vctx *v, wasm_op op);
-int emit_u64(vctx *v, uint64_t x);
-int emit_dest(vctx *v, uint32_t d);
-int emit_copy(vctx *v, uint32_t d, uint32_t s);
-int emit_binary(vctx *v, wasm_op op, uint32_t a, uint32_t a_slot, uint32_t b, uint32_t b_slot);
-int emit_move(vctx *v, unsigned log2, uint32_t a, uint32_t a_slot, uint32_t value_slot,
+int hv_emit_op(vctx *v, wasm_op op);
+int hv_emit_u64(vctx *v, uint64_t x);
+int hv_emit_dest(vctx *v, uint32_t d);
+int hv_emit_copy(vctx *v, uint32_t d, uint32_t s);
+int hv_emit_binary(vctx *v, wasm_op op, uint32_t a, uint32_t a_slot, uint32_t b, uint32_t b_slot);
+int hv_emit_move(vctx *v, unsigned log2, uint32_t a, uint32_t a_slot, uint32_t value_slot,
               uint32_t offset);
-int emit_window(vctx *v, wasm_op op);
-int emit_mem_select(vctx *v, uint32_t mem);
+int hv_emit_window(vctx *v, wasm_op op);
+int hv_emit_mem_select(vctx *v, uint32_t mem);
 
 /* Where operands are: deferred local.gets made real. */
-int emit_flush(vctx *v);
-bool emit_local_referenced(const vctx *v, uint32_t off);
-int emit_materialize_local(vctx *v, uint32_t off);
+int hv_emit_flush(vctx *v);
+bool hv_emit_local_referenced(const vctx *v, uint32_t off);
+int hv_emit_materialize_local(vctx *v, uint32_t off);
 
 /* Peepholes on the last instruction, and the fence that guards them. */
-void emit_fence(vctx *v);
-bool emit_retarget_last(vctx *v, uint32_t s, uint32_t d);
-bool emit_take_last(vctx *v, wasm_op op, uint32_t s, uint64_t *opnd, unsigned n);
+void hv_emit_fence(vctx *v);
+bool hv_emit_retarget_last(vctx *v, uint32_t s, uint32_t d);
+bool hv_emit_take_last(vctx *v, wasm_op op, uint32_t s, uint64_t *opnd, unsigned n);
 
 /* Branches: conditions (fused compares), targets and their fixups. */
-void emit_cond_take(vctx *v, uint32_t c, bool when_zero, bool fuse, vcond *k);
-int emit_cond(vctx *v, const vcond *k);
-bool emit_unwinds(const vctx *v, uint32_t depth);
-int emit_branch(vctx *v, uint32_t depth, const vcond *k);
-int emit_return(vctx *v, uint64_t src, uint64_t n);
-int emit_target(vctx *v, uint64_t idx);
-int emit_fixup(vctx *v, size_t fi);
-void emit_patch_chain(vctx *v, uint32_t head, uint32_t pc);
+void hv_emit_cond_take(vctx *v, uint32_t c, bool when_zero, bool fuse, vcond *k);
+int hv_emit_cond(vctx *v, const vcond *k);
+bool hv_emit_unwinds(const vctx *v, uint32_t depth);
+int hv_emit_branch(vctx *v, uint32_t depth, const vcond *k);
+int hv_emit_return(vctx *v, uint64_t src, uint64_t n);
+int hv_emit_target(vctx *v, uint64_t idx);
+int hv_emit_fixup(vctx *v, size_t fi);
+void hv_emit_patch_chain(vctx *v, uint32_t head, uint32_t pc);
 
 /* Definite assignment of the declared locals: which ones a call zeroes. */
-int emit_da_begin(vctx *v, uint32_t ndeclared);
-int emit_da_push(vctx *v, size_t fi);
-uint64_t *emit_da_frame(vctx *v, size_t fi, int which);
-void emit_da_fill(vctx *v, uint64_t *set);
-void emit_da_and(vctx *v, uint64_t *dst, const uint64_t *src);
-void emit_da_branch(vctx *v, uint32_t depth);
-void emit_da_read(vctx *v, uint32_t idx);
-void emit_da_write(vctx *v, uint32_t idx);
-void emit_da_off(vctx *v);                        /* not tracked (nothing emitted) */
-void emit_da_unreachable(vctx *v);                /* the rest of the frame never runs */
-void emit_da_restore(vctx *v, size_t fi);         /* back to frame fi's entry set */
-void emit_da_end(vctx *v, size_t fi, bool is_if); /* after frame fi: its out set */
+int hv_emit_da_begin(vctx *v, uint32_t ndeclared);
+int hv_emit_da_push(vctx *v, size_t fi);
+uint64_t *hv_emit_da_frame(vctx *v, size_t fi, int which);
+void hv_emit_da_fill(vctx *v, uint64_t *set);
+void hv_emit_da_and(vctx *v, uint64_t *dst, const uint64_t *src);
+void hv_emit_da_branch(vctx *v, uint32_t depth);
+void hv_emit_da_read(vctx *v, uint32_t idx);
+void hv_emit_da_write(vctx *v, uint32_t idx);
+void hv_emit_da_off(vctx *v);                        /* not tracked (nothing emitted) */
+void hv_emit_da_unreachable(vctx *v);                /* the rest of the frame never runs */
+void hv_emit_da_restore(vctx *v, size_t fi);         /* back to frame fi's entry set */
+void hv_emit_da_end(vctx *v, size_t fi, bool is_if); /* after frame fi: its out set */
 
 /* The emitter's state: reset for a body, freed; the next cell's index; a
  * target cell patched; the last instruction's destination made fixed; a
  * try_table handler added; the finished body for compile.c. */
-void emit_reset(vctx *v);
-void emit_fini(vctx *v);
+void hv_emit_reset(vctx *v);
+void hv_emit_fini(vctx *v);
 static inline uint32_t emit_pc(const vctx *v) { return (uint32_t)v->e.ncells; }
 static inline void emit_patch(vctx *v, uint32_t at, uint32_t pc) { v->e.cells[at].u64 = pc; }
-void emit_forget_dest(vctx *v);
-int emit_handler(vctx *v, wasm_handler h);
-void emit_body(vctx *v, const wasm_code *code, wasm_body *out);
+void hv_emit_forget_dest(vctx *v);
+int hv_emit_handler(vctx *v, wasm_handler h);
+void hv_emit_body(vctx *v, const wasm_code *code, wasm_body *out);
 
 #endif

@@ -62,8 +62,8 @@ uint64_t hive_engine_memory_budget(const hive_engine *engine) {
 /* Frees the engine; everything made from it must be freed first. NULL ok. */
 void hive_engine_free(hive_engine *engine) {
     if (!engine) return;
-    instance_memory_slots_free(engine);
-    exec_keep_free(engine);
+    hv_instance_memory_slots_free(engine);
+    hv_exec_keep_free(engine);
     pthread_mutex_destroy(&engine->slots_lock);
     hv_alloc a = engine->alloc; /* the engine holds its own allocator */
     hv_free(&a, engine);

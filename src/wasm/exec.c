@@ -5,7 +5,7 @@
  *
  * States (exec->state) and what may be done in each:
  *   IDLE       hive_exec_call; results of the last DONE call are readable
- *   RUNNING    inside interp_run or a host function: only interrupt
+ *   RUNNING    inside hv_interp_run or a host function: only interrupt
  *   SUSPENDED  hive_exec_resume or hive_exec_reset
  *   PENDING    hive_exec_complete / _complete_trap, or hive_exec_reset
  *   TRAPPED    like IDLE, and the trap is readable
@@ -69,7 +69,7 @@ void hive_exec_free(hive_exec *exec) {
     hv_free(a, exec);
 }
 
-void exec_keep_free(hive_engine *engine) {
+void hv_exec_keep_free(hive_engine *engine) {
     for (unsigned k = 0; k < engine->nexec_keep; k++) {
         hv_free(&engine->alloc, engine->exec_keep[k][0]);
         hv_free(&engine->alloc, engine->exec_keep[k][1]);
@@ -81,7 +81,7 @@ void exec_keep_free(hive_engine *engine) {
  * a public call leaves an exec in a new state. */
 static void exec_check(const hive_exec *exec) {
     HIVE_ASSERT(exec->state >= WASM_EXEC_IDLE && exec->state <= WASM_EXEC_TRAPPED);
-    HIVE_ASSERT(exec->state != WASM_EXEC_RUNNING); /* only inside interp_run */
+    HIVE_ASSERT(exec->state != WASM_EXEC_RUNNING); /* only inside hv_interp_run */
     HIVE_ASSERT(exec->nframes <= exec->max_frames);
     switch (exec->state) {
     case WASM_EXEC_IDLE:
@@ -145,7 +145,7 @@ static hive_status exec_trapped(hive_exec *exec) {
 static hive_status exec_call_host(hive_exec *exec, hive_func *func) {
     exec->func = NULL;
     exec->nframes = 0;
-    hive_host_status st = interp_call_host(exec, func, NULL, exec->stack);
+    hive_host_status st = hv_interp_call_host(exec, func, NULL, exec->stack);
     switch (st) {
     case HIVE_HOST_OK:
         exec->sp = exec->stack + func->type->result_slots;
@@ -196,13 +196,13 @@ hive_status hive_exec_call(hive_exec *exec, hive_func *func, const hive_val *arg
     const wasm_code *code = func->code;
     exec->nframes = 0;
     exec->func = NULL;
-    const wasm_cell *cells = module_code_cells(func->inst->module, code);
+    const wasm_cell *cells = hv_module_code_cells(func->inst->module, code);
     if (!cells) {
-        interp_set_trap(exec, HIVE_TRAP_OUT_OF_MEMORY, NULL);
+        hv_interp_set_trap(exec, HIVE_TRAP_OUT_OF_MEMORY, NULL);
         return exec_leave(exec, exec_trapped(exec));
     }
     if (exec->max_frames == 0 || code->max_slots > (size_t)(exec->stack_end - exec->stack)) {
-        interp_set_trap(exec, HIVE_TRAP_STACK_EXHAUSTED, NULL);
+        hv_interp_set_trap(exec, HIVE_TRAP_STACK_EXHAUSTED, NULL);
         return exec_leave(exec, exec_trapped(exec));
     }
     exec->frames[0].ret_pc = NULL;
@@ -215,7 +215,7 @@ hive_status hive_exec_call(hive_exec *exec, hive_func *func, const hive_val *arg
     exec->sp = exec->fp + code->local_slots;
     exec->pc = cells;
     exec->func = func;
-    return exec_leave(exec, interp_run(exec));
+    return exec_leave(exec, hv_interp_run(exec));
 }
 
 /* On a TRAPPED exec (e.g. after hive_exec_complete_trap) returns TRAPPED
@@ -232,7 +232,7 @@ hive_status hive_exec_resume(hive_exec *exec, uint64_t budget) {
         return exec_leave(exec, HIVE_DONE);
     }
     exec->state = WASM_EXEC_RUNNING;
-    return exec_leave(exec, interp_run(exec));
+    return exec_leave(exec, hv_interp_run(exec));
 }
 
 /* HIVE_ESTATE unless PENDING; HIVE_EARG when results do not match the host
@@ -261,7 +261,7 @@ int hive_exec_complete(hive_exec *exec, const hive_val *results, size_t nresults
 int hive_exec_complete_trap(hive_exec *exec, const char *message) {
     if (!exec || exec->state != WASM_EXEC_PENDING) return HIVE_ESTATE;
     exec->pending_host = NULL;
-    interp_set_trap(exec, HIVE_TRAP_HOST, message);
+    hv_interp_set_trap(exec, HIVE_TRAP_HOST, message);
     exec_trapped(exec);
     exec_check(exec);
     return HIVE_OK;

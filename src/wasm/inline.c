@@ -263,7 +263,7 @@ static bool x86_decode(const uint8_t *p, x86_insn *in) {
     return true;
 }
 
-size_t inline_insn_length(const uint8_t *p) {
+size_t hv_inline_insn_length(const uint8_t *p) {
     x86_insn in;
     return x86_decode(p, &in) ? in.len : 0;
 }
@@ -572,7 +572,7 @@ static struct wasm_icode spare;
 static bool have_spare;
 
 static void init(void) {
-    labels = interp_labels();
+    labels = hv_interp_labels();
     if (!labels || getenv("HIVE_NO_INLINE")) return;
     near_addr = labels[0];
     /* Executable memory must be obtainable (a policy may forbid it). */
@@ -621,13 +621,13 @@ static const tmpl *tmpl_of(uint32_t op) {
     return st == TMPL_OK ? &tmpls[op] : NULL;
 }
 
-bool inline_available(void) {
+bool hv_inline_available(void) {
     pthread_once(&once, init);
     return available;
 }
 
-const uint8_t *inline_handler(uint32_t op, size_t *len, bool *falls_through) {
-    const tmpl *t = inline_available() ? tmpl_of(op) : NULL;
+const uint8_t *hv_inline_handler(uint32_t op, size_t *len, bool *falls_through) {
+    const tmpl *t = hv_inline_available() ? tmpl_of(op) : NULL;
     if (!t) return NULL;
     *len = t->len;
     *falls_through = t->dispatch_last && op_straight(op);
@@ -723,7 +723,7 @@ static void copy_fixed(const tmpl *t, uint8_t *p, ptrdiff_t delta, size_t len, i
 
 static _Atomic size_t tail_stubs, direct_jumps;
 
-void inline_counts(size_t *stubs, size_t *direct) {
+void hv_inline_counts(size_t *stubs, size_t *direct) {
     *stubs = atomic_load_explicit(&tail_stubs, memory_order_relaxed);
     *direct = atomic_load_explicit(&direct_jumps, memory_order_relaxed);
 }
@@ -861,9 +861,9 @@ static void perf_map(uint32_t func_index, const uint8_t *code, const layout *lo,
     pthread_mutex_unlock(&perf_lock);
 }
 
-bool inline_function(wasm_module *m, uint32_t func_index, wasm_cell *cells,
+bool hv_inline_function(wasm_module *m, uint32_t func_index, wasm_cell *cells,
                      const wasm_insn *insns, size_t n) {
-    if (!inline_available() || n == 0) return false;
+    if (!hv_inline_available() || n == 0) return false;
     layout lo;
     lo.cells = cells;
     lo.ncells = insns[n - 1].start + 1;
@@ -907,12 +907,12 @@ bool inline_function(wasm_module *m, uint32_t func_index, wasm_cell *cells,
     return true;
 }
 
-bool inline_seal(wasm_module *m) {
+bool hv_inline_seal(wasm_module *m) {
     (void)m; /* the copies are executable as they are written */
     return true;
 }
 
-void inline_free(wasm_module *m) {
+void hv_inline_free(wasm_module *m) {
     struct wasm_icode *c = m->icode;
     while (c) {
         struct wasm_icode *next = c->next;
@@ -928,15 +928,15 @@ void inline_free(wasm_module *m) {
 
 #else /* !INLINE_SUPPORTED */
 
-bool inline_available(void) { return false; }
-void inline_counts(size_t *stubs, size_t *direct) { *stubs = *direct = 0; }
-const uint8_t *inline_handler(uint32_t op, size_t *len, bool *falls_through) {
+bool hv_inline_available(void) { return false; }
+void hv_inline_counts(size_t *stubs, size_t *direct) { *stubs = *direct = 0; }
+const uint8_t *hv_inline_handler(uint32_t op, size_t *len, bool *falls_through) {
     (void)op;
     (void)len;
     (void)falls_through;
     return NULL;
 }
-bool inline_function(wasm_module *m, uint32_t func_index, wasm_cell *cells,
+bool hv_inline_function(wasm_module *m, uint32_t func_index, wasm_cell *cells,
                      const wasm_insn *insns, size_t n) {
     (void)m;
     (void)func_index;
@@ -945,10 +945,10 @@ bool inline_function(wasm_module *m, uint32_t func_index, wasm_cell *cells,
     (void)n;
     return false;
 }
-bool inline_seal(wasm_module *m) {
+bool hv_inline_seal(wasm_module *m) {
     (void)m;
     return true;
 }
-void inline_free(wasm_module *m) { (void)m; }
+void hv_inline_free(wasm_module *m) { (void)m; }
 
 #endif

@@ -16,7 +16,7 @@
 /* Whether this build and machine can lay out inline code at all (x86-64
  * Linux, threaded interpreter, handlers it can copy, executable memory
  * near the interpreter). Computed once; thread-safe. */
-bool inline_available(void);
+bool hv_inline_available(void);
 
 /* Copies the handlers of one compiled function (func_index in the module's
  * function index space; cells, whose instructions are insns[0..n), in
@@ -25,29 +25,29 @@ bool inline_available(void);
  * Instructions whose handler cannot be copied keep the interpreter's
  * label. Returns false (and changes nothing) when there is no room; the
  * function then simply stays interpreted. */
-bool inline_function(wasm_module *m, uint32_t func_index, wasm_cell *cells,
+bool hv_inline_function(wasm_module *m, uint32_t func_index, wasm_cell *cells,
                      const wasm_insn *insns, size_t n);
 
 /* Makes m's code area executable (and no longer writable); false when
  * the system refuses (the module must then not run). After this,
- * inline_function must not be called for m. */
-bool inline_seal(wasm_module *m);
+ * hv_inline_function must not be called for m. */
+bool hv_inline_seal(wasm_module *m);
 
 /* Unmaps m's code area. */
-void inline_free(wasm_module *m);
+void hv_inline_free(wasm_module *m);
 
 /* For tests: the byte range copied for op's handler (NULL when op is not
  * copied), its length, and whether its final jump to the next instruction
  * is dropped. */
-const uint8_t *inline_handler(uint32_t op, size_t *len, bool *falls_through);
+const uint8_t *hv_inline_handler(uint32_t op, size_t *len, bool *falls_through);
 
 /* For tests: how many copies of gcc's shared tail `add $k, %rbx; jmp
  * *(%rbx)` were laid out after a branch (its path not taken), and how
  * many dispatches became direct jumps to a copy, so far in the process. */
-void inline_counts(size_t *stubs, size_t *direct);
+void hv_inline_counts(size_t *stubs, size_t *direct);
 
 /* For tests: the length of the x86-64 instruction at p as the copier
  * decodes it, or 0 when it does not know the instruction. */
-size_t inline_insn_length(const uint8_t *p);
+size_t hv_inline_insn_length(const uint8_t *p);
 
 #endif

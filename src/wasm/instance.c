@@ -141,7 +141,7 @@ static bool slot_fit(hive_memory *mem, uint64_t size, uint64_t serial) {
     return true;
 }
 
-void instance_memory_slots_free(hive_engine *engine) {
+void hv_instance_memory_slots_free(hive_engine *engine) {
     while (engine->slots) {
         hive_memory *mem = engine->slots;
         engine->slots = mem->next_slot;
@@ -448,7 +448,7 @@ int hive_table_set(hive_table *table, uint32_t i, void *ref) {
 
 /* table.grow. Capacity doubles (up to the maximum) so a guest growing one
  * element at a time does not reallocate every time. */
-int64_t instance_table_grow(hive_table *table, uint32_t delta, void *init) {
+int64_t hv_instance_table_grow(hive_table *table, uint32_t delta, void *init) {
     uint32_t old = table->size;
     if (delta > table->max - old) return -1;
     uint32_t need = old + delta;
@@ -518,7 +518,7 @@ static uint64_t const_global(void *ctx, uint32_t index) {
 
 /* A validated constant expression's value. Globals it reads come before
  * it (imported ones in WebAssembly 2.0), so they are already set. */
-void instance_eval_const(hive_instance *inst, const wasm_constexpr *e, wasm_slot out[2]) {
+void hv_instance_eval_const(hive_instance *inst, const wasm_constexpr *e, wasm_slot out[2]) {
     out[0].i64 = 0;
     out[1].i64 = 0;
     switch (e->op) {
@@ -537,7 +537,7 @@ void instance_eval_const(hive_instance *inst, const wasm_constexpr *e, wasm_slot
     case WASM_CONST_REF_NULL: out[0].ref = NULL; break;
     case WASM_CONST_REF_FUNC: out[0].ref = inst->funcs[e->index]; break;
     case WASM_CONST_EXPR:
-        out[0].i64 = wasm_constexpr_eval(inst->m->bytes, e, const_global, inst);
+        out[0].i64 = hv_wasm_constexpr_eval(inst->m->bytes, e, const_global, inst);
         break;
     case WASM_CONST_NONE: break;
     }
@@ -625,7 +625,7 @@ static int resolve_elem(hive_instance *inst, uint32_t i) {
             refs[j] = inst->funcs[e->funcs[j]];
         } else {
             wasm_slot v[2];
-            instance_eval_const(inst, &e->exprs[j], v);
+            hv_instance_eval_const(inst, &e->exprs[j], v);
             refs[j] = v[0].ref;
         }
     }
@@ -647,7 +647,7 @@ static int resolve_elem(hive_instance *inst, uint32_t i) {
  * copying per instance, which preserves the spec's partial
  * initialisation. */
 
-void instance_module_init(hive_module *module) {
+void hv_instance_module_init(hive_module *module) {
     wasm_image *img = &module->image;
     atomic_init(&img->state, WASM_IMAGE_UNBUILT);
     pthread_mutex_init(&img->lock, NULL);
@@ -657,7 +657,7 @@ void instance_module_init(hive_module *module) {
     img->len = 0;
 }
 
-void instance_module_fini(hive_module *module) {
+void hv_instance_module_fini(hive_module *module) {
     wasm_image *img = &module->image;
     if (img->view) munmap((void *)img->view, img->len);
     img->view = NULL;
@@ -798,7 +798,7 @@ static int init_segments(hive_instance *inst, hive_error *err) {
         const wasm_elem *e = &m->elems[i];
         if (e->mode == WASM_SEG_ACTIVE) {
             wasm_slot off[2];
-            instance_eval_const(inst, &e->offset, off);
+            hv_instance_eval_const(inst, &e->offset, off);
             hive_table *t = inst->tables[e->table];
             uint64_t d = off[0].i32;
             if (d + inst->elem_lens[i] > t->size)
@@ -817,7 +817,7 @@ static int init_segments(hive_instance *inst, hive_error *err) {
         const wasm_data *ds = &m->datas[i];
         if (ds->mode != WASM_SEG_ACTIVE) continue;
         wasm_slot off[2];
-        instance_eval_const(inst, &ds->offset, off);
+        hv_instance_eval_const(inst, &ds->offset, off);
         hive_memory *mem = ds->memory < m->nmemories ? inst->memories[ds->memory] : NULL;
         uint64_t d = off[0].i32;
         if (!mem || d + ds->len > mem->size)
@@ -964,7 +964,7 @@ int hive_instance_new(hive_engine *engine, hive_module *module, const hive_exter
         g->engine = engine;
         g->type = gd->type.valtype;
         g->mutable_ = gd->type.mutable_;
-        instance_eval_const(inst, &gd->init, g->value);
+        hv_instance_eval_const(inst, &gd->init, g->value);
         inst->globals[idx] = g;
     }
 

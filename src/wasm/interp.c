@@ -56,7 +56,7 @@
 
 /* The loop function must exist exactly once: label addresses are only
  * meaningful inside the copy of the function that took them, and
- * interp_labels() hands them to the compiler. */
+ * hv_interp_labels() hands them to the compiler. */
 #if defined(__clang__)
 #define INTERP_NOCLONE __attribute__((noinline))
 #elif defined(__GNUC__)
@@ -177,7 +177,7 @@ static void capture_backtrace(hive_exec *exec) {
 }
 
 /* message NULL: the spec's wording for kind. */
-void interp_set_trap(hive_exec *exec, hive_trap_kind kind, const char *message) {
+void hv_interp_set_trap(hive_exec *exec, hive_trap_kind kind, const char *message) {
     hive_trap *t = &exec->trap;
     t->kind = kind;
     t->exit_code = 0;
@@ -196,7 +196,7 @@ void interp_set_trap(hive_exec *exec, hive_trap_kind kind, const char *message) 
  * calling instance (NULL for a call from the embedder). On HIVE_HOST_TRAP
  * exec->trap has kind and message (a default if the host set none); the
  * backtrace is the caller's to capture. */
-hive_host_status interp_call_host(hive_exec *exec, hive_func *f, hive_instance *caller,
+hive_host_status hv_interp_call_host(hive_exec *exec, hive_func *f, hive_instance *caller,
                                   wasm_slot *args) {
     const wasm_functype *t = f->type;
     uint32_t need = t->nparams + t->nresults;
@@ -1096,7 +1096,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
              * does, then check and zero as entering it does. A trap here
              * is at the call, as in ENTER_FRAME: the frame goes. */
             const wasm_code *code = func->code;
-            const wasm_cell *cells = module_code_cells(func->inst->module, code);
+            const wasm_cell *cells = hv_module_code_cells(func->inst->module, code);
             tk = HIVE_TRAP_OUT_OF_MEMORY;
             if (cells) {
                 tk = HIVE_TRAP_STACK_EXHAUSTED;
@@ -1218,7 +1218,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
             wasm_slot *sp = fp + pc[1].u32;
             uint32_t n = sp[-1].i32;
             void *init = sp[-2].ref;
-            sp[-2].i64 = (uint32_t)instance_table_grow(inst->tables[pc[2].u32], n, init);
+            sp[-2].i64 = (uint32_t)hv_instance_table_grow(inst->tables[pc[2].u32], n, init);
             if (n) {
                 uint64_t got_;
                 TAKE_UNITS(GROW_UNITS + n / (BULK_BYTES_PER_UNIT / 8), got_);
@@ -1823,7 +1823,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
     do {                                                                                 \
         const wasm_code *code = (code_);                                                 \
         /* cells first: when compiled, the rest is too (module.h); when not \
-         * (interp_lazy_stub), ENTER_LAZY does the checks again */                      \
+         * (hv_interp_lazy_stub), ENTER_LAZY does the checks again */                      \
         const wasm_cell *cells = __atomic_load_n(&code->cells, __ATOMIC_ACQUIRE);        \
         wasm_slot *new_fp = args;                                                        \
         if (top == frames_end ||                                                         \
@@ -1920,7 +1920,7 @@ static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const
         exec->fp = fp;
         exec->func = func;
         exec->nframes = (uint32_t)(top - exec->frames);
-        hive_host_status st = interp_call_host(exec, callee, inst, args);
+        hive_host_status st = hv_interp_call_host(exec, callee, inst, args);
         if (st == HIVE_HOST_OK) {
             pc = next_pc;
             memory_cache(inst, &mem, &mem_size); /* the host may have grown it */
@@ -1953,7 +1953,7 @@ trap:
     exec->pc = pc;
     exec->fp = fp;
     exec->func = func;
-    interp_set_trap(exec, tk, NULL);
+    hv_interp_set_trap(exec, tk, NULL);
     goto trapped;
 trap_element: {
     /* The spec's reference interpreter names the element ("undefined
@@ -1964,7 +1964,7 @@ trap_element: {
     exec->pc = pc;
     exec->fp = fp;
     exec->func = func;
-    interp_set_trap(exec, tk, msg);
+    hv_interp_set_trap(exec, tk, msg);
 }
 trapped:
     exec->state = WASM_EXEC_TRAPPED;
@@ -1995,24 +1995,24 @@ done:
     return HIVE_DONE;
 }
 
-hive_status interp_run(hive_exec *exec) { return interp_loop(exec, NULL); }
+hive_status hv_interp_run(hive_exec *exec) { return interp_loop(exec, NULL); }
 
-const void *const *interp_labels(void) {
+const void *const *hv_interp_labels(void) {
     const void *const *labels;
     interp_loop(NULL, &labels);
     return labels;
 }
 
-wasm_cell interp_lazy_stub[1];
+wasm_cell hv_interp_lazy_stub[1];
 static pthread_once_t lazy_once = PTHREAD_ONCE_INIT;
 
 static void lazy_init(void) {
-    const void *const *labels = interp_labels();
-    if (labels) interp_lazy_stub[0].label = labels[OP_ENTER_LAZY];
-    else interp_lazy_stub[0].u64 = OP_ENTER_LAZY;
+    const void *const *labels = hv_interp_labels();
+    if (labels) hv_interp_lazy_stub[0].label = labels[OP_ENTER_LAZY];
+    else hv_interp_lazy_stub[0].u64 = OP_ENTER_LAZY;
 }
 
-wasm_cell *interp_lazy_cells(void) {
+wasm_cell *hv_interp_lazy_cells(void) {
     pthread_once(&lazy_once, lazy_init);
-    return interp_lazy_stub;
+    return hv_interp_lazy_stub;
 }

@@ -1,6 +1,6 @@
 /*
  * module.c -- the public module object: loading (compile.c runs the
- * phases), lazy compilation's lock (module_code_cells), and the public
+ * phases), lazy compilation's lock (hv_module_code_cells), and the public
  * queries on its imports and exports.
  */
 #include <stdatomic.h>
@@ -37,10 +37,10 @@ static int module_new(hive_engine *engine, const uint8_t *bytes, size_t len, hiv
     atomic_init(&mod->refs, 1);
     atomic_init(&mod->compiled, 0);
     pthread_mutex_init(&mod->compile_lock, NULL);
-    instance_module_init(mod);
-    int rc = compile_module(engine, bytes, len, &mod->m, err, take);
+    hv_instance_module_init(mod);
+    int rc = hv_compile_module(engine, bytes, len, &mod->m, err, take);
     if (rc != HIVE_OK) {
-        instance_module_fini(mod);
+        hv_instance_module_fini(mod);
         pthread_mutex_destroy(&mod->compile_lock);
         hv_free(&engine->alloc, mod);
         return rc;
@@ -62,7 +62,7 @@ int hive_module_new_take(hive_engine *engine, uint8_t *bytes, size_t len, hive_m
     return module_new(engine, bytes, len, out, err, true);
 }
 
-const wasm_cell *module_code_cells(hive_module *module, const wasm_code *code) {
+const wasm_cell *hv_module_code_cells(hive_module *module, const wasm_code *code) {
     const wasm_cell *cells = wasm_code_cells(code);
     if (cells) return cells;
     /* one of this module's own functions, validated at load */
@@ -75,8 +75,8 @@ const wasm_cell *module_code_cells(hive_module *module, const wasm_code *code) {
         hive_error err;
         uint32_t i = (uint32_t)(code - module->m.codes);
         /* not compiled: the shared stub, nothing of a compile published */
-        HIVE_ASSERT(code->cells == interp_lazy_stub && code->max_slots == 0);
-        if (compile_function(module->engine, &module->m, i, &module->compiler, &err) == HIVE_OK) {
+        HIVE_ASSERT(code->cells == hv_interp_lazy_stub && code->max_slots == 0);
+        if (hv_compile_function(module->engine, &module->m, i, &module->compiler, &err) == HIVE_OK) {
             cells = wasm_code_cells(code);
             /* published complete: code, and a frame that holds the locals */
             HIVE_ASSERT(cells && code->ncells > 0 && code->max_slots >= code->local_slots);
@@ -130,8 +130,8 @@ void hive_module_release(hive_module *module) {
     if (atomic_fetch_sub_explicit(&module->refs, 1, memory_order_acq_rel) != 1) return;
     hive_engine *engine = module->engine;
     module_stats(module);
-    instance_module_fini(module);
-    compile_module_fini(engine, &module->m, module->compiler);
+    hv_instance_module_fini(module);
+    hv_compile_module_fini(engine, &module->m, module->compiler);
     pthread_mutex_destroy(&module->compile_lock);
     hv_free(&engine->alloc, module);
 }

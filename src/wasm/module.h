@@ -84,7 +84,7 @@ typedef enum wasm_const_op {
     WASM_CONST_REF_FUNC, /* ref.func index */
     WASM_CONST_EXPR      /* extended-const: i32/i64 add, sub, mul over constants and
                           * global.get; evaluated from the bytes at instantiation
-                          * (wasm_constexpr_eval). One without global.get is folded
+                          * (hv_wasm_constexpr_eval). One without global.get is folded
                           * into WASM_CONST_VALUE by validation. */
 } wasm_const_op;
 
@@ -106,7 +106,7 @@ typedef struct wasm_constexpr {
  * index i reads global(ctx, i) (never called when the expression has no
  * global.get; may then be NULL). An i32 result is zero-extended. */
 typedef uint64_t (*wasm_constexpr_global_fn)(void *ctx, uint32_t index);
-uint64_t wasm_constexpr_eval(const uint8_t *bytes, const wasm_constexpr *e,
+uint64_t hv_wasm_constexpr_eval(const uint8_t *bytes, const wasm_constexpr *e,
                              wasm_constexpr_global_fn global, void *ctx);
 
 typedef struct wasm_import {
@@ -198,11 +198,11 @@ typedef struct wasm_code {
     uint32_t param_slots;  /* slots taken by params */
     uint32_t local_slots;  /* params + locals */
     /* compiled (compile.c), by default on the function's first call
-     * (module.c, module_code_cells): until then, the shared one-cell
-     * interp_lazy_stub (ENTER_LAZY; NULL before validation). cells is
+     * (module.c, hv_module_code_cells): until then, the shared one-cell
+     * hv_interp_lazy_stub (ENTER_LAZY; NULL before validation). cells is
      * written last, with release order, so that a reader that loads it
      * with acquire order and finds it compiled may read the fields below. */
-    wasm_cell *cells; /* owned, unless interp_lazy_stub */
+    wasm_cell *cells; /* owned, unless hv_interp_lazy_stub */
     uint32_t ncells;
     /* declared locals a call must zero (the others are written before
      * they are read on every path): slots zero_start .. zero_end - 1 */
@@ -268,8 +268,8 @@ typedef struct wasm_module {
      * are ignored, as the spec allows. */
     wasm_name *func_names; /* nfuncs entries, or NULL */
 
-    /* wasm_decode_lazy left the bodies' instructions unread (validation
-     * reads them: wasm_decode_body for those its fast check does not
+    /* hv_wasm_decode_lazy left the bodies' instructions unread (validation
+     * reads them: hv_wasm_decode_body for those its fast check does not
      * accept, before any other check). */
     bool bodies_unread;
 
@@ -288,24 +288,24 @@ typedef struct wasm_module {
 
 /* decode.c: parses bytes (copied into module->bytes) into *m. On error,
  * fills err (code HIVE_EMALFORMED, offset, message) and returns it; the
- * module is then freed with wasm_module_fini. */
-int wasm_decode(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
+ * module is then freed with hv_wasm_module_fini. */
+int hv_wasm_decode(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
                 hive_error *err);
-/* wasm_decode, except that function bodies are only located (locals
- * read), not read: m->bodies_unread, and wasm_validate reads each body
- * its fast check does not accept with wasm_decode_body before anything
- * else, so that the errors are the same as wasm_decode's. (An error in a
+/* hv_wasm_decode, except that function bodies are only located (locals
+ * read), not read: m->bodies_unread, and hv_wasm_validate reads each body
+ * its fast check does not accept with hv_wasm_decode_body before anything
+ * else, so that the errors are the same as hv_wasm_decode's. (An error in a
  * later section still reports a malformed body before it first.) With
  * take, bytes (from the engine's allocator) become m->bytes instead of a
  * copy, and are freed with m, or at once when this fails. */
-int wasm_decode_lazy(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
+int hv_wasm_decode_lazy(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
                      hive_error *err, bool take);
-/* Reads body i (of code entry i) as wasm_decode does; HIVE_OK or the
+/* Reads body i (of code entry i) as hv_wasm_decode does; HIVE_OK or the
  * malformed-module error in err. */
-int wasm_decode_body(hive_engine *engine, wasm_module *m, uint32_t i, hive_error *err);
+int hv_wasm_decode_body(hive_engine *engine, wasm_module *m, uint32_t i, hive_error *err);
 /* Frees everything decoding made (safe on a zeroed or partly built
- * module); not the compiled code (compile_module_fini). */
-void wasm_module_fini(hive_engine *engine, wasm_module *m);
+ * module); not the compiled code (hv_compile_module_fini). */
+void hv_wasm_module_fini(hive_engine *engine, wasm_module *m);
 
 /* One emitted instruction: its first cell and its op. */
 typedef struct wasm_insn {
@@ -316,7 +316,7 @@ typedef struct wasm_insn {
  * and every body: fast_check, or the full algorithm emitting nothing).
  * Returns HIVE_OK or fills err (HIVE_EINVALID, or HIVE_EMALFORMED for the
  * few body errors the spec calls malformed). Compiles nothing. */
-int wasm_validate(hive_engine *engine, wasm_module *m, hive_error *err);
+int hv_wasm_validate(hive_engine *engine, wasm_module *m, hive_error *err);
 
 /* The code of one body as validation emitted it: views into the
  * validator's buffers, valid until its next body. Cells hold labels
@@ -337,36 +337,36 @@ typedef struct wasm_body {
 } wasm_body;
 
 /* validate.c: a validator that emits code (state kept from one body to
- * the next); labels: interp_labels(), or NULL for op numbers. NULL when
+ * the next); labels: hv_interp_labels(), or NULL for op numbers. NULL when
  * out of memory. */
 typedef struct wasm_validator wasm_validator;
-wasm_validator *wasm_validator_new(hive_engine *engine, wasm_module *m,
+wasm_validator *hv_wasm_validator_new(hive_engine *engine, wasm_module *m,
                                    const void *const *labels);
-void wasm_validator_free(wasm_validator *v);
+void hv_wasm_validator_free(wasm_validator *v);
 /* Validates body i of a validated module again and emits its code into
  * *out. HIVE_OK, or the error in err (HIVE_ENOMEM). */
-int wasm_validate_body(wasm_validator *v, uint32_t i, wasm_body *out, hive_error *err);
+int hv_wasm_validate_body(wasm_validator *v, uint32_t i, wasm_body *out, hive_error *err);
 
 /* compile.c: loads a module: decode, validate, and (HIVE_CONFIG_EAGER)
  * compile every body and seal the inline code. take: the module owns
- * bytes from now on (as for wasm_decode_lazy). On error, fills err and
+ * bytes from now on (as for hv_wasm_decode_lazy). On error, fills err and
  * leaves *m freed. */
-int compile_module(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
+int hv_compile_module(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
                    hive_error *err, bool take);
 
 /* compile.c: compiles body i (m->codes[i]) of a loaded module into its
  * cells (fused runs, inline copies), publishing code->cells last with a
  * release store. *state keeps the compiler's buffers from one call to the
- * next (NULL the first time; compile_module_fini frees it). Not
+ * next (NULL the first time; hv_compile_module_fini frees it). Not
  * thread-safe for one module: the caller serialises (module.c's compile
  * lock). HIVE_OK, or HIVE_ENOMEM in err. */
 typedef struct wasm_compiler wasm_compiler;
-int compile_function(hive_engine *engine, wasm_module *m, uint32_t i, wasm_compiler **state,
+int hv_compile_function(hive_engine *engine, wasm_module *m, uint32_t i, wasm_compiler **state,
                      hive_error *err);
 
 /* compile.c: frees the compiler state, the compiled code and inline
  * copies, then what decoding made (safe on a partly loaded module). */
-void compile_module_fini(hive_engine *engine, wasm_module *m, wasm_compiler *c);
+void hv_compile_module_fini(hive_engine *engine, wasm_module *m, wasm_compiler *c);
 
 /* Returns the functype of function index f. */
 static inline const wasm_functype *wasm_func_type(const wasm_module *m, uint32_t f) {

@@ -36,7 +36,7 @@
  * arity slots from [src] to fp+height.
  *
  * Encoding: the first cell of an instruction holds labels[op] (label
- * address from interp_labels()) when the interpreter threads code, else
+ * address from hv_interp_labels()) when the interpreter threads code, else
  * the op number in .u64. Immediates are one cell each: slots, indices,
  * offsets and counts in .u32 (upper half zero), constants in .u64, branch
  * targets in .target.
@@ -147,7 +147,7 @@
     X(CALL) /* [code, base] call the function of this same instance whose wasm_code is code (code->func_index) */ \
     X(CALL_IMPORT) /* [funcidx, base] call instance->funcs[funcidx] (host or another instance's) */ \
     X(CALL_INDIRECT) /* [typeidx, tableidx, base, i] call table[fp[i].i32] after the type check */ \
-    X(ENTER_LAZY) /* the cells of every function not compiled yet (interp_lazy_stub): compile it, then enter it */ \
+    X(ENTER_LAZY) /* the cells of every function not compiled yet (hv_interp_lazy_stub): compile it, then enter it */ \
     X(SELECT) /* [d, a, b, c] fp[d] = fp[c].i32 ? fp[a] : fp[b] */ \
     X(SELECT_V128) /* [d, a, b, c] as SELECT on two-slot values */ \
     X(COPY) /* [d, a] fp[d] = fp[a] (local.get, local.set, local.tee when not folded away) */ \

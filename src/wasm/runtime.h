@@ -63,7 +63,7 @@ struct hive_module {
     hive_engine *engine;
     atomic_int refs;
     wasm_module m;
-    wasm_image image; /* instance_module_init / _fini */
+    wasm_image image; /* hv_instance_module_init / _fini */
     /* Lazy compilation (module.c): one function at a time per module. */
     pthread_mutex_t compile_lock;
     wasm_compiler *compiler; /* the compiler's buffers, under the lock */
@@ -75,18 +75,18 @@ struct hive_module {
  * thread that calls it meanwhile waits for the lock and then finds it
  * compiled. NULL when the compile ran out of memory (nothing changes; a
  * later call tries again). */
-const wasm_cell *module_code_cells(hive_module *module, const wasm_code *code);
+const wasm_cell *hv_module_code_cells(hive_module *module, const wasm_code *code);
 
 /* The cells every function has until it is compiled: one ENTER_LAZY
  * (interp.c), which compiles the function entered and continues into it.
- * interp_lazy_cells() fills it (once) and returns it. */
-extern wasm_cell interp_lazy_stub[1];
-wasm_cell *interp_lazy_cells(void);
+ * hv_interp_lazy_cells() fills it (once) and returns it. */
+extern wasm_cell hv_interp_lazy_stub[1];
+wasm_cell *hv_interp_lazy_cells(void);
 
 /* The cells of code when it is compiled (acquire order), else NULL. */
 static inline const wasm_cell *wasm_code_cells(const wasm_code *code) {
     const wasm_cell *c = __atomic_load_n(&code->cells, __ATOMIC_ACQUIRE);
-    return c == interp_lazy_stub ? NULL : c;
+    return c == hv_interp_lazy_stub ? NULL : c;
 }
 
 /* One stack slot. i32 lives in the low half; floats as their bits. */
@@ -192,7 +192,7 @@ typedef struct wasm_frame {
 
 typedef enum wasm_exec_state {
     WASM_EXEC_IDLE,
-    WASM_EXEC_RUNNING, /* inside interp_run or a host function it called */
+    WASM_EXEC_RUNNING, /* inside hv_interp_run or a host function it called */
     WASM_EXEC_SUSPENDED,
     WASM_EXEC_PENDING,
     WASM_EXEC_TRAPPED
@@ -276,36 +276,36 @@ static inline void runtime_val_from_slots(hive_val *v, uint8_t t, const wasm_slo
 
 /* instance.c: grows a table by delta elements set to init; returns the
  * old size, or -1 past the table's effective maximum or out of memory. */
-int64_t instance_table_grow(hive_table *table, uint32_t delta, void *init);
+int64_t hv_instance_table_grow(hive_table *table, uint32_t delta, void *init);
 
 /* interp.c: runs from the exec's saved state until done, trap, suspension
  * or a pending host call; updates exec->state and returns the status. */
-hive_status interp_run(hive_exec *exec);
+hive_status hv_interp_run(hive_exec *exec);
 
 /* interp.c: the label of each internal opcode, for threading code at
  * compile time; NULL when built without computed goto. */
-const void *const *interp_labels(void);
+const void *const *hv_interp_labels(void);
 
 /* instance.c: sets up and frees the module's lazily built memory image
  * (called by hive_module_new and the last hive_module_release). */
-void instance_module_init(hive_module *module);
+void hv_instance_module_init(hive_module *module);
 /* Unmaps the engine's kept memory slots (hive_engine_free). */
-void instance_memory_slots_free(hive_engine *engine);
-void exec_keep_free(hive_engine *engine); /* exec.c: the kept stacks */
-void instance_module_fini(hive_module *module);
+void hv_instance_memory_slots_free(hive_engine *engine);
+void hv_exec_keep_free(hive_engine *engine); /* exec.c: the kept stacks */
+void hv_instance_module_fini(hive_module *module);
 
 /* instance.c: evaluates a validated constant expression in an instance. */
-void instance_eval_const(hive_instance *inst, const wasm_constexpr *e, wasm_slot out[2]);
+void hv_instance_eval_const(hive_instance *inst, const wasm_constexpr *e, wasm_slot out[2]);
 
 /* interp.c: calls host function f with its arguments in the slots at
  * args; on HIVE_HOST_OK its results are left at args. caller is the
  * calling instance, NULL for a direct call by the embedder. On
  * HIVE_HOST_TRAP exec->trap has the kind and message (no backtrace). */
-hive_host_status interp_call_host(hive_exec *exec, hive_func *f, hive_instance *caller,
+hive_host_status hv_interp_call_host(hive_exec *exec, hive_func *f, hive_instance *caller,
                                   wasm_slot *args);
 
 /* interp.c: sets the exec's trap (kind, message) and captures the
  * backtrace from its frames. */
-void interp_set_trap(hive_exec *exec, hive_trap_kind kind, const char *message);
+void hv_interp_set_trap(hive_exec *exec, hive_trap_kind kind, const char *message);
 
 #endif

@@ -171,7 +171,7 @@ static int push_ctrl(vctx *v, frame_kind kind, uint32_t np, const uint8_t *param
     f->loop_pc = NO_CELL;
     f->fixups = NO_CELL;
     f->else_fixup = NO_CELL;
-    if (emit_da_push(v, v->nctrls - 1) < 0) return -1;
+    if (hv_emit_da_push(v, v->nctrls - 1) < 0) return -1;
     if (kind == FRAME_FUNC) return 0;
     return push_vals(v, params, np);
 }
@@ -182,7 +182,7 @@ static void set_unreachable(vctx *v) {
     v->nvals = f->height;
     if (v_live(v)) v->cur_slots = f->height_slots;
     f->unreachable = true;
-    emit_da_unreachable(v);
+    hv_emit_da_unreachable(v);
 }
 
 
@@ -336,16 +336,16 @@ static int compile_local_write(vctx *v, uint32_t idx, bool tee) {
     if (!in_local) {
         /* The instruction that computed the value may write the local
          * directly, unless an operand still reads the local's old value. */
-        if (!wide && src == slot && !emit_local_referenced(v, off) &&
-            emit_retarget_last(v, slot, off)) {
+        if (!wide && src == slot && !hv_emit_local_referenced(v, off) &&
+            hv_emit_retarget_last(v, slot, off)) {
             in_local = true;
         } else {
-            if (emit_materialize_local(v, off) < 0) return -1;
-            if (wide ? emit_op(v, OP_COPY_V128) < 0 || emit_dest(v, off) < 0 ||
-                           emit_u64(v, src) < 0
-                     : emit_copy(v, off, src) < 0)
+            if (hv_emit_materialize_local(v, off) < 0) return -1;
+            if (wide ? hv_emit_op(v, OP_COPY_V128) < 0 || hv_emit_dest(v, off) < 0 ||
+                           hv_emit_u64(v, src) < 0
+                     : hv_emit_copy(v, off, src) < 0)
                 return -1;
-            if (wide) emit_forget_dest(v);
+            if (wide) hv_emit_forget_dest(v);
         }
     }
     if (!tee) return 0;
@@ -402,43 +402,43 @@ static int compile_simd(vctx *v) {
     bool has_lane = info->imm == SIMD_IMM_MEMARG_LANE || info->imm == SIMD_IMM_LANE;
     if (memidx != 0) {
         /* another memory than 0: the same instruction, between selects */
-        if (emit_mem_select(v, memidx) < 0) return -1;
+        if (hv_emit_mem_select(v, memidx) < 0) return -1;
         if (!info->result) {
-            if (emit_op(v, o) < 0 || emit_u64(v, src[0]) < 0 || emit_u64(v, offset) < 0 ||
-                emit_u64(v, src[1]) < 0 || (has_lane && emit_u64(v, lane) < 0))
+            if (hv_emit_op(v, o) < 0 || hv_emit_u64(v, src[0]) < 0 || hv_emit_u64(v, offset) < 0 ||
+                hv_emit_u64(v, src[1]) < 0 || (has_lane && hv_emit_u64(v, lane) < 0))
                 return -1;
-            return emit_mem_select(v, 0);
+            return hv_emit_mem_select(v, 0);
         }
         uint32_t d = (uint32_t)v->cur_slots;
-        if (emit_op(v, o) < 0 || emit_u64(v, d) < 0 || emit_u64(v, src[0]) < 0 ||
-            emit_u64(v, offset) < 0 || (info->nparams > 1 && emit_u64(v, src[1]) < 0) ||
-            (has_lane && emit_u64(v, lane) < 0) || emit_mem_select(v, 0) < 0)
+        if (hv_emit_op(v, o) < 0 || hv_emit_u64(v, d) < 0 || hv_emit_u64(v, src[0]) < 0 ||
+            hv_emit_u64(v, offset) < 0 || (info->nparams > 1 && hv_emit_u64(v, src[1]) < 0) ||
+            (has_lane && hv_emit_u64(v, lane) < 0) || hv_emit_mem_select(v, 0) < 0)
             return -1;
         return push_val(v, info->result);
     }
     if (!info->result) { /* stores: [a, offset, v (, lane)] */
-        if (emit_op(v, o) < 0 || emit_u64(v, src[0]) < 0 || emit_u64(v, offset) < 0 ||
-            emit_u64(v, src[1]) < 0)
+        if (hv_emit_op(v, o) < 0 || hv_emit_u64(v, src[0]) < 0 || hv_emit_u64(v, offset) < 0 ||
+            hv_emit_u64(v, src[1]) < 0)
             return -1;
-        return has_lane ? emit_u64(v, lane) : 0;
+        return has_lane ? hv_emit_u64(v, lane) : 0;
     }
     uint32_t d = (uint32_t)v->cur_slots;
-    if (emit_op(v, o) < 0) return -1;
+    if (hv_emit_op(v, o) < 0) return -1;
     /* A one-slot result may be retargeted by local.set; a v128 is not. */
-    if ((info->result == WASM_V128 ? emit_u64(v, d) : emit_dest(v, d)) < 0) return -1;
+    if ((info->result == WASM_V128 ? hv_emit_u64(v, d) : hv_emit_dest(v, d)) < 0) return -1;
     if (mem) {
-        if (emit_u64(v, src[0]) < 0 || emit_u64(v, offset) < 0) return -1;
-        if (info->nparams > 1 && emit_u64(v, src[1]) < 0) return -1;
+        if (hv_emit_u64(v, src[0]) < 0 || hv_emit_u64(v, offset) < 0) return -1;
+        if (info->nparams > 1 && hv_emit_u64(v, src[1]) < 0) return -1;
     } else {
         for (unsigned i = 0; i < info->nparams; i++)
-            if (emit_u64(v, src[i]) < 0) return -1;
+            if (hv_emit_u64(v, src[i]) < 0) return -1;
     }
-    if (has_lane && emit_u64(v, lane) < 0) return -1;
+    if (has_lane && hv_emit_u64(v, lane) < 0) return -1;
     if (info->imm == SIMD_IMM_V128 || info->imm == SIMD_IMM_SHUFFLE) {
         uint64_t lo, hi;
         memcpy(&lo, bytes, 8);
         memcpy(&hi, bytes + 8, 8);
-        if (emit_u64(v, lo) < 0 || emit_u64(v, hi) < 0) return -1;
+        if (hv_emit_u64(v, lo) < 0 || hv_emit_u64(v, hi) < 0) return -1;
     }
     return push_val(v, info->result);
 }
@@ -505,13 +505,13 @@ static int read_catches(vctx *v, uint32_t *at, uint32_t *n) {
 static int emit_landing_pads(vctx *v) {
     size_t fi = v->nctrls - 1;
     vframe *f = &v->ctrls[fi];
-    if (emit_flush(v) < 0) return -1;
+    if (hv_emit_flush(v) < 0) return -1;
     if (pop_vals(v, f->results, f->nresults) < 0) return -1;
     if (v->nvals != f->height) return v_invalid(v, "type mismatch");
     if (push_vals(v, f->results, f->nresults) < 0) return -1;
     if (v_live(v)) {
-        if (emit_branch(v, 0, NULL) < 0) return -1;
-        emit_da_branch(v, 0);
+        if (hv_emit_branch(v, 0, NULL) < 0) return -1;
+        hv_emit_da_branch(v, 0);
     }
     uint32_t end = emit_pc(v);
     uint32_t at = v->ctrls[fi].catch_at, n = v->ctrls[fi].ncatch;
@@ -521,8 +521,8 @@ static int emit_landing_pads(vctx *v) {
         f->unreachable = false;
         v->nvals = f->height;
         v->cur_slots = f->height_slots;
-        emit_fence(v);
-        if (emit_handler(v, (wasm_handler){f->try_start, end, emit_pc(v), c.tag,
+        hv_emit_fence(v);
+        if (hv_emit_handler(v, (wasm_handler){f->try_start, end, emit_pc(v), c.tag,
                                            f->height_slots}) < 0)
             return -1;
         if (c.kind == 0) {
@@ -531,9 +531,9 @@ static int emit_landing_pads(vctx *v) {
             if (push_vals(v, pt, pn) < 0) return -1;
         }
         /* a throw may come before anything the body assigns */
-        emit_da_restore(v, fi);
-        if (emit_branch(v, c.label + 1, NULL) < 0) return -1;
-        emit_da_branch(v, c.label + 1);
+        hv_emit_da_restore(v, fi);
+        if (hv_emit_branch(v, c.label + 1, NULL) < 0) return -1;
+        hv_emit_da_branch(v, c.label + 1);
         set_unreachable(v);
     }
     v->ncatches = at;
@@ -549,7 +549,7 @@ static int compile_instr(vctx *v, uint8_t op) {
     uint32_t a = 0, b = 0, c = 0, a_slot = 0, b_slot = 0;
     switch (op) {
     case 0x00: /* unreachable */
-        if (emit_op(v, OP_UNREACHABLE) < 0) return -1;
+        if (hv_emit_op(v, OP_UNREACHABLE) < 0) return -1;
         set_unreachable(v);
         return 0;
     case 0x01: /* nop */
@@ -563,45 +563,45 @@ static int compile_instr(vctx *v, uint8_t op) {
         if (read_blocktype(v, &np, &params, &nr, &results) < 0) return -1;
         if (op == 0x04) {
             if (pop_src(v, WASM_I32, &c) < 0) return -1;
-            emit_cond_take(v, c, true, true, &k);
+            hv_emit_cond_take(v, c, true, true, &k);
         }
-        if (emit_flush(v) < 0) return -1;
+        if (hv_emit_flush(v) < 0) return -1;
         frame_kind kind = op == 0x02 ? FRAME_BLOCK : op == 0x03 ? FRAME_LOOP : FRAME_IF;
         if (push_ctrl(v, kind, np, params, nr, results) < 0) return -1;
         vframe *f = &v->ctrls[v->nctrls - 1];
         if (kind == FRAME_LOOP) {
             f->loop_pc = emit_pc(v);
-            emit_fence(v);
-            return emit_op(v, OP_LOOP_CHECK);
+            hv_emit_fence(v);
+            return hv_emit_op(v, OP_LOOP_CHECK);
         }
         if (kind == FRAME_IF && v_live(v)) {
             /* The condition was popped before the frame: its params sit
              * at the frame's base either way. */
-            if (emit_op(v, k.op) < 0) return -1;
+            if (hv_emit_op(v, k.op) < 0) return -1;
             f = &v->ctrls[v->nctrls - 1];
             f->else_fixup = emit_pc(v);
-            if (emit_target(v, NO_CELL) < 0 || emit_cond(v, &k) < 0) return -1;
+            if (hv_emit_target(v, NO_CELL) < 0 || hv_emit_cond(v, &k) < 0) return -1;
         }
         return 0;
     }
     case 0x05: { /* else */
         vframe *f = &v->ctrls[v->nctrls - 1];
         if (f->kind != FRAME_IF) return v_malformed(v, "else without if");
-        if (emit_flush(v) < 0) return -1;
+        if (hv_emit_flush(v) < 0) return -1;
         if (pop_vals(v, f->results, f->nresults) < 0) return -1;
         if (v->nvals != f->height) return v_invalid(v, "type mismatch");
         if (v_live(v)) {
-            if (emit_op(v, OP_BR) < 0 || emit_fixup(v, v->nctrls - 1) < 0) return -1;
-            emit_da_branch(v, 0); /* the then-branch's fallthrough */
+            if (hv_emit_op(v, OP_BR) < 0 || hv_emit_fixup(v, v->nctrls - 1) < 0) return -1;
+            hv_emit_da_branch(v, 0); /* the then-branch's fallthrough */
         }
-        emit_da_restore(v, v->nctrls - 1);
+        hv_emit_da_restore(v, v->nctrls - 1);
         f = &v->ctrls[v->nctrls - 1];
         if (f->else_fixup != NO_CELL) emit_patch(v, f->else_fixup, emit_pc(v));
         f->else_fixup = NO_CELL;
         f->kind = FRAME_ELSE;
         f->unreachable = false;
         if (!f->dead) v->cur_slots = f->height_slots;
-        emit_fence(v);
+        hv_emit_fence(v);
         return push_vals(v, f->params, f->nparams);
     }
     case 0x08: { /* throw x */
@@ -610,10 +610,10 @@ static int compile_instr(vctx *v, uint8_t op) {
         if (idx >= m->ntags) return v_invalid(v, "unknown tag");
         const uint8_t *pt;
         uint32_t pn = tag_params(m, idx, &pt);
-        if (emit_window(v, OP_THROW) < 0) return -1;
+        if (hv_emit_window(v, OP_THROW) < 0) return -1;
         for (uint32_t i = pn; i-- > 0;)
             if (pop_expect(v, pt[i], NULL) < 0) return -1;
-        if (emit_u64(v, idx) < 0) return -1;
+        if (hv_emit_u64(v, idx) < 0) return -1;
         set_unreachable(v);
         return 0;
     }
@@ -627,12 +627,12 @@ static int compile_instr(vctx *v, uint8_t op) {
         const uint8_t *params = NULL, *results = NULL;
         if (read_blocktype(v, &np, &params, &nr, &results) < 0) return -1;
         if (read_catches(v, &cat, &ncat) < 0) return -1;
-        if (emit_flush(v) < 0) return -1;
+        if (hv_emit_flush(v) < 0) return -1;
         if (push_ctrl(v, FRAME_TRY, np, params, nr, results) < 0) return -1;
         vframe *f = &v->ctrls[v->nctrls - 1];
         f->catch_at = cat;
         f->ncatch = ncat;
-        emit_fence(v);
+        hv_emit_fence(v);
         f->try_start = emit_pc(v);
         return 0;
     }
@@ -646,7 +646,7 @@ static int compile_instr(vctx *v, uint8_t op) {
             }
             f = &v->ctrls[v->nctrls - 1];
         }
-        if (emit_flush(v) < 0) return -1;
+        if (hv_emit_flush(v) < 0) return -1;
         if (pop_vals(v, f->results, f->nresults) < 0) return -1;
         if (v->nvals != f->height) return v_invalid(v, "type mismatch");
         if (f->kind == FRAME_IF) {
@@ -655,19 +655,19 @@ static int compile_instr(vctx *v, uint8_t op) {
                 (f->nparams && memcmp(f->params, f->results, f->nparams) != 0))
                 return v_invalid(v, "type mismatch");
         }
-        if (v->nctrls > 1) emit_da_end(v, v->nctrls - 1, f->kind == FRAME_IF);
+        if (v->nctrls > 1) hv_emit_da_end(v, v->nctrls - 1, f->kind == FRAME_IF);
         uint32_t pc = emit_pc(v);
         /* A label no branch targets needs no fence: the function's end,
          * when only returns (not br_if) leave it early. */
-        if (v->nctrls > 1 || f->fixups != NO_CELL || f->else_fixup != NO_CELL) emit_fence(v);
-        emit_patch_chain(v, f->fixups, pc);
+        if (v->nctrls > 1 || f->fixups != NO_CELL || f->else_fixup != NO_CELL) hv_emit_fence(v);
+        hv_emit_patch_chain(v, f->fixups, pc);
         if (f->else_fixup != NO_CELL) emit_patch(v, f->else_fixup, pc);
         if (v->nctrls == 1) {
             /* The function's end: always a RETURN, branches land here. */
             f->unreachable = false;
             f->dead = v->check_only;
             v->cur_slots = f->height_slots + f->result_slots;
-            if (emit_return(v, f->height_slots, f->result_slots) < 0) return -1;
+            if (hv_emit_return(v, f->height_slots, f->result_slots) < 0) return -1;
             v->nctrls = 0;
             return 1;
         }
@@ -684,12 +684,12 @@ static int compile_instr(vctx *v, uint8_t op) {
         {
             const uint8_t *types;
             uint32_t n, s;
-            if (emit_flush(v) < 0) return -1;
+            if (hv_emit_flush(v) < 0) return -1;
             label_types(&v->ctrls[v->nctrls - 1 - idx], &types, &n, &s);
             if (pop_vals(v, types, n) < 0) return -1;
             if (push_vals(v, types, n) < 0) return -1;
-            if (emit_branch(v, idx, NULL) < 0) return -1;
-            if (v_live(v)) emit_da_branch(v, idx);
+            if (hv_emit_branch(v, idx, NULL) < 0) return -1;
+            if (v_live(v)) hv_emit_da_branch(v, idx);
         }
         set_unreachable(v);
         return 0;
@@ -703,12 +703,12 @@ static int compile_instr(vctx *v, uint8_t op) {
         label_types(&v->ctrls[v->nctrls - 1 - idx], &types, &n, &s);
         /* (cur_slots - s is only meaningful in live code, where the values
          * are there; branch_unwinds is not asked otherwise.) */
-        emit_cond_take(v, c, false, v_live(v) && v->cur_slots >= s && !emit_unwinds(v, idx), &k);
-        if (emit_flush(v) < 0) return -1;
+        hv_emit_cond_take(v, c, false, v_live(v) && v->cur_slots >= s && !hv_emit_unwinds(v, idx), &k);
+        if (hv_emit_flush(v) < 0) return -1;
         if (pop_vals(v, types, n) < 0) return -1;
         if (push_vals(v, types, n) < 0) return -1;
-        if (v_live(v)) emit_da_branch(v, idx);
-        return emit_branch(v, idx, &k);
+        if (v_live(v)) hv_emit_da_branch(v, idx);
+        return hv_emit_branch(v, idx, &k);
     }
     case 0x0e: { /* br_table */
         uint32_t count = 0;
@@ -717,7 +717,7 @@ static int compile_instr(vctx *v, uint8_t op) {
         for (uint32_t i = 0; i <= count; i++)
             if (v_u32(v, &idx) < 0) return -1;
         if (pop_src(v, WASM_I32, &c) < 0) return -1;
-        if (emit_flush(v) < 0) return -1;
+        if (hv_emit_flush(v) < 0) return -1;
         /* Check every label against the operand stack (spec algorithm). */
         leb_reader again;
         leb_init(&again, labels_at, (size_t)(v->r.p - labels_at), 0);
@@ -755,18 +755,18 @@ static int compile_instr(vctx *v, uint8_t op) {
         if (pop_vals(v, dtypes, arity) < 0) return -1;
         if (push_vals(v, dtypes, arity) < 0) return -1;
         if (v_live(v)) {
-            if (emit_op(v, OP_BR_TABLE) < 0 || emit_u64(v, count) < 0 ||
-                emit_u64(v, arity_slots) < 0 ||
-                emit_u64(v, (uint64_t)v->cur_slots - arity_slots) < 0 || emit_u64(v, c) < 0)
+            if (hv_emit_op(v, OP_BR_TABLE) < 0 || hv_emit_u64(v, count) < 0 ||
+                hv_emit_u64(v, arity_slots) < 0 ||
+                hv_emit_u64(v, (uint64_t)v->cur_slots - arity_slots) < 0 || hv_emit_u64(v, c) < 0)
                 return -1;
             leb_init(&again, labels_at, (size_t)(v->r.p - labels_at), 0);
             for (uint32_t i = 0; i <= count; i++) {
                 leb_u32(&again, &idx);
-                emit_da_branch(v, idx);
+                hv_emit_da_branch(v, idx);
                 size_t fi = v->nctrls - 1 - idx;
                 vframe *f = &v->ctrls[fi];
-                int rc = f->kind == FRAME_LOOP ? emit_target(v, f->loop_pc) : emit_fixup(v, fi);
-                if (rc < 0 || emit_u64(v, v->ctrls[fi].height_slots) < 0) return -1;
+                int rc = f->kind == FRAME_LOOP ? hv_emit_target(v, f->loop_pc) : hv_emit_fixup(v, fi);
+                if (rc < 0 || hv_emit_u64(v, v->ctrls[fi].height_slots) < 0) return -1;
             }
         }
         set_unreachable(v);
@@ -774,9 +774,9 @@ static int compile_instr(vctx *v, uint8_t op) {
     }
     case 0x0f: { /* return */
         vframe *f = &v->ctrls[0];
-        if (emit_flush(v) < 0) return -1;
+        if (hv_emit_flush(v) < 0) return -1;
         if (pop_vals(v, f->results, f->nresults) < 0) return -1;
-        if (emit_return(v, (uint64_t)v->cur_slots, f->result_slots) < 0) return -1;
+        if (hv_emit_return(v, (uint64_t)v->cur_slots, f->result_slots) < 0) return -1;
         set_unreachable(v);
         return 0;
     }
@@ -784,15 +784,15 @@ static int compile_instr(vctx *v, uint8_t op) {
         if (v_u32(v, &idx) < 0) return -1;
         if (idx >= m->nfuncs) return v_invalid(v, "unknown function");
         const wasm_functype *ft = wasm_func_type(m, idx);
-        if (emit_flush(v) < 0) return -1;
+        if (hv_emit_flush(v) < 0) return -1;
         if (pop_vals(v, ft->params, ft->nparams) < 0) return -1;
         /* CALL names its callee's code (module-level, already in place);
          * CALL_IMPORT the function index */
         uint64_t callee = idx < m->nimported_funcs
                               ? idx
                               : (uint64_t)(uintptr_t)&m->codes[idx - m->nimported_funcs];
-        if (emit_op(v, idx < m->nimported_funcs ? OP_CALL_IMPORT : OP_CALL) < 0 ||
-            emit_u64(v, callee) < 0 || emit_u64(v, (uint64_t)v->cur_slots) < 0)
+        if (hv_emit_op(v, idx < m->nimported_funcs ? OP_CALL_IMPORT : OP_CALL) < 0 ||
+            hv_emit_u64(v, callee) < 0 || hv_emit_u64(v, (uint64_t)v->cur_slots) < 0)
             return -1;
         return emit_call_results(v, ft);
     }
@@ -803,10 +803,10 @@ static int compile_instr(vctx *v, uint8_t op) {
         if (m->tables[idx2].elemtype != WASM_FUNCREF) return v_invalid(v, "type mismatch");
         if (pop_src(v, WASM_I32, &c) < 0) return -1;
         const wasm_functype *ft = &m->types[idx];
-        if (emit_flush(v) < 0) return -1;
+        if (hv_emit_flush(v) < 0) return -1;
         if (pop_vals(v, ft->params, ft->nparams) < 0) return -1;
-        if (emit_op(v, OP_CALL_INDIRECT) < 0 || emit_u64(v, idx) < 0 || emit_u64(v, idx2) < 0 ||
-            emit_u64(v, (uint64_t)v->cur_slots) < 0 || emit_u64(v, c) < 0)
+        if (hv_emit_op(v, OP_CALL_INDIRECT) < 0 || hv_emit_u64(v, idx) < 0 || hv_emit_u64(v, idx2) < 0 ||
+            hv_emit_u64(v, (uint64_t)v->cur_slots) < 0 || hv_emit_u64(v, c) < 0)
             return -1;
         return emit_call_results(v, ft);
     }
@@ -838,11 +838,11 @@ static int compile_instr(vctx *v, uint8_t op) {
         }
         uint32_t d = (uint32_t)v->cur_slots;
         if (t == WASM_V128) {
-            if (emit_op(v, OP_SELECT_V128) < 0 || emit_u64(v, d) < 0) return -1;
-        } else if (emit_op(v, OP_SELECT) < 0 || emit_dest(v, d) < 0) {
+            if (hv_emit_op(v, OP_SELECT_V128) < 0 || hv_emit_u64(v, d) < 0) return -1;
+        } else if (hv_emit_op(v, OP_SELECT) < 0 || hv_emit_dest(v, d) < 0) {
             return -1;
         }
-        if (emit_u64(v, a) < 0 || emit_u64(v, b) < 0 || emit_u64(v, c) < 0) return -1;
+        if (hv_emit_u64(v, a) < 0 || hv_emit_u64(v, b) < 0 || hv_emit_u64(v, c) < 0) return -1;
         return push_val(v, t);
     }
     case 0x20: /* local.get: nothing to emit, the consumer reads the local */
@@ -851,14 +851,14 @@ static int compile_instr(vctx *v, uint8_t op) {
         if (v_live(v)) {
             v->opnds[v->nvals - 1].src = v->local_offsets[idx];
             v->ndeferred++;
-            emit_da_read(v, idx);
+            hv_emit_da_read(v, idx);
         }
         return 0;
     case 0x21: /* local.set */
     case 0x22: /* local.tee */
         if (v_u32(v, &idx) < 0 || check_local(v, idx) < 0) return -1;
         if (compile_local_write(v, idx, op == 0x22) < 0) return -1;
-        emit_da_write(v, idx);
+        hv_emit_da_write(v, idx);
         return 0;
     case 0x23:   /* global.get */
     case 0x24: { /* global.set */
@@ -869,17 +869,17 @@ static int compile_instr(vctx *v, uint8_t op) {
         if (op == 0x23) {
             uint32_t d = (uint32_t)v->cur_slots;
             if (wide) {
-                if (emit_op(v, OP_GLOBAL_GET_V128) < 0 || emit_u64(v, d) < 0) return -1;
-            } else if (emit_op(v, OP_GLOBAL_GET) < 0 || emit_dest(v, d) < 0) {
+                if (hv_emit_op(v, OP_GLOBAL_GET_V128) < 0 || hv_emit_u64(v, d) < 0) return -1;
+            } else if (hv_emit_op(v, OP_GLOBAL_GET) < 0 || hv_emit_dest(v, d) < 0) {
                 return -1;
             }
-            if (emit_u64(v, idx) < 0) return -1;
+            if (hv_emit_u64(v, idx) < 0) return -1;
             return push_val(v, t);
         }
         if (!m->globals[idx].type.mutable_) return v_invalid(v, "global is immutable");
         if (pop_src(v, t, &a) < 0) return -1;
-        if (emit_op(v, wide ? OP_GLOBAL_SET_V128 : OP_GLOBAL_SET) < 0 || emit_u64(v, idx) < 0 ||
-            emit_u64(v, a) < 0)
+        if (hv_emit_op(v, wide ? OP_GLOBAL_SET_V128 : OP_GLOBAL_SET) < 0 || hv_emit_u64(v, idx) < 0 ||
+            hv_emit_u64(v, a) < 0)
             return -1;
         return 0;
     }
@@ -888,14 +888,14 @@ static int compile_instr(vctx *v, uint8_t op) {
         if (v_u32(v, &idx) < 0 || check_table(v, idx) < 0) return -1;
         t = m->tables[idx].elemtype;
         if (op == 0x25) {
-            if (emit_window(v, OP_TABLE_GET) < 0) return -1;
+            if (hv_emit_window(v, OP_TABLE_GET) < 0) return -1;
             if (pop_expect(v, WASM_I32, NULL) < 0) return -1;
-            if (emit_u64(v, idx) < 0) return -1;
+            if (hv_emit_u64(v, idx) < 0) return -1;
             return push_val(v, t);
         }
-        if (emit_window(v, OP_TABLE_SET) < 0) return -1;
+        if (hv_emit_window(v, OP_TABLE_SET) < 0) return -1;
         if (pop_expect(v, t, NULL) < 0 || pop_expect(v, WASM_I32, NULL) < 0) return -1;
-        if (emit_u64(v, idx) < 0) return -1;
+        if (hv_emit_u64(v, idx) < 0) return -1;
         return 0;
     }
     case 0x3f:   /* memory.size */
@@ -905,9 +905,9 @@ static int compile_instr(vctx *v, uint8_t op) {
         uint32_t d = (uint32_t)v->cur_slots;
         wasm_op o = op == 0x3f ? (idx ? OP_MEMORY_SIZE_X : OP_MEMORY_SIZE)
                                : (idx ? OP_MEMORY_GROW_X : OP_MEMORY_GROW);
-        if (emit_op(v, o) < 0 || emit_dest(v, d) < 0) return -1;
-        if (op == 0x40 && emit_u64(v, a) < 0) return -1;
-        if (idx && emit_u64(v, idx) < 0) return -1;
+        if (hv_emit_op(v, o) < 0 || hv_emit_dest(v, d) < 0) return -1;
+        if (op == 0x40 && hv_emit_u64(v, a) < 0) return -1;
+        if (idx && hv_emit_u64(v, idx) < 0) return -1;
         return push_val(v, WASM_I32);
     }
     case 0x41:   /* i32.const */
@@ -931,24 +931,24 @@ static int compile_instr(vctx *v, uint8_t op) {
             return -1;
         }
         static const uint8_t type_of[4] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64};
-        if (emit_op(v, OP_CONST) < 0 || emit_dest(v, (uint32_t)v->cur_slots) < 0 ||
-            emit_u64(v, bits) < 0)
+        if (hv_emit_op(v, OP_CONST) < 0 || hv_emit_dest(v, (uint32_t)v->cur_slots) < 0 ||
+            hv_emit_u64(v, bits) < 0)
             return -1;
         return push_val(v, type_of[op - 0x41]);
     }
     case 0xd0: /* ref.null t */
         if (v_byte(v, &t) < 0) return -1;
         if (!is_reftype(t)) return v_malformed(v, "malformed reference type");
-        if (emit_op(v, OP_CONST) < 0 || emit_dest(v, (uint32_t)v->cur_slots) < 0 ||
-            emit_u64(v, 0) < 0)
+        if (hv_emit_op(v, OP_CONST) < 0 || hv_emit_dest(v, (uint32_t)v->cur_slots) < 0 ||
+            hv_emit_u64(v, 0) < 0)
             return -1;
         return push_val(v, t);
     case 0xd1: /* ref.is_null */
         if (pop_val(v, &t) < 0) return -1;
         if (t != VT_UNKNOWN && !is_reftype(t)) return v_invalid(v, "type mismatch");
         a = v->pop_src;
-        if (emit_op(v, OP_REF_IS_NULL) < 0 || emit_dest(v, (uint32_t)v->cur_slots) < 0 ||
-            emit_u64(v, a) < 0)
+        if (hv_emit_op(v, OP_REF_IS_NULL) < 0 || hv_emit_dest(v, (uint32_t)v->cur_slots) < 0 ||
+            hv_emit_u64(v, a) < 0)
             return -1;
         return push_val(v, WASM_I32);
     case 0xd2: /* ref.func */
@@ -956,8 +956,8 @@ static int compile_instr(vctx *v, uint8_t op) {
         if (idx >= m->nfuncs) return v_invalid(v, "unknown function");
         if (v->declared && !v->declared[idx])
             return v_invalid(v, "undeclared function reference");
-        if (emit_op(v, OP_REF_FUNC) < 0 || emit_dest(v, (uint32_t)v->cur_slots) < 0 ||
-            emit_u64(v, idx) < 0)
+        if (hv_emit_op(v, OP_REF_FUNC) < 0 || hv_emit_dest(v, (uint32_t)v->cur_slots) < 0 ||
+            hv_emit_u64(v, idx) < 0)
             return -1;
         return push_val(v, WASM_FUNCREF);
     case 0xfc: {
@@ -968,8 +968,8 @@ static int compile_instr(vctx *v, uint8_t op) {
             static const uint8_t in[8] = {WASM_F32, WASM_F32, WASM_F64, WASM_F64,
                                           WASM_F32, WASM_F32, WASM_F64, WASM_F64};
             if (pop_src(v, in[sub], &a) < 0) return -1;
-            if (emit_op(v, (wasm_op)(OP_I32_TRUNC_SAT_F32_S + sub)) < 0 ||
-                emit_dest(v, (uint32_t)v->cur_slots) < 0 || emit_u64(v, a) < 0)
+            if (hv_emit_op(v, (wasm_op)(OP_I32_TRUNC_SAT_F32_S + sub)) < 0 ||
+                hv_emit_dest(v, (uint32_t)v->cur_slots) < 0 || hv_emit_u64(v, a) < 0)
                 return -1;
             return push_val(v, sub < 4 ? WASM_I32 : WASM_I64);
         }
@@ -979,7 +979,7 @@ static int compile_instr(vctx *v, uint8_t op) {
             goto three_i32;
         case 9: /* data.drop */
             if (v_u32(v, &idx) < 0 || check_data(v, idx) < 0) return -1;
-            if (emit_op(v, OP_DATA_DROP) < 0 || emit_u64(v, idx) < 0) return -1;
+            if (hv_emit_op(v, OP_DATA_DROP) < 0 || hv_emit_u64(v, idx) < 0) return -1;
             return 0;
         case 10: /* memory.copy dst src */
             if (read_memidx(v, &mem) < 0 || read_memidx(v, &mem2) < 0) return -1;
@@ -994,12 +994,12 @@ static int compile_instr(vctx *v, uint8_t op) {
             wasm_op o = sub == 8    ? (x ? OP_MEMORY_INIT_X : OP_MEMORY_INIT)
                         : sub == 10 ? (x ? OP_MEMORY_COPY_X : OP_MEMORY_COPY)
                                     : (x ? OP_MEMORY_FILL_X : OP_MEMORY_FILL);
-            if (emit_window(v, o) < 0) return -1;
+            if (hv_emit_window(v, o) < 0) return -1;
             for (int i = 0; i < 3; i++)
                 if (pop_expect(v, WASM_I32, NULL) < 0) return -1;
-            if (sub == 8 && emit_u64(v, idx) < 0) return -1;
-            if (x && emit_u64(v, mem) < 0) return -1;
-            if (x && sub == 10 && emit_u64(v, mem2) < 0) return -1;
+            if (sub == 8 && hv_emit_u64(v, idx) < 0) return -1;
+            if (x && hv_emit_u64(v, mem) < 0) return -1;
+            if (x && sub == 10 && hv_emit_u64(v, mem2) < 0) return -1;
             return 0;
         }
         case 12: /* table.init elem table */
@@ -1007,45 +1007,45 @@ static int compile_instr(vctx *v, uint8_t op) {
             if (check_table(v, idx) < 0 || check_elem(v, idx2) < 0) return -1;
             if (m->tables[idx].elemtype != m->elems[idx2].elemtype)
                 return v_invalid(v, "type mismatch");
-            if (emit_window(v, OP_TABLE_INIT) < 0) return -1;
+            if (hv_emit_window(v, OP_TABLE_INIT) < 0) return -1;
             for (int i = 0; i < 3; i++)
                 if (pop_expect(v, WASM_I32, NULL) < 0) return -1;
-            if (emit_u64(v, idx) < 0 || emit_u64(v, idx2) < 0) return -1;
+            if (hv_emit_u64(v, idx) < 0 || hv_emit_u64(v, idx2) < 0) return -1;
             return 0;
         case 13: /* elem.drop */
             if (v_u32(v, &idx) < 0 || check_elem(v, idx) < 0) return -1;
-            if (emit_op(v, OP_ELEM_DROP) < 0 || emit_u64(v, idx) < 0) return -1;
+            if (hv_emit_op(v, OP_ELEM_DROP) < 0 || hv_emit_u64(v, idx) < 0) return -1;
             return 0;
         case 14: /* table.copy dst src */
             if (v_u32(v, &idx) < 0 || v_u32(v, &idx2) < 0) return -1;
             if (check_table(v, idx) < 0 || check_table(v, idx2) < 0) return -1;
             if (m->tables[idx].elemtype != m->tables[idx2].elemtype)
                 return v_invalid(v, "type mismatch");
-            if (emit_window(v, OP_TABLE_COPY) < 0) return -1;
+            if (hv_emit_window(v, OP_TABLE_COPY) < 0) return -1;
             for (int i = 0; i < 3; i++)
                 if (pop_expect(v, WASM_I32, NULL) < 0) return -1;
-            if (emit_u64(v, idx) < 0 || emit_u64(v, idx2) < 0) return -1;
+            if (hv_emit_u64(v, idx) < 0 || hv_emit_u64(v, idx2) < 0) return -1;
             return 0;
         case 15: /* table.grow */
             if (v_u32(v, &idx) < 0 || check_table(v, idx) < 0) return -1;
-            if (emit_window(v, OP_TABLE_GROW) < 0) return -1;
+            if (hv_emit_window(v, OP_TABLE_GROW) < 0) return -1;
             if (pop_expect(v, WASM_I32, NULL) < 0 ||
                 pop_expect(v, m->tables[idx].elemtype, NULL) < 0)
                 return -1;
-            if (emit_u64(v, idx) < 0) return -1;
+            if (hv_emit_u64(v, idx) < 0) return -1;
             return push_val(v, WASM_I32);
         case 16: /* table.size */
             if (v_u32(v, &idx) < 0 || check_table(v, idx) < 0) return -1;
-            if (emit_window(v, OP_TABLE_SIZE) < 0 || emit_u64(v, idx) < 0) return -1;
+            if (hv_emit_window(v, OP_TABLE_SIZE) < 0 || hv_emit_u64(v, idx) < 0) return -1;
             return push_val(v, WASM_I32);
         case 17: /* table.fill */
             if (v_u32(v, &idx) < 0 || check_table(v, idx) < 0) return -1;
-            if (emit_window(v, OP_TABLE_FILL) < 0) return -1;
+            if (hv_emit_window(v, OP_TABLE_FILL) < 0) return -1;
             if (pop_expect(v, WASM_I32, NULL) < 0 ||
                 pop_expect(v, m->tables[idx].elemtype, NULL) < 0 ||
                 pop_expect(v, WASM_I32, NULL) < 0)
                 return -1;
-            if (emit_u64(v, idx) < 0) return -1;
+            if (hv_emit_u64(v, idx) < 0) return -1;
             return 0;
         }
         return v_malformed(v, "illegal opcode");
@@ -1064,16 +1064,16 @@ static int compile_instr(vctx *v, uint8_t op) {
              * selects; no folds */
             if (memops[k].store) {
                 if (pop_src(v, memops[k].type, &b) < 0 || pop_src(v, WASM_I32, &a) < 0) return -1;
-                return emit_mem_select(v, mem) < 0 || emit_op(v, o) < 0 || emit_u64(v, a) < 0 ||
-                               emit_u64(v, b) < 0 || emit_u64(v, offset) < 0 ||
-                               emit_mem_select(v, 0) < 0
+                return hv_emit_mem_select(v, mem) < 0 || hv_emit_op(v, o) < 0 || hv_emit_u64(v, a) < 0 ||
+                               hv_emit_u64(v, b) < 0 || hv_emit_u64(v, offset) < 0 ||
+                               hv_emit_mem_select(v, 0) < 0
                            ? -1
                            : 0;
             }
             if (pop_src(v, WASM_I32, &a) < 0) return -1;
-            if (emit_mem_select(v, mem) < 0 || emit_op(v, o) < 0 ||
-                emit_u64(v, (uint32_t)v->cur_slots) < 0 || emit_u64(v, a) < 0 ||
-                emit_u64(v, offset) < 0 || emit_mem_select(v, 0) < 0)
+            if (hv_emit_mem_select(v, mem) < 0 || hv_emit_op(v, o) < 0 ||
+                hv_emit_u64(v, (uint32_t)v->cur_slots) < 0 || hv_emit_u64(v, a) < 0 ||
+                hv_emit_u64(v, offset) < 0 || hv_emit_mem_select(v, 0) < 0)
                 return -1;
             return push_val(v, memops[k].type);
         }
@@ -1084,15 +1084,15 @@ static int compile_instr(vctx *v, uint8_t op) {
             /* A constant value that was the last instruction: _K form. */
             wasm_op ko = o == OP_I32_STORE ? OP_I32_STORE_K : o == OP_I64_STORE ? OP_I64_STORE_K
                        : o == OP_I32_STORE8 ? OP_I32_STORE8_K : OP_COUNT_;
-            int mv = b == b_slot ? emit_move(v, memops[k].log2, a, v->pop_slot, b_slot, offset) : 0;
+            int mv = b == b_slot ? hv_emit_move(v, memops[k].log2, a, v->pop_slot, b_slot, offset) : 0;
             if (mv != 0) return mv < 0 ? -1 : 0;
             /* an f64 multiply-add stored at once (its result slot is dead
              * after the store): operands [c, a, b] for both forms */
             if (o == OP_F64_STORE && v_live(v) && b == b_slot) {
                 wasm_op so = OP_COUNT_;
-                if (emit_take_last(v, OP_F64_ADD_MUL, b, x, 3)) {
+                if (hv_emit_take_last(v, OP_F64_ADD_MUL, b, x, 3)) {
                     so = OP_F64_STORE_ADD_MUL;
-                } else if (emit_take_last(v, OP_F64_MUL_ADD, b, x, 3)) {
+                } else if (hv_emit_take_last(v, OP_F64_MUL_ADD, b, x, 3)) {
                     uint64_t addend = x[2]; /* MUL_ADD's operands are [a, b, c] */
                     x[2] = x[1];
                     x[1] = x[0];
@@ -1100,20 +1100,20 @@ static int compile_instr(vctx *v, uint8_t op) {
                     so = OP_F64_STORE_MUL_ADD;
                 }
                 if (so != OP_COUNT_)
-                    return emit_op(v, so) < 0 || emit_u64(v, a) < 0 || emit_u64(v, offset) < 0 ||
-                                   emit_u64(v, x[0]) < 0 || emit_u64(v, x[1]) < 0 ||
-                                   emit_u64(v, x[2]) < 0
+                    return hv_emit_op(v, so) < 0 || hv_emit_u64(v, a) < 0 || hv_emit_u64(v, offset) < 0 ||
+                                   hv_emit_u64(v, x[0]) < 0 || hv_emit_u64(v, x[1]) < 0 ||
+                                   hv_emit_u64(v, x[2]) < 0
                                ? -1
                                : 0;
             }
-            if (ko != OP_COUNT_ && v_live(v) && b == b_slot && emit_take_last(v, OP_CONST, b, x, 1)) {
+            if (ko != OP_COUNT_ && v_live(v) && b == b_slot && hv_emit_take_last(v, OP_CONST, b, x, 1)) {
                 o = ko;
                 b = 0;
             } else {
                 x[0] = b;
             }
-            if (emit_op(v, o) < 0 || emit_u64(v, a) < 0 || emit_u64(v, x[0]) < 0 ||
-                emit_u64(v, offset) < 0)
+            if (hv_emit_op(v, o) < 0 || hv_emit_u64(v, a) < 0 || hv_emit_u64(v, x[0]) < 0 ||
+                hv_emit_u64(v, offset) < 0)
                 return -1;
             return 0;
         }
@@ -1125,18 +1125,18 @@ static int compile_instr(vctx *v, uint8_t op) {
                    : o == OP_F64_LOAD ? OP_F64_LOAD_AR : o == OP_I32_LOAD8_U ? OP_I32_LOAD8_U_AR
                    : OP_COUNT_;
         bool fold = v_live(v) && a == a_slot;
-        if (fold && k <= OP_I32_LOAD16_U - OP_I32_LOAD && emit_take_last(v, OP_I32_ADD_I, a, x, 2)) {
+        if (fold && k <= OP_I32_LOAD16_U - OP_I32_LOAD && hv_emit_take_last(v, OP_I32_ADD_I, a, x, 2)) {
             o = (wasm_op)(OP_I32_LOAD_AI + k);
-        } else if (fold && ar != OP_COUNT_ && emit_take_last(v, OP_I32_ADD, a, x, 2)) {
+        } else if (fold && ar != OP_COUNT_ && hv_emit_take_last(v, OP_I32_ADD, a, x, 2)) {
             o = ar;
         } else {
-            if (emit_op(v, o) < 0 || emit_dest(v, (uint32_t)v->cur_slots) < 0 ||
-                emit_u64(v, a) < 0 || emit_u64(v, offset) < 0)
+            if (hv_emit_op(v, o) < 0 || hv_emit_dest(v, (uint32_t)v->cur_slots) < 0 ||
+                hv_emit_u64(v, a) < 0 || hv_emit_u64(v, offset) < 0)
                 return -1;
             return push_val(v, memops[k].type);
         }
-        if (emit_op(v, o) < 0 || emit_dest(v, (uint32_t)v->cur_slots) < 0 ||
-            emit_u64(v, x[0]) < 0 || emit_u64(v, x[1]) < 0 || emit_u64(v, offset) < 0)
+        if (hv_emit_op(v, o) < 0 || hv_emit_dest(v, (uint32_t)v->cur_slots) < 0 ||
+            hv_emit_u64(v, x[0]) < 0 || hv_emit_u64(v, x[1]) < 0 || hv_emit_u64(v, offset) < 0)
             return -1;
         return push_val(v, memops[k].type);
     }
@@ -1151,8 +1151,8 @@ static int compile_instr(vctx *v, uint8_t op) {
         if (pop_src(v, ta, &a) < 0) return -1;
         a_slot = v->pop_slot;
         if (v_live(v)) {
-            if (tb && emit_binary(v, o, a, a_slot, b, b_slot) < 0) return -1;
-            if (!tb && (emit_op(v, o) < 0 || emit_dest(v, a_slot) < 0 || emit_u64(v, a) < 0))
+            if (tb && hv_emit_binary(v, o, a, a_slot, b, b_slot) < 0) return -1;
+            if (!tb && (hv_emit_op(v, o) < 0 || hv_emit_dest(v, a_slot) < 0 || hv_emit_u64(v, a) < 0))
                 return -1;
         }
         return push_val(v, res);
@@ -1168,18 +1168,18 @@ static void v_reset(vctx *v) {
     v->max_slots = 0;
     v->ndeferred = 0;
     v->ncatches = 0;
-    emit_reset(v);
+    hv_emit_reset(v);
 }
 
 /* ---- the fast check at load ------------------------------------------------
  *
  * Loading validates every body, but compiles none (each is compiled on its
- * first call, by compile_function, which validates it again as it goes).
+ * first call, by hv_compile_function, which validates it again as it goes).
  * The check at load is this lean pass: the spec's algorithm over types
  * alone, with nothing about slots, code or locals' zeroing. It covers the
  * instructions real modules are made of and answers only "valid" or "not
  * sure": on anything it does not handle (SIMD) or does not accept, the
- * full pass (compile_function with check_only) runs on that body and gives
+ * full pass (hv_compile_function with check_only) runs on that body and gives
  * the verdict and the spec's error. So it must never accept an invalid
  * body; rejecting a valid one only costs time. */
 
@@ -1677,8 +1677,8 @@ static int validate_body(vctx *v, uint32_t i, wasm_body *out) {
     v->max_slots = off;
     v->nparams = ft->nparams;
     if (v->check_only) {
-        emit_da_off(v);
-    } else if (emit_da_begin(v, code->nlocals) < 0) {
+        hv_emit_da_off(v);
+    } else if (hv_emit_da_begin(v, code->nlocals) < 0) {
         return -1;
     }
 
@@ -1699,7 +1699,7 @@ static int validate_body(vctx *v, uint32_t i, wasm_body *out) {
     if (!leb_eof(&v->r)) return v_malformed(v, "section size mismatch");
     if (v->check_only) return 0;
 
-    emit_body(v, code, out);
+    hv_emit_body(v, code, out);
     return 0;
 }
 
@@ -1821,7 +1821,7 @@ static int check_const(vctx *v, wasm_constexpr *e, uint8_t expect, uint32_t nglo
         e->op = WASM_CONST_EXPR;
         e->index = 0;
         if (!reads_global) {
-            e->bits = wasm_constexpr_eval(m->bytes, e, const_no_global, NULL);
+            e->bits = hv_wasm_constexpr_eval(m->bytes, e, const_no_global, NULL);
             e->op = WASM_CONST_VALUE;
         }
     }
@@ -1959,7 +1959,7 @@ static void code_declare(wasm_module *m, uint32_t i) {
 }
 
 /* The fast check of every body, first (into v->sure). A body the decoder
- * left unread (wasm_decode_lazy) is read now when the fast check does not
+ * left unread (hv_wasm_decode_lazy) is read now when the fast check does not
  * vouch for it, so that a malformed body is reported before anything
  * invalid, as when the decoder reads every body. ref.func is left to the
  * full pass here (C.refs are not known yet). */
@@ -1978,7 +1978,7 @@ static int bodies_fast(vctx *v) {
     for (uint32_t i = 0; i < n; i++) {
         if (v->sure[i] == FAST_NOMEM) return v_nomem(v);
         if (v->sure[i] == 1 || !m->bodies_unread) continue;
-        int rc = wasm_decode_body(v->engine, m, i, v->err);
+        int rc = hv_wasm_decode_body(v->engine, m, i, v->err);
         if (rc != HIVE_OK) {
             v->code = rc;
             return -1;
@@ -2091,7 +2091,7 @@ static int validate_module(vctx *v) {
     return 0;
 }
 
-/* A validator that emits (wasm_validator_new): its buffers keep their
+/* A validator that emits (hv_wasm_validator_new): its buffers keep their
  * size from one body to the next. */
 struct wasm_validator {
     vctx v;
@@ -2113,12 +2113,12 @@ static void v_fini(vctx *v) {
     hv_free(a, v->catches);
     hv_free(a, v->local_types);
     hv_free(a, v->local_offsets);
-    emit_fini(v);
+    hv_emit_fini(v);
     hv_free(a, v->fctrls);
     hv_free(a, v->sure);
 }
 
-int wasm_validate(hive_engine *engine, wasm_module *m, hive_error *err) {
+int hv_wasm_validate(hive_engine *engine, wasm_module *m, hive_error *err) {
     vctx v;
     v_init(&v, engine, m, err);
     v.check_only = true;
@@ -2133,7 +2133,7 @@ int wasm_validate(hive_engine *engine, wasm_module *m, hive_error *err) {
     return rc;
 }
 
-wasm_validator *wasm_validator_new(hive_engine *engine, wasm_module *m,
+wasm_validator *hv_wasm_validator_new(hive_engine *engine, wasm_module *m,
                                    const void *const *labels) {
     wasm_validator *c = hv_malloc(&engine->alloc, sizeof *c);
     if (!c) return NULL;
@@ -2142,14 +2142,14 @@ wasm_validator *wasm_validator_new(hive_engine *engine, wasm_module *m,
     return c;
 }
 
-int wasm_validate_body(wasm_validator *c, uint32_t i, wasm_body *out, hive_error *err) {
+int hv_wasm_validate_body(wasm_validator *c, uint32_t i, wasm_body *out, hive_error *err) {
     c->v.err = err;
     c->v.code = HIVE_OK;
     if (validate_body(&c->v, i, out) < 0) return c->v.code;
     return HIVE_OK;
 }
 
-void wasm_validator_free(wasm_validator *c) {
+void hv_wasm_validator_free(wasm_validator *c) {
     if (!c) return;
     hive_engine *engine = c->v.engine;
     v_fini(&c->v);

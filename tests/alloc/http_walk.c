@@ -277,7 +277,7 @@ typedef struct run {
 
 static void on_client_done(uv_async_t *a) {
     run *r = a->data;
-    server_free(r->srv);
+    hv_server_free(r->srv);
     r->srv = NULL;
     uv_close((uv_handle_t *)a, NULL);
 }
@@ -307,12 +307,12 @@ static int run_once(int result[2]) {
     if (hive_handler_new(guest, &policy, &hcfg, &handler, &err) != HIVE_OK) goto out;
     if (uv_loop_init(&loop) != 0) goto out;
     loop_open = 1;
-    if (server_new(&loop, handler, NULL, &r.srv) != 0) goto out;
+    if (hv_server_new(&loop, handler, NULL, &r.srv) != 0) goto out;
     struct sockaddr_in sa;
     uv_ip4_addr("127.0.0.1", 0, &sa);
-    if (server_listen(r.srv, (struct sockaddr *)&sa) != 0) goto out;
+    if (hv_server_listen(r.srv, (struct sockaddr *)&sa) != 0) goto out;
     char addr[64];
-    if (server_address(r.srv, addr, sizeof addr) != 0) goto out;
+    if (hv_server_address(r.srv, addr, sizeof addr) != 0) goto out;
     const char *colon = strrchr(addr, ':');
     if (!colon) goto out;
     if (uv_async_init(&loop, &r.done, on_client_done) != 0) goto out;
@@ -332,7 +332,7 @@ static int run_once(int result[2]) {
     result[1] = c.result[1];
 out:
     if (loop_open) {
-        server_free(r.srv);
+        hv_server_free(r.srv);
         if (setup_failed && r.done_open) uv_close((uv_handle_t *)&r.done, NULL);
         uv_run(&loop, UV_RUN_DEFAULT);
         if (uv_loop_close(&loop) != 0) {

@@ -53,7 +53,7 @@ static int decode(const uint8_t *p, size_t n, wasm_module *m, hive_error *err) {
         exit(2);
     }
     memset(err, 0, sizeof *err);
-    int rc = wasm_decode(&engine, g, n, m, err);
+    int rc = hv_wasm_decode(&engine, g, n, m, err);
     guarded_free(g, n);
     return rc;
 }
@@ -68,7 +68,7 @@ static int expect_fail(const uint8_t *p, size_t n, int code, const char *msg) {
     if (!ok)
         fprintf(stderr, "  want %d \"%s\", got %d \"%s\" @%zu\n", code, msg, rc, err.message,
                 err.offset);
-    if (rc == HIVE_OK) wasm_module_fini(&engine, &m);
+    if (rc == HIVE_OK) hv_wasm_module_fini(&engine, &m);
     if (talloc.live != 0) {
         fprintf(stderr, "  leak: %ld blocks\n", talloc.live);
         ok = 0;
@@ -81,7 +81,7 @@ static int expect_ok(const uint8_t *p, size_t n) {
     hive_error err;
     int rc = decode(p, n, &m, &err);
     if (rc != HIVE_OK) fprintf(stderr, "  want success, got \"%s\" @%zu\n", err.message, err.offset);
-    else wasm_module_fini(&engine, &m);
+    else hv_wasm_module_fini(&engine, &m);
     return rc == HIVE_OK && talloc.live == 0;
 }
 
@@ -528,10 +528,10 @@ static void test_empty_module(void) {
     CHECK_EQ_INT(m.ntypes + m.nimports + m.nfuncs + m.ntables + m.nmemories + m.nglobals, 0);
     CHECK_EQ_INT(m.nexports + m.nelems + m.ndatas, 0);
     CHECK(!m.has_start && !m.has_datacount && m.func_names == NULL && m.codes == NULL);
-    wasm_module_fini(&engine, &m);
+    hv_wasm_module_fini(&engine, &m);
     CHECK(m.bytes == NULL);
     CHECK_EQ_INT(talloc.live, 0);
-    wasm_module_fini(&engine, &m); /* again, on the zeroed module */
+    hv_wasm_module_fini(&engine, &m); /* again, on the zeroed module */
     CHECK_EQ_INT(talloc.live, 0);
 }
 
@@ -725,7 +725,7 @@ static void test_full_module(void) {
         CHECK(m.func_names[4].ptr == NULL);
     }
 
-    wasm_module_fini(&engine, &m);
+    hv_wasm_module_fini(&engine, &m);
     CHECK_EQ_INT(talloc.live, 0);
 }
 
@@ -747,7 +747,7 @@ static void test_truncation(void) {
             CHECK_EQ_INT(rc, HIVE_EMALFORMED);
             CHECK(err.offset <= n);
         }
-        if (rc == HIVE_OK) wasm_module_fini(&engine, &m);
+        if (rc == HIVE_OK) hv_wasm_module_fini(&engine, &m);
         CHECK_EQ_INT(talloc.live, 0);
     }
     /* the boundary right before the code section: functions without code */
@@ -776,7 +776,7 @@ static void test_mutations(void) {
             CHECK(rc == HIVE_OK || rc == HIVE_EMALFORMED || rc == HIVE_ELIMIT);
             if (rc == HIVE_OK) {
                 outcomes[0]++;
-                wasm_module_fini(&engine, &m);
+                hv_wasm_module_fini(&engine, &m);
             } else {
                 outcomes[rc == HIVE_EMALFORMED ? 1 : 2]++;
                 CHECK(err.offset <= t.n);
@@ -799,7 +799,7 @@ static void test_alloc_failure(void) {
         hive_error err;
         int rc = decode(t.b, t.n, &m, &err);
         if (rc == HIVE_OK) {
-            wasm_module_fini(&engine, &m);
+            hv_wasm_module_fini(&engine, &m);
             break;
         }
         CHECK_EQ_INT(rc, HIVE_ENOMEM);
@@ -856,7 +856,7 @@ static void test_section_ids_and_sizes(void) {
                               0x05, 0x02, 0x00, 0x00, 0x00, 0x00), &m, &err), HIVE_OK);
         CHECK_EQ_INT(m.ntags, 2);
         CHECK_EQ_INT(m.tags[1], 0);
-        wasm_module_fini(&engine, &m);
+        hv_wasm_module_fini(&engine, &m);
         CHECK(expect_fail(B(HDR, 0x0d, 0x03, 0x01, 0x01, 0x00), HIVE_EMALFORMED,
                           "malformed tag attribute"));
     }
@@ -1010,10 +1010,10 @@ static void test_count_mismatches(void) {
                         &err),
                  HIVE_OK);
     CHECK(m.has_datacount && m.datacount == 2 && m.ndatas == 2);
-    wasm_module_fini(&engine, &m);
+    hv_wasm_module_fini(&engine, &m);
     CHECK_EQ_INT(decode(B(HDR, 0x0b, 0x03, 0x01, 0x01, 0x00), &m, &err), HIVE_OK);
     CHECK(!m.has_datacount && m.ndatas == 1);
-    wasm_module_fini(&engine, &m);
+    hv_wasm_module_fini(&engine, &m);
     CHECK_EQ_INT(talloc.live, 0);
 }
 
@@ -1051,7 +1051,7 @@ static void test_types_and_limits(void) {
         CHECK_EQ_INT(m.nmemories, 2);
         CHECK(m.memories[0].shared && m.memories[0].has_max && m.memories[0].max == 2);
         CHECK(m.memories[1].shared && !m.memories[1].has_max); /* invalid, not malformed */
-        wasm_module_fini(&engine, &m);
+        hv_wasm_module_fini(&engine, &m);
     }
     CHECK(expect_fail(B(HDR, 0x05, 0x03, 0x01, 0x04, 0x00), HIVE_EMALFORMED,
                       "integer too large"));
@@ -1076,7 +1076,7 @@ static void test_types_and_limits(void) {
                         &err),
                  HIVE_OK);
     CHECK(m.nmemories == 1 && m.memories[0].has_max && m.memories[0].max == 0xffffffffu);
-    wasm_module_fini(&engine, &m);
+    hv_wasm_module_fini(&engine, &m);
     /* global mutability */
     CHECK(expect_fail(B(HDR, 0x06, 0x06, 0x01, 0x7f, 0x02, 0x41, 0x00, 0x0b), HIVE_EMALFORMED,
                       "malformed mutability"));
@@ -1134,7 +1134,7 @@ static void test_imports_exports(void) {
     CHECK_EQ_INT(m.nimported_memories, 2);
     CHECK_EQ_INT(m.memories[1].min, 3);
     CHECK_EQ_INT(m.imports[4].index, 1);
-    wasm_module_fini(&engine, &m);
+    hv_wasm_module_fini(&engine, &m);
     CHECK_EQ_INT(talloc.live, 0);
 }
 
@@ -1202,7 +1202,7 @@ static void test_const_exprs(void) {
         CHECK_EQ_INT(m.globals[0].init.start, 8 + 2 + 3);
         CHECK_EQ_INT(m.globals[0].init.end - m.globals[0].init.start, ok[i].n);
         CHECK_EQ_INT(m.globals[0].init.op, WASM_CONST_NONE);
-        wasm_module_fini(&engine, &m);
+        hv_wasm_module_fini(&engine, &m);
     }
     CHECK(global_fails(B(0x41, 0x00), "unexpected end"));
     CHECK(global_fails(B(0x02, 0x40, 0x0b), "unexpected end"));
@@ -1322,7 +1322,7 @@ static void test_code_entries(void) {
     CHECK_EQ_INT(m.codes[0].body_end, 28);
     CHECK_EQ_INT(m.codes[1].body_start, 30);
     CHECK_EQ_INT(m.codes[1].body_end, 32);
-    wasm_module_fini(&engine, &m);
+    hv_wasm_module_fini(&engine, &m);
     CHECK_EQ_INT(talloc.live, 0);
 }
 
@@ -1438,15 +1438,15 @@ static void test_name_section(void) {
                  HIVE_OK);
     CHECK(m.func_names && name_is(m.func_names[0], "a") && m.func_names[1].ptr == NULL &&
           name_is(m.func_names[2], "ccc"));
-    wasm_module_fini(&engine, &m);
+    hv_wasm_module_fini(&engine, &m);
     /* the same before the other sections: still read once they are known */
     CHECK_EQ_INT(decode_with_names(B(0x01, 0x04, 0x01, 0x01, 0x01, 'b'), true, &m), HIVE_OK);
     CHECK(m.func_names && name_is(m.func_names[1], "b"));
-    wasm_module_fini(&engine, &m);
+    hv_wasm_module_fini(&engine, &m);
     /* module name subsection only */
     CHECK_EQ_INT(decode_with_names(B(0x00, 0x02, 0x01, 'x'), false, &m), HIVE_OK);
     CHECK(m.func_names == NULL);
-    wasm_module_fini(&engine, &m);
+    hv_wasm_module_fini(&engine, &m);
     /* malformed name sections are ignored */
     static const struct {
         uint8_t b[16];
@@ -1464,7 +1464,7 @@ static void test_name_section(void) {
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         CHECK_EQ_INT(decode_with_names(bad[i].b, bad[i].n, false, &m), HIVE_OK);
         CHECK(m.func_names == NULL);
-        wasm_module_fini(&engine, &m);
+        hv_wasm_module_fini(&engine, &m);
     }
     /* a name section in a module without functions */
     tbuf t;

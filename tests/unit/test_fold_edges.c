@@ -423,10 +423,10 @@
 /* Whether op occurs in f's compiled code: with threaded code (labels)
  * only, where no operand can look like an op; -1 when it cannot tell. */
 static int has_op(hive_extern *e, int op) {
-    const void *const *labels = interp_labels();
+    const void *const *labels = hv_interp_labels();
     if (inline_pass || !labels || e->kind != HIVE_EXTERN_FUNC || e->of.func->kind != WASM_FUNC_WASM) return -1;
     const wasm_code *code = e->of.func->code;
-    if (!module_code_cells(e->of.func->inst->module, code)) return -1;
+    if (!hv_module_code_cells(e->of.func->inst->module, code)) return -1;
     for (int r = 0; r < OP_COUNT_; r++) {
         if (!op_starts(r, op)) continue;
         for (uint32_t i = 0; i < code->ncells; i++)

@@ -165,9 +165,9 @@ static int fusion_side(side *s, uint32_t flags) {
 /* How many cells of f's code name op (threaded code only, where no
  * operand can look like an op; -1 when it cannot tell). */
 static int count_op(const hive_func *f, wasm_op op) {
-    const void *const *labels = interp_labels();
+    const void *const *labels = hv_interp_labels();
     if (!f || !labels || f->kind != WASM_FUNC_WASM) return -1;
-    if (!module_code_cells(f->inst->module, f->code)) return -1;
+    if (!hv_module_code_cells(f->inst->module, f->code)) return -1;
     int n = 0;
     for (uint32_t i = 0; i < f->code->ncells; i++) n += f->code->cells[i].label == labels[op];
     return n;
@@ -302,7 +302,7 @@ static void test_runs_made(void) {
     CHECK(fusion_side(&fused, HIVE_CONFIG_NO_INLINE) == 0);
     CHECK(fusion_side(&plain, HIVE_CONFIG_NO_FUSION | HIVE_CONFIG_NO_INLINE) == 0);
     if (test_cur_failed) return;
-    if (!interp_labels()) {
+    if (!hv_interp_labels()) {
         fprintf(stderr, "fusion: switch build, which ops were fused is not checked\n");
     } else {
         const struct {
@@ -337,8 +337,8 @@ static void test_runs_made(void) {
     static const char *const names[] = {"fib", "mid", "moves", "strcmp", "sigma"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const hive_func *f = side_func(&fused, names[i]), *g = side_func(&plain, names[i]);
-        CHECK(f && module_code_cells(f->inst->module, f->code) && f->code->nfused > 0);
-        CHECK(g && module_code_cells(g->inst->module, g->code) && g->code->nfused == 0);
+        CHECK(f && hv_module_code_cells(f->inst->module, f->code) && f->code->nfused > 0);
+        CHECK(g && hv_module_code_cells(g->inst->module, g->code) && g->code->nfused == 0);
     }
     side_close(&fused);
     side_close(&plain);

@@ -93,12 +93,12 @@ struct treq {
     int post_slices;  /* after responding, compute on; -1: forever */
     int exit_after;   /* GUEST_RUN_EXIT after responding (2: after task done) */
     int gate;         /* wait (GUEST_RUN_WAIT) for gate_open before computing */
-    int sleep_ms;     /* then sleep: GUEST_RUN_WAIT with handler_wake_at */
+    int sleep_ms;     /* then sleep: GUEST_RUN_WAIT with hv_handler_wake_at */
     int nchunks;      /* body chunks (0: 1) */
     int chunk_slices; /* one chunk per run, each after a compute slice */
     int no_response;  /* finish the task without a response */
     int no_end;       /* leave the body open: the task's end closes it */
-    int forget_done;  /* never call handler_req_task_done (run returns IDLE) */
+    int forget_done;  /* never call hv_handler_req_task_done (run returns IDLE) */
     const char *body; /* each chunk (NULL: "ok") */
     int read_slice;   /* echo: read at most this many bytes per slice (0: all) */
     int pattern;      /* echo: check body byte i is pat_byte(i) */
@@ -510,7 +510,7 @@ static void gi_enter(guest_inst *gi) {
 static void gi_leave(guest_inst *gi) { atomic_fetch_sub(&gi->busy, 1); }
 
 static treq *treq_of(hive_req *req) {
-    const hive_request_info *info = handler_req_info(req);
+    const hive_request_info *info = hv_handler_req_info(req);
     for (size_t i = 0; i < info->nheaders; i++) {
         const hive_header *hd = &info->headers[i];
         if (hd->name_len == 6 && memcmp(hd->name, "x-treq", 6) == 0) {
@@ -539,7 +539,7 @@ static int g_instantiate(hive_guest *guest, hive_worker *w, guest_inst **out, hi
     if (!gi) abort();
     gi->g = g;
     gi->w = w;
-    gi->wid = handler_worker_id(w);
+    gi->wid = hv_handler_worker_id(w);
     atomic_init(&gi->irq, 0);
     atomic_init(&gi->busy, 0);
     *out = gi;
@@ -610,7 +610,7 @@ static step task_finish(guest_inst *gi, gtask *k) {
     pthread_mutex_unlock(&T_mu);
     hive_req *req = k->req;
     task_unlink(gi, k);
-    handler_req_task_done(req);
+    hv_handler_req_task_done(req);
     return STEP_DONE;
 }
 
@@ -623,7 +623,7 @@ static step task_step(guest_inst *gi, gtask *k) {
             if (t->sleep_ms) {
                 if (!k->wake_at) k->wake_at = now_ns() + (uint64_t)t->sleep_ms * MS;
                 if (now_ns() < k->wake_at) {
-                    handler_wake_at(gi->w, k->wake_at); /* (again, if woken early) */
+                    hv_handler_wake_at(gi->w, k->wake_at); /* (again, if woken early) */
                     return task_wait(k);
                 }
             }
@@ -658,7 +658,7 @@ static step task_step(guest_inst *gi, gtask *k) {
                 for (;;) {
                     uint8_t buf[64];
                     if (t->read_slice && got >= (size_t)t->read_slice) return STEP_MORE;
-                    int64_t n = handler_req_read_body(k->req, buf, sizeof buf);
+                    int64_t n = hv_handler_req_read_body(k->req, buf, sizeof buf);
                     if (n < 0) {
                         pthread_mutex_lock(&T_mu);
                         t->read_waits++;
@@ -687,7 +687,7 @@ static step task_step(guest_inst *gi, gtask *k) {
                 }
             }
             if (t->no_response) return task_finish(gi, k);
-            if (handler_req_head(k->req, t->status ? t->status : 200, NULL, 0, -1) != 0) {
+            if (hv_handler_req_head(k->req, t->status ? t->status : 200, NULL, 0, -1) != 0) {
                 pthread_mutex_lock(&T_mu);
                 t->head_refused++;
                 pthread_mutex_unlock(&T_mu);
@@ -698,25 +698,25 @@ static step task_step(guest_inst *gi, gtask *k) {
             break;
         case 3: /* the body */
             if (t->echo) {
-                int rc = handler_req_body(k->req, k->in, k->in_len);
+                int rc = hv_handler_req_body(k->req, k->in, k->in_len);
                 if (rc < 0) return task_finish(gi, k);
                 k->stage = 4;
                 k->n = 0;
-                if (!t->no_end) handler_req_end(k->req);
+                if (!t->no_end) hv_handler_req_end(k->req);
                 break;
             }
             {
                 int nchunks = t->nchunks ? t->nchunks : 1;
                 const char *body = t->body ? t->body : "ok";
                 if (k->chunk < nchunks) {
-                    if (!handler_req_output_ready(k->req)) {
+                    if (!hv_handler_req_output_ready(k->req)) {
                         pthread_mutex_lock(&T_mu);
                         t->out_waits++;
                         pthread_mutex_unlock(&T_mu);
                         return task_wait(k);
                     }
                     if (t->chunk_slices) spin(gi);
-                    int rc = handler_req_body(k->req, (const uint8_t *)body, strlen(body));
+                    int rc = hv_handler_req_body(k->req, (const uint8_t *)body, strlen(body));
                     k->chunk++;
                     if (rc < 0) return task_finish(gi, k);
                     if (rc == 1) {
@@ -728,7 +728,7 @@ static step task_step(guest_inst *gi, gtask *k) {
                     break;
                 }
             }
-            if (!t->no_end) handler_req_end(k->req);
+            if (!t->no_end) hv_handler_req_end(k->req);
             k->stage = 4;
             k->n = 0;
             break;
@@ -859,7 +859,7 @@ static void sg_init(sguest *g, size_t max_concurrent, int cancel_alone) {
 static void gate_open(sguest *g, treq *t) {
     atomic_store(&t->gate_open, 1);
     pthread_mutex_lock(&g->mu);
-    if (t->gi) handler_wake(t->gi->w);
+    if (t->gi) hv_handler_wake(t->gi->w);
     pthread_mutex_unlock(&g->mu);
 }
 
@@ -1495,7 +1495,7 @@ static void test_cancel_alone(void) {
     CHECK(WAIT_UNTIL(s->bodies >= 2, 3000));
     tr_cancel(s);
     /* The guest drops it when told (cancel), or first sees -1 from
-     * handler_req_body and ends the task itself. */
+     * hv_handler_req_body and ends the task itself. */
     CHECK(WAIT_UNTIL(s->guest_cancelled || s->done_seq, 3000));
     /* A chunk after the cancel would be caught by the sink (cancel_done). */
     pthread_mutex_lock(&T_mu);
@@ -1599,7 +1599,7 @@ static void test_body_streaming(void) {
     finish_test(h, &g, &p, 1000, 0);
 }
 
-/* Output backpressure: on_body returning 1 makes handler_req_body return
+/* Output backpressure: on_body returning 1 makes hv_handler_req_body return
  * 1, the guest waits, hive_req_output_ready wakes it. */
 static void test_output_backpressure(void) {
     static sguest g;
@@ -1626,7 +1626,7 @@ static void test_output_backpressure(void) {
     finish_test(h, &g, &p, 1000, 0);
 }
 
-/* A guest sleeping (handler_wake_at) holds no thread and is woken on
+/* A guest sleeping (hv_handler_wake_at) holds no thread and is woken on
  * time: with one thread, a request on another worker is served meanwhile. */
 static void test_wake_at(void) {
     static sguest g;

@@ -57,7 +57,7 @@ static void describe(desc_buf *d, int rc, const http_request *req, const char *b
         return;
     }
     if (rc == HTTP_PARSE_ERROR) {
-        desc_add(d, "ERROR %s %d %zu", http_error_name(req->error.code), req->error.status,
+        desc_add(d, "ERROR %s %d %zu", hv_http_error_name(req->error.code), req->error.status,
                  req->error.offset);
         return;
     }
@@ -89,12 +89,12 @@ static int parse_describe(const char *in, size_t n, size_t prev_len, const http_
         CHECK(!"guarded_copy failed");
         return -100;
     }
-    int rc = http_parse_request((const char *)g, n, prev_len, lim, headers, max_headers, &req);
+    int rc = hv_http_parse_request((const char *)g, n, prev_len, lim, headers, max_headers, &req);
     describe(d, rc, &req, (const char *)g);
     if (rc == HTTP_PARSE_ERROR) {
         CHECK(req.error.offset <= n);
-        CHECK(req.error.status == http_error_status(req.error.code));
-        CHECK(req.error.message && strcmp(req.error.message, http_error_message(req.error.code)) == 0);
+        CHECK(req.error.status == hv_http_error_status(req.error.code));
+        CHECK(req.error.message && strcmp(req.error.message, hv_http_error_message(req.error.code)) == 0);
     }
     if (rc > 0) CHECK((size_t)rc <= n);
     guarded_free(g, n);
@@ -205,7 +205,7 @@ static void test_valid_requests(void) {
         http_header headers[MAX_HEADERS];
         http_request req;
         uint8_t *g = guarded_copy(c->in, n);
-        int rc = http_parse_request((const char *)g, n, 0, NULL, headers, MAX_HEADERS, &req);
+        int rc = hv_http_parse_request((const char *)g, n, 0, NULL, headers, MAX_HEADERS, &req);
         bool ok = rc == (int)n && slice_is(req.method, c->method) && slice_is(req.path, c->path) &&
                   req.has_query == (c->query != NULL) && (!c->query || slice_is(req.query, c->query)) &&
                   req.minor_version == c->minor && req.num_headers == c->num_headers &&
@@ -239,7 +239,7 @@ static void test_fields_and_forms(void) {
     http_header headers[8];
     http_request req;
     uint8_t *g = guarded_copy(in, n);
-    int rc = http_parse_request((const char *)g, n, 0, NULL, headers, 8, &req);
+    int rc = hv_http_parse_request((const char *)g, n, 0, NULL, headers, 8, &req);
     CHECK_EQ_INT(rc, (int)(n - 4));
     CHECK(req.form == HTTP_TARGET_ABSOLUTE);
     CHECK(slice_is(req.target, "http://a.example:81?x"));
@@ -251,15 +251,15 @@ static void test_fields_and_forms(void) {
     CHECK(slice_is(headers[2].name, "X-Empty") && headers[2].value.len == 0);
     CHECK(headers[2].value.ptr >= (const char *)g && headers[2].value.ptr <= (const char *)g + n);
     CHECK(slice_is(headers[3].name, "Accept") && slice_is(headers[3].value, "*/*"));
-    const http_header *h = http_find_header(&req, "x-TAB");
+    const http_header *h = hv_http_find_header(&req, "x-TAB");
     CHECK(h == &headers[1]);
-    CHECK(http_find_header(&req, "X-Ta") == NULL);
-    CHECK(http_find_header(&req, "nope") == NULL);
+    CHECK(hv_http_find_header(&req, "X-Ta") == NULL);
+    CHECK(hv_http_find_header(&req, "nope") == NULL);
     guarded_free(g, n);
 
     static const char opt[] = "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n";
     g = guarded_copy(opt, sizeof opt - 1);
-    rc = http_parse_request((const char *)g, sizeof opt - 1, 0, NULL, headers, 8, &req);
+    rc = hv_http_parse_request((const char *)g, sizeof opt - 1, 0, NULL, headers, 8, &req);
     CHECK_EQ_INT(rc, (int)(sizeof opt - 1));
     CHECK(req.form == HTTP_TARGET_ASTERISK && slice_is(req.target, "*"));
     guarded_free(g, sizeof opt - 1);
@@ -383,12 +383,12 @@ static void test_invalid_requests(void) {
         http_header headers[MAX_HEADERS];
         http_request req;
         uint8_t *g = guarded_copy(c->in, c->len);
-        int rc = http_parse_request((const char *)g, c->len, 0, NULL, headers, MAX_HEADERS, &req);
+        int rc = hv_http_parse_request((const char *)g, c->len, 0, NULL, headers, MAX_HEADERS, &req);
         bool ok = rc == HTTP_PARSE_ERROR && req.error.code == c->code && req.error.status == c->status;
         if (!ok) {
             desc_buf d;
             describe(&d, rc, &req, (const char *)g);
-            fprintf(stderr, "invalid case %zu: want %s %d, got %s\n", i, http_error_name(c->code),
+            fprintf(stderr, "invalid case %zu: want %s %d, got %s\n", i, hv_http_error_name(c->code),
                     c->status, d.s);
         }
         CHECK(ok);
@@ -403,13 +403,13 @@ static void test_invalid_requests(void) {
  * have fallbacks. */
 static void test_error_table(void) {
     for (int c = 0; c < HTTP_E_COUNT; c++) {
-        CHECK(http_error_name((http_error)c) && http_error_name((http_error)c)[0] == 'H');
-        CHECK(http_error_message((http_error)c) && http_error_message((http_error)c)[0]);
-        int s = http_error_status((http_error)c);
+        CHECK(hv_http_error_name((http_error)c) && hv_http_error_name((http_error)c)[0] == 'H');
+        CHECK(hv_http_error_message((http_error)c) && hv_http_error_message((http_error)c)[0]);
+        int s = hv_http_error_status((http_error)c);
         CHECK(c == HTTP_OK || s == 400 || s == 414 || s == 431 || s == 501 || s == 505);
     }
-    CHECK_EQ_INT(http_error_status(HTTP_E_COUNT), 500);
-    CHECK(strcmp(http_error_name((http_error)-1), "HTTP_E_?") == 0);
+    CHECK_EQ_INT(hv_http_error_status(HTTP_E_COUNT), 500);
+    CHECK(strcmp(hv_http_error_name((http_error)-1), "HTTP_E_?") == 0);
 }
 
 /* ---- pipelining and limits ------------------------------------------------------------ */
@@ -428,19 +428,19 @@ static void test_pipelined(void) {
     http_header headers[MAX_HEADERS];
     http_request req;
 
-    int rc = http_parse_request(p, left, 0, NULL, headers, MAX_HEADERS, &req);
+    int rc = hv_http_parse_request(p, left, 0, NULL, headers, MAX_HEADERS, &req);
     CHECK(rc > 0 && slice_is(req.path, "/a") && req.content_length == 5);
     p += rc + 5;
     left -= (size_t)rc + 5;
-    rc = http_parse_request(p, left, 0, NULL, headers, MAX_HEADERS, &req);
+    rc = hv_http_parse_request(p, left, 0, NULL, headers, MAX_HEADERS, &req);
     CHECK(rc > 0 && slice_is(req.path, "/b") && req.keep_alive);
     p += rc;
     left -= (size_t)rc;
-    rc = http_parse_request(p, left, 0, NULL, headers, MAX_HEADERS, &req);
+    rc = hv_http_parse_request(p, left, 0, NULL, headers, MAX_HEADERS, &req);
     CHECK(rc > 0 && slice_is(req.path, "/c") && !req.keep_alive && req.minor_version == 0);
     p += rc;
     left -= (size_t)rc;
-    rc = http_parse_request(p, left, 0, NULL, headers, MAX_HEADERS, &req);
+    rc = hv_http_parse_request(p, left, 0, NULL, headers, MAX_HEADERS, &req);
     CHECK_EQ_INT(rc, HTTP_PARSE_PARTIAL);
     CHECK_EQ_INT(left, strlen("GET /d HTTP/1.1\r\nHo"));
     guarded_free(g, n);
@@ -522,7 +522,7 @@ static void test_limits(void) {
     /* no fields at all in HTTP/1.0 needs no array */
     n = (size_t)snprintf(buf, sizeof buf, "GET / HTTP/1.0\r\n\r\n");
     http_request req;
-    CHECK_EQ_INT(http_parse_request(buf, n, 0, NULL, NULL, 0, &req), (int)n);
+    CHECK_EQ_INT(hv_http_parse_request(buf, n, 0, NULL, NULL, 0, &req), (int)n);
 }
 
 /* The prev_len path: a head trickling in byte by byte stays PARTIAL and
@@ -591,7 +591,7 @@ static int chunk_feed(http_chunked_decoder *d, const char *piece, size_t n, chun
     for (;;) {
         size_t used = 0;
         http_slice data;
-        rc = http_chunked_decode(d, p + off, n - off, &used, &data);
+        rc = hv_http_chunked_decode(d, p + off, n - off, &used, &data);
         if (used > n - off) o->bad_slice = true, used = n - off;
         if (rc == HTTP_CHUNKED_DATA) {
             if (data.len == 0 || data.ptr < p + off || data.ptr + data.len != p + off + used)
@@ -616,7 +616,7 @@ static int chunk_feed(http_chunked_decoder *d, const char *piece, size_t n, chun
 static void chunk_decode_split(const char *in, size_t n, const size_t *cuts, size_t ncuts,
                                size_t max_line, size_t max_trailer, chunk_outcome *o) {
     http_chunked_decoder d;
-    http_chunked_init(&d, max_line, max_trailer);
+    hv_http_chunked_init(&d, max_line, max_trailer);
     memset(o, 0, sizeof *o);
     size_t start = 0;
     int rc = HTTP_PARSE_PARTIAL;
@@ -629,12 +629,12 @@ static void chunk_decode_split(const char *in, size_t n, const size_t *cuts, siz
     o->code = rc == HTTP_PARSE_ERROR ? d.error.code : HTTP_OK;
     o->err_offset = rc == HTTP_PARSE_ERROR ? d.error.offset : 0;
     o->body_bytes = d.body_bytes;
-    if (rc == HTTP_PARSE_ERROR) CHECK(d.error.status == http_error_status(d.error.code));
+    if (rc == HTTP_PARSE_ERROR) CHECK(d.error.status == hv_http_error_status(d.error.code));
     /* a stopped decoder stays stopped */
     if (rc == HTTP_CHUNKED_DONE || rc == HTTP_PARSE_ERROR) {
         size_t used = 99;
         http_slice data;
-        CHECK_EQ_INT(http_chunked_decode(&d, "0\r\n\r\n", 5, &used, &data), rc);
+        CHECK_EQ_INT(hv_http_chunked_decode(&d, "0\r\n\r\n", 5, &used, &data), rc);
         CHECK_EQ_INT(used, 0);
     }
 }
@@ -712,7 +712,7 @@ static void test_chunked_valid(void) {
     /* the largest chunk size: 2^63-1 */
     static const char big[] = "7fffffffffffffff\r\nabc";
     http_chunked_decoder d;
-    http_chunked_init(&d, 0, 0);
+    hv_http_chunked_init(&d, 0, 0);
     chunk_outcome o;
     memset(&o, 0, sizeof o);
     CHECK_EQ_INT(chunk_feed(&d, big, sizeof big - 1, &o), HTTP_PARSE_PARTIAL);
@@ -778,7 +778,7 @@ static void test_chunked_invalid(void) {
         bool ok = whole.rc == HTTP_PARSE_ERROR && whole.code == c->code && whole.err_offset == c->offset;
         if (!ok)
             fprintf(stderr, "chunk case %zu: want %s@%zu, got rc %d %s@%llu\n", i,
-                    http_error_name(c->code), c->offset, whole.rc, http_error_name(whole.code),
+                    hv_http_error_name(c->code), c->offset, whole.rc, hv_http_error_name(whole.code),
                     (unsigned long long)whole.err_offset);
         CHECK(ok);
         CHECK_EQ_INT(chunk_check_splits(c->in, c->len, 0, 0, &whole), 0);
@@ -806,7 +806,7 @@ static void test_chunked_limits(void) {
     CHECK(o.rc == HTTP_CHUNKED_DONE);
     chunk_decode_split(S("0\r\nX: 12345\r\n\r\n"), NULL, 0, 0, 11, &o);
     CHECK(o.rc == HTTP_PARSE_ERROR && o.code == HTTP_E_TRAILER_TOO_LARGE && o.err_offset == 14);
-    CHECK_EQ_INT(http_error_status(HTTP_E_TRAILER_TOO_LARGE), 431);
+    CHECK_EQ_INT(hv_http_error_status(HTTP_E_TRAILER_TOO_LARGE), 431);
 }
 
 /* ---- response heads ----------------------------------------------------------------------- */
@@ -817,7 +817,7 @@ static int format_guarded(size_t cap, char *out, int status, const char *reason,
                           const http_header *h, size_t nh, int64_t body, bool ka) {
     static char zero[4096];
     uint8_t *b = guarded_copy(zero, cap);
-    int rc = http_format_response_head((char *)b, cap, status, reason, h, nh, body, ka);
+    int rc = hv_http_format_response_head((char *)b, cap, status, reason, h, nh, body, ka);
     if (rc > 0) memcpy(out, b, (size_t)rc), out[rc] = 0;
     guarded_free(b, cap);
     return rc;
@@ -878,8 +878,8 @@ static void test_format_response(void) {
     CHECK_EQ_INT(format_guarded(4096, out, 101, NULL, NULL, 0, HTTP_BODY_CHUNKED, true),
                  HTTP_FORMAT_INVALID);
     CHECK_EQ_INT(format_guarded(4096, out, 200, NULL, NULL, 0, 0, true) > 0, 1);
-    CHECK(strcmp(http_status_reason(431), "Request Header Fields Too Large") == 0);
-    CHECK(strcmp(http_status_reason(799), "") == 0);
+    CHECK(strcmp(hv_http_status_reason(431), "Request Header Fields Too Large") == 0);
+    CHECK(strcmp(hv_http_status_reason(799), "") == 0);
 }
 
 /* ---- randomized self-check ---------------------------------------------------------------- */
@@ -1005,26 +1005,26 @@ static void test_chunked_trailers(void) {
     size_t bn = sizeof body - 1 - 3;
     for (int bytewise = 0; bytewise < 2; bytewise++) {
         http_chunked_decoder d;
-        http_chunked_init(&d, 0, 0);
+        hv_http_chunked_init(&d, 0, 0);
         char keep[HTTP_DEFAULT_MAX_TRAILER_BYTES];
-        http_chunked_keep_trailers(&d, keep, sizeof keep);
+        hv_http_chunked_keep_trailers(&d, keep, sizeof keep);
         size_t off = 0;
         int rc = HTTP_PARSE_PARTIAL;
         while (off < sizeof body - 1 && rc != HTTP_CHUNKED_DONE && rc != HTTP_PARSE_ERROR) {
             size_t len = bytewise ? 1 : sizeof body - 1 - off, used = 0;
             http_slice data;
-            rc = http_chunked_decode(&d, body + off, len, &used, &data);
+            rc = hv_http_chunked_decode(&d, body + off, len, &used, &data);
             off += used;
         }
         CHECK_EQ_INT(rc, HTTP_CHUNKED_DONE);
         CHECK_EQ_INT(off, bn);
         http_header t[8];
-        CHECK_EQ_INT(http_chunked_trailers(&d, t, 8), 3);
+        CHECK_EQ_INT(hv_http_chunked_trailers(&d, t, 8), 3);
         CHECK(t[0].name.len == 11 && !memcmp(t[0].name.ptr, "Trailer-One", 11));
         CHECK(t[0].value.len == 1 && t[0].value.ptr[0] == 'x');
         CHECK(t[1].name.len == 2 && !memcmp(t[1].name.ptr, "T2", 2) && t[1].value.len == 0);
         CHECK(t[2].value.len == 4 && !memcmp(t[2].value.ptr, "v\xff v", 4));
-        CHECK_EQ_INT(http_chunked_trailers(&d, t, 2), 2); /* at most max */
+        CHECK_EQ_INT(hv_http_chunked_trailers(&d, t, 2), 2); /* at most max */
     }
     /* no trailer section; not kept; a buffer of 5 bytes */
     static const char plain[] = "3\r\nabc\r\n0\r\n\r\n";
@@ -1033,20 +1033,20 @@ static void test_chunked_trailers(void) {
     size_t caps[3] = {64, 0, 5};
     for (int k = 0; k < 3; k++) {
         http_chunked_decoder d;
-        http_chunked_init(&d, 0, 0);
+        hv_http_chunked_init(&d, 0, 0);
         char keep[64];
-        if (caps[k]) http_chunked_keep_trailers(&d, keep, caps[k]);
+        if (caps[k]) hv_http_chunked_keep_trailers(&d, keep, caps[k]);
         size_t used = 0;
         http_slice data;
         int rc;
         size_t off = 0, n = strlen(ins[k]);
         do {
-            rc = http_chunked_decode(&d, ins[k] + off, n - off, &used, &data);
+            rc = hv_http_chunked_decode(&d, ins[k] + off, n - off, &used, &data);
             off += used;
         } while (rc == HTTP_CHUNKED_DATA);
         CHECK_EQ_INT(rc, HTTP_CHUNKED_DONE);
         http_header t[4];
-        CHECK_EQ_INT(http_chunked_trailers(&d, t, 4), 0);
+        CHECK_EQ_INT(hv_http_chunked_trailers(&d, t, 4), 0);
     }
 }
 

@@ -3,7 +3,7 @@
  * --allow-outbound rules, and requests against a small HTTP/1.1 server on
  * 127.0.0.1 run by a thread here (a body both ways, a refused connection,
  * a denied destination, a request released in flight), ending with
- * hc_shutdown (no leaks under LeakSanitizer).
+ * hv_hc_shutdown (no leaks under LeakSanitizer).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -20,33 +20,33 @@
 static int configure(const char *const *rules, size_t n) {
     hc_config c = {rules, n, NULL, 0, 0};
     char err[200];
-    return hc_configure(&c, err, sizeof err);
+    return hv_hc_configure(&c, err, sizeof err);
 }
 
 static void test_rules(void) {
     const char *r[] = {"Example.com", "api.test:8443", "*.svc.local", "[::1]:8080", "*:9000"};
     CHECK_EQ_INT(configure(r, 5), 0);
-    CHECK(hc_allowed("http", "example.com"));
-    CHECK(hc_allowed("https", "EXAMPLE.com:443"));
-    CHECK(hc_allowed("http", "example.com:1234")); /* no port in the rule: any */
-    CHECK(!hc_allowed("http", "www.example.com"));
-    CHECK(hc_allowed("https", "api.test:8443"));
-    CHECK(!hc_allowed("https", "api.test")); /* 443 */
-    CHECK(hc_allowed("http", "a.svc.local"));
-    CHECK(hc_allowed("http", "b.a.svc.local:81"));
-    CHECK(!hc_allowed("http", "svc.local")); /* subdomains only */
-    CHECK(!hc_allowed("http", "evilsvc.local"));
-    CHECK(hc_allowed("http", "[::1]:8080"));
-    CHECK(!hc_allowed("http", "[::1]:8081"));
-    CHECK(hc_allowed("http", "anything:9000"));
-    CHECK(!hc_allowed("http", "user@example.com"));
-    CHECK(!hc_allowed("http", "example.com:0"));
-    CHECK(!hc_allowed("http", "example.com:99999"));
-    CHECK(!hc_allowed("http", ""));
+    CHECK(hv_hc_allowed("http", "example.com"));
+    CHECK(hv_hc_allowed("https", "EXAMPLE.com:443"));
+    CHECK(hv_hc_allowed("http", "example.com:1234")); /* no port in the rule: any */
+    CHECK(!hv_hc_allowed("http", "www.example.com"));
+    CHECK(hv_hc_allowed("https", "api.test:8443"));
+    CHECK(!hv_hc_allowed("https", "api.test")); /* 443 */
+    CHECK(hv_hc_allowed("http", "a.svc.local"));
+    CHECK(hv_hc_allowed("http", "b.a.svc.local:81"));
+    CHECK(!hv_hc_allowed("http", "svc.local")); /* subdomains only */
+    CHECK(!hv_hc_allowed("http", "evilsvc.local"));
+    CHECK(hv_hc_allowed("http", "[::1]:8080"));
+    CHECK(!hv_hc_allowed("http", "[::1]:8081"));
+    CHECK(hv_hc_allowed("http", "anything:9000"));
+    CHECK(!hv_hc_allowed("http", "user@example.com"));
+    CHECK(!hv_hc_allowed("http", "example.com:0"));
+    CHECK(!hv_hc_allowed("http", "example.com:99999"));
+    CHECK(!hv_hc_allowed("http", ""));
     const char *bad[] = {"a:b:c", "*x.com", "a.*.com", "", "host:", "[::1", "h/p", "x:70000"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) CHECK_EQ_INT(configure(&bad[i], 1), -1);
     CHECK_EQ_INT(configure(NULL, 0), 0);
-    CHECK(!hc_allowed("http", "example.com")); /* none: everything denied */
+    CHECK(!hv_hc_allowed("http", "example.com")); /* none: everything denied */
 }
 
 /* ---- a server: answers each connection, echoing the request body ---- */
@@ -147,12 +147,12 @@ static void test_requests(void) {
     /* GET */
     hc_req *r;
     hc_request rq = get_req(auth, "GET", 0, -1);
-    CHECK_EQ_INT(hc_send(&rq, on_notify, NULL, &r, &e), 0);
-    for (int i = 0; i < 50 && hc_state(r, &e) == HC_WAITING; i++) wait_notify(&seen);
-    CHECK_EQ_INT(hc_state(r, &e), HC_HEAD);
-    CHECK_EQ_INT(hc_status(r), 200);
+    CHECK_EQ_INT(hv_hc_send(&rq, on_notify, NULL, &r, &e), 0);
+    for (int i = 0; i < 50 && hv_hc_state(r, &e) == HC_WAITING; i++) wait_notify(&seen);
+    CHECK_EQ_INT(hv_hc_state(r, &e), HC_HEAD);
+    CHECK_EQ_INT(hv_hc_status(r), 200);
     size_t nh;
-    const hive_header *h = hc_headers(r, &nh);
+    const hive_header *h = hv_hc_headers(r, &nh);
     int xa = 0, conn = 0;
     for (size_t i = 0; i < nh; i++) {
         xa |= h[i].name_len == 3 && !memcmp(h[i].name, "x-a", 3) && h[i].value_len == 1;
@@ -163,7 +163,7 @@ static void test_requests(void) {
     static char got[262144];
     size_t gl = 0;
     int64_t k;
-    for (int i = 0; i < 100 && (k = hc_body_read(r, (uint8_t *)got + gl, sizeof got - gl, &e)) != 0;
+    for (int i = 0; i < 100 && (k = hv_hc_body_read(r, (uint8_t *)got + gl, sizeof got - gl, &e)) != 0;
          i++) {
         if (k > 0) gl += (size_t)k;
         else if (k == -1) wait_notify(&seen);
@@ -172,27 +172,27 @@ static void test_requests(void) {
     CHECK_EQ_INT(k, 0);
     CHECK_EQ_INT(gl, 5);
     CHECK(!memcmp(got, "hello", 5));
-    hc_release(r);
+    hv_hc_release(r);
 
     /* POST with a streamed body of 200000 bytes (beyond the send buffer) */
     static uint8_t big[200000];
     for (size_t i = 0; i < sizeof big; i++) big[i] = (uint8_t)(i * 13);
     rq = get_req(auth, "POST", 1, (int64_t)sizeof big);
-    CHECK_EQ_INT(hc_send(&rq, on_notify, NULL, &r, &e), 0);
+    CHECK_EQ_INT(hv_hc_send(&rq, on_notify, NULL, &r, &e), 0);
     size_t off = 0;
     gl = 0;
     int done = 0;
     for (int i = 0; i < 2000 && !done; i++) {
-        size_t room = hc_body_room(r);
+        size_t room = hv_hc_body_room(r);
         if (off < sizeof big && room && room != (size_t)-1) {
             size_t n = sizeof big - off < room ? sizeof big - off : room;
-            CHECK_EQ_INT(hc_body_write(r, big + off, n), (int64_t)n);
+            CHECK_EQ_INT(hv_hc_body_write(r, big + off, n), (int64_t)n);
             off += n;
-            if (off == sizeof big) hc_body_end(r);
+            if (off == sizeof big) hv_hc_body_end(r);
             continue;
         }
-        if (hc_state(r, &e) == HC_HEAD) {
-            k = hc_body_read(r, (uint8_t *)got + gl, sizeof got - gl < 4096 ? sizeof got - gl : 4096, &e);
+        if (hv_hc_state(r, &e) == HC_HEAD) {
+            k = hv_hc_body_read(r, (uint8_t *)got + gl, sizeof got - gl < 4096 ? sizeof got - gl : 4096, &e);
             if (k > 0) gl += (size_t)k;
             if (k == 0 || k == -2) done = 1;
             if (k > 0) continue;
@@ -203,36 +203,36 @@ static void test_requests(void) {
     CHECK_EQ_INT(off, sizeof big);
     CHECK_EQ_INT(gl, sizeof big);
     CHECK(!memcmp(got, big, gl));
-    hc_release(r);
+    hv_hc_release(r);
 
     /* refused */
     rq = get_req(closed, "GET", 0, -1);
-    CHECK_EQ_INT(hc_send(&rq, on_notify, NULL, &r, &e), 0);
-    for (int i = 0; i < 50 && hc_state(r, &e) == HC_WAITING; i++) wait_notify(&seen);
-    CHECK_EQ_INT(hc_state(r, &e), HC_FAILED);
+    CHECK_EQ_INT(hv_hc_send(&rq, on_notify, NULL, &r, &e), 0);
+    for (int i = 0; i < 50 && hv_hc_state(r, &e) == HC_WAITING; i++) wait_notify(&seen);
+    CHECK_EQ_INT(hv_hc_state(r, &e), HC_FAILED);
     CHECK_EQ_INT(e.code, HC_E_CONN_REFUSED);
-    hc_release(r);
+    hv_hc_release(r);
 
     /* denied, malformed */
     rq = get_req("localhost:1", "GET", 0, -1);
-    CHECK_EQ_INT(hc_send(&rq, on_notify, NULL, &r, &e), -1);
+    CHECK_EQ_INT(hv_hc_send(&rq, on_notify, NULL, &r, &e), -1);
     CHECK_EQ_INT(e.code, HC_E_DENIED);
     CHECK(r == NULL);
     rq = get_req(auth, "GE T", 0, -1);
-    CHECK_EQ_INT(hc_send(&rq, on_notify, NULL, &r, &e), -1);
+    CHECK_EQ_INT(hv_hc_send(&rq, on_notify, NULL, &r, &e), -1);
     CHECK_EQ_INT(e.code, HC_E_METHOD_INVALID);
     rq = get_req(auth, "GET", 0, -1);
     rq.path_with_query = "/a b";
-    CHECK_EQ_INT(hc_send(&rq, on_notify, NULL, &r, &e), -1);
+    CHECK_EQ_INT(hv_hc_send(&rq, on_notify, NULL, &r, &e), -1);
     CHECK_EQ_INT(e.code, HC_E_URI_INVALID);
 
     /* released in flight (a body that never ends): cancelled */
     rq = get_req(auth, "PUT", 1, -1);
-    CHECK_EQ_INT(hc_send(&rq, on_notify, NULL, &r, &e), 0);
-    CHECK_EQ_INT(hc_body_write(r, (const uint8_t *)"abc", 3), 3);
-    hc_release(r);
-    for (int i = 0; i < 100 && hc_in_flight(); i++) usleep(10000);
-    CHECK_EQ_INT(hc_in_flight(), 0);
+    CHECK_EQ_INT(hv_hc_send(&rq, on_notify, NULL, &r, &e), 0);
+    CHECK_EQ_INT(hv_hc_body_write(r, (const uint8_t *)"abc", 3), 3);
+    hv_hc_release(r);
+    for (int i = 0; i < 100 && hv_hc_in_flight(); i++) usleep(10000);
+    CHECK_EQ_INT(hv_hc_in_flight(), 0);
 }
 
 int main(void) {
@@ -250,6 +250,6 @@ int main(void) {
     pthread_create(&th, NULL, server, NULL);
     pthread_detach(th);
     RUN(test_requests);
-    hc_shutdown();
+    hv_hc_shutdown();
     return test_summary("httpclient");
 }

@@ -40,13 +40,13 @@ static bool is_start(uint64_t a) {
 }
 
 static void test_decoder(void) {
-    if (!inline_available()) {
+    if (!hv_inline_available()) {
         fprintf(stderr, "inline: not available in this build or on this machine; decoder check skipped\n");
         return;
     }
     /* The range of the copied handlers, as file addresses. */
     Dl_info info;
-    const void *const *labels = interp_labels();
+    const void *const *labels = hv_interp_labels();
     CHECK(dladdr(labels[0], &info) != 0);
     uintptr_t base = (uintptr_t)info.dli_fbase;
     uintptr_t lo = UINTPTR_MAX, hi = 0;
@@ -54,7 +54,7 @@ static void test_decoder(void) {
     for (uint32_t op = 0; op < OP_COUNT_; op++) {
         size_t len;
         bool falls;
-        const uint8_t *p = inline_handler(op, &len, &falls);
+        const uint8_t *p = hv_inline_handler(op, &len, &falls);
         if (!p) continue;
         copied++;
         if ((uintptr_t)p < lo) lo = (uintptr_t)p;
@@ -94,7 +94,7 @@ static void test_decoder(void) {
     size_t known = 0, unknown = 0, wrong = 0;
     for (size_t i = 0; i + 1 < nstarts && starts[i] < hi - base; i++) {
         const uint8_t *p = (const uint8_t *)(base + starts[i]);
-        size_t n = inline_insn_length(p);
+        size_t n = hv_inline_insn_length(p);
         if (n == 0) {
             unknown++;
         } else if (n != starts[i + 1] - starts[i]) {
@@ -113,10 +113,10 @@ static void test_decoder(void) {
     for (uint32_t op = 0; op < OP_COUNT_; op++) {
         size_t len;
         bool falls;
-        const uint8_t *p = inline_handler(op, &len, &falls);
+        const uint8_t *p = hv_inline_handler(op, &len, &falls);
         if (!p) continue;
         for (size_t off = 0; off < len;) {
-            size_t n = inline_insn_length(p + off);
+            size_t n = hv_inline_insn_length(p + off);
             if (n == 0 || !is_start((uintptr_t)p + off - base)) {
                 if (bad++ < 10) fprintf(stderr, "inline: op %u: bad instruction at +%zu\n", op, off);
                 break;
@@ -179,9 +179,9 @@ static uint32_t sum_ref(uint32_t n) {
 /* Whether f's first instruction is dispatched to one of the
  * interpreter's own handlers. */
 static bool first_is_interpreter(const hive_func *f) {
-    const void *const *labels = interp_labels();
+    const void *const *labels = hv_interp_labels();
     if (!labels) return true; /* the switch build: op numbers, no copies */
-    const wasm_cell *cells = module_code_cells(f->inst->module, f->code);
+    const wasm_cell *cells = hv_module_code_cells(f->inst->module, f->code);
     for (uint32_t op = 0; cells && op < OP_COUNT_; op++)
         if (cells[0].label == labels[op]) return true;
     return false;
@@ -215,18 +215,18 @@ static hive_status run(side *s, const char *name, uint32_t arg, uint64_t budget,
 static void test_copies_run(void) {
     side inl, interp;
     size_t stubs0, direct0, stubs1, direct1;
-    inline_counts(&stubs0, &direct0);
+    hv_inline_counts(&stubs0, &direct0);
     CHECK(side_open(&inl, sum_wasm, sizeof sum_wasm, 0) == 0);
     CHECK(side_open(&interp, sum_wasm, sizeof sum_wasm, HIVE_CONFIG_NO_INLINE) == 0);
     if (test_cur_failed) return;
-    inline_counts(&stubs1, &direct1);
+    hv_inline_counts(&stubs1, &direct1);
     printf("inline: the module's copies: %zu tails of branches not taken, %zu direct jumps\n",
            stubs1 - stubs0, direct1 - direct0);
     const hive_func *fi = side_func(&inl, "sum"), *fp = side_func(&interp, "sum");
     CHECK(fi && fp);
     if (!fi || !fp) return;
     CHECK(first_is_interpreter(fp));
-    if (inline_available()) CHECK(!first_is_interpreter(fi));
+    if (hv_inline_available()) CHECK(!first_is_interpreter(fi));
     static const uint64_t budgets[] = {0, 1, 2, 3, 5, 17, 1000};
     for (uint32_t n = 0; n < 700; n += 233) {
         for (size_t b = 0; b < sizeof budgets / sizeof budgets[0]; b++) {

@@ -457,7 +457,7 @@ static void test_compile_oom(void) {
     CHECK(!is_compiled(mod, 0));
     /* a call inside wasm: f1 is compiled, f0 cannot be */
     hive_func *f1 = export_func(inst, "f1");
-    CHECK(f1 && module_code_cells(mod, f1->code) != NULL);
+    CHECK(f1 && hv_module_code_cells(mod, f1->code) != NULL);
     atomic_store(&fail_allocs, true);
     CHECK(call_i32(exec, inst, "f1", 1, 0, &r, NULL) == HIVE_TRAPPED);
     atomic_store(&fail_allocs, false);

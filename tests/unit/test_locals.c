@@ -201,9 +201,9 @@ static void test_zero_ranges(void) {
     hive_func *always = fn(&f, "f_always"), *dead = fn(&f, "f_dead"), *if1 = fn(&f, "f_if1");
     CHECK(always && dead && if1);
     if (!always || !dead || !if1) goto out;
-    CHECK(module_code_cells(always->inst->module, always->code) &&
-          module_code_cells(dead->inst->module, dead->code) &&
-          module_code_cells(if1->inst->module, if1->code));
+    CHECK(hv_module_code_cells(always->inst->module, always->code) &&
+          hv_module_code_cells(dead->inst->module, dead->code) &&
+          hv_module_code_cells(if1->inst->module, if1->code));
     CHECK_EQ_INT(always->code->zero_end - always->code->zero_start, 0);
     CHECK_EQ_INT(dead->code->zero_end - dead->code->zero_start, 0);
     CHECK_EQ_INT(if1->code->zero_start, 1); /* $x, after the one param */

@@ -161,7 +161,7 @@ static void reset(void) {
 static hive_handler *mk_handler(hive_guest **guest) {
     hive_error err;
     memset(&err, 0, sizeof err);
-    int rc = hive_guest_wasihttp3_new(engine, comp, NULL, 0, NULL, 0, guest, &err);
+    int rc = hv_guest_wasihttp3_new(engine, comp, NULL, 0, NULL, 0, guest, &err);
     if (rc != HIVE_OK) fprintf(stderr, "wasihttp3_new: %s\n", err.message);
     CHECK_EQ_INT(rc, HIVE_OK);
     if (rc != HIVE_OK) abort();
@@ -290,7 +290,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     free(bytes);
-    CHECK(hive_guest_wasihttp3_detect(comp));
+    CHECK(hv_guest_wasihttp3_detect(comp));
     RUN(test_statuses);
     RUN(test_reuse_counts);
     hive_component_release(comp);

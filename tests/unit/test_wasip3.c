@@ -64,7 +64,7 @@ static int on_wake(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
     int i = (int)(intptr_t)w->ud;
     fired[i] |= (int)ev;
     if (ev & (P3_EV_TIME | P3_EV_FD)) {
-        p3_wait_free(p, w);
+        hv_p3_wait_free(p, w);
         return 1;
     }
     return 0;
@@ -78,9 +78,9 @@ static void test_waits(void) {
     hive_wasi_wait ww;
     CHECK_EQ_INT(hive_wasip3_pending(p, &ww), 0); /* nothing in flight */
     CHECK_EQ_INT(hive_wasip3_poll(p), 0);
-    p3_wait *a = p3_wait_new(p, on_wake, (void *)0);
-    p3_wait *b = p3_wait_new(p, on_wake, (void *)1);
-    p3_wait *c = p3_wait_new(p, on_wake, (void *)2);
+    p3_wait *a = hv_p3_wait_new(p, on_wake, (void *)0);
+    p3_wait *b = hv_p3_wait_new(p, on_wake, (void *)1);
+    p3_wait *c = hv_p3_wait_new(p, on_wake, (void *)2);
     CHECK(a && b && c);
     if (!a || !b || !c) return;
     a->deadline = 5000;
@@ -105,7 +105,7 @@ static void test_waits(void) {
     CHECK_EQ_INT(hive_wasip3_pending(p, &ww), 1);
     CHECK(ww.deadline_ns == 5000 && ww.nfds == 0);
     /* a check wait runs at every poll and is no reason to block */
-    p3_wait *d = p3_wait_new(p, on_wake, (void *)3);
+    p3_wait *d = hv_p3_wait_new(p, on_wake, (void *)3);
     CHECK(d != NULL);
     if (d) d->check = 1;
     CHECK_EQ_INT(hive_wasip3_poll(p), 0);
@@ -127,12 +127,12 @@ static void test_wait_limit(void) {
     hive_wasip3 *p = NULL;
     CHECK_EQ_INT(hive_wasip3_new(&c, &p, NULL), HIVE_OK);
     if (!p) return;
-    CHECK(p3_wait_new(p, on_wake, NULL) != NULL);
-    p3_wait *w = p3_wait_new(p, on_wake, NULL);
+    CHECK(hv_p3_wait_new(p, on_wake, NULL) != NULL);
+    p3_wait *w = hv_p3_wait_new(p, on_wake, NULL);
     CHECK(w != NULL);
-    CHECK(p3_wait_new(p, on_wake, NULL) == NULL); /* at the limit */
-    p3_wait_free(p, w);
-    CHECK(p3_wait_new(p, on_wake, NULL) != NULL);
+    CHECK(hv_p3_wait_new(p, on_wake, NULL) == NULL); /* at the limit */
+    hv_p3_wait_free(p, w);
+    CHECK(hv_p3_wait_new(p, on_wake, NULL) != NULL);
     hive_wasip3_free(p);
 }
 
@@ -185,7 +185,7 @@ static void test_feed(void) {
     memset(&st, 0, sizeof st);
     memset(&fut, 0, sizeof fut);
     done_calls = 0;
-    p3_pump *pp = p3_feed_new(p, ci, &io, 0, &st, &fut, NULL, on_done, NULL);
+    p3_pump *pp = hv_p3_feed_new(p, ci, &io, 0, &st, &fut, NULL, on_done, NULL);
     CHECK(pp != NULL);
     if (!pp) return;
     /* no guest reads yet: one poll reads at most the pump's buffer */
@@ -193,7 +193,7 @@ static void test_feed(void) {
     int left = 0;
     CHECK_EQ_INT(ioctl(fds[0], FIONREAD, &left), 0);
     CHECK_EQ_INT(left, N - P3_PUMP_BUFFER);
-    CHECK_EQ_INT((int)p3_pump_bytes(pp), P3_PUMP_BUFFER);
+    CHECK_EQ_INT((int)hv_p3_pump_bytes(pp), P3_PUMP_BUFFER);
     CHECK_EQ_INT(hive_wasip3_poll(p), 0); /* still full: nothing moves */
     hive_ctask *t = NULL;
     CHECK_EQ_INT(hive_ctask_start(ci, hive_cinstance_func(ci, "sum"), &st, 1, &t), HIVE_DONE);
@@ -230,7 +230,7 @@ static void test_drain(void) {
     CHECK_EQ_INT(hive_ctask_take_result(t, &st), 0);
     p3_io io = {fds[1], 0, -1, NULL};
     done_calls = 0;
-    CHECK(p3_drain_new(p, ci, &st, &io, &fut, NULL, on_done, NULL) != NULL);
+    CHECK(hv_p3_drain_new(p, ci, &st, &io, &fut, NULL, on_done, NULL) != NULL);
     CHECK_EQ_INT(drive(p, ci, t), 0);
     uint8_t got[200];
     ssize_t k = read(fds[0], got, sizeof got);
@@ -264,7 +264,7 @@ static void test_drain_error(void) {
     CHECK_EQ_INT(hive_ctask_take_result(t, &st), 0);
     p3_io io = {fds[1], 1, -1, NULL};
     done_calls = 0;
-    CHECK(p3_drain_new(p, ci, &st, &io, &fut, map_plus, on_done, NULL) != NULL);
+    CHECK(hv_p3_drain_new(p, ci, &st, &io, &fut, map_plus, on_done, NULL) != NULL);
     CHECK_EQ_INT(drive(p, ci, t), 0);
     CHECK_EQ_INT(done_calls, 1);
     CHECK_EQ_INT((int)done_errno, WASI_EPIPE);
@@ -325,19 +325,19 @@ static void test_reader_limit(void) {
 static int slow_wake(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
     hive_cval r = hive_cval_uint(HIVE_C_U32, 7);
     hive_chost_return(w->ud, &r);
-    p3_wait_free(p, w);
+    hv_p3_wait_free(p, w);
     return 1;
 }
 
 static hive_host_status host_slow(hive_chost_call *call, const hive_cval *args, size_t nargs,
                                   hive_cval *results, size_t nresults) {
     hive_chost_deferred *d = hive_chost_defer(call);
-    p3_wait *w = d ? p3_wait_new(cur, slow_wake, d) : NULL;
+    p3_wait *w = d ? hv_p3_wait_new(cur, slow_wake, d) : NULL;
     if (!w) {
         hive_chost_trap(call, "cannot defer");
         return HIVE_HOST_TRAP;
     }
-    w->deadline = p3_mono_ns(cur) + args[0].of.u * 1000000ull;
+    w->deadline = hv_p3_mono_ns(cur) + args[0].of.u * 1000000ull;
     return HIVE_HOST_PENDING;
 }
 
@@ -686,10 +686,10 @@ static void test_run_driver(void) {
     /* with the real clock: a 20 ms wait-for */
     p->src.monotonic_ns = NULL;
     hive_cval x = hive_cval_uint(HIVE_C_U64, 20000000);
-    uint64_t t0 = wasi_now_ns(CLOCK_MONOTONIC);
+    uint64_t t0 = hv_wasi_now_ns(CLOCK_MONOTONIC);
     int stop = -1;
     CHECK_EQ_INT(hive_wasip3_call(p, ci, hive_cinstance_func(ci, "wait"), &x, 1, NULL, NULL, &stop), HIVE_DONE);
-    uint64_t dt = wasi_now_ns(CLOCK_MONOTONIC) - t0;
+    uint64_t dt = hv_wasi_now_ns(CLOCK_MONOTONIC) - t0;
     CHECK(dt >= 20000000 && dt < 1000000000);
     CHECK_EQ_INT(stop, HIVE_WASI_STOP_NONE);
     /* a timeout stops a long wait */
@@ -697,11 +697,11 @@ static void test_run_driver(void) {
     memset(&o, 0, sizeof o);
     o.timeout_ns = 50000000;
     x = hive_cval_uint(HIVE_C_U64, 10000000000ull);
-    t0 = wasi_now_ns(CLOCK_MONOTONIC);
+    t0 = hv_wasi_now_ns(CLOCK_MONOTONIC);
     CHECK_EQ_INT(hive_wasip3_call(p, ci, hive_cinstance_func(ci, "wait"), &x, 1, &o, NULL, &stop),
                  HIVE_SUSPENDED);
     CHECK_EQ_INT(stop, HIVE_WASI_STOP_TIMEOUT);
-    CHECK(wasi_now_ns(CLOCK_MONOTONIC) - t0 < 2000000000ull);
+    CHECK(hv_wasi_now_ns(CLOCK_MONOTONIC) - t0 < 2000000000ull);
     /* fuel is refused with a reason */
     memset(&o, 0, sizeof o);
     o.fuel = 1000;
