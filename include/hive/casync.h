@@ -58,8 +58,9 @@ uint32_t hive_cinstance_tasks(const hive_cinstance *instance);
  * a sync-lifted function); it may still run afterwards. */
 int hive_ctask_resolved(const hive_ctask *task);
 
-/* Moves the result into *out (hive_cval_clear it). 0, or -1 when the task
- * has not resolved or has no result (or it was taken). */
+/* Moves the result into *out (hive_cval_clear it). HIVE_OK, or
+ * HIVE_ESTATE when the task has not resolved or has no result (or it was
+ * taken). */
 int hive_ctask_take_result(hive_ctask *task, hive_cval *out);
 
 /* Asks the task to cancel (Task.request_cancellation): a task waiting
@@ -119,8 +120,11 @@ hive_cstream *hive_cstream_reader(hive_cinstance *instance, hive_cval *v);
 
 /* Writer: queues copies of vals (host streams are buffered on the host's
  * side); a guest's read takes them, and a guest waiting in a read gets
- * them now (hive_cinstance_run_ready lets it go on). 0, or -1 when the
- * reader has dropped its end (nothing queued) or the stream is closed. */
+ * them now (hive_cinstance_run_ready lets it go on). HIVE_OK;
+ * HIVE_ESTATE when the reader has dropped its end (nothing queued), the
+ * stream is closed, this is a reader's end or a future already has its
+ * value; HIVE_ENOMEM; HIVE_ETRAP when handing the values to a waiting
+ * guest read trapped (the instance is poisoned). */
 int hive_cstream_write(hive_cstream *s, const hive_cval *vals, size_t n);
 
 /* Reader: moves up to max values the guest has written into out (never
@@ -129,7 +133,7 @@ int hive_cstream_write(hive_cstream *s, const hive_cval *vals, size_t n);
 long hive_cstream_read(hive_cstream *s, hive_cval *out, size_t max);
 
 /* The same for a stream<u8>, with bytes (no hive_cval per byte). A
- * write fails (-1) on a future. A read returns -1 at the end, as
+ * write fails (HIVE_ESTATE) on a future. A read returns -1 at the end, as
  * hive_cstream_read, and also when the next value is not a u8. */
 int hive_cstream_write_bytes(hive_cstream *s, const uint8_t *buf, size_t n);
 long hive_cstream_read_bytes(hive_cstream *s, uint8_t *buf, size_t max);

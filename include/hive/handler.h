@@ -281,8 +281,9 @@ size_t hive_handler_run_inline(hive_handler *handler, uint64_t max_ns);
 /* Feeds request body bytes (any thread). The handler copies them (it
  * always takes all of them). Returns 0; 1 when the request's unread body
  * is now over HIVE_REQ_BODY_HIGH_WATER: the embedder should stop feeding
- * until the sink's on_input_drained; -1 when the body is closed, the
- * request cancelled, or out of memory. */
+ * until the sink's on_input_drained; HIVE_ESTATE when the body is
+ * closed or the request cancelled, HIVE_ENOMEM when out of memory (the
+ * bytes are then lost). */
 int hive_req_body_write(hive_req *req, const uint8_t *data, size_t len);
 /* The body's trailer fields (a chunked request's trailer section),
  * copied; before hive_req_body_end. */

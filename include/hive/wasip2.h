@@ -88,7 +88,7 @@ typedef struct hive_wasip2_net_rule {
 } hive_wasip2_net_rule;
 
 /* Parses "ADDR[/PREFIX]" or "ADDR[/PREFIX]:PORT" ("127.0.0.1:8080",
- * "10.0.0.0/8", "[::1]:443", "::/0") into *out: 0, or -1 when it is not
+ * "10.0.0.0/8", "[::1]:443", "::/0") into *out: HIVE_OK, or HIVE_EARG when it is not
  * one. */
 int hive_wasip2_parse_net_rule(const char *text, hive_wasip2_net_rule *out);
 

@@ -961,7 +961,8 @@ int hive_ctask_resolved(const hive_ctask *task) {
 
 int hive_ctask_take_result(hive_ctask *task, hive_cval *out) {
     atask *t = (atask *)task;
-    if (!t || !out || t->state != T_RESOLVED || !t->has_result) return -1;
+    if (!t || !out) return HIVE_EARG;
+    if (t->state != T_RESOLVED || !t->has_result) return HIVE_ESTATE;
     *out = t->result;
     memset(&t->result, 0, sizeof t->result);
     t->has_result = 0;
@@ -2260,7 +2261,7 @@ static int host_fill(hive_cstream *hs) {
     cxinit(&c, e->buf.inst, e->buf.mem, e->buf.realloc, e->buf.enc, &jb);
     if (setjmp(jb)) {
         poison(hs->root, c.msg);
-        return -1;
+        return HIVE_ETRAP;
     }
     sh->pend = NULL;
     q_fill(&c, sh, e);
@@ -2269,17 +2270,17 @@ static int host_fill(hive_cstream *hs) {
 }
 
 int hive_cstream_write(hive_cstream *hs, const hive_cval *vals, size_t n) {
-    if (!hs || (n && !vals)) return -1;
+    if (!hs || (n && !vals)) return HIVE_EARG;
     shared *sh = hs->sh;
-    if (sh->host != HS_WRITER || hs->reader || sh->dropped) return -1;
-    if (sh->future && (n > 1 || sh->qn + n > 1)) return -1;
+    if (sh->host != HS_WRITER || hs->reader || sh->dropped) return HIVE_ESTATE;
+    if (sh->future && (n > 1 || sh->qn + n > 1)) return HIVE_ESTATE;
     const hv_alloc *al = hs->root->ar.al;
     for (size_t i = 0; i < n; i++) {
         hive_cval v;
-        if (hive_cval_copy(&v, &vals[i])) return -1;
+        if (hive_cval_copy(&v, &vals[i])) return HIVE_ENOMEM;
         if (q_push(al, sh, &v)) {
             hive_cval_clear(&v);
-            return -1;
+            return HIVE_ENOMEM;
         }
     }
     if (sh->pend && sh->pend->readable && sh->qn) return host_fill(hs); /* a guest reader waits */
@@ -2287,10 +2288,10 @@ int hive_cstream_write(hive_cstream *hs, const hive_cval *vals, size_t n) {
 }
 
 int hive_cstream_write_bytes(hive_cstream *hs, const uint8_t *buf, size_t n) {
-    if (!hs || (n && !buf)) return -1;
+    if (!hs || (n && !buf)) return HIVE_EARG;
     shared *sh = hs->sh;
-    if (sh->host != HS_WRITER || hs->reader || sh->dropped || sh->future) return -1;
-    if (n > UINT32_MAX - sh->qn || q_reserve(hs->root->ar.al, sh, (uint32_t)n)) return -1;
+    if (sh->host != HS_WRITER || hs->reader || sh->dropped || sh->future) return HIVE_ESTATE;
+    if (n > UINT32_MAX - sh->qn || q_reserve(hs->root->ar.al, sh, (uint32_t)n)) return HIVE_ENOMEM;
     uint32_t mask = sh->qcap - 1, at = sh->qhead + sh->qn;
     for (size_t i = 0; i < n; i++) {
         hive_cval *slot = &sh->q[(at + (uint32_t)i) & mask];

@@ -1659,7 +1659,7 @@ int hive_req_body_write(hive_req *r, const uint8_t *data, size_t len) {
     pthread_mutex_lock(&r->lock);
     int rc = 0;
     if (r->in_end || r->cancelled) {
-        rc = -1;
+        rc = HIVE_ESTATE;
     } else if (len) {
         if (r->in_off > 0 && r->in_off == r->in_len) r->in_off = r->in_len = 0;
         if (r->in_off > 0 && r->in_len + len > r->in_cap) {
@@ -1673,7 +1673,7 @@ int hive_req_body_write(hive_req *r, const uint8_t *data, size_t len) {
             while (cap < r->in_len + len) cap *= 2;
             uint8_t *nb = realloc(r->in_buf, cap);
             if (!nb) {
-                rc = -1;
+                rc = HIVE_ENOMEM;
                 goto out;
             }
             r->in_buf = nb;

@@ -1508,8 +1508,9 @@ static int conn_body_bytes(conn *c, const char *p, size_t n) {
     }
     if (x->req && !x->done) {
         /* 1: the handler holds enough unread body, pause until drained;
-         * -1: out of memory (the body is neither ended nor the request
-         * cancelled while x->req is set): the bytes are lost, so the
+         * HIVE_ENOMEM (the body is neither ended nor the request
+         * cancelled while x->req is set, so not HIVE_ESTATE): the bytes
+         * are lost, so the
          * request must not go on with a body that lacks them */
         int w = hive_req_body_write(x->req, (const uint8_t *)p, n);
         if (w == 1) x->paused = true;

@@ -84,14 +84,14 @@ static hive_host_status net_result(hive_cval *out, uint32_t code, hive_cval *pay
 
 int hive_wasip2_parse_net_rule(const char *text, hive_wasip2_net_rule *out) {
     memset(out, 0, sizeof *out);
-    if (!text || !*text) return -1;
+    if (!text || !*text) return HIVE_EARG;
     char buf[128];
-    if (strlen(text) >= sizeof buf) return -1;
+    if (strlen(text) >= sizeof buf) return HIVE_EARG;
     strcpy(buf, text);
     char *addr = buf, *port = NULL, *slash;
     if (buf[0] == '[') { /* [v6]:port or [v6]/prefix:port */
         char *end = strchr(buf, ']');
-        if (!end) return -1;
+        if (!end) return HIVE_EARG;
         *end = 0;
         addr = buf + 1;
         char *rest = end + 1;
@@ -103,18 +103,18 @@ int hive_wasip2_parse_net_rule(const char *text, hive_wasip2_net_rule *out) {
         } else if (*rest == ':') {
             port = rest + 1;
         } else if (*rest) {
-            return -1;
+            return HIVE_EARG;
         }
         if (slash) {
             char *e;
             long pre = strtol(slash + 1, &e, 10);
-            if (e == slash + 1 || *e || pre < 0 || pre > 128) return -1;
+            if (e == slash + 1 || *e || pre < 0 || pre > 128) return HIVE_EARG;
             out->prefix = (uint8_t)pre;
         } else {
             out->prefix = 128;
         }
         out->family = 6;
-        if (inet_pton(AF_INET6, addr, out->addr) != 1) return -1;
+        if (inet_pton(AF_INET6, addr, out->addr) != 1) return HIVE_EARG;
     } else {
         char *colon = strchr(buf, ':');
         int v6 = colon && strchr(colon + 1, ':');
@@ -128,16 +128,16 @@ int hive_wasip2_parse_net_rule(const char *text, hive_wasip2_net_rule *out) {
             *slash = 0;
             char *e;
             pre = strtol(slash + 1, &e, 10);
-            if (e == slash + 1 || *e || pre < 0 || pre > (v6 ? 128 : 32)) return -1;
+            if (e == slash + 1 || *e || pre < 0 || pre > (v6 ? 128 : 32)) return HIVE_EARG;
         }
         out->family = v6 ? 6 : 4;
         out->prefix = (uint8_t)pre;
-        if (inet_pton(v6 ? AF_INET6 : AF_INET, addr, out->addr) != 1) return -1;
+        if (inet_pton(v6 ? AF_INET6 : AF_INET, addr, out->addr) != 1) return HIVE_EARG;
     }
     if (port) {
         char *e;
         long n = strtol(port, &e, 10);
-        if (e == port || *e || n < 1 || n > 65535) return -1;
+        if (e == port || *e || n < 1 || n > 65535) return HIVE_EARG;
         out->port = (uint16_t)n;
     }
     return 0;

@@ -100,7 +100,7 @@ static void test_many_tasks(void) {
         CHECK(hive_ctask_resolved(t[i]));
         CHECK_EQ_INT(hive_ctask_take_result(t[i], &r), 0);
         CHECK(r.kind == HIVE_C_U32 && r.of.u == (uint64_t)i * 10 + 1);
-        CHECK_EQ_INT(hive_ctask_take_result(t[i], &r), -1); /* taken */
+        CHECK_EQ_INT(hive_ctask_take_result(t[i], &r), HIVE_ESTATE); /* taken */
         hive_ctask_free(t[i]);
     }
     CHECK_EQ_INT(hive_cinstance_tasks(ci), 0);
@@ -188,7 +188,7 @@ static void test_host_to_host(void) {
         CHECK(w != NULL && r != NULL);
         if (!w || !r) break;
         CHECK(hive_cstream_reader(ci, &rd) == NULL); /* one reader */
-        CHECK_EQ_INT(hive_cstream_write_bytes(r, (const uint8_t *)"x", 1), -1); /* the reader cannot write */
+        CHECK_EQ_INT(hive_cstream_write_bytes(r, (const uint8_t *)"x", 1), HIVE_ESTATE); /* the reader cannot write */
         uint8_t buf[16];
         CHECK_EQ_INT(hive_cstream_read_bytes(r, buf, sizeof buf), 0); /* nothing yet */
         CHECK_EQ_INT(hive_cstream_write_bytes(w, (const uint8_t *)"hello ", 6), 0);
@@ -201,7 +201,7 @@ static void test_host_to_host(void) {
         if (close_reader_first) {
             hive_cstream_close(r);
             CHECK(hive_cstream_dropped(w));
-            CHECK_EQ_INT(hive_cstream_write_bytes(w, (const uint8_t *)"!", 1), -1);
+            CHECK_EQ_INT(hive_cstream_write_bytes(w, (const uint8_t *)"!", 1), HIVE_ESTATE);
             hive_cstream_close(w);
         } else {
             hive_cstream_close(w);
@@ -219,7 +219,7 @@ static void test_host_to_host(void) {
     if (r) {
         hive_cval v = hive_cval_uint(HIVE_C_U32, 7), out;
         CHECK_EQ_INT(hive_cstream_write(w, &v, 1), 0);
-        CHECK_EQ_INT(hive_cstream_write(w, &v, 1), -1); /* a future takes one */
+        CHECK_EQ_INT(hive_cstream_write(w, &v, 1), HIVE_ESTATE); /* a future takes one */
         hive_cstream_close(w);
         CHECK_EQ_INT(hive_cstream_read(r, &out, 1), 1);
         CHECK(out.kind == HIVE_C_U32 && out.of.u == 7);
@@ -270,7 +270,7 @@ static void test_cancel_one(void) {
     CHECK(hive_ctask_resolved(a) && hive_ctask_cancelled(a));
     hive_cval r;
     memset(&r, 0, sizeof r);
-    CHECK_EQ_INT(hive_ctask_take_result(a, &r), -1); /* no value */
+    CHECK_EQ_INT(hive_ctask_take_result(a, &r), HIVE_ESTATE); /* no value */
     CHECK(!hive_ctask_resolved(b) && !hive_ctask_cancelled(b));
     CHECK_EQ_INT(hive_cinstance_run_ready(ci, 0), HIVE_DONE);
     CHECK(hive_ctask_resolved(e) && !hive_ctask_cancelled(e));
@@ -386,7 +386,7 @@ static void test_bad_requests(void) {
     hive_ctask *t = NULL;
     CHECK_EQ_INT(hive_ctask_start(ci, hive_cinstance_func(ci, "echo"), NULL, 0, &t), HIVE_FAILED);
     CHECK_EQ_INT(hive_ctask_start(NULL, NULL, NULL, 0, &t), HIVE_FAILED);
-    CHECK(hive_ctask_take_result(NULL, NULL) == -1);
+    CHECK(hive_ctask_take_result(NULL, NULL) == HIVE_EARG);
     hive_cval u = hive_cval_uint(HIVE_C_U32, 3);
     CHECK(hive_cstream_reader(ci, &u) == NULL);
     /* a stream value given where a u32 goes */

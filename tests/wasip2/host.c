@@ -637,12 +637,12 @@ static void test_net_rules(void) {
     CHECK(r.family == 6 && r.prefix == 0);
     CHECK_EQ_INT(hive_wasip2_parse_net_rule("192.168.1.2/24:80", &r), 0);
     CHECK(r.prefix == 24 && r.port == 80);
-    CHECK_EQ_INT(hive_wasip2_parse_net_rule("1.2.3.4/33", &r), -1);
-    CHECK_EQ_INT(hive_wasip2_parse_net_rule("1.2.3.4:0", &r), -1);
-    CHECK_EQ_INT(hive_wasip2_parse_net_rule("1.2.3.4:70000", &r), -1);
-    CHECK_EQ_INT(hive_wasip2_parse_net_rule("example.com", &r), -1);
-    CHECK_EQ_INT(hive_wasip2_parse_net_rule("", &r), -1);
-    CHECK_EQ_INT(hive_wasip2_parse_net_rule("[::1", &r), -1);
+    CHECK_EQ_INT(hive_wasip2_parse_net_rule("1.2.3.4/33", &r), HIVE_EARG);
+    CHECK_EQ_INT(hive_wasip2_parse_net_rule("1.2.3.4:0", &r), HIVE_EARG);
+    CHECK_EQ_INT(hive_wasip2_parse_net_rule("1.2.3.4:70000", &r), HIVE_EARG);
+    CHECK_EQ_INT(hive_wasip2_parse_net_rule("example.com", &r), HIVE_EARG);
+    CHECK_EQ_INT(hive_wasip2_parse_net_rule("", &r), HIVE_EARG);
+    CHECK_EQ_INT(hive_wasip2_parse_net_rule("[::1", &r), HIVE_EARG);
 }
 
 static void test_net_tcp_udp(void) {
