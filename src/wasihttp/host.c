@@ -306,15 +306,14 @@ static uint8_t *bytes_of(const hive_cval *v, size_t *n) {
     return b;
 }
 
-/* 1 when the list<u8> value holds NUL, CR or LF (not a field value), -1
+/* 1 when the list<u8> value is no field value (hv_whttp_value_bad), -1
  * when out of memory. */
 static int bad_value(const hive_cval *v) {
     size_t n;
     uint8_t *tmp;
     const uint8_t *d = bytes_view(v, &n, &tmp);
     if (!d) return -1;
-    int bad = 0;
-    for (size_t i = 0; i < n && !bad; i++) bad = d[i] == 0 || d[i] == '\r' || d[i] == '\n';
+    int bad = hv_whttp_value_bad(d, n);
     free(tmp);
     return bad;
 }
@@ -559,23 +558,15 @@ static void send_error(whttp *h, uint32_t code) {
 
 /* ---- fields ----------------------------------------------------------------- */
 
-static int tchar(unsigned char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           (c && strchr("!#$%&'*+-.^_`|~", c));
-}
+#define tchar hv_whttp_tchar
+#define name_check hv_whttp_name_check /* fieldrules.c */
 
-enum { HE_SYNTAX = 0, HE_FORBIDDEN = 1, HE_IMMUTABLE = 2, HE_OK = -1 };
-
-static int name_check(const char *s, size_t n) {
-    if (!n) return HE_SYNTAX;
-    for (size_t i = 0; i < n; i++)
-        if (!tchar((unsigned char)s[i])) return HE_SYNTAX;
-    static const char *const forbidden[] = {"connection", "host", "http2-settings", "keep-alive",
-                                            "proxy-connection", "transfer-encoding", "upgrade"};
-    for (size_t i = 0; i < sizeof forbidden / sizeof *forbidden; i++)
-        if (cieq(s, n, forbidden[i])) return HE_FORBIDDEN;
-    return HE_OK;
-}
+enum {
+    HE_SYNTAX = HV_WHTTP_NAME_SYNTAX,
+    HE_FORBIDDEN = HV_WHTTP_NAME_FORBIDDEN,
+    HE_IMMUTABLE = 2,
+    HE_OK = HV_WHTTP_NAME_OK
+};
 
 /* Appends (no checks). -1 when out of memory or full. */
 static int fields_add(wobj *o, const char *name, size_t nl, const uint8_t *value, size_t vl) {

@@ -254,41 +254,28 @@ static int cieq(const char *a, size_t an, const char *b) {
     return an == strlen(b) && strncasecmp(a, b, an) == 0;
 }
 
-static int tchar(unsigned char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           (c && strchr("!#$%&'*+-.^_`|~", c));
-}
+/* the field rules are 0.2's too (fieldrules.c) */
+#define tchar hv_whttp_tchar
+#define forbidden hv_whttp_forbidden
+#define name_check hv_whttp_name_check
 
 /* header-error cases */
-enum { HE_SYNTAX = 0, HE_FORBIDDEN = 1, HE_IMMUTABLE = 2, HE_SIZE = 3, HE_OK = -1 };
+enum {
+    HE_SYNTAX = HV_WHTTP_NAME_SYNTAX,
+    HE_FORBIDDEN = HV_WHTTP_NAME_FORBIDDEN,
+    HE_IMMUTABLE = 2,
+    HE_SIZE = 3,
+    HE_OK = HV_WHTTP_NAME_OK
+};
 
-static int forbidden(const char *s, size_t n) {
-    static const char *const names[] = {"connection",          "host",
-                                        "http2-settings",      "keep-alive",
-                                        "proxy-authenticate",  "proxy-authorization",
-                                        "proxy-connection",    "transfer-encoding",
-                                        "upgrade"};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-        if (cieq(s, n, names[i])) return 1;
-    return 0;
-}
-
-static int name_check(const char *s, size_t n) {
-    if (!n) return HE_SYNTAX;
-    for (size_t i = 0; i < n; i++)
-        if (!tchar((unsigned char)s[i])) return HE_SYNTAX;
-    return forbidden(s, n) ? HE_FORBIDDEN : HE_OK;
-}
-
-/* 1 when the list<u8> value is no field value (RFC 9110: a control
- * byte other than HTAB, or DEL), -1 out of memory. */
+/* 1 when the list<u8> value is no field value (hv_whttp_value_bad), -1
+ * out of memory. */
 static int bad_value(const hive_cval *v) {
     size_t n;
     uint8_t *tmp;
     const uint8_t *d = bytes_view(v, &n, &tmp);
     if (!d) return -1;
-    int bad = 0;
-    for (size_t i = 0; i < n && !bad; i++) bad = (d[i] < 0x20 && d[i] != '\t') || d[i] == 0x7f;
+    int bad = hv_whttp_value_bad(d, n);
     free(tmp);
     return bad;
 }

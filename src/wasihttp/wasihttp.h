@@ -111,4 +111,15 @@ int hv_whttp_error_status(uint32_t code);
 int hv_guest_wasihttp_new(hive_engine *engine, hive_component *component,
                             const char *const *env, size_t nenv, const char *const *dirs,
                             size_t ndirs, hive_guest **out, hive_error *err);
+/* fieldrules.c: the field rules 0.2 and 0.3 share. A name is a token
+ * (RFC 9110 5.1) and not a forbidden one; hv_whttp_name_check gives
+ * HV_WHTTP_NAME_OK, _SYNTAX or _FORBIDDEN (the values of the header-error
+ * cases invalid-syntax and forbidden). hv_whttp_value_bad: 1 when the
+ * bytes cannot be a field value. */
+enum { HV_WHTTP_NAME_SYNTAX = 0, HV_WHTTP_NAME_FORBIDDEN = 1, HV_WHTTP_NAME_OK = -1 };
+int hv_whttp_tchar(unsigned char c);
+int hv_whttp_forbidden(const char *s, size_t n);
+int hv_whttp_name_check(const char *s, size_t n);
+int hv_whttp_value_bad(const uint8_t *d, size_t n);
+
 #endif
