@@ -149,6 +149,14 @@ typedef struct hive_config {
  * the same either way; `hive run` sets it (docs/PERFORMANCE.md, "Process
  * start-up"). */
 #define HIVE_CONFIG_SINGLE_INSTANCE 16u
+/* Give every function its inline-threaded copies as soon as it is
+ * compiled. By default a function gets them only once it is hot (the
+ * interpreter finds it running at the end of a few of its slices of a few
+ * thousand units, or the module has served a few hundred runs: docs/
+ * ARCHITECTURE.md, "Inline copies: when"), so that code run once, as at
+ * start-up, is not copied. HIVE_TIER=0 in the environment does the same
+ * for a whole process; HIVE_TIER=N sets the number of slices (default 2). */
+#define HIVE_CONFIG_INLINE_NOW 32u
 
 typedef struct hive_engine hive_engine;
 

@@ -207,8 +207,18 @@ static int compile_body(wasm_compiler *c, wasm_module *m, uint32_t i, hive_error
     wasm_cell *cells = hv_malloc(a, b.ncells * sizeof *b.cells);
     if (!cells) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     /* Inline-threaded copies of the handlers, where possible (without
-     * room for them the function stays interpreted). */
-    if (c->labels && !c->engine->no_inline) hv_inline_function(m, fidx, b.cells, b.insns, b.ninsns);
+     * room for them the function stays interpreted): now when loading
+     * eagerly or when the function is already known to be hot, else once
+     * it is (hv_compile_tier_up), for which its instructions are kept. */
+    wasm_insn *keep = NULL;
+    if (c->labels && !c->engine->no_inline) {
+        if (c->engine->eager || !c->engine->tier_samples || code->hot || m->tier_all) {
+            hv_inline_function(m, fidx, b.cells, b.insns, b.ninsns, false);
+        } else if (b.ninsns) {
+            keep = hv_malloc(a, b.ninsns * sizeof *keep);
+            if (keep) memcpy(keep, b.insns, b.ninsns * sizeof *keep);
+        }
+    }
     memcpy(cells, b.cells, b.ncells * sizeof *b.cells);
 #ifdef HIVE_PROFILE_RUNS
     profile_static(&b, cells, fidx);
@@ -223,6 +233,7 @@ static int compile_body(wasm_compiler *c, wasm_module *m, uint32_t i, hive_error
     if (b.nhandlers) {
         wasm_handler *h = hv_malloc(a, b.nhandlers * sizeof *h);
         if (!h) {
+            hv_free(a, keep);
             hv_free(a, cells);
             return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
         }
@@ -233,6 +244,9 @@ static int compile_body(wasm_compiler *c, wasm_module *m, uint32_t i, hive_error
     }
     code->zero_start = b.zero_start;
     code->zero_end = b.zero_end;
+    hv_free(a, code->tier_insns);
+    code->tier_ninsns = keep ? (uint32_t)b.ninsns : 0;
+    __atomic_store_n(&code->tier_insns, keep, __ATOMIC_RELAXED);
     /* Publish. For ENTER_FRAME, which reads them without a lock: max_slots
      * and zero_at, then zero_len (release: with it, those), then cells
      * (release: with it, everything: max_slots, zero_start, zero_end,
@@ -251,6 +265,46 @@ int hv_compile_function(hive_engine *engine, wasm_module *m, uint32_t i, wasm_co
         if (!*state) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     }
     return compile_body(*state, m, i, err);
+}
+
+/* Gives compiled function i its inline copies, if it has none yet: its
+ * code is laid out while other threads may be running its cells, and each
+ * instruction's first cell is re-pointed at its copy only once every copy
+ * is written (inline.c). Under the module's compile lock. */
+static void tier_up(const hv_alloc *a, wasm_module *m, uint32_t i) {
+    wasm_code *code = &m->codes[i];
+    wasm_insn *insns = code->tier_insns;
+    if (!insns) return;
+    __atomic_store_n(&code->tier_insns, NULL, __ATOMIC_RELAXED);
+    hv_inline_function(m, m->nimported_funcs + i, code->cells, insns, code->tier_ninsns, true);
+    code->tier_ninsns = 0;
+    hv_free(a, insns);
+}
+
+void hv_compile_tier_up(hive_engine *engine, wasm_module *m, uint32_t i) {
+    const hv_alloc *a = &engine->alloc;
+    wasm_code *code = &m->codes[i];
+    const wasm_insn *insns = code->tier_insns;
+    if (!insns) return;
+    /* the functions it calls directly: now if compiled, else when they are */
+    for (uint32_t k = 0; k < code->tier_ninsns; k++) {
+        if (insns[k].op != OP_CALL) continue;
+        const wasm_code *callee = code->cells[insns[k].start + 1].ptr;
+        uint32_t j = (uint32_t)(callee - m->codes);
+        if (j == i) continue;
+        if (wasm_code_cells(callee))
+            tier_up(a, m, j);
+        else
+            m->codes[j].hot = true;
+    }
+    tier_up(a, m, i);
+}
+
+void hv_compile_tier_all(hive_engine *engine, wasm_module *m) {
+    if (m->tier_all) return;
+    __atomic_store_n(&m->tier_all, true, __ATOMIC_RELAXED);
+    for (uint32_t i = 0; i < m->nfuncs - m->nimported_funcs; i++)
+        if (wasm_code_cells(&m->codes[i])) tier_up(&engine->alloc, m, i);
 }
 
 int hv_compile_module(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,
@@ -287,6 +341,8 @@ void hv_compile_module_fini(hive_engine *engine, wasm_module *m, wasm_compiler *
         wasm_code *code = &m->codes[i];
         if (code->cells != hv_interp_lazy_stub) hv_free(a, code->cells);
         hv_free(a, code->handlers);
+        hv_free(a, code->tier_insns);
+        code->tier_insns = NULL;
         code->cells = NULL;
         code->handlers = NULL;
     }

@@ -48,6 +48,15 @@ hive_engine *hive_engine_new(const hive_config *config) {
     const char *eager = getenv("HIVE_EAGER");
     e->eager = (config && (config->flags & HIVE_CONFIG_EAGER)) ||
                (eager && *eager && *eager != '0');
+    /* inline copies: after this many samples of a function (module.c) */
+    e->tier_samples = 2;
+    const char *tier = getenv("HIVE_TIER");
+    if (tier && *tier) {
+        char *end;
+        unsigned long n = strtoul(tier, &end, 10);
+        if (!*end && n < 1000000) e->tier_samples = (uint32_t)n;
+    }
+    if (config && (config->flags & HIVE_CONFIG_INLINE_NOW)) e->tier_samples = 0;
     return e;
 }
 

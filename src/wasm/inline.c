@@ -489,6 +489,9 @@ static bool scan(const uint8_t *start, tmpl *t) {
 /* ---- code areas ------------------------------------------------------------ */
 
 #define CHUNK_SIZE (1u << 20)
+#ifndef CODE_ALIGN
+#define CODE_ALIGN 16u /* where each function's copies start */
+#endif
 #define INLINE_MAX_MODULE_BYTES ((size_t)256 << 20)
 #define REACH ((intptr_t)1 << 30) /* well inside rel32's +-2 GiB */
 
@@ -639,6 +642,7 @@ const uint8_t *hv_inline_handler(uint32_t op, size_t *len, bool *falls_through) 
  * lock). */
 static uint8_t *area_alloc(wasm_module *m, size_t size, uint8_t **rw) {
     struct wasm_icode *c = m->icode;
+    if (c) c->used = (c->used + CODE_ALIGN - 1) & ~(size_t)(CODE_ALIGN - 1);
     if (c && c->used + size <= c->size) {
         uint8_t *p = c->base + c->used;
         *rw = c->rw + c->used;
@@ -681,6 +685,7 @@ static uint8_t *area_alloc(wasm_module *m, size_t size, uint8_t **rw) {
 #define NO_COPY UINT32_MAX
 typedef struct layout {
     const wasm_cell *cells;
+    bool resolved;   /* branch targets are cell pointers (a live function) */
     uint32_t *at;
     uint32_t ncells; /* entries of at */
     uint8_t *base;   /* the function's code, NULL in pass 1 */
@@ -700,7 +705,9 @@ static uint32_t dispatch_cell(const layout *lo, rbx_state s, uint32_t op, uint32
     if (s.kind == RBX_ENTRY && cells && (uint32_t)s.delta == 8 * cells)
         c = (uint64_t)start + cells;
     else if (s.kind == RBX_TARGET && op_branch(op))
-        c = lo->cells[start + 1].u64 + (uint32_t)s.delta / 8;
+        c = (lo->resolved ? (uint64_t)(lo->cells[start + 1].target - lo->cells)
+                          : lo->cells[start + 1].u64) +
+            (uint32_t)s.delta / 8;
     else
         return NO_COPY;
     return c < lo->ncells && lo->at[c] != NO_COPY ? (uint32_t)c : NO_COPY;
@@ -862,10 +869,11 @@ static void perf_map(uint32_t func_index, const uint8_t *code, const layout *lo,
 }
 
 bool hv_inline_function(wasm_module *m, uint32_t func_index, wasm_cell *cells,
-                     const wasm_insn *insns, size_t n) {
+                     const wasm_insn *insns, size_t n, bool live) {
     if (!hv_inline_available() || n == 0) return false;
     layout lo;
     lo.cells = cells;
+    lo.resolved = live;
     lo.ncells = insns[n - 1].start + 1;
     lo.base = NULL;
     lo.delta = 0;
@@ -900,7 +908,14 @@ bool hv_inline_function(wasm_module *m, uint32_t func_index, wasm_cell *cells,
         span sp = span_of(insns, n, i);
         size_t here = lo.at[insns[i].start];
         emit(&lo, rw + here, op, &sp);
-        cells[insns[i].start].label = code + here;
+    }
+    /* pass 3, once every copy is written (a live function's other threads
+     * may enter any copy as soon as one label points into them): the
+     * labels */
+    for (size_t i = 0; i < n; i += op_insns(insns[i].op)) {
+        if (lo.at[insns[i].start] == NO_COPY) continue;
+        __atomic_store_n(&cells[insns[i].start].label, (const void *)(code + lo.at[insns[i].start]),
+                         __ATOMIC_RELEASE);
     }
     perf_map(func_index, code, &lo, insns, n, size);
     free(lo.at);
@@ -937,7 +952,8 @@ const uint8_t *hv_inline_handler(uint32_t op, size_t *len, bool *falls_through) 
     return NULL;
 }
 bool hv_inline_function(wasm_module *m, uint32_t func_index, wasm_cell *cells,
-                     const wasm_insn *insns, size_t n) {
+                     const wasm_insn *insns, size_t n, bool live) {
+    (void)live;
     (void)m;
     (void)func_index;
     (void)cells;

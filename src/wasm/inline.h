@@ -24,9 +24,13 @@ bool hv_inline_available(void);
  * into m's code area and points each instruction's first cell at its copy.
  * Instructions whose handler cannot be copied keep the interpreter's
  * label. Returns false (and changes nothing) when there is no room; the
- * function then simply stays interpreted. */
+ * function then simply stays interpreted. live: cells are a published
+ * function's, which other threads may be running (branch targets are
+ * cell pointers; each first cell is re-pointed, atomically, only once
+ * every copy is written); otherwise branch targets are still cell
+ * indices. */
 bool hv_inline_function(wasm_module *m, uint32_t func_index, wasm_cell *cells,
-                     const wasm_insn *insns, size_t n);
+                     const wasm_insn *insns, size_t n, bool live);
 
 /* Makes m's code area executable (and no longer writable); false when
  * the system refuses (the module must then not run). After this,

@@ -40,9 +40,26 @@
 #define SLOT(k) (fp[pc[k].u32])
 
 #if INTERP_THREADED
-#define vmdispatch(pc) goto *(void *)(pc)->label;
+/* A first cell's label may be re-pointed at its inline copy while other
+ * threads run the function (module.c, hv_module_sample): an aligned
+ * 8-byte store and load, which x86-64 never tears, as the copies'
+ * own `jmp *(%rbx)` rely on. Under ThreadSanitizer the load is a relaxed
+ * atomic one, so that it checks the rest. */
+#if defined(__SANITIZE_THREAD__)
+#define INTERP_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define INTERP_TSAN 1
+#endif
+#endif
+#ifdef INTERP_TSAN
+#define LABEL_OF(pc) __atomic_load_n(&(pc)->label, __ATOMIC_RELAXED)
+#else
+#define LABEL_OF(pc) ((pc)->label)
+#endif
+#define vmdispatch(pc) goto *(void *)LABEL_OF(pc);
 #define vmcase(op) L_##op:
-#define vmbreak goto *(void *)pc->label
+#define vmbreak goto *(void *)LABEL_OF(pc)
 #else
 #define vmdispatch(pc) PROFILE_HIT(pc) switch ((wasm_op)(pc)->u64)
 /* each case is also a label, for the pairs' jumps */
@@ -63,6 +80,13 @@
 #define INTERP_NOCLONE __attribute__((noinline, noclone))
 #else
 #define INTERP_NOCLONE
+#endif
+/* The loop starts on a cache line, so that where its handlers fall
+ * against cache lines does not move with the code before it. */
+#if defined(__GNUC__)
+#define INTERP_ALIGN __attribute__((aligned(64)))
+#else
+#define INTERP_ALIGN
 #endif
 
 #ifdef HIVE_PROFILE_RUNS
@@ -703,8 +727,19 @@ INTERP_SIMD_LIST
  * interrupt sent before it stops it at its first check. */
 #define SLICE_UNITS 4096u
 
-/* A new slice (never empty), or 0: interrupted, or no units left. */
-static uint64_t slice_refill(hive_exec *exec, uint64_t *reserve) {
+/* A new slice (never empty), or 0: interrupted, or no units left. Each
+ * refill is also a sample of where the run spends its units: the function
+ * it ended in (func) may get its inline copies (hv_module_sample). */
+#if defined(__clang__)
+#define REFILL_ATTR __attribute__((noinline, cold))
+#elif defined(__GNUC__)
+#define REFILL_ATTR __attribute__((noipa, cold))
+#else
+#define REFILL_ATTR
+#endif
+static REFILL_ATTR uint64_t slice_refill(hive_exec *exec, uint64_t *reserve, const hive_func *func) {
+    hv_module_sample(func->inst->module, func->code, exec->warm);
+    exec->warm = true;
     if (atomic_load_explicit(&exec->interrupt, memory_order_relaxed) || *reserve == 0) return 0;
     uint64_t n = *reserve < SLICE_UNITS ? *reserve : SLICE_UNITS;
     *reserve -= n;
@@ -721,7 +756,7 @@ static uint64_t slice_refill(hive_exec *exec, uint64_t *reserve) {
 #define SPEND_UNIT()                                                        \
     do {                                                                    \
         if (SLICE_EMPTY()) {                                                \
-            budget = slice_refill(exec, &reserve);                          \
+            budget = slice_refill(exec, &reserve, func);                    \
             if (budget == 0) goto suspend;                                  \
             budget--;                                                       \
         }                                                                   \
@@ -857,7 +892,7 @@ static INTERP_NOCLONE bulk_result bulk_run(hive_exec *exec, hive_instance *inst,
  * state (pc, fp, func, budget) until the entry function returns
  * (DONE), a trap (TRAPPED), the budget or an interrupt stops it
  * (SUSPENDED), or a host function says PENDING. */
-static INTERP_NOCLONE hive_status interp_loop(hive_exec *exec, const void *const **labels_out) {
+static INTERP_NOCLONE INTERP_ALIGN hive_status interp_loop(hive_exec *exec, const void *const **labels_out) {
 #if INTERP_THREADED
 #define INTERP_LABEL_ADDR(name) &&L_##name,
 #define INTERP_SIMD_LABEL_ADDR(code, fn, ...) &&L_SIMD_##fn,
@@ -1995,7 +2030,10 @@ done:
     return HIVE_DONE;
 }
 
-hive_status hv_interp_run(hive_exec *exec) { return interp_loop(exec, NULL); }
+hive_status hv_interp_run(hive_exec *exec) {
+    exec->warm = false; /* (slice_refill) */
+    return interp_loop(exec, NULL);
+}
 
 const void *const *hv_interp_labels(void) {
     const void *const *labels;

@@ -36,6 +36,7 @@ static int module_new(hive_engine *engine, const uint8_t *bytes, size_t len, hiv
     mod->engine = engine;
     atomic_init(&mod->refs, 1);
     atomic_init(&mod->compiled, 0);
+    atomic_init(&mod->runs, 0);
     pthread_mutex_init(&mod->compile_lock, NULL);
     hv_instance_module_init(mod);
     int rc = hv_compile_module(engine, bytes, len, &mod->m, err, take);
@@ -90,6 +91,36 @@ const wasm_cell *hv_module_code_cells(hive_module *module, const wasm_code *code
     }
     pthread_mutex_unlock(&module->compile_lock);
     return cells;
+}
+
+/* When inline copies are made (docs/ARCHITECTURE.md, "Inline copies:
+ * when"): a function found at the end of engine->tier_samples (2 unless
+ * HIVE_TIER says otherwise) slices of a run
+ * (each SLICE_UNITS loop iterations and calls, interp.c; the first check
+ * of a run, which comes at once, is not a sample) gets them, with the
+ * compiled functions it calls directly; once TIER_RUNS runs of the module
+ * have reached a unit check (a server's requests), every function gets
+ * them. A short program (a hello, a CLI printing its version) makes none. */
+#define TIER_RUNS 256u
+
+void hv_module_sample(hive_module *module, const wasm_code *code, bool warm) {
+    wasm_module *m = &module->m;
+    if (__atomic_load_n(&m->tier_all, __ATOMIC_RELAXED)) return;
+    if (!warm) {
+        if (atomic_fetch_add_explicit(&module->runs, 1, memory_order_relaxed) + 1 != TIER_RUNS)
+            return;
+        pthread_mutex_lock(&module->compile_lock);
+        hv_compile_tier_all(module->engine, m);
+        pthread_mutex_unlock(&module->compile_lock);
+        return;
+    }
+    /* (code is one of this module's own: the run is in it) */
+    if (!__atomic_load_n(&code->tier_insns, __ATOMIC_RELAXED)) return;
+    wasm_code *c = &m->codes[code - m->codes];
+    if (__atomic_add_fetch(&c->samples, 1, __ATOMIC_RELAXED) < module->engine->tier_samples) return;
+    pthread_mutex_lock(&module->compile_lock);
+    hv_compile_tier_up(module->engine, m, (uint32_t)(code - m->codes));
+    pthread_mutex_unlock(&module->compile_lock);
 }
 
 void hive_module_retain(hive_module *module) {

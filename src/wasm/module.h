@@ -217,6 +217,15 @@ typedef struct wasm_code {
     wasm_handler *handlers; /* owned; set with the cells (compiled) */
     uint32_t nhandlers;
     uint32_t *local_offsets; /* unused (NULL) */
+    /* Inline copies are made once the function is hot (module.c,
+     * hv_module_sample; docs/ARCHITECTURE.md, "Inline copies: when"):
+     * until then tier_insns keeps its compiled instructions (owned; NULL
+     * once it has its copies, or when it gets none). Written under the
+     * module's compile lock; read without it (relaxed) to skip the lock. */
+    struct wasm_insn *tier_insns;
+    uint32_t tier_ninsns;
+    uint32_t samples; /* slices that ended in it (relaxed atomics) */
+    bool hot;         /* not compiled yet, called by a hot function: copies at once */
 } wasm_code;
 
 typedef struct wasm_module {
@@ -277,6 +286,9 @@ typedef struct wasm_module {
     struct wasm_icode *icode;
     size_t icode_bytes; /* mapped */
     size_t icode_used;  /* written */
+    /* Every function compiled from now on gets its copies at once, and
+     * every one compiled before has them (set under the compile lock). */
+    bool tier_all;
 } wasm_module;
 
 /* The engine's phases, in order (compile.c runs them):
@@ -367,6 +379,15 @@ int hv_compile_function(hive_engine *engine, wasm_module *m, uint32_t i, wasm_co
 /* compile.c: frees the compiler state, the compiled code and inline
  * copies, then what decoding made (safe on a partly loaded module). */
 void hv_compile_module_fini(hive_engine *engine, wasm_module *m, wasm_compiler *c);
+
+/* Inline copies after the fact (docs/ARCHITECTURE.md, "Inline copies:
+ * when"), under the module's compile lock. hv_compile_tier_up: compiled
+ * function i (index among the module's own), and the compiled functions
+ * it calls directly (those not compiled yet get theirs when they are);
+ * hv_compile_tier_all: every compiled function, and from then on every
+ * function as it is compiled. */
+void hv_compile_tier_up(hive_engine *engine, wasm_module *m, uint32_t i);
+void hv_compile_tier_all(hive_engine *engine, wasm_module *m);
 
 /* Returns the functype of function index f. */
 static inline const wasm_functype *wasm_func_type(const wasm_module *m, uint32_t f) {

@@ -23,6 +23,7 @@ struct hive_engine {
     bool no_fusion; /* HIVE_CONFIG_NO_FUSION */
     bool no_inline; /* HIVE_CONFIG_NO_INLINE */
     bool eager;     /* HIVE_CONFIG_EAGER, or HIVE_EAGER=1 in the environment */
+    uint32_t tier_samples; /* hv_module_sample; 0: copies at compile (HIVE_CONFIG_INLINE_NOW) */
     bool wasm2; /* HIVE_CONFIG_WASM2 */
     bool single_instance; /* HIVE_CONFIG_SINGLE_INSTANCE: no memory images (instance.c) */
     uint64_t memory_budget;               /* bytes; 0: none (instance.c) */
@@ -68,6 +69,7 @@ struct hive_module {
     pthread_mutex_t compile_lock;
     wasm_compiler *compiler; /* the compiler's buffers, under the lock */
     atomic_size_t compiled;  /* functions compiled so far */
+    atomic_uint runs;        /* runs that reached a unit check (hv_module_sample) */
 };
 
 /* The cells of code (a function of module), compiled first if need be:
@@ -76,6 +78,15 @@ struct hive_module {
  * compiled. NULL when the compile ran out of memory (nothing changes; a
  * later call tries again). */
 const wasm_cell *hv_module_code_cells(hive_module *module, const wasm_code *code);
+
+/* Called by the interpreter each time a run's slice of units ends (every
+ * few thousand loop iterations and calls, docs/ARCHITECTURE.md) with the
+ * function it ended in; warm is false for the first check of a run (its
+ * slice starts empty), which counts the run. A function that keeps being
+ * found gets its inline copies, and so do the compiled functions it calls
+ * directly; after enough runs of the module, every function does. Takes
+ * the compile lock only to make copies. */
+void hv_module_sample(hive_module *module, const wasm_code *code, bool warm);
 
 /* The cells every function has until it is compiled: one ENTER_LAZY
  * (interp.c), which compiles the function entered and continues into it.
@@ -219,6 +230,7 @@ struct hive_exec {
     hive_func *pending_host; /* host function whose results are awaited */
     uint64_t budget;  /* units left in this slice; 0 = unlimited */
     bool unlimited;
+    bool warm;        /* this run has had its first unit check (interp.c) */
 
     hive_trap trap;
     uint32_t nresults;

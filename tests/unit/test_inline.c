@@ -18,6 +18,7 @@
 
 #include "hive/wasm.h"
 #include "sideutil.h"
+#include "sumwasm.h"
 #include "testutil.h"
 #include "wasm/inline.h"
 #include "wasm/opcodes.h"
@@ -134,57 +135,19 @@ static void test_decoder(void) {
 
 /* ---- the copies run, and behave as the interpreter ----------------------- */
 
-/* (module
- *   (memory (export "mem") 1)
- *   (func $sum (export "sum") (param $n i32) (result i32) (local $i i32) (local $s i32)
- *     (block (loop
- *       (br_if 1 (i32.ge_u (local.get $i) (local.get $n)))
- *       (i32.store (i32.shl (i32.and (local.get $i) (i32.const 255)) (i32.const 2))
- *                  (local.get $i))
- *       (local.set $s (i32.add (local.get $s)
- *                     (i32.load (i32.shl (i32.and (local.get $i) (i32.const 255)) (i32.const 2)))))
- *       (local.set $s (i32.xor (local.get $s) (call $mix (local.get $i))))
- *       (local.set $i (i32.add (local.get $i) (i32.const 1)))
- *       (br 0)))
- *     (local.get $s))
- *   (func $mix (param i32) (result i32)
- *     (i32.mul (i32.rotl (local.get 0) (i32.const 7)) (i32.const 0x9e3779b1)))
- *   (func (export "oob") (param i32) (result i32)
- *     (i32.load (local.get 0))))
- */
-static const uint8_t sum_wasm[] = {
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60, 0x01, 0x7f, 0x01,
-    0x7f, 0x03, 0x04, 0x03, 0x00, 0x00, 0x00, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x13, 0x03,
-    0x03, 0x6d, 0x65, 0x6d, 0x02, 0x00, 0x03, 0x73, 0x75, 0x6d, 0x00, 0x00, 0x03, 0x6f, 0x6f,
-    0x62, 0x00, 0x02, 0x0a, 0x5d, 0x03, 0x44, 0x01, 0x02, 0x7f, 0x02, 0x40, 0x03, 0x40, 0x20,
-    0x01, 0x20, 0x00, 0x4f, 0x0d, 0x01, 0x20, 0x01, 0x41, 0xff, 0x01, 0x71, 0x41, 0x02, 0x74,
-    0x20, 0x01, 0x36, 0x02, 0x00, 0x20, 0x02, 0x20, 0x01, 0x41, 0xff, 0x01, 0x71, 0x41, 0x02,
-    0x74, 0x28, 0x02, 0x00, 0x6a, 0x21, 0x02, 0x20, 0x02, 0x20, 0x01, 0x10, 0x01, 0x73, 0x21,
-    0x02, 0x20, 0x01, 0x41, 0x01, 0x6a, 0x21, 0x01, 0x0c, 0x00, 0x0b, 0x0b, 0x20, 0x02, 0x0b,
-    0x0e, 0x00, 0x20, 0x00, 0x41, 0x07, 0x77, 0x41, 0xb1, 0xf3, 0xdd, 0xf1, 0x79, 0x6c, 0x0b,
-    0x07, 0x00, 0x20, 0x00, 0x28, 0x02, 0x00, 0x0b,
-
-};
-
-static uint32_t sum_ref(uint32_t n) {
-    uint32_t mem[256] = {0}, s = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        mem[i & 255] = i;
-        s += mem[i & 255];
-        s ^= ((i << 7) | (i >> 25)) * 0x9e3779b1u;
-    }
-    return s;
-}
-
 /* Whether f's first instruction is dispatched to one of the
  * interpreter's own handlers. */
-static bool first_is_interpreter(const hive_func *f) {
+static bool code_first_is_interpreter(hive_module *module, const wasm_code *code) {
     const void *const *labels = hv_interp_labels();
     if (!labels) return true; /* the switch build: op numbers, no copies */
-    const wasm_cell *cells = hv_module_code_cells(f->inst->module, f->code);
+    const wasm_cell *cells = hv_module_code_cells(module, code);
     for (uint32_t op = 0; cells && op < OP_COUNT_; op++)
-        if (cells[0].label == labels[op]) return true;
+        if (__atomic_load_n(&cells[0].label, __ATOMIC_RELAXED) == labels[op]) return true;
     return false;
+}
+
+static bool first_is_interpreter(const hive_func *f) {
+    return code_first_is_interpreter(f->inst->module, f->code);
 }
 
 /* Runs name(arg) to the end in slices of budget units (0: unlimited):
@@ -216,12 +179,9 @@ static void test_copies_run(void) {
     side inl, interp;
     size_t stubs0, direct0, stubs1, direct1;
     hv_inline_counts(&stubs0, &direct0);
-    CHECK(side_open(&inl, sum_wasm, sizeof sum_wasm, 0) == 0);
+    CHECK(side_open(&inl, sum_wasm, sizeof sum_wasm, HIVE_CONFIG_INLINE_NOW) == 0);
     CHECK(side_open(&interp, sum_wasm, sizeof sum_wasm, HIVE_CONFIG_NO_INLINE) == 0);
     if (test_cur_failed) return;
-    hv_inline_counts(&stubs1, &direct1);
-    printf("inline: the module's copies: %zu tails of branches not taken, %zu direct jumps\n",
-           stubs1 - stubs0, direct1 - direct0);
     const hive_func *fi = side_func(&inl, "sum"), *fp = side_func(&interp, "sum");
     CHECK(fi && fp);
     if (!fi || !fp) return;
@@ -244,6 +204,9 @@ static void test_copies_run(void) {
     CHECK(run(&interp, "oob", 65533, 0, &k2, &s2) == HIVE_TRAPPED);
     CHECK(k1 == HIVE_TRAP_MEMORY_OOB && k2 == k1);
     CHECK(run(&inl, "oob", 65532, 0, &k1, &s1) == HIVE_DONE);
+    hv_inline_counts(&stubs1, &direct1);
+    printf("inline: the module's copies: %zu tails of branches not taken, %zu direct jumps\n",
+           stubs1 - stubs0, direct1 - direct0);
     side_close(&inl);
     side_close(&interp);
 }
@@ -256,7 +219,8 @@ static void *compile_and_run(void *arg) {
     side s;
     uint32_t *out = arg, r = 0;
     unsigned slices;
-    if (side_open(&s, sum_wasm, sizeof sum_wasm, 0) == 0 && run(&s, "sum", 500, 7, &r, &slices) == HIVE_DONE)
+    if (side_open(&s, sum_wasm, sizeof sum_wasm, HIVE_CONFIG_INLINE_NOW) == 0 &&
+        run(&s, "sum", 500, 7, &r, &slices) == HIVE_DONE)
         *out = r;
     side_close(&s);
     return NULL;
@@ -270,9 +234,88 @@ static void test_threads(void) {
     for (int i = 0; i < NTHREADS; i++) CHECK(out[i] == sum_ref(500));
 }
 
+/* ---- when copies are made (docs/ARCHITECTURE.md, "Inline copies: when") -- */
+
+/* By default a function runs on the interpreter's handlers until it is
+ * hot: a short run makes no copies; a long one gives the looping function
+ * its copies part way through, and the leaf it calls too. */
+static void test_tier_up(void) {
+    if (!hv_inline_available()) {
+        printf("inline: no inline copies on this machine: tier-up not tested\n");
+        return;
+    }
+    side s;
+    CHECK(side_open(&s, sum_wasm, sizeof sum_wasm, 0) == 0);
+    if (test_cur_failed) return;
+    const hive_func *f = side_func(&s, "sum");
+    const wasm_code *mix = &s.module->m.codes[1];
+    uint32_t r = 0;
+    unsigned slices;
+    CHECK(run(&s, "sum", 20, 0, &r, &slices) == HIVE_DONE && r == sum_ref(20));
+    CHECK(first_is_interpreter(f));
+    CHECK(code_first_is_interpreter(s.module, mix));
+    CHECK(s.module->m.icode_used == 0);
+    /* 100,000 iterations and calls: dozens of slices, all in sum */
+    CHECK(run(&s, "sum", 100000, 0, &r, &slices) == HIVE_DONE && r == sum_ref(100000));
+    CHECK(!first_is_interpreter(f));
+    CHECK(!code_first_is_interpreter(s.module, mix));
+    CHECK(s.module->m.icode_used > 0);
+    CHECK(run(&s, "sum", 777, 0, &r, &slices) == HIVE_DONE && r == sum_ref(777));
+    side_close(&s);
+
+    /* HIVE_CONFIG_INLINE_NOW: copies at the first compile */
+    CHECK(side_open(&s, sum_wasm, sizeof sum_wasm, HIVE_CONFIG_INLINE_NOW) == 0);
+    if (test_cur_failed) return;
+    CHECK(run(&s, "sum", 20, 0, &r, &slices) == HIVE_DONE && r == sum_ref(20));
+    CHECK(!first_is_interpreter(side_func(&s, "sum")));
+    side_close(&s);
+}
+
+/* A run suspended by its budget ends its slice where it stands: a sample
+ * too. In slices of 100 units, sum gets its copies after its second run,
+ * part way through the loop; the result and the suspension points stay
+ * the interpreter's. Short runs that end no slice are not samples, but
+ * the module's 256th run gives every compiled function its copies. */
+static void test_tier_runs(void) {
+    if (!hv_inline_available()) return;
+    side s, interp;
+    CHECK(side_open(&s, sum_wasm, sizeof sum_wasm, 0) == 0);
+    CHECK(side_open(&interp, sum_wasm, sizeof sum_wasm, HIVE_CONFIG_NO_INLINE) == 0);
+    if (test_cur_failed) return;
+    uint32_t r1 = 0, r2 = 0;
+    unsigned s1, s2;
+    CHECK(run(&s, "sum", 2000, 100, &r1, &s1) == HIVE_DONE);
+    CHECK(run(&interp, "sum", 2000, 100, &r2, &s2) == HIVE_DONE);
+    CHECK(r1 == sum_ref(2000) && r2 == r1);
+    CHECK(s1 == s2 && s1 >= 40);
+    CHECK(!first_is_interpreter(side_func(&s, "sum")));
+    CHECK(!s.module->m.tier_all); /* 40 runs: sampled, not all */
+    CHECK(run(&s, "sum", 3000, 7, &r1, &s1) == HIVE_DONE);
+    CHECK(run(&interp, "sum", 3000, 7, &r2, &s2) == HIVE_DONE);
+    CHECK(r1 == sum_ref(3000) && r2 == r1 && s1 == s2);
+    side_close(&s);
+
+    CHECK(side_open(&s, sum_wasm, sizeof sum_wasm, 0) == 0);
+    if (test_cur_failed) return;
+    for (uint32_t k = 0; k < 255; k++)
+        CHECK(run(&s, "sum", k % 30, 0, &r1, &s1) == HIVE_DONE && r1 == sum_ref(k % 30));
+    CHECK(first_is_interpreter(side_func(&s, "sum")));
+    CHECK(!s.module->m.tier_all);
+    CHECK(run(&s, "sum", 10, 0, &r1, &s1) == HIVE_DONE && r1 == sum_ref(10));
+    CHECK(s.module->m.tier_all);
+    CHECK(!first_is_interpreter(side_func(&s, "sum")));
+    CHECK(run(&s, "sum", 300, 0, &r1, &s1) == HIVE_DONE && r1 == sum_ref(300));
+    side_close(&s);
+    side_close(&interp);
+}
+
 int main(void) {
+    unsetenv("HIVE_TIER"); /* these tests are about the default */
+    unsetenv("HIVE_EAGER");
     RUN(test_threads);
     RUN(test_decoder);
     RUN(test_copies_run);
+    RUN(test_tier_up);
+    RUN(test_tier_runs);
     return test_summary("inline");
 }

@@ -27,6 +27,8 @@
 #include <stdlib.h>
 
 #include "hive/wasm.h"
+#include "sumwasm.h"
+#include "wasm/inline.h"
 #include "testutil.h"
 #include "wasm/runtime.h"
 
@@ -551,8 +553,69 @@ static void test_race(void) {
     }
 }
 
+/* ---- threads racing on a function's inline copies -------------------------- */
+
+/* Threads of one module run the same hot loop at once: one of them finds
+ * it hot and lays out its copies (and its callee's) while the others keep
+ * running its cells, whose first cells it then re-points
+ * (docs/ARCHITECTURE.md, "Inline copies: when"). */
+typedef struct tier_racer {
+    hive_engine *engine;
+    hive_module *mod;
+    pthread_barrier_t *go;
+    uint32_t n, budget;
+    int failures;
+} tier_racer;
+
+static void *tier_race(void *p) {
+    tier_racer *rc = p;
+    hive_instance *inst = NULL;
+    hive_exec *exec = hive_exec_new(rc->engine);
+    hive_error err;
+    bool ok = exec && hive_instance_new(rc->engine, rc->mod, NULL, 0, &inst, &err) == HIVE_OK;
+    pthread_barrier_wait(rc->go);
+    uint32_t r = 0;
+    if (!ok || call_i32(exec, inst, "sum", rc->n, rc->budget, &r, NULL) != HIVE_DONE ||
+        r != sum_ref(rc->n))
+        rc->failures++;
+    hive_exec_free(exec);
+    if (inst) hive_instance_free(inst);
+    return NULL;
+}
+
+static void test_tier_race(void) {
+    for (int round = 0; round < 4; round++) {
+        hive_engine *engine = hive_engine_new(NULL);
+        hive_module *mod = NULL;
+        hive_error err;
+        CHECK(hive_module_new(engine, sum_wasm, sizeof sum_wasm, &mod, &err) == HIVE_OK);
+        if (!mod) {
+            hive_engine_free(engine);
+            return;
+        }
+        pthread_barrier_t go;
+        pthread_barrier_init(&go, NULL, THREADS);
+        tier_racer r[THREADS];
+        pthread_t th[THREADS];
+        for (int i = 0; i < THREADS; i++) {
+            r[i] = (tier_racer){engine, mod, &go, 30000u + 1000u * (uint32_t)i, i % 2 ? 0 : 5000, 0};
+            CHECK(pthread_create(&th[i], NULL, tier_race, &r[i]) == 0);
+        }
+        for (int i = 0; i < THREADS; i++) {
+            pthread_join(th[i], NULL);
+            CHECK_EQ_INT(r[i].failures, 0);
+        }
+        pthread_barrier_destroy(&go);
+        /* the copies were made (where this machine can make any) */
+        if (hv_inline_available()) CHECK(mod->m.icode_used > 0 && !mod->m.codes[0].tier_insns);
+        hive_module_release(mod);
+        hive_engine_free(engine);
+    }
+}
+
 int main(void) {
     unsetenv("HIVE_EAGER"); /* these tests are about the default */
+    unsetenv("HIVE_TIER");
     wasm = build_module(&wasm_len);
     RUN(test_first_calls);
     RUN(test_budget_one);
@@ -562,6 +625,7 @@ int main(void) {
     RUN(test_first_call_exhausts);
     RUN(test_compile_oom);
     RUN(test_race);
+    RUN(test_tier_race);
     free(wasm);
     return test_summary("lazy");
 }
