@@ -21,10 +21,13 @@
 #                          instantiate repetitions
 #   BENCH_ROUNDS=N         rounds (default 5; quick 1)
 #   BENCH_PROGS="a b"      only these programs (default: all six)
-#   BENCH_ENGINES="a b"    only these of native hive interp unfused node (native
-#                          is always run; interp is hive run --no-inline, the
-#                          interpreter without inline-threaded copies; unfused
-#                          is hive run --no-fusion; default: hive interp node)
+#   BENCH_ENGINES="a b"    only these of native hive interp unfused now node
+#                          (native is always run; interp is hive run
+#                          --no-inline, the interpreter without inline-threaded
+#                          copies; unfused is hive run --no-fusion; now is
+#                          HIVE_TIER=0 hive run, every function copied as it
+#                          is compiled instead of once hot; default: hive
+#                          interp node)
 #   BENCH_TIMEOUT=S        per-run limit in seconds (default 300)
 #   BENCH_STARTUP_RUNS=N   hello-world runs per engine (default 100; quick 5)
 #   BENCH_INSTANCES=N      instances per batch for instantiate (default 2000)
@@ -72,8 +75,8 @@ ENGINES=(native)
 for e in ${BENCH_ENGINES:-hive interp node}; do
     case $e in
     native) ;;
-    hive | interp | unfused | node) ENGINES+=("$e") ;;
-    *) echo "run.sh: unknown engine '$e' (native, hive, interp, unfused, node)" >&2; exit 2 ;;
+    hive | interp | unfused | now | node) ENGINES+=("$e") ;;
+    *) echo "run.sh: unknown engine '$e' (native, hive, interp, unfused, now, node)" >&2; exit 2 ;;
     esac
 done
 for p in "${PROGS[@]}"; do
@@ -95,6 +98,7 @@ engine_cmd() {
     hive) CMD=("$BUILD/hive" run "$1.wasm") ;;
     interp) CMD=("$BUILD/hive" run --no-inline "$1.wasm") ;;
     unfused) CMD=("$BUILD/hive" run --no-fusion "$1.wasm") ;;
+    now) CMD=(env HIVE_TIER=0 "$BUILD/hive" run "$1.wasm") ;;
     node) CMD=("$NODE" --no-turbo-fast-api-calls --no-warnings "$HERE/node-wasi.mjs" "$1.wasm") ;;
     esac
 }
