@@ -137,7 +137,7 @@ static void module_stats(const hive_module *module) {
     if (!e || !*e || *e == '0') return;
     const wasm_module *m = &module->m;
     uint32_t n = m->nfuncs - m->nimported_funcs, done = 0;
-    uint64_t body = 0, body_done = 0, cells = 0;
+    uint64_t body = 0, body_done = 0, cells = 0, kept = 0;
     for (uint32_t i = 0; i < n; i++) {
         const wasm_code *c = &m->codes[i];
         uint64_t b = c->body_end - c->body_start;
@@ -146,13 +146,15 @@ static void module_stats(const hive_module *module) {
         done++;
         body_done += b;
         cells += (uint64_t)c->ncells * sizeof(wasm_cell);
+        if (c->tier_insns) kept += (uint64_t)c->tier_ninsns * sizeof(wasm_insn);
     }
-    double code = (double)cells + (double)m->icode_used;
+    double code = (double)cells + (double)m->icode_used + (double)kept;
     fprintf(stderr,
             "hive: compiled %u of %u functions, %llu of %llu body bytes; cells %llu, copies %zu "
-            "bytes (%.2f per compiled body byte, %.3f per body byte)\n",
+            "bytes, kept instructions %llu (%.2f per compiled body byte, %.3f per body byte)\n",
             done, n, (unsigned long long)body_done, (unsigned long long)body,
-            (unsigned long long)cells, m->icode_used, body_done ? code / (double)body_done : 0.0,
+            (unsigned long long)cells, m->icode_used, (unsigned long long)kept,
+            body_done ? code / (double)body_done : 0.0,
             body ? code / (double)body : 0.0);
 }
 
