@@ -300,11 +300,16 @@ void hv_compile_tier_up(hive_engine *engine, wasm_module *m, uint32_t i) {
     tier_up(a, m, i);
 }
 
-void hv_compile_tier_all(hive_engine *engine, wasm_module *m) {
-    if (m->tier_all) return;
+bool hv_compile_tier_more(hive_engine *engine, wasm_module *m, uint32_t max_insns) {
     __atomic_store_n(&m->tier_all, true, __ATOMIC_RELAXED);
-    for (uint32_t i = 0; i < m->nfuncs - m->nimported_funcs; i++)
-        if (wasm_code_cells(&m->codes[i])) tier_up(&engine->alloc, m, i);
+    uint32_t n = m->nfuncs - m->nimported_funcs, done = 0;
+    while (m->tier_next < n && done < max_insns) {
+        wasm_code *code = &m->codes[m->tier_next++];
+        if (!code->tier_insns) continue;
+        done += code->tier_ninsns;
+        tier_up(&engine->alloc, m, (uint32_t)(code - m->codes));
+    }
+    return m->tier_next == n;
 }
 
 int hv_compile_module(hive_engine *engine, const uint8_t *bytes, size_t len, wasm_module *m,

@@ -100,26 +100,32 @@ const wasm_cell *hv_module_code_cells(hive_module *module, const wasm_code *code
  * of a run, which comes at once, is not a sample) gets them, with the
  * compiled functions it calls directly; once TIER_RUNS runs of the module
  * have reached a unit check (a server's requests), every function gets
- * them. A short program (a hello, a CLI printing its version) makes none. */
+ * them: each unit check from then on copies the next functions compiled
+ * before, about TIER_BATCH_INSNS instructions' worth. A short program (a
+ * hello, a CLI printing its version) makes none. */
 #define TIER_RUNS 256u
+#define TIER_BATCH_INSNS 20000u
 
 void hv_module_sample(hive_module *module, const wasm_code *code, bool warm) {
     wasm_module *m = &module->m;
-    if (__atomic_load_n(&m->tier_all, __ATOMIC_RELAXED)) return;
-    if (!warm) {
-        if (atomic_fetch_add_explicit(&module->runs, 1, memory_order_relaxed) + 1 != TIER_RUNS)
-            return;
-        pthread_mutex_lock(&module->compile_lock);
-        hv_compile_tier_all(module->engine, m);
-        pthread_mutex_unlock(&module->compile_lock);
-        return;
+    if (__atomic_load_n(&m->tier_done, __ATOMIC_RELAXED)) return;
+    bool all = __atomic_load_n(&m->tier_all, __ATOMIC_RELAXED);
+    if (!all && !warm &&
+        atomic_fetch_add_explicit(&module->runs, 1, memory_order_relaxed) + 1 >= TIER_RUNS)
+        all = true;
+    /* (code is one of this module's own when warm: the run is in it) */
+    bool hot = false;
+    if (warm && __atomic_load_n(&code->tier_insns, __ATOMIC_RELAXED)) {
+        wasm_code *c = &m->codes[code - m->codes];
+        hot = __atomic_add_fetch(&c->samples, 1, __ATOMIC_RELAXED) >= module->engine->tier_samples;
     }
-    /* (code is one of this module's own: the run is in it) */
-    if (!__atomic_load_n(&code->tier_insns, __ATOMIC_RELAXED)) return;
-    wasm_code *c = &m->codes[code - m->codes];
-    if (__atomic_add_fetch(&c->samples, 1, __ATOMIC_RELAXED) < module->engine->tier_samples) return;
+    if (!hot && !all) return;
     pthread_mutex_lock(&module->compile_lock);
-    hv_compile_tier_up(module->engine, m, (uint32_t)(code - m->codes));
+    if (hot) hv_compile_tier_up(module->engine, m, (uint32_t)(code - m->codes));
+    /* the rest a batch at a time (a big module's thousands of compiled
+     * functions would hold up one request for tens of milliseconds) */
+    if (all && hv_compile_tier_more(module->engine, m, TIER_BATCH_INSNS))
+        __atomic_store_n(&m->tier_done, true, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&module->compile_lock);
 }
 

@@ -287,8 +287,11 @@ typedef struct wasm_module {
     size_t icode_bytes; /* mapped */
     size_t icode_used;  /* written */
     /* Every function compiled from now on gets its copies at once, and
-     * every one compiled before has them (set under the compile lock). */
-    bool tier_all;
+     * those compiled before get theirs in turn: codes[0 .. tier_next) have
+     * had theirs (hv_compile_tier_more; written under the compile lock,
+     * tier_all and tier_done also read without it, relaxed). */
+    bool tier_all, tier_done;
+    uint32_t tier_next;
 } wasm_module;
 
 /* The engine's phases, in order (compile.c runs them):
@@ -384,10 +387,11 @@ void hv_compile_module_fini(hive_engine *engine, wasm_module *m, wasm_compiler *
  * when"), under the module's compile lock. hv_compile_tier_up: compiled
  * function i (index among the module's own), and the compiled functions
  * it calls directly (those not compiled yet get theirs when they are);
- * hv_compile_tier_all: every compiled function, and from then on every
- * function as it is compiled. */
+ * hv_compile_tier_more: from now on every function as it is compiled,
+ * and the functions compiled before, in index order, a batch of about
+ * max_insns instructions a call (true once none is left). */
 void hv_compile_tier_up(hive_engine *engine, wasm_module *m, uint32_t i);
-void hv_compile_tier_all(hive_engine *engine, wasm_module *m);
+bool hv_compile_tier_more(hive_engine *engine, wasm_module *m, uint32_t max_insns);
 
 /* Returns the functype of function index f. */
 static inline const wasm_functype *wasm_func_type(const wasm_module *m, uint32_t f) {

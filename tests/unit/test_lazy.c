@@ -613,6 +613,81 @@ static void test_tier_race(void) {
     }
 }
 
+/* ---- a module's many runs: everything gets copies, a batch at a time ------- */
+
+/* f{N-1} calls the whole chain: N functions compiled by one short run
+ * (no slice ends in it). The module's 256th run starts the copying of
+ * everything compiled; hv_compile_tier_more copies them in index order a
+ * batch at a time, here one function per batch. */
+static void test_tier_batches(void) {
+    if (!hv_inline_available()) return;
+    hive_engine *engine = hive_engine_new(NULL);
+    hive_module *mod = NULL;
+    hive_instance *inst = NULL;
+    hive_exec *exec = hive_exec_new(engine);
+    hive_error err;
+    CHECK(hive_module_new(engine, wasm, wasm_len, &mod, &err) == HIVE_OK);
+    CHECK(mod && hive_instance_new(engine, mod, NULL, 0, &inst, &err) == HIVE_OK);
+    if (test_cur_failed) goto out;
+    char name[16];
+    snprintf(name, sizeof name, "f%u", N - 1);
+    uint32_t r = 0;
+    CHECK(call_i32(exec, inst, name, 5, 0, &r, NULL) == HIVE_DONE && r == expect_f(N - 1, 5));
+    /* all N compiled, none copied */
+    size_t pending = 0;
+    for (uint32_t f = 0; f < NFUNCS; f++) pending += mod->m.codes[f].tier_insns != NULL;
+    CHECK_EQ_INT(pending, N);
+    pthread_mutex_lock(&mod->compile_lock);
+    size_t batches = 0;
+    while (!hv_compile_tier_more(engine, &mod->m, 1) && batches < 1000) batches++;
+    pthread_mutex_unlock(&mod->compile_lock);
+    CHECK_EQ_INT(batches, N); /* one function a batch, then one that finds none left */
+    CHECK(mod->m.tier_all);
+    for (uint32_t f = 0; f < NFUNCS; f++) CHECK(mod->m.codes[f].tier_insns == NULL);
+    CHECK(mod->m.icode_used > 0);
+    /* still right, on the copies; functions compiled from now on get
+     * theirs at once */
+    CHECK(call_i32(exec, inst, name, 9, 0, &r, NULL) == HIVE_DONE && r == expect_f(N - 1, 9));
+    CHECK(call_i32(exec, inst, "peek", 1, 0, &r, NULL) == HIVE_DONE && r == 1); /* (no start run) */
+    CHECK(mod->m.codes[F_PEEK].tier_insns == NULL && wasm_code_cells(&mod->m.codes[F_PEEK]));
+out:
+    hive_exec_free(exec);
+    if (inst) hive_instance_free(inst);
+    hive_module_release(mod);
+    hive_engine_free(engine);
+}
+
+/* The same from runs alone: the 256th short run starts it and, the module
+ * being smaller than a batch, finishes it. */
+static void test_tier_runs(void) {
+    if (!hv_inline_available()) return;
+    hive_engine *engine = hive_engine_new(NULL);
+    hive_module *mod = NULL;
+    hive_instance *inst = NULL;
+    hive_exec *exec = hive_exec_new(engine);
+    hive_error err;
+    CHECK(hive_module_new(engine, wasm, wasm_len, &mod, &err) == HIVE_OK);
+    CHECK(mod && hive_instance_new(engine, mod, NULL, 0, &inst, &err) == HIVE_OK);
+    if (test_cur_failed) goto out;
+    uint32_t r = 0;
+    /* (f1 and up: each makes a call, so each run reaches a unit check) */
+    for (uint32_t k = 0; k < 255; k++) {
+        char name[16];
+        uint32_t f = 1 + k % (N - 1);
+        snprintf(name, sizeof name, "f%u", f);
+        CHECK(call_i32(exec, inst, name, k, 0, &r, NULL) == HIVE_DONE && r == expect_f(f, k));
+    }
+    CHECK(!mod->m.tier_all && mod->m.icode_used == 0);
+    CHECK(call_i32(exec, inst, "f3", 1, 0, &r, NULL) == HIVE_DONE && r == expect_f(3, 1));
+    CHECK(mod->m.tier_all && mod->m.tier_done && mod->m.icode_used > 0);
+    CHECK(call_i32(exec, inst, "f40", 1, 0, &r, NULL) == HIVE_DONE && r == expect_f(40, 1));
+out:
+    hive_exec_free(exec);
+    if (inst) hive_instance_free(inst);
+    hive_module_release(mod);
+    hive_engine_free(engine);
+}
+
 int main(void) {
     unsetenv("HIVE_EAGER"); /* these tests are about the default */
     unsetenv("HIVE_TIER");
@@ -626,6 +701,8 @@ int main(void) {
     RUN(test_compile_oom);
     RUN(test_race);
     RUN(test_tier_race);
+    RUN(test_tier_batches);
+    RUN(test_tier_runs);
     free(wasm);
     return test_summary("lazy");
 }
