@@ -109,11 +109,10 @@ $(SPEC_RUNNER): $(wildcard tests/spec/*.c tests/spec/*.h) $(BUILD)/libhive.a
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
 
-# (HIVE_TIER=0: every function gets its inline copies as it is compiled,
-# so that the suite runs them; most of its functions would otherwise never
-# get hot enough for copies: docs/ARCHITECTURE.md, "Inline copies: when")
+# (tests/spec/run.sh sets HIVE_TIER=0: every function gets its inline
+# copies as it is compiled, so that the suites run them)
 spec: test-deps $(SPEC_DEPS)
-	@HIVE_TIER=0 tests/spec/run.sh $(SPEC_RUNNER) "$(SPEC_DIR)" $(BUILD)/spec tests/spec/known-failures.txt
+	@tests/spec/run.sh $(SPEC_RUNNER) "$(SPEC_DIR)" $(BUILD)/spec tests/spec/known-failures.txt
 
 # The spec suite again on the interpreter's own handlers, without the
 # inline-threaded copies that hot functions get where they can

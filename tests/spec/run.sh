@@ -16,6 +16,10 @@
 #   SPEC_TIMEOUT  seconds per file (default 120)
 #   WAST2JSON_FLAGS  extra wast2json options (e.g. --enable-extended-const)
 #   SPEC_RUNNER_FLAGS  extra spec_runner options (e.g. -3: multi-memory and exception tags)
+#   HIVE_TIER   default 0 here: every function gets its inline copies as it
+#               is compiled, so that the suites run them (their functions
+#               would rarely get hot enough: docs/ARCHITECTURE.md, "Inline
+#               copies: when"); HIVE_NO_INLINE=1 runs the handlers instead
 #
 # Prints "  file.wast: P passed, F failed, S skipped" per file and a last
 # line "spec: N passed, N failed, N skipped". With SPECDIR empty (no suite
@@ -25,6 +29,7 @@
 # shrinks), 2 on usage errors, else 0. Listed failures still count as
 # failed in the totals.
 set -u
+export HIVE_TIER="${HIVE_TIER:-0}"
 
 die() {
     echo "run.sh: $*" >&2
