@@ -113,7 +113,8 @@ void hv_module_sample(hive_module *module, const wasm_code *code, bool warm) {
     if (!all && !warm &&
         atomic_fetch_add_explicit(&module->runs, 1, memory_order_relaxed) + 1 >= TIER_RUNS)
         all = true;
-    /* (code is one of this module's own when warm: the run is in it) */
+    /* (code is one of this module's own: the run is in it) */
+    HIVE_ASSERT(code >= m->codes && code < m->codes + (m->nfuncs - m->nimported_funcs));
     bool hot = false;
     if (warm && __atomic_load_n(&code->tier_insns, __ATOMIC_RELAXED)) {
         wasm_code *c = &m->codes[code - m->codes];
