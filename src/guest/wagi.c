@@ -25,6 +25,9 @@
 #include "support/error.h"
 
 #define WAGI_MAX_HEAD (64 * 1024)
+/* The head buffer's first bytes, in the instance (most heads and short
+ * bodies fit: no allocation); it grows up to WAGI_MAX_HEAD. */
+#define WAGI_HEAD_SMALL 512
 /* Longest body write passed on at once: a larger fd_write is a short
  * write (the guest's libc writes the rest), so one host call stays
  * short and the deadline can stop the guest between two. */
@@ -51,10 +54,17 @@ struct guest_inst {
     bool started;
     bool head_done;
     bool gone; /* the request failed or went away: discard output */
+    /* The head is parsed but held back, with the body written so far
+     * after it in head[] (from head_bytes on): when the guest ends
+     * within the same slice, the response goes out with its length
+     * (Content-Length), else chunked at the slice's end. */
+    bool held;
     uint64_t used; /* units the last run used */
-    char *head;
-    size_t head_len;
+    char *head;    /* head_small, or allocated when more is needed */
+    size_t head_len, head_cap;
+    size_t head_bytes; /* the CGI head's length in head[] (held) */
     char error[256];
+    char head_small[WAGI_HEAD_SMALL];
 };
 
 /* ---- the request's environment ------------------------------------------- */
@@ -248,9 +258,56 @@ static int64_t wagi_send_body(guest_inst *gi, const uint8_t *buf, size_t len) {
     return (int64_t)len;
 }
 
+/* Room for need bytes in the head buffer (need <= WAGI_MAX_HEAD). */
+static bool head_room(guest_inst *gi, size_t need) {
+    if (need <= gi->head_cap) return true;
+    size_t cap = gi->head_cap * 2;
+    while (cap < need) cap *= 2;
+    if (cap > WAGI_MAX_HEAD) cap = WAGI_MAX_HEAD;
+    char *nb = gi->head == gi->head_small ? malloc(cap) : realloc(gi->head, cap);
+    if (!nb) return false;
+    if (gi->head == gi->head_small) memcpy(nb, gi->head_small, gi->head_len);
+    gi->head = nb;
+    gi->head_cap = cap;
+    return true;
+}
+
+/* Sends the held head and the body after it: with the body's length
+ * when the guest has ended (done), else chunked (the length unknown).
+ * Returns 0, or -1 when the request is gone. */
+static int wagi_send_held(guest_inst *gi, bool done) {
+    gi->held = false;
+    gi->head_done = true;
+    cgi_head head;
+    /* (parsed again: the same bytes, the same result) */
+    if (hv_cgi_parse_head(gi->head, gi->head_bytes, &head) != (int64_t)gi->head_bytes) {
+        gi->gone = true;
+        hv_handler_req_fail(gi->req, HIVE_HANDLE_BAD_RESPONSE, "the guest's CGI head changed");
+        return -1;
+    }
+    size_t body = gi->head_len - gi->head_bytes;
+    if (hv_handler_req_head(gi->req, head.status, head.headers, head.nheaders,
+                            done ? (int64_t)body : -1) < 0) {
+        gi->gone = true;
+        return -1;
+    }
+    if (body && wagi_send_body(gi, (const uint8_t *)gi->head + gi->head_bytes, body) < 0)
+        return -1;
+    return 0;
+}
+
 static int64_t wagi_stdout_write(void *ud, const uint8_t *buf, size_t len) {
     guest_inst *gi = ud;
     if (gi->gone) return -HIVE_WASI_EPIPE;
+    if (gi->held) {
+        /* more body: held too while it fits, else all goes out chunked */
+        if (len <= WAGI_MAX_HEAD - gi->head_len && head_room(gi, gi->head_len + len)) {
+            memcpy(gi->head + gi->head_len, buf, len);
+            gi->head_len += len;
+            return (int64_t)len;
+        }
+        if (wagi_send_held(gi, false) < 0) return -HIVE_WASI_EPIPE;
+    }
     if (gi->head_done) {
         if (!hv_handler_req_output_ready(gi->req)) return -HIVE_WASI_EAGAIN;
         return wagi_send_body(gi, buf, len < WAGI_MAX_WRITE ? len : WAGI_MAX_WRITE);
@@ -259,6 +316,11 @@ static int64_t wagi_stdout_write(void *ud, const uint8_t *buf, size_t len) {
      * what follows the blank line on as body. */
     size_t take = len;
     if (gi->head_len + take > WAGI_MAX_HEAD) take = WAGI_MAX_HEAD - gi->head_len;
+    if (!head_room(gi, gi->head_len + take)) {
+        gi->gone = true;
+        hv_handler_req_fail(gi->req, HIVE_HANDLE_FAILED, "out of memory for the CGI head");
+        return -HIVE_WASI_EPIPE;
+    }
     memcpy(gi->head + gi->head_len, buf, take);
     gi->head_len += take;
     cgi_head head;
@@ -272,6 +334,12 @@ static int64_t wagi_stdout_write(void *ud, const uint8_t *buf, size_t len) {
         gi->gone = true;
         hv_handler_req_fail(gi->req, HIVE_HANDLE_BAD_RESPONSE, head.error);
         return -HIVE_WASI_EPIPE;
+    }
+    if (head.content_length < 0) {
+        /* the length is unknown: held until the guest ends or the slice does */
+        gi->held = true;
+        gi->head_bytes = (size_t)n;
+        return (int64_t)take;
     }
     gi->head_done = true;
     if (hv_handler_req_head(gi->req, head.status, head.headers, head.nheaders, head.content_length) <
@@ -311,12 +379,13 @@ static int wagi_instantiate(hive_guest *guest, hive_worker *w, guest_inst **out,
     if (!gi) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     gi->g = g;
     gi->w = w;
-    gi->head = malloc(WAGI_MAX_HEAD);
+    gi->head = gi->head_small;
+    gi->head_cap = sizeof gi->head_small;
     gi->exec = hive_exec_new(g->engine);
     size_t nimports = hive_module_import_count(g->module);
     hive_extern *imports = calloc(nimports ? nimports : 1, sizeof *imports);
     int rc;
-    if (!gi->head || !gi->exec || !imports) {
+    if (!gi->exec || !imports) {
         rc = hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
         goto fail;
     }
@@ -350,7 +419,6 @@ fail:
     hive_exec_free(gi->exec);
     hive_instance_free(gi->inst);
     hive_wasi_free(gi->wasi);
-    free(gi->head);
     free(gi);
     if (!err->message[0]) hv_error_set(err, rc, 0, "%s", hive_strerror(rc));
     return rc;
@@ -381,7 +449,9 @@ static int wagi_start(guest_inst *gi, hive_req *req, uint64_t task_id) {
 
 /* The guest's program has ended: close the response. */
 static guest_run wagi_finish(guest_inst *gi) {
-    if (!gi->gone) {
+    if (gi->held) { /* the whole body is known: sent with its length */
+        if (wagi_send_held(gi, true) == 0) hv_handler_req_end(gi->req);
+    } else if (!gi->gone) {
         if (!gi->head_done)
             hv_handler_req_fail(gi->req,
                              gi->head_len ? HIVE_HANDLE_BAD_RESPONSE : HIVE_HANDLE_NO_RESPONSE,
@@ -402,7 +472,7 @@ static void wagi_count(guest_inst *gi, uint64_t given) {
 
 /* Runs the guest for at most budget units in all (gi->used says how many
  * it used), completing pending host calls whose event has come. */
-static guest_run wagi_run(guest_inst *gi, uint64_t budget) {
+static guest_run wagi_run_slice(guest_inst *gi, uint64_t budget) {
     hive_status st;
     gi->used = 0;
     if (!gi->entry) return GUEST_RUN_EXIT; /* start failed */
@@ -452,6 +522,15 @@ static guest_run wagi_run(guest_inst *gi, uint64_t budget) {
     }
 }
 
+/* wagi_run_slice; a head still held when the slice ends without the
+ * guest's end goes out now, chunked: a guest that streams, waits or
+ * computes is not held back longer than its slice. */
+static guest_run wagi_run(guest_inst *gi, uint64_t budget) {
+    guest_run r = wagi_run_slice(gi, budget);
+    if (gi->held) (void)wagi_send_held(gi, false);
+    return r;
+}
+
 static uint64_t wagi_used(guest_inst *gi) { return gi->used; }
 
 static void wagi_memory(hive_guest *guest, uint64_t *committed, uint64_t *budget) {
@@ -475,7 +554,7 @@ static void wagi_free(guest_inst *gi) {
     hive_exec_free(gi->exec);
     hive_instance_free(gi->inst);
     hive_wasi_free(gi->wasi);
-    free(gi->head);
+    if (gi->head != gi->head_small) free(gi->head);
     free(gi);
 }
 
