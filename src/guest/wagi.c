@@ -70,7 +70,12 @@ struct guest_inst {
 /* ---- the request's environment ------------------------------------------- */
 
 /* The variables are written one after the other into one buffer
- * ("NAME=value\0" each, at offs[i]); env_vars points into it at the end. */
+ * ("NAME=value\0" each, at offs[i]); env_vars points into it at the end.
+ * The first ENV_SMALL bytes and ENV_SMALL_VARS variables are in the
+ * struct (on the caller's stack): a request with a few short headers
+ * needs no allocation. */
+#define ENV_SMALL 2048
+#define ENV_SMALL_VARS 40
 typedef struct envbuf {
     char *buf;
     size_t len, cap;
@@ -78,22 +83,45 @@ typedef struct envbuf {
     size_t n, cap_offs;
     char **vars;
     bool oom;
+    char small[ENV_SMALL];
+    size_t small_offs[ENV_SMALL_VARS];
+    char *small_vars[ENV_SMALL_VARS];
 } envbuf;
+
+static void env_init(envbuf *e) {
+    e->buf = e->small;
+    e->len = 0;
+    e->cap = sizeof e->small;
+    e->offs = e->small_offs;
+    e->n = 0;
+    e->cap_offs = ENV_SMALL_VARS;
+    e->vars = NULL;
+    e->oom = false;
+}
+
+/* Grows the array *p of *cap elements of size sz (inline: the struct's
+ * own, not to be freed) to hold at least need; false when out of memory. */
+static bool env_grow(void **p, size_t *cap, size_t need, size_t sz, void *inline_arr) {
+    size_t ncap = *cap * 2;
+    while (ncap < need) ncap *= 2;
+    void *np = *p == inline_arr ? malloc(ncap * sz) : realloc(*p, ncap * sz);
+    if (!np) return false;
+    if (*p == inline_arr) memcpy(np, inline_arr, *cap * sz);
+    *p = np;
+    *cap = ncap;
+    return true;
+}
 
 /* Room for n more bytes. */
 static bool env_room(envbuf *e, size_t n) {
     if (e->oom) return false;
     if (e->len + n <= e->cap) return true;
-    size_t cap = e->cap ? e->cap : 2048;
-    while (cap < e->len + n)
-        cap *= 2;
-    char *nb = realloc(e->buf, cap);
-    if (!nb) {
+    void *p = e->buf;
+    if (!env_grow(&p, &e->cap, e->len + n, 1, e->small)) {
         e->oom = true;
         return false;
     }
-    e->buf = nb;
-    e->cap = cap;
+    e->buf = p;
     return true;
 }
 
@@ -105,39 +133,53 @@ static void env_put(envbuf *e, const char *p, size_t n) {
 }
 
 /* Starts a variable: "name=" (its value follows with env_put). */
-static void env_begin(envbuf *e, const char *name) {
+static void env_begin(envbuf *e, const char *name, size_t name_len) {
     if (e->oom) return;
     if (e->n == e->cap_offs) {
-        size_t cap = e->cap_offs ? e->cap_offs * 2 : 32;
-        size_t *no = realloc(e->offs, cap * sizeof *no);
-        if (!no) {
+        void *p = e->offs;
+        if (!env_grow(&p, &e->cap_offs, e->n + 1, sizeof *e->offs, e->small_offs)) {
             e->oom = true;
             return;
         }
-        e->offs = no;
-        e->cap_offs = cap;
+        e->offs = p;
     }
     e->offs[e->n++] = e->len;
-    env_put(e, name, strlen(name));
+    env_put(e, name, name_len);
     env_put(e, "=", 1);
 }
 
 static void env_end(envbuf *e) { env_put(e, "", 1); }
 
-static void env_add(envbuf *e, const char *name, const char *value, size_t value_len) {
-    env_begin(e, name);
+static void env_add_n(envbuf *e, const char *name, size_t name_len, const char *value,
+                      size_t value_len) {
+    env_begin(e, name, name_len);
     env_put(e, value, value_len);
     env_end(e);
 }
 
-static void env_add_str(envbuf *e, const char *name, const char *value) {
-    env_add(e, name, value ? value : "", value ? strlen(value) : 0);
+/* (name: a string literal) */
+#define env_add(e, name, value, value_len) env_add_n(e, name, sizeof(name) - 1, value, value_len)
+#define env_add_str(e, name, value) env_add_sn(e, name, sizeof(name) - 1, value)
+
+static void env_add_sn(envbuf *e, const char *name, size_t name_len, const char *value) {
+    env_add_n(e, name, name_len, value ? value : "", value ? strlen(value) : 0);
+}
+
+/* A decimal number as a variable. */
+static void env_add_num(envbuf *e, const char *name, size_t name_len, uint64_t v) {
+    char num[24];
+    size_t i = sizeof num;
+    do {
+        num[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    env_add_n(e, name, name_len, num + i, sizeof num - i);
 }
 
 /* The variables as strings (NULL when out of memory). */
 static const char *const *env_vars(envbuf *e) {
     if (e->oom) return NULL;
-    e->vars = malloc((e->n ? e->n : 1) * sizeof *e->vars);
+    e->vars = e->n <= ENV_SMALL_VARS ? e->small_vars : malloc(e->n * sizeof *e->vars);
     if (!e->vars) return NULL;
     for (size_t i = 0; i < e->n; i++)
         e->vars[i] = e->buf + e->offs[i];
@@ -145,9 +187,9 @@ static const char *const *env_vars(envbuf *e) {
 }
 
 static void env_free(envbuf *e) {
-    free(e->buf);
-    free(e->offs);
-    free(e->vars);
+    if (e->buf != e->small) free(e->buf);
+    if (e->offs != e->small_offs) free(e->offs);
+    if (e->vars != e->small_vars) free(e->vars);
 }
 
 /* Finds header name (case-insensitive); NULL when absent. */
@@ -163,31 +205,26 @@ static const hive_header *wagi_header(const hive_request_info *info, const char 
  * environment. Each header becomes HTTP_NAME (upper case, '-' -> '_');
  * repeated headers are joined with ", ". */
 static void wagi_build_env(const wagi_guest *g, const hive_request_info *info, envbuf *e) {
-    char num[32];
     env_add_str(e, "GATEWAY_INTERFACE", "CGI/1.1");
     env_add_str(e, "SERVER_SOFTWARE", "hive");
     env_add_str(e, "SERVER_PROTOCOL", info->version);
     env_add_str(e, "SERVER_NAME", info->server_name);
-    snprintf(num, sizeof num, "%u", (unsigned)info->server_port);
-    env_add_str(e, "SERVER_PORT", num);
+    env_add_num(e, "SERVER_PORT", 11, info->server_port);
     env_add_str(e, "REQUEST_METHOD", info->method);
     env_add_str(e, "SCRIPT_NAME", "");
     env_add_str(e, "PATH_INFO", info->path);
     env_add_str(e, "QUERY_STRING", info->query);
     env_add_str(e, "REMOTE_ADDR", info->remote_addr);
     env_add_str(e, "REMOTE_HOST", info->remote_addr);
-    snprintf(num, sizeof num, "%u", (unsigned)info->remote_port);
-    env_add_str(e, "REMOTE_PORT", num);
+    env_add_num(e, "REMOTE_PORT", 11, info->remote_port);
     env_add_str(e, "AUTH_TYPE", "");
     const hive_header *ct = wagi_header(info, "Content-Type");
     if (ct) env_add(e, "CONTENT_TYPE", ct->value, ct->value_len);
-    if (info->content_length >= 0) {
-        snprintf(num, sizeof num, "%" PRId64, info->content_length);
-        env_add_str(e, "CONTENT_LENGTH", num);
-    }
+    if (info->content_length >= 0)
+        env_add_num(e, "CONTENT_LENGTH", 14, (uint64_t)info->content_length);
     const hive_header *host = wagi_header(info, "Host");
     if (host) {
-        env_begin(e, "X_FULL_URL");
+        env_begin(e, "X_FULL_URL", 10);
         env_put(e, info->scheme, strlen(info->scheme));
         env_put(e, "://", 3);
         env_put(e, host->value, host->value_len);
@@ -211,8 +248,7 @@ static void wagi_build_env(const wagi_guest *g, const hive_request_info *info, e
             char c = h->name[k];
             name[5 + k] = c == '-' ? '_' : (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
         }
-        name[5 + h->name_len] = 0;
-        env_begin(e, name);
+        env_begin(e, name, 5 + h->name_len);
         bool first = true;
         for (size_t k = i; k < info->nheaders; k++)
             if (info->headers[k].name_len == h->name_len &&
@@ -226,12 +262,7 @@ static void wagi_build_env(const wagi_guest *g, const hive_request_info *info, e
     for (size_t i = 0; i < g->nenv; i++) {
         const char *eq = strchr(g->env[i], '=');
         if (!eq) continue;
-        char name[256];
-        size_t nl = (size_t)(eq - g->env[i]);
-        if (nl >= sizeof name) continue;
-        memcpy(name, g->env[i], nl);
-        name[nl] = 0;
-        env_add_str(e, name, eq + 1);
+        env_add_sn(e, g->env[i], (size_t)(eq - g->env[i]), eq + 1);
     }
 }
 
@@ -431,7 +462,8 @@ static int wagi_start(guest_inst *gi, hive_req *req, uint64_t task_id) {
     wagi_guest *g = gi->g;
     gi->req = req;
     const hive_request_info *info = hv_handler_req_info(req);
-    envbuf env = {0};
+    envbuf env;
+    env_init(&env);
     wagi_build_env(g, info, &env);
     const char *argv[1] = {info->path};
     const char *const *vars = env_vars(&env);

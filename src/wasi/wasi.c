@@ -32,9 +32,12 @@ typedef struct wasi_fn_desc {
     const char *results;
     wasi_impl_fn impl;
     wasi_op op;
+    uint8_t name_len, nparams, nresults; /* (the strings' lengths) */
 } wasi_fn_desc;
 
-#define F(name, params, results, op) {#name, params, results, hv_wasi_##name, op}
+#define F(name, params, results, op)                                                      \
+    {#name, params, results, hv_wasi_##name, op, sizeof(#name) - 1, sizeof(params) - 1,  \
+     sizeof(results) - 1}
 static const wasi_fn_desc wasi_table[] = {
     F(args_get, "ii", "i", WASI_OP_NONE),
     F(args_sizes_get, "ii", "i", WASI_OP_NONE),
@@ -406,8 +409,7 @@ static hive_host_status wasi_trampoline(hive_host_call *call, const hive_val *ar
         w->pend_op = d->op;
         w->pend_func = b->index;
         w->pend_mem = c.mem;
-        size_t np = strlen(d->params);
-        memcpy(w->pend_args, args, np * sizeof *args);
+        memcpy(w->pend_args, args, d->nparams * sizeof *args);
         return HIVE_HOST_PENDING;
     }
     if (d->results[0]) {
@@ -422,11 +424,11 @@ static hive_func *wasi_func(hive_wasi *w, uint32_t i) {
     if (w->funcs[i]) return w->funcs[i];
     const wasi_fn_desc *d = &wasi_table[i];
     uint8_t params[WASI_MAX_ARGS], results[1];
-    hive_functype t = {(uint32_t)strlen(d->params), (uint32_t)strlen(d->results), params, results};
+    hive_functype t = {d->nparams, d->nresults, params, results};
     for (uint32_t k = 0; k < t.nparams; k++) params[k] = d->params[k] == 'I' ? HIVE_I64 : HIVE_I32;
     if (t.nresults) results[0] = HIVE_I32;
-    char name[64];
-    snprintf(name, sizeof name, "wasi:%s", d->name);
+    char name[64] = "wasi:"; /* (the longest name is 23 bytes) */
+    memcpy(name + 5, d->name, (size_t)d->name_len + 1);
     w->funcs[i] = hive_func_new_host(w->engine, &t, wasi_trampoline, &w->bindings[i], NULL, name);
     return w->funcs[i];
 }
@@ -434,7 +436,7 @@ static hive_func *wasi_func(hive_wasi *w, uint32_t i) {
 /* Does the import's function type equal table entry d's? */
 static int type_matches(const hive_externtype *t, const wasi_fn_desc *d) {
     if (t->kind != HIVE_EXTERN_FUNC) return 0;
-    if (t->func.nparams != strlen(d->params) || t->func.nresults != strlen(d->results)) return 0;
+    if (t->func.nparams != d->nparams || t->func.nresults != d->nresults) return 0;
     for (uint32_t k = 0; k < t->func.nparams; k++)
         if (t->func.params[k] != (d->params[k] == 'I' ? HIVE_I64 : HIVE_I32)) return 0;
     for (uint32_t k = 0; k < t->func.nresults; k++)
@@ -455,14 +457,14 @@ int hive_wasi_imports(hive_wasi *w, const hive_module *module, hive_extern *impo
         if (resolved) resolved[i] = 0;
         if (hive_module_import(module, i, &mod, &ml, &name, &nl, &t) != HIVE_OK)
             return hv_error_set(err, HIVE_EARG, 0, "cannot read import %zu", i);
-        if (ml != strlen(WASI_MODULE) || memcmp(mod, WASI_MODULE, ml) != 0) {
+        if (ml != sizeof WASI_MODULE - 1 || memcmp(mod, WASI_MODULE, ml) != 0) {
             if (resolved) continue;
             return hv_error_set(err, HIVE_EUNLINKABLE, 0, "unknown import %.*s.%.*s", (int)ml,
                                 mod, (int)nl, name);
         }
         uint32_t k = 0;
         while (k < WASI_NFUNCS &&
-               (strlen(wasi_table[k].name) != nl || memcmp(wasi_table[k].name, name, nl) != 0))
+               (wasi_table[k].name_len != nl || memcmp(wasi_table[k].name, name, nl) != 0))
             k++;
         if (k == WASI_NFUNCS)
             return hv_error_set(err, HIVE_EUNLINKABLE, 0, "unknown WASI function %.*s.%.*s",

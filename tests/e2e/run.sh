@@ -137,7 +137,38 @@ if start hello "$APPS/hello.wasm"; then
     eq "hello: SIGTERM exit status" "$STOP_RC" 0
 fi
 
-if start echo "$APPS/echo.wasm" --max-body-size 6M; then
+if start echo "$APPS/echo.wasm" --max-body-size 6M --env APP_MODE=test --env 'APP_EMPTY='; then
+    # the whole CGI environment (RFC 3875 meta-variables, headers, --env)
+    out=$("${CURL[@]}" -X POST -H 'X-Test: abc' -H 'X-Two: 1' -H 'x-two: 2' -H 'Content-Type: text/x-a' \
+        --data-binary 'hello body' "$(url '/p/q?env')")
+    want="GATEWAY_INTERFACE=CGI/1.1
+SERVER_SOFTWARE=hive
+SERVER_PROTOCOL=HTTP/1.1
+SERVER_NAME=127.0.0.1
+SERVER_PORT=$PORT
+REQUEST_METHOD=POST
+SCRIPT_NAME=
+PATH_INFO=/p/q
+QUERY_STRING=env
+REMOTE_ADDR=127.0.0.1
+REMOTE_HOST=127.0.0.1
+REMOTE_PORT=
+AUTH_TYPE=
+CONTENT_TYPE=text/x-a
+CONTENT_LENGTH=10
+X_FULL_URL=http://127.0.0.1:$PORT/p/q?env
+HTTP_HOST=127.0.0.1:$PORT
+HTTP_USER_AGENT=
+HTTP_ACCEPT=*/*
+HTTP_X_TEST=abc
+HTTP_X_TWO=1, 2
+HTTP_CONTENT_TYPE=text/x-a
+HTTP_CONTENT_LENGTH=10
+APP_MODE=test
+APP_EMPTY="
+    # (the client's port and curl's version vary: compared without their values)
+    eq "echo: the CGI environment" "$(sed -e 's/^REMOTE_PORT=[0-9][0-9]*$/REMOTE_PORT=/' \
+        -e 's/^HTTP_USER_AGENT=curl\/.*/HTTP_USER_AGENT=/' <<<"$out")" "$want"
     out=$("${CURL[@]}" -X POST -H 'X-Test: abc' --data-binary 'hello body' "$(url '/some/path?q=1&r=2')")
     check "echo: method" grep -qx 'method: POST' <<<"$out"
     check "echo: path" grep -qx 'path: /some/path' <<<"$out"
