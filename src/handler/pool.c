@@ -542,7 +542,7 @@ static void worker_mark_end(hive_handler *h, hive_worker *w, hive_worker_end end
 static void worker_update_status(hive_handler *h, hive_worker *w) {
     if (w->phase != W_ACTIVE) return;
     hive_worker_status st;
-    uint64_t start = now_ns();
+    uint64_t start = 0;
     if (w->concurrent > 0) {
         /* The start of the most recent outstanding request (handler.h,
          * "Clocks"); the accept time only while none has started. */
@@ -553,12 +553,13 @@ static void worker_update_status(hive_handler *h, hive_worker *w) {
             if (r->started_at > latest) latest = r->started_at;
             if (r->accepted_at > accepted) accepted = r->accepted_at;
         }
-        start = latest ? latest : accepted ? accepted : start;
+        start = latest ? latest : accepted;
     } else if (w->tasks > 0) {
         st = HIVE_WORKER_POST_RETURN;
     } else {
         st = HIVE_WORKER_IDLE;
     }
+    if (!start) start = now_ns(); /* (read only when no request gives it) */
     if (w->status_asked && st == w->status &&
         !(st == HIVE_WORKER_REQUESTS && start != w->status_start))
         return;
