@@ -306,10 +306,9 @@ int hive_wasi_new(hive_engine *engine, const hive_wasi_config *cfg, hive_wasi **
         rc = HIVE_EARG;
         goto fail;
     }
-    /* (one block: the function pointers, then the bindings) */
-    w->funcs = calloc(WASI_NFUNCS, sizeof *w->funcs + sizeof *w->bindings);
-    if (!w->funcs) goto fail_nomem;
-    w->bindings = (struct wasi_binding *)(void *)(w->funcs + WASI_NFUNCS);
+    w->funcs = calloc(WASI_NFUNCS, sizeof *w->funcs);
+    w->bindings = calloc(WASI_NFUNCS, sizeof *w->bindings);
+    if (!w->funcs || !w->bindings) goto fail_nomem;
     for (uint32_t i = 0; i < WASI_NFUNCS; i++) {
         w->bindings[i].w = w;
         w->bindings[i].index = i;
@@ -381,7 +380,8 @@ void hive_wasi_free(hive_wasi *w) {
     free(w->fds);
     if (w->funcs)
         for (uint32_t i = 0; i < WASI_NFUNCS; i++) hive_func_free(w->funcs[i]);
-    free(w->funcs); /* (and the bindings) */
+    free(w->funcs);
+    free(w->bindings);
     free(w->argbuf);
     free(w->envbuf);
     free(w->poll_deadlines);
