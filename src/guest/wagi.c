@@ -13,6 +13,7 @@
  * goes PENDING, and the pool wakes the worker when bytes or room arrive.
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,8 @@
 /* The head buffer's first bytes, in the instance (most heads and short
  * bodies fit: no allocation); it grows up to WAGI_MAX_HEAD. */
 #define WAGI_HEAD_SMALL 512
+/* Instances' WASI worlds kept for the next instance (see wagi_free). */
+#define WAGI_SPARES 16
 /* Longest body write passed on at once: a larger fd_write is a short
  * write (the guest's libc writes the rest), so one host call stays
  * short and the deadline can stop the guest between two. */
@@ -41,13 +44,21 @@ typedef struct wagi_guest {
     size_t nenv;
     hive_wasi_preopen *preopens; /* strings owned */
     size_t npreopens;
+    /* Ended instances' WASI worlds, reset (no fd of theirs, no pending
+     * call, no arguments or environment), with the imports resolved from
+     * them: the next instance takes one instead of making its own. */
+    pthread_mutex_t spare_lock;
+    guest_inst *spare[WAGI_SPARES];
+    size_t nspare;
 } wagi_guest;
 
 struct guest_inst {
     wagi_guest *g;
+    hive_wasi *wasi;      /* kept with imports when the instance is spared */
+    hive_extern *imports; /* the module's imports, resolved from wasi */
+    size_t nimports;
     hive_worker *w;
     hive_exec *exec;
-    hive_wasi *wasi;
     hive_instance *inst;
     hive_req *req;
     hive_func *entry;
@@ -400,41 +411,75 @@ static int64_t wagi_stderr_write(void *ud, const uint8_t *buf, size_t len) {
 
 /* ---- guest ops ------------------------------------------------------- */
 
+/* The WASI world of gi: its stdio streams go to gi; the preopens. */
+static void wagi_wasi_config(guest_inst *gi, hive_wasi_config *cfg) {
+    memset(cfg, 0, sizeof *cfg);
+    cfg->preopens = gi->g->preopens;
+    cfg->npreopens = gi->g->npreopens;
+    cfg->stdio[0].kind = HIVE_WASI_STDIO_STREAM;
+    cfg->stdio[0].stream = (hive_wasi_stream){wagi_stdin_read, NULL, wagi_stdin_readable, gi};
+    cfg->stdio[1].kind = HIVE_WASI_STDIO_STREAM;
+    cfg->stdio[1].stream = (hive_wasi_stream){NULL, wagi_stdout_write, NULL, gi};
+    cfg->stdio[2].kind = HIVE_WASI_STDIO_STREAM;
+    cfg->stdio[2].stream = (hive_wasi_stream){NULL, wagi_stderr_write, NULL, gi};
+}
+
+/* Frees gi and everything it holds. */
+static void wagi_discard(guest_inst *gi) {
+    hive_exec_free(gi->exec);
+    hive_instance_free(gi->inst);
+    hive_wasi_free(gi->wasi);
+    free(gi->imports);
+    if (gi->head != gi->head_small) free(gi->head);
+    free(gi);
+}
+
 /* Makes the worker's WASI world and instance, ahead of its request: the
- * request's environment is set when it starts (hive_wasi_set_args). */
+ * request's environment is set when it starts (hive_wasi_set_args). The
+ * WASI world (and the imports resolved from it) may be one an ended
+ * instance left, reset; the instance is always new. */
 static int wagi_instantiate(hive_guest *guest, hive_worker *w, guest_inst **out,
                             hive_error *err) {
     wagi_guest *g = (wagi_guest *)guest;
     *out = NULL;
-    guest_inst *gi = calloc(1, sizeof *gi);
-    if (!gi) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
-    gi->g = g;
+    guest_inst *gi = NULL;
+    pthread_mutex_lock(&g->spare_lock);
+    if (g->nspare) gi = g->spare[--g->nspare];
+    pthread_mutex_unlock(&g->spare_lock);
+    int rc;
+    if (gi) {
+        hive_wasi *wasi = gi->wasi;
+        hive_extern *imports = gi->imports;
+        size_t nimports = gi->nimports;
+        memset(gi, 0, sizeof *gi);
+        gi->g = g;
+        gi->wasi = wasi;
+        gi->imports = imports;
+        gi->nimports = nimports;
+    } else {
+        gi = calloc(1, sizeof *gi);
+        if (!gi) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+        gi->g = g;
+        gi->nimports = hive_module_import_count(g->module);
+        gi->imports = calloc(gi->nimports ? gi->nimports : 1, sizeof *gi->imports);
+    }
     gi->w = w;
     gi->head = gi->head_small;
     gi->head_cap = sizeof gi->head_small;
     gi->exec = hive_exec_new(g->engine);
-    size_t nimports = hive_module_import_count(g->module);
-    hive_extern *imports = calloc(nimports ? nimports : 1, sizeof *imports);
-    int rc;
-    if (!gi->exec || !imports) {
+    if (!gi->exec || !gi->imports) {
         rc = hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
         goto fail;
     }
-    hive_wasi_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.preopens = g->preopens;
-    cfg.npreopens = g->npreopens;
-    cfg.stdio[0].kind = HIVE_WASI_STDIO_STREAM;
-    cfg.stdio[0].stream = (hive_wasi_stream){wagi_stdin_read, NULL, wagi_stdin_readable, gi};
-    cfg.stdio[1].kind = HIVE_WASI_STDIO_STREAM;
-    cfg.stdio[1].stream = (hive_wasi_stream){NULL, wagi_stdout_write, NULL, gi};
-    cfg.stdio[2].kind = HIVE_WASI_STDIO_STREAM;
-    cfg.stdio[2].stream = (hive_wasi_stream){NULL, wagi_stderr_write, NULL, gi};
-    rc = hive_wasi_new(g->engine, &cfg, &gi->wasi, err);
-    if (rc != HIVE_OK) goto fail;
-    rc = hive_wasi_imports(gi->wasi, g->module, imports, nimports, NULL, err);
-    if (rc != HIVE_OK) goto fail;
-    rc = hive_instance_new(g->engine, g->module, imports, nimports, &gi->inst, err);
+    if (!gi->wasi) {
+        hive_wasi_config cfg;
+        wagi_wasi_config(gi, &cfg);
+        rc = hive_wasi_new(g->engine, &cfg, &gi->wasi, err);
+        if (rc != HIVE_OK) goto fail;
+        rc = hive_wasi_imports(gi->wasi, g->module, gi->imports, gi->nimports, NULL, err);
+        if (rc != HIVE_OK) goto fail;
+    }
+    rc = hive_instance_new(g->engine, g->module, gi->imports, gi->nimports, &gi->inst, err);
     if (rc != HIVE_OK) goto fail;
     hive_extern ex;
     if (hive_instance_export(gi->inst, "_start", 6, &ex) != HIVE_OK || ex.kind != HIVE_EXTERN_FUNC) {
@@ -442,15 +487,10 @@ static int wagi_instantiate(hive_guest *guest, hive_worker *w, guest_inst **out,
         goto fail;
     }
     gi->entry = ex.of.func;
-    free(imports);
     *out = gi;
     return 0;
 fail:
-    free(imports);
-    hive_exec_free(gi->exec);
-    hive_instance_free(gi->inst);
-    hive_wasi_free(gi->wasi);
-    free(gi);
+    wagi_discard(gi);
     if (!err->message[0]) hv_error_set(err, rc, 0, "%s", hive_strerror(rc));
     return rc;
 }
@@ -581,13 +621,36 @@ static int wagi_cancel(guest_inst *gi, hive_req *req) {
 
 static const char *wagi_error(guest_inst *gi) { return gi->error; }
 
+/* Ends an instance. Its WASI world is reset (every fd the guest had
+ * closed, no pending call, no arguments or environment: nothing of this
+ * request stays) and kept, with its resolved imports, for the next
+ * instance, while there is room; else freed. */
 static void wagi_free(guest_inst *gi) {
     if (!gi) return;
+    wagi_guest *g = gi->g;
     hive_exec_free(gi->exec);
     hive_instance_free(gi->inst);
-    hive_wasi_free(gi->wasi);
+    gi->exec = NULL;
+    gi->inst = NULL;
     if (gi->head != gi->head_small) free(gi->head);
-    free(gi);
+    gi->head = gi->head_small;
+    pthread_mutex_lock(&g->spare_lock);
+    bool room = g->nspare < WAGI_SPARES;
+    pthread_mutex_unlock(&g->spare_lock);
+    if (room && gi->wasi) {
+        hive_wasi_config cfg;
+        wagi_wasi_config(gi, &cfg);
+        hive_error err;
+        memset(&err, 0, sizeof err);
+        if (hive_wasi_reset(gi->wasi, &cfg, &err) == HIVE_OK) {
+            pthread_mutex_lock(&g->spare_lock);
+            bool kept = g->nspare < WAGI_SPARES;
+            if (kept) g->spare[g->nspare++] = gi;
+            pthread_mutex_unlock(&g->spare_lock);
+            if (kept) return;
+        }
+    }
+    wagi_discard(gi);
 }
 
 static uint64_t wagi_footprint(guest_inst *gi) {
@@ -596,6 +659,8 @@ static uint64_t wagi_footprint(guest_inst *gi) {
 
 static void wagi_free_guest(hive_guest *guest) {
     wagi_guest *g = (wagi_guest *)guest;
+    for (size_t i = 0; i < g->nspare; i++) wagi_discard(g->spare[i]);
+    pthread_mutex_destroy(&g->spare_lock);
     for (size_t i = 0; i < g->nenv; i++) free(g->env[i]);
     free(g->env);
     for (size_t i = 0; i < g->npreopens; i++) {
@@ -632,6 +697,7 @@ int hive_guest_wagi_new(hive_engine *engine, hive_module *module, const char *co
     if (!g) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     g->base.ops = &wagi_ops;
     g->engine = engine;
+    pthread_mutex_init(&g->spare_lock, NULL);
     hive_module_retain(module);
     g->module = module;
     g->env = calloc(nenv ? nenv : 1, sizeof *g->env);

@@ -284,6 +284,62 @@ int hive_wasi_set_args(hive_wasi *w, const char *const *argv, size_t argc,
     return HIVE_OK;
 }
 
+/* Sets up fds 0, 1, 2 and the preopens of cfg in w (whose fd table is
+ * empty). */
+static int wasi_setup_fds(hive_wasi *w, const hive_wasi_config *cfg, hive_error *err) {
+    for (int i = 0; i < 3; i++) {
+        uint32_t fd;
+        wasi_fd *e = hv_wasi_fd_alloc(w, &fd);
+        if (!e) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+        const hive_wasi_stdio *s = &cfg->stdio[i];
+        switch (s->kind) {
+        case HIVE_WASI_STDIO_FD:
+            if (s->fd < 0 || fcntl(s->fd, F_GETFD) < 0) {
+                e->used = 0; /* a closed host fd: the guest fd is closed too */
+                break;
+            }
+            hv_wasi_fd_setup_host(e, s->fd, 0);
+            break;
+        case HIVE_WASI_STDIO_STREAM:
+            e->kind = WASI_FD_STREAM;
+            e->stream = (uint8_t)i;
+            e->filetype = WASI_FILETYPE_UNKNOWN;
+            e->rights = WASI_RIGHTS_STREAM;
+            w->streams[i] = s->stream;
+            break;
+        default:
+            e->kind = WASI_FD_NULL;
+            e->filetype = WASI_FILETYPE_UNKNOWN;
+            e->rights = WASI_RIGHTS_STREAM;
+            break;
+        }
+    }
+    for (size_t i = 0; i < cfg->npreopens; i++) {
+        const hive_wasi_preopen *p = &cfg->preopens[i];
+        if (!p->host_path) {
+            return hv_error_set(err, HIVE_EARG, 0, "preopen %zu has no host path", i);
+        }
+        const char *name = p->guest_path ? p->guest_path : p->host_path;
+        int hfd = open(p->host_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (hfd < 0) {
+            return hv_error_set(err, HIVE_EARG, 0, "cannot open directory %s: %s", p->host_path,
+                                strerror(errno));
+        }
+        uint32_t fd;
+        wasi_fd *e = hv_wasi_fd_alloc(w, &fd);
+        if (!e) {
+            close(hfd);
+            return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+        }
+        hv_wasi_fd_setup_host(e, hfd, 1);
+        e->preopen_len = strlen(name);
+        e->preopen = malloc(e->preopen_len + 1);
+        if (!e->preopen) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+        memcpy(e->preopen, name, e->preopen_len + 1);
+    }
+    return HIVE_OK;
+}
+
 int hive_wasi_new(hive_engine *engine, const hive_wasi_config *cfg, hive_wasi **out,
                   hive_error *err) {
     if (!out) return hv_error_set(err, HIVE_EARG, 0, "no output pointer");
@@ -313,58 +369,8 @@ int hive_wasi_new(hive_engine *engine, const hive_wasi_config *cfg, hive_wasi **
         w->bindings[i].w = w;
         w->bindings[i].index = i;
     }
-    for (int i = 0; i < 3; i++) {
-        uint32_t fd;
-        wasi_fd *e = hv_wasi_fd_alloc(w, &fd);
-        if (!e) goto fail_nomem;
-        const hive_wasi_stdio *s = &cfg->stdio[i];
-        switch (s->kind) {
-        case HIVE_WASI_STDIO_FD:
-            if (s->fd < 0 || fcntl(s->fd, F_GETFD) < 0) {
-                e->used = 0; /* a closed host fd: the guest fd is closed too */
-                break;
-            }
-            hv_wasi_fd_setup_host(e, s->fd, 0);
-            break;
-        case HIVE_WASI_STDIO_STREAM:
-            e->kind = WASI_FD_STREAM;
-            e->stream = (uint8_t)i;
-            e->filetype = WASI_FILETYPE_UNKNOWN;
-            e->rights = WASI_RIGHTS_STREAM;
-            w->streams[i] = s->stream;
-            break;
-        default:
-            e->kind = WASI_FD_NULL;
-            e->filetype = WASI_FILETYPE_UNKNOWN;
-            e->rights = WASI_RIGHTS_STREAM;
-            break;
-        }
-    }
-    for (size_t i = 0; i < cfg->npreopens; i++) {
-        const hive_wasi_preopen *p = &cfg->preopens[i];
-        if (!p->host_path) {
-            rc = hv_error_set(err, HIVE_EARG, 0, "preopen %zu has no host path", i);
-            goto fail;
-        }
-        const char *name = p->guest_path ? p->guest_path : p->host_path;
-        int hfd = open(p->host_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (hfd < 0) {
-            rc = hv_error_set(err, HIVE_EARG, 0, "cannot open directory %s: %s", p->host_path,
-                              strerror(errno));
-            goto fail;
-        }
-        uint32_t fd;
-        wasi_fd *e = hv_wasi_fd_alloc(w, &fd);
-        if (!e) {
-            close(hfd);
-            goto fail_nomem;
-        }
-        hv_wasi_fd_setup_host(e, hfd, 1);
-        e->preopen_len = strlen(name);
-        e->preopen = malloc(e->preopen_len + 1);
-        if (!e->preopen) goto fail_nomem;
-        memcpy(e->preopen, name, e->preopen_len + 1);
-    }
+    rc = wasi_setup_fds(w, cfg, err);
+    if (rc != HIVE_OK) goto fail;
     *out = w;
     return HIVE_OK;
 fail_nomem:
@@ -387,6 +393,31 @@ void hive_wasi_free(hive_wasi *w) {
     free(w->poll_deadlines);
     free(w->wait_fds);
     free(w);
+}
+
+int hive_wasi_reset(hive_wasi *w, const hive_wasi_config *cfg, hive_error *err) {
+    if (!w) return hv_error_set(err, HIVE_EARG, 0, "no wasi");
+    hive_wasi_config none;
+    if (!cfg) {
+        memset(&none, 0, sizeof none);
+        cfg = &none;
+    }
+    /* every fd closed (the table keeps its size, all entries free) */
+    for (uint32_t i = 0; i < w->nfds; i++) hv_wasi_fd_release(&w->fds[i]);
+    memset(w->streams, 0, sizeof w->streams);
+    w->pend_op = WASI_OP_NONE;
+    w->pend_mem = NULL;
+    hv_wasi_wait_clear(w);
+    w->flags = cfg->flags;
+    free(w->argbuf);
+    free(w->envbuf);
+    w->argbuf = w->envbuf = NULL;
+    w->argbuf_len = w->envbuf_len = 0;
+    w->argc = w->envc = 0;
+    if (pack_strings(cfg->argv, cfg->argc, &w->argbuf, &w->argbuf_len, &w->argc) < 0 ||
+        pack_strings(cfg->env, cfg->envc, &w->envbuf, &w->envbuf_len, &w->envc) < 0)
+        return hv_error_set(err, HIVE_EARG, 0, "bad argument or environment list");
+    return wasi_setup_fds(w, cfg, err);
 }
 
 /* ---- calls ---------------------------------------------------------------- */

@@ -266,6 +266,28 @@ fi
 "$HIVE" serve --header-timeout 0 "$APPS/hello.wasm" >/dev/null 2>&1
 eq "usage: --header-timeout 0 is exit 2" "$?" 2
 
+# ---- a fresh WASI world per request ----------------------------------------
+
+echo "== a fresh WASI world per request"
+mkdir -p "$TMP/fdsdata"
+echo hi >"$TMP/fdsdata/a.txt"
+if start fds "$APPS/fds.wasm" --dir "$TMP/fdsdata::/data"; then
+    first=$("${CURL[@]}" "$(url '/?probe')")
+    eq "fds: stdio and the preopen" "$(head -n1 <<<"$first")" "fds: 0 1 2 3"
+    # a request that opens files and closes the preopen and stdin, then
+    # requests after it (which may take its reset WASI world): each sees
+    # exactly the first one's fds and environment
+    same=0
+    for i in 1 2 3 4 5; do
+        o=$("${CURL[@]}" "$(url '/?open')")
+        [ "$o" = "opened 4 5, closed 3 and 0: 0 0" ] || echo "fds: open answered '$o'"
+        p=$("${CURL[@]}" "$(url '/?probe')")
+        [ "$p" = "$first" ] && same=$((same + 1))
+    done
+    eq "fds: no fd, closed preopen or stdin of an earlier request is seen" "$same" 5
+    stop
+fi
+
 # ---- streaming responses ----------------------------------------------------
 
 echo "== streaming"
