@@ -247,16 +247,19 @@ void hv_wasi_fd_setup_host(wasi_fd *e, int host, int owned) {
 /* Packs strings back to back, NUL-terminated, into *buf. */
 static int pack_strings(const char *const *v, size_t n, char **buf, size_t *len, uint32_t *count) {
     size_t total = 0;
+    size_t lens[64]; /* (the first strings' lengths, not measured twice) */
     for (size_t i = 0; i < n; i++) {
         if (!v[i]) return -1;
-        total += strlen(v[i]) + 1;
+        size_t l = strlen(v[i]) + 1;
+        if (i < 64) lens[i] = l;
+        total += l;
     }
     if (n > UINT32_MAX / 4 || total > UINT32_MAX / 2) return -1;
     char *b = malloc(total ? total : 1);
     if (!b) return -1;
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
-        size_t l = strlen(v[i]) + 1;
+        size_t l = i < 64 ? lens[i] : strlen(v[i]) + 1;
         memcpy(b + o, v[i], l);
         o += l;
     }
