@@ -163,9 +163,20 @@ static void env_end(envbuf *e) { env_put(e, "", 1); }
 
 static void env_add_n(envbuf *e, const char *name, size_t name_len, const char *value,
                       size_t value_len) {
-    env_begin(e, name, name_len);
-    env_put(e, value, value_len);
-    env_end(e);
+    /* (one room check and the copies: most variables come this way) */
+    if (e->oom || e->n == e->cap_offs || !env_room(e, name_len + value_len + 2)) {
+        env_begin(e, name, name_len);
+        env_put(e, value, value_len);
+        env_end(e);
+        return;
+    }
+    char *p = e->buf + e->len;
+    e->offs[e->n++] = e->len;
+    memcpy(p, name, name_len);
+    p[name_len] = '=';
+    if (value_len) memcpy(p + name_len + 1, value, value_len);
+    p[name_len + 1 + value_len] = 0;
+    e->len += name_len + value_len + 2;
 }
 
 /* (name: a string literal) */
@@ -254,7 +265,8 @@ static void wagi_build_env(const wagi_guest *g, const hive_request_info *info, e
             seen = info->headers[k].name_len == h->name_len &&
                    strncasecmp(info->headers[k].name, h->name, h->name_len) == 0;
         if (seen || h->name_len > 200) continue;
-        char name[216] = "HTTP_";
+        char name[216];
+        memcpy(name, "HTTP_", 5);
         for (size_t k = 0; k < h->name_len; k++) {
             char c = h->name[k];
             name[5 + k] = c == '-' ? '_' : (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;

@@ -169,6 +169,13 @@ APP_EMPTY="
     # (the client's port and curl's version vary: compared without their values)
     eq "echo: the CGI environment" "$(sed -e 's/^REMOTE_PORT=[0-9][0-9]*$/REMOTE_PORT=/' \
         -e 's/^HTTP_USER_AGENT=curl\/.*/HTTP_USER_AGENT=/' <<<"$out")" "$want"
+    # more variables and bytes than the environment's first buffer holds
+    hdrs=()
+    for i in $(seq 1 60); do hdrs+=(-H "X-H$i: $(printf 'v%.0s' $(seq 1 100))$i"); done
+    out=$("${CURL[@]}" "${hdrs[@]}" "$(url '/?env')")
+    eq "echo: 60 more headers, every one in the environment" \
+        "$(grep -c '^HTTP_X_H[0-9]*=v\{100\}[0-9]*$' <<<"$out")" 60
+    check "echo: ... the last one whole" grep -qx "HTTP_X_H60=$(printf 'v%.0s' $(seq 1 100))60" <<<"$out"
     out=$("${CURL[@]}" -X POST -H 'X-Test: abc' --data-binary 'hello body' "$(url '/some/path?q=1&r=2')")
     check "echo: method" grep -qx 'method: POST' <<<"$out"
     check "echo: path" grep -qx 'path: /some/path' <<<"$out"
