@@ -463,11 +463,13 @@ static int wagi_instantiate(hive_guest *guest, hive_worker *w, guest_inst **out,
         hive_wasi *wasi = gi->wasi;
         hive_extern *imports = gi->imports;
         size_t nimports = gi->nimports;
+        hive_exec *exec = gi->exec; /* (idle: reset when it was kept) */
         memset(gi, 0, sizeof *gi);
         gi->g = g;
         gi->wasi = wasi;
         gi->imports = imports;
         gi->nimports = nimports;
+        gi->exec = exec;
     } else {
         gi = calloc(1, sizeof *gi);
         if (!gi) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
@@ -478,7 +480,7 @@ static int wagi_instantiate(hive_guest *guest, hive_worker *w, guest_inst **out,
     gi->w = w;
     gi->head = gi->head_small;
     gi->head_cap = sizeof gi->head_small;
-    gi->exec = hive_exec_new(g->engine);
+    if (!gi->exec) gi->exec = hive_exec_new(g->engine);
     if (!gi->exec || !gi->imports) {
         rc = hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
         goto fail;
@@ -635,15 +637,15 @@ static const char *wagi_error(guest_inst *gi) { return gi->error; }
 
 /* Ends an instance. Its WASI world is reset (every fd the guest had
  * closed, no pending call, no arguments or environment: nothing of this
- * request stays) and kept, with its resolved imports, for the next
- * instance, while there is room; else freed. */
+ * request stays) and kept, with its resolved imports and its exec (idle
+ * again, its interrupt flag cleared), for the next instance, while there
+ * is room; else freed. */
 static void wagi_free(guest_inst *gi) {
     if (!gi) return;
     wagi_guest *g = gi->g;
-    hive_exec_free(gi->exec);
     hive_instance_free(gi->inst);
-    gi->exec = NULL;
     gi->inst = NULL;
+    hive_exec_reset(gi->exec);
     if (gi->head != gi->head_small) free(gi->head);
     gi->head = gi->head_small;
     pthread_mutex_lock(&g->spare_lock);
