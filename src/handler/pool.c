@@ -625,7 +625,9 @@ static void worker_mark_end(hive_handler *h, hive_worker *w, hive_worker_end end
     w->must_end = true;
     w->accepting = false;
     w->end = end;
-    snprintf(w->end_msg, sizeof w->end_msg, "%s", msg ? msg : "");
+    size_t ml = msg ? strnlen(msg, sizeof w->end_msg - 1) : 0; /* (no snprintf: every worker ends) */
+    if (ml) memcpy(w->end_msg, msg, ml);
+    w->end_msg[ml] = 0;
     if (w->on_thread) {
         if (w->gi && w->phase == W_ACTIVE) h->ops->interrupt(w->gi);
         w->woken = true;
