@@ -1,7 +1,8 @@
 /*
  * echo.c -- a WAGI app that shows the request back: method, path, query,
  * the HTTP_* header variables, then the body read from stdin. With the
- * query "raw" it sends the body alone (for comparing large uploads).
+ * query "raw" it sends the body alone (for comparing large uploads); with
+ * "env", its whole environment, one variable a line.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,10 @@ int main(void) {
     static char buf[65536];
     int raw = strcmp(env_or("QUERY_STRING", ""), "raw") == 0;
     fputs("Content-Type: text/plain\n\n", stdout);
+    if (strcmp(env_or("QUERY_STRING", ""), "env") == 0) {
+        for (char **e = environ; *e; e++) printf("%s\n", *e);
+        return 0;
+    }
     if (!raw) {
         printf("method: %s\n", env_or("REQUEST_METHOD", "?"));
         printf("path: %s\n", env_or("PATH_INFO", "?"));

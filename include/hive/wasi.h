@@ -114,6 +114,15 @@ int hive_wasi_new(hive_engine *engine, const hive_wasi_config *config, hive_wasi
                   hive_error *err);
 /* Closes every fd the wasi opened and frees its host functions; NULL ok. */
 void hive_wasi_free(hive_wasi *wasi);
+/* Puts the wasi back in the state hive_wasi_new(config) makes, for a new
+ * instance: every fd it has is closed and the stdio and preopens of
+ * config are set up again (fds 0, 1, 2, 3...), a pending call is
+ * dropped, the arguments and environment are config's. Its host
+ * functions are kept, so imports resolved from it (hive_wasi_imports)
+ * stay valid. Returns HIVE_OK, or an error code with err filled (a
+ * preopen that cannot be opened, out of memory): then only
+ * hive_wasi_free may follow. */
+int hive_wasi_reset(hive_wasi *wasi, const hive_wasi_config *config, hive_error *err);
 /* Replaces the arguments and environment (copied), e.g. to instantiate a
  * guest ahead of the request that gives them. Returns HIVE_OK, HIVE_EARG
  * (a NULL string) or HIVE_ENOMEM; on error nothing changed. */

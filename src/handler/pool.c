@@ -542,7 +542,7 @@ static void worker_mark_end(hive_handler *h, hive_worker *w, hive_worker_end end
 static void worker_update_status(hive_handler *h, hive_worker *w) {
     if (w->phase != W_ACTIVE) return;
     hive_worker_status st;
-    uint64_t start = now_ns();
+    uint64_t start = 0;
     if (w->concurrent > 0) {
         /* The start of the most recent outstanding request (handler.h,
          * "Clocks"); the accept time only while none has started. */
@@ -553,12 +553,13 @@ static void worker_update_status(hive_handler *h, hive_worker *w) {
             if (r->started_at > latest) latest = r->started_at;
             if (r->accepted_at > accepted) accepted = r->accepted_at;
         }
-        start = latest ? latest : accepted ? accepted : start;
+        start = latest ? latest : accepted;
     } else if (w->tasks > 0) {
         st = HIVE_WORKER_POST_RETURN;
     } else {
         st = HIVE_WORKER_IDLE;
     }
+    if (!start) start = now_ns(); /* (read only when no request gives it) */
     if (w->status_asked && st == w->status &&
         !(st == HIVE_WORKER_REQUESTS && start != w->status_start))
         return;
@@ -624,7 +625,9 @@ static void worker_mark_end(hive_handler *h, hive_worker *w, hive_worker_end end
     w->must_end = true;
     w->accepting = false;
     w->end = end;
-    snprintf(w->end_msg, sizeof w->end_msg, "%s", msg ? msg : "");
+    size_t ml = msg ? strnlen(msg, sizeof w->end_msg - 1) : 0; /* (no snprintf: every worker ends) */
+    if (ml) memcpy(w->end_msg, msg, ml);
+    w->end_msg[ml] = 0;
     if (w->on_thread) {
         if (w->gi && w->phase == W_ACTIVE) h->ops->interrupt(w->gi);
         w->woken = true;
@@ -1055,7 +1058,7 @@ static void worker_start_assigned(hive_handler *h, hive_worker *w, hive_req **pe
         timer_poke(h, deadline);
         atomic_fetch_add(&r->refs, 1);
         pthread_mutex_unlock(&h->lock);
-        uint64_t t0 = now_ns();
+        uint64_t t0 = r->started_at; /* (a clock read less: the start is timed from there) */
         int rc = h->ops->start(w->gi, r, r->task_id);
         uint64_t t1 = now_ns();
         pthread_mutex_lock(&h->lock);

@@ -32,9 +32,12 @@ typedef struct wasi_fn_desc {
     const char *results;
     wasi_impl_fn impl;
     wasi_op op;
+    uint8_t name_len, nparams, nresults; /* (the strings' lengths) */
 } wasi_fn_desc;
 
-#define F(name, params, results, op) {#name, params, results, hv_wasi_##name, op}
+#define F(name, params, results, op)                                                      \
+    {#name, params, results, hv_wasi_##name, op, sizeof(#name) - 1, sizeof(params) - 1,  \
+     sizeof(results) - 1}
 static const wasi_fn_desc wasi_table[] = {
     F(args_get, "ii", "i", WASI_OP_NONE),
     F(args_sizes_get, "ii", "i", WASI_OP_NONE),
@@ -244,16 +247,19 @@ void hv_wasi_fd_setup_host(wasi_fd *e, int host, int owned) {
 /* Packs strings back to back, NUL-terminated, into *buf. */
 static int pack_strings(const char *const *v, size_t n, char **buf, size_t *len, uint32_t *count) {
     size_t total = 0;
+    size_t lens[64]; /* (the first strings' lengths, not measured twice) */
     for (size_t i = 0; i < n; i++) {
         if (!v[i]) return -1;
-        total += strlen(v[i]) + 1;
+        size_t l = strlen(v[i]) + 1;
+        if (i < 64) lens[i] = l;
+        total += l;
     }
     if (n > UINT32_MAX / 4 || total > UINT32_MAX / 2) return -1;
     char *b = malloc(total ? total : 1);
     if (!b) return -1;
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
-        size_t l = strlen(v[i]) + 1;
+        size_t l = i < 64 ? lens[i] : strlen(v[i]) + 1;
         memcpy(b + o, v[i], l);
         o += l;
     }
@@ -278,6 +284,62 @@ int hive_wasi_set_args(hive_wasi *w, const char *const *argv, size_t argc,
     free(w->envbuf);
     w->argbuf = ab, w->argbuf_len = al, w->argc = ac;
     w->envbuf = eb, w->envbuf_len = el, w->envc = ec;
+    return HIVE_OK;
+}
+
+/* Sets up fds 0, 1, 2 and the preopens of cfg in w (whose fd table is
+ * empty). */
+static int wasi_setup_fds(hive_wasi *w, const hive_wasi_config *cfg, hive_error *err) {
+    for (int i = 0; i < 3; i++) {
+        uint32_t fd;
+        wasi_fd *e = hv_wasi_fd_alloc(w, &fd);
+        if (!e) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+        const hive_wasi_stdio *s = &cfg->stdio[i];
+        switch (s->kind) {
+        case HIVE_WASI_STDIO_FD:
+            if (s->fd < 0 || fcntl(s->fd, F_GETFD) < 0) {
+                e->used = 0; /* a closed host fd: the guest fd is closed too */
+                break;
+            }
+            hv_wasi_fd_setup_host(e, s->fd, 0);
+            break;
+        case HIVE_WASI_STDIO_STREAM:
+            e->kind = WASI_FD_STREAM;
+            e->stream = (uint8_t)i;
+            e->filetype = WASI_FILETYPE_UNKNOWN;
+            e->rights = WASI_RIGHTS_STREAM;
+            w->streams[i] = s->stream;
+            break;
+        default:
+            e->kind = WASI_FD_NULL;
+            e->filetype = WASI_FILETYPE_UNKNOWN;
+            e->rights = WASI_RIGHTS_STREAM;
+            break;
+        }
+    }
+    for (size_t i = 0; i < cfg->npreopens; i++) {
+        const hive_wasi_preopen *p = &cfg->preopens[i];
+        if (!p->host_path) {
+            return hv_error_set(err, HIVE_EARG, 0, "preopen %zu has no host path", i);
+        }
+        const char *name = p->guest_path ? p->guest_path : p->host_path;
+        int hfd = open(p->host_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (hfd < 0) {
+            return hv_error_set(err, HIVE_EARG, 0, "cannot open directory %s: %s", p->host_path,
+                                strerror(errno));
+        }
+        uint32_t fd;
+        wasi_fd *e = hv_wasi_fd_alloc(w, &fd);
+        if (!e) {
+            close(hfd);
+            return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+        }
+        hv_wasi_fd_setup_host(e, hfd, 1);
+        e->preopen_len = strlen(name);
+        e->preopen = malloc(e->preopen_len + 1);
+        if (!e->preopen) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+        memcpy(e->preopen, name, e->preopen_len + 1);
+    }
     return HIVE_OK;
 }
 
@@ -310,58 +372,8 @@ int hive_wasi_new(hive_engine *engine, const hive_wasi_config *cfg, hive_wasi **
         w->bindings[i].w = w;
         w->bindings[i].index = i;
     }
-    for (int i = 0; i < 3; i++) {
-        uint32_t fd;
-        wasi_fd *e = hv_wasi_fd_alloc(w, &fd);
-        if (!e) goto fail_nomem;
-        const hive_wasi_stdio *s = &cfg->stdio[i];
-        switch (s->kind) {
-        case HIVE_WASI_STDIO_FD:
-            if (s->fd < 0 || fcntl(s->fd, F_GETFD) < 0) {
-                e->used = 0; /* a closed host fd: the guest fd is closed too */
-                break;
-            }
-            hv_wasi_fd_setup_host(e, s->fd, 0);
-            break;
-        case HIVE_WASI_STDIO_STREAM:
-            e->kind = WASI_FD_STREAM;
-            e->stream = (uint8_t)i;
-            e->filetype = WASI_FILETYPE_UNKNOWN;
-            e->rights = WASI_RIGHTS_STREAM;
-            w->streams[i] = s->stream;
-            break;
-        default:
-            e->kind = WASI_FD_NULL;
-            e->filetype = WASI_FILETYPE_UNKNOWN;
-            e->rights = WASI_RIGHTS_STREAM;
-            break;
-        }
-    }
-    for (size_t i = 0; i < cfg->npreopens; i++) {
-        const hive_wasi_preopen *p = &cfg->preopens[i];
-        if (!p->host_path) {
-            rc = hv_error_set(err, HIVE_EARG, 0, "preopen %zu has no host path", i);
-            goto fail;
-        }
-        const char *name = p->guest_path ? p->guest_path : p->host_path;
-        int hfd = open(p->host_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (hfd < 0) {
-            rc = hv_error_set(err, HIVE_EARG, 0, "cannot open directory %s: %s", p->host_path,
-                              strerror(errno));
-            goto fail;
-        }
-        uint32_t fd;
-        wasi_fd *e = hv_wasi_fd_alloc(w, &fd);
-        if (!e) {
-            close(hfd);
-            goto fail_nomem;
-        }
-        hv_wasi_fd_setup_host(e, hfd, 1);
-        e->preopen_len = strlen(name);
-        e->preopen = malloc(e->preopen_len + 1);
-        if (!e->preopen) goto fail_nomem;
-        memcpy(e->preopen, name, e->preopen_len + 1);
-    }
+    rc = wasi_setup_fds(w, cfg, err);
+    if (rc != HIVE_OK) goto fail;
     *out = w;
     return HIVE_OK;
 fail_nomem:
@@ -386,6 +398,31 @@ void hive_wasi_free(hive_wasi *w) {
     free(w);
 }
 
+int hive_wasi_reset(hive_wasi *w, const hive_wasi_config *cfg, hive_error *err) {
+    if (!w) return hv_error_set(err, HIVE_EARG, 0, "no wasi");
+    hive_wasi_config none;
+    if (!cfg) {
+        memset(&none, 0, sizeof none);
+        cfg = &none;
+    }
+    /* every fd closed (the table keeps its size, all entries free) */
+    for (uint32_t i = 0; i < w->nfds; i++) hv_wasi_fd_release(&w->fds[i]);
+    memset(w->streams, 0, sizeof w->streams);
+    w->pend_op = WASI_OP_NONE;
+    w->pend_mem = NULL;
+    hv_wasi_wait_clear(w);
+    w->flags = cfg->flags;
+    free(w->argbuf);
+    free(w->envbuf);
+    w->argbuf = w->envbuf = NULL;
+    w->argbuf_len = w->envbuf_len = 0;
+    w->argc = w->envc = 0;
+    if (pack_strings(cfg->argv, cfg->argc, &w->argbuf, &w->argbuf_len, &w->argc) < 0 ||
+        pack_strings(cfg->env, cfg->envc, &w->envbuf, &w->envbuf_len, &w->envc) < 0)
+        return hv_error_set(err, HIVE_EARG, 0, "bad argument or environment list");
+    return wasi_setup_fds(w, cfg, err);
+}
+
 /* ---- calls ---------------------------------------------------------------- */
 
 /* The host function behind every WASI import. */
@@ -406,8 +443,7 @@ static hive_host_status wasi_trampoline(hive_host_call *call, const hive_val *ar
         w->pend_op = d->op;
         w->pend_func = b->index;
         w->pend_mem = c.mem;
-        size_t np = strlen(d->params);
-        memcpy(w->pend_args, args, np * sizeof *args);
+        memcpy(w->pend_args, args, d->nparams * sizeof *args);
         return HIVE_HOST_PENDING;
     }
     if (d->results[0]) {
@@ -422,11 +458,11 @@ static hive_func *wasi_func(hive_wasi *w, uint32_t i) {
     if (w->funcs[i]) return w->funcs[i];
     const wasi_fn_desc *d = &wasi_table[i];
     uint8_t params[WASI_MAX_ARGS], results[1];
-    hive_functype t = {(uint32_t)strlen(d->params), (uint32_t)strlen(d->results), params, results};
+    hive_functype t = {d->nparams, d->nresults, params, results};
     for (uint32_t k = 0; k < t.nparams; k++) params[k] = d->params[k] == 'I' ? HIVE_I64 : HIVE_I32;
     if (t.nresults) results[0] = HIVE_I32;
-    char name[64];
-    snprintf(name, sizeof name, "wasi:%s", d->name);
+    char name[64] = "wasi:"; /* (the longest name is 23 bytes) */
+    memcpy(name + 5, d->name, (size_t)d->name_len + 1);
     w->funcs[i] = hive_func_new_host(w->engine, &t, wasi_trampoline, &w->bindings[i], NULL, name);
     return w->funcs[i];
 }
@@ -434,7 +470,7 @@ static hive_func *wasi_func(hive_wasi *w, uint32_t i) {
 /* Does the import's function type equal table entry d's? */
 static int type_matches(const hive_externtype *t, const wasi_fn_desc *d) {
     if (t->kind != HIVE_EXTERN_FUNC) return 0;
-    if (t->func.nparams != strlen(d->params) || t->func.nresults != strlen(d->results)) return 0;
+    if (t->func.nparams != d->nparams || t->func.nresults != d->nresults) return 0;
     for (uint32_t k = 0; k < t->func.nparams; k++)
         if (t->func.params[k] != (d->params[k] == 'I' ? HIVE_I64 : HIVE_I32)) return 0;
     for (uint32_t k = 0; k < t->func.nresults; k++)
@@ -455,14 +491,14 @@ int hive_wasi_imports(hive_wasi *w, const hive_module *module, hive_extern *impo
         if (resolved) resolved[i] = 0;
         if (hive_module_import(module, i, &mod, &ml, &name, &nl, &t) != HIVE_OK)
             return hv_error_set(err, HIVE_EARG, 0, "cannot read import %zu", i);
-        if (ml != strlen(WASI_MODULE) || memcmp(mod, WASI_MODULE, ml) != 0) {
+        if (ml != sizeof WASI_MODULE - 1 || memcmp(mod, WASI_MODULE, ml) != 0) {
             if (resolved) continue;
             return hv_error_set(err, HIVE_EUNLINKABLE, 0, "unknown import %.*s.%.*s", (int)ml,
                                 mod, (int)nl, name);
         }
         uint32_t k = 0;
         while (k < WASI_NFUNCS &&
-               (strlen(wasi_table[k].name) != nl || memcmp(wasi_table[k].name, name, nl) != 0))
+               (wasi_table[k].name_len != nl || memcmp(wasi_table[k].name, name, nl) != 0))
             k++;
         if (k == WASI_NFUNCS)
             return hv_error_set(err, HIVE_EUNLINKABLE, 0, "unknown WASI function %.*s.%.*s",

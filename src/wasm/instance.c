@@ -268,6 +268,32 @@ hive_memory *hive_memory_new(hive_engine *engine, hive_limits limits) {
 #define PM_SWAP (1ull << 62)
 #define PM_FILE (1ull << 61) /* file page or shared anonymous */
 
+/* Whether the n bytes at p (a multiple of 8 vectors, aligned) are all
+ * zero: the whole range OR-ed into two vectors, then one test (most
+ * pages scanned are zero: an early exit would only add tests). The
+ * widest vectors the processor has (picked once, in pagemap_open). */
+#define ZERO_SCAN(name, bytes, attr)                                                    \
+    typedef uint64_t name##_vec __attribute__((vector_size(bytes)));                 \
+    attr static bool name(const uint8_t *p, size_t n) {                                \
+        const name##_vec *v = (const name##_vec *)(const void *)p;                     \
+        name##_vec a = v[0], b = v[1];                                                 \
+        for (size_t i = 2; i < n / (bytes); i += 2) {                                  \
+            a |= v[i];                                                                 \
+            b |= v[i + 1];                                                             \
+        }                                                                              \
+        a |= b;                                                                        \
+        uint64_t r = 0;                                                                \
+        for (size_t k = 0; k < (bytes) / 8; k++) r |= a[k];                            \
+        return r == 0;                                                                 \
+    }
+ZERO_SCAN(zero_scan_16, 16, )
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define HAVE_WIDE_ZERO_SCAN 1
+ZERO_SCAN(zero_scan_32, 32, __attribute__((target("avx2"))))
+ZERO_SCAN(zero_scan_64, 64, __attribute__((target("avx512f"))))
+#endif
+static bool (*zero_scan)(const uint8_t *, size_t) = zero_scan_16;
+
 static int pagemap_fd = -1;
 static size_t host_page;
 static pthread_once_t pagemap_once = PTHREAD_ONCE_INIT;
@@ -275,11 +301,44 @@ static pthread_once_t pagemap_once = PTHREAD_ONCE_INIT;
 static void pagemap_open(void) {
     long ps = sysconf(_SC_PAGESIZE);
     host_page = ps > 0 ? (size_t)ps : 4096;
+#ifdef HAVE_WIDE_ZERO_SCAN
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) zero_scan = zero_scan_64;
+    else if (__builtin_cpu_supports("avx2")) zero_scan = zero_scan_32;
+#endif
     pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 }
 
 static bool page_is_zero(const uint8_t *p, size_t n) {
     return p[0] == 0 && memcmp(p, p + 1, n - 1) == 0;
+}
+
+/* A memory of up to SCAN_MAX_BYTES is reset without the page map: every
+ * host page is compared with what the next user must see (the image's
+ * bytes or zeros) and rewritten when it differs. Reading the page map
+ * costs a system call and a walk of the page tables under the address
+ * space lock (1.4-1.7 us a request under load for a 128 KiB memory);
+ * the scan, with the widest vectors there are, about 0.6 us (AVX-512),
+ * most of it reading pages that are the shared zero page (pages no user touched read-fault to it the
+ * first time, once per slot) or the image file's page beside its view,
+ * both in cache. A page the guest wrote stays private and resident, so
+ * a slot keeps at most SCAN_MAX_BYTES / host page pages, within
+ * RESIDENT_PAGES. */
+#define SCAN_MAX_BYTES (256u << 10)
+
+static void memory_reset_scan(hive_memory *memory, const uint8_t *view) {
+    for (size_t off = 0; off < memory->size; off += host_page) {
+        uint8_t *p = memory->base + off;
+        const uint8_t *ref = NULL;
+        if (memory->img_serial && off >= memory->img_start &&
+            off < memory->img_start + memory->img_len)
+            ref = view + (off - memory->img_start);
+        if (ref) {
+            if (memcmp(p, ref, host_page) != 0) memcpy(p, ref, host_page);
+        } else if (!zero_scan(p, host_page)) {
+            memset(p, 0, host_page);
+        }
+    }
 }
 
 /* Resets memory in place (see above); false when it cannot (too large,
@@ -289,7 +348,12 @@ static bool memory_reset_resident(hive_memory *memory, const uint8_t *view) {
     if (memory->size > RESIDENT_MAX_BYTES) return false;
     if (memory->img_serial && !view) return false;
     pthread_once(&pagemap_once, pagemap_open);
-    if (pagemap_fd < 0 || memory->size % host_page) return false;
+    if (memory->size % host_page) return false;
+    if (memory->size <= SCAN_MAX_BYTES && SCAN_MAX_BYTES / host_page <= RESIDENT_PAGES) {
+        memory_reset_scan(memory, view);
+        return true;
+    }
+    if (pagemap_fd < 0) return false;
     size_t npages = (size_t)(memory->size / host_page);
     uint64_t ents[RESIDENT_MAX_BYTES / 4096];
     if (npages > sizeof ents / sizeof ents[0]) return false;

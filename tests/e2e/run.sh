@@ -104,8 +104,14 @@ if start hello "$APPS/hello.wasm"; then
     "${CURL[@]}" -D "$TMP/h.hdr" -o /dev/null "$(url /)"
     check "hello: Content-Type from the guest" grep -qi '^content-type: text/plain' "$TMP/h.hdr"
     check "hello: Date header" grep -qi '^date: ' "$TMP/h.hdr"
-    eq "hello: unknown length is chunked in HTTP/1.1" \
-        "$(grep -ci '^transfer-encoding: chunked' "$TMP/h.hdr")" 1
+    # the guest ended in its first slice: the whole body is known, so its
+    # length goes out instead of chunked framing
+    eq "hello: a body complete in one slice has a Content-Length" \
+        "$(grep -i '^content-length:' "$TMP/h.hdr" | tr -d '\r')" "Content-Length: 13"
+    eq "hello: and no chunked encoding" "$(grep -ci '^transfer-encoding' "$TMP/h.hdr")" 0
+    out=$(raw 'send:GET / HTTP/1.1\r\nHost: x\r\n\r\n' \
+        'expect:\r\nContent-Length: 13\r\n' 'expect:\r\n\r\nhello, world\n' 2>&1)
+    check "hello: the exact bytes (Content-Length, body)" [ $? -eq 0 ]
     # HEAD: a head, no body; the next pipelined response follows at once
     out=$(raw 'send:HEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n' \
         'expect:HTTP/1.1 200 OK\r\n' 'expect:\r\n\r\nHTTP/1.1 200 OK\r\n' 'expect:hello, world' 2>&1)
@@ -116,8 +122,9 @@ if start hello "$APPS/hello.wasm"; then
     eq "HTTP/1.0: body" "$(cat "$TMP/h10.body")" "hello, world"
     eq "HTTP/1.0: no Transfer-Encoding" "$(grep -ci '^transfer-encoding' "$TMP/h10.hdr")" 0
     check "HTTP/1.0: Connection: close" grep -qi '^connection: close' "$TMP/h10.hdr"
-    raw 'send:GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n' 'expect:hello, world' 'eof' >/dev/null 2>&1
-    check "HTTP/1.0 keep-alive request, unknown length: close-delimited" [ $? -eq 0 ]
+    raw 'send:GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET / HTTP/1.0\r\n\r\n' \
+        'expect:Content-Length: 13' 'expect:hello, world' 'expect:hello, world' 'eof' >/dev/null 2>&1
+    check "HTTP/1.0 keep-alive request, known length: the connection stays open" [ $? -eq 0 ]
     # keep-alive: curl reuses the connection for a second URL
     "${CURL[@]}" -v "$(url /a)" "$(url /b)" >"$TMP/ka.out" 2>&1
     check "keep-alive: curl reuses the connection" grep -q 'Re-using existing connection' "$TMP/ka.out"
@@ -130,7 +137,45 @@ if start hello "$APPS/hello.wasm"; then
     eq "hello: SIGTERM exit status" "$STOP_RC" 0
 fi
 
-if start echo "$APPS/echo.wasm" --max-body-size 6M; then
+if start echo "$APPS/echo.wasm" --max-body-size 6M --env APP_MODE=test --env 'APP_EMPTY='; then
+    # the whole CGI environment (RFC 3875 meta-variables, headers, --env)
+    out=$("${CURL[@]}" -X POST -H 'X-Test: abc' -H 'X-Two: 1' -H 'x-two: 2' -H 'Content-Type: text/x-a' \
+        --data-binary 'hello body' "$(url '/p/q?env')")
+    want="GATEWAY_INTERFACE=CGI/1.1
+SERVER_SOFTWARE=hive
+SERVER_PROTOCOL=HTTP/1.1
+SERVER_NAME=127.0.0.1
+SERVER_PORT=$PORT
+REQUEST_METHOD=POST
+SCRIPT_NAME=
+PATH_INFO=/p/q
+QUERY_STRING=env
+REMOTE_ADDR=127.0.0.1
+REMOTE_HOST=127.0.0.1
+REMOTE_PORT=
+AUTH_TYPE=
+CONTENT_TYPE=text/x-a
+CONTENT_LENGTH=10
+X_FULL_URL=http://127.0.0.1:$PORT/p/q?env
+HTTP_HOST=127.0.0.1:$PORT
+HTTP_USER_AGENT=
+HTTP_ACCEPT=*/*
+HTTP_X_TEST=abc
+HTTP_X_TWO=1, 2
+HTTP_CONTENT_TYPE=text/x-a
+HTTP_CONTENT_LENGTH=10
+APP_MODE=test
+APP_EMPTY="
+    # (the client's port and curl's version vary: compared without their values)
+    eq "echo: the CGI environment" "$(sed -e 's/^REMOTE_PORT=[0-9][0-9]*$/REMOTE_PORT=/' \
+        -e 's/^HTTP_USER_AGENT=curl\/.*/HTTP_USER_AGENT=/' <<<"$out")" "$want"
+    # more variables and bytes than the environment's first buffer holds
+    hdrs=()
+    for i in $(seq 1 60); do hdrs+=(-H "X-H$i: $(printf 'v%.0s' $(seq 1 100))$i"); done
+    out=$("${CURL[@]}" "${hdrs[@]}" "$(url '/?env')")
+    eq "echo: 60 more headers, every one in the environment" \
+        "$(grep -c '^HTTP_X_H[0-9]*=v\{100\}[0-9]*$' <<<"$out")" 60
+    check "echo: ... the last one whole" grep -qx "HTTP_X_H60=$(printf 'v%.0s' $(seq 1 100))60" <<<"$out"
     out=$("${CURL[@]}" -X POST -H 'X-Test: abc' --data-binary 'hello body' "$(url '/some/path?q=1&r=2')")
     check "echo: method" grep -qx 'method: POST' <<<"$out"
     check "echo: path" grep -qx 'path: /some/path' <<<"$out"
@@ -228,6 +273,28 @@ fi
 "$HIVE" serve --header-timeout 0 "$APPS/hello.wasm" >/dev/null 2>&1
 eq "usage: --header-timeout 0 is exit 2" "$?" 2
 
+# ---- a fresh WASI world per request ----------------------------------------
+
+echo "== a fresh WASI world per request"
+mkdir -p "$TMP/fdsdata"
+echo hi >"$TMP/fdsdata/a.txt"
+if start fds "$APPS/fds.wasm" --dir "$TMP/fdsdata::/data"; then
+    first=$("${CURL[@]}" "$(url '/?probe')")
+    eq "fds: stdio and the preopen" "$(head -n1 <<<"$first")" "fds: 0 1 2 3"
+    # a request that opens files and closes the preopen and stdin, then
+    # requests after it (which may take its reset WASI world): each sees
+    # exactly the first one's fds and environment
+    same=0
+    for i in 1 2 3 4 5; do
+        o=$("${CURL[@]}" "$(url '/?open')")
+        [ "$o" = "opened 4 5, closed 3 and 0: 0 0" ] || echo "fds: open answered '$o'"
+        p=$("${CURL[@]}" "$(url '/?probe')")
+        [ "$p" = "$first" ] && same=$((same + 1))
+    done
+    eq "fds: no fd, closed preopen or stdin of an earlier request is seen" "$same" 5
+    stop
+fi
+
 # ---- streaming responses ----------------------------------------------------
 
 echo "== streaming"
@@ -235,6 +302,16 @@ if start stream "$APPS/stream.wasm"; then
     t=$("${CURL[@]}" -D "$TMP/s.hdr" -o "$TMP/s.body" -w '%{time_starttransfer} %{time_total}' \
         "$(url '/?n=5&delay=200')")
     check "stream: chunked" grep -qi '^transfer-encoding: chunked' "$TMP/s.hdr"
+    eq "stream: no Content-Length" "$(grep -ci '^content-length' "$TMP/s.hdr")" 0
+    # a body that streams has no length when its head goes out: HTTP/1.0
+    # with keep-alive asked gets a close-delimited body
+    raw 'send:GET /?n=2&delay=50 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n' 'expect:chunk 1' 'eof' \
+        >/dev/null 2>&1
+    check "HTTP/1.0 keep-alive request, unknown length: close-delimited" [ $? -eq 0 ]
+    # more output than is held back: chunked even without a pause
+    "${CURL[@]}" -D "$TMP/s2.hdr" -o "$TMP/s2.body" "$(url '/?n=3&size=40000')"
+    check "stream: 120 KB written at once, chunked" grep -qi '^transfer-encoding: chunked' "$TMP/s2.hdr"
+    eq "stream: 120 KB written at once, complete" "$(wc -c <"$TMP/s2.body")" 120000
     eq "stream: every chunk" "$(grep -c '^chunk ' "$TMP/s.body")" 5
     check "stream: first bytes before the last chunk is made ($t)" \
         awk -v a="${t% *}" -v b="${t#* }" 'BEGIN { exit !(a < 0.5 && b >= 0.8) }'

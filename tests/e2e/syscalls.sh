@@ -11,7 +11,9 @@
 #     the timer thread's look every 10 ms, about 0.1-0.3 a request at the
 #     pace of a server under strace, is what is left);
 #   - no mmap, munmap, mprotect or madvise (< 0.1): linear memories come
-#     from kept slots, reset in place.
+#     from kept slots, reset in place;
+#   - no pread (< 0.1): a memory of up to 256 KiB is reset by scanning its
+#     pages, without reading /proc/self/pagemap.
 # For the WAGI hello (a fresh instance per request) and the C wasi:http
 # hello with and without instance reuse.
 #
@@ -60,6 +62,7 @@ run() {
     at_most "$name" "$t1" "$t2" "write" 1.05
     at_most "$name" "$t1" "$t2" "futex" 0.5
     at_most "$name" "$t1" "$t2" "mmap munmap mprotect madvise" 0.1
+    at_most "$name" "$t1" "$t2" "pread64" 0.1
 }
 
 command -v strace >/dev/null || { bad "strace" "not installed (scripts/install-deps.sh test)"; echo "syscalls: $passed passed, $failed failed"; exit 1; }
