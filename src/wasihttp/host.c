@@ -46,12 +46,6 @@ enum kind {
 
 enum { P_READY = 0, P_READABLE, P_WRITABLE, P_RESPONSE, P_TRAILERS }; /* what a pollable waits for */
 
-typedef struct field {
-    char *name; /* lower case */
-    uint8_t *value;
-    size_t name_len, value_len;
-} field;
-
 typedef struct wobj {
     uint8_t kind;
     uint8_t immutable; /* fields */
@@ -64,8 +58,7 @@ typedef struct wobj {
                           pollable: the stream */
     uint32_t link2;
     uint16_t status;   /* out_resp */
-    field *f;          /* fields */
-    size_t nf, capf;
+    hv_wfields fl;     /* fields */
     uint8_t *buf;      /* out_body: bytes before the head; error: message */
     size_t len, cap;
     int64_t declared;  /* out_body: the response's content-length, or -1 */
@@ -165,16 +158,6 @@ static wobj *obj_get(whttp *h, uint32_t rep, int kind) {
     return &h->o[rep - 1];
 }
 
-static void fields_clear(wobj *o) {
-    for (size_t i = 0; i < o->nf; i++) {
-        free(o->f[i].name);
-        free(o->f[i].value);
-    }
-    free(o->f);
-    o->f = NULL;
-    o->nf = o->capf = 0;
-}
-
 static void ccall_unref(whttp *h, ccall *c);
 
 static void obj_free(whttp *h, uint32_t rep) {
@@ -196,7 +179,7 @@ static void obj_free(whttp *h, uint32_t rep) {
         o = &h->o[rep - 1];
     }
     uint32_t trailers = o->trailers;
-    fields_clear(o);
+    hv_wfields_clear(&o->fl);
     free(o->buf);
     memset(o, 0, sizeof *o);
     h->live--;
@@ -275,26 +258,8 @@ static void variant(hive_cval *out, hive_ckind kind, uint32_t index, hive_cval *
     if (hive_cval_case(out, kind, index, payload) != HIVE_OK) memset(out, 0, sizeof *out);
 }
 
-static int bytes_val(hive_cval *out, const uint8_t *b, size_t n) {
-    return hive_cval_packed(out, HIVE_C_U8, n ? b : NULL, n) == HIVE_OK ? 0 : -1;
-}
-
-/* The bytes of a list<u8> value (packed, as lifted, or items): a view into
- * v, or into *tmp (to free) for the item form. NULL when out of memory. */
-static const uint8_t *bytes_view(const hive_cval *v, size_t *n, uint8_t **tmp) {
-    *tmp = NULL;
-    if (v->kind == HIVE_C_PACKED) {
-        const uint8_t *d = hive_cval_bytes(v, n);
-        return d ? d : (const uint8_t *)"";
-    }
-    size_t len = v->kind == HIVE_C_LIST ? v->of.agg.n : 0;
-    uint8_t *b = malloc(len ? len : 1);
-    if (!b) return NULL;
-    for (size_t i = 0; i < len; i++) b[i] = (uint8_t)v->of.agg.items[i].of.u;
-    *n = len;
-    *tmp = b;
-    return b;
-}
+#define bytes_val hv_wbytes_val
+#define bytes_view hv_wbytes_view /* fieldlist.c */
 
 /* A list<u8> argument as bytes (a new buffer). */
 static uint8_t *bytes_of(const hive_cval *v, size_t *n) {
@@ -304,18 +269,6 @@ static uint8_t *bytes_of(const hive_cval *v, size_t *n) {
     uint8_t *b = malloc(*n ? *n : 1);
     if (b && *n) memcpy(b, d, *n);
     return b;
-}
-
-/* 1 when the list<u8> value is no field value (hv_whttp_value_bad), -1
- * when out of memory. */
-static int bad_value(const hive_cval *v) {
-    size_t n;
-    uint8_t *tmp;
-    const uint8_t *d = bytes_view(v, &n, &tmp);
-    if (!d) return -1;
-    int bad = hv_whttp_value_bad(d, n);
-    free(tmp);
-    return bad;
 }
 
 #define FN(name)                                                                               \
@@ -401,24 +354,12 @@ static int cieq(const char *a, size_t an, const char *b) {
 }
 
 /* The value of a content-length field of f (a decimal number), or -1. */
-static int64_t content_length_of(const wobj *f) {
-    for (size_t i = 0; f && i < f->nf; i++) {
-        if (!cieq(f->f[i].name, f->f[i].name_len, "content-length")) continue;
-        char num[24];
-        if (!f->f[i].value_len || f->f[i].value_len >= sizeof num) return -1;
-        memcpy(num, f->f[i].value, f->f[i].value_len);
-        num[f->f[i].value_len] = 0;
-        char *end;
-        long long v = strtoll(num, &end, 10);
-        return !*end && v >= 0 && num[0] >= '0' && num[0] <= '9' ? v : -1;
-    }
-    return -1;
-}
+static int64_t content_length_of(const wobj *f) { return hv_wfields_content_length(f ? &f->fl : NULL); }
 
 /* Sends the head of response resp (status, its headers) to the pool. */
 static void send_head(whttp *h, wobj *resp) {
     wobj *hf = obj_get(h, resp->link, K_FIELDS);
-    size_t n = hf ? hf->nf : 0;
+    size_t n = hf ? hf->fl.nf : 0;
     hive_header *hd = calloc(n ? n : 1, sizeof *hd);
     if (!hd) {
         hv_handler_req_fail(h->req, HIVE_HANDLE_FAILED, "out of memory");
@@ -428,7 +369,7 @@ static void send_head(whttp *h, wobj *resp) {
     size_t k = 0;
     int64_t clen = content_length_of(hf);
     for (size_t i = 0; i < n; i++) {
-        field *f = &hf->f[i];
+        hv_wfield *f = &hf->fl.f[i];
         if (cieq(f->name, f->name_len, "content-length")) continue;
         hd[k++] = (hive_header){f->name, f->name_len, (const char *)f->value, f->value_len};
     }
@@ -500,11 +441,8 @@ static void body_finish(whttp *h, uint32_t rep) {
     }
     if (rep == h->body && h->head_sent && !h->done) {
         wobj *t = b ? obj_get(h, b->trailers, K_FIELDS) : NULL;
-        hive_header *hd = t && t->nf ? calloc(t->nf, sizeof *hd) : NULL;
-        for (size_t i = 0; hd && i < t->nf; i++)
-            hd[i] = (hive_header){t->f[i].name, t->f[i].name_len, (const char *)t->f[i].value,
-                                  t->f[i].value_len};
-        if (hd) hv_handler_req_trailers(h->req, hd, t->nf); /* after a chunked body */
+        hive_header *hd = hv_wfields_headers(t ? &t->fl : NULL);
+        if (hd) hv_handler_req_trailers(h->req, hd, t->fl.nf); /* after a chunked body */
         free(hd);
         hv_handler_req_end(h->req);
         h->done = 1;
@@ -558,55 +496,17 @@ static void send_error(whttp *h, uint32_t code) {
 
 /* ---- fields ----------------------------------------------------------------- */
 
+/* the rules (fieldrules.c) and the operations (fieldlist.c) are 0.3's too */
 #define tchar hv_whttp_tchar
-#define name_check hv_whttp_name_check /* fieldrules.c */
+#define HE_OK HV_WHTTP_NAME_OK
 
-enum {
-    HE_SYNTAX = HV_WHTTP_NAME_SYNTAX,
-    HE_FORBIDDEN = HV_WHTTP_NAME_FORBIDDEN,
-    HE_IMMUTABLE = 2,
-    HE_OK = HV_WHTTP_NAME_OK
-};
+/* 0.2's header-error has no size-exceeded case: a fields object holds at
+ * most MAX_FIELDS entries, and more is out of memory. */
+static const hv_wfield_limits limits = {MAX_FIELDS, SIZE_MAX};
 
-/* Appends (no checks). -1 when out of memory or full. */
+/* Appends (no checks). Not 0 when out of memory or full. */
 static int fields_add(wobj *o, const char *name, size_t nl, const uint8_t *value, size_t vl) {
-    if (o->nf == MAX_FIELDS) return -1;
-    if (o->nf == o->capf) {
-        size_t cap = o->capf ? o->capf * 2 : 8;
-        field *nf = realloc(o->f, cap * sizeof *nf);
-        if (!nf) return -1;
-        o->f = nf;
-        o->capf = cap;
-    }
-    field *f = &o->f[o->nf];
-    f->name = malloc(nl + 1);
-    f->value = malloc(vl ? vl : 1);
-    if (!f->name || !f->value) {
-        free(f->name);
-        free(f->value);
-        return -1;
-    }
-    for (size_t i = 0; i < nl; i++)
-        f->name[i] = (name[i] >= 'A' && name[i] <= 'Z') ? (char)(name[i] + 32) : name[i];
-    f->name[nl] = 0;
-    if (vl) memcpy(f->value, value, vl);
-    f->name_len = nl;
-    f->value_len = vl;
-    o->nf++;
-    return 0;
-}
-
-static void fields_remove(wobj *o, const char *name, size_t nl) {
-    size_t k = 0;
-    for (size_t i = 0; i < o->nf; i++) {
-        if (o->f[i].name_len == nl && strncasecmp(o->f[i].name, name, nl) == 0) {
-            free(o->f[i].name);
-            free(o->f[i].value);
-        } else {
-            o->f[k++] = o->f[i];
-        }
-    }
-    o->nf = k;
+    return hv_wfields_add(&o->fl, name, nl, value, vl, &limits);
 }
 
 /* A copy of src as a new fields object; 0 when out of memory. */
@@ -615,11 +515,10 @@ static uint32_t fields_copy(whttp *h, uint32_t src, int immutable) {
     wobj *o = obj_new(h, K_FIELDS, &rep);
     if (!o) return 0;
     wobj *s = obj_get(h, src, K_FIELDS); /* after obj_new: the table may have moved */
-    for (size_t i = 0; s && i < s->nf; i++)
-        if (fields_add(o, s->f[i].name, s->f[i].name_len, s->f[i].value, s->f[i].value_len)) {
-            obj_free(h, rep);
-            return 0;
-        }
+    if (hv_wfields_copy(&o->fl, s ? &s->fl : NULL, &limits)) {
+        obj_free(h, rep);
+        return 0;
+    }
     o->immutable = (uint8_t)immutable;
     return rep;
 }
@@ -641,37 +540,18 @@ FN(fields_new) {
 FN(fields_from_list) {
     UNUSED;
     whttp *h = CTX;
-    const hive_cval *l = &args[0];
-    for (size_t i = 0; i < l->of.agg.n; i++) {
-        const hive_cval *t = &l->of.agg.items[i];
-        const hive_cval *nm = &t->of.agg.items[0];
-        int e = name_check(nm->of.str.ptr, nm->of.str.len);
-        if (e != HE_OK) {
-            header_error(res, e);
-            return HIVE_HOST_OK;
-        }
-        int bad = bad_value(&t->of.agg.items[1]);
-        if (bad < 0) return OOM;
-        if (bad) {
-            header_error(res, HE_SYNTAX);
-            return HIVE_HOST_OK;
-        }
+    int e = hv_wfields_check_list(&args[0]);
+    if (e == HV_WHTTP_OOM) return OOM;
+    if (e != HE_OK) {
+        header_error(res, e);
+        return HIVE_HOST_OK;
     }
     uint32_t rep;
-    if (!obj_new(h, K_FIELDS, &rep)) return OOM;
-    wobj *o = obj_get(h, rep, K_FIELDS);
-    for (size_t i = 0; i < l->of.agg.n; i++) {
-        const hive_cval *t = &l->of.agg.items[i];
-        size_t vn;
-        uint8_t *vb = bytes_of(&t->of.agg.items[1], &vn);
-        int rc = vb ? fields_add(o, t->of.agg.items[0].of.str.ptr, t->of.agg.items[0].of.str.len,
-                                 vb, vn)
-                    : -1;
-        free(vb);
-        if (rc) {
-            obj_free(h, rep);
-            return OOM;
-        }
+    wobj *o = obj_new(h, K_FIELDS, &rep);
+    if (!o) return OOM;
+    if (hv_wfields_add_list(&o->fl, &args[0], &limits)) {
+        obj_free(h, rep);
+        return OOM;
     }
     result_ok_own(res, rep);
     return HIVE_HOST_OK;
@@ -681,83 +561,42 @@ FN(fields_get) {
     UNUSED;
     wobj *o = obj_get(CTX, REP(0), K_FIELDS);
     if (!o) return trap(call, "unknown fields");
-    const char *nm = args[1].of.str.ptr;
-    size_t nl = args[1].of.str.len, n = 0;
-    for (size_t i = 0; i < o->nf; i++)
-        if (o->f[i].name_len == nl && strncasecmp(o->f[i].name, nm, nl) == 0) n++;
-    if (hive_cval_agg(res, HIVE_C_LIST, n) != HIVE_OK) return OOM;
-    n = 0;
-    for (size_t i = 0; i < o->nf; i++)
-        if (o->f[i].name_len == nl && strncasecmp(o->f[i].name, nm, nl) == 0)
-            if (bytes_val(&res->of.agg.items[n++], o->f[i].value, o->f[i].value_len)) return OOM;
-    return HIVE_HOST_OK;
+    return hv_wfields_values(&o->fl, args[1].of.str.ptr, args[1].of.str.len, res) ? OOM
+                                                                                    : HIVE_HOST_OK;
 }
 
 FN(fields_has) {
     UNUSED;
     wobj *o = obj_get(CTX, REP(0), K_FIELDS);
     if (!o) return trap(call, "unknown fields");
-    int has = 0;
-    for (size_t i = 0; i < o->nf && !has; i++)
-        has = o->f[i].name_len == args[1].of.str.len &&
-              strncasecmp(o->f[i].name, args[1].of.str.ptr, args[1].of.str.len) == 0;
-    res[0] = hive_cval_bool(has);
+    res[0] = hive_cval_bool(hv_wfields_has(&o->fl, args[1].of.str.ptr, args[1].of.str.len));
     return HIVE_HOST_OK;
 }
 
-/* set (values: a list of values), delete (values NULL) and append (one). */
+/* set, delete and append (HV_WFIELDS_*). */
 static hive_host_status fields_change(hive_chost_call *call, const hive_cval *args, hive_cval *res,
                                       int mode) {
     wobj *o = obj_get(CTX, REP(0), K_FIELDS);
     if (!o) return trap(call, "unknown fields");
-    const char *nm = args[1].of.str.ptr;
-    size_t nl = args[1].of.str.len;
-    int e = name_check(nm, nl);
-    if (e == HE_OK && o->immutable) e = HE_IMMUTABLE;
-    if (e != HE_OK) {
+    int e = hv_wfields_change(&o->fl, o->immutable, mode, args[1].of.str.ptr, args[1].of.str.len,
+                              mode == HV_WFIELDS_DELETE ? NULL : &args[2], &limits, NULL);
+    if (e == HV_WHTTP_OOM || e == HV_WHTTP_SIZE) return OOM; /* no size-exceeded in 0.2 */
+    if (e != HE_OK)
         header_error(res, e);
-        return HIVE_HOST_OK;
-    }
-    /* values to add */
-    const hive_cval *vals = mode == 0 ? args[2].of.agg.items : mode == 2 ? &args[2] : NULL;
-    size_t nv = mode == 0 ? args[2].of.agg.n : mode == 2 ? 1 : 0;
-    for (size_t i = 0; i < nv; i++) {
-        int bad = bad_value(&vals[i]);
-        if (bad < 0) return trap(call, "out of memory");
-        if (bad) {
-            header_error(res, HE_SYNTAX);
-            return HIVE_HOST_OK;
-        }
-    }
-    if (mode != 2) fields_remove(o, nm, nl);
-    for (size_t i = 0; i < nv; i++) {
-        size_t vn;
-        uint8_t *vb = bytes_of(&vals[i], &vn);
-        int rc = vb ? fields_add(o, nm, nl, vb, vn) : -1;
-        free(vb);
-        if (rc) return OOM;
-    }
-    result_ok(res, NULL);
+    else
+        result_ok(res, NULL);
     return HIVE_HOST_OK;
 }
 
-FN(fields_set) { (void)nargs, (void)nres; return fields_change(call, args, res, 0); }
-FN(fields_delete) { (void)nargs, (void)nres; return fields_change(call, args, res, 1); }
-FN(fields_append) { (void)nargs, (void)nres; return fields_change(call, args, res, 2); }
+FN(fields_set) { (void)nargs, (void)nres; return fields_change(call, args, res, HV_WFIELDS_SET); }
+FN(fields_delete) { (void)nargs, (void)nres; return fields_change(call, args, res, HV_WFIELDS_DELETE); }
+FN(fields_append) { (void)nargs, (void)nres; return fields_change(call, args, res, HV_WFIELDS_APPEND); }
 
 FN(fields_entries) {
     UNUSED;
     wobj *o = obj_get(CTX, REP(0), K_FIELDS);
     if (!o) return trap(call, "unknown fields");
-    if (hive_cval_agg(res, HIVE_C_LIST, o->nf) != HIVE_OK) return OOM;
-    for (size_t i = 0; i < o->nf; i++) {
-        hive_cval *t = &res->of.agg.items[i];
-        if (hive_cval_agg(t, HIVE_C_TUPLE, 2) != HIVE_OK ||
-            hive_cval_string(&t->of.agg.items[0], o->f[i].name, o->f[i].name_len) != HIVE_OK ||
-            bytes_val(&t->of.agg.items[1], o->f[i].value, o->f[i].value_len))
-            return OOM;
-    }
-    return HIVE_HOST_OK;
+    return hv_wfields_entries(&o->fl, res) ? OOM : HIVE_HOST_OK;
 }
 
 FN(fields_clone) {
@@ -862,12 +701,10 @@ FN(req_headers) {
     uint32_t rep;
     wobj *f = obj_new(h, K_FIELDS, &rep);
     if (!f) return OOM;
-    for (size_t i = 0; i < info->nheaders; i++)
-        if (fields_add(f, info->headers[i].name, info->headers[i].name_len,
-                       (const uint8_t *)info->headers[i].value, info->headers[i].value_len)) {
-            obj_free(h, rep);
-            return OOM;
-        }
+    if (hv_wfields_add_headers(&f->fl, info->headers, info->nheaders, &limits)) {
+        obj_free(h, rep);
+        return OOM;
+    }
     f->immutable = 1;
     res[0] = own(rep);
     return HIVE_HOST_OK;
@@ -1578,12 +1415,9 @@ FN(outgoing_handle) {
     o = obj_get(h, qrep, K_OUT_REQ);
     uint32_t brep = o->link2;
     wobj *hf = obj_get(h, o->link, K_FIELDS);
-    size_t nh = hf ? hf->nf : 0;
-    hive_header *hd = calloc(nh ? nh : 1, sizeof *hd);
-    if (!hd) return OOM;
-    for (size_t i = 0; i < nh; i++)
-        hd[i] = (hive_header){hf->f[i].name, hf->f[i].name_len, (const char *)hf->f[i].value,
-                              hf->f[i].value_len};
+    size_t nh = hf ? hf->fl.nf : 0;
+    hive_header *hd = hv_wfields_headers(hf ? &hf->fl : NULL);
+    if (!hd && nh) return OOM;
     wobj *b = obj_get(h, brep, K_OUT_BODY);
     hc_request rq;
     memset(&rq, 0, sizeof rq);
@@ -1663,13 +1497,10 @@ static hive_host_status client_body_finish(whttp *h, uint32_t rep, uint32_t trep
     wobj *o = obj_get(h, rep, K_OUT_BODY);
     ccall *c = o->ext;
     wobj *t = trep ? obj_get(h, trep, K_FIELDS) : NULL;
-    if (t && t->nf && c && c->req) { /* the trailers go with the body's end */
-        hive_header *hd = calloc(t->nf, sizeof *hd);
+    if (t && t->fl.nf && c && c->req) { /* the trailers go with the body's end */
+        hive_header *hd = hv_wfields_headers(&t->fl);
         if (hd) {
-            for (size_t i = 0; i < t->nf; i++)
-                hd[i] = (hive_header){t->f[i].name, t->f[i].name_len, (const char *)t->f[i].value,
-                                      t->f[i].value_len};
-            hv_hc_body_trailers(c->req, hd, t->nf);
+            hv_hc_body_trailers(c->req, hd, t->fl.nf);
             free(hd);
         }
     }
@@ -1793,11 +1624,10 @@ FN(iresp_headers) {
     uint32_t rep;
     wobj *f = obj_new(h, K_FIELDS, &rep);
     if (!f) return OOM;
-    for (size_t i = 0; i < n; i++)
-        if (fields_add(f, hd[i].name, hd[i].name_len, (const uint8_t *)hd[i].value, hd[i].value_len)) {
-            obj_free(h, rep);
-            return OOM;
-        }
+    if (hv_wfields_add_headers(&f->fl, hd, n, &limits)) {
+        obj_free(h, rep);
+        return OOM;
+    }
     f->immutable = 1;
     res[0] = own(rep);
     return HIVE_HOST_OK;
@@ -1915,12 +1745,10 @@ static hive_host_status client_trailers_get(whttp *h, uint32_t rep, hive_cval *r
             uint32_t frep;
             wobj *f = obj_new(h, K_FIELDS, &frep);
             if (!f) return HIVE_HOST_TRAP;
-            for (size_t i = 0; i < nt; i++)
-                if (fields_add(f, t[i].name, t[i].name_len, (const uint8_t *)t[i].value,
-                               t[i].value_len)) {
-                    obj_free(h, frep);
-                    return HIVE_HOST_TRAP;
-                }
+            if (hv_wfields_add_headers(&f->fl, t, nt, &limits)) {
+                obj_free(h, frep);
+                return HIVE_HOST_TRAP;
+            }
             f->immutable = 1;
             hive_cval fv = own(frep);
             variant(&opt, HIVE_C_OPTION, 1, &fv);
@@ -2003,7 +1831,7 @@ static int do_read(whttp *h, uint32_t rep, uint64_t len, int skip, hive_cval *re
     if (cap == 0) {
         hive_cval v;
         if (skip) v = hive_cval_uint(HIVE_C_U64, 0);
-        else if (bytes_val(&v, buf, 0)) return -1;
+        else if (bytes_val(&v, NULL, 0)) return -1;
         result_ok(res, &v);
         return 1;
     }

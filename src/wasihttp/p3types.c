@@ -37,18 +37,10 @@
 
 enum kind { K_FREE = 0, K_FIELDS, K_REQ, K_RESP, K_OPTS };
 
-typedef struct field {
-    char *name; /* lower case */
-    uint8_t *value;
-    size_t name_len, value_len;
-} field;
-
 typedef struct hobj {
     uint8_t kind;
     uint8_t immutable; /* fields, request-options */
-    /* fields */
-    field *f;
-    size_t nf, capf, bytes;
+    hv_wfields fl; /* fields */
     /* request */
     uint32_t method; /* case index; 9: other */
     char *method_other;
@@ -118,16 +110,6 @@ static hobj *obj_get(wh3 *h, uint32_t rep, int kind) {
     return &h->o[rep - 1];
 }
 
-static void fields_clear(hobj *o) {
-    for (size_t i = 0; i < o->nf; i++) {
-        free(o->f[i].name);
-        free(o->f[i].value);
-    }
-    free(o->f);
-    o->f = NULL;
-    o->nf = o->capf = o->bytes = 0;
-}
-
 /* Lets go of a stream or future readable end the host holds as a value
  * (the guest's writer then sees it dropped). */
 static void drop_end(hive_cinstance *ci, hive_cval *v) {
@@ -142,7 +124,7 @@ static void obj_free(wh3 *h, hive_cinstance *ci, uint32_t rep) {
     if (!h || rep == 0 || rep > h->n || h->o[rep - 1].kind == K_FREE) return;
     hobj *o = &h->o[rep - 1];
     uint32_t headers = o->headers, options = o->options;
-    fields_clear(o);
+    hv_wfields_clear(&o->fl);
     free(o->method_other);
     free(o->scheme_other);
     free(o->authority);
@@ -197,26 +179,8 @@ static void mk_case(hive_cval *out, hive_ckind kind, uint32_t index, hive_cval *
 static void result_ok(hive_cval *out, hive_cval *payload) { mk_case(out, HIVE_C_RESULT, 0, payload); }
 static void result_err(hive_cval *out, hive_cval *payload) { mk_case(out, HIVE_C_RESULT, 1, payload); }
 
-static int bytes_val(hive_cval *out, const uint8_t *b, size_t n) {
-    return hive_cval_packed(out, HIVE_C_U8, n ? b : NULL, n) == HIVE_OK ? 0 : -1;
-}
-
-/* The bytes of a list<u8> value: a view into v, or into *tmp (to free)
- * for the item form. NULL when out of memory. */
-static const uint8_t *bytes_view(const hive_cval *v, size_t *n, uint8_t **tmp) {
-    *tmp = NULL;
-    if (v->kind == HIVE_C_PACKED) {
-        const uint8_t *d = hive_cval_bytes(v, n);
-        return d ? d : (const uint8_t *)"";
-    }
-    size_t len = v->kind == HIVE_C_LIST ? v->of.agg.n : 0;
-    uint8_t *b = malloc(len ? len : 1);
-    if (!b) return NULL;
-    for (size_t i = 0; i < len; i++) b[i] = (uint8_t)v->of.agg.items[i].of.u;
-    *n = len;
-    *tmp = b;
-    return b;
-}
+#define bytes_val hv_wbytes_val
+#define bytes_view hv_wbytes_view /* fieldlist.c */
 
 static int opt_string(hive_cval *out, const char *s) {
     if (!s) {
@@ -254,73 +218,21 @@ static int cieq(const char *a, size_t an, const char *b) {
     return an == strlen(b) && strncasecmp(a, b, an) == 0;
 }
 
-/* the field rules are 0.2's too (fieldrules.c) */
+/* the rules (fieldrules.c) and the operations (fieldlist.c) are 0.2's too */
 #define tchar hv_whttp_tchar
 #define forbidden hv_whttp_forbidden
-#define name_check hv_whttp_name_check
 
 /* header-error cases */
 enum {
-    HE_SYNTAX = HV_WHTTP_NAME_SYNTAX,
-    HE_FORBIDDEN = HV_WHTTP_NAME_FORBIDDEN,
-    HE_IMMUTABLE = 2,
-    HE_SIZE = 3,
+    HE_SIZE = HV_WHTTP_SIZE,
     HE_OK = HV_WHTTP_NAME_OK
 };
 
-/* 1 when the list<u8> value is no field value (hv_whttp_value_bad), -1
- * out of memory. */
-static int bad_value(const hive_cval *v) {
-    size_t n;
-    uint8_t *tmp;
-    const uint8_t *d = bytes_view(v, &n, &tmp);
-    if (!d) return -1;
-    int bad = hv_whttp_value_bad(d, n);
-    free(tmp);
-    return bad;
-}
+static const hv_wfield_limits limits = {WH3_MAX_FIELDS, WH3_MAX_FIELD_BYTES};
 
 /* Appends (no checks). -1 out of memory, -2 over the size limits. */
 static int fields_add(hobj *o, const char *name, size_t nl, const uint8_t *value, size_t vl) {
-    if (o->nf == WH3_MAX_FIELDS || o->bytes + nl + vl > WH3_MAX_FIELD_BYTES) return -2;
-    if (o->nf == o->capf) {
-        size_t cap = o->capf ? o->capf * 2 : 8;
-        field *nf = realloc(o->f, cap * sizeof *nf);
-        if (!nf) return -1;
-        o->f = nf;
-        o->capf = cap;
-    }
-    field *f = &o->f[o->nf];
-    f->name = malloc(nl + 1);
-    f->value = malloc(vl ? vl : 1);
-    if (!f->name || !f->value) {
-        free(f->name);
-        free(f->value);
-        return -1;
-    }
-    for (size_t i = 0; i < nl; i++)
-        f->name[i] = (name[i] >= 'A' && name[i] <= 'Z') ? (char)(name[i] + 32) : name[i];
-    f->name[nl] = 0;
-    if (vl) memcpy(f->value, value, vl);
-    f->name_len = nl;
-    f->value_len = vl;
-    o->bytes += nl + vl;
-    o->nf++;
-    return 0;
-}
-
-static void fields_remove(hobj *o, const char *name, size_t nl) {
-    size_t k = 0;
-    for (size_t i = 0; i < o->nf; i++) {
-        if (o->f[i].name_len == nl && strncasecmp(o->f[i].name, name, nl) == 0) {
-            o->bytes -= o->f[i].name_len + o->f[i].value_len;
-            free(o->f[i].name);
-            free(o->f[i].value);
-        } else {
-            o->f[k++] = o->f[i];
-        }
-    }
-    o->nf = k;
+    return hv_wfields_add(&o->fl, name, nl, value, vl, &limits);
 }
 
 /* A copy of src as a new fields object; 0 when out of memory. */
@@ -329,11 +241,10 @@ static uint32_t fields_copy(wh3 *h, uint32_t src, int immutable) {
     hobj *o = obj_new(h, K_FIELDS, &rep);
     if (!o) return 0;
     hobj *s = obj_get(h, src, K_FIELDS); /* after obj_new: the table may have moved */
-    for (size_t i = 0; s && i < s->nf; i++)
-        if (fields_add(o, s->f[i].name, s->f[i].name_len, s->f[i].value, s->f[i].value_len)) {
-            obj_free(h, NULL, rep);
-            return 0;
-        }
+    if (hv_wfields_copy(&o->fl, s ? &s->fl : NULL, &limits)) {
+        obj_free(h, NULL, rep);
+        return 0;
+    }
     o->immutable = (uint8_t)immutable;
     return rep;
 }
@@ -364,58 +275,26 @@ FN(fields_from_list) {
     UNUSED;
     wh3 *h = CTX;
     if (!h) return trap(call, "no wasi:http context");
-    const hive_cval *l = &args[0];
-    for (size_t i = 0; i < l->of.agg.n; i++) {
-        const hive_cval *t = &l->of.agg.items[i];
-        const hive_cval *nm = &t->of.agg.items[0];
-        int e = name_check(nm->of.str.ptr, nm->of.str.len);
-        if (e != HE_OK) {
-            header_error(res, e);
-            return HIVE_HOST_OK;
-        }
-        int bad = bad_value(&t->of.agg.items[1]);
-        if (bad < 0) return OOM;
-        if (bad) {
-            header_error(res, HE_SYNTAX);
-            return HIVE_HOST_OK;
-        }
+    int e = hv_wfields_check_list(&args[0]);
+    if (e == HV_WHTTP_OOM) return OOM;
+    if (e != HE_OK) {
+        header_error(res, e);
+        return HIVE_HOST_OK;
     }
     uint32_t rep;
-    if (!obj_new(h, K_FIELDS, &rep)) return OOM;
-    hobj *o = obj_get(h, rep, K_FIELDS);
-    for (size_t i = 0; i < l->of.agg.n; i++) {
-        const hive_cval *t = &l->of.agg.items[i];
-        size_t vn;
-        uint8_t *tmp;
-        const uint8_t *vb = bytes_view(&t->of.agg.items[1], &vn, &tmp);
-        int rc = vb ? fields_add(o, t->of.agg.items[0].of.str.ptr, t->of.agg.items[0].of.str.len,
-                                 vb, vn)
-                    : -1;
-        free(tmp);
-        if (rc) {
-            obj_free(h, NULL, rep);
-            if (rc == -2) {
-                header_error(res, HE_SIZE);
-                return HIVE_HOST_OK;
-            }
-            return OOM;
+    hobj *o = obj_new(h, K_FIELDS, &rep);
+    if (!o) return OOM;
+    int rc = hv_wfields_add_list(&o->fl, &args[0], &limits);
+    if (rc) {
+        obj_free(h, NULL, rep);
+        if (rc == -2) {
+            header_error(res, HE_SIZE);
+            return HIVE_HOST_OK;
         }
+        return OOM;
     }
     hive_cval v = own(rep);
     result_ok(res, &v);
-    return HIVE_HOST_OK;
-}
-
-static hive_host_status values_of(hive_chost_call *call, hobj *o, const char *nm, size_t nl,
-                                  hive_cval *out) {
-    size_t n = 0;
-    for (size_t i = 0; i < o->nf; i++)
-        if (o->f[i].name_len == nl && strncasecmp(o->f[i].name, nm, nl) == 0) n++;
-    if (hive_cval_agg(out, HIVE_C_LIST, n) != HIVE_OK) return OOM;
-    n = 0;
-    for (size_t i = 0; i < o->nf; i++)
-        if (o->f[i].name_len == nl && strncasecmp(o->f[i].name, nm, nl) == 0)
-            if (bytes_val(&out->of.agg.items[n++], o->f[i].value, o->f[i].value_len)) return OOM;
     return HIVE_HOST_OK;
 }
 
@@ -423,99 +302,52 @@ FN(fields_get) {
     UNUSED;
     hobj *o = obj_get(CTX, REP(0), K_FIELDS);
     if (!o) return trap(call, "unknown fields");
-    return values_of(call, o, args[1].of.str.ptr, args[1].of.str.len, res);
+    return hv_wfields_values(&o->fl, args[1].of.str.ptr, args[1].of.str.len, res) ? OOM
+                                                                                    : HIVE_HOST_OK;
 }
 
 FN(fields_has) {
     UNUSED;
     hobj *o = obj_get(CTX, REP(0), K_FIELDS);
     if (!o) return trap(call, "unknown fields");
-    int has = 0;
-    for (size_t i = 0; i < o->nf && !has; i++)
-        has = o->f[i].name_len == args[1].of.str.len &&
-              strncasecmp(o->f[i].name, args[1].of.str.ptr, args[1].of.str.len) == 0;
-    res[0] = hive_cval_bool(has);
+    res[0] = hive_cval_bool(hv_wfields_has(&o->fl, args[1].of.str.ptr, args[1].of.str.len));
     return HIVE_HOST_OK;
 }
 
-/* set (mode 0: a list of values), delete (1), append (2: one value),
- * get-and-delete (3). */
+/* set, delete, append and get-and-delete (HV_WFIELDS_*). */
 static hive_host_status fields_change(hive_chost_call *call, const hive_cval *args, hive_cval *res,
                                       int mode) {
     hobj *o = obj_get(CTX, REP(0), K_FIELDS);
     if (!o) return trap(call, "unknown fields");
-    const char *nm = args[1].of.str.ptr;
-    size_t nl = args[1].of.str.len;
-    int e = name_check(nm, nl);
-    if (e == HE_OK && o->immutable) e = HE_IMMUTABLE;
-    if (e != HE_OK) {
-        header_error(res, e);
-        return HIVE_HOST_OK;
-    }
-    const hive_cval *vals = mode == 0 ? args[2].of.agg.items : mode == 2 ? &args[2] : NULL;
-    size_t nv = mode == 0 ? args[2].of.agg.n : mode == 2 ? 1 : 0;
-    size_t add = 0;
-    for (size_t i = 0; i < nv; i++) {
-        int bad = bad_value(&vals[i]);
-        if (bad < 0) return OOM;
-        if (bad) {
-            header_error(res, HE_SYNTAX);
-            return HIVE_HOST_OK;
-        }
-        size_t vn;
-        uint8_t *tmp;
-        if (!bytes_view(&vals[i], &vn, &tmp)) return OOM;
-        free(tmp);
-        add += nl + vn;
-    }
     hive_cval old;
     memset(&old, 0, sizeof old);
-    if (mode == 3 && values_of(call, o, nm, nl, &old) != HIVE_HOST_OK) return HIVE_HOST_TRAP;
-    /* the size limit, counting what a set replaces */
-    size_t keep = o->bytes;
-    if (mode == 0)
-        for (size_t i = 0; i < o->nf; i++)
-            if (o->f[i].name_len == nl && strncasecmp(o->f[i].name, nm, nl) == 0)
-                keep -= o->f[i].name_len + o->f[i].value_len;
-    if (keep + add > WH3_MAX_FIELD_BYTES || (mode == 2 && o->nf >= WH3_MAX_FIELDS)) {
-        header_error(res, HE_SIZE);
-        return HIVE_HOST_OK;
+    int takes = mode == HV_WFIELDS_SET || mode == HV_WFIELDS_APPEND;
+    int e = hv_wfields_change(&o->fl, o->immutable, mode, args[1].of.str.ptr, args[1].of.str.len,
+                              takes ? &args[2] : NULL, &limits, &old);
+    if (e == HV_WHTTP_OOM) {
+        hive_cval_clear(&old);
+        return OOM;
     }
-    if (mode != 2) fields_remove(o, nm, nl);
-    for (size_t i = 0; i < nv; i++) {
-        size_t vn;
-        uint8_t *tmp;
-        const uint8_t *vb = bytes_view(&vals[i], &vn, &tmp);
-        int rc = vb ? fields_add(o, nm, nl, vb, vn) : -1;
-        free(tmp);
-        if (rc == -2) {
-            header_error(res, HE_SIZE);
-            return HIVE_HOST_OK;
-        }
-        if (rc) return OOM;
-    }
-    result_ok(res, mode == 3 ? &old : NULL);
+    if (e != HE_OK)
+        header_error(res, e);
+    else
+        result_ok(res, mode == HV_WFIELDS_GET_AND_DELETE ? &old : NULL);
     return HIVE_HOST_OK;
 }
 
-FN(fields_set) { (void)nargs, (void)nres; return fields_change(call, args, res, 0); }
-FN(fields_delete) { (void)nargs, (void)nres; return fields_change(call, args, res, 1); }
-FN(fields_append) { (void)nargs, (void)nres; return fields_change(call, args, res, 2); }
-FN(fields_get_and_delete) { (void)nargs, (void)nres; return fields_change(call, args, res, 3); }
+FN(fields_set) { (void)nargs, (void)nres; return fields_change(call, args, res, HV_WFIELDS_SET); }
+FN(fields_delete) { (void)nargs, (void)nres; return fields_change(call, args, res, HV_WFIELDS_DELETE); }
+FN(fields_append) { (void)nargs, (void)nres; return fields_change(call, args, res, HV_WFIELDS_APPEND); }
+FN(fields_get_and_delete) {
+    (void)nargs, (void)nres;
+    return fields_change(call, args, res, HV_WFIELDS_GET_AND_DELETE);
+}
 
 FN(fields_copy_all) {
     UNUSED;
     hobj *o = obj_get(CTX, REP(0), K_FIELDS);
     if (!o) return trap(call, "unknown fields");
-    if (hive_cval_agg(res, HIVE_C_LIST, o->nf) != HIVE_OK) return OOM;
-    for (size_t i = 0; i < o->nf; i++) {
-        hive_cval *t = &res->of.agg.items[i];
-        if (hive_cval_agg(t, HIVE_C_TUPLE, 2) != HIVE_OK ||
-            hive_cval_string(&t->of.agg.items[0], o->f[i].name, o->f[i].name_len) != HIVE_OK ||
-            bytes_val(&t->of.agg.items[1], o->f[i].value, o->f[i].value_len))
-            return OOM;
-    }
-    return HIVE_HOST_OK;
+    return hv_wfields_entries(&o->fl, res) ? OOM : HIVE_HOST_OK;
 }
 
 FN(fields_clone) {
@@ -1123,11 +955,8 @@ static int out_trailers(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) 
                v.of.var.payload->kind == HIVE_C_OPTION && v.of.var.payload->of.var.payload) {
         uint32_t frep = (uint32_t)v.of.var.payload->of.var.payload->of.res.handle;
         hobj *f = obj_get(o->h, frep, K_FIELDS);
-        hive_header *t = f && f->nf ? calloc(f->nf, sizeof *t) : NULL;
-        for (size_t i = 0; t && i < f->nf; i++)
-            t[i] = (hive_header){f->f[i].name, f->f[i].name_len, (const char *)f->f[i].value,
-                                 f->f[i].value_len};
-        if (t && o->req) hv_hc_body_trailers(o->req, t, f->nf);
+        hive_header *t = hv_wfields_headers(f ? &f->fl : NULL);
+        if (t && o->req) hv_hc_body_trailers(o->req, t, f->fl.nf);
         free(t);
         if (f) obj_free(o->h, o->inst, frep); /* the trailers were moved to the host */
     }
@@ -1315,16 +1144,16 @@ FN(client_send) {
         snprintf(e.msg, sizeof e.msg, "too many outgoing requests in flight");
     }
     hobj *f = obj_get(h, q->headers, K_FIELDS);
-    size_t nh = f ? f->nf : 0;
+    size_t nh = f ? f->fl.nf : 0;
     if (!e.code && !(hd = calloc(nh ? nh : 1, sizeof *hd))) return OOM;
     int64_t clen = -1;
     for (size_t i = 0; !e.code && i < nh; i++) {
-        hd[i] = (hive_header){f->f[i].name, f->f[i].name_len, (const char *)f->f[i].value,
-                              f->f[i].value_len};
-        if (cieq(f->f[i].name, f->f[i].name_len, "content-length")) {
+        hd[i] = (hive_header){f->fl.f[i].name, f->fl.f[i].name_len, (const char *)f->fl.f[i].value,
+                              f->fl.f[i].value_len};
+        if (cieq(f->fl.f[i].name, f->fl.f[i].name_len, "content-length")) {
             char num[24];
-            size_t vl = f->f[i].value_len < 23 ? f->f[i].value_len : 23;
-            memcpy(num, f->f[i].value, vl);
+            size_t vl = f->fl.f[i].value_len < 23 ? f->fl.f[i].value_len : 23;
+            memcpy(num, f->fl.f[i].value, vl);
             num[vl] = 0;
             clen = strtoll(num, NULL, 10);
         }
@@ -1459,27 +1288,15 @@ int hv_wh3_incoming(wh3 *h, const hive_request_info *info, hive_cval *contents, 
     return 0;
 }
 
-static int64_t content_length_of(const hobj *f) {
-    for (size_t i = 0; f && i < f->nf; i++) {
-        if (!cieq(f->f[i].name, f->f[i].name_len, "content-length")) continue;
-        char num[24];
-        if (!f->f[i].value_len || f->f[i].value_len >= sizeof num) return -1;
-        memcpy(num, f->f[i].value, f->f[i].value_len);
-        num[f->f[i].value_len] = 0;
-        char *end;
-        long long v = strtoll(num, &end, 10);
-        return !*end && v >= 0 && num[0] >= '0' && num[0] <= '9' ? v : -1;
-    }
-    return -1;
-}
+static int64_t content_length_of(const hobj *f) { return hv_wfields_content_length(f ? &f->fl : NULL); }
 
 int hv_wh3_take_response(wh3 *h, uint32_t rep, wh3_response *out) {
     memset(out, 0, sizeof *out);
     hobj *o = obj_get(h, rep, K_RESP);
     if (!o) return -1;
     hobj *f = obj_get(h, o->headers, K_FIELDS);
-    size_t n = f ? f->nf : 0, bytes = 0;
-    for (size_t i = 0; i < n; i++) bytes += f->f[i].name_len + f->f[i].value_len + 2;
+    size_t n = f ? f->fl.nf : 0, bytes = 0;
+    for (size_t i = 0; i < n; i++) bytes += f->fl.f[i].name_len + f->fl.f[i].value_len + 2;
     out->headers = calloc(n ? n : 1, sizeof *out->headers);
     out->arena = malloc(bytes ? bytes : 1);
     if (!out->headers || !out->arena) {
@@ -1488,7 +1305,7 @@ int hv_wh3_take_response(wh3 *h, uint32_t rep, wh3_response *out) {
     }
     char *p = out->arena;
     for (size_t i = 0; i < n; i++) {
-        field *fl = &f->f[i];
+        hv_wfield *fl = &f->fl.f[i];
         if (cieq(fl->name, fl->name_len, "content-length")) continue;
         hive_header *hd = &out->headers[out->nheaders++];
         memcpy(p, fl->name, fl->name_len + 1);
@@ -1529,11 +1346,8 @@ int hv_wh3_take_response(wh3 *h, uint32_t rep, wh3_response *out) {
 hive_header *hv_wh3_fields_view(wh3 *h, uint32_t rep, size_t *n) {
     *n = 0;
     hobj *f = obj_get(h, rep, K_FIELDS);
-    hive_header *t = f && f->nf ? calloc(f->nf, sizeof *t) : NULL;
-    for (size_t i = 0; t && i < f->nf; i++)
-        t[i] = (hive_header){f->f[i].name, f->f[i].name_len, (const char *)f->f[i].value,
-                             f->f[i].value_len};
-    if (t) *n = f->nf;
+    hive_header *t = hv_wfields_headers(f ? &f->fl : NULL);
+    if (t) *n = f->fl.nf;
     return t;
 }
 

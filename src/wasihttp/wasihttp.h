@@ -122,4 +122,59 @@ int hv_whttp_forbidden(const char *s, size_t n);
 int hv_whttp_name_check(const char *s, size_t n);
 int hv_whttp_value_bad(const uint8_t *d, size_t n);
 
+/* fieldlist.c: the entries of a fields object (names in lower case) and
+ * the operations 0.2 and 0.3 share. Limits: at most n entries and bytes
+ * bytes of names and values. hv_wfields_add appends without checks: 0, -1
+ * out of memory, -2 over the limits. The guest's operations give
+ * HV_WHTTP_NAME_OK or the header-error case (_SYNTAX, _FORBIDDEN,
+ * HV_WHTTP_IMMUTABLE, HV_WHTTP_SIZE), or HV_WHTTP_OOM. */
+enum { HV_WHTTP_IMMUTABLE = 2, HV_WHTTP_SIZE = 3, HV_WHTTP_OOM = -2 };
+enum { HV_WFIELDS_SET, HV_WFIELDS_DELETE, HV_WFIELDS_APPEND, HV_WFIELDS_GET_AND_DELETE };
+typedef struct hv_wfield {
+    char *name;
+    uint8_t *value;
+    size_t name_len, value_len;
+} hv_wfield;
+typedef struct hv_wfields {
+    hv_wfield *f;
+    size_t nf, capf, bytes;
+} hv_wfields;
+typedef struct hv_wfield_limits {
+    size_t n, bytes;
+} hv_wfield_limits;
+void hv_wfields_clear(hv_wfields *fl);
+int hv_wfields_add(hv_wfields *fl, const char *name, size_t nl, const uint8_t *value, size_t vl,
+                   const hv_wfield_limits *lim);
+void hv_wfields_remove(hv_wfields *fl, const char *name, size_t nl);
+/* Appends hd[0..n) (as hv_wfields_add; stops at the first failure). */
+int hv_wfields_add_headers(hv_wfields *fl, const hive_header *hd, size_t n,
+                           const hv_wfield_limits *lim);
+/* Appends src's entries (src may be NULL): as hv_wfields_add. */
+int hv_wfields_copy(hv_wfields *dst, const hv_wfields *src, const hv_wfield_limits *lim);
+int hv_wfields_has(const hv_wfields *fl, const char *name, size_t nl);
+/* out: list<list<u8>> of name's values (get); list<tuple<string,
+ * list<u8>>> of every entry (entries, copy-all). 0, -1 out of memory. */
+int hv_wfields_values(const hv_wfields *fl, const char *name, size_t nl, hive_cval *out);
+int hv_wfields_entries(const hv_wfields *fl, hive_cval *out);
+/* The entries as headers pointing into fl (calloc'd, fl->nf of them);
+ * NULL when fl is NULL or empty, or out of memory. */
+hive_header *hv_wfields_headers(const hv_wfields *fl);
+/* A content-length entry's value (a decimal number), or -1 (fl may be NULL). */
+int64_t hv_wfields_content_length(const hv_wfields *fl);
+/* from-list: check_list checks every entry of a list<tuple<string,
+ * list<u8>>>; add_list then adds them (as hv_wfields_add). */
+int hv_wfields_check_list(const hive_cval *list);
+int hv_wfields_add_list(hv_wfields *fl, const hive_cval *list, const hv_wfield_limits *lim);
+/* set (arg: list<list<u8>>), delete, append (arg: list<u8>) and
+ * get-and-delete (the values taken into *old) of name. */
+int hv_wfields_change(hv_wfields *fl, int immutable, int mode, const char *nm, size_t nl,
+                      const hive_cval *arg, const hv_wfield_limits *lim, hive_cval *old);
+/* list<u8> values: a packed value of n bytes (0, -1 out of memory); a
+ * value's bytes, a view into v or into *tmp (to free) for the item form
+ * (NULL out of memory); 1 when a value's bytes are no field value, -1 out
+ * of memory. */
+int hv_wbytes_val(hive_cval *out, const uint8_t *b, size_t n);
+const uint8_t *hv_wbytes_view(const hive_cval *v, size_t *n, uint8_t **tmp);
+int hv_wbytes_bad(const hive_cval *v);
+
 #endif
