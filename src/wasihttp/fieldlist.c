@@ -243,3 +243,38 @@ int hv_wfields_add_headers(hv_wfields *fl, const hive_header *hd, size_t n,
     }
     return 0;
 }
+
+/* result<T, header-error> in out: ok with *payload (NULL: none), or the
+ * header-error case e (no payload). -1 when out of memory. */
+static int result(hive_cval *out, hive_cval *payload, int e) {
+    hive_cval v;
+    if (e != HV_WHTTP_NAME_OK) {
+        if (hive_cval_case(&v, HIVE_C_VARIANT, (uint32_t)e, NULL) != HIVE_OK) return -1;
+        payload = &v;
+    }
+    return hive_cval_case(out, HIVE_C_RESULT, e == HV_WHTTP_NAME_OK ? 0 : 1, payload) == HIVE_OK
+               ? 0
+               : -1;
+}
+
+int hv_wfields_method(int method, hv_wfields *fl, int immutable, const hive_cval *args,
+                      hive_cval *res, const hv_wfield_limits *lim) {
+    const char *nm = args[1].of.str.ptr;
+    size_t nl = args[1].of.str.len;
+    switch (method) {
+    case HV_WFIELDS_GET: return hv_wfields_values(fl, nm, nl, res);
+    case HV_WFIELDS_HAS: res[0] = hive_cval_bool(hv_wfields_has(fl, nm, nl)); return 0;
+    case HV_WFIELDS_ENTRIES: return hv_wfields_entries(fl, res);
+    default: break;
+    }
+    hive_cval old;
+    memset(&old, 0, sizeof old);
+    int takes = method == HV_WFIELDS_SET || method == HV_WFIELDS_APPEND;
+    int e = hv_wfields_change(fl, immutable, method, nm, nl, takes ? &args[2] : NULL, lim, &old);
+    if (e == HV_WHTTP_SIZE && !lim->size_error) e = HV_WHTTP_OOM;
+    if (e == HV_WHTTP_OOM || result(res, method == HV_WFIELDS_GET_AND_DELETE ? &old : NULL, e)) {
+        hive_cval_clear(&old);
+        return -1;
+    }
+    return 0;
+}

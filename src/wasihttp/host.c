@@ -502,7 +502,7 @@ static void send_error(whttp *h, uint32_t code) {
 
 /* 0.2's header-error has no size-exceeded case: a fields object holds at
  * most MAX_FIELDS entries, and more is out of memory. */
-static const hv_wfield_limits limits = {MAX_FIELDS, SIZE_MAX};
+static const hv_wfield_limits limits = {MAX_FIELDS, SIZE_MAX, 0};
 
 /* Appends (no checks). Not 0 when out of memory or full. */
 static int fields_add(wobj *o, const char *name, size_t nl, const uint8_t *value, size_t vl) {
@@ -557,47 +557,26 @@ FN(fields_from_list) {
     return HIVE_HOST_OK;
 }
 
-FN(fields_get) {
-    UNUSED;
+/* get, has, entries/copy-all, set, delete, append (and get-and-delete):
+ * the same in 0.2 and 0.3 (fieldlist.c) */
+static hive_host_status fields_method(hive_chost_call *call, const hive_cval *args, hive_cval *res,
+                                      int method) {
     wobj *o = obj_get(CTX, REP(0), K_FIELDS);
     if (!o) return trap(call, "unknown fields");
-    return hv_wfields_values(&o->fl, args[1].of.str.ptr, args[1].of.str.len, res) ? OOM
-                                                                                    : HIVE_HOST_OK;
+    return hv_wfields_method(method, &o->fl, o->immutable, args, res, &limits) ? OOM : HIVE_HOST_OK;
 }
 
-FN(fields_has) {
-    UNUSED;
-    wobj *o = obj_get(CTX, REP(0), K_FIELDS);
-    if (!o) return trap(call, "unknown fields");
-    res[0] = hive_cval_bool(hv_wfields_has(&o->fl, args[1].of.str.ptr, args[1].of.str.len));
-    return HIVE_HOST_OK;
-}
-
-/* set, delete and append (HV_WFIELDS_*). */
-static hive_host_status fields_change(hive_chost_call *call, const hive_cval *args, hive_cval *res,
-                                      int mode) {
-    wobj *o = obj_get(CTX, REP(0), K_FIELDS);
-    if (!o) return trap(call, "unknown fields");
-    int e = hv_wfields_change(&o->fl, o->immutable, mode, args[1].of.str.ptr, args[1].of.str.len,
-                              mode == HV_WFIELDS_DELETE ? NULL : &args[2], &limits, NULL);
-    if (e == HV_WHTTP_OOM || e == HV_WHTTP_SIZE) return OOM; /* no size-exceeded in 0.2 */
-    if (e != HE_OK)
-        header_error(res, e);
-    else
-        result_ok(res, NULL);
-    return HIVE_HOST_OK;
-}
-
-FN(fields_set) { (void)nargs, (void)nres; return fields_change(call, args, res, HV_WFIELDS_SET); }
-FN(fields_delete) { (void)nargs, (void)nres; return fields_change(call, args, res, HV_WFIELDS_DELETE); }
-FN(fields_append) { (void)nargs, (void)nres; return fields_change(call, args, res, HV_WFIELDS_APPEND); }
-
-FN(fields_entries) {
-    UNUSED;
-    wobj *o = obj_get(CTX, REP(0), K_FIELDS);
-    if (!o) return trap(call, "unknown fields");
-    return hv_wfields_entries(&o->fl, res) ? OOM : HIVE_HOST_OK;
-}
+#define FIELDS_METHOD(name, method)                                                            \
+    FN(name) {                                                                                 \
+        (void)nargs, (void)nres;                                                               \
+        return fields_method(call, args, res, method);                                         \
+    }
+FIELDS_METHOD(fields_get, HV_WFIELDS_GET)
+FIELDS_METHOD(fields_has, HV_WFIELDS_HAS)
+FIELDS_METHOD(fields_set, HV_WFIELDS_SET)
+FIELDS_METHOD(fields_delete, HV_WFIELDS_DELETE)
+FIELDS_METHOD(fields_append, HV_WFIELDS_APPEND)
+FIELDS_METHOD(fields_entries, HV_WFIELDS_ENTRIES)
 
 FN(fields_clone) {
     UNUSED;

@@ -228,7 +228,7 @@ enum {
     HE_OK = HV_WHTTP_NAME_OK
 };
 
-static const hv_wfield_limits limits = {WH3_MAX_FIELDS, WH3_MAX_FIELD_BYTES};
+static const hv_wfield_limits limits = {WH3_MAX_FIELDS, WH3_MAX_FIELD_BYTES, 1};
 
 /* Appends (no checks). -1 out of memory, -2 over the size limits. */
 static int fields_add(hobj *o, const char *name, size_t nl, const uint8_t *value, size_t vl) {
@@ -298,57 +298,27 @@ FN(fields_from_list) {
     return HIVE_HOST_OK;
 }
 
-FN(fields_get) {
-    UNUSED;
+/* get, has, entries/copy-all, set, delete, append (and get-and-delete):
+ * the same in 0.2 and 0.3 (fieldlist.c) */
+static hive_host_status fields_method(hive_chost_call *call, const hive_cval *args, hive_cval *res,
+                                      int method) {
     hobj *o = obj_get(CTX, REP(0), K_FIELDS);
     if (!o) return trap(call, "unknown fields");
-    return hv_wfields_values(&o->fl, args[1].of.str.ptr, args[1].of.str.len, res) ? OOM
-                                                                                    : HIVE_HOST_OK;
+    return hv_wfields_method(method, &o->fl, o->immutable, args, res, &limits) ? OOM : HIVE_HOST_OK;
 }
 
-FN(fields_has) {
-    UNUSED;
-    hobj *o = obj_get(CTX, REP(0), K_FIELDS);
-    if (!o) return trap(call, "unknown fields");
-    res[0] = hive_cval_bool(hv_wfields_has(&o->fl, args[1].of.str.ptr, args[1].of.str.len));
-    return HIVE_HOST_OK;
-}
-
-/* set, delete, append and get-and-delete (HV_WFIELDS_*). */
-static hive_host_status fields_change(hive_chost_call *call, const hive_cval *args, hive_cval *res,
-                                      int mode) {
-    hobj *o = obj_get(CTX, REP(0), K_FIELDS);
-    if (!o) return trap(call, "unknown fields");
-    hive_cval old;
-    memset(&old, 0, sizeof old);
-    int takes = mode == HV_WFIELDS_SET || mode == HV_WFIELDS_APPEND;
-    int e = hv_wfields_change(&o->fl, o->immutable, mode, args[1].of.str.ptr, args[1].of.str.len,
-                              takes ? &args[2] : NULL, &limits, &old);
-    if (e == HV_WHTTP_OOM) {
-        hive_cval_clear(&old);
-        return OOM;
+#define FIELDS_METHOD(name, method)                                                            \
+    FN(name) {                                                                                 \
+        (void)nargs, (void)nres;                                                               \
+        return fields_method(call, args, res, method);                                         \
     }
-    if (e != HE_OK)
-        header_error(res, e);
-    else
-        result_ok(res, mode == HV_WFIELDS_GET_AND_DELETE ? &old : NULL);
-    return HIVE_HOST_OK;
-}
-
-FN(fields_set) { (void)nargs, (void)nres; return fields_change(call, args, res, HV_WFIELDS_SET); }
-FN(fields_delete) { (void)nargs, (void)nres; return fields_change(call, args, res, HV_WFIELDS_DELETE); }
-FN(fields_append) { (void)nargs, (void)nres; return fields_change(call, args, res, HV_WFIELDS_APPEND); }
-FN(fields_get_and_delete) {
-    (void)nargs, (void)nres;
-    return fields_change(call, args, res, HV_WFIELDS_GET_AND_DELETE);
-}
-
-FN(fields_copy_all) {
-    UNUSED;
-    hobj *o = obj_get(CTX, REP(0), K_FIELDS);
-    if (!o) return trap(call, "unknown fields");
-    return hv_wfields_entries(&o->fl, res) ? OOM : HIVE_HOST_OK;
-}
+FIELDS_METHOD(fields_get, HV_WFIELDS_GET)
+FIELDS_METHOD(fields_has, HV_WFIELDS_HAS)
+FIELDS_METHOD(fields_set, HV_WFIELDS_SET)
+FIELDS_METHOD(fields_delete, HV_WFIELDS_DELETE)
+FIELDS_METHOD(fields_append, HV_WFIELDS_APPEND)
+FIELDS_METHOD(fields_get_and_delete, HV_WFIELDS_GET_AND_DELETE)
+FIELDS_METHOD(fields_copy_all, HV_WFIELDS_ENTRIES)
 
 FN(fields_clone) {
     UNUSED;

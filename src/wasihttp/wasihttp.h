@@ -129,7 +129,10 @@ int hv_whttp_value_bad(const uint8_t *d, size_t n);
  * HV_WHTTP_NAME_OK or the header-error case (_SYNTAX, _FORBIDDEN,
  * HV_WHTTP_IMMUTABLE, HV_WHTTP_SIZE), or HV_WHTTP_OOM. */
 enum { HV_WHTTP_IMMUTABLE = 2, HV_WHTTP_SIZE = 3, HV_WHTTP_OOM = -2 };
-enum { HV_WFIELDS_SET, HV_WFIELDS_DELETE, HV_WFIELDS_APPEND, HV_WFIELDS_GET_AND_DELETE };
+enum {
+    HV_WFIELDS_SET, HV_WFIELDS_DELETE, HV_WFIELDS_APPEND, HV_WFIELDS_GET_AND_DELETE,
+    HV_WFIELDS_GET, HV_WFIELDS_HAS, HV_WFIELDS_ENTRIES
+};
 typedef struct hv_wfield {
     char *name;
     uint8_t *value;
@@ -141,6 +144,7 @@ typedef struct hv_wfields {
 } hv_wfields;
 typedef struct hv_wfield_limits {
     size_t n, bytes;
+    int size_error; /* 0: the header-error has no size-exceeded case (out of memory) */
 } hv_wfield_limits;
 void hv_wfields_clear(hv_wfields *fl);
 int hv_wfields_add(hv_wfields *fl, const char *name, size_t nl, const uint8_t *value, size_t vl,
@@ -169,6 +173,13 @@ int hv_wfields_add_list(hv_wfields *fl, const hive_cval *list, const hv_wfield_l
  * get-and-delete (the values taken into *old) of name. */
 int hv_wfields_change(hv_wfields *fl, int immutable, int mode, const char *nm, size_t nl,
                       const hive_cval *arg, const hv_wfield_limits *lim, hive_cval *old);
+/* The methods of fields that take (self, name[, value]): get, has,
+ * entries (copy-all), set, delete, append, get-and-delete (HV_WFIELDS_*),
+ * on the entries of self (immutable as given): the method's result in
+ * *res (a result<_, header-error> where the method gives one). 0, or -1
+ * out of memory. */
+int hv_wfields_method(int method, hv_wfields *fl, int immutable, const hive_cval *args,
+                      hive_cval *res, const hv_wfield_limits *lim);
 /* list<u8> values: a packed value of n bytes (0, -1 out of memory); a
  * value's bytes, a view into v or into *tmp (to free) for the item form
  * (NULL out of memory); 1 when a value's bytes are no field value, -1 out
