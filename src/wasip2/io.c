@@ -110,7 +110,7 @@ int hive_wasip2_pollable_new(hive_wasip2 *p, const hive_wasi_stream *s, int wait
 int hv_p2_new_stdio_stream(hive_wasip2 *p, int i, uint32_t *rep) {
     p2_obj *o = hv_p2_new(p, i == 0 ? P2_INPUT : P2_OUTPUT, rep);
     if (!o) return -1;
-    const hive_wasi_stdio *s = &p->stdio[i];
+    const hive_wasi_stdio *s = &p->b.stdio[i];
     switch (s->kind) {
     case HIVE_WASI_STDIO_FD:
         o->back = P2_B_FD;
@@ -404,7 +404,7 @@ hive_host_status hv_p2_subscribe_deadline(hive_chost_call *call, uint64_t when, 
 
 /* read / blocking-read: 1 done (*out set), 0 would wait, -1 out of memory */
 static int do_read(hive_wasip2 *p, p2_obj *o, uint64_t want, hive_cval *out) {
-    size_t len = want > p->max_list ? p->max_list : (size_t)want;
+    size_t len = want > p->b.max_list ? p->b.max_list : (size_t)want;
     uint8_t *buf = malloc(len ? len : 1);
     if (!buf) return -1;
     uint32_t e = 0;

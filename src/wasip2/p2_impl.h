@@ -19,6 +19,7 @@
 
 #include "hive/wasip2.h"
 #include "wasi/wasi_impl.h" /* the preview-1 sandbox (path.c) and errno map */
+#include "wasip2/base.h"    /* what 0.2 and 0.3 contexts share */
 
 #define P2_V "@" HIVE_WASIP2_VERSION
 
@@ -109,31 +110,14 @@ typedef enum p2_op {
 } p2_op;
 
 struct hive_wasip2 {
-    uint32_t flags;
-    uint32_t max_objects, max_list;
-    hive_wasip2_sources src;
-    struct hive_wasi sandbox; /* only flags / no_openat2 are used: path.c's state */
-
-    char **argv, **env;
-    size_t argc, envc;
-    char *cwd;
-    hive_wasi_stdio stdio[3];
-
-    struct { int fd; char *name; } *pre;
-    size_t npre;
+    hv_wbase b; /* config, sources, args, env, stdio, preopens, grants */
 
     p2_obj *objs;
     uint32_t nobjs, capobjs, live;
     uint32_t free_hint;
     uint32_t ntargeted; /* pollables with a target object */
 
-    uint64_t insecure_state[2];
-
     int exited, exit_code;
-
-    /* wasi:sockets policy */
-    hive_wasip2_net_rule *net_allow;
-    size_t nnet_allow;
 
     /* the pending call */
     p2_op pend;
@@ -239,7 +223,7 @@ uint32_t hv_p2_net_code(uint32_t wasi_errno);
 
 /* The embedder stream behind a P2_B_EMBED stream object. */
 static inline hive_wasi_stream *p2_emb(hive_wasip2 *p, p2_obj *o) {
-    return o->emb ? o->emb : &p->stdio[o->stdio].stream;
+    return o->emb ? o->emb : &p->b.stdio[o->stdio].stream;
 }
 
 /* ---- definitions ---- */

@@ -144,8 +144,8 @@ int hive_wasip2_parse_net_rule(const char *text, hive_wasip2_net_rule *out) {
 }
 
 static hnet_policy policy(const hive_wasip2 *p) {
-    hnet_policy pol = {(p->flags & HIVE_WASIP2_INHERIT_NETWORK) != 0, (p->flags & HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP) != 0,
-                       p->net_allow, p->nnet_allow};
+    hnet_policy pol = {(p->b.flags & HIVE_WASIP2_INHERIT_NETWORK) != 0, (p->b.flags & HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP) != 0,
+                       p->b.net_allow, p->b.nnet_allow};
     return pol;
 }
 
@@ -583,7 +583,7 @@ P2_FN(udp_receive) {
             return hv_p2_trap(call, "out of memory");
         }
         n++;
-        if ((size_t)r > p->max_list) break;
+        if ((size_t)r > p->b.max_list) break;
     }
     free(buf);
     list.of.agg.n = n;
@@ -650,7 +650,7 @@ P2_FN(udp_out_subscribe) {
 P2_FN(resolve_addresses) {
     hive_wasip2 *p = P2_CTX;
     if (!hv_p2_get(p, P2_REP(0), P2_NETWORK)) return hv_p2_trap(call, "unknown network handle");
-    if (!(p->flags & HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP)) return net_result(&res[0], HNET_ACCESS_DENIED, NULL);
+    if (!(p->b.flags & HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP)) return net_result(&res[0], HNET_ACCESS_DENIED, NULL);
     const hive_cval *s = &args[1];
     uint32_t e;
     hnet_lookup *k = hv_hnet_lookup_start(s->of.str.ptr, s->of.str.len, &e);

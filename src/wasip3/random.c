@@ -8,7 +8,7 @@
 
 static hive_host_status random_bytes(hive_chost_call *call, uint64_t len, int secure, hive_cval *out) {
     hive_wasip3 *p = P3_CTX;
-    if (len > p->max_list) return hv_p3_trap(call, "get-random-bytes: more bytes than the host allows");
+    if (len > p->b.max_list) return hv_p3_trap(call, "get-random-bytes: more bytes than the host allows");
     uint8_t *b = malloc(len ? (size_t)len : 1);
     if (!b) return hv_p3_trap(call, "out of memory");
     if (secure) {

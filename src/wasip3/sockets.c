@@ -198,8 +198,8 @@ static void node_unlink(node *n) {
 }
 
 static hnet_policy policy(const hive_wasip3 *p) {
-    hnet_policy pol = {(p->flags & HIVE_WASIP2_INHERIT_NETWORK) != 0, (p->flags & HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP) != 0,
-                       p->net_allow, p->nnet_allow};
+    hnet_policy pol = {(p->b.flags & HIVE_WASIP2_INHERIT_NETWORK) != 0, (p->b.flags & HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP) != 0,
+                       p->b.net_allow, p->b.nnet_allow};
     return pol;
 }
 
