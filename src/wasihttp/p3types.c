@@ -1407,28 +1407,12 @@ typedef struct fndef {
 
 #define HE "variant { invalid-syntax, forbidden, immutable, size-exceeded, other(option<string>) }"
 #define ROE "variant { not-supported, immutable, other(option<string>) }"
-#define FSP "record { field-name: option<string>, field-size: option<u32> }"
-#define EC                                                                                     \
-    "variant { DNS-timeout, DNS-error(record { rcode: option<string>, info-code: option<u16> }), " \
-    "destination-not-found, destination-unavailable, destination-IP-prohibited, "              \
-    "destination-IP-unroutable, connection-refused, connection-terminated, connection-timeout, " \
-    "connection-read-timeout, connection-write-timeout, connection-limit-reached, "           \
-    "TLS-protocol-error, TLS-certificate-error, TLS-alert-received(record { alert-id: "        \
-    "option<u8>, alert-message: option<string> }), HTTP-request-denied, "                      \
-    "HTTP-request-length-required, HTTP-request-body-size(option<u64>), "                      \
-    "HTTP-request-method-invalid, HTTP-request-URI-invalid, HTTP-request-URI-too-long, "       \
-    "HTTP-request-header-section-size(option<u32>), HTTP-request-header-size(option<" FSP ">), " \
-    "HTTP-request-trailer-section-size(option<u32>), HTTP-request-trailer-size(" FSP "), "     \
-    "HTTP-response-incomplete, HTTP-response-header-section-size(option<u32>), "               \
-    "HTTP-response-header-size(" FSP "), HTTP-response-body-size(option<u64>), "               \
-    "HTTP-response-trailer-section-size(option<u32>), HTTP-response-trailer-size(" FSP "), "   \
-    "HTTP-response-transfer-coding(option<string>), HTTP-response-content-coding(option<string>), " \
-    "HTTP-response-timeout, HTTP-upgrade-failed, HTTP-protocol-error, loop-detected, "         \
-    "configuration-error, internal-error(option<string>) }"
-#define METHOD \
-    "variant { get, head, post, put, delete, connect, options, trace, patch, other(string) }"
-#define SCHEME "variant { HTTP, HTTPS, other(string) }"
-#define FLIST "list<tuple<string, list<u8>>>"
+/* the WIT type text 0.2 and 0.3 share (wasihttp.h) */
+#define FSP WHTTP_WIT_FIELD_SIZE
+#define EC WHTTP_WIT_ERROR_CODE
+#define METHOD WHTTP_WIT_METHOD
+#define SCHEME WHTTP_WIT_SCHEME
+#define FLIST WHTTP_WIT_FIELD_LIST
 #define TRAILERS "future<result<option<own<fields>>, " EC ">>"
 #define TX "future<result<_, " EC ">>"
 

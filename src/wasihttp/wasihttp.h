@@ -111,6 +111,32 @@ int hv_whttp_error_status(uint32_t code);
 int hv_guest_wasihttp_new(hive_engine *engine, hive_component *component,
                             const char *const *env, size_t nenv, const char *const *dirs,
                             size_t ndirs, hive_guest **out, hive_error *err);
+
+/* WIT type text the same in 0.2 and 0.3: field-size-payload, error-code,
+ * method, scheme, and fields.from-list's entries. */
+#define WHTTP_WIT_FIELD_SIZE "record { field-name: option<string>, field-size: option<u32> }"
+#define WHTTP_WIT_ERROR_CODE                                                                       \
+    "variant { DNS-timeout, DNS-error(record { rcode: option<string>, info-code: option<u16> }), " \
+    "destination-not-found, destination-unavailable, destination-IP-prohibited, "                  \
+    "destination-IP-unroutable, connection-refused, connection-terminated, connection-timeout, "   \
+    "connection-read-timeout, connection-write-timeout, connection-limit-reached, "                \
+    "TLS-protocol-error, TLS-certificate-error, TLS-alert-received(record { alert-id: "            \
+    "option<u8>, alert-message: option<string> }), HTTP-request-denied, "                          \
+    "HTTP-request-length-required, HTTP-request-body-size(option<u64>), "                          \
+    "HTTP-request-method-invalid, HTTP-request-URI-invalid, HTTP-request-URI-too-long, "           \
+    "HTTP-request-header-section-size(option<u32>), HTTP-request-header-size(option<" WHTTP_WIT_FIELD_SIZE ">), " \
+    "HTTP-request-trailer-section-size(option<u32>), HTTP-request-trailer-size(" WHTTP_WIT_FIELD_SIZE "), " \
+    "HTTP-response-incomplete, HTTP-response-header-section-size(option<u32>), "                   \
+    "HTTP-response-header-size(" WHTTP_WIT_FIELD_SIZE "), HTTP-response-body-size(option<u64>), "  \
+    "HTTP-response-trailer-section-size(option<u32>), HTTP-response-trailer-size(" WHTTP_WIT_FIELD_SIZE "), " \
+    "HTTP-response-transfer-coding(option<string>), HTTP-response-content-coding(option<string>), " \
+    "HTTP-response-timeout, HTTP-upgrade-failed, HTTP-protocol-error, loop-detected, "             \
+    "configuration-error, internal-error(option<string>) }"
+#define WHTTP_WIT_METHOD                                                                           \
+    "variant { get, head, post, put, delete, connect, options, trace, patch, other(string) }"
+#define WHTTP_WIT_SCHEME "variant { HTTP, HTTPS, other(string) }"
+#define WHTTP_WIT_FIELD_LIST "list<tuple<string, list<u8>>>"
+
 /* fieldrules.c: the field rules 0.2 and 0.3 share. A name is a token
  * (RFC 9110 5.1) and not a forbidden one; hv_whttp_name_check gives
  * HV_WHTTP_NAME_OK, _SYNTAX or _FORBIDDEN (the values of the header-error
