@@ -481,16 +481,20 @@ static const char *const error_names[] = {
     "HTTP-upgrade-failed", "HTTP-protocol-error", "loop-detected", "configuration-error",
     "internal-error"};
 
-/* An error-code answer: its status, a text body naming the case. */
-static void send_error(whttp *h, uint32_t code) {
+void hv_whttp_answer_error(hive_req *req, uint32_t code) {
     const char *name = code < sizeof error_names / sizeof *error_names ? error_names[code] : "?";
     char body[96];
     int n = snprintf(body, sizeof body, "error-code: %s\n", name);
     hive_header ct = {"content-type", 12, "text/plain", 10};
+    if (hv_handler_req_head(req, hv_whttp_error_status(code), &ct, 1, n) == 0 &&
+        hv_handler_req_body(req, (const uint8_t *)body, (size_t)n) >= 0)
+        hv_handler_req_end(req);
+}
+
+/* An error-code answer: its status, a text body naming the case. */
+static void send_error(whttp *h, uint32_t code) {
     h->head_sent = 1;
-    if (hv_handler_req_head(h->req, hv_whttp_error_status(code), &ct, 1, n) == 0 &&
-        hv_handler_req_body(h->req, (const uint8_t *)body, (size_t)n) >= 0)
-        hv_handler_req_end(h->req);
+    hv_whttp_answer_error(h->req, code);
     h->done = 1;
 }
 

@@ -29,7 +29,7 @@
 
 #include "httpclient/httpclient.h"
 #include "wasihttp/p3http.h"
-#include "wasihttp/wasihttp.h" /* hv_whttp_error_status */
+#include "wasihttp/wasihttp.h" /* the fields (fieldlist.c) */
 #include "wasip3/p3_impl.h"    /* the reactor: waits and stream pumps */
 
 #define WH3_MAX_FIELDS 1024
@@ -1384,10 +1384,6 @@ void hv_wh3_tx_finish(hive_cstream *w, const char *err) {
     hive_cstream_write(w, &v, 1);
     hive_cval_clear(&v);
     hive_cstream_close(w);
-}
-
-int hv_wh3_error_status(const hive_cval *code) {
-    return code && code->kind == HIVE_C_VARIANT ? hv_whttp_error_status(code->of.var.index) : 500;
 }
 
 /* ---- definitions ------------------------------------------------------------------ */

@@ -95,6 +95,9 @@ size_t hv_whttp_live(const whttp *h);
 
 /* The HTTP status for a wasi:http error-code case index. */
 int hv_whttp_error_status(uint32_t code);
+/* Answers req with error-code case code: its status, a text body naming
+ * the case, the end. */
+void hv_whttp_answer_error(hive_req *req, uint32_t code);
 
 
 
