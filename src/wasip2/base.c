@@ -168,3 +168,53 @@ const char *hv_wbase_initial_cwd(const hv_wbase *b, hive_cval *out) {
         return "out of memory";
     return NULL;
 }
+
+/* ---- clocks and random ---- */
+
+static uint64_t resolution(int have_source, clockid_t clk) {
+    struct timespec ts;
+    uint64_t r = 1;
+    if (!have_source && clock_getres(clk, &ts) == 0)
+        r = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return r ? r : 1;
+}
+
+uint64_t hv_wbase_mono_res(const hv_wbase *b) {
+    return resolution(b->src.monotonic_ns != NULL, CLOCK_MONOTONIC);
+}
+
+uint64_t hv_wbase_wall_res(const hv_wbase *b) {
+    return resolution(b->src.wall_ns != NULL, CLOCK_REALTIME);
+}
+
+/* xoroshiro128+ */
+uint64_t hv_wbase_insecure_u64(hv_wbase *b) {
+    uint64_t s0 = b->insecure_state[0], s1 = b->insecure_state[1];
+    uint64_t r = s0 + s1;
+    s1 ^= s0;
+    b->insecure_state[0] = ((s0 << 24) | (s0 >> 40)) ^ s1 ^ (s1 << 16);
+    b->insecure_state[1] = (s1 << 37) | (s1 >> 27);
+    return r;
+}
+
+const char *hv_wbase_random_bytes(hv_wbase *b, uint64_t len, int secure, hive_cval *out) {
+    if (len > b->max_list) return "get-random-bytes: more bytes than the host allows";
+    uint8_t *buf = malloc(len ? (size_t)len : 1);
+    if (!buf) return "out of memory";
+    if (secure) {
+        if (hv_wbase_random(b, buf, (size_t)len) < 0) {
+            free(buf);
+            return "the host's random source failed";
+        }
+    } else {
+        for (size_t i = 0; i < len; i += 8) {
+            uint64_t x = hv_wbase_insecure_u64(b);
+            for (size_t k = 0; k < 8 && i + k < len; k++) buf[i + k] = (uint8_t)(x >> (8 * k));
+        }
+    }
+    if (hive_cval_packed_adopt(out, HIVE_C_U8, buf, (size_t)len) != HIVE_OK) {
+        free(buf);
+        return "out of memory";
+    }
+    return NULL;
+}

@@ -48,6 +48,16 @@ uint64_t hv_wbase_mono_ns(const hv_wbase *b);
 uint64_t hv_wbase_wall_ns(const hv_wbase *b);
 int hv_wbase_random(const hv_wbase *b, uint8_t *buf, size_t len);
 
+/* Clock resolutions (ns, at least 1): 1 with a source, else the host's. */
+uint64_t hv_wbase_mono_res(const hv_wbase *b);
+uint64_t hv_wbase_wall_res(const hv_wbase *b);
+/* The insecure generator's next value. */
+uint64_t hv_wbase_insecure_u64(hv_wbase *b);
+/* get-random-bytes (secure: the random source) or
+ * get-insecure-random-bytes: len bytes (at most max_list) as a list<u8>
+ * in *out. NULL, or why it failed (the trap message). */
+const char *hv_wbase_random_bytes(hv_wbase *b, uint64_t len, int secure, hive_cval *out);
+
 /* wasi:cli/environment: get-environment (list<tuple<string, string>>),
  * get-arguments (list<string>), initial-cwd (option<string>) into *out.
  * NULL, or why it failed (the trap message). */

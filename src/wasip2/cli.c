@@ -79,11 +79,7 @@ P2_FN(mono_now) {
 }
 
 P2_FN(mono_resolution) {
-    struct timespec ts;
-    uint64_t r = 1;
-    if (!P2_CTX->b.src.monotonic_ns && clock_getres(CLOCK_MONOTONIC, &ts) == 0)
-        r = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-    res[0] = p2_u64(r ? r : 1);
+    res[0] = p2_u64(hv_wbase_mono_res(&P2_CTX->b));
     return HIVE_HOST_OK;
 }
 
@@ -107,43 +103,18 @@ P2_FN(wall_now) {
 }
 
 P2_FN(wall_resolution) {
-    struct timespec ts;
-    uint64_t r = 1;
-    if (!P2_CTX->b.src.wall_ns && clock_getres(CLOCK_REALTIME, &ts) == 0)
-        r = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-    if (datetime(&res[0], r ? r : 1) < 0) return hv_p2_trap(call, "out of memory");
+    if (datetime(&res[0], hv_wbase_wall_res(&P2_CTX->b)) < 0) return hv_p2_trap(call, "out of memory");
     return HIVE_HOST_OK;
 }
 
 /* ---- random ---- */
 
-/* xoroshiro128+ for the insecure interfaces */
-static uint64_t insecure_next(hive_wasip2 *p) {
-    uint64_t s0 = p->b.insecure_state[0], s1 = p->b.insecure_state[1], r = s0 + s1;
-    s1 ^= s0;
-    p->b.insecure_state[0] = ((s0 << 24) | (s0 >> 40)) ^ s1 ^ (s1 << 16);
-    p->b.insecure_state[1] = (s1 << 37) | (s1 >> 27);
-    return r;
-}
+static uint64_t insecure_next(hive_wasip2 *p) { return hv_wbase_insecure_u64(&p->b); }
 
+/* the same in 0.2 and 0.3 (base.c) */
 static hive_host_status random_bytes(hive_chost_call *call, uint64_t len, int secure, hive_cval *out) {
-    hive_wasip2 *p = P2_CTX;
-    if (len > p->b.max_list) return hv_p2_trap(call, "get-random-bytes: more bytes than the host allows");
-    uint8_t *b = malloc(len ? (size_t)len : 1);
-    if (!b) return hv_p2_trap(call, "out of memory");
-    if (secure) {
-        if (hv_p2_random(p, b, (size_t)len) < 0) {
-            free(b);
-            return hv_p2_trap(call, "the host's random source failed");
-        }
-    } else {
-        for (size_t i = 0; i < len; i += 8) {
-            uint64_t x = insecure_next(p);
-            for (size_t k = 0; k < 8 && i + k < len; k++) b[i + k] = (uint8_t)(x >> (8 * k));
-        }
-    }
-    int rc = hv_p2_bytes_adopt(out, b, (size_t)len, (size_t)len);
-    return rc < 0 ? hv_p2_trap(call, "out of memory") : HIVE_HOST_OK;
+    const char *why = hv_wbase_random_bytes(&P2_CTX->b, len, secure, out);
+    return why ? hv_p2_trap(call, why) : HIVE_HOST_OK;
 }
 
 P2_FN(get_random_bytes) { return random_bytes(call, args[0].of.u, 1, &res[0]); }

@@ -139,15 +139,7 @@ uint64_t hv_p3_mono_ns(hive_wasip3 *p) { return hv_wbase_mono_ns(&p->b); }
 uint64_t hv_p3_wall_ns(hive_wasip3 *p) { return hv_wbase_wall_ns(&p->b); }
 int hv_p3_random(hive_wasip3 *p, uint8_t *buf, size_t len) { return hv_wbase_random(&p->b, buf, len); }
 
-/* xoroshiro128+ */
-uint64_t hv_p3_insecure_u64(hive_wasip3 *p) {
-    uint64_t s0 = p->b.insecure_state[0], s1 = p->b.insecure_state[1];
-    uint64_t r = s0 + s1;
-    s1 ^= s0;
-    p->b.insecure_state[0] = ((s0 << 24) | (s0 >> 40)) ^ s1 ^ (s1 << 16);
-    p->b.insecure_state[1] = (s1 << 37) | (s1 >> 27);
-    return r;
-}
+uint64_t hv_p3_insecure_u64(hive_wasip3 *p) { return hv_wbase_insecure_u64(&p->b); }
 
 /* ---- values ---- */
 
