@@ -218,3 +218,17 @@ const char *hv_wbase_random_bytes(hv_wbase *b, uint64_t len, int secure, hive_cv
     }
     return NULL;
 }
+
+/* ---- values ---- */
+
+int hv_wval_bytes(hive_cval *out, const uint8_t *buf, size_t n) {
+    return hive_cval_packed(out, HIVE_C_U8, buf, n) == HIVE_OK ? 0 : -1;
+}
+
+void hv_wval_ok(hive_cval *out, hive_cval *payload) {
+    if (hive_cval_case(out, HIVE_C_RESULT, 0, payload) != HIVE_OK) memset(out, 0, sizeof *out);
+}
+
+void hv_wval_err(hive_cval *out, hive_cval *payload) {
+    if (hive_cval_case(out, HIVE_C_RESULT, 1, payload) != HIVE_OK) memset(out, 0, sizeof *out);
+}

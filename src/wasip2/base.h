@@ -65,4 +65,10 @@ const char *hv_wbase_environment(const hv_wbase *b, hive_cval *out);
 const char *hv_wbase_arguments(const hv_wbase *b, hive_cval *out);
 const char *hv_wbase_initial_cwd(const hv_wbase *b, hive_cval *out);
 
+/* Values: a list<u8> of n bytes (0, -1 out of memory); result ok and err
+ * (payload moved, may be NULL; out empty when out of memory). */
+int hv_wval_bytes(hive_cval *out, const uint8_t *buf, size_t n);
+void hv_wval_ok(hive_cval *out, hive_cval *payload);
+void hv_wval_err(hive_cval *out, hive_cval *payload);
+
 #endif

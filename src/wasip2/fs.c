@@ -62,7 +62,7 @@ static hive_host_status fs_result(hive_cval *out, uint32_t e, hive_cval *payload
         if (payload) hive_cval_clear(payload);
         hv_p2_fs_err(out, e);
     } else {
-        hv_p2_ok(out, payload);
+        hv_wval_ok(out, payload);
     }
     return HIVE_HOST_OK;
 }

@@ -173,7 +173,6 @@ void hv_p2_wait_deadline(hive_wasip2 *p, uint64_t ns);
 /* ---- values ---- */
 
 /* A list<u8> of n bytes from buf (buf may be NULL: zeros). */
-int hv_p2_bytes(hive_cval *out, const uint8_t *buf, size_t n);
 /* The same, taking over buf (malloc'd, cap bytes, n used). */
 int hv_p2_bytes_adopt(hive_cval *out, uint8_t *buf, size_t n, size_t cap);
 /* A list<u8> value's bytes (*out, *n): those of the packed value itself
@@ -183,8 +182,6 @@ int hv_p2_bytes_from(const hive_cval *v, const uint8_t **out, size_t *n, uint8_t
 /* The element count of a list<u8> value (packed or not). */
 size_t hv_p2_bytes_len(const hive_cval *v);
 /* result ok with payload (moved; may be NULL) / err with payload. */
-void hv_p2_ok(hive_cval *out, hive_cval *payload);
-void hv_p2_err(hive_cval *out, hive_cval *payload);
 /* result<_, error-code> err of a WASI preview-1 errno. */
 void hv_p2_fs_err(hive_cval *out, uint32_t wasi_errno);
 /* The filesystem error-code index for a preview-1 errno. */

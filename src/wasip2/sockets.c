@@ -71,9 +71,9 @@ static hive_host_status net_result(hive_cval *out, uint32_t code, hive_cval *pay
     if (code != UINT32_MAX) {
         if (payload) hive_cval_clear(payload);
         hive_cval c = hive_cval_enum(p2_case(code));
-        hv_p2_err(out, &c);
+        hv_wval_err(out, &c);
     } else {
-        hv_p2_ok(out, payload);
+        hv_wval_ok(out, payload);
     }
     return HIVE_HOST_OK;
 }
@@ -575,7 +575,7 @@ P2_FN(udp_receive) {
             return net_result(&res[0], e, NULL);
         }
         hive_cval *d = &list.of.agg.items[n];
-        if (hive_cval_agg(d, HIVE_C_RECORD, 2) != HIVE_OK || hv_p2_bytes(&d->of.agg.items[0], buf, (size_t)r) < 0 ||
+        if (hive_cval_agg(d, HIVE_C_RECORD, 2) != HIVE_OK || hv_wval_bytes(&d->of.agg.items[0], buf, (size_t)r) < 0 ||
             hv_hnet_sa_val(&d->of.agg.items[1], &sa) < 0) {
             list.of.agg.n = n + 1;
             hive_cval_clear(&list);

@@ -171,10 +171,6 @@ void hv_p2_wait_deadline(hive_wasip2 *p, uint64_t ns) {
 
 /* ---- values ---- */
 
-int hv_p2_bytes(hive_cval *out, const uint8_t *buf, size_t n) {
-    return hive_cval_packed(out, HIVE_C_U8, buf, n) == HIVE_OK ? 0 : -1;
-}
-
 int hv_p2_bytes_adopt(hive_cval *out, uint8_t *buf, size_t n, size_t cap) {
     if (n && n < cap / 2) { /* a short read: give back the rest */
         uint8_t *s = realloc(buf, n);
@@ -200,14 +196,6 @@ int hv_p2_bytes_from(const hive_cval *v, const uint8_t **out, size_t *n, uint8_t
 
 size_t hv_p2_bytes_len(const hive_cval *v) {
     return v->kind == HIVE_C_PACKED ? v->of.packed.n : v->kind == HIVE_C_LIST ? v->of.agg.n : 0;
-}
-
-void hv_p2_ok(hive_cval *out, hive_cval *payload) {
-    if (hive_cval_case(out, HIVE_C_RESULT, 0, payload) != HIVE_OK) memset(out, 0, sizeof *out);
-}
-
-void hv_p2_err(hive_cval *out, hive_cval *payload) {
-    if (hive_cval_case(out, HIVE_C_RESULT, 1, payload) != HIVE_OK) memset(out, 0, sizeof *out);
 }
 
 /* error-code indexes (wasi:filesystem/types) */
@@ -265,7 +253,7 @@ uint32_t hv_p2_fs_code(uint32_t e) {
 
 void hv_p2_fs_err(hive_cval *out, uint32_t e) {
     hive_cval code = hive_cval_enum(hv_p2_fs_code(e));
-    hv_p2_err(out, &code);
+    hv_wval_err(out, &code);
 }
 
 hive_host_status hv_p2_trap(hive_chost_call *call, const char *msg) {

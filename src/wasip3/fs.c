@@ -192,9 +192,9 @@ static hive_host_status fs_result(hive_chost_call *call, hive_cval *out, uint32_
         if (payload) hive_cval_clear(payload);
         hive_cval code;
         if (ec_val(&code, e) < 0) return hv_p3_trap(call, "out of memory");
-        hv_p3_err(out, &code);
+        hv_wval_err(out, &code);
     } else {
-        hv_p3_ok(out, payload);
+        hv_wval_ok(out, payload);
     }
     if (out->kind == HIVE_C_NONE) return hv_p3_trap(call, "out of memory");
     return HIVE_HOST_OK;
@@ -205,8 +205,8 @@ static void future_done(hive_cstream *f, uint32_t e) {
     if (!f) return;
     hive_cval r, code;
     memset(&r, 0, sizeof r);
-    if (!e) hv_p3_ok(&r, NULL);
-    else if (ec_val(&code, e) == 0) hv_p3_err(&r, &code);
+    if (!e) hv_wval_ok(&r, NULL);
+    else if (ec_val(&code, e) == 0) hv_wval_err(&r, &code);
     if (r.kind != HIVE_C_NONE) hive_cstream_write(f, &r, 1); /* a reader that dropped does not mind */
     hive_cval_clear(&r);
     hive_cstream_close(f);

@@ -221,9 +221,6 @@ uint64_t hv_p3_insecure_u64(hive_wasip3 *p);
 /* ---- values ---- */
 
 /* A list<u8> of n bytes from buf (NULL: zeros). 0 or -1. */
-int hv_p3_bytes(hive_cval *out, const uint8_t *buf, size_t n);
-void hv_p3_ok(hive_cval *out, hive_cval *payload);   /* result ok (payload moved, may be NULL) */
-void hv_p3_err(hive_cval *out, hive_cval *payload);  /* result err */
 static inline hive_cval p3_u64(uint64_t x) { return hive_cval_uint(HIVE_C_U64, x); }
 static inline hive_cval p3_u32(uint32_t x) { return hive_cval_uint(HIVE_C_U32, x); }
 /* Traps the call (returns HIVE_HOST_TRAP). */

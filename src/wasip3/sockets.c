@@ -116,7 +116,7 @@ static int err_val(hive_cval *out, uint32_t c, int lookup) {
         }
         if (hive_cval_case(&code, HIVE_C_VARIANT, other, &opt) != HIVE_OK) return -1;
     }
-    hv_p3_err(out, &code);
+    hv_wval_err(out, &code);
     return out->kind == HIVE_C_RESULT ? 0 : -1;
 }
 
@@ -126,7 +126,7 @@ static int result_val(hive_cval *out, uint32_t c, hive_cval *payload, int lookup
         if (payload) hive_cval_clear(payload);
         return err_val(out, c, lookup);
     }
-    hv_p3_ok(out, payload);
+    hv_wval_ok(out, payload);
     return out->kind == HIVE_C_RESULT ? 0 : -1;
 }
 
@@ -891,7 +891,7 @@ static int udp_try_recv(int fd, hive_cval *r) {
         free(buf);
         return -1;
     }
-    int bad = hv_p3_bytes(&t.of.agg.items[0], buf, (size_t)n) < 0 || hv_hnet_sa_val(&t.of.agg.items[1], &from) < 0;
+    int bad = hv_wval_bytes(&t.of.agg.items[0], buf, (size_t)n) < 0 || hv_hnet_sa_val(&t.of.agg.items[1], &from) < 0;
     free(buf);
     if (bad) {
         hive_cval_clear(&t);

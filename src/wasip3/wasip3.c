@@ -141,20 +141,6 @@ int hv_p3_random(hive_wasip3 *p, uint8_t *buf, size_t len) { return hv_wbase_ran
 
 uint64_t hv_p3_insecure_u64(hive_wasip3 *p) { return hv_wbase_insecure_u64(&p->b); }
 
-/* ---- values ---- */
-
-int hv_p3_bytes(hive_cval *out, const uint8_t *buf, size_t n) {
-    return hive_cval_packed(out, HIVE_C_U8, buf, n) == HIVE_OK ? 0 : -1;
-}
-
-void hv_p3_ok(hive_cval *out, hive_cval *payload) {
-    if (hive_cval_case(out, HIVE_C_RESULT, 0, payload) != HIVE_OK) memset(out, 0, sizeof *out);
-}
-
-void hv_p3_err(hive_cval *out, hive_cval *payload) {
-    if (hive_cval_case(out, HIVE_C_RESULT, 1, payload) != HIVE_OK) memset(out, 0, sizeof *out);
-}
-
 /* ---- definitions ---- */
 
 int hv_p3_define_funcs(hive_wasip3 *p, hive_linker *l, const char *iface, const p3_fndef *f, size_t n) {
