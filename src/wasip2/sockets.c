@@ -42,13 +42,10 @@
     "address-not-bindable, address-in-use, remote-unreachable, connection-refused, "          \
     "connection-reset, connection-aborted, datagram-too-large, name-unresolvable, "           \
     "temporary-resolver-failure, permanent-resolver-failure }"
-#define FAM "enum { ipv4, ipv6 }"
-#define IPV4 "tuple<u8, u8, u8, u8>"
-#define IPV6 "tuple<u16, u16, u16, u16, u16, u16, u16, u16>"
-#define IPADDR "variant { ipv4(" IPV4 "), ipv6(" IPV6 ") }"
-#define SOCKADDR                                                                      \
-    "variant { ipv4(record { port: u16, address: " IPV4 " }), ipv6(record { port: u16, " \
-    "flow-info: u32, address: " IPV6 ", scope-id: u32 }) }"
+/* the WIT type text 0.2 and 0.3 share (net_common.h) */
+#define FAM HNET_WIT_FAMILY
+#define IPADDR HNET_WIT_IP_ADDRESS
+#define SOCKADDR HNET_WIT_IP_SOCKET_ADDRESS
 #define NR(T) "result<" T ", " NEC ">"
 #define NR0 "result<_, " NEC ">"
 #define BNET "borrow<" NET "#network>"
