@@ -200,29 +200,12 @@ void hv_whttp_set_wake(whttp *h, void (*wake)(void *ud), void *ud) {
     h->wake_ud = ud;
 }
 
-static void wake_fd(void *ud) {
-    uint64_t one = 1;
-    ssize_t n = write((int)(intptr_t)ud, &one, sizeof one);
-    (void)n;
-}
-
 int hv_whttp_use_eventfd(whttp *h) {
-    if (h->wait_fd < 0) {
-        h->wait_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-        if (h->wait_fd < 0) return -1;
-        hv_whttp_set_wake(h, wake_fd, (void *)(intptr_t)h->wait_fd);
-    }
-    return 0;
+    return hv_whttp_eventfd_open(&h->wait_fd, &h->wake, &h->wake_ud);
 }
 
 /* Clears the eventfd before readiness is checked again. */
-static void drain_fd(whttp *h) {
-    uint64_t v;
-    if (h->wait_fd >= 0) {
-        ssize_t n = read(h->wait_fd, &v, sizeof v);
-        (void)n;
-    }
-}
+static void drain_fd(whttp *h) { hv_whttp_eventfd_drain(h->wait_fd); }
 
 void hv_whttp_free(whttp *h) {
     if (!h) return;

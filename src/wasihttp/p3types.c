@@ -779,19 +779,8 @@ void hv_wh3_set_wake(wh3 *h, void (*wake)(void *ud), void *ud) {
     h->wake_ud = ud;
 }
 
-static void wake_fd(void *ud) {
-    uint64_t one = 1;
-    ssize_t n = write((int)(intptr_t)ud, &one, sizeof one);
-    (void)n;
-}
-
 int hv_wh3_use_eventfd(wh3 *h) {
-    if (h->wait_fd < 0) {
-        h->wait_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-        if (h->wait_fd < 0) return -1;
-        hv_wh3_set_wake(h, wake_fd, (void *)(intptr_t)h->wait_fd);
-    }
-    return 0;
+    return hv_whttp_eventfd_open(&h->wait_fd, &h->wake, &h->wake_ud);
 }
 
 /* The client thread: something of a request of h moved. */
@@ -1017,11 +1006,7 @@ static int out_head(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
     (void)ev, (void)revents;
     wout *o = w->ud;
     wh3 *h = o->h;
-    if (h->wait_fd >= 0) {
-        uint64_t v;
-        ssize_t n = read(h->wait_fd, &v, sizeof v);
-        (void)n;
-    }
+    hv_whttp_eventfd_drain(h->wait_fd);
     if (hive_chost_cancelled(o->d)) { /* the guest gave the call up */
         hive_chost_return(o->d, NULL);
         o->d = NULL;

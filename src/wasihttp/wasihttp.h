@@ -115,6 +115,12 @@ int hv_guest_wasihttp_new(hive_engine *engine, hive_component *component,
                             const char *const *env, size_t nenv, const char *const *dirs,
                             size_t ndirs, hive_guest **out, hive_error *err);
 
+/* wake.c: an eventfd the HTTP client's thread writes (once opened, *fd
+ * >= 0, *wake and *ud write it); 0, or -1 when it cannot be made. drain
+ * clears it before readiness is checked again (fd < 0: nothing). */
+int hv_whttp_eventfd_open(int *fd, void (**wake)(void *ud), void **ud);
+void hv_whttp_eventfd_drain(int fd);
+
 /* WIT type text the same in 0.2 and 0.3: field-size-payload, error-code,
  * method, scheme, and fields.from-list's entries. */
 #define WHTTP_WIT_FIELD_SIZE "record { field-name: option<string>, field-size: option<u32> }"
