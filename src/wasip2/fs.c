@@ -34,18 +34,16 @@
     "regular-file, socket }"
 #define DATETIME "record { seconds: u64, nanoseconds: u32 }"
 #define NEWTS "variant { no-change, now, timestamp(" DATETIME ") }"
-#define PF "flags { symlink-follow }"
-#define OF "flags { create, directory, exclusive, truncate }"
-#define DF                                                                                  \
-    "flags { read, write, file-integrity-sync, data-integrity-sync, requested-write-sync, " \
-    "mutate-directory }"
+#define PF WFS_WIT_PATH_FLAGS /* fsops.h: the same in 0.2 and 0.3 */
+#define OF WFS_WIT_OPEN_FLAGS
+#define DF WFS_WIT_DESCRIPTOR_FLAGS
 #define STAT                                                                                   \
     "record { type: " DT ", link-count: u64, size: u64, data-access-timestamp: option<"        \
     DATETIME ">, data-modification-timestamp: option<" DATETIME ">, status-change-timestamp: " \
     "option<" DATETIME "> }"
-#define MHV "record { lower: u64, upper: u64 }"
+#define MHV WFS_WIT_METADATA_HASH
 #define DE "record { type: " DT ", name: string }"
-#define ADVICE "enum { normal, sequential, random, will-need, dont-need, no-reuse }"
+#define ADVICE WFS_WIT_ADVICE
 #define R(T) "result<" T ", " EC ">"
 #define R0 "result<_, " EC ">"
 #define SELF "self: borrow<descriptor>"

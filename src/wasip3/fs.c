@@ -55,18 +55,16 @@
 #define DT_OTHER 7
 #define INSTANT "record { seconds: s64, nanoseconds: u32 }"
 #define NEWTS "variant { no-change, now, timestamp(" INSTANT ") }"
-#define PF "flags { symlink-follow }"
-#define OF "flags { create, directory, exclusive, truncate }"
-#define DF                                                                                  \
-    "flags { read, write, file-integrity-sync, data-integrity-sync, requested-write-sync, " \
-    "mutate-directory }"
+#define PF WFS_WIT_PATH_FLAGS /* fsops.h: the same in 0.2 and 0.3 */
+#define OF WFS_WIT_OPEN_FLAGS
+#define DF WFS_WIT_DESCRIPTOR_FLAGS
 #define STAT                                                                                  \
     "record { type: " DT ", link-count: u64, size: u64, data-access-timestamp: option<"       \
     INSTANT ">, data-modification-timestamp: option<" INSTANT ">, status-change-timestamp: " \
     "option<" INSTANT "> }"
-#define MHV "record { lower: u64, upper: u64 }"
+#define MHV WFS_WIT_METADATA_HASH
 #define DE "record { type: " DT ", name: string }"
-#define ADVICE "enum { normal, sequential, random, will-need, dont-need, no-reuse }"
+#define ADVICE WFS_WIT_ADVICE
 #define R(T) "result<" T ", " EC ">"
 #define R0 "result<_, " EC ">"
 #define FUT "future<" R0 ">"
