@@ -67,3 +67,13 @@ const char *hv_wguest_export(hive_component *component, const char *prefix) {
     }
     return NULL;
 }
+
+char *hv_wguest_func_name(const char *iface, const char *func) {
+    size_t a = strlen(iface), b = strlen(func);
+    char *s = malloc(a + b + 2);
+    if (!s) return NULL;
+    memcpy(s, iface, a);
+    s[a] = '#';
+    memcpy(s + a + 1, func, b + 1);
+    return s;
+}

@@ -37,5 +37,7 @@ int64_t hv_wguest_log_write(void *ud, const uint8_t *buf, size_t len);
 /* The name of the first instance export of component whose name starts
  * with prefix (e.g. "wasi:http/handler@0.3."), or NULL. */
 const char *hv_wguest_export(hive_component *component, const char *prefix);
+/* "iface#func" (malloc'd), or NULL when out of memory. */
+char *hv_wguest_func_name(const char *iface, const char *func);
 
 #endif

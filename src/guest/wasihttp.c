@@ -313,16 +313,13 @@ int hv_guest_wasihttp_new(hive_engine *engine, hive_component *component,
     g->engine = engine;
     hive_component_retain(component);
     g->component = component;
-    size_t nl = strlen(name);
-    g->handle_name = malloc(nl + 8);
+    g->handle_name = hv_wguest_func_name(name, "handle");
     g->linker = hive_linker_new(engine);
     int rc = g->handle_name && g->linker ? hv_whttp_define(g->linker, 1) : HIVE_ENOMEM;
     if (rc != HIVE_OK) {
         wh_free_guest(&g->base);
         return hv_error_set(err, rc, 0, "cannot define the wasi:http host");
     }
-    memcpy(g->handle_name, name, nl);
-    memcpy(g->handle_name + nl, "#handle", 8);
     if (hv_wguest_wasi_copy(&g->wasi, env, nenv, dirs, ndirs)) goto oom;
     /* One instance now, so that a component that cannot run is refused at
      * start: with the shared linker (wasi:http and the bodies' wasi:io

@@ -666,12 +666,9 @@ int hv_guest_wasihttp3_new(hive_engine *engine, hive_component *component,
     g->engine = engine;
     hive_component_retain(component);
     g->component = component;
-    size_t nl = strlen(name);
-    g->handle_name = malloc(nl + 8);
+    g->handle_name = hv_wguest_func_name(name, "handle");
     g->linker = hive_linker_new(engine);
     if (!g->handle_name || !g->linker) goto oom;
-    memcpy(g->handle_name, name, nl);
-    memcpy(g->handle_name + nl, "#handle", 8);
     /* WASI 0.2 (wasm32-wasip3 programs import both), WASI 0.3 and
      * wasi:http 0.3, each finding the instance's context */
     int rc = hive_wasip2_define_shared(g->linker, p2_of, NULL);
