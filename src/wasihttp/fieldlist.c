@@ -259,13 +259,13 @@ static int result(hive_cval *out, hive_cval *payload, int e) {
 
 int hv_wfields_method(int method, hv_wfields *fl, int immutable, const hive_cval *args,
                       hive_cval *res, const hv_wfield_limits *lim) {
+    if (method == HV_WFIELDS_ENTRIES) return hv_wfields_entries(fl, res); /* (self) only */
     const char *nm = args[1].of.str.ptr;
     size_t nl = args[1].of.str.len;
-    switch (method) {
-    case HV_WFIELDS_GET: return hv_wfields_values(fl, nm, nl, res);
-    case HV_WFIELDS_HAS: res[0] = hive_cval_bool(hv_wfields_has(fl, nm, nl)); return 0;
-    case HV_WFIELDS_ENTRIES: return hv_wfields_entries(fl, res);
-    default: break;
+    if (method == HV_WFIELDS_GET) return hv_wfields_values(fl, nm, nl, res);
+    if (method == HV_WFIELDS_HAS) {
+        res[0] = hive_cval_bool(hv_wfields_has(fl, nm, nl));
+        return 0;
     }
     hive_cval old;
     memset(&old, 0, sizeof old);

@@ -208,8 +208,8 @@ int hv_wfields_add_list(hv_wfields *fl, const hive_cval *list, const hv_wfield_l
  * get-and-delete (the values taken into *old) of name. */
 int hv_wfields_change(hv_wfields *fl, int immutable, int mode, const char *nm, size_t nl,
                       const hive_cval *arg, const hv_wfield_limits *lim, hive_cval *old);
-/* The methods of fields that take (self, name[, value]): get, has,
- * entries (copy-all), set, delete, append, get-and-delete (HV_WFIELDS_*),
+/* The methods of fields that take (self[, name[, value]]): get, has,
+ * entries (copy-all: self only), set, delete, append, get-and-delete (HV_WFIELDS_*),
  * on the entries of self (immutable as given): the method's result in
  * *res (a result<_, header-error> where the method gives one). 0, or -1
  * out of memory. */
