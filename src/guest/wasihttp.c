@@ -21,6 +21,7 @@
 
 #include <inttypes.h>
 
+#include "guest/httpcommon.h"
 #include "handler/guest.h"
 #include "hive/wasip2.h"
 #include "support/error.h"
@@ -34,10 +35,7 @@ typedef struct wh_guest {
     char *handle_name; /* "wasi:http/incoming-handler@0.2.x#handle" */
     int full; /* with WASI 0.2 (full_linker); else the wasi:http-only linker */
     hive_linker *full_linker; /* WASI 0.2 (shared: contexts by instance) + wasi:http */
-    char **env; /* full: "K=V", owned */
-    size_t nenv;
-    hive_wasi_preopen *dirs; /* full: strings owned */
-    size_t ndirs;
+    hv_wguest_wasi wasi; /* full: the environment and preopened directories */
 } wh_guest;
 
 /* What one instance is made of. */
@@ -61,19 +59,6 @@ struct guest_inst {
     bool pending;     /* the call waits on a host call */
     char error[256];
 };
-
-/* stdout and stderr of a WASI 0.2 guest: one log line per write, tagged
- * with the worker (ud; NULL at the start-up check). */
-static int64_t wh_log_write(void *ud, const uint8_t *buf, size_t len) {
-    size_t n = len;
-    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) n--;
-    if (ud)
-        fprintf(stderr, "[worker %" PRIu64 "] %.*s\n", hv_handler_worker_id(ud), (int)n,
-                (const char *)buf);
-    else
-        fprintf(stderr, "[start] %.*s\n", (int)n, (const char *)buf);
-    return (int64_t)len;
-}
 
 /* The WASI 0.2 context of an instance of the shared full linker. */
 static hive_wasip2 *wh_p2_of(hive_cinstance *instance, void *ud) {
@@ -103,12 +88,9 @@ static int wh_make(wh_guest *g, hive_worker *w, wh_parts *p, hive_error *err) {
         memset(&c, 0, sizeof c);
         for (int i = 1; i <= 2; i++) {
             c.stdio[i].kind = HIVE_WASI_STDIO_STREAM;
-            c.stdio[i].stream = (hive_wasi_stream){NULL, wh_log_write, NULL, w};
+            c.stdio[i].stream = (hive_wasi_stream){NULL, hv_wguest_log_write, NULL, w};
         }
-        c.env = (const char *const *)g->env;
-        c.envc = g->nenv;
-        c.preopens = g->dirs;
-        c.npreopens = g->ndirs;
+        hv_wguest_wasi_config(&g->wasi, &c);
         if ((rc = hive_wasip2_new(&c, &p->p2, err)) != HIVE_OK) return rc;
     }
     if (!(p->ctx = hv_whttp_new(p->p2))) {
@@ -288,13 +270,7 @@ static void wh_free(guest_inst *gi) {
 
 static void wh_free_guest(hive_guest *guest) {
     wh_guest *g = (wh_guest *)guest;
-    for (size_t i = 0; i < g->nenv; i++) free(g->env[i]);
-    free(g->env);
-    for (size_t i = 0; i < g->ndirs; i++) {
-        free((char *)g->dirs[i].host_path);
-        free((char *)g->dirs[i].guest_path);
-    }
-    free(g->dirs);
+    hv_wguest_wasi_free(&g->wasi);
     hive_linker_free(g->linker);
     hive_linker_free(g->full_linker);
     hive_component_release(g->component);
@@ -326,14 +302,7 @@ int hv_guest_wasihttp_new(hive_engine *engine, hive_component *component,
                             const char *const *env, size_t nenv, const char *const *dirs,
                             size_t ndirs, hive_guest **out, hive_error *err) {
     *out = NULL;
-    const char *want = "wasi:http/incoming-handler@0.2.";
-    const char *name = NULL;
-    for (size_t i = 0; i < hive_component_export_count(component) && !name; i++) {
-        const char *n;
-        const hive_cextern *x = hive_component_export(component, i, &n);
-        if (x && hive_cextern_sort(x) == HIVE_CSORT_INSTANCE && !strncmp(n, want, strlen(want)))
-            name = n;
-    }
+    const char *name = hv_wguest_export(component, "wasi:http/incoming-handler@0.2.");
     if (!name)
         return hv_error_set(err, HIVE_EUNLINKABLE, 0,
                             "the component exports no wasi:http/incoming-handler@0.2.x: not a "
@@ -344,30 +313,14 @@ int hv_guest_wasihttp_new(hive_engine *engine, hive_component *component,
     g->engine = engine;
     hive_component_retain(component);
     g->component = component;
-    size_t nl = strlen(name);
-    g->handle_name = malloc(nl + 8);
+    g->handle_name = hv_wguest_func_name(name, "handle");
     g->linker = hive_linker_new(engine);
     int rc = g->handle_name && g->linker ? hv_whttp_define(g->linker, 1) : HIVE_ENOMEM;
     if (rc != HIVE_OK) {
         wh_free_guest(&g->base);
         return hv_error_set(err, rc, 0, "cannot define the wasi:http host");
     }
-    memcpy(g->handle_name, name, nl);
-    memcpy(g->handle_name + nl, "#handle", 8);
-    g->env = calloc(nenv ? nenv : 1, sizeof *g->env);
-    g->dirs = calloc(ndirs ? ndirs : 1, sizeof *g->dirs);
-    if (!g->env || !g->dirs) goto oom;
-    for (size_t i = 0; i < nenv; i++) {
-        if (!(g->env[i] = strdup(env[i]))) goto oom;
-        g->nenv++;
-    }
-    for (size_t i = 0; i < ndirs; i++) {
-        const char *sep = strstr(dirs[i], "::");
-        g->dirs[i].host_path = sep ? strndup(dirs[i], (size_t)(sep - dirs[i])) : strdup(dirs[i]);
-        g->dirs[i].guest_path = strdup(sep ? sep + 2 : dirs[i]);
-        g->ndirs++;
-        if (!g->dirs[i].host_path || !g->dirs[i].guest_path) goto oom;
-    }
+    if (hv_wguest_wasi_copy(&g->wasi, env, nenv, dirs, ndirs)) goto oom;
     /* One instance now, so that a component that cannot run is refused at
      * start: with the shared linker (wasi:http and the bodies' wasi:io
      * only), else with the whole of WASI 0.2 (a linker per instance). */

@@ -36,6 +36,7 @@
 
 #include <inttypes.h>
 
+#include "guest/httpcommon.h"
 #include "handler/guest.h"
 #include "hive/casync.h"
 #include "hive/wasip2.h"
@@ -56,10 +57,7 @@ typedef struct w3_guest {
     hive_component *component;
     hive_linker *linker; /* WASI 0.2, WASI 0.3 and wasi:http 0.3, shared: contexts by instance */
     char *handle_name; /* "wasi:http/handler@0.3.x#handle" */
-    char **env;        /* "K=V", owned */
-    size_t nenv;
-    hive_wasi_preopen *dirs; /* strings owned */
-    size_t ndirs;
+    hv_wguest_wasi wasi; /* the environment and preopened directories */
 } w3_guest;
 
 typedef struct w3_req {
@@ -128,19 +126,6 @@ static hive_wasip3 *p3_of(hive_cinstance *instance, void *ud) {
     return gi ? gi->p3 : NULL;
 }
 
-/* stdout and stderr: one log line per write, tagged with the worker (ud;
- * NULL at the start-up check). */
-static int64_t w3_log_write(void *ud, const uint8_t *buf, size_t len) {
-    size_t n = len;
-    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) n--;
-    if (ud)
-        fprintf(stderr, "[worker %" PRIu64 "] %.*s\n", hv_handler_worker_id(ud), (int)n,
-                (const char *)buf);
-    else
-        fprintf(stderr, "[start] %.*s\n", (int)n, (const char *)buf);
-    return (int64_t)len;
-}
-
 static void w3_wake(void *w) { hv_handler_wake(w); }
 
 static void w3_unmake(guest_inst *gi) {
@@ -164,12 +149,9 @@ static int w3_make(w3_guest *g, guest_inst *gi, hive_error *err) {
     memset(&c, 0, sizeof c);
     for (int i = 1; i <= 2; i++) {
         c.base.stdio[i].kind = HIVE_WASI_STDIO_STREAM;
-        c.base.stdio[i].stream = (hive_wasi_stream){NULL, w3_log_write, NULL, gi->w};
+        c.base.stdio[i].stream = (hive_wasi_stream){NULL, hv_wguest_log_write, NULL, gi->w};
     }
-    c.base.env = (const char *const *)g->env;
-    c.base.envc = g->nenv;
-    c.base.preopens = g->dirs;
-    c.base.npreopens = g->ndirs;
+    hv_wguest_wasi_config(&g->wasi, &c.base);
     int rc;
     if ((rc = hive_wasip2_new(&c.base, &gi->p2, err)) != HIVE_OK) return rc;
     if ((rc = hive_wasip3_new(&c, &gi->p3, err)) != HIVE_OK) {
@@ -357,31 +339,10 @@ static int req_begin(guest_inst *gi, w3_req *r) {
     return 0;
 }
 
-static const char *const error_names[] = {
-    "DNS-timeout", "DNS-error", "destination-not-found", "destination-unavailable",
-    "destination-IP-prohibited", "destination-IP-unroutable", "connection-refused",
-    "connection-terminated", "connection-timeout", "connection-read-timeout",
-    "connection-write-timeout", "connection-limit-reached", "TLS-protocol-error",
-    "TLS-certificate-error", "TLS-alert-received", "HTTP-request-denied",
-    "HTTP-request-length-required", "HTTP-request-body-size", "HTTP-request-method-invalid",
-    "HTTP-request-URI-invalid", "HTTP-request-URI-too-long", "HTTP-request-header-section-size",
-    "HTTP-request-header-size", "HTTP-request-trailer-section-size", "HTTP-request-trailer-size",
-    "HTTP-response-incomplete", "HTTP-response-header-section-size", "HTTP-response-header-size",
-    "HTTP-response-body-size", "HTTP-response-trailer-section-size", "HTTP-response-trailer-size",
-    "HTTP-response-transfer-coding", "HTTP-response-content-coding", "HTTP-response-timeout",
-    "HTTP-upgrade-failed", "HTTP-protocol-error", "loop-detected", "configuration-error",
-    "internal-error"};
-
-/* err(error-code): its status, a text body naming the case. */
+/* err(error-code): its status, a text body naming the case (not a
+ * variant: internal-error). */
 static void send_error(w3_req *r, const hive_cval *code) {
-    uint32_t i = code && code->kind == HIVE_C_VARIANT ? code->of.var.index : 38;
-    const char *name = i < sizeof error_names / sizeof *error_names ? error_names[i] : "?";
-    char body[96];
-    int n = snprintf(body, sizeof body, "error-code: %s\n", name);
-    hive_header ct = {"content-type", 12, "text/plain", 10};
-    if (hv_handler_req_head(r->req, hv_wh3_error_status(code), &ct, 1, n) == 0 &&
-        hv_handler_req_body(r->req, (const uint8_t *)body, (size_t)n) >= 0)
-        hv_handler_req_end(r->req);
+    hv_whttp_answer_error(r->req, code && code->kind == HIVE_C_VARIANT ? code->of.var.index : 38);
 }
 
 /* The handler resolved: its response's head goes out, its body follows
@@ -656,13 +617,7 @@ static void w3_free(guest_inst *gi) {
 
 static void w3_free_guest(hive_guest *guest) {
     w3_guest *g = (w3_guest *)guest;
-    for (size_t i = 0; i < g->nenv; i++) free(g->env[i]);
-    free(g->env);
-    for (size_t i = 0; i < g->ndirs; i++) {
-        free((char *)g->dirs[i].host_path);
-        free((char *)g->dirs[i].guest_path);
-    }
-    free(g->dirs);
+    hv_wguest_wasi_free(&g->wasi);
     hive_linker_free(g->linker);
     hive_component_release(g->component);
     free(g->handle_name);
@@ -689,14 +644,7 @@ static const guest_ops w3_ops = {
 };
 
 static const char *handler_export(hive_component *component) {
-    const char *want = "wasi:http/handler@0.3.";
-    for (size_t i = 0; i < hive_component_export_count(component); i++) {
-        const char *n;
-        const hive_cextern *x = hive_component_export(component, i, &n);
-        if (x && hive_cextern_sort(x) == HIVE_CSORT_INSTANCE && !strncmp(n, want, strlen(want)))
-            return n;
-    }
-    return NULL;
+    return hv_wguest_export(component, "wasi:http/handler@0.3.");
 }
 
 int hv_guest_wasihttp3_detect(hive_component *component) {
@@ -718,14 +666,9 @@ int hv_guest_wasihttp3_new(hive_engine *engine, hive_component *component,
     g->engine = engine;
     hive_component_retain(component);
     g->component = component;
-    size_t nl = strlen(name);
-    g->handle_name = malloc(nl + 8);
+    g->handle_name = hv_wguest_func_name(name, "handle");
     g->linker = hive_linker_new(engine);
-    g->env = calloc(nenv ? nenv : 1, sizeof *g->env);
-    g->dirs = calloc(ndirs ? ndirs : 1, sizeof *g->dirs);
-    if (!g->handle_name || !g->linker || !g->env || !g->dirs) goto oom;
-    memcpy(g->handle_name, name, nl);
-    memcpy(g->handle_name + nl, "#handle", 8);
+    if (!g->handle_name || !g->linker) goto oom;
     /* WASI 0.2 (wasm32-wasip3 programs import both), WASI 0.3 and
      * wasi:http 0.3, each finding the instance's context */
     int rc = hive_wasip2_define_shared(g->linker, p2_of, NULL);
@@ -735,17 +678,7 @@ int hv_guest_wasihttp3_new(hive_engine *engine, hive_component *component,
         w3_free_guest(&g->base);
         return hv_error_set(err, rc, 0, "cannot define the WASI and wasi:http 0.3 host");
     }
-    for (size_t i = 0; i < nenv; i++) {
-        if (!(g->env[i] = strdup(env[i]))) goto oom;
-        g->nenv++;
-    }
-    for (size_t i = 0; i < ndirs; i++) {
-        const char *sep = strstr(dirs[i], "::");
-        g->dirs[i].host_path = sep ? strndup(dirs[i], (size_t)(sep - dirs[i])) : strdup(dirs[i]);
-        g->dirs[i].guest_path = strdup(sep ? sep + 2 : dirs[i]);
-        g->ndirs++;
-        if (!g->dirs[i].host_path || !g->dirs[i].guest_path) goto oom;
-    }
+    if (hv_wguest_wasi_copy(&g->wasi, env, nenv, dirs, ndirs)) goto oom;
     /* one instance now, so that a component that cannot run is refused at
      * start */
     guest_inst probe;

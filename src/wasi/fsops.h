@@ -23,6 +23,15 @@
 
 #include "wasi/wasi_impl.h"
 
+/* WIT type text the same in 0.2 and 0.3 */
+#define WFS_WIT_PATH_FLAGS "flags { symlink-follow }"
+#define WFS_WIT_OPEN_FLAGS "flags { create, directory, exclusive, truncate }"
+#define WFS_WIT_DESCRIPTOR_FLAGS                                                            \
+    "flags { read, write, file-integrity-sync, data-integrity-sync, requested-write-sync, " \
+    "mutate-directory }"
+#define WFS_WIT_METADATA_HASH "record { lower: u64, upper: u64 }"
+#define WFS_WIT_ADVICE "enum { normal, sequential, random, will-need, dont-need, no-reuse }"
+
 /* descriptor-type, in the order of 0.2's enum (0.3 drops "unknown" and
  * adds other(option<string>) at the end). */
 enum {

@@ -46,12 +46,6 @@ enum kind {
 
 enum { P_READY = 0, P_READABLE, P_WRITABLE, P_RESPONSE, P_TRAILERS }; /* what a pollable waits for */
 
-typedef struct field {
-    char *name; /* lower case */
-    uint8_t *value;
-    size_t name_len, value_len;
-} field;
-
 typedef struct wobj {
     uint8_t kind;
     uint8_t immutable; /* fields */
@@ -64,8 +58,7 @@ typedef struct wobj {
                           pollable: the stream */
     uint32_t link2;
     uint16_t status;   /* out_resp */
-    field *f;          /* fields */
-    size_t nf, capf;
+    hv_wfields fl;     /* fields */
     uint8_t *buf;      /* out_body: bytes before the head; error: message */
     size_t len, cap;
     int64_t declared;  /* out_body: the response's content-length, or -1 */
@@ -165,16 +158,6 @@ static wobj *obj_get(whttp *h, uint32_t rep, int kind) {
     return &h->o[rep - 1];
 }
 
-static void fields_clear(wobj *o) {
-    for (size_t i = 0; i < o->nf; i++) {
-        free(o->f[i].name);
-        free(o->f[i].value);
-    }
-    free(o->f);
-    o->f = NULL;
-    o->nf = o->capf = 0;
-}
-
 static void ccall_unref(whttp *h, ccall *c);
 
 static void obj_free(whttp *h, uint32_t rep) {
@@ -196,7 +179,7 @@ static void obj_free(whttp *h, uint32_t rep) {
         o = &h->o[rep - 1];
     }
     uint32_t trailers = o->trailers;
-    fields_clear(o);
+    hv_wfields_clear(&o->fl);
     free(o->buf);
     memset(o, 0, sizeof *o);
     h->live--;
@@ -217,29 +200,12 @@ void hv_whttp_set_wake(whttp *h, void (*wake)(void *ud), void *ud) {
     h->wake_ud = ud;
 }
 
-static void wake_fd(void *ud) {
-    uint64_t one = 1;
-    ssize_t n = write((int)(intptr_t)ud, &one, sizeof one);
-    (void)n;
-}
-
 int hv_whttp_use_eventfd(whttp *h) {
-    if (h->wait_fd < 0) {
-        h->wait_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-        if (h->wait_fd < 0) return -1;
-        hv_whttp_set_wake(h, wake_fd, (void *)(intptr_t)h->wait_fd);
-    }
-    return 0;
+    return hv_whttp_eventfd_open(&h->wait_fd, &h->wake, &h->wake_ud);
 }
 
 /* Clears the eventfd before readiness is checked again. */
-static void drain_fd(whttp *h) {
-    uint64_t v;
-    if (h->wait_fd >= 0) {
-        ssize_t n = read(h->wait_fd, &v, sizeof v);
-        (void)n;
-    }
-}
+static void drain_fd(whttp *h) { hv_whttp_eventfd_drain(h->wait_fd); }
 
 void hv_whttp_free(whttp *h) {
     if (!h) return;
@@ -275,26 +241,8 @@ static void variant(hive_cval *out, hive_ckind kind, uint32_t index, hive_cval *
     if (hive_cval_case(out, kind, index, payload) != HIVE_OK) memset(out, 0, sizeof *out);
 }
 
-static int bytes_val(hive_cval *out, const uint8_t *b, size_t n) {
-    return hive_cval_packed(out, HIVE_C_U8, n ? b : NULL, n) == HIVE_OK ? 0 : -1;
-}
-
-/* The bytes of a list<u8> value (packed, as lifted, or items): a view into
- * v, or into *tmp (to free) for the item form. NULL when out of memory. */
-static const uint8_t *bytes_view(const hive_cval *v, size_t *n, uint8_t **tmp) {
-    *tmp = NULL;
-    if (v->kind == HIVE_C_PACKED) {
-        const uint8_t *d = hive_cval_bytes(v, n);
-        return d ? d : (const uint8_t *)"";
-    }
-    size_t len = v->kind == HIVE_C_LIST ? v->of.agg.n : 0;
-    uint8_t *b = malloc(len ? len : 1);
-    if (!b) return NULL;
-    for (size_t i = 0; i < len; i++) b[i] = (uint8_t)v->of.agg.items[i].of.u;
-    *n = len;
-    *tmp = b;
-    return b;
-}
+#define bytes_val hv_wbytes_val
+#define bytes_view hv_wbytes_view /* fieldlist.c */
 
 /* A list<u8> argument as bytes (a new buffer). */
 static uint8_t *bytes_of(const hive_cval *v, size_t *n) {
@@ -304,18 +252,6 @@ static uint8_t *bytes_of(const hive_cval *v, size_t *n) {
     uint8_t *b = malloc(*n ? *n : 1);
     if (b && *n) memcpy(b, d, *n);
     return b;
-}
-
-/* 1 when the list<u8> value is no field value (hv_whttp_value_bad), -1
- * when out of memory. */
-static int bad_value(const hive_cval *v) {
-    size_t n;
-    uint8_t *tmp;
-    const uint8_t *d = bytes_view(v, &n, &tmp);
-    if (!d) return -1;
-    int bad = hv_whttp_value_bad(d, n);
-    free(tmp);
-    return bad;
 }
 
 #define FN(name)                                                                               \
@@ -401,24 +337,12 @@ static int cieq(const char *a, size_t an, const char *b) {
 }
 
 /* The value of a content-length field of f (a decimal number), or -1. */
-static int64_t content_length_of(const wobj *f) {
-    for (size_t i = 0; f && i < f->nf; i++) {
-        if (!cieq(f->f[i].name, f->f[i].name_len, "content-length")) continue;
-        char num[24];
-        if (!f->f[i].value_len || f->f[i].value_len >= sizeof num) return -1;
-        memcpy(num, f->f[i].value, f->f[i].value_len);
-        num[f->f[i].value_len] = 0;
-        char *end;
-        long long v = strtoll(num, &end, 10);
-        return !*end && v >= 0 && num[0] >= '0' && num[0] <= '9' ? v : -1;
-    }
-    return -1;
-}
+static int64_t content_length_of(const wobj *f) { return hv_wfields_content_length(f ? &f->fl : NULL); }
 
 /* Sends the head of response resp (status, its headers) to the pool. */
 static void send_head(whttp *h, wobj *resp) {
     wobj *hf = obj_get(h, resp->link, K_FIELDS);
-    size_t n = hf ? hf->nf : 0;
+    size_t n = hf ? hf->fl.nf : 0;
     hive_header *hd = calloc(n ? n : 1, sizeof *hd);
     if (!hd) {
         hv_handler_req_fail(h->req, HIVE_HANDLE_FAILED, "out of memory");
@@ -428,7 +352,7 @@ static void send_head(whttp *h, wobj *resp) {
     size_t k = 0;
     int64_t clen = content_length_of(hf);
     for (size_t i = 0; i < n; i++) {
-        field *f = &hf->f[i];
+        hv_wfield *f = &hf->fl.f[i];
         if (cieq(f->name, f->name_len, "content-length")) continue;
         hd[k++] = (hive_header){f->name, f->name_len, (const char *)f->value, f->value_len};
     }
@@ -500,11 +424,8 @@ static void body_finish(whttp *h, uint32_t rep) {
     }
     if (rep == h->body && h->head_sent && !h->done) {
         wobj *t = b ? obj_get(h, b->trailers, K_FIELDS) : NULL;
-        hive_header *hd = t && t->nf ? calloc(t->nf, sizeof *hd) : NULL;
-        for (size_t i = 0; hd && i < t->nf; i++)
-            hd[i] = (hive_header){t->f[i].name, t->f[i].name_len, (const char *)t->f[i].value,
-                                  t->f[i].value_len};
-        if (hd) hv_handler_req_trailers(h->req, hd, t->nf); /* after a chunked body */
+        hive_header *hd = hv_wfields_headers(t ? &t->fl : NULL);
+        if (hd) hv_handler_req_trailers(h->req, hd, t->fl.nf); /* after a chunked body */
         free(hd);
         hv_handler_req_end(h->req);
         h->done = 1;
@@ -543,70 +464,36 @@ static const char *const error_names[] = {
     "HTTP-upgrade-failed", "HTTP-protocol-error", "loop-detected", "configuration-error",
     "internal-error"};
 
-/* An error-code answer: its status, a text body naming the case. */
-static void send_error(whttp *h, uint32_t code) {
+void hv_whttp_answer_error(hive_req *req, uint32_t code) {
     const char *name = code < sizeof error_names / sizeof *error_names ? error_names[code] : "?";
     char body[96];
     int n = snprintf(body, sizeof body, "error-code: %s\n", name);
     hive_header ct = {"content-type", 12, "text/plain", 10};
+    if (hv_handler_req_head(req, hv_whttp_error_status(code), &ct, 1, n) == 0 &&
+        hv_handler_req_body(req, (const uint8_t *)body, (size_t)n) >= 0)
+        hv_handler_req_end(req);
+}
+
+/* An error-code answer: its status, a text body naming the case. */
+static void send_error(whttp *h, uint32_t code) {
     h->head_sent = 1;
-    if (hv_handler_req_head(h->req, hv_whttp_error_status(code), &ct, 1, n) == 0 &&
-        hv_handler_req_body(h->req, (const uint8_t *)body, (size_t)n) >= 0)
-        hv_handler_req_end(h->req);
+    hv_whttp_answer_error(h->req, code);
     h->done = 1;
 }
 
 /* ---- fields ----------------------------------------------------------------- */
 
+/* the rules (fieldrules.c) and the operations (fieldlist.c) are 0.3's too */
 #define tchar hv_whttp_tchar
-#define name_check hv_whttp_name_check /* fieldrules.c */
+#define HE_OK HV_WHTTP_NAME_OK
 
-enum {
-    HE_SYNTAX = HV_WHTTP_NAME_SYNTAX,
-    HE_FORBIDDEN = HV_WHTTP_NAME_FORBIDDEN,
-    HE_IMMUTABLE = 2,
-    HE_OK = HV_WHTTP_NAME_OK
-};
+/* 0.2's header-error has no size-exceeded case: a fields object holds at
+ * most MAX_FIELDS entries, and more is out of memory. */
+static const hv_wfield_limits limits = {MAX_FIELDS, SIZE_MAX, 0};
 
-/* Appends (no checks). -1 when out of memory or full. */
+/* Appends (no checks). Not 0 when out of memory or full. */
 static int fields_add(wobj *o, const char *name, size_t nl, const uint8_t *value, size_t vl) {
-    if (o->nf == MAX_FIELDS) return -1;
-    if (o->nf == o->capf) {
-        size_t cap = o->capf ? o->capf * 2 : 8;
-        field *nf = realloc(o->f, cap * sizeof *nf);
-        if (!nf) return -1;
-        o->f = nf;
-        o->capf = cap;
-    }
-    field *f = &o->f[o->nf];
-    f->name = malloc(nl + 1);
-    f->value = malloc(vl ? vl : 1);
-    if (!f->name || !f->value) {
-        free(f->name);
-        free(f->value);
-        return -1;
-    }
-    for (size_t i = 0; i < nl; i++)
-        f->name[i] = (name[i] >= 'A' && name[i] <= 'Z') ? (char)(name[i] + 32) : name[i];
-    f->name[nl] = 0;
-    if (vl) memcpy(f->value, value, vl);
-    f->name_len = nl;
-    f->value_len = vl;
-    o->nf++;
-    return 0;
-}
-
-static void fields_remove(wobj *o, const char *name, size_t nl) {
-    size_t k = 0;
-    for (size_t i = 0; i < o->nf; i++) {
-        if (o->f[i].name_len == nl && strncasecmp(o->f[i].name, name, nl) == 0) {
-            free(o->f[i].name);
-            free(o->f[i].value);
-        } else {
-            o->f[k++] = o->f[i];
-        }
-    }
-    o->nf = k;
+    return hv_wfields_add(&o->fl, name, nl, value, vl, &limits);
 }
 
 /* A copy of src as a new fields object; 0 when out of memory. */
@@ -615,11 +502,10 @@ static uint32_t fields_copy(whttp *h, uint32_t src, int immutable) {
     wobj *o = obj_new(h, K_FIELDS, &rep);
     if (!o) return 0;
     wobj *s = obj_get(h, src, K_FIELDS); /* after obj_new: the table may have moved */
-    for (size_t i = 0; s && i < s->nf; i++)
-        if (fields_add(o, s->f[i].name, s->f[i].name_len, s->f[i].value, s->f[i].value_len)) {
-            obj_free(h, rep);
-            return 0;
-        }
+    if (hv_wfields_copy(&o->fl, s ? &s->fl : NULL, &limits)) {
+        obj_free(h, rep);
+        return 0;
+    }
     o->immutable = (uint8_t)immutable;
     return rep;
 }
@@ -641,124 +527,43 @@ FN(fields_new) {
 FN(fields_from_list) {
     UNUSED;
     whttp *h = CTX;
-    const hive_cval *l = &args[0];
-    for (size_t i = 0; i < l->of.agg.n; i++) {
-        const hive_cval *t = &l->of.agg.items[i];
-        const hive_cval *nm = &t->of.agg.items[0];
-        int e = name_check(nm->of.str.ptr, nm->of.str.len);
-        if (e != HE_OK) {
-            header_error(res, e);
-            return HIVE_HOST_OK;
-        }
-        int bad = bad_value(&t->of.agg.items[1]);
-        if (bad < 0) return OOM;
-        if (bad) {
-            header_error(res, HE_SYNTAX);
-            return HIVE_HOST_OK;
-        }
+    int e = hv_wfields_check_list(&args[0]);
+    if (e == HV_WHTTP_OOM) return OOM;
+    if (e != HE_OK) {
+        header_error(res, e);
+        return HIVE_HOST_OK;
     }
     uint32_t rep;
-    if (!obj_new(h, K_FIELDS, &rep)) return OOM;
-    wobj *o = obj_get(h, rep, K_FIELDS);
-    for (size_t i = 0; i < l->of.agg.n; i++) {
-        const hive_cval *t = &l->of.agg.items[i];
-        size_t vn;
-        uint8_t *vb = bytes_of(&t->of.agg.items[1], &vn);
-        int rc = vb ? fields_add(o, t->of.agg.items[0].of.str.ptr, t->of.agg.items[0].of.str.len,
-                                 vb, vn)
-                    : -1;
-        free(vb);
-        if (rc) {
-            obj_free(h, rep);
-            return OOM;
-        }
+    wobj *o = obj_new(h, K_FIELDS, &rep);
+    if (!o) return OOM;
+    if (hv_wfields_add_list(&o->fl, &args[0], &limits)) {
+        obj_free(h, rep);
+        return OOM;
     }
     result_ok_own(res, rep);
     return HIVE_HOST_OK;
 }
 
-FN(fields_get) {
-    UNUSED;
+/* get, has, entries/copy-all, set, delete, append (and get-and-delete):
+ * the same in 0.2 and 0.3 (fieldlist.c) */
+static hive_host_status fields_method(hive_chost_call *call, const hive_cval *args, hive_cval *res,
+                                      int method) {
     wobj *o = obj_get(CTX, REP(0), K_FIELDS);
     if (!o) return trap(call, "unknown fields");
-    const char *nm = args[1].of.str.ptr;
-    size_t nl = args[1].of.str.len, n = 0;
-    for (size_t i = 0; i < o->nf; i++)
-        if (o->f[i].name_len == nl && strncasecmp(o->f[i].name, nm, nl) == 0) n++;
-    if (hive_cval_agg(res, HIVE_C_LIST, n) != HIVE_OK) return OOM;
-    n = 0;
-    for (size_t i = 0; i < o->nf; i++)
-        if (o->f[i].name_len == nl && strncasecmp(o->f[i].name, nm, nl) == 0)
-            if (bytes_val(&res->of.agg.items[n++], o->f[i].value, o->f[i].value_len)) return OOM;
-    return HIVE_HOST_OK;
+    return hv_wfields_method(method, &o->fl, o->immutable, args, res, &limits) ? OOM : HIVE_HOST_OK;
 }
 
-FN(fields_has) {
-    UNUSED;
-    wobj *o = obj_get(CTX, REP(0), K_FIELDS);
-    if (!o) return trap(call, "unknown fields");
-    int has = 0;
-    for (size_t i = 0; i < o->nf && !has; i++)
-        has = o->f[i].name_len == args[1].of.str.len &&
-              strncasecmp(o->f[i].name, args[1].of.str.ptr, args[1].of.str.len) == 0;
-    res[0] = hive_cval_bool(has);
-    return HIVE_HOST_OK;
-}
-
-/* set (values: a list of values), delete (values NULL) and append (one). */
-static hive_host_status fields_change(hive_chost_call *call, const hive_cval *args, hive_cval *res,
-                                      int mode) {
-    wobj *o = obj_get(CTX, REP(0), K_FIELDS);
-    if (!o) return trap(call, "unknown fields");
-    const char *nm = args[1].of.str.ptr;
-    size_t nl = args[1].of.str.len;
-    int e = name_check(nm, nl);
-    if (e == HE_OK && o->immutable) e = HE_IMMUTABLE;
-    if (e != HE_OK) {
-        header_error(res, e);
-        return HIVE_HOST_OK;
+#define FIELDS_METHOD(name, method)                                                            \
+    FN(name) {                                                                                 \
+        (void)nargs, (void)nres;                                                               \
+        return fields_method(call, args, res, method);                                         \
     }
-    /* values to add */
-    const hive_cval *vals = mode == 0 ? args[2].of.agg.items : mode == 2 ? &args[2] : NULL;
-    size_t nv = mode == 0 ? args[2].of.agg.n : mode == 2 ? 1 : 0;
-    for (size_t i = 0; i < nv; i++) {
-        int bad = bad_value(&vals[i]);
-        if (bad < 0) return trap(call, "out of memory");
-        if (bad) {
-            header_error(res, HE_SYNTAX);
-            return HIVE_HOST_OK;
-        }
-    }
-    if (mode != 2) fields_remove(o, nm, nl);
-    for (size_t i = 0; i < nv; i++) {
-        size_t vn;
-        uint8_t *vb = bytes_of(&vals[i], &vn);
-        int rc = vb ? fields_add(o, nm, nl, vb, vn) : -1;
-        free(vb);
-        if (rc) return OOM;
-    }
-    result_ok(res, NULL);
-    return HIVE_HOST_OK;
-}
-
-FN(fields_set) { (void)nargs, (void)nres; return fields_change(call, args, res, 0); }
-FN(fields_delete) { (void)nargs, (void)nres; return fields_change(call, args, res, 1); }
-FN(fields_append) { (void)nargs, (void)nres; return fields_change(call, args, res, 2); }
-
-FN(fields_entries) {
-    UNUSED;
-    wobj *o = obj_get(CTX, REP(0), K_FIELDS);
-    if (!o) return trap(call, "unknown fields");
-    if (hive_cval_agg(res, HIVE_C_LIST, o->nf) != HIVE_OK) return OOM;
-    for (size_t i = 0; i < o->nf; i++) {
-        hive_cval *t = &res->of.agg.items[i];
-        if (hive_cval_agg(t, HIVE_C_TUPLE, 2) != HIVE_OK ||
-            hive_cval_string(&t->of.agg.items[0], o->f[i].name, o->f[i].name_len) != HIVE_OK ||
-            bytes_val(&t->of.agg.items[1], o->f[i].value, o->f[i].value_len))
-            return OOM;
-    }
-    return HIVE_HOST_OK;
-}
+FIELDS_METHOD(fields_get, HV_WFIELDS_GET)
+FIELDS_METHOD(fields_has, HV_WFIELDS_HAS)
+FIELDS_METHOD(fields_set, HV_WFIELDS_SET)
+FIELDS_METHOD(fields_delete, HV_WFIELDS_DELETE)
+FIELDS_METHOD(fields_append, HV_WFIELDS_APPEND)
+FIELDS_METHOD(fields_entries, HV_WFIELDS_ENTRIES)
 
 FN(fields_clone) {
     UNUSED;
@@ -862,12 +667,10 @@ FN(req_headers) {
     uint32_t rep;
     wobj *f = obj_new(h, K_FIELDS, &rep);
     if (!f) return OOM;
-    for (size_t i = 0; i < info->nheaders; i++)
-        if (fields_add(f, info->headers[i].name, info->headers[i].name_len,
-                       (const uint8_t *)info->headers[i].value, info->headers[i].value_len)) {
-            obj_free(h, rep);
-            return OOM;
-        }
+    if (hv_wfields_add_headers(&f->fl, info->headers, info->nheaders, &limits)) {
+        obj_free(h, rep);
+        return OOM;
+    }
     f->immutable = 1;
     res[0] = own(rep);
     return HIVE_HOST_OK;
@@ -1578,12 +1381,9 @@ FN(outgoing_handle) {
     o = obj_get(h, qrep, K_OUT_REQ);
     uint32_t brep = o->link2;
     wobj *hf = obj_get(h, o->link, K_FIELDS);
-    size_t nh = hf ? hf->nf : 0;
-    hive_header *hd = calloc(nh ? nh : 1, sizeof *hd);
-    if (!hd) return OOM;
-    for (size_t i = 0; i < nh; i++)
-        hd[i] = (hive_header){hf->f[i].name, hf->f[i].name_len, (const char *)hf->f[i].value,
-                              hf->f[i].value_len};
+    size_t nh = hf ? hf->fl.nf : 0;
+    hive_header *hd = hv_wfields_headers(hf ? &hf->fl : NULL);
+    if (!hd && nh) return OOM;
     wobj *b = obj_get(h, brep, K_OUT_BODY);
     hc_request rq;
     memset(&rq, 0, sizeof rq);
@@ -1663,13 +1463,10 @@ static hive_host_status client_body_finish(whttp *h, uint32_t rep, uint32_t trep
     wobj *o = obj_get(h, rep, K_OUT_BODY);
     ccall *c = o->ext;
     wobj *t = trep ? obj_get(h, trep, K_FIELDS) : NULL;
-    if (t && t->nf && c && c->req) { /* the trailers go with the body's end */
-        hive_header *hd = calloc(t->nf, sizeof *hd);
+    if (t && t->fl.nf && c && c->req) { /* the trailers go with the body's end */
+        hive_header *hd = hv_wfields_headers(&t->fl);
         if (hd) {
-            for (size_t i = 0; i < t->nf; i++)
-                hd[i] = (hive_header){t->f[i].name, t->f[i].name_len, (const char *)t->f[i].value,
-                                      t->f[i].value_len};
-            hv_hc_body_trailers(c->req, hd, t->nf);
+            hv_hc_body_trailers(c->req, hd, t->fl.nf);
             free(hd);
         }
     }
@@ -1793,11 +1590,10 @@ FN(iresp_headers) {
     uint32_t rep;
     wobj *f = obj_new(h, K_FIELDS, &rep);
     if (!f) return OOM;
-    for (size_t i = 0; i < n; i++)
-        if (fields_add(f, hd[i].name, hd[i].name_len, (const uint8_t *)hd[i].value, hd[i].value_len)) {
-            obj_free(h, rep);
-            return OOM;
-        }
+    if (hv_wfields_add_headers(&f->fl, hd, n, &limits)) {
+        obj_free(h, rep);
+        return OOM;
+    }
     f->immutable = 1;
     res[0] = own(rep);
     return HIVE_HOST_OK;
@@ -1915,12 +1711,10 @@ static hive_host_status client_trailers_get(whttp *h, uint32_t rep, hive_cval *r
             uint32_t frep;
             wobj *f = obj_new(h, K_FIELDS, &frep);
             if (!f) return HIVE_HOST_TRAP;
-            for (size_t i = 0; i < nt; i++)
-                if (fields_add(f, t[i].name, t[i].name_len, (const uint8_t *)t[i].value,
-                               t[i].value_len)) {
-                    obj_free(h, frep);
-                    return HIVE_HOST_TRAP;
-                }
+            if (hv_wfields_add_headers(&f->fl, t, nt, &limits)) {
+                obj_free(h, frep);
+                return HIVE_HOST_TRAP;
+            }
             f->immutable = 1;
             hive_cval fv = own(frep);
             variant(&opt, HIVE_C_OPTION, 1, &fv);
@@ -2003,7 +1797,7 @@ static int do_read(whttp *h, uint32_t rep, uint64_t len, int skip, hive_cval *re
     if (cap == 0) {
         hive_cval v;
         if (skip) v = hive_cval_uint(HIVE_C_U64, 0);
-        else if (bytes_val(&v, buf, 0)) return -1;
+        else if (bytes_val(&v, NULL, 0)) return -1;
         result_ok(res, &v);
         return 1;
     }
@@ -2441,28 +2235,12 @@ static int define_res(hive_linker *l, const char *iface, const char *name) {
 #define IN_STREAM IO_STREAMS "#input-stream"
 #define OUT_STREAM IO_STREAMS "#output-stream"
 #define HE "variant { invalid-syntax, forbidden, immutable }"
-#define FSP "record { field-name: option<string>, field-size: option<u32> }"
-#define EC                                                                                     \
-    "variant { DNS-timeout, DNS-error(record { rcode: option<string>, info-code: option<u16> }), " \
-    "destination-not-found, destination-unavailable, destination-IP-prohibited, "              \
-    "destination-IP-unroutable, connection-refused, connection-terminated, connection-timeout, " \
-    "connection-read-timeout, connection-write-timeout, connection-limit-reached, "           \
-    "TLS-protocol-error, TLS-certificate-error, TLS-alert-received(record { alert-id: "        \
-    "option<u8>, alert-message: option<string> }), HTTP-request-denied, "                      \
-    "HTTP-request-length-required, HTTP-request-body-size(option<u64>), "                      \
-    "HTTP-request-method-invalid, HTTP-request-URI-invalid, HTTP-request-URI-too-long, "       \
-    "HTTP-request-header-section-size(option<u32>), HTTP-request-header-size(option<" FSP ">), " \
-    "HTTP-request-trailer-section-size(option<u32>), HTTP-request-trailer-size(" FSP "), "     \
-    "HTTP-response-incomplete, HTTP-response-header-section-size(option<u32>), "               \
-    "HTTP-response-header-size(" FSP "), HTTP-response-body-size(option<u64>), "               \
-    "HTTP-response-trailer-section-size(option<u32>), HTTP-response-trailer-size(" FSP "), "   \
-    "HTTP-response-transfer-coding(option<string>), HTTP-response-content-coding(option<string>), " \
-    "HTTP-response-timeout, HTTP-upgrade-failed, HTTP-protocol-error, loop-detected, "         \
-    "configuration-error, internal-error(option<string>) }"
-#define METHOD \
-    "variant { get, head, post, put, delete, connect, options, trace, patch, other(string) }"
-#define SCHEME "variant { HTTP, HTTPS, other(string) }"
-#define FLIST "list<tuple<string, list<u8>>>"
+/* the WIT type text 0.2 and 0.3 share (wasihttp.h) */
+#define FSP WHTTP_WIT_FIELD_SIZE
+#define EC WHTTP_WIT_ERROR_CODE
+#define METHOD WHTTP_WIT_METHOD
+#define SCHEME WHTTP_WIT_SCHEME
+#define FLIST WHTTP_WIT_FIELD_LIST
 
 int hv_whttp_define(hive_linker *l, int with_io) {
     int rc;

@@ -118,9 +118,6 @@ void hv_wh3_up_done(wh3_upstream *u);
  * internal-error(some(err)); then closes it. NULL w: nothing. */
 void hv_wh3_tx_finish(hive_cstream *w, const char *err);
 
-/* The HTTP status for an error-code value (a VARIANT). */
-int hv_wh3_error_status(const hive_cval *code);
-
 /* ---- the guest kind (src/guest/wasihttp3.c) ---- */
 
 /* 1 when component exports wasi:http/handler@0.3.x (a wasi:http/service

@@ -29,7 +29,7 @@
 
 #include "httpclient/httpclient.h"
 #include "wasihttp/p3http.h"
-#include "wasihttp/wasihttp.h" /* hv_whttp_error_status */
+#include "wasihttp/wasihttp.h" /* the fields (fieldlist.c) */
 #include "wasip3/p3_impl.h"    /* the reactor: waits and stream pumps */
 
 #define WH3_MAX_FIELDS 1024
@@ -37,18 +37,10 @@
 
 enum kind { K_FREE = 0, K_FIELDS, K_REQ, K_RESP, K_OPTS };
 
-typedef struct field {
-    char *name; /* lower case */
-    uint8_t *value;
-    size_t name_len, value_len;
-} field;
-
 typedef struct hobj {
     uint8_t kind;
     uint8_t immutable; /* fields, request-options */
-    /* fields */
-    field *f;
-    size_t nf, capf, bytes;
+    hv_wfields fl; /* fields */
     /* request */
     uint32_t method; /* case index; 9: other */
     char *method_other;
@@ -118,16 +110,6 @@ static hobj *obj_get(wh3 *h, uint32_t rep, int kind) {
     return &h->o[rep - 1];
 }
 
-static void fields_clear(hobj *o) {
-    for (size_t i = 0; i < o->nf; i++) {
-        free(o->f[i].name);
-        free(o->f[i].value);
-    }
-    free(o->f);
-    o->f = NULL;
-    o->nf = o->capf = o->bytes = 0;
-}
-
 /* Lets go of a stream or future readable end the host holds as a value
  * (the guest's writer then sees it dropped). */
 static void drop_end(hive_cinstance *ci, hive_cval *v) {
@@ -142,7 +124,7 @@ static void obj_free(wh3 *h, hive_cinstance *ci, uint32_t rep) {
     if (!h || rep == 0 || rep > h->n || h->o[rep - 1].kind == K_FREE) return;
     hobj *o = &h->o[rep - 1];
     uint32_t headers = o->headers, options = o->options;
-    fields_clear(o);
+    hv_wfields_clear(&o->fl);
     free(o->method_other);
     free(o->scheme_other);
     free(o->authority);
@@ -197,26 +179,8 @@ static void mk_case(hive_cval *out, hive_ckind kind, uint32_t index, hive_cval *
 static void result_ok(hive_cval *out, hive_cval *payload) { mk_case(out, HIVE_C_RESULT, 0, payload); }
 static void result_err(hive_cval *out, hive_cval *payload) { mk_case(out, HIVE_C_RESULT, 1, payload); }
 
-static int bytes_val(hive_cval *out, const uint8_t *b, size_t n) {
-    return hive_cval_packed(out, HIVE_C_U8, n ? b : NULL, n) == HIVE_OK ? 0 : -1;
-}
-
-/* The bytes of a list<u8> value: a view into v, or into *tmp (to free)
- * for the item form. NULL when out of memory. */
-static const uint8_t *bytes_view(const hive_cval *v, size_t *n, uint8_t **tmp) {
-    *tmp = NULL;
-    if (v->kind == HIVE_C_PACKED) {
-        const uint8_t *d = hive_cval_bytes(v, n);
-        return d ? d : (const uint8_t *)"";
-    }
-    size_t len = v->kind == HIVE_C_LIST ? v->of.agg.n : 0;
-    uint8_t *b = malloc(len ? len : 1);
-    if (!b) return NULL;
-    for (size_t i = 0; i < len; i++) b[i] = (uint8_t)v->of.agg.items[i].of.u;
-    *n = len;
-    *tmp = b;
-    return b;
-}
+#define bytes_val hv_wbytes_val
+#define bytes_view hv_wbytes_view /* fieldlist.c */
 
 static int opt_string(hive_cval *out, const char *s) {
     if (!s) {
@@ -254,73 +218,21 @@ static int cieq(const char *a, size_t an, const char *b) {
     return an == strlen(b) && strncasecmp(a, b, an) == 0;
 }
 
-/* the field rules are 0.2's too (fieldrules.c) */
+/* the rules (fieldrules.c) and the operations (fieldlist.c) are 0.2's too */
 #define tchar hv_whttp_tchar
 #define forbidden hv_whttp_forbidden
-#define name_check hv_whttp_name_check
 
 /* header-error cases */
 enum {
-    HE_SYNTAX = HV_WHTTP_NAME_SYNTAX,
-    HE_FORBIDDEN = HV_WHTTP_NAME_FORBIDDEN,
-    HE_IMMUTABLE = 2,
-    HE_SIZE = 3,
+    HE_SIZE = HV_WHTTP_SIZE,
     HE_OK = HV_WHTTP_NAME_OK
 };
 
-/* 1 when the list<u8> value is no field value (hv_whttp_value_bad), -1
- * out of memory. */
-static int bad_value(const hive_cval *v) {
-    size_t n;
-    uint8_t *tmp;
-    const uint8_t *d = bytes_view(v, &n, &tmp);
-    if (!d) return -1;
-    int bad = hv_whttp_value_bad(d, n);
-    free(tmp);
-    return bad;
-}
+static const hv_wfield_limits limits = {WH3_MAX_FIELDS, WH3_MAX_FIELD_BYTES, 1};
 
 /* Appends (no checks). -1 out of memory, -2 over the size limits. */
 static int fields_add(hobj *o, const char *name, size_t nl, const uint8_t *value, size_t vl) {
-    if (o->nf == WH3_MAX_FIELDS || o->bytes + nl + vl > WH3_MAX_FIELD_BYTES) return -2;
-    if (o->nf == o->capf) {
-        size_t cap = o->capf ? o->capf * 2 : 8;
-        field *nf = realloc(o->f, cap * sizeof *nf);
-        if (!nf) return -1;
-        o->f = nf;
-        o->capf = cap;
-    }
-    field *f = &o->f[o->nf];
-    f->name = malloc(nl + 1);
-    f->value = malloc(vl ? vl : 1);
-    if (!f->name || !f->value) {
-        free(f->name);
-        free(f->value);
-        return -1;
-    }
-    for (size_t i = 0; i < nl; i++)
-        f->name[i] = (name[i] >= 'A' && name[i] <= 'Z') ? (char)(name[i] + 32) : name[i];
-    f->name[nl] = 0;
-    if (vl) memcpy(f->value, value, vl);
-    f->name_len = nl;
-    f->value_len = vl;
-    o->bytes += nl + vl;
-    o->nf++;
-    return 0;
-}
-
-static void fields_remove(hobj *o, const char *name, size_t nl) {
-    size_t k = 0;
-    for (size_t i = 0; i < o->nf; i++) {
-        if (o->f[i].name_len == nl && strncasecmp(o->f[i].name, name, nl) == 0) {
-            o->bytes -= o->f[i].name_len + o->f[i].value_len;
-            free(o->f[i].name);
-            free(o->f[i].value);
-        } else {
-            o->f[k++] = o->f[i];
-        }
-    }
-    o->nf = k;
+    return hv_wfields_add(&o->fl, name, nl, value, vl, &limits);
 }
 
 /* A copy of src as a new fields object; 0 when out of memory. */
@@ -329,11 +241,10 @@ static uint32_t fields_copy(wh3 *h, uint32_t src, int immutable) {
     hobj *o = obj_new(h, K_FIELDS, &rep);
     if (!o) return 0;
     hobj *s = obj_get(h, src, K_FIELDS); /* after obj_new: the table may have moved */
-    for (size_t i = 0; s && i < s->nf; i++)
-        if (fields_add(o, s->f[i].name, s->f[i].name_len, s->f[i].value, s->f[i].value_len)) {
-            obj_free(h, NULL, rep);
-            return 0;
-        }
+    if (hv_wfields_copy(&o->fl, s ? &s->fl : NULL, &limits)) {
+        obj_free(h, NULL, rep);
+        return 0;
+    }
     o->immutable = (uint8_t)immutable;
     return rep;
 }
@@ -364,159 +275,50 @@ FN(fields_from_list) {
     UNUSED;
     wh3 *h = CTX;
     if (!h) return trap(call, "no wasi:http context");
-    const hive_cval *l = &args[0];
-    for (size_t i = 0; i < l->of.agg.n; i++) {
-        const hive_cval *t = &l->of.agg.items[i];
-        const hive_cval *nm = &t->of.agg.items[0];
-        int e = name_check(nm->of.str.ptr, nm->of.str.len);
-        if (e != HE_OK) {
-            header_error(res, e);
-            return HIVE_HOST_OK;
-        }
-        int bad = bad_value(&t->of.agg.items[1]);
-        if (bad < 0) return OOM;
-        if (bad) {
-            header_error(res, HE_SYNTAX);
-            return HIVE_HOST_OK;
-        }
+    int e = hv_wfields_check_list(&args[0]);
+    if (e == HV_WHTTP_OOM) return OOM;
+    if (e != HE_OK) {
+        header_error(res, e);
+        return HIVE_HOST_OK;
     }
     uint32_t rep;
-    if (!obj_new(h, K_FIELDS, &rep)) return OOM;
-    hobj *o = obj_get(h, rep, K_FIELDS);
-    for (size_t i = 0; i < l->of.agg.n; i++) {
-        const hive_cval *t = &l->of.agg.items[i];
-        size_t vn;
-        uint8_t *tmp;
-        const uint8_t *vb = bytes_view(&t->of.agg.items[1], &vn, &tmp);
-        int rc = vb ? fields_add(o, t->of.agg.items[0].of.str.ptr, t->of.agg.items[0].of.str.len,
-                                 vb, vn)
-                    : -1;
-        free(tmp);
-        if (rc) {
-            obj_free(h, NULL, rep);
-            if (rc == -2) {
-                header_error(res, HE_SIZE);
-                return HIVE_HOST_OK;
-            }
-            return OOM;
+    hobj *o = obj_new(h, K_FIELDS, &rep);
+    if (!o) return OOM;
+    int rc = hv_wfields_add_list(&o->fl, &args[0], &limits);
+    if (rc) {
+        obj_free(h, NULL, rep);
+        if (rc == -2) {
+            header_error(res, HE_SIZE);
+            return HIVE_HOST_OK;
         }
+        return OOM;
     }
     hive_cval v = own(rep);
     result_ok(res, &v);
     return HIVE_HOST_OK;
 }
 
-static hive_host_status values_of(hive_chost_call *call, hobj *o, const char *nm, size_t nl,
-                                  hive_cval *out) {
-    size_t n = 0;
-    for (size_t i = 0; i < o->nf; i++)
-        if (o->f[i].name_len == nl && strncasecmp(o->f[i].name, nm, nl) == 0) n++;
-    if (hive_cval_agg(out, HIVE_C_LIST, n) != HIVE_OK) return OOM;
-    n = 0;
-    for (size_t i = 0; i < o->nf; i++)
-        if (o->f[i].name_len == nl && strncasecmp(o->f[i].name, nm, nl) == 0)
-            if (bytes_val(&out->of.agg.items[n++], o->f[i].value, o->f[i].value_len)) return OOM;
-    return HIVE_HOST_OK;
-}
-
-FN(fields_get) {
-    UNUSED;
+/* get, has, entries/copy-all, set, delete, append (and get-and-delete):
+ * the same in 0.2 and 0.3 (fieldlist.c) */
+static hive_host_status fields_method(hive_chost_call *call, const hive_cval *args, hive_cval *res,
+                                      int method) {
     hobj *o = obj_get(CTX, REP(0), K_FIELDS);
     if (!o) return trap(call, "unknown fields");
-    return values_of(call, o, args[1].of.str.ptr, args[1].of.str.len, res);
+    return hv_wfields_method(method, &o->fl, o->immutable, args, res, &limits) ? OOM : HIVE_HOST_OK;
 }
 
-FN(fields_has) {
-    UNUSED;
-    hobj *o = obj_get(CTX, REP(0), K_FIELDS);
-    if (!o) return trap(call, "unknown fields");
-    int has = 0;
-    for (size_t i = 0; i < o->nf && !has; i++)
-        has = o->f[i].name_len == args[1].of.str.len &&
-              strncasecmp(o->f[i].name, args[1].of.str.ptr, args[1].of.str.len) == 0;
-    res[0] = hive_cval_bool(has);
-    return HIVE_HOST_OK;
-}
-
-/* set (mode 0: a list of values), delete (1), append (2: one value),
- * get-and-delete (3). */
-static hive_host_status fields_change(hive_chost_call *call, const hive_cval *args, hive_cval *res,
-                                      int mode) {
-    hobj *o = obj_get(CTX, REP(0), K_FIELDS);
-    if (!o) return trap(call, "unknown fields");
-    const char *nm = args[1].of.str.ptr;
-    size_t nl = args[1].of.str.len;
-    int e = name_check(nm, nl);
-    if (e == HE_OK && o->immutable) e = HE_IMMUTABLE;
-    if (e != HE_OK) {
-        header_error(res, e);
-        return HIVE_HOST_OK;
+#define FIELDS_METHOD(name, method)                                                            \
+    FN(name) {                                                                                 \
+        (void)nargs, (void)nres;                                                               \
+        return fields_method(call, args, res, method);                                         \
     }
-    const hive_cval *vals = mode == 0 ? args[2].of.agg.items : mode == 2 ? &args[2] : NULL;
-    size_t nv = mode == 0 ? args[2].of.agg.n : mode == 2 ? 1 : 0;
-    size_t add = 0;
-    for (size_t i = 0; i < nv; i++) {
-        int bad = bad_value(&vals[i]);
-        if (bad < 0) return OOM;
-        if (bad) {
-            header_error(res, HE_SYNTAX);
-            return HIVE_HOST_OK;
-        }
-        size_t vn;
-        uint8_t *tmp;
-        if (!bytes_view(&vals[i], &vn, &tmp)) return OOM;
-        free(tmp);
-        add += nl + vn;
-    }
-    hive_cval old;
-    memset(&old, 0, sizeof old);
-    if (mode == 3 && values_of(call, o, nm, nl, &old) != HIVE_HOST_OK) return HIVE_HOST_TRAP;
-    /* the size limit, counting what a set replaces */
-    size_t keep = o->bytes;
-    if (mode == 0)
-        for (size_t i = 0; i < o->nf; i++)
-            if (o->f[i].name_len == nl && strncasecmp(o->f[i].name, nm, nl) == 0)
-                keep -= o->f[i].name_len + o->f[i].value_len;
-    if (keep + add > WH3_MAX_FIELD_BYTES || (mode == 2 && o->nf >= WH3_MAX_FIELDS)) {
-        header_error(res, HE_SIZE);
-        return HIVE_HOST_OK;
-    }
-    if (mode != 2) fields_remove(o, nm, nl);
-    for (size_t i = 0; i < nv; i++) {
-        size_t vn;
-        uint8_t *tmp;
-        const uint8_t *vb = bytes_view(&vals[i], &vn, &tmp);
-        int rc = vb ? fields_add(o, nm, nl, vb, vn) : -1;
-        free(tmp);
-        if (rc == -2) {
-            header_error(res, HE_SIZE);
-            return HIVE_HOST_OK;
-        }
-        if (rc) return OOM;
-    }
-    result_ok(res, mode == 3 ? &old : NULL);
-    return HIVE_HOST_OK;
-}
-
-FN(fields_set) { (void)nargs, (void)nres; return fields_change(call, args, res, 0); }
-FN(fields_delete) { (void)nargs, (void)nres; return fields_change(call, args, res, 1); }
-FN(fields_append) { (void)nargs, (void)nres; return fields_change(call, args, res, 2); }
-FN(fields_get_and_delete) { (void)nargs, (void)nres; return fields_change(call, args, res, 3); }
-
-FN(fields_copy_all) {
-    UNUSED;
-    hobj *o = obj_get(CTX, REP(0), K_FIELDS);
-    if (!o) return trap(call, "unknown fields");
-    if (hive_cval_agg(res, HIVE_C_LIST, o->nf) != HIVE_OK) return OOM;
-    for (size_t i = 0; i < o->nf; i++) {
-        hive_cval *t = &res->of.agg.items[i];
-        if (hive_cval_agg(t, HIVE_C_TUPLE, 2) != HIVE_OK ||
-            hive_cval_string(&t->of.agg.items[0], o->f[i].name, o->f[i].name_len) != HIVE_OK ||
-            bytes_val(&t->of.agg.items[1], o->f[i].value, o->f[i].value_len))
-            return OOM;
-    }
-    return HIVE_HOST_OK;
-}
+FIELDS_METHOD(fields_get, HV_WFIELDS_GET)
+FIELDS_METHOD(fields_has, HV_WFIELDS_HAS)
+FIELDS_METHOD(fields_set, HV_WFIELDS_SET)
+FIELDS_METHOD(fields_delete, HV_WFIELDS_DELETE)
+FIELDS_METHOD(fields_append, HV_WFIELDS_APPEND)
+FIELDS_METHOD(fields_get_and_delete, HV_WFIELDS_GET_AND_DELETE)
+FIELDS_METHOD(fields_copy_all, HV_WFIELDS_ENTRIES)
 
 FN(fields_clone) {
     UNUSED;
@@ -977,19 +779,8 @@ void hv_wh3_set_wake(wh3 *h, void (*wake)(void *ud), void *ud) {
     h->wake_ud = ud;
 }
 
-static void wake_fd(void *ud) {
-    uint64_t one = 1;
-    ssize_t n = write((int)(intptr_t)ud, &one, sizeof one);
-    (void)n;
-}
-
 int hv_wh3_use_eventfd(wh3 *h) {
-    if (h->wait_fd < 0) {
-        h->wait_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-        if (h->wait_fd < 0) return -1;
-        hv_wh3_set_wake(h, wake_fd, (void *)(intptr_t)h->wait_fd);
-    }
-    return 0;
+    return hv_whttp_eventfd_open(&h->wait_fd, &h->wake, &h->wake_ud);
 }
 
 /* The client thread: something of a request of h moved. */
@@ -1123,11 +914,8 @@ static int out_trailers(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) 
                v.of.var.payload->kind == HIVE_C_OPTION && v.of.var.payload->of.var.payload) {
         uint32_t frep = (uint32_t)v.of.var.payload->of.var.payload->of.res.handle;
         hobj *f = obj_get(o->h, frep, K_FIELDS);
-        hive_header *t = f && f->nf ? calloc(f->nf, sizeof *t) : NULL;
-        for (size_t i = 0; t && i < f->nf; i++)
-            t[i] = (hive_header){f->f[i].name, f->f[i].name_len, (const char *)f->f[i].value,
-                                 f->f[i].value_len};
-        if (t && o->req) hv_hc_body_trailers(o->req, t, f->nf);
+        hive_header *t = hv_wfields_headers(f ? &f->fl : NULL);
+        if (t && o->req) hv_hc_body_trailers(o->req, t, f->fl.nf);
         free(t);
         if (f) obj_free(o->h, o->inst, frep); /* the trailers were moved to the host */
     }
@@ -1218,11 +1006,7 @@ static int out_head(hive_wasip3 *p, p3_wait *w, unsigned ev, short revents) {
     (void)ev, (void)revents;
     wout *o = w->ud;
     wh3 *h = o->h;
-    if (h->wait_fd >= 0) {
-        uint64_t v;
-        ssize_t n = read(h->wait_fd, &v, sizeof v);
-        (void)n;
-    }
+    hv_whttp_eventfd_drain(h->wait_fd);
     if (hive_chost_cancelled(o->d)) { /* the guest gave the call up */
         hive_chost_return(o->d, NULL);
         o->d = NULL;
@@ -1315,16 +1099,16 @@ FN(client_send) {
         snprintf(e.msg, sizeof e.msg, "too many outgoing requests in flight");
     }
     hobj *f = obj_get(h, q->headers, K_FIELDS);
-    size_t nh = f ? f->nf : 0;
+    size_t nh = f ? f->fl.nf : 0;
     if (!e.code && !(hd = calloc(nh ? nh : 1, sizeof *hd))) return OOM;
     int64_t clen = -1;
     for (size_t i = 0; !e.code && i < nh; i++) {
-        hd[i] = (hive_header){f->f[i].name, f->f[i].name_len, (const char *)f->f[i].value,
-                              f->f[i].value_len};
-        if (cieq(f->f[i].name, f->f[i].name_len, "content-length")) {
+        hd[i] = (hive_header){f->fl.f[i].name, f->fl.f[i].name_len, (const char *)f->fl.f[i].value,
+                              f->fl.f[i].value_len};
+        if (cieq(f->fl.f[i].name, f->fl.f[i].name_len, "content-length")) {
             char num[24];
-            size_t vl = f->f[i].value_len < 23 ? f->f[i].value_len : 23;
-            memcpy(num, f->f[i].value, vl);
+            size_t vl = f->fl.f[i].value_len < 23 ? f->fl.f[i].value_len : 23;
+            memcpy(num, f->fl.f[i].value, vl);
             num[vl] = 0;
             clen = strtoll(num, NULL, 10);
         }
@@ -1459,27 +1243,15 @@ int hv_wh3_incoming(wh3 *h, const hive_request_info *info, hive_cval *contents, 
     return 0;
 }
 
-static int64_t content_length_of(const hobj *f) {
-    for (size_t i = 0; f && i < f->nf; i++) {
-        if (!cieq(f->f[i].name, f->f[i].name_len, "content-length")) continue;
-        char num[24];
-        if (!f->f[i].value_len || f->f[i].value_len >= sizeof num) return -1;
-        memcpy(num, f->f[i].value, f->f[i].value_len);
-        num[f->f[i].value_len] = 0;
-        char *end;
-        long long v = strtoll(num, &end, 10);
-        return !*end && v >= 0 && num[0] >= '0' && num[0] <= '9' ? v : -1;
-    }
-    return -1;
-}
+static int64_t content_length_of(const hobj *f) { return hv_wfields_content_length(f ? &f->fl : NULL); }
 
 int hv_wh3_take_response(wh3 *h, uint32_t rep, wh3_response *out) {
     memset(out, 0, sizeof *out);
     hobj *o = obj_get(h, rep, K_RESP);
     if (!o) return -1;
     hobj *f = obj_get(h, o->headers, K_FIELDS);
-    size_t n = f ? f->nf : 0, bytes = 0;
-    for (size_t i = 0; i < n; i++) bytes += f->f[i].name_len + f->f[i].value_len + 2;
+    size_t n = f ? f->fl.nf : 0, bytes = 0;
+    for (size_t i = 0; i < n; i++) bytes += f->fl.f[i].name_len + f->fl.f[i].value_len + 2;
     out->headers = calloc(n ? n : 1, sizeof *out->headers);
     out->arena = malloc(bytes ? bytes : 1);
     if (!out->headers || !out->arena) {
@@ -1488,7 +1260,7 @@ int hv_wh3_take_response(wh3 *h, uint32_t rep, wh3_response *out) {
     }
     char *p = out->arena;
     for (size_t i = 0; i < n; i++) {
-        field *fl = &f->f[i];
+        hv_wfield *fl = &f->fl.f[i];
         if (cieq(fl->name, fl->name_len, "content-length")) continue;
         hive_header *hd = &out->headers[out->nheaders++];
         memcpy(p, fl->name, fl->name_len + 1);
@@ -1529,11 +1301,8 @@ int hv_wh3_take_response(wh3 *h, uint32_t rep, wh3_response *out) {
 hive_header *hv_wh3_fields_view(wh3 *h, uint32_t rep, size_t *n) {
     *n = 0;
     hobj *f = obj_get(h, rep, K_FIELDS);
-    hive_header *t = f && f->nf ? calloc(f->nf, sizeof *t) : NULL;
-    for (size_t i = 0; t && i < f->nf; i++)
-        t[i] = (hive_header){f->f[i].name, f->f[i].name_len, (const char *)f->f[i].value,
-                             f->f[i].value_len};
-    if (t) *n = f->nf;
+    hive_header *t = hv_wfields_headers(f ? &f->fl : NULL);
+    if (t) *n = f->fl.nf;
     return t;
 }
 
@@ -1602,10 +1371,6 @@ void hv_wh3_tx_finish(hive_cstream *w, const char *err) {
     hive_cstream_close(w);
 }
 
-int hv_wh3_error_status(const hive_cval *code) {
-    return code && code->kind == HIVE_C_VARIANT ? hv_whttp_error_status(code->of.var.index) : 500;
-}
-
 /* ---- definitions ------------------------------------------------------------------ */
 
 static void obj_dtor(hive_cinstance *instance, void *user, uint32_t rep) {
@@ -1623,28 +1388,12 @@ typedef struct fndef {
 
 #define HE "variant { invalid-syntax, forbidden, immutable, size-exceeded, other(option<string>) }"
 #define ROE "variant { not-supported, immutable, other(option<string>) }"
-#define FSP "record { field-name: option<string>, field-size: option<u32> }"
-#define EC                                                                                     \
-    "variant { DNS-timeout, DNS-error(record { rcode: option<string>, info-code: option<u16> }), " \
-    "destination-not-found, destination-unavailable, destination-IP-prohibited, "              \
-    "destination-IP-unroutable, connection-refused, connection-terminated, connection-timeout, " \
-    "connection-read-timeout, connection-write-timeout, connection-limit-reached, "           \
-    "TLS-protocol-error, TLS-certificate-error, TLS-alert-received(record { alert-id: "        \
-    "option<u8>, alert-message: option<string> }), HTTP-request-denied, "                      \
-    "HTTP-request-length-required, HTTP-request-body-size(option<u64>), "                      \
-    "HTTP-request-method-invalid, HTTP-request-URI-invalid, HTTP-request-URI-too-long, "       \
-    "HTTP-request-header-section-size(option<u32>), HTTP-request-header-size(option<" FSP ">), " \
-    "HTTP-request-trailer-section-size(option<u32>), HTTP-request-trailer-size(" FSP "), "     \
-    "HTTP-response-incomplete, HTTP-response-header-section-size(option<u32>), "               \
-    "HTTP-response-header-size(" FSP "), HTTP-response-body-size(option<u64>), "               \
-    "HTTP-response-trailer-section-size(option<u32>), HTTP-response-trailer-size(" FSP "), "   \
-    "HTTP-response-transfer-coding(option<string>), HTTP-response-content-coding(option<string>), " \
-    "HTTP-response-timeout, HTTP-upgrade-failed, HTTP-protocol-error, loop-detected, "         \
-    "configuration-error, internal-error(option<string>) }"
-#define METHOD \
-    "variant { get, head, post, put, delete, connect, options, trace, patch, other(string) }"
-#define SCHEME "variant { HTTP, HTTPS, other(string) }"
-#define FLIST "list<tuple<string, list<u8>>>"
+/* the WIT type text 0.2 and 0.3 share (wasihttp.h) */
+#define FSP WHTTP_WIT_FIELD_SIZE
+#define EC WHTTP_WIT_ERROR_CODE
+#define METHOD WHTTP_WIT_METHOD
+#define SCHEME WHTTP_WIT_SCHEME
+#define FLIST WHTTP_WIT_FIELD_LIST
 #define TRAILERS "future<result<option<own<fields>>, " EC ">>"
 #define TX "future<result<_, " EC ">>"
 

@@ -95,6 +95,9 @@ size_t hv_whttp_live(const whttp *h);
 
 /* The HTTP status for a wasi:http error-code case index. */
 int hv_whttp_error_status(uint32_t code);
+/* Answers req with error-code case code: its status, a text body naming
+ * the case, the end. */
+void hv_whttp_answer_error(hive_req *req, uint32_t code);
 
 
 
@@ -111,6 +114,38 @@ int hv_whttp_error_status(uint32_t code);
 int hv_guest_wasihttp_new(hive_engine *engine, hive_component *component,
                             const char *const *env, size_t nenv, const char *const *dirs,
                             size_t ndirs, hive_guest **out, hive_error *err);
+
+/* wake.c: an eventfd the HTTP client's thread writes (once opened, *fd
+ * >= 0, *wake and *ud write it); 0, or -1 when it cannot be made. drain
+ * clears it before readiness is checked again (fd < 0: nothing). */
+int hv_whttp_eventfd_open(int *fd, void (**wake)(void *ud), void **ud);
+void hv_whttp_eventfd_drain(int fd);
+
+/* WIT type text the same in 0.2 and 0.3: field-size-payload, error-code,
+ * method, scheme, and fields.from-list's entries. */
+#define WHTTP_WIT_FIELD_SIZE "record { field-name: option<string>, field-size: option<u32> }"
+#define WHTTP_WIT_ERROR_CODE                                                                       \
+    "variant { DNS-timeout, DNS-error(record { rcode: option<string>, info-code: option<u16> }), " \
+    "destination-not-found, destination-unavailable, destination-IP-prohibited, "                  \
+    "destination-IP-unroutable, connection-refused, connection-terminated, connection-timeout, "   \
+    "connection-read-timeout, connection-write-timeout, connection-limit-reached, "                \
+    "TLS-protocol-error, TLS-certificate-error, TLS-alert-received(record { alert-id: "            \
+    "option<u8>, alert-message: option<string> }), HTTP-request-denied, "                          \
+    "HTTP-request-length-required, HTTP-request-body-size(option<u64>), "                          \
+    "HTTP-request-method-invalid, HTTP-request-URI-invalid, HTTP-request-URI-too-long, "           \
+    "HTTP-request-header-section-size(option<u32>), HTTP-request-header-size(option<" WHTTP_WIT_FIELD_SIZE ">), " \
+    "HTTP-request-trailer-section-size(option<u32>), HTTP-request-trailer-size(" WHTTP_WIT_FIELD_SIZE "), " \
+    "HTTP-response-incomplete, HTTP-response-header-section-size(option<u32>), "                   \
+    "HTTP-response-header-size(" WHTTP_WIT_FIELD_SIZE "), HTTP-response-body-size(option<u64>), "  \
+    "HTTP-response-trailer-section-size(option<u32>), HTTP-response-trailer-size(" WHTTP_WIT_FIELD_SIZE "), " \
+    "HTTP-response-transfer-coding(option<string>), HTTP-response-content-coding(option<string>), " \
+    "HTTP-response-timeout, HTTP-upgrade-failed, HTTP-protocol-error, loop-detected, "             \
+    "configuration-error, internal-error(option<string>) }"
+#define WHTTP_WIT_METHOD                                                                           \
+    "variant { get, head, post, put, delete, connect, options, trace, patch, other(string) }"
+#define WHTTP_WIT_SCHEME "variant { HTTP, HTTPS, other(string) }"
+#define WHTTP_WIT_FIELD_LIST "list<tuple<string, list<u8>>>"
+
 /* fieldrules.c: the field rules 0.2 and 0.3 share. A name is a token
  * (RFC 9110 5.1) and not a forbidden one; hv_whttp_name_check gives
  * HV_WHTTP_NAME_OK, _SYNTAX or _FORBIDDEN (the values of the header-error
@@ -121,5 +156,71 @@ int hv_whttp_tchar(unsigned char c);
 int hv_whttp_forbidden(const char *s, size_t n);
 int hv_whttp_name_check(const char *s, size_t n);
 int hv_whttp_value_bad(const uint8_t *d, size_t n);
+
+/* fieldlist.c: the entries of a fields object (names in lower case) and
+ * the operations 0.2 and 0.3 share. Limits: at most n entries and bytes
+ * bytes of names and values. hv_wfields_add appends without checks: 0, -1
+ * out of memory, -2 over the limits. The guest's operations give
+ * HV_WHTTP_NAME_OK or the header-error case (_SYNTAX, _FORBIDDEN,
+ * HV_WHTTP_IMMUTABLE, HV_WHTTP_SIZE), or HV_WHTTP_OOM. */
+enum { HV_WHTTP_IMMUTABLE = 2, HV_WHTTP_SIZE = 3, HV_WHTTP_OOM = -2 };
+enum {
+    HV_WFIELDS_SET, HV_WFIELDS_DELETE, HV_WFIELDS_APPEND, HV_WFIELDS_GET_AND_DELETE,
+    HV_WFIELDS_GET, HV_WFIELDS_HAS, HV_WFIELDS_ENTRIES
+};
+typedef struct hv_wfield {
+    char *name;
+    uint8_t *value;
+    size_t name_len, value_len;
+} hv_wfield;
+typedef struct hv_wfields {
+    hv_wfield *f;
+    size_t nf, capf, bytes;
+} hv_wfields;
+typedef struct hv_wfield_limits {
+    size_t n, bytes;
+    int size_error; /* 0: the header-error has no size-exceeded case (out of memory) */
+} hv_wfield_limits;
+void hv_wfields_clear(hv_wfields *fl);
+int hv_wfields_add(hv_wfields *fl, const char *name, size_t nl, const uint8_t *value, size_t vl,
+                   const hv_wfield_limits *lim);
+void hv_wfields_remove(hv_wfields *fl, const char *name, size_t nl);
+/* Appends hd[0..n) (as hv_wfields_add; stops at the first failure). */
+int hv_wfields_add_headers(hv_wfields *fl, const hive_header *hd, size_t n,
+                           const hv_wfield_limits *lim);
+/* Appends src's entries (src may be NULL): as hv_wfields_add. */
+int hv_wfields_copy(hv_wfields *dst, const hv_wfields *src, const hv_wfield_limits *lim);
+int hv_wfields_has(const hv_wfields *fl, const char *name, size_t nl);
+/* out: list<list<u8>> of name's values (get); list<tuple<string,
+ * list<u8>>> of every entry (entries, copy-all). 0, -1 out of memory. */
+int hv_wfields_values(const hv_wfields *fl, const char *name, size_t nl, hive_cval *out);
+int hv_wfields_entries(const hv_wfields *fl, hive_cval *out);
+/* The entries as headers pointing into fl (calloc'd, fl->nf of them);
+ * NULL when fl is NULL or empty, or out of memory. */
+hive_header *hv_wfields_headers(const hv_wfields *fl);
+/* A content-length entry's value (a decimal number), or -1 (fl may be NULL). */
+int64_t hv_wfields_content_length(const hv_wfields *fl);
+/* from-list: check_list checks every entry of a list<tuple<string,
+ * list<u8>>>; add_list then adds them (as hv_wfields_add). */
+int hv_wfields_check_list(const hive_cval *list);
+int hv_wfields_add_list(hv_wfields *fl, const hive_cval *list, const hv_wfield_limits *lim);
+/* set (arg: list<list<u8>>), delete, append (arg: list<u8>) and
+ * get-and-delete (the values taken into *old) of name. */
+int hv_wfields_change(hv_wfields *fl, int immutable, int mode, const char *nm, size_t nl,
+                      const hive_cval *arg, const hv_wfield_limits *lim, hive_cval *old);
+/* The methods of fields that take (self[, name[, value]]): get, has,
+ * entries (copy-all: self only), set, delete, append, get-and-delete (HV_WFIELDS_*),
+ * on the entries of self (immutable as given): the method's result in
+ * *res (a result<_, header-error> where the method gives one). 0, or -1
+ * out of memory. */
+int hv_wfields_method(int method, hv_wfields *fl, int immutable, const hive_cval *args,
+                      hive_cval *res, const hv_wfield_limits *lim);
+/* list<u8> values: a packed value of n bytes (0, -1 out of memory); a
+ * value's bytes, a view into v or into *tmp (to free) for the item form
+ * (NULL out of memory); 1 when a value's bytes are no field value, -1 out
+ * of memory. */
+int hv_wbytes_val(hive_cval *out, const uint8_t *b, size_t n);
+const uint8_t *hv_wbytes_view(const hive_cval *v, size_t *n, uint8_t **tmp);
+int hv_wbytes_bad(const hive_cval *v);
 
 #endif

@@ -17,41 +17,14 @@ hive_host_status hv_p2_subscribe_deadline(hive_chost_call *call, uint64_t when, 
 
 /* ---- environment ---- */
 
-P2_FN(get_environment) {
-    hive_wasip2 *p = P2_CTX;
-    if (hive_cval_agg(&res[0], HIVE_C_LIST, p->envc) != HIVE_OK) return hv_p2_trap(call, "out of memory");
-    for (size_t i = 0; i < p->envc; i++) {
-        const char *kv = p->env[i], *eq = strchr(kv, '=');
-        hive_cval *t = &res[0].of.agg.items[i];
-        if (hive_cval_agg(t, HIVE_C_TUPLE, 2) != HIVE_OK ||
-            hive_cval_string(&t->of.agg.items[0], kv, (size_t)(eq - kv)) != HIVE_OK ||
-            hive_cval_string(&t->of.agg.items[1], eq + 1, strlen(eq + 1)) != HIVE_OK)
-            return hv_p2_trap(call, "environment: out of memory or not UTF-8");
-    }
-    return HIVE_HOST_OK;
+/* the same in 0.2 and 0.3 (base.c) */
+static hive_host_status env_result(hive_chost_call *call, const char *why) {
+    return why ? hv_p2_trap(call, why) : HIVE_HOST_OK;
 }
 
-P2_FN(get_arguments) {
-    hive_wasip2 *p = P2_CTX;
-    if (hive_cval_agg(&res[0], HIVE_C_LIST, p->argc) != HIVE_OK) return hv_p2_trap(call, "out of memory");
-    for (size_t i = 0; i < p->argc; i++)
-        if (hive_cval_string(&res[0].of.agg.items[i], p->argv[i], strlen(p->argv[i])) != HIVE_OK)
-            return hv_p2_trap(call, "arguments: out of memory or not UTF-8");
-    return HIVE_HOST_OK;
-}
-
-P2_FN(initial_cwd) {
-    hive_wasip2 *p = P2_CTX;
-    if (!p->cwd) {
-        if (hive_cval_case(&res[0], HIVE_C_OPTION, 0, NULL) != HIVE_OK) return hv_p2_trap(call, "out of memory");
-        return HIVE_HOST_OK;
-    }
-    hive_cval s;
-    if (hive_cval_string(&s, p->cwd, strlen(p->cwd)) != HIVE_OK ||
-        hive_cval_case(&res[0], HIVE_C_OPTION, 1, &s) != HIVE_OK)
-        return hv_p2_trap(call, "out of memory");
-    return HIVE_HOST_OK;
-}
+P2_FN(get_environment) { return env_result(call, hv_wbase_environment(&P2_CTX->b, &res[0])); }
+P2_FN(get_arguments) { return env_result(call, hv_wbase_arguments(&P2_CTX->b, &res[0])); }
+P2_FN(initial_cwd) { return env_result(call, hv_wbase_initial_cwd(&P2_CTX->b, &res[0])); }
 
 /* ---- exit ---- */
 
@@ -82,7 +55,7 @@ P2_FN(get_stderr) { return get_stdio(call, 2, &res[0]); }
 
 static hive_host_status get_terminal(hive_chost_call *call, int i, hive_cval *out) {
     hive_wasip2 *p = P2_CTX;
-    const hive_wasi_stdio *s = &p->stdio[i];
+    const hive_wasi_stdio *s = &p->b.stdio[i];
     if (s->kind != HIVE_WASI_STDIO_FD || !isatty(s->fd)) {
         if (hive_cval_case(out, HIVE_C_OPTION, 0, NULL) != HIVE_OK) return hv_p2_trap(call, "out of memory");
         return HIVE_HOST_OK;
@@ -106,11 +79,7 @@ P2_FN(mono_now) {
 }
 
 P2_FN(mono_resolution) {
-    struct timespec ts;
-    uint64_t r = 1;
-    if (!P2_CTX->src.monotonic_ns && clock_getres(CLOCK_MONOTONIC, &ts) == 0)
-        r = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-    res[0] = p2_u64(r ? r : 1);
+    res[0] = p2_u64(hv_wbase_mono_res(&P2_CTX->b));
     return HIVE_HOST_OK;
 }
 
@@ -134,43 +103,18 @@ P2_FN(wall_now) {
 }
 
 P2_FN(wall_resolution) {
-    struct timespec ts;
-    uint64_t r = 1;
-    if (!P2_CTX->src.wall_ns && clock_getres(CLOCK_REALTIME, &ts) == 0)
-        r = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-    if (datetime(&res[0], r ? r : 1) < 0) return hv_p2_trap(call, "out of memory");
+    if (datetime(&res[0], hv_wbase_wall_res(&P2_CTX->b)) < 0) return hv_p2_trap(call, "out of memory");
     return HIVE_HOST_OK;
 }
 
 /* ---- random ---- */
 
-/* xoroshiro128+ for the insecure interfaces */
-static uint64_t insecure_next(hive_wasip2 *p) {
-    uint64_t s0 = p->insecure_state[0], s1 = p->insecure_state[1], r = s0 + s1;
-    s1 ^= s0;
-    p->insecure_state[0] = ((s0 << 24) | (s0 >> 40)) ^ s1 ^ (s1 << 16);
-    p->insecure_state[1] = (s1 << 37) | (s1 >> 27);
-    return r;
-}
+static uint64_t insecure_next(hive_wasip2 *p) { return hv_wbase_insecure_u64(&p->b); }
 
+/* the same in 0.2 and 0.3 (base.c) */
 static hive_host_status random_bytes(hive_chost_call *call, uint64_t len, int secure, hive_cval *out) {
-    hive_wasip2 *p = P2_CTX;
-    if (len > p->max_list) return hv_p2_trap(call, "get-random-bytes: more bytes than the host allows");
-    uint8_t *b = malloc(len ? (size_t)len : 1);
-    if (!b) return hv_p2_trap(call, "out of memory");
-    if (secure) {
-        if (hv_p2_random(p, b, (size_t)len) < 0) {
-            free(b);
-            return hv_p2_trap(call, "the host's random source failed");
-        }
-    } else {
-        for (size_t i = 0; i < len; i += 8) {
-            uint64_t x = insecure_next(p);
-            for (size_t k = 0; k < 8 && i + k < len; k++) b[i + k] = (uint8_t)(x >> (8 * k));
-        }
-    }
-    int rc = hv_p2_bytes_adopt(out, b, (size_t)len, (size_t)len);
-    return rc < 0 ? hv_p2_trap(call, "out of memory") : HIVE_HOST_OK;
+    const char *why = hv_wbase_random_bytes(&P2_CTX->b, len, secure, out);
+    return why ? hv_p2_trap(call, why) : HIVE_HOST_OK;
 }
 
 P2_FN(get_random_bytes) { return random_bytes(call, args[0].of.u, 1, &res[0]); }

@@ -34,18 +34,16 @@
     "regular-file, socket }"
 #define DATETIME "record { seconds: u64, nanoseconds: u32 }"
 #define NEWTS "variant { no-change, now, timestamp(" DATETIME ") }"
-#define PF "flags { symlink-follow }"
-#define OF "flags { create, directory, exclusive, truncate }"
-#define DF                                                                                  \
-    "flags { read, write, file-integrity-sync, data-integrity-sync, requested-write-sync, " \
-    "mutate-directory }"
+#define PF WFS_WIT_PATH_FLAGS /* fsops.h: the same in 0.2 and 0.3 */
+#define OF WFS_WIT_OPEN_FLAGS
+#define DF WFS_WIT_DESCRIPTOR_FLAGS
 #define STAT                                                                                   \
     "record { type: " DT ", link-count: u64, size: u64, data-access-timestamp: option<"        \
     DATETIME ">, data-modification-timestamp: option<" DATETIME ">, status-change-timestamp: " \
     "option<" DATETIME "> }"
-#define MHV "record { lower: u64, upper: u64 }"
+#define MHV WFS_WIT_METADATA_HASH
 #define DE "record { type: " DT ", name: string }"
-#define ADVICE "enum { normal, sequential, random, will-need, dont-need, no-reuse }"
+#define ADVICE WFS_WIT_ADVICE
 #define R(T) "result<" T ", " EC ">"
 #define R0 "result<_, " EC ">"
 #define SELF "self: borrow<descriptor>"
@@ -62,7 +60,7 @@ static hive_host_status fs_result(hive_cval *out, uint32_t e, hive_cval *payload
         if (payload) hive_cval_clear(payload);
         hv_p2_fs_err(out, e);
     } else {
-        hv_p2_ok(out, payload);
+        hv_wval_ok(out, payload);
     }
     return HIVE_HOST_OK;
 }
@@ -78,7 +76,7 @@ static p2_obj *desc_arg(hive_chost_call *call, const hive_cval *args, size_t i) 
 /* Path operations are made on directories only. */
 #define NEED_DIR(d)                                                                 \
     if ((d)->dtype != P2_DT_DIR) return fs_result(&res[0], WASI_ENOTDIR, NULL)
-#define SB (&P2_CTX->sandbox)
+#define SB (&P2_CTX->b.sandbox)
 
 /* fsops.h speaks the same descriptor-type and descriptor-flags values */
 _Static_assert((int)P2_DT_DIR == (int)WFS_DT_DIR && (int)P2_DT_FILE == (int)WFS_DT_FILE &&
@@ -208,7 +206,7 @@ P2_FN(d_read) {
     if (!(d0->dflags & P2_DF_READ)) return fs_result(&res[0], WASI_EBADF, NULL);
     uint64_t len = args[1].of.u, off = args[2].of.u;
     if (off > INT64_MAX) return fs_result(&res[0], WASI_EINVAL, NULL);
-    if (len > p->max_list) len = p->max_list;
+    if (len > p->b.max_list) len = p->b.max_list;
     uint8_t *b = malloc(len ? (size_t)len : 1);
     if (!b) return hv_p2_trap(call, "out of memory");
     ssize_t n;
@@ -353,7 +351,7 @@ P2_FN(d_open_at) {
     int rd = (df & P2_DF_READ) != 0, wr = (df & P2_DF_WRITE) || (of & WFS_OF_TRUNCATE);
     int fd;
     struct stat st;
-    uint32_t e = hv_wfs_open_at(&p->sandbox, d0->fd, pf & 1, STR(2), of, rd, wr, df, &fd, &st);
+    uint32_t e = hv_wfs_open_at(&p->b.sandbox, d0->fd, pf & 1, STR(2), of, rd, wr, df, &fd, &st);
     if (e) return fs_result(&res[0], e, NULL);
     uint32_t rep, parent_mutate = d0->dflags & P2_DF_MUTATE; /* d0 moves with the table */
     p2_obj *o = hv_p2_new(p, P2_DESC, &rep);
@@ -456,9 +454,9 @@ P2_FN(fs_error_code) {
 
 P2_FN(get_directories) {
     hive_wasip2 *p = P2_CTX;
-    if (hive_cval_agg(&res[0], HIVE_C_LIST, p->npre) != HIVE_OK) return hv_p2_trap(call, "out of memory");
-    for (size_t i = 0; i < p->npre; i++) {
-        int fd = fcntl(p->pre[i].fd, F_DUPFD_CLOEXEC, 0);
+    if (hive_cval_agg(&res[0], HIVE_C_LIST, p->b.npre) != HIVE_OK) return hv_p2_trap(call, "out of memory");
+    for (size_t i = 0; i < p->b.npre; i++) {
+        int fd = fcntl(p->b.pre[i].fd, F_DUPFD_CLOEXEC, 0);
         if (fd < 0) return hv_p2_trap(call, "out of file descriptors");
         uint32_t rep;
         p2_obj *o = hv_p2_new(p, P2_DESC, &rep);
@@ -473,7 +471,7 @@ P2_FN(get_directories) {
         hive_cval *t = &res[0].of.agg.items[i];
         if (hive_cval_agg(t, HIVE_C_TUPLE, 2) != HIVE_OK) return hv_p2_trap(call, "out of memory");
         t->of.agg.items[0] = hive_cval_handle(HIVE_C_OWN, rep, NULL);
-        if (hive_cval_string(&t->of.agg.items[1], p->pre[i].name, strlen(p->pre[i].name)) != HIVE_OK)
+        if (hive_cval_string(&t->of.agg.items[1], p->b.pre[i].name, strlen(p->b.pre[i].name)) != HIVE_OK)
             return hv_p2_trap(call, "preopen name: out of memory or not UTF-8");
     }
     return HIVE_HOST_OK;

@@ -31,7 +31,7 @@
 int hv_p2_stream_closed(hive_cval *out) {
     hive_cval v;
     if (hive_cval_case(&v, HIVE_C_VARIANT, 1, NULL) != HIVE_OK) return -1;
-    hv_p2_err(out, &v);
+    hv_wval_err(out, &v);
     return 0;
 }
 
@@ -46,7 +46,7 @@ int hv_p2_stream_failed(hive_wasip2 *p, hive_cval *out, uint32_t e, const char *
     o->msg = strdup(buf);
     hive_cval h = hive_cval_handle(HIVE_C_OWN, rep, NULL), v;
     if (hive_cval_case(&v, HIVE_C_VARIANT, 0, &h) != HIVE_OK) return -1;
-    hv_p2_err(out, &v);
+    hv_wval_err(out, &v);
     return 0;
 }
 
@@ -110,7 +110,7 @@ int hive_wasip2_pollable_new(hive_wasip2 *p, const hive_wasi_stream *s, int wait
 int hv_p2_new_stdio_stream(hive_wasip2 *p, int i, uint32_t *rep) {
     p2_obj *o = hv_p2_new(p, i == 0 ? P2_INPUT : P2_OUTPUT, rep);
     if (!o) return -1;
-    const hive_wasi_stdio *s = &p->stdio[i];
+    const hive_wasi_stdio *s = &p->b.stdio[i];
     switch (s->kind) {
     case HIVE_WASI_STDIO_FD:
         o->back = P2_B_FD;
@@ -404,7 +404,7 @@ hive_host_status hv_p2_subscribe_deadline(hive_chost_call *call, uint64_t when, 
 
 /* read / blocking-read: 1 done (*out set), 0 would wait, -1 out of memory */
 static int do_read(hive_wasip2 *p, p2_obj *o, uint64_t want, hive_cval *out) {
-    size_t len = want > p->max_list ? p->max_list : (size_t)want;
+    size_t len = want > p->b.max_list ? p->b.max_list : (size_t)want;
     uint8_t *buf = malloc(len ? len : 1);
     if (!buf) return -1;
     uint32_t e = 0;
@@ -419,7 +419,7 @@ static int do_read(hive_wasip2 *p, p2_obj *o, uint64_t want, hive_cval *out) {
     } else {
         hive_cval b;
         rc = hv_p2_bytes_adopt(&b, buf, n > 0 ? (size_t)n : 0, len) < 0 ? -1 : 1;
-        if (rc == 1) hv_p2_ok(out, &b);
+        if (rc == 1) hv_wval_ok(out, &b);
         return rc;
     }
     free(buf);
@@ -440,23 +440,23 @@ static hive_host_status read_common(hive_chost_call *call, const hive_cval *args
         if (r == 1) {
             if (tmp.of.var.index == 0) {
                 hive_cval n = p2_u64(hv_p2_bytes_len(tmp.of.var.payload));
-                hv_p2_ok(&res[0], &n);
+                hv_wval_ok(&res[0], &n);
                 hive_cval_clear(&tmp);
             } else {
                 hive_cval_move(&res[0], &tmp);
             }
         } else if (r == 0 && !blocking) {
             hive_cval n = p2_u64(0);
-            hv_p2_ok(&res[0], &n);
+            hv_wval_ok(&res[0], &n);
             r = 1;
         }
     } else {
         r = do_read(p, o, want, &res[0]);
         if (r == 0 && !blocking) {
             hive_cval b;
-            if (hv_p2_bytes(&b, NULL, 0) < 0) r = -1;
+            if (hv_wval_bytes(&b, NULL, 0) < 0) r = -1;
             else {
-                hv_p2_ok(&res[0], &b);
+                hv_wval_ok(&res[0], &b);
                 r = 1;
             }
         }
@@ -489,7 +489,7 @@ static p2_obj *out_get(hive_chost_call *call, const hive_cval *args) {
 /* result<_, stream-error> after a flush attempt */
 static int flush_result(hive_wasip2 *p, p2_obj *o, hive_cval *out, int failed, uint32_t e) {
     if (failed) return hv_p2_stream_failed(p, out, e, "write");
-    hv_p2_ok(out, NULL);
+    hv_wval_ok(out, NULL);
     return 0;
 }
 
@@ -503,7 +503,7 @@ P2_FN(out_check_write) {
         return hv_p2_stream_failed(p, &res[0], e, "write") < 0 ? hv_p2_trap(call, "out of memory") : HIVE_HOST_OK;
     o->granted = s_room(p, o);
     hive_cval n = p2_u64(o->granted);
-    hv_p2_ok(&res[0], &n);
+    hv_wval_ok(&res[0], &n);
     return HIVE_HOST_OK;
 }
 
@@ -605,7 +605,7 @@ static int do_splice(hive_wasip2 *p, p2_obj *o, p2_obj *src, uint64_t len, hive_
     uint32_t e = 0;
     if (s_flush(p, o, &e) < 0) return hv_p2_stream_failed(p, out, e, "write") < 0 ? -1 : 1;
     hive_cval nv = p2_u64(n);
-    hv_p2_ok(out, &nv);
+    hv_wval_ok(out, &nv);
     return 1;
 }
 
@@ -620,7 +620,7 @@ static hive_host_status splice_common(hive_chost_call *call, const hive_cval *ar
     if (r == 1) return HIVE_HOST_OK;
     if (!blocking) {
         hive_cval n = p2_u64(0);
-        hv_p2_ok(&res[0], &n);
+        hv_wval_ok(&res[0], &n);
         return HIVE_HOST_OK;
     }
     hv_p2_wait_clear(p);
@@ -658,7 +658,7 @@ int hv_p2_retry(hive_wasip2 *p, hive_cval *out, size_t *nres, char *msg, size_t 
         if (p->pend == P2_OP_SKIP && out->of.var.index == 0) {
             hive_cval n = p2_u64(hv_p2_bytes_len(out->of.var.payload));
             hive_cval_clear(out);
-            hv_p2_ok(out, &n);
+            hv_wval_ok(out, &n);
         }
         return 1;
     }

@@ -22,6 +22,16 @@
 #include "hive/cvalue.h"
 #include "hive/wasip2.h"
 
+/* WIT type text the same in 0.2 and 0.3: ip-address-family, ip-address,
+ * ip-socket-address. */
+#define HNET_WIT_FAMILY "enum { ipv4, ipv6 }"
+#define HNET_WIT_IPV4 "tuple<u8, u8, u8, u8>"
+#define HNET_WIT_IPV6 "tuple<u16, u16, u16, u16, u16, u16, u16, u16>"
+#define HNET_WIT_IP_ADDRESS "variant { ipv4(" HNET_WIT_IPV4 "), ipv6(" HNET_WIT_IPV6 ") }"
+#define HNET_WIT_IP_SOCKET_ADDRESS                                                              \
+    "variant { ipv4(record { port: u16, address: " HNET_WIT_IPV4 " }), ipv6(record { port: u16, " \
+    "flow-info: u32, address: " HNET_WIT_IPV6 ", scope-id: u32 }) }"
+
 enum {
     HNET_UNKNOWN, HNET_ACCESS_DENIED, HNET_NOT_SUPPORTED, HNET_INVALID_ARGUMENT, HNET_OUT_OF_MEMORY,
     HNET_TIMEOUT, HNET_CONCURRENCY_CONFLICT, HNET_NOT_IN_PROGRESS, HNET_WOULD_BLOCK, HNET_INVALID_STATE,

@@ -19,6 +19,7 @@
 
 #include "hive/wasip2.h"
 #include "wasi/wasi_impl.h" /* the preview-1 sandbox (path.c) and errno map */
+#include "wasip2/base.h"    /* what 0.2 and 0.3 contexts share */
 
 #define P2_V "@" HIVE_WASIP2_VERSION
 
@@ -109,31 +110,14 @@ typedef enum p2_op {
 } p2_op;
 
 struct hive_wasip2 {
-    uint32_t flags;
-    uint32_t max_objects, max_list;
-    hive_wasip2_sources src;
-    struct hive_wasi sandbox; /* only flags / no_openat2 are used: path.c's state */
-
-    char **argv, **env;
-    size_t argc, envc;
-    char *cwd;
-    hive_wasi_stdio stdio[3];
-
-    struct { int fd; char *name; } *pre;
-    size_t npre;
+    hv_wbase b; /* config, sources, args, env, stdio, preopens, grants */
 
     p2_obj *objs;
     uint32_t nobjs, capobjs, live;
     uint32_t free_hint;
     uint32_t ntargeted; /* pollables with a target object */
 
-    uint64_t insecure_state[2];
-
     int exited, exit_code;
-
-    /* wasi:sockets policy */
-    hive_wasip2_net_rule *net_allow;
-    size_t nnet_allow;
 
     /* the pending call */
     p2_op pend;
@@ -189,7 +173,6 @@ void hv_p2_wait_deadline(hive_wasip2 *p, uint64_t ns);
 /* ---- values ---- */
 
 /* A list<u8> of n bytes from buf (buf may be NULL: zeros). */
-int hv_p2_bytes(hive_cval *out, const uint8_t *buf, size_t n);
 /* The same, taking over buf (malloc'd, cap bytes, n used). */
 int hv_p2_bytes_adopt(hive_cval *out, uint8_t *buf, size_t n, size_t cap);
 /* A list<u8> value's bytes (*out, *n): those of the packed value itself
@@ -199,8 +182,6 @@ int hv_p2_bytes_from(const hive_cval *v, const uint8_t **out, size_t *n, uint8_t
 /* The element count of a list<u8> value (packed or not). */
 size_t hv_p2_bytes_len(const hive_cval *v);
 /* result ok with payload (moved; may be NULL) / err with payload. */
-void hv_p2_ok(hive_cval *out, hive_cval *payload);
-void hv_p2_err(hive_cval *out, hive_cval *payload);
 /* result<_, error-code> err of a WASI preview-1 errno. */
 void hv_p2_fs_err(hive_cval *out, uint32_t wasi_errno);
 /* The filesystem error-code index for a preview-1 errno. */
@@ -239,7 +220,7 @@ uint32_t hv_p2_net_code(uint32_t wasi_errno);
 
 /* The embedder stream behind a P2_B_EMBED stream object. */
 static inline hive_wasi_stream *p2_emb(hive_wasip2 *p, p2_obj *o) {
-    return o->emb ? o->emb : &p->stdio[o->stdio].stream;
+    return o->emb ? o->emb : &p->b.stdio[o->stdio].stream;
 }
 
 /* ---- definitions ---- */

@@ -42,13 +42,10 @@
     "address-not-bindable, address-in-use, remote-unreachable, connection-refused, "          \
     "connection-reset, connection-aborted, datagram-too-large, name-unresolvable, "           \
     "temporary-resolver-failure, permanent-resolver-failure }"
-#define FAM "enum { ipv4, ipv6 }"
-#define IPV4 "tuple<u8, u8, u8, u8>"
-#define IPV6 "tuple<u16, u16, u16, u16, u16, u16, u16, u16>"
-#define IPADDR "variant { ipv4(" IPV4 "), ipv6(" IPV6 ") }"
-#define SOCKADDR                                                                      \
-    "variant { ipv4(record { port: u16, address: " IPV4 " }), ipv6(record { port: u16, " \
-    "flow-info: u32, address: " IPV6 ", scope-id: u32 }) }"
+/* the WIT type text 0.2 and 0.3 share (net_common.h) */
+#define FAM HNET_WIT_FAMILY
+#define IPADDR HNET_WIT_IP_ADDRESS
+#define SOCKADDR HNET_WIT_IP_SOCKET_ADDRESS
 #define NR(T) "result<" T ", " NEC ">"
 #define NR0 "result<_, " NEC ">"
 #define BNET "borrow<" NET "#network>"
@@ -71,9 +68,9 @@ static hive_host_status net_result(hive_cval *out, uint32_t code, hive_cval *pay
     if (code != UINT32_MAX) {
         if (payload) hive_cval_clear(payload);
         hive_cval c = hive_cval_enum(p2_case(code));
-        hv_p2_err(out, &c);
+        hv_wval_err(out, &c);
     } else {
-        hv_p2_ok(out, payload);
+        hv_wval_ok(out, payload);
     }
     return HIVE_HOST_OK;
 }
@@ -144,8 +141,8 @@ int hive_wasip2_parse_net_rule(const char *text, hive_wasip2_net_rule *out) {
 }
 
 static hnet_policy policy(const hive_wasip2 *p) {
-    hnet_policy pol = {(p->flags & HIVE_WASIP2_INHERIT_NETWORK) != 0, (p->flags & HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP) != 0,
-                       p->net_allow, p->nnet_allow};
+    hnet_policy pol = {(p->b.flags & HIVE_WASIP2_INHERIT_NETWORK) != 0, (p->b.flags & HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP) != 0,
+                       p->b.net_allow, p->b.nnet_allow};
     return pol;
 }
 
@@ -575,7 +572,7 @@ P2_FN(udp_receive) {
             return net_result(&res[0], e, NULL);
         }
         hive_cval *d = &list.of.agg.items[n];
-        if (hive_cval_agg(d, HIVE_C_RECORD, 2) != HIVE_OK || hv_p2_bytes(&d->of.agg.items[0], buf, (size_t)r) < 0 ||
+        if (hive_cval_agg(d, HIVE_C_RECORD, 2) != HIVE_OK || hv_wval_bytes(&d->of.agg.items[0], buf, (size_t)r) < 0 ||
             hv_hnet_sa_val(&d->of.agg.items[1], &sa) < 0) {
             list.of.agg.n = n + 1;
             hive_cval_clear(&list);
@@ -583,7 +580,7 @@ P2_FN(udp_receive) {
             return hv_p2_trap(call, "out of memory");
         }
         n++;
-        if ((size_t)r > p->max_list) break;
+        if ((size_t)r > p->b.max_list) break;
     }
     free(buf);
     list.of.agg.n = n;
@@ -650,7 +647,7 @@ P2_FN(udp_out_subscribe) {
 P2_FN(resolve_addresses) {
     hive_wasip2 *p = P2_CTX;
     if (!hv_p2_get(p, P2_REP(0), P2_NETWORK)) return hv_p2_trap(call, "unknown network handle");
-    if (!(p->flags & HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP)) return net_result(&res[0], HNET_ACCESS_DENIED, NULL);
+    if (!(p->b.flags & HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP)) return net_result(&res[0], HNET_ACCESS_DENIED, NULL);
     const hive_cval *s = &args[1];
     uint32_t e;
     hnet_lookup *k = hv_hnet_lookup_start(s->of.str.ptr, s->of.str.len, &e);

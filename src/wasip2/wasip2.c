@@ -22,26 +22,6 @@ static void seterr(hive_error *err, int code, const char *fmt, const char *arg) 
     snprintf(err->message, sizeof err->message, fmt, arg);
 }
 
-static char **copy_strs(const char *const *v, size_t n) {
-    char **r = calloc(n + 1, sizeof *r);
-    if (!r) return NULL;
-    for (size_t i = 0; i < n; i++) {
-        r[i] = strdup(v[i] ? v[i] : "");
-        if (!r[i]) {
-            for (size_t k = 0; k < i; k++) free(r[k]);
-            free(r);
-            return NULL;
-        }
-    }
-    return r;
-}
-
-static void free_strs(char **v, size_t n) {
-    if (!v) return;
-    for (size_t i = 0; i < n; i++) free(v[i]);
-    free(v);
-}
-
 int hive_wasip2_new(const hive_wasip2_config *c, hive_wasip2 **out, hive_error *err) {
     *out = NULL;
     if (!c) {
@@ -49,64 +29,17 @@ int hive_wasip2_new(const hive_wasip2_config *c, hive_wasip2 **out, hive_error *
         return HIVE_EARG;
     }
     hive_wasip2 *p = calloc(1, sizeof *p);
-    if (!p) goto nomem;
-    p->flags = c->flags;
-    p->sandbox.flags = (c->flags & HIVE_WASIP2_FORCE_PATH_WALK) ? HIVE_WASI_FORCE_PATH_WALK : 0;
-    p->max_objects = c->max_objects ? c->max_objects : 65536;
-    p->max_list = c->max_list ? c->max_list : (1u << 20);
-    p->src = c->sources;
-    p->argc = c->argc;
-    p->envc = c->envc;
-    p->argv = copy_strs(c->argv, c->argc);
-    p->env = copy_strs(c->env, c->envc);
-    if (!p->argv || !p->env) goto nomem;
-    for (size_t i = 0; i < p->envc; i++)
-        if (!strchr(p->env[i], '=')) {
-            seterr(err, HIVE_EARG, "environment entry '%.200s' has no '='", p->env[i]);
-            hive_wasip2_free(p);
-            return HIVE_EARG;
-        }
-    if (c->initial_cwd && !(p->cwd = strdup(c->initial_cwd))) goto nomem;
-    memcpy(p->stdio, c->stdio, sizeof p->stdio);
-    if (c->nnet_allow) {
-        p->net_allow = malloc(c->nnet_allow * sizeof *p->net_allow);
-        if (!p->net_allow) goto nomem;
-        memcpy(p->net_allow, c->net_allow, c->nnet_allow * sizeof *p->net_allow);
-        p->nnet_allow = c->nnet_allow;
+    if (!p) {
+        seterr(err, HIVE_ENOMEM, "%s", "out of memory");
+        return HIVE_ENOMEM;
     }
-    p->insecure_state[0] = 0x9e3779b97f4a7c15ull;
-    p->insecure_state[1] = 0xbf58476d1ce4e5b9ull;
-    if (!(c->flags & HIVE_WASIP2_DETERMINISTIC_INSECURE) &&
-        hv_p2_random(p, (uint8_t *)p->insecure_state, sizeof p->insecure_state) < 0) {
-        /* the random source failed: the insecure generator starts from
-         * the clocks (secure random calls will trap then) */
-        p->insecure_state[0] ^= hv_wasi_now_ns(CLOCK_MONOTONIC);
-        p->insecure_state[1] ^= hv_wasi_now_ns(CLOCK_REALTIME);
-    }
-    if (!p->insecure_state[0] && !p->insecure_state[1]) p->insecure_state[0] = 1;
-    if (c->npreopens) {
-        p->pre = calloc(c->npreopens, sizeof *p->pre);
-        if (!p->pre) goto nomem;
-        for (size_t i = 0; i < c->npreopens; i++) {
-            const hive_wasi_preopen *po = &c->preopens[i];
-            int fd = open(po->host_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-            if (fd < 0) {
-                seterr(err, HIVE_EARG, "cannot open preopened directory %.200s", po->host_path);
-                hive_wasip2_free(p);
-                return HIVE_EARG;
-            }
-            p->pre[p->npre].fd = fd;
-            p->npre++;
-            p->pre[i].name = strdup(po->guest_path ? po->guest_path : ".");
-            if (!p->pre[i].name) goto nomem;
-        }
+    int rc = hv_wbase_init(&p->b, c, err);
+    if (rc != HIVE_OK) {
+        hive_wasip2_free(p);
+        return rc;
     }
     *out = p;
     return HIVE_OK;
-nomem:
-    hive_wasip2_free(p);
-    seterr(err, HIVE_ENOMEM, "%s", "out of memory");
-    return HIVE_ENOMEM;
 }
 
 void hive_wasip2_free(hive_wasip2 *p) {
@@ -114,15 +47,7 @@ void hive_wasip2_free(hive_wasip2 *p) {
     for (uint32_t i = 0; i < p->nobjs; i++)
         if (p->objs[i].kind != P2_FREE) hv_p2_free(p, i + 1);
     free(p->objs);
-    free(p->net_allow);
-    for (size_t i = 0; i < p->npre; i++) {
-        close(p->pre[i].fd);
-        free(p->pre[i].name);
-    }
-    free(p->pre);
-    free_strs(p->argv, p->argc);
-    free_strs(p->env, p->envc);
-    free(p->cwd);
+    hv_wbase_free(&p->b);
     free(p->pend_buf);
     free(p->pend_list);
     free(p->wait_fds);
@@ -132,7 +57,7 @@ void hive_wasip2_free(hive_wasip2 *p) {
 /* ---- objects ---- */
 
 p2_obj *hv_p2_new(hive_wasip2 *p, p2_kind kind, uint32_t *rep) {
-    if (p->live >= p->max_objects) return NULL;
+    if (p->live >= p->b.max_objects) return NULL;
     uint32_t i = p->free_hint;
     while (i < p->nobjs && p->objs[i].kind != P2_FREE) i++;
     if (i == p->nobjs) {
@@ -208,29 +133,9 @@ hive_host_status hv_p2_no_ctx(hive_chost_call *call) {
 
 /* ---- sources ---- */
 
-uint64_t hv_p2_mono_ns(hive_wasip2 *p) {
-    if (p->src.monotonic_ns) return p->src.monotonic_ns(p->src.ud);
-    return hv_wasi_now_ns(CLOCK_MONOTONIC);
-}
-
-uint64_t hv_p2_wall_ns(hive_wasip2 *p) {
-    if (p->src.wall_ns) return p->src.wall_ns(p->src.ud);
-    return hv_wasi_now_ns(CLOCK_REALTIME);
-}
-
-int hv_p2_random(hive_wasip2 *p, uint8_t *buf, size_t len) {
-    if (p->src.random) return p->src.random(p->src.ud, buf, len);
-    while (len) {
-        ssize_t n = getrandom(buf, len, 0);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return -1;
-        }
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
+uint64_t hv_p2_mono_ns(hive_wasip2 *p) { return hv_wbase_mono_ns(&p->b); }
+uint64_t hv_p2_wall_ns(hive_wasip2 *p) { return hv_wbase_wall_ns(&p->b); }
+int hv_p2_random(hive_wasip2 *p, uint8_t *buf, size_t len) { return hv_wbase_random(&p->b, buf, len); }
 
 /* ---- wait set ---- */
 
@@ -266,10 +171,6 @@ void hv_p2_wait_deadline(hive_wasip2 *p, uint64_t ns) {
 
 /* ---- values ---- */
 
-int hv_p2_bytes(hive_cval *out, const uint8_t *buf, size_t n) {
-    return hive_cval_packed(out, HIVE_C_U8, buf, n) == HIVE_OK ? 0 : -1;
-}
-
 int hv_p2_bytes_adopt(hive_cval *out, uint8_t *buf, size_t n, size_t cap) {
     if (n && n < cap / 2) { /* a short read: give back the rest */
         uint8_t *s = realloc(buf, n);
@@ -295,14 +196,6 @@ int hv_p2_bytes_from(const hive_cval *v, const uint8_t **out, size_t *n, uint8_t
 
 size_t hv_p2_bytes_len(const hive_cval *v) {
     return v->kind == HIVE_C_PACKED ? v->of.packed.n : v->kind == HIVE_C_LIST ? v->of.agg.n : 0;
-}
-
-void hv_p2_ok(hive_cval *out, hive_cval *payload) {
-    if (hive_cval_case(out, HIVE_C_RESULT, 0, payload) != HIVE_OK) memset(out, 0, sizeof *out);
-}
-
-void hv_p2_err(hive_cval *out, hive_cval *payload) {
-    if (hive_cval_case(out, HIVE_C_RESULT, 1, payload) != HIVE_OK) memset(out, 0, sizeof *out);
 }
 
 /* error-code indexes (wasi:filesystem/types) */
@@ -360,7 +253,7 @@ uint32_t hv_p2_fs_code(uint32_t e) {
 
 void hv_p2_fs_err(hive_cval *out, uint32_t e) {
     hive_cval code = hive_cval_enum(hv_p2_fs_code(e));
-    hv_p2_err(out, &code);
+    hv_wval_err(out, &code);
 }
 
 hive_host_status hv_p2_trap(hive_chost_call *call, const char *msg) {

@@ -28,41 +28,14 @@ static uint32_t cli_code(uint32_t e) {
 
 /* ---- environment ---- */
 
-P3_FN(get_environment) {
-    hive_wasip3 *p = P3_CTX;
-    if (hive_cval_agg(&res[0], HIVE_C_LIST, p->envc) != HIVE_OK) return hv_p3_trap(call, "out of memory");
-    for (size_t i = 0; i < p->envc; i++) {
-        const char *kv = p->env[i], *eq = strchr(kv, '=');
-        hive_cval *t = &res[0].of.agg.items[i];
-        if (hive_cval_agg(t, HIVE_C_TUPLE, 2) != HIVE_OK ||
-            hive_cval_string(&t->of.agg.items[0], kv, (size_t)(eq - kv)) != HIVE_OK ||
-            hive_cval_string(&t->of.agg.items[1], eq + 1, strlen(eq + 1)) != HIVE_OK)
-            return hv_p3_trap(call, "environment: out of memory or not UTF-8");
-    }
-    return HIVE_HOST_OK;
+/* the same in 0.2 and 0.3 (base.c) */
+static hive_host_status env_result(hive_chost_call *call, const char *why) {
+    return why ? hv_p3_trap(call, why) : HIVE_HOST_OK;
 }
 
-P3_FN(get_arguments) {
-    hive_wasip3 *p = P3_CTX;
-    if (hive_cval_agg(&res[0], HIVE_C_LIST, p->argc) != HIVE_OK) return hv_p3_trap(call, "out of memory");
-    for (size_t i = 0; i < p->argc; i++)
-        if (hive_cval_string(&res[0].of.agg.items[i], p->argv[i], strlen(p->argv[i])) != HIVE_OK)
-            return hv_p3_trap(call, "arguments: out of memory or not UTF-8");
-    return HIVE_HOST_OK;
-}
-
-P3_FN(get_initial_cwd) {
-    hive_wasip3 *p = P3_CTX;
-    if (!p->cwd) {
-        if (hive_cval_case(&res[0], HIVE_C_OPTION, 0, NULL) != HIVE_OK) return hv_p3_trap(call, "out of memory");
-        return HIVE_HOST_OK;
-    }
-    hive_cval s;
-    if (hive_cval_string(&s, p->cwd, strlen(p->cwd)) != HIVE_OK ||
-        hive_cval_case(&res[0], HIVE_C_OPTION, 1, &s) != HIVE_OK)
-        return hv_p3_trap(call, "out of memory");
-    return HIVE_HOST_OK;
-}
+P3_FN(get_environment) { return env_result(call, hv_wbase_environment(&P3_CTX->b, &res[0])); }
+P3_FN(get_arguments) { return env_result(call, hv_wbase_arguments(&P3_CTX->b, &res[0])); }
+P3_FN(get_initial_cwd) { return env_result(call, hv_wbase_initial_cwd(&P3_CTX->b, &res[0])); }
 
 /* ---- exit ---- */
 
@@ -84,7 +57,7 @@ static int stdio_io(hive_wasip3 *p, int i, p3_io *io) {
     memset(io, 0, sizeof *io);
     io->fd = -1;
     io->offset = -1;
-    const hive_wasi_stdio *s = &p->stdio[i];
+    const hive_wasi_stdio *s = &p->b.stdio[i];
     if (s->kind == HIVE_WASI_STDIO_FD) io->fd = s->fd;
     else if (s->kind == HIVE_WASI_STDIO_STREAM) io->emb = &s->stream;
     else return -1;
@@ -131,7 +104,7 @@ static const p3_rtype term_out = {"terminal-output", NULL};
 
 static hive_host_status get_terminal(hive_chost_call *call, int i, hive_cval *out) {
     hive_wasip3 *p = P3_CTX;
-    const hive_wasi_stdio *s = &p->stdio[i];
+    const hive_wasi_stdio *s = &p->b.stdio[i];
     if (s->kind != HIVE_WASI_STDIO_FD || !isatty(s->fd)) {
         if (hive_cval_case(out, HIVE_C_OPTION, 0, NULL) != HIVE_OK) return hv_p3_trap(call, "out of memory");
         return HIVE_HOST_OK;

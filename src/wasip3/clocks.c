@@ -17,11 +17,7 @@ P3_FN(mono_now) {
 }
 
 P3_FN(mono_resolution) {
-    struct timespec ts;
-    uint64_t r = 1;
-    if (!P3_CTX->src.monotonic_ns && clock_getres(CLOCK_MONOTONIC, &ts) == 0)
-        r = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-    res[0] = p3_u64(r ? r : 1);
+    res[0] = p3_u64(hv_wbase_mono_res(&P3_CTX->b));
     return HIVE_HOST_OK;
 }
 
@@ -67,11 +63,7 @@ P3_FN(sys_now) {
 }
 
 P3_FN(sys_resolution) {
-    struct timespec ts;
-    uint64_t r = 1;
-    if (!P3_CTX->src.wall_ns && clock_getres(CLOCK_REALTIME, &ts) == 0)
-        r = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-    res[0] = p3_u64(r ? r : 1);
+    res[0] = p3_u64(hv_wbase_wall_res(&P3_CTX->b));
     return HIVE_HOST_OK;
 }
 

@@ -55,18 +55,16 @@
 #define DT_OTHER 7
 #define INSTANT "record { seconds: s64, nanoseconds: u32 }"
 #define NEWTS "variant { no-change, now, timestamp(" INSTANT ") }"
-#define PF "flags { symlink-follow }"
-#define OF "flags { create, directory, exclusive, truncate }"
-#define DF                                                                                  \
-    "flags { read, write, file-integrity-sync, data-integrity-sync, requested-write-sync, " \
-    "mutate-directory }"
+#define PF WFS_WIT_PATH_FLAGS /* fsops.h: the same in 0.2 and 0.3 */
+#define OF WFS_WIT_OPEN_FLAGS
+#define DF WFS_WIT_DESCRIPTOR_FLAGS
 #define STAT                                                                                  \
     "record { type: " DT ", link-count: u64, size: u64, data-access-timestamp: option<"       \
     INSTANT ">, data-modification-timestamp: option<" INSTANT ">, status-change-timestamp: " \
     "option<" INSTANT "> }"
-#define MHV "record { lower: u64, upper: u64 }"
+#define MHV WFS_WIT_METADATA_HASH
 #define DE "record { type: " DT ", name: string }"
-#define ADVICE "enum { normal, sequential, random, will-need, dont-need, no-reuse }"
+#define ADVICE WFS_WIT_ADVICE
 #define R(T) "result<" T ", " EC ">"
 #define R0 "result<_, " EC ">"
 #define FUT "future<" R0 ">"
@@ -192,9 +190,9 @@ static hive_host_status fs_result(hive_chost_call *call, hive_cval *out, uint32_
         if (payload) hive_cval_clear(payload);
         hive_cval code;
         if (ec_val(&code, e) < 0) return hv_p3_trap(call, "out of memory");
-        hv_p3_err(out, &code);
+        hv_wval_err(out, &code);
     } else {
-        hv_p3_ok(out, payload);
+        hv_wval_ok(out, payload);
     }
     if (out->kind == HIVE_C_NONE) return hv_p3_trap(call, "out of memory");
     return HIVE_HOST_OK;
@@ -205,8 +203,8 @@ static void future_done(hive_cstream *f, uint32_t e) {
     if (!f) return;
     hive_cval r, code;
     memset(&r, 0, sizeof r);
-    if (!e) hv_p3_ok(&r, NULL);
-    else if (ec_val(&code, e) == 0) hv_p3_err(&r, &code);
+    if (!e) hv_wval_ok(&r, NULL);
+    else if (ec_val(&code, e) == 0) hv_wval_err(&r, &code);
     if (r.kind != HIVE_C_NONE) hive_cstream_write(f, &r, 1); /* a reader that dropped does not mind */
     hive_cval_clear(&r);
     hive_cstream_close(f);
@@ -352,7 +350,7 @@ static fs_desc *desc_arg(hive_chost_call *call, const hive_cval *args, size_t i)
 
 /* A string argument's bytes (a path). */
 #define STR(i) args[i].of.str.ptr, args[i].of.str.len
-#define SB (&P3_CTX->sandbox)
+#define SB (&P3_CTX->b.sandbox)
 
 /* Path operations are made on directories only. */
 #define NEED_DIR(d) \
@@ -365,7 +363,7 @@ static fs_desc *desc_arg(hive_chost_call *call, const hive_cval *args, size_t i)
 static uint32_t read_only(hive_wasip3 *p, const fs_desc *d, const hive_cval *path) {
     if (d->dflags & WFS_DF_MUTATE) return 0;
     wfs_path a;
-    uint32_t e = hv_wfs_path_get(&p->sandbox, d->fd, path->of.str.ptr, path->of.str.len, &a);
+    uint32_t e = hv_wfs_path_get(&p->b.sandbox, d->fd, path->of.str.ptr, path->of.str.len, &a);
     hv_wfs_path_fini(&a);
     return e ? e : WASI_EROFS;
 }
@@ -717,7 +715,7 @@ P3_FN(d_open_at) {
     int wr = (df & WFS_DF_WRITE) || (of & (WFS_OF_CREATE | WFS_OF_TRUNCATE));
     int fd;
     struct stat st;
-    uint32_t e = hv_wfs_open_at(&p->sandbox, d0->fd, pf & 1, STR(2), of, rd, wr, df, &fd, &st);
+    uint32_t e = hv_wfs_open_at(&p->b.sandbox, d0->fd, pf & 1, STR(2), of, rd, wr, df, &fd, &st);
     if (e) return fs_result(call, &res[0], e, NULL);
     uint8_t dtype = hv_wfs_dtype_of_mode(st.st_mode);
     uint32_t flags = (rd ? WFS_DF_READ : 0) | (wr ? WFS_DF_WRITE : 0) |
@@ -805,16 +803,16 @@ P3_FN(d_metadata_hash_at) {
 
 P3_FN(get_directories) {
     hive_wasip3 *p = P3_CTX;
-    if (hive_cval_agg(&res[0], HIVE_C_LIST, p->npre) != HIVE_OK) return hv_p3_trap(call, "out of memory");
-    for (size_t i = 0; i < p->npre; i++) {
-        int fd = fcntl(p->pre[i].fd, F_DUPFD_CLOEXEC, 0);
+    if (hive_cval_agg(&res[0], HIVE_C_LIST, p->b.npre) != HIVE_OK) return hv_p3_trap(call, "out of memory");
+    for (size_t i = 0; i < p->b.npre; i++) {
+        int fd = fcntl(p->b.pre[i].fd, F_DUPFD_CLOEXEC, 0);
         if (fd < 0) return hv_p3_trap(call, "out of file descriptors");
         uint32_t rep = desc_new(p, fd, WFS_DT_DIR, WFS_DF_READ | WFS_DF_MUTATE);
         if (!rep) return hv_p3_trap(call, "too many host objects");
         hive_cval *t = &res[0].of.agg.items[i];
         if (hive_cval_agg(t, HIVE_C_TUPLE, 2) != HIVE_OK) return hv_p3_trap(call, "out of memory");
         t->of.agg.items[0] = hive_cval_handle(HIVE_C_OWN, rep, NULL);
-        if (hive_cval_string(&t->of.agg.items[1], p->pre[i].name, strlen(p->pre[i].name)) != HIVE_OK)
+        if (hive_cval_string(&t->of.agg.items[1], p->b.pre[i].name, strlen(p->b.pre[i].name)) != HIVE_OK)
             return hv_p3_trap(call, "preopen name: out of memory or not UTF-8");
     }
     return HIVE_HOST_OK;

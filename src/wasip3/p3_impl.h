@@ -41,6 +41,7 @@
 #include "hive/casync.h"
 #include "hive/wasip3.h"
 #include "wasi/wasi_impl.h" /* the preview-1 sandbox (path.c) and errno map */
+#include "wasip2/base.h"    /* what 0.2 and 0.3 contexts share */
 
 #define P3_V "@" HIVE_WASIP3_VERSION
 
@@ -64,23 +65,8 @@ typedef struct p3_res {
 enum { P3_EXT_FS = 0, P3_EXT_NET, P3_EXT_HTTP, P3_EXT_CLI, P3_NEXT };
 
 struct hive_wasip3 {
-    uint32_t flags;      /* HIVE_WASIP2_* */
-    uint32_t max_objects, max_list, max_waits;
-    hive_wasip2_sources src;
-    struct hive_wasi sandbox; /* path.c's state (flags / no_openat2) */
-
-    char **argv, **env;
-    size_t argc, envc;
-    char *cwd;
-    hive_wasi_stdio stdio[3];
-
-    struct { int fd; char *name; } *pre; /* preopens: dir fds (owned), guest names */
-    size_t npre;
-
-    hive_wasip2_net_rule *net_allow; /* with HIVE_WASIP2_INHERIT_NETWORK */
-    size_t nnet_allow;
-
-    uint64_t insecure_state[2];
+    hv_wbase b; /* config, sources, args, env, stdio, preopens, grants, insecure state */
+    uint32_t max_waits;
     uint64_t insecure_seed[2]; /* fixed per context (insecure-seed) */
 
     int exited, exit_code;
@@ -235,9 +221,6 @@ uint64_t hv_p3_insecure_u64(hive_wasip3 *p);
 /* ---- values ---- */
 
 /* A list<u8> of n bytes from buf (NULL: zeros). 0 or -1. */
-int hv_p3_bytes(hive_cval *out, const uint8_t *buf, size_t n);
-void hv_p3_ok(hive_cval *out, hive_cval *payload);   /* result ok (payload moved, may be NULL) */
-void hv_p3_err(hive_cval *out, hive_cval *payload);  /* result err */
 static inline hive_cval p3_u64(uint64_t x) { return hive_cval_uint(HIVE_C_U64, x); }
 static inline hive_cval p3_u32(uint32_t x) { return hive_cval_uint(HIVE_C_U32, x); }
 /* Traps the call (returns HIVE_HOST_TRAP). */

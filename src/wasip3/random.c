@@ -6,27 +6,10 @@
 
 #include "wasip3/p3_impl.h"
 
+/* the same in 0.2 and 0.3 (base.c) */
 static hive_host_status random_bytes(hive_chost_call *call, uint64_t len, int secure, hive_cval *out) {
-    hive_wasip3 *p = P3_CTX;
-    if (len > p->max_list) return hv_p3_trap(call, "get-random-bytes: more bytes than the host allows");
-    uint8_t *b = malloc(len ? (size_t)len : 1);
-    if (!b) return hv_p3_trap(call, "out of memory");
-    if (secure) {
-        if (hv_p3_random(p, b, (size_t)len) < 0) {
-            free(b);
-            return hv_p3_trap(call, "the host's random source failed");
-        }
-    } else {
-        for (size_t i = 0; i < len; i += 8) {
-            uint64_t x = hv_p3_insecure_u64(p);
-            for (size_t k = 0; k < 8 && i + k < len; k++) b[i + k] = (uint8_t)(x >> (8 * k));
-        }
-    }
-    if (hive_cval_packed_adopt(out, HIVE_C_U8, b, (size_t)len) != HIVE_OK) {
-        free(b);
-        return hv_p3_trap(call, "out of memory");
-    }
-    return HIVE_HOST_OK;
+    const char *why = hv_wbase_random_bytes(&P3_CTX->b, len, secure, out);
+    return why ? hv_p3_trap(call, why) : HIVE_HOST_OK;
 }
 
 P3_FN(get_random_bytes) { return random_bytes(call, args[0].of.u, 1, &res[0]); }

@@ -159,10 +159,10 @@ void hv_p3_future_result(hive_cstream *f, uint32_t e, p3_errmap map) {
     hive_cval r;
     memset(&r, 0, sizeof r);
     if (!e) {
-        hv_p3_ok(&r, NULL);
+        hv_wval_ok(&r, NULL);
     } else {
         hive_cval code = hive_cval_enum(map ? map(e) : 0);
-        hv_p3_err(&r, &code);
+        hv_wval_err(&r, &code);
     }
     hive_cstream_write(f, &r, 1); /* a reader that dropped does not mind */
     hive_cval_clear(&r);

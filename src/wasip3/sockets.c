@@ -48,13 +48,10 @@
 #define LEC                                                                                  \
     "variant { access-denied, invalid-argument, name-unresolvable, temporary-resolver-failure, " \
     "permanent-resolver-failure, other(option<string>) }"
-#define FAM "enum { ipv4, ipv6 }"
-#define IPV4 "tuple<u8, u8, u8, u8>"
-#define IPV6 "tuple<u16, u16, u16, u16, u16, u16, u16, u16>"
-#define IPADDR "variant { ipv4(" IPV4 "), ipv6(" IPV6 ") }"
-#define SOCKADDR                                                                      \
-    "variant { ipv4(record { port: u16, address: " IPV4 " }), ipv6(record { port: u16, " \
-    "flow-info: u32, address: " IPV6 ", scope-id: u32 }) }"
+/* the WIT type text 0.2 and 0.3 share (net_common.h) */
+#define FAM HNET_WIT_FAMILY
+#define IPADDR HNET_WIT_IP_ADDRESS
+#define SOCKADDR HNET_WIT_IP_SOCKET_ADDRESS
 #define R(T) "result<" T ", " EC ">"
 #define R0 "result<_, " EC ">"
 #define FUT0 "future<" R0 ">"
@@ -116,7 +113,7 @@ static int err_val(hive_cval *out, uint32_t c, int lookup) {
         }
         if (hive_cval_case(&code, HIVE_C_VARIANT, other, &opt) != HIVE_OK) return -1;
     }
-    hv_p3_err(out, &code);
+    hv_wval_err(out, &code);
     return out->kind == HIVE_C_RESULT ? 0 : -1;
 }
 
@@ -126,7 +123,7 @@ static int result_val(hive_cval *out, uint32_t c, hive_cval *payload, int lookup
         if (payload) hive_cval_clear(payload);
         return err_val(out, c, lookup);
     }
-    hv_p3_ok(out, payload);
+    hv_wval_ok(out, payload);
     return out->kind == HIVE_C_RESULT ? 0 : -1;
 }
 
@@ -198,8 +195,8 @@ static void node_unlink(node *n) {
 }
 
 static hnet_policy policy(const hive_wasip3 *p) {
-    hnet_policy pol = {(p->flags & HIVE_WASIP2_INHERIT_NETWORK) != 0, (p->flags & HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP) != 0,
-                       p->net_allow, p->nnet_allow};
+    hnet_policy pol = {(p->b.flags & HIVE_WASIP2_INHERIT_NETWORK) != 0, (p->b.flags & HIVE_WASIP2_ALLOW_IP_NAME_LOOKUP) != 0,
+                       p->b.net_allow, p->b.nnet_allow};
     return pol;
 }
 
@@ -891,7 +888,7 @@ static int udp_try_recv(int fd, hive_cval *r) {
         free(buf);
         return -1;
     }
-    int bad = hv_p3_bytes(&t.of.agg.items[0], buf, (size_t)n) < 0 || hv_hnet_sa_val(&t.of.agg.items[1], &from) < 0;
+    int bad = hv_wval_bytes(&t.of.agg.items[0], buf, (size_t)n) < 0 || hv_hnet_sa_val(&t.of.agg.items[1], &from) < 0;
     free(buf);
     if (bad) {
         hive_cval_clear(&t);

@@ -21,26 +21,6 @@ static void seterr(hive_error *err, int code, const char *fmt, const char *arg) 
     snprintf(err->message, sizeof err->message, fmt, arg);
 }
 
-static char **copy_strs(const char *const *v, size_t n) {
-    char **r = calloc(n + 1, sizeof *r);
-    if (!r) return NULL;
-    for (size_t i = 0; i < n; i++) {
-        r[i] = strdup(v[i] ? v[i] : "");
-        if (!r[i]) {
-            for (size_t k = 0; k < i; k++) free(r[k]);
-            free(r);
-            return NULL;
-        }
-    }
-    return r;
-}
-
-static void free_strs(char **v, size_t n) {
-    if (!v) return;
-    for (size_t i = 0; i < n; i++) free(v[i]);
-    free(v);
-}
-
 int hive_wasip3_new(const hive_wasip3_config *cfg, hive_wasip3 **out, hive_error *err) {
     if (!out) return HIVE_EARG;
     *out = NULL;
@@ -50,66 +30,20 @@ int hive_wasip3_new(const hive_wasip3_config *cfg, hive_wasip3 **out, hive_error
     }
     const hive_wasip2_config *c = &cfg->base;
     hive_wasip3 *p = calloc(1, sizeof *p);
-    if (!p) goto nomem;
-    p->flags = c->flags;
-    p->sandbox.flags = (c->flags & HIVE_WASIP2_FORCE_PATH_WALK) ? HIVE_WASI_FORCE_PATH_WALK : 0;
-    p->max_objects = c->max_objects ? c->max_objects : 65536;
-    p->max_list = c->max_list ? c->max_list : (1u << 20);
+    if (!p) {
+        seterr(err, HIVE_ENOMEM, "%s", "out of memory");
+        return HIVE_ENOMEM;
+    }
+    int rc = hv_wbase_init(&p->b, c, err);
+    if (rc != HIVE_OK) {
+        hive_wasip3_free(p);
+        return rc;
+    }
     p->max_waits = cfg->max_waits ? cfg->max_waits : 65536;
-    p->src = c->sources;
-    p->argc = c->argc;
-    p->envc = c->envc;
-    p->argv = copy_strs(c->argv, c->argc);
-    p->env = copy_strs(c->env, c->envc);
-    if (!p->argv || !p->env) goto nomem;
-    for (size_t i = 0; i < p->envc; i++)
-        if (!strchr(p->env[i], '=')) {
-            seterr(err, HIVE_EARG, "environment entry '%.200s' has no '='", p->env[i]);
-            hive_wasip3_free(p);
-            return HIVE_EARG;
-        }
-    if (c->initial_cwd && !(p->cwd = strdup(c->initial_cwd))) goto nomem;
-    memcpy(p->stdio, c->stdio, sizeof p->stdio);
-    if (c->nnet_allow) {
-        p->net_allow = malloc(c->nnet_allow * sizeof *p->net_allow);
-        if (!p->net_allow) goto nomem;
-        memcpy(p->net_allow, c->net_allow, c->nnet_allow * sizeof *p->net_allow);
-        p->nnet_allow = c->nnet_allow;
-    }
-    p->insecure_state[0] = 0x9e3779b97f4a7c15ull;
-    p->insecure_state[1] = 0xbf58476d1ce4e5b9ull;
-    if (!(c->flags & HIVE_WASIP2_DETERMINISTIC_INSECURE) &&
-        hv_p3_random(p, (uint8_t *)p->insecure_state, sizeof p->insecure_state) < 0) {
-        p->insecure_state[0] ^= hv_wasi_now_ns(CLOCK_MONOTONIC);
-        p->insecure_state[1] ^= hv_wasi_now_ns(CLOCK_REALTIME);
-    }
-    if (!p->insecure_state[0] && !p->insecure_state[1]) p->insecure_state[0] = 1;
     p->insecure_seed[0] = hv_p3_insecure_u64(p);
     p->insecure_seed[1] = hv_p3_insecure_u64(p);
-    if (c->npreopens) {
-        p->pre = calloc(c->npreopens, sizeof *p->pre);
-        if (!p->pre) goto nomem;
-        for (size_t i = 0; i < c->npreopens; i++) {
-            const hive_wasi_preopen *po = &c->preopens[i];
-            int fd = po->host_path ? open(po->host_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-            if (fd < 0) {
-                seterr(err, HIVE_EARG, "cannot open preopened directory %.200s",
-                       po->host_path ? po->host_path : "(null)");
-                hive_wasip3_free(p);
-                return HIVE_EARG;
-            }
-            p->pre[p->npre].fd = fd;
-            p->npre++;
-            p->pre[i].name = strdup(po->guest_path ? po->guest_path : ".");
-            if (!p->pre[i].name) goto nomem;
-        }
-    }
     *out = p;
     return HIVE_OK;
-nomem:
-    hive_wasip3_free(p);
-    seterr(err, HIVE_ENOMEM, "%s", "out of memory");
-    return HIVE_ENOMEM;
 }
 
 void hive_wasip3_free(hive_wasip3 *p) {
@@ -120,15 +54,7 @@ void hive_wasip3_free(hive_wasip3 *p) {
     free(p->res);
     for (int i = 0; i < P3_NEXT; i++)
         if (p->ext_free[i]) p->ext_free[i](p, p->ext[i]);
-    free(p->net_allow);
-    for (size_t i = 0; i < p->npre; i++) {
-        close(p->pre[i].fd);
-        free(p->pre[i].name);
-    }
-    free(p->pre);
-    free_strs(p->argv, p->argc);
-    free_strs(p->env, p->envc);
-    free(p->cwd);
+    hv_wbase_free(&p->b);
     free(p->fds);
     free(p);
 }
@@ -151,7 +77,7 @@ int hive_wasip3_exit_code(const hive_wasip3 *p, int *code) {
 /* ---- host resources ---- */
 
 uint32_t hv_p3_res_new(hive_wasip3 *p, const p3_rtype *type, void *obj) {
-    if (!type || p->live >= p->max_objects) return 0;
+    if (!type || p->live >= p->b.max_objects) return 0;
     uint32_t i = p->free_hint;
     while (i < p->nres && p->res[i].type) i++;
     if (i == p->nres) {
@@ -209,53 +135,11 @@ hive_host_status hv_p3_trap(hive_chost_call *call, const char *msg) {
 
 /* ---- sources ---- */
 
-uint64_t hv_p3_mono_ns(hive_wasip3 *p) {
-    if (p->src.monotonic_ns) return p->src.monotonic_ns(p->src.ud);
-    return hv_wasi_now_ns(CLOCK_MONOTONIC);
-}
+uint64_t hv_p3_mono_ns(hive_wasip3 *p) { return hv_wbase_mono_ns(&p->b); }
+uint64_t hv_p3_wall_ns(hive_wasip3 *p) { return hv_wbase_wall_ns(&p->b); }
+int hv_p3_random(hive_wasip3 *p, uint8_t *buf, size_t len) { return hv_wbase_random(&p->b, buf, len); }
 
-uint64_t hv_p3_wall_ns(hive_wasip3 *p) {
-    if (p->src.wall_ns) return p->src.wall_ns(p->src.ud);
-    return hv_wasi_now_ns(CLOCK_REALTIME);
-}
-
-int hv_p3_random(hive_wasip3 *p, uint8_t *buf, size_t len) {
-    if (p->src.random) return p->src.random(p->src.ud, buf, len);
-    while (len) {
-        ssize_t n = getrandom(buf, len, 0);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return -1;
-        }
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-/* xoroshiro128+ */
-uint64_t hv_p3_insecure_u64(hive_wasip3 *p) {
-    uint64_t s0 = p->insecure_state[0], s1 = p->insecure_state[1];
-    uint64_t r = s0 + s1;
-    s1 ^= s0;
-    p->insecure_state[0] = ((s0 << 24) | (s0 >> 40)) ^ s1 ^ (s1 << 16);
-    p->insecure_state[1] = (s1 << 37) | (s1 >> 27);
-    return r;
-}
-
-/* ---- values ---- */
-
-int hv_p3_bytes(hive_cval *out, const uint8_t *buf, size_t n) {
-    return hive_cval_packed(out, HIVE_C_U8, buf, n) == HIVE_OK ? 0 : -1;
-}
-
-void hv_p3_ok(hive_cval *out, hive_cval *payload) {
-    if (hive_cval_case(out, HIVE_C_RESULT, 0, payload) != HIVE_OK) memset(out, 0, sizeof *out);
-}
-
-void hv_p3_err(hive_cval *out, hive_cval *payload) {
-    if (hive_cval_case(out, HIVE_C_RESULT, 1, payload) != HIVE_OK) memset(out, 0, sizeof *out);
-}
+uint64_t hv_p3_insecure_u64(hive_wasip3 *p) { return hv_wbase_insecure_u64(&p->b); }
 
 /* ---- definitions ---- */
 

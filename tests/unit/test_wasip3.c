@@ -684,7 +684,7 @@ static void test_run_driver(void) {
     hive_cinstance *ci = instance3(&p, &l, -1);
     if (!ci) return;
     /* with the real clock: a 20 ms wait-for */
-    p->src.monotonic_ns = NULL;
+    p->b.src.monotonic_ns = NULL;
     hive_cval x = hive_cval_uint(HIVE_C_U64, 20000000);
     uint64_t t0 = hv_wasi_now_ns(CLOCK_MONOTONIC);
     int stop = -1;
