@@ -107,7 +107,8 @@ static int one(hive_handler *h, rec *r, int want_drop, unsigned wait_ms) {
                               .headers = &hd, .nheaders = 1, .content_length = -1,
                               .remote_addr = "127.0.0.1", .remote_port = 1,
                               .server_name = "localhost", .server_port = 80, .scheme = "http"};
-    hive_req_sink sink = {r, s_head, s_body, s_end, s_error, NULL};
+    hive_req_sink sink = {.ud = r, .on_head = s_head, .on_body = s_body, .on_end = s_end,
+                          .on_error = s_error};
     pthread_mutex_lock(&mu);
     cur = r;
     pthread_mutex_unlock(&mu);

@@ -282,7 +282,8 @@ static treq *tr_send(hive_handler *h, treq *t) {
         .server_port = 80,
         .scheme = "http",
     };
-    hive_req_sink sink = {t, s_head, s_body, s_end, s_error, s_drained};
+    hive_req_sink sink = {.ud = t, .on_head = s_head, .on_body = s_body, .on_end = s_end,
+                          .on_error = s_error, .on_input_drained = s_drained};
     t->h = h;
     pthread_mutex_lock(&T_mu);
     t->t_handle = now_ns();
