@@ -287,8 +287,18 @@ hive_memory *hive_memory_new(hive_engine *engine, hive_limits limits) {
         return r == 0;                                                                 \
     }
 ZERO_SCAN(zero_scan_16, 16, )
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/* The wider scans are picked from what glibc's loader found when the
+ * process started (<sys/platform/x86.h>, glibc 2.33): libgcc's
+ * __builtin_cpu_supports would link in a constructor that runs cpuid in
+ * every process, `hive run` included, and each cpuid traps in a virtual
+ * machine (about 50 us of a hello's start). */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && defined(__has_include)
+#if __has_include(<sys/platform/x86.h>)
+#include <sys/platform/x86.h>
 #define HAVE_WIDE_ZERO_SCAN 1
+#endif
+#endif
+#ifdef HAVE_WIDE_ZERO_SCAN
 ZERO_SCAN(zero_scan_32, 32, __attribute__((target("avx2"))))
 ZERO_SCAN(zero_scan_64, 64, __attribute__((target("avx512f"))))
 #endif
@@ -302,9 +312,8 @@ static void pagemap_open(void) {
     long ps = sysconf(_SC_PAGESIZE);
     host_page = ps > 0 ? (size_t)ps : 4096;
 #ifdef HAVE_WIDE_ZERO_SCAN
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) zero_scan = zero_scan_64;
-    else if (__builtin_cpu_supports("avx2")) zero_scan = zero_scan_32;
+    if (CPU_FEATURE_ACTIVE(AVX512F)) zero_scan = zero_scan_64;
+    else if (CPU_FEATURE_ACTIVE(AVX2)) zero_scan = zero_scan_32;
 #endif
     pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 }
