@@ -110,7 +110,7 @@ static wasm_op fused_op(const wasm_compiler *c, const wasm_insn *in, size_t k) {
  * over the whole body (dynamic programming, not greedily from the left:
  * for `A B C D` with pairs A B, B C and C D it fuses A B and C D). Only a
  * run's first cell changes. A failed allocation is HIVE_ENOMEM. */
-static int fuse_runs(wasm_compiler *c, wasm_body *b, uint32_t *nfused) {
+static int fuse_runs(wasm_compiler *c, wasm_body *b, uint32_t *nfused, bool live) {
     size_t n = b->ninsns;
     if (n < 2 || c->engine->no_fusion) return 0;
     /* saved[i]: the most dispatches saved in insns[i..]; run[i]: the
@@ -146,7 +146,9 @@ static int fuse_runs(wasm_compiler *c, wasm_body *b, uint32_t *nfused) {
         if (run[i] == 1) continue;
         wasm_op op = fused_op(c, &b->insns[i], run[i]);
         wasm_cell *cell = &b->cells[b->insns[i].start];
-        if (c->labels)
+        if (live) /* a published function: other threads may dispatch through it */
+            __atomic_store_n(&cell->label, c->labels[op], __ATOMIC_RELEASE);
+        else if (c->labels)
             cell->label = c->labels[op];
         else
             cell->u64 = op;
@@ -202,22 +204,30 @@ static int compile_body(wasm_compiler *c, wasm_module *m, uint32_t i, hive_error
     int rc = hv_wasm_validate_body(c->validator, i, &b, err);
     if (rc != HIVE_OK) return rc;
 
+    /* Fused runs and inline-threaded copies of the handlers (where
+     * possible: without room the function stays on the interpreter's):
+     * now when loading eagerly, without copies at all, or when the
+     * function is already known to be hot; else once it is
+     * (hv_compile_tier_up), for which its instructions are kept. Code run
+     * once pays for neither. */
+    bool later = c->labels && !c->engine->no_inline && !c->engine->eager &&
+                 c->engine->tier_samples && !code->hot && !m->tier_all && b.ninsns;
     uint32_t nfused = 0;
-    if (fuse_runs(c, &b, &nfused) < 0) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
+    if (!later && fuse_runs(c, &b, &nfused, false) < 0)
+        return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
     wasm_cell *cells = hv_malloc(a, b.ncells * sizeof *b.cells);
     if (!cells) return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
-    /* Inline-threaded copies of the handlers, where possible (without
-     * room for them the function stays interpreted): now when loading
-     * eagerly or when the function is already known to be hot, else once
-     * it is (hv_compile_tier_up), for which its instructions are kept. */
     wasm_insn *keep = NULL;
-    if (c->labels && !c->engine->no_inline) {
-        if (c->engine->eager || !c->engine->tier_samples || code->hot || m->tier_all) {
-            hv_inline_function(m, fidx, b.cells, b.insns, b.ninsns, false);
-        } else if (b.ninsns) {
-            keep = hv_malloc(a, b.ninsns * sizeof *keep);
-            if (keep) memcpy(keep, b.insns, b.ninsns * sizeof *keep);
+    if (later) {
+        keep = hv_malloc(a, b.ninsns * sizeof *keep);
+        if (keep) {
+            memcpy(keep, b.insns, b.ninsns * sizeof *keep);
+        } else if (fuse_runs(c, &b, &nfused, false) < 0) { /* fused now, never copied */
+            hv_free(a, cells);
+            return hv_error_set(err, HIVE_ENOMEM, 0, "out of memory");
         }
+    } else if (c->labels && !c->engine->no_inline) {
+        hv_inline_function(m, fidx, b.cells, b.insns, b.ninsns, false);
     }
     memcpy(cells, b.cells, b.ncells * sizeof *b.cells);
 #ifdef HIVE_PROFILE_RUNS
@@ -271,18 +281,36 @@ int hv_compile_function(hive_engine *engine, wasm_module *m, uint32_t i, wasm_co
  * code is laid out while other threads may be running its cells, and each
  * instruction's first cell is re-pointed at its copy only once every copy
  * is written (inline.c). Under the module's compile lock. */
-static void tier_up(const hv_alloc *a, wasm_module *m, uint32_t i) {
+static void tier_up(wasm_compiler *c, wasm_module *m, uint32_t i) {
+    const hv_alloc *a = &c->engine->alloc;
     wasm_code *code = &m->codes[i];
     wasm_insn *insns = code->tier_insns;
     if (!insns) return;
     __atomic_store_n(&code->tier_insns, NULL, __ATOMIC_RELAXED);
+    /* its fused runs (each run's first cell re-pointed at the run's
+     * handler, which does what the instructions did), then its copies */
+    wasm_body b;
+    memset(&b, 0, sizeof b);
+    b.cells = code->cells;
+    b.ncells = code->ncells;
+    b.insns = insns;
+    b.ninsns = code->tier_ninsns;
+    uint32_t nfused = 0;
+    if (fuse_runs(c, &b, &nfused, true) == 0) code->nfused = nfused;
     hv_inline_function(m, m->nimported_funcs + i, code->cells, insns, code->tier_ninsns, true);
     code->tier_ninsns = 0;
     hv_free(a, insns);
 }
 
-void hv_compile_tier_up(hive_engine *engine, wasm_module *m, uint32_t i) {
-    const hv_alloc *a = &engine->alloc;
+/* The module's compiler (its run index), made if need be. */
+static wasm_compiler *tier_compiler(hive_engine *engine, wasm_module *m, wasm_compiler **state) {
+    if (!*state) *state = compiler_new(engine, m);
+    return *state;
+}
+
+void hv_compile_tier_up(hive_engine *engine, wasm_module *m, uint32_t i, wasm_compiler **state) {
+    wasm_compiler *c = tier_compiler(engine, m, state);
+    if (!c) return;
     wasm_code *code = &m->codes[i];
     const wasm_insn *insns = code->tier_insns;
     if (!insns) return;
@@ -293,21 +321,24 @@ void hv_compile_tier_up(hive_engine *engine, wasm_module *m, uint32_t i) {
         uint32_t j = (uint32_t)(callee - m->codes);
         if (j == i) continue;
         if (wasm_code_cells(callee))
-            tier_up(a, m, j);
+            tier_up(c, m, j);
         else
             m->codes[j].hot = true;
     }
-    tier_up(a, m, i);
+    tier_up(c, m, i);
 }
 
-bool hv_compile_tier_more(hive_engine *engine, wasm_module *m, uint32_t max_insns) {
+bool hv_compile_tier_more(hive_engine *engine, wasm_module *m, uint32_t max_insns,
+                          wasm_compiler **state) {
     __atomic_store_n(&m->tier_all, true, __ATOMIC_RELAXED);
+    wasm_compiler *c = tier_compiler(engine, m, state);
+    if (!c) return false;
     uint32_t n = m->nfuncs - m->nimported_funcs, done = 0;
     while (m->tier_next < n && done < max_insns) {
         wasm_code *code = &m->codes[m->tier_next++];
         if (!code->tier_insns) continue;
         done += code->tier_ninsns;
-        tier_up(&engine->alloc, m, (uint32_t)(code - m->codes));
+        tier_up(c, m, (uint32_t)(code - m->codes));
     }
     return m->tier_next == n;
 }

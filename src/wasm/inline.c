@@ -822,14 +822,18 @@ static span span_of(const wasm_insn *insns, size_t n, size_t i) {
  * /tmp/perf-PID.map (the file `perf report` reads for code it cannot
  * symbolize) as "wasm[FUNC] OP", so that a profile shows which
  * instructions of which functions the time goes to. */
-#define OP_NAME_(name) #name,
-#define SIMD_NAME_(code, fn, ...) "SIMD_" #fn,
-#define PAIR_NAME_(a, n, b) #a "__" #b,
-#define TRIPLE_NAME_(a, n, b, m, c) #a "__" #b "__" #c,
-#define QUAD_NAME_(a, n, b, m, c, k, d) #a "__" #b "__" #c "__" #d,
-static const char *const op_names[OP_COUNT_] = {WASM_OPS(OP_NAME_) SIMD_OPS(SIMD_NAME_)
-                                                    WASM_PAIRS(PAIR_NAME_) WASM_TRIPLES(TRIPLE_NAME_)
-                                                        WASM_QUADS(QUAD_NAME_)};
+/* The names, one string of them in op order, each ended by a NUL: no
+ * table of pointers, which a position-independent binary would relocate
+ * (and so write a few pages of) at every start; op_names is filled from
+ * it the first time a map is written. */
+#define OP_NAME_(name) #name "\0"
+#define SIMD_NAME_(code, fn, ...) "SIMD_" #fn "\0"
+#define PAIR_NAME_(a, n, b) #a "__" #b "\0"
+#define TRIPLE_NAME_(a, n, b, m, c) #a "__" #b "__" #c "\0"
+#define QUAD_NAME_(a, n, b, m, c, k, d) #a "__" #b "__" #c "__" #d "\0"
+static const char op_name_text[] = WASM_OPS(OP_NAME_) SIMD_OPS(SIMD_NAME_) WASM_PAIRS(PAIR_NAME_)
+    WASM_TRIPLES(TRIPLE_NAME_) WASM_QUADS(QUAD_NAME_);
+static const char *op_names[OP_COUNT_]; /* under perf_lock */
 #undef OP_NAME_
 #undef SIMD_NAME_
 #undef PAIR_NAME_
@@ -845,6 +849,11 @@ static void perf_map(uint32_t func_index, const uint8_t *code, const layout *lo,
     if (enabled < 0) {
         const char *e = getenv("HIVE_PERF_MAP");
         enabled = e && *e && *e != '0';
+        const char *t = op_name_text;
+        for (uint32_t op = 0; enabled && op < OP_COUNT_; op++) {
+            op_names[op] = t;
+            t += strlen(t) + 1;
+        }
     }
     if (enabled) {
         char path[64];

@@ -122,10 +122,10 @@ void hv_module_sample(hive_module *module, const wasm_code *code, bool warm) {
     }
     if (!hot && !all) return;
     pthread_mutex_lock(&module->compile_lock);
-    if (hot) hv_compile_tier_up(module->engine, m, (uint32_t)(code - m->codes));
+    if (hot) hv_compile_tier_up(module->engine, m, (uint32_t)(code - m->codes), &module->compiler);
     /* the rest a batch at a time (a big module's thousands of compiled
      * functions would hold up one request for tens of milliseconds) */
-    if (all && hv_compile_tier_more(module->engine, m, TIER_BATCH_INSNS))
+    if (all && hv_compile_tier_more(module->engine, m, TIER_BATCH_INSNS, &module->compiler))
         __atomic_store_n(&m->tier_done, true, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&module->compile_lock);
 }

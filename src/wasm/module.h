@@ -383,15 +383,18 @@ int hv_compile_function(hive_engine *engine, wasm_module *m, uint32_t i, wasm_co
  * copies, then what decoding made (safe on a partly loaded module). */
 void hv_compile_module_fini(hive_engine *engine, wasm_module *m, wasm_compiler *c);
 
-/* Inline copies after the fact (docs/ARCHITECTURE.md, "Inline copies:
- * when"), under the module's compile lock. hv_compile_tier_up: compiled
+/* Fused runs and inline copies after the fact (docs/ARCHITECTURE.md,
+ * "Inline copies: when"), under the module's compile lock, with the
+ * module's compiler state (*state, as hv_compile_function's; made if
+ * NULL). hv_compile_tier_up: compiled
  * function i (index among the module's own), and the compiled functions
  * it calls directly (those not compiled yet get theirs when they are);
  * hv_compile_tier_more: from now on every function as it is compiled,
  * and the functions compiled before, in index order, a batch of about
  * max_insns instructions a call (true once none is left). */
-void hv_compile_tier_up(hive_engine *engine, wasm_module *m, uint32_t i);
-bool hv_compile_tier_more(hive_engine *engine, wasm_module *m, uint32_t max_insns);
+void hv_compile_tier_up(hive_engine *engine, wasm_module *m, uint32_t i, wasm_compiler **state);
+bool hv_compile_tier_more(hive_engine *engine, wasm_module *m, uint32_t max_insns,
+                          wasm_compiler **state);
 
 /* Returns the functype of function index f. */
 static inline const wasm_functype *wasm_func_type(const wasm_module *m, uint32_t f) {

@@ -314,7 +314,8 @@ typedef enum simd_imm_kind {
 #define SIMD_OP_COUNT 236 /* instructions in SIMD_OPS */
 
 typedef struct simd_op_info {
-    const char *name; /* NULL: no such instruction */
+    char name[32]; /* empty: no such instruction (an array, not a pointer:
+                    * a table of pointers is relocated at every start) */
     uint8_t opcode;
     uint8_t imm;     /* simd_imm_kind */
     uint8_t lanes;   /* lane-index bound, or 0 */
@@ -332,7 +333,7 @@ static inline const simd_op_info *simd_op_lookup(uint32_t op) {
     [code] = {text, code, SIMD_IMM_##imm, lanes, align, SIMD_SIG_##sig},
     static const simd_op_info table[256] = {SIMD_OPS(SIMD_OP_INFO_)};
 #undef SIMD_OP_INFO_
-    if (op > 0xff || !table[op].name) return NULL;
+    if (op > 0xff || !table[op].name[0]) return NULL;
     return &table[op];
 }
 

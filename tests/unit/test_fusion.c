@@ -121,6 +121,7 @@
 #include "oputil.h"
 #include "sideutil.h"
 #include "testutil.h"
+#include "wasm/inline.h"
 #include "wasm/opcodes.h"
 #include "wasm/runtime.h"
 
@@ -236,12 +237,19 @@ static uint32_t rotl32(uint32_t x, unsigned k) { return (x << k) | (x >> (32 - k
 
 static void test_same_behaviour(void) {
     /* plain: each instruction through the interpreter's own handler;
-     * fused: the default (fused runs, inline-threaded copies); interp:
-     * fused runs through the interpreter's handlers. */
-    side fused, plain, interp;
-    CHECK(fusion_side(&fused, 0) == 0);
+     * fused: fused runs and inline-threaded copies from the first call;
+     * interp: fused runs through the interpreter's handlers; tier: the
+     * default, with a function hot at its first sample (HIVE_TIER=1): its
+     * runs and copies come when a budget first stops it, part way, so the
+     * sweeps below switch from unfused handlers to fused copies mid-run
+     * (docs/ARCHITECTURE.md, "Inline copies: when"). */
+    side fused, plain, interp, tier;
+    CHECK(fusion_side(&fused, HIVE_CONFIG_INLINE_NOW) == 0);
     CHECK(fusion_side(&plain, HIVE_CONFIG_NO_FUSION | HIVE_CONFIG_NO_INLINE) == 0);
     CHECK(fusion_side(&interp, HIVE_CONFIG_NO_INLINE) == 0);
+    setenv("HIVE_TIER", "1", 1);
+    CHECK(fusion_side(&tier, 0) == 0);
+    unsetenv("HIVE_TIER");
     if (test_cur_failed) return;
     uint32_t a = 0x12345678, b = 0x9abcdef0;
     const fcase cases[] = {
@@ -283,7 +291,8 @@ static void test_same_behaviour(void) {
         for (uint64_t u = 1; u <= c->budgets; u++) {
             ending e = call(&fused, c->name, c->args, c->nargs, u);
             ending e2 = call(&interp, c->name, c->args, c->nargs, u);
-            if (!same(&want, &e) || !same(&want, &e2)) {
+            ending e3 = call(&tier, c->name, c->args, c->nargs, u);
+            if (!same(&want, &e) || !same(&want, &e2) || !same(&want, &e3)) {
                 fprintf(stderr, "%s case %zu: budget %llu differs\n", c->name, i,
                         (unsigned long long)u);
                 CHECK(0);
@@ -291,9 +300,17 @@ static void test_same_behaviour(void) {
             }
         }
     }
+    /* the tier side's functions ended fused and copied */
+    for (size_t k = 0; k < 3; k++) {
+        static const char *const names[] = {"fib", "mid", "strcmp"};
+        const hive_func *f = side_func(&tier, names[k]);
+        CHECK(f && hv_module_code_cells(f->inst->module, f->code));
+        if (f && hv_inline_available()) CHECK(f->code->nfused > 0 && !f->code->tier_insns);
+    }
     side_close(&fused);
     side_close(&plain);
     side_close(&interp);
+    side_close(&tier);
 }
 
 static void test_runs_made(void) {

@@ -639,7 +639,7 @@ static void test_tier_batches(void) {
     CHECK_EQ_INT(pending, N);
     pthread_mutex_lock(&mod->compile_lock);
     size_t batches = 0;
-    while (!hv_compile_tier_more(engine, &mod->m, 1) && batches < 1000) batches++;
+    while (!hv_compile_tier_more(engine, &mod->m, 1, &mod->compiler) && batches < 1000) batches++;
     pthread_mutex_unlock(&mod->compile_lock);
     CHECK_EQ_INT(batches, N); /* one function a batch, then one that finds none left */
     CHECK(mod->m.tier_all);
