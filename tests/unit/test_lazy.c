@@ -615,20 +615,46 @@ static void test_tier_race(void) {
 
 /* ---- a module's many runs: everything gets copies, a batch at a time ------- */
 
+/* One engine with the module instantiated (start not run) and an exec. */
+typedef struct one {
+    hive_engine *engine;
+    hive_module *mod;
+    hive_instance *inst;
+    hive_exec *exec;
+} one;
+
+static bool one_open(one *o) {
+    hive_error err;
+    memset(o, 0, sizeof *o);
+    o->engine = hive_engine_new(NULL);
+    o->exec = hive_exec_new(o->engine);
+    CHECK(hive_module_new(o->engine, wasm, wasm_len, &o->mod, &err) == HIVE_OK);
+    CHECK(o->mod && hive_instance_new(o->engine, o->mod, NULL, 0, &o->inst, &err) == HIVE_OK);
+    return !test_cur_failed;
+}
+
+static void one_close(one *o) {
+    hive_exec_free(o->exec);
+    if (o->inst) hive_instance_free(o->inst);
+    hive_module_release(o->mod);
+    hive_engine_free(o->engine);
+}
+
 /* f{N-1} calls the whole chain: N functions compiled by one short run
  * (no slice ends in it). The module's 256th run starts the copying of
  * everything compiled; hv_compile_tier_more copies them in index order a
  * batch at a time, here one function per batch. */
 static void test_tier_batches(void) {
     if (!hv_inline_available()) return;
-    hive_engine *engine = hive_engine_new(NULL);
-    hive_module *mod = NULL;
-    hive_instance *inst = NULL;
-    hive_exec *exec = hive_exec_new(engine);
-    hive_error err;
-    CHECK(hive_module_new(engine, wasm, wasm_len, &mod, &err) == HIVE_OK);
-    CHECK(mod && hive_instance_new(engine, mod, NULL, 0, &inst, &err) == HIVE_OK);
-    if (test_cur_failed) goto out;
+    one o;
+    if (!one_open(&o)) {
+        one_close(&o);
+        return;
+    }
+    hive_engine *engine = o.engine;
+    hive_module *mod = o.mod;
+    hive_instance *inst = o.inst;
+    hive_exec *exec = o.exec;
     char name[16];
     snprintf(name, sizeof name, "f%u", N - 1);
     uint32_t r = 0;
@@ -650,25 +676,21 @@ static void test_tier_batches(void) {
     CHECK(call_i32(exec, inst, name, 9, 0, &r, NULL) == HIVE_DONE && r == expect_f(N - 1, 9));
     CHECK(call_i32(exec, inst, "peek", 1, 0, &r, NULL) == HIVE_DONE && r == 1); /* (no start run) */
     CHECK(mod->m.codes[F_PEEK].tier_insns == NULL && wasm_code_cells(&mod->m.codes[F_PEEK]));
-out:
-    hive_exec_free(exec);
-    if (inst) hive_instance_free(inst);
-    hive_module_release(mod);
-    hive_engine_free(engine);
+    one_close(&o);
 }
 
 /* The same from runs alone: the 256th short run starts it and, the module
  * being smaller than a batch, finishes it. */
 static void test_tier_runs(void) {
     if (!hv_inline_available()) return;
-    hive_engine *engine = hive_engine_new(NULL);
-    hive_module *mod = NULL;
-    hive_instance *inst = NULL;
-    hive_exec *exec = hive_exec_new(engine);
-    hive_error err;
-    CHECK(hive_module_new(engine, wasm, wasm_len, &mod, &err) == HIVE_OK);
-    CHECK(mod && hive_instance_new(engine, mod, NULL, 0, &inst, &err) == HIVE_OK);
-    if (test_cur_failed) goto out;
+    one o;
+    if (!one_open(&o)) {
+        one_close(&o);
+        return;
+    }
+    hive_module *mod = o.mod;
+    hive_instance *inst = o.inst;
+    hive_exec *exec = o.exec;
     uint32_t r = 0;
     /* (f1 and up: each makes a call, so each run reaches a unit check) */
     for (uint32_t k = 0; k < 255; k++) {
@@ -681,11 +703,7 @@ static void test_tier_runs(void) {
     CHECK(call_i32(exec, inst, "f3", 1, 0, &r, NULL) == HIVE_DONE && r == expect_f(3, 1));
     CHECK(mod->m.tier_all && mod->m.tier_done && mod->m.icode_used > 0);
     CHECK(call_i32(exec, inst, "f40", 1, 0, &r, NULL) == HIVE_DONE && r == expect_f(40, 1));
-out:
-    hive_exec_free(exec);
-    if (inst) hive_instance_free(inst);
-    hive_module_release(mod);
-    hive_engine_free(engine);
+    one_close(&o);
 }
 
 int main(void) {
